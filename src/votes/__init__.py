@@ -1,0 +1,1 @@
+"""votes: democratic decisions and voting for cooperatives."""

@@ -1,0 +1,1 @@
+"""Pure-Python tallies: standard library only, no I/O, no framework."""
