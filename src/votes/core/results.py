@@ -19,7 +19,10 @@ JSONValue: TypeAlias = Any  # a value json.dumps accepts once Fractions are writ
 
 
 class TallyError(ValueError):
-    """Invalid input to a tally: unknown candidate, duplicate ranking, negative weight, bad option."""
+    """Invalid input to a tally: unknown candidate, duplicate ranking, negative weight, bad option.
+
+    The message is in English for developers and logs; the web layer shows its own wording.
+    """
 
 
 class TieResolution(StrEnum):

@@ -25,7 +25,8 @@ def draw_lot(
     """
     pool = sorted(set(tied))
     material = f"{seed}\x1f{round_number}\x1f{purpose}\x1f" + "\x1f".join(pool)
-    rng = random.Random(hashlib.sha256(material.encode()).digest())
+    # A reproducible draw is the point (a recount must redraw the same lot), not secrecy.
+    rng = random.Random(hashlib.sha256(material.encode()).digest())  # noqa: S311
     chosen = tuple(rng.sample(pool, count))
     event = TieEvent(
         round=round_number,

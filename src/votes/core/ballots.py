@@ -1,0 +1,159 @@
+"""Input normalisation shared by every method: weights, grouping, ranked-ballot validation.
+
+Ballots arrive either as a mapping ``ballot -> weight`` or as an iterable of ballots (each of
+weight 1). Weights are exact: ``int`` or ``Fraction``, never negative, never ``float`` (a float
+weight would make a recount drift). Identical ballots are grouped so that every later pass works
+per distinct ballot, which is what makes the counts fast on real data.
+
+A ranked ballot is a tuple of candidate ids, best first; it may be truncated (not every candidate
+ranked) but may not rank a candidate twice nor name an unknown one. Empty ballots and weight-0
+ballots carry no preference: the ranked grouping drops them, so no quota or majority counts them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from fractions import Fraction
+from typing import TypeVar
+
+from votes.core.results import Candidate, TallyError, Weight
+
+B = TypeVar("B", bound=Hashable)
+
+RankedBallot = tuple[Candidate, ...]
+
+
+class InvalidBallotError(TallyError):
+    """A ballot that cannot be counted; ``ballot`` holds it as given, for the error page."""
+
+    def __init__(self, ballot: object, reason: str) -> None:
+        super().__init__(f"invalid ballot {ballot!r}: {reason}")
+        self.ballot = ballot
+        self.reason = reason
+
+
+def check_candidates(candidates: Iterable[Candidate]) -> tuple[Candidate, ...]:
+    """Return the candidates as a tuple after checking they are distinct non-empty strings.
+
+    >>> check_candidates(["a", "b"])
+    ('a', 'b')
+    """
+    if isinstance(candidates, str):
+        raise TallyError(f"candidates must be a sequence of ids, not the string {candidates!r}")
+    result = tuple(candidates)
+    for candidate in result:
+        if not isinstance(candidate, str) or not candidate:
+            raise TallyError(f"candidate ids must be non-empty strings, got {candidate!r}")
+    seen: set[Candidate] = set()
+    for candidate in result:
+        if candidate in seen:
+            raise TallyError(f"candidate {candidate!r} is listed twice")
+        seen.add(candidate)
+    if not result:
+        raise TallyError("at least one candidate is needed")
+    return result
+
+
+def check_seats(seats: object) -> int:
+    """Return ``seats`` after checking it is an integer ≥ 1.
+
+    Seats may exceed the number of candidates: methods then elect everyone who stands.
+
+    >>> check_seats(2)
+    2
+    """
+    if isinstance(seats, bool) or not isinstance(seats, int):
+        raise TallyError(f"seats must be an integer, got {seats!r}")
+    if seats < 1:
+        raise TallyError(f"seats must be at least 1, got {seats}")
+    return seats
+
+
+def check_weight(ballot: object, weight: object) -> Weight:
+    """Return ``weight`` after checking it is an exact number ≥ 0 (``int`` or ``Fraction``)."""
+    if isinstance(weight, bool) or not isinstance(weight, int | Fraction):
+        raise InvalidBallotError(
+            ballot, f"weight must be an int or a Fraction, got {type(weight).__name__} {weight!r}"
+        )
+    if weight < 0:
+        raise InvalidBallotError(ballot, f"weight {weight} is negative")
+    return weight
+
+
+def iter_weighted(ballots: Mapping[B, object] | Iterable[B]) -> Iterable[tuple[B, object]]:
+    """Yield ``(ballot, weight)`` pairs from either accepted input shape, weights unchecked."""
+    if isinstance(ballots, Mapping):
+        return ballots.items()
+    return ((ballot, 1) for ballot in ballots)
+
+
+def group_ballots(
+    ballots: Mapping[B, object] | Iterable[object],
+    normalise: Callable[[object], B],
+) -> dict[B, Weight]:
+    """Group ballots of any shape: each is normalised, weights checked and summed.
+
+    ``normalise`` turns one ballot as given into its canonical hashable form, or raises
+    :class:`InvalidBallotError`. Ballots of total weight 0 are kept out of the result. The
+    result's order is the order of first appearance; no outcome may depend on it.
+
+    >>> group_ballots(["x", "y", "x"], str.upper)
+    {'X': 2, 'Y': 1}
+    """
+    grouped: dict[B, Weight] = {}
+    for raw, raw_weight in iter_weighted(ballots):
+        weight = check_weight(raw, raw_weight)
+        ballot = normalise(raw)
+        grouped[ballot] = grouped.get(ballot, 0) + weight
+    return {ballot: weight for ballot, weight in grouped.items() if weight}
+
+
+def ranked_normaliser(candidates: Iterable[Candidate]) -> Callable[[object], RankedBallot]:
+    """Return the function that validates one ranked ballot against ``candidates``."""
+    known = frozenset(candidates)
+
+    def normalise(raw: object) -> RankedBallot:
+        if isinstance(raw, str) or not isinstance(raw, Sequence):
+            raise InvalidBallotError(raw, "a ranked ballot is a tuple of candidate ids, best first")
+        ballot = tuple(raw)
+        seen: set[object] = set()
+        for candidate in ballot:
+            if not isinstance(candidate, str) or candidate not in known:
+                raise InvalidBallotError(raw, f"unknown candidate {candidate!r}")
+            if candidate in seen:
+                raise InvalidBallotError(raw, f"candidate {candidate!r} is ranked twice")
+            seen.add(candidate)
+        return ballot
+
+    return normalise
+
+
+def group_ranked_ballots(
+    candidates: Iterable[Candidate],
+    ballots: Mapping[RankedBallot, Weight] | Iterable[Sequence[Candidate]],
+) -> dict[RankedBallot, Weight]:
+    """Validate and group ranked ballots: ``{tuple of candidate ids, best first: total weight}``.
+
+    Accepts a mapping ballot → weight (``int`` or ``Fraction`` ≥ 0) or an iterable of ballots
+    (each of weight 1; lists are accepted and become tuples). Rejects unknown candidates, a
+    candidate ranked twice and negative or inexact weights with an :class:`InvalidBallotError`
+    (a :class:`TallyError`) naming the ballot. Empty ballots and weight-0 ballots are dropped.
+
+    >>> group_ranked_ballots(["a", "b", "c"], [("a", "b"), ["a", "b"], ("c",), ()])
+    {('a', 'b'): 2, ('c',): 1}
+    >>> group_ranked_ballots(["a", "b"], {("a", "a"): 1})
+    Traceback (most recent call last):
+    ...
+    votes.core.ballots.InvalidBallotError: invalid ballot ('a', 'a'): candidate 'a' is ranked twice
+    """
+    grouped = group_ballots(ballots, ranked_normaliser(check_candidates(candidates)))
+    return {ballot: weight for ballot, weight in grouped.items() if ballot}
+
+
+def total_weight(grouped: Mapping[B, Weight]) -> Weight:
+    """Sum of the weights, exact.
+
+    >>> total_weight({("a",): Fraction(1, 2), ("b",): 2})
+    Fraction(5, 2)
+    """
+    return sum(grouped.values(), start=0)
