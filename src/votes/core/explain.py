@@ -4,46 +4,80 @@ Each method module keeps its own sentences in a module-level ``MESSAGES`` mappin
 (``{"fr": {name: template}, "en": {...}}``); a message key ``"stv.elected"`` is looked up as
 ``votes.core.stv.MESSAGES[lang]["elected"]``. Templates use ``str.format`` fields; Fractions
 are written with :func:`format_number` before substitution.
+
+Besides plain strings, a catalogue entry may be a pair ``(singular, plural)``: the message's
+``count`` parameter picks one (French: 0 and 1 are singular; English: only 1). A parameter may
+also be a nested phrase built by :func:`phrase`, rendered in the same language, and number
+fields accept the format spec ``%`` (a share written as a percentage, one decimal) while list
+fields accept ``and`` ("A, B et C").
+
+French typography: a non-breaking space before « : » and « % », and as thousands separator.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
-from votes.core.results import Message, TallyResult
+from votes.core.results import JSONValue, Message, TallyResult
 
 LANGUAGES = ("fr", "en")
+NBSP = "\u00a0"
 
 
 def render(message: Message, lang: str = "fr") -> str:
-    """Render one message in ``lang`` (``"fr"`` or ``"en"``)."""
+    """Render one message in ``lang`` (``"fr"`` or ``"en"``).
+
+    >>> render(Message("ties.unresolved", {"tied": ("a", "b"), "count": 1}), "en")
+    'tie between a and b for 1 remaining place: not resolved'
+    """
     namespace, _, name = message.key.partition(".")
     module = importlib.import_module(f"votes.core.{namespace}")
-    catalogs: Mapping[str, Mapping[str, str]] = module.MESSAGES
-    template = catalogs[lang if lang in catalogs else "fr"][name]
+    catalogs: Mapping[str, Mapping[str, str | tuple[str, str]]] = module.MESSAGES
+    lang = lang if lang in catalogs else "fr"
+    template = catalogs[lang][name]
+    if not isinstance(template, str):
+        template = (
+            template[0] if _is_singular(message.params.get("count", 0), lang) else template[1]
+        )
     params = {k: _format_param(v, lang) for k, v in message.params.items()}
     return template.format(**params)
 
 
+def phrase(key: str, **params: JSONValue) -> dict[str, JSONValue]:
+    """A message to nest as another message's parameter; plain data, so it survives JSON.
+
+    >>> phrase("ties.lot_seed", seed="2026")
+    {'key': 'ties.lot_seed', 'params': {'seed': '2026'}}
+    """
+    return {"key": key, "params": params}
+
+
 def explain(result: TallyResult, lang: str = "fr") -> list[str]:
-    """One line per round, in order, each prefixed with its round number."""
+    """One line per round, in order, each prefixed with its round number.
+
+    Decisions (majority motions, consent) have a single pass whose message is a verdict
+    sentence; their lines carry no round prefix.
+    """
     label = {"fr": "Tour", "en": "Round"}.get(lang, "Tour")
+    separator, colon = (" ; ", NBSP + ":") if lang == "fr" else ("; ", ":")
     lines = []
     for round_ in result.rounds:
-        separator, colon = (" ; ", " :") if lang == "fr" else ("; ", ":")
         body = separator.join(render(m, lang) for m in round_.messages)
-        lines.append(f"{label} {round_.number}{colon} {body}")
+        if result.verdict is not None:
+            lines.append(body)
+        else:
+            lines.append(f"{label} {round_.number}{colon} {body}")
     return lines
 
 
 def format_number(value: Fraction | int, lang: str = "fr", places: int = 5) -> str:
     """Write an exact number for people: integers plainly, others truncated to ``places``.
 
-    >>> format_number(Fraction(1234567, 100), "fr")
-    '12 345,67'
+    >>> format_number(Fraction(1234567, 100), "fr") == "12\u00a0345,67"
+    True
     >>> format_number(Fraction(1, 3), "en")
     '0.33333'
     """
@@ -53,17 +87,79 @@ def format_number(value: Fraction | int, lang: str = "fr", places: int = 5) -> s
     whole = int(value)
     scaled = int((value - whole) * 10**places)
     decimals = f"{scaled:0{places}d}".rstrip("0")
-    group = "\u202f" if lang == "fr" else ","
+    group = NBSP if lang == "fr" else ","
     point = "," if lang == "fr" else "."
     text = f"{whole:,}".replace(",", group)
-    if lang == "fr":
-        text = text.replace("\u202f", " ")
     return sign + text + (point + decimals if decimals else "")
+
+
+def format_percent(share: Fraction | int, lang: str = "fr") -> str:
+    """Write a share (0 to 1) as a percentage rounded half up to one decimal.
+
+    >>> format_percent(Fraction(5, 7), "fr") == "71,4\u00a0%"
+    True
+    >>> format_percent(Fraction(1, 2), "en")
+    '50%'
+    """
+    tenths = Fraction(share) * 1000
+    rounded = Fraction(int(tenths + Fraction(1, 2)), 10)
+    text = format_number(rounded, lang, places=1)
+    return text + (NBSP + "%" if lang == "fr" else "%")
+
+
+def join_names(items: Sequence[str], lang: str = "fr") -> str:
+    """Join with commas and a final « et » / "and".
+
+    >>> join_names(["A", "B", "C"], "fr")
+    'A, B et C'
+    """
+    if len(items) < 2:
+        return "".join(items)
+    last = " et " if lang == "fr" else " and "
+    return ", ".join(items[:-1]) + last + items[-1]
+
+
+def _is_singular(count: Any, lang: str) -> bool:
+    if isinstance(count, int | Fraction) and not isinstance(count, bool):
+        return count < 2 if lang == "fr" else count == 1
+    return False
+
+
+class _Number:
+    """A number that formats as plain text, or as a percentage with the ``%`` spec."""
+
+    __slots__ = ("lang", "value")
+
+    def __init__(self, value: Fraction | int, lang: str) -> None:
+        self.value = value
+        self.lang = lang
+
+    def __format__(self, spec: str) -> str:
+        if spec == "%":
+            return format_percent(self.value, self.lang)
+        return format(format_number(self.value, self.lang), spec)
+
+
+class _List:
+    """A list that formats with commas, or with a final « et » / "and" with the ``and`` spec."""
+
+    __slots__ = ("items", "lang")
+
+    def __init__(self, items: list[str], lang: str) -> None:
+        self.items = items
+        self.lang = lang
+
+    def __format__(self, spec: str) -> str:
+        if spec == "and":
+            return join_names(self.items, self.lang)
+        return format(", ".join(self.items), spec)
 
 
 def _format_param(value: Any, lang: str) -> Any:
     if isinstance(value, Fraction | int) and not isinstance(value, bool):
-        return format_number(value, lang)
+        return _Number(value, lang)
     if isinstance(value, tuple | list):
-        return ", ".join(str(_format_param(v, lang)) for v in value)
+        return _List([format(_format_param(v, lang)) for v in value], lang)
+    if isinstance(value, Mapping) and set(value) == {"key", "params"}:
+        return render(Message(value["key"], value["params"]), lang)
     return value

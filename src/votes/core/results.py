@@ -33,6 +33,7 @@ class TieResolution(StrEnum):
     LOT = "lot"  # seeded draw; the seed is recorded
     CASTING_VOTE = "casting_vote"  # the chair's casting vote (majority motions)
     UNRESOLVED = "unresolved"  # reported as a tie, nobody picked (e.g. plurality without a lot)
+    FIXED_ORDER = "fixed_order"  # a candidate order published before the count decides
 
 
 class Verdict(StrEnum):
