@@ -1,0 +1,436 @@
+"""Instant-runoff voting (IRV), and the machinery the ranked family (IRV, STV, Meek) shares.
+
+Rules (voting-rules.md §3.5):
+
+* each ballot counts for its highest-ranked continuing candidate; truncated ballots are fine;
+* a candidate with **more than half of the continuing votes** (ballots not yet exhausted) wins;
+  the last candidate standing wins too;
+* otherwise the candidate with the fewest votes is excluded and each of their ballots moves to
+  its next continuing preference, or is exhausted;
+* a tie for exclusion goes to the candidate with fewer votes at the most recent earlier round
+  where the tied candidates differed (looking further back among those still equal); when
+  they were equal at every round the ``tie_break`` option decides: ``"lot"`` with ``seed``
+  (a reproducible draw, recorded), or a candidate order published before the count. Without
+  either, a tie that needs a lot raises :class:`TallyError` instead of picking silently.
+
+Speed: ballots are grouped first, and each group sits in the pile of its current candidate
+with a pointer into its ranking that only moves forward, so the whole count touches each
+group once per transfer instead of recounting every ballot every round.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+from votes.core.ballots import check_candidates, check_seats, group_ranked_ballots
+from votes.core.explain import phrase
+from votes.core.results import (
+    Candidate,
+    JSONValue,
+    Message,
+    Round,
+    TallyError,
+    TallyResult,
+    TieEvent,
+    TieResolution,
+    Weight,
+)
+from votes.core.ties import TieBreak
+
+MESSAGES = {
+    "fr": {
+        "excluded": "{candidate} est éliminé ({votes} voix, le moins)",
+        "transfers": "{moves}",
+        "move_first": ("{votes} voix va à {to}", "{votes} voix vont à {to}"),
+        "move": "{votes} à {to}",
+        "exhausted_tail": ("{votes} est épuisée", "{votes} sont épuisées"),
+        "exhausted_only": ("{votes} voix est épuisée", "{votes} voix sont épuisées"),
+        "nothing_moves": "aucune voix à transférer",
+        "elected_majority": (
+            "{candidate} est élu avec {votes} voix sur {live} ({share:%}), "
+            "plus de la moitié des voix restantes"
+        ),
+        "elected_last": "{candidate} est élu, dernier candidat en lice",
+        "tie_history_fewest": (
+            "égalité entre {tied:and}, départagée par le tour {round}, "
+            "où {chosen} avait le moins de voix"
+        ),
+        "tie_history_most": (
+            "égalité entre {tied:and}, départagée par le tour {round}, "
+            "où {chosen} avait le plus de voix"
+        ),
+    },
+    "en": {
+        "excluded": (
+            "{candidate} is excluded ({votes} vote, the fewest)",
+            "{candidate} is excluded ({votes} votes, the fewest)",
+        ),
+        "transfers": "{moves}",
+        "move_first": ("{votes} vote goes to {to}", "{votes} votes go to {to}"),
+        "move": "{votes} to {to}",
+        "exhausted_tail": ("{votes} is exhausted", "{votes} are exhausted"),
+        "exhausted_only": ("{votes} vote is exhausted", "{votes} votes are exhausted"),
+        "nothing_moves": "no votes to transfer",
+        "elected_majority": (
+            "{candidate} is elected with {votes} of {live} votes ({share:%}), "
+            "more than half of the continuing votes"
+        ),
+        "elected_last": "{candidate} is elected as the last candidate standing",
+        "tie_history_fewest": (
+            "tie between {tied:and}, settled by round {round}, where {chosen} had the fewest votes"
+        ),
+        "tie_history_most": (
+            "tie between {tied:and}, settled by round {round}, where {chosen} had the most votes"
+        ),
+    },
+}
+
+#: Options every ranked method understands.
+RANKED_OPTIONS = frozenset({"tie_break", "seed", "withdrawn"})
+
+
+@dataclass(frozen=True, slots=True)
+class RankedProfile:
+    """Grouped ranked ballots as candidate indices, ready for a pile-based count.
+
+    Attributes:
+        candidates: every candidate, in the order given (withdrawn ones included).
+        rankings: one entry per distinct ballot, candidate indices best first, withdrawn
+            candidates removed (as if never ranked); empty ballots are left out.
+        weights: the total weight of each distinct ballot.
+        valid: the total weight of non-empty ballots (the base of quotas and majorities).
+        withdrawn: indices of withdrawn candidates.
+    """
+
+    candidates: tuple[Candidate, ...]
+    rankings: tuple[tuple[int, ...], ...]
+    weights: tuple[Weight, ...]
+    valid: Weight
+    withdrawn: frozenset[int]
+
+
+def prepare_ranked(
+    candidates: Sequence[Candidate],
+    ballots: Mapping[tuple[Candidate, ...], Weight] | Iterable[Sequence[Candidate]],
+    withdrawn: Iterable[Candidate] = (),
+) -> RankedProfile:
+    """Validate, group and index ranked ballots; drop withdrawn candidates from every ballot.
+
+    >>> p = prepare_ranked(["a", "b", "c"], [("a", "c"), ("c",), ("a", "b")], withdrawn=["b"])
+    >>> p.rankings, p.weights, p.valid
+    (((0, 2), (2,), (0,)), (1, 1, 1), 3)
+    """
+    names = check_candidates(candidates)
+    index = {name: i for i, name in enumerate(names)}
+    if isinstance(withdrawn, str):
+        raise TallyError(f"withdrawn must be a sequence of candidate ids, not {withdrawn!r}")
+    gone = set()
+    for name in withdrawn:
+        if name not in index:
+            raise TallyError(f"withdrawn candidate {name!r} is not a candidate")
+        gone.add(index[name])
+    if len(gone) == len(names):
+        raise TallyError("every candidate has withdrawn")
+    grouped: dict[tuple[int, ...], Weight] = {}
+    for ballot, weight in group_ranked_ballots(names, ballots).items():
+        ranking = tuple(index[name] for name in ballot if index[name] not in gone)
+        if ranking:
+            grouped[ranking] = grouped.get(ranking, 0) + weight
+    return RankedProfile(
+        candidates=names,
+        rankings=tuple(grouped),
+        weights=tuple(grouped.values()),
+        valid=sum(grouped.values(), start=0),
+        withdrawn=frozenset(gone),
+    )
+
+
+def read_tie_break(
+    candidates: Sequence[Candidate], options: Mapping[str, object], allowed: frozenset[str]
+) -> TieBreak:
+    """Check the options and build the tie-break policy for the last resort of a ranked count.
+
+    ``seed`` alone means a seeded lot; ``tie_break`` may also be ``"lot"``, ``"unresolved"``
+    (the default: a tie that needs a lot then raises) or a published candidate order.
+
+    >>> read_tie_break(["a", "b"], {"seed": "2026"}, RANKED_OPTIONS).kind
+    'lot'
+    """
+    unknown = sorted(set(options) - allowed)
+    if unknown:
+        raise TallyError(f"unknown option(s) {', '.join(unknown)}; allowed: {sorted(allowed)}")
+    seed = options.get("seed")
+    tie_break = options.get("tie_break")
+    if tie_break is None:
+        tie_break = "unresolved" if seed is None else "lot"
+    return TieBreak.from_options(candidates, tie_break, seed)
+
+
+def record_options(
+    policy: TieBreak, profile: RankedProfile, **extra: JSONValue
+) -> dict[str, JSONValue]:
+    """The options a recount needs, as stored in :attr:`TallyResult.options`."""
+    options: dict[str, JSONValue] = {"tie_break": policy.as_option()}
+    if policy.seed is not None:
+        options["seed"] = policy.seed
+    if profile.withdrawn:
+        options["withdrawn"] = tuple(profile.candidates[i] for i in sorted(profile.withdrawn))
+    options.update(extra)
+    return options
+
+
+@dataclass(frozen=True, slots=True)
+class TieOutcome:
+    """The candidate a tie-break picked, with the event and sentence that record it."""
+
+    chosen: int
+    event: TieEvent
+    message: Message
+
+
+def break_tie(
+    tied: Sequence[int],
+    *,
+    fewest: bool,
+    history: Sequence[Sequence[Weight]],
+    policy: TieBreak,
+    names: Sequence[Candidate],
+    round_number: int,
+    purpose: str,
+    namespace: str = "irv",
+) -> TieOutcome:
+    """Settle a tie by earlier rounds (most recent first), then by the policy's lot or order.
+
+    ``history`` holds every earlier round's totals by candidate index, oldest first. At the
+    most recent round where the tied candidates differed, only those with the fewest (or the
+    most, for ``fewest=False``) votes stay tied; the search goes on further back among them.
+
+    >>> out = break_tie([1, 2], fewest=True, history=[[5, 3, 4]], policy=TieBreak(),
+    ...                 names="abc", round_number=2, purpose="exclusion")
+    >>> out.chosen, out.event.resolution.value
+    (1, 'history_backward')
+    """
+    pool = sorted(tied)
+    for back in range(len(history) - 1, -1, -1):
+        past = history[back]
+        target = min(past[c] for c in pool) if fewest else max(past[c] for c in pool)
+        pool = [c for c in pool if past[c] == target]
+        if len(pool) == 1:
+            tied_names = tuple(names[c] for c in sorted(tied))
+            chosen = names[pool[0]]
+            event = TieEvent(
+                round_number, purpose, tied_names, (chosen,), TieResolution.HISTORY_BACKWARD
+            )
+            key = "tie_history_fewest" if fewest else "tie_history_most"
+            params = {"tied": tied_names, "chosen": chosen, "round": back + 1}
+            return TieOutcome(pool[0], event, Message(f"{namespace}.{key}", params))
+    pool_names = [names[c] for c in pool]
+    if policy.kind == "unresolved":
+        raise TallyError(
+            f"round {round_number}: {', '.join(pool_names)} are tied for {purpose} at every "
+            "round, so a lot is needed: pass seed=... (or tie_break=[published order])"
+        )
+    chosen_names, event, message = policy.choose(
+        pool_names, 1, round_number=round_number, purpose=purpose
+    )
+    return TieOutcome(names.index(chosen_names[0]), event, message)
+
+
+def transfer_message(
+    moved: Mapping[int, Weight], exhausted: Weight, names: Sequence[Candidate]
+) -> Message:
+    """ "7 votes go to A, 3 to C, 5 are exhausted": biggest share first, then candidate order.
+
+    >>> transfer_message({0: 3, 1: 7}, 5, ["A", "B"]).params["moves"][0]["params"]["to"]
+    'B'
+    """
+    order = sorted((c for c in moved if moved[c]), key=lambda c: (-moved[c], c))
+    moves: list[dict[str, JSONValue]] = []
+    for c in order:
+        key = "irv.move" if moves else "irv.move_first"
+        moves.append(phrase(key, votes=moved[c], to=names[c], count=moved[c]))
+    if exhausted:
+        key = "irv.exhausted_tail" if moves else "irv.exhausted_only"
+        moves.append(phrase(key, votes=exhausted, count=exhausted))
+    if not moves:
+        return Message("irv.nothing_moves")
+    return Message("irv.transfers", {"moves": tuple(moves)})
+
+
+def tally_instant_runoff(
+    candidates: Sequence[Candidate],
+    ballots: Mapping[tuple[Candidate, ...], Weight] | Iterable[Sequence[Candidate]],
+    *,
+    seats: int = 1,
+    **options: object,
+) -> TallyResult:
+    """Count a single-seat instant-runoff election.
+
+    Args:
+        candidates: candidate ids, in the order to report them.
+        ballots: ``{ranking: weight}`` or an iterable of rankings (weight 1 each); rankings are
+            tuples of candidate ids, best first, possibly truncated.
+        seats: must be 1 (use STV for more).
+        **options: ``seed`` (str) and/or ``tie_break`` (``"lot"``, ``"unresolved"`` or a
+            candidate order) for ties equal at every round; ``withdrawn`` (candidate ids
+            skipped on every ballot).
+
+    Returns:
+        The result; ``rounds[i].totals`` holds every continuing candidate's votes in round
+        ``i + 1`` and ``rounds[i].exhausted`` the votes exhausted before it.
+
+    >>> r = tally_instant_runoff(["A", "B", "C"], {("A",): 4, ("B", "A"): 2, ("C", "B"): 3})
+    >>> r.winners, [sorted(x.totals.items()) for x in r.rounds][-1]
+    (('A',), [('A', Fraction(6, 1)), ('C', Fraction(3, 1))])
+    """
+    names = check_candidates(candidates)
+    if check_seats(seats) != 1:
+        raise TallyError(f"instant-runoff fills one seat, not {seats}; use STV for several")
+    policy = read_tie_break(names, options, RANKED_OPTIONS)
+    profile = prepare_ranked(names, ballots, read_withdrawn(options))
+    count = _IrvCount(profile, policy)
+    winner = count.run()
+    return TallyResult(
+        method="irv",
+        candidates=names,
+        seats=1,
+        winners=(winner,),
+        rounds=tuple(count.rounds),
+        tie_events=tuple(count.events),
+        details={"valid": Fraction(profile.valid)},
+        options=record_options(policy, profile),
+    )
+
+
+def read_withdrawn(options: Mapping[str, object]) -> tuple[Candidate, ...]:
+    """The ``withdrawn`` option as a tuple; :func:`prepare_ranked` checks each id.
+
+    >>> read_withdrawn({"withdrawn": ["b"]})
+    ('b',)
+    """
+    withdrawn = options.get("withdrawn", ())
+    if isinstance(withdrawn, str) or not isinstance(withdrawn, Iterable):
+        raise TallyError(f"withdrawn must be a sequence of candidate ids, got {withdrawn!r}")
+    return tuple(withdrawn)
+
+
+class _IrvCount:
+    """The mutable state of one count: piles, pointers, totals; rounds are appended as built."""
+
+    def __init__(self, profile: RankedProfile, policy: TieBreak) -> None:
+        self.profile = profile
+        self.policy = policy
+        n = len(profile.candidates)
+        self.continuing = [i not in profile.withdrawn for i in range(n)]
+        self.piles: list[list[int]] = [[] for _ in range(n)]
+        self.totals: list[Weight] = [0] * n
+        self.position = [0] * len(profile.rankings)
+        for group, ranking in enumerate(profile.rankings):
+            self.piles[ranking[0]].append(group)
+            self.totals[ranking[0]] += profile.weights[group]
+        self.exhausted: Weight = 0
+        self.history: list[list[Weight]] = []
+        self.rounds: list[Round] = []
+        self.events: list[TieEvent] = []
+
+    def run(self) -> Candidate:
+        names = self.profile.candidates
+        while True:
+            number = len(self.rounds) + 1
+            active = [c for c in range(len(names)) if self.continuing[c]]
+            totals = {names[c]: Fraction(self.totals[c]) for c in active}
+            live = self.profile.valid - self.exhausted
+            leader = max(active, key=lambda c: self.totals[c])
+            if 2 * self.totals[leader] > live or len(active) == 1:
+                self.rounds.append(
+                    Round(
+                        number,
+                        totals,
+                        elected=(names[leader],),
+                        exhausted=Fraction(self.exhausted),
+                        messages=(self._win_message(leader, live),),
+                    )
+                )
+                return names[leader]
+            messages: list[Message] = []
+            loser = self._pick_loser(active, number, messages)
+            exhausted_before = self.exhausted
+            votes = self.totals[loser]
+            moved, gone = self._exclude(loser)
+            messages.append(
+                Message(
+                    "irv.excluded", {"candidate": names[loser], "votes": votes, "count": votes}
+                ),
+            )
+            messages.append(transfer_message(moved, gone, names))
+            self.rounds.append(
+                Round(
+                    number,
+                    totals,
+                    excluded=(names[loser],),
+                    exhausted=Fraction(exhausted_before),
+                    messages=tuple(messages),
+                )
+            )
+
+    def _win_message(self, winner: int, live: Weight) -> Message:
+        name = self.profile.candidates[winner]
+        votes = self.totals[winner]
+        if 2 * votes <= live:
+            return Message("irv.elected_last", {"candidate": name})
+        share = Fraction(votes) / Fraction(live)
+        params = {"candidate": name, "votes": votes, "live": live, "share": share}
+        return Message("irv.elected_majority", params)
+
+    def _pick_loser(self, active: list[int], number: int, messages: list[Message]) -> int:
+        fewest = min(self.totals[c] for c in active)
+        tied = [c for c in active if self.totals[c] == fewest]
+        self.history.append(list(self.totals))
+        if len(tied) == 1:
+            return tied[0]
+        outcome = break_tie(
+            tied,
+            fewest=True,
+            history=self.history[:-1],
+            policy=self.policy,
+            names=self.profile.candidates,
+            round_number=number,
+            purpose="exclusion",
+        )
+        self.events.append(outcome.event)
+        messages.append(outcome.message)
+        return outcome.chosen
+
+    def _exclude(self, loser: int) -> tuple[dict[int, Weight], Weight]:
+        """Move every group in the loser's pile to its next continuing preference."""
+        continuing, piles, totals, position = (
+            self.continuing,
+            self.piles,
+            self.totals,
+            self.position,
+        )
+        rankings, weights = self.profile.rankings, self.profile.weights
+        continuing[loser] = False
+        moved: dict[int, Weight] = {}
+        gone: Weight = 0
+        for group in piles[loser]:
+            ranking = rankings[group]
+            step = position[group] + 1
+            end = len(ranking)
+            while step < end and not continuing[ranking[step]]:
+                step += 1
+            weight = weights[group]
+            if step < end:
+                position[group] = step
+                target = ranking[step]
+                piles[target].append(group)
+                totals[target] += weight
+                moved[target] = moved.get(target, 0) + weight
+            else:
+                gone += weight
+        piles[loser] = []
+        totals[loser] = 0
+        self.exhausted += gone
+        return moved, gone
