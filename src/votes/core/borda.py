@@ -1,0 +1,99 @@
+"""Borda count on ranked (possibly truncated) ballots, with the convention stated.
+
+Ballot shape: a tuple of candidate ids, best first, truncated allowed (as for IRV). With ``m``
+candidates and a ballot ranking ``k`` of them, the candidate ranked ``r`` (1-based) gets:
+
+* ``"averaged"`` (default): ``m - r``; the ``m - k`` unranked candidates share the remaining
+  points ``(m-k-1) + … + 0`` equally, i.e. ``(m - k - 1) / 2`` each. A complete ballot scores as
+  the standard Borda count, and a truncated ballot says nothing among the unranked.
+* ``"pessimistic"``: ``m - r``; unranked get 0.
+* ``"modified"`` (Modified Borda Count): ``k - r + 1``; unranked get 0, which rewards ranking more.
+* ``"dowdall"`` (Nauru): ``1 / r``; unranked get 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from fractions import Fraction
+
+from votes.core.ballots import RankedBallot, check_candidates, check_seats, group_ranked_ballots
+from votes.core.onepass import one_pass_result
+from votes.core.results import Candidate, Message, TallyError, TallyResult, Weight
+from votes.core.ties import TieBreak
+
+CONVENTIONS = ("averaged", "pessimistic", "modified", "dowdall")
+
+MESSAGES = {
+    "fr": {"points": ("{candidate} obtient {count} point", "{candidate} obtient {count} points")},
+    "en": {"points": ("{candidate} gets {count} point", "{candidate} gets {count} points")},
+}
+
+
+def tally_borda(
+    candidates: Sequence[Candidate],
+    ballots: Mapping[RankedBallot, Weight] | Iterable[Sequence[Candidate]],
+    *,
+    seats: int = 1,
+    convention: str = "averaged",
+    tie_break: object = "unresolved",
+    seed: str | None = None,
+) -> TallyResult:
+    """Give each ranked candidate points by position; the ``seats`` highest totals win.
+
+    Args:
+        candidates: candidate ids.
+        ballots: ranked ballots (mapping ballot → weight, or an iterable of ballots).
+        seats: how many win (top-k).
+        convention: how positions and unranked candidates score (see the module docstring).
+        tie_break: ``"unresolved"``, ``"lot"`` (with ``seed``) or a candidate order.
+        seed: the lot's seed.
+
+    >>> r = tally_borda(["a", "b", "c"], [("a",), ("b", "c")])
+    >>> r.rounds[0].totals == {"a": 2, "b": Fraction(5, 2), "c": Fraction(3, 2)}
+    True
+    """
+    candidates = check_candidates(candidates)
+    seats = check_seats(seats)
+    policy = TieBreak.from_options(candidates, tie_break, seed)
+    if convention not in CONVENTIONS:
+        raise TallyError(f"convention must be one of {CONVENTIONS}, got {convention!r}")
+    grouped = group_ranked_ballots(candidates, ballots)
+    scores = _borda_scores(candidates, grouped, convention)
+    return one_pass_result(
+        "borda",
+        candidates,
+        seats,
+        scores,
+        policy,
+        describe=lambda c: Message("borda.points", {"candidate": c, "count": scores[c]}),
+        details={"ballots": sum(grouped.values(), Fraction(0))},
+        options={"convention": convention},
+    )
+
+
+def _borda_scores(
+    candidates: Sequence[Candidate],
+    grouped: Mapping[RankedBallot, Weight],
+    convention: str,
+) -> dict[Candidate, Fraction]:
+    m = len(candidates)
+    scores = dict.fromkeys(candidates, Fraction(0))
+    # Averaged points for the unranked are given to everyone through one shared pot, then taken
+    # back from the ranked, so each ballot costs O(k) rather than O(m).
+    shared = Fraction(0)
+    for ballot, weight in grouped.items():
+        k = len(ballot)
+        averaged = convention == "averaged" and k < m
+        unranked_points = Fraction(m - k - 1, 2) if averaged else Fraction(0)
+        shared += weight * unranked_points
+        for r, candidate in enumerate(ballot, start=1):
+            scores[candidate] += weight * (_points(convention, m, k, r) - unranked_points)
+    return {c: s + shared for c, s in scores.items()}
+
+
+def _points(convention: str, m: int, k: int, r: int) -> Fraction:
+    if convention == "modified":
+        return Fraction(k - r + 1)
+    if convention == "dowdall":
+        return Fraction(1, r)
+    return Fraction(m - r)

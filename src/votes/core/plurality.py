@@ -1,0 +1,82 @@
+"""Plurality (first past the post; top-k for several seats).
+
+Ballot shape: a candidate id (``"a"``), or a ranked ballot (``("a", "b")``) whose first choice
+counts; an empty tuple ``()`` is a blank vote, counted apart and never in a candidate's total.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from fractions import Fraction
+
+from votes.core.ballots import (
+    InvalidBallotError,
+    check_candidates,
+    check_seats,
+    group_ballots,
+    ranked_normaliser,
+)
+from votes.core.onepass import one_pass_result
+from votes.core.results import Candidate, Message, TallyResult, Weight
+from votes.core.ties import TieBreak
+
+MESSAGES = {
+    "fr": {
+        "votes": "{candidate} obtient {count} voix",
+        "blank": ("{count} vote blanc", "{count} votes blancs"),
+    },
+    "en": {
+        "votes": ("{candidate} gets {count} vote", "{candidate} gets {count} votes"),
+        "blank": ("{count} blank vote", "{count} blank votes"),
+    },
+}
+
+
+def tally_plurality(
+    candidates: Sequence[Candidate],
+    ballots: Mapping[object, Weight] | Iterable[object],
+    *,
+    seats: int = 1,
+    tie_break: object = "unresolved",
+    seed: str | None = None,
+) -> TallyResult:
+    """Count each ballot for its only (or first) choice; the ``seats`` best totals win.
+
+    Args:
+        candidates: candidate ids.
+        ballots: mapping ballot → weight, or an iterable of ballots of weight 1.
+        seats: how many win (top-k).
+        tie_break: ``"unresolved"`` (default: a tie on the last seat is reported and the seat
+            left empty), ``"lot"`` (with ``seed``) or a candidate order, earlier first.
+        seed: the lot's seed.
+
+    >>> tally_plurality(["a", "b"], ["a", "b", "a", ()]).winners
+    ('a',)
+    """
+    candidates = check_candidates(candidates)
+    seats = check_seats(seats)
+    policy = TieBreak.from_options(candidates, tie_break, seed)
+    ranked = ranked_normaliser(candidates)
+
+    def first_choice(raw: object) -> Candidate | None:
+        if isinstance(raw, str):
+            if raw not in candidates:
+                raise InvalidBallotError(raw, f"unknown candidate {raw!r}")
+            return raw
+        ballot = ranked(raw)
+        return ballot[0] if ballot else None
+
+    grouped = group_ballots(ballots, first_choice)
+    scores = {c: Fraction(grouped.get(c, 0)) for c in candidates}
+    blank = Fraction(grouped.get(None, 0))
+    return one_pass_result(
+        "plurality",
+        candidates,
+        seats,
+        scores,
+        policy,
+        describe=lambda c: Message("plurality.votes", {"candidate": c, "count": scores[c]}),
+        notes=[Message("plurality.blank", {"count": blank})] if blank else [],
+        details={"blank": blank, "valid": sum(scores.values(), Fraction(0))},
+        options={},
+    )
