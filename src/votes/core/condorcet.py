@@ -1,0 +1,428 @@
+"""Condorcet methods on ranked ballots: the pairwise matrix, Schulze and Ranked Pairs.
+
+Ballot shape: a tuple of candidate ids, best first, truncated allowed. A ranked candidate beats
+every unranked one; two unranked candidates are not compared (extended strict preference, the
+convention of Schulze and Debian).
+
+``details["pairwise"][a][b]`` is the weight of ballots ranking ``a`` above ``b``. A round's
+``totals`` give each candidate's number of head-to-head wins (an illustration; the winners come
+from the method's own rule).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from fractions import Fraction
+
+from votes.core.ballots import RankedBallot, check_candidates, check_seats, group_ranked_ballots
+from votes.core.results import (
+    Candidate,
+    JSONValue,
+    Message,
+    Round,
+    TallyError,
+    TallyResult,
+    TieEvent,
+    TieResolution,
+    Weight,
+)
+from votes.core.ties import TieBreak, draw_lot, select_top
+
+Matrix = dict[Candidate, dict[Candidate, Fraction]]
+Pair = tuple[Candidate, Candidate]
+
+STRENGTHS = ("margin", "winning_votes")
+
+MESSAGES = {
+    "fr": {
+        "wins": (
+            "{candidate} remporte {count} duel",
+            "{candidate} remporte {count} duels",
+        ),
+        "condorcet_winner": "{candidate} bat chacun des autres en duel (vainqueur de Condorcet)",
+        "no_condorcet_winner": "personne ne bat tous les autres en duel",
+        "ranking": "classement\u00a0: {ranking}",
+        "skipped": (
+            "le duel {winner} > {loser} (force {strength}) n'est pas retenu\u00a0: "
+            "il contredirait des duels plus forts"
+        ),
+        "pairs_unresolved": (
+            "des duels de même force ({pairs}) se contredisent\u00a0: résultat non départagé"
+        ),
+    },
+    "en": {
+        "wins": (
+            "{candidate} wins {count} head-to-head contest",
+            "{candidate} wins {count} head-to-head contests",
+        ),
+        "condorcet_winner": (
+            "{candidate} beats every other candidate head to head (Condorcet winner)"
+        ),
+        "no_condorcet_winner": "nobody beats every other candidate head to head",
+        "ranking": "ranking: {ranking}",
+        "skipped": (
+            "the contest {winner} > {loser} (strength {strength}) is not locked: "
+            "it would contradict stronger ones"
+        ),
+        "pairs_unresolved": "contests of equal strength ({pairs}) conflict: result not resolved",
+    },
+}
+
+
+def pairwise_matrix(
+    candidates: Sequence[Candidate], grouped: Mapping[RankedBallot, Weight]
+) -> Matrix:
+    """Weight of ballots ranking ``a`` above ``b``, for every ordered pair of candidates.
+
+    Only the pairs inside each ballot are visited (O(U·L²), not O(U·C²)): with ``R[a]`` the
+    weight of ballots ranking ``a`` and ``above[x][y]`` of those ranking both with ``x`` first,
+    ``d[a][b] = R[a] - above[b][a]``, since ``a`` ranked and ``b`` unranked counts for ``a``.
+
+    >>> m = pairwise_matrix(["a", "b", "c"], {("a",): 2, ("b", "a"): 1})
+    >>> m["a"]["b"], m["b"]["a"], m["b"]["c"], m["c"]["a"]
+    (Fraction(2, 1), Fraction(1, 1), Fraction(1, 1), Fraction(0, 1))
+    """
+    index = {c: i for i, c in enumerate(candidates)}
+    n = len(candidates)
+    ranked: list[Weight] = [0] * n
+    above: list[list[Weight]] = [[0] * n for _ in range(n)]
+    for ballot, weight in grouped.items():
+        positions = [index[c] for c in ballot]
+        for i, x in enumerate(positions):
+            ranked[x] += weight
+            row = above[x]
+            for y in positions[i + 1 :]:
+                row[y] += weight
+    return {
+        a: {b: Fraction(ranked[i] - above[j][i]) for j, b in enumerate(candidates) if j != i}
+        for i, a in enumerate(candidates)
+    }
+
+
+def condorcet_winner(candidates: Sequence[Candidate], matrix: Matrix) -> Candidate | None:
+    """The candidate who beats every other head to head, if there is one.
+
+    >>> condorcet_winner(["a", "b"], {"a": {"b": Fraction(2)}, "b": {"a": Fraction(1)}})
+    'a'
+    """
+    for a in candidates:
+        if all(matrix[a][b] > matrix[b][a] for b in candidates if b != a):
+            return a
+    return None
+
+
+def tally_schulze(
+    candidates: Sequence[Candidate],
+    ballots: Mapping[RankedBallot, Weight] | Iterable[Sequence[Candidate]],
+    *,
+    seats: int = 1,
+    strength: str = "margin",
+    tie_break: object = "unresolved",
+    seed: str | None = None,
+) -> TallyResult:
+    """Schulze (beatpath): winners and the full ranking, as groups of tied candidates.
+
+    A link ``a → b`` exists when more ballots rank ``a`` above ``b`` than the reverse; its
+    strength is the margin (default) or the winning votes. ``a`` ranks above ``b`` when the
+    strongest path from ``a`` to ``b`` is stronger than the one back. ``seats`` are filled from
+    the top of that ranking; a tie on the last seat is settled by ``tie_break``.
+
+    Args:
+        candidates: candidate ids.
+        ballots: ranked ballots (mapping ballot → weight, or an iterable of ballots).
+        seats: how many win (top-k of the ranking).
+        strength: ``"margin"`` or ``"winning_votes"``.
+        tie_break: ``"unresolved"``, ``"lot"`` (with ``seed``) or a candidate order.
+        seed: the lot's seed.
+
+    >>> tally_schulze(["a", "b", "c"], {("a", "b", "c"): 3, ("b", "c", "a"): 2}).ranking
+    (('a',), ('b',), ('c',))
+    """
+    candidates, seats, policy, matrix = _prepare(candidates, ballots, seats, tie_break, seed)
+    links = _links(candidates, matrix, strength)
+    paths = _strongest_paths(candidates, links)
+    ranking = _layers(candidates, lambda a, b: paths[a][b] > paths[b][a])
+    winners, events, tie_messages = select_top(ranking, seats, policy)
+    return _result(
+        "schulze",
+        candidates,
+        seats,
+        matrix,
+        ranking=ranking,
+        winners=winners,
+        events=events,
+        tie_messages=tie_messages,
+        details={"pairwise": matrix, "strongest_paths": paths},
+        options={"strength": strength, "tie_break": policy.as_option(), "seed": seed},
+    )
+
+
+def tally_ranked_pairs(
+    candidates: Sequence[Candidate],
+    ballots: Mapping[RankedBallot, Weight] | Iterable[Sequence[Candidate]],
+    *,
+    seats: int = 1,
+    strength: str = "margin",
+    tie_break: object = "unresolved",
+    seed: str | None = None,
+) -> TallyResult:
+    """Ranked Pairs (Tideman): lock head-to-head wins, strongest first, unless they make a cycle.
+
+    Contests of equal strength whose locking order matters are ordered by ``tie_break``: a
+    candidate order (or one drawn by lot from ``seed``) ranks the pair whose winner comes first
+    in it ahead, then, for the same winner, the pair whose loser comes first (the lexicographic
+    rule of pref_voting's ``ranked_pairs_tb``). Tied contests (equal support both ways) are
+    never locked.
+    With ``"unresolved"`` such a conflict is reported and nobody is declared the winner. The
+    same order settles a tie on the last seat.
+
+    Args:
+        candidates: candidate ids.
+        ballots: ranked ballots (mapping ballot → weight, or an iterable of ballots).
+        seats: how many win (top-k of the locked order).
+        strength: ``"margin"`` or ``"winning_votes"``.
+        tie_break: ``"unresolved"``, ``"lot"`` (with ``seed``) or a candidate order.
+        seed: the lot's seed.
+
+    >>> tally_ranked_pairs(["a", "b", "c"], {("a", "b", "c"): 3, ("b", "c", "a"): 2}).winners
+    ('a',)
+    """
+    candidates, seats, policy, matrix = _prepare(candidates, ballots, seats, tie_break, seed)
+    links = _links(candidates, matrix, strength)
+    locker = _Locker(candidates, policy)
+    for group in _by_strength(links):
+        if not locker.lock_group(group):
+            break
+    if locker.unresolved:
+        ranking: tuple[tuple[Candidate, ...], ...] = ()
+        winners: tuple[Candidate, ...] = ()
+        events, tie_messages = tuple(locker.events), tuple(locker.messages)
+    else:
+        ranking = _layers(candidates, lambda a, b: b in locker.reach[a])
+        winners, top_events, top_messages = select_top(ranking, seats, locker.final_policy())
+        events = (*locker.events, *top_events)
+        tie_messages = (*locker.messages, *top_messages)
+    return _result(
+        "ranked_pairs",
+        candidates,
+        seats,
+        matrix,
+        ranking=ranking,
+        winners=winners,
+        events=events,
+        tie_messages=tie_messages,
+        details={
+            "pairwise": matrix,
+            "locked": tuple(locker.locked),
+            "skipped": tuple(locker.skipped),
+        },
+        options={"strength": strength, "tie_break": policy.as_option(), "seed": seed},
+        skipped=locker.skipped,
+    )
+
+
+def _prepare(
+    candidates: Sequence[Candidate],
+    ballots: Mapping[RankedBallot, Weight] | Iterable[Sequence[Candidate]],
+    seats: int,
+    tie_break: object,
+    seed: str | None,
+) -> tuple[tuple[Candidate, ...], int, TieBreak, Matrix]:
+    checked = check_candidates(candidates)
+    seats = check_seats(seats)
+    policy = TieBreak.from_options(checked, tie_break, seed)
+    return checked, seats, policy, pairwise_matrix(checked, group_ranked_ballots(checked, ballots))
+
+
+def _links(candidates: Sequence[Candidate], matrix: Matrix, strength: str) -> dict[Pair, Fraction]:
+    """Strength of every head-to-head win, keyed by ``(winner, loser)``."""
+    if strength not in STRENGTHS:
+        raise TallyError(f"strength must be one of {STRENGTHS}, got {strength!r}")
+    links = {}
+    for a in candidates:
+        for b in candidates:
+            if a != b and matrix[a][b] > matrix[b][a]:
+                margin = matrix[a][b] - matrix[b][a]
+                links[a, b] = margin if strength == "margin" else matrix[a][b]
+    return links
+
+
+def _strongest_paths(candidates: Sequence[Candidate], links: Mapping[Pair, Fraction]) -> Matrix:
+    """Widest paths (Floyd–Warshall): the strength of the strongest path between each pair."""
+    p = {a: {b: links.get((a, b), Fraction(0)) for b in candidates if b != a} for a in candidates}
+    for i in candidates:
+        for j in candidates:
+            if j == i:
+                continue
+            pji = p[j][i]
+            if not pji:
+                continue
+            row = p[j]
+            for k in candidates:
+                if k not in (i, j):
+                    through = min(pji, p[i][k])
+                    if through > row[k]:
+                        row[k] = through
+    return p
+
+
+def _layers(
+    candidates: Sequence[Candidate], beats: Callable[[Candidate, Candidate], bool]
+) -> tuple[tuple[Candidate, ...], ...]:
+    """Rank by a transitive "beats" relation: repeatedly take everyone nobody left beats."""
+    remaining = sorted(candidates)
+    layers = []
+    while remaining:
+        top = [a for a in remaining if not any(beats(b, a) for b in remaining if b != a)]
+        layers.append(tuple(top))
+        remaining = [c for c in remaining if c not in top]
+    return tuple(layers)
+
+
+def _by_strength(links: Mapping[Pair, Fraction]) -> list[list[Pair]]:
+    groups: dict[Fraction, list[Pair]] = {}
+    for pair, value in links.items():
+        groups.setdefault(value, []).append(pair)
+    return [sorted(groups[value]) for value in sorted(groups, reverse=True)]
+
+
+class _Locker:
+    """The locked graph of Ranked Pairs, with the transitive closure kept up to date."""
+
+    def __init__(self, candidates: Sequence[Candidate], policy: TieBreak) -> None:
+        self.candidates = tuple(candidates)
+        self.policy = policy
+        self.reach: dict[Candidate, set[Candidate]] = {c: set() for c in candidates}
+        self.locked: list[Pair] = []
+        self.skipped: list[Pair] = []
+        self.events: list[TieEvent] = []
+        self.messages: list[Message] = []
+        self.unresolved = False
+        self.strengths: dict[Pair, Fraction] = {}
+        self._order: tuple[Candidate, ...] | None = None
+
+    def lock_group(self, group: list[Pair]) -> bool:
+        """Lock one group of equal strength; False when its conflict is left unresolved."""
+        open_pairs = [(a, b) for a, b in group if a not in self.reach[b]]
+        if not self._order_matters(open_pairs):
+            for pair in group:
+                self._lock_or_skip(pair)
+            return True
+        involved = tuple(sorted({c for pair in open_pairs for c in pair}))
+        if self.policy.kind == "unresolved":
+            self.unresolved = True
+            self.events.append(TieEvent(1, "pair_order", involved, (), TieResolution.UNRESOLVED))
+            pairs = " ; ".join(f"{a} > {b}" for a, b in open_pairs)
+            self.messages.append(Message("condorcet.pairs_unresolved", {"pairs": pairs}))
+            return False
+        order = self._tie_order()
+        rank = {c: i for i, c in enumerate(order)}
+        ordered = sorted(group, key=lambda pair: (rank[pair[0]], rank[pair[1]]))
+        if self.policy.kind == "order":
+            chosen = tuple(c for c in order if c in involved)
+            self.events.append(
+                TieEvent(1, "pair_order", involved, chosen, TieResolution.FIXED_ORDER)
+            )
+        for pair in ordered:
+            self._lock_or_skip(pair)
+        return True
+
+    def final_policy(self) -> TieBreak:
+        """Settle a tie on the last seat with the same order used for the contests, if any."""
+        if self._order is not None and self.policy.kind == "lot":
+            return TieBreak("order", self.policy.seed, self._order)
+        return self.policy
+
+    def _order_matters(self, open_pairs: list[Pair]) -> bool:
+        """Whether locking ``open_pairs`` together would close a cycle (then order decides)."""
+        reach = {c: set(r) for c, r in self.reach.items()}
+        for a, b in open_pairs:
+            if a in reach[b]:
+                return True
+            _add_edge(reach, a, b)
+        return False
+
+    def _tie_order(self) -> tuple[Candidate, ...]:
+        if self._order is None:
+            if self.policy.kind == "order":
+                self._order = self.policy.order
+            else:
+                assert self.policy.seed is not None
+                order, event = draw_lot(
+                    self.candidates,
+                    len(self.candidates),
+                    seed=self.policy.seed,
+                    round_number=1,
+                    purpose="pair_order",
+                )
+                self._order = order
+                self.events.append(event)
+        return self._order
+
+    def _lock_or_skip(self, pair: Pair) -> None:
+        a, b = pair
+        if a in self.reach[b]:
+            self.skipped.append(pair)
+        else:
+            self.locked.append(pair)
+            _add_edge(self.reach, a, b)
+
+
+def _add_edge(reach: dict[Candidate, set[Candidate]], a: Candidate, b: Candidate) -> None:
+    """Add ``a → b`` to a transitively closed reachability map."""
+    gained = {b} | reach[b]
+    for c, reachable in reach.items():
+        if c == a or a in reachable:
+            reachable |= gained
+
+
+def _result(
+    method: str,
+    candidates: tuple[Candidate, ...],
+    seats: int,
+    matrix: Matrix,
+    *,
+    ranking: tuple[tuple[Candidate, ...], ...],
+    winners: tuple[Candidate, ...],
+    events: tuple[TieEvent, ...],
+    tie_messages: tuple[Message, ...],
+    details: Mapping[str, JSONValue],
+    options: Mapping[str, JSONValue],
+    skipped: Sequence[Pair] = (),
+) -> TallyResult:
+    wins = {
+        a: Fraction(sum(1 for b in candidates if b != a and matrix[a][b] > matrix[b][a]))
+        for a in candidates
+    }
+    order = sorted(candidates, key=lambda c: (-wins[c], c))
+    messages = [Message("condorcet.wins", {"candidate": c, "count": wins[c]}) for c in order]
+    champion = condorcet_winner(candidates, matrix)
+    if champion is None:
+        messages.append(Message("condorcet.no_condorcet_winner"))
+    else:
+        messages.append(Message("condorcet.condorcet_winner", {"candidate": champion}))
+    for a, b in skipped:
+        strength = _links([a, b], matrix, options["strength"])[a, b]
+        messages.append(
+            Message("condorcet.skipped", {"winner": a, "loser": b, "strength": strength})
+        )
+    if ranking:
+        text = " > ".join(" = ".join(group) for group in ranking)
+        messages.append(Message("condorcet.ranking", {"ranking": text}))
+    messages.extend(tie_messages)
+    if winners:
+        messages.append(Message("onepass.winners", {"names": winners, "count": len(winners)}))
+    else:
+        messages.append(Message("onepass.no_winner"))
+    round_ = Round(number=1, totals=wins, elected=winners, messages=tuple(messages))
+    return TallyResult(
+        method=method,
+        candidates=candidates,
+        seats=seats,
+        winners=winners,
+        rounds=(round_,),
+        tie_events=events,
+        ranking=ranking,
+        details={"condorcet_winner": champion, **details},
+        options=options,
+    )
