@@ -1,0 +1,349 @@
+"""Single transferable vote under the Scottish rules (SSI 2007/42, schedule 1, rules 45–52).
+
+Exactly as the statute counts by hand (voting-rules.md §3.6):
+
+* quota (46) = ``floor(valid papers / (seats + 1)) + 1``; a candidate whose votes equal or
+  exceed it at any stage is elected (47) and receives no more transfers;
+* a surplus (48) moves **every** paper of the elected candidate, each at
+  ``surplus × value when received / total votes``, worked out to five decimal places with the
+  remainder ignored. Votes are held as integers in units of 0.00001, so the truncation is exact
+  and no float ever enters; what truncation drops is reported as *loss by fraction*;
+* several surpluses (49): the largest first; equal ones by the most recent earlier stage where
+  the candidates' votes differed, then the ``tie_break`` option (seeded lot or published order).
+  Candidates elected at the same stage never receive each other's surplus;
+* a candidate with exactly the quota has no surplus, so no stage transfers it;
+* exclusion (50, 51): the fewest votes, ties by the most recent earlier stage where they
+  differed, then the ``tie_break`` option; papers move at the value they were received at;
+* last vacancies (52): when continuing candidates are no more than the seats left they are all
+  elected and nothing more is transferred;
+* withdrawn candidates (BLT's negative line) are skipped on every paper as if never ranked.
+
+Each :class:`~votes.core.results.Round` is one stage: ``totals`` holds the exact votes
+(``Fraction``, whole 0.00001 units) of every candidate still holding papers, i.e. hopeful and
+elected ones; excluded and withdrawn candidates hold none and are left out. At every stage
+``sum(totals) + exhausted + loss_by_fraction == valid papers`` exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from fractions import Fraction
+
+from votes.core.ballots import check_candidates, check_seats
+from votes.core.irv import (
+    RANKED_OPTIONS,
+    RankedProfile,
+    break_tie,
+    prepare_ranked,
+    read_tie_break,
+    read_withdrawn,
+    record_options,
+    transfer_message,
+)
+from votes.core.results import Candidate, Message, Round, TallyResult, TieEvent, Weight
+from votes.core.ties import TieBreak
+
+#: Votes are held in units of 10^-5 (rule 48(3): five decimal places, remainder ignored).
+UNIT = 100_000
+
+MESSAGES = {
+    "fr": {
+        "first": (
+            "premières préférences, quota {quota} ({valid} bulletins valides, {seats} siège)",
+            "premières préférences, quota {quota} ({valid} bulletins valides, {seats} sièges)",
+        ),
+        "elected": "{candidate} est élu ({votes} voix pour un quota de {quota})",
+        "surplus": "l'excédent de {candidate} est transféré ({surplus} voix)",
+        "loss": "{loss} voix perdues par arrondi",
+        "elected_remaining": (
+            "{candidates:and} est élu, car il reste autant de candidats que de sièges",
+            "{candidates:and} sont élus, car il reste autant de candidats que de sièges",
+        ),
+        "not_elected": (
+            "tous les sièges sont pourvus, {candidates:and} n'est pas élu",
+            "tous les sièges sont pourvus, {candidates:and} ne sont pas élus",
+        ),
+    },
+    "en": {
+        "first": (
+            "first preferences, quota {quota} ({valid} valid ballots, {seats} seat)",
+            "first preferences, quota {quota} ({valid} valid ballots, {seats} seats)",
+        ),
+        "elected": "{candidate} is elected ({votes} votes for a quota of {quota})",
+        "surplus": "{candidate}'s surplus is transferred ({surplus} votes)",
+        "loss": "{loss} votes lost to rounding",
+        "elected_remaining": (
+            "{candidates:and} is elected, as continuing candidates equal the seats left",
+            "{candidates:and} are elected, as continuing candidates equal the seats left",
+        ),
+        "not_elected": (
+            "all seats are filled, {candidates:and} is not elected",
+            "all seats are filled, {candidates:and} are not elected",
+        ),
+    },
+}
+
+_HOPEFUL, _ELECTED, _EXCLUDED, _WITHDRAWN = range(4)
+
+
+def tally_scottish_stv(
+    candidates: Sequence[Candidate],
+    ballots: Mapping[tuple[Candidate, ...], Weight] | Iterable[Sequence[Candidate]],
+    *,
+    seats: int = 1,
+    **options: object,
+) -> TallyResult:
+    """Count an STV election under the Scottish rules, stage by stage, exactly.
+
+    Args:
+        candidates: candidate ids, in the order to report them.
+        ballots: ``{ranking: weight}`` or an iterable of rankings (weight 1 each).
+        seats: number of seats to fill.
+        **options: ``seed`` / ``tie_break`` for ties equal at every earlier stage (a published
+            order reproduces Droop's ``tie_order``); ``withdrawn`` candidate ids.
+
+    Returns:
+        One round per stage; ``details["quota"]`` is the quota.
+
+    >>> r = tally_scottish_stv(["a", "b", "c"], {("a", "b"): 120, ("c",): 80, ("b",): 41}, seats=2)
+    >>> r.winners, r.details["quota"], r.rounds[1].totals["b"]
+    (('a', 'c'), 81, Fraction(80, 1))
+    """
+    names = check_candidates(candidates)
+    seats = check_seats(seats)
+    policy = read_tie_break(names, options, RANKED_OPTIONS)
+    profile = prepare_ranked(names, ballots, read_withdrawn(options))
+    count = _ScottishCount(profile, policy, seats)
+    count.run()
+    return TallyResult(
+        method="stv",
+        candidates=names,
+        seats=seats,
+        winners=tuple(names[c] for c in count.elected),
+        rounds=tuple(count.rounds),
+        tie_events=tuple(count.events),
+        details={
+            "quota": count.quota // UNIT,
+            "valid": Fraction(profile.valid),
+            "decimal_places": 5,
+        },
+        options=record_options(policy, profile),
+    )
+
+
+def _votes(units: Weight) -> Fraction:
+    return Fraction(units) / UNIT
+
+
+class _ScottishCount:
+    """One count in progress: piles of ballot groups, their values and pointers."""
+
+    def __init__(self, profile: RankedProfile, policy: TieBreak, seats: int) -> None:
+        self.profile = profile
+        self.policy = policy
+        self.seats = seats
+        n = len(profile.candidates)
+        self.status = [_WITHDRAWN if c in profile.withdrawn else _HOPEFUL for c in range(n)]
+        self.quota: Weight = (profile.valid // (seats + 1) + 1) * UNIT
+        self.piles: list[list[int]] = [[] for _ in range(n)]
+        self.totals: list[Weight] = [0] * n
+        self.position = [0] * len(profile.rankings)
+        self.value = [UNIT] * len(profile.rankings)  # each group's value when received
+        for group, ranking in enumerate(profile.rankings):
+            self.piles[ranking[0]].append(group)
+            self.totals[ranking[0]] += profile.weights[group] * UNIT
+        self.exhausted: Weight = 0
+        self.loss: Weight = 0
+        self.elected: list[int] = []
+        self.pending: list[int] = []  # elected with a surplus still to transfer
+        self.history: list[list[Weight]] = []
+        self.rounds: list[Round] = []
+        self.events: list[TieEvent] = []
+
+    def run(self) -> None:
+        first = {
+            "quota": self.quota // UNIT,
+            "valid": self.profile.valid,
+            "seats": self.seats,
+            "count": self.seats,
+        }
+        messages = [Message("stv.first", first)]
+        excluded: tuple[int, ...] = ()
+        while True:
+            newly = self._elect_reaching_quota(messages)
+            done = self._finished(newly, messages)
+            self._close_stage(newly, excluded, messages)
+            if done:
+                return
+            messages = []
+            excluded = ()
+            stage = len(self.rounds) + 1
+            if self.pending:
+                self._transfer_surplus(self._next_surplus(stage, messages), messages)
+            else:
+                loser = self._next_exclusion(stage, messages)
+                self._exclude(loser, messages)
+                excluded = (loser,)
+
+    def _hopeful(self) -> list[int]:
+        return [c for c, state in enumerate(self.status) if state == _HOPEFUL]
+
+    def _elect_reaching_quota(self, messages: list[Message]) -> list[int]:
+        """Rule 47: everyone at or above the quota is elected, biggest total first."""
+        reached = [c for c in self._hopeful() if self.totals[c] >= self.quota]
+        reached.sort(key=lambda c: (-self.totals[c], c))
+        for c in reached:
+            self.status[c] = _ELECTED
+            self.elected.append(c)
+            if self.totals[c] > self.quota:
+                self.pending.append(c)
+            params = {
+                "candidate": self.profile.candidates[c],
+                "votes": _votes(self.totals[c]),
+                "quota": self.quota // UNIT,
+            }
+            messages.append(Message("stv.elected", params))
+        return reached
+
+    def _finished(self, newly: list[int], messages: list[Message]) -> bool:
+        """Rule 52 and the end of the count: all seats filled, or no more choice to make."""
+        left = self.seats - len(self.elected)
+        hopeful = self._hopeful()
+        names = self.profile.candidates
+        if left > 0 and len(hopeful) <= left:
+            hopeful.sort(key=lambda c: (-self.totals[c], c))
+            for c in hopeful:
+                self.status[c] = _ELECTED
+                self.elected.append(c)
+            newly.extend(hopeful)
+            if hopeful:
+                params = {"candidates": tuple(names[c] for c in hopeful), "count": len(hopeful)}
+                messages.append(Message("stv.elected_remaining", params))
+            return True
+        if left <= 0:
+            if hopeful:
+                params = {"candidates": tuple(names[c] for c in hopeful), "count": len(hopeful)}
+                messages.append(Message("stv.not_elected", params))
+            return True
+        return False
+
+    def _close_stage(
+        self, newly: list[int], excluded: tuple[int, ...], messages: list[Message]
+    ) -> None:
+        names = self.profile.candidates
+        holding = [c for c, state in enumerate(self.status) if state in (_HOPEFUL, _ELECTED)]
+        self.history.append(list(self.totals))
+        self.rounds.append(
+            Round(
+                number=len(self.rounds) + 1,
+                totals={names[c]: _votes(self.totals[c]) for c in holding},
+                elected=tuple(names[c] for c in newly),
+                excluded=tuple(names[c] for c in excluded),
+                exhausted=_votes(self.exhausted),
+                loss_by_fraction=_votes(self.loss),
+                messages=tuple(messages),
+            )
+        )
+
+    def _next_surplus(self, stage: int, messages: list[Message]) -> int:
+        """Rule 49: the largest surplus; equal ones by earlier stages, then the tie-break."""
+        largest = max(self.totals[c] for c in self.pending)
+        tied = [c for c in self.pending if self.totals[c] == largest]
+        if len(tied) == 1:
+            return tied[0]
+        return self._settle(tied, fewest=False, stage=stage, purpose="surplus_order", to=messages)
+
+    def _next_exclusion(self, stage: int, messages: list[Message]) -> int:
+        """Rules 50–51: the fewest votes; ties by earlier stages, then the tie-break."""
+        hopeful = self._hopeful()
+        fewest = min(self.totals[c] for c in hopeful)
+        tied = [c for c in hopeful if self.totals[c] == fewest]
+        if len(tied) == 1:
+            return tied[0]
+        return self._settle(tied, fewest=True, stage=stage, purpose="exclusion", to=messages)
+
+    def _settle(
+        self, tied: list[int], *, fewest: bool, stage: int, purpose: str, to: list[Message]
+    ) -> int:
+        outcome = break_tie(
+            tied,
+            fewest=fewest,
+            history=self.history,
+            policy=self.policy,
+            names=self.profile.candidates,
+            round_number=stage,
+            purpose=purpose,
+        )
+        self.events.append(outcome.event)
+        to.append(outcome.message)
+        return outcome.chosen
+
+    def _transfer_surplus(self, elected: int, messages: list[Message]) -> None:
+        """Rule 48: every paper moves at surplus × value received / total, truncated."""
+        self.pending.remove(elected)
+        total = self.totals[elected]
+        surplus = total - self.quota
+        new_values: dict[int, int] = {}
+        for group in self.piles[elected]:
+            old = self.value[group]
+            if old not in new_values:
+                new_values[old] = int((surplus * old) // total)
+        moved, gone = self._move(elected, new_values)
+        loss = surplus - sum(moved.values(), start=0) - gone
+        self.loss += loss
+        self.totals[elected] = self.quota
+        params = {"candidate": self.profile.candidates[elected], "surplus": _votes(surplus)}
+        messages.append(Message("stv.surplus", params))
+        messages.append(self._transfer_sentence(moved, gone))
+        if loss:
+            messages.append(Message("stv.loss", {"loss": _votes(loss)}))
+
+    def _exclude(self, loser: int, messages: list[Message]) -> None:
+        """Rule 50: every paper moves at the value it was received at."""
+        votes = self.totals[loser]
+        self.status[loser] = _EXCLUDED
+        name = self.profile.candidates[loser]
+        params = {"candidate": name, "votes": _votes(votes), "count": _votes(votes)}
+        messages.append(Message("irv.excluded", params))
+        moved, gone = self._move(loser, None)
+        self.totals[loser] = 0
+        messages.append(self._transfer_sentence(moved, gone))
+
+    def _transfer_sentence(self, moved: dict[int, Weight], gone: Weight) -> Message:
+        return transfer_message(
+            {c: _votes(v) for c, v in moved.items()}, _votes(gone), self.profile.candidates
+        )
+
+    def _move(
+        self, source: int, new_values: dict[int, int] | None
+    ) -> tuple[dict[int, Weight], Weight]:
+        """Send each group of ``source``'s pile to its next hopeful candidate, or exhaust it.
+
+        ``new_values`` maps a value when received to the transfer value (surplus); ``None``
+        keeps every value (exclusion). Returns the units moved per candidate and exhausted.
+        """
+        status, piles, totals = self.status, self.piles, self.totals
+        position, value = self.position, self.value
+        rankings, weights = self.profile.rankings, self.profile.weights
+        moved: dict[int, Weight] = {}
+        gone: Weight = 0
+        for group in piles[source]:
+            worth = value[group] if new_values is None else new_values[value[group]]
+            ranking = rankings[group]
+            step = position[group] + 1
+            end = len(ranking)
+            while step < end and status[ranking[step]] != _HOPEFUL:
+                step += 1
+            units = weights[group] * worth
+            if step < end:
+                target = ranking[step]
+                position[group] = step
+                value[group] = worth
+                piles[target].append(group)
+                totals[target] += units
+                moved[target] = moved.get(target, 0) + units
+            else:
+                gone += units
+        piles[source] = []
+        self.exhausted += gone
+        return moved, gone
