@@ -6,9 +6,11 @@
   title. :func:`write_blt` writes what :func:`parse_blt` reads back, so an exported count can
   be recounted elsewhere and give the same result.
 * **Cast-vote-record CSV** (Minneapolis style: a header row, then one row per ballot with one
-  column per rank): ``overvote`` exhausts the ballot at that rank, ``undervote`` (or an empty
-  cell) is skipped, a candidate repeated at a later rank is skipped, and any other mark, ``UWI``
-  (undeclared write-in) included, is a candidate.
+  column per rank): ``undervote`` (or an empty cell) is skipped, a candidate repeated at a
+  later rank is skipped, and any other mark, ``UWI`` (undeclared write-in) included, is a
+  candidate. An ``overvote`` rank is skipped by default, which is Minneapolis's rule and
+  reproduces its official 2013 result (Hodges 38,870 – Andrew 24,972); ``overvote="exhaust"``
+  stops the ballot there instead (Burlington, San Francisco, Maine), giving 38,857 – 24,962.
 * **PrefLib** ``.toi`` (orders with ties): ``count: a,b,{c,d}``. A ballot is a strict ranking
   here, so a brace group of several candidates is read as an overvote: the ballot stops just
   before it (it exhausts when the count reaches that rank). That is Burlington's own rule, and
@@ -22,6 +24,7 @@ import csv
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from votes.core.ballots import check_candidates, group_ranked_ballots
 from votes.core.results import Candidate, TallyError, Weight
@@ -218,21 +221,36 @@ OVERVOTE = "overvote"
 UNDERVOTE = "undervote"
 
 
-def parse_cvr_csv(text: str, *, title: str = "") -> RankedElection:
+class Overvote(StrEnum):
+    """What a rank marked for several candidates does to a cast-vote record."""
+
+    SKIP = "skip"  # go on to the next rank (Minneapolis)
+    EXHAUST = "exhaust"  # the ballot stops there (Burlington, San Francisco, Maine)
+
+
+def parse_cvr_csv(
+    text: str, *, overvote: Overvote | str = Overvote.SKIP, title: str = ""
+) -> RankedElection:
     """Read a Minneapolis-style cast-vote-record CSV (header row, one column per rank).
 
     Candidates are every name that appears, sorted, so the file's row order does not matter.
 
-    >>> e = parse_cvr_csv("rank1,rank2,rank3\\nA,A,B\\nB,overvote,A\\nundervote,C,UWI\\n")
-    >>> e.candidates, sorted(e.ballots.items())
-    (('A', 'B', 'C', 'UWI'), [(('A', 'B'), 1), (('B',), 1), (('C', 'UWI'), 1)])
+    >>> text = "rank1,rank2,rank3\\nA,A,B\\nB,overvote,A\\nundervote,C,UWI\\n"
+    >>> sorted(parse_cvr_csv(text).ballots.items())
+    [(('A', 'B'), 1), (('B', 'A'), 1), (('C', 'UWI'), 1)]
+    >>> sorted(parse_cvr_csv(text, overvote="exhaust").ballots.items())
+    [(('A', 'B'), 1), (('B',), 1), (('C', 'UWI'), 1)]
     """
+    try:
+        exhaust = Overvote(overvote) is Overvote.EXHAUST
+    except ValueError:
+        raise TallyError(f"overvote must be 'skip' or 'exhaust', got {overvote!r}") from None
     rows = csv.reader(text.splitlines())
     if next(rows, None) is None:
         raise TallyError("CVR: the file is empty (a header row is expected)")
     counted: Counter[tuple[Candidate, ...]] = Counter()
     for row in rows:
-        counted[_cvr_ballot(row)] += 1
+        counted[_cvr_ballot(row, exhaust)] += 1
     names = sorted({name for ballot in counted for name in ballot})
     if not names:
         raise TallyError("CVR: no candidate is named on any ballot")
@@ -243,12 +261,14 @@ def parse_cvr_csv(text: str, *, title: str = "") -> RankedElection:
     )
 
 
-def _cvr_ballot(row: Sequence[str]) -> tuple[Candidate, ...]:
+def _cvr_ballot(row: Sequence[str], exhaust: bool) -> tuple[Candidate, ...]:
     ballot: list[Candidate] = []
     for cell in row:
         mark = cell.strip()
         if mark == OVERVOTE:
-            break  # the ballot exhausts when the count reaches this rank
+            if exhaust:
+                break  # the ballot exhausts when the count reaches this rank
+            continue
         if mark and mark != UNDERVOTE and mark not in ballot:
             ballot.append(mark)
     return tuple(ballot)
