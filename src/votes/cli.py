@@ -1,0 +1,208 @@
+"""The ``votes`` command: serve, migrate, create-admin, demo."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import logging
+import sys
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
+
+from votes.settings import Settings, SettingsError
+
+GRACEFUL_SHUTDOWN_SECONDS = 5
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except SettingsError as error:
+        print(f"votes: configuration error: {error}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    command: Callable[[argparse.Namespace, Settings], int] = args.command
+    try:
+        return command(args, settings)
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="votes", description="Democratic decisions and voting for cooperatives."
+    )
+    commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser(
+        "serve", help="apply pending migrations, then serve the web app",
+        description="Apply pending migrations, then serve the web app (settings: VOTES_*).",
+    )
+    serve.add_argument("--host", help="address to listen on (default: VOTES_HOST)")
+    serve.add_argument("--port", type=int, help="port to listen on (default: VOTES_PORT)")
+    serve.add_argument("--workers", type=int, help="worker processes (default: VOTES_WORKERS)")
+    serve.add_argument("--demo", action="store_true", help="load the demo cooperative if absent")
+    serve.set_defaults(command=_serve)
+
+    migrate = commands.add_parser(
+        "migrate", help="apply pending database migrations",
+        description="Apply every pending database migration.",
+    )
+    migrate.set_defaults(command=_migrate)
+
+    admin = commands.add_parser(
+        "create-admin", help="create an instance administrator",
+        description="Create a person who administers this instance (creates organisations).",
+    )
+    admin.add_argument("--name", required=True)
+    admin.add_argument("--email", required=True)
+    admin.add_argument(
+        "--password-stdin", action="store_true",
+        help="read the password from standard input instead of prompting",
+    )
+    admin.set_defaults(command=_create_admin)
+
+    demo = commands.add_parser(
+        "demo", help="load the demo cooperative (idempotent)",
+        description="Create the demo cooperative with its members, assembly and ballots, "
+        "unless it already exists.",
+    )
+    demo.set_defaults(command=_demo)
+    return parser
+
+
+def _run(settings: Settings, work: Callable[[], Coroutine[Any, Any, int]]) -> int:
+    """Run one database task with the engine's pool, turning connection failures into one line."""
+    from votes.db.engine import close_pool, start_pool  # after settings are known to be valid
+    from votes.piccolo_conf import DB
+
+    async def wrapped() -> int:
+        await start_pool(DB, 2)
+        try:
+            return await work()
+        finally:
+            await close_pool(DB)
+
+    try:
+        return asyncio.run(wrapped())
+    except (OSError, ConnectionError) as error:
+        print(f"votes: cannot reach the database: {error}", file=sys.stderr)
+        return 1
+    except Exception as error:
+        if type(error).__module__.startswith("asyncpg"):
+            print(f"votes: database error: {error}", file=sys.stderr)
+            return 1
+        raise
+
+
+def _apply_migrations(settings: Settings) -> int:
+    from votes.db.migrate import MigrationError, migrate
+
+    async def work() -> int:
+        try:
+            await migrate(quiet=True)
+        except MigrationError as error:
+            print(f"votes: migration failed: {error}", file=sys.stderr)
+            return 1
+        return 0
+
+    return _run(settings, work)
+
+
+def _migrate(args: argparse.Namespace, settings: Settings) -> int:
+    code = _apply_migrations(settings)
+    if code == 0:
+        print("votes: the database is up to date")
+    return code
+
+
+def _demo(args: argparse.Namespace, settings: Settings) -> int:
+    code = _apply_migrations(settings)
+    if code:
+        return code
+    from votes.services.demo import seed_demo
+
+    async def work() -> int:
+        created = await seed_demo()
+        print("votes: demo loaded" if created else "votes: the demo was already loaded")
+        return 0
+
+    code = _run(settings, work)
+    if code == 0:
+        _print_demo_hint(settings)
+    return code
+
+
+def _print_demo_hint(settings: Settings) -> None:
+    from votes.services.demo import DEMO_PASSWORD, PEOPLE, demo_email
+
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host  # noqa: S104
+    print(f"\n  Demo: open http://{host}:{settings.port}/ and sign in with")
+    for person in PEOPLE[:3]:
+        print(f"    {demo_email(person):32} ({person.role})")
+    print(f"  password: {DEMO_PASSWORD}\n")
+
+
+def _create_admin(args: argparse.Namespace, settings: Settings) -> int:
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Password again: ") != password:
+            print("votes: the two passwords differ", file=sys.stderr)
+            return 2
+    if len(password) < 10:
+        print("votes: the password must have at least 10 characters", file=sys.stderr)
+        return 2
+    code = _apply_migrations(settings)
+    if code:
+        return code
+    from votes.services.accounts import AccountError, create_person
+
+    async def work() -> int:
+        try:
+            await create_person(args.name, args.email, password, instance_admin=True)
+        except AccountError as error:
+            print(f"votes: cannot create the administrator: {error.code}", file=sys.stderr)
+            return 1
+        print(f"votes: administrator {args.email} created")
+        return 0
+
+    return _run(settings, work)
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    host = args.host or settings.host
+    port = args.port or settings.port
+    workers = args.workers or settings.workers
+    if workers > 1 and settings.database_kind.value == "sqlite":
+        print("votes: several workers need PostgreSQL (VOTES_DATABASE_URL)", file=sys.stderr)
+        return 2
+    code = _apply_migrations(settings)
+    if code:
+        return code
+    if args.demo:
+        code = _demo(args, settings)
+        if code:
+            return code
+    uvicorn.run(
+        "votes.web.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        access_log=False,  # our own request log leaves secrets out
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+        log_level=settings.log_level.lower(),
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,81 @@
+"""French and English, from the first string on.
+
+Message ids are English; ``locale/<lang>/LC_MESSAGES/messages.po`` holds the translations. The
+catalogs are compiled in memory at start (no build step, no ``.mo`` files to forget), and the
+language of the current request lives in a ContextVar so that templates, forms and services
+all speak it without passing it around.
+"""
+
+from __future__ import annotations
+
+import gettext as gettext_module
+from contextvars import ContextVar
+from functools import cache
+from io import BytesIO
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+LANGUAGES = ("fr", "en")
+LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+DOMAIN = "messages"
+
+current_language: ContextVar[str] = ContextVar("current_language", default="fr")
+
+
+@cache
+def translations(language: str) -> gettext_module.NullTranslations:
+    """The compiled catalog of ``language`` (English falls back to the message ids)."""
+    po_path = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if not po_path.exists():
+        return gettext_module.NullTranslations()
+    with po_path.open("rb") as handle:
+        catalog = read_po(handle, locale=language)
+    buffer = BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return gettext_module.GNUTranslations(buffer)
+
+
+def gettext(message: str) -> str:
+    return translations(current_language.get()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return translations(current_language.get()).ngettext(singular, plural, n)
+
+
+def pgettext(context: str, message: str) -> str:
+    return translations(current_language.get()).pgettext(context, message)
+
+
+_ = gettext
+
+
+def best_language(accept_language: str | None) -> str | None:
+    """The first supported language an ``Accept-Language`` header asks for, by quality.
+
+    >>> best_language("en-GB,en;q=0.9,fr;q=0.8")
+    'en'
+    >>> best_language("de, fr-BE;q=0.5") is None or best_language("de, fr-BE;q=0.5")
+    'fr'
+    >>> best_language("de") is None
+    True
+    """
+    if not accept_language:
+        return None
+    ranked: list[tuple[float, int, str]] = []
+    for index, part in enumerate(accept_language.split(",")):
+        tag, _sep, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        primary = tag.strip().lower().split("-")[0]
+        if primary in LANGUAGES and quality > 0:
+            ranked.append((-quality, index, primary))
+    return min(ranked)[2] if ranked else None

@@ -1,0 +1,1 @@
+"""Use cases: one function each, owning its transaction; web controllers call nothing else."""

@@ -1,0 +1,357 @@
+"""The demo cooperative: a newcomer signs in and sees a real assembly at once.
+
+``seed_demo()`` is idempotent (it does nothing when the demo organisation exists) and goes
+through the same services as the app, so the demo shows exactly what the platform does. Its
+content is French, like the cooperatives it stands for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from votes.db.tables import (
+    AssemblyKind,
+    AssemblyStatus,
+    Convocation,
+    LegalForm,
+    MembershipKind,
+    Organisation,
+    Person,
+    ProposalStatus,
+    Stance,
+)
+from votes.services import accounts, assemblies, ballots, organisations, proposals
+
+DEMO_ORGANISATION = "demo"
+DEMO_PASSWORD = "demo-cooperative"
+DEMO_EMAIL_DOMAIN = "demo.votes.invalid"
+
+
+@dataclass(frozen=True, slots=True)
+class DemoPerson:
+    key: str
+    name: str
+    role: str  # admin, scrutineer, member, observer
+    category: str
+
+
+PEOPLE = (
+    DemoPerson("camille", "Camille Martin", "admin", "salarié·e associé·e"),
+    DemoPerson("yanis", "Yanis Benali", "scrutineer", "salarié·e associé·e"),
+    DemoPerson("lea", "Léa Dubois", "member", "salarié·e associé·e"),
+    DemoPerson("hugo", "Hugo Lefèvre", "member", "salarié·e associé·e"),
+    DemoPerson("ines", "Inès Moreau", "member", "entrepreneur·e salarié·e"),
+    DemoPerson("noah", "Noah Garcia", "member", "entrepreneur·e salarié·e"),
+    DemoPerson("chloe", "Chloé Petit", "member", "entrepreneur·e salarié·e"),
+    DemoPerson("jules", "Jules Roux", "member", "salarié·e associé·e"),
+    DemoPerson("manon", "Manon Fournier", "member", "associé·e extérieur·e"),
+    DemoPerson("lucas", "Lucas Girard", "member", "associé·e extérieur·e"),
+    DemoPerson("sarah", "Sarah Lambert", "observer", "expert-comptable"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DemoAccount:
+    email: str
+    name: str
+    role: str
+
+
+@dataclass(frozen=True, slots=True)
+class DemoHint:
+    organisation_name: str
+    password: str
+    accounts: tuple[DemoAccount, ...]
+
+
+def demo_email(person: DemoPerson) -> str:
+    return f"{person.key}@{DEMO_EMAIL_DOMAIN}"
+
+
+async def demo_sign_in_hint() -> DemoHint | None:
+    """How to sign in to the demo, if it is loaded (shown on the front page in development)."""
+    row = await Organisation.select(Organisation.name).where(
+        Organisation.short_name == DEMO_ORGANISATION
+    ).first()
+    if row is None:
+        return None
+    shown = ("camille", "yanis", "lea", "sarah")
+    return DemoHint(
+        organisation_name=row["name"],
+        password=DEMO_PASSWORD,
+        accounts=tuple(
+            DemoAccount(demo_email(p), p.name, p.role) for p in PEOPLE if p.key in shown
+        ),
+    )
+
+
+async def seed_demo() -> bool:
+    """Create the demo cooperative unless it exists; return whether anything was created."""
+    if await Organisation.exists().where(Organisation.short_name == DEMO_ORGANISATION):
+        return False
+    organisation_id = await organisations.create_organisation(
+        "Coopérative Les Tisserands", DEMO_ORGANISATION, legal_form=LegalForm.SCOP_SARL
+    )
+    members = await _add_people(organisation_id)
+    await _seed_general_assembly(organisation_id, members)
+    return True
+
+
+async def _add_people(organisation_id: int) -> dict[str, tuple[int, int]]:
+    """Create the demo people; return key -> (person id, membership id)."""
+    created: dict[str, tuple[int, int]] = {}
+    for person in PEOPLE:
+        existing = await Person.select(Person.id).where(Person.email == demo_email(person)).first()
+        person_id = (
+            existing["id"]
+            if existing
+            else await accounts.create_person(person.name, demo_email(person), DEMO_PASSWORD)
+        )
+        membership_id = await organisations.add_membership(
+            organisation_id,
+            person_id,
+            kind=MembershipKind.OBSERVER if person.role == "observer" else MembershipKind.MEMBER,
+            category=person.category,
+            is_admin=person.role == "admin",
+            is_facilitator=person.role == "admin",
+            is_scrutineer=person.role == "scrutineer",
+        )
+        created[person.key] = (person_id, membership_id)
+    return created
+
+
+async def _seed_general_assembly(
+    organisation_id: int, members: dict[str, tuple[int, int]]
+) -> None:
+    assembly_id = await assemblies.create_assembly(
+        organisation_id,
+        "Assemblée générale ordinaire 2026",
+        datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=1),
+        kind=AssemblyKind.AGO,
+        convocation=Convocation.FIRST,
+        place="Maison des coopératives, 12 rue des Canuts, Lyon",
+        status=AssemblyStatus.IN_SESSION,
+    )
+    opening = await assemblies.add_agenda_item(
+        assembly_id,
+        "Ouverture de la séance et désignation du bureau",
+        description="Présidence : Camille Martin. Scrutateur : Yanis Benali.",
+        planned_minutes=10,
+    )
+    await _seed_test_ballot(organisation_id, assembly_id, opening, members)
+    await _seed_accounts_item(organisation_id, assembly_id, members)
+    current = await _seed_allocation_item(organisation_id, assembly_id, members)
+    await _seed_board_election(organisation_id, assembly_id, members)
+    await _seed_seminar_choice(organisation_id, assembly_id, members)
+    await assemblies.set_current_item(assembly_id, current)
+
+
+def _voters(members: dict[str, tuple[int, int]]) -> list[int]:
+    return [members[p.key][1] for p in PEOPLE if p.role != "observer"]
+
+
+async def _run_ballot(ballot_id: int, choices: list[object], voters: list[int], *, publish: bool) -> None:
+    await ballots.open_ballot(ballot_id)
+    for membership_id, choice in zip(voters, choices, strict=False):
+        await ballots.cast_vote(ballot_id, membership_id, choice)
+    if publish:
+        await ballots.close_ballot(ballot_id)
+        await ballots.publish_ballot(ballot_id)
+
+
+async def _seed_test_ballot(
+    organisation_id: int, assembly_id: int, item_id: int, members: dict[str, tuple[int, int]]
+) -> None:
+    ballot_id = await ballots.create_ballot(
+        organisation_id,
+        assembly_id,
+        "Vote d'essai : votre téléphone fonctionne-t-il ?",
+        "plurality",
+        [("oui", "Oui, ça marche"), ("bof", "Presque")],
+        agenda_item_id=item_id,
+        is_test=True,
+    )
+    voters = _voters(members)
+    await _run_ballot(ballot_id, ["oui"] * 9 + ["bof"], voters, publish=True)
+
+
+async def _seed_accounts_item(
+    organisation_id: int, assembly_id: int, members: dict[str, tuple[int, int]]
+) -> None:
+    item_id = await assemblies.add_agenda_item(
+        assembly_id,
+        "Approbation des comptes de l'exercice 2025",
+        description="Rapport de gestion présenté par la gérance ; rapport de l'expert-comptable.",
+        planned_minutes=30,
+    )
+    camille, _ = members["camille"]
+    proposal_id = await proposals.create_proposal(
+        organisation_id,
+        assembly_id,
+        camille,
+        "Résolution 1 — Approbation des comptes 2025",
+        (
+            "L'assemblée générale, après avoir entendu le **rapport de gestion** de la gérance "
+            "et pris connaissance des comptes annuels de l'exercice clos le 31 décembre 2025, "
+            "**approuve** ces comptes tels qu'ils lui ont été présentés.\n\n"
+            "- Chiffre d'affaires : 1 284 000 €\n- Résultat net : 96 400 €\n\n"
+            "Elle donne quitus à la gérance pour sa gestion."
+        ),
+        agenda_item_id=item_id,
+        status=ProposalStatus.ADOPTED,
+    )
+    first = await proposals.add_contribution(
+        proposal_id,
+        members["lea"][0],
+        "Les charges de sous-traitance ont beaucoup augmenté : pouvez-vous détailler ?",
+        stance=Stance.QUESTION,
+    )
+    await proposals.add_contribution(
+        proposal_id,
+        camille,
+        "Deux gros chantiers ont demandé des renforts ; le détail est en annexe 3 du rapport.",
+        stance=Stance.REMARK,
+        parent_id=first,
+    )
+    await proposals.add_contribution(
+        proposal_id,
+        members["hugo"][0],
+        "Comptes clairs, merci à l'équipe. Je voterai pour.",
+        stance=Stance.FOR,
+    )
+    ballot_id = await ballots.create_ballot(
+        organisation_id,
+        assembly_id,
+        "Approuvez-vous les comptes de l'exercice 2025 ?",
+        "majority",
+        [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")],
+        agenda_item_id=item_id,
+        proposal_id=proposal_id,
+    )
+    choices: list[object] = ["yes"] * 7 + ["no", "abstain", "abstain"]
+    await _run_ballot(ballot_id, choices, _voters(members), publish=True)
+
+
+async def _seed_allocation_item(
+    organisation_id: int, assembly_id: int, members: dict[str, tuple[int, int]]
+) -> int:
+    item_id = await assemblies.add_agenda_item(
+        assembly_id,
+        "Affectation du résultat",
+        description="Répartition légale SCOP : réserves, part travail, dividendes.",
+        planned_minutes=20,
+    )
+    proposal_id = await proposals.create_proposal(
+        organisation_id,
+        assembly_id,
+        members["camille"][0],
+        "Résolution 2 — Affectation du résultat 2025",
+        (
+            "L'assemblée générale décide d'affecter le résultat net de 96 400 € comme suit :\n\n"
+            "| Affectation | Montant |\n|---|---|\n"
+            "| Réserve légale (15 %) | 14 460 € |\n| Réserves statutaires | 33 740 € |\n"
+            "| Part travail (50 %) | 48 200 € |\n\n"
+            "Aucun dividende n'est versé cette année."
+        ),
+        agenda_item_id=item_id,
+        status=ProposalStatus.VOTING,
+    )
+    await proposals.add_contribution(
+        proposal_id,
+        members["ines"][0],
+        "Je propose qu'on discute l'an prochain d'une part travail plus élevée.",
+        stance=Stance.REMARK,
+    )
+    await proposals.add_contribution(
+        proposal_id,
+        members["manon"][0],
+        "Les réserves nous protègent : la répartition me convient.",
+        stance=Stance.FOR,
+    )
+    ballot_id = await ballots.create_ballot(
+        organisation_id,
+        assembly_id,
+        "Adoptez-vous l'affectation du résultat 2025 ?",
+        "majority",
+        [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")],
+        agenda_item_id=item_id,
+        proposal_id=proposal_id,
+        secret=True,
+    )
+    # left open: the meeting is at this point, members are voting now
+    await _run_ballot(ballot_id, ["yes", "yes", "no", "yes"], _voters(members), publish=False)
+    return item_id
+
+
+async def _seed_board_election(
+    organisation_id: int, assembly_id: int, members: dict[str, tuple[int, int]]
+) -> None:
+    item_id = await assemblies.add_agenda_item(
+        assembly_id,
+        "Élection de trois membres du comité de pilotage",
+        description="Vote préférentiel : classez les candidat·es par ordre de préférence.",
+        planned_minutes=25,
+    )
+    ballot_id = await ballots.create_ballot(
+        organisation_id,
+        assembly_id,
+        "Élection du comité de pilotage (3 sièges)",
+        "stv",
+        [
+            ("lea", "Léa Dubois"),
+            ("hugo", "Hugo Lefèvre"),
+            ("ines", "Inès Moreau"),
+            ("noah", "Noah Garcia"),
+            ("chloe", "Chloé Petit"),
+        ],
+        agenda_item_id=item_id,
+        seats=3,
+        secret=True,
+        rules={"seed": "ago-2026-comite"},
+    )
+    rankings: list[object] = [
+        ["lea", "hugo", "ines"],
+        ["lea", "ines"],
+        ["lea", "chloe", "hugo"],
+        ["lea", "hugo"],
+        ["hugo", "lea", "noah"],
+        ["ines", "chloe"],
+        ["ines", "lea"],
+        ["noah", "chloe", "ines"],
+        ["chloe", "noah"],
+        ["chloe", "ines", "lea"],
+    ]
+    await _run_ballot(ballot_id, rankings, _voters(members), publish=True)
+
+
+async def _seed_seminar_choice(
+    organisation_id: int, assembly_id: int, members: dict[str, tuple[int, int]]
+) -> None:
+    item_id = await assemblies.add_agenda_item(
+        assembly_id,
+        "Lieu du séminaire d'été",
+        description="Condorcet (méthode Schulze) : chaque option est comparée à chacune des autres.",
+        planned_minutes=10,
+    )
+    ballot_id = await ballots.create_ballot(
+        organisation_id,
+        assembly_id,
+        "Où organiser le séminaire d'été ?",
+        "schulze",
+        [("vercors", "Vercors"), ("ardeche", "Ardèche"), ("bretagne", "Bretagne")],
+        agenda_item_id=item_id,
+    )
+    rankings: list[object] = [
+        ["vercors", "ardeche", "bretagne"],
+        ["vercors", "bretagne", "ardeche"],
+        ["ardeche", "vercors", "bretagne"],
+        ["ardeche", "vercors", "bretagne"],
+        ["bretagne", "vercors", "ardeche"],
+        ["bretagne", "ardeche", "vercors"],
+        ["vercors", "ardeche"],
+        ["ardeche", "bretagne", "vercors"],
+        ["vercors"],
+        ["bretagne", "vercors"],
+    ]
+    await _run_ballot(ballot_id, rankings, _voters(members), publish=True)
