@@ -1,0 +1,1 @@
+"""HTTP: Litestar controllers, forms, guards and server-rendered pages."""

@@ -1,0 +1,132 @@
+"""The application factory: ``create_app()`` builds the Litestar app from the settings."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from litestar import Litestar, Request, Response
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.middleware import ASGIMiddleware
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from piccolo.engine import engine_finder
+
+from votes.db.engine import close_pool, start_pool
+from votes.paths import STATIC_DIR
+from votes.settings import Settings
+from votes.web.context import load_request_context
+from votes.web.controllers.auth import AuthController
+from votes.web.controllers.home import HomeController
+from votes.web.controllers.organisations import OrganisationController
+from votes.web.errors import html_error_page
+from votes.web.guards import provide_context
+from votes.web.rendering import SECURITY_HEADERS
+from votes.web.templating import make_environment
+
+CSRF_COOKIE = "votes_csrf"
+CSRF_HEADER = "x-csrftoken"
+
+request_logger = logging.getLogger("votes.requests")
+
+# paths whose tail is a secret (one-time sign-in links): logged without it
+_SECRET_PATH_PREFIXES = ("/c/",)
+
+
+def loggable_path(path: str) -> str:
+    for prefix in _SECRET_PATH_PREFIXES:
+        if path.startswith(prefix):
+            return prefix + "…"
+    return path
+
+
+class SecurityHeadersAndLogging(ASGIMiddleware):
+    """Adds the security headers to every response (error pages included) and logs one line
+    per request: method, path (secrets removed, never the query string), status, duration."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        if scope["type"] != "http":
+            await next_app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                headers.extend(
+                    (name.lower().encode(), value.encode())
+                    for name, value in SECURITY_HEADERS.items()
+                    if name.lower().encode() not in present
+                )
+                message["headers"] = headers
+            await send(message)
+
+        try:
+            await next_app(scope, receive, send_with_headers)
+        finally:
+            request_logger.info(
+                "%s %s %s %.1fms",
+                scope["method"],
+                loggable_path(scope["path"]),
+                status,
+                (time.perf_counter() - started) * 1000,
+            )
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    """Build the app. ``settings`` default to the environment (``Settings.from_env()``)."""
+    settings = settings or Settings.from_env()
+
+    @asynccontextmanager
+    async def database_pool(app: Litestar) -> AsyncIterator[None]:
+        engine = engine_finder()
+        assert engine is not None
+        await start_pool(engine, settings.database_pool_size)
+        try:
+            yield
+        finally:
+            await close_pool(engine)
+
+    async def before_request(request: Request[Any, Any, State]) -> None:
+        await load_request_context(request)
+
+    return Litestar(
+        route_handlers=[
+            HomeController,
+            AuthController,
+            OrganisationController,
+            create_static_files_router(
+                path="/static", directories=[STATIC_DIR], name="static", include_in_schema=False
+            ),
+        ],
+        dependencies={"context": Provide(provide_context)},
+        before_request=before_request,
+        template_config=TemplateConfig(
+            engine=JinjaTemplateEngine.from_environment(make_environment())
+        ),
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_name=CSRF_COOKIE,
+            header_name=CSRF_HEADER,
+            cookie_secure=settings.secure_cookies,
+            cookie_httponly=False,  # htmx reads nothing from it: the token is in the page
+            cookie_samesite="lax",
+        ),
+        exception_handlers={Exception: html_error_page},
+        middleware=[SecurityHeadersAndLogging()],
+        lifespan=[database_pool],
+        state=State({"settings": settings}),
+        openapi_config=None,
+        debug=False,
+    )

@@ -1,0 +1,73 @@
+"""The front page, the language switch and the health check."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import Cookie, State
+from litestar.di import NamedDependency
+from litestar.response import Redirect, Template
+from piccolo.engine import engine_finder
+
+from votes import i18n
+from votes.db import queries
+from votes.services import accounts
+from votes.services.demo import demo_sign_in_hint
+from votes.web.context import LANGUAGE_COOKIE, RequestContext, settings_of
+from votes.web.forms import safe_next_path
+from votes.web.rendering import page, see_other
+
+
+class HomeController(Controller):
+    @get("/")
+    async def home(self, request: Request[Any, Any, State], context: NamedDependency[RequestContext]) -> Template:
+        if context.viewer is None:
+            settings = settings_of(request)
+            demo = None if settings.is_production else await demo_sign_in_hint()
+            return page(request, "pages/home/welcome.html.jinja", context=context, demo=demo, next="/")
+        memberships = await queries.memberships_of_person(context.viewer.person_id)
+        overview = [
+            (
+                membership,
+                (await queries.assemblies_of(membership.organisation.id))[:3],
+                await queries.open_ballots_of(membership.organisation.id),
+            )
+            for membership in memberships
+            if membership.status != "left"
+        ]
+        return page(request, "pages/home/dashboard.html.jinja", context=context, overview=overview)
+
+    @post("/language")
+    async def choose_language(
+        self, request: Request[Any, Any, State], context: NamedDependency[RequestContext]
+    ) -> Redirect:
+        form = await request.form()
+        language = str(form.get("language", ""))
+        back = safe_next_path(str(form.get("next", "/")))
+        if language not in i18n.LANGUAGES:
+            return see_other(back)
+        if context.viewer is not None:
+            await accounts.set_preferred_language(context.viewer.person_id, language)
+        response = see_other(back)
+        settings = settings_of(request)
+        response.cookies.append(
+            Cookie(
+                key=LANGUAGE_COOKIE,
+                value=language,
+                max_age=365 * 24 * 3600,
+                httponly=True,
+                samesite="lax",
+                secure=settings.secure_cookies,
+            )
+        )
+        return response
+
+    @get("/healthz")
+    async def health(self) -> Response[dict[str, str]]:
+        """For load balancers and the container's health check: is the database answering?"""
+        try:
+            await engine_finder().run_ddl("SELECT 1")  # type: ignore[union-attr]
+        except Exception:  # any database failure means "not healthy"
+            return Response({"status": "error", "database": "unreachable"}, status_code=503)
+        return Response({"status": "ok", "database": "ok"})

@@ -1,0 +1,55 @@
+"""HTML error pages in the reader's language, as fragments for htmx requests."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from litestar import Request, Response
+from litestar.datastructures import State
+from litestar.exceptions import HTTPException, PermissionDeniedException
+from litestar.response import Template
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from votes import i18n
+from votes.web.context import LANGUAGE_COOKIE
+from votes.web.rendering import VARY, is_htmx
+
+logger = logging.getLogger("votes.web")
+
+# statuses that have their own page; any other 4xx gets the 400 page's wording
+KNOWN_STATUSES = (400, 403, 404, 405, 409, 422, 429, 500)
+
+
+def _language_without_database(request: Request[Any, Any, State]) -> str:
+    existing = request.state.get("votes")
+    if existing is not None:
+        language: str = existing.language
+        return language
+    cookie = request.cookies.get(LANGUAGE_COOKIE)
+    if cookie in i18n.LANGUAGES:
+        return cookie
+    settings = request.app.state.settings
+    default: str = settings.default_language
+    return i18n.best_language(request.headers.get("accept-language")) or default
+
+
+def html_error_page(request: Request[Any, Any, State], exc: Exception) -> Response[Any]:
+    if isinstance(exc, HTTPException):
+        status = exc.status_code
+    else:
+        status = HTTP_500_INTERNAL_SERVER_ERROR
+        logger.exception("unhandled error on %s %s", request.method, request.url.path)
+    i18n.current_language.set(_language_without_database(request))
+    shown = status if status in KNOWN_STATUSES else (500 if status >= 500 else 400)
+    csrf_failure = isinstance(exc, PermissionDeniedException) and "CSRF" in str(exc.detail)
+    template = "errors/_error.html.jinja" if is_htmx(request) else "errors/error.html.jinja"
+    headers = {"Vary": VARY, "Cache-Control": "no-store"}
+    if isinstance(exc, HTTPException) and exc.headers:
+        headers.update(exc.headers)
+    return Template(
+        template_name=template,
+        context={"status": shown, "csrf_failure": csrf_failure, "viewer": None},
+        status_code=status,
+        headers=headers,
+    )

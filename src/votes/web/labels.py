@@ -1,0 +1,107 @@
+"""Words for stored codes (statuses, kinds, methods), translated when shown.
+
+``N_`` only marks a string for extraction; :func:`label` translates it at render time, in the
+request's language.
+"""
+
+from __future__ import annotations
+
+from votes.i18n import gettext
+
+
+def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker name
+    return message
+
+
+LABELS: dict[str, dict[str, str]] = {
+    "assembly_kind": {
+        "ago": N_("Ordinary general assembly (AGO)"),
+        "age": N_("Extraordinary general assembly (AGE)"),
+        "ago_extraordinary": N_("Ordinary general assembly convened extraordinarily"),
+        "plenary": N_("Plenary session"),
+        "other": N_("Other meeting"),
+    },
+    "convocation": {"first": N_("first call"), "second": N_("second call")},
+    "assembly_status": {
+        "draft": N_("Draft"),
+        "convened": N_("Convened"),
+        "in_session": N_("In session"),
+        "closed": N_("Closed"),
+    },
+    "proposal_status": {
+        "draft": N_("Draft"),
+        "submitted": N_("Submitted"),
+        "under_debate": N_("Under debate"),
+        "voting": N_("Put to the vote"),
+        "adopted": N_("Adopted"),
+        "rejected": N_("Rejected"),
+        "withdrawn": N_("Withdrawn"),
+    },
+    "stance": {
+        "for": N_("For"),
+        "against": N_("Against"),
+        "question": N_("Question"),
+        "remark": N_("Remark"),
+    },
+    "ballot_status": {
+        "draft": N_("In preparation"),
+        "open": N_("Open"),
+        "closed": N_("Closed"),
+        "published": N_("Result published"),
+        "cancelled": N_("Cancelled"),
+    },
+    "method": {
+        "majority": N_("Majority vote (for / against / abstain)"),
+        "consent": N_("Consent"),
+        "consensus": N_("Consensus"),
+        "plurality": N_("Single choice (plurality)"),
+        "approval": N_("Approval vote"),
+        "score": N_("Score vote"),
+        "borda": N_("Borda count"),
+        "irv": N_("Instant-runoff vote"),
+        "stv": N_("Single transferable vote (Scottish rules)"),
+        "meek_stv": N_("Single transferable vote (Meek)"),
+        "schulze": N_("Condorcet – Schulze method"),
+        "ranked_pairs": N_("Condorcet – ranked pairs"),
+    },
+    "legal_form": {
+        "scop_sarl": N_("SCOP (SARL)"),
+        "scop_sa": N_("SCOP (SA / SAS)"),
+        "scic": N_("SCIC"),
+        "cae": N_("Business and employment cooperative (CAE)"),
+        "association": N_("Association (loi 1901)"),
+        "belgian_sc": N_("Belgian cooperative (SC)"),
+        "other": N_("Other"),
+    },
+    "verdict": {
+        "adopted": N_("Adopted"),
+        "rejected": N_("Rejected"),
+        "no_quorum": N_("Not valid: quorum not reached"),
+        "blocked": N_("Not adopted: an objection remains"),
+    },
+    "demo_role": {
+        "admin": N_("administrator and facilitator"),
+        "scrutineer": N_("member and scrutineer"),
+        "member": N_("member"),
+        "observer": N_("observer, without a vote"),
+    },
+    "tie_resolution": {
+        "history_backward": N_("the most recent earlier round where they differed"),
+        "history_forward": N_("the earliest round where they differed"),
+        "lot": N_("drawing lots"),
+        "casting_vote": N_("the chair's casting vote"),
+        "unresolved": N_("nothing: the tie is reported as it is"),
+    },
+    "membership_kind": {"member": N_("Member"), "observer": N_("Observer")},
+    "membership_status": {
+        "active": N_("Active"),
+        "suspended": N_("Suspended"),
+        "left": N_("Left"),
+    },
+}
+
+
+def label(group: str, code: str) -> str:
+    """The translated word for ``code`` in ``group``; an unknown code is shown as it is."""
+    message = LABELS.get(group, {}).get(code)
+    return gettext(message) if message else code

@@ -1,0 +1,73 @@
+"""The Jinja environment: i18n, safe Markdown, dates and numbers in the reader's language."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from fractions import Fraction
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+from babel.numbers import format_decimal, format_percent
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from votes import i18n
+from votes.paths import TEMPLATES_DIR
+from votes.web.labels import label
+from votes.web.markdown import render_markdown
+
+STATIC_VERSION = "1"  # bump to make browsers fetch changed static files
+
+
+def make_environment() -> Environment:
+    environment = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(["jinja", "html"], default_for_string=True),
+        extensions=["jinja2.ext.i18n"],
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.install_gettext_callables(  # type: ignore[attr-defined]
+        i18n.gettext, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext
+    )
+    environment.filters.update(
+        markdown=render_markdown,
+        datetime=format_when,
+        number=format_number,
+        percent=format_share,
+        option_label=lambda key, labels: labels.get(key, key),
+    )
+    environment.globals.update(
+        label=label,
+        static=static_url,
+        current_language=i18n.current_language.get,
+        LANGUAGES=i18n.LANGUAGES,
+        LANGUAGE_NAMES=i18n.LANGUAGE_NAMES,
+    )
+    return environment
+
+
+def static_url(path: str) -> str:
+    return f"/static/{path}?v={STATIC_VERSION}"
+
+
+def format_when(value: datetime | None, time_zone: str = "Europe/Paris", style: str = "medium") -> str:
+    """A date and time in the organisation's time zone, written the reader's way."""
+    if value is None:
+        return ""
+    return format_datetime(
+        value, format=style, tzinfo=ZoneInfo(time_zone), locale=i18n.current_language.get()
+    )
+
+
+def format_number(value: Any) -> str:
+    """Exact numbers for people: ``Fraction`` shown with up to 5 decimals, never rounded up."""
+    if isinstance(value, Fraction) and value.denominator != 1:
+        truncated = Fraction(int(value * 100000), 100000)
+        return format_decimal(float(truncated), format="#,##0.#####", locale=i18n.current_language.get())
+    return format_decimal(int(value), locale=i18n.current_language.get())
+
+
+def format_share(value: Fraction | float) -> str:
+    return format_percent(float(value), format="#,##0.#%", locale=i18n.current_language.get())
