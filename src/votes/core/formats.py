@@ -101,10 +101,7 @@ def parse_blt(text: str) -> RankedElection:
             at += 1
             continue
         name, values, at = _blt_option(tokens, at)
-        target = {"tie": tie_numbers, "withdrawn": withdrawn_numbers}.get(name)
-        if target is None:
-            raise TallyError(f"BLT: unknown option [{name} …]; known: [tie …], [withdrawn …]")
-        target.extend(values)
+        (tie_numbers if name == "tie" else withdrawn_numbers).extend(values)
     raw: list[tuple[int, tuple[int, ...]]] = []
     while True:
         if at >= len(tokens):
@@ -149,7 +146,7 @@ def parse_blt(text: str) -> RankedElection:
 
 
 def _blt_option(tokens: Sequence[str], at: int) -> tuple[str, list[int], int]:
-    """Read Droop's ``[name n1 n2 …]`` option starting at ``tokens[at]``."""
+    """Read Droop's ``[tie n1 n2 …]`` / ``[withdrawn n1 …]`` option starting at ``tokens[at]``."""
     words: list[str] = []
     while True:
         if at >= len(tokens):
@@ -159,8 +156,9 @@ def _blt_option(tokens: Sequence[str], at: int) -> tuple[str, list[int], int]:
         words.extend(token.strip("[]").split())
         if token.endswith("]"):
             break
-    if not words:
-        raise TallyError("BLT: empty [] option")
+    if not words or words[0] not in ("tie", "withdrawn"):
+        found = words[0] if words else ""
+        raise TallyError(f"BLT: unknown option [{found} …]; known: [tie …], [withdrawn …]")
     values = [_int_token(word, f"a candidate number in [{words[0]} …]") for word in words[1:]]
     return words[0], values, at
 
