@@ -97,7 +97,7 @@ def test_ranked_pairs_conflict_settled_by_a_published_order():
     assert result.tie_events[0].resolution is TieResolution.FIXED_ORDER
 
 
-def test_ranked_pairs_lot_draws_one_order_and_reuses_it_for_the_last_seat():
+def test_ranked_pairs_lot_is_drawn_once_and_repeats_with_the_same_seed():
     ballots = {**CYCLE, ("d",): 0}
     first = tally("ranked_pairs", ["a", "b", "c", "d"], ballots, tie_break="lot", seed="s")
     again = tally("ranked_pairs", ["a", "b", "c", "d"], ballots, tie_break="lot", seed="s")
@@ -123,3 +123,18 @@ def test_weights_may_be_fractions():
     result = tally("schulze", ["a", "b"], {("a",): Fraction(1, 3), ("b",): Fraction(1, 4)})
     assert result.winners == ("a",)
     assert result.details["pairwise"]["a"]["b"] == Fraction(1, 3)
+
+
+def test_ranked_pairs_lot_is_drawn_once_for_several_conflicts():
+    # two cycles of different strengths (a-b-c by 2, d-e-f by 1), a b c above d e f by 3
+    ballots = {
+        ("a", "b", "c"): 2,
+        ("b", "c", "a"): 2,
+        ("c", "a", "b"): 2,
+        ("d", "e", "f"): 1,
+        ("e", "f", "d"): 1,
+        ("f", "d", "e"): 1,
+    }
+    result = tally("ranked_pairs", list("abcdef"), ballots, tie_break="lot", seed="x")
+    assert [e.resolution for e in result.tie_events] == [TieResolution.LOT]
+    assert len(result.details["locked"]) == 13  # 15 contests, one skipped in each cycle

@@ -173,8 +173,9 @@ def tally_ranked_pairs(
     in it ahead, then, for the same winner, the pair whose loser comes first (the lexicographic
     rule of pref_voting's ``ranked_pairs_tb``). Tied contests (equal support both ways) are
     never locked.
-    With ``"unresolved"`` such a conflict is reported and nobody is declared the winner. The
-    same order settles a tie on the last seat.
+    With ``"unresolved"`` such a conflict is reported and nobody is declared the winner. A tie
+    left on the last seat (candidates no locked contest separates) is settled by ``tie_break``
+    too.
 
     Args:
         candidates: candidate ids.
@@ -199,7 +200,7 @@ def tally_ranked_pairs(
         events, tie_messages = tuple(locker.events), tuple(locker.messages)
     else:
         ranking = _layers(candidates, lambda a, b: b in locker.reach[a])
-        winners, top_events, top_messages = select_top(ranking, seats, locker.final_policy())
+        winners, top_events, top_messages = select_top(ranking, seats, policy)
         events = (*locker.events, *top_events)
         tie_messages = (*locker.messages, *top_messages)
     return _result(
@@ -299,7 +300,7 @@ class _Locker:
         self.messages: list[Message] = []
         self.unresolved = False
         self.strengths: dict[Pair, Fraction] = {}
-        self._order: tuple[Candidate, ...] | None = None
+        self._order = policy.order if policy.kind == "order" else None
 
     def lock_group(self, group: list[Pair]) -> bool:
         """Lock one group of equal strength; False when its conflict is left unresolved."""
@@ -327,12 +328,6 @@ class _Locker:
             self._lock_or_skip(pair)
         return True
 
-    def final_policy(self) -> TieBreak:
-        """Settle a tie on the last seat with the same order used for the contests, if any."""
-        if self._order is not None and self.policy.kind == "lot":
-            return TieBreak("order", self.policy.seed, self._order)
-        return self.policy
-
     def _order_matters(self, open_pairs: list[Pair]) -> bool:
         """Whether locking ``open_pairs`` together would close a cycle (then order decides)."""
         reach = {c: set(r) for c, r in self.reach.items()}
@@ -343,20 +338,16 @@ class _Locker:
         return False
 
     def _tie_order(self) -> tuple[Candidate, ...]:
-        if self._order is None:
-            if self.policy.kind == "order":
-                self._order = self.policy.order
-            else:
-                assert self.policy.seed is not None
-                order, event = draw_lot(
-                    self.candidates,
-                    len(self.candidates),
-                    seed=self.policy.seed,
-                    round_number=1,
-                    purpose="pair_order",
-                )
-                self._order = order
-                self.events.append(event)
+        if self._order is None:  # a lot, drawn once at the first conflict and reused after
+            assert self.policy.seed is not None
+            self._order, event = draw_lot(
+                self.candidates,
+                len(self.candidates),
+                seed=self.policy.seed,
+                round_number=1,
+                purpose="pair_order",
+            )
+            self.events.append(event)
         return self._order
 
     def _lock_or_skip(self, pair: Pair) -> None:
