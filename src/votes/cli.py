@@ -23,7 +23,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as error:
         print(f"votes: configuration error: {error}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
     command: Callable[[argparse.Namespace, Settings], int] = args.command
     try:
         return command(args, settings)
@@ -38,7 +40,8 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
 
     serve = commands.add_parser(
-        "serve", help="apply pending migrations, then serve the web app",
+        "serve",
+        help="apply pending migrations, then serve the web app",
         description="Apply pending migrations, then serve the web app (settings: VOTES_*).",
     )
     serve.add_argument("--host", help="address to listen on (default: VOTES_HOST)")
@@ -48,25 +51,29 @@ def _parser() -> argparse.ArgumentParser:
     serve.set_defaults(command=_serve)
 
     migrate = commands.add_parser(
-        "migrate", help="apply pending database migrations",
+        "migrate",
+        help="apply pending database migrations",
         description="Apply every pending database migration.",
     )
     migrate.set_defaults(command=_migrate)
 
     admin = commands.add_parser(
-        "create-admin", help="create an instance administrator",
+        "create-admin",
+        help="create an instance administrator",
         description="Create a person who administers this instance (creates organisations).",
     )
     admin.add_argument("--name", required=True)
     admin.add_argument("--email", required=True)
     admin.add_argument(
-        "--password-stdin", action="store_true",
+        "--password-stdin",
+        action="store_true",
         help="read the password from standard input instead of prompting",
     )
     admin.set_defaults(command=_create_admin)
 
     demo = commands.add_parser(
-        "demo", help="load the demo cooperative (idempotent)",
+        "demo",
+        help="load the demo cooperative (idempotent)",
         description="Create the demo cooperative with its members, assembly and ballots, "
         "unless it already exists.",
     )

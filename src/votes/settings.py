@@ -161,9 +161,7 @@ def _integer(name: str, raw: str, *, minimum: int, maximum: int) -> int:
     return value
 
 
-def _parse_database_url(
-    raw: str, data_dir: Path
-) -> tuple[DatabaseKind, Path | None, str | None]:
+def _parse_database_url(raw: str, data_dir: Path) -> tuple[DatabaseKind, Path | None, str | None]:
     if not raw:
         return DatabaseKind.SQLITE, data_dir / "votes.sqlite3", None
     parts = urlsplit(raw)
@@ -193,7 +191,9 @@ def _parse_database_url(
 def _secret_key(raw: str, env: Environment, data_dir: Path) -> str:
     if raw:
         if len(raw) < _MIN_SECRET_LENGTH:
-            raise SettingsError(f"VOTES_SECRET_KEY must be at least {_MIN_SECRET_LENGTH} characters")
+            raise SettingsError(
+                f"VOTES_SECRET_KEY must be at least {_MIN_SECRET_LENGTH} characters"
+            )
         return raw
     if env is Environment.PRODUCTION:
         raise SettingsError(

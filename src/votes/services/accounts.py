@@ -133,11 +133,8 @@ async def end_session(token: str, *, secret_key: str) -> None:
 
 async def end_all_sessions(person_id: int) -> None:
     """Sign a person out everywhere (used on suspension and on request)."""
-    await LoginSession.update({LoginSession.revoked: True}).where(
-        LoginSession.person == person_id
-    )
+    await LoginSession.update({LoginSession.revoked: True}).where(LoginSession.person == person_id)
 
 
 async def set_preferred_language(person_id: int, language: str) -> None:
     await Person.update({Person.preferred_language: language}).where(Person.id == person_id)
-

@@ -109,7 +109,9 @@ async def create_ballot(
     return ballot_id
 
 
-async def _set_status(ballot_id: int, expected: BallotStatus, new: BallotStatus, **extra: Any) -> None:
+async def _set_status(
+    ballot_id: int, expected: BallotStatus, new: BallotStatus, **extra: Any
+) -> None:
     async with write_transaction(Ballot._meta.db):
         row = await Ballot.select(Ballot.status).where(Ballot.id == ballot_id).first()
         if row is None:
@@ -122,9 +124,7 @@ async def _set_status(ballot_id: int, expected: BallotStatus, new: BallotStatus,
 
 
 async def open_ballot(ballot_id: int) -> None:
-    await _set_status(
-        ballot_id, BallotStatus.DRAFT, BallotStatus.OPEN, opened_at=datetime.now(UTC)
-    )
+    await _set_status(ballot_id, BallotStatus.DRAFT, BallotStatus.OPEN, opened_at=datetime.now(UTC))
 
 
 async def cast_vote(ballot_id: int, membership_id: int, choice: Any) -> str:

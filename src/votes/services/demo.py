@@ -71,9 +71,11 @@ def demo_email(person: DemoPerson) -> str:
 
 async def demo_sign_in_hint() -> DemoHint | None:
     """How to sign in to the demo, if it is loaded (shown on the front page in development)."""
-    row = await Organisation.select(Organisation.name).where(
-        Organisation.short_name == DEMO_ORGANISATION
-    ).first()
+    row = (
+        await Organisation.select(Organisation.name)
+        .where(Organisation.short_name == DEMO_ORGANISATION)
+        .first()
+    )
     if row is None:
         return None
     shown = ("camille", "yanis", "lea", "sarah")
@@ -121,9 +123,7 @@ async def _add_people(organisation_id: int) -> dict[str, tuple[int, int]]:
     return created
 
 
-async def _seed_general_assembly(
-    organisation_id: int, members: dict[str, tuple[int, int]]
-) -> None:
+async def _seed_general_assembly(organisation_id: int, members: dict[str, tuple[int, int]]) -> None:
     assembly_id = await assemblies.create_assembly(
         organisation_id,
         "Assemblée générale ordinaire 2026",
@@ -151,7 +151,9 @@ def _voters(members: dict[str, tuple[int, int]]) -> list[int]:
     return [members[p.key][1] for p in PEOPLE if p.role != "observer"]
 
 
-async def _run_ballot(ballot_id: int, choices: list[object], voters: list[int], *, publish: bool) -> None:
+async def _run_ballot(
+    ballot_id: int, choices: list[object], voters: list[int], *, publish: bool
+) -> None:
     await ballots.open_ballot(ballot_id)
     for membership_id, choice in zip(voters, choices, strict=False):
         await ballots.cast_vote(ballot_id, membership_id, choice)

@@ -47,41 +47,33 @@ def loggable_path(path: str) -> str:
     return path
 
 
-class SecurityHeadersAndLogging(ASGIMiddleware):
-    """Adds the security headers to every response (error pages included) and logs one line
-    per request: method, path (secrets removed, never the query string), status, duration."""
+class RequestTimer(ASGIMiddleware):
+    """Notes when a routed request started, so the log line can tell how long it took."""
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        if scope["type"] != "http":
-            await next_app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
+        scope.setdefault("state", {})["votes_started"] = time.perf_counter()
+        await next_app(scope, receive, send)
 
-        async def send_with_headers(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                headers = list(message.get("headers", []))
-                present = {name.lower() for name, _ in headers}
-                headers.extend(
-                    (name.lower().encode(), value.encode())
-                    for name, value in SECURITY_HEADERS.items()
-                    if name.lower().encode() not in present
-                )
-                message["headers"] = headers
-            await send(message)
 
-        try:
-            await next_app(scope, receive, send_with_headers)
-        finally:
-            request_logger.info(
-                "%s %s %s %.1fms",
-                scope["method"],
-                loggable_path(scope["path"]),
-                status,
-                (time.perf_counter() - started) * 1000,
-            )
+async def secure_and_log(message: Message, scope: Scope) -> None:
+    """Runs on every message the app sends, error pages of unrouted URLs included: adds the
+    security headers and logs one line per response (method, path without secrets and never
+    the query string, status, duration)."""
+    if message["type"] != "http.response.start":
+        return
+    headers = list(message.get("headers", []))
+    present = {name.lower() for name, _ in headers}
+    headers.extend(
+        (name.lower().encode(), value.encode())
+        for name, value in SECURITY_HEADERS.items()
+        if name.lower().encode() not in present
+    )
+    message["headers"] = headers
+    started = scope.get("state", {}).get("votes_started")
+    duration = f" {(time.perf_counter() - started) * 1000:.1f}ms" if started else ""
+    request_logger.info(
+        "%s %s %s%s", scope.get("method"), loggable_path(scope["path"]), message["status"], duration
+    )
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -124,7 +116,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             cookie_samesite="lax",
         ),
         exception_handlers={Exception: html_error_page},
-        middleware=[SecurityHeadersAndLogging()],
+        middleware=[RequestTimer()],
+        before_send=[secure_and_log],
         lifespan=[database_pool],
         state=State({"settings": settings}),
         openapi_config=None,

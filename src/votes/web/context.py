@@ -53,7 +53,9 @@ async def load_request_context(request: ASGIConnection[Any, Any, Any, Any]) -> R
     return context
 
 
-def _chosen_language(request: ASGIConnection[Any, Any, Any, Any], viewer: Viewer | None) -> str | None:
+def _chosen_language(
+    request: ASGIConnection[Any, Any, Any, Any], viewer: Viewer | None
+) -> str | None:
     cookie = request.cookies.get(LANGUAGE_COOKIE)
     if cookie in i18n.LANGUAGES:
         return cookie

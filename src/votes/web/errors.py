@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urlencode
 
 from litestar import Request, Response
 from litestar.datastructures import State
-from litestar.exceptions import HTTPException, PermissionDeniedException
-from litestar.response import Template
-from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_303_SEE_OTHER, HTTP_500_INTERNAL_SERVER_ERROR
 
 from votes import i18n
 from votes.web.context import LANGUAGE_COOKIE
@@ -35,6 +36,8 @@ def _language_without_database(request: Request[Any, Any, State]) -> str:
 
 
 def html_error_page(request: Request[Any, Any, State], exc: Exception) -> Response[Any]:
+    if isinstance(exc, NotAuthorizedException):
+        return _to_sign_in(request)
     if isinstance(exc, HTTPException):
         status = exc.status_code
     else:
@@ -53,3 +56,11 @@ def html_error_page(request: Request[Any, Any, State], exc: Exception) -> Respon
         status_code=status,
         headers=headers,
     )
+
+
+def _to_sign_in(request: Request[Any, Any, State]) -> Response[Any]:
+    """Not signed in: go to the sign-in page, and come back here afterwards."""
+    target = "/login?" + urlencode({"next": request.url.path})
+    if is_htmx(request):
+        return Response(content=None, status_code=204, headers={"HX-Redirect": target})
+    return Redirect(path=target, status_code=HTTP_303_SEE_OTHER)

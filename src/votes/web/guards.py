@@ -16,7 +16,9 @@ from votes.db.queries import MembershipView
 from votes.web.context import RequestContext, load_request_context, use_organisation_language
 
 
-async def requires_sign_in(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+async def requires_sign_in(
+    connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
+) -> None:
     context = await load_request_context(connection)
     if context.viewer is None:
         raise NotAuthorizedException()
@@ -26,7 +28,9 @@ async def provide_context(request: Request[Any, Any, State]) -> RequestContext:
     return await load_request_context(request)
 
 
-async def provide_membership(request: Request[Any, Any, State], org: FromPath[str]) -> MembershipView:
+async def provide_membership(
+    request: Request[Any, Any, State], org: FromPath[str]
+) -> MembershipView:
     """The viewer's membership of the organisation in the URL, or 404 if they have none."""
     context = await load_request_context(request)
     if context.viewer is None:

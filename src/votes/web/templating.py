@@ -52,7 +52,9 @@ def static_url(path: str) -> str:
     return f"/static/{path}?v={STATIC_VERSION}"
 
 
-def format_when(value: datetime | None, time_zone: str = "Europe/Paris", style: str = "medium") -> str:
+def format_when(
+    value: datetime | None, time_zone: str = "Europe/Paris", style: str = "medium"
+) -> str:
     """A date and time in the organisation's time zone, written the reader's way."""
     if value is None:
         return ""
@@ -65,7 +67,9 @@ def format_number(value: Any) -> str:
     """Exact numbers for people: ``Fraction`` shown with up to 5 decimals, never rounded up."""
     if isinstance(value, Fraction) and value.denominator != 1:
         truncated = Fraction(int(value * 100000), 100000)
-        return format_decimal(float(truncated), format="#,##0.#####", locale=i18n.current_language.get())
+        return format_decimal(
+            float(truncated), format="#,##0.#####", locale=i18n.current_language.get()
+        )
     return format_decimal(int(value), locale=i18n.current_language.get())
 
 

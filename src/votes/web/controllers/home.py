@@ -21,11 +21,15 @@ from votes.web.rendering import page, see_other
 
 class HomeController(Controller):
     @get("/")
-    async def home(self, request: Request[Any, Any, State], context: NamedDependency[RequestContext]) -> Template:
+    async def home(
+        self, request: Request[Any, Any, State], context: NamedDependency[RequestContext]
+    ) -> Template:
         if context.viewer is None:
             settings = settings_of(request)
             demo = None if settings.is_production else await demo_sign_in_hint()
-            return page(request, "pages/home/welcome.html.jinja", context=context, demo=demo, next="/")
+            return page(
+                request, "pages/home/welcome.html.jinja", context=context, demo=demo, next="/"
+            )
         memberships = await queries.memberships_of_person(context.viewer.person_id)
         overview = [
             (

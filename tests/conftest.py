@@ -1,0 +1,81 @@
+"""Test configuration shared by every suite.
+
+The environment is set before anything imports Piccolo (tables bind to their engine on first
+use). ``VOTES_TEST_DATABASE=postgres`` runs the database and web suites on a fresh PostgreSQL
+database created for the session (and dropped after); the default is a fresh SQLite file.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+_DATA_DIR = Path(tempfile.mkdtemp(prefix="votes-tests-"))
+POSTGRES_ADMIN_URL = os.environ.get(
+    "VOTES_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+USE_POSTGRES = os.environ.get("VOTES_TEST_DATABASE", "sqlite") == "postgres"
+_PG_DATABASE = f"votes_test_{uuid.uuid4().hex[:12]}"
+
+os.environ.update(
+    {
+        "VOTES_ENV": "test",
+        "VOTES_DATA_DIR": str(_DATA_DIR),
+        "VOTES_SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+        "VOTES_LOG_LEVEL": "WARNING",
+        "PICCOLO_CONF": "votes.piccolo_conf",
+    }
+)
+if USE_POSTGRES:
+    base, _, _ = POSTGRES_ADMIN_URL.rpartition("/")
+    os.environ["VOTES_DATABASE_URL"] = f"{base}/{_PG_DATABASE}"
+else:
+    os.environ.pop("VOTES_DATABASE_URL", None)
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def pytest_report_header() -> str:
+    engine = f"PostgreSQL ({_PG_DATABASE})" if USE_POSTGRES else "SQLite"
+    return f"votes database engine: {engine}"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from votes.services import passwords
+
+    passwords.use_cheap_parameters()
+
+
+async def _admin_execute(statement: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(POSTGRES_ADMIN_URL)
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+@pytest.fixture(scope="session")
+async def database() -> AsyncIterator[None]:
+    """Create the empty database, run every migration forwards on it, drop it at the end."""
+    from votes.db.engine import close_pool, start_pool
+    from votes.db.migrate import migrate
+    from votes.piccolo_conf import DB
+
+    name = os.environ.get("VOTES_DATABASE_URL", "").rpartition("/")[2]
+    if USE_POSTGRES:
+        await _admin_execute(f'CREATE DATABASE "{name}"')
+    await start_pool(DB, 5)
+    try:
+        await migrate(quiet=True)
+        yield
+    finally:
+        await close_pool(DB)
+        if USE_POSTGRES:
+            await _admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

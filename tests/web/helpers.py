@@ -1,0 +1,29 @@
+"""Helpers for web tests: act like a browser (read CSRF tokens from pages, sign in)."""
+
+from __future__ import annotations
+
+import re
+
+from litestar.testing import AsyncTestClient
+
+from votes.services.demo import DEMO_PASSWORD
+
+_CSRF_INPUT = re.compile(r'name="_csrf_token" value="([^"]+)"')
+
+
+async def csrf_token(client: AsyncTestClient, path: str = "/") -> str:  # type: ignore[type-arg]
+    """Load a page the way a browser does and read the form's CSRF token from it."""
+    response = await client.get(path)
+    match = _CSRF_INPUT.search(response.text)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+async def sign_in(client: AsyncTestClient, email: str, password: str = DEMO_PASSWORD) -> None:  # type: ignore[type-arg]
+    token = await csrf_token(client, "/login")
+    response = await client.post(
+        "/login",
+        data={"email": email, "password": password, "_csrf_token": token, "next": "/"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text

@@ -1,0 +1,82 @@
+"""The web shell: languages, CSRF, error pages, security headers, health."""
+
+from __future__ import annotations
+
+from litestar.testing import AsyncTestClient
+
+from tests.web.helpers import csrf_token
+
+
+async def test_front_page_speaks_french_by_default_and_english_when_asked(client: AsyncTestClient, demo: None) -> None:
+    french = await client.get("/", headers={"Accept-Language": "fr-FR,fr;q=0.9"})
+    english = await client.get("/", headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert french.status_code == english.status_code == 200
+    assert '<html lang="fr">' in french.text
+    assert "Décider ensemble, compter juste" in french.text
+    assert '<html lang="en">' in english.text
+    assert "Decide together, count exactly" in english.text
+    # the demo is real: its cooperative and accounts are listed for a newcomer
+    assert "Coopérative Les Tisserands" in french.text
+    assert "camille@demo.votes.invalid" in english.text
+
+
+async def test_language_switch_is_remembered_over_the_browser_language(client: AsyncTestClient) -> None:
+    token = await csrf_token(client)
+    response = await client.post("/language", data={"language": "en", "next": "/", "_csrf_token": token}, follow_redirects=False)
+    assert response.status_code == 303
+    page = await client.get("/", headers={"Accept-Language": "fr"})
+    assert "Decide together, count exactly" in page.text
+
+
+async def test_post_without_csrf_token_is_refused_with_a_translated_page(client: AsyncTestClient) -> None:
+    await client.get("/")
+    response = await client.post("/login", data={"email": "a@b.c", "password": "x"}, headers={"Accept-Language": "fr"})
+    assert response.status_code == 403
+    assert response.headers["content-type"].startswith("text/html")
+    assert "Ce formulaire a expiré" in response.text
+
+
+async def test_unknown_address_gets_a_404_page_in_the_reader_language(client: AsyncTestClient) -> None:
+    french = await client.get("/nulle-part", headers={"Accept-Language": "fr"})
+    english = await client.get("/nowhere", headers={"Accept-Language": "en"})
+    assert french.status_code == english.status_code == 404
+    assert "Page introuvable" in french.text
+    assert "Page not found" in english.text
+
+
+async def test_error_page_for_htmx_is_a_fragment(client: AsyncTestClient) -> None:
+    response = await client.get("/nowhere", headers={"HX-Request": "true", "Accept-Language": "en"})
+    assert response.status_code == 404
+    assert "<html" not in response.text
+    assert "Page not found" in response.text
+
+
+async def test_every_page_carries_the_security_headers(client: AsyncTestClient) -> None:
+    for path in ("/", "/nowhere", "/login"):
+        response = await client.get(path)
+        policy = response.headers["content-security-policy"]
+        assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+        assert response.headers["x-frame-options"] == "DENY"
+        assert response.headers["x-content-type-options"] == "nosniff"
+
+
+async def test_pages_have_no_inline_script(client: AsyncTestClient, demo: None) -> None:
+    page = (await client.get("/")).text
+    for chunk in page.split("<script")[1:]:
+        assert chunk.lstrip().startswith("src="), "inline scripts break the strict CSP"
+
+
+async def test_vendored_htmx_is_served_locally(client: AsyncTestClient) -> None:
+    page = (await client.get("/")).text
+    assert "/static/vendor/htmx-2.0.11.min.js" in page
+    script = await client.get("/static/vendor/htmx-2.0.11.min.js")
+    assert script.status_code == 200
+    assert "htmx" in script.text[:2000]
+    sse = await client.get("/static/vendor/htmx-ext-sse-2.2.4.min.js")
+    assert sse.status_code == 200
+
+
+async def test_health_check_reports_the_database(client: AsyncTestClient) -> None:
+    response = await client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
