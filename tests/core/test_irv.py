@@ -203,7 +203,8 @@ def test_prepare_ranked_merges_ballots_that_differ_only_by_withdrawn_names() -> 
     profile = prepare_ranked(
         ["a", "b", "w"], {("a", "w", "b"): 1, ("a", "b"): 2, ("w",): 4}, withdrawn=("w",)
     )
-    assert profile.rankings == ((0, 1),)
+    assert profile.rankings == (("a", "b"),)
+    assert profile.indexed() == ((0, 1),)
     assert profile.weights == (3,)
     assert profile.valid == 3
 

@@ -24,7 +24,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from votes.core.ballots import check_candidates, check_seats, group_ranked_ballots
+from votes.core.ballots import (
+    check_candidates,
+    check_seats,
+    check_weight,
+    iter_weighted,
+    ranked_normaliser,
+)
 from votes.core.explain import phrase
 from votes.core.results import (
     Candidate,
@@ -97,7 +103,7 @@ class RankedProfile:
 
     Attributes:
         candidates: every candidate, in the order given (withdrawn ones included).
-        rankings: one entry per distinct ballot, candidate indices best first, withdrawn
+        rankings: one entry per distinct ballot, candidate ids best first, withdrawn
             candidates removed (as if never ranked); empty ballots are left out.
         weights: the total weight of each distinct ballot.
         valid: the total weight of non-empty ballots (the base of quotas and majorities).
@@ -105,10 +111,19 @@ class RankedProfile:
     """
 
     candidates: tuple[Candidate, ...]
-    rankings: tuple[tuple[int, ...], ...]
+    rankings: tuple[tuple[Candidate, ...], ...]
     weights: tuple[Weight, ...]
     valid: Weight
     withdrawn: frozenset[int]
+
+    def indexed(self) -> tuple[tuple[int, ...], ...]:
+        """The rankings as candidate indices, for counts that keep per-candidate lists.
+
+        >>> prepare_ranked(["a", "b"], [("b", "a")]).indexed()
+        ((1, 0),)
+        """
+        index = {name: i for i, name in enumerate(self.candidates)}
+        return tuple(tuple(map(index.__getitem__, ranking)) for ranking in self.rankings)
 
 
 def prepare_ranked(
@@ -120,7 +135,7 @@ def prepare_ranked(
 
     >>> p = prepare_ranked(["a", "b", "c"], [("a", "c"), ("c",), ("a", "b")], withdrawn=["b"])
     >>> p.rankings, p.weights, p.valid
-    (((0, 2), (2,), (0,)), (1, 1, 1), 3)
+    ((('a', 'c'), ('c',), ('a',)), (1, 1, 1), 3)
     """
     names = check_candidates(candidates)
     index = {name: i for i, name in enumerate(names)}
@@ -133,11 +148,17 @@ def prepare_ranked(
         gone.add(index[name])
     if len(gone) == len(names):
         raise TallyError("every candidate has withdrawn")
-    grouped: dict[tuple[int, ...], Weight] = {}
-    for ballot, weight in group_ranked_ballots(names, ballots).items():
-        ranking = tuple(index[name] for name in ballot if index[name] not in gone)
-        if ranking:
-            grouped[ranking] = grouped.get(ranking, 0) + weight
+    grouped = _group_ballots(names, ballots)
+    if gone:
+        skipped = {names[c] for c in gone}
+        kept: dict[tuple[Candidate, ...], Weight] = {}
+        for ranking, weight in grouped.items():
+            ranking = tuple(c for c in ranking if c not in skipped)
+            if ranking:
+                kept[ranking] = kept.get(ranking, 0) + weight
+        grouped = kept
+    if 0 in grouped.values():
+        grouped = {ranking: weight for ranking, weight in grouped.items() if weight}
     return RankedProfile(
         candidates=names,
         rankings=tuple(grouped),
@@ -145,6 +166,34 @@ def prepare_ranked(
         valid=sum(grouped.values(), start=0),
         withdrawn=frozenset(gone),
     )
+
+
+def _group_ballots(
+    names: tuple[Candidate, ...],
+    ballots: Mapping[tuple[Candidate, ...], Weight] | Iterable[Sequence[Candidate]],
+) -> dict[tuple[Candidate, ...], Weight]:
+    """Validate and group ranked ballots in one pass.
+
+    Same rules and errors as :func:`votes.core.ballots.group_ranked_ballots` (its validators
+    run on anything but a plain tuple of known, distinct ids with an int weight ≥ 0), but a
+    single set per ballot, since validation dominates a 100,000-ballot count.
+    """
+    normalise = ranked_normaliser(names)
+    known = frozenset(names)
+    grouped: dict[tuple[Candidate, ...], Weight] = {}
+    for ballot, weight in iter_weighted(ballots):
+        if type(weight) is not int or weight < 0:
+            weight = check_weight(ballot, weight)
+        if type(ballot) is tuple:
+            marks = set(ballot)
+            if len(marks) != len(ballot) or not marks <= known:
+                normalise(ballot)  # raises the precise error
+            ranking: tuple[Candidate, ...] = ballot
+        else:
+            ranking = normalise(ballot)
+        if ranking:
+            grouped[ranking] = grouped.get(ranking, 0) + weight
+    return grouped
 
 
 def read_tie_break(
@@ -326,10 +375,14 @@ class _IrvCount:
         self.continuing = [i not in profile.withdrawn for i in range(n)]
         self.piles: list[list[int]] = [[] for _ in range(n)]
         self.totals: list[Weight] = [0] * n
+        self.slot = {name: i for i, name in enumerate(profile.candidates)}
+        # rankings stay as names (no conversion pass); this mirrors ``continuing`` by name
+        self.alive = {name: self.continuing[i] for name, i in self.slot.items()}
         self.position = [0] * len(profile.rankings)
         for group, ranking in enumerate(profile.rankings):
-            self.piles[ranking[0]].append(group)
-            self.totals[ranking[0]] += profile.weights[group]
+            first = self.slot[ranking[0]]
+            self.piles[first].append(group)
+            self.totals[first] += profile.weights[group]
         self.exhausted: Weight = 0
         self.history: list[list[Weight]] = []
         self.rounds: list[Round] = []
@@ -405,26 +458,22 @@ class _IrvCount:
 
     def _exclude(self, loser: int) -> tuple[dict[int, Weight], Weight]:
         """Move every group in the loser's pile to its next continuing preference."""
-        continuing, piles, totals, position = (
-            self.continuing,
-            self.piles,
-            self.totals,
-            self.position,
-        )
-        rankings, weights = self.profile.rankings, self.profile.weights
-        continuing[loser] = False
+        alive, slot, piles, totals = self.alive, self.slot, self.piles, self.totals
+        position, rankings, weights = self.position, self.profile.rankings, self.profile.weights
+        self.continuing[loser] = False
+        alive[self.profile.candidates[loser]] = False
         moved: dict[int, Weight] = {}
         gone: Weight = 0
         for group in piles[loser]:
             ranking = rankings[group]
             step = position[group] + 1
             end = len(ranking)
-            while step < end and not continuing[ranking[step]]:
+            while step < end and not alive[ranking[step]]:
                 step += 1
             weight = weights[group]
             if step < end:
                 position[group] = step
-                target = ranking[step]
+                target = slot[ranking[step]]
                 piles[target].append(group)
                 totals[target] += weight
                 moved[target] = moved.get(target, 0) + weight

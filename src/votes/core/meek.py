@@ -131,6 +131,7 @@ class _MeekCount:
         self.status = [_WITHDRAWN if c in profile.withdrawn else _HOPEFUL for c in range(n)]
         self.keep = [0 if c in profile.withdrawn else UNIT for c in range(n)]
         self.votes: list[Weight] = [0] * n
+        self.rankings = profile.indexed()
         self.residual: Weight = 0
         self.quota: Weight = 0
         self.surplus: Weight = 0
@@ -209,7 +210,7 @@ class _MeekCount:
         keep, n = self.keep, len(self.votes)
         votes: list[Weight] = [0] * n
         residual: Weight = 0
-        for ranking, weight in zip(self.profile.rankings, self.profile.weights, strict=True):
+        for ranking, weight in zip(self.rankings, self.profile.weights, strict=True):
             left = UNIT
             for c in ranking:
                 factor = keep[c]

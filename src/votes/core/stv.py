@@ -147,9 +147,10 @@ class _ScottishCount:
         self.quota: Weight = (profile.valid // (seats + 1) + 1) * UNIT
         self.piles: list[list[int]] = [[] for _ in range(n)]
         self.totals: list[Weight] = [0] * n
-        self.position = [0] * len(profile.rankings)
-        self.value = [UNIT] * len(profile.rankings)  # each group's value when received
-        for group, ranking in enumerate(profile.rankings):
+        self.rankings = profile.indexed()
+        self.position = [0] * len(self.rankings)
+        self.value = [UNIT] * len(self.rankings)  # each group's value when received
+        for group, ranking in enumerate(self.rankings):
             self.piles[ranking[0]].append(group)
             self.totals[ranking[0]] += profile.weights[group] * UNIT
         self.exhausted: Weight = 0
@@ -324,7 +325,7 @@ class _ScottishCount:
         """
         status, piles, totals = self.status, self.piles, self.totals
         position, value = self.position, self.value
-        rankings, weights = self.profile.rankings, self.profile.weights
+        rankings, weights = self.rankings, self.profile.weights
         moved: dict[int, Weight] = {}
         gone: Weight = 0
         for group in piles[source]:
