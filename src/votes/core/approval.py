@@ -78,10 +78,11 @@ def tally_approval(
         return chosen
 
     grouped = group_ballots(ballots, selection)
-    scores = dict.fromkeys(candidates, Fraction(0))
+    counts: dict[Candidate, Weight] = dict.fromkeys(candidates, 0)
     for chosen, weight in grouped.items():
         for candidate in chosen:
-            scores[candidate] += weight
+            counts[candidate] += weight
+    scores = {c: Fraction(n) for c, n in counts.items()}
     voters = sum(grouped.values(), Fraction(0))
     return one_pass_result(
         "approval",

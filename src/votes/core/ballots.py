@@ -70,7 +70,11 @@ def check_seats(seats: object) -> int:
 
 
 def check_weight(ballot: object, weight: object) -> Weight:
-    """Return ``weight`` after checking it is an exact number ≥ 0 (``int`` or ``Fraction``)."""
+    """Return ``weight`` after checking it is an exact number ≥ 0 (``int`` or ``Fraction``).
+
+    >>> check_weight(("a",), Fraction(1, 2))
+    Fraction(1, 2)
+    """
     if isinstance(weight, bool) or not isinstance(weight, int | Fraction):
         raise InvalidBallotError(
             ballot, f"weight must be an int or a Fraction, got {type(weight).__name__} {weight!r}"
@@ -81,7 +85,11 @@ def check_weight(ballot: object, weight: object) -> Weight:
 
 
 def iter_weighted(ballots: Mapping[B, object] | Iterable[B]) -> Iterable[tuple[B, object]]:
-    """Yield ``(ballot, weight)`` pairs from either accepted input shape, weights unchecked."""
+    """Yield ``(ballot, weight)`` pairs from either accepted input shape, weights unchecked.
+
+    >>> list(iter_weighted(["x", "y"])), list(iter_weighted({"x": 3}))
+    ([('x', 1), ('y', 1)], [('x', 3)])
+    """
     if isinstance(ballots, Mapping):
         return ballots.items()
     return ((ballot, 1) for ballot in ballots)
@@ -109,7 +117,11 @@ def group_ballots(
 
 
 def ranked_normaliser(candidates: Iterable[Candidate]) -> Callable[[object], RankedBallot]:
-    """Return the function that validates one ranked ballot against ``candidates``."""
+    """Return the function that validates one ranked ballot against ``candidates``.
+
+    >>> ranked_normaliser(["a", "b"])(["b", "a"])
+    ('b', 'a')
+    """
     known = frozenset(candidates)
 
     def normalise(raw: object) -> RankedBallot:

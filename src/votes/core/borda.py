@@ -13,6 +13,7 @@ candidates and a ballot ranking ``k`` of them, the candidate ranked ``r`` (1-bas
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
 
@@ -77,23 +78,25 @@ def _borda_scores(
     convention: str,
 ) -> dict[Candidate, Fraction]:
     m = len(candidates)
-    scores = dict.fromkeys(candidates, Fraction(0))
-    # Averaged points for the unranked are given to everyone through one shared pot, then taken
-    # back from the ranked, so each ballot costs O(k) rather than O(m).
-    shared = Fraction(0)
+    # Points are kept as integers scaled by ``scale`` (halves for the averaged share, 1/r for
+    # Dowdall) and divided once at the end: exact, and far faster than Fractions per ballot.
+    scale = {"averaged": 2, "dowdall": math.lcm(*range(1, m + 1))}.get(convention, 1)
+    scores: dict[Candidate, Weight] = dict.fromkeys(candidates, 0)
+    # The averaged share of the unranked goes to everyone through one pot and is taken back
+    # from the ranked, so each ballot costs O(k) rather than O(m).
+    shared: Weight = 0
     for ballot, weight in grouped.items():
         k = len(ballot)
-        averaged = convention == "averaged" and k < m
-        unranked_points = Fraction(m - k - 1, 2) if averaged else Fraction(0)
-        shared += weight * unranked_points
+        unranked = m - k - 1 if convention == "averaged" and k < m else 0
+        shared += weight * unranked
         for r, candidate in enumerate(ballot, start=1):
-            scores[candidate] += weight * (_points(convention, m, k, r) - unranked_points)
-    return {c: s + shared for c, s in scores.items()}
+            scores[candidate] += weight * (_points(convention, m, k, r, scale) - unranked)
+    return {c: Fraction(s + shared) / scale for c, s in scores.items()}
 
 
-def _points(convention: str, m: int, k: int, r: int) -> Fraction:
+def _points(convention: str, m: int, k: int, r: int, scale: int) -> int:
     if convention == "modified":
-        return Fraction(k - r + 1)
+        return k - r + 1
     if convention == "dowdall":
-        return Fraction(1, r)
-    return Fraction(m - r)
+        return scale // r
+    return (m - r) * scale

@@ -60,6 +60,10 @@ def explain(result: TallyResult, lang: str = "fr") -> list[str]:
 
     Decisions (majority motions, consent) have a single pass whose message is a verdict
     sentence; their lines carry no round prefix.
+
+    >>> from votes.core import tally
+    >>> explain(tally("plurality", ["A", "B"], ["A"]), "en")
+    ['Round 1: A gets 1 vote; B gets 0 votes; A is elected']
     """
     label = {"fr": "Tour", "en": "Round"}.get(lang, "Tour")
     separator, colon = (" ; ", NBSP + ":") if lang == "fr" else ("; ", ":")

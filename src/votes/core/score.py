@@ -114,12 +114,15 @@ def tally_score(
         return frozenset(pairs)
 
     grouped = group_ballots(ballots, scored)
-    sums = dict.fromkeys(candidates, Fraction(0))
-    raters = dict.fromkeys(candidates, Fraction(0))
+    # ints while the weights are ints (the usual case), exact either way
+    raw_sums: dict[Candidate, Weight] = dict.fromkeys(candidates, 0)
+    raw_raters: dict[Candidate, Weight] = dict.fromkeys(candidates, 0)
     for ballot, weight in grouped.items():
         for candidate, value in ballot:
-            sums[candidate] += weight * value
-            raters[candidate] += weight
+            raw_sums[candidate] += weight * value
+            raw_raters[candidate] += weight
+    sums = {c: Fraction(n) for c, n in raw_sums.items()}
+    raters = {c: Fraction(n) for c, n in raw_raters.items()}
     if aggregate == "sum":
         scores = sums
         eligible = known
