@@ -170,6 +170,7 @@ TOI = """\
 # ALTERNATIVE NAME 2: Bob
 # ALTERNATIVE NAME 3: Cy
 # NUMBER VOTERS: 9
+
 4: 1,2
 2: 2,{3},1
 1: {1,3},2

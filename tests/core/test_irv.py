@@ -194,6 +194,13 @@ def test_bad_options_are_refused(kwargs: dict[str, object], message: str) -> Non
         tally_instant_runoff(["a", "b"], {("a",): 1}, **kwargs)  # type: ignore[arg-type]
 
 
+def test_ballots_may_be_lists_and_empty_ballots_count_for_nothing() -> None:
+    result = tally_instant_runoff(["a", "b"], [["a"], ["b", "a"], ["a"], [], ()])
+
+    assert result.winners == ("a",)
+    assert result.details["valid"] == 3
+
+
 def test_an_invalid_ballot_is_named_in_the_error() -> None:
     with pytest.raises(TallyError, match=r"\('a', 'z'\).*unknown candidate 'z'"):
         tally_instant_runoff(["a", "b"], {("a", "z"): 1})

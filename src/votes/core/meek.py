@@ -273,10 +273,10 @@ class _MeekCount:
         left = self.seats - len(self.elected)
         if len(hopeful) > left > 0:
             return []
+        # never empty here: the loop keeps more hopefuls than seats left, and a count where
+        # every candidate withdrew is refused before it starts
         names = self.profile.candidates
         hopeful.sort(key=lambda c: (-self.votes[c], c))
-        if not hopeful:
-            return []
         params = {"candidates": tuple(names[c] for c in hopeful), "count": len(hopeful)}
         if left > 0:
             for c in hopeful:
