@@ -220,7 +220,11 @@ def read_tie_break(
 def record_options(
     policy: TieBreak, profile: RankedProfile, **extra: JSONValue
 ) -> dict[str, JSONValue]:
-    """The options a recount needs, as stored in :attr:`TallyResult.options`."""
+    """The options a recount needs, as stored in :attr:`TallyResult.options`.
+
+    >>> record_options(TieBreak("lot", "s"), prepare_ranked(["a"], [("a",)]))
+    {'tie_break': 'lot', 'seed': 's'}
+    """
     options: dict[str, JSONValue] = {"tie_break": policy.as_option()}
     if policy.seed is not None:
         options["seed"] = policy.seed
