@@ -59,7 +59,7 @@ def test_surplus_stage_explains_the_transfer_and_the_rounding_loss() -> None:
         "A est élu (41 voix pour un quota de 26) ; B est élu (40 voix pour un quota de 26)"
     )
     assert fr[1] == (
-        "Tour 2\u00a0: l'excédent de A est transféré (15 voix) ; 14,99985 voix vont à C ; "
+        "Tour 2\u00a0: A transfère son excédent (15 voix) ; 14,99985 voix vont à C ; "
         "0,00015 voix perdues par arrondi"
     )
     assert en[3] == (

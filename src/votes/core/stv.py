@@ -53,7 +53,7 @@ MESSAGES = {
             "premières préférences, quota {quota} ({valid} bulletins valides, {seats} sièges)",
         ),
         "elected": "{candidate} est élu ({votes} voix pour un quota de {quota})",
-        "surplus": "l'excédent de {candidate} est transféré ({surplus} voix)",
+        "surplus": "{candidate} transfère son excédent ({surplus} voix)",
         "loss": "{loss} voix perdues par arrondi",
         "elected_remaining": (
             "{candidates:and} est élu, car il reste autant de candidats que de sièges",
