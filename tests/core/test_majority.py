@@ -141,7 +141,7 @@ def test_an_iterable_of_responses_is_a_show_of_hands():
         (("yes", "no"), ["abstain"], {}, "not one of the responses"),
         (("yes", "maybe"), [], {}, "distinct values"),
         (("yes",), [], {}, "distinct values"),
-        (YNA, [], {"threshold": 0.5}, "exact fraction"),
+        (YNA, [], {"threshold": 0.5}, "must be exact"),
         (YNA, [], {"threshold": "half"}, "not a fraction"),
         (YNA, [], {"threshold": 1}, "strictly between"),
         (YNA, [], {"comparison": "over"}, "comparison"),

@@ -84,6 +84,33 @@ def check_weight(ballot: object, weight: object) -> Weight:
     return weight
 
 
+def check_amount(name: str, value: object) -> Fraction:
+    """An exact number ≥ 0 given as an option (members present, quorum…), as a Fraction.
+
+    >>> check_amount("quorum", 12)
+    Fraction(12, 1)
+    """
+    if isinstance(value, bool) or not isinstance(value, int | Fraction):
+        raise TallyError(f"{name} must be an int or a Fraction, got {value!r}")
+    if value < 0:
+        raise TallyError(f"{name} must not be negative, got {value}")
+    return Fraction(value)
+
+
+def exact_fraction(name: str, value: object) -> Fraction:
+    """A share given exactly: ``Fraction``, ``int`` or a ``"p/q"`` string — never a float.
+
+    >>> exact_fraction("threshold", "2/3")
+    Fraction(2, 3)
+    """
+    if isinstance(value, bool) or not isinstance(value, int | Fraction | str):
+        raise TallyError(f"{name} must be exact (Fraction, int or 'p/q'), got {value!r}")
+    try:
+        return Fraction(value)
+    except ValueError as error:
+        raise TallyError(f"{name} {value!r} is not a fraction") from error
+
+
 def iter_weighted(ballots: Mapping[B, object] | Iterable[B]) -> Iterable[tuple[B, object]]:
     """Yield ``(ballot, weight)`` pairs from either accepted input shape, weights unchecked.
 

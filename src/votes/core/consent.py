@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from votes.core.ballots import InvalidBallotError, check_seats, check_weight, group_ballots
+from votes.core.ballots import InvalidBallotError, check_amount, check_seats, group_ballots
 from votes.core.results import JSONValue, Message, Round, TallyError, TallyResult, Verdict, Weight
 
 CONSENT_RESPONSES = ("consent", "concern", "stand_aside", "objection")
@@ -158,8 +158,8 @@ def _tally(
         )
     if check_seats(seats) != 1:
         raise TallyError("a proposal fills no seats: seats must be 1")
-    required = None if quorum is None else check_weight("quorum", quorum)
-    limit = None if max_stand_asides is None else check_weight("max_stand_asides", max_stand_asides)
+    required = None if quorum is None else check_amount("quorum", quorum)
+    limit = None if max_stand_asides is None else check_amount("max_stand_asides", max_stand_asides)
     grouped = group_ballots(ballots, lambda raw: _normalise(raw, offered))
     counts = {r: Fraction(0) for r in offered}
     for answer, weight in grouped.items():

@@ -18,7 +18,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
 
-from votes.core.ballots import InvalidBallotError, check_seats, check_weight, group_ballots
+from votes.core.ballots import (
+    InvalidBallotError,
+    check_amount,
+    check_seats,
+    exact_fraction,
+    group_ballots,
+)
 from votes.core.explain import phrase
 from votes.core.results import (
     JSONValue,
@@ -163,7 +169,9 @@ def tally_majority(
         "comparison": comparison,
         "base": base,
         "quorum": quorum,
-        "quorum_share": None if quorum_share is None else _fraction(quorum_share, "quorum_share"),
+        "quorum_share": None
+        if quorum_share is None
+        else exact_fraction("quorum_share", quorum_share),
         "invalid_in_base": invalid_in_base,
         "casting_vote": casting_vote,
     }
@@ -203,7 +211,7 @@ class _Rule:
 
     @classmethod
     def build(cls, threshold: object, comparison: str, base: str, casting_vote: object) -> _Rule:
-        value = _fraction(threshold, "threshold")
+        value = exact_fraction("threshold", threshold)
         if not 0 < value < 1:
             raise TallyError(f"threshold must be strictly between 0 and 1, got {value}")
         if comparison not in COMPARISONS:
@@ -262,8 +270,8 @@ def _count(
 def _check_attendance(
     counts: Mapping[str, Fraction], present: object, members: object, base: str
 ) -> tuple[Fraction | None, Fraction | None]:
-    present_ = None if present is None else Fraction(check_weight("present", present))
-    members_ = None if members is None else Fraction(check_weight("members", members))
+    present_ = None if present is None else check_amount("present", present)
+    members_ = None if members is None else check_amount("members", members)
     papers = sum(counts.values(), Fraction(0))
     if present_ is not None and papers > present_:
         raise TallyError(f"{papers} papers counted but only {present_} present and represented")
@@ -279,11 +287,11 @@ def _check_attendance(
 def _required_quorum(
     quorum: object, quorum_share: object, members: Fraction | None
 ) -> Fraction | None:
-    required = None if quorum is None else Fraction(check_weight("quorum", quorum))
+    required = None if quorum is None else check_amount("quorum", quorum)
     if quorum_share is not None:
         if members is None:
             raise TallyError("quorum_share needs the number of members with voting rights")
-        share_quorum = members * _fraction(quorum_share, "quorum_share")
+        share_quorum = members * exact_fraction("quorum_share", quorum_share)
         required = share_quorum if required is None else max(required, share_quorum)
     return required
 
@@ -316,17 +324,6 @@ def _counts_phrase(
         if counts[name]:
             parts.append(phrase(f"majority.{name}", count=counts[name]))
     return tuple(parts)
-
-
-def _fraction(value: object, name: str) -> Fraction:
-    if isinstance(value, bool) or not isinstance(value, int | Fraction | str):
-        raise TallyError(
-            f"{name} must be an exact fraction (Fraction, int or 'p/q'), got {value!r}"
-        )
-    try:
-        return Fraction(value)
-    except ValueError as error:
-        raise TallyError(f"{name} {value!r} is not a fraction") from error
 
 
 def _result(

@@ -16,7 +16,7 @@ from collections.abc import Callable, Hashable, Iterable, Mapping
 from fractions import Fraction
 from typing import TypeVar, cast
 
-from votes.core.ballots import group_ballots
+from votes.core.ballots import exact_fraction, group_ballots
 from votes.core.results import TallyError, Weight
 
 B = TypeVar("B", bound=Hashable)
@@ -34,7 +34,10 @@ def check_college_weights(weights: Mapping[str, object]) -> dict[str, Fraction]:
     >>> check_college_weights({"a": "1/2", "b": Fraction(1, 2)})
     {'a': Fraction(1, 2), 'b': Fraction(1, 2)}
     """
-    exact = {college: _share(college, weight) for college, weight in weights.items()}
+    exact = {
+        college: exact_fraction(f"the weight of {college!r}", weight)
+        for college, weight in weights.items()
+    }
     if any(weight <= 0 for weight in exact.values()):
         raise TallyError(f"every college weight must be positive: {exact}")
     if sum(exact.values()) != 1:
@@ -111,7 +114,9 @@ def cap_categories(
     >>> cap_categories({"members": {"x": 40}, "others": {"y": 60}}, {"others": "49/100"})
     {'x': Fraction(40, 1), 'y': Fraction(1960, 51)}
     """
-    exact_caps = {category: _share(category, cap) for category, cap in caps.items()}
+    exact_caps = {
+        category: exact_fraction(f"the cap of {category!r}", cap) for category, cap in caps.items()
+    }
     if any(not 0 < cap < 1 for cap in exact_caps.values()):
         raise TallyError(f"caps must be strictly between 0 and 100 %: {exact_caps}")
     grouped = {c: _group(ballots) for c, ballots in category_ballots.items()}
@@ -144,15 +149,6 @@ def _cap_factors(
             break
         capped |= over
     return {c: caps[c] * final_total / totals[c] if c in capped else Fraction(1) for c in totals}
-
-
-def _share(name: str, value: object) -> Fraction:
-    if isinstance(value, bool) or not isinstance(value, int | Fraction | str):
-        raise TallyError(f"the share of {name!r} must be exact (Fraction or 'p/q'), got {value!r}")
-    try:
-        return Fraction(value)
-    except ValueError as error:
-        raise TallyError(f"the share of {name!r} is not a fraction: {value!r}") from error
 
 
 def _group(ballots: GroupedBallots[B]) -> dict[B, Weight]:
