@@ -6,8 +6,10 @@ import pytest
 
 from votes.core.ballots import (
     InvalidBallotError,
+    check_amount,
     check_candidates,
     check_seats,
+    exact_fraction,
     group_ballots,
     group_ranked_ballots,
     total_weight,
@@ -75,3 +77,13 @@ def test_seats_must_be_a_positive_integer(seats):
 
 def test_group_ballots_uses_the_methods_own_normalisation():
     assert group_ballots({"x": 2, "X": 1}, str.lower) == {"x": 3}
+
+
+def test_an_option_share_must_be_a_real_fraction():
+    with pytest.raises(TallyError, match="'two thirds' is not a fraction"):
+        exact_fraction("threshold", "two thirds")
+
+
+def test_an_option_amount_must_be_exact():
+    with pytest.raises(TallyError, match="quorum must be an int or a Fraction"):
+        check_amount("quorum", 2.5)
