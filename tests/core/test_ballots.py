@@ -87,3 +87,8 @@ def test_an_option_share_must_be_a_real_fraction():
 def test_an_option_amount_must_be_exact():
     with pytest.raises(TallyError, match="quorum must be an int or a Fraction"):
         check_amount("quorum", 2.5)
+
+
+def test_an_unhashable_mark_is_named_rather_than_crashing():
+    with pytest.raises(InvalidBallotError, match=r"unknown candidate \['a'\]"):
+        group_ranked_ballots(CANDIDATES, [(["a"],)])
