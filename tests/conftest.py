@@ -7,6 +7,7 @@ database created for the session (and dropped after); the default is a fresh SQL
 
 from __future__ import annotations
 
+import asyncio
 import os
 import tempfile
 import uuid
@@ -49,6 +50,14 @@ def pytest_configure(config: pytest.Config) -> None:
     from votes.services import passwords
 
     passwords.use_cheap_parameters()
+    if USE_POSTGRES:
+        # before anything imports the engine, which asks the server for its version
+        asyncio.run(_admin_execute(f'CREATE DATABASE "{_PG_DATABASE}"'))
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if USE_POSTGRES:
+        asyncio.run(_admin_execute(f'DROP DATABASE IF EXISTS "{_PG_DATABASE}" WITH (FORCE)'))
 
 
 async def _admin_execute(statement: str) -> None:
@@ -63,19 +72,16 @@ async def _admin_execute(statement: str) -> None:
 
 @pytest.fixture(scope="session")
 async def database() -> AsyncIterator[None]:
-    """Create the empty database, run every migration forwards on it, drop it at the end."""
+    """Run every migration forwards on the session's empty database."""
     from votes.db.engine import close_pool, start_pool
     from votes.db.migrate import migrate
     from votes.piccolo_conf import DB
 
-    name = os.environ.get("VOTES_DATABASE_URL", "").rpartition("/")[2]
-    if USE_POSTGRES:
-        await _admin_execute(f'CREATE DATABASE "{name}"')
-    await start_pool(DB, 5)
+    # no pool is kept: the web test client runs the app on its own event loop, where the app
+    # opens its own pool; tests talking to the database directly get a connection per query
+    await start_pool(DB, 2)
     try:
         await migrate(quiet=True)
-        yield
     finally:
         await close_pool(DB)
-        if USE_POSTGRES:
-            await _admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return

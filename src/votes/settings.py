@@ -64,7 +64,7 @@ VARIABLES: Mapping[str, tuple[str, str]] = {
 }
 
 SUPPORTED_LANGUAGES = ("fr", "en")
-_SECRET_FILE = "secret_key"
+_SECRET_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
 _MIN_SECRET_LENGTH = 32
 
 

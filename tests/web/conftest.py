@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+import httpx
 import pytest
-from litestar.testing import AsyncTestClient
 
 from votes.services.demo import seed_demo
+
 
 @pytest.fixture(autouse=True)
 def _migrated_database(database: None) -> None:
@@ -18,10 +19,13 @@ async def demo(database: None) -> None:
 
 
 @pytest.fixture
-async def client(database: None) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
+async def client(database: None) -> AsyncIterator[httpx.AsyncClient]:
+    """A browser-like client calling the app in this test's event loop (not in a thread, so
+    that the app and the test share the database engine safely)."""
     from votes.web.app import create_app
 
-    async with AsyncTestClient(app=create_app(), base_url="http://testserver.local") as test_client:
+    transport = httpx.ASGITransport(app=create_app())
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://testserver.local"
+    ) as test_client:
         yield test_client
-
-

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 
-from litestar.testing import AsyncTestClient
+import httpx
 
 from votes.services.demo import DEMO_PASSWORD
 
 _CSRF_INPUT = re.compile(r'name="_csrf_token" value="([^"]+)"')
 
 
-async def csrf_token(client: AsyncTestClient, path: str = "/") -> str:  # type: ignore[type-arg]
+async def csrf_token(client: httpx.AsyncClient, path: str = "/") -> str:
     """Load a page the way a browser does and read the form's CSRF token from it."""
     response = await client.get(path)
     match = _CSRF_INPUT.search(response.text)
@@ -19,8 +19,8 @@ async def csrf_token(client: AsyncTestClient, path: str = "/") -> str:  # type: 
     return match.group(1)
 
 
-async def sign_in(client: AsyncTestClient, email: str, password: str = DEMO_PASSWORD) -> None:  # type: ignore[type-arg]
-    token = await csrf_token(client, "/login")
+async def sign_in(client: httpx.AsyncClient, email: str, password: str = DEMO_PASSWORD) -> None:
+    token = await csrf_token(client, "/")
     response = await client.post(
         "/login",
         data={"email": email, "password": password, "_csrf_token": token, "next": "/"},

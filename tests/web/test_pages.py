@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from litestar.testing import AsyncTestClient
-
+import httpx
 from tests.web.helpers import csrf_token, sign_in
+
 from votes.db.tables import Ballot
 from votes.services import accounts, organisations
 
@@ -18,7 +18,7 @@ async def _demo_ballot_id(question_start: str) -> int:
 
 
 async def test_wrong_password_is_refused_in_french_and_nothing_is_signed_in(
-    client: AsyncTestClient, demo: None
+    client: httpx.AsyncClient, demo: None
 ) -> None:
     token = await csrf_token(client, "/login")
     response = await client.post(
@@ -33,7 +33,7 @@ async def test_wrong_password_is_refused_in_french_and_nothing_is_signed_in(
     assert "votes_session" not in response.cookies
 
 
-async def test_empty_sign_in_form_names_each_missing_field(client: AsyncTestClient) -> None:
+async def test_empty_sign_in_form_names_each_missing_field(client: httpx.AsyncClient) -> None:
     token = await csrf_token(client, "/login")
     response = await client.post(
         "/login", data={"_csrf_token": token}, headers={"Accept-Language": "en"}
@@ -43,7 +43,9 @@ async def test_empty_sign_in_form_names_each_missing_field(client: AsyncTestClie
     assert "Enter your password." in response.text
 
 
-async def test_member_signs_in_and_sees_the_assembly_agenda(client: AsyncTestClient, demo: None) -> None:
+async def test_member_signs_in_and_sees_the_assembly_agenda(
+    client: httpx.AsyncClient, demo: None
+) -> None:
     await sign_in(client, "lea@demo.votes.invalid")
     home = await client.get("/", headers={"Accept-Language": "fr"})
     assert "Bonjour, Léa Dubois" in home.text
@@ -58,7 +60,9 @@ async def test_member_signs_in_and_sees_the_assembly_agenda(client: AsyncTestCli
     assert 'aria-current="step"' in assembly.text  # the item under discussion is marked
 
 
-async def test_proposal_page_renders_markdown_and_its_thread(client: AsyncTestClient, demo: None) -> None:
+async def test_proposal_page_renders_markdown_and_its_thread(
+    client: httpx.AsyncClient, demo: None
+) -> None:
     await sign_in(client, "hugo@demo.votes.invalid")
     assembly = await client.get("/o/demo/")
     assembly_path = re.search(r'href="(/o/demo/assemblies/\d+)"', assembly.text).group(1)  # type: ignore[union-attr]
@@ -66,24 +70,26 @@ async def test_proposal_page_renders_markdown_and_its_thread(client: AsyncTestCl
     proposal_path = re.search(r'href="(/o/demo/proposals/\d+)"', agenda.text).group(1)  # type: ignore[union-attr]
     proposal = await client.get(proposal_path, headers={"Accept-Language": "en"})
     assert "<strong>rapport de gestion</strong>" in proposal.text
-    assert "Question" in proposal.text and "Léa Dubois" in proposal.text
+    assert "Question" in proposal.text
+    assert "Léa Dubois" in proposal.text
     assert 'class="thread thread--replies"' in proposal.text  # the answer sits under the question
 
 
 async def test_published_majority_result_shows_the_verdict_and_the_rule(
-    client: AsyncTestClient, demo: None
+    client: httpx.AsyncClient, demo: None
 ) -> None:
     await sign_in(client, "lea@demo.votes.invalid")
     ballot_id = await _demo_ballot_id("Approuvez-vous les comptes")
     french = await client.get(f"/o/demo/ballots/{ballot_id}", headers={"Accept-Language": "fr"})
     assert "Adoptée" in french.text
-    assert "7 pour" in french.text and "1 contre" in french.text
+    assert "7 pour" in french.text
+    assert "1 contre" in french.text
     english = await client.get(f"/o/demo/ballots/{ballot_id}", headers={"Accept-Language": "en"})
     assert "Adopted" in english.text
 
 
 async def test_published_stv_result_lists_the_elected_and_every_round(
-    client: AsyncTestClient, demo: None
+    client: httpx.AsyncClient, demo: None
 ) -> None:
     await sign_in(client, "lea@demo.votes.invalid")
     ballot_id = await _demo_ballot_id("Élection du comité")
@@ -94,17 +100,25 @@ async def test_published_stv_result_lists_the_elected_and_every_round(
     assert "<svg" in page.text  # the chart is drawn on the server
 
 
-async def test_open_ballot_result_is_not_shown_before_the_close(client: AsyncTestClient, demo: None) -> None:
+async def test_open_ballot_result_is_not_shown_before_the_close(
+    client: httpx.AsyncClient, demo: None
+) -> None:
     await sign_in(client, "lea@demo.votes.invalid")
     ballot_id = await _demo_ballot_id("Adoptez-vous l'affectation")
     page = await client.get(f"/o/demo/ballots/{ballot_id}", headers={"Accept-Language": "en"})
     assert page.status_code == 200
     assert "4 members have voted." in page.text
-    assert "Result" not in page.text.split("<main", 1)[1].split("</main>")[0].replace("Result published", "")
+    assert "Result" not in page.text.split("<main", 1)[1].split("</main>")[0].replace(
+        "Result published", ""
+    )
 
 
-async def test_outsider_gets_404_for_another_organisation(client: AsyncTestClient, demo: None) -> None:
-    person = await accounts.create_person("Outsider", "outsider@elsewhere.invalid", "outsider-password")
+async def test_outsider_gets_404_for_another_organisation(
+    client: httpx.AsyncClient, demo: None
+) -> None:
+    person = await accounts.create_person(
+        "Outsider", "outsider@elsewhere.invalid", "outsider-password"
+    )
     other = await organisations.create_organisation("Autre coop", "autre-coop")
     await organisations.add_membership(other, person)
     await sign_in(client, "outsider@elsewhere.invalid", "outsider-password")
@@ -117,7 +131,9 @@ async def test_outsider_gets_404_for_another_organisation(client: AsyncTestClien
     assert (await client.get("/o/autre-coop/")).status_code == 200
 
 
-async def test_member_register_is_for_administrators_only(client: AsyncTestClient, demo: None) -> None:
+async def test_member_register_is_for_administrators_only(
+    client: httpx.AsyncClient, demo: None
+) -> None:
     await sign_in(client, "lea@demo.votes.invalid")
     assert (await client.get("/o/demo/members")).status_code == 403
     await sign_in(client, "camille@demo.votes.invalid")
@@ -126,13 +142,17 @@ async def test_member_register_is_for_administrators_only(client: AsyncTestClien
     assert "11 personnes" in register.text
 
 
-async def test_anonymous_visitor_is_sent_to_sign_in_and_back(client: AsyncTestClient, demo: None) -> None:
+async def test_anonymous_visitor_is_sent_to_sign_in_and_back(
+    client: httpx.AsyncClient, demo: None
+) -> None:
     response = await client.get("/o/demo/", follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"] == "/login?next=%2Fo%2Fdemo"
 
 
-async def test_sign_out_ends_the_session_on_the_server(client: AsyncTestClient, demo: None) -> None:
+async def test_sign_out_ends_the_session_on_the_server(
+    client: httpx.AsyncClient, demo: None
+) -> None:
     await sign_in(client, "lea@demo.votes.invalid")
     session_cookie = client.cookies.get("votes_session")
     token = await csrf_token(client, "/")
@@ -143,7 +163,9 @@ async def test_sign_out_ends_the_session_on_the_server(client: AsyncTestClient, 
     assert (await client.get("/o/demo/", follow_redirects=False)).status_code == 303
 
 
-async def test_sign_in_never_redirects_to_another_site(client: AsyncTestClient, demo: None) -> None:
+async def test_sign_in_never_redirects_to_another_site(
+    client: httpx.AsyncClient, demo: None
+) -> None:
     token = await csrf_token(client, "/login")
     response = await client.post(
         "/login",

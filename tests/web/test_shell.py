@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from litestar.testing import AsyncTestClient
-
+import httpx
 from tests.web.helpers import csrf_token
 
 
-async def test_front_page_speaks_french_by_default_and_english_when_asked(client: AsyncTestClient, demo: None) -> None:
+async def test_front_page_speaks_french_by_default_and_english_when_asked(
+    client: httpx.AsyncClient, demo: None
+) -> None:
     french = await client.get("/", headers={"Accept-Language": "fr-FR,fr;q=0.9"})
     english = await client.get("/", headers={"Accept-Language": "en-GB,en;q=0.9"})
     assert french.status_code == english.status_code == 200
@@ -20,23 +21,35 @@ async def test_front_page_speaks_french_by_default_and_english_when_asked(client
     assert "camille@demo.votes.invalid" in english.text
 
 
-async def test_language_switch_is_remembered_over_the_browser_language(client: AsyncTestClient) -> None:
+async def test_language_switch_is_remembered_over_the_browser_language(
+    client: httpx.AsyncClient,
+) -> None:
     token = await csrf_token(client)
-    response = await client.post("/language", data={"language": "en", "next": "/", "_csrf_token": token}, follow_redirects=False)
+    response = await client.post(
+        "/language",
+        data={"language": "en", "next": "/", "_csrf_token": token},
+        follow_redirects=False,
+    )
     assert response.status_code == 303
     page = await client.get("/", headers={"Accept-Language": "fr"})
     assert "Decide together, count exactly" in page.text
 
 
-async def test_post_without_csrf_token_is_refused_with_a_translated_page(client: AsyncTestClient) -> None:
+async def test_post_without_csrf_token_is_refused_with_a_translated_page(
+    client: httpx.AsyncClient,
+) -> None:
     await client.get("/")
-    response = await client.post("/login", data={"email": "a@b.c", "password": "x"}, headers={"Accept-Language": "fr"})
+    response = await client.post(
+        "/login", data={"email": "a@b.c", "password": "x"}, headers={"Accept-Language": "fr"}
+    )
     assert response.status_code == 403
     assert response.headers["content-type"].startswith("text/html")
     assert "Ce formulaire a expiré" in response.text
 
 
-async def test_unknown_address_gets_a_404_page_in_the_reader_language(client: AsyncTestClient) -> None:
+async def test_unknown_address_gets_a_404_page_in_the_reader_language(
+    client: httpx.AsyncClient,
+) -> None:
     french = await client.get("/nulle-part", headers={"Accept-Language": "fr"})
     english = await client.get("/nowhere", headers={"Accept-Language": "en"})
     assert french.status_code == english.status_code == 404
@@ -44,29 +57,30 @@ async def test_unknown_address_gets_a_404_page_in_the_reader_language(client: As
     assert "Page not found" in english.text
 
 
-async def test_error_page_for_htmx_is_a_fragment(client: AsyncTestClient) -> None:
+async def test_error_page_for_htmx_is_a_fragment(client: httpx.AsyncClient) -> None:
     response = await client.get("/nowhere", headers={"HX-Request": "true", "Accept-Language": "en"})
     assert response.status_code == 404
     assert "<html" not in response.text
     assert "Page not found" in response.text
 
 
-async def test_every_page_carries_the_security_headers(client: AsyncTestClient) -> None:
+async def test_every_page_carries_the_security_headers(client: httpx.AsyncClient) -> None:
     for path in ("/", "/nowhere", "/login"):
         response = await client.get(path)
         policy = response.headers["content-security-policy"]
-        assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+        assert "script-src 'self'" in policy
+        assert "unsafe-inline" not in policy
         assert response.headers["x-frame-options"] == "DENY"
         assert response.headers["x-content-type-options"] == "nosniff"
 
 
-async def test_pages_have_no_inline_script(client: AsyncTestClient, demo: None) -> None:
+async def test_pages_have_no_inline_script(client: httpx.AsyncClient, demo: None) -> None:
     page = (await client.get("/")).text
     for chunk in page.split("<script")[1:]:
         assert chunk.lstrip().startswith("src="), "inline scripts break the strict CSP"
 
 
-async def test_vendored_htmx_is_served_locally(client: AsyncTestClient) -> None:
+async def test_vendored_htmx_is_served_locally(client: httpx.AsyncClient) -> None:
     page = (await client.get("/")).text
     assert "/static/vendor/htmx-2.0.11.min.js" in page
     script = await client.get("/static/vendor/htmx-2.0.11.min.js")
@@ -76,7 +90,7 @@ async def test_vendored_htmx_is_served_locally(client: AsyncTestClient) -> None:
     assert sse.status_code == 200
 
 
-async def test_health_check_reports_the_database(client: AsyncTestClient) -> None:
+async def test_health_check_reports_the_database(client: httpx.AsyncClient) -> None:
     response = await client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok"}

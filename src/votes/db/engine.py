@@ -54,9 +54,12 @@ def write_transaction(engine: Engine[Any]) -> Any:
     return engine.transaction()
 
 
-async def start_pool(engine: Engine[Any], size: int) -> None:
-    if isinstance(engine, PostgresEngine):
+async def start_pool(engine: Engine[Any], size: int) -> bool:
+    """Open PostgreSQL's pool unless one is open already; return whether this call opened it."""
+    if isinstance(engine, PostgresEngine) and engine.pool is None:
         await engine.start_connection_pool(min_size=1, max_size=size)
+        return True
+    return False
 
 
 async def close_pool(engine: Engine[Any]) -> None:

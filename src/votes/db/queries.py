@@ -355,7 +355,7 @@ async def _contribution_counts(proposal_ids: list[int]) -> dict[int, int]:
 async def proposal_detail(organisation_id: int, proposal_id: int) -> ProposalDetail | None:
     row = (
         await Proposal.select(
-            Proposal.all_columns(),
+            *Proposal.all_columns(),
             Proposal.author.name,
             Proposal.assembly.title,
         )
@@ -365,7 +365,7 @@ async def proposal_detail(organisation_id: int, proposal_id: int) -> ProposalDet
     if row is None:
         return None
     contributions = (
-        await Contribution.select(Contribution.all_columns(), Contribution.author.name)
+        await Contribution.select(*Contribution.all_columns(), Contribution.author.name)
         .where(Contribution.proposal == proposal_id)
         .order_by(Contribution.created_at)
         .order_by(Contribution.id)
@@ -404,7 +404,7 @@ async def proposal_detail(organisation_id: int, proposal_id: int) -> ProposalDet
 
 async def ballot_detail(organisation_id: int, ballot_id: int) -> BallotDetail | None:
     row = (
-        await Ballot.select(Ballot.all_columns(), Ballot.assembly.title)
+        await Ballot.select(*Ballot.all_columns(), Ballot.assembly.title)
         .where((Ballot.id == ballot_id) & (Ballot.organisation == organisation_id))
         .first()
     )

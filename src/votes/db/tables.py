@@ -16,6 +16,7 @@ from piccolo.columns import (
     ForeignKey,
     Integer,
     LazyTableReference,
+    Serial,
     Text,
     Timestamptz,
     Varchar,
@@ -101,6 +102,7 @@ def _fk(table: type[Table] | LazyTableReference, *, null: bool = False) -> Forei
 
 
 class Organisation(Table):
+    id: Serial  # added by Piccolo; declared for type checkers
     name = Varchar(length=200)
     short_name = Varchar(length=60, unique=True)  # also the URL slug
     legal_form = Varchar(length=20, default=LegalForm.SCOP_SARL.value)
@@ -110,6 +112,7 @@ class Organisation(Table):
 
 
 class Person(Table):
+    id: Serial  # added by Piccolo; declared for type checkers
     name = Varchar(length=200)
     email = Varchar(length=254, null=True, default=None, unique=True)  # NULLs never collide
     password_hash = Varchar(length=200, null=True, default=None)
@@ -119,6 +122,7 @@ class Person(Table):
 
 
 class Membership(Table):
+    id: Serial  # added by Piccolo; declared for type checkers
     organisation = _fk(Organisation)
     person = _fk(Person)
     membership_key = Varchar(length=40, unique=True)  # "<organisation>:<person>"
@@ -135,6 +139,7 @@ class Membership(Table):
 class LoginSession(Table):
     """A signed-in browser. Only a keyed hash of the cookie's token is stored."""
 
+    id: Serial  # added by Piccolo; declared for type checkers
     token_hash = Varchar(length=64, unique=True)
     person = ForeignKey(references=Person, null=False, on_delete=OnDelete.cascade, index=True)
     created_at = Timestamptz(default=TimestamptzNow())
@@ -143,6 +148,7 @@ class LoginSession(Table):
 
 
 class Assembly(Table):
+    id: Serial  # added by Piccolo; declared for type checkers
     organisation = _fk(Organisation)
     title = Varchar(length=200)
     kind = Varchar(length=20, default=AssemblyKind.PLENARY.value)
@@ -158,6 +164,7 @@ class Assembly(Table):
 
 
 class AgendaItem(Table):
+    id: Serial  # added by Piccolo; declared for type checkers
     assembly = _fk(Assembly)
     position = Integer()
     title = Varchar(length=300)
@@ -166,6 +173,7 @@ class AgendaItem(Table):
 
 
 class Proposal(Table):
+    id: Serial  # added by Piccolo; declared for type checkers
     organisation = _fk(Organisation)
     assembly = _fk(Assembly)
     agenda_item = _fk(AgendaItem, null=True)
@@ -181,6 +189,7 @@ class Proposal(Table):
 class ProposalVersion(Table):
     """Every text a proposal ever had, so any two versions can be compared."""
 
+    id: Serial  # added by Piccolo; declared for type checkers
     proposal = _fk(Proposal)
     version_key = Varchar(length=40, unique=True)  # "<proposal>:<number>"
     number = Integer()
@@ -191,6 +200,7 @@ class ProposalVersion(Table):
 
 
 class Contribution(Table):
+    id: Serial  # added by Piccolo; declared for type checkers
     proposal = _fk(Proposal)
     parent = _fk(LazyTableReference("Contribution", module_path=__name__), null=True)
     author = _fk(Person)
@@ -202,6 +212,7 @@ class Contribution(Table):
 
 
 class Ballot(Table):
+    id: Serial  # added by Piccolo; declared for type checkers
     organisation = _fk(Organisation)
     assembly = _fk(Assembly)
     agenda_item = _fk(AgendaItem, null=True)
@@ -219,6 +230,7 @@ class Ballot(Table):
 
 
 class BallotOption(Table):
+    id: Serial  # added by Piccolo; declared for type checkers
     ballot = _fk(Ballot)
     position = Integer()
     key = Varchar(length=40)  # the candidate id given to the tally core
@@ -228,6 +240,7 @@ class BallotOption(Table):
 class Participation(Table):
     """Who has voted on a ballot: the register. It says nothing about what they chose."""
 
+    id: Serial  # added by Piccolo; declared for type checkers
     ballot = _fk(Ballot)
     membership = _fk(Membership)
     participation_key = Varchar(length=40, unique=True)  # "<ballot>:<membership>": one vote each

@@ -7,6 +7,7 @@ content is French, like the cooperatives it stands for.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -24,7 +25,7 @@ from votes.db.tables import (
 from votes.services import accounts, assemblies, ballots, organisations, proposals
 
 DEMO_ORGANISATION = "demo"
-DEMO_PASSWORD = "demo-cooperative"
+DEMO_PASSWORD = "demo-cooperative"  # noqa: S105 - public on purpose: it is the demo
 DEMO_EMAIL_DOMAIN = "demo.votes.invalid"
 
 
@@ -152,7 +153,7 @@ def _voters(members: dict[str, tuple[int, int]]) -> list[int]:
 
 
 async def _run_ballot(
-    ballot_id: int, choices: list[object], voters: list[int], *, publish: bool
+    ballot_id: int, choices: Sequence[object], voters: list[int], *, publish: bool
 ) -> None:
     await ballots.open_ballot(ballot_id)
     for membership_id, choice in zip(voters, choices, strict=False):
@@ -231,7 +232,7 @@ async def _seed_accounts_item(
         agenda_item_id=item_id,
         proposal_id=proposal_id,
     )
-    choices: list[object] = ["yes"] * 7 + ["no", "abstain", "abstain"]
+    choices = ["yes"] * 7 + ["no", "abstain", "abstain"]
     await _run_ballot(ballot_id, choices, _voters(members), publish=True)
 
 
@@ -333,7 +334,7 @@ async def _seed_seminar_choice(
     item_id = await assemblies.add_agenda_item(
         assembly_id,
         "Lieu du séminaire d'été",
-        description="Condorcet (méthode Schulze) : chaque option est comparée à chacune des autres.",
+        description="Condorcet (méthode Schulze) : chaque option est comparée à chaque autre.",
         planned_minutes=10,
     )
     ballot_id = await ballots.create_ballot(

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from litestar import Litestar, Request, Response
+from litestar import Litestar, Request
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import Provide
@@ -84,11 +84,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def database_pool(app: Litestar) -> AsyncIterator[None]:
         engine = engine_finder()
         assert engine is not None
-        await start_pool(engine, settings.database_pool_size)
+        opened = await start_pool(engine, settings.database_pool_size)
         try:
             yield
         finally:
-            await close_pool(engine)
+            if opened:
+                await close_pool(engine)
 
     async def before_request(request: Request[Any, Any, State]) -> None:
         await load_request_context(request)

@@ -8,7 +8,6 @@ then the instance default.
 from __future__ import annotations
 
 from dataclasses import dataclass
-
 from typing import Any
 
 from litestar.connection import ASGIConnection

@@ -26,7 +26,7 @@ class AuthController(Controller):
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        next: FromQuery[str] = "/",  # noqa: A002 - the conventional name of this parameter
+        next: FromQuery[str] = "/",
     ) -> Template | Redirect:
         if context.viewer is not None:
             return see_other(safe_next_path(next))

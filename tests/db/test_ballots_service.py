@@ -1,0 +1,127 @@
+"""Casting and counting votes through the services, against the real database."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from votes.db.tables import BallotPaper, MembershipKind, Participation
+from votes.services import accounts, assemblies, ballots, organisations
+
+_counter = itertools.count()
+
+
+async def _organisation_with_members(
+    count: int, *, observers: int = 0
+) -> tuple[int, int, list[int], list[int]]:
+    """A fresh organisation, an assembly, ``count`` voting members and some observers."""
+    n = next(_counter)
+    organisation_id = await organisations.create_organisation(f"Coop {n}", f"coop-{n}")
+    assembly_id = await assemblies.create_assembly(organisation_id, "AG", datetime.now(UTC))
+    members, watchers = [], []
+    for index in range(count + observers):
+        person = await accounts.create_person(f"P{n}-{index}", None, None)
+        kind = MembershipKind.MEMBER if index < count else MembershipKind.OBSERVER
+        membership = await organisations.add_membership(organisation_id, person, kind=kind)
+        (members if index < count else watchers).append(membership)
+    return organisation_id, assembly_id, members, watchers
+
+
+async def _yes_no_ballot(organisation_id: int, assembly_id: int, *, secret: bool = False) -> int:
+    return await ballots.create_ballot(
+        organisation_id,
+        assembly_id,
+        "Question ?",
+        "majority",
+        [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")],
+        secret=secret,
+    )
+
+
+async def test_a_member_votes_once_and_a_second_vote_changes_no_count() -> None:
+    organisation_id, assembly_id, members, _ = await _organisation_with_members(2)
+    ballot_id = await _yes_no_ballot(organisation_id, assembly_id)
+    await ballots.open_ballot(ballot_id)
+    await ballots.cast_vote(ballot_id, members[0], "yes")
+    with pytest.raises(ballots.BallotError) as refused:
+        await ballots.cast_vote(ballot_id, members[0], "no")
+    assert refused.value.code == "already_voted"
+    assert await BallotPaper.count().where(BallotPaper.ballot == ballot_id) == 1
+    result = await ballots.close_ballot(ballot_id)
+    assert result.rounds[0].totals["yes"] == 1
+    assert result.rounds[0].totals["no"] == 0
+
+
+async def test_the_database_itself_refuses_a_second_participation() -> None:
+    organisation_id, assembly_id, members, _ = await _organisation_with_members(1)
+    ballot_id = await _yes_no_ballot(organisation_id, assembly_id)
+    await ballots.open_ballot(ballot_id)
+    await ballots.cast_vote(ballot_id, members[0], "yes")
+    with pytest.raises(Exception, match=r"(?i)unique"):
+        await Participation.insert(
+            Participation(
+                ballot=ballot_id,
+                membership=members[0],
+                participation_key=f"{ballot_id}:{members[0]}",
+            )
+        )
+
+
+async def test_votes_outside_the_open_window_or_by_non_voters_are_refused() -> None:
+    organisation_id, assembly_id, members, observers = await _organisation_with_members(
+        1, observers=1
+    )
+    _other_organisation, _, outsiders, _ = await _organisation_with_members(1)
+    ballot_id = await _yes_no_ballot(organisation_id, assembly_id)
+    with pytest.raises(ballots.BallotError, match="not_open"):
+        await ballots.cast_vote(ballot_id, members[0], "yes")  # still a draft
+    await ballots.open_ballot(ballot_id)
+    for membership in (observers[0], outsiders[0]):
+        with pytest.raises(ballots.BallotError, match="not_eligible"):
+            await ballots.cast_vote(ballot_id, membership, "yes")
+    await ballots.close_ballot(ballot_id)
+    with pytest.raises(ballots.BallotError, match="not_open"):
+        await ballots.cast_vote(ballot_id, members[0], "yes")  # after the close
+    assert await BallotPaper.count().where(BallotPaper.ballot == ballot_id) == 0
+
+
+async def test_secret_papers_carry_nothing_that_leads_back_to_the_voter() -> None:
+    organisation_id, assembly_id, members, _ = await _organisation_with_members(3)
+    ballot_id = await _yes_no_ballot(organisation_id, assembly_id, secret=True)
+    await ballots.open_ballot(ballot_id)
+    receipts = [
+        await ballots.cast_vote(ballot_id, member, choice)
+        for member, choice in zip(members, ["yes", "no", "yes"], strict=True)
+    ]
+    papers = await BallotPaper.select().where(BallotPaper.ballot == ballot_id)
+    assert len(papers) == 3
+    for paper in papers:
+        assert paper["voter"] is None
+        assert set(paper) == {"id", "ballot", "voter", "content", "receipt_hash"}  # no time column
+        assert json.loads(paper["content"]) in ("yes", "no")
+    # the ids are random, so their order says nothing about the order of the votes
+    assert all(len(str(paper["id"])) == 36 for paper in papers)
+    # each voter can find their own paper by the receipt code only they were given
+    hashes = {paper["receipt_hash"] for paper in papers}
+    assert {ballots.receipt_hash(code) for code in receipts} == hashes
+
+
+async def test_closing_counts_with_the_core_and_a_recount_agrees() -> None:
+    organisation_id, assembly_id, members, _ = await _organisation_with_members(4)
+    ballot_id = await ballots.create_ballot(
+        organisation_id,
+        assembly_id,
+        "Élection",
+        "irv",
+        [("a", "A"), ("b", "B"), ("c", "C")],
+        rules={"seed": "recount"},
+    )
+    await ballots.open_ballot(ballot_id)
+    for member, ranking in zip(members, [["a", "b"], ["b", "a"], ["c", "b"], ["b"]], strict=True):
+        await ballots.cast_vote(ballot_id, member, ranking)
+    result = await ballots.close_ballot(ballot_id)
+    assert result.winners == ("b",)
+    assert await ballots.count_ballot(ballot_id) == result
