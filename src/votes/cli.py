@@ -13,6 +13,10 @@ from typing import Any
 from votes.settings import Settings, SettingsError
 
 GRACEFUL_SHUTDOWN_SECONDS = 5
+_ACCOUNT_ERRORS = {
+    "email_taken": "this email address is already used by someone",
+    "name_required": "a name is required",
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -173,7 +177,8 @@ def _create_admin(args: argparse.Namespace, settings: Settings) -> int:
         try:
             await create_person(args.name, args.email, password, instance_admin=True)
         except AccountError as error:
-            print(f"votes: cannot create the administrator: {error.code}", file=sys.stderr)
+            reason = _ACCOUNT_ERRORS.get(error.code, error.code)
+            print(f"votes: cannot create the administrator: {reason}", file=sys.stderr)
             return 1
         print(f"votes: administrator {args.email} created")
         return 0

@@ -1,0 +1,72 @@
+# votes — the two commands a newcomer needs are `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+PYTEST := $(BIN)/pytest -p no:cacheprovider
+PIP_QUIET := --quiet --disable-pip-version-check
+
+.DEFAULT_GOAL := help
+.PHONY: help run test test-sqlite test-postgres lint typecheck bench-core messages migration clean
+
+help:
+	@echo "make run        serve the app with the demo on http://127.0.0.1:8000"
+	@echo "make test       lint, type-check and run every test (SQLite, then PostgreSQL)"
+	@echo "make bench-core time the tally core on large elections"
+	@echo "make messages   extract translatable strings and update the catalogs"
+	@echo "make migration  generate a migration after changing src/votes/db/tables.py"
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "votes needs Python 3.11 or newer ($(PYTHON) is older)"; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "Installing votes and its test tools into $(VENV)…"
+	@$(BIN)/python -m pip install $(PIP_QUIET) --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
+	@$(BIN)/python -m pip install $(PIP_QUIET) -e '.[test]' 2>&1 | grep -v '^WARNING: Location' || true
+	@$(BIN)/python -c 'import votes.cli, litestar, piccolo, pytest' || { echo "installation failed"; exit 1; }
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+run: $(STAMP)
+	$(BIN)/votes serve --demo
+
+test: $(STAMP) lint typecheck test-sqlite test-postgres
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff format --check src tests benchmarks scripts
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+# every suite on SQLite, with branch coverage of the tally core
+test-sqlite: $(STAMP)
+	$(BIN)/coverage erase
+	$(BIN)/coverage run -m pytest -p no:cacheprovider -q
+	$(BIN)/coverage report --include='src/votes/core/*' --fail-under=100 --skip-covered
+
+# the database and web suites again on PostgreSQL; required in CI, skipped with a notice elsewhere
+test-postgres: $(STAMP)
+	@if $(BIN)/python scripts/postgres_ready.py; then \
+		VOTES_TEST_DATABASE=postgres $(PYTEST) -q tests/db tests/web; \
+	elif [ -n "$$CI" ]; then \
+		echo "PostgreSQL is required in CI but is not reachable"; exit 1; \
+	else \
+		echo "PostgreSQL not reachable on 127.0.0.1:5432: the PostgreSQL pass was SKIPPED"; \
+	fi
+
+bench-core: $(STAMP)
+	$(BIN)/python benchmarks/bench_core.py
+
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _ -k gettext -k ngettext:1,2 -k pgettext:1c,2 \
+		--no-location --sort-output --omit-header -o src/votes/locale/messages.pot . >/dev/null
+	$(BIN)/pybabel update -i src/votes/locale/messages.pot -d src/votes/locale \
+		--no-fuzzy-matching --omit-header
+
+migration: $(STAMP)
+	PICCOLO_CONF=votes.piccolo_conf VOTES_DATA_DIR=$$(mktemp -d) \
+		$(BIN)/piccolo migrations new votes --auto
+
+clean:
+	rm -rf $(VENV) .coverage .mypy_cache .ruff_cache

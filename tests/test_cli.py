@@ -1,0 +1,86 @@
+"""The `votes` command, run as a newcomer or an operator would run it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def _votes(
+    *args: str, env: dict[str, str], stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("VOTES_")}
+    clean.pop("PICCOLO_CONF", None)
+    return subprocess.run(
+        [sys.executable, "-m", "votes.cli", *args],
+        env={**clean, **env},
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("command", ["serve", "migrate", "create-admin", "demo"])
+def test_every_command_has_help(command: str, tmp_path: Path) -> None:
+    result = _votes(command, "--help", env={"VOTES_DATA_DIR": str(tmp_path)})
+    assert result.returncode == 0
+    assert "usage: votes" in result.stdout
+
+
+def test_serve_without_secret_key_in_production_stops_with_one_line(tmp_path: Path) -> None:
+    result = _votes("serve", env={"VOTES_ENV": "production", "VOTES_DATA_DIR": str(tmp_path)})
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert "VOTES_SECRET_KEY is required in production" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_serve_with_a_bad_database_url_stops_with_one_line(tmp_path: Path) -> None:
+    result = _votes(
+        "serve", env={"VOTES_DATABASE_URL": "mongodb://x", "VOTES_DATA_DIR": str(tmp_path)}
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert "VOTES_DATABASE_URL must start with" in result.stderr
+
+
+def test_unreachable_postgres_is_reported_without_a_traceback(tmp_path: Path) -> None:
+    result = _votes(
+        "migrate",
+        env={
+            "VOTES_DATABASE_URL": "postgresql://nobody@127.0.0.1:9/nothing",
+            "VOTES_DATA_DIR": str(tmp_path),
+        },
+    )
+    assert result.returncode == 1
+    assert "cannot reach the database" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_demo_loads_once_then_says_it_is_there(tmp_path: Path) -> None:
+    env = {"VOTES_DATA_DIR": str(tmp_path), "VOTES_LOG_LEVEL": "WARNING"}
+    first = _votes("demo", env=env)
+    assert first.returncode == 0, first.stderr
+    assert "demo loaded" in first.stdout
+    assert "camille@demo.votes.invalid" in first.stdout
+    second = _votes("demo", env=env)
+    assert second.returncode == 0
+    assert "already loaded" in second.stdout
+
+
+def test_create_admin_then_refuses_the_same_email(tmp_path: Path) -> None:
+    env = {"VOTES_DATA_DIR": str(tmp_path), "VOTES_LOG_LEVEL": "WARNING"}
+    args = ("create-admin", "--name", "Admin", "--email", "admin@coop.example", "--password-stdin")
+    created = _votes(*args, env=env, stdin="a long enough password\n")
+    assert created.returncode == 0, created.stderr
+    again = _votes(*args, env=env, stdin="a long enough password\n")
+    assert again.returncode == 1
+    assert "already used" in again.stderr
+    short = _votes(*args, env=env, stdin="short\n")
+    assert short.returncode == 2

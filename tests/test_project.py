@@ -1,0 +1,77 @@
+"""The project keeps its promises to newcomers: documented settings, complete French,
+container files that point at real paths."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from votes.settings import VARIABLES
+
+ROOT = Path(__file__).resolve().parents[1]
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "pgettext": ((1, "c"), 2)}
+
+
+def test_every_setting_is_documented_in_the_readme_and_the_env_example() -> None:
+    readme = (ROOT / "README.md").read_text()
+    example = (ROOT / "docker" / ".env.example").read_text()
+    for name in VARIABLES:
+        assert f"`{name}`" in readme, f"{name} missing from README"
+        assert re.search(rf"^{name}=", example, re.MULTILINE), f"{name} missing from .env.example"
+    configuration = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    documented = set(re.findall(r"`(VOTES_[A-Z_]+)`", configuration))
+    assert documented <= set(VARIABLES), (
+        f"README documents unknown settings: {documented - set(VARIABLES)}"
+    )
+
+
+def test_readme_quick_start_is_two_commands() -> None:
+    readme = (ROOT / "README.md").read_text()
+    quick_start = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    block = quick_start.split("```sh", 1)[1].split("```", 1)[0]
+    commands = [line.split("#")[0].strip() for line in block.strip().splitlines()]
+    assert commands == ["make run", "make test"]
+
+
+def _extracted_messages() -> set[str | tuple[str, ...]]:
+    found: set[str | tuple[str, ...]] = set()
+    method_map = [("src/votes/**.py", "python"), ("templates/**.jinja", "jinja2")]
+    options = {"templates/**.jinja": {"extensions": "jinja2.ext.i18n"}}
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        str(ROOT), method_map=method_map, options_map=options, keywords=KEYWORDS
+    ):
+        found.add(message)
+    return found
+
+
+def test_every_string_shown_to_people_has_a_french_translation() -> None:
+    with (ROOT / "src/votes/locale/fr/LC_MESSAGES/messages.po").open("rb") as handle:
+        catalog = read_po(handle, locale="fr")
+    translated = {
+        message.id
+        for message in catalog
+        if message.id
+        and not message.fuzzy
+        and (all(message.string) if isinstance(message.string, tuple) else message.string)
+    }
+    missing = sorted(str(m) for m in _extracted_messages() - translated)
+    assert missing == [], f"run `make messages` and translate: {missing[:10]}"
+
+
+def test_dockerfile_copies_only_paths_that_exist() -> None:
+    dockerfile = (ROOT / "docker" / "Dockerfile").read_text()
+    for line in dockerfile.splitlines():
+        if line.startswith("COPY") and "--from=" not in line:
+            sources = line.split()[1:-1]
+            for source in sources:
+                assert (ROOT / source).exists(), f"Dockerfile copies missing {source}"
+
+
+def test_compose_file_uses_the_documented_settings() -> None:
+    compose = (ROOT / "docker" / "compose.yaml").read_text()
+    assert "dockerfile: docker/Dockerfile" in compose
+    assert 'votes", "migrate"' in compose
+    assert "service_completed_successfully" in compose  # the app waits for the migration
