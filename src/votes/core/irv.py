@@ -24,13 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from votes.core.ballots import (
-    check_candidates,
-    check_seats,
-    check_weight,
-    iter_weighted,
-    ranked_normaliser,
-)
+from votes.core.ballots import check_candidates, check_seats, group_ranked_ballots
 from votes.core.explain import phrase
 from votes.core.results import (
     Candidate,
@@ -148,7 +142,7 @@ def prepare_ranked(
         gone.add(index[name])
     if len(gone) == len(names):
         raise TallyError("every candidate has withdrawn")
-    grouped = _group_ballots(names, ballots)
+    grouped = group_ranked_ballots(names, ballots)
     if gone:
         skipped = {names[c] for c in gone}
         kept: dict[tuple[Candidate, ...], Weight] = {}
@@ -157,8 +151,6 @@ def prepare_ranked(
             if ranking:
                 kept[ranking] = kept.get(ranking, 0) + weight
         grouped = kept
-    if 0 in grouped.values():
-        grouped = {ranking: weight for ranking, weight in grouped.items() if weight}
     return RankedProfile(
         candidates=names,
         rankings=tuple(grouped),
@@ -166,34 +158,6 @@ def prepare_ranked(
         valid=sum(grouped.values(), start=0),
         withdrawn=frozenset(gone),
     )
-
-
-def _group_ballots(
-    names: tuple[Candidate, ...],
-    ballots: Mapping[tuple[Candidate, ...], Weight] | Iterable[Sequence[Candidate]],
-) -> dict[tuple[Candidate, ...], Weight]:
-    """Validate and group ranked ballots in one pass.
-
-    Same rules and errors as :func:`votes.core.ballots.group_ranked_ballots` (its validators
-    run on anything but a plain tuple of known, distinct ids with an int weight ≥ 0), but a
-    single set per ballot, since validation dominates a 100,000-ballot count.
-    """
-    normalise = ranked_normaliser(names)
-    known = frozenset(names)
-    grouped: dict[tuple[Candidate, ...], Weight] = {}
-    for ballot, weight in iter_weighted(ballots):
-        if type(weight) is not int or weight < 0:
-            weight = check_weight(ballot, weight)
-        if type(ballot) is tuple:
-            marks = set(ballot)
-            if len(marks) != len(ballot) or not marks <= known:
-                normalise(ballot)  # raises the precise error
-            ranking: tuple[Candidate, ...] = ballot
-        else:
-            ranking = normalise(ballot)
-        if ranking:
-            grouped[ranking] = grouped.get(ranking, 0) + weight
-    return grouped
 
 
 def read_tie_break(
