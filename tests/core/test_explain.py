@@ -129,3 +129,11 @@ def test_select_top_settles_by_a_published_order():
     assert winners == ("c", "a")
     assert events[0].resolution is TieResolution.FIXED_ORDER
     assert select_top(ranking, 5, TieBreak())[0] == ("a", "b", "c")
+
+
+def test_a_candidate_named_like_the_fraction_marker_survives_json() -> None:
+    from votes.core import tally
+    from votes.core.results import TallyResult
+
+    result = tally("plurality", ["__fraction__", "b"], {("__fraction__",): 2, ("b",): 1})
+    assert TallyResult.from_json(result.to_json()) == result

@@ -114,7 +114,7 @@ class TallyResult:
     options: Mapping[str, JSONValue] = field(default_factory=dict)
 
     def to_json(self) -> str:
-        """Serialise to JSON; ``Fraction`` values are written as ``{"fraction": "p/q"}``."""
+        """Serialise to JSON; ``Fraction`` values are written as ``{"__fraction__": "p/q"}``."""
         return json.dumps(_encode(self), ensure_ascii=False, sort_keys=True)
 
     @classmethod
@@ -158,10 +158,13 @@ def _tie_from(data: dict[str, Any]) -> TieEvent:
     )
 
 
+_FRACTION = "__fraction__"
+
+
 def _encode(value: Any) -> Any:
     """Turn dataclasses, enums, tuples and Fractions into plain JSON values."""
     if isinstance(value, Fraction):
-        return {"fraction": f"{value.numerator}/{value.denominator}"}
+        return {_FRACTION: f"{value.numerator}/{value.denominator}"}
     if isinstance(value, StrEnum):
         return value.value
     if hasattr(value, "__dataclass_fields__"):
@@ -175,8 +178,10 @@ def _encode(value: Any) -> Any:
 
 def _decode(value: Any) -> Any:
     if isinstance(value, dict):
-        if set(value) == {"fraction"}:
-            return Fraction(value["fraction"])
+        # a one-key dict holding a string: a candidate named like the marker maps to a
+        # Fraction's own dict, never to a string, so it cannot be mistaken for one
+        if set(value) == {_FRACTION} and isinstance(value[_FRACTION], str):
+            return Fraction(value[_FRACTION])
         return {k: _decode(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_decode(v) for v in value]
