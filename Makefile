@@ -13,7 +13,7 @@ help:
 	@echo "make run        serve the app with the demo on http://127.0.0.1:8000"
 	@echo "make test       lint, type-check and run every test (SQLite, then PostgreSQL)"
 	@echo "make bench-core time the tally core on large elections"
-	@echo "make messages   extract translatable strings and update the catalogs"
+	@echo "make messages   add new translatable strings to the French catalog (AREA=name)"
 	@echo "make migration  generate a migration after changing src/votes/db/tables.py"
 
 $(STAMP): pyproject.toml
@@ -59,10 +59,7 @@ bench-core: $(STAMP)
 	$(BIN)/python benchmarks/bench_core.py
 
 messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _ -k gettext -k ngettext:1,2 -k pgettext:1c,2 \
-		--no-location --sort-output --omit-header -o src/votes/locale/messages.pot . >/dev/null
-	$(BIN)/pybabel update -i src/votes/locale/messages.pot -d src/votes/locale \
-		--no-fuzzy-matching --omit-header
+	$(BIN)/python scripts/update_catalogs.py $(if $(AREA),--area $(AREA))
 
 migration: $(STAMP)
 	PICCOLO_CONF=votes.piccolo_conf VOTES_DATA_DIR=$$(mktemp -d) \

@@ -9,6 +9,7 @@ from pathlib import Path
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
+from votes.i18n import catalog_files
 from votes.settings import VARIABLES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,17 +49,19 @@ def _extracted_messages() -> set[str | tuple[str, ...]]:
 
 
 def test_every_string_shown_to_people_has_a_french_translation() -> None:
-    with (ROOT / "src/votes/locale/fr/LC_MESSAGES/messages.po").open("rb") as handle:
-        catalog = read_po(handle, locale="fr")
-    translated = {
-        message.id
-        for message in catalog
-        if message.id
-        and not message.fuzzy
-        and (all(message.string) if isinstance(message.string, tuple) else message.string)
-    }
+    translated = set()
+    for path in catalog_files("fr"):
+        with path.open("rb") as handle:
+            catalog = read_po(handle, locale="fr")
+        translated |= {
+            message.id
+            for message in catalog
+            if message.id
+            and not message.fuzzy
+            and (all(message.string) if isinstance(message.string, tuple) else message.string)
+        }
     missing = sorted(str(m) for m in _extracted_messages() - translated)
-    assert missing == [], f"run `make messages` and translate: {missing[:10]}"
+    assert missing == [], f"run `make messages` and translate in a fr .po file: {missing[:10]}"
 
 
 def test_dockerfile_copies_only_paths_that_exist() -> None:

@@ -1,9 +1,10 @@
 """French and English, from the first string on.
 
-Message ids are English; ``locale/<lang>/LC_MESSAGES/messages.po`` holds the translations. The
-catalogs are compiled in memory at start (no build step, no ``.mo`` files to forget), and the
-language of the current request lives in a ContextVar so that templates, forms and services
-all speak it without passing it around.
+Message ids are English; ``locale/<lang>/LC_MESSAGES/*.po`` hold the translations, one file per
+area of the app (``messages.po`` for the shell, others beside it), merged at load. The catalogs
+are compiled in memory at start (no build step, no ``.mo`` files to forget), and the language of
+the current request lives in a ContextVar so that templates, forms and services all speak it
+without passing it around.
 """
 
 from __future__ import annotations
@@ -20,23 +21,28 @@ from babel.messages.pofile import read_po
 LANGUAGES = ("fr", "en")
 LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
-DOMAIN = "messages"
 
 current_language: ContextVar[str] = ContextVar("current_language", default="fr")
 
 
+def catalog_files(language: str) -> list[Path]:
+    return sorted((LOCALE_DIR / language / "LC_MESSAGES").glob("*.po"))
+
+
 @cache
 def translations(language: str) -> gettext_module.NullTranslations:
-    """The compiled catalog of ``language`` (English falls back to the message ids)."""
-    po_path = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
-    if not po_path.exists():
-        return gettext_module.NullTranslations()
-    with po_path.open("rb") as handle:
-        catalog = read_po(handle, locale=language)
-    buffer = BytesIO()
-    write_mo(buffer, catalog)
-    buffer.seek(0)
-    return gettext_module.GNUTranslations(buffer)
+    """The compiled catalogs of ``language`` (English falls back to the message ids)."""
+    merged: gettext_module.NullTranslations = gettext_module.NullTranslations()
+    for po_path in catalog_files(language):
+        with po_path.open("rb") as handle:
+            catalog = read_po(handle, locale=language)
+        buffer = BytesIO()
+        write_mo(buffer, catalog)
+        buffer.seek(0)
+        area = gettext_module.GNUTranslations(buffer)
+        area.add_fallback(merged)
+        merged = area
+    return merged
 
 
 def gettext(message: str) -> str:

@@ -1,0 +1,91 @@
+"""Keep the French catalogs in step with the code.
+
+Extracts every translatable string from ``src/votes`` and ``templates``; adds the ones that no
+French catalog holds yet, with an empty translation, to ``locale/fr/LC_MESSAGES/<area>.po``
+(``--area``, default ``messages``); lists the entries no code uses any more (``--prune`` removes
+them). English needs no catalog: the message ids are English.
+
+    python scripts/update_catalogs.py [--area ballots] [--prune]
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po, write_po
+
+ROOT = Path(__file__).resolve().parents[1]
+LOCALE = ROOT / "src" / "votes" / "locale" / "fr" / "LC_MESSAGES"
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "pgettext": ((1, "c"), 2)}
+
+
+def extracted() -> dict[str | tuple[str, ...], str | None]:
+    """Message id -> context, for every string the code marks for translation."""
+    found: dict[str | tuple[str, ...], str | None] = {}
+    method_map = [("src/votes/**.py", "python"), ("templates/**.jinja", "jinja2")]
+    options = {"templates/**.jinja": {"extensions": "jinja2.ext.i18n"}}
+    for _file, _line, message, _comments, context in extract_from_dir(
+        str(ROOT), method_map=method_map, options_map=options, keywords=KEYWORDS
+    ):
+        found[message] = context
+    return found
+
+
+def load(path: Path) -> Catalog:
+    with path.open("rb") as handle:
+        return read_po(handle, locale="fr")
+
+
+def save(path: Path, catalog: Catalog) -> None:
+    with path.open("wb") as handle:
+        write_po(handle, catalog, sort_output=True, width=100, omit_header=False)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--area", default="messages", help="catalog file for new strings")
+    parser.add_argument("--prune", action="store_true", help="remove entries the code no longer uses")
+    args = parser.parse_args()
+
+    wanted = extracted()
+    catalogs = {path: load(path) for path in sorted(LOCALE.glob("*.po"))}
+    known = {message.id for catalog in catalogs.values() for message in catalog if message.id}
+
+    target = LOCALE / f"{args.area}.po"
+    if target not in catalogs:
+        catalogs[target] = Catalog(locale="fr", project="votes")
+    new = [message_id for message_id in wanted if message_id not in known]
+    for message_id in new:
+        catalogs[target].add(message_id, string=("", "") if isinstance(message_id, tuple) else "")
+
+    unused = [
+        (path, message.id)
+        for path, catalog in catalogs.items()
+        for message in catalog
+        if message.id and message.id not in wanted
+    ]
+    if args.prune:
+        for path, message_id in unused:
+            catalogs[path].delete(message_id)
+
+    for path, catalog in catalogs.items():
+        if new or args.prune:
+            save(path, catalog)
+    untranslated = [
+        message.id
+        for catalog in catalogs.values()
+        for message in catalog
+        if message.id and not (all(message.string) if isinstance(message.id, tuple) else message.string)
+    ]
+    print(f"{len(new)} new string(s) added to {target.relative_to(ROOT)}")
+    for message_id in untranslated:
+        print(f"  to translate: {message_id!r}")
+    for path, message_id in unused:
+        print(f"  {'removed' if args.prune else 'unused'} in {path.name}: {message_id!r}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,63 @@
+"""Piccolo tables, one module per area. Every row outside ``Person`` and ``LoginSession``
+belongs to one organisation. See :mod:`votes.db.tables.base` for the conventions."""
+
+from votes.db.tables.accounts import (
+    LegalForm,
+    LoginSession,
+    Membership,
+    MembershipKind,
+    MembershipStatus,
+    Organisation,
+    Person,
+)
+from votes.db.tables.assemblies import (
+    AgendaItem,
+    Assembly,
+    AssemblyKind,
+    AssemblyStatus,
+    Contribution,
+    Convocation,
+    Proposal,
+    ProposalStatus,
+    ProposalVersion,
+    Stance,
+)
+from votes.db.tables.ballots import (
+    Ballot,
+    BallotOption,
+    BallotPaper,
+    BallotStatus,
+    Participation,
+)
+
+TABLE_MODULES = (
+    "votes.db.tables.accounts",
+    "votes.db.tables.assemblies",
+    "votes.db.tables.ballots",
+)
+
+__all__ = [
+    "TABLE_MODULES",
+    "AgendaItem",
+    "Assembly",
+    "AssemblyKind",
+    "AssemblyStatus",
+    "Ballot",
+    "BallotOption",
+    "BallotPaper",
+    "BallotStatus",
+    "Contribution",
+    "Convocation",
+    "LegalForm",
+    "LoginSession",
+    "Membership",
+    "MembershipKind",
+    "MembershipStatus",
+    "Organisation",
+    "Participation",
+    "Person",
+    "Proposal",
+    "ProposalStatus",
+    "ProposalVersion",
+    "Stance",
+]

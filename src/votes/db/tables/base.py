@@ -1,0 +1,26 @@
+"""What every table module shares.
+
+Conventions: foreign keys are explicit (``null=False`` and ``RESTRICT`` unless a cascade is meant);
+"one X per Y" rules use a single-column unique ``*_key`` (e.g. ``"12:34"``) because composite
+unique constraints are not portable between SQLite and PostgreSQL in Piccolo; enumerated values are
+stored as short strings whose allowed values live in ``StrEnum`` classes beside their tables;
+every table declares ``id: Serial`` (Piccolo adds it) so that type checkers know it.
+"""
+
+from __future__ import annotations
+
+from piccolo.columns import ForeignKey, LazyTableReference
+from piccolo.columns.base import OnDelete
+from piccolo.table import Table
+
+
+def foreign_key(
+    table: type[Table] | LazyTableReference, *, null: bool = False
+) -> ForeignKey[Table]:
+    """A required (RESTRICT) or optional (SET NULL) indexed foreign key."""
+    return ForeignKey(
+        references=table,
+        null=null,
+        on_delete=OnDelete.set_null if null else OnDelete.restrict,
+        index=True,
+    )
