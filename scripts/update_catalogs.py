@@ -44,10 +44,14 @@ def save(path: Path, catalog: Catalog) -> None:
         write_po(handle, catalog, sort_output=True, width=100, omit_header=False)
 
 
+def _translated(string: str | tuple[str, ...]) -> bool:
+    return all(string) if isinstance(string, tuple) else bool(string)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--area", default="messages", help="catalog file for new strings")
-    parser.add_argument("--prune", action="store_true", help="remove entries the code no longer uses")
+    parser.add_argument("--prune", action="store_true", help="remove entries no code uses")
     args = parser.parse_args()
 
     wanted = extracted()
@@ -78,7 +82,7 @@ def main() -> None:
         message.id
         for catalog in catalogs.values()
         for message in catalog
-        if message.id and not (all(message.string) if isinstance(message.id, tuple) else message.string)
+        if message.id and not _translated(message.string)
     ]
     print(f"{len(new)} new string(s) added to {target.relative_to(ROOT)}")
     for message_id in untranslated:
