@@ -84,3 +84,39 @@ def test_create_admin_then_refuses_the_same_email(tmp_path: Path) -> None:
     assert "already used" in again.stderr
     short = _votes(*args, env=env, stdin="short\n")
     assert short.returncode == 2
+
+
+_RECORD_AND_TAMPER = """
+import asyncio, sqlite3, os
+from votes.db.engine import write_transaction
+from votes.db.tables import AuditEntry
+from votes.services import audit, organisations
+
+async def main():
+    organisation = await organisations.create_organisation("Coop", "coop")
+    for action in ("assembly.opened", "ballot.opened", "ballot.closed"):
+        async with write_transaction(AuditEntry._meta.db):
+            await audit.record(organisation, action)
+
+asyncio.run(main())
+path = os.path.join(os.environ["VOTES_DATA_DIR"], "votes.sqlite3")
+with sqlite3.connect(path) as db:
+    db.execute("UPDATE audit_entry SET action = 'ballot.cancelled' WHERE sequence = 2")
+"""
+
+
+def test_audit_verify_names_the_first_broken_link(tmp_path: Path) -> None:
+    env = {"VOTES_DATA_DIR": str(tmp_path), "VOTES_LOG_LEVEL": "WARNING"}
+    intact = _votes("audit", "verify", env=env)
+    assert intact.returncode == 0, intact.stderr
+    assert "every audit chain verifies" in intact.stdout
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("VOTES_")}
+    subprocess.run(
+        [sys.executable, "-c", _RECORD_AND_TAMPER],
+        env={**clean, **env, "PICCOLO_CONF": "votes.piccolo_conf"},
+        check=True,
+        timeout=60,
+    )
+    broken = _votes("audit", "verify", env=env)
+    assert broken.returncode == 1
+    assert "broken at entry 2 (edited)" in broken.stderr

@@ -82,6 +82,18 @@ def _parser() -> argparse.ArgumentParser:
         "unless it already exists.",
     )
     demo.set_defaults(command=_demo)
+
+    audit = commands.add_parser(
+        "audit", help="check the audit trail", description="Check the tamper-evident audit trail."
+    )
+    audit_commands = audit.add_subparsers(title="audit commands", required=True, metavar="ACTION")
+    verify = audit_commands.add_parser(
+        "verify",
+        help="recompute every organisation's hash chain and report the first broken link",
+        description="Recompute every organisation's hash chain; exit 1 and name the first "
+        "broken link of each chain that does not verify.",
+    )
+    verify.set_defaults(command=_audit_verify)
     return parser
 
 
@@ -184,6 +196,25 @@ def _create_admin(args: argparse.Namespace, settings: Settings) -> int:
         return 0
 
     return _run(settings, work)
+
+
+def _audit_verify(args: argparse.Namespace, settings: Settings) -> int:
+    from votes.services.audit import verify_all_chains
+
+    async def work() -> int:
+        breaks = await verify_all_chains()
+        for found in breaks:
+            print(
+                f"votes: audit chain of organisation {found.organisation_id} is broken at "
+                f"entry {found.sequence} ({found.reason})",
+                file=sys.stderr,
+            )
+        if not breaks:
+            print("votes: every audit chain verifies")
+        return 1 if breaks else 0
+
+    code = _apply_migrations(settings)
+    return code or _run(settings, work)
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:

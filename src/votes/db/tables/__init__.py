@@ -22,6 +22,7 @@ from votes.db.tables.assemblies import (
     ProposalVersion,
     Stance,
 )
+from votes.db.tables.audit import AuditChain, AuditEntry
 from votes.db.tables.ballots import (
     Ballot,
     BallotOption,
@@ -34,9 +35,12 @@ TABLE_MODULES = (
     "votes.db.tables.accounts",
     "votes.db.tables.assemblies",
     "votes.db.tables.ballots",
+    "votes.db.tables.audit",
 )
 
 __all__ = [
+    "AuditChain",
+    "AuditEntry",
     "TABLE_MODULES",
     "AgendaItem",
     "Assembly",
