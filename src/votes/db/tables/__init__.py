@@ -39,13 +39,13 @@ TABLE_MODULES = (
 )
 
 __all__ = [
-    "AuditChain",
-    "AuditEntry",
     "TABLE_MODULES",
     "AgendaItem",
     "Assembly",
     "AssemblyKind",
     "AssemblyStatus",
+    "AuditChain",
+    "AuditEntry",
     "Ballot",
     "BallotOption",
     "BallotPaper",
