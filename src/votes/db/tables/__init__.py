@@ -2,13 +2,18 @@
 belongs to one organisation. See :mod:`votes.db.tables.base` for the conventions."""
 
 from votes.db.tables.accounts import (
+    AccessCode,
+    Category,
+    College,
     LegalForm,
     LoginSession,
     Membership,
     MembershipKind,
     MembershipStatus,
     Organisation,
+    PasswordReset,
     Person,
+    SignInFailure,
 )
 from votes.db.tables.assemblies import (
     AgendaItem,
@@ -40,6 +45,7 @@ TABLE_MODULES = (
 
 __all__ = [
     "TABLE_MODULES",
+    "AccessCode",
     "AgendaItem",
     "Assembly",
     "AssemblyKind",
@@ -50,6 +56,8 @@ __all__ = [
     "BallotOption",
     "BallotPaper",
     "BallotStatus",
+    "Category",
+    "College",
     "Contribution",
     "Convocation",
     "LegalForm",
@@ -59,9 +67,11 @@ __all__ = [
     "MembershipStatus",
     "Organisation",
     "Participation",
+    "PasswordReset",
     "Person",
     "Proposal",
     "ProposalStatus",
     "ProposalVersion",
+    "SignInFailure",
     "Stance",
 ]

@@ -1,10 +1,14 @@
-"""People, organisations (the tenants), memberships and signed-in sessions."""
+"""People, organisations (the tenants), memberships, signing in and its one-time secrets.
+
+Secrets (session tokens, access codes, reset links) are never stored: only their HMAC under the
+instance's secret key, so a copy of the database lets nobody sign in.
+"""
 
 from __future__ import annotations
 
 from enum import StrEnum
 
-from piccolo.columns import Boolean, ForeignKey, Serial, Timestamptz, Varchar
+from piccolo.columns import Boolean, ForeignKey, Integer, Serial, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
@@ -53,6 +57,26 @@ class Person(Table):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
+class College(Table):
+    """A voting college: members whose votes are weighted together (SCIC: 3+ colleges)."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
+    organisation = foreign_key(Organisation)
+    college_key = Varchar(length=140, unique=True)  # "<organisation>:<name, casefolded>"
+    name = Varchar(length=100)
+    # share of the vote in basis points (1/10,000, exact); 0 until the statutes' share is set
+    weight_basis_points = Integer(default=0)
+
+
+class Category(Table):
+    """A member category an organisation uses (an import rejects a category not listed)."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
+    organisation = foreign_key(Organisation)
+    category_key = Varchar(length=140, unique=True)  # "<organisation>:<name, casefolded>"
+    name = Varchar(length=80)
+
+
 class Membership(Table):
     id: Serial  # added by Piccolo; declared for type checkers
     organisation = foreign_key(Organisation)
@@ -62,7 +86,8 @@ class Membership(Table):
     is_admin = Boolean(default=False)
     is_facilitator = Boolean(default=False)
     is_scrutineer = Boolean(default=False)
-    category = Varchar(length=80, default="")
+    category = Varchar(length=80, default="")  # one of the organisation's Category names
+    college = foreign_key(College, null=True)
     status = Varchar(length=10, default=MembershipStatus.ACTIVE.value)
     status_since = Timestamptz(default=TimestamptzNow())
     created_at = Timestamptz(default=TimestamptzNow())
@@ -74,6 +99,47 @@ class LoginSession(Table):
     id: Serial  # added by Piccolo; declared for type checkers
     token_hash = Varchar(length=64, unique=True)
     person = ForeignKey(references=Person, null=False, on_delete=OnDelete.cascade, index=True)
+    # set when signed in with an organisation's access code: the session then opens that
+    # organisation only, so its admins, who issued the code, reach nothing else of the person
+    organisation = ForeignKey(
+        references=Organisation, null=True, default=None, on_delete=OnDelete.cascade, index=True
+    )
     created_at = Timestamptz(default=TimestamptzNow())
     expires_at = Timestamptz()
     revoked = Boolean(default=False)
+
+
+class AccessCode(Table):
+    """A personal one-time sign-in for a plenary: a link (QR code) and a short code to type.
+    Using either uses both; reissuing revokes the previous one."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
+    organisation = foreign_key(Organisation)
+    membership = ForeignKey(
+        references=Membership, null=False, on_delete=OnDelete.cascade, index=True
+    )
+    link_hash = Varchar(length=64, unique=True)
+    code_hash = Varchar(length=64, unique=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz()
+    used_at = Timestamptz(null=True, default=None)
+    revoked = Boolean(default=False)
+
+
+class PasswordReset(Table):
+    """A one-time link to choose a new password (mailed, or handed over by an admin)."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
+    person = ForeignKey(references=Person, null=False, on_delete=OnDelete.cascade, index=True)
+    token_hash = Varchar(length=64, unique=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz()
+    used_at = Timestamptz(null=True, default=None)
+
+
+class SignInFailure(Table):
+    """One failed sign-in, counted per account and per address to slow down guessing."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
+    throttle_key = Varchar(length=300, index=True)  # "account:<email>" or "address:<ip>"
+    failed_at = Timestamptz(default=TimestamptzNow(), index=True)
