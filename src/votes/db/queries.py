@@ -343,12 +343,13 @@ async def _proposal_summaries(
 async def _contribution_counts(proposal_ids: list[int]) -> dict[int, int]:
     if not proposal_ids:
         return {}
-    rows = await Contribution.select(Contribution.proposal).where(
-        Contribution.proposal.is_in(proposal_ids) & Contribution.hidden_reason.is_null()
+    rows = await Contribution.select(Contribution.thread.proposal).where(
+        Contribution.thread.proposal.is_in(proposal_ids) & Contribution.hidden_reason.is_null()
     )
     counts: dict[int, int] = {}
     for row in rows:
-        counts[row["proposal"]] = counts.get(row["proposal"], 0) + 1
+        proposal_id = row["thread.proposal"]
+        counts[proposal_id] = counts.get(proposal_id, 0) + 1
     return counts
 
 
@@ -366,7 +367,7 @@ async def proposal_detail(organisation_id: int, proposal_id: int) -> ProposalDet
         return None
     contributions = (
         await Contribution.select(*Contribution.all_columns(), Contribution.author.name)
-        .where(Contribution.proposal == proposal_id)
+        .where(Contribution.thread.proposal == proposal_id)
         .order_by(Contribution.created_at)
         .order_by(Contribution.id)
     )

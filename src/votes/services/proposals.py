@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from votes.db.engine import write_transaction
-from votes.db.tables import Contribution, Proposal, ProposalStatus, ProposalVersion, Stance
+from votes.db.tables import Contribution, Proposal, ProposalStatus, ProposalVersion, Stance, Thread
 
 
 async def create_proposal(
@@ -16,7 +16,7 @@ async def create_proposal(
     agenda_item_id: int | None = None,
     status: ProposalStatus = ProposalStatus.SUBMITTED,
 ) -> int:
-    """Create a proposal and its first version in one transaction."""
+    """Create a proposal, its first version and its thread in one transaction."""
     async with write_transaction(Proposal._meta.db):
         rows = await Proposal.insert(
             Proposal(
@@ -40,6 +40,13 @@ async def create_proposal(
                 author=author_id,
             )
         )
+        await Thread.insert(
+            Thread(
+                organisation=organisation_id,
+                thread_key=f"proposal:{proposal_id}",
+                proposal=proposal_id,
+            )
+        )
     return proposal_id
 
 
@@ -51,9 +58,20 @@ async def add_contribution(
     stance: Stance = Stance.REMARK,
     parent_id: int | None = None,
 ) -> int:
+    thread = (
+        await Thread.select(Thread.id, Thread.organisation)
+        .where(Thread.thread_key == f"proposal:{proposal_id}")
+        .first()
+    )
+    assert thread is not None
     rows = await Contribution.insert(
         Contribution(
-            proposal=proposal_id, author=author_id, body=body, stance=stance.value, parent=parent_id
+            organisation=thread["organisation"],
+            thread=thread["id"],
+            author=author_id,
+            body=body,
+            stance=stance.value,
+            parent=parent_id,
         )
     )
     return int(rows[0]["id"])

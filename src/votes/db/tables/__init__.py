@@ -17,6 +17,9 @@ from votes.db.tables.accounts import (
 )
 from votes.db.tables.assemblies import (
     AgendaItem,
+    Amendment,
+    AmendmentKind,
+    AmendmentStatus,
     Assembly,
     AssemblyKind,
     AssemblyStatus,
@@ -24,8 +27,14 @@ from votes.db.tables.assemblies import (
     Convocation,
     Proposal,
     ProposalStatus,
+    ProposalSupport,
     ProposalVersion,
+    Reaction,
+    ReactionKind,
     Stance,
+    SubmissionRule,
+    SupportKind,
+    Thread,
 )
 from votes.db.tables.audit import AuditChain, AuditEntry
 from votes.db.tables.ballots import (
@@ -33,6 +42,8 @@ from votes.db.tables.ballots import (
     BallotOption,
     BallotPaper,
     BallotStatus,
+    ConsentPhase,
+    PaperCount,
     Participation,
 )
 
@@ -47,6 +58,9 @@ __all__ = [
     "TABLE_MODULES",
     "AccessCode",
     "AgendaItem",
+    "Amendment",
+    "AmendmentKind",
+    "AmendmentStatus",
     "Assembly",
     "AssemblyKind",
     "AssemblyStatus",
@@ -58,6 +72,7 @@ __all__ = [
     "BallotStatus",
     "Category",
     "College",
+    "ConsentPhase",
     "Contribution",
     "Convocation",
     "LegalForm",
@@ -66,12 +81,19 @@ __all__ = [
     "MembershipKind",
     "MembershipStatus",
     "Organisation",
+    "PaperCount",
     "Participation",
     "PasswordReset",
     "Person",
     "Proposal",
     "ProposalStatus",
+    "ProposalSupport",
     "ProposalVersion",
+    "Reaction",
+    "ReactionKind",
     "SignInFailure",
     "Stance",
+    "SubmissionRule",
+    "SupportKind",
+    "Thread",
 ]

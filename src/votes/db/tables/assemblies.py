@@ -49,6 +49,40 @@ class Stance(StrEnum):
     REMARK = "remark"
 
 
+class SubmissionRule(StrEnum):
+    """Who may put a proposal on an assembly's agenda."""
+
+    MEMBERS = "members"  # any member with voting rights
+    FACILITATORS = "facilitators"  # facilitators and administrators only
+
+
+class AmendmentKind(StrEnum):
+    REPLACE = "replace"  # a passage becomes another text
+    INSERT = "insert"  # a text is added after a passage
+    DELETE = "delete"  # a passage is removed
+    FULL = "full"  # the whole text is replaced (furthest from the original: voted first)
+
+
+class AmendmentStatus(StrEnum):
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"  # taken into the text by the proposal's author
+    REJECTED = "rejected"  # declined by the author or the facilitator
+    VOTING = "voting"  # put to the vote
+    ADOPTED = "adopted"  # adopted by a vote, then applied to the text
+    WITHDRAWN = "withdrawn"  # by its own author
+
+
+class SupportKind(StrEnum):
+    COAUTHOR = "coauthor"  # may edit the proposal like its author
+    SUPPORTER = "supporter"
+
+
+class ReactionKind(StrEnum):
+    AGREE = "agree"
+    THANKS = "thanks"
+    IMPORTANT = "important"
+
+
 class Assembly(Table):
     id: Serial  # added by Piccolo; declared for type checkers
     organisation = foreign_key(Organisation)
@@ -62,6 +96,12 @@ class Assembly(Table):
     # the item under discussion; a plain id, not a foreign key, because agenda items already
     # reference their assembly and Piccolo cannot create tables that reference each other
     current_item_id = Integer(null=True, default=None)
+    description = Text(default="")  # Markdown: the convocation's words, practical details
+    submission_rule = Varchar(length=12, default=SubmissionRule.MEMBERS.value)
+    submission_deadline = Timestamptz(null=True, default=None)  # None: until the assembly closes
+    # the rules that will judge this assembly's ballots (quorum, majorities): chosen among the
+    # general-assembly rule profiles (issue #7); "default" until those exist
+    rule_profile = Varchar(length=40, default="default")
     created_at = Timestamptz(default=TimestamptzNow())
 
 
@@ -98,16 +138,78 @@ class ProposalVersion(Table):
     title = Varchar(length=300)
     body = Text()
     author = foreign_key(Person)
+    note = Varchar(length=300, default="")  # what the editor says changed
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class ProposalSupport(Table):
+    """Co-authors and supporters of a proposal: one row per person and proposal."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
+    proposal = foreign_key(Proposal)
+    person = foreign_key(Person)
+    support_key = Varchar(length=40, unique=True)  # "<proposal>:<person>"
+    kind = Varchar(length=10, default=SupportKind.SUPPORTER.value)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Amendment(Table):
+    """A proposed change to a proposal's text, written against one of its versions."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
+    organisation = foreign_key(Organisation)
+    proposal = foreign_key(Proposal)
+    number = Integer()  # 1, 2, 3… within the proposal
+    amendment_key = Varchar(length=40, unique=True)  # "<proposal>:<number>"
+    author = foreign_key(Person)
+    kind = Varchar(length=10, default=AmendmentKind.REPLACE.value)
+    passage = Text(default="")  # the passage replaced, deleted or inserted after ("" for full)
+    text = Text(default="")  # the new words ("" for a deletion; the whole text for full)
+    reason = Text(default="")  # the author's explanation (exposé des motifs), Markdown
+    base_version = Integer()  # the proposal version the amendment was written against
+    status = Varchar(length=10, default=AmendmentStatus.SUBMITTED.value)
+    decided_by = foreign_key(Person, null=True)
+    decided_at = Timestamptz(null=True, default=None)
+    # the ballot it was put to; a plain id because ballots live in a module that imports this one
+    ballot_id = Integer(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Thread(Table):
+    """The deliberation about one proposal or one agenda item (exactly one of the two)."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
+    organisation = foreign_key(Organisation)
+    thread_key = Varchar(length=40, unique=True)  # "proposal:<id>" or "item:<id>"
+    proposal = foreign_key(Proposal, null=True)
+    agenda_item = foreign_key(AgendaItem, null=True)
+    closed_at = Timestamptz(null=True, default=None)
+    closed_by = foreign_key(Person, null=True)
     created_at = Timestamptz(default=TimestamptzNow())
 
 
 class Contribution(Table):
+    """One message in a thread. Hidden contributions stay, with who hid them and why."""
+
     id: Serial  # added by Piccolo; declared for type checkers
-    proposal = foreign_key(Proposal)
+    organisation = foreign_key(Organisation)
+    thread = foreign_key(Thread)
     parent = foreign_key(LazyTableReference("Contribution", module_path=__name__), null=True)
     author = foreign_key(Person)
     stance = Varchar(length=10, default=Stance.REMARK.value)
-    body = Text()
+    body = Text()  # Markdown, rendered through the sanitiser
     created_at = Timestamptz(default=TimestamptzNow())
     edited_at = Timestamptz(null=True, default=None)
     hidden_reason = Varchar(length=300, null=True, default=None)
+    hidden_by = foreign_key(Person, null=True)
+    hidden_at = Timestamptz(null=True, default=None)
+
+
+class Reaction(Table):
+    """A simple reaction to a contribution: one of each kind per person."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
+    contribution = foreign_key(Contribution)
+    person = foreign_key(Person)
+    reaction_key = Varchar(length=60, unique=True)  # "<contribution>:<person>:<kind>"
+    kind = Varchar(length=10)
