@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from piccolo.columns import UUID, Boolean, Integer, Serial, Text, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from votes.db.tables.accounts import Membership, Organisation
@@ -20,6 +21,13 @@ class BallotStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class ConsentPhase(StrEnum):
+    NONE = ""  # every method but consent: votes are taken as soon as the ballot opens
+    QUESTIONS = "questions"  # clarifying questions, spoken in the room
+    REACTIONS = "reactions"  # each one's reaction, spoken in the room
+    CONSENT = "consent"  # the consent round: responses are taken
+
+
 class Ballot(Table):
     id: Serial  # added by Piccolo; declared for type checkers
     organisation = foreign_key(Organisation)
@@ -33,8 +41,24 @@ class Ballot(Table):
     is_test = Boolean(default=False)
     rules = Text(default="{}")  # JSON: the method's options (threshold, base, quorum, seed…)
     status = Varchar(length=10, default=BallotStatus.DRAFT.value)
+    allow_change = Boolean(default=False)  # a voter may change their vote until the close
+    duration_seconds = Integer(null=True, default=None)  # countdown length, if any
+    closes_at = Timestamptz(null=True, default=None)  # set at open from the countdown
     opened_at = Timestamptz(null=True, default=None)
     closed_at = Timestamptz(null=True, default=None)
+    published_at = Timestamptz(null=True, default=None)
+    cancel_reason = Text(default="")
+    # consent run as facilitated rounds: the phase of the current round, and its number
+    phase = Varchar(length=12, default=ConsentPhase.NONE.value)
+    round = Integer(default=1)
+    earlier_rounds = Text(default="[]")  # JSON list of earlier rounds (result and amendment)
+    # counts frozen at open and at close; present/represented are filled by attendance (#7)
+    eligible_at_open = Integer(null=True, default=None)
+    eligible_at_close = Integer(null=True, default=None)
+    present_at_open = Integer(null=True, default=None)
+    present_at_close = Integer(null=True, default=None)
+    represented_at_open = Integer(null=True, default=None)
+    represented_at_close = Integer(null=True, default=None)
     result = Text(null=True, default=None)  # TallyResult JSON, stored at close
 
 
@@ -52,7 +76,13 @@ class Participation(Table):
     id: Serial  # added by Piccolo; declared for type checkers
     ballot = foreign_key(Ballot)
     membership = foreign_key(Membership)
-    participation_key = Varchar(length=40, unique=True)  # "<ballot>:<membership>": one vote each
+    # "<ballot>:<membership>" (":<round>" after a consent round is rerun): one vote each
+    participation_key = Varchar(length=40, unique=True)
+    round = Integer(default=1)
+    # hash of the vote form's one-time token: a retried submission is recognised and answered
+    # with the same confirmation (the receipt code is derived from the token, never stored)
+    submission_hash = Varchar(length=64, default="")
+    voted_at = Timestamptz(default=TimestamptzNow())
 
 
 class BallotPaper(Table):
@@ -62,5 +92,21 @@ class BallotPaper(Table):
     id = UUID(primary_key=True)
     ballot = foreign_key(Ballot)
     voter = foreign_key(Membership, null=True)  # public (roll-call) ballots only
+    round = Integer(default=1)
     content = Text()  # JSON of the ballot in the tally core's shape
     receipt_hash = Varchar(length=64, unique=True)
+
+
+class PaperCount(Table):
+    """Votes counted in the room (paper or show of hands) by a scrutineer, merged with the
+    electronic ones at the close. One row per ballot and round, replaced when corrected."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
+    ballot = foreign_key(Ballot)
+    count_key = Varchar(length=40, unique=True)  # "<ballot>:<round>"
+    counts = Text(default="{}")  # JSON: option key -> number of votes
+    blank = Integer(default=0)
+    invalid = Integer(default=0)
+    cast = Integer(default=0)  # papers handed in: valid + blank + invalid
+    entered_by = foreign_key(Membership)
+    entered_at = Timestamptz(default=TimestamptzNow())
