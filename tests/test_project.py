@@ -4,7 +4,11 @@ container files that point at real paths."""
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 from pathlib import Path
+
+import pytest
 
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
@@ -78,3 +82,22 @@ def test_compose_file_uses_the_documented_settings() -> None:
     assert "dockerfile: docker/Dockerfile" in compose
     assert 'votes", "migrate"' in compose
     assert "service_completed_successfully" in compose  # the app waits for the migration
+
+
+def test_compose_file_is_valid_for_docker_compose(tmp_path: Path) -> None:
+    """`docker-compose config` checks the file without a container engine (.ci/run installs
+    Debian's docker-compose, so this runs in CI)."""
+    if shutil.which("docker-compose") is None:
+        pytest.skip("docker-compose is not installed (CI installs it)")
+    (tmp_path / "docker").mkdir()
+    shutil.copy(ROOT / "docker" / "compose.yaml", tmp_path / "docker" / "compose.yaml")
+    shutil.copy(ROOT / "docker" / ".env.example", tmp_path / "docker" / ".env")
+    result = subprocess.run(
+        ["docker-compose", "-f", "docker/compose.yaml", "config", "-q"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
