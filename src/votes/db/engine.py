@@ -1,32 +1,252 @@
 """Database engines from settings, and the write transaction every service uses.
 
-SQLite (the default) runs in WAL mode with a busy timeout and foreign keys on; writes take the
-lock up front (``BEGIN IMMEDIATE``) so that a transaction that reads then writes never dies with
-"database is locked". PostgreSQL uses a connection pool opened and closed with the app.
+SQLite (the default) runs in WAL mode with a busy timeout and foreign keys on. Piccolo's stock
+SQLite engine opens a new connection (and a new thread) for every query, which caps a voting
+burst at a few hundred votes per second with multi-second tails. :class:`VotesSQLiteEngine`
+keeps connections open instead, one set per event loop:
+
+* one *reader* connection serves every query outside a transaction that only reads; in WAL mode
+  each autocommit SELECT sees the latest committed data and never blocks the writer;
+* one *writer* connection serves every transaction and every write outside one, taken under an
+  ``asyncio.Lock``: SQLite allows one writer at a time anyway, so queueing writers in the event
+  loop (instead of letting them spin in SQLite's busy handler) keeps the tail short and fair.
+
+Piccolo's transaction ``ContextVar`` keeps its meaning: inside ``async with transaction`` every
+query of that task (and of tasks it spawns) runs on the transaction's connection. Writes take
+the lock up front (``BEGIN IMMEDIATE``) so a transaction that reads then writes never dies with
+"database is locked". PostgreSQL keeps Piccolo's own engine and its pool.
 """
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
-from typing import Any
+import threading
+import weakref
+from collections.abc import Callable
+from queue import SimpleQueue
+from typing import Any, TypeVar
 
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
+from piccolo.querystring import QueryString
 
 from votes.settings import DatabaseKind, Settings
 
 BUSY_TIMEOUT_SECONDS = 15
+T = TypeVar("T")
+
+# Piccolo query types that only read; anything else (and raw SQL) goes to the writer
+_READ_QUERY_TYPES = frozenset({"select", "objects", "count", "exists", "table_exists"})
+
+
+class ThreadConnection:
+    """One sqlite3 connection owned by one daemon thread; coroutines queue work for it.
+
+    A daemon thread, unlike aiosqlite's, never keeps the process alive at exit, so a connection
+    kept open for the life of the process needs no shutdown hook to let the process end.
+    Statements run in the order they were queued, and each call runs a whole statement and
+    fetches its rows in a single hop to the thread.
+    """
+
+    def __init__(self, connect: Callable[[], sqlite3.Connection]) -> None:
+        self._queue: SimpleQueue[tuple[asyncio.Future[Any] | None, Callable[[], Any]]] = (
+            SimpleQueue()
+        )
+        self._connection: sqlite3.Connection | None = None
+        self._connect = connect
+        self._thread = threading.Thread(target=self._work, name="votes-sqlite", daemon=True)
+        self._thread.start()
+
+    def _work(self) -> None:
+        failure: BaseException | None = None
+        try:
+            self._connection = self._connect()
+        except BaseException as error:  # every call will report it
+            failure = error
+        while True:
+            future, function = self._queue.get()
+            if future is None:
+                if self._connection is not None:
+                    self._connection.close()
+                return
+            if failure is not None:
+                future.get_loop().call_soon_threadsafe(_set_exception, future, failure)
+                continue
+            try:
+                result = function()
+            except BaseException as error:  # handed to the awaiting coroutine
+                future.get_loop().call_soon_threadsafe(_set_exception, future, error)
+            else:
+                future.get_loop().call_soon_threadsafe(_set_result, future, result)
+
+    async def call(self, function: Callable[[sqlite3.Connection], T]) -> T:
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+
+        def run() -> T:
+            assert self._connection is not None
+            return function(self._connection)
+
+        self._queue.put((future, run))
+        return await future
+
+    async def fetchall(self, query: str, args: Any = ()) -> list[dict[str, Any]]:
+        return await self.call(lambda connection: connection.execute(query, args).fetchall())
+
+    async def execute(self, query: str, args: Any = ()) -> list[dict[str, Any]]:
+        """Piccolo's transaction and savepoint objects call ``await connection.execute(sql)``."""
+        return await self.fetchall(query, args)
+
+    async def rollback_if_open(self) -> None:
+        def rollback(connection: sqlite3.Connection) -> None:
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+
+        await self.call(rollback)
+
+    def close(self) -> None:
+        self._queue.put((None, lambda: None))
+
+
+def _set_result(future: asyncio.Future[Any], result: Any) -> None:
+    if not future.done():  # the awaiting task may have been cancelled meanwhile
+        future.set_result(result)
+
+
+def _set_exception(future: asyncio.Future[Any], error: BaseException) -> None:
+    if not future.done():
+        future.set_exception(error)
+
+
+class _LoopConnections:
+    """The reader, the writer and the writer's lock of one event loop."""
+
+    def __init__(self, connect: Callable[[], sqlite3.Connection]) -> None:
+        self.reader = ThreadConnection(connect)
+        self.writer = ThreadConnection(connect)
+        self.write_lock = asyncio.Lock()
+
+    def close(self) -> None:
+        self.reader.close()
+        self.writer.close()
+
+
+class KeptOpenTransaction(SQLiteTransaction):
+    """A Piccolo transaction on the kept-open writer connection, holding the write lock.
+
+    Nested transactions return their parent (Piccolo's semantics), so only the outermost one
+    takes the lock, begins, and commits or rolls back.
+    """
+
+    engine: VotesSQLiteEngine
+
+    async def __aenter__(self) -> SQLiteTransaction:
+        if self._parent is not None:
+            return self._parent
+        connections = self.engine.connections()
+        await connections.write_lock.acquire()
+        try:
+            self.connection = connections.writer
+            await self.begin()  # type: ignore[no-untyped-call]
+        except BaseException:
+            connections.write_lock.release()
+            raise
+        self.context = self.engine.current_transaction.set(self)
+        return self
+
+    async def __aexit__(self, exception_type: Any, exception: Any, traceback: Any) -> bool:
+        if self._parent:
+            return exception is None
+        connection: ThreadConnection = self.connection
+        try:
+            if exception is None and not self._committed and not self._rolled_back:
+                try:
+                    await self.commit()  # type: ignore[no-untyped-call]
+                except BaseException:
+                    await connection.rollback_if_open()
+                    raise
+            elif exception is not None:
+                # also after a manual rollback or a failed statement: leave the connection clean
+                await connection.rollback_if_open()
+        finally:
+            self.engine.current_transaction.reset(self.context)
+            self.engine.connections().write_lock.release()
+        return exception is None
 
 
 class VotesSQLiteEngine(SQLiteEngine):
-    """SQLite with the pragmas a many-writers web app needs on every connection."""
+    """SQLite with kept-open connections (see the module docstring) and the pragmas a
+    many-writers web app needs on every connection."""
+
+    def __init__(self, path: str, **connection_kwargs: Any) -> None:
+        super().__init__(path=path, **connection_kwargs)
+        # one set of connections per event loop: an asyncio.Lock belongs to one loop, and a
+        # test suite or a command may run several loops one after the other
+        self._by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopConnections] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def _connect(self) -> sqlite3.Connection:
+        kwargs = dict(self.connection_kwargs)
+        kwargs["check_same_thread"] = False  # created in its thread, but closed from any
+        connection: sqlite3.Connection = sqlite3.connect(**kwargs)
+        connection.row_factory = dict_factory
+        connection.execute("PRAGMA foreign_keys = 1")
+        connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
+        connection.execute("PRAGMA synchronous = NORMAL")
+        return connection
+
+    def connections(self) -> _LoopConnections:
+        loop = asyncio.get_running_loop()
+        found = self._by_loop.get(loop)
+        if found is None:
+            found = self._by_loop[loop] = _LoopConnections(self._connect)
+        return found
+
+    def close_connections(self) -> None:
+        """Close this loop's kept-open connections (the app does it at shutdown)."""
+        found = self._by_loop.pop(asyncio.get_running_loop(), None)
+        if found is not None:
+            found.close()
 
     async def get_connection(self) -> Any:
+        # used by Piccolo only for ``batch()``: a separate connection with the same pragmas
         connection = await super().get_connection()
         await connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
         await connection.execute("PRAGMA synchronous = NORMAL")
         return connection
+
+    def transaction(
+        self,
+        transaction_type: TransactionType = TransactionType.deferred,
+        allow_nested: bool = True,
+    ) -> SQLiteTransaction:
+        return KeptOpenTransaction(
+            engine=self, transaction_type=transaction_type, allow_nested=allow_nested
+        )
+
+    async def run_querystring(self, querystring: QueryString, in_pool: bool = False) -> Any:
+        query, args = querystring.compile_string(engine_type=self.engine_type)
+        if self.log_queries:
+            self.print_query(query_id=self.get_query_id(), query=str(querystring))
+        return await self._run(query, args, reads_only=querystring.query_type in _READ_QUERY_TYPES)
+
+    async def run_ddl(self, ddl: str, in_pool: bool = False) -> Any:
+        if self.log_queries:
+            self.print_query(query_id=self.get_query_id(), query=ddl)
+        return await self._run(ddl, [], reads_only=False)
+
+    async def _run(self, query: str, args: Any, *, reads_only: bool) -> Any:
+        current = self.current_transaction.get()
+        if current is not None:
+            connection: ThreadConnection = current.connection
+            return await connection.fetchall(query, args)
+        connections = self.connections()
+        if reads_only:
+            return await connections.reader.fetchall(query, args)
+        async with connections.write_lock:
+            return await connections.writer.fetchall(query, args)
 
 
 def make_engine(settings: Settings) -> Engine[Any]:
@@ -37,7 +257,7 @@ def make_engine(settings: Settings) -> Engine[Any]:
     assert settings.sqlite_path is not None
     settings.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
     enable_wal(str(settings.sqlite_path))
-    # ``timeout`` is sqlite3's busy handler for the connections Piccolo opens per query.
+    # ``timeout`` is sqlite3's busy handler, for other processes writing the same file
     return VotesSQLiteEngine(path=str(settings.sqlite_path), timeout=BUSY_TIMEOUT_SECONDS)
 
 
@@ -65,3 +285,5 @@ async def start_pool(engine: Engine[Any], size: int) -> bool:
 async def close_pool(engine: Engine[Any]) -> None:
     if isinstance(engine, PostgresEngine):
         await engine.close_connection_pool()
+    elif isinstance(engine, VotesSQLiteEngine):
+        engine.close_connections()
