@@ -93,14 +93,15 @@ async def test_secret_papers_carry_nothing_that_leads_back_to_the_voter() -> Non
     ballot_id = await _yes_no_ballot(organisation_id, assembly_id, secret=True)
     await ballots.open_ballot(ballot_id)
     receipts = [
-        await ballots.cast_vote(ballot_id, member, choice)
+        (await ballots.cast_vote(ballot_id, member, choice)).code
         for member, choice in zip(members, ["yes", "no", "yes"], strict=True)
     ]
     papers = await BallotPaper.select().where(BallotPaper.ballot == ballot_id)
     assert len(papers) == 3
     for paper in papers:
         assert paper["voter"] is None
-        assert set(paper) == {"id", "ballot", "voter", "content", "receipt_hash"}  # no time column
+        # no time column, nothing but the ballot, its round and the choice
+        assert set(paper) == {"id", "ballot", "voter", "round", "content", "receipt_hash"}
         assert json.loads(paper["content"]) in ("yes", "no")
     # the ids are random, so their order says nothing about the order of the votes
     assert all(len(str(paper["id"])) == 36 for paper in papers)

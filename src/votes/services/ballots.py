@@ -1,42 +1,76 @@
-"""Ballots: creation, opening, casting, closing (the count) and publication.
+"""Ballots: creation, the lifecycle (open, close, publish, cancel, reopen), casting and changing
+votes, paper counts from the room, facilitated consent rounds, and the count.
 
-A vote writes two rows in one transaction: a ``Participation`` (who voted, unique per ballot and
-member: the database itself refuses a second vote) and a ``BallotPaper`` (what was chosen). For a
-secret ballot the paper carries nothing that leads back to the voter: a random id, no voter, no
-time, only the hash of a receipt code that the voter alone receives.
+A vote writes two rows in one transaction: a ``Participation`` (who voted, unique per ballot,
+member and round: the database itself refuses a second vote) and a ``BallotPaper`` (what was
+chosen). For a secret ballot the paper carries nothing that leads back to the voter: a random
+id, no voter, no time, only the hash of a receipt code that the voter alone receives; and the
+close rewrites a secret ballot's papers in random order, so not even the physical order of
+rows in the file follows the order of the register.
+
+Repeated submissions: each vote form carries a one-time token. The participation keeps the
+token's hash; the receipt code is derived from the token with the instance key, so a retry of
+the same form is recognised and answered with the same receipt, and the database never holds
+anything that turns a participation into a receipt (hence into a paper).
+
+Closing and voting never race: both run in a write transaction that reads the ballot's status
+first (SQLite: ``BEGIN IMMEDIATE`` serialises them; PostgreSQL: the vote takes a share lock on
+the ballot row that the close's update waits for). A vote is acknowledged only after it commits,
+and the count reads the papers after the close commits, so every acknowledged vote is counted
+and a vote arriving after the close is refused.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import random
 import secrets
+import uuid
 from collections import Counter
-from collections.abc import Sequence
-from datetime import UTC, datetime
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
 import anyio.to_thread
+from piccolo.engine.postgres import PostgresEngine
 
-from votes.core import tally
-from votes.core.results import TallyResult
+from votes.core import METHODS, tally
+from votes.core.results import TallyError, TallyResult
 from votes.db.engine import write_transaction
 from votes.db.tables import (
     Ballot,
     BallotOption,
     BallotPaper,
     BallotStatus,
+    ConsentPhase,
     Membership,
     MembershipKind,
     MembershipStatus,
+    PaperCount,
     Participation,
 )
+from votes.services import audit
 
 RANKED_METHODS = frozenset({"irv", "stv", "meek_stv", "schulze", "ranked_pairs", "borda"})
-RESPONSE_METHODS = frozenset({"majority", "consent", "consensus", "plurality"})
+MULTI_SEAT_METHODS = frozenset({"plurality", "approval", "score", "borda", "stv", "meek_stv"})
+CONSENT_METHODS = frozenset({"consent", "consensus"})
+LOT_METHODS = frozenset({"irv", "stv", "meek_stv"})
+RESPONSE_METHODS = frozenset({"majority", *CONSENT_METHODS, "plurality"})
+PAPER_COUNT_METHODS = frozenset({"majority", "plurality"})  # counts by option add up exactly
+STOPPING_RESPONSES = frozenset({"objection", "block"})
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 RECEIPT_LENGTH = 10
+QUESTION_MAX = 300
+LABEL_MAX = 300
+KEY_MAX = 40
+REASON_MAX = 1000
+OPTIONS_MAX = 60
+DURATION_MAX = 24 * 3600
+PHASES = (ConsentPhase.QUESTIONS, ConsentPhase.REACTIONS, ConsentPhase.CONSENT)
 
 
 class BallotError(Exception):
@@ -45,6 +79,20 @@ class BallotError(Exception):
     def __init__(self, code: str) -> None:
         super().__init__(code)
         self.code = code
+
+
+@dataclass(frozen=True, slots=True)
+class VoteReceipt:
+    """What a voter is told once their vote is stored."""
+
+    code: str  # the receipt code ("" when a changed public vote is acknowledged without it)
+    voted_at: datetime
+    repeated: bool = False  # a retry of a vote already stored: nothing new was written
+    changed: bool = False
+
+
+# ---------------------------------------------------------------------------------------------
+# choices: the shapes the tally core expects, checked against the ballot's options
 
 
 def decode_choice(method: str, content: str) -> Any:
@@ -56,17 +104,174 @@ def decode_choice(method: str, content: str) -> Any:
         return frozenset(data)
     if method == "score":
         return frozenset((key, int(value)) for key, value in data.items())
-    if isinstance(data, list):  # a response with its reason, e.g. an objection
+    if isinstance(data, list):  # a response with its reason (an objection), or a blank
         return tuple(data)
     return data
+
+
+def check_choice(method: str, keys: Sequence[str], rules: Mapping[str, Any], choice: Any) -> Any:
+    """Return ``choice`` in its stored JSON shape, or raise ``BallotError`` naming the fault.
+
+    Forged option ids, duplicates, too many approvals, scores off the scale and objections
+    without a reason are all refused here, before anything is written.
+    """
+    known = set(keys)
+    if method in RANKED_METHODS:
+        return _check_ranking(known, choice)
+    if method == "approval":
+        return _check_approval(known, rules, choice)
+    if method == "score":
+        return _check_scores(known, rules, choice)
+    if method in CONSENT_METHODS:
+        return _check_response(known, choice)
+    if not isinstance(choice, str) or choice not in known:
+        raise BallotError("unknown_option")
+    return choice
+
+
+def _check_ranking(known: set[str], choice: Any) -> list[str]:
+    if not isinstance(choice, list | tuple) or not all(isinstance(k, str) for k in choice):
+        raise BallotError("unknown_option")
+    if not choice:
+        raise BallotError("empty_ranking")
+    if len(set(choice)) != len(choice):
+        raise BallotError("duplicate_option")
+    if not set(choice) <= known:
+        raise BallotError("unknown_option")
+    return list(choice)
+
+
+def _check_approval(known: set[str], rules: Mapping[str, Any], choice: Any) -> list[str]:
+    if not isinstance(choice, list | tuple | set | frozenset):
+        raise BallotError("unknown_option")
+    chosen = list(choice)
+    if not all(isinstance(k, str) for k in chosen) or not set(chosen) <= known:
+        raise BallotError("unknown_option")
+    if len(set(chosen)) != len(chosen):
+        raise BallotError("duplicate_option")
+    most = rules.get("max_selections")
+    if most is not None and len(chosen) > int(most):
+        raise BallotError("too_many_approvals")
+    if len(chosen) < int(rules.get("min_selections", 0)):
+        raise BallotError("too_few_approvals")
+    return sorted(chosen)
+
+
+def score_scale(rules: Mapping[str, Any]) -> tuple[int, int]:
+    low, high = rules.get("scale", (0, 5))
+    return int(low), int(high)
+
+
+def _check_scores(known: set[str], rules: Mapping[str, Any], choice: Any) -> dict[str, int]:
+    if not isinstance(choice, Mapping) or not set(choice) <= known:
+        raise BallotError("unknown_option")
+    low, high = score_scale(rules)
+    scores = {}
+    for key, value in choice.items():
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise BallotError("score_out_of_range")
+        scores[key] = value
+    if not scores:
+        raise BallotError("empty_scores")
+    return scores
+
+
+def _check_response(known: set[str], choice: Any) -> Any:
+    if isinstance(choice, str):
+        choice = (choice, "")
+    if not isinstance(choice, list | tuple) or len(choice) != 2:
+        raise BallotError("unknown_option")
+    response, reason = choice
+    if not isinstance(response, str) or response not in known or not isinstance(reason, str):
+        raise BallotError("unknown_option")
+    reason = reason.strip()[:REASON_MAX]
+    if response in STOPPING_RESPONSES:
+        if not reason:
+            raise BallotError("reason_required")
+        return [response, reason]
+    return [response, reason] if reason else response
+
+
+# ---------------------------------------------------------------------------------------------
+# receipts
 
 
 def receipt_hash(code: str) -> str:
     return hashlib.sha256(code.encode()).hexdigest()
 
 
-def new_receipt_code() -> str:
-    return "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(RECEIPT_LENGTH))
+def new_submission_token() -> str:
+    """The one-time token a vote form carries (128 random bits)."""
+    return secrets.token_urlsafe(16)
+
+
+def receipt_code_for(submission: str, key: str) -> str:
+    """The receipt code a submission token stands for under the instance key.
+
+    >>> receipt_code_for("token", "key") == receipt_code_for("token", "key")
+    True
+    """
+    digest = hmac.new(key.encode(), b"receipt:" + submission.encode(), hashlib.sha256).digest()
+    return "".join(RECEIPT_ALPHABET[byte % len(RECEIPT_ALPHABET)] for byte in digest)[
+        :RECEIPT_LENGTH
+    ]
+
+
+def format_receipt(code: str) -> str:
+    """Shown in two groups, easier to read aloud and compare: ``ABCDE-FGHJK``."""
+    return f"{code[:5]}-{code[5:]}" if len(code) == RECEIPT_LENGTH else code
+
+
+def normalise_receipt(typed: str) -> str:
+    return "".join(ch for ch in typed.upper() if ch in RECEIPT_ALPHABET)
+
+
+# ---------------------------------------------------------------------------------------------
+# creation
+
+
+@dataclass(frozen=True, slots=True)
+class BallotSettings:
+    """Everything a facilitator chooses when preparing a ballot."""
+
+    question: str
+    method: str
+    options: Sequence[tuple[str, str]]  # (key, label) in display order
+    agenda_item_id: int | None = None
+    proposal_id: int | None = None
+    seats: int = 1
+    secret: bool = False
+    is_test: bool = False
+    allow_change: bool = False
+    duration_seconds: int | None = None
+    facilitated: bool = False  # consent only: questions and reactions rounds first
+    rules: Mapping[str, Any] | None = None
+
+
+def check_settings(settings: BallotSettings) -> None:
+    """Refuse settings the count could not honour, naming the first fault."""
+    if not settings.question.strip() or len(settings.question) > QUESTION_MAX:
+        raise BallotError("question_required")
+    if settings.method not in METHODS:
+        raise BallotError("unknown_method")
+    keys = [key for key, _ in settings.options]
+    if len(keys) < 2 or len(keys) > OPTIONS_MAX:
+        raise BallotError("too_few_options")
+    if len(set(keys)) != len(keys) or any(not k or len(k) > KEY_MAX for k in keys):
+        raise BallotError("duplicate_option")
+    if any(not label.strip() or len(label) > LABEL_MAX for _, label in settings.options):
+        raise BallotError("label_required")
+    if settings.seats < 1 or (settings.seats > 1 and settings.method not in MULTI_SEAT_METHODS):
+        raise BallotError("bad_seats")
+    if settings.seats >= len(keys) and settings.seats > 1:
+        raise BallotError("bad_seats")
+    if settings.duration_seconds is not None and not 0 < settings.duration_seconds <= DURATION_MAX:
+        raise BallotError("bad_duration")
+    try:  # the rules must be ones the core accepts: try them on an empty count
+        tally(settings.method, keys, {}, seats=settings.seats, **dict(settings.rules or {}))
+    except TallyError as error:
+        if "needs" not in str(error):  # attendance figures come at the close, not now
+            raise BallotError("bad_rules") from error
 
 
 async def create_ballot(
@@ -82,133 +287,597 @@ async def create_ballot(
     secret: bool = False,
     is_test: bool = False,
     rules: dict[str, Any] | None = None,
+    allow_change: bool = False,
+    duration_seconds: int | None = None,
+    facilitated: bool = False,
+    actor_id: int | None = None,
 ) -> int:
     """Create a draft ballot with its options, given as (key, label) pairs in display order."""
+    rules = dict(rules or {})
+    if method in LOT_METHODS and not {"seed", "tie_break"} & set(rules):
+        # a tie at every round needs a lot: seed it now, so it is recorded before any vote
+        rules["seed"] = secrets.token_hex(4)
+    question = question.strip()
+    if len(question) > QUESTION_MAX:  # e.g. a long proposal title quoted in the question
+        question = question[: QUESTION_MAX - 1] + "…"
+    settings = BallotSettings(
+        question=question,
+        method=method,
+        options=options,
+        agenda_item_id=agenda_item_id,
+        proposal_id=proposal_id,
+        seats=seats,
+        secret=secret,
+        is_test=is_test,
+        allow_change=allow_change,
+        duration_seconds=duration_seconds,
+        facilitated=facilitated and method in CONSENT_METHODS,
+        rules=rules,
+    )
+    check_settings(settings)
+    return await _insert_ballot(organisation_id, assembly_id, settings, actor_id)
+
+
+async def _insert_ballot(
+    organisation_id: int, assembly_id: int, settings: BallotSettings, actor_id: int | None
+) -> int:
+    phase = ConsentPhase.QUESTIONS if settings.facilitated else ConsentPhase.NONE
     async with write_transaction(Ballot._meta.db):
         rows = await Ballot.insert(
             Ballot(
                 organisation=organisation_id,
                 assembly=assembly_id,
-                agenda_item=agenda_item_id,
-                proposal=proposal_id,
-                question=question,
-                method=method,
-                seats=seats,
-                secret=secret,
-                is_test=is_test,
-                rules=json.dumps(rules or {}),
+                agenda_item=settings.agenda_item_id,
+                proposal=settings.proposal_id,
+                question=settings.question,
+                method=settings.method,
+                seats=settings.seats,
+                secret=settings.secret,
+                is_test=settings.is_test,
+                allow_change=settings.allow_change,
+                duration_seconds=settings.duration_seconds,
+                phase=phase.value,
+                rules=json.dumps(dict(settings.rules or {}), sort_keys=True),
             )
         )
         ballot_id = int(rows[0]["id"])
         await BallotOption.insert(
             *(
-                BallotOption(ballot=ballot_id, position=index, key=key, label=label)
-                for index, (key, label) in enumerate(options, start=1)
+                BallotOption(ballot=ballot_id, position=index, key=key, label=label.strip())
+                for index, (key, label) in enumerate(settings.options, start=1)
             )
+        )
+        await audit.record(
+            organisation_id,
+            "ballot.created",
+            actor_id=actor_id,
+            subject=f"ballot:{ballot_id}",
+            details={"question": settings.question, "method": settings.method},
         )
     return ballot_id
 
 
-async def _set_status(
-    ballot_id: int, expected: BallotStatus, new: BallotStatus, **extra: Any
+# ---------------------------------------------------------------------------------------------
+# lifecycle
+
+
+async def eligible_count(organisation_id: int) -> int:
+    """Members with voting rights now (attendance and proxies refine this in #7)."""
+    return int(
+        await Membership.count().where(
+            (Membership.organisation == organisation_id)
+            & (Membership.kind == MembershipKind.MEMBER.value)
+            & (Membership.status == MembershipStatus.ACTIVE.value)
+        )
+    )
+
+
+async def _ballot_row(ballot_id: int, organisation_id: int | None) -> dict[str, Any]:
+    query = Ballot.select().where(Ballot.id == ballot_id)
+    if organisation_id is not None:
+        query = query.where(Ballot.organisation == organisation_id)
+    row = await query.first()
+    if row is None:
+        raise BallotError("not_found")
+    return dict(row)
+
+
+async def _transition(
+    ballot_id: int,
+    organisation_id: int | None,
+    allowed: Sequence[BallotStatus],
+    action: str,
+    actor_id: int | None,
+    changes: Any,
+    details: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Check the status, apply ``changes(row)`` and record the act, in one transaction."""
+    async with write_transaction(Ballot._meta.db):
+        row = await _ballot_row(ballot_id, organisation_id)
+        if row["status"] not in {status.value for status in allowed}:
+            raise BallotError(f"not_{allowed[0].value}" if len(allowed) == 1 else "finished")
+        values = await changes(row)
+        await Ballot.update({getattr(Ballot, name): v for name, v in values.items()}).where(
+            Ballot.id == ballot_id
+        )
+        await audit.record(
+            row["organisation"],
+            f"ballot.{action}",
+            actor_id=actor_id,
+            subject=f"ballot:{ballot_id}",
+            details=details,
+        )
+    return row
+
+
+async def open_ballot(
+    ballot_id: int, *, organisation_id: int | None = None, actor_id: int | None = None
 ) -> None:
-    async with write_transaction(Ballot._meta.db):
-        row = await Ballot.select(Ballot.status).where(Ballot.id == ballot_id).first()
-        if row is None:
-            raise BallotError("not_found")
-        if row["status"] != expected.value:
-            raise BallotError(f"not_{expected.value}")
-        values: dict[Any, Any] = {Ballot.status: new.value}
-        values.update({getattr(Ballot, name): value for name, value in extra.items()})
-        await Ballot.update(values).where(Ballot.id == ballot_id)
+    async def changes(row: dict[str, Any]) -> dict[str, Any]:
+        now = datetime.now(UTC)
+        duration = row["duration_seconds"]
+        return {
+            "status": BallotStatus.OPEN.value,
+            "opened_at": now,
+            "closes_at": now + timedelta(seconds=duration) if duration else None,
+            "eligible_at_open": await eligible_count(row["organisation"]),
+        }
+
+    await _transition(
+        ballot_id, organisation_id, (BallotStatus.DRAFT,), "opened", actor_id, changes
+    )
 
 
-async def open_ballot(ballot_id: int) -> None:
-    await _set_status(ballot_id, BallotStatus.DRAFT, BallotStatus.OPEN, opened_at=datetime.now(UTC))
+async def advance_phase(
+    ballot_id: int, *, organisation_id: int | None = None, actor_id: int | None = None
+) -> str:
+    """Move a facilitated consent ballot to its next phase; return the new phase."""
+    moved: list[str] = []
+
+    async def changes(row: dict[str, Any]) -> dict[str, Any]:
+        if row["phase"] not in (ConsentPhase.QUESTIONS.value, ConsentPhase.REACTIONS.value):
+            raise BallotError("no_next_phase")
+        following = PHASES[[p.value for p in PHASES].index(row["phase"]) + 1]
+        moved.append(following.value)
+        return {"phase": following.value}
+
+    await _transition(ballot_id, organisation_id, (BallotStatus.OPEN,), "phase", actor_id, changes)
+    return moved[0]
 
 
-async def cast_vote(ballot_id: int, membership_id: int, choice: Any) -> str:
-    """Record one member's vote; return their receipt code.
-
-    ``choice`` is JSON-serialisable in the method's shape (a response, a list of keys, a mapping
-    of scores). Raises ``BallotError`` when the ballot is not open, the member may not vote here,
-    or has voted already.
-    """
-    code = new_receipt_code()
-    async with write_transaction(Ballot._meta.db):
-        ballot = (
-            await Ballot.select(Ballot.status, Ballot.secret, Ballot.organisation)
-            .where(Ballot.id == ballot_id)
-            .first()
-        )
-        if ballot is None:
-            raise BallotError("not_found")
-        if ballot["status"] != BallotStatus.OPEN.value:
-            raise BallotError("not_open")
-        member = (
-            await Membership.select(Membership.kind, Membership.status)
-            .where(
-                (Membership.id == membership_id)
-                & (Membership.organisation == ballot["organisation"])
-            )
-            .first()
-        )
-        if (
-            member is None
-            or member["kind"] != MembershipKind.MEMBER.value
-            or member["status"] != MembershipStatus.ACTIVE.value
-        ):
-            raise BallotError("not_eligible")
-        key = f"{ballot_id}:{membership_id}"
-        if await Participation.exists().where(Participation.participation_key == key):
-            raise BallotError("already_voted")
-        await Participation.insert(
-            Participation(ballot=ballot_id, membership=membership_id, participation_key=key)
-        )
-        await BallotPaper.insert(
-            BallotPaper(
-                ballot=ballot_id,
-                voter=None if ballot["secret"] else membership_id,
-                content=json.dumps(choice, sort_keys=True),
-                receipt_hash=receipt_hash(code),
-            )
-        )
-    return code
-
-
-async def close_ballot(ballot_id: int) -> TallyResult:
+async def close_ballot(
+    ballot_id: int, *, organisation_id: int | None = None, actor_id: int | None = None
+) -> TallyResult:
     """Freeze the ballot, count its papers with the tally core (off the event loop), store the
     result with the rules it was computed under."""
-    await _set_status(
-        ballot_id, BallotStatus.OPEN, BallotStatus.CLOSED, closed_at=datetime.now(UTC)
+
+    async def changes(row: dict[str, Any]) -> dict[str, Any]:
+        if row["secret"]:
+            await _shuffle_papers(ballot_id, row["round"])
+        return {
+            "status": BallotStatus.CLOSED.value,
+            "closed_at": datetime.now(UTC),
+            "eligible_at_close": await eligible_count(row["organisation"]),
+        }
+
+    await _transition(ballot_id, organisation_id, (BallotStatus.OPEN,), "closed", actor_id, changes)
+    return await _store_count(ballot_id)
+
+
+async def _shuffle_papers(ballot_id: int, round_: int) -> None:
+    """Rewrite a secret ballot's papers in random order: row order in the file (SQLite's rowid,
+    PostgreSQL's heap) would otherwise follow the order of votes, hence of the register."""
+    papers = await BallotPaper.select().where(
+        (BallotPaper.ballot == ballot_id) & (BallotPaper.round == round_)
     )
+    if not papers:
+        return
+    random.SystemRandom().shuffle(papers)
+    await BallotPaper.delete().where(
+        (BallotPaper.ballot == ballot_id) & (BallotPaper.round == round_)
+    )
+    await BallotPaper.insert(*(BallotPaper(**paper) for paper in papers))
+
+
+async def _store_count(ballot_id: int) -> TallyResult:
     result = await count_ballot(ballot_id)
     await Ballot.update({Ballot.result: result.to_json()}).where(Ballot.id == ballot_id)
     return result
 
 
-async def count_ballot(ballot_id: int) -> TallyResult:
-    """Recount a ballot from its stored papers (the same function closing and audits use)."""
-    ballot = await Ballot.select().where(Ballot.id == ballot_id).first()
-    if ballot is None:
-        raise BallotError("not_found")
-    options = (
+async def publish_ballot(
+    ballot_id: int, *, organisation_id: int | None = None, actor_id: int | None = None
+) -> None:
+    async def changes(row: dict[str, Any]) -> dict[str, Any]:
+        if row["result"] is None:
+            raise BallotError("not_counted")
+        return {"status": BallotStatus.PUBLISHED.value, "published_at": datetime.now(UTC)}
+
+    await _transition(
+        ballot_id, organisation_id, (BallotStatus.CLOSED,), "published", actor_id, changes
+    )
+
+
+async def cancel_ballot(
+    ballot_id: int,
+    reason: str,
+    *,
+    organisation_id: int | None = None,
+    actor_id: int | None = None,
+) -> None:
+    """Cancel a ballot that is not published yet; the reason is shown and audited."""
+    reason = reason.strip()[:REASON_MAX]
+    if not reason:
+        raise BallotError("reason_required")
+
+    async def changes(row: dict[str, Any]) -> dict[str, Any]:
+        return {"status": BallotStatus.CANCELLED.value, "cancel_reason": reason}
+
+    allowed = (BallotStatus.DRAFT, BallotStatus.OPEN, BallotStatus.CLOSED)
+    await _transition(
+        ballot_id, organisation_id, allowed, "cancelled", actor_id, changes, {"reason": reason}
+    )
+
+
+async def reopen_ballot(
+    ballot_id: int,
+    reason: str,
+    *,
+    organisation_id: int | None = None,
+    actor_id: int | None = None,
+) -> None:
+    """Reopen a closed, unpublished ballot (votes already cast stay); the reason is audited."""
+    reason = reason.strip()[:REASON_MAX]
+    if not reason:
+        raise BallotError("reason_required")
+
+    async def changes(row: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "status": BallotStatus.OPEN.value,
+            "closed_at": None,
+            "eligible_at_close": None,
+            "result": None,
+            "closes_at": _new_deadline(row),
+        }
+
+    await _transition(
+        ballot_id,
+        organisation_id,
+        (BallotStatus.CLOSED,),
+        "reopened",
+        actor_id,
+        changes,
+        {"reason": reason},
+    )
+
+
+def _new_deadline(row: dict[str, Any]) -> datetime | None:
+    duration = row["duration_seconds"]
+    return datetime.now(UTC) + timedelta(seconds=duration) if duration else None
+
+
+async def rerun_consent_round(
+    ballot_id: int,
+    amendment: str,
+    *,
+    organisation_id: int | None = None,
+    actor_id: int | None = None,
+) -> int:
+    """After objections, keep the round's result, note how the proposal was amended, and open
+    a new round (every member answers again); return the new round's number."""
+    amendment = amendment.strip()[:REASON_MAX]
+    if not amendment:
+        raise BallotError("amendment_required")
+    numbers: list[int] = []
+
+    async def changes(row: dict[str, Any]) -> dict[str, Any]:
+        if row["method"] not in CONSENT_METHODS or row["result"] is None:
+            raise BallotError("not_consent")
+        earlier = json.loads(row["earlier_rounds"])
+        earlier.append({"round": row["round"], "result": row["result"], "amendment": amendment})
+        numbers.append(row["round"] + 1)
+        facilitated = row["phase"] != ConsentPhase.NONE.value
+        return {
+            "status": BallotStatus.OPEN.value,
+            "round": row["round"] + 1,
+            "earlier_rounds": json.dumps(earlier, ensure_ascii=False),
+            "phase": (ConsentPhase.QUESTIONS if facilitated else ConsentPhase.NONE).value,
+            "closed_at": None,
+            "eligible_at_close": None,
+            "result": None,
+            "closes_at": _new_deadline(row),
+        }
+
+    await _transition(
+        ballot_id,
+        organisation_id,
+        (BallotStatus.CLOSED,),
+        "round_rerun",
+        actor_id,
+        changes,
+        {"amendment": amendment},
+    )
+    return numbers[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# voting
+
+
+async def _options_of(ballot_id: int) -> list[str]:
+    rows = (
         await BallotOption.select(BallotOption.key)
         .where(BallotOption.ballot == ballot_id)
         .order_by(BallotOption.position)
     )
-    papers = await BallotPaper.select(BallotPaper.content).where(BallotPaper.ballot == ballot_id)
-    grouped = Counter(decode_choice(ballot["method"], paper["content"]) for paper in papers)
-    count = partial(
-        tally,
-        ballot["method"],
-        [option["key"] for option in options],
-        dict(grouped),
-        seats=ballot["seats"],
-        **json.loads(ballot["rules"]),
+    return [row["key"] for row in rows]
+
+
+async def _open_ballot_for_vote(ballot_id: int) -> dict[str, Any]:
+    """The ballot row, checked open and taking votes; on PostgreSQL a share lock that a
+    concurrent close waits for, so the close counts this vote or this vote sees the close."""
+    query = Ballot.select(
+        Ballot.status,
+        Ballot.secret,
+        Ballot.organisation,
+        Ballot.round,
+        Ballot.phase,
+        Ballot.allow_change,
+    ).where(Ballot.id == ballot_id)
+    if isinstance(Ballot._meta.db, PostgresEngine):
+        query = query.lock_rows("SHARE")
+    ballot = await query.first()
+    if ballot is None:
+        raise BallotError("not_found")
+    if ballot["status"] != BallotStatus.OPEN.value:
+        raise BallotError("not_open")
+    if ballot["phase"] not in (ConsentPhase.NONE.value, ConsentPhase.CONSENT.value):
+        raise BallotError("not_yet")
+    return dict(ballot)
+
+
+async def _check_voter(organisation_id: int, membership_id: int) -> None:
+    member = (
+        await Membership.select(Membership.kind, Membership.status)
+        .where((Membership.id == membership_id) & (Membership.organisation == organisation_id))
+        .first()
     )
+    if (
+        member is None
+        or member["kind"] != MembershipKind.MEMBER.value
+        or member["status"] != MembershipStatus.ACTIVE.value
+    ):
+        raise BallotError("not_eligible")
+
+
+def participation_key(ballot_id: int, membership_id: int, round_: int) -> str:
+    base = f"{ballot_id}:{membership_id}"
+    return base if round_ == 1 else f"{base}:{round_}"
+
+
+async def _checked(ballot_id: int, choice: Any) -> Any:
+    """Check a choice against the ballot's options before taking the write lock."""
+    row = await Ballot.select(Ballot.method, Ballot.rules).where(Ballot.id == ballot_id).first()
+    if row is None:
+        raise BallotError("not_found")
+    return check_choice(
+        row["method"], await _options_of(ballot_id), json.loads(row["rules"]), choice
+    )
+
+
+async def cast_vote(
+    ballot_id: int,
+    membership_id: int,
+    choice: Any,
+    *,
+    submission: str | None = None,
+    receipt_key: str = "",
+) -> VoteReceipt:
+    """Record one member's vote and return their receipt.
+
+    ``choice`` is in the method's shape (a response, a list of keys, a mapping of scores).
+    ``submission`` is the vote form's one-time token: the same token again returns the same
+    receipt (``repeated``) and writes nothing. Raises ``BallotError`` when the ballot is not
+    open, the member may not vote here, the choice is not valid, or the member has voted
+    already with another form.
+    """
+    stored = json.dumps(await _checked(ballot_id, choice), sort_keys=True, ensure_ascii=False)
+    submission = submission or new_submission_token()
+    code = receipt_code_for(submission, receipt_key or secrets.token_hex(16))
+    token_hash = receipt_hash(submission)
+    async with write_transaction(Ballot._meta.db):
+        ballot = await _open_ballot_for_vote(ballot_id)
+        await _check_voter(ballot["organisation"], membership_id)
+        key = participation_key(ballot_id, membership_id, ballot["round"])
+        existing = (
+            await Participation.select(Participation.submission_hash, Participation.voted_at)
+            .where(Participation.participation_key == key)
+            .first()
+        )
+        if existing is not None:
+            if existing["submission_hash"] == token_hash:
+                return VoteReceipt(code, existing["voted_at"], repeated=True)
+            raise BallotError("already_voted")
+        now = datetime.now(UTC)
+        await Participation.insert(
+            Participation(
+                ballot=ballot_id,
+                membership=membership_id,
+                participation_key=key,
+                round=ballot["round"],
+                submission_hash=token_hash,
+                voted_at=now,
+            )
+        )
+        await BallotPaper.insert(
+            BallotPaper(
+                id=uuid.uuid4(),
+                ballot=ballot_id,
+                voter=None if ballot["secret"] else membership_id,
+                round=ballot["round"],
+                content=stored,
+                receipt_hash=receipt_hash(code),
+            )
+        )
+    return VoteReceipt(code, now)
+
+
+async def change_vote(
+    ballot_id: int, membership_id: int, choice: Any, *, receipt_code: str = ""
+) -> VoteReceipt:
+    """Replace a member's vote while the ballot allows it.
+
+    A public paper is found by its voter; a secret paper only by the voter's receipt code,
+    which the database does not hold: without it, a secret vote cannot be changed.
+    """
+    stored = json.dumps(await _checked(ballot_id, choice), sort_keys=True, ensure_ascii=False)
+    code = normalise_receipt(receipt_code)
+    async with write_transaction(Ballot._meta.db):
+        ballot = await _open_ballot_for_vote(ballot_id)
+        if not ballot["allow_change"]:
+            raise BallotError("change_not_allowed")
+        await _check_voter(ballot["organisation"], membership_id)
+        key = participation_key(ballot_id, membership_id, ballot["round"])
+        if not await Participation.exists().where(Participation.participation_key == key):
+            raise BallotError("not_voted")
+        where = (BallotPaper.ballot == ballot_id) & (BallotPaper.round == ballot["round"])
+        if ballot["secret"]:
+            if not code:
+                raise BallotError("receipt_required")
+            where &= BallotPaper.receipt_hash == receipt_hash(code)
+        else:
+            where &= BallotPaper.voter == membership_id
+        changed = (
+            await BallotPaper.update({BallotPaper.content: stored})
+            .where(where)
+            .returning(BallotPaper.id)
+        )
+        if not changed:
+            raise BallotError("wrong_receipt")
+    return VoteReceipt(code, datetime.now(UTC), changed=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# paper and show-of-hands counts
+
+
+@dataclass(frozen=True, slots=True)
+class RoomCount:
+    """Votes counted in the room by a scrutineer."""
+
+    counts: Mapping[str, int]  # option key -> valid votes
+    blank: int = 0
+    invalid: int = 0
+    cast: int = 0  # papers handed in (or hands raised): valid + blank + invalid
+
+
+async def record_room_count(
+    ballot_id: int,
+    organisation_id: int,
+    scrutineer_membership_id: int,
+    count: RoomCount,
+    *,
+    actor_id: int | None = None,
+) -> None:
+    """Store (or correct) the room's count for the ballot's current round.
+
+    Checks: no negative number, only the ballot's options, valid + blank + invalid = cast, and
+    room plus electronic votes no more than the members with voting rights. A closed ballot is
+    counted again with the corrected figures.
+    """
+    numbers = [*count.counts.values(), count.blank, count.invalid, count.cast]
+    if any(n < 0 for n in numbers):
+        raise BallotError("negative_count")
+    if sum(count.counts.values()) + count.blank + count.invalid != count.cast:
+        raise BallotError("count_mismatch")
+    async with write_transaction(Ballot._meta.db):
+        row = await _ballot_row(ballot_id, organisation_id)
+        if row["method"] not in PAPER_COUNT_METHODS:
+            raise BallotError("no_room_count")
+        if row["status"] not in (BallotStatus.OPEN.value, BallotStatus.CLOSED.value):
+            raise BallotError("not_open")
+        if not set(count.counts) <= set(await _options_of(ballot_id)):
+            raise BallotError("unknown_option")
+        electronic = await Participation.count().where(
+            (Participation.ballot == ballot_id) & (Participation.round == row["round"])
+        )
+        eligible = row["eligible_at_close"] or await eligible_count(organisation_id)
+        if electronic + count.cast > eligible:
+            raise BallotError("too_many_votes")
+        key = f"{ballot_id}:{row['round']}"
+        await PaperCount.delete().where(PaperCount.count_key == key)
+        await PaperCount.insert(
+            PaperCount(
+                ballot=ballot_id,
+                count_key=key,
+                counts=json.dumps(dict(count.counts), sort_keys=True),
+                blank=count.blank,
+                invalid=count.invalid,
+                cast=count.cast,
+                entered_by=scrutineer_membership_id,
+            )
+        )
+        await audit.record(
+            organisation_id,
+            "ballot.room_count",
+            actor_id=actor_id,
+            subject=f"ballot:{ballot_id}",
+            details={"cast": count.cast, "counts": dict(count.counts)},
+        )
+    if row["status"] == BallotStatus.CLOSED.value:
+        await _store_count(ballot_id)
+
+
+async def room_count_of(ballot_id: int, round_: int) -> RoomCount | None:
+    row = await PaperCount.select().where(PaperCount.count_key == f"{ballot_id}:{round_}").first()
+    if row is None:
+        return None
+    return RoomCount(
+        counts=json.loads(row["counts"]),
+        blank=row["blank"],
+        invalid=row["invalid"],
+        cast=row["cast"],
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# the count
+
+
+async def count_ballot(ballot_id: int) -> TallyResult:
+    """Recount a ballot's current round from its stored papers and room count (the same
+    function closing and audits use)."""
+    ballot = await Ballot.select().where(Ballot.id == ballot_id).first()
+    if ballot is None:
+        raise BallotError("not_found")
+    method, round_ = ballot["method"], ballot["round"]
+    candidates = await _options_of(ballot_id)
+    papers = await BallotPaper.select(BallotPaper.content).where(
+        (BallotPaper.ballot == ballot_id) & (BallotPaper.round == round_)
+    )
+    grouped: Counter[Any] = Counter(decode_choice(method, p["content"]) for p in papers)
+    room = await room_count_of(ballot_id, round_)
+    if room is not None:
+        candidates = _merge_room_count(method, candidates, grouped, room)
+    options = dict(json.loads(ballot["rules"]))
+    if method == "majority" and (options.get("base") == "members" or "quorum_share" in options):
+        options["members"] = ballot["eligible_at_close"] or ballot["eligible_at_open"]
+    count = partial(tally, method, candidates, dict(grouped), seats=ballot["seats"], **options)
     return await anyio.to_thread.run_sync(count)
 
 
-async def publish_ballot(ballot_id: int) -> None:
-    await _set_status(ballot_id, BallotStatus.CLOSED, BallotStatus.PUBLISHED)
+def _merge_room_count(
+    method: str, candidates: list[str], grouped: Counter[Any], room: RoomCount
+) -> list[str]:
+    for key, number in room.counts.items():
+        grouped[key] += number
+    if method == "plurality":
+        grouped[()] += room.blank  # plurality's blank vote; invalid papers are no votes
+        return candidates
+    extra = []
+    for name in ("blank", "invalid"):
+        if getattr(room, name):
+            grouped[name] += getattr(room, name)
+            if name not in candidates:
+                extra.append(name)
+    return candidates + extra
