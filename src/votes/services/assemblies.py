@@ -1,11 +1,125 @@
-"""Assemblies and their agendas."""
+"""Assemblies and their agendas: planning, convening, running (the current item), closing.
+
+Every change is appended to the organisation's audit trail inside its own transaction, with who
+made it, so that the minutes and the audit pages can tell the agenda's story later.
+Facilitators and administrators run assemblies; members read them.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from votes.db.engine import write_transaction
-from votes.db.tables import AgendaItem, Assembly, AssemblyKind, AssemblyStatus, Convocation
+from votes.db.queries import MembershipView
+from votes.db.tables import (
+    AgendaItem,
+    Assembly,
+    AssemblyKind,
+    AssemblyStatus,
+    Ballot,
+    Contribution,
+    Convocation,
+    MembershipStatus,
+    Proposal,
+    SubmissionRule,
+    Thread,
+)
+from votes.services import audit
+
+TITLE_MAX = 200
+ITEM_TITLE_MAX = 300
+TEXT_MAX = 20_000
+PLACE_MAX = 300
+URL_MAX = 500
+MINUTES_MAX = 24 * 60
+
+# draft → convened → in session → closed; a facilitator may step back one step by mistake
+STATUS_STEPS: dict[str, tuple[str, ...]] = {
+    AssemblyStatus.DRAFT: (AssemblyStatus.CONVENED, AssemblyStatus.IN_SESSION),
+    AssemblyStatus.CONVENED: (
+        AssemblyStatus.IN_SESSION,
+        AssemblyStatus.DRAFT,
+        AssemblyStatus.CLOSED,
+    ),
+    AssemblyStatus.IN_SESSION: (AssemblyStatus.CLOSED, AssemblyStatus.CONVENED),
+    AssemblyStatus.CLOSED: (AssemblyStatus.IN_SESSION,),
+}
+
+
+class ActionError(Exception):
+    """An action refused by the rules of assemblies, proposals or threads.
+
+    ``code`` names the reason (the web layer turns it into a translated message and a status);
+    ``field`` names the form field at fault, if any.
+    """
+
+    def __init__(self, code: str, field: str = "") -> None:
+        super().__init__(code)
+        self.code = code
+        self.field = field
+
+
+def can_manage(membership: MembershipView) -> bool:
+    """Facilitators and administrators run assemblies and moderate threads."""
+    return (
+        membership.is_facilitator or membership.is_admin
+    ) and membership.status == MembershipStatus.ACTIVE.value
+
+
+def can_take_part(membership: MembershipView) -> bool:
+    """Members with voting rights write proposals, amendments and contributions; observers read."""
+    return membership.can_vote
+
+
+def ensure_manager(membership: MembershipView) -> None:
+    if not can_manage(membership):
+        raise ActionError("not_facilitator")
+
+
+@dataclass(frozen=True, slots=True)
+class AssemblyFields:
+    """What a facilitator fills in to plan an assembly."""
+
+    title: str
+    starts_at: datetime
+    kind: AssemblyKind = AssemblyKind.PLENARY
+    convocation: Convocation = Convocation.FIRST
+    place: str = ""
+    remote_url: str = ""
+    description: str = ""
+    submission_rule: SubmissionRule = SubmissionRule.MEMBERS
+    submission_deadline: datetime | None = None
+
+    def columns(self) -> dict[Any, Any]:
+        return {
+            Assembly.title: self.title,
+            Assembly.starts_at: self.starts_at,
+            Assembly.kind: self.kind.value,
+            Assembly.convocation: self.convocation.value,
+            Assembly.place: self.place,
+            Assembly.remote_url: self.remote_url,
+            Assembly.description: self.description,
+            Assembly.submission_rule: self.submission_rule.value,
+            Assembly.submission_deadline: self.submission_deadline,
+        }
+
+
+def _check_fields(fields: AssemblyFields) -> None:
+    if not fields.title.strip():
+        raise ActionError("title_required", "title")
+    if len(fields.title) > TITLE_MAX:
+        raise ActionError("title_too_long", "title")
+    if len(fields.place) > PLACE_MAX:
+        raise ActionError("place_too_long", "place")
+    if len(fields.remote_url) > URL_MAX or (
+        fields.remote_url and not fields.remote_url.startswith(("https://", "http://"))
+    ):
+        raise ActionError("remote_url_invalid", "remote_url")
+    if len(fields.description) > TEXT_MAX:
+        raise ActionError("text_too_long", "description")
 
 
 async def create_assembly(
@@ -17,26 +131,123 @@ async def create_assembly(
     convocation: Convocation = Convocation.FIRST,
     place: str = "",
     status: AssemblyStatus = AssemblyStatus.DRAFT,
+    actor_id: int | None = None,
+    **details: Any,
 ) -> int:
-    rows = await Assembly.insert(
-        Assembly(
-            organisation=organisation_id,
-            title=title,
-            kind=kind.value,
-            convocation=convocation.value,
-            starts_at=starts_at,
-            place=place,
-            status=status.value,
-        )
+    """Plan an assembly; ``details`` are the other :class:`AssemblyFields` (remote link…)."""
+    fields = AssemblyFields(
+        title=title.strip(),
+        starts_at=starts_at,
+        kind=kind,
+        convocation=convocation,
+        place=place.strip(),
+        **details,
     )
-    return int(rows[0]["id"])
+    _check_fields(fields)
+    async with write_transaction(Assembly._meta.db):
+        values = {column._meta.name: value for column, value in fields.columns().items()}
+        rows = await Assembly.insert(
+            Assembly(organisation=organisation_id, status=status.value, **values)
+        )
+        assembly_id = int(rows[0]["id"])
+        await audit.record(
+            organisation_id,
+            "assembly.created",
+            actor_id=actor_id,
+            subject=f"assembly:{assembly_id}",
+            details={"title": fields.title, "status": status.value},
+        )
+    return assembly_id
+
+
+async def _assembly_row(organisation_id: int, assembly_id: int) -> dict[str, Any]:
+    row = (
+        await Assembly.select()
+        .where((Assembly.id == assembly_id) & (Assembly.organisation == organisation_id))
+        .first()
+    )
+    if row is None:
+        raise ActionError("not_found")
+    return row
+
+
+async def update_assembly(actor: MembershipView, assembly_id: int, fields: AssemblyFields) -> None:
+    """Change an assembly's details; the audit entry lists the fields that changed."""
+    ensure_manager(actor)
+    _check_fields(fields)
+    organisation_id = actor.organisation.id
+    async with write_transaction(Assembly._meta.db):
+        row = await _assembly_row(organisation_id, assembly_id)
+        changes = {
+            column._meta.name: value
+            for column, value in fields.columns().items()
+            if row[column._meta.name] != value
+        }
+        if not changes:
+            return
+        await Assembly.update(fields.columns()).where(Assembly.id == assembly_id)
+        await audit.record(
+            organisation_id,
+            "assembly.updated",
+            actor_id=actor.person_id,
+            subject=f"assembly:{assembly_id}",
+            details={"changed": sorted(changes)},
+        )
+
+
+async def set_assembly_status(
+    actor: MembershipView, assembly_id: int, status: AssemblyStatus
+) -> None:
+    ensure_manager(actor)
+    organisation_id = actor.organisation.id
+    async with write_transaction(Assembly._meta.db):
+        row = await _assembly_row(organisation_id, assembly_id)
+        if status.value not in STATUS_STEPS[row["status"]]:
+            raise ActionError("status_step_not_allowed")
+        values: dict[Any, Any] = {Assembly.status: status.value}
+        if status is AssemblyStatus.CLOSED:
+            values[Assembly.current_item_id] = None  # nothing is discussed after the close
+        await Assembly.update(values).where(Assembly.id == assembly_id)
+        await audit.record(
+            organisation_id,
+            "assembly.status_changed",
+            actor_id=actor.person_id,
+            subject=f"assembly:{assembly_id}",
+            details={"from": row["status"], "to": status.value},
+        )
+
+
+def _check_item(title: str, description: str, planned_minutes: int) -> None:
+    if not title.strip():
+        raise ActionError("title_required", "title")
+    if len(title) > ITEM_TITLE_MAX:
+        raise ActionError("title_too_long", "title")
+    if len(description) > TEXT_MAX:
+        raise ActionError("text_too_long", "description")
+    if not 0 <= planned_minutes <= MINUTES_MAX:
+        raise ActionError("minutes_invalid", "planned_minutes")
 
 
 async def add_agenda_item(
-    assembly_id: int, title: str, *, description: str = "", planned_minutes: int = 0
+    assembly_id: int,
+    title: str,
+    *,
+    description: str = "",
+    planned_minutes: int = 0,
+    actor_id: int | None = None,
 ) -> int:
-    """Append an item at the end of the agenda."""
+    """Append an item at the end of the agenda, with its (empty) thread."""
+    _check_item(title, description, planned_minutes)
     async with write_transaction(AgendaItem._meta.db):
+        assembly = (
+            await Assembly.select(Assembly.organisation, Assembly.status)
+            .where(Assembly.id == assembly_id)
+            .first()
+        )
+        if assembly is None:
+            raise ActionError("not_found")
+        if assembly["status"] == AssemblyStatus.CLOSED.value:
+            raise ActionError("assembly_closed")
         last = (
             await AgendaItem.select(AgendaItem.position)
             .where(AgendaItem.assembly == assembly_id)
@@ -47,13 +258,218 @@ async def add_agenda_item(
             AgendaItem(
                 assembly=assembly_id,
                 position=(last["position"] + 1) if last else 1,
-                title=title,
+                title=title.strip(),
                 description=description,
                 planned_minutes=planned_minutes,
             )
         )
-    return int(rows[0]["id"])
+        item_id = int(rows[0]["id"])
+        await Thread.insert(
+            Thread(
+                organisation=assembly["organisation"],
+                thread_key=f"item:{item_id}",
+                agenda_item=item_id,
+            )
+        )
+        await audit.record(
+            assembly["organisation"],
+            "agenda.item_added",
+            actor_id=actor_id,
+            subject=f"assembly:{assembly_id}",
+            details={"item": item_id, "title": title.strip()},
+        )
+    return item_id
 
 
-async def set_current_item(assembly_id: int, item_id: int | None) -> None:
-    await Assembly.update({Assembly.current_item_id: item_id}).where(Assembly.id == assembly_id)
+async def add_item(
+    actor: MembershipView,
+    assembly_id: int,
+    title: str,
+    *,
+    description: str = "",
+    planned_minutes: int = 0,
+) -> int:
+    """A facilitator appends an item to an assembly of their organisation."""
+    ensure_manager(actor)
+    await _assembly_row(actor.organisation.id, assembly_id)
+    return await add_agenda_item(
+        assembly_id,
+        title,
+        description=description,
+        planned_minutes=planned_minutes,
+        actor_id=actor.person_id,
+    )
+
+
+async def _item_row(organisation_id: int, item_id: int) -> dict[str, Any]:
+    row = (
+        await AgendaItem.select(
+            *AgendaItem.all_columns(), AgendaItem.assembly.status, AgendaItem.assembly.organisation
+        )
+        .where((AgendaItem.id == item_id) & (AgendaItem.assembly.organisation == organisation_id))
+        .first()
+    )
+    if row is None:
+        raise ActionError("not_found")
+    if row["assembly.status"] == AssemblyStatus.CLOSED.value:
+        raise ActionError("assembly_closed")
+    return row
+
+
+async def update_item(
+    actor: MembershipView,
+    item_id: int,
+    title: str,
+    *,
+    description: str = "",
+    planned_minutes: int = 0,
+) -> int:
+    """Change an item's words or duration; return its assembly's id."""
+    ensure_manager(actor)
+    _check_item(title, description, planned_minutes)
+    async with write_transaction(AgendaItem._meta.db):
+        row = await _item_row(actor.organisation.id, item_id)
+        await AgendaItem.update(
+            {
+                AgendaItem.title: title.strip(),
+                AgendaItem.description: description,
+                AgendaItem.planned_minutes: planned_minutes,
+            }
+        ).where(AgendaItem.id == item_id)
+        await audit.record(
+            actor.organisation.id,
+            "agenda.item_updated",
+            actor_id=actor.person_id,
+            subject=f"assembly:{row['assembly']}",
+            details={"item": item_id, "title": title.strip(), "previous_title": row["title"]},
+        )
+    return int(row["assembly"])
+
+
+async def remove_item(actor: MembershipView, item_id: int) -> int:
+    """Remove an item nothing hangs on yet (no proposal, ballot or contribution)."""
+    ensure_manager(actor)
+    async with write_transaction(AgendaItem._meta.db):
+        row = await _item_row(actor.organisation.id, item_id)
+        in_use = (
+            await Proposal.exists().where(Proposal.agenda_item == item_id)
+            or await Ballot.exists().where(Ballot.agenda_item == item_id)
+            or await Contribution.exists().where(Contribution.thread.agenda_item == item_id)
+        )
+        if in_use:
+            raise ActionError("item_in_use")
+        await Thread.delete().where(Thread.agenda_item == item_id)
+        await AgendaItem.delete().where(AgendaItem.id == item_id)
+        await Assembly.update({Assembly.current_item_id: None}).where(
+            (Assembly.id == row["assembly"]) & (Assembly.current_item_id == item_id)
+        )
+        await _renumber(row["assembly"])
+        await audit.record(
+            actor.organisation.id,
+            "agenda.item_removed",
+            actor_id=actor.person_id,
+            subject=f"assembly:{row['assembly']}",
+            details={"item": item_id, "title": row["title"]},
+        )
+    return int(row["assembly"])
+
+
+async def _agenda_ids(assembly_id: int) -> list[int]:
+    rows = (
+        await AgendaItem.select(AgendaItem.id)
+        .where(AgendaItem.assembly == assembly_id)
+        .order_by(AgendaItem.position)
+        .order_by(AgendaItem.id)
+    )
+    return [row["id"] for row in rows]
+
+
+async def _write_order(assembly_id: int, ordered: Sequence[int]) -> None:
+    for position, item_id in enumerate(ordered, start=1):
+        await AgendaItem.update({AgendaItem.position: position}).where(
+            (AgendaItem.id == item_id) & (AgendaItem.assembly == assembly_id)
+        )
+
+
+async def _renumber(assembly_id: int) -> None:
+    await _write_order(assembly_id, await _agenda_ids(assembly_id))
+
+
+async def move_item(actor: MembershipView, item_id: int, offset: int) -> int:
+    """Move an item up (-1) or down (+1); at either end nothing moves. Returns the assembly id."""
+    ensure_manager(actor)
+    async with write_transaction(AgendaItem._meta.db):
+        row = await _item_row(actor.organisation.id, item_id)
+        order = await _agenda_ids(row["assembly"])
+        index = order.index(item_id)
+        target = index + (1 if offset > 0 else -1)
+        if 0 <= target < len(order):
+            order[index], order[target] = order[target], order[index]
+            await _write_order(row["assembly"], order)
+            await audit.record(
+                actor.organisation.id,
+                "agenda.reordered",
+                actor_id=actor.person_id,
+                subject=f"assembly:{row['assembly']}",
+                details={"order": order, "moved": item_id},
+            )
+    return int(row["assembly"])
+
+
+async def reorder_agenda(actor: MembershipView, assembly_id: int, ordered: Sequence[int]) -> None:
+    """Put the whole agenda in a new order (drag and drop). ``ordered`` must hold exactly the
+    assembly's items: if someone else added or removed one meanwhile, nothing changes."""
+    ensure_manager(actor)
+    async with write_transaction(AgendaItem._meta.db):
+        row = await _assembly_row(actor.organisation.id, assembly_id)
+        if row["status"] == AssemblyStatus.CLOSED.value:
+            raise ActionError("assembly_closed")
+        current = await _agenda_ids(assembly_id)
+        if sorted(current) != sorted(ordered) or len(set(ordered)) != len(ordered):
+            raise ActionError("agenda_changed")
+        if list(ordered) == current:
+            return
+        await _write_order(assembly_id, ordered)
+        await audit.record(
+            actor.organisation.id,
+            "agenda.reordered",
+            actor_id=actor.person_id,
+            subject=f"assembly:{assembly_id}",
+            details={"order": list(ordered)},
+        )
+
+
+async def set_current_item(
+    assembly_id: int, item_id: int | None, *, actor_id: int | None = None
+) -> None:
+    """Mark the item under discussion (``None``: between items); everyone's "now" page follows."""
+    async with write_transaction(Assembly._meta.db):
+        assembly = (
+            await Assembly.select(Assembly.organisation, Assembly.current_item_id)
+            .where(Assembly.id == assembly_id)
+            .first()
+        )
+        if assembly is None:
+            raise ActionError("not_found")
+        if item_id is not None and not await AgendaItem.exists().where(
+            (AgendaItem.id == item_id) & (AgendaItem.assembly == assembly_id)
+        ):
+            raise ActionError("not_found")
+        if assembly["current_item_id"] == item_id:
+            return
+        await Assembly.update({Assembly.current_item_id: item_id}).where(Assembly.id == assembly_id)
+        await audit.record(
+            assembly["organisation"],
+            "agenda.current_item_set",
+            actor_id=actor_id,
+            subject=f"assembly:{assembly_id}",
+            details={"item": item_id},
+        )
+
+
+async def mark_current_item(actor: MembershipView, assembly_id: int, item_id: int | None) -> None:
+    ensure_manager(actor)
+    row = await _assembly_row(actor.organisation.id, assembly_id)
+    if row["status"] == AssemblyStatus.CLOSED.value:
+        raise ActionError("assembly_closed")
+    await set_current_item(assembly_id, item_id, actor_id=actor.person_id)

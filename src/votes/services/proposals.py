@@ -1,9 +1,91 @@
-"""Proposals, their versions, and the contributions that debate them."""
+"""Proposals: submission (within the assembly's rule and deadline), versions, supporters,
+status changes, amendments, and putting them to the vote.
+
+A proposal's text is never overwritten without a trace: every edit, accepted amendment or
+adopted amendment adds a :class:`ProposalVersion` (who, when, what note) and an audit entry.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
 from votes.db.engine import write_transaction
-from votes.db.tables import Contribution, Proposal, ProposalStatus, ProposalVersion, Stance, Thread
+from votes.db.queries import MembershipView
+from votes.db.tables import (
+    AgendaItem,
+    Amendment,
+    AmendmentKind,
+    AmendmentStatus,
+    Assembly,
+    AssemblyStatus,
+    Contribution,
+    Membership,
+    MembershipKind,
+    MembershipStatus,
+    Proposal,
+    ProposalStatus,
+    ProposalSupport,
+    ProposalVersion,
+    Stance,
+    SubmissionRule,
+    SupportKind,
+    Thread,
+)
+from votes.i18n import gettext as _
+from votes.services import audit, ballots
+from votes.services.assemblies import ActionError, can_manage, can_take_part, ensure_manager
+
+TITLE_MAX = 300
+BODY_MAX = 20_000
+NOTE_MAX = 300
+
+EDITABLE = frozenset({ProposalStatus.DRAFT, ProposalStatus.SUBMITTED, ProposalStatus.UNDER_DEBATE})
+OPEN_TO_AMENDMENTS = frozenset({ProposalStatus.SUBMITTED, ProposalStatus.UNDER_DEBATE})
+DECIDED = frozenset({ProposalStatus.ADOPTED, ProposalStatus.REJECTED, ProposalStatus.WITHDRAWN})
+
+# what a facilitator may do with a proposal's status (authors only submit and withdraw)
+FACILITATOR_STEPS: dict[str, frozenset[str]] = {
+    ProposalStatus.DRAFT: frozenset({ProposalStatus.SUBMITTED, ProposalStatus.WITHDRAWN}),
+    ProposalStatus.SUBMITTED: frozenset(
+        {ProposalStatus.UNDER_DEBATE, ProposalStatus.VOTING, ProposalStatus.WITHDRAWN}
+    ),
+    ProposalStatus.UNDER_DEBATE: frozenset(
+        {ProposalStatus.SUBMITTED, ProposalStatus.VOTING, ProposalStatus.WITHDRAWN}
+    ),
+    ProposalStatus.VOTING: frozenset(
+        {ProposalStatus.ADOPTED, ProposalStatus.REJECTED, ProposalStatus.UNDER_DEBATE}
+    ),
+    ProposalStatus.ADOPTED: frozenset(),
+    ProposalStatus.REJECTED: frozenset(),
+    ProposalStatus.WITHDRAWN: frozenset(),
+}
+AUTHOR_STEPS: dict[str, frozenset[str]] = {
+    ProposalStatus.DRAFT: frozenset({ProposalStatus.SUBMITTED, ProposalStatus.WITHDRAWN}),
+    ProposalStatus.SUBMITTED: frozenset({ProposalStatus.WITHDRAWN}),
+    ProposalStatus.UNDER_DEBATE: frozenset({ProposalStatus.WITHDRAWN}),
+}
+
+# amendments furthest from the text are voted first: a whole new text, then deletions,
+# replacements, and insertions last
+VOTING_ORDER = {
+    AmendmentKind.FULL: 0,
+    AmendmentKind.DELETE: 1,
+    AmendmentKind.REPLACE: 2,
+    AmendmentKind.INSERT: 3,
+}
+
+
+def check_text(title: str, body: str) -> None:
+    if not title.strip():
+        raise ActionError("title_required", "title")
+    if len(title) > TITLE_MAX:
+        raise ActionError("title_too_long", "title")
+    if not body.strip():
+        raise ActionError("body_required", "body")
+    if len(body) > BODY_MAX:
+        raise ActionError("text_too_long", "body")
 
 
 async def create_proposal(
@@ -15,39 +97,573 @@ async def create_proposal(
     *,
     agenda_item_id: int | None = None,
     status: ProposalStatus = ProposalStatus.SUBMITTED,
+    coauthor_ids: Sequence[int] = (),
 ) -> int:
-    """Create a proposal, its first version and its thread in one transaction."""
+    """Create a proposal, its first version and its thread in one transaction (no rule is
+    checked here: :func:`submit_proposal` is the members' way in)."""
     async with write_transaction(Proposal._meta.db):
-        rows = await Proposal.insert(
-            Proposal(
-                organisation=organisation_id,
-                assembly=assembly_id,
-                agenda_item=agenda_item_id,
-                title=title,
-                body=body,
-                status=status.value,
-                author=author_id,
+        return await _insert_proposal(
+            organisation_id,
+            assembly_id,
+            author_id,
+            title.strip(),
+            body,
+            agenda_item_id=agenda_item_id,
+            status=status,
+            coauthor_ids=coauthor_ids,
+        )
+
+
+async def _insert_proposal(
+    organisation_id: int,
+    assembly_id: int,
+    author_id: int,
+    title: str,
+    body: str,
+    *,
+    agenda_item_id: int | None,
+    status: ProposalStatus,
+    coauthor_ids: Sequence[int],
+) -> int:
+    rows = await Proposal.insert(
+        Proposal(
+            organisation=organisation_id,
+            assembly=assembly_id,
+            agenda_item=agenda_item_id,
+            title=title,
+            body=body,
+            status=status.value,
+            author=author_id,
+        )
+    )
+    proposal_id = int(rows[0]["id"])
+    await ProposalVersion.insert(
+        ProposalVersion(
+            proposal=proposal_id,
+            version_key=f"{proposal_id}:1",
+            number=1,
+            title=title,
+            body=body,
+            author=author_id,
+        )
+    )
+    await Thread.insert(
+        Thread(
+            organisation=organisation_id,
+            thread_key=f"proposal:{proposal_id}",
+            proposal=proposal_id,
+        )
+    )
+    coauthors = sorted(set(coauthor_ids) - {author_id})
+    if coauthors:
+        await ProposalSupport.insert(
+            *(
+                ProposalSupport(
+                    proposal=proposal_id,
+                    person=person_id,
+                    support_key=f"{proposal_id}:{person_id}",
+                    kind=SupportKind.COAUTHOR.value,
+                )
+                for person_id in coauthors
             )
         )
-        proposal_id = int(rows[0]["id"])
-        await ProposalVersion.insert(
-            ProposalVersion(
-                proposal=proposal_id,
-                version_key=f"{proposal_id}:1",
-                number=1,
-                title=title,
-                body=body,
-                author=author_id,
-            )
-        )
-        await Thread.insert(
-            Thread(
-                organisation=organisation_id,
-                thread_key=f"proposal:{proposal_id}",
-                proposal=proposal_id,
-            )
-        )
+    await audit.record(
+        organisation_id,
+        "proposal.created",
+        actor_id=author_id,
+        subject=f"proposal:{proposal_id}",
+        details={"assembly": assembly_id, "title": title, "status": status.value},
+    )
     return proposal_id
+
+
+def deadline_passed(assembly: dict[str, Any], now: datetime | None = None) -> bool:
+    deadline: datetime | None = assembly["submission_deadline"]
+    return deadline is not None and (now or datetime.now(UTC)) > deadline
+
+
+def check_may_submit(actor: MembershipView, assembly: dict[str, Any]) -> None:
+    """The assembly's submission rule and deadline (facilitators set the agenda: neither
+    binds them)."""
+    if can_manage(actor):
+        if assembly["status"] == AssemblyStatus.CLOSED.value:
+            raise ActionError("assembly_closed")
+        return
+    if not can_take_part(actor):
+        raise ActionError("read_only")
+    if assembly["status"] == AssemblyStatus.CLOSED.value:
+        raise ActionError("assembly_closed")
+    if assembly["submission_rule"] == SubmissionRule.FACILITATORS.value:
+        raise ActionError("facilitators_only")
+    if deadline_passed(assembly):
+        raise ActionError("deadline_passed")
+
+
+async def _members_of(organisation_id: int, person_ids: Sequence[int]) -> list[int]:
+    if not person_ids:
+        return []
+    rows = await Membership.select(Membership.person).where(
+        (Membership.organisation == organisation_id)
+        & Membership.person.is_in(list(person_ids))
+        & (Membership.kind == MembershipKind.MEMBER.value)
+        & (Membership.status == MembershipStatus.ACTIVE.value)
+    )
+    return [row["person"] for row in rows]
+
+
+async def submit_proposal(
+    actor: MembershipView,
+    assembly_id: int,
+    title: str,
+    body: str,
+    *,
+    agenda_item_id: int | None = None,
+    draft: bool = False,
+    coauthor_ids: Sequence[int] = (),
+) -> int:
+    """A member puts a proposal to an assembly (or keeps it as a draft until they submit it)."""
+    check_text(title, body)
+    organisation_id = actor.organisation.id
+    async with write_transaction(Proposal._meta.db):
+        assembly = (
+            await Assembly.select()
+            .where((Assembly.id == assembly_id) & (Assembly.organisation == organisation_id))
+            .first()
+        )
+        if assembly is None:
+            raise ActionError("not_found")
+        check_may_submit(actor, assembly)
+        if agenda_item_id is not None and not await AgendaItem.exists().where(
+            (AgendaItem.id == agenda_item_id) & (AgendaItem.assembly == assembly_id)
+        ):
+            raise ActionError("item_unknown", "agenda_item")
+        coauthors = await _members_of(organisation_id, coauthor_ids)
+        if len(coauthors) != len(set(coauthor_ids)):
+            raise ActionError("coauthor_unknown", "coauthors")
+        return await _insert_proposal(
+            organisation_id,
+            assembly_id,
+            actor.person_id,
+            title.strip(),
+            body,
+            agenda_item_id=agenda_item_id,
+            status=ProposalStatus.DRAFT if draft else ProposalStatus.SUBMITTED,
+            coauthor_ids=coauthors,
+        )
+
+
+async def _proposal_row(organisation_id: int, proposal_id: int) -> dict[str, Any]:
+    row = (
+        await Proposal.select(
+            *Proposal.all_columns(),
+            Proposal.assembly.status,
+            Proposal.assembly.submission_rule,
+            Proposal.assembly.submission_deadline,
+        )
+        .where((Proposal.id == proposal_id) & (Proposal.organisation == organisation_id))
+        .first()
+    )
+    if row is None:
+        raise ActionError("not_found")
+    return row
+
+
+async def _coauthor_ids(proposal_id: int) -> set[int]:
+    rows = await ProposalSupport.select(ProposalSupport.person).where(
+        (ProposalSupport.proposal == proposal_id)
+        & (ProposalSupport.kind == SupportKind.COAUTHOR.value)
+    )
+    return {row["person"] for row in rows}
+
+
+async def is_author(person_id: int, proposal: dict[str, Any]) -> bool:
+    return proposal["author"] == person_id or person_id in await _coauthor_ids(proposal["id"])
+
+
+async def _add_version(
+    proposal: dict[str, Any], actor_id: int, title: str, body: str, note: str
+) -> int:
+    number = int(proposal["version"]) + 1
+    await ProposalVersion.insert(
+        ProposalVersion(
+            proposal=proposal["id"],
+            version_key=f"{proposal['id']}:{number}",
+            number=number,
+            title=title,
+            body=body,
+            author=actor_id,
+            note=note[:NOTE_MAX],
+        )
+    )
+    await Proposal.update(
+        {
+            Proposal.title: title,
+            Proposal.body: body,
+            Proposal.version: number,
+            Proposal.updated_at: datetime.now(UTC),
+        }
+    ).where(Proposal.id == proposal["id"])
+    return number
+
+
+async def edit_proposal(
+    actor: MembershipView, proposal_id: int, title: str, body: str, *, note: str = ""
+) -> int:
+    """Save a new version of the text; return its number."""
+    check_text(title, body)
+    if len(note) > NOTE_MAX:
+        raise ActionError("note_too_long", "note")
+    async with write_transaction(Proposal._meta.db):
+        proposal = await _proposal_row(actor.organisation.id, proposal_id)
+        if not (can_manage(actor) or await is_author(actor.person_id, proposal)):
+            raise ActionError("not_author")
+        if proposal["status"] not in EDITABLE:
+            raise ActionError("proposal_locked")
+        if proposal["title"] == title.strip() and proposal["body"] == body:
+            raise ActionError("unchanged", "body")
+        number = await _add_version(proposal, actor.person_id, title.strip(), body, note.strip())
+        await audit.record(
+            actor.organisation.id,
+            "proposal.edited",
+            actor_id=actor.person_id,
+            subject=f"proposal:{proposal_id}",
+            details={"version": number, "note": note.strip()},
+        )
+    return number
+
+
+async def change_status(actor: MembershipView, proposal_id: int, status: ProposalStatus) -> None:
+    """Authors submit or withdraw their proposal; facilitators move it through the debate."""
+    async with write_transaction(Proposal._meta.db):
+        proposal = await _proposal_row(actor.organisation.id, proposal_id)
+        current = proposal["status"]
+        manager = can_manage(actor)
+        author = can_take_part(actor) and await is_author(actor.person_id, proposal)
+        allowed = (FACILITATOR_STEPS[current] if manager else frozenset()) | (
+            AUTHOR_STEPS.get(current, frozenset()) if author else frozenset()
+        )
+        if not (manager or author):
+            raise ActionError("not_author")
+        if status.value not in allowed:
+            raise ActionError("status_step_not_allowed")
+        if status is ProposalStatus.SUBMITTED and not manager:
+            check_may_submit(actor, _assembly_of(proposal))
+        await Proposal.update(
+            {Proposal.status: status.value, Proposal.updated_at: datetime.now(UTC)}
+        ).where(Proposal.id == proposal_id)
+        await audit.record(
+            actor.organisation.id,
+            "proposal.status_changed",
+            actor_id=actor.person_id,
+            subject=f"proposal:{proposal_id}",
+            details={"from": current, "to": status.value},
+        )
+
+
+def _assembly_of(proposal: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "status": proposal["assembly.status"],
+        "submission_rule": proposal["assembly.submission_rule"],
+        "submission_deadline": proposal["assembly.submission_deadline"],
+    }
+
+
+async def toggle_support(actor: MembershipView, proposal_id: int) -> bool:
+    """Support a proposal, or stop supporting it; return whether the member supports it now."""
+    if not can_take_part(actor):
+        raise ActionError("read_only")
+    async with write_transaction(Proposal._meta.db):
+        proposal = await _proposal_row(actor.organisation.id, proposal_id)
+        if proposal["status"] in DECIDED or proposal["status"] == ProposalStatus.DRAFT:
+            raise ActionError("support_closed")
+        key = f"{proposal_id}:{actor.person_id}"
+        existing = await ProposalSupport.select().where(ProposalSupport.support_key == key).first()
+        if proposal["author"] == actor.person_id or (
+            existing and existing["kind"] == SupportKind.COAUTHOR.value
+        ):
+            raise ActionError("own_proposal")
+        if existing:
+            await ProposalSupport.delete().where(ProposalSupport.support_key == key)
+        else:
+            await ProposalSupport.insert(
+                ProposalSupport(proposal=proposal_id, person=actor.person_id, support_key=key)
+            )
+    return existing is None
+
+
+def _majority_options() -> list[tuple[str, str]]:
+    return [("yes", _("For")), ("no", _("Against")), ("abstain", _("Abstention"))]
+
+
+async def put_to_vote(actor: MembershipView, proposal_id: int) -> int:
+    """Prepare the proposal's ballot (a draft, opened from the ballot page) and mark the proposal
+    as put to the vote. Amendments not yet decided or put to the vote must be settled first."""
+    ensure_manager(actor)
+    proposal = await _proposal_row(actor.organisation.id, proposal_id)
+    if proposal["status"] not in OPEN_TO_AMENDMENTS:
+        raise ActionError("status_step_not_allowed")
+    if await Amendment.exists().where(
+        (Amendment.proposal == proposal_id) & (Amendment.status == AmendmentStatus.SUBMITTED.value)
+    ):
+        raise ActionError("amendments_pending")
+    ballot_id = await ballots.create_ballot(
+        actor.organisation.id,
+        proposal["assembly"],
+        _("Do you adopt “%(title)s”?") % {"title": proposal["title"]},
+        "majority",
+        _majority_options(),
+        agenda_item_id=proposal["agenda_item"],
+        proposal_id=proposal_id,
+    )
+    async with write_transaction(Proposal._meta.db):
+        await Proposal.update(
+            {Proposal.status: ProposalStatus.VOTING.value, Proposal.updated_at: datetime.now(UTC)}
+        ).where(Proposal.id == proposal_id)
+        await audit.record(
+            actor.organisation.id,
+            "proposal.put_to_vote",
+            actor_id=actor.person_id,
+            subject=f"proposal:{proposal_id}",
+            details={"ballot": ballot_id},
+        )
+    return ballot_id
+
+
+# --- amendments -------------------------------------------------------------------------------
+
+
+def apply_amendment(body: str, kind: AmendmentKind, passage: str, text: str) -> str:
+    """The proposal's text once the amendment is taken in.
+
+    >>> apply_amendment("Un. Deux. Trois.", AmendmentKind.REPLACE, "Deux.", "Quatre.")
+    'Un. Quatre. Trois.'
+    >>> apply_amendment("Un.\\n\\nDeux.", AmendmentKind.INSERT, "Un.", "Et demi.")
+    'Un.\\n\\nEt demi.\\n\\nDeux.'
+    """
+    if kind is AmendmentKind.FULL:
+        return text
+    count = body.count(passage) if passage else 0
+    if count == 0:
+        raise ActionError("passage_not_found", "passage")
+    if count > 1:
+        raise ActionError("passage_ambiguous", "passage")
+    if kind is AmendmentKind.DELETE:
+        before, _sep, after = body.partition(passage)
+        return _join_without_gap(before, after)
+    if kind is AmendmentKind.REPLACE:
+        return body.replace(passage, text, 1)
+    before, _sep, after = body.partition(passage)
+    # a passage that ends a paragraph gets the insertion as a paragraph of its own
+    if after == "" or after.startswith("\n"):
+        tail = after.lstrip("\n")
+        return before + passage + "\n\n" + text.strip() + ("\n\n" + tail if tail else "")
+    return before + passage + " " + text.strip() + after
+
+
+def _join_without_gap(before: str, after: str) -> str:
+    if before.endswith(" ") and after.startswith(" "):
+        return before + after[1:]
+    if before.endswith("\n\n") and after.startswith("\n"):
+        return before + after.lstrip("\n")
+    return before + after
+
+
+def check_amendment(body: str, kind: AmendmentKind, passage: str, text: str, reason: str) -> str:
+    """Validate an amendment against the current text; return the amended text."""
+    if kind is not AmendmentKind.FULL and not passage.strip():
+        raise ActionError("passage_required", "passage")
+    if kind is not AmendmentKind.DELETE and not text.strip():
+        raise ActionError("text_required", "text")
+    if len(text) > BODY_MAX or len(passage) > BODY_MAX:
+        raise ActionError("text_too_long", "text")
+    if len(reason) > BODY_MAX:
+        raise ActionError("text_too_long", "reason")
+    amended = apply_amendment(body, kind, passage, text)
+    if amended.strip() == body.strip():
+        raise ActionError("unchanged", "text")
+    if not amended.strip():
+        raise ActionError("body_required", "text")
+    return amended
+
+
+async def propose_amendment(
+    actor: MembershipView,
+    proposal_id: int,
+    kind: AmendmentKind,
+    *,
+    passage: str = "",
+    text: str = "",
+    reason: str = "",
+) -> int:
+    """A member proposes a change to the proposal's current text."""
+    if not can_take_part(actor):
+        raise ActionError("read_only")
+    if kind is AmendmentKind.FULL:
+        passage = ""
+    if kind is AmendmentKind.DELETE:
+        text = ""
+    async with write_transaction(Amendment._meta.db):
+        proposal = await _proposal_row(actor.organisation.id, proposal_id)
+        if proposal["assembly.status"] == AssemblyStatus.CLOSED.value:
+            raise ActionError("assembly_closed")
+        if proposal["status"] == ProposalStatus.WITHDRAWN:
+            raise ActionError("proposal_withdrawn")
+        if proposal["status"] not in OPEN_TO_AMENDMENTS:
+            raise ActionError("amendments_closed")
+        check_amendment(proposal["body"], kind, passage, text, reason)
+        last = (
+            await Amendment.select(Amendment.number)
+            .where(Amendment.proposal == proposal_id)
+            .order_by(Amendment.number, ascending=False)
+            .first()
+        )
+        number = (last["number"] + 1) if last else 1
+        rows = await Amendment.insert(
+            Amendment(
+                organisation=actor.organisation.id,
+                proposal=proposal_id,
+                number=number,
+                amendment_key=f"{proposal_id}:{number}",
+                author=actor.person_id,
+                kind=kind.value,
+                passage=passage,
+                text=text,
+                reason=reason.strip(),
+                base_version=proposal["version"],
+            )
+        )
+        amendment_id = int(rows[0]["id"])
+        await audit.record(
+            actor.organisation.id,
+            "amendment.proposed",
+            actor_id=actor.person_id,
+            subject=f"proposal:{proposal_id}",
+            details={"amendment": amendment_id, "number": number, "kind": kind.value},
+        )
+    return amendment_id
+
+
+async def _amendment_row(organisation_id: int, amendment_id: int) -> dict[str, Any]:
+    row = (
+        await Amendment.select()
+        .where((Amendment.id == amendment_id) & (Amendment.organisation == organisation_id))
+        .first()
+    )
+    if row is None:
+        raise ActionError("not_found")
+    return row
+
+
+async def _take_in(
+    actor: MembershipView, amendment: dict[str, Any], proposal: dict[str, Any]
+) -> int:
+    """Apply the amendment to the proposal's current text as a new version."""
+    if proposal["status"] in DECIDED:
+        raise ActionError("proposal_decided")
+    amended = apply_amendment(
+        proposal["body"], AmendmentKind(amendment["kind"]), amendment["passage"], amendment["text"]
+    )
+    note = _("Amendment no. %(number)d") % {"number": amendment["number"]}
+    return await _add_version(proposal, actor.person_id, proposal["title"], amended, note)
+
+
+async def decide_amendment(actor: MembershipView, amendment_id: int, decision: str) -> int | None:
+    """Settle an amendment. ``decision`` is one of:
+
+    - ``accept``: the proposal's author takes it into the text;
+    - ``reject``: the author or a facilitator declines it;
+    - ``withdraw``: its own author takes it back;
+    - ``adopt`` / ``reject_vote``: a facilitator records the outcome of its ballot.
+
+    Returns the new version number when the text changed.
+    """
+    async with write_transaction(Amendment._meta.db):
+        amendment = await _amendment_row(actor.organisation.id, amendment_id)
+        proposal = await _proposal_row(actor.organisation.id, amendment["proposal"])
+        status = amendment["status"]
+        manager = can_manage(actor)
+        author = can_take_part(actor) and await is_author(actor.person_id, proposal)
+        version: int | None = None
+        if decision == "accept" and status == AmendmentStatus.SUBMITTED and author:
+            version = await _take_in(actor, amendment, proposal)
+            new = AmendmentStatus.ACCEPTED
+        elif decision == "reject" and status == AmendmentStatus.SUBMITTED and (author or manager):
+            new = AmendmentStatus.REJECTED
+        elif (
+            decision == "withdraw"
+            and status == AmendmentStatus.SUBMITTED
+            and amendment["author"] == actor.person_id
+        ):
+            new = AmendmentStatus.WITHDRAWN
+        elif decision == "adopt" and status == AmendmentStatus.VOTING and manager:
+            version = await _take_in(actor, amendment, proposal)
+            new = AmendmentStatus.ADOPTED
+        elif decision == "reject_vote" and status == AmendmentStatus.VOTING and manager:
+            new = AmendmentStatus.REJECTED
+        elif status != AmendmentStatus.SUBMITTED and status != AmendmentStatus.VOTING:
+            raise ActionError("amendment_settled")
+        else:
+            raise ActionError("not_allowed")
+        await _settle(actor, amendment, new, version)
+    return version
+
+
+async def _settle(
+    actor: MembershipView, amendment: dict[str, Any], status: AmendmentStatus, version: int | None
+) -> None:
+    await Amendment.update(
+        {
+            Amendment.status: status.value,
+            Amendment.decided_by: actor.person_id,
+            Amendment.decided_at: datetime.now(UTC),
+        }
+    ).where(Amendment.id == amendment["id"])
+    await audit.record(
+        actor.organisation.id,
+        f"amendment.{status.value}",
+        actor_id=actor.person_id,
+        subject=f"proposal:{amendment['proposal']}",
+        details={"amendment": amendment["id"], "number": amendment["number"], "version": version},
+    )
+
+
+async def put_amendment_to_vote(actor: MembershipView, amendment_id: int) -> int:
+    """Prepare the amendment's ballot (voted before its proposal) and mark it as put to the vote."""
+    ensure_manager(actor)
+    amendment = await _amendment_row(actor.organisation.id, amendment_id)
+    proposal = await _proposal_row(actor.organisation.id, amendment["proposal"])
+    if amendment["status"] != AmendmentStatus.SUBMITTED:
+        raise ActionError("amendment_settled")
+    if proposal["status"] not in OPEN_TO_AMENDMENTS:
+        raise ActionError("amendments_closed")
+    question = _("Do you adopt amendment no. %(number)d to “%(title)s”?") % {
+        "number": amendment["number"],
+        "title": proposal["title"],
+    }
+    ballot_id = await ballots.create_ballot(
+        actor.organisation.id,
+        proposal["assembly"],
+        question,
+        "majority",
+        _majority_options(),
+        agenda_item_id=proposal["agenda_item"],
+        proposal_id=proposal["id"],
+    )
+    async with write_transaction(Amendment._meta.db):
+        await Amendment.update(
+            {Amendment.status: AmendmentStatus.VOTING.value, Amendment.ballot_id: ballot_id}
+        ).where(Amendment.id == amendment_id)
+        await audit.record(
+            actor.organisation.id,
+            "amendment.put_to_vote",
+            actor_id=actor.person_id,
+            subject=f"proposal:{proposal['id']}",
+            details={"amendment": amendment_id, "ballot": ballot_id},
+        )
+    return ballot_id
+
+
+# --- seeding helpers (the demo goes through the same tables) ----------------------------------
 
 
 async def add_contribution(
@@ -58,12 +674,14 @@ async def add_contribution(
     stance: Stance = Stance.REMARK,
     parent_id: int | None = None,
 ) -> int:
+    """Add a contribution to a proposal's thread without the member rules (demo, imports)."""
     thread = (
         await Thread.select(Thread.id, Thread.organisation)
         .where(Thread.thread_key == f"proposal:{proposal_id}")
         .first()
     )
-    assert thread is not None
+    if thread is None:
+        raise ActionError("not_found")
     rows = await Contribution.insert(
         Contribution(
             organisation=thread["organisation"],

@@ -1,0 +1,227 @@
+"""Deliberation threads: contributions with a stance, replies one level deep, edits within a
+window, simple reactions, moderation (hidden with a reason, never deleted) and closing.
+
+A thread belongs to one proposal or one agenda item. Members with voting rights write; observers
+and suspended members read. Edits and moderation are appended to the audit trail.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from votes.db.engine import write_transaction
+from votes.db.queries import MembershipView
+from votes.db.tables import (
+    AssemblyStatus,
+    Contribution,
+    ProposalStatus,
+    Reaction,
+    ReactionKind,
+    Stance,
+    Thread,
+)
+from votes.services import audit
+from votes.services.assemblies import ActionError, can_take_part, ensure_manager
+
+BODY_MAX = 5_000
+REASON_MAX = 300
+EDIT_WINDOW = timedelta(minutes=15)
+
+
+async def _thread_row(organisation_id: int, thread_id: int) -> dict[str, Any]:
+    row = (
+        await Thread.select(
+            *Thread.all_columns(),
+            Thread.proposal.assembly.status,  # type: ignore[union-attr]
+            Thread.proposal.status,
+            Thread.agenda_item.assembly.status,  # type: ignore[union-attr]
+        )
+        .where((Thread.id == thread_id) & (Thread.organisation == organisation_id))
+        .first()
+    )
+    if row is None:
+        raise ActionError("not_found")
+    return row
+
+
+def _check_open(thread: dict[str, Any]) -> None:
+    if thread["closed_at"] is not None:
+        raise ActionError("thread_closed")
+    assembly_status = thread["proposal.assembly.status"] or thread["agenda_item.assembly.status"]
+    if assembly_status == AssemblyStatus.CLOSED.value:
+        raise ActionError("assembly_closed")
+    if thread["proposal.status"] == ProposalStatus.WITHDRAWN.value:
+        raise ActionError("proposal_withdrawn")
+
+
+def _check_body(body: str) -> None:
+    if not body.strip():
+        raise ActionError("body_required", "body")
+    if len(body) > BODY_MAX:
+        raise ActionError("text_too_long", "body")
+
+
+async def post_contribution(
+    actor: MembershipView,
+    thread_id: int,
+    body: str,
+    *,
+    stance: Stance = Stance.REMARK,
+    parent_id: int | None = None,
+) -> int:
+    """Add a contribution; a reply to a reply joins the first one's replies (one level deep)."""
+    if not can_take_part(actor):
+        raise ActionError("read_only")
+    _check_body(body)
+    async with write_transaction(Contribution._meta.db):
+        thread = await _thread_row(actor.organisation.id, thread_id)
+        _check_open(thread)
+        if parent_id is not None:
+            parent = (
+                await Contribution.select(Contribution.id, Contribution.parent)
+                .where((Contribution.id == parent_id) & (Contribution.thread == thread_id))
+                .first()
+            )
+            if parent is None:
+                raise ActionError("parent_unknown")
+            parent_id = parent["parent"] or parent["id"]
+        rows = await Contribution.insert(
+            Contribution(
+                organisation=actor.organisation.id,
+                thread=thread_id,
+                parent=parent_id,
+                author=actor.person_id,
+                stance=stance.value,
+                body=body.strip(),
+            )
+        )
+    return int(rows[0]["id"])
+
+
+async def _contribution_row(organisation_id: int, contribution_id: int) -> dict[str, Any]:
+    row = (
+        await Contribution.select()
+        .where(
+            (Contribution.id == contribution_id) & (Contribution.organisation == organisation_id)
+        )
+        .first()
+    )
+    if row is None:
+        raise ActionError("not_found")
+    return row
+
+
+def may_edit(row: dict[str, Any], person_id: int, now: datetime | None = None) -> bool:
+    """The author may edit their contribution within the window, unless it was hidden."""
+    return (
+        row["author"] == person_id
+        and row["hidden_reason"] is None
+        and (now or datetime.now(UTC)) - row["created_at"] <= EDIT_WINDOW
+    )
+
+
+async def edit_contribution(
+    actor: MembershipView, contribution_id: int, body: str, *, stance: Stance
+) -> int:
+    """Change one's own contribution within the edit window; return its thread id."""
+    _check_body(body)
+    async with write_transaction(Contribution._meta.db):
+        row = await _contribution_row(actor.organisation.id, contribution_id)
+        if row["author"] != actor.person_id:
+            raise ActionError("not_author")
+        if row["hidden_reason"] is not None:
+            raise ActionError("contribution_hidden")
+        if not may_edit(row, actor.person_id):
+            raise ActionError("edit_window_over")
+        _check_open(await _thread_row(actor.organisation.id, row["thread"]))
+        if row["body"] == body.strip() and row["stance"] == stance.value:
+            return int(row["thread"])
+        await Contribution.update(
+            {
+                Contribution.body: body.strip(),
+                Contribution.stance: stance.value,
+                Contribution.edited_at: datetime.now(UTC),
+            }
+        ).where(Contribution.id == contribution_id)
+        await audit.record(
+            actor.organisation.id,
+            "contribution.edited",
+            actor_id=actor.person_id,
+            subject=f"contribution:{contribution_id}",
+            details={"previous_body": row["body"], "previous_stance": row["stance"]},
+        )
+    return int(row["thread"])
+
+
+async def hide_contribution(actor: MembershipView, contribution_id: int, reason: str) -> int:
+    """A facilitator hides a contribution; its place in the thread shows that, and why."""
+    ensure_manager(actor)
+    reason = reason.strip()
+    if not reason:
+        raise ActionError("reason_required", "reason")
+    if len(reason) > REASON_MAX:
+        raise ActionError("reason_too_long", "reason")
+    async with write_transaction(Contribution._meta.db):
+        row = await _contribution_row(actor.organisation.id, contribution_id)
+        if row["hidden_reason"] is not None:
+            raise ActionError("contribution_hidden")
+        await Contribution.update(
+            {
+                Contribution.hidden_reason: reason,
+                Contribution.hidden_by: actor.person_id,
+                Contribution.hidden_at: datetime.now(UTC),
+            }
+        ).where(Contribution.id == contribution_id)
+        await audit.record(
+            actor.organisation.id,
+            "contribution.hidden",
+            actor_id=actor.person_id,
+            subject=f"contribution:{contribution_id}",
+            details={"reason": reason, "author": row["author"]},
+        )
+    return int(row["thread"])
+
+
+async def toggle_reaction(actor: MembershipView, contribution_id: int, kind: ReactionKind) -> bool:
+    """Add or remove one's reaction; return whether it is there now."""
+    if not can_take_part(actor):
+        raise ActionError("read_only")
+    async with write_transaction(Reaction._meta.db):
+        row = await _contribution_row(actor.organisation.id, contribution_id)
+        if row["hidden_reason"] is not None:
+            raise ActionError("contribution_hidden")
+        key = f"{contribution_id}:{actor.person_id}:{kind.value}"
+        if await Reaction.exists().where(Reaction.reaction_key == key):
+            await Reaction.delete().where(Reaction.reaction_key == key)
+            return False
+        await Reaction.insert(
+            Reaction(
+                contribution=contribution_id,
+                person=actor.person_id,
+                reaction_key=key,
+                kind=kind.value,
+            )
+        )
+    return True
+
+
+async def set_thread_closed(actor: MembershipView, thread_id: int, closed: bool) -> None:
+    """Close a thread (nobody posts any more; everything stays readable) or open it again."""
+    ensure_manager(actor)
+    async with write_transaction(Thread._meta.db):
+        thread = await _thread_row(actor.organisation.id, thread_id)
+        if (thread["closed_at"] is not None) == closed:
+            return
+        await Thread.update(
+            {
+                Thread.closed_at: datetime.now(UTC) if closed else None,
+                Thread.closed_by: actor.person_id if closed else None,
+            }
+        ).where(Thread.id == thread_id)
+        await audit.record(
+            actor.organisation.id,
+            "thread.closed" if closed else "thread.reopened",
+            actor_id=actor.person_id,
+            subject=thread["thread_key"],
+        )

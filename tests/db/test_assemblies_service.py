@@ -1,0 +1,127 @@
+"""Assemblies and agendas: facilitators plan and run them, every change lands in the audit trail."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+
+from votes.db import assembly_queries, queries
+from votes.db.queries import MembershipView
+from votes.db.tables import AgendaItem, AssemblyStatus, AuditEntry
+from votes.services import accounts, assemblies, organisations
+from votes.services.assemblies import ActionError
+
+
+async def _member(organisation_id: int, *, facilitator: bool = False) -> MembershipView:
+    tag = uuid.uuid4().hex[:8]
+    person_id = await accounts.create_person(f"P {tag}", f"{tag}@example.invalid", "pw-123456789")
+    await organisations.add_membership(organisation_id, person_id, is_facilitator=facilitator)
+    membership = await queries.membership_in(organisation_id, person_id)
+    assert membership is not None
+    return membership
+
+
+async def _organisation() -> int:
+    tag = uuid.uuid4().hex[:8]
+    return await organisations.create_organisation(f"Coop {tag}", f"coop-{tag}")
+
+
+async def _agenda_titles(assembly_id: int) -> list[str]:
+    rows = (
+        await AgendaItem.select(AgendaItem.title)
+        .where(AgendaItem.assembly == assembly_id)
+        .order_by(AgendaItem.position)
+    )
+    return [row["title"] for row in rows]
+
+
+async def test_facilitator_builds_and_reorders_the_agenda_with_an_audit_trail() -> None:
+    organisation_id = await _organisation()
+    chair = await _member(organisation_id, facilitator=True)
+    assembly_id = await assemblies.create_assembly(
+        organisation_id, "AG 2026", datetime.now(UTC), actor_id=chair.person_id
+    )
+    first = await assemblies.add_item(chair, assembly_id, "Ouverture", planned_minutes=5)
+    second = await assemblies.add_item(chair, assembly_id, "Comptes")
+    third = await assemblies.add_item(chair, assembly_id, "Divers")
+    await assemblies.move_item(chair, third, -1)
+    assert await _agenda_titles(assembly_id) == ["Ouverture", "Divers", "Comptes"]
+    await assemblies.move_item(chair, first, -1)  # already first: nothing moves
+    await assemblies.reorder_agenda(chair, assembly_id, [second, first, third])
+    assert await _agenda_titles(assembly_id) == ["Comptes", "Ouverture", "Divers"]
+    await assemblies.mark_current_item(chair, assembly_id, first)
+    page = await assembly_queries.assembly_page(organisation_id, assembly_id)
+    assert page is not None
+    assert page.current_item is not None
+    assert page.current_item.title == "Ouverture"
+    actions = [
+        row["action"]
+        for row in await AuditEntry.select(AuditEntry.action, AuditEntry.actor)
+        .where(AuditEntry.subject == f"assembly:{assembly_id}")
+        .order_by(AuditEntry.sequence)
+    ]
+    assert actions == [
+        "assembly.created",
+        "agenda.item_added",
+        "agenda.item_added",
+        "agenda.item_added",
+        "agenda.reordered",
+        "agenda.reordered",
+        "agenda.current_item_set",
+    ]
+
+
+async def test_a_stale_drag_and_drop_order_changes_nothing() -> None:
+    organisation_id = await _organisation()
+    chair = await _member(organisation_id, facilitator=True)
+    assembly_id = await assemblies.create_assembly(organisation_id, "AG", datetime.now(UTC))
+    first = await assemblies.add_item(chair, assembly_id, "Un")
+    await assemblies.add_item(chair, assembly_id, "Deux")
+    with pytest.raises(ActionError) as refused:
+        await assemblies.reorder_agenda(chair, assembly_id, [first])
+    assert refused.value.code == "agenda_changed"
+    assert await _agenda_titles(assembly_id) == ["Un", "Deux"]
+
+
+async def test_members_cannot_change_the_agenda_and_closed_assemblies_are_frozen() -> None:
+    organisation_id = await _organisation()
+    chair = await _member(organisation_id, facilitator=True)
+    member = await _member(organisation_id)
+    assembly_id = await assemblies.create_assembly(organisation_id, "AG", datetime.now(UTC))
+    item = await assemblies.add_item(chair, assembly_id, "Un")
+    with pytest.raises(ActionError, match="not_facilitator"):
+        await assemblies.add_item(member, assembly_id, "Deux")
+    await assemblies.set_assembly_status(chair, assembly_id, AssemblyStatus.IN_SESSION)
+    await assemblies.set_assembly_status(chair, assembly_id, AssemblyStatus.CLOSED)
+    with pytest.raises(ActionError, match="assembly_closed"):
+        await assemblies.update_item(chair, item, "Autre titre")
+    with pytest.raises(ActionError, match="status_step_not_allowed"):
+        await assemblies.set_assembly_status(chair, assembly_id, AssemblyStatus.DRAFT)
+    assert await _agenda_titles(assembly_id) == ["Un"]
+
+
+async def test_foreign_assemblies_are_not_found() -> None:
+    mine = await _organisation()
+    theirs = await _organisation()
+    chair = await _member(mine, facilitator=True)
+    assembly_id = await assemblies.create_assembly(theirs, "AG", datetime.now(UTC))
+    with pytest.raises(ActionError, match="not_found"):
+        await assemblies.add_item(chair, assembly_id, "Intrusion")
+    assert await _agenda_titles(assembly_id) == []
+
+
+async def test_an_item_with_a_proposal_cannot_be_removed_but_an_empty_one_can() -> None:
+    from votes.services import proposals
+
+    organisation_id = await _organisation()
+    chair = await _member(organisation_id, facilitator=True)
+    assembly_id = await assemblies.create_assembly(organisation_id, "AG", datetime.now(UTC))
+    used = await assemblies.add_item(chair, assembly_id, "Comptes")
+    empty = await assemblies.add_item(chair, assembly_id, "Vide")
+    await proposals.submit_proposal(chair, assembly_id, "R1", "Texte", agenda_item_id=used)
+    with pytest.raises(ActionError, match="item_in_use"):
+        await assemblies.remove_item(chair, used)
+    await assemblies.remove_item(chair, empty)
+    assert await _agenda_titles(assembly_id) == ["Comptes"]

@@ -1,0 +1,186 @@
+"""Proposals, amendments and threads: the rules members meet, and the traces they leave."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from tests.db.test_assemblies_service import _member, _organisation
+
+from votes.db import assembly_queries
+from votes.db.tables import (
+    AmendmentKind,
+    Contribution,
+    Proposal,
+    ProposalStatus,
+    ReactionKind,
+    Stance,
+    SubmissionRule,
+)
+from votes.services import assemblies, deliberation, proposals
+from votes.services.assemblies import ActionError
+from votes.services.proposals import apply_amendment
+
+
+async def _assembly(organisation_id: int, **details: object) -> int:
+    return await assemblies.create_assembly(
+        organisation_id, "AG", datetime.now(UTC) + timedelta(days=10), **details
+    )
+
+
+async def test_submission_respects_the_deadline_and_the_rule_but_not_for_facilitators() -> None:
+    organisation_id = await _organisation()
+    chair = await _member(organisation_id, facilitator=True)
+    member = await _member(organisation_id)
+    late = await _assembly(organisation_id, submission_deadline=datetime.now(UTC) - timedelta(1))
+    with pytest.raises(ActionError, match="deadline_passed"):
+        await proposals.submit_proposal(member, late, "Trop tard", "Texte")
+    assert await proposals.submit_proposal(chair, late, "Ordre du jour", "Texte")
+    reserved = await _assembly(organisation_id, submission_rule=SubmissionRule.FACILITATORS)
+    with pytest.raises(ActionError, match="facilitators_only"):
+        await proposals.submit_proposal(member, reserved, "Idée", "Texte")
+    assert await Proposal.count().where(Proposal.author == member.person_id) == 0
+
+
+async def test_every_edit_is_a_new_version_and_only_authors_edit() -> None:
+    organisation_id = await _organisation()
+    author = await _member(organisation_id)
+    coauthor = await _member(organisation_id)
+    other = await _member(organisation_id)
+    assembly_id = await _assembly(organisation_id)
+    proposal_id = await proposals.submit_proposal(
+        author, assembly_id, "Télétravail", "Deux jours.", coauthor_ids=[coauthor.person_id]
+    )
+    assert await proposals.edit_proposal(coauthor, proposal_id, "Télétravail", "Trois jours.") == 2
+    with pytest.raises(ActionError, match="not_author"):
+        await proposals.edit_proposal(other, proposal_id, "Télétravail", "Cinq jours.")
+    with pytest.raises(ActionError, match="unchanged"):
+        await proposals.edit_proposal(author, proposal_id, "Télétravail", "Trois jours.")
+    versions = await assembly_queries.versions_of(organisation_id, proposal_id)
+    assert [v.body for v in versions] == ["Deux jours.", "Trois jours."]
+
+
+async def test_amendments_apply_as_new_versions_and_not_to_withdrawn_proposals() -> None:
+    organisation_id = await _organisation()
+    author = await _member(organisation_id)
+    member = await _member(organisation_id)
+    assembly_id = await _assembly(organisation_id)
+    proposal_id = await proposals.submit_proposal(
+        author, assembly_id, "Prime", "Une prime de 300 € pour tous."
+    )
+    with pytest.raises(ActionError, match="passage_not_found"):
+        await proposals.propose_amendment(
+            member, proposal_id, AmendmentKind.REPLACE, passage="500 €", text="400 €"
+        )
+    amendment_id = await proposals.propose_amendment(
+        member, proposal_id, AmendmentKind.REPLACE, passage="300 €", text="400 €"
+    )
+    with pytest.raises(ActionError, match="not_allowed"):
+        await proposals.decide_amendment(member, amendment_id, "accept")  # not the author's
+    assert await proposals.decide_amendment(author, amendment_id, "accept") == 2
+    page = await assembly_queries.proposal_page(organisation_id, proposal_id)
+    assert page is not None
+    assert page.body == "Une prime de 400 € pour tous."
+    await proposals.change_status(author, proposal_id, ProposalStatus.WITHDRAWN)
+    with pytest.raises(ActionError, match="proposal_withdrawn"):
+        await proposals.propose_amendment(member, proposal_id, AmendmentKind.FULL, text="Rien")
+
+
+async def test_pending_amendments_are_voted_before_their_proposal() -> None:
+    organisation_id = await _organisation()
+    chair = await _member(organisation_id, facilitator=True)
+    member = await _member(organisation_id)
+    assembly_id = await _assembly(organisation_id)
+    item = await assemblies.add_item(chair, assembly_id, "Primes")
+    proposal_id = await proposals.submit_proposal(
+        member, assembly_id, "Prime", "Une prime de 300 €.", agenda_item_id=item
+    )
+    insert = await proposals.propose_amendment(
+        member, proposal_id, AmendmentKind.INSERT, passage="300 €.", text="Versée en juin."
+    )
+    await proposals.propose_amendment(member, proposal_id, AmendmentKind.FULL, text="Pas de prime.")
+    with pytest.raises(ActionError, match="amendments_pending"):
+        await proposals.put_to_vote(chair, proposal_id)
+    page = await assembly_queries.assembly_page(organisation_id, assembly_id)
+    assert page is not None
+    order = [(s.amendment_number, s.title) for s in page.agenda[0].voting_order]
+    assert order == [(2, "Prime"), (1, "Prime"), (None, "Prime")]  # the full text first
+    ballot_id = await proposals.put_amendment_to_vote(chair, insert)
+    assert ballot_id
+    await proposals.decide_amendment(chair, insert, "adopt")
+    proposal = await assembly_queries.proposal_page(organisation_id, proposal_id)
+    assert proposal is not None
+    assert proposal.body == "Une prime de 300 €.\n\nVersée en juin."
+
+
+def test_amendment_kinds_change_the_text_as_a_reader_expects() -> None:
+    text = "Premier alinéa.\n\nDeuxième alinéa, assez long."
+    assert apply_amendment(text, AmendmentKind.DELETE, " assez long", "") == (
+        "Premier alinéa.\n\nDeuxième alinéa,."
+    )
+    assert apply_amendment(text, AmendmentKind.INSERT, "Premier", "et seul") == (
+        "Premier et seul alinéa.\n\nDeuxième alinéa, assez long."
+    )
+    assert apply_amendment(text, AmendmentKind.FULL, "", "Tout autre.") == "Tout autre."
+    with pytest.raises(ActionError, match="passage_ambiguous"):
+        apply_amendment(text, AmendmentKind.REPLACE, "alinéa", "paragraphe")
+
+
+async def test_threads_replies_edits_reactions_hiding_and_closing() -> None:
+    organisation_id = await _organisation()
+    chair = await _member(organisation_id, facilitator=True)
+    member = await _member(organisation_id)
+    other = await _member(organisation_id)
+    assembly_id = await _assembly(organisation_id)
+    proposal_id = await proposals.submit_proposal(member, assembly_id, "P", "Texte")
+    page = await assembly_queries.proposal_page(organisation_id, proposal_id)
+    assert page is not None
+    thread = page.thread_id
+    first = await deliberation.post_contribution(
+        member, thread, "Pourquoi ?", stance=Stance.QUESTION
+    )
+    reply = await deliberation.post_contribution(other, thread, "Parce que.", parent_id=first)
+    deep = await deliberation.post_contribution(member, thread, "Ah.", parent_id=reply)
+    with pytest.raises(ActionError, match="not_author"):
+        await deliberation.edit_contribution(other, first, "Piraté", stance=Stance.FOR)
+    await deliberation.edit_contribution(member, first, "Pourquoi donc ?", stance=Stance.QUESTION)
+    assert await deliberation.toggle_reaction(other, first, ReactionKind.AGREE)
+    await deliberation.hide_contribution(chair, reply, "Hors sujet")
+    shown = await assembly_queries.thread_page(organisation_id, thread, other.person_id)
+    assert shown is not None
+    assert shown.total == 1
+    top = shown.contributions[0]
+    assert top.edited_at is not None
+    assert top.body == "Pourquoi donc ?"
+    assert top.reactions == {"agree": 1}
+    assert top.mine == {"agree"}
+    assert [r.id for r in top.replies] == [reply, deep]  # a reply to a reply stays one level deep
+    assert top.replies[0].hidden_reason == "Hors sujet"
+    assert top.replies[0].body == ""
+    await deliberation.set_thread_closed(chair, thread, True)
+    with pytest.raises(ActionError, match="thread_closed"):
+        await deliberation.post_contribution(member, thread, "Encore")
+    assert await Contribution.count().where(Contribution.thread == thread) == 3
+
+
+async def test_observers_read_but_do_not_post() -> None:
+    from votes.db import queries
+    from votes.db.tables import MembershipKind
+    from votes.services import accounts, organisations
+
+    organisation_id = await _organisation()
+    member = await _member(organisation_id)
+    person_id = await accounts.create_person(
+        "Obs", f"obs-{organisation_id}@x.invalid", "pw-12345678"
+    )
+    await organisations.add_membership(organisation_id, person_id, kind=MembershipKind.OBSERVER)
+    observer = await queries.membership_in(organisation_id, person_id)
+    assert observer is not None
+    assembly_id = await _assembly(organisation_id)
+    proposal_id = await proposals.submit_proposal(member, assembly_id, "P", "Texte")
+    page = await assembly_queries.proposal_page(organisation_id, proposal_id)
+    assert page is not None
+    with pytest.raises(ActionError, match="read_only"):
+        await deliberation.post_contribution(observer, page.thread_id, "Je peux ?")
+    with pytest.raises(ActionError, match="read_only"):
+        await proposals.submit_proposal(observer, assembly_id, "P2", "Texte")
