@@ -1,0 +1,393 @@
+"""Read helpers for ballots: the ballot with its options, turnout, who has not voted yet, a
+voter's participation, the published papers. Every helper about an organisation's ballot takes
+the organisation id, so a foreign id finds nothing. Turnout and status are a couple of indexed
+lookups each: phones and the console poll them every few seconds."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from votes.db.tables import (
+    AgendaItem,
+    Assembly,
+    Ballot,
+    BallotOption,
+    BallotPaper,
+    Membership,
+    MembershipKind,
+    MembershipStatus,
+    PaperCount,
+    Participation,
+)
+
+
+# joined columns (the foreign keys are typed generically, hence the ignores)
+_MEMBER_NAME: Any = Membership.person.name
+_VOTER_NAME: Any = BallotPaper.voter.person.name  # type: ignore[union-attr]
+_ENTERED_BY_NAME: Any = PaperCount.entered_by.person.name  # type: ignore[union-attr]
+
+
+@dataclass(frozen=True, slots=True)
+class OptionView:
+    key: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class EarlierRound:
+    number: int
+    result_json: str
+    amendment: str
+
+
+@dataclass(frozen=True, slots=True)
+class BallotView:
+    id: int
+    organisation_id: int
+    assembly_id: int
+    assembly_title: str
+    agenda_item_id: int | None
+    proposal_id: int | None
+    question: str
+    method: str
+    seats: int
+    secret: bool
+    is_test: bool
+    status: str
+    allow_change: bool
+    duration_seconds: int | None
+    closes_at: datetime | None
+    opened_at: datetime | None
+    closed_at: datetime | None
+    published_at: datetime | None
+    cancel_reason: str
+    phase: str
+    round: int
+    earlier_rounds: list[EarlierRound]
+    eligible_at_open: int | None
+    eligible_at_close: int | None
+    rules: dict[str, Any]
+    options: list[OptionView]
+    result_json: str | None
+
+    @property
+    def labels(self) -> dict[str, str]:
+        return {option.key: option.label for option in self.options}
+
+    @property
+    def takes_votes(self) -> bool:
+        return self.status == "open" and self.phase in ("", "consent")
+
+
+@dataclass(frozen=True, slots=True)
+class Turnout:
+    voted: int  # electronic votes in the current round
+    room: int  # papers or hands counted in the room
+    eligible: int
+
+    @property
+    def total(self) -> int:
+        return self.voted + self.room
+
+    @property
+    def share(self) -> float:
+        return min(1.0, self.total / self.eligible) if self.eligible else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedPaper:
+    fingerprint: str  # the start of the receipt's hash: a voter checks theirs with their code
+    content: str
+
+
+@dataclass(frozen=True, slots=True)
+class RoomCountView:
+    counts: dict[str, int]
+    blank: int
+    invalid: int
+    cast: int
+    entered_by: str
+    entered_at: datetime
+
+
+async def ballot_view(organisation_id: int, ballot_id: int) -> BallotView | None:
+    row = (
+        await Ballot.select(*Ballot.all_columns(), Ballot.assembly.title)
+        .where((Ballot.id == ballot_id) & (Ballot.organisation == organisation_id))
+        .first()
+    )
+    if row is None:
+        return None
+    options = (
+        await BallotOption.select(BallotOption.key, BallotOption.label)
+        .where(BallotOption.ballot == ballot_id)
+        .order_by(BallotOption.position)
+    )
+    return BallotView(
+        id=row["id"],
+        organisation_id=row["organisation"],
+        assembly_id=row["assembly"],
+        assembly_title=row["assembly.title"],
+        agenda_item_id=row["agenda_item"],
+        proposal_id=row["proposal"],
+        question=row["question"],
+        method=row["method"],
+        seats=row["seats"],
+        secret=row["secret"],
+        is_test=row["is_test"],
+        status=row["status"],
+        allow_change=row["allow_change"],
+        duration_seconds=row["duration_seconds"],
+        closes_at=row["closes_at"],
+        opened_at=row["opened_at"],
+        closed_at=row["closed_at"],
+        published_at=row["published_at"],
+        cancel_reason=row["cancel_reason"],
+        phase=row["phase"],
+        round=row["round"],
+        earlier_rounds=[
+            EarlierRound(r["round"], r["result"], r["amendment"])
+            for r in json.loads(row["earlier_rounds"])
+        ],
+        eligible_at_open=row["eligible_at_open"],
+        eligible_at_close=row["eligible_at_close"],
+        rules=json.loads(row["rules"]),
+        options=[OptionView(key=o["key"], label=o["label"]) for o in options],
+        result_json=row["result"],
+    )
+
+
+async def ballot_status(organisation_id: int, ballot_id: int) -> tuple[str, str, int] | None:
+    """(status, phase, round): what a phone polls to know when its page must change."""
+    row = (
+        await Ballot.select(Ballot.status, Ballot.phase, Ballot.round)
+        .where((Ballot.id == ballot_id) & (Ballot.organisation == organisation_id))
+        .first()
+    )
+    return (row["status"], row["phase"], row["round"]) if row else None
+
+
+async def _eligible_now(organisation_id: int) -> int:
+    return int(
+        await Membership.count().where(
+            (Membership.organisation == organisation_id)
+            & (Membership.kind == MembershipKind.MEMBER.value)
+            & (Membership.status == MembershipStatus.ACTIVE.value)
+        )
+    )
+
+
+async def turnout(ballot: BallotView) -> Turnout:
+    voted = await Participation.count().where(
+        (Participation.ballot == ballot.id) & (Participation.round == ballot.round)
+    )
+    room = await PaperCount.select(PaperCount.cast).where(
+        PaperCount.count_key == f"{ballot.id}:{ballot.round}"
+    )
+    eligible = (
+        ballot.eligible_at_close
+        or ballot.eligible_at_open
+        or await _eligible_now(ballot.organisation_id)
+    )
+    return Turnout(voted=voted, room=room[0]["cast"] if room else 0, eligible=eligible)
+
+
+async def participation_of(ballot: BallotView, membership_id: int) -> datetime | None:
+    """When this member voted in the ballot's current round, or None."""
+    row = (
+        await Participation.select(Participation.voted_at)
+        .where(
+            (Participation.ballot == ballot.id)
+            & (Participation.membership == membership_id)
+            & (Participation.round == ballot.round)
+        )
+        .first()
+    )
+    return row["voted_at"] if row else None
+
+
+async def public_choice_of(ballot: BallotView, membership_id: int) -> str | None:
+    """A roll-call voter's stored choice (JSON), to prefill "change my vote"; None if secret."""
+    if ballot.secret:
+        return None
+    row = (
+        await BallotPaper.select(BallotPaper.content)
+        .where(
+            (BallotPaper.ballot == ballot.id)
+            & (BallotPaper.voter == membership_id)
+            & (BallotPaper.round == ballot.round)
+        )
+        .first()
+    )
+    return row["content"] if row else None
+
+
+async def non_voters(ballot: BallotView) -> list[str]:
+    """Names of members with voting rights who have not voted yet (never what anyone chose)."""
+    voted = Participation.select(Participation.membership).where(
+        (Participation.ballot == ballot.id) & (Participation.round == ballot.round)
+    )
+    rows = (
+        await Membership.select(_MEMBER_NAME)
+        .where(
+            (Membership.organisation == ballot.organisation_id)
+            & (Membership.kind == MembershipKind.MEMBER.value)
+            & (Membership.status == MembershipStatus.ACTIVE.value)
+            & Membership.id.not_in(voted)
+        )
+        .order_by(_MEMBER_NAME)
+    )
+    return [row["person.name"] for row in rows]
+
+
+async def roll_call(ballot: BallotView) -> list[tuple[str, str]]:
+    """A public ballot's (name, choice JSON) pairs, by name; empty for a secret ballot."""
+    if ballot.secret:
+        return []
+    rows = (
+        await BallotPaper.select(_VOTER_NAME, BallotPaper.content)
+        .where((BallotPaper.ballot == ballot.id) & (BallotPaper.round == ballot.round))
+        .order_by(_VOTER_NAME)
+    )
+    return [(row["voter.person.name"], row["content"]) for row in rows]
+
+
+FINGERPRINT_LENGTH = 10
+
+
+async def published_papers(ballot: BallotView) -> list[PublishedPaper]:
+    """Every paper of the current round as (receipt fingerprint, choice), in fingerprint order
+    (an order that says nothing about who voted when)."""
+    rows = await BallotPaper.select(BallotPaper.receipt_hash, BallotPaper.content).where(
+        (BallotPaper.ballot == ballot.id) & (BallotPaper.round == ballot.round)
+    )
+    papers = [
+        PublishedPaper(row["receipt_hash"][:FINGERPRINT_LENGTH].upper(), row["content"])
+        for row in rows
+    ]
+    return sorted(papers, key=lambda paper: paper.fingerprint)
+
+
+async def paper_by_receipt(ballot: BallotView, receipt_hash: str) -> str | None:
+    row = (
+        await BallotPaper.select(BallotPaper.content)
+        .where((BallotPaper.ballot == ballot.id) & (BallotPaper.receipt_hash == receipt_hash))
+        .first()
+    )
+    return row["content"] if row else None
+
+
+async def room_count(ballot: BallotView) -> RoomCountView | None:
+    row = (
+        await PaperCount.select(*PaperCount.all_columns(), _ENTERED_BY_NAME)
+        .where(PaperCount.count_key == f"{ballot.id}:{ballot.round}")
+        .first()
+    )
+    if row is None:
+        return None
+    return RoomCountView(
+        counts=json.loads(row["counts"]),
+        blank=row["blank"],
+        invalid=row["invalid"],
+        cast=row["cast"],
+        entered_by=row["entered_by.person.name"],
+        entered_at=row["entered_at"],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class BallotLine:
+    id: int
+    question: str
+    method: str
+    status: str
+    is_test: bool
+
+
+async def ballots_of_assembly(organisation_id: int, assembly_id: int) -> list[BallotLine]:
+    rows = (
+        await Ballot.select(
+            Ballot.id, Ballot.question, Ballot.method, Ballot.status, Ballot.is_test
+        )
+        .where((Ballot.organisation == organisation_id) & (Ballot.assembly == assembly_id))
+        .order_by(Ballot.id)
+    )
+    return [
+        BallotLine(r["id"], r["question"], r["method"], r["status"], r["is_test"]) for r in rows
+    ]
+
+
+async def open_ballot_ids(organisation_id: int) -> list[int]:
+    rows = (
+        await Ballot.select(Ballot.id)
+        .where((Ballot.organisation == organisation_id) & (Ballot.status == "open"))
+        .order_by(Ballot.id)
+    )
+    return [row["id"] for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class AssemblyHeading:
+    id: int
+    title: str
+    current_item_title: str | None
+
+
+async def assembly_heading(organisation_id: int, assembly_id: int) -> AssemblyHeading | None:
+    row = (
+        await Assembly.select(Assembly.id, Assembly.title, Assembly.current_item_id)
+        .where((Assembly.id == assembly_id) & (Assembly.organisation == organisation_id))
+        .first()
+    )
+    if row is None:
+        return None
+    item = None
+    if row["current_item_id"] is not None:
+        item = (
+            await AgendaItem.select(AgendaItem.title)
+            .where((AgendaItem.id == row["current_item_id"]) & (AgendaItem.assembly == assembly_id))
+            .first()
+        )
+    return AssemblyHeading(row["id"], row["title"], item["title"] if item else None)
+
+
+async def latest_ballot_of_assembly(
+    organisation_id: int, assembly_id: int, status: str
+) -> int | None:
+    """The most recently opened (or published) ballot in ``status``: the projector shows it."""
+    column = Ballot.published_at if status == "published" else Ballot.opened_at
+    row = (
+        await Ballot.select(Ballot.id)
+        .where(
+            (Ballot.organisation == organisation_id)
+            & (Ballot.assembly == assembly_id)
+            & (Ballot.status == status)
+        )
+        .order_by(column, Ballot.id, ascending=False)
+        .first()
+    )
+    return row["id"] if row else None
+
+
+async def current_item_id(organisation_id: int, assembly_id: int) -> int | None:
+    row = (
+        await Assembly.select(Assembly.current_item_id)
+        .where((Assembly.id == assembly_id) & (Assembly.organisation == organisation_id))
+        .first()
+    )
+    return row["current_item_id"] if row else None
+
+
+async def rankings(ballot: BallotView) -> dict[tuple[str, ...], int]:
+    """A ranked ballot's papers grouped by ranking (for the BLT export)."""
+    rows = await BallotPaper.select(BallotPaper.content).where(
+        (BallotPaper.ballot == ballot.id) & (BallotPaper.round == ballot.round)
+    )
+    grouped: dict[tuple[str, ...], int] = {}
+    for row in rows:
+        key = tuple(json.loads(row["content"]))
+        grouped[key] = grouped.get(key, 0) + 1
+    return grouped

@@ -1,0 +1,990 @@
+"""Ballots on the web: voting from a phone, the facilitator's console, the scrutineer's room
+count, the projector, results and their exports.
+
+Every page works with plain forms; htmx swaps fragments for speed. Pages that change while
+people look at them (turnout, the member's ballot area, the projector) are cheap fragments that
+htmx re-fetches every few seconds; the status poll answers 204 while nothing changed, so a room
+of phones costs one indexed lookup each per poll. Server-sent events (#8) can replace the polls
+by triggering the same fragment requests.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+import segno
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import FormMultiDict, State
+from litestar.di import NamedDependency, Provide
+from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_200_OK
+
+from votes.core.formats import write_blt
+from votes.core.results import TallyError, TallyResult
+from votes.db import ballot_queries as bq
+from votes.db.ballot_queries import BallotView
+from votes.db.queries import MembershipView
+from votes.i18n import gettext as _
+from votes.services import ballots as service
+from votes.web import voting
+from votes.web.context import RequestContext, settings_of
+from votes.web.forms import FormErrors
+from votes.web.guards import provide_membership, requires_sign_in
+from votes.web.rendering import is_htmx, page, see_other
+
+RECEIPT_COOKIE = "votes_receipt_{ballot}"
+RECEIPT_COOKIE_SECONDS = 7 * 24 * 3600
+METHOD_CHOICES = (
+    "majority",
+    "plurality",
+    "approval",
+    "score",
+    "irv",
+    "stv",
+    "meek_stv",
+    "schulze",
+    "ranked_pairs",
+    "borda",
+    "consent",
+    "consensus",
+)
+DEFAULT_OPTIONS = {
+    "majority": [("yes", "For"), ("no", "Against"), ("abstain", "Abstention")],
+    "consent": [
+        ("consent", "Consent"),
+        ("concern", "Consent with a concern"),
+        ("stand_aside", "Stand aside"),
+        ("objection", "Objection"),
+    ],
+    "consensus": [
+        ("agree", "Agree"),
+        ("reservations", "Agree with reservations"),
+        ("stand_aside", "Stand aside"),
+        ("abstain", "Abstain"),
+        ("block", "Block"),
+    ],
+}
+
+
+def ensure_facilitator(membership: MembershipView) -> None:
+    if not membership.is_facilitator:
+        raise PermissionDeniedException()
+
+
+def ensure_scrutineer(membership: MembershipView) -> None:
+    if not (membership.is_scrutineer or membership.is_facilitator):
+        raise PermissionDeniedException()
+
+
+def may_see_result(ballot: BallotView, membership: MembershipView) -> bool:
+    """Results are public once published; facilitators and scrutineers see them at close."""
+    return ballot.status == "published" or (
+        ballot.status == "closed" and (membership.is_facilitator or membership.is_scrutineer)
+    )
+
+
+def _org_path(membership: MembershipView) -> str:
+    return f"/o/{membership.organisation.short_name}"
+
+
+def _ballot_path(membership: MembershipView, ballot_id: int) -> str:
+    return f"{_org_path(membership)}/ballots/{ballot_id}"
+
+
+async def _ballot(membership: MembershipView, ballot_id: int) -> BallotView:
+    ballot = await bq.ballot_view(membership.organisation.id, ballot_id)
+    if ballot is None:
+        raise NotFoundException()
+    return ballot
+
+
+async def _result_context(
+    ballot: BallotView, membership: MembershipView, language: str
+) -> dict[str, Any]:
+    """The result and everything shown with it, for whoever may see it now."""
+    shown = bool(ballot.result_json) and may_see_result(ballot, membership)
+    empty: dict[str, Any] = {
+        "result": None,
+        "explanation": [],
+        "bars": [],
+        "matrix": None,
+        "rounds": [],
+        "room": await bq.room_count(ballot),
+        "roll_call": [],
+        "papers": [],
+    }
+    if not shown or ballot.result_json is None:
+        return empty
+    result = TallyResult.from_json(ballot.result_json)
+    earlier = [
+        (
+            r.number,
+            r.amendment,
+            voting.explanation(TallyResult.from_json(r.result_json), ballot.labels, language),
+        )
+        for r in ballot.earlier_rounds
+    ]
+    published = ballot.status == "published"
+    return empty | {
+        "result": result,
+        "explanation": voting.explanation(result, ballot.labels, language),
+        "bars": voting.bars(result, ballot.labels),
+        "matrix": voting.pairwise(result),
+        "rounds": earlier,
+        "roll_call": await bq.roll_call(ballot),
+        "papers": await bq.published_papers(ballot) if ballot.secret and published else [],
+    }
+
+
+class BallotController(Controller):
+    path = "/o/{org:str}"
+    guards = [requires_sign_in]  # noqa: RUF012 - Litestar reads this class attribute
+    dependencies = {"membership": Provide(provide_membership)}  # noqa: RUF012
+
+    # -- the member's side ----------------------------------------------------------------------
+
+    @get("/vote")
+    async def vote_area(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        membership: NamedDependency[MembershipView],
+    ) -> Template:
+        """The page a member keeps open during the session: it lists the open ballots and
+        refreshes itself, so a ballot appears on every phone when the facilitator opens it."""
+        ids = await bq.open_ballot_ids(membership.organisation.id)
+        open_ballots = [await _ballot(membership, ballot_id) for ballot_id in ids]
+        return page(
+            request,
+            "pages/ballots/vote_area.html.jinja",
+            fragment="partials/ballots/_vote_area.html.jinja",
+            context=context,
+            membership=membership,
+            organisation=membership.organisation,
+            open_ballots=open_ballots,
+        )
+
+    @get("/ballots/{ballot_id:int}")
+    async def detail(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        membership: NamedDependency[MembershipView],
+        ballot_id: FromPath[int],
+        change: FromQuery[bool] = False,
+    ) -> Template:
+        ballot = await _ballot(membership, ballot_id)
+        return await self._render_ballot(request, context, membership, ballot, change=change)
+
+    async def _render_ballot(
+        self,
+        request: Request[Any, Any, State],
+        context: RequestContext,
+        membership: MembershipView,
+        ballot: BallotView,
+        *,
+        change: bool = False,
+        choice: Any = None,
+        errors: FormErrors | None = None,
+        status_code: int = HTTP_200_OK,
+        receipt: str = "",
+    ) -> Template:
+        voted_at = await bq.participation_of(ballot, membership.id)
+        receipt = receipt or request.cookies.get(RECEIPT_COOKIE.format(ballot=ballot.id), "")
+        editing = change and ballot.allow_change and voted_at is not None
+        if choice is None and editing:
+            stored = await bq.public_choice_of(ballot, membership.id)
+            choice = json.loads(stored) if stored else None
+        return page(
+            request,
+            "pages/ballots/detail.html.jinja",
+            fragment="partials/ballots/_voting.html.jinja",
+            status_code=status_code,
+            context=context,
+            membership=membership,
+            organisation=membership.organisation,
+            ballot=ballot,
+            voted_at=voted_at,
+            receipt=service.format_receipt(receipt),
+            editing=editing,
+            choice=choice,
+            errors=errors or FormErrors(),
+            submission=service.new_submission_token(),
+            turnout=await bq.turnout(ballot),
+            remaining=voting.remaining_seconds(ballot.closes_at),
+            **await _result_context(ballot, membership, context.language),
+        )
+
+    @get("/ballots/{ballot_id:int}/status")
+    async def status(
+        self,
+        membership: NamedDependency[MembershipView],
+        ballot_id: FromPath[int],
+        seen: FromQuery[str] = "",
+    ) -> Response[None]:
+        """What phones poll: 204 while nothing changed, else a refresh of the page."""
+        found = await bq.ballot_status(membership.organisation.id, ballot_id)
+        if found is None:
+            raise NotFoundException()
+        now = f"{found[0]}:{found[1]}:{found[2]}"
+        headers = {"Cache-Control": "no-store"}
+        if now != seen:
+            headers["HX-Refresh"] = "true"
+        return Response(content=None, status_code=204, headers=headers)
+
+    @post("/ballots/{ballot_id:int}/rank")
+    async def rank(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        membership: NamedDependency[MembershipView],
+        ballot_id: FromPath[int],
+    ) -> Template:
+        """One tap on a ranked ballot: the form comes back with the new order."""
+        ballot = await _ballot(membership, ballot_id)
+        form = await request.form()
+        keys = [option.key for option in ballot.options]
+        order = voting.apply_tap(voting.ranking_from(form), form, keys)
+        return await self._render_ballot(
+            request, context, membership, ballot, change=bool(form.get("change")), choice=order
+        )
+
+    @post("/ballots/{ballot_id:int}/review")
+    async def review(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        membership: NamedDependency[MembershipView],
+        ballot_id: FromPath[int],
+    ) -> Template:
+        """The confirmation step: the choice read back, to confirm or to change."""
+        ballot = await _ballot(membership, ballot_id)
+        form = await request.form()
+        raw = voting.choice_from(ballot.method, form, [o.key for o in ballot.options])
+        change = bool(form.get("change"))
+        try:
+            checked = service.check_choice(
+                ballot.method, [o.key for o in ballot.options], ballot.rules, raw
+            )
+        except service.BallotError as error:
+            return await self._refuse(request, context, membership, ballot, error, raw, change)
+        if not ballot.takes_votes:
+            closed = service.BallotError("not_open" if ballot.status != "open" else "not_yet")
+            return await self._refuse(request, context, membership, ballot, closed, raw, change)
+        return page(
+            request,
+            "pages/ballots/review.html.jinja",
+            fragment="partials/ballots/_review.html.jinja",
+            context=context,
+            membership=membership,
+            organisation=membership.organisation,
+            ballot=ballot,
+            words=voting.choice_words(ballot, checked),
+            fields=voting.hidden_fields(ballot.method, checked),
+            submission=str(form.get("submission", ""))[:64] or service.new_submission_token(),
+            change=change,
+            receipt=request.cookies.get(RECEIPT_COOKIE.format(ballot=ballot.id), ""),
+        )
+
+    @post("/ballots/{ballot_id:int}/edit")
+    async def edit(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        membership: NamedDependency[MembershipView],
+        ballot_id: FromPath[int],
+    ) -> Template:
+        """Back from the confirmation step to the form, with the choice kept."""
+        ballot = await _ballot(membership, ballot_id)
+        form = await request.form()
+        choice = voting.choice_from(ballot.method, form, [o.key for o in ballot.options])
+        return await self._render_ballot(
+            request, context, membership, ballot, change=bool(form.get("change")), choice=choice
+        )
+
+    @post("/ballots/{ballot_id:int}/vote")
+    async def vote(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        membership: NamedDependency[MembershipView],
+        ballot_id: FromPath[int],
+    ) -> Template | Redirect:
+        ballot = await _ballot(membership, ballot_id)
+        form = await request.form()
+        choice = voting.choice_from(ballot.method, form, [o.key for o in ballot.options])
+        change = bool(form.get("change"))
+        try:
+            receipt = await self._store_vote(request, membership, ballot, form, choice, change)
+        except service.BallotError as error:
+            return await self._refuse(request, context, membership, ballot, error, choice, change)
+        response: Template | Redirect
+        if is_htmx(request):
+            response = await self._render_ballot(
+                request, context, membership, ballot, receipt=receipt.code
+            )
+        else:
+            response = see_other(_ballot_path(membership, ballot.id))
+        if receipt.code:
+            response.set_cookie(
+                RECEIPT_COOKIE.format(ballot=ballot.id),
+                receipt.code,
+                max_age=RECEIPT_COOKIE_SECONDS,
+                path=_ballot_path(membership, ballot.id),
+                httponly=True,
+                secure=settings_of(request).secure_cookies,
+                samesite="lax",
+            )
+        return response
+
+    async def _store_vote(
+        self,
+        request: Request[Any, Any, State],
+        membership: MembershipView,
+        ballot: BallotView,
+        form: FormMultiDict,
+        choice: Any,
+        change: bool,
+    ) -> service.VoteReceipt:
+        if change:
+            typed = str(form.get("receipt", ""))[:40]
+            cookie = request.cookies.get(RECEIPT_COOKIE.format(ballot=ballot.id), "")
+            return await service.change_vote(
+                ballot.id, membership.id, choice, receipt_code=typed or cookie
+            )
+        return await service.cast_vote(
+            ballot.id,
+            membership.id,
+            choice,
+            submission=str(form.get("submission", ""))[:64] or None,
+            receipt_key=settings_of(request).secret_key,
+        )
+
+    async def _refuse(
+        self,
+        request: Request[Any, Any, State],
+        context: RequestContext,
+        membership: MembershipView,
+        ballot: BallotView,
+        error: service.BallotError,
+        choice: Any,
+        change: bool,
+    ) -> Template:
+        """A refused vote: the form again with the reason (422), or the ballot page saying why
+        it cannot take this vote (409: closed, already voted…)."""
+        message, status = voting.refusal(error.code)
+        errors = FormErrors()
+        errors.add("", message)
+        fresh = await _ballot(membership, ballot.id)  # it may have closed meanwhile
+        return await self._render_ballot(
+            request,
+            context,
+            membership,
+            fresh,
+            change=change,
+            choice=choice if status == 422 else None,
+            errors=errors,
+            status_code=status,
+        )
+
+    @post("/ballots/{ballot_id:int}/verify")
+    async def verify(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        membership: NamedDependency[MembershipView],
+        ballot_id: FromPath[int],
+    ) -> Template:
+        """A voter checks that the paper of their receipt code is in the published count."""
+        ballot = await _ballot(membership, ballot_id)
+        if ballot.status != "published":
+            raise NotFoundException()
+        form = await request.form()
+        code = service.normalise_receipt(str(form.get("receipt", ""))[:40])
+        content = await bq.paper_by_receipt(ballot, service.receipt_hash(code)) if code else None
+        return page(
+            request,
+            "pages/ballots/verify.html.jinja",
+            fragment="partials/ballots/_verify.html.jinja",
+            status_code=HTTP_200_OK if content else 422,
+            context=context,
+            membership=membership,
+            organisation=membership.organisation,
+            ballot=ballot,
+            code=service.format_receipt(code),
+            fingerprint=service.receipt_hash(code)[: bq.FINGERPRINT_LENGTH].upper(),
+            words=voting.choice_words(ballot, json.loads(content)) if content else [],
+            found=content is not None,
+        )
+
+    # -- exports -------------------------------------------------------------------------------
+
+    async def _exportable(self, membership: MembershipView, ballot_id: int) -> BallotView:
+        ballot = await _ballot(membership, ballot_id)
+        if not (ballot.result_json and may_see_result(ballot, membership)):
+            raise NotFoundException()
+        return ballot
+
+    @get("/ballots/{ballot_id:int}/result.json")
+    async def export_json(
+        self, membership: NamedDependency[MembershipView], ballot_id: FromPath[int]
+    ) -> Response[str]:
+        ballot = await self._exportable(membership, ballot_id)
+        assert ballot.result_json is not None
+        body = {
+            "ballot": {
+                "id": ballot.id,
+                "question": ballot.question,
+                "method": ballot.method,
+                "seats": ballot.seats,
+                "secret": ballot.secret,
+                "test": ballot.is_test,
+                "options": [{"key": o.key, "label": o.label} for o in ballot.options],
+                "eligible_at_open": ballot.eligible_at_open,
+                "eligible_at_close": ballot.eligible_at_close,
+            },
+            "result": json.loads(ballot.result_json),
+            "papers": [
+                {"receipt": p.fingerprint, "choice": json.loads(p.content)}
+                for p in await bq.published_papers(ballot)
+            ]
+            if ballot.status == "published"
+            else [],
+        }
+        return _download(
+            json.dumps(body, ensure_ascii=False, indent=2), "application/json", ballot, "json"
+        )
+
+    @get("/ballots/{ballot_id:int}/result.csv")
+    async def export_csv(
+        self, membership: NamedDependency[MembershipView], ballot_id: FromPath[int]
+    ) -> Response[str]:
+        ballot = await self._exportable(membership, ballot_id)
+        assert ballot.result_json is not None
+        result = TallyResult.from_json(ballot.result_json)
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["round", "option", "label", "votes", "elected", "excluded"])
+        for round_ in result.rounds:
+            for key, total in round_.totals.items():
+                writer.writerow(
+                    [
+                        round_.number,
+                        key,
+                        ballot.labels.get(key, key),
+                        str(total),
+                        "yes" if key in round_.elected else "",
+                        "yes" if key in round_.excluded else "",
+                    ]
+                )
+        return _download(out.getvalue(), "text/csv; charset=utf-8", ballot, "csv")
+
+    @get("/ballots/{ballot_id:int}/result.blt")
+    async def export_blt(
+        self, membership: NamedDependency[MembershipView], ballot_id: FromPath[int]
+    ) -> Response[str]:
+        ballot = await self._exportable(membership, ballot_id)
+        if ballot.method not in service.RANKED_METHODS or ballot.status != "published":
+            raise NotFoundException()
+        rankings = await bq.rankings(ballot)
+        try:
+            text = write_blt(
+                [o.key for o in ballot.options],
+                rankings,
+                seats=ballot.seats,
+                title=ballot.question.replace('"', "'"),
+            )
+        except TallyError as error:
+            raise NotFoundException() from error
+        return _download(text, "text/plain; charset=utf-8", ballot, "blt")
+
+    # -- the facilitator's console -------------------------------------------------------------
+
+    @get("/ballots/{ballot_id:int}/console")
+    async def console(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        membership: NamedDependency[MembershipView],
+        ballot_id: FromPath[int],
+    ) -> Template:
+        ensure_facilitator(membership)
+        ballot = await _ballot(membership, ballot_id)
+        return await self._console(request, context, membership, ballot)
+
+    async def _console(
+        self,
+        request: Request[Any, Any, State],
+        context: RequestContext,
+        membership: MembershipView,
+        ballot: BallotView,
+        errors: FormErrors | None = None,
+        status_code: int = HTTP_200_OK,
+    ) -> Template:
+        return page(
+            request,
+            "pages/ballots/console.html.jinja",
+            status_code=status_code,
+            context=context,
+            membership=membership,
+            organisation=membership.organisation,
+            ballot=ballot,
+            errors=errors or FormErrors(),
+            **await _live_context(ballot),
+            **await _result_context(ballot, membership, context.language),
+        )
+
+    @get("/ballots/{ballot_id:int}/turnout")
+    async def turnout(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        membership: NamedDependency[MembershipView],
+        ballot_id: FromPath[int],
+    ) -> Template:
+        """The console's live part: turnout, countdown and who has not voted yet."""
+        ensure_facilitator(membership)
+        ballot = await _ballot(membership, ballot_id)
+        return page(
+            request,
+            "partials/ballots/_turnout.html.jinja",
+            context=context,
+            membership=membership,
+            organisation=membership.organisation,
+            ballot=ballot,
+            **await _live_context(ballot),
+        )
+
+    @post("/ballots/{ballot_id:int}/console/{action:str}")
+    async def act(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        membership: NamedDependency[MembershipView],
+        ballot_id: FromPath[int],
+        action: FromPath[str],
+    ) -> Template | Redirect:
+        """One tap on the console: open, close, publish, cancel, reopen, next phase, rerun."""
+        ensure_facilitator(membership)
+        if action not in _ACTIONS:
+            raise NotFoundException()
+        ballot = await _ballot(membership, ballot_id)
+        form = await request.form()
+        text = str(form.get("reason", ""))[: service.REASON_MAX]
+        try:
+            await _ACTIONS[action](ballot.id, membership, text)
+        except service.BallotError as error:
+            message, status = voting.refusal(error.code)
+            errors = FormErrors()
+            errors.add(action, message)
+            fresh = await _ballot(membership, ballot.id)
+            return await self._console(request, context, membership, fresh, errors, status)
+        return see_other(f"{_ballot_path(membership, ballot.id)}/console")
+
+    # -- the scrutineer's room count -----------------------------------------------------------
+
+    @get("/ballots/{ballot_id:int}/room-count")
+    async def room_count_form(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        membership: NamedDependency[MembershipView],
+        ballot_id: FromPath[int],
+    ) -> Template:
+        ensure_scrutineer(membership)
+        ballot = await _ballot(membership, ballot_id)
+        return await self._room_count_page(request, context, membership, ballot)
+
+    async def _room_count_page(
+        self,
+        request: Request[Any, Any, State],
+        context: RequestContext,
+        membership: MembershipView,
+        ballot: BallotView,
+        errors: FormErrors | None = None,
+        values: dict[str, str] | None = None,
+        status_code: int = HTTP_200_OK,
+    ) -> Template:
+        existing = await bq.room_count(ballot)
+        if values is None and existing is not None:
+            values = {f"count-{k}": str(v) for k, v in existing.counts.items()}
+            values.update(
+                blank=str(existing.blank), invalid=str(existing.invalid), cast=str(existing.cast)
+            )
+        return page(
+            request,
+            "pages/ballots/room_count.html.jinja",
+            status_code=status_code,
+            context=context,
+            membership=membership,
+            organisation=membership.organisation,
+            ballot=ballot,
+            existing=existing,
+            values=values or {},
+            errors=errors or FormErrors(),
+            turnout=await bq.turnout(ballot),
+            counts_allowed=ballot.method in service.PAPER_COUNT_METHODS,
+        )
+
+    @post("/ballots/{ballot_id:int}/room-count")
+    async def room_count(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        membership: NamedDependency[MembershipView],
+        ballot_id: FromPath[int],
+    ) -> Template | Redirect:
+        ensure_scrutineer(membership)
+        ballot = await _ballot(membership, ballot_id)
+        form = await request.form()
+        values = {name: str(form.get(name, "")).strip()[:12] for name in _room_fields(ballot)}
+        errors = FormErrors()
+        numbers = {name: _whole_number(value, name, errors) for name, value in values.items()}
+        if not errors:
+            count = service.RoomCount(
+                counts={o.key: numbers[f"count-{o.key}"] for o in ballot.options},
+                blank=numbers["blank"],
+                invalid=numbers["invalid"],
+                cast=numbers["cast"],
+            )
+            try:
+                await service.record_room_count(
+                    ballot.id,
+                    membership.organisation.id,
+                    membership.id,
+                    count,
+                    actor_id=membership.person_id,
+                )
+            except service.BallotError as error:
+                errors.add("", voting.refusal(error.code)[0])
+                status = voting.refusal(error.code)[1]
+                return await self._room_count_page(
+                    request, context, membership, ballot, errors, values, status
+                )
+            return see_other(f"{_ballot_path(membership, ballot.id)}/room-count?saved=1")
+        return await self._room_count_page(
+            request, context, membership, ballot, errors, values, 422
+        )
+
+    # -- preparing a ballot --------------------------------------------------------------------
+
+    @get("/assemblies/{assembly_id:int}/ballots/new")
+    async def new_ballot(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        membership: NamedDependency[MembershipView],
+        assembly_id: FromPath[int],
+        method: FromQuery[str] = "majority",
+    ) -> Template:
+        ensure_facilitator(membership)
+        heading = await bq.assembly_heading(membership.organisation.id, assembly_id)
+        if heading is None:
+            raise NotFoundException()
+        method = method if method in METHOD_CHOICES else "majority"
+        defaults = DEFAULT_OPTIONS.get(method, [])
+        values = {
+            "method": method,
+            "options": "\n".join(_(label) for _key, label in defaults),
+            "seats": "1",
+            "threshold": "1/2",
+        }
+        return self._new_page(request, context, membership, heading, values, FormErrors())
+
+    def _new_page(
+        self,
+        request: Request[Any, Any, State],
+        context: RequestContext,
+        membership: MembershipView,
+        heading: bq.AssemblyHeading,
+        values: dict[str, str],
+        errors: FormErrors,
+        status_code: int = HTTP_200_OK,
+    ) -> Template:
+        return page(
+            request,
+            "pages/ballots/new.html.jinja",
+            status_code=status_code,
+            context=context,
+            membership=membership,
+            organisation=membership.organisation,
+            assembly=heading,
+            values=values,
+            errors=errors,
+            methods=METHOD_CHOICES,
+        )
+
+    @post("/assemblies/{assembly_id:int}/ballots")
+    async def create(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        membership: NamedDependency[MembershipView],
+        assembly_id: FromPath[int],
+    ) -> Template | Redirect:
+        ensure_facilitator(membership)
+        heading = await bq.assembly_heading(membership.organisation.id, assembly_id)
+        if heading is None:
+            raise NotFoundException()
+        form = await request.form()
+        values = {name: str(form.get(name, ""))[:5000] for name in _NEW_FIELDS}
+        errors = FormErrors()
+        settings = _read_settings(values, errors)
+        if settings is not None:
+            try:
+                ballot_id = await service.create_ballot(
+                    membership.organisation.id,
+                    assembly_id,
+                    settings.question,
+                    settings.method,
+                    settings.options,
+                    seats=settings.seats,
+                    secret=settings.secret,
+                    is_test=settings.is_test,
+                    allow_change=settings.allow_change,
+                    duration_seconds=settings.duration_seconds,
+                    facilitated=settings.facilitated,
+                    rules=dict(settings.rules or {}),
+                    agenda_item_id=await _current_item(membership, assembly_id),
+                    actor_id=membership.person_id,
+                )
+            except service.BallotError as error:
+                errors.add("", voting.refusal(error.code)[0])
+            else:
+                return see_other(f"{_ballot_path(membership, ballot_id)}/console")
+        return self._new_page(request, context, membership, heading, values, errors, 422)
+
+    # -- the projector -------------------------------------------------------------------------
+
+    @get("/assemblies/{assembly_id:int}/projector")
+    async def projector(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        membership: NamedDependency[MembershipView],
+        assembly_id: FromPath[int],
+    ) -> Template:
+        """The room's big screen; its live part is re-fetched every few seconds."""
+        live = await _projector_context(request, membership, assembly_id, context.language)
+        return page(
+            request,
+            "pages/ballots/projector.html.jinja",
+            fragment="partials/ballots/_projector_live.html.jinja",
+            context=context,
+            membership=membership,
+            organisation=membership.organisation,
+            **live,
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# helpers of the controller
+
+
+async def _live_context(ballot: BallotView) -> dict[str, Any]:
+    turnout = await bq.turnout(ballot)
+    return {
+        "turnout": turnout,
+        "missing": await bq.non_voters(ballot) if ballot.status == "open" else [],
+        "remaining": voting.remaining_seconds(ballot.closes_at),
+    }
+
+
+async def _projector_context(
+    request: Request[Any, Any, State],
+    membership: MembershipView,
+    assembly_id: int,
+    language: str,
+) -> dict[str, Any]:
+    organisation_id = membership.organisation.id
+    heading = await bq.assembly_heading(organisation_id, assembly_id)
+    if heading is None:
+        raise NotFoundException()
+    ballot_id = await bq.latest_ballot_of_assembly(organisation_id, assembly_id, "open")
+    if ballot_id is None:
+        ballot_id = await bq.latest_ballot_of_assembly(organisation_id, assembly_id, "published")
+    ballot = await _ballot(membership, ballot_id) if ballot_id else None
+    join_url = f"{str(request.base_url).rstrip('/')}{_org_path(membership)}/vote"
+    live: dict[str, Any] = {
+        "assembly": heading,
+        "ballot": ballot,
+        "join_url": join_url,
+        "qr_svg": _qr_svg(join_url),
+        "turnout": await bq.turnout(ballot) if ballot else None,
+        "remaining": voting.remaining_seconds(ballot.closes_at) if ballot else None,
+        "result": None,
+        "bars": [],
+        "explanation": [],
+    }
+    if ballot and ballot.status == "published" and ballot.result_json:
+        result = TallyResult.from_json(ballot.result_json)
+        live.update(
+            result=result,
+            bars=voting.bars(result, ballot.labels),
+            explanation=voting.explanation(result, ballot.labels, language),
+        )
+    return live
+
+
+def _qr_svg(url: str) -> str:
+    """A QR code of the join address, as inline SVG (no script, no external image)."""
+    out = io.BytesIO()
+    segno.make(url, error="m").save(
+        out, kind="svg", scale=8, border=2, xmldecl=False, svgclass="qr", lineclass=None
+    )
+    return out.getvalue().decode()
+
+
+def _download(body: str, media_type: str, ballot: BallotView, extension: str) -> Response[str]:
+    return Response(
+        content=body,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="ballot-{ballot.id}.{extension}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+def _room_fields(ballot: BallotView) -> list[str]:
+    return [f"count-{o.key}" for o in ballot.options] + ["blank", "invalid", "cast"]
+
+
+def _whole_number(value: str, name: str, errors: FormErrors) -> int:
+    if not value:
+        return 0
+    if not value.lstrip("-").isdigit():
+        errors.add(name, _("Write a whole number."))
+        return 0
+    number = int(value)
+    if number < 0:
+        errors.add(name, _("Counts cannot be negative."))
+    return number
+
+
+_NEW_FIELDS = (
+    "question",
+    "method",
+    "options",
+    "seats",
+    "secret",
+    "is_test",
+    "allow_change",
+    "minutes",
+    "facilitated",
+    "threshold",
+    "base",
+    "max_selections",
+    "scale_max",
+)
+
+
+def _read_settings(values: dict[str, str], errors: FormErrors) -> service.BallotSettings | None:
+    """The creation form's fields, read; problems become errors on their field."""
+    method = values["method"] if values["method"] in METHOD_CHOICES else ""
+    if not method:
+        errors.add("method", voting.refusal("unknown_method")[0])
+    labels = [line.strip() for line in values["options"].splitlines() if line.strip()]
+    fixed = dict(DEFAULT_OPTIONS.get(method, []))
+    keys = list(fixed) if method in service.RESPONSE_METHODS - {"plurality"} else []
+    if keys and len(labels) != len(keys):
+        labels = [_(label) for label in fixed.values()]  # the method's own responses
+    options = (
+        list(zip(keys, labels, strict=True))
+        if keys
+        else [(f"o{n}", label) for n, label in enumerate(labels, start=1)]
+    )
+    seats = _small_int(values["seats"] or "1", "seats", errors)
+    minutes = _small_int(values["minutes"], "minutes", errors) if values["minutes"] else 0
+    rules: dict[str, Any] = {}
+    if method == "majority":
+        rules["threshold"] = values["threshold"] or "1/2"
+        if values["base"] in ("cast", "cast_and_abstentions", "members"):
+            rules["base"] = values["base"]
+    if method == "approval" and values["max_selections"]:
+        rules["max_selections"] = _small_int(values["max_selections"], "max_selections", errors)
+    if method == "score" and values["scale_max"]:
+        rules["scale"] = [0, _small_int(values["scale_max"], "scale_max", errors)]
+    if errors:
+        return None
+    return service.BallotSettings(
+        question=values["question"],
+        method=method,
+        options=options,
+        seats=seats,
+        secret=bool(values["secret"]),
+        is_test=bool(values["is_test"]),
+        allow_change=bool(values["allow_change"]),
+        duration_seconds=minutes * 60 if minutes else None,
+        facilitated=bool(values["facilitated"]),
+        rules=rules,
+    )
+
+
+def _small_int(value: str, name: str, errors: FormErrors) -> int:
+    if not value.strip().isdigit() or len(value.strip()) > 5:
+        errors.add(name, _("Write a whole number."))
+        return 0
+    return int(value.strip())
+
+
+async def _current_item(membership: MembershipView, assembly_id: int) -> int | None:
+    return await bq.current_item_id(membership.organisation.id, assembly_id)
+
+
+async def _open(ballot_id: int, membership: MembershipView, _text: str) -> None:
+    await service.open_ballot(
+        ballot_id, organisation_id=membership.organisation.id, actor_id=membership.person_id
+    )
+
+
+async def _close(ballot_id: int, membership: MembershipView, _text: str) -> None:
+    await service.close_ballot(
+        ballot_id, organisation_id=membership.organisation.id, actor_id=membership.person_id
+    )
+
+
+async def _publish(ballot_id: int, membership: MembershipView, _text: str) -> None:
+    await service.publish_ballot(
+        ballot_id, organisation_id=membership.organisation.id, actor_id=membership.person_id
+    )
+
+
+async def _cancel(ballot_id: int, membership: MembershipView, text: str) -> None:
+    await service.cancel_ballot(
+        ballot_id, text, organisation_id=membership.organisation.id, actor_id=membership.person_id
+    )
+
+
+async def _reopen(ballot_id: int, membership: MembershipView, text: str) -> None:
+    await service.reopen_ballot(
+        ballot_id, text, organisation_id=membership.organisation.id, actor_id=membership.person_id
+    )
+
+
+async def _next_phase(ballot_id: int, membership: MembershipView, _text: str) -> None:
+    await service.advance_phase(
+        ballot_id, organisation_id=membership.organisation.id, actor_id=membership.person_id
+    )
+
+
+async def _rerun(ballot_id: int, membership: MembershipView, text: str) -> None:
+    await service.rerun_consent_round(
+        ballot_id, text, organisation_id=membership.organisation.id, actor_id=membership.person_id
+    )
+
+
+_ACTIONS = {
+    "open": _open,
+    "close": _close,
+    "publish": _publish,
+    "cancel": _cancel,
+    "reopen": _reopen,
+    "next-phase": _next_phase,
+    "rerun": _rerun,
+}
