@@ -3,6 +3,10 @@
 A session cookie carries a random token; the database keeps only its HMAC under the instance's
 secret key, so a leaked table cannot be replayed, and deleting or revoking rows signs people out
 at once, in every worker.
+
+Failed sign-ins are counted in the database (so every worker sees them), per account and per
+address: past the limit, further attempts are refused before any password is even checked.
+The per-address limit is generous because a whole venue may share one public address.
 """
 
 from __future__ import annotations
@@ -14,8 +18,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from votes.db.engine import write_transaction
-from votes.db.tables import LoginSession, Person
+from votes.db.tables import LoginSession, PasswordReset, Person, SignInFailure
 from votes.services import passwords
+
+MIN_PASSWORD_LENGTH = 10
+THROTTLE_WINDOW = timedelta(minutes=15)
+ACCOUNT_FAILURE_LIMIT = 5  # wrong passwords for one account per window
+ADDRESS_FAILURE_LIMIT = 100  # failures (passwords or codes) from one address per window
+RESET_LINK_HOURS = 48
 
 
 class AccountError(Exception):
@@ -35,6 +45,11 @@ class Viewer:
     email: str | None
     is_instance_admin: bool
     preferred_language: str | None
+    # a session opened with an organisation's access code opens that organisation only
+    organisation_scope: int | None = None
+
+    def may_enter(self, organisation_id: int) -> bool:
+        return self.organisation_scope in (None, organisation_id)
 
 
 def normalise_email(email: str) -> str:
@@ -43,6 +58,45 @@ def normalise_email(email: str) -> str:
 
 def token_hash(token: str, secret_key: str) -> str:
     return hmac.new(secret_key.encode(), token.encode(), hashlib.sha256).hexdigest()
+
+
+def account_key(email: str) -> str:
+    return f"account:{normalise_email(email)}"[:300]
+
+
+def address_key(address: str | None) -> str:
+    return f"address:{address or 'unknown'}"[:300]
+
+
+async def ensure_not_throttled(keys: list[str]) -> None:
+    """Raise ``AccountError("throttled")`` if any key is past its limit of recent failures."""
+    since = datetime.now(UTC) - THROTTLE_WINDOW
+    for key in keys:
+        limit = ACCOUNT_FAILURE_LIMIT if key.startswith("account:") else ADDRESS_FAILURE_LIMIT
+        failures = await SignInFailure.count().where(
+            (SignInFailure.throttle_key == key) & (SignInFailure.failed_at > since)
+        )
+        if failures >= limit:
+            raise AccountError("throttled")
+
+
+async def record_failure(keys: list[str]) -> None:
+    now = datetime.now(UTC)
+    async with write_transaction(SignInFailure._meta.db):
+        await SignInFailure.insert(
+            *(SignInFailure(throttle_key=key, failed_at=now) for key in keys)
+        )
+        # old failures no longer count: forget them, so the table stays small
+        await SignInFailure.delete().where(SignInFailure.failed_at < now - 4 * THROTTLE_WINDOW)
+
+
+async def forget_failures(key: str) -> None:
+    await SignInFailure.delete().where(SignInFailure.throttle_key == key)
+
+
+def check_new_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError("password_too_short")
 
 
 async def create_person(
@@ -68,8 +122,21 @@ async def create_person(
     return int(rows[0]["id"])
 
 
-async def authenticate(email: str, password: str) -> int:
-    """Return the person id for a correct email and password, else ``AccountError``."""
+async def authenticate(email: str, password: str, *, address: str | None = None) -> int:
+    """Return the person id for a correct email and password, else ``AccountError``
+    (``throttled`` when this account or address has failed too often lately)."""
+    keys = [account_key(email), address_key(address)]
+    await ensure_not_throttled(keys)
+    try:
+        person_id = await _check_password(email, password)
+    except AccountError:
+        await record_failure(keys)
+        raise
+    await forget_failures(keys[0])
+    return person_id
+
+
+async def _check_password(email: str, password: str) -> int:
     row = (
         await Person.select(Person.id, Person.password_hash)
         .where(Person.email == normalise_email(email))
@@ -87,13 +154,17 @@ async def authenticate(email: str, password: str) -> int:
     return int(row["id"])
 
 
-async def start_session(person_id: int, *, secret_key: str, hours: int) -> str:
-    """Open a session for ``person_id``; return the token to put in the cookie."""
+async def start_session(
+    person_id: int, *, secret_key: str, hours: int, organisation_id: int | None = None
+) -> str:
+    """Open a session for ``person_id`` (limited to ``organisation_id`` if given); return the
+    token to put in the cookie."""
     token = secrets.token_urlsafe(32)
     await LoginSession.insert(
         LoginSession(
             token_hash=token_hash(token, secret_key),
             person=person_id,
+            organisation=organisation_id,
             expires_at=datetime.now(UTC) + timedelta(hours=hours),
         )
     )
@@ -108,6 +179,7 @@ async def viewer_for_token(token: str, *, secret_key: str) -> Viewer | None:
             LoginSession.person.email,
             LoginSession.person.is_instance_admin,
             LoginSession.person.preferred_language,
+            LoginSession.organisation,
         )
         .where(
             (LoginSession.token_hash == token_hash(token, secret_key))
@@ -124,6 +196,7 @@ async def viewer_for_token(token: str, *, secret_key: str) -> Viewer | None:
         email=row["person.email"],
         is_instance_admin=row["person.is_instance_admin"],
         preferred_language=row["person.preferred_language"],
+        organisation_scope=row["organisation"],
     )
 
 
@@ -131,9 +204,101 @@ async def end_session(token: str, *, secret_key: str) -> None:
     await LoginSession.delete().where(LoginSession.token_hash == token_hash(token, secret_key))
 
 
-async def end_all_sessions(person_id: int) -> None:
-    """Sign a person out everywhere (used on suspension and on request)."""
-    await LoginSession.update({LoginSession.revoked: True}).where(LoginSession.person == person_id)
+async def end_all_sessions(
+    person_id: int, *, keep_token: str | None = None, secret_key: str = ""
+) -> None:
+    """Sign a person out everywhere (used on suspension and on request), except the session
+    of ``keep_token`` if given (the browser that asked)."""
+    query = LoginSession.update({LoginSession.revoked: True}).where(
+        LoginSession.person == person_id
+    )
+    if keep_token:
+        query = query.where(LoginSession.token_hash != token_hash(keep_token, secret_key))
+    await query
+
+
+async def change_password(
+    person_id: int, current: str, new: str, *, keep_token: str, secret_key: str
+) -> None:
+    """Replace a password after checking the current one; other sessions are signed out."""
+    check_new_password(new)
+    row = await Person.select(Person.password_hash).where(Person.id == person_id).first()
+    stored = row["password_hash"] if row else None
+    if stored:
+        matches, _ = await passwords.verify_password(stored, current)
+        if not matches:
+            raise AccountError("bad_current_password")
+    new_hash = await passwords.hash_password(new)
+    async with write_transaction(Person._meta.db):
+        await Person.update({Person.password_hash: new_hash}).where(Person.id == person_id)
+        await end_all_sessions(person_id, keep_token=keep_token, secret_key=secret_key)
+
+
+def _reset_hash(token: str, secret_key: str) -> str:
+    return token_hash(f"password-reset:{token}", secret_key)
+
+
+async def create_reset_link(person_id: int, *, secret_key: str) -> str:
+    """A one-time token to choose a new password, valid for :data:`RESET_LINK_HOURS`;
+    earlier unused links of the person stop working."""
+    token = secrets.token_urlsafe(32)
+    now = datetime.now(UTC)
+    async with write_transaction(PasswordReset._meta.db):
+        await PasswordReset.update({PasswordReset.used_at: now}).where(
+            (PasswordReset.person == person_id) & PasswordReset.used_at.is_null()
+        )
+        await PasswordReset.insert(
+            PasswordReset(
+                person=person_id,
+                token_hash=_reset_hash(token, secret_key),
+                expires_at=now + timedelta(hours=RESET_LINK_HOURS),
+            )
+        )
+    return token
+
+
+async def reset_link_owner(token: str, *, secret_key: str) -> str:
+    """The name of the person a valid reset link is for; ``AccountError("link_invalid")``."""
+    row = (
+        await PasswordReset.select(PasswordReset.person.name)
+        .where(
+            (PasswordReset.token_hash == _reset_hash(token, secret_key))
+            & PasswordReset.used_at.is_null()
+            & (PasswordReset.expires_at > datetime.now(UTC))
+        )
+        .first()
+    )
+    if row is None:
+        raise AccountError("link_invalid")
+    return str(row["person.name"])
+
+
+async def reset_password(token: str, new: str, *, secret_key: str) -> int:
+    """Set a new password with a reset link (used once); every session is signed out."""
+    check_new_password(new)
+    new_hash = await passwords.hash_password(new)
+    now = datetime.now(UTC)
+    async with write_transaction(PasswordReset._meta.db):
+        used = (
+            await PasswordReset.update({PasswordReset.used_at: now})
+            .where(
+                (PasswordReset.token_hash == _reset_hash(token, secret_key))
+                & PasswordReset.used_at.is_null()
+                & (PasswordReset.expires_at > now)
+            )
+            .returning(PasswordReset.person)
+        )
+        if not used:
+            raise AccountError("link_invalid")
+        person_id = int(used[0]["person"])
+        await Person.update({Person.password_hash: new_hash}).where(Person.id == person_id)
+        await end_all_sessions(person_id)
+    return person_id
+
+
+async def has_password(person_id: int) -> bool:
+    row = await Person.select(Person.password_hash).where(Person.id == person_id).first()
+    return bool(row and row["password_hash"])
 
 
 async def set_preferred_language(person_id: int, language: str) -> None:

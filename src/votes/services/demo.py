@@ -96,9 +96,16 @@ async def seed_demo() -> bool:
     organisation_id = await organisations.create_organisation(
         "Coopérative Les Tisserands", DEMO_ORGANISATION, legal_form=LegalForm.SCOP_SARL
     )
+    await _add_register_lists(organisation_id)
     members = await _add_people(organisation_id)
     await _seed_general_assembly(organisation_id, members)
     return True
+
+
+async def _add_register_lists(organisation_id: int) -> None:
+    """The member categories the register accepts (a CSV import rejects any other)."""
+    for category in sorted({p.category for p in PEOPLE} | {"bénéficiaire", "partenaire"}):
+        await organisations.add_category(organisation_id, category)
 
 
 async def _add_people(organisation_id: int) -> dict[str, tuple[int, int]]:

@@ -3,9 +3,21 @@
 from __future__ import annotations
 
 import re
+import zoneinfo
+from decimal import Decimal
+from functools import cache
 
 from votes.db.engine import write_transaction
-from votes.db.tables import LegalForm, Membership, MembershipKind, Organisation
+from votes.db.tables import (
+    Category,
+    College,
+    LegalForm,
+    Membership,
+    MembershipKind,
+    Organisation,
+    Person,
+)
+from votes.settings import SUPPORTED_LANGUAGES
 
 _SHORT_NAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$")
 
@@ -72,3 +84,199 @@ async def add_membership(
             )
         )
     return int(rows[0]["id"])
+
+
+def validate_settings(
+    name: str, short_name: str, legal_form: str, default_language: str, time_zone: str
+) -> dict[str, str]:
+    """Problems by field name, as message codes; empty when the settings can be saved."""
+    problems: dict[str, str] = {}
+    if not name.strip():
+        problems["name"] = "name_required"
+    elif len(name.strip()) > 200:
+        problems["name"] = "name_too_long"
+    if not _SHORT_NAME.match(short_name):
+        problems["short_name"] = "short_name_invalid"
+    if legal_form not in {form.value for form in LegalForm}:
+        problems["legal_form"] = "legal_form_unknown"
+    if default_language not in SUPPORTED_LANGUAGES:
+        problems["default_language"] = "language_unknown"
+    if time_zone not in available_time_zones():
+        problems["time_zone"] = "time_zone_unknown"
+    return problems
+
+
+@cache
+def available_time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+async def update_organisation(
+    organisation_id: int,
+    *,
+    name: str,
+    short_name: str,
+    legal_form: str,
+    default_language: str,
+    time_zone: str,
+) -> None:
+    """Save an organisation's settings; ``OrganisationError`` names the first problem."""
+    problems = validate_settings(name, short_name, legal_form, default_language, time_zone)
+    if problems:
+        raise OrganisationError(next(iter(problems.values())))
+    async with write_transaction(Organisation._meta.db):
+        if await Organisation.exists().where(
+            (Organisation.short_name == short_name) & (Organisation.id != organisation_id)
+        ):
+            raise OrganisationError("short_name_taken")
+        await Organisation.update(
+            {
+                Organisation.name: name.strip(),
+                Organisation.short_name: short_name,
+                Organisation.legal_form: legal_form,
+                Organisation.default_language: default_language,
+                Organisation.time_zone: time_zone,
+            }
+        ).where(Organisation.id == organisation_id)
+
+
+async def create_organisation_with_admin(
+    *,
+    name: str,
+    short_name: str,
+    legal_form: str,
+    default_language: str,
+    time_zone: str,
+    admin_name: str,
+    admin_email: str,
+) -> tuple[int, int, bool]:
+    """Create an organisation and its first admin (an existing person when the email is known).
+    Return (organisation id, person id, whether the person is new and has no password yet)."""
+    problems = validate_settings(name, short_name, legal_form, default_language, time_zone)
+    if problems:
+        raise OrganisationError(next(iter(problems.values())))
+    email = admin_email.strip().lower()
+    if not admin_name.strip():
+        raise OrganisationError("admin_name_required")
+    if "@" not in email:
+        raise OrganisationError("admin_email_invalid")
+    async with write_transaction(Organisation._meta.db):
+        if await Organisation.exists().where(Organisation.short_name == short_name):
+            raise OrganisationError("short_name_taken")
+        rows = await Organisation.insert(
+            Organisation(
+                name=name.strip(),
+                short_name=short_name,
+                legal_form=legal_form,
+                default_language=default_language,
+                time_zone=time_zone,
+            )
+        )
+        organisation_id = int(rows[0]["id"])
+        person = (
+            await Person.select(Person.id, Person.password_hash)
+            .where(Person.email == email)
+            .first()
+        )
+        if person is None:
+            created = await Person.insert(Person(name=" ".join(admin_name.split()), email=email))
+            person_id, needs_password = int(created[0]["id"]), True
+        else:
+            person_id, needs_password = int(person["id"]), not person["password_hash"]
+        await Membership.insert(
+            Membership(
+                organisation=organisation_id,
+                person=person_id,
+                membership_key=f"{organisation_id}:{person_id}",
+                is_admin=True,
+                is_facilitator=True,
+            )
+        )
+    return organisation_id, person_id, needs_password
+
+
+def _list_key(organisation_id: int, name: str) -> str:
+    return f"{organisation_id}:{name.casefold()}"
+
+
+async def add_category(organisation_id: int, name: str) -> int:
+    name = " ".join(name.split())
+    if not name:
+        raise OrganisationError("category_required")
+    if len(name) > 80:
+        raise OrganisationError("category_too_long")
+    key = _list_key(organisation_id, name)
+    async with write_transaction(Category._meta.db):
+        if await Category.exists().where(Category.category_key == key):
+            raise OrganisationError("category_exists")
+        rows = await Category.insert(
+            Category(organisation=organisation_id, category_key=key, name=name)
+        )
+    return int(rows[0]["id"])
+
+
+async def remove_category(organisation_id: int, category_id: int) -> None:
+    """Remove a category nobody in the register has (``category_in_use`` otherwise)."""
+    async with write_transaction(Category._meta.db):
+        row = (
+            await Category.select(Category.name)
+            .where((Category.id == category_id) & (Category.organisation == organisation_id))
+            .first()
+        )
+        if row is None:
+            raise OrganisationError("not_found")
+        if await Membership.exists().where(
+            (Membership.organisation == organisation_id) & (Membership.category == row["name"])
+        ):
+            raise OrganisationError("category_in_use")
+        await Category.delete().where(Category.id == category_id)
+
+
+def parse_percentage(text: str) -> int:
+    """A share typed as a percentage, in basis points, exactly (no float on the way).
+
+    >>> parse_percentage("33,33"), parse_percentage("50"), parse_percentage("12.5 %")
+    (3333, 5000, 1250)
+    """
+    cleaned = text.replace("%", "").replace(",", ".").replace("\u202f", "").strip()
+    if not re.fullmatch(r"\d{1,3}(\.\d{1,2})?", cleaned):
+        raise OrganisationError("weight_invalid")
+    basis_points = int(Decimal(cleaned) * 100)
+    if not 0 < basis_points <= 10_000:
+        raise OrganisationError("weight_invalid")
+    return basis_points
+
+
+async def add_college(organisation_id: int, name: str, weight: str) -> int:
+    """Add a voting college with its share of the vote (a percentage, e.g. "33,33")."""
+    name = " ".join(name.split())
+    if not name:
+        raise OrganisationError("college_required")
+    if len(name) > 100:
+        raise OrganisationError("college_too_long")
+    basis_points = parse_percentage(weight)
+    key = _list_key(organisation_id, name)
+    async with write_transaction(College._meta.db):
+        if await College.exists().where(College.college_key == key):
+            raise OrganisationError("college_exists")
+        rows = await College.insert(
+            College(
+                organisation=organisation_id,
+                college_key=key,
+                name=name,
+                weight_basis_points=basis_points,
+            )
+        )
+    return int(rows[0]["id"])
+
+
+async def remove_college(organisation_id: int, college_id: int) -> None:
+    """Remove a college no member belongs to (``college_in_use`` otherwise)."""
+    async with write_transaction(College._meta.db):
+        if not await College.exists().where(
+            (College.id == college_id) & (College.organisation == organisation_id)
+        ):
+            raise OrganisationError("not_found")
+        if await Membership.exists().where(Membership.college == college_id):
+            raise OrganisationError("college_in_use")
+        await College.delete().where(College.id == college_id)

@@ -24,8 +24,13 @@ from votes.paths import STATIC_DIR
 from votes.settings import Settings
 from votes.web.context import load_request_context
 from votes.web.controllers.auth import AuthController
+from votes.web.controllers.ballots import BallotController
 from votes.web.controllers.home import HomeController
-from votes.web.controllers.organisations import OrganisationController
+from votes.web.controllers.members import MembersController
+from votes.web.controllers.organisation_admin import (
+    InstanceAdminController,
+    OrganisationHomeController,
+)
 from votes.web.errors import html_error_page
 from votes.web.guards import provide_context
 from votes.web.rendering import SECURITY_HEADERS
@@ -98,7 +103,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[
             HomeController,
             AuthController,
-            OrganisationController,
+            BallotController,
+            OrganisationHomeController,
+            MembersController,
+            InstanceAdminController,
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], name="static", include_in_schema=False
             ),

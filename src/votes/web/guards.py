@@ -41,7 +41,12 @@ async def provide_membership(
         if organisation
         else None
     )
-    if membership is None or membership.status == "left":
+    # a session opened with another organisation's access code does not open this one
+    if (
+        membership is None
+        or membership.status == "left"
+        or not context.viewer.may_enter(membership.organisation.id)
+    ):
         raise NotFoundException()
     use_organisation_language(context, membership.organisation.default_language)
     return membership

@@ -1,4 +1,9 @@
-"""Signing in with an email and a password, and signing out."""
+"""Signing in (password, access code, one-time link), signing out, and passwords.
+
+Secrets that travel in a URL (sign-in links, reset links) live under ``/c/``: the request log
+strips everything after that prefix. Opening a link shows a page whose form signs in, submitted
+at once by a small script: a mail scanner that only fetches the link uses nothing.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +12,83 @@ from typing import Any
 from litestar import Controller, Request, get, post
 from litestar.datastructures import Cookie, State
 from litestar.di import NamedDependency
-from litestar.params import FromQuery
+from litestar.exceptions import NotAuthorizedException
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
+from litestar.status_codes import (
+    HTTP_409_CONFLICT,
+    HTTP_422_UNPROCESSABLE_ENTITY,
+    HTTP_429_TOO_MANY_REQUESTS,
+)
 
 from votes.i18n import gettext as _
-from votes.services import accounts
+from votes.services import access_codes, accounts
+from votes.services.accounts import AccountError
+from votes.settings import Settings
 from votes.web.context import SESSION_COOKIE, RequestContext, settings_of
 from votes.web.forms import FormErrors, safe_next_path
 from votes.web.rendering import page, see_other
 
 MAX_FIELD_LENGTH = 1000
+
+
+def account_message(code: str) -> str:
+    """The sentence for an ``AccountError`` code, in the request's language."""
+    messages = {
+        "bad_credentials": _("This email and password do not match an account."),
+        "throttled": _(
+            "Too many failed attempts: wait 15 minutes before trying again, "
+            "or ask an administrator for help."
+        ),
+        "code_unknown": _(
+            "This code is not valid. Check it on your sheet, or ask at the welcome desk."
+        ),
+        "code_used": _(
+            "This code has already been used. If it was not you, ask at the welcome desk "
+            "for a new one."
+        ),
+        "code_expired": _("This code has expired. Ask at the welcome desk for a new one."),
+        "link_invalid": _(
+            "This link is not valid any more (it was used or it expired). "
+            "Ask an administrator for a new one."
+        ),
+        "password_too_short": _("Choose a password of at least %(num)d characters.")
+        % {"num": accounts.MIN_PASSWORD_LENGTH},
+        "bad_current_password": _("Your current password is not this one."),
+    }
+    return messages.get(code, _("This could not be done."))
+
+
+def _status_for(code: str) -> int:
+    if code == "throttled":
+        return HTTP_429_TOO_MANY_REQUESTS
+    if code in ("code_used", "code_expired", "link_invalid"):
+        return HTTP_409_CONFLICT
+    return HTTP_422_UNPROCESSABLE_ENTITY
+
+
+def client_address(request: Request[Any, Any, State]) -> str | None:
+    return request.client.host if request.client else None
+
+
+def signed_in_response(path: str, token: str, settings: Settings) -> Redirect:
+    response = see_other(path)
+    response.cookies.append(
+        Cookie(
+            key=SESSION_COOKIE,
+            value=token,
+            max_age=settings.session_hours * 3600,
+            httponly=True,
+            samesite="lax",
+            secure=settings.secure_cookies,
+        )
+    )
+    return response
+
+
+async def _text(request: Request[Any, Any, State], name: str) -> str:
+    form = await request.form()
+    return str(form.get(name, ""))[:MAX_FIELD_LENGTH]
 
 
 class AuthController(Controller):
@@ -48,21 +119,25 @@ class AuthController(Controller):
         password = str(form.get("password", ""))[:MAX_FIELD_LENGTH]
         next_path = safe_next_path(str(form.get("next", "/")))
         errors = FormErrors()
+        status = HTTP_422_UNPROCESSABLE_ENTITY
         if not email:
             errors.add("email", _("Enter your email address."))
         if not password:
             errors.add("password", _("Enter your password."))
         if not errors:
             try:
-                person_id = await accounts.authenticate(email, password)
-            except accounts.AccountError:
-                errors.add("", _("This email and password do not match an account."))
+                person_id = await accounts.authenticate(
+                    email, password, address=client_address(request)
+                )
+            except AccountError as error:
+                errors.add("", account_message(error.code))
+                status = _status_for(error.code)
         if errors:
             return page(
                 request,
                 "pages/auth/login.html.jinja",
                 fragment="partials/auth/_login_form.html.jinja",
-                status_code=HTTP_422_UNPROCESSABLE_ENTITY,
+                status_code=status,
                 context=context,
                 errors=errors,
                 email=email,
@@ -72,18 +147,7 @@ class AuthController(Controller):
         token = await accounts.start_session(
             person_id, secret_key=settings.secret_key, hours=settings.session_hours
         )
-        response = see_other(next_path)
-        response.cookies.append(
-            Cookie(
-                key=SESSION_COOKIE,
-                value=token,
-                max_age=settings.session_hours * 3600,
-                httponly=True,
-                samesite="lax",
-                secure=settings.secure_cookies,
-            )
-        )
-        return response
+        return signed_in_response(next_path, token, settings)
 
     @post("/logout")
     async def logout(self, request: Request[Any, Any, State]) -> Redirect:
@@ -91,6 +155,250 @@ class AuthController(Controller):
         token = request.cookies.get(SESSION_COOKIE)
         if token:
             await accounts.end_session(token, secret_key=settings.secret_key)
+        response = see_other("/")
+        response.delete_cookie(SESSION_COOKIE)
+        return response
+
+    # --- access codes ---------------------------------------------------------------------
+
+    @get("/code")
+    async def code_form(
+        self, request: Request[Any, Any, State], context: NamedDependency[RequestContext]
+    ) -> Template:
+        return page(request, "pages/auth/code.html.jinja", context=context, errors=FormErrors())
+
+    @post("/code")
+    async def code_sign_in(
+        self, request: Request[Any, Any, State], context: NamedDependency[RequestContext]
+    ) -> Template | Redirect:
+        typed = (await _text(request, "code")).strip()
+        errors = FormErrors()
+        if not typed:
+            errors.add("code", _("Enter the code printed on your sheet."))
+            status = HTTP_422_UNPROCESSABLE_ENTITY
+        else:
+            settings = settings_of(request)
+            try:
+                signed_in = await access_codes.sign_in_with_code(
+                    typed,
+                    secret_key=settings.secret_key,
+                    hours=settings.session_hours,
+                    address=client_address(request),
+                )
+            except AccountError as error:
+                errors.add("code", account_message(error.code))
+                status = _status_for(error.code)
+            else:
+                return signed_in_response(
+                    f"/o/{signed_in.organisation_short_name}/", signed_in.session_token, settings
+                )
+        return page(
+            request,
+            "pages/auth/code.html.jinja",
+            fragment="partials/auth/_code_form.html.jinja",
+            status_code=status,
+            context=context,
+            errors=errors,
+        )
+
+    @get("/c/{token:str}")
+    async def link_page(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        token: FromPath[str],
+    ) -> Template:
+        settings = settings_of(request)
+        try:
+            person_name, organisation_name = await access_codes.link_owner(
+                token[:MAX_FIELD_LENGTH], secret_key=settings.secret_key
+            )
+        except AccountError as error:
+            return page(
+                request,
+                "pages/auth/link_failed.html.jinja",
+                status_code=_status_for(error.code) if error.code != "code_unknown" else 404,
+                context=context,
+                message=account_message(error.code),
+            )
+        return page(
+            request,
+            "pages/auth/link.html.jinja",
+            context=context,
+            token=token,
+            person_name=person_name,
+            organisation_name=organisation_name,
+        )
+
+    @post("/c/{token:str}")
+    async def link_sign_in(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        token: FromPath[str],
+    ) -> Template | Redirect:
+        settings = settings_of(request)
+        try:
+            signed_in = await access_codes.sign_in_with_link(
+                token[:MAX_FIELD_LENGTH],
+                secret_key=settings.secret_key,
+                hours=settings.session_hours,
+                address=client_address(request),
+            )
+        except AccountError as error:
+            return page(
+                request,
+                "pages/auth/link_failed.html.jinja",
+                status_code=_status_for(error.code) if error.code != "code_unknown" else 404,
+                context=context,
+                message=account_message(error.code),
+            )
+        return signed_in_response(
+            f"/o/{signed_in.organisation_short_name}/", signed_in.session_token, settings
+        )
+
+    # --- passwords ------------------------------------------------------------------------
+
+    @get("/c/reset/{token:str}")
+    async def reset_form(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        token: FromPath[str],
+    ) -> Template:
+        settings = settings_of(request)
+        try:
+            name = await accounts.reset_link_owner(
+                token[:MAX_FIELD_LENGTH], secret_key=settings.secret_key
+            )
+        except AccountError as error:
+            return page(
+                request,
+                "pages/auth/link_failed.html.jinja",
+                status_code=HTTP_409_CONFLICT,
+                context=context,
+                message=account_message(error.code),
+            )
+        return page(
+            request,
+            "pages/auth/reset.html.jinja",
+            context=context,
+            token=token,
+            person_name=name,
+            errors=FormErrors(),
+        )
+
+    @post("/c/reset/{token:str}")
+    async def reset(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        token: FromPath[str],
+    ) -> Template | Redirect:
+        settings = settings_of(request)
+        password = await _text(request, "password")
+        errors = FormErrors()
+        if password != await _text(request, "confirmation"):
+            errors.add("confirmation", _("The two passwords are not the same."))
+        else:
+            try:
+                person_id = await accounts.reset_password(
+                    token[:MAX_FIELD_LENGTH], password, secret_key=settings.secret_key
+                )
+            except AccountError as error:
+                if error.code == "link_invalid":
+                    return page(
+                        request,
+                        "pages/auth/link_failed.html.jinja",
+                        status_code=HTTP_409_CONFLICT,
+                        context=context,
+                        message=account_message(error.code),
+                    )
+                errors.add("password", account_message(error.code))
+            else:
+                session = await accounts.start_session(
+                    person_id, secret_key=settings.secret_key, hours=settings.session_hours
+                )
+                return signed_in_response("/", session, settings)
+        name = await accounts.reset_link_owner(token, secret_key=settings.secret_key)
+        return page(
+            request,
+            "pages/auth/reset.html.jinja",
+            status_code=HTTP_422_UNPROCESSABLE_ENTITY,
+            context=context,
+            token=token,
+            person_name=name,
+            errors=errors,
+        )
+
+    @get("/password/forgotten")
+    async def forgotten(
+        self, request: Request[Any, Any, State], context: NamedDependency[RequestContext]
+    ) -> Template:
+        return page(request, "pages/auth/forgotten.html.jinja", context=context)
+
+    @get("/account")
+    async def account(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        done: FromQuery[str] = "",
+    ) -> Template:
+        if context.viewer is None:
+            raise NotAuthorizedException()
+        return page(
+            request,
+            "pages/auth/account.html.jinja",
+            context=context,
+            errors=FormErrors(),
+            has_password=await accounts.has_password(context.viewer.person_id),
+            done=done,
+        )
+
+    @post("/account/password")
+    async def change_password(
+        self, request: Request[Any, Any, State], context: NamedDependency[RequestContext]
+    ) -> Template | Redirect:
+        viewer = context.viewer
+        if viewer is None:
+            raise NotAuthorizedException()
+        settings = settings_of(request)
+        new = await _text(request, "password")
+        errors = FormErrors()
+        if new != await _text(request, "confirmation"):
+            errors.add("confirmation", _("The two passwords are not the same."))
+        else:
+            try:
+                await accounts.change_password(
+                    viewer.person_id,
+                    await _text(request, "current"),
+                    new,
+                    keep_token=request.cookies.get(SESSION_COOKIE, ""),
+                    secret_key=settings.secret_key,
+                )
+            except AccountError as error:
+                field = "current" if error.code == "bad_current_password" else "password"
+                errors.add(field, account_message(error.code))
+            else:
+                return see_other("/account?done=password")
+        return page(
+            request,
+            "pages/auth/account.html.jinja",
+            fragment="partials/auth/_password_form.html.jinja",
+            status_code=HTTP_422_UNPROCESSABLE_ENTITY,
+            context=context,
+            errors=errors,
+            has_password=await accounts.has_password(viewer.person_id),
+            done="",
+        )
+
+    @post("/account/sign-out-everywhere")
+    async def sign_out_everywhere(
+        self, request: Request[Any, Any, State], context: NamedDependency[RequestContext]
+    ) -> Redirect:
+        if context.viewer is None:
+            raise NotAuthorizedException()
+        await accounts.end_all_sessions(context.viewer.person_id)
         response = see_other("/")
         response.delete_cookie(SESSION_COOKIE)
         return response

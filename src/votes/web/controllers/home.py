@@ -39,6 +39,7 @@ class HomeController(Controller):
             )
             for membership in memberships
             if membership.status != "left"
+            and context.viewer.may_enter(membership.organisation.id)
         ]
         return page(request, "pages/home/dashboard.html.jinja", context=context, overview=overview)
 

@@ -1,0 +1,267 @@
+"""Personal access codes for plenaries: a one-time sign-in link (printed as a QR code) and a
+short code to type, issued by an admin for each member.
+
+Both are random and high-entropy (the link carries 256 bits, the code 50 bits from an alphabet
+without look-alike characters), and only their HMAC under the instance's secret key is stored:
+a keyed hash is enough for random secrets (argon2 is for human-chosen passwords) and costs
+microseconds, so 500 members arriving at once never queue behind a slow hash. Using the link or
+the code uses both; codes expire, can be revoked, and reissuing revokes the previous one.
+A session opened with a code opens only the organisation that issued it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from piccolo.columns.combination import Where
+
+from votes.db.engine import write_transaction
+from votes.db.tables import AccessCode, Membership, MembershipStatus
+from votes.services import accounts
+from votes.services.accounts import AccountError
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
+CODE_LENGTH = 10  # 32**10 = 2**50 codes
+DEFAULT_DAYS = 14
+MAX_DAYS = 90
+LINK_PATH = "/c/"  # the request log strips what follows this prefix
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedCode:
+    """A code as issued: the only moment its secrets exist in clear."""
+
+    membership_id: int
+    name: str
+    email: str | None
+    category: str
+    link_token: str
+    code: str
+    expires_at: datetime
+
+    @property
+    def display_code(self) -> str:
+        return format_code(self.code)
+
+
+@dataclass(frozen=True, slots=True)
+class CodeSignIn:
+    session_token: str
+    organisation_short_name: str
+
+
+def format_code(code: str) -> str:
+    """Split a code in two halves for reading aloud and typing.
+
+    >>> format_code("ABCDEFGHJK")
+    'ABCDE-FGHJK'
+    """
+    half = len(code) // 2
+    return f"{code[:half]}-{code[half:]}"
+
+
+def normalise_code(typed: str) -> str:
+    """What a member typed, as stored: case, spaces and dashes do not matter.
+
+    >>> normalise_code(" abcde-fghjk ")
+    'ABCDEFGHJK'
+    """
+    return "".join(ch for ch in typed.upper() if ch.isalnum())
+
+
+def _keyed_hash(kind: str, secret: str, secret_key: str) -> str:
+    message = f"access-{kind}:{secret}".encode()
+    return hmac.new(secret_key.encode(), message, hashlib.sha256).hexdigest()
+
+
+def _new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+async def issue_codes(
+    organisation_id: int,
+    membership_ids: Sequence[int] | None = None,
+    *,
+    secret_key: str,
+    days: int = DEFAULT_DAYS,
+) -> list[IssuedCode]:
+    """Issue a new code to each listed active member of the organisation (to every active
+    member when ``membership_ids`` is None), revoking their unused earlier codes. Ids of other
+    organisations or of inactive members are ignored."""
+    if not 1 <= days <= MAX_DAYS:
+        raise AccountError("days_out_of_range")
+    now = datetime.now(UTC)
+    expires_at = now + timedelta(days=days)
+    async with write_transaction(AccessCode._meta.db):
+        query = Membership.select(
+            Membership.id,
+            Membership.person.name,
+            Membership.person.email,
+            Membership.category,
+        ).where(
+            (Membership.organisation == organisation_id)
+            & (Membership.status == MembershipStatus.ACTIVE.value)
+        )
+        if membership_ids is not None:
+            query = query.where(Membership.id.is_in(list(membership_ids) or [-1]))
+        members = await query.order_by(Membership.person.name)
+        ids = [row["id"] for row in members]
+        if ids:
+            await AccessCode.update({AccessCode.revoked: True}).where(
+                AccessCode.membership.is_in(ids) & AccessCode.used_at.is_null()
+            )
+        issued = [
+            IssuedCode(
+                membership_id=row["id"],
+                name=row["person.name"],
+                email=row["person.email"],
+                category=row["category"],
+                link_token=secrets.token_urlsafe(32),
+                code=_new_code(),
+                expires_at=expires_at,
+            )
+            for row in members
+        ]
+        if issued:
+            await AccessCode.insert(
+                *(
+                    AccessCode(
+                        organisation=organisation_id,
+                        membership=code.membership_id,
+                        link_hash=_keyed_hash("link", code.link_token, secret_key),
+                        code_hash=_keyed_hash("code", code.code, secret_key),
+                        expires_at=expires_at,
+                    )
+                    for code in issued
+                )
+            )
+    return issued
+
+
+async def revoke_code(organisation_id: int, membership_id: int) -> bool:
+    """Revoke a member's unused codes; return whether there was one."""
+    async with write_transaction(AccessCode._meta.db):
+        revoked = (
+            await AccessCode.update({AccessCode.revoked: True})
+            .where(
+                (AccessCode.organisation == organisation_id)
+                & (AccessCode.membership == membership_id)
+                & AccessCode.used_at.is_null()
+                & AccessCode.revoked.eq(False)
+            )
+            .returning(AccessCode.id)
+        )
+    return bool(revoked)
+
+
+async def revoke_all_for(membership_id: int) -> None:
+    """Used when a member is suspended or leaves: their codes stop working."""
+    await AccessCode.update({AccessCode.revoked: True}).where(
+        (AccessCode.membership == membership_id) & AccessCode.used_at.is_null()
+    )
+
+
+async def link_owner(token: str, *, secret_key: str) -> tuple[str, str]:
+    """(person name, organisation name) of a usable sign-in link, without using it, for the
+    page that asks to confirm; ``AccountError`` with the reason otherwise."""
+    row = await _find(AccessCode.link_hash == _keyed_hash("link", token, secret_key))
+    _ensure_usable(row)
+    assert row is not None
+    return row["membership.person.name"], row["organisation.name"]
+
+
+async def sign_in_with_link(
+    token: str, *, secret_key: str, hours: int, address: str | None = None
+) -> CodeSignIn:
+    return await _sign_in(
+        AccessCode.link_hash == _keyed_hash("link", token, secret_key),
+        secret_key=secret_key,
+        hours=hours,
+        address=address,
+    )
+
+
+async def sign_in_with_code(
+    typed: str, *, secret_key: str, hours: int, address: str | None = None
+) -> CodeSignIn:
+    """Sign in with a typed code; ``AccountError`` says why not (``code_unknown``,
+    ``code_used``, ``code_expired``, ``throttled``)."""
+    code = normalise_code(typed)
+    if len(code) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in code):
+        await accounts.ensure_not_throttled([accounts.address_key(address)])
+        await accounts.record_failure([accounts.address_key(address)])
+        raise AccountError("code_unknown")
+    return await _sign_in(
+        AccessCode.code_hash == _keyed_hash("code", code, secret_key),
+        secret_key=secret_key,
+        hours=hours,
+        address=address,
+    )
+
+
+async def _find(condition: Where) -> dict[str, Any] | None:
+    row: dict[str, Any] | None = (
+        await AccessCode.select(
+            AccessCode.id,
+            AccessCode.organisation,
+            AccessCode.organisation.name,
+            AccessCode.organisation.short_name,
+            AccessCode.membership.person,
+            AccessCode.membership.person.name,  # type: ignore[union-attr]
+            AccessCode.membership.status,
+            AccessCode.expires_at,
+            AccessCode.used_at,
+            AccessCode.revoked,
+        )
+        .where(condition)
+        .first()
+    )
+    return row
+
+
+def _ensure_usable(row: dict[str, Any] | None) -> None:
+    if row is None or row["revoked"] or row["membership.status"] != MembershipStatus.ACTIVE.value:
+        raise AccountError("code_unknown")
+    if row["used_at"] is not None:
+        raise AccountError("code_used")
+    expires_at = row["expires_at"]
+    assert isinstance(expires_at, datetime)
+    if expires_at <= datetime.now(UTC):
+        raise AccountError("code_expired")
+
+
+async def _sign_in(
+    condition: Where, *, secret_key: str, hours: int, address: str | None
+) -> CodeSignIn:
+    keys = [accounts.address_key(address)]
+    await accounts.ensure_not_throttled(keys)
+    try:
+        async with write_transaction(AccessCode._meta.db):
+            row = await _find(condition)
+            _ensure_usable(row)
+            assert row is not None
+            # the condition on used_at makes a double tap (or two phones) use it only once
+            used = (
+                await AccessCode.update({AccessCode.used_at: datetime.now(UTC)})
+                .where((AccessCode.id == row["id"]) & AccessCode.used_at.is_null())
+                .returning(AccessCode.id)
+            )
+            if not used:
+                raise AccountError("code_used")
+            organisation_id = int(row["organisation"])
+            token = await accounts.start_session(
+                int(row["membership.person"]),
+                secret_key=secret_key,
+                hours=hours,
+                organisation_id=organisation_id,
+            )
+    except AccountError:
+        await accounts.record_failure(keys)
+        raise
+    return CodeSignIn(token, str(row["organisation.short_name"]))

@@ -1,0 +1,482 @@
+"""The member register: add, edit, suspend, and import from a spreadsheet's CSV.
+
+A person may belong to several organisations, so an organisation's admins change a person's
+name or email only while that person belongs to their organisation alone; everything else they
+edit lives on the membership, which is theirs. Every change happens in one transaction, and an
+import is all-or-nothing: one bad row and nothing is written.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from votes.db.engine import write_transaction
+from votes.db.tables import (
+    Category,
+    College,
+    Membership,
+    MembershipKind,
+    MembershipStatus,
+    Person,
+)
+from votes.services import access_codes, accounts
+
+MAX_IMPORT_ROWS = 20_000
+MAX_NAME_LENGTH = 200
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class MemberError(Exception):
+    """A register change that cannot be made; ``code`` selects the message."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass(slots=True)
+class MemberInput:
+    name: str
+    email: str | None
+    category: str = ""
+    college_id: int | None = None
+    kind: MembershipKind = MembershipKind.MEMBER
+    is_admin: bool = False
+    is_facilitator: bool = False
+    is_scrutineer: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class OrganisationLists:
+    """The categories and colleges an organisation uses (names casefolded for matching)."""
+
+    categories: dict[str, str]  # casefolded name -> name
+    colleges: dict[str, int]  # casefolded name -> college id
+    college_ids: frozenset[int]
+
+
+async def organisation_lists(organisation_id: int) -> OrganisationLists:
+    categories = await Category.select(Category.name).where(
+        Category.organisation == organisation_id
+    )
+    colleges = await College.select(College.id, College.name).where(
+        College.organisation == organisation_id
+    )
+    return OrganisationLists(
+        categories={row["name"].casefold(): row["name"] for row in categories},
+        colleges={row["name"].casefold(): row["id"] for row in colleges},
+        college_ids=frozenset(row["id"] for row in colleges),
+    )
+
+
+def validate(data: MemberInput, lists: OrganisationLists) -> dict[str, str]:
+    """Problems by field name, as message codes; empty when the member can be saved."""
+    problems: dict[str, str] = {}
+    data.name = " ".join(data.name.split())
+    if not data.name:
+        problems["name"] = "name_required"
+    elif len(data.name) > MAX_NAME_LENGTH:
+        problems["name"] = "name_too_long"
+    data.email = accounts.normalise_email(data.email) if data.email else None
+    if data.email and (len(data.email) > 254 or not _EMAIL.match(data.email)):
+        problems["email"] = "email_invalid"
+    if data.category:
+        known = lists.categories.get(data.category.strip().casefold())
+        if known is None:
+            problems["category"] = "category_unknown"
+        else:
+            data.category = known
+    if data.college_id is not None and data.college_id not in lists.college_ids:
+        problems["college"] = "college_unknown"
+    return problems
+
+
+async def add_member(organisation_id: int, data: MemberInput) -> int:
+    """Add a person to the register (reusing the person if the email is known); return the
+    membership id. ``MemberError`` with ``invalid:<field>:<code>`` or ``already_member``."""
+    problems = validate(data, await organisation_lists(organisation_id))
+    if problems:
+        field_name, code = next(iter(problems.items()))
+        raise MemberError(f"invalid:{field_name}:{code}")
+    async with write_transaction(Membership._meta.db):
+        return await _insert_member(organisation_id, data)
+
+
+async def _insert_member(organisation_id: int, data: MemberInput) -> int:
+    person_id = None
+    if data.email:
+        row = await Person.select(Person.id).where(Person.email == data.email).first()
+        person_id = row["id"] if row else None
+    if person_id is None:
+        rows = await Person.insert(Person(name=data.name, email=data.email))
+        person_id = rows[0]["id"]
+    key = f"{organisation_id}:{person_id}"
+    if await Membership.exists().where(Membership.membership_key == key):
+        raise MemberError("already_member")
+    rows = await Membership.insert(
+        Membership(
+            organisation=organisation_id,
+            person=person_id,
+            membership_key=key,
+            kind=data.kind.value,
+            category=data.category,
+            college=data.college_id,
+            is_admin=data.is_admin,
+            is_facilitator=data.is_facilitator,
+            is_scrutineer=data.is_scrutineer,
+        )
+    )
+    return int(rows[0]["id"])
+
+
+async def person_is_only_here(organisation_id: int, person_id: int) -> bool:
+    """Whether this organisation's admins may change the person's name, email or password."""
+    others = await Membership.exists().where(
+        (Membership.person == person_id) & (Membership.organisation != organisation_id)
+    )
+    row = await Person.select(Person.is_instance_admin).where(Person.id == person_id).first()
+    return not others and row is not None and not row["is_instance_admin"]
+
+
+async def _membership_row(organisation_id: int, membership_id: int) -> dict[str, Any]:
+    row: dict[str, Any] | None = (
+        await Membership.select(
+            Membership.id,
+            Membership.person,
+            Membership.person.name,
+            Membership.person.email,
+            Membership.is_admin,
+            Membership.status,
+        )
+        .where((Membership.id == membership_id) & (Membership.organisation == organisation_id))
+        .first()
+    )
+    if row is None:
+        raise MemberError("not_found")
+    return row
+
+
+async def _other_active_admins(organisation_id: int, membership_id: int) -> int:
+    count: int = await Membership.count().where(
+        (Membership.organisation == organisation_id)
+        & (Membership.id != membership_id)
+        & Membership.is_admin.eq(True)
+        & (Membership.status == MembershipStatus.ACTIVE.value)
+    )
+    return count
+
+
+async def update_member(organisation_id: int, membership_id: int, data: MemberInput) -> None:
+    """Save an edited register entry. The name and email are the person's: they change only if
+    the person belongs to this organisation alone (``person_shared`` otherwise)."""
+    problems = validate(data, await organisation_lists(organisation_id))
+    if problems:
+        field_name, code = next(iter(problems.items()))
+        raise MemberError(f"invalid:{field_name}:{code}")
+    async with write_transaction(Membership._meta.db):
+        row = await _membership_row(organisation_id, membership_id)
+        person_id = int(row["person"])
+        if (row["person.name"], row["person.email"]) != (data.name, data.email):
+            if not await person_is_only_here(organisation_id, person_id):
+                raise MemberError("person_shared")
+            if data.email and await Person.exists().where(
+                (Person.email == data.email) & (Person.id != person_id)
+            ):
+                raise MemberError("email_taken")
+            await Person.update({Person.name: data.name, Person.email: data.email}).where(
+                Person.id == person_id
+            )
+        if row["is_admin"] and not data.is_admin:
+            await _keep_an_admin(organisation_id, membership_id)
+        await Membership.update(
+            {
+                Membership.kind: data.kind.value,
+                Membership.category: data.category,
+                Membership.college: data.college_id,
+                Membership.is_admin: data.is_admin,
+                Membership.is_facilitator: data.is_facilitator,
+                Membership.is_scrutineer: data.is_scrutineer,
+            }
+        ).where(Membership.id == membership_id)
+
+
+async def _keep_an_admin(organisation_id: int, membership_id: int) -> None:
+    if not await _other_active_admins(organisation_id, membership_id):
+        raise MemberError("last_admin")
+
+
+async def set_status(
+    organisation_id: int, membership_id: int, status: MembershipStatus, *, acting_membership: int
+) -> None:
+    """Activate, suspend or record a departure. Suspending or leaving ends the person's
+    sessions at once and revokes their access codes."""
+    if membership_id == acting_membership:
+        raise MemberError("own_status")
+    async with write_transaction(Membership._meta.db):
+        row = await _membership_row(organisation_id, membership_id)
+        if row["status"] == status.value:
+            return
+        if row["is_admin"] and status is not MembershipStatus.ACTIVE:
+            await _keep_an_admin(organisation_id, membership_id)
+        await Membership.update(
+            {Membership.status: status.value, Membership.status_since: datetime.now(UTC)}
+        ).where(Membership.id == membership_id)
+        if status is not MembershipStatus.ACTIVE:
+            await accounts.end_all_sessions(int(row["person"]))
+            await access_codes.revoke_all_for(membership_id)
+
+
+# --- CSV import -------------------------------------------------------------------------------
+
+# accepted column titles (casefolded, accents and "·e" endings removed) -> field
+_COLUMNS = {
+    "name": "name",
+    "nom": "name",
+    "nom complet": "name",
+    "prenom nom": "name",
+    "email": "email",
+    "e-mail": "email",
+    "courriel": "email",
+    "adresse e-mail": "email",
+    "adresse email": "email",
+    "email address": "email",
+    "mail": "email",
+    "category": "category",
+    "categorie": "category",
+    "college": "college",
+    "college de vote": "college",
+    "role": "roles",
+    "roles": "roles",
+}
+_ROLE_WORDS = (
+    ("admin", "admin"),
+    ("gerant", "admin"),
+    ("facilit", "facilitator"),
+    ("anim", "facilitator"),
+    ("president", "facilitator"),
+    ("scrut", "scrutineer"),
+    ("observ", "observer"),
+    ("member", "member"),
+    ("membre", "member"),
+    ("associe", "member"),
+    ("societaire", "member"),
+)
+
+
+def _plain(text: str) -> str:
+    """Casefolded, without accents or inclusive endings: "Catégorie" -> "categorie"."""
+    decomposed = unicodedata.normalize("NFKD", text.strip().casefold())
+    without_accents = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return re.sub(r"[·.]\w*|\(e\)", "", without_accents).strip()
+
+
+@dataclass(frozen=True, slots=True)
+class RejectedRow:
+    line: int  # as the spreadsheet numbers it: the header is line 1
+    name: str
+    reasons: tuple[str, ...]  # message codes, e.g. "category_unknown:Bénévole"
+
+
+@dataclass(slots=True)
+class ImportReport:
+    to_add: list[MemberInput] = field(default_factory=list)
+    already_members: list[str] = field(default_factory=list)  # names, left unchanged
+    rejected: list[RejectedRow] = field(default_factory=list)
+    file_problem: str | None = None  # the file as a whole cannot be read
+
+    @property
+    def acceptable(self) -> bool:
+        return self.file_problem is None and not self.rejected and bool(self.to_add)
+
+
+def decode_csv(data: bytes) -> str:
+    """A spreadsheet's CSV as text: UTF-8 (with or without BOM), else Windows-1252."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def _delimiter(header_line: str) -> str:
+    return ";" if header_line.count(";") >= header_line.count(",") else ","
+
+
+def _read_rows(text: str) -> tuple[dict[str, int], list[list[str]]] | str:
+    """The column positions and the data rows, or a file problem code."""
+    lines = text.lstrip("\ufeff").splitlines()
+    if not lines or not lines[0].strip():
+        return "file_empty"
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=_delimiter(lines[0]))
+    try:
+        rows = list(reader)
+    except csv.Error:
+        return "file_malformed"
+    positions: dict[str, int] = {}
+    for index, title in enumerate(rows[0]):
+        field_name = _COLUMNS.get(_plain(title))
+        if field_name and field_name not in positions:
+            positions[field_name] = index
+    if "name" not in positions:
+        return "no_name_column"
+    data = rows[1:]
+    if len(data) > MAX_IMPORT_ROWS:
+        return "too_many_rows"
+    return positions, data
+
+
+def _roles(cell: str) -> tuple[set[str], list[str]]:
+    roles: set[str] = set()
+    unknown: list[str] = []
+    for word in re.split(r"[,/+&|]| et | and ", cell):
+        plain = _plain(word)
+        if not plain:
+            continue
+        role = next((role for prefix, role in _ROLE_WORDS if plain.startswith(prefix)), None)
+        if role is None:
+            unknown.append(word.strip())
+        else:
+            roles.add(role)
+    return roles, unknown
+
+
+def _row_input(
+    cells: list[str], positions: dict[str, int], lists: OrganisationLists
+) -> tuple[MemberInput, list[str]]:
+    def cell(name: str) -> str:
+        index = positions.get(name)
+        return cells[index].strip() if index is not None and index < len(cells) else ""
+
+    roles, unknown_roles = _roles(cell("roles"))
+    college_name = cell("college")
+    college_id = lists.colleges.get(college_name.casefold()) if college_name else None
+    data = MemberInput(
+        name=cell("name"),
+        email=cell("email") or None,
+        category=cell("category"),
+        college_id=college_id,
+        kind=MembershipKind.OBSERVER if "observer" in roles else MembershipKind.MEMBER,
+        is_admin="admin" in roles,
+        is_facilitator="facilitator" in roles,
+        is_scrutineer="scrutineer" in roles,
+    )
+    reasons = [
+        f"{code}:{cell(field_name)}"
+        for field_name, code in validate(data, lists).items()
+        if field_name != "college"
+    ]
+    if college_name and college_id is None:
+        reasons.append(f"college_unknown:{college_name}")
+    reasons.extend(f"role_unknown:{word}" for word in unknown_roles)
+    if "observer" in roles and "member" in roles:
+        reasons.append("observer_and_member:")
+    return data, reasons
+
+
+async def check_import(organisation_id: int, text: str) -> ImportReport:
+    """Read a register CSV and say what importing it would do, row by row."""
+    report = ImportReport()
+    parsed = _read_rows(text)
+    if isinstance(parsed, str):
+        report.file_problem = parsed
+        return report
+    positions, rows = parsed
+    lists = await organisation_lists(organisation_id)
+    members = await _existing_emails(organisation_id)
+    seen: dict[str, int] = {}
+    for line, cells in enumerate(rows, start=2):
+        if not any(c.strip() for c in cells):
+            continue  # spreadsheets leave blank lines at the end
+        data, reasons = _row_input(cells, positions, lists)
+        if data.email and data.email in seen:
+            reasons.append(f"email_repeated:{seen[data.email]}")
+        if reasons:
+            report.rejected.append(RejectedRow(line, data.name, tuple(reasons)))
+            continue
+        if data.email:
+            seen[data.email] = line
+            if data.email in members:
+                report.already_members.append(data.name)
+                continue
+        report.to_add.append(data)
+    if not report.to_add and not report.rejected and not report.already_members:
+        report.file_problem = "file_empty"
+    return report
+
+
+async def _existing_emails(organisation_id: int) -> set[str]:
+    rows = await Membership.select(Membership.person.email).where(
+        (Membership.organisation == organisation_id) & Membership.person.email.is_not_null()
+    )
+    return {row["person.email"] for row in rows}
+
+
+async def apply_import(organisation_id: int, text: str) -> ImportReport:
+    """Import a register CSV: every row, or none if any row is rejected (the report says why).
+    The file is checked again here, so what was previewed cannot have been tampered with."""
+    report = await check_import(organisation_id, text)
+    if not report.acceptable:
+        return report
+    async with write_transaction(Membership._meta.db):
+        for data in report.to_add:
+            await _insert_member(organisation_id, data)
+    return report
+
+
+# --- CSV export -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterLine:
+    name: str
+    email: str
+    category: str
+    college: str
+    roles: tuple[str, ...]  # admin, facilitator, scrutineer, observer (member when empty)
+    status: str
+    status_since: datetime
+
+
+async def register_lines(organisation_id: int) -> list[RegisterLine]:
+    rows = (
+        await Membership.select(
+            Membership.person.name,
+            Membership.person.email,
+            Membership.category,
+            Membership.college.name,
+            Membership.kind,
+            Membership.is_admin,
+            Membership.is_facilitator,
+            Membership.is_scrutineer,
+            Membership.status,
+            Membership.status_since,
+        )
+        .where(Membership.organisation == organisation_id)
+        .order_by(Membership.person.name)
+    )
+    return [
+        RegisterLine(
+            name=row["person.name"],
+            email=row["person.email"] or "",
+            category=row["category"],
+            college=row["college.name"] or "",
+            roles=tuple(_role_names(row)),
+            status=row["status"],
+            status_since=row["status_since"],
+        )
+        for row in rows
+    ]
+
+
+def _role_names(row: dict[str, Any]) -> Iterable[str]:
+    if row["kind"] == MembershipKind.OBSERVER.value:
+        yield "observer"
+    for role in ("admin", "facilitator", "scrutineer"):
+        if row[f"is_{role}"]:
+            yield role

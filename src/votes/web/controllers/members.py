@@ -1,0 +1,675 @@
+"""The member register (admins only): list and filter, add, edit, suspend, CSV import and export,
+personal access codes with their printable QR sheet and mail-merge CSV, password links.
+
+Every handler checks that the viewer administers the organisation in the URL, and every id in a
+path is looked up within that organisation, so a foreign id answers 404.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+from typing import Any
+
+import anyio.to_thread
+import segno
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import State, UploadFile
+from litestar.di import NamedDependency, Provide
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_409_CONFLICT, HTTP_422_UNPROCESSABLE_ENTITY
+
+from votes.db import registers
+from votes.db.queries import MembershipView
+from votes.db.registers import MemberRow
+from votes.db.tables import MembershipKind, MembershipStatus
+from votes.i18n import gettext as _
+from votes.services import access_codes, accounts, members
+from votes.services.access_codes import IssuedCode
+from votes.services.accounts import AccountError
+from votes.services.members import ImportReport, MemberError, MemberInput
+from votes.web.context import RequestContext, settings_of
+from votes.web.forms import FormErrors
+from votes.web.guards import ensure_admin, provide_membership, requires_sign_in
+from votes.web.labels import label
+from votes.web.rendering import page, see_other
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+MAX_FIELD_LENGTH = 300
+
+
+def member_message(code: str, value: str = "") -> str:
+    """The sentence for a register problem code, in the request's language."""
+    messages = {
+        "name_required": _("Enter the person's name."),
+        "name_too_long": _("This name is too long (200 characters at most)."),
+        "email_invalid": _("“%(value)s” is not an email address."),
+        "email_taken": _("This email address is already used by someone else."),
+        "category_unknown": _(
+            "“%(value)s” is not one of this organisation's categories "
+            "(add it in the settings first)."
+        ),
+        "college_unknown": _("“%(value)s” is not one of this organisation's colleges."),
+        "role_unknown": _(
+            "“%(value)s” is not a role (admin, facilitator, scrutineer, member or observer)."
+        ),
+        "observer_and_member": _("A person is either a member or an observer, not both."),
+        "email_repeated": _("This email address is already on line %(value)s of the file."),
+        "already_member": _("This person is already in the register."),
+        "person_shared": _(
+            "This person also belongs to another organisation: only they can change their "
+            "name and email address."
+        ),
+        "last_admin": _("The organisation needs at least one active administrator."),
+        "own_status": _("You cannot change your own status: ask another administrator."),
+        "file_empty": _("The file has no member in it."),
+        "file_malformed": _("The file could not be read as CSV."),
+        "no_name_column": _(
+            "The first line must name the columns, with at least a “name” (or “nom”) column."
+        ),
+        "too_many_rows": _("The file has more than %(value)s rows: split it.")
+        % {"value": members.MAX_IMPORT_ROWS},
+        "not_csv": _("Choose a CSV file, as your spreadsheet exports it."),
+        "too_big": _("The file is too big (5 MB at most)."),
+    }
+    message = messages.get(code, _("This could not be done."))
+    return message.replace("%(value)s", value) if "%(value)s" in message else message
+
+
+def _input_from_form(form: Any) -> MemberInput:
+    def text(name: str) -> str:
+        return str(form.get(name, ""))[:MAX_FIELD_LENGTH].strip()
+
+    college = text("college")
+    return MemberInput(
+        name=text("name"),
+        email=text("email") or None,
+        category=text("category"),
+        college_id=int(college) if college.isdigit() else None,
+        kind=MembershipKind.OBSERVER if text("kind") == "observer" else MembershipKind.MEMBER,
+        is_admin=bool(form.get("is_admin")),
+        is_facilitator=bool(form.get("is_facilitator")),
+        is_scrutineer=bool(form.get("is_scrutineer")),
+    )
+
+
+def _errors_from(error: MemberError) -> FormErrors:
+    errors = FormErrors()
+    if error.code.startswith("invalid:"):
+        _prefix, field, code = error.code.split(":", 2)
+        errors.add(field, member_message(code))
+    elif error.code == "email_taken":
+        errors.add("email", member_message(error.code))
+    else:
+        errors.add("", member_message(error.code))
+    return errors
+
+
+def _status_of(error: MemberError) -> int:
+    return HTTP_422_UNPROCESSABLE_ENTITY if error.code.startswith("invalid:") else HTTP_409_CONFLICT
+
+
+def role_words(member: MemberRow) -> list[str]:
+    words = [label("membership_kind", member.kind)]
+    if member.is_admin:
+        words.append(_("administrator"))
+    if member.is_facilitator:
+        words.append(_("facilitator"))
+    if member.is_scrutineer:
+        words.append(_("scrutineer"))
+    return words
+
+
+def qr_data_uri(url: str) -> str:
+    return str(segno.make(url, error="m").svg_data_uri(scale=4, border=2))
+
+
+class MembersController(Controller):
+    path = "/o/{org:str}/members"
+    guards = [requires_sign_in]  # noqa: RUF012 - Litestar reads this class attribute
+    dependencies = {"membership": Provide(provide_membership)}  # noqa: RUF012
+
+    async def _render_form(
+        self,
+        request: Request[Any, Any, State],
+        context: RequestContext,
+        membership: MembershipView,
+        *,
+        member: MemberRow | None,
+        data: MemberInput,
+        errors: FormErrors,
+        status_code: int = 200,
+        password_link: str | None = None,
+    ) -> Template:
+        organisation_id = membership.organisation.id
+        may_edit_person = member is None or await members.person_is_only_here(
+            organisation_id, member.person_id
+        )
+        return page(
+            request,
+            "pages/members/form.html.jinja",
+            fragment="partials/members/_member_form.html.jinja",
+            status_code=status_code,
+            context=context,
+            membership=membership,
+            organisation=membership.organisation,
+            member=member,
+            data=data,
+            errors=errors,
+            categories=await registers.categories_of(organisation_id),
+            colleges=await registers.colleges_of(organisation_id),
+            may_edit_person=may_edit_person,
+            password_link=password_link,
+        )
+
+    @get("/")
+    async def register(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        membership: NamedDependency[MembershipView],
+        q: FromQuery[str] = "",
+        category: FromQuery[str] = "",
+        role: FromQuery[str] = "",
+        status: FromQuery[str] = "",
+    ) -> Template:
+        ensure_admin(membership)
+        organisation_id = membership.organisation.id
+        filters = {
+            "q": q[:MAX_FIELD_LENGTH],
+            "category": category[:MAX_FIELD_LENGTH],
+            "role": role if role in registers.ROLE_FILTERS else "",
+            "status": status if status in {s.value for s in MembershipStatus} else "",
+        }
+        rows = await registers.register_of(
+            organisation_id,
+            search=filters["q"],
+            category=filters["category"],
+            role=filters["role"],
+            status=filters["status"],
+        )
+        return page(
+            request,
+            "pages/members/register.html.jinja",
+            fragment="partials/members/_register_table.html.jinja",
+            context=context,
+            membership=membership,
+            organisation=membership.organisation,
+            members=rows,
+            filters=filters,
+            categories=await registers.categories_of(organisation_id),
+            role_words=role_words,
+            statuses=[s.value for s in MembershipStatus],
+        )
+
+    @get("/new")
+    async def new_form(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        membership: NamedDependency[MembershipView],
+    ) -> Template:
+        ensure_admin(membership)
+        return await self._render_form(
+            request,
+            context,
+            membership,
+            member=None,
+            data=MemberInput(name="", email=None),
+            errors=FormErrors(),
+        )
+
+    @post("/new")
+    async def create(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        membership: NamedDependency[MembershipView],
+    ) -> Template | Redirect:
+        ensure_admin(membership)
+        data = _input_from_form(await request.form())
+        try:
+            await members.add_member(membership.organisation.id, data)
+        except MemberError as error:
+            return await self._render_form(
+                request,
+                context,
+                membership,
+                member=None,
+                data=data,
+                errors=_errors_from(error),
+                status_code=_status_of(error),
+            )
+        return see_other(f"/o/{membership.organisation.short_name}/members/?added=1")
+
+    async def _member(self, membership: MembershipView, membership_id: int) -> MemberRow:
+        member = await registers.member_of(membership.organisation.id, membership_id)
+        if member is None:
+            raise NotFoundException()
+        return member
+
+    @get("/{membership_id:int}")
+    async def edit_form(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        membership: NamedDependency[MembershipView],
+        membership_id: FromPath[int],
+    ) -> Template:
+        ensure_admin(membership)
+        member = await self._member(membership, membership_id)
+        return await self._render_form(
+            request,
+            context,
+            membership,
+            member=member,
+            data=MemberInput(
+                name=member.name,
+                email=member.email,
+                category=member.category,
+                college_id=member.college_id,
+                kind=MembershipKind(member.kind),
+                is_admin=member.is_admin,
+                is_facilitator=member.is_facilitator,
+                is_scrutineer=member.is_scrutineer,
+            ),
+            errors=FormErrors(),
+        )
+
+    @post("/{membership_id:int}")
+    async def update(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        membership: NamedDependency[MembershipView],
+        membership_id: FromPath[int],
+    ) -> Template | Redirect:
+        ensure_admin(membership)
+        member = await self._member(membership, membership_id)
+        data = _input_from_form(await request.form())
+        try:
+            await members.update_member(membership.organisation.id, membership_id, data)
+        except MemberError as error:
+            return await self._render_form(
+                request,
+                context,
+                membership,
+                member=member,
+                data=data,
+                errors=_errors_from(error),
+                status_code=_status_of(error),
+            )
+        return see_other(f"/o/{membership.organisation.short_name}/members/{membership_id}")
+
+    @post("/{membership_id:int}/status")
+    async def change_status(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        membership: NamedDependency[MembershipView],
+        membership_id: FromPath[int],
+    ) -> Template | Redirect:
+        ensure_admin(membership)
+        member = await self._member(membership, membership_id)
+        wanted = str((await request.form()).get("status", ""))
+        errors = FormErrors()
+        if wanted not in {s.value for s in MembershipStatus}:
+            errors.add("", _("Choose a status."))
+            status_code = HTTP_422_UNPROCESSABLE_ENTITY
+        else:
+            try:
+                await members.set_status(
+                    membership.organisation.id,
+                    membership_id,
+                    MembershipStatus(wanted),
+                    acting_membership=membership.id,
+                )
+            except MemberError as error:
+                errors = _errors_from(error)
+                status_code = _status_of(error)
+            else:
+                return see_other(
+                    f"/o/{membership.organisation.short_name}/members/{membership_id}"
+                )
+        return await self._render_form(
+            request,
+            context,
+            membership,
+            member=member,
+            data=MemberInput(
+                name=member.name,
+                email=member.email,
+                category=member.category,
+                college_id=member.college_id,
+                kind=MembershipKind(member.kind),
+                is_admin=member.is_admin,
+                is_facilitator=member.is_facilitator,
+                is_scrutineer=member.is_scrutineer,
+            ),
+            errors=errors,
+            status_code=status_code,
+        )
+
+    @post("/{membership_id:int}/password-link")
+    async def password_link(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        membership: NamedDependency[MembershipView],
+        membership_id: FromPath[int],
+    ) -> Template:
+        """A one-time link to hand over; only for people who belong to this organisation
+        alone, so that no admin can take over an account another organisation relies on."""
+        ensure_admin(membership)
+        member = await self._member(membership, membership_id)
+        data = MemberInput(
+            name=member.name,
+            email=member.email,
+            category=member.category,
+            college_id=member.college_id,
+            kind=MembershipKind(member.kind),
+            is_admin=member.is_admin,
+            is_facilitator=member.is_facilitator,
+            is_scrutineer=member.is_scrutineer,
+        )
+        if not await members.person_is_only_here(membership.organisation.id, member.person_id):
+            errors = FormErrors()
+            errors.add("", member_message("person_shared"))
+            return await self._render_form(
+                request,
+                context,
+                membership,
+                member=member,
+                data=data,
+                errors=errors,
+                status_code=HTTP_409_CONFLICT,
+            )
+        settings = settings_of(request)
+        token = await accounts.create_reset_link(member.person_id, secret_key=settings.secret_key)
+        link = f"{str(request.base_url).rstrip('/')}/c/reset/{token}"
+        return await self._render_form(
+            request,
+            context,
+            membership,
+            member=member,
+            data=data,
+            errors=FormErrors(),
+            password_link=link,
+        )
+
+    # --- CSV ------------------------------------------------------------------------------
+
+    @get("/export.csv")
+    async def export(self, membership: NamedDependency[MembershipView]) -> Response[bytes]:
+        ensure_admin(membership)
+        lines = await members.register_lines(membership.organisation.id)
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+        writer.writerow(
+            [_("name"), _("email"), _("category"), _("college"), _("roles"), _("status")]
+        )
+        for line in lines:
+            writer.writerow(
+                [
+                    line.name,
+                    line.email,
+                    line.category,
+                    line.college,
+                    ", ".join(line.roles),
+                    label("membership_status", line.status),
+                ]
+            )
+        # a BOM and semicolons: what spreadsheets in French expect when they open a CSV
+        return Response(
+            ("\ufeff" + buffer.getvalue()).encode("utf-8"),
+            media_type="text/csv; charset=utf-8",
+            headers={
+                "Content-Disposition": (
+                    f'attachment; filename="{membership.organisation.short_name}-members.csv"'
+                ),
+                "Cache-Control": "no-store",
+            },
+        )
+
+    @get("/import")
+    async def import_form(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        membership: NamedDependency[MembershipView],
+    ) -> Template:
+        ensure_admin(membership)
+        return await self._import_page(request, context, membership, None, "", FormErrors())
+
+    async def _import_page(
+        self,
+        request: Request[Any, Any, State],
+        context: RequestContext,
+        membership: MembershipView,
+        report: ImportReport | None,
+        text: str,
+        errors: FormErrors,
+        status_code: int = 200,
+    ) -> Template:
+        organisation_id = membership.organisation.id
+        return page(
+            request,
+            "pages/members/import.html.jinja",
+            status_code=status_code,
+            context=context,
+            membership=membership,
+            organisation=membership.organisation,
+            report=report,
+            text=text,
+            errors=errors,
+            member_message=member_message,
+            categories=await registers.categories_of(organisation_id),
+            colleges=await registers.colleges_of(organisation_id),
+        )
+
+    @post("/import")
+    async def import_preview(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        membership: NamedDependency[MembershipView],
+    ) -> Template:
+        ensure_admin(membership)
+        upload = (await request.form()).get("file")
+        errors = FormErrors()
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            errors.add("file", member_message("not_csv"))
+            return await self._import_page(
+                request, context, membership, None, "", errors, HTTP_422_UNPROCESSABLE_ENTITY
+            )
+        content = await upload.read(MAX_UPLOAD_BYTES + 1)
+        if len(content) > MAX_UPLOAD_BYTES:
+            errors.add("file", member_message("too_big"))
+            return await self._import_page(
+                request, context, membership, None, "", errors, HTTP_422_UNPROCESSABLE_ENTITY
+            )
+        text = members.decode_csv(content)
+        report = await members.check_import(membership.organisation.id, text)
+        status_code = 200 if report.acceptable else HTTP_422_UNPROCESSABLE_ENTITY
+        return await self._import_page(
+            request, context, membership, report, text, errors, status_code
+        )
+
+    @post("/import/confirm")
+    async def import_confirm(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        membership: NamedDependency[MembershipView],
+    ) -> Template | Redirect:
+        ensure_admin(membership)
+        text = str((await request.form()).get("csv", ""))
+        report = await members.apply_import(membership.organisation.id, text)
+        if not report.acceptable:
+            return await self._import_page(
+                request,
+                context,
+                membership,
+                report,
+                text,
+                FormErrors(),
+                HTTP_422_UNPROCESSABLE_ENTITY,
+            )
+        return see_other(
+            f"/o/{membership.organisation.short_name}/members/?imported={len(report.to_add)}"
+        )
+
+    # --- access codes ---------------------------------------------------------------------
+
+    @get("/codes")
+    async def codes(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        membership: NamedDependency[MembershipView],
+    ) -> Template:
+        ensure_admin(membership)
+        organisation_id = membership.organisation.id
+        return page(
+            request,
+            "pages/members/codes.html.jinja",
+            context=context,
+            membership=membership,
+            organisation=membership.organisation,
+            members=await registers.register_of(
+                organisation_id, status=MembershipStatus.ACTIVE.value
+            ),
+            states=await registers.code_states(organisation_id),
+            default_days=access_codes.DEFAULT_DAYS,
+            max_days=access_codes.MAX_DAYS,
+            errors=FormErrors(),
+        )
+
+    @post("/codes")
+    async def issue(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        membership: NamedDependency[MembershipView],
+    ) -> Template:
+        """Issue codes and show them once, as the printable sheet: they are never stored."""
+        ensure_admin(membership)
+        form = await request.form()
+        days_text = str(form.get("days", access_codes.DEFAULT_DAYS))
+        days = int(days_text) if days_text.isdigit() else 0
+        selected = [int(v) for v in form.getall("member") if str(v).isdigit()]
+        which = None if form.get("scope") == "all" else selected
+        settings = settings_of(request)
+        errors = FormErrors()
+        if which == []:
+            errors.add("", _("Choose at least one member, or issue codes for everyone."))
+        else:
+            try:
+                issued = await access_codes.issue_codes(
+                    membership.organisation.id, which, secret_key=settings.secret_key, days=days
+                )
+            except AccountError:
+                errors.add(
+                    "days",
+                    _("Choose a validity between 1 and %(num)d days.")
+                    % {"num": access_codes.MAX_DAYS},
+                )
+        if errors:
+            organisation_id = membership.organisation.id
+            return page(
+                request,
+                "pages/members/codes.html.jinja",
+                status_code=HTTP_422_UNPROCESSABLE_ENTITY,
+                context=context,
+                membership=membership,
+                organisation=membership.organisation,
+                members=await registers.register_of(
+                    organisation_id, status=MembershipStatus.ACTIVE.value
+                ),
+                states=await registers.code_states(organisation_id),
+                default_days=access_codes.DEFAULT_DAYS,
+                max_days=access_codes.MAX_DAYS,
+                errors=errors,
+            )
+        base = str(request.base_url).rstrip("/")
+        cards = await anyio.to_thread.run_sync(_sheet_cards, issued, base)
+        return page(
+            request,
+            "pages/members/code_sheet.html.jinja",
+            context=context,
+            membership=membership,
+            organisation=membership.organisation,
+            cards=cards,
+            code_page=f"{base}/code",
+        )
+
+    @post("/codes/csv")
+    async def codes_csv(
+        self, request: Request[Any, Any, State], membership: NamedDependency[MembershipView]
+    ) -> Response[bytes]:
+        """The sheet's codes as a mail-merge CSV: the sheet posts them back (nothing is kept
+        on the server that could rebuild them)."""
+        ensure_admin(membership)
+        form = await request.form()
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+        writer.writerow(
+            [_("name"), _("email"), _("category"), _("code"), _("link"), _("valid until")]
+        )
+        for row in form.getall("row"):
+            writer.writerow(str(row).split("\t")[:6])
+        return Response(
+            ("\ufeff" + buffer.getvalue()).encode("utf-8"),
+            media_type="text/csv; charset=utf-8",
+            headers={
+                "Content-Disposition": (
+                    f'attachment; filename="{membership.organisation.short_name}-codes.csv"'
+                ),
+                "Cache-Control": "no-store",
+            },
+        )
+
+    @post("/codes/{membership_id:int}/revoke")
+    async def revoke(
+        self, membership: NamedDependency[MembershipView], membership_id: FromPath[int]
+    ) -> Redirect:
+        ensure_admin(membership)
+        await self._member(membership, membership_id)
+        await access_codes.revoke_code(membership.organisation.id, membership_id)
+        return see_other(f"/o/{membership.organisation.short_name}/members/codes")
+
+
+def _sheet_cards(issued: list[IssuedCode], base: str) -> list[dict[str, Any]]:
+    """What each card of the printable sheet shows (QR codes drawn off the event loop)."""
+    cards = []
+    for code in issued:
+        link = f"{base}{access_codes.LINK_PATH}{code.link_token}"
+        cards.append(
+            {
+                "name": code.name,
+                "email": code.email or "",
+                "category": code.category,
+                "code": code.display_code,
+                "link": link,
+                "qr": qr_data_uri(link),
+                "expires_at": code.expires_at,
+                "csv_row": "\t".join(
+                    (
+                        code.name,
+                        code.email or "",
+                        code.category,
+                        code.display_code,
+                        link,
+                        _date(code.expires_at),
+                    )
+                ),
+            }
+        )
+    return cards
+
+
+def _date(value: datetime) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC")

@@ -1,0 +1,372 @@
+"""An organisation's home (its dashboard) and settings, and the instance admin's list of
+organisations where new ones are created.
+
+Settings (name, short name, legal form, default language, time zone, categories, colleges) are
+for the organisation's admins; creating organisations is for instance admins, whom everybody
+else cannot tell apart from a missing page (404).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.datastructures import State
+from litestar.di import NamedDependency, Provide
+from litestar.exceptions import NotAuthorizedException, NotFoundException
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_409_CONFLICT, HTTP_422_UNPROCESSABLE_ENTITY
+
+from votes.db import queries, registers
+from votes.db.queries import MembershipView
+from votes.db.tables import LegalForm
+from votes.i18n import gettext as _
+from votes.services import accounts, organisations
+from votes.services.organisations import OrganisationError
+from votes.web.context import RequestContext, settings_of
+from votes.web.forms import FormErrors
+from votes.web.guards import ensure_admin, provide_membership, requires_sign_in
+from votes.web.rendering import page, see_other
+
+MAX_FIELD_LENGTH = 300
+COMMON_TIME_ZONES = (
+    "Europe/Paris",
+    "Europe/Brussels",
+    "Europe/Luxembourg",
+    "Europe/Zurich",
+    "America/Montreal",
+    "Indian/Reunion",
+    "America/Martinique",
+    "America/Guadeloupe",
+    "America/Cayenne",
+    "Pacific/Noumea",
+    "Pacific/Tahiti",
+    "Africa/Abidjan",
+    "Africa/Dakar",
+    "UTC",
+)
+# field of the settings form that each problem code belongs to
+_FIELDS = {
+    "name_required": "name",
+    "name_too_long": "name",
+    "short_name_invalid": "short_name",
+    "short_name_taken": "short_name",
+    "legal_form_unknown": "legal_form",
+    "language_unknown": "default_language",
+    "time_zone_unknown": "time_zone",
+    "admin_name_required": "admin_name",
+    "admin_email_invalid": "admin_email",
+    "category_required": "category",
+    "category_too_long": "category",
+    "category_exists": "category",
+    "category_in_use": "category",
+    "college_required": "college",
+    "college_too_long": "college",
+    "college_exists": "college",
+    "college_in_use": "college",
+    "weight_invalid": "weight",
+}
+
+
+def organisation_message(code: str) -> str:
+    messages = {
+        "name_required": _("Enter the organisation's name."),
+        "name_too_long": _("This name is too long (200 characters at most)."),
+        "short_name_invalid": _(
+            "The short name appears in addresses: use lowercase letters, digits and hyphens "
+            "(for example les-tisserands)."
+        ),
+        "short_name_taken": _("Another organisation already uses this short name."),
+        "legal_form_unknown": _("Choose a legal form from the list."),
+        "language_unknown": _("Choose French or English."),
+        "time_zone_unknown": _("This is not a time zone (for example Europe/Paris)."),
+        "admin_name_required": _("Enter the first administrator's name."),
+        "admin_email_invalid": _("Enter the first administrator's email address."),
+        "category_required": _("Enter the category's name."),
+        "category_too_long": _("This name is too long (80 characters at most)."),
+        "category_exists": _("This category already exists."),
+        "category_in_use": _("Members of the register have this category: change theirs first."),
+        "college_required": _("Enter the college's name."),
+        "college_too_long": _("This name is too long (100 characters at most)."),
+        "college_exists": _("This college already exists."),
+        "college_in_use": _("Members belong to this college: move them first."),
+        "weight_invalid": _("Enter the college's share as a percentage, for example 33,33."),
+    }
+    return messages.get(code, _("This could not be done."))
+
+
+def _errors(error: OrganisationError) -> FormErrors:
+    errors = FormErrors()
+    errors.add(_FIELDS.get(error.code, ""), organisation_message(error.code))
+    return errors
+
+
+def _status(error: OrganisationError) -> int:
+    conflicts = {
+        "short_name_taken",
+        "category_exists",
+        "category_in_use",
+        "college_exists",
+        "college_in_use",
+    }
+    return HTTP_409_CONFLICT if error.code in conflicts else HTTP_422_UNPROCESSABLE_ENTITY
+
+
+def _text(form: Any, name: str) -> str:
+    return str(form.get(name, ""))[:MAX_FIELD_LENGTH].strip()
+
+
+def _settings_values(form: Any) -> dict[str, str]:
+    return {
+        "name": _text(form, "name"),
+        "short_name": _text(form, "short_name").lower(),
+        "legal_form": _text(form, "legal_form"),
+        "default_language": _text(form, "default_language"),
+        "time_zone": _text(form, "time_zone"),
+    }
+
+
+class OrganisationHomeController(Controller):
+    path = "/o/{org:str}"
+    guards = [requires_sign_in]  # noqa: RUF012 - Litestar reads this class attribute
+    dependencies = {"membership": Provide(provide_membership)}  # noqa: RUF012
+
+    @get("/")
+    async def dashboard(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        membership: NamedDependency[MembershipView],
+    ) -> Template:
+        organisation_id = membership.organisation.id
+        return page(
+            request,
+            "pages/organisations/dashboard.html.jinja",
+            context=context,
+            membership=membership,
+            organisation=membership.organisation,
+            assemblies=await queries.assemblies_of(organisation_id),
+            open_ballots=await queries.open_ballots_of(organisation_id),
+        )
+
+    async def _settings_page(
+        self,
+        request: Request[Any, Any, State],
+        context: RequestContext,
+        membership: MembershipView,
+        values: dict[str, str],
+        errors: FormErrors,
+        status_code: int = 200,
+    ) -> Template:
+        organisation_id = membership.organisation.id
+        return page(
+            request,
+            "pages/organisations/settings.html.jinja",
+            status_code=status_code,
+            context=context,
+            membership=membership,
+            organisation=membership.organisation,
+            values=values,
+            errors=errors,
+            legal_forms=[form.value for form in LegalForm],
+            time_zones=COMMON_TIME_ZONES,
+            categories=await registers.categories_of(organisation_id),
+            colleges=await registers.colleges_of(organisation_id),
+        )
+
+    @get("/settings")
+    async def settings_form(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        membership: NamedDependency[MembershipView],
+    ) -> Template:
+        ensure_admin(membership)
+        organisation = membership.organisation
+        values = {
+            "name": organisation.name,
+            "short_name": organisation.short_name,
+            "legal_form": organisation.legal_form,
+            "default_language": organisation.default_language,
+            "time_zone": organisation.time_zone,
+        }
+        return await self._settings_page(request, context, membership, values, FormErrors())
+
+    @post("/settings")
+    async def save_settings(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        membership: NamedDependency[MembershipView],
+    ) -> Template | Redirect:
+        ensure_admin(membership)
+        values = _settings_values(await request.form())
+        try:
+            await organisations.update_organisation(membership.organisation.id, **values)
+        except OrganisationError as error:
+            return await self._settings_page(
+                request, context, membership, values, _errors(error), _status(error)
+            )
+        return see_other(f"/o/{values['short_name']}/settings")
+
+    async def _list_change(
+        self,
+        request: Request[Any, Any, State],
+        context: RequestContext,
+        membership: MembershipView,
+        change: Any,
+    ) -> Template | Redirect:
+        ensure_admin(membership)
+        try:
+            await change()
+        except OrganisationError as error:
+            if error.code == "not_found":
+                raise NotFoundException() from error
+            organisation = membership.organisation
+            values = {
+                "name": organisation.name,
+                "short_name": organisation.short_name,
+                "legal_form": organisation.legal_form,
+                "default_language": organisation.default_language,
+                "time_zone": organisation.time_zone,
+            }
+            return await self._settings_page(
+                request, context, membership, values, _errors(error), _status(error)
+            )
+        return see_other(f"/o/{membership.organisation.short_name}/settings#lists")
+
+    @post("/settings/categories")
+    async def add_category(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        membership: NamedDependency[MembershipView],
+    ) -> Template | Redirect:
+        name = _text(await request.form(), "category")
+        return await self._list_change(
+            request,
+            context,
+            membership,
+            lambda: organisations.add_category(membership.organisation.id, name),
+        )
+
+    @post("/settings/categories/{category_id:int}/delete")
+    async def remove_category(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        membership: NamedDependency[MembershipView],
+        category_id: FromPath[int],
+    ) -> Template | Redirect:
+        return await self._list_change(
+            request,
+            context,
+            membership,
+            lambda: organisations.remove_category(membership.organisation.id, category_id),
+        )
+
+    @post("/settings/colleges")
+    async def add_college(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        membership: NamedDependency[MembershipView],
+    ) -> Template | Redirect:
+        form = await request.form()
+        name, weight = _text(form, "college"), _text(form, "weight")
+        return await self._list_change(
+            request,
+            context,
+            membership,
+            lambda: organisations.add_college(membership.organisation.id, name, weight),
+        )
+
+    @post("/settings/colleges/{college_id:int}/delete")
+    async def remove_college(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        membership: NamedDependency[MembershipView],
+        college_id: FromPath[int],
+    ) -> Template | Redirect:
+        return await self._list_change(
+            request,
+            context,
+            membership,
+            lambda: organisations.remove_college(membership.organisation.id, college_id),
+        )
+
+
+def _ensure_instance_admin(context: RequestContext) -> None:
+    if context.viewer is None:
+        raise NotAuthorizedException()
+    if not context.viewer.is_instance_admin or context.viewer.organisation_scope is not None:
+        raise NotFoundException()
+
+
+class InstanceAdminController(Controller):
+    path = "/admin/organisations"
+
+    async def _page(
+        self,
+        request: Request[Any, Any, State],
+        context: RequestContext,
+        values: dict[str, str],
+        errors: FormErrors,
+        status_code: int = 200,
+        created: dict[str, str] | None = None,
+    ) -> Template:
+        return page(
+            request,
+            "pages/organisations/instance.html.jinja",
+            status_code=status_code,
+            context=context,
+            organisations=await registers.all_organisations(),
+            values=values,
+            errors=errors,
+            legal_forms=[form.value for form in LegalForm],
+            time_zones=COMMON_TIME_ZONES,
+            created=created,
+        )
+
+    @get("/")
+    async def list_organisations(
+        self, request: Request[Any, Any, State], context: NamedDependency[RequestContext]
+    ) -> Template:
+        _ensure_instance_admin(context)
+        values = {
+            "name": "",
+            "short_name": "",
+            "legal_form": LegalForm.SCOP_SARL.value,
+            "default_language": context.language,
+            "time_zone": "Europe/Paris",
+            "admin_name": "",
+            "admin_email": "",
+        }
+        return await self._page(request, context, values, FormErrors())
+
+    @post("/")
+    async def create(
+        self, request: Request[Any, Any, State], context: NamedDependency[RequestContext]
+    ) -> Template:
+        _ensure_instance_admin(context)
+        form = await request.form()
+        values = _settings_values(form)
+        values["admin_name"] = _text(form, "admin_name")
+        values["admin_email"] = _text(form, "admin_email")
+        try:
+            _organisation_id, person_id, needs_password = (
+                await organisations.create_organisation_with_admin(**values)
+            )
+        except OrganisationError as error:
+            return await self._page(request, context, values, _errors(error), _status(error))
+        created = {"name": values["name"], "short_name": values["short_name"], "link": ""}
+        if needs_password:
+            settings = settings_of(request)
+            token = await accounts.create_reset_link(person_id, secret_key=settings.secret_key)
+            created["link"] = f"{str(request.base_url).rstrip('/')}/c/reset/{token}"
+        blank = dict.fromkeys(values, "")
+        blank.update(legal_form=LegalForm.SCOP_SARL.value, time_zone="Europe/Paris")
+        blank["default_language"] = context.language
+        return await self._page(request, context, blank, FormErrors(), created=created)
