@@ -6,6 +6,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from fractions import Fraction
 from typing import Any
 
 from votes.db.queries import OrganisationView
@@ -36,6 +37,10 @@ class ListEntry:
     id: int
     name: str
     weight_basis_points: int = 0
+
+    @property
+    def weight_percent(self) -> Fraction:
+        return Fraction(self.weight_basis_points, 100)
 
 
 @dataclass(frozen=True, slots=True)

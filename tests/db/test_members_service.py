@@ -1,0 +1,205 @@
+"""The register's services on the real database: CSV import (all or nothing), codes stored as
+keyed hashes only, and what a rejected change leaves behind (nothing)."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from votes.db.tables import AccessCode, College, Membership, MembershipStatus, Person
+from votes.services import access_codes, accounts, members, organisations
+from votes.services.members import MemberError, MemberInput
+
+SECRET = "test-secret-key-that-is-long-enough-0123456789"
+
+
+async def _organisation(
+    categories: tuple[str, ...] = ("salarié·e associé·e", "bénéficiaire"),
+) -> int:
+    suffix = uuid.uuid4().hex[:8]
+    organisation_id = await organisations.create_organisation(f"Import {suffix}", f"imp-{suffix}")
+    for category in categories:
+        await organisations.add_category(organisation_id, category)
+    return organisation_id
+
+
+async def _count(organisation_id: int) -> int:
+    return await Membership.count().where(Membership.organisation == organisation_id)
+
+
+def _rows(count: int, prefix: str) -> list[str]:
+    return [f"Personne {i};{prefix}-{i}@example.org;bénéficiaire;" for i in range(count)]
+
+
+async def test_a_windows_1252_semicolon_file_is_read_like_a_spreadsheet_wrote_it() -> None:
+    organisation_id = await _organisation()
+    text = (
+        "Nom;Courriel;Catégorie;Rôle\r\n"
+        "Hélène Çavaré;HELENE@example.org;Salarié·e associé·e;Animatrice, administratrice\r\n"
+    )
+    data = text.replace("·", ".").encode("cp1252")  # Windows-1252 has no middle dot
+    report = await members.check_import(organisation_id, members.decode_csv(data))
+    assert report.rejected[0].reasons == ("category_unknown:Salarié.e associé.e",)
+    await organisations.add_category(organisation_id, "Salarié.e associé.e")
+    report = await members.apply_import(organisation_id, members.decode_csv(data))
+    assert report.acceptable
+    [added] = report.to_add
+    assert (added.name, added.email, added.is_facilitator, added.is_admin) == (
+        "Hélène Çavaré",
+        "helene@example.org",
+        True,
+        True,
+    )
+    assert await _count(organisation_id) == 1
+
+
+async def test_utf8_with_bom_and_commas_and_an_observer_without_email() -> None:
+    organisation_id = await _organisation()
+    text = "\ufeffname,email,category,roles\nSam Observateur,,bénéficiaire,observer\n\n"
+    report = await members.apply_import(organisation_id, text)
+    assert report.acceptable
+    row = (
+        await Membership.select(Membership.kind, Membership.person.email)
+        .where(Membership.organisation == organisation_id)
+        .first()
+    )
+    assert row == {"kind": "observer", "person.email": None}
+
+
+async def test_5000_rows_with_3_bad_ones_import_nothing_and_name_each_bad_row() -> None:
+    organisation_id = await _organisation()
+    prefix = uuid.uuid4().hex[:8]
+    rows = _rows(5000, prefix)
+    rows[10] = "Personne 10;not-an-email;bénéficiaire;"
+    rows[2000] = f"Personne 2000;{prefix}-2000@example.org;pirate;"
+    rows[4999] = f"Personne 4999;{prefix}-3@example.org;bénéficiaire;"  # same email as line 5
+    text = "nom;email;catégorie;rôles\n" + "\n".join(rows) + "\n"
+    people_before = await Person.count()
+    report = await members.apply_import(organisation_id, text)
+    assert not report.acceptable
+    assert [(r.line, r.reasons) for r in report.rejected] == [
+        (12, ("email_invalid:not-an-email",)),
+        (2002, ("category_unknown:pirate",)),
+        (5001, ("email_repeated:5",)),
+    ]
+    assert await _count(organisation_id) == 0
+    assert await Person.count() == people_before
+
+
+async def test_a_corrected_file_of_5000_rows_imports_every_row() -> None:
+    organisation_id = await _organisation()
+    text = "nom;email;catégorie\n" + "\n".join(_rows(5000, uuid.uuid4().hex[:8]))
+    report = await members.apply_import(organisation_id, text)
+    assert report.acceptable
+    assert await _count(organisation_id) == 5000
+
+
+async def test_people_already_in_the_register_are_left_unchanged_and_others_are_reused() -> None:
+    organisation_id = await _organisation()
+    other = await _organisation()
+    email = f"shared-{uuid.uuid4().hex[:8]}@example.org"
+    await members.add_member(other, MemberInput(name="Déjà Ailleurs", email=email))
+    await members.add_member(organisation_id, MemberInput(name="Déjà Ici", email=f"x{email}"))
+    text = f"name;email\nNom Différent;{email}\nDéjà Ici;X{email}\n"
+    report = await members.apply_import(organisation_id, text)
+    assert report.already_members == ["Déjà Ici"]
+    person = await Person.select(Person.name).where(Person.email == email).first()
+    assert person["name"] == "Déjà Ailleurs"  # another organisation's person keeps their name
+    assert await _count(organisation_id) == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("", "file_empty"),
+        ("email;category\nx@example.org;bénéficiaire\n", "no_name_column"),
+        ("name\n\n\n", "file_empty"),
+    ],
+)
+async def test_files_that_cannot_be_used_say_why(text: str, problem: str) -> None:
+    organisation_id = await _organisation()
+    report = await members.apply_import(organisation_id, text)
+    assert report.file_problem == problem
+    assert await _count(organisation_id) == 0
+
+
+async def test_unknown_roles_and_colleges_are_rejected() -> None:
+    organisation_id = await _organisation()
+    await organisations.add_college(organisation_id, "Salariés", "50")
+    text = "nom;collège;rôles\nA;Salariés;trésorier\nB;Usagers;\nC;salariés;scrutatrice\n"
+    report = await members.check_import(organisation_id, text)
+    assert [(r.line, r.reasons) for r in report.rejected] == [
+        (2, ("role_unknown:trésorier",)),
+        (3, ("college_unknown:Usagers",)),
+    ]
+    assert report.to_add[0].is_scrutineer
+
+
+async def test_codes_are_stored_only_as_keyed_hashes_and_reissue_revokes() -> None:
+    organisation_id = await _organisation()
+    membership_id = await members.add_member(organisation_id, MemberInput(name="Code", email=None))
+    [first] = await access_codes.issue_codes(organisation_id, secret_key=SECRET)
+    rows = await AccessCode.select().where(AccessCode.membership == membership_id)
+    stored = " ".join(str(value) for row in rows for value in row.values())
+    assert first.code not in stored
+    assert first.link_token not in stored
+    [second] = await access_codes.issue_codes(organisation_id, [membership_id], secret_key=SECRET)
+    with pytest.raises(accounts.AccountError, match="code_unknown"):
+        await access_codes.sign_in_with_code(first.code, secret_key=SECRET, hours=1)
+    signed_in = await access_codes.sign_in_with_link(second.link_token, secret_key=SECRET, hours=1)
+    viewer = await accounts.viewer_for_token(signed_in.session_token, secret_key=SECRET)
+    assert viewer is not None
+    assert viewer.organisation_scope == organisation_id
+    with pytest.raises(accounts.AccountError, match="code_used"):
+        await access_codes.sign_in_with_code(second.code, secret_key=SECRET, hours=1)
+
+
+async def test_codes_go_only_to_active_members_of_the_organisation() -> None:
+    organisation_id = await _organisation()
+    other = await _organisation()
+    active = await members.add_member(organisation_id, MemberInput(name="Active", email=None))
+    gone = await members.add_member(organisation_id, MemberInput(name="Partie", email=None))
+    admin = await members.add_member(
+        organisation_id, MemberInput(name="Admin", email=None, is_admin=True)
+    )
+    await members.set_status(organisation_id, gone, MembershipStatus.LEFT, acting_membership=admin)
+    foreign = await members.add_member(other, MemberInput(name="Ailleurs", email=None))
+    issued = await access_codes.issue_codes(
+        organisation_id, [active, gone, foreign], secret_key=SECRET
+    )
+    assert [code.membership_id for code in issued] == [active]
+    with pytest.raises(accounts.AccountError):
+        await access_codes.issue_codes(organisation_id, secret_key=SECRET, days=0)
+
+
+async def test_the_last_admin_cannot_be_demoted_and_a_rejected_edit_changes_nothing() -> None:
+    organisation_id = await _organisation()
+    admin = await members.add_member(
+        organisation_id, MemberInput(name="Seule Admin", email=None, is_admin=True)
+    )
+    with pytest.raises(MemberError, match="last_admin"):
+        await members.update_member(
+            organisation_id, admin, MemberInput(name="Renommée", email=None, is_admin=False)
+        )
+    row = (
+        await Membership.select(Membership.is_admin, Membership.person.name)
+        .where(Membership.id == admin)
+        .first()
+    )
+    assert row == {"is_admin": True, "person.name": "Seule Admin"}
+
+
+async def test_a_college_in_use_cannot_be_removed() -> None:
+    organisation_id = await _organisation()
+    college_id = await organisations.add_college(organisation_id, "Usagers", "12,5")
+    assert (
+        await College.select(College.weight_basis_points).where(College.id == college_id).first()
+    )["weight_basis_points"] == 1250
+    await members.add_member(
+        organisation_id, MemberInput(name="Usager", email=None, college_id=college_id)
+    )
+    with pytest.raises(organisations.OrganisationError, match="college_in_use"):
+        await organisations.remove_college(organisation_id, college_id)
+    with pytest.raises(organisations.OrganisationError, match="not_found"):
+        await organisations.remove_college(await _organisation(), college_id)
