@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from piccolo.engine.sqlite import SQLiteEngine
+
 from votes.db.queries import BallotSummary
 from votes.db.tables import (
     AgendaItem,
@@ -526,6 +528,15 @@ async def amendments_of(organisation_id: int, proposal_id: int) -> list[Amendmen
     ]
 
 
+async def proposal_of_amendment(organisation_id: int, amendment_id: int) -> int | None:
+    row = (
+        await Amendment.select(Amendment.proposal)
+        .where((Amendment.id == amendment_id) & (Amendment.organisation == organisation_id))
+        .first()
+    )
+    return int(row["proposal"]) if row else None
+
+
 async def versions_of(organisation_id: int, proposal_id: int) -> list[VersionView]:
     rows = (
         await ProposalVersion.select(*ProposalVersion.all_columns(), ProposalVersion.author.name)
@@ -702,8 +713,13 @@ class ProposalFilters:
     author_id: int | None = None
 
 
-def _like_pattern(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+def _like_pattern(word: str, *, sqlite: bool) -> str:
+    """A LIKE pattern finding ``word`` anywhere. PostgreSQL escapes wildcards with a backslash;
+    SQLite has no default escape, so a typed % or _ there matches any one character."""
+    if sqlite:
+        escaped = word.replace("%", "_")
+    else:
+        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
 
@@ -713,9 +729,13 @@ async def search_proposals(
     """Proposals matching every filter given, newest first. Drafts are shown to their authors
     (and to facilitators) only."""
     where: Any = Proposal.organisation == organisation_id
-    if filters.text:
-        pattern = _like_pattern(filters.text)
-        where &= Proposal.title.ilike(pattern) | Proposal.body.ilike(pattern)
+    for word in filters.text.split()[:8]:
+        pattern = _like_pattern(word, sqlite=isinstance(Proposal._meta.db, SQLiteEngine))
+        if isinstance(Proposal._meta.db, SQLiteEngine):
+            # SQLite's LIKE ignores case by itself (and has no ILIKE)
+            where &= Proposal.title.like(pattern) | Proposal.body.like(pattern)
+        else:
+            where &= Proposal.title.ilike(pattern) | Proposal.body.ilike(pattern)
     if filters.status:
         where &= Proposal.status == filters.status
     if filters.assembly_id is not None:

@@ -23,14 +23,17 @@ from votes.db.engine import close_pool, start_pool
 from votes.paths import STATIC_DIR
 from votes.settings import Settings
 from votes.web.context import load_request_context
+from votes.web.controllers.assemblies import AssemblyController
 from votes.web.controllers.auth import AuthController
 from votes.web.controllers.ballots import BallotController
+from votes.web.controllers.deliberation import DeliberationController
 from votes.web.controllers.home import HomeController
 from votes.web.controllers.members import MembersController
 from votes.web.controllers.organisation_admin import (
     InstanceAdminController,
     OrganisationHomeController,
 )
+from votes.web.controllers.proposals import ProposalController
 from votes.web.errors import html_error_page
 from votes.web.guards import provide_context
 from votes.web.rendering import SECURITY_HEADERS
@@ -103,6 +106,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[
             HomeController,
             AuthController,
+            AssemblyController,
+            ProposalController,
+            DeliberationController,
             BallotController,
             OrganisationHomeController,
             MembersController,

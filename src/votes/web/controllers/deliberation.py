@@ -1,0 +1,335 @@
+"""Deliberation threads: posting and replying (htmx shows the new contribution at once; without
+JavaScript the form posts and comes back to the page), editing within the window, reactions,
+moderation, closing, and "show more" for long threads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.datastructures import State
+from litestar.di import NamedDependency, Provide
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+
+from votes.db import assembly_queries
+from votes.db.queries import MembershipView
+from votes.db.tables import ReactionKind, Stance
+from votes.services import deliberation
+from votes.services.assemblies import ActionError
+from votes.web.assembly_forms import (
+    errors_from,
+    optional_int,
+    refused,
+    text,
+    thread_context,
+)
+from votes.web.context import RequestContext
+from votes.web.forms import FormErrors, safe_next_path
+from votes.web.guards import provide_membership, requires_sign_in
+from votes.web.rendering import is_htmx, page, see_other
+
+
+def _order(value: str) -> str:
+    return "newest" if value == "newest" else "oldest"
+
+
+class DeliberationController(Controller):
+    path = "/o/{org:str}"
+    guards = [requires_sign_in]  # noqa: RUF012 - Litestar reads this class attribute
+    dependencies = {"membership": Provide(provide_membership)}  # noqa: RUF012
+
+    async def _thread(
+        self, membership: MembershipView, thread_id: int, order: str = "oldest", offset: int = 0
+    ) -> assembly_queries.ThreadPage:
+        thread = await assembly_queries.thread_page(
+            membership.organisation.id,
+            thread_id,
+            membership.person_id,
+            order=_order(order),
+            offset=offset,
+        )
+        if thread is None:
+            raise NotFoundException()
+        return thread
+
+    @get("/threads/{thread_id:int}/contributions")
+    async def contributions(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        membership: NamedDependency[MembershipView],
+        thread_id: FromPath[int],
+        order: FromQuery[str] = "oldest",
+        offset: FromQuery[int] = 0,
+        next: FromQuery[str] = "",
+    ) -> Template:
+        """One slice of a long thread: appended in place by htmx ("show more"), or a page of
+        its own without JavaScript."""
+        thread = await self._thread(membership, thread_id, order, offset)
+        here = safe_next_path(next) if next else request.url.path
+        return page(
+            request,
+            "pages/proposals/thread.html.jinja",
+            fragment="partials/proposals/_contribution_list.html.jinja",
+            context=context,
+            membership=membership,
+            organisation=membership.organisation,
+            **thread_context(membership, thread, here),
+        )
+
+    def _form(
+        self,
+        request: Request[Any, Any, State],
+        context: RequestContext,
+        membership: MembershipView,
+        thread: assembly_queries.ThreadPage,
+        *,
+        values: dict[str, str],
+        errors: FormErrors,
+        parent_id: int | None,
+        here: str,
+        status_code: int,
+    ) -> Template:
+        return page(
+            request,
+            "pages/proposals/contribute.html.jinja",
+            fragment="partials/proposals/_contribution_form.html.jinja",
+            status_code=status_code,
+            context=context,
+            membership=membership,
+            organisation=membership.organisation,
+            values=values,
+            errors=errors,
+            parent_id=parent_id,
+            **thread_context(membership, thread, here),
+        )
+
+    @post("/threads/{thread_id:int}/contributions")
+    async def post_contribution(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        membership: NamedDependency[MembershipView],
+        thread_id: FromPath[int],
+    ) -> Template | Redirect:
+        form = await request.form()
+        values = {"body": text(form, "body"), "stance": text(form, "stance")}
+        parent_id = optional_int(form, "parent")
+        here = safe_next_path(text(form, "next"))
+        order = _order(text(form, "order"))
+        try:
+            stance = Stance(values["stance"]) if values["stance"] else Stance.REMARK
+            contribution_id = await deliberation.post_contribution(
+                membership, thread_id, values["body"], stance=stance, parent_id=parent_id
+            )
+        except (ActionError, ValueError) as problem:
+            error = problem if isinstance(problem, ActionError) else ActionError("invalid_choice")
+            thread = await self._thread(membership, thread_id, order)
+            status, errors = errors_from(error, "body")
+            return self._form(
+                request,
+                context,
+                membership,
+                thread,
+                values=values,
+                errors=errors,
+                parent_id=parent_id,
+                here=here,
+                status_code=status,
+            )
+        if not is_htmx(request):
+            return see_other(f"{here}#contribution-{contribution_id}")
+        thread = await self._thread(membership, thread_id, order)
+        posted = await assembly_queries.contribution(
+            membership.organisation.id, contribution_id, membership.person_id
+        )
+        return page(
+            request,
+            "partials/proposals/_posted.html.jinja",
+            context=context,
+            membership=membership,
+            organisation=membership.organisation,
+            contribution=posted,
+            values={"body": "", "stance": ""},
+            errors=FormErrors(),
+            parent_id=parent_id,
+            **thread_context(membership, thread, here),
+        )
+
+    async def _article(
+        self,
+        request: Request[Any, Any, State],
+        context: RequestContext,
+        membership: MembershipView,
+        contribution_id: int,
+        here: str,
+    ) -> Template:
+        """The contribution alone, as htmx swaps it in after an edit, reaction or hiding."""
+        found = await assembly_queries.contribution(
+            membership.organisation.id, contribution_id, membership.person_id
+        )
+        thread_id = await assembly_queries.thread_id_of(membership.organisation.id, contribution_id)
+        if found is None or thread_id is None:
+            raise NotFoundException()
+        thread = await self._thread(membership, thread_id)
+        return page(
+            request,
+            "partials/proposals/_contribution.html.jinja",
+            context=context,
+            membership=membership,
+            organisation=membership.organisation,
+            contribution=found,
+            **thread_context(membership, thread, here),
+        )
+
+    @get("/contributions/{contribution_id:int}")
+    async def show(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        membership: NamedDependency[MembershipView],
+        contribution_id: FromPath[int],
+        next: FromQuery[str] = "",
+    ) -> Template | Redirect:
+        if not is_htmx(request):
+            thread_id = await assembly_queries.thread_id_of(
+                membership.organisation.id, contribution_id
+            )
+            if thread_id is None:
+                raise NotFoundException()
+            return see_other(f"{safe_next_path(next)}#contribution-{contribution_id}")
+        return await self._article(
+            request, context, membership, contribution_id, safe_next_path(next)
+        )
+
+    @get("/contributions/{contribution_id:int}/edit")
+    async def edit_form(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        membership: NamedDependency[MembershipView],
+        contribution_id: FromPath[int],
+        next: FromQuery[str] = "",
+    ) -> Template:
+        found = await assembly_queries.contribution(
+            membership.organisation.id, contribution_id, membership.person_id
+        )
+        if found is None:
+            raise NotFoundException()
+        values = {"body": found.body, "stance": found.stance}
+        return self._edit_page(
+            request, context, membership, found, values, FormErrors(), safe_next_path(next)
+        )
+
+    def _edit_page(
+        self,
+        request: Request[Any, Any, State],
+        context: RequestContext,
+        membership: MembershipView,
+        contribution: assembly_queries.ContributionView,
+        values: dict[str, str],
+        errors: FormErrors,
+        here: str,
+        status_code: int = 200,
+    ) -> Template:
+        return page(
+            request,
+            "pages/proposals/contribution_edit.html.jinja",
+            fragment="partials/proposals/_contribution_edit_form.html.jinja",
+            status_code=status_code,
+            context=context,
+            membership=membership,
+            organisation=membership.organisation,
+            contribution=contribution,
+            values=values,
+            errors=errors,
+            here=here,
+        )
+
+    @post("/contributions/{contribution_id:int}/edit")
+    async def edit(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        membership: NamedDependency[MembershipView],
+        contribution_id: FromPath[int],
+    ) -> Template | Redirect:
+        form = await request.form()
+        values = {"body": text(form, "body"), "stance": text(form, "stance")}
+        here = safe_next_path(text(form, "next"))
+        try:
+            stance = Stance(values["stance"]) if values["stance"] else Stance.REMARK
+            await deliberation.edit_contribution(
+                membership, contribution_id, values["body"], stance=stance
+            )
+        except (ActionError, ValueError) as problem:
+            error = problem if isinstance(problem, ActionError) else ActionError("invalid_choice")
+            found = await assembly_queries.contribution(
+                membership.organisation.id, contribution_id, membership.person_id
+            )
+            if found is None:
+                raise NotFoundException() from problem
+            status, errors = errors_from(error, "body")
+            return self._edit_page(
+                request, context, membership, found, values, errors, here, status
+            )
+        if not is_htmx(request):
+            return see_other(f"{here}#contribution-{contribution_id}")
+        return await self._article(request, context, membership, contribution_id, here)
+
+    @post("/contributions/{contribution_id:int}/hide")
+    async def hide(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        membership: NamedDependency[MembershipView],
+        contribution_id: FromPath[int],
+    ) -> Template | Redirect:
+        form = await request.form()
+        here = safe_next_path(text(form, "next"))
+        try:
+            await deliberation.hide_contribution(membership, contribution_id, text(form, "reason"))
+        except ActionError as error:
+            return refused(request, context, membership, error, here)
+        if not is_htmx(request):
+            return see_other(f"{here}#contribution-{contribution_id}")
+        return await self._article(request, context, membership, contribution_id, here)
+
+    @post("/contributions/{contribution_id:int}/react")
+    async def react(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        membership: NamedDependency[MembershipView],
+        contribution_id: FromPath[int],
+    ) -> Template | Redirect:
+        form = await request.form()
+        here = safe_next_path(text(form, "next"))
+        try:
+            kind = ReactionKind(text(form, "kind"))
+            await deliberation.toggle_reaction(membership, contribution_id, kind)
+        except ValueError:
+            return refused(request, context, membership, ActionError("invalid_choice"), here)
+        except ActionError as error:
+            return refused(request, context, membership, error, here)
+        if not is_htmx(request):
+            return see_other(f"{here}#contribution-{contribution_id}")
+        return await self._article(request, context, membership, contribution_id, here)
+
+    @post("/threads/{thread_id:int}/closed")
+    async def set_closed(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        membership: NamedDependency[MembershipView],
+        thread_id: FromPath[int],
+    ) -> Template | Redirect:
+        form = await request.form()
+        here = safe_next_path(text(form, "next"))
+        try:
+            await deliberation.set_thread_closed(membership, thread_id, text(form, "closed") == "1")
+        except ActionError as error:
+            return refused(request, context, membership, error, here)
+        return see_other(f"{here}#thread-{thread_id}")

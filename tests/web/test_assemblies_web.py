@@ -1,0 +1,134 @@
+"""Facilitators plan and run assemblies from their phones; members follow; outsiders see nothing."""
+
+from __future__ import annotations
+
+import httpx
+from tests.web.assembly_helpers import as_role, cooperative, first_id, post_form
+
+from votes.db.tables import AgendaItem, Assembly
+
+
+async def _titles(assembly_id: int) -> list[str]:
+    rows = (
+        await AgendaItem.select(AgendaItem.title)
+        .where(AgendaItem.assembly == assembly_id)
+        .order_by(AgendaItem.position)
+    )
+    return [row["title"] for row in rows]
+
+
+async def test_facilitator_plans_an_assembly_in_the_organisation_time_zone(
+    client: httpx.AsyncClient,
+) -> None:
+    coop = await cooperative()
+    await as_role(client, coop, "facilitator")
+    form = await client.get(f"{coop.base}/assemblies/new")
+    assert form.status_code == 200
+    response = await post_form(
+        client,
+        f"{coop.base}/assemblies",
+        {
+            "title": "AGE 2026 — statuts",
+            "kind": "age",
+            "convocation": "second",
+            "starts_at": "2026-06-12T18:30",
+            "place": "Salle des fêtes",
+            "remote_url": "",
+            "description": "Modification des **statuts**.",
+            "submission_rule": "members",
+            "submission_deadline": "2026-06-01T12:00",
+        },
+    )
+    assert response.status_code == 303
+    page = await client.get(response.headers["location"], headers={"Accept-Language": "fr"})
+    assert "AGE 2026 — statuts" in page.text
+    assert "second" in page.text.lower() or "deuxième" in page.text
+    assert "<strong>statuts</strong>" in page.text
+    row = await Assembly.select().where(Assembly.title == "AGE 2026 — statuts").first()
+    assert row is not None
+    assert row["starts_at"].hour == 16  # 18:30 in Paris in June is 16:30 UTC
+    assert row["rule_profile"] == "default"
+
+
+async def test_bad_assembly_form_is_refused_with_field_messages_and_nothing_saved(
+    client: httpx.AsyncClient,
+) -> None:
+    coop = await cooperative()
+    await as_role(client, coop, "facilitator")
+    before = await Assembly.count().where(Assembly.organisation == coop.organisation_id)
+    response = await post_form(
+        client,
+        f"{coop.base}/assemblies",
+        {"title": "", "kind": "ago", "convocation": "first", "starts_at": "demain",
+         "submission_rule": "members", "remote_url": "javascript:alert(1)"},
+        htmx=True,
+    )  # fmt: skip
+    assert response.status_code == 422
+    assert "Indiquez une date et une heure." in response.text
+    assert await Assembly.count().where(Assembly.organisation == coop.organisation_id) == before
+
+
+async def test_agenda_is_built_and_reordered_with_buttons_without_javascript(
+    client: httpx.AsyncClient,
+) -> None:
+    coop = await cooperative()
+    await as_role(client, coop, "facilitator")
+    for title in ("Comptes", "Divers"):
+        response = await post_form(
+            client, f"{coop.base}/assemblies/{coop.assembly_id}/items", {"title": title}
+        )
+        assert response.status_code == 303
+    assert await _titles(coop.assembly_id) == ["Rémunérations", "Comptes", "Divers"]
+    page = await client.get(f"{coop.base}/assemblies/{coop.assembly_id}")
+    divers = first_id(r'id="item-(\d+)"[^>]*>\s*<h3><a[^>]*>Divers', page.text)
+    await post_form(client, f"{coop.base}/items/{divers}/move", {"direction": "up"})
+    assert await _titles(coop.assembly_id) == ["Rémunérations", "Divers", "Comptes"]
+    ids = [
+        row["id"]
+        for row in await AgendaItem.select(AgendaItem.id)
+        .where(AgendaItem.assembly == coop.assembly_id)
+        .order_by(AgendaItem.position, ascending=False)
+    ]
+    dragged = await post_form(
+        client, f"{coop.base}/assemblies/{coop.assembly_id}/order", {"item": ids}, htmx=True
+    )
+    assert dragged.status_code == 204
+    assert await _titles(coop.assembly_id) == ["Comptes", "Divers", "Rémunérations"]
+    await post_form(
+        client, f"{coop.base}/assemblies/{coop.assembly_id}/current", {"item": str(divers)}
+    )
+    page = await client.get(f"{coop.base}/assemblies/{coop.assembly_id}")
+    assert f'id="item-{divers}" data-item-id="{divers}" aria-current="step"' in page.text
+    history = await client.get(
+        f"{coop.base}/assemblies/{coop.assembly_id}/history", headers={"Accept-Language": "en"}
+    )
+    assert "reordered the agenda" in history.text
+    assert "Facilitator" in history.text
+
+
+async def test_members_read_the_agenda_but_cannot_change_it(client: httpx.AsyncClient) -> None:
+    coop = await cooperative()
+    await as_role(client, coop, "member")
+    page = await client.get(f"{coop.base}/assemblies/{coop.assembly_id}")
+    assert "Rémunérations" in page.text
+    assert "/move" not in page.text
+    response = await post_form(
+        client, f"{coop.base}/assemblies/{coop.assembly_id}/items", {"title": "Intrus"}
+    )
+    assert response.status_code == 403
+    assert "Seuls les animateurs" in response.text
+    assert await _titles(coop.assembly_id) == ["Rémunérations"]
+
+
+async def test_outsiders_get_404_for_another_cooperative_s_assembly(
+    client: httpx.AsyncClient,
+) -> None:
+    coop = await cooperative()
+    other = await cooperative()
+    await as_role(client, other, "facilitator")
+    assert (await client.get(f"{coop.base}/assemblies/{coop.assembly_id}")).status_code == 404
+    # their own organisation's URL with our ids finds nothing either
+    response = await client.get(f"{other.base}/assemblies/{coop.assembly_id}")
+    assert response.status_code == 404
+    moved = await post_form(client, f"{other.base}/items/{coop.item_id}/move", {"direction": "up"})
+    assert moved.status_code == 404

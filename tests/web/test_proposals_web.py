@@ -1,0 +1,197 @@
+"""Proposals and amendments as members meet them: submission rules, versions and diffs,
+amendments, search, and the refusals that change nothing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import httpx
+from tests.web.assembly_helpers import as_role, cooperative, first_id, post_form
+
+from votes.db.tables import Amendment, Proposal, ProposalStatus
+from votes.services import proposals
+
+
+async def test_member_submits_a_proposal_and_markdown_scripts_never_run(
+    client: httpx.AsyncClient,
+) -> None:
+    coop = await cooperative()
+    await as_role(client, coop, "member")
+    response = await post_form(
+        client,
+        f"{coop.base}/assemblies/{coop.assembly_id}/proposals",
+        {
+            "title": "Semaine de quatre jours",
+            "body": "Nous proposons **4 jours**.\n\n<script>alert('x')</script>"
+            "[clic](javascript:alert(1)) <img src=x onerror=alert(1)>",
+            "agenda_item": str(coop.item_id),
+            "coauthors": [str(coop.people["other"])],
+        },
+    )
+    assert response.status_code == 303
+    page = await client.get(response.headers["location"])
+    assert "<strong>4 jours</strong>" in page.text
+    assert "<script>alert" not in page.text
+    assert 'href="javascript' not in page.text
+    assert "<img" not in page.text.split('<div class="prose">', 1)[1].split("</div>")[0]
+    assert "Other " in page.text  # the co-author is named
+
+
+async def test_empty_and_oversized_proposals_get_messages_and_are_not_saved(
+    client: httpx.AsyncClient,
+) -> None:
+    coop = await cooperative()
+    await as_role(client, coop, "member")
+    path = f"{coop.base}/assemblies/{coop.assembly_id}/proposals"
+    empty = await post_form(client, path, {"title": " ", "body": "texte"}, htmx=True)
+    assert empty.status_code == 422
+    assert "Donnez un titre." in empty.text
+    huge = await post_form(client, path, {"title": "Long", "body": "x" * 30_000}, language="en")
+    assert huge.status_code == 422
+    assert "This text is too long." in huge.text
+    assert await Proposal.count().where(Proposal.organisation == coop.organisation_id) == 0
+
+
+async def test_a_proposal_after_the_deadline_is_refused_in_french(
+    client: httpx.AsyncClient,
+) -> None:
+    coop = await cooperative(submission_deadline=datetime.now(UTC) - timedelta(hours=1))
+    await as_role(client, coop, "member")
+    response = await post_form(
+        client,
+        f"{coop.base}/assemblies/{coop.assembly_id}/proposals",
+        {"title": "Trop tard", "body": "Texte"},
+    )
+    assert response.status_code == 409
+    assert "La date limite de dépôt des propositions est passée." in response.text
+    assert 'value="Trop tard"' in response.text  # what was typed is kept
+    assert await Proposal.count().where(Proposal.organisation == coop.organisation_id) == 0
+
+
+async def test_edits_make_versions_whose_differences_are_shown(client: httpx.AsyncClient) -> None:
+    coop = await cooperative()
+    await as_role(client, coop, "member")
+    created = await post_form(
+        client,
+        f"{coop.base}/assemblies/{coop.assembly_id}/proposals",
+        {"title": "Prime", "body": "Une prime de 300 € en juin."},
+    )
+    proposal_path = created.headers["location"]
+    edited = await post_form(
+        client,
+        f"{proposal_path}/edit",
+        {"title": "Prime", "body": "Une prime de 400 € en juin.", "note": "montant"},
+    )
+    assert edited.status_code == 303
+    versions = await client.get(f"{proposal_path}/versions", headers={"Accept-Language": "fr"})
+    assert "<del>300</del><ins>400</ins>" in versions.text
+    assert "montant" in versions.text
+    await as_role(client, coop, "other")
+    refused = await post_form(
+        client, f"{proposal_path}/edit", {"title": "Prime", "body": "Rien du tout."}
+    )
+    assert refused.status_code == 403
+    page = await client.get(proposal_path)
+    assert "400 €" in page.text
+
+
+async def test_amendment_is_shown_as_a_diff_and_accepted_by_the_author(
+    client: httpx.AsyncClient,
+) -> None:
+    coop = await cooperative()
+    await as_role(client, coop, "member")
+    created = await post_form(
+        client,
+        f"{coop.base}/assemblies/{coop.assembly_id}/proposals",
+        {"title": "Télétravail", "body": "Deux jours de télétravail par semaine."},
+    )
+    proposal_path = created.headers["location"]
+    await as_role(client, coop, "other")
+    missing = await post_form(
+        client,
+        f"{proposal_path}/amendments",
+        {"kind": "replace", "passage": "Cinq jours", "text": "Trois jours"},
+    )
+    assert missing.status_code == 409
+    assert "pas dans le texte actuel" in missing.text
+    proposed = await post_form(
+        client,
+        f"{proposal_path}/amendments",
+        {"kind": "replace", "passage": "Deux jours", "text": "Trois jours", "reason": "Équité"},
+    )
+    assert proposed.status_code == 303
+    page = await client.get(proposal_path)
+    assert "<del>Deux</del><ins>Trois</ins>" in page.text
+    amendment_id = first_id(r'id="amendment-(\d+)"', page.text)
+    await as_role(client, coop, "member")
+    accepted = await post_form(
+        client, f"{coop.base}/amendments/{amendment_id}/decide", {"decision": "accept"}
+    )
+    assert accepted.status_code == 303
+    page = await client.get(proposal_path, headers={"Accept-Language": "en"})
+    assert "Three" in page.text or "Trois jours de télétravail" in page.text
+    assert "Accepted by the author" in page.text
+
+
+async def test_an_amendment_to_a_withdrawn_proposal_is_refused(client: httpx.AsyncClient) -> None:
+    coop = await cooperative()
+    await as_role(client, coop, "member")
+    created = await post_form(
+        client,
+        f"{coop.base}/assemblies/{coop.assembly_id}/proposals",
+        {"title": "Idée", "body": "Un texte."},
+    )
+    proposal_path = created.headers["location"]
+    withdrawn = await post_form(client, f"{proposal_path}/status", {"status": "withdrawn"})
+    assert withdrawn.status_code == 303
+    await as_role(client, coop, "other")
+    response = await post_form(
+        client, f"{proposal_path}/amendments", {"kind": "full", "text": "Autre chose."}
+    )
+    assert response.status_code == 409
+    assert "Cette proposition a été retirée." in response.text
+    assert await Amendment.count().where(Amendment.organisation == coop.organisation_id) == 0
+
+
+async def test_search_filters_by_status_author_item_and_words(client: httpx.AsyncClient) -> None:
+    coop = await cooperative()
+    await proposals.create_proposal(
+        coop.organisation_id, coop.assembly_id, coop.people["member"], "Vélos de service",
+        "Acheter trois vélos cargo.", agenda_item_id=coop.item_id,
+    )  # fmt: skip
+    await proposals.create_proposal(
+        coop.organisation_id, coop.assembly_id, coop.people["other"], "Cantine",
+        "Une cantine bio.", status=ProposalStatus.UNDER_DEBATE,
+    )  # fmt: skip
+    await as_role(client, coop, "observer")
+    by_words = await client.get(f"{coop.base}/proposals", params={"q": "CARGO"})
+    assert "Vélos de service" in by_words.text
+    assert "Cantine" not in by_words.text
+    by_status = await client.get(
+        f"{coop.base}/proposals", params={"status": "under_debate"}, headers={"HX-Request": "true"}
+    )
+    assert "Cantine" in by_status.text
+    assert "Vélos" not in by_status.text
+    assert "<html" not in by_status.text  # htmx gets the results only
+    by_item = await client.get(f"{coop.base}/proposals", params={"item": str(coop.item_id)})
+    assert "Vélos de service" in by_item.text
+    assert "Cantine" not in by_item.text.split('id="results"')[1]
+    by_author = await client.get(
+        f"{coop.base}/proposals", params={"author": str(coop.people["other"]), "q": "100%_"}
+    )
+    assert "Aucune proposition ne correspond" in by_author.text
+
+
+async def test_facilitator_prepares_the_ballot_of_a_proposal(client: httpx.AsyncClient) -> None:
+    coop = await cooperative()
+    proposal_id = await proposals.create_proposal(
+        coop.organisation_id, coop.assembly_id, coop.people["member"], "Budget", "Texte.",
+        agenda_item_id=coop.item_id,
+    )  # fmt: skip
+    await as_role(client, coop, "facilitator")
+    response = await post_form(client, f"{coop.base}/proposals/{proposal_id}/vote", {})
+    assert response.status_code == 303
+    assert "/ballots/" in response.headers["location"]
+    row = await Proposal.select(Proposal.status).where(Proposal.id == proposal_id).first()
+    assert row is not None
+    assert row["status"] == "voting"
