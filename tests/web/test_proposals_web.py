@@ -195,3 +195,24 @@ async def test_facilitator_prepares_the_ballot_of_a_proposal(client: httpx.Async
     row = await Proposal.select(Proposal.status).where(Proposal.id == proposal_id).first()
     assert row is not None
     assert row["status"] == "voting"
+
+
+async def test_demo_shows_a_debate_with_amendments_a_draft_and_a_closed_thread(
+    client: httpx.AsyncClient, demo: None
+) -> None:
+    from tests.web.helpers import sign_in
+
+    await sign_in(client, "lea@demo.votes.invalid")
+    found = await client.get("/o/demo/proposals", params={"q": "télétravail"})
+    proposal_id = first_id(r'href="/o/demo/proposals/(\d+)">Charte du télétravail', found.text)
+    page = await client.get(f"/o/demo/proposals/{proposal_id}", headers={"Accept-Language": "fr"})
+    assert "<del>**deux</del><ins>**trois</ins>" in page.text  # Léa's pending amendment
+    assert "Acceptée par l" in page.text  # Inès's amendment, taken into version 2
+    assert "version 2" in page.text
+    assert "Hors sujet" in page.text
+    assert "mon chargeur" not in page.text
+    assert "Vélos de service" not in (await client.get("/o/demo/proposals")).text  # Noah's draft
+    accounts = await client.get("/o/demo/proposals", params={"q": "Résolution 1"})
+    accounts_id = first_id(r'href="/o/demo/proposals/(\d+)">Résolution 1', accounts.text)
+    closed = await client.get(f"/o/demo/proposals/{accounts_id}", headers={"Accept-Language": "fr"})
+    assert "Cette discussion a été close" in closed.text

@@ -11,7 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from votes.db import queries
 from votes.db.tables import (
+    AmendmentKind,
     AssemblyKind,
     AssemblyStatus,
     Convocation,
@@ -19,10 +21,19 @@ from votes.db.tables import (
     MembershipKind,
     Organisation,
     Person,
+    Proposal,
     ProposalStatus,
     Stance,
+    Thread,
 )
-from votes.services import accounts, assemblies, ballots, organisations, proposals
+from votes.services import (
+    accounts,
+    assemblies,
+    ballots,
+    deliberation,
+    organisations,
+    proposals,
+)
 
 DEMO_ORGANISATION = "demo"
 DEMO_PASSWORD = "demo-cooperative"  # noqa: S105 - public on purpose: it is the demo
@@ -152,6 +163,7 @@ async def _seed_general_assembly(organisation_id: int, members: dict[str, tuple[
     current = await _seed_allocation_item(organisation_id, assembly_id, members)
     await _seed_board_election(organisation_id, assembly_id, members)
     await _seed_seminar_choice(organisation_id, assembly_id, members)
+    await _seed_deliberation(organisation_id, assembly_id, members)
     await assemblies.set_current_item(assembly_id, current)
 
 
@@ -365,3 +377,80 @@ async def _seed_seminar_choice(
         ["bretagne", "vercors"],
     ]
     await _run_ballot(ballot_id, rankings, _voters(members), publish=True)
+
+
+async def _seed_deliberation(
+    organisation_id: int, assembly_id: int, members: dict[str, tuple[int, int]]
+) -> None:
+    """A proposal still under debate, with co-authors, supporters, amendments (one accepted,
+    one pending), a moderated thread; a member's draft; the closed thread of the accounts."""
+    item_id = await assemblies.add_agenda_item(
+        assembly_id,
+        "Charte du télétravail",
+        description="Débat sur la proposition de Hugo et Chloé ; vote à la prochaine assemblée.",
+        planned_minutes=20,
+    )
+    member = {}
+    for key in ("camille", "hugo", "lea", "ines", "noah", "jules"):
+        found = await queries.membership_in(organisation_id, members[key][0])
+        assert found is not None
+        member[key] = found
+    proposal_id = await proposals.create_proposal(
+        organisation_id,
+        assembly_id,
+        members["hugo"][0],
+        "Charte du télétravail",
+        "Chaque salarié·e peut télétravailler **deux jours** par semaine.\n\n"
+        "Les réunions d'équipe ont lieu le mardi, sur place.",
+        agenda_item_id=item_id,
+        status=ProposalStatus.UNDER_DEBATE,
+        coauthor_ids=[members["chloe"][0]],
+    )
+    await proposals.toggle_support(member["jules"], proposal_id)
+    accepted = await proposals.propose_amendment(
+        member["ines"], proposal_id, AmendmentKind.INSERT,
+        passage="sur place.", text="Elles restent ouvertes à distance pour qui ne peut venir.",
+        reason="Pour les entrepreneur·es salarié·es qui vivent loin.",
+    )  # fmt: skip
+    await proposals.decide_amendment(member["hugo"], accepted, "accept")
+    await proposals.propose_amendment(
+        member["lea"], proposal_id, AmendmentKind.REPLACE,
+        passage="**deux jours**", text="**trois jours**",
+        reason="Trois jours correspondent à ce que la moitié de l'équipe pratique déjà.",
+    )  # fmt: skip
+    thread = await _thread_of(proposal_id)
+    first = await deliberation.post_contribution(
+        member["lea"], thread, "Deux jours, c'est peu pour celles et ceux qui habitent loin.",
+        stance=Stance.AGAINST,
+    )  # fmt: skip
+    await deliberation.post_contribution(
+        member["hugo"], thread, "D'où l'amendement de Léa : on en débat puis on vote.",
+        parent_id=first,
+    )  # fmt: skip
+    off_topic = await deliberation.post_contribution(
+        member["noah"], thread, "Quelqu'un a vu mon chargeur ?", stance=Stance.QUESTION
+    )
+    await deliberation.hide_contribution(member["camille"], off_topic, "Hors sujet")
+    await proposals.create_proposal(
+        organisation_id, assembly_id, members["noah"][0], "Vélos de service",
+        "Acheter deux vélos cargo pour les livraisons en ville.",
+        status=ProposalStatus.DRAFT,
+    )  # fmt: skip
+    accounts_thread = await _thread_of(await _proposal_titled(assembly_id, "Résolution 1"))
+    await deliberation.set_thread_closed(member["camille"], accounts_thread, True)
+
+
+async def _thread_of(proposal_id: int) -> int:
+    row = await Thread.select(Thread.id).where(Thread.proposal == proposal_id).first()
+    assert row is not None
+    return int(row["id"])
+
+
+async def _proposal_titled(assembly_id: int, start: str) -> int:
+    row = (
+        await Proposal.select(Proposal.id)
+        .where((Proposal.assembly == assembly_id) & Proposal.title.like(f"{start}%"))
+        .first()
+    )
+    assert row is not None
+    return int(row["id"])
