@@ -4,21 +4,18 @@ organisation id and filters by it, so a foreign id simply finds nothing (and the
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from votes.db.tables import (
-    AgendaItem,
     Assembly,
     Ballot,
     BallotOption,
-    Contribution,
     Membership,
     MembershipStatus,
     Organisation,
     Participation,
-    Proposal,
 )
 
 
@@ -69,61 +66,6 @@ class BallotSummary:
     status: str
     secret: bool
     is_test: bool
-
-
-@dataclass(frozen=True, slots=True)
-class ProposalSummary:
-    id: int
-    title: str
-    status: str
-    author_name: str
-    contribution_count: int
-
-
-@dataclass(frozen=True, slots=True)
-class AgendaItemView:
-    id: int
-    position: int
-    title: str
-    description: str
-    planned_minutes: int
-    proposals: list[ProposalSummary] = field(default_factory=list)
-    ballots: list[BallotSummary] = field(default_factory=list)
-
-
-@dataclass(frozen=True, slots=True)
-class AssemblyDetail:
-    summary: AssemblySummary
-    remote_url: str
-    current_item_id: int | None
-    agenda: list[AgendaItemView]
-
-
-@dataclass(frozen=True, slots=True)
-class ContributionView:
-    id: int
-    parent_id: int | None
-    author_name: str
-    stance: str
-    body: str
-    created_at: datetime
-    edited: bool
-    hidden_reason: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class ProposalDetail:
-    id: int
-    assembly_id: int
-    assembly_title: str
-    title: str
-    body: str
-    status: str
-    author_name: str
-    version: int
-    updated_at: datetime
-    contributions: list[ContributionView]
-    ballots: list[BallotSummary]
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,138 +211,6 @@ _BALLOT_SUMMARY_COLUMNS = (
     Ballot.secret,
     Ballot.is_test,
 )
-
-
-async def assembly_detail(organisation_id: int, assembly_id: int) -> AssemblyDetail | None:
-    row = (
-        await Assembly.select()
-        .where((Assembly.id == assembly_id) & (Assembly.organisation == organisation_id))
-        .first()
-    )
-    if row is None:
-        return None
-    items = (
-        await AgendaItem.select()
-        .where(AgendaItem.assembly == assembly_id)
-        .order_by(AgendaItem.position)
-    )
-    proposals = await _proposal_summaries(organisation_id, assembly_id)
-    ballots = (
-        await Ballot.select(*_BALLOT_SUMMARY_COLUMNS, Ballot.agenda_item)
-        .where((Ballot.assembly == assembly_id) & (Ballot.organisation == organisation_id))
-        .order_by(Ballot.id)
-    )
-    agenda = []
-    for item in items:
-        view = AgendaItemView(
-            id=item["id"],
-            position=item["position"],
-            title=item["title"],
-            description=item["description"],
-            planned_minutes=item["planned_minutes"],
-        )
-        view.proposals.extend(p for item_id, p in proposals if item_id == item["id"])
-        view.ballots.extend(_ballot_summary(b) for b in ballots if b["agenda_item"] == item["id"])
-        agenda.append(view)
-    return AssemblyDetail(
-        summary=_assembly_summary(row),
-        remote_url=row["remote_url"],
-        current_item_id=row["current_item_id"],
-        agenda=agenda,
-    )
-
-
-async def _proposal_summaries(
-    organisation_id: int, assembly_id: int
-) -> list[tuple[int | None, ProposalSummary]]:
-    rows = (
-        await Proposal.select(
-            Proposal.id,
-            Proposal.title,
-            Proposal.status,
-            Proposal.agenda_item,
-            Proposal.author.name,
-        )
-        .where((Proposal.assembly == assembly_id) & (Proposal.organisation == organisation_id))
-        .order_by(Proposal.id)
-    )
-    counts = await _contribution_counts([row["id"] for row in rows])
-    return [
-        (
-            row["agenda_item"],
-            ProposalSummary(
-                id=row["id"],
-                title=row["title"],
-                status=row["status"],
-                author_name=row["author.name"],
-                contribution_count=counts.get(row["id"], 0),
-            ),
-        )
-        for row in rows
-    ]
-
-
-async def _contribution_counts(proposal_ids: list[int]) -> dict[int, int]:
-    if not proposal_ids:
-        return {}
-    rows = await Contribution.select(Contribution.thread.proposal).where(
-        Contribution.thread.proposal.is_in(proposal_ids) & Contribution.hidden_reason.is_null()
-    )
-    counts: dict[int, int] = {}
-    for row in rows:
-        proposal_id = row["thread.proposal"]
-        counts[proposal_id] = counts.get(proposal_id, 0) + 1
-    return counts
-
-
-async def proposal_detail(organisation_id: int, proposal_id: int) -> ProposalDetail | None:
-    row = (
-        await Proposal.select(
-            *Proposal.all_columns(),
-            Proposal.author.name,
-            Proposal.assembly.title,
-        )
-        .where((Proposal.id == proposal_id) & (Proposal.organisation == organisation_id))
-        .first()
-    )
-    if row is None:
-        return None
-    contributions = (
-        await Contribution.select(*Contribution.all_columns(), Contribution.author.name)
-        .where(Contribution.thread.proposal == proposal_id)
-        .order_by(Contribution.created_at)
-        .order_by(Contribution.id)
-    )
-    ballots = (
-        await Ballot.select(*_BALLOT_SUMMARY_COLUMNS)
-        .where((Ballot.proposal == proposal_id) & (Ballot.organisation == organisation_id))
-        .order_by(Ballot.id)
-    )
-    return ProposalDetail(
-        id=row["id"],
-        assembly_id=row["assembly"],
-        assembly_title=row["assembly.title"],
-        title=row["title"],
-        body=row["body"],
-        status=row["status"],
-        author_name=row["author.name"],
-        version=row["version"],
-        updated_at=row["updated_at"],
-        contributions=[
-            ContributionView(
-                id=c["id"],
-                parent_id=c["parent"],
-                author_name=c["author.name"],
-                stance=c["stance"],
-                body=c["body"],
-                created_at=c["created_at"],
-                edited=c["edited_at"] is not None,
-                hidden_reason=c["hidden_reason"],
-            )
-            for c in contributions
-        ],
-        ballots=[_ballot_summary(b) for b in ballots],
-    )
 
 
 async def ballot_detail(organisation_id: int, ballot_id: int) -> BallotDetail | None:

@@ -485,7 +485,7 @@ class AssemblyController(Controller):
         """The drag-and-drop script posts the whole new order (``item`` repeated)."""
         form = await request.form()
         back = f"{_base(membership)}/assemblies/{assembly_id}"
-        raw = form.getall("item") if hasattr(form, "getall") else []
+        raw = form.getall("item", [])
         if not all(str(value).isdigit() for value in raw):
             return refused(request, context, membership, ActionError("agenda_changed"), back)
         try:
