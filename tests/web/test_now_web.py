@@ -43,6 +43,13 @@ async def test_posting_with_htmx_shows_the_contribution_at_once(client: httpx.As
     assert "<strong>9 h</strong>" in response.text
     assert f'id="contribute-{thread_id}"' in response.text  # a fresh form replaces the sent one
     contribution_id = first_id(r'id="contribution-(\d+)"', response.text)
+    form = await client.get(
+        f"{coop.base}/contributions/{contribution_id}/reply",
+        params={"next": here},
+        headers={"HX-Request": "true"},
+    )
+    assert f'name="parent" value="{contribution_id}"' in form.text
+    assert "<html" not in form.text
     reply = await post_form(
         client,
         f"{coop.base}/threads/{thread_id}/contributions",
@@ -50,6 +57,7 @@ async def test_posting_with_htmx_shows_the_contribution_at_once(client: httpx.As
         htmx=True,
     )
     assert f'hx-swap-oob="beforeend:#replies-{contribution_id}"' in reply.text
+    assert f'id="reply-{contribution_id}"' in reply.text  # the "Reply" link comes back
 
 
 async def test_posting_without_javascript_comes_back_to_the_page(

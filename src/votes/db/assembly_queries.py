@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from piccolo.engine.sqlite import SQLiteEngine
+from piccolo.query.functions.aggregate import Count
 
 from votes.db.queries import BallotSummary
 from votes.db.tables import (
@@ -24,7 +25,6 @@ from votes.db.tables import (
     AuditEntry,
     Ballot,
     Contribution,
-    Person,
     Proposal,
     ProposalSupport,
     ProposalVersion,
@@ -376,30 +376,59 @@ async def assembly_page(organisation_id: int, assembly_id: int) -> AssemblyPage 
     assembly = await assembly_view(organisation_id, assembly_id)
     if assembly is None:
         return None
-    items = (
-        await AgendaItem.select()
-        .where(AgendaItem.assembly == assembly_id)
-        .order_by(AgendaItem.position)
-        .order_by(AgendaItem.id)
+    agenda, proposals = await _agenda(organisation_id, assembly_id)
+    item_ids = {item.id for item in agenda}
+    unplaced = [p for p in proposals if p.agenda_item_id not in item_ids]
+    return AssemblyPage(assembly=assembly, agenda=agenda, unplaced=unplaced)
+
+
+async def agenda_item(organisation_id: int, item_id: int) -> tuple[AssemblyView, ItemView] | None:
+    """One item with what hangs on it (loads only that item's rows: the "now" page uses it)."""
+    row = (
+        await AgendaItem.select(AgendaItem.assembly)
+        .where((AgendaItem.id == item_id) & (AgendaItem.assembly.organisation == organisation_id))
+        .first()
     )
+    if row is None:
+        return None
+    assembly = await assembly_view(organisation_id, row["assembly"])
+    assert assembly is not None
+    agenda, _proposals = await _agenda(organisation_id, row["assembly"], only_item=item_id)
+    return assembly, agenda[0]
+
+
+async def _agenda(
+    organisation_id: int, assembly_id: int, *, only_item: int | None = None
+) -> tuple[list[ItemView], list[ProposalRow]]:
+    """The agenda's items (or just one) with their proposals, ballots, threads and voting order;
+    and the proposals loaded."""
+    item_filter: Any = AgendaItem.assembly == assembly_id
+    proposal_filter = (Proposal.assembly == assembly_id) & (
+        Proposal.organisation == organisation_id
+    )
+    ballot_filter = (Ballot.assembly == assembly_id) & (Ballot.organisation == organisation_id)
+    if only_item is not None:
+        item_filter &= AgendaItem.id == only_item
+        proposal_filter &= Proposal.agenda_item == only_item
+        ballot_filter &= Ballot.agenda_item == only_item
+    items = await AgendaItem.select().where(item_filter).order_by(AgendaItem.position)
+    item_ids = [item["id"] for item in items]
     threads = await Thread.select(Thread.id, Thread.agenda_item).where(
-        Thread.agenda_item.is_in([item["id"] for item in items] or [0])
+        Thread.agenda_item.is_in(item_ids or [0])
     )
     thread_of = {t["agenda_item"]: t["id"] for t in threads}
     proposals = await _proposal_rows(
-        await Proposal.select(*_PROPOSAL_ROW_COLUMNS)
-        .where((Proposal.assembly == assembly_id) & (Proposal.organisation == organisation_id))
-        .order_by(Proposal.id)
+        await Proposal.select(*_PROPOSAL_ROW_COLUMNS).where(proposal_filter).order_by(Proposal.id)
     )
     ballots = (
         await Ballot.select(
             Ballot.id, Ballot.question, Ballot.method, Ballot.status, Ballot.secret,
             Ballot.is_test, Ballot.agenda_item,
         )
-        .where((Ballot.assembly == assembly_id) & (Ballot.organisation == organisation_id))
+        .where(ballot_filter)
         .order_by(Ballot.id)
     )  # fmt: skip
-    counts = await _item_contribution_counts([item["id"] for item in items])
+    counts = await _item_contribution_counts(item_ids)
     orders = await _voting_orders(organisation_id, proposals)
     agenda = []
     for item in items:
@@ -418,29 +447,7 @@ async def assembly_page(organisation_id: int, assembly_id: int) -> AssemblyPage 
                 voting_order=[step for p in mine for step in orders.get(p.id, [])],
             )
         )
-    item_ids = {item["id"] for item in items}
-    unplaced = [p for p in proposals if p.agenda_item_id not in item_ids]
-    return AssemblyPage(assembly=assembly, agenda=agenda, unplaced=unplaced)
-
-
-async def agenda_item(organisation_id: int, item_id: int) -> tuple[AssemblyView, ItemView] | None:
-    row = (
-        await AgendaItem.select(AgendaItem.assembly)
-        .where((AgendaItem.id == item_id) & (AgendaItem.assembly.organisation == organisation_id))
-        .first()
-    )
-    if row is None:
-        return None
-    page = await assembly_page(organisation_id, row["assembly"])
-    assert page is not None
-    return page.assembly, next(i for i in page.agenda if i.id == item_id)
-
-
-async def _people(person_ids: list[int]) -> dict[int, str]:
-    if not person_ids:
-        return {}
-    rows = await Person.select(Person.id, Person.name).where(Person.id.is_in(person_ids))
-    return {row["id"]: row["name"] for row in rows}
+    return agenda, proposals
 
 
 async def proposal_page(organisation_id: int, proposal_id: int) -> ProposalPage | None:
@@ -650,8 +657,10 @@ async def thread_page(
     await _attach_reactions(views, viewer_id)
     for row in replies:
         views[row["parent"]].replies.append(views[row["id"]])
-    stances = await Contribution.select(Contribution.stance).where(
-        in_thread & Contribution.hidden_reason.is_null()
+    stances = (
+        await Contribution.select(Contribution.stance, Count())
+        .where(in_thread & Contribution.hidden_reason.is_null())
+        .group_by(Contribution.stance)
     )
     return ThreadPage(
         info=info,
@@ -659,7 +668,7 @@ async def thread_page(
         total=total,
         offset=max(offset, 0),
         order="newest" if newest else "oldest",
-        stance_counts=dict(Counter(row["stance"] for row in stances)),
+        stance_counts={row["stance"]: row["count"] for row in stances},
     )
 
 

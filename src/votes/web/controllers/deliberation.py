@@ -17,7 +17,7 @@ from votes.db import assembly_queries
 from votes.db.queries import MembershipView
 from votes.db.tables import ReactionKind, Stance
 from votes.services import deliberation
-from votes.services.assemblies import ActionError
+from votes.services.assemblies import ActionError, can_take_part
 from votes.web.assembly_forms import (
     errors_from,
     optional_int,
@@ -202,6 +202,38 @@ class DeliberationController(Controller):
             return see_other(f"{safe_next_path(next)}#contribution-{contribution_id}")
         return await self._article(
             request, context, membership, contribution_id, safe_next_path(next)
+        )
+
+    @get("/contributions/{contribution_id:int}/reply")
+    async def reply_form(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        membership: NamedDependency[MembershipView],
+        contribution_id: FromPath[int],
+        next: FromQuery[str] = "",
+    ) -> Template:
+        """The form to reply to a contribution: inline with htmx, a page of its own without."""
+        found = await assembly_queries.contribution(
+            membership.organisation.id, contribution_id, membership.person_id
+        )
+        thread_id = await assembly_queries.thread_id_of(membership.organisation.id, contribution_id)
+        if found is None or thread_id is None:
+            raise NotFoundException()
+        here = safe_next_path(next)
+        if not can_take_part(membership):
+            return refused(request, context, membership, ActionError("read_only"), here)
+        thread = await self._thread(membership, thread_id)
+        return self._form(
+            request,
+            context,
+            membership,
+            thread,
+            values={"body": "", "stance": ""},
+            errors=FormErrors(),
+            parent_id=found.parent_id or found.id,
+            here=here,
+            status_code=200,
         )
 
     @get("/contributions/{contribution_id:int}/edit")
