@@ -132,3 +132,16 @@ async def test_outsiders_get_404_for_another_cooperative_s_assembly(
     assert response.status_code == 404
     moved = await post_form(client, f"{other.base}/items/{coop.item_id}/move", {"direction": "up"})
     assert moved.status_code == 404
+
+
+async def test_facilitators_find_how_to_plan_an_assembly_and_members_do_not(
+    client: httpx.AsyncClient,
+) -> None:
+    coop = await cooperative()
+    await as_role(client, coop, "facilitator")
+    page = await client.get(f"{coop.base}/now", headers={"Accept-Language": "fr"})
+    assert f'href="{coop.base}/assemblies/new">Préparer une assemblée' in page.text
+    await as_role(client, coop, "member")
+    page = await client.get(f"{coop.base}/now")
+    assert "/assemblies/new" not in page.text
+    assert (await client.get(f"{coop.base}/assemblies/new")).status_code == 403
