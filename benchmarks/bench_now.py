@@ -36,8 +36,15 @@ TIMEOUT = 30.0
 async def seed(members: int, contributions: int) -> dict[str, object]:
     """An assembly in session on an item with a proposal whose thread is long."""
     from votes.db.migrate import migrate
-    from votes.db.tables import AssemblyStatus, Contribution, LoginSession, Membership, Person
-    from votes.db.tables import Stance, Thread
+    from votes.db.tables import (
+        AssemblyStatus,
+        Contribution,
+        LoginSession,
+        Membership,
+        Person,
+        Stance,
+        Thread,
+    )
     from votes.services import accounts, assemblies, organisations, proposals
 
     await migrate(quiet=True)
@@ -140,7 +147,8 @@ async def measure(base: str, data: dict[str, object], members: int) -> None:
         page = await client.get(f"/o/{ORG}/now", cookies=cookie(1))
         stamp_match = re.search(r"now\?since=([^\"]+)\"", page.text)
         csrf_match = re.search(r'name="_csrf_token" value="([^"]+)"', page.text)
-        assert stamp_match and csrf_match, page.text[:300]
+        assert stamp_match, page.text[:300]
+        assert csrf_match, page.text[:300]
         stamp, csrf_form = stamp_match.group(1), csrf_match.group(1)
         csrf_cookie = page.cookies.get("votes_csrf") or client.cookies["votes_csrf"]
     jobs = members * 10
