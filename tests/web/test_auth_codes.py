@@ -10,7 +10,7 @@ import httpx
 import pytest
 from tests.web.helpers import csrf_token, sign_in
 
-from votes.db.tables import AccessCode, LoginSession, Membership
+from votes.db.tables import AccessCode, LoginSession
 from votes.services import access_codes, accounts, organisations
 
 PASSWORD = "a-long-enough-password"
@@ -95,22 +95,18 @@ async def test_the_qr_link_asks_once_then_signs_in_and_cannot_be_used_twice(
 
 
 async def test_a_code_session_opens_only_the_organisation_that_issued_it(
-    client: httpx.AsyncClient, demo: None
+    client: httpx.AsyncClient,
 ) -> None:
     short_name, organisation_id, _, person_id, membership_id = await _cooperative_with_member()
-    demo_id = (
-        await Membership.select(Membership.organisation)
-        .where(Membership.person.email == "lea@demo.votes.invalid")
-        .first()
-    )["organisation"]
-    await organisations.add_membership(demo_id, person_id)  # Nadia is also in the demo
+    other_name, other_id, _, _, _ = await _cooperative_with_member()
+    await organisations.add_membership(other_id, person_id)  # Nadia belongs to both
     [issued] = await access_codes.issue_codes(organisation_id, [membership_id], secret_key=SECRET)
     token = await csrf_token(client, "/code")
     await client.post("/code", data={"_csrf_token": token, "code": issued.code})
     assert (await client.get(f"/o/{short_name}/")).status_code == 200
-    assert (await client.get("/o/demo/")).status_code == 404
+    assert (await client.get(f"/o/{other_name}/")).status_code == 404
     home = await client.get("/")
-    assert "Tisserands" not in home.text
+    assert other_name not in home.text
 
 
 async def test_expired_revoked_and_unknown_codes_are_refused_with_a_clear_message(

@@ -77,8 +77,8 @@ class DemoHint:
     accounts: tuple[DemoAccount, ...]
 
 
-def demo_email(person: DemoPerson) -> str:
-    return f"{person.key}@{DEMO_EMAIL_DOMAIN}"
+def demo_email(person: DemoPerson, domain: str = DEMO_EMAIL_DOMAIN) -> str:
+    return f"{person.key}@{domain}"
 
 
 async def demo_sign_in_hint() -> DemoHint | None:
@@ -100,15 +100,23 @@ async def demo_sign_in_hint() -> DemoHint | None:
     )
 
 
-async def seed_demo() -> bool:
-    """Create the demo cooperative unless it exists; return whether anything was created."""
-    if await Organisation.exists().where(Organisation.short_name == DEMO_ORGANISATION):
+async def seed_demo(short_name: str = DEMO_ORGANISATION) -> bool:
+    """Create the demo cooperative unless it exists; return whether anything was created.
+
+    Another ``short_name`` seeds a copy with its own people (``lea@<short name>.demo…``): tests
+    that change things work on one, so the demo stays as newcomers see it."""
+    if await Organisation.exists().where(Organisation.short_name == short_name):
         return False
     organisation_id = await organisations.create_organisation(
-        "Coopérative Les Tisserands", DEMO_ORGANISATION, legal_form=LegalForm.SCOP_SARL
+        "Coopérative Les Tisserands", short_name, legal_form=LegalForm.SCOP_SARL
+    )
+    domain = (
+        DEMO_EMAIL_DOMAIN
+        if short_name == DEMO_ORGANISATION
+        else f"{short_name}.{DEMO_EMAIL_DOMAIN}"
     )
     await _add_register_lists(organisation_id)
-    members = await _add_people(organisation_id)
+    members = await _add_people(organisation_id, domain)
     await _seed_general_assembly(organisation_id, members)
     return True
 
@@ -119,15 +127,16 @@ async def _add_register_lists(organisation_id: int) -> None:
         await organisations.add_category(organisation_id, category)
 
 
-async def _add_people(organisation_id: int) -> dict[str, tuple[int, int]]:
+async def _add_people(organisation_id: int, domain: str) -> dict[str, tuple[int, int]]:
     """Create the demo people; return key -> (person id, membership id)."""
     created: dict[str, tuple[int, int]] = {}
     for person in PEOPLE:
-        existing = await Person.select(Person.id).where(Person.email == demo_email(person)).first()
+        email = demo_email(person, domain)
+        existing = await Person.select(Person.id).where(Person.email == email).first()
         person_id = (
             existing["id"]
             if existing
-            else await accounts.create_person(person.name, demo_email(person), DEMO_PASSWORD)
+            else await accounts.create_person(person.name, email, DEMO_PASSWORD)
         )
         membership_id = await organisations.add_membership(
             organisation_id,

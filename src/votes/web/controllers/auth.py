@@ -296,6 +296,18 @@ class AuthController(Controller):
         token: FromPath[str],
     ) -> Template | Redirect:
         settings = settings_of(request)
+        try:
+            name = await accounts.reset_link_owner(
+                token[:MAX_FIELD_LENGTH], secret_key=settings.secret_key
+            )
+        except AccountError as error:
+            return page(
+                request,
+                "pages/auth/link_failed.html.jinja",
+                status_code=HTTP_409_CONFLICT,
+                context=context,
+                message=account_message(error.code),
+            )
         password = await _text(request, "password")
         errors = FormErrors()
         if password != await _text(request, "confirmation"):
@@ -320,7 +332,6 @@ class AuthController(Controller):
                     person_id, secret_key=settings.secret_key, hours=settings.session_hours
                 )
                 return signed_in_response("/", session, settings)
-        name = await accounts.reset_link_owner(token, secret_key=settings.secret_key)
         return page(
             request,
             "pages/auth/reset.html.jinja",

@@ -560,7 +560,7 @@ class MembersController(Controller):
         form = await request.form()
         days_text = str(form.get("days", access_codes.DEFAULT_DAYS))
         days = int(days_text) if days_text.isdigit() else 0
-        selected = [int(v) for v in form.getall("member") if str(v).isdigit()]
+        selected = [int(v) for v in form.getall("member", []) if str(v).isdigit()]
         which = None if form.get("scope") == "all" else selected
         settings = settings_of(request)
         errors = FormErrors()
@@ -619,7 +619,7 @@ class MembersController(Controller):
         writer.writerow(
             [_("name"), _("email"), _("category"), _("code"), _("link"), _("valid until")]
         )
-        for row in form.getall("row"):
+        for row in form.getall("row", []):
             writer.writerow(str(row).split("\t")[:6])
         return Response(
             ("\ufeff" + buffer.getvalue()).encode("utf-8"),

@@ -1,0 +1,386 @@
+"""Every route × every role × a foreign organisation: who gets in, and who learns nothing.
+
+The routes are read from the app itself, so a route added anywhere is tested as soon as it lands;
+``ACCESS`` says who may use each one, and a route missing from it fails with a message saying to
+add it. The rules, also in DESIGN.md's spirit:
+
+* anonymous visitors of an organisation's pages are sent to the sign-in page (303);
+* members of another organisation get 404 on every page of this one, as if it did not exist;
+* within the organisation, a role that may not use a route gets 403 (the organisation is no
+  secret to its own members; the page says they lack the right, in their language);
+* instance pages for instance admins answer 404 to everybody else.
+
+Requests carry a valid CSRF token and an empty form: a role that may use a route may still get a
+422 (nothing to do) or a 409 (not in this state), never 403, 404 or a sign-in redirect, and
+nobody ever gets a 5xx. Run with ``VOTES_MATRIX_REPORT=1`` to print what each role got.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+from piccolo.columns import ForeignKey
+from piccolo.table import Table
+from tests.web.helpers import csrf_token
+
+from votes.db import tables
+from votes.services import accounts, organisations
+from votes.services.demo import seed_demo
+from votes.web.app import create_app
+from votes.web.context import SESSION_COOKIE
+
+MATRIX_ORGANISATION = "matrice"  # a copy of the demo, changed by the requests
+DOMAIN = f"{MATRIX_ORGANISATION}.demo.votes.invalid"
+SECRET = "test-secret-key-that-is-long-enough-0123456789"  # the tests' VOTES_SECRET_KEY
+ORG_ROLES = ("observer", "member", "scrutineer", "facilitator", "admin")
+ROLES = ("anonymous", *ORG_ROLES, "foreign")
+
+# who may use what, by level
+ALLOWED: dict[str, frozenset[str]] = {
+    "public": frozenset(ROLES),
+    "signed_in": frozenset(ROLES) - {"anonymous"},
+    "org": frozenset(ORG_ROLES),
+    "voter": frozenset(ORG_ROLES) - {"observer"},  # an observer never votes
+    "scrutineer": frozenset({"scrutineer", "facilitator"}),  # facilitators may count too
+    "facilitator": frozenset({"facilitator"}),
+    "manager": frozenset({"facilitator", "admin"}),  # runs assemblies: facilitators and admins
+    # the handler checks the form before the role, and the service refuses a role that may
+    # not (its own tests cover that): with an empty form every role of the organisation gets
+    # 422 or 409 here, and the matrix checks the sign-in redirect, the 404 and "never 5xx"
+    "service": frozenset(ORG_ROLES),
+    "admin": frozenset({"admin"}),
+    "instance_admin": frozenset(),  # none of these roles is an instance admin
+}
+
+ORG = "/o/{org:str}"
+ACCESS: dict[tuple[str, str], str] = {
+    # home, language, health, static
+    ("GET", "/"): "public",
+    ("POST", "/language"): "public",
+    ("GET", "/healthz"): "public",
+    # signing in (issue #4)
+    ("GET", "/login"): "public",
+    ("POST", "/login"): "public",
+    ("POST", "/logout"): "public",
+    ("GET", "/code"): "public",
+    ("POST", "/code"): "public",
+    ("GET", "/c/{token:str}"): "public",
+    ("POST", "/c/{token:str}"): "public",
+    ("GET", "/c/reset/{token:str}"): "public",
+    ("POST", "/c/reset/{token:str}"): "public",
+    ("GET", "/password/forgotten"): "public",
+    ("GET", "/account"): "signed_in",
+    ("POST", "/account/password"): "signed_in",
+    ("POST", "/account/sign-out-everywhere"): "signed_in",
+    ("GET", "/admin/organisations"): "instance_admin",
+    ("POST", "/admin/organisations"): "instance_admin",
+    # an organisation's home and settings (issue #4)
+    ("GET", ORG): "org",
+    ("GET", f"{ORG}/settings"): "admin",
+    ("POST", f"{ORG}/settings"): "admin",
+    ("POST", f"{ORG}/settings/categories"): "admin",
+    ("POST", f"{ORG}/settings/categories/{{category_id:int}}/delete"): "admin",
+    ("POST", f"{ORG}/settings/colleges"): "admin",
+    ("POST", f"{ORG}/settings/colleges/{{college_id:int}}/delete"): "admin",
+    # member register and access codes (issue #4)
+    ("GET", f"{ORG}/members"): "admin",
+    ("GET", f"{ORG}/members/new"): "admin",
+    ("POST", f"{ORG}/members/new"): "admin",
+    ("GET", f"{ORG}/members/{{membership_id:int}}"): "admin",
+    ("POST", f"{ORG}/members/{{membership_id:int}}"): "admin",
+    ("POST", f"{ORG}/members/{{membership_id:int}}/status"): "admin",
+    ("POST", f"{ORG}/members/{{membership_id:int}}/password-link"): "admin",
+    ("GET", f"{ORG}/members/export.csv"): "admin",
+    ("GET", f"{ORG}/members/import"): "admin",
+    ("POST", f"{ORG}/members/import"): "admin",
+    ("POST", f"{ORG}/members/import/confirm"): "admin",
+    ("GET", f"{ORG}/members/codes"): "admin",
+    ("POST", f"{ORG}/members/codes"): "admin",
+    ("POST", f"{ORG}/members/codes/csv"): "admin",
+    ("POST", f"{ORG}/members/codes/{{membership_id:int}}/revoke"): "admin",
+    # ballots
+    ("GET", f"{ORG}/vote"): "org",
+    ("GET", f"{ORG}/ballots/{{ballot_id:int}}"): "org",
+    ("GET", f"{ORG}/ballots/{{ballot_id:int}}/status"): "org",
+    ("POST", f"{ORG}/ballots/{{ballot_id:int}}/rank"): "service",
+    ("POST", f"{ORG}/ballots/{{ballot_id:int}}/review"): "service",
+    ("POST", f"{ORG}/ballots/{{ballot_id:int}}/vote"): "service",
+    ("POST", f"{ORG}/ballots/{{ballot_id:int}}/verify"): "org",
+    ("POST", f"{ORG}/ballots/{{ballot_id:int}}/edit"): "service",
+    ("GET", f"{ORG}/ballots/{{ballot_id:int}}/result.json"): "org",
+    ("GET", f"{ORG}/ballots/{{ballot_id:int}}/result.csv"): "org",
+    ("GET", f"{ORG}/ballots/{{ballot_id:int}}/result.blt"): "org",
+    ("GET", f"{ORG}/ballots/{{ballot_id:int}}/console"): "facilitator",
+    ("GET", f"{ORG}/ballots/{{ballot_id:int}}/turnout"): "facilitator",
+    ("POST", f"{ORG}/ballots/{{ballot_id:int}}/console/{{action:str}}"): "facilitator",
+    ("GET", f"{ORG}/ballots/{{ballot_id:int}}/room-count"): "scrutineer",
+    ("POST", f"{ORG}/ballots/{{ballot_id:int}}/room-count"): "scrutineer",
+    ("GET", f"{ORG}/assemblies/{{assembly_id:int}}/ballots/new"): "facilitator",
+    ("POST", f"{ORG}/assemblies/{{assembly_id:int}}/ballots"): "facilitator",
+    ("GET", f"{ORG}/assemblies/{{assembly_id:int}}/projector"): "org",
+    # assemblies, agenda items, proposals, amendments, deliberation
+    ("POST", f"{ORG}/amendments/{{amendment_id:int}}/decide"): "service",
+    ("POST", f"{ORG}/amendments/{{amendment_id:int}}/vote"): "manager",
+    ("POST", f"{ORG}/assemblies"): "manager",
+    ("GET", f"{ORG}/assemblies/new"): "manager",
+    ("GET", f"{ORG}/assemblies/{{assembly_id:int}}"): "org",
+    ("POST", f"{ORG}/assemblies/{{assembly_id:int}}/current"): "manager",
+    ("GET", f"{ORG}/assemblies/{{assembly_id:int}}/edit"): "manager",
+    ("POST", f"{ORG}/assemblies/{{assembly_id:int}}/edit"): "service",
+    ("GET", f"{ORG}/assemblies/{{assembly_id:int}}/history"): "org",
+    ("POST", f"{ORG}/assemblies/{{assembly_id:int}}/items"): "manager",
+    ("POST", f"{ORG}/assemblies/{{assembly_id:int}}/order"): "manager",
+    ("POST", f"{ORG}/assemblies/{{assembly_id:int}}/proposals"): "service",
+    ("GET", f"{ORG}/assemblies/{{assembly_id:int}}/proposals/new"): "org",
+    ("POST", f"{ORG}/assemblies/{{assembly_id:int}}/status"): "service",
+    ("GET", f"{ORG}/contributions/{{contribution_id:int}}"): "org",
+    ("GET", f"{ORG}/contributions/{{contribution_id:int}}/edit"): "service",
+    ("GET", f"{ORG}/contributions/{{contribution_id:int}}/reply"): "voter",
+    ("POST", f"{ORG}/contributions/{{contribution_id:int}}/edit"): "service",
+    ("POST", f"{ORG}/contributions/{{contribution_id:int}}/hide"): "manager",
+    ("POST", f"{ORG}/contributions/{{contribution_id:int}}/react"): "service",
+    ("GET", f"{ORG}/items/{{item_id:int}}"): "org",
+    ("GET", f"{ORG}/items/{{item_id:int}}/edit"): "manager",
+    ("POST", f"{ORG}/items/{{item_id:int}}/edit"): "manager",
+    ("POST", f"{ORG}/items/{{item_id:int}}/move"): "manager",
+    ("POST", f"{ORG}/items/{{item_id:int}}/remove"): "manager",
+    ("GET", f"{ORG}/now"): "org",
+    ("GET", f"{ORG}/proposals"): "org",
+    ("GET", f"{ORG}/proposals/{{proposal_id:int}}"): "org",
+    ("POST", f"{ORG}/proposals/{{proposal_id:int}}/amendments"): "service",
+    ("GET", f"{ORG}/proposals/{{proposal_id:int}}/amendments/new"): "org",
+    ("GET", f"{ORG}/proposals/{{proposal_id:int}}/edit"): "service",
+    ("POST", f"{ORG}/proposals/{{proposal_id:int}}/edit"): "service",
+    ("POST", f"{ORG}/proposals/{{proposal_id:int}}/status"): "service",
+    ("POST", f"{ORG}/proposals/{{proposal_id:int}}/support"): "voter",
+    ("GET", f"{ORG}/proposals/{{proposal_id:int}}/versions"): "org",
+    ("POST", f"{ORG}/proposals/{{proposal_id:int}}/vote"): "manager",
+    ("POST", f"{ORG}/threads/{{thread_id:int}}/closed"): "manager",
+    ("GET", f"{ORG}/threads/{{thread_id:int}}/contributions"): "org",
+    ("POST", f"{ORG}/threads/{{thread_id:int}}/contributions"): "voter",
+}
+
+# routes whose sample object may be in a state where even an allowed role gets 404 or 409
+# (e.g. the results of a ballot that is still open are not published yet)
+STATE_DEPENDENT: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("GET", f"{ORG}/ballots/{{ballot_id:int}}/result.json"),
+        ("GET", f"{ORG}/ballots/{{ballot_id:int}}/result.csv"),
+        ("GET", f"{ORG}/ballots/{{ballot_id:int}}/result.blt"),
+        ("POST", f"{ORG}/ballots/{{ballot_id:int}}/verify"),
+        # the sample token is no real one: the page says so with a 404
+        ("GET", "/c/{token:str}"),
+        ("POST", "/c/{token:str}"),
+    }
+)
+
+SKIPPED_PREFIXES = ("/static/",)
+_TABLE_ALIASES = {"item": "AgendaItem"}
+REPORT = os.environ.get("VOTES_MATRIX_REPORT") == "1"
+
+
+def _routes() -> list[tuple[str, str]]:
+    app = create_app()
+    found = set()
+    for route in app.routes:
+        if route.path.startswith(SKIPPED_PREFIXES):
+            continue
+        for handler in getattr(route, "route_handlers", []):
+            for method in handler.http_methods:
+                if method not in ("OPTIONS", "HEAD"):
+                    found.add((method, route.path))
+    return sorted(found, key=lambda r: (r[1], r[0]))
+
+
+ROUTES = _routes()
+
+
+def test_every_route_says_who_may_use_it() -> None:
+    missing = [f"{method} {path}" for method, path in ROUTES if (method, path) not in ACCESS]
+    assert missing == [], (
+        "routes without an entry in ACCESS (tests/web/test_authorization_matrix.py): add each "
+        f"with the level of the roles that may use it: {missing}"
+    )
+
+
+# --- the organisation, its people, and sample ids ---------------------------------------------
+
+
+async def _person_in(organisation_id: int, name: str, **roles: Any) -> int:
+    person_id = await accounts.create_person(name, f"{uuid.uuid4().hex[:10]}@matrix.invalid", None)
+    await organisations.add_membership(organisation_id, person_id, **roles)
+    return person_id
+
+
+def _demo_person(email: str) -> Any:
+    return tables.Person.select(tables.Person.id).where(tables.Person.email == email).first()
+
+
+@pytest.fixture(scope="module")
+async def world(demo: None) -> dict[str, Any]:
+    """A copy of the demo cooperative (requests with an empty form still change things, so
+    not the demo itself, which is seeded first so that tests looking it up by title find it)
+    with one person per role, a foreign cooperative, and sample ids."""
+    await seed_demo(MATRIX_ORGANISATION)
+    demo_row = (
+        await tables.Organisation.select(tables.Organisation.id)
+        .where(tables.Organisation.short_name == MATRIX_ORGANISATION)
+        .first()
+    )
+    demo_id = demo_row["id"]
+    people = {
+        "observer": (await _demo_person(f"sarah@{DOMAIN}"))["id"],
+        "member": (await _demo_person(f"lea@{DOMAIN}"))["id"],
+        "scrutineer": (await _demo_person(f"yanis@{DOMAIN}"))["id"],
+        "facilitator": await _person_in(demo_id, "Matrice Animation", is_facilitator=True),
+        "admin": await _person_in(demo_id, "Matrice Admin", is_admin=True),
+    }
+    suffix = uuid.uuid4().hex[:8]
+    foreign_id = await organisations.create_organisation(f"Ailleurs {suffix}", f"ailleurs-{suffix}")
+    people["foreign"] = await _person_in(
+        foreign_id, "Admin d'ailleurs", is_admin=True, is_facilitator=True, is_scrutineer=True
+    )
+    college_id = await organisations.add_college(demo_id, f"Matrice {suffix}", "10")
+    category = (
+        await tables.Category.select(tables.Category.id)
+        .where(
+            (tables.Category.organisation == demo_id)
+            & (tables.Category.name == "salarié·e associé·e")
+        )
+        .first()
+    )
+    lea = (
+        await tables.Membership.select(tables.Membership.id)
+        .where(
+            (tables.Membership.organisation == demo_id)
+            & (tables.Membership.person == people["member"])
+        )
+        .first()
+    )
+    samples: dict[str, Any] = {
+        "org": MATRIX_ORGANISATION,
+        "token": "not-a-real-token",
+        "action": "open",
+        "membership_id": lea["id"],
+        "category_id": category["id"],  # in use: deleting it is refused, the copy keeps it
+        "college_id": college_id,
+    }
+    open_ballot = (
+        await tables.Ballot.select(tables.Ballot.id)
+        .where((tables.Ballot.organisation == demo_id) & (tables.Ballot.status == "open"))
+        .first()
+    )
+    samples["ballot_id"] = open_ballot["id"]
+    return {"demo_id": demo_id, "people": people, "samples": samples}
+
+
+async def _sample(name: str, world: dict[str, Any]) -> Any:
+    """A value for a path parameter: fixed ones, else the first row of the table the name
+    points at (``thread_id`` -> Thread) that belongs to the copy of the demo."""
+    samples = world["samples"]
+    if name in samples:
+        return samples[name]
+    base = name.removesuffix("_id")
+    class_name = _TABLE_ALIASES.get(base, "".join(part.title() for part in base.split("_")))
+    table: type[Table] | None = getattr(tables, class_name, None)
+    if table is None or not name.endswith("_id"):
+        pytest.fail(f"add a sample value for the path parameter {name!r} in the matrix test")
+    condition = _belongs_to(table, world["demo_id"])
+    row = await table.select(table._meta.primary_key).where(condition).first()
+    if row is None:
+        pytest.skip(f"the demo has no {class_name} for {name!r}: add one to the demo")
+    samples[name] = row[table._meta.primary_key._meta.name]
+    return samples[name]
+
+
+def _belongs_to(table: type[Table], organisation_id: int) -> Any:
+    if "organisation" in {c._meta.name for c in table._meta.columns}:
+        return table.organisation == organisation_id  # type: ignore[attr-defined]
+    for column in table._meta.foreign_key_columns:
+        assert isinstance(column, ForeignKey)
+        parent = column._foreign_key_meta.resolved_references
+        if "organisation" in {c._meta.name for c in parent._meta.columns}:
+            return getattr(table, column._meta.name).organisation == organisation_id
+    pytest.fail(f"cannot tell which organisation a {table.__name__} belongs to")
+
+
+async def _fill(path: str, world: dict[str, Any]) -> str:
+    async def value(match: re.Match[str]) -> str:
+        return str(await _sample(match.group(1), world))
+
+    parts = []
+    last = 0
+    for match in re.finditer(r"\{(\w+)(?::\w+)?\}", path):
+        parts.append(path[last : match.start()])
+        parts.append(await value(match))
+        last = match.end()
+    parts.append(path[last:])
+    return "".join(parts)
+
+
+def _expectation(route: tuple[str, str], role: str) -> str:
+    level = ACCESS[route]
+    if role in ALLOWED[level]:
+        return "allowed"
+    in_organisation = route[1].startswith("/o/")
+    if role == "anonymous":
+        return "sign_in"
+    if in_organisation and role == "foreign":
+        return "not_found"
+    if level == "instance_admin":
+        return "not_found"
+    return "forbidden"
+
+
+def _verdict(response: httpx.Response, route: tuple[str, str]) -> str:
+    status = response.status_code
+    location = response.headers.get("location", "")
+    if status >= 500:
+        return f"error {status}"
+    if status in (302, 303) and location.startswith("/login"):
+        return "sign_in"
+    if status == 404:
+        return "not_found" if route not in STATE_DEPENDENT else "allowed_or_not_found"
+    if status == 403:
+        return "forbidden"
+    return "allowed"
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=[f"{m} {p}" for m, p in ROUTES])
+async def test_route_answers_each_role_as_the_table_says(
+    route: tuple[str, str], world: dict[str, Any], client: httpx.AsyncClient
+) -> None:
+    if route not in ACCESS:
+        pytest.skip("not in ACCESS: see test_every_route_says_who_may_use_it")
+    method, template = route
+    path = await _fill(template, world)
+    browser = client
+    token = await csrf_token(browser, "/code")
+    seen = {}
+    for role in ROLES:
+        browser.cookies.delete(SESSION_COOKIE)
+        if role != "anonymous":
+            session = await accounts.start_session(
+                world["people"][role], secret_key=SECRET, hours=1
+            )
+            browser.cookies.set(SESSION_COOKIE, session)
+        if method == "GET":
+            response = await browser.get(path, follow_redirects=False)
+        else:
+            response = await browser.request(
+                method, path, data={"_csrf_token": token}, follow_redirects=False
+            )
+        seen[role] = _verdict(response, route)
+    browser.cookies.delete(SESSION_COOKIE)
+    if REPORT:
+        print(f"\n{method} {template}: {seen}")
+    expected = {role: _expectation(route, role) for role in ROLES}
+    for role in ROLES:
+        if seen[role] == "allowed_or_not_found" and expected[role] in ("allowed", "not_found"):
+            seen[role] = expected[role]
+    assert seen == expected, f"{method} {path}"
