@@ -7,7 +7,7 @@ PYTEST := $(BIN)/pytest -p no:cacheprovider
 PIP_QUIET := --quiet --disable-pip-version-check
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-sqlite test-postgres lint typecheck bench-core messages migration clean
+.PHONY: help run test test-sqlite test-postgres lint typecheck bench-core bench-signin messages migration clean
 
 help:
 	@echo "make run        serve the app with the demo on http://127.0.0.1:8000"
@@ -57,6 +57,10 @@ test-postgres: $(STAMP)
 
 bench-core: $(STAMP)
 	$(BIN)/python benchmarks/bench_core.py
+
+# 500 members sign in by access code within a minute while the room votes
+bench-signin: $(STAMP)
+	$(BIN)/python benchmarks/bench_signin.py
 
 messages: $(STAMP)
 	$(BIN)/python scripts/update_catalogs.py $(if $(AREA),--area $(AREA))

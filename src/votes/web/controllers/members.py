@@ -331,9 +331,7 @@ class MembersController(Controller):
                 errors = _errors_from(error)
                 status_code = _status_of(error)
             else:
-                return see_other(
-                    f"/o/{membership.organisation.short_name}/members/{membership_id}"
-                )
+                return see_other(f"/o/{membership.organisation.short_name}/members/{membership_id}")
         return await self._render_form(
             request,
             context,

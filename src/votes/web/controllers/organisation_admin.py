@@ -356,9 +356,11 @@ class InstanceAdminController(Controller):
         values["admin_name"] = _text(form, "admin_name")
         values["admin_email"] = _text(form, "admin_email")
         try:
-            _organisation_id, person_id, needs_password = (
-                await organisations.create_organisation_with_admin(**values)
-            )
+            (
+                _organisation_id,
+                person_id,
+                needs_password,
+            ) = await organisations.create_organisation_with_admin(**values)
         except OrganisationError as error:
             return await self._page(request, context, values, _errors(error), _status(error))
         created = {"name": values["name"], "short_name": values["short_name"], "link": ""}
