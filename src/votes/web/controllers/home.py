@@ -38,8 +38,7 @@ class HomeController(Controller):
                 await queries.open_ballots_of(membership.organisation.id),
             )
             for membership in memberships
-            if membership.status != "left"
-            and context.viewer.may_enter(membership.organisation.id)
+            if membership.status != "left" and context.viewer.may_enter(membership.organisation.id)
         ]
         return page(request, "pages/home/dashboard.html.jinja", context=context, overview=overview)
 
