@@ -853,7 +853,24 @@ async def current_assembly(organisation_id: int) -> AssemblyView | None:
     return None
 
 
-async def now_view(organisation_id: int) -> NowView:
+# the latest "now" view of each organisation, by stamp: when the session moves on, every phone
+# asks at once, and all but the first get the view already built (per process; tiny)
+_NOW_CACHE: dict[int, tuple[str, NowView]] = {}
+
+
+async def now_view(organisation_id: int, stamp: str | None = None) -> NowView:
+    """What the organisation's assembly is doing now; with the ``stamp`` it was computed for,
+    a view already built for the same stamp is reused (the stamp moves with every change)."""
+    cached = _NOW_CACHE.get(organisation_id)
+    if stamp is not None and cached is not None and cached[0] == stamp:
+        return cached[1]
+    view = await _build_now_view(organisation_id)
+    if stamp is not None:
+        _NOW_CACHE[organisation_id] = (stamp, view)
+    return view
+
+
+async def _build_now_view(organisation_id: int) -> NowView:
     assembly = await current_assembly(organisation_id)
     if assembly is None:
         return NowView(None, None, [], [], None)

@@ -555,7 +555,7 @@ class AssemblyController(Controller):
                 status_code=HTTP_204_NO_CONTENT,
                 headers={"Vary": VARY, "Cache-Control": "no-store"},
             )
-        view = await assembly_queries.now_view(organisation_id)
+        view = await assembly_queries.now_view(organisation_id, stamp)
         thread = (
             await assembly_queries.thread_page(
                 organisation_id, view.thread_id, membership.person_id, order="newest", limit=5
