@@ -5,7 +5,8 @@ driven over HTTP on 127.0.0.1 by an async client, like phones on the venue's net
 * 500 arrivals spread evenly over ``--spread`` seconds (default 30): each phone opens ``/code``
   (a page with the form), types its code (``POST /code``: the sign-in measured here), then votes
   on the open ballot with its new session;
-* meanwhile 200 members already in the room vote on five other open ballots, 16 at a time.
+* meanwhile 200 members already in the room vote on five other open ballots, 16 at a time
+  (they first vote on two ballots alone, before the door opens: the baseline to compare with).
 
 Prints p50/p95/p99/max latency of the sign-ins and of the votes cast during the rush, and checks
 that every sign-in and every vote succeeded and was stored. Everything is bounded: a fixed
@@ -22,6 +23,7 @@ import os
 import re
 import secrets
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -37,8 +39,13 @@ REQUEST_TIMEOUT = 30.0
 RUN_DEADLINE = 240.0  # seconds for the whole rush, whatever happens
 ROOM_VOTERS = 200
 ROOM_BALLOTS = 5
+BASELINE_BALLOTS = 2  # voted on by the room alone first, to compare with the rush
 ROOM_CONCURRENCY = 16
 _CSRF = re.compile(r'name="_csrf_token" value="([^"]+)"')
+_LOGGED = re.compile(r"(GET|POST) (\S+) (\d{3}) ([\d.]+)ms")
+# one TLS context for every simulated phone: building one per client (httpx's default) costs
+# the client process tens of milliseconds each, which would be counted as server latency
+_TLS = ssl.create_default_context()
 
 
 def free_port() -> int:
@@ -94,7 +101,7 @@ async def seed(arrivals: int) -> dict[str, object]:
     assembly_id = await assemblies.create_assembly(organisation_id, "AG", datetime.now(UTC))
     options = [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")]
     ballot_ids = []
-    for n in range(ROOM_BALLOTS + 1):
+    for n in range(1 + ROOM_BALLOTS + BASELINE_BALLOTS):
         ballot_id = await ballots.create_ballot(
             organisation_id, assembly_id, f"Résolution {n + 1}", "majority", options, secret=True
         )
@@ -104,7 +111,8 @@ async def seed(arrivals: int) -> dict[str, object]:
         "codes": [code.display_code for code in issued],
         "room_tokens": room_tokens,
         "arrival_ballot": ballot_ids[0],
-        "room_ballots": ballot_ids[1:],
+        "room_ballots": ballot_ids[1 : 1 + ROOM_BALLOTS],
+        "baseline_ballots": ballot_ids[1 + ROOM_BALLOTS :],
     }
 
 
@@ -167,7 +175,14 @@ async def vote(
 async def arrive(base: str, code: str, delay: float, ballot: int, results: Results) -> None:
     """One phone at the door: open the code page, type the code, then vote."""
     await asyncio.sleep(delay)
-    async with httpx.AsyncClient(base_url=base, timeout=REQUEST_TIMEOUT) as phone:
+    try:
+        await _arrive(base, code, ballot, results)
+    except httpx.TransportError as error:
+        results.problems.append(f"arrival {type(error).__name__}")
+
+
+async def _arrive(base: str, code: str, ballot: int, results: Results) -> None:
+    async with httpx.AsyncClient(base_url=base, timeout=REQUEST_TIMEOUT, verify=_TLS) as phone:
         page = await phone.get("/code")
         token = _CSRF.search(page.text)
         if page.status_code != 200 or token is None:
@@ -195,12 +210,16 @@ async def room(
             queue.put_nowait((ballot, token))
 
     async def voter() -> None:
-        async with httpx.AsyncClient(base_url=base, timeout=REQUEST_TIMEOUT) as client:
+        async with httpx.AsyncClient(base_url=base, timeout=REQUEST_TIMEOUT, verify=_TLS) as client:
             client.cookies.set("votes_csrf", csrf[0])
             while not queue.empty():
                 ballot, token = queue.get_nowait()
                 client.cookies.set("votes_session", token)
-                took, status = await vote(client, ballot, csrf[1], "no")
+                try:
+                    took, status = await vote(client, ballot, csrf[1], "no")
+                except httpx.TransportError as error:
+                    results.problems.append(f"room {type(error).__name__}")
+                    continue
                 results.room_votes.append(took)
                 if status != 303:
                     results.problems.append(f"room vote {status}")
@@ -210,7 +229,7 @@ async def room(
 
 
 async def csrf_for_room(base: str, token: str) -> tuple[str, str]:
-    async with httpx.AsyncClient(base_url=base, timeout=REQUEST_TIMEOUT) as client:
+    async with httpx.AsyncClient(base_url=base, timeout=REQUEST_TIMEOUT, verify=_TLS) as client:
         client.cookies.set("votes_session", token)
         page = await client.get(f"/o/{ORG}/")
         match = _CSRF.search(page.text)
@@ -225,6 +244,9 @@ async def rush(base: str, data: dict[str, object], spread: float) -> Results:
     arrival_ballot: int = data["arrival_ballot"]  # type: ignore[assignment]
     results = Results()
     csrf = await csrf_for_room(base, room_tokens[0])
+    baseline = Results()
+    await room(base, room_tokens, data["baseline_ballots"], csrf, baseline)  # type: ignore[arg-type]
+    print(percentiles("votes in the room before the rush (baseline)", baseline.room_votes))
     step = spread / max(1, len(codes))
     started = time.perf_counter()
     await asyncio.gather(
@@ -249,6 +271,7 @@ async def stored_counts(data: dict[str, object]) -> tuple[int, int, int]:
 
 
 async def run(arrivals: int, spread: float) -> None:
+    """Seed, start the server, let the room vote alone, then open the door."""
     data = await seed(arrivals)
     base = f"http://127.0.0.1:{os.environ['VOTES_PORT']}"
     server = start_server()
@@ -272,6 +295,24 @@ async def run(arrivals: int, spread: float) -> None:
         f"room votes stored {room_votes}/{ROOM_VOTERS * ROOM_BALLOTS}; "
         f"problems {len(results.problems)} {sorted(set(results.problems))[:5]}"
     )
+    log = (Path(os.environ["VOTES_DATA_DIR"]) / "server.log").read_text().splitlines()
+    print_server_times(log)
+    if results.problems:
+        print("server log, last lines:", *log[-15:], sep="\n  ")
+
+
+def print_server_times(log: list[str]) -> None:
+    """The same requests timed inside the server (its request log): the rest of the latency
+    seen by the phones is queueing, in the server's event loop or in this client."""
+    times: dict[str, list[float]] = {"sign-in": [], "vote": []}
+    for line in log:
+        match = _LOGGED.search(line)
+        if match and match.group(1) == "POST":
+            kind = "sign-in" if match.group(2) == "/code" else "vote"
+            if kind == "sign-in" or match.group(2).endswith("/vote"):
+                times[kind].append(float(match.group(4)) / 1000)
+    print(percentiles("server-side sign-in (request log)", times["sign-in"]))
+    print(percentiles("server-side votes (request log)", times["vote"]))
 
 
 def main() -> None:
