@@ -216,3 +216,33 @@ async def test_demo_shows_a_debate_with_amendments_a_draft_and_a_closed_thread(
     accounts_id = first_id(r'href="/o/demo/proposals/(\d+)">Résolution 1', accounts.text)
     closed = await client.get(f"/o/demo/proposals/{accounts_id}", headers={"Accept-Language": "fr"})
     assert "Cette discussion a été close" in closed.text
+
+
+async def test_a_draft_thread_stays_private_to_its_authors(client: httpx.AsyncClient) -> None:
+    coop = await cooperative()
+    await as_role(client, coop, "member")
+    response = await post_form(
+        client,
+        f"{coop.base}/assemblies/{coop.assembly_id}/proposals",
+        {"title": "Brouillon", "body": "Pas encore prêt.", "draft": "1"},
+    )
+    assert response.status_code == 303
+    proposal_page = await client.get(response.headers["location"])
+    thread_id = first_id(r"/threads/(\d+)/contributions", proposal_page.text)
+    posted = await post_form(
+        client, f"{coop.base}/threads/{thread_id}/contributions", {"body": "Note pour moi"}
+    )
+    assert posted.status_code == 303
+    # another member who guesses the thread's id learns nothing and cannot post or react
+    await as_role(client, coop, "other")
+    assert (await client.get(f"{coop.base}/threads/{thread_id}/contributions")).status_code == 404
+    refused = await post_form(
+        client, f"{coop.base}/threads/{thread_id}/contributions", {"body": "Je m'invite"}
+    )
+    assert refused.status_code == 404
+    # the facilitator may read it, as they may read the draft itself
+    await as_role(client, coop, "facilitator")
+    page = await client.get(f"{coop.base}/threads/{thread_id}/contributions")
+    assert page.status_code == 200
+    assert "Note pour moi" in page.text
+    assert "Je m&#39;invite" not in page.text

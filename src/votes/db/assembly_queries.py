@@ -26,6 +26,7 @@ from votes.db.tables import (
     Ballot,
     Contribution,
     Proposal,
+    ProposalStatus,
     ProposalSupport,
     ProposalVersion,
     Reaction,
@@ -564,6 +565,25 @@ async def versions_of(organisation_id: int, proposal_id: int) -> list[VersionVie
         )
         for r in rows
     ]
+
+
+async def thread_hidden_as_draft(organisation_id: int, thread_id: int, person_id: int) -> bool:
+    """Whether the thread belongs to a draft proposal that ``person_id`` does not author: such a
+    thread is as private as its draft (managers are let through by the callers)."""
+    row = (
+        await Thread.select(Thread.proposal, Thread.proposal.status, Thread.proposal.author)
+        .where((Thread.id == thread_id) & (Thread.organisation == organisation_id))
+        .first()
+    )
+    if row is None or row["proposal.status"] != ProposalStatus.DRAFT.value:
+        return False
+    if row["proposal.author"] == person_id:
+        return False
+    coauthor = await ProposalSupport.exists().where(
+        (ProposalSupport.support_key == f"{row['proposal']}:{person_id}")
+        & (ProposalSupport.kind == SupportKind.COAUTHOR.value)
+    )
+    return not coauthor
 
 
 async def thread_info(organisation_id: int, thread_id: int) -> ThreadInfo | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from votes.db import assembly_queries
 from votes.db.engine import write_transaction
 from votes.db.queries import MembershipView
 from votes.db.tables import (
@@ -22,7 +23,7 @@ from votes.db.tables import (
     Thread,
 )
 from votes.services import audit
-from votes.services.assemblies import ActionError, can_take_part, ensure_manager
+from votes.services.assemblies import ActionError, can_manage, can_take_part, ensure_manager
 
 BODY_MAX = 5_000
 REASON_MAX = 300
@@ -43,6 +44,14 @@ async def _thread_row(organisation_id: int, thread_id: int) -> dict[str, Any]:
     if row is None:
         raise ActionError("not_found")
     return row
+
+
+async def _check_visible(actor: MembershipView, thread_id: int) -> None:
+    """A draft's thread is as private as the draft: others get "not found", as for the page."""
+    if not can_manage(actor) and await assembly_queries.thread_hidden_as_draft(
+        actor.organisation.id, thread_id, actor.person_id
+    ):
+        raise ActionError("not_found")
 
 
 def _check_open(thread: dict[str, Any]) -> None:
@@ -76,6 +85,7 @@ async def post_contribution(
     _check_body(body)
     async with write_transaction(Contribution._meta.db):
         thread = await _thread_row(actor.organisation.id, thread_id)
+        await _check_visible(actor, thread_id)
         _check_open(thread)
         if parent_id is not None:
             parent = (
@@ -189,6 +199,7 @@ async def toggle_reaction(actor: MembershipView, contribution_id: int, kind: Rea
         raise ActionError("read_only")
     async with write_transaction(Reaction._meta.db):
         row = await _contribution_row(actor.organisation.id, contribution_id)
+        await _check_visible(actor, row["thread"])
         if row["hidden_reason"] is not None:
             raise ActionError("contribution_hidden")
         key = f"{contribution_id}:{actor.person_id}:{kind.value}"

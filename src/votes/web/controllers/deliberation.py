@@ -17,7 +17,7 @@ from votes.db import assembly_queries
 from votes.db.queries import MembershipView
 from votes.db.tables import ReactionKind, Stance
 from votes.services import deliberation
-from votes.services.assemblies import ActionError, can_take_part
+from votes.services.assemblies import ActionError, can_manage, can_take_part
 from votes.web.assembly_forms import (
     errors_from,
     optional_int,
@@ -43,6 +43,11 @@ class DeliberationController(Controller):
     async def _thread(
         self, membership: MembershipView, thread_id: int, order: str = "oldest", offset: int = 0
     ) -> assembly_queries.ThreadPage:
+        organisation_id = membership.organisation.id
+        if not can_manage(membership) and await assembly_queries.thread_hidden_as_draft(
+            organisation_id, thread_id, membership.person_id
+        ):
+            raise NotFoundException()  # a draft's thread is its authors' too
         thread = await assembly_queries.thread_page(
             membership.organisation.id,
             thread_id,
@@ -199,6 +204,7 @@ class DeliberationController(Controller):
             )
             if thread_id is None:
                 raise NotFoundException()
+            await self._thread(membership, thread_id)  # 404 for a draft's thread
             return see_other(f"{safe_next_path(next)}#contribution-{contribution_id}")
         return await self._article(
             request, context, membership, contribution_id, safe_next_path(next)
