@@ -7,7 +7,7 @@ PYTEST := $(BIN)/pytest -p no:cacheprovider
 PIP_QUIET := --quiet --disable-pip-version-check
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-sqlite test-postgres lint typecheck bench-core bench-signin messages migration clean
+.PHONY: help run test test-sqlite test-postgres lint typecheck bench-core bench-votes bench-signin messages migration clean
 
 help:
 	@echo "make run        serve the app with the demo on http://127.0.0.1:8000"
@@ -61,6 +61,10 @@ bench-core: $(STAMP)
 # 500 members sign in by access code within a minute while the room votes
 bench-signin: $(STAMP)
 	$(BIN)/python benchmarks/bench_signin.py
+
+# votes/s, burst, page weight and close time against `votes serve` on a temporary SQLite file
+bench-votes: $(STAMP)
+	$(BIN)/python benchmarks/bench_votes.py
 
 messages: $(STAMP)
 	$(BIN)/python scripts/update_catalogs.py $(if $(AREA),--area $(AREA))

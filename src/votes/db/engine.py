@@ -210,6 +210,34 @@ class VotesSQLiteEngine(SQLiteEngine):
         if found is not None:
             found.close()
 
+    async def run_write(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Run ``work`` as one IMMEDIATE transaction in a single hop to the writer's thread.
+
+        A Piccolo transaction awaits each statement, and under load every await waits for the
+        event loop to go round all the other requests while the write lock is held; a hot path
+        (casting a vote) does its few statements in one call instead. Inside an open Piccolo
+        transaction, ``work`` simply joins it.
+        """
+        current = self.current_transaction.get()
+        if current is not None:
+            joined: ThreadConnection = current.connection
+            return await joined.call(work)
+
+        def transaction(connection: sqlite3.Connection) -> T:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                result = work(connection)
+                connection.execute("COMMIT")
+            except BaseException:
+                if connection.in_transaction:
+                    connection.execute("ROLLBACK")
+                raise
+            return result
+
+        connections = self.connections()
+        async with connections.write_lock:
+            return await connections.writer.call(transaction)
+
     async def get_connection(self) -> Any:
         # used by Piccolo only for ``batch()``: a separate connection with the same pragmas
         connection = await super().get_connection()
@@ -230,7 +258,12 @@ class VotesSQLiteEngine(SQLiteEngine):
         query, args = querystring.compile_string(engine_type=self.engine_type)
         if self.log_queries:
             self.print_query(query_id=self.get_query_id(), query=str(querystring))
-        return await self._run(query, args, reads_only=querystring.query_type in _READ_QUERY_TYPES)
+        reads_only = querystring.query_type in _READ_QUERY_TYPES or (
+            # raw SQL: a plain SELECT only reads
+            querystring.query_type in ("raw", "generic")
+            and query.lstrip()[:7].upper() == "SELECT "
+        )
+        return await self._run(query, args, reads_only=reads_only)
 
     async def run_ddl(self, ddl: str, in_pool: bool = False) -> Any:
         if self.log_queries:

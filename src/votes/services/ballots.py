@@ -40,7 +40,7 @@ from piccolo.engine.postgres import PostgresEngine
 
 from votes.core import METHODS, tally
 from votes.core.results import TallyError, TallyResult
-from votes.db.engine import write_transaction
+from votes.db.engine import VotesSQLiteEngine, write_transaction
 from votes.db.tables import (
     Ballot,
     BallotOption,
@@ -655,14 +655,174 @@ def participation_key(ballot_id: int, membership_id: int, round_: int) -> str:
     return base if round_ == 1 else f"{base}:{round_}"
 
 
-async def _checked(ballot_id: int, choice: Any) -> Any:
-    """Check a choice against the ballot's options before taking the write lock."""
-    row = await Ballot.select(Ballot.method, Ballot.rules).where(Ballot.id == ballot_id).first()
+@dataclass(frozen=True, slots=True)
+class BallotDefinition:
+    """What never changes once a ballot is created: read once per process, not per vote."""
+
+    organisation_id: int
+    method: str
+    keys: tuple[str, ...]
+    rules: Mapping[str, Any]
+
+
+_DEFINITIONS: dict[int, BallotDefinition] = {}
+_DEFINITIONS_KEPT = 4096
+
+
+async def ballot_definition(ballot_id: int) -> BallotDefinition:
+    """The ballot's organisation, method, option keys and rules (immutable, hence cached)."""
+    found = _DEFINITIONS.get(ballot_id)
+    if found is not None:
+        return found
+    row = (
+        await Ballot.select(Ballot.organisation, Ballot.method, Ballot.rules)
+        .where(Ballot.id == ballot_id)
+        .first()
+    )
     if row is None:
         raise BallotError("not_found")
-    return check_choice(
-        row["method"], await _options_of(ballot_id), json.loads(row["rules"]), choice
+    found = BallotDefinition(
+        row["organisation"],
+        row["method"],
+        tuple(await _options_of(ballot_id)),
+        json.loads(row["rules"]),
     )
+    if len(_DEFINITIONS) >= _DEFINITIONS_KEPT:
+        _DEFINITIONS.clear()
+    _DEFINITIONS[ballot_id] = found
+    return found
+
+
+async def _checked(ballot_id: int, choice: Any) -> str:
+    """Check a choice against the ballot's options before taking the write lock; return the
+    JSON to store."""
+    definition = await ballot_definition(ballot_id)
+    checked = check_choice(definition.method, definition.keys, definition.rules, choice)
+    return json.dumps(checked, sort_keys=True, ensure_ascii=False)
+
+
+@dataclass(frozen=True, slots=True)
+class _Vote:
+    ballot_id: int
+    membership_id: int
+    content: str
+    token_hash: str
+    code_hash: str
+    at: datetime
+
+
+def _decide(ballot: Mapping[str, Any] | None, member: Mapping[str, Any] | None) -> None:
+    """The checks every vote passes, whichever engine stores it."""
+    if ballot is None:
+        raise BallotError("not_found")
+    if ballot["status"] != BallotStatus.OPEN.value:
+        raise BallotError("not_open")
+    if ballot["phase"] not in (ConsentPhase.NONE.value, ConsentPhase.CONSENT.value):
+        raise BallotError("not_yet")
+    if (
+        member is None
+        or member["kind"] != MembershipKind.MEMBER.value
+        or member["status"] != MembershipStatus.ACTIVE.value
+    ):
+        raise BallotError("not_eligible")
+
+
+def _cast_in_sqlite(vote: _Vote, connection: Any) -> tuple[datetime, bool]:
+    """The whole vote as one SQLite transaction body, run in the writer's thread in one hop:
+    (time of the vote, whether it was already stored by this same form)."""
+    ballot = connection.execute(
+        "SELECT status, phase, round, secret, organisation FROM ballot WHERE id = ?",
+        (vote.ballot_id,),
+    ).fetchone()
+    member = None
+    if ballot is not None:
+        member = connection.execute(
+            "SELECT kind, status FROM membership WHERE id = ? AND organisation = ?",
+            (vote.membership_id, ballot["organisation"]),
+        ).fetchone()
+    _decide(ballot, member)
+    key = participation_key(vote.ballot_id, vote.membership_id, ballot["round"])
+    existing = connection.execute(
+        "SELECT submission_hash, voted_at FROM participation WHERE participation_key = ?",
+        (key,),
+    ).fetchone()
+    if existing is not None:
+        if existing["submission_hash"] == vote.token_hash:
+            return existing["voted_at"], True
+        raise BallotError("already_voted")
+    connection.execute(
+        "INSERT INTO participation (ballot, membership, participation_key, round, "
+        "submission_hash, voted_at) VALUES (?, ?, ?, ?, ?, ?)",
+        (vote.ballot_id, vote.membership_id, key, ballot["round"], vote.token_hash, vote.at),
+    )
+    connection.execute(
+        "INSERT INTO ballot_paper (id, ballot, voter, round, content, receipt_hash) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (
+            uuid.uuid4(),
+            vote.ballot_id,
+            None if ballot["secret"] else vote.membership_id,
+            ballot["round"],
+            vote.content,
+            vote.code_hash,
+        ),
+    )
+    return vote.at, False
+
+
+async def _cast_with_piccolo(vote: _Vote) -> tuple[datetime, bool]:
+    async with write_transaction(Ballot._meta.db):
+        query = Ballot.select(
+            Ballot.status, Ballot.phase, Ballot.round, Ballot.secret, Ballot.organisation
+        ).where(Ballot.id == vote.ballot_id)
+        if isinstance(Ballot._meta.db, PostgresEngine):
+            # a share lock the close's update waits for: the close counts this vote, or this
+            # vote sees the ballot closed
+            query = query.lock_rows("SHARE")
+        ballot = await query.first()
+        member = None
+        if ballot is not None:
+            member = (
+                await Membership.select(Membership.kind, Membership.status)
+                .where(
+                    (Membership.id == vote.membership_id)
+                    & (Membership.organisation == ballot["organisation"])
+                )
+                .first()
+            )
+        _decide(ballot, member)
+        assert ballot is not None
+        key = participation_key(vote.ballot_id, vote.membership_id, ballot["round"])
+        existing = (
+            await Participation.select(Participation.submission_hash, Participation.voted_at)
+            .where(Participation.participation_key == key)
+            .first()
+        )
+        if existing is not None:
+            if existing["submission_hash"] == vote.token_hash:
+                return existing["voted_at"], True
+            raise BallotError("already_voted")
+        await Participation.insert(
+            Participation(
+                ballot=vote.ballot_id,
+                membership=vote.membership_id,
+                participation_key=key,
+                round=ballot["round"],
+                submission_hash=vote.token_hash,
+                voted_at=vote.at,
+            )
+        )
+        await BallotPaper.insert(
+            BallotPaper(
+                id=uuid.uuid4(),
+                ballot=vote.ballot_id,
+                voter=None if ballot["secret"] else vote.membership_id,
+                round=ballot["round"],
+                content=vote.content,
+                receipt_hash=vote.code_hash,
+            )
+        )
+    return vote.at, False
 
 
 async def cast_vote(
@@ -681,45 +841,23 @@ async def cast_vote(
     open, the member may not vote here, the choice is not valid, or the member has voted
     already with another form.
     """
-    stored = json.dumps(await _checked(ballot_id, choice), sort_keys=True, ensure_ascii=False)
+    content = await _checked(ballot_id, choice)
     submission = submission or new_submission_token()
     code = receipt_code_for(submission, receipt_key or secrets.token_hex(16))
-    token_hash = receipt_hash(submission)
-    async with write_transaction(Ballot._meta.db):
-        ballot = await _open_ballot_for_vote(ballot_id)
-        await _check_voter(ballot["organisation"], membership_id)
-        key = participation_key(ballot_id, membership_id, ballot["round"])
-        existing = (
-            await Participation.select(Participation.submission_hash, Participation.voted_at)
-            .where(Participation.participation_key == key)
-            .first()
-        )
-        if existing is not None:
-            if existing["submission_hash"] == token_hash:
-                return VoteReceipt(code, existing["voted_at"], repeated=True)
-            raise BallotError("already_voted")
-        now = datetime.now(UTC)
-        await Participation.insert(
-            Participation(
-                ballot=ballot_id,
-                membership=membership_id,
-                participation_key=key,
-                round=ballot["round"],
-                submission_hash=token_hash,
-                voted_at=now,
-            )
-        )
-        await BallotPaper.insert(
-            BallotPaper(
-                id=uuid.uuid4(),
-                ballot=ballot_id,
-                voter=None if ballot["secret"] else membership_id,
-                round=ballot["round"],
-                content=stored,
-                receipt_hash=receipt_hash(code),
-            )
-        )
-    return VoteReceipt(code, now)
+    vote = _Vote(
+        ballot_id,
+        membership_id,
+        content,
+        receipt_hash(submission),
+        receipt_hash(code),
+        datetime.now(UTC),
+    )
+    engine = Ballot._meta.db
+    if isinstance(engine, VotesSQLiteEngine):
+        voted_at, repeated = await engine.run_write(partial(_cast_in_sqlite, vote))
+    else:
+        voted_at, repeated = await _cast_with_piccolo(vote)
+    return VoteReceipt(code, voted_at, repeated=repeated)
 
 
 async def change_vote(
@@ -730,7 +868,7 @@ async def change_vote(
     A public paper is found by its voter; a secret paper only by the voter's receipt code,
     which the database does not hold: without it, a secret vote cannot be changed.
     """
-    stored = json.dumps(await _checked(ballot_id, choice), sort_keys=True, ensure_ascii=False)
+    stored = await _checked(ballot_id, choice)
     code = normalise_receipt(receipt_code)
     async with write_transaction(Ballot._meta.db):
         ballot = await _open_ballot_for_vote(ballot_id)

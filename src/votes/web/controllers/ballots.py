@@ -315,27 +315,36 @@ class BallotController(Controller):
         membership: NamedDependency[MembershipView],
         ballot_id: FromPath[int],
     ) -> Template | Redirect:
-        ballot = await _ballot(membership, ballot_id)
+        """Store a vote. The hot path of a plenary: it reads only the ballot's cached definition
+        before the one write transaction, and answers a plain form with a redirect."""
+        try:
+            definition = await service.ballot_definition(ballot_id)
+        except service.BallotError as error:
+            raise NotFoundException() from error
+        if definition.organisation_id != membership.organisation.id:
+            raise NotFoundException()
         form = await request.form()
-        choice = voting.choice_from(ballot.method, form, [o.key for o in ballot.options])
+        choice = voting.choice_from(definition.method, form, list(definition.keys))
         change = bool(form.get("change"))
         try:
-            receipt = await self._store_vote(request, membership, ballot, form, choice, change)
+            receipt = await self._store_vote(request, membership, ballot_id, form, choice, change)
         except service.BallotError as error:
+            ballot = await _ballot(membership, ballot_id)
             return await self._refuse(request, context, membership, ballot, error, choice, change)
         response: Template | Redirect
         if is_htmx(request):
+            ballot = await _ballot(membership, ballot_id)
             response = await self._render_ballot(
                 request, context, membership, ballot, receipt=receipt.code
             )
         else:
-            response = see_other(_ballot_path(membership, ballot.id))
+            response = see_other(_ballot_path(membership, ballot_id))
         if receipt.code:
             response.set_cookie(
-                RECEIPT_COOKIE.format(ballot=ballot.id),
+                RECEIPT_COOKIE.format(ballot=ballot_id),
                 receipt.code,
                 max_age=RECEIPT_COOKIE_SECONDS,
-                path=_ballot_path(membership, ballot.id),
+                path=_ballot_path(membership, ballot_id),
                 httponly=True,
                 secure=settings_of(request).secure_cookies,
                 samesite="lax",
@@ -346,19 +355,19 @@ class BallotController(Controller):
         self,
         request: Request[Any, Any, State],
         membership: MembershipView,
-        ballot: BallotView,
+        ballot_id: int,
         form: FormMultiDict,
         choice: Any,
         change: bool,
     ) -> service.VoteReceipt:
         if change:
             typed = str(form.get("receipt", ""))[:40]
-            cookie = request.cookies.get(RECEIPT_COOKIE.format(ballot=ballot.id), "")
+            cookie = request.cookies.get(RECEIPT_COOKIE.format(ballot=ballot_id), "")
             return await service.change_vote(
-                ballot.id, membership.id, choice, receipt_code=typed or cookie
+                ballot_id, membership.id, choice, receipt_code=typed or cookie
             )
         return await service.cast_vote(
-            ballot.id,
+            ballot_id,
             membership.id,
             choice,
             submission=str(form.get("submission", ""))[:64] or None,

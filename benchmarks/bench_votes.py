@@ -1,0 +1,371 @@
+"""Voting under load, end to end: ``votes serve`` in a subprocess on a temporary SQLite database,
+driven over HTTP on 127.0.0.1 by an async client, like phones in a plenary.
+
+Measures (the issue's budgets in brackets):
+
+* sustained casting: votes/s and latency percentiles with 64 concurrent connections
+  [≥ 1,000 votes/s, p99 ≤ 150 ms];
+* a burst: 2,000 members each load the ballot page then vote [within 10 s, no error, no lost
+  vote, p99 ≤ 500 ms];
+* the member's ballot page, compressed, with its stylesheets and scripts [≤ 30 KB];
+* closing a 2,000-vote ballot and publishing its result, through the console [< 1 s].
+
+Run: ``make bench-votes`` (or ``.venv/bin/python benchmarks/bench_votes.py --members 2000``).
+Everything is bounded: a fixed number of members and ballots, and a timeout on every request.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gzip
+import os
+import re
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlencode
+
+import httpx
+
+SECRET_KEY = "benchmark-secret-key-" + "x" * 32
+ORG = "bench"
+REQUEST_TIMEOUT = 30.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def configure(data_dir: Path, port: int) -> dict[str, str]:
+    env = {
+        "VOTES_ENV": "development",
+        "VOTES_DATA_DIR": str(data_dir),
+        "VOTES_SECRET_KEY": SECRET_KEY,
+        "VOTES_LOG_LEVEL": "WARNING",
+        "VOTES_HOST": "127.0.0.1",
+        "VOTES_PORT": str(port),
+        "PICCOLO_CONF": "votes.piccolo_conf",
+    }
+    os.environ.update(env)
+    os.environ.pop("VOTES_DATABASE_URL", None)
+    return env
+
+
+async def seed(members: int, sustained_ballots: int) -> dict[str, object]:
+    """Create the organisation, its members with signed-in sessions, and the ballots."""
+    from votes.db.migrate import migrate
+    from votes.db.tables import LoginSession, Membership, Person
+    from votes.services import accounts, assemblies, ballots, organisations
+
+    await migrate(quiet=True)
+    organisation_id = await organisations.create_organisation("Bench coop", ORG)
+    assembly_id = await assemblies.create_assembly(organisation_id, "AG", datetime.now(UTC))
+    people = await Person.insert(*(Person(name=f"Member {n:05d}") for n in range(members)))
+    person_ids = [row["id"] for row in people]
+    await Membership.insert(
+        *(
+            Membership(
+                organisation=organisation_id,
+                person=pid,
+                membership_key=f"{organisation_id}:{pid}",
+                is_facilitator=n == 0,
+            )
+            for n, pid in enumerate(person_ids)
+        )
+    )
+    tokens = [secrets.token_urlsafe(32) for _ in person_ids]
+    expires = datetime.now(UTC) + timedelta(hours=4)
+    await LoginSession.insert(
+        *(
+            LoginSession(
+                token_hash=accounts.token_hash(t, SECRET_KEY), person=pid, expires_at=expires
+            )
+            for t, pid in zip(tokens, person_ids, strict=True)
+        )
+    )
+    options = [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")]
+    sustained = []
+    for n in range(sustained_ballots):
+        ballot_id = await ballots.create_ballot(
+            organisation_id, assembly_id, f"Résolution {n + 1}", "majority", options, secret=True
+        )
+        await ballots.open_ballot(ballot_id)
+        sustained.append(ballot_id)
+    burst = await ballots.create_ballot(
+        organisation_id, assembly_id, "Résolution du rush", "majority", options, secret=True
+    )
+    await ballots.open_ballot(burst)
+    return {"tokens": tokens, "sustained": sustained, "burst": burst}
+
+
+def start_server(env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """``votes serve`` on loopback; its log goes to a file (an unread pipe would fill up and
+    stall the server)."""
+    votes = Path(sys.executable).with_name("votes")
+    log = (Path(os.environ["VOTES_DATA_DIR"]) / "server.log").open("wb")
+    return subprocess.Popen(
+        [str(votes), "serve", "--host", "127.0.0.1", "--port", env["VOTES_PORT"]],
+        env={**os.environ, **env},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+
+
+async def wait_ready(base: str) -> None:
+    async with httpx.AsyncClient(base_url=base, timeout=2) as client:
+        for _ in range(200):
+            try:
+                if (await client.get("/healthz")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.1)
+    raise RuntimeError("the server did not start")
+
+
+async def csrf_pair(client: httpx.AsyncClient, token: str) -> tuple[str, str]:
+    """A CSRF cookie and its form token, read from a page like a browser does (any pair the
+    server signed is valid for every client, so one is enough for the whole run)."""
+    page = await client.get(f"/o/{ORG}/vote", cookies={"votes_session": token})
+    form_token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text)
+    assert form_token, page.text[:500]
+    return page.cookies.get("votes_csrf") or client.cookies["votes_csrf"], form_token.group(1)
+
+
+class Connection:
+    """A bare HTTP/1.1 keep-alive connection: a phone's browser, without a client library's
+    overhead (httpx's pool costs more CPU than the server under this concurrency, and the
+    client shares the machine's two cores with the server)."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def request(
+        self, method: str, path: str, cookies: dict[str, str], form: dict[str, str] | None = None
+    ) -> tuple[int, bytes]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+        assert self.reader is not None
+        body = urlencode(form).encode() if form is not None else b""
+        head = [
+            f"{method} {path} HTTP/1.1",
+            f"Host: 127.0.0.1:{self.port}",
+            "Cookie: " + "; ".join(f"{k}={v}" for k, v in cookies.items()),
+            f"Content-Length: {len(body)}",
+        ]
+        if form is not None:
+            head.append("Content-Type: application/x-www-form-urlencoded")
+        self.writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + body)
+        status = int((await self.reader.readline()).split()[1])
+        length, chunked = 0, False
+        while (line := await self.reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.decode("latin-1").partition(":")
+            if name.lower() == "content-length":
+                length = int(value)
+            elif name.lower() == "transfer-encoding" and "chunked" in value:
+                chunked = True
+        if not chunked:
+            return status, await self.reader.readexactly(length)
+        parts = []
+        while size := int((await self.reader.readline()).strip(), 16):
+            parts.append(await self.reader.readexactly(size))
+            await self.reader.readline()
+        await self.reader.readline()
+        return status, b"".join(parts)
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+async def vote(
+    connection: Connection, ballot: int, token: str, csrf: tuple[str, str], choice: str
+) -> tuple[float, int]:
+    started = time.perf_counter()
+    status, _ = await connection.request(
+        "POST",
+        f"/o/{ORG}/ballots/{ballot}/vote",
+        {"votes_session": token, "votes_csrf": csrf[0]},
+        {"choice": choice, "submission": secrets.token_urlsafe(16), "_csrf_token": csrf[1]},
+    )
+    return time.perf_counter() - started, status
+
+
+async def sustained(port: int, data: dict[str, object], csrf: tuple[str, str]) -> None:
+    """64 connections cast votes back to back, each as soon as the previous one is answered."""
+    tokens: list[str] = data["tokens"]  # type: ignore[assignment]
+    ballot_ids: list[int] = data["sustained"]  # type: ignore[assignment]
+    jobs = [(b, t) for b in ballot_ids for t in tokens]
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    queue: asyncio.Queue[tuple[int, str]] = asyncio.Queue()
+    for job in jobs:
+        queue.put_nowait(job)
+
+    async def worker() -> None:
+        connection = Connection(port)
+        try:
+            while not queue.empty():
+                ballot, token = queue.get_nowait()
+                took, status = await vote(connection, ballot, token, csrf, "yes")
+                latencies.append(took)
+                statuses[status] = statuses.get(status, 0) + 1
+        finally:
+            connection.close()
+
+    started = time.perf_counter()
+    await asyncio.wait_for(asyncio.gather(*(worker() for _ in range(64))), timeout=300)
+    elapsed = time.perf_counter() - started
+    print(f"sustained: {len(jobs)} votes in {elapsed:.2f} s = {len(jobs) / elapsed:,.0f} votes/s")
+    print(
+        f"  latency p50 {percentile(latencies, 0.5) * 1000:.0f} ms, "
+        f"p95 {percentile(latencies, 0.95) * 1000:.0f} ms, "
+        f"p99 {percentile(latencies, 0.99) * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms; "
+        f"statuses {statuses}"
+    )
+
+
+async def burst(port: int, data: dict[str, object], csrf: tuple[str, str]) -> None:
+    """Every member at once: load the ballot page, then vote (one connection per phone)."""
+    tokens: list[str] = data["tokens"]  # type: ignore[assignment]
+    ballot: int = data["burst"]  # type: ignore[assignment]
+    latencies: list[float] = []
+    problems: list[str] = []
+    # phones do not all connect in the same millisecond: at most 256 sockets open at once
+    gate = asyncio.Semaphore(256)
+
+    async def member(token: str, n: int) -> None:
+        cookies = {"votes_session": token, "votes_csrf": csrf[0]}
+        async with gate:
+            connection = Connection(port)
+            try:
+                started = time.perf_counter()
+                status, _ = await connection.request("GET", f"/o/{ORG}/ballots/{ballot}", cookies)
+                latencies.append(time.perf_counter() - started)
+                if status != 200:
+                    problems.append(f"page {status}")
+                    return
+                took, status = await vote(
+                    connection, ballot, token, csrf, ("yes", "no", "abstain")[n % 3]
+                )
+                latencies.append(took)
+                if status != 303:
+                    problems.append(f"vote {status}")
+            except (OSError, asyncio.IncompleteReadError) as error:
+                problems.append(type(error).__name__)
+            finally:
+                connection.close()
+
+    started = time.perf_counter()
+    await asyncio.wait_for(
+        asyncio.gather(*(member(t, n) for n, t in enumerate(tokens))), timeout=300
+    )
+    elapsed = time.perf_counter() - started
+    from votes.db.tables import Participation
+
+    stored = await Participation.count().where(Participation.ballot == ballot)
+    print(
+        f"burst: {len(tokens)} members loaded the page and voted in {elapsed:.2f} s; "
+        f"errors {len(problems)} {sorted(set(problems))[:5]}; votes stored {stored}/{len(tokens)}"
+    )
+    print(
+        f"  request latency p50 {percentile(latencies, 0.5) * 1000:.0f} ms, "
+        f"p99 {percentile(latencies, 0.99) * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms"
+    )
+
+
+async def page_weight(base: str, data: dict[str, object], csrf: tuple[str, str]) -> None:
+    tokens: list[str] = data["tokens"]  # type: ignore[assignment]
+    ballot = data["burst"]
+    async with httpx.AsyncClient(base_url=base, timeout=REQUEST_TIMEOUT) as client:
+        page = await client.get(
+            f"/o/{ORG}/ballots/{ballot}",
+            cookies={"votes_session": tokens[-1], "votes_csrf": csrf[0]},
+        )
+        assets = re.findall(r'(?:href|src)="(/static/[^"]+)"', page.text)
+        sizes = {"page": len(gzip.compress(page.content))}
+        for asset in assets:
+            sizes[asset.split("?")[0]] = len(gzip.compress((await client.get(asset)).content))
+    total = sum(sizes.values())
+    detail = ", ".join(f"{name} {size / 1024:.1f}" for name, size in sizes.items())
+    print(f"ballot page, gzip, everything included: {total / 1024:.1f} KB ({detail})")
+
+
+async def close_and_publish(base: str, data: dict[str, object], csrf: tuple[str, str]) -> None:
+    tokens: list[str] = data["tokens"]  # type: ignore[assignment]
+    ballot = data["burst"]
+    cookies = {"votes_session": tokens[0], "votes_csrf": csrf[0]}  # the facilitator
+    async with httpx.AsyncClient(base_url=base, timeout=REQUEST_TIMEOUT) as client:
+        started = time.perf_counter()
+        closed = await client.post(
+            f"/o/{ORG}/ballots/{ballot}/console/close",
+            data={"_csrf_token": csrf[1]},
+            cookies=cookies,
+        )
+        middle = time.perf_counter()
+        published = await client.post(
+            f"/o/{ORG}/ballots/{ballot}/console/publish",
+            data={"_csrf_token": csrf[1]},
+            cookies=cookies,
+        )
+        ended = time.perf_counter()
+    print(
+        f"close {len(tokens)}-vote ballot: {(middle - started) * 1000:.0f} ms "
+        f"(status {closed.status_code}); publish: {(ended - middle) * 1000:.0f} ms "
+        f"(status {published.status_code}); together {(ended - started) * 1000:.0f} ms"
+    )
+
+
+async def run(members: int, sustained_ballots: int) -> None:
+    data = await seed(members, sustained_ballots)
+    env = {k: os.environ[k] for k in ("VOTES_PORT",)}
+    base = f"http://127.0.0.1:{env['VOTES_PORT']}"
+    server = start_server(env)
+    try:
+        await wait_ready(base)
+        async with httpx.AsyncClient(base_url=base) as client:
+            csrf = await csrf_pair(client, data["tokens"][0])  # type: ignore[index]
+        port = int(env["VOTES_PORT"])
+        await page_weight(base, data, csrf)
+        await sustained(port, data, csrf)
+        await burst(port, data, csrf)
+        await close_and_publish(base, data, csrf)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--members", type=int, default=2000)
+    parser.add_argument("--ballots", type=int, default=5, help="ballots for the sustained run")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="votes-bench-") as folder:
+        configure(Path(folder), free_port())
+        print(
+            f"python {sys.version.split()[0]}, SQLite, one server process, {args.members} members"
+        )
+        asyncio.run(run(args.members, args.ballots))
+
+
+if __name__ == "__main__":
+    main()
