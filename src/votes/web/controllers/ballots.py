@@ -35,6 +35,7 @@ from votes.web import voting
 from votes.web.context import RequestContext, settings_of
 from votes.web.forms import FormErrors
 from votes.web.guards import provide_membership, requires_sign_in
+from votes.web.labels import N_
 from votes.web.rendering import is_htmx, page, see_other
 
 RECEIPT_COOKIE = "votes_receipt_{ballot}"
@@ -54,19 +55,19 @@ METHOD_CHOICES = (
     "consensus",
 )
 DEFAULT_OPTIONS = {
-    "majority": [("yes", "For"), ("no", "Against"), ("abstain", "Abstention")],
+    "majority": [("yes", N_("For")), ("no", N_("Against")), ("abstain", N_("Abstention"))],
     "consent": [
-        ("consent", "Consent"),
-        ("concern", "Consent with a concern"),
-        ("stand_aside", "Stand aside"),
-        ("objection", "Objection"),
+        ("consent", N_("Consent")),
+        ("concern", N_("Consent with a concern")),
+        ("stand_aside", N_("Stand aside")),
+        ("objection", N_("Objection")),
     ],
     "consensus": [
-        ("agree", "Agree"),
-        ("reservations", "Agree with reservations"),
-        ("stand_aside", "Stand aside"),
-        ("abstain", "Abstain"),
-        ("block", "Block"),
+        ("agree", N_("Agree")),
+        ("reservations", N_("Agree with reservations")),
+        ("stand_aside", N_("Stand aside")),
+        ("abstain", N_("Abstain")),
+        ("block", N_("Block")),
     ],
 }
 
