@@ -46,12 +46,14 @@ from votes.db.tables.ballots import (
     PaperCount,
     Participation,
 )
+from votes.db.tables.minutes import ExportJob, ExportStatus, Minutes, MinutesStatus
 
 TABLE_MODULES = (
     "votes.db.tables.accounts",
     "votes.db.tables.assemblies",
     "votes.db.tables.ballots",
     "votes.db.tables.audit",
+    "votes.db.tables.minutes",
 )
 
 __all__ = [
@@ -75,11 +77,15 @@ __all__ = [
     "ConsentPhase",
     "Contribution",
     "Convocation",
+    "ExportJob",
+    "ExportStatus",
     "LegalForm",
     "LoginSession",
     "Membership",
     "MembershipKind",
     "MembershipStatus",
+    "Minutes",
+    "MinutesStatus",
     "Organisation",
     "PaperCount",
     "Participation",
