@@ -1,0 +1,316 @@
+"""The ballot lifecycle and the integrity rules of voting, on the real database (both engines)."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from votes.db.tables import AuditEntry, Ballot, BallotPaper, MembershipKind, Participation
+from votes.services import accounts, assemblies, ballots, organisations
+
+KEY = "instance-key-for-receipts"
+_counter = itertools.count()
+
+
+async def _setup(count: int, *, observers: int = 0) -> tuple[int, int, list[int], list[int]]:
+    n = next(_counter)
+    organisation_id = await organisations.create_organisation(f"Life {n}", f"life-{n}")
+    assembly_id = await assemblies.create_assembly(organisation_id, "AG", datetime.now(UTC))
+    members, watchers = [], []
+    for index in range(count + observers):
+        person = await accounts.create_person(f"L{n}-{index}", None, None)
+        kind = MembershipKind.MEMBER if index < count else MembershipKind.OBSERVER
+        membership = await organisations.add_membership(organisation_id, person, kind=kind)
+        (members if index < count else watchers).append(membership)
+    return organisation_id, assembly_id, members, watchers
+
+
+async def _motion(organisation_id: int, assembly_id: int, **options: object) -> int:
+    return await ballots.create_ballot(
+        organisation_id,
+        assembly_id,
+        "Adoptez-vous la résolution ?",
+        "majority",
+        [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")],
+        **options,  # type: ignore[arg-type]
+    )
+
+
+async def test_a_retried_submission_returns_the_same_receipt_and_stores_one_vote() -> None:
+    organisation_id, assembly_id, members, _ = await _setup(1)
+    ballot_id = await _motion(organisation_id, assembly_id, secret=True)
+    await ballots.open_ballot(ballot_id)
+    token = ballots.new_submission_token()
+    first = await ballots.cast_vote(ballot_id, members[0], "yes", submission=token, receipt_key=KEY)
+    again = await ballots.cast_vote(ballot_id, members[0], "yes", submission=token, receipt_key=KEY)
+    assert again.code == first.code
+    assert again.repeated and not first.repeated
+    assert await BallotPaper.count().where(BallotPaper.ballot == ballot_id) == 1
+    # another form (another token) is a second vote: refused, nothing stored
+    with pytest.raises(ballots.BallotError, match="already_voted"):
+        await ballots.cast_vote(ballot_id, members[0], "no", receipt_key=KEY)
+    assert await BallotPaper.count().where(BallotPaper.ballot == ballot_id) == 1
+
+
+async def test_a_secret_vote_is_changed_only_with_its_receipt_code() -> None:
+    organisation_id, assembly_id, members, _ = await _setup(2)
+    ballot_id = await _motion(organisation_id, assembly_id, secret=True, allow_change=True)
+    await ballots.open_ballot(ballot_id)
+    mine = await ballots.cast_vote(ballot_id, members[0], "yes", receipt_key=KEY)
+    await ballots.cast_vote(ballot_id, members[1], "yes", receipt_key=KEY)
+    with pytest.raises(ballots.BallotError, match="receipt_required"):
+        await ballots.change_vote(ballot_id, members[0], "no")
+    with pytest.raises(ballots.BallotError, match="wrong_receipt"):
+        await ballots.change_vote(ballot_id, members[0], "no", receipt_code="AAAAABBBBB")
+    await ballots.change_vote(ballot_id, members[0], "no", receipt_code=mine.code.lower())
+    result = await ballots.close_ballot(ballot_id)
+    assert result.rounds[0].totals["no"] == 1
+    assert result.rounds[0].totals["yes"] == 1
+
+
+async def test_changing_is_refused_when_the_ballot_does_not_allow_it() -> None:
+    organisation_id, assembly_id, members, _ = await _setup(1)
+    ballot_id = await _motion(organisation_id, assembly_id)
+    await ballots.open_ballot(ballot_id)
+    await ballots.cast_vote(ballot_id, members[0], "yes")
+    with pytest.raises(ballots.BallotError, match="change_not_allowed"):
+        await ballots.change_vote(ballot_id, members[0], "no")
+
+
+async def test_every_vote_acknowledged_before_the_close_is_counted() -> None:
+    organisation_id, assembly_id, members, _ = await _setup(30)
+    ballot_id = await _motion(organisation_id, assembly_id, secret=True)
+    await ballots.open_ballot(ballot_id)
+
+    async def vote(membership: int) -> bool:
+        try:
+            await ballots.cast_vote(ballot_id, membership, "yes", receipt_key=KEY)
+        except ballots.BallotError as error:
+            assert error.code == "not_open"
+            return False
+        return True
+
+    tasks = [asyncio.ensure_future(vote(m)) for m in members]
+    await asyncio.sleep(0)
+    closing = asyncio.ensure_future(ballots.close_ballot(ballot_id))
+    acknowledged = sum(await asyncio.gather(*tasks))
+    result = await closing
+    # the count may have been taken before or after each vote, never in the middle:
+    # every acknowledged vote is in the stored papers, and the count is the papers'
+    assert await BallotPaper.count().where(BallotPaper.ballot == ballot_id) == acknowledged
+    recount = await ballots.count_ballot(ballot_id)
+    assert recount.rounds[0].totals["yes"] == acknowledged
+    assert result.rounds[0].totals["yes"] <= acknowledged
+
+
+async def test_a_vote_after_the_close_is_refused_and_changes_no_count() -> None:
+    organisation_id, assembly_id, members, _ = await _setup(2)
+    ballot_id = await _motion(organisation_id, assembly_id)
+    await ballots.open_ballot(ballot_id)
+    await ballots.cast_vote(ballot_id, members[0], "yes")
+    await ballots.close_ballot(ballot_id)
+    with pytest.raises(ballots.BallotError, match="not_open"):
+        await ballots.cast_vote(ballot_id, members[1], "no")
+    assert await Participation.count().where(Participation.ballot == ballot_id) == 1
+
+
+@pytest.mark.parametrize(
+    ("method", "choice", "code"),
+    [
+        ("irv", ["a", "a"], "duplicate_option"),
+        ("irv", ["a", "zz"], "unknown_option"),
+        ("irv", [], "empty_ranking"),
+        ("score", {"a": 9}, "score_out_of_range"),
+        ("score", {"a": True}, "score_out_of_range"),
+        ("approval", ["a", "b", "c"], "too_many_approvals"),
+        ("plurality", "forged", "unknown_option"),
+        ("consent", ["objection", "  "], "reason_required"),
+        ("consent", 42, "unknown_option"),
+    ],
+)
+async def test_bad_choices_are_refused_before_anything_is_written(
+    method: str, choice: object, code: str
+) -> None:
+    organisation_id, assembly_id, members, _ = await _setup(1)
+    options = (
+        [("consent", "Consentement"), ("objection", "Objection")]
+        if method == "consent"
+        else [("a", "A"), ("b", "B"), ("c", "C")]
+    )
+    rules = {"max_selections": 2} if method == "approval" else {}
+    ballot_id = await ballots.create_ballot(
+        organisation_id, assembly_id, "Q", method, options, rules=rules
+    )
+    await ballots.open_ballot(ballot_id)
+    with pytest.raises(ballots.BallotError, match=code):
+        await ballots.cast_vote(ballot_id, members[0], choice)
+    assert await Participation.count().where(Participation.ballot == ballot_id) == 0
+
+
+async def test_voting_in_another_organisations_ballot_or_as_an_observer_is_refused() -> None:
+    organisation_id, assembly_id, _, observers = await _setup(1, observers=1)
+    _, _, outsiders, _ = await _setup(1)
+    ballot_id = await _motion(organisation_id, assembly_id)
+    await ballots.open_ballot(ballot_id)
+    for membership in (observers[0], outsiders[0]):
+        with pytest.raises(ballots.BallotError, match="not_eligible"):
+            await ballots.cast_vote(ballot_id, membership, "yes")
+
+
+async def test_the_lifecycle_is_audited_and_reopening_needs_a_reason() -> None:
+    organisation_id, assembly_id, members, _ = await _setup(3)
+    ballot_id = await _motion(organisation_id, assembly_id, duration_seconds=120)
+    await ballots.open_ballot(ballot_id, actor_id=None)
+    row = await Ballot.select().where(Ballot.id == ballot_id).first()
+    assert row is not None
+    assert row["eligible_at_open"] == 3
+    assert row["closes_at"] is not None
+    await ballots.cast_vote(ballot_id, members[0], "yes")
+    await ballots.close_ballot(ballot_id)
+    with pytest.raises(ballots.BallotError, match="reason_required"):
+        await ballots.reopen_ballot(ballot_id, "  ")
+    await ballots.reopen_ballot(ballot_id, "Un associé n'avait pas reçu le lien")
+    await ballots.cast_vote(ballot_id, members[1], "no")
+    await ballots.close_ballot(ballot_id)
+    await ballots.publish_ballot(ballot_id)
+    with pytest.raises(ballots.BallotError, match="not_closed"):
+        await ballots.reopen_ballot(ballot_id, "trop tard")
+    with pytest.raises(ballots.BallotError, match="finished"):
+        await ballots.cancel_ballot(ballot_id, "trop tard")
+    actions = [
+        row["action"]
+        for row in await AuditEntry.select(AuditEntry.action)
+        .where(AuditEntry.subject == f"ballot:{ballot_id}")
+        .order_by(AuditEntry.sequence)
+    ]
+    assert actions == [
+        "ballot.created",
+        "ballot.opened",
+        "ballot.closed",
+        "ballot.reopened",
+        "ballot.closed",
+        "ballot.published",
+    ]
+    final = await Ballot.select().where(Ballot.id == ballot_id).first()
+    assert final is not None
+    assert final["eligible_at_close"] == 3
+
+
+async def test_a_foreign_organisation_cannot_drive_the_lifecycle() -> None:
+    organisation_id, assembly_id, _, _ = await _setup(1)
+    other_organisation, _, _, _ = await _setup(1)
+    ballot_id = await _motion(organisation_id, assembly_id)
+    with pytest.raises(ballots.BallotError, match="not_found"):
+        await ballots.open_ballot(ballot_id, organisation_id=other_organisation)
+
+
+async def test_secret_papers_cannot_be_linked_to_the_register() -> None:
+    organisation_id, assembly_id, members, _ = await _setup(24)
+    ballot_id = await _motion(organisation_id, assembly_id, secret=True)
+    await ballots.open_ballot(ballot_id)
+    choices = ["yes", "no", "abstain"]
+    for index, membership in enumerate(members):
+        await ballots.cast_vote(
+            ballot_id, membership, choices[index % 3], submission=f"form-{index}", receipt_key=KEY
+        )
+    await ballots.close_ballot(ballot_id)
+    register = await Participation.select().where(Participation.ballot == ballot_id)
+    papers = await BallotPaper.select().where(BallotPaper.ballot == ballot_id)
+    assert len(papers) == len(register) == 24
+    for paper in papers:
+        # nothing on a paper names a voter or a time, and no column is shared with the register
+        assert paper["voter"] is None
+        assert set(paper) == {"id", "ballot", "voter", "round", "content", "receipt_hash"}
+    # the register keeps a hash of each form's token, never the receipt or its hash
+    receipt_hashes = {paper["receipt_hash"] for paper in papers}
+    assert not receipt_hashes & {row["submission_hash"] for row in register}
+    # and the papers' stored order does not follow the order of the votes
+    stored_order = [json.loads(paper["content"]) for paper in papers]
+    assert stored_order != [choices[i % 3] for i in range(24)]
+
+
+async def test_a_room_count_is_merged_with_checks() -> None:
+    organisation_id, assembly_id, members, _ = await _setup(10)
+    ballot_id = await _motion(organisation_id, assembly_id)
+    await ballots.open_ballot(ballot_id)
+    await ballots.cast_vote(ballot_id, members[0], "yes")
+    await ballots.cast_vote(ballot_id, members[1], "no")
+    bad = [
+        (ballots.RoomCount({"yes": -1}, cast=-1), "negative_count"),
+        (ballots.RoomCount({"yes": 2, "no": 1}, blank=1, cast=3), "count_mismatch"),
+        (ballots.RoomCount({"yes": 9}, cast=9), "too_many_votes"),
+        (ballots.RoomCount({"forged": 1}, cast=1), "unknown_option"),
+    ]
+    for count, code in bad:
+        with pytest.raises(ballots.BallotError, match=code):
+            await ballots.record_room_count(ballot_id, organisation_id, members[2], count)
+    good = ballots.RoomCount({"yes": 3, "no": 1, "abstain": 0}, blank=1, invalid=1, cast=6)
+    await ballots.record_room_count(ballot_id, organisation_id, members[2], good)
+    result = await ballots.close_ballot(ballot_id)
+    totals = result.rounds[0].totals
+    assert (totals["yes"], totals["no"], totals["blank"], totals["invalid"]) == (4, 2, 1, 1)
+
+
+async def test_consent_rounds_keep_every_round_and_adopt_only_without_objection() -> None:
+    organisation_id, assembly_id, members, _ = await _setup(3)
+    ballot_id = await ballots.create_ballot(
+        organisation_id,
+        assembly_id,
+        "Consentez-vous à la nouvelle charte ?",
+        "consent",
+        [("consent", "Consentement"), ("concern", "Réserve"), ("objection", "Objection")],
+        facilitated=True,
+    )
+    await ballots.open_ballot(ballot_id)
+    with pytest.raises(ballots.BallotError, match="not_yet"):
+        await ballots.cast_vote(ballot_id, members[0], "consent")
+    assert await ballots.advance_phase(ballot_id) == "reactions"
+    assert await ballots.advance_phase(ballot_id) == "consent"
+    await ballots.cast_vote(ballot_id, members[0], ["objection", "Le budget manque"])
+    await ballots.cast_vote(ballot_id, members[1], "consent")
+    first = await ballots.close_ballot(ballot_id)
+    assert first.verdict == "blocked"
+    assert await ballots.rerun_consent_round(ballot_id, "Budget ajouté en annexe") == 2
+    await ballots.advance_phase(ballot_id)
+    await ballots.advance_phase(ballot_id)
+    # everyone answers again in the new round
+    for membership in members:
+        await ballots.cast_vote(ballot_id, membership, "consent")
+    second = await ballots.close_ballot(ballot_id)
+    assert second.verdict == "adopted"
+    row = await Ballot.select(Ballot.earlier_rounds).where(Ballot.id == ballot_id).first()
+    assert row is not None
+    earlier = json.loads(row["earlier_rounds"])
+    assert [r["amendment"] for r in earlier] == ["Budget ajouté en annexe"]
+
+
+async def test_bad_settings_are_refused() -> None:
+    organisation_id, assembly_id, _, _ = await _setup(1)
+    cases = [
+        ({"method": "nope"}, "unknown_method"),
+        ({"options": [("a", "A")]}, "too_few_options"),
+        ({"options": [("a", "A"), ("a", "B")]}, "duplicate_option"),
+        ({"seats": 2, "method": "irv"}, "bad_seats"),
+        ({"rules": {"threshold": "3/2"}, "method": "majority"}, "bad_rules"),
+    ]
+    for change, code in cases:
+        options: dict[str, object] = {
+            "method": "plurality",
+            "options": [("a", "A"), ("b", "B"), ("c", "C")],
+        } | change
+        if options["method"] == "majority":
+            options["options"] = [("yes", "Pour"), ("no", "Contre")]
+        with pytest.raises(ballots.BallotError, match=code):
+            await ballots.create_ballot(
+                organisation_id,
+                assembly_id,
+                "Q",
+                str(options["method"]),
+                options["options"],  # type: ignore[arg-type]
+                seats=int(options.get("seats", 1)),  # type: ignore[call-overload]
+                rules=options.get("rules"),  # type: ignore[arg-type]
+            )
