@@ -89,9 +89,10 @@ def _parser() -> argparse.ArgumentParser:
     audit_commands = audit.add_subparsers(title="audit commands", required=True, metavar="ACTION")
     verify = audit_commands.add_parser(
         "verify",
-        help="recompute every organisation's hash chain and report the first broken link",
-        description="Recompute every organisation's hash chain; exit 1 and name the first "
-        "broken link of each chain that does not verify.",
+        help="check the hash chains, the sealed ballot boxes and recount every closed ballot",
+        description="Recompute every organisation's hash chain and name the first broken "
+        "link of each; recompute the digest of every closed ballot's papers and recount it "
+        "with the tally core. Exit 1 when anything differs.",
     )
     verify.set_defaults(command=_audit_verify)
     return parser
@@ -199,22 +200,41 @@ def _create_admin(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _audit_verify(args: argparse.Namespace, settings: Settings) -> int:
-    from votes.services.audit import verify_all_chains
+    from votes.services.integrity import verify_everything
 
     async def work() -> int:
-        breaks = await verify_all_chains()
-        for found in breaks:
+        report = await verify_everything()
+        for found in report.chain_breaks:
             print(
                 f"votes: audit chain of organisation {found.organisation_id} is broken at "
                 f"entry {found.sequence} ({found.reason})",
                 file=sys.stderr,
             )
-        if not breaks:
-            print("votes: every audit chain verifies")
-        return 1 if breaks else 0
+        for finding in report.ballot_findings:
+            kind = "note" if finding.is_warning else "ballot"
+            detail = f": {finding.detail}" if finding.detail else ""
+            print(
+                f"votes: {kind}: ballot {finding.ballot_id} of organisation "
+                f"{finding.organisation_id}: {_FINDINGS[finding.reason]}{detail}",
+                file=sys.stderr,
+            )
+        if report.intact:
+            print(
+                f"votes: every audit chain verifies; {report.ballots_checked} closed ballots "
+                "match their sealed papers and recount to their stored results"
+            )
+        return 0 if report.intact else 1
 
     code = _apply_migrations(settings)
     return code or _run(settings, work)
+
+
+_FINDINGS = {
+    "papers_changed": "the stored papers no longer match the digest sealed at its close",
+    "room_count_changed": "the room count differs from the one recorded in the audit trail",
+    "result_differs": "counting its stored papers again does not give the stored result",
+    "not_sealed": "closed before ballot boxes were sealed: no digest to compare with",
+}
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from votes.db.tables.audit import AuditChain, AuditEntry
+from votes.db.tables.ballots import BallotPaper
 
 GENESIS_HASH = "0" * 64
 
@@ -163,3 +164,55 @@ async def verify_all_chains() -> list[ChainBreak]:
         if found is not None:
             breaks.append(found)
     return breaks
+
+
+# ---------------------------------------------------------------------------------------------
+# the ballot box: sealed at close, so a changed, added or removed paper is detectable later
+
+
+async def seal_ballot_box(ballot_id: int, round_: int) -> dict[str, Any]:
+    """The digest of a ballot round's stored papers, for the close's audit entry.
+
+    Each paper contributes its content, its receipt hash (the published receipt list of a
+    secret ballot is made of these) and, for a roll-call ballot, its voter. The lines are
+    sorted, so the digest does not depend on the order of rows (a secret ballot's papers are
+    shuffled at close). Nothing here says who chose what on a secret ballot: its papers carry
+    no voter.
+    """
+    papers = await BallotPaper.select(
+        BallotPaper.content, BallotPaper.receipt_hash, BallotPaper.voter
+    ).where((BallotPaper.ballot == ballot_id) & (BallotPaper.round == round_))
+    lines = sorted(
+        json.dumps([paper["receipt_hash"], paper["voter"], paper["content"]], ensure_ascii=False)
+        for paper in papers
+    )
+    digest = hashlib.sha256("\n".join(lines).encode()).hexdigest()
+    return {"round": round_, "papers": len(lines), "box_digest": digest}
+
+
+def content_digest(text: str) -> str:
+    """SHA-256 of a document (the finalised procès-verbal), as recorded in the trail."""
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+async def latest_entry(
+    organisation_id: int, action: str, subject: str
+) -> tuple[int, dict[str, Any]] | None:
+    """(sequence, details) of the newest entry of ``action`` about ``subject``, if any."""
+    row = (
+        await AuditEntry.select(AuditEntry.sequence, AuditEntry.details)
+        .where(
+            (AuditEntry.organisation == organisation_id)
+            & (AuditEntry.action == action)
+            & (AuditEntry.subject == subject)
+        )
+        .order_by(AuditEntry.sequence, ascending=False)
+        .first()
+    )
+    if row is None:
+        return None
+    try:
+        details = json.loads(row["details"])
+    except ValueError:
+        details = {}
+    return int(row["sequence"]), details if isinstance(details, dict) else {}

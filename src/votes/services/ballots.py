@@ -449,18 +449,23 @@ async def close_ballot(
     ballot_id: int, *, organisation_id: int | None = None, actor_id: int | None = None
 ) -> TallyResult:
     """Freeze the ballot, count its papers with the tally core (off the event loop), store the
-    result with the rules it was computed under."""
+    result with the rules it was computed under. The close's audit entry seals the ballot box:
+    a digest of the stored papers that ``votes audit verify`` recomputes."""
+    sealed: dict[str, Any] = {}
 
     async def changes(row: dict[str, Any]) -> dict[str, Any]:
         if row["secret"]:
             await _shuffle_papers(ballot_id, row["round"])
+        sealed.update(await audit.seal_ballot_box(ballot_id, row["round"]))
         return {
             "status": BallotStatus.CLOSED.value,
             "closed_at": datetime.now(UTC),
             "eligible_at_close": await eligible_count(row["organisation"]),
         }
 
-    await _transition(ballot_id, organisation_id, (BallotStatus.OPEN,), "closed", actor_id, changes)
+    await _transition(
+        ballot_id, organisation_id, (BallotStatus.OPEN,), "closed", actor_id, changes, sealed
+    )
     return await _store_count(ballot_id)
 
 
