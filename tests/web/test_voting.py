@@ -1,0 +1,316 @@
+"""Voting from a phone, the console, the room count, the projector and the exports, through the
+web app as a browser without JavaScript would use them (plain forms and redirects)."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from datetime import UTC, datetime
+
+import httpx
+from tests.web.helpers import csrf_token, sign_in
+
+from votes.db.tables import BallotPaper, MembershipKind, Participation
+from votes.services import accounts, assemblies, ballots, organisations
+
+PASSWORD = "a-long-enough-password"
+_counter = itertools.count()
+
+
+class Coop:
+    """A fresh organisation with a facilitator, a scrutineer, members and an observer."""
+
+    def __init__(self) -> None:
+        self.n = next(_counter)
+        self.slug = f"vote-{self.n}"
+        self.organisation_id = 0
+        self.assembly_id = 0
+        self.emails: dict[str, str] = {}
+        self.memberships: dict[str, int] = {}
+
+    async def create(self) -> Coop:
+        self.organisation_id = await organisations.create_organisation(
+            f"Coop vote {self.n}", self.slug
+        )
+        self.assembly_id = await assemblies.create_assembly(
+            self.organisation_id, "AG", datetime.now(UTC)
+        )
+        for role in ("facilitator", "scrutineer", "ana", "ben", "observer"):
+            email = f"{role}-{self.n}@vote.invalid"
+            person = await accounts.create_person(f"{role.title()} {self.n}", email, PASSWORD)
+            self.memberships[role] = await organisations.add_membership(
+                self.organisation_id,
+                person,
+                kind=MembershipKind.OBSERVER if role == "observer" else MembershipKind.MEMBER,
+                is_facilitator=role == "facilitator",
+                is_scrutineer=role == "scrutineer",
+            )
+            self.emails[role] = email
+        return self
+
+    async def ballot(self, method: str = "majority", **options: object) -> int:
+        choices = {
+            "majority": [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")],
+            "irv": [("a", "Alice"), ("b", "Bruno"), ("c", "Chloé")],
+            "schulze": [("a", "Alice"), ("b", "Bruno"), ("c", "Chloé")],
+        }[method]
+        return await ballots.create_ballot(
+            self.organisation_id,
+            self.assembly_id,
+            "Question ?",
+            method,
+            choices,
+            **options,  # type: ignore[arg-type]
+        )
+
+    def path(self, ballot_id: int, tail: str = "") -> str:
+        return f"/o/{self.slug}/ballots/{ballot_id}{tail}"
+
+
+async def _as(client: httpx.AsyncClient, coop: Coop, role: str) -> None:
+    await sign_in(client, coop.emails[role], PASSWORD)
+
+
+def _hidden(page: str, name: str) -> list[str]:
+    return re.findall(rf'name="{name}" value="([^"]*)"', page)
+
+
+async def _vote_without_javascript(
+    client: httpx.AsyncClient, coop: Coop, ballot_id: int, choice: str
+) -> tuple[httpx.Response, dict[str, str]]:
+    """Tap an answer, then confirm it on the review screen; return the vote's response and the
+    form it posted (so a test can post it again, like a retry after a timeout)."""
+    page = await client.get(coop.path(ballot_id), headers={"Accept-Language": "en"})
+    token = _hidden(page.text, "_csrf_token")[0]
+    submission = _hidden(page.text, "submission")[0]
+    review = await client.post(
+        coop.path(ballot_id, "/review"),
+        data={"_csrf_token": token, "submission": submission, "choice": choice},
+        headers={"Accept-Language": "en"},
+    )
+    assert review.status_code == 200, review.text
+    assert "Please check your vote" in review.text
+    form = {
+        "_csrf_token": token,
+        "submission": _hidden(review.text, "submission")[0],
+        "choice": _hidden(review.text, "choice")[0],
+    }
+    voted = await client.post(coop.path(ballot_id, "/vote"), data=form, follow_redirects=False)
+    return voted, form
+
+
+async def test_a_member_votes_confirms_and_sees_a_receipt_and_a_retry_changes_nothing(
+    client: httpx.AsyncClient,
+) -> None:
+    coop = await Coop().create()
+    ballot_id = await coop.ballot(secret=True)
+    await ballots.open_ballot(ballot_id)
+    await _as(client, coop, "ana")
+    voted, form = await _vote_without_javascript(client, coop, ballot_id, "yes")
+    assert voted.status_code == 303
+    page = await client.get(coop.path(ballot_id), headers={"Accept-Language": "fr"})
+    assert "Vote enregistré" in page.text
+    receipt = re.search(r'class="receipt">([A-Z0-9-]+)<', page.text)
+    assert receipt is not None
+    # the same form again (double tap, retry after a timeout): same answer, one vote
+    again = await client.post(coop.path(ballot_id, "/vote"), data=form, follow_redirects=False)
+    assert again.status_code == 303
+    assert again.cookies.get(f"votes_receipt_{ballot_id}") == receipt.group(1).replace("-", "")
+    assert await BallotPaper.count().where(BallotPaper.ballot == ballot_id) == 1
+
+
+async def test_htmx_gets_the_confirmation_fragment_at_once(client: httpx.AsyncClient) -> None:
+    coop = await Coop().create()
+    ballot_id = await coop.ballot()
+    await ballots.open_ballot(ballot_id)
+    await _as(client, coop, "ben")
+    token = await csrf_token(client, coop.path(ballot_id))
+    response = await client.post(
+        coop.path(ballot_id, "/vote"),
+        data={"_csrf_token": token, "submission": "tok-htmx", "choice": "no"},
+        headers={"HX-Request": "true", "Accept-Language": "en"},
+    )
+    assert response.status_code == 200
+    assert "Vote recorded" in response.text
+    assert "<html" not in response.text
+
+
+async def test_a_vote_after_the_close_gets_a_clear_page_and_is_not_counted(
+    client: httpx.AsyncClient,
+) -> None:
+    coop = await Coop().create()
+    ballot_id = await coop.ballot()
+    await ballots.open_ballot(ballot_id)
+    await _as(client, coop, "ana")
+    page = await client.get(coop.path(ballot_id))
+    token = _hidden(page.text, "_csrf_token")[0]
+    await ballots.close_ballot(ballot_id)
+    late = await client.post(
+        coop.path(ballot_id, "/vote"),
+        data={"_csrf_token": token, "submission": "late", "choice": "yes"},
+        headers={"Accept-Language": "fr"},
+    )
+    assert late.status_code == 409
+    assert "Ce scrutin est clos" in late.text
+    assert await Participation.count().where(Participation.ballot == ballot_id) == 0
+
+
+async def test_forged_options_observers_and_foreign_ballots_are_refused(
+    client: httpx.AsyncClient,
+) -> None:
+    coop = await Coop().create()
+    other = await Coop().create()
+    ballot_id = await coop.ballot()
+    foreign_id = await other.ballot()
+    await ballots.open_ballot(ballot_id)
+    await ballots.open_ballot(foreign_id)
+    await _as(client, coop, "ana")
+    token = await csrf_token(client, coop.path(ballot_id))
+    forged = await client.post(
+        coop.path(ballot_id, "/vote"),
+        data={"_csrf_token": token, "submission": "f", "choice": "maybe"},
+        headers={"Accept-Language": "en"},
+    )
+    assert forged.status_code == 422
+    assert "not one of this ballot" in forged.text
+    foreign = await client.post(
+        f"/o/{coop.slug}/ballots/{foreign_id}/vote",
+        data={"_csrf_token": token, "submission": "g", "choice": "yes"},
+    )
+    assert foreign.status_code == 404
+    await _as(client, coop, "observer")
+    token = await csrf_token(client, coop.path(ballot_id))
+    watcher = await client.post(
+        coop.path(ballot_id, "/vote"),
+        data={"_csrf_token": token, "submission": "h", "choice": "yes"},
+    )
+    assert watcher.status_code == 403
+    assert (
+        await Participation.count().where(Participation.ballot.is_in([ballot_id, foreign_id])) == 0
+    )
+
+
+async def test_a_ranked_ballot_is_filled_by_tapping_options_in_order(
+    client: httpx.AsyncClient,
+) -> None:
+    coop = await Coop().create()
+    ballot_id = await coop.ballot("irv")
+    await ballots.open_ballot(ballot_id)
+    await _as(client, coop, "ana")
+    token = await csrf_token(client, coop.path(ballot_id))
+    order: list[str] = []
+    for tap in ({"add": "c"}, {"add": "a"}, {"add": "b"}, {"up": "b"}, {"remove": "c"}):
+        data = {"_csrf_token": token, "submission": "rank", "rank": order, **tap}
+        response = await client.post(coop.path(ballot_id, "/rank"), data=data)
+        assert response.status_code == 200
+        order = _hidden(response.text, "rank")
+    assert order == ["b", "a"]
+    review = await client.post(
+        coop.path(ballot_id, "/review"),
+        data={"_csrf_token": token, "submission": "rank", "rank": order},
+        headers={"Accept-Language": "en"},
+    )
+    assert "1. Bruno" in review.text
+    assert "2. Alice" in review.text
+    duplicate = await client.post(
+        coop.path(ballot_id, "/vote"),
+        data={"_csrf_token": token, "submission": "dup", "rank": ["a", "a"]},
+    )
+    assert duplicate.status_code == 422
+
+
+async def test_the_console_runs_the_lifecycle_and_shows_who_has_not_voted(
+    client: httpx.AsyncClient,
+) -> None:
+    coop = await Coop().create()
+    ballot_id = await coop.ballot("schulze")
+    await _as(client, coop, "ana")
+    assert (await client.get(coop.path(ballot_id, "/console"))).status_code == 403
+    await _as(client, coop, "facilitator")
+    token = await csrf_token(client, coop.path(ballot_id, "/console"))
+    opened = await client.post(
+        coop.path(ballot_id, "/console/open"), data={"_csrf_token": token}, follow_redirects=False
+    )
+    assert opened.status_code == 303
+    await ballots.cast_vote(ballot_id, coop.memberships["ana"], ["a", "b", "c"])
+    turnout = await client.get(
+        coop.path(ballot_id, "/turnout"), headers={"HX-Request": "true", "Accept-Language": "en"}
+    )
+    assert f"Ben {coop.n}" in turnout.text
+    assert f"Ana {coop.n}" not in turnout.text
+    refused = await client.post(
+        coop.path(ballot_id, "/console/reopen"), data={"_csrf_token": token, "reason": "x"}
+    )
+    assert refused.status_code == 409
+    for action in ("close", "publish"):
+        done = await client.post(
+            coop.path(ballot_id, f"/console/{action}"),
+            data={"_csrf_token": token},
+            follow_redirects=False,
+        )
+        assert done.status_code == 303
+    result = await client.get(coop.path(ballot_id), headers={"Accept-Language": "en"})
+    assert "Head-to-head" in result.text
+    assert "<svg" in result.text
+    assert (await client.get(coop.path(ballot_id, "/result.blt"))).text.startswith("3 1")
+    csv = await client.get(coop.path(ballot_id, "/result.csv"))
+    assert csv.text.splitlines()[0] == "round,option,label,votes,elected,excluded"
+    exported = (await client.get(coop.path(ballot_id, "/result.json"))).json()
+    assert exported["ballot"]["method"] == "schulze"
+
+
+async def test_a_scrutineer_enters_a_room_count_with_consistency_checks(
+    client: httpx.AsyncClient,
+) -> None:
+    coop = await Coop().create()
+    ballot_id = await coop.ballot()
+    await ballots.open_ballot(ballot_id)
+    await _as(client, coop, "scrutineer")
+    token = await csrf_token(client, coop.path(ballot_id, "/room-count"))
+    fields = {"count-yes": "2", "count-no": "1", "count-abstain": "0", "blank": "0", "invalid": "0"}
+    wrong = await client.post(
+        coop.path(ballot_id, "/room-count"),
+        data={"_csrf_token": token, **fields, "cast": "4"},
+        headers={"Accept-Language": "fr"},
+    )
+    assert wrong.status_code == 422
+    assert "total des bulletins" in wrong.text
+    saved = await client.post(
+        coop.path(ballot_id, "/room-count"),
+        data={"_csrf_token": token, **fields, "cast": "3"},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    result = await ballots.close_ballot(ballot_id)
+    assert result.rounds[0].totals["yes"] == 2
+
+
+async def test_the_projector_shows_the_question_turnout_and_a_qr_code(
+    client: httpx.AsyncClient,
+) -> None:
+    coop = await Coop().create()
+    ballot_id = await coop.ballot()
+    await ballots.open_ballot(ballot_id)
+    await _as(client, coop, "ana")
+    page = await client.get(
+        f"/o/{coop.slug}/assemblies/{coop.assembly_id}/projector",
+        headers={"Accept-Language": "fr"},
+    )
+    assert page.status_code == 200
+    assert "Question ?" in page.text
+    assert 'class="qr"' in page.text
+    assert f"/o/{coop.slug}/vote" in page.text
+
+
+async def test_the_status_poll_is_silent_until_the_ballot_changes(
+    client: httpx.AsyncClient,
+) -> None:
+    coop = await Coop().create()
+    ballot_id = await coop.ballot()
+    await _as(client, coop, "ana")
+    quiet = await client.get(coop.path(ballot_id, "/status?seen=draft::1"))
+    assert quiet.status_code == 204
+    assert "HX-Refresh" not in quiet.headers
+    await ballots.open_ballot(ballot_id)
+    changed = await client.get(coop.path(ballot_id, "/status?seen=draft::1"))
+    assert changed.headers["HX-Refresh"] == "true"
