@@ -172,6 +172,7 @@ async def _seed_general_assembly(organisation_id: int, members: dict[str, tuple[
     current = await _seed_allocation_item(organisation_id, assembly_id, members)
     await _seed_board_election(organisation_id, assembly_id, members)
     await _seed_seminar_choice(organisation_id, assembly_id, members)
+    await _seed_ballot_methods(organisation_id, assembly_id, members)
     await _seed_deliberation(organisation_id, assembly_id, members)
     await assemblies.set_current_item(assembly_id, current)
 
@@ -309,6 +310,7 @@ async def _seed_allocation_item(
         agenda_item_id=item_id,
         proposal_id=proposal_id,
         secret=True,
+        allow_change=True,
     )
     # left open: the meeting is at this point, members are voting now
     await _run_ballot(ballot_id, ["yes", "yes", "no", "yes"], _voters(members), publish=False)
@@ -463,3 +465,109 @@ async def _proposal_titled(assembly_id: int, start: str) -> int:
     )
     assert row is not None
     return int(row["id"])
+
+
+async def _seed_ballot_methods(
+    organisation_id: int, assembly_id: int, members: dict[str, tuple[int, int]]
+) -> None:
+    """An instant-runoff choice, an approval vote and a consent decision taken in two rounds."""
+    voters = _voters(members)
+    item_id = await assemblies.add_agenda_item(
+        assembly_id,
+        "Questions diverses",
+        description="Prestataire informatique, ateliers de l'après-midi, charte du télétravail.",
+        planned_minutes=20,
+    )
+    irv = await ballots.create_ballot(
+        organisation_id,
+        assembly_id,
+        "Quel prestataire informatique retenir ?",
+        "irv",
+        [
+            ("libre", "Libre Informatique (SCOP)"),
+            ("reseau", "Réseau Sud"),
+            ("atelier", "L'Atelier"),
+        ],
+        agenda_item_id=item_id,
+        rules={"seed": "ago-2026-informatique"},
+    )
+    rankings: list[object] = [
+        ["libre", "atelier"],
+        ["reseau", "libre"],
+        ["atelier", "libre"],
+        ["libre"],
+        ["reseau", "atelier"],
+        ["libre", "reseau"],
+        ["atelier", "reseau", "libre"],
+        ["reseau"],
+        ["libre", "atelier", "reseau"],
+        ["atelier", "libre"],
+    ]
+    await _run_ballot(irv, rankings, voters, publish=True)
+    approval = await ballots.create_ballot(
+        organisation_id,
+        assembly_id,
+        "À quels ateliers voulez-vous participer cet après-midi ? (deux au plus)",
+        "approval",
+        [
+            ("compta", "Lire nos comptes"),
+            ("gouvernance", "Gouvernance partagée"),
+            ("outils", "Nos outils"),
+        ],
+        agenda_item_id=item_id,
+        seats=2,
+        rules={"max_selections": 2},
+    )
+    picks: list[object] = [
+        ["compta", "gouvernance"],
+        ["gouvernance"],
+        ["outils", "gouvernance"],
+        ["compta"],
+        ["gouvernance", "outils"],
+        ["compta", "gouvernance"],
+        ["outils"],
+        ["gouvernance"],
+        ["compta", "outils"],
+    ]
+    await _run_ballot(approval, picks, voters, publish=True)
+    await _seed_consent_rounds(organisation_id, assembly_id, item_id, voters)
+
+
+async def _seed_consent_rounds(
+    organisation_id: int, assembly_id: int, item_id: int, voters: list[int]
+) -> None:
+    ballot_id = await ballots.create_ballot(
+        organisation_id,
+        assembly_id,
+        "Consentez-vous à la charte du télétravail ?",
+        "consent",
+        [
+            ("consent", "Consentement"),
+            ("concern", "Consentement avec réserve"),
+            ("stand_aside", "Retrait"),
+            ("objection", "Objection"),
+        ],
+        agenda_item_id=item_id,
+        facilitated=True,
+    )
+    await ballots.open_ballot(ballot_id)
+    await ballots.advance_phase(ballot_id)  # questions -> reactions
+    await ballots.advance_phase(ballot_id)  # reactions -> the consent round
+    first: list[object] = [
+        "consent",
+        ["objection", "Le droit à la déconnexion n'y est pas écrit."],
+        "consent",
+        ["concern", "Prévoir un point d'étape dans six mois."],
+    ]
+    for membership_id, choice in zip(voters, first, strict=False):
+        await ballots.cast_vote(ballot_id, membership_id, choice)
+    await ballots.close_ballot(ballot_id)
+    await ballots.rerun_consent_round(
+        ballot_id, "Ajout de l'article 4 : droit à la déconnexion après 19 h."
+    )
+    await ballots.advance_phase(ballot_id)
+    await ballots.advance_phase(ballot_id)
+    for membership_id in voters[:8]:
+        await ballots.cast_vote(ballot_id, membership_id, "consent")
+    await ballots.close_ballot(ballot_id)
+    await ballots.publish_ballot(ballot_id)
