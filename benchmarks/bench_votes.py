@@ -23,7 +23,6 @@ import os
 import re
 import secrets
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile

@@ -23,7 +23,6 @@ from votes.db.tables import (
     Participation,
 )
 
-
 # joined columns (the foreign keys are typed generically, hence the ignores)
 _MEMBER_NAME: Any = Membership.person.name
 _VOTER_NAME: Any = BallotPaper.voter.person.name  # type: ignore[union-attr]

@@ -106,8 +106,13 @@ def _organisation(row: dict[str, Any], prefix: str = "") -> OrganisationView:
 
 
 async def organisation_by_slug(short_name: str) -> OrganisationView | None:
-    row = await Organisation.select().where(Organisation.short_name == short_name).first()
-    return _organisation(row) if row else None
+    # every organisation page starts here: plain SQL, cheaper to build than a Piccolo select
+    rows = await Organisation.raw(
+        "SELECT id, name, short_name, legal_form, default_language, time_zone "
+        "FROM organisation WHERE short_name = {}",
+        short_name,
+    )
+    return _organisation(rows[0]) if rows else None
 
 
 _MEMBERSHIP_COLUMNS = (
