@@ -218,6 +218,12 @@ def _audit_verify(args: argparse.Namespace, settings: Settings) -> int:
                 f"{finding.organisation_id}: {_FINDINGS[finding.reason]}{detail}",
                 file=sys.stderr,
             )
+        for organisation_id, assembly_id in report.altered_minutes:
+            print(
+                f"votes: the final minutes of assembly {assembly_id} (organisation "
+                f"{organisation_id}) no longer match the digest recorded when finalised",
+                file=sys.stderr,
+            )
         if report.intact:
             print(
                 f"votes: every audit chain verifies; {report.ballots_checked} closed ballots "

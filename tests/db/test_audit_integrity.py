@@ -19,9 +19,7 @@ async def _closed_ballot(*, secret: bool) -> tuple[int, int, list[int]]:
     for index in range(5):
         person = await accounts.create_person(f"S{suffix}-{index}", None, None)
         members.append(
-            await organisations.add_membership(
-                organisation_id, person, kind=MembershipKind.MEMBER
-            )
+            await organisations.add_membership(organisation_id, person, kind=MembershipKind.MEMBER)
         )
     ballot_id = await ballots.create_ballot(
         organisation_id,
@@ -72,7 +70,8 @@ async def test_a_removed_paper_and_an_edited_stored_result_are_detected() -> Non
     await BallotPaper.delete().where(BallotPaper.id == first["id"])
     findings = await integrity.verify_ballot(organisation_id, ballot_id)
     changed = next(f for f in findings if f.reason == "papers_changed")
-    assert "4 papers" in changed.detail and "3 stored now" in changed.detail
+    assert "4 papers" in changed.detail
+    assert "3 stored now" in changed.detail
 
     other_organisation, other_ballot, _ = await _closed_ballot(secret=False)
     row = await Ballot.select(Ballot.result).where(Ballot.id == other_ballot).first()
@@ -98,7 +97,7 @@ async def test_an_edited_room_count_is_detected() -> None:
 
 
 async def test_the_whole_report_names_chain_breaks_and_ballot_findings() -> None:
-    organisation_id, ballot_id, _ = await _closed_ballot(secret=True)
+    organisation_id, _ballot_id, _ = await _closed_ballot(secret=True)
     await AuditEntry.update({AuditEntry.subject: "ballot:0"}).where(
         (AuditEntry.organisation == organisation_id) & (AuditEntry.action == "ballot.opened")
     )

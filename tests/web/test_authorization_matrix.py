@@ -163,6 +163,22 @@ ACCESS: dict[tuple[str, str], str] = {
     ("POST", f"{ORG}/threads/{{thread_id:int}}/closed"): "manager",
     ("GET", f"{ORG}/threads/{{thread_id:int}}/contributions"): "org",
     ("POST", f"{ORG}/threads/{{thread_id:int}}/contributions"): "voter",
+    # minutes, exports, audit trail, member receipts (issue #9)
+    ("GET", f"{ORG}/assemblies/{{assembly_id:int}}/minutes"): "org",
+    ("POST", f"{ORG}/assemblies/{{assembly_id:int}}/minutes"): "manager",
+    ("POST", f"{ORG}/assemblies/{{assembly_id:int}}/minutes/finalise"): "manager",
+    ("GET", f"{ORG}/assemblies/{{assembly_id:int}}/minutes/print"): "org",
+    ("GET", f"{ORG}/assemblies/{{assembly_id:int}}/minutes.pdf"): "org",
+    ("GET", f"{ORG}/assemblies/{{assembly_id:int}}/results.csv"): "org",
+    ("GET", f"{ORG}/assemblies/{{assembly_id:int}}/results.json"): "org",
+    ("GET", f"{ORG}/assemblies/{{assembly_id:int}}/attendance.csv"): "manager",
+    ("GET", f"{ORG}/assemblies/{{assembly_id:int}}/attendance.pdf"): "manager",
+    ("GET", f"{ORG}/assemblies/{{assembly_id:int}}/archive"): "manager",
+    ("POST", f"{ORG}/assemblies/{{assembly_id:int}}/archive"): "manager",
+    ("GET", f"{ORG}/assemblies/{{assembly_id:int}}/archive.json"): "manager",
+    ("GET", f"{ORG}/audit"): "admin",
+    ("GET", f"{ORG}/my-votes"): "org",
+    ("POST", f"{ORG}/my-votes/check"): "org",
 }
 
 # routes whose sample object may be in a state where even an allowed role gets 404 or 409
@@ -173,6 +189,11 @@ STATE_DEPENDENT: frozenset[tuple[str, str]] = frozenset(
         ("GET", f"{ORG}/ballots/{{ballot_id:int}}/result.csv"),
         ("GET", f"{ORG}/ballots/{{ballot_id:int}}/result.blt"),
         ("POST", f"{ORG}/ballots/{{ballot_id:int}}/verify"),
+        # draft minutes are for the bureau: members get 404 until they are final
+        ("GET", f"{ORG}/assemblies/{{assembly_id:int}}/minutes/print"),
+        ("GET", f"{ORG}/assemblies/{{assembly_id:int}}/minutes.pdf"),
+        # no archive was built yet for the person asking
+        ("GET", f"{ORG}/assemblies/{{assembly_id:int}}/archive.json"),
         # the sample token is no real one: the page says so with a 404
         ("GET", "/c/{token:str}"),
         ("POST", "/c/{token:str}"),

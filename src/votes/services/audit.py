@@ -73,7 +73,7 @@ async def record(
     Call it inside the service's write transaction, so the act and its entry are atomic.
     """
     head = await _lock_head(organisation_id)
-    sequence = head["last_sequence"] + 1
+    sequence = int(head["last_sequence"]) + 1
     previous = head["last_hash"] or GENESIS_HASH
     # microseconds are kept exactly by both engines, so the hash recomputes identically
     occurred_at = datetime.now(UTC)

@@ -13,8 +13,8 @@ import json
 from dataclasses import dataclass
 
 from votes.core.results import TallyResult
-from votes.db.tables import Ballot, BallotStatus, PaperCount
-from votes.services import audit, ballots
+from votes.db.tables import Ballot, BallotStatus, Minutes, MinutesStatus, PaperCount
+from votes.services import audit, ballots, minutes
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,11 +37,14 @@ class VerificationReport:
     chain_breaks: list[audit.ChainBreak]
     ballot_findings: list[BallotFinding]
     ballots_checked: int
+    altered_minutes: list[tuple[int, int]]  # (organisation, assembly) of changed final minutes
 
     @property
     def intact(self) -> bool:
-        return not self.chain_breaks and not any(
-            not finding.is_warning for finding in self.ballot_findings
+        return (
+            not self.chain_breaks
+            and not self.altered_minutes
+            and not any(not finding.is_warning for finding in self.ballot_findings)
         )
 
 
@@ -61,7 +64,7 @@ async def verify_ballot(organisation_id: int, ballot_id: int) -> list[BallotFind
         findings.append(BallotFinding(organisation_id, ballot_id, "not_sealed"))
     else:
         sequence, details = seal
-        now = await audit.seal_ballot_box(ballot_id, int(details.get("round", row["round"])))
+        now = await audit.seal_ballot_box(ballot_id, int(details.get("round") or row["round"]))
         if now["box_digest"] != details["box_digest"]:
             findings.append(
                 BallotFinding(
@@ -125,8 +128,21 @@ async def verify_ballots(organisation_id: int | None = None) -> tuple[list[Ballo
     return findings, len(rows)
 
 
+async def verify_minutes() -> list[tuple[int, int]]:
+    """(organisation, assembly) of every final procès-verbal that no longer matches the digest
+    recorded when it was finalised."""
+    rows = await Minutes.select(Minutes.organisation, Minutes.assembly).where(
+        Minutes.status == MinutesStatus.FINAL.value
+    )
+    altered = []
+    for row in rows:
+        if not await minutes.check_final_minutes(row["organisation"], row["assembly"]):
+            altered.append((row["organisation"], row["assembly"]))
+    return altered
+
+
 async def verify_everything() -> VerificationReport:
-    """The chains of every organisation, then every closed ballot."""
+    """The chains of every organisation, every closed ballot, every final procès-verbal."""
     breaks = await audit.verify_all_chains()
     findings, checked = await verify_ballots()
-    return VerificationReport(breaks, findings, checked)
+    return VerificationReport(breaks, findings, checked, await verify_minutes())

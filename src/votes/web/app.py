@@ -24,16 +24,20 @@ from votes.paths import STATIC_DIR
 from votes.settings import Settings
 from votes.web.context import load_request_context
 from votes.web.controllers.assemblies import AssemblyController
+from votes.web.controllers.audit import AuditController
 from votes.web.controllers.auth import AuthController
 from votes.web.controllers.ballots import BallotController
 from votes.web.controllers.deliberation import DeliberationController
+from votes.web.controllers.exports import ExportsController
 from votes.web.controllers.home import HomeController
 from votes.web.controllers.members import MembersController
+from votes.web.controllers.minutes import MinutesController
 from votes.web.controllers.organisation_admin import (
     InstanceAdminController,
     OrganisationHomeController,
 )
 from votes.web.controllers.proposals import ProposalController
+from votes.web.controllers.receipts import ReceiptsController
 from votes.web.errors import html_error_page
 from votes.web.guards import provide_context
 from votes.web.rendering import SECURITY_HEADERS
@@ -113,6 +117,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             OrganisationHomeController,
             MembersController,
             InstanceAdminController,
+            MinutesController,
+            ExportsController,
+            AuditController,
+            ReceiptsController,
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], name="static", include_in_schema=False
             ),

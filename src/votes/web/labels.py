@@ -133,6 +133,17 @@ LABELS: dict[str, dict[str, str]] = {
         "amendment.put_to_vote": N_("put an amendment to the vote"),
     },
     "membership_kind": {"member": N_("Member"), "observer": N_("Observer")},
+    "chain_break": {
+        "edited": N_("It was changed after it was recorded."),
+        "missing": N_("It was deleted."),
+        "out_of_order": N_("Entries were moved out of their order."),
+    },
+    "attendance": {
+        "present": N_("Present"),
+        "remote": N_("Remote"),
+        "represented": N_("Represented"),
+        "absent": N_("Absent"),
+    },
     "membership_status": {
         "active": N_("Active"),
         "suspended": N_("Suspended"),

@@ -1,0 +1,330 @@
+"""Read helpers for the procès-verbal and the exports: what happened in an assembly, gathered
+in one record. Every helper takes the organisation id and filters by it, so a foreign
+assembly finds nothing.
+
+Test ballots never appear here: a rehearsal is not a decision of the assembly.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from votes.db.assembly_queries import AssemblyView, assembly_view
+from votes.db.tables import (
+    AgendaItem,
+    Ballot,
+    BallotOption,
+    BallotPaper,
+    BallotStatus,
+    College,
+    Membership,
+    MembershipKind,
+    MembershipStatus,
+    Minutes,
+    Organisation,
+    PaperCount,
+    Participation,
+    Proposal,
+)
+
+# ballots a procès-verbal reports: decided (published) or called off (cancelled, with why)
+REPORTED_STATUSES = (BallotStatus.PUBLISHED.value, BallotStatus.CANCELLED.value)
+PENDING_STATUSES = (BallotStatus.OPEN.value, BallotStatus.CLOSED.value)
+
+_MEMBER_NAME: Any = Membership.person.name
+_COLLEGE_NAME: Any = Membership.college.name
+_FINALISED_BY: Any = Minutes.finalised_by.name
+_VOTER_NAME: Any = BallotPaper.voter.person.name  # type: ignore[union-attr]
+
+
+@dataclass(frozen=True, slots=True)
+class OrganisationFacts:
+    id: int
+    name: str
+    short_name: str
+    legal_form: str
+    time_zone: str
+    default_language: str
+
+
+@dataclass(frozen=True, slots=True)
+class MinutesRow:
+    status: str
+    language: str
+    chair: str
+    secretary: str
+    scrutineers: str
+    introduction: str
+    notes: str
+    content: str
+    digest: str
+    updated_at: datetime
+    finalised_at: datetime | None
+    finalised_by: str | None
+
+    @property
+    def is_final(self) -> bool:
+        return self.status == "final"
+
+
+@dataclass(frozen=True, slots=True)
+class RoomFigures:
+    counts: dict[str, int]
+    blank: int
+    invalid: int
+    cast: int
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """One ballot as the record reports it."""
+
+    ballot_id: int
+    question: str
+    method: str
+    seats: int
+    secret: bool
+    status: str
+    cancel_reason: str
+    options: list[tuple[str, str]]  # (key, label) in display order
+    proposal_title: str | None
+    proposal_text: str | None  # the text put to the vote (the proposal's current version)
+    result_json: str | None
+    eligible: int | None  # members with voting rights, frozen at the close
+    present: int | None  # present and represented, frozen at the close (attendance, #7)
+    represented: int | None
+    electronic_papers: int
+    room: RoomFigures | None
+    rules: dict[str, Any]
+    roll_call: list[tuple[str, str]] = field(default_factory=list)  # public ballots only
+
+    @property
+    def labels(self) -> dict[str, str]:
+        return dict(self.options)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordItem:
+    position: int
+    title: str
+    description: str
+    resolutions: list[Resolution]
+
+
+@dataclass(frozen=True, slots=True)
+class AttendanceLine:
+    name: str
+    category: str
+    college: str
+    # "present", "remote", "represented", "absent"; "" while attendance is not recorded here
+    status: str = ""
+    proxy_holder: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AttendanceRegister:
+    """The feuille de présence: every member with voting rights.
+
+    ``recorded`` is False while the platform keeps no check-in for the assembly: the register
+    is then the list to sign on paper, and the quorum is established from the signed sheet.
+    """
+
+    lines: list[AttendanceLine]
+    recorded: bool
+
+    @property
+    def members(self) -> int:
+        return len(self.lines)
+
+    def count(self, status: str) -> int:
+        return sum(1 for line in self.lines if line.status == status)
+
+
+@dataclass(frozen=True, slots=True)
+class AssemblyRecord:
+    organisation: OrganisationFacts
+    assembly: AssemblyView
+    items: list[RecordItem]
+    attendance: AttendanceRegister
+    pending_ballots: int  # open or closed but unpublished (not in the record yet)
+    facilitators: list[str]
+    scrutineers: list[str]
+
+    @property
+    def resolutions(self) -> list[Resolution]:
+        return [resolution for item in self.items for resolution in item.resolutions]
+
+
+async def organisation_facts(organisation_id: int) -> OrganisationFacts:
+    row = await Organisation.select().where(Organisation.id == organisation_id).first()
+    assert row is not None
+    return OrganisationFacts(
+        row["id"],
+        row["name"],
+        row["short_name"],
+        row["legal_form"],
+        row["time_zone"],
+        row["default_language"],
+    )
+
+
+async def minutes_row(organisation_id: int, assembly_id: int) -> MinutesRow | None:
+    row = (
+        await Minutes.select(*Minutes.all_columns(), _FINALISED_BY)
+        .where((Minutes.assembly == assembly_id) & (Minutes.organisation == organisation_id))
+        .first()
+    )
+    if row is None:
+        return None
+    return MinutesRow(
+        status=row["status"],
+        language=row["language"],
+        chair=row["chair"],
+        secretary=row["secretary"],
+        scrutineers=row["scrutineers"],
+        introduction=row["introduction"],
+        notes=row["notes"],
+        content=row["content"],
+        digest=row["digest"],
+        updated_at=row["updated_at"],
+        finalised_at=row["finalised_at"],
+        finalised_by=row["finalised_by.name"],
+    )
+
+
+async def attendance_register(organisation_id: int, assembly_id: int) -> AttendanceRegister:
+    """The feuille de présence of an assembly: members with voting rights, by name.
+
+    Check-ins (present, remote, represented and by whom) come from the attendance register of
+    issue #7; until an assembly has one, ``recorded`` is False and the lines carry no status.
+    """
+    rows = (
+        await Membership.select(_MEMBER_NAME, Membership.category, _COLLEGE_NAME)
+        .where(
+            (Membership.organisation == organisation_id)
+            & (Membership.kind == MembershipKind.MEMBER.value)
+            & (Membership.status == MembershipStatus.ACTIVE.value)
+        )
+        .order_by(_MEMBER_NAME)
+    )
+    lines = [AttendanceLine(r["person.name"], r["category"], r["college.name"] or "") for r in rows]
+    return AttendanceRegister(lines=lines, recorded=False)
+
+
+async def _role_names(organisation_id: int, column: Any) -> list[str]:
+    rows = (
+        await Membership.select(_MEMBER_NAME)
+        .where(
+            (Membership.organisation == organisation_id)
+            & column.eq(True)
+            & (Membership.status == MembershipStatus.ACTIVE.value)
+        )
+        .order_by(_MEMBER_NAME)
+    )
+    return [row["person.name"] for row in rows]
+
+
+async def assembly_record(organisation_id: int, assembly_id: int) -> AssemblyRecord | None:
+    """Everything the procès-verbal reports about an assembly, or None if it is not this
+    organisation's."""
+    assembly = await assembly_view(organisation_id, assembly_id)
+    if assembly is None:
+        return None
+    ballots = (
+        await Ballot.select()
+        .where(
+            (Ballot.organisation == organisation_id)
+            & (Ballot.assembly == assembly_id)
+            & Ballot.is_test.eq(False)
+        )
+        .order_by(Ballot.id)
+    )
+    reported = [b for b in ballots if b["status"] in REPORTED_STATUSES]
+    resolutions = {b["id"]: await _resolution(b) for b in reported}
+    items = (
+        await AgendaItem.select()
+        .where(AgendaItem.assembly == assembly_id)
+        .order_by(AgendaItem.position)
+    )
+    record_items = [
+        RecordItem(
+            position=index,
+            title=item["title"],
+            description=item["description"],
+            resolutions=[resolutions[b["id"]] for b in reported if b["agenda_item"] == item["id"]],
+        )
+        for index, item in enumerate(items, start=1)
+    ]
+    placed = {item["id"] for item in items}
+    loose = [resolutions[b["id"]] for b in reported if b["agenda_item"] not in placed]
+    if loose:
+        record_items.append(RecordItem(len(record_items) + 1, "", "", loose))
+    return AssemblyRecord(
+        organisation=await organisation_facts(organisation_id),
+        assembly=assembly,
+        items=record_items,
+        attendance=await attendance_register(organisation_id, assembly_id),
+        pending_ballots=sum(1 for b in ballots if b["status"] in PENDING_STATUSES),
+        facilitators=await _role_names(organisation_id, Membership.is_facilitator),
+        scrutineers=await _role_names(organisation_id, Membership.is_scrutineer),
+    )
+
+
+async def _resolution(ballot: dict[str, Any]) -> Resolution:
+    ballot_id, round_ = ballot["id"], ballot["round"]
+    options = (
+        await BallotOption.select(BallotOption.key, BallotOption.label)
+        .where(BallotOption.ballot == ballot_id)
+        .order_by(BallotOption.position)
+    )
+    proposal = None
+    if ballot["proposal"] is not None:
+        proposal = (
+            await Proposal.select(Proposal.title, Proposal.body)
+            .where(Proposal.id == ballot["proposal"])
+            .first()
+        )
+    electronic = await Participation.count().where(
+        (Participation.ballot == ballot_id) & (Participation.round == round_)
+    )
+    room = await PaperCount.select().where(PaperCount.count_key == f"{ballot_id}:{round_}").first()
+    roll_call: list[tuple[str, str]] = []
+    if not ballot["secret"] and ballot["status"] == BallotStatus.PUBLISHED.value:
+        rows = (
+            await BallotPaper.select(_VOTER_NAME, BallotPaper.content)
+            .where((BallotPaper.ballot == ballot_id) & (BallotPaper.round == round_))
+            .order_by(_VOTER_NAME)
+        )
+        roll_call = [(r["voter.person.name"], r["content"]) for r in rows]
+    return Resolution(
+        ballot_id=ballot_id,
+        question=ballot["question"],
+        method=ballot["method"],
+        seats=ballot["seats"],
+        secret=ballot["secret"],
+        status=ballot["status"],
+        cancel_reason=ballot["cancel_reason"],
+        options=[(o["key"], o["label"]) for o in options],
+        proposal_title=proposal["title"] if proposal else None,
+        proposal_text=proposal["body"] if proposal else None,
+        result_json=ballot["result"] if ballot["status"] == BallotStatus.PUBLISHED.value else None,
+        eligible=ballot["eligible_at_close"],
+        present=ballot["present_at_close"],
+        represented=ballot["represented_at_close"],
+        electronic_papers=electronic,
+        room=RoomFigures(json.loads(room["counts"]), room["blank"], room["invalid"], room["cast"])
+        if room
+        else None,
+        rules=json.loads(ballot["rules"]),
+        roll_call=roll_call,
+    )
+
+
+async def college_names(organisation_id: int) -> dict[int, str]:
+    rows = await College.select(College.id, College.name).where(
+        College.organisation == organisation_id
+    )
+    return {row["id"]: row["name"] for row in rows}

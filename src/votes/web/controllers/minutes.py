@@ -1,0 +1,274 @@
+"""The procès-verbal on the web: read it, let the secretary write the bureau's names, an
+introduction and notes, finalise it (frozen, digest in the audit trail), print it or download
+it as PDF.
+
+Who sees what: facilitators, administrators and scrutineers see the draft as it builds up;
+every member reads the minutes once they are final. Only facilitators and administrators
+write and finalise.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import State
+from litestar.di import NamedDependency, Provide
+from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from votes.db import minutes_queries as mq
+from votes.db.minutes_queries import AssemblyRecord, MinutesRow
+from votes.db.queries import MembershipView
+from votes.i18n import LANGUAGES
+from votes.i18n import gettext as _
+from votes.services import minutes as service
+from votes.services.assemblies import can_manage
+from votes.web import records
+from votes.web.context import RequestContext
+from votes.web.forms import FormErrors
+from votes.web.guards import provide_membership, requires_sign_in
+from votes.web.labels import N_
+from votes.web.rendering import page, see_other
+
+FIELDS = ("language", "chair", "secretary", "scrutineers", "introduction", "notes")
+
+_PROBLEMS = {
+    "language_unknown": N_("Choose French or English."),
+    "name_too_long": N_("This is too long (200 characters at most, 400 for the scrutineers)."),
+    "text_too_long": N_("This text is too long (20,000 characters at most)."),
+}
+_REFUSALS = {
+    "minutes_final": N_(
+        "These minutes are final: they can no longer be changed. Nothing was saved."
+    ),
+    "assembly_not_closed": N_(
+        "Close the assembly before finalising its minutes: the record must be complete."
+    ),
+    "ballots_pending": N_(
+        "A ballot of this assembly is still open or its result is not published: "
+        "close and publish it (or cancel it) before finalising the minutes."
+    ),
+}
+
+
+def may_read_draft(membership: MembershipView) -> bool:
+    return can_manage(membership) or membership.is_scrutineer
+
+
+def _minutes_path(membership: MembershipView, assembly_id: int) -> str:
+    return f"/o/{membership.organisation.short_name}/assemblies/{assembly_id}/minutes"
+
+
+async def _record(membership: MembershipView, assembly_id: int) -> AssemblyRecord:
+    record = await mq.assembly_record(membership.organisation.id, assembly_id)
+    if record is None:
+        raise NotFoundException()
+    return record
+
+
+def _language(minutes: MinutesRow | None, record: AssemblyRecord) -> str:
+    if minutes is not None:
+        return minutes.language
+    default = record.organisation.default_language
+    return default if default in LANGUAGES else "fr"
+
+
+def _document(record: AssemblyRecord, minutes: MinutesRow | None) -> str:
+    """The stored document when final, else the draft as it stands now."""
+    if minutes is not None and minutes.is_final:
+        return minutes.content
+    return records.render_document(record, minutes, _language(minutes, record))
+
+
+def _values(minutes: MinutesRow | None, record: AssemblyRecord) -> dict[str, str]:
+    if minutes is None:
+        return {
+            "language": _language(None, record),
+            "chair": record.facilitators[0] if record.facilitators else "",
+            "secretary": "",
+            "scrutineers": ", ".join(record.scrutineers),
+            "introduction": "",
+            "notes": "",
+        }
+    return {name: getattr(minutes, name) for name in FIELDS}
+
+
+class MinutesController(Controller):
+    path = "/o/{org:str}"
+    guards = [requires_sign_in]  # noqa: RUF012 - Litestar reads this class attribute
+    dependencies = {"membership": Provide(provide_membership)}  # noqa: RUF012
+
+    @get("/assemblies/{assembly_id:int}/minutes")
+    async def minutes(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        membership: NamedDependency[MembershipView],
+        assembly_id: FromPath[int],
+    ) -> Template:
+        record = await _record(membership, assembly_id)
+        minutes = await mq.minutes_row(membership.organisation.id, assembly_id)
+        return await self._page(request, context, membership, record, minutes)
+
+    async def _page(
+        self,
+        request: Request[Any, Any, State],
+        context: RequestContext,
+        membership: MembershipView,
+        record: AssemblyRecord,
+        minutes: MinutesRow | None,
+        *,
+        values: dict[str, str] | None = None,
+        errors: FormErrors | None = None,
+        status_code: int = 200,
+    ) -> Template:
+        final = minutes is not None and minutes.is_final
+        readable = final or may_read_draft(membership)
+        intact = None
+        if final:
+            intact = await service.check_final_minutes(
+                membership.organisation.id, record.assembly.id
+            )
+        return page(
+            request,
+            "pages/minutes/minutes.html.jinja",
+            status_code=status_code,
+            context=context,
+            membership=membership,
+            organisation=membership.organisation,
+            record=record,
+            minutes=minutes,
+            final=final,
+            intact=intact,
+            document=_document(record, minutes) if readable else "",
+            manager=can_manage(membership),
+            values=values or _values(minutes, record),
+            errors=errors or FormErrors(),
+            languages=LANGUAGES,
+        )
+
+    @post("/assemblies/{assembly_id:int}/minutes")
+    async def save(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        membership: NamedDependency[MembershipView],
+        assembly_id: FromPath[int],
+    ) -> Template | Redirect:
+        if not can_manage(membership):
+            raise PermissionDeniedException()
+        record = await _record(membership, assembly_id)
+        form = await request.form()
+        values = {name: str(form.get(name, "")) for name in FIELDS}
+        draft = service.MinutesDraft(**values)
+        errors = FormErrors()
+        for name, code in service.check_draft(draft).items():
+            errors.add(name, _(_PROBLEMS[code]))
+        if not errors:
+            try:
+                await service.save_draft(
+                    membership.organisation.id,
+                    assembly_id,
+                    draft,
+                    person_id=membership.person_id,
+                )
+            except service.MinutesError as error:
+                return await self._refused(request, context, membership, record, error, values)
+            return see_other(_minutes_path(membership, assembly_id) + "#document")
+        minutes = await mq.minutes_row(membership.organisation.id, assembly_id)
+        return await self._page(
+            request,
+            context,
+            membership,
+            record,
+            minutes,
+            values=values,
+            errors=errors,
+            status_code=422,
+        )
+
+    async def _refused(
+        self,
+        request: Request[Any, Any, State],
+        context: RequestContext,
+        membership: MembershipView,
+        record: AssemblyRecord,
+        error: service.MinutesError,
+        values: dict[str, str] | None = None,
+    ) -> Template:
+        if error.code == "not_found":
+            raise NotFoundException()
+        errors = FormErrors()
+        errors.add("", _(_REFUSALS[error.code]))
+        minutes = await mq.minutes_row(membership.organisation.id, record.assembly.id)
+        return await self._page(
+            request, context, membership, record, minutes, values=values, errors=errors,
+            status_code=409,
+        )  # fmt: skip
+
+    @post("/assemblies/{assembly_id:int}/minutes/finalise")
+    async def finalise(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        membership: NamedDependency[MembershipView],
+        assembly_id: FromPath[int],
+    ) -> Template | Redirect:
+        if not can_manage(membership):
+            raise PermissionDeniedException()
+        record = await _record(membership, assembly_id)
+        minutes = await mq.minutes_row(membership.organisation.id, assembly_id)
+        if minutes is not None and minutes.is_final:
+            error = service.MinutesError("minutes_final")
+            return await self._refused(request, context, membership, record, error)
+        content = records.render_document(record, minutes, _language(minutes, record))
+        try:
+            await service.finalise(
+                membership.organisation.id, assembly_id, content, person_id=membership.person_id
+            )
+        except service.MinutesError as error:
+            return await self._refused(request, context, membership, record, error)
+        return see_other(_minutes_path(membership, assembly_id))
+
+    async def _readable_document(
+        self, membership: MembershipView, assembly_id: int
+    ) -> tuple[AssemblyRecord, str, str]:
+        """(record, document, language) for print and PDF; a draft is for the bureau only."""
+        record = await _record(membership, assembly_id)
+        minutes = await mq.minutes_row(membership.organisation.id, assembly_id)
+        if not ((minutes is not None and minutes.is_final) or may_read_draft(membership)):
+            raise NotFoundException()
+        return record, _document(record, minutes), _language(minutes, record)
+
+    @get("/assemblies/{assembly_id:int}/minutes/print")
+    async def printable(
+        self, membership: NamedDependency[MembershipView], assembly_id: FromPath[int]
+    ) -> Response[str]:
+        record, document, language = await self._readable_document(membership, assembly_id)
+        html = records.standalone_html(record.assembly.title, document, language, for_pdf=False)
+        return Response(
+            content=html,
+            media_type="text/html; charset=utf-8",
+            headers={"Cache-Control": "no-store"},
+        )
+
+    @get("/assemblies/{assembly_id:int}/minutes.pdf")
+    async def pdf(
+        self, membership: NamedDependency[MembershipView], assembly_id: FromPath[int]
+    ) -> Response[bytes]:
+        record, document, language = await self._readable_document(membership, assembly_id)
+        html = records.standalone_html(record.assembly.title, document, language)
+        return pdf_download(await records.pdf_of(html), f"minutes-{assembly_id}.pdf")
+
+
+def pdf_download(content: bytes, filename: str) -> Response[bytes]:
+    return Response(
+        content=content,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )

@@ -1,0 +1,109 @@
+"""« Mes votes »: a member sees the ballots they took part in, their own choice on roll-call
+ballots, and checks a receipt code against the published papers.
+
+Why receipts are not listed by the server: for a secret ballot the database stores only the
+hash of each receipt code and nothing that joins a voter to a paper (see
+:mod:`votes.services.ballots`). Listing a member's secret receipts would need exactly that
+link, and would let anyone with database access read secret votes. So the code lives only
+with the voter: on the confirmation screen, ``static/js/receipts.js`` keeps it in the phone's
+own storage (never sent anywhere), and this page shows those codes back with a button to
+check each one; without JavaScript, or on another device, the member types the code they
+noted.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.datastructures import State
+from litestar.di import NamedDependency, Provide
+from litestar.response import Template
+
+from votes.db import receipt_queries
+from votes.db.queries import MembershipView
+from votes.services import ballots
+from votes.web.context import RequestContext
+from votes.web.guards import provide_membership, requires_sign_in
+from votes.web.rendering import page
+
+RECEIPT_MAX = 40
+
+
+def choice_words(content: str | None, labels: dict[str, str]) -> str:
+    """A stored choice in words: labels, in order for a ranking, with scores or a reason."""
+    if content is None:
+        return ""
+    value: Any = json.loads(content)
+    if isinstance(value, str):
+        return labels.get(value, value)
+    if isinstance(value, dict):
+        return ", ".join(f"{labels.get(k, k)} : {v}" for k, v in value.items())
+    if isinstance(value, list):
+        if len(value) == 2 and value[0] in labels and value[1] not in labels:
+            return f"{labels[value[0]]} — {value[1]}" if value[1] else labels[value[0]]
+        return " > ".join(labels.get(str(v), str(v)) for v in value)
+    return str(value)
+
+
+class ReceiptsController(Controller):
+    path = "/o/{org:str}"
+    guards = [requires_sign_in]  # noqa: RUF012 - Litestar reads this class attribute
+    dependencies = {"membership": Provide(provide_membership)}  # noqa: RUF012
+
+    @get("/my-votes")
+    async def my_votes(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        membership: NamedDependency[MembershipView],
+    ) -> Template:
+        return await self._page(request, context, membership)
+
+    async def _page(
+        self,
+        request: Request[Any, Any, State],
+        context: RequestContext,
+        membership: MembershipView,
+        **checked: Any,
+    ) -> Template:
+        votes = await receipt_queries.my_votes(membership.organisation.id, membership.id)
+        return page(
+            request,
+            "pages/receipts/my_votes.html.jinja",
+            fragment="partials/receipts/_check.html.jinja" if checked else None,
+            status_code=checked.pop("status_code", 200),
+            context=context,
+            membership=membership,
+            organisation=membership.organisation,
+            votes=votes,
+            choice_words=choice_words,
+            checked=checked or None,
+        )
+
+    @post("/my-votes/check")
+    async def check(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        membership: NamedDependency[MembershipView],
+    ) -> Template:
+        """Is the paper of this receipt code in a published count? Answered for whoever holds
+        the code, exactly as the ballot's own results page does."""
+        form = await request.form()
+        code = ballots.normalise_receipt(str(form.get("receipt", ""))[:RECEIPT_MAX])
+        paper = None
+        if len(code) == ballots.RECEIPT_LENGTH:
+            paper = await receipt_queries.published_paper_by_receipt(
+                membership.organisation.id, ballots.receipt_hash(code)
+            )
+        return await self._page(
+            request,
+            context,
+            membership,
+            code=ballots.format_receipt(code) if code else "",
+            paper=paper,
+            words=choice_words(paper.content, paper.labels) if paper else "",
+            status_code=200 if paper else 422,
+        )
