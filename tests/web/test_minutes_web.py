@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import re
 from html.parser import HTMLParser
 
 import httpx
+import pypdf
+from tests.web.assembly_helpers import Coop, as_role, cooperative, post_form
 from tests.web.helpers import sign_in
 
-from votes.db.tables import Assembly
+from votes.db.tables import Assembly, AuditEntry, Membership, Minutes
+from votes.services import ballots
 
 
 class _Text(HTMLParser):
@@ -64,3 +68,125 @@ async def test_the_demo_minutes_report_every_resolution_with_its_numbers(
     assert "Vote d'essai" not in text
     assert "Adoptez-vous l'affectation du résultat 2025 ?" not in text
     assert "1 scrutin est encore ouvert" in text
+
+
+async def _coop_with_a_decision() -> tuple[Coop, int]:
+    """A cooperative whose assembly adopted one resolution (2 for, 1 against) by secret ballot."""
+    coop = await cooperative()
+    members = await Membership.select(Membership.id).where(
+        (Membership.organisation == coop.organisation_id) & (Membership.kind == "member")
+    )
+    ballot_id = await ballots.create_ballot(
+        coop.organisation_id,
+        coop.assembly_id,
+        "Adoptez-vous la charte ?",
+        "majority",
+        [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")],
+        agenda_item_id=coop.item_id,
+        secret=True,
+    )
+    await ballots.open_ballot(ballot_id)
+    for row, choice in zip(members, ["yes", "yes", "no"], strict=True):
+        await ballots.cast_vote(ballot_id, row["id"], choice)
+    await ballots.close_ballot(ballot_id)
+    await ballots.publish_ballot(ballot_id)
+    return coop, ballot_id
+
+
+async def test_the_secretary_writes_finalises_and_nothing_changes_after(
+    client: httpx.AsyncClient,
+) -> None:
+    coop, _ballot_id = await _coop_with_a_decision()
+    path = f"{coop.base}/assemblies/{coop.assembly_id}/minutes"
+    await as_role(client, coop, "facilitator")
+    fields = {"language": "fr", "chair": "Camille", "secretary": "Léa", "scrutineers": "Yanis"}
+    too_long = await post_form(client, path, {**fields, "chair": "x" * 201})
+    assert too_long.status_code == 422
+    assert "C'est trop long" in visible_text(too_long.text)
+    saved = await post_form(client, path, {**fields, "introduction": "La séance est ouverte."})
+    assert saved.status_code == 303
+    early = await post_form(client, f"{path}/finalise", {})
+    assert early.status_code == 409
+    assert "Clôturez l'assemblée" in visible_text(early.text)
+    closed = await post_form(
+        client, f"{coop.base}/assemblies/{coop.assembly_id}/status", {"status": "closed"}
+    )
+    assert closed.status_code == 303
+    final = await post_form(client, f"{path}/finalise", {})
+    assert final.status_code == 303
+    page_text = visible_text((await client.get(path)).text)
+    assert "Arrêté le" in page_text
+    assert "correspond à l'empreinte inscrite" in page_text
+    assert "La séance est ouverte." in page_text
+    assert re.search(r"Pour 2 Contre 1 Abstentions 0", page_text)
+    assert "Scrutin secret" in page_text
+    again = await post_form(client, f"{path}/finalise", {})
+    assert again.status_code == 409
+    assert "Ce procès-verbal est arrêté" in visible_text(again.text)
+    edit = await post_form(client, path, {**fields, "notes": "ajout"})
+    assert edit.status_code == 409
+    row = await Minutes.select(Minutes.notes).where(Minutes.assembly == coop.assembly_id)
+    assert row == [{"notes": ""}]
+    finalised = await AuditEntry.count().where(
+        (AuditEntry.organisation == coop.organisation_id)
+        & (AuditEntry.action == "minutes.finalised")
+    )
+    assert finalised == 1
+    # every member now reads the final minutes, and their PDF says the same
+    await as_role(client, coop, "member")
+    member_view = visible_text((await client.get(path)).text)
+    assert "Adoptez-vous la charte ?" in member_view
+    pdf = await client.get(f"{path[: -len('/minutes')]}/minutes.pdf")
+    assert pdf.status_code == 200
+    assert pdf.headers["content-type"] == "application/pdf"
+    pdf_text = " ".join(
+        page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf.content)).pages
+    )
+    assert "PROCÈS-VERBAL" in pdf_text.upper()
+    assert "Adoptez-vous la charte ?" in pdf_text
+    assert "Adoptée" in pdf_text
+
+
+async def test_draft_minutes_are_for_the_bureau_only(client: httpx.AsyncClient) -> None:
+    coop, _ = await _coop_with_a_decision()
+    path = f"{coop.base}/assemblies/{coop.assembly_id}/minutes"
+    await as_role(client, coop, "member")
+    waiting = await client.get(path)
+    assert waiting.status_code == 200
+    assert "en cours de rédaction" in waiting.text
+    assert "Adoptez-vous la charte ?" not in waiting.text
+    assert (await client.get(f"{path}/print")).status_code == 404
+    assert (await client.get(f"{path[: -len('/minutes')]}/minutes.pdf")).status_code == 404
+    saved = await post_form(client, path, {"language": "fr", "notes": "x"})
+    assert saved.status_code == 403
+
+
+async def test_the_demo_minutes_pdf_and_the_english_version(
+    client: httpx.AsyncClient, demo: None
+) -> None:
+    assembly_id = await _demo_assembly_id()
+    await sign_in(client, "camille@demo.votes.invalid")
+    pdf = await client.get(f"/o/demo/assemblies/{assembly_id}/minutes.pdf")
+    assert pdf.status_code == 200
+    text = " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf.content)).pages)
+    text = re.sub(r"\s+", " ", text.replace("\xa0", " "))
+    assert "Résolution 1 — Approbation des comptes 2025" in text
+    assert "plus de la moitié des suffrages exprimés" in text
+    assert "Élection du comité de pilotage (3 sièges)" in text
+    assert "Vote d'essai" not in text
+    printable = await client.get(f"/o/demo/assemblies/{assembly_id}/minutes/print")
+    assert printable.status_code == 200
+    assert "css/minutes.css" in printable.text
+    assert "<form" not in printable.text
+
+
+async def test_minutes_in_english(client: httpx.AsyncClient) -> None:
+    coop, _ = await _coop_with_a_decision()
+    path = f"{coop.base}/assemblies/{coop.assembly_id}/minutes"
+    await as_role(client, coop, "facilitator")
+    saved = await post_form(client, path, {"language": "en", "chair": "Camille"})
+    assert saved.status_code == 303
+    text = visible_text((await client.get(path)).text)
+    assert "Resolutions and votes" in text
+    assert re.search(r"For 2 Against 1 Abstentions 0", text)
+    assert "Adopted" in text

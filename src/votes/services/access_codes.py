@@ -23,7 +23,7 @@ from piccolo.columns.combination import Where
 
 from votes.db.engine import write_transaction
 from votes.db.tables import AccessCode, Membership, MembershipStatus
-from votes.services import accounts
+from votes.services import accounts, audit
 from votes.services.accounts import AccountError
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
@@ -90,6 +90,7 @@ async def issue_codes(
     *,
     secret_key: str,
     days: int = DEFAULT_DAYS,
+    actor_id: int | None = None,
 ) -> list[IssuedCode]:
     """Issue a new code to each listed active member of the organisation (to every active
     member when ``membership_ids`` is None), revoking their unused earlier codes. Ids of other
@@ -141,10 +142,18 @@ async def issue_codes(
                     for code in issued
                 )
             )
+            await audit.record(
+                organisation_id,
+                "access_codes.issued",
+                actor_id=actor_id,
+                details={"codes": len(issued), "days": days},
+            )
     return issued
 
 
-async def revoke_code(organisation_id: int, membership_id: int) -> bool:
+async def revoke_code(
+    organisation_id: int, membership_id: int, *, actor_id: int | None = None
+) -> bool:
     """Revoke a member's unused codes; return whether there was one."""
     async with write_transaction(AccessCode._meta.db):
         revoked = (
@@ -157,6 +166,13 @@ async def revoke_code(organisation_id: int, membership_id: int) -> bool:
             )
             .returning(AccessCode.id)
         )
+        if revoked:
+            await audit.record(
+                organisation_id,
+                "access_code.revoked",
+                actor_id=actor_id,
+                subject=f"membership:{membership_id}",
+            )
     return bool(revoked)
 
 
@@ -212,6 +228,7 @@ async def _find(condition: Where) -> dict[str, Any] | None:
             AccessCode.organisation,
             AccessCode.organisation.name,
             AccessCode.organisation.short_name,
+            AccessCode.membership,
             AccessCode.membership.person,
             AccessCode.membership.person.name,  # type: ignore[union-attr]
             AccessCode.membership.status,
@@ -260,6 +277,13 @@ async def _sign_in(
                 secret_key=secret_key,
                 hours=hours,
                 organisation_id=organisation_id,
+            )
+            # who signed in with a code, never the code itself
+            await audit.record(
+                organisation_id,
+                "access_code.used",
+                actor_id=int(row["membership.person"]),
+                subject=f"membership:{row['membership']}",
             )
     except AccountError:
         await accounts.record_failure(keys)

@@ -26,7 +26,7 @@ from votes.db.tables import (
     MembershipStatus,
     Person,
 )
-from votes.services import access_codes, accounts
+from votes.services import access_codes, accounts, audit
 
 MAX_IMPORT_ROWS = 20_000
 MAX_NAME_LENGTH = 200
@@ -98,7 +98,9 @@ def validate(data: MemberInput, lists: OrganisationLists) -> dict[str, str]:
     return problems
 
 
-async def add_member(organisation_id: int, data: MemberInput) -> int:
+async def add_member(
+    organisation_id: int, data: MemberInput, *, actor_id: int | None = None
+) -> int:
     """Add a person to the register (reusing the person if the email is known); return the
     membership id. ``MemberError`` with ``invalid:<field>:<code>`` or ``already_member``."""
     problems = validate(data, await organisation_lists(organisation_id))
@@ -106,7 +108,15 @@ async def add_member(organisation_id: int, data: MemberInput) -> int:
         field_name, code = next(iter(problems.items()))
         raise MemberError(f"invalid:{field_name}:{code}")
     async with write_transaction(Membership._meta.db):
-        return await _insert_member(organisation_id, data)
+        membership_id = await _insert_member(organisation_id, data)
+        await audit.record(
+            organisation_id,
+            "member.added",
+            actor_id=actor_id,
+            subject=f"membership:{membership_id}",
+            details={"name": data.name, "roles": _roles_of(data)},
+        )
+        return membership_id
 
 
 async def _insert_member(organisation_id: int, data: MemberInput) -> int:
@@ -153,6 +163,9 @@ async def _membership_row(organisation_id: int, membership_id: int) -> dict[str,
             Membership.person.name,
             Membership.person.email,
             Membership.is_admin,
+            Membership.is_facilitator,
+            Membership.is_scrutineer,
+            Membership.kind,
             Membership.status,
         )
         .where((Membership.id == membership_id) & (Membership.organisation == organisation_id))
@@ -173,7 +186,9 @@ async def _other_active_admins(organisation_id: int, membership_id: int) -> int:
     return count
 
 
-async def update_member(organisation_id: int, membership_id: int, data: MemberInput) -> None:
+async def update_member(
+    organisation_id: int, membership_id: int, data: MemberInput, *, actor_id: int | None = None
+) -> None:
     """Save an edited register entry. The name and email are the person's: they change only if
     the person belongs to this organisation alone (``person_shared`` otherwise)."""
     problems = validate(data, await organisation_lists(organisation_id))
@@ -205,6 +220,28 @@ async def update_member(organisation_id: int, membership_id: int, data: MemberIn
                 Membership.is_scrutineer: data.is_scrutineer,
             }
         ).where(Membership.id == membership_id)
+        before, after = _row_roles(row), _roles_of(data)
+        await audit.record(
+            organisation_id,
+            "member.roles_changed" if before != after else "member.updated",
+            actor_id=actor_id,
+            subject=f"membership:{membership_id}",
+            details={"before": before, "after": after} if before != after else {},
+        )
+
+
+def _roles_of(data: MemberInput) -> list[str]:
+    roles = [data.kind.value]
+    roles += [
+        name for name in ("admin", "facilitator", "scrutineer") if getattr(data, f"is_{name}")
+    ]
+    return roles
+
+
+def _row_roles(row: dict[str, Any]) -> list[str]:
+    roles = [str(row["kind"])]
+    roles += [name for name in ("admin", "facilitator", "scrutineer") if row[f"is_{name}"]]
+    return roles
 
 
 async def _keep_an_admin(organisation_id: int, membership_id: int) -> None:
@@ -231,6 +268,14 @@ async def set_status(
         if status is not MembershipStatus.ACTIVE:
             await accounts.end_all_sessions(int(row["person"]))
             await access_codes.revoke_all_for(membership_id)
+        actor = await Membership.select(Membership.person).where(Membership.id == acting_membership)
+        await audit.record(
+            organisation_id,
+            "member.status_changed",
+            actor_id=int(actor[0]["person"]) if actor else None,
+            subject=f"membership:{membership_id}",
+            details={"from": row["status"], "to": status.value},
+        )
 
 
 # --- CSV import -------------------------------------------------------------------------------
@@ -417,7 +462,9 @@ async def _existing_emails(organisation_id: int) -> set[str]:
     return {row["person.email"] for row in rows}
 
 
-async def apply_import(organisation_id: int, text: str) -> ImportReport:
+async def apply_import(
+    organisation_id: int, text: str, *, actor_id: int | None = None
+) -> ImportReport:
     """Import a register CSV: every row, or none if any row is rejected (the report says why).
     The file is checked again here, so what was previewed cannot have been tampered with."""
     report = await check_import(organisation_id, text)
@@ -426,6 +473,12 @@ async def apply_import(organisation_id: int, text: str) -> ImportReport:
     async with write_transaction(Membership._meta.db):
         for data in report.to_add:
             await _insert_member(organisation_id, data)
+        await audit.record(
+            organisation_id,
+            "members.imported",
+            actor_id=actor_id,
+            details={"added": len(report.to_add)},
+        )
     return report
 
 

@@ -232,7 +232,9 @@ class MembersController(Controller):
         ensure_admin(membership)
         data = _input_from_form(await request.form())
         try:
-            await members.add_member(membership.organisation.id, data)
+            await members.add_member(
+                membership.organisation.id, data, actor_id=membership.person_id
+            )
         except MemberError as error:
             return await self._render_form(
                 request,
@@ -291,7 +293,9 @@ class MembersController(Controller):
         member = await self._member(membership, membership_id)
         data = _input_from_form(await request.form())
         try:
-            await members.update_member(membership.organisation.id, membership_id, data)
+            await members.update_member(
+                membership.organisation.id, membership_id, data, actor_id=membership.person_id
+            )
         except MemberError as error:
             return await self._render_form(
                 request,
@@ -505,7 +509,9 @@ class MembersController(Controller):
     ) -> Template | Redirect:
         ensure_admin(membership)
         text = str((await request.form()).get("csv", ""))
-        report = await members.apply_import(membership.organisation.id, text)
+        report = await members.apply_import(
+            membership.organisation.id, text, actor_id=membership.person_id
+        )
         if not report.acceptable:
             return await self._import_page(
                 request,
@@ -567,7 +573,11 @@ class MembersController(Controller):
         else:
             try:
                 issued = await access_codes.issue_codes(
-                    membership.organisation.id, which, secret_key=settings.secret_key, days=days
+                    membership.organisation.id,
+                    which,
+                    secret_key=settings.secret_key,
+                    days=days,
+                    actor_id=membership.person_id,
                 )
             except AccountError:
                 errors.add(
@@ -636,7 +646,9 @@ class MembersController(Controller):
     ) -> Redirect:
         ensure_admin(membership)
         await self._member(membership, membership_id)
-        await access_codes.revoke_code(membership.organisation.id, membership_id)
+        await access_codes.revoke_code(
+            membership.organisation.id, membership_id, actor_id=membership.person_id
+        )
         return see_other(f"/o/{membership.organisation.short_name}/members/codes")
 
 
