@@ -39,7 +39,10 @@ def visible_text(html: str) -> str:
 async def _demo_assembly_id() -> int:
     row = (
         await Assembly.select(Assembly.id)
-        .where(Assembly.title == "Assemblée générale ordinaire 2026")
+        .where(
+            (Assembly.title == "Assemblée générale ordinaire 2026")
+            & (Assembly.organisation.short_name == "demo")
+        )
         .first()
     )
     assert row is not None

@@ -1,0 +1,140 @@
+"""Exports of an assembly: results of every ballot, BLT recounted by the core, the attendance
+register, the archive built in the background, and other organisations kept out."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+
+import httpx
+import pypdf
+from tests.web.assembly_helpers import as_role, cooperative
+from tests.web.helpers import csrf_token, sign_in
+
+from votes.core import tally
+from votes.core.formats import parse_blt
+from votes.core.results import TallyResult
+from votes.db.tables import Assembly, Ballot
+from votes.services import exports
+
+
+async def _demo_ids() -> tuple[int, int]:
+    assembly = (
+        await Assembly.select(Assembly.id)
+        .where(
+            (Assembly.title == "Assemblée générale ordinaire 2026")
+            & (Assembly.organisation.short_name == "demo")
+        )
+        .first()
+    )
+    stv = (
+        await Ballot.select(Ballot.id)
+        .where((Ballot.method == "stv") & (Ballot.assembly == assembly["id"]))
+        .first()
+    )
+    assert assembly is not None
+    assert stv is not None
+    return int(assembly["id"]), int(stv["id"])
+
+
+async def test_results_of_every_ballot_as_csv_and_json(
+    client: httpx.AsyncClient, demo: None
+) -> None:
+    assembly_id, _ = await _demo_ids()
+    await sign_in(client, "lea@demo.votes.invalid")
+    response = await client.get(f"/o/demo/assemblies/{assembly_id}/results.csv")
+    assert response.status_code == 200
+    assert "attachment" in response.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    accounts = {
+        r["option"]: r["votes"]
+        for r in rows
+        if r["question"] == "Approuvez-vous les comptes de l'exercice 2025 ?"
+    }
+    assert accounts == {"yes": "7", "no": "1", "abstain": "2"}
+    assert all(r["verdict"] == "adopted" for r in rows if r["method"] == "majority")
+    assert not any("Vote d'essai" in r["question"] for r in rows)  # rehearsals decide nothing
+    body = (await client.get(f"/o/demo/assemblies/{assembly_id}/results.json")).json()
+    for ballot in body["ballots"]:
+        stored = TallyResult.from_json(json.dumps(ballot["result"]))
+        assert stored.method == ballot["method"]
+    assert {"majority", "stv", "schulze"} <= {b["method"] for b in body["ballots"]}
+
+
+async def test_the_blt_export_recounted_by_the_core_gives_the_same_result(
+    client: httpx.AsyncClient, demo: None
+) -> None:
+    _, stv_id = await _demo_ids()
+    await sign_in(client, "lea@demo.votes.invalid")
+    blt = await client.get(f"/o/demo/ballots/{stv_id}/result.blt")
+    assert blt.status_code == 200
+    election = parse_blt(blt.text)
+    row = await Ballot.select(Ballot.result, Ballot.rules).where(Ballot.id == stv_id).first()
+    assert row is not None
+    stored = TallyResult.from_json(row["result"])
+    recount = tally(
+        "stv",
+        election.candidates,
+        election.ballots,
+        seats=election.seats,
+        **json.loads(row["rules"]),
+    )
+    assert recount.winners == stored.winners
+    assert [r.totals for r in recount.rounds] == [r.totals for r in stored.rounds]
+
+
+async def test_the_attendance_register_lists_members_to_sign(client: httpx.AsyncClient) -> None:
+    coop = await cooperative()
+    base = f"{coop.base}/assemblies/{coop.assembly_id}"
+    await as_role(client, coop, "facilitator")
+    register = await client.get(f"{base}/attendance.csv")
+    assert register.status_code == 200
+    names = [row["name"] for row in csv.DictReader(io.StringIO(register.text))]
+    assert len(names) == 3  # the observer has no voting rights
+    pdf = await client.get(f"{base}/attendance.pdf")
+    assert pdf.status_code == 200
+    text = " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "FEUILLE DE PRÉSENCE" in text.upper()
+    flat = " ".join(text.split())
+    assert all(name in flat for name in names), (names, flat)
+    await as_role(client, coop, "member")
+    assert (await client.get(f"{base}/attendance.csv")).status_code == 403
+
+
+async def test_the_archive_is_built_in_the_background_with_its_progress(
+    client: httpx.AsyncClient, demo: None
+) -> None:
+    assembly_id, _ = await _demo_ids()
+    base = f"/o/demo/assemblies/{assembly_id}"
+    await sign_in(client, "camille@demo.votes.invalid")
+    assert (await client.get(f"{base}/archive.json")).status_code in (200, 404)
+    token = await csrf_token(client, f"{base}/archive")
+    started = await client.post(f"{base}/archive", data={"_csrf_token": token})
+    assert started.status_code == 303
+    progress = await client.get(f"{base}/archive", headers={"HX-Request": "true"})
+    assert progress.status_code == 200
+    assert 'id="archive-progress"' in progress.text
+    await asyncio.gather(*exports._RUNNING)
+    ready = await client.get(f"{base}/archive")
+    assert "archive.json" in ready.text
+    archive = (await client.get(f"{base}/archive.json")).json()
+    assert archive["format"] == "votes-assembly-archive/1"
+    assert len(archive["ballots"]) == await Ballot.count().where(Ballot.assembly == assembly_id)
+    secret = [b for b in archive["ballots"] if b["secret"] and b["status"] == "published"]
+    assert secret
+    assert all(p["voter"] is None for b in secret for p in b["papers"])
+    assert any(e["action"] == "ballot.closed" for e in archive["audit"])
+
+
+async def test_another_organisations_assembly_cannot_be_exported(
+    client: httpx.AsyncClient, demo: None
+) -> None:
+    assembly_id, _ = await _demo_ids()
+    coop = await cooperative()
+    await as_role(client, coop, "facilitator")
+    for tail in ("results.csv", "results.json", "attendance.csv", "archive", "minutes"):
+        # the foreign assembly id under the coop's own address, then under the demo's
+        assert (await client.get(f"{coop.base}/assemblies/{assembly_id}/{tail}")).status_code == 404
+        assert (await client.get(f"/o/demo/assemblies/{assembly_id}/{tail}")).status_code == 404
