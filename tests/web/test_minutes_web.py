@@ -71,6 +71,9 @@ async def test_the_demo_minutes_report_every_resolution_with_its_numbers(
     assert "Vote d'essai" not in text
     assert "Adoptez-vous l'affectation du résultat 2025 ?" not in text
     assert "1 scrutin est encore ouvert" in text
+    # the secretary's draft: the bureau and the opening words
+    assert "Secrétaire de séance Léa Dubois" in text
+    assert "se sont réuni·es en assemblée générale ordinaire" in text
 
 
 async def _coop_with_a_decision() -> tuple[Coop, int]:

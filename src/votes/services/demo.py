@@ -31,6 +31,7 @@ from votes.services import (
     assemblies,
     ballots,
     deliberation,
+    minutes,
     organisations,
     proposals,
 )
@@ -175,6 +176,26 @@ async def _seed_general_assembly(organisation_id: int, members: dict[str, tuple[
     await _seed_ballot_methods(organisation_id, assembly_id, members)
     await _seed_deliberation(organisation_id, assembly_id, members)
     await assemblies.set_current_item(assembly_id, current)
+    await _seed_minutes(organisation_id, assembly_id, members)
+
+
+async def _seed_minutes(
+    organisation_id: int, assembly_id: int, members: dict[str, tuple[int, int]]
+) -> None:
+    """The secretary has started the procès-verbal: the bureau and the opening words."""
+    draft = minutes.MinutesDraft(
+        language="fr",
+        chair="Camille Martin",
+        secretary="Léa Dubois",
+        scrutineers="Yanis Benali",
+        introduction=(
+            "L'an deux mille vingt-six, les associé·es de la coopérative se sont réuni·es en "
+            "assemblée générale ordinaire sur convocation de la gérance. La séance est ouverte "
+            "par Camille Martin, qui la préside."
+        ),
+        notes="",
+    )
+    await minutes.save_draft(organisation_id, assembly_id, draft, person_id=members["lea"][0])
 
 
 def _voters(members: dict[str, tuple[int, int]]) -> list[int]:
