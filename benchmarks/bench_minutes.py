@@ -1,0 +1,112 @@
+"""Time the records of an assembly on a temporary SQLite file (measured, never asserted).
+
+Run: ``.venv/bin/python benchmarks/bench_minutes.py [--members 2000] [--ballots 20]``.
+Builds a cooperative with ``--members`` members and an assembly with ``--ballots`` published
+ballots (every member votes, half of them secret), then prints the median time of: gathering
+the record and rendering the procès-verbal, its PDF, the results CSV, the whole archive, and
+``votes audit verify``'s checks (hash chain, sealed papers, recount of every ballot).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+
+def _environment() -> None:
+    folder = tempfile.mkdtemp(prefix="votes-bench-minutes-")
+    os.environ.update(
+        VOTES_DATA_DIR=folder, VOTES_ENV="test", PICCOLO_CONF="votes.piccolo_conf",
+        VOTES_SECRET_KEY="bench-secret-key-that-is-long-enough-0123456789",
+    )  # fmt: skip
+
+
+async def _median(label: str, work: Callable[[], Awaitable[Any]], runs: int = 3) -> None:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        await work()
+        times.append(time.perf_counter() - started)
+    print(f"{label:48} {statistics.median(times) * 1000:9.1f} ms (median of {runs})")
+
+
+async def main(members: int, ballot_count: int) -> None:
+    from votes.db.engine import start_pool
+    from votes.db.migrate import migrate
+    from votes.db.minutes_queries import assembly_record
+    from votes.db.tables import AssemblyStatus, MembershipKind
+    from votes.piccolo_conf import DB
+    from votes.services import accounts, assemblies, ballots, exports, integrity, organisations
+    from votes.web import records
+
+    await migrate(quiet=True)
+    await start_pool(DB, 2)
+    organisation_id = await organisations.create_organisation("Bench", "bench")
+    voters = []
+    for index in range(members):
+        person = await accounts.create_person(f"Associé·e {index:05d}", None, None)
+        voters.append(
+            await organisations.add_membership(organisation_id, person, kind=MembershipKind.MEMBER)
+        )
+    assembly_id = await assemblies.create_assembly(
+        organisation_id, "AGO", datetime.now(UTC), status=AssemblyStatus.CLOSED
+    )
+    rng = random.Random(7)
+    for number in range(ballot_count):
+        ballot_id = await ballots.create_ballot(
+            organisation_id, assembly_id, f"Résolution {number + 1}", "majority",
+            [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")],
+            secret=number % 2 == 0,
+        )  # fmt: skip
+        await ballots.open_ballot(ballot_id)
+        for membership_id in voters:
+            await ballots.cast_vote(ballot_id, membership_id, rng.choice(["yes", "no", "abstain"]))
+        await ballots.close_ballot(ballot_id)
+        await ballots.publish_ballot(ballot_id)
+    print(f"{members} members, {ballot_count} published ballots, {members * ballot_count} papers")
+
+    async def minutes_html() -> str:
+        record = await assembly_record(organisation_id, assembly_id)
+        assert record is not None
+        return records.render_document(record, None, "fr")
+
+    html = await minutes_html()
+    await _median("procès-verbal: gather + render HTML", minutes_html)
+
+    async def pdf() -> bytes:
+        return await records.pdf_of(records.standalone_html("AGO", html, "fr"))
+
+    print(f"{'procès-verbal PDF size':48} {len(await pdf()) / 1024:9.1f} KiB")
+    await _median("procès-verbal PDF (WeasyPrint, worker thread)", pdf)
+
+    async def results_csv() -> str:
+        record = await assembly_record(organisation_id, assembly_id)
+        assert record is not None
+        return exports.results_csv(record)
+
+    await _median("results of every ballot (CSV)", results_csv)
+
+    async def archive() -> None:
+        await exports.start_archive(organisation_id, assembly_id, 1)
+        await asyncio.gather(*exports._RUNNING)
+
+    await _median("whole-assembly archive (JSON, background job)", archive)
+    await _median("audit verify: chains + seals + recounts", integrity.verify_everything, 1)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--members", type=int, default=500)
+    parser.add_argument("--ballots", type=int, default=10)
+    args = parser.parse_args()
+    _environment()
+    sys.exit(asyncio.run(main(args.members, args.ballots)))
