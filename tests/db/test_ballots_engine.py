@@ -19,15 +19,25 @@ def _organisation(slug: str) -> Organisation:
     return Organisation(name=slug, short_name=slug, created_at=datetime.now(UTC))
 
 
+async def _failing_use_case() -> None:
+    async with write_transaction(Organisation._meta.db):
+        await Organisation.insert(_organisation("engine-rolled-back"))
+        # inside the transaction, reads see its own writes
+        assert await Organisation.exists().where(Organisation.short_name == "engine-rolled-back")
+        raise RuntimeError("the use case fails")
+
+
+async def _failing_outer_transaction() -> None:
+    engine = Organisation._meta.db
+    async with write_transaction(engine):
+        async with write_transaction(engine):
+            await Organisation.insert(_organisation("engine-nested"))
+        raise RuntimeError("the outer transaction fails after the inner one ended")
+
+
 async def test_a_failed_transaction_rolls_back_and_leaves_the_writer_usable() -> None:
     with pytest.raises(RuntimeError):
-        async with write_transaction(Organisation._meta.db):
-            await Organisation.insert(_organisation("engine-rolled-back"))
-            # inside the transaction, reads see its own writes
-            assert await Organisation.exists().where(
-                Organisation.short_name == "engine-rolled-back"
-            )
-            raise RuntimeError("the use case fails")
+        await _failing_use_case()
     assert not await Organisation.exists().where(Organisation.short_name == "engine-rolled-back")
     async with write_transaction(Organisation._meta.db):
         await Organisation.insert(_organisation("engine-after-failure"))
@@ -35,12 +45,8 @@ async def test_a_failed_transaction_rolls_back_and_leaves_the_writer_usable() ->
 
 
 async def test_nested_transactions_join_the_outer_one() -> None:
-    engine = Organisation._meta.db
     with pytest.raises(RuntimeError):
-        async with write_transaction(engine):
-            async with write_transaction(engine):
-                await Organisation.insert(_organisation("engine-nested"))
-            raise RuntimeError("the outer transaction fails after the inner one ended")
+        await _failing_outer_transaction()
     assert not await Organisation.exists().where(Organisation.short_name == "engine-nested")
 
 
