@@ -260,8 +260,7 @@ class VotesSQLiteEngine(SQLiteEngine):
             self.print_query(query_id=self.get_query_id(), query=str(querystring))
         reads_only = querystring.query_type in _READ_QUERY_TYPES or (
             # raw SQL: a plain SELECT only reads
-            querystring.query_type in ("raw", "generic")
-            and query.lstrip()[:7].upper() == "SELECT "
+            querystring.query_type in ("raw", "generic") and query.lstrip()[:7].upper() == "SELECT "
         )
         return await self._run(query, args, reads_only=reads_only)
 
