@@ -36,6 +36,16 @@ from votes.db.tables.assemblies import (
     SupportKind,
     Thread,
 )
+from votes.db.tables.attendance import (
+    AssemblyRules,
+    Attendance,
+    AttendanceStatus,
+    CheckInMethod,
+    Proxy,
+    ProxyRevocation,
+    ProxyStatus,
+    RuleSettings,
+)
 from votes.db.tables.audit import AuditChain, AuditEntry
 from votes.db.tables.ballots import (
     Ballot,
@@ -54,6 +64,7 @@ TABLE_MODULES = (
     "votes.db.tables.ballots",
     "votes.db.tables.audit",
     "votes.db.tables.minutes",
+    "votes.db.tables.attendance",
 )
 
 __all__ = [
@@ -65,7 +76,10 @@ __all__ = [
     "AmendmentStatus",
     "Assembly",
     "AssemblyKind",
+    "AssemblyRules",
     "AssemblyStatus",
+    "Attendance",
+    "AttendanceStatus",
     "AuditChain",
     "AuditEntry",
     "Ballot",
@@ -73,6 +87,7 @@ __all__ = [
     "BallotPaper",
     "BallotStatus",
     "Category",
+    "CheckInMethod",
     "College",
     "ConsentPhase",
     "Contribution",
@@ -95,8 +110,12 @@ __all__ = [
     "ProposalStatus",
     "ProposalSupport",
     "ProposalVersion",
+    "Proxy",
+    "ProxyRevocation",
+    "ProxyStatus",
     "Reaction",
     "ReactionKind",
+    "RuleSettings",
     "SignInFailure",
     "Stance",
     "SubmissionRule",

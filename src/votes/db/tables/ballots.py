@@ -60,6 +60,12 @@ class Ballot(Table):
     represented_at_open = Integer(null=True, default=None)
     represented_at_close = Integer(null=True, default=None)
     result = Text(null=True, default=None)  # TallyResult JSON, stored at close
+    # how the general-assembly rules judged it (#7): the profile's rule with its source, the
+    # quorum, proxies and colleges as counted (JSON; frozen at open, completed at close)
+    rule_snapshot = Text(null=True, default=None)
+    # which groups each paper is tagged with for weighting ("", "college", "category"),
+    # fixed at open from the profile: papers carry nothing more than the count needs
+    weight_groups = Varchar(length=20, default="")
 
 
 class BallotOption(Table):
@@ -95,6 +101,9 @@ class BallotPaper(Table):
     round = Integer(default=1)
     content = Text()  # JSON of the ballot in the tally core's shape
     receipt_hash = Varchar(length=64, unique=True)
+    # the voter's college or category when the ballot is weighted by them (see Ballot.
+    # weight_groups), e.g. "college:3"; empty otherwise
+    weight_group = Varchar(length=120, default="")
 
 
 class PaperCount(Table):
