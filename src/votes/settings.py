@@ -57,6 +57,10 @@ VARIABLES: Mapping[str, tuple[str, str]] = {
     "VOTES_PORT": ("8000", "port `votes serve` listens on"),
     "VOTES_WORKERS": ("1", "worker processes for `votes serve` (more than 1 needs PostgreSQL)"),
     "VOTES_LIVE_BACKEND": ("memory", "live updates: memory (one process) or postgres"),
+    "VOTES_LIVE_HEARTBEAT_SECONDS": (
+        "15",
+        "seconds between keep-alive lines on idle live update streams",
+    ),
     "VOTES_DEFAULT_LANGUAGE": ("fr", "fr or en: language when nothing else chooses one"),
     "VOTES_SESSION_HOURS": ("24", "how long a sign-in lasts, in hours"),
     "VOTES_SECURE_COOKIES": ("auto", "auto (on in production), true or false"),
@@ -81,6 +85,7 @@ class Settings:
     port: int
     workers: int
     live_backend: LiveBackend
+    live_heartbeat_seconds: int
     default_language: str
     session_hours: int
     secure_cookies: bool
@@ -134,6 +139,12 @@ class Settings:
             port=_integer("VOTES_PORT", get("VOTES_PORT"), minimum=1, maximum=65535),
             workers=workers,
             live_backend=live_backend,
+            live_heartbeat_seconds=_integer(
+                "VOTES_LIVE_HEARTBEAT_SECONDS",
+                get("VOTES_LIVE_HEARTBEAT_SECONDS"),
+                minimum=1,
+                maximum=300,
+            ),
             default_language=language,
             session_hours=_integer(
                 "VOTES_SESSION_HOURS", get("VOTES_SESSION_HOURS"), minimum=1, maximum=24 * 90

@@ -123,6 +123,10 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", f"{ORG}/assemblies/{{assembly_id:int}}/ballots/new"): "facilitator",
     ("POST", f"{ORG}/assemblies/{{assembly_id:int}}/ballots"): "facilitator",
     ("GET", f"{ORG}/assemblies/{{assembly_id:int}}/projector"): "org",
+    # live update streams (issue #8): in-process clients get the short "come back" answer
+    ("GET", f"{ORG}/live"): "org",
+    ("GET", f"{ORG}/ballots/{{ballot_id:int}}/live"): "org",
+    ("GET", f"{ORG}/assemblies/{{assembly_id:int}}/live"): "org",
     # assemblies, agenda items, proposals, amendments, deliberation
     ("POST", f"{ORG}/amendments/{{amendment_id:int}}/decide"): "service",
     ("POST", f"{ORG}/amendments/{{amendment_id:int}}/vote"): "manager",

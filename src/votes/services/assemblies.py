@@ -27,7 +27,7 @@ from votes.db.tables import (
     SubmissionRule,
     Thread,
 )
-from votes.services import audit
+from votes.services import audit, events
 
 TITLE_MAX = 200
 ITEM_TITLE_MAX = 300
@@ -215,6 +215,7 @@ async def set_assembly_status(
             subject=f"assembly:{assembly_id}",
             details={"from": row["status"], "to": status.value},
         )
+    events.agenda_changed(organisation_id, assembly_id)
 
 
 def _check_item(title: str, description: str, planned_minutes: int) -> None:
@@ -343,6 +344,7 @@ async def update_item(
             subject=f"assembly:{row['assembly']}",
             details={"item": item_id, "title": title.strip(), "previous_title": row["title"]},
         )
+    events.agenda_changed(actor.organisation.id, int(row["assembly"]))
     return int(row["assembly"])
 
 
@@ -465,6 +467,7 @@ async def set_current_item(
             subject=f"assembly:{assembly_id}",
             details={"item": item_id},
         )
+    events.agenda_changed(assembly["organisation"], assembly_id)
 
 
 async def mark_current_item(actor: MembershipView, assembly_id: int, item_id: int | None) -> None:

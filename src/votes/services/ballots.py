@@ -42,6 +42,8 @@ from votes.core import METHODS, tally
 from votes.core.results import TallyError, TallyResult
 from votes.db.engine import VotesSQLiteEngine, write_transaction
 from votes.db.tables import (
+    Assembly,
+    Attendance,
     Ballot,
     BallotOption,
     BallotPaper,
@@ -52,8 +54,10 @@ from votes.db.tables import (
     MembershipStatus,
     PaperCount,
     Participation,
+    Proxy,
+    ProxyStatus,
 )
-from votes.services import audit
+from votes.services import attendance, audit, events, rules
 
 RANKED_METHODS = frozenset({"irv", "stv", "meek_stv", "schulze", "ranked_pairs", "borda"})
 MULTI_SEAT_METHODS = frozenset({"plurality", "approval", "score", "borda", "stv", "meek_stv"})
@@ -267,8 +271,11 @@ def check_settings(settings: BallotSettings) -> None:
         raise BallotError("bad_seats")
     if settings.duration_seconds is not None and not 0 < settings.duration_seconds <= DURATION_MAX:
         raise BallotError("bad_duration")
+    own = {k: v for k, v in (settings.rules or {}).items() if k not in rules.BALLOT_ONLY_RULES}
+    if set(settings.rules or {}) - set(own) and settings.method != "majority":
+        raise BallotError("bad_rules")  # the assembly's rules judge majority motions only
     try:  # the rules must be ones the core accepts: try them on an empty count
-        tally(settings.method, keys, {}, seats=settings.seats, **dict(settings.rules or {}))
+        tally(settings.method, keys, {}, seats=settings.seats, **own)
     except TallyError as error:
         if "needs" not in str(error):  # attendance figures come at the close, not now
             raise BallotError("bad_rules") from error
@@ -407,6 +414,8 @@ async def _transition(
             subject=f"ballot:{ballot_id}",
             details=details,
         )
+    if action != "closed":  # a close is announced once its count is stored (close_ballot)
+        events.ballot_changed(row["organisation"], row["assembly"], ballot_id, action)
     return row
 
 
@@ -421,11 +430,34 @@ async def open_ballot(
             "opened_at": now,
             "closes_at": now + timedelta(seconds=duration) if duration else None,
             "eligible_at_open": await eligible_count(row["organisation"]),
+            **await _rules_at_open(row),
         }
 
     await _transition(
         ballot_id, organisation_id, (BallotStatus.DRAFT,), "opened", actor_id, changes
     )
+
+
+async def _rules_at_open(row: dict[str, Any]) -> dict[str, Any]:
+    """The general-assembly rules a ballot opens under (#7): the profile's rule frozen with
+    its source, how papers are grouped for weighting, and who is present or represented."""
+    try:
+        snapshot, groups = await rules.ballot_snapshot(
+            row["organisation"],
+            row["assembly"],
+            method=row["method"],
+            rules=json.loads(row["rules"]),
+            is_test=row["is_test"],
+        )
+    except rules.RulesError as error:
+        raise BallotError(error.code) from error
+    counts = await attendance.frozen_counts(row["organisation"], row["assembly"])
+    return {
+        "rule_snapshot": json.dumps(snapshot, sort_keys=True) if snapshot else None,
+        "weight_groups": groups,
+        "present_at_open": counts[0] if counts else None,
+        "represented_at_open": counts[1] if counts else None,
+    }
 
 
 async def advance_phase(
@@ -457,16 +489,21 @@ async def close_ballot(
         if row["secret"]:
             await _shuffle_papers(ballot_id, row["round"])
         sealed.update(await audit.seal_ballot_box(ballot_id, row["round"]))
+        counts = await attendance.frozen_counts(row["organisation"], row["assembly"])
         return {
             "status": BallotStatus.CLOSED.value,
             "closed_at": datetime.now(UTC),
             "eligible_at_close": await eligible_count(row["organisation"]),
+            "present_at_close": counts[0] if counts else None,
+            "represented_at_close": counts[1] if counts else None,
         }
 
-    await _transition(
+    row = await _transition(
         ballot_id, organisation_id, (BallotStatus.OPEN,), "closed", actor_id, changes, sealed
     )
-    return await _store_count(ballot_id)
+    result = await _store_count(ballot_id)
+    events.ballot_changed(row["organisation"], row["assembly"], ballot_id, "closed")
+    return result
 
 
 async def _shuffle_papers(ballot_id: int, round_: int) -> None:
@@ -714,6 +751,25 @@ class _Vote:
     token_hash: str
     code_hash: str
     at: datetime
+    on_behalf: int | None = None  # the represented member a proxy holder votes for
+
+    @property
+    def participant(self) -> int:
+        """Whose vote this is: the voter's own, or the member they represent."""
+        return self.membership_id if self.on_behalf is None else self.on_behalf
+
+
+def _decide_presence(ballot: Mapping[str, Any], member: Mapping[str, Any], checked_in: bool) -> str:
+    """The checks of a general assembly's rules (#7); return the paper's weighting group.
+
+    In an assembly the rules govern, only members checked in (in the room, or remote when the
+    statutes allow it) vote, for themselves and for those they represent; when the ballot is
+    weighted by college, a voter with no college is refused rather than left out silently."""
+    if rules.governed(ballot["assembly_kind"]) and not ballot["is_test"] and not checked_in:
+        raise BallotError("not_checked_in")
+    if ballot["weight_groups"] == "college" and member["college"] is None:
+        raise BallotError("no_college")
+    return rules.paper_group(ballot["weight_groups"], member["college"], member["category"])
 
 
 def _decide(ballot: Mapping[str, Any] | None, member: Mapping[str, Any] | None) -> None:
@@ -736,16 +792,25 @@ def _cast_in_sqlite(vote: _Vote, connection: Any) -> tuple[datetime, bool]:
     """The whole vote as one SQLite transaction body, run in the writer's thread in one hop:
     (time of the vote, whether it was already stored by this same form)."""
     ballot = connection.execute(
-        "SELECT status, phase, round, secret, organisation FROM ballot WHERE id = ?",
+        "SELECT b.status, b.phase, b.round, b.secret, b.organisation, b.is_test, b.assembly,"
+        " b.weight_groups, a.kind AS assembly_kind"
+        " FROM ballot b JOIN assembly a ON a.id = b.assembly WHERE b.id = ?",
         (vote.ballot_id,),
     ).fetchone()
     member = None
     if ballot is not None:
         member = connection.execute(
-            "SELECT kind, status FROM membership WHERE id = ? AND organisation = ?",
+            "SELECT kind, status, college, category FROM membership"
+            " WHERE id = ? AND organisation = ?",
             (vote.membership_id, ballot["organisation"]),
         ).fetchone()
     _decide(ballot, member)
+    checked_in = connection.execute(
+        "SELECT 1 FROM attendance WHERE attendance_key = ? AND status IN ('present', 'remote')",
+        (f"{ballot['assembly']}:{vote.membership_id}",),
+    ).fetchone()
+    assert member is not None  # checked by _decide
+    group = _decide_presence(ballot, member, checked_in is not None)
     key = participation_key(vote.ballot_id, vote.membership_id, ballot["round"])
     existing = connection.execute(
         "SELECT submission_hash, voted_at FROM participation WHERE participation_key = ?",
@@ -761,8 +826,8 @@ def _cast_in_sqlite(vote: _Vote, connection: Any) -> tuple[datetime, bool]:
         (vote.ballot_id, vote.membership_id, key, ballot["round"], vote.token_hash, vote.at),
     )
     connection.execute(
-        "INSERT INTO ballot_paper (id, ballot, voter, round, content, receipt_hash) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO ballot_paper (id, ballot, voter, round, content, receipt_hash,"
+        " weight_group) VALUES (?, ?, ?, ?, ?, ?, ?)",
         (
             uuid.uuid4(),
             vote.ballot_id,
@@ -770,6 +835,7 @@ def _cast_in_sqlite(vote: _Vote, connection: Any) -> tuple[datetime, bool]:
             ballot["round"],
             vote.content,
             vote.code_hash,
+            group,
         ),
     )
     return vote.at, False
@@ -778,7 +844,14 @@ def _cast_in_sqlite(vote: _Vote, connection: Any) -> tuple[datetime, bool]:
 async def _cast_with_piccolo(vote: _Vote) -> tuple[datetime, bool]:
     async with write_transaction(Ballot._meta.db):
         query = Ballot.select(
-            Ballot.status, Ballot.phase, Ballot.round, Ballot.secret, Ballot.organisation
+            Ballot.status,
+            Ballot.phase,
+            Ballot.round,
+            Ballot.secret,
+            Ballot.organisation,
+            Ballot.is_test,
+            Ballot.assembly,
+            Ballot.weight_groups,
         ).where(Ballot.id == vote.ballot_id)
         if isinstance(Ballot._meta.db, PostgresEngine):
             # a share lock the close's update waits for: the close counts this vote, or this
@@ -787,17 +860,19 @@ async def _cast_with_piccolo(vote: _Vote) -> tuple[datetime, bool]:
         ballot = await query.first()
         member = None
         if ballot is not None:
-            member = (
-                await Membership.select(Membership.kind, Membership.status)
-                .where(
-                    (Membership.id == vote.membership_id)
-                    & (Membership.organisation == ballot["organisation"])
-                )
-                .first()
-            )
+            ballot["assembly_kind"] = await _assembly_kind(ballot["assembly"])
+            member = await _member_row(vote.membership_id, ballot["organisation"])
         _decide(ballot, member)
         assert ballot is not None
-        key = participation_key(vote.ballot_id, vote.membership_id, ballot["round"])
+        assert member is not None
+        if vote.on_behalf is not None:
+            member = await _represented(ballot, vote)
+        checked_in = await Attendance.exists().where(
+            (Attendance.attendance_key == f"{ballot['assembly']}:{vote.membership_id}")
+            & Attendance.status.is_in(["present", "remote"])
+        )
+        group = _decide_presence(ballot, member, checked_in)
+        key = participation_key(vote.ballot_id, vote.participant, ballot["round"])
         existing = (
             await Participation.select(Participation.submission_hash, Participation.voted_at)
             .where(Participation.participation_key == key)
@@ -810,7 +885,7 @@ async def _cast_with_piccolo(vote: _Vote) -> tuple[datetime, bool]:
         await Participation.insert(
             Participation(
                 ballot=vote.ballot_id,
-                membership=vote.membership_id,
+                membership=vote.participant,
                 participation_key=key,
                 round=ballot["round"],
                 submission_hash=vote.token_hash,
@@ -821,13 +896,54 @@ async def _cast_with_piccolo(vote: _Vote) -> tuple[datetime, bool]:
             BallotPaper(
                 id=uuid.uuid4(),
                 ballot=vote.ballot_id,
-                voter=None if ballot["secret"] else vote.membership_id,
+                voter=None if ballot["secret"] else vote.participant,
                 round=ballot["round"],
                 content=vote.content,
                 receipt_hash=vote.code_hash,
+                weight_group=group,
             )
         )
+        if vote.on_behalf is not None:
+            # who voted for whom, never what (the paper of a secret ballot stays unlinkable)
+            await audit.record(
+                ballot["organisation"],
+                "vote.by_proxy",
+                actor_id=None,
+                subject=f"ballot:{vote.ballot_id}",
+                details={"holder": vote.membership_id, "represented": vote.on_behalf},
+            )
     return vote.at, False
+
+
+async def _assembly_kind(assembly_id: int) -> str:
+    row = await Assembly.select(Assembly.kind).where(Assembly.id == assembly_id).first()
+    return str(row["kind"]) if row else ""
+
+
+async def _member_row(membership_id: int, organisation_id: int) -> dict[str, Any] | None:
+    row = (
+        await Membership.select(
+            Membership.kind, Membership.status, Membership.college, Membership.category
+        )
+        .where((Membership.id == membership_id) & (Membership.organisation == organisation_id))
+        .first()
+    )
+    return dict(row) if row else None
+
+
+async def _represented(ballot: Mapping[str, Any], vote: _Vote) -> dict[str, Any]:
+    """The represented member's row, once their active proxy to this voter is found."""
+    assert vote.on_behalf is not None
+    proxy = await Proxy.exists().where(
+        (Proxy.proxy_key == f"{ballot['assembly']}:{vote.on_behalf}")
+        & (Proxy.holder == vote.membership_id)
+        & (Proxy.status == ProxyStatus.ACTIVE.value)
+    )
+    principal = await _member_row(vote.on_behalf, ballot["organisation"])
+    if not proxy or principal is None:
+        raise BallotError("not_your_proxy")
+    _decide({**ballot}, principal)
+    return principal
 
 
 async def cast_vote(
@@ -837,6 +953,7 @@ async def cast_vote(
     *,
     submission: str | None = None,
     receipt_key: str = "",
+    on_behalf_of: int | None = None,
 ) -> VoteReceipt:
     """Record one member's vote and return their receipt.
 
@@ -845,9 +962,16 @@ async def cast_vote(
     receipt (``repeated``) and writes nothing. Raises ``BallotError`` when the ballot is not
     open, the member may not vote here, the choice is not valid, or the member has voted
     already with another form.
+
+    ``on_behalf_of``: a member the voter holds a proxy for; the vote is theirs (one per
+    represented member, as the participation key says) and the audit trail records who cast
+    it for whom. The same form may cast the voter's own vote and each represented one: each
+    gets its own receipt, derived from the form's token and the member voted for.
     """
     content = await _checked(ballot_id, choice)
     submission = submission or new_submission_token()
+    if on_behalf_of is not None:
+        submission = f"{submission}:for:{on_behalf_of}"
     code = receipt_code_for(submission, receipt_key or secrets.token_hex(16))
     vote = _Vote(
         ballot_id,
@@ -856,12 +980,15 @@ async def cast_vote(
         receipt_hash(submission),
         receipt_hash(code),
         datetime.now(UTC),
+        on_behalf_of,
     )
     engine = Ballot._meta.db
-    if isinstance(engine, VotesSQLiteEngine):
+    if isinstance(engine, VotesSQLiteEngine) and on_behalf_of is None:
         voted_at, repeated = await engine.run_write(partial(_cast_in_sqlite, vote))
     else:
         voted_at, repeated = await _cast_with_piccolo(vote)
+    if not repeated:
+        events.votes_counted(ballot_id)  # committed: the turnout moved (throttled)
     return VoteReceipt(code, voted_at, repeated=repeated)
 
 
@@ -937,6 +1064,8 @@ async def record_room_count(
         row = await _ballot_row(ballot_id, organisation_id)
         if row["method"] not in PAPER_COUNT_METHODS:
             raise BallotError("no_room_count")
+        if row["weight_groups"] == "college":  # a show of hands tells no college apart
+            raise BallotError("no_room_count_colleges")
         if row["status"] not in (BallotStatus.OPEN.value, BallotStatus.CLOSED.value):
             raise BallotError("not_open")
         if not set(count.counts) <= set(await _options_of(ballot_id)):
@@ -969,6 +1098,7 @@ async def record_room_count(
         )
     if row["status"] == BallotStatus.CLOSED.value:
         await _store_count(ballot_id)
+    events.votes_counted(ballot_id)
 
 
 async def room_count_of(ballot_id: int, round_: int) -> RoomCount | None:
@@ -995,18 +1125,66 @@ async def count_ballot(ballot_id: int) -> TallyResult:
         raise BallotError("not_found")
     method, round_ = ballot["method"], ballot["round"]
     candidates = await _options_of(ballot_id)
-    papers = await BallotPaper.select(BallotPaper.content).where(
+    papers = await BallotPaper.select(BallotPaper.content, BallotPaper.weight_group).where(
         (BallotPaper.ballot == ballot_id) & (BallotPaper.round == round_)
     )
-    grouped: Counter[Any] = Counter(decode_choice(method, p["content"]) for p in papers)
     room = await room_count_of(ballot_id, round_)
+    if ballot["rule_snapshot"]:
+        return await _count_under_rules(ballot, candidates, papers, room)
+    grouped: Counter[Any] = Counter(decode_choice(method, p["content"]) for p in papers)
     if room is not None:
         candidates = _merge_room_count(method, candidates, grouped, room)
-    options = dict(json.loads(ballot["rules"]))
+    options = {
+        k: v for k, v in json.loads(ballot["rules"]).items() if k not in rules.BALLOT_ONLY_RULES
+    }
     if method == "majority" and (options.get("base") == "members" or "quorum_share" in options):
         options["members"] = ballot["eligible_at_close"] or ballot["eligible_at_open"]
     count = partial(tally, method, candidates, dict(grouped), seats=ballot["seats"], **options)
     return await anyio.to_thread.run_sync(count)
+
+
+async def _count_under_rules(
+    ballot: dict[str, Any],
+    candidates: list[str],
+    papers: list[dict[str, Any]],
+    room: RoomCount | None,
+) -> TallyResult:
+    """Count a ballot of a general assembly under the rule snapshot frozen at its open (#7):
+    papers by weighting group, the room's count, blank proxies, quorum and majority; the
+    figures and each college's breakdown are stored with the snapshot."""
+    method = ballot["method"]
+    by_group: dict[str, Counter[Any]] = {}
+    for paper in papers:
+        found = by_group.setdefault(paper["weight_group"], Counter())
+        found[decode_choice(method, paper["content"])] += 1
+    if room is not None:
+        candidates = _merge_room_count(method, candidates, by_group.setdefault("", Counter()), room)
+    snapshot = json.loads(ballot["rule_snapshot"])
+    figures = await rules.close_figures(
+        ballot["organisation"], ballot["assembly"], snapshot, ballot["weight_groups"]
+    )
+    options = {
+        k: v for k, v in json.loads(ballot["rules"]).items() if k not in rules.BALLOT_ONLY_RULES
+    }
+    if method == "majority" and (options.get("base") == "members" or "quorum_share" in options):
+        options["members"] = ballot["eligible_at_close"] or ballot["eligible_at_open"]
+    judge = partial(
+        rules.judge,
+        method,
+        candidates,
+        by_group,
+        seats=ballot["seats"],
+        options=options,
+        snapshot=snapshot,
+        figures=figures,
+        secret=ballot["secret"],
+    )
+    judgement = await anyio.to_thread.run_sync(judge)
+    snapshot["count"] = json.loads(json.dumps(judgement.notes, default=str))
+    await Ballot.update({Ballot.rule_snapshot: json.dumps(snapshot, sort_keys=True)}).where(
+        Ballot.id == ballot["id"]
+    )
+    return judgement.result
 
 
 def _merge_room_count(

@@ -22,7 +22,7 @@ from votes.db.tables import (
     Stance,
     Thread,
 )
-from votes.services import audit
+from votes.services import audit, events
 from votes.services.assemblies import ActionError, can_manage, can_take_part, ensure_manager
 
 BODY_MAX = 5_000
@@ -106,6 +106,7 @@ async def post_contribution(
                 body=body.strip(),
             )
         )
+    events.contribution_posted(actor.organisation.id, thread_id)
     return int(rows[0]["id"])
 
 

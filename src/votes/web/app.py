@@ -40,6 +40,7 @@ from votes.web.controllers.proposals import ProposalController
 from votes.web.controllers.receipts import ReceiptsController
 from votes.web.errors import html_error_page
 from votes.web.guards import provide_context
+from votes.web.live import LiveController, LiveHub, live_lifespan, make_channels_plugin
 from votes.web.rendering import SECURITY_HEADERS
 from votes.web.templating import make_environment
 
@@ -106,6 +107,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def before_request(request: Request[Any, Any, State]) -> None:
         await load_request_context(request)
 
+    # live updates (#8): the channels plugin, and the streams it feeds
+    live_hub = LiveHub(make_channels_plugin(settings), settings.live_heartbeat_seconds)
+
     return Litestar(
         route_handlers=[
             HomeController,
@@ -121,6 +125,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ExportsController,
             AuditController,
             ReceiptsController,
+            LiveController,
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], name="static", include_in_schema=False
             ),
@@ -141,8 +146,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exception_handlers={Exception: html_error_page},
         middleware=[RequestTimer()],
         before_send=[secure_and_log],
-        lifespan=[database_pool],
-        state=State({"settings": settings}),
+        lifespan=[database_pool, live_lifespan(live_hub)],
+        plugins=[live_hub.plugin],
+        state=State({"settings": settings, "live_hub": live_hub}),
         openapi_config=None,
         debug=False,
     )

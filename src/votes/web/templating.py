@@ -13,6 +13,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from votes import i18n
 from votes.paths import TEMPLATES_DIR
+from votes.services.events import now_ms
 from votes.web.labels import label
 from votes.web.markdown import render_markdown
 
@@ -42,6 +43,7 @@ def make_environment() -> Environment:
         label=label,
         static=static_url,
         current_language=i18n.current_language.get,
+        live_since=now_ms,  # a page's render time: its live stream catches up from there
         LANGUAGES=i18n.LANGUAGES,
         LANGUAGE_NAMES=i18n.LANGUAGE_NAMES,
     )

@@ -39,7 +39,7 @@ from votes.web.guards import provide_membership, requires_sign_in
 from votes.web.rendering import VARY, is_htmx, page, see_other
 
 # how often phones ask whether the "now" page changed (a 204 when it did not)
-NOW_POLL_SECONDS = 4
+NOW_POLL_SECONDS = 30  # a last resort: the live stream's signals trigger the re-fetch (#8)
 
 
 def _base(org: MembershipView) -> str:

@@ -1,0 +1,368 @@
+"""Live pages: server-sent event streams that tell open pages when to re-fetch their fragments.
+
+Three streams, each a long-lived ``text/event-stream`` response, all on the organisation's one
+channel (``votes.services.events``) and each keeping only what its pages use:
+
+* ``/o/{org}/live``: the vote list and the "now" page (ballots opened or closed, the agenda,
+  attendance, new contributions);
+* ``/o/{org}/ballots/{id}/live``: a ballot's page and its console (that ballot's lifecycle and
+  its turnout);
+* ``/o/{org}/assemblies/{id}/live``: the projector (that assembly's ballots, turnout, agenda
+  and attendance).
+
+Pages connect with the htmx SSE extension (``sse-connect``) and their fragments re-fetch on
+``hx-trigger="sse:<kind>"``. Resilience, from the browser's side to the server's:
+
+* every event carries an ``id`` (its time in ms): a browser reconnecting by itself sends it
+  back as ``Last-Event-ID``; pages also put their render time in the URL (``since``). On every
+  (re)connection the stream checks once whether the organisation changed since then and, if
+  so, starts with a ``resync`` event so the page catches up (it never stays on a closed ballot);
+* a comment line every few seconds (``VOTES_LIVE_HEARTBEAT_SECONDS``) keeps proxies and
+  phones' networks from closing an idle stream, and makes a vanished phone's stream fail;
+* turnout reaches each stream at most once per second per ballot, coalesced (the last count
+  wins), even when several workers each send theirs;
+* on SIGTERM/SIGINT every stream ends at once with a ``retry`` hint, so ``votes serve`` never
+  waits for phones before restarting; a stream opened while the app is not serving live
+  events (starting, stopping) gets the same short answer, and the browser comes back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import html
+import logging
+import signal
+import weakref
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from types import FrameType
+from typing import Any
+
+from litestar import Controller, Litestar, Request, get
+from litestar.channels import ChannelsPlugin, Subscriber
+from litestar.channels.backends.asyncpg import AsyncPgChannelsBackend
+from litestar.channels.backends.base import ChannelsBackend
+from litestar.channels.backends.memory import MemoryChannelsBackend
+from litestar.datastructures import State
+from litestar.di import NamedDependency, Provide
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, FromQuery
+from litestar.response import ServerSentEventMessage, Stream
+
+from votes.db import ballot_queries as bq
+from votes.db.live_queries import changed_since
+from votes.db.queries import MembershipView
+from votes.i18n import translations
+from votes.services import events
+from votes.services.events import EventKind, LiveEvent
+from votes.settings import LiveBackend, Settings
+from votes.web.context import RequestContext
+from votes.web.guards import provide_membership, requires_sign_in
+
+logger = logging.getLogger("votes.live")
+
+RETRY_MS = 3000  # how long a browser waits before reconnecting after the stream ends
+CLOCK_MARGIN = timedelta(seconds=2)  # render time vs. database time on other machines
+SUBSCRIBER_BACKLOG = 200  # events held for a phone whose network is slow; older ones go
+HEADERS = {
+    "Cache-Control": "no-store",
+    "X-Accel-Buffering": "no",  # nginx and others: pass each event on at once, never buffer
+}
+
+
+class LiveSubscriber(Subscriber):
+    """A subscriber a stream can wait on with a deadline (for heartbeats and coalescing)."""
+
+    async def next_event(self, wait_seconds: float) -> bytes | bool | None:
+        """The next event's bytes, ``None`` when the stream must end, ``False`` when nothing
+        came within ``wait_seconds``."""
+        try:
+            async with asyncio.timeout(max(wait_seconds, 0)):
+                item = await self._queue.get()
+        except TimeoutError:
+            return False
+        self._queue.task_done()
+        return item
+
+
+@dataclass
+class LiveHub:
+    """This process's live events: the channels plugin and the streams it serves."""
+
+    plugin: ChannelsPlugin
+    heartbeat_seconds: float
+    serving: bool = False
+    streams: weakref.WeakSet[LiveSubscriber] = field(default_factory=weakref.WeakSet)
+
+    def end_streams(self) -> None:
+        """Stop accepting streams and end those open (shutdown)."""
+        self.serving = False
+        for subscriber in list(self.streams):
+            subscriber.put_nowait(None)
+
+
+def make_channels_plugin(settings: Settings) -> ChannelsPlugin:
+    """Memory channels for one process; PostgreSQL LISTEN/NOTIFY when several share one."""
+    backend: ChannelsBackend
+    if settings.live_backend is LiveBackend.POSTGRES:
+        assert settings.database_url is not None  # the settings check it
+        backend = AsyncPgChannelsBackend(dsn=_asyncpg_dsn(settings.database_url))
+    else:
+        backend = MemoryChannelsBackend()
+    return ChannelsPlugin(
+        backend=backend,
+        arbitrary_channels_allowed=True,
+        subscriber_class=LiveSubscriber,
+        subscriber_max_backlog=SUBSCRIBER_BACKLOG,
+        subscriber_backlog_strategy="dropleft",
+    )
+
+
+def _asyncpg_dsn(url: str) -> str:
+    return "postgresql://" + url.split("://", 1)[1]  # asyncpg reads postgres:// too, but not +…
+
+
+Lifespan = Callable[[Litestar], contextlib.AbstractAsyncContextManager[None]]
+
+
+def live_lifespan(hub: LiveHub) -> Lifespan:
+    """The app's lifespan part for live events: install the publisher for services, end every
+    stream as soon as the process is told to stop."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        loop = asyncio.get_running_loop()
+        def on_stop() -> None:  # runs in the signal handler: hand over to the loop
+            loop.call_soon_threadsafe(hub.end_streams)
+
+        restore = _on_stop_signals(on_stop)
+        events.install(hub.plugin.publish)
+        hub.serving = True
+        try:
+            yield
+        finally:
+            hub.end_streams()
+            events.install(None)
+            restore()
+
+    return lifespan
+
+
+def _on_stop_signals(callback: Callable[[], None]) -> Callable[[], None]:
+    """Chain ``callback`` before the server's own SIGINT/SIGTERM handlers (uvicorn waits for
+    open responses before it stops, and an event stream never ends by itself). Returns the
+    function that puts the previous handlers back. Outside the main thread (test clients)
+    signals cannot be handled and nothing changes."""
+    previous: dict[int, Any] = {}
+
+    def handler(number: int, frame: FrameType | None) -> None:
+        callback()
+        chained = previous.get(number)
+        if callable(chained):
+            chained(number, frame)
+        elif chained == signal.SIG_DFL:  # nobody else handles it: let it do what it does
+            signal.signal(number, signal.SIG_DFL)
+            signal.raise_signal(number)
+
+    for number in (signal.SIGINT, signal.SIGTERM):
+        try:
+            previous[number] = signal.signal(number, handler)
+        except ValueError:  # not the main thread
+            return lambda: None
+
+    def restore() -> None:
+        for number, chained in previous.items():
+            with contextlib.suppress(ValueError, TypeError):
+                if signal.getsignal(number) is handler:
+                    signal.signal(number, chained)
+
+    return restore
+
+
+# -- what each stream keeps ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StreamScope:
+    """Which events of the organisation a page needs."""
+
+    kinds: frozenset[EventKind]
+    ballot_id: int | None = None
+    assembly_id: int | None = None
+
+    def wants(self, event: LiveEvent) -> bool:
+        if event.kind not in self.kinds:
+            return False
+        if self.ballot_id is not None:
+            return event.ballot_id == self.ballot_id
+        if self.assembly_id is not None:
+            return event.assembly_id == self.assembly_id
+        return True
+
+
+ORGANISATION_KINDS = frozenset(
+    {EventKind.BALLOT, EventKind.AGENDA, EventKind.QUORUM, EventKind.THREAD}
+)
+BALLOT_KINDS = frozenset({EventKind.BALLOT, EventKind.TURNOUT})
+ASSEMBLY_KINDS = frozenset(
+    {EventKind.BALLOT, EventKind.TURNOUT, EventKind.AGENDA, EventKind.QUORUM}
+)
+
+
+def turnout_sentence(event: LiveEvent, language: str) -> str:
+    """The count every viewer of a ballot sees, in the viewer's words. The message is the
+    ballot page's own, so the sentence swapped in reads exactly like the one rendered."""
+    total = event.total or 0
+    words = translations(language).ngettext(
+        "%(num)d member has voted.", "%(num)d members have voted.", total
+    )
+    return html.escape(words % {"num": total})  # swapped in as HTML by the SSE extension
+
+
+def _message(event: LiveEvent, language: str) -> bytes:
+    if event.kind is EventKind.TURNOUT:
+        data = turnout_sentence(event, language)
+    else:
+        data = event.encode().decode()  # ids and status only: nothing a member may not know
+    return ServerSentEventMessage(data=data, event=event.kind.value, id=event.at).encode()
+
+
+_RESYNC = ServerSentEventMessage(data="", event="resync").encode()
+_HEARTBEAT = ServerSentEventMessage(comment="heartbeat", data=None).encode()
+_COME_BACK = ServerSentEventMessage(comment="come back soon", data=None, retry=RETRY_MS).encode()
+
+
+async def _stream(
+    hub: LiveHub | None,
+    organisation_id: int,
+    scope: StreamScope,
+    since: datetime | None,
+    language: str,
+) -> AsyncIterator[bytes]:
+    if hub is None or not hub.serving:
+        yield _COME_BACK
+        return
+    channel = events.channel_of(organisation_id)
+    async with hub.plugin.start_subscription(channel) as subscriber:
+        assert isinstance(subscriber, LiveSubscriber)
+        hub.streams.add(subscriber)
+        # the first bytes go out at once: the browser knows the stream is open, proxies too
+        yield ServerSentEventMessage(comment="live", data=None, retry=RETRY_MS).encode()
+        # subscribed first, checked second: whatever happens after the check comes as an event
+        if since is None or await changed_since(organisation_id, since - CLOCK_MARGIN):
+            yield _RESYNC
+        async for chunk in _follow(subscriber, scope, language, hub.heartbeat_seconds):
+            yield chunk
+
+
+async def _follow(
+    subscriber: LiveSubscriber, scope: StreamScope, language: str, heartbeat: float
+) -> AsyncIterator[bytes]:
+    loop = asyncio.get_running_loop()
+    last_write = loop.time()
+    last_turnout: dict[int, float] = {}
+    pending: dict[int, LiveEvent] = {}  # turnout held back until its second is over
+    while True:
+        now = loop.time()
+        due = [last_turnout[b] + events.TURNOUT_INTERVAL_SECONDS for b in pending]
+        deadline = min([last_write + heartbeat, *due])
+        item = await subscriber.next_event(deadline - now)
+        now = loop.time()
+        if item is None:  # shutdown: the browser comes back to another process
+            yield _COME_BACK
+            return
+        event = LiveEvent.decode(item) if isinstance(item, bytes) else None
+        if event is not None and scope.wants(event):
+            if event.kind is EventKind.TURNOUT and event.ballot_id is not None:
+                pending[event.ballot_id] = event  # the latest count replaces an older one
+            else:
+                last_write = now
+                yield _message(event, language)
+        for ballot_id in [b for b in pending if _turnout_may_go(last_turnout, b, now)]:
+            last_turnout[ballot_id] = last_write = now
+            yield _message(pending.pop(ballot_id), language)
+        if now - last_write >= heartbeat:
+            last_write = now
+            yield _HEARTBEAT
+
+
+def _turnout_may_go(last: dict[int, float], ballot_id: int, now: float) -> bool:
+    return now >= last.get(ballot_id, float("-inf")) + events.TURNOUT_INTERVAL_SECONDS
+
+
+def _since(since_ms: int, last_event_id: str | None) -> datetime | None:
+    """The moment the page last knew the state: its render time, or the last event it got."""
+    moments = [since_ms] if since_ms > 0 else []
+    if last_event_id and last_event_id.isdigit():
+        moments.append(int(last_event_id))
+    if not moments:
+        return None
+    return datetime.fromtimestamp(max(moments) / 1000, tz=UTC)
+
+
+def _response(
+    request: Request[Any, Any, State],
+    membership: MembershipView,
+    context: RequestContext,
+    scope: StreamScope,
+    since_ms: int,
+) -> Stream:
+    hub: LiveHub | None = request.app.state.get("live_hub")
+    since = _since(since_ms, request.headers.get("last-event-id"))
+    return Stream(
+        _stream(hub, membership.organisation.id, scope, since, context.language),
+        media_type="text/event-stream",
+        headers=HEADERS,
+    )
+
+
+class LiveController(Controller):
+    """The streams. Same guards as the pages they serve: members of the organisation only,
+    and a ballot or assembly of another organisation does not exist."""
+
+    path = "/o/{org:str}"
+    guards = [requires_sign_in]  # noqa: RUF012 - Litestar reads this class attribute
+    dependencies = {"membership": Provide(provide_membership)}  # noqa: RUF012
+
+    @get("/live", include_in_schema=False)
+    async def organisation_stream(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        membership: NamedDependency[MembershipView],
+        since: FromQuery[int] = 0,
+    ) -> Stream:
+        """The vote list and the "now" page."""
+        return _response(request, membership, context, StreamScope(ORGANISATION_KINDS), since)
+
+    @get("/ballots/{ballot_id:int}/live", include_in_schema=False)
+    async def ballot_stream(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        membership: NamedDependency[MembershipView],
+        ballot_id: FromPath[int],
+        since: FromQuery[int] = 0,
+    ) -> Stream:
+        """A ballot's page and its console."""
+        if await bq.ballot_status(membership.organisation.id, ballot_id) is None:
+            raise NotFoundException()
+        scope = StreamScope(BALLOT_KINDS, ballot_id=ballot_id)
+        return _response(request, membership, context, scope, since)
+
+    @get("/assemblies/{assembly_id:int}/live", include_in_schema=False)
+    async def assembly_stream(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        membership: NamedDependency[MembershipView],
+        assembly_id: FromPath[int],
+        since: FromQuery[int] = 0,
+    ) -> Stream:
+        """The projector."""
+        if await bq.assembly_heading(membership.organisation.id, assembly_id) is None:
+            raise NotFoundException()
+        scope = StreamScope(ASSEMBLY_KINDS, assembly_id=assembly_id)
+        return _response(request, membership, context, scope, since)
