@@ -1,0 +1,99 @@
+"""Turnout is announced at most once per second per ballot, and the last count always arrives:
+by each process (the publisher's throttle) and by each stream (several workers publish)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable, Iterator
+
+import pytest
+from litestar.channels import ChannelsPlugin
+from litestar.channels.backends.memory import MemoryChannelsBackend
+
+from votes.db import live_queries
+from votes.db.live_queries import TurnoutSignal
+from votes.services import events
+from votes.services.events import EventKind, LiveEvent
+from votes.web.live import BALLOT_KINDS, LiveSubscriber, StreamScope, _follow
+
+
+@pytest.fixture
+def published() -> Iterator[list[LiveEvent]]:
+    sent: list[LiveEvent] = []
+
+    def publisher(data: bytes, channels: Iterable[str]) -> None:
+        event = LiveEvent.decode(data)
+        assert event is not None
+        assert list(channels) == [events.channel_of(event.organisation_id)]
+        sent.append(event)
+
+    events.install(publisher)
+    yield sent
+    events.install(None)
+
+
+async def test_a_burst_of_votes_gives_one_signal_now_and_one_with_the_final_count(
+    published: list[LiveEvent], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stored = [0]
+
+    async def count(ballot_id: int) -> TurnoutSignal:
+        return TurnoutSignal(organisation_id=3, assembly_id=4, total=stored[0], eligible=50)
+
+    monkeypatch.setattr(live_queries, "turnout_signal", count)
+    for _ in range(10):
+        stored[0] += 1
+        events.votes_counted(7)
+        await asyncio.sleep(0)
+    await asyncio.sleep(events.TURNOUT_INTERVAL_SECONDS * 1.5)
+    assert [(e.kind, e.ballot_id, e.total) for e in published] == [
+        (EventKind.TURNOUT, 7, 1),
+        (EventKind.TURNOUT, 7, 10),
+    ]
+
+
+def test_nothing_is_counted_when_no_app_listens(monkeypatch: pytest.MonkeyPatch) -> None:
+    async def count(ballot_id: int) -> TurnoutSignal:
+        raise AssertionError("no query without a publisher")
+
+    monkeypatch.setattr(live_queries, "turnout_signal", count)
+    events.votes_counted(7)  # the `votes` command, a service test: a no-op
+
+
+async def test_a_stream_coalesces_turnout_from_several_workers() -> None:
+    plugin = ChannelsPlugin(
+        MemoryChannelsBackend(), arbitrary_channels_allowed=True, subscriber_class=LiveSubscriber
+    )
+    subscriber = LiveSubscriber(plugin)
+    scope = StreamScope(BALLOT_KINDS, ballot_id=7)
+    for total in (1, 2, 3):  # three workers announce within the same second
+        subscriber.put_nowait(_turnout(7, total))
+    subscriber.put_nowait(_turnout(8, 99))  # another ballot: not this page's
+    subscriber.put_nowait(LiveEvent(EventKind.BALLOT, 3, 1, ballot_id=7, change="closed").encode())
+    received: list[bytes] = []
+
+    async def read() -> None:
+        async for chunk in _follow(subscriber, scope, "en", heartbeat=30):
+            received.append(chunk)
+
+    reader = asyncio.create_task(read())
+    await asyncio.sleep(events.TURNOUT_INTERVAL_SECONDS * 1.5)
+    subscriber.put_nowait(None)  # shutdown
+    await reader
+    texts = [chunk.decode() for chunk in received]
+    assert [t for t in texts if "event: turnout" in t] == [
+        "id: 11\r\nevent: turnout\r\ndata: 1 member has voted.\r\n\r\n",
+        "id: 13\r\nevent: turnout\r\ndata: 3 members have voted.\r\n\r\n",
+    ]
+    assert sum("event: ballot" in t for t in texts) == 1
+    assert "retry: 3000" in texts[-1]  # the shutdown tells the browser to come back
+
+
+def _turnout(ballot_id: int, total: int) -> bytes:
+    event = LiveEvent(EventKind.TURNOUT, 3, 10 + total, ballot_id=ballot_id, total=total)
+    return event.encode()
+
+
+def test_bytes_that_are_no_event_are_ignored() -> None:
+    assert LiveEvent.decode(b"not json") is None
+    assert LiveEvent.decode(b'{"kind": "unknown", "organisation_id": 1, "at": 1}') is None

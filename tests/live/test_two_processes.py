@@ -1,0 +1,106 @@
+"""Two app processes on one PostgreSQL database, the way several workers or several instances
+behind a reverse proxy run: what one process publishes (LISTEN/NOTIFY) reaches the streams of
+the other. Runs in every ``make test`` pass that can reach PostgreSQL and is required in CI."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import Iterator
+
+import asyncpg
+import pytest
+from tests.conftest import POSTGRES_ADMIN_URL
+from tests.live.server import (
+    FACILITATOR,
+    MEMBER,
+    ORG,
+    Server,
+    browser,
+    console,
+    new_ballot,
+    server_environment,
+    vote,
+)
+
+DELIVERED_WITHIN = 1.0  # seconds after the acting request's answer
+
+
+async def _admin(statement: str) -> None:
+    connection = await asyncpg.connect(POSTGRES_ADMIN_URL, timeout=5)
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+@pytest.fixture(scope="module")
+def database_url() -> Iterator[str]:
+    name = f"votes_live_{uuid.uuid4().hex[:12]}"
+    try:
+        asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+    except (OSError, asyncpg.PostgresError) as error:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is required in CI: {error}")
+        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_ADMIN_URL}: {error}")
+    base, _, _ = POSTGRES_ADMIN_URL.rpartition("/")
+    yield f"{base}/{name}"
+    asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="module")
+def servers(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Server, Server]]:
+    data_dir = tmp_path_factory.mktemp("live-postgres")
+    environment = server_environment(
+        data_dir, VOTES_DATABASE_URL=database_url, VOTES_LIVE_BACKEND="postgres"
+    )
+    first, second = Server(data_dir, environment), Server(data_dir, environment)
+    try:
+        first.start("--demo")
+        second.start()
+        yield first, second
+    finally:
+        first.stop()
+        second.stop()
+
+
+async def test_a_ballot_opened_through_one_process_reaches_a_phone_on_the_other(
+    servers: tuple[Server, Server],
+) -> None:
+    first, second = servers
+    async with (
+        browser(first.base, FACILITATOR) as facilitator,
+        browser(second.base, MEMBER) as member,
+    ):
+        ballot_id = await new_ballot(facilitator, "Opened on A, seen on B")
+        async with member.stream(f"/o/{ORG}/live") as stream:
+            await stream.wait_for("resync", 10)  # connected (and listening) on B
+            await console(facilitator, ballot_id, "open")
+            event = await stream.wait_for("ballot", DELIVERED_WITHIN, ballot_id=ballot_id)
+        assert event.json()["change"] == "opened"
+        listed = await member.client.get(f"/o/{ORG}/vote", headers={"HX-Request": "true"})
+        assert f"/o/{ORG}/ballots/{ballot_id}" in listed.text
+
+
+async def test_a_vote_cast_through_one_process_moves_the_turnout_seen_through_the_other(
+    servers: tuple[Server, Server],
+) -> None:
+    first, second = servers
+    async with (
+        browser(first.base, FACILITATOR) as facilitator,
+        browser(second.base, MEMBER) as member,
+    ):
+        ballot_id = await new_ballot(facilitator, "Voted on B, counted on A")
+        await console(facilitator, ballot_id, "open")
+        async with facilitator.stream(f"/o/{ORG}/assemblies/1/live") as projector:
+            await projector.wait_for("resync", 10)
+            await vote(member, ballot_id)
+            event = await projector.wait_for("turnout", DELIVERED_WITHIN)
+        assert event.data == "1 membre a voté."
+        turnout = await facilitator.client.get(
+            f"/o/{ORG}/ballots/{ballot_id}/turnout", headers={"HX-Request": "true"}
+        )
+        assert "<strong>1</strong>" in turnout.text
