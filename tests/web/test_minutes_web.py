@@ -57,10 +57,11 @@ async def test_the_demo_minutes_report_every_resolution_with_its_numbers(
     response = await client.get(f"/o/demo/assemblies/{assembly_id}/minutes")
     assert response.status_code == 200
     text = visible_text(response.text)
-    # the accounts: 7 for, 1 against, 2 abstentions, adopted under the majority of votes cast
+    # the accounts: 7 for, 1 against, 2 abstentions, adopted under the SCOP SARL statutes'
+    # ordinary first-call majority: more than half of all the members (#7)
     accounts = text[text.index("Résolution 1 — Approbation des comptes 2025") :]
     assert re.search(r"Pour 7 Contre 1 Abstentions 2", accounts)
-    assert "plus de la moitié des suffrages exprimés" in accounts
+    assert "plus de la moitié de l'ensemble des membres ayant droit de vote" in accounts
     assert "Adoptée" in accounts
     # the STV election and the Schulze choice, both secret-or-not mentions
     assert "Élection du comité de pilotage (3 sièges)" in text
@@ -177,7 +178,7 @@ async def test_the_demo_minutes_pdf_and_the_english_version(
     text = " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf.content)).pages)
     text = re.sub(r"\s+", " ", text.replace("\xa0", " "))
     assert "Résolution 1 — Approbation des comptes 2025" in text
-    assert "plus de la moitié des suffrages exprimés" in text
+    assert "plus de la moitié de l'ensemble des membres ayant droit de vote" in text
     assert "Élection du comité de pilotage (3 sièges)" in text
     assert "Vote d'essai" not in text
     printable = await client.get(f"/o/demo/assemblies/{assembly_id}/minutes/print")

@@ -53,6 +53,10 @@ MESSAGES = {
         ),
         "rejected_empty": "Rejetée — aucun suffrage à compter ({counts})",
         "no_quorum": "Quorum non atteint — {participants} participants, {quorum} requis ({counts})",
+        "no_quorum_present": (
+            "Non valable — quorum non atteint ({participants} présents ou représentés,"
+            " {quorum} requis\u00a0; {counts})"
+        ),
         "casting_vote": (
             "égalité départagée par la voix prépondérante de la présidence\u00a0: {side}"
         ),
@@ -82,6 +86,10 @@ MESSAGES = {
         "rejected": "Rejected — required majority: {rule}; {share:%} in favour ({counts})",
         "rejected_empty": "Rejected — no vote to count ({counts})",
         "no_quorum": "No quorum — {participants} took part, {quorum} required ({counts})",
+        "no_quorum_present": (
+            "Not valid — quorum not reached ({participants} present or represented,"
+            " {quorum} required; {counts})"
+        ),
         "casting_vote": "tie broken by the chair's casting vote: {side}",
         "side_yes": "for",
         "side_no": "against",
@@ -177,7 +185,7 @@ def tally_majority(
     }
     if required is not None and participants < required:
         message = Message(
-            "majority.no_quorum",
+            "majority.no_quorum" if present_ is None else "majority.no_quorum_present",
             {"participants": participants, "quorum": required, "counts": counts_phrase},
         )
         return _result(offered, Verdict.NO_QUORUM, (message,), (), details, options)

@@ -29,6 +29,7 @@ class Confidence(StrEnum):
     LAW = "law"
     MODEL_STATUTES = "model_statutes"
     TO_CHECK = "to_check"
+    STATUTES = "statutes"  # entered by the organisation from its own statutes
 
 
 class QuorumBase(StrEnum):
@@ -159,8 +160,24 @@ class RuleProfile:
     rules: Mapping[tuple[str, str], DecisionRule]  # (assembly kind, convocation) -> rule
     proxies: ProxyRule = field(default_factory=ProxyRule)
     secret_ballot_for_elections: bool = False
-    remote_counts_as_present: bool = False
+    remote_counts_as_present: bool = False  # the statutes allow taking part from afar
     colleges: str = "none"  # "none", "allowed" (SCIC), "required"
+    # a member category's cap on the total voting weight, e.g. non-cooperators ≤ 49 %
+    category_caps: Mapping[str, Fraction] = field(default_factory=dict)
+    quorum_by_college: bool = False  # the quorum is a share of the colleges' weights
+    adjusted: bool = False  # changed from its preset to follow the organisation's statutes
+
+    def quorum_counts(self, assembly_kind: str, convocation: str) -> frozenset[Attendance]:
+        """The ways of taking part this assembly's quorum counts (remote ones only when the
+        statutes allow taking part from afar).
+
+        >>> sorted(kind.value for kind in preset("scop_sarl").quorum_counts("ago", "first"))
+        ['postal', 'present', 'represented']
+        """
+        counts = self.rule_for(assembly_kind, convocation).quorum.counts
+        if self.remote_counts_as_present:
+            return counts | {Attendance.REMOTE}
+        return counts - {Attendance.REMOTE}
 
     def rule_for(self, assembly_kind: str, convocation: str) -> DecisionRule:
         """The rule for an assembly; kinds a profile does not name use its AGO rule."""
@@ -313,6 +330,142 @@ PRESET_FOR_LEGAL_FORM = {
     "belgian_sc": "belgian_sc",
     "other": "custom",
 }
+
+
+COLLEGE_USES = ("none", "allowed", "required")
+BLANK_PROXY_USES = ("with_management", "not_counted")
+PROXY_KINDS = ("scop", "fixed")
+
+
+def profile_to_data(profile: RuleProfile) -> dict[str, Any]:
+    """A profile as JSON-ready data (fractions as ``"p/q"`` strings), to store and compare.
+
+    >>> profile_from_data(profile_to_data(preset("scic_sa"))) == preset("scic_sa")
+    True
+    """
+    return {
+        "key": profile.key,
+        "rules": [
+            {"kind": kind, "convocation": convocation, **_rule_data(rule)}
+            for (kind, convocation), rule in sorted(profile.rules.items())
+        ],
+        "proxies": {
+            "kind": profile.proxies.kind,
+            "small_below": profile.proxies.small_below,
+            "per_members": profile.proxies.per_members,
+            "fixed": profile.proxies.fixed,
+            "blank_proxies": profile.proxies.blank_proxies,
+            "source": _source_data(profile.proxies.source),
+        },
+        "secret_ballot_for_elections": profile.secret_ballot_for_elections,
+        "remote_counts_as_present": profile.remote_counts_as_present,
+        "colleges": profile.colleges,
+        "category_caps": {name: str(cap) for name, cap in sorted(profile.category_caps.items())},
+        "quorum_by_college": profile.quorum_by_college,
+        "adjusted": profile.adjusted,
+    }
+
+
+def _rule_data(rule: DecisionRule) -> dict[str, Any]:
+    quorum, majority = rule.quorum, rule.majority
+    return {
+        "quorum": None if quorum.share is None else str(quorum.share),
+        "quorum_base": quorum.base.value,
+        "quorum_counts": sorted(kind.value for kind in quorum.counts),
+        "threshold": str(majority.threshold),
+        "comparison": majority.comparison,
+        "base": majority.base,
+        "invalid_in_base": majority.invalid_in_base,
+        "source": _source_data(rule.source),
+    }
+
+
+def _source_data(source: Source) -> dict[str, str]:
+    return {"confidence": source.confidence.value, "reference": source.reference, "url": source.url}
+
+
+def profile_from_data(data: Mapping[str, Any]) -> RuleProfile:
+    """The profile :func:`profile_to_data` wrote; ``TallyError`` names what does not fit."""
+    try:
+        rules = {(str(r["kind"]), str(r["convocation"])): _rule_from(r) for r in data["rules"]}
+        proxies = data["proxies"]
+        profile = RuleProfile(
+            key=str(data["key"]),
+            rules=rules,
+            proxies=ProxyRule(
+                kind=str(proxies["kind"]),
+                small_below=int(proxies["small_below"]),
+                per_members=int(proxies["per_members"]),
+                fixed=None if proxies["fixed"] is None else int(proxies["fixed"]),
+                blank_proxies=str(proxies["blank_proxies"]),
+                source=_source_from(proxies["source"]),
+            ),
+            secret_ballot_for_elections=bool(data["secret_ballot_for_elections"]),
+            remote_counts_as_present=bool(data["remote_counts_as_present"]),
+            colleges=str(data["colleges"]),
+            category_caps={str(k): Fraction(v) for k, v in data["category_caps"].items()},
+            quorum_by_college=bool(data["quorum_by_college"]),
+            adjusted=bool(data["adjusted"]),
+        )
+    except (KeyError, TypeError, ValueError, ZeroDivisionError) as error:
+        raise TallyError(f"not a rule profile: {error!r}") from error
+    check_profile(profile)
+    return profile
+
+
+def _rule_from(data: Mapping[str, Any]) -> DecisionRule:
+    share = data["quorum"]
+    return DecisionRule(
+        quorum=QuorumRule(
+            None if share is None else Fraction(share),
+            QuorumBase(data["quorum_base"]),
+            frozenset(Attendance(kind) for kind in data["quorum_counts"]),
+        ),
+        majority=MajorityRule(
+            Fraction(data["threshold"]),
+            str(data["comparison"]),
+            str(data["base"]),
+            bool(data["invalid_in_base"]),
+        ),
+        source=_source_from(data["source"]),
+    )
+
+
+def _source_from(data: Mapping[str, Any]) -> Source:
+    return Source(Confidence(data["confidence"]), str(data["reference"]), str(data["url"]))
+
+
+def check_profile(profile: RuleProfile) -> None:
+    """Refuse a profile that no count could apply, naming the first fault.
+
+    >>> check_profile(preset("custom").customised("x", colleges="sometimes"))
+    Traceback (most recent call last):
+    ...
+    votes.core.results.TallyError: colleges must be one of ('none', 'allowed', 'required')
+    """
+    for (kind, convocation), rule in profile.rules.items():
+        if kind not in ASSEMBLY_KINDS or convocation not in CONVOCATIONS:
+            raise TallyError(f"unknown assembly kind or convocation {kind}/{convocation}")
+        share, majority = rule.quorum.share, rule.majority
+        if share is not None and not 0 < share <= 1:
+            raise TallyError(f"a quorum is a share between 0 and 100 %, got {share}")
+        if not 0 < majority.threshold < 1:
+            raise TallyError(f"a majority threshold is strictly between 0 and 1: {majority}")
+        if majority.comparison not in ("more_than", "at_least"):
+            raise TallyError(f"unknown comparison {majority.comparison!r}")
+        if majority.base not in ("cast", "cast_and_abstentions", "present", "members"):
+            raise TallyError(f"unknown majority base {majority.base!r}")
+    if ("ago", "first") not in profile.rules:
+        raise TallyError("a profile needs at least the rule of an ordinary first convocation")
+    proxies = profile.proxies
+    if proxies.kind not in PROXY_KINDS or proxies.blank_proxies not in BLANK_PROXY_USES:
+        raise TallyError(f"unknown proxy rule {proxies.kind!r} / {proxies.blank_proxies!r}")
+    if proxies.small_below < 1 or proxies.per_members < 1 or (proxies.fixed or 0) < 0:
+        raise TallyError("proxy caps are whole numbers, at least 1 member per proxy")
+    if profile.colleges not in COLLEGE_USES:
+        raise TallyError(f"colleges must be one of {COLLEGE_USES}")
+    if any(not 0 < cap < 1 for cap in profile.category_caps.values()):
+        raise TallyError("a category cap is strictly between 0 and 100 %")
 
 
 def preset(key: str) -> RuleProfile:

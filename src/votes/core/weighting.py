@@ -70,6 +70,7 @@ def weight_by_college(
     weights: Mapping[str, object],
     *,
     scale_over: Callable[[B], bool] | None = None,
+    totals: Mapping[str, object] | None = None,
 ) -> dict[B, Fraction]:
     """Scale each college's ballots so that together they weigh the college's share.
 
@@ -89,16 +90,37 @@ def weight_by_college(
     combined: dict[B, Fraction] = {}
     for college in sorted(college_ballots):
         grouped = _group(college_ballots[college])
-        total = sum(
-            (Fraction(w) for b, w in grouped.items() if scale_over is None or scale_over(b)),
-            Fraction(0),
-        )
+        if totals is not None:
+            total = exact_fraction(f"the total of {college!r}", totals.get(college, 0))
+        else:
+            total = sum(
+                (Fraction(w) for b, w in grouped.items() if scale_over is None or scale_over(b)),
+                Fraction(0),
+            )
         if not total:
             continue
         factor = exact[college] / total
         for ballot, weight in grouped.items():
             combined[ballot] = combined.get(ballot, Fraction(0)) + weight * factor
     return combined
+
+
+def weighted_participation(
+    taking_part: Mapping[str, int], members: Mapping[str, int], weights: Mapping[str, object]
+) -> Fraction:
+    """The share of the vote present, each college counting for its weight: a quorum
+    "weighted by college" compares this share with the statutes' fraction.
+
+    >>> weighted_participation({"a": 5, "b": 1}, {"a": 10, "b": 4}, {"a": "1/2", "b": "1/2"})
+    Fraction(3, 8)
+    """
+    exact = check_college_weights(weights)
+    share = Fraction(0)
+    for college, weight in exact.items():
+        size = members.get(college, 0)
+        if size:
+            share += weight * Fraction(min(taking_part.get(college, 0), size), size)
+    return share
 
 
 def cap_categories(

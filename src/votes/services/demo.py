@@ -29,11 +29,13 @@ from votes.db.tables import (
 from votes.services import (
     accounts,
     assemblies,
+    attendance,
     ballots,
     deliberation,
     minutes,
     organisations,
     proposals,
+    proxies,
 )
 
 DEMO_ORGANISATION = "demo"
@@ -162,6 +164,7 @@ async def _seed_general_assembly(organisation_id: int, members: dict[str, tuple[
         place="Maison des coopératives, 12 rue des Canuts, Lyon",
         status=AssemblyStatus.IN_SESSION,
     )
+    await _seed_attendance(organisation_id, assembly_id, members)
     opening = await assemblies.add_agenda_item(
         assembly_id,
         "Ouverture de la séance et désignation du bureau",
@@ -198,6 +201,26 @@ async def _seed_minutes(
     await minutes.save_draft(organisation_id, assembly_id, draft, person_id=members["lea"][0])
 
 
+async def _seed_attendance(
+    organisation_id: int, assembly_id: int, members: dict[str, tuple[int, int]]
+) -> None:
+    """The feuille de présence: Lucas gave Manon a directed proxy before the assembly, the
+    scrutineer checked in the nine others at the door."""
+    await proxies.give_proxy(
+        organisation_id,
+        assembly_id,
+        members["lucas"][1],
+        members["manon"][1],
+        instructions="Voter pour les résolutions présentées par la gérance.",
+    )
+    steward = members["yanis"][1]
+    for person in PEOPLE:
+        if person.role != "observer" and person.key != "lucas":
+            await attendance.check_in(
+                organisation_id, assembly_id, members[person.key][1], steward_id=steward
+            )
+
+
 def _voters(members: dict[str, tuple[int, int]]) -> list[int]:
     return [members[p.key][1] for p in PEOPLE if p.role != "observer"]
 
@@ -206,8 +229,13 @@ async def _run_ballot(
     ballot_id: int, choices: Sequence[object], voters: list[int], *, publish: bool
 ) -> None:
     await ballots.open_ballot(ballot_id)
+    holders = await proxies.holders_for_ballot(ballot_id)  # a holder votes for whom they represent
     for membership_id, choice in zip(voters, choices, strict=False):
-        await ballots.cast_vote(ballot_id, membership_id, choice)
+        holder = holders.get(membership_id)
+        if holder is None:
+            await ballots.cast_vote(ballot_id, membership_id, choice)
+        else:
+            await ballots.cast_vote(ballot_id, holder, choice, on_behalf_of=membership_id)
     if publish:
         await ballots.close_ballot(ballot_id)
         await ballots.publish_ballot(ballot_id)
@@ -281,6 +309,7 @@ async def _seed_accounts_item(
         [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")],
         agenda_item_id=item_id,
         proposal_id=proposal_id,
+        rules={"management_supports": True},  # presented by the gérance (blank proxies)
     )
     choices = ["yes"] * 7 + ["no", "abstain", "abstain"]
     await _run_ballot(ballot_id, choices, _voters(members), publish=True)

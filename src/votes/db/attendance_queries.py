@@ -1,0 +1,265 @@
+"""Read helpers for the attendance register (feuille de présence) and proxies of an assembly.
+
+Every function takes the organisation id and filters by it. The register lists every member
+with voting rights, with how they take part: present in the room, remote, represented (by whom,
+or by a blank proxy), absent, or left (checked out).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from votes.db.tables import (
+    Assembly,
+    AssemblyStatus,
+    Attendance,
+    AttendanceStatus,
+    College,
+    Membership,
+    MembershipKind,
+    MembershipStatus,
+    Proxy,
+    ProxyStatus,
+)
+
+TAKING_PART = (AttendanceStatus.PRESENT.value, AttendanceStatus.REMOTE.value)
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterLine:
+    """One member of the feuille de présence."""
+
+    membership_id: int
+    name: str
+    category: str
+    college_id: int | None
+    college: str
+    status: str  # present, remote, represented, absent, left
+    checked_in_at: datetime | None = None
+    checked_out_at: datetime | None = None
+    method: str = ""  # code, steward, self
+    steward: str = ""
+    proxy_holder: str = ""  # name of whoever represents them; "" for a blank proxy
+    blank_proxy: bool = False
+    instructions: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ProxyView:
+    id: int
+    giver_id: int
+    giver: str
+    holder_id: int | None  # None: a blank proxy
+    holder: str
+    instructions: str
+    status: str
+    given_at: datetime
+    recorded_by: str  # the admin who typed in a paper form, "" when given online
+    revoked_at: datetime | None
+    revoked_reason: str
+
+    @property
+    def blank(self) -> bool:
+        return self.holder_id is None
+
+    @property
+    def directed(self) -> bool:
+        return bool(self.instructions)
+
+
+@dataclass(frozen=True, slots=True)
+class AttendanceCounts:
+    """Head counts of an assembly, right now."""
+
+    members: int  # members with voting rights
+    present: int  # in the room
+    remote: int
+    represented: int  # by a named holder
+    blank: int  # blank proxies (counted as the statutes say)
+
+    @property
+    def checked_in(self) -> int:
+        return self.present + self.remote
+
+
+async def voting_members(organisation_id: int) -> list[dict[str, Any]]:
+    """Members with voting rights now: id, name, category, college."""
+    rows = (
+        await Membership.select(
+            Membership.id,
+            Membership.person.name,
+            Membership.category,
+            Membership.college.id,
+            Membership.college.name,
+        )
+        .where(
+            (Membership.organisation == organisation_id)
+            & (Membership.kind == MembershipKind.MEMBER.value)
+            & (Membership.status == MembershipStatus.ACTIVE.value)
+        )
+        .order_by(Membership.person.name)
+    )
+    return [dict(row) for row in rows]
+
+
+async def _attendance_rows(organisation_id: int, assembly_id: int) -> dict[int, dict[str, Any]]:
+    rows = await Attendance.select(
+        Attendance.membership,
+        Attendance.status,
+        Attendance.method,
+        Attendance.checked_in_at,
+        Attendance.checked_out_at,
+        Attendance.checked_in_by.person.name,  # type: ignore[union-attr]
+    ).where((Attendance.organisation == organisation_id) & (Attendance.assembly == assembly_id))
+    return {row["membership"]: dict(row) for row in rows}
+
+
+async def proxies_of(
+    organisation_id: int, assembly_id: int, *, active_only: bool = True
+) -> list[ProxyView]:
+    """The assembly's proxies (active ones by default), by giver's name."""
+    query = Proxy.select(
+        Proxy.id,
+        Proxy.giver,
+        Proxy.giver.person.name,  # type: ignore[union-attr]
+        Proxy.holder,
+        Proxy.holder.person.name,  # type: ignore[union-attr]
+        Proxy.instructions,
+        Proxy.status,
+        Proxy.given_at,
+        Proxy.recorded_by.person.name,  # type: ignore[union-attr]
+        Proxy.revoked_at,
+        Proxy.revoked_reason,
+    ).where((Proxy.organisation == organisation_id) & (Proxy.assembly == assembly_id))
+    if active_only:
+        query = query.where(Proxy.status == ProxyStatus.ACTIVE.value)
+    rows = await query.order_by(Proxy.giver.person.name).order_by(Proxy.id)  # type: ignore[union-attr]
+    return [
+        ProxyView(
+            id=row["id"],
+            giver_id=row["giver"],
+            giver=row["giver.person.name"],
+            holder_id=row["holder"],
+            holder=row["holder.person.name"] or "",
+            instructions=row["instructions"],
+            status=row["status"],
+            given_at=row["given_at"],
+            recorded_by=row["recorded_by.person.name"] or "",
+            revoked_at=row["revoked_at"],
+            revoked_reason=row["revoked_reason"],
+        )
+        for row in rows
+    ]
+
+
+async def proxy_of(organisation_id: int, proxy_id: int) -> ProxyView | None:
+    row = (
+        await Proxy.select(Proxy.assembly)
+        .where((Proxy.id == proxy_id) & (Proxy.organisation == organisation_id))
+        .first()
+    )
+    if row is None:
+        return None
+    found = await proxies_of(organisation_id, row["assembly"], active_only=False)
+    return next(proxy for proxy in found if proxy.id == proxy_id)
+
+
+async def attendance_register(organisation_id: int, assembly_id: int) -> list[RegisterLine]:
+    """The feuille de présence of an assembly: every member with voting rights, by name, with
+    how they take part and when they checked in and out (the register #9's minutes print)."""
+    members = await voting_members(organisation_id)
+    attendance = await _attendance_rows(organisation_id, assembly_id)
+    proxies = {p.giver_id: p for p in await proxies_of(organisation_id, assembly_id)}
+    lines = []
+    for member in members:
+        seen = attendance.get(member["id"])
+        proxy = proxies.get(member["id"])
+        status = seen["status"] if seen else "absent"
+        if proxy is not None and status not in TAKING_PART:
+            status = "represented"
+        lines.append(
+            RegisterLine(
+                membership_id=member["id"],
+                name=member["person.name"],
+                category=member["category"],
+                college_id=member["college.id"],
+                college=member["college.name"] or "",
+                status=status,
+                checked_in_at=seen["checked_in_at"] if seen else None,
+                checked_out_at=seen["checked_out_at"] if seen else None,
+                method=seen["method"] if seen else "",
+                steward=(seen["checked_in_by.person.name"] or "") if seen else "",
+                proxy_holder=proxy.holder if proxy and status == "represented" else "",
+                blank_proxy=bool(proxy and proxy.blank and status == "represented"),
+                instructions=proxy.instructions if proxy and status == "represented" else "",
+            )
+        )
+    return lines
+
+
+def count_register(lines: list[RegisterLine]) -> AttendanceCounts:
+    represented = [line for line in lines if line.status == "represented"]
+    return AttendanceCounts(
+        members=len(lines),
+        present=sum(1 for line in lines if line.status == AttendanceStatus.PRESENT.value),
+        remote=sum(1 for line in lines if line.status == AttendanceStatus.REMOTE.value),
+        represented=sum(1 for line in represented if not line.blank_proxy),
+        blank=sum(1 for line in represented if line.blank_proxy),
+    )
+
+
+async def attendance_counts(organisation_id: int, assembly_id: int) -> AttendanceCounts:
+    return count_register(await attendance_register(organisation_id, assembly_id))
+
+
+async def has_register(organisation_id: int, assembly_id: int) -> bool:
+    """Whether anyone checked in or gave a proxy: the assembly keeps its register here."""
+    where_attendance = (Attendance.organisation == organisation_id) & (
+        Attendance.assembly == assembly_id
+    )
+    if await Attendance.exists().where(where_attendance):
+        return True
+    return bool(
+        await Proxy.exists().where(
+            (Proxy.organisation == organisation_id) & (Proxy.assembly == assembly_id)
+        )
+    )
+
+
+async def assembly_in_session(organisation_id: int) -> int | None:
+    """The assembly in session now (the latest started if several), for a code check-in."""
+    row = (
+        await Assembly.select(Assembly.id)
+        .where(
+            (Assembly.organisation == organisation_id)
+            & (Assembly.status == AssemblyStatus.IN_SESSION.value)
+        )
+        .order_by(Assembly.starts_at, ascending=False)
+        .first()
+    )
+    return int(row["id"]) if row else None
+
+
+async def college_sizes(organisation_id: int) -> dict[int, int]:
+    """College id -> members with voting rights in it."""
+    sizes: dict[int, int] = {}
+    for member in await voting_members(organisation_id):
+        if member["college.id"] is not None:
+            sizes[member["college.id"]] = sizes.get(member["college.id"], 0) + 1
+    return sizes
+
+
+async def college_names(organisation_id: int) -> dict[int, str]:
+    rows = await College.select(College.id, College.name).where(
+        College.organisation == organisation_id
+    )
+    return {row["id"]: row["name"] for row in rows}
+
+
+def folded(text: str) -> str:
+    """Case- and accent-blind form for searching names (same on both engines)."""
+    decomposed = unicodedata.normalize("NFKD", text.strip().casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))

@@ -1,0 +1,388 @@
+"""The attendance register (émargement): check-in by access code or by a steward, present in the
+room or remote (when the statutes allow it), check-out, and the live quorum.
+
+A check-in revokes the member's proxy for the assembly: they are here, they vote themselves.
+Every check-in and check-out is timestamped in the register and recorded in the audit trail.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from fractions import Fraction
+from typing import Any
+
+from votes.core.rules import Attendance as Way
+from votes.core.rules import RuleProfile
+from votes.core.weighting import weighted_participation
+from votes.db import attendance_queries as aq
+from votes.db.engine import write_transaction
+from votes.db.queries import MembershipView
+from votes.db.tables import (
+    Assembly,
+    AssemblyStatus,
+    Attendance,
+    AttendanceStatus,
+    CheckInMethod,
+    Membership,
+    MembershipKind,
+    MembershipStatus,
+    Proxy,
+    ProxyRevocation,
+    ProxyStatus,
+)
+from votes.services import audit, rules
+
+RUNNING = (AssemblyStatus.CONVENED.value, AssemblyStatus.IN_SESSION.value)
+
+
+class AttendanceError(Exception):
+    """A check-in or check-out refused; ``code`` names the reason."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def may_steward(membership: MembershipView) -> bool:
+    """Who keeps the register: facilitators, scrutineers and administrators."""
+    return membership.status == MembershipStatus.ACTIVE.value and (
+        membership.is_facilitator or membership.is_scrutineer or membership.is_admin
+    )
+
+
+async def _running_assembly(organisation_id: int, assembly_id: int) -> dict[str, Any]:
+    row = (
+        await Assembly.select(Assembly.id, Assembly.status, Assembly.kind)
+        .where((Assembly.id == assembly_id) & (Assembly.organisation == organisation_id))
+        .first()
+    )
+    if row is None:
+        raise AttendanceError("not_found")
+    if row["status"] not in RUNNING:
+        raise AttendanceError("assembly_not_running")
+    return dict(row)
+
+
+async def _voter(organisation_id: int, membership_id: int) -> None:
+    member = (
+        await Membership.select(Membership.kind, Membership.status)
+        .where((Membership.id == membership_id) & (Membership.organisation == organisation_id))
+        .first()
+    )
+    if member is None:
+        raise AttendanceError("not_found")
+    if (
+        member["kind"] != MembershipKind.MEMBER.value
+        or member["status"] != MembershipStatus.ACTIVE.value
+    ):
+        raise AttendanceError("not_a_voter")
+
+
+def attendance_key(assembly_id: int, membership_id: int) -> str:
+    return f"{assembly_id}:{membership_id}"
+
+
+async def check_in(
+    organisation_id: int,
+    assembly_id: int,
+    membership_id: int,
+    *,
+    remote: bool = False,
+    method: CheckInMethod = CheckInMethod.STEWARD,
+    steward_id: int | None = None,
+    actor_id: int | None = None,
+) -> bool:
+    """Check a member in (again); return False when they already were, the same way."""
+    async with write_transaction(Attendance._meta.db):
+        await _running_assembly(organisation_id, assembly_id)
+        return await _check_in(
+            organisation_id,
+            assembly_id,
+            membership_id,
+            remote=remote,
+            method=method,
+            steward_id=steward_id,
+            actor_id=actor_id,
+        )
+
+
+async def _check_in(
+    organisation_id: int,
+    assembly_id: int,
+    membership_id: int,
+    *,
+    remote: bool,
+    method: CheckInMethod,
+    steward_id: int | None,
+    actor_id: int | None,
+) -> bool:
+    await _voter(organisation_id, membership_id)
+    profile = await rules.freeze_assembly_profile(organisation_id, assembly_id)
+    if remote and not profile.remote_counts_as_present:
+        raise AttendanceError("remote_not_allowed")
+    status = (AttendanceStatus.REMOTE if remote else AttendanceStatus.PRESENT).value
+    key = attendance_key(assembly_id, membership_id)
+    existing = await Attendance.select().where(Attendance.attendance_key == key).first()
+    if existing is not None and existing["status"] == status:
+        return False
+    now = datetime.now(UTC)
+    values: dict[Any, Any] = {
+        Attendance.status: status,
+        Attendance.method: method.value,
+        Attendance.checked_in_at: now,
+        Attendance.checked_in_by: steward_id,
+        Attendance.checked_out_at: None,
+    }
+    if existing is None:
+        await Attendance.insert(
+            Attendance(
+                organisation=organisation_id,
+                assembly=assembly_id,
+                membership=membership_id,
+                attendance_key=key,
+                status=status,
+                method=method.value,
+                checked_in_at=now,
+                checked_in_by=steward_id,
+            )
+        )
+    else:
+        await Attendance.update(values).where(Attendance.attendance_key == key)
+    await audit.record(
+        organisation_id,
+        "attendance.checked_in",
+        actor_id=actor_id,
+        subject=f"membership:{membership_id}",
+        details={"assembly": assembly_id, "status": status, "method": method.value},
+    )
+    await _revoke_own_proxy(organisation_id, assembly_id, membership_id, actor_id)
+    return True
+
+
+async def _revoke_own_proxy(
+    organisation_id: int, assembly_id: int, membership_id: int, actor_id: int | None
+) -> None:
+    """The giver came after all: their proxy ends, they vote themselves."""
+    proxy = (
+        await Proxy.select(Proxy.id)
+        .where(Proxy.proxy_key == f"{assembly_id}:{membership_id}")
+        .first()
+    )
+    if proxy is None:
+        return
+    await revoke_proxy_row(organisation_id, proxy["id"], ProxyRevocation.CHECKED_IN, actor_id)
+
+
+async def revoke_proxy_row(
+    organisation_id: int, proxy_id: int, reason: ProxyRevocation, actor_id: int | None
+) -> None:
+    """Revoke an active proxy inside the caller's transaction (its key is freed)."""
+    row = await Proxy.select(Proxy.proxy_key, Proxy.giver).where(Proxy.id == proxy_id).first()
+    assert row is not None
+    await Proxy.update(
+        {
+            Proxy.status: ProxyStatus.REVOKED.value,
+            Proxy.revoked_at: datetime.now(UTC),
+            Proxy.revoked_reason: reason.value,
+            Proxy.proxy_key: f"{row['proxy_key']}:r{proxy_id}",
+        }
+    ).where(Proxy.id == proxy_id)
+    await audit.record(
+        organisation_id,
+        "proxy.revoked",
+        actor_id=actor_id,
+        subject=f"proxy:{proxy_id}",
+        details={"giver": row["giver"], "reason": reason.value},
+    )
+
+
+async def check_out(
+    organisation_id: int,
+    assembly_id: int,
+    membership_id: int,
+    *,
+    actor_id: int | None = None,
+) -> None:
+    """A member leaves: no longer counted from now on (the register keeps both times)."""
+    async with write_transaction(Attendance._meta.db):
+        await _running_assembly(organisation_id, assembly_id)
+        key = attendance_key(assembly_id, membership_id)
+        row = (
+            await Attendance.select(Attendance.status)
+            .where(
+                (Attendance.attendance_key == key) & (Attendance.organisation == organisation_id)
+            )
+            .first()
+        )
+        if row is None or row["status"] not in aq.TAKING_PART:
+            raise AttendanceError("not_checked_in")
+        await Attendance.update(
+            {
+                Attendance.status: AttendanceStatus.LEFT.value,
+                Attendance.checked_out_at: datetime.now(UTC),
+            }
+        ).where(Attendance.attendance_key == key)
+        await audit.record(
+            organisation_id,
+            "attendance.checked_out",
+            actor_id=actor_id,
+            subject=f"membership:{membership_id}",
+            details={"assembly": assembly_id},
+        )
+
+
+async def check_in_with_code(
+    organisation_id: int, membership_id: int, *, actor_id: int | None = None
+) -> int | None:
+    """Signing in with one's access code also checks in to the assembly in session, if any
+    (called inside the sign-in's transaction); return that assembly's id. A member without
+    voting rights (an observer) signs in without being checked in."""
+    assembly_id = await aq.assembly_in_session(organisation_id)
+    if assembly_id is None:
+        return None
+    try:
+        await _check_in(
+            organisation_id,
+            assembly_id,
+            membership_id,
+            remote=False,
+            method=CheckInMethod.CODE,
+            steward_id=None,
+            actor_id=actor_id,
+        )
+    except AttendanceError:
+        return None
+    return assembly_id
+
+
+async def status_of(organisation_id: int, assembly_id: int, membership_id: int) -> str:
+    """present, remote, left or absent (represented members are told by their proxy)."""
+    row = (
+        await Attendance.select(Attendance.status)
+        .where(
+            (Attendance.attendance_key == attendance_key(assembly_id, membership_id))
+            & (Attendance.organisation == organisation_id)
+        )
+        .first()
+    )
+    return str(row["status"]) if row else "absent"
+
+
+# ---------------------------------------------------------------------------------------------
+# the quorum
+
+
+@dataclass(frozen=True, slots=True)
+class QuorumBanner:
+    """What the live quorum banner says, e.g. « Quorum AGO atteint : 38 présents ou
+    représentés sur 120 (minimum 1/4 = 30) »."""
+
+    assembly_id: int
+    assembly_kind: str
+    convocation: str
+    governed: bool  # the general-assembly rules apply to this assembly
+    members: int
+    present: int
+    remote: int
+    represented: int
+    blank: int
+    participants: int  # who count for the quorum
+    share: Fraction | None  # the statutes' fraction; None: no quorum required
+    required: int
+    weighted: Fraction | None  # college-weighted participation, when the quorum is weighted
+    source: str
+    confidence: str
+    remote_counts: bool
+
+    @property
+    def reached(self) -> bool:
+        if self.share is None:
+            return True
+        if self.weighted is not None:
+            return self.weighted >= self.share
+        return self.participants >= self.required
+
+    @property
+    def state(self) -> str:
+        """A short stamp that changes when the banner does (for polling and live events)."""
+        return f"{self.participants}:{self.present}:{self.remote}:{self.represented}:{self.blank}"
+
+
+async def quorum_banner(organisation_id: int, assembly_id: int) -> QuorumBanner | None:
+    """The banner's data, computed from the register now: the one function the console, the
+    projector, the members' now page and live events (#8's « quorum changed ») all use."""
+    assembly = (
+        await Assembly.select(Assembly.kind, Assembly.convocation)
+        .where((Assembly.id == assembly_id) & (Assembly.organisation == organisation_id))
+        .first()
+    )
+    if assembly is None:
+        return None
+    kind, convocation = assembly["kind"], assembly["convocation"]
+    profile = await rules.assembly_profile(organisation_id, assembly_id)
+    rule = profile.rule_for(kind, convocation)
+    lines = await aq.attendance_register(organisation_id, assembly_id)
+    counts = aq.count_register(lines)
+    ways = profile.quorum_counts(kind, convocation)
+    blank_counted = profile.proxies.blank_proxies == "with_management"
+    participants = counts.present if Way.PRESENT in ways else 0
+    participants += counts.remote if Way.REMOTE in ways else 0
+    if Way.REPRESENTED in ways:
+        participants += counts.represented + (counts.blank if blank_counted else 0)
+    weighted = None
+    if profile.quorum_by_college:
+        weighted = await _weighted_quorum(organisation_id, profile, lines, ways, blank_counted)
+    return QuorumBanner(
+        assembly_id=assembly_id,
+        assembly_kind=kind,
+        convocation=convocation,
+        governed=rules.governed(kind),
+        members=counts.members,
+        present=counts.present,
+        remote=counts.remote,
+        represented=counts.represented,
+        blank=counts.blank if blank_counted else 0,
+        participants=participants,
+        share=rule.quorum.share,
+        required=rule.quorum.required(counts.members),
+        weighted=weighted,
+        source=rule.source.reference,
+        confidence=rule.source.confidence.value,
+        remote_counts=profile.remote_counts_as_present,
+    )
+
+
+async def _weighted_quorum(
+    organisation_id: int,
+    profile: RuleProfile,
+    lines: list[aq.RegisterLine],
+    ways: frozenset[Way],
+    blank_counted: bool,
+) -> Fraction | None:
+    setup = await rules.college_setup(organisation_id, profile)
+    if not setup.used or setup.problem:
+        return None
+    members: dict[str, int] = {}
+    taking: dict[str, int] = {}
+    for line in lines:
+        group = str(line.college_id)
+        members[group] = members.get(group, 0) + 1
+        counted = line.status in {w.value for w in ways} and (
+            line.status != "represented" or blank_counted or not line.blank_proxy
+        )
+        if counted:
+            taking[group] = taking.get(group, 0) + 1
+    weights = {str(college): weight for college, weight in setup.weights.items()}
+    return weighted_participation(taking, members, weights)
+
+
+async def frozen_counts(organisation_id: int, assembly_id: int) -> tuple[int, int] | None:
+    """(present, represented) to freeze into a ballot at open and close; None while the
+    assembly keeps no register here. Present includes remote members; represented includes
+    blank proxies the statutes count."""
+    if not await aq.has_register(organisation_id, assembly_id):
+        return None
+    banner = await quorum_banner(organisation_id, assembly_id)
+    assert banner is not None
+    return banner.present + banner.remote, banner.represented + banner.blank

@@ -1,0 +1,235 @@
+"""Proxies (pouvoirs): a member represented at one assembly by another member.
+
+Given online by the member ahead of time, or recorded by an administrator from a signed paper
+form. A proxy names its holder (with voting instructions or not) or no one: a blank proxy,
+counted as the statutes say (e.g. for the resolutions the management supports). The law's
+limits are checked in one write transaction: no proxy to oneself or to someone without voting
+rights here, no chain (a represented member cannot hold proxies, a holder cannot give one), at
+most the profile's cap per holder, and none from a member who is checked in. A check-in revokes
+the giver's proxy (see :mod:`votes.services.attendance`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from votes.core.rules import RuleProfile
+from votes.db import attendance_queries as aq
+from votes.db.engine import write_transaction
+from votes.db.tables import (
+    Assembly,
+    Attendance,
+    Ballot,
+    Membership,
+    MembershipKind,
+    MembershipStatus,
+    Participation,
+    Proxy,
+    ProxyRevocation,
+    ProxyStatus,
+)
+from votes.services import attendance, audit, rules
+
+INSTRUCTIONS_MAX = 2000
+
+
+class ProxyError(Exception):
+    """A proxy refused; ``code`` names the reason, ``detail`` the numbers (e.g. the cap)."""
+
+    def __init__(self, code: str, **detail: Any) -> None:
+        super().__init__(code)
+        self.code = code
+        self.detail = detail
+
+
+async def _is_voter(organisation_id: int, membership_id: int) -> bool:
+    return bool(
+        await Membership.exists().where(
+            (Membership.id == membership_id)
+            & (Membership.organisation == organisation_id)
+            & (Membership.kind == MembershipKind.MEMBER.value)
+            & (Membership.status == MembershipStatus.ACTIVE.value)
+        )
+    )
+
+
+def _active(assembly_id: int, membership_id: int) -> Any:
+    return Proxy.proxy_key == f"{assembly_id}:{membership_id}"
+
+
+async def _checked_in(assembly_id: int, membership_id: int) -> bool:
+    return bool(
+        await Attendance.exists().where(
+            (Attendance.attendance_key == attendance.attendance_key(assembly_id, membership_id))
+            & Attendance.status.is_in(list(aq.TAKING_PART))
+        )
+    )
+
+
+async def give_proxy(
+    organisation_id: int,
+    assembly_id: int,
+    giver_id: int,
+    holder_id: int | None,
+    *,
+    instructions: str = "",
+    recorded_by: int | None = None,
+    actor_id: int | None = None,
+) -> int:
+    """Record a proxy and return its id; ``ProxyError`` says why not (nothing is written)."""
+    instructions = instructions.strip()
+    if len(instructions) > INSTRUCTIONS_MAX:
+        raise ProxyError("instructions_too_long")
+    if holder_id is not None and holder_id == giver_id:
+        raise ProxyError("proxy_to_self")
+    async with write_transaction(Proxy._meta.db):
+        assembly = (
+            await Assembly.select(Assembly.status)
+            .where((Assembly.id == assembly_id) & (Assembly.organisation == organisation_id))
+            .first()
+        )
+        if assembly is None:
+            raise ProxyError("not_found")
+        if assembly["status"] not in attendance.RUNNING:
+            raise ProxyError("assembly_not_running")
+        if not await _is_voter(organisation_id, giver_id):
+            raise ProxyError("giver_not_voter")
+        profile = await rules.freeze_assembly_profile(organisation_id, assembly_id)
+        if holder_id is None:
+            if profile.proxies.blank_proxies != "with_management":
+                raise ProxyError("blank_not_counted")
+        elif not await _is_voter(organisation_id, holder_id):
+            raise ProxyError("holder_not_member")
+        if await _checked_in(assembly_id, giver_id):
+            raise ProxyError("giver_checked_in")
+        if await Proxy.exists().where(_active(assembly_id, giver_id)):
+            raise ProxyError("proxy_exists")
+        if await _holds_any(assembly_id, giver_id):
+            raise ProxyError("proxy_chain")
+        if holder_id is not None:
+            await _check_holder(organisation_id, assembly_id, holder_id, profile)
+        rows = await Proxy.insert(
+            Proxy(
+                organisation=organisation_id,
+                assembly=assembly_id,
+                giver=giver_id,
+                holder=holder_id,
+                proxy_key=f"{assembly_id}:{giver_id}",
+                instructions=instructions,
+                recorded_by=recorded_by,
+            )
+        )
+        proxy_id = int(rows[0]["id"])
+        await audit.record(
+            organisation_id,
+            "proxy.given",
+            actor_id=actor_id,
+            subject=f"proxy:{proxy_id}",
+            details={
+                "assembly": assembly_id,
+                "giver": giver_id,
+                "holder": holder_id,
+                "directed": bool(instructions),
+                "paper": recorded_by is not None,
+            },
+        )
+    return proxy_id
+
+
+async def _holds_any(assembly_id: int, membership_id: int) -> bool:
+    return bool(
+        await Proxy.exists().where(
+            (Proxy.assembly == assembly_id)
+            & (Proxy.holder == membership_id)
+            & (Proxy.status == ProxyStatus.ACTIVE.value)
+        )
+    )
+
+
+async def _check_holder(
+    organisation_id: int, assembly_id: int, holder_id: int, profile: RuleProfile
+) -> None:
+    if await Proxy.exists().where(_active(assembly_id, holder_id)):
+        raise ProxyError("proxy_chain")  # the holder is represented themselves
+    members = len(await aq.voting_members(organisation_id))
+    cap = profile.proxies.cap(members)
+    if cap is None:
+        return
+    held = await Proxy.count().where(
+        (Proxy.assembly == assembly_id)
+        & (Proxy.holder == holder_id)
+        & (Proxy.status == ProxyStatus.ACTIVE.value)
+    )
+    if held >= cap:
+        raise ProxyError("holder_at_cap", cap=cap, members=members)
+
+
+async def revoke_proxy(
+    organisation_id: int,
+    proxy_id: int,
+    *,
+    membership_id: int,
+    as_admin: bool,
+    actor_id: int | None = None,
+) -> None:
+    """The giver takes their proxy back, or an administrator withdraws it."""
+    async with write_transaction(Proxy._meta.db):
+        row = (
+            await Proxy.select(Proxy.giver, Proxy.status)
+            .where((Proxy.id == proxy_id) & (Proxy.organisation == organisation_id))
+            .first()
+        )
+        if row is None:
+            raise ProxyError("not_found")
+        if not as_admin and row["giver"] != membership_id:
+            raise ProxyError("not_allowed")
+        if row["status"] != ProxyStatus.ACTIVE.value:
+            raise ProxyError("proxy_revoked")
+        reason = ProxyRevocation.GIVER if row["giver"] == membership_id else ProxyRevocation.ADMIN
+        await attendance.revoke_proxy_row(organisation_id, proxy_id, reason, actor_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Represented:
+    """A member the viewer votes for, on one ballot."""
+
+    membership_id: int
+    name: str
+    instructions: str
+    voted: bool
+
+
+async def represented_by(
+    organisation_id: int, assembly_id: int, holder_id: int, *, ballot_id: int, round_: int
+) -> list[Represented]:
+    """Whom the holder represents at this assembly, and whether each has a vote in the ballot."""
+    held = [
+        proxy
+        for proxy in await aq.proxies_of(organisation_id, assembly_id)
+        if proxy.holder_id == holder_id
+    ]
+    if not held:
+        return []
+    voted = {
+        row["membership"]
+        for row in await Participation.select(Participation.membership).where(
+            (Participation.ballot == ballot_id)
+            & (Participation.round == round_)
+            & Participation.membership.is_in([p.giver_id for p in held])
+        )
+    }
+    return [Represented(p.giver_id, p.giver, p.instructions, p.giver_id in voted) for p in held]
+
+
+async def holders_for_ballot(ballot_id: int) -> dict[int, int]:
+    """Represented member -> their holder, for the ballot's assembly (active proxies only)."""
+    ballot = await Ballot.select(Ballot.assembly).where(Ballot.id == ballot_id).first()
+    if ballot is None:
+        return {}
+    rows = await Proxy.select(Proxy.giver, Proxy.holder).where(
+        (Proxy.assembly == ballot["assembly"])
+        & (Proxy.status == ProxyStatus.ACTIVE.value)
+        & Proxy.holder.is_not_null()
+    )
+    return {row["giver"]: row["holder"] for row in rows}
