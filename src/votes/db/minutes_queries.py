@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from votes.db import attendance_queries as aq
 from votes.db.assembly_queries import AssemblyView, assembly_view
 from votes.db.tables import (
     AgendaItem,
@@ -21,7 +22,6 @@ from votes.db.tables import (
     BallotStatus,
     College,
     Membership,
-    MembershipKind,
     MembershipStatus,
     Minutes,
     Organisation,
@@ -201,17 +201,20 @@ async def attendance_register(organisation_id: int, assembly_id: int) -> Attenda
     Check-ins (present, remote, represented and by whom) come from the attendance register of
     issue #7; until an assembly has one, ``recorded`` is False and the lines carry no status.
     """
-    rows = (
-        await Membership.select(_MEMBER_NAME, Membership.category, _COLLEGE_NAME)
-        .where(
-            (Membership.organisation == organisation_id)
-            & (Membership.kind == MembershipKind.MEMBER.value)
-            & (Membership.status == MembershipStatus.ACTIVE.value)
+    # the register of #7 (db/attendance_queries.py); "left" members are absent from now on
+    register = await aq.attendance_register(organisation_id, assembly_id)
+    recorded = await aq.has_register(organisation_id, assembly_id)
+    lines = [
+        AttendanceLine(
+            line.name,
+            line.category,
+            line.college,
+            ("absent" if line.status == "left" else line.status) if recorded else "",
+            line.proxy_holder,
         )
-        .order_by(_MEMBER_NAME)
-    )
-    lines = [AttendanceLine(r["person.name"], r["category"], r["college.name"] or "") for r in rows]
-    return AttendanceRegister(lines=lines, recorded=False)
+        for line in register
+    ]
+    return AttendanceRegister(lines=lines, recorded=recorded)
 
 
 async def _role_names(organisation_id: int, column: Any) -> list[str]:

@@ -23,7 +23,7 @@ from piccolo.columns.combination import Where
 
 from votes.db.engine import write_transaction
 from votes.db.tables import AccessCode, Membership, MembershipStatus
-from votes.services import accounts, audit
+from votes.services import accounts, attendance, audit
 from votes.services.accounts import AccountError
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
@@ -284,6 +284,10 @@ async def _sign_in(
                 "access_code.used",
                 actor_id=int(row["membership.person"]),
                 subject=f"membership:{row['membership']}",
+            )
+            # the code handed over at the door also signs the feuille de présence (#7)
+            await attendance.check_in_with_code(
+                organisation_id, int(row["membership"]), actor_id=int(row["membership.person"])
             )
     except AccountError:
         await accounts.record_failure(keys)
