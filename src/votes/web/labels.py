@@ -110,7 +110,18 @@ LABELS: dict[str, dict[str, str]] = {
         "members": N_("Every member may submit proposals"),
         "facilitators": N_("Only facilitators put proposals on the agenda"),
     },
-    "rule_profile": {"default": N_("Default rules (simple majority of votes cast)")},
+    "rule_profile": {
+        "default": N_("Default rules (simple majority of votes cast)"),
+        "scop_sarl": N_("SCOP SARL"),
+        "scop_sa": N_("SCOP SA or SAS"),
+        "cae": N_("CAE (business and employment cooperative)"),
+        "scic_sa": N_("SCIC SA"),
+        "scic_sas": N_("SCIC SAS"),
+        "scic_sarl": N_("SCIC SARL"),
+        "association": N_("Association (loi 1901)"),
+        "belgian_sc": N_("Belgian cooperative (SC)"),
+        "custom": N_("Custom rules"),
+    },
     "reaction": {"agree": N_("Agree"), "thanks": N_("Thanks"), "important": N_("Important")},
     "assembly_action": {
         "assembly.created": N_("created the assembly"),
@@ -143,6 +154,47 @@ LABELS: dict[str, dict[str, str]] = {
         "remote": N_("Remote"),
         "represented": N_("Represented"),
         "absent": N_("Absent"),
+        "left": N_("Left"),
+    },
+    # general-assembly rules (#7)
+    "confidence": {
+        "law": N_("from the law"),
+        "model_statutes": N_("from model statutes"),
+        "to_check": N_("check your statutes"),
+        "statutes": N_("from your statutes"),
+    },
+    "majority_base": {
+        "cast": N_("of the votes cast (abstentions not counted)"),
+        "cast_and_abstentions": N_("of the votes cast and abstentions"),
+        "present": N_("of the members present and represented"),
+        "members": N_("of all members with voting rights"),
+    },
+    "comparison": {"more_than": N_("more than"), "at_least": N_("at least")},
+    "college_use": {
+        "none": N_("No voting colleges"),
+        "allowed": N_("Colleges weight the votes when they are defined"),
+        "required": N_("Colleges are required: every member belongs to one"),
+    },
+    "blank_proxies": {
+        "with_management": N_(
+            "Blank proxies vote for the resolutions the management presents or supports, "
+            "against the others"
+        ),
+        "not_counted": N_("Blank proxies are not counted"),
+    },
+    "proxy_kind": {
+        "scop": N_("SCOP law: 1 below 20 members, then 1 per 20 members"),
+        "fixed": N_("A fixed number per holder (empty: no limit)"),
+    },
+    "check_in_method": {
+        "code": N_("access code"),
+        "steward": N_("steward"),
+        "self": N_("joined remotely"),
+    },
+    "proxy_revocation": {
+        "checked_in": N_("the member checked in"),
+        "giver": N_("taken back by the member"),
+        "admin": N_("withdrawn by an administrator"),
     },
     "membership_status": {
         "active": N_("Active"),
