@@ -54,6 +54,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     # 422 or 409 here, and the matrix checks the sign-in redirect, the 404 and "never 5xx"
     "service": frozenset(ORG_ROLES),
     "admin": frozenset({"admin"}),
+    # keeps the attendance register (#7): facilitators, scrutineers and administrators
+    "steward": frozenset({"scrutineer", "facilitator", "admin"}),
     "instance_admin": frozenset(),  # none of these roles is an instance admin
 }
 
@@ -182,6 +184,23 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", f"{ORG}/assemblies/{{assembly_id:int}}/archive.json"): "manager",
     ("GET", f"{ORG}/audit"): "admin",
     ("GET", f"{ORG}/my-votes"): "org",
+    # attendance, proxies and general-assembly rules (issue #7)
+    ("GET", f"{ORG}/assemblies/{{assembly_id:int}}/attendance"): "org",
+    ("POST", f"{ORG}/assemblies/{{assembly_id:int}}/attendance/{{membership_id:int}}/check-in"): (
+        "steward"
+    ),
+    ("POST", f"{ORG}/assemblies/{{assembly_id:int}}/attendance/{{membership_id:int}}/check-out"): (
+        "steward"
+    ),
+    ("POST", f"{ORG}/assemblies/{{assembly_id:int}}/attendance/join-remotely"): "service",
+    ("GET", f"{ORG}/assemblies/{{assembly_id:int}}/attendance/register.csv"): "steward",
+    ("GET", f"{ORG}/assemblies/{{assembly_id:int}}/quorum"): "org",
+    ("GET", f"{ORG}/assemblies/{{assembly_id:int}}/proxies"): "org",
+    ("POST", f"{ORG}/assemblies/{{assembly_id:int}}/proxies"): "service",
+    ("POST", f"{ORG}/proxies/{{proxy_id:int}}/revoke"): "admin",
+    ("GET", f"{ORG}/rules"): "org",
+    ("POST", f"{ORG}/rules"): "admin",
+    ("POST", f"{ORG}/rules/preset"): "admin",
     ("POST", f"{ORG}/my-votes/check"): "org",
 }
 

@@ -24,6 +24,7 @@ from votes.paths import STATIC_DIR
 from votes.settings import Settings
 from votes.web.context import load_request_context
 from votes.web.controllers.assemblies import AssemblyController
+from votes.web.controllers.attendance import AttendanceController
 from votes.web.controllers.audit import AuditController
 from votes.web.controllers.auth import AuthController
 from votes.web.controllers.ballots import BallotController
@@ -37,7 +38,9 @@ from votes.web.controllers.organisation_admin import (
     OrganisationHomeController,
 )
 from votes.web.controllers.proposals import ProposalController
+from votes.web.controllers.proxies import ProxiesController
 from votes.web.controllers.receipts import ReceiptsController
+from votes.web.controllers.rules import RulesController
 from votes.web.errors import html_error_page
 from votes.web.guards import provide_context
 from votes.web.live import LiveController, LiveHub, live_lifespan, make_channels_plugin
@@ -126,6 +129,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AuditController,
             ReceiptsController,
             LiveController,
+            AttendanceController,
+            ProxiesController,
+            RulesController,
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], name="static", include_in_schema=False
             ),

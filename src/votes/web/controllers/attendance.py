@@ -1,0 +1,301 @@
+"""The attendance register (émargement) on the web: stewards (facilitators, scrutineers,
+administrators) check members in and out from a searchable list on their phone; a member joins
+remotely when the statutes allow it; the live quorum banner; the register as CSV.
+
+Checking in by access code happens when the member signs in with it (``/c/<token>``, ``/code``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import State
+from litestar.di import NamedDependency, Provide
+from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_200_OK
+
+from votes.db import assembly_queries
+from votes.db import attendance_queries as aq
+from votes.db.queries import MembershipView
+from votes.db.tables import CheckInMethod
+from votes.i18n import gettext as _
+from votes.services import attendance as service
+from votes.services import rules
+from votes.web.context import RequestContext
+from votes.web.forms import FormErrors
+from votes.web.guards import provide_membership, requires_sign_in
+from votes.web.labels import N_
+from votes.web.rendering import is_htmx, page, see_other
+
+REFUSALS: dict[str, tuple[str, int]] = {
+    "not_found": (N_("This member or assembly does not exist here."), 404),
+    "assembly_not_running": (
+        N_("The register is kept while the assembly is convened or in session."),
+        409,
+    ),
+    "not_a_voter": (N_("Only members with voting rights sign the register."), 422),
+    "remote_not_allowed": (
+        N_("Your statutes do not provide for taking part remotely: check in in the room."),
+        409,
+    ),
+    "not_checked_in": (N_("This member is not checked in."), 409),
+}
+
+
+def refusal(code: str) -> tuple[str, int]:
+    message, status = REFUSALS.get(code, (N_("This action is not possible now."), 409))
+    return _(message), status
+
+
+def _path(membership: MembershipView, assembly_id: int) -> str:
+    return f"/o/{membership.organisation.short_name}/assemblies/{assembly_id}/attendance"
+
+
+def ensure_steward(membership: MembershipView) -> None:
+    if not service.may_steward(membership):
+        raise PermissionDeniedException()
+
+
+async def _assembly(membership: MembershipView, assembly_id: int) -> Any:
+    assembly = await assembly_queries.assembly_view(membership.organisation.id, assembly_id)
+    if assembly is None:
+        raise NotFoundException()
+    return assembly
+
+
+class AttendanceController(Controller):
+    path = "/o/{org:str}/assemblies/{assembly_id:int}"
+    guards = [requires_sign_in]  # noqa: RUF012 - Litestar reads this class attribute
+    dependencies = {"membership": Provide(provide_membership)}  # noqa: RUF012
+
+    @get("/attendance")
+    async def register(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        membership: NamedDependency[MembershipView],
+        assembly_id: FromPath[int],
+        q: FromQuery[str] = "",
+    ) -> Template:
+        """Stewards: the whole register, searchable; members: their own line and the quorum."""
+        return await self._page(request, context, membership, assembly_id, q[:100])
+
+    async def _page(
+        self,
+        request: Request[Any, Any, State],
+        context: RequestContext,
+        membership: MembershipView,
+        assembly_id: int,
+        search: str = "",
+        errors: FormErrors | None = None,
+        status_code: int = HTTP_200_OK,
+    ) -> Template:
+        organisation_id = membership.organisation.id
+        assembly = await _assembly(membership, assembly_id)
+        lines = await aq.attendance_register(organisation_id, assembly_id)
+        mine = next((line for line in lines if line.membership_id == membership.id), None)
+        steward = service.may_steward(membership)
+        shown = lines if steward else []
+        wanted = aq.folded(search)
+        if wanted:
+            shown = [line for line in shown if wanted in aq.folded(line.name)]
+        profile = await rules.assembly_profile(organisation_id, assembly_id)
+        return page(
+            request,
+            "pages/attendance/register.html.jinja",
+            fragment="partials/attendance/_register.html.jinja",
+            status_code=status_code,
+            context=context,
+            membership=membership,
+            organisation=membership.organisation,
+            assembly=assembly,
+            lines=shown,
+            mine=mine,
+            steward=steward,
+            search=search,
+            counts=aq.count_register(lines),
+            quorum=await service.quorum_banner(organisation_id, assembly_id),
+            remote_allowed=profile.remote_counts_as_present,
+            running=assembly.status in service.RUNNING,
+            errors=errors or FormErrors(),
+        )
+
+    @post("/attendance/{membership_id:int}/check-in")
+    async def check_in(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        membership: NamedDependency[MembershipView],
+        assembly_id: FromPath[int],
+        membership_id: FromPath[int],
+    ) -> Template | Redirect:
+        ensure_steward(membership)
+        form = await request.form()
+        remote = form.get("mode") == "remote"
+        search = str(form.get("q", ""))[:100]
+        try:
+            await service.check_in(
+                membership.organisation.id,
+                assembly_id,
+                membership_id,
+                remote=remote,
+                steward_id=membership.id,
+                actor_id=membership.person_id,
+            )
+        except service.AttendanceError as error:
+            return await self._refuse(request, context, membership, assembly_id, error, search)
+        return await self._done(request, context, membership, assembly_id, search)
+
+    @post("/attendance/{membership_id:int}/check-out")
+    async def check_out(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        membership: NamedDependency[MembershipView],
+        assembly_id: FromPath[int],
+        membership_id: FromPath[int],
+    ) -> Template | Redirect:
+        ensure_steward(membership)
+        form = await request.form()
+        search = str(form.get("q", ""))[:100]
+        try:
+            await service.check_out(
+                membership.organisation.id,
+                assembly_id,
+                membership_id,
+                actor_id=membership.person_id,
+            )
+        except service.AttendanceError as error:
+            return await self._refuse(request, context, membership, assembly_id, error, search)
+        return await self._done(request, context, membership, assembly_id, search)
+
+    @post("/attendance/join-remotely")
+    async def join_remotely(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        membership: NamedDependency[MembershipView],
+        assembly_id: FromPath[int],
+    ) -> Template | Redirect:
+        """A member following from afar signs the register themselves (when allowed)."""
+        try:
+            await service.check_in(
+                membership.organisation.id,
+                assembly_id,
+                membership.id,
+                remote=True,
+                method=CheckInMethod.SELF,
+                actor_id=membership.person_id,
+            )
+        except service.AttendanceError as error:
+            return await self._refuse(request, context, membership, assembly_id, error, "")
+        return see_other(_path(membership, assembly_id))
+
+    async def _done(
+        self,
+        request: Request[Any, Any, State],
+        context: RequestContext,
+        membership: MembershipView,
+        assembly_id: int,
+        search: str,
+    ) -> Template | Redirect:
+        if is_htmx(request):  # the steward's list, refreshed in place
+            return await self._page(request, context, membership, assembly_id, search)
+        query = f"?q={search}" if search else ""
+        return see_other(f"{_path(membership, assembly_id)}{query}")
+
+    async def _refuse(
+        self,
+        request: Request[Any, Any, State],
+        context: RequestContext,
+        membership: MembershipView,
+        assembly_id: int,
+        error: service.AttendanceError,
+        search: str,
+    ) -> Template:
+        message, status = refusal(error.code)
+        if status == 404:
+            raise NotFoundException()
+        errors = FormErrors()
+        errors.add("", message)
+        return await self._page(request, context, membership, assembly_id, search, errors, status)
+
+    @get("/quorum")
+    async def quorum(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        membership: NamedDependency[MembershipView],
+        assembly_id: FromPath[int],
+    ) -> Template:
+        """The live quorum banner alone: what pages re-fetch when the quorum changes."""
+        quorum = await service.quorum_banner(membership.organisation.id, assembly_id)
+        if quorum is None:
+            raise NotFoundException()
+        return page(
+            request,
+            "partials/attendance/_quorum.html.jinja",
+            context=context,
+            membership=membership,
+            organisation=membership.organisation,
+            quorum=quorum,
+        )
+
+    @get("/attendance/register.csv")
+    async def register_csv(
+        self,
+        membership: NamedDependency[MembershipView],
+        assembly_id: FromPath[int],
+    ) -> Response[str]:
+        """The feuille de présence with its times, as kept (stewards only)."""
+        ensure_steward(membership)
+        await _assembly(membership, assembly_id)
+        lines = await aq.attendance_register(membership.organisation.id, assembly_id)
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(
+            [
+                "name",
+                "category",
+                "college",
+                "status",
+                "checked_in_at",
+                "checked_out_at",
+                "method",
+                "steward",
+                "represented_by",
+                "blank_proxy",
+                "instructions",
+            ]
+        )
+        for line in lines:
+            writer.writerow(
+                [
+                    line.name,
+                    line.category,
+                    line.college,
+                    line.status,
+                    line.checked_in_at.isoformat() if line.checked_in_at else "",
+                    line.checked_out_at.isoformat() if line.checked_out_at else "",
+                    line.method,
+                    line.steward,
+                    line.proxy_holder,
+                    "yes" if line.blank_proxy else "",
+                    line.instructions,
+                ]
+            )
+        return Response(
+            content=out.getvalue(),
+            media_type="text/csv; charset=utf-8",
+            headers={
+                "Content-Disposition": (
+                    f'attachment; filename="assembly-{assembly_id}-register.csv"'
+                ),
+                "Cache-Control": "no-store",
+            },
+        )

@@ -1,0 +1,318 @@
+"""The organisation's general-assembly rules: every member reads them (quorum and majority per
+kind of assembly and convocation, proxies, colleges) with their sources; administrators see how
+sure each source is and adjust the rules to their statutes, or go back to a preset."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from fractions import Fraction
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.datastructures import FormMultiDict, State
+from litestar.di import NamedDependency, Provide
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_200_OK
+
+from votes.core.rules import (
+    PRESETS,
+    Confidence,
+    DecisionRule,
+    MajorityRule,
+    ProxyRule,
+    QuorumRule,
+    RuleProfile,
+    Source,
+    preset,
+)
+from votes.db import attendance_queries as aq
+from votes.db.queries import MembershipView
+from votes.i18n import gettext as _
+from votes.services import rules as service
+from votes.web.context import RequestContext
+from votes.web.forms import FormErrors
+from votes.web.guards import ensure_admin, provide_membership, requires_sign_in
+from votes.web.labels import N_
+from votes.web.rendering import page, see_other
+
+KINDS = ("ago", "age", "ago_extraordinary")
+CONVOCATIONS = ("first", "second")
+BASES = ("cast", "cast_and_abstentions", "present", "members")
+COMPARISONS = ("more_than", "at_least")
+STATUTES = Source(Confidence.STATUTES, "Statuts de l'organisation (règle adaptée)")
+
+PROBLEMS = {
+    "share_invalid": N_("Write a share as a fraction (1/4) or a percentage (25 %), above 0."),
+    "threshold_invalid": N_(
+        "Write the majority as a fraction (2/3) or a percentage (66,67 %), between 0 and 100 %."
+    ),
+    "cap_invalid": N_("Write each cap as « category = 49 % », one per line, below 100 %."),
+    "number_invalid": N_("Write a whole number."),
+    "choice_invalid": N_("Choose one of the options offered."),
+}
+
+REFUSALS = {
+    "profile_invalid": N_("These rules cannot be applied: check the figures."),
+    "colleges_too_few": N_(
+        "A SCIC needs at least three voting colleges: add them in the settings first."
+    ),
+    "colleges_missing": N_(
+        "Colleges are required but none is defined: add them in the settings first."
+    ),
+    "college_weight_missing": N_("Give every college its share of the vote in the settings."),
+    "college_weight_out_of_range": N_(
+        "In a SCIC each college holds between 10 and 50 percent of the votes: change the weights."
+    ),
+    "college_weights_sum": N_("The colleges' weights must add up to 100 percent."),
+}
+
+
+def _rules_path(membership: MembershipView) -> str:
+    return f"/o/{membership.organisation.short_name}/rules"
+
+
+def parse_share(text: str, *, allow_one: bool) -> Fraction | None:
+    """``"1/4"``, ``"25 %"``, ``"25"`` or ``"33,33 %"`` as an exact share; None if unreadable.
+
+    >>> parse_share("1/4", allow_one=False), parse_share("33,33 %", allow_one=False)
+    (Fraction(1, 4), Fraction(3333, 10000))
+    """
+    cleaned = text.strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
+    try:
+        if re.fullmatch(r"\d+/\d+", cleaned):
+            value = Fraction(cleaned)
+        elif re.fullmatch(r"\d+(\.\d+)?%?", cleaned):
+            value = Fraction(cleaned.rstrip("%")) / 100
+        else:
+            return None
+    except ZeroDivisionError:
+        return None
+    if value <= 0 or value > 1 or (value == 1 and not allow_one):
+        return None
+    return value
+
+
+def share_text(share: Fraction | None) -> str:
+    return "" if share is None else f"{share.numerator}/{share.denominator}"
+
+
+def form_values(profile: RuleProfile) -> dict[str, str]:
+    """The editing form's fields, filled from a profile."""
+    values: dict[str, str] = {}
+    for kind in KINDS:
+        for convocation in CONVOCATIONS:
+            rule = profile.rule_for(kind, convocation)
+            name = f"{kind}-{convocation}"
+            values[f"{name}-quorum"] = share_text(rule.quorum.share)
+            values[f"{name}-threshold"] = share_text(rule.majority.threshold)
+            values[f"{name}-comparison"] = rule.majority.comparison
+            values[f"{name}-base"] = rule.majority.base
+    values["proxy_kind"] = profile.proxies.kind
+    values["proxy_fixed"] = "" if profile.proxies.fixed is None else str(profile.proxies.fixed)
+    values["blank_proxies"] = profile.proxies.blank_proxies
+    values["colleges"] = profile.colleges
+    values["remote"] = "1" if profile.remote_counts_as_present else ""
+    values["quorum_by_college"] = "1" if profile.quorum_by_college else ""
+    values["secret_elections"] = "1" if profile.secret_ballot_for_elections else ""
+    values["caps"] = "\n".join(
+        f"{name} = {share_text(cap)}" for name, cap in sorted(profile.category_caps.items())
+    )
+    return values
+
+
+def read_profile(base: RuleProfile, form: FormMultiDict, errors: FormErrors) -> RuleProfile:
+    """The adjusted profile the form describes; each unreadable field adds an error."""
+    original = preset(base.key)
+    rules: dict[tuple[str, str], DecisionRule] = {}
+    for kind in KINDS:
+        for convocation in CONVOCATIONS:
+            rules[(kind, convocation)] = _read_rule(original, kind, convocation, form, errors)
+    proxy_kind = _choice(form, "proxy_kind", ("scop", "fixed"), errors)
+    fixed_text = str(form.get("proxy_fixed", "")).strip()
+    fixed: int | None = None
+    if fixed_text:
+        if not fixed_text.isdigit() or len(fixed_text) > 4:
+            errors.add("proxy_fixed", _(PROBLEMS["number_invalid"]))
+        else:
+            fixed = int(fixed_text)
+    proxies = ProxyRule(
+        kind=proxy_kind,
+        fixed=fixed,
+        blank_proxies=_choice(form, "blank_proxies", ("with_management", "not_counted"), errors),
+        source=original.proxies.source,
+    )
+    if (proxies.kind, proxies.fixed, proxies.blank_proxies) != (
+        original.proxies.kind,
+        original.proxies.fixed,
+        original.proxies.blank_proxies,
+    ):
+        proxies = replace(proxies, source=STATUTES)
+    adjusted = replace(
+        base,
+        rules=rules,
+        proxies=proxies,
+        colleges=_choice(form, "colleges", ("none", "allowed", "required"), errors),
+        remote_counts_as_present=bool(form.get("remote")),
+        quorum_by_college=bool(form.get("quorum_by_college")),
+        secret_ballot_for_elections=bool(form.get("secret_elections")),
+        category_caps=_read_caps(str(form.get("caps", ""))[:2000], errors),
+    )
+    return replace(adjusted, adjusted=adjusted != replace(original, adjusted=False))
+
+
+def _choice(form: FormMultiDict, name: str, allowed: tuple[str, ...], errors: FormErrors) -> str:
+    value = str(form.get(name, ""))
+    if value not in allowed:
+        errors.add(name, _(PROBLEMS["choice_invalid"]))
+        return allowed[0]
+    return value
+
+
+def _read_rule(
+    original: RuleProfile, kind: str, convocation: str, form: FormMultiDict, errors: FormErrors
+) -> DecisionRule:
+    name = f"{kind}-{convocation}"
+    before = original.rule_for(kind, convocation)
+    quorum_text = str(form.get(f"{name}-quorum", "")).strip()[:20]
+    quorum = parse_share(quorum_text, allow_one=True) if quorum_text else None
+    if quorum_text and quorum is None:
+        errors.add(f"{name}-quorum", _(PROBLEMS["share_invalid"]))
+    threshold = parse_share(str(form.get(f"{name}-threshold", ""))[:20], allow_one=False)
+    if threshold is None:
+        errors.add(f"{name}-threshold", _(PROBLEMS["threshold_invalid"]))
+        threshold = before.majority.threshold
+    rule = DecisionRule(
+        quorum=QuorumRule(quorum, before.quorum.base, before.quorum.counts),
+        majority=MajorityRule(
+            threshold,
+            _choice(form, f"{name}-comparison", COMPARISONS, errors),
+            _choice(form, f"{name}-base", BASES, errors),
+            before.majority.invalid_in_base,
+        ),
+        source=before.source,
+    )
+    if (rule.quorum, rule.majority) != (before.quorum, before.majority):
+        rule = replace(rule, source=STATUTES)
+    return rule
+
+
+def _read_caps(text: str, errors: FormErrors) -> dict[str, Fraction]:
+    caps: dict[str, Fraction] = {}
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        name, _sep, share = line.rpartition("=")
+        value = parse_share(share, allow_one=False)
+        if not name.strip() or value is None:
+            errors.add("caps", _(PROBLEMS["cap_invalid"]))
+            continue
+        caps[name.strip()[:80]] = value
+    return caps
+
+
+class RulesController(Controller):
+    path = "/o/{org:str}/rules"
+    guards = [requires_sign_in]  # noqa: RUF012 - Litestar reads this class attribute
+    dependencies = {"membership": Provide(provide_membership)}  # noqa: RUF012
+
+    @get("/")
+    async def show(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        membership: NamedDependency[MembershipView],
+    ) -> Template:
+        profile = await service.organisation_profile(membership.organisation.id)
+        return await self._page(request, context, membership, profile, form_values(profile))
+
+    async def _page(
+        self,
+        request: Request[Any, Any, State],
+        context: RequestContext,
+        membership: MembershipView,
+        profile: RuleProfile,
+        values: dict[str, str],
+        errors: FormErrors | None = None,
+        status_code: int = HTTP_200_OK,
+    ) -> Template:
+        organisation_id = membership.organisation.id
+        return page(
+            request,
+            "pages/rules/profile.html.jinja",
+            status_code=status_code,
+            context=context,
+            membership=membership,
+            organisation=membership.organisation,
+            profile=profile,
+            rows=[
+                (kind, convocation, profile.rule_for(kind, convocation))
+                for kind in KINDS
+                for convocation in CONVOCATIONS
+            ],
+            members=len(await aq.voting_members(organisation_id)),
+            setup=await service.college_setup(organisation_id, profile),
+            presets=list(PRESETS),
+            values=values,
+            errors=errors or FormErrors(),
+            kinds=KINDS,
+            convocations=CONVOCATIONS,
+            bases=BASES,
+            comparisons=COMPARISONS,
+        )
+
+    @post("/")
+    async def save(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        membership: NamedDependency[MembershipView],
+    ) -> Template | Redirect:
+        ensure_admin(membership)
+        current = await service.organisation_profile(membership.organisation.id)
+        form = await request.form()
+        errors = FormErrors()
+        adjusted = read_profile(current, form, errors)
+        if not errors:
+            try:
+                await service.save_profile(
+                    membership.organisation.id,
+                    adjusted,
+                    membership_id=membership.id,
+                    actor_id=membership.person_id,
+                )
+            except service.RulesError as error:
+                errors.add("", _(REFUSALS.get(error.code, REFUSALS["profile_invalid"])))
+            else:
+                return see_other(f"{_rules_path(membership)}?saved=1")
+        values = {name: str(form.get(name, ""))[:2000] for name in form_values(current)}
+        return await self._page(request, context, membership, current, values, errors, 422)
+
+    @post("/preset")
+    async def choose_preset(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        membership: NamedDependency[MembershipView],
+    ) -> Template | Redirect:
+        ensure_admin(membership)
+        form = await request.form()
+        key = str(form.get("preset", ""))
+        current = await service.organisation_profile(membership.organisation.id)
+        errors = FormErrors()
+        if key not in PRESETS:
+            errors.add("preset", _(PROBLEMS["choice_invalid"]))
+        else:
+            try:
+                await service.save_profile(
+                    membership.organisation.id,
+                    preset(key),
+                    membership_id=membership.id,
+                    actor_id=membership.person_id,
+                )
+            except service.RulesError as error:
+                errors.add("preset", _(REFUSALS.get(error.code, REFUSALS["profile_invalid"])))
+            else:
+                return see_other(f"{_rules_path(membership)}?saved=1")
+        values = form_values(current)
+        return await self._page(request, context, membership, current, values, errors, 422)
