@@ -7,7 +7,7 @@ PYTEST := $(BIN)/pytest -p no:cacheprovider
 PIP_QUIET := --quiet --disable-pip-version-check
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-sqlite test-postgres lint typecheck bench-core bench-votes bench-signin messages migration clean
+.PHONY: help run test test-sqlite test-postgres lint typecheck bench-core bench-votes bench-signin bench-live messages migration clean
 
 help:
 	@echo "make run        serve the app with the demo on http://127.0.0.1:8000"
@@ -65,6 +65,11 @@ bench-signin: $(STAMP)
 # votes/s, burst, page weight and close time against `votes serve` on a temporary SQLite file
 bench-votes: $(STAMP)
 	$(BIN)/python benchmarks/bench_votes.py
+
+# 2,000 phones on event streams: a ballot opens, 2,000 votes in 30 s (one process on SQLite,
+# then two workers on PostgreSQL when it answers on 127.0.0.1:5432)
+bench-live: $(STAMP)
+	$(BIN)/python benchmarks/bench_live.py
 
 messages: $(STAMP)
 	$(BIN)/python scripts/update_catalogs.py $(if $(AREA),--area $(AREA))

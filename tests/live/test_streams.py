@@ -56,6 +56,26 @@ async def test_a_ballot_opened_at_the_console_reaches_a_connected_phone(server: 
         assert f"/o/{ORG}/ballots/{ballot_id}" in listed.text
 
 
+async def test_the_vote_list_arrives_with_the_signal_so_phones_need_not_fetch_it(
+    server: Server,
+) -> None:
+    async with (
+        browser(server.base, FACILITATOR) as facilitator,
+        browser(server.base, MEMBER) as member,
+    ):
+        ballot_id = await new_ballot(facilitator, "Pushed to every phone")
+        since = int(time.time() * 1000) + 5000
+        async with member.stream(f"/o/{ORG}/live?vote_area=1&since={since}") as stream:
+            await console(facilitator, ballot_id, "open")
+            opened = await stream.wait_for("vote-area", DELIVERED_WITHIN)
+            await console(facilitator, ballot_id, "cancel")
+            cancelled = await stream.wait_for("vote-area", DELIVERED_WITHIN)
+    assert f'href="/o/{ORG}/ballots/{ballot_id}"' in opened.data
+    assert "Pushed to every phone" in opened.data
+    assert 'id="vote-area"' in opened.data
+    assert f"/ballots/{ballot_id}" not in cancelled.data
+
+
 async def test_votes_move_the_turnout_on_the_ballot_page_in_the_viewers_words(
     server: Server,
 ) -> None:

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import html
 import logging
 import signal
@@ -37,9 +38,10 @@ import weakref
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from types import FrameType
+from types import FrameType, SimpleNamespace
 from typing import Any
 
+from jinja2 import Environment
 from litestar import Controller, Litestar, Request, get
 from litestar.channels import ChannelsPlugin, Subscriber
 from litestar.channels.backends.asyncpg import AsyncPgChannelsBackend
@@ -54,18 +56,21 @@ from litestar.response import ServerSentEventMessage, Stream
 from votes.db import ballot_queries as bq
 from votes.db.live_queries import changed_since
 from votes.db.queries import MembershipView
-from votes.i18n import translations
+from votes.i18n import current_language, translations
 from votes.services import events
 from votes.services.events import EventKind, LiveEvent
 from votes.settings import LiveBackend, Settings
 from votes.web.context import RequestContext
 from votes.web.guards import provide_membership, requires_sign_in
+from votes.web.templating import make_environment
 
 logger = logging.getLogger("votes.live")
 
 RETRY_MS = 3000  # how long a browser waits before reconnecting after the stream ends
 CLOCK_MARGIN = timedelta(seconds=2)  # render time vs. database time on other machines
 SUBSCRIBER_BACKLOG = 200  # events held for a phone whose network is slow; older ones go
+VOTE_AREA_TEMPLATE = "partials/ballots/_vote_area.html.jinja"
+RENDERED_KEPT = 64  # vote lists kept per process (one per ballot event and language)
 HEADERS = {
     "Cache-Control": "no-store",
     "X-Accel-Buffering": "no",  # nginx and others: pass each event on at once, never buffer
@@ -95,6 +100,7 @@ class LiveHub:
     heartbeat_seconds: float
     serving: bool = False
     streams: weakref.WeakSet[LiveSubscriber] = field(default_factory=weakref.WeakSet)
+    vote_areas: VoteAreaRenderer = field(default_factory=lambda: VoteAreaRenderer())
 
     def end_streams(self) -> None:
         """Stop accepting streams and end those open (shutdown)."""
@@ -134,6 +140,7 @@ def live_lifespan(hub: LiveHub) -> Lifespan:
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         loop = asyncio.get_running_loop()
+
         def on_stop() -> None:  # runs in the signal handler: hand over to the loop
             loop.call_soon_threadsafe(hub.end_streams)
 
@@ -191,6 +198,7 @@ class StreamScope:
     kinds: frozenset[EventKind]
     ballot_id: int | None = None
     assembly_id: int | None = None
+    vote_area_of: str | None = None  # the organisation's short name: push its vote list
 
     def wants(self, event: LiveEvent) -> bool:
         if event.kind not in self.kinds:
@@ -229,6 +237,64 @@ def _message(event: LiveEvent, language: str) -> bytes:
     return ServerSentEventMessage(data=data, event=event.kind.value, id=event.at).encode()
 
 
+@functools.lru_cache(maxsize=256)
+def _cached_message(event: LiveEvent, language: str) -> bytes:
+    return _message(event, language)
+
+
+@functools.lru_cache(maxsize=64)
+def _decode(data: bytes) -> LiveEvent | None:
+    """Every stream of the process receives the same bytes: decode them once."""
+    return LiveEvent.decode(data)
+
+
+class VoteAreaRenderer:
+    """The members' vote list, rendered once per ballot event and language in this process.
+
+    Why content here, where other events only signal: when a ballot opens, every phone in the
+    room is on this list at once, and the list is the same for every member of the
+    organisation (open ballots, question, link; the route lets every member see it). Sending
+    it spares the server 2,000 authenticated page fetches in the same second; a phone then
+    opens the ballot when its member taps, spread over human reaction times."""
+
+    def __init__(self) -> None:
+        self._environment: Environment | None = None
+        self._rendered: dict[tuple[Any, ...], asyncio.Future[bytes]] = {}
+
+    async def message(self, event: LiveEvent, short_name: str, language: str) -> bytes:
+        key = (event.organisation_id, event.at, event.ballot_id, event.change, language)
+        found = self._rendered.get(key)
+        if found is None:  # the first stream renders; the others wait for the same result
+            found = asyncio.get_running_loop().create_future()
+            if len(self._rendered) >= RENDERED_KEPT:
+                self._rendered.clear()
+            self._rendered[key] = found
+            try:
+                body = await self._render(event.organisation_id, short_name, language)
+            except Exception as error:
+                self._rendered.pop(key, None)
+                found.set_exception(error)
+                found.exception()  # retrieved: the waiting streams each get it too
+                raise
+            found.set_result(ServerSentEventMessage(data=body, event="vote-area").encode())
+        return await asyncio.shield(found)
+
+    async def _render(self, organisation_id: int, short_name: str, language: str) -> str:
+        ids = await bq.open_ballot_ids(organisation_id)
+        ballots = [await bq.ballot_view(organisation_id, ballot_id) for ballot_id in ids]
+        if self._environment is None:
+            self._environment = make_environment()
+        template = self._environment.get_template(VOTE_AREA_TEMPLATE)
+        token = current_language.set(language)
+        try:
+            return template.render(
+                organisation=SimpleNamespace(short_name=short_name),
+                open_ballots=[ballot for ballot in ballots if ballot is not None],
+            )
+        finally:
+            current_language.reset(token)
+
+
 _RESYNC = ServerSentEventMessage(data="", event="resync").encode()
 _HEARTBEAT = ServerSentEventMessage(comment="heartbeat", data=None).encode()
 _COME_BACK = ServerSentEventMessage(comment="come back soon", data=None, retry=RETRY_MS).encode()
@@ -253,12 +319,18 @@ async def _stream(
         # subscribed first, checked second: whatever happens after the check comes as an event
         if since is None or await changed_since(organisation_id, since - CLOCK_MARGIN):
             yield _RESYNC
-        async for chunk in _follow(subscriber, scope, language, hub.heartbeat_seconds):
+        async for chunk in _follow(
+            subscriber, scope, language, hub.heartbeat_seconds, hub.vote_areas
+        ):
             yield chunk
 
 
 async def _follow(
-    subscriber: LiveSubscriber, scope: StreamScope, language: str, heartbeat: float
+    subscriber: LiveSubscriber,
+    scope: StreamScope,
+    language: str,
+    heartbeat: float,
+    vote_areas: VoteAreaRenderer | None = None,
 ) -> AsyncIterator[bytes]:
     loop = asyncio.get_running_loop()
     last_write = loop.time()
@@ -273,19 +345,31 @@ async def _follow(
         if item is None:  # shutdown: the browser comes back to another process
             yield _COME_BACK
             return
-        event = LiveEvent.decode(item) if isinstance(item, bytes) else None
+        event = _decode(item) if isinstance(item, bytes) else None
         if event is not None and scope.wants(event):
             if event.kind is EventKind.TURNOUT and event.ballot_id is not None:
                 pending[event.ballot_id] = event  # the latest count replaces an older one
             else:
                 last_write = now
-                yield _message(event, language)
+                yield _cached_message(event, language)
+                if event.kind is EventKind.BALLOT and scope.vote_area_of and vote_areas:
+                    yield await _vote_area(vote_areas, event, scope.vote_area_of, language)
         for ballot_id in [b for b in pending if _turnout_may_go(last_turnout, b, now)]:
             last_turnout[ballot_id] = last_write = now
-            yield _message(pending.pop(ballot_id), language)
+            yield _cached_message(pending.pop(ballot_id), language)
         if now - last_write >= heartbeat:
             last_write = now
             yield _HEARTBEAT
+
+
+async def _vote_area(
+    vote_areas: VoteAreaRenderer, event: LiveEvent, short_name: str, language: str
+) -> bytes:
+    try:
+        return await vote_areas.message(event, short_name, language)
+    except Exception:  # the page re-fetches its list itself instead
+        logger.exception("could not render the vote list after %s", event)
+        return _RESYNC
 
 
 def _turnout_may_go(last: dict[int, float], ballot_id: int, now: float) -> bool:
@@ -333,9 +417,13 @@ class LiveController(Controller):
         context: NamedDependency[RequestContext],
         membership: NamedDependency[MembershipView],
         since: FromQuery[int] = 0,
+        vote_area: FromQuery[bool] = False,
     ) -> Stream:
-        """The vote list and the "now" page."""
-        return _response(request, membership, context, StreamScope(ORGANISATION_KINDS), since)
+        """The vote list (which receives the list itself, ``vote_area=1``) and the "now"
+        page."""
+        short_name = membership.organisation.short_name if vote_area else None
+        scope = StreamScope(ORGANISATION_KINDS, vote_area_of=short_name)
+        return _response(request, membership, context, scope, since)
 
     @get("/ballots/{ballot_id:int}/live", include_in_schema=False)
     async def ballot_stream(
