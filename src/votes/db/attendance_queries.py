@@ -7,6 +7,7 @@ or by a blank proxy), absent, or left (checked out).
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,6 +18,7 @@ from votes.db.tables import (
     AssemblyStatus,
     Attendance,
     AttendanceStatus,
+    Ballot,
     College,
     Membership,
     MembershipKind,
@@ -263,3 +265,17 @@ def folded(text: str) -> str:
     """Case- and accent-blind form for searching names (same on both engines)."""
     decomposed = unicodedata.normalize("NFKD", text.strip().casefold())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+async def ballot_rule_snapshot(organisation_id: int, ballot_id: int) -> dict[str, Any] | None:
+    """The rules a ballot was judged under and the figures of its count (None outside a
+    general assembly)."""
+    row = (
+        await Ballot.select(Ballot.rule_snapshot)
+        .where((Ballot.id == ballot_id) & (Ballot.organisation == organisation_id))
+        .first()
+    )
+    if row is None or not row["rule_snapshot"]:
+        return None
+    found: dict[str, Any] = json.loads(row["rule_snapshot"])
+    return found

@@ -333,11 +333,12 @@ class AssemblyHeading:
     id: int
     title: str
     current_item_title: str | None
+    kind: str = ""  # the assembly's kind: general assemblies are judged by their rules (#7)
 
 
 async def assembly_heading(organisation_id: int, assembly_id: int) -> AssemblyHeading | None:
     row = (
-        await Assembly.select(Assembly.id, Assembly.title, Assembly.current_item_id)
+        await Assembly.select(Assembly.id, Assembly.title, Assembly.current_item_id, Assembly.kind)
         .where((Assembly.id == assembly_id) & (Assembly.organisation == organisation_id))
         .first()
     )
@@ -350,7 +351,7 @@ async def assembly_heading(organisation_id: int, assembly_id: int) -> AssemblyHe
             .where((AgendaItem.id == row["current_item_id"]) & (AgendaItem.assembly == assembly_id))
             .first()
         )
-    return AssemblyHeading(row["id"], row["title"], item["title"] if item else None)
+    return AssemblyHeading(row["id"], row["title"], item["title"] if item else None, row["kind"])
 
 
 async def latest_ballot_of_assembly(

@@ -31,7 +31,7 @@ from votes.db.tables import (
     ProxyRevocation,
     ProxyStatus,
 )
-from votes.services import audit, rules
+from votes.services import audit, events, rules
 
 RUNNING = (AssemblyStatus.CONVENED.value, AssemblyStatus.IN_SESSION.value)
 
@@ -96,7 +96,7 @@ async def check_in(
     """Check a member in (again); return False when they already were, the same way."""
     async with write_transaction(Attendance._meta.db):
         await _running_assembly(organisation_id, assembly_id)
-        return await _check_in(
+        changed = await _check_in(
             organisation_id,
             assembly_id,
             membership_id,
@@ -105,6 +105,9 @@ async def check_in(
             steward_id=steward_id,
             actor_id=actor_id,
         )
+    if changed:
+        events.quorum_changed(organisation_id, assembly_id)  # committed: banners re-fetch
+    return changed
 
 
 async def _check_in(
@@ -230,6 +233,7 @@ async def check_out(
             subject=f"membership:{membership_id}",
             details={"assembly": assembly_id},
         )
+    events.quorum_changed(organisation_id, assembly_id)
 
 
 async def check_in_with_code(
@@ -253,6 +257,9 @@ async def check_in_with_code(
         )
     except AttendanceError:
         return None
+    # inside the sign-in's transaction: a banner fetching at once may miss this check-in,
+    # the next signal or its slow refresh catches up
+    events.quorum_changed(organisation_id, assembly_id)
     return assembly_id
 
 

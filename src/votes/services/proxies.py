@@ -29,7 +29,7 @@ from votes.db.tables import (
     ProxyRevocation,
     ProxyStatus,
 )
-from votes.services import attendance, audit, rules
+from votes.services import attendance, audit, events, rules
 
 INSTRUCTIONS_MAX = 2000
 
@@ -134,6 +134,7 @@ async def give_proxy(
                 "paper": recorded_by is not None,
             },
         )
+    events.quorum_changed(organisation_id, assembly_id)
     return proxy_id
 
 
@@ -176,7 +177,7 @@ async def revoke_proxy(
     """The giver takes their proxy back, or an administrator withdraws it."""
     async with write_transaction(Proxy._meta.db):
         row = (
-            await Proxy.select(Proxy.giver, Proxy.status)
+            await Proxy.select(Proxy.giver, Proxy.status, Proxy.assembly)
             .where((Proxy.id == proxy_id) & (Proxy.organisation == organisation_id))
             .first()
         )
@@ -188,6 +189,7 @@ async def revoke_proxy(
             raise ProxyError("proxy_revoked")
         reason = ProxyRevocation.GIVER if row["giver"] == membership_id else ProxyRevocation.ADMIN
         await attendance.revoke_proxy_row(organisation_id, proxy_id, reason, actor_id)
+    events.quorum_changed(organisation_id, row["assembly"])
 
 
 @dataclass(frozen=True, slots=True)

@@ -67,6 +67,46 @@ REFUSALS: dict[str, tuple[str, int]] = {
     "bad_seats": (N_("This number of seats does not suit the method and options."), 422),
     "bad_duration": (N_("The countdown must be between 1 and 1,440 minutes."), 422),
     "bad_rules": (N_("These rules do not suit the method."), 422),
+    # general-assembly rules (#7)
+    "not_checked_in": (
+        N_(
+            "Sign the attendance register first: in a general assembly only members present "
+            "(or remote, when the statutes allow it) vote."
+        ),
+        409,
+    ),
+    "no_college": (
+        N_("You belong to no voting college: ask an administrator to place you in one."),
+        403,
+    ),
+    "not_your_proxy": (N_("You do not hold this member's proxy for this assembly."), 403),
+    "no_room_count_colleges": (
+        N_("A ballot weighted by college is counted on phones or by college, not in one count."),
+        409,
+    ),
+    "colleges_too_few": (
+        N_("A SCIC needs at least three voting colleges: the ballot cannot open."),
+        409,
+    ),
+    "colleges_missing": (
+        N_("Colleges are required but none is defined: the ballot cannot open."),
+        409,
+    ),
+    "college_weight_missing": (
+        N_("A college has no share of the vote: the ballot cannot open."),
+        409,
+    ),
+    "college_weight_out_of_range": (
+        N_(
+            "A college's weight is outside 10 to 50 percent, as the SCIC law requires: "
+            "the ballot cannot open."
+        ),
+        409,
+    ),
+    "college_weights_sum": (
+        N_("The colleges' weights do not add up to 100 percent: the ballot cannot open."),
+        409,
+    ),
 }
 
 

@@ -22,7 +22,7 @@ from votes.db import assembly_queries
 from votes.db.queries import MembershipView
 from votes.db.tables import AssemblyKind, AssemblyStatus, Convocation, SubmissionRule
 from votes.i18n import gettext as _
-from votes.services import assemblies
+from votes.services import assemblies, attendance
 from votes.services.assemblies import ActionError, AssemblyFields, can_manage, can_take_part
 from votes.web.assembly_forms import (
     errors_from,
@@ -571,6 +571,9 @@ class AssemblyController(Controller):
             membership=membership,
             organisation=membership.organisation,
             now=view,
+            quorum=await attendance.quorum_banner(organisation_id, view.assembly.id)
+            if view.assembly
+            else None,
             stamp=stamp,
             poll_seconds=NOW_POLL_SECONDS,
             **thread_context(membership, thread, f"{_base(membership)}/now"),

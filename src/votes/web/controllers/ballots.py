@@ -26,10 +26,12 @@ from litestar.status_codes import HTTP_200_OK
 
 from votes.core.formats import write_blt
 from votes.core.results import TallyError, TallyResult
+from votes.db import attendance_queries as aq
 from votes.db import ballot_queries as bq
 from votes.db.ballot_queries import BallotView
 from votes.db.queries import MembershipView
 from votes.i18n import gettext as _
+from votes.services import attendance, proxies
 from votes.services import ballots as service
 from votes.web import voting
 from votes.web.context import RequestContext, settings_of
@@ -118,6 +120,7 @@ async def _result_context(
         "room": await bq.room_count(ballot),
         "roll_call": [],
         "papers": [],
+        "rule_snapshot": None,
     }
     if not shown or ballot.result_json is None:
         return empty
@@ -139,6 +142,7 @@ async def _result_context(
         "rounds": earlier,
         "roll_call": await bq.roll_call(ballot),
         "papers": await bq.published_papers(ballot) if ballot.secret and published else [],
+        "rule_snapshot": await aq.ballot_rule_snapshot(ballot.organisation_id, ballot.id),
     }
 
 
@@ -194,6 +198,7 @@ class BallotController(Controller):
         errors: FormErrors | None = None,
         status_code: int = HTTP_200_OK,
         receipt: str = "",
+        voting_for: str = "",
     ) -> Template:
         voted_at = await bq.participation_of(ballot, membership.id)
         receipt = receipt or request.cookies.get(RECEIPT_COOKIE.format(ballot=ballot.id), "")
@@ -218,6 +223,8 @@ class BallotController(Controller):
             submission=service.new_submission_token(),
             turnout=await bq.turnout(ballot),
             remaining=voting.remaining_seconds(ballot.closes_at),
+            represented=await _represented(ballot, membership),
+            voting_for=voting_for,
             **await _result_context(ballot, membership, context.language),
         )
 
@@ -252,7 +259,13 @@ class BallotController(Controller):
         keys = [option.key for option in ballot.options]
         order = voting.apply_tap(voting.ranking_from(form), form, keys)
         return await self._render_ballot(
-            request, context, membership, ballot, change=bool(form.get("change")), choice=order
+            request,
+            context,
+            membership,
+            ballot,
+            change=bool(form.get("change")),
+            choice=order,
+            voting_for=str(form.get("for", ""))[:20],
         )
 
     @post("/ballots/{ballot_id:int}/review")
@@ -290,6 +303,8 @@ class BallotController(Controller):
             submission=str(form.get("submission", ""))[:64] or service.new_submission_token(),
             change=change,
             receipt=request.cookies.get(RECEIPT_COOKIE.format(ballot=ballot.id), ""),
+            voting_for=str(form.get("for", ""))[:20],
+            represented=await _represented(ballot, membership),
         )
 
     @post("/ballots/{ballot_id:int}/edit")
@@ -305,7 +320,13 @@ class BallotController(Controller):
         form = await request.form()
         choice = voting.choice_from(ballot.method, form, [o.key for o in ballot.options])
         return await self._render_ballot(
-            request, context, membership, ballot, change=bool(form.get("change")), choice=choice
+            request,
+            context,
+            membership,
+            ballot,
+            change=bool(form.get("change")),
+            choice=choice,
+            voting_for=str(form.get("for", ""))[:20],
         )
 
     @post("/ballots/{ballot_id:int}/vote")
@@ -327,6 +348,9 @@ class BallotController(Controller):
         form = await request.form()
         choice = voting.choice_from(definition.method, form, list(definition.keys))
         change = bool(form.get("change"))
+        target = str(form.get("for", ""))[:20]
+        if target and target != "self" and not change:
+            return await self._vote_as_holder(request, context, membership, ballot_id, form, choice)
         try:
             receipt = await self._store_vote(request, membership, ballot_id, form, choice, change)
         except service.BallotError as error:
@@ -351,6 +375,54 @@ class BallotController(Controller):
                 samesite="lax",
             )
         return response
+
+    async def _vote_as_holder(
+        self,
+        request: Request[Any, Any, State],
+        context: RequestContext,
+        membership: MembershipView,
+        ballot_id: int,
+        form: FormMultiDict,
+        choice: Any,
+    ) -> Template | Redirect:
+        """A proxy holder votes for one member they represent, or casts every vote they hold
+        (theirs and each represented member's not cast yet) in one action."""
+        ballot = await _ballot(membership, ballot_id)
+        target = str(form.get("for", ""))[:20]
+        pending = [r.membership_id for r in await _represented(ballot, membership) if not r.voted]
+        submission = str(form.get("submission", ""))[:64] or service.new_submission_token()
+        key = settings_of(request).secret_key
+        try:
+            if target == "all":
+                if await bq.participation_of(ballot, membership.id) is None:
+                    await service.cast_vote(
+                        ballot_id, membership.id, choice, submission=submission, receipt_key=key
+                    )
+                for principal in pending:
+                    await service.cast_vote(
+                        ballot_id,
+                        membership.id,
+                        choice,
+                        submission=submission,
+                        receipt_key=key,
+                        on_behalf_of=principal,
+                    )
+            else:
+                principal = int(target) if target.isdigit() else 0
+                await service.cast_vote(
+                    ballot_id,
+                    membership.id,
+                    choice,
+                    submission=submission,
+                    receipt_key=key,
+                    on_behalf_of=principal,
+                )
+        except service.BallotError as error:
+            return await self._refuse(request, context, membership, ballot, error, choice, False)
+        if is_htmx(request):
+            fresh = await _ballot(membership, ballot_id)
+            return await self._render_ballot(request, context, membership, fresh)
+        return see_other(_ballot_path(membership, ballot_id))
 
     async def _store_vote(
         self,
@@ -545,6 +617,7 @@ class BallotController(Controller):
             organisation=membership.organisation,
             ballot=ballot,
             errors=errors or FormErrors(),
+            quorum=await attendance.quorum_banner(membership.organisation.id, ballot.assembly_id),
             **await _live_context(ballot),
             **await _result_context(ballot, membership, context.language),
         )
@@ -796,6 +869,19 @@ class BallotController(Controller):
 # helpers of the controller
 
 
+async def _represented(ballot: BallotView, membership: MembershipView) -> list[Any]:
+    """The members the viewer votes for by proxy on this ballot (#7), while it takes votes."""
+    if ballot.status != "open" or not membership.can_vote:
+        return []
+    return await proxies.represented_by(
+        membership.organisation.id,
+        ballot.assembly_id,
+        membership.id,
+        ballot_id=ballot.id,
+        round_=ballot.round,
+    )
+
+
 async def _live_context(ballot: BallotView) -> dict[str, Any]:
     turnout = await bq.turnout(ballot)
     return {
@@ -821,6 +907,7 @@ async def _projector_context(
     ballot = await _ballot(membership, ballot_id) if ballot_id else None
     join_url = f"{str(request.base_url).rstrip('/')}{_org_path(membership)}/vote"
     live: dict[str, Any] = {
+        "quorum": await attendance.quorum_banner(organisation_id, assembly_id),
         "assembly": heading,
         "ballot": ballot,
         "join_url": join_url,
@@ -891,6 +978,8 @@ _NEW_FIELDS = (
     "base",
     "max_selections",
     "scale_max",
+    "rule",  # general assemblies (#7): "profile" (the default) or "ballot"
+    "management",
 )
 
 
@@ -916,6 +1005,10 @@ def _read_settings(values: dict[str, str], errors: FormErrors) -> service.Ballot
         rules["threshold"] = values["threshold"] or "1/2"
         if values["base"] in ("cast", "cast_and_abstentions", "members"):
             rules["base"] = values["base"]
+        if values["rule"] == "ballot":
+            rules["rule"] = "ballot"  # else the assembly's rules judge it, if they govern it
+        if values["management"]:
+            rules["management_supports"] = True
     if method == "approval" and values["max_selections"]:
         rules["max_selections"] = _small_int(values["max_selections"], "max_selections", errors)
     if method == "score" and values["scale_max"]:
