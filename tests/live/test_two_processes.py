@@ -104,3 +104,23 @@ async def test_a_vote_cast_through_one_process_moves_the_turnout_seen_through_th
             f"/o/{ORG}/ballots/{ballot_id}/turnout", headers={"HX-Request": "true"}
         )
         assert "<strong>1</strong>" in turnout.text
+
+
+async def test_one_sign_in_works_on_both_processes_so_no_sticky_session_is_needed(
+    servers: tuple[Server, Server],
+) -> None:
+    """A reverse proxy may send each request of one phone to another instance."""
+    first, second = servers
+    async with (
+        browser(first.base, FACILITATOR) as facilitator,
+        browser(first.base, MEMBER) as member,  # signed in through the first process…
+    ):
+        ballot_id = await new_ballot(facilitator, "One phone, two instances")
+        member.client.base_url = second.base  # …then every request goes to the second
+        async with member.stream(f"/o/{ORG}/ballots/{ballot_id}/live") as stream:
+            await stream.wait_for("resync", 10)
+            await console(facilitator, ballot_id, "open")
+            await stream.wait_for("ballot", DELIVERED_WITHIN, change="opened")
+            await vote(member, ballot_id)  # page and CSRF token from the second process
+            counted = await stream.wait_for("turnout", DELIVERED_WITHIN)
+        assert counted.data == "1 membre a voté."

@@ -101,6 +101,28 @@ class LiveHub:
     serving: bool = False
     streams: weakref.WeakSet[LiveSubscriber] = field(default_factory=weakref.WeakSet)
     vote_areas: VoteAreaRenderer = field(default_factory=lambda: VoteAreaRenderer())
+    anchored: dict[str, asyncio.Future[None]] = field(default_factory=dict)
+
+    async def keep_listening(self, channel: str) -> None:
+        """Subscribe this process to ``channel`` for good, before any stream of it.
+
+        Litestar unsubscribes the backend (UNLISTEN) when a channel's last stream ends; when
+        the room's phones move from one page to the next, an UNLISTEN racing a new LISTEN can
+        leave the process deaf to the channel. A subscriber that never ends (its backlog
+        bounded, old events dropped) keeps one LISTEN per organisation for the process's life.
+        """
+        found = self.anchored.get(channel)
+        if found is None:
+            found = self.anchored[channel] = asyncio.get_running_loop().create_future()
+            try:
+                await self.plugin.subscribe(channel)
+            except BaseException as error:
+                del self.anchored[channel]
+                found.set_exception(error)
+                found.exception()  # retrieved: the streams waiting here each get it too
+                raise
+            found.set_result(None)
+        await asyncio.shield(found)
 
     def end_streams(self) -> None:
         """Stop accepting streams and end those open (shutdown)."""
@@ -311,6 +333,7 @@ async def _stream(
         yield _COME_BACK
         return
     channel = events.channel_of(organisation_id)
+    await hub.keep_listening(channel)
     async with hub.plugin.start_subscription(channel) as subscriber:
         assert isinstance(subscriber, LiveSubscriber)
         hub.streams.add(subscriber)
