@@ -1,0 +1,184 @@
+"""Browser tests: Debian's Chromium, driven by Playwright, against ``votes serve`` in a
+subprocess (a browser cannot reach an in-process app) on the demo cooperative.
+
+Chromium is ``/usr/bin/chromium`` (``VOTES_E2E_CHROMIUM`` to point elsewhere): Playwright's own
+browser download cannot work on these machines. Without it the tests skip with a reason, except
+in CI (``CI`` set), where a missing browser is a failure: ``.ci/run`` installs it.
+
+Screenshots of each step go to ``artifacts/e2e/<test>/`` (gitignored; CI keeps the folder).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.durability.server import REPO, ServedApp
+
+CHROMIUM = Path(os.environ.get("VOTES_E2E_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",  # root in a container: Chromium's sandbox needs namespaces it lacks
+    "--disable-gpu",
+    "--disable-background-networking",  # loopback only: no update or safe-browsing traffic
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = REPO / "artifacts" / "e2e"
+AXE_SCRIPT = Path(__file__).parent / "vendor" / "axe-core-4.14.1.min.js"
+PHONE = {"width": 390, "height": 844}
+PROJECTOR = {"width": 1920, "height": 1080}
+ORG = "demo"
+FACILITATOR = "camille@demo.votes.invalid"
+MEMBERS = ("lea@demo.votes.invalid", "hugo@demo.votes.invalid", "ines@demo.votes.invalid")
+WAIT_MS = 20_000  # live updates on a busy two-core machine: generous, never a timing assertion
+
+try:
+    from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+except ImportError:  # pragma: no cover - the test extra installs it
+    sync_playwright = None  # type: ignore[assignment]
+else:
+    expect.set_options(timeout=WAIT_MS)
+
+
+def _missing_browser() -> str | None:
+    if sync_playwright is None:
+        return "Playwright for Python is not installed (pip install -e '.[test]')"
+    if not CHROMIUM.exists():
+        return f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    missing = _missing_browser()
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"browser tests must run in CI: {missing}")
+        pytest.skip(f"browser tests SKIPPED: {missing}")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture(scope="session")
+def served_demo(browser: Browser) -> Iterator[ServedApp]:
+    """``votes serve`` on a fresh SQLite file holding the demo cooperative."""
+    folder = Path(tempfile.mkdtemp(prefix="votes-e2e-"))
+    app = ServedApp(folder)
+    app.votes_command("migrate")
+    app.votes_command("demo")
+    app.start()
+    try:
+        yield app
+    finally:
+        app.stop()
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        shutil.copy(app.log, ARTIFACTS / "server.log")  # what the server saw, kept by CI
+        if os.environ.get("VOTES_E2E_KEEP"):
+            print(f"e2e server data kept in {folder}")
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+@dataclass
+class Camera:
+    """Screenshots of a test's steps, numbered in the order they were taken."""
+
+    folder: Path
+    node: pytest.Item
+    taken: int = 0
+
+    def failed(self) -> bool:
+        report = getattr(self.node, "rehearsal_call_report", None)
+        return report is not None and report.failed
+
+    def shoot(self, page: Page, name: str) -> None:
+        self.taken += 1
+        page.screenshot(path=self.folder / f"{self.taken:02d}-{name}.png", full_page=True)
+
+
+@pytest.fixture
+def camera(request: pytest.FixtureRequest) -> Camera:
+    folder = ARTIFACTS / re.sub(r"[^\w.-]+", "_", request.node.name)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return Camera(folder, request.node)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Keep the test's outcome on it, so fixtures can take pictures of a failure."""
+    report = yield
+    if report.when == "call":
+        item.rehearsal_call_report = report  # type: ignore[attr-defined]
+    return report
+
+
+def new_context(browser: Browser, base_url: str, *, size: dict[str, int], **extra: Any) -> Any:
+    """A browser profile of its own (cookies, storage). ``bypass_csp`` lets the test inject
+    axe-core: the app's CSP rightly refuses any script it did not serve."""
+    context: BrowserContext = browser.new_context(
+        base_url=base_url,
+        viewport=size,
+        bypass_csp=True,
+        locale=extra.pop("locale", "fr-FR"),
+        **extra,
+    )
+    context.set_default_timeout(WAIT_MS)
+    return context
+
+
+def axe_violations(page: Page) -> list[dict[str, Any]]:
+    """axe-core's serious and critical findings on the page as it is now."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE_SCRIPT))
+    results = page.evaluate("async () => await window.axe.run(document)")
+    return [
+        {
+            "rule": violation["id"],
+            "impact": violation["impact"],
+            "help": violation["help"],
+            "where": [(node["target"], node["html"][:160]) for node in violation["nodes"][:5]],
+        }
+        for violation in results["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
+
+
+@dataclass
+class AccessibilityLog:
+    """Every page checked during a test and what axe-core found on it."""
+
+    checked: list[str]
+    found: dict[str, list[dict[str, Any]]]
+
+    def check(self, page: Page, name: str) -> None:
+        self.checked.append(name)
+        violations = axe_violations(page)
+        if violations:
+            self.found[f"{name} ({page.url})"] = violations
+
+    def report(self) -> str:
+        lines = [f"axe-core found serious or critical problems ({len(self.checked)} pages):"]
+        for where, violations in self.found.items():
+            lines.append(f"- {where}")
+            lines.extend(
+                f"    {v['impact']} {v['rule']}: {v['help']} at {v['where']}" for v in violations
+            )
+        return "\n".join(lines)
+
+
+@pytest.fixture
+def accessibility() -> AccessibilityLog:
+    return AccessibilityLog([], {})
