@@ -97,3 +97,12 @@ def _turnout(ballot_id: int, total: int) -> bytes:
 def test_bytes_that_are_no_event_are_ignored() -> None:
     assert LiveEvent.decode(b"not json") is None
     assert LiveEvent.decode(b'{"kind": "unknown", "organisation_id": 1, "at": 1}') is None
+
+
+def test_a_ballots_stream_keeps_its_ballot_and_its_assemblys_quorum() -> None:
+    scope = StreamScope(BALLOT_KINDS, ballot_id=7, assembly_id=4)
+    assert scope.wants(LiveEvent(EventKind.BALLOT, 3, 1, assembly_id=4, ballot_id=7))
+    assert scope.wants(LiveEvent(EventKind.QUORUM, 3, 1, assembly_id=4))
+    assert not scope.wants(LiveEvent(EventKind.BALLOT, 3, 1, assembly_id=4, ballot_id=8))
+    assert not scope.wants(LiveEvent(EventKind.QUORUM, 3, 1, assembly_id=5))
+    assert not scope.wants(LiveEvent(EventKind.THREAD, 3, 1, thread_id=2))

@@ -225,7 +225,7 @@ class StreamScope:
     def wants(self, event: LiveEvent) -> bool:
         if event.kind not in self.kinds:
             return False
-        if self.ballot_id is not None:
+        if self.ballot_id is not None and event.kind is not EventKind.QUORUM:
             return event.ballot_id == self.ballot_id
         if self.assembly_id is not None:
             return event.assembly_id == self.assembly_id
@@ -235,7 +235,7 @@ class StreamScope:
 ORGANISATION_KINDS = frozenset(
     {EventKind.BALLOT, EventKind.AGENDA, EventKind.QUORUM, EventKind.THREAD}
 )
-BALLOT_KINDS = frozenset({EventKind.BALLOT, EventKind.TURNOUT})
+BALLOT_KINDS = frozenset({EventKind.BALLOT, EventKind.TURNOUT, EventKind.QUORUM})
 ASSEMBLY_KINDS = frozenset(
     {EventKind.BALLOT, EventKind.TURNOUT, EventKind.AGENDA, EventKind.QUORUM}
 )
@@ -457,10 +457,11 @@ class LiveController(Controller):
         ballot_id: FromPath[int],
         since: FromQuery[int] = 0,
     ) -> Stream:
-        """A ballot's page and its console."""
-        if await bq.ballot_status(membership.organisation.id, ballot_id) is None:
+        """A ballot's page and its console (with its assembly's quorum banner)."""
+        ballot = await bq.ballot_view(membership.organisation.id, ballot_id)
+        if ballot is None:
             raise NotFoundException()
-        scope = StreamScope(BALLOT_KINDS, ballot_id=ballot_id)
+        scope = StreamScope(BALLOT_KINDS, ballot_id=ballot_id, assembly_id=ballot.assembly_id)
         return _response(request, membership, context, scope, since)
 
     @get("/assemblies/{assembly_id:int}/live", include_in_schema=False)
