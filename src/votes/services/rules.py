@@ -427,13 +427,16 @@ def judge(
         )
         notes["weighted_participation"] = str(taking)
         if taking < Fraction(share):
+            # in percent of the colleges' votes: the figures the sentence quotes
+            weighted = _weighted(method, papers, snapshot, notes, base="cast", figures=figures)
+            scaled = {choice: weight * 100 for choice, weight in weighted.items()}
             result = tally(
                 "majority",
                 candidates,
-                merged,
-                members=members,
-                present=max(taking * members, notes["papers"]),
-                quorum=Fraction(share) * members,
+                scaled,
+                members=100,
+                present=max(taking * 100, sum(scaled.values(), Fraction(0))),
+                quorum=Fraction(share) * 100,
                 **majority,
             )
             return Judgement(result, notes)

@@ -1,0 +1,100 @@
+"""A general assembly to test the rules on: an organisation of any size and legal form, its
+members, an assembly in session, check-ins and a majority motion counted through the service."""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from votes.core.results import TallyResult
+from votes.db.tables import (
+    AssemblyKind,
+    AssemblyStatus,
+    Ballot,
+    Convocation,
+    LegalForm,
+    Membership,
+    MembershipKind,
+)
+from votes.services import accounts, assemblies, attendance, ballots, organisations
+
+_counter = itertools.count()
+MOTION = [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")]
+
+
+@dataclass(frozen=True, slots=True)
+class Assembly:
+    organisation_id: int
+    assembly_id: int
+    members: list[int]  # membership ids, with voting rights
+
+    async def check_in(self, *indexes: int, remote: bool = False) -> None:
+        for index in indexes:
+            await attendance.check_in(
+                self.organisation_id, self.assembly_id, self.members[index], remote=remote
+            )
+
+    async def motion(self, **options: Any) -> int:
+        return await ballots.create_ballot(
+            self.organisation_id, self.assembly_id, "La résolution ?", "majority", MOTION, **options
+        )
+
+    async def vote(self, ballot_id: int, votes: dict[str, int], *, start: int = 0) -> None:
+        """Members from ``start`` on vote, in order: ``votes["yes"]`` for, then against…
+        (the ballot is opened first if it is still a draft)."""
+        row = await Ballot.select(Ballot.status).where(Ballot.id == ballot_id).first()
+        if row is not None and row["status"] == "draft":
+            await ballots.open_ballot(ballot_id)
+        index = start
+        for choice in ("yes", "no", "abstain"):
+            for _ in range(votes.get(choice, 0)):
+                await ballots.cast_vote(ballot_id, self.members[index], choice)
+                index += 1
+
+
+async def general_assembly(
+    members: int,
+    *,
+    legal_form: LegalForm = LegalForm.SCOP_SARL,
+    kind: AssemblyKind = AssemblyKind.AGO,
+    convocation: Convocation = Convocation.FIRST,
+    observers: int = 0,
+    categories: list[str] | None = None,
+) -> Assembly:
+    n = f"{next(_counter)}-{uuid.uuid4().hex[:6]}"
+    organisation_id = await organisations.create_organisation(
+        f"Règles {n}", f"regles-{n}", legal_form=legal_form
+    )
+    assembly_id = await assemblies.create_assembly(
+        organisation_id,
+        "Assemblée générale",
+        datetime.now(UTC),
+        kind=kind,
+        convocation=convocation,
+        status=AssemblyStatus.IN_SESSION,
+    )
+    ids = []
+    for index in range(members + observers):
+        person = await accounts.create_person(f"Membre {n}-{index:03d}", None, None)
+        ids.append(
+            await organisations.add_membership(
+                organisation_id,
+                person,
+                kind=MembershipKind.MEMBER if index < members else MembershipKind.OBSERVER,
+                category=categories[index] if categories and index < len(categories) else "",
+            )
+        )
+    return Assembly(organisation_id, assembly_id, ids)
+
+
+async def place_in_college(membership_ids: list[int], college_id: int | None) -> None:
+    await Membership.update({Membership.college: college_id}).where(
+        Membership.id.is_in(membership_ids)
+    )
+
+
+async def close(ballot_id: int) -> TallyResult:
+    return await ballots.close_ballot(ballot_id)
