@@ -1,0 +1,149 @@
+"""The attendance register, proxies and the rules on the web, as stewards, members and
+administrators use them from a phone (French and English)."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+from tests.web.assembly_helpers import Coop, as_role, cooperative, post_form
+
+from votes.db.tables import AssemblyKind, Attendance, Membership, Proxy
+from votes.services import attendance, ballots, proxies
+
+
+async def _membership(coop: Coop, role: str) -> int:
+    row = (
+        await Membership.select(Membership.id)
+        .where(
+            (Membership.organisation == coop.organisation_id)
+            & (Membership.person == coop.people[role])
+        )
+        .first()
+    )
+    return int(row["id"])
+
+
+async def test_a_steward_checks_members_in_and_the_quorum_banner_follows(
+    client: httpx.AsyncClient,
+) -> None:
+    coop = await cooperative(kind=AssemblyKind.AGE)
+    await as_role(client, coop, "facilitator")
+    base = f"{coop.base}/assemblies/{coop.assembly_id}"
+    page = await client.get(f"{base}/attendance?q=member", headers={"Accept-Language": "fr"})
+    assert page.status_code == 200
+    assert "Member " in page.text
+    assert "Quorum AGE non atteint\u00a0: 0 présent·es ou représenté·es sur 3" in page.text
+    member = await _membership(coop, "member")
+    done = await post_form(client, f"{base}/attendance/{member}/check-in", {"mode": "present"})
+    assert done.status_code == 303
+    banner = await client.get(f"{base}/quorum", headers={"Accept-Language": "en"})
+    assert (
+        "Quorum AGE not reached: 1 present or represented out of 3 (minimum 3/4 = 3)" in banner.text
+    )
+    # remote check-in is refused while the statutes do not provide for it, nothing changes
+    other = await _membership(coop, "other")
+    refused = await post_form(client, f"{base}/attendance/{other}/check-in", {"mode": "remote"})
+    assert refused.status_code == 409
+    assert "ne prévoient pas la participation à distance" in refused.text
+    assert not await Attendance.exists().where(Attendance.membership == other)
+    csv = await client.get(f"{base}/attendance/register.csv")
+    assert csv.status_code == 200
+    assert re.search(r"Member [0-9a-f]+,,,present,\d{4}-", csv.text)
+
+
+async def test_members_see_their_line_but_not_the_register_and_cannot_steward(
+    client: httpx.AsyncClient,
+) -> None:
+    coop = await cooperative(kind=AssemblyKind.AGO)
+    await as_role(client, coop, "member")
+    base = f"{coop.base}/assemblies/{coop.assembly_id}"
+    page = await client.get(f"{base}/attendance", headers={"Accept-Language": "fr"})
+    assert "émargez à l’entrée" in page.text
+    assert "Other " not in page.text
+    other = await _membership(coop, "other")
+    forbidden = await post_form(client, f"{base}/attendance/{other}/check-in", {"mode": "present"})
+    assert forbidden.status_code == 403
+
+
+async def test_a_member_gives_a_proxy_and_bad_proxies_are_refused_in_french(
+    client: httpx.AsyncClient,
+) -> None:
+    coop = await cooperative(kind=AssemblyKind.AGO)
+    await as_role(client, coop, "member")
+    path = f"{coop.base}/assemblies/{coop.assembly_id}/proxies"
+    me = await _membership(coop, "member")
+    selfish = await post_form(client, path, {"holder": str(me)})
+    assert selfish.status_code == 422
+    assert "On ne peut pas se donner pouvoir à soi-même." in selfish.text
+    observer = await _membership(coop, "observer")
+    not_voter = await post_form(client, path, {"holder": str(observer)})
+    assert not_voter.status_code == 422
+    assert not await Proxy.exists().where(Proxy.organisation == coop.organisation_id)
+    other = await _membership(coop, "other")
+    given = await post_form(client, path, {"holder": str(other), "instructions": "Pour tout"})
+    assert given.status_code == 303
+    page = await client.get(path, headers={"Accept-Language": "en"})
+    assert "votes for you" in page.text
+
+
+async def test_a_holder_casts_all_the_votes_they_hold_in_one_action(
+    client: httpx.AsyncClient,
+) -> None:
+    coop = await cooperative(kind=AssemblyKind.AGO)
+    member, other = await _membership(coop, "member"), await _membership(coop, "other")
+    await proxies.give_proxy(coop.organisation_id, coop.assembly_id, other, member)
+    await attendance.check_in(coop.organisation_id, coop.assembly_id, member)
+    ballot_id = await ballots.create_ballot(
+        coop.organisation_id,
+        coop.assembly_id,
+        "Adoptez-vous ?",
+        "majority",
+        [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")],
+    )
+    await ballots.open_ballot(ballot_id)
+    await as_role(client, coop, "member")
+    page = await client.get(f"{coop.base}/ballots/{ballot_id}", headers={"Accept-Language": "fr"})
+    assert "(par procuration)" in page.text
+    voted = await post_form(
+        client, f"{coop.base}/ballots/{ballot_id}/vote", {"choice": "yes", "for": "all"}
+    )
+    assert voted.status_code == 303
+    result = await ballots.count_ballot(ballot_id)
+    assert result.rounds[0].totals["yes"] == 2
+
+
+async def test_an_admin_adjusts_the_rules_and_bad_figures_change_nothing(
+    client: httpx.AsyncClient,
+) -> None:
+    coop = await cooperative()
+    await Membership.update({Membership.is_admin: True}).where(
+        (Membership.organisation == coop.organisation_id)
+        & (Membership.person == coop.people["facilitator"])
+    )
+    await as_role(client, coop, "facilitator")
+    page = await client.get(f"{coop.base}/rules/", headers={"Accept-Language": "fr"})
+    assert page.status_code == 200
+    assert "d’après des statuts types" in page.text
+    form = {
+        name: value
+        for name, value in re.findall(r'name="([\w-]+)" value="([^"]*)"', page.text)
+        if name != "_csrf_token"
+    }
+    for select in re.findall(r'<select[^>]*name="([\w-]+)"', page.text):
+        chosen = re.search(
+            rf'name="{select}">(?:(?!</select>).)*?<option value="([^"]+)" selected',
+            page.text,
+            re.S,
+        )
+        first = re.search(rf'name="{select}">\s*<option value="([^"]*)"', page.text)
+        form[select] = chosen.group(1) if chosen else (first.group(1) if first else "")
+    form.pop("preset", None)
+    bad = await post_form(client, f"{coop.base}/rules/", {**form, "ago-first-threshold": "3/2"})
+    assert bad.status_code == 422
+    assert "Écrivez la majorité" in bad.text
+    good = await post_form(client, f"{coop.base}/rules/", {**form, "ago-first-quorum": "1/3"})
+    assert good.status_code == 303
+    shown = await client.get(f"{coop.base}/rules/", headers={"Accept-Language": "fr"})
+    assert "adapté à vos statuts" in shown.text
+    assert "d’après vos statuts" in shown.text
