@@ -47,7 +47,7 @@ async def test_facilitator_plans_an_assembly_in_the_organisation_time_zone(
     row = await Assembly.select().where(Assembly.title == "AGE 2026 — statuts").first()
     assert row is not None
     assert row["starts_at"].hour == 16  # 18:30 in Paris in June is 16:30 UTC
-    assert row["rule_profile"] == "default"
+    assert row["rule_profile"] == "scop_sarl"  # the profile of the cooperative's legal form
 
 
 async def test_bad_assembly_form_is_refused_with_field_messages_and_nothing_saved(

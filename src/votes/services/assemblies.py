@@ -27,7 +27,7 @@ from votes.db.tables import (
     SubmissionRule,
     Thread,
 )
-from votes.services import audit, events
+from votes.services import audit, events, rules
 
 TITLE_MAX = 200
 ITEM_TITLE_MAX = 300
@@ -146,6 +146,9 @@ async def create_assembly(
     _check_fields(fields)
     async with write_transaction(Assembly._meta.db):
         values = {column._meta.name: value for column, value in fields.columns().items()}
+        # the organisation's rule profile (#7); its full copy is frozen when the assembly's
+        # register or first ballot opens
+        values["rule_profile"] = await rules.profile_key(organisation_id)
         rows = await Assembly.insert(
             Assembly(organisation=organisation_id, status=status.value, **values)
         )
