@@ -182,14 +182,14 @@ async def test_another_organisations_members_get_no_stream(server: Server) -> No
     assert foreign_ballot.status_code == 404
 
 
-def test_shutdown_ends_open_streams_at_once(tmp_path: Path) -> None:
+async def test_shutdown_ends_open_streams_at_once(tmp_path: Path) -> None:
     """A restart must not wait for the phones: each stream ends with a "come back" hint."""
     single = Server(tmp_path, server_environment(tmp_path))
-    single.start("--demo")
+    await asyncio.to_thread(single.start, "--demo")
     try:
-        outcome = asyncio.run(_stream_across_shutdown(single))
+        outcome = await _stream_across_shutdown(single)
     finally:
-        single.stop()
+        await asyncio.to_thread(single.stop)
     assert outcome == "ended with a retry hint"
     assert single.process is not None
     assert single.process.returncode is not None  # it stopped (uvicorn re-raises SIGTERM)

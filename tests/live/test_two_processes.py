@@ -4,10 +4,9 @@ the other. Runs in every ``make test`` pass that can reach PostgreSQL and is req
 
 from __future__ import annotations
 
-import asyncio
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import asyncpg
 import pytest
@@ -36,17 +35,17 @@ async def _admin(statement: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def database_url() -> Iterator[str]:
+async def database_url() -> AsyncIterator[str]:
     name = f"votes_live_{uuid.uuid4().hex[:12]}"
     try:
-        asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+        await _admin(f'CREATE DATABASE "{name}"')
     except (OSError, asyncpg.PostgresError) as error:
         if os.environ.get("CI"):
             pytest.fail(f"PostgreSQL is required in CI: {error}")
         pytest.skip(f"PostgreSQL not reachable at {POSTGRES_ADMIN_URL}: {error}")
     base, _, _ = POSTGRES_ADMIN_URL.rpartition("/")
     yield f"{base}/{name}"
-    asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="module")
