@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import replace
+from fractions import Fraction
 from html.parser import HTMLParser
 
 import httpx
@@ -11,8 +13,9 @@ import pypdf
 from tests.web.assembly_helpers import Coop, as_role, cooperative, post_form
 from tests.web.helpers import sign_in
 
+from votes.core.rules import Confidence, Source, preset
 from votes.db.tables import Assembly, AuditEntry, Membership, Minutes
-from votes.services import ballots
+from votes.services import ballots, rules
 
 
 class _Text(HTMLParser):
@@ -197,3 +200,25 @@ async def test_minutes_in_english(client: httpx.AsyncClient) -> None:
     assert "Resolutions and votes" in text
     assert re.search(r"For 2 Against 1 Abstentions 0", text)
     assert "Adopted" in text
+
+
+async def test_the_minutes_quote_the_quorum_of_the_rules_as_the_organisation_adjusted_them(
+    client: httpx.AsyncClient,
+) -> None:
+    coop = await cooperative()
+    base = preset("scop_sa")
+    rule = base.rule_for("ago", "first")
+    own_rule = replace(
+        rule,
+        quorum=replace(rule.quorum, share=Fraction(1, 2)),
+        source=Source(Confidence.STATUTES, "Statuts de la coopérative, article 12"),
+    )
+    await rules.save_profile(
+        coop.organisation_id,
+        base.customised("scop_sa", rules={**base.rules, ("ago", "first"): own_rule}, adjusted=True),
+    )
+    path = f"{coop.base}/assemblies/{coop.assembly_id}/minutes"
+    await as_role(client, coop, "facilitator")
+    text = visible_text((await client.get(path)).text)
+    assert "Statuts de la coopérative, article 12" in text
+    assert "Statuts types CG Scop" not in text

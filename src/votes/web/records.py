@@ -21,7 +21,7 @@ from jinja2 import Environment
 
 from votes import i18n
 from votes.core.results import TallyError, TallyResult, Verdict
-from votes.core.rules import PRESET_FOR_LEGAL_FORM, PRESETS
+from votes.core.rules import RuleProfile
 from votes.db.minutes_queries import AssemblyRecord, MinutesRow, Resolution
 from votes.paths import STATIC_DIR
 from votes.web import voting
@@ -97,12 +97,10 @@ def resolution_view(resolution: Resolution, language: str) -> ResolutionView:
     )
 
 
-def quorum_view(record: AssemblyRecord) -> QuorumView:
-    """The quorum the assembly's rules ask for, and who took part when it is known."""
-    organisation, assembly = record.organisation, record.assembly
-    profile = PRESETS.get(assembly.rule_profile) or PRESETS.get(
-        PRESET_FOR_LEGAL_FORM.get(organisation.legal_form, "custom"), PRESETS["custom"]
-    )
+def quorum_view(record: AssemblyRecord, profile: RuleProfile) -> QuorumView:
+    """The quorum the assembly's rules ask for (``profile``: the rules it is held under, as
+    the organisation adjusted them), and who took part when it is known."""
+    assembly = record.assembly
     members = record.attendance.members
     try:
         rule = profile.rule_for(assembly.kind, assembly.convocation)
@@ -117,12 +115,12 @@ def quorum_view(record: AssemblyRecord) -> QuorumView:
 
 
 def document_context(
-    record: AssemblyRecord, minutes: MinutesRow | None, language: str
+    record: AssemblyRecord, minutes: MinutesRow | None, language: str, profile: RuleProfile
 ) -> dict[str, Any]:
     return {
         "record": record,
         "minutes": minutes,
-        "quorum": quorum_view(record),
+        "quorum": quorum_view(record, profile),
         "items": [
             (item, [resolution_view(r, language) for r in item.resolutions])
             for item in record.items
@@ -153,18 +151,21 @@ def _choice_words(resolution: Resolution, content: str) -> str:
     return str(value)
 
 
-def render_document(record: AssemblyRecord, minutes: MinutesRow | None, language: str) -> str:
+def render_document(
+    record: AssemblyRecord, minutes: MinutesRow | None, language: str, profile: RuleProfile
+) -> str:
     """The procès-verbal as an HTML fragment, written in ``language``."""
     with written_in(language):
         template = _environment().get_template(DOCUMENT_TEMPLATE)
-        return template.render(**document_context(record, minutes, language))
+        return template.render(**document_context(record, minutes, language, profile))
 
 
-def render_attendance(record: AssemblyRecord, language: str) -> str:
+def render_attendance(record: AssemblyRecord, language: str, profile: RuleProfile) -> str:
     """The attendance register (feuille de présence) as an HTML fragment."""
     with written_in(language):
         template = _environment().get_template(ATTENDANCE_TEMPLATE)
-        return template.render(record=record, quorum=quorum_view(record), language=language)
+        quorum = quorum_view(record, profile)
+        return template.render(record=record, quorum=quorum, language=language)
 
 
 def standalone_html(title: str, body: str, language: str, *, for_pdf: bool = True) -> str:

@@ -18,7 +18,7 @@ from litestar.response import Redirect, Template
 from votes.db import minutes_queries as mq
 from votes.db.minutes_queries import AssemblyRecord
 from votes.db.queries import MembershipView
-from votes.services import exports
+from votes.services import exports, rules
 from votes.services.assemblies import can_manage
 from votes.web import records
 from votes.web.context import RequestContext
@@ -97,7 +97,8 @@ class ExportsController(Controller):
         record = await _record(membership, assembly_id)
         minutes = await mq.minutes_row(membership.organisation.id, assembly_id)
         language = minutes.language if minutes else record.organisation.default_language
-        body = records.render_attendance(record, language)
+        profile = await rules.assembly_profile(membership.organisation.id, assembly_id)
+        body = records.render_attendance(record, language, profile)
         html = records.standalone_html(record.assembly.title, body, language)
         return pdf_download(await records.pdf_of(html), f"assembly-{assembly_id}-attendance.pdf")
 

@@ -24,6 +24,7 @@ from votes.db.queries import MembershipView
 from votes.i18n import LANGUAGES
 from votes.i18n import gettext as _
 from votes.services import minutes as service
+from votes.services import rules
 from votes.services.assemblies import can_manage
 from votes.web import records
 from votes.web.context import RequestContext
@@ -75,11 +76,12 @@ def _language(minutes: MinutesRow | None, record: AssemblyRecord) -> str:
     return default if default in LANGUAGES else "fr"
 
 
-def _document(record: AssemblyRecord, minutes: MinutesRow | None) -> str:
+async def _document(record: AssemblyRecord, minutes: MinutesRow | None) -> str:
     """The stored document when final, else the draft as it stands now."""
     if minutes is not None and minutes.is_final:
         return minutes.content
-    return records.render_document(record, minutes, _language(minutes, record))
+    profile = await rules.assembly_profile(record.organisation.id, record.assembly.id)
+    return records.render_document(record, minutes, _language(minutes, record), profile)
 
 
 def _values(minutes: MinutesRow | None, record: AssemblyRecord) -> dict[str, str]:
@@ -142,7 +144,7 @@ class MinutesController(Controller):
             minutes=minutes,
             final=final,
             intact=intact,
-            document=_document(record, minutes) if readable else "",
+            document=await _document(record, minutes) if readable else "",
             manager=can_manage(membership),
             values=values or _values(minutes, record),
             errors=errors or FormErrors(),
@@ -223,7 +225,7 @@ class MinutesController(Controller):
         if minutes is not None and minutes.is_final:
             error = service.MinutesError("minutes_final")
             return await self._refused(request, context, membership, record, error)
-        content = records.render_document(record, minutes, _language(minutes, record))
+        content = await _document(record, minutes)
         try:
             await service.finalise(
                 membership.organisation.id, assembly_id, content, person_id=membership.person_id
@@ -240,7 +242,7 @@ class MinutesController(Controller):
         minutes = await mq.minutes_row(membership.organisation.id, assembly_id)
         if not ((minutes is not None and minutes.is_final) or may_read_draft(membership)):
             raise NotFoundException()
-        return record, _document(record, minutes), _language(minutes, record)
+        return record, await _document(record, minutes), _language(minutes, record)
 
     @get("/assemblies/{assembly_id:int}/minutes/print")
     async def printable(
