@@ -62,6 +62,7 @@ def main() -> None:
     if target not in catalogs:
         catalogs[target] = Catalog(locale="fr", project="votes")
     new = [message_id for message_id in wanted if message_id not in known]
+    changed: set[Path] = {target} if new else set()
     for message_id in new:
         catalogs[target].add(message_id, string=("", "") if isinstance(message_id, tuple) else "")
 
@@ -74,10 +75,11 @@ def main() -> None:
     if args.prune:
         for path, message_id in unused:
             catalogs[path].delete(message_id)
+            changed.add(path)
 
-    for path, catalog in catalogs.items():
-        if new or args.prune:
-            save(path, catalog)
+    # only the files that changed are rewritten: the others keep their headers as they are
+    for path in sorted(changed):
+        save(path, catalogs[path])
     untranslated = [
         message.id
         for catalog in catalogs.values()
