@@ -11,6 +11,7 @@ them). English needs no catalog: the message ids are English.
 from __future__ import annotations
 
 import argparse
+import io
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -39,9 +40,19 @@ def load(path: Path) -> Catalog:
         return read_po(handle, locale="fr")
 
 
+_PLACEHOLDERS = (b"EMAIL@ADDRESS", b"YEAR-MO-DA", b"FULL NAME", b"LL@li.org")
+
+
 def save(path: Path, catalog: Catalog) -> None:
-    with path.open("wb") as handle:
-        write_po(handle, catalog, sort_output=True, width=100, omit_header=False)
+    """Write a catalog without the placeholder header lines Babel fills in."""
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, sort_output=True, width=100, omit_header=False)
+    lines = [
+        line.replace(b"Project-Id-Version:  ", b"Project-Id-Version: ")
+        for line in buffer.getvalue().splitlines(keepends=True)
+        if not any(placeholder in line for placeholder in _PLACEHOLDERS)
+    ]
+    path.write_bytes(b"".join(lines))
 
 
 def _translated(string: str | tuple[str, ...]) -> bool:
