@@ -7,12 +7,13 @@ PYTEST := $(BIN)/pytest -p no:cacheprovider
 PIP_QUIET := --quiet --disable-pip-version-check
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-sqlite test-postgres lint typecheck bench-core bench-votes bench-signin bench-live messages migration clean
+.PHONY: help run test test-sqlite test-postgres lint typecheck bench-core bench-votes bench-signin bench-live bench-load messages migration clean
 
 help:
 	@echo "make run        serve the app with the demo on http://127.0.0.1:8000"
 	@echo "make test       lint, type-check and run every test (SQLite, then PostgreSQL)"
 	@echo "make bench-core time the tally core on large elections"
+	@echo "make bench-load a plenary of 1,000 members under load (MEMBERS=2000 for more)"
 	@echo "make messages   add new translatable strings to the French catalog (AREA=name)"
 	@echo "make migration  generate a migration after changing src/votes/db/tables.py"
 
@@ -44,6 +45,7 @@ test-sqlite: $(STAMP)
 	$(BIN)/coverage erase
 	$(BIN)/coverage run -m pytest -p no:cacheprovider -q
 	$(BIN)/coverage report --include='src/votes/core/*' --fail-under=100 --skip-covered
+	@test -x /usr/bin/chromium || echo "Chromium not found at /usr/bin/chromium: the browser and accessibility tests (tests/e2e) were SKIPPED (apt-get install chromium)"
 
 # the database and web suites again on PostgreSQL; required in CI, skipped with a notice elsewhere
 test-postgres: $(STAMP)
@@ -70,6 +72,13 @@ bench-votes: $(STAMP)
 # then two workers on PostgreSQL when it answers on 127.0.0.1:5432)
 bench-live: $(STAMP)
 	$(BIN)/python benchmarks/bench_live.py
+
+# the whole plenary under load: MEMBERS (1000) sign in by code, wait on the live stream, vote;
+# SQLite then PostgreSQL with two workers; latency plots in artifacts/ (matplotlib: bench extra)
+MEMBERS ?= 1000
+bench-load: $(STAMP)
+	@$(BIN)/python -c 'import matplotlib' 2>/dev/null || $(BIN)/python -m pip install $(PIP_QUIET) -e '.[test,bench]'
+	$(BIN)/python benchmarks/bench_load.py --members $(MEMBERS)
 
 messages: $(STAMP)
 	$(BIN)/python scripts/update_catalogs.py $(if $(AREA),--area $(AREA))
