@@ -12,6 +12,7 @@ from litestar import Litestar, Request
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.exceptions import NotFoundException
 from litestar.middleware import ASGIMiddleware
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
@@ -92,6 +93,17 @@ async def secure_and_log(message: Message, scope: Scope) -> None:
     )
 
 
+# ids in paths are database keys (32-bit serial columns): a larger number names nothing, and
+# the database driver would overflow on it (a 500) instead of the 404 it deserves
+MAX_ID = 2**31 - 1
+
+
+def reject_impossible_ids(path_params: dict[str, Any]) -> None:
+    for value in path_params.values():
+        if isinstance(value, int) and not 0 <= value <= MAX_ID:
+            raise NotFoundException()
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     """Build the app. ``settings`` default to the environment (``Settings.from_env()``)."""
     settings = settings or Settings.from_env()
@@ -108,6 +120,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 await close_pool(engine)
 
     async def before_request(request: Request[Any, Any, State]) -> None:
+        reject_impossible_ids(request.path_params)
         await load_request_context(request)
 
     # live updates (#8): the channels plugin, and the streams it feeds
