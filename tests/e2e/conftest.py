@@ -56,7 +56,9 @@ def _missing_browser() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
+# module scope: Playwright's sync API runs its own event loop while the browser is open, which
+# must be over before the async tests of other folders run on pytest-asyncio's loop
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     missing = _missing_browser()
     if missing:
@@ -71,7 +73,7 @@ def browser() -> Iterator[Browser]:
             launched.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def served_demo(browser: Browser) -> Iterator[ServedApp]:
     """``votes serve`` on a fresh SQLite file holding the demo cooperative."""
     folder = Path(tempfile.mkdtemp(prefix="votes-e2e-"))
