@@ -138,7 +138,16 @@ def new_context(browser: Browser, base_url: str, *, size: dict[str, int], **extr
         **extra,
     )
     context.set_default_timeout(WAIT_MS)
+    # pages note when their live stream is connected, so a test acts once the phone listens
+    context.add_init_script(
+        script="document.addEventListener('htmx:sseOpen', () => { window.__votesLive = true; });"
+    )
     return context
+
+
+def wait_until_listening(page: Page) -> None:
+    """The page's event stream is open: from now on it hears every signal."""
+    page.wait_for_function("window.__votesLive === true")
 
 
 def axe_violations(page: Page) -> list[dict[str, Any]]:

@@ -11,7 +11,14 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from tests.durability.server import ServedApp
-from tests.e2e.conftest import ORG, PHONE, AccessibilityLog, Camera, new_context
+from tests.e2e.conftest import (
+    ORG,
+    PHONE,
+    AccessibilityLog,
+    Camera,
+    new_context,
+    wait_until_listening,
+)
 from tests.e2e.test_plenary import console_action, sign_in_with_password
 
 pytestmark = pytest.mark.slow
@@ -87,6 +94,7 @@ def test_a_member_votes_with_the_keyboard_alone_in_english(
     expect(region).to_have_count(1)
     member.evaluate("window.__region = document.querySelector('[aria-live]')")
     accessibility.check(member, "vote list (en)")
+    wait_until_listening(member)
     console_action(facilitator, "open")
 
     # announced: the new ballot is inserted into the live region that was already there

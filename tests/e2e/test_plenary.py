@@ -26,6 +26,7 @@ from tests.e2e.conftest import (
     AccessibilityLog,
     Camera,
     new_context,
+    wait_until_listening,
 )
 
 from votes.services.demo import DEMO_PASSWORD
@@ -189,6 +190,7 @@ def wait_on_vote_list(room: Room, accessibility: AccessibilityLog, camera: Camer
             "window.__rehearsal_region = document.getElementById('vote-area')"
             ".closest('[aria-live]')"
         )
+        wait_until_listening(phone)
         if n == 0:
             accessibility.check(phone, "vote list, waiting")
             camera.shoot(phone, "phone-waits")
