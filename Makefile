@@ -51,6 +51,8 @@ test-sqlite: $(STAMP)
 test-browser: $(STAMP)
 	@if [ -x /usr/bin/chromium ]; then \
 		$(PYTEST) -q tests/e2e; \
+	elif [ -n "$$CI" ]; then \
+		echo "Chromium is required in CI (.ci/run installs it) but /usr/bin/chromium is missing"; exit 1; \
 	else \
 		echo "Chromium not found at /usr/bin/chromium: the browser and accessibility tests (tests/e2e) were SKIPPED (apt-get install chromium)"; \
 	fi
