@@ -3,7 +3,6 @@ organisation id and filters by it, so a foreign id simply finds nothing (and the
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -11,11 +10,9 @@ from typing import Any
 from votes.db.tables import (
     Assembly,
     Ballot,
-    BallotOption,
     Membership,
     MembershipStatus,
     Organisation,
-    Participation,
 )
 
 
@@ -66,32 +63,6 @@ class BallotSummary:
     status: str
     secret: bool
     is_test: bool
-
-
-@dataclass(frozen=True, slots=True)
-class OptionView:
-    key: str
-    label: str
-
-
-@dataclass(frozen=True, slots=True)
-class BallotDetail:
-    id: int
-    assembly_id: int
-    assembly_title: str
-    proposal_id: int | None
-    question: str
-    method: str
-    seats: int
-    secret: bool
-    is_test: bool
-    status: str
-    rules: dict[str, Any]
-    options: list[OptionView]
-    participation: int
-    result_json: str | None
-    opened_at: datetime | None
-    closed_at: datetime | None
 
 
 def _organisation(row: dict[str, Any], prefix: str = "") -> OrganisationView:
@@ -229,40 +200,6 @@ _BALLOT_SUMMARY_COLUMNS = (
     Ballot.secret,
     Ballot.is_test,
 )
-
-
-async def ballot_detail(organisation_id: int, ballot_id: int) -> BallotDetail | None:
-    row = (
-        await Ballot.select(*Ballot.all_columns(), Ballot.assembly.title)
-        .where((Ballot.id == ballot_id) & (Ballot.organisation == organisation_id))
-        .first()
-    )
-    if row is None:
-        return None
-    options = (
-        await BallotOption.select(BallotOption.key, BallotOption.label)
-        .where(BallotOption.ballot == ballot_id)
-        .order_by(BallotOption.position)
-    )
-    participation = await Participation.count().where(Participation.ballot == ballot_id)
-    return BallotDetail(
-        id=row["id"],
-        assembly_id=row["assembly"],
-        assembly_title=row["assembly.title"],
-        proposal_id=row["proposal"],
-        question=row["question"],
-        method=row["method"],
-        seats=row["seats"],
-        secret=row["secret"],
-        is_test=row["is_test"],
-        status=row["status"],
-        rules=json.loads(row["rules"]),
-        options=[OptionView(key=o["key"], label=o["label"]) for o in options],
-        participation=participation,
-        result_json=row["result"],
-        opened_at=row["opened_at"],
-        closed_at=row["closed_at"],
-    )
 
 
 async def open_ballots_of(organisation_id: int) -> list[BallotSummary]:
