@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from datetime import UTC, datetime
 
 import pytest
@@ -80,3 +81,65 @@ async def test_a_failed_one_hop_write_rolls_back() -> None:
     with pytest.raises(RuntimeError):
         await engine.run_write(work)
     assert not await Organisation.exists().where(Organisation.short_name == "engine-one-hop")
+
+
+def _insert_organisation(slug: str) -> object:
+    def work(connection: object) -> str:
+        connection.execute(  # type: ignore[attr-defined]
+            "INSERT INTO organisation (name, short_name, legal_form, default_language, "
+            "time_zone, created_at) VALUES (?, ?, '', 'fr', 'UTC', '')",
+            (slug, slug),
+        )
+        if slug.endswith("-refused"):
+            raise ValueError(slug)
+        return slug
+
+    return work
+
+
+async def test_writes_committed_together_keep_their_own_outcome() -> None:
+    """Votes arriving together share one commit; a refused one is undone alone and its
+    neighbours are stored and acknowledged."""
+    engine = Organisation._meta.db
+    assert isinstance(engine, VotesSQLiteEngine)
+    slugs = [f"engine-group-{n}" + ("-refused" if n % 5 == 0 else "") for n in range(40)]
+    outcomes = await asyncio.gather(
+        *(engine.run_write(_insert_organisation(slug)) for slug in slugs),  # type: ignore[arg-type]
+        return_exceptions=True,
+    )
+    for slug, outcome in zip(slugs, outcomes, strict=True):
+        if slug.endswith("-refused"):
+            assert isinstance(outcome, ValueError)
+        else:
+            assert outcome == slug
+    stored = await Organisation.select(Organisation.short_name).where(
+        Organisation.short_name.like("engine-group-%")
+    )
+    assert sorted(row["short_name"] for row in stored) == sorted(
+        slug for slug in slugs if not slug.endswith("-refused")
+    )
+
+
+async def test_a_failed_group_commit_acknowledges_none_of_its_writes() -> None:
+    """If the commit itself fails, every write of the group hears it and none is stored."""
+    engine = Organisation._meta.db
+    assert isinstance(engine, VotesSQLiteEngine)
+
+    def dangling_session(connection: object) -> None:
+        # a deferred foreign key is checked at COMMIT: the whole group's commit fails
+        connection.execute("PRAGMA defer_foreign_keys = ON")  # type: ignore[attr-defined]
+        connection.execute(  # type: ignore[attr-defined]
+            "INSERT INTO login_session (token_hash, person) VALUES ('engine-dangling', -1)"
+        )
+
+    outcomes = await asyncio.gather(
+        engine.run_write(_insert_organisation("engine-lost")),  # type: ignore[arg-type]
+        engine.run_write(dangling_session),
+        return_exceptions=True,
+    )
+    assert all(isinstance(outcome, sqlite3.IntegrityError) for outcome in outcomes)
+    assert not await Organisation.exists().where(Organisation.short_name == "engine-lost")
+    # the writer is usable afterwards
+    assert await engine.run_write(_insert_organisation("engine-after-lost")) == (  # type: ignore[arg-type]
+        "engine-after-lost"
+    )
