@@ -94,3 +94,22 @@ async def test_health_check_reports_the_database(client: httpx.AsyncClient) -> N
     response = await client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_the_log_level_setting_is_obeyed() -> None:
+    """VOTES_LOG_LEVEL=WARNING silences the request log (Litestar's default logging would set
+    every logger to INFO whatever the setting); the default INFO keeps one line per request."""
+    import dataclasses
+    import logging
+
+    from votes.settings import Settings
+    from votes.web.app import create_app
+
+    settings = Settings.from_env()
+    try:
+        create_app(dataclasses.replace(settings, log_level="WARNING"))
+        assert not logging.getLogger("votes.requests").isEnabledFor(logging.INFO)
+        assert logging.getLogger("votes.requests").isEnabledFor(logging.WARNING)
+    finally:
+        create_app(dataclasses.replace(settings, log_level="INFO"))
+    assert logging.getLogger("votes.requests").isEnabledFor(logging.INFO)

@@ -13,6 +13,7 @@ from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import NotFoundException
+from litestar.logging.config import LoggingConfig
 from litestar.middleware import ASGIMiddleware
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
@@ -104,6 +105,18 @@ def reject_impossible_ids(path_params: dict[str, Any]) -> None:
             raise NotFoundException()
 
 
+def logging_config(level: str) -> LoggingConfig:
+    """Litestar's logging through its queue listener (a slow stderr never stalls the event
+    loop), at the level VOTES_LOG_LEVEL asks for: its default would set the root logger to
+    INFO whatever the setting. Unhandled errors are logged once, by the error page handler."""
+    return LoggingConfig(
+        root={"handlers": ["queue_listener"], "level": level},
+        formatters={"standard": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+        loggers={"litestar": {"level": level, "handlers": ["queue_listener"], "propagate": False}},
+        log_exceptions="never",
+    )
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     """Build the app. ``settings`` default to the environment (``Settings.from_env()``)."""
     settings = settings or Settings.from_env()
@@ -163,6 +176,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             cookie_samesite="lax",
         ),
         exception_handlers={Exception: html_error_page},
+        logging_config=logging_config(settings.log_level),
         middleware=[RequestTimer()],
         before_send=[secure_and_log],
         lifespan=[database_pool, live_lifespan(live_hub)],
