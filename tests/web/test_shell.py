@@ -35,6 +35,29 @@ async def test_language_switch_is_remembered_over_the_browser_language(
     assert "Decide together, count exactly" in page.text
 
 
+async def test_organisation_pages_speak_the_browser_language_else_the_cooperative_one(
+    client: httpx.AsyncClient,
+) -> None:
+    """A cooperative whose language is English (the instance's is French): a French phone
+    reads its pages in French, a Dutch one falls back on the cooperative's English, and the
+    page's declared language always matches its text (screen readers read by it)."""
+    from tests.web.assembly_helpers import as_role, cooperative
+
+    from votes.db.tables import Organisation
+
+    coop = await cooperative()
+    await Organisation.update({Organisation.default_language: "en"}).where(
+        Organisation.id == coop.organisation_id
+    )
+    await as_role(client, coop, "member")
+    french = await client.get(f"{coop.base}/vote", headers={"Accept-Language": "fr-BE,fr"})
+    assert '<html lang="fr">' in french.text
+    assert "Se déconnecter" in french.text
+    dutch = await client.get(f"{coop.base}/vote", headers={"Accept-Language": "nl-BE,nl"})
+    assert '<html lang="en">' in dutch.text
+    assert "Sign out" in dutch.text
+
+
 async def test_post_without_csrf_token_is_refused_with_a_translated_page(
     client: httpx.AsyncClient,
 ) -> None:

@@ -142,12 +142,20 @@ _MEMBERSHIP_IN_SQL = (
     'o.time_zone AS "organisation.time_zone" '
     "FROM membership m JOIN person p ON p.id = m.person "
     "JOIN organisation o ON o.id = m.organisation "
-    "WHERE m.organisation = {} AND m.person = {}"
+    "WHERE m.person = {} AND "
 )
 
 
 async def membership_in(organisation_id: int, person_id: int) -> MembershipView | None:
-    rows = await Membership.raw(_MEMBERSHIP_IN_SQL, organisation_id, person_id)
+    rows = await Membership.raw(
+        _MEMBERSHIP_IN_SQL + "m.organisation = {}", person_id, organisation_id
+    )
+    return _membership(rows[0]) if rows else None
+
+
+async def membership_by_slug(short_name: str, person_id: int) -> MembershipView | None:
+    """The person's membership of the organisation with this short name (the one in the URL)."""
+    rows = await Membership.raw(_MEMBERSHIP_IN_SQL + "o.short_name = {}", person_id, short_name)
     return _membership(rows[0]) if rows else None
 
 
