@@ -188,6 +188,36 @@ class Connection:
             self.writer.close()
 
 
+class CpuMeter:
+    """CPU seconds spent by the server process and by this client during a phase: the client
+    shares the machine's two cores with the server, so wall time alone would not tell whose
+    time it was."""
+
+    def __init__(self, server_pid: int) -> None:
+        self.stat = Path(f"/proc/{server_pid}/stat")
+
+    def _now(self) -> tuple[float, float]:
+        ticks = os.sysconf("SC_CLK_TCK")
+        fields = self.stat.read_text().rsplit(")", 1)[1].split()
+        server = (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
+        mine = os.times()
+        return server, mine.user + mine.system
+
+    def __enter__(self) -> CpuMeter:
+        self.start = self._now()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        end = self._now()
+        self.server, self.client = (end[0] - self.start[0], end[1] - self.start[1])
+
+    def report(self, requests: int) -> str:
+        return (
+            f"  CPU: server {self.server:.2f} s ({self.server / requests * 1000:.2f} ms per "
+            f"request), this client {self.client:.2f} s"
+        )
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
@@ -206,7 +236,9 @@ async def vote(
     return time.perf_counter() - started, status
 
 
-async def sustained(port: int, data: dict[str, object], csrf: tuple[str, str]) -> None:
+async def sustained(
+    port: int, data: dict[str, object], csrf: tuple[str, str], cpu: CpuMeter
+) -> None:
     """64 connections cast votes back to back, each as soon as the previous one is answered."""
     tokens: list[str] = data["tokens"]  # type: ignore[assignment]
     ballot_ids: list[int] = data["sustained"]  # type: ignore[assignment]
@@ -229,7 +261,8 @@ async def sustained(port: int, data: dict[str, object], csrf: tuple[str, str]) -
             connection.close()
 
     started = time.perf_counter()
-    await asyncio.wait_for(asyncio.gather(*(worker() for _ in range(64))), timeout=300)
+    with cpu:
+        await asyncio.wait_for(asyncio.gather(*(worker() for _ in range(64))), timeout=300)
     elapsed = time.perf_counter() - started
     print(f"sustained: {len(jobs)} votes in {elapsed:.2f} s = {len(jobs) / elapsed:,.0f} votes/s")
     print(
@@ -238,9 +271,10 @@ async def sustained(port: int, data: dict[str, object], csrf: tuple[str, str]) -
         f"p99 {percentile(latencies, 0.99) * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms; "
         f"statuses {statuses}"
     )
+    print(cpu.report(len(jobs)))
 
 
-async def burst(port: int, data: dict[str, object], csrf: tuple[str, str]) -> None:
+async def burst(port: int, data: dict[str, object], csrf: tuple[str, str], cpu: CpuMeter) -> None:
     """Every member at once: load the ballot page, then vote (one connection per phone)."""
     tokens: list[str] = data["tokens"]  # type: ignore[assignment]
     ballot: int = data["burst"]  # type: ignore[assignment]
@@ -272,9 +306,10 @@ async def burst(port: int, data: dict[str, object], csrf: tuple[str, str]) -> No
                 connection.close()
 
     started = time.perf_counter()
-    await asyncio.wait_for(
-        asyncio.gather(*(member(t, n) for n, t in enumerate(tokens))), timeout=300
-    )
+    with cpu:
+        await asyncio.wait_for(
+            asyncio.gather(*(member(t, n) for n, t in enumerate(tokens))), timeout=300
+        )
     elapsed = time.perf_counter() - started
     from votes.db.tables import Participation
 
@@ -287,6 +322,7 @@ async def burst(port: int, data: dict[str, object], csrf: tuple[str, str]) -> No
         f"  request latency p50 {percentile(latencies, 0.5) * 1000:.0f} ms, "
         f"p99 {percentile(latencies, 0.99) * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms"
     )
+    print(cpu.report(len(latencies)))
 
 
 async def page_weight(base: str, data: dict[str, object], csrf: tuple[str, str]) -> None:
@@ -342,8 +378,8 @@ async def run(members: int, sustained_ballots: int) -> None:
             csrf = await csrf_pair(client, data["tokens"][0])  # type: ignore[index]
         port = int(env["VOTES_PORT"])
         await page_weight(base, data, csrf)
-        await sustained(port, data, csrf)
-        await burst(port, data, csrf)
+        await sustained(port, data, csrf, CpuMeter(server.pid))
+        await burst(port, data, csrf, CpuMeter(server.pid))
         await close_and_publish(base, data, csrf)
     finally:
         server.terminate()

@@ -24,7 +24,6 @@ from votes.db.tables import (
     Membership,
     MembershipKind,
     MembershipStatus,
-    Participation,
     Proxy,
     ProxyRevocation,
     ProxyStatus,
@@ -202,26 +201,35 @@ class Represented:
     voted: bool
 
 
+# read on every ballot page a voter loads (every phone, when a ballot opens): plain SQL, and
+# only the holder's own proxies
+_HELD_SQL = (
+    'SELECT x.giver AS "giver", p.name AS "name", x.instructions AS "instructions", '
+    "EXISTS (SELECT 1 FROM participation v WHERE v.ballot = {} AND v.round = {} "
+    'AND v.membership = x.giver) AS "voted" '
+    "FROM proxy x JOIN membership m ON m.id = x.giver JOIN person p ON p.id = m.person "
+    "WHERE x.organisation = {} AND x.assembly = {} AND x.holder = {} AND x.status = {} "
+    "ORDER BY p.name, x.id"
+)
+
+
 async def represented_by(
     organisation_id: int, assembly_id: int, holder_id: int, *, ballot_id: int, round_: int
 ) -> list[Represented]:
     """Whom the holder represents at this assembly, and whether each has a vote in the ballot."""
-    held = [
-        proxy
-        for proxy in await aq.proxies_of(organisation_id, assembly_id)
-        if proxy.holder_id == holder_id
+    rows = await Proxy.raw(
+        _HELD_SQL,
+        ballot_id,
+        round_,
+        organisation_id,
+        assembly_id,
+        holder_id,
+        ProxyStatus.ACTIVE.value,
+    )
+    return [
+        Represented(row["giver"], row["name"], row["instructions"], bool(row["voted"]))
+        for row in rows
     ]
-    if not held:
-        return []
-    voted = {
-        row["membership"]
-        for row in await Participation.select(Participation.membership).where(
-            (Participation.ballot == ballot_id)
-            & (Participation.round == round_)
-            & Participation.membership.is_in([p.giver_id for p in held])
-        )
-    }
-    return [Represented(p.giver_id, p.giver, p.instructions, p.giver_id in voted) for p in held]
 
 
 async def holders_for_ballot(ballot_id: int) -> dict[int, int]:
