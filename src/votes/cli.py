@@ -260,7 +260,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         if code:
             return code
     uvicorn.run(
-        "votes.web.app:create_app",
+        "votes.web.app:create_served_app",
         factory=True,
         host=host,
         port=port,
