@@ -111,6 +111,10 @@ async def test_a_holder_casts_all_the_votes_they_hold_in_one_action(
     assert voted.status_code == 303
     result = await ballots.count_ballot(ballot_id)
     assert result.rounds[0].totals["yes"] == 2
+    # every vote held is cast: the page no longer offers one for the represented member
+    page = await client.get(f"{coop.base}/ballots/{ballot_id}", headers={"Accept-Language": "fr"})
+    assert "Vote enregistré" in page.text
+    assert "(par procuration)" not in page.text
 
 
 async def test_an_admin_adjusts_the_rules_and_bad_figures_change_nothing(

@@ -21,6 +21,7 @@ from votes.db.tables import (
     MembershipStatus,
     PaperCount,
     Participation,
+    participation_key,
 )
 
 # joined columns (the foreign keys are typed generically, hence the ignores)
@@ -203,10 +204,8 @@ def _count_key(ballot: BallotView) -> str:
 async def participation_of(ballot: BallotView, membership_id: int) -> datetime | None:
     """When this member voted in the ballot's current round, or None."""
     rows = await Participation.raw(
-        "SELECT voted_at FROM participation WHERE ballot = {} AND membership = {} AND round = {}",
-        ballot.id,
-        membership_id,
-        ballot.round,
+        "SELECT voted_at FROM participation WHERE participation_key = {}",
+        participation_key(ballot.id, membership_id, ballot.round),
     )
     return rows[0]["voted_at"] if rows else None
 

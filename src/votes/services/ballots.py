@@ -56,6 +56,7 @@ from votes.db.tables import (
     Participation,
     Proxy,
     ProxyStatus,
+    participation_key,
 )
 from votes.services import attendance, audit, events, rules
 
@@ -690,11 +691,6 @@ async def _check_voter(organisation_id: int, membership_id: int) -> None:
         or member["status"] != MembershipStatus.ACTIVE.value
     ):
         raise BallotError("not_eligible")
-
-
-def participation_key(ballot_id: int, membership_id: int, round_: int) -> str:
-    base = f"{ballot_id}:{membership_id}"
-    return base if round_ == 1 else f"{base}:{round_}"
 
 
 @dataclass(frozen=True, slots=True)

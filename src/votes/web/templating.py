@@ -23,6 +23,9 @@ STATIC_VERSION = "1"  # bump to make browsers fetch changed static files
 def make_environment() -> Environment:
     environment = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
+        # templates ship with the code and change with it: no file check on every render
+        # (checking each template's and each include's mtime cost a few % of a busy server)
+        auto_reload=False,
         autoescape=select_autoescape(["jinja", "html"], default_for_string=True),
         extensions=["jinja2.ext.i18n"],
         undefined=StrictUndefined,

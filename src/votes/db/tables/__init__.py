@@ -55,6 +55,7 @@ from votes.db.tables.ballots import (
     ConsentPhase,
     PaperCount,
     Participation,
+    participation_key,
 )
 from votes.db.tables.minutes import ExportJob, ExportStatus, Minutes, MinutesStatus
 
@@ -121,4 +122,5 @@ __all__ = [
     "SubmissionRule",
     "SupportKind",
     "Thread",
+    "participation_key",
 ]

@@ -76,6 +76,12 @@ class BallotOption(Table):
     label = Varchar(length=300)
 
 
+def participation_key(ballot_id: int, membership_id: int, round_: int) -> str:
+    """What makes a vote unique: one per member, ballot and round (see Participation)."""
+    base = f"{ballot_id}:{membership_id}"
+    return base if round_ == 1 else f"{base}:{round_}"
+
+
 class Participation(Table):
     """Who has voted on a ballot: the register. It says nothing about what they chose."""
 
