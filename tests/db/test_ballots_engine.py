@@ -143,3 +143,39 @@ async def test_a_failed_group_commit_acknowledges_none_of_its_writes() -> None:
     assert await engine.run_write(_insert_organisation("engine-after-lost")) == (  # type: ignore[arg-type]
         "engine-after-lost"
     )
+
+
+class _BusyOnce:
+    """The loop's reader connection, answering "busy" to its next statement (as SQLite does
+    while another process recovers the file: hard to provoke on purpose)."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.connection = connection
+        self.refused = False
+
+    def execute(self, query: str, args: object = ()) -> sqlite3.Cursor:
+        if not self.refused:
+            self.refused = True
+            error = sqlite3.OperationalError("database is locked")
+            error.sqlite_errorcode = sqlite3.SQLITE_BUSY  # type: ignore[attr-defined]
+            raise error
+        return self.connection.execute(query, args)  # type: ignore[arg-type]
+
+
+async def test_a_read_sqlite_asks_to_wait_is_retried_off_the_event_loop() -> None:
+    """Reads run in the event loop's thread with no busy wait; one SQLite answers "busy" is
+    retried from the waiting reader's thread, and its answer is the right one."""
+    engine = Organisation._meta.db
+    assert isinstance(engine, VotesSQLiteEngine)
+    async with write_transaction(engine):
+        await Organisation.insert(_organisation("engine-busy-read"))
+    connections = engine.connections()
+    inline = connections.reader
+    busy = _BusyOnce(inline)
+    connections.reader = busy  # type: ignore[assignment]
+    try:
+        found = await Organisation.exists().where(Organisation.short_name == "engine-busy-read")
+    finally:
+        connections.reader = inline
+    assert busy.refused
+    assert found
