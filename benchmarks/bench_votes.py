@@ -279,6 +279,8 @@ async def burst(port: int, data: dict[str, object], csrf: tuple[str, str], cpu: 
     tokens: list[str] = data["tokens"]  # type: ignore[assignment]
     ballot: int = data["burst"]  # type: ignore[assignment]
     latencies: list[float] = []
+    pages: list[tuple[float, float]] = []  # (started, took) since the burst began
+    votes: list[tuple[float, float]] = []
     problems: list[str] = []
     # phones do not all connect in the same millisecond: at most 256 sockets open at once
     gate = asyncio.Semaphore(256)
@@ -291,6 +293,7 @@ async def burst(port: int, data: dict[str, object], csrf: tuple[str, str], cpu: 
                 started = time.perf_counter()
                 status, _ = await connection.request("GET", f"/o/{ORG}/ballots/{ballot}", cookies)
                 latencies.append(time.perf_counter() - started)
+                pages.append((started - burst_started, latencies[-1]))
                 if status != 200:
                     problems.append(f"page {status}")
                     return
@@ -298,6 +301,7 @@ async def burst(port: int, data: dict[str, object], csrf: tuple[str, str], cpu: 
                     connection, ballot, token, csrf, ("yes", "no", "abstain")[n % 3]
                 )
                 latencies.append(took)
+                votes.append((time.perf_counter() - took - burst_started, took))
                 if status != 303:
                     problems.append(f"vote {status}")
             except (OSError, asyncio.IncompleteReadError) as error:
@@ -305,7 +309,7 @@ async def burst(port: int, data: dict[str, object], csrf: tuple[str, str], cpu: 
             finally:
                 connection.close()
 
-    started = time.perf_counter()
+    started = burst_started = time.perf_counter()
     with cpu:
         await asyncio.wait_for(
             asyncio.gather(*(member(t, n) for n, t in enumerate(tokens))), timeout=300
@@ -322,6 +326,14 @@ async def burst(port: int, data: dict[str, object], csrf: tuple[str, str], cpu: 
         f"  request latency p50 {percentile(latencies, 0.5) * 1000:.0f} ms, "
         f"p99 {percentile(latencies, 0.99) * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms"
     )
+    for name, timed in (("page loads", pages), ("votes", votes)):
+        took = [t for _, t in timed]
+        slowest = max(timed, key=lambda item: item[1])
+        print(
+            f"  {name}: p50 {percentile(took, 0.5) * 1000:.0f} ms, "
+            f"p99 {percentile(took, 0.99) * 1000:.0f} ms; slowest sent at "
+            f"{slowest[0]:.2f} s into the burst"
+        )
     print(cpu.report(len(latencies)))
 
 
