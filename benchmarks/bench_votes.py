@@ -196,12 +196,12 @@ class CpuMeter:
     def __init__(self, server_pid: int) -> None:
         self.stat = Path(f"/proc/{server_pid}/stat")
 
-    def _now(self) -> tuple[float, float]:
+    def _now(self) -> tuple[float, float, float]:
         ticks = os.sysconf("SC_CLK_TCK")
         fields = self.stat.read_text().rsplit(")", 1)[1].split()
-        server = (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
         mine = os.times()
-        return server, mine.user + mine.system
+        # the server's user and system time (utime, stime), then this client's
+        return int(fields[11]) / ticks, int(fields[12]) / ticks, mine.user + mine.system
 
     def __enter__(self) -> CpuMeter:
         self.start = self._now()
@@ -209,12 +209,13 @@ class CpuMeter:
 
     def __exit__(self, *_: object) -> None:
         end = self._now()
-        self.server, self.client = (end[0] - self.start[0], end[1] - self.start[1])
+        self.user, self.system, self.client = (b - a for a, b in zip(self.start, end, strict=True))
 
     def report(self, requests: int) -> str:
+        server = self.user + self.system
         return (
-            f"  CPU: server {self.server:.2f} s ({self.server / requests * 1000:.2f} ms per "
-            f"request), this client {self.client:.2f} s"
+            f"  CPU: server {server:.2f} s ({server / requests * 1000:.2f} ms per request; "
+            f"system {self.system:.2f} s), this client {self.client:.2f} s"
         )
 
 
