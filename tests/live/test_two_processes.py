@@ -4,6 +4,7 @@ the other. Runs in every ``make test`` pass that can reach PostgreSQL and is req
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -23,7 +24,26 @@ from tests.live.server import (
     vote,
 )
 
+from votes.web.pg_channels import LISTENER_NAME, PUBLISHER_NAME
+
 DELIVERED_WITHIN = 1.0  # seconds after the acting request's answer
+BACK_WITHIN = 5.0  # seconds after a process lost its listener: it hears the others again
+
+
+async def _cut(connection_name: str, server: Server) -> int:
+    """Terminate ``server``'s live connection named ``connection_name`` from PostgreSQL's
+    side (what a database restart or a failover does to it); how many were cut."""
+    assert server.process is not None
+    connection = await asyncpg.connect(POSTGRES_ADMIN_URL, timeout=5)
+    try:
+        cut = await connection.fetch(
+            "SELECT pg_terminate_backend(pid) AS cut FROM pg_stat_activity"
+            " WHERE application_name = $1",
+            f"{connection_name}-{server.process.pid}",
+        )
+    finally:
+        await connection.close()
+    return sum(1 for row in cut if row["cut"])
 
 
 async def _admin(statement: str) -> None:
@@ -123,3 +143,55 @@ async def test_one_sign_in_works_on_both_processes_so_no_sticky_session_is_neede
             await vote(member, ballot_id)  # page and CSRF token from the second process
             counted = await stream.wait_for("turnout", DELIVERED_WITHIN)
         assert counted.data == "1 membre a voté."
+
+
+async def test_a_process_whose_listener_was_cut_listens_again_and_its_phones_catch_up(
+    servers: tuple[Server, Server],
+) -> None:
+    """Issue #8: after a database restart or failover, a phone on B must not stay on a
+    closed ballot. B reconnects, tells its phones to re-fetch (what was published while it was
+    deaf is lost), then hears A's events again."""
+    first, second = servers
+    async with (
+        browser(first.base, FACILITATOR) as facilitator,
+        browser(second.base, MEMBER) as member,
+    ):
+        during = await new_ballot(facilitator, "Opened on A while B was deaf")
+        after = await new_ballot(facilitator, "Opened on A once B listens again")
+        async with member.stream(f"/o/{ORG}/live") as stream:
+            await stream.wait_for("resync", 10)  # connected (and listening) on B
+            loop = asyncio.get_running_loop()
+            assert await _cut(LISTENER_NAME, second) == 1
+            deadline = loop.time() + BACK_WITHIN
+            await console(facilitator, during, "open")
+            await stream.wait_for("resync", deadline - loop.time())  # B listens again
+            # the resync makes the page re-fetch: the ballot opened meanwhile is on it
+            listed = await member.client.get(f"/o/{ORG}/vote", headers={"HX-Request": "true"})
+            assert f"/o/{ORG}/ballots/{during}" in listed.text
+            await console(facilitator, after, "open")
+            event = await stream.wait_for(
+                "ballot", max(deadline - loop.time(), DELIVERED_WITHIN), ballot_id=after
+            )
+        assert event.json()["change"] == "opened"
+
+
+async def test_a_process_whose_publishing_connection_was_cut_publishes_again(
+    servers: tuple[Server, Server],
+) -> None:
+    """B keeps one connection to NOTIFY through; cut, the next event goes through a new one
+    (the vote itself was never at stake: it is committed before its event is sent)."""
+    first, second = servers
+    async with (
+        browser(second.base, FACILITATOR) as facilitator,
+        browser(second.base, MEMBER) as member,
+        browser(first.base, FACILITATOR) as watcher,
+    ):
+        ballot_id = await new_ballot(facilitator, "Voted on B after its NOTIFY connection was cut")
+        async with watcher.stream(f"/o/{ORG}/assemblies/1/live") as projector:
+            await projector.wait_for("resync", 10)
+            await console(facilitator, ballot_id, "open")  # B publishes: its connection is up
+            await projector.wait_for("ballot", DELIVERED_WITHIN, ballot_id=ballot_id)
+            assert await _cut(PUBLISHER_NAME, second) == 1  # one kept, not one per event
+            await vote(member, ballot_id)
+            event = await projector.wait_for("turnout", DELIVERED_WITHIN)
+        assert event.data == "1 membre a voté."

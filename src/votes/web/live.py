@@ -19,6 +19,9 @@ Pages connect with the htmx SSE extension (``sse-connect``) and their fragments 
   so, starts with a ``resync`` event so the page catches up (it never stays on a closed ballot);
 * a comment line every few seconds (``VOTES_LIVE_HEARTBEAT_SECONDS``) keeps proxies and
   phones' networks from closing an idle stream, and makes a vanished phone's stream fail;
+* across workers (PostgreSQL LISTEN/NOTIFY, ``votes.web.pg_channels``) a lost listener
+  connection (database restart, failover) is reconnected, and every stream of the process
+  then gets a ``resync``: what was published while it was deaf is lost;
 * turnout reaches each stream at most once per second per ballot, coalesced (the last count
   wins), even when several workers each send theirs;
 * on SIGTERM/SIGINT every stream ends at once with a ``retry`` hint, so ``votes serve`` never
@@ -44,7 +47,6 @@ from typing import Any
 from jinja2 import Environment
 from litestar import Controller, Litestar, Request, get
 from litestar.channels import ChannelsPlugin, Subscriber
-from litestar.channels.backends.asyncpg import AsyncPgChannelsBackend
 from litestar.channels.backends.base import ChannelsBackend
 from litestar.channels.backends.memory import MemoryChannelsBackend
 from litestar.datastructures import State
@@ -62,6 +64,7 @@ from votes.services.events import EventKind, LiveEvent
 from votes.settings import LiveBackend, Settings
 from votes.web.context import RequestContext
 from votes.web.guards import provide_membership, requires_sign_in
+from votes.web.pg_channels import RESYNC_SIGNAL, PostgresChannelsBackend
 from votes.web.templating import make_environment
 
 logger = logging.getLogger("votes.live")
@@ -127,6 +130,9 @@ class LiveHub:
         the room's phones move from one page to the next, an UNLISTEN racing a new LISTEN can
         leave the process deaf to the channel. A subscriber that never ends (its backlog
         bounded, old events dropped) keeps one LISTEN per organisation for the process's life.
+        Still needed with our own backend (``votes.web.pg_channels``): the plugin decides
+        when to call the backend's subscribe and unsubscribe, and may call them in the wrong
+        order; the backend LISTENs again to this channel after every reconnection.
         """
         found = self.anchored.get(channel)
         if found is None:
@@ -149,11 +155,13 @@ class LiveHub:
 
 
 def make_channels_plugin(settings: Settings) -> ChannelsPlugin:
-    """Memory channels for one process; PostgreSQL LISTEN/NOTIFY when several share one."""
+    """Memory channels for one process; PostgreSQL LISTEN/NOTIFY when several share one
+    (``votes.web.pg_channels``: it reconnects after a database restart, then resyncs the
+    streams)."""
     backend: ChannelsBackend
     if settings.live_backend is LiveBackend.POSTGRES:
         assert settings.database_url is not None  # the settings check it
-        backend = AsyncPgChannelsBackend(dsn=_asyncpg_dsn(settings.database_url))
+        backend = PostgresChannelsBackend(_asyncpg_dsn(settings.database_url))
     else:
         backend = MemoryChannelsBackend()
     return ChannelsPlugin(
@@ -385,6 +393,10 @@ async def _follow(
         if item is None:  # shutdown: the browser comes back to another process
             yield _COME_BACK
             return
+        if item == RESYNC_SIGNAL:  # the process was deaf for a while: the page catches up
+            last_write = now
+            yield _RESYNC
+            continue
         event = _decode(item) if isinstance(item, bytes) else None
         if event is not None and scope.wants(event):
             if event.kind is EventKind.TURNOUT and event.ballot_id is not None:
