@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import itertools
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import httpx
 from tests.web.helpers import csrf_token, sign_in
 
-from votes.db.tables import BallotPaper, MembershipKind, Participation
+from votes.db.tables import Ballot, BallotPaper, MembershipKind, Participation
 from votes.services import accounts, assemblies, ballots, organisations
 
 PASSWORD = "a-long-enough-password"
@@ -314,3 +314,41 @@ async def test_the_status_poll_is_silent_until_the_ballot_changes(
     await ballots.open_ballot(ballot_id)
     changed = await client.get(coop.path(ballot_id, "/status?seen=draft::1"))
     assert changed.headers["HX-Refresh"] == "true"
+
+
+async def test_after_the_deadline_the_phone_says_time_is_up_and_a_vote_is_refused(
+    client: httpx.AsyncClient,
+) -> None:
+    coop = await Coop().create()
+    ballot_id = await coop.ballot(duration_seconds=60)
+    await ballots.open_ballot(ballot_id)
+    await _as(client, coop, "ana")
+    page = await client.get(coop.path(ballot_id), headers={"Accept-Language": "fr"})
+    token = _hidden(page.text, "_csrf_token")[0]
+    assert 'data-over="Temps écoulé"' in page.text  # what the ticking countdown shows at 0
+    form_action = f'action="/o/{coop.slug}/ballots/{ballot_id}/review"'
+    assert form_action in page.text
+    past = datetime.now(UTC) - timedelta(seconds=1)
+    await Ballot.update({Ballot.closes_at: past}).where(Ballot.id == ballot_id)
+    # the server has not closed it yet: the page already says why no vote is taken
+    page = await client.get(coop.path(ballot_id), headers={"Accept-Language": "fr"})
+    assert "Temps écoulé : les votes ne sont plus acceptés." in page.text
+    assert form_action not in page.text
+    late = await client.post(
+        coop.path(ballot_id, "/vote"),
+        data={"_csrf_token": token, "submission": "late", "choice": "yes"},
+        headers={"Accept-Language": "fr"},
+    )
+    assert late.status_code == 409
+    assert "Ce scrutin est clos" in late.text
+    assert await Participation.count().where(Participation.ballot == ballot_id) == 0
+    review = await client.post(
+        coop.path(ballot_id, "/review"),
+        data={"_csrf_token": token, "submission": "late", "choice": "yes"},
+        headers={"Accept-Language": "fr"},
+    )
+    assert review.status_code == 409
+    # the facilitator's console says the platform is closing it
+    await _as(client, coop, "facilitator")
+    console = await client.get(coop.path(ballot_id, "/console"), headers={"Accept-Language": "fr"})
+    assert "Temps écoulé : le scrutin se clôt et est dépouillé." in console.text

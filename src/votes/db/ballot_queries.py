@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from votes.db.tables import (
@@ -79,6 +79,15 @@ class BallotView:
     @property
     def takes_votes(self) -> bool:
         return self.status == "open" and self.phase in ("", "consent")
+
+    @property
+    def time_is_up(self) -> bool:
+        """Open, but its countdown has run out: no vote is taken, the close follows."""
+        return (
+            self.status == "open"
+            and self.closes_at is not None
+            and datetime.now(UTC) >= self.closes_at
+        )
 
 
 @dataclass(frozen=True, slots=True)

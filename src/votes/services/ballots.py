@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import random
 import secrets
 import uuid
@@ -76,6 +77,8 @@ REASON_MAX = 1000
 OPTIONS_MAX = 60
 DURATION_MAX = 24 * 3600
 PHASES = (ConsentPhase.QUESTIONS, ConsentPhase.REACTIONS, ConsentPhase.CONSENT)
+
+logger = logging.getLogger("votes.ballots")
 
 
 class BallotError(Exception):
@@ -380,10 +383,17 @@ async def eligible_count(organisation_id: int) -> int:
     )
 
 
-async def _ballot_row(ballot_id: int, organisation_id: int | None) -> dict[str, Any]:
+async def _ballot_row(
+    ballot_id: int, organisation_id: int | None, *, lock: bool = False
+) -> dict[str, Any]:
+    """The ballot's row; with ``lock``, on PostgreSQL, locked until the transaction ends, so two
+    acts on one ballot (two facilitators, two workers' deadline sweeps) take turns and the
+    second sees what the first did (SQLite's ``BEGIN IMMEDIATE`` serialises them already)."""
     query = Ballot.select().where(Ballot.id == ballot_id)
     if organisation_id is not None:
         query = query.where(Ballot.organisation == organisation_id)
+    if lock and isinstance(Ballot._meta.db, PostgresEngine):
+        query = query.lock_rows("NO KEY UPDATE")
     row = await query.first()
     if row is None:
         raise BallotError("not_found")
@@ -401,7 +411,7 @@ async def _transition(
 ) -> dict[str, Any]:
     """Check the status, apply ``changes(row)`` and record the act, in one transaction."""
     async with write_transaction(Ballot._meta.db):
-        row = await _ballot_row(ballot_id, organisation_id)
+        row = await _ballot_row(ballot_id, organisation_id, lock=True)
         if row["status"] not in {status.value for status in allowed}:
             raise BallotError(f"not_{allowed[0].value}" if len(allowed) == 1 else "finished")
         values = await changes(row)
@@ -424,12 +434,12 @@ async def open_ballot(
     ballot_id: int, *, organisation_id: int | None = None, actor_id: int | None = None
 ) -> None:
     async def changes(row: dict[str, Any]) -> dict[str, Any]:
-        now = datetime.now(UTC)
-        duration = row["duration_seconds"]
+        takes_votes = row["phase"] in (ConsentPhase.NONE.value, ConsentPhase.CONSENT.value)
         return {
             "status": BallotStatus.OPEN.value,
-            "opened_at": now,
-            "closes_at": now + timedelta(seconds=duration) if duration else None,
+            "opened_at": datetime.now(UTC),
+            # a facilitated consent ballot's countdown starts with its consent round
+            "closes_at": _new_deadline(row) if takes_votes else None,
             "eligible_at_open": await eligible_count(row["organisation"]),
             **await _rules_at_open(row),
         }
@@ -472,6 +482,8 @@ async def advance_phase(
             raise BallotError("no_next_phase")
         following = PHASES[[p.value for p in PHASES].index(row["phase"]) + 1]
         moved.append(following.value)
+        if following is ConsentPhase.CONSENT:  # votes are taken from now: the countdown runs
+            return {"phase": following.value, "closes_at": _new_deadline(row)}
         return {"phase": following.value}
 
     await _transition(ballot_id, organisation_id, (BallotStatus.OPEN,), "phase", actor_id, changes)
@@ -479,12 +491,17 @@ async def advance_phase(
 
 
 async def close_ballot(
-    ballot_id: int, *, organisation_id: int | None = None, actor_id: int | None = None
+    ballot_id: int,
+    *,
+    organisation_id: int | None = None,
+    actor_id: int | None = None,
+    reason: str | None = None,
 ) -> TallyResult:
     """Freeze the ballot, count its papers with the tally core (off the event loop), store the
     result with the rules it was computed under. The close's audit entry seals the ballot box:
-    a digest of the stored papers that ``votes audit verify`` recomputes."""
-    sealed: dict[str, Any] = {}
+    a digest of the stored papers that ``votes audit verify`` recomputes; ``reason`` says why
+    when the platform closes it by itself (``time_is_up``)."""
+    sealed: dict[str, Any] = {"reason": reason} if reason else {}
 
     async def changes(row: dict[str, Any]) -> dict[str, Any]:
         if row["secret"]:
@@ -505,6 +522,44 @@ async def close_ballot(
     result = await _store_count(ballot_id)
     events.ballot_changed(row["organisation"], row["assembly"], ballot_id, "closed")
     return result
+
+
+TIME_IS_UP = "time_is_up"  # the reason the close's audit entry gives when the countdown ran out
+
+
+async def close_due_ballots(now: datetime | None = None) -> list[int]:
+    """Close every open ballot whose countdown has run out, as a facilitator's close would
+    (counted, sealed, announced), with no actor and the reason ``time_is_up``; return the ids
+    this call closed.
+
+    Every worker of the app runs this every second: when nothing is due it costs one lookup
+    on the (status, closes_at) index, and a ballot another worker closed first is skipped
+    (the close of a ballot no longer open is refused, and the refusal is the expected
+    outcome here). One ballot's failure is logged and does not hold the others back."""
+    now = now or datetime.now(UTC)
+    due = (
+        await Ballot.select(Ballot.id)
+        .where((Ballot.status == BallotStatus.OPEN.value) & (Ballot.closes_at <= now))
+        .order_by(Ballot.closes_at)
+    )
+    closed = []
+    for row in due:
+        try:
+            await close_ballot(row["id"], reason=TIME_IS_UP)
+        except BallotError as error:
+            if error.code != "not_open":
+                logger.warning("ballot %s is due but was not closed: %s", row["id"], error.code)
+            continue
+        except Exception:  # the next sweep tries again if it is still open
+            logger.exception("could not close ballot %s at its deadline", row["id"])
+            continue
+        closed.append(row["id"])
+    return closed
+
+
+def deadline_passed(closes_at: datetime | None, now: datetime | None = None) -> bool:
+    """Whether a ballot's countdown has run out: it takes no vote any more, closed or not."""
+    return closes_at is not None and (now or datetime.now(UTC)) >= closes_at
 
 
 async def _shuffle_papers(ballot_id: int, round_: int) -> None:
@@ -628,7 +683,7 @@ async def rerun_consent_round(
             "closed_at": None,
             "eligible_at_close": None,
             "result": None,
-            "closes_at": _new_deadline(row),
+            "closes_at": None if facilitated else _new_deadline(row),
         }
 
     await _transition(
@@ -666,13 +721,14 @@ async def _open_ballot_for_vote(ballot_id: int) -> dict[str, Any]:
         Ballot.round,
         Ballot.phase,
         Ballot.allow_change,
+        Ballot.closes_at,
     ).where(Ballot.id == ballot_id)
     if isinstance(Ballot._meta.db, PostgresEngine):
         query = query.lock_rows("SHARE")
     ballot = await query.first()
     if ballot is None:
         raise BallotError("not_found")
-    if ballot["status"] != BallotStatus.OPEN.value:
+    if ballot["status"] != BallotStatus.OPEN.value or deadline_passed(ballot["closes_at"]):
         raise BallotError("not_open")
     if ballot["phase"] not in (ConsentPhase.NONE.value, ConsentPhase.CONSENT.value):
         raise BallotError("not_yet")
@@ -769,10 +825,13 @@ def _decide_presence(ballot: Mapping[str, Any], member: Mapping[str, Any], check
 
 
 def _decide(ballot: Mapping[str, Any] | None, member: Mapping[str, Any] | None) -> None:
-    """The checks every vote passes, whichever engine stores it."""
+    """The checks every vote passes, whichever engine stores it. Run inside the vote's write
+    transaction: a vote checked before the deadline commits before the deadline's close can
+    count (the close waits for it), and one checked after is refused like a vote after the
+    close, whether or not the close has run yet."""
     if ballot is None:
         raise BallotError("not_found")
-    if ballot["status"] != BallotStatus.OPEN.value:
+    if ballot["status"] != BallotStatus.OPEN.value or deadline_passed(ballot["closes_at"]):
         raise BallotError("not_open")
     if ballot["phase"] not in (ConsentPhase.NONE.value, ConsentPhase.CONSENT.value):
         raise BallotError("not_yet")
@@ -789,7 +848,7 @@ def _cast_in_sqlite(vote: _Vote, connection: Any) -> tuple[datetime, bool]:
     (time of the vote, whether it was already stored by this same form)."""
     ballot = connection.execute(
         "SELECT b.status, b.phase, b.round, b.secret, b.organisation, b.is_test, b.assembly,"
-        " b.weight_groups, a.kind AS assembly_kind"
+        " b.weight_groups, b.closes_at, a.kind AS assembly_kind"
         " FROM ballot b JOIN assembly a ON a.id = b.assembly WHERE b.id = ?",
         (vote.ballot_id,),
     ).fetchone()
@@ -848,6 +907,7 @@ async def _cast_with_piccolo(vote: _Vote) -> tuple[datetime, bool]:
             Ballot.is_test,
             Ballot.assembly,
             Ballot.weight_groups,
+            Ballot.closes_at,
         ).where(Ballot.id == vote.ballot_id)
         if isinstance(Ballot._meta.db, PostgresEngine):
             # a share lock the close's update waits for: the close counts this vote, or this

@@ -44,6 +44,7 @@ from votes.web.controllers.proposals import ProposalController
 from votes.web.controllers.proxies import ProxiesController
 from votes.web.controllers.receipts import ReceiptsController
 from votes.web.controllers.rules import RulesController
+from votes.web.deadlines import deadline_lifespan
 from votes.web.errors import html_error_page
 from votes.web.guards import provide_context
 from votes.web.live import LiveController, LiveHub, live_lifespan, make_channels_plugin
@@ -203,7 +204,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         logging_config=logging_config(settings.log_level),
         middleware=[RequestTimer()],
         before_send=[secure_and_log],
-        lifespan=[database_pool, live_lifespan(live_hub)],
+        # ended in reverse order: the deadline sweep stops before live events and the pool
+        lifespan=[database_pool, live_lifespan(live_hub), deadline_lifespan()],
         plugins=[live_hub.plugin],
         state=State({"settings": settings, "live_hub": live_hub}),
         openapi_config=None,

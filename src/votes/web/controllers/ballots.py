@@ -287,8 +287,9 @@ class BallotController(Controller):
             )
         except service.BallotError as error:
             return await self._refuse(request, context, membership, ballot, error, raw, change)
-        if not ballot.takes_votes:
-            closed = service.BallotError("not_open" if ballot.status != "open" else "not_yet")
+        if not ballot.takes_votes or ballot.time_is_up:
+            over = ballot.status != "open" or ballot.time_is_up
+            closed = service.BallotError("not_open" if over else "not_yet")
             return await self._refuse(request, context, membership, ballot, closed, raw, change)
         return page(
             request,

@@ -1,5 +1,7 @@
-// Ticks every countdown ([data-deadline]) once a second between server refreshes. Without
-// JavaScript the server-rendered time left is still shown and refreshed by each poll.
+// Ticks every countdown ([data-deadline]) once a second between server refreshes. At the
+// deadline it says so in the page's language ([data-over]) instead of showing 0:00; the server
+// closes the ballot then, and the live stream reloads the page. Without JavaScript the
+// server-rendered time left is still shown and refreshed by each poll.
 (function () {
   "use strict";
   function pad(n) { return n < 10 ? "0" + n : String(n); }
@@ -15,7 +17,8 @@
         el.textContent = "";
         el.appendChild(slot);
       }
-      slot.textContent = "⏱ " + text;
+      var over = el.getAttribute("data-over");
+      slot.textContent = left === 0 && over ? over : "⏱ " + text;
       el.classList.toggle("countdown--over", left === 0);
     });
   }

@@ -1,0 +1,60 @@
+"""Countdowns that close their ballots: while the app serves, a small task closes every open
+ballot whose deadline has passed, once a second, through the ordinary close (counted, sealed
+in the audit trail with no actor and the reason ``time_is_up``, announced to the live pages).
+
+Each worker runs its own task; a ballot another worker closed first is skipped silently (see
+``votes.services.ballots.close_due_ballots``). Votes do not depend on the task: a vote checked
+after the deadline is refused whether or not the sweep has closed the ballot yet.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+
+from litestar import Litestar
+
+from votes.services import ballots
+
+logger = logging.getLogger("votes.deadlines")
+
+SWEEP_SECONDS = 1.0
+# at shutdown, a close under way (its count) may finish; past this it is cancelled, and its
+# transaction rolled back: the next start closes the ballot again from the beginning
+STOP_GRACE_SECONDS = 5.0
+
+Lifespan = Callable[[Litestar], contextlib.AbstractAsyncContextManager[None]]
+
+
+def deadline_lifespan(interval: float = SWEEP_SECONDS) -> Lifespan:
+    """The app's lifespan part that runs the deadline sweep while the app serves."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        task = asyncio.create_task(sweep_until(stop, interval), name="votes-deadlines")
+        try:
+            yield
+        finally:
+            stop.set()  # the sweep ends at once, or as soon as the close under way is done
+            try:
+                await asyncio.wait_for(asyncio.shield(task), STOP_GRACE_SECONDS)
+            except TimeoutError:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    return lifespan
+
+
+async def sweep_until(stop: asyncio.Event, interval: float = SWEEP_SECONDS) -> None:
+    """Close due ballots every ``interval`` seconds until ``stop`` is set."""
+    while not stop.is_set():
+        try:
+            await ballots.close_due_ballots()
+        except Exception:  # the database is away for a moment: the next sweep tries again
+            logger.exception("the deadline sweep failed")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), interval)
