@@ -120,6 +120,9 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", f"{ORG}/ballots/{{ballot_id:int}}/console"): "facilitator",
     ("GET", f"{ORG}/ballots/{{ballot_id:int}}/turnout"): "facilitator",
     ("POST", f"{ORG}/ballots/{{ballot_id:int}}/console/{{action:str}}"): "facilitator",
+    # correcting a draft (the sample ballot is open: the facilitator gets 409)
+    ("GET", f"{ORG}/ballots/{{ballot_id:int}}/settings"): "facilitator",
+    ("POST", f"{ORG}/ballots/{{ballot_id:int}}/settings"): "facilitator",
     ("GET", f"{ORG}/ballots/{{ballot_id:int}}/room-count"): "scrutineer",
     ("POST", f"{ORG}/ballots/{{ballot_id:int}}/room-count"): "scrutineer",
     ("GET", f"{ORG}/assemblies/{{assembly_id:int}}/ballots/new"): "facilitator",

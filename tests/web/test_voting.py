@@ -352,3 +352,61 @@ async def test_after_the_deadline_the_phone_says_time_is_up_and_a_vote_is_refuse
     await _as(client, coop, "facilitator")
     console = await client.get(coop.path(ballot_id, "/console"), headers={"Accept-Language": "fr"})
     assert "Temps écoulé : le scrutin se clôt et est dépouillé." in console.text
+
+
+async def test_a_facilitator_corrects_a_draft_until_it_opens(client: httpx.AsyncClient) -> None:
+    coop = await Coop().create()
+    ballot_id = await coop.ballot("irv")
+    settings = coop.path(ballot_id, "/settings")
+    french = {"Accept-Language": "fr"}
+    await _as(client, coop, "facilitator")
+    console = await client.get(coop.path(ballot_id, "/console"), headers=french)
+    assert f'href="{settings}">Modifier</a>' in console.text
+    form = await client.get(settings, headers=french)
+    assert form.status_code == 200
+    assert "Modifier le scrutin" in form.text
+    assert "Alice\nBruno\nChloé</textarea>" in form.text  # the draft's own settings
+    token = _hidden(form.text, "_csrf_token")[0]
+    fields = {
+        "_csrf_token": token,
+        "question": "Qui élire au conseil ?",
+        "method": "irv",
+        "options": "Alice\nBruno\nChloé\nDriss",
+        "seats": "1",
+        "minutes": "5",
+    }
+    # bad input: the form again, with the message and what was typed; nothing changes
+    not_a_number = await client.post(settings, data={**fields, "minutes": "cinq"}, headers=french)
+    assert not_a_number.status_code == 422
+    assert "Écrivez un nombre entier." in not_a_number.text
+    assert "Qui élire au conseil ?" in not_a_number.text
+    one_option = await client.post(settings, data={**fields, "options": "Alice"}, headers=french)
+    assert one_option.status_code == 422
+    assert "Indiquez au moins deux options, une par ligne." in one_option.text
+    unchanged = await ballots.ballot_definition(ballot_id)
+    assert unchanged.keys == ("a", "b", "c")
+    saved = await client.post(settings, data=fields, follow_redirects=False)
+    assert saved.status_code == 303
+    assert saved.headers["location"] == coop.path(ballot_id, "/console")
+    page = await client.get(coop.path(ballot_id), headers=french)
+    assert "Qui élire au conseil ?" in page.text
+    # members and observers may not
+    for role in ("ana", "observer"):
+        await _as(client, coop, role)
+        token = await csrf_token(client, coop.path(ballot_id))
+        assert (await client.get(settings)).status_code == 403
+        refused = await client.post(settings, data={**fields, "_csrf_token": token})
+        assert refused.status_code == 403
+    # once open, its settings are fixed
+    await ballots.open_ballot(ballot_id)
+    await _as(client, coop, "facilitator")
+    token = await csrf_token(client, coop.path(ballot_id, "/console"))
+    assert (await client.get(settings, headers=french)).status_code == 409
+    late = await client.post(
+        settings, data={**fields, "_csrf_token": token, "question": "Trop tard ?"}, headers=french
+    )
+    assert late.status_code == 409
+    assert "Seul un scrutin en préparation peut être modifié" in late.text
+    opened = await ballots.ballot_definition(ballot_id)
+    assert opened.keys == ("o1", "o2", "o3", "o4")
+    assert "Trop tard ?" not in (await client.get(coop.path(ballot_id))).text

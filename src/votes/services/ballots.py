@@ -31,7 +31,7 @@ import secrets
 import uuid
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
@@ -304,29 +304,100 @@ async def create_ballot(
     actor_id: int | None = None,
 ) -> int:
     """Create a draft ballot with its options, given as (key, label) pairs in display order."""
-    rules = dict(rules or {})
-    if method in LOT_METHODS and not {"seed", "tie_break"} & set(rules):
-        # a tie at every round needs a lot: seed it now, so it is recorded before any vote
-        rules["seed"] = secrets.token_hex(4)
-    question = question.strip()
-    if len(question) > QUESTION_MAX:  # e.g. a long proposal title quoted in the question
-        question = question[: QUESTION_MAX - 1] + "…"
-    settings = BallotSettings(
-        question=question,
-        method=method,
-        options=options,
-        agenda_item_id=agenda_item_id,
-        proposal_id=proposal_id,
-        seats=seats,
-        secret=secret,
-        is_test=is_test,
-        allow_change=allow_change,
-        duration_seconds=duration_seconds,
-        facilitated=facilitated and method in CONSENT_METHODS,
-        rules=rules,
+    settings = _normalised(
+        BallotSettings(
+            question=question,
+            method=method,
+            options=options,
+            agenda_item_id=agenda_item_id,
+            proposal_id=proposal_id,
+            seats=seats,
+            secret=secret,
+            is_test=is_test,
+            allow_change=allow_change,
+            duration_seconds=duration_seconds,
+            facilitated=facilitated,
+            rules=rules,
+        )
     )
     check_settings(settings)
     return await _insert_ballot(organisation_id, assembly_id, settings, actor_id)
+
+
+def _normalised(
+    settings: BallotSettings, earlier_rules: Mapping[str, Any] | None = None
+) -> BallotSettings:
+    """The settings as stored: the question trimmed, a lot seeded where ties may need one (an
+    edited draft keeps its seed), the facilitated rounds for consent methods only."""
+    rules = dict(settings.rules or {})
+    if settings.method in LOT_METHODS and not {"seed", "tie_break"} & set(rules):
+        # a tie at every round needs a lot: seed it now, so it is recorded before any vote
+        rules["seed"] = (earlier_rules or {}).get("seed") or secrets.token_hex(4)
+    question = settings.question.strip()
+    if len(question) > QUESTION_MAX:  # e.g. a long proposal title quoted in the question
+        question = question[: QUESTION_MAX - 1] + "…"
+    return replace(
+        settings,
+        question=question,
+        facilitated=settings.facilitated and settings.method in CONSENT_METHODS,
+        rules=rules,
+    )
+
+
+# what an edit of a draft may change, as the ballot's columns
+_EDITABLE = ("question", "method", "seats", "secret", "is_test", "allow_change", "duration_seconds")
+
+
+async def edit_draft(
+    ballot_id: int,
+    settings: BallotSettings,
+    *,
+    organisation_id: int,
+    actor_id: int | None = None,
+) -> None:
+    """Change a draft ballot: its question, method, options, seats, secrecy, countdown, rules…
+    (a typo, a forgotten candidate). Once the ballot is open nothing changes any more: votes
+    are checked against these options (``not_editable``). The ballot keeps its assembly, agenda
+    item and proposal; the edit is audited with what changed."""
+    async with write_transaction(Ballot._meta.db):
+        row = await _ballot_row(ballot_id, organisation_id, lock=True)
+        if row["status"] != BallotStatus.DRAFT.value:
+            raise BallotError("not_editable")
+        settings = _normalised(settings, json.loads(row["rules"]))
+        check_settings(settings)
+        before = (
+            await BallotOption.select(BallotOption.key, BallotOption.label)
+            .where(BallotOption.ballot == ballot_id)
+            .order_by(BallotOption.position)
+        )
+        phase = ConsentPhase.QUESTIONS if settings.facilitated else ConsentPhase.NONE
+        values: dict[str, Any] = {name: getattr(settings, name) for name in _EDITABLE}
+        values |= {
+            "phase": phase.value,
+            "rules": json.dumps(dict(settings.rules or {}), sort_keys=True),
+        }
+        changed = sorted(name for name, value in values.items() if row[name] != value)
+        options = [(key, label.strip()) for key, label in settings.options]
+        if [(o["key"], o["label"]) for o in before] != options:
+            changed.append("options")
+        await Ballot.update({getattr(Ballot, name): v for name, v in values.items()}).where(
+            Ballot.id == ballot_id
+        )
+        await BallotOption.delete().where(BallotOption.ballot == ballot_id)
+        await BallotOption.insert(
+            *(
+                BallotOption(ballot=ballot_id, position=index, key=key, label=label)
+                for index, (key, label) in enumerate(options, start=1)
+            )
+        )
+        await audit.record(
+            row["organisation"],
+            "ballot.edited",
+            actor_id=actor_id,
+            subject=f"ballot:{ballot_id}",
+            details={"question": settings.question, "method": settings.method, "changed": changed},
+        )
+    _DEFINITIONS.pop(ballot_id, None)  # this process's copy (drafts are not cached anyway)
 
 
 async def _insert_ballot(
@@ -751,12 +822,13 @@ async def _check_voter(organisation_id: int, membership_id: int) -> None:
 
 @dataclass(frozen=True, slots=True)
 class BallotDefinition:
-    """What never changes once a ballot is created: read once per process, not per vote."""
+    """What never changes once a ballot is open: read once per process, not per vote."""
 
     organisation_id: int
     method: str
     keys: tuple[str, ...]
     rules: Mapping[str, Any]
+    draft: bool = False  # still editable: read again each time, never cached
 
 
 _DEFINITIONS: dict[int, BallotDefinition] = {}
@@ -764,12 +836,14 @@ _DEFINITIONS_KEPT = 4096
 
 
 async def ballot_definition(ballot_id: int) -> BallotDefinition:
-    """The ballot's organisation, method, option keys and rules (immutable, hence cached)."""
+    """The ballot's organisation, method, option keys and rules: immutable once the ballot is
+    open, hence cached per process from then on. A draft's may still be edited (in any
+    worker), so a draft's definition is never cached."""
     found = _DEFINITIONS.get(ballot_id)
     if found is not None:
         return found
     row = (
-        await Ballot.select(Ballot.organisation, Ballot.method, Ballot.rules)
+        await Ballot.select(Ballot.organisation, Ballot.method, Ballot.rules, Ballot.status)
         .where(Ballot.id == ballot_id)
         .first()
     )
@@ -780,7 +854,10 @@ async def ballot_definition(ballot_id: int) -> BallotDefinition:
         row["method"],
         tuple(await _options_of(ballot_id)),
         json.loads(row["rules"]),
+        draft=row["status"] == BallotStatus.DRAFT.value,
     )
+    if found.draft:
+        return found
     if len(_DEFINITIONS) >= _DEFINITIONS_KEPT:
         _DEFINITIONS.clear()
     _DEFINITIONS[ballot_id] = found
@@ -791,6 +868,8 @@ async def _checked(ballot_id: int, choice: Any) -> str:
     """Check a choice against the ballot's options before taking the write lock; return the
     JSON to store."""
     definition = await ballot_definition(ballot_id)
+    if definition.draft:  # its options may still change: a draft takes no vote
+        raise BallotError("not_open")
     checked = check_choice(definition.method, definition.keys, definition.rules, choice)
     return json.dumps(checked, sort_keys=True, ensure_ascii=False)
 

@@ -41,6 +41,10 @@ REFUSALS: dict[str, tuple[str, int]] = {
     "receipt_required": (N_("Enter your receipt code to change a secret vote."), 422),
     "wrong_receipt": (N_("This receipt code does not match your vote."), 422),
     "not_draft": (N_("Only a ballot in preparation can be opened."), 409),
+    "not_editable": (
+        N_("Only a ballot in preparation can be edited: once open, its settings are fixed."),
+        409,
+    ),
     "not_closed": (N_("Only a closed ballot can be published, reopened or run again."), 409),
     "finished": (N_("This ballot is already published or cancelled."), 409),
     "not_counted": (N_("The count is not finished yet."), 409),

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import replace
 from typing import Any
 
 import segno
@@ -789,7 +790,9 @@ class BallotController(Controller):
         values: dict[str, str],
         errors: FormErrors,
         status_code: int = HTTP_200_OK,
+        editing: BallotView | None = None,
     ) -> Template:
+        """The ballot form: a new ballot, or (``editing``) a draft's settings to correct."""
         return page(
             request,
             "pages/ballots/new.html.jinja",
@@ -801,6 +804,7 @@ class BallotController(Controller):
             values=values,
             errors=errors,
             methods=METHOD_CHOICES,
+            editing=editing,
         )
 
     @post("/assemblies/{assembly_id:int}/ballots")
@@ -842,6 +846,94 @@ class BallotController(Controller):
             else:
                 return see_other(f"{_ballot_path(membership, ballot_id)}/console")
         return self._new_page(request, context, membership, heading, values, errors, 422)
+
+    # -- correcting a draft -------------------------------------------------------------------
+
+    async def _draft(
+        self,
+        request: Request[Any, Any, State],
+        context: RequestContext,
+        membership: MembershipView,
+        ballot_id: int,
+    ) -> tuple[BallotView, bq.AssemblyHeading] | Template:
+        """The draft to edit and its assembly, or the console saying it can no longer be
+        edited (409)."""
+        ensure_facilitator(membership)
+        ballot = await _ballot(membership, ballot_id)
+        heading = await bq.assembly_heading(membership.organisation.id, ballot.assembly_id)
+        if heading is None:
+            raise NotFoundException()
+        if ballot.status != "draft":
+            return await self._not_editable(request, context, membership, ballot)
+        return ballot, heading
+
+    async def _not_editable(
+        self,
+        request: Request[Any, Any, State],
+        context: RequestContext,
+        membership: MembershipView,
+        ballot: BallotView,
+    ) -> Template:
+        message, status = voting.refusal("not_editable")
+        errors = FormErrors()
+        errors.add("edit", message)
+        fresh = await _ballot(membership, ballot.id)
+        return await self._console(request, context, membership, fresh, errors, status)
+
+    @get("/ballots/{ballot_id:int}/settings")
+    async def edit_draft_form(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        membership: NamedDependency[MembershipView],
+        ballot_id: FromPath[int],
+    ) -> Template:
+        """The creation form again, filled with a draft's settings, to correct them."""
+        found = await self._draft(request, context, membership, ballot_id)
+        if isinstance(found, Template):
+            return found
+        ballot, heading = found
+        values = _form_values(ballot)
+        return self._new_page(
+            request, context, membership, heading, values, FormErrors(), editing=ballot
+        )
+
+    @post("/ballots/{ballot_id:int}/settings")
+    async def edit_draft(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        membership: NamedDependency[MembershipView],
+        ballot_id: FromPath[int],
+    ) -> Template | Redirect:
+        found = await self._draft(request, context, membership, ballot_id)
+        if isinstance(found, Template):
+            return found
+        ballot, heading = found
+        form = await request.form()
+        values = {name: str(form.get(name, ""))[:5000] for name in _NEW_FIELDS}
+        errors = FormErrors()
+        settings = _read_settings(values, errors)
+        if settings is not None:
+            if settings.method == ballot.method:  # rules the form does not show are kept
+                kept = {k: v for k, v in ballot.rules.items() if k not in _FORM_RULES}
+                settings = replace(settings, rules={**kept, **(settings.rules or {})})
+            try:
+                await service.edit_draft(
+                    ballot.id,
+                    settings,
+                    organisation_id=membership.organisation.id,
+                    actor_id=membership.person_id,
+                )
+            except service.BallotError as error:
+                if error.code == "not_editable":  # opened meanwhile
+                    return await self._not_editable(request, context, membership, ballot)
+                errors.add("", voting.refusal(error.code)[0])
+            else:
+                return see_other(f"{_ballot_path(membership, ballot.id)}/console")
+        return self._new_page(
+            request, context, membership, heading, values, errors, 422, editing=ballot
+        )
 
     # -- the projector -------------------------------------------------------------------------
 
@@ -982,6 +1074,39 @@ _NEW_FIELDS = (
     "rule",  # general assemblies (#7): "profile" (the default) or "ballot"
     "management",
 )
+
+
+# the rules the ballot form sets (an edit keeps the others: a lot's seed, a minimum of approvals)
+_FORM_RULES = frozenset(
+    {"threshold", "base", "rule", "management_supports", "max_selections", "scale"}
+)
+
+
+def _form_values(ballot: BallotView) -> dict[str, str]:
+    """A draft's settings as the ballot form's fields (what ``_read_settings`` reads back)."""
+    rules = ballot.rules
+    duration = ballot.duration_seconds
+
+    def checked(on: bool) -> str:
+        return "1" if on else ""
+
+    return {
+        "question": ballot.question,
+        "method": ballot.method,
+        "options": "\n".join(option.label for option in ballot.options),
+        "seats": str(ballot.seats),
+        "secret": checked(ballot.secret),
+        "is_test": checked(ballot.is_test),
+        "allow_change": checked(ballot.allow_change),
+        "minutes": str(-(-duration // 60)) if duration else "",
+        "facilitated": checked(ballot.phase == "questions"),
+        "threshold": str(rules.get("threshold", "1/2")),
+        "base": str(rules.get("base", "")),
+        "max_selections": str(rules.get("max_selections", "")),
+        "scale_max": str(rules["scale"][1]) if rules.get("scale") else "",
+        "rule": "ballot" if rules.get("rule") == "ballot" else "profile",
+        "management": checked(bool(rules.get("management_supports"))),
+    }
 
 
 def _read_settings(values: dict[str, str], errors: FormErrors) -> service.BallotSettings | None:

@@ -1,0 +1,157 @@
+"""Correcting a draft ballot before it opens, and nothing once it is open (both engines)."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from votes.db.tables import AuditEntry, Ballot, BallotOption, MembershipKind, Participation
+from votes.services import accounts, assemblies, ballots, organisations
+
+_counter = itertools.count()
+
+
+async def _setup(count: int) -> tuple[int, int, list[int]]:
+    n = next(_counter)
+    organisation_id = await organisations.create_organisation(f"Brouillon {n}", f"brouillon-{n}")
+    assembly_id = await assemblies.create_assembly(organisation_id, "AG", datetime.now(UTC))
+    members = []
+    for index in range(count):
+        person = await accounts.create_person(f"B{n}-{index}", None, None)
+        members.append(
+            await organisations.add_membership(organisation_id, person, kind=MembershipKind.MEMBER)
+        )
+    return organisation_id, assembly_id, members
+
+
+async def _election(organisation_id: int, assembly_id: int) -> int:
+    return await ballots.create_ballot(
+        organisation_id,
+        assembly_id,
+        "Élection du conseil de gestoin",  # the typo the facilitator will correct
+        "plurality",
+        [("o1", "Alice"), ("o2", "Bruno"), ("o3", "Chloé")],
+    )
+
+
+CORRECTED = ballots.BallotSettings(
+    question="Élection du conseil de gestion",
+    method="approval",
+    options=[("o1", "Alice"), ("o2", "Bruno"), ("o3", "Chloé"), ("o4", "Driss")],
+    seats=2,
+    secret=True,
+    duration_seconds=300,
+    rules={"max_selections": 2},
+)
+
+
+def _settings(**changes: Any) -> ballots.BallotSettings:
+    return replace(CORRECTED, **changes)
+
+
+async def _options(ballot_id: int) -> list[tuple[str, str]]:
+    rows = (
+        await BallotOption.select(BallotOption.key, BallotOption.label)
+        .where(BallotOption.ballot == ballot_id)
+        .order_by(BallotOption.position)
+    )
+    return [(row["key"], row["label"]) for row in rows]
+
+
+async def test_a_draft_is_corrected_and_the_edit_is_audited() -> None:
+    organisation_id, assembly_id, members = await _setup(2)
+    ballot_id = await _election(organisation_id, assembly_id)
+    # a vote tapped on the draft is refused, and reads nothing that outlives the edit
+    with pytest.raises(ballots.BallotError, match="not_open"):
+        await ballots.cast_vote(ballot_id, members[0], "o3")
+
+    await ballots.edit_draft(ballot_id, _settings(), organisation_id=organisation_id, actor_id=None)
+
+    row = await Ballot.select().where(Ballot.id == ballot_id).first()
+    assert row is not None
+    assert row["question"] == "Élection du conseil de gestion"
+    assert (row["method"], row["seats"], row["secret"], row["duration_seconds"]) == (
+        "approval",
+        2,
+        True,
+        300,
+    )
+    assert json.loads(row["rules"]) == {"max_selections": 2}
+    assert await _options(ballot_id) == [
+        ("o1", "Alice"),
+        ("o2", "Bruno"),
+        ("o3", "Chloé"),
+        ("o4", "Driss"),
+    ]
+    entry = (
+        await AuditEntry.select(AuditEntry.details)
+        .where(
+            (AuditEntry.subject == f"ballot:{ballot_id}") & (AuditEntry.action == "ballot.edited")
+        )
+        .first()
+    )
+    assert entry is not None
+    assert set(json.loads(entry["details"])["changed"]) >= {"question", "method", "options"}
+    # once open, votes follow the corrected ballot
+    await ballots.open_ballot(ballot_id)
+    with pytest.raises(ballots.BallotError, match="too_many_approvals"):
+        await ballots.cast_vote(ballot_id, members[0], ["o1", "o2", "o4"])
+    await ballots.cast_vote(ballot_id, members[0], ["o1", "o4"])
+    result = await ballots.close_ballot(ballot_id)
+    assert result.rounds[0].totals["o4"] == 1
+
+
+async def test_an_open_ballot_is_no_longer_edited() -> None:
+    organisation_id, assembly_id, members = await _setup(1)
+    ballot_id = await _election(organisation_id, assembly_id)
+    await ballots.open_ballot(ballot_id)
+    await ballots.cast_vote(ballot_id, members[0], "o3")
+    with pytest.raises(ballots.BallotError, match="not_editable"):
+        await ballots.edit_draft(ballot_id, _settings(), organisation_id=organisation_id)
+    assert await _options(ballot_id) == [("o1", "Alice"), ("o2", "Bruno"), ("o3", "Chloé")]
+    # the vote cast on the open ballot stands, checked against the options it was cast for
+    assert await Participation.count().where(Participation.ballot == ballot_id) == 1
+    result = await ballots.close_ballot(ballot_id)
+    assert result.rounds[0].totals["o3"] == 1
+
+
+async def test_bad_settings_or_another_organisation_change_nothing() -> None:
+    organisation_id, assembly_id, _ = await _setup(1)
+    other_organisation, _, _ = await _setup(1)
+    ballot_id = await _election(organisation_id, assembly_id)
+    cases = [
+        (_settings(options=[("o1", "Alice")]), organisation_id, "too_few_options"),
+        (_settings(question="  "), organisation_id, "question_required"),
+        (_settings(method="irv", seats=2), organisation_id, "bad_seats"),
+        (_settings(), other_organisation, "not_found"),
+    ]
+    for settings, organisation, code in cases:
+        with pytest.raises(ballots.BallotError, match=code):
+            await ballots.edit_draft(ballot_id, settings, organisation_id=organisation)
+    row = await Ballot.select(Ballot.question, Ballot.method).where(Ballot.id == ballot_id).first()
+    assert row == {"question": "Élection du conseil de gestoin", "method": "plurality"}
+    assert len(await _options(ballot_id)) == 3
+
+
+async def test_an_edited_ranked_draft_keeps_its_lot_seed() -> None:
+    organisation_id, assembly_id, _ = await _setup(1)
+    ballot_id = await _election(organisation_id, assembly_id)
+    await ballots.edit_draft(
+        ballot_id, _settings(method="irv", seats=1, rules={}), organisation_id=organisation_id
+    )
+    first = await Ballot.select(Ballot.rules).where(Ballot.id == ballot_id).first()
+    assert first is not None
+    seed = json.loads(first["rules"])["seed"]
+    await ballots.edit_draft(
+        ballot_id,
+        _settings(method="irv", seats=1, rules={}, question="Élection, 2ᵉ version"),
+        organisation_id=organisation_id,
+    )
+    again = await Ballot.select(Ballot.rules).where(Ballot.id == ballot_id).first()
+    assert again is not None
+    assert json.loads(again["rules"])["seed"] == seed
