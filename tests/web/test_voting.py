@@ -3,6 +3,7 @@ web app as a browser without JavaScript would use them (plain forms and redirect
 
 from __future__ import annotations
 
+import html
 import itertools
 import re
 from datetime import UTC, datetime, timedelta
@@ -53,6 +54,8 @@ class Coop:
             "majority": [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")],
             "irv": [("a", "Alice"), ("b", "Bruno"), ("c", "Chloé")],
             "schulze": [("a", "Alice"), ("b", "Bruno"), ("c", "Chloé")],
+            "approval": [("a", "Alice"), ("b", "Bruno"), ("c", "Chloé")],
+            "score": [("a", "Alice"), ("b", "Bruno"), ("c", "Chloé")],
         }[method]
         return await ballots.create_ballot(
             self.organisation_id,
@@ -410,3 +413,76 @@ async def test_a_facilitator_corrects_a_draft_until_it_opens(client: httpx.Async
     opened = await ballots.ballot_definition(ballot_id)
     assert opened.keys == ("o1", "o2", "o3", "o4")
     assert "Trop tard ?" not in (await client.get(coop.path(ballot_id))).text
+
+
+async def test_a_scrutineer_counts_approval_papers_and_they_join_the_electronic_ones(
+    client: httpx.AsyncClient,
+) -> None:
+    coop = await Coop().create()
+    ballot_id = await coop.ballot("approval", seats=2, rules={"max_selections": 2})
+    await ballots.open_ballot(ballot_id)
+    await ballots.cast_vote(ballot_id, coop.memberships["ana"], ["a", "b"])
+    await _as(client, coop, "scrutineer")
+    form = await client.get(coop.path(ballot_id, "/room-count"), headers={"Accept-Language": "fr"})
+    assert "Vote par approbation : pour chaque option, comptez les bulletins" in form.text
+    token = _hidden(form.text, "_csrf_token")[0]
+
+    async def count(a: int, b: int, c: int, blank: int, invalid: int, cast: int) -> httpx.Response:
+        return await client.post(
+            coop.path(ballot_id, "/room-count"),
+            data={
+                "_csrf_token": token,
+                "count-a": str(a),
+                "count-b": str(b),
+                "count-c": str(c),
+                "blank": str(blank),
+                "invalid": str(invalid),
+                "cast": str(cast),
+            },
+            headers={"Accept-Language": "fr"},
+            follow_redirects=False,
+        )
+
+    refused = {
+        # Alice approved on 3 papers out of 2
+        "plus de bulletins qu'il n'y a de bulletins valables": await count(3, 1, 0, 0, 0, 2),
+        # 2 valid papers, 1 approval: one paper approves nothing
+        "Trop peu d'approbations": await count(1, 0, 0, 0, 0, 2),
+        # 2 papers of at most 2 approvals hold 4, not 5
+        "Trop d'approbations": await count(2, 2, 1, 0, 0, 2),
+        "ne peuvent pas dépasser le nombre de bulletins déposés": await count(0, 0, 0, 2, 1, 2),
+    }
+    for message, answer in refused.items():
+        assert answer.status_code == 422, message
+        assert message in html.unescape(answer.text)
+    assert await ballots.room_count_of(ballot_id, 1) is None
+    # 3 papers: 1 blank, 2 valid holding 4 approvals (more than the papers, as approval allows)
+    saved = await count(2, 1, 1, 1, 0, 3)
+    assert saved.status_code == 303
+    result = await ballots.close_ballot(ballot_id)
+    totals = result.rounds[0].totals
+    assert (totals["a"], totals["b"], totals["c"]) == (3, 2, 1)
+    assert result.details["voters"] == 4  # Ana on her phone, 2 valid papers and a blank one
+    assert set(result.winners) == {"a", "b"}
+    await _as(client, coop, "facilitator")
+    console = await client.get(coop.path(ballot_id, "/console"), headers={"Accept-Language": "fr"})
+    assert "Dans la salle" in console.text
+
+
+async def test_score_papers_are_not_added_up_by_option(client: httpx.AsyncClient) -> None:
+    coop = await Coop().create()
+    ballot_id = await coop.ballot("score")
+    await ballots.open_ballot(ballot_id)
+    await _as(client, coop, "scrutineer")
+    page = await client.get(coop.path(ballot_id, "/room-count"), headers={"Accept-Language": "fr"})
+    explained = "chaque bulletin doit être dépouillé un par un"
+    assert explained in page.text
+    token = await csrf_token(client, coop.path(ballot_id, "/room-count"))
+    refused = await client.post(
+        coop.path(ballot_id, "/room-count"),
+        data={"_csrf_token": token, "count-a": "1", "cast": "1"},
+        headers={"Accept-Language": "fr"},
+    )
+    assert refused.status_code == 409
+    assert explained in refused.text
+    assert await ballots.room_count_of(ballot_id, 1) is None

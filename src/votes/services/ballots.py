@@ -66,7 +66,10 @@ MULTI_SEAT_METHODS = frozenset({"plurality", "approval", "score", "borda", "stv"
 CONSENT_METHODS = frozenset({"consent", "consensus"})
 LOT_METHODS = frozenset({"irv", "stv", "meek_stv"})
 RESPONSE_METHODS = frozenset({"majority", *CONSENT_METHODS, "plurality"})
-PAPER_COUNT_METHODS = frozenset({"majority", "plurality"})  # counts by option add up exactly
+# methods whose papers the room may count by option: one choice per paper (majority,
+# plurality), or approvals counted per option beside the number of papers (approval); a ranked
+# or scored paper is a whole, and its count by option would lose what the tally needs
+PAPER_COUNT_METHODS = frozenset({"majority", "plurality", "approval"})
 STOPPING_RESPONSES = frozenset({"objection", "block"})
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 RECEIPT_LENGTH = 10
@@ -1170,10 +1173,15 @@ async def change_vote(
 class RoomCount:
     """Votes counted in the room by a scrutineer."""
 
-    counts: Mapping[str, int]  # option key -> valid votes
+    counts: Mapping[str, int]  # option key -> valid votes (approval: papers approving it)
     blank: int = 0
     invalid: int = 0
     cast: int = 0  # papers handed in (or hands raised): valid + blank + invalid
+
+    @property
+    def valid(self) -> int:
+        """Valid papers: for approval, each may approve several options."""
+        return self.cast - self.blank - self.invalid
 
 
 async def record_room_count(
@@ -1186,19 +1194,18 @@ async def record_room_count(
 ) -> None:
     """Store (or correct) the room's count for the ballot's current round.
 
-    Checks: no negative number, only the ballot's options, valid + blank + invalid = cast, and
-    room plus electronic votes no more than the members with voting rights. A closed ballot is
-    counted again with the corrected figures.
+    Checks: no negative number, only the ballot's options, the papers add up (see
+    ``check_room_count``), and room plus electronic votes no more than the members with voting
+    rights. A closed ballot is counted again with the corrected figures.
     """
     numbers = [*count.counts.values(), count.blank, count.invalid, count.cast]
     if any(n < 0 for n in numbers):
         raise BallotError("negative_count")
-    if sum(count.counts.values()) + count.blank + count.invalid != count.cast:
-        raise BallotError("count_mismatch")
     async with write_transaction(Ballot._meta.db):
         row = await _ballot_row(ballot_id, organisation_id)
         if row["method"] not in PAPER_COUNT_METHODS:
             raise BallotError("no_room_count")
+        check_room_count(row["method"], json.loads(row["rules"]), count)
         if row["weight_groups"] == "college":  # a show of hands tells no college apart
             raise BallotError("no_room_count_colleges")
         if row["status"] not in (BallotStatus.OPEN.value, BallotStatus.CLOSED.value):
@@ -1236,6 +1243,32 @@ async def record_room_count(
     events.votes_counted(ballot_id)
 
 
+def check_room_count(method: str, rules: Mapping[str, Any], count: RoomCount) -> None:
+    """Refuse a room count whose papers do not add up, naming the fault.
+
+    One choice per paper (majority, plurality): valid votes + blank + invalid = papers cast.
+    Approval: a paper may approve several options, so the approvals may add up to more than
+    the papers; but no option is approved on more papers than the valid ones (papers cast
+    less blank and invalid), each valid paper approves at least one option (at least the
+    ballot's minimum; a paper approving none is blank), and at most the ballot's maximum.
+    """
+    if method != "approval":
+        if sum(count.counts.values()) + count.blank + count.invalid != count.cast:
+            raise BallotError("count_mismatch")
+        return
+    valid = count.valid
+    if valid < 0:
+        raise BallotError("papers_mismatch")
+    if any(number > valid for number in count.counts.values()):
+        raise BallotError("approvals_over_papers")
+    approvals = sum(count.counts.values())
+    if approvals < valid * max(1, int(rules.get("min_selections", 0))):
+        raise BallotError("approvals_too_few")
+    most = rules.get("max_selections")
+    if most is not None and approvals > valid * int(most):
+        raise BallotError("approvals_over_limit")
+
+
 async def room_count_of(ballot_id: int, round_: int) -> RoomCount | None:
     row = await PaperCount.select().where(PaperCount.count_key == f"{ballot_id}:{round_}").first()
     if row is None:
@@ -1267,11 +1300,10 @@ async def count_ballot(ballot_id: int) -> TallyResult:
     if ballot["rule_snapshot"]:
         return await _count_under_rules(ballot, candidates, papers, room)
     grouped: Counter[Any] = Counter(decode_choice(method, p["content"]) for p in papers)
+    own_rules = json.loads(ballot["rules"])
     if room is not None:
-        candidates = _merge_room_count(method, candidates, grouped, room)
-    options = {
-        k: v for k, v in json.loads(ballot["rules"]).items() if k not in rules.BALLOT_ONLY_RULES
-    }
+        candidates = _merge_room_count(method, candidates, grouped, room, own_rules)
+    options = {k: v for k, v in own_rules.items() if k not in rules.BALLOT_ONLY_RULES}
     if method == "majority" and (options.get("base") == "members" or "quorum_share" in options):
         options["members"] = ballot["eligible_at_close"] or ballot["eligible_at_open"]
     count = partial(tally, method, candidates, dict(grouped), seats=ballot["seats"], **options)
@@ -1293,7 +1325,13 @@ async def _count_under_rules(
         found = by_group.setdefault(paper["weight_group"], Counter())
         found[decode_choice(method, paper["content"])] += 1
     if room is not None:
-        candidates = _merge_room_count(method, candidates, by_group.setdefault("", Counter()), room)
+        candidates = _merge_room_count(
+            method,
+            candidates,
+            by_group.setdefault("", Counter()),
+            room,
+            json.loads(ballot["rules"]),
+        )
     snapshot = json.loads(ballot["rule_snapshot"])
     figures = await rules.close_figures(
         ballot["organisation"], ballot["assembly"], snapshot, ballot["weight_groups"]
@@ -1323,8 +1361,17 @@ async def _count_under_rules(
 
 
 def _merge_room_count(
-    method: str, candidates: list[str], grouped: Counter[Any], room: RoomCount
+    method: str,
+    candidates: list[str],
+    grouped: Counter[Any],
+    room: RoomCount,
+    ballot_rules: Mapping[str, Any],
 ) -> list[str]:
+    if method == "approval":
+        grouped.update(room_approval_papers(candidates, room))
+        if room.blank and not ballot_rules.get("min_selections"):
+            grouped[frozenset()] += room.blank  # approving none: a voter, no approval
+        return candidates
     for key, number in room.counts.items():
         grouped[key] += number
     if method == "plurality":
@@ -1337,3 +1384,28 @@ def _merge_room_count(
             if name not in candidates:
                 extra.append(name)
     return candidates + extra
+
+
+def room_approval_papers(candidates: Sequence[str], room: RoomCount) -> Counter[frozenset[str]]:
+    """The room's valid approval papers, rebuilt from its counts: as many papers as the valid
+    ones, holding exactly the approvals counted for each option.
+
+    The room tells how many papers approve each option, not which options share a paper; the
+    tally needs only those totals and the number of voters, so any papers with them count the
+    same. The approvals are dealt in turn over the papers, in the options' order: an option is
+    approved on no more papers than there are, so it never lands twice on one paper, and each
+    paper gets between the floor and the ceiling of approvals / papers (within the ballot's
+    minimum and maximum, as ``check_room_count`` made sure). The same counts always give the
+    same papers, so a recount agrees.
+
+    >>> sorted(map(sorted, room_approval_papers(["a", "b"], RoomCount({"a": 2, "b": 1}, cast=2))))
+    [['a'], ['a', 'b']]
+    """
+    valid = room.valid
+    papers: list[set[str]] = [set() for _ in range(max(valid, 0))]
+    dealt = 0
+    for key in candidates:
+        for _ in range(room.counts.get(key, 0)):
+            papers[dealt % valid].add(key)
+            dealt += 1
+    return Counter(frozenset(paper) for paper in papers)

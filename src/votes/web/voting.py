@@ -61,8 +61,34 @@ REFUSALS: dict[str, tuple[str, int]] = {
         422,
     ),
     "no_room_count": (
-        N_("Room counts are taken for majority and single-choice ballots only."),
+        N_(
+            "Room counts are taken for majority, single-choice and approval ballots only. The "
+            "papers of ranked, score and consent ballots cannot be added up by option: each "
+            "paper must be counted one by one."
+        ),
         409,
+    ),
+    "papers_mismatch": (N_("Blank and invalid papers cannot outnumber the papers cast."), 422),
+    "approvals_over_papers": (
+        N_(
+            "An option cannot be approved on more papers than the valid ones (papers cast, "
+            "less blank and invalid papers)."
+        ),
+        422,
+    ),
+    "approvals_too_few": (
+        N_(
+            "Too few approvals: each valid paper approves at least one option (a paper "
+            "approving none is blank)."
+        ),
+        422,
+    ),
+    "approvals_over_limit": (
+        N_(
+            "Too many approvals: the valid papers cannot hold them within this ballot's limit "
+            "of approvals per paper."
+        ),
+        422,
     ),
     "question_required": (N_("Write the question (at most 300 characters)."), 422),
     "unknown_method": (N_("Choose a voting method."), 422),

@@ -1,0 +1,95 @@
+"""Room counts of approval ballots: papers counted per option, checked, merged and recounted
+the same way by the audit (both engines)."""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from datetime import UTC, datetime
+
+import pytest
+
+from votes.db.tables import MembershipKind
+from votes.services import accounts, assemblies, ballots, integrity, organisations
+
+_counter = itertools.count()
+OPTIONS = [("a", "Alice"), ("b", "Bruno"), ("c", "Chloé"), ("d", "Driss")]
+
+
+async def _approval(count: int, **rules: int) -> tuple[int, int, list[int]]:
+    n = next(_counter)
+    organisation_id = await organisations.create_organisation(f"Salle {n}", f"salle-{n}")
+    assembly_id = await assemblies.create_assembly(organisation_id, "AG", datetime.now(UTC))
+    members = []
+    for index in range(count):
+        person = await accounts.create_person(f"S{n}-{index}", None, None)
+        members.append(
+            await organisations.add_membership(organisation_id, person, kind=MembershipKind.MEMBER)
+        )
+    ballot_id = await ballots.create_ballot(
+        organisation_id, assembly_id, "Qui au conseil ?", "approval", OPTIONS, seats=2, rules=rules
+    )
+    await ballots.open_ballot(ballot_id)
+    return organisation_id, ballot_id, members
+
+
+@pytest.mark.parametrize(
+    ("count", "code"),
+    [
+        (ballots.RoomCount({"a": 4}, cast=3), "approvals_over_papers"),
+        (ballots.RoomCount({"a": 1, "b": 1}, blank=1, cast=4), "approvals_too_few"),
+        (ballots.RoomCount({"a": 3, "b": 3, "c": 1}, cast=3), "approvals_over_limit"),
+        (ballots.RoomCount({}, blank=2, invalid=2, cast=3), "papers_mismatch"),
+        (ballots.RoomCount({"a": -1}, cast=1), "negative_count"),
+        (ballots.RoomCount({"zz": 1}, cast=1), "unknown_option"),
+    ],
+)
+async def test_approval_counts_that_do_not_add_up_are_refused(
+    count: ballots.RoomCount, code: str
+) -> None:
+    organisation_id, ballot_id, members = await _approval(10, max_selections=2)
+    with pytest.raises(ballots.BallotError, match=code):
+        await ballots.record_room_count(ballot_id, organisation_id, members[0], count)
+    assert await ballots.room_count_of(ballot_id, 1) is None
+
+
+async def test_approval_papers_join_the_count_and_the_audit_recounts_the_same() -> None:
+    organisation_id, ballot_id, members = await _approval(12, max_selections=3)
+    await ballots.cast_vote(ballot_id, members[0], ["a", "d"])
+    await ballots.cast_vote(ballot_id, members[1], [])  # approves none: a blank vote
+    # 6 papers: 1 blank, 1 invalid, 4 valid holding 9 approvals (at most 3 each)
+    room = ballots.RoomCount({"a": 4, "b": 3, "c": 2, "d": 0}, blank=1, invalid=1, cast=6)
+    await ballots.record_room_count(ballot_id, organisation_id, members[2], room)
+    result = await ballots.close_ballot(ballot_id)
+    totals = result.rounds[0].totals
+    assert [totals[key] for key in "abcd"] == [5, 3, 2, 1]
+    assert result.details["voters"] == 2 + 4 + 1  # invalid papers are no votes
+    assert result.winners == ("a", "b")
+    assert await integrity.verify_ballot(organisation_id, ballot_id) == []
+
+
+async def test_blank_papers_are_no_voters_when_the_ballot_asks_for_an_approval() -> None:
+    organisation_id, ballot_id, members = await _approval(5, min_selections=1)
+    room = ballots.RoomCount({"a": 2, "b": 1}, blank=1, cast=3)
+    await ballots.record_room_count(ballot_id, organisation_id, members[0], room)
+    result = await ballots.close_ballot(ballot_id)
+    assert result.details["voters"] == 2  # an empty paper is not a valid approval here
+
+
+@pytest.mark.parametrize(
+    ("counts", "valid", "most"),
+    [({"a": 5, "b": 5, "c": 5, "d": 5}, 5, 4), ({"a": 7, "b": 1, "c": 0, "d": 2}, 7, 2)],
+)
+def test_rebuilt_papers_hold_exactly_the_counted_approvals(
+    counts: dict[str, int], valid: int, most: int
+) -> None:
+    room = ballots.RoomCount(counts, cast=valid)
+    ballots.check_room_count("approval", {"max_selections": most}, room)
+    papers = ballots.room_approval_papers([key for key, _ in OPTIONS], room)
+    assert sum(papers.values()) == valid
+    assert all(1 <= len(paper) <= most for paper in papers)
+    approved: Counter[str] = Counter()
+    for paper, number in papers.items():
+        for key in paper:
+            approved[key] += number
+    assert {key: approved[key] for key in counts} == counts
