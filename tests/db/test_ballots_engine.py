@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -171,6 +172,8 @@ async def test_a_read_sqlite_asks_to_wait_is_retried_off_the_event_loop() -> Non
         await Organisation.insert(_organisation("engine-busy-read"))
     connections = engine.connections()
     inline = connections.reader
+    # the event loop's own connection never waits for a lock
+    assert inline.execute("PRAGMA busy_timeout").fetchone()["timeout"] == 0
     busy = _BusyOnce(inline)
     connections.reader = busy  # type: ignore[assignment]
     try:
@@ -179,3 +182,33 @@ async def test_a_read_sqlite_asks_to_wait_is_retried_off_the_event_loop() -> Non
         connections.reader = inline
     assert busy.refused
     assert found
+
+
+async def test_a_group_under_way_when_the_committer_is_cancelled_is_still_acknowledged() -> None:
+    """At shutdown the committing task may be cancelled while a group is in the writer's
+    thread: those writes commit, so their callers hear so; writes not begun are cancelled
+    (never left waiting) and stored nowhere."""
+    engine = Organisation._meta.db
+    assert isinstance(engine, VotesSQLiteEngine)
+    inserting = _insert_organisation("engine-under-way")
+
+    def slow(connection: object) -> object:
+        time.sleep(0.2)  # the group is in the thread while the task is cancelled
+        return inserting(connection)  # type: ignore[operator]
+
+    under_way = asyncio.ensure_future(engine.run_write(slow))
+    await asyncio.sleep(0.05)
+    queued = asyncio.ensure_future(engine.run_write(_insert_organisation("engine-not-begun")))  # type: ignore[arg-type]
+    await asyncio.sleep(0)
+    committer = engine.connections().committer
+    assert committer is not None
+    committer.cancel()
+    assert await under_way == "engine-under-way"
+    with pytest.raises(asyncio.CancelledError):
+        await queued
+    assert await Organisation.exists().where(Organisation.short_name == "engine-under-way")
+    assert not await Organisation.exists().where(Organisation.short_name == "engine-not-begun")
+    # the next write starts a new committer
+    assert await engine.run_write(_insert_organisation("engine-after-cancel")) == (  # type: ignore[arg-type]
+        "engine-after-cancel"
+    )

@@ -64,6 +64,7 @@ class ThreadConnection:
         )
         self._connection: sqlite3.Connection | None = None
         self._connect = connect
+        self._closed = False
         self._thread = threading.Thread(target=self._work, name="votes-sqlite", daemon=True)
         self._thread.start()
 
@@ -89,7 +90,10 @@ class ThreadConnection:
             else:
                 future.get_loop().call_soon_threadsafe(_set_result, future, result)
 
-    async def call(self, function: Callable[[sqlite3.Connection], T]) -> T:
+    def submit(self, function: Callable[[sqlite3.Connection], T]) -> asyncio.Future[T]:
+        """Queue ``function`` for the thread; the future gets its result or its error."""
+        if self._closed:  # its thread has stopped: the work would wait forever
+            raise sqlite3.ProgrammingError("Cannot operate on a closed database.")
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
 
         def run() -> T:
@@ -97,7 +101,10 @@ class ThreadConnection:
             return function(self._connection)
 
         self._queue.put((future, run))
-        return await future
+        return future
+
+    async def call(self, function: Callable[[sqlite3.Connection], T]) -> T:
+        return await self.submit(function)
 
     async def fetchall(self, query: str, args: Any = ()) -> list[dict[str, Any]]:
         return await self.call(lambda connection: connection.execute(query, args).fetchall())
@@ -114,6 +121,7 @@ class ThreadConnection:
         await self.call(rollback)
 
     def close(self) -> None:
+        self._closed = True
         self._queue.put((None, lambda: None))
 
 
@@ -154,6 +162,28 @@ def _group_commit(
             connection.execute("ROLLBACK")
         raise
     return outcomes
+
+
+def _settle(
+    group: list[tuple[Callable[[sqlite3.Connection], Any], asyncio.Future[Any]]],
+    committing: asyncio.Future[list[tuple[Exception | None, Any]]],
+) -> None:
+    """Hand each write of a group commit its outcome: its result or its own error, or the
+    commit's error for all (then none of them is committed)."""
+    if committing.cancelled():
+        for _, done in group:
+            done.cancel()
+        return
+    error = committing.exception()
+    if error is not None:
+        for _, done in group:
+            _set_exception(done, error)
+        return
+    for (_, done), (failure, value) in zip(group, committing.result(), strict=True):
+        if failure is None:
+            _set_result(done, value)
+        else:
+            _set_exception(done, failure)
 
 
 class _LoopConnections:
@@ -288,25 +318,22 @@ class VotesSQLiteEngine(SQLiteEngine):
     async def _commit_waiting(self, connections: _LoopConnections) -> None:
         try:
             while connections.waiting_writes:
-                group = connections.waiting_writes[:MAX_GROUP_COMMIT]
-                del connections.waiting_writes[:MAX_GROUP_COMMIT]
-                works = [work for work, _ in group]
-                try:
-                    async with connections.write_lock:
-                        outcomes = await connections.writer.call(partial(_group_commit, works))
-                except Exception as error:  # nothing of the group is committed
-                    for _, done in group:
-                        _set_exception(done, error)
-                    continue
-                except BaseException:  # cancelled at shutdown: so are the writes waiting
-                    for _, done in group:
-                        done.cancel()
-                    raise
-                for (_, done), (failure, value) in zip(group, outcomes, strict=True):
-                    if failure is None:
-                        _set_result(done, value)
-                    else:
-                        _set_exception(done, failure)
+                async with connections.write_lock:
+                    # taken once the writer is ours: the writes that came meanwhile join in
+                    group = connections.waiting_writes[:MAX_GROUP_COMMIT]
+                    del connections.waiting_writes[:MAX_GROUP_COMMIT]
+                    committing = connections.writer.submit(
+                        partial(_group_commit, [work for work, _ in group])
+                    )
+                    # the callers hear the group's real outcome even if this task is cancelled
+                    # meanwhile: once in the writer's thread, the group commits or fails whole
+                    committing.add_done_callback(partial(_settle, group))
+                    await asyncio.wait([committing])
+        except BaseException:  # cancelled (the loop is ending): the writes not begun never will
+            for _, done in connections.waiting_writes:
+                done.cancel()
+            connections.waiting_writes.clear()
+            raise
         finally:
             connections.committer = None
 
@@ -381,20 +408,19 @@ def write_transaction(engine: Engine[Any]) -> Any:
 async def start_pool(engine: Engine[Any], size: int) -> bool:
     """Open PostgreSQL's pool unless one is open already; return whether this call opened it."""
     if isinstance(engine, PostgresEngine) and engine.pool is None:
-        await engine.start_connection_pool(min_size=1, max_size=size, reset=_end_open_transaction)
+        await engine.start_connection_pool(min_size=1, max_size=size, reset=_keep_session)
         return True
     return False
 
 
-async def _end_open_transaction(connection: Any) -> None:
-    """What a pooled connection needs before its next query: no transaction left open.
+async def _keep_session(connection: Any) -> None:
+    """Nothing to reset when a pooled connection comes back.
 
-    Piccolo takes a connection from the pool for every query, and asyncpg's default reset
-    (unlisten, reset settings, release advisory locks) is one more round trip each time,
-    which doubled the ballot page's round trips. The app leaves no session state behind:
-    no SET, no advisory lock, no LISTEN on pooled connections (live events have their own)."""
-    if connection.is_in_transaction():
-        await connection.execute("ROLLBACK")
+    Piccolo borrows a pooled connection for every query, and asyncpg's default reset
+    (UNLISTEN, RESET ALL, release advisory locks) is one more round trip each time, which
+    doubled the ballot page's round trips. The app leaves no such state on pooled connections
+    (live events LISTEN on a connection of their own), and asyncpg still ends a transaction
+    left open before it calls this."""
 
 
 async def close_pool(engine: Engine[Any]) -> None:
