@@ -60,6 +60,20 @@ def pgettext(context: str, message: str) -> str:
 _ = gettext
 
 
+def first_choice(accept_language: str | None) -> str | None:
+    """The language an ``Accept-Language`` header ranks first, if it is one we speak: only
+    then is it the reader's clear choice (a Dutch phone listing English as a fallback has not
+    chosen English over its cooperative's French).
+
+    >>> first_choice("en-GB,en;q=0.9,fr;q=0.8")
+    'en'
+    >>> first_choice("nl-NL,nl;q=0.9,en-US;q=0.8,en;q=0.7") is None
+    True
+    """
+    ranked = _ranked(accept_language)
+    return ranked[0] if ranked and ranked[0] in LANGUAGES else None
+
+
 def best_language(accept_language: str | None) -> str | None:
     """The first supported language an ``Accept-Language`` header asks for, by quality.
 
@@ -70,10 +84,13 @@ def best_language(accept_language: str | None) -> str | None:
     >>> best_language("de") is None
     True
     """
-    if not accept_language:
-        return None
+    return next((language for language in _ranked(accept_language) if language in LANGUAGES), None)
+
+
+def _ranked(accept_language: str | None) -> list[str]:
+    """The header's primary language tags, most wanted first (quality, then order)."""
     ranked: list[tuple[float, int, str]] = []
-    for index, part in enumerate(accept_language.split(",")):
+    for index, part in enumerate((accept_language or "").split(",")):
         tag, _sep, params = part.strip().partition(";")
         quality = 1.0
         if params.strip().startswith("q="):
@@ -82,6 +99,6 @@ def best_language(accept_language: str | None) -> str | None:
             except ValueError:
                 quality = 0.0
         primary = tag.strip().lower().split("-")[0]
-        if primary in LANGUAGES and quality > 0:
+        if primary and primary != "*" and quality > 0:
             ranked.append((-quality, index, primary))
-    return min(ranked)[2] if ranked else None
+    return [language for _, _, language in sorted(ranked)]

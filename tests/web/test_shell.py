@@ -56,6 +56,15 @@ async def test_organisation_pages_speak_the_browser_language_else_the_cooperativ
     dutch = await client.get(f"{coop.base}/vote", headers={"Accept-Language": "nl-BE,nl"})
     assert '<html lang="en">' in dutch.text
     assert "Sign out" in dutch.text
+    # English and French only as a Dutch phone's fallbacks: the cooperative's language wins
+    await Organisation.update({Organisation.default_language: "fr"}).where(
+        Organisation.id == coop.organisation_id
+    )
+    fallback = await client.get(
+        f"{coop.base}/vote", headers={"Accept-Language": "nl-NL,nl;q=0.9,en-US;q=0.8,en;q=0.7"}
+    )
+    assert '<html lang="fr">' in fallback.text
+    assert "Se déconnecter" in fallback.text
 
 
 async def test_post_without_csrf_token_is_refused_with_a_translated_page(

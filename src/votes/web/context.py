@@ -1,11 +1,11 @@
 """Per-request state: who is signed in and which language to speak.
 
-Language order: the person's own choice (profile or the language switch's cookie), then
-``Accept-Language`` when it names a language we speak, then the organisation's default (set
-when an organisation page loads it), then the instance default. The browser's language comes
-before the organisation's: a member whose phone reads English is better served in English
-than in the cooperative's French, and a Dutch-speaking browser in a Belgian cooperative falls
-back on the cooperative's own language rather than on the instance's.
+Language order: the person's own choice (profile or the language switch's cookie), then the
+browser's first language when we speak it, then the organisation's default (set when an
+organisation page loads it), then any other language the browser accepts, then the instance
+default. A member whose phone reads English is better served in English than in the
+cooperative's French; a Dutch phone (which often lists English as a fallback) in a Belgian
+cooperative reads the cooperative's French.
 """
 
 from __future__ import annotations
@@ -43,10 +43,9 @@ async def load_request_context(request: ASGIConnection[Any, Any, Any, Any]) -> R
     settings = settings_of(request)
     token = request.cookies.get(SESSION_COOKIE)
     viewer = await viewer_for_token(token, secret_key=settings.secret_key) if token else None
-    chosen = _chosen_language(request, viewer) or i18n.best_language(
-        request.headers.get("accept-language")
-    )
-    language = chosen or settings.default_language
+    browser = request.headers.get("accept-language")
+    chosen = _chosen_language(request, viewer) or i18n.first_choice(browser)
+    language = chosen or i18n.best_language(browser) or settings.default_language
     context = RequestContext(viewer=viewer, language=language, language_chosen=chosen is not None)
     request.state["votes"] = context
     i18n.current_language.set(language)
