@@ -127,6 +127,8 @@ async def test_a_worker_started_while_the_database_was_away_listens_once_it_is_b
         await backend.subscribe([channel])  # a phone's stream opens: no error either
         await backend.publish(b'{"kind":"ballot"}', [channel])  # dropped, logged, not raised
         assert "live event not sent" in caplog.text
+        # this process's own phones re-fetch at once instead of missing it
+        assert await _next(events) == (channel, RESYNC_SIGNAL)
 
         await relay.up()  # the database is back
         assert await _next(events) == (channel, RESYNC_SIGNAL)  # the phones catch up
@@ -152,9 +154,10 @@ async def test_a_database_restart_cuts_the_listener_and_the_worker_listens_again
         assert await _next(events) == (channel, b"before")
 
         await relay.down()  # the restart: connections cut, new ones refused for a while
-        await backend.publish(b"lost", [channel])  # nobody hears it, nothing raises
+        await backend.publish(b"lost", [channel])  # other processes miss it, nothing raises
+        assert await _next(events) == (channel, RESYNC_SIGNAL)  # this one's phones re-fetch
         await relay.up()
-        assert await _next(events) == (channel, RESYNC_SIGNAL)
+        assert await _next(events) == (channel, RESYNC_SIGNAL)  # listening again: all catch up
         await backend.publish(b"through a new connection", [channel])
         assert await _next(events) == (channel, b"through a new connection")
     finally:

@@ -94,8 +94,8 @@ class PostgresChannelsBackend(ChannelsBackend):
     async def on_shutdown(self) -> None:
         if self._supervisor is not None:
             self._supervisor.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._supervisor
+            # bounded: a cancel landing as a wait ends may be swallowed (Python 3.11's wait_for)
+            await asyncio.wait([self._supervisor], timeout=CLOSE_SECONDS)
             self._supervisor = None
         listener, self._listener = self._listener, None
         publisher, self._publisher = self._publisher, None
@@ -213,10 +213,7 @@ class PostgresChannelsBackend(ChannelsBackend):
             attempts,
             len(channels),
         )
-        queue = self._queue
-        if queue is not None:
-            for channel in channels:
-                queue.put_nowait((channel, RESYNC_SIGNAL))
+        self._resync_here(channels)
 
     async def _check(self, connection: Any) -> None:
         async with self._listener_lock:
@@ -262,10 +259,19 @@ class PostgresChannelsBackend(ChannelsBackend):
                     if attempt == 1 and broken is not None:
                         continue
                     logger.warning(
-                        "live event not sent (%s); pages catch up on their next fetch",
-                        _say(error),
+                        "live event not sent (%s); this process's pages resync", _say(error)
                     )
+                    # the other processes may miss it too: their pages catch up on their next
+                    # poll; this one's streams at least re-fetch now
+                    self._resync_here(targets)
                 return
+
+    def _resync_here(self, channels: Iterable[str]) -> None:
+        queue = self._queue
+        if queue is not None:
+            for channel in channels:
+                if channel in self._channels:
+                    queue.put_nowait((channel, RESYNC_SIGNAL))
 
     async def _publishing_connection(self) -> Any:
         connection = self._publisher
