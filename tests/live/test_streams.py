@@ -168,6 +168,9 @@ async def test_idle_streams_carry_heartbeats_and_a_retry_hint(server: Server) ->
         async with member.stream(f"/o/{ORG}/live?since={since}") as stream:
             assert stream.response.headers["x-accel-buffering"] == "no"
             assert stream.response.headers["cache-control"] == "no-store"
+            # the browser accepts gzip, but a compressed stream would be held back in buffers
+            assert "gzip" in stream.response.request.headers["accept-encoding"]
+            assert "content-encoding" not in stream.response.headers
             with pytest.raises(TimeoutError):
                 await stream.next_event(HEARTBEAT_SECONDS * 2.5)
         assert stream.comments.count("heartbeat") >= 2

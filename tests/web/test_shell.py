@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 from tests.web.helpers import csrf_token
 
@@ -120,6 +122,42 @@ async def test_vendored_htmx_is_served_locally(client: httpx.AsyncClient) -> Non
     assert "htmx" in script.text[:2000]
     sse = await client.get("/static/vendor/htmx-ext-sse-2.2.4.min.js")
     assert sse.status_code == 200
+
+
+async def test_static_files_go_out_compressed_and_are_kept_until_they_change(
+    client: httpx.AsyncClient,
+) -> None:
+    """What a phone on a crowded Wi-Fi downloads once: gzipped, cached for good under an
+    address that changes with the file, revalidated otherwise, and never with a cookie."""
+    page = (await client.get("/", headers={"Accept-Encoding": "gzip"})).text
+    address = re.search(r'src="(/static/vendor/htmx-2\.0\.11\.min\.js\?v=\w+)"', page)
+    assert address, "the page names htmx with its version"
+    script = await client.get(address.group(1), headers={"Accept-Encoding": "gzip"})
+    assert script.headers["content-encoding"] == "gzip"
+    assert int(script.headers["content-length"]) < 20_000  # 52 KB as written
+    assert "immutable" in script.headers["cache-control"]
+    assert "set-cookie" not in script.headers
+    assert "htmx" in script.text[:2000]
+    plain = await client.get(address.group(1), headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers
+    assert plain.content == script.content
+    unversioned = await client.get("/static/vendor/htmx-2.0.11.min.js")
+    assert "immutable" not in unversioned.headers["cache-control"]
+    again = await client.get(address.group(1), headers={"If-None-Match": script.headers["etag"]})
+    assert again.status_code == 304
+    assert (await client.get("/static/../settings.py")).status_code == 404
+    assert (await client.get("/static/js/nothing.js")).status_code == 404
+
+
+async def test_pages_go_out_compressed_to_browsers_that_accept_it(
+    client: httpx.AsyncClient,
+) -> None:
+    zipped = await client.get("/", headers={"Accept-Encoding": "gzip"})
+    assert zipped.headers["content-encoding"] == "gzip"
+    assert int(zipped.headers["content-length"]) < len(zipped.content) / 2
+    plain = await client.get("/", headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers
+    assert "Décider ensemble" in plain.text
 
 
 async def test_health_check_reports_the_database(client: httpx.AsyncClient) -> None:

@@ -17,14 +17,13 @@ from litestar.exceptions import NotFoundException
 from litestar.logging.config import LoggingConfig
 from litestar.middleware import ASGIMiddleware
 from litestar.plugins.jinja import JinjaTemplateEngine
-from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from piccolo.engine import engine_finder
 
 from votes.db.engine import close_pool, start_pool
-from votes.paths import STATIC_DIR
 from votes.settings import Settings
+from votes.web.compression import gzip_responses
 from votes.web.context import load_request_context
 from votes.web.controllers.assemblies import AssemblyController
 from votes.web.controllers.attendance import AttendanceController
@@ -49,6 +48,7 @@ from votes.web.errors import html_error_page
 from votes.web.guards import provide_context
 from votes.web.live import LiveController, LiveHub, live_lifespan, make_channels_plugin
 from votes.web.rendering import SECURITY_HEADERS
+from votes.web.static_assets import static_file
 from votes.web.templating import make_environment
 
 CSRF_COOKIE = "votes_csrf"
@@ -183,9 +183,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AttendanceController,
             ProxiesController,
             RulesController,
-            create_static_files_router(
-                path="/static", directories=[STATIC_DIR], name="static", include_in_schema=False
-            ),
+            static_file,
         ],
         dependencies={"context": Provide(provide_context)},
         before_request=before_request,
@@ -194,6 +192,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
+            exclude=["^/static/", "^/healthz$"],  # no cookie on files phones cache for good
             cookie_name=CSRF_COOKIE,
             header_name=CSRF_HEADER,
             cookie_secure=settings.secure_cookies,
@@ -202,7 +201,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         exception_handlers={Exception: html_error_page},
         logging_config=logging_config(settings.log_level),
-        middleware=[RequestTimer()],
+        # pages gzipped for phones on a crowded Wi-Fi (static files: once, at start)
+        middleware=[gzip_responses, RequestTimer()],
         before_send=[secure_and_log],
         # ended in reverse order: the deadline sweep stops before live events and the pool
         lifespan=[database_pool, live_lifespan(live_hub), deadline_lifespan()],

@@ -16,8 +16,7 @@ from votes.paths import TEMPLATES_DIR
 from votes.services.events import now_ms
 from votes.web.labels import label
 from votes.web.markdown import render_markdown
-
-STATIC_VERSION = "1"  # bump to make browsers fetch changed static files
+from votes.web.static_assets import static_url
 
 
 def make_environment() -> Environment:
@@ -51,10 +50,6 @@ def make_environment() -> Environment:
         LANGUAGE_NAMES=i18n.LANGUAGE_NAMES,
     )
     return environment
-
-
-def static_url(path: str) -> str:
-    return f"/static/{path}?v={STATIC_VERSION}"
 
 
 def format_when(
