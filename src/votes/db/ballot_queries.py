@@ -21,6 +21,7 @@ from votes.db.tables import (
     MembershipStatus,
     PaperCount,
     Participation,
+    ProxyStatus,
     participation_key,
 )
 
@@ -198,16 +199,64 @@ _TURNOUT_SQL = (
 
 async def turnout(ballot: BallotView) -> Turnout:
     row = (await Participation.raw(_TURNOUT_SQL, ballot.id, ballot.round, _count_key(ballot)))[0]
-    eligible = (
+    return Turnout(voted=row["voted"], room=row["room"] or 0, eligible=await _eligible(ballot))
+
+
+async def _eligible(ballot: BallotView) -> int:
+    return (
         ballot.eligible_at_close
         or ballot.eligible_at_open
         or await _eligible_now(ballot.organisation_id)
     )
-    return Turnout(voted=row["voted"], room=row["room"] or 0, eligible=eligible)
 
 
 def _count_key(ballot: BallotView) -> str:
     return f"{ballot.id}:{ballot.round}"
+
+
+@dataclass(frozen=True, slots=True)
+class ViewerState:
+    """What a member's ballot page needs besides the ballot, read in one query."""
+
+    turnout: Turnout
+    voted_at: datetime | None  # when the viewer voted in the current round
+    room_recorded: bool  # a room count exists for the current round
+    holds_proxies: bool  # the viewer holds proxies at the ballot's assembly
+
+
+# one statement instead of four for every phone that loads the ballot page; the viewer's own
+# vote is joined (not a subquery) so that SQLite still types voted_at as a timestamp
+_VIEWER_STATE_SQL = (
+    "SELECT (SELECT COUNT(*) FROM participation WHERE ballot = {} AND round = {}) AS voted, "
+    '(SELECT "cast" FROM paper_count WHERE count_key = {}) AS room, '
+    "EXISTS (SELECT 1 FROM proxy WHERE holder = {} AND assembly = {} AND status = {}) "
+    "AS holds_proxies, mine.voted_at AS voted_at "
+    "FROM (SELECT 1 AS one) AS here "
+    "LEFT JOIN participation mine ON mine.participation_key = {}"
+)
+
+
+async def viewer_state(ballot: BallotView, membership_id: int) -> ViewerState:
+    row = (
+        await Participation.raw(
+            _VIEWER_STATE_SQL,
+            ballot.id,
+            ballot.round,
+            _count_key(ballot),
+            membership_id,
+            ballot.assembly_id,
+            ProxyStatus.ACTIVE.value,
+            participation_key(ballot.id, membership_id, ballot.round),
+        )
+    )[0]
+    return ViewerState(
+        turnout=Turnout(
+            voted=row["voted"], room=row["room"] or 0, eligible=await _eligible(ballot)
+        ),
+        voted_at=row["voted_at"],
+        room_recorded=row["room"] is not None,
+        holds_proxies=bool(row["holds_proxies"]),
+    )
 
 
 async def participation_of(ballot: BallotView, membership_id: int) -> datetime | None:

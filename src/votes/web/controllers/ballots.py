@@ -108,9 +108,10 @@ async def _ballot(membership: MembershipView, ballot_id: int) -> BallotView:
 
 
 async def _result_context(
-    ballot: BallotView, membership: MembershipView, language: str
+    ballot: BallotView, membership: MembershipView, language: str, *, room_recorded: bool = True
 ) -> dict[str, Any]:
-    """The result and everything shown with it, for whoever may see it now."""
+    """The result and everything shown with it, for whoever may see it now (``room_recorded``
+    False: the caller knows there is no room count to read)."""
     shown = bool(ballot.result_json) and may_see_result(ballot, membership)
     empty: dict[str, Any] = {
         "result": None,
@@ -118,7 +119,7 @@ async def _result_context(
         "bars": [],
         "matrix": None,
         "rounds": [],
-        "room": await bq.room_count(ballot),
+        "room": await bq.room_count(ballot) if room_recorded else None,
         "roll_call": [],
         "papers": [],
         "rule_snapshot": None,
@@ -201,7 +202,8 @@ class BallotController(Controller):
         receipt: str = "",
         voting_for: str = "",
     ) -> Template:
-        voted_at = await bq.participation_of(ballot, membership.id)
+        state = await bq.viewer_state(ballot, membership.id)
+        voted_at = state.voted_at
         receipt = receipt or request.cookies.get(RECEIPT_COOKIE.format(ballot=ballot.id), "")
         editing = change and ballot.allow_change and voted_at is not None
         if choice is None and editing:
@@ -222,11 +224,13 @@ class BallotController(Controller):
             choice=choice,
             errors=errors or FormErrors(),
             submission=service.new_submission_token(),
-            turnout=await bq.turnout(ballot),
+            turnout=state.turnout,
             remaining=voting.remaining_seconds(ballot.closes_at),
-            represented=await _represented(ballot, membership),
+            represented=await _represented(ballot, membership) if state.holds_proxies else [],
             voting_for=voting_for,
-            **await _result_context(ballot, membership, context.language),
+            **await _result_context(
+                ballot, membership, context.language, room_recorded=state.room_recorded
+            ),
         )
 
     @get("/ballots/{ballot_id:int}/status")
