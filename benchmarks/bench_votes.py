@@ -5,9 +5,11 @@ Measures (the issue's budgets in brackets):
 
 * sustained casting: votes/s and latency percentiles with 64 concurrent connections
   [≥ 1,000 votes/s, p99 ≤ 150 ms];
-* a burst: 2,000 members each load the ballot page then vote [within 10 s, no error, no lost
-  vote, p99 ≤ 500 ms];
-* the member's ballot page, compressed, with its stylesheets and scripts [≤ 30 KB];
+* a burst: 2,000 members each load the ballot page then vote within 10 s (each starts at a
+  random moment of those 10 s) [no error, no lost vote, p99 ≤ 500 ms]; then the same harder:
+  all 2,000 at once, 256 phones at a time (the worst case, reported beside it);
+* the member's ballot page as the server sends it (gzip), with its stylesheets and scripts
+  [≤ 30 KB];
 * closing a 2,000-vote ballot and publishing its result, through the console [< 1 s].
 
 Run: ``make bench-votes`` (or ``.venv/bin/python benchmarks/bench_votes.py --members 2000``).
@@ -18,8 +20,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gzip
 import os
+import random
 import re
 import secrets
 import socket
@@ -99,11 +101,14 @@ async def seed(members: int, sustained_ballots: int) -> dict[str, object]:
         )
         await ballots.open_ballot(ballot_id)
         sustained.append(ballot_id)
-    burst = await ballots.create_ballot(
-        organisation_id, assembly_id, "Résolution du rush", "majority", options, secret=True
-    )
-    await ballots.open_ballot(burst)
-    return {"tokens": tokens, "sustained": sustained, "burst": burst}
+    bursts = []
+    for question in ("Résolution du rush", "Résolution de la cohue"):
+        ballot_id = await ballots.create_ballot(
+            organisation_id, assembly_id, question, "majority", options, secret=True
+        )
+        await ballots.open_ballot(ballot_id)
+        bursts.append(ballot_id)
+    return {"tokens": tokens, "sustained": sustained, "burst": bursts[0], "at_once": bursts[1]}
 
 
 def start_server(env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -161,6 +166,7 @@ class Connection:
             f"{method} {path} HTTP/1.1",
             f"Host: 127.0.0.1:{self.port}",
             "Cookie: " + "; ".join(f"{k}={v}" for k, v in cookies.items()),
+            "Accept-Encoding: gzip, deflate, br",  # as a phone's browser asks
             f"Content-Length: {len(body)}",
         ]
         if form is not None:
@@ -275,19 +281,34 @@ async def sustained(
     print(cpu.report(len(jobs)))
 
 
-async def burst(port: int, data: dict[str, object], csrf: tuple[str, str], cpu: CpuMeter) -> None:
-    """Every member at once: load the ballot page, then vote (one connection per phone)."""
+BURST_SECONDS = 10.0  # the issue's window: 2,000 members load the ballot and vote within it
+AT_ONCE_SOCKETS = 256  # all at once: phones still do not connect in the same millisecond
+
+
+async def burst(
+    port: int,
+    data: dict[str, object],
+    csrf: tuple[str, str],
+    cpu: CpuMeter,
+    *,
+    at_once: bool = False,
+) -> None:
+    """Each member loads the ballot page, then votes (one connection per phone): starting at
+    a random moment of ``BURST_SECONDS`` (seeded, so every run draws the same moments), or,
+    ``at_once``, all of them as fast as ``AT_ONCE_SOCKETS`` sockets allow."""
     tokens: list[str] = data["tokens"]  # type: ignore[assignment]
-    ballot: int = data["burst"]  # type: ignore[assignment]
+    ballot: int = data["at_once" if at_once else "burst"]  # type: ignore[assignment]
     latencies: list[float] = []
     pages: list[tuple[float, float]] = []  # (started, took) since the burst began
     votes: list[tuple[float, float]] = []
     problems: list[str] = []
-    # phones do not all connect in the same millisecond: at most 256 sockets open at once
-    gate = asyncio.Semaphore(256)
+    gate = asyncio.Semaphore(AT_ONCE_SOCKETS if at_once else len(tokens))
+    draw = random.Random(2026)
+    moments = [0.0 if at_once else draw.uniform(0, BURST_SECONDS) for _ in tokens]
 
     async def member(token: str, n: int) -> None:
         cookies = {"votes_session": token, "votes_csrf": csrf[0]}
+        await asyncio.sleep(moments[n])
         async with gate:
             connection = Connection(port)
             try:
@@ -319,8 +340,9 @@ async def burst(port: int, data: dict[str, object], csrf: tuple[str, str], cpu: 
     from votes.db.tables import Participation
 
     stored = await Participation.count().where(Participation.ballot == ballot)
+    how = f"all at once, {AT_ONCE_SOCKETS} at a time" if at_once else f"within {BURST_SECONDS:g} s"
     print(
-        f"burst: {len(tokens)} members loaded the page and voted in {elapsed:.2f} s; "
+        f"burst ({how}): {len(tokens)} members loaded the page and voted in {elapsed:.2f} s; "
         f"errors {len(problems)} {sorted(set(problems))[:5]}; votes stored {stored}/{len(tokens)}"
     )
     print(
@@ -347,12 +369,13 @@ async def page_weight(base: str, data: dict[str, object], csrf: tuple[str, str])
             cookies={"votes_session": tokens[-1], "votes_csrf": csrf[0]},
         )
         assets = re.findall(r'(?:href|src)="(/static/[^"]+)"', page.text)
-        sizes = {"page": len(gzip.compress(page.content))}
+        # what goes over the wire to a browser that accepts gzip (httpx asks for it)
+        sizes = {"page": page.num_bytes_downloaded}
         for asset in assets:
-            sizes[asset.split("?")[0]] = len(gzip.compress((await client.get(asset)).content))
+            sizes[asset.split("?")[0]] = (await client.get(asset)).num_bytes_downloaded
     total = sum(sizes.values())
     detail = ", ".join(f"{name} {size / 1024:.1f}" for name, size in sizes.items())
-    print(f"ballot page, gzip, everything included: {total / 1024:.1f} KB ({detail})")
+    print(f"ballot page as sent (gzip), everything included: {total / 1024:.1f} KB ({detail})")
 
 
 async def close_and_publish(base: str, data: dict[str, object], csrf: tuple[str, str]) -> None:
@@ -393,6 +416,7 @@ async def run(members: int, sustained_ballots: int) -> None:
         await page_weight(base, data, csrf)
         await sustained(port, data, csrf, CpuMeter(server.pid))
         await burst(port, data, csrf, CpuMeter(server.pid))
+        await burst(port, data, csrf, CpuMeter(server.pid), at_once=True)
         await close_and_publish(base, data, csrf)
     finally:
         server.terminate()
