@@ -91,7 +91,9 @@ def static_file(
     asset = ASSETS.get(path.lstrip("/"))
     if asset is None:
         raise NotFoundException()
-    etag = f'"{asset.version}"'
+    zipped = asset.gzipped is not None and lists_gzip(request.headers.get("accept-encoding", ""))
+    # each encoding is its own representation, with its own validator
+    etag = f'"{asset.version}-gz"' if zipped else f'"{asset.version}"'
     headers = {
         "Cache-Control": FOREVER if v == asset.version else REVALIDATE,
         "ETag": etag,
@@ -99,7 +101,7 @@ def static_file(
     }
     if etag in request.headers.get("if-none-match", ""):
         return Response(b"", status_code=HTTP_304_NOT_MODIFIED, headers=headers)
-    if asset.gzipped is not None and lists_gzip(request.headers.get("accept-encoding", "")):
+    if zipped and asset.gzipped is not None:
         headers["Content-Encoding"] = "gzip"
         return Response(asset.gzipped, media_type=asset.media_type, headers=headers)
     return Response(asset.body, media_type=asset.media_type, headers=headers)
