@@ -77,6 +77,7 @@ bench-signin: $(STAMP)
 # votes/s, burst, page weight and close time against `votes serve` on a temporary SQLite file
 bench-votes: $(STAMP)
 	$(BIN)/python benchmarks/bench_votes.py
+	$(BIN)/python benchmarks/bench_votes.py --htmx
 
 # 2,000 phones on event streams: a ballot opens, 2,000 votes in 30 s (one process on SQLite,
 # then two workers on PostgreSQL when it answers on 127.0.0.1:5432)

@@ -145,6 +145,10 @@ async def csrf_pair(client: httpx.AsyncClient, token: str) -> tuple[str, str]:
     return page.cookies.get("votes_csrf") or client.cookies["votes_csrf"], form_token.group(1)
 
 
+HTMX = False  # --htmx: votes are sent as htmx sends them (the answer is rendered, not a 303)
+VOTED = (200, 303)  # a plain form is redirected to the ballot page; htmx gets the fragment
+
+
 class Connection:
     """A bare HTTP/1.1 keep-alive connection: a phone's browser, without a client library's
     overhead (httpx's pool costs more CPU than the server under this concurrency, and the
@@ -171,6 +175,8 @@ class Connection:
         ]
         if form is not None:
             head.append("Content-Type: application/x-www-form-urlencoded")
+            if HTMX:  # a phone with JavaScript: the answer is the confirmation, rendered
+                head.append("HX-Request: true")
         self.writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + body)
         status = int((await self.reader.readline()).split()[1])
         length, chunked = 0, False
@@ -324,7 +330,7 @@ async def burst(
                 )
                 latencies.append(took)
                 votes.append((time.perf_counter() - took - burst_started, took))
-                if status != 303:
+                if status not in VOTED:
                     problems.append(f"vote {status}")
             except (OSError, asyncio.IncompleteReadError) as error:
                 problems.append(type(error).__name__)
@@ -430,11 +436,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--members", type=int, default=2000)
     parser.add_argument("--ballots", type=int, default=5, help="ballots for the sustained run")
+    parser.add_argument(
+        "--htmx", action="store_true", help="vote as htmx does (the confirmation is rendered)"
+    )
     args = parser.parse_args()
+    global HTMX  # a run-wide switch of this script
+    HTMX = args.htmx
     with tempfile.TemporaryDirectory(prefix="votes-bench-") as folder:
         configure(Path(folder), free_port())
         print(
-            f"python {sys.version.split()[0]}, SQLite, one server process, {args.members} members"
+            f"python {sys.version.split()[0]}, SQLite, one server process, {args.members} members, "
+            f"votes sent {'by htmx' if HTMX else 'as plain forms'}"
         )
         asyncio.run(run(args.members, args.ballots))
 
