@@ -191,10 +191,12 @@ async def _eligible_now(organisation_id: int) -> int:
     )
 
 
-_TURNOUT_SQL = (
-    "SELECT (SELECT COUNT(*) FROM participation WHERE ballot = {} AND round = {}) AS voted, "
+# the votes cast in the round and the room's count (NULL when none), for (ballot, round, count key)
+_TURNOUT_COLUMNS = (
+    "(SELECT COUNT(*) FROM participation WHERE ballot = {} AND round = {}) AS voted, "
     '(SELECT "cast" FROM paper_count WHERE count_key = {}) AS room'
 )
+_TURNOUT_SQL = "SELECT " + _TURNOUT_COLUMNS
 
 
 async def turnout(ballot: BallotView) -> Turnout:
@@ -226,13 +228,14 @@ class ViewerState:
 
 # one statement instead of four for every phone that loads the ballot page; the viewer's own
 # vote is joined (not a subquery) so that SQLite still types voted_at as a timestamp
-_VIEWER_STATE_SQL = (
-    "SELECT (SELECT COUNT(*) FROM participation WHERE ballot = {} AND round = {}) AS voted, "
-    '(SELECT "cast" FROM paper_count WHERE count_key = {}) AS room, '
-    "EXISTS (SELECT 1 FROM proxy WHERE holder = {} AND assembly = {} AND status = {}) "
-    "AS holds_proxies, mine.voted_at AS voted_at "
-    "FROM (SELECT 1 AS one) AS here "
-    "LEFT JOIN participation mine ON mine.participation_key = {}"
+_VIEWER_STATE_SQL = " ".join(
+    (
+        "SELECT",
+        _TURNOUT_COLUMNS + ",",
+        "EXISTS (SELECT 1 FROM proxy WHERE holder = {} AND assembly = {} AND status = {})",
+        "AS holds_proxies, mine.voted_at AS voted_at FROM (SELECT 1 AS one) AS here",
+        "LEFT JOIN participation mine ON mine.participation_key = {}",
+    )
 )
 
 

@@ -12,7 +12,6 @@ from votes.db.tables import (
     Ballot,
     Membership,
     MembershipStatus,
-    Organisation,
 )
 
 
@@ -74,16 +73,6 @@ def _organisation(row: dict[str, Any], prefix: str = "") -> OrganisationView:
         default_language=row[f"{prefix}default_language"],
         time_zone=row[f"{prefix}time_zone"],
     )
-
-
-async def organisation_by_slug(short_name: str) -> OrganisationView | None:
-    # every organisation page starts here: plain SQL, cheaper to build than a Piccolo select
-    rows = await Organisation.raw(
-        "SELECT id, name, short_name, legal_form, default_language, time_zone "
-        "FROM organisation WHERE short_name = {}",
-        short_name,
-    )
-    return _organisation(rows[0]) if rows else None
 
 
 _MEMBERSHIP_COLUMNS = (
