@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
+from votes.services.refusals import Refused
 from votes.settings import Settings, SettingsError
 
 GRACEFUL_SHUTDOWN_SECONDS = 5
@@ -184,12 +185,12 @@ def _create_admin(args: argparse.Namespace, settings: Settings) -> int:
     code = _apply_migrations(settings)
     if code:
         return code
-    from votes.services.accounts import AccountError, create_person
+    from votes.services.accounts import create_person
 
     async def work() -> int:
         try:
             await create_person(args.name, args.email, password, instance_admin=True)
-        except AccountError as error:
+        except Refused as error:
             reason = _ACCOUNT_ERRORS.get(error.code, error.code)
             print(f"votes: cannot create the administrator: {reason}", file=sys.stderr)
             return 1

@@ -8,7 +8,7 @@ import pytest
 
 from votes.db.tables import LoginSession, PasswordReset, Person, SignInFailure
 from votes.services import accounts, passwords
-from votes.services.accounts import AccountError
+from votes.services.refusals import Refused
 
 SECRET = "test-secret-key-that-is-long-enough-0123456789"
 PASSWORD = "a-long-enough-password"
@@ -23,7 +23,7 @@ async def test_an_address_past_its_limit_is_refused_before_any_password_is_check
     email = _email()
     await accounts.create_person("Bon", email, PASSWORD)
     await accounts.record_failure([accounts.address_key(address)] * accounts.ADDRESS_FAILURE_LIMIT)
-    with pytest.raises(AccountError, match="throttled"):
+    with pytest.raises(Refused, match="throttled"):
         await accounts.authenticate(email, PASSWORD, address=address)
     # another address is not affected
     assert await accounts.authenticate(email, PASSWORD, address="198.51.100.7")
@@ -33,7 +33,7 @@ async def test_a_success_forgets_the_account_failures_but_not_the_address_ones()
     email = _email()
     await accounts.create_person("Oublieux", email, PASSWORD)
     for _ in range(accounts.ACCOUNT_FAILURE_LIMIT - 1):
-        with pytest.raises(AccountError, match="bad_credentials"):
+        with pytest.raises(Refused, match="bad_credentials"):
             await accounts.authenticate(email, "wrong", address="192.0.2.1")
     await accounts.authenticate(email, PASSWORD, address="192.0.2.1")
     assert not await SignInFailure.exists().where(
@@ -45,7 +45,7 @@ async def test_a_success_forgets_the_account_failures_but_not_the_address_ones()
 
 
 async def test_an_unknown_email_fails_like_a_wrong_password() -> None:
-    with pytest.raises(AccountError, match="bad_credentials"):
+    with pytest.raises(Refused, match="bad_credentials"):
         await accounts.authenticate(_email(), PASSWORD)
 
 
@@ -55,16 +55,16 @@ async def test_a_reset_link_works_once_and_a_newer_one_replaces_it() -> None:
     session = await accounts.start_session(person_id, secret_key=SECRET, hours=1)
     first = await accounts.create_reset_link(person_id, secret_key=SECRET)
     second = await accounts.create_reset_link(person_id, secret_key=SECRET)
-    with pytest.raises(AccountError, match="link_invalid"):
+    with pytest.raises(Refused, match="link_invalid"):
         await accounts.reset_link_owner(first, secret_key=SECRET)
     assert await accounts.reset_link_owner(second, secret_key=SECRET) == "Réinit"
-    with pytest.raises(AccountError, match="password_too_short"):
+    with pytest.raises(Refused, match="password_too_short"):
         await accounts.reset_password(second, "short", secret_key=SECRET)
     assert await accounts.reset_password(second, "brand-new-password", secret_key=SECRET) == (
         person_id
     )
     assert await accounts.viewer_for_token(session, secret_key=SECRET) is None
-    with pytest.raises(AccountError, match="link_invalid"):
+    with pytest.raises(Refused, match="link_invalid"):
         await accounts.reset_password(second, "another-password", secret_key=SECRET)
     stored = await PasswordReset.select(PasswordReset.token_hash).where(
         PasswordReset.person == person_id
@@ -76,7 +76,7 @@ async def test_a_password_changed_with_the_wrong_current_one_stays_unchanged() -
     email = _email()
     person_id = await accounts.create_person("Prudent", email, PASSWORD)
     before = await Person.select(Person.password_hash).where(Person.id == person_id).first()
-    with pytest.raises(AccountError, match="bad_current_password"):
+    with pytest.raises(Refused, match="bad_current_password"):
         await accounts.change_password(
             person_id, "not-it", "new-password-00", keep_token="", secret_key=SECRET
         )

@@ -8,19 +8,19 @@ from datetime import UTC, datetime
 import pytest
 
 from votes.db import assembly_queries, queries
-from votes.db.queries import MembershipView
 from votes.db.tables import AgendaItem, AssemblyStatus, AuditEntry
 from votes.services import accounts, assemblies, organisations
-from votes.services.assemblies import ActionError
+from votes.services.actors import Actor
+from votes.services.refusals import Refused
 
 
-async def _member(organisation_id: int, *, facilitator: bool = False) -> MembershipView:
+async def _member(organisation_id: int, *, facilitator: bool = False) -> Actor:
     tag = uuid.uuid4().hex[:8]
     person_id = await accounts.create_person(f"P {tag}", f"{tag}@example.invalid", "pw-123456789")
     await organisations.add_membership(organisation_id, person_id, is_facilitator=facilitator)
     membership = await queries.membership_in(organisation_id, person_id)
     assert membership is not None
-    return membership
+    return Actor.of(membership)
 
 
 async def _organisation() -> int:
@@ -79,7 +79,7 @@ async def test_a_stale_drag_and_drop_order_changes_nothing() -> None:
     assembly_id = await assemblies.create_assembly(organisation_id, "AG", datetime.now(UTC))
     first = await assemblies.add_item(chair, assembly_id, "Un")
     await assemblies.add_item(chair, assembly_id, "Deux")
-    with pytest.raises(ActionError) as refused:
+    with pytest.raises(Refused) as refused:
         await assemblies.reorder_agenda(chair, assembly_id, [first])
     assert refused.value.code == "agenda_changed"
     assert await _agenda_titles(assembly_id) == ["Un", "Deux"]
@@ -91,13 +91,13 @@ async def test_members_cannot_change_the_agenda_and_closed_assemblies_are_frozen
     member = await _member(organisation_id)
     assembly_id = await assemblies.create_assembly(organisation_id, "AG", datetime.now(UTC))
     item = await assemblies.add_item(chair, assembly_id, "Un")
-    with pytest.raises(ActionError, match="not_facilitator"):
+    with pytest.raises(Refused, match="not_facilitator"):
         await assemblies.add_item(member, assembly_id, "Deux")
     await assemblies.set_assembly_status(chair, assembly_id, AssemblyStatus.IN_SESSION)
     await assemblies.set_assembly_status(chair, assembly_id, AssemblyStatus.CLOSED)
-    with pytest.raises(ActionError, match="assembly_closed"):
+    with pytest.raises(Refused, match="assembly_closed"):
         await assemblies.update_item(chair, item, "Autre titre")
-    with pytest.raises(ActionError, match="status_step_not_allowed"):
+    with pytest.raises(Refused, match="status_step_not_allowed"):
         await assemblies.set_assembly_status(chair, assembly_id, AssemblyStatus.DRAFT)
     assert await _agenda_titles(assembly_id) == ["Un"]
 
@@ -107,7 +107,7 @@ async def test_foreign_assemblies_are_not_found() -> None:
     theirs = await _organisation()
     chair = await _member(mine, facilitator=True)
     assembly_id = await assemblies.create_assembly(theirs, "AG", datetime.now(UTC))
-    with pytest.raises(ActionError, match="not_found"):
+    with pytest.raises(Refused, match="not_found"):
         await assemblies.add_item(chair, assembly_id, "Intrusion")
     assert await _agenda_titles(assembly_id) == []
 
@@ -121,7 +121,7 @@ async def test_an_item_with_a_proposal_cannot_be_removed_but_an_empty_one_can() 
     used = await assemblies.add_item(chair, assembly_id, "Comptes")
     empty = await assemblies.add_item(chair, assembly_id, "Vide")
     await proposals.submit_proposal(chair, assembly_id, "R1", "Texte", agenda_item_id=used)
-    with pytest.raises(ActionError, match="item_in_use"):
+    with pytest.raises(Refused, match="item_in_use"):
         await assemblies.remove_item(chair, used)
     await assemblies.remove_item(chair, empty)
     assert await _agenda_titles(assembly_id) == ["Comptes"]

@@ -10,6 +10,7 @@ from votes.core.rules import preset
 from votes.db import attendance_queries as aq
 from votes.db.tables import AccessCode, AssemblyKind, Attendance
 from votes.services import access_codes, attendance, rules
+from votes.services.refusals import Refused
 
 SECRET = "test-secret-key-that-is-long-enough-0123456789"
 
@@ -30,14 +31,14 @@ async def test_check_in_and_out_are_timestamped_and_counted() -> None:
     assert lines[ga.members[1]].checked_out_at is not None
     assert lines[ga.members[0]].checked_in_at is not None
     assert lines[ga.members[3]].status == "absent"
-    with pytest.raises(attendance.AttendanceError) as twice:
+    with pytest.raises(Refused) as twice:
         await attendance.check_out(ga.organisation_id, ga.assembly_id, ga.members[1])
     assert twice.value.code == "not_checked_in"
 
 
 async def test_remote_participation_only_when_the_statutes_allow_it() -> None:
     ga = await general_assembly(3)
-    with pytest.raises(attendance.AttendanceError) as refused:
+    with pytest.raises(Refused) as refused:
         await ga.check_in(0, remote=True)
     assert refused.value.code == "remote_not_allowed"
     assert not await Attendance.exists().where(Attendance.assembly == ga.assembly_id)
@@ -55,10 +56,10 @@ async def test_remote_participation_only_when_the_statutes_allow_it() -> None:
 async def test_observers_and_foreign_members_do_not_sign_the_register() -> None:
     ga = await general_assembly(2, observers=1)
     other = await general_assembly(1)
-    with pytest.raises(attendance.AttendanceError) as observer:
+    with pytest.raises(Refused) as observer:
         await ga.check_in(2)
     assert observer.value.code == "not_a_voter"
-    with pytest.raises(attendance.AttendanceError) as foreign:
+    with pytest.raises(Refused) as foreign:
         await attendance.check_in(ga.organisation_id, ga.assembly_id, other.members[0])
     assert foreign.value.code == "not_found"
 

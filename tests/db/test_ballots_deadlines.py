@@ -13,6 +13,7 @@ import pytest
 from votes.core.results import TallyResult
 from votes.db.tables import AuditEntry, Ballot, MembershipKind, Participation
 from votes.services import accounts, assemblies, ballots, organisations
+from votes.services.refusals import Refused
 
 _counter = itertools.count()
 
@@ -64,9 +65,9 @@ async def test_a_vote_after_the_deadline_is_refused_like_a_vote_after_the_close(
     await ballots.cast_vote(ballot_id, members[0], "yes")
     await _run_out(ballot_id)
     # the sweep has not run: the ballot is still open, yet the deadline alone refuses the vote
-    with pytest.raises(ballots.BallotError, match="not_open"):
+    with pytest.raises(Refused, match="not_open"):
         await ballots.cast_vote(ballot_id, members[1], "no")
-    with pytest.raises(ballots.BallotError, match="not_open"):
+    with pytest.raises(Refused, match="not_open"):
         await ballots.change_vote(ballot_id, members[0], "no")
     assert await Participation.count().where(Participation.ballot == ballot_id) == 1
     result = await ballots.close_ballot(ballot_id)

@@ -12,6 +12,7 @@ import pytest
 
 from votes.db.tables import AuditEntry, Ballot, BallotOption, MembershipKind, Participation
 from votes.services import accounts, assemblies, ballots, organisations
+from votes.services.refusals import Refused
 
 _counter = itertools.count()
 
@@ -67,7 +68,7 @@ async def test_a_draft_is_corrected_and_the_edit_is_audited() -> None:
     organisation_id, assembly_id, members = await _setup(2)
     ballot_id = await _election(organisation_id, assembly_id)
     # a vote tapped on the draft is refused, and reads nothing that outlives the edit
-    with pytest.raises(ballots.BallotError, match="not_open"):
+    with pytest.raises(Refused, match="not_open"):
         await ballots.cast_vote(ballot_id, members[0], "o3")
 
     await ballots.edit_draft(ballot_id, _settings(), organisation_id=organisation_id, actor_id=None)
@@ -99,7 +100,7 @@ async def test_a_draft_is_corrected_and_the_edit_is_audited() -> None:
     assert set(json.loads(entry["details"])["changed"]) >= {"question", "method", "options"}
     # once open, votes follow the corrected ballot
     await ballots.open_ballot(ballot_id)
-    with pytest.raises(ballots.BallotError, match="too_many_approvals"):
+    with pytest.raises(Refused, match="too_many_approvals"):
         await ballots.cast_vote(ballot_id, members[0], ["o1", "o2", "o4"])
     await ballots.cast_vote(ballot_id, members[0], ["o1", "o4"])
     result = await ballots.close_ballot(ballot_id)
@@ -111,7 +112,7 @@ async def test_an_open_ballot_is_no_longer_edited() -> None:
     ballot_id = await _election(organisation_id, assembly_id)
     await ballots.open_ballot(ballot_id)
     await ballots.cast_vote(ballot_id, members[0], "o3")
-    with pytest.raises(ballots.BallotError, match="not_editable"):
+    with pytest.raises(Refused, match="not_editable"):
         await ballots.edit_draft(ballot_id, _settings(), organisation_id=organisation_id)
     assert await _options(ballot_id) == [("o1", "Alice"), ("o2", "Bruno"), ("o3", "Chloé")]
     # the vote cast on the open ballot stands, checked against the options it was cast for
@@ -131,7 +132,7 @@ async def test_bad_settings_or_another_organisation_change_nothing() -> None:
         (_settings(), other_organisation, "not_found"),
     ]
     for settings, organisation, code in cases:
-        with pytest.raises(ballots.BallotError, match=code):
+        with pytest.raises(Refused, match=code):
             await ballots.edit_draft(ballot_id, settings, organisation_id=organisation)
     row = await Ballot.select(Ballot.question, Ballot.method).where(Ballot.id == ballot_id).first()
     assert row == {"question": "Élection du conseil de gestoin", "method": "plurality"}

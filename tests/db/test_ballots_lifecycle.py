@@ -11,6 +11,7 @@ import pytest
 
 from votes.db.tables import AuditEntry, Ballot, BallotPaper, MembershipKind, Participation
 from votes.services import accounts, assemblies, ballots, organisations
+from votes.services.refusals import Refused
 
 KEY = "instance-key-for-receipts"
 _counter = itertools.count()
@@ -52,7 +53,7 @@ async def test_a_retried_submission_returns_the_same_receipt_and_stores_one_vote
     assert not first.repeated
     assert await BallotPaper.count().where(BallotPaper.ballot == ballot_id) == 1
     # another form (another token) is a second vote: refused, nothing stored
-    with pytest.raises(ballots.BallotError, match="already_voted"):
+    with pytest.raises(Refused, match="already_voted"):
         await ballots.cast_vote(ballot_id, members[0], "no", receipt_key=KEY)
     assert await BallotPaper.count().where(BallotPaper.ballot == ballot_id) == 1
 
@@ -63,9 +64,9 @@ async def test_a_secret_vote_is_changed_only_with_its_receipt_code() -> None:
     await ballots.open_ballot(ballot_id)
     mine = await ballots.cast_vote(ballot_id, members[0], "yes", receipt_key=KEY)
     await ballots.cast_vote(ballot_id, members[1], "yes", receipt_key=KEY)
-    with pytest.raises(ballots.BallotError, match="receipt_required"):
+    with pytest.raises(Refused, match="receipt_required"):
         await ballots.change_vote(ballot_id, members[0], "no")
-    with pytest.raises(ballots.BallotError, match="wrong_receipt"):
+    with pytest.raises(Refused, match="wrong_receipt"):
         await ballots.change_vote(ballot_id, members[0], "no", receipt_code="AAAAABBBBB")
     await ballots.change_vote(ballot_id, members[0], "no", receipt_code=mine.code.lower())
     result = await ballots.close_ballot(ballot_id)
@@ -78,7 +79,7 @@ async def test_changing_is_refused_when_the_ballot_does_not_allow_it() -> None:
     ballot_id = await _motion(organisation_id, assembly_id)
     await ballots.open_ballot(ballot_id)
     await ballots.cast_vote(ballot_id, members[0], "yes")
-    with pytest.raises(ballots.BallotError, match="change_not_allowed"):
+    with pytest.raises(Refused, match="change_not_allowed"):
         await ballots.change_vote(ballot_id, members[0], "no")
 
 
@@ -90,7 +91,7 @@ async def test_every_vote_acknowledged_before_the_close_is_counted() -> None:
     async def vote(membership: int) -> str:
         try:
             await ballots.cast_vote(ballot_id, membership, "yes", receipt_key=KEY)
-        except ballots.BallotError as error:
+        except Refused as error:
             return error.code  # only "not_open" is an acceptable refusal
         return "counted"
 
@@ -115,7 +116,7 @@ async def test_a_vote_after_the_close_is_refused_and_changes_no_count() -> None:
     await ballots.open_ballot(ballot_id)
     await ballots.cast_vote(ballot_id, members[0], "yes")
     await ballots.close_ballot(ballot_id)
-    with pytest.raises(ballots.BallotError, match="not_open"):
+    with pytest.raises(Refused, match="not_open"):
         await ballots.cast_vote(ballot_id, members[1], "no")
     assert await Participation.count().where(Participation.ballot == ballot_id) == 1
 
@@ -148,7 +149,7 @@ async def test_bad_choices_are_refused_before_anything_is_written(
         organisation_id, assembly_id, "Q", method, options, rules=rules
     )
     await ballots.open_ballot(ballot_id)
-    with pytest.raises(ballots.BallotError, match=code):
+    with pytest.raises(Refused, match=code):
         await ballots.cast_vote(ballot_id, members[0], choice)
     assert await Participation.count().where(Participation.ballot == ballot_id) == 0
 
@@ -159,7 +160,7 @@ async def test_voting_in_another_organisations_ballot_or_as_an_observer_is_refus
     ballot_id = await _motion(organisation_id, assembly_id)
     await ballots.open_ballot(ballot_id)
     for membership in (observers[0], outsiders[0]):
-        with pytest.raises(ballots.BallotError, match="not_eligible"):
+        with pytest.raises(Refused, match="not_eligible"):
             await ballots.cast_vote(ballot_id, membership, "yes")
 
 
@@ -173,15 +174,15 @@ async def test_the_lifecycle_is_audited_and_reopening_needs_a_reason() -> None:
     assert row["closes_at"] is not None
     await ballots.cast_vote(ballot_id, members[0], "yes")
     await ballots.close_ballot(ballot_id)
-    with pytest.raises(ballots.BallotError, match="reason_required"):
+    with pytest.raises(Refused, match="reason_required"):
         await ballots.reopen_ballot(ballot_id, "  ")
     await ballots.reopen_ballot(ballot_id, "Un associé n'avait pas reçu le lien")
     await ballots.cast_vote(ballot_id, members[1], "no")
     await ballots.close_ballot(ballot_id)
     await ballots.publish_ballot(ballot_id)
-    with pytest.raises(ballots.BallotError, match="not_closed"):
+    with pytest.raises(Refused, match="not_closed"):
         await ballots.reopen_ballot(ballot_id, "trop tard")
-    with pytest.raises(ballots.BallotError, match="finished"):
+    with pytest.raises(Refused, match="finished"):
         await ballots.cancel_ballot(ballot_id, "trop tard")
     actions = [
         row["action"]
@@ -206,7 +207,7 @@ async def test_a_foreign_organisation_cannot_drive_the_lifecycle() -> None:
     organisation_id, assembly_id, _, _ = await _setup(1)
     other_organisation, _, _, _ = await _setup(1)
     ballot_id = await _motion(organisation_id, assembly_id)
-    with pytest.raises(ballots.BallotError, match="not_found"):
+    with pytest.raises(Refused, match="not_found"):
         await ballots.open_ballot(ballot_id, organisation_id=other_organisation)
 
 
@@ -257,7 +258,7 @@ async def test_a_room_count_is_merged_with_checks() -> None:
         (ballots.RoomCount({"forged": 1}, cast=1), "unknown_option"),
     ]
     for count, code in bad:
-        with pytest.raises(ballots.BallotError, match=code):
+        with pytest.raises(Refused, match=code):
             await ballots.record_room_count(ballot_id, organisation_id, members[2], count)
     good = ballots.RoomCount({"yes": 3, "no": 1, "abstain": 0}, blank=1, invalid=1, cast=6)
     await ballots.record_room_count(ballot_id, organisation_id, members[2], good)
@@ -277,7 +278,7 @@ async def test_consent_rounds_keep_every_round_and_adopt_only_without_objection(
         facilitated=True,
     )
     await ballots.open_ballot(ballot_id)
-    with pytest.raises(ballots.BallotError, match="not_yet"):
+    with pytest.raises(Refused, match="not_yet"):
         await ballots.cast_vote(ballot_id, members[0], "consent")
     assert await ballots.advance_phase(ballot_id) == "reactions"
     assert await ballots.advance_phase(ballot_id) == "consent"
@@ -315,7 +316,7 @@ async def test_bad_settings_are_refused() -> None:
         } | change
         if options["method"] == "majority":
             options["options"] = [("yes", "Pour"), ("no", "Contre")]
-        with pytest.raises(ballots.BallotError, match=code):
+        with pytest.raises(Refused, match=code):
             await ballots.create_ballot(
                 organisation_id,
                 assembly_id,

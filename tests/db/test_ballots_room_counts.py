@@ -11,6 +11,7 @@ import pytest
 
 from votes.db.tables import MembershipKind
 from votes.services import accounts, assemblies, ballots, integrity, organisations
+from votes.services.refusals import Refused
 
 _counter = itertools.count()
 OPTIONS = [("a", "Alice"), ("b", "Bruno"), ("c", "Chloé"), ("d", "Driss")]
@@ -48,7 +49,7 @@ async def test_approval_counts_that_do_not_add_up_are_refused(
     count: ballots.RoomCount, code: str
 ) -> None:
     organisation_id, ballot_id, members = await _approval(10, max_selections=2)
-    with pytest.raises(ballots.BallotError, match=code):
+    with pytest.raises(Refused, match=code):
         await ballots.record_room_count(ballot_id, organisation_id, members[0], count)
     assert await ballots.room_count_of(ballot_id, 1) is None
 

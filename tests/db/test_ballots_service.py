@@ -10,6 +10,7 @@ import pytest
 
 from votes.db.tables import BallotPaper, MembershipKind, Participation
 from votes.services import accounts, assemblies, ballots, organisations
+from votes.services.refusals import Refused
 
 _counter = itertools.count()
 
@@ -46,7 +47,7 @@ async def test_a_member_votes_once_and_a_second_vote_changes_no_count() -> None:
     ballot_id = await _yes_no_ballot(organisation_id, assembly_id)
     await ballots.open_ballot(ballot_id)
     await ballots.cast_vote(ballot_id, members[0], "yes")
-    with pytest.raises(ballots.BallotError) as refused:
+    with pytest.raises(Refused) as refused:
         await ballots.cast_vote(ballot_id, members[0], "no")
     assert refused.value.code == "already_voted"
     assert await BallotPaper.count().where(BallotPaper.ballot == ballot_id) == 1
@@ -76,14 +77,14 @@ async def test_votes_outside_the_open_window_or_by_non_voters_are_refused() -> N
     )
     _other_organisation, _, outsiders, _ = await _organisation_with_members(1)
     ballot_id = await _yes_no_ballot(organisation_id, assembly_id)
-    with pytest.raises(ballots.BallotError, match="not_open"):
+    with pytest.raises(Refused, match="not_open"):
         await ballots.cast_vote(ballot_id, members[0], "yes")  # still a draft
     await ballots.open_ballot(ballot_id)
     for membership in (observers[0], outsiders[0]):
-        with pytest.raises(ballots.BallotError, match="not_eligible"):
+        with pytest.raises(Refused, match="not_eligible"):
             await ballots.cast_vote(ballot_id, membership, "yes")
     await ballots.close_ballot(ballot_id)
-    with pytest.raises(ballots.BallotError, match="not_open"):
+    with pytest.raises(Refused, match="not_open"):
         await ballots.cast_vote(ballot_id, members[0], "yes")  # after the close
     assert await BallotPaper.count().where(BallotPaper.ballot == ballot_id) == 0
 

@@ -14,6 +14,7 @@ from votes.core.rules import preset
 from votes.db import attendance_queries as aq
 from votes.db.tables import AssemblyKind, Ballot, BallotPaper, LegalForm
 from votes.services import ballots, organisations, rules
+from votes.services.refusals import Refused
 
 SCANI = {"salariés": "40", "usagers": "25", "soutiens": "25", "collectivités": "10"}
 
@@ -105,11 +106,11 @@ async def test_college_weights_the_law_forbids_are_refused_and_nothing_opens(
     ga = await general_assembly(3, legal_form=LegalForm.SCIC)
     for name, weight in weights.items():
         await organisations.add_college(ga.organisation_id, name, weight)
-    with pytest.raises(rules.RulesError) as refused:
+    with pytest.raises(Refused) as refused:
         await rules.save_profile(ga.organisation_id, preset("scic_sa"))
     assert refused.value.code == code
     ballot_id = await ga.motion()
-    with pytest.raises(ballots.BallotError) as not_opened:
+    with pytest.raises(Refused) as not_opened:
         await ballots.open_ballot(ballot_id)
     assert not_opened.value.code == code
     row = await Ballot.select(Ballot.status).where(Ballot.id == ballot_id).first()
@@ -122,7 +123,7 @@ async def test_a_member_in_no_college_is_refused_clearly() -> None:
     await place_in_college([ga.members[outsider_index]], None)
     ballot_id = await ga.motion()
     await ballots.open_ballot(ballot_id)
-    with pytest.raises(ballots.BallotError) as refused:
+    with pytest.raises(Refused) as refused:
         await ballots.cast_vote(ballot_id, ga.members[outsider_index], "yes")
     assert refused.value.code == "no_college"
     setup = await rules.college_setup(ga.organisation_id, preset("scic_sa"))
@@ -132,7 +133,7 @@ async def test_a_member_in_no_college_is_refused_clearly() -> None:
 async def test_colleges_required_but_none_defined_stop_a_ballot_from_opening() -> None:
     ga = await general_assembly(3)
     profile = preset("scop_sarl").customised("scop_sarl", colleges="required", adjusted=True)
-    with pytest.raises(rules.RulesError) as refused:
+    with pytest.raises(Refused) as refused:
         await rules.save_profile(ga.organisation_id, profile)
     assert refused.value.code == "colleges_missing"
 

@@ -9,7 +9,8 @@ import pytest
 
 from votes.db.tables import AccessCode, College, Membership, MembershipStatus, Person
 from votes.services import access_codes, accounts, members, organisations
-from votes.services.members import MemberError, MemberInput
+from votes.services.members import MemberInput
+from votes.services.refusals import Refused
 
 SECRET = "test-secret-key-that-is-long-enough-0123456789"
 
@@ -145,13 +146,13 @@ async def test_codes_are_stored_only_as_keyed_hashes_and_reissue_revokes() -> No
     assert first.code not in stored
     assert first.link_token not in stored
     [second] = await access_codes.issue_codes(organisation_id, [membership_id], secret_key=SECRET)
-    with pytest.raises(accounts.AccountError, match="code_unknown"):
+    with pytest.raises(Refused, match="code_unknown"):
         await access_codes.sign_in_with_code(first.code, secret_key=SECRET, hours=1)
     signed_in = await access_codes.sign_in_with_link(second.link_token, secret_key=SECRET, hours=1)
     viewer = await accounts.viewer_for_token(signed_in.session_token, secret_key=SECRET)
     assert viewer is not None
     assert viewer.organisation_scope == organisation_id
-    with pytest.raises(accounts.AccountError, match="code_used"):
+    with pytest.raises(Refused, match="code_used"):
         await access_codes.sign_in_with_code(second.code, secret_key=SECRET, hours=1)
 
 
@@ -169,7 +170,7 @@ async def test_codes_go_only_to_active_members_of_the_organisation() -> None:
         organisation_id, [active, gone, foreign], secret_key=SECRET
     )
     assert [code.membership_id for code in issued] == [active]
-    with pytest.raises(accounts.AccountError):
+    with pytest.raises(Refused):
         await access_codes.issue_codes(organisation_id, secret_key=SECRET, days=0)
 
 
@@ -178,7 +179,7 @@ async def test_the_last_admin_cannot_be_demoted_and_a_rejected_edit_changes_noth
     admin = await members.add_member(
         organisation_id, MemberInput(name="Seule Admin", email=None, is_admin=True)
     )
-    with pytest.raises(MemberError, match="last_admin"):
+    with pytest.raises(Refused, match="last_admin"):
         await members.update_member(
             organisation_id, admin, MemberInput(name="Renommée", email=None, is_admin=False)
         )
@@ -199,7 +200,7 @@ async def test_a_college_in_use_cannot_be_removed() -> None:
     await members.add_member(
         organisation_id, MemberInput(name="Usager", email=None, college_id=college_id)
     )
-    with pytest.raises(organisations.OrganisationError, match="college_in_use"):
+    with pytest.raises(Refused, match="college_in_use"):
         await organisations.remove_college(organisation_id, college_id)
-    with pytest.raises(organisations.OrganisationError, match="not_found"):
+    with pytest.raises(Refused, match="not_found"):
         await organisations.remove_college(await _organisation(), college_id)

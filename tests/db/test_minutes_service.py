@@ -10,6 +10,7 @@ import pytest
 
 from votes.db.tables import Assembly, AssemblyStatus, MembershipKind, Minutes
 from votes.services import accounts, assemblies, audit, ballots, minutes, organisations
+from votes.services.refusals import Refused
 
 DRAFT = minutes.MinutesDraft("fr", "Camille", "Léa", "Yanis", "Ouverture à 18 h.", "")
 
@@ -45,9 +46,9 @@ async def test_finalising_freezes_the_document_and_audits_its_digest() -> None:
 async def test_finalising_twice_or_editing_final_minutes_is_refused_and_changes_nothing() -> None:
     organisation_id, assembly_id, person_id, _ = await _assembly(AssemblyStatus.CLOSED)
     await minutes.finalise(organisation_id, assembly_id, "<p>v1</p>", person_id=person_id)
-    with pytest.raises(minutes.MinutesError, match="minutes_final"):
+    with pytest.raises(Refused, match="minutes_final"):
         await minutes.finalise(organisation_id, assembly_id, "<p>v2</p>", person_id=person_id)
-    with pytest.raises(minutes.MinutesError, match="minutes_final"):
+    with pytest.raises(Refused, match="minutes_final"):
         await minutes.save_draft(organisation_id, assembly_id, DRAFT, person_id=person_id)
     row = await Minutes.select(Minutes.content, Minutes.chair).where(
         Minutes.assembly == assembly_id
@@ -59,18 +60,18 @@ async def test_minutes_wait_for_the_closed_assembly_and_its_published_results() 
     organisation_id, assembly_id, person_id, membership_id = await _assembly(
         AssemblyStatus.IN_SESSION
     )
-    with pytest.raises(minutes.MinutesError, match="assembly_not_closed"):
+    with pytest.raises(Refused, match="assembly_not_closed"):
         await minutes.finalise(organisation_id, assembly_id, "<p/>", person_id=person_id)
     await _close(assembly_id)
     ballot_id = await ballots.create_ballot(
         organisation_id, assembly_id, "Q ?", "majority", [("yes", "Pour"), ("no", "Contre")]
     )
     await ballots.open_ballot(ballot_id)
-    with pytest.raises(minutes.MinutesError, match="ballots_pending"):
+    with pytest.raises(Refused, match="ballots_pending"):
         await minutes.finalise(organisation_id, assembly_id, "<p/>", person_id=person_id)
     await ballots.cast_vote(ballot_id, membership_id, "yes")
     await ballots.close_ballot(ballot_id)
-    with pytest.raises(minutes.MinutesError, match="ballots_pending"):
+    with pytest.raises(Refused, match="ballots_pending"):
         await minutes.finalise(organisation_id, assembly_id, "<p/>", person_id=person_id)
     await ballots.publish_ballot(ballot_id)
     await minutes.finalise(organisation_id, assembly_id, "<p/>", person_id=person_id)
@@ -89,7 +90,7 @@ async def test_a_bad_draft_is_refused_and_a_tampered_final_document_shows() -> N
         "language": "language_unknown",
         "chair": "name_too_long",
     }
-    with pytest.raises(minutes.MinutesError, match="invalid:language"):
+    with pytest.raises(Refused, match="invalid:language"):
         await minutes.save_draft(organisation_id, assembly_id, too_long, person_id=person_id)
     assert await Minutes.count().where(Minutes.assembly == assembly_id) == 0
     await minutes.finalise(organisation_id, assembly_id, "<p>adoptée</p>", person_id=person_id)

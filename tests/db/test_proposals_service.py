@@ -18,8 +18,9 @@ from votes.db.tables import (
     SubmissionRule,
 )
 from votes.services import assemblies, deliberation, proposals
-from votes.services.assemblies import ActionError
+from votes.services.actors import Actor
 from votes.services.proposals import apply_amendment
+from votes.services.refusals import Refused
 
 
 async def _assembly(organisation_id: int, **details: object) -> int:
@@ -33,11 +34,11 @@ async def test_submission_respects_the_deadline_and_the_rule_but_not_for_facilit
     chair = await _member(organisation_id, facilitator=True)
     member = await _member(organisation_id)
     late = await _assembly(organisation_id, submission_deadline=datetime.now(UTC) - timedelta(1))
-    with pytest.raises(ActionError, match="deadline_passed"):
+    with pytest.raises(Refused, match="deadline_passed"):
         await proposals.submit_proposal(member, late, "Trop tard", "Texte")
     assert await proposals.submit_proposal(chair, late, "Ordre du jour", "Texte")
     reserved = await _assembly(organisation_id, submission_rule=SubmissionRule.FACILITATORS)
-    with pytest.raises(ActionError, match="facilitators_only"):
+    with pytest.raises(Refused, match="facilitators_only"):
         await proposals.submit_proposal(member, reserved, "Idée", "Texte")
     assert await Proposal.count().where(Proposal.author == member.person_id) == 0
 
@@ -52,9 +53,9 @@ async def test_every_edit_is_a_new_version_and_only_authors_edit() -> None:
         author, assembly_id, "Télétravail", "Deux jours.", coauthor_ids=[coauthor.person_id]
     )
     assert await proposals.edit_proposal(coauthor, proposal_id, "Télétravail", "Trois jours.") == 2
-    with pytest.raises(ActionError, match="not_author"):
+    with pytest.raises(Refused, match="not_author"):
         await proposals.edit_proposal(other, proposal_id, "Télétravail", "Cinq jours.")
-    with pytest.raises(ActionError, match="unchanged"):
+    with pytest.raises(Refused, match="unchanged"):
         await proposals.edit_proposal(author, proposal_id, "Télétravail", "Trois jours.")
     versions = await assembly_queries.versions_of(organisation_id, proposal_id)
     assert [v.body for v in versions] == ["Deux jours.", "Trois jours."]
@@ -68,21 +69,21 @@ async def test_amendments_apply_as_new_versions_and_not_to_withdrawn_proposals()
     proposal_id = await proposals.submit_proposal(
         author, assembly_id, "Prime", "Une prime de 300 € pour tous."
     )
-    with pytest.raises(ActionError, match="passage_not_found"):
+    with pytest.raises(Refused, match="passage_not_found"):
         await proposals.propose_amendment(
             member, proposal_id, AmendmentKind.REPLACE, passage="500 €", text="400 €"
         )
     amendment_id = await proposals.propose_amendment(
         member, proposal_id, AmendmentKind.REPLACE, passage="300 €", text="400 €"
     )
-    with pytest.raises(ActionError, match="not_allowed"):
+    with pytest.raises(Refused, match="not_allowed"):
         await proposals.decide_amendment(member, amendment_id, "accept")  # not the author's
     assert await proposals.decide_amendment(author, amendment_id, "accept") == 2
     page = await assembly_queries.proposal_page(organisation_id, proposal_id)
     assert page is not None
     assert page.body == "Une prime de 400 € pour tous."
     await proposals.change_status(author, proposal_id, ProposalStatus.WITHDRAWN)
-    with pytest.raises(ActionError, match="proposal_withdrawn"):
+    with pytest.raises(Refused, match="proposal_withdrawn"):
         await proposals.propose_amendment(member, proposal_id, AmendmentKind.FULL, text="Rien")
 
 
@@ -99,7 +100,7 @@ async def test_pending_amendments_are_voted_before_their_proposal() -> None:
         member, proposal_id, AmendmentKind.INSERT, passage="300 €.", text="Versée en juin."
     )
     await proposals.propose_amendment(member, proposal_id, AmendmentKind.FULL, text="Pas de prime.")
-    with pytest.raises(ActionError, match="amendments_pending"):
+    with pytest.raises(Refused, match="amendments_pending"):
         await proposals.put_to_vote(chair, proposal_id)
     page = await assembly_queries.assembly_page(organisation_id, assembly_id)
     assert page is not None
@@ -122,7 +123,7 @@ def test_amendment_kinds_change_the_text_as_a_reader_expects() -> None:
         "Premier et seul alinéa.\n\nDeuxième alinéa, assez long."
     )
     assert apply_amendment(text, AmendmentKind.FULL, "", "Tout autre.") == "Tout autre."
-    with pytest.raises(ActionError, match="passage_ambiguous"):
+    with pytest.raises(Refused, match="passage_ambiguous"):
         apply_amendment(text, AmendmentKind.REPLACE, "alinéa", "paragraphe")
 
 
@@ -141,7 +142,7 @@ async def test_threads_replies_edits_reactions_hiding_and_closing() -> None:
     )
     reply = await deliberation.post_contribution(other, thread, "Parce que.", parent_id=first)
     deep = await deliberation.post_contribution(member, thread, "Ah.", parent_id=reply)
-    with pytest.raises(ActionError, match="not_author"):
+    with pytest.raises(Refused, match="not_author"):
         await deliberation.edit_contribution(other, first, "Piraté", stance=Stance.FOR)
     await deliberation.edit_contribution(member, first, "Pourquoi donc ?", stance=Stance.QUESTION)
     assert await deliberation.toggle_reaction(other, first, ReactionKind.AGREE)
@@ -158,7 +159,7 @@ async def test_threads_replies_edits_reactions_hiding_and_closing() -> None:
     assert top.replies[0].hidden_reason == "Hors sujet"
     assert top.replies[0].body == ""
     await deliberation.set_thread_closed(chair, thread, True)
-    with pytest.raises(ActionError, match="thread_closed"):
+    with pytest.raises(Refused, match="thread_closed"):
         await deliberation.post_contribution(member, thread, "Encore")
     assert await Contribution.count().where(Contribution.thread == thread) == 3
 
@@ -174,13 +175,14 @@ async def test_observers_read_but_do_not_post() -> None:
         "Obs", f"obs-{organisation_id}@x.invalid", "pw-12345678"
     )
     await organisations.add_membership(organisation_id, person_id, kind=MembershipKind.OBSERVER)
-    observer = await queries.membership_in(organisation_id, person_id)
-    assert observer is not None
+    found = await queries.membership_in(organisation_id, person_id)
+    assert found is not None
+    observer = Actor.of(found)
     assembly_id = await _assembly(organisation_id)
     proposal_id = await proposals.submit_proposal(member, assembly_id, "P", "Texte")
     page = await assembly_queries.proposal_page(organisation_id, proposal_id)
     assert page is not None
-    with pytest.raises(ActionError, match="read_only"):
+    with pytest.raises(Refused, match="read_only"):
         await deliberation.post_contribution(observer, page.thread_id, "Je peux ?")
-    with pytest.raises(ActionError, match="read_only"):
+    with pytest.raises(Refused, match="read_only"):
         await proposals.submit_proposal(observer, assembly_id, "P2", "Texte")

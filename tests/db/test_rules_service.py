@@ -13,6 +13,7 @@ from votes.core.rules import preset
 from votes.db import attendance_queries as aq
 from votes.db.tables import AssemblyKind, Ballot, Convocation, LegalForm
 from votes.services import ballots, proxies, rules
+from votes.services.refusals import Refused
 
 AGE, SECOND = AssemblyKind.AGE, Convocation.SECOND
 
@@ -227,7 +228,7 @@ async def test_only_members_checked_in_vote_in_a_general_assembly() -> None:
     ga = await general_assembly(5)
     ballot_id = await ga.motion()
     await ballots.open_ballot(ballot_id)
-    with pytest.raises(ballots.BallotError) as refused:
+    with pytest.raises(Refused) as refused:
         await ballots.cast_vote(ballot_id, ga.members[0], "yes")
     assert refused.value.code == "not_checked_in"
     await ga.check_in(0)

@@ -12,6 +12,7 @@ from tests.web.helpers import csrf_token, sign_in
 
 from votes.db.tables import AccessCode, LoginSession
 from votes.services import access_codes, accounts, organisations
+from votes.services.refusals import Refused
 
 PASSWORD = "a-long-enough-password"
 SECRET = "test-secret-key-that-is-long-enough-0123456789"  # the tests' VOTES_SECRET_KEY
@@ -151,7 +152,7 @@ async def test_admin_revokes_a_code_and_suspension_revokes_it_too(
         data={"_csrf_token": token, "status": "suspended"},
     )
     for code in (issued.code, second.code):
-        with pytest.raises(accounts.AccountError, match="code_unknown"):
+        with pytest.raises(Refused, match="code_unknown"):
             await access_codes.sign_in_with_code(code, secret_key=SECRET, hours=1)
 
 

@@ -24,7 +24,7 @@ from piccolo.columns.combination import Where
 from votes.db.engine import write_transaction
 from votes.db.tables import AccessCode, Membership, MembershipStatus
 from votes.services import accounts, attendance, audit
-from votes.services.accounts import AccountError
+from votes.services.refusals import Refused
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 CODE_LENGTH = 10  # 32**10 = 2**50 codes
@@ -96,7 +96,7 @@ async def issue_codes(
     member when ``membership_ids`` is None), revoking their unused earlier codes. Ids of other
     organisations or of inactive members are ignored."""
     if not 1 <= days <= MAX_DAYS:
-        raise AccountError("days_out_of_range")
+        raise Refused("days_out_of_range")
     now = datetime.now(UTC)
     expires_at = now + timedelta(days=days)
     async with write_transaction(AccessCode._meta.db):
@@ -185,7 +185,7 @@ async def revoke_all_for(membership_id: int) -> None:
 
 async def link_owner(token: str, *, secret_key: str) -> tuple[str, str]:
     """(person name, organisation name) of a usable sign-in link, without using it, for the
-    page that asks to confirm; ``AccountError`` with the reason otherwise."""
+    page that asks to confirm; ``Refused`` with the reason otherwise."""
     row = await _find(AccessCode.link_hash == _keyed_hash("link", token, secret_key))
     _ensure_usable(row)
     assert row is not None
@@ -206,13 +206,13 @@ async def sign_in_with_link(
 async def sign_in_with_code(
     typed: str, *, secret_key: str, hours: int, address: str | None = None
 ) -> CodeSignIn:
-    """Sign in with a typed code; ``AccountError`` says why not (``code_unknown``,
+    """Sign in with a typed code; ``Refused`` says why not (``code_unknown``,
     ``code_used``, ``code_expired``, ``throttled``)."""
     code = normalise_code(typed)
     if len(code) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in code):
         await accounts.ensure_not_throttled([accounts.address_key(address)])
         await accounts.record_failure([accounts.address_key(address)])
-        raise AccountError("code_unknown")
+        raise Refused("code_unknown")
     return await _sign_in(
         AccessCode.code_hash == _keyed_hash("code", code, secret_key),
         secret_key=secret_key,
@@ -244,13 +244,13 @@ async def _find(condition: Where) -> dict[str, Any] | None:
 
 def _ensure_usable(row: dict[str, Any] | None) -> None:
     if row is None or row["revoked"] or row["membership.status"] != MembershipStatus.ACTIVE.value:
-        raise AccountError("code_unknown")
+        raise Refused("code_unknown")
     if row["used_at"] is not None:
-        raise AccountError("code_used")
+        raise Refused("code_used")
     expires_at = row["expires_at"]
     assert isinstance(expires_at, datetime)
     if expires_at <= datetime.now(UTC):
-        raise AccountError("code_expired")
+        raise Refused("code_expired")
 
 
 async def _sign_in(
@@ -270,7 +270,7 @@ async def _sign_in(
                 .returning(AccessCode.id)
             )
             if not used:
-                raise AccountError("code_used")
+                raise Refused("code_used")
             organisation_id = int(row["organisation"])
             token = await accounts.start_session(
                 int(row["membership.person"]),
@@ -289,7 +289,7 @@ async def _sign_in(
             await attendance.check_in_with_code(
                 organisation_id, int(row["membership"]), actor_id=int(row["membership.person"])
             )
-    except AccountError:
+    except Refused:
         await accounts.record_failure(keys)
         raise
     return CodeSignIn(token, str(row["organisation.short_name"]))

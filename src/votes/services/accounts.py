@@ -20,20 +20,13 @@ from datetime import UTC, datetime, timedelta
 from votes.db.engine import write_transaction
 from votes.db.tables import LoginSession, PasswordReset, Person, SignInFailure
 from votes.services import passwords
+from votes.services.refusals import Refused
 
 MIN_PASSWORD_LENGTH = 10
 THROTTLE_WINDOW = timedelta(minutes=15)
 ACCOUNT_FAILURE_LIMIT = 5  # wrong passwords for one account per window
 ADDRESS_FAILURE_LIMIT = 100  # failures (passwords or codes) from one address per window
 RESET_LINK_HOURS = 48
-
-
-class AccountError(Exception):
-    """A sign-in or account change that cannot be done; ``code`` selects the message."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +62,7 @@ def address_key(address: str | None) -> str:
 
 
 async def ensure_not_throttled(keys: list[str]) -> None:
-    """Raise ``AccountError("throttled")`` if any key is past its limit of recent failures."""
+    """Raise ``Refused("throttled")`` if any key is past its limit of recent failures."""
     since = datetime.now(UTC) - THROTTLE_WINDOW
     for key in keys:
         limit = ACCOUNT_FAILURE_LIMIT if key.startswith("account:") else ADDRESS_FAILURE_LIMIT
@@ -77,7 +70,7 @@ async def ensure_not_throttled(keys: list[str]) -> None:
             (SignInFailure.throttle_key == key) & (SignInFailure.failed_at > since)
         )
         if failures >= limit:
-            raise AccountError("throttled")
+            raise Refused("throttled")
 
 
 async def record_failure(keys: list[str]) -> None:
@@ -96,21 +89,21 @@ async def forget_failures(key: str) -> None:
 
 def check_new_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError("password_too_short")
+        raise Refused("password_too_short")
 
 
 async def create_person(
     name: str, email: str | None, password: str | None, *, instance_admin: bool = False
 ) -> int:
-    """Create a person; raise ``AccountError("email_taken")`` if the email is in use."""
+    """Create a person; raise ``Refused("email_taken")`` if the email is in use."""
     name = name.strip()
     if not name:
-        raise AccountError("name_required")
+        raise Refused("name_required")
     address = normalise_email(email) if email else None
     password_hash = await passwords.hash_password(password) if password else None
     async with write_transaction(Person._meta.db):
         if address and await Person.exists().where(Person.email == address):
-            raise AccountError("email_taken")
+            raise Refused("email_taken")
         rows = await Person.insert(
             Person(
                 name=name,
@@ -123,13 +116,13 @@ async def create_person(
 
 
 async def authenticate(email: str, password: str, *, address: str | None = None) -> int:
-    """Return the person id for a correct email and password, else ``AccountError``
+    """Return the person id for a correct email and password, else ``Refused``
     (``throttled`` when this account or address has failed too often lately)."""
     keys = [account_key(email), address_key(address)]
     await ensure_not_throttled(keys)
     try:
         person_id = await _check_password(email, password)
-    except AccountError:
+    except Refused:
         await record_failure(keys)
         raise
     await forget_failures(keys[0])
@@ -145,10 +138,10 @@ async def _check_password(email: str, password: str) -> int:
     if row is None or not row["password_hash"]:
         # hash anyway so that a wrong email costs as long as a wrong password
         await passwords.verify_password(passwords.dummy_hash(), password)
-        raise AccountError("bad_credentials")
+        raise Refused("bad_credentials")
     matches, new_hash = await passwords.verify_password(row["password_hash"], password)
     if not matches:
-        raise AccountError("bad_credentials")
+        raise Refused("bad_credentials")
     if new_hash:
         await Person.update({Person.password_hash: new_hash}).where(Person.id == row["id"])
     return int(row["id"])
@@ -226,7 +219,7 @@ async def change_password(
     if stored:
         matches, _ = await passwords.verify_password(stored, current)
         if not matches:
-            raise AccountError("bad_current_password")
+            raise Refused("bad_current_password")
     new_hash = await passwords.hash_password(new)
     async with write_transaction(Person._meta.db):
         await Person.update({Person.password_hash: new_hash}).where(Person.id == person_id)
@@ -257,7 +250,7 @@ async def create_reset_link(person_id: int, *, secret_key: str) -> str:
 
 
 async def reset_link_owner(token: str, *, secret_key: str) -> str:
-    """The name of the person a valid reset link is for; ``AccountError("link_invalid")``."""
+    """The name of the person a valid reset link is for; ``Refused("link_invalid")``."""
     row = (
         await PasswordReset.select(PasswordReset.person.name)
         .where(
@@ -268,7 +261,7 @@ async def reset_link_owner(token: str, *, secret_key: str) -> str:
         .first()
     )
     if row is None:
-        raise AccountError("link_invalid")
+        raise Refused("link_invalid")
     return str(row["person.name"])
 
 
@@ -288,7 +281,7 @@ async def reset_password(token: str, new: str, *, secret_key: str) -> int:
             .returning(PasswordReset.person)
         )
         if not used:
-            raise AccountError("link_invalid")
+            raise Refused("link_invalid")
         person_id = int(used[0]["person"])
         await Person.update({Person.password_hash: new_hash}).where(Person.id == person_id)
         await end_all_sessions(person_id)

@@ -13,7 +13,6 @@ from datetime import datetime
 from typing import Any
 
 from votes.db.engine import write_transaction
-from votes.db.queries import MembershipView
 from votes.db.tables import (
     AgendaItem,
     Assembly,
@@ -22,12 +21,13 @@ from votes.db.tables import (
     Ballot,
     Contribution,
     Convocation,
-    MembershipStatus,
     Proposal,
     SubmissionRule,
     Thread,
 )
 from votes.services import audit, events, rules
+from votes.services.actors import Actor, may_run_assemblies, require
+from votes.services.refusals import Refused
 
 TITLE_MAX = 200
 ITEM_TITLE_MAX = 300
@@ -47,36 +47,6 @@ STATUS_STEPS: dict[str, tuple[str, ...]] = {
     AssemblyStatus.IN_SESSION: (AssemblyStatus.CLOSED, AssemblyStatus.CONVENED),
     AssemblyStatus.CLOSED: (AssemblyStatus.IN_SESSION,),
 }
-
-
-class ActionError(Exception):
-    """An action refused by the rules of assemblies, proposals or threads.
-
-    ``code`` names the reason (the web layer turns it into a translated message and a status);
-    ``field`` names the form field at fault, if any.
-    """
-
-    def __init__(self, code: str, field: str = "") -> None:
-        super().__init__(code)
-        self.code = code
-        self.field = field
-
-
-def can_manage(membership: MembershipView) -> bool:
-    """Facilitators and administrators run assemblies and moderate threads."""
-    return (
-        membership.is_facilitator or membership.is_admin
-    ) and membership.status == MembershipStatus.ACTIVE.value
-
-
-def can_take_part(membership: MembershipView) -> bool:
-    """Members with voting rights write proposals, amendments and contributions; observers read."""
-    return membership.can_vote
-
-
-def ensure_manager(membership: MembershipView) -> None:
-    if not can_manage(membership):
-        raise ActionError("not_facilitator")
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,17 +79,17 @@ class AssemblyFields:
 
 def _check_fields(fields: AssemblyFields) -> None:
     if not fields.title.strip():
-        raise ActionError("title_required", "title")
+        raise Refused("title_required", "title")
     if len(fields.title) > TITLE_MAX:
-        raise ActionError("title_too_long", "title")
+        raise Refused("title_too_long", "title")
     if len(fields.place) > PLACE_MAX:
-        raise ActionError("place_too_long", "place")
+        raise Refused("place_too_long", "place")
     if len(fields.remote_url) > URL_MAX or (
         fields.remote_url and not fields.remote_url.startswith(("https://", "http://"))
     ):
-        raise ActionError("remote_url_invalid", "remote_url")
+        raise Refused("remote_url_invalid", "remote_url")
     if len(fields.description) > TEXT_MAX:
-        raise ActionError("text_too_long", "description")
+        raise Refused("text_too_long", "description")
 
 
 async def create_assembly(
@@ -170,13 +140,13 @@ async def _assembly_row(organisation_id: int, assembly_id: int) -> dict[str, Any
         .first()
     )
     if row is None:
-        raise ActionError("not_found")
+        raise Refused("not_found")
     return row
 
 
-async def update_assembly(actor: MembershipView, assembly_id: int, fields: AssemblyFields) -> None:
+async def update_assembly(actor: Actor, assembly_id: int, fields: AssemblyFields) -> None:
     """Change an assembly's details; the audit entry lists the fields that changed."""
-    ensure_manager(actor)
+    require(may_run_assemblies, actor)
     _check_fields(fields)
     organisation_id = actor.organisation.id
     async with write_transaction(Assembly._meta.db):
@@ -198,15 +168,13 @@ async def update_assembly(actor: MembershipView, assembly_id: int, fields: Assem
         )
 
 
-async def set_assembly_status(
-    actor: MembershipView, assembly_id: int, status: AssemblyStatus
-) -> None:
-    ensure_manager(actor)
+async def set_assembly_status(actor: Actor, assembly_id: int, status: AssemblyStatus) -> None:
+    require(may_run_assemblies, actor)
     organisation_id = actor.organisation.id
     async with write_transaction(Assembly._meta.db):
         row = await _assembly_row(organisation_id, assembly_id)
         if status.value not in STATUS_STEPS[row["status"]]:
-            raise ActionError("status_step_not_allowed")
+            raise Refused("status_step_not_allowed")
         values: dict[Any, Any] = {Assembly.status: status.value}
         if status is AssemblyStatus.CLOSED:
             values[Assembly.current_item_id] = None  # nothing is discussed after the close
@@ -223,13 +191,13 @@ async def set_assembly_status(
 
 def _check_item(title: str, description: str, planned_minutes: int) -> None:
     if not title.strip():
-        raise ActionError("title_required", "title")
+        raise Refused("title_required", "title")
     if len(title) > ITEM_TITLE_MAX:
-        raise ActionError("title_too_long", "title")
+        raise Refused("title_too_long", "title")
     if len(description) > TEXT_MAX:
-        raise ActionError("text_too_long", "description")
+        raise Refused("text_too_long", "description")
     if not 0 <= planned_minutes <= MINUTES_MAX:
-        raise ActionError("minutes_invalid", "planned_minutes")
+        raise Refused("minutes_invalid", "planned_minutes")
 
 
 async def add_agenda_item(
@@ -249,9 +217,9 @@ async def add_agenda_item(
             .first()
         )
         if assembly is None:
-            raise ActionError("not_found")
+            raise Refused("not_found")
         if assembly["status"] == AssemblyStatus.CLOSED.value:
-            raise ActionError("assembly_closed")
+            raise Refused("assembly_closed")
         last = (
             await AgendaItem.select(AgendaItem.position)
             .where(AgendaItem.assembly == assembly_id)
@@ -286,7 +254,7 @@ async def add_agenda_item(
 
 
 async def add_item(
-    actor: MembershipView,
+    actor: Actor,
     assembly_id: int,
     title: str,
     *,
@@ -294,7 +262,7 @@ async def add_item(
     planned_minutes: int = 0,
 ) -> int:
     """A facilitator appends an item to an assembly of their organisation."""
-    ensure_manager(actor)
+    require(may_run_assemblies, actor)
     await _assembly_row(actor.organisation.id, assembly_id)
     return await add_agenda_item(
         assembly_id,
@@ -314,14 +282,14 @@ async def _item_row(organisation_id: int, item_id: int) -> dict[str, Any]:
         .first()
     )
     if row is None:
-        raise ActionError("not_found")
+        raise Refused("not_found")
     if row["assembly.status"] == AssemblyStatus.CLOSED.value:
-        raise ActionError("assembly_closed")
+        raise Refused("assembly_closed")
     return row
 
 
 async def update_item(
-    actor: MembershipView,
+    actor: Actor,
     item_id: int,
     title: str,
     *,
@@ -329,7 +297,7 @@ async def update_item(
     planned_minutes: int = 0,
 ) -> int:
     """Change an item's words or duration; return its assembly's id."""
-    ensure_manager(actor)
+    require(may_run_assemblies, actor)
     _check_item(title, description, planned_minutes)
     async with write_transaction(AgendaItem._meta.db):
         row = await _item_row(actor.organisation.id, item_id)
@@ -351,9 +319,9 @@ async def update_item(
     return int(row["assembly"])
 
 
-async def remove_item(actor: MembershipView, item_id: int) -> int:
+async def remove_item(actor: Actor, item_id: int) -> int:
     """Remove an item nothing hangs on yet (no proposal, ballot or contribution)."""
-    ensure_manager(actor)
+    require(may_run_assemblies, actor)
     async with write_transaction(AgendaItem._meta.db):
         row = await _item_row(actor.organisation.id, item_id)
         in_use = (
@@ -362,7 +330,7 @@ async def remove_item(actor: MembershipView, item_id: int) -> int:
             or await Contribution.exists().where(Contribution.thread.agenda_item == item_id)
         )
         if in_use:
-            raise ActionError("item_in_use")
+            raise Refused("item_in_use")
         await Thread.delete().where(Thread.agenda_item == item_id)
         await AgendaItem.delete().where(AgendaItem.id == item_id)
         await Assembly.update({Assembly.current_item_id: None}).where(
@@ -400,9 +368,9 @@ async def _renumber(assembly_id: int) -> None:
     await _write_order(assembly_id, await _agenda_ids(assembly_id))
 
 
-async def move_item(actor: MembershipView, item_id: int, offset: int) -> int:
+async def move_item(actor: Actor, item_id: int, offset: int) -> int:
     """Move an item up (-1) or down (+1); at either end nothing moves. Returns the assembly id."""
-    ensure_manager(actor)
+    require(may_run_assemblies, actor)
     async with write_transaction(AgendaItem._meta.db):
         row = await _item_row(actor.organisation.id, item_id)
         order = await _agenda_ids(row["assembly"])
@@ -421,17 +389,17 @@ async def move_item(actor: MembershipView, item_id: int, offset: int) -> int:
     return int(row["assembly"])
 
 
-async def reorder_agenda(actor: MembershipView, assembly_id: int, ordered: Sequence[int]) -> None:
+async def reorder_agenda(actor: Actor, assembly_id: int, ordered: Sequence[int]) -> None:
     """Put the whole agenda in a new order (drag and drop). ``ordered`` must hold exactly the
     assembly's items: if someone else added or removed one meanwhile, nothing changes."""
-    ensure_manager(actor)
+    require(may_run_assemblies, actor)
     async with write_transaction(AgendaItem._meta.db):
         row = await _assembly_row(actor.organisation.id, assembly_id)
         if row["status"] == AssemblyStatus.CLOSED.value:
-            raise ActionError("assembly_closed")
+            raise Refused("assembly_closed")
         current = await _agenda_ids(assembly_id)
         if sorted(current) != sorted(ordered) or len(set(ordered)) != len(ordered):
-            raise ActionError("agenda_changed")
+            raise Refused("agenda_changed")
         if list(ordered) == current:
             return
         await _write_order(assembly_id, ordered)
@@ -455,11 +423,11 @@ async def set_current_item(
             .first()
         )
         if assembly is None:
-            raise ActionError("not_found")
+            raise Refused("not_found")
         if item_id is not None and not await AgendaItem.exists().where(
             (AgendaItem.id == item_id) & (AgendaItem.assembly == assembly_id)
         ):
-            raise ActionError("not_found")
+            raise Refused("not_found")
         if assembly["current_item_id"] == item_id:
             return
         await Assembly.update({Assembly.current_item_id: item_id}).where(Assembly.id == assembly_id)
@@ -473,9 +441,9 @@ async def set_current_item(
     events.agenda_changed(assembly["organisation"], assembly_id)
 
 
-async def mark_current_item(actor: MembershipView, assembly_id: int, item_id: int | None) -> None:
-    ensure_manager(actor)
+async def mark_current_item(actor: Actor, assembly_id: int, item_id: int | None) -> None:
+    require(may_run_assemblies, actor)
     row = await _assembly_row(actor.organisation.id, assembly_id)
     if row["status"] == AssemblyStatus.CLOSED.value:
-        raise ActionError("assembly_closed")
+        raise Refused("assembly_closed")
     await set_current_item(assembly_id, item_id, actor_id=actor.person_id)

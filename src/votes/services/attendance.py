@@ -17,7 +17,6 @@ from votes.core.rules import RuleProfile
 from votes.core.weighting import weighted_participation
 from votes.db import attendance_queries as aq
 from votes.db.engine import write_transaction
-from votes.db.queries import MembershipView
 from votes.db.tables import (
     Assembly,
     AssemblyStatus,
@@ -32,23 +31,9 @@ from votes.db.tables import (
     ProxyStatus,
 )
 from votes.services import audit, events, rules
+from votes.services.refusals import Refused
 
 RUNNING = (AssemblyStatus.CONVENED.value, AssemblyStatus.IN_SESSION.value)
-
-
-class AttendanceError(Exception):
-    """A check-in or check-out refused; ``code`` names the reason."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
-
-
-def may_steward(membership: MembershipView) -> bool:
-    """Who keeps the register: facilitators, scrutineers and administrators."""
-    return membership.status == MembershipStatus.ACTIVE.value and (
-        membership.is_facilitator or membership.is_scrutineer or membership.is_admin
-    )
 
 
 async def _running_assembly(organisation_id: int, assembly_id: int) -> dict[str, Any]:
@@ -58,9 +43,9 @@ async def _running_assembly(organisation_id: int, assembly_id: int) -> dict[str,
         .first()
     )
     if row is None:
-        raise AttendanceError("not_found")
+        raise Refused("not_found")
     if row["status"] not in RUNNING:
-        raise AttendanceError("assembly_not_running")
+        raise Refused("assembly_not_running")
     return dict(row)
 
 
@@ -71,12 +56,12 @@ async def _voter(organisation_id: int, membership_id: int) -> None:
         .first()
     )
     if member is None:
-        raise AttendanceError("not_found")
+        raise Refused("not_found")
     if (
         member["kind"] != MembershipKind.MEMBER.value
         or member["status"] != MembershipStatus.ACTIVE.value
     ):
-        raise AttendanceError("not_a_voter")
+        raise Refused("not_a_voter")
 
 
 def attendance_key(assembly_id: int, membership_id: int) -> str:
@@ -123,7 +108,7 @@ async def _check_in(
     await _voter(organisation_id, membership_id)
     profile = await rules.freeze_assembly_profile(organisation_id, assembly_id)
     if remote and not profile.remote_counts_as_present:
-        raise AttendanceError("remote_not_allowed")
+        raise Refused("remote_not_allowed")
     status = (AttendanceStatus.REMOTE if remote else AttendanceStatus.PRESENT).value
     key = attendance_key(assembly_id, membership_id)
     existing = await Attendance.select().where(Attendance.attendance_key == key).first()
@@ -219,7 +204,7 @@ async def check_out(
             .first()
         )
         if row is None or row["status"] not in aq.TAKING_PART:
-            raise AttendanceError("not_checked_in")
+            raise Refused("not_checked_in")
         await Attendance.update(
             {
                 Attendance.status: AttendanceStatus.LEFT.value,
@@ -255,7 +240,7 @@ async def check_in_with_code(
             steward_id=None,
             actor_id=actor_id,
         )
-    except AttendanceError:
+    except Refused:
         return None
     # inside the sign-in's transaction: a banner fetching at once may miss this check-in,
     # the next signal or its slow refresh catches up

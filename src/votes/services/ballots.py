@@ -60,6 +60,7 @@ from votes.db.tables import (
     participation_key,
 )
 from votes.services import attendance, audit, events, rules
+from votes.services.refusals import Refused
 
 RANKED_METHODS = frozenset({"irv", "stv", "meek_stv", "schulze", "ranked_pairs", "borda"})
 MULTI_SEAT_METHODS = frozenset({"plurality", "approval", "score", "borda", "stv", "meek_stv"})
@@ -82,14 +83,6 @@ DURATION_MAX = 24 * 3600
 PHASES = (ConsentPhase.QUESTIONS, ConsentPhase.REACTIONS, ConsentPhase.CONSENT)
 
 logger = logging.getLogger("votes.ballots")
-
-
-class BallotError(Exception):
-    """A ballot action that cannot be done now; ``code`` names the reason for the message."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +114,7 @@ def decode_choice(method: str, content: str) -> Any:
 
 
 def check_choice(method: str, keys: Sequence[str], rules: Mapping[str, Any], choice: Any) -> Any:
-    """Return ``choice`` in its stored JSON shape, or raise ``BallotError`` naming the fault.
+    """Return ``choice`` in its stored JSON shape, or raise ``Refused`` naming the fault.
 
     Forged option ids, duplicates, too many approvals, scores off the scale and objections
     without a reason are all refused here, before anything is written.
@@ -136,35 +129,35 @@ def check_choice(method: str, keys: Sequence[str], rules: Mapping[str, Any], cho
     if method in CONSENT_METHODS:
         return _check_response(known, choice)
     if not isinstance(choice, str) or choice not in known:
-        raise BallotError("unknown_option")
+        raise Refused("unknown_option")
     return choice
 
 
 def _check_ranking(known: set[str], choice: Any) -> list[str]:
     if not isinstance(choice, list | tuple) or not all(isinstance(k, str) for k in choice):
-        raise BallotError("unknown_option")
+        raise Refused("unknown_option")
     if not choice:
-        raise BallotError("empty_ranking")
+        raise Refused("empty_ranking")
     if len(set(choice)) != len(choice):
-        raise BallotError("duplicate_option")
+        raise Refused("duplicate_option")
     if not set(choice) <= known:
-        raise BallotError("unknown_option")
+        raise Refused("unknown_option")
     return list(choice)
 
 
 def _check_approval(known: set[str], rules: Mapping[str, Any], choice: Any) -> list[str]:
     if not isinstance(choice, list | tuple | set | frozenset):
-        raise BallotError("unknown_option")
+        raise Refused("unknown_option")
     chosen = list(choice)
     if not all(isinstance(k, str) for k in chosen) or not set(chosen) <= known:
-        raise BallotError("unknown_option")
+        raise Refused("unknown_option")
     if len(set(chosen)) != len(chosen):
-        raise BallotError("duplicate_option")
+        raise Refused("duplicate_option")
     most = rules.get("max_selections")
     if most is not None and len(chosen) > int(most):
-        raise BallotError("too_many_approvals")
+        raise Refused("too_many_approvals")
     if len(chosen) < int(rules.get("min_selections", 0)):
-        raise BallotError("too_few_approvals")
+        raise Refused("too_few_approvals")
     return sorted(chosen)
 
 
@@ -175,15 +168,15 @@ def score_scale(rules: Mapping[str, Any]) -> tuple[int, int]:
 
 def _check_scores(known: set[str], rules: Mapping[str, Any], choice: Any) -> dict[str, int]:
     if not isinstance(choice, Mapping) or not set(choice) <= known:
-        raise BallotError("unknown_option")
+        raise Refused("unknown_option")
     low, high = score_scale(rules)
     scores = {}
     for key, value in choice.items():
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise BallotError("score_out_of_range")
+            raise Refused("score_out_of_range")
         scores[key] = value
     if not scores:
-        raise BallotError("empty_scores")
+        raise Refused("empty_scores")
     return scores
 
 
@@ -191,14 +184,14 @@ def _check_response(known: set[str], choice: Any) -> Any:
     if isinstance(choice, str):
         choice = (choice, "")
     if not isinstance(choice, list | tuple) or len(choice) != 2:
-        raise BallotError("unknown_option")
+        raise Refused("unknown_option")
     response, reason = choice
     if not isinstance(response, str) or response not in known or not isinstance(reason, str):
-        raise BallotError("unknown_option")
+        raise Refused("unknown_option")
     reason = reason.strip()[:REASON_MAX]
     if response in STOPPING_RESPONSES:
         if not reason:
-            raise BallotError("reason_required")
+            raise Refused("reason_required")
         return [response, reason]
     return [response, reason] if reason else response
 
@@ -262,30 +255,30 @@ class BallotSettings:
 def check_settings(settings: BallotSettings) -> None:
     """Refuse settings the count could not honour, naming the first fault."""
     if not settings.question.strip() or len(settings.question) > QUESTION_MAX:
-        raise BallotError("question_required")
+        raise Refused("question_required")
     if settings.method not in METHODS:
-        raise BallotError("unknown_method")
+        raise Refused("unknown_method")
     keys = [key for key, _ in settings.options]
     if len(keys) < 2 or len(keys) > OPTIONS_MAX:
-        raise BallotError("too_few_options")
+        raise Refused("too_few_options")
     if len(set(keys)) != len(keys) or any(not k or len(k) > KEY_MAX for k in keys):
-        raise BallotError("duplicate_option")
+        raise Refused("duplicate_option")
     if any(not label.strip() or len(label) > LABEL_MAX for _, label in settings.options):
-        raise BallotError("label_required")
+        raise Refused("label_required")
     if settings.seats < 1 or (settings.seats > 1 and settings.method not in MULTI_SEAT_METHODS):
-        raise BallotError("bad_seats")
+        raise Refused("bad_seats")
     if settings.seats >= len(keys) and settings.seats > 1:
-        raise BallotError("bad_seats")
+        raise Refused("bad_seats")
     if settings.duration_seconds is not None and not 0 < settings.duration_seconds <= DURATION_MAX:
-        raise BallotError("bad_duration")
+        raise Refused("bad_duration")
     own = {k: v for k, v in (settings.rules or {}).items() if k not in rules.BALLOT_ONLY_RULES}
     if set(settings.rules or {}) - set(own) and settings.method != "majority":
-        raise BallotError("bad_rules")  # the assembly's rules judge majority motions only
+        raise Refused("bad_rules")  # the assembly's rules judge majority motions only
     try:  # the rules must be ones the core accepts: try them on an empty count
         tally(settings.method, keys, {}, seats=settings.seats, **own)
     except TallyError as error:
         if "needs" not in str(error):  # attendance figures come at the close, not now
-            raise BallotError("bad_rules") from error
+            raise Refused("bad_rules") from error
 
 
 async def create_ballot(
@@ -365,7 +358,7 @@ async def edit_draft(
     async with write_transaction(Ballot._meta.db):
         row = await _ballot_row(ballot_id, organisation_id, lock=True)
         if row["status"] != BallotStatus.DRAFT.value:
-            raise BallotError("not_editable")
+            raise Refused("not_editable")
         settings = _normalised(settings, json.loads(row["rules"]))
         check_settings(settings)
         before = (
@@ -470,7 +463,7 @@ async def _ballot_row(
         query = query.lock_rows("NO KEY UPDATE")
     row = await query.first()
     if row is None:
-        raise BallotError("not_found")
+        raise Refused("not_found")
     return dict(row)
 
 
@@ -487,7 +480,7 @@ async def _transition(
     async with write_transaction(Ballot._meta.db):
         row = await _ballot_row(ballot_id, organisation_id, lock=True)
         if row["status"] not in {status.value for status in allowed}:
-            raise BallotError(f"not_{allowed[0].value}" if len(allowed) == 1 else "finished")
+            raise Refused(f"not_{allowed[0].value}" if len(allowed) == 1 else "finished")
         values = await changes(row)
         await Ballot.update({getattr(Ballot, name): v for name, v in values.items()}).where(
             Ballot.id == ballot_id
@@ -534,8 +527,8 @@ async def _rules_at_open(row: dict[str, Any]) -> dict[str, Any]:
             rules=json.loads(row["rules"]),
             is_test=row["is_test"],
         )
-    except rules.RulesError as error:
-        raise BallotError(error.code) from error
+    except Refused as error:
+        raise Refused(error.code) from error
     counts = await attendance.frozen_counts(row["organisation"], row["assembly"])
     return {
         "rule_snapshot": json.dumps(snapshot, sort_keys=True) if snapshot else None,
@@ -553,7 +546,7 @@ async def advance_phase(
 
     async def changes(row: dict[str, Any]) -> dict[str, Any]:
         if row["phase"] not in (ConsentPhase.QUESTIONS.value, ConsentPhase.REACTIONS.value):
-            raise BallotError("no_next_phase")
+            raise Refused("no_next_phase")
         following = PHASES[[p.value for p in PHASES].index(row["phase"]) + 1]
         moved.append(following.value)
         if following is ConsentPhase.CONSENT:  # votes are taken from now: the countdown runs
@@ -620,7 +613,7 @@ async def close_due_ballots(now: datetime | None = None) -> list[int]:
     for row in due:
         try:
             await close_ballot(row["id"], reason=TIME_IS_UP)
-        except BallotError as error:
+        except Refused as error:
             if error.code != "not_open":
                 logger.warning("ballot %s is due but was not closed: %s", row["id"], error.code)
             continue
@@ -662,7 +655,7 @@ async def publish_ballot(
 ) -> None:
     async def changes(row: dict[str, Any]) -> dict[str, Any]:
         if row["result"] is None:
-            raise BallotError("not_counted")
+            raise Refused("not_counted")
         return {"status": BallotStatus.PUBLISHED.value, "published_at": datetime.now(UTC)}
 
     await _transition(
@@ -680,7 +673,7 @@ async def cancel_ballot(
     """Cancel a ballot that is not published yet; the reason is shown and audited."""
     reason = reason.strip()[:REASON_MAX]
     if not reason:
-        raise BallotError("reason_required")
+        raise Refused("reason_required")
 
     async def changes(row: dict[str, Any]) -> dict[str, Any]:
         return {"status": BallotStatus.CANCELLED.value, "cancel_reason": reason}
@@ -701,7 +694,7 @@ async def reopen_ballot(
     """Reopen a closed, unpublished ballot (votes already cast stay); the reason is audited."""
     reason = reason.strip()[:REASON_MAX]
     if not reason:
-        raise BallotError("reason_required")
+        raise Refused("reason_required")
 
     async def changes(row: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -739,12 +732,12 @@ async def rerun_consent_round(
     a new round (every member answers again); return the new round's number."""
     amendment = amendment.strip()[:REASON_MAX]
     if not amendment:
-        raise BallotError("amendment_required")
+        raise Refused("amendment_required")
     numbers: list[int] = []
 
     async def changes(row: dict[str, Any]) -> dict[str, Any]:
         if row["method"] not in CONSENT_METHODS or row["result"] is None:
-            raise BallotError("not_consent")
+            raise Refused("not_consent")
         earlier = json.loads(row["earlier_rounds"])
         earlier.append({"round": row["round"], "result": row["result"], "amendment": amendment})
         numbers.append(row["round"] + 1)
@@ -801,11 +794,11 @@ async def _open_ballot_for_vote(ballot_id: int) -> dict[str, Any]:
         query = query.lock_rows("SHARE")
     ballot = await query.first()
     if ballot is None:
-        raise BallotError("not_found")
+        raise Refused("not_found")
     if ballot["status"] != BallotStatus.OPEN.value or deadline_passed(ballot["closes_at"]):
-        raise BallotError("not_open")
+        raise Refused("not_open")
     if ballot["phase"] not in (ConsentPhase.NONE.value, ConsentPhase.CONSENT.value):
-        raise BallotError("not_yet")
+        raise Refused("not_yet")
     return dict(ballot)
 
 
@@ -820,7 +813,7 @@ async def _check_voter(organisation_id: int, membership_id: int) -> None:
         or member["kind"] != MembershipKind.MEMBER.value
         or member["status"] != MembershipStatus.ACTIVE.value
     ):
-        raise BallotError("not_eligible")
+        raise Refused("not_eligible")
 
 
 @dataclass(frozen=True, slots=True)
@@ -851,7 +844,7 @@ async def ballot_definition(ballot_id: int) -> BallotDefinition:
         .first()
     )
     if row is None:
-        raise BallotError("not_found")
+        raise Refused("not_found")
     found = BallotDefinition(
         row["organisation"],
         row["method"],
@@ -872,7 +865,7 @@ async def _checked(ballot_id: int, choice: Any) -> str:
     JSON to store."""
     definition = await ballot_definition(ballot_id)
     if definition.draft:  # its options may still change: a draft takes no vote
-        raise BallotError("not_open")
+        raise Refused("not_open")
     checked = check_choice(definition.method, definition.keys, definition.rules, choice)
     return json.dumps(checked, sort_keys=True, ensure_ascii=False)
 
@@ -900,9 +893,9 @@ def _decide_presence(ballot: Mapping[str, Any], member: Mapping[str, Any], check
     statutes allow it) vote, for themselves and for those they represent; when the ballot is
     weighted by college, a voter with no college is refused rather than left out silently."""
     if rules.governed(ballot["assembly_kind"]) and not ballot["is_test"] and not checked_in:
-        raise BallotError("not_checked_in")
+        raise Refused("not_checked_in")
     if ballot["weight_groups"] == "college" and member["college"] is None:
-        raise BallotError("no_college")
+        raise Refused("no_college")
     return rules.paper_group(ballot["weight_groups"], member["college"], member["category"])
 
 
@@ -912,17 +905,17 @@ def _decide(ballot: Mapping[str, Any] | None, member: Mapping[str, Any] | None) 
     count (the close waits for it), and one checked after is refused like a vote after the
     close, whether or not the close has run yet."""
     if ballot is None:
-        raise BallotError("not_found")
+        raise Refused("not_found")
     if ballot["status"] != BallotStatus.OPEN.value or deadline_passed(ballot["closes_at"]):
-        raise BallotError("not_open")
+        raise Refused("not_open")
     if ballot["phase"] not in (ConsentPhase.NONE.value, ConsentPhase.CONSENT.value):
-        raise BallotError("not_yet")
+        raise Refused("not_yet")
     if (
         member is None
         or member["kind"] != MembershipKind.MEMBER.value
         or member["status"] != MembershipStatus.ACTIVE.value
     ):
-        raise BallotError("not_eligible")
+        raise Refused("not_eligible")
 
 
 def _cast_in_sqlite(vote: _Vote, connection: Any) -> tuple[datetime, bool]:
@@ -956,7 +949,7 @@ def _cast_in_sqlite(vote: _Vote, connection: Any) -> tuple[datetime, bool]:
     if existing is not None:
         if existing["submission_hash"] == vote.token_hash:
             return existing["voted_at"], True
-        raise BallotError("already_voted")
+        raise Refused("already_voted")
     connection.execute(
         "INSERT INTO participation (ballot, membership, participation_key, round, "
         "submission_hash, voted_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -1019,7 +1012,7 @@ async def _cast_with_piccolo(vote: _Vote) -> tuple[datetime, bool]:
         if existing is not None:
             if existing["submission_hash"] == vote.token_hash:
                 return existing["voted_at"], True
-            raise BallotError("already_voted")
+            raise Refused("already_voted")
         await Participation.insert(
             Participation(
                 ballot=vote.ballot_id,
@@ -1079,7 +1072,7 @@ async def _represented(ballot: Mapping[str, Any], vote: _Vote) -> dict[str, Any]
     )
     principal = await _member_row(vote.on_behalf, ballot["organisation"])
     if not proxy or principal is None:
-        raise BallotError("not_your_proxy")
+        raise Refused("not_your_proxy")
     _decide({**ballot}, principal)
     return principal
 
@@ -1097,7 +1090,7 @@ async def cast_vote(
 
     ``choice`` is in the method's shape (a response, a list of keys, a mapping of scores).
     ``submission`` is the vote form's one-time token: the same token again returns the same
-    receipt (``repeated``) and writes nothing. Raises ``BallotError`` when the ballot is not
+    receipt (``repeated``) and writes nothing. Raises ``Refused`` when the ballot is not
     open, the member may not vote here, the choice is not valid, or the member has voted
     already with another form.
 
@@ -1143,15 +1136,15 @@ async def change_vote(
     async with write_transaction(Ballot._meta.db):
         ballot = await _open_ballot_for_vote(ballot_id)
         if not ballot["allow_change"]:
-            raise BallotError("change_not_allowed")
+            raise Refused("change_not_allowed")
         await _check_voter(ballot["organisation"], membership_id)
         key = participation_key(ballot_id, membership_id, ballot["round"])
         if not await Participation.exists().where(Participation.participation_key == key):
-            raise BallotError("not_voted")
+            raise Refused("not_voted")
         where = (BallotPaper.ballot == ballot_id) & (BallotPaper.round == ballot["round"])
         if ballot["secret"]:
             if not code:
-                raise BallotError("receipt_required")
+                raise Refused("receipt_required")
             where &= BallotPaper.receipt_hash == receipt_hash(code)
         else:
             where &= BallotPaper.voter == membership_id
@@ -1161,7 +1154,7 @@ async def change_vote(
             .returning(BallotPaper.id)
         )
         if not changed:
-            raise BallotError("wrong_receipt")
+            raise Refused("wrong_receipt")
     return VoteReceipt(code, datetime.now(UTC), changed=True)
 
 
@@ -1200,24 +1193,24 @@ async def record_room_count(
     """
     numbers = [*count.counts.values(), count.blank, count.invalid, count.cast]
     if any(n < 0 for n in numbers):
-        raise BallotError("negative_count")
+        raise Refused("negative_count")
     async with write_transaction(Ballot._meta.db):
         row = await _ballot_row(ballot_id, organisation_id)
         if row["method"] not in PAPER_COUNT_METHODS:
-            raise BallotError("no_room_count")
+            raise Refused("no_room_count")
         check_room_count(row["method"], json.loads(row["rules"]), count)
         if row["weight_groups"] == "college":  # a show of hands tells no college apart
-            raise BallotError("no_room_count_colleges")
+            raise Refused("no_room_count_colleges")
         if row["status"] not in (BallotStatus.OPEN.value, BallotStatus.CLOSED.value):
-            raise BallotError("not_open")
+            raise Refused("not_open")
         if not set(count.counts) <= set(await _options_of(ballot_id)):
-            raise BallotError("unknown_option")
+            raise Refused("unknown_option")
         electronic = await Participation.count().where(
             (Participation.ballot == ballot_id) & (Participation.round == row["round"])
         )
         eligible = row["eligible_at_close"] or await eligible_count(organisation_id)
         if electronic + count.cast > eligible:
-            raise BallotError("too_many_votes")
+            raise Refused("too_many_votes")
         key = f"{ballot_id}:{row['round']}"
         await PaperCount.delete().where(PaperCount.count_key == key)
         await PaperCount.insert(
@@ -1254,19 +1247,19 @@ def check_room_count(method: str, rules: Mapping[str, Any], count: RoomCount) ->
     """
     if method != "approval":
         if sum(count.counts.values()) + count.blank + count.invalid != count.cast:
-            raise BallotError("count_mismatch")
+            raise Refused("count_mismatch")
         return
     valid = count.valid
     if valid < 0:
-        raise BallotError("papers_mismatch")
+        raise Refused("papers_mismatch")
     if any(number > valid for number in count.counts.values()):
-        raise BallotError("approvals_over_papers")
+        raise Refused("approvals_over_papers")
     approvals = sum(count.counts.values())
     if approvals < valid * max(1, int(rules.get("min_selections", 0))):
-        raise BallotError("approvals_too_few")
+        raise Refused("approvals_too_few")
     most = rules.get("max_selections")
     if most is not None and approvals > valid * int(most):
-        raise BallotError("approvals_over_limit")
+        raise Refused("approvals_over_limit")
 
 
 async def room_count_of(ballot_id: int, round_: int) -> RoomCount | None:
@@ -1290,7 +1283,7 @@ async def count_ballot(ballot_id: int) -> TallyResult:
     function closing and audits use)."""
     ballot = await Ballot.select().where(Ballot.id == ballot_id).first()
     if ballot is None:
-        raise BallotError("not_found")
+        raise Refused("not_found")
     method, round_ = ballot["method"], ballot["round"]
     candidates = await _options_of(ballot_id)
     papers = await BallotPaper.select(BallotPaper.content, BallotPaper.weight_group).where(

@@ -12,7 +12,6 @@ from typing import Any
 
 from votes.db import assembly_queries
 from votes.db.engine import write_transaction
-from votes.db.queries import MembershipView
 from votes.db.tables import (
     AssemblyStatus,
     Contribution,
@@ -23,7 +22,8 @@ from votes.db.tables import (
     Thread,
 )
 from votes.services import audit, events
-from votes.services.assemblies import ActionError, can_manage, can_take_part, ensure_manager
+from votes.services.actors import Actor, may_run_assemblies, may_take_part, require
+from votes.services.refusals import Refused
 
 BODY_MAX = 5_000
 REASON_MAX = 300
@@ -42,37 +42,37 @@ async def _thread_row(organisation_id: int, thread_id: int) -> dict[str, Any]:
         .first()
     )
     if row is None:
-        raise ActionError("not_found")
+        raise Refused("not_found")
     return row
 
 
-async def _check_visible(actor: MembershipView, thread_id: int) -> None:
+async def _check_visible(actor: Actor, thread_id: int) -> None:
     """A draft's thread is as private as the draft: others get "not found", as for the page."""
-    if not can_manage(actor) and await assembly_queries.thread_hidden_as_draft(
+    if not may_run_assemblies(actor) and await assembly_queries.thread_hidden_as_draft(
         actor.organisation.id, thread_id, actor.person_id
     ):
-        raise ActionError("not_found")
+        raise Refused("not_found")
 
 
 def _check_open(thread: dict[str, Any]) -> None:
     if thread["closed_at"] is not None:
-        raise ActionError("thread_closed")
+        raise Refused("thread_closed")
     assembly_status = thread["proposal.assembly.status"] or thread["agenda_item.assembly.status"]
     if assembly_status == AssemblyStatus.CLOSED.value:
-        raise ActionError("assembly_closed")
+        raise Refused("assembly_closed")
     if thread["proposal.status"] == ProposalStatus.WITHDRAWN.value:
-        raise ActionError("proposal_withdrawn")
+        raise Refused("proposal_withdrawn")
 
 
 def _check_body(body: str) -> None:
     if not body.strip():
-        raise ActionError("body_required", "body")
+        raise Refused("body_required", "body")
     if len(body) > BODY_MAX:
-        raise ActionError("text_too_long", "body")
+        raise Refused("text_too_long", "body")
 
 
 async def post_contribution(
-    actor: MembershipView,
+    actor: Actor,
     thread_id: int,
     body: str,
     *,
@@ -80,8 +80,8 @@ async def post_contribution(
     parent_id: int | None = None,
 ) -> int:
     """Add a contribution; a reply to a reply joins the first one's replies (one level deep)."""
-    if not can_take_part(actor):
-        raise ActionError("read_only")
+    if not may_take_part(actor):
+        raise Refused("read_only")
     _check_body(body)
     async with write_transaction(Contribution._meta.db):
         thread = await _thread_row(actor.organisation.id, thread_id)
@@ -94,7 +94,7 @@ async def post_contribution(
                 .first()
             )
             if parent is None:
-                raise ActionError("parent_unknown")
+                raise Refused("parent_unknown")
             parent_id = parent["parent"] or parent["id"]
         rows = await Contribution.insert(
             Contribution(
@@ -119,7 +119,7 @@ async def _contribution_row(organisation_id: int, contribution_id: int) -> dict[
         .first()
     )
     if row is None:
-        raise ActionError("not_found")
+        raise Refused("not_found")
     return row
 
 
@@ -133,18 +133,18 @@ def may_edit(row: dict[str, Any], person_id: int, now: datetime | None = None) -
 
 
 async def edit_contribution(
-    actor: MembershipView, contribution_id: int, body: str, *, stance: Stance
+    actor: Actor, contribution_id: int, body: str, *, stance: Stance
 ) -> int:
     """Change one's own contribution within the edit window; return its thread id."""
     _check_body(body)
     async with write_transaction(Contribution._meta.db):
         row = await _contribution_row(actor.organisation.id, contribution_id)
         if row["author"] != actor.person_id:
-            raise ActionError("not_author")
+            raise Refused("not_author")
         if row["hidden_reason"] is not None:
-            raise ActionError("contribution_hidden")
+            raise Refused("contribution_hidden")
         if not may_edit(row, actor.person_id):
-            raise ActionError("edit_window_over")
+            raise Refused("edit_window_over")
         _check_open(await _thread_row(actor.organisation.id, row["thread"]))
         if row["body"] == body.strip() and row["stance"] == stance.value:
             return int(row["thread"])
@@ -165,18 +165,18 @@ async def edit_contribution(
     return int(row["thread"])
 
 
-async def hide_contribution(actor: MembershipView, contribution_id: int, reason: str) -> int:
+async def hide_contribution(actor: Actor, contribution_id: int, reason: str) -> int:
     """A facilitator hides a contribution; its place in the thread shows that, and why."""
-    ensure_manager(actor)
+    require(may_run_assemblies, actor)
     reason = reason.strip()
     if not reason:
-        raise ActionError("reason_required", "reason")
+        raise Refused("reason_required", "reason")
     if len(reason) > REASON_MAX:
-        raise ActionError("reason_too_long", "reason")
+        raise Refused("reason_too_long", "reason")
     async with write_transaction(Contribution._meta.db):
         row = await _contribution_row(actor.organisation.id, contribution_id)
         if row["hidden_reason"] is not None:
-            raise ActionError("contribution_hidden")
+            raise Refused("contribution_hidden")
         await Contribution.update(
             {
                 Contribution.hidden_reason: reason,
@@ -194,15 +194,15 @@ async def hide_contribution(actor: MembershipView, contribution_id: int, reason:
     return int(row["thread"])
 
 
-async def toggle_reaction(actor: MembershipView, contribution_id: int, kind: ReactionKind) -> bool:
+async def toggle_reaction(actor: Actor, contribution_id: int, kind: ReactionKind) -> bool:
     """Add or remove one's reaction; return whether it is there now."""
-    if not can_take_part(actor):
-        raise ActionError("read_only")
+    if not may_take_part(actor):
+        raise Refused("read_only")
     async with write_transaction(Reaction._meta.db):
         row = await _contribution_row(actor.organisation.id, contribution_id)
         await _check_visible(actor, row["thread"])
         if row["hidden_reason"] is not None:
-            raise ActionError("contribution_hidden")
+            raise Refused("contribution_hidden")
         key = f"{contribution_id}:{actor.person_id}:{kind.value}"
         if await Reaction.exists().where(Reaction.reaction_key == key):
             await Reaction.delete().where(Reaction.reaction_key == key)
@@ -218,9 +218,9 @@ async def toggle_reaction(actor: MembershipView, contribution_id: int, kind: Rea
     return True
 
 
-async def set_thread_closed(actor: MembershipView, thread_id: int, closed: bool) -> None:
+async def set_thread_closed(actor: Actor, thread_id: int, closed: bool) -> None:
     """Close a thread (nobody posts any more; everything stays readable) or open it again."""
-    ensure_manager(actor)
+    require(may_run_assemblies, actor)
     async with write_transaction(Thread._meta.db):
         thread = await _thread_row(actor.organisation.id, thread_id)
         if (thread["closed_at"] is not None) == closed:

@@ -37,6 +37,7 @@ from votes.services import (
     proposals,
     proxies,
 )
+from votes.services.actors import Actor
 
 DEMO_ORGANISATION = "demo"
 DEMO_PASSWORD = "demo-cooperative"  # noqa: S105 - public on purpose: it is the demo
@@ -455,7 +456,7 @@ async def _seed_deliberation(
     for key in ("camille", "hugo", "lea", "ines", "noah", "jules"):
         found = await queries.membership_in(organisation_id, members[key][0])
         assert found is not None
-        member[key] = found
+        member[key] = Actor.of(found)
     proposal_id = await proposals.create_proposal(
         organisation_id,
         assembly_id,

@@ -27,18 +27,11 @@ from votes.db.tables import (
     Person,
 )
 from votes.services import access_codes, accounts, audit
+from votes.services.refusals import Refused
 
 MAX_IMPORT_ROWS = 20_000
 MAX_NAME_LENGTH = 200
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-class MemberError(Exception):
-    """A register change that cannot be made; ``code`` selects the message."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
 
 
 @dataclass(slots=True)
@@ -102,11 +95,11 @@ async def add_member(
     organisation_id: int, data: MemberInput, *, actor_id: int | None = None
 ) -> int:
     """Add a person to the register (reusing the person if the email is known); return the
-    membership id. ``MemberError`` with ``invalid:<field>:<code>`` or ``already_member``."""
+    membership id. ``Refused`` with ``invalid:<field>:<code>`` or ``already_member``."""
     problems = validate(data, await organisation_lists(organisation_id))
     if problems:
         field_name, code = next(iter(problems.items()))
-        raise MemberError(f"invalid:{field_name}:{code}")
+        raise Refused(f"invalid:{field_name}:{code}")
     async with write_transaction(Membership._meta.db):
         membership_id = await _insert_member(organisation_id, data)
         await audit.record(
@@ -129,7 +122,7 @@ async def _insert_member(organisation_id: int, data: MemberInput) -> int:
         person_id = rows[0]["id"]
     key = f"{organisation_id}:{person_id}"
     if await Membership.exists().where(Membership.membership_key == key):
-        raise MemberError("already_member")
+        raise Refused("already_member")
     rows = await Membership.insert(
         Membership(
             organisation=organisation_id,
@@ -172,7 +165,7 @@ async def _membership_row(organisation_id: int, membership_id: int) -> dict[str,
         .first()
     )
     if row is None:
-        raise MemberError("not_found")
+        raise Refused("not_found")
     return row
 
 
@@ -194,17 +187,17 @@ async def update_member(
     problems = validate(data, await organisation_lists(organisation_id))
     if problems:
         field_name, code = next(iter(problems.items()))
-        raise MemberError(f"invalid:{field_name}:{code}")
+        raise Refused(f"invalid:{field_name}:{code}")
     async with write_transaction(Membership._meta.db):
         row = await _membership_row(organisation_id, membership_id)
         person_id = int(row["person"])
         if (row["person.name"], row["person.email"]) != (data.name, data.email):
             if not await person_is_only_here(organisation_id, person_id):
-                raise MemberError("person_shared")
+                raise Refused("person_shared")
             if data.email and await Person.exists().where(
                 (Person.email == data.email) & (Person.id != person_id)
             ):
-                raise MemberError("email_taken")
+                raise Refused("email_taken")
             await Person.update({Person.name: data.name, Person.email: data.email}).where(
                 Person.id == person_id
             )
@@ -246,7 +239,7 @@ def _row_roles(row: dict[str, Any]) -> list[str]:
 
 async def _keep_an_admin(organisation_id: int, membership_id: int) -> None:
     if not await _other_active_admins(organisation_id, membership_id):
-        raise MemberError("last_admin")
+        raise Refused("last_admin")
 
 
 async def set_status(
@@ -255,7 +248,7 @@ async def set_status(
     """Activate, suspend or record a departure. Suspending or leaving ends the person's
     sessions at once and revokes their access codes."""
     if membership_id == acting_membership:
-        raise MemberError("own_status")
+        raise Refused("own_status")
     async with write_transaction(Membership._meta.db):
         row = await _membership_row(organisation_id, membership_id)
         if row["status"] == status.value:

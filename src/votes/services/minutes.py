@@ -21,18 +21,11 @@ from votes.db.minutes_queries import PENDING_STATUSES
 from votes.db.tables import Assembly, AssemblyStatus, Ballot, Minutes, MinutesStatus
 from votes.i18n import LANGUAGES
 from votes.services import audit
+from votes.services.refusals import Refused
 
 NAME_MAX = 200
 SCRUTINEERS_MAX = 400
 TEXT_MAX = 20_000
-
-
-class MinutesError(Exception):
-    """A change to the minutes that cannot be made; ``code`` names the reason."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +63,7 @@ async def _assembly_status(organisation_id: int, assembly_id: int) -> str:
         .first()
     )
     if row is None:
-        raise MinutesError("not_found")
+        raise Refused("not_found")
     return str(row["status"])
 
 
@@ -86,12 +79,12 @@ async def _current(organisation_id: int, assembly_id: int) -> dict[str, str] | N
 async def save_draft(
     organisation_id: int, assembly_id: int, draft: MinutesDraft, *, person_id: int
 ) -> None:
-    """Save the secretary's words; ``MinutesError`` if invalid (``invalid:<field>:<code>``)
+    """Save the secretary's words; ``Refused`` if invalid (``invalid:<field>:<code>``)
     or if the minutes are final (``minutes_final``)."""
     problems = check_draft(draft)
     if problems:
         name, code = next(iter(problems.items()))
-        raise MinutesError(f"invalid:{name}:{code}")
+        raise Refused(f"invalid:{name}:{code}")
     values: dict[Any, Any] = {
         Minutes.language: draft.language,
         Minutes.chair: draft.chair.strip(),
@@ -115,7 +108,7 @@ async def save_draft(
                 )
             )
         elif current["status"] == MinutesStatus.FINAL.value:
-            raise MinutesError("minutes_final")
+            raise Refused("minutes_final")
         else:
             await Minutes.update(values).where(Minutes.id == current["id"])
         await audit.record(
@@ -130,7 +123,7 @@ async def save_draft(
 async def finalise(organisation_id: int, assembly_id: int, content: str, *, person_id: int) -> str:
     """Freeze the minutes with their rendered ``content``; return its digest.
 
-    Refused (``MinutesError``) while the assembly is not closed (``assembly_not_closed``),
+    Refused (``Refused``) while the assembly is not closed (``assembly_not_closed``),
     while a ballot is open or closed without a published result (``ballots_pending``), and
     when the minutes are final already (``minutes_final``).
     """
@@ -138,16 +131,16 @@ async def finalise(organisation_id: int, assembly_id: int, content: str, *, pers
     async with write_transaction(Minutes._meta.db):
         current = await _current(organisation_id, assembly_id)
         if current is not None and current["status"] == MinutesStatus.FINAL.value:
-            raise MinutesError("minutes_final")
+            raise Refused("minutes_final")
         if await _assembly_status(organisation_id, assembly_id) != AssemblyStatus.CLOSED.value:
-            raise MinutesError("assembly_not_closed")
+            raise Refused("assembly_not_closed")
         if await Ballot.exists().where(
             (Ballot.assembly == assembly_id)
             & (Ballot.organisation == organisation_id)
             & Ballot.is_test.eq(False)
             & Ballot.status.is_in(list(PENDING_STATUSES))
         ):
-            raise MinutesError("ballots_pending")
+            raise Refused("ballots_pending")
         values: dict[Any, Any] = {
             Minutes.status: MinutesStatus.FINAL.value,
             Minutes.content: content,
@@ -174,7 +167,7 @@ async def finalise(organisation_id: int, assembly_id: int, content: str, *, pers
                 .returning(Minutes.id)
             )
             if not changed:
-                raise MinutesError("minutes_final")
+                raise Refused("minutes_final")
         await audit.record(
             organisation_id,
             "minutes.finalised",

@@ -17,15 +17,10 @@ from votes.db.tables import (
     Organisation,
     Person,
 )
+from votes.services.refusals import Refused
 from votes.settings import SUPPORTED_LANGUAGES
 
 _SHORT_NAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$")
-
-
-class OrganisationError(Exception):
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
 
 
 async def create_organisation(
@@ -38,12 +33,12 @@ async def create_organisation(
 ) -> int:
     """Create an organisation; ``short_name`` is its URL slug (lowercase, digits, hyphens)."""
     if not name.strip():
-        raise OrganisationError("name_required")
+        raise Refused("name_required")
     if not _SHORT_NAME.match(short_name):
-        raise OrganisationError("short_name_invalid")
+        raise Refused("short_name_invalid")
     async with write_transaction(Organisation._meta.db):
         if await Organisation.exists().where(Organisation.short_name == short_name):
-            raise OrganisationError("short_name_taken")
+            raise Refused("short_name_taken")
         rows = await Organisation.insert(
             Organisation(
                 name=name.strip(),
@@ -70,7 +65,7 @@ async def add_membership(
     key = f"{organisation_id}:{person_id}"
     async with write_transaction(Membership._meta.db):
         if await Membership.exists().where(Membership.membership_key == key):
-            raise OrganisationError("already_member")
+            raise Refused("already_member")
         rows = await Membership.insert(
             Membership(
                 organisation=organisation_id,
@@ -120,15 +115,15 @@ async def update_organisation(
     default_language: str,
     time_zone: str,
 ) -> None:
-    """Save an organisation's settings; ``OrganisationError`` names the first problem."""
+    """Save an organisation's settings; ``Refused`` names the first problem."""
     problems = validate_settings(name, short_name, legal_form, default_language, time_zone)
     if problems:
-        raise OrganisationError(next(iter(problems.values())))
+        raise Refused(next(iter(problems.values())))
     async with write_transaction(Organisation._meta.db):
         if await Organisation.exists().where(
             (Organisation.short_name == short_name) & (Organisation.id != organisation_id)
         ):
-            raise OrganisationError("short_name_taken")
+            raise Refused("short_name_taken")
         await Organisation.update(
             {
                 Organisation.name: name.strip(),
@@ -154,15 +149,15 @@ async def create_organisation_with_admin(
     Return (organisation id, person id, whether the person is new and has no password yet)."""
     problems = validate_settings(name, short_name, legal_form, default_language, time_zone)
     if problems:
-        raise OrganisationError(next(iter(problems.values())))
+        raise Refused(next(iter(problems.values())))
     email = admin_email.strip().lower()
     if not admin_name.strip():
-        raise OrganisationError("admin_name_required")
+        raise Refused("admin_name_required")
     if "@" not in email:
-        raise OrganisationError("admin_email_invalid")
+        raise Refused("admin_email_invalid")
     async with write_transaction(Organisation._meta.db):
         if await Organisation.exists().where(Organisation.short_name == short_name):
-            raise OrganisationError("short_name_taken")
+            raise Refused("short_name_taken")
         rows = await Organisation.insert(
             Organisation(
                 name=name.strip(),
@@ -202,13 +197,13 @@ def _list_key(organisation_id: int, name: str) -> str:
 async def add_category(organisation_id: int, name: str) -> int:
     name = " ".join(name.split())
     if not name:
-        raise OrganisationError("category_required")
+        raise Refused("category_required")
     if len(name) > 80:
-        raise OrganisationError("category_too_long")
+        raise Refused("category_too_long")
     key = _list_key(organisation_id, name)
     async with write_transaction(Category._meta.db):
         if await Category.exists().where(Category.category_key == key):
-            raise OrganisationError("category_exists")
+            raise Refused("category_exists")
         rows = await Category.insert(
             Category(organisation=organisation_id, category_key=key, name=name)
         )
@@ -224,11 +219,11 @@ async def remove_category(organisation_id: int, category_id: int) -> None:
             .first()
         )
         if row is None:
-            raise OrganisationError("not_found")
+            raise Refused("not_found")
         if await Membership.exists().where(
             (Membership.organisation == organisation_id) & (Membership.category == row["name"])
         ):
-            raise OrganisationError("category_in_use")
+            raise Refused("category_in_use")
         await Category.delete().where(Category.id == category_id)
 
 
@@ -240,10 +235,10 @@ def parse_percentage(text: str) -> int:
     """
     cleaned = text.replace("%", "").replace(",", ".").replace("\u202f", "").strip()
     if not re.fullmatch(r"\d{1,3}(\.\d{1,2})?", cleaned):
-        raise OrganisationError("weight_invalid")
+        raise Refused("weight_invalid")
     basis_points = int(Decimal(cleaned) * 100)
     if not 0 < basis_points <= 10_000:
-        raise OrganisationError("weight_invalid")
+        raise Refused("weight_invalid")
     return basis_points
 
 
@@ -251,14 +246,14 @@ async def add_college(organisation_id: int, name: str, weight: str) -> int:
     """Add a voting college with its share of the vote (a percentage, e.g. "33,33")."""
     name = " ".join(name.split())
     if not name:
-        raise OrganisationError("college_required")
+        raise Refused("college_required")
     if len(name) > 100:
-        raise OrganisationError("college_too_long")
+        raise Refused("college_too_long")
     basis_points = parse_percentage(weight)
     key = _list_key(organisation_id, name)
     async with write_transaction(College._meta.db):
         if await College.exists().where(College.college_key == key):
-            raise OrganisationError("college_exists")
+            raise Refused("college_exists")
         rows = await College.insert(
             College(
                 organisation=organisation_id,
@@ -276,7 +271,7 @@ async def remove_college(organisation_id: int, college_id: int) -> None:
         if not await College.exists().where(
             (College.id == college_id) & (College.organisation == organisation_id)
         ):
-            raise OrganisationError("not_found")
+            raise Refused("not_found")
         if await Membership.exists().where(Membership.college == college_id):
-            raise OrganisationError("college_in_use")
+            raise Refused("college_in_use")
         await College.delete().where(College.id == college_id)

@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from votes.db.engine import write_transaction
-from votes.db.queries import MembershipView
 from votes.db.tables import (
     AgendaItem,
     Amendment,
@@ -35,7 +34,8 @@ from votes.db.tables import (
 )
 from votes.i18n import gettext as _
 from votes.services import audit, ballots
-from votes.services.assemblies import ActionError, can_manage, can_take_part, ensure_manager
+from votes.services.actors import Actor, may_run_assemblies, may_take_part, require
+from votes.services.refusals import Refused
 
 TITLE_MAX = 300
 BODY_MAX = 20_000
@@ -79,13 +79,13 @@ VOTING_ORDER = {
 
 def check_text(title: str, body: str) -> None:
     if not title.strip():
-        raise ActionError("title_required", "title")
+        raise Refused("title_required", "title")
     if len(title) > TITLE_MAX:
-        raise ActionError("title_too_long", "title")
+        raise Refused("title_too_long", "title")
     if not body.strip():
-        raise ActionError("body_required", "body")
+        raise Refused("body_required", "body")
     if len(body) > BODY_MAX:
-        raise ActionError("text_too_long", "body")
+        raise Refused("text_too_long", "body")
 
 
 async def create_proposal(
@@ -182,21 +182,21 @@ def deadline_passed(assembly: dict[str, Any], now: datetime | None = None) -> bo
     return deadline is not None and (now or datetime.now(UTC)) > deadline
 
 
-def check_may_submit(actor: MembershipView, assembly: dict[str, Any]) -> None:
+def check_may_submit(actor: Actor, assembly: dict[str, Any]) -> None:
     """The assembly's submission rule and deadline (facilitators set the agenda: neither
     binds them)."""
-    if can_manage(actor):
+    if may_run_assemblies(actor):
         if assembly["status"] == AssemblyStatus.CLOSED.value:
-            raise ActionError("assembly_closed")
+            raise Refused("assembly_closed")
         return
-    if not can_take_part(actor):
-        raise ActionError("read_only")
+    if not may_take_part(actor):
+        raise Refused("read_only")
     if assembly["status"] == AssemblyStatus.CLOSED.value:
-        raise ActionError("assembly_closed")
+        raise Refused("assembly_closed")
     if assembly["submission_rule"] == SubmissionRule.FACILITATORS.value:
-        raise ActionError("facilitators_only")
+        raise Refused("facilitators_only")
     if deadline_passed(assembly):
-        raise ActionError("deadline_passed")
+        raise Refused("deadline_passed")
 
 
 async def _members_of(organisation_id: int, person_ids: Sequence[int]) -> list[int]:
@@ -212,7 +212,7 @@ async def _members_of(organisation_id: int, person_ids: Sequence[int]) -> list[i
 
 
 async def submit_proposal(
-    actor: MembershipView,
+    actor: Actor,
     assembly_id: int,
     title: str,
     body: str,
@@ -231,15 +231,15 @@ async def submit_proposal(
             .first()
         )
         if assembly is None:
-            raise ActionError("not_found")
+            raise Refused("not_found")
         check_may_submit(actor, assembly)
         if agenda_item_id is not None and not await AgendaItem.exists().where(
             (AgendaItem.id == agenda_item_id) & (AgendaItem.assembly == assembly_id)
         ):
-            raise ActionError("item_unknown", "agenda_item")
+            raise Refused("item_unknown", "agenda_item")
         coauthors = await _members_of(organisation_id, coauthor_ids)
         if len(coauthors) != len(set(coauthor_ids)):
-            raise ActionError("coauthor_unknown", "coauthors")
+            raise Refused("coauthor_unknown", "coauthors")
         return await _insert_proposal(
             organisation_id,
             assembly_id,
@@ -264,7 +264,7 @@ async def _proposal_row(organisation_id: int, proposal_id: int) -> dict[str, Any
         .first()
     )
     if row is None:
-        raise ActionError("not_found")
+        raise Refused("not_found")
     return row
 
 
@@ -307,20 +307,20 @@ async def _add_version(
 
 
 async def edit_proposal(
-    actor: MembershipView, proposal_id: int, title: str, body: str, *, note: str = ""
+    actor: Actor, proposal_id: int, title: str, body: str, *, note: str = ""
 ) -> int:
     """Save a new version of the text; return its number."""
     check_text(title, body)
     if len(note) > NOTE_MAX:
-        raise ActionError("note_too_long", "note")
+        raise Refused("note_too_long", "note")
     async with write_transaction(Proposal._meta.db):
         proposal = await _proposal_row(actor.organisation.id, proposal_id)
-        if not (can_manage(actor) or await is_author(actor.person_id, proposal)):
-            raise ActionError("not_author")
+        if not (may_run_assemblies(actor) or await is_author(actor.person_id, proposal)):
+            raise Refused("not_author")
         if proposal["status"] not in EDITABLE:
-            raise ActionError("proposal_locked")
+            raise Refused("proposal_locked")
         if proposal["title"] == title.strip() and proposal["body"] == body:
-            raise ActionError("unchanged", "body")
+            raise Refused("unchanged", "body")
         number = await _add_version(proposal, actor.person_id, title.strip(), body, note.strip())
         await audit.record(
             actor.organisation.id,
@@ -332,20 +332,20 @@ async def edit_proposal(
     return number
 
 
-async def change_status(actor: MembershipView, proposal_id: int, status: ProposalStatus) -> None:
+async def change_status(actor: Actor, proposal_id: int, status: ProposalStatus) -> None:
     """Authors submit or withdraw their proposal; facilitators move it through the debate."""
     async with write_transaction(Proposal._meta.db):
         proposal = await _proposal_row(actor.organisation.id, proposal_id)
         current = proposal["status"]
-        manager = can_manage(actor)
-        author = can_take_part(actor) and await is_author(actor.person_id, proposal)
+        manager = may_run_assemblies(actor)
+        author = may_take_part(actor) and await is_author(actor.person_id, proposal)
         allowed = (FACILITATOR_STEPS[current] if manager else frozenset()) | (
             AUTHOR_STEPS.get(current, frozenset()) if author else frozenset()
         )
         if not (manager or author):
-            raise ActionError("not_author")
+            raise Refused("not_author")
         if status.value not in allowed:
-            raise ActionError("status_step_not_allowed")
+            raise Refused("status_step_not_allowed")
         if status is ProposalStatus.SUBMITTED and not manager:
             check_may_submit(actor, _assembly_of(proposal))
         await Proposal.update(
@@ -368,20 +368,20 @@ def _assembly_of(proposal: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-async def toggle_support(actor: MembershipView, proposal_id: int) -> bool:
+async def toggle_support(actor: Actor, proposal_id: int) -> bool:
     """Support a proposal, or stop supporting it; return whether the member supports it now."""
-    if not can_take_part(actor):
-        raise ActionError("read_only")
+    if not may_take_part(actor):
+        raise Refused("read_only")
     async with write_transaction(Proposal._meta.db):
         proposal = await _proposal_row(actor.organisation.id, proposal_id)
         if proposal["status"] in DECIDED or proposal["status"] == ProposalStatus.DRAFT:
-            raise ActionError("support_closed")
+            raise Refused("support_closed")
         key = f"{proposal_id}:{actor.person_id}"
         existing = await ProposalSupport.select().where(ProposalSupport.support_key == key).first()
         if proposal["author"] == actor.person_id or (
             existing and existing["kind"] == SupportKind.COAUTHOR.value
         ):
-            raise ActionError("own_proposal")
+            raise Refused("own_proposal")
         if existing:
             await ProposalSupport.delete().where(ProposalSupport.support_key == key)
         else:
@@ -395,17 +395,17 @@ def _majority_options() -> list[tuple[str, str]]:
     return [("yes", _("For")), ("no", _("Against")), ("abstain", _("Abstention"))]
 
 
-async def put_to_vote(actor: MembershipView, proposal_id: int) -> int:
+async def put_to_vote(actor: Actor, proposal_id: int) -> int:
     """Prepare the proposal's ballot (a draft, opened from the ballot page) and mark the proposal
     as put to the vote. Amendments not yet decided or put to the vote must be settled first."""
-    ensure_manager(actor)
+    require(may_run_assemblies, actor)
     proposal = await _proposal_row(actor.organisation.id, proposal_id)
     if proposal["status"] not in OPEN_TO_AMENDMENTS:
-        raise ActionError("status_step_not_allowed")
+        raise Refused("status_step_not_allowed")
     if await Amendment.exists().where(
         (Amendment.proposal == proposal_id) & (Amendment.status == AmendmentStatus.SUBMITTED.value)
     ):
-        raise ActionError("amendments_pending")
+        raise Refused("amendments_pending")
     ballot_id = await ballots.create_ballot(
         actor.organisation.id,
         proposal["assembly"],
@@ -444,9 +444,9 @@ def apply_amendment(body: str, kind: AmendmentKind, passage: str, text: str) -> 
         return text
     count = body.count(passage) if passage else 0
     if count == 0:
-        raise ActionError("passage_not_found", "passage")
+        raise Refused("passage_not_found", "passage")
     if count > 1:
-        raise ActionError("passage_ambiguous", "passage")
+        raise Refused("passage_ambiguous", "passage")
     if kind is AmendmentKind.DELETE:
         before, _sep, after = body.partition(passage)
         return _join_without_gap(before, after)
@@ -471,23 +471,23 @@ def _join_without_gap(before: str, after: str) -> str:
 def check_amendment(body: str, kind: AmendmentKind, passage: str, text: str, reason: str) -> str:
     """Validate an amendment against the current text; return the amended text."""
     if kind is not AmendmentKind.FULL and not passage.strip():
-        raise ActionError("passage_required", "passage")
+        raise Refused("passage_required", "passage")
     if kind is not AmendmentKind.DELETE and not text.strip():
-        raise ActionError("text_required", "text")
+        raise Refused("text_required", "text")
     if len(text) > BODY_MAX or len(passage) > BODY_MAX:
-        raise ActionError("text_too_long", "text")
+        raise Refused("text_too_long", "text")
     if len(reason) > BODY_MAX:
-        raise ActionError("text_too_long", "reason")
+        raise Refused("text_too_long", "reason")
     amended = apply_amendment(body, kind, passage, text)
     if amended.strip() == body.strip():
-        raise ActionError("unchanged", "text")
+        raise Refused("unchanged", "text")
     if not amended.strip():
-        raise ActionError("body_required", "text")
+        raise Refused("body_required", "text")
     return amended
 
 
 async def propose_amendment(
-    actor: MembershipView,
+    actor: Actor,
     proposal_id: int,
     kind: AmendmentKind,
     *,
@@ -496,8 +496,8 @@ async def propose_amendment(
     reason: str = "",
 ) -> int:
     """A member proposes a change to the proposal's current text."""
-    if not can_take_part(actor):
-        raise ActionError("read_only")
+    if not may_take_part(actor):
+        raise Refused("read_only")
     if kind is AmendmentKind.FULL:
         passage = ""
     if kind is AmendmentKind.DELETE:
@@ -505,11 +505,11 @@ async def propose_amendment(
     async with write_transaction(Amendment._meta.db):
         proposal = await _proposal_row(actor.organisation.id, proposal_id)
         if proposal["assembly.status"] == AssemblyStatus.CLOSED.value:
-            raise ActionError("assembly_closed")
+            raise Refused("assembly_closed")
         if proposal["status"] == ProposalStatus.WITHDRAWN:
-            raise ActionError("proposal_withdrawn")
+            raise Refused("proposal_withdrawn")
         if proposal["status"] not in OPEN_TO_AMENDMENTS:
-            raise ActionError("amendments_closed")
+            raise Refused("amendments_closed")
         check_amendment(proposal["body"], kind, passage, text, reason)
         last = (
             await Amendment.select(Amendment.number)
@@ -550,16 +550,14 @@ async def _amendment_row(organisation_id: int, amendment_id: int) -> dict[str, A
         .first()
     )
     if row is None:
-        raise ActionError("not_found")
+        raise Refused("not_found")
     return row
 
 
-async def _take_in(
-    actor: MembershipView, amendment: dict[str, Any], proposal: dict[str, Any]
-) -> int:
+async def _take_in(actor: Actor, amendment: dict[str, Any], proposal: dict[str, Any]) -> int:
     """Apply the amendment to the proposal's current text as a new version."""
     if proposal["status"] in DECIDED:
-        raise ActionError("proposal_decided")
+        raise Refused("proposal_decided")
     amended = apply_amendment(
         proposal["body"], AmendmentKind(amendment["kind"]), amendment["passage"], amendment["text"]
     )
@@ -567,7 +565,7 @@ async def _take_in(
     return await _add_version(proposal, actor.person_id, proposal["title"], amended, note)
 
 
-async def decide_amendment(actor: MembershipView, amendment_id: int, decision: str) -> int | None:
+async def decide_amendment(actor: Actor, amendment_id: int, decision: str) -> int | None:
     """Settle an amendment. ``decision`` is one of:
 
     - ``accept``: the proposal's author takes it into the text;
@@ -581,8 +579,8 @@ async def decide_amendment(actor: MembershipView, amendment_id: int, decision: s
         amendment = await _amendment_row(actor.organisation.id, amendment_id)
         proposal = await _proposal_row(actor.organisation.id, amendment["proposal"])
         status = amendment["status"]
-        manager = can_manage(actor)
-        author = can_take_part(actor) and await is_author(actor.person_id, proposal)
+        manager = may_run_assemblies(actor)
+        author = may_take_part(actor) and await is_author(actor.person_id, proposal)
         version: int | None = None
         if decision == "accept" and status == AmendmentStatus.SUBMITTED and author:
             version = await _take_in(actor, amendment, proposal)
@@ -601,15 +599,15 @@ async def decide_amendment(actor: MembershipView, amendment_id: int, decision: s
         elif decision == "reject_vote" and status == AmendmentStatus.VOTING and manager:
             new = AmendmentStatus.REJECTED
         elif status != AmendmentStatus.SUBMITTED and status != AmendmentStatus.VOTING:
-            raise ActionError("amendment_settled")
+            raise Refused("amendment_settled")
         else:
-            raise ActionError("not_allowed")
+            raise Refused("not_allowed")
         await _settle(actor, amendment, new, version)
     return version
 
 
 async def _settle(
-    actor: MembershipView, amendment: dict[str, Any], status: AmendmentStatus, version: int | None
+    actor: Actor, amendment: dict[str, Any], status: AmendmentStatus, version: int | None
 ) -> None:
     await Amendment.update(
         {
@@ -627,15 +625,15 @@ async def _settle(
     )
 
 
-async def put_amendment_to_vote(actor: MembershipView, amendment_id: int) -> int:
+async def put_amendment_to_vote(actor: Actor, amendment_id: int) -> int:
     """Prepare the amendment's ballot (voted before its proposal) and mark it as put to the vote."""
-    ensure_manager(actor)
+    require(may_run_assemblies, actor)
     amendment = await _amendment_row(actor.organisation.id, amendment_id)
     proposal = await _proposal_row(actor.organisation.id, amendment["proposal"])
     if amendment["status"] != AmendmentStatus.SUBMITTED:
-        raise ActionError("amendment_settled")
+        raise Refused("amendment_settled")
     if proposal["status"] not in OPEN_TO_AMENDMENTS:
-        raise ActionError("amendments_closed")
+        raise Refused("amendments_closed")
     question = _("Do you adopt amendment no. %(number)d to “%(title)s”?") % {
         "number": amendment["number"],
         "title": proposal["title"],
@@ -681,7 +679,7 @@ async def add_contribution(
         .first()
     )
     if thread is None:
-        raise ActionError("not_found")
+        raise Refused("not_found")
     rows = await Contribution.insert(
         Contribution(
             organisation=thread["organisation"],

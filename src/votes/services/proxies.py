@@ -31,17 +31,9 @@ from votes.db.tables import (
     participation_key,
 )
 from votes.services import attendance, audit, events, rules
+from votes.services.refusals import Refused
 
 INSTRUCTIONS_MAX = 2000
-
-
-class ProxyError(Exception):
-    """A proxy refused; ``code`` names the reason, ``detail`` the numbers (e.g. the cap)."""
-
-    def __init__(self, code: str, **detail: Any) -> None:
-        super().__init__(code)
-        self.code = code
-        self.detail = detail
 
 
 async def _is_voter(organisation_id: int, membership_id: int) -> bool:
@@ -78,12 +70,12 @@ async def give_proxy(
     recorded_by: int | None = None,
     actor_id: int | None = None,
 ) -> int:
-    """Record a proxy and return its id; ``ProxyError`` says why not (nothing is written)."""
+    """Record a proxy and return its id; ``Refused`` says why not (nothing is written)."""
     instructions = instructions.strip()
     if len(instructions) > INSTRUCTIONS_MAX:
-        raise ProxyError("instructions_too_long")
+        raise Refused("instructions_too_long")
     if holder_id is not None and holder_id == giver_id:
-        raise ProxyError("proxy_to_self")
+        raise Refused("proxy_to_self")
     async with write_transaction(Proxy._meta.db):
         assembly = (
             await Assembly.select(Assembly.status)
@@ -91,23 +83,23 @@ async def give_proxy(
             .first()
         )
         if assembly is None:
-            raise ProxyError("not_found")
+            raise Refused("not_found")
         if assembly["status"] not in attendance.RUNNING:
-            raise ProxyError("assembly_not_running")
+            raise Refused("assembly_not_running")
         if not await _is_voter(organisation_id, giver_id):
-            raise ProxyError("giver_not_voter")
+            raise Refused("giver_not_voter")
         profile = await rules.freeze_assembly_profile(organisation_id, assembly_id)
         if holder_id is None:
             if profile.proxies.blank_proxies != "with_management":
-                raise ProxyError("blank_not_counted")
+                raise Refused("blank_not_counted")
         elif not await _is_voter(organisation_id, holder_id):
-            raise ProxyError("holder_not_member")
+            raise Refused("holder_not_member")
         if await _checked_in(assembly_id, giver_id):
-            raise ProxyError("giver_checked_in")
+            raise Refused("giver_checked_in")
         if await Proxy.exists().where(_active(assembly_id, giver_id)):
-            raise ProxyError("proxy_exists")
+            raise Refused("proxy_exists")
         if await _holds_any(assembly_id, giver_id):
-            raise ProxyError("proxy_chain")
+            raise Refused("proxy_chain")
         if holder_id is not None:
             await _check_holder(organisation_id, assembly_id, holder_id, profile)
         rows = await Proxy.insert(
@@ -153,7 +145,7 @@ async def _check_holder(
     organisation_id: int, assembly_id: int, holder_id: int, profile: RuleProfile
 ) -> None:
     if await Proxy.exists().where(_active(assembly_id, holder_id)):
-        raise ProxyError("proxy_chain")  # the holder is represented themselves
+        raise Refused("proxy_chain")  # the holder is represented themselves
     members = len(await aq.voting_members(organisation_id))
     cap = profile.proxies.cap(members)
     if cap is None:
@@ -164,7 +156,7 @@ async def _check_holder(
         & (Proxy.status == ProxyStatus.ACTIVE.value)
     )
     if held >= cap:
-        raise ProxyError("holder_at_cap", cap=cap, members=members)
+        raise Refused("holder_at_cap", cap=cap, members=members)
 
 
 async def revoke_proxy(
@@ -183,11 +175,11 @@ async def revoke_proxy(
             .first()
         )
         if row is None:
-            raise ProxyError("not_found")
+            raise Refused("not_found")
         if not as_admin and row["giver"] != membership_id:
-            raise ProxyError("not_allowed")
+            raise Refused("not_allowed")
         if row["status"] != ProxyStatus.ACTIVE.value:
-            raise ProxyError("proxy_revoked")
+            raise Refused("proxy_revoked")
         reason = ProxyRevocation.GIVER if row["giver"] == membership_id else ProxyRevocation.ADMIN
         await attendance.revoke_proxy_row(organisation_id, proxy_id, reason, actor_id)
     events.quorum_changed(organisation_id, row["assembly"])

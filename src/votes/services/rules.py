@@ -52,6 +52,7 @@ from votes.db.tables import (
     RuleSettings,
 )
 from votes.services import audit
+from votes.services.refusals import Refused
 
 LEGAL_KINDS = frozenset({"ago", "age", "ago_extraordinary"})
 # a college (or category) with fewer voters than this in a secret ballot keeps its own
@@ -59,15 +60,6 @@ LEGAL_KINDS = frozenset({"ago", "age", "ago_extraordinary"})
 SECRET_GROUP_MINIMUM = 5
 MAJORITY_RESPONSES = ("yes", "no", "abstain")
 BALLOT_ONLY_RULES = ("rule", "management_supports")  # read here, never passed to the core
-
-
-class RulesError(Exception):
-    """A rule setting refused; ``code`` names the reason, ``detail`` the numbers."""
-
-    def __init__(self, code: str, **detail: Any) -> None:
-        super().__init__(code)
-        self.code = code
-        self.detail = detail
 
 
 def governed(assembly_kind: str) -> bool:
@@ -113,12 +105,12 @@ async def save_profile(
     try:
         check_profile(profile)
     except TallyError as error:
-        raise RulesError("profile_invalid") from error
+        raise Refused("profile_invalid") from error
     if profile.key not in PRESETS:
-        raise RulesError("profile_invalid")
+        raise Refused("profile_invalid")
     setup = await college_setup(organisation_id, profile)
     if setup.problem:
-        raise RulesError(setup.problem, **setup.detail)
+        raise Refused(setup.problem, **setup.detail)
     data = json.dumps(profile_to_data(profile), sort_keys=True, ensure_ascii=False)
     async with write_transaction(RuleSettings._meta.db):
         await RuleSettings.delete().where(RuleSettings.settings_key == str(organisation_id))
@@ -272,7 +264,7 @@ async def ballot_snapshot(
     rule = profile.rule_for(kind, convocation)
     setup = await college_setup(organisation_id, profile)
     if setup.problem:
-        raise RulesError(setup.problem, **setup.detail)
+        raise Refused(setup.problem, **setup.detail)
     data = profile_to_data(profile)
     snapshot: dict[str, Any] = {
         "profile": profile.key,

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from litestar import Litestar, Request
+from litestar import Litestar, Request, Router
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import Provide
@@ -45,7 +45,7 @@ from votes.web.controllers.receipts import ReceiptsController
 from votes.web.controllers.rules import RulesController
 from votes.web.deadlines import deadline_lifespan
 from votes.web.errors import html_error_page
-from votes.web.guards import provide_context
+from votes.web.guards import provide_actor, provide_context, requires_sign_in
 from votes.web.live import LiveController, LiveHub, live_lifespan, make_channels_plugin
 from votes.web.rendering import SECURITY_HEADERS
 from votes.web.static_assets import static_file
@@ -142,6 +142,33 @@ def create_served_app() -> Litestar:
     return app
 
 
+def organisation_router() -> Router:
+    """Every page of an organisation, behind one door: signed in, then a member of the
+    organisation in the URL (404 otherwise), acting as ``actor``; each route adds the rule it
+    needs (``votes.web.guards.requires``)."""
+    return Router(
+        path="/o/{org:str}",
+        guards=[requires_sign_in],
+        dependencies={"actor": Provide(provide_actor)},
+        route_handlers=[
+            OrganisationHomeController,
+            AssemblyController,
+            ProposalController,
+            DeliberationController,
+            BallotController,
+            MembersController,
+            MinutesController,
+            ExportsController,
+            AuditController,
+            ReceiptsController,
+            LiveController,
+            AttendanceController,
+            ProxiesController,
+            RulesController,
+        ],
+    )
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     """Build the app. ``settings`` default to the environment (``Settings.from_env()``)."""
     settings = settings or Settings.from_env()
@@ -168,21 +195,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[
             HomeController,
             AuthController,
-            AssemblyController,
-            ProposalController,
-            DeliberationController,
-            BallotController,
-            OrganisationHomeController,
-            MembersController,
             InstanceAdminController,
-            MinutesController,
-            ExportsController,
-            AuditController,
-            ReceiptsController,
-            LiveController,
-            AttendanceController,
-            ProxiesController,
-            RulesController,
+            organisation_router(),
             static_file,
         ],
         dependencies={"context": Provide(provide_context)},

@@ -13,9 +13,9 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Template
 
 from votes.db.assembly_queries import ThreadPage
-from votes.db.queries import MembershipView
-from votes.services.assemblies import ActionError, can_manage, can_take_part
+from votes.services.actors import Actor, may_run_assemblies, may_take_part
 from votes.services.deliberation import EDIT_WINDOW
+from votes.services.refusals import Refused
 from votes.web.context import RequestContext
 from votes.web.forms import FormErrors
 from votes.web.refusals import refusal
@@ -54,7 +54,7 @@ def local_input(value: datetime | None, time_zone: str) -> str:
     return value.astimezone(ZoneInfo(time_zone)).strftime("%Y-%m-%dT%H:%M")
 
 
-def errors_from(error: ActionError, default_field: str = "") -> tuple[int, FormErrors]:
+def errors_from(error: Refused, default_field: str = "") -> tuple[int, FormErrors]:
     status, message = refusal(error.code)
     errors = FormErrors()
     errors.add(error.field or default_field, message)
@@ -64,8 +64,8 @@ def errors_from(error: ActionError, default_field: str = "") -> tuple[int, FormE
 def refused(
     request: Request[Any, Any, State],
     context: RequestContext,
-    membership: MembershipView,
-    error: ActionError,
+    actor: Actor,
+    error: Refused,
     back: str,
 ) -> Template:
     """The page (or, for htmx, the alert) that says why an action was refused."""
@@ -78,22 +78,20 @@ def refused(
         fragment="partials/assemblies/_refused.html.jinja",
         status_code=status,
         context=context,
-        membership=membership,
-        organisation=membership.organisation,
+        membership=actor,
+        organisation=actor.organisation,
         message=message,
         back=back,
     )
 
 
-def thread_context(
-    membership: MembershipView, thread: ThreadPage | None, here: str
-) -> dict[str, Any]:
+def thread_context(actor: Actor, thread: ThreadPage | None, here: str) -> dict[str, Any]:
     """What the thread partials need besides the organisation: the slice shown, where to come
     back after a post without JavaScript, the viewer's rights and the edit window."""
     return {
         "thread": thread,
         "here": here,
-        "manager": can_manage(membership),
-        "may_take_part": can_take_part(membership),
+        "manager": may_run_assemblies(actor),
+        "may_take_part": may_take_part(actor),
         "editable_since": datetime.now(UTC) - EDIT_WINDOW,
     }

@@ -50,20 +50,19 @@ from litestar.channels import ChannelsPlugin, Subscriber
 from litestar.channels.backends.base import ChannelsBackend
 from litestar.channels.backends.memory import MemoryChannelsBackend
 from litestar.datastructures import State
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import ServerSentEventMessage, Stream
 
 from votes.db import ballot_queries as bq
 from votes.db.live_queries import changed_since
-from votes.db.queries import MembershipView
 from votes.i18n import current_language, translations
 from votes.services import events
+from votes.services.actors import Actor
 from votes.services.events import EventKind, LiveEvent
 from votes.settings import LiveBackend, Settings
 from votes.web.context import RequestContext
-from votes.web.guards import provide_membership, requires_sign_in
 from votes.web.pg_channels import RESYNC_SIGNAL, PostgresChannelsBackend
 from votes.web.templating import make_environment
 
@@ -440,7 +439,7 @@ def _since(since_ms: int, last_event_id: str | None) -> datetime | None:
 
 def _response(
     request: Request[Any, Any, State],
-    membership: MembershipView,
+    actor: Actor,
     context: RequestContext,
     scope: StreamScope,
     since_ms: int,
@@ -448,7 +447,7 @@ def _response(
     hub: LiveHub | None = request.app.state.get("live_hub")
     since = _since(since_ms, request.headers.get("last-event-id"))
     return Stream(
-        _stream(hub, membership.organisation.id, scope, since, context.language),
+        _stream(hub, actor.organisation.id, scope, since, context.language),
         media_type="text/event-stream",
         headers=HEADERS,
     )
@@ -458,52 +457,50 @@ class LiveController(Controller):
     """The streams. Same guards as the pages they serve: members of the organisation only,
     and a ballot or assembly of another organisation does not exist."""
 
-    path = "/o/{org:str}"
-    guards = [requires_sign_in]  # noqa: RUF012 - Litestar reads this class attribute
-    dependencies = {"membership": Provide(provide_membership)}  # noqa: RUF012
+    path = "/"
 
     @get("/live", include_in_schema=False)
     async def organisation_stream(
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         since: FromQuery[int] = 0,
         vote_area: FromQuery[bool] = False,
     ) -> Stream:
         """The vote list (which receives the list itself, ``vote_area=1``) and the "now"
         page."""
-        short_name = membership.organisation.short_name if vote_area else None
+        short_name = actor.organisation.short_name if vote_area else None
         scope = StreamScope(ORGANISATION_KINDS, vote_area_of=short_name)
-        return _response(request, membership, context, scope, since)
+        return _response(request, actor, context, scope, since)
 
     @get("/ballots/{ballot_id:int}/live", include_in_schema=False)
     async def ballot_stream(
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         ballot_id: FromPath[int],
         since: FromQuery[int] = 0,
     ) -> Stream:
         """A ballot's page and its console (with its assembly's quorum banner)."""
-        ballot = await bq.ballot_view(membership.organisation.id, ballot_id)
+        ballot = await bq.ballot_view(actor.organisation.id, ballot_id)
         if ballot is None:
             raise NotFoundException()
         scope = StreamScope(BALLOT_KINDS, ballot_id=ballot_id, assembly_id=ballot.assembly_id)
-        return _response(request, membership, context, scope, since)
+        return _response(request, actor, context, scope, since)
 
     @get("/assemblies/{assembly_id:int}/live", include_in_schema=False)
     async def assembly_stream(
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         assembly_id: FromPath[int],
         since: FromQuery[int] = 0,
     ) -> Stream:
         """The projector."""
-        if await bq.assembly_heading(membership.organisation.id, assembly_id) is None:
+        if await bq.assembly_heading(actor.organisation.id, assembly_id) is None:
             raise NotFoundException()
         scope = StreamScope(ASSEMBLY_KINDS, assembly_id=assembly_id)
-        return _response(request, membership, context, scope, since)
+        return _response(request, actor, context, scope, since)

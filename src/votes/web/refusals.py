@@ -1,6 +1,6 @@
 """What a member is told when an assembly, proposal or thread action is refused.
 
-Services raise :class:`votes.services.assemblies.ActionError` with a code; this module gives the
+Services raise :class:`votes.services.Refused` with a code; this module gives the
 code its translated sentence and its HTTP status: 422 for what was typed, 409 for a state that
 forbids the action now (closed, past the deadline, already settled), 403 for a role that never
 allows it, 404 for what does not exist in this organisation.

@@ -2,7 +2,7 @@
 as an enhancement), the item under discussion, the assembly's history, and the members' "now"
 page that follows the session.
 
-Every handler gets the viewer's membership (outsiders already got a 404) and every query is
+Every handler gets the viewer's actor (outsiders already got a 404) and every query is
 scoped by its organisation.
 """
 
@@ -12,18 +12,19 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_204_NO_CONTENT, HTTP_422_UNPROCESSABLE_ENTITY
 
 from votes.db import assembly_queries
-from votes.db.queries import MembershipView
 from votes.db.tables import AssemblyKind, AssemblyStatus, Convocation, SubmissionRule
 from votes.i18n import gettext as _
 from votes.services import assemblies, attendance
-from votes.services.assemblies import ActionError, AssemblyFields, can_manage, can_take_part
+from votes.services.actors import Actor, may_run_assemblies, may_take_part
+from votes.services.assemblies import AssemblyFields
+from votes.services.refusals import Refused
 from votes.web.assembly_forms import (
     errors_from,
     local_datetime,
@@ -35,14 +36,14 @@ from votes.web.assembly_forms import (
 )
 from votes.web.context import RequestContext
 from votes.web.forms import FormErrors
-from votes.web.guards import provide_membership, requires_sign_in
+from votes.web.guards import requires
 from votes.web.rendering import VARY, is_htmx, page, see_other
 
 # how often phones ask whether the "now" page changed (a 204 when it did not)
 NOW_POLL_SECONDS = 30  # a last resort: the live stream's signals trigger the re-fetch (#8)
 
 
-def _base(org: MembershipView) -> str:
+def _base(org: Actor) -> str:
     return f"/o/{org.organisation.short_name}"
 
 
@@ -91,9 +92,7 @@ def _parse_assembly(values: dict[str, str], time_zone: str) -> tuple[AssemblyFie
 
 
 class AssemblyController(Controller):
-    path = "/o/{org:str}"
-    guards = [requires_sign_in]  # noqa: RUF012 - Litestar reads this class attribute
-    dependencies = {"membership": Provide(provide_membership)}  # noqa: RUF012
+    path = "/"
 
     # --- planning ---------------------------------------------------------------------------
 
@@ -101,7 +100,7 @@ class AssemblyController(Controller):
         self,
         request: Request[Any, Any, State],
         context: RequestContext,
-        membership: MembershipView,
+        actor: Actor,
         *,
         values: dict[str, str],
         errors: FormErrors,
@@ -114,8 +113,8 @@ class AssemblyController(Controller):
             fragment="partials/assemblies/_assembly_form.html.jinja",
             status_code=status_code,
             context=context,
-            membership=membership,
-            organisation=membership.organisation,
+            membership=actor,
+            organisation=actor.organisation,
             values=values,
             errors=errors,
             assembly_id=assembly_id,
@@ -124,77 +123,71 @@ class AssemblyController(Controller):
             rules=list(SubmissionRule),
         )
 
-    @get("/assemblies/new")
+    @get("/assemblies/new", guards=[requires(may_run_assemblies)])
     async def new_assembly(
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
     ) -> Template:
-        if not can_manage(membership):
-            return refused(request, context, membership, ActionError("not_facilitator"), "")
         values = {
             "title": "", "starts_at": "", "kind": "ago", "convocation": "first", "place": "",
             "remote_url": "", "description": "", "submission_rule": "members",
             "submission_deadline": "",
         }  # fmt: skip
-        return self._assembly_form(request, context, membership, values=values, errors=FormErrors())
+        return self._assembly_form(request, context, actor, values=values, errors=FormErrors())
 
-    @post("/assemblies")
+    @post("/assemblies", guards=[requires(may_run_assemblies)])
     async def create_assembly(
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
     ) -> Template | Redirect:
-        if not can_manage(membership):
-            return refused(request, context, membership, ActionError("not_facilitator"), "")
         values = _form_values(await request.form())
-        fields, errors = _parse_assembly(values, membership.organisation.time_zone)
+        fields, errors = _parse_assembly(values, actor.organisation.time_zone)
         if fields is not None:
             try:
                 assembly_id = await assemblies.create_assembly(
-                    membership.organisation.id,
+                    actor.organisation.id,
                     fields.title,
                     fields.starts_at,
                     kind=fields.kind,
                     convocation=fields.convocation,
                     place=fields.place,
-                    actor_id=membership.person_id,
+                    actor_id=actor.person_id,
                     remote_url=fields.remote_url,
                     description=fields.description,
                     submission_rule=fields.submission_rule,
                     submission_deadline=fields.submission_deadline,
                 )
-                return see_other(f"{_base(membership)}/assemblies/{assembly_id}")
-            except ActionError as error:
+                return see_other(f"{_base(actor)}/assemblies/{assembly_id}")
+            except Refused as error:
                 status, errors = errors_from(error)
                 return self._assembly_form(
-                    request, context, membership, values=values, errors=errors, status_code=status
+                    request, context, actor, values=values, errors=errors, status_code=status
                 )
         return self._assembly_form(
             request,
             context,
-            membership,
+            actor,
             values=values,
             errors=errors,
             status_code=HTTP_422_UNPROCESSABLE_ENTITY,
         )
 
-    @get("/assemblies/{assembly_id:int}/edit")
+    @get("/assemblies/{assembly_id:int}/edit", guards=[requires(may_run_assemblies)])
     async def edit_assembly_form(
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         assembly_id: FromPath[int],
     ) -> Template:
-        assembly = await assembly_queries.assembly_view(membership.organisation.id, assembly_id)
+        assembly = await assembly_queries.assembly_view(actor.organisation.id, assembly_id)
         if assembly is None:
             raise NotFoundException()
-        if not can_manage(membership):
-            return refused(request, context, membership, ActionError("not_facilitator"), "")
-        zone = membership.organisation.time_zone
+        zone = actor.organisation.time_zone
         values = {
             "title": assembly.title,
             "starts_at": local_input(assembly.starts_at, zone),
@@ -209,7 +202,7 @@ class AssemblyController(Controller):
         return self._assembly_form(
             request,
             context,
-            membership,
+            actor,
             values=values,
             errors=FormErrors(),
             assembly_id=assembly.id,
@@ -220,24 +213,24 @@ class AssemblyController(Controller):
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         assembly_id: FromPath[int],
     ) -> Template | Redirect:
         values = _form_values(await request.form())
-        fields, errors = _parse_assembly(values, membership.organisation.time_zone)
+        fields, errors = _parse_assembly(values, actor.organisation.time_zone)
         status = HTTP_422_UNPROCESSABLE_ENTITY
         if fields is not None:
             try:
-                await assemblies.update_assembly(membership, assembly_id, fields)
-                return see_other(f"{_base(membership)}/assemblies/{assembly_id}")
-            except ActionError as error:
+                await assemblies.update_assembly(actor, assembly_id, fields)
+                return see_other(f"{_base(actor)}/assemblies/{assembly_id}")
+            except Refused as error:
                 if error.code in ("not_found", "not_facilitator"):
-                    return refused(request, context, membership, error, "")
+                    return refused(request, context, actor, error, "")
                 status, errors = errors_from(error)
         return self._assembly_form(
             request,
             context,
-            membership,
+            actor,
             values=values,
             errors=errors,
             assembly_id=assembly_id,
@@ -249,18 +242,18 @@ class AssemblyController(Controller):
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         assembly_id: FromPath[int],
     ) -> Template | Redirect:
-        back = f"{_base(membership)}/assemblies/{assembly_id}"
+        back = f"{_base(actor)}/assemblies/{assembly_id}"
         form = await request.form()
         try:
             status = AssemblyStatus(text(form, "status"))
-            await assemblies.set_assembly_status(membership, assembly_id, status)
+            await assemblies.set_assembly_status(actor, assembly_id, status)
         except ValueError:
-            return refused(request, context, membership, ActionError("invalid_choice"), back)
-        except ActionError as error:
-            return refused(request, context, membership, error, back)
+            return refused(request, context, actor, Refused("invalid_choice"), back)
+        except Refused as error:
+            return refused(request, context, actor, error, back)
         return see_other(back)
 
     # --- the assembly and its agenda ----------------------------------------------------------
@@ -270,21 +263,21 @@ class AssemblyController(Controller):
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         assembly_id: FromPath[int],
     ) -> Template:
-        detail = await assembly_queries.assembly_page(membership.organisation.id, assembly_id)
+        detail = await assembly_queries.assembly_page(actor.organisation.id, assembly_id)
         if detail is None:
             raise NotFoundException()
         return page(
             request,
             "pages/assemblies/detail.html.jinja",
             context=context,
-            membership=membership,
-            organisation=membership.organisation,
+            membership=actor,
+            organisation=actor.organisation,
             page_data=detail,
-            manager=can_manage(membership),
-            may_take_part=can_take_part(membership),
+            manager=may_run_assemblies(actor),
+            may_take_part=may_take_part(actor),
             next_statuses=assemblies.STATUS_STEPS[detail.assembly.status],
             item_errors=FormErrors(),
             item_values={"title": "", "description": "", "planned_minutes": ""},
@@ -295,7 +288,7 @@ class AssemblyController(Controller):
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         assembly_id: FromPath[int],
     ) -> Template | Redirect:
         form = await request.form()
@@ -304,54 +297,54 @@ class AssemblyController(Controller):
         minutes = optional_int(form, "planned_minutes")
         try:
             if values["planned_minutes"] and minutes is None:
-                raise ActionError("minutes_invalid", "planned_minutes")
+                raise Refused("minutes_invalid", "planned_minutes")
             item_id = await assemblies.add_item(
-                membership,
+                actor,
                 assembly_id,
                 values["title"],
                 description=values["description"],
                 planned_minutes=minutes or 0,
             )
-        except ActionError as error:
+        except Refused as error:
             if error.code in ("not_found", "not_facilitator", "assembly_closed"):
-                return refused(request, context, membership, error, "")
+                return refused(request, context, actor, error, "")
             status, errors = errors_from(error)
-            detail = await assembly_queries.assembly_page(membership.organisation.id, assembly_id)
+            detail = await assembly_queries.assembly_page(actor.organisation.id, assembly_id)
             return page(
                 request,
                 "pages/assemblies/detail.html.jinja",
                 fragment="partials/assemblies/_item_form.html.jinja",
                 status_code=status,
                 context=context,
-                membership=membership,
-                organisation=membership.organisation,
+                membership=actor,
+                organisation=actor.organisation,
                 page_data=detail,
                 manager=True,
-                may_take_part=can_take_part(membership),
+                may_take_part=may_take_part(actor),
                 next_statuses=assemblies.STATUS_STEPS[detail.assembly.status] if detail else (),
                 item_errors=errors,
                 item_values=values,
             )
-        return see_other(f"{_base(membership)}/assemblies/{assembly_id}#item-{item_id}")
+        return see_other(f"{_base(actor)}/assemblies/{assembly_id}#item-{item_id}")
 
     @get("/items/{item_id:int}")
     async def item(
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         item_id: FromPath[int],
         order: FromQuery[str] = "oldest",
         offset: FromQuery[int] = 0,
     ) -> Template:
-        found = await assembly_queries.agenda_item(membership.organisation.id, item_id)
+        found = await assembly_queries.agenda_item(actor.organisation.id, item_id)
         if found is None or found[1].thread_id is None:
             raise NotFoundException()
         assembly, item = found
         thread = await assembly_queries.thread_page(
-            membership.organisation.id,
+            actor.organisation.id,
             found[1].thread_id,
-            membership.person_id,
+            actor.person_id,
             order=order,
             offset=offset,
         )
@@ -359,39 +352,37 @@ class AssemblyController(Controller):
             request,
             "pages/assemblies/item.html.jinja",
             context=context,
-            membership=membership,
-            organisation=membership.organisation,
+            membership=actor,
+            organisation=actor.organisation,
             assembly=assembly,
             item=item,
-            **thread_context(membership, thread, request.url.path),
+            **thread_context(actor, thread, request.url.path),
         )
 
-    @get("/items/{item_id:int}/edit")
+    @get("/items/{item_id:int}/edit", guards=[requires(may_run_assemblies)])
     async def edit_item_form(
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         item_id: FromPath[int],
     ) -> Template:
-        found = await assembly_queries.agenda_item(membership.organisation.id, item_id)
+        found = await assembly_queries.agenda_item(actor.organisation.id, item_id)
         if found is None:
             raise NotFoundException()
-        if not can_manage(membership):
-            return refused(request, context, membership, ActionError("not_facilitator"), "")
         assembly, item = found
         values = {
             "title": item.title,
             "description": item.description,
             "planned_minutes": str(item.planned_minutes or ""),
         }
-        return self._item_edit(request, context, membership, assembly, item_id, values)
+        return self._item_edit(request, context, actor, assembly, item_id, values)
 
     def _item_edit(
         self,
         request: Request[Any, Any, State],
         context: RequestContext,
-        membership: MembershipView,
+        actor: Actor,
         assembly: assembly_queries.AssemblyView,
         item_id: int,
         values: dict[str, str],
@@ -403,8 +394,8 @@ class AssemblyController(Controller):
             "pages/assemblies/item_form.html.jinja",
             status_code=status_code,
             context=context,
-            membership=membership,
-            organisation=membership.organisation,
+            membership=actor,
+            organisation=actor.organisation,
             assembly=assembly,
             item_id=item_id,
             item_values=values,
@@ -416,7 +407,7 @@ class AssemblyController(Controller):
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         item_id: FromPath[int],
     ) -> Template | Redirect:
         form = await request.form()
@@ -425,73 +416,71 @@ class AssemblyController(Controller):
         minutes = optional_int(form, "planned_minutes")
         try:
             if values["planned_minutes"] and minutes is None:
-                raise ActionError("minutes_invalid", "planned_minutes")
+                raise Refused("minutes_invalid", "planned_minutes")
             assembly_id = await assemblies.update_item(
-                membership,
+                actor,
                 item_id,
                 values["title"],
                 description=values["description"],
                 planned_minutes=minutes or 0,
             )
-        except ActionError as error:
-            found = await assembly_queries.agenda_item(membership.organisation.id, item_id)
+        except Refused as error:
+            found = await assembly_queries.agenda_item(actor.organisation.id, item_id)
             if error.field == "" or found is None:
-                return refused(request, context, membership, error, "")
+                return refused(request, context, actor, error, "")
             status, errors = errors_from(error)
             return self._item_edit(
-                request, context, membership, found[0], item_id, values, errors, status
+                request, context, actor, found[0], item_id, values, errors, status
             )
-        return see_other(f"{_base(membership)}/assemblies/{assembly_id}#item-{item_id}")
+        return see_other(f"{_base(actor)}/assemblies/{assembly_id}#item-{item_id}")
 
     @post("/items/{item_id:int}/move")
     async def move_item(
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         item_id: FromPath[int],
     ) -> Template | Redirect:
         direction = text(await request.form(), "direction")
         try:
-            assembly_id = await assemblies.move_item(
-                membership, item_id, -1 if direction == "up" else 1
-            )
-        except ActionError as error:
-            return refused(request, context, membership, error, "")
-        return see_other(f"{_base(membership)}/assemblies/{assembly_id}#item-{item_id}")
+            assembly_id = await assemblies.move_item(actor, item_id, -1 if direction == "up" else 1)
+        except Refused as error:
+            return refused(request, context, actor, error, "")
+        return see_other(f"{_base(actor)}/assemblies/{assembly_id}#item-{item_id}")
 
     @post("/items/{item_id:int}/remove")
     async def remove_item(
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         item_id: FromPath[int],
     ) -> Template | Redirect:
         try:
-            assembly_id = await assemblies.remove_item(membership, item_id)
-        except ActionError as error:
-            return refused(request, context, membership, error, "")
-        return see_other(f"{_base(membership)}/assemblies/{assembly_id}#agenda-title")
+            assembly_id = await assemblies.remove_item(actor, item_id)
+        except Refused as error:
+            return refused(request, context, actor, error, "")
+        return see_other(f"{_base(actor)}/assemblies/{assembly_id}#agenda-title")
 
     @post("/assemblies/{assembly_id:int}/order")
     async def reorder(
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         assembly_id: FromPath[int],
     ) -> Template | Response[None] | Redirect:
         """The drag-and-drop script posts the whole new order (``item`` repeated)."""
         form = await request.form()
-        back = f"{_base(membership)}/assemblies/{assembly_id}"
+        back = f"{_base(actor)}/assemblies/{assembly_id}"
         raw = form.getall("item", [])
         if not all(str(value).isdigit() for value in raw):
-            return refused(request, context, membership, ActionError("agenda_changed"), back)
+            return refused(request, context, actor, Refused("agenda_changed"), back)
         try:
-            await assemblies.reorder_agenda(membership, assembly_id, [int(v) for v in raw])
-        except ActionError as error:
-            return refused(request, context, membership, error, back)
+            await assemblies.reorder_agenda(actor, assembly_id, [int(v) for v in raw])
+        except Refused as error:
+            return refused(request, context, actor, error, back)
         if is_htmx(request):
             return Response(content=None, status_code=HTTP_204_NO_CONTENT)
         return see_other(back)
@@ -501,15 +490,15 @@ class AssemblyController(Controller):
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         assembly_id: FromPath[int],
     ) -> Template | Redirect:
         item_id = optional_int(await request.form(), "item")
-        back = f"{_base(membership)}/assemblies/{assembly_id}"
+        back = f"{_base(actor)}/assemblies/{assembly_id}"
         try:
-            await assemblies.mark_current_item(membership, assembly_id, item_id)
-        except ActionError as error:
-            return refused(request, context, membership, error, back)
+            await assemblies.mark_current_item(actor, assembly_id, item_id)
+        except Refused as error:
+            return refused(request, context, actor, error, back)
         return see_other(f"{back}#item-{item_id}" if item_id else back)
 
     @get("/assemblies/{assembly_id:int}/history")
@@ -517,20 +506,20 @@ class AssemblyController(Controller):
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         assembly_id: FromPath[int],
     ) -> Template:
-        assembly = await assembly_queries.assembly_view(membership.organisation.id, assembly_id)
+        assembly = await assembly_queries.assembly_view(actor.organisation.id, assembly_id)
         if assembly is None:
             raise NotFoundException()
         return page(
             request,
             "pages/assemblies/history.html.jinja",
             context=context,
-            membership=membership,
-            organisation=membership.organisation,
+            membership=actor,
+            organisation=actor.organisation,
             assembly=assembly,
-            entries=await assembly_queries.history_of(membership.organisation.id, assembly_id),
+            entries=await assembly_queries.history_of(actor.organisation.id, assembly_id),
         )
 
     # --- the members' "now" page ----------------------------------------------------------------
@@ -540,14 +529,14 @@ class AssemblyController(Controller):
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         since: FromQuery[str] = "",
     ) -> Template | Response[None]:
         """What the assembly is doing right now. Phones poll with ``since=<stamp>``: an
         unchanged stamp answers 204 (htmx swaps nothing), so polling costs three small
         queries; #8 can replace the polling with a server-sent event that triggers the same
         request."""
-        organisation_id = membership.organisation.id
+        organisation_id = actor.organisation.id
         stamp = await assembly_queries.now_stamp(organisation_id)
         if since and since == stamp and is_htmx(request):
             return Response(
@@ -558,7 +547,7 @@ class AssemblyController(Controller):
         view = await assembly_queries.now_view(organisation_id, stamp)
         thread = (
             await assembly_queries.thread_page(
-                organisation_id, view.thread_id, membership.person_id, order="newest", limit=5
+                organisation_id, view.thread_id, actor.person_id, order="newest", limit=5
             )
             if view.thread_id
             else None
@@ -568,13 +557,13 @@ class AssemblyController(Controller):
             "pages/assemblies/now.html.jinja",
             fragment="partials/assemblies/_now.html.jinja",
             context=context,
-            membership=membership,
-            organisation=membership.organisation,
+            membership=actor,
+            organisation=actor.organisation,
             now=view,
             quorum=await attendance.quorum_banner(organisation_id, view.assembly.id)
             if view.assembly
             else None,
             stamp=stamp,
             poll_seconds=NOW_POLL_SECONDS,
-            **thread_context(membership, thread, f"{_base(membership)}/now"),
+            **thread_context(actor, thread, f"{_base(actor)}/now"),
         )

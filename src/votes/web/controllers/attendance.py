@@ -13,22 +13,23 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
-from litestar.di import NamedDependency, Provide
-from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK
 
 from votes.db import assembly_queries
 from votes.db import attendance_queries as aq
-from votes.db.queries import MembershipView
 from votes.db.tables import CheckInMethod
 from votes.i18n import gettext as _
 from votes.services import attendance as service
 from votes.services import rules
+from votes.services.actors import Actor, may_steward
+from votes.services.refusals import Refused
 from votes.web.context import RequestContext
 from votes.web.forms import FormErrors
-from votes.web.guards import provide_membership, requires_sign_in
+from votes.web.guards import requires
 from votes.web.labels import N_
 from votes.web.rendering import is_htmx, page, see_other
 
@@ -52,54 +53,47 @@ def refusal(code: str) -> tuple[str, int]:
     return _(message), status
 
 
-def _path(membership: MembershipView, assembly_id: int) -> str:
-    return f"/o/{membership.organisation.short_name}/assemblies/{assembly_id}/attendance"
+def _path(actor: Actor, assembly_id: int) -> str:
+    return f"/o/{actor.organisation.short_name}/assemblies/{assembly_id}/attendance"
 
 
-def ensure_steward(membership: MembershipView) -> None:
-    if not service.may_steward(membership):
-        raise PermissionDeniedException()
-
-
-async def _assembly(membership: MembershipView, assembly_id: int) -> Any:
-    assembly = await assembly_queries.assembly_view(membership.organisation.id, assembly_id)
+async def _assembly(actor: Actor, assembly_id: int) -> Any:
+    assembly = await assembly_queries.assembly_view(actor.organisation.id, assembly_id)
     if assembly is None:
         raise NotFoundException()
     return assembly
 
 
 class AttendanceController(Controller):
-    path = "/o/{org:str}/assemblies/{assembly_id:int}"
-    guards = [requires_sign_in]  # noqa: RUF012 - Litestar reads this class attribute
-    dependencies = {"membership": Provide(provide_membership)}  # noqa: RUF012
+    path = "/assemblies/{assembly_id:int}"
 
     @get("/attendance")
     async def register(
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         assembly_id: FromPath[int],
         q: FromQuery[str] = "",
     ) -> Template:
         """Stewards: the whole register, searchable; members: their own line and the quorum."""
-        return await self._page(request, context, membership, assembly_id, q[:100])
+        return await self._page(request, context, actor, assembly_id, q[:100])
 
     async def _page(
         self,
         request: Request[Any, Any, State],
         context: RequestContext,
-        membership: MembershipView,
+        actor: Actor,
         assembly_id: int,
         search: str = "",
         errors: FormErrors | None = None,
         status_code: int = HTTP_200_OK,
     ) -> Template:
-        organisation_id = membership.organisation.id
-        assembly = await _assembly(membership, assembly_id)
+        organisation_id = actor.organisation.id
+        assembly = await _assembly(actor, assembly_id)
         lines = await aq.attendance_register(organisation_id, assembly_id)
-        mine = next((line for line in lines if line.membership_id == membership.id), None)
-        steward = service.may_steward(membership)
+        mine = next((line for line in lines if line.membership_id == actor.id), None)
+        steward = may_steward(actor)
         shown = lines if steward else []
         wanted = aq.folded(search)
         if wanted:
@@ -111,8 +105,8 @@ class AttendanceController(Controller):
             fragment="partials/attendance/_register.html.jinja",
             status_code=status_code,
             context=context,
-            membership=membership,
-            organisation=membership.organisation,
+            membership=actor,
+            organisation=actor.organisation,
             assembly=assembly,
             lines=shown,
             mine=mine,
@@ -125,97 +119,95 @@ class AttendanceController(Controller):
             errors=errors or FormErrors(),
         )
 
-    @post("/attendance/{membership_id:int}/check-in")
+    @post("/attendance/{membership_id:int}/check-in", guards=[requires(may_steward)])
     async def check_in(
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         assembly_id: FromPath[int],
         membership_id: FromPath[int],
     ) -> Template | Redirect:
-        ensure_steward(membership)
         form = await request.form()
         remote = form.get("mode") == "remote"
         search = str(form.get("q", ""))[:100]
         try:
             await service.check_in(
-                membership.organisation.id,
+                actor.organisation.id,
                 assembly_id,
                 membership_id,
                 remote=remote,
-                steward_id=membership.id,
-                actor_id=membership.person_id,
+                steward_id=actor.id,
+                actor_id=actor.person_id,
             )
-        except service.AttendanceError as error:
-            return await self._refuse(request, context, membership, assembly_id, error, search)
-        return await self._done(request, context, membership, assembly_id, search)
+        except Refused as error:
+            return await self._refuse(request, context, actor, assembly_id, error, search)
+        return await self._done(request, context, actor, assembly_id, search)
 
-    @post("/attendance/{membership_id:int}/check-out")
+    @post("/attendance/{membership_id:int}/check-out", guards=[requires(may_steward)])
     async def check_out(
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         assembly_id: FromPath[int],
         membership_id: FromPath[int],
     ) -> Template | Redirect:
-        ensure_steward(membership)
         form = await request.form()
         search = str(form.get("q", ""))[:100]
         try:
             await service.check_out(
-                membership.organisation.id,
+                actor.organisation.id,
                 assembly_id,
                 membership_id,
-                actor_id=membership.person_id,
+                actor_id=actor.person_id,
             )
-        except service.AttendanceError as error:
-            return await self._refuse(request, context, membership, assembly_id, error, search)
-        return await self._done(request, context, membership, assembly_id, search)
+        except Refused as error:
+            return await self._refuse(request, context, actor, assembly_id, error, search)
+        return await self._done(request, context, actor, assembly_id, search)
 
     @post("/attendance/join-remotely")
     async def join_remotely(
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         assembly_id: FromPath[int],
     ) -> Template | Redirect:
         """A member following from afar signs the register themselves (when allowed)."""
         try:
             await service.check_in(
-                membership.organisation.id,
+                actor.organisation.id,
                 assembly_id,
-                membership.id,
+                actor.id,
                 remote=True,
                 method=CheckInMethod.SELF,
-                actor_id=membership.person_id,
+                actor_id=actor.person_id,
             )
-        except service.AttendanceError as error:
-            return await self._refuse(request, context, membership, assembly_id, error, "")
-        return see_other(_path(membership, assembly_id))
+        except Refused as error:
+            return await self._refuse(request, context, actor, assembly_id, error, "")
+        return see_other(_path(actor, assembly_id))
 
     async def _done(
         self,
         request: Request[Any, Any, State],
         context: RequestContext,
-        membership: MembershipView,
+        actor: Actor,
         assembly_id: int,
         search: str,
     ) -> Template | Redirect:
         if is_htmx(request):  # the steward's list, refreshed in place
-            return await self._page(request, context, membership, assembly_id, search)
+            return await self._page(request, context, actor, assembly_id, search)
         query = f"?q={search}" if search else ""
-        return see_other(f"{_path(membership, assembly_id)}{query}")
+        return see_other(f"{_path(actor, assembly_id)}{query}")
 
     async def _refuse(
         self,
         request: Request[Any, Any, State],
         context: RequestContext,
-        membership: MembershipView,
+        actor: Actor,
         assembly_id: int,
-        error: service.AttendanceError,
+        error: Refused,
         search: str,
     ) -> Template:
         message, status = refusal(error.code)
@@ -223,39 +215,38 @@ class AttendanceController(Controller):
             raise NotFoundException()
         errors = FormErrors()
         errors.add("", message)
-        return await self._page(request, context, membership, assembly_id, search, errors, status)
+        return await self._page(request, context, actor, assembly_id, search, errors, status)
 
     @get("/quorum")
     async def quorum(
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         assembly_id: FromPath[int],
     ) -> Template:
         """The live quorum banner alone: what pages re-fetch when the quorum changes."""
-        quorum = await service.quorum_banner(membership.organisation.id, assembly_id)
+        quorum = await service.quorum_banner(actor.organisation.id, assembly_id)
         if quorum is None:
             raise NotFoundException()
         return page(
             request,
             "partials/attendance/_quorum.html.jinja",
             context=context,
-            membership=membership,
-            organisation=membership.organisation,
+            membership=actor,
+            organisation=actor.organisation,
             quorum=quorum,
         )
 
-    @get("/attendance/register.csv")
+    @get("/attendance/register.csv", guards=[requires(may_steward)])
     async def register_csv(
         self,
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         assembly_id: FromPath[int],
     ) -> Response[str]:
         """The feuille de présence with its times, as kept (stewards only)."""
-        ensure_steward(membership)
-        await _assembly(membership, assembly_id)
-        lines = await aq.attendance_register(membership.organisation.id, assembly_id)
+        await _assembly(actor, assembly_id)
+        lines = await aq.attendance_register(actor.organisation.id, assembly_id)
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(

@@ -6,22 +6,22 @@ repaired)."""
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, get
 from litestar.datastructures import State
-from litestar.di import NamedDependency, Provide
-from litestar.params import FromQuery
+from litestar.di import NamedDependency
+from litestar.params import FromQuery, QueryParameter
 from litestar.response import Template
 
 from votes.db import audit_queries
 from votes.db.audit_queries import AuditFilter
-from votes.db.queries import MembershipView
 from votes.services import audit
+from votes.services.actors import Actor, may_administer
 from votes.web.context import RequestContext
-from votes.web.guards import ensure_admin, provide_membership, requires_sign_in
+from votes.web.guards import requires
 from votes.web.rendering import page
 
 
@@ -38,35 +38,32 @@ def _day(text: str, time_zone: str, *, end: bool = False) -> datetime | None:
 
 
 class AuditController(Controller):
-    path = "/o/{org:str}"
-    guards = [requires_sign_in]  # noqa: RUF012 - Litestar reads this class attribute
-    dependencies = {"membership": Provide(provide_membership)}  # noqa: RUF012
+    path = "/"
 
-    @get("/audit")
+    @get("/audit", guards=[requires(may_administer)])
     async def log(
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         action: FromQuery[str] = "",
-        actor: FromQuery[str] = "",
+        who: Annotated[str, QueryParameter(name="actor")] = "",
         subject: FromQuery[str] = "",
         since: FromQuery[str] = "",
         until: FromQuery[str] = "",
         page_number: FromQuery[str] = "1",
     ) -> Template:
-        ensure_admin(membership)
-        organisation = membership.organisation
+        organisation = actor.organisation
         chosen = AuditFilter(
             action=action[:60],
-            actor_id=int(actor) if actor.isdigit() else None,
+            actor_id=int(who) if who.isdigit() else None,
             subject=subject[:60],
             since=_day(since, organisation.time_zone),
             until=_day(until, organisation.time_zone, end=True),
         )
         number = int(page_number) if page_number.isdigit() else 1
         found = await audit_queries.audit_page(organisation.id, chosen, number)
-        query = {"action": action, "actor": actor, "subject": subject, "since": since}
+        query = {"action": action, "actor": who, "subject": subject, "since": since}
         query["until"] = until
         kept = {key: value for key, value in query.items() if value}
         return page(
@@ -74,7 +71,7 @@ class AuditController(Controller):
             "pages/audit/log.html.jinja",
             fragment="partials/audit/_entries.html.jinja",
             context=context,
-            membership=membership,
+            membership=actor,
             organisation=organisation,
             found=found,
             chain_break=await audit.verify_chain(organisation.id),

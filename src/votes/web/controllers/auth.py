@@ -23,7 +23,7 @@ from litestar.status_codes import (
 
 from votes.i18n import gettext as _
 from votes.services import access_codes, accounts
-from votes.services.accounts import AccountError
+from votes.services.refusals import Refused
 from votes.settings import Settings
 from votes.web.context import SESSION_COOKIE, RequestContext, settings_of
 from votes.web.forms import FormErrors, safe_next_path
@@ -33,7 +33,7 @@ MAX_FIELD_LENGTH = 1000
 
 
 def account_message(code: str) -> str:
-    """The sentence for an ``AccountError`` code, in the request's language."""
+    """The sentence for an ``Refused`` code, in the request's language."""
     messages = {
         "bad_credentials": _("This email and password do not match an account."),
         "throttled": _(
@@ -129,7 +129,7 @@ class AuthController(Controller):
                 person_id = await accounts.authenticate(
                     email, password, address=client_address(request)
                 )
-            except AccountError as error:
+            except Refused as error:
                 errors.add("", account_message(error.code))
                 status = _status_for(error.code)
         if errors:
@@ -185,7 +185,7 @@ class AuthController(Controller):
                     hours=settings.session_hours,
                     address=client_address(request),
                 )
-            except AccountError as error:
+            except Refused as error:
                 errors.add("code", account_message(error.code))
                 status = _status_for(error.code)
             else:
@@ -213,7 +213,7 @@ class AuthController(Controller):
             person_name, organisation_name = await access_codes.link_owner(
                 token[:MAX_FIELD_LENGTH], secret_key=settings.secret_key
             )
-        except AccountError as error:
+        except Refused as error:
             return page(
                 request,
                 "pages/auth/link_failed.html.jinja",
@@ -245,7 +245,7 @@ class AuthController(Controller):
                 hours=settings.session_hours,
                 address=client_address(request),
             )
-        except AccountError as error:
+        except Refused as error:
             return page(
                 request,
                 "pages/auth/link_failed.html.jinja",
@@ -271,7 +271,7 @@ class AuthController(Controller):
             name = await accounts.reset_link_owner(
                 token[:MAX_FIELD_LENGTH], secret_key=settings.secret_key
             )
-        except AccountError as error:
+        except Refused as error:
             return page(
                 request,
                 "pages/auth/link_failed.html.jinja",
@@ -300,7 +300,7 @@ class AuthController(Controller):
             name = await accounts.reset_link_owner(
                 token[:MAX_FIELD_LENGTH], secret_key=settings.secret_key
             )
-        except AccountError as error:
+        except Refused as error:
             return page(
                 request,
                 "pages/auth/link_failed.html.jinja",
@@ -317,7 +317,7 @@ class AuthController(Controller):
                 person_id = await accounts.reset_password(
                     token[:MAX_FIELD_LENGTH], password, secret_key=settings.secret_key
                 )
-            except AccountError as error:
+            except Refused as error:
                 if error.code == "link_invalid":
                     return page(
                         request,
@@ -387,7 +387,7 @@ class AuthController(Controller):
                     keep_token=request.cookies.get(SESSION_COOKIE, ""),
                     secret_key=settings.secret_key,
                 )
-            except AccountError as error:
+            except Refused as error:
                 field = "current" if error.code == "bad_current_password" else "password"
                 errors.add(field, account_message(error.code))
             else:

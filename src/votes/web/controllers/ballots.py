@@ -19,8 +19,8 @@ from typing import Any
 import segno
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import FormMultiDict, State
-from litestar.di import NamedDependency, Provide
-from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK
@@ -30,14 +30,15 @@ from votes.core.results import TallyError, TallyResult
 from votes.db import attendance_queries as aq
 from votes.db import ballot_queries as bq
 from votes.db.ballot_queries import BallotView
-from votes.db.queries import MembershipView
 from votes.i18n import gettext as _
 from votes.services import attendance, proxies
 from votes.services import ballots as service
+from votes.services.actors import Actor, may_count, may_run_ballots
+from votes.services.refusals import Refused
 from votes.web import voting
 from votes.web.context import RequestContext, settings_of
 from votes.web.forms import FormErrors
-from votes.web.guards import provide_membership, requires_sign_in
+from votes.web.guards import requires
 from votes.web.labels import N_
 from votes.web.rendering import is_htmx, page, see_other
 
@@ -75,44 +76,34 @@ DEFAULT_OPTIONS = {
 }
 
 
-def ensure_facilitator(membership: MembershipView) -> None:
-    if not membership.is_facilitator:
-        raise PermissionDeniedException()
-
-
-def ensure_scrutineer(membership: MembershipView) -> None:
-    if not (membership.is_scrutineer or membership.is_facilitator):
-        raise PermissionDeniedException()
-
-
-def may_see_result(ballot: BallotView, membership: MembershipView) -> bool:
+def may_see_result(ballot: BallotView, actor: Actor) -> bool:
     """Results are public once published; facilitators and scrutineers see them at close."""
     return ballot.status == "published" or (
-        ballot.status == "closed" and (membership.is_facilitator or membership.is_scrutineer)
+        ballot.status == "closed" and (actor.is_facilitator or actor.is_scrutineer)
     )
 
 
-def _org_path(membership: MembershipView) -> str:
-    return f"/o/{membership.organisation.short_name}"
+def _org_path(actor: Actor) -> str:
+    return f"/o/{actor.organisation.short_name}"
 
 
-def _ballot_path(membership: MembershipView, ballot_id: int) -> str:
-    return f"{_org_path(membership)}/ballots/{ballot_id}"
+def _ballot_path(actor: Actor, ballot_id: int) -> str:
+    return f"{_org_path(actor)}/ballots/{ballot_id}"
 
 
-async def _ballot(membership: MembershipView, ballot_id: int) -> BallotView:
-    ballot = await bq.ballot_view(membership.organisation.id, ballot_id)
+async def _ballot(actor: Actor, ballot_id: int) -> BallotView:
+    ballot = await bq.ballot_view(actor.organisation.id, ballot_id)
     if ballot is None:
         raise NotFoundException()
     return ballot
 
 
 async def _result_context(
-    ballot: BallotView, membership: MembershipView, language: str, *, room_recorded: bool = True
+    ballot: BallotView, actor: Actor, language: str, *, room_recorded: bool = True
 ) -> dict[str, Any]:
     """The result and everything shown with it, for whoever may see it now (``room_recorded``
     False: the caller knows there is no room count to read)."""
-    shown = bool(ballot.result_json) and may_see_result(ballot, membership)
+    shown = bool(ballot.result_json) and may_see_result(ballot, actor)
     empty: dict[str, Any] = {
         "result": None,
         "explanation": [],
@@ -149,9 +140,7 @@ async def _result_context(
 
 
 class BallotController(Controller):
-    path = "/o/{org:str}"
-    guards = [requires_sign_in]  # noqa: RUF012 - Litestar reads this class attribute
-    dependencies = {"membership": Provide(provide_membership)}  # noqa: RUF012
+    path = "/"
 
     # -- the member's side ----------------------------------------------------------------------
 
@@ -160,19 +149,19 @@ class BallotController(Controller):
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
     ) -> Template:
         """The page a member keeps open during the session: it lists the open ballots and
         refreshes itself, so a ballot appears on every phone when the facilitator opens it."""
-        ids = await bq.open_ballot_ids(membership.organisation.id)
-        open_ballots = [await _ballot(membership, ballot_id) for ballot_id in ids]
+        ids = await bq.open_ballot_ids(actor.organisation.id)
+        open_ballots = [await _ballot(actor, ballot_id) for ballot_id in ids]
         return page(
             request,
             "pages/ballots/vote_area.html.jinja",
             fragment="partials/ballots/_vote_area.html.jinja",
             context=context,
-            membership=membership,
-            organisation=membership.organisation,
+            membership=actor,
+            organisation=actor.organisation,
             open_ballots=open_ballots,
         )
 
@@ -181,18 +170,18 @@ class BallotController(Controller):
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         ballot_id: FromPath[int],
         change: FromQuery[bool] = False,
     ) -> Template:
-        ballot = await _ballot(membership, ballot_id)
-        return await self._render_ballot(request, context, membership, ballot, change=change)
+        ballot = await _ballot(actor, ballot_id)
+        return await self._render_ballot(request, context, actor, ballot, change=change)
 
     async def _render_ballot(
         self,
         request: Request[Any, Any, State],
         context: RequestContext,
-        membership: MembershipView,
+        actor: Actor,
         ballot: BallotView,
         *,
         change: bool = False,
@@ -202,12 +191,12 @@ class BallotController(Controller):
         receipt: str = "",
         voting_for: str = "",
     ) -> Template:
-        state = await bq.viewer_state(ballot, membership.id)
+        state = await bq.viewer_state(ballot, actor.id)
         voted_at = state.voted_at
         receipt = receipt or request.cookies.get(RECEIPT_COOKIE.format(ballot=ballot.id), "")
         editing = change and ballot.allow_change and voted_at is not None
         if choice is None and editing:
-            stored = await bq.public_choice_of(ballot, membership.id)
+            stored = await bq.public_choice_of(ballot, actor.id)
             choice = json.loads(stored) if stored else None
         return page(
             request,
@@ -215,8 +204,8 @@ class BallotController(Controller):
             fragment="partials/ballots/_voting.html.jinja",
             status_code=status_code,
             context=context,
-            membership=membership,
-            organisation=membership.organisation,
+            membership=actor,
+            organisation=actor.organisation,
             ballot=ballot,
             voted_at=voted_at,
             receipt=service.format_receipt(receipt),
@@ -226,22 +215,22 @@ class BallotController(Controller):
             submission=service.new_submission_token(),
             turnout=state.turnout,
             remaining=voting.remaining_seconds(ballot.closes_at),
-            represented=await _represented(ballot, membership) if state.holds_proxies else [],
+            represented=await _represented(ballot, actor) if state.holds_proxies else [],
             voting_for=voting_for,
             **await _result_context(
-                ballot, membership, context.language, room_recorded=state.room_recorded
+                ballot, actor, context.language, room_recorded=state.room_recorded
             ),
         )
 
     @get("/ballots/{ballot_id:int}/status")
     async def status(
         self,
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         ballot_id: FromPath[int],
         seen: FromQuery[str] = "",
     ) -> Response[None]:
         """What phones poll: 204 while nothing changed, else a refresh of the page."""
-        found = await bq.ballot_status(membership.organisation.id, ballot_id)
+        found = await bq.ballot_status(actor.organisation.id, ballot_id)
         if found is None:
             raise NotFoundException()
         now = f"{found[0]}:{found[1]}:{found[2]}"
@@ -255,18 +244,18 @@ class BallotController(Controller):
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         ballot_id: FromPath[int],
     ) -> Template:
         """One tap on a ranked ballot: the form comes back with the new order."""
-        ballot = await _ballot(membership, ballot_id)
+        ballot = await _ballot(actor, ballot_id)
         form = await request.form()
         keys = [option.key for option in ballot.options]
         order = voting.apply_tap(voting.ranking_from(form), form, keys)
         return await self._render_ballot(
             request,
             context,
-            membership,
+            actor,
             ballot,
             change=bool(form.get("change")),
             choice=order,
@@ -278,11 +267,11 @@ class BallotController(Controller):
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         ballot_id: FromPath[int],
     ) -> Template:
         """The confirmation step: the choice read back, to confirm or to change."""
-        ballot = await _ballot(membership, ballot_id)
+        ballot = await _ballot(actor, ballot_id)
         form = await request.form()
         raw = voting.choice_from(ballot.method, form, [o.key for o in ballot.options])
         change = bool(form.get("change"))
@@ -290,19 +279,19 @@ class BallotController(Controller):
             checked = service.check_choice(
                 ballot.method, [o.key for o in ballot.options], ballot.rules, raw
             )
-        except service.BallotError as error:
-            return await self._refuse(request, context, membership, ballot, error, raw, change)
+        except Refused as error:
+            return await self._refuse(request, context, actor, ballot, error, raw, change)
         if not ballot.takes_votes or ballot.time_is_up:
             over = ballot.status != "open" or ballot.time_is_up
-            closed = service.BallotError("not_open" if over else "not_yet")
-            return await self._refuse(request, context, membership, ballot, closed, raw, change)
+            closed = Refused("not_open" if over else "not_yet")
+            return await self._refuse(request, context, actor, ballot, closed, raw, change)
         return page(
             request,
             "pages/ballots/review.html.jinja",
             fragment="partials/ballots/_review.html.jinja",
             context=context,
-            membership=membership,
-            organisation=membership.organisation,
+            membership=actor,
+            organisation=actor.organisation,
             ballot=ballot,
             words=voting.choice_words(ballot, checked),
             fields=voting.hidden_fields(ballot.method, checked),
@@ -310,7 +299,7 @@ class BallotController(Controller):
             change=change,
             receipt=request.cookies.get(RECEIPT_COOKIE.format(ballot=ballot.id), ""),
             voting_for=str(form.get("for", ""))[:20],
-            represented=await _represented(ballot, membership),
+            represented=await _represented(ballot, actor),
         )
 
     @post("/ballots/{ballot_id:int}/edit")
@@ -318,17 +307,17 @@ class BallotController(Controller):
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         ballot_id: FromPath[int],
     ) -> Template:
         """Back from the confirmation step to the form, with the choice kept."""
-        ballot = await _ballot(membership, ballot_id)
+        ballot = await _ballot(actor, ballot_id)
         form = await request.form()
         choice = voting.choice_from(ballot.method, form, [o.key for o in ballot.options])
         return await self._render_ballot(
             request,
             context,
-            membership,
+            actor,
             ballot,
             change=bool(form.get("change")),
             choice=choice,
@@ -340,42 +329,42 @@ class BallotController(Controller):
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         ballot_id: FromPath[int],
     ) -> Template | Redirect:
         """Store a vote. The hot path of a plenary: it reads only the ballot's cached definition
         before the one write transaction, and answers a plain form with a redirect."""
         try:
             definition = await service.ballot_definition(ballot_id)
-        except service.BallotError as error:
+        except Refused as error:
             raise NotFoundException() from error
-        if definition.organisation_id != membership.organisation.id:
+        if definition.organisation_id != actor.organisation.id:
             raise NotFoundException()
         form = await request.form()
         choice = voting.choice_from(definition.method, form, list(definition.keys))
         change = bool(form.get("change"))
         target = str(form.get("for", ""))[:20]
         if target and target != "self" and not change:
-            return await self._vote_as_holder(request, context, membership, ballot_id, form, choice)
+            return await self._vote_as_holder(request, context, actor, ballot_id, form, choice)
         try:
-            receipt = await self._store_vote(request, membership, ballot_id, form, choice, change)
-        except service.BallotError as error:
-            ballot = await _ballot(membership, ballot_id)
-            return await self._refuse(request, context, membership, ballot, error, choice, change)
+            receipt = await self._store_vote(request, actor, ballot_id, form, choice, change)
+        except Refused as error:
+            ballot = await _ballot(actor, ballot_id)
+            return await self._refuse(request, context, actor, ballot, error, choice, change)
         response: Template | Redirect
         if is_htmx(request):
-            ballot = await _ballot(membership, ballot_id)
+            ballot = await _ballot(actor, ballot_id)
             response = await self._render_ballot(
-                request, context, membership, ballot, receipt=receipt.code
+                request, context, actor, ballot, receipt=receipt.code
             )
         else:
-            response = see_other(_ballot_path(membership, ballot_id))
+            response = see_other(_ballot_path(actor, ballot_id))
         if receipt.code:
             response.set_cookie(
                 RECEIPT_COOKIE.format(ballot=ballot_id),
                 receipt.code,
                 max_age=RECEIPT_COOKIE_SECONDS,
-                path=_ballot_path(membership, ballot_id),
+                path=_ballot_path(actor, ballot_id),
                 httponly=True,
                 secure=settings_of(request).secure_cookies,
                 samesite="lax",
@@ -386,28 +375,28 @@ class BallotController(Controller):
         self,
         request: Request[Any, Any, State],
         context: RequestContext,
-        membership: MembershipView,
+        actor: Actor,
         ballot_id: int,
         form: FormMultiDict,
         choice: Any,
     ) -> Template | Redirect:
         """A proxy holder votes for one member they represent, or casts every vote they hold
         (theirs and each represented member's not cast yet) in one action."""
-        ballot = await _ballot(membership, ballot_id)
+        ballot = await _ballot(actor, ballot_id)
         target = str(form.get("for", ""))[:20]
-        pending = [r.membership_id for r in await _represented(ballot, membership) if not r.voted]
+        pending = [r.membership_id for r in await _represented(ballot, actor) if not r.voted]
         submission = str(form.get("submission", ""))[:64] or service.new_submission_token()
         key = settings_of(request).secret_key
         try:
             if target == "all":
-                if await bq.participation_of(ballot, membership.id) is None:
+                if await bq.participation_of(ballot, actor.id) is None:
                     await service.cast_vote(
-                        ballot_id, membership.id, choice, submission=submission, receipt_key=key
+                        ballot_id, actor.id, choice, submission=submission, receipt_key=key
                     )
                 for principal in pending:
                     await service.cast_vote(
                         ballot_id,
-                        membership.id,
+                        actor.id,
                         choice,
                         submission=submission,
                         receipt_key=key,
@@ -417,23 +406,23 @@ class BallotController(Controller):
                 principal = int(target) if target.isdigit() else 0
                 await service.cast_vote(
                     ballot_id,
-                    membership.id,
+                    actor.id,
                     choice,
                     submission=submission,
                     receipt_key=key,
                     on_behalf_of=principal,
                 )
-        except service.BallotError as error:
-            return await self._refuse(request, context, membership, ballot, error, choice, False)
+        except Refused as error:
+            return await self._refuse(request, context, actor, ballot, error, choice, False)
         if is_htmx(request):
-            fresh = await _ballot(membership, ballot_id)
-            return await self._render_ballot(request, context, membership, fresh)
-        return see_other(_ballot_path(membership, ballot_id))
+            fresh = await _ballot(actor, ballot_id)
+            return await self._render_ballot(request, context, actor, fresh)
+        return see_other(_ballot_path(actor, ballot_id))
 
     async def _store_vote(
         self,
         request: Request[Any, Any, State],
-        membership: MembershipView,
+        actor: Actor,
         ballot_id: int,
         form: FormMultiDict,
         choice: Any,
@@ -443,11 +432,11 @@ class BallotController(Controller):
             typed = str(form.get("receipt", ""))[:40]
             cookie = request.cookies.get(RECEIPT_COOKIE.format(ballot=ballot_id), "")
             return await service.change_vote(
-                ballot_id, membership.id, choice, receipt_code=typed or cookie
+                ballot_id, actor.id, choice, receipt_code=typed or cookie
             )
         return await service.cast_vote(
             ballot_id,
-            membership.id,
+            actor.id,
             choice,
             submission=str(form.get("submission", ""))[:64] or None,
             receipt_key=settings_of(request).secret_key,
@@ -457,9 +446,9 @@ class BallotController(Controller):
         self,
         request: Request[Any, Any, State],
         context: RequestContext,
-        membership: MembershipView,
+        actor: Actor,
         ballot: BallotView,
-        error: service.BallotError,
+        error: Refused,
         choice: Any,
         change: bool,
     ) -> Template:
@@ -468,11 +457,11 @@ class BallotController(Controller):
         message, status = voting.refusal(error.code)
         errors = FormErrors()
         errors.add("", message)
-        fresh = await _ballot(membership, ballot.id)  # it may have closed meanwhile
+        fresh = await _ballot(actor, ballot.id)  # it may have closed meanwhile
         return await self._render_ballot(
             request,
             context,
-            membership,
+            actor,
             fresh,
             change=change,
             choice=choice if status == 422 else None,
@@ -485,11 +474,11 @@ class BallotController(Controller):
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         ballot_id: FromPath[int],
     ) -> Template:
         """A voter checks that the paper of their receipt code is in the published count."""
-        ballot = await _ballot(membership, ballot_id)
+        ballot = await _ballot(actor, ballot_id)
         if ballot.status != "published":
             raise NotFoundException()
         form = await request.form()
@@ -501,8 +490,8 @@ class BallotController(Controller):
             fragment="partials/ballots/_verify.html.jinja",
             status_code=HTTP_200_OK if content else 422,
             context=context,
-            membership=membership,
-            organisation=membership.organisation,
+            membership=actor,
+            organisation=actor.organisation,
             ballot=ballot,
             code=service.format_receipt(code),
             fingerprint=service.receipt_hash(code)[: bq.FINGERPRINT_LENGTH].upper(),
@@ -512,17 +501,17 @@ class BallotController(Controller):
 
     # -- exports -------------------------------------------------------------------------------
 
-    async def _exportable(self, membership: MembershipView, ballot_id: int) -> BallotView:
-        ballot = await _ballot(membership, ballot_id)
-        if not (ballot.result_json and may_see_result(ballot, membership)):
+    async def _exportable(self, actor: Actor, ballot_id: int) -> BallotView:
+        ballot = await _ballot(actor, ballot_id)
+        if not (ballot.result_json and may_see_result(ballot, actor)):
             raise NotFoundException()
         return ballot
 
     @get("/ballots/{ballot_id:int}/result.json")
     async def export_json(
-        self, membership: NamedDependency[MembershipView], ballot_id: FromPath[int]
+        self, actor: NamedDependency[Actor], ballot_id: FromPath[int]
     ) -> Response[str]:
-        ballot = await self._exportable(membership, ballot_id)
+        ballot = await self._exportable(actor, ballot_id)
         assert ballot.result_json is not None
         body = {
             "ballot": {
@@ -550,9 +539,9 @@ class BallotController(Controller):
 
     @get("/ballots/{ballot_id:int}/result.csv")
     async def export_csv(
-        self, membership: NamedDependency[MembershipView], ballot_id: FromPath[int]
+        self, actor: NamedDependency[Actor], ballot_id: FromPath[int]
     ) -> Response[str]:
-        ballot = await self._exportable(membership, ballot_id)
+        ballot = await self._exportable(actor, ballot_id)
         assert ballot.result_json is not None
         result = TallyResult.from_json(ballot.result_json)
         out = io.StringIO()
@@ -574,9 +563,9 @@ class BallotController(Controller):
 
     @get("/ballots/{ballot_id:int}/result.blt")
     async def export_blt(
-        self, membership: NamedDependency[MembershipView], ballot_id: FromPath[int]
+        self, actor: NamedDependency[Actor], ballot_id: FromPath[int]
     ) -> Response[str]:
-        ballot = await self._exportable(membership, ballot_id)
+        ballot = await self._exportable(actor, ballot_id)
         if ballot.method not in service.RANKED_METHODS or ballot.status != "published":
             raise NotFoundException()
         rankings = await bq.rankings(ballot)
@@ -593,23 +582,22 @@ class BallotController(Controller):
 
     # -- the facilitator's console -------------------------------------------------------------
 
-    @get("/ballots/{ballot_id:int}/console")
+    @get("/ballots/{ballot_id:int}/console", guards=[requires(may_run_ballots)])
     async def console(
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         ballot_id: FromPath[int],
     ) -> Template:
-        ensure_facilitator(membership)
-        ballot = await _ballot(membership, ballot_id)
-        return await self._console(request, context, membership, ballot)
+        ballot = await _ballot(actor, ballot_id)
+        return await self._console(request, context, actor, ballot)
 
     async def _console(
         self,
         request: Request[Any, Any, State],
         context: RequestContext,
-        membership: MembershipView,
+        actor: Actor,
         ballot: BallotView,
         errors: FormErrors | None = None,
         status_code: int = HTTP_200_OK,
@@ -619,81 +607,78 @@ class BallotController(Controller):
             "pages/ballots/console.html.jinja",
             status_code=status_code,
             context=context,
-            membership=membership,
-            organisation=membership.organisation,
+            membership=actor,
+            organisation=actor.organisation,
             ballot=ballot,
             errors=errors or FormErrors(),
-            quorum=await attendance.quorum_banner(membership.organisation.id, ballot.assembly_id),
+            quorum=await attendance.quorum_banner(actor.organisation.id, ballot.assembly_id),
             **await _live_context(ballot),
-            **await _result_context(ballot, membership, context.language),
+            **await _result_context(ballot, actor, context.language),
         )
 
-    @get("/ballots/{ballot_id:int}/turnout")
+    @get("/ballots/{ballot_id:int}/turnout", guards=[requires(may_run_ballots)])
     async def turnout(
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         ballot_id: FromPath[int],
     ) -> Template:
         """The console's live part: turnout, countdown and who has not voted yet."""
-        ensure_facilitator(membership)
-        ballot = await _ballot(membership, ballot_id)
+        ballot = await _ballot(actor, ballot_id)
         return page(
             request,
             "partials/ballots/_turnout.html.jinja",
             context=context,
-            membership=membership,
-            organisation=membership.organisation,
+            membership=actor,
+            organisation=actor.organisation,
             ballot=ballot,
             **await _live_context(ballot),
         )
 
-    @post("/ballots/{ballot_id:int}/console/{action:str}")
+    @post("/ballots/{ballot_id:int}/console/{action:str}", guards=[requires(may_run_ballots)])
     async def act(
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         ballot_id: FromPath[int],
         action: FromPath[str],
     ) -> Template | Redirect:
         """One tap on the console: open, close, publish, cancel, reopen, next phase, rerun."""
-        ensure_facilitator(membership)
         if action not in _ACTIONS:
             raise NotFoundException()
-        ballot = await _ballot(membership, ballot_id)
+        ballot = await _ballot(actor, ballot_id)
         form = await request.form()
         text = str(form.get("reason", ""))[: service.REASON_MAX]
         try:
-            await _ACTIONS[action](ballot.id, membership, text)
-        except service.BallotError as error:
+            await _ACTIONS[action](ballot.id, actor, text)
+        except Refused as error:
             message, status = voting.refusal(error.code)
             errors = FormErrors()
             errors.add(action, message)
-            fresh = await _ballot(membership, ballot.id)
-            return await self._console(request, context, membership, fresh, errors, status)
-        return see_other(f"{_ballot_path(membership, ballot.id)}/console")
+            fresh = await _ballot(actor, ballot.id)
+            return await self._console(request, context, actor, fresh, errors, status)
+        return see_other(f"{_ballot_path(actor, ballot.id)}/console")
 
     # -- the scrutineer's room count -----------------------------------------------------------
 
-    @get("/ballots/{ballot_id:int}/room-count")
+    @get("/ballots/{ballot_id:int}/room-count", guards=[requires(may_count)])
     async def room_count_form(
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         ballot_id: FromPath[int],
     ) -> Template:
-        ensure_scrutineer(membership)
-        ballot = await _ballot(membership, ballot_id)
-        return await self._room_count_page(request, context, membership, ballot)
+        ballot = await _ballot(actor, ballot_id)
+        return await self._room_count_page(request, context, actor, ballot)
 
     async def _room_count_page(
         self,
         request: Request[Any, Any, State],
         context: RequestContext,
-        membership: MembershipView,
+        actor: Actor,
         ballot: BallotView,
         errors: FormErrors | None = None,
         values: dict[str, str] | None = None,
@@ -710,8 +695,8 @@ class BallotController(Controller):
             "pages/ballots/room_count.html.jinja",
             status_code=status_code,
             context=context,
-            membership=membership,
-            organisation=membership.organisation,
+            membership=actor,
+            organisation=actor.organisation,
             ballot=ballot,
             existing=existing,
             values=values or {},
@@ -720,16 +705,15 @@ class BallotController(Controller):
             counts_allowed=ballot.method in service.PAPER_COUNT_METHODS,
         )
 
-    @post("/ballots/{ballot_id:int}/room-count")
+    @post("/ballots/{ballot_id:int}/room-count", guards=[requires(may_count)])
     async def room_count(
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         ballot_id: FromPath[int],
     ) -> Template | Redirect:
-        ensure_scrutineer(membership)
-        ballot = await _ballot(membership, ballot_id)
+        ballot = await _ballot(actor, ballot_id)
         form = await request.form()
         values = {name: str(form.get(name, "")).strip()[:12] for name in _room_fields(ballot)}
         errors = FormErrors()
@@ -744,35 +728,32 @@ class BallotController(Controller):
             try:
                 await service.record_room_count(
                     ballot.id,
-                    membership.organisation.id,
-                    membership.id,
+                    actor.organisation.id,
+                    actor.id,
                     count,
-                    actor_id=membership.person_id,
+                    actor_id=actor.person_id,
                 )
-            except service.BallotError as error:
+            except Refused as error:
                 errors.add("", voting.refusal(error.code)[0])
                 status = voting.refusal(error.code)[1]
                 return await self._room_count_page(
-                    request, context, membership, ballot, errors, values, status
+                    request, context, actor, ballot, errors, values, status
                 )
-            return see_other(f"{_ballot_path(membership, ballot.id)}/room-count?saved=1")
-        return await self._room_count_page(
-            request, context, membership, ballot, errors, values, 422
-        )
+            return see_other(f"{_ballot_path(actor, ballot.id)}/room-count?saved=1")
+        return await self._room_count_page(request, context, actor, ballot, errors, values, 422)
 
     # -- preparing a ballot --------------------------------------------------------------------
 
-    @get("/assemblies/{assembly_id:int}/ballots/new")
+    @get("/assemblies/{assembly_id:int}/ballots/new", guards=[requires(may_run_ballots)])
     async def new_ballot(
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         assembly_id: FromPath[int],
         method: FromQuery[str] = "majority",
     ) -> Template:
-        ensure_facilitator(membership)
-        heading = await bq.assembly_heading(membership.organisation.id, assembly_id)
+        heading = await bq.assembly_heading(actor.organisation.id, assembly_id)
         if heading is None:
             raise NotFoundException()
         method = method if method in METHOD_CHOICES else "majority"
@@ -783,13 +764,13 @@ class BallotController(Controller):
             "seats": "1",
             "threshold": "1/2",
         }
-        return self._new_page(request, context, membership, heading, values, FormErrors())
+        return self._new_page(request, context, actor, heading, values, FormErrors())
 
     def _new_page(
         self,
         request: Request[Any, Any, State],
         context: RequestContext,
-        membership: MembershipView,
+        actor: Actor,
         heading: bq.AssemblyHeading,
         values: dict[str, str],
         errors: FormErrors,
@@ -802,8 +783,8 @@ class BallotController(Controller):
             "pages/ballots/new.html.jinja",
             status_code=status_code,
             context=context,
-            membership=membership,
-            organisation=membership.organisation,
+            membership=actor,
+            organisation=actor.organisation,
             assembly=heading,
             values=values,
             errors=errors,
@@ -811,16 +792,18 @@ class BallotController(Controller):
             editing=editing,
         )
 
-    @post("/assemblies/{assembly_id:int}/ballots")
+    @post(
+        "/assemblies/{assembly_id:int}/ballots",
+        guards=[requires(may_run_ballots)],
+    )
     async def create(
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         assembly_id: FromPath[int],
     ) -> Template | Redirect:
-        ensure_facilitator(membership)
-        heading = await bq.assembly_heading(membership.organisation.id, assembly_id)
+        heading = await bq.assembly_heading(actor.organisation.id, assembly_id)
         if heading is None:
             raise NotFoundException()
         form = await request.form()
@@ -830,7 +813,7 @@ class BallotController(Controller):
         if settings is not None:
             try:
                 ballot_id = await service.create_ballot(
-                    membership.organisation.id,
+                    actor.organisation.id,
                     assembly_id,
                     settings.question,
                     settings.method,
@@ -842,14 +825,14 @@ class BallotController(Controller):
                     duration_seconds=settings.duration_seconds,
                     facilitated=settings.facilitated,
                     rules=dict(settings.rules or {}),
-                    agenda_item_id=await _current_item(membership, assembly_id),
-                    actor_id=membership.person_id,
+                    agenda_item_id=await _current_item(actor, assembly_id),
+                    actor_id=actor.person_id,
                 )
-            except service.BallotError as error:
+            except Refused as error:
                 errors.add("", voting.refusal(error.code)[0])
             else:
-                return see_other(f"{_ballot_path(membership, ballot_id)}/console")
-        return self._new_page(request, context, membership, heading, values, errors, 422)
+                return see_other(f"{_ballot_path(actor, ballot_id)}/console")
+        return self._new_page(request, context, actor, heading, values, errors, 422)
 
     # -- correcting a draft -------------------------------------------------------------------
 
@@ -857,60 +840,59 @@ class BallotController(Controller):
         self,
         request: Request[Any, Any, State],
         context: RequestContext,
-        membership: MembershipView,
+        actor: Actor,
         ballot_id: int,
     ) -> tuple[BallotView, bq.AssemblyHeading] | Template:
         """The draft to edit and its assembly, or the console saying it can no longer be
         edited (409)."""
-        ensure_facilitator(membership)
-        ballot = await _ballot(membership, ballot_id)
-        heading = await bq.assembly_heading(membership.organisation.id, ballot.assembly_id)
+        ballot = await _ballot(actor, ballot_id)
+        heading = await bq.assembly_heading(actor.organisation.id, ballot.assembly_id)
         if heading is None:
             raise NotFoundException()
         if ballot.status != "draft":
-            return await self._not_editable(request, context, membership, ballot)
+            return await self._not_editable(request, context, actor, ballot)
         return ballot, heading
 
     async def _not_editable(
         self,
         request: Request[Any, Any, State],
         context: RequestContext,
-        membership: MembershipView,
+        actor: Actor,
         ballot: BallotView,
     ) -> Template:
         message, status = voting.refusal("not_editable")
         errors = FormErrors()
         errors.add("edit", message)
-        fresh = await _ballot(membership, ballot.id)
-        return await self._console(request, context, membership, fresh, errors, status)
+        fresh = await _ballot(actor, ballot.id)
+        return await self._console(request, context, actor, fresh, errors, status)
 
-    @get("/ballots/{ballot_id:int}/settings")
+    @get("/ballots/{ballot_id:int}/settings", guards=[requires(may_run_ballots)])
     async def edit_draft_form(
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         ballot_id: FromPath[int],
     ) -> Template:
         """The creation form again, filled with a draft's settings, to correct them."""
-        found = await self._draft(request, context, membership, ballot_id)
+        found = await self._draft(request, context, actor, ballot_id)
         if isinstance(found, Template):
             return found
         ballot, heading = found
         values = _form_values(ballot)
         return self._new_page(
-            request, context, membership, heading, values, FormErrors(), editing=ballot
+            request, context, actor, heading, values, FormErrors(), editing=ballot
         )
 
-    @post("/ballots/{ballot_id:int}/settings")
+    @post("/ballots/{ballot_id:int}/settings", guards=[requires(may_run_ballots)])
     async def edit_draft(
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         ballot_id: FromPath[int],
     ) -> Template | Redirect:
-        found = await self._draft(request, context, membership, ballot_id)
+        found = await self._draft(request, context, actor, ballot_id)
         if isinstance(found, Template):
             return found
         ballot, heading = found
@@ -926,18 +908,16 @@ class BallotController(Controller):
                 await service.edit_draft(
                     ballot.id,
                     settings,
-                    organisation_id=membership.organisation.id,
-                    actor_id=membership.person_id,
+                    organisation_id=actor.organisation.id,
+                    actor_id=actor.person_id,
                 )
-            except service.BallotError as error:
+            except Refused as error:
                 if error.code == "not_editable":  # opened meanwhile
-                    return await self._not_editable(request, context, membership, ballot)
+                    return await self._not_editable(request, context, actor, ballot)
                 errors.add("", voting.refusal(error.code)[0])
             else:
-                return see_other(f"{_ballot_path(membership, ballot.id)}/console")
-        return self._new_page(
-            request, context, membership, heading, values, errors, 422, editing=ballot
-        )
+                return see_other(f"{_ballot_path(actor, ballot.id)}/console")
+        return self._new_page(request, context, actor, heading, values, errors, 422, editing=ballot)
 
     # -- the projector -------------------------------------------------------------------------
 
@@ -946,18 +926,18 @@ class BallotController(Controller):
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         assembly_id: FromPath[int],
     ) -> Template:
         """The room's big screen; its live part is re-fetched every few seconds."""
-        live = await _projector_context(request, membership, assembly_id, context.language)
+        live = await _projector_context(request, actor, assembly_id, context.language)
         return page(
             request,
             "pages/ballots/projector.html.jinja",
             fragment="partials/ballots/_projector_live.html.jinja",
             context=context,
-            membership=membership,
-            organisation=membership.organisation,
+            membership=actor,
+            organisation=actor.organisation,
             **live,
         )
 
@@ -966,14 +946,14 @@ class BallotController(Controller):
 # helpers of the controller
 
 
-async def _represented(ballot: BallotView, membership: MembershipView) -> list[Any]:
+async def _represented(ballot: BallotView, actor: Actor) -> list[Any]:
     """The members the viewer votes for by proxy on this ballot (#7), while it takes votes."""
-    if ballot.status != "open" or not membership.can_vote:
+    if ballot.status != "open" or not actor.can_vote:
         return []
     return await proxies.represented_by(
-        membership.organisation.id,
+        actor.organisation.id,
         ballot.assembly_id,
-        membership.id,
+        actor.id,
         ballot_id=ballot.id,
         round_=ballot.round,
     )
@@ -990,19 +970,19 @@ async def _live_context(ballot: BallotView) -> dict[str, Any]:
 
 async def _projector_context(
     request: Request[Any, Any, State],
-    membership: MembershipView,
+    actor: Actor,
     assembly_id: int,
     language: str,
 ) -> dict[str, Any]:
-    organisation_id = membership.organisation.id
+    organisation_id = actor.organisation.id
     heading = await bq.assembly_heading(organisation_id, assembly_id)
     if heading is None:
         raise NotFoundException()
     ballot_id = await bq.latest_ballot_of_assembly(organisation_id, assembly_id, "open")
     if ballot_id is None:
         ballot_id = await bq.latest_ballot_of_assembly(organisation_id, assembly_id, "published")
-    ballot = await _ballot(membership, ballot_id) if ballot_id else None
-    join_url = f"{str(request.base_url).rstrip('/')}{_org_path(membership)}/vote"
+    ballot = await _ballot(actor, ballot_id) if ballot_id else None
+    join_url = f"{str(request.base_url).rstrip('/')}{_org_path(actor)}/vote"
     live: dict[str, Any] = {
         "quorum": await attendance.quorum_banner(organisation_id, assembly_id),
         "assembly": heading,
@@ -1166,49 +1146,49 @@ def _small_int(value: str, name: str, errors: FormErrors) -> int:
     return int(value.strip())
 
 
-async def _current_item(membership: MembershipView, assembly_id: int) -> int | None:
-    return await bq.current_item_id(membership.organisation.id, assembly_id)
+async def _current_item(actor: Actor, assembly_id: int) -> int | None:
+    return await bq.current_item_id(actor.organisation.id, assembly_id)
 
 
-async def _open(ballot_id: int, membership: MembershipView, _text: str) -> None:
+async def _open(ballot_id: int, actor: Actor, _text: str) -> None:
     await service.open_ballot(
-        ballot_id, organisation_id=membership.organisation.id, actor_id=membership.person_id
+        ballot_id, organisation_id=actor.organisation.id, actor_id=actor.person_id
     )
 
 
-async def _close(ballot_id: int, membership: MembershipView, _text: str) -> None:
+async def _close(ballot_id: int, actor: Actor, _text: str) -> None:
     await service.close_ballot(
-        ballot_id, organisation_id=membership.organisation.id, actor_id=membership.person_id
+        ballot_id, organisation_id=actor.organisation.id, actor_id=actor.person_id
     )
 
 
-async def _publish(ballot_id: int, membership: MembershipView, _text: str) -> None:
+async def _publish(ballot_id: int, actor: Actor, _text: str) -> None:
     await service.publish_ballot(
-        ballot_id, organisation_id=membership.organisation.id, actor_id=membership.person_id
+        ballot_id, organisation_id=actor.organisation.id, actor_id=actor.person_id
     )
 
 
-async def _cancel(ballot_id: int, membership: MembershipView, text: str) -> None:
+async def _cancel(ballot_id: int, actor: Actor, text: str) -> None:
     await service.cancel_ballot(
-        ballot_id, text, organisation_id=membership.organisation.id, actor_id=membership.person_id
+        ballot_id, text, organisation_id=actor.organisation.id, actor_id=actor.person_id
     )
 
 
-async def _reopen(ballot_id: int, membership: MembershipView, text: str) -> None:
+async def _reopen(ballot_id: int, actor: Actor, text: str) -> None:
     await service.reopen_ballot(
-        ballot_id, text, organisation_id=membership.organisation.id, actor_id=membership.person_id
+        ballot_id, text, organisation_id=actor.organisation.id, actor_id=actor.person_id
     )
 
 
-async def _next_phase(ballot_id: int, membership: MembershipView, _text: str) -> None:
+async def _next_phase(ballot_id: int, actor: Actor, _text: str) -> None:
     await service.advance_phase(
-        ballot_id, organisation_id=membership.organisation.id, actor_id=membership.person_id
+        ballot_id, organisation_id=actor.organisation.id, actor_id=actor.person_id
     )
 
 
-async def _rerun(ballot_id: int, membership: MembershipView, text: str) -> None:
+async def _rerun(ballot_id: int, actor: Actor, text: str) -> None:
     await service.rerun_consent_round(
-        ballot_id, text, organisation_id=membership.organisation.id, actor_id=membership.person_id
+        ballot_id, text, organisation_id=actor.organisation.id, actor_id=actor.person_id
     )
 
 

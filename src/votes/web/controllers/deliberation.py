@@ -8,16 +8,16 @@ from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import State
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from votes.db import assembly_queries
-from votes.db.queries import MembershipView
 from votes.db.tables import ReactionKind, Stance
 from votes.services import deliberation
-from votes.services.assemblies import ActionError, can_manage, can_take_part
+from votes.services.actors import Actor, may_run_assemblies, may_take_part
+from votes.services.refusals import Refused
 from votes.web.assembly_forms import (
     errors_from,
     optional_int,
@@ -27,7 +27,6 @@ from votes.web.assembly_forms import (
 )
 from votes.web.context import RequestContext
 from votes.web.forms import FormErrors, safe_next_path
-from votes.web.guards import provide_membership, requires_sign_in
 from votes.web.rendering import is_htmx, page, see_other
 
 
@@ -36,22 +35,20 @@ def _order(value: str) -> str:
 
 
 class DeliberationController(Controller):
-    path = "/o/{org:str}"
-    guards = [requires_sign_in]  # noqa: RUF012 - Litestar reads this class attribute
-    dependencies = {"membership": Provide(provide_membership)}  # noqa: RUF012
+    path = "/"
 
     async def _thread(
-        self, membership: MembershipView, thread_id: int, order: str = "oldest", offset: int = 0
+        self, actor: Actor, thread_id: int, order: str = "oldest", offset: int = 0
     ) -> assembly_queries.ThreadPage:
-        organisation_id = membership.organisation.id
-        if not can_manage(membership) and await assembly_queries.thread_hidden_as_draft(
-            organisation_id, thread_id, membership.person_id
+        organisation_id = actor.organisation.id
+        if not may_run_assemblies(actor) and await assembly_queries.thread_hidden_as_draft(
+            organisation_id, thread_id, actor.person_id
         ):
             raise NotFoundException()  # a draft's thread is its authors' too
         thread = await assembly_queries.thread_page(
-            membership.organisation.id,
+            actor.organisation.id,
             thread_id,
-            membership.person_id,
+            actor.person_id,
             order=_order(order),
             offset=offset,
         )
@@ -64,7 +61,7 @@ class DeliberationController(Controller):
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         thread_id: FromPath[int],
         order: FromQuery[str] = "oldest",
         offset: FromQuery[int] = 0,
@@ -72,23 +69,23 @@ class DeliberationController(Controller):
     ) -> Template:
         """One slice of a long thread: appended in place by htmx ("show more"), or a page of
         its own without JavaScript."""
-        thread = await self._thread(membership, thread_id, order, offset)
+        thread = await self._thread(actor, thread_id, order, offset)
         here = safe_next_path(next) if next else request.url.path
         return page(
             request,
             "pages/proposals/thread.html.jinja",
             fragment="partials/proposals/_contribution_list.html.jinja",
             context=context,
-            membership=membership,
-            organisation=membership.organisation,
-            **thread_context(membership, thread, here),
+            membership=actor,
+            organisation=actor.organisation,
+            **thread_context(actor, thread, here),
         )
 
     def _form(
         self,
         request: Request[Any, Any, State],
         context: RequestContext,
-        membership: MembershipView,
+        actor: Actor,
         thread: assembly_queries.ThreadPage,
         *,
         values: dict[str, str],
@@ -103,12 +100,12 @@ class DeliberationController(Controller):
             fragment="partials/proposals/_contribution_form.html.jinja",
             status_code=status_code,
             context=context,
-            membership=membership,
-            organisation=membership.organisation,
+            membership=actor,
+            organisation=actor.organisation,
             values=values,
             errors=errors,
             parent_id=parent_id,
-            **thread_context(membership, thread, here),
+            **thread_context(actor, thread, here),
         )
 
     @post("/threads/{thread_id:int}/contributions")
@@ -116,7 +113,7 @@ class DeliberationController(Controller):
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         thread_id: FromPath[int],
     ) -> Template | Redirect:
         form = await request.form()
@@ -127,16 +124,16 @@ class DeliberationController(Controller):
         try:
             stance = Stance(values["stance"]) if values["stance"] else Stance.REMARK
             contribution_id = await deliberation.post_contribution(
-                membership, thread_id, values["body"], stance=stance, parent_id=parent_id
+                actor, thread_id, values["body"], stance=stance, parent_id=parent_id
             )
-        except (ActionError, ValueError) as problem:
-            error = problem if isinstance(problem, ActionError) else ActionError("invalid_choice")
-            thread = await self._thread(membership, thread_id, order)
+        except (Refused, ValueError) as problem:
+            error = problem if isinstance(problem, Refused) else Refused("invalid_choice")
+            thread = await self._thread(actor, thread_id, order)
             status, errors = errors_from(error, "body")
             return self._form(
                 request,
                 context,
-                membership,
+                actor,
                 thread,
                 values=values,
                 errors=errors,
@@ -146,47 +143,47 @@ class DeliberationController(Controller):
             )
         if not is_htmx(request):
             return see_other(f"{here}#contribution-{contribution_id}")
-        thread = await self._thread(membership, thread_id, order)
+        thread = await self._thread(actor, thread_id, order)
         posted = await assembly_queries.contribution(
-            membership.organisation.id, contribution_id, membership.person_id
+            actor.organisation.id, contribution_id, actor.person_id
         )
         return page(
             request,
             "partials/proposals/_posted.html.jinja",
             context=context,
-            membership=membership,
-            organisation=membership.organisation,
+            membership=actor,
+            organisation=actor.organisation,
             contribution=posted,
             values={"body": "", "stance": ""},
             errors=FormErrors(),
             parent_id=parent_id,
-            **thread_context(membership, thread, here),
+            **thread_context(actor, thread, here),
         )
 
     async def _article(
         self,
         request: Request[Any, Any, State],
         context: RequestContext,
-        membership: MembershipView,
+        actor: Actor,
         contribution_id: int,
         here: str,
     ) -> Template:
         """The contribution alone, as htmx swaps it in after an edit, reaction or hiding."""
         found = await assembly_queries.contribution(
-            membership.organisation.id, contribution_id, membership.person_id
+            actor.organisation.id, contribution_id, actor.person_id
         )
-        thread_id = await assembly_queries.thread_id_of(membership.organisation.id, contribution_id)
+        thread_id = await assembly_queries.thread_id_of(actor.organisation.id, contribution_id)
         if found is None or thread_id is None:
             raise NotFoundException()
-        thread = await self._thread(membership, thread_id)
+        thread = await self._thread(actor, thread_id)
         return page(
             request,
             "partials/proposals/_contribution.html.jinja",
             context=context,
-            membership=membership,
-            organisation=membership.organisation,
+            membership=actor,
+            organisation=actor.organisation,
             contribution=found,
-            **thread_context(membership, thread, here),
+            **thread_context(actor, thread, here),
         )
 
     @get("/contributions/{contribution_id:int}")
@@ -194,46 +191,42 @@ class DeliberationController(Controller):
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         contribution_id: FromPath[int],
         next: FromQuery[str] = "",
     ) -> Template | Redirect:
         if not is_htmx(request):
-            thread_id = await assembly_queries.thread_id_of(
-                membership.organisation.id, contribution_id
-            )
+            thread_id = await assembly_queries.thread_id_of(actor.organisation.id, contribution_id)
             if thread_id is None:
                 raise NotFoundException()
-            await self._thread(membership, thread_id)  # 404 for a draft's thread
+            await self._thread(actor, thread_id)  # 404 for a draft's thread
             return see_other(f"{safe_next_path(next)}#contribution-{contribution_id}")
-        return await self._article(
-            request, context, membership, contribution_id, safe_next_path(next)
-        )
+        return await self._article(request, context, actor, contribution_id, safe_next_path(next))
 
     @get("/contributions/{contribution_id:int}/reply")
     async def reply_form(
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         contribution_id: FromPath[int],
         next: FromQuery[str] = "",
     ) -> Template:
         """The form to reply to a contribution: inline with htmx, a page of its own without."""
         found = await assembly_queries.contribution(
-            membership.organisation.id, contribution_id, membership.person_id
+            actor.organisation.id, contribution_id, actor.person_id
         )
-        thread_id = await assembly_queries.thread_id_of(membership.organisation.id, contribution_id)
+        thread_id = await assembly_queries.thread_id_of(actor.organisation.id, contribution_id)
         if found is None or thread_id is None:
             raise NotFoundException()
         here = safe_next_path(next)
-        if not can_take_part(membership):
-            return refused(request, context, membership, ActionError("read_only"), here)
-        thread = await self._thread(membership, thread_id)
+        if not may_take_part(actor):
+            return refused(request, context, actor, Refused("read_only"), here)
+        thread = await self._thread(actor, thread_id)
         return self._form(
             request,
             context,
-            membership,
+            actor,
             thread,
             values={"body": "", "stance": ""},
             errors=FormErrors(),
@@ -247,25 +240,25 @@ class DeliberationController(Controller):
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         contribution_id: FromPath[int],
         next: FromQuery[str] = "",
     ) -> Template:
         found = await assembly_queries.contribution(
-            membership.organisation.id, contribution_id, membership.person_id
+            actor.organisation.id, contribution_id, actor.person_id
         )
         if found is None:
             raise NotFoundException()
         values = {"body": found.body, "stance": found.stance}
         return self._edit_page(
-            request, context, membership, found, values, FormErrors(), safe_next_path(next)
+            request, context, actor, found, values, FormErrors(), safe_next_path(next)
         )
 
     def _edit_page(
         self,
         request: Request[Any, Any, State],
         context: RequestContext,
-        membership: MembershipView,
+        actor: Actor,
         contribution: assembly_queries.ContributionView,
         values: dict[str, str],
         errors: FormErrors,
@@ -278,8 +271,8 @@ class DeliberationController(Controller):
             fragment="partials/proposals/_contribution_edit_form.html.jinja",
             status_code=status_code,
             context=context,
-            membership=membership,
-            organisation=membership.organisation,
+            membership=actor,
+            organisation=actor.organisation,
             contribution=contribution,
             values=values,
             errors=errors,
@@ -291,7 +284,7 @@ class DeliberationController(Controller):
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         contribution_id: FromPath[int],
     ) -> Template | Redirect:
         form = await request.form()
@@ -300,74 +293,72 @@ class DeliberationController(Controller):
         try:
             stance = Stance(values["stance"]) if values["stance"] else Stance.REMARK
             await deliberation.edit_contribution(
-                membership, contribution_id, values["body"], stance=stance
+                actor, contribution_id, values["body"], stance=stance
             )
-        except (ActionError, ValueError) as problem:
-            error = problem if isinstance(problem, ActionError) else ActionError("invalid_choice")
+        except (Refused, ValueError) as problem:
+            error = problem if isinstance(problem, Refused) else Refused("invalid_choice")
             found = await assembly_queries.contribution(
-                membership.organisation.id, contribution_id, membership.person_id
+                actor.organisation.id, contribution_id, actor.person_id
             )
             if found is None:
                 raise NotFoundException() from problem
             status, errors = errors_from(error, "body")
-            return self._edit_page(
-                request, context, membership, found, values, errors, here, status
-            )
+            return self._edit_page(request, context, actor, found, values, errors, here, status)
         if not is_htmx(request):
             return see_other(f"{here}#contribution-{contribution_id}")
-        return await self._article(request, context, membership, contribution_id, here)
+        return await self._article(request, context, actor, contribution_id, here)
 
     @post("/contributions/{contribution_id:int}/hide")
     async def hide(
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         contribution_id: FromPath[int],
     ) -> Template | Redirect:
         form = await request.form()
         here = safe_next_path(text(form, "next"))
         try:
-            await deliberation.hide_contribution(membership, contribution_id, text(form, "reason"))
-        except ActionError as error:
-            return refused(request, context, membership, error, here)
+            await deliberation.hide_contribution(actor, contribution_id, text(form, "reason"))
+        except Refused as error:
+            return refused(request, context, actor, error, here)
         if not is_htmx(request):
             return see_other(f"{here}#contribution-{contribution_id}")
-        return await self._article(request, context, membership, contribution_id, here)
+        return await self._article(request, context, actor, contribution_id, here)
 
     @post("/contributions/{contribution_id:int}/react")
     async def react(
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         contribution_id: FromPath[int],
     ) -> Template | Redirect:
         form = await request.form()
         here = safe_next_path(text(form, "next"))
         try:
             kind = ReactionKind(text(form, "kind"))
-            await deliberation.toggle_reaction(membership, contribution_id, kind)
+            await deliberation.toggle_reaction(actor, contribution_id, kind)
         except ValueError:
-            return refused(request, context, membership, ActionError("invalid_choice"), here)
-        except ActionError as error:
-            return refused(request, context, membership, error, here)
+            return refused(request, context, actor, Refused("invalid_choice"), here)
+        except Refused as error:
+            return refused(request, context, actor, error, here)
         if not is_htmx(request):
             return see_other(f"{here}#contribution-{contribution_id}")
-        return await self._article(request, context, membership, contribution_id, here)
+        return await self._article(request, context, actor, contribution_id, here)
 
     @post("/threads/{thread_id:int}/closed")
     async def set_closed(
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         thread_id: FromPath[int],
     ) -> Template | Redirect:
         form = await request.form()
         here = safe_next_path(text(form, "next"))
         try:
-            await deliberation.set_thread_closed(membership, thread_id, text(form, "closed") == "1")
-        except ActionError as error:
-            return refused(request, context, membership, error, here)
+            await deliberation.set_thread_closed(actor, thread_id, text(form, "closed") == "1")
+        except Refused as error:
+            return refused(request, context, actor, error, here)
         return see_other(f"{here}#thread-{thread_id}")

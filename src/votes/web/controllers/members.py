@@ -16,24 +16,24 @@ import anyio.to_thread
 import segno
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State, UploadFile
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_409_CONFLICT, HTTP_422_UNPROCESSABLE_ENTITY
 
 from votes.db import registers
-from votes.db.queries import MembershipView
 from votes.db.registers import MemberRow
 from votes.db.tables import MembershipKind, MembershipStatus
 from votes.i18n import gettext as _
 from votes.services import access_codes, accounts, members
 from votes.services.access_codes import IssuedCode
-from votes.services.accounts import AccountError
-from votes.services.members import ImportReport, MemberError, MemberInput
+from votes.services.actors import Actor, may_administer
+from votes.services.members import ImportReport, MemberInput
+from votes.services.refusals import Refused
 from votes.web.context import RequestContext, settings_of
 from votes.web.forms import FormErrors
-from votes.web.guards import ensure_admin, provide_membership, requires_sign_in
+from votes.web.guards import requires
 from votes.web.labels import label
 from votes.web.rendering import page, see_other
 
@@ -96,7 +96,7 @@ def _input_from_form(form: Any) -> MemberInput:
     )
 
 
-def _errors_from(error: MemberError) -> FormErrors:
+def _errors_from(error: Refused) -> FormErrors:
     errors = FormErrors()
     if error.code.startswith("invalid:"):
         _prefix, field, code = error.code.split(":", 2)
@@ -108,7 +108,7 @@ def _errors_from(error: MemberError) -> FormErrors:
     return errors
 
 
-def _status_of(error: MemberError) -> int:
+def _status_of(error: Refused) -> int:
     return HTTP_422_UNPROCESSABLE_ENTITY if error.code.startswith("invalid:") else HTTP_409_CONFLICT
 
 
@@ -128,15 +128,13 @@ def qr_data_uri(url: str) -> str:
 
 
 class MembersController(Controller):
-    path = "/o/{org:str}/members"
-    guards = [requires_sign_in]  # noqa: RUF012 - Litestar reads this class attribute
-    dependencies = {"membership": Provide(provide_membership)}  # noqa: RUF012
+    path = "/members"
 
     async def _render_form(
         self,
         request: Request[Any, Any, State],
         context: RequestContext,
-        membership: MembershipView,
+        actor: Actor,
         *,
         member: MemberRow | None,
         data: MemberInput,
@@ -144,7 +142,7 @@ class MembersController(Controller):
         status_code: int = 200,
         password_link: str | None = None,
     ) -> Template:
-        organisation_id = membership.organisation.id
+        organisation_id = actor.organisation.id
         may_edit_person = member is None or await members.person_is_only_here(
             organisation_id, member.person_id
         )
@@ -154,8 +152,8 @@ class MembersController(Controller):
             fragment="partials/members/_member_form.html.jinja",
             status_code=status_code,
             context=context,
-            membership=membership,
-            organisation=membership.organisation,
+            membership=actor,
+            organisation=actor.organisation,
             member=member,
             data=data,
             errors=errors,
@@ -165,19 +163,18 @@ class MembersController(Controller):
             password_link=password_link,
         )
 
-    @get("/")
+    @get("/", guards=[requires(may_administer)])
     async def register(
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         q: FromQuery[str] = "",
         category: FromQuery[str] = "",
         role: FromQuery[str] = "",
         status: FromQuery[str] = "",
     ) -> Template:
-        ensure_admin(membership)
-        organisation_id = membership.organisation.id
+        organisation_id = actor.organisation.id
         filters = {
             "q": q[:MAX_FIELD_LENGTH],
             "category": category[:MAX_FIELD_LENGTH],
@@ -196,8 +193,8 @@ class MembersController(Controller):
             "pages/members/register.html.jinja",
             fragment="partials/members/_register_table.html.jinja",
             context=context,
-            membership=membership,
-            organisation=membership.organisation,
+            membership=actor,
+            organisation=actor.organisation,
             members=rows,
             filters=filters,
             categories=await registers.categories_of(organisation_id),
@@ -205,68 +202,63 @@ class MembersController(Controller):
             statuses=[s.value for s in MembershipStatus],
         )
 
-    @get("/new")
+    @get("/new", guards=[requires(may_administer)])
     async def new_form(
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
     ) -> Template:
-        ensure_admin(membership)
         return await self._render_form(
             request,
             context,
-            membership,
+            actor,
             member=None,
             data=MemberInput(name="", email=None),
             errors=FormErrors(),
         )
 
-    @post("/new")
+    @post("/new", guards=[requires(may_administer)])
     async def create(
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
     ) -> Template | Redirect:
-        ensure_admin(membership)
         data = _input_from_form(await request.form())
         try:
-            await members.add_member(
-                membership.organisation.id, data, actor_id=membership.person_id
-            )
-        except MemberError as error:
+            await members.add_member(actor.organisation.id, data, actor_id=actor.person_id)
+        except Refused as error:
             return await self._render_form(
                 request,
                 context,
-                membership,
+                actor,
                 member=None,
                 data=data,
                 errors=_errors_from(error),
                 status_code=_status_of(error),
             )
-        return see_other(f"/o/{membership.organisation.short_name}/members/?added=1")
+        return see_other(f"/o/{actor.organisation.short_name}/members/?added=1")
 
-    async def _member(self, membership: MembershipView, membership_id: int) -> MemberRow:
-        member = await registers.member_of(membership.organisation.id, membership_id)
+    async def _member(self, actor: Actor, membership_id: int) -> MemberRow:
+        member = await registers.member_of(actor.organisation.id, membership_id)
         if member is None:
             raise NotFoundException()
         return member
 
-    @get("/{membership_id:int}")
+    @get("/{membership_id:int}", guards=[requires(may_administer)])
     async def edit_form(
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         membership_id: FromPath[int],
     ) -> Template:
-        ensure_admin(membership)
-        member = await self._member(membership, membership_id)
+        member = await self._member(actor, membership_id)
         return await self._render_form(
             request,
             context,
-            membership,
+            actor,
             member=member,
             data=MemberInput(
                 name=member.name,
@@ -281,43 +273,41 @@ class MembersController(Controller):
             errors=FormErrors(),
         )
 
-    @post("/{membership_id:int}")
+    @post("/{membership_id:int}", guards=[requires(may_administer)])
     async def update(
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         membership_id: FromPath[int],
     ) -> Template | Redirect:
-        ensure_admin(membership)
-        member = await self._member(membership, membership_id)
+        member = await self._member(actor, membership_id)
         data = _input_from_form(await request.form())
         try:
             await members.update_member(
-                membership.organisation.id, membership_id, data, actor_id=membership.person_id
+                actor.organisation.id, membership_id, data, actor_id=actor.person_id
             )
-        except MemberError as error:
+        except Refused as error:
             return await self._render_form(
                 request,
                 context,
-                membership,
+                actor,
                 member=member,
                 data=data,
                 errors=_errors_from(error),
                 status_code=_status_of(error),
             )
-        return see_other(f"/o/{membership.organisation.short_name}/members/{membership_id}")
+        return see_other(f"/o/{actor.organisation.short_name}/members/{membership_id}")
 
-    @post("/{membership_id:int}/status")
+    @post("/{membership_id:int}/status", guards=[requires(may_administer)])
     async def change_status(
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         membership_id: FromPath[int],
     ) -> Template | Redirect:
-        ensure_admin(membership)
-        member = await self._member(membership, membership_id)
+        member = await self._member(actor, membership_id)
         wanted = str((await request.form()).get("status", ""))
         errors = FormErrors()
         if wanted not in {s.value for s in MembershipStatus}:
@@ -326,20 +316,20 @@ class MembersController(Controller):
         else:
             try:
                 await members.set_status(
-                    membership.organisation.id,
+                    actor.organisation.id,
                     membership_id,
                     MembershipStatus(wanted),
-                    acting_membership=membership.id,
+                    acting_membership=actor.id,
                 )
-            except MemberError as error:
+            except Refused as error:
                 errors = _errors_from(error)
                 status_code = _status_of(error)
             else:
-                return see_other(f"/o/{membership.organisation.short_name}/members/{membership_id}")
+                return see_other(f"/o/{actor.organisation.short_name}/members/{membership_id}")
         return await self._render_form(
             request,
             context,
-            membership,
+            actor,
             member=member,
             data=MemberInput(
                 name=member.name,
@@ -355,18 +345,17 @@ class MembersController(Controller):
             status_code=status_code,
         )
 
-    @post("/{membership_id:int}/password-link")
+    @post("/{membership_id:int}/password-link", guards=[requires(may_administer)])
     async def password_link(
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         membership_id: FromPath[int],
     ) -> Template:
         """A one-time link to hand over; only for people who belong to this organisation
         alone, so that no admin can take over an account another organisation relies on."""
-        ensure_admin(membership)
-        member = await self._member(membership, membership_id)
+        member = await self._member(actor, membership_id)
         data = MemberInput(
             name=member.name,
             email=member.email,
@@ -377,13 +366,13 @@ class MembersController(Controller):
             is_facilitator=member.is_facilitator,
             is_scrutineer=member.is_scrutineer,
         )
-        if not await members.person_is_only_here(membership.organisation.id, member.person_id):
+        if not await members.person_is_only_here(actor.organisation.id, member.person_id):
             errors = FormErrors()
             errors.add("", member_message("person_shared"))
             return await self._render_form(
                 request,
                 context,
-                membership,
+                actor,
                 member=member,
                 data=data,
                 errors=errors,
@@ -395,7 +384,7 @@ class MembersController(Controller):
         return await self._render_form(
             request,
             context,
-            membership,
+            actor,
             member=member,
             data=data,
             errors=FormErrors(),
@@ -404,10 +393,9 @@ class MembersController(Controller):
 
     # --- CSV ------------------------------------------------------------------------------
 
-    @get("/export.csv")
-    async def export(self, membership: NamedDependency[MembershipView]) -> Response[bytes]:
-        ensure_admin(membership)
-        lines = await members.register_lines(membership.organisation.id)
+    @get("/export.csv", guards=[requires(may_administer)])
+    async def export(self, actor: NamedDependency[Actor]) -> Response[bytes]:
+        lines = await members.register_lines(actor.organisation.id)
         buffer = io.StringIO()
         writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
         writer.writerow(
@@ -430,40 +418,39 @@ class MembersController(Controller):
             media_type="text/csv; charset=utf-8",
             headers={
                 "Content-Disposition": (
-                    f'attachment; filename="{membership.organisation.short_name}-members.csv"'
+                    f'attachment; filename="{actor.organisation.short_name}-members.csv"'
                 ),
                 "Cache-Control": "no-store",
             },
         )
 
-    @get("/import")
+    @get("/import", guards=[requires(may_administer)])
     async def import_form(
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
     ) -> Template:
-        ensure_admin(membership)
-        return await self._import_page(request, context, membership, None, "", FormErrors())
+        return await self._import_page(request, context, actor, None, "", FormErrors())
 
     async def _import_page(
         self,
         request: Request[Any, Any, State],
         context: RequestContext,
-        membership: MembershipView,
+        actor: Actor,
         report: ImportReport | None,
         text: str,
         errors: FormErrors,
         status_code: int = 200,
     ) -> Template:
-        organisation_id = membership.organisation.id
+        organisation_id = actor.organisation.id
         return page(
             request,
             "pages/members/import.html.jinja",
             status_code=status_code,
             context=context,
-            membership=membership,
-            organisation=membership.organisation,
+            membership=actor,
+            organisation=actor.organisation,
             report=report,
             text=text,
             errors=errors,
@@ -472,77 +459,70 @@ class MembersController(Controller):
             colleges=await registers.colleges_of(organisation_id),
         )
 
-    @post("/import")
+    @post("/import", guards=[requires(may_administer)])
     async def import_preview(
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
     ) -> Template:
-        ensure_admin(membership)
         upload = (await request.form()).get("file")
         errors = FormErrors()
         if not isinstance(upload, UploadFile) or not upload.filename:
             errors.add("file", member_message("not_csv"))
             return await self._import_page(
-                request, context, membership, None, "", errors, HTTP_422_UNPROCESSABLE_ENTITY
+                request, context, actor, None, "", errors, HTTP_422_UNPROCESSABLE_ENTITY
             )
         content = await upload.read(MAX_UPLOAD_BYTES + 1)
         if len(content) > MAX_UPLOAD_BYTES:
             errors.add("file", member_message("too_big"))
             return await self._import_page(
-                request, context, membership, None, "", errors, HTTP_422_UNPROCESSABLE_ENTITY
+                request, context, actor, None, "", errors, HTTP_422_UNPROCESSABLE_ENTITY
             )
         text = members.decode_csv(content)
-        report = await members.check_import(membership.organisation.id, text)
+        report = await members.check_import(actor.organisation.id, text)
         status_code = 200 if report.acceptable else HTTP_422_UNPROCESSABLE_ENTITY
-        return await self._import_page(
-            request, context, membership, report, text, errors, status_code
-        )
+        return await self._import_page(request, context, actor, report, text, errors, status_code)
 
-    @post("/import/confirm")
+    @post("/import/confirm", guards=[requires(may_administer)])
     async def import_confirm(
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
     ) -> Template | Redirect:
-        ensure_admin(membership)
         text = str((await request.form()).get("csv", ""))
-        report = await members.apply_import(
-            membership.organisation.id, text, actor_id=membership.person_id
-        )
+        report = await members.apply_import(actor.organisation.id, text, actor_id=actor.person_id)
         if not report.acceptable:
             return await self._import_page(
                 request,
                 context,
-                membership,
+                actor,
                 report,
                 text,
                 FormErrors(),
                 HTTP_422_UNPROCESSABLE_ENTITY,
             )
         return see_other(
-            f"/o/{membership.organisation.short_name}/members/?imported={len(report.to_add)}"
+            f"/o/{actor.organisation.short_name}/members/?imported={len(report.to_add)}"
         )
 
     # --- access codes ---------------------------------------------------------------------
 
-    @get("/codes")
+    @get("/codes", guards=[requires(may_administer)])
     async def codes(
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
     ) -> Template:
-        ensure_admin(membership)
-        organisation_id = membership.organisation.id
+        organisation_id = actor.organisation.id
         return page(
             request,
             "pages/members/codes.html.jinja",
             context=context,
-            membership=membership,
-            organisation=membership.organisation,
+            membership=actor,
+            organisation=actor.organisation,
             members=await registers.register_of(
                 organisation_id, status=MembershipStatus.ACTIVE.value
             ),
@@ -552,15 +532,14 @@ class MembersController(Controller):
             errors=FormErrors(),
         )
 
-    @post("/codes")
+    @post("/codes", guards=[requires(may_administer)])
     async def issue(
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
     ) -> Template:
         """Issue codes and show them once, as the printable sheet: they are never stored."""
-        ensure_admin(membership)
         form = await request.form()
         days_text = str(form.get("days", access_codes.DEFAULT_DAYS))
         days = int(days_text) if days_text.isdigit() else 0
@@ -573,27 +552,27 @@ class MembersController(Controller):
         else:
             try:
                 issued = await access_codes.issue_codes(
-                    membership.organisation.id,
+                    actor.organisation.id,
                     which,
                     secret_key=settings.secret_key,
                     days=days,
-                    actor_id=membership.person_id,
+                    actor_id=actor.person_id,
                 )
-            except AccountError:
+            except Refused:
                 errors.add(
                     "days",
                     _("Choose a validity between 1 and %(num)d days.")
                     % {"num": access_codes.MAX_DAYS},
                 )
         if errors:
-            organisation_id = membership.organisation.id
+            organisation_id = actor.organisation.id
             return page(
                 request,
                 "pages/members/codes.html.jinja",
                 status_code=HTTP_422_UNPROCESSABLE_ENTITY,
                 context=context,
-                membership=membership,
-                organisation=membership.organisation,
+                membership=actor,
+                organisation=actor.organisation,
                 members=await registers.register_of(
                     organisation_id, status=MembershipStatus.ACTIVE.value
                 ),
@@ -608,19 +587,18 @@ class MembersController(Controller):
             request,
             "pages/members/code_sheet.html.jinja",
             context=context,
-            membership=membership,
-            organisation=membership.organisation,
+            membership=actor,
+            organisation=actor.organisation,
             cards=cards,
             code_page=f"{base}/code",
         )
 
-    @post("/codes/csv")
+    @post("/codes/csv", guards=[requires(may_administer)])
     async def codes_csv(
-        self, request: Request[Any, Any, State], membership: NamedDependency[MembershipView]
+        self, request: Request[Any, Any, State], actor: NamedDependency[Actor]
     ) -> Response[bytes]:
         """The sheet's codes as a mail-merge CSV: the sheet posts them back (nothing is kept
         on the server that could rebuild them)."""
-        ensure_admin(membership)
         form = await request.form()
         buffer = io.StringIO()
         writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
@@ -634,22 +612,19 @@ class MembersController(Controller):
             media_type="text/csv; charset=utf-8",
             headers={
                 "Content-Disposition": (
-                    f'attachment; filename="{membership.organisation.short_name}-codes.csv"'
+                    f'attachment; filename="{actor.organisation.short_name}-codes.csv"'
                 ),
                 "Cache-Control": "no-store",
             },
         )
 
-    @post("/codes/{membership_id:int}/revoke")
-    async def revoke(
-        self, membership: NamedDependency[MembershipView], membership_id: FromPath[int]
-    ) -> Redirect:
-        ensure_admin(membership)
-        await self._member(membership, membership_id)
+    @post("/codes/{membership_id:int}/revoke", guards=[requires(may_administer)])
+    async def revoke(self, actor: NamedDependency[Actor], membership_id: FromPath[int]) -> Redirect:
+        await self._member(actor, membership_id)
         await access_codes.revoke_code(
-            membership.organisation.id, membership_id, actor_id=membership.person_id
+            actor.organisation.id, membership_id, actor_id=actor.person_id
         )
-        return see_other(f"/o/{membership.organisation.short_name}/members/codes")
+        return see_other(f"/o/{actor.organisation.short_name}/members/codes")
 
 
 def _sheet_cards(issued: list[IssuedCode], base: str) -> list[dict[str, Any]]:

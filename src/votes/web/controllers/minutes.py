@@ -13,23 +13,23 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
-from litestar.di import NamedDependency, Provide
-from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from votes.db import minutes_queries as mq
 from votes.db.minutes_queries import AssemblyRecord, MinutesRow
-from votes.db.queries import MembershipView
 from votes.i18n import LANGUAGES
 from votes.i18n import gettext as _
 from votes.services import minutes as service
 from votes.services import rules
-from votes.services.assemblies import can_manage
+from votes.services.actors import Actor, may_run_assemblies
+from votes.services.refusals import Refused
 from votes.web import records
 from votes.web.context import RequestContext
 from votes.web.forms import FormErrors
-from votes.web.guards import provide_membership, requires_sign_in
+from votes.web.guards import requires
 from votes.web.labels import N_
 from votes.web.rendering import page, see_other
 
@@ -54,16 +54,16 @@ _REFUSALS = {
 }
 
 
-def may_read_draft(membership: MembershipView) -> bool:
-    return can_manage(membership) or membership.is_scrutineer
+def may_read_draft(actor: Actor) -> bool:
+    return may_run_assemblies(actor) or actor.is_scrutineer
 
 
-def _minutes_path(membership: MembershipView, assembly_id: int) -> str:
-    return f"/o/{membership.organisation.short_name}/assemblies/{assembly_id}/minutes"
+def _minutes_path(actor: Actor, assembly_id: int) -> str:
+    return f"/o/{actor.organisation.short_name}/assemblies/{assembly_id}/minutes"
 
 
-async def _record(membership: MembershipView, assembly_id: int) -> AssemblyRecord:
-    record = await mq.assembly_record(membership.organisation.id, assembly_id)
+async def _record(actor: Actor, assembly_id: int) -> AssemblyRecord:
+    record = await mq.assembly_record(actor.organisation.id, assembly_id)
     if record is None:
         raise NotFoundException()
     return record
@@ -98,27 +98,25 @@ def _values(minutes: MinutesRow | None, record: AssemblyRecord) -> dict[str, str
 
 
 class MinutesController(Controller):
-    path = "/o/{org:str}"
-    guards = [requires_sign_in]  # noqa: RUF012 - Litestar reads this class attribute
-    dependencies = {"membership": Provide(provide_membership)}  # noqa: RUF012
+    path = "/"
 
     @get("/assemblies/{assembly_id:int}/minutes")
     async def minutes(
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         assembly_id: FromPath[int],
     ) -> Template:
-        record = await _record(membership, assembly_id)
-        minutes = await mq.minutes_row(membership.organisation.id, assembly_id)
-        return await self._page(request, context, membership, record, minutes)
+        record = await _record(actor, assembly_id)
+        minutes = await mq.minutes_row(actor.organisation.id, assembly_id)
+        return await self._page(request, context, actor, record, minutes)
 
     async def _page(
         self,
         request: Request[Any, Any, State],
         context: RequestContext,
-        membership: MembershipView,
+        actor: Actor,
         record: AssemblyRecord,
         minutes: MinutesRow | None,
         *,
@@ -127,41 +125,37 @@ class MinutesController(Controller):
         status_code: int = 200,
     ) -> Template:
         final = minutes is not None and minutes.is_final
-        readable = final or may_read_draft(membership)
+        readable = final or may_read_draft(actor)
         intact = None
         if final:
-            intact = await service.check_final_minutes(
-                membership.organisation.id, record.assembly.id
-            )
+            intact = await service.check_final_minutes(actor.organisation.id, record.assembly.id)
         return page(
             request,
             "pages/minutes/minutes.html.jinja",
             status_code=status_code,
             context=context,
-            membership=membership,
-            organisation=membership.organisation,
+            membership=actor,
+            organisation=actor.organisation,
             record=record,
             minutes=minutes,
             final=final,
             intact=intact,
             document=await _document(record, minutes) if readable else "",
-            manager=can_manage(membership),
+            manager=may_run_assemblies(actor),
             values=values or _values(minutes, record),
             errors=errors or FormErrors(),
             languages=LANGUAGES,
         )
 
-    @post("/assemblies/{assembly_id:int}/minutes")
+    @post("/assemblies/{assembly_id:int}/minutes", guards=[requires(may_run_assemblies)])
     async def save(
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         assembly_id: FromPath[int],
     ) -> Template | Redirect:
-        if not can_manage(membership):
-            raise PermissionDeniedException()
-        record = await _record(membership, assembly_id)
+        record = await _record(actor, assembly_id)
         form = await request.form()
         values = {name: str(form.get(name, "")) for name in FIELDS}
         draft = service.MinutesDraft(**values)
@@ -171,19 +165,19 @@ class MinutesController(Controller):
         if not errors:
             try:
                 await service.save_draft(
-                    membership.organisation.id,
+                    actor.organisation.id,
                     assembly_id,
                     draft,
-                    person_id=membership.person_id,
+                    person_id=actor.person_id,
                 )
-            except service.MinutesError as error:
-                return await self._refused(request, context, membership, record, error, values)
-            return see_other(_minutes_path(membership, assembly_id) + "#document")
-        minutes = await mq.minutes_row(membership.organisation.id, assembly_id)
+            except Refused as error:
+                return await self._refused(request, context, actor, record, error, values)
+            return see_other(_minutes_path(actor, assembly_id) + "#document")
+        minutes = await mq.minutes_row(actor.organisation.id, assembly_id)
         return await self._page(
             request,
             context,
-            membership,
+            actor,
             record,
             minutes,
             values=values,
@@ -195,60 +189,58 @@ class MinutesController(Controller):
         self,
         request: Request[Any, Any, State],
         context: RequestContext,
-        membership: MembershipView,
+        actor: Actor,
         record: AssemblyRecord,
-        error: service.MinutesError,
+        error: Refused,
         values: dict[str, str] | None = None,
     ) -> Template:
         if error.code == "not_found":
             raise NotFoundException()
         errors = FormErrors()
         errors.add("", _(_REFUSALS[error.code]))
-        minutes = await mq.minutes_row(membership.organisation.id, record.assembly.id)
+        minutes = await mq.minutes_row(actor.organisation.id, record.assembly.id)
         return await self._page(
-            request, context, membership, record, minutes, values=values, errors=errors,
+            request, context, actor, record, minutes, values=values, errors=errors,
             status_code=409,
         )  # fmt: skip
 
-    @post("/assemblies/{assembly_id:int}/minutes/finalise")
+    @post("/assemblies/{assembly_id:int}/minutes/finalise", guards=[requires(may_run_assemblies)])
     async def finalise(
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         assembly_id: FromPath[int],
     ) -> Template | Redirect:
-        if not can_manage(membership):
-            raise PermissionDeniedException()
-        record = await _record(membership, assembly_id)
-        minutes = await mq.minutes_row(membership.organisation.id, assembly_id)
+        record = await _record(actor, assembly_id)
+        minutes = await mq.minutes_row(actor.organisation.id, assembly_id)
         if minutes is not None and minutes.is_final:
-            error = service.MinutesError("minutes_final")
-            return await self._refused(request, context, membership, record, error)
+            error = Refused("minutes_final")
+            return await self._refused(request, context, actor, record, error)
         content = await _document(record, minutes)
         try:
             await service.finalise(
-                membership.organisation.id, assembly_id, content, person_id=membership.person_id
+                actor.organisation.id, assembly_id, content, person_id=actor.person_id
             )
-        except service.MinutesError as error:
-            return await self._refused(request, context, membership, record, error)
-        return see_other(_minutes_path(membership, assembly_id))
+        except Refused as error:
+            return await self._refused(request, context, actor, record, error)
+        return see_other(_minutes_path(actor, assembly_id))
 
     async def _readable_document(
-        self, membership: MembershipView, assembly_id: int
+        self, actor: Actor, assembly_id: int
     ) -> tuple[AssemblyRecord, str, str]:
         """(record, document, language) for print and PDF; a draft is for the bureau only."""
-        record = await _record(membership, assembly_id)
-        minutes = await mq.minutes_row(membership.organisation.id, assembly_id)
-        if not ((minutes is not None and minutes.is_final) or may_read_draft(membership)):
+        record = await _record(actor, assembly_id)
+        minutes = await mq.minutes_row(actor.organisation.id, assembly_id)
+        if not ((minutes is not None and minutes.is_final) or may_read_draft(actor)):
             raise NotFoundException()
         return record, await _document(record, minutes), _language(minutes, record)
 
     @get("/assemblies/{assembly_id:int}/minutes/print")
     async def printable(
-        self, membership: NamedDependency[MembershipView], assembly_id: FromPath[int]
+        self, actor: NamedDependency[Actor], assembly_id: FromPath[int]
     ) -> Response[str]:
-        record, document, language = await self._readable_document(membership, assembly_id)
+        record, document, language = await self._readable_document(actor, assembly_id)
         html = records.standalone_html(record.assembly.title, document, language, for_pdf=False)
         return Response(
             content=html,
@@ -258,9 +250,9 @@ class MinutesController(Controller):
 
     @get("/assemblies/{assembly_id:int}/minutes.pdf")
     async def pdf(
-        self, membership: NamedDependency[MembershipView], assembly_id: FromPath[int]
+        self, actor: NamedDependency[Actor], assembly_id: FromPath[int]
     ) -> Response[bytes]:
-        record, document, language = await self._readable_document(membership, assembly_id)
+        record, document, language = await self._readable_document(actor, assembly_id)
         html = records.standalone_html(record.assembly.title, document, language)
         return pdf_download(await records.pdf_of(html), f"minutes-{assembly_id}.pdf")
 

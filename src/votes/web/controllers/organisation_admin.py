@@ -12,21 +12,21 @@ from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import State
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.exceptions import NotAuthorizedException, NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_409_CONFLICT, HTTP_422_UNPROCESSABLE_ENTITY
 
 from votes.db import queries, registers
-from votes.db.queries import MembershipView
 from votes.db.tables import LegalForm
 from votes.i18n import gettext as _
 from votes.services import accounts, organisations
-from votes.services.organisations import OrganisationError
+from votes.services.actors import Actor, may_administer
+from votes.services.refusals import Refused
 from votes.web.context import RequestContext, settings_of
 from votes.web.forms import FormErrors
-from votes.web.guards import ensure_admin, provide_membership, requires_sign_in
+from votes.web.guards import requires
 from votes.web.rendering import page, see_other
 
 MAX_FIELD_LENGTH = 300
@@ -96,13 +96,13 @@ def organisation_message(code: str) -> str:
     return messages.get(code, _("This could not be done."))
 
 
-def _errors(error: OrganisationError) -> FormErrors:
+def _errors(error: Refused) -> FormErrors:
     errors = FormErrors()
     errors.add(_FIELDS.get(error.code, ""), organisation_message(error.code))
     return errors
 
 
-def _status(error: OrganisationError) -> int:
+def _status(error: Refused) -> int:
     conflicts = {
         "short_name_taken",
         "category_exists",
@@ -128,24 +128,22 @@ def _settings_values(form: Any) -> dict[str, str]:
 
 
 class OrganisationHomeController(Controller):
-    path = "/o/{org:str}"
-    guards = [requires_sign_in]  # noqa: RUF012 - Litestar reads this class attribute
-    dependencies = {"membership": Provide(provide_membership)}  # noqa: RUF012
+    path = "/"
 
     @get("/")
     async def dashboard(
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
     ) -> Template:
-        organisation_id = membership.organisation.id
+        organisation_id = actor.organisation.id
         return page(
             request,
             "pages/organisations/dashboard.html.jinja",
             context=context,
-            membership=membership,
-            organisation=membership.organisation,
+            membership=actor,
+            organisation=actor.organisation,
             assemblies=await queries.assemblies_of(organisation_id),
             open_ballots=await queries.open_ballots_of(organisation_id),
         )
@@ -154,19 +152,19 @@ class OrganisationHomeController(Controller):
         self,
         request: Request[Any, Any, State],
         context: RequestContext,
-        membership: MembershipView,
+        actor: Actor,
         values: dict[str, str],
         errors: FormErrors,
         status_code: int = 200,
     ) -> Template:
-        organisation_id = membership.organisation.id
+        organisation_id = actor.organisation.id
         return page(
             request,
             "pages/organisations/settings.html.jinja",
             status_code=status_code,
             context=context,
-            membership=membership,
-            organisation=membership.organisation,
+            membership=actor,
+            organisation=actor.organisation,
             values=values,
             errors=errors,
             legal_forms=[form.value for form in LegalForm],
@@ -175,15 +173,14 @@ class OrganisationHomeController(Controller):
             colleges=await registers.colleges_of(organisation_id),
         )
 
-    @get("/settings")
+    @get("/settings", guards=[requires(may_administer)])
     async def settings_form(
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
     ) -> Template:
-        ensure_admin(membership)
-        organisation = membership.organisation
+        organisation = actor.organisation
         values = {
             "name": organisation.name,
             "short_name": organisation.short_name,
@@ -191,22 +188,21 @@ class OrganisationHomeController(Controller):
             "default_language": organisation.default_language,
             "time_zone": organisation.time_zone,
         }
-        return await self._settings_page(request, context, membership, values, FormErrors())
+        return await self._settings_page(request, context, actor, values, FormErrors())
 
-    @post("/settings")
+    @post("/settings", guards=[requires(may_administer)])
     async def save_settings(
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
     ) -> Template | Redirect:
-        ensure_admin(membership)
         values = _settings_values(await request.form())
         try:
-            await organisations.update_organisation(membership.organisation.id, **values)
-        except OrganisationError as error:
+            await organisations.update_organisation(actor.organisation.id, **values)
+        except Refused as error:
             return await self._settings_page(
-                request, context, membership, values, _errors(error), _status(error)
+                request, context, actor, values, _errors(error), _status(error)
             )
         return see_other(f"/o/{values['short_name']}/settings")
 
@@ -214,16 +210,15 @@ class OrganisationHomeController(Controller):
         self,
         request: Request[Any, Any, State],
         context: RequestContext,
-        membership: MembershipView,
+        actor: Actor,
         change: Any,
     ) -> Template | Redirect:
-        ensure_admin(membership)
         try:
             await change()
-        except OrganisationError as error:
+        except Refused as error:
             if error.code == "not_found":
                 raise NotFoundException() from error
-            organisation = membership.organisation
+            organisation = actor.organisation
             values = {
                 "name": organisation.name,
                 "short_name": organisation.short_name,
@@ -232,69 +227,69 @@ class OrganisationHomeController(Controller):
                 "time_zone": organisation.time_zone,
             }
             return await self._settings_page(
-                request, context, membership, values, _errors(error), _status(error)
+                request, context, actor, values, _errors(error), _status(error)
             )
-        return see_other(f"/o/{membership.organisation.short_name}/settings#lists")
+        return see_other(f"/o/{actor.organisation.short_name}/settings#lists")
 
-    @post("/settings/categories")
+    @post("/settings/categories", guards=[requires(may_administer)])
     async def add_category(
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
     ) -> Template | Redirect:
         name = _text(await request.form(), "category")
         return await self._list_change(
             request,
             context,
-            membership,
-            lambda: organisations.add_category(membership.organisation.id, name),
+            actor,
+            lambda: organisations.add_category(actor.organisation.id, name),
         )
 
-    @post("/settings/categories/{category_id:int}/delete")
+    @post("/settings/categories/{category_id:int}/delete", guards=[requires(may_administer)])
     async def remove_category(
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         category_id: FromPath[int],
     ) -> Template | Redirect:
         return await self._list_change(
             request,
             context,
-            membership,
-            lambda: organisations.remove_category(membership.organisation.id, category_id),
+            actor,
+            lambda: organisations.remove_category(actor.organisation.id, category_id),
         )
 
-    @post("/settings/colleges")
+    @post("/settings/colleges", guards=[requires(may_administer)])
     async def add_college(
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
     ) -> Template | Redirect:
         form = await request.form()
         name, weight = _text(form, "college"), _text(form, "weight")
         return await self._list_change(
             request,
             context,
-            membership,
-            lambda: organisations.add_college(membership.organisation.id, name, weight),
+            actor,
+            lambda: organisations.add_college(actor.organisation.id, name, weight),
         )
 
-    @post("/settings/colleges/{college_id:int}/delete")
+    @post("/settings/colleges/{college_id:int}/delete", guards=[requires(may_administer)])
     async def remove_college(
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         college_id: FromPath[int],
     ) -> Template | Redirect:
         return await self._list_change(
             request,
             context,
-            membership,
-            lambda: organisations.remove_college(membership.organisation.id, college_id),
+            actor,
+            lambda: organisations.remove_college(actor.organisation.id, college_id),
         )
 
 
@@ -361,7 +356,7 @@ class InstanceAdminController(Controller):
                 person_id,
                 needs_password,
             ) = await organisations.create_organisation_with_admin(**values)
-        except OrganisationError as error:
+        except Refused as error:
             return await self._page(request, context, values, _errors(error), _status(error))
         created = {"name": values["name"], "short_name": values["short_name"], "link": ""}
         if needs_password:

@@ -7,28 +7,28 @@ from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import State
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from votes.db import assembly_queries
 from votes.db.assembly_queries import ProposalFilters
-from votes.db.queries import MembershipView, members_of
+from votes.db.queries import members_of
 from votes.db.tables import AmendmentKind, ProposalStatus
 from votes.services import proposals
-from votes.services.assemblies import ActionError, can_manage, can_take_part
+from votes.services.actors import Actor, may_run_assemblies, may_take_part
 from votes.services.proposals import AUTHOR_STEPS, FACILITATOR_STEPS, apply_amendment
+from votes.services.refusals import Refused
 from votes.web.assembly_forms import errors_from, optional_int, refused, text, thread_context
 from votes.web.context import RequestContext
 from votes.web.diffs import word_diff
 from votes.web.forms import FormErrors
-from votes.web.guards import provide_membership, requires_sign_in
 from votes.web.rendering import page, see_other
 
 
-def _base(membership: MembershipView) -> str:
-    return f"/o/{membership.organisation.short_name}"
+def _base(actor: Actor) -> str:
+    return f"/o/{actor.organisation.short_name}"
 
 
 def _int_or_none(value: str) -> int | None:
@@ -36,9 +36,7 @@ def _int_or_none(value: str) -> int | None:
 
 
 class ProposalController(Controller):
-    path = "/o/{org:str}"
-    guards = [requires_sign_in]  # noqa: RUF012 - Litestar reads this class attribute
-    dependencies = {"membership": Provide(provide_membership)}  # noqa: RUF012
+    path = "/"
 
     # --- search ---------------------------------------------------------------------------------
 
@@ -47,7 +45,7 @@ class ProposalController(Controller):
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         q: FromQuery[str] = "",
         status: FromQuery[str] = "",
         item: FromQuery[str] = "",
@@ -61,20 +59,20 @@ class ProposalController(Controller):
             agenda_item_id=_int_or_none(item),
             author_id=_int_or_none(author),
         )
-        organisation_id = membership.organisation.id
+        organisation_id = actor.organisation.id
         results = await assembly_queries.search_proposals(
             organisation_id,
             filters,
-            viewer_id=membership.person_id,
-            see_drafts=can_manage(membership),
+            viewer_id=actor.person_id,
+            see_drafts=may_run_assemblies(actor),
         )
         return page(
             request,
             "pages/proposals/search.html.jinja",
             fragment="partials/proposals/_results.html.jinja",
             context=context,
-            membership=membership,
-            organisation=membership.organisation,
+            membership=actor,
+            organisation=actor.organisation,
             filters=filters,
             results=results,
             choices=await assembly_queries.filter_choices(organisation_id),
@@ -88,19 +86,19 @@ class ProposalController(Controller):
         self,
         request: Request[Any, Any, State],
         context: RequestContext,
-        membership: MembershipView,
+        actor: Actor,
         assembly_id: int,
         values: dict[str, Any],
         errors: FormErrors,
         status_code: int = 200,
     ) -> Template:
-        detail = await assembly_queries.assembly_page(membership.organisation.id, assembly_id)
+        detail = await assembly_queries.assembly_page(actor.organisation.id, assembly_id)
         if detail is None:
             raise NotFoundException()
         members = [
             m
-            for m in await members_of(membership.organisation.id)
-            if m.can_vote and m.person_id != membership.person_id
+            for m in await members_of(actor.organisation.id)
+            if m.can_vote and m.person_id != actor.person_id
         ]
         return page(
             request,
@@ -108,8 +106,8 @@ class ProposalController(Controller):
             fragment="partials/proposals/_proposal_form.html.jinja",
             status_code=status_code,
             context=context,
-            membership=membership,
-            organisation=membership.organisation,
+            membership=actor,
+            organisation=actor.organisation,
             assembly=detail.assembly,
             agenda=detail.agenda,
             members=members,
@@ -118,7 +116,7 @@ class ProposalController(Controller):
             deadline_passed=proposals.deadline_passed(
                 {"submission_deadline": detail.assembly.submission_deadline}
             ),
-            manager=can_manage(membership),
+            manager=may_run_assemblies(actor),
         )
 
     @get("/assemblies/{assembly_id:int}/proposals/new")
@@ -126,21 +124,19 @@ class ProposalController(Controller):
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         assembly_id: FromPath[int],
         item: FromQuery[str] = "",
     ) -> Template:
         values = {"title": "", "body": "", "agenda_item": item, "coauthors": []}
-        return await self._proposal_form(
-            request, context, membership, assembly_id, values, FormErrors()
-        )
+        return await self._proposal_form(request, context, actor, assembly_id, values, FormErrors())
 
     @post("/assemblies/{assembly_id:int}/proposals")
     async def submit(
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         assembly_id: FromPath[int],
     ) -> Template | Redirect:
         form = await request.form()
@@ -153,7 +149,7 @@ class ProposalController(Controller):
         }
         try:
             proposal_id = await proposals.submit_proposal(
-                membership,
+                actor,
                 assembly_id,
                 values["title"],
                 values["body"],
@@ -161,14 +157,14 @@ class ProposalController(Controller):
                 draft=text(form, "draft") == "1",
                 coauthor_ids=[int(c) for c in coauthors if c.isdigit() and len(c) < 10],
             )
-        except ActionError as error:
+        except Refused as error:
             if error.code == "not_found":
                 raise NotFoundException() from error
             status, errors = errors_from(error)
             return await self._proposal_form(
-                request, context, membership, assembly_id, values, errors, status
+                request, context, actor, assembly_id, values, errors, status
             )
-        return see_other(f"{_base(membership)}/proposals/{proposal_id}")
+        return see_other(f"{_base(actor)}/proposals/{proposal_id}")
 
     # --- reading --------------------------------------------------------------------------------
 
@@ -177,22 +173,22 @@ class ProposalController(Controller):
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         proposal_id: FromPath[int],
         order: FromQuery[str] = "oldest",
         offset: FromQuery[int] = 0,
     ) -> Template:
-        organisation_id = membership.organisation.id
+        organisation_id = actor.organisation.id
         detail = await assembly_queries.proposal_page(organisation_id, proposal_id)
         if detail is None:
             raise NotFoundException()
-        manager = can_manage(membership)
-        if detail.status == "draft" and not (manager or detail.is_author(membership.person_id)):
+        manager = may_run_assemblies(actor)
+        if detail.status == "draft" and not (manager or detail.is_author(actor.person_id)):
             raise NotFoundException()  # a draft is its authors' until they submit it
         thread = await assembly_queries.thread_page(
-            organisation_id, detail.thread_id, membership.person_id, order=order, offset=offset
+            organisation_id, detail.thread_id, actor.person_id, order=order, offset=offset
         )
-        author = can_take_part(membership) and detail.is_author(membership.person_id)
+        author = may_take_part(actor) and detail.is_author(actor.person_id)
         steps = (FACILITATOR_STEPS[detail.status] if manager else frozenset()) | (
             AUTHOR_STEPS.get(detail.status, frozenset()) if author else frozenset()
         )
@@ -200,14 +196,14 @@ class ProposalController(Controller):
             request,
             "pages/proposals/detail.html.jinja",
             context=context,
-            membership=membership,
-            organisation=membership.organisation,
+            membership=actor,
+            organisation=actor.organisation,
             proposal=detail,
             is_author=author,
             may_edit=(manager or author) and detail.status in proposals.EDITABLE,
             status_steps=[s for s in ProposalStatus if s.value in steps],
             diffs={a.id: _amendment_diff(detail.body, a) for a in detail.amendments},
-            **thread_context(membership, thread, request.url.path),
+            **thread_context(actor, thread, request.url.path),
         )
 
     @get("/proposals/{proposal_id:int}/versions")
@@ -215,17 +211,17 @@ class ProposalController(Controller):
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         proposal_id: FromPath[int],
         old: FromQuery[int] = 0,
         new: FromQuery[int] = 0,
     ) -> Template:
-        organisation_id = membership.organisation.id
+        organisation_id = actor.organisation.id
         detail = await assembly_queries.proposal_page(organisation_id, proposal_id)
         if detail is None:
             raise NotFoundException()
         if detail.status == "draft" and not (
-            can_manage(membership) or detail.is_author(membership.person_id)
+            may_run_assemblies(actor) or detail.is_author(actor.person_id)
         ):
             raise NotFoundException()
         history = await assembly_queries.versions_of(organisation_id, proposal_id)
@@ -236,8 +232,8 @@ class ProposalController(Controller):
             request,
             "pages/proposals/versions.html.jinja",
             context=context,
-            membership=membership,
-            organisation=membership.organisation,
+            membership=actor,
+            organisation=actor.organisation,
             proposal=detail,
             versions=history,
             older=older,
@@ -253,20 +249,20 @@ class ProposalController(Controller):
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         proposal_id: FromPath[int],
     ) -> Template:
-        detail = await assembly_queries.proposal_page(membership.organisation.id, proposal_id)
+        detail = await assembly_queries.proposal_page(actor.organisation.id, proposal_id)
         if detail is None:
             raise NotFoundException()
         values = {"title": detail.title, "body": detail.body, "note": ""}
-        return self._edit_page(request, context, membership, detail, values, FormErrors())
+        return self._edit_page(request, context, actor, detail, values, FormErrors())
 
     def _edit_page(
         self,
         request: Request[Any, Any, State],
         context: RequestContext,
-        membership: MembershipView,
+        actor: Actor,
         detail: assembly_queries.ProposalPage,
         values: dict[str, str],
         errors: FormErrors,
@@ -278,8 +274,8 @@ class ProposalController(Controller):
             fragment="partials/proposals/_edit_form.html.jinja",
             status_code=status_code,
             context=context,
-            membership=membership,
-            organisation=membership.organisation,
+            membership=actor,
+            organisation=actor.organisation,
             proposal=detail,
             values=values,
             errors=errors,
@@ -290,7 +286,7 @@ class ProposalController(Controller):
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         proposal_id: FromPath[int],
     ) -> Template | Redirect:
         form = await request.form()
@@ -299,17 +295,17 @@ class ProposalController(Controller):
             "body": text(form, "body"),
             "note": text(form, "note").strip(),
         }
-        back = f"{_base(membership)}/proposals/{proposal_id}"
+        back = f"{_base(actor)}/proposals/{proposal_id}"
         try:
             await proposals.edit_proposal(
-                membership, proposal_id, values["title"], values["body"], note=values["note"]
+                actor, proposal_id, values["title"], values["body"], note=values["note"]
             )
-        except ActionError as error:
-            detail = await assembly_queries.proposal_page(membership.organisation.id, proposal_id)
+        except Refused as error:
+            detail = await assembly_queries.proposal_page(actor.organisation.id, proposal_id)
             if detail is None or not error.field:
-                return refused(request, context, membership, error, back)
+                return refused(request, context, actor, error, back)
             status, errors = errors_from(error)
-            return self._edit_page(request, context, membership, detail, values, errors, status)
+            return self._edit_page(request, context, actor, detail, values, errors, status)
         return see_other(back)
 
     @post("/proposals/{proposal_id:int}/status")
@@ -317,17 +313,17 @@ class ProposalController(Controller):
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         proposal_id: FromPath[int],
     ) -> Template | Redirect:
-        back = f"{_base(membership)}/proposals/{proposal_id}"
+        back = f"{_base(actor)}/proposals/{proposal_id}"
         try:
             status = ProposalStatus(text(await request.form(), "status"))
-            await proposals.change_status(membership, proposal_id, status)
+            await proposals.change_status(actor, proposal_id, status)
         except ValueError:
-            return refused(request, context, membership, ActionError("invalid_choice"), back)
-        except ActionError as error:
-            return refused(request, context, membership, error, back)
+            return refused(request, context, actor, Refused("invalid_choice"), back)
+        except Refused as error:
+            return refused(request, context, actor, error, back)
         return see_other(back)
 
     @post("/proposals/{proposal_id:int}/support")
@@ -335,14 +331,14 @@ class ProposalController(Controller):
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         proposal_id: FromPath[int],
     ) -> Template | Redirect:
-        back = f"{_base(membership)}/proposals/{proposal_id}"
+        back = f"{_base(actor)}/proposals/{proposal_id}"
         try:
-            await proposals.toggle_support(membership, proposal_id)
-        except ActionError as error:
-            return refused(request, context, membership, error, back)
+            await proposals.toggle_support(actor, proposal_id)
+        except Refused as error:
+            return refused(request, context, actor, error, back)
         return see_other(f"{back}#supporters")
 
     @post("/proposals/{proposal_id:int}/vote")
@@ -350,15 +346,15 @@ class ProposalController(Controller):
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         proposal_id: FromPath[int],
     ) -> Template | Redirect:
-        back = f"{_base(membership)}/proposals/{proposal_id}"
+        back = f"{_base(actor)}/proposals/{proposal_id}"
         try:
-            ballot_id = await proposals.put_to_vote(membership, proposal_id)
-        except ActionError as error:
-            return refused(request, context, membership, error, back)
-        return see_other(f"{_base(membership)}/ballots/{ballot_id}")
+            ballot_id = await proposals.put_to_vote(actor, proposal_id)
+        except Refused as error:
+            return refused(request, context, actor, error, back)
+        return see_other(f"{_base(actor)}/ballots/{ballot_id}")
 
     # --- amendments -----------------------------------------------------------------------------
 
@@ -366,13 +362,13 @@ class ProposalController(Controller):
         self,
         request: Request[Any, Any, State],
         context: RequestContext,
-        membership: MembershipView,
+        actor: Actor,
         proposal_id: int,
         values: dict[str, str],
         errors: FormErrors,
         status_code: int = 200,
     ) -> Template:
-        detail = await assembly_queries.proposal_page(membership.organisation.id, proposal_id)
+        detail = await assembly_queries.proposal_page(actor.organisation.id, proposal_id)
         if detail is None or detail.status == "draft":
             raise NotFoundException()
         return page(
@@ -381,8 +377,8 @@ class ProposalController(Controller):
             fragment="partials/proposals/_amendment_form.html.jinja",
             status_code=status_code,
             context=context,
-            membership=membership,
-            organisation=membership.organisation,
+            membership=actor,
+            organisation=actor.organisation,
             proposal=detail,
             values=values,
             errors=errors,
@@ -394,12 +390,12 @@ class ProposalController(Controller):
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         proposal_id: FromPath[int],
     ) -> Template:
         values = {"kind": "replace", "passage": "", "text": "", "reason": ""}
         return await self._amendment_page(
-            request, context, membership, proposal_id, values, FormErrors()
+            request, context, actor, proposal_id, values, FormErrors()
         )
 
     @post("/proposals/{proposal_id:int}/amendments")
@@ -407,7 +403,7 @@ class ProposalController(Controller):
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         proposal_id: FromPath[int],
     ) -> Template | Redirect:
         form = await request.form()
@@ -418,38 +414,38 @@ class ProposalController(Controller):
             kind = None
         try:
             if kind is None:
-                raise ActionError("invalid_choice", "kind")
+                raise Refused("invalid_choice", "kind")
             amendment_id = await proposals.propose_amendment(
-                membership,
+                actor,
                 proposal_id,
                 kind,
                 passage=values["passage"],
                 text=values["text"],
                 reason=values["reason"],
             )
-        except ActionError as error:
+        except Refused as error:
             if error.code == "not_found":
                 raise NotFoundException() from error
             status, errors = errors_from(error)
             return await self._amendment_page(
-                request, context, membership, proposal_id, values, errors, status
+                request, context, actor, proposal_id, values, errors, status
             )
-        return see_other(f"{_base(membership)}/proposals/{proposal_id}#amendment-{amendment_id}")
+        return see_other(f"{_base(actor)}/proposals/{proposal_id}#amendment-{amendment_id}")
 
     @post("/amendments/{amendment_id:int}/decide")
     async def decide_amendment(
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         amendment_id: FromPath[int],
     ) -> Template | Redirect:
         decision = text(await request.form(), "decision")
-        back = await self._amendment_back(membership, amendment_id)
+        back = await self._amendment_back(actor, amendment_id)
         try:
-            await proposals.decide_amendment(membership, amendment_id, decision)
-        except ActionError as error:
-            return refused(request, context, membership, error, back)
+            await proposals.decide_amendment(actor, amendment_id, decision)
+        except Refused as error:
+            return refused(request, context, actor, error, back)
         return see_other(f"{back}#amendment-{amendment_id}")
 
     @post("/amendments/{amendment_id:int}/vote")
@@ -457,23 +453,23 @@ class ProposalController(Controller):
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         amendment_id: FromPath[int],
     ) -> Template | Redirect:
-        back = await self._amendment_back(membership, amendment_id)
+        back = await self._amendment_back(actor, amendment_id)
         try:
-            ballot_id = await proposals.put_amendment_to_vote(membership, amendment_id)
-        except ActionError as error:
-            return refused(request, context, membership, error, back)
-        return see_other(f"{_base(membership)}/ballots/{ballot_id}")
+            ballot_id = await proposals.put_amendment_to_vote(actor, amendment_id)
+        except Refused as error:
+            return refused(request, context, actor, error, back)
+        return see_other(f"{_base(actor)}/ballots/{ballot_id}")
 
-    async def _amendment_back(self, membership: MembershipView, amendment_id: int) -> str:
+    async def _amendment_back(self, actor: Actor, amendment_id: int) -> str:
         proposal_id = await assembly_queries.proposal_of_amendment(
-            membership.organisation.id, amendment_id
+            actor.organisation.id, amendment_id
         )
         if proposal_id is None:
             raise NotFoundException()
-        return f"{_base(membership)}/proposals/{proposal_id}"
+        return f"{_base(actor)}/proposals/{proposal_id}"
 
 
 def _amendment_diff(body: str, amendment: assembly_queries.AmendmentView) -> Any:
@@ -485,6 +481,6 @@ def _amendment_diff(body: str, amendment: assembly_queries.AmendmentView) -> Any
         amended = apply_amendment(
             body, AmendmentKind(amendment.kind), amendment.passage, amendment.text
         )
-    except ActionError:
+    except Refused:
         return word_diff(amendment.passage, amendment.text)
     return word_diff(body, amended)

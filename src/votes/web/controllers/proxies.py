@@ -8,7 +8,7 @@ from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import State
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
@@ -16,15 +16,15 @@ from litestar.status_codes import HTTP_200_OK
 
 from votes.db import assembly_queries
 from votes.db import attendance_queries as aq
-from votes.db.queries import MembershipView
 from votes.db.tables import Proxy
 from votes.i18n import gettext as _
 from votes.i18n import ngettext
 from votes.services import proxies as service
 from votes.services import rules
+from votes.services.actors import Actor
+from votes.services.refusals import Refused
 from votes.web.context import RequestContext
 from votes.web.forms import FormErrors
-from votes.web.guards import provide_membership, requires_sign_in
 from votes.web.labels import N_
 from votes.web.rendering import page, see_other
 
@@ -75,8 +75,8 @@ def refusal(code: str, detail: dict[str, Any]) -> tuple[str, int]:
     return _(message), status
 
 
-def _path(membership: MembershipView, assembly_id: int) -> str:
-    return f"/o/{membership.organisation.short_name}/assemblies/{assembly_id}/proxies"
+def _path(actor: Actor, assembly_id: int) -> str:
+    return f"/o/{actor.organisation.short_name}/assemblies/{assembly_id}/proxies"
 
 
 def _member_id(value: object) -> int | None:
@@ -85,31 +85,29 @@ def _member_id(value: object) -> int | None:
 
 
 class ProxiesController(Controller):
-    path = "/o/{org:str}"
-    guards = [requires_sign_in]  # noqa: RUF012 - Litestar reads this class attribute
-    dependencies = {"membership": Provide(provide_membership)}  # noqa: RUF012
+    path = "/"
 
     @get("/assemblies/{assembly_id:int}/proxies")
     async def proxies_page(
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         assembly_id: FromPath[int],
     ) -> Template:
-        return await self._page(request, context, membership, assembly_id)
+        return await self._page(request, context, actor, assembly_id)
 
     async def _page(
         self,
         request: Request[Any, Any, State],
         context: RequestContext,
-        membership: MembershipView,
+        actor: Actor,
         assembly_id: int,
         errors: FormErrors | None = None,
         values: dict[str, str] | None = None,
         status_code: int = HTTP_200_OK,
     ) -> Template:
-        organisation_id = membership.organisation.id
+        organisation_id = actor.organisation.id
         assembly = await assembly_queries.assembly_view(organisation_id, assembly_id)
         if assembly is None:
             raise NotFoundException()
@@ -121,12 +119,12 @@ class ProxiesController(Controller):
             "pages/proxies/proxies.html.jinja",
             status_code=status_code,
             context=context,
-            membership=membership,
-            organisation=membership.organisation,
+            membership=actor,
+            organisation=actor.organisation,
             assembly=assembly,
-            given=[p for p in everyone if p.giver_id == membership.id and p.status == "active"],
-            held=[p for p in everyone if p.holder_id == membership.id and p.status == "active"],
-            everyone=everyone if membership.is_admin else [],
+            given=[p for p in everyone if p.giver_id == actor.id and p.status == "active"],
+            held=[p for p in everyone if p.holder_id == actor.id and p.status == "active"],
+            everyone=everyone if actor.is_admin else [],
             members=[(m["id"], m["person.name"]) for m in members],
             cap=profile.proxies.cap(len(members)),
             blank_counted=profile.proxies.blank_proxies == "with_management",
@@ -140,7 +138,7 @@ class ProxiesController(Controller):
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         assembly_id: FromPath[int],
     ) -> Template | Redirect:
         """A member gives their proxy; an administrator records a paper form (``giver``)."""
@@ -148,59 +146,57 @@ class ProxiesController(Controller):
         values = {
             name: str(form.get(name, ""))[:2100] for name in ("holder", "instructions", "giver")
         }
-        paper = membership.is_admin and bool(values["giver"])
-        giver = _member_id(values["giver"]) if paper else membership.id
+        paper = actor.is_admin and bool(values["giver"])
+        giver = _member_id(values["giver"]) if paper else actor.id
         holder = None if values["holder"] == "blank" else _member_id(values["holder"])
         errors = FormErrors()
         if (holder is None and values["holder"] != "blank") or giver is None:
             errors.add("holder", refusal("choose_holder", {})[0])
-            return await self._page(request, context, membership, assembly_id, errors, values, 422)
+            return await self._page(request, context, actor, assembly_id, errors, values, 422)
         try:
             await service.give_proxy(
-                membership.organisation.id,
+                actor.organisation.id,
                 assembly_id,
                 giver,
                 holder,
                 instructions=values["instructions"],
-                recorded_by=membership.id if paper else None,
-                actor_id=membership.person_id,
+                recorded_by=actor.id if paper else None,
+                actor_id=actor.person_id,
             )
-        except service.ProxyError as error:
+        except Refused as error:
             if error.code == "not_found":
                 raise NotFoundException() from error
             message, status = refusal(error.code, error.detail)
             errors.add("", message)
-            return await self._page(
-                request, context, membership, assembly_id, errors, values, status
-            )
-        return see_other(_path(membership, assembly_id))
+            return await self._page(request, context, actor, assembly_id, errors, values, status)
+        return see_other(_path(actor, assembly_id))
 
     @post("/proxies/{proxy_id:int}/revoke")
     async def revoke(
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
         proxy_id: FromPath[int],
     ) -> Template | Redirect:
-        proxy = await aq.proxy_of(membership.organisation.id, proxy_id)
+        proxy = await aq.proxy_of(actor.organisation.id, proxy_id)
         if proxy is None:
             raise NotFoundException()
-        assembly_id = await _assembly_of(membership.organisation.id, proxy_id)
+        assembly_id = await _assembly_of(actor.organisation.id, proxy_id)
         try:
             await service.revoke_proxy(
-                membership.organisation.id,
+                actor.organisation.id,
                 proxy_id,
-                membership_id=membership.id,
-                as_admin=membership.is_admin,
-                actor_id=membership.person_id,
+                membership_id=actor.id,
+                as_admin=actor.is_admin,
+                actor_id=actor.person_id,
             )
-        except service.ProxyError as error:
+        except Refused as error:
             message, status = refusal(error.code, error.detail)
             errors = FormErrors()
             errors.add("", message)
-            return await self._page(request, context, membership, assembly_id, errors, None, status)
-        return see_other(_path(membership, assembly_id))
+            return await self._page(request, context, actor, assembly_id, errors, None, status)
+        return see_other(_path(actor, assembly_id))
 
 
 async def _assembly_of(organisation_id: int, proxy_id: int) -> int:

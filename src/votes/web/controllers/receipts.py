@@ -18,14 +18,13 @@ from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import State
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.response import Template
 
 from votes.db import receipt_queries
-from votes.db.queries import MembershipView
 from votes.services import ballots
+from votes.services.actors import Actor
 from votes.web.context import RequestContext
-from votes.web.guards import provide_membership, requires_sign_in
 from votes.web.rendering import page
 
 RECEIPT_MAX = 40
@@ -48,35 +47,33 @@ def choice_words(content: str | None, labels: dict[str, str]) -> str:
 
 
 class ReceiptsController(Controller):
-    path = "/o/{org:str}"
-    guards = [requires_sign_in]  # noqa: RUF012 - Litestar reads this class attribute
-    dependencies = {"membership": Provide(provide_membership)}  # noqa: RUF012
+    path = "/"
 
     @get("/my-votes")
     async def my_votes(
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
     ) -> Template:
-        return await self._page(request, context, membership)
+        return await self._page(request, context, actor)
 
     async def _page(
         self,
         request: Request[Any, Any, State],
         context: RequestContext,
-        membership: MembershipView,
+        actor: Actor,
         **checked: Any,
     ) -> Template:
-        votes = await receipt_queries.my_votes(membership.organisation.id, membership.id)
+        votes = await receipt_queries.my_votes(actor.organisation.id, actor.id)
         return page(
             request,
             "pages/receipts/my_votes.html.jinja",
             fragment="partials/receipts/_check.html.jinja" if checked else None,
             status_code=checked.pop("status_code", 200),
             context=context,
-            membership=membership,
-            organisation=membership.organisation,
+            membership=actor,
+            organisation=actor.organisation,
             votes=votes,
             choice_words=choice_words,
             checked=checked or None,
@@ -87,7 +84,7 @@ class ReceiptsController(Controller):
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
     ) -> Template:
         """Is the paper of this receipt code in a published count? Answered for whoever holds
         the code, exactly as the ballot's own results page does."""
@@ -96,12 +93,12 @@ class ReceiptsController(Controller):
         paper = None
         if len(code) == ballots.RECEIPT_LENGTH:
             paper = await receipt_queries.published_paper_by_receipt(
-                membership.organisation.id, ballots.receipt_hash(code)
+                actor.organisation.id, ballots.receipt_hash(code)
             )
         return await self._page(
             request,
             context,
-            membership,
+            actor,
             code=ballots.format_receipt(code) if code else "",
             paper=paper,
             words=choice_words(paper.content, paper.labels) if paper else "",

@@ -11,7 +11,7 @@ from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import FormMultiDict, State
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK
 
@@ -27,12 +27,13 @@ from votes.core.rules import (
     preset,
 )
 from votes.db import attendance_queries as aq
-from votes.db.queries import MembershipView
 from votes.i18n import gettext as _
 from votes.services import rules as service
+from votes.services.actors import Actor, may_administer
+from votes.services.refusals import Refused
 from votes.web.context import RequestContext
 from votes.web.forms import FormErrors
-from votes.web.guards import ensure_admin, provide_membership, requires_sign_in
+from votes.web.guards import requires
 from votes.web.labels import N_
 from votes.web.rendering import page, see_other
 
@@ -68,8 +69,8 @@ REFUSALS = {
 }
 
 
-def _rules_path(membership: MembershipView) -> str:
-    return f"/o/{membership.organisation.short_name}/rules"
+def _rules_path(actor: Actor) -> str:
+    return f"/o/{actor.organisation.short_name}/rules"
 
 
 def parse_share(text: str, *, allow_one: bool) -> Fraction | None:
@@ -212,38 +213,36 @@ def _read_caps(text: str, errors: FormErrors) -> dict[str, Fraction]:
 
 
 class RulesController(Controller):
-    path = "/o/{org:str}/rules"
-    guards = [requires_sign_in]  # noqa: RUF012 - Litestar reads this class attribute
-    dependencies = {"membership": Provide(provide_membership)}  # noqa: RUF012
+    path = "/rules"
 
     @get("/")
     async def show(
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
     ) -> Template:
-        profile = await service.organisation_profile(membership.organisation.id)
-        return await self._page(request, context, membership, profile, form_values(profile))
+        profile = await service.organisation_profile(actor.organisation.id)
+        return await self._page(request, context, actor, profile, form_values(profile))
 
     async def _page(
         self,
         request: Request[Any, Any, State],
         context: RequestContext,
-        membership: MembershipView,
+        actor: Actor,
         profile: RuleProfile,
         values: dict[str, str],
         errors: FormErrors | None = None,
         status_code: int = HTTP_200_OK,
     ) -> Template:
-        organisation_id = membership.organisation.id
+        organisation_id = actor.organisation.id
         return page(
             request,
             "pages/rules/profile.html.jinja",
             status_code=status_code,
             context=context,
-            membership=membership,
-            organisation=membership.organisation,
+            membership=actor,
+            organisation=actor.organisation,
             profile=profile,
             rows=[
                 (kind, convocation, profile.rule_for(kind, convocation))
@@ -261,58 +260,56 @@ class RulesController(Controller):
             comparisons=COMPARISONS,
         )
 
-    @post("/")
+    @post("/", guards=[requires(may_administer)])
     async def save(
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
     ) -> Template | Redirect:
-        ensure_admin(membership)
-        current = await service.organisation_profile(membership.organisation.id)
+        current = await service.organisation_profile(actor.organisation.id)
         form = await request.form()
         errors = FormErrors()
         adjusted = read_profile(current, form, errors)
         if not errors:
             try:
                 await service.save_profile(
-                    membership.organisation.id,
+                    actor.organisation.id,
                     adjusted,
-                    membership_id=membership.id,
-                    actor_id=membership.person_id,
+                    membership_id=actor.id,
+                    actor_id=actor.person_id,
                 )
-            except service.RulesError as error:
+            except Refused as error:
                 errors.add("", _(REFUSALS.get(error.code, REFUSALS["profile_invalid"])))
             else:
-                return see_other(f"{_rules_path(membership)}?saved=1")
+                return see_other(f"{_rules_path(actor)}?saved=1")
         values = {name: str(form.get(name, ""))[:2000] for name in form_values(current)}
-        return await self._page(request, context, membership, current, values, errors, 422)
+        return await self._page(request, context, actor, current, values, errors, 422)
 
-    @post("/preset")
+    @post("/preset", guards=[requires(may_administer)])
     async def choose_preset(
         self,
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
-        membership: NamedDependency[MembershipView],
+        actor: NamedDependency[Actor],
     ) -> Template | Redirect:
-        ensure_admin(membership)
         form = await request.form()
         key = str(form.get("preset", ""))
-        current = await service.organisation_profile(membership.organisation.id)
+        current = await service.organisation_profile(actor.organisation.id)
         errors = FormErrors()
         if key not in PRESETS:
             errors.add("preset", _(PROBLEMS["choice_invalid"]))
         else:
             try:
                 await service.save_profile(
-                    membership.organisation.id,
+                    actor.organisation.id,
                     preset(key),
-                    membership_id=membership.id,
-                    actor_id=membership.person_id,
+                    membership_id=actor.id,
+                    actor_id=actor.person_id,
                 )
-            except service.RulesError as error:
+            except Refused as error:
                 errors.add("preset", _(REFUSALS.get(error.code, REFUSALS["profile_invalid"])))
             else:
-                return see_other(f"{_rules_path(membership)}?saved=1")
+                return see_other(f"{_rules_path(actor)}?saved=1")
         values = form_values(current)
-        return await self._page(request, context, membership, current, values, errors, 422)
+        return await self._page(request, context, actor, current, values, errors, 422)

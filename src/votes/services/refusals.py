@@ -1,0 +1,25 @@
+"""How a use case says no.
+
+Every service refuses by raising :class:`Refused` with a code. The code names the reason; the web
+layer (``votes.web.refusals``) turns it into a translated sentence and an HTTP status, and a test
+checks that every code a service can raise has its sentence in French and English. ``field``
+names the form field at fault (empty: the whole form); ``detail`` carries the values the sentence
+quotes (a line number, a name, a limit).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class Refused(Exception):  # noqa: N818 - a refusal is an answer, not an error of the program
+    """A use case refused; nothing was changed."""
+
+    def __init__(self, code: str, field: str = "", **detail: Any) -> None:
+        super().__init__(code)
+        self.code = code
+        self.field = field
+        self.detail = detail
+
+    def __repr__(self) -> str:
+        return f"Refused({self.code!r}, field={self.field!r}, **{self.detail!r})"
