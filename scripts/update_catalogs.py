@@ -20,7 +20,14 @@ from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCALE = ROOT / "src" / "votes" / "locale" / "fr" / "LC_MESSAGES"
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "pgettext": ((1, "c"), 2)}
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "N_": None,
+    "Nn_": (1, 2),
+    "pgettext": ((1, "c"), 2),
+}
 
 
 def extracted() -> dict[str | tuple[str, ...], str | None]:

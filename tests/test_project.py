@@ -16,7 +16,14 @@ from votes.i18n import catalog_files
 from votes.settings import VARIABLES
 
 ROOT = Path(__file__).resolve().parents[1]
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "pgettext": ((1, "c"), 2)}
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "N_": None,
+    "Nn_": (1, 2),
+    "pgettext": ((1, "c"), 2),
+}
 
 
 def test_every_setting_is_documented_in_the_readme_and_the_env_example() -> None:

@@ -1,4 +1,5 @@
-"""Every route × every role × a foreign organisation: who gets in, and who learns nothing.
+"""Every route × every role × every standing (active, suspended, left) × own or foreign
+organisation × password or access-code session: who gets in, and who learns nothing.
 
 The routes are read from the app itself, so a route added anywhere is tested as soon as it lands;
 ``ACCESS`` says who may use each one, and a route missing from it fails with a message saying to
@@ -38,7 +39,16 @@ MATRIX_ORGANISATION = "matrice"  # a copy of the demo, changed by the requests
 DOMAIN = f"{MATRIX_ORGANISATION}.demo.votes.invalid"
 SECRET = "test-secret-key-that-is-long-enough-0123456789"  # the tests' VOTES_SECRET_KEY
 ORG_ROLES = ("observer", "member", "scrutineer", "facilitator", "admin")
-ROLES = ("anonymous", *ORG_ROLES, "foreign")
+# every power in the register, but a standing or a session that must not use it:
+# suspended (reads like an observer), left (an outsider), signed in by another
+# organisation's access code (an outsider here, whatever they are elsewhere)
+STANDINGS = ("suspended_admin", "left_admin", "other_code")
+# what each of those must get: the answers of this role
+ANSWERS_AS = {"suspended_admin": "observer", "left_admin": "foreign", "other_code": "foreign"}
+# a session opened by this organisation's access code has the role's powers, here only
+CODE_ROLES = ("code_member", "code_admin")
+ANSWERS_AS |= {"code_member": "member", "code_admin": "admin"}
+ROLES = ("anonymous", *ORG_ROLES, "foreign", *STANDINGS, *CODE_ROLES)
 
 # who may use what, by level
 ALLOWED: dict[str, frozenset[str]] = {
@@ -220,6 +230,9 @@ STATE_DEPENDENT: frozenset[tuple[str, str]] = frozenset(
         ("GET", f"{ORG}/assemblies/{{assembly_id:int}}/minutes.pdf"),
         # no archive was built yet for the person asking
         ("GET", f"{ORG}/assemblies/{{assembly_id:int}}/archive.json"),
+        # the first administrator's empty form deletes the sample college: the next one finds
+        # nothing to delete
+        ("POST", f"{ORG}/settings/colleges/{{college_id:int}}/delete"),
         # the sample token is no real one: the page says so with a 404
         ("GET", "/c/{token:str}"),
         ("POST", "/c/{token:str}"),
@@ -292,6 +305,18 @@ async def world(demo: None) -> dict[str, Any]:
     people["foreign"] = await _person_in(
         foreign_id, "Admin d'ailleurs", is_admin=True, is_facilitator=True, is_scrutineer=True
     )
+    powers = {"is_admin": True, "is_facilitator": True, "is_scrutineer": True}
+    for standing, status in (("suspended_admin", "suspended"), ("left_admin", "left")):
+        people[standing] = await _person_in(demo_id, f"Matrice {standing}", **powers)
+        await tables.Membership.update({tables.Membership.status: status}).where(
+            tables.Membership.person == people[standing]
+        )
+    # an administrator of both cooperatives, signed in with the foreign one's access code
+    people["other_code"] = await _person_in(demo_id, "Matrice deux maisons", **powers)
+    await organisations.add_membership(foreign_id, people["other_code"], **powers)
+    people["code_member"] = people["member"]
+    people["code_admin"] = people["admin"]
+    scopes = {"other_code": foreign_id, "code_member": demo_id, "code_admin": demo_id}
     college_id = await organisations.add_college(demo_id, f"Matrice {suffix}", "10")
     category = (
         await tables.Category.select(tables.Category.id)
@@ -323,7 +348,7 @@ async def world(demo: None) -> dict[str, Any]:
         .first()
     )
     samples["ballot_id"] = open_ballot["id"]
-    return {"demo_id": demo_id, "people": people, "samples": samples}
+    return {"demo_id": demo_id, "people": people, "samples": samples, "scopes": scopes}
 
 
 async def _sample(name: str, world: dict[str, Any]) -> Any:
@@ -371,6 +396,8 @@ async def _fill(path: str, world: dict[str, Any]) -> str:
 
 
 def _expectation(route: tuple[str, str], role: str) -> str:
+    if role in ANSWERS_AS:
+        return _expectation(route, ANSWERS_AS[role])
     level = ACCESS[route]
     if role in ALLOWED[level]:
         return "allowed"
@@ -413,7 +440,10 @@ async def test_route_answers_each_role_as_the_table_says(
         browser.cookies.delete(SESSION_COOKIE)
         if role != "anonymous":
             session = await accounts.start_session(
-                world["people"][role], secret_key=SECRET, hours=1
+                world["people"][role],
+                secret_key=SECRET,
+                hours=1,
+                organisation_id=world["scopes"].get(role),
             )
             browser.cookies.set(SESSION_COOKIE, session)
         if method == "GET":

@@ -96,7 +96,7 @@ async def issue_codes(
     member when ``membership_ids`` is None), revoking their unused earlier codes. Ids of other
     organisations or of inactive members are ignored."""
     if not 1 <= days <= MAX_DAYS:
-        raise Refused("days_out_of_range")
+        raise Refused("days_out_of_range", field="days", num=MAX_DAYS)
     now = datetime.now(UTC)
     expires_at = now + timedelta(days=days)
     async with write_transaction(AccessCode._meta.db):

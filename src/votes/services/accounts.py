@@ -89,7 +89,7 @@ async def forget_failures(key: str) -> None:
 
 def check_new_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise Refused("password_too_short")
+        raise Refused("password_too_short", num=MIN_PASSWORD_LENGTH)
 
 
 async def create_person(

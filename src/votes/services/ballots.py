@@ -519,16 +519,13 @@ async def open_ballot(
 async def _rules_at_open(row: dict[str, Any]) -> dict[str, Any]:
     """The general-assembly rules a ballot opens under (#7): the profile's rule frozen with
     its source, how papers are grouped for weighting, and who is present or represented."""
-    try:
-        snapshot, groups = await rules.ballot_snapshot(
-            row["organisation"],
-            row["assembly"],
-            method=row["method"],
-            rules=json.loads(row["rules"]),
-            is_test=row["is_test"],
-        )
-    except Refused as error:
-        raise Refused(error.code) from error
+    snapshot, groups = await rules.ballot_snapshot(
+        row["organisation"],
+        row["assembly"],
+        method=row["method"],
+        rules=json.loads(row["rules"]),
+        is_test=row["is_test"],
+    )
     counts = await attendance.frozen_counts(row["organisation"], row["assembly"])
     return {
         "rule_snapshot": json.dumps(snapshot, sort_keys=True) if snapshot else None,

@@ -95,11 +95,11 @@ async def add_member(
     organisation_id: int, data: MemberInput, *, actor_id: int | None = None
 ) -> int:
     """Add a person to the register (reusing the person if the email is known); return the
-    membership id. ``Refused`` with ``invalid:<field>:<code>`` or ``already_member``."""
+    membership id. ``Refused`` naming the field at fault, or ``already_member``."""
     problems = validate(data, await organisation_lists(organisation_id))
     if problems:
         field_name, code = next(iter(problems.items()))
-        raise Refused(f"invalid:{field_name}:{code}")
+        raise Refused(code, field=field_name)
     async with write_transaction(Membership._meta.db):
         membership_id = await _insert_member(organisation_id, data)
         await audit.record(
@@ -187,7 +187,7 @@ async def update_member(
     problems = validate(data, await organisation_lists(organisation_id))
     if problems:
         field_name, code = next(iter(problems.items()))
-        raise Refused(f"invalid:{field_name}:{code}")
+        raise Refused(code, field=field_name)
     async with write_transaction(Membership._meta.db):
         row = await _membership_row(organisation_id, membership_id)
         person_id = int(row["person"])

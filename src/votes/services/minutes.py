@@ -79,12 +79,12 @@ async def _current(organisation_id: int, assembly_id: int) -> dict[str, str] | N
 async def save_draft(
     organisation_id: int, assembly_id: int, draft: MinutesDraft, *, person_id: int
 ) -> None:
-    """Save the secretary's words; ``Refused`` if invalid (``invalid:<field>:<code>``)
+    """Save the secretary's words; ``Refused`` (with the field) if invalid
     or if the minutes are final (``minutes_final``)."""
     problems = check_draft(draft)
     if problems:
         name, code = next(iter(problems.items()))
-        raise Refused(f"invalid:{name}:{code}")
+        raise Refused(code, field=name)
     values: dict[Any, Any] = {
         Minutes.language: draft.language,
         Minutes.chair: draft.chair.strip(),

@@ -22,6 +22,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from piccolo.engine import engine_finder
 
 from votes.db.engine import close_pool, start_pool
+from votes.services.refusals import Refused
 from votes.settings import Settings
 from votes.web.compression import gzip_responses
 from votes.web.context import load_request_context
@@ -47,6 +48,7 @@ from votes.web.deadlines import deadline_lifespan
 from votes.web.errors import html_error_page
 from votes.web.guards import provide_actor, provide_context, requires_sign_in
 from votes.web.live import LiveController, LiveHub, live_lifespan, make_channels_plugin
+from votes.web.refusals import refused_page
 from votes.web.rendering import SECURITY_HEADERS
 from votes.web.static_assets import static_file
 from votes.web.templating import make_environment
@@ -213,7 +215,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             cookie_httponly=False,  # htmx reads nothing from it: the token is in the page
             cookie_samesite="lax",
         ),
-        exception_handlers={Exception: html_error_page},
+        exception_handlers={Exception: html_error_page, Refused: refused_page},
         logging_config=logging_config(settings.log_level),
         # pages gzipped for phones on a crowded Wi-Fi (static files: once, at start)
         middleware=[gzip_responses, RequestTimer()],

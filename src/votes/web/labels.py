@@ -13,6 +13,11 @@ def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker nam
     return message
 
 
+def Nn_(singular: str, plural: str) -> tuple[str, str]:  # noqa: N802 - as N_, for ngettext
+    """Mark a sentence and its plural for translation, translated later with ``ngettext``."""
+    return singular, plural
+
+
 LABELS: dict[str, dict[str, str]] = {
     "assembly_kind": {
         "ago": N_("Ordinary general assembly (AGO)"),

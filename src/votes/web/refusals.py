@@ -1,90 +1,114 @@
-"""What a member is told when an assembly, proposal or thread action is refused.
+"""What a person is told when a use case refuses: one sentence and one HTTP status per code.
 
-Services raise :class:`votes.services.Refused` with a code; this module gives the
-code its translated sentence and its HTTP status: 422 for what was typed, 409 for a state that
-forbids the action now (closed, past the deadline, already settled), 403 for a role that never
-allows it, 404 for what does not exist in this organisation.
+Services raise :class:`votes.services.refusals.Refused`; each area of the web layer declares its
+sentences with :func:`area` (next to the pages that show them), and :func:`explain` turns a
+refusal into the translated sentence and its status: 422 for what was typed, 409 for a state
+that forbids the action now (closed, past the deadline, already settled), 403 for a role that
+never allows it, 404 for what does not exist in this organisation. A refusal that no page
+catches reaches :func:`refused_page`, which answers with the same sentence and status: never a
+500. A test checks that every code a service raises has its sentence, in French too.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from litestar import Request, Response
+from litestar.datastructures import State
+from litestar.response import Template
+
 from votes.i18n import gettext as _
+from votes.i18n import ngettext
+from votes.services.refusals import Refused
 from votes.web.labels import N_
+from votes.web.rendering import VARY, is_htmx
 
-_MESSAGES: dict[str, tuple[int, str]] = {
-    # what was typed (422)
-    "title_required": (422, N_("Give a title.")),
-    "title_too_long": (422, N_("The title is too long.")),
-    "body_required": (422, N_("Write a text.")),
-    "text_too_long": (422, N_("This text is too long.")),
-    "place_too_long": (422, N_("The place is too long.")),
-    "remote_url_invalid": (422, N_("Give a web address starting with https://.")),
-    "minutes_invalid": (422, N_("Give a duration in minutes, between 0 and 1440.")),
-    "note_too_long": (422, N_("The note is too long (300 characters at most).")),
-    "unchanged": (422, N_("Nothing was changed.")),
-    "passage_required": (422, N_("Copy the passage of the text that the amendment changes.")),
-    "passage_not_found": (
-        409,
-        N_("This passage is not in the current text of the proposal; copy it exactly."),
-    ),
-    "passage_ambiguous": (
-        422,
-        N_("This passage appears several times in the text: copy a longer passage."),
-    ),
-    "text_required": (422, N_("Write the new text.")),
-    "reason_required": (422, N_("Give the reason, it will be shown in its place.")),
-    "reason_too_long": (422, N_("The reason is too long (300 characters at most).")),
-    "item_unknown": (422, N_("Choose an item of this assembly's agenda.")),
-    "coauthor_unknown": (422, N_("Co-authors must be members of the cooperative.")),
-    "invalid_choice": (422, N_("Choose one of the options offered.")),
-    "date_invalid": (422, N_("Give a date and a time.")),
-    # the state forbids it now (409)
-    "assembly_closed": (409, N_("This assembly is closed: nothing can be changed any more.")),
-    "deadline_passed": (409, N_("The deadline for submitting proposals has passed.")),
-    "facilitators_only": (
-        409,
-        N_("In this assembly, only facilitators put proposals on the agenda."),
-    ),
-    "status_step_not_allowed": (409, N_("This change of status is not possible now.")),
-    "proposal_locked": (
-        409,
-        N_("This proposal can no longer be edited: it has been put to the vote or decided."),
-    ),
-    "proposal_withdrawn": (409, N_("This proposal has been withdrawn.")),
-    "proposal_decided": (409, N_("This proposal has already been decided.")),
-    "amendments_closed": (
-        409,
-        N_("Amendments are only possible while the proposal is submitted or under debate."),
-    ),
-    "amendments_pending": (
-        409,
-        N_("Amendments to this proposal are still pending: settle them first."),
-    ),
-    "amendment_settled": (409, N_("This amendment has already been settled.")),
-    "support_closed": (409, N_("This proposal cannot be supported at this stage.")),
-    "own_proposal": (409, N_("You are an author of this proposal.")),
-    "thread_closed": (409, N_("This discussion is closed.")),
-    "edit_window_over": (
-        409,
-        N_("A contribution can only be edited during the first 15 minutes."),
-    ),
-    "contribution_hidden": (409, N_("This contribution has been hidden by the facilitator.")),
-    "agenda_changed": (409, N_("The agenda changed in the meantime: reload the page.")),
-    "item_in_use": (
-        409,
-        N_("This item already has proposals, ballots or contributions: it cannot be removed."),
-    ),
-    "parent_unknown": (409, N_("The contribution you replied to is no longer in this thread.")),
-    # the role never allows it (403)
-    "read_only": (403, N_("Observers and suspended members can read but not take part.")),
-    "not_facilitator": (403, N_("Only facilitators can do this.")),
-    "not_author": (403, N_("Only the authors can do this.")),
-    "not_allowed": (403, N_("Your role does not allow this.")),
+
+@dataclass(frozen=True, slots=True)
+class Plural:
+    """A sentence that agrees with a number of the refusal's ``detail`` (``count``), quoted
+    in it as ``%(num)d``; ``forms`` are marked with ``Nn_``."""
+
+    forms: tuple[str, str]
+    count: str
+
+
+Sentence = str | Plural
+Messages = Mapping[str, tuple[int, Sentence]]
+
+
+class Explanation(NamedTuple):
+    status: int
+    message: str
+
+
+_AREAS: dict[str, Messages] = {}
+
+# codes any area may raise: the rules of votes.services.actors, and what is not there
+GENERIC: Messages = {
     "not_found": (404, N_("This page does not exist, or you do not have access to it.")),
+    "not_allowed": (403, N_("Your role does not allow this.")),
+    "read_only": (403, N_("Observers and suspended members can read but not take part.")),
+    "admins_only": (403, N_("Only the cooperative's administrators can do this.")),
+    "not_facilitator": (403, N_("Only facilitators can do this.")),
+    "facilitators_only_ballots": (403, N_("Only facilitators run ballots.")),
+    "scrutineers_only": (403, N_("Only scrutineers and facilitators can do this.")),
+    "stewards_only": (
+        403,
+        N_("Only the people who keep the attendance register can do this."),
+    ),
 }
+_FALLBACK: tuple[int, Sentence] = (409, N_("This action is not possible now."))
 
 
-def refusal(code: str) -> tuple[int, str]:
-    """The status and translated message for a refusal code."""
-    status, message = _MESSAGES.get(code, (409, N_("This action is not possible now.")))
-    return status, _(message)
+def area(name: str, messages: Messages) -> Messages:
+    """Declare an area's sentences (a module constant: ``REFUSALS = area("ballots", {…})``)."""
+    _AREAS[name] = messages
+    return messages
+
+
+def registered() -> dict[str, Messages]:
+    """Every area's sentences, the generic ones included (for the catalogue's test)."""
+    return {"generic": GENERIC, **_AREAS}
+
+
+def _entry(code: str, messages: Messages | None) -> tuple[int, Sentence]:
+    if messages is not None and code in messages:
+        return messages[code]
+    if code in GENERIC:
+        return GENERIC[code]
+    # a refusal no page expected: the first area that knows the code
+    for known in _AREAS.values():
+        if code in known:
+            return known[code]
+    return _FALLBACK
+
+
+def explain(error: Refused | str, messages: Messages | None = None) -> Explanation:
+    """The status and the translated sentence for a refusal (or a bare code), looked up in
+    ``messages`` first, then in the generic sentences."""
+    refusal = error if isinstance(error, Refused) else Refused(error)
+    status, sentence = _entry(refusal.code, messages)
+    detail: dict[str, Any] = refusal.detail
+    if isinstance(sentence, Plural):
+        count = int(detail.get(sentence.count, 0))
+        text = ngettext(*sentence.forms, count)
+        return Explanation(status, text % {**detail, "num": count})
+    text = _(sentence)
+    return Explanation(status, text % detail if detail and "%(" in text else text)
+
+
+def refused_page(request: Request[Any, Any, State], error: Refused) -> Response[Any]:
+    """A refusal no page caught: the error page, with its sentence and status."""
+    status, message = explain(error)
+    template = "errors/_error.html.jinja" if is_htmx(request) else "errors/error.html.jinja"
+    context = request.state.get("votes")
+    return Template(
+        template_name=template,
+        context={"status": status, "message": message, "csrf_failure": False, "viewer": None}
+        | ({"context": context} if context is not None else {}),
+        status_code=status,
+        headers={"Vary": VARY, "Cache-Control": "no-store"},
+    )

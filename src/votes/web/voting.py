@@ -18,131 +18,137 @@ from votes.db.ballot_queries import BallotView
 from votes.i18n import gettext as _
 from votes.services import ballots as service
 from votes.web.labels import N_
+from votes.web.refusals import area
 
 MAX_FIELD = 1000
 
 # the service's refusal codes, in words, with the HTTP status each deserves
-REFUSALS: dict[str, tuple[str, int]] = {
-    "not_open": (N_("This ballot is closed: your vote was not counted."), 409),
-    "not_yet": (N_("Votes are not taken yet: the round is still being discussed."), 409),
-    "already_voted": (N_("You have already voted in this ballot: your vote is counted once."), 409),
-    "not_eligible": (N_("You cannot vote in this ballot (observers do not vote)."), 403),
-    "not_found": (N_("This ballot does not exist."), 404),
-    "unknown_option": (N_("That choice is not one of this ballot's options."), 422),
-    "duplicate_option": (N_("Each option can appear only once."), 422),
-    "empty_ranking": (N_("Choose at least one option, in your order of preference."), 422),
-    "empty_scores": (N_("Give a score to at least one option."), 422),
-    "too_many_approvals": (N_("You have approved more options than this ballot allows."), 422),
-    "too_few_approvals": (N_("You have approved fewer options than this ballot requires."), 422),
-    "score_out_of_range": (N_("A score is outside the ballot's scale."), 422),
-    "reason_required": (N_("Please give the reason for your objection."), 422),
-    "change_not_allowed": (N_("Votes cannot be changed in this ballot."), 409),
-    "not_voted": (N_("You have not voted in this ballot yet."), 409),
-    "receipt_required": (N_("Enter your receipt code to change a secret vote."), 422),
-    "wrong_receipt": (N_("This receipt code does not match your vote."), 422),
-    "not_draft": (N_("Only a ballot in preparation can be opened."), 409),
-    "not_editable": (
-        N_("Only a ballot in preparation can be edited: once open, its settings are fixed."),
-        409,
-    ),
-    "not_closed": (N_("Only a closed ballot can be published, reopened or run again."), 409),
-    "finished": (N_("This ballot is already published or cancelled."), 409),
-    "not_counted": (N_("The count is not finished yet."), 409),
-    "no_next_phase": (N_("The consent round is already running."), 409),
-    "not_consent": (N_("Only a counted consent ballot can be run again."), 409),
-    "amendment_required": (N_("Say how the proposal was amended."), 422),
-    "negative_count": (N_("Counts cannot be negative."), 422),
-    "count_mismatch": (
-        N_("Valid votes, blank and invalid papers must add up to the papers cast."),
-        422,
-    ),
-    "too_many_votes": (
-        N_("Room and electronic votes together exceed the members with voting rights."),
-        422,
-    ),
-    "no_room_count": (
-        N_(
-            "Room counts are taken for majority, single-choice and approval ballots only. The "
-            "papers of ranked, score and consent ballots cannot be added up by option: each "
-            "paper must be counted one by one."
+REFUSALS = area(
+    "ballots",
+    {
+        "not_open": (409, N_("This ballot is closed: your vote was not counted.")),
+        "not_yet": (409, N_("Votes are not taken yet: the round is still being discussed.")),
+        "already_voted": (
+            409,
+            N_("You have already voted in this ballot: your vote is counted once."),
         ),
-        409,
-    ),
-    "papers_mismatch": (N_("Blank and invalid papers cannot outnumber the papers cast."), 422),
-    "approvals_over_papers": (
-        N_(
-            "An option cannot be approved on more papers than the valid ones (papers cast, "
-            "less blank and invalid papers)."
+        "not_eligible": (403, N_("You cannot vote in this ballot (observers do not vote).")),
+        "not_found": (404, N_("This ballot does not exist.")),
+        "unknown_option": (422, N_("That choice is not one of this ballot's options.")),
+        "duplicate_option": (422, N_("Each option can appear only once.")),
+        "empty_ranking": (422, N_("Choose at least one option, in your order of preference.")),
+        "empty_scores": (422, N_("Give a score to at least one option.")),
+        "too_many_approvals": (422, N_("You have approved more options than this ballot allows.")),
+        "too_few_approvals": (
+            422,
+            N_("You have approved fewer options than this ballot requires."),
         ),
-        422,
-    ),
-    "approvals_too_few": (
-        N_(
-            "Too few approvals: each valid paper approves at least one option (a paper "
-            "approving none is blank)."
+        "score_out_of_range": (422, N_("A score is outside the ballot's scale.")),
+        "reason_required": (422, N_("Please give the reason for your objection.")),
+        "change_not_allowed": (409, N_("Votes cannot be changed in this ballot.")),
+        "not_voted": (409, N_("You have not voted in this ballot yet.")),
+        "receipt_required": (422, N_("Enter your receipt code to change a secret vote.")),
+        "wrong_receipt": (422, N_("This receipt code does not match your vote.")),
+        "not_draft": (409, N_("Only a ballot in preparation can be opened.")),
+        "not_editable": (
+            409,
+            N_("Only a ballot in preparation can be edited: once open, its settings are fixed."),
         ),
-        422,
-    ),
-    "approvals_over_limit": (
-        N_(
-            "Too many approvals: the valid papers cannot hold them within this ballot's limit "
-            "of approvals per paper."
+        "not_closed": (409, N_("Only a closed ballot can be published, reopened or run again.")),
+        "finished": (409, N_("This ballot is already published or cancelled.")),
+        "not_counted": (409, N_("The count is not finished yet.")),
+        "no_next_phase": (409, N_("The consent round is already running.")),
+        "not_consent": (409, N_("Only a counted consent ballot can be run again.")),
+        "amendment_required": (422, N_("Say how the proposal was amended.")),
+        "negative_count": (422, N_("Counts cannot be negative.")),
+        "count_mismatch": (
+            422,
+            N_("Valid votes, blank and invalid papers must add up to the papers cast."),
         ),
-        422,
-    ),
-    "question_required": (N_("Write the question (at most 300 characters)."), 422),
-    "unknown_method": (N_("Choose a voting method."), 422),
-    "too_few_options": (N_("Give at least two options, one per line."), 422),
-    "label_required": (N_("Each option needs a label (at most 300 characters)."), 422),
-    "bad_seats": (N_("This number of seats does not suit the method and options."), 422),
-    "bad_duration": (N_("The countdown must be between 1 and 1,440 minutes."), 422),
-    "bad_rules": (N_("These rules do not suit the method."), 422),
-    # general-assembly rules (#7)
-    "not_checked_in": (
-        N_(
-            "Sign the attendance register first: in a general assembly only members present "
-            "(or remote, when the statutes allow it) vote."
+        "too_many_votes": (
+            422,
+            N_("Room and electronic votes together exceed the members with voting rights."),
         ),
-        409,
-    ),
-    "no_college": (
-        N_("You belong to no voting college: ask an administrator to place you in one."),
-        403,
-    ),
-    "not_your_proxy": (N_("You do not hold this member's proxy for this assembly."), 403),
-    "no_room_count_colleges": (
-        N_("A ballot weighted by college is counted on phones or by college, not in one count."),
-        409,
-    ),
-    "colleges_too_few": (
-        N_("A SCIC needs at least three voting colleges: the ballot cannot open."),
-        409,
-    ),
-    "colleges_missing": (
-        N_("Colleges are required but none is defined: the ballot cannot open."),
-        409,
-    ),
-    "college_weight_missing": (
-        N_("A college has no share of the vote: the ballot cannot open."),
-        409,
-    ),
-    "college_weight_out_of_range": (
-        N_(
-            "A college's weight is outside 10 to 50 percent, as the SCIC law requires: "
-            "the ballot cannot open."
+        "no_room_count": (
+            409,
+            N_(
+                "Room counts are taken for majority, single-choice and approval ballots only. The "
+                "papers of ranked, score and consent ballots cannot be added up by option: each "
+                "paper must be counted one by one."
+            ),
         ),
-        409,
-    ),
-    "college_weights_sum": (
-        N_("The colleges' weights do not add up to 100 percent: the ballot cannot open."),
-        409,
-    ),
-}
-
-
-def refusal(code: str) -> tuple[str, int]:
-    message, status = REFUSALS.get(code, (N_("This action cannot be done now."), 409))
-    return _(message), status
+        "papers_mismatch": (422, N_("Blank and invalid papers cannot outnumber the papers cast.")),
+        "approvals_over_papers": (
+            422,
+            N_(
+                "An option cannot be approved on more papers than the valid ones (papers cast, "
+                "less blank and invalid papers)."
+            ),
+        ),
+        "approvals_too_few": (
+            422,
+            N_(
+                "Too few approvals: each valid paper approves at least one option (a paper "
+                "approving none is blank)."
+            ),
+        ),
+        "approvals_over_limit": (
+            422,
+            N_(
+                "Too many approvals: the valid papers cannot hold them within this ballot's limit "
+                "of approvals per paper."
+            ),
+        ),
+        "question_required": (422, N_("Write the question (at most 300 characters).")),
+        "unknown_method": (422, N_("Choose a voting method.")),
+        "too_few_options": (422, N_("Give at least two options, one per line.")),
+        "label_required": (422, N_("Each option needs a label (at most 300 characters).")),
+        "bad_seats": (422, N_("This number of seats does not suit the method and options.")),
+        "bad_duration": (422, N_("The countdown must be between 1 and 1,440 minutes.")),
+        "bad_rules": (422, N_("These rules do not suit the method.")),
+        "not_checked_in": (
+            409,
+            N_(
+                "Sign the attendance register first: in a general assembly only members present "
+                "(or remote, when the statutes allow it) vote."
+            ),
+        ),
+        "no_college": (
+            403,
+            N_("You belong to no voting college: ask an administrator to place you in one."),
+        ),
+        "not_your_proxy": (403, N_("You do not hold this member's proxy for this assembly.")),
+        "no_room_count_colleges": (
+            409,
+            N_(
+                "A ballot weighted by college is counted on phones or by college, not in one count."
+            ),
+        ),
+        "colleges_too_few": (
+            409,
+            N_("A SCIC needs at least three voting colleges: the ballot cannot open."),
+        ),
+        "colleges_missing": (
+            409,
+            N_("Colleges are required but none is defined: the ballot cannot open."),
+        ),
+        "college_weight_missing": (
+            409,
+            N_("A college has no share of the vote: the ballot cannot open."),
+        ),
+        "college_weight_out_of_range": (
+            409,
+            N_(
+                "A college's weight is outside 10 to 50 percent, as the SCIC law requires: "
+                "the ballot cannot open."
+            ),
+        ),
+        "college_weights_sum": (
+            409,
+            N_("The colleges' weights do not add up to 100 percent: the ballot cannot open."),
+        ),
+    },
+)
 
 
 # ---------------------------------------------------------------------------------------------

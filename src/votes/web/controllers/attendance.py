@@ -22,7 +22,6 @@ from litestar.status_codes import HTTP_200_OK
 from votes.db import assembly_queries
 from votes.db import attendance_queries as aq
 from votes.db.tables import CheckInMethod
-from votes.i18n import gettext as _
 from votes.services import attendance as service
 from votes.services import rules
 from votes.services.actors import Actor, may_steward
@@ -31,26 +30,25 @@ from votes.web.context import RequestContext
 from votes.web.forms import FormErrors
 from votes.web.guards import requires
 from votes.web.labels import N_
+from votes.web.refusals import area, explain
 from votes.web.rendering import is_htmx, page, see_other
 
-REFUSALS: dict[str, tuple[str, int]] = {
-    "not_found": (N_("This member or assembly does not exist here."), 404),
-    "assembly_not_running": (
-        N_("The register is kept while the assembly is convened or in session."),
-        409,
-    ),
-    "not_a_voter": (N_("Only members with voting rights sign the register."), 422),
-    "remote_not_allowed": (
-        N_("Your statutes do not provide for taking part remotely: check in in the room."),
-        409,
-    ),
-    "not_checked_in": (N_("This member is not checked in."), 409),
-}
-
-
-def refusal(code: str) -> tuple[str, int]:
-    message, status = REFUSALS.get(code, (N_("This action is not possible now."), 409))
-    return _(message), status
+REFUSALS = area(
+    "attendance",
+    {
+        "not_found": (404, N_("This member or assembly does not exist here.")),
+        "assembly_not_running": (
+            409,
+            N_("The register is kept while the assembly is convened or in session."),
+        ),
+        "not_a_voter": (422, N_("Only members with voting rights sign the register.")),
+        "remote_not_allowed": (
+            409,
+            N_("Your statutes do not provide for taking part remotely: check in in the room."),
+        ),
+        "not_checked_in": (409, N_("This member is not checked in.")),
+    },
+)
 
 
 def _path(actor: Actor, assembly_id: int) -> str:
@@ -210,7 +208,7 @@ class AttendanceController(Controller):
         error: Refused,
         search: str,
     ) -> Template:
-        message, status = refusal(error.code)
+        status, message = explain(error, REFUSALS)
         if status == 404:
             raise NotFoundException()
         errors = FormErrors()

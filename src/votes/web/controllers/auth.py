@@ -27,36 +27,52 @@ from votes.services.refusals import Refused
 from votes.settings import Settings
 from votes.web.context import SESSION_COOKIE, RequestContext, settings_of
 from votes.web.forms import FormErrors, safe_next_path
+from votes.web.labels import N_
+from votes.web.refusals import area, explain
 from votes.web.rendering import page, see_other
 
 MAX_FIELD_LENGTH = 1000
 
 
-def account_message(code: str) -> str:
+REFUSALS = area(
+    "accounts",
+    {
+        "bad_credentials": (422, N_("This email and password do not match an account.")),
+        "throttled": (
+            409,
+            N_(
+                "Too many failed attempts: wait 15 minutes before trying again, "
+                "or ask an administrator for help."
+            ),
+        ),
+        "code_unknown": (
+            422,
+            N_("This code is not valid. Check it on your sheet, or ask at the welcome desk."),
+        ),
+        "code_used": (
+            409,
+            N_(
+                "This code has already been used. If it was not you, ask at the welcome desk "
+                "for a new one."
+            ),
+        ),
+        "code_expired": (409, N_("This code has expired. Ask at the welcome desk for a new one.")),
+        "link_invalid": (
+            409,
+            N_(
+                "This link is not valid any more (it was used or it expired). "
+                "Ask an administrator for a new one."
+            ),
+        ),
+        "password_too_short": (422, N_("Choose a password of at least %(num)d characters.")),
+        "bad_current_password": (422, N_("Your current password is not this one.")),
+    },
+)
+
+
+def account_message(error: Refused | str) -> str:
     """The sentence for an ``Refused`` code, in the request's language."""
-    messages = {
-        "bad_credentials": _("This email and password do not match an account."),
-        "throttled": _(
-            "Too many failed attempts: wait 15 minutes before trying again, "
-            "or ask an administrator for help."
-        ),
-        "code_unknown": _(
-            "This code is not valid. Check it on your sheet, or ask at the welcome desk."
-        ),
-        "code_used": _(
-            "This code has already been used. If it was not you, ask at the welcome desk "
-            "for a new one."
-        ),
-        "code_expired": _("This code has expired. Ask at the welcome desk for a new one."),
-        "link_invalid": _(
-            "This link is not valid any more (it was used or it expired). "
-            "Ask an administrator for a new one."
-        ),
-        "password_too_short": _("Choose a password of at least %(num)d characters.")
-        % {"num": accounts.MIN_PASSWORD_LENGTH},
-        "bad_current_password": _("Your current password is not this one."),
-    }
-    return messages.get(code, _("This could not be done."))
+    return explain(error, REFUSALS).message
 
 
 def _status_for(code: str) -> int:
@@ -130,7 +146,7 @@ class AuthController(Controller):
                     email, password, address=client_address(request)
                 )
             except Refused as error:
-                errors.add("", account_message(error.code))
+                errors.add("", account_message(error))
                 status = _status_for(error.code)
         if errors:
             return page(
@@ -186,7 +202,7 @@ class AuthController(Controller):
                     address=client_address(request),
                 )
             except Refused as error:
-                errors.add("code", account_message(error.code))
+                errors.add("code", account_message(error))
                 status = _status_for(error.code)
             else:
                 return signed_in_response(
@@ -219,7 +235,7 @@ class AuthController(Controller):
                 "pages/auth/link_failed.html.jinja",
                 status_code=_status_for(error.code) if error.code != "code_unknown" else 404,
                 context=context,
-                message=account_message(error.code),
+                message=account_message(error),
             )
         return page(
             request,
@@ -251,7 +267,7 @@ class AuthController(Controller):
                 "pages/auth/link_failed.html.jinja",
                 status_code=_status_for(error.code) if error.code != "code_unknown" else 404,
                 context=context,
-                message=account_message(error.code),
+                message=account_message(error),
             )
         return signed_in_response(
             f"/o/{signed_in.organisation_short_name}/", signed_in.session_token, settings
@@ -277,7 +293,7 @@ class AuthController(Controller):
                 "pages/auth/link_failed.html.jinja",
                 status_code=HTTP_409_CONFLICT,
                 context=context,
-                message=account_message(error.code),
+                message=account_message(error),
             )
         return page(
             request,
@@ -306,7 +322,7 @@ class AuthController(Controller):
                 "pages/auth/link_failed.html.jinja",
                 status_code=HTTP_409_CONFLICT,
                 context=context,
-                message=account_message(error.code),
+                message=account_message(error),
             )
         password = await _text(request, "password")
         errors = FormErrors()
@@ -324,9 +340,9 @@ class AuthController(Controller):
                         "pages/auth/link_failed.html.jinja",
                         status_code=HTTP_409_CONFLICT,
                         context=context,
-                        message=account_message(error.code),
+                        message=account_message(error),
                     )
-                errors.add("password", account_message(error.code))
+                errors.add("password", account_message(error))
             else:
                 session = await accounts.start_session(
                     person_id, secret_key=settings.secret_key, hours=settings.session_hours
@@ -389,7 +405,7 @@ class AuthController(Controller):
                 )
             except Refused as error:
                 field = "current" if error.code == "bad_current_password" else "password"
-                errors.add(field, account_message(error.code))
+                errors.add(field, account_message(error))
             else:
                 return see_other("/account?done=password")
         return page(

@@ -40,6 +40,7 @@ from votes.web.context import RequestContext, settings_of
 from votes.web.forms import FormErrors
 from votes.web.guards import requires
 from votes.web.labels import N_
+from votes.web.refusals import explain
 from votes.web.rendering import is_htmx, page, see_other
 
 RECEIPT_COOKIE = "votes_receipt_{ballot}"
@@ -454,7 +455,7 @@ class BallotController(Controller):
     ) -> Template:
         """A refused vote: the form again with the reason (422), or the ballot page saying why
         it cannot take this vote (409: closed, already voted…)."""
-        message, status = voting.refusal(error.code)
+        status, message = explain(error, voting.REFUSALS)
         errors = FormErrors()
         errors.add("", message)
         fresh = await _ballot(actor, ballot.id)  # it may have closed meanwhile
@@ -654,7 +655,7 @@ class BallotController(Controller):
         try:
             await _ACTIONS[action](ballot.id, actor, text)
         except Refused as error:
-            message, status = voting.refusal(error.code)
+            status, message = explain(error, voting.REFUSALS)
             errors = FormErrors()
             errors.add(action, message)
             fresh = await _ballot(actor, ballot.id)
@@ -734,8 +735,8 @@ class BallotController(Controller):
                     actor_id=actor.person_id,
                 )
             except Refused as error:
-                errors.add("", voting.refusal(error.code)[0])
-                status = voting.refusal(error.code)[1]
+                status, message = explain(error, voting.REFUSALS)
+                errors.add("", message)
                 return await self._room_count_page(
                     request, context, actor, ballot, errors, values, status
                 )
@@ -829,7 +830,7 @@ class BallotController(Controller):
                     actor_id=actor.person_id,
                 )
             except Refused as error:
-                errors.add("", voting.refusal(error.code)[0])
+                errors.add("", explain(error, voting.REFUSALS).message)
             else:
                 return see_other(f"{_ballot_path(actor, ballot_id)}/console")
         return self._new_page(request, context, actor, heading, values, errors, 422)
@@ -860,7 +861,7 @@ class BallotController(Controller):
         actor: Actor,
         ballot: BallotView,
     ) -> Template:
-        message, status = voting.refusal("not_editable")
+        status, message = explain("not_editable", voting.REFUSALS)
         errors = FormErrors()
         errors.add("edit", message)
         fresh = await _ballot(actor, ballot.id)
@@ -914,7 +915,7 @@ class BallotController(Controller):
             except Refused as error:
                 if error.code == "not_editable":  # opened meanwhile
                     return await self._not_editable(request, context, actor, ballot)
-                errors.add("", voting.refusal(error.code)[0])
+                errors.add("", explain(error, voting.REFUSALS).message)
             else:
                 return see_other(f"{_ballot_path(actor, ballot.id)}/console")
         return self._new_page(request, context, actor, heading, values, errors, 422, editing=ballot)
@@ -1097,7 +1098,7 @@ def _read_settings(values: dict[str, str], errors: FormErrors) -> service.Ballot
     """The creation form's fields, read; problems become errors on their field."""
     method = values["method"] if values["method"] in METHOD_CHOICES else ""
     if not method:
-        errors.add("method", voting.refusal("unknown_method")[0])
+        errors.add("method", explain("unknown_method", voting.REFUSALS).message)
     labels = [line.strip() for line in values["options"].splitlines() if line.strip()]
     fixed = dict(DEFAULT_OPTIONS.get(method, []))
     keys = list(fixed) if method in service.RESPONSE_METHODS - {"plurality"} else []

@@ -34,49 +34,65 @@ from votes.services.refusals import Refused
 from votes.web.context import RequestContext, settings_of
 from votes.web.forms import FormErrors
 from votes.web.guards import requires
-from votes.web.labels import label
+from votes.web.labels import N_, label
+from votes.web.refusals import area, explain
 from votes.web.rendering import page, see_other
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_FIELD_LENGTH = 300
 
 
+REFUSALS = area(
+    "members",
+    {
+        "name_required": (422, N_("Enter the person's name.")),
+        "name_too_long": (422, N_("This name is too long (200 characters at most).")),
+        "email_invalid": (422, N_("“%(value)s” is not an email address.")),
+        "email_taken": (409, N_("This email address is already used by someone else.")),
+        "category_unknown": (
+            422,
+            N_(
+                "“%(value)s” is not one of this organisation's categories "
+                "(add it in the settings first)."
+            ),
+        ),
+        "college_unknown": (422, N_("“%(value)s” is not one of this organisation's colleges.")),
+        "role_unknown": (
+            422,
+            N_("“%(value)s” is not a role (admin, facilitator, scrutineer, member or observer)."),
+        ),
+        "observer_and_member": (422, N_("A person is either a member or an observer, not both.")),
+        "email_repeated": (422, N_("This email address is already on line %(value)s of the file.")),
+        "already_member": (409, N_("This person is already in the register.")),
+        "person_shared": (
+            409,
+            N_(
+                "This person also belongs to another organisation: only they can change their "
+                "name and email address."
+            ),
+        ),
+        "last_admin": (409, N_("The organisation needs at least one active administrator.")),
+        "own_status": (409, N_("You cannot change your own status: ask another administrator.")),
+        "file_empty": (422, N_("The file has no member in it.")),
+        "file_malformed": (422, N_("The file could not be read as CSV.")),
+        "no_name_column": (
+            422,
+            N_("The first line must name the columns, with at least a “name” (or “nom”) column."),
+        ),
+        "too_many_rows": (422, N_("The file has more than %(value)s rows: split it.")),
+        "not_csv": (422, N_("Choose a CSV file, as your spreadsheet exports it.")),
+        "too_big": (422, N_("The file is too big (5 MB at most).")),
+        "days_out_of_range": (422, N_("Choose a validity between 1 and %(num)d days.")),
+    },
+)
+
+
 def member_message(code: str, value: str = "") -> str:
-    """The sentence for a register problem code, in the request's language."""
-    messages = {
-        "name_required": _("Enter the person's name."),
-        "name_too_long": _("This name is too long (200 characters at most)."),
-        "email_invalid": _("“%(value)s” is not an email address."),
-        "email_taken": _("This email address is already used by someone else."),
-        "category_unknown": _(
-            "“%(value)s” is not one of this organisation's categories "
-            "(add it in the settings first)."
-        ),
-        "college_unknown": _("“%(value)s” is not one of this organisation's colleges."),
-        "role_unknown": _(
-            "“%(value)s” is not a role (admin, facilitator, scrutineer, member or observer)."
-        ),
-        "observer_and_member": _("A person is either a member or an observer, not both."),
-        "email_repeated": _("This email address is already on line %(value)s of the file."),
-        "already_member": _("This person is already in the register."),
-        "person_shared": _(
-            "This person also belongs to another organisation: only they can change their "
-            "name and email address."
-        ),
-        "last_admin": _("The organisation needs at least one active administrator."),
-        "own_status": _("You cannot change your own status: ask another administrator."),
-        "file_empty": _("The file has no member in it."),
-        "file_malformed": _("The file could not be read as CSV."),
-        "no_name_column": _(
-            "The first line must name the columns, with at least a “name” (or “nom”) column."
-        ),
-        "too_many_rows": _("The file has more than %(value)s rows: split it.")
-        % {"value": members.MAX_IMPORT_ROWS},
-        "not_csv": _("Choose a CSV file, as your spreadsheet exports it."),
-        "too_big": _("The file is too big (5 MB at most)."),
-    }
-    message = messages.get(code, _("This could not be done."))
-    return message.replace("%(value)s", value) if "%(value)s" in message else message
+    """The sentence for a register problem code, in the request's language; ``value`` is
+    what the sentence quotes (the typed value, a line number)."""
+    if code == "too_many_rows":
+        value = str(members.MAX_IMPORT_ROWS)
+    return explain(Refused(code, value=value), REFUSALS).message
 
 
 def _input_from_form(form: Any) -> MemberInput:
@@ -98,18 +114,13 @@ def _input_from_form(form: Any) -> MemberInput:
 
 def _errors_from(error: Refused) -> FormErrors:
     errors = FormErrors()
-    if error.code.startswith("invalid:"):
-        _prefix, field, code = error.code.split(":", 2)
-        errors.add(field, member_message(code))
-    elif error.code == "email_taken":
-        errors.add("email", member_message(error.code))
-    else:
-        errors.add("", member_message(error.code))
+    field = error.field or ("email" if error.code == "email_taken" else "")
+    errors.add(field, member_message(error.code))
     return errors
 
 
 def _status_of(error: Refused) -> int:
-    return HTTP_422_UNPROCESSABLE_ENTITY if error.code.startswith("invalid:") else HTTP_409_CONFLICT
+    return explain(error, REFUSALS).status
 
 
 def role_words(member: MemberRow) -> list[str]:
@@ -558,12 +569,8 @@ class MembersController(Controller):
                     days=days,
                     actor_id=actor.person_id,
                 )
-            except Refused:
-                errors.add(
-                    "days",
-                    _("Choose a validity between 1 and %(num)d days.")
-                    % {"num": access_codes.MAX_DAYS},
-                )
+            except Refused as error:
+                errors.add(error.field, explain(error, REFUSALS).message)
         if errors:
             organisation_id = actor.organisation.id
             return page(

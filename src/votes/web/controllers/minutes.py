@@ -21,7 +21,6 @@ from litestar.response import Redirect, Template
 from votes.db import minutes_queries as mq
 from votes.db.minutes_queries import AssemblyRecord, MinutesRow
 from votes.i18n import LANGUAGES
-from votes.i18n import gettext as _
 from votes.services import minutes as service
 from votes.services import rules
 from votes.services.actors import Actor, may_run_assemblies
@@ -31,27 +30,37 @@ from votes.web.context import RequestContext
 from votes.web.forms import FormErrors
 from votes.web.guards import requires
 from votes.web.labels import N_
+from votes.web.refusals import area, explain
 from votes.web.rendering import page, see_other
 
 FIELDS = ("language", "chair", "secretary", "scrutineers", "introduction", "notes")
 
-_PROBLEMS = {
-    "language_unknown": N_("Choose French or English."),
-    "name_too_long": N_("This is too long (200 characters at most, 400 for the scrutineers)."),
-    "text_too_long": N_("This text is too long (20,000 characters at most)."),
-}
-_REFUSALS = {
-    "minutes_final": N_(
-        "These minutes are final: they can no longer be changed. Nothing was saved."
-    ),
-    "assembly_not_closed": N_(
-        "Close the assembly before finalising its minutes: the record must be complete."
-    ),
-    "ballots_pending": N_(
-        "A ballot of this assembly is still open or its result is not published: "
-        "close and publish it (or cancel it) before finalising the minutes."
-    ),
-}
+REFUSALS = area(
+    "minutes",
+    {
+        "language_unknown": (422, N_("Choose French or English.")),
+        "name_too_long": (
+            422,
+            N_("This is too long (200 characters at most, 400 for the scrutineers)."),
+        ),
+        "text_too_long": (422, N_("This text is too long (20,000 characters at most).")),
+        "minutes_final": (
+            409,
+            N_("These minutes are final: they can no longer be changed. Nothing was saved."),
+        ),
+        "assembly_not_closed": (
+            409,
+            N_("Close the assembly before finalising its minutes: the record must be complete."),
+        ),
+        "ballots_pending": (
+            409,
+            N_(
+                "A ballot of this assembly is still open or its result is not published: "
+                "close and publish it (or cancel it) before finalising the minutes."
+            ),
+        ),
+    },
+)
 
 
 def may_read_draft(actor: Actor) -> bool:
@@ -161,7 +170,7 @@ class MinutesController(Controller):
         draft = service.MinutesDraft(**values)
         errors = FormErrors()
         for name, code in service.check_draft(draft).items():
-            errors.add(name, _(_PROBLEMS[code]))
+            errors.add(name, explain(code, REFUSALS).message)
         if not errors:
             try:
                 await service.save_draft(
@@ -196,12 +205,13 @@ class MinutesController(Controller):
     ) -> Template:
         if error.code == "not_found":
             raise NotFoundException()
+        status, message = explain(error, REFUSALS)
         errors = FormErrors()
-        errors.add("", _(_REFUSALS[error.code]))
+        errors.add(error.field, message)
         minutes = await mq.minutes_row(actor.organisation.id, record.assembly.id)
         return await self._page(
             request, context, actor, record, minutes, values=values, errors=errors,
-            status_code=409,
+            status_code=status,
         )  # fmt: skip
 
     @post("/assemblies/{assembly_id:int}/minutes/finalise", guards=[requires(may_run_assemblies)])

@@ -16,17 +16,17 @@ from litestar.di import NamedDependency
 from litestar.exceptions import NotAuthorizedException, NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_409_CONFLICT, HTTP_422_UNPROCESSABLE_ENTITY
 
 from votes.db import queries, registers
 from votes.db.tables import LegalForm
-from votes.i18n import gettext as _
 from votes.services import accounts, organisations
 from votes.services.actors import Actor, may_administer
 from votes.services.refusals import Refused
 from votes.web.context import RequestContext, settings_of
 from votes.web.forms import FormErrors
 from votes.web.guards import requires
+from votes.web.labels import N_
+from votes.web.refusals import area, explain
 from votes.web.rendering import page, see_other
 
 MAX_FIELD_LENGTH = 300
@@ -69,48 +69,56 @@ _FIELDS = {
 }
 
 
-def organisation_message(code: str) -> str:
-    messages = {
-        "name_required": _("Enter the organisation's name."),
-        "name_too_long": _("This name is too long (200 characters at most)."),
-        "short_name_invalid": _(
-            "The short name appears in addresses: use lowercase letters, digits and hyphens "
-            "(for example les-tisserands)."
+REFUSALS = area(
+    "organisation",
+    {
+        "name_required": (422, N_("Enter the organisation's name.")),
+        "name_too_long": (422, N_("This name is too long (200 characters at most).")),
+        "short_name_invalid": (
+            422,
+            N_(
+                "The short name appears in addresses: use lowercase letters, digits and hyphens "
+                "(for example les-tisserands)."
+            ),
         ),
-        "short_name_taken": _("Another organisation already uses this short name."),
-        "legal_form_unknown": _("Choose a legal form from the list."),
-        "language_unknown": _("Choose French or English."),
-        "time_zone_unknown": _("This is not a time zone (for example Europe/Paris)."),
-        "admin_name_required": _("Enter the first administrator's name."),
-        "admin_email_invalid": _("Enter the first administrator's email address."),
-        "category_required": _("Enter the category's name."),
-        "category_too_long": _("This name is too long (80 characters at most)."),
-        "category_exists": _("This category already exists."),
-        "category_in_use": _("Members of the register have this category: change theirs first."),
-        "college_required": _("Enter the college's name."),
-        "college_too_long": _("This name is too long (100 characters at most)."),
-        "college_exists": _("This college already exists."),
-        "college_in_use": _("Members belong to this college: move them first."),
-        "weight_invalid": _("Enter the college's share as a percentage, for example 33,33."),
-    }
-    return messages.get(code, _("This could not be done."))
+        "short_name_taken": (409, N_("Another organisation already uses this short name.")),
+        "legal_form_unknown": (422, N_("Choose a legal form from the list.")),
+        "language_unknown": (422, N_("Choose French or English.")),
+        "time_zone_unknown": (422, N_("This is not a time zone (for example Europe/Paris).")),
+        "admin_name_required": (422, N_("Enter the first administrator's name.")),
+        "admin_email_invalid": (422, N_("Enter the first administrator's email address.")),
+        "category_required": (422, N_("Enter the category's name.")),
+        "category_too_long": (422, N_("This name is too long (80 characters at most).")),
+        "category_exists": (409, N_("This category already exists.")),
+        "category_in_use": (
+            409,
+            N_("Members of the register have this category: change theirs first."),
+        ),
+        "college_required": (422, N_("Enter the college's name.")),
+        "college_too_long": (422, N_("This name is too long (100 characters at most).")),
+        "college_exists": (409, N_("This college already exists.")),
+        "college_in_use": (409, N_("Members belong to this college: move them first.")),
+        "weight_invalid": (
+            422,
+            N_("Enter the college's share as a percentage, for example 33,33."),
+        ),
+    },
+)
+
+
+def organisation_message(error: Refused | str) -> str:
+    """The sentence for a refusal code, in the request's language."""
+    return explain(error, REFUSALS).message
 
 
 def _errors(error: Refused) -> FormErrors:
     errors = FormErrors()
-    errors.add(_FIELDS.get(error.code, ""), organisation_message(error.code))
+    errors.add(_FIELDS.get(error.code, ""), organisation_message(error))
     return errors
 
 
 def _status(error: Refused) -> int:
-    conflicts = {
-        "short_name_taken",
-        "category_exists",
-        "category_in_use",
-        "college_exists",
-        "college_in_use",
-    }
-    return HTTP_409_CONFLICT if error.code in conflicts else HTTP_422_UNPROCESSABLE_ENTITY
+    return explain(error, REFUSALS).status
 
 
 def _text(form: Any, name: str) -> str:

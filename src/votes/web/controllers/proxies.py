@@ -17,62 +17,67 @@ from litestar.status_codes import HTTP_200_OK
 from votes.db import assembly_queries
 from votes.db import attendance_queries as aq
 from votes.db.tables import Proxy
-from votes.i18n import gettext as _
-from votes.i18n import ngettext
 from votes.services import proxies as service
 from votes.services import rules
 from votes.services.actors import Actor
 from votes.services.refusals import Refused
 from votes.web.context import RequestContext
 from votes.web.forms import FormErrors
-from votes.web.labels import N_
+from votes.web.labels import N_, Nn_
+from votes.web.refusals import Plural, area, explain
 from votes.web.rendering import page, see_other
 
-REFUSALS: dict[str, tuple[str, int]] = {
-    "proxy_to_self": (N_("A member cannot give a proxy to themselves."), 422),
-    "holder_not_member": (
-        N_("The holder must be a member of this cooperative with voting rights."),
-        422,
-    ),
-    "giver_not_voter": (N_("Only members with voting rights give proxies."), 422),
-    "proxy_chain": (
-        N_(
-            "Proxies cannot be passed on: a represented member cannot hold proxies, "
-            "and a holder cannot give one."
+REFUSALS = area(
+    "proxies",
+    {
+        "holder_at_cap": (
+            409,
+            Plural(
+                Nn_(
+                    "This member already holds %(num)d proxy, the most the statutes allow.",
+                    "This member already holds %(num)d proxies, the most the statutes allow.",
+                ),
+                count="cap",
+            ),
         ),
-        409,
-    ),
-    "giver_checked_in": (
-        N_("This member has signed the register: they vote themselves, no proxy is needed."),
-        409,
-    ),
-    "proxy_exists": (N_("This member has already given a proxy: take it back first."), 409),
-    "blank_not_counted": (
-        N_("Your statutes do not count blank proxies: name the member who will vote."),
-        422,
-    ),
-    "assembly_not_running": (
-        N_("Proxies are given while the assembly is convened or in session."),
-        409,
-    ),
-    "instructions_too_long": (N_("The instructions are too long (2,000 characters at most)."), 422),
-    "proxy_revoked": (N_("This proxy has already ended."), 409),
-    "not_allowed": (N_("Only the member who gave it or an administrator can take it back."), 403),
-    "choose_holder": (N_("Choose who will vote for you, or a blank proxy."), 422),
-}
-
-
-def refusal(code: str, detail: dict[str, Any]) -> tuple[str, int]:
-    if code == "holder_at_cap":
-        cap = int(detail.get("cap", 0))
-        message = ngettext(
-            "This member already holds %(num)d proxy, the most the statutes allow.",
-            "This member already holds %(num)d proxies, the most the statutes allow.",
-            cap,
-        )
-        return message % {"num": cap}, 409
-    message, status = REFUSALS.get(code, (N_("This action is not possible now."), 409))
-    return _(message), status
+        "proxy_to_self": (422, N_("A member cannot give a proxy to themselves.")),
+        "holder_not_member": (
+            422,
+            N_("The holder must be a member of this cooperative with voting rights."),
+        ),
+        "giver_not_voter": (422, N_("Only members with voting rights give proxies.")),
+        "proxy_chain": (
+            409,
+            N_(
+                "Proxies cannot be passed on: a represented member cannot hold proxies, "
+                "and a holder cannot give one."
+            ),
+        ),
+        "giver_checked_in": (
+            409,
+            N_("This member has signed the register: they vote themselves, no proxy is needed."),
+        ),
+        "proxy_exists": (409, N_("This member has already given a proxy: take it back first.")),
+        "blank_not_counted": (
+            422,
+            N_("Your statutes do not count blank proxies: name the member who will vote."),
+        ),
+        "assembly_not_running": (
+            409,
+            N_("Proxies are given while the assembly is convened or in session."),
+        ),
+        "instructions_too_long": (
+            422,
+            N_("The instructions are too long (2,000 characters at most)."),
+        ),
+        "proxy_revoked": (409, N_("This proxy has already ended.")),
+        "not_allowed": (
+            403,
+            N_("Only the member who gave it or an administrator can take it back."),
+        ),
+        "choose_holder": (422, N_("Choose who will vote for you, or a blank proxy.")),
+    },
+)
 
 
 def _path(actor: Actor, assembly_id: int) -> str:
@@ -151,7 +156,7 @@ class ProxiesController(Controller):
         holder = None if values["holder"] == "blank" else _member_id(values["holder"])
         errors = FormErrors()
         if (holder is None and values["holder"] != "blank") or giver is None:
-            errors.add("holder", refusal("choose_holder", {})[0])
+            errors.add("holder", explain("choose_holder", REFUSALS).message)
             return await self._page(request, context, actor, assembly_id, errors, values, 422)
         try:
             await service.give_proxy(
@@ -166,7 +171,7 @@ class ProxiesController(Controller):
         except Refused as error:
             if error.code == "not_found":
                 raise NotFoundException() from error
-            message, status = refusal(error.code, error.detail)
+            status, message = explain(error, REFUSALS)
             errors.add("", message)
             return await self._page(request, context, actor, assembly_id, errors, values, status)
         return see_other(_path(actor, assembly_id))
@@ -192,7 +197,7 @@ class ProxiesController(Controller):
                 actor_id=actor.person_id,
             )
         except Refused as error:
-            message, status = refusal(error.code, error.detail)
+            status, message = explain(error, REFUSALS)
             errors = FormErrors()
             errors.add("", message)
             return await self._page(request, context, actor, assembly_id, errors, None, status)

@@ -35,6 +35,7 @@ from votes.web.context import RequestContext
 from votes.web.forms import FormErrors
 from votes.web.guards import requires
 from votes.web.labels import N_
+from votes.web.refusals import area, explain
 from votes.web.rendering import page, see_other
 
 KINDS = ("ago", "age", "ago_extraordinary")
@@ -53,20 +54,32 @@ PROBLEMS = {
     "choice_invalid": N_("Choose one of the options offered."),
 }
 
-REFUSALS = {
-    "profile_invalid": N_("These rules cannot be applied: check the figures."),
-    "colleges_too_few": N_(
-        "A SCIC needs at least three voting colleges: add them in the settings first."
-    ),
-    "colleges_missing": N_(
-        "Colleges are required but none is defined: add them in the settings first."
-    ),
-    "college_weight_missing": N_("Give every college its share of the vote in the settings."),
-    "college_weight_out_of_range": N_(
-        "In a SCIC each college holds between 10 and 50 percent of the votes: change the weights."
-    ),
-    "college_weights_sum": N_("The colleges' weights must add up to 100 percent."),
-}
+REFUSALS = area(
+    "rules",
+    {
+        "profile_invalid": (422, N_("These rules cannot be applied: check the figures.")),
+        "colleges_too_few": (
+            422,
+            N_("A SCIC needs at least three voting colleges: add them in the settings first."),
+        ),
+        "colleges_missing": (
+            422,
+            N_("Colleges are required but none is defined: add them in the settings first."),
+        ),
+        "college_weight_missing": (
+            422,
+            N_("Give every college its share of the vote in the settings."),
+        ),
+        "college_weight_out_of_range": (
+            422,
+            N_(
+                "In a SCIC each college holds between 10 and 50 percent of the votes: "
+                "change the weights."
+            ),
+        ),
+        "college_weights_sum": (422, N_("The colleges' weights must add up to 100 percent.")),
+    },
+)
 
 
 def _rules_path(actor: Actor) -> str:
@@ -280,7 +293,7 @@ class RulesController(Controller):
                     actor_id=actor.person_id,
                 )
             except Refused as error:
-                errors.add("", _(REFUSALS.get(error.code, REFUSALS["profile_invalid"])))
+                errors.add("", explain(error, REFUSALS).message)
             else:
                 return see_other(f"{_rules_path(actor)}?saved=1")
         values = {name: str(form.get(name, ""))[:2000] for name in form_values(current)}
@@ -308,7 +321,7 @@ class RulesController(Controller):
                     actor_id=actor.person_id,
                 )
             except Refused as error:
-                errors.add("preset", _(REFUSALS.get(error.code, REFUSALS["profile_invalid"])))
+                errors.add("preset", explain(error, REFUSALS).message)
             else:
                 return see_other(f"{_rules_path(actor)}?saved=1")
         values = form_values(current)
