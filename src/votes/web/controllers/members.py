@@ -74,6 +74,15 @@ def member_message(code: str, value: str = "") -> str:
         % {"value": members.MAX_IMPORT_ROWS},
         "not_csv": _("Choose a CSV file, as your spreadsheet exports it."),
         "too_big": _("The file is too big (5 MB at most)."),
+        "register_changed": _(
+            "The register changed while the file was being imported (someone in it was added "
+            "meanwhile, or a college was removed): nothing has been imported. Check the file "
+            "again."
+        ),
+        "import_partial": _(
+            "The import was interrupted and could not be fully undone. People of the file still "
+            "in the register: %(value)s. Check the register before importing the file again."
+        ),
     }
     message = messages.get(code, _("This could not be done."))
     return message.replace("%(value)s", value) if "%(value)s" in message else message
