@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import anyio.to_thread
 import asyncpg
 
 from votes.db.engine import write_transaction
@@ -431,15 +432,23 @@ def _row_input(
 
 
 async def check_import(organisation_id: int, text: str) -> ImportReport:
-    """Read a register CSV and say what importing it would do, row by row."""
-    report = ImportReport()
-    parsed = _read_rows(text)
+    """Read a register CSV and say what importing it would do, row by row.
+
+    The file is read and checked in a thread: 20,000 rows take a tenth of a second of CPU,
+    which the votes of every cooperative would otherwise wait for on the event loop."""
+    parsed = await anyio.to_thread.run_sync(_read_rows, text)
     if isinstance(parsed, str):
-        report.file_problem = parsed
-        return report
+        return ImportReport(file_problem=parsed)
     positions, rows = parsed
     lists = await organisation_lists(organisation_id)
     members = await _existing_emails(organisation_id)
+    return await anyio.to_thread.run_sync(_check_rows, positions, rows, lists, members)
+
+
+def _check_rows(
+    positions: dict[str, int], rows: list[list[str]], lists: OrganisationLists, members: set[str]
+) -> ImportReport:
+    report = ImportReport()
     seen: dict[str, int] = {}
     for line, cells in enumerate(rows, start=2):
         if not any(c.strip() for c in cells):
@@ -520,7 +529,7 @@ async def apply_import(
 
 
 # rows per short write transaction of an import: a vote elsewhere waits for one batch at most
-IMPORT_BATCH_ROWS = 200
+IMPORT_BATCH_ROWS = 100
 _INTEGRITY_ERRORS: tuple[type[Exception], ...] = (
     sqlite3.IntegrityError,
     asyncpg.exceptions.IntegrityConstraintViolationError,
