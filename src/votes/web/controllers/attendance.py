@@ -7,7 +7,6 @@ Checking in by access code happens when the member signs in with it (``/c/<token
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Any
 
@@ -25,7 +24,7 @@ from votes.db.queries import MembershipView
 from votes.db.tables import CheckInMethod
 from votes.i18n import gettext as _
 from votes.services import attendance as service
-from votes.services import rules
+from votes.services import csv_cells, rules
 from votes.web.context import RequestContext
 from votes.web.forms import FormErrors
 from votes.web.guards import provide_membership, requires_sign_in
@@ -257,7 +256,7 @@ class AttendanceController(Controller):
         await _assembly(membership, assembly_id)
         lines = await aq.attendance_register(membership.organisation.id, assembly_id)
         out = io.StringIO()
-        writer = csv.writer(out)
+        writer = csv_cells.writer(out)
         writer.writerow(
             [
                 "name",

@@ -7,7 +7,6 @@ path is looked up within that organisation, so a foreign id answers 404.
 
 from __future__ import annotations
 
-import csv
 import io
 from datetime import datetime
 from typing import Any
@@ -27,7 +26,7 @@ from votes.db.queries import MembershipView
 from votes.db.registers import MemberRow
 from votes.db.tables import MembershipKind, MembershipStatus
 from votes.i18n import gettext as _
-from votes.services import access_codes, accounts, members
+from votes.services import access_codes, accounts, csv_cells, members
 from votes.services.access_codes import IssuedCode
 from votes.services.accounts import AccountError
 from votes.services.members import ImportReport, MemberError, MemberInput
@@ -418,7 +417,7 @@ class MembersController(Controller):
         ensure_admin(membership)
         lines = await members.register_lines(membership.organisation.id)
         buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+        writer = csv_cells.writer(buffer, delimiter=";", lineterminator="\r\n")
         writer.writerow(
             [_("name"), _("email"), _("category"), _("college"), _("roles"), _("status")]
         )
@@ -632,7 +631,7 @@ class MembersController(Controller):
         ensure_admin(membership)
         form = await request.form()
         buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+        writer = csv_cells.writer(buffer, delimiter=";", lineterminator="\r\n")
         writer.writerow(
             [_("name"), _("email"), _("category"), _("code"), _("link"), _("valid until")]
         )
