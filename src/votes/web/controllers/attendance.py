@@ -7,7 +7,6 @@ Checking in by access code happens when the member signs in with it (``/c/<token
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Any
 
@@ -23,7 +22,7 @@ from votes.db import assembly_queries
 from votes.db import attendance_queries as aq
 from votes.db.tables import CheckInMethod
 from votes.services import attendance as service
-from votes.services import rules
+from votes.services import csv_cells, rules
 from votes.services.actors import Actor, may_steward
 from votes.services.refusals import Refused
 from votes.web.context import RequestContext
@@ -246,7 +245,7 @@ class AttendanceController(Controller):
         await _assembly(actor, assembly_id)
         lines = await aq.attendance_register(actor.organisation.id, assembly_id)
         out = io.StringIO()
-        writer = csv.writer(out)
+        writer = csv_cells.writer(out)
         writer.writerow(
             [
                 "name",

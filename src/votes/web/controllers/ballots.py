@@ -10,7 +10,6 @@ by triggering the same fragment requests.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from dataclasses import replace
@@ -31,7 +30,7 @@ from votes.db import attendance_queries as aq
 from votes.db import ballot_queries as bq
 from votes.db.ballot_queries import BallotView
 from votes.i18n import gettext as _
-from votes.services import attendance, proxies
+from votes.services import attendance, csv_cells, proxies
 from votes.services import ballots as service
 from votes.services.actors import Actor, may_count, may_run_ballots
 from votes.services.refusals import Refused
@@ -546,7 +545,7 @@ class BallotController(Controller):
         assert ballot.result_json is not None
         result = TallyResult.from_json(ballot.result_json)
         out = io.StringIO()
-        writer = csv.writer(out)
+        writer = csv_cells.writer(out)
         writer.writerow(["round", "option", "label", "votes", "elected", "excluded"])
         for round_ in result.rounds:
             for key, total in round_.totals.items():
@@ -555,7 +554,7 @@ class BallotController(Controller):
                         round_.number,
                         key,
                         ballot.labels.get(key, key),
-                        str(total),
+                        total,  # a number: never neutralised
                         "yes" if key in round_.elected else "",
                         "yes" if key in round_.excluded else "",
                     ]

@@ -7,7 +7,6 @@ path is looked up within that organisation, so a foreign id answers 404.
 
 from __future__ import annotations
 
-import csv
 import io
 from datetime import datetime
 from typing import Any
@@ -26,7 +25,7 @@ from votes.db import registers
 from votes.db.registers import MemberRow
 from votes.db.tables import MembershipKind, MembershipStatus
 from votes.i18n import gettext as _
-from votes.services import access_codes, accounts, members
+from votes.services import access_codes, accounts, csv_cells, members
 from votes.services.access_codes import IssuedCode
 from votes.services.actors import Actor, may_administer
 from votes.services.members import ImportReport, MemberInput
@@ -83,6 +82,22 @@ REFUSALS = area(
         "not_csv": (422, N_("Choose a CSV file, as your spreadsheet exports it.")),
         "too_big": (422, N_("The file is too big (5 MB at most).")),
         "days_out_of_range": (422, N_("Choose a validity between 1 and %(num)d days.")),
+        "register_changed": (
+            409,
+            N_(
+                "The register changed while the file was being imported (someone in it was added "
+                "meanwhile, or a college was removed): nothing has been imported. Check the file "
+                "again."
+            ),
+        ),
+        "import_partial": (
+            409,
+            N_(
+                "The import was interrupted and could not be fully undone. People of the file "
+                "still in the register: %(value)s. Check the register before importing the file "
+                "again."
+            ),
+        ),
     },
 )
 
@@ -408,7 +423,7 @@ class MembersController(Controller):
     async def export(self, actor: NamedDependency[Actor]) -> Response[bytes]:
         lines = await members.register_lines(actor.organisation.id)
         buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+        writer = csv_cells.writer(buffer, delimiter=";", lineterminator="\r\n")
         writer.writerow(
             [_("name"), _("email"), _("category"), _("college"), _("roles"), _("status")]
         )
@@ -608,7 +623,7 @@ class MembersController(Controller):
         on the server that could rebuild them)."""
         form = await request.form()
         buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+        writer = csv_cells.writer(buffer, delimiter=";", lineterminator="\r\n")
         writer.writerow(
             [_("name"), _("email"), _("category"), _("code"), _("link"), _("valid until")]
         )
