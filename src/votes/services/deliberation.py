@@ -23,7 +23,8 @@ from votes.db.tables import (
     Thread,
 )
 from votes.services import audit, events
-from votes.services.assemblies import ActionError, can_manage, can_take_part, ensure_manager
+from votes.services.assemblies import ActionError, can_take_part, ensure_manager
+from votes.services.proposals import viewer_of
 
 BODY_MAX = 5_000
 REASON_MAX = 300
@@ -48,8 +49,8 @@ async def _thread_row(organisation_id: int, thread_id: int) -> dict[str, Any]:
 
 async def _check_visible(actor: MembershipView, thread_id: int) -> None:
     """A draft's thread is as private as the draft: others get "not found", as for the page."""
-    if not can_manage(actor) and await assembly_queries.thread_hidden_as_draft(
-        actor.organisation.id, thread_id, actor.person_id
+    if await assembly_queries.thread_hidden_as_draft(
+        actor.organisation.id, thread_id, viewer_of(actor)
     ):
         raise ActionError("not_found")
 

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from votes.db.assembly_queries import Viewer, may_read
 from votes.db.engine import write_transaction
 from votes.db.queries import MembershipView
 from votes.db.tables import (
@@ -75,6 +76,13 @@ VOTING_ORDER = {
     AmendmentKind.REPLACE: 2,
     AmendmentKind.INSERT: 3,
 }
+
+
+def viewer_of(actor: MembershipView) -> Viewer:
+    """Who ``actor`` is when reading proposals: every read of a proposal (pages, lists, threads,
+    services) passes this to :func:`votes.db.assembly_queries.may_read`'s rule, so a draft is
+    its authors' and the facilitators' only, everywhere alike."""
+    return Viewer(actor.person_id, sees_drafts=can_manage(actor))
 
 
 def check_text(title: str, body: str) -> None:
@@ -268,6 +276,16 @@ async def _proposal_row(organisation_id: int, proposal_id: int) -> dict[str, Any
     return row
 
 
+async def _readable_row(actor: MembershipView, proposal_id: int) -> dict[str, Any]:
+    """The proposal's row, or "not found" for a draft ``actor`` may not read (as its page)."""
+    row = await _proposal_row(actor.organisation.id, proposal_id)
+    if row["status"] == ProposalStatus.DRAFT.value and not may_read(
+        viewer_of(actor), row["status"], {row["author"], *await _coauthor_ids(proposal_id)}
+    ):
+        raise ActionError("not_found")
+    return row
+
+
 async def _coauthor_ids(proposal_id: int) -> set[int]:
     rows = await ProposalSupport.select(ProposalSupport.person).where(
         (ProposalSupport.proposal == proposal_id)
@@ -310,11 +328,11 @@ async def edit_proposal(
     actor: MembershipView, proposal_id: int, title: str, body: str, *, note: str = ""
 ) -> int:
     """Save a new version of the text; return its number."""
-    check_text(title, body)
-    if len(note) > NOTE_MAX:
-        raise ActionError("note_too_long", "note")
     async with write_transaction(Proposal._meta.db):
-        proposal = await _proposal_row(actor.organisation.id, proposal_id)
+        proposal = await _readable_row(actor, proposal_id)  # a draft's form errors tell nothing
+        check_text(title, body)
+        if len(note) > NOTE_MAX:
+            raise ActionError("note_too_long", "note")
         if not (can_manage(actor) or await is_author(actor.person_id, proposal)):
             raise ActionError("not_author")
         if proposal["status"] not in EDITABLE:
@@ -335,7 +353,7 @@ async def edit_proposal(
 async def change_status(actor: MembershipView, proposal_id: int, status: ProposalStatus) -> None:
     """Authors submit or withdraw their proposal; facilitators move it through the debate."""
     async with write_transaction(Proposal._meta.db):
-        proposal = await _proposal_row(actor.organisation.id, proposal_id)
+        proposal = await _readable_row(actor, proposal_id)
         current = proposal["status"]
         manager = can_manage(actor)
         author = can_take_part(actor) and await is_author(actor.person_id, proposal)
@@ -373,7 +391,7 @@ async def toggle_support(actor: MembershipView, proposal_id: int) -> bool:
     if not can_take_part(actor):
         raise ActionError("read_only")
     async with write_transaction(Proposal._meta.db):
-        proposal = await _proposal_row(actor.organisation.id, proposal_id)
+        proposal = await _readable_row(actor, proposal_id)
         if proposal["status"] in DECIDED or proposal["status"] == ProposalStatus.DRAFT:
             raise ActionError("support_closed")
         key = f"{proposal_id}:{actor.person_id}"
@@ -503,7 +521,7 @@ async def propose_amendment(
     if kind is AmendmentKind.DELETE:
         text = ""
     async with write_transaction(Amendment._meta.db):
-        proposal = await _proposal_row(actor.organisation.id, proposal_id)
+        proposal = await _readable_row(actor, proposal_id)
         if proposal["assembly.status"] == AssemblyStatus.CLOSED.value:
             raise ActionError("assembly_closed")
         if proposal["status"] == ProposalStatus.WITHDRAWN:

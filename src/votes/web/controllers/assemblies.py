@@ -24,6 +24,7 @@ from votes.db.tables import AssemblyKind, AssemblyStatus, Convocation, Submissio
 from votes.i18n import gettext as _
 from votes.services import assemblies, attendance
 from votes.services.assemblies import ActionError, AssemblyFields, can_manage, can_take_part
+from votes.services.proposals import viewer_of
 from votes.web.assembly_forms import (
     errors_from,
     local_datetime,
@@ -273,7 +274,9 @@ class AssemblyController(Controller):
         membership: NamedDependency[MembershipView],
         assembly_id: FromPath[int],
     ) -> Template:
-        detail = await assembly_queries.assembly_page(membership.organisation.id, assembly_id)
+        detail = await assembly_queries.assembly_page(
+            membership.organisation.id, assembly_id, viewer_of(membership)
+        )
         if detail is None:
             raise NotFoundException()
         return page(
@@ -316,7 +319,9 @@ class AssemblyController(Controller):
             if error.code in ("not_found", "not_facilitator", "assembly_closed"):
                 return refused(request, context, membership, error, "")
             status, errors = errors_from(error)
-            detail = await assembly_queries.assembly_page(membership.organisation.id, assembly_id)
+            detail = await assembly_queries.assembly_page(
+                membership.organisation.id, assembly_id, viewer_of(membership)
+            )
             return page(
                 request,
                 "pages/assemblies/detail.html.jinja",
@@ -344,7 +349,9 @@ class AssemblyController(Controller):
         order: FromQuery[str] = "oldest",
         offset: FromQuery[int] = 0,
     ) -> Template:
-        found = await assembly_queries.agenda_item(membership.organisation.id, item_id)
+        found = await assembly_queries.agenda_item(
+            membership.organisation.id, item_id, viewer_of(membership)
+        )
         if found is None or found[1].thread_id is None:
             raise NotFoundException()
         assembly, item = found
@@ -530,7 +537,9 @@ class AssemblyController(Controller):
             membership=membership,
             organisation=membership.organisation,
             assembly=assembly,
-            entries=await assembly_queries.history_of(membership.organisation.id, assembly_id),
+            entries=await assembly_queries.history_of(
+                membership.organisation.id, assembly_id, viewer_of(membership)
+            ),
         )
 
     # --- the members' "now" page ----------------------------------------------------------------

@@ -17,7 +17,8 @@ from votes.db import assembly_queries
 from votes.db.queries import MembershipView
 from votes.db.tables import ReactionKind, Stance
 from votes.services import deliberation
-from votes.services.assemblies import ActionError, can_manage, can_take_part
+from votes.services.assemblies import ActionError, can_take_part
+from votes.services.proposals import viewer_of
 from votes.web.assembly_forms import (
     errors_from,
     optional_int,
@@ -44,8 +45,8 @@ class DeliberationController(Controller):
         self, membership: MembershipView, thread_id: int, order: str = "oldest", offset: int = 0
     ) -> assembly_queries.ThreadPage:
         organisation_id = membership.organisation.id
-        if not can_manage(membership) and await assembly_queries.thread_hidden_as_draft(
-            organisation_id, thread_id, membership.person_id
+        if await assembly_queries.thread_hidden_as_draft(
+            organisation_id, thread_id, viewer_of(membership)
         ):
             raise NotFoundException()  # a draft's thread is its authors' too
         thread = await assembly_queries.thread_page(
@@ -58,6 +59,20 @@ class DeliberationController(Controller):
         if thread is None:
             raise NotFoundException()
         return thread
+
+    async def _readable_contribution(
+        self, membership: MembershipView, contribution_id: int
+    ) -> assembly_queries.ContributionView:
+        """The contribution, or "not found" when it is in a draft's thread this member may
+        not read."""
+        found = await assembly_queries.contribution(
+            membership.organisation.id, contribution_id, membership.person_id
+        )
+        thread_id = await assembly_queries.thread_id_of(membership.organisation.id, contribution_id)
+        if found is None or thread_id is None:
+            raise NotFoundException()
+        await self._thread(membership, thread_id)  # 404 for a draft's thread
+        return found
 
     @get("/threads/{thread_id:int}/contributions")
     async def contributions(
@@ -227,9 +242,9 @@ class DeliberationController(Controller):
         if found is None or thread_id is None:
             raise NotFoundException()
         here = safe_next_path(next)
+        thread = await self._thread(membership, thread_id)  # 404 for a draft's thread
         if not can_take_part(membership):
             return refused(request, context, membership, ActionError("read_only"), here)
-        thread = await self._thread(membership, thread_id)
         return self._form(
             request,
             context,
@@ -251,11 +266,7 @@ class DeliberationController(Controller):
         contribution_id: FromPath[int],
         next: FromQuery[str] = "",
     ) -> Template:
-        found = await assembly_queries.contribution(
-            membership.organisation.id, contribution_id, membership.person_id
-        )
-        if found is None:
-            raise NotFoundException()
+        found = await self._readable_contribution(membership, contribution_id)
         values = {"body": found.body, "stance": found.stance}
         return self._edit_page(
             request, context, membership, found, values, FormErrors(), safe_next_path(next)
@@ -304,11 +315,7 @@ class DeliberationController(Controller):
             )
         except (ActionError, ValueError) as problem:
             error = problem if isinstance(problem, ActionError) else ActionError("invalid_choice")
-            found = await assembly_queries.contribution(
-                membership.organisation.id, contribution_id, membership.person_id
-            )
-            if found is None:
-                raise NotFoundException() from problem
+            found = await self._readable_contribution(membership, contribution_id)
             status, errors = errors_from(error, "body")
             return self._edit_page(
                 request, context, membership, found, values, errors, here, status

@@ -18,7 +18,12 @@ from votes.db.queries import MembershipView, members_of
 from votes.db.tables import AmendmentKind, ProposalStatus
 from votes.services import proposals
 from votes.services.assemblies import ActionError, can_manage, can_take_part
-from votes.services.proposals import AUTHOR_STEPS, FACILITATOR_STEPS, apply_amendment
+from votes.services.proposals import (
+    AUTHOR_STEPS,
+    FACILITATOR_STEPS,
+    apply_amendment,
+    viewer_of,
+)
 from votes.web.assembly_forms import errors_from, optional_int, refused, text, thread_context
 from votes.web.context import RequestContext
 from votes.web.diffs import word_diff
@@ -62,12 +67,8 @@ class ProposalController(Controller):
             author_id=_int_or_none(author),
         )
         organisation_id = membership.organisation.id
-        results = await assembly_queries.search_proposals(
-            organisation_id,
-            filters,
-            viewer_id=membership.person_id,
-            see_drafts=can_manage(membership),
-        )
+        viewer = viewer_of(membership)
+        results = await assembly_queries.search_proposals(organisation_id, filters, viewer)
         return page(
             request,
             "pages/proposals/search.html.jinja",
@@ -77,7 +78,7 @@ class ProposalController(Controller):
             organisation=membership.organisation,
             filters=filters,
             results=results,
-            choices=await assembly_queries.filter_choices(organisation_id),
+            choices=await assembly_queries.filter_choices(organisation_id, viewer),
             statuses=list(ProposalStatus),
             page_size=assembly_queries.SEARCH_PAGE_SIZE,
         )
@@ -94,7 +95,9 @@ class ProposalController(Controller):
         errors: FormErrors,
         status_code: int = 200,
     ) -> Template:
-        detail = await assembly_queries.assembly_page(membership.organisation.id, assembly_id)
+        detail = await assembly_queries.assembly_page(
+            membership.organisation.id, assembly_id, viewer_of(membership)
+        )
         if detail is None:
             raise NotFoundException()
         members = [
@@ -172,6 +175,18 @@ class ProposalController(Controller):
 
     # --- reading --------------------------------------------------------------------------------
 
+    async def _readable(
+        self, membership: MembershipView, proposal_id: int
+    ) -> assembly_queries.ProposalPage:
+        """The proposal as this member may read it: a draft is its authors' (and the
+        facilitators') until they submit it; anyone else gets "not found", on every route."""
+        detail = await assembly_queries.proposal_page(
+            membership.organisation.id, proposal_id, viewer_of(membership)
+        )
+        if detail is None:
+            raise NotFoundException()
+        return detail
+
     @get("/proposals/{proposal_id:int}")
     async def proposal(
         self,
@@ -183,12 +198,8 @@ class ProposalController(Controller):
         offset: FromQuery[int] = 0,
     ) -> Template:
         organisation_id = membership.organisation.id
-        detail = await assembly_queries.proposal_page(organisation_id, proposal_id)
-        if detail is None:
-            raise NotFoundException()
+        detail = await self._readable(membership, proposal_id)
         manager = can_manage(membership)
-        if detail.status == "draft" and not (manager or detail.is_author(membership.person_id)):
-            raise NotFoundException()  # a draft is its authors' until they submit it
         thread = await assembly_queries.thread_page(
             organisation_id, detail.thread_id, membership.person_id, order=order, offset=offset
         )
@@ -221,13 +232,7 @@ class ProposalController(Controller):
         new: FromQuery[int] = 0,
     ) -> Template:
         organisation_id = membership.organisation.id
-        detail = await assembly_queries.proposal_page(organisation_id, proposal_id)
-        if detail is None:
-            raise NotFoundException()
-        if detail.status == "draft" and not (
-            can_manage(membership) or detail.is_author(membership.person_id)
-        ):
-            raise NotFoundException()
+        detail = await self._readable(membership, proposal_id)
         history = await assembly_queries.versions_of(organisation_id, proposal_id)
         by_number = {v.number: v for v in history}
         newer = by_number.get(new) or history[-1]
@@ -256,9 +261,7 @@ class ProposalController(Controller):
         membership: NamedDependency[MembershipView],
         proposal_id: FromPath[int],
     ) -> Template:
-        detail = await assembly_queries.proposal_page(membership.organisation.id, proposal_id)
-        if detail is None:
-            raise NotFoundException()
+        detail = await self._readable(membership, proposal_id)
         values = {"title": detail.title, "body": detail.body, "note": ""}
         return self._edit_page(request, context, membership, detail, values, FormErrors())
 
@@ -305,8 +308,10 @@ class ProposalController(Controller):
                 membership, proposal_id, values["title"], values["body"], note=values["note"]
             )
         except ActionError as error:
-            detail = await assembly_queries.proposal_page(membership.organisation.id, proposal_id)
-            if detail is None or not error.field:
+            if error.code == "not_found":
+                raise NotFoundException() from error
+            detail = await self._readable(membership, proposal_id)
+            if not error.field:
                 return refused(request, context, membership, error, back)
             status, errors = errors_from(error)
             return self._edit_page(request, context, membership, detail, values, errors, status)
@@ -372,9 +377,9 @@ class ProposalController(Controller):
         errors: FormErrors,
         status_code: int = 200,
     ) -> Template:
-        detail = await assembly_queries.proposal_page(membership.organisation.id, proposal_id)
-        if detail is None or detail.status == "draft":
-            raise NotFoundException()
+        detail = await self._readable(membership, proposal_id)
+        if detail.status == "draft":
+            raise NotFoundException()  # a draft takes no amendments yet
         return page(
             request,
             "pages/proposals/amendment_form.html.jinja",
