@@ -497,6 +497,8 @@ def check_amendment(body: str, kind: AmendmentKind, passage: str, text: str, rea
     if len(reason) > BODY_MAX:
         raise ActionError("text_too_long", "reason")
     amended = apply_amendment(body, kind, passage, text)
+    if len(amended) > BODY_MAX:  # insertions and replacements must not grow it past the limit
+        raise ActionError("amended_too_long", "text")
     if amended.strip() == body.strip():
         raise ActionError("unchanged", "text")
     if not amended.strip():
@@ -581,6 +583,8 @@ async def _take_in(
     amended = apply_amendment(
         proposal["body"], AmendmentKind(amendment["kind"]), amendment["passage"], amendment["text"]
     )
+    if len(amended) > BODY_MAX:  # the text grew since the amendment was proposed
+        raise ActionError("amended_too_long")
     note = _("Amendment no. %(number)d") % {"number": amendment["number"]}
     return await _add_version(proposal, actor.person_id, proposal["title"], amended, note)
 

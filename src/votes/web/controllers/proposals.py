@@ -26,7 +26,7 @@ from votes.services.proposals import (
 )
 from votes.web.assembly_forms import errors_from, optional_int, refused, text, thread_context
 from votes.web.context import RequestContext
-from votes.web.diffs import word_diff
+from votes.web.diffs import TextDiff, diff_texts
 from votes.web.forms import FormErrors
 from votes.web.guards import provide_membership, requires_sign_in
 from votes.web.rendering import page, see_other
@@ -217,7 +217,7 @@ class ProposalController(Controller):
             is_author=author,
             may_edit=(manager or author) and detail.status in proposals.EDITABLE,
             status_steps=[s for s in ProposalStatus if s.value in steps],
-            diffs={a.id: _amendment_diff(detail.body, a) for a in detail.amendments},
+            diffs={a.id: await _amendment_diff(detail.body, a) for a in detail.amendments},
             **thread_context(membership, thread, request.url.path),
         )
 
@@ -247,8 +247,8 @@ class ProposalController(Controller):
             versions=history,
             older=older,
             newer=newer,
-            title_diff=word_diff(older.title, newer.title),
-            body_diff=word_diff(older.body, newer.body),
+            title_diff=await diff_texts(older.title, newer.title),
+            body_diff=await diff_texts(older.body, newer.body),
         )
 
     # --- editing --------------------------------------------------------------------------------
@@ -481,15 +481,15 @@ class ProposalController(Controller):
         return f"{_base(membership)}/proposals/{proposal_id}"
 
 
-def _amendment_diff(body: str, amendment: assembly_queries.AmendmentView) -> Any:
+async def _amendment_diff(body: str, amendment: assembly_queries.AmendmentView) -> TextDiff:
     """The amendment as a change to the current text; if the text moved on so that the
     passage is gone, show the passage and the proposed words side by side instead."""
     if not amendment.is_open:
-        return word_diff(amendment.passage, amendment.text)
+        return await diff_texts(amendment.passage, amendment.text)
     try:
         amended = apply_amendment(
             body, AmendmentKind(amendment.kind), amendment.passage, amendment.text
         )
     except ActionError:
-        return word_diff(amendment.passage, amendment.text)
-    return word_diff(body, amended)
+        return await diff_texts(amendment.passage, amendment.text)
+    return await diff_texts(body, amended)
