@@ -186,3 +186,31 @@ async def test_observers_read_but_do_not_post() -> None:
         await deliberation.post_contribution(observer, page.thread_id, "Je peux ?")
     with pytest.raises(Refused, match="read_only"):
         await proposals.submit_proposal(observer, assembly_id, "P2", "Texte")
+
+
+async def test_a_draft_is_not_found_by_the_services_for_others_than_its_authors() -> None:
+    organisation_id = await _organisation()
+    author = await _member(organisation_id)
+    coauthor = await _member(organisation_id)
+    other = await _member(organisation_id)
+    chair = await _member(organisation_id, facilitator=True)
+    assembly_id = await _assembly(organisation_id)
+    draft = await proposals.submit_proposal(
+        author, assembly_id, "Brouillon", "Texte.", draft=True, coauthor_ids=[coauthor.person_id]
+    )
+    for reader in (author, coauthor, chair):
+        viewer = proposals.viewer_of(reader)
+        assert await assembly_queries.proposal_page(organisation_id, draft, viewer) is not None
+    assert await assembly_queries.proposal_page(organisation_id, draft) is None  # nobody's
+    viewer = proposals.viewer_of(other)
+    assert await assembly_queries.proposal_page(organisation_id, draft, viewer) is None
+    page = await assembly_queries.assembly_page(organisation_id, assembly_id, viewer)
+    assert page is not None
+    assert page.unplaced == []
+    with pytest.raises(Refused, match="not_found"):
+        await proposals.edit_proposal(other, draft, "", "")  # not even a form error
+    with pytest.raises(Refused, match="not_found"):
+        await proposals.toggle_support(other, draft)
+    with pytest.raises(Refused, match="not_found"):
+        await proposals.change_status(other, draft, ProposalStatus.WITHDRAWN)
+    assert await proposals.edit_proposal(coauthor, draft, "Brouillon", "Texte revu.") == 2

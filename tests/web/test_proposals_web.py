@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import httpx
-from tests.web.assembly_helpers import as_role, cooperative, first_id, post_form
+from tests.web.assembly_helpers import PASSWORD, as_role, cooperative, first_id, post_form
+from tests.web.helpers import sign_in
 
 from votes.db.tables import Amendment, Proposal, ProposalStatus
-from votes.services import proposals
+from votes.services import accounts, assemblies, organisations, proposals
 
 
 async def test_member_submits_a_proposal_and_markdown_scripts_never_run(
@@ -246,3 +247,86 @@ async def test_a_draft_thread_stays_private_to_its_authors(client: httpx.AsyncCl
     assert page.status_code == 200
     assert "Note pour moi" in page.text
     assert "Je m&#39;invite" not in page.text
+
+
+async def test_a_draft_is_found_by_no_route_but_by_its_authors_and_facilitators(
+    client: httpx.AsyncClient,
+) -> None:
+    coop = await cooperative()
+    await assemblies.set_current_item(coop.assembly_id, coop.item_id)
+    await as_role(client, coop, "member")
+    created = await post_form(
+        client,
+        f"{coop.base}/assemblies/{coop.assembly_id}/proposals",
+        {
+            "title": "Projet secret de fusion",
+            "body": "Fusionner avec la coopérative voisine.",
+            "agenda_item": str(coop.item_id),
+            "coauthors": [str(coop.people["other"])],
+            "draft": "1",
+        },
+    )
+    proposal_path = created.headers["location"]
+    draft_id = int(proposal_path.rsplit("/", 1)[1])
+    edited = await post_form(
+        client,
+        f"{proposal_path}/edit",
+        {"title": "Projet secret de fusion", "body": "Fusionner avec la voisine."},
+    )
+    assert edited.status_code == 303
+    page = await client.get(proposal_path)
+    thread_id = first_id(r"/threads/(\d+)/contributions", page.text)
+    posted = await post_form(
+        client, f"{coop.base}/threads/{thread_id}/contributions", {"body": "Note privée"}
+    )
+    assert posted.status_code == 303
+    contribution_id = first_id(r"#contribution-(\d+)", posted.headers["location"])
+    routes = [
+        proposal_path,
+        f"{proposal_path}/edit",
+        f"{proposal_path}/versions",
+        f"{proposal_path}/versions?old=1&new=2",
+        f"{coop.base}/threads/{thread_id}/contributions",
+        f"{proposal_path}/amendments/new",  # a draft takes no amendments: 404 for all
+        f"{coop.base}/contributions/{contribution_id}/edit",
+        f"{coop.base}/contributions/{contribution_id}/reply",
+    ]
+    listings = [
+        f"{coop.base}/proposals",
+        f"{coop.base}/proposals?q=fusion",
+        f"{coop.base}/assemblies/{coop.assembly_id}",
+        f"{coop.base}/items/{coop.item_id}",
+        f"{coop.base}/now",
+        f"{coop.base}/assemblies/{coop.assembly_id}/history",
+    ]
+    # its co-author and the facilitator read it everywhere
+    for role in ("other", "facilitator"):
+        await as_role(client, coop, role)
+        for path in routes[:5]:
+            assert (await client.get(path)).status_code == 200, (role, path)
+        assert "Projet secret" in (await client.get(f"{coop.base}/proposals")).text, role
+    # another member and an observer find nothing, wherever they look
+    await proposals.create_proposal(
+        coop.organisation_id, coop.assembly_id, coop.people["facilitator"], "Budget", "Texte.",
+        agenda_item_id=coop.item_id,
+    )  # fmt: skip
+    third = f"third-{coop.slug}@example.org"
+    await organisations.add_membership(
+        coop.organisation_id, await accounts.create_person("Third", third, PASSWORD)
+    )
+    for email in (third, coop.emails["observer"]):
+        client.cookies.clear()
+        await sign_in(client, email, PASSWORD)
+        for path in routes:
+            response = await client.get(path)
+            assert response.status_code == 404, (email, path)
+            assert "Fusionner" not in response.text
+        for path in listings:
+            response = await client.get(path)
+            assert response.status_code == 200, (email, path)
+            assert "Projet secret" not in response.text, (email, path)
+            assert f"/proposals/{draft_id}" not in response.text, (email, path)
+        # a form error must not show the draft either
+        refused = await post_form(client, f"{proposal_path}/edit", {"title": "", "body": "x"})
+        assert refused.status_code == 404
+        assert "Fusionner" not in refused.text

@@ -7,6 +7,7 @@ foreign id finds nothing. They return plain frozen dataclasses for the templates
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -38,6 +39,51 @@ THREAD_PAGE_SIZE = 20
 SEARCH_PAGE_SIZE = 50
 # amendments furthest from the text first (see votes.services.proposals.VOTING_ORDER)
 _KIND_ORDER = {"full": 0, "delete": 1, "replace": 2, "insert": 3}
+
+
+# --- who may read a draft ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """Who is reading, as far as drafts go (``votes.services.proposals.viewer_of`` builds it
+    from a membership): a draft is its authors' (author and co-authors) until they submit it,
+    and facilitators and administrators (``sees_drafts``) read every draft."""
+
+    person_id: int
+    sees_drafts: bool = False
+
+
+# views shared by everyone (the "now" page): nobody's drafts
+NOBODY = Viewer(person_id=0)
+
+
+def may_read(viewer: Viewer, status: str, author_ids: Collection[int]) -> bool:
+    """The one rule: whether ``viewer`` may know of a proposal in ``status`` by ``author_ids``.
+
+    >>> may_read(Viewer(7), "draft", {3, 7}), may_read(Viewer(8), "draft", {3, 7})
+    (True, False)
+    >>> may_read(Viewer(8, sees_drafts=True), "draft", {3}), may_read(NOBODY, "submitted", {3})
+    (True, True)
+    """
+    return (
+        status != ProposalStatus.DRAFT.value or viewer.sees_drafts or viewer.person_id in author_ids
+    )
+
+
+async def readable_filter(viewer: Viewer) -> Any:
+    """:func:`may_read` as a condition on :class:`Proposal` rows (``None``: every row)."""
+    if viewer.sees_drafts:
+        return None
+    coauthored = await ProposalSupport.select(ProposalSupport.proposal).where(
+        (ProposalSupport.person == viewer.person_id)
+        & (ProposalSupport.kind == SupportKind.COAUTHOR.value)
+    )
+    return (
+        (Proposal.status != ProposalStatus.DRAFT.value)
+        | (Proposal.author == viewer.person_id)
+        | Proposal.id.is_in([row["proposal"] for row in coauthored] or [0])
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -373,18 +419,24 @@ async def _voting_orders(
     return orders
 
 
-async def assembly_page(organisation_id: int, assembly_id: int) -> AssemblyPage | None:
+async def assembly_page(
+    organisation_id: int, assembly_id: int, viewer: Viewer = NOBODY
+) -> AssemblyPage | None:
+    """The assembly with its agenda and the proposals ``viewer`` may read."""
     assembly = await assembly_view(organisation_id, assembly_id)
     if assembly is None:
         return None
-    agenda, proposals = await _agenda(organisation_id, assembly_id)
+    agenda, proposals = await _agenda(organisation_id, assembly_id, viewer)
     item_ids = {item.id for item in agenda}
     unplaced = [p for p in proposals if p.agenda_item_id not in item_ids]
     return AssemblyPage(assembly=assembly, agenda=agenda, unplaced=unplaced)
 
 
-async def agenda_item(organisation_id: int, item_id: int) -> tuple[AssemblyView, ItemView] | None:
-    """One item with what hangs on it (loads only that item's rows: the "now" page uses it)."""
+async def agenda_item(
+    organisation_id: int, item_id: int, viewer: Viewer = NOBODY
+) -> tuple[AssemblyView, ItemView] | None:
+    """One item with what hangs on it, proposals as ``viewer`` may read them (loads only that
+    item's rows: the "now" page uses it)."""
     row = (
         await AgendaItem.select(AgendaItem.assembly)
         .where((AgendaItem.id == item_id) & (AgendaItem.assembly.organisation == organisation_id))
@@ -394,19 +446,22 @@ async def agenda_item(organisation_id: int, item_id: int) -> tuple[AssemblyView,
         return None
     assembly = await assembly_view(organisation_id, row["assembly"])
     assert assembly is not None
-    agenda, _proposals = await _agenda(organisation_id, row["assembly"], only_item=item_id)
+    agenda, _proposals = await _agenda(organisation_id, row["assembly"], viewer, only_item=item_id)
     return assembly, agenda[0]
 
 
 async def _agenda(
-    organisation_id: int, assembly_id: int, *, only_item: int | None = None
+    organisation_id: int, assembly_id: int, viewer: Viewer, *, only_item: int | None = None
 ) -> tuple[list[ItemView], list[ProposalRow]]:
-    """The agenda's items (or just one) with their proposals, ballots, threads and voting order;
-    and the proposals loaded."""
+    """The agenda's items (or just one) with their proposals (those ``viewer`` may read),
+    ballots, threads and voting order; and the proposals loaded."""
     item_filter: Any = AgendaItem.assembly == assembly_id
-    proposal_filter = (Proposal.assembly == assembly_id) & (
+    proposal_filter: Any = (Proposal.assembly == assembly_id) & (
         Proposal.organisation == organisation_id
     )
+    readable = await readable_filter(viewer)
+    if readable is not None:
+        proposal_filter &= readable
     ballot_filter = (Ballot.assembly == assembly_id) & (Ballot.organisation == organisation_id)
     if only_item is not None:
         item_filter &= AgendaItem.id == only_item
@@ -451,7 +506,11 @@ async def _agenda(
     return agenda, proposals
 
 
-async def proposal_page(organisation_id: int, proposal_id: int) -> ProposalPage | None:
+async def proposal_page(
+    organisation_id: int, proposal_id: int, viewer: Viewer = NOBODY
+) -> ProposalPage | None:
+    """The proposal with all it carries; ``None`` when it is not in the organisation or when
+    it is a draft ``viewer`` may not read (so every page answers "not found" alike)."""
     row = (
         await Proposal.select(
             *Proposal.all_columns(), Proposal.author.name, Proposal.agenda_item.title
@@ -461,8 +520,6 @@ async def proposal_page(organisation_id: int, proposal_id: int) -> ProposalPage 
     )
     if row is None:
         return None
-    assembly = await assembly_view(organisation_id, row["assembly"])
-    assert assembly is not None
     support = (
         await ProposalSupport.select(
             ProposalSupport.person, ProposalSupport.person.name, ProposalSupport.kind
@@ -470,6 +527,12 @@ async def proposal_page(organisation_id: int, proposal_id: int) -> ProposalPage 
         .where(ProposalSupport.proposal == proposal_id)
         .order_by(ProposalSupport.id)
     )
+    authors = {row["author"]}
+    authors.update(s["person"] for s in support if s["kind"] == SupportKind.COAUTHOR.value)
+    if not may_read(viewer, row["status"], authors):
+        return None
+    assembly = await assembly_view(organisation_id, row["assembly"])
+    assert assembly is not None
     thread = await Thread.select(Thread.id).where(Thread.proposal == proposal_id).first()
     assert thread is not None
     ballots = (
@@ -567,20 +630,20 @@ async def versions_of(organisation_id: int, proposal_id: int) -> list[VersionVie
     ]
 
 
-async def thread_hidden_as_draft(organisation_id: int, thread_id: int, person_id: int) -> bool:
-    """Whether the thread belongs to a draft proposal that ``person_id`` does not author: such a
-    thread is as private as its draft (managers are let through by the callers)."""
+async def thread_hidden_as_draft(organisation_id: int, thread_id: int, viewer: Viewer) -> bool:
+    """Whether the thread belongs to a draft proposal that ``viewer`` may not read: such a
+    thread is as private as its draft."""
     row = (
         await Thread.select(Thread.proposal, Thread.proposal.status, Thread.proposal.author)
         .where((Thread.id == thread_id) & (Thread.organisation == organisation_id))
         .first()
     )
-    if row is None or row["proposal.status"] != ProposalStatus.DRAFT.value:
+    if row is None or row["proposal"] is None:
         return False
-    if row["proposal.author"] == person_id:
+    if may_read(viewer, row["proposal.status"], {row["proposal.author"]}):
         return False
     coauthor = await ProposalSupport.exists().where(
-        (ProposalSupport.support_key == f"{row['proposal']}:{person_id}")
+        (ProposalSupport.support_key == f"{row['proposal']}:{viewer.person_id}")
         & (ProposalSupport.kind == SupportKind.COAUTHOR.value)
     )
     return not coauthor
@@ -753,10 +816,9 @@ def _like_pattern(word: str, *, sqlite: bool) -> str:
 
 
 async def search_proposals(
-    organisation_id: int, filters: ProposalFilters, *, viewer_id: int, see_drafts: bool
+    organisation_id: int, filters: ProposalFilters, viewer: Viewer
 ) -> list[ProposalRow]:
-    """Proposals matching every filter given, newest first. Drafts are shown to their authors
-    (and to facilitators) only."""
+    """Proposals matching every filter given, newest first, among those ``viewer`` may read."""
     where: Any = Proposal.organisation == organisation_id
     for word in filters.text.split()[:8]:
         pattern = _like_pattern(word, sqlite=isinstance(Proposal._meta.db, SQLiteEngine))
@@ -773,8 +835,9 @@ async def search_proposals(
         where &= Proposal.agenda_item == filters.agenda_item_id
     if filters.author_id is not None:
         where &= Proposal.author == filters.author_id
-    if not see_drafts:
-        where &= (Proposal.status != "draft") | (Proposal.author == viewer_id)
+    readable = await readable_filter(viewer)
+    if readable is not None:
+        where &= readable
     rows = (
         await Proposal.select(*_PROPOSAL_ROW_COLUMNS)
         .where(where)
@@ -792,12 +855,13 @@ class FilterChoices:
     assemblies: list[tuple[int, str]]
 
 
-async def filter_choices(organisation_id: int) -> FilterChoices:
-    authors = (
-        await Proposal.select(Proposal.author, Proposal.author.name)
-        .where(Proposal.organisation == organisation_id)
-        .distinct()
-    )
+async def filter_choices(organisation_id: int, viewer: Viewer = NOBODY) -> FilterChoices:
+    """The search filters' choices; authors are those of proposals ``viewer`` may read."""
+    where: Any = Proposal.organisation == organisation_id
+    readable = await readable_filter(viewer)
+    if readable is not None:
+        where &= readable
+    authors = await Proposal.select(Proposal.author, Proposal.author.name).where(where).distinct()
     items = (
         await AgendaItem.select(AgendaItem.id, AgendaItem.title, AgendaItem.assembly.title)
         .where(AgendaItem.assembly.organisation == organisation_id)
@@ -818,11 +882,16 @@ async def filter_choices(organisation_id: int) -> FilterChoices:
     )
 
 
-async def history_of(organisation_id: int, assembly_id: int) -> list[HistoryEntry]:
-    """The assembly's story from the audit trail: agenda changes, proposals and amendments."""
-    proposals = await Proposal.select(Proposal.id).where(
-        (Proposal.assembly == assembly_id) & (Proposal.organisation == organisation_id)
-    )
+async def history_of(
+    organisation_id: int, assembly_id: int, viewer: Viewer = NOBODY
+) -> list[HistoryEntry]:
+    """The assembly's story from the audit trail: agenda changes, proposals and amendments
+    (of the proposals ``viewer`` may read)."""
+    where: Any = (Proposal.assembly == assembly_id) & (Proposal.organisation == organisation_id)
+    readable = await readable_filter(viewer)
+    if readable is not None:
+        where &= readable
+    proposals = await Proposal.select(Proposal.id).where(where)
     subjects = [f"assembly:{assembly_id}", *(f"proposal:{p['id']}" for p in proposals)]
     rows = (
         await AuditEntry.select(
@@ -908,14 +977,13 @@ async def _build_now_view(organisation_id: int) -> NowView:
     item = None
     proposals: list[ProposalPage] = []
     if assembly.current_item_id is not None:
-        found = await agenda_item(organisation_id, assembly.current_item_id)
+        found = await agenda_item(organisation_id, assembly.current_item_id, NOBODY)
         item = found[1] if found else None
     if item is not None:
-        for row in item.proposals:
-            if row.status != "draft":
-                page = await proposal_page(organisation_id, row.id)
-                if page is not None:
-                    proposals.append(page)
+        for row in item.proposals:  # the view is everyone's: no drafts (NOBODY's view)
+            page = await proposal_page(organisation_id, row.id, NOBODY)
+            if page is not None:
+                proposals.append(page)
     thread_id = proposals[0].thread_id if proposals else (item.thread_id if item else None)
     return NowView(assembly, item, proposals, [_ballot(b) for b in open_ballots], thread_id)
 

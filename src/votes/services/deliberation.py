@@ -23,6 +23,7 @@ from votes.db.tables import (
 )
 from votes.services import audit, events
 from votes.services.actors import Actor, may_run_assemblies, may_take_part, require
+from votes.services.proposals import viewer_of
 from votes.services.refusals import Refused
 
 BODY_MAX = 5_000
@@ -48,8 +49,8 @@ async def _thread_row(organisation_id: int, thread_id: int) -> dict[str, Any]:
 
 async def _check_visible(actor: Actor, thread_id: int) -> None:
     """A draft's thread is as private as the draft: others get "not found", as for the page."""
-    if not may_run_assemblies(actor) and await assembly_queries.thread_hidden_as_draft(
-        actor.organisation.id, thread_id, actor.person_id
+    if await assembly_queries.thread_hidden_as_draft(
+        actor.organisation.id, thread_id, viewer_of(actor)
     ):
         raise Refused("not_found")
 

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from votes.db.assembly_queries import Viewer, may_read
 from votes.db.engine import write_transaction
 from votes.db.tables import (
     AgendaItem,
@@ -75,6 +76,13 @@ VOTING_ORDER = {
     AmendmentKind.REPLACE: 2,
     AmendmentKind.INSERT: 3,
 }
+
+
+def viewer_of(actor: Actor) -> Viewer:
+    """Who ``actor`` is when reading proposals: every read of a proposal (pages, lists, threads,
+    services) passes this to :func:`votes.db.assembly_queries.may_read`'s rule, so a draft is
+    its authors' and the facilitators' only, everywhere alike."""
+    return Viewer(actor.person_id, sees_drafts=may_run_assemblies(actor))
 
 
 def check_text(title: str, body: str) -> None:
@@ -268,6 +276,16 @@ async def _proposal_row(organisation_id: int, proposal_id: int) -> dict[str, Any
     return row
 
 
+async def _readable_row(actor: Actor, proposal_id: int) -> dict[str, Any]:
+    """The proposal's row, or "not found" for a draft ``actor`` may not read (as its page)."""
+    row = await _proposal_row(actor.organisation.id, proposal_id)
+    if row["status"] == ProposalStatus.DRAFT.value and not may_read(
+        viewer_of(actor), row["status"], {row["author"], *await _coauthor_ids(proposal_id)}
+    ):
+        raise Refused("not_found")
+    return row
+
+
 async def _coauthor_ids(proposal_id: int) -> set[int]:
     rows = await ProposalSupport.select(ProposalSupport.person).where(
         (ProposalSupport.proposal == proposal_id)
@@ -310,11 +328,11 @@ async def edit_proposal(
     actor: Actor, proposal_id: int, title: str, body: str, *, note: str = ""
 ) -> int:
     """Save a new version of the text; return its number."""
-    check_text(title, body)
-    if len(note) > NOTE_MAX:
-        raise Refused("note_too_long", "note")
     async with write_transaction(Proposal._meta.db):
-        proposal = await _proposal_row(actor.organisation.id, proposal_id)
+        proposal = await _readable_row(actor, proposal_id)  # a draft's form errors tell nothing
+        check_text(title, body)
+        if len(note) > NOTE_MAX:
+            raise Refused("note_too_long", "note")
         if not (may_run_assemblies(actor) or await is_author(actor.person_id, proposal)):
             raise Refused("not_author")
         if proposal["status"] not in EDITABLE:
@@ -335,7 +353,7 @@ async def edit_proposal(
 async def change_status(actor: Actor, proposal_id: int, status: ProposalStatus) -> None:
     """Authors submit or withdraw their proposal; facilitators move it through the debate."""
     async with write_transaction(Proposal._meta.db):
-        proposal = await _proposal_row(actor.organisation.id, proposal_id)
+        proposal = await _readable_row(actor, proposal_id)
         current = proposal["status"]
         manager = may_run_assemblies(actor)
         author = may_take_part(actor) and await is_author(actor.person_id, proposal)
@@ -373,7 +391,7 @@ async def toggle_support(actor: Actor, proposal_id: int) -> bool:
     if not may_take_part(actor):
         raise Refused("read_only")
     async with write_transaction(Proposal._meta.db):
-        proposal = await _proposal_row(actor.organisation.id, proposal_id)
+        proposal = await _readable_row(actor, proposal_id)
         if proposal["status"] in DECIDED or proposal["status"] == ProposalStatus.DRAFT:
             raise Refused("support_closed")
         key = f"{proposal_id}:{actor.person_id}"
@@ -479,6 +497,8 @@ def check_amendment(body: str, kind: AmendmentKind, passage: str, text: str, rea
     if len(reason) > BODY_MAX:
         raise Refused("text_too_long", "reason")
     amended = apply_amendment(body, kind, passage, text)
+    if len(amended) > BODY_MAX:  # insertions and replacements must not grow it past the limit
+        raise Refused("amended_too_long", "text")
     if amended.strip() == body.strip():
         raise Refused("unchanged", "text")
     if not amended.strip():
@@ -503,7 +523,7 @@ async def propose_amendment(
     if kind is AmendmentKind.DELETE:
         text = ""
     async with write_transaction(Amendment._meta.db):
-        proposal = await _proposal_row(actor.organisation.id, proposal_id)
+        proposal = await _readable_row(actor, proposal_id)
         if proposal["assembly.status"] == AssemblyStatus.CLOSED.value:
             raise Refused("assembly_closed")
         if proposal["status"] == ProposalStatus.WITHDRAWN:
@@ -561,6 +581,8 @@ async def _take_in(actor: Actor, amendment: dict[str, Any], proposal: dict[str, 
     amended = apply_amendment(
         proposal["body"], AmendmentKind(amendment["kind"]), amendment["passage"], amendment["text"]
     )
+    if len(amended) > BODY_MAX:  # the text grew since the amendment was proposed
+        raise Refused("amended_too_long")
     note = _("Amendment no. %(number)d") % {"number": amendment["number"]}
     return await _add_version(proposal, actor.person_id, proposal["title"], amended, note)
 

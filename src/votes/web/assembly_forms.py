@@ -31,6 +31,10 @@ REFUSALS = area(
         "title_too_long": (422, N_("The title is too long.")),
         "body_required": (422, N_("Write a text.")),
         "text_too_long": (422, N_("This text is too long.")),
+        "amended_too_long": (
+            422,
+            N_("With this amendment, the text would be longer than 20,000 characters."),
+        ),
         "place_too_long": (422, N_("The place is too long.")),
         "remote_url_invalid": (422, N_("Give a web address starting with https://.")),
         "minutes_invalid": (422, N_("Give a duration in minutes, between 0 and 1440.")),

@@ -2,39 +2,209 @@
 
 The texts are member-written Markdown sources: every piece is HTML-escaped before it is wrapped,
 so a diff can never carry markup of its own.
+
+A word diff compares every word of one text with every word of the other: on two long texts
+unlike each other that took minutes. So the work is bounded:
+
+* the texts are compared by lines first, then, inside the lines that changed, by sentences, then
+  by words inside the sentences that changed (what is the same at the start and at the end is
+  set aside before each comparison, which is how most edits look);
+* each comparison is charged, before it runs, the most it can cost (the product of the lengths
+  compared); past :data:`DIFF_BUDGET` in all, or for texts longer than :data:`DIFF_MAX_CHARS`,
+  the texts are shown apart, the former struck through and the new one after it;
+* pages call :func:`diff_texts`, which runs the comparison in a worker thread (the event loop
+  keeps serving votes), computes a pair of texts once even when many ask at the same time, and
+  keeps the latest results (texts do not change once written: a version or an amendment is
+  never edited, so a pair of texts always has the same diff).
 """
 
 from __future__ import annotations
 
+import asyncio
 import difflib
+import hashlib
 import re
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
 
+import anyio
+import anyio.to_thread
 from markupsafe import Markup, escape
 
-# words and the spaces after them, so that a diff reads as whole words and keeps line breaks
-_TOKENS = re.compile(r"\s+|[^\s]+")
+# the most a diff may cost, in word-against-word comparisons (about a tenth of a second)
+DIFF_BUDGET = 2_000_000
+# texts longer than this are not compared (the services keep texts shorter: see
+# votes.services.proposals.BODY_MAX)
+DIFF_MAX_CHARS = 40_000
+CACHE_SIZE = 128
+MAX_PARALLEL_DIFFS = 2
+
+# lines (with their line breaks), sentences (with their punctuation and the spaces after it),
+# then words and the spaces between them, so that a diff reads as whole words and keeps breaks
+_LINES = re.compile(r"[^\n]*\n+|[^\n]+")
+_SENTENCES = re.compile(r"[^.!?;:\n]*[.!?;:\n]+\s*|[^.!?;:\n]+")
+_WORDS = re.compile(r"\s+|[^\s]+")
+_LEVELS = (_LINES, _SENTENCES, _WORDS)
 
 
-def word_diff(old: str, new: str) -> Markup:
-    """HTML showing how ``old`` became ``new``.
+@dataclass(frozen=True, slots=True)
+class TextDiff:
+    """A diff ready for a template (``{{ diff }}`` renders it)."""
+
+    html: Markup
+    compared: bool  # False: too different or too long, the texts are shown apart
+    work: int  # what the comparison was charged, never more than DIFF_BUDGET
+
+    def __html__(self) -> str:
+        return str(self.html)
+
+    def __str__(self) -> str:
+        return str(self.html)
+
+
+class _OverBudgetError(Exception):
+    pass
+
+
+class _Budget:
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.spent = 0
+
+    def charge(self, cost: int) -> None:
+        if self.spent + cost > self.limit:
+            raise _OverBudgetError
+        self.spent += cost
+
+
+class _BudgetedMatcher(difflib.SequenceMatcher[str]):
+    """A SequenceMatcher charged, before each search, the most that search can cost."""
+
+    def __init__(self, a: Sequence[str], b: Sequence[str], budget: _Budget) -> None:
+        self.budget = budget
+        self.sizes = (len(a), len(b))
+        budget.charge(len(a) + len(b))  # indexing the second sequence
+        super().__init__(a=a, b=b, autojunk=False)
+
+    def find_longest_match(
+        self, alo: int = 0, ahi: int | None = None, blo: int = 0, bhi: int | None = None
+    ) -> difflib.Match:
+        ahi = self.sizes[0] if ahi is None else ahi
+        bhi = self.sizes[1] if bhi is None else bhi
+        # each word of a[alo:ahi] is looked up among its occurrences in b[blo:bhi]
+        self.budget.charge(max(ahi - alo, 1) * max(bhi - blo, 1))
+        return super().find_longest_match(alo, ahi, blo, bhi)
+
+
+def word_diff(old: str, new: str, budget: int = DIFF_BUDGET) -> TextDiff:
+    """How ``old`` became ``new``, as HTML, within ``budget`` comparisons.
 
     >>> str(word_diff("une prime de 300 €", "une prime de 400 €"))
     'une prime de <del>300</del><ins>400</ins> €'
     >>> str(word_diff("<b>", "<i>"))
     '<del>&lt;b&gt;</del><ins>&lt;i&gt;</ins>'
+    >>> apart = word_diff("a b c d", "e f g h", budget=10)
+    >>> apart.compared, str(apart)
+    (False, '<del>a b c d</del><ins>e f g h</ins>')
     """
-    before = _TOKENS.findall(old)
-    after = _TOKENS.findall(new)
-    parts: list[str] = []
-    matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
-    for operation, a1, a2, b1, b2 in matcher.get_opcodes():
-        removed = str(escape("".join(before[a1:a2])))
-        added = str(escape("".join(after[b1:b2])))
-        if operation == "equal":
-            parts.append(removed)
-            continue
-        if removed:
-            parts.append(f"<del>{removed}</del>")
-        if added:
-            parts.append(f"<ins>{added}</ins>")
-    return Markup("".join(parts))  # noqa: S704 - every piece was escaped above
+    spent = _Budget(budget)
+    if len(old) <= DIFF_MAX_CHARS and len(new) <= DIFF_MAX_CHARS:
+        parts: list[str] = []
+        try:
+            _diff(old, new, 0, spent, parts)
+        except _OverBudgetError:
+            pass
+        else:
+            html = Markup("".join(parts))  # noqa: S704 - every piece was escaped in _diff
+            return TextDiff(html, compared=True, work=spent.spent)
+    return TextDiff(_removed(old) + _added(new), compared=False, work=spent.spent)
+
+
+def _removed(text: str) -> Markup:
+    return Markup("<del>%s</del>") % text if text else Markup()
+
+
+def _added(text: str) -> Markup:
+    return Markup("<ins>%s</ins>") % text if text else Markup()
+
+
+def _diff(old: str, new: str, level: int, budget: _Budget, parts: list[str]) -> None:
+    before = _LEVELS[level].findall(old)
+    after = _LEVELS[level].findall(new)
+    # what is the same at both ends costs nothing to compare
+    start = 0
+    while start < min(len(before), len(after)) and before[start] == after[start]:
+        start += 1
+    end = 0
+    while (
+        end < min(len(before), len(after)) - start
+        and before[len(before) - 1 - end] == after[len(after) - 1 - end]
+    ):
+        end += 1
+    parts.append(str(escape("".join(before[:start]))))
+    middle_before = before[start : len(before) - end]
+    middle_after = after[start : len(after) - end]
+    if middle_before and middle_after:
+        matcher = _BudgetedMatcher(middle_before, middle_after, budget)
+        for operation, a1, a2, b1, b2 in matcher.get_opcodes():
+            removed = "".join(middle_before[a1:a2])
+            added = "".join(middle_after[b1:b2])
+            if operation == "equal":
+                parts.append(str(escape(removed)))
+            elif operation == "replace" and level + 1 < len(_LEVELS):
+                _diff(removed, added, level + 1, budget, parts)
+            else:
+                parts.append(str(_removed(removed) + _added(added)))
+    else:
+        parts.append(str(_removed("".join(middle_before)) + _added("".join(middle_after))))
+    parts.append(str(escape("".join(before[len(before) - end :]))))
+
+
+# --- off the event loop, once per pair of texts --------------------------------------------------
+
+_cache: OrderedDict[bytes, TextDiff] = OrderedDict()
+_pending: dict[bytes, asyncio.Task[TextDiff]] = {}
+_limiter: anyio.CapacityLimiter | None = None
+
+
+def _capacity() -> anyio.CapacityLimiter:
+    global _limiter
+    if _limiter is None:
+        _limiter = anyio.CapacityLimiter(MAX_PARALLEL_DIFFS)
+    return _limiter
+
+
+def _key(old: str, new: str) -> bytes:
+    digest = hashlib.blake2b(digest_size=16)
+    for text in (old, new):
+        data = text.encode("utf-8", "surrogatepass")
+        digest.update(len(data).to_bytes(8, "big"))
+        digest.update(data)
+    return digest.digest()
+
+
+async def diff_texts(old: str, new: str) -> TextDiff:
+    """:func:`word_diff` computed in a worker thread, once per pair of texts (cached)."""
+    key = _key(old, new)
+    cached = _cache.get(key)
+    if cached is not None:
+        _cache.move_to_end(key)
+        return cached
+    task = _pending.get(key)
+    if task is None:
+        task = asyncio.ensure_future(_compute(key, old, new))
+        _pending[key] = task
+    # a reader who leaves does not stop the computation the others are waiting for
+    return await asyncio.shield(task)
+
+
+async def _compute(key: bytes, old: str, new: str) -> TextDiff:
+    try:
+        result = await anyio.to_thread.run_sync(word_diff, old, new, limiter=_capacity())
+    finally:
+        _pending.pop(key, None)
+    _cache[key] = result
+    while len(_cache) > CACHE_SIZE:
+        _cache.popitem(last=False)
+    return result

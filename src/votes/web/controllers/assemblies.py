@@ -24,6 +24,7 @@ from votes.i18n import gettext as _
 from votes.services import assemblies, attendance
 from votes.services.actors import Actor, may_run_assemblies, may_take_part
 from votes.services.assemblies import AssemblyFields
+from votes.services.proposals import viewer_of
 from votes.services.refusals import Refused
 from votes.web.assembly_forms import (
     errors_from,
@@ -266,7 +267,9 @@ class AssemblyController(Controller):
         actor: NamedDependency[Actor],
         assembly_id: FromPath[int],
     ) -> Template:
-        detail = await assembly_queries.assembly_page(actor.organisation.id, assembly_id)
+        detail = await assembly_queries.assembly_page(
+            actor.organisation.id, assembly_id, viewer_of(actor)
+        )
         if detail is None:
             raise NotFoundException()
         return page(
@@ -309,7 +312,9 @@ class AssemblyController(Controller):
             if error.code in ("not_found", "not_facilitator", "assembly_closed"):
                 return refused(request, context, actor, error, "")
             status, errors = errors_from(error)
-            detail = await assembly_queries.assembly_page(actor.organisation.id, assembly_id)
+            detail = await assembly_queries.assembly_page(
+                actor.organisation.id, assembly_id, viewer_of(actor)
+            )
             return page(
                 request,
                 "pages/assemblies/detail.html.jinja",
@@ -337,7 +342,7 @@ class AssemblyController(Controller):
         order: FromQuery[str] = "oldest",
         offset: FromQuery[int] = 0,
     ) -> Template:
-        found = await assembly_queries.agenda_item(actor.organisation.id, item_id)
+        found = await assembly_queries.agenda_item(actor.organisation.id, item_id, viewer_of(actor))
         if found is None or found[1].thread_id is None:
             raise NotFoundException()
         assembly, item = found
@@ -519,7 +524,9 @@ class AssemblyController(Controller):
             membership=actor,
             organisation=actor.organisation,
             assembly=assembly,
-            entries=await assembly_queries.history_of(actor.organisation.id, assembly_id),
+            entries=await assembly_queries.history_of(
+                actor.organisation.id, assembly_id, viewer_of(actor)
+            ),
         )
 
     # --- the members' "now" page ----------------------------------------------------------------

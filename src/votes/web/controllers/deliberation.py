@@ -16,7 +16,8 @@ from litestar.response import Redirect, Template
 from votes.db import assembly_queries
 from votes.db.tables import ReactionKind, Stance
 from votes.services import deliberation
-from votes.services.actors import Actor, may_run_assemblies, may_take_part
+from votes.services.actors import Actor, may_take_part
+from votes.services.proposals import viewer_of
 from votes.services.refusals import Refused
 from votes.web.assembly_forms import (
     errors_from,
@@ -41,8 +42,8 @@ class DeliberationController(Controller):
         self, actor: Actor, thread_id: int, order: str = "oldest", offset: int = 0
     ) -> assembly_queries.ThreadPage:
         organisation_id = actor.organisation.id
-        if not may_run_assemblies(actor) and await assembly_queries.thread_hidden_as_draft(
-            organisation_id, thread_id, actor.person_id
+        if await assembly_queries.thread_hidden_as_draft(
+            organisation_id, thread_id, viewer_of(actor)
         ):
             raise NotFoundException()  # a draft's thread is its authors' too
         thread = await assembly_queries.thread_page(
@@ -55,6 +56,20 @@ class DeliberationController(Controller):
         if thread is None:
             raise NotFoundException()
         return thread
+
+    async def _readable_contribution(
+        self, actor: Actor, contribution_id: int
+    ) -> assembly_queries.ContributionView:
+        """The contribution, or "not found" when it is in a draft's thread this member may
+        not read."""
+        found = await assembly_queries.contribution(
+            actor.organisation.id, contribution_id, actor.person_id
+        )
+        thread_id = await assembly_queries.thread_id_of(actor.organisation.id, contribution_id)
+        if found is None or thread_id is None:
+            raise NotFoundException()
+        await self._thread(actor, thread_id)  # 404 for a draft's thread
+        return found
 
     @get("/threads/{thread_id:int}/contributions")
     async def contributions(
@@ -220,9 +235,9 @@ class DeliberationController(Controller):
         if found is None or thread_id is None:
             raise NotFoundException()
         here = safe_next_path(next)
+        thread = await self._thread(actor, thread_id)  # 404 for a draft's thread
         if not may_take_part(actor):
             return refused(request, context, actor, Refused("read_only"), here)
-        thread = await self._thread(actor, thread_id)
         return self._form(
             request,
             context,
@@ -244,11 +259,7 @@ class DeliberationController(Controller):
         contribution_id: FromPath[int],
         next: FromQuery[str] = "",
     ) -> Template:
-        found = await assembly_queries.contribution(
-            actor.organisation.id, contribution_id, actor.person_id
-        )
-        if found is None:
-            raise NotFoundException()
+        found = await self._readable_contribution(actor, contribution_id)
         values = {"body": found.body, "stance": found.stance}
         return self._edit_page(
             request, context, actor, found, values, FormErrors(), safe_next_path(next)
@@ -297,11 +308,7 @@ class DeliberationController(Controller):
             )
         except (Refused, ValueError) as problem:
             error = problem if isinstance(problem, Refused) else Refused("invalid_choice")
-            found = await assembly_queries.contribution(
-                actor.organisation.id, contribution_id, actor.person_id
-            )
-            if found is None:
-                raise NotFoundException() from problem
+            found = await self._readable_contribution(actor, contribution_id)
             status, errors = errors_from(error, "body")
             return self._edit_page(request, context, actor, found, values, errors, here, status)
         if not is_htmx(request):

@@ -18,11 +18,11 @@ from votes.db.queries import members_of
 from votes.db.tables import AmendmentKind, ProposalStatus
 from votes.services import proposals
 from votes.services.actors import Actor, may_run_assemblies, may_take_part
-from votes.services.proposals import AUTHOR_STEPS, FACILITATOR_STEPS, apply_amendment
+from votes.services.proposals import AUTHOR_STEPS, FACILITATOR_STEPS, apply_amendment, viewer_of
 from votes.services.refusals import Refused
 from votes.web.assembly_forms import errors_from, optional_int, refused, text, thread_context
 from votes.web.context import RequestContext
-from votes.web.diffs import word_diff
+from votes.web.diffs import TextDiff, diff_texts
 from votes.web.forms import FormErrors
 from votes.web.rendering import page, see_other
 
@@ -60,12 +60,8 @@ class ProposalController(Controller):
             author_id=_int_or_none(author),
         )
         organisation_id = actor.organisation.id
-        results = await assembly_queries.search_proposals(
-            organisation_id,
-            filters,
-            viewer_id=actor.person_id,
-            see_drafts=may_run_assemblies(actor),
-        )
+        viewer = viewer_of(actor)
+        results = await assembly_queries.search_proposals(organisation_id, filters, viewer)
         return page(
             request,
             "pages/proposals/search.html.jinja",
@@ -75,7 +71,7 @@ class ProposalController(Controller):
             organisation=actor.organisation,
             filters=filters,
             results=results,
-            choices=await assembly_queries.filter_choices(organisation_id),
+            choices=await assembly_queries.filter_choices(organisation_id, viewer),
             statuses=list(ProposalStatus),
             page_size=assembly_queries.SEARCH_PAGE_SIZE,
         )
@@ -92,7 +88,9 @@ class ProposalController(Controller):
         errors: FormErrors,
         status_code: int = 200,
     ) -> Template:
-        detail = await assembly_queries.assembly_page(actor.organisation.id, assembly_id)
+        detail = await assembly_queries.assembly_page(
+            actor.organisation.id, assembly_id, viewer_of(actor)
+        )
         if detail is None:
             raise NotFoundException()
         members = [
@@ -168,6 +166,16 @@ class ProposalController(Controller):
 
     # --- reading --------------------------------------------------------------------------------
 
+    async def _readable(self, actor: Actor, proposal_id: int) -> assembly_queries.ProposalPage:
+        """The proposal as this member may read it: a draft is its authors' (and the
+        facilitators') until they submit it; anyone else gets "not found", on every route."""
+        detail = await assembly_queries.proposal_page(
+            actor.organisation.id, proposal_id, viewer_of(actor)
+        )
+        if detail is None:
+            raise NotFoundException()
+        return detail
+
     @get("/proposals/{proposal_id:int}")
     async def proposal(
         self,
@@ -179,12 +187,8 @@ class ProposalController(Controller):
         offset: FromQuery[int] = 0,
     ) -> Template:
         organisation_id = actor.organisation.id
-        detail = await assembly_queries.proposal_page(organisation_id, proposal_id)
-        if detail is None:
-            raise NotFoundException()
+        detail = await self._readable(actor, proposal_id)
         manager = may_run_assemblies(actor)
-        if detail.status == "draft" and not (manager or detail.is_author(actor.person_id)):
-            raise NotFoundException()  # a draft is its authors' until they submit it
         thread = await assembly_queries.thread_page(
             organisation_id, detail.thread_id, actor.person_id, order=order, offset=offset
         )
@@ -202,7 +206,7 @@ class ProposalController(Controller):
             is_author=author,
             may_edit=(manager or author) and detail.status in proposals.EDITABLE,
             status_steps=[s for s in ProposalStatus if s.value in steps],
-            diffs={a.id: _amendment_diff(detail.body, a) for a in detail.amendments},
+            diffs={a.id: await _amendment_diff(detail.body, a) for a in detail.amendments},
             **thread_context(actor, thread, request.url.path),
         )
 
@@ -217,13 +221,7 @@ class ProposalController(Controller):
         new: FromQuery[int] = 0,
     ) -> Template:
         organisation_id = actor.organisation.id
-        detail = await assembly_queries.proposal_page(organisation_id, proposal_id)
-        if detail is None:
-            raise NotFoundException()
-        if detail.status == "draft" and not (
-            may_run_assemblies(actor) or detail.is_author(actor.person_id)
-        ):
-            raise NotFoundException()
+        detail = await self._readable(actor, proposal_id)
         history = await assembly_queries.versions_of(organisation_id, proposal_id)
         by_number = {v.number: v for v in history}
         newer = by_number.get(new) or history[-1]
@@ -238,8 +236,8 @@ class ProposalController(Controller):
             versions=history,
             older=older,
             newer=newer,
-            title_diff=word_diff(older.title, newer.title),
-            body_diff=word_diff(older.body, newer.body),
+            title_diff=await diff_texts(older.title, newer.title),
+            body_diff=await diff_texts(older.body, newer.body),
         )
 
     # --- editing --------------------------------------------------------------------------------
@@ -252,9 +250,7 @@ class ProposalController(Controller):
         actor: NamedDependency[Actor],
         proposal_id: FromPath[int],
     ) -> Template:
-        detail = await assembly_queries.proposal_page(actor.organisation.id, proposal_id)
-        if detail is None:
-            raise NotFoundException()
+        detail = await self._readable(actor, proposal_id)
         values = {"title": detail.title, "body": detail.body, "note": ""}
         return self._edit_page(request, context, actor, detail, values, FormErrors())
 
@@ -301,8 +297,10 @@ class ProposalController(Controller):
                 actor, proposal_id, values["title"], values["body"], note=values["note"]
             )
         except Refused as error:
-            detail = await assembly_queries.proposal_page(actor.organisation.id, proposal_id)
-            if detail is None or not error.field:
+            if error.code == "not_found":
+                raise NotFoundException() from error
+            detail = await self._readable(actor, proposal_id)
+            if not error.field:
                 return refused(request, context, actor, error, back)
             status, errors = errors_from(error)
             return self._edit_page(request, context, actor, detail, values, errors, status)
@@ -368,9 +366,9 @@ class ProposalController(Controller):
         errors: FormErrors,
         status_code: int = 200,
     ) -> Template:
-        detail = await assembly_queries.proposal_page(actor.organisation.id, proposal_id)
-        if detail is None or detail.status == "draft":
-            raise NotFoundException()
+        detail = await self._readable(actor, proposal_id)
+        if detail.status == "draft":
+            raise NotFoundException()  # a draft takes no amendments yet
         return page(
             request,
             "pages/proposals/amendment_form.html.jinja",
@@ -472,15 +470,15 @@ class ProposalController(Controller):
         return f"{_base(actor)}/proposals/{proposal_id}"
 
 
-def _amendment_diff(body: str, amendment: assembly_queries.AmendmentView) -> Any:
+async def _amendment_diff(body: str, amendment: assembly_queries.AmendmentView) -> TextDiff:
     """The amendment as a change to the current text; if the text moved on so that the
     passage is gone, show the passage and the proposed words side by side instead."""
     if not amendment.is_open:
-        return word_diff(amendment.passage, amendment.text)
+        return await diff_texts(amendment.passage, amendment.text)
     try:
         amended = apply_amendment(
             body, AmendmentKind(amendment.kind), amendment.passage, amendment.text
         )
     except Refused:
-        return word_diff(amendment.passage, amendment.text)
-    return word_diff(body, amended)
+        return await diff_texts(amendment.passage, amendment.text)
+    return await diff_texts(body, amended)
