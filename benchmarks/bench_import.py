@@ -33,6 +33,7 @@ async def _voters(count: int) -> tuple[int, list[int]]:
     """A cooperative with ``count`` members checked in and a ballot open: (ballot, members)."""
     from votes.db.tables import AssemblyStatus
     from votes.services import accounts, assemblies, attendance, ballots, organisations
+    from votes.services.actors import actor_for
 
     organisation_id = await organisations.create_organisation("Votes", "votes-bench")
     assembly_id = await assemblies.create_assembly(
@@ -42,7 +43,7 @@ async def _voters(count: int) -> tuple[int, list[int]]:
     for index in range(count):
         person = await accounts.create_person(f"Votant·e {index:05d}", None, None)
         membership = await organisations.add_membership(organisation_id, person)
-        await attendance.check_in(organisation_id, assembly_id, membership)
+        await attendance.check_in(await actor_for(organisation_id), assembly_id, membership)
         voters.append(membership)
     ballot_id = await ballots.create_ballot(
         organisation_id, assembly_id, "Adoptez-vous ?", "majority",

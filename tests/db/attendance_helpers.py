@@ -20,6 +20,7 @@ from votes.db.tables import (
     MembershipKind,
 )
 from votes.services import accounts, assemblies, attendance, ballots, organisations
+from votes.services.actors import actor_for
 
 _counter = itertools.count()
 MOTION = [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")]
@@ -34,7 +35,10 @@ class Assembly:
     async def check_in(self, *indexes: int, remote: bool = False) -> None:
         for index in indexes:
             await attendance.check_in(
-                self.organisation_id, self.assembly_id, self.members[index], remote=remote
+                await actor_for(self.organisation_id),
+                self.assembly_id,
+                self.members[index],
+                remote=remote,
             )
 
     async def motion(self, **options: Any) -> int:

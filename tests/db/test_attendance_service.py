@@ -10,6 +10,7 @@ from votes.core.rules import preset
 from votes.db import attendance_queries as aq
 from votes.db.tables import AccessCode, AssemblyKind, Attendance
 from votes.services import access_codes, attendance, rules
+from votes.services.actors import actor_for
 from votes.services.refusals import Refused
 
 SECRET = "test-secret-key-that-is-long-enough-0123456789"
@@ -18,11 +19,13 @@ SECRET = "test-secret-key-that-is-long-enough-0123456789"
 async def test_check_in_and_out_are_timestamped_and_counted() -> None:
     ga = await general_assembly(4, kind=AssemblyKind.AGE)
     await ga.check_in(0, 1)
-    assert not await attendance.check_in(ga.organisation_id, ga.assembly_id, ga.members[0])
+    assert not await attendance.check_in(
+        await actor_for(ga.organisation_id), ga.assembly_id, ga.members[0]
+    )
     banner = await attendance.quorum_banner(ga.organisation_id, ga.assembly_id)
     assert banner is not None
     assert (banner.participants, banner.required, banner.reached) == (2, 3, False)  # 3/4 of 4
-    await attendance.check_out(ga.organisation_id, ga.assembly_id, ga.members[1])
+    await attendance.check_out(await actor_for(ga.organisation_id), ga.assembly_id, ga.members[1])
     lines = {
         line.membership_id: line
         for line in await aq.attendance_register(ga.organisation_id, ga.assembly_id)
@@ -32,7 +35,9 @@ async def test_check_in_and_out_are_timestamped_and_counted() -> None:
     assert lines[ga.members[0]].checked_in_at is not None
     assert lines[ga.members[3]].status == "absent"
     with pytest.raises(Refused) as twice:
-        await attendance.check_out(ga.organisation_id, ga.assembly_id, ga.members[1])
+        await attendance.check_out(
+            await actor_for(ga.organisation_id), ga.assembly_id, ga.members[1]
+        )
     assert twice.value.code == "not_checked_in"
 
 
@@ -60,7 +65,9 @@ async def test_observers_and_foreign_members_do_not_sign_the_register() -> None:
         await ga.check_in(2)
     assert observer.value.code == "not_a_voter"
     with pytest.raises(Refused) as foreign:
-        await attendance.check_in(ga.organisation_id, ga.assembly_id, other.members[0])
+        await attendance.check_in(
+            await actor_for(ga.organisation_id), ga.assembly_id, other.members[0]
+        )
     assert foreign.value.code == "not_found"
 
 

@@ -28,6 +28,7 @@ from votes.services import (
     members,
     organisations,
 )
+from votes.services.actors import actor_for
 from votes.services.members import MemberInput
 from votes.services.refusals import Refused
 
@@ -141,7 +142,7 @@ async def _open_ballot_elsewhere() -> tuple[int, int]:
         datetime.now(UTC) + timedelta(hours=1),
         status=AssemblyStatus.IN_SESSION,
     )
-    await attendance.check_in(organisation_id, assembly_id, membership_id)
+    await attendance.check_in(await actor_for(organisation_id), assembly_id, membership_id)
     ballot_id = await ballots.create_ballot(
         organisation_id,
         assembly_id,
@@ -240,7 +241,7 @@ async def test_an_undo_that_cannot_finish_says_who_stayed(
         .where(Membership.organisation == organisation_id)
         .limit(1)
     )
-    await attendance.check_in(organisation_id, assembly_id, first["id"])
+    await attendance.check_in(await actor_for(organisation_id), assembly_id, first["id"])
     await members.add_member(
         organisation_id, MemberInput(name="Personne 39", email=f"{prefix}-39@example.org")
     )

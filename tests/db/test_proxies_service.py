@@ -10,13 +10,14 @@ from tests.db.attendance_helpers import close, general_assembly
 from votes.db import attendance_queries as aq
 from votes.db.tables import AuditEntry, Participation, Proxy
 from votes.services import ballots, proxies
+from votes.services.actors import actor_for
 from votes.services.refusals import Refused
 
 
 async def _give(ga, giver: int, holder: int | None) -> int:  # type: ignore[no-untyped-def]
     holder_id = None if holder is None else ga.members[holder]
     return await proxies.give_proxy(
-        ga.organisation_id, ga.assembly_id, ga.members[giver], holder_id
+        await actor_for(ga.organisation_id, ga.members[giver]), ga.assembly_id, holder_id
     )
 
 
@@ -43,7 +44,7 @@ async def test_a_proxy_to_oneself_or_to_someone_without_a_vote_here_is_refused()
     assert await _refused(ga, 0, 3) == "holder_not_member"  # an observer
     with pytest.raises(Refused) as foreign:
         await proxies.give_proxy(
-            ga.organisation_id, ga.assembly_id, ga.members[0], other.members[0]
+            await actor_for(ga.organisation_id, ga.members[0]), ga.assembly_id, other.members[0]
         )
     assert foreign.value.code == "holder_not_member"
 
@@ -129,16 +130,10 @@ async def test_a_giver_or_an_admin_takes_a_proxy_back() -> None:
     ga = await general_assembly(3)
     proxy_id = await _give(ga, 0, 1)
     with pytest.raises(Refused) as other:
-        await proxies.revoke_proxy(
-            ga.organisation_id, proxy_id, membership_id=ga.members[2], as_admin=False
-        )
+        await proxies.revoke_proxy(await actor_for(ga.organisation_id, ga.members[2]), proxy_id)
     assert other.value.code == "not_allowed"
-    await proxies.revoke_proxy(
-        ga.organisation_id, proxy_id, membership_id=ga.members[0], as_admin=False
-    )
+    await proxies.revoke_proxy(await actor_for(ga.organisation_id, ga.members[0]), proxy_id)
     with pytest.raises(Refused) as again:
-        await proxies.revoke_proxy(
-            ga.organisation_id, proxy_id, membership_id=ga.members[2], as_admin=True
-        )
+        await proxies.revoke_proxy(await actor_for(ga.organisation_id), proxy_id)
     assert again.value.code == "proxy_revoked"
     await _give(ga, 0, 2)  # a new proxy once the first is taken back

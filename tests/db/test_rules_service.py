@@ -13,6 +13,7 @@ from votes.core.rules import preset
 from votes.db import attendance_queries as aq
 from votes.db.tables import AssemblyKind, Ballot, Convocation, LegalForm
 from votes.services import ballots, proxies, rules
+from votes.services.actors import actor_for
 from votes.services.refusals import Refused
 
 AGE, SECOND = AssemblyKind.AGE, Convocation.SECOND
@@ -179,7 +180,9 @@ async def test_presets_judge_worked_examples(
 async def test_the_rule_and_its_source_are_stored_with_the_result_and_counts_frozen() -> None:
     ga = await general_assembly(10)
     await ga.check_in(*range(7))
-    await proxies.give_proxy(ga.organisation_id, ga.assembly_id, ga.members[8], ga.members[0])
+    await proxies.give_proxy(
+        await actor_for(ga.organisation_id, ga.members[8]), ga.assembly_id, ga.members[0]
+    )
     ballot_id = await ga.motion()
     await ballots.open_ballot(ballot_id)
     await ga.check_in(7)
@@ -198,7 +201,9 @@ async def test_the_rule_and_its_source_are_stored_with_the_result_and_counts_fro
 
 async def test_blank_proxies_count_with_the_managements_resolutions_only() -> None:
     ga = await general_assembly(10, convocation=SECOND)
-    await proxies.give_proxy(ga.organisation_id, ga.assembly_id, ga.members[9], None)
+    await proxies.give_proxy(
+        await actor_for(ga.organisation_id, ga.members[9]), ga.assembly_id, None
+    )
     await ga.check_in(*range(9))
     supported = await ga.motion(rules={"management_supports": True})
     await ga.vote(supported, {"yes": 5, "no": 4})

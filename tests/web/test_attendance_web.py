@@ -10,6 +10,7 @@ from tests.web.assembly_helpers import Coop, as_role, cooperative, post_form
 
 from votes.db.tables import AssemblyKind, Attendance, Membership, Proxy
 from votes.services import attendance, ballots, proxies
+from votes.services.actors import actor_for
 
 
 async def _membership(coop: Coop, role: str) -> int:
@@ -92,8 +93,8 @@ async def test_a_holder_casts_all_the_votes_they_hold_in_one_action(
 ) -> None:
     coop = await cooperative(kind=AssemblyKind.AGO)
     member, other = await _membership(coop, "member"), await _membership(coop, "other")
-    await proxies.give_proxy(coop.organisation_id, coop.assembly_id, other, member)
-    await attendance.check_in(coop.organisation_id, coop.assembly_id, member)
+    await proxies.give_proxy(await actor_for(coop.organisation_id, other), coop.assembly_id, member)
+    await attendance.check_in(await actor_for(coop.organisation_id), coop.assembly_id, member)
     ballot_id = await ballots.create_ballot(
         coop.organisation_id,
         coop.assembly_id,

@@ -19,6 +19,7 @@ from votes.core.formats import parse_blt
 from votes.core.results import TallyResult
 from votes.db.tables import Assembly, Ballot, Membership, Person
 from votes.services import attendance, ballots, exports, organisations, proxies
+from votes.services.actors import actor_for
 
 
 async def _demo_ids() -> tuple[int, int]:
@@ -183,8 +184,10 @@ async def test_no_csv_export_lets_a_spreadsheet_run_what_someone_typed(
     await Membership.update({Membership.is_admin: True}).where(
         Membership.person == coop.people["facilitator"]
     )
-    await attendance.check_in(organisation_id, assembly_id, member)
-    await proxies.give_proxy(organisation_id, assembly_id, other, member, instructions=INSTRUCTIONS)
+    await attendance.check_in(await actor_for(organisation_id), assembly_id, member)
+    await proxies.give_proxy(
+        await actor_for(organisation_id, other), assembly_id, member, instructions=INSTRUCTIONS
+    )
     ballot_id = await ballots.create_ballot(
         organisation_id,
         assembly_id,

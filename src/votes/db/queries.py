@@ -12,6 +12,7 @@ from votes.db.tables import (
     Ballot,
     Membership,
     MembershipStatus,
+    Organisation,
 )
 
 
@@ -143,6 +144,20 @@ async def membership_in(organisation_id: int, person_id: int) -> MembershipView 
         _MEMBERSHIP_IN_SQL + "m.organisation = {}", person_id, organisation_id
     )
     return _membership(rows[0]) if rows else None
+
+
+async def membership_by_id(organisation_id: int, membership_id: int) -> MembershipView | None:
+    rows = (
+        await Membership.select(*_MEMBERSHIP_COLUMNS)
+        .where((Membership.id == membership_id) & (Membership.organisation == organisation_id))
+        .first()
+    )
+    return _membership(rows) if rows else None
+
+
+async def organisation_view(organisation_id: int) -> OrganisationView | None:
+    row = await Organisation.select().where(Organisation.id == organisation_id).first()
+    return _organisation(row) if row else None
 
 
 async def membership_by_slug(short_name: str, person_id: int) -> MembershipView | None:

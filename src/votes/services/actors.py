@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from votes.db import queries
 from votes.db.queries import MembershipView, OrganisationView
 from votes.db.tables import MembershipKind, MembershipStatus
 from votes.services.refusals import Refused
@@ -60,8 +61,13 @@ class Actor:
 
     @property
     def membership_id(self) -> int | None:
-        """Who the audit trail names; None for the system."""
+        """The acting membership; None for the system."""
         return self.membership.id if self.membership else None
+
+    @property
+    def audited_as(self) -> int | None:
+        """The person the audit trail names; None for the system."""
+        return self.membership.person_id if self.membership else None
 
     @property
     def id(self) -> int:
@@ -186,3 +192,17 @@ def require(rule: Rule, actor: Actor) -> None:
 
 def refusal_code(rule: Rule) -> str:
     return _REFUSAL_OF.get(rule, "not_allowed")
+
+
+async def actor_for(organisation_id: int, membership_id: int | None = None) -> Actor:
+    """The actor of a membership of the organisation, or the system itself (``membership_id``
+    None) for the countdown sweep, the command line and the demo."""
+    if membership_id is None:
+        organisation = await queries.organisation_view(organisation_id)
+        if organisation is None:
+            raise Refused("not_found")
+        return Actor.system(organisation)
+    membership = await queries.membership_by_id(organisation_id, membership_id)
+    if membership is None:
+        raise Refused("not_found")
+    return Actor.of(membership)

@@ -31,6 +31,7 @@ from votes.db.tables import (
     ProxyStatus,
 )
 from votes.services import audit, events, rules
+from votes.services.actors import Actor, may_steward, require
 from votes.services.refusals import Refused
 
 RUNNING = (AssemblyStatus.CONVENED.value, AssemblyStatus.IN_SESSION.value)
@@ -69,16 +70,14 @@ def attendance_key(assembly_id: int, membership_id: int) -> str:
 
 
 async def check_in(
-    organisation_id: int,
-    assembly_id: int,
-    membership_id: int,
-    *,
-    remote: bool = False,
-    method: CheckInMethod = CheckInMethod.STEWARD,
-    steward_id: int | None = None,
-    actor_id: int | None = None,
+    actor: Actor, assembly_id: int, membership_id: int, *, remote: bool = False
 ) -> bool:
-    """Check a member in (again); return False when they already were, the same way."""
+    """A steward checks a member in (again), or a member following from afar signs the
+    register themselves; return False when they already were, the same way."""
+    own = actor.membership_id == membership_id
+    if not (may_steward(actor) or (own and remote)):
+        raise Refused("stewards_only")
+    organisation_id = actor.organisation_id
     async with write_transaction(Attendance._meta.db):
         await _running_assembly(organisation_id, assembly_id)
         changed = await _check_in(
@@ -86,9 +85,9 @@ async def check_in(
             assembly_id,
             membership_id,
             remote=remote,
-            method=method,
-            steward_id=steward_id,
-            actor_id=actor_id,
+            method=CheckInMethod.SELF if own else CheckInMethod.STEWARD,
+            steward_id=None if own else actor.membership_id,
+            actor_id=actor.audited_as,
         )
     if changed:
         events.quorum_changed(organisation_id, assembly_id)  # committed: banners re-fetch
@@ -185,14 +184,10 @@ async def revoke_proxy_row(
     )
 
 
-async def check_out(
-    organisation_id: int,
-    assembly_id: int,
-    membership_id: int,
-    *,
-    actor_id: int | None = None,
-) -> None:
+async def check_out(actor: Actor, assembly_id: int, membership_id: int) -> None:
     """A member leaves: no longer counted from now on (the register keeps both times)."""
+    require(may_steward, actor)
+    organisation_id, actor_id = actor.organisation_id, actor.audited_as
     async with write_transaction(Attendance._meta.db):
         await _running_assembly(organisation_id, assembly_id)
         key = attendance_key(assembly_id, membership_id)

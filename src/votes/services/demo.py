@@ -37,7 +37,7 @@ from votes.services import (
     proposals,
     proxies,
 )
-from votes.services.actors import Actor
+from votes.services.actors import Actor, actor_for
 
 DEMO_ORGANISATION = "demo"
 DEMO_PASSWORD = "demo-cooperative"  # noqa: S105 - public on purpose: it is the demo
@@ -208,18 +208,16 @@ async def _seed_attendance(
     """The feuille de présence: Lucas gave Manon a directed proxy before the assembly, the
     scrutineer checked in the nine others at the door."""
     await proxies.give_proxy(
-        organisation_id,
+        await actor_for(organisation_id),
         assembly_id,
-        members["lucas"][1],
         members["manon"][1],
+        giver_id=members["lucas"][1],
         instructions="Voter pour les résolutions présentées par la gérance.",
     )
-    steward = members["yanis"][1]
+    steward = await actor_for(organisation_id, members["yanis"][1])
     for person in PEOPLE:
         if person.role != "observer" and person.key != "lucas":
-            await attendance.check_in(
-                organisation_id, assembly_id, members[person.key][1], steward_id=steward
-            )
+            await attendance.check_in(steward, assembly_id, members[person.key][1])
 
 
 def _voters(members: dict[str, tuple[int, int]]) -> list[int]:

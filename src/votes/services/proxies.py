@@ -31,6 +31,7 @@ from votes.db.tables import (
     participation_key,
 )
 from votes.services import attendance, audit, events, rules
+from votes.services.actors import Actor, may_administer, require
 from votes.services.refusals import Refused
 
 INSTRUCTIONS_MAX = 2000
@@ -61,16 +62,24 @@ async def _checked_in(assembly_id: int, membership_id: int) -> bool:
 
 
 async def give_proxy(
-    organisation_id: int,
+    actor: Actor,
     assembly_id: int,
-    giver_id: int,
     holder_id: int | None,
     *,
+    giver_id: int | None = None,
     instructions: str = "",
-    recorded_by: int | None = None,
-    actor_id: int | None = None,
 ) -> int:
-    """Record a proxy and return its id; ``Refused`` says why not (nothing is written)."""
+    """A member gives their proxy to ``holder_id`` (None: a blank proxy), or an administrator
+    records a paper proxy for ``giver_id``; return its id. ``Refused`` says why not (nothing is
+    written)."""
+    giver_id = actor.membership_id if giver_id is None else giver_id
+    paper = giver_id != actor.membership_id
+    if paper:
+        require(may_administer, actor)
+    if giver_id is None:
+        raise Refused("giver_not_voter")
+    organisation_id, actor_id = actor.organisation_id, actor.audited_as
+    recorded_by = actor.membership_id if paper else None
     instructions = instructions.strip()
     if len(instructions) > INSTRUCTIONS_MAX:
         raise Refused("instructions_too_long")
@@ -159,15 +168,10 @@ async def _check_holder(
         raise Refused("holder_at_cap", cap=cap, members=members)
 
 
-async def revoke_proxy(
-    organisation_id: int,
-    proxy_id: int,
-    *,
-    membership_id: int,
-    as_admin: bool,
-    actor_id: int | None = None,
-) -> None:
+async def revoke_proxy(actor: Actor, proxy_id: int) -> None:
     """The giver takes their proxy back, or an administrator withdraws it."""
+    organisation_id, actor_id = actor.organisation_id, actor.audited_as
+    membership_id, as_admin = actor.membership_id, may_administer(actor)
     async with write_transaction(Proxy._meta.db):
         row = (
             await Proxy.select(Proxy.giver, Proxy.status, Proxy.assembly)

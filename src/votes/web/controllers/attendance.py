@@ -20,7 +20,6 @@ from litestar.status_codes import HTTP_200_OK
 
 from votes.db import assembly_queries
 from votes.db import attendance_queries as aq
-from votes.db.tables import CheckInMethod
 from votes.services import attendance as service
 from votes.services import csv_cells, rules
 from votes.services.actors import Actor, may_steward
@@ -129,14 +128,7 @@ class AttendanceController(Controller):
         remote = form.get("mode") == "remote"
         search = str(form.get("q", ""))[:100]
         try:
-            await service.check_in(
-                actor.organisation.id,
-                assembly_id,
-                membership_id,
-                remote=remote,
-                steward_id=actor.id,
-                actor_id=actor.person_id,
-            )
+            await service.check_in(actor, assembly_id, membership_id, remote=remote)
         except Refused as error:
             return await self._refuse(request, context, actor, assembly_id, error, search)
         return await self._done(request, context, actor, assembly_id, search)
@@ -153,12 +145,7 @@ class AttendanceController(Controller):
         form = await request.form()
         search = str(form.get("q", ""))[:100]
         try:
-            await service.check_out(
-                actor.organisation.id,
-                assembly_id,
-                membership_id,
-                actor_id=actor.person_id,
-            )
+            await service.check_out(actor, assembly_id, membership_id)
         except Refused as error:
             return await self._refuse(request, context, actor, assembly_id, error, search)
         return await self._done(request, context, actor, assembly_id, search)
@@ -173,14 +160,7 @@ class AttendanceController(Controller):
     ) -> Template | Redirect:
         """A member following from afar signs the register themselves (when allowed)."""
         try:
-            await service.check_in(
-                actor.organisation.id,
-                assembly_id,
-                actor.id,
-                remote=True,
-                method=CheckInMethod.SELF,
-                actor_id=actor.person_id,
-            )
+            await service.check_in(actor, assembly_id, actor.id, remote=True)
         except Refused as error:
             return await self._refuse(request, context, actor, assembly_id, error, "")
         return see_other(_path(actor, assembly_id))

@@ -160,13 +160,7 @@ class ProxiesController(Controller):
             return await self._page(request, context, actor, assembly_id, errors, values, 422)
         try:
             await service.give_proxy(
-                actor.organisation.id,
-                assembly_id,
-                giver,
-                holder,
-                instructions=values["instructions"],
-                recorded_by=actor.id if paper else None,
-                actor_id=actor.person_id,
+                actor, assembly_id, holder, giver_id=giver, instructions=values["instructions"]
             )
         except Refused as error:
             if error.code == "not_found":
@@ -189,13 +183,7 @@ class ProxiesController(Controller):
             raise NotFoundException()
         assembly_id = await _assembly_of(actor.organisation.id, proxy_id)
         try:
-            await service.revoke_proxy(
-                actor.organisation.id,
-                proxy_id,
-                membership_id=actor.id,
-                as_admin=actor.is_admin,
-                actor_id=actor.person_id,
-            )
+            await service.revoke_proxy(actor, proxy_id)
         except Refused as error:
             status, message = explain(error, REFUSALS)
             errors = FormErrors()

@@ -1,0 +1,51 @@
+"""The services are the door: a use case called by someone whose standing does not allow it is
+refused by the service itself, whatever page (or script) called it, and nothing is written."""
+
+from __future__ import annotations
+
+import pytest
+from tests.db.attendance_helpers import general_assembly
+
+from votes.db.tables import Attendance, Membership, MembershipStatus, Proxy
+from votes.services import attendance, proxies
+from votes.services.actors import actor_for
+from votes.services.refusals import Refused
+
+
+async def _suspend(membership_id: int) -> None:
+    await Membership.update({Membership.status: MembershipStatus.SUSPENDED.value}).where(
+        Membership.id == membership_id
+    )
+
+
+async def test_only_a_steward_checks_someone_else_in_or_out() -> None:
+    ga = await general_assembly(3)
+    member = await actor_for(ga.organisation_id, ga.members[0])
+    with pytest.raises(Refused, match="stewards_only"):
+        await attendance.check_in(member, ga.assembly_id, ga.members[1])
+    with pytest.raises(Refused, match="stewards_only"):
+        await attendance.check_in(member, ga.assembly_id, ga.members[0])  # in the room: a steward
+    await ga.check_in(1)
+    with pytest.raises(Refused, match="stewards_only"):
+        await attendance.check_out(member, ga.assembly_id, ga.members[1])
+    assert await Attendance.count().where(Attendance.assembly == ga.assembly_id) == 1
+
+
+async def test_a_suspended_scrutineer_keeps_no_register() -> None:
+    ga = await general_assembly(3)
+    await Membership.update({Membership.is_scrutineer: True}).where(Membership.id == ga.members[2])
+    await _suspend(ga.members[2])
+    scrutineer = await actor_for(ga.organisation_id, ga.members[2])
+    with pytest.raises(Refused, match="stewards_only"):
+        await attendance.check_in(scrutineer, ga.assembly_id, ga.members[0])
+    assert await Attendance.count().where(Attendance.assembly == ga.assembly_id) == 0
+
+
+async def test_only_an_administrator_records_a_paper_proxy_for_someone_else() -> None:
+    ga = await general_assembly(3)
+    member = await actor_for(ga.organisation_id, ga.members[0])
+    with pytest.raises(Refused, match="admins_only"):
+        await proxies.give_proxy(member, ga.assembly_id, ga.members[0], giver_id=ga.members[1])
+    assert await Proxy.count().where(Proxy.assembly == ga.assembly_id) == 0
+    # a member gives their own
+    assert await proxies.give_proxy(member, ga.assembly_id, ga.members[1])
