@@ -93,13 +93,14 @@ async def main(rows: int, every_ms: float) -> None:
     from votes.db.migrate import migrate
     from votes.piccolo_conf import DB
     from votes.services import members, organisations
+    from votes.services.actors import actor_for
 
     await migrate(quiet=True)
     await start_pool(DB, 2)
     every = every_ms / 1000
     ballot_id, voters = await _voters(3000)
     importer = await organisations.create_organisation("Import", "import-bench")
-    await organisations.add_category(importer, "bénéficiaire")
+    await organisations.add_category(await actor_for(importer), "bénéficiaire")
     text = "nom;email;catégorie\n" + "\n".join(
         f"Personne {i};personne-{i}@example.org;bénéficiaire" for i in range(rows)
     )

@@ -78,10 +78,11 @@ async def seed(arrivals: int) -> dict[str, object]:
     from votes.db.tables import Membership
     from votes.services import access_codes, accounts, assemblies, ballots, members
     from votes.services import organisations as orgs
+    from votes.services.actors import actor_for
 
     await migrate(quiet=True)
     organisation_id = await orgs.create_organisation("Coopérative de la porte", ORG)
-    await orgs.add_category(organisation_id, "salarié·e associé·e")
+    await orgs.add_category(await actor_for(organisation_id), "salarié·e associé·e")
     rows = [
         f"Arrivée {n:04d};arrivee{n}@porte.invalid;salarié·e associé·e" for n in range(arrivals)
     ]

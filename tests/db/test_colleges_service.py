@@ -14,6 +14,7 @@ from votes.core.rules import preset
 from votes.db import attendance_queries as aq
 from votes.db.tables import AssemblyKind, Ballot, BallotPaper, LegalForm
 from votes.services import ballots, organisations, rules
+from votes.services.actors import actor_for
 from votes.services.refusals import Refused
 
 SCANI = {"salariés": "40", "usagers": "25", "soutiens": "25", "collectivités": "10"}
@@ -24,7 +25,9 @@ async def _scic(sizes: dict[str, int]):  # type: ignore[no-untyped-def]
     start = 0
     colleges = {}
     for name, size in sizes.items():
-        college_id = await organisations.add_college(ga.organisation_id, name, SCANI[name])
+        college_id = await organisations.add_college(
+            await actor_for(ga.organisation_id), name, SCANI[name]
+        )
         await place_in_college(ga.members[start : start + size], college_id)
         colleges[name] = list(range(start, start + size))
         start += size
@@ -105,7 +108,7 @@ async def test_college_weights_the_law_forbids_are_refused_and_nothing_opens(
 ) -> None:
     ga = await general_assembly(3, legal_form=LegalForm.SCIC)
     for name, weight in weights.items():
-        await organisations.add_college(ga.organisation_id, name, weight)
+        await organisations.add_college(await actor_for(ga.organisation_id), name, weight)
     with pytest.raises(Refused) as refused:
         await rules.save_profile(ga.organisation_id, preset("scic_sa"))
     assert refused.value.code == code
@@ -161,7 +164,9 @@ async def test_a_quorum_weighted_by_college() -> None:
     sizes = {"salariés": 5, "usagers": 5, "soutiens": 5, "collectivités": 5}
     start = 0
     for name, size in sizes.items():
-        college_id = await organisations.add_college(ga.organisation_id, name, SCANI[name])
+        college_id = await organisations.add_college(
+            await actor_for(ga.organisation_id), name, SCANI[name]
+        )
         await place_in_college(ga.members[start : start + size], college_id)
         start += size
     profile = preset("scic_sa").customised("scic_sa", quorum_by_college=True, adjusted=True)

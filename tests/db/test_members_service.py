@@ -41,7 +41,7 @@ async def _organisation(
     suffix = uuid.uuid4().hex[:8]
     organisation_id = await organisations.create_organisation(f"Import {suffix}", f"imp-{suffix}")
     for category in categories:
-        await organisations.add_category(organisation_id, category)
+        await organisations.add_category(await actor_for(organisation_id), category)
     return organisation_id
 
 
@@ -62,7 +62,7 @@ async def test_a_windows_1252_semicolon_file_is_read_like_a_spreadsheet_wrote_it
     data = text.replace("·", ".").encode("cp1252")  # Windows-1252 has no middle dot
     report = await members.check_import(organisation_id, members.decode_csv(data))
     assert report.rejected[0].reasons == ("category_unknown:Salarié.e associé.e",)
-    await organisations.add_category(organisation_id, "Salarié.e associé.e")
+    await organisations.add_category(await actor_for(organisation_id), "Salarié.e associé.e")
     report = await members.apply_import(organisation_id, members.decode_csv(data))
     assert report.acceptable
     [added] = report.to_add
@@ -272,7 +272,7 @@ async def test_files_that_cannot_be_used_say_why(text: str, problem: str) -> Non
 
 async def test_unknown_roles_and_colleges_are_rejected() -> None:
     organisation_id = await _organisation()
-    await organisations.add_college(organisation_id, "Salariés", "50")
+    await organisations.add_college(await actor_for(organisation_id), "Salariés", "50")
     text = "nom;collège;rôles\nA;Salariés;trésorier\nB;Usagers;\nC;salariés;scrutatrice\n"
     report = await members.check_import(organisation_id, text)
     assert [(r.line, r.reasons) for r in report.rejected] == [
@@ -338,7 +338,9 @@ async def test_the_last_admin_cannot_be_demoted_and_a_rejected_edit_changes_noth
 
 async def test_a_college_in_use_cannot_be_removed() -> None:
     organisation_id = await _organisation()
-    college_id = await organisations.add_college(organisation_id, "Usagers", "12,5")
+    college_id = await organisations.add_college(
+        await actor_for(organisation_id), "Usagers", "12,5"
+    )
     assert (
         await College.select(College.weight_basis_points).where(College.id == college_id).first()
     )["weight_basis_points"] == 1250
@@ -346,6 +348,6 @@ async def test_a_college_in_use_cannot_be_removed() -> None:
         organisation_id, MemberInput(name="Usager", email=None, college_id=college_id)
     )
     with pytest.raises(Refused, match="college_in_use"):
-        await organisations.remove_college(organisation_id, college_id)
+        await organisations.remove_college(await actor_for(organisation_id), college_id)
     with pytest.raises(Refused, match="not_found"):
-        await organisations.remove_college(await _organisation(), college_id)
+        await organisations.remove_college(await actor_for(await _organisation()), college_id)

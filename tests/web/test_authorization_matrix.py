@@ -31,6 +31,7 @@ from tests.web.helpers import csrf_token
 
 from votes.db import tables
 from votes.services import accounts, organisations
+from votes.services.actors import actor_for
 from votes.services.demo import seed_demo
 from votes.web.app import create_app
 from votes.web.context import SESSION_COOKIE
@@ -317,7 +318,9 @@ async def world(demo: None) -> dict[str, Any]:
     people["code_member"] = people["member"]
     people["code_admin"] = people["admin"]
     scopes = {"other_code": foreign_id, "code_member": demo_id, "code_admin": demo_id}
-    college_id = await organisations.add_college(demo_id, f"Matrice {suffix}", "10")
+    college_id = await organisations.add_college(
+        await actor_for(demo_id), f"Matrice {suffix}", "10"
+    )
     category = (
         await tables.Category.select(tables.Category.id)
         .where(

@@ -175,8 +175,8 @@ async def test_no_csv_export_lets_a_spreadsheet_run_what_someone_typed(
     }
     member, other = memberships[coop.people["member"]], memberships[coop.people["other"]]
     await Person.update({Person.name: HYPERLINK}).where(Person.id == coop.people["member"])
-    await organisations.add_category(organisation_id, CATEGORY)
-    college = await organisations.add_college(organisation_id, COLLEGE, "100")
+    await organisations.add_category(await actor_for(organisation_id), CATEGORY)
+    college = await organisations.add_college(await actor_for(organisation_id), COLLEGE, "100")
     await Membership.update({Membership.category: CATEGORY, Membership.college: college}).where(
         Membership.id == member
     )

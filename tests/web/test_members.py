@@ -12,6 +12,7 @@ from tests.web.helpers import csrf_token, sign_in
 
 from votes.db.tables import LoginSession, Membership, Organisation, Person
 from votes.services import accounts, members, organisations
+from votes.services.actors import actor_for
 
 PASSWORD = "a-long-enough-password"
 
@@ -24,7 +25,7 @@ async def _cooperative(
     short_name = f"coop-{suffix}"
     organisation_id = await organisations.create_organisation(f"Coop {suffix}", short_name)
     for category in categories:
-        await organisations.add_category(organisation_id, category)
+        await organisations.add_category(await actor_for(organisation_id), category)
     email = f"admin-{suffix}@example.org"
     person_id = await accounts.create_person(f"Admin {suffix}", email, PASSWORD)
     await organisations.add_membership(organisation_id, person_id, is_admin=True)

@@ -128,7 +128,7 @@ async def seed_demo(short_name: str = DEMO_ORGANISATION) -> bool:
 async def _add_register_lists(organisation_id: int) -> None:
     """The member categories the register accepts (a CSV import rejects any other)."""
     for category in sorted({p.category for p in PEOPLE} | {"bénéficiaire", "partenaire"}):
-        await organisations.add_category(organisation_id, category)
+        await organisations.add_category(await actor_for(organisation_id), category)
 
 
 async def _add_people(organisation_id: int, domain: str) -> dict[str, tuple[int, int]]:

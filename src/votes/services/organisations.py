@@ -17,6 +17,7 @@ from votes.db.tables import (
     Organisation,
     Person,
 )
+from votes.services.actors import Actor, may_administer, require
 from votes.services.refusals import Refused
 from votes.settings import SUPPORTED_LANGUAGES
 
@@ -107,7 +108,7 @@ def available_time_zones() -> frozenset[str]:
 
 
 async def update_organisation(
-    organisation_id: int,
+    actor: Actor,
     *,
     name: str,
     short_name: str,
@@ -116,6 +117,8 @@ async def update_organisation(
     time_zone: str,
 ) -> None:
     """Save an organisation's settings; ``Refused`` names the first problem."""
+    require(may_administer, actor)
+    organisation_id = actor.organisation_id
     problems = validate_settings(name, short_name, legal_form, default_language, time_zone)
     if problems:
         raise Refused(next(iter(problems.values())))
@@ -194,7 +197,9 @@ def _list_key(organisation_id: int, name: str) -> str:
     return f"{organisation_id}:{name.casefold()}"
 
 
-async def add_category(organisation_id: int, name: str) -> int:
+async def add_category(actor: Actor, name: str) -> int:
+    require(may_administer, actor)
+    organisation_id = actor.organisation_id
     name = " ".join(name.split())
     if not name:
         raise Refused("category_required")
@@ -210,8 +215,10 @@ async def add_category(organisation_id: int, name: str) -> int:
     return int(rows[0]["id"])
 
 
-async def remove_category(organisation_id: int, category_id: int) -> None:
+async def remove_category(actor: Actor, category_id: int) -> None:
     """Remove a category nobody in the register has (``category_in_use`` otherwise)."""
+    require(may_administer, actor)
+    organisation_id = actor.organisation_id
     async with write_transaction(Category._meta.db):
         row = (
             await Category.select(Category.name)
@@ -242,8 +249,10 @@ def parse_percentage(text: str) -> int:
     return basis_points
 
 
-async def add_college(organisation_id: int, name: str, weight: str) -> int:
+async def add_college(actor: Actor, name: str, weight: str) -> int:
     """Add a voting college with its share of the vote (a percentage, e.g. "33,33")."""
+    require(may_administer, actor)
+    organisation_id = actor.organisation_id
     name = " ".join(name.split())
     if not name:
         raise Refused("college_required")
@@ -265,8 +274,10 @@ async def add_college(organisation_id: int, name: str, weight: str) -> int:
     return int(rows[0]["id"])
 
 
-async def remove_college(organisation_id: int, college_id: int) -> None:
+async def remove_college(actor: Actor, college_id: int) -> None:
     """Remove a college no member belongs to (``college_in_use`` otherwise)."""
+    require(may_administer, actor)
+    organisation_id = actor.organisation_id
     async with write_transaction(College._meta.db):
         if not await College.exists().where(
             (College.id == college_id) & (College.organisation == organisation_id)

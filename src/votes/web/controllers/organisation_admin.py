@@ -207,7 +207,7 @@ class OrganisationHomeController(Controller):
     ) -> Template | Redirect:
         values = _settings_values(await request.form())
         try:
-            await organisations.update_organisation(actor.organisation.id, **values)
+            await organisations.update_organisation(actor, **values)
         except Refused as error:
             return await self._settings_page(
                 request, context, actor, values, _errors(error), _status(error)
@@ -251,7 +251,7 @@ class OrganisationHomeController(Controller):
             request,
             context,
             actor,
-            lambda: organisations.add_category(actor.organisation.id, name),
+            lambda: organisations.add_category(actor, name),
         )
 
     @post("/settings/categories/{category_id:int}/delete", guards=[requires(may_administer)])
@@ -266,7 +266,7 @@ class OrganisationHomeController(Controller):
             request,
             context,
             actor,
-            lambda: organisations.remove_category(actor.organisation.id, category_id),
+            lambda: organisations.remove_category(actor, category_id),
         )
 
     @post("/settings/colleges", guards=[requires(may_administer)])
@@ -282,7 +282,7 @@ class OrganisationHomeController(Controller):
             request,
             context,
             actor,
-            lambda: organisations.add_college(actor.organisation.id, name, weight),
+            lambda: organisations.add_college(actor, name, weight),
         )
 
     @post("/settings/colleges/{college_id:int}/delete", guards=[requires(may_administer)])
@@ -297,7 +297,7 @@ class OrganisationHomeController(Controller):
             request,
             context,
             actor,
-            lambda: organisations.remove_college(actor.organisation.id, college_id),
+            lambda: organisations.remove_college(actor, college_id),
         )
 
 
