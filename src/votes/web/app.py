@@ -45,6 +45,7 @@ from votes.web.controllers.receipts import ReceiptsController
 from votes.web.controllers.rules import RulesController
 from votes.web.deadlines import deadline_lifespan
 from votes.web.errors import html_error_page
+from votes.web.forms import MAX_ID
 from votes.web.guards import provide_context
 from votes.web.live import LiveController, LiveHub, live_lifespan, make_channels_plugin
 from votes.web.rendering import SECURITY_HEADERS
@@ -94,11 +95,6 @@ async def secure_and_log(message: Message, scope: Scope) -> None:
     request_logger.info(
         "%s %s %s%s", scope.get("method"), loggable_path(scope["path"]), message["status"], duration
     )
-
-
-# ids in paths are database keys (32-bit serial columns): a larger number names nothing, and
-# the database driver would overflow on it (a 500) instead of the 404 it deserves
-MAX_ID = 2**31 - 1
 
 
 def reject_impossible_ids(path_params: dict[str, Any]) -> None:

@@ -17,7 +17,7 @@ from votes.db.queries import MembershipView
 from votes.services.assemblies import ActionError, can_manage, can_take_part
 from votes.services.deliberation import EDIT_WINDOW
 from votes.web.context import RequestContext
-from votes.web.forms import FormErrors
+from votes.web.forms import FormErrors, whole_number
 from votes.web.refusals import refusal
 from votes.web.rendering import page
 
@@ -32,8 +32,7 @@ def text(form: Any, name: str) -> str:
 
 
 def optional_int(form: Any, name: str) -> int | None:
-    value = str(form.get(name, "")).strip()
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return whole_number(form.get(name, ""))
 
 
 def local_datetime(value: str, time_zone: str) -> datetime | None:

@@ -69,6 +69,7 @@ from votes.services.accounts import token_hash
 from votes.services.events import AccessEnded, EventKind, LiveEvent
 from votes.settings import LiveBackend, Settings
 from votes.web.context import SESSION_COOKIE, RequestContext, settings_of
+from votes.web.forms import MAX_MOMENT_MS, QueryMoment, whole_number
 from votes.web.guards import provide_membership, requires_sign_in
 from votes.web.pg_channels import RESYNC_SIGNAL, PostgresChannelsBackend
 from votes.web.templating import make_environment
@@ -528,10 +529,13 @@ def _turnout_may_go(last: dict[int, float], ballot_id: int, now: float) -> bool:
 
 
 def _since(since_ms: int, last_event_id: str | None) -> datetime | None:
-    """The moment the page last knew the state: its render time, or the last event it got."""
+    """The moment the page last knew the state: its render time, or the last event it got.
+    A ``Last-Event-ID`` that is no moment is ignored: the browser sends it by itself, and
+    the stream then starts with a catch-up."""
     moments = [since_ms] if since_ms > 0 else []
-    if last_event_id and last_event_id.isdigit():
-        moments.append(int(last_event_id))
+    last_event = whole_number(last_event_id, high=MAX_MOMENT_MS)
+    if last_event:
+        moments.append(last_event)
     if not moments:
         return None
     return datetime.fromtimestamp(max(moments) / 1000, tz=UTC)
@@ -574,7 +578,7 @@ class LiveController(Controller):
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
         membership: NamedDependency[MembershipView],
-        since: FromQuery[int] = 0,
+        since: QueryMoment = 0,
         vote_area: FromQuery[bool] = False,
     ) -> Stream:
         """The vote list (which receives the list itself, ``vote_area=1``) and the "now"
@@ -590,7 +594,7 @@ class LiveController(Controller):
         context: NamedDependency[RequestContext],
         membership: NamedDependency[MembershipView],
         ballot_id: FromPath[int],
-        since: FromQuery[int] = 0,
+        since: QueryMoment = 0,
     ) -> Stream:
         """A ballot's page and its console (with its assembly's quorum banner)."""
         ballot = await bq.ballot_view(membership.organisation.id, ballot_id)
@@ -606,7 +610,7 @@ class LiveController(Controller):
         context: NamedDependency[RequestContext],
         membership: NamedDependency[MembershipView],
         assembly_id: FromPath[int],
-        since: FromQuery[int] = 0,
+        since: QueryMoment = 0,
     ) -> Stream:
         """The projector."""
         if await bq.assembly_heading(membership.organisation.id, assembly_id) is None:

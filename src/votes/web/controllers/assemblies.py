@@ -34,7 +34,7 @@ from votes.web.assembly_forms import (
     thread_context,
 )
 from votes.web.context import RequestContext
-from votes.web.forms import FormErrors
+from votes.web.forms import FormErrors, QueryCount, whole_number
 from votes.web.guards import provide_membership, requires_sign_in
 from votes.web.rendering import VARY, is_htmx, page, see_other
 
@@ -342,7 +342,7 @@ class AssemblyController(Controller):
         membership: NamedDependency[MembershipView],
         item_id: FromPath[int],
         order: FromQuery[str] = "oldest",
-        offset: FromQuery[int] = 0,
+        offset: QueryCount = 0,
     ) -> Template:
         found = await assembly_queries.agenda_item(membership.organisation.id, item_id)
         if found is None or found[1].thread_id is None:
@@ -485,11 +485,13 @@ class AssemblyController(Controller):
         """The drag-and-drop script posts the whole new order (``item`` repeated)."""
         form = await request.form()
         back = f"{_base(membership)}/assemblies/{assembly_id}"
-        raw = form.getall("item", [])
-        if not all(str(value).isdigit() for value in raw):
+        order = [whole_number(value) for value in form.getall("item", [])]
+        if None in order:
             return refused(request, context, membership, ActionError("agenda_changed"), back)
         try:
-            await assemblies.reorder_agenda(membership, assembly_id, [int(v) for v in raw])
+            await assemblies.reorder_agenda(
+                membership, assembly_id, [n for n in order if n is not None]
+            )
         except ActionError as error:
             return refused(request, context, membership, error, back)
         if is_htmx(request):

@@ -36,7 +36,7 @@ from votes.services import attendance, proxies
 from votes.services import ballots as service
 from votes.web import voting
 from votes.web.context import RequestContext, settings_of
-from votes.web.forms import FormErrors
+from votes.web.forms import MAX_ID, FormErrors, whole_number
 from votes.web.guards import provide_membership, requires_sign_in
 from votes.web.labels import N_
 from votes.web.rendering import is_htmx, page, see_other
@@ -414,7 +414,7 @@ class BallotController(Controller):
                         on_behalf_of=principal,
                     )
             else:
-                principal = int(target) if target.isdigit() else 0
+                principal = whole_number(target) or 0
                 await service.cast_vote(
                     ballot_id,
                     membership.id,
@@ -1052,10 +1052,10 @@ def _room_fields(ballot: BallotView) -> list[str]:
 def _whole_number(value: str, name: str, errors: FormErrors) -> int:
     if not value:
         return 0
-    if not value.lstrip("-").isdigit():
+    number = whole_number(value, low=-MAX_ID, high=MAX_ID)
+    if number is None:
         errors.add(name, _("Write a whole number."))
         return 0
-    number = int(value)
     if number < 0:
         errors.add(name, _("Counts cannot be negative."))
     return number
@@ -1160,10 +1160,11 @@ def _read_settings(values: dict[str, str], errors: FormErrors) -> service.Ballot
 
 
 def _small_int(value: str, name: str, errors: FormErrors) -> int:
-    if not value.strip().isdigit() or len(value.strip()) > 5:
+    number = whole_number(value, high=99_999)
+    if number is None:
         errors.add(name, _("Write a whole number."))
         return 0
-    return int(value.strip())
+    return number
 
 
 async def _current_item(membership: MembershipView, assembly_id: int) -> int | None:

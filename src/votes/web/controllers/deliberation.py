@@ -26,7 +26,7 @@ from votes.web.assembly_forms import (
     thread_context,
 )
 from votes.web.context import RequestContext
-from votes.web.forms import FormErrors, safe_next_path
+from votes.web.forms import FormErrors, QueryCount, safe_next_path
 from votes.web.guards import provide_membership, requires_sign_in
 from votes.web.rendering import is_htmx, page, see_other
 
@@ -67,7 +67,7 @@ class DeliberationController(Controller):
         membership: NamedDependency[MembershipView],
         thread_id: FromPath[int],
         order: FromQuery[str] = "oldest",
-        offset: FromQuery[int] = 0,
+        offset: QueryCount = 0,
         next: FromQuery[str] = "",
     ) -> Template:
         """One slice of a long thread: appended in place by htmx ("show more"), or a page of

@@ -32,7 +32,7 @@ from votes.services.access_codes import IssuedCode
 from votes.services.accounts import AccountError
 from votes.services.members import ImportReport, MemberError, MemberInput
 from votes.web.context import RequestContext, settings_of
-from votes.web.forms import FormErrors
+from votes.web.forms import FormErrors, whole_number
 from votes.web.guards import ensure_admin, provide_membership, requires_sign_in
 from votes.web.labels import label
 from votes.web.rendering import page, see_other
@@ -88,7 +88,7 @@ def _input_from_form(form: Any) -> MemberInput:
         name=text("name"),
         email=text("email") or None,
         category=text("category"),
-        college_id=int(college) if college.isdigit() else None,
+        college_id=whole_number(college),
         kind=MembershipKind.OBSERVER if text("kind") == "observer" else MembershipKind.MEMBER,
         is_admin=bool(form.get("is_admin")),
         is_facilitator=bool(form.get("is_facilitator")),
@@ -563,8 +563,8 @@ class MembersController(Controller):
         ensure_admin(membership)
         form = await request.form()
         days_text = str(form.get("days", access_codes.DEFAULT_DAYS))
-        days = int(days_text) if days_text.isdigit() else 0
-        selected = [int(v) for v in form.getall("member", []) if str(v).isdigit()]
+        days = whole_number(days_text) or 0
+        selected = [n for v in form.getall("member", []) if (n := whole_number(v)) is not None]
         which = None if form.get("scope") == "all" else selected
         settings = settings_of(request)
         errors = FormErrors()

@@ -22,7 +22,7 @@ from votes.services.proposals import AUTHOR_STEPS, FACILITATOR_STEPS, apply_amen
 from votes.web.assembly_forms import errors_from, optional_int, refused, text, thread_context
 from votes.web.context import RequestContext
 from votes.web.diffs import word_diff
-from votes.web.forms import FormErrors
+from votes.web.forms import FormErrors, QueryCount, whole_number
 from votes.web.guards import provide_membership, requires_sign_in
 from votes.web.rendering import page, see_other
 
@@ -32,7 +32,7 @@ def _base(membership: MembershipView) -> str:
 
 
 def _int_or_none(value: str) -> int | None:
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return whole_number(value)
 
 
 class ProposalController(Controller):
@@ -159,7 +159,7 @@ class ProposalController(Controller):
                 values["body"],
                 agenda_item_id=optional_int(form, "agenda_item"),
                 draft=text(form, "draft") == "1",
-                coauthor_ids=[int(c) for c in coauthors if c.isdigit() and len(c) < 10],
+                coauthor_ids=[n for c in coauthors if (n := whole_number(c)) is not None],
             )
         except ActionError as error:
             if error.code == "not_found":
@@ -180,7 +180,7 @@ class ProposalController(Controller):
         membership: NamedDependency[MembershipView],
         proposal_id: FromPath[int],
         order: FromQuery[str] = "oldest",
-        offset: FromQuery[int] = 0,
+        offset: QueryCount = 0,
     ) -> Template:
         organisation_id = membership.organisation.id
         detail = await assembly_queries.proposal_page(organisation_id, proposal_id)

@@ -23,7 +23,7 @@ from votes.i18n import ngettext
 from votes.services import proxies as service
 from votes.services import rules
 from votes.web.context import RequestContext
-from votes.web.forms import FormErrors
+from votes.web.forms import FormErrors, whole_number
 from votes.web.guards import provide_membership, requires_sign_in
 from votes.web.labels import N_
 from votes.web.rendering import page, see_other
@@ -80,8 +80,7 @@ def _path(membership: MembershipView, assembly_id: int) -> str:
 
 
 def _member_id(value: object) -> int | None:
-    text = str(value or "").strip()
-    return int(text) if text.isdigit() and len(text) < 12 else None
+    return whole_number(value)
 
 
 class ProxiesController(Controller):
