@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 
 import httpx
+import pytest
 from tests.web.helpers import csrf_token
 
 
@@ -106,6 +108,34 @@ async def test_every_page_carries_the_security_headers(client: httpx.AsyncClient
         assert "unsafe-inline" not in policy
         assert response.headers["x-frame-options"] == "DENY"
         assert response.headers["x-content-type-options"] == "nosniff"
+
+
+@pytest.mark.parametrize(
+    ("environment", "hsts"),
+    [
+        ({"VOTES_ENV": "production"}, True),  # secure cookies: served over HTTPS
+        ({"VOTES_ENV": "production", "VOTES_SECURE_COOKIES": "false"}, False),  # plain http
+        ({"VOTES_ENV": "development"}, False),  # http://127.0.0.1:8000
+        ({"VOTES_ENV": "development", "VOTES_SECURE_COOKIES": "true"}, False),
+    ],
+)
+async def test_browsers_are_told_to_keep_to_https_in_production_only(
+    database: None, environment: dict[str, str], hsts: bool
+) -> None:
+    """Once told, a browser refuses plain http to the host for a year: never say it to a
+    development server (it would lock a developer's browser out of http://localhost)."""
+    from votes.settings import Settings
+    from votes.web.app import create_app
+
+    settings = Settings.from_env({**os.environ, **environment})
+    transport = httpx.ASGITransport(app=create_app(settings))
+    async with httpx.AsyncClient(transport=transport, base_url="https://votes.example") as client:
+        for path in ("/", "/nowhere", "/static/vendor/htmx-2.0.11.min.js"):
+            header = (await client.get(path)).headers.get("strict-transport-security")
+            if hsts:
+                assert header == "max-age=31536000; includeSubDomains", path
+            else:
+                assert header is None, path
 
 
 async def test_pages_have_no_inline_script(client: httpx.AsyncClient, demo: None) -> None:

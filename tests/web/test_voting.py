@@ -486,3 +486,26 @@ async def test_score_papers_are_not_added_up_by_option(client: httpx.AsyncClient
     assert refused.status_code == 409
     assert explained in refused.text
     assert await ballots.room_count_of(ballot_id, 1) is None
+
+
+async def test_a_crafted_score_gets_the_scale_message_and_is_not_counted(
+    client: httpx.AsyncClient,
+) -> None:
+    """ "²" passes str.isdigit() yet int() refuses it; int() refuses 5,000 digits too: both
+    once gave a 500. A score written any other way than in plain digits is off the scale."""
+    coop = await Coop().create()
+    ballot_id = await coop.ballot("score")
+    await ballots.open_ballot(ballot_id)
+    await _as(client, coop, "ana")
+    token = await csrf_token(client, coop.path(ballot_id))
+    for crafted in ("²", "٣", "9" * 5000, "-" + "9" * 5000, str(2**63), "1e3"):
+        for step in ("/review", "/vote"):
+            answer = await client.post(
+                coop.path(ballot_id, step),
+                data={"_csrf_token": token, "submission": "crafted", "score-a": crafted},
+                headers={"Accept-Language": "fr"},
+                follow_redirects=False,
+            )
+            assert answer.status_code == 422, (step, crafted[:10], answer.status_code)
+            assert "Une note sort de l'échelle du scrutin." in html.unescape(answer.text)
+    assert await Participation.count().where(Participation.ballot == ballot_id) == 0

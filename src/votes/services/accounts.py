@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 
 from votes.db.engine import write_transaction
 from votes.db.tables import LoginSession, PasswordReset, Person, SignInFailure
-from votes.services import passwords
+from votes.services import events, passwords
 from votes.services.refusals import Refused
 
 MIN_PASSWORD_LENGTH = 10
@@ -194,6 +194,7 @@ async def viewer_for_token(token: str, *, secret_key: str) -> Viewer | None:
 
 async def end_session(token: str, *, secret_key: str) -> None:
     await LoginSession.delete().where(LoginSession.token_hash == token_hash(token, secret_key))
+    events.access_ended(events.AccessEnded(session=token_hash(token, secret_key)))
 
 
 async def end_all_sessions(
@@ -207,6 +208,8 @@ async def end_all_sessions(
     if keep_token:
         query = query.where(LoginSession.token_hash != token_hash(keep_token, secret_key))
     await query
+    kept = token_hash(keep_token, secret_key) if keep_token else None
+    events.access_ended(events.AccessEnded(person_id=person_id, kept_session=kept))  # streams
 
 
 async def change_password(

@@ -75,6 +75,37 @@ class LiveEvent:
             return None
 
 
+@dataclass(frozen=True, slots=True)
+class AccessEnded:
+    """What let live streams open no longer holds: a membership (suspended or left), one
+    session (signed out), or every session of a person but ``kept_session`` (signed out
+    everywhere, a password changed from that browser). Every process hears it on
+    ``ACCESS_CHANNEL`` and ends the matching streams before they deliver anything more.
+    Sessions are named by their token's keyed hash, never by the token."""
+
+    membership_id: int | None = None
+    session: str | None = None
+    person_id: int | None = None
+    kept_session: str | None = None
+
+    def encode(self) -> bytes:
+        fields = {name: value for name, value in asdict(self).items() if value is not None}
+        return json.dumps(fields, separators=(",", ":")).encode()
+
+    @classmethod
+    def decode(cls, data: bytes) -> AccessEnded | None:
+        """The signal, or None for bytes that are not one (never raises)."""
+        try:
+            found = cls(**json.loads(data))
+        except (ValueError, TypeError):
+            return None
+        return found if found != cls() else None
+
+
+# not an organisation's channel: a person's sessions span organisations (a valid LISTEN name)
+ACCESS_CHANNEL = "votes_access"
+
+
 def channel_of(organisation_id: int) -> str:
     """An organisation's channel (also a valid PostgreSQL LISTEN name)."""
     return f"votes_org_{organisation_id}"
@@ -106,6 +137,26 @@ def publish(event: LiveEvent) -> None:
         publisher(event.encode(), [channel_of(event.organisation_id)])
     except RuntimeError:  # the channels are shutting down: the page's next fetch catches up
         logger.debug("live event dropped during shutdown: %s", event)
+
+
+def access_ended(access: AccessEnded) -> None:
+    """Streams opened under ``access`` end in every process (see ``AccessEnded``). May be
+    called inside the transaction that ends it: a stream ended early only reconnects, and
+    finds the change committed (or, rolled back, opens again)."""
+    publisher = _publisher
+    if publisher is None:
+        return
+    try:
+        publisher(access.encode(), [ACCESS_CHANNEL])
+    except RuntimeError:  # shutting down: every stream of this process is ending anyway
+        logger.debug("access signal dropped during shutdown: %s", access)
+
+
+def membership_status_changed(membership_id: int, status: str) -> None:
+    """A membership was suspended or recorded as left: its streams end (not when it is
+    restored: nothing was open)."""
+    if status != "active":
+        access_ended(AccessEnded(membership_id=membership_id))
 
 
 # -- what services call (after commit) -------------------------------------------------------

@@ -32,7 +32,7 @@ from votes.db.tables import (
     MembershipStatus,
     Person,
 )
-from votes.services import access_codes, accounts, audit
+from votes.services import access_codes, accounts, audit, events
 from votes.services.refusals import Refused
 
 logger = logging.getLogger("votes.members")
@@ -276,6 +276,7 @@ async def set_status(
             subject=f"membership:{membership_id}",
             details={"from": row["status"], "to": status.value},
         )
+    events.membership_status_changed(membership_id, status.value)  # its live streams end
 
 
 # --- CSV import -------------------------------------------------------------------------------

@@ -46,10 +46,11 @@ from votes.web.controllers.receipts import ReceiptsController
 from votes.web.controllers.rules import RulesController
 from votes.web.deadlines import deadline_lifespan
 from votes.web.errors import html_error_page
+from votes.web.forms import MAX_ID
 from votes.web.guards import provide_actor, provide_context, requires_sign_in
 from votes.web.live import LiveController, LiveHub, live_lifespan, make_channels_plugin
 from votes.web.refusals import refused_page
-from votes.web.rendering import SECURITY_HEADERS
+from votes.web.rendering import SECURITY_HEADERS, security_headers
 from votes.web.static_assets import static_file
 from votes.web.templating import make_environment
 
@@ -85,9 +86,11 @@ async def secure_and_log(message: Message, scope: Scope) -> None:
         return
     headers = list(message.get("headers", []))
     present = {name.lower() for name, _ in headers}
+    app = scope.get("litestar_app")
+    wanted = app.state.get("security_headers", SECURITY_HEADERS) if app else SECURITY_HEADERS
     headers.extend(
         (name.lower().encode(), value.encode())
-        for name, value in SECURITY_HEADERS.items()
+        for name, value in wanted.items()
         if name.lower().encode() not in present
     )
     message["headers"] = headers
@@ -96,11 +99,6 @@ async def secure_and_log(message: Message, scope: Scope) -> None:
     request_logger.info(
         "%s %s %s%s", scope.get("method"), loggable_path(scope["path"]), message["status"], duration
     )
-
-
-# ids in paths are database keys (32-bit serial columns): a larger number names nothing, and
-# the database driver would overflow on it (a 500) instead of the 404 it deserves
-MAX_ID = 2**31 - 1
 
 
 def reject_impossible_ids(path_params: dict[str, Any]) -> None:
@@ -223,7 +221,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # ended in reverse order: the deadline sweep stops before live events and the pool
         lifespan=[database_pool, live_lifespan(live_hub), deadline_lifespan()],
         plugins=[live_hub.plugin],
-        state=State({"settings": settings, "live_hub": live_hub}),
+        state=State(
+            {
+                "settings": settings,
+                "live_hub": live_hub,
+                "security_headers": security_headers(settings),
+            }
+        ),
         openapi_config=None,
         debug=False,
     )

@@ -17,7 +17,7 @@ from votes.services.actors import Actor, may_run_assemblies, may_take_part
 from votes.services.deliberation import EDIT_WINDOW
 from votes.services.refusals import Refused
 from votes.web.context import RequestContext
-from votes.web.forms import FormErrors
+from votes.web.forms import FormErrors, whole_number
 from votes.web.labels import N_
 from votes.web.refusals import area, explain
 from votes.web.rendering import page
@@ -109,8 +109,7 @@ def text(form: Any, name: str) -> str:
 
 
 def optional_int(form: Any, name: str) -> int | None:
-    value = str(form.get(name, "")).strip()
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return whole_number(form.get(name, ""))
 
 
 def local_datetime(value: str, time_zone: str) -> datetime | None:

@@ -2,8 +2,49 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from typing import Annotated, TypeAlias
 from urllib.parse import urlsplit
+
+from litestar.params import QueryParameter
+
+# ids are database keys (32-bit serial columns): a larger number names nothing, and the
+# database driver would overflow on it (a 500) instead of the answer it deserves
+MAX_ID = 2**31 - 1
+
+# the last moment a datetime holds (9999-12-31T23:59:59.999Z), in ms since the epoch
+MAX_MOMENT_MS = 253_402_300_799_999
+
+# whole-number query parameters, bounded: anything else gets Litestar's 400 (a page), where
+# an unbounded int reached the database's OFFSET (beyond 64 bits: a 500) or a datetime
+QueryCount: TypeAlias = Annotated[int, QueryParameter(ge=0, le=MAX_ID)]
+QueryMoment: TypeAlias = Annotated[int, QueryParameter(ge=0, le=MAX_MOMENT_MS)]  # ms, UTC
+
+_WHOLE_NUMBER = re.compile(r"-?[0-9]{1,18}")  # ASCII digits only: [0-9], never \d
+
+
+def whole_number(value: object, *, low: int = 0, high: int = MAX_ID) -> int | None:
+    """``value`` (a form field, a query parameter, a header) as a whole number written in
+    ASCII digits, within ``low``..``high``; ``None`` for anything else.
+
+    The one way the web layer reads a number someone typed or crafted. ``str.isdigit`` is no
+    test: it accepts "²", which ``int`` refuses (a 500), and "٣", which ``int`` reads as 3;
+    ``int`` refuses more than 4,300 digits, and a number beyond the database's integers
+    overflows its driver.
+
+    >>> whole_number("42"), whole_number(" 7 "), whole_number("-3", low=-5)
+    (42, 7, -3)
+    >>> whole_number("²"), whole_number("٣"), whole_number("9" * 5000), whole_number("-1")
+    (None, None, None, None)
+    >>> whole_number(str(2**31)), whole_number("1e3"), whole_number(None)
+    (None, None, None)
+    """
+    text = value.strip() if isinstance(value, str) else ""
+    if not _WHOLE_NUMBER.fullmatch(text):
+        return None
+    number = int(text)
+    return number if low <= number <= high else None
 
 
 @dataclass(slots=True)

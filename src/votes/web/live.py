@@ -24,6 +24,10 @@ Pages connect with the htmx SSE extension (``sse-connect``) and their fragments 
   then gets a ``resync``: what was published while it was deaf is lost;
 * turnout reaches each stream at most once per second per ballot, coalesced (the last count
   wins), even when several workers each send theirs;
+* a stream lives only as long as what let it open: when its actor is suspended or
+  left, or its session ends (signed out, everywhere included), every process hears it on
+  ``events.ACCESS_CHANNEL`` and the stream ends before it delivers anything more (a phone
+  that reconnects is then refused);
 * on SIGTERM/SIGINT every stream ends at once with a ``retry`` hint, so ``votes serve`` never
   waits for phones before restarting; a stream opened while the app is not serving live
   events (starting, stopping) gets the same short answer, and the browser comes back.
@@ -37,6 +41,7 @@ import functools
 import html
 import logging
 import signal
+import time
 import weakref
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -59,10 +64,12 @@ from votes.db import ballot_queries as bq
 from votes.db.live_queries import changed_since
 from votes.i18n import current_language, translations
 from votes.services import events
+from votes.services.accounts import token_hash
 from votes.services.actors import Actor
-from votes.services.events import EventKind, LiveEvent
+from votes.services.events import AccessEnded, EventKind, LiveEvent
 from votes.settings import LiveBackend, Settings
-from votes.web.context import RequestContext
+from votes.web.context import SESSION_COOKIE, RequestContext, settings_of
+from votes.web.forms import MAX_MOMENT_MS, QueryMoment, whole_number
 from votes.web.pg_channels import RESYNC_SIGNAL, PostgresChannelsBackend
 from votes.web.templating import make_environment
 
@@ -73,14 +80,54 @@ CLOCK_MARGIN = timedelta(seconds=2)  # render time vs. database time on other ma
 SUBSCRIBER_BACKLOG = 200  # events held for a phone whose network is slow; older ones go
 VOTE_AREA_TEMPLATE = "partials/ballots/_vote_area.html.jinja"
 RENDERED_KEPT = 64  # vote lists kept per process (one per ballot event and language)
+# how long a process remembers an ended access, for the streams whose request was already
+# under way when it heard of it (they check once, as they start)
+ENDED_ACCESS_KEPT_SECONDS = 600.0
+ENDED_ACCESS_KEPT = 10_000
 HEADERS = {
     "Cache-Control": "no-store",
     "X-Accel-Buffering": "no",  # nginx and others: pass each event on at once, never buffer
 }
 
 
+@dataclass(slots=True)
+class StreamGrant:
+    """What let a stream open: its actor and its session. ``since`` is when its
+    request began (``time.perf_counter``), before the guards read either."""
+
+    membership_id: int
+    person_id: int
+    session: str | None  # the session token's keyed hash
+    since: float
+    ended: bool = False
+
+    def ended_by(self, access: AccessEnded) -> bool:
+        if access.membership_id is not None and access.membership_id == self.membership_id:
+            return True
+        if access.session is not None and access.session == self.session:
+            return True
+        return (
+            access.person_id is not None
+            and access.person_id == self.person_id
+            and (access.kept_session is None or access.kept_session != self.session)
+        )
+
+
 class LiveSubscriber(Subscriber):
-    """A subscriber a stream can wait on with a deadline (for heartbeats and coalescing)."""
+    """A subscriber a stream can wait on with a deadline (for heartbeats and coalescing).
+
+    ``grant`` is what let its stream open; ``on_item``, when set, takes each item as it is
+    published, in order, instead of queueing it (the process's one watcher of ended
+    accesses: it must act before any later event reaches a stream)."""
+
+    grant: StreamGrant | None = None
+    on_item: Callable[[bytes | None], None] | None = None
+
+    def put_nowait(self, item: bytes | None) -> bool:
+        if self.on_item is not None:
+            self.on_item(item)
+            return True
+        return super().put_nowait(item)
 
     async def next_event(self, wait_seconds: float) -> bytes | bool | None:
         """The next event's bytes, ``None`` when the stream must end, ``False`` when nothing
@@ -121,8 +168,11 @@ class LiveHub:
     streams: weakref.WeakSet[LiveSubscriber] = field(default_factory=weakref.WeakSet)
     vote_areas: VoteAreaRenderer = field(default_factory=lambda: VoteAreaRenderer())
     anchored: dict[str, asyncio.Future[None]] = field(default_factory=dict)
+    ended_access: dict[AccessEnded, float] = field(default_factory=dict)  # -> when heard
 
-    async def keep_listening(self, channel: str) -> None:
+    async def keep_listening(
+        self, channel: str, on_item: Callable[[bytes | None], None] | None = None
+    ) -> None:
         """Subscribe this process to ``channel`` for good, before any stream of it.
 
         Litestar unsubscribes the backend (UNLISTEN) when a channel's last stream ends; when
@@ -132,12 +182,17 @@ class LiveHub:
         Still needed with our own backend (``votes.web.pg_channels``): the plugin decides
         when to call the backend's subscribe and unsubscribe, and may call them in the wrong
         order; the backend LISTENs again to this channel after every reconnection.
+        ``on_item`` takes the channel's items as they come, instead of the bounded backlog.
         """
         found = self.anchored.get(channel)
         if found is None:
             found = self.anchored[channel] = asyncio.get_running_loop().create_future()
             try:
-                await self.plugin.subscribe(channel)
+                subscriber = await self.plugin.subscribe(channel)
+                if on_item is not None and isinstance(subscriber, LiveSubscriber):
+                    subscriber.on_item = on_item
+                    while (early := await subscriber.next_event(0)) is not False:
+                        on_item(early if isinstance(early, bytes) else None)
             except BaseException as error:
                 del self.anchored[channel]
                 found.set_exception(error)
@@ -145,6 +200,40 @@ class LiveHub:
                 raise
             found.set_result(None)
         await asyncio.shield(found)
+
+    async def watch_access(self) -> None:
+        """Hear, for the process's life, of memberships and sessions that end."""
+        await self.keep_listening(events.ACCESS_CHANNEL, self._access_ended)
+
+    def _access_ended(self, item: bytes | None) -> None:
+        # a RESYNC_SIGNAL (the listener was lost meanwhile) decodes to None: what it missed
+        # is lost, but every page re-fetches its fragments through the guards then
+        access = AccessEnded.decode(item) if item else None
+        if access is None:
+            return
+        now = time.perf_counter()
+        ended = self.ended_access
+        ended.pop(access, None)  # re-inserted last: the dict stays in the order heard
+        ended[access] = now
+        for old, heard in list(ended.items()):
+            if heard > now - ENDED_ACCESS_KEPT_SECONDS and len(ended) <= ENDED_ACCESS_KEPT:
+                break
+            del ended[old]
+        for subscriber in list(self.streams):
+            grant = subscriber.grant
+            if grant is not None and not grant.ended and grant.ended_by(access):
+                grant.ended = True
+                subscriber.put_nowait(None)  # wakes the stream, which sees its grant ended
+
+    def has_ended(self, grant: StreamGrant) -> bool:
+        """Whether an access ended after ``grant``'s request began (a stream checks once,
+        as it starts: its guards may have read the database before the change)."""
+        if not grant.ended:
+            grant.ended = any(
+                heard >= grant.since and grant.ended_by(access)
+                for access, heard in self.ended_access.items()
+            )
+        return grant.ended
 
     def end_streams(self) -> None:
         """Stop accepting streams and end those open (shutdown)."""
@@ -352,15 +441,20 @@ async def _stream(
     scope: StreamScope,
     since: datetime | None,
     language: str,
+    grant: StreamGrant,
 ) -> AsyncIterator[bytes]:
     if hub is None or not hub.serving:
         yield _COME_BACK
         return
     channel = events.channel_of(organisation_id)
+    await hub.watch_access()
     await hub.keep_listening(channel)
     async with hub.plugin.start_subscription(channel) as subscriber:
         assert isinstance(subscriber, LiveSubscriber)
+        subscriber.grant = grant
         hub.streams.add(subscriber)
+        if hub.has_ended(grant):  # ended while this request was on its way
+            return
         # the first bytes go out at once: the browser knows the stream is open, proxies too
         yield ServerSentEventMessage(comment="live", data=None, retry=RETRY_MS).encode()
         # subscribed first, checked second: whatever happens after the check comes as an event
@@ -383,12 +477,15 @@ async def _follow(
     last_write = loop.time()
     last_turnout: dict[int, float] = {}
     pending: dict[int, LiveEvent] = {}  # turnout held back until its second is over
+    grant = subscriber.grant
     while True:
         now = loop.time()
         due = [last_turnout[b] + events.TURNOUT_INTERVAL_SECONDS for b in pending]
         deadline = min([last_write + heartbeat, *due])
         item = await subscriber.next_event(deadline - now)
         now = loop.time()
+        if grant is not None and grant.ended:  # checked before anything is delivered
+            return  # no retry hint: the browser's reconnection is refused, nothing more
         if item is None:  # shutdown: the browser comes back to another process
             yield _COME_BACK
             return
@@ -404,7 +501,10 @@ async def _follow(
                 last_write = now
                 yield _cached_message(event, language)
                 if event.kind is EventKind.BALLOT and scope.vote_area_of and vote_areas:
-                    yield await _vote_area(vote_areas, event, scope.vote_area_of, language)
+                    area = await _vote_area(vote_areas, event, scope.vote_area_of, language)
+                    if grant is not None and grant.ended:  # while the list was rendered
+                        return
+                    yield area
         for ballot_id in [b for b in pending if _turnout_may_go(last_turnout, b, now)]:
             last_turnout[ballot_id] = last_write = now
             yield _cached_message(pending.pop(ballot_id), language)
@@ -428,10 +528,13 @@ def _turnout_may_go(last: dict[int, float], ballot_id: int, now: float) -> bool:
 
 
 def _since(since_ms: int, last_event_id: str | None) -> datetime | None:
-    """The moment the page last knew the state: its render time, or the last event it got."""
+    """The moment the page last knew the state: its render time, or the last event it got.
+    A ``Last-Event-ID`` that is no moment is ignored: the browser sends it by itself, and
+    the stream then starts with a catch-up."""
     moments = [since_ms] if since_ms > 0 else []
-    if last_event_id and last_event_id.isdigit():
-        moments.append(int(last_event_id))
+    last_event = whole_number(last_event_id, high=MAX_MOMENT_MS)
+    if last_event:
+        moments.append(last_event)
     if not moments:
         return None
     return datetime.fromtimestamp(max(moments) / 1000, tz=UTC)
@@ -446,8 +549,15 @@ def _response(
 ) -> Stream:
     hub: LiveHub | None = request.app.state.get("live_hub")
     since = _since(since_ms, request.headers.get("last-event-id"))
+    token = request.cookies.get(SESSION_COOKIE)
+    grant = StreamGrant(
+        membership_id=actor.id,
+        person_id=actor.person_id,
+        session=token_hash(token, settings_of(request).secret_key) if token else None,
+        since=request.state.get("votes_started") or time.perf_counter(),
+    )
     return Stream(
-        _stream(hub, actor.organisation.id, scope, since, context.language),
+        _stream(hub, actor.organisation.id, scope, since, context.language, grant),
         media_type="text/event-stream",
         headers=HEADERS,
     )
@@ -465,7 +575,7 @@ class LiveController(Controller):
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
         actor: NamedDependency[Actor],
-        since: FromQuery[int] = 0,
+        since: QueryMoment = 0,
         vote_area: FromQuery[bool] = False,
     ) -> Stream:
         """The vote list (which receives the list itself, ``vote_area=1``) and the "now"
@@ -481,7 +591,7 @@ class LiveController(Controller):
         context: NamedDependency[RequestContext],
         actor: NamedDependency[Actor],
         ballot_id: FromPath[int],
-        since: FromQuery[int] = 0,
+        since: QueryMoment = 0,
     ) -> Stream:
         """A ballot's page and its console (with its assembly's quorum banner)."""
         ballot = await bq.ballot_view(actor.organisation.id, ballot_id)
@@ -497,7 +607,7 @@ class LiveController(Controller):
         context: NamedDependency[RequestContext],
         actor: NamedDependency[Actor],
         assembly_id: FromPath[int],
-        since: FromQuery[int] = 0,
+        since: QueryMoment = 0,
     ) -> Stream:
         """The projector."""
         if await bq.assembly_heading(actor.organisation.id, assembly_id) is None:

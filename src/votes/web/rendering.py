@@ -9,6 +9,8 @@ from litestar.datastructures import State
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK, HTTP_303_SEE_OTHER
 
+from votes.settings import Settings
+
 CONTENT_SECURITY_POLICY = "; ".join(
     (
         "default-src 'self'",
@@ -32,6 +34,19 @@ SECURITY_HEADERS = {
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
+
+# a year, subdomains included: what browsers and the HSTS preload list expect
+STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
+
+
+def security_headers(settings: Settings) -> dict[str, str]:
+    """The headers every response carries. In production over HTTPS (secure cookies) they
+    also tell browsers to keep to HTTPS for a year; never in development, whose plain
+    ``http://`` a browser told so once would refuse for that year."""
+    if settings.is_production and settings.secure_cookies:
+        return {**SECURITY_HEADERS, "Strict-Transport-Security": STRICT_TRANSPORT_SECURITY}
+    return SECURITY_HEADERS
+
 
 # pages differ by htmx request (fragment or page), language and signed-in person
 VARY = "HX-Request, Cookie, Accept-Language"

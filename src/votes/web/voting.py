@@ -17,6 +17,7 @@ from votes.core.results import Message, Round, TallyResult
 from votes.db.ballot_queries import BallotView
 from votes.i18n import gettext as _
 from votes.services import ballots as service
+from votes.web.forms import MAX_ID, whole_number
 from votes.web.labels import N_
 from votes.web.refusals import area
 
@@ -186,8 +187,9 @@ def choice_from(method: str, form: FormMultiDict, keys: list[str]) -> Any:
         scores: dict[str, Any] = {}
         for key in keys:
             raw = str(form.get(f"score-{key}", "")).strip()
-            if raw:
-                scores[key] = int(raw) if raw.lstrip("-").isdigit() else raw
+            if raw:  # not a plain number: kept as typed, the service says it is off the scale
+                number = whole_number(raw, low=-MAX_ID, high=MAX_ID)
+                scores[key] = raw if number is None else number
         return scores
     choice = str(form.get("choice", ""))[:MAX_FIELD]
     if method in service.CONSENT_METHODS:

@@ -36,7 +36,7 @@ from votes.web.assembly_forms import (
     thread_context,
 )
 from votes.web.context import RequestContext
-from votes.web.forms import FormErrors
+from votes.web.forms import FormErrors, QueryCount, whole_number
 from votes.web.guards import requires
 from votes.web.rendering import VARY, is_htmx, page, see_other
 
@@ -340,7 +340,7 @@ class AssemblyController(Controller):
         actor: NamedDependency[Actor],
         item_id: FromPath[int],
         order: FromQuery[str] = "oldest",
-        offset: FromQuery[int] = 0,
+        offset: QueryCount = 0,
     ) -> Template:
         found = await assembly_queries.agenda_item(actor.organisation.id, item_id, viewer_of(actor))
         if found is None or found[1].thread_id is None:
@@ -479,11 +479,11 @@ class AssemblyController(Controller):
         """The drag-and-drop script posts the whole new order (``item`` repeated)."""
         form = await request.form()
         back = f"{_base(actor)}/assemblies/{assembly_id}"
-        raw = form.getall("item", [])
-        if not all(str(value).isdigit() for value in raw):
+        order = [whole_number(value) for value in form.getall("item", [])]
+        if None in order:
             return refused(request, context, actor, Refused("agenda_changed"), back)
         try:
-            await assemblies.reorder_agenda(actor, assembly_id, [int(v) for v in raw])
+            await assemblies.reorder_agenda(actor, assembly_id, [n for n in order if n is not None])
         except Refused as error:
             return refused(request, context, actor, error, back)
         if is_htmx(request):

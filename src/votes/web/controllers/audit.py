@@ -21,8 +21,11 @@ from votes.db.audit_queries import AuditFilter
 from votes.services import audit
 from votes.services.actors import Actor, may_administer
 from votes.web.context import RequestContext
+from votes.web.forms import whole_number
 from votes.web.guards import requires
 from votes.web.rendering import page
+
+MAX_PAGE = 1_000_000  # a page number beyond is no page (and its offset would overflow)
 
 
 def _day(text: str, time_zone: str, *, end: bool = False) -> datetime | None:
@@ -30,10 +33,10 @@ def _day(text: str, time_zone: str, *, end: bool = False) -> datetime | None:
     next day for an end date, so "until the 12th" includes the 12th. Bad input: no filter."""
     try:
         day = date.fromisoformat(text.strip())
-    except ValueError:
+        if end:
+            day += timedelta(days=1)
+    except (ValueError, OverflowError):  # OverflowError: "until 9999-12-31"
         return None
-    if end:
-        day += timedelta(days=1)
     return datetime.combine(day, time(), tzinfo=ZoneInfo(time_zone))
 
 
@@ -56,12 +59,12 @@ class AuditController(Controller):
         organisation = actor.organisation
         chosen = AuditFilter(
             action=action[:60],
-            actor_id=int(who) if who.isdigit() else None,
+            actor_id=whole_number(who),
             subject=subject[:60],
             since=_day(since, organisation.time_zone),
             until=_day(until, organisation.time_zone, end=True),
         )
-        number = int(page_number) if page_number.isdigit() else 1
+        number = whole_number(page_number, low=1, high=MAX_PAGE) or 1
         found = await audit_queries.audit_page(organisation.id, chosen, number)
         query = {"action": action, "actor": who, "subject": subject, "since": since}
         query["until"] = until

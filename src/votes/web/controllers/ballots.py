@@ -36,7 +36,7 @@ from votes.services.actors import Actor, may_count, may_run_ballots
 from votes.services.refusals import Refused
 from votes.web import voting
 from votes.web.context import RequestContext, settings_of
-from votes.web.forms import FormErrors
+from votes.web.forms import MAX_ID, FormErrors, whole_number
 from votes.web.guards import requires
 from votes.web.labels import N_
 from votes.web.refusals import explain
@@ -403,7 +403,7 @@ class BallotController(Controller):
                         on_behalf_of=principal,
                     )
             else:
-                principal = int(target) if target.isdigit() else 0
+                principal = whole_number(target) or 0
                 await service.cast_vote(
                     ballot_id,
                     actor.id,
@@ -1032,10 +1032,10 @@ def _room_fields(ballot: BallotView) -> list[str]:
 def _whole_number(value: str, name: str, errors: FormErrors) -> int:
     if not value:
         return 0
-    if not value.lstrip("-").isdigit():
+    number = whole_number(value, low=-MAX_ID, high=MAX_ID)
+    if number is None:
         errors.add(name, _("Write a whole number."))
         return 0
-    number = int(value)
     if number < 0:
         errors.add(name, _("Counts cannot be negative."))
     return number
@@ -1140,10 +1140,11 @@ def _read_settings(values: dict[str, str], errors: FormErrors) -> service.Ballot
 
 
 def _small_int(value: str, name: str, errors: FormErrors) -> int:
-    if not value.strip().isdigit() or len(value.strip()) > 5:
+    number = whole_number(value, high=99_999)
+    if number is None:
         errors.add(name, _("Write a whole number."))
         return 0
-    return int(value.strip())
+    return number
 
 
 async def _current_item(actor: Actor, assembly_id: int) -> int | None:

@@ -27,7 +27,7 @@ from votes.web.assembly_forms import (
     thread_context,
 )
 from votes.web.context import RequestContext
-from votes.web.forms import FormErrors, safe_next_path
+from votes.web.forms import FormErrors, QueryCount, safe_next_path
 from votes.web.rendering import is_htmx, page, see_other
 
 
@@ -79,7 +79,7 @@ class DeliberationController(Controller):
         actor: NamedDependency[Actor],
         thread_id: FromPath[int],
         order: FromQuery[str] = "oldest",
-        offset: FromQuery[int] = 0,
+        offset: QueryCount = 0,
         next: FromQuery[str] = "",
     ) -> Template:
         """One slice of a long thread: appended in place by htmx ("show more"), or a page of

@@ -31,7 +31,7 @@ from votes.services.actors import Actor, may_administer
 from votes.services.members import ImportReport, MemberInput
 from votes.services.refusals import Refused
 from votes.web.context import RequestContext, settings_of
-from votes.web.forms import FormErrors
+from votes.web.forms import FormErrors, whole_number
 from votes.web.guards import requires
 from votes.web.labels import N_, label
 from votes.web.refusals import area, explain
@@ -119,7 +119,7 @@ def _input_from_form(form: Any) -> MemberInput:
         name=text("name"),
         email=text("email") or None,
         category=text("category"),
-        college_id=int(college) if college.isdigit() else None,
+        college_id=whole_number(college),
         kind=MembershipKind.OBSERVER if text("kind") == "observer" else MembershipKind.MEMBER,
         is_admin=bool(form.get("is_admin")),
         is_facilitator=bool(form.get("is_facilitator")),
@@ -568,8 +568,8 @@ class MembersController(Controller):
         """Issue codes and show them once, as the printable sheet: they are never stored."""
         form = await request.form()
         days_text = str(form.get("days", access_codes.DEFAULT_DAYS))
-        days = int(days_text) if days_text.isdigit() else 0
-        selected = [int(v) for v in form.getall("member", []) if str(v).isdigit()]
+        days = whole_number(days_text) or 0
+        selected = [n for v in form.getall("member", []) if (n := whole_number(v)) is not None]
         which = None if form.get("scope") == "all" else selected
         settings = settings_of(request)
         errors = FormErrors()

@@ -23,7 +23,7 @@ from votes.services.refusals import Refused
 from votes.web.assembly_forms import errors_from, optional_int, refused, text, thread_context
 from votes.web.context import RequestContext
 from votes.web.diffs import TextDiff, diff_texts
-from votes.web.forms import FormErrors
+from votes.web.forms import FormErrors, QueryCount, whole_number
 from votes.web.rendering import page, see_other
 
 
@@ -32,7 +32,7 @@ def _base(actor: Actor) -> str:
 
 
 def _int_or_none(value: str) -> int | None:
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return whole_number(value)
 
 
 class ProposalController(Controller):
@@ -153,7 +153,7 @@ class ProposalController(Controller):
                 values["body"],
                 agenda_item_id=optional_int(form, "agenda_item"),
                 draft=text(form, "draft") == "1",
-                coauthor_ids=[int(c) for c in coauthors if c.isdigit() and len(c) < 10],
+                coauthor_ids=[n for c in coauthors if (n := whole_number(c)) is not None],
             )
         except Refused as error:
             if error.code == "not_found":
@@ -184,7 +184,7 @@ class ProposalController(Controller):
         actor: NamedDependency[Actor],
         proposal_id: FromPath[int],
         order: FromQuery[str] = "oldest",
-        offset: FromQuery[int] = 0,
+        offset: QueryCount = 0,
     ) -> Template:
         organisation_id = actor.organisation.id
         detail = await self._readable(actor, proposal_id)

@@ -22,7 +22,7 @@ from votes.services import rules
 from votes.services.actors import Actor
 from votes.services.refusals import Refused
 from votes.web.context import RequestContext
-from votes.web.forms import FormErrors
+from votes.web.forms import FormErrors, whole_number
 from votes.web.labels import N_, Nn_
 from votes.web.refusals import Plural, area, explain
 from votes.web.rendering import page, see_other
@@ -85,8 +85,7 @@ def _path(actor: Actor, assembly_id: int) -> str:
 
 
 def _member_id(value: object) -> int | None:
-    text = str(value or "").strip()
-    return int(text) if text.isdigit() and len(text) < 12 else None
+    return whole_number(value)
 
 
 class ProxiesController(Controller):

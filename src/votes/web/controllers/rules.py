@@ -32,7 +32,7 @@ from votes.services import rules as service
 from votes.services.actors import Actor, may_administer
 from votes.services.refusals import Refused
 from votes.web.context import RequestContext
-from votes.web.forms import FormErrors
+from votes.web.forms import FormErrors, whole_number
 from votes.web.guards import requires
 from votes.web.labels import N_
 from votes.web.refusals import area, explain
@@ -94,9 +94,10 @@ def parse_share(text: str, *, allow_one: bool) -> Fraction | None:
     """
     cleaned = text.strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
     try:
-        if re.fullmatch(r"\d+/\d+", cleaned):
+        # ASCII digits, a few of them: \d takes "٣", and int() refuses 5,000 digits
+        if re.fullmatch(r"[0-9]{1,9}/[0-9]{1,9}", cleaned):
             value = Fraction(cleaned)
-        elif re.fullmatch(r"\d+(\.\d+)?%?", cleaned):
+        elif re.fullmatch(r"[0-9]{1,9}(\.[0-9]{1,9})?%?", cleaned):
             value = Fraction(cleaned.rstrip("%")) / 100
         else:
             return None
@@ -146,10 +147,9 @@ def read_profile(base: RuleProfile, form: FormMultiDict, errors: FormErrors) -> 
     fixed_text = str(form.get("proxy_fixed", "")).strip()
     fixed: int | None = None
     if fixed_text:
-        if not fixed_text.isdigit() or len(fixed_text) > 4:
+        fixed = whole_number(fixed_text, high=9999)
+        if fixed is None:
             errors.add("proxy_fixed", _(PROBLEMS["number_invalid"]))
-        else:
-            fixed = int(fixed_text)
     proxies = ProxyRule(
         kind=proxy_kind,
         fixed=fixed,
