@@ -75,10 +75,11 @@ async def test_a_reset_link_works_once_and_a_newer_one_replaces_it() -> None:
 async def test_a_password_changed_with_the_wrong_current_one_stays_unchanged() -> None:
     email = _email()
     person_id = await accounts.create_person("Prudent", email, PASSWORD)
+    session = await accounts.start_session(person_id, secret_key=SECRET, hours=1)
     before = await Person.select(Person.password_hash).where(Person.id == person_id).first()
     with pytest.raises(AccountError, match="bad_current_password"):
         await accounts.change_password(
-            person_id, "not-it", "new-password-00", keep_token="", secret_key=SECRET
+            person_id, "not-it", "new-password-00", keep_token=session, secret_key=SECRET
         )
     after = await Person.select(Person.password_hash).where(Person.id == person_id).first()
     assert before == after

@@ -3,6 +3,7 @@ changing a password, signing out everywhere."""
 
 from __future__ import annotations
 
+import html
 import re
 import uuid
 
@@ -10,7 +11,7 @@ import httpx
 import pytest
 from tests.web.helpers import csrf_token, sign_in
 
-from votes.db.tables import AccessCode, LoginSession
+from votes.db.tables import AccessCode, LoginSession, Person
 from votes.services import access_codes, accounts, organisations
 
 PASSWORD = "a-long-enough-password"
@@ -223,3 +224,163 @@ async def test_sign_out_everywhere_ends_every_session(client: httpx.AsyncClient)
         (LoginSession.person == person_id) & LoginSession.revoked.eq(False)
     )
     assert (await client.get("/account", follow_redirects=False)).status_code == 303
+
+
+# --- one door: another cooperative's admin never reaches a person's credentials (#14) ------
+
+
+async def _post_as(client: httpx.AsyncClient, path: str, data: dict[str, str]) -> httpx.Response:
+    token = await csrf_token(client, "/")
+    return await client.post(
+        path,
+        data={**data, "_csrf_token": token},
+        headers={"Accept-Language": "fr"},
+        follow_redirects=False,
+    )
+
+
+async def _victim_in_a_cooperative_with_a_secret_ballot(
+    password: str | None,
+) -> tuple[str, str, int, int, int, str]:
+    """Cooperative A, its admin, a member (the victim) and A's open secret ballot:
+    (A's short name, A's admin email, victim's person id, victim's membership id in A,
+    ballot id, victim's email)."""
+    from datetime import UTC, datetime
+
+    from votes.services import assemblies, ballots
+
+    suffix = uuid.uuid4().hex[:8]
+    short_name = f"coop-a-{suffix}"
+    organisation_id = await organisations.create_organisation(f"Coop A {suffix}", short_name)
+    admin_email = f"admin-a-{suffix}@example.org"
+    admin = await accounts.create_person("Admin A", admin_email, PASSWORD)
+    await organisations.add_membership(organisation_id, admin, is_admin=True)
+    victim_email = f"victime-{suffix}@example.org"
+    victim = await accounts.create_person(f"Véronique Secrète {suffix}", victim_email, password)
+    membership_id = await organisations.add_membership(organisation_id, victim)
+    assembly_id = await assemblies.create_assembly(organisation_id, "AG", datetime.now(UTC))
+    ballot_id = await ballots.create_ballot(
+        organisation_id,
+        assembly_id,
+        "Question secrète ?",
+        "majority",
+        [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")],
+        secret=True,
+    )
+    await ballots.open_ballot(ballot_id)
+    return short_name, admin_email, victim, membership_id, ballot_id, victim_email
+
+
+async def _b_admin_adds_the_victim_and_signs_in_with_a_code(
+    client: httpx.AsyncClient, victim_email: str, victim_id: int
+) -> tuple[str, int, httpx.AsyncClient]:
+    """Cooperative B's admin adds the victim's email to B's register, issues a code and signs
+    in with it on a second browser; returns (B's short name, membership id in B, browser)."""
+    from votes.db.tables import Membership
+
+    b_name, b_id, b_admin, _, _ = await _cooperative_with_member()
+    await sign_in(client, b_admin, PASSWORD)
+    added = await _post_as(
+        client,
+        f"/o/{b_name}/members/new",
+        {"name": "Quelqu'un", "email": victim_email, "kind": "member"},
+    )
+    assert added.status_code == 303
+    row = (
+        await Membership.select(Membership.id)
+        .where((Membership.organisation == b_id) & (Membership.person == victim_id))
+        .first()
+    )
+    assert row is not None
+    sheet = await _post_as(
+        client,
+        f"/o/{b_name}/members/codes",
+        {"member": str(row["id"]), "scope": "selected", "days": "2"},
+    )
+    code = re.search(r'class="code-card__code">([A-Z0-9]{5}-[A-Z0-9]{5})<', sheet.text).group(1)  # type: ignore[union-attr]
+    attacker = httpx.AsyncClient(transport=client._transport, base_url=client.base_url)
+    signed_in = await _post_as(attacker, "/code", {"code": code})
+    assert signed_in.status_code == 303
+    return b_name, int(row["id"]), attacker
+
+
+async def test_another_cooperatives_admin_cannot_set_a_password_and_enter_the_first_one(
+    client: httpx.AsyncClient,
+) -> None:
+    (
+        a_name,
+        a_admin,
+        victim_id,
+        victim_membership,
+        ballot_id,
+        victim_email,
+    ) = await _victim_in_a_cooperative_with_a_secret_ballot(password=None)
+    b_name, b_membership, attacker = await _b_admin_adds_the_victim_and_signs_in_with_a_code(
+        client, victim_email, victim_id
+    )
+    account = await attacker.get("/account", headers={"Accept-Language": "fr"})
+    assert account.status_code == 200
+    assert 'name="password"' not in account.text  # no password form in a code session
+    assert "code d'accès" in html.unescape(account.text)
+    for current in ("", "nope"):
+        refused = await _post_as(
+            attacker,
+            "/account/password",
+            {
+                "current": current,
+                "password": "pris-en-otage-42",
+                "confirmation": "pris-en-otage-42",
+            },
+        )
+        assert refused.status_code == 403
+        assert "code d'accès" in html.unescape(refused.text)
+    assert (await attacker.get(f"/o/{a_name}/ballots/{ballot_id}")).status_code == 404
+    assert (await attacker.get(f"/o/{b_name}/")).status_code == 200
+    await attacker.aclose()
+    assert not await accounts.has_password(victim_id)
+    # the password the attacker tried opens nothing
+    async with httpx.AsyncClient(transport=client._transport, base_url=client.base_url) as other:
+        login = await _post_as(
+            other, "/login", {"email": victim_email, "password": "pris-en-otage-42", "next": "/"}
+        )
+        assert login.status_code == 422
+        assert (await other.get(f"/o/{a_name}/ballots/{ballot_id}")).status_code in (303, 401)
+    # B's admin has no power over the person's credentials: no password link...
+    link = await _post_as(client, f"/o/{b_name}/members/{b_membership}/password-link", {})
+    assert link.status_code == 409
+    assert "/c/reset/" not in link.text
+    # ...while A's admin, who registered the person, can still hand one
+    client.cookies.clear()
+    await sign_in(client, a_admin, PASSWORD)
+    a_link = await _post_as(client, f"/o/{a_name}/members/{victim_membership}/password-link", {})
+    assert a_link.status_code == 200
+    assert "/c/reset/" in a_link.text
+
+
+async def test_a_code_session_cannot_sign_out_the_persons_other_devices(
+    client: httpx.AsyncClient,
+) -> None:
+    _a_name, _, victim_id, _, _, victim_email = await _victim_in_a_cooperative_with_a_secret_ballot(
+        password=PASSWORD
+    )
+    elsewhere = await accounts.start_session(victim_id, secret_key=SECRET, hours=1)
+    _b_name, _, attacker = await _b_admin_adds_the_victim_and_signs_in_with_a_code(
+        client, victim_email, victim_id
+    )
+    refused = await _post_as(attacker, "/account/sign-out-everywhere", {})
+    assert refused.status_code == 403
+    changed = await _post_as(
+        attacker,
+        "/account/password",
+        {"current": PASSWORD, "password": "pris-en-otage-42", "confirmation": "pris-en-otage-42"},
+    )
+    assert changed.status_code == 403
+    # the language chosen in a code session stays in that browser
+    chosen = await _post_as(attacker, "/language", {"language": "en", "next": "/"})
+    assert chosen.status_code == 303
+    await attacker.aclose()
+    assert await accounts.viewer_for_token(elsewhere, secret_key=SECRET) is not None
+    person = await Person.select(Person.preferred_language).where(Person.id == victim_id).first()
+    assert person is not None
+    assert person["preferred_language"] is None
+    assert await accounts.authenticate(victim_email, PASSWORD) == victim_id

@@ -216,17 +216,51 @@ async def end_all_sessions(
     await query
 
 
+async def _unscoped_session_of(person_id: int, token: str, secret_key: str) -> None:
+    """Refuse (``AccountError("code_session")``) unless ``token`` is a live session of the person
+    opened with their password (or a reset link), not with an organisation's access code.
+
+    An access code is handed out by one organisation's admins, who could have printed it for
+    themselves: what it opens must stay inside that organisation. Anything that outlives the
+    code session (a password, the person's other sessions) is therefore out of its reach."""
+    row = (
+        await LoginSession.select(LoginSession.organisation)
+        .where(
+            (LoginSession.token_hash == token_hash(token, secret_key))
+            & (LoginSession.person == person_id)
+            & LoginSession.revoked.eq(False)
+            & (LoginSession.expires_at > datetime.now(UTC))
+        )
+        .first()
+    )
+    if row is None or row["organisation"] is not None:
+        raise AccountError("code_session")
+
+
+async def sign_out_everywhere(person_id: int, *, token: str, secret_key: str) -> None:
+    """Sign a person out of every device, as they asked from the session of ``token``; a
+    session opened with an access code may not (``AccountError("code_session")``)."""
+    await _unscoped_session_of(person_id, token, secret_key)
+    await end_all_sessions(person_id)
+
+
 async def change_password(
     person_id: int, current: str, new: str, *, keep_token: str, secret_key: str
 ) -> None:
-    """Replace a password after checking the current one; other sessions are signed out."""
+    """Replace a password after checking the current one; other sessions are signed out.
+
+    Only from a session opened with the password itself (``code_session`` otherwise), and
+    only to replace one: a person without a password gets their first one through a reset
+    link (``password_by_link``), which their own organisation's admin hands them."""
+    await _unscoped_session_of(person_id, keep_token, secret_key)
     check_new_password(new)
     row = await Person.select(Person.password_hash).where(Person.id == person_id).first()
     stored = row["password_hash"] if row else None
-    if stored:
-        matches, _ = await passwords.verify_password(stored, current)
-        if not matches:
-            raise AccountError("bad_current_password")
+    if not stored:
+        raise AccountError("password_by_link")
+    matches, _ = await passwords.verify_password(stored, current)
+    if not matches:
+        raise AccountError("bad_current_password")
     new_hash = await passwords.hash_password(new)
     async with write_transaction(Person._meta.db):
         await Person.update({Person.password_hash: new_hash}).where(Person.id == person_id)

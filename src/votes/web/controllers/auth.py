@@ -16,6 +16,7 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from litestar.status_codes import (
+    HTTP_403_FORBIDDEN,
     HTTP_409_CONFLICT,
     HTTP_422_UNPROCESSABLE_ENTITY,
     HTTP_429_TOO_MANY_REQUESTS,
@@ -55,6 +56,15 @@ def account_message(code: str) -> str:
         "password_too_short": _("Choose a password of at least %(num)d characters.")
         % {"num": accounts.MIN_PASSWORD_LENGTH},
         "bad_current_password": _("Your current password is not this one."),
+        "code_session": _(
+            "You signed in with an access code: it opens your cooperative for this visit "
+            "only, and cannot change your password or sign out your other devices. "
+            "Sign in with your password to do so."
+        ),
+        "password_by_link": _(
+            "You have no password yet: ask an administrator of your cooperative for a link "
+            "to choose one."
+        ),
     }
     return messages.get(code, _("This could not be done."))
 
@@ -62,6 +72,8 @@ def account_message(code: str) -> str:
 def _status_for(code: str) -> int:
     if code == "throttled":
         return HTTP_429_TOO_MANY_REQUESTS
+    if code == "code_session":
+        return HTTP_403_FORBIDDEN
     if code in ("code_used", "code_expired", "link_invalid"):
         return HTTP_409_CONFLICT
     return HTTP_422_UNPROCESSABLE_ENTITY
@@ -376,6 +388,7 @@ class AuthController(Controller):
         settings = settings_of(request)
         new = await _text(request, "password")
         errors = FormErrors()
+        status = HTTP_422_UNPROCESSABLE_ENTITY
         if new != await _text(request, "confirmation"):
             errors.add("confirmation", _("The two passwords are not the same."))
         else:
@@ -388,15 +401,16 @@ class AuthController(Controller):
                     secret_key=settings.secret_key,
                 )
             except AccountError as error:
-                field = "current" if error.code == "bad_current_password" else "password"
-                errors.add(field, account_message(error.code))
+                field = {"bad_current_password": "current", "password_too_short": "password"}
+                errors.add(field.get(error.code, ""), account_message(error.code))
+                status = _status_for(error.code)
             else:
                 return see_other("/account?done=password")
         return page(
             request,
             "pages/auth/account.html.jinja",
             fragment="partials/auth/_password_form.html.jinja",
-            status_code=HTTP_422_UNPROCESSABLE_ENTITY,
+            status_code=status,
             context=context,
             errors=errors,
             has_password=await accounts.has_password(viewer.person_id),
@@ -406,10 +420,28 @@ class AuthController(Controller):
     @post("/account/sign-out-everywhere")
     async def sign_out_everywhere(
         self, request: Request[Any, Any, State], context: NamedDependency[RequestContext]
-    ) -> Redirect:
-        if context.viewer is None:
+    ) -> Template | Redirect:
+        viewer = context.viewer
+        if viewer is None:
             raise NotAuthorizedException()
-        await accounts.end_all_sessions(context.viewer.person_id)
+        try:
+            await accounts.sign_out_everywhere(
+                viewer.person_id,
+                token=request.cookies.get(SESSION_COOKIE, ""),
+                secret_key=settings_of(request).secret_key,
+            )
+        except AccountError as error:
+            errors = FormErrors()
+            errors.add("", account_message(error.code))
+            return page(
+                request,
+                "pages/auth/account.html.jinja",
+                status_code=_status_for(error.code),
+                context=context,
+                errors=errors,
+                has_password=await accounts.has_password(viewer.person_id),
+                done="",
+            )
         response = see_other("/")
         response.delete_cookie(SESSION_COOKIE)
         return response

@@ -63,6 +63,10 @@ def member_message(code: str, value: str = "") -> str:
             "This person also belongs to another organisation: only they can change their "
             "name and email address."
         ),
+        "password_elsewhere": _(
+            "This person was registered by another organisation first: only they, or that "
+            "organisation, can set their password."
+        ),
         "last_admin": _("The organisation needs at least one active administrator."),
         "own_status": _("You cannot change your own status: ask another administrator."),
         "file_empty": _("The file has no member in it."),
@@ -148,6 +152,9 @@ class MembersController(Controller):
         may_edit_person = member is None or await members.person_is_only_here(
             organisation_id, member.person_id
         )
+        may_link_password = member is not None and await members.may_hand_password_link(
+            organisation_id, member.person_id
+        )
         return page(
             request,
             "pages/members/form.html.jinja",
@@ -162,6 +169,7 @@ class MembersController(Controller):
             categories=await registers.categories_of(organisation_id),
             colleges=await registers.colleges_of(organisation_id),
             may_edit_person=may_edit_person,
+            may_link_password=may_link_password,
             password_link=password_link,
         )
 
@@ -363,8 +371,9 @@ class MembersController(Controller):
         membership: NamedDependency[MembershipView],
         membership_id: FromPath[int],
     ) -> Template:
-        """A one-time link to hand over; only for people who belong to this organisation
-        alone, so that no admin can take over an account another organisation relies on."""
+        """A one-time link to hand over; only for people this organisation registered first
+        (:func:`members.may_hand_password_link`), so that no admin can take over an account
+        another organisation relies on."""
         ensure_admin(membership)
         member = await self._member(membership, membership_id)
         data = MemberInput(
@@ -377,9 +386,9 @@ class MembersController(Controller):
             is_facilitator=member.is_facilitator,
             is_scrutineer=member.is_scrutineer,
         )
-        if not await members.person_is_only_here(membership.organisation.id, member.person_id):
+        if not await members.may_hand_password_link(membership.organisation.id, member.person_id):
             errors = FormErrors()
-            errors.add("", member_message("person_shared"))
+            errors.add("", member_message("password_elsewhere"))
             return await self._render_form(
                 request,
                 context,
