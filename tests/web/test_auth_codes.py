@@ -384,3 +384,112 @@ async def test_a_code_session_cannot_sign_out_the_persons_other_devices(
     assert person is not None
     assert person["preferred_language"] is None
     assert await accounts.authenticate(victim_email, PASSWORD) == victim_id
+
+
+# --- the venue's shared address (#14) ---------------------------------------------------------
+
+
+def _browser_at(client: httpx.AsyncClient, address: str) -> httpx.AsyncClient:
+    """A phone in the hall: every phone of a venue reaches the server from one address."""
+    transport = httpx.ASGITransport(app=client._transport.app, client=(address, 40_000))  # type: ignore[attr-defined]
+    return httpx.AsyncClient(transport=transport, base_url=client.base_url)
+
+
+def _venue() -> str:
+    return f"198.51.100.{uuid.uuid4().int % 250 + 1}"
+
+
+def _wrong_code(n: int) -> str:
+    alphabet = access_codes.CODE_ALPHABET
+    return "".join(alphabet[(n * 7 + i * 13) % len(alphabet)] for i in range(10))
+
+
+async def test_one_attendee_typing_a_hundred_wrong_codes_locks_nobody_out(
+    client: httpx.AsyncClient,
+) -> None:
+    _short_name, organisation_id, _, _, membership_id = await _cooperative_with_member()
+    [issued] = await access_codes.issue_codes(organisation_id, [membership_id], secret_key=SECRET)
+    email = f"venue-{uuid.uuid4().hex[:8]}@example.org"
+    person_id = await accounts.create_person("Présente", email, PASSWORD)
+    await organisations.add_membership(organisation_id, person_id)
+    venue = _venue()
+    async with _browser_at(client, venue) as clumsy:
+        token = await csrf_token(clumsy, "/code")
+        statuses = {
+            (
+                await clumsy.post(
+                    "/code",
+                    data={"_csrf_token": token, "code": _wrong_code(n) if n % 10 else "ABC"},
+                )
+            ).status_code
+            for n in range(100)
+        }
+        assert statuses == {422}
+    async with _browser_at(client, venue) as neighbour:
+        token = await csrf_token(neighbour, "/code")
+        signed_in = await neighbour.post("/code", data={"_csrf_token": token, "code": issued.code})
+        assert signed_in.status_code == 303
+    async with _browser_at(client, venue) as other:
+        await sign_in(other, email, PASSWORD)
+
+
+async def test_wrong_codes_with_the_same_first_half_block_that_code_until_a_new_one(
+    client: httpx.AsyncClient,
+) -> None:
+    short_name, organisation_id, _, _, membership_id = await _cooperative_with_member()
+    [issued] = await access_codes.issue_codes(organisation_id, [membership_id], secret_key=SECRET)
+    half = issued.code[:5]
+    guesses = [half + _wrong_code(n)[5:] for n in range(40)]
+    guesses = [guess for guess in guesses if guess != issued.code][
+        : accounts.CODE_PREFIX_FAILURE_LIMIT
+    ]
+    token = await csrf_token(client, "/code")
+    for n, guess in enumerate(guesses):
+        # from as many addresses as the guesser likes
+        async with _browser_at(client, f"203.0.113.{n + 1}") as guesser:
+            wrong = await guesser.post(
+                "/code", data={"_csrf_token": await csrf_token(guesser, "/code"), "code": guess}
+            )
+            assert wrong.status_code == 422
+    blocked = await client.post(
+        "/code",
+        data={"_csrf_token": token, "code": issued.code},
+        headers={"Accept-Language": "fr"},
+    )
+    assert blocked.status_code == 429
+    assert "Trop de tentatives" in blocked.text
+    # the welcome desk issues a new code: another first half, and it works
+    [new] = await access_codes.issue_codes(organisation_id, [membership_id], secret_key=SECRET)
+    assert new.code[:5] != half
+    signed_in = await client.post("/code", data={"_csrf_token": token, "code": new.code})
+    assert signed_in.status_code == 303
+    assert signed_in.headers["location"] == f"/o/{short_name}/"
+
+
+async def test_an_admin_at_the_venue_lifts_the_block_a_guessing_machine_left(
+    client: httpx.AsyncClient,
+) -> None:
+    short_name, organisation_id, admin_email, _, membership_id = await _cooperative_with_member()
+    [issued] = await access_codes.issue_codes(organisation_id, [membership_id], secret_key=SECRET)
+    venue = _venue()
+    await accounts.record_failure(
+        [accounts.code_address_key(venue)] * accounts.CODE_ADDRESS_FAILURE_LIMIT
+    )
+    async with _browser_at(client, venue) as phone:
+        token = await csrf_token(phone, "/code")
+        blocked = await phone.post("/code", data={"_csrf_token": token, "code": issued.code})
+        assert blocked.status_code == 429
+        async with _browser_at(client, venue) as desk:
+            await sign_in(desk, admin_email, PASSWORD)  # passwords have their own budget
+            codes = await desk.get(
+                f"/o/{short_name}/members/codes", headers={"Accept-Language": "fr"}
+            )
+            assert venue in codes.text
+            assert "refusées pour l" in html.unescape(codes.text)
+            lifted = await desk.post(
+                f"/o/{short_name}/members/codes/unblock",
+                data={"_csrf_token": await csrf_token(desk, f"/o/{short_name}/members/codes")},
+            )
+            assert lifted.status_code == 303
+        signed_in = await phone.post("/code", data={"_csrf_token": token, "code": issued.code})
+        assert signed_in.status_code == 303

@@ -4,9 +4,28 @@ A session cookie carries a random token; the database keeps only its HMAC under 
 secret key, so a leaked table cannot be replayed, and deleting or revoking rows signs people out
 at once, in every worker.
 
-Failed sign-ins are counted in the database (so every worker sees them), per account and per
-address: past the limit, further attempts are refused before any password is even checked.
-The per-address limit is generous because a whole venue may share one public address.
+Guessing is slowed by budgets of failed sign-ins, counted in the database (so every worker sees
+them) over a sliding window of :data:`THROTTLE_WINDOW`:
+
+* per target, tight: :data:`ACCOUNT_FAILURE_LIMIT` wrong passwords for one account, and
+  :data:`CODE_PREFIX_FAILURE_LIMIT` wrong codes sharing the first half of a code (a code seen
+  half over a shoulder cannot be finished by guessing; its owner, refused too, gets a new code
+  at the welcome desk, and a new code has another first half);
+* per address, loose: a plenary shares one public address, so :data:`ADDRESS_FAILURE_LIMIT`
+  (passwords) and :data:`CODE_ADDRESS_FAILURE_LIMIT` (codes and links) are counted apart and
+  are far above what a hall of attendees mistyping ever reaches: one attendee typing a hundred
+  wrong codes blocks nobody, not even themselves for another code's first half. They only stop
+  a machine that guesses from one address; codes carry 50 bits, so even that budget spent
+  every quarter of an hour for the two weeks a code lives finds none.
+
+An attempt is counted *before* it is checked (:func:`reserve_attempt`), in one transaction that
+also checks the budgets, and forgotten when it succeeds: sixty guesses sent at once against one
+account have at most its budget checked, however slow argon2 is (PostgreSQL serialises the
+reservations of one target with a transaction-level advisory lock; SQLite's writes are
+serialised already). Nothing locks anyone out for a fixed time: the window slides, so a budget
+comes back as old failures age out. If a machine has spent a venue's address budget anyway, an
+administrator at the welcome desk lifts it for the address they are connected from
+(:func:`lift_address_block`); they are behind the same public address as the room.
 """
 
 from __future__ import annotations
@@ -14,18 +33,32 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from piccolo.engine.postgres import PostgresEngine
+
 from votes.db.engine import write_transaction
 from votes.db.tables import LoginSession, PasswordReset, Person, SignInFailure
-from votes.services import passwords
+from votes.services import audit, passwords
 
 MIN_PASSWORD_LENGTH = 10
 THROTTLE_WINDOW = timedelta(minutes=15)
 ACCOUNT_FAILURE_LIMIT = 5  # wrong passwords for one account per window
-ADDRESS_FAILURE_LIMIT = 100  # failures (passwords or codes) from one address per window
+ADDRESS_FAILURE_LIMIT = 300  # wrong passwords from one address per window
+CODE_PREFIX_FAILURE_LIMIT = 5  # wrong codes sharing a first half, per window
+CODE_ADDRESS_FAILURE_LIMIT = 1000  # wrong codes and links from one address per window
 RESET_LINK_HOURS = 48
+
+# budget per kind of key; the tight ones are reserved under a lock on PostgreSQL
+_LIMITS = {
+    "account": ACCOUNT_FAILURE_LIMIT,
+    "address": ADDRESS_FAILURE_LIMIT,
+    "code": CODE_PREFIX_FAILURE_LIMIT,
+    "code-address": CODE_ADDRESS_FAILURE_LIMIT,
+}
+_EXACT = frozenset({"account", "code"})
 
 
 class AccountError(Exception):
@@ -65,33 +98,111 @@ def account_key(email: str) -> str:
 
 
 def address_key(address: str | None) -> str:
+    """The budget of wrong passwords from one address."""
     return f"address:{address or 'unknown'}"[:300]
 
 
-async def ensure_not_throttled(keys: list[str]) -> None:
-    """Raise ``AccountError("throttled")`` if any key is past its limit of recent failures."""
-    since = datetime.now(UTC) - THROTTLE_WINDOW
+def code_address_key(address: str | None) -> str:
+    """The budget of wrong access codes and sign-in links from one address."""
+    return f"code-address:{address or 'unknown'}"[:300]
+
+
+def code_prefix_key(code: str) -> str:
+    """The budget of wrong codes sharing this (normalised) code's first half."""
+    return f"code:{code[: len(code) // 2]}"[:300]
+
+
+def _limit(key: str) -> int:
+    return _LIMITS[key.split(":", 1)[0]]
+
+
+async def lock_budgets(keys: Sequence[str]) -> None:
+    """On PostgreSQL, serialise the reservations of one account or code prefix until the
+    transaction ends (SQLite's IMMEDIATE transactions are serialised already); addresses are
+    not locked, so a hall signing in at once never queues on its one address."""
+    engine = SignInFailure._meta.db
+    if isinstance(engine, PostgresEngine):
+        for key in sorted({key for key in keys if key.split(":", 1)[0] in _EXACT}):
+            await SignInFailure.raw("SELECT pg_advisory_xact_lock(hashtext({}))", key)
+
+
+async def ensure_within_budgets(keys: Sequence[str]) -> None:
+    """Raise ``AccountError("throttled")`` if any key has spent its budget of recent failures.
+    Inside a write transaction after :func:`lock_budgets`, the answer holds until it commits."""
     for key in keys:
-        limit = ACCOUNT_FAILURE_LIMIT if key.startswith("account:") else ADDRESS_FAILURE_LIMIT
-        failures = await SignInFailure.count().where(
-            (SignInFailure.throttle_key == key) & (SignInFailure.failed_at > since)
-        )
-        if failures >= limit:
+        if await recent_failures(key) >= _limit(key):
             raise AccountError("throttled")
 
 
-async def record_failure(keys: list[str]) -> None:
+async def insert_failures(keys: Sequence[str]) -> list[int]:
+    """Count a failure against every key, inside the caller's write transaction."""
     now = datetime.now(UTC)
+    rows = await SignInFailure.insert(
+        *(SignInFailure(throttle_key=key, failed_at=now) for key in keys)
+    ).returning(SignInFailure.id)
+    # old failures no longer count: forget them, so the table stays small
+    await SignInFailure.delete().where(SignInFailure.failed_at < now - 4 * THROTTLE_WINDOW)
+    return [int(row["id"]) for row in rows]
+
+
+async def reserve_attempt(keys: Sequence[str]) -> list[int]:
+    """Count one attempt against every key, as a failure until :func:`release_attempt` says it
+    succeeded; ``AccountError("throttled")`` (and nothing counted) if a budget is spent.
+
+    The check and the count are one transaction, so concurrent attempts cannot all pass the
+    check before any of them is counted."""
     async with write_transaction(SignInFailure._meta.db):
-        await SignInFailure.insert(
-            *(SignInFailure(throttle_key=key, failed_at=now) for key in keys)
-        )
-        # old failures no longer count: forget them, so the table stays small
-        await SignInFailure.delete().where(SignInFailure.failed_at < now - 4 * THROTTLE_WINDOW)
+        await lock_budgets(keys)
+        await ensure_within_budgets(keys)
+        return await insert_failures(keys)
+
+
+async def release_attempt(reserved: Sequence[int]) -> None:
+    """The reserved attempt succeeded: it is no failure."""
+    if reserved:
+        await SignInFailure.delete().where(SignInFailure.id.is_in(list(reserved)))
+
+
+async def record_failure(keys: Sequence[str]) -> None:
+    """Count a failure against every key, in a transaction of its own."""
+    async with write_transaction(SignInFailure._meta.db):
+        await insert_failures(keys)
 
 
 async def forget_failures(key: str) -> None:
     await SignInFailure.delete().where(SignInFailure.throttle_key == key)
+
+
+async def recent_failures(key: str) -> int:
+    since = datetime.now(UTC) - THROTTLE_WINDOW
+    return int(
+        await SignInFailure.count().where(
+            (SignInFailure.throttle_key == key) & (SignInFailure.failed_at > since)
+        )
+    )
+
+
+async def lift_address_block(
+    address: str | None, *, organisation_id: int, actor_id: int | None = None
+) -> int:
+    """Forget the failed sign-ins (passwords, codes, links) from one address, for an admin of
+    ``organisation_id`` at a venue whose shared address a guessing machine has used up; return
+    how many there were. Budgets of accounts and code prefixes stay: each protects one person.
+    """
+    keys = [address_key(address), code_address_key(address)]
+    async with write_transaction(SignInFailure._meta.db):
+        forgotten = (
+            await SignInFailure.delete()
+            .where(SignInFailure.throttle_key.is_in(keys))
+            .returning(SignInFailure.id)
+        )
+        await audit.record(
+            organisation_id,
+            "sign_ins.unblocked",
+            actor_id=actor_id,
+            details={"failures": len(forgotten)},
+        )
+    return len(forgotten)
 
 
 def check_new_password(password: str) -> None:
@@ -126,13 +237,11 @@ async def authenticate(email: str, password: str, *, address: str | None = None)
     """Return the person id for a correct email and password, else ``AccountError``
     (``throttled`` when this account or address has failed too often lately)."""
     keys = [account_key(email), address_key(address)]
-    await ensure_not_throttled(keys)
-    try:
-        person_id = await _check_password(email, password)
-    except AccountError:
-        await record_failure(keys)
-        raise
-    await forget_failures(keys[0])
+    reserved = await reserve_attempt(keys)
+    person_id = await _check_password(email, password)  # a failure stays counted
+    async with write_transaction(SignInFailure._meta.db):
+        await release_attempt(reserved)
+        await forget_failures(keys[0])
     return person_id
 
 

@@ -32,6 +32,7 @@ from votes.services.access_codes import IssuedCode
 from votes.services.accounts import AccountError
 from votes.services.members import ImportReport, MemberError, MemberInput
 from votes.web.context import RequestContext, settings_of
+from votes.web.controllers.auth import client_address
 from votes.web.forms import FormErrors
 from votes.web.guards import ensure_admin, provide_membership, requires_sign_in
 from votes.web.labels import label
@@ -559,6 +560,7 @@ class MembersController(Controller):
             default_days=access_codes.DEFAULT_DAYS,
             max_days=access_codes.MAX_DAYS,
             errors=FormErrors(),
+            door=await _door(request),
         )
 
     @post("/codes")
@@ -649,6 +651,20 @@ class MembersController(Controller):
             },
         )
 
+    @post("/codes/unblock")
+    async def unblock(
+        self, request: Request[Any, Any, State], membership: NamedDependency[MembershipView]
+    ) -> Redirect:
+        """Let the venue sign in again: forget the failures from the address the admin is
+        connected from, the one the room shares (see :mod:`votes.services.accounts`)."""
+        ensure_admin(membership)
+        await accounts.lift_address_block(
+            client_address(request),
+            organisation_id=membership.organisation.id,
+            actor_id=membership.person_id,
+        )
+        return see_other(f"/o/{membership.organisation.short_name}/members/codes")
+
     @post("/codes/{membership_id:int}/revoke")
     async def revoke(
         self, membership: NamedDependency[MembershipView], membership_id: FromPath[int]
@@ -659,6 +675,19 @@ class MembersController(Controller):
             membership.organisation.id, membership_id, actor_id=membership.person_id
         )
         return see_other(f"/o/{membership.organisation.short_name}/members/codes")
+
+
+async def _door(request: Request[Any, Any, State]) -> dict[str, Any]:
+    """Failed sign-ins from the address of this request (the venue's, at the welcome desk)."""
+    address = client_address(request)
+    codes = await accounts.recent_failures(accounts.code_address_key(address))
+    passwords = await accounts.recent_failures(accounts.address_key(address))
+    return {
+        "address": address or "?",
+        "failures": codes + passwords,
+        "blocked": codes >= accounts.CODE_ADDRESS_FAILURE_LIMIT
+        or passwords >= accounts.ADDRESS_FAILURE_LIMIT,
+    }
 
 
 def _sheet_cards(issued: list[IssuedCode], base: str) -> list[dict[str, Any]]:
