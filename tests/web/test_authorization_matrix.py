@@ -104,6 +104,7 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", f"{ORG}/members/codes"): "admin",
     ("POST", f"{ORG}/members/codes"): "admin",
     ("POST", f"{ORG}/members/codes/csv"): "admin",
+    ("POST", f"{ORG}/members/codes/unblock"): "admin",
     ("POST", f"{ORG}/members/codes/{{membership_id:int}}/revoke"): "admin",
     # ballots
     ("GET", f"{ORG}/vote"): "org",
