@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import pytest
@@ -75,10 +76,11 @@ async def test_a_reset_link_works_once_and_a_newer_one_replaces_it() -> None:
 async def test_a_password_changed_with_the_wrong_current_one_stays_unchanged() -> None:
     email = _email()
     person_id = await accounts.create_person("Prudent", email, PASSWORD)
+    session = await accounts.start_session(person_id, secret_key=SECRET, hours=1)
     before = await Person.select(Person.password_hash).where(Person.id == person_id).first()
     with pytest.raises(Refused, match="bad_current_password"):
         await accounts.change_password(
-            person_id, "not-it", "new-password-00", keep_token="", secret_key=SECRET
+            person_id, "not-it", "new-password-00", keep_token=session, secret_key=SECRET
         )
     after = await Person.select(Person.password_hash).where(Person.id == person_id).first()
     assert before == after
@@ -106,3 +108,37 @@ async def test_sessions_are_stored_as_keyed_hashes_and_carry_their_scope() -> No
     viewer = await accounts.viewer_for_token(token, secret_key=SECRET)
     assert viewer is not None
     assert viewer.may_enter(12345)
+
+
+async def test_sixty_guesses_sent_at_once_have_at_most_the_budget_checked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    email = _email()
+    person_id = await accounts.create_person("Assiégée", email, PASSWORD)
+    checked = 0
+    verify = passwords.verify_password
+
+    async def counted(stored: str, password: str) -> tuple[bool, str | None]:
+        nonlocal checked
+        checked += 1
+        return await verify(stored, password)
+
+    monkeypatch.setattr(passwords, "verify_password", counted)
+    guesses = [f"wrong-guess-{n:02d}" for n in range(59)] + [PASSWORD]
+    results = await asyncio.gather(
+        *(accounts.authenticate(email, guess, address="192.0.2.60") for guess in guesses),
+        return_exceptions=True,
+    )
+    assert checked <= accounts.ACCOUNT_FAILURE_LIMIT
+    refused = [r for r in results if isinstance(r, Refused) and r.code == "throttled"]
+    assert len(refused) >= len(guesses) - accounts.ACCOUNT_FAILURE_LIMIT
+    assert results.count(person_id) <= 1  # the right one only if it was within the budget
+
+
+async def test_a_success_is_not_counted_as_a_failure_of_the_address() -> None:
+    email = _email()
+    await accounts.create_person("Réussie", email, PASSWORD)
+    address = "192.0.2.61"
+    for _ in range(3):
+        await accounts.authenticate(email, PASSWORD, address=address)
+    assert await accounts.recent_failures(accounts.address_key(address)) == 0

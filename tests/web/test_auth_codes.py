@@ -3,6 +3,7 @@ changing a password, signing out everywhere."""
 
 from __future__ import annotations
 
+import html
 import re
 import uuid
 
@@ -10,7 +11,7 @@ import httpx
 import pytest
 from tests.web.helpers import csrf_token, sign_in
 
-from votes.db.tables import AccessCode, LoginSession
+from votes.db.tables import AccessCode, LoginSession, Person
 from votes.services import access_codes, accounts, organisations
 from votes.services.refusals import Refused
 
@@ -224,3 +225,272 @@ async def test_sign_out_everywhere_ends_every_session(client: httpx.AsyncClient)
         (LoginSession.person == person_id) & LoginSession.revoked.eq(False)
     )
     assert (await client.get("/account", follow_redirects=False)).status_code == 303
+
+
+# --- one door: another cooperative's admin never reaches a person's credentials (#14) ------
+
+
+async def _post_as(client: httpx.AsyncClient, path: str, data: dict[str, str]) -> httpx.Response:
+    token = await csrf_token(client, "/")
+    return await client.post(
+        path,
+        data={**data, "_csrf_token": token},
+        headers={"Accept-Language": "fr"},
+        follow_redirects=False,
+    )
+
+
+async def _victim_in_a_cooperative_with_a_secret_ballot(
+    password: str | None,
+) -> tuple[str, str, int, int, int, str]:
+    """Cooperative A, its admin, a member (the victim) and A's open secret ballot:
+    (A's short name, A's admin email, victim's person id, victim's membership id in A,
+    ballot id, victim's email)."""
+    from datetime import UTC, datetime
+
+    from votes.services import assemblies, ballots
+
+    suffix = uuid.uuid4().hex[:8]
+    short_name = f"coop-a-{suffix}"
+    organisation_id = await organisations.create_organisation(f"Coop A {suffix}", short_name)
+    admin_email = f"admin-a-{suffix}@example.org"
+    admin = await accounts.create_person("Admin A", admin_email, PASSWORD)
+    await organisations.add_membership(organisation_id, admin, is_admin=True)
+    victim_email = f"victime-{suffix}@example.org"
+    victim = await accounts.create_person(f"Véronique Secrète {suffix}", victim_email, password)
+    membership_id = await organisations.add_membership(organisation_id, victim)
+    assembly_id = await assemblies.create_assembly(organisation_id, "AG", datetime.now(UTC))
+    ballot_id = await ballots.create_ballot(
+        organisation_id,
+        assembly_id,
+        "Question secrète ?",
+        "majority",
+        [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")],
+        secret=True,
+    )
+    await ballots.open_ballot(ballot_id)
+    return short_name, admin_email, victim, membership_id, ballot_id, victim_email
+
+
+async def _b_admin_adds_the_victim_and_signs_in_with_a_code(
+    client: httpx.AsyncClient, victim_email: str, victim_id: int
+) -> tuple[str, int, httpx.AsyncClient]:
+    """Cooperative B's admin adds the victim's email to B's register, issues a code and signs
+    in with it on a second browser; returns (B's short name, membership id in B, browser)."""
+    from votes.db.tables import Membership
+
+    b_name, b_id, b_admin, _, _ = await _cooperative_with_member()
+    await sign_in(client, b_admin, PASSWORD)
+    added = await _post_as(
+        client,
+        f"/o/{b_name}/members/new",
+        {"name": "Quelqu'un", "email": victim_email, "kind": "member"},
+    )
+    assert added.status_code == 303
+    row = (
+        await Membership.select(Membership.id)
+        .where((Membership.organisation == b_id) & (Membership.person == victim_id))
+        .first()
+    )
+    assert row is not None
+    sheet = await _post_as(
+        client,
+        f"/o/{b_name}/members/codes",
+        {"member": str(row["id"]), "scope": "selected", "days": "2"},
+    )
+    code = re.search(r'class="code-card__code">([A-Z0-9]{5}-[A-Z0-9]{5})<', sheet.text).group(1)  # type: ignore[union-attr]
+    attacker = httpx.AsyncClient(transport=client._transport, base_url=client.base_url)
+    signed_in = await _post_as(attacker, "/code", {"code": code})
+    assert signed_in.status_code == 303
+    return b_name, int(row["id"]), attacker
+
+
+async def test_another_cooperatives_admin_cannot_set_a_password_and_enter_the_first_one(
+    client: httpx.AsyncClient,
+) -> None:
+    (
+        a_name,
+        a_admin,
+        victim_id,
+        victim_membership,
+        ballot_id,
+        victim_email,
+    ) = await _victim_in_a_cooperative_with_a_secret_ballot(password=None)
+    b_name, b_membership, attacker = await _b_admin_adds_the_victim_and_signs_in_with_a_code(
+        client, victim_email, victim_id
+    )
+    account = await attacker.get("/account", headers={"Accept-Language": "fr"})
+    assert account.status_code == 200
+    assert 'name="password"' not in account.text  # no password form in a code session
+    assert "code d'accès" in html.unescape(account.text)
+    for current in ("", "nope"):
+        refused = await _post_as(
+            attacker,
+            "/account/password",
+            {
+                "current": current,
+                "password": "pris-en-otage-42",
+                "confirmation": "pris-en-otage-42",
+            },
+        )
+        assert refused.status_code == 403
+        assert "code d'accès" in html.unescape(refused.text)
+    assert (await attacker.get(f"/o/{a_name}/ballots/{ballot_id}")).status_code == 404
+    assert (await attacker.get(f"/o/{b_name}/")).status_code == 200
+    await attacker.aclose()
+    assert not await accounts.has_password(victim_id)
+    # the password the attacker tried opens nothing
+    async with httpx.AsyncClient(transport=client._transport, base_url=client.base_url) as other:
+        login = await _post_as(
+            other, "/login", {"email": victim_email, "password": "pris-en-otage-42", "next": "/"}
+        )
+        assert login.status_code == 422
+        assert (await other.get(f"/o/{a_name}/ballots/{ballot_id}")).status_code in (303, 401)
+    # B's admin has no power over the person's credentials: no password link...
+    link = await _post_as(client, f"/o/{b_name}/members/{b_membership}/password-link", {})
+    assert link.status_code == 409
+    assert "/c/reset/" not in link.text
+    # ...while A's admin, who registered the person, can still hand one
+    client.cookies.clear()
+    await sign_in(client, a_admin, PASSWORD)
+    a_link = await _post_as(client, f"/o/{a_name}/members/{victim_membership}/password-link", {})
+    assert a_link.status_code == 200
+    assert "/c/reset/" in a_link.text
+
+
+async def test_a_code_session_cannot_sign_out_the_persons_other_devices(
+    client: httpx.AsyncClient,
+) -> None:
+    _a_name, _, victim_id, _, _, victim_email = await _victim_in_a_cooperative_with_a_secret_ballot(
+        password=PASSWORD
+    )
+    elsewhere = await accounts.start_session(victim_id, secret_key=SECRET, hours=1)
+    _b_name, _, attacker = await _b_admin_adds_the_victim_and_signs_in_with_a_code(
+        client, victim_email, victim_id
+    )
+    refused = await _post_as(attacker, "/account/sign-out-everywhere", {})
+    assert refused.status_code == 403
+    changed = await _post_as(
+        attacker,
+        "/account/password",
+        {"current": PASSWORD, "password": "pris-en-otage-42", "confirmation": "pris-en-otage-42"},
+    )
+    assert changed.status_code == 403
+    # the language chosen in a code session stays in that browser
+    chosen = await _post_as(attacker, "/language", {"language": "en", "next": "/"})
+    assert chosen.status_code == 303
+    await attacker.aclose()
+    assert await accounts.viewer_for_token(elsewhere, secret_key=SECRET) is not None
+    person = await Person.select(Person.preferred_language).where(Person.id == victim_id).first()
+    assert person is not None
+    assert person["preferred_language"] is None
+    assert await accounts.authenticate(victim_email, PASSWORD) == victim_id
+
+
+# --- the venue's shared address (#14) ---------------------------------------------------------
+
+
+def _browser_at(client: httpx.AsyncClient, address: str) -> httpx.AsyncClient:
+    """A phone in the hall: every phone of a venue reaches the server from one address."""
+    transport = httpx.ASGITransport(app=client._transport.app, client=(address, 40_000))  # type: ignore[attr-defined]
+    return httpx.AsyncClient(transport=transport, base_url=client.base_url)
+
+
+def _venue() -> str:
+    return f"198.51.100.{uuid.uuid4().int % 250 + 1}"
+
+
+def _wrong_code(n: int) -> str:
+    alphabet = access_codes.CODE_ALPHABET
+    return "".join(alphabet[(n * 7 + i * 13) % len(alphabet)] for i in range(10))
+
+
+async def test_one_attendee_typing_a_hundred_wrong_codes_locks_nobody_out(
+    client: httpx.AsyncClient,
+) -> None:
+    _short_name, organisation_id, _, _, membership_id = await _cooperative_with_member()
+    [issued] = await access_codes.issue_codes(organisation_id, [membership_id], secret_key=SECRET)
+    email = f"venue-{uuid.uuid4().hex[:8]}@example.org"
+    person_id = await accounts.create_person("Présente", email, PASSWORD)
+    await organisations.add_membership(organisation_id, person_id)
+    venue = _venue()
+    async with _browser_at(client, venue) as clumsy:
+        token = await csrf_token(clumsy, "/code")
+        statuses = {
+            (
+                await clumsy.post(
+                    "/code",
+                    data={"_csrf_token": token, "code": _wrong_code(n) if n % 10 else "ABC"},
+                )
+            ).status_code
+            for n in range(100)
+        }
+        assert statuses == {422}
+    async with _browser_at(client, venue) as neighbour:
+        token = await csrf_token(neighbour, "/code")
+        signed_in = await neighbour.post("/code", data={"_csrf_token": token, "code": issued.code})
+        assert signed_in.status_code == 303
+    async with _browser_at(client, venue) as other:
+        await sign_in(other, email, PASSWORD)
+
+
+async def test_wrong_codes_with_the_same_first_half_block_that_code_until_a_new_one(
+    client: httpx.AsyncClient,
+) -> None:
+    short_name, organisation_id, _, _, membership_id = await _cooperative_with_member()
+    [issued] = await access_codes.issue_codes(organisation_id, [membership_id], secret_key=SECRET)
+    half = issued.code[:5]
+    guesses = [half + _wrong_code(n)[5:] for n in range(40)]
+    guesses = [guess for guess in guesses if guess != issued.code][
+        : accounts.CODE_PREFIX_FAILURE_LIMIT
+    ]
+    token = await csrf_token(client, "/code")
+    for n, guess in enumerate(guesses):
+        # from as many addresses as the guesser likes
+        async with _browser_at(client, f"203.0.113.{n + 1}") as guesser:
+            wrong = await guesser.post(
+                "/code", data={"_csrf_token": await csrf_token(guesser, "/code"), "code": guess}
+            )
+            assert wrong.status_code == 422
+    blocked = await client.post(
+        "/code",
+        data={"_csrf_token": token, "code": issued.code},
+        headers={"Accept-Language": "fr"},
+    )
+    assert blocked.status_code == 429
+    assert "Trop de tentatives" in blocked.text
+    # the welcome desk issues a new code: another first half, and it works
+    [new] = await access_codes.issue_codes(organisation_id, [membership_id], secret_key=SECRET)
+    assert new.code[:5] != half
+    signed_in = await client.post("/code", data={"_csrf_token": token, "code": new.code})
+    assert signed_in.status_code == 303
+    assert signed_in.headers["location"] == f"/o/{short_name}/"
+
+
+async def test_an_admin_at_the_venue_lifts_the_block_a_guessing_machine_left(
+    client: httpx.AsyncClient,
+) -> None:
+    short_name, organisation_id, admin_email, _, membership_id = await _cooperative_with_member()
+    [issued] = await access_codes.issue_codes(organisation_id, [membership_id], secret_key=SECRET)
+    venue = _venue()
+    await accounts.record_failure(
+        [accounts.code_address_key(venue)] * accounts.CODE_ADDRESS_FAILURE_LIMIT
+    )
+    async with _browser_at(client, venue) as phone:
+        token = await csrf_token(phone, "/code")
+        blocked = await phone.post("/code", data={"_csrf_token": token, "code": issued.code})
+        assert blocked.status_code == 429
+        async with _browser_at(client, venue) as desk:
+            await sign_in(desk, admin_email, PASSWORD)  # passwords have their own budget
+            codes = await desk.get(
+                f"/o/{short_name}/members/codes", headers={"Accept-Language": "fr"}
+            )
+            assert venue in codes.text
+            assert "refusées pour l" in html.unescape(codes.text)
+            lifted = await desk.post(
+                f"/o/{short_name}/members/codes/unblock",
+                data={"_csrf_token": await csrf_token(desk, f"/o/{short_name}/members/codes")},
+            )
+            assert lifted.status_code == 303
+        signed_in = await phone.post("/code", data={"_csrf_token": token, "code": issued.code})
+        assert signed_in.status_code == 303

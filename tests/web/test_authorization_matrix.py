@@ -50,11 +50,14 @@ ANSWERS_AS = {"suspended_admin": "observer", "left_admin": "foreign", "other_cod
 CODE_ROLES = ("code_member", "code_admin")
 ANSWERS_AS |= {"code_member": "member", "code_admin": "admin"}
 ROLES = ("anonymous", *ORG_ROLES, "foreign", *STANDINGS, *CODE_ROLES)
+CODE_SESSIONS = frozenset({*CODE_ROLES, "other_code"})
 
 # who may use what, by level
 ALLOWED: dict[str, frozenset[str]] = {
     "public": frozenset(ROLES),
     "signed_in": frozenset(ROLES) - {"anonymous"},
+    # the person's credentials: sessions opened with a password only (codes get 403)
+    "password_session": frozenset(ROLES) - {"anonymous"},
     "org": frozenset(ORG_ROLES),
     "voter": frozenset(ORG_ROLES) - {"observer"},  # an observer never votes
     "scrutineer": frozenset({"scrutineer", "facilitator"}),  # facilitators may count too
@@ -88,8 +91,8 @@ ACCESS: dict[tuple[str, str], str] = {
     ("POST", "/c/reset/{token:str}"): "public",
     ("GET", "/password/forgotten"): "public",
     ("GET", "/account"): "signed_in",
-    ("POST", "/account/password"): "signed_in",
-    ("POST", "/account/sign-out-everywhere"): "signed_in",
+    ("POST", "/account/password"): "password_session",
+    ("POST", "/account/sign-out-everywhere"): "password_session",
     ("GET", "/admin/organisations"): "instance_admin",
     ("POST", "/admin/organisations"): "instance_admin",
     # an organisation's home and settings (issue #4)
@@ -115,6 +118,7 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", f"{ORG}/members/codes"): "admin",
     ("POST", f"{ORG}/members/codes"): "admin",
     ("POST", f"{ORG}/members/codes/csv"): "admin",
+    ("POST", f"{ORG}/members/codes/unblock"): "admin",
     ("POST", f"{ORG}/members/codes/{{membership_id:int}}/revoke"): "admin",
     # ballots
     ("GET", f"{ORG}/vote"): "org",
@@ -399,6 +403,8 @@ async def _fill(path: str, world: dict[str, Any]) -> str:
 
 
 def _expectation(route: tuple[str, str], role: str) -> str:
+    if ACCESS[route] == "password_session" and role in CODE_SESSIONS:
+        return "forbidden"  # a code opens its cooperative for a visit, never the credentials
     if role in ANSWERS_AS:
         return _expectation(route, ANSWERS_AS[role])
     level = ACCESS[route]

@@ -199,7 +199,7 @@ async def sign_in_with_link(
         AccessCode.link_hash == _keyed_hash("link", token, secret_key),
         secret_key=secret_key,
         hours=hours,
-        address=address,
+        keys=[accounts.code_address_key(address)],
     )
 
 
@@ -210,14 +210,14 @@ async def sign_in_with_code(
     ``code_used``, ``code_expired``, ``throttled``)."""
     code = normalise_code(typed)
     if len(code) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in code):
-        await accounts.ensure_not_throttled([accounts.address_key(address)])
-        await accounts.record_failure([accounts.address_key(address)])
+        # no code looks like this: a typo, counted for the address only
+        await accounts.reserve_attempt([accounts.code_address_key(address)])
         raise Refused("code_unknown")
     return await _sign_in(
         AccessCode.code_hash == _keyed_hash("code", code, secret_key),
         secret_key=secret_key,
         hours=hours,
-        address=address,
+        keys=[accounts.code_prefix_key(code), accounts.code_address_key(address)],
     )
 
 
@@ -253,13 +253,17 @@ def _ensure_usable(row: dict[str, Any] | None) -> None:
         raise Refused("code_expired")
 
 
-async def _sign_in(
-    condition: Where, *, secret_key: str, hours: int, address: str | None
-) -> CodeSignIn:
-    keys = [accounts.address_key(address)]
-    await accounts.ensure_not_throttled(keys)
-    try:
-        async with write_transaction(AccessCode._meta.db):
+async def _sign_in(condition: Where, *, secret_key: str, hours: int, keys: list[str]) -> CodeSignIn:
+    """Use the code (or link) matching ``condition``; a failure counts against ``keys``.
+
+    The budgets are checked, the code used and a failure counted in one write transaction,
+    so concurrent guesses cannot overrun a budget; a keyed hash costs microseconds, so unlike
+    a password there is nothing slow to reserve an attempt for."""
+    failure: Refused | None = None
+    async with write_transaction(AccessCode._meta.db):
+        await accounts.lock_budgets(keys)
+        await accounts.ensure_within_budgets(keys)
+        try:
             row = await _find(condition)
             _ensure_usable(row)
             assert row is not None
@@ -271,6 +275,10 @@ async def _sign_in(
             )
             if not used:
                 raise Refused("code_used")
+        except Refused as error:
+            failure = error
+            await accounts.insert_failures(keys)
+        else:
             organisation_id = int(row["organisation"])
             token = await accounts.start_session(
                 int(row["membership.person"]),
@@ -289,7 +297,7 @@ async def _sign_in(
             await attendance.check_in_with_code(
                 organisation_id, int(row["membership"]), actor_id=int(row["membership.person"])
             )
-    except Refused:
-        await accounts.record_failure(keys)
-        raise
+    if failure is not None:
+        raise failure
+    assert row is not None
     return CodeSignIn(token, str(row["organisation.short_name"]))

@@ -4,9 +4,28 @@ A session cookie carries a random token; the database keeps only its HMAC under 
 secret key, so a leaked table cannot be replayed, and deleting or revoking rows signs people out
 at once, in every worker.
 
-Failed sign-ins are counted in the database (so every worker sees them), per account and per
-address: past the limit, further attempts are refused before any password is even checked.
-The per-address limit is generous because a whole venue may share one public address.
+Guessing is slowed by budgets of failed sign-ins, counted in the database (so every worker sees
+them) over a sliding window of :data:`THROTTLE_WINDOW`:
+
+* per target, tight: :data:`ACCOUNT_FAILURE_LIMIT` wrong passwords for one account, and
+  :data:`CODE_PREFIX_FAILURE_LIMIT` wrong codes sharing the first half of a code (a code seen
+  half over a shoulder cannot be finished by guessing; its owner, refused too, gets a new code
+  at the welcome desk, and a new code has another first half);
+* per address, loose: a plenary shares one public address, so :data:`ADDRESS_FAILURE_LIMIT`
+  (passwords) and :data:`CODE_ADDRESS_FAILURE_LIMIT` (codes and links) are counted apart and
+  are far above what a hall of attendees mistyping ever reaches: one attendee typing a hundred
+  wrong codes blocks nobody, not even themselves for another code's first half. They only stop
+  a machine that guesses from one address; codes carry 50 bits, so even that budget spent
+  every quarter of an hour for the two weeks a code lives finds none.
+
+An attempt is counted *before* it is checked (:func:`reserve_attempt`), in one transaction that
+also checks the budgets, and forgotten when it succeeds: sixty guesses sent at once against one
+account have at most its budget checked, however slow argon2 is (PostgreSQL serialises the
+reservations of one target with a transaction-level advisory lock; SQLite's writes are
+serialised already). Nothing locks anyone out for a fixed time: the window slides, so a budget
+comes back as old failures age out. If a machine has spent a venue's address budget anyway, an
+administrator at the welcome desk lifts it for the address they are connected from
+(:func:`lift_address_block`); they are behind the same public address as the room.
 """
 
 from __future__ import annotations
@@ -14,19 +33,34 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.query.functions.aggregate import Count
+
 from votes.db.engine import write_transaction
 from votes.db.tables import LoginSession, PasswordReset, Person, SignInFailure
-from votes.services import events, passwords
+from votes.services import audit, events, passwords
 from votes.services.refusals import Refused
 
 MIN_PASSWORD_LENGTH = 10
 THROTTLE_WINDOW = timedelta(minutes=15)
 ACCOUNT_FAILURE_LIMIT = 5  # wrong passwords for one account per window
-ADDRESS_FAILURE_LIMIT = 100  # failures (passwords or codes) from one address per window
+ADDRESS_FAILURE_LIMIT = 300  # wrong passwords from one address per window
+CODE_PREFIX_FAILURE_LIMIT = 5  # wrong codes sharing a first half, per window
+CODE_ADDRESS_FAILURE_LIMIT = 1000  # wrong codes and links from one address per window
 RESET_LINK_HOURS = 48
+
+# budget per kind of key; the tight ones are reserved under a lock on PostgreSQL
+_LIMITS = {
+    "account": ACCOUNT_FAILURE_LIMIT,
+    "address": ADDRESS_FAILURE_LIMIT,
+    "code": CODE_PREFIX_FAILURE_LIMIT,
+    "code-address": CODE_ADDRESS_FAILURE_LIMIT,
+}
+_EXACT = frozenset({"account", "code"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,33 +92,116 @@ def account_key(email: str) -> str:
 
 
 def address_key(address: str | None) -> str:
+    """The budget of wrong passwords from one address."""
     return f"address:{address or 'unknown'}"[:300]
 
 
-async def ensure_not_throttled(keys: list[str]) -> None:
-    """Raise ``Refused("throttled")`` if any key is past its limit of recent failures."""
+def code_address_key(address: str | None) -> str:
+    """The budget of wrong access codes and sign-in links from one address."""
+    return f"code-address:{address or 'unknown'}"[:300]
+
+
+def code_prefix_key(code: str) -> str:
+    """The budget of wrong codes sharing this (normalised) code's first half."""
+    return f"code:{code[: len(code) // 2]}"[:300]
+
+
+def _limit(key: str) -> int:
+    return _LIMITS[key.split(":", 1)[0]]
+
+
+async def lock_budgets(keys: Sequence[str]) -> None:
+    """On PostgreSQL, serialise the reservations of one account or code prefix until the
+    transaction ends (SQLite's IMMEDIATE transactions are serialised already); addresses are
+    not locked, so a hall signing in at once never queues on its one address."""
+    engine = SignInFailure._meta.db
+    if isinstance(engine, PostgresEngine):
+        for key in sorted({key for key in keys if key.split(":", 1)[0] in _EXACT}):
+            await SignInFailure.raw("SELECT pg_advisory_xact_lock(hashtext({}))", key)
+
+
+async def ensure_within_budgets(keys: Sequence[str]) -> None:
+    """Raise ``Refused("throttled")`` if any key has spent its budget of recent failures.
+    Inside a write transaction after :func:`lock_budgets`, the answer holds until it commits."""
     since = datetime.now(UTC) - THROTTLE_WINDOW
-    for key in keys:
-        limit = ACCOUNT_FAILURE_LIMIT if key.startswith("account:") else ADDRESS_FAILURE_LIMIT
-        failures = await SignInFailure.count().where(
-            (SignInFailure.throttle_key == key) & (SignInFailure.failed_at > since)
-        )
-        if failures >= limit:
-            raise Refused("throttled")
+    counts = (
+        await SignInFailure.select(SignInFailure.throttle_key, Count())
+        .where(SignInFailure.throttle_key.is_in(list(keys)) & (SignInFailure.failed_at > since))
+        .group_by(SignInFailure.throttle_key)
+    )  # one query for every key: inside a write transaction each query holds the writer
+    if any(row["count"] >= _limit(row["throttle_key"]) for row in counts):
+        raise Refused("throttled")
 
 
-async def record_failure(keys: list[str]) -> None:
+async def insert_failures(keys: Sequence[str]) -> list[int]:
+    """Count a failure against every key, inside the caller's write transaction."""
     now = datetime.now(UTC)
+    rows = await SignInFailure.insert(
+        *(SignInFailure(throttle_key=key, failed_at=now) for key in keys)
+    ).returning(SignInFailure.id)
+    # old failures no longer count: forget them, so the table stays small
+    await SignInFailure.delete().where(SignInFailure.failed_at < now - 4 * THROTTLE_WINDOW)
+    return [int(row["id"]) for row in rows]
+
+
+async def reserve_attempt(keys: Sequence[str]) -> list[int]:
+    """Count one attempt against every key, as a failure until :func:`release_attempt` says it
+    succeeded; ``Refused("throttled")`` (and nothing counted) if a budget is spent.
+
+    The check and the count are one transaction, so concurrent attempts cannot all pass the
+    check before any of them is counted."""
     async with write_transaction(SignInFailure._meta.db):
-        await SignInFailure.insert(
-            *(SignInFailure(throttle_key=key, failed_at=now) for key in keys)
-        )
-        # old failures no longer count: forget them, so the table stays small
-        await SignInFailure.delete().where(SignInFailure.failed_at < now - 4 * THROTTLE_WINDOW)
+        await lock_budgets(keys)
+        await ensure_within_budgets(keys)
+        return await insert_failures(keys)
+
+
+async def release_attempt(reserved: Sequence[int]) -> None:
+    """The reserved attempt succeeded: it is no failure."""
+    if reserved:
+        await SignInFailure.delete().where(SignInFailure.id.is_in(list(reserved)))
+
+
+async def record_failure(keys: Sequence[str]) -> None:
+    """Count a failure against every key, in a transaction of its own."""
+    async with write_transaction(SignInFailure._meta.db):
+        await insert_failures(keys)
 
 
 async def forget_failures(key: str) -> None:
     await SignInFailure.delete().where(SignInFailure.throttle_key == key)
+
+
+async def recent_failures(key: str) -> int:
+    since = datetime.now(UTC) - THROTTLE_WINDOW
+    return int(
+        await SignInFailure.count().where(
+            (SignInFailure.throttle_key == key) & (SignInFailure.failed_at > since)
+        )
+    )
+
+
+async def lift_address_block(
+    address: str | None, *, organisation_id: int, actor_id: int | None = None
+) -> int:
+    """Forget the failed sign-ins (passwords, codes, links) from one address, for an admin of
+    ``organisation_id`` at a venue whose shared address a guessing machine has used up; return
+    how many there were. Budgets of accounts and code prefixes stay: each protects one person.
+    """
+    keys = [address_key(address), code_address_key(address)]
+    async with write_transaction(SignInFailure._meta.db):
+        forgotten = (
+            await SignInFailure.delete()
+            .where(SignInFailure.throttle_key.is_in(keys))
+            .returning(SignInFailure.id)
+        )
+        await audit.record(
+            organisation_id,
+            "sign_ins.unblocked",
+            actor_id=actor_id,
+            details={"failures": len(forgotten)},
+        )
+    return len(forgotten)
 
 
 def check_new_password(password: str) -> None:
@@ -119,13 +236,11 @@ async def authenticate(email: str, password: str, *, address: str | None = None)
     """Return the person id for a correct email and password, else ``Refused``
     (``throttled`` when this account or address has failed too often lately)."""
     keys = [account_key(email), address_key(address)]
-    await ensure_not_throttled(keys)
-    try:
-        person_id = await _check_password(email, password)
-    except Refused:
-        await record_failure(keys)
-        raise
-    await forget_failures(keys[0])
+    reserved = await reserve_attempt(keys)
+    person_id = await _check_password(email, password)  # a failure stays counted
+    async with write_transaction(SignInFailure._meta.db):
+        await release_attempt(reserved)
+        await forget_failures(keys[0])
     return person_id
 
 
@@ -212,17 +327,51 @@ async def end_all_sessions(
     events.access_ended(events.AccessEnded(person_id=person_id, kept_session=kept))  # streams
 
 
+async def _unscoped_session_of(person_id: int, token: str, secret_key: str) -> None:
+    """Refuse (``Refused("code_session")``) unless ``token`` is a live session of the person
+    opened with their password (or a reset link), not with an organisation's access code.
+
+    An access code is handed out by one organisation's admins, who could have printed it for
+    themselves: what it opens must stay inside that organisation. Anything that outlives the
+    code session (a password, the person's other sessions) is therefore out of its reach."""
+    row = (
+        await LoginSession.select(LoginSession.organisation)
+        .where(
+            (LoginSession.token_hash == token_hash(token, secret_key))
+            & (LoginSession.person == person_id)
+            & LoginSession.revoked.eq(False)
+            & (LoginSession.expires_at > datetime.now(UTC))
+        )
+        .first()
+    )
+    if row is None or row["organisation"] is not None:
+        raise Refused("code_session")
+
+
+async def sign_out_everywhere(person_id: int, *, token: str, secret_key: str) -> None:
+    """Sign a person out of every device, as they asked from the session of ``token``; a
+    session opened with an access code may not (``Refused("code_session")``)."""
+    await _unscoped_session_of(person_id, token, secret_key)
+    await end_all_sessions(person_id)
+
+
 async def change_password(
     person_id: int, current: str, new: str, *, keep_token: str, secret_key: str
 ) -> None:
-    """Replace a password after checking the current one; other sessions are signed out."""
+    """Replace a password after checking the current one; other sessions are signed out.
+
+    Only from a session opened with the password itself (``code_session`` otherwise), and
+    only to replace one: a person without a password gets their first one through a reset
+    link (``password_by_link``), which their own organisation's admin hands them."""
+    await _unscoped_session_of(person_id, keep_token, secret_key)
     check_new_password(new)
     row = await Person.select(Person.password_hash).where(Person.id == person_id).first()
     stored = row["password_hash"] if row else None
-    if stored:
-        matches, _ = await passwords.verify_password(stored, current)
-        if not matches:
-            raise Refused("bad_current_password")
+    if not stored:
+        raise Refused("password_by_link")
+    matches, _ = await passwords.verify_password(stored, current)
+    if not matches:
+        raise Refused("bad_current_password")
     new_hash = await passwords.hash_password(new)
     async with write_transaction(Person._meta.db):
         await Person.update({Person.password_hash: new_hash}).where(Person.id == person_id)

@@ -155,6 +155,32 @@ async def person_is_only_here(organisation_id: int, person_id: int) -> bool:
     return not others and row is not None and not row["is_instance_admin"]
 
 
+async def may_hand_password_link(organisation_id: int, person_id: int) -> bool:
+    """Whether this organisation's admins may hand the person a link to choose a password.
+
+    A password opens every organisation the person belongs to, so it is in the hands of the
+    person and of the organisation that registered them first (while they still belong to
+    it), never of one that added the same email later: adding an email that is already known
+    joins the existing person without any power over how they sign in. Instance admins are
+    reset by no organisation."""
+    if await person_is_only_here(organisation_id, person_id):
+        return True
+    first = (
+        await Membership.select(Membership.organisation, Membership.status)
+        .where(Membership.person == person_id)
+        .order_by(Membership.id)
+        .first()
+    )
+    person = await Person.select(Person.is_instance_admin).where(Person.id == person_id).first()
+    return (
+        first is not None
+        and first["organisation"] == organisation_id
+        and first["status"] != MembershipStatus.LEFT.value
+        and person is not None
+        and not person["is_instance_admin"]
+    )
+
+
 async def _membership_row(organisation_id: int, membership_id: int) -> dict[str, Any]:
     row: dict[str, Any] | None = (
         await Membership.select(

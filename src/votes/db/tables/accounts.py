@@ -138,8 +138,10 @@ class PasswordReset(Table):
 
 
 class SignInFailure(Table):
-    """One failed sign-in, counted per account and per address to slow down guessing."""
+    """One failed sign-in (or one being checked), counted per account, per code prefix and per
+    address to slow down guessing (see :mod:`votes.services.accounts`)."""
 
     id: Serial  # added by Piccolo; declared for type checkers
-    throttle_key = Varchar(length=300, index=True)  # "account:<email>" or "address:<ip>"
+    # "account:<email>", "address:<ip>", "code:<first half>" or "code-address:<ip>"
+    throttle_key = Varchar(length=300, index=True)
     failed_at = Timestamptz(default=TimestamptzNow(), index=True)

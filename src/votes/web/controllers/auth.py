@@ -18,7 +18,6 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import (
     HTTP_409_CONFLICT,
     HTTP_422_UNPROCESSABLE_ENTITY,
-    HTTP_429_TOO_MANY_REQUESTS,
 )
 
 from votes.i18n import gettext as _
@@ -39,7 +38,7 @@ REFUSALS = area(
     {
         "bad_credentials": (422, N_("This email and password do not match an account.")),
         "throttled": (
-            409,
+            429,
             N_(
                 "Too many failed attempts: wait 15 minutes before trying again, "
                 "or ask an administrator for help."
@@ -66,6 +65,21 @@ REFUSALS = area(
         ),
         "password_too_short": (422, N_("Choose a password of at least %(num)d characters.")),
         "bad_current_password": (422, N_("Your current password is not this one.")),
+        "code_session": (
+            403,
+            N_(
+                "You signed in with an access code: it opens your cooperative for this visit "
+                "only, and cannot change your password or sign out your other devices. "
+                "Sign in with your password to do so."
+            ),
+        ),
+        "password_by_link": (
+            409,
+            N_(
+                "You have no password yet: ask an administrator of your cooperative for a link "
+                "to choose one."
+            ),
+        ),
     },
 )
 
@@ -75,12 +89,8 @@ def account_message(error: Refused | str) -> str:
     return explain(error, REFUSALS).message
 
 
-def _status_for(code: str) -> int:
-    if code == "throttled":
-        return HTTP_429_TOO_MANY_REQUESTS
-    if code in ("code_used", "code_expired", "link_invalid"):
-        return HTTP_409_CONFLICT
-    return HTTP_422_UNPROCESSABLE_ENTITY
+def _status_for(error: Refused) -> int:
+    return explain(error, REFUSALS).status
 
 
 def client_address(request: Request[Any, Any, State]) -> str | None:
@@ -147,7 +157,7 @@ class AuthController(Controller):
                 )
             except Refused as error:
                 errors.add("", account_message(error))
-                status = _status_for(error.code)
+                status = _status_for(error)
         if errors:
             return page(
                 request,
@@ -203,7 +213,7 @@ class AuthController(Controller):
                 )
             except Refused as error:
                 errors.add("code", account_message(error))
-                status = _status_for(error.code)
+                status = _status_for(error)
             else:
                 return signed_in_response(
                     f"/o/{signed_in.organisation_short_name}/", signed_in.session_token, settings
@@ -233,7 +243,7 @@ class AuthController(Controller):
             return page(
                 request,
                 "pages/auth/link_failed.html.jinja",
-                status_code=_status_for(error.code) if error.code != "code_unknown" else 404,
+                status_code=_status_for(error) if error.code != "code_unknown" else 404,
                 context=context,
                 message=account_message(error),
             )
@@ -265,7 +275,7 @@ class AuthController(Controller):
             return page(
                 request,
                 "pages/auth/link_failed.html.jinja",
-                status_code=_status_for(error.code) if error.code != "code_unknown" else 404,
+                status_code=_status_for(error) if error.code != "code_unknown" else 404,
                 context=context,
                 message=account_message(error),
             )
@@ -392,6 +402,7 @@ class AuthController(Controller):
         settings = settings_of(request)
         new = await _text(request, "password")
         errors = FormErrors()
+        status = HTTP_422_UNPROCESSABLE_ENTITY
         if new != await _text(request, "confirmation"):
             errors.add("confirmation", _("The two passwords are not the same."))
         else:
@@ -404,15 +415,16 @@ class AuthController(Controller):
                     secret_key=settings.secret_key,
                 )
             except Refused as error:
-                field = "current" if error.code == "bad_current_password" else "password"
-                errors.add(field, account_message(error))
+                field = {"bad_current_password": "current", "password_too_short": "password"}
+                errors.add(field.get(error.code, ""), account_message(error))
+                status = _status_for(error)
             else:
                 return see_other("/account?done=password")
         return page(
             request,
             "pages/auth/account.html.jinja",
             fragment="partials/auth/_password_form.html.jinja",
-            status_code=HTTP_422_UNPROCESSABLE_ENTITY,
+            status_code=status,
             context=context,
             errors=errors,
             has_password=await accounts.has_password(viewer.person_id),
@@ -422,10 +434,28 @@ class AuthController(Controller):
     @post("/account/sign-out-everywhere")
     async def sign_out_everywhere(
         self, request: Request[Any, Any, State], context: NamedDependency[RequestContext]
-    ) -> Redirect:
-        if context.viewer is None:
+    ) -> Template | Redirect:
+        viewer = context.viewer
+        if viewer is None:
             raise NotAuthorizedException()
-        await accounts.end_all_sessions(context.viewer.person_id)
+        try:
+            await accounts.sign_out_everywhere(
+                viewer.person_id,
+                token=request.cookies.get(SESSION_COOKIE, ""),
+                secret_key=settings_of(request).secret_key,
+            )
+        except Refused as error:
+            errors = FormErrors()
+            errors.add("", account_message(error))
+            return page(
+                request,
+                "pages/auth/account.html.jinja",
+                status_code=_status_for(error),
+                context=context,
+                errors=errors,
+                has_password=await accounts.has_password(viewer.person_id),
+                done="",
+            )
         response = see_other("/")
         response.delete_cookie(SESSION_COOKIE)
         return response

@@ -51,7 +51,9 @@ class HomeController(Controller):
         back = safe_next_path(str(form.get("next", "/")))
         if language not in i18n.LANGUAGES:
             return see_other(back)
-        if context.viewer is not None:
+        # a session opened with an access code changes nothing that outlives it: the choice
+        # stays in this browser's cookie
+        if context.viewer is not None and context.viewer.organisation_scope is None:
             await accounts.set_preferred_language(context.viewer.person_id, language)
         response = see_other(back)
         settings = settings_of(request)

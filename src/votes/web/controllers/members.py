@@ -31,6 +31,7 @@ from votes.services.actors import Actor, may_administer
 from votes.services.members import ImportReport, MemberInput
 from votes.services.refusals import Refused
 from votes.web.context import RequestContext, settings_of
+from votes.web.controllers.auth import client_address
 from votes.web.forms import FormErrors, whole_number
 from votes.web.guards import requires
 from votes.web.labels import N_, label
@@ -68,6 +69,13 @@ REFUSALS = area(
             N_(
                 "This person also belongs to another organisation: only they can change their "
                 "name and email address."
+            ),
+        ),
+        "password_elsewhere": (
+            409,
+            N_(
+                "This person was registered by another organisation first: only they, or that "
+                "organisation, can set their password."
             ),
         ),
         "last_admin": (409, N_("The organisation needs at least one active administrator.")),
@@ -172,6 +180,9 @@ class MembersController(Controller):
         may_edit_person = member is None or await members.person_is_only_here(
             organisation_id, member.person_id
         )
+        may_link_password = member is not None and await members.may_hand_password_link(
+            organisation_id, member.person_id
+        )
         return page(
             request,
             "pages/members/form.html.jinja",
@@ -186,6 +197,7 @@ class MembersController(Controller):
             categories=await registers.categories_of(organisation_id),
             colleges=await registers.colleges_of(organisation_id),
             may_edit_person=may_edit_person,
+            may_link_password=may_link_password,
             password_link=password_link,
         )
 
@@ -379,8 +391,9 @@ class MembersController(Controller):
         actor: NamedDependency[Actor],
         membership_id: FromPath[int],
     ) -> Template:
-        """A one-time link to hand over; only for people who belong to this organisation
-        alone, so that no admin can take over an account another organisation relies on."""
+        """A one-time link to hand over; only for people this organisation registered first
+        (:func:`members.may_hand_password_link`), so that no admin can take over an account
+        another organisation relies on."""
         member = await self._member(actor, membership_id)
         data = MemberInput(
             name=member.name,
@@ -392,9 +405,9 @@ class MembersController(Controller):
             is_facilitator=member.is_facilitator,
             is_scrutineer=member.is_scrutineer,
         )
-        if not await members.person_is_only_here(actor.organisation.id, member.person_id):
+        if not await members.may_hand_password_link(actor.organisation.id, member.person_id):
             errors = FormErrors()
-            errors.add("", member_message("person_shared"))
+            errors.add("", member_message("password_elsewhere"))
             return await self._render_form(
                 request,
                 context,
@@ -556,6 +569,7 @@ class MembersController(Controller):
             default_days=access_codes.DEFAULT_DAYS,
             max_days=access_codes.MAX_DAYS,
             errors=FormErrors(),
+            door=await _door(request),
         )
 
     @post("/codes", guards=[requires(may_administer)])
@@ -640,6 +654,19 @@ class MembersController(Controller):
             },
         )
 
+    @post("/codes/unblock", guards=[requires(may_administer)])
+    async def unblock(
+        self, request: Request[Any, Any, State], actor: NamedDependency[Actor]
+    ) -> Redirect:
+        """Let the venue sign in again: forget the failures from the address the admin is
+        connected from, the one the room shares (see :mod:`votes.services.accounts`)."""
+        await accounts.lift_address_block(
+            client_address(request),
+            organisation_id=actor.organisation.id,
+            actor_id=actor.person_id,
+        )
+        return see_other(f"/o/{actor.organisation.short_name}/members/codes")
+
     @post("/codes/{membership_id:int}/revoke", guards=[requires(may_administer)])
     async def revoke(self, actor: NamedDependency[Actor], membership_id: FromPath[int]) -> Redirect:
         await self._member(actor, membership_id)
@@ -647,6 +674,19 @@ class MembersController(Controller):
             actor.organisation.id, membership_id, actor_id=actor.person_id
         )
         return see_other(f"/o/{actor.organisation.short_name}/members/codes")
+
+
+async def _door(request: Request[Any, Any, State]) -> dict[str, Any]:
+    """Failed sign-ins from the address of this request (the venue's, at the welcome desk)."""
+    address = client_address(request)
+    codes = await accounts.recent_failures(accounts.code_address_key(address))
+    passwords = await accounts.recent_failures(accounts.address_key(address))
+    return {
+        "address": address or "?",
+        "failures": codes + passwords,
+        "blocked": codes >= accounts.CODE_ADDRESS_FAILURE_LIMIT
+        or passwords >= accounts.ADDRESS_FAILURE_LIMIT,
+    }
 
 
 def _sheet_cards(issued: list[IssuedCode], base: str) -> list[dict[str, Any]]:
