@@ -73,6 +73,7 @@ PAPER_COUNT_METHODS = frozenset({"majority", "plurality", "approval"})
 STOPPING_RESPONSES = frozenset({"objection", "block"})
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 RECEIPT_LENGTH = 10
+CHANGE_CODE_LENGTH = 20  # 100 bits: never published, and useless to anyone but its voter
 QUESTION_MAX = 300
 LABEL_MAX = 300
 KEY_MAX = 40
@@ -100,6 +101,9 @@ class VoteReceipt:
     voted_at: datetime
     repeated: bool = False  # a retry of a vote already stored: nothing new was written
     changed: bool = False
+    # the secret that lets this voter, and only them, change the paper while the ballot allows
+    # it: the receipt code is for checking the published list, and others may see it
+    change_code: str = ""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -231,6 +235,30 @@ def receipt_code_for(submission: str, key: str) -> str:
 def format_receipt(code: str) -> str:
     """Shown in two groups, easier to read aloud and compare: ``ABCDE-FGHJK``."""
     return f"{code[:5]}-{code[5:]}" if len(code) == RECEIPT_LENGTH else code
+
+
+def change_code_for(submission: str, key: str) -> str:
+    """The change code a submission token stands for: another secret than the receipt code
+    (which is shown, compared, read aloud and fingerprinted in the published list).
+
+    >>> len(change_code_for("token", "key")) == CHANGE_CODE_LENGTH
+    True
+    """
+    digest = hmac.new(key.encode(), b"change:" + submission.encode(), hashlib.sha256).digest()
+    return "".join(RECEIPT_ALPHABET[byte % len(RECEIPT_ALPHABET)] for byte in digest)[
+        :CHANGE_CODE_LENGTH
+    ]
+
+
+def change_hash(ballot_id: int, membership_id: int, code: str) -> str:
+    """What a paper keeps of its change code: bound to the ballot and to the voter, so a code
+    seen by someone else changes nothing when they present it."""
+    return hashlib.sha256(f"change:{ballot_id}:{membership_id}:{code}".encode()).hexdigest()
+
+
+def format_change_code(code: str) -> str:
+    """``ABCDE-FGHJK-LMNPQ-RSTUV``."""
+    return "-".join(code[i : i + 5] for i in range(0, len(code), 5))
 
 
 def normalise_receipt(typed: str) -> str:
@@ -886,6 +914,7 @@ class _Vote:
     code_hash: str
     at: datetime
     on_behalf: int | None = None  # the represented member a proxy holder votes for
+    change_hash: str = ""
 
     @property
     def participant(self) -> int:
@@ -964,7 +993,7 @@ def _cast_in_sqlite(vote: _Vote, connection: Any) -> tuple[datetime, bool]:
     )
     connection.execute(
         "INSERT INTO ballot_paper (id, ballot, voter, round, content, receipt_hash,"
-        " weight_group) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        " weight_group, change_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (
             uuid.uuid4(),
             vote.ballot_id,
@@ -973,6 +1002,7 @@ def _cast_in_sqlite(vote: _Vote, connection: Any) -> tuple[datetime, bool]:
             vote.content,
             vote.code_hash,
             group,
+            vote.change_hash,
         ),
     )
     return vote.at, False
@@ -1039,6 +1069,7 @@ async def _cast_with_piccolo(vote: _Vote) -> tuple[datetime, bool]:
                 content=vote.content,
                 receipt_hash=vote.code_hash,
                 weight_group=group,
+                change_hash=vote.change_hash,
             )
         )
         if vote.on_behalf is not None:
@@ -1110,7 +1141,9 @@ async def cast_vote(
     submission = submission or new_submission_token()
     if on_behalf_of is not None:
         submission = f"{submission}:for:{on_behalf_of}"
-    code = receipt_code_for(submission, receipt_key or secrets.token_hex(16))
+    key = receipt_key or secrets.token_hex(16)
+    code = receipt_code_for(submission, key)
+    secret = change_code_for(submission, key)
     vote = _Vote(
         ballot_id,
         membership_id,
@@ -1119,6 +1152,7 @@ async def cast_vote(
         receipt_hash(code),
         datetime.now(UTC),
         on_behalf_of,
+        change_hash(ballot_id, on_behalf_of or membership_id, secret),
     )
     engine = Ballot._meta.db
     if isinstance(engine, VotesSQLiteEngine) and on_behalf_of is None:
@@ -1127,19 +1161,22 @@ async def cast_vote(
         voted_at, repeated = await _cast_with_piccolo(vote)
     if not repeated:
         events.votes_counted(ballot_id)  # committed: the turnout moved (throttled)
-    return VoteReceipt(code, voted_at, repeated=repeated)
+    return VoteReceipt(code, voted_at, repeated=repeated, change_code=secret)
 
 
 async def change_vote(
-    ballot_id: int, membership_id: int, choice: Any, *, receipt_code: str = ""
+    ballot_id: int, membership_id: int, choice: Any, *, change_code: str = ""
 ) -> VoteReceipt:
     """Replace a member's vote while the ballot allows it.
 
-    A public paper is found by its voter; a secret paper only by the voter's receipt code,
-    which the database does not hold: without it, a secret vote cannot be changed.
+    A public paper is found by its voter; a secret paper only by the voter's change code
+    together with the voter: the database holds neither the code nor anything that turns a
+    participation into a paper, and the receipt code (shown, compared, fingerprinted in the
+    published list) changes nothing. Without their change code a voter cannot change a
+    secret vote; with someone else's, nobody can.
     """
     stored = await _checked(ballot_id, choice)
-    code = normalise_receipt(receipt_code)
+    code = normalise_receipt(change_code)
     async with write_transaction(Ballot._meta.db):
         ballot = await _open_ballot_for_vote(ballot_id)
         if not ballot["allow_change"]:
@@ -1152,7 +1189,7 @@ async def change_vote(
         if ballot["secret"]:
             if not code:
                 raise BallotError("receipt_required")
-            where &= BallotPaper.receipt_hash == receipt_hash(code)
+            where &= BallotPaper.change_hash == change_hash(ballot_id, membership_id, code)
         else:
             where &= BallotPaper.voter == membership_id
         changed = (
@@ -1162,7 +1199,7 @@ async def change_vote(
         )
         if not changed:
             raise BallotError("wrong_receipt")
-    return VoteReceipt(code, datetime.now(UTC), changed=True)
+    return VoteReceipt("", datetime.now(UTC), changed=True, change_code=code)
 
 
 # ---------------------------------------------------------------------------------------------

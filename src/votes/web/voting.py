@@ -4,6 +4,8 @@ option keys, the pairwise matrix, both counting channels)."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -38,8 +40,8 @@ REFUSALS: dict[str, tuple[str, int]] = {
     "reason_required": (N_("Please give the reason for your objection."), 422),
     "change_not_allowed": (N_("Votes cannot be changed in this ballot."), 409),
     "not_voted": (N_("You have not voted in this ballot yet."), 409),
-    "receipt_required": (N_("Enter your receipt code to change a secret vote."), 422),
-    "wrong_receipt": (N_("This receipt code does not match your vote."), 422),
+    "receipt_required": (N_("Enter your change code to change a secret vote."), 422),
+    "wrong_receipt": (N_("This change code does not match your vote."), 422),
     "not_draft": (N_("Only a ballot in preparation can be opened."), 409),
     "not_editable": (
         N_("Only a ballot in preparation can be edited: once open, its settings are fixed."),
@@ -138,6 +140,22 @@ REFUSALS: dict[str, tuple[str, int]] = {
         409,
     ),
 }
+
+
+def receipt_owner(secret_key: str, membership_id: int) -> str:
+    """An opaque tag of the member a browser keeps receipt and change codes for: a phone passed
+    to someone else shows them nothing of the first person's codes, and uses none of them."""
+    tag = hmac.new(secret_key.encode(), f"receipt-owner:{membership_id}".encode(), hashlib.sha256)
+    return tag.hexdigest()[:16]
+
+
+def kept_codes(cookie: str, owner: str) -> tuple[str, str]:
+    """The (receipt code, change code) a receipt cookie keeps, when it is this owner's."""
+    tag, _, codes = cookie.partition(".")
+    if not codes or not hmac.compare_digest(tag, owner):
+        return "", ""
+    receipt, _, change = codes.partition(".")
+    return receipt, change
 
 
 def refusal(code: str) -> tuple[str, int]:

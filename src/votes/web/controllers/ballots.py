@@ -100,6 +100,16 @@ def _ballot_path(membership: MembershipView, ballot_id: int) -> str:
     return f"{_org_path(membership)}/ballots/{ballot_id}"
 
 
+def _kept_codes(
+    request: Request[Any, Any, State], membership: MembershipView, ballot_id: int
+) -> tuple[str, str]:
+    """The (receipt code, change code) this browser keeps for this member on this ballot;
+    nothing when they were kept for someone else who used the same phone."""
+    cookie = request.cookies.get(RECEIPT_COOKIE.format(ballot=ballot_id), "")
+    owner = voting.receipt_owner(settings_of(request).secret_key, membership.id)
+    return voting.kept_codes(cookie, owner)
+
+
 async def _ballot(membership: MembershipView, ballot_id: int) -> BallotView:
     ballot = await bq.ballot_view(membership.organisation.id, ballot_id)
     if ballot is None:
@@ -200,11 +210,14 @@ class BallotController(Controller):
         errors: FormErrors | None = None,
         status_code: int = HTTP_200_OK,
         receipt: str = "",
+        change_code: str = "",
         voting_for: str = "",
     ) -> Template:
         state = await bq.viewer_state(ballot, membership.id)
         voted_at = state.voted_at
-        receipt = receipt or request.cookies.get(RECEIPT_COOKIE.format(ballot=ballot.id), "")
+        owner = voting.receipt_owner(settings_of(request).secret_key, membership.id)
+        if not receipt:
+            receipt, change_code = _kept_codes(request, membership, ballot.id)
         editing = change and ballot.allow_change and voted_at is not None
         if choice is None and editing:
             stored = await bq.public_choice_of(ballot, membership.id)
@@ -220,6 +233,8 @@ class BallotController(Controller):
             ballot=ballot,
             voted_at=voted_at,
             receipt=service.format_receipt(receipt),
+            receipt_owner=owner,
+            change_code=service.format_change_code(change_code) if ballot.secret else "",
             editing=editing,
             choice=choice,
             errors=errors or FormErrors(),
@@ -308,7 +323,7 @@ class BallotController(Controller):
             fields=voting.hidden_fields(ballot.method, checked),
             submission=str(form.get("submission", ""))[:64] or service.new_submission_token(),
             change=change,
-            receipt=request.cookies.get(RECEIPT_COOKIE.format(ballot=ballot.id), ""),
+            change_code=_kept_codes(request, membership, ballot.id)[1],
             voting_for=str(form.get("for", ""))[:20],
             represented=await _represented(ballot, membership),
         )
@@ -366,14 +381,20 @@ class BallotController(Controller):
         if is_htmx(request):
             ballot = await _ballot(membership, ballot_id)
             response = await self._render_ballot(
-                request, context, membership, ballot, receipt=receipt.code
+                request,
+                context,
+                membership,
+                ballot,
+                receipt=receipt.code,
+                change_code=receipt.change_code,
             )
         else:
             response = see_other(_ballot_path(membership, ballot_id))
         if receipt.code:
+            owner = voting.receipt_owner(settings_of(request).secret_key, membership.id)
             response.set_cookie(
                 RECEIPT_COOKIE.format(ballot=ballot_id),
-                receipt.code,
+                f"{owner}.{receipt.code}.{receipt.change_code}",
                 max_age=RECEIPT_COOKIE_SECONDS,
                 path=_ballot_path(membership, ballot_id),
                 httponly=True,
@@ -440,10 +461,10 @@ class BallotController(Controller):
         change: bool,
     ) -> service.VoteReceipt:
         if change:
-            typed = str(form.get("receipt", ""))[:40]
-            cookie = request.cookies.get(RECEIPT_COOKIE.format(ballot=ballot_id), "")
+            typed = str(form.get("change_code", ""))[:40]
+            kept = _kept_codes(request, membership, ballot_id)[1]
             return await service.change_vote(
-                ballot_id, membership.id, choice, receipt_code=typed or cookie
+                ballot_id, membership.id, choice, change_code=typed or kept
             )
         return await service.cast_vote(
             ballot_id,

@@ -24,7 +24,8 @@ from litestar.response import Template
 from votes.db import receipt_queries
 from votes.db.queries import MembershipView
 from votes.services import ballots
-from votes.web.context import RequestContext
+from votes.web import voting
+from votes.web.context import RequestContext, settings_of
 from votes.web.guards import provide_membership, requires_sign_in
 from votes.web.rendering import page
 
@@ -78,6 +79,7 @@ class ReceiptsController(Controller):
             membership=membership,
             organisation=membership.organisation,
             votes=votes,
+            receipt_owner=voting.receipt_owner(settings_of(request).secret_key, membership.id),
             choice_words=choice_words,
             checked=checked or None,
         )
