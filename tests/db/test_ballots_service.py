@@ -109,6 +109,7 @@ async def test_secret_papers_carry_nothing_that_leads_back_to_the_voter() -> Non
             "round",
             "content",
             "receipt_hash",
+            "change_hash",
         }
         assert paper["weight_group"] == ""
         assert json.loads(paper["content"]) in ("yes", "no")

@@ -4,6 +4,7 @@ receipt code, a phone passed from hand to hand, a facilitator closing and reopen
 from __future__ import annotations
 
 import re
+from fractions import Fraction
 
 import httpx
 from tests.web.helpers import csrf_token
@@ -99,3 +100,67 @@ async def test_a_voter_changes_their_own_secret_vote_on_their_phone(
     result = await ballots.close_ballot(ballot_id)
     assert result.rounds[0].totals["no"] == 1
     assert result.rounds[0].totals.get("yes", 0) == 0
+
+
+async def _console(client: httpx.AsyncClient, coop: Coop, ballot_id: int, action: str) -> int:
+    """A facilitator's tap on the console; the ballot the console shows next."""
+    token = await csrf_token(client, coop.path(ballot_id, "/console"))
+    done = await client.post(
+        coop.path(ballot_id, f"/console/{action}"),
+        data={"_csrf_token": token, "reason": "Un membre arrive en retard"},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303, done.text
+    found = re.search(r"/ballots/(\d+)/console$", done.headers["location"])
+    assert found is not None
+    return int(found.group(1))
+
+
+async def _totals_seen(client: httpx.AsyncClient, coop: Coop, ballot_id: int) -> dict[str, int]:
+    """Everything a facilitator can read of a count: the exports, or nothing."""
+    exported = await client.get(coop.path(ballot_id, "/result.json"))
+    if exported.status_code != 200:
+        return {}
+    totals = exported.json()["result"]["rounds"][0]["totals"]
+    return {key: int(Fraction(value["__fraction__"])) for key, value in totals.items()}
+
+
+async def test_closing_and_reopening_a_secret_ballot_reveals_no_individual_choice(
+    client: httpx.AsyncClient,
+) -> None:
+    """The attack of the issue: close, read the totals, reopen, once per new voter (the "not
+    voted yet" list tells who), and diff."""
+    coop = await Coop().create()
+    ballot_id = await coop.ballot(secret=True)
+    await ballots.open_ballot(ballot_id)
+    await _as(client, coop, "facilitator")
+    voters = ["facilitator", "scrutineer", "ana", "ben"]
+    chosen = dict(zip(voters, ["yes", "no", "yes", "abstain"], strict=True))
+    revealed: dict[str, str] = {}
+    seen: dict[str, int] = {}
+    first = ballot_id
+    for voter in voters:
+        await ballots.cast_vote(ballot_id, coop.memberships[voter], chosen[voter], receipt_key="k")
+        await _console(client, coop, ballot_id, "close")
+        console = await client.get(
+            coop.path(ballot_id, "/console"), headers={"Accept-Language": "en"}
+        )
+        assert "Count sealed" in console.text
+        assert 'id="result-title"' not in console.text  # no result, no chart, no totals
+        totals = await _totals_seen(client, coop, ballot_id)
+        grown = [key for key, number in totals.items() if number > seen.get(key, 0)]
+        if len(grown) == 1:
+            revealed[voter] = grown[0]
+        seen = totals
+        ballot_id = await _console(client, coop, ballot_id, "reopen")
+    assert revealed == {}
+    # each reopening started a fresh ballot: the first is cancelled, never counted nor shown
+    assert ballot_id != first
+    first_page = await client.get(coop.path(first), headers={"Accept-Language": "en"})
+    assert "cancelled" in first_page.text
+    assert (await client.get(coop.path(first, "/result.json"))).status_code == 404
+    # once published, the fresh ballot's result is everyone's, the facilitator's included
+    await ballots.cast_vote(ballot_id, coop.memberships["ana"], "no", receipt_key="k")
+    await _console(client, coop, ballot_id, "close")
+    await _console(client, coop, ballot_id, "publish")
+    assert await _totals_seen(client, coop, ballot_id) == {"yes": 0, "no": 1, "abstain": 0}

@@ -711,7 +711,9 @@ async def cancel_ballot(
         raise BallotError("reason_required")
 
     async def changes(row: dict[str, Any]) -> dict[str, Any]:
-        return {"status": BallotStatus.CANCELLED.value, "cancel_reason": reason}
+        # a secret ballot's count is sealed until published: cancelled, it is never shown
+        sealed = {"result": None} if row["secret"] else {}
+        return {"status": BallotStatus.CANCELLED.value, "cancel_reason": reason, **sealed}
 
     allowed = (BallotStatus.DRAFT, BallotStatus.OPEN, BallotStatus.CLOSED)
     await _transition(
@@ -725,11 +727,18 @@ async def reopen_ballot(
     *,
     organisation_id: int | None = None,
     actor_id: int | None = None,
-) -> None:
-    """Reopen a closed, unpublished ballot (votes already cast stay); the reason is audited."""
+) -> int:
+    """Reopen a closed, unpublished ballot; the reason is audited. Return the id of the ballot
+    that takes votes now.
+
+    A public ballot reopens as it was (votes already cast stay). A secret ballot starts afresh
+    (see ``_reopen_afresh``): reopening it with its papers kept would let whoever reopens it
+    learn each late voter's choice by comparing counts."""
     reason = reason.strip()[:REASON_MAX]
     if not reason:
         raise BallotError("reason_required")
+    if (await _ballot_row(ballot_id, organisation_id))["secret"]:
+        return await _reopen_afresh(ballot_id, reason, organisation_id, actor_id)
 
     async def changes(row: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -749,6 +758,50 @@ async def reopen_ballot(
         changes,
         {"reason": reason},
     )
+    return ballot_id
+
+
+async def _reopen_afresh(
+    ballot_id: int, reason: str, organisation_id: int | None, actor_id: int | None
+) -> int:
+    """Reopen a secret ballot as a fresh one: the closed ballot is cancelled with the reason
+    (its sealed count wiped, its papers never counted again nor shown), and a new ballot with
+    the same question, options and rules opens, where everyone votes again."""
+
+    async def changes(row: dict[str, Any]) -> dict[str, Any]:
+        return {"status": BallotStatus.CANCELLED.value, "cancel_reason": reason, "result": None}
+
+    row = await _transition(
+        ballot_id,
+        organisation_id,
+        (BallotStatus.CLOSED,),
+        "reopened",
+        actor_id,
+        changes,
+        {"reason": reason, "afresh": True},
+    )
+    options = (
+        await BallotOption.select(BallotOption.key, BallotOption.label)
+        .where(BallotOption.ballot == ballot_id)
+        .order_by(BallotOption.position)
+    )
+    settings = BallotSettings(
+        question=row["question"],
+        method=row["method"],
+        options=[(option["key"], option["label"]) for option in options],
+        agenda_item_id=row["agenda_item"],
+        proposal_id=row["proposal"],
+        seats=row["seats"],
+        secret=True,
+        is_test=row["is_test"],
+        allow_change=row["allow_change"],
+        duration_seconds=row["duration_seconds"],
+        facilitated=row["phase"] != ConsentPhase.NONE.value,
+        rules=json.loads(row["rules"]),
+    )
+    fresh = await _insert_ballot(row["organisation"], row["assembly"], settings, actor_id)
+    await open_ballot(fresh, organisation_id=row["organisation"], actor_id=actor_id)
+    return fresh
 
 
 def _new_deadline(row: dict[str, Any]) -> datetime | None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
 
@@ -86,9 +87,13 @@ def ensure_scrutineer(membership: MembershipView) -> None:
 
 
 def may_see_result(ballot: BallotView, membership: MembershipView) -> bool:
-    """Results are public once published; facilitators and scrutineers see them at close."""
+    """Results are public once published; facilitators and scrutineers see a public ballot's
+    at close. A secret ballot's count stays sealed until it is published, for everyone: totals
+    read before a reopening would tell, by difference, how each late voter voted."""
     return ballot.status == "published" or (
-        ballot.status == "closed" and (membership.is_facilitator or membership.is_scrutineer)
+        ballot.status == "closed"
+        and not ballot.secret
+        and (membership.is_facilitator or membership.is_scrutineer)
     )
 
 
@@ -687,14 +692,15 @@ class BallotController(Controller):
         form = await request.form()
         text = str(form.get("reason", ""))[: service.REASON_MAX]
         try:
-            await _ACTIONS[action](ballot.id, membership, text)
+            # a secret ballot reopens as a fresh one: the console follows it
+            shown = await _ACTIONS[action](ballot.id, membership, text) or ballot.id
         except service.BallotError as error:
             message, status = voting.refusal(error.code)
             errors = FormErrors()
             errors.add(action, message)
             fresh = await _ballot(membership, ballot.id)
             return await self._console(request, context, membership, fresh, errors, status)
-        return see_other(f"{_ballot_path(membership, ballot.id)}/console")
+        return see_other(f"{_ballot_path(membership, shown)}/console")
 
     # -- the scrutineer's room count -----------------------------------------------------------
 
@@ -1215,8 +1221,8 @@ async def _cancel(ballot_id: int, membership: MembershipView, text: str) -> None
     )
 
 
-async def _reopen(ballot_id: int, membership: MembershipView, text: str) -> None:
-    await service.reopen_ballot(
+async def _reopen(ballot_id: int, membership: MembershipView, text: str) -> int:
+    return await service.reopen_ballot(
         ballot_id, text, organisation_id=membership.organisation.id, actor_id=membership.person_id
     )
 
@@ -1233,7 +1239,7 @@ async def _rerun(ballot_id: int, membership: MembershipView, text: str) -> None:
     )
 
 
-_ACTIONS = {
+_ACTIONS: dict[str, Callable[[int, MembershipView, str], Awaitable[int | None]]] = {
     "open": _open,
     "close": _close,
     "publish": _publish,
