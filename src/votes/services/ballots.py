@@ -41,7 +41,7 @@ from piccolo.engine.postgres import PostgresEngine
 
 from votes.core import METHODS, tally
 from votes.core.results import TallyError, TallyResult
-from votes.db.engine import VotesSQLiteEngine, write_transaction
+from votes.db.engine import VotesSQLiteEngine, erase_wal, write_transaction
 from votes.db.tables import (
     Assembly,
     Attendance,
@@ -59,7 +59,7 @@ from votes.db.tables import (
     ProxyStatus,
     participation_key,
 )
-from votes.services import attendance, audit, events, rules
+from votes.services import attendance, audit, events, rules, sealing
 
 RANKED_METHODS = frozenset({"irv", "stv", "meek_stv", "schulze", "ranked_pairs", "borda"})
 MULTI_SEAT_METHODS = frozenset({"plurality", "approval", "score", "borda", "stv", "meek_stv"})
@@ -622,6 +622,8 @@ async def close_ballot(
         ballot_id, organisation_id, (BallotStatus.OPEN,), "closed", actor_id, changes, sealed
     )
     result = await _store_count(ballot_id)
+    if row["secret"]:  # the sealed papers written during the vote: out of the WAL too
+        await erase_wal(Ballot._meta.db)
     events.ballot_changed(row["organisation"], row["assembly"], ballot_id, "closed")
     return result
 
@@ -665,13 +667,25 @@ def deadline_passed(closes_at: datetime | None, now: datetime | None = None) -> 
 
 
 async def _shuffle_papers(ballot_id: int, round_: int) -> None:
-    """Rewrite a secret ballot's papers in random order: row order in the file (SQLite's rowid,
-    PostgreSQL's heap) would otherwise follow the order of votes, hence of the register."""
+    """Unseal a secret ballot's papers (see ``votes.services.sealing``) and write them again in
+    random order with new random ids and no change code (changes are over): row order in the
+    file (SQLite's rowid, PostgreSQL's heap) would otherwise follow the order of votes, hence
+    of the register, and the sealed rows written during the vote are erased (``secure_delete``
+    on SQLite; the WAL is emptied once the close commits)."""
     papers = await BallotPaper.select().where(
         (BallotPaper.ballot == ballot_id) & (BallotPaper.round == round_)
     )
     if not papers:
         return
+    for paper in papers:
+        if sealing.is_sealed(paper["content"]):
+            held = _unsealed(ballot_id, round_, paper["content"])
+            paper.update(
+                content=held.content,
+                receipt_hash=held.receipt_hash,
+                weight_group=held.weight_group,
+            )
+        paper.update(id=uuid.uuid4(), change_hash="")
     random.SystemRandom().shuffle(papers)
     await BallotPaper.delete().where(
         (BallotPaper.ballot == ballot_id) & (BallotPaper.round == round_)
@@ -968,6 +982,18 @@ class _Vote:
     at: datetime
     on_behalf: int | None = None  # the represented member a proxy holder votes for
     change_hash: str = ""
+    room: int = 0  # the length every sealed paper of the ballot is padded to
+
+    def paper(self, ballot: Mapping[str, Any], group: str) -> tuple[str, str, str]:
+        """The paper's (content, receipt column, weighting group) as stored: sealed while a
+        secret ballot is open (see ``votes.services.sealing``), plain for a public one."""
+        if not ballot["secret"]:
+            return self.content, self.code_hash, group
+        round_ = ballot["round"]
+        sealed = sealing.seal(
+            self.ballot_id, round_, sealing.Paper(self.content, self.code_hash, group), self.room
+        )
+        return sealed, sealing.receipt_tag(self.ballot_id, round_, self.code_hash), ""
 
     @property
     def participant(self) -> int:
@@ -1044,6 +1070,7 @@ def _cast_in_sqlite(vote: _Vote, connection: Any) -> tuple[datetime, bool]:
         "submission_hash, voted_at) VALUES (?, ?, ?, ?, ?, ?)",
         (vote.ballot_id, vote.membership_id, key, ballot["round"], vote.token_hash, vote.at),
     )
+    content, receipt, group = vote.paper(ballot, group)
     connection.execute(
         "INSERT INTO ballot_paper (id, ballot, voter, round, content, receipt_hash,"
         " weight_group, change_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -1052,8 +1079,8 @@ def _cast_in_sqlite(vote: _Vote, connection: Any) -> tuple[datetime, bool]:
             vote.ballot_id,
             None if ballot["secret"] else vote.membership_id,
             ballot["round"],
-            vote.content,
-            vote.code_hash,
+            content,
+            receipt,
             group,
             vote.change_hash,
         ),
@@ -1113,14 +1140,15 @@ async def _cast_with_piccolo(vote: _Vote) -> tuple[datetime, bool]:
                 voted_at=vote.at,
             )
         )
+        content, receipt, group = vote.paper(ballot, group)
         await BallotPaper.insert(
             BallotPaper(
                 id=uuid.uuid4(),
                 ballot=vote.ballot_id,
                 voter=None if ballot["secret"] else vote.participant,
                 round=ballot["round"],
-                content=vote.content,
-                receipt_hash=vote.code_hash,
+                content=content,
+                receipt_hash=receipt,
                 weight_group=group,
                 change_hash=vote.change_hash,
             )
@@ -1191,6 +1219,10 @@ async def cast_vote(
     gets its own receipt, derived from the form's token and the member voted for.
     """
     content = await _checked(ballot_id, choice)
+    definition = await ballot_definition(ballot_id)  # cached by _checked
+    room = sealing.paper_room(
+        definition.method, definition.keys, with_reason=definition.method in CONSENT_METHODS
+    )
     submission = submission or new_submission_token()
     if on_behalf_of is not None:
         submission = f"{submission}:for:{on_behalf_of}"
@@ -1206,6 +1238,7 @@ async def cast_vote(
         datetime.now(UTC),
         on_behalf_of,
         change_hash(ballot_id, on_behalf_of or membership_id, secret),
+        room,
     )
     engine = Ballot._meta.db
     if isinstance(engine, VotesSQLiteEngine) and on_behalf_of is None:
@@ -1243,16 +1276,39 @@ async def change_vote(
             if not code:
                 raise BallotError("receipt_required")
             where &= BallotPaper.change_hash == change_hash(ballot_id, membership_id, code)
-        else:
-            where &= BallotPaper.voter == membership_id
+            stored = await _resealed(ballot_id, ballot["round"], where, stored)
         changed = (
             await BallotPaper.update({BallotPaper.content: stored})
-            .where(where)
+            .where(where if ballot["secret"] else where & (BallotPaper.voter == membership_id))
             .returning(BallotPaper.id)
         )
         if not changed:
             raise BallotError("wrong_receipt")
     return VoteReceipt("", datetime.now(UTC), changed=True, change_code=code)
+
+
+async def _resealed(ballot_id: int, round_: int, where: Any, content: str) -> str:
+    """A sealed paper's new content, sealed again with what it already held (its receipt and
+    weighting group); ``wrong_receipt`` when no paper matches."""
+    row = await BallotPaper.select(BallotPaper.content).where(where).first()
+    if row is None:
+        raise BallotError("wrong_receipt")
+    if not sealing.is_sealed(row["content"]):  # a paper stored before papers were sealed
+        return content
+    held = _unsealed(ballot_id, round_, row["content"])
+    definition = await ballot_definition(ballot_id)
+    room = sealing.paper_room(
+        definition.method, definition.keys, with_reason=definition.method in CONSENT_METHODS
+    )
+    return sealing.seal(ballot_id, round_, replace(held, content=content), room)
+
+
+def _unsealed(ballot_id: int, round_: int, stored: str) -> sealing.Paper:
+    try:
+        return sealing.unseal(ballot_id, round_, stored)
+    except sealing.SealError as error:
+        logger.error("ballot %s: a sealed paper does not open: %s", ballot_id, error)
+        raise BallotError("sealed_key") from error
 
 
 # ---------------------------------------------------------------------------------------------

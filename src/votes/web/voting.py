@@ -42,6 +42,14 @@ REFUSALS: dict[str, tuple[str, int]] = {
     "not_voted": (N_("You have not voted in this ballot yet."), 409),
     "receipt_required": (N_("Enter your change code to change a secret vote."), 422),
     "wrong_receipt": (N_("This change code does not match your vote."), 422),
+    "sealed_key": (
+        N_(
+            "The papers of this secret ballot cannot be unsealed: the server's secret key has"
+            " changed since the ballot opened. Ask the administrator to restore it; nothing was"
+            " changed."
+        ),
+        409,
+    ),
     "not_draft": (N_("Only a ballot in preparation can be opened."), 409),
     "not_editable": (
         N_("Only a ballot in preparation can be edited: once open, its settings are fixed."),
