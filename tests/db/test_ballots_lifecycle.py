@@ -58,17 +58,28 @@ async def test_a_retried_submission_returns_the_same_receipt_and_stores_one_vote
     assert await BallotPaper.count().where(BallotPaper.ballot == ballot_id) == 1
 
 
-async def test_a_secret_vote_is_changed_only_with_its_receipt_code() -> None:
+async def test_a_secret_vote_is_changed_only_by_its_voter_with_their_change_code() -> None:
     organisation_id, assembly_id, members, _ = await _setup(2)
     ballot_id = await _motion(organisation_id, assembly_id, secret=True, allow_change=True)
     await ballots.open_ballot(ballot_id)
     mine = await ballots.cast_vote(ballot_id, members[0], "yes", receipt_key=KEY)
-    await ballots.cast_vote(ballot_id, members[1], "yes", receipt_key=KEY)
+    theirs = await ballots.cast_vote(ballot_id, members[1], "yes", receipt_key=KEY)
+    assert mine.change_code != mine.code
     with pytest.raises(Refused, match="receipt_required"):
         await ballots.change_vote(ballot_id, members[0], "no")
     with pytest.raises(Refused, match="wrong_receipt"):
-        await ballots.change_vote(ballot_id, members[0], "no", receipt_code="AAAAABBBBB")
-    await ballots.change_vote(ballot_id, members[0], "no", receipt_code=mine.code.lower())
+        await ballots.change_vote(ballot_id, members[0], "no", change_code="AAAAABBBBB")
+    # the receipt code (shown, compared, fingerprinted in the published list) changes nothing
+    with pytest.raises(Refused, match="wrong_receipt"):
+        await ballots.change_vote(ballot_id, members[0], "no", change_code=mine.code)
+    with pytest.raises(Refused, match="wrong_receipt"):
+        await ballots.change_vote(ballot_id, members[1], "no", change_code=mine.code)
+    # nor does another voter's change code, in anyone's hands but theirs
+    with pytest.raises(Refused, match="wrong_receipt"):
+        await ballots.change_vote(ballot_id, members[0], "no", change_code=theirs.change_code)
+    with pytest.raises(Refused, match="wrong_receipt"):
+        await ballots.change_vote(ballot_id, members[1], "no", change_code=mine.change_code)
+    await ballots.change_vote(ballot_id, members[0], "no", change_code=mine.change_code.lower())
     result = await ballots.close_ballot(ballot_id)
     assert result.rounds[0].totals["no"] == 1
     assert result.rounds[0].totals["yes"] == 1
@@ -235,6 +246,7 @@ async def test_secret_papers_cannot_be_linked_to_the_register() -> None:
             "content",
             "receipt_hash",
             "weight_group",
+            "change_hash",
         }
         assert paper["weight_group"] == ""  # a college is written only when votes are weighted
     # the register keeps a hash of each form's token, never the receipt or its hash

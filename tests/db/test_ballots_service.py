@@ -97,8 +97,16 @@ async def test_secret_papers_carry_nothing_that_leads_back_to_the_voter() -> Non
         (await ballots.cast_vote(ballot_id, member, choice)).code
         for member, choice in zip(members, ["yes", "no", "yes"], strict=True)
     ]
+    # while the ballot is open its papers are sealed: neither the choice nor the receipt's
+    # hash can be read, and every paper has the same length
+    sealed = await BallotPaper.select().where(BallotPaper.ballot == ballot_id)
+    assert all(paper["content"].startswith("sealed:") for paper in sealed)
+    assert len({len(paper["content"]) for paper in sealed}) == 1
+    assert not {p["receipt_hash"] for p in sealed} & {ballots.receipt_hash(c) for c in receipts}
+    await ballots.close_ballot(ballot_id)
     papers = await BallotPaper.select().where(BallotPaper.ballot == ballot_id)
     assert len(papers) == 3
+    assert not {str(p["id"]) for p in papers} & {str(p["id"]) for p in sealed}
     for paper in papers:
         assert paper["voter"] is None
         # no time column, nothing but the ballot, its round and the choice (and a college
@@ -110,6 +118,7 @@ async def test_secret_papers_carry_nothing_that_leads_back_to_the_voter() -> Non
             "round",
             "content",
             "receipt_hash",
+            "change_hash",
         }
         assert paper["weight_group"] == ""
         assert json.loads(paper["content"]) in ("yes", "no")

@@ -118,7 +118,8 @@ async def test_a_member_votes_confirms_and_sees_a_receipt_and_a_retry_changes_no
     # the same form again (double tap, retry after a timeout): same answer, one vote
     again = await client.post(coop.path(ballot_id, "/vote"), data=form, follow_redirects=False)
     assert again.status_code == 303
-    assert again.cookies.get(f"votes_receipt_{ballot_id}") == receipt.group(1).replace("-", "")
+    kept = again.cookies.get(f"votes_receipt_{ballot_id}") or ""
+    assert kept.split(".")[1] == receipt.group(1).replace("-", "")
     assert await BallotPaper.count().where(BallotPaper.ballot == ballot_id) == 1
 
 

@@ -27,11 +27,13 @@ the lock up front (``BEGIN IMMEDIATE``) so a transaction that reads then writes 
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
 import threading
 import weakref
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 from queue import SimpleQueue
 from typing import Any, TypeVar
 
@@ -278,6 +280,9 @@ class VotesSQLiteEngine(SQLiteEngine):
         connection.execute("PRAGMA foreign_keys = 1")
         connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
         connection.execute("PRAGMA synchronous = NORMAL")
+        # a deleted row is overwritten with zeros, not left in a free page of the file: the
+        # sealed papers a secret ballot's close rewrites do not survive in it
+        connection.execute("PRAGMA secure_delete = ON")
         return connection
 
     def connections(self) -> _LoopConnections:
@@ -342,6 +347,7 @@ class VotesSQLiteEngine(SQLiteEngine):
         connection = await super().get_connection()
         await connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
         await connection.execute("PRAGMA synchronous = NORMAL")
+        await connection.execute("PRAGMA secure_delete = ON")
         return connection
 
     def transaction(
@@ -386,10 +392,30 @@ def make_engine(settings: Settings) -> Engine[Any]:
         assert settings.database_url is not None
         return PostgresEngine(config={"dsn": settings.database_url})
     assert settings.sqlite_path is not None
-    settings.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+    settings.sqlite_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    keep_private(settings.sqlite_path)
     enable_wal(str(settings.sqlite_path))
     # ``timeout`` is sqlite3's busy handler, for other processes writing the same file
     return VotesSQLiteEngine(path=str(settings.sqlite_path), timeout=BUSY_TIMEOUT_SECONDS)
+
+
+def keep_private(path: Path) -> None:
+    """The database file, and the WAL and shared-memory files beside it, readable by the
+    server's user alone (SQLite gives the WAL the database file's permissions): created 0600,
+    and brought back to 0600 if an older install left them readable by others."""
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
+        if name.exists() and name.stat().st_mode & 0o077:
+            name.chmod(0o600)
+
+
+async def erase_wal(engine: Engine[Any]) -> None:
+    """Copy SQLite's write-ahead log into the database file and empty it
+    (``wal_checkpoint(TRUNCATE)``): what it held of earlier commits (a secret ballot's sealed
+    papers in the order of votes) is no longer in it. Nothing to do on PostgreSQL."""
+    if isinstance(engine, VotesSQLiteEngine):
+        await engine.run_ddl("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def enable_wal(path: str) -> None:

@@ -41,7 +41,7 @@ from piccolo.engine.postgres import PostgresEngine
 
 from votes.core import METHODS, tally
 from votes.core.results import TallyError, TallyResult
-from votes.db.engine import VotesSQLiteEngine, write_transaction
+from votes.db.engine import VotesSQLiteEngine, erase_wal, write_transaction
 from votes.db.tables import (
     Assembly,
     Attendance,
@@ -59,7 +59,7 @@ from votes.db.tables import (
     ProxyStatus,
     participation_key,
 )
-from votes.services import attendance, audit, events, rules
+from votes.services import attendance, audit, events, rules, sealing
 from votes.services.refusals import Refused
 
 RANKED_METHODS = frozenset({"irv", "stv", "meek_stv", "schulze", "ranked_pairs", "borda"})
@@ -74,6 +74,7 @@ PAPER_COUNT_METHODS = frozenset({"majority", "plurality", "approval"})
 STOPPING_RESPONSES = frozenset({"objection", "block"})
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 RECEIPT_LENGTH = 10
+CHANGE_CODE_LENGTH = 20  # 100 bits: never published, and useless to anyone but its voter
 QUESTION_MAX = 300
 LABEL_MAX = 300
 KEY_MAX = 40
@@ -93,6 +94,9 @@ class VoteReceipt:
     voted_at: datetime
     repeated: bool = False  # a retry of a vote already stored: nothing new was written
     changed: bool = False
+    # the secret that lets this voter, and only them, change the paper while the ballot allows
+    # it: the receipt code is for checking the published list, and others may see it
+    change_code: str = ""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -224,6 +228,30 @@ def receipt_code_for(submission: str, key: str) -> str:
 def format_receipt(code: str) -> str:
     """Shown in two groups, easier to read aloud and compare: ``ABCDE-FGHJK``."""
     return f"{code[:5]}-{code[5:]}" if len(code) == RECEIPT_LENGTH else code
+
+
+def change_code_for(submission: str, key: str) -> str:
+    """The change code a submission token stands for: another secret than the receipt code
+    (which is shown, compared, read aloud and fingerprinted in the published list).
+
+    >>> len(change_code_for("token", "key")) == CHANGE_CODE_LENGTH
+    True
+    """
+    digest = hmac.new(key.encode(), b"change:" + submission.encode(), hashlib.sha256).digest()
+    return "".join(RECEIPT_ALPHABET[byte % len(RECEIPT_ALPHABET)] for byte in digest)[
+        :CHANGE_CODE_LENGTH
+    ]
+
+
+def change_hash(ballot_id: int, membership_id: int, code: str) -> str:
+    """What a paper keeps of its change code: bound to the ballot and to the voter, so a code
+    seen by someone else changes nothing when they present it."""
+    return hashlib.sha256(f"change:{ballot_id}:{membership_id}:{code}".encode()).hexdigest()
+
+
+def format_change_code(code: str) -> str:
+    """``ABCDE-FGHJK-LMNPQ-RSTUV``."""
+    return "-".join(code[i : i + 5] for i in range(0, len(code), 5))
 
 
 def normalise_receipt(typed: str) -> str:
@@ -584,6 +612,8 @@ async def close_ballot(
         ballot_id, organisation_id, (BallotStatus.OPEN,), "closed", actor_id, changes, sealed
     )
     result = await _store_count(ballot_id)
+    if row["secret"]:  # the sealed papers written during the vote: out of the WAL too
+        await erase_wal(Ballot._meta.db)
     events.ballot_changed(row["organisation"], row["assembly"], ballot_id, "closed")
     return result
 
@@ -627,13 +657,25 @@ def deadline_passed(closes_at: datetime | None, now: datetime | None = None) -> 
 
 
 async def _shuffle_papers(ballot_id: int, round_: int) -> None:
-    """Rewrite a secret ballot's papers in random order: row order in the file (SQLite's rowid,
-    PostgreSQL's heap) would otherwise follow the order of votes, hence of the register."""
+    """Unseal a secret ballot's papers (see ``votes.services.sealing``) and write them again in
+    random order with new random ids and no change code (changes are over): row order in the
+    file (SQLite's rowid, PostgreSQL's heap) would otherwise follow the order of votes, hence
+    of the register, and the sealed rows written during the vote are erased (``secure_delete``
+    on SQLite; the WAL is emptied once the close commits)."""
     papers = await BallotPaper.select().where(
         (BallotPaper.ballot == ballot_id) & (BallotPaper.round == round_)
     )
     if not papers:
         return
+    for paper in papers:
+        if sealing.is_sealed(paper["content"]):
+            held = _unsealed(ballot_id, round_, paper["content"])
+            paper.update(
+                content=held.content,
+                receipt_hash=held.receipt_hash,
+                weight_group=held.weight_group,
+            )
+        paper.update(id=uuid.uuid4(), change_hash="")
     random.SystemRandom().shuffle(papers)
     await BallotPaper.delete().where(
         (BallotPaper.ballot == ballot_id) & (BallotPaper.round == round_)
@@ -673,7 +715,9 @@ async def cancel_ballot(
         raise Refused("reason_required")
 
     async def changes(row: dict[str, Any]) -> dict[str, Any]:
-        return {"status": BallotStatus.CANCELLED.value, "cancel_reason": reason}
+        # a secret ballot's count is sealed until published: cancelled, it is never shown
+        sealed = {"result": None} if row["secret"] else {}
+        return {"status": BallotStatus.CANCELLED.value, "cancel_reason": reason, **sealed}
 
     allowed = (BallotStatus.DRAFT, BallotStatus.OPEN, BallotStatus.CLOSED)
     await _transition(
@@ -687,11 +731,18 @@ async def reopen_ballot(
     *,
     organisation_id: int | None = None,
     actor_id: int | None = None,
-) -> None:
-    """Reopen a closed, unpublished ballot (votes already cast stay); the reason is audited."""
+) -> int:
+    """Reopen a closed, unpublished ballot; the reason is audited. Return the id of the ballot
+    that takes votes now.
+
+    A public ballot reopens as it was (votes already cast stay). A secret ballot starts afresh
+    (see ``_reopen_afresh``): reopening it with its papers kept would let whoever reopens it
+    learn each late voter's choice by comparing counts."""
     reason = reason.strip()[:REASON_MAX]
     if not reason:
         raise Refused("reason_required")
+    if (await _ballot_row(ballot_id, organisation_id))["secret"]:
+        return await _reopen_afresh(ballot_id, reason, organisation_id, actor_id)
 
     async def changes(row: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -711,6 +762,50 @@ async def reopen_ballot(
         changes,
         {"reason": reason},
     )
+    return ballot_id
+
+
+async def _reopen_afresh(
+    ballot_id: int, reason: str, organisation_id: int | None, actor_id: int | None
+) -> int:
+    """Reopen a secret ballot as a fresh one: the closed ballot is cancelled with the reason
+    (its sealed count wiped, its papers never counted again nor shown), and a new ballot with
+    the same question, options and rules opens, where everyone votes again."""
+
+    async def changes(row: dict[str, Any]) -> dict[str, Any]:
+        return {"status": BallotStatus.CANCELLED.value, "cancel_reason": reason, "result": None}
+
+    row = await _transition(
+        ballot_id,
+        organisation_id,
+        (BallotStatus.CLOSED,),
+        "reopened",
+        actor_id,
+        changes,
+        {"reason": reason, "afresh": True},
+    )
+    options = (
+        await BallotOption.select(BallotOption.key, BallotOption.label)
+        .where(BallotOption.ballot == ballot_id)
+        .order_by(BallotOption.position)
+    )
+    settings = BallotSettings(
+        question=row["question"],
+        method=row["method"],
+        options=[(option["key"], option["label"]) for option in options],
+        agenda_item_id=row["agenda_item"],
+        proposal_id=row["proposal"],
+        seats=row["seats"],
+        secret=True,
+        is_test=row["is_test"],
+        allow_change=row["allow_change"],
+        duration_seconds=row["duration_seconds"],
+        facilitated=row["phase"] != ConsentPhase.NONE.value,
+        rules=json.loads(row["rules"]),
+    )
+    fresh = await _insert_ballot(row["organisation"], row["assembly"], settings, actor_id)
+    await open_ballot(fresh, organisation_id=row["organisation"], actor_id=actor_id)
+    return fresh
 
 
 def _new_deadline(row: dict[str, Any]) -> datetime | None:
@@ -876,6 +971,19 @@ class _Vote:
     code_hash: str
     at: datetime
     on_behalf: int | None = None  # the represented member a proxy holder votes for
+    change_hash: str = ""
+    room: int = 0  # the length every sealed paper of the ballot is padded to
+
+    def paper(self, ballot: Mapping[str, Any], group: str) -> tuple[str, str, str]:
+        """The paper's (content, receipt column, weighting group) as stored: sealed while a
+        secret ballot is open (see ``votes.services.sealing``), plain for a public one."""
+        if not ballot["secret"]:
+            return self.content, self.code_hash, group
+        round_ = ballot["round"]
+        sealed = sealing.seal(
+            self.ballot_id, round_, sealing.Paper(self.content, self.code_hash, group), self.room
+        )
+        return sealed, sealing.receipt_tag(self.ballot_id, round_, self.code_hash), ""
 
     @property
     def participant(self) -> int:
@@ -952,17 +1060,19 @@ def _cast_in_sqlite(vote: _Vote, connection: Any) -> tuple[datetime, bool]:
         "submission_hash, voted_at) VALUES (?, ?, ?, ?, ?, ?)",
         (vote.ballot_id, vote.membership_id, key, ballot["round"], vote.token_hash, vote.at),
     )
+    content, receipt, group = vote.paper(ballot, group)
     connection.execute(
         "INSERT INTO ballot_paper (id, ballot, voter, round, content, receipt_hash,"
-        " weight_group) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        " weight_group, change_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (
             uuid.uuid4(),
             vote.ballot_id,
             None if ballot["secret"] else vote.membership_id,
             ballot["round"],
-            vote.content,
-            vote.code_hash,
+            content,
+            receipt,
             group,
+            vote.change_hash,
         ),
     )
     return vote.at, False
@@ -1020,15 +1130,17 @@ async def _cast_with_piccolo(vote: _Vote) -> tuple[datetime, bool]:
                 voted_at=vote.at,
             )
         )
+        content, receipt, group = vote.paper(ballot, group)
         await BallotPaper.insert(
             BallotPaper(
                 id=uuid.uuid4(),
                 ballot=vote.ballot_id,
                 voter=None if ballot["secret"] else vote.participant,
                 round=ballot["round"],
-                content=vote.content,
-                receipt_hash=vote.code_hash,
+                content=content,
+                receipt_hash=receipt,
                 weight_group=group,
+                change_hash=vote.change_hash,
             )
         )
         if vote.on_behalf is not None:
@@ -1097,10 +1209,16 @@ async def cast_vote(
     gets its own receipt, derived from the form's token and the member voted for.
     """
     content = await _checked(ballot_id, choice)
+    definition = await ballot_definition(ballot_id)  # cached by _checked
+    room = sealing.paper_room(
+        definition.method, definition.keys, with_reason=definition.method in CONSENT_METHODS
+    )
     submission = submission or new_submission_token()
     if on_behalf_of is not None:
         submission = f"{submission}:for:{on_behalf_of}"
-    code = receipt_code_for(submission, receipt_key or secrets.token_hex(16))
+    key = receipt_key or secrets.token_hex(16)
+    code = receipt_code_for(submission, key)
+    secret = change_code_for(submission, key)
     vote = _Vote(
         ballot_id,
         membership_id,
@@ -1109,6 +1227,8 @@ async def cast_vote(
         receipt_hash(code),
         datetime.now(UTC),
         on_behalf_of,
+        change_hash(ballot_id, on_behalf_of or membership_id, secret),
+        room,
     )
     engine = Ballot._meta.db
     if isinstance(engine, VotesSQLiteEngine) and on_behalf_of is None:
@@ -1117,19 +1237,22 @@ async def cast_vote(
         voted_at, repeated = await _cast_with_piccolo(vote)
     if not repeated:
         events.votes_counted(ballot_id)  # committed: the turnout moved (throttled)
-    return VoteReceipt(code, voted_at, repeated=repeated)
+    return VoteReceipt(code, voted_at, repeated=repeated, change_code=secret)
 
 
 async def change_vote(
-    ballot_id: int, membership_id: int, choice: Any, *, receipt_code: str = ""
+    ballot_id: int, membership_id: int, choice: Any, *, change_code: str = ""
 ) -> VoteReceipt:
     """Replace a member's vote while the ballot allows it.
 
-    A public paper is found by its voter; a secret paper only by the voter's receipt code,
-    which the database does not hold: without it, a secret vote cannot be changed.
+    A public paper is found by its voter; a secret paper only by the voter's change code
+    together with the voter: the database holds neither the code nor anything that turns a
+    participation into a paper, and the receipt code (shown, compared, fingerprinted in the
+    published list) changes nothing. Without their change code a voter cannot change a
+    secret vote; with someone else's, nobody can.
     """
     stored = await _checked(ballot_id, choice)
-    code = normalise_receipt(receipt_code)
+    code = normalise_receipt(change_code)
     async with write_transaction(Ballot._meta.db):
         ballot = await _open_ballot_for_vote(ballot_id)
         if not ballot["allow_change"]:
@@ -1142,17 +1265,40 @@ async def change_vote(
         if ballot["secret"]:
             if not code:
                 raise Refused("receipt_required")
-            where &= BallotPaper.receipt_hash == receipt_hash(code)
-        else:
-            where &= BallotPaper.voter == membership_id
+            where &= BallotPaper.change_hash == change_hash(ballot_id, membership_id, code)
+            stored = await _resealed(ballot_id, ballot["round"], where, stored)
         changed = (
             await BallotPaper.update({BallotPaper.content: stored})
-            .where(where)
+            .where(where if ballot["secret"] else where & (BallotPaper.voter == membership_id))
             .returning(BallotPaper.id)
         )
         if not changed:
             raise Refused("wrong_receipt")
-    return VoteReceipt(code, datetime.now(UTC), changed=True)
+    return VoteReceipt("", datetime.now(UTC), changed=True, change_code=code)
+
+
+async def _resealed(ballot_id: int, round_: int, where: Any, content: str) -> str:
+    """A sealed paper's new content, sealed again with what it already held (its receipt and
+    weighting group); ``wrong_receipt`` when no paper matches."""
+    row = await BallotPaper.select(BallotPaper.content).where(where).first()
+    if row is None:
+        raise Refused("wrong_receipt")
+    if not sealing.is_sealed(row["content"]):  # a paper stored before papers were sealed
+        return content
+    held = _unsealed(ballot_id, round_, row["content"])
+    definition = await ballot_definition(ballot_id)
+    room = sealing.paper_room(
+        definition.method, definition.keys, with_reason=definition.method in CONSENT_METHODS
+    )
+    return sealing.seal(ballot_id, round_, replace(held, content=content), room)
+
+
+def _unsealed(ballot_id: int, round_: int, stored: str) -> sealing.Paper:
+    try:
+        return sealing.unseal(ballot_id, round_, stored)
+    except sealing.SealError as error:
+        logger.error("ballot %s: a sealed paper does not open: %s", ballot_id, error)
+        raise Refused("sealed_key") from error
 
 
 # ---------------------------------------------------------------------------------------------

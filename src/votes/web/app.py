@@ -22,6 +22,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from piccolo.engine import engine_finder
 
 from votes.db.engine import close_pool, start_pool
+from votes.services import sealing
 from votes.services.refusals import Refused
 from votes.settings import Settings
 from votes.web.compression import gzip_responses
@@ -172,6 +173,7 @@ def organisation_router() -> Router:
 def create_app(settings: Settings | None = None) -> Litestar:
     """Build the app. ``settings`` default to the environment (``Settings.from_env()``)."""
     settings = settings or Settings.from_env()
+    sealing.configure(settings.secret_key)  # seals secret ballots' papers while they are open
 
     @asynccontextmanager
     async def database_pool(app: Litestar) -> AsyncIterator[None]:

@@ -4,6 +4,8 @@ option keys, the pairwise matrix, both counting channels)."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -48,8 +50,16 @@ REFUSALS = area(
         "reason_required": (422, N_("Please give the reason for your objection.")),
         "change_not_allowed": (409, N_("Votes cannot be changed in this ballot.")),
         "not_voted": (409, N_("You have not voted in this ballot yet.")),
-        "receipt_required": (422, N_("Enter your receipt code to change a secret vote.")),
-        "wrong_receipt": (422, N_("This receipt code does not match your vote.")),
+        "receipt_required": (422, N_("Enter your change code to change a secret vote.")),
+        "wrong_receipt": (422, N_("This change code does not match your vote.")),
+        "sealed_key": (
+            409,
+            N_(
+                "The papers of this secret ballot cannot be unsealed: the server's secret key has"
+                " changed since the ballot opened. Ask the administrator to restore it; nothing was"
+                " changed."
+            ),
+        ),
         "not_draft": (409, N_("Only a ballot in preparation can be opened.")),
         "not_editable": (
             409,
@@ -150,6 +160,22 @@ REFUSALS = area(
         ),
     },
 )
+
+
+def receipt_owner(secret_key: str, membership_id: int) -> str:
+    """An opaque tag of the member a browser keeps receipt and change codes for: a phone passed
+    to someone else shows them nothing of the first person's codes, and uses none of them."""
+    tag = hmac.new(secret_key.encode(), f"receipt-owner:{membership_id}".encode(), hashlib.sha256)
+    return tag.hexdigest()[:16]
+
+
+def kept_codes(cookie: str, owner: str) -> tuple[str, str]:
+    """The (receipt code, change code) a receipt cookie keeps, when it is this owner's."""
+    tag, _, codes = cookie.partition(".")
+    if not codes or not hmac.compare_digest(tag, owner):
+        return "", ""
+    receipt, _, change = codes.partition(".")
+    return receipt, change
 
 
 # ---------------------------------------------------------------------------------------------

@@ -110,6 +110,9 @@ class BallotPaper(Table):
     # the voter's college or category when the ballot is weighted by them (see Ballot.
     # weight_groups), e.g. "college:3"; empty otherwise
     weight_group = Varchar(length=120, default="")
+    # hash of the change code bound to the ballot and the voter (see services.ballots.
+    # change_hash): only that voter, holding that code, may change the paper
+    change_hash = Varchar(length=64, default="")
 
 
 class PaperCount(Table):

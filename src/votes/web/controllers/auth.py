@@ -183,6 +183,8 @@ class AuthController(Controller):
             await accounts.end_session(token, secret_key=settings.secret_key)
         response = see_other("/")
         response.delete_cookie(SESSION_COOKIE)
+        # the receipts a phone keeps belong to the person signing out (static/js/receipts.js)
+        response.headers["Clear-Site-Data"] = '"storage"'
         return response
 
     # --- access codes ---------------------------------------------------------------------

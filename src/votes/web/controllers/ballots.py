@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
 
@@ -77,9 +78,13 @@ DEFAULT_OPTIONS = {
 
 
 def may_see_result(ballot: BallotView, actor: Actor) -> bool:
-    """Results are public once published; facilitators and scrutineers see them at close."""
+    """Results are public once published; facilitators and scrutineers see a public ballot's
+    at close. A secret ballot's count stays sealed until it is published, for everyone: totals
+    read before a reopening would tell, by difference, how each late voter voted."""
     return ballot.status == "published" or (
-        ballot.status == "closed" and (actor.is_facilitator or actor.is_scrutineer)
+        ballot.status == "closed"
+        and not ballot.secret
+        and (actor.is_facilitator or actor.is_scrutineer)
     )
 
 
@@ -89,6 +94,14 @@ def _org_path(actor: Actor) -> str:
 
 def _ballot_path(actor: Actor, ballot_id: int) -> str:
     return f"{_org_path(actor)}/ballots/{ballot_id}"
+
+
+def _kept_codes(request: Request[Any, Any, State], actor: Actor, ballot_id: int) -> tuple[str, str]:
+    """The (receipt code, change code) this browser keeps for this member on this ballot;
+    nothing when they were kept for someone else who used the same phone."""
+    cookie = request.cookies.get(RECEIPT_COOKIE.format(ballot=ballot_id), "")
+    owner = voting.receipt_owner(settings_of(request).secret_key, actor.id)
+    return voting.kept_codes(cookie, owner)
 
 
 async def _ballot(actor: Actor, ballot_id: int) -> BallotView:
@@ -189,11 +202,14 @@ class BallotController(Controller):
         errors: FormErrors | None = None,
         status_code: int = HTTP_200_OK,
         receipt: str = "",
+        change_code: str = "",
         voting_for: str = "",
     ) -> Template:
         state = await bq.viewer_state(ballot, actor.id)
         voted_at = state.voted_at
-        receipt = receipt or request.cookies.get(RECEIPT_COOKIE.format(ballot=ballot.id), "")
+        owner = voting.receipt_owner(settings_of(request).secret_key, actor.id)
+        if not receipt:
+            receipt, change_code = _kept_codes(request, actor, ballot.id)
         editing = change and ballot.allow_change and voted_at is not None
         if choice is None and editing:
             stored = await bq.public_choice_of(ballot, actor.id)
@@ -209,6 +225,8 @@ class BallotController(Controller):
             ballot=ballot,
             voted_at=voted_at,
             receipt=service.format_receipt(receipt),
+            receipt_owner=owner,
+            change_code=service.format_change_code(change_code) if ballot.secret else "",
             editing=editing,
             choice=choice,
             errors=errors or FormErrors(),
@@ -297,7 +315,7 @@ class BallotController(Controller):
             fields=voting.hidden_fields(ballot.method, checked),
             submission=str(form.get("submission", ""))[:64] or service.new_submission_token(),
             change=change,
-            receipt=request.cookies.get(RECEIPT_COOKIE.format(ballot=ballot.id), ""),
+            change_code=_kept_codes(request, actor, ballot.id)[1],
             voting_for=str(form.get("for", ""))[:20],
             represented=await _represented(ballot, actor),
         )
@@ -355,14 +373,20 @@ class BallotController(Controller):
         if is_htmx(request):
             ballot = await _ballot(actor, ballot_id)
             response = await self._render_ballot(
-                request, context, actor, ballot, receipt=receipt.code
+                request,
+                context,
+                actor,
+                ballot,
+                receipt=receipt.code,
+                change_code=receipt.change_code,
             )
         else:
             response = see_other(_ballot_path(actor, ballot_id))
         if receipt.code:
+            owner = voting.receipt_owner(settings_of(request).secret_key, actor.id)
             response.set_cookie(
                 RECEIPT_COOKIE.format(ballot=ballot_id),
-                receipt.code,
+                f"{owner}.{receipt.code}.{receipt.change_code}",
                 max_age=RECEIPT_COOKIE_SECONDS,
                 path=_ballot_path(actor, ballot_id),
                 httponly=True,
@@ -429,11 +453,9 @@ class BallotController(Controller):
         change: bool,
     ) -> service.VoteReceipt:
         if change:
-            typed = str(form.get("receipt", ""))[:40]
-            cookie = request.cookies.get(RECEIPT_COOKIE.format(ballot=ballot_id), "")
-            return await service.change_vote(
-                ballot_id, actor.id, choice, receipt_code=typed or cookie
-            )
+            typed = str(form.get("change_code", ""))[:40]
+            kept = _kept_codes(request, actor, ballot_id)[1]
+            return await service.change_vote(ballot_id, actor.id, choice, change_code=typed or kept)
         return await service.cast_vote(
             ballot_id,
             actor.id,
@@ -652,14 +674,15 @@ class BallotController(Controller):
         form = await request.form()
         text = str(form.get("reason", ""))[: service.REASON_MAX]
         try:
-            await _ACTIONS[action](ballot.id, actor, text)
+            # a secret ballot reopens as a fresh one: the console follows it
+            shown = await _ACTIONS[action](ballot.id, actor, text) or ballot.id
         except Refused as error:
             status, message = explain(error, voting.REFUSALS)
             errors = FormErrors()
             errors.add(action, message)
             fresh = await _ballot(actor, ballot.id)
             return await self._console(request, context, actor, fresh, errors, status)
-        return see_other(f"{_ballot_path(actor, ballot.id)}/console")
+        return see_other(f"{_ballot_path(actor, shown)}/console")
 
     # -- the scrutineer's room count -----------------------------------------------------------
 
@@ -1175,8 +1198,8 @@ async def _cancel(ballot_id: int, actor: Actor, text: str) -> None:
     )
 
 
-async def _reopen(ballot_id: int, actor: Actor, text: str) -> None:
-    await service.reopen_ballot(
+async def _reopen(ballot_id: int, actor: Actor, text: str) -> int:
+    return await service.reopen_ballot(
         ballot_id, text, organisation_id=actor.organisation.id, actor_id=actor.person_id
     )
 
@@ -1193,7 +1216,7 @@ async def _rerun(ballot_id: int, actor: Actor, text: str) -> None:
     )
 
 
-_ACTIONS = {
+_ACTIONS: dict[str, Callable[[int, Actor, str], Awaitable[int | None]]] = {
     "open": _open,
     "close": _close,
     "publish": _publish,

@@ -24,7 +24,8 @@ from litestar.response import Template
 from votes.db import receipt_queries
 from votes.services import ballots
 from votes.services.actors import Actor
-from votes.web.context import RequestContext
+from votes.web import voting
+from votes.web.context import RequestContext, settings_of
 from votes.web.rendering import page
 
 RECEIPT_MAX = 40
@@ -75,6 +76,7 @@ class ReceiptsController(Controller):
             membership=actor,
             organisation=actor.organisation,
             votes=votes,
+            receipt_owner=voting.receipt_owner(settings_of(request).secret_key, actor.id),
             choice_words=choice_words,
             checked=checked or None,
         )
