@@ -46,10 +46,10 @@ async def _voters(count: int) -> tuple[int, list[int]]:
         await attendance.check_in(await actor_for(organisation_id), assembly_id, membership)
         voters.append(membership)
     ballot_id = await ballots.create_ballot(
-        organisation_id, assembly_id, "Adoptez-vous ?", "majority",
+        await actor_for(organisation_id), assembly_id, "Adoptez-vous ?", "majority",
         [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")],
     )  # fmt: skip
-    await ballots.open_ballot(ballot_id)
+    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     return ballot_id, voters
 
 

@@ -70,6 +70,7 @@ async def seed(phones: int) -> dict[str, object]:
     from votes.db.migrate import migrate
     from votes.db.tables import LoginSession, Membership, Person
     from votes.services import accounts, assemblies, ballots, organisations
+    from votes.services.actors import actor_for
 
     await migrate(quiet=True)
     organisation_id = await organisations.create_organisation("Bench coop", ORG)
@@ -99,7 +100,12 @@ async def seed(phones: int) -> dict[str, object]:
     )
     options = [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")]
     ballot_id = await ballots.create_ballot(
-        organisation_id, assembly_id, "Résolution en direct", "majority", options, secret=True
+        await actor_for(organisation_id),
+        assembly_id,
+        "Résolution en direct",
+        "majority",
+        options,
+        secret=True,
     )
     return {"tokens": tokens, "ballot": ballot_id, "assembly": assembly_id}
 

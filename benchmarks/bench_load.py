@@ -263,6 +263,7 @@ async def seed(members: int) -> dict[str, Any]:
     from votes.db.tables import Membership
     from votes.piccolo_conf import DB
     from votes.services import access_codes, accounts, assemblies, ballots, organisations
+    from votes.services.actors import actor_for
 
     await start_pool(DB, 2)
     try:
@@ -285,7 +286,12 @@ async def seed(members: int) -> dict[str, Any]:
         assembly_id = await assemblies.create_assembly(organisation_id, "AG", datetime.now(UTC))
         options = [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")]
         ballot_id = await ballots.create_ballot(
-            organisation_id, assembly_id, "Résolution unique", "majority", options, secret=True
+            await actor_for(organisation_id),
+            assembly_id,
+            "Résolution unique",
+            "majority",
+            options,
+            secret=True,
         )
         session = await accounts.start_session(facilitator, secret_key=SECRET_KEY, hours=4)
         return {

@@ -104,9 +104,14 @@ async def seed(arrivals: int) -> dict[str, object]:
     ballot_ids = []
     for n in range(1 + ROOM_BALLOTS + BASELINE_BALLOTS):
         ballot_id = await ballots.create_ballot(
-            organisation_id, assembly_id, f"Résolution {n + 1}", "majority", options, secret=True
+            await actor_for(organisation_id),
+            assembly_id,
+            f"Résolution {n + 1}",
+            "majority",
+            options,
+            secret=True,
         )
-        await ballots.open_ballot(ballot_id)
+        await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
         ballot_ids.append(ballot_id)
     return {
         "codes": [code.display_code for code in issued],

@@ -66,6 +66,7 @@ async def seed(members: int, sustained_ballots: int) -> dict[str, object]:
     from votes.db.migrate import migrate
     from votes.db.tables import LoginSession, Membership, Person
     from votes.services import accounts, assemblies, ballots, organisations
+    from votes.services.actors import actor_for
 
     await migrate(quiet=True)
     organisation_id = await organisations.create_organisation("Bench coop", ORG)
@@ -97,16 +98,26 @@ async def seed(members: int, sustained_ballots: int) -> dict[str, object]:
     sustained = []
     for n in range(sustained_ballots):
         ballot_id = await ballots.create_ballot(
-            organisation_id, assembly_id, f"Résolution {n + 1}", "majority", options, secret=True
+            await actor_for(organisation_id),
+            assembly_id,
+            f"Résolution {n + 1}",
+            "majority",
+            options,
+            secret=True,
         )
-        await ballots.open_ballot(ballot_id)
+        await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
         sustained.append(ballot_id)
     bursts = []
     for question in ("Résolution du rush", "Résolution de la cohue"):
         ballot_id = await ballots.create_ballot(
-            organisation_id, assembly_id, question, "majority", options, secret=True
+            await actor_for(organisation_id),
+            assembly_id,
+            question,
+            "majority",
+            options,
+            secret=True,
         )
-        await ballots.open_ballot(ballot_id)
+        await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
         bursts.append(ballot_id)
     return {"tokens": tokens, "sustained": sustained, "burst": bursts[0], "at_once": bursts[1]}
 

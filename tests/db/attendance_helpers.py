@@ -43,7 +43,12 @@ class Assembly:
 
     async def motion(self, **options: Any) -> int:
         return await ballots.create_ballot(
-            self.organisation_id, self.assembly_id, "La résolution ?", "majority", MOTION, **options
+            await actor_for(self.organisation_id),
+            self.assembly_id,
+            "La résolution ?",
+            "majority",
+            MOTION,
+            **options,
         )
 
     async def vote(self, ballot_id: int, votes: dict[str, int], *, start: int = 0) -> None:
@@ -51,7 +56,7 @@ class Assembly:
         (the ballot is opened first if it is still a draft)."""
         row = await Ballot.select(Ballot.status).where(Ballot.id == ballot_id).first()
         if row is not None and row["status"] == "draft":
-            await ballots.open_ballot(ballot_id)
+            await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
         index = start
         for choice in ("yes", "no", "abstain"):
             for _ in range(votes.get(choice, 0)):
@@ -101,4 +106,4 @@ async def place_in_college(membership_ids: list[int], college_id: int | None) ->
 
 
 async def close(ballot_id: int) -> TallyResult:
-    return await ballots.close_ballot(ballot_id)
+    return await ballots.close_ballot(await ballots.system_actor(ballot_id), ballot_id)

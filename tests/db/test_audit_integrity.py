@@ -7,8 +7,11 @@ import json
 import uuid
 from datetime import UTC, datetime
 
+from tests.support.actors import scrutineer
+
 from votes.db.tables import AuditEntry, Ballot, BallotPaper, MembershipKind, PaperCount
 from votes.services import accounts, assemblies, audit, ballots, integrity, organisations
+from votes.services.actors import actor_for
 
 
 async def _closed_ballot(*, secret: bool) -> tuple[int, int, list[int]]:
@@ -22,17 +25,17 @@ async def _closed_ballot(*, secret: bool) -> tuple[int, int, list[int]]:
             await organisations.add_membership(organisation_id, person, kind=MembershipKind.MEMBER)
         )
     ballot_id = await ballots.create_ballot(
-        organisation_id,
+        await actor_for(organisation_id),
         assembly_id,
         "Adopte-t-on ?",
         "majority",
         [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")],
         secret=secret,
     )
-    await ballots.open_ballot(ballot_id)
+    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     for membership_id, choice in zip(members, ["yes", "yes", "yes", "no"], strict=False):
         await ballots.cast_vote(ballot_id, membership_id, choice)
-    await ballots.close_ballot(ballot_id)
+    await ballots.close_ballot(await ballots.system_actor(ballot_id), ballot_id)
     return organisation_id, ballot_id, members
 
 
@@ -86,7 +89,9 @@ async def test_a_removed_paper_and_an_edited_stored_result_are_detected() -> Non
 async def test_an_edited_room_count_is_detected() -> None:
     organisation_id, ballot_id, members = await _closed_ballot(secret=False)
     await ballots.record_room_count(
-        ballot_id, organisation_id, members[0], ballots.RoomCount({"yes": 1}, cast=1)
+        await scrutineer(organisation_id, members[0]),
+        ballot_id,
+        ballots.RoomCount({"yes": 1}, cast=1),
     )
     assert await integrity.verify_ballot(organisation_id, ballot_id) == []
     await PaperCount.update({PaperCount.counts: json.dumps({"no": 1})}).where(

@@ -13,6 +13,7 @@ import pytest
 from votes.core.results import TallyResult
 from votes.db.tables import AuditEntry, Ballot, MembershipKind, Participation
 from votes.services import accounts, assemblies, ballots, organisations
+from votes.services.actors import actor_for
 from votes.services.refusals import Refused
 
 _counter = itertools.count()
@@ -33,7 +34,7 @@ async def _setup(count: int) -> tuple[int, int, list[int]]:
 
 async def _timed_motion(organisation_id: int, assembly_id: int, **options: object) -> int:
     ballot_id = await ballots.create_ballot(
-        organisation_id,
+        await actor_for(organisation_id),
         assembly_id,
         "Adoptez-vous le budget ?",
         "majority",
@@ -41,7 +42,7 @@ async def _timed_motion(organisation_id: int, assembly_id: int, **options: objec
         duration_seconds=60,
         **options,  # type: ignore[arg-type]
     )
-    await ballots.open_ballot(ballot_id)
+    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     return ballot_id
 
 
@@ -70,7 +71,7 @@ async def test_a_vote_after_the_deadline_is_refused_like_a_vote_after_the_close(
     with pytest.raises(Refused, match="not_open"):
         await ballots.change_vote(ballot_id, members[0], "no")
     assert await Participation.count().where(Participation.ballot == ballot_id) == 1
-    result = await ballots.close_ballot(ballot_id)
+    result = await ballots.close_ballot(await ballots.system_actor(ballot_id), ballot_id)
     assert (result.rounds[0].totals["yes"], result.rounds[0].totals["no"]) == (1, 0)
 
 
@@ -119,7 +120,7 @@ async def test_the_facilitator_may_still_close_before_the_deadline() -> None:
     organisation_id, assembly_id, members = await _setup(1)
     ballot_id = await _timed_motion(organisation_id, assembly_id)
     await ballots.cast_vote(ballot_id, members[0], "no")
-    result = await ballots.close_ballot(ballot_id)
+    result = await ballots.close_ballot(await ballots.system_actor(ballot_id), ballot_id)
     assert result.rounds[0].totals["no"] == 1
     assert ballot_id not in await ballots.close_due_ballots(datetime.now(UTC) + timedelta(hours=1))
 
@@ -127,7 +128,7 @@ async def test_the_facilitator_may_still_close_before_the_deadline() -> None:
 async def test_a_facilitated_consent_countdown_starts_with_the_consent_round() -> None:
     organisation_id, assembly_id, members = await _setup(1)
     ballot_id = await ballots.create_ballot(
-        organisation_id,
+        await actor_for(organisation_id),
         assembly_id,
         "Consentez-vous à la charte ?",
         "consent",
@@ -135,12 +136,12 @@ async def test_a_facilitated_consent_countdown_starts_with_the_consent_round() -
         facilitated=True,
         duration_seconds=60,
     )
-    await ballots.open_ballot(ballot_id)
+    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     # questions and reactions take the time they need: the sweep leaves the ballot open
     later = datetime.now(UTC) + timedelta(hours=1)
     assert ballot_id not in await ballots.close_due_ballots(later)
-    await ballots.advance_phase(ballot_id)
-    await ballots.advance_phase(ballot_id)
+    await ballots.advance_phase(await ballots.system_actor(ballot_id), ballot_id)
+    await ballots.advance_phase(await ballots.system_actor(ballot_id), ballot_id)
     row = await Ballot.select(Ballot.closes_at).where(Ballot.id == ballot_id).first()
     assert row is not None
     assert row["closes_at"] is not None

@@ -8,9 +8,11 @@ import json
 from datetime import UTC, datetime
 
 import pytest
+from tests.support.actors import scrutineer
 
 from votes.db.tables import AuditEntry, Ballot, BallotPaper, MembershipKind, Participation
 from votes.services import accounts, assemblies, ballots, organisations
+from votes.services.actors import actor_for
 from votes.services.refusals import Refused
 
 KEY = "instance-key-for-receipts"
@@ -32,7 +34,7 @@ async def _setup(count: int, *, observers: int = 0) -> tuple[int, int, list[int]
 
 async def _motion(organisation_id: int, assembly_id: int, **options: object) -> int:
     return await ballots.create_ballot(
-        organisation_id,
+        await actor_for(organisation_id),
         assembly_id,
         "Adoptez-vous la résolution ?",
         "majority",
@@ -44,7 +46,7 @@ async def _motion(organisation_id: int, assembly_id: int, **options: object) -> 
 async def test_a_retried_submission_returns_the_same_receipt_and_stores_one_vote() -> None:
     organisation_id, assembly_id, members, _ = await _setup(1)
     ballot_id = await _motion(organisation_id, assembly_id, secret=True)
-    await ballots.open_ballot(ballot_id)
+    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     token = ballots.new_submission_token()
     first = await ballots.cast_vote(ballot_id, members[0], "yes", submission=token, receipt_key=KEY)
     again = await ballots.cast_vote(ballot_id, members[0], "yes", submission=token, receipt_key=KEY)
@@ -61,7 +63,7 @@ async def test_a_retried_submission_returns_the_same_receipt_and_stores_one_vote
 async def test_a_secret_vote_is_changed_only_by_its_voter_with_their_change_code() -> None:
     organisation_id, assembly_id, members, _ = await _setup(2)
     ballot_id = await _motion(organisation_id, assembly_id, secret=True, allow_change=True)
-    await ballots.open_ballot(ballot_id)
+    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     mine = await ballots.cast_vote(ballot_id, members[0], "yes", receipt_key=KEY)
     theirs = await ballots.cast_vote(ballot_id, members[1], "yes", receipt_key=KEY)
     assert mine.change_code != mine.code
@@ -80,7 +82,7 @@ async def test_a_secret_vote_is_changed_only_by_its_voter_with_their_change_code
     with pytest.raises(Refused, match="wrong_receipt"):
         await ballots.change_vote(ballot_id, members[1], "no", change_code=mine.change_code)
     await ballots.change_vote(ballot_id, members[0], "no", change_code=mine.change_code.lower())
-    result = await ballots.close_ballot(ballot_id)
+    result = await ballots.close_ballot(await ballots.system_actor(ballot_id), ballot_id)
     assert result.rounds[0].totals["no"] == 1
     assert result.rounds[0].totals["yes"] == 1
 
@@ -88,7 +90,7 @@ async def test_a_secret_vote_is_changed_only_by_its_voter_with_their_change_code
 async def test_changing_is_refused_when_the_ballot_does_not_allow_it() -> None:
     organisation_id, assembly_id, members, _ = await _setup(1)
     ballot_id = await _motion(organisation_id, assembly_id)
-    await ballots.open_ballot(ballot_id)
+    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     await ballots.cast_vote(ballot_id, members[0], "yes")
     with pytest.raises(Refused, match="change_not_allowed"):
         await ballots.change_vote(ballot_id, members[0], "no")
@@ -97,7 +99,7 @@ async def test_changing_is_refused_when_the_ballot_does_not_allow_it() -> None:
 async def test_every_vote_acknowledged_before_the_close_is_counted() -> None:
     organisation_id, assembly_id, members, _ = await _setup(30)
     ballot_id = await _motion(organisation_id, assembly_id, secret=True)
-    await ballots.open_ballot(ballot_id)
+    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
 
     async def vote(membership: int) -> str:
         try:
@@ -108,7 +110,9 @@ async def test_every_vote_acknowledged_before_the_close_is_counted() -> None:
 
     tasks = [asyncio.ensure_future(vote(m)) for m in members]
     await asyncio.sleep(0)
-    closing = asyncio.ensure_future(ballots.close_ballot(ballot_id))
+    closing = asyncio.ensure_future(
+        ballots.close_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    )
     outcomes = await asyncio.gather(*tasks)
     assert set(outcomes) <= {"counted", "not_open"}
     acknowledged = outcomes.count("counted")
@@ -124,9 +128,9 @@ async def test_every_vote_acknowledged_before_the_close_is_counted() -> None:
 async def test_a_vote_after_the_close_is_refused_and_changes_no_count() -> None:
     organisation_id, assembly_id, members, _ = await _setup(2)
     ballot_id = await _motion(organisation_id, assembly_id)
-    await ballots.open_ballot(ballot_id)
+    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     await ballots.cast_vote(ballot_id, members[0], "yes")
-    await ballots.close_ballot(ballot_id)
+    await ballots.close_ballot(await ballots.system_actor(ballot_id), ballot_id)
     with pytest.raises(Refused, match="not_open"):
         await ballots.cast_vote(ballot_id, members[1], "no")
     assert await Participation.count().where(Participation.ballot == ballot_id) == 1
@@ -157,9 +161,9 @@ async def test_bad_choices_are_refused_before_anything_is_written(
     )
     rules = {"max_selections": 2} if method == "approval" else {}
     ballot_id = await ballots.create_ballot(
-        organisation_id, assembly_id, "Q", method, options, rules=rules
+        await actor_for(organisation_id), assembly_id, "Q", method, options, rules=rules
     )
-    await ballots.open_ballot(ballot_id)
+    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     with pytest.raises(Refused, match=code):
         await ballots.cast_vote(ballot_id, members[0], choice)
     assert await Participation.count().where(Participation.ballot == ballot_id) == 0
@@ -169,7 +173,7 @@ async def test_voting_in_another_organisations_ballot_or_as_an_observer_is_refus
     organisation_id, assembly_id, _, observers = await _setup(1, observers=1)
     _, _, outsiders, _ = await _setup(1)
     ballot_id = await _motion(organisation_id, assembly_id)
-    await ballots.open_ballot(ballot_id)
+    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     for membership in (observers[0], outsiders[0]):
         with pytest.raises(Refused, match="not_eligible"):
             await ballots.cast_vote(ballot_id, membership, "yes")
@@ -178,23 +182,25 @@ async def test_voting_in_another_organisations_ballot_or_as_an_observer_is_refus
 async def test_the_lifecycle_is_audited_and_reopening_needs_a_reason() -> None:
     organisation_id, assembly_id, members, _ = await _setup(3)
     ballot_id = await _motion(organisation_id, assembly_id, duration_seconds=120)
-    await ballots.open_ballot(ballot_id, actor_id=None)
+    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     row = await Ballot.select().where(Ballot.id == ballot_id).first()
     assert row is not None
     assert row["eligible_at_open"] == 3
     assert row["closes_at"] is not None
     await ballots.cast_vote(ballot_id, members[0], "yes")
-    await ballots.close_ballot(ballot_id)
+    await ballots.close_ballot(await ballots.system_actor(ballot_id), ballot_id)
     with pytest.raises(Refused, match="reason_required"):
-        await ballots.reopen_ballot(ballot_id, "  ")
-    await ballots.reopen_ballot(ballot_id, "Un associé n'avait pas reçu le lien")
+        await ballots.reopen_ballot(await ballots.system_actor(ballot_id), ballot_id, "  ")
+    await ballots.reopen_ballot(
+        await ballots.system_actor(ballot_id), ballot_id, "Un associé n'avait pas reçu le lien"
+    )
     await ballots.cast_vote(ballot_id, members[1], "no")
-    await ballots.close_ballot(ballot_id)
-    await ballots.publish_ballot(ballot_id)
+    await ballots.close_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await ballots.publish_ballot(await ballots.system_actor(ballot_id), ballot_id)
     with pytest.raises(Refused, match="not_closed"):
-        await ballots.reopen_ballot(ballot_id, "trop tard")
+        await ballots.reopen_ballot(await ballots.system_actor(ballot_id), ballot_id, "trop tard")
     with pytest.raises(Refused, match="finished"):
-        await ballots.cancel_ballot(ballot_id, "trop tard")
+        await ballots.cancel_ballot(await ballots.system_actor(ballot_id), ballot_id, "trop tard")
     actions = [
         row["action"]
         for row in await AuditEntry.select(AuditEntry.action)
@@ -219,19 +225,19 @@ async def test_a_foreign_organisation_cannot_drive_the_lifecycle() -> None:
     other_organisation, _, _, _ = await _setup(1)
     ballot_id = await _motion(organisation_id, assembly_id)
     with pytest.raises(Refused, match="not_found"):
-        await ballots.open_ballot(ballot_id, organisation_id=other_organisation)
+        await ballots.open_ballot(await actor_for(other_organisation), ballot_id)
 
 
 async def test_secret_papers_cannot_be_linked_to_the_register() -> None:
     organisation_id, assembly_id, members, _ = await _setup(24)
     ballot_id = await _motion(organisation_id, assembly_id, secret=True)
-    await ballots.open_ballot(ballot_id)
+    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     choices = ["yes", "no", "abstain"]
     for index, membership in enumerate(members):
         await ballots.cast_vote(
             ballot_id, membership, choices[index % 3], submission=f"form-{index}", receipt_key=KEY
         )
-    await ballots.close_ballot(ballot_id)
+    await ballots.close_ballot(await ballots.system_actor(ballot_id), ballot_id)
     register = await Participation.select().where(Participation.ballot == ballot_id)
     papers = await BallotPaper.select().where(BallotPaper.ballot == ballot_id)
     assert len(papers) == len(register) == 24
@@ -260,7 +266,7 @@ async def test_secret_papers_cannot_be_linked_to_the_register() -> None:
 async def test_a_room_count_is_merged_with_checks() -> None:
     organisation_id, assembly_id, members, _ = await _setup(10)
     ballot_id = await _motion(organisation_id, assembly_id)
-    await ballots.open_ballot(ballot_id)
+    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     await ballots.cast_vote(ballot_id, members[0], "yes")
     await ballots.cast_vote(ballot_id, members[1], "no")
     bad = [
@@ -271,10 +277,12 @@ async def test_a_room_count_is_merged_with_checks() -> None:
     ]
     for count, code in bad:
         with pytest.raises(Refused, match=code):
-            await ballots.record_room_count(ballot_id, organisation_id, members[2], count)
+            await ballots.record_room_count(
+                await scrutineer(organisation_id, members[2]), ballot_id, count
+            )
     good = ballots.RoomCount({"yes": 3, "no": 1, "abstain": 0}, blank=1, invalid=1, cast=6)
-    await ballots.record_room_count(ballot_id, organisation_id, members[2], good)
-    result = await ballots.close_ballot(ballot_id)
+    await ballots.record_room_count(await scrutineer(organisation_id, members[2]), ballot_id, good)
+    result = await ballots.close_ballot(await ballots.system_actor(ballot_id), ballot_id)
     totals = result.rounds[0].totals
     assert (totals["yes"], totals["no"], totals["blank"], totals["invalid"]) == (4, 2, 1, 1)
 
@@ -282,29 +290,38 @@ async def test_a_room_count_is_merged_with_checks() -> None:
 async def test_consent_rounds_keep_every_round_and_adopt_only_without_objection() -> None:
     organisation_id, assembly_id, members, _ = await _setup(3)
     ballot_id = await ballots.create_ballot(
-        organisation_id,
+        await actor_for(organisation_id),
         assembly_id,
         "Consentez-vous à la nouvelle charte ?",
         "consent",
         [("consent", "Consentement"), ("concern", "Réserve"), ("objection", "Objection")],
         facilitated=True,
     )
-    await ballots.open_ballot(ballot_id)
+    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     with pytest.raises(Refused, match="not_yet"):
         await ballots.cast_vote(ballot_id, members[0], "consent")
-    assert await ballots.advance_phase(ballot_id) == "reactions"
-    assert await ballots.advance_phase(ballot_id) == "consent"
+    assert (
+        await ballots.advance_phase(await ballots.system_actor(ballot_id), ballot_id) == "reactions"
+    )
+    assert (
+        await ballots.advance_phase(await ballots.system_actor(ballot_id), ballot_id) == "consent"
+    )
     await ballots.cast_vote(ballot_id, members[0], ["objection", "Le budget manque"])
     await ballots.cast_vote(ballot_id, members[1], "consent")
-    first = await ballots.close_ballot(ballot_id)
+    first = await ballots.close_ballot(await ballots.system_actor(ballot_id), ballot_id)
     assert first.verdict == "blocked"
-    assert await ballots.rerun_consent_round(ballot_id, "Budget ajouté en annexe") == 2
-    await ballots.advance_phase(ballot_id)
-    await ballots.advance_phase(ballot_id)
+    assert (
+        await ballots.rerun_consent_round(
+            await ballots.system_actor(ballot_id), ballot_id, "Budget ajouté en annexe"
+        )
+        == 2
+    )
+    await ballots.advance_phase(await ballots.system_actor(ballot_id), ballot_id)
+    await ballots.advance_phase(await ballots.system_actor(ballot_id), ballot_id)
     # everyone answers again in the new round
     for membership in members:
         await ballots.cast_vote(ballot_id, membership, "consent")
-    second = await ballots.close_ballot(ballot_id)
+    second = await ballots.close_ballot(await ballots.system_actor(ballot_id), ballot_id)
     assert second.verdict == "adopted"
     row = await Ballot.select(Ballot.earlier_rounds).where(Ballot.id == ballot_id).first()
     assert row is not None
@@ -330,7 +347,7 @@ async def test_bad_settings_are_refused() -> None:
             options["options"] = [("yes", "Pour"), ("no", "Contre")]
         with pytest.raises(Refused, match=code):
             await ballots.create_ballot(
-                organisation_id,
+                await actor_for(organisation_id),
                 assembly_id,
                 "Q",
                 str(options["method"]),

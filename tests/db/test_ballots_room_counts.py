@@ -8,9 +8,11 @@ from collections import Counter
 from datetime import UTC, datetime
 
 import pytest
+from tests.support.actors import scrutineer
 
 from votes.db.tables import MembershipKind
 from votes.services import accounts, assemblies, ballots, integrity, organisations
+from votes.services.actors import actor_for
 from votes.services.refusals import Refused
 
 _counter = itertools.count()
@@ -28,9 +30,15 @@ async def _approval(count: int, **rules: int) -> tuple[int, int, list[int]]:
             await organisations.add_membership(organisation_id, person, kind=MembershipKind.MEMBER)
         )
     ballot_id = await ballots.create_ballot(
-        organisation_id, assembly_id, "Qui au conseil ?", "approval", OPTIONS, seats=2, rules=rules
+        await actor_for(organisation_id),
+        assembly_id,
+        "Qui au conseil ?",
+        "approval",
+        OPTIONS,
+        seats=2,
+        rules=rules,
     )
-    await ballots.open_ballot(ballot_id)
+    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     return organisation_id, ballot_id, members
 
 
@@ -50,7 +58,9 @@ async def test_approval_counts_that_do_not_add_up_are_refused(
 ) -> None:
     organisation_id, ballot_id, members = await _approval(10, max_selections=2)
     with pytest.raises(Refused, match=code):
-        await ballots.record_room_count(ballot_id, organisation_id, members[0], count)
+        await ballots.record_room_count(
+            await scrutineer(organisation_id, members[0]), ballot_id, count
+        )
     assert await ballots.room_count_of(ballot_id, 1) is None
 
 
@@ -60,8 +70,8 @@ async def test_approval_papers_join_the_count_and_the_audit_recounts_the_same() 
     await ballots.cast_vote(ballot_id, members[1], [])  # approves none: a blank vote
     # 6 papers: 1 blank, 1 invalid, 4 valid holding 9 approvals (at most 3 each)
     room = ballots.RoomCount({"a": 4, "b": 3, "c": 2, "d": 0}, blank=1, invalid=1, cast=6)
-    await ballots.record_room_count(ballot_id, organisation_id, members[2], room)
-    result = await ballots.close_ballot(ballot_id)
+    await ballots.record_room_count(await scrutineer(organisation_id, members[2]), ballot_id, room)
+    result = await ballots.close_ballot(await ballots.system_actor(ballot_id), ballot_id)
     totals = result.rounds[0].totals
     assert [totals[key] for key in "abcd"] == [5, 3, 2, 1]
     assert result.details["voters"] == 2 + 4 + 1  # invalid papers are no votes
@@ -72,8 +82,8 @@ async def test_approval_papers_join_the_count_and_the_audit_recounts_the_same() 
 async def test_blank_papers_are_no_voters_when_the_ballot_asks_for_an_approval() -> None:
     organisation_id, ballot_id, members = await _approval(5, min_selections=1)
     room = ballots.RoomCount({"a": 2, "b": 1}, blank=1, cast=3)
-    await ballots.record_room_count(ballot_id, organisation_id, members[0], room)
-    result = await ballots.close_ballot(ballot_id)
+    await ballots.record_room_count(await scrutineer(organisation_id, members[0]), ballot_id, room)
+    result = await ballots.close_ballot(await ballots.system_actor(ballot_id), ballot_id)
     assert result.details["voters"] == 2  # an empty paper is not a valid approval here
 
 

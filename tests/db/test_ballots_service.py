@@ -10,6 +10,7 @@ import pytest
 
 from votes.db.tables import BallotPaper, MembershipKind, Participation
 from votes.services import accounts, assemblies, ballots, organisations
+from votes.services.actors import actor_for
 from votes.services.refusals import Refused
 
 _counter = itertools.count()
@@ -33,7 +34,7 @@ async def _organisation_with_members(
 
 async def _yes_no_ballot(organisation_id: int, assembly_id: int, *, secret: bool = False) -> int:
     return await ballots.create_ballot(
-        organisation_id,
+        await actor_for(organisation_id),
         assembly_id,
         "Question ?",
         "majority",
@@ -45,13 +46,13 @@ async def _yes_no_ballot(organisation_id: int, assembly_id: int, *, secret: bool
 async def test_a_member_votes_once_and_a_second_vote_changes_no_count() -> None:
     organisation_id, assembly_id, members, _ = await _organisation_with_members(2)
     ballot_id = await _yes_no_ballot(organisation_id, assembly_id)
-    await ballots.open_ballot(ballot_id)
+    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     await ballots.cast_vote(ballot_id, members[0], "yes")
     with pytest.raises(Refused) as refused:
         await ballots.cast_vote(ballot_id, members[0], "no")
     assert refused.value.code == "already_voted"
     assert await BallotPaper.count().where(BallotPaper.ballot == ballot_id) == 1
-    result = await ballots.close_ballot(ballot_id)
+    result = await ballots.close_ballot(await ballots.system_actor(ballot_id), ballot_id)
     assert result.rounds[0].totals["yes"] == 1
     assert result.rounds[0].totals["no"] == 0
 
@@ -59,7 +60,7 @@ async def test_a_member_votes_once_and_a_second_vote_changes_no_count() -> None:
 async def test_the_database_itself_refuses_a_second_participation() -> None:
     organisation_id, assembly_id, members, _ = await _organisation_with_members(1)
     ballot_id = await _yes_no_ballot(organisation_id, assembly_id)
-    await ballots.open_ballot(ballot_id)
+    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     await ballots.cast_vote(ballot_id, members[0], "yes")
     with pytest.raises(Exception, match=r"(?i)unique"):
         await Participation.insert(
@@ -79,11 +80,11 @@ async def test_votes_outside_the_open_window_or_by_non_voters_are_refused() -> N
     ballot_id = await _yes_no_ballot(organisation_id, assembly_id)
     with pytest.raises(Refused, match="not_open"):
         await ballots.cast_vote(ballot_id, members[0], "yes")  # still a draft
-    await ballots.open_ballot(ballot_id)
+    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     for membership in (observers[0], outsiders[0]):
         with pytest.raises(Refused, match="not_eligible"):
             await ballots.cast_vote(ballot_id, membership, "yes")
-    await ballots.close_ballot(ballot_id)
+    await ballots.close_ballot(await ballots.system_actor(ballot_id), ballot_id)
     with pytest.raises(Refused, match="not_open"):
         await ballots.cast_vote(ballot_id, members[0], "yes")  # after the close
     assert await BallotPaper.count().where(BallotPaper.ballot == ballot_id) == 0
@@ -92,7 +93,7 @@ async def test_votes_outside_the_open_window_or_by_non_voters_are_refused() -> N
 async def test_secret_papers_carry_nothing_that_leads_back_to_the_voter() -> None:
     organisation_id, assembly_id, members, _ = await _organisation_with_members(3)
     ballot_id = await _yes_no_ballot(organisation_id, assembly_id, secret=True)
-    await ballots.open_ballot(ballot_id)
+    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     receipts = [
         (await ballots.cast_vote(ballot_id, member, choice)).code
         for member, choice in zip(members, ["yes", "no", "yes"], strict=True)
@@ -103,7 +104,7 @@ async def test_secret_papers_carry_nothing_that_leads_back_to_the_voter() -> Non
     assert all(paper["content"].startswith("sealed:") for paper in sealed)
     assert len({len(paper["content"]) for paper in sealed}) == 1
     assert not {p["receipt_hash"] for p in sealed} & {ballots.receipt_hash(c) for c in receipts}
-    await ballots.close_ballot(ballot_id)
+    await ballots.close_ballot(await ballots.system_actor(ballot_id), ballot_id)
     papers = await BallotPaper.select().where(BallotPaper.ballot == ballot_id)
     assert len(papers) == 3
     assert not {str(p["id"]) for p in papers} & {str(p["id"]) for p in sealed}
@@ -132,16 +133,16 @@ async def test_secret_papers_carry_nothing_that_leads_back_to_the_voter() -> Non
 async def test_closing_counts_with_the_core_and_a_recount_agrees() -> None:
     organisation_id, assembly_id, members, _ = await _organisation_with_members(4)
     ballot_id = await ballots.create_ballot(
-        organisation_id,
+        await actor_for(organisation_id),
         assembly_id,
         "Élection",
         "irv",
         [("a", "A"), ("b", "B"), ("c", "C")],
         rules={"seed": "recount"},
     )
-    await ballots.open_ballot(ballot_id)
+    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     for member, ranking in zip(members, [["a", "b"], ["b", "a"], ["c", "b"], ["b"]], strict=True):
         await ballots.cast_vote(ballot_id, member, ranking)
-    result = await ballots.close_ballot(ballot_id)
+    result = await ballots.close_ballot(await ballots.system_actor(ballot_id), ballot_id)
     assert result.winners == ("b",)
     assert await ballots.count_ballot(ballot_id) == result

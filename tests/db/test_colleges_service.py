@@ -43,7 +43,7 @@ async def _cast(ga, ballot_id: int, indexes: list[int], choices: list[str]) -> N
 async def test_each_college_is_scaled_to_its_weight_as_computed_by_hand() -> None:
     ga, colleges = await _scic({"salariés": 5, "usagers": 6, "soutiens": 5, "collectivités": 5})
     ballot_id = await ga.motion(secret=True)
-    await ballots.open_ballot(ballot_id)
+    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     await _cast(ga, ballot_id, colleges["salariés"], ["yes"] * 3 + ["no"] * 2)
     await _cast(ga, ballot_id, colleges["usagers"], ["yes"] * 2 + ["no"] * 4)
     await _cast(ga, ballot_id, colleges["soutiens"], ["yes"] * 5)
@@ -73,7 +73,7 @@ async def test_each_college_is_scaled_to_its_weight_as_computed_by_hand() -> Non
 async def test_a_small_college_keeps_its_secret_every_breakdown_is_hidden() -> None:
     ga, colleges = await _scic({"salariés": 5, "usagers": 5, "soutiens": 5, "collectivités": 2})
     ballot_id = await ga.motion(secret=True)
-    await ballots.open_ballot(ballot_id)
+    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     for indexes in colleges.values():
         await _cast(ga, ballot_id, indexes, ["yes"] * len(indexes))
     await close(ballot_id)
@@ -86,7 +86,7 @@ async def test_a_small_college_keeps_its_secret_every_breakdown_is_hidden() -> N
 async def test_a_public_ballot_shows_even_a_small_colleges_breakdown() -> None:
     ga, colleges = await _scic({"salariés": 5, "usagers": 5, "soutiens": 5, "collectivités": 2})
     ballot_id = await ga.motion()
-    await ballots.open_ballot(ballot_id)
+    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     await _cast(ga, ballot_id, colleges["collectivités"], ["no", "no"])
     await close(ballot_id)
     snapshot = await aq.ballot_rule_snapshot(ga.organisation_id, ballot_id)
@@ -114,7 +114,7 @@ async def test_college_weights_the_law_forbids_are_refused_and_nothing_opens(
     assert refused.value.code == code
     ballot_id = await ga.motion()
     with pytest.raises(Refused) as not_opened:
-        await ballots.open_ballot(ballot_id)
+        await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     assert not_opened.value.code == code
     row = await Ballot.select(Ballot.status).where(Ballot.id == ballot_id).first()
     assert row["status"] == "draft"
@@ -125,7 +125,7 @@ async def test_a_member_in_no_college_is_refused_clearly() -> None:
     outsider_index = 0  # taken out of their college
     await place_in_college([ga.members[outsider_index]], None)
     ballot_id = await ga.motion()
-    await ballots.open_ballot(ballot_id)
+    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     with pytest.raises(Refused) as refused:
         await ballots.cast_vote(ballot_id, ga.members[outsider_index], "yes")
     assert refused.value.code == "no_college"

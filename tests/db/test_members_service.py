@@ -144,13 +144,13 @@ async def _open_ballot_elsewhere() -> tuple[int, int]:
     )
     await attendance.check_in(await actor_for(organisation_id), assembly_id, membership_id)
     ballot_id = await ballots.create_ballot(
-        organisation_id,
+        await actor_for(organisation_id),
         assembly_id,
         "Adoptez-vous ?",
         "majority",
         [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")],
     )
-    await ballots.open_ballot(ballot_id)
+    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     return ballot_id, membership_id
 
 

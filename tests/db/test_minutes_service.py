@@ -10,6 +10,7 @@ import pytest
 
 from votes.db.tables import Assembly, AssemblyStatus, MembershipKind, Minutes
 from votes.services import accounts, assemblies, audit, ballots, minutes, organisations
+from votes.services.actors import actor_for
 from votes.services.refusals import Refused
 
 DRAFT = minutes.MinutesDraft("fr", "Camille", "Léa", "Yanis", "Ouverture à 18 h.", "")
@@ -64,16 +65,20 @@ async def test_minutes_wait_for_the_closed_assembly_and_its_published_results() 
         await minutes.finalise(organisation_id, assembly_id, "<p/>", person_id=person_id)
     await _close(assembly_id)
     ballot_id = await ballots.create_ballot(
-        organisation_id, assembly_id, "Q ?", "majority", [("yes", "Pour"), ("no", "Contre")]
+        await actor_for(organisation_id),
+        assembly_id,
+        "Q ?",
+        "majority",
+        [("yes", "Pour"), ("no", "Contre")],
     )
-    await ballots.open_ballot(ballot_id)
+    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     with pytest.raises(Refused, match="ballots_pending"):
         await minutes.finalise(organisation_id, assembly_id, "<p/>", person_id=person_id)
     await ballots.cast_vote(ballot_id, membership_id, "yes")
-    await ballots.close_ballot(ballot_id)
+    await ballots.close_ballot(await ballots.system_actor(ballot_id), ballot_id)
     with pytest.raises(Refused, match="ballots_pending"):
         await minutes.finalise(organisation_id, assembly_id, "<p/>", person_id=person_id)
-    await ballots.publish_ballot(ballot_id)
+    await ballots.publish_ballot(await ballots.system_actor(ballot_id), ballot_id)
     await minutes.finalise(organisation_id, assembly_id, "<p/>", person_id=person_id)
 
 

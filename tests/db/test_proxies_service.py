@@ -75,7 +75,7 @@ async def test_checking_in_revokes_the_givers_proxy() -> None:
     }
     assert lines[ga.members[0]].status == "present"
     ballot_id = await ga.motion()
-    await ballots.open_ballot(ballot_id)
+    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     with pytest.raises(Refused) as refused:
         await ballots.cast_vote(ballot_id, ga.members[1], "yes", on_behalf_of=ga.members[0])
     assert refused.value.code == "not_your_proxy"
@@ -88,7 +88,7 @@ async def test_the_holder_splits_the_votes_they_hold_and_the_trail_says_for_whom
     await _give(ga, 2, 0)
     await ga.check_in(0)
     ballot_id = await ga.motion(secret=True)
-    await ballots.open_ballot(ballot_id)
+    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     await ballots.cast_vote(ballot_id, ga.members[0], "yes")
     await ballots.cast_vote(ballot_id, ga.members[0], "no", on_behalf_of=ga.members[1])
     await ballots.cast_vote(ballot_id, ga.members[0], "abstain", on_behalf_of=ga.members[2])
@@ -116,7 +116,7 @@ async def test_a_holder_must_be_checked_in_and_votes_only_for_their_own_principa
     ga = await general_assembly(4)
     await _give(ga, 1, 0)
     ballot_id = await ga.motion()
-    await ballots.open_ballot(ballot_id)
+    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     with pytest.raises(Refused) as absent:
         await ballots.cast_vote(ballot_id, ga.members[0], "yes", on_behalf_of=ga.members[1])
     assert absent.value.code == "not_checked_in"

@@ -184,7 +184,7 @@ async def test_the_rule_and_its_source_are_stored_with_the_result_and_counts_fro
         await actor_for(ga.organisation_id, ga.members[8]), ga.assembly_id, ga.members[0]
     )
     ballot_id = await ga.motion()
-    await ballots.open_ballot(ballot_id)
+    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     await ga.check_in(7)
     await ga.vote(ballot_id, {"yes": 6, "no": 2})
     await close(ballot_id)
@@ -232,7 +232,7 @@ async def test_a_ballot_with_its_own_majority_and_a_plenary_ignore_the_profile()
 async def test_only_members_checked_in_vote_in_a_general_assembly() -> None:
     ga = await general_assembly(5)
     ballot_id = await ga.motion()
-    await ballots.open_ballot(ballot_id)
+    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     with pytest.raises(Refused) as refused:
         await ballots.cast_vote(ballot_id, ga.members[0], "yes")
     assert refused.value.code == "not_checked_in"

@@ -30,6 +30,7 @@ from piccolo.engine.postgres import PostgresEngine
 from votes.db.engine import VotesSQLiteEngine
 from votes.db.tables import Ballot, BallotPaper, Participation
 from votes.services import accounts, assemblies, ballots, organisations
+from votes.services.actors import actor_for
 
 VOTERS = 30
 CHANCE_BOUND = 8  # correct links a random pairing reaches with probability < 1e-5
@@ -47,7 +48,7 @@ async def _ballot_with_voters() -> tuple[int, dict[int, str]]:
         person = await accounts.create_person(f"S{n}-{index}", None, None)
         members.append(await organisations.add_membership(organisation_id, person))
     ballot_id = await ballots.create_ballot(
-        organisation_id,
+        await actor_for(organisation_id),
         assembly_id,
         "Notez les trois projets",
         "score",
@@ -55,7 +56,7 @@ async def _ballot_with_voters() -> tuple[int, dict[int, str]]:
         secret=True,
         allow_change=True,
     )
-    await ballots.open_ballot(ballot_id)
+    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     # thirty different papers: a link to a paper is a link to one voter's choice
     scores = [{"a": i % 6, "b": (i // 6) % 6, "c": (i // 36) % 6} for i in range(VOTERS)]
     truth = {m: json.dumps(s, sort_keys=True) for m, s in zip(members, scores, strict=True)}
@@ -203,7 +204,7 @@ async def test_a_copy_of_the_sqlite_files_links_no_voter_to_their_paper(tmp_path
     by_commit = _by_commit(_wal_prefixes(during), ballot_id)
     assert _correct(by_commit, truth) < CHANCE_BOUND
 
-    await ballots.close_ballot(ballot_id)
+    await ballots.close_ballot(await ballots.system_actor(ballot_id), ballot_id)
     after = _copy_files(tmp_path / "after")
     register_after, papers_after = _tables(after, ballot_id)
     assert sorted(_readable(p["content"]) for p in papers_after) == sorted(truth.values())
@@ -258,7 +259,7 @@ async def test_the_postgresql_heap_links_no_voter_to_their_paper() -> None:
     register, papers = await _heap(ballot_id)
     assert len(register) == len(papers) == VOTERS
     assert _correct(_by_order(register, papers), truth) < CHANCE_BOUND
-    await ballots.close_ballot(ballot_id)
+    await ballots.close_ballot(await ballots.system_actor(ballot_id), ballot_id)
     register_after, papers_after = await _heap(ballot_id)
     assert sorted(_readable(p["content"]) for p in papers_after) == sorted(truth.values())
     assert _correct(_by_order(register_after, papers_after), truth) < CHANCE_BOUND

@@ -28,6 +28,7 @@ from votes.db.tables import (
 from votes.piccolo_conf import DB
 from votes.services import accounts, assemblies, ballots, organisations
 from votes.services.access_codes import issue_codes
+from votes.services.actors import actor_for
 from votes.settings import Settings
 
 MAJORITY = [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")]
@@ -86,9 +87,14 @@ async def voters(arguments: dict[str, Any]) -> dict[str, Any]:
     ballot_ids = []
     for n in range(arguments.get("ballots", 1)):
         ballot_id = await ballots.create_ballot(
-            organisation_id, assembly_id, f"Résolution {n + 1}", "majority", MAJORITY, secret=True
+            await actor_for(organisation_id),
+            assembly_id,
+            f"Résolution {n + 1}",
+            "majority",
+            MAJORITY,
+            secret=True,
         )
-        await ballots.open_ballot(ballot_id)
+        await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
         ballot_ids.append(ballot_id)
     return {"tokens": tokens, "ballots": ballot_ids, "org": short_name}
 

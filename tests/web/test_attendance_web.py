@@ -96,13 +96,13 @@ async def test_a_holder_casts_all_the_votes_they_hold_in_one_action(
     await proxies.give_proxy(await actor_for(coop.organisation_id, other), coop.assembly_id, member)
     await attendance.check_in(await actor_for(coop.organisation_id), coop.assembly_id, member)
     ballot_id = await ballots.create_ballot(
-        coop.organisation_id,
+        await actor_for(coop.organisation_id),
         coop.assembly_id,
         "Adoptez-vous ?",
         "majority",
         [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")],
     )
-    await ballots.open_ballot(ballot_id)
+    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     await as_role(client, coop, "member")
     page = await client.get(f"{coop.base}/ballots/{ballot_id}", headers={"Accept-Language": "fr"})
     assert "(par procuration)" in page.text

@@ -13,6 +13,7 @@ from tests.web.helpers import csrf_token, sign_in
 
 from votes.db.tables import AccessCode, LoginSession, Person
 from votes.services import access_codes, accounts, organisations
+from votes.services.actors import actor_for
 from votes.services.refusals import Refused
 
 PASSWORD = "a-long-enough-password"
@@ -261,14 +262,14 @@ async def _victim_in_a_cooperative_with_a_secret_ballot(
     membership_id = await organisations.add_membership(organisation_id, victim)
     assembly_id = await assemblies.create_assembly(organisation_id, "AG", datetime.now(UTC))
     ballot_id = await ballots.create_ballot(
-        organisation_id,
+        await actor_for(organisation_id),
         assembly_id,
         "Question secrète ?",
         "majority",
         [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")],
         secret=True,
     )
-    await ballots.open_ballot(ballot_id)
+    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     return short_name, admin_email, victim, membership_id, ballot_id, victim_email
 
 

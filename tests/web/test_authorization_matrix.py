@@ -135,13 +135,14 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", f"{ORG}/ballots/{{ballot_id:int}}/console"): "facilitator",
     ("GET", f"{ORG}/ballots/{{ballot_id:int}}/turnout"): "facilitator",
     ("POST", f"{ORG}/ballots/{{ballot_id:int}}/console/{{action:str}}"): "facilitator",
-    # correcting a draft (the sample ballot is open: the facilitator gets 409)
-    ("GET", f"{ORG}/ballots/{{ballot_id:int}}/settings"): "facilitator",
-    ("POST", f"{ORG}/ballots/{{ballot_id:int}}/settings"): "facilitator",
+    # preparing and correcting a draft: whoever prepares the assembly (the sample ballot is
+    # open: they get 409); opening, closing and publishing stay the facilitators'
+    ("GET", f"{ORG}/ballots/{{ballot_id:int}}/settings"): "manager",
+    ("POST", f"{ORG}/ballots/{{ballot_id:int}}/settings"): "manager",
     ("GET", f"{ORG}/ballots/{{ballot_id:int}}/room-count"): "scrutineer",
     ("POST", f"{ORG}/ballots/{{ballot_id:int}}/room-count"): "scrutineer",
-    ("GET", f"{ORG}/assemblies/{{assembly_id:int}}/ballots/new"): "facilitator",
-    ("POST", f"{ORG}/assemblies/{{assembly_id:int}}/ballots"): "facilitator",
+    ("GET", f"{ORG}/assemblies/{{assembly_id:int}}/ballots/new"): "manager",
+    ("POST", f"{ORG}/assemblies/{{assembly_id:int}}/ballots"): "manager",
     ("GET", f"{ORG}/assemblies/{{assembly_id:int}}/projector"): "org",
     # live update streams (issue #8): in-process clients get the short "come back" answer
     ("GET", f"{ORG}/live"): "org",

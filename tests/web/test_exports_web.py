@@ -189,17 +189,17 @@ async def test_no_csv_export_lets_a_spreadsheet_run_what_someone_typed(
         await actor_for(organisation_id, other), assembly_id, member, instructions=INSTRUCTIONS
     )
     ballot_id = await ballots.create_ballot(
-        organisation_id,
+        await actor_for(organisation_id),
         assembly_id,
         QUESTION,
         "score",
         [("against", LABEL), ("for", "Pour")],
         rules={"scale": [-2, 2]},
     )
-    await ballots.open_ballot(ballot_id)
+    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     await ballots.cast_vote(ballot_id, member, {"against": -2, "for": 1})
-    await ballots.close_ballot(ballot_id)
-    await ballots.publish_ballot(ballot_id)
+    await ballots.close_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await ballots.publish_ballot(await ballots.system_actor(ballot_id), ballot_id)
     await as_role(client, coop, "facilitator")
     base = f"{coop.base}/assemblies/{assembly_id}"
 

@@ -16,6 +16,7 @@ from tests.web.helpers import sign_in
 from votes.core.rules import Confidence, Source, preset
 from votes.db.tables import Assembly, AuditEntry, Membership, Minutes
 from votes.services import ballots, rules
+from votes.services.actors import actor_for
 
 
 class _Text(HTMLParser):
@@ -87,7 +88,7 @@ async def _coop_with_a_decision() -> tuple[Coop, int]:
         (Membership.organisation == coop.organisation_id) & (Membership.kind == "member")
     )
     ballot_id = await ballots.create_ballot(
-        coop.organisation_id,
+        await actor_for(coop.organisation_id),
         coop.assembly_id,
         "Adoptez-vous la charte ?",
         "majority",
@@ -95,11 +96,11 @@ async def _coop_with_a_decision() -> tuple[Coop, int]:
         agenda_item_id=coop.item_id,
         secret=True,
     )
-    await ballots.open_ballot(ballot_id)
+    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     for row, choice in zip(members, ["yes", "yes", "no"], strict=True):
         await ballots.cast_vote(ballot_id, row["id"], choice)
-    await ballots.close_ballot(ballot_id)
-    await ballots.publish_ballot(ballot_id)
+    await ballots.close_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await ballots.publish_ballot(await ballots.system_actor(ballot_id), ballot_id)
     return coop, ballot_id
 
 

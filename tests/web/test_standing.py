@@ -17,6 +17,7 @@ from tests.web.helpers import sign_in
 
 from votes.db.tables import AccessCode, Ballot, Membership, MembershipStatus, Organisation
 from votes.services import accounts, ballots, organisations
+from votes.services.actors import actor_for
 
 
 async def _suspended(coop: Coop, **roles: bool) -> str:
@@ -32,13 +33,13 @@ async def _suspended(coop: Coop, **roles: bool) -> str:
 
 async def _open_ballot(coop: Coop) -> int:
     ballot_id = await ballots.create_ballot(
-        coop.organisation_id,
+        await actor_for(coop.organisation_id),
         coop.assembly_id,
         "Adopter les comptes ?",
         "majority",
         [("yes", "Pour"), ("no", "Contre")],
     )
-    await ballots.open_ballot(ballot_id)
+    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     return ballot_id
 
 
@@ -124,7 +125,7 @@ async def test_a_suspended_facilitator_neither_closes_nor_publishes_a_ballot(
     closed = await post_form(client, f"{console}/close", {})
     assert closed.status_code == 403
     assert await _status(ballot_id) == "open"
-    await ballots.close_ballot(ballot_id)
+    await ballots.close_ballot(await ballots.system_actor(ballot_id), ballot_id)
     published = await post_form(client, f"{console}/publish", {})
     assert published.status_code == 403
     assert await _status(ballot_id) == "closed"

@@ -13,6 +13,7 @@ from tests.web.helpers import csrf_token, sign_in
 
 from votes.db.tables import Ballot, BallotPaper, MembershipKind, Participation
 from votes.services import accounts, assemblies, ballots, organisations
+from votes.services.actors import actor_for
 
 PASSWORD = "a-long-enough-password"
 _counter = itertools.count()
@@ -58,7 +59,7 @@ class Coop:
             "score": [("a", "Alice"), ("b", "Bruno"), ("c", "Chloé")],
         }[method]
         return await ballots.create_ballot(
-            self.organisation_id,
+            await actor_for(self.organisation_id),
             self.assembly_id,
             "Question ?",
             method,
@@ -107,7 +108,7 @@ async def test_a_member_votes_confirms_and_sees_a_receipt_and_a_retry_changes_no
 ) -> None:
     coop = await Coop().create()
     ballot_id = await coop.ballot(secret=True)
-    await ballots.open_ballot(ballot_id)
+    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     await _as(client, coop, "ana")
     voted, form = await _vote_without_javascript(client, coop, ballot_id, "yes")
     assert voted.status_code == 303
@@ -126,7 +127,7 @@ async def test_a_member_votes_confirms_and_sees_a_receipt_and_a_retry_changes_no
 async def test_htmx_gets_the_confirmation_fragment_at_once(client: httpx.AsyncClient) -> None:
     coop = await Coop().create()
     ballot_id = await coop.ballot()
-    await ballots.open_ballot(ballot_id)
+    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     await _as(client, coop, "ben")
     token = await csrf_token(client, coop.path(ballot_id))
     response = await client.post(
@@ -144,11 +145,11 @@ async def test_a_vote_after_the_close_gets_a_clear_page_and_is_not_counted(
 ) -> None:
     coop = await Coop().create()
     ballot_id = await coop.ballot()
-    await ballots.open_ballot(ballot_id)
+    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     await _as(client, coop, "ana")
     page = await client.get(coop.path(ballot_id))
     token = _hidden(page.text, "_csrf_token")[0]
-    await ballots.close_ballot(ballot_id)
+    await ballots.close_ballot(await ballots.system_actor(ballot_id), ballot_id)
     late = await client.post(
         coop.path(ballot_id, "/vote"),
         data={"_csrf_token": token, "submission": "late", "choice": "yes"},
@@ -166,8 +167,8 @@ async def test_forged_options_observers_and_foreign_ballots_are_refused(
     other = await Coop().create()
     ballot_id = await coop.ballot()
     foreign_id = await other.ballot()
-    await ballots.open_ballot(ballot_id)
-    await ballots.open_ballot(foreign_id)
+    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await ballots.open_ballot(await ballots.system_actor(foreign_id), foreign_id)
     await _as(client, coop, "ana")
     token = await csrf_token(client, coop.path(ballot_id))
     forged = await client.post(
@@ -199,7 +200,7 @@ async def test_a_ranked_ballot_is_filled_by_tapping_options_in_order(
 ) -> None:
     coop = await Coop().create()
     ballot_id = await coop.ballot("irv")
-    await ballots.open_ballot(ballot_id)
+    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     await _as(client, coop, "ana")
     token = await csrf_token(client, coop.path(ballot_id))
     order: list[str] = []
@@ -268,7 +269,7 @@ async def test_a_scrutineer_enters_a_room_count_with_consistency_checks(
 ) -> None:
     coop = await Coop().create()
     ballot_id = await coop.ballot()
-    await ballots.open_ballot(ballot_id)
+    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     await _as(client, coop, "scrutineer")
     token = await csrf_token(client, coop.path(ballot_id, "/room-count"))
     fields = {"count-yes": "2", "count-no": "1", "count-abstain": "0", "blank": "0", "invalid": "0"}
@@ -285,7 +286,7 @@ async def test_a_scrutineer_enters_a_room_count_with_consistency_checks(
         follow_redirects=False,
     )
     assert saved.status_code == 303
-    result = await ballots.close_ballot(ballot_id)
+    result = await ballots.close_ballot(await ballots.system_actor(ballot_id), ballot_id)
     assert result.rounds[0].totals["yes"] == 2
 
 
@@ -294,7 +295,7 @@ async def test_the_projector_shows_the_question_turnout_and_a_qr_code(
 ) -> None:
     coop = await Coop().create()
     ballot_id = await coop.ballot()
-    await ballots.open_ballot(ballot_id)
+    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     await _as(client, coop, "ana")
     page = await client.get(
         f"/o/{coop.slug}/assemblies/{coop.assembly_id}/projector",
@@ -315,7 +316,7 @@ async def test_the_status_poll_is_silent_until_the_ballot_changes(
     quiet = await client.get(coop.path(ballot_id, "/status?seen=draft::1"))
     assert quiet.status_code == 204
     assert "HX-Refresh" not in quiet.headers
-    await ballots.open_ballot(ballot_id)
+    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     changed = await client.get(coop.path(ballot_id, "/status?seen=draft::1"))
     assert changed.headers["HX-Refresh"] == "true"
 
@@ -325,7 +326,7 @@ async def test_after_the_deadline_the_phone_says_time_is_up_and_a_vote_is_refuse
 ) -> None:
     coop = await Coop().create()
     ballot_id = await coop.ballot(duration_seconds=60)
-    await ballots.open_ballot(ballot_id)
+    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     await _as(client, coop, "ana")
     page = await client.get(coop.path(ballot_id), headers={"Accept-Language": "fr"})
     token = _hidden(page.text, "_csrf_token")[0]
@@ -402,7 +403,7 @@ async def test_a_facilitator_corrects_a_draft_until_it_opens(client: httpx.Async
         refused = await client.post(settings, data={**fields, "_csrf_token": token})
         assert refused.status_code == 403
     # once open, its settings are fixed
-    await ballots.open_ballot(ballot_id)
+    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     await _as(client, coop, "facilitator")
     token = await csrf_token(client, coop.path(ballot_id, "/console"))
     assert (await client.get(settings, headers=french)).status_code == 409
@@ -421,7 +422,7 @@ async def test_a_scrutineer_counts_approval_papers_and_they_join_the_electronic_
 ) -> None:
     coop = await Coop().create()
     ballot_id = await coop.ballot("approval", seats=2, rules={"max_selections": 2})
-    await ballots.open_ballot(ballot_id)
+    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     await ballots.cast_vote(ballot_id, coop.memberships["ana"], ["a", "b"])
     await _as(client, coop, "scrutineer")
     form = await client.get(coop.path(ballot_id, "/room-count"), headers={"Accept-Language": "fr"})
@@ -460,7 +461,7 @@ async def test_a_scrutineer_counts_approval_papers_and_they_join_the_electronic_
     # 3 papers: 1 blank, 2 valid holding 4 approvals (more than the papers, as approval allows)
     saved = await count(2, 1, 1, 1, 0, 3)
     assert saved.status_code == 303
-    result = await ballots.close_ballot(ballot_id)
+    result = await ballots.close_ballot(await ballots.system_actor(ballot_id), ballot_id)
     totals = result.rounds[0].totals
     assert (totals["a"], totals["b"], totals["c"]) == (3, 2, 1)
     assert result.details["voters"] == 4  # Ana on her phone, 2 valid papers and a blank one
@@ -473,7 +474,7 @@ async def test_a_scrutineer_counts_approval_papers_and_they_join_the_electronic_
 async def test_score_papers_are_not_added_up_by_option(client: httpx.AsyncClient) -> None:
     coop = await Coop().create()
     ballot_id = await coop.ballot("score")
-    await ballots.open_ballot(ballot_id)
+    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     await _as(client, coop, "scrutineer")
     page = await client.get(coop.path(ballot_id, "/room-count"), headers={"Accept-Language": "fr"})
     explained = "chaque bulletin doit être dépouillé un par un"
@@ -496,7 +497,7 @@ async def test_a_crafted_score_gets_the_scale_message_and_is_not_counted(
     once gave a 500. A score written any other way than in plain digits is off the scale."""
     coop = await Coop().create()
     ballot_id = await coop.ballot("score")
-    await ballots.open_ballot(ballot_id)
+    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     await _as(client, coop, "ana")
     token = await csrf_token(client, coop.path(ballot_id))
     for crafted in ("²", "٣", "9" * 5000, "-" + "9" * 5000, str(2**63), "1e3"):

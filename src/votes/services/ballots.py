@@ -60,6 +60,14 @@ from votes.db.tables import (
     participation_key,
 )
 from votes.services import attendance, audit, events, rules, sealing
+from votes.services.actors import (
+    Actor,
+    actor_for,
+    may_count,
+    may_run_assemblies,
+    may_run_ballots,
+    require,
+)
 from votes.services.refusals import Refused
 
 RANKED_METHODS = frozenset({"irv", "stv", "meek_stv", "schulze", "ranked_pairs", "borda"})
@@ -310,7 +318,7 @@ def check_settings(settings: BallotSettings) -> None:
 
 
 async def create_ballot(
-    organisation_id: int,
+    actor: Actor,
     assembly_id: int,
     question: str,
     method: str,
@@ -325,9 +333,10 @@ async def create_ballot(
     allow_change: bool = False,
     duration_seconds: int | None = None,
     facilitated: bool = False,
-    actor_id: int | None = None,
 ) -> int:
-    """Create a draft ballot with its options, given as (key, label) pairs in display order."""
+    """Create a draft ballot with its options, given as (key, label) pairs in display order.
+    Those who prepare assemblies prepare their ballots; only facilitators open them."""
+    require(may_run_assemblies, actor)
     settings = _normalised(
         BallotSettings(
             question=question,
@@ -345,7 +354,7 @@ async def create_ballot(
         )
     )
     check_settings(settings)
-    return await _insert_ballot(organisation_id, assembly_id, settings, actor_id)
+    return await _insert_ballot(actor.organisation_id, assembly_id, settings, actor.audited_as)
 
 
 def _normalised(
@@ -372,19 +381,14 @@ def _normalised(
 _EDITABLE = ("question", "method", "seats", "secret", "is_test", "allow_change", "duration_seconds")
 
 
-async def edit_draft(
-    ballot_id: int,
-    settings: BallotSettings,
-    *,
-    organisation_id: int,
-    actor_id: int | None = None,
-) -> None:
+async def edit_draft(actor: Actor, ballot_id: int, settings: BallotSettings) -> None:
     """Change a draft ballot: its question, method, options, seats, secrecy, countdown, rules…
     (a typo, a forgotten candidate). Once the ballot is open nothing changes any more: votes
     are checked against these options (``not_editable``). The ballot keeps its assembly, agenda
     item and proposal; the edit is audited with what changed."""
+    require(may_run_assemblies, actor)
     async with write_transaction(Ballot._meta.db):
-        row = await _ballot_row(ballot_id, organisation_id, lock=True)
+        row = await _ballot_row(ballot_id, actor.organisation_id, lock=True)
         if row["status"] != BallotStatus.DRAFT.value:
             raise Refused("not_editable")
         settings = _normalised(settings, json.loads(row["rules"]))
@@ -417,7 +421,7 @@ async def edit_draft(
         await audit.record(
             row["organisation"],
             "ballot.edited",
-            actor_id=actor_id,
+            actor_id=actor.audited_as,
             subject=f"ballot:{ballot_id}",
             details={"question": settings.question, "method": settings.method, "changed": changed},
         )
@@ -479,14 +483,14 @@ async def eligible_count(organisation_id: int) -> int:
 
 
 async def _ballot_row(
-    ballot_id: int, organisation_id: int | None, *, lock: bool = False
+    ballot_id: int, organisation_id: int, *, lock: bool = False
 ) -> dict[str, Any]:
     """The ballot's row; with ``lock``, on PostgreSQL, locked until the transaction ends, so two
     acts on one ballot (two facilitators, two workers' deadline sweeps) take turns and the
     second sees what the first did (SQLite's ``BEGIN IMMEDIATE`` serialises them already)."""
-    query = Ballot.select().where(Ballot.id == ballot_id)
-    if organisation_id is not None:
-        query = query.where(Ballot.organisation == organisation_id)
+    query = Ballot.select().where(
+        (Ballot.id == ballot_id) & (Ballot.organisation == organisation_id)
+    )
     if lock and isinstance(Ballot._meta.db, PostgresEngine):
         query = query.lock_rows("NO KEY UPDATE")
     row = await query.first()
@@ -496,17 +500,16 @@ async def _ballot_row(
 
 
 async def _transition(
+    actor: Actor,
     ballot_id: int,
-    organisation_id: int | None,
     allowed: Sequence[BallotStatus],
     action: str,
-    actor_id: int | None,
     changes: Any,
     details: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Check the status, apply ``changes(row)`` and record the act, in one transaction."""
     async with write_transaction(Ballot._meta.db):
-        row = await _ballot_row(ballot_id, organisation_id, lock=True)
+        row = await _ballot_row(ballot_id, actor.organisation_id, lock=True)
         if row["status"] not in {status.value for status in allowed}:
             raise Refused(f"not_{allowed[0].value}" if len(allowed) == 1 else "finished")
         values = await changes(row)
@@ -516,7 +519,7 @@ async def _transition(
         await audit.record(
             row["organisation"],
             f"ballot.{action}",
-            actor_id=actor_id,
+            actor_id=actor.audited_as,
             subject=f"ballot:{ballot_id}",
             details=details,
         )
@@ -525,9 +528,17 @@ async def _transition(
     return row
 
 
-async def open_ballot(
-    ballot_id: int, *, organisation_id: int | None = None, actor_id: int | None = None
-) -> None:
+async def system_actor(ballot_id: int) -> Actor:
+    """The app itself, acting on this ballot in its organisation (the demo, the command line)."""
+    row = await Ballot.select(Ballot.organisation).where(Ballot.id == ballot_id).first()
+    if row is None:
+        raise Refused("not_found")
+    return await actor_for(row["organisation"])
+
+
+async def open_ballot(actor: Actor, ballot_id: int) -> None:
+    require(may_run_ballots, actor)
+
     async def changes(row: dict[str, Any]) -> dict[str, Any]:
         takes_votes = row["phase"] in (ConsentPhase.NONE.value, ConsentPhase.CONSENT.value)
         return {
@@ -539,9 +550,7 @@ async def open_ballot(
             **await _rules_at_open(row),
         }
 
-    await _transition(
-        ballot_id, organisation_id, (BallotStatus.DRAFT,), "opened", actor_id, changes
-    )
+    await _transition(actor, ballot_id, (BallotStatus.DRAFT,), "opened", changes)
 
 
 async def _rules_at_open(row: dict[str, Any]) -> dict[str, Any]:
@@ -563,10 +572,9 @@ async def _rules_at_open(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-async def advance_phase(
-    ballot_id: int, *, organisation_id: int | None = None, actor_id: int | None = None
-) -> str:
+async def advance_phase(actor: Actor, ballot_id: int) -> str:
     """Move a facilitated consent ballot to its next phase; return the new phase."""
+    require(may_run_ballots, actor)
     moved: list[str] = []
 
     async def changes(row: dict[str, Any]) -> dict[str, Any]:
@@ -578,21 +586,16 @@ async def advance_phase(
             return {"phase": following.value, "closes_at": _new_deadline(row)}
         return {"phase": following.value}
 
-    await _transition(ballot_id, organisation_id, (BallotStatus.OPEN,), "phase", actor_id, changes)
+    await _transition(actor, ballot_id, (BallotStatus.OPEN,), "phase", changes)
     return moved[0]
 
 
-async def close_ballot(
-    ballot_id: int,
-    *,
-    organisation_id: int | None = None,
-    actor_id: int | None = None,
-    reason: str | None = None,
-) -> TallyResult:
+async def close_ballot(actor: Actor, ballot_id: int, *, reason: str | None = None) -> TallyResult:
     """Freeze the ballot, count its papers with the tally core (off the event loop), store the
     result with the rules it was computed under. The close's audit entry seals the ballot box:
     a digest of the stored papers that ``votes audit verify`` recomputes; ``reason`` says why
     when the platform closes it by itself (``time_is_up``)."""
+    require(may_run_ballots, actor)
     sealed: dict[str, Any] = {"reason": reason} if reason else {}
 
     async def changes(row: dict[str, Any]) -> dict[str, Any]:
@@ -608,9 +611,7 @@ async def close_ballot(
             "represented_at_close": counts[1] if counts else None,
         }
 
-    row = await _transition(
-        ballot_id, organisation_id, (BallotStatus.OPEN,), "closed", actor_id, changes, sealed
-    )
+    row = await _transition(actor, ballot_id, (BallotStatus.OPEN,), "closed", changes, sealed)
     result = await _store_count(ballot_id)
     if row["secret"]:  # the sealed papers written during the vote: out of the WAL too
         await erase_wal(Ballot._meta.db)
@@ -632,14 +633,14 @@ async def close_due_ballots(now: datetime | None = None) -> list[int]:
     outcome here). One ballot's failure is logged and does not hold the others back."""
     now = now or datetime.now(UTC)
     due = (
-        await Ballot.select(Ballot.id)
+        await Ballot.select(Ballot.id, Ballot.organisation)
         .where((Ballot.status == BallotStatus.OPEN.value) & (Ballot.closes_at <= now))
         .order_by(Ballot.closes_at)
     )
     closed = []
     for row in due:
         try:
-            await close_ballot(row["id"], reason=TIME_IS_UP)
+            await close_ballot(await actor_for(row["organisation"]), row["id"], reason=TIME_IS_UP)
         except Refused as error:
             if error.code != "not_open":
                 logger.warning("ballot %s is due but was not closed: %s", row["id"], error.code)
@@ -689,27 +690,20 @@ async def _store_count(ballot_id: int) -> TallyResult:
     return result
 
 
-async def publish_ballot(
-    ballot_id: int, *, organisation_id: int | None = None, actor_id: int | None = None
-) -> None:
+async def publish_ballot(actor: Actor, ballot_id: int) -> None:
+    require(may_run_ballots, actor)
+
     async def changes(row: dict[str, Any]) -> dict[str, Any]:
         if row["result"] is None:
             raise Refused("not_counted")
         return {"status": BallotStatus.PUBLISHED.value, "published_at": datetime.now(UTC)}
 
-    await _transition(
-        ballot_id, organisation_id, (BallotStatus.CLOSED,), "published", actor_id, changes
-    )
+    await _transition(actor, ballot_id, (BallotStatus.CLOSED,), "published", changes)
 
 
-async def cancel_ballot(
-    ballot_id: int,
-    reason: str,
-    *,
-    organisation_id: int | None = None,
-    actor_id: int | None = None,
-) -> None:
+async def cancel_ballot(actor: Actor, ballot_id: int, reason: str) -> None:
     """Cancel a ballot that is not published yet; the reason is shown and audited."""
+    require(may_run_ballots, actor)
     reason = reason.strip()[:REASON_MAX]
     if not reason:
         raise Refused("reason_required")
@@ -720,29 +714,22 @@ async def cancel_ballot(
         return {"status": BallotStatus.CANCELLED.value, "cancel_reason": reason, **sealed}
 
     allowed = (BallotStatus.DRAFT, BallotStatus.OPEN, BallotStatus.CLOSED)
-    await _transition(
-        ballot_id, organisation_id, allowed, "cancelled", actor_id, changes, {"reason": reason}
-    )
+    await _transition(actor, ballot_id, allowed, "cancelled", changes, {"reason": reason})
 
 
-async def reopen_ballot(
-    ballot_id: int,
-    reason: str,
-    *,
-    organisation_id: int | None = None,
-    actor_id: int | None = None,
-) -> int:
+async def reopen_ballot(actor: Actor, ballot_id: int, reason: str) -> int:
     """Reopen a closed, unpublished ballot; the reason is audited. Return the id of the ballot
     that takes votes now.
 
     A public ballot reopens as it was (votes already cast stay). A secret ballot starts afresh
     (see ``_reopen_afresh``): reopening it with its papers kept would let whoever reopens it
     learn each late voter's choice by comparing counts."""
+    require(may_run_ballots, actor)
     reason = reason.strip()[:REASON_MAX]
     if not reason:
         raise Refused("reason_required")
-    if (await _ballot_row(ballot_id, organisation_id))["secret"]:
-        return await _reopen_afresh(ballot_id, reason, organisation_id, actor_id)
+    if (await _ballot_row(ballot_id, actor.organisation_id))["secret"]:
+        return await _reopen_afresh(actor, ballot_id, reason)
 
     async def changes(row: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -754,20 +741,12 @@ async def reopen_ballot(
         }
 
     await _transition(
-        ballot_id,
-        organisation_id,
-        (BallotStatus.CLOSED,),
-        "reopened",
-        actor_id,
-        changes,
-        {"reason": reason},
+        actor, ballot_id, (BallotStatus.CLOSED,), "reopened", changes, {"reason": reason}
     )
     return ballot_id
 
 
-async def _reopen_afresh(
-    ballot_id: int, reason: str, organisation_id: int | None, actor_id: int | None
-) -> int:
+async def _reopen_afresh(actor: Actor, ballot_id: int, reason: str) -> int:
     """Reopen a secret ballot as a fresh one: the closed ballot is cancelled with the reason
     (its sealed count wiped, its papers never counted again nor shown), and a new ballot with
     the same question, options and rules opens, where everyone votes again."""
@@ -776,11 +755,10 @@ async def _reopen_afresh(
         return {"status": BallotStatus.CANCELLED.value, "cancel_reason": reason, "result": None}
 
     row = await _transition(
+        actor,
         ballot_id,
-        organisation_id,
         (BallotStatus.CLOSED,),
         "reopened",
-        actor_id,
         changes,
         {"reason": reason, "afresh": True},
     )
@@ -803,8 +781,8 @@ async def _reopen_afresh(
         facilitated=row["phase"] != ConsentPhase.NONE.value,
         rules=json.loads(row["rules"]),
     )
-    fresh = await _insert_ballot(row["organisation"], row["assembly"], settings, actor_id)
-    await open_ballot(fresh, organisation_id=row["organisation"], actor_id=actor_id)
+    fresh = await _insert_ballot(row["organisation"], row["assembly"], settings, actor.audited_as)
+    await open_ballot(actor, fresh)
     return fresh
 
 
@@ -813,15 +791,10 @@ def _new_deadline(row: dict[str, Any]) -> datetime | None:
     return datetime.now(UTC) + timedelta(seconds=duration) if duration else None
 
 
-async def rerun_consent_round(
-    ballot_id: int,
-    amendment: str,
-    *,
-    organisation_id: int | None = None,
-    actor_id: int | None = None,
-) -> int:
+async def rerun_consent_round(actor: Actor, ballot_id: int, amendment: str) -> int:
     """After objections, keep the round's result, note how the proposal was amended, and open
     a new round (every member answers again); return the new round's number."""
+    require(may_run_ballots, actor)
     amendment = amendment.strip()[:REASON_MAX]
     if not amendment:
         raise Refused("amendment_required")
@@ -846,13 +819,7 @@ async def rerun_consent_round(
         }
 
     await _transition(
-        ballot_id,
-        organisation_id,
-        (BallotStatus.CLOSED,),
-        "round_rerun",
-        actor_id,
-        changes,
-        {"amendment": amendment},
+        actor, ballot_id, (BallotStatus.CLOSED,), "round_rerun", changes, {"amendment": amendment}
     )
     return numbers[0]
 
@@ -1320,20 +1287,15 @@ class RoomCount:
         return self.cast - self.blank - self.invalid
 
 
-async def record_room_count(
-    ballot_id: int,
-    organisation_id: int,
-    scrutineer_membership_id: int,
-    count: RoomCount,
-    *,
-    actor_id: int | None = None,
-) -> None:
+async def record_room_count(actor: Actor, ballot_id: int, count: RoomCount) -> None:
     """Store (or correct) the room's count for the ballot's current round.
 
     Checks: no negative number, only the ballot's options, the papers add up (see
     ``check_room_count``), and room plus electronic votes no more than the members with voting
     rights. A closed ballot is counted again with the corrected figures.
     """
+    require(may_count, actor)
+    organisation_id, actor_id = actor.organisation_id, actor.audited_as
     numbers = [*count.counts.values(), count.blank, count.invalid, count.cast]
     if any(n < 0 for n in numbers):
         raise Refused("negative_count")
@@ -1364,7 +1326,7 @@ async def record_room_count(
                 blank=count.blank,
                 invalid=count.invalid,
                 cast=count.cast,
-                entered_by=scrutineer_membership_id,
+                entered_by=actor.membership_id,
             )
         )
         await audit.record(

@@ -227,7 +227,8 @@ def _voters(members: dict[str, tuple[int, int]]) -> list[int]:
 async def _run_ballot(
     ballot_id: int, choices: Sequence[object], voters: list[int], *, publish: bool
 ) -> None:
-    await ballots.open_ballot(ballot_id)
+    system = await ballots.system_actor(ballot_id)
+    await ballots.open_ballot(system, ballot_id)
     holders = await proxies.holders_for_ballot(ballot_id)  # a holder votes for whom they represent
     for membership_id, choice in zip(voters, choices, strict=False):
         holder = holders.get(membership_id)
@@ -236,15 +237,15 @@ async def _run_ballot(
         else:
             await ballots.cast_vote(ballot_id, holder, choice, on_behalf_of=membership_id)
     if publish:
-        await ballots.close_ballot(ballot_id)
-        await ballots.publish_ballot(ballot_id)
+        await ballots.close_ballot(system, ballot_id)
+        await ballots.publish_ballot(system, ballot_id)
 
 
 async def _seed_test_ballot(
     organisation_id: int, assembly_id: int, item_id: int, members: dict[str, tuple[int, int]]
 ) -> None:
     ballot_id = await ballots.create_ballot(
-        organisation_id,
+        await actor_for(organisation_id),
         assembly_id,
         "Vote d'essai : votre téléphone fonctionne-t-il ?",
         "plurality",
@@ -301,7 +302,7 @@ async def _seed_accounts_item(
         stance=Stance.FOR,
     )
     ballot_id = await ballots.create_ballot(
-        organisation_id,
+        await actor_for(organisation_id),
         assembly_id,
         "Approuvez-vous les comptes de l'exercice 2025 ?",
         "majority",
@@ -351,7 +352,7 @@ async def _seed_allocation_item(
         stance=Stance.FOR,
     )
     ballot_id = await ballots.create_ballot(
-        organisation_id,
+        await actor_for(organisation_id),
         assembly_id,
         "Adoptez-vous l'affectation du résultat 2025 ?",
         "majority",
@@ -376,7 +377,7 @@ async def _seed_board_election(
         planned_minutes=25,
     )
     ballot_id = await ballots.create_ballot(
-        organisation_id,
+        await actor_for(organisation_id),
         assembly_id,
         "Élection du comité de pilotage (3 sièges)",
         "stv",
@@ -417,7 +418,7 @@ async def _seed_seminar_choice(
         planned_minutes=10,
     )
     ballot_id = await ballots.create_ballot(
-        organisation_id,
+        await actor_for(organisation_id),
         assembly_id,
         "Où organiser le séminaire d'été ?",
         "schulze",
@@ -528,7 +529,7 @@ async def _seed_ballot_methods(
         planned_minutes=20,
     )
     irv = await ballots.create_ballot(
-        organisation_id,
+        await actor_for(organisation_id),
         assembly_id,
         "Quel prestataire informatique retenir ?",
         "irv",
@@ -554,7 +555,7 @@ async def _seed_ballot_methods(
     ]
     await _run_ballot(irv, rankings, voters, publish=True)
     approval = await ballots.create_ballot(
-        organisation_id,
+        await actor_for(organisation_id),
         assembly_id,
         "À quels ateliers voulez-vous participer cet après-midi ? (deux au plus)",
         "approval",
@@ -586,7 +587,7 @@ async def _seed_consent_rounds(
     organisation_id: int, assembly_id: int, item_id: int, voters: list[int]
 ) -> None:
     ballot_id = await ballots.create_ballot(
-        organisation_id,
+        await actor_for(organisation_id),
         assembly_id,
         "Consentez-vous à la charte du télétravail ?",
         "consent",
@@ -599,9 +600,10 @@ async def _seed_consent_rounds(
         agenda_item_id=item_id,
         facilitated=True,
     )
-    await ballots.open_ballot(ballot_id)
-    await ballots.advance_phase(ballot_id)  # questions -> reactions
-    await ballots.advance_phase(ballot_id)  # reactions -> the consent round
+    system = await ballots.system_actor(ballot_id)
+    await ballots.open_ballot(system, ballot_id)
+    await ballots.advance_phase(system, ballot_id)  # questions -> reactions
+    await ballots.advance_phase(system, ballot_id)  # reactions -> the consent round
     first: list[object] = [
         "consent",
         ["objection", "Le droit à la déconnexion n'y est pas écrit."],
@@ -610,13 +612,15 @@ async def _seed_consent_rounds(
     ]
     for membership_id, choice in zip(voters, first, strict=False):
         await ballots.cast_vote(ballot_id, membership_id, choice)
-    await ballots.close_ballot(ballot_id)
+    await ballots.close_ballot(system, ballot_id)
     await ballots.rerun_consent_round(
-        ballot_id, "Ajout de l'article 4 : droit à la déconnexion après 19 h."
+        system,
+        ballot_id,
+        "Ajout de l'article 4 : droit à la déconnexion après 19 h.",
     )
-    await ballots.advance_phase(ballot_id)
-    await ballots.advance_phase(ballot_id)
+    await ballots.advance_phase(system, ballot_id)
+    await ballots.advance_phase(system, ballot_id)
     for membership_id in voters[:8]:
         await ballots.cast_vote(ballot_id, membership_id, "consent")
-    await ballots.close_ballot(ballot_id)
-    await ballots.publish_ballot(ballot_id)
+    await ballots.close_ballot(system, ballot_id)
+    await ballots.publish_ballot(system, ballot_id)

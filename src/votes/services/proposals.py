@@ -425,7 +425,7 @@ async def put_to_vote(actor: Actor, proposal_id: int) -> int:
     ):
         raise Refused("amendments_pending")
     ballot_id = await ballots.create_ballot(
-        actor.organisation.id,
+        actor,
         proposal["assembly"],
         _("Do you adopt “%(title)s”?") % {"title": proposal["title"]},
         "majority",
@@ -661,7 +661,7 @@ async def put_amendment_to_vote(actor: Actor, amendment_id: int) -> int:
         "title": proposal["title"],
     }
     ballot_id = await ballots.create_ballot(
-        actor.organisation.id,
+        actor,
         proposal["assembly"],
         question,
         "majority",

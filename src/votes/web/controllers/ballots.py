@@ -33,7 +33,7 @@ from votes.db.ballot_queries import BallotView
 from votes.i18n import gettext as _
 from votes.services import attendance, csv_cells, proxies
 from votes.services import ballots as service
-from votes.services.actors import Actor, may_count, may_run_ballots
+from votes.services.actors import Actor, may_count, may_run_assemblies, may_run_ballots
 from votes.services.refusals import Refused
 from votes.web import voting
 from votes.web.context import RequestContext, settings_of
@@ -749,13 +749,7 @@ class BallotController(Controller):
                 cast=numbers["cast"],
             )
             try:
-                await service.record_room_count(
-                    ballot.id,
-                    actor.organisation.id,
-                    actor.id,
-                    count,
-                    actor_id=actor.person_id,
-                )
+                await service.record_room_count(actor, ballot.id, count)
             except Refused as error:
                 status, message = explain(error, voting.REFUSALS)
                 errors.add("", message)
@@ -767,7 +761,7 @@ class BallotController(Controller):
 
     # -- preparing a ballot --------------------------------------------------------------------
 
-    @get("/assemblies/{assembly_id:int}/ballots/new", guards=[requires(may_run_ballots)])
+    @get("/assemblies/{assembly_id:int}/ballots/new", guards=[requires(may_run_assemblies)])
     async def new_ballot(
         self,
         request: Request[Any, Any, State],
@@ -817,7 +811,7 @@ class BallotController(Controller):
 
     @post(
         "/assemblies/{assembly_id:int}/ballots",
-        guards=[requires(may_run_ballots)],
+        guards=[requires(may_run_assemblies)],
     )
     async def create(
         self,
@@ -836,7 +830,7 @@ class BallotController(Controller):
         if settings is not None:
             try:
                 ballot_id = await service.create_ballot(
-                    actor.organisation.id,
+                    actor,
                     assembly_id,
                     settings.question,
                     settings.method,
@@ -849,7 +843,6 @@ class BallotController(Controller):
                     facilitated=settings.facilitated,
                     rules=dict(settings.rules or {}),
                     agenda_item_id=await _current_item(actor, assembly_id),
-                    actor_id=actor.person_id,
                 )
             except Refused as error:
                 errors.add("", explain(error, voting.REFUSALS).message)
@@ -889,7 +882,7 @@ class BallotController(Controller):
         fresh = await _ballot(actor, ballot.id)
         return await self._console(request, context, actor, fresh, errors, status)
 
-    @get("/ballots/{ballot_id:int}/settings", guards=[requires(may_run_ballots)])
+    @get("/ballots/{ballot_id:int}/settings", guards=[requires(may_run_assemblies)])
     async def edit_draft_form(
         self,
         request: Request[Any, Any, State],
@@ -907,7 +900,7 @@ class BallotController(Controller):
             request, context, actor, heading, values, FormErrors(), editing=ballot
         )
 
-    @post("/ballots/{ballot_id:int}/settings", guards=[requires(may_run_ballots)])
+    @post("/ballots/{ballot_id:int}/settings", guards=[requires(may_run_assemblies)])
     async def edit_draft(
         self,
         request: Request[Any, Any, State],
@@ -928,12 +921,7 @@ class BallotController(Controller):
                 kept = {k: v for k, v in ballot.rules.items() if k not in _FORM_RULES}
                 settings = replace(settings, rules={**kept, **(settings.rules or {})})
             try:
-                await service.edit_draft(
-                    ballot.id,
-                    settings,
-                    organisation_id=actor.organisation.id,
-                    actor_id=actor.person_id,
-                )
+                await service.edit_draft(actor, ballot.id, settings)
             except Refused as error:
                 if error.code == "not_editable":  # opened meanwhile
                     return await self._not_editable(request, context, actor, ballot)
@@ -1175,45 +1163,31 @@ async def _current_item(actor: Actor, assembly_id: int) -> int | None:
 
 
 async def _open(ballot_id: int, actor: Actor, _text: str) -> None:
-    await service.open_ballot(
-        ballot_id, organisation_id=actor.organisation.id, actor_id=actor.person_id
-    )
+    await service.open_ballot(actor, ballot_id)
 
 
 async def _close(ballot_id: int, actor: Actor, _text: str) -> None:
-    await service.close_ballot(
-        ballot_id, organisation_id=actor.organisation.id, actor_id=actor.person_id
-    )
+    await service.close_ballot(actor, ballot_id)
 
 
 async def _publish(ballot_id: int, actor: Actor, _text: str) -> None:
-    await service.publish_ballot(
-        ballot_id, organisation_id=actor.organisation.id, actor_id=actor.person_id
-    )
+    await service.publish_ballot(actor, ballot_id)
 
 
 async def _cancel(ballot_id: int, actor: Actor, text: str) -> None:
-    await service.cancel_ballot(
-        ballot_id, text, organisation_id=actor.organisation.id, actor_id=actor.person_id
-    )
+    await service.cancel_ballot(actor, ballot_id, text)
 
 
 async def _reopen(ballot_id: int, actor: Actor, text: str) -> int:
-    return await service.reopen_ballot(
-        ballot_id, text, organisation_id=actor.organisation.id, actor_id=actor.person_id
-    )
+    return await service.reopen_ballot(actor, ballot_id, text)
 
 
 async def _next_phase(ballot_id: int, actor: Actor, _text: str) -> None:
-    await service.advance_phase(
-        ballot_id, organisation_id=actor.organisation.id, actor_id=actor.person_id
-    )
+    await service.advance_phase(actor, ballot_id)
 
 
 async def _rerun(ballot_id: int, actor: Actor, text: str) -> None:
-    await service.rerun_consent_round(
-        ballot_id, text, organisation_id=actor.organisation.id, actor_id=actor.person_id
-    )
+    await service.rerun_consent_round(actor, ballot_id, text)
 
 
 _ACTIONS: dict[str, Callable[[int, Actor, str], Awaitable[int | None]]] = {
