@@ -281,7 +281,7 @@ async def seed(members: int) -> dict[str, Any]:
             (Membership.organisation == organisation_id) & Membership.person.is_in(people)
         )
         issued = await access_codes.issue_codes(
-            organisation_id, [row["id"] for row in rows], secret_key=SECRET_KEY
+            await actor_for(organisation_id), [row["id"] for row in rows], secret_key=SECRET_KEY
         )
         assembly_id = await assemblies.create_assembly(organisation_id, "AG", datetime.now(UTC))
         options = [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")]

@@ -97,7 +97,7 @@ async def main(members: int, ballot_count: int) -> None:
     await _median("results of every ballot (CSV)", results_csv)
 
     async def archive() -> None:
-        await exports.start_archive(organisation_id, assembly_id, 1)
+        await exports.start_archive(await actor_for(organisation_id), assembly_id, 1)
         await asyncio.gather(*exports._RUNNING)
 
     await _median("whole-assembly archive (JSON, background job)", archive)

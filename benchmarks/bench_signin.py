@@ -89,12 +89,16 @@ async def seed(arrivals: int) -> dict[str, object]:
     rows += [
         f"Salle {n:04d};salle{n}@porte.invalid;salarié·e associé·e" for n in range(ROOM_VOTERS)
     ]
-    report = await members.apply_import(organisation_id, "nom;email;catégorie\n" + "\n".join(rows))
+    report = await members.apply_import(
+        await actor_for(organisation_id), "nom;email;catégorie\n" + "\n".join(rows)
+    )
     assert report.acceptable, report.rejected[:3]
     register = await Membership.select(Membership.id, Membership.person, Membership.person.email)
     arrival_ids = [r["id"] for r in register if r["person.email"].startswith("arrivee")]
     room_people = [r["person"] for r in register if r["person.email"].startswith("salle")]
-    issued = await access_codes.issue_codes(organisation_id, arrival_ids, secret_key=SECRET_KEY)
+    issued = await access_codes.issue_codes(
+        await actor_for(organisation_id), arrival_ids, secret_key=SECRET_KEY
+    )
     room_tokens = [
         await accounts.start_session(person, secret_key=SECRET_KEY, hours=4)
         for person in room_people

@@ -73,7 +73,9 @@ async def test_observers_and_foreign_members_do_not_sign_the_register() -> None:
 
 async def test_signing_in_with_an_access_code_checks_in_to_the_assembly_in_session() -> None:
     ga = await general_assembly(2)
-    issued = await access_codes.issue_codes(ga.organisation_id, [ga.members[0]], secret_key=SECRET)
+    issued = await access_codes.issue_codes(
+        await actor_for(ga.organisation_id), [ga.members[0]], secret_key=SECRET
+    )
     code = issued[0].code
     await access_codes.sign_in_with_code(code, secret_key=SECRET, hours=1)
     status = await attendance.status_of(ga.organisation_id, ga.assembly_id, ga.members[0])

@@ -63,7 +63,7 @@ async def test_a_windows_1252_semicolon_file_is_read_like_a_spreadsheet_wrote_it
     report = await members.check_import(organisation_id, members.decode_csv(data))
     assert report.rejected[0].reasons == ("category_unknown:Salarié.e associé.e",)
     await organisations.add_category(await actor_for(organisation_id), "Salarié.e associé.e")
-    report = await members.apply_import(organisation_id, members.decode_csv(data))
+    report = await members.apply_import(await actor_for(organisation_id), members.decode_csv(data))
     assert report.acceptable
     [added] = report.to_add
     assert (added.name, added.email, added.is_facilitator, added.is_admin) == (
@@ -78,7 +78,7 @@ async def test_a_windows_1252_semicolon_file_is_read_like_a_spreadsheet_wrote_it
 async def test_utf8_with_bom_and_commas_and_an_observer_without_email() -> None:
     organisation_id = await _organisation()
     text = "\ufeffname,email,category,roles\nSam Observateur,,bénéficiaire,observer\n\n"
-    report = await members.apply_import(organisation_id, text)
+    report = await members.apply_import(await actor_for(organisation_id), text)
     assert report.acceptable
     row = (
         await Membership.select(Membership.kind, Membership.person.email)
@@ -97,7 +97,7 @@ async def test_5000_rows_with_3_bad_ones_import_nothing_and_name_each_bad_row() 
     rows[4999] = f"Personne 4999;{prefix}-3@example.org;bénéficiaire;"  # same email as line 5
     text = "nom;email;catégorie;rôles\n" + "\n".join(rows) + "\n"
     people_before = await Person.count()
-    report = await members.apply_import(organisation_id, text)
+    report = await members.apply_import(await actor_for(organisation_id), text)
     assert not report.acceptable
     assert [(r.line, r.reasons) for r in report.rejected] == [
         (12, ("email_invalid:not-an-email",)),
@@ -111,7 +111,7 @@ async def test_5000_rows_with_3_bad_ones_import_nothing_and_name_each_bad_row() 
 async def test_a_corrected_file_of_5000_rows_imports_every_row() -> None:
     organisation_id = await _organisation()
     text = "nom;email;catégorie\n" + "\n".join(_rows(5000, uuid.uuid4().hex[:8]))
-    report = await members.apply_import(organisation_id, text)
+    report = await members.apply_import(await actor_for(organisation_id), text)
     assert report.acceptable
     assert await _count(organisation_id) == 5000
 
@@ -120,10 +120,12 @@ async def test_people_already_in_the_register_are_left_unchanged_and_others_are_
     organisation_id = await _organisation()
     other = await _organisation()
     email = f"shared-{uuid.uuid4().hex[:8]}@example.org"
-    await members.add_member(other, MemberInput(name="Déjà Ailleurs", email=email))
-    await members.add_member(organisation_id, MemberInput(name="Déjà Ici", email=f"x{email}"))
+    await members.add_member(await actor_for(other), MemberInput(name="Déjà Ailleurs", email=email))
+    await members.add_member(
+        await actor_for(organisation_id), MemberInput(name="Déjà Ici", email=f"x{email}")
+    )
     text = f"name;email\nNom Différent;{email}\nDéjà Ici;X{email}\n"
-    report = await members.apply_import(organisation_id, text)
+    report = await members.apply_import(await actor_for(organisation_id), text)
     assert report.already_members == ["Déjà Ici"]
     person = await Person.select(Person.name).where(Person.email == email).first()
     assert person["name"] == "Déjà Ailleurs"  # another organisation's person keeps their name
@@ -164,7 +166,7 @@ async def test_a_vote_elsewhere_is_acknowledged_while_a_20000_row_import_runs() 
     text = "nom;email;catégorie\n" + "\n".join(_rows(members.MAX_IMPORT_ROWS, prefix))
     engine = Membership._meta.db
     assert isinstance(engine, VotesSQLiteEngine)
-    importing = asyncio.create_task(members.apply_import(organisation_id, text))
+    importing = asyncio.create_task(members.apply_import(await actor_for(organisation_id), text))
     while not engine.connections().write_lock.locked():  # the import is writing
         assert not importing.done()
         await asyncio.sleep(0)
@@ -195,13 +197,13 @@ async def test_an_import_the_register_overtook_halfway_is_undone_whole(
     rows[5] = "Sans Courriel;;bénéficiaire;"  # a new person found by nothing but its id
     text = "nom;email;catégorie\n" + "\n".join(rows)
     people_before = await Person.count()
-    importing = asyncio.create_task(members.apply_import(organisation_id, text))
+    importing = asyncio.create_task(members.apply_import(await actor_for(organisation_id), text))
     while not await _count(organisation_id):  # the first batch is in
         assert not importing.done()
         await asyncio.sleep(0)
     # meanwhile an admin adds by hand someone on the file's last line
     await members.add_member(
-        organisation_id,
+        await actor_for(organisation_id),
         MemberInput(name="Personne 39", email=f"{prefix}-39@example.org", category="bénéficiaire"),
     )
     report = await importing
@@ -215,7 +217,7 @@ async def test_an_import_the_register_overtook_halfway_is_undone_whole(
         & AuditEntry.action.is_in(["members.imported", "members.import_interrupted"])
     )
     # checked again, the file says who is in the register now, and imports the others
-    again = await members.apply_import(organisation_id, text)
+    again = await members.apply_import(await actor_for(organisation_id), text)
     assert again.acceptable
     assert again.already_members == ["Personne 39"]
     assert await _count(organisation_id) == 40
@@ -231,7 +233,7 @@ async def test_an_undo_that_cannot_finish_says_who_stayed(
     )
     prefix = uuid.uuid4().hex[:8]
     text = "nom;email;catégorie\n" + "\n".join(_rows(40, prefix))
-    importing = asyncio.create_task(members.apply_import(organisation_id, text))
+    importing = asyncio.create_task(members.apply_import(await actor_for(organisation_id), text))
     while not await _count(organisation_id):
         assert not importing.done()
         await asyncio.sleep(0)
@@ -243,7 +245,8 @@ async def test_an_undo_that_cannot_finish_says_who_stayed(
     )
     await attendance.check_in(await actor_for(organisation_id), assembly_id, first["id"])
     await members.add_member(
-        organisation_id, MemberInput(name="Personne 39", email=f"{prefix}-39@example.org")
+        await actor_for(organisation_id),
+        MemberInput(name="Personne 39", email=f"{prefix}-39@example.org"),
     )
     report = await importing
     assert report.file_problem == "import_partial:1"
@@ -265,7 +268,7 @@ async def test_an_undo_that_cannot_finish_says_who_stayed(
 )
 async def test_files_that_cannot_be_used_say_why(text: str, problem: str) -> None:
     organisation_id = await _organisation()
-    report = await members.apply_import(organisation_id, text)
+    report = await members.apply_import(await actor_for(organisation_id), text)
     assert report.file_problem == problem
     assert await _count(organisation_id) == 0
 
@@ -284,13 +287,17 @@ async def test_unknown_roles_and_colleges_are_rejected() -> None:
 
 async def test_codes_are_stored_only_as_keyed_hashes_and_reissue_revokes() -> None:
     organisation_id = await _organisation()
-    membership_id = await members.add_member(organisation_id, MemberInput(name="Code", email=None))
-    [first] = await access_codes.issue_codes(organisation_id, secret_key=SECRET)
+    membership_id = await members.add_member(
+        await actor_for(organisation_id), MemberInput(name="Code", email=None)
+    )
+    [first] = await access_codes.issue_codes(await actor_for(organisation_id), secret_key=SECRET)
     rows = await AccessCode.select().where(AccessCode.membership == membership_id)
     stored = " ".join(str(value) for row in rows for value in row.values())
     assert first.code not in stored
     assert first.link_token not in stored
-    [second] = await access_codes.issue_codes(organisation_id, [membership_id], secret_key=SECRET)
+    [second] = await access_codes.issue_codes(
+        await actor_for(organisation_id), [membership_id], secret_key=SECRET
+    )
     with pytest.raises(Refused, match="code_unknown"):
         await access_codes.sign_in_with_code(first.code, secret_key=SECRET, hours=1)
     signed_in = await access_codes.sign_in_with_link(second.link_token, secret_key=SECRET, hours=1)
@@ -304,29 +311,37 @@ async def test_codes_are_stored_only_as_keyed_hashes_and_reissue_revokes() -> No
 async def test_codes_go_only_to_active_members_of_the_organisation() -> None:
     organisation_id = await _organisation()
     other = await _organisation()
-    active = await members.add_member(organisation_id, MemberInput(name="Active", email=None))
-    gone = await members.add_member(organisation_id, MemberInput(name="Partie", email=None))
-    admin = await members.add_member(
-        organisation_id, MemberInput(name="Admin", email=None, is_admin=True)
+    active = await members.add_member(
+        await actor_for(organisation_id), MemberInput(name="Active", email=None)
     )
-    await members.set_status(organisation_id, gone, MembershipStatus.LEFT, acting_membership=admin)
-    foreign = await members.add_member(other, MemberInput(name="Ailleurs", email=None))
+    gone = await members.add_member(
+        await actor_for(organisation_id), MemberInput(name="Partie", email=None)
+    )
+    admin = await members.add_member(
+        await actor_for(organisation_id), MemberInput(name="Admin", email=None, is_admin=True)
+    )
+    await members.set_status(await actor_for(organisation_id, admin), gone, MembershipStatus.LEFT)
+    foreign = await members.add_member(
+        await actor_for(other), MemberInput(name="Ailleurs", email=None)
+    )
     issued = await access_codes.issue_codes(
-        organisation_id, [active, gone, foreign], secret_key=SECRET
+        await actor_for(organisation_id), [active, gone, foreign], secret_key=SECRET
     )
     assert [code.membership_id for code in issued] == [active]
     with pytest.raises(Refused):
-        await access_codes.issue_codes(organisation_id, secret_key=SECRET, days=0)
+        await access_codes.issue_codes(await actor_for(organisation_id), secret_key=SECRET, days=0)
 
 
 async def test_the_last_admin_cannot_be_demoted_and_a_rejected_edit_changes_nothing() -> None:
     organisation_id = await _organisation()
     admin = await members.add_member(
-        organisation_id, MemberInput(name="Seule Admin", email=None, is_admin=True)
+        await actor_for(organisation_id), MemberInput(name="Seule Admin", email=None, is_admin=True)
     )
     with pytest.raises(Refused, match="last_admin"):
         await members.update_member(
-            organisation_id, admin, MemberInput(name="Renommée", email=None, is_admin=False)
+            await actor_for(organisation_id),
+            admin,
+            MemberInput(name="Renommée", email=None, is_admin=False),
         )
     row = (
         await Membership.select(Membership.is_admin, Membership.person.name)
@@ -345,7 +360,8 @@ async def test_a_college_in_use_cannot_be_removed() -> None:
         await College.select(College.weight_basis_points).where(College.id == college_id).first()
     )["weight_basis_points"] == 1250
     await members.add_member(
-        organisation_id, MemberInput(name="Usager", email=None, college_id=college_id)
+        await actor_for(organisation_id),
+        MemberInput(name="Usager", email=None, college_id=college_id),
     )
     with pytest.raises(Refused, match="college_in_use"):
         await organisations.remove_college(await actor_for(organisation_id), college_id)

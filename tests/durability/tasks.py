@@ -53,7 +53,7 @@ async def codes(arguments: dict[str, Any]) -> dict[str, str]:
     )
     by_id = {row["id"]: row["person.email"] for row in rows}
     issued = await issue_codes(
-        organisation_id, list(by_id), secret_key=Settings.from_env().secret_key
+        await actor_for(organisation_id), list(by_id), secret_key=Settings.from_env().secret_key
     )
     return {by_id[code.membership_id]: code.display_code for code in issued}
 

@@ -80,7 +80,9 @@ async def test_the_qr_link_asks_once_then_signs_in_and_cannot_be_used_twice(
     client: httpx.AsyncClient,
 ) -> None:
     short_name, organisation_id, _, _, membership_id = await _cooperative_with_member()
-    [issued] = await access_codes.issue_codes(organisation_id, [membership_id], secret_key=SECRET)
+    [issued] = await access_codes.issue_codes(
+        await actor_for(organisation_id), [membership_id], secret_key=SECRET
+    )
     path = f"/c/{issued.link_token}"
     page = await client.get(path, headers={"Accept-Language": "en"})
     assert page.status_code == 200
@@ -103,7 +105,9 @@ async def test_a_code_session_opens_only_the_organisation_that_issued_it(
     short_name, organisation_id, _, person_id, membership_id = await _cooperative_with_member()
     other_name, other_id, _, _, _ = await _cooperative_with_member()
     await organisations.add_membership(other_id, person_id)  # Nadia belongs to both
-    [issued] = await access_codes.issue_codes(organisation_id, [membership_id], secret_key=SECRET)
+    [issued] = await access_codes.issue_codes(
+        await actor_for(organisation_id), [membership_id], secret_key=SECRET
+    )
     token = await csrf_token(client, "/code")
     await client.post("/code", data={"_csrf_token": token, "code": issued.code})
     assert (await client.get(f"/o/{short_name}/")).status_code == 200
@@ -116,8 +120,12 @@ async def test_expired_revoked_and_unknown_codes_are_refused_with_a_clear_messag
     client: httpx.AsyncClient,
 ) -> None:
     _short_name, organisation_id, _admin_email, _, membership_id = await _cooperative_with_member()
-    [old] = await access_codes.issue_codes(organisation_id, [membership_id], secret_key=SECRET)
-    [new] = await access_codes.issue_codes(organisation_id, [membership_id], secret_key=SECRET)
+    [old] = await access_codes.issue_codes(
+        await actor_for(organisation_id), [membership_id], secret_key=SECRET
+    )
+    [new] = await access_codes.issue_codes(
+        await actor_for(organisation_id), [membership_id], secret_key=SECRET
+    )
     token = await csrf_token(client, "/code")
     revoked = await client.post(
         "/code", data={"_csrf_token": token, "code": old.code}, headers={"Accept-Language": "en"}
@@ -141,14 +149,18 @@ async def test_admin_revokes_a_code_and_suspension_revokes_it_too(
     client: httpx.AsyncClient,
 ) -> None:
     short_name, organisation_id, admin_email, _, membership_id = await _cooperative_with_member()
-    [issued] = await access_codes.issue_codes(organisation_id, [membership_id], secret_key=SECRET)
+    [issued] = await access_codes.issue_codes(
+        await actor_for(organisation_id), [membership_id], secret_key=SECRET
+    )
     await sign_in(client, admin_email, PASSWORD)
     token = await csrf_token(client, f"/o/{short_name}/members/codes")
     response = await client.post(
         f"/o/{short_name}/members/codes/{membership_id}/revoke", data={"_csrf_token": token}
     )
     assert response.status_code == 303
-    [second] = await access_codes.issue_codes(organisation_id, [membership_id], secret_key=SECRET)
+    [second] = await access_codes.issue_codes(
+        await actor_for(organisation_id), [membership_id], secret_key=SECRET
+    )
     await client.post(
         f"/o/{short_name}/members/{membership_id}/status",
         data={"_csrf_token": token, "status": "suspended"},
@@ -410,7 +422,9 @@ async def test_one_attendee_typing_a_hundred_wrong_codes_locks_nobody_out(
     client: httpx.AsyncClient,
 ) -> None:
     _short_name, organisation_id, _, _, membership_id = await _cooperative_with_member()
-    [issued] = await access_codes.issue_codes(organisation_id, [membership_id], secret_key=SECRET)
+    [issued] = await access_codes.issue_codes(
+        await actor_for(organisation_id), [membership_id], secret_key=SECRET
+    )
     email = f"venue-{uuid.uuid4().hex[:8]}@example.org"
     person_id = await accounts.create_person("Présente", email, PASSWORD)
     await organisations.add_membership(organisation_id, person_id)
@@ -439,7 +453,9 @@ async def test_wrong_codes_with_the_same_first_half_block_that_code_until_a_new_
     client: httpx.AsyncClient,
 ) -> None:
     short_name, organisation_id, _, _, membership_id = await _cooperative_with_member()
-    [issued] = await access_codes.issue_codes(organisation_id, [membership_id], secret_key=SECRET)
+    [issued] = await access_codes.issue_codes(
+        await actor_for(organisation_id), [membership_id], secret_key=SECRET
+    )
     half = issued.code[:5]
     guesses = [half + _wrong_code(n)[5:] for n in range(40)]
     guesses = [guess for guess in guesses if guess != issued.code][
@@ -461,7 +477,9 @@ async def test_wrong_codes_with_the_same_first_half_block_that_code_until_a_new_
     assert blocked.status_code == 429
     assert "Trop de tentatives" in blocked.text
     # the welcome desk issues a new code: another first half, and it works
-    [new] = await access_codes.issue_codes(organisation_id, [membership_id], secret_key=SECRET)
+    [new] = await access_codes.issue_codes(
+        await actor_for(organisation_id), [membership_id], secret_key=SECRET
+    )
     assert new.code[:5] != half
     signed_in = await client.post("/code", data={"_csrf_token": token, "code": new.code})
     assert signed_in.status_code == 303
@@ -472,7 +490,9 @@ async def test_an_admin_at_the_venue_lifts_the_block_a_guessing_machine_left(
     client: httpx.AsyncClient,
 ) -> None:
     short_name, organisation_id, admin_email, _, membership_id = await _cooperative_with_member()
-    [issued] = await access_codes.issue_codes(organisation_id, [membership_id], secret_key=SECRET)
+    [issued] = await access_codes.issue_codes(
+        await actor_for(organisation_id), [membership_id], secret_key=SECRET
+    )
     venue = _venue()
     await accounts.record_failure(
         [accounts.code_address_key(venue)] * accounts.CODE_ADDRESS_FAILURE_LIMIT

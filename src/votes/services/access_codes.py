@@ -24,6 +24,7 @@ from piccolo.columns.combination import Where
 from votes.db.engine import write_transaction
 from votes.db.tables import AccessCode, Membership, MembershipStatus
 from votes.services import accounts, attendance, audit
+from votes.services.actors import Actor, may_administer, require
 from votes.services.refusals import Refused
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
@@ -85,16 +86,18 @@ def _new_code() -> str:
 
 
 async def issue_codes(
-    organisation_id: int,
+    actor: Actor,
     membership_ids: Sequence[int] | None = None,
     *,
     secret_key: str,
     days: int = DEFAULT_DAYS,
-    actor_id: int | None = None,
 ) -> list[IssuedCode]:
     """Issue a new code to each listed active member of the organisation (to every active
     member when ``membership_ids`` is None), revoking their unused earlier codes. Ids of other
     organisations or of inactive members are ignored."""
+    require(may_administer, actor)
+    organisation_id = actor.organisation_id
+    actor_id = actor.audited_as
     if not 1 <= days <= MAX_DAYS:
         raise Refused("days_out_of_range", field="days", num=MAX_DAYS)
     now = datetime.now(UTC)
@@ -151,10 +154,11 @@ async def issue_codes(
     return issued
 
 
-async def revoke_code(
-    organisation_id: int, membership_id: int, *, actor_id: int | None = None
-) -> bool:
+async def revoke_code(actor: Actor, membership_id: int) -> bool:
     """Revoke a member's unused codes; return whether there was one."""
+    require(may_administer, actor)
+    organisation_id = actor.organisation_id
+    actor_id = actor.audited_as
     async with write_transaction(AccessCode._meta.db):
         revoked = (
             await AccessCode.update({AccessCode.revoked: True})

@@ -33,6 +33,7 @@ from votes.db.tables import (
 )
 from votes.db.tables import PaperCount as PaperCountTable
 from votes.services import csv_cells
+from votes.services.actors import Actor, may_run_assemblies, require
 
 ARCHIVE_FORMAT = "votes-assembly-archive/1"
 FINGERPRINT_LENGTH = 10
@@ -138,8 +139,10 @@ def _resolution_facts(resolution: mq.Resolution) -> dict[str, Any]:
 # the archive, in the background
 
 
-async def start_archive(organisation_id: int, assembly_id: int, person_id: int) -> int:
+async def start_archive(actor: Actor, assembly_id: int) -> int:
     """Create the job and start building it in this process; return the job's id."""
+    require(may_run_assemblies, actor)
+    organisation_id, person_id = actor.organisation_id, actor.person_id
     rows = await ExportJob.insert(
         ExportJob(organisation=organisation_id, assembly=assembly_id, requested_by=person_id)
     )

@@ -33,6 +33,7 @@ from votes.db.tables import (
     Person,
 )
 from votes.services import access_codes, accounts, audit, events
+from votes.services.actors import Actor, may_administer, require
 from votes.services.refusals import Refused
 
 logger = logging.getLogger("votes.members")
@@ -98,11 +99,12 @@ def validate(data: MemberInput, lists: OrganisationLists) -> dict[str, str]:
     return problems
 
 
-async def add_member(
-    organisation_id: int, data: MemberInput, *, actor_id: int | None = None
-) -> int:
+async def add_member(actor: Actor, data: MemberInput) -> int:
     """Add a person to the register (reusing the person if the email is known); return the
     membership id. ``Refused`` naming the field at fault, or ``already_member``."""
+    require(may_administer, actor)
+    organisation_id = actor.organisation_id
+    actor_id = actor.audited_as
     problems = validate(data, await organisation_lists(organisation_id))
     if problems:
         field_name, code = next(iter(problems.items()))
@@ -212,11 +214,12 @@ async def _other_active_admins(organisation_id: int, membership_id: int) -> int:
     return count
 
 
-async def update_member(
-    organisation_id: int, membership_id: int, data: MemberInput, *, actor_id: int | None = None
-) -> None:
+async def update_member(actor: Actor, membership_id: int, data: MemberInput) -> None:
     """Save an edited register entry. The name and email are the person's: they change only if
     the person belongs to this organisation alone (``person_shared`` otherwise)."""
+    require(may_administer, actor)
+    organisation_id = actor.organisation_id
+    actor_id = actor.audited_as
     problems = validate(data, await organisation_lists(organisation_id))
     if problems:
         field_name, code = next(iter(problems.items()))
@@ -275,11 +278,11 @@ async def _keep_an_admin(organisation_id: int, membership_id: int) -> None:
         raise Refused("last_admin")
 
 
-async def set_status(
-    organisation_id: int, membership_id: int, status: MembershipStatus, *, acting_membership: int
-) -> None:
+async def set_status(actor: Actor, membership_id: int, status: MembershipStatus) -> None:
     """Activate, suspend or record a departure. Suspending or leaving ends the person's
     sessions at once and revokes their access codes."""
+    require(may_administer, actor)
+    organisation_id, acting_membership = actor.organisation_id, actor.membership_id
     if membership_id == acting_membership:
         raise Refused("own_status")
     async with write_transaction(Membership._meta.db):
@@ -294,11 +297,10 @@ async def set_status(
         if status is not MembershipStatus.ACTIVE:
             await accounts.end_all_sessions(int(row["person"]))
             await access_codes.revoke_all_for(membership_id)
-        actor = await Membership.select(Membership.person).where(Membership.id == acting_membership)
         await audit.record(
             organisation_id,
             "member.status_changed",
-            actor_id=int(actor[0]["person"]) if actor else None,
+            actor_id=actor.audited_as,
             subject=f"membership:{membership_id}",
             details={"from": row["status"], "to": status.value},
         )
@@ -497,9 +499,7 @@ async def _existing_emails(organisation_id: int) -> set[str]:
     return {row["person.email"] for row in rows}
 
 
-async def apply_import(
-    organisation_id: int, text: str, *, actor_id: int | None = None
-) -> ImportReport:
+async def apply_import(actor: Actor, text: str) -> ImportReport:
     """Import a register CSV: every row, or none (the report says why).
 
     The file is checked again here, so what was previewed cannot have been tampered with. The
@@ -518,6 +518,9 @@ async def apply_import(
     says so (``members.import_interrupted``). Any other failure is undone the same way, then
     raised.
     """
+    require(may_administer, actor)
+    organisation_id = actor.organisation_id
+    actor_id = actor.audited_as
     report = await check_import(organisation_id, text)
     if not report.acceptable:
         return report

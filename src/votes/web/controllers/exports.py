@@ -118,7 +118,7 @@ class ExportsController(Controller):
         self, actor: NamedDependency[Actor], assembly_id: FromPath[int]
     ) -> Redirect:
         await _record(actor, assembly_id)
-        await exports.start_archive(actor.organisation.id, assembly_id, actor.person_id)
+        await exports.start_archive(actor, assembly_id)
         return see_other(f"/o/{actor.organisation.short_name}/assemblies/{assembly_id}/archive")
 
     @get("/archive.json", guards=[requires(may_run_assemblies)])

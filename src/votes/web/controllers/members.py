@@ -265,7 +265,7 @@ class MembersController(Controller):
     ) -> Template | Redirect:
         data = _input_from_form(await request.form())
         try:
-            await members.add_member(actor.organisation.id, data, actor_id=actor.person_id)
+            await members.add_member(actor, data)
         except Refused as error:
             return await self._render_form(
                 request,
@@ -322,9 +322,7 @@ class MembersController(Controller):
         member = await self._member(actor, membership_id)
         data = _input_from_form(await request.form())
         try:
-            await members.update_member(
-                actor.organisation.id, membership_id, data, actor_id=actor.person_id
-            )
+            await members.update_member(actor, membership_id, data)
         except Refused as error:
             return await self._render_form(
                 request,
@@ -354,10 +352,9 @@ class MembersController(Controller):
         else:
             try:
                 await members.set_status(
-                    actor.organisation.id,
+                    actor,
                     membership_id,
                     MembershipStatus(wanted),
-                    acting_membership=actor.id,
                 )
             except Refused as error:
                 errors = _errors_from(error)
@@ -531,7 +528,7 @@ class MembersController(Controller):
         actor: NamedDependency[Actor],
     ) -> Template | Redirect:
         text = str((await request.form()).get("csv", ""))
-        report = await members.apply_import(actor.organisation.id, text, actor_id=actor.person_id)
+        report = await members.apply_import(actor, text)
         if not report.acceptable:
             return await self._import_page(
                 request,
@@ -592,11 +589,10 @@ class MembersController(Controller):
         else:
             try:
                 issued = await access_codes.issue_codes(
-                    actor.organisation.id,
+                    actor,
                     which,
                     secret_key=settings.secret_key,
                     days=days,
-                    actor_id=actor.person_id,
                 )
             except Refused as error:
                 errors.add(error.field, explain(error, REFUSALS).message)
@@ -670,9 +666,7 @@ class MembersController(Controller):
     @post("/codes/{membership_id:int}/revoke", guards=[requires(may_administer)])
     async def revoke(self, actor: NamedDependency[Actor], membership_id: FromPath[int]) -> Redirect:
         await self._member(actor, membership_id)
-        await access_codes.revoke_code(
-            actor.organisation.id, membership_id, actor_id=actor.person_id
-        )
+        await access_codes.revoke_code(actor, membership_id)
         return see_other(f"/o/{actor.organisation.short_name}/members/codes")
 
 
