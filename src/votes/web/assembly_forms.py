@@ -19,7 +19,7 @@ from votes.services.refusals import Refused
 from votes.web.context import RequestContext
 from votes.web.forms import FormErrors, whole_number
 from votes.web.labels import N_
-from votes.web.refusals import area, explain
+from votes.web.refusals import area, explain, form_errors
 from votes.web.rendering import page
 
 # what a member is told when an assembly, proposal or thread action is refused
@@ -131,10 +131,7 @@ def local_input(value: datetime | None, time_zone: str) -> str:
 
 
 def errors_from(error: Refused, default_field: str = "") -> tuple[int, FormErrors]:
-    status, message = explain(error, REFUSALS)
-    errors = FormErrors()
-    errors.add(error.field or default_field, message)
-    return status, errors
+    return form_errors(error, REFUSALS, default_field)
 
 
 def refused(

@@ -22,6 +22,7 @@ from litestar.response import Template
 from votes.i18n import gettext as _
 from votes.i18n import ngettext
 from votes.services.refusals import Refused
+from votes.web.forms import FormErrors
 from votes.web.labels import N_
 from votes.web.rendering import VARY, is_htmx
 
@@ -98,6 +99,17 @@ def explain(error: Refused | str, messages: Messages | None = None) -> Explanati
         return Explanation(status, text % {**detail, "num": count})
     text = _(sentence)
     return Explanation(status, text % detail if detail and "%(" in text else text)
+
+
+def form_errors(
+    error: Refused, messages: Messages | None = None, field: str = ""
+) -> tuple[int, FormErrors]:
+    """The status and the form's errors for a refusal: its sentence on the field it names
+    (else ``field``; empty: the whole form)."""
+    status, message = explain(error, messages)
+    errors = FormErrors()
+    errors.add(error.field or field, message)
+    return status, errors
 
 
 def refused_page(request: Request[Any, Any, State], error: Refused) -> Response[Any]:

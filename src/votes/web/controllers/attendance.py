@@ -28,7 +28,7 @@ from votes.web.context import RequestContext
 from votes.web.forms import FormErrors
 from votes.web.guards import requires
 from votes.web.labels import N_
-from votes.web.refusals import area, explain
+from votes.web.refusals import area, form_errors
 from votes.web.rendering import is_htmx, page, see_other
 
 REFUSALS = area(
@@ -187,11 +187,9 @@ class AttendanceController(Controller):
         error: Refused,
         search: str,
     ) -> Template:
-        status, message = explain(error, REFUSALS)
+        status, errors = form_errors(error, REFUSALS)
         if status == 404:
             raise NotFoundException()
-        errors = FormErrors()
-        errors.add("", message)
         return await self._page(request, context, actor, assembly_id, search, errors, status)
 
     @get("/quorum")

@@ -40,7 +40,7 @@ from votes.web.context import RequestContext, settings_of
 from votes.web.forms import MAX_ID, FormErrors, whole_number
 from votes.web.guards import requires
 from votes.web.labels import N_
-from votes.web.refusals import explain
+from votes.web.refusals import explain, form_errors
 from votes.web.rendering import is_htmx, page, see_other
 
 RECEIPT_COOKIE = "votes_receipt_{ballot}"
@@ -476,9 +476,7 @@ class BallotController(Controller):
     ) -> Template:
         """A refused vote: the form again with the reason (422), or the ballot page saying why
         it cannot take this vote (409: closed, already voted…)."""
-        status, message = explain(error, voting.REFUSALS)
-        errors = FormErrors()
-        errors.add("", message)
+        status, errors = form_errors(error, voting.REFUSALS)
         fresh = await _ballot(actor, ballot.id)  # it may have closed meanwhile
         return await self._render_ballot(
             request,
@@ -677,9 +675,7 @@ class BallotController(Controller):
             # a secret ballot reopens as a fresh one: the console follows it
             shown = await _ACTIONS[action](ballot.id, actor, text) or ballot.id
         except Refused as error:
-            status, message = explain(error, voting.REFUSALS)
-            errors = FormErrors()
-            errors.add(action, message)
+            status, errors = form_errors(error, voting.REFUSALS, action)
             fresh = await _ballot(actor, ballot.id)
             return await self._console(request, context, actor, fresh, errors, status)
         return see_other(f"{_ballot_path(actor, shown)}/console")

@@ -30,7 +30,7 @@ from votes.web.context import RequestContext
 from votes.web.forms import FormErrors
 from votes.web.guards import requires
 from votes.web.labels import N_
-from votes.web.refusals import area, explain
+from votes.web.refusals import area, explain, form_errors
 from votes.web.rendering import page, see_other
 
 FIELDS = ("language", "chair", "secretary", "scrutineers", "introduction", "notes")
@@ -205,9 +205,7 @@ class MinutesController(Controller):
     ) -> Template:
         if error.code == "not_found":
             raise NotFoundException()
-        status, message = explain(error, REFUSALS)
-        errors = FormErrors()
-        errors.add(error.field, message)
+        status, errors = form_errors(error, REFUSALS)
         minutes = await mq.minutes_row(actor.organisation.id, record.assembly.id)
         return await self._page(
             request, context, actor, record, minutes, values=values, errors=errors,

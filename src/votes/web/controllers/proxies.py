@@ -24,7 +24,7 @@ from votes.services.refusals import Refused
 from votes.web.context import RequestContext
 from votes.web.forms import FormErrors, whole_number
 from votes.web.labels import N_, Nn_
-from votes.web.refusals import Plural, area, explain
+from votes.web.refusals import Plural, area, explain, form_errors
 from votes.web.rendering import page, see_other
 
 REFUSALS = area(
@@ -184,9 +184,7 @@ class ProxiesController(Controller):
         try:
             await service.revoke_proxy(actor, proxy_id)
         except Refused as error:
-            status, message = explain(error, REFUSALS)
-            errors = FormErrors()
-            errors.add("", message)
+            status, errors = form_errors(error, REFUSALS)
             return await self._page(request, context, actor, assembly_id, errors, None, status)
         return see_other(_path(actor, assembly_id))
 
