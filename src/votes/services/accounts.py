@@ -43,6 +43,7 @@ from piccolo.query.functions.aggregate import Count
 from votes.db.engine import write_transaction
 from votes.db.tables import LoginSession, PasswordReset, Person, SignInFailure
 from votes.services import audit, events, passwords
+from votes.services.actors import Actor, may_administer, require
 from votes.services.refusals import Refused
 
 MIN_PASSWORD_LENGTH = 10
@@ -181,13 +182,12 @@ async def recent_failures(key: str) -> int:
     )
 
 
-async def lift_address_block(
-    address: str | None, *, organisation_id: int, actor_id: int | None = None
-) -> int:
-    """Forget the failed sign-ins (passwords, codes, links) from one address, for an admin of
-    ``organisation_id`` at a venue whose shared address a guessing machine has used up; return
-    how many there were. Budgets of accounts and code prefixes stay: each protects one person.
+async def lift_address_block(actor: Actor, address: str | None) -> int:
+    """Forget the failed sign-ins (passwords, codes, links) from one address, for an admin at
+    a venue whose shared address a guessing machine has used up; return how many there were.
+    Budgets of accounts and code prefixes stay: each protects one person.
     """
+    require(may_administer, actor)
     keys = [address_key(address), code_address_key(address)]
     async with write_transaction(SignInFailure._meta.db):
         forgotten = (
@@ -196,9 +196,9 @@ async def lift_address_block(
             .returning(SignInFailure.id)
         )
         await audit.record(
-            organisation_id,
+            actor.organisation_id,
             "sign_ins.unblocked",
-            actor_id=actor_id,
+            actor_id=actor.audited_as,
             details={"failures": len(forgotten)},
         )
     return len(forgotten)

@@ -656,11 +656,7 @@ class MembersController(Controller):
     ) -> Redirect:
         """Let the venue sign in again: forget the failures from the address the admin is
         connected from, the one the room shares (see :mod:`votes.services.accounts`)."""
-        await accounts.lift_address_block(
-            client_address(request),
-            organisation_id=actor.organisation.id,
-            actor_id=actor.person_id,
-        )
+        await accounts.lift_address_block(actor, client_address(request))
         return see_other(f"/o/{actor.organisation.short_name}/members/codes")
 
     @post("/codes/{membership_id:int}/revoke", guards=[requires(may_administer)])
