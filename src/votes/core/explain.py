@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from fractions import Fraction
 from typing import Any
 
@@ -75,6 +76,35 @@ def explain(result: TallyResult, lang: str = "fr") -> list[str]:
         else:
             lines.append(f"{label} {round_.number}{colon} {body}")
     return lines
+
+
+def relabel(result: TallyResult, labels: Mapping[str, str]) -> TallyResult:
+    """The result with option keys replaced by their labels in every explanation sentence, so
+    the verdict reads « Léa Dubois est élue », not « lea » (a consent reason, the voter's own
+    words, is never swapped).
+
+    >>> from votes.core import tally
+    >>> explain(relabel(tally("plurality", ["o1"], ["o1"]), {"o1": "Léa"}), "en")
+    ['Round 1: Léa gets 1 vote; Léa is elected']
+    """
+
+    def swap(value: Any) -> Any:
+        if isinstance(value, str):
+            return labels.get(value, value)
+        if isinstance(value, list | tuple):
+            return type(value)(swap(v) for v in value)
+        if isinstance(value, Mapping) and set(value) == {"key", "params"}:
+            return {"key": value["key"], "params": swap_params(value["params"])}
+        return value
+
+    def swap_params(params: Mapping[str, Any]) -> dict[str, Any]:
+        return {k: (v if k == "reason" else swap(v)) for k, v in params.items()}
+
+    rounds = tuple(
+        replace(r, messages=tuple(Message(m.key, swap_params(m.params)) for m in r.messages))
+        for r in result.rounds
+    )
+    return replace(result, rounds=rounds)
 
 
 def format_number(value: Fraction | int, lang: str = "fr", places: int = 5) -> str:

@@ -40,6 +40,7 @@ import anyio.to_thread
 from piccolo.engine.postgres import PostgresEngine
 
 from votes.core import METHODS, tally
+from votes.core.papers import CONSENT_METHODS, LOT_METHODS, RANKED_METHODS, decode_paper
 from votes.core.results import TallyError, TallyResult
 from votes.db.engine import VotesSQLiteEngine, erase_wal, write_transaction
 from votes.db.tables import (
@@ -70,10 +71,7 @@ from votes.services.actors import (
 )
 from votes.services.refusals import Refused
 
-RANKED_METHODS = frozenset({"irv", "stv", "meek_stv", "schulze", "ranked_pairs", "borda"})
 MULTI_SEAT_METHODS = frozenset({"plurality", "approval", "score", "borda", "stv", "meek_stv"})
-CONSENT_METHODS = frozenset({"consent", "consensus"})
-LOT_METHODS = frozenset({"irv", "stv", "meek_stv"})
 RESPONSE_METHODS = frozenset({"majority", *CONSENT_METHODS, "plurality"})
 # methods whose papers the room may count by option: one choice per paper (majority,
 # plurality), or approvals counted per option beside the number of papers (approval); a ranked
@@ -113,16 +111,7 @@ class VoteReceipt:
 
 def decode_choice(method: str, content: str) -> Any:
     """A stored paper's JSON, in the shape the tally core expects for ``method``."""
-    data = json.loads(content)
-    if method in RANKED_METHODS:
-        return tuple(data)
-    if method == "approval":
-        return frozenset(data)
-    if method == "score":
-        return frozenset((key, int(value)) for key, value in data.items())
-    if isinstance(data, list):  # a response with its reason (an objection), or a blank
-        return tuple(data)
-    return data
+    return decode_paper(method, json.loads(content))
 
 
 def check_choice(method: str, keys: Sequence[str], rules: Mapping[str, Any], choice: Any) -> Any:

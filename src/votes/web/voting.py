@@ -15,10 +15,10 @@ from typing import Any
 from litestar.datastructures import FormMultiDict
 
 from votes.core.explain import explain
+from votes.core.papers import CONSENT_METHODS, RANKED_METHODS
 from votes.core.results import Message, Round, TallyResult
 from votes.db.ballot_queries import BallotView
 from votes.i18n import gettext as _
-from votes.services import ballots as service
 from votes.web.forms import MAX_ID, whole_number
 from votes.web.labels import N_
 from votes.web.refusals import area
@@ -205,7 +205,7 @@ def apply_tap(ranking: list[str], form: FormMultiDict, keys: list[str]) -> list[
 
 def choice_from(method: str, form: FormMultiDict, keys: list[str]) -> Any:
     """The choice a vote form carries, in the service's shape (checked by the service)."""
-    if method in service.RANKED_METHODS:
+    if method in RANKED_METHODS:
         return ranking_from(form)
     if method == "approval":
         return [str(value)[:MAX_FIELD] for value in form.getall("choice", []) if value]
@@ -218,7 +218,7 @@ def choice_from(method: str, form: FormMultiDict, keys: list[str]) -> Any:
                 scores[key] = raw if number is None else number
         return scores
     choice = str(form.get("choice", ""))[:MAX_FIELD]
-    if method in service.CONSENT_METHODS:
+    if method in CONSENT_METHODS:
         return [choice, str(form.get("reason", ""))[:MAX_FIELD]]
     return choice
 
@@ -226,7 +226,7 @@ def choice_from(method: str, form: FormMultiDict, keys: list[str]) -> Any:
 def choice_words(ballot: BallotView, content: Any) -> list[str]:
     """A choice (decoded JSON) as lines a voter reads back before confirming."""
     labels = ballot.labels
-    if ballot.method in service.RANKED_METHODS:
+    if ballot.method in RANKED_METHODS:
         return [f"{n}. {labels.get(k, k)}" for n, k in enumerate(content, start=1)]
     if ballot.method == "approval":
         return [labels.get(k, k) for k in content] or [_("No option approved")]
@@ -240,7 +240,7 @@ def choice_words(ballot: BallotView, content: Any) -> list[str]:
 
 def hidden_fields(method: str, content: Any) -> list[tuple[str, str]]:
     """The (name, value) pairs that carry a checked choice through the confirmation step."""
-    if method in service.RANKED_METHODS:
+    if method in RANKED_METHODS:
         return [("rank", key) for key in content]
     if method == "approval":
         return [("choice", key) for key in content]

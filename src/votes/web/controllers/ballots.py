@@ -26,6 +26,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK
 
 from votes.core.formats import write_blt
+from votes.core.papers import RANKED_METHODS
 from votes.core.results import TallyError, TallyResult
 from votes.db import attendance_queries as aq
 from votes.db import ballot_queries as bq
@@ -586,7 +587,7 @@ class BallotController(Controller):
         self, actor: NamedDependency[Actor], ballot_id: FromPath[int]
     ) -> Response[str]:
         ballot = await self._exportable(actor, ballot_id)
-        if ballot.method not in service.RANKED_METHODS or ballot.status != "published":
+        if ballot.method not in RANKED_METHODS or ballot.status != "published":
             raise NotFoundException()
         rankings = await bq.rankings(ballot)
         try:
