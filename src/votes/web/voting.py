@@ -8,15 +8,15 @@ import hashlib
 import hmac
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from litestar.datastructures import FormMultiDict
 
-from votes.core.explain import explain
+from votes.core.explain import explain, relabel
 from votes.core.papers import CONSENT_METHODS, RANKED_METHODS
-from votes.core.results import Message, Round, TallyResult
+from votes.core.results import Round, TallyResult
 from votes.db.ballot_queries import BallotView
 from votes.i18n import gettext as _
 from votes.web.forms import MAX_ID, whole_number
@@ -253,30 +253,6 @@ def hidden_fields(method: str, content: Any) -> list[tuple[str, str]]:
 
 # ---------------------------------------------------------------------------------------------
 # results
-
-
-def relabel(result: TallyResult, labels: Mapping[str, str]) -> TallyResult:
-    """The result with option keys replaced by their labels in every explanation sentence, so
-    the verdict reads « Léa Dubois est élue », not « lea »."""
-
-    def swap(value: Any) -> Any:
-        if isinstance(value, str):
-            return labels.get(value, value)
-        if isinstance(value, list | tuple):
-            return type(value)(swap(v) for v in value)
-        if isinstance(value, Mapping) and set(value) == {"key", "params"}:
-            return {"key": value["key"], "params": swap_params(value["params"])}
-        return value
-
-    def swap_params(params: Mapping[str, Any]) -> dict[str, Any]:
-        # a consent reason is the voter's own words, never a key to swap
-        return {k: (v if k == "reason" else swap(v)) for k, v in params.items()}
-
-    rounds = tuple(
-        replace(r, messages=tuple(Message(m.key, swap_params(m.params)) for m in r.messages))
-        for r in result.rounds
-    )
-    return replace(result, rounds=rounds)
 
 
 def explanation(result: TallyResult, labels: Mapping[str, str], language: str) -> list[str]:
