@@ -37,7 +37,7 @@ async def _voters(count: int) -> tuple[int, list[int]]:
 
     organisation_id = await organisations.create_organisation("Votes", "votes-bench")
     assembly_id = await assemblies.create_assembly(
-        organisation_id, "AG", datetime.now(UTC), status=AssemblyStatus.IN_SESSION
+        await actor_for(organisation_id), "AG", datetime.now(UTC), status=AssemblyStatus.IN_SESSION
     )
     voters = []
     for index in range(count):

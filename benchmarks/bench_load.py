@@ -283,7 +283,9 @@ async def seed(members: int) -> dict[str, Any]:
         issued = await access_codes.issue_codes(
             await actor_for(organisation_id), [row["id"] for row in rows], secret_key=SECRET_KEY
         )
-        assembly_id = await assemblies.create_assembly(organisation_id, "AG", datetime.now(UTC))
+        assembly_id = await assemblies.create_assembly(
+            await actor_for(organisation_id), "AG", datetime.now(UTC)
+        )
         options = [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")]
         ballot_id = await ballots.create_ballot(
             await actor_for(organisation_id),

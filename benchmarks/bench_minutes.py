@@ -59,7 +59,7 @@ async def main(members: int, ballot_count: int) -> None:
             await organisations.add_membership(organisation_id, person, kind=MembershipKind.MEMBER)
         )
     assembly_id = await assemblies.create_assembly(
-        organisation_id, "AGO", datetime.now(UTC), status=AssemblyStatus.CLOSED
+        await actor_for(organisation_id), "AGO", datetime.now(UTC), status=AssemblyStatus.CLOSED
     )
     rng = random.Random(7)
     for number in range(ballot_count):

@@ -46,11 +46,12 @@ async def seed(members: int, contributions: int) -> dict[str, object]:
         Thread,
     )
     from votes.services import accounts, assemblies, organisations, proposals
+    from votes.services.actors import actor_for
 
     await migrate(quiet=True)
     organisation_id = await organisations.create_organisation("Bench now", ORG)
     assembly_id = await assemblies.create_assembly(
-        organisation_id, "AG", datetime.now(UTC), status=AssemblyStatus.IN_SESSION
+        await actor_for(organisation_id), "AG", datetime.now(UTC), status=AssemblyStatus.IN_SESSION
     )
     item_id = await assemblies.add_agenda_item(assembly_id, "Point en discussion")
     people = await Person.insert(*(Person(name=f"Member {n:05d}") for n in range(members)))

@@ -103,7 +103,9 @@ async def seed(arrivals: int) -> dict[str, object]:
         await accounts.start_session(person, secret_key=SECRET_KEY, hours=4)
         for person in room_people
     ]
-    assembly_id = await assemblies.create_assembly(organisation_id, "AG", datetime.now(UTC))
+    assembly_id = await assemblies.create_assembly(
+        await actor_for(organisation_id), "AG", datetime.now(UTC)
+    )
     options = [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")]
     ballot_ids = []
     for n in range(1 + ROOM_BALLOTS + BASELINE_BALLOTS):

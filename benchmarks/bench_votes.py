@@ -70,7 +70,9 @@ async def seed(members: int, sustained_ballots: int) -> dict[str, object]:
 
     await migrate(quiet=True)
     organisation_id = await organisations.create_organisation("Bench coop", ORG)
-    assembly_id = await assemblies.create_assembly(organisation_id, "AG", datetime.now(UTC))
+    assembly_id = await assemblies.create_assembly(
+        await actor_for(organisation_id), "AG", datetime.now(UTC)
+    )
     people = await Person.insert(*(Person(name=f"Member {n:05d}") for n in range(members)))
     person_ids = [row["id"] for row in people]
     await Membership.insert(

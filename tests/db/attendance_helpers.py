@@ -78,7 +78,7 @@ async def general_assembly(
         f"Règles {n}", f"regles-{n}", legal_form=legal_form
     )
     assembly_id = await assemblies.create_assembly(
-        organisation_id,
+        await actor_for(organisation_id),
         "Assemblée générale",
         datetime.now(UTC),
         kind=kind,

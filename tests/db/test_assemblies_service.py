@@ -10,7 +10,7 @@ import pytest
 from votes.db import assembly_queries, queries
 from votes.db.tables import AgendaItem, AssemblyStatus, AuditEntry
 from votes.services import accounts, assemblies, organisations
-from votes.services.actors import Actor
+from votes.services.actors import Actor, actor_for
 from votes.services.refusals import Refused
 
 
@@ -41,7 +41,7 @@ async def test_facilitator_builds_and_reorders_the_agenda_with_an_audit_trail() 
     organisation_id = await _organisation()
     chair = await _member(organisation_id, facilitator=True)
     assembly_id = await assemblies.create_assembly(
-        organisation_id, "AG 2026", datetime.now(UTC), actor_id=chair.person_id
+        await actor_for(organisation_id), "AG 2026", datetime.now(UTC)
     )
     first = await assemblies.add_item(chair, assembly_id, "Ouverture", planned_minutes=5)
     second = await assemblies.add_item(chair, assembly_id, "Comptes")
@@ -76,7 +76,9 @@ async def test_facilitator_builds_and_reorders_the_agenda_with_an_audit_trail() 
 async def test_a_stale_drag_and_drop_order_changes_nothing() -> None:
     organisation_id = await _organisation()
     chair = await _member(organisation_id, facilitator=True)
-    assembly_id = await assemblies.create_assembly(organisation_id, "AG", datetime.now(UTC))
+    assembly_id = await assemblies.create_assembly(
+        await actor_for(organisation_id), "AG", datetime.now(UTC)
+    )
     first = await assemblies.add_item(chair, assembly_id, "Un")
     await assemblies.add_item(chair, assembly_id, "Deux")
     with pytest.raises(Refused) as refused:
@@ -89,7 +91,9 @@ async def test_members_cannot_change_the_agenda_and_closed_assemblies_are_frozen
     organisation_id = await _organisation()
     chair = await _member(organisation_id, facilitator=True)
     member = await _member(organisation_id)
-    assembly_id = await assemblies.create_assembly(organisation_id, "AG", datetime.now(UTC))
+    assembly_id = await assemblies.create_assembly(
+        await actor_for(organisation_id), "AG", datetime.now(UTC)
+    )
     item = await assemblies.add_item(chair, assembly_id, "Un")
     with pytest.raises(Refused, match="not_facilitator"):
         await assemblies.add_item(member, assembly_id, "Deux")
@@ -106,7 +110,7 @@ async def test_foreign_assemblies_are_not_found() -> None:
     mine = await _organisation()
     theirs = await _organisation()
     chair = await _member(mine, facilitator=True)
-    assembly_id = await assemblies.create_assembly(theirs, "AG", datetime.now(UTC))
+    assembly_id = await assemblies.create_assembly(await actor_for(theirs), "AG", datetime.now(UTC))
     with pytest.raises(Refused, match="not_found"):
         await assemblies.add_item(chair, assembly_id, "Intrusion")
     assert await _agenda_titles(assembly_id) == []
@@ -117,7 +121,9 @@ async def test_an_item_with_a_proposal_cannot_be_removed_but_an_empty_one_can() 
 
     organisation_id = await _organisation()
     chair = await _member(organisation_id, facilitator=True)
-    assembly_id = await assemblies.create_assembly(organisation_id, "AG", datetime.now(UTC))
+    assembly_id = await assemblies.create_assembly(
+        await actor_for(organisation_id), "AG", datetime.now(UTC)
+    )
     used = await assemblies.add_item(chair, assembly_id, "Comptes")
     empty = await assemblies.add_item(chair, assembly_id, "Vide")
     await proposals.submit_proposal(chair, assembly_id, "R1", "Texte", agenda_item_id=used)

@@ -17,7 +17,9 @@ from votes.services.actors import actor_for
 async def _closed_ballot(*, secret: bool) -> tuple[int, int, list[int]]:
     suffix = uuid.uuid4().hex[:8]
     organisation_id = await organisations.create_organisation(f"Sceau {suffix}", f"s-{suffix}")
-    assembly_id = await assemblies.create_assembly(organisation_id, "AG", datetime.now(UTC))
+    assembly_id = await assemblies.create_assembly(
+        await actor_for(organisation_id), "AG", datetime.now(UTC)
+    )
     members = []
     for index in range(5):
         person = await accounts.create_person(f"S{suffix}-{index}", None, None)

@@ -22,7 +22,9 @@ _counter = itertools.count()
 async def _setup(count: int) -> tuple[int, int, list[int]]:
     n = next(_counter)
     organisation_id = await organisations.create_organisation(f"Minuteur {n}", f"minuteur-{n}")
-    assembly_id = await assemblies.create_assembly(organisation_id, "AG", datetime.now(UTC))
+    assembly_id = await assemblies.create_assembly(
+        await actor_for(organisation_id), "AG", datetime.now(UTC)
+    )
     members = []
     for index in range(count):
         person = await accounts.create_person(f"M{n}-{index}", None, None)

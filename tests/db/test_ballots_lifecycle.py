@@ -22,7 +22,9 @@ _counter = itertools.count()
 async def _setup(count: int, *, observers: int = 0) -> tuple[int, int, list[int], list[int]]:
     n = next(_counter)
     organisation_id = await organisations.create_organisation(f"Life {n}", f"life-{n}")
-    assembly_id = await assemblies.create_assembly(organisation_id, "AG", datetime.now(UTC))
+    assembly_id = await assemblies.create_assembly(
+        await actor_for(organisation_id), "AG", datetime.now(UTC)
+    )
     members, watchers = [], []
     for index in range(count + observers):
         person = await accounts.create_person(f"L{n}-{index}", None, None)

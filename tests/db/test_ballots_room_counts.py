@@ -22,7 +22,9 @@ OPTIONS = [("a", "Alice"), ("b", "Bruno"), ("c", "Chloé"), ("d", "Driss")]
 async def _approval(count: int, **rules: int) -> tuple[int, int, list[int]]:
     n = next(_counter)
     organisation_id = await organisations.create_organisation(f"Salle {n}", f"salle-{n}")
-    assembly_id = await assemblies.create_assembly(organisation_id, "AG", datetime.now(UTC))
+    assembly_id = await assemblies.create_assembly(
+        await actor_for(organisation_id), "AG", datetime.now(UTC)
+    )
     members = []
     for index in range(count):
         person = await accounts.create_person(f"S{n}-{index}", None, None)

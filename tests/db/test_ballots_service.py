@@ -22,7 +22,9 @@ async def _organisation_with_members(
     """A fresh organisation, an assembly, ``count`` voting members and some observers."""
     n = next(_counter)
     organisation_id = await organisations.create_organisation(f"Coop {n}", f"coop-{n}")
-    assembly_id = await assemblies.create_assembly(organisation_id, "AG", datetime.now(UTC))
+    assembly_id = await assemblies.create_assembly(
+        await actor_for(organisation_id), "AG", datetime.now(UTC)
+    )
     members, watchers = [], []
     for index in range(count + observers):
         person = await accounts.create_person(f"P{n}-{index}", None, None)

@@ -139,7 +139,7 @@ async def _open_ballot_elsewhere() -> tuple[int, int]:
     person_id = await accounts.create_person(f"Votante {suffix}", f"v-{suffix}@example.org", None)
     membership_id = await organisations.add_membership(organisation_id, person_id)
     assembly_id = await assemblies.create_assembly(
-        organisation_id,
+        await actor_for(organisation_id),
         f"AG {suffix}",
         datetime.now(UTC) + timedelta(hours=1),
         status=AssemblyStatus.IN_SESSION,
@@ -229,7 +229,7 @@ async def test_an_undo_that_cannot_finish_says_who_stayed(
     monkeypatch.setattr(members, "IMPORT_BATCH_ROWS", 4)
     organisation_id = await _organisation()
     assembly_id = await assemblies.create_assembly(
-        organisation_id, "AG", datetime.now(UTC), status=AssemblyStatus.IN_SESSION
+        await actor_for(organisation_id), "AG", datetime.now(UTC), status=AssemblyStatus.IN_SESSION
     )
     prefix = uuid.uuid4().hex[:8]
     text = "nom;email;catégorie\n" + "\n".join(_rows(40, prefix))

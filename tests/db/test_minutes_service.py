@@ -24,7 +24,7 @@ async def _assembly(status: AssemblyStatus) -> tuple[int, int, int, int]:
         organisation_id, person_id, kind=MembershipKind.MEMBER, is_facilitator=True
     )
     assembly_id = await assemblies.create_assembly(
-        organisation_id, "AGO", datetime.now(UTC), status=status
+        await actor_for(organisation_id), "AGO", datetime.now(UTC), status=status
     )
     return organisation_id, assembly_id, person_id, membership_id
 

@@ -18,14 +18,14 @@ from votes.db.tables import (
     SubmissionRule,
 )
 from votes.services import assemblies, deliberation, proposals
-from votes.services.actors import Actor
+from votes.services.actors import Actor, actor_for
 from votes.services.proposals import apply_amendment
 from votes.services.refusals import Refused
 
 
 async def _assembly(organisation_id: int, **details: object) -> int:
     return await assemblies.create_assembly(
-        organisation_id, "AG", datetime.now(UTC) + timedelta(days=10), **details
+        await actor_for(organisation_id), "AG", datetime.now(UTC) + timedelta(days=10), **details
     )
 
 

@@ -42,7 +42,9 @@ async def _ballot_with_voters() -> tuple[int, dict[int, str]]:
     """An open secret score ballot and its thirty voters' memberships."""
     n = next(_counter)
     organisation_id = await organisations.create_organisation(f"Store {n}", f"store-{n}")
-    assembly_id = await assemblies.create_assembly(organisation_id, "AG", datetime.now(UTC))
+    assembly_id = await assemblies.create_assembly(
+        await actor_for(organisation_id), "AG", datetime.now(UTC)
+    )
     members = []
     for index in range(VOTERS):
         person = await accounts.create_person(f"S{n}-{index}", None, None)

@@ -64,7 +64,9 @@ async def voters(arguments: dict[str, Any]) -> dict[str, Any]:
     await migrate(quiet=True)
     short_name = arguments.get("org", "crash")
     organisation_id = await organisations.create_organisation("Coopérative du crash", short_name)
-    assembly_id = await assemblies.create_assembly(organisation_id, "AG", datetime.now(UTC))
+    assembly_id = await assemblies.create_assembly(
+        await actor_for(organisation_id), "AG", datetime.now(UTC)
+    )
     people = await Person.insert(
         *(Person(name=f"Associé·e {n:05d}") for n in range(arguments["count"]))
     )

@@ -13,6 +13,7 @@ from tests.web.helpers import csrf_token, sign_in
 
 from votes.db.tables import AssemblyStatus, MembershipKind
 from votes.services import accounts, assemblies, organisations
+from votes.services.actors import actor_for
 
 PASSWORD = "a-long-enough-password"
 
@@ -51,7 +52,7 @@ async def cooperative(**assembly_details: Any) -> Coop:
         emails[role] = email
         people[role] = person_id
     assembly_id = await assemblies.create_assembly(
-        organisation_id,
+        await actor_for(organisation_id),
         f"AG {suffix}",
         datetime.now(UTC) + timedelta(hours=1),
         status=AssemblyStatus.IN_SESSION,

@@ -272,7 +272,9 @@ async def _victim_in_a_cooperative_with_a_secret_ballot(
     victim_email = f"victime-{suffix}@example.org"
     victim = await accounts.create_person(f"Véronique Secrète {suffix}", victim_email, password)
     membership_id = await organisations.add_membership(organisation_id, victim)
-    assembly_id = await assemblies.create_assembly(organisation_id, "AG", datetime.now(UTC))
+    assembly_id = await assemblies.create_assembly(
+        await actor_for(organisation_id), "AG", datetime.now(UTC)
+    )
     ballot_id = await ballots.create_ballot(
         await actor_for(organisation_id),
         assembly_id,

@@ -35,7 +35,7 @@ class Coop:
             f"Coop vote {self.n}", self.slug
         )
         self.assembly_id = await assemblies.create_assembly(
-            self.organisation_id, "AG", datetime.now(UTC)
+            await actor_for(self.organisation_id), "AG", datetime.now(UTC)
         )
         for role in ("facilitator", "scrutineer", "ana", "ben", "observer"):
             email = f"{role}-{self.n}@vote.invalid"

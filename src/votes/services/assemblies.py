@@ -93,7 +93,7 @@ def _check_fields(fields: AssemblyFields) -> None:
 
 
 async def create_assembly(
-    organisation_id: int,
+    actor: Actor,
     title: str,
     starts_at: datetime,
     *,
@@ -101,10 +101,12 @@ async def create_assembly(
     convocation: Convocation = Convocation.FIRST,
     place: str = "",
     status: AssemblyStatus = AssemblyStatus.DRAFT,
-    actor_id: int | None = None,
     **details: Any,
 ) -> int:
     """Plan an assembly; ``details`` are the other :class:`AssemblyFields` (remote link…)."""
+    require(may_run_assemblies, actor)
+    organisation_id = actor.organisation_id
+    actor_id = actor.audited_as
     fields = AssemblyFields(
         title=title.strip(),
         starts_at=starts_at,

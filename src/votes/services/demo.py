@@ -157,7 +157,7 @@ async def _add_people(organisation_id: int, domain: str) -> dict[str, tuple[int,
 
 async def _seed_general_assembly(organisation_id: int, members: dict[str, tuple[int, int]]) -> None:
     assembly_id = await assemblies.create_assembly(
-        organisation_id,
+        await actor_for(organisation_id),
         "Assemblée générale ordinaire 2026",
         datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=1),
         kind=AssemblyKind.AGO,

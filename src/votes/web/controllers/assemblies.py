@@ -150,13 +150,12 @@ class AssemblyController(Controller):
         if fields is not None:
             try:
                 assembly_id = await assemblies.create_assembly(
-                    actor.organisation.id,
+                    actor,
                     fields.title,
                     fields.starts_at,
                     kind=fields.kind,
                     convocation=fields.convocation,
                     place=fields.place,
-                    actor_id=actor.person_id,
                     remote_url=fields.remote_url,
                     description=fields.description,
                     submission_rule=fields.submission_rule,
