@@ -203,6 +203,13 @@ def _audit_verify(args: argparse.Namespace, settings: Settings) -> int:
     from votes.services.integrity import verify_everything
 
     async def work() -> int:
+        from votes.db.migrate import pending_migrations
+
+        if await pending_migrations():  # verify writes nothing: it does not migrate either
+            print(
+                "votes: the database is not up to date: run `votes migrate` first", file=sys.stderr
+            )
+            return 2
         report = await verify_everything()
         for found in report.chain_breaks:
             print(
@@ -231,8 +238,7 @@ def _audit_verify(args: argparse.Namespace, settings: Settings) -> int:
             )
         return 0 if report.intact else 1
 
-    code = _apply_migrations(settings)
-    return code or _run(settings, work)
+    return _run(settings, work)
 
 
 _FINDINGS = {
@@ -240,6 +246,7 @@ _FINDINGS = {
     "room_count_changed": "the room count differs from the one recorded in the audit trail",
     "result_differs": "counting its stored papers again does not give the stored result",
     "not_sealed": "closed before ballot boxes were sealed: no digest to compare with",
+    "not_frozen": "closed before its figures were frozen: no recount from frozen inputs",
 }
 
 

@@ -1,0 +1,118 @@
+"""Records a cooperative can sign (#16): the count reads only what the close froze, a
+verification writes nothing, and a close interrupted before its count is healed."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from tests.conftest import USE_POSTGRES
+from tests.db.attendance_helpers import close, general_assembly
+
+from votes.core import Verdict
+from votes.db.engine import VotesSQLiteEngine
+from votes.db.piccolo_app import APP_CONFIG
+from votes.db.tables import Ballot, BallotStatus
+from votes.services import accounts, attendance, ballots, integrity, organisations, proxies
+
+
+async def _dump() -> dict[str, list[dict[str, Any]]]:
+    """Every row of every table, in a stable order: what a byte-level copy would show."""
+    tables: dict[str, list[dict[str, Any]]] = {}
+    for table in APP_CONFIG.table_classes:
+        rows = await table.select().order_by(table._meta.primary_key)
+        tables[table._meta.tablename] = [
+            {key: repr(value) for key, value in row.items()} for row in rows
+        ]
+    return tables
+
+
+async def test_check_outs_and_a_new_member_change_neither_the_recount_nor_the_database() -> None:
+    ga = await general_assembly(10)
+    await ga.check_in(*range(7))
+    await proxies.give_proxy(ga.organisation_id, ga.assembly_id, ga.members[8], ga.members[0])
+    ballot_id = await ga.motion()
+    await ga.vote(ballot_id, {"yes": 6, "no": 1})
+    result = await close(ballot_id)
+    assert result.verdict is Verdict.ADOPTED  # 6 of the 10 members
+    # the room empties (routine with 250 people) and someone joins the cooperative
+    for index in range(4):
+        await attendance.check_out(ga.organisation_id, ga.assembly_id, ga.members[index])
+    person = await accounts.create_person("Nouvelle venue", None, None)
+    await organisations.add_membership(ga.organisation_id, person)
+
+    before = await _dump()
+    assert await integrity.verify_ballot(ga.organisation_id, ballot_id) == []
+    report = await integrity.verify_everything()
+    assert not [f for f in report.ballot_findings if f.ballot_id == ballot_id]
+    assert await _dump() == before  # a check never writes, not even the figures
+    assert await ballots.count_ballot(ballot_id) == result
+    row = await Ballot.select(Ballot.rule_snapshot).where(Ballot.id == ballot_id).first()
+    assert row is not None
+    count = json.loads(row["rule_snapshot"])["count"]
+    assert (count["participants"], count["members"]) == (8, 10)
+
+
+async def test_a_ballot_closed_without_a_count_is_counted_by_the_sweep(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ga = await general_assembly(6)
+    await ga.check_in(*range(6))
+    ballot_id = await ga.motion()
+    await ga.vote(ballot_id, {"yes": 4, "no": 1})
+    # a crash between the close and its count: the ballot is closed, nothing counted it
+    await Ballot.update({Ballot.status: BallotStatus.CLOSED.value, Ballot.result: None}).where(
+        Ballot.id == ballot_id
+    )
+    await ballots.close_due_ballots()
+    row = await Ballot.select(Ballot.result, Ballot.status).where(Ballot.id == ballot_id).first()
+    assert row is not None
+    assert row["status"] == BallotStatus.CLOSED.value
+    assert row["result"] is not None
+    await ballots.publish_ballot(ballot_id)
+
+
+async def test_a_failure_during_the_count_leaves_no_closed_ballot_without_a_result(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ga = await general_assembly(6)
+    await ga.check_in(*range(6))
+    ballot_id = await ga.motion()
+    await ga.vote(ballot_id, {"yes": 4, "no": 1})
+
+    def crash(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("the process dies here")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(ballots.rules, "judge", crash)
+        with pytest.raises(RuntimeError):
+            await ballots.close_ballot(ballot_id)
+    row = await Ballot.select(Ballot.result, Ballot.status).where(Ballot.id == ballot_id).first()
+    assert row is not None
+    # either still open (the close rolled back) or closed with its result: never in between
+    assert row["status"] == BallotStatus.OPEN.value or row["result"] is not None
+    assert (await close(ballot_id)).verdict is Verdict.ADOPTED
+
+
+@pytest.mark.skipif(
+    USE_POSTGRES, reason="SQLite's query_only pragma makes the connection read-only"
+)
+async def test_verify_runs_on_a_read_only_connection() -> None:
+    ga = await general_assembly(6)
+    await ga.check_in(*range(6))
+    ballot_id = await ga.motion()
+    await ga.vote(ballot_id, {"yes": 4, "no": 1})
+    await close(ballot_id)
+    await attendance.check_out(ga.organisation_id, ga.assembly_id, ga.members[0])
+    engine = Ballot._meta.db
+    assert isinstance(engine, VotesSQLiteEngine)
+    connections = engine.connections()
+    await connections.writer.execute("PRAGMA query_only = ON")
+    connections.reader.execute("PRAGMA query_only = ON")
+    try:
+        report = await integrity.verify_everything()
+    finally:
+        await connections.writer.execute("PRAGMA query_only = OFF")
+        connections.reader.execute("PRAGMA query_only = OFF")
+    assert not [f for f in report.ballot_findings if f.ballot_id == ballot_id]
