@@ -214,7 +214,7 @@ def _audit_verify(args: argparse.Namespace, settings: Settings) -> int:
         for found in report.chain_breaks:
             print(
                 f"votes: audit chain of organisation {found.organisation_id} is broken at "
-                f"entry {found.sequence} ({found.reason})",
+                f"entry {found.sequence} ({_BREAKS.get(found.reason, found.reason)})",
                 file=sys.stderr,
             )
         for finding in report.ballot_findings:
@@ -241,12 +241,26 @@ def _audit_verify(args: argparse.Namespace, settings: Settings) -> int:
     return _run(settings, work)
 
 
+_BREAKS = {
+    "edited": "edited, or rewritten without the anchoring key",
+    "missing": "entries deleted",
+    "out_of_order": "entries moved",
+    "key_missing": "the anchoring key is missing from the data folder",
+}
+
 _FINDINGS = {
     "papers_changed": "the stored papers no longer match the digest sealed at its close",
     "room_count_changed": "the room count differs from the one recorded in the audit trail",
     "result_differs": "counting its stored papers again does not give the stored result",
     "not_sealed": "closed before ballot boxes were sealed: no digest to compare with",
     "not_frozen": "closed before its figures were frozen: no recount from frozen inputs",
+    "options_changed": "its options or their labels differ from those in the audit trail",
+    "register_changed": "its participation register differs from the one sealed at its close",
+    "status_changed": "its status differs from the one its audited history leaves it in",
+    "papers_over_participations": "its papers and its participations do not match in number",
+    "too_many_votes": "room count and electronic votes exceed the members with voting rights",
+    "malformed_paper": "a stored paper cannot be read",
+    "unreadable": "a stored row of this ballot cannot be read",
 }
 
 

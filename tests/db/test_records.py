@@ -4,6 +4,8 @@ verification writes nothing, and a close interrupted before its count is healed.
 from __future__ import annotations
 
 import json
+import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -13,8 +15,25 @@ from tests.db.attendance_helpers import close, general_assembly
 from votes.core import Verdict
 from votes.db.engine import VotesSQLiteEngine
 from votes.db.piccolo_app import APP_CONFIG
-from votes.db.tables import Ballot, BallotStatus
-from votes.services import accounts, attendance, ballots, integrity, organisations, proxies
+from votes.db.tables import (
+    AssemblyStatus,
+    AuditChain,
+    AuditEntry,
+    Ballot,
+    BallotStatus,
+    Minutes,
+)
+from votes.services import (
+    accounts,
+    assemblies,
+    attendance,
+    audit,
+    ballots,
+    integrity,
+    minutes,
+    organisations,
+    proxies,
+)
 
 
 async def _dump() -> dict[str, list[dict[str, Any]]]:
@@ -116,3 +135,64 @@ async def test_verify_runs_on_a_read_only_connection() -> None:
         await connections.writer.execute("PRAGMA query_only = OFF")
         connections.reader.execute("PRAGMA query_only = OFF")
     assert not [f for f in report.ballot_findings if f.ballot_id == ballot_id]
+
+
+async def _rewrite_chain_without_key(organisation_id: int) -> None:
+    """A forger's recomputation of the chain: every hash again, with plain SHA-256."""
+    entries = (
+        await AuditEntry.select()
+        .where(AuditEntry.organisation == organisation_id)
+        .order_by(AuditEntry.sequence)
+    )
+    previous = audit.GENESIS_HASH
+    for entry in entries:
+        digest = audit.entry_hash(
+            organisation_id=organisation_id,
+            sequence=entry["sequence"],
+            occurred_at=entry["occurred_at"],
+            actor_id=entry["actor"],
+            action=entry["action"],
+            subject=entry["subject"],
+            details=entry["details"],
+            previous_hash=previous,
+        )
+        await AuditEntry.update(
+            {AuditEntry.previous_hash: previous, AuditEntry.entry_hash: digest}
+        ).where(AuditEntry.id == entry["id"])
+        previous = digest
+    await AuditChain.update({AuditChain.last_hash: previous}).where(
+        AuditChain.organisation == organisation_id
+    )
+
+
+async def test_final_minutes_edited_with_their_digest_and_chain_recomputed_are_reported() -> None:
+    suffix = uuid.uuid4().hex[:8]
+    organisation_id = await organisations.create_organisation(f"PV {suffix}", f"pv16-{suffix}")
+    person_id = await accounts.create_person(f"Sec {suffix}", None, None)
+    assembly_id = await assemblies.create_assembly(
+        organisation_id, "AGO", datetime.now(UTC), status=AssemblyStatus.CLOSED
+    )
+    await minutes.finalise(organisation_id, assembly_id, "<p>adoptée</p>", person_id=person_id)
+    forged = "<p>rejetée</p>"
+    digest = audit.content_digest(forged)
+    await Minutes.update({Minutes.content: forged, Minutes.digest: digest}).where(
+        Minutes.assembly == assembly_id
+    )
+    entry = (
+        await AuditEntry.select(AuditEntry.id, AuditEntry.details)
+        .where(
+            (AuditEntry.organisation == organisation_id)
+            & (AuditEntry.action == "minutes.finalised")
+        )
+        .first()
+    )
+    assert entry is not None
+    details = {**json.loads(entry["details"]), "digest": digest}
+    await AuditEntry.update(
+        {AuditEntry.details: json.dumps(details, ensure_ascii=False, sort_keys=True)}
+    ).where(AuditEntry.id == entry["id"])
+    await _rewrite_chain_without_key(organisation_id)
+    assert await minutes.check_final_minutes(organisation_id, assembly_id)  # it all agrees…
+    report = await integrity.verify_everything()
+    assert not report.intact  # …but the chain no longer carries the key's signature
+    assert organisation_id in [b.organisation_id for b in report.chain_breaks]

@@ -507,7 +507,10 @@ async def _transition(
 async def open_ballot(
     ballot_id: int, *, organisation_id: int | None = None, actor_id: int | None = None
 ) -> None:
+    sealed: dict[str, Any] = {}  # the options as the room sees them, for the audit (#16)
+
     async def changes(row: dict[str, Any]) -> dict[str, Any]:
+        sealed.update(await audit.seal_records(ballot_id, row["round"]))
         takes_votes = row["phase"] in (ConsentPhase.NONE.value, ConsentPhase.CONSENT.value)
         return {
             "status": BallotStatus.OPEN.value,
@@ -519,7 +522,7 @@ async def open_ballot(
         }
 
     await _transition(
-        ballot_id, organisation_id, (BallotStatus.DRAFT,), "opened", actor_id, changes
+        ballot_id, organisation_id, (BallotStatus.DRAFT,), "opened", actor_id, changes, sealed
     )
 
 
@@ -584,6 +587,7 @@ async def close_ballot(
         if row["secret"]:
             await _shuffle_papers(ballot_id, row["round"])
         sealed.update(await audit.seal_ballot_box(ballot_id, row["round"]))
+        sealed.update(await audit.seal_records(ballot_id, row["round"]))
         counts = await attendance.frozen_counts(row["organisation"], row["assembly"])
         values = {
             "status": BallotStatus.CLOSED.value,

@@ -148,6 +148,10 @@ LABELS: dict[str, dict[str, str]] = {
         "edited": N_("It was changed after it was recorded."),
         "missing": N_("It was deleted."),
         "out_of_order": N_("Entries were moved out of their order."),
+        "key_missing": N_(
+            "The key that signs the trail is missing from the data folder: "
+            "the trail cannot be checked."
+        ),
     },
     "attendance": {
         "present": N_("Present"),
