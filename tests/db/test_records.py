@@ -16,6 +16,7 @@ from votes.core import Verdict
 from votes.db.engine import VotesSQLiteEngine
 from votes.db.piccolo_app import APP_CONFIG
 from votes.db.tables import (
+    AssemblyKind,
     AssemblyStatus,
     AuditChain,
     AuditEntry,
@@ -196,3 +197,24 @@ async def test_final_minutes_edited_with_their_digest_and_chain_recomputed_are_r
     report = await integrity.verify_everything()
     assert not report.intact  # …but the chain no longer carries the key's signature
     assert organisation_id in [b.organisation_id for b in report.chain_breaks]
+
+
+async def test_room_and_phone_votes_beyond_the_eligible_are_not_published() -> None:
+    plenary = await general_assembly(15, kind=AssemblyKind.PLENARY)
+    ballot_id = await plenary.motion()
+    await ballots.open_ballot(ballot_id)
+    room = ballots.RoomCount({"yes": 8, "no": 4}, cast=12)
+    await ballots.record_room_count(ballot_id, plenary.organisation_id, plenary.members[0], room)
+    await plenary.vote(ballot_id, {"yes": 6, "no": 2})  # the phones keep voting: 20 for 15
+    await close(ballot_id)
+    with pytest.raises(ballots.BallotError, match="too_many_votes"):
+        await ballots.publish_ballot(ballot_id)
+    findings = await integrity.verify_ballot(plenary.organisation_id, ballot_id)
+    findings += await integrity.verify_registers(plenary.organisation_id)
+    assert "too_many_votes" in {f.reason for f in findings}
+    # the scrutineer corrects the room's count: the ballot is counted again and published
+    corrected = ballots.RoomCount({"yes": 5, "no": 2}, cast=7)
+    await ballots.record_room_count(
+        ballot_id, plenary.organisation_id, plenary.members[0], corrected
+    )
+    await ballots.publish_ballot(ballot_id)

@@ -732,11 +732,27 @@ async def publish_ballot(
     async def changes(row: dict[str, Any]) -> dict[str, Any]:
         if row["result"] is None:
             raise BallotError("not_counted")
+        await _check_within_eligible(row)
         return {"status": BallotStatus.PUBLISHED.value, "published_at": datetime.now(UTC)}
 
     await _transition(
         ballot_id, organisation_id, (BallotStatus.CLOSED,), "published", actor_id, changes
     )
+
+
+async def _check_within_eligible(row: Mapping[str, Any]) -> None:
+    """Refuse (``too_many_votes``) a result whose room count and electronic votes together
+    exceed the members with voting rights frozen at the close: phones may have voted after
+    the room count was saved, when its own check passed (#16)."""
+    room = await room_count_of(row["id"], row["round"])
+    if room is None:
+        return
+    electronic = await Participation.count().where(
+        (Participation.ballot == row["id"]) & (Participation.round == row["round"])
+    )
+    eligible = row["eligible_at_close"] or row["eligible_at_open"]
+    if eligible is not None and electronic + room.cast > eligible:
+        raise BallotError("too_many_votes")
 
 
 async def cancel_ballot(
