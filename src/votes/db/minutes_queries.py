@@ -16,6 +16,7 @@ from votes.db import attendance_queries as aq
 from votes.db.assembly_queries import AssemblyView, assembly_view
 from votes.db.tables import (
     AgendaItem,
+    AuditEntry,
     Ballot,
     BallotOption,
     BallotPaper,
@@ -95,11 +96,12 @@ class Resolution:
     result_json: str | None
     eligible: int | None  # members with voting rights, frozen at the close
     present: int | None  # present and represented, frozen at the close (attendance, #7)
-    represented: int | None
+    represented: int | None  # members represented at the close, whether or not voted for
     electronic_papers: int
     room: RoomFigures | None
     rules: dict[str, Any]
     roll_call: list[tuple[str, str]] = field(default_factory=list)  # public ballots only
+    proxy_votes: int = 0  # votes of the counted round actually cast by a proxy holder (#16)
 
     @property
     def labels(self) -> dict[str, str]:
@@ -323,6 +325,42 @@ async def _resolution(ballot: dict[str, Any]) -> Resolution:
         else None,
         rules=json.loads(ballot["rules"]),
         roll_call=roll_call,
+        proxy_votes=await _proxy_votes(ballot),
+    )
+
+
+async def _proxy_votes(ballot: dict[str, Any]) -> int:
+    """Votes of the ballot's counted round cast by a holder for the member they represent:
+    the audit trail says who voted for whom (``vote.by_proxy``, after the round began), the
+    register of the round says the vote is there."""
+    subject = f"ballot:{ballot['id']}"
+    entries = (
+        await AuditEntry.select(AuditEntry.action, AuditEntry.details)
+        .where(
+            (AuditEntry.organisation == ballot["organisation"])
+            & (AuditEntry.subject == subject)
+            & AuditEntry.action.is_in(["vote.by_proxy", "ballot.round_rerun"])
+        )
+        .order_by(AuditEntry.sequence)
+    )
+    represented: set[int] = set()
+    for entry in entries:
+        if entry["action"] == "ballot.round_rerun":
+            represented.clear()  # a new round: every member answers again
+            continue
+        try:
+            details = json.loads(entry["details"])
+            represented.add(int(details["represented"]))
+        except (ValueError, KeyError, TypeError):
+            continue
+    if not represented:
+        return 0
+    return int(
+        await Participation.count().where(
+            (Participation.ballot == ballot["id"])
+            & (Participation.round == ballot["round"])
+            & Participation.membership.is_in(sorted(represented))
+        )
     )
 
 
