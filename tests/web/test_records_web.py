@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import httpx
+from tests.web.assembly_helpers import as_role, cooperative, post_form
 from tests.web.helpers import sign_in
 from tests.web.test_minutes_web import _demo_assembly_id, visible_text
+
+from votes.db.tables import Ballot
+from votes.services import assemblies
 
 
 def _section(text: str, question: str) -> str:
@@ -23,3 +27,40 @@ async def test_the_minutes_count_proxy_votes_actually_cast(
     assert "dont 1 vote par pouvoir" in _section(text, "Approuvez-vous les comptes")
     # …but not on the charter: no vote by proxy was cast there, whoever was represented
     assert "par pouvoir" not in _section(text, "Consentez-vous à la charte du télétravail")
+
+
+async def test_every_ballot_made_with_new_ballot_is_listed_under_its_own_item(
+    client: httpx.AsyncClient,
+) -> None:
+    coop = await cooperative()
+    other_item = await assemblies.add_agenda_item(coop.assembly_id, "Charte du télétravail")
+    await as_role(client, coop, "facilitator")
+    form = await client.get(f"{coop.base}/assemblies/{coop.assembly_id}/ballots/new")
+    assert "Charte du télétravail" in form.text  # the facilitator sees where it is filed
+    fields = {"method": "majority", "options": "Pour\nContre\nAbstention", "seats": "1"}
+    # no item under discussion, no item chosen: the ballot still shows on the assembly page
+    loose = await post_form(
+        client,
+        f"{coop.base}/assemblies/{coop.assembly_id}/ballots",
+        {**fields, "question": "Levée de séance ?", "agenda_item": ""},
+    )
+    assert loose.status_code == 303
+    # filed under the item the facilitator chose, not whichever is current
+    chosen = await post_form(
+        client,
+        f"{coop.base}/assemblies/{coop.assembly_id}/ballots",
+        {**fields, "question": "Adoptez-vous la charte ?", "agenda_item": str(other_item)},
+    )
+    assert chosen.status_code == 303
+    page = visible_text((await client.get(f"{coop.base}/assemblies/{coop.assembly_id}")).text)
+    assert "Levée de séance ?" in page
+    charter = page[page.index("Charte du télétravail") :]
+    assert "Adoptez-vous la charte ?" in charter
+    row = (
+        await Ballot.select(Ballot.agenda_item)
+        .where(Ballot.question == "Adoptez-vous la charte ?")
+        .where(Ballot.organisation == coop.organisation_id)
+        .first()
+    )
+    assert row is not None
+    assert row["agenda_item"] == other_item

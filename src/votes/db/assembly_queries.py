@@ -105,6 +105,8 @@ class AssemblyPage:
     assembly: AssemblyView
     agenda: list[ItemView]
     unplaced: list[ProposalRow]  # proposals not yet put on an agenda item
+    # ballots on no agenda item (made with "New ballot" between items): listed all the same
+    unplaced_ballots: list[BallotSummary] = field(default_factory=list)
 
     @property
     def current_item(self) -> ItemView | None:
@@ -380,7 +382,33 @@ async def assembly_page(organisation_id: int, assembly_id: int) -> AssemblyPage 
     agenda, proposals = await _agenda(organisation_id, assembly_id)
     item_ids = {item.id for item in agenda}
     unplaced = [p for p in proposals if p.agenda_item_id not in item_ids]
-    return AssemblyPage(assembly=assembly, agenda=agenda, unplaced=unplaced)
+    loose = (
+        await Ballot.select(
+            Ballot.id, Ballot.question, Ballot.method, Ballot.status, Ballot.secret,
+            Ballot.is_test, Ballot.agenda_item,
+        )
+        .where((Ballot.assembly == assembly_id) & (Ballot.organisation == organisation_id))
+        .order_by(Ballot.id)
+    )  # fmt: skip
+    return AssemblyPage(
+        assembly=assembly,
+        agenda=agenda,
+        unplaced=unplaced,
+        unplaced_ballots=[_ballot(b) for b in loose if b["agenda_item"] not in item_ids],
+    )
+
+
+async def agenda_titles(organisation_id: int, assembly_id: int) -> list[tuple[int, str]]:
+    """(id, title) of the assembly's agenda items, in order (to file a new ballot)."""
+    rows = (
+        await AgendaItem.select(AgendaItem.id, AgendaItem.title)
+        .where(
+            (AgendaItem.assembly == assembly_id)
+            & (AgendaItem.assembly.organisation == organisation_id)
+        )
+        .order_by(AgendaItem.position)
+    )
+    return [(row["id"], row["title"]) for row in rows]
 
 
 async def agenda_item(organisation_id: int, item_id: int) -> tuple[AssemblyView, ItemView] | None:

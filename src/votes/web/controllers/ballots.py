@@ -27,6 +27,7 @@ from litestar.status_codes import HTTP_200_OK
 
 from votes.core.formats import write_blt
 from votes.core.results import TallyError, TallyResult
+from votes.db import assembly_queries
 from votes.db import attendance_queries as aq
 from votes.db import ballot_queries as bq
 from votes.db.ballot_queries import BallotView
@@ -782,8 +783,12 @@ class BallotController(Controller):
             "options": "\n".join(_(label) for _key, label in defaults),
             "seats": "1",
             "threshold": "1/2",
+            "agenda_item": str(await _current_item(membership, assembly_id) or ""),
         }
-        return self._new_page(request, context, membership, heading, values, FormErrors())
+        items = await assembly_queries.agenda_titles(membership.organisation.id, assembly_id)
+        return self._new_page(
+            request, context, membership, heading, values, FormErrors(), agenda_items=items
+        )
 
     def _new_page(
         self,
@@ -795,6 +800,7 @@ class BallotController(Controller):
         errors: FormErrors,
         status_code: int = HTTP_200_OK,
         editing: BallotView | None = None,
+        agenda_items: tuple[tuple[int, str], ...] | list[tuple[int, str]] = (),
     ) -> Template:
         """The ballot form: a new ballot, or (``editing``) a draft's settings to correct."""
         return page(
@@ -809,6 +815,7 @@ class BallotController(Controller):
             errors=errors,
             methods=METHOD_CHOICES,
             editing=editing,
+            agenda_items=agenda_items,
         )
 
     @post("/assemblies/{assembly_id:int}/ballots")
@@ -825,8 +832,10 @@ class BallotController(Controller):
             raise NotFoundException()
         form = await request.form()
         values = {name: str(form.get(name, ""))[:5000] for name in _NEW_FIELDS}
+        values["agenda_item"] = str(form.get("agenda_item", ""))[:20]
         errors = FormErrors()
         settings = _read_settings(values, errors)
+        item_id = await _chosen_item(membership, assembly_id, form.get("agenda_item"))
         if settings is not None:
             try:
                 ballot_id = await service.create_ballot(
@@ -842,14 +851,17 @@ class BallotController(Controller):
                     duration_seconds=settings.duration_seconds,
                     facilitated=settings.facilitated,
                     rules=dict(settings.rules or {}),
-                    agenda_item_id=await _current_item(membership, assembly_id),
+                    agenda_item_id=item_id,
                     actor_id=membership.person_id,
                 )
             except service.BallotError as error:
                 errors.add("", voting.refusal(error.code)[0])
             else:
                 return see_other(f"{_ballot_path(membership, ballot_id)}/console")
-        return self._new_page(request, context, membership, heading, values, errors, 422)
+        items = await assembly_queries.agenda_titles(membership.organisation.id, assembly_id)
+        return self._new_page(
+            request, context, membership, heading, values, errors, 422, agenda_items=items
+        )
 
     # -- correcting a draft -------------------------------------------------------------------
 
@@ -1164,6 +1176,15 @@ def _small_int(value: str, name: str, errors: FormErrors) -> int:
         errors.add(name, _("Write a whole number."))
         return 0
     return int(value.strip())
+
+
+async def _chosen_item(membership: MembershipView, assembly_id: int, chosen: Any) -> int | None:
+    """The agenda item the facilitator filed the new ballot under (one of this assembly's,
+    or none); a form without the field (an older page) files it under the current item."""
+    if chosen is None:
+        return await _current_item(membership, assembly_id)
+    items = await assembly_queries.agenda_titles(membership.organisation.id, assembly_id)
+    return next((item for item, _title in items if str(item) == str(chosen)), None)
 
 
 async def _current_item(membership: MembershipView, assembly_id: int) -> int | None:
