@@ -91,6 +91,7 @@ LABELS: dict[str, dict[str, str]] = {
         "lot": N_("drawing lots"),
         "casting_vote": N_("the chair's casting vote"),
         "unresolved": N_("nothing: the tie is reported as it is"),
+        "no_effect": N_("nothing, and nothing was needed: every way gives the same result"),
     },
     "amendment_kind": {
         "replace": N_("Replace a passage"),
