@@ -236,6 +236,12 @@ def _audit_verify(args: argparse.Namespace, settings: Settings) -> int:
                 f"votes: every audit chain verifies; {report.ballots_checked} closed ballots "
                 "match their sealed papers and recount to their stored results"
             )
+        for organisation_id, sequence, digest in report.heads:
+            # the fingerprint printed in the minutes, exports and on the projector
+            print(
+                f"votes: organisation {organisation_id}: audit trail at entry {sequence}, "
+                f"fingerprint {digest[:16]} ({digest})"
+            )
         return 0 if report.intact else 1
 
     return _run(settings, work)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import io
+import re
+
 import httpx
+import pypdf
 from tests.web.assembly_helpers import as_role, cooperative, post_form
 from tests.web.helpers import sign_in
 from tests.web.test_minutes_web import _demo_assembly_id, visible_text
 
-from votes.db.tables import Ballot
+from votes.db.tables import AuditChain, Ballot
 from votes.services import assemblies
 
 
@@ -64,3 +68,22 @@ async def test_every_ballot_made_with_new_ballot_is_listed_under_its_own_item(
     )
     assert row is not None
     assert row["agenda_item"] == other_item
+
+
+async def test_every_page_of_the_minutes_pdf_carries_the_audit_trails_fingerprint(
+    client: httpx.AsyncClient, demo: None
+) -> None:
+    assembly_id = await _demo_assembly_id()
+    await sign_in(client, "camille@demo.votes.invalid")
+    pdf = await client.get(f"/o/demo/assemblies/{assembly_id}/minutes.pdf")
+    assert pdf.status_code == 200
+    head = await AuditChain.select().where(AuditChain.organisation.short_name == "demo").first()
+    assert head is not None
+    pages = [
+        re.sub(r"\s+", " ", page.extract_text().replace("\xa0", " "))
+        for page in pypdf.PdfReader(io.BytesIO(pdf.content)).pages
+    ]
+    assert len(pages) > 1
+    for page in pages:
+        assert f"empreinte {head['last_hash'][:16]}" in page
+    assert f"entrée n° {head['last_sequence']}" in pages[-1]

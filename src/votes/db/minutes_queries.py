@@ -16,6 +16,7 @@ from votes.db import attendance_queries as aq
 from votes.db.assembly_queries import AssemblyView, assembly_view
 from votes.db.tables import (
     AgendaItem,
+    AuditChain,
     AuditEntry,
     Ballot,
     BallotOption,
@@ -154,6 +155,13 @@ class AssemblyRecord:
     pending_ballots: int  # open or closed but unpublished (not in the record yet)
     facilitators: list[str]
     scrutineers: list[str]
+    # (sequence, hash) of the organisation's audit chain when the record was read: printed
+    # on every page of the minutes, to compare with `votes audit verify` (#16)
+    audit_head: tuple[int, str] = (0, "")
+
+    @property
+    def audit_head_short(self) -> str:
+        return self.audit_head[1][:16]
 
     @property
     def resolutions(self) -> list[Resolution]:
@@ -275,7 +283,18 @@ async def assembly_record(organisation_id: int, assembly_id: int) -> AssemblyRec
         pending_ballots=sum(1 for b in ballots if b["status"] in PENDING_STATUSES),
         facilitators=await _role_names(organisation_id, Membership.is_facilitator),
         scrutineers=await _role_names(organisation_id, Membership.is_scrutineer),
+        audit_head=await audit_head(organisation_id),
     )
+
+
+async def audit_head(organisation_id: int) -> tuple[int, str]:
+    """(sequence, hash) of the organisation's newest audit entry ((0, "") before any)."""
+    head = (
+        await AuditChain.select(AuditChain.last_sequence, AuditChain.last_hash)
+        .where(AuditChain.chain_key == str(organisation_id))
+        .first()
+    )
+    return (int(head["last_sequence"]), str(head["last_hash"])) if head else (0, "")
 
 
 async def _resolution(ballot: dict[str, Any]) -> Resolution:

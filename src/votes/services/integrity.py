@@ -10,11 +10,12 @@ Nothing is repaired: differences are reported, for people to investigate.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from votes.core.results import TallyResult
 from votes.db.tables import (
+    AuditChain,
     AuditEntry,
     Ballot,
     BallotPaper,
@@ -54,6 +55,7 @@ class VerificationReport:
     ballot_findings: list[BallotFinding]
     ballots_checked: int
     altered_minutes: list[tuple[int, int]]  # (organisation, assembly) of changed final minutes
+    heads: list[tuple[int, int, str]] = field(default_factory=list)  # (org, sequence, hash)
 
     @property
     def intact(self) -> bool:
@@ -336,4 +338,10 @@ async def verify_everything() -> VerificationReport:
     findings, checked = await verify_ballots()
     findings.extend(await verify_registers())
     findings.sort(key=lambda f: (f.organisation_id, f.ballot_id))
-    return VerificationReport(breaks, findings, checked, await verify_minutes())
+    heads = [
+        (row["organisation"], int(row["last_sequence"]), str(row["last_hash"]))
+        for row in await AuditChain.select(
+            AuditChain.organisation, AuditChain.last_sequence, AuditChain.last_hash
+        ).order_by(AuditChain.organisation)
+    ]
+    return VerificationReport(breaks, findings, checked, await verify_minutes(), heads)
