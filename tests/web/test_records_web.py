@@ -9,7 +9,7 @@ import httpx
 import pypdf
 from tests.web.assembly_helpers import as_role, cooperative, post_form
 from tests.web.helpers import sign_in
-from tests.web.test_minutes_web import _demo_assembly_id, visible_text
+from tests.web.test_minutes_web import _coop_with_a_decision, _demo_assembly_id, visible_text
 
 from votes.db.tables import AuditChain, Ballot
 from votes.services import assemblies
@@ -87,3 +87,16 @@ async def test_every_page_of_the_minutes_pdf_carries_the_audit_trails_fingerprin
     for page in pages:
         assert f"empreinte {head['last_hash'][:16]}" in page
     assert f"entrée n° {head['last_sequence']}" in pages[-1]
+
+
+async def test_the_projector_shows_the_audit_trails_fingerprint_with_a_published_result(
+    client: httpx.AsyncClient,
+) -> None:
+    coop, _ = await _coop_with_a_decision()
+    await as_role(client, coop, "facilitator")
+    page = await client.get(f"{coop.base}/assemblies/{coop.assembly_id}/projector")
+    assert page.status_code == 200
+    head = await AuditChain.select().where(AuditChain.organisation == coop.organisation_id).first()
+    assert head is not None
+    text = visible_text(page.text)
+    assert f"empreinte {head['last_hash'][:16]}" in text

@@ -30,6 +30,7 @@ from votes.core.results import TallyError, TallyResult
 from votes.db import assembly_queries
 from votes.db import attendance_queries as aq
 from votes.db import ballot_queries as bq
+from votes.db import minutes_queries as mq
 from votes.db.ballot_queries import BallotView
 from votes.db.queries import MembershipView
 from votes.i18n import gettext as _
@@ -1034,6 +1035,8 @@ async def _projector_context(
             bars=voting.bars(result, ballot.labels),
             explanation=voting.explanation(result, ballot.labels, language),
         )
+    # the audit trail's head, for the room to note and compare with the minutes (#16)
+    live["audit_head"] = await mq.audit_head(organisation_id)
     return live
 
 
