@@ -108,11 +108,15 @@ async def _verify_ballot(organisation_id: int, ballot_id: int) -> list[BallotFin
             )
         findings.extend(await _check_records(organisation_id, ballot_id, seal))
     findings.extend(await _check_room_count(organisation_id, ballot_id, row["round"]))
-    malformed = await _malformed_papers(ballot_id, row["method"], row["round"])
-    if malformed:
-        findings.append(BallotFinding(organisation_id, ballot_id, "malformed_paper", malformed))
-    else:
+    try:
         findings.extend(await _check_result(organisation_id, ballot_id, row["result"]))
+    except Exception:
+        # the recount could not read something: name the paper if one is malformed (looked
+        # for only now, so an intact ballot's papers are read once for the count)
+        malformed = await _malformed_papers(ballot_id, row["method"], row["round"])
+        if not malformed:
+            raise
+        findings.append(BallotFinding(organisation_id, ballot_id, "malformed_paper", malformed))
     return findings
 
 
