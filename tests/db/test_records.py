@@ -11,18 +11,23 @@ from typing import Any
 import pytest
 from tests.conftest import USE_POSTGRES
 from tests.db.attendance_helpers import close, general_assembly
+from tests.db.test_assemblies_service import _member, _organisation
 
 from votes.core import Verdict
 from votes.db.engine import VotesSQLiteEngine
 from votes.db.piccolo_app import APP_CONFIG
 from votes.db.tables import (
+    AmendmentKind,
     AssemblyKind,
     AssemblyStatus,
     AuditChain,
     AuditEntry,
     Ballot,
     BallotStatus,
+    Membership,
     Minutes,
+    Proposal,
+    ProposalStatus,
 )
 from votes.services import (
     accounts,
@@ -33,8 +38,10 @@ from votes.services import (
     integrity,
     minutes,
     organisations,
+    proposals,
     proxies,
 )
+from votes.services.assemblies import ActionError
 
 
 async def _dump() -> dict[str, list[dict[str, Any]]]:
@@ -218,3 +225,69 @@ async def test_room_and_phone_votes_beyond_the_eligible_are_not_published() -> N
         ballot_id, plenary.organisation_id, plenary.members[0], corrected
     )
     await ballots.publish_ballot(ballot_id)
+
+
+async def _amendment_put_to_vote() -> tuple[Any, int, int, int]:
+    organisation_id = await _organisation()
+    chair = await _member(organisation_id, facilitator=True)
+    member = await _member(organisation_id)
+    assembly_id = await assemblies.create_assembly(organisation_id, "AG", datetime.now(UTC))
+    proposal_id = await proposals.submit_proposal(member, assembly_id, "Prime", "300 €.")
+    amendment_id = await proposals.propose_amendment(
+        member, proposal_id, AmendmentKind.FULL, text="Pas de prime."
+    )
+    ballot_id = await proposals.put_amendment_to_vote(chair, amendment_id)
+    return chair, proposal_id, amendment_id, ballot_id
+
+
+async def _publish(ballot_id: int, members: list[int], choice: str) -> None:
+    await ballots.open_ballot(ballot_id)
+    for membership_id in members:
+        await ballots.cast_vote(ballot_id, membership_id, choice)
+    await close(ballot_id)
+    await ballots.publish_ballot(ballot_id)
+
+
+async def _voters(organisation_id: int) -> list[int]:
+    rows = await Membership.select(Membership.id).where(
+        (Membership.organisation == organisation_id) & (Membership.kind == "member")
+    )
+    return [row["id"] for row in rows]
+
+
+async def test_an_amendment_rejected_by_its_vote_cannot_be_recorded_adopted() -> None:
+    chair, proposal_id, amendment_id, ballot_id = await _amendment_put_to_vote()
+    with pytest.raises(ActionError, match="vote_not_published"):
+        await proposals.decide_amendment(chair, amendment_id, "adopt")
+    await _publish(ballot_id, await _voters(chair.organisation.id), "no")
+    with pytest.raises(ActionError, match="vote_says_otherwise"):
+        await proposals.decide_amendment(chair, amendment_id, "adopt")
+    proposal = await Proposal.select(Proposal.body).where(Proposal.id == proposal_id).first()
+    assert proposal is not None
+    assert proposal["body"] == "300 €."  # not merged into the text
+    await proposals.decide_amendment(chair, amendment_id, "reject_vote")
+
+
+async def test_overriding_a_published_vote_needs_a_reason_and_is_audited() -> None:
+    chair, proposal_id, amendment_id, ballot_id = await _amendment_put_to_vote()
+    await _publish(ballot_id, await _voters(chair.organisation.id), "no")
+    reason = "Erreur de saisie du scrutateur, constatée en séance"
+    await proposals.decide_amendment(chair, amendment_id, "adopt", reason=reason)
+    entry = await audit.latest_entry(
+        chair.organisation.id, "amendment.adopted", f"proposal:{proposal_id}"
+    )
+    assert entry is not None
+    assert entry[1]["override"] == reason
+
+
+async def test_a_proposal_rejected_by_its_vote_cannot_be_marked_adopted_in_one_click() -> None:
+    organisation_id = await _organisation()
+    chair = await _member(organisation_id, facilitator=True)
+    member = await _member(organisation_id)
+    assembly_id = await assemblies.create_assembly(organisation_id, "AG", datetime.now(UTC))
+    proposal_id = await proposals.submit_proposal(member, assembly_id, "Prime", "300 €.")
+    ballot_id = await proposals.put_to_vote(chair, proposal_id)
+    await _publish(ballot_id, await _voters(organisation_id), "no")
+    with pytest.raises(ActionError, match="vote_says_otherwise"):
+        await proposals.change_status(chair, proposal_id, ProposalStatus.ADOPTED)
+    await proposals.change_status(chair, proposal_id, ProposalStatus.REJECTED)

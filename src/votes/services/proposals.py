@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from votes.core.results import TallyResult, Verdict
 from votes.db.engine import write_transaction
 from votes.db.queries import MembershipView
 from votes.db.tables import (
@@ -20,6 +21,8 @@ from votes.db.tables import (
     AmendmentStatus,
     Assembly,
     AssemblyStatus,
+    Ballot,
+    BallotStatus,
     Contribution,
     Membership,
     MembershipKind,
@@ -332,8 +335,15 @@ async def edit_proposal(
     return number
 
 
-async def change_status(actor: MembershipView, proposal_id: int, status: ProposalStatus) -> None:
-    """Authors submit or withdraw their proposal; facilitators move it through the debate."""
+async def change_status(
+    actor: MembershipView, proposal_id: int, status: ProposalStatus, *, reason: str = ""
+) -> None:
+    """Authors submit or withdraw their proposal; facilitators move it through the debate.
+
+    A proposal put to the vote is adopted or rejected as its published ballot says; another
+    outcome is refused (``vote_not_published``, ``vote_says_otherwise``) unless ``reason``
+    says why, and the reason is audited (#16)."""
+    reason = reason.strip()[: ballots.REASON_MAX]
     async with write_transaction(Proposal._meta.db):
         proposal = await _proposal_row(actor.organisation.id, proposal_id)
         current = proposal["status"]
@@ -348,6 +358,13 @@ async def change_status(actor: MembershipView, proposal_id: int, status: Proposa
             raise ActionError("status_step_not_allowed")
         if status is ProposalStatus.SUBMITTED and not manager:
             check_may_submit(actor, _assembly_of(proposal))
+        details: dict[str, Any] = {"from": current, "to": status.value}
+        if status in (ProposalStatus.ADOPTED, ProposalStatus.REJECTED):
+            ballot_id = await _proposal_ballot(proposal_id)
+            if ballot_id is not None:
+                await _check_follows_vote(ballot_id, status.value, reason)
+                if reason:
+                    details["override"] = reason
         await Proposal.update(
             {Proposal.status: status.value, Proposal.updated_at: datetime.now(UTC)}
         ).where(Proposal.id == proposal_id)
@@ -356,8 +373,38 @@ async def change_status(actor: MembershipView, proposal_id: int, status: Proposa
             "proposal.status_changed",
             actor_id=actor.person_id,
             subject=f"proposal:{proposal_id}",
-            details={"from": current, "to": status.value},
+            details=details,
         )
+
+
+async def _proposal_ballot(proposal_id: int) -> int | None:
+    """The newest ballot on the proposal itself (not on one of its amendments), if any."""
+    amendment_ballots = await Amendment.select(Amendment.ballot_id).where(
+        (Amendment.proposal == proposal_id) & Amendment.ballot_id.is_not_null()
+    )
+    excluded = [row["ballot_id"] for row in amendment_ballots]
+    query = Ballot.select(Ballot.id).where(
+        (Ballot.proposal == proposal_id)
+        & Ballot.is_test.eq(False)
+        & (Ballot.status != BallotStatus.CANCELLED.value)
+    )
+    if excluded:
+        query = query.where(Ballot.id.not_in(excluded))
+    row = await query.order_by(Ballot.id, ascending=False).first()
+    return int(row["id"]) if row else None
+
+
+async def _check_follows_vote(ballot_id: int, outcome: str, reason: str) -> None:
+    """Refuse recording ``outcome`` ("adopted" or "rejected") against the ballot's published
+    result, or before it is published, unless a reason is given (an override, audited)."""
+    row = await Ballot.select(Ballot.status, Ballot.result).where(Ballot.id == ballot_id).first()
+    verdict = None
+    if row is not None and row["status"] == BallotStatus.PUBLISHED.value and row["result"]:
+        found = TallyResult.from_json(row["result"]).verdict
+        verdict = "adopted" if found is Verdict.ADOPTED else "rejected"
+    if verdict == outcome or reason:
+        return
+    raise ActionError("vote_not_published" if verdict is None else "vote_says_otherwise")
 
 
 def _assembly_of(proposal: dict[str, Any]) -> dict[str, Any]:
@@ -567,7 +614,9 @@ async def _take_in(
     return await _add_version(proposal, actor.person_id, proposal["title"], amended, note)
 
 
-async def decide_amendment(actor: MembershipView, amendment_id: int, decision: str) -> int | None:
+async def decide_amendment(
+    actor: MembershipView, amendment_id: int, decision: str, *, reason: str = ""
+) -> int | None:
     """Settle an amendment. ``decision`` is one of:
 
     - ``accept``: the proposal's author takes it into the text;
@@ -575,8 +624,11 @@ async def decide_amendment(actor: MembershipView, amendment_id: int, decision: s
     - ``withdraw``: its own author takes it back;
     - ``adopt`` / ``reject_vote``: a facilitator records the outcome of its ballot.
 
-    Returns the new version number when the text changed.
+    Returns the new version number when the text changed. The outcome of an amendment put
+    to the vote is its published ballot's: another one, or one recorded before the result is
+    published, needs a ``reason`` (audited as an override, #16).
     """
+    reason = reason.strip()[: ballots.REASON_MAX]
     async with write_transaction(Amendment._meta.db):
         amendment = await _amendment_row(actor.organisation.id, amendment_id)
         proposal = await _proposal_row(actor.organisation.id, amendment["proposal"])
@@ -596,20 +648,26 @@ async def decide_amendment(actor: MembershipView, amendment_id: int, decision: s
         ):
             new = AmendmentStatus.WITHDRAWN
         elif decision == "adopt" and status == AmendmentStatus.VOTING and manager:
+            await _check_follows_vote(amendment["ballot_id"], "adopted", reason)
             version = await _take_in(actor, amendment, proposal)
             new = AmendmentStatus.ADOPTED
         elif decision == "reject_vote" and status == AmendmentStatus.VOTING and manager:
+            await _check_follows_vote(amendment["ballot_id"], "rejected", reason)
             new = AmendmentStatus.REJECTED
         elif status != AmendmentStatus.SUBMITTED and status != AmendmentStatus.VOTING:
             raise ActionError("amendment_settled")
         else:
             raise ActionError("not_allowed")
-        await _settle(actor, amendment, new, version)
+        await _settle(actor, amendment, new, version, reason)
     return version
 
 
 async def _settle(
-    actor: MembershipView, amendment: dict[str, Any], status: AmendmentStatus, version: int | None
+    actor: MembershipView,
+    amendment: dict[str, Any],
+    status: AmendmentStatus,
+    version: int | None,
+    reason: str = "",
 ) -> None:
     await Amendment.update(
         {
@@ -623,7 +681,12 @@ async def _settle(
         f"amendment.{status.value}",
         actor_id=actor.person_id,
         subject=f"proposal:{amendment['proposal']}",
-        details={"amendment": amendment["id"], "number": amendment["number"], "version": version},
+        details={
+            "amendment": amendment["id"],
+            "number": amendment["number"],
+            "version": version,
+            **({"override": reason} if reason else {}),
+        },
     )
 
 

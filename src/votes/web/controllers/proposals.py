@@ -322,8 +322,11 @@ class ProposalController(Controller):
     ) -> Template | Redirect:
         back = f"{_base(membership)}/proposals/{proposal_id}"
         try:
-            status = ProposalStatus(text(await request.form(), "status"))
-            await proposals.change_status(membership, proposal_id, status)
+            form = await request.form()
+            status = ProposalStatus(text(form, "status"))
+            await proposals.change_status(
+                membership, proposal_id, status, reason=text(form, "reason")
+            )
         except ValueError:
             return refused(request, context, membership, ActionError("invalid_choice"), back)
         except ActionError as error:
@@ -444,10 +447,13 @@ class ProposalController(Controller):
         membership: NamedDependency[MembershipView],
         amendment_id: FromPath[int],
     ) -> Template | Redirect:
-        decision = text(await request.form(), "decision")
+        form = await request.form()
+        decision = text(form, "decision")
         back = await self._amendment_back(membership, amendment_id)
         try:
-            await proposals.decide_amendment(membership, amendment_id, decision)
+            await proposals.decide_amendment(
+                membership, amendment_id, decision, reason=text(form, "reason")
+            )
         except ActionError as error:
             return refused(request, context, membership, error, back)
         return see_other(f"{back}#amendment-{amendment_id}")
