@@ -291,3 +291,30 @@ async def test_a_proposal_rejected_by_its_vote_cannot_be_marked_adopted_in_one_c
     with pytest.raises(ActionError, match="vote_says_otherwise"):
         await proposals.change_status(chair, proposal_id, ProposalStatus.ADOPTED)
     await proposals.change_status(chair, proposal_id, ProposalStatus.REJECTED)
+
+
+async def test_a_motion_does_not_open_before_its_amendments_are_voted_unless_told_why() -> None:
+    organisation_id = await _organisation()
+    chair = await _member(organisation_id, facilitator=True)
+    member = await _member(organisation_id)
+    assembly_id = await assemblies.create_assembly(organisation_id, "AG", datetime.now(UTC))
+    proposal_id = await proposals.submit_proposal(member, assembly_id, "Prime", "300 €.")
+    amendment_id = await proposals.propose_amendment(
+        member, proposal_id, AmendmentKind.FULL, text="Pas de prime."
+    )
+    await proposals.put_amendment_to_vote(chair, amendment_id)  # its ballot is still a draft
+    motion = await ballots.create_ballot(
+        organisation_id,
+        assembly_id,
+        "Adoptez-vous la prime ?",
+        "majority",
+        [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")],
+        proposal_id=proposal_id,
+    )
+    with pytest.raises(ballots.BallotError, match="amendments_pending_vote"):
+        await ballots.open_ballot(motion)
+    reason = "L'amendement sera voté à la reprise, de l'accord de la salle"
+    await ballots.open_ballot(motion, reason=reason)
+    entry = await audit.latest_entry(organisation_id, "ballot.opened", f"ballot:{motion}")
+    assert entry is not None
+    assert entry[1]["reason"] == reason

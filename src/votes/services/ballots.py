@@ -43,6 +43,8 @@ from votes.core import METHODS, tally
 from votes.core.results import TallyError, TallyResult
 from votes.db.engine import VotesSQLiteEngine, write_transaction
 from votes.db.tables import (
+    Amendment,
+    AmendmentStatus,
     Assembly,
     Attendance,
     Ballot,
@@ -505,11 +507,23 @@ async def _transition(
 
 
 async def open_ballot(
-    ballot_id: int, *, organisation_id: int | None = None, actor_id: int | None = None
+    ballot_id: int,
+    *,
+    organisation_id: int | None = None,
+    actor_id: int | None = None,
+    reason: str = "",
 ) -> None:
+    """Open a draft. A motion's ballot does not open while one of its amendments is put to
+    the vote without a published result (``amendments_pending_vote``), unless ``reason`` says
+    why (kept in the audit trail, #16)."""
     sealed: dict[str, Any] = {}  # the options as the room sees them, for the audit (#16)
+    reason = reason.strip()[:REASON_MAX]
 
     async def changes(row: dict[str, Any]) -> dict[str, Any]:
+        if row["proposal"] is not None and await _amendments_pending_vote(row):
+            if not reason:
+                raise BallotError("amendments_pending_vote")
+            sealed["reason"] = reason
         sealed.update(await audit.seal_records(ballot_id, row["round"]))
         takes_votes = row["phase"] in (ConsentPhase.NONE.value, ConsentPhase.CONSENT.value)
         return {
@@ -523,6 +537,25 @@ async def open_ballot(
 
     await _transition(
         ballot_id, organisation_id, (BallotStatus.DRAFT,), "opened", actor_id, changes, sealed
+    )
+
+
+async def _amendments_pending_vote(row: Mapping[str, Any]) -> bool:
+    """Whether an amendment of the ballot's proposal (other than the one this ballot decides)
+    is put to the vote and its ballot not yet published nor cancelled."""
+    pending = await Amendment.select(Amendment.ballot_id).where(
+        (Amendment.proposal == row["proposal"])
+        & (Amendment.status == AmendmentStatus.VOTING.value)
+        & Amendment.ballot_id.is_not_null()
+    )
+    others = [a["ballot_id"] for a in pending if a["ballot_id"] != row["id"]]
+    if not others or any(a["ballot_id"] == row["id"] for a in pending):
+        return False  # this ballot decides an amendment, not the motion
+    return bool(
+        await Ballot.exists().where(
+            Ballot.id.is_in(others)
+            & Ballot.status.not_in([BallotStatus.PUBLISHED.value, BallotStatus.CANCELLED.value])
+        )
     )
 
 

@@ -48,6 +48,13 @@ REFUSALS: dict[str, tuple[str, int]] = {
     "not_closed": (N_("Only a closed ballot can be published, reopened or run again."), 409),
     "finished": (N_("This ballot is already published or cancelled."), 409),
     "not_counted": (N_("The count is not finished yet."), 409),
+    "amendments_pending_vote": (
+        N_(
+            "An amendment to this motion is put to the vote and its result is not published: "
+            "vote on the amendments first, or say why the motion opens now."
+        ),
+        409,
+    ),
     "no_next_phase": (N_("The consent round is already running."), 409),
     "not_consent": (N_("Only a counted consent ballot can be run again."), 409),
     "amendment_required": (N_("Say how the proposal was amended."), 422),

@@ -1194,9 +1194,12 @@ async def _current_item(membership: MembershipView, assembly_id: int) -> int | N
     return await bq.current_item_id(membership.organisation.id, assembly_id)
 
 
-async def _open(ballot_id: int, membership: MembershipView, _text: str) -> None:
+async def _open(ballot_id: int, membership: MembershipView, text: str) -> None:
     await service.open_ballot(
-        ballot_id, organisation_id=membership.organisation.id, actor_id=membership.person_id
+        ballot_id,
+        organisation_id=membership.organisation.id,
+        actor_id=membership.person_id,
+        reason=text,
     )
 
 
