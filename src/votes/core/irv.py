@@ -258,11 +258,14 @@ def break_tie(
             return TieOutcome(pool[0], event, Message(f"{namespace}.{key}", params))
     pool_names = [names[c] for c in pool]
     settled = without_effect(pool) if without_effect is not None else None
-    if settled is not None:  # every choice gives the same result: no lot, no order (#16)
+    if settled is not None:  # every choice gives the same result: no lot (#16)
+        # the count goes on with one of them: the published order's, else the first listed
+        chosen = next((c for c in policy.order if c in pool_names), pool_names[0])
         event = TieEvent(
-            round_number, purpose, tuple(pool_names), (pool_names[0],), TieResolution.NO_EFFECT
+            round_number, purpose, tuple(pool_names), (chosen,), TieResolution.NO_EFFECT
         )
-        return TieOutcome(pool[0], event, settled)
+        message = Message(settled.key, {**settled.params, "chosen": chosen})
+        return TieOutcome(names.index(chosen), event, message)
     if policy.kind == "unresolved":
         raise TallyError(
             f"round {round_number}: {', '.join(pool_names)} are tied for {purpose} at every "
