@@ -318,3 +318,25 @@ async def test_a_motion_does_not_open_before_its_amendments_are_voted_unless_tol
     entry = await audit.latest_entry(organisation_id, "ballot.opened", f"ballot:{motion}")
     assert entry is not None
     assert entry[1]["reason"] == reason
+
+
+async def test_condorcet_ballots_get_a_lot_seeded_before_the_vote_like_irv() -> None:
+    plenary = await general_assembly(3, kind=AssemblyKind.PLENARY)
+    ballot_id = await ballots.create_ballot(
+        plenary.organisation_id,
+        plenary.assembly_id,
+        "Quel lieu ?",
+        "ranked_pairs",
+        [("a", "Arles"), ("b", "Brest"), ("c", "Caen")],
+    )
+    row = await Ballot.select(Ballot.rules).where(Ballot.id == ballot_id).first()
+    assert row is not None
+    seed = json.loads(row["rules"])["seed"]  # recorded before any vote
+    await ballots.open_ballot(ballot_id)
+    for member, ranking in zip(
+        plenary.members, (["a", "b", "c"], ["b", "c", "a"], ["c", "a", "b"]), strict=True
+    ):
+        await ballots.cast_vote(ballot_id, member, ranking)
+    result = await close(ballot_id)  # a perfect cycle: only the lot can decide
+    assert len(result.winners) == 1
+    assert any(e.seed == seed for e in result.tie_events)

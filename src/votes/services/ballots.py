@@ -67,6 +67,7 @@ RANKED_METHODS = frozenset({"irv", "stv", "meek_stv", "schulze", "ranked_pairs",
 MULTI_SEAT_METHODS = frozenset({"plurality", "approval", "score", "borda", "stv", "meek_stv"})
 CONSENT_METHODS = frozenset({"consent", "consensus"})
 LOT_METHODS = frozenset({"irv", "stv", "meek_stv"})
+CONDORCET_METHODS = frozenset({"schulze", "ranked_pairs"})
 RESPONSE_METHODS = frozenset({"majority", *CONSENT_METHODS, "plurality"})
 # methods whose papers the room may count by option: one choice per paper (majority,
 # plurality), or approvals counted per option beside the number of papers (approval); a ranked
@@ -338,6 +339,11 @@ def _normalised(
     if settings.method in LOT_METHODS and not {"seed", "tie_break"} & set(rules):
         # a tie at every round needs a lot: seed it now, so it is recorded before any vote
         rules["seed"] = (earlier_rules or {}).get("seed") or secrets.token_hex(4)
+    if settings.method in CONDORCET_METHODS and not {"seed", "tie_break"} & set(rules):
+        # the same seeded lot for a tie that changes the result (#16); one that cannot is
+        # declared without effect by the count and draws nothing
+        rules["seed"] = (earlier_rules or {}).get("seed") or secrets.token_hex(4)
+        rules["tie_break"] = "lot"
     question = settings.question.strip()
     if len(question) > QUESTION_MAX:  # e.g. a long proposal title quoted in the question
         question = question[: QUESTION_MAX - 1] + "…"
