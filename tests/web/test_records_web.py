@@ -12,7 +12,7 @@ from tests.web.helpers import sign_in
 from tests.web.test_minutes_web import _coop_with_a_decision, _demo_assembly_id, visible_text
 
 from votes.db.tables import AuditChain, Ballot
-from votes.services import assemblies
+from votes.services import assemblies, ballots
 
 
 def _section(text: str, question: str) -> str:
@@ -100,3 +100,27 @@ async def test_the_projector_shows_the_audit_trails_fingerprint_with_a_published
     assert head is not None
     text = visible_text(page.text)
     assert f"empreinte {head['last_hash'][:16]}" in text
+
+
+async def test_the_minutes_list_the_incidents_of_the_session(client: httpx.AsyncClient) -> None:
+    coop, _ = await _coop_with_a_decision()
+    other = await ballots.create_ballot(
+        coop.organisation_id,
+        coop.assembly_id,
+        "Adoptez-vous le budget ?",
+        "majority",
+        [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")],
+        agenda_item_id=coop.item_id,
+    )
+    await ballots.open_ballot(other)
+    await ballots.close_ballot(other)
+    await ballots.reopen_ballot(other, "Coupure du réseau wifi pendant le vote")
+    await ballots.cancel_ballot(other, "Le vote reprendra à la prochaine séance")
+    await as_role(client, coop, "facilitator")
+    page = await client.get(f"{coop.base}/assemblies/{coop.assembly_id}/minutes")
+    text = visible_text(page.text)
+    incidents = text[text.index("Incidents de séance") :]
+    assert "rouvert" in incidents
+    assert "Coupure du réseau wifi pendant le vote" in incidents
+    assert "annulé" in incidents
+    assert "Adoptez-vous le budget ?" in incidents

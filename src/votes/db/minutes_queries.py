@@ -147,6 +147,33 @@ class AttendanceRegister:
 
 
 @dataclass(frozen=True, slots=True)
+class Incident:
+    """Something the law wants in the minutes (#16): a ballot reopened, cancelled, closed by
+    its countdown or counted after an interruption, opened before its amendments were voted,
+    a decision recorded against (or ahead of) its published vote."""
+
+    occurred_at: datetime
+    kind: str  # reopened, cancelled, countdown_close, counted_late, opened_early, override
+    subject: str  # the ballot's question or the proposal's title
+    reason: str = ""
+
+
+# audited acts that are incidents: action -> kind (ballot.closed and ballot.opened only with
+# a reason, proposal and amendment acts only when they override a vote)
+INCIDENT_ACTIONS = {
+    "ballot.reopened": "reopened",
+    "ballot.cancelled": "cancelled",
+    "ballot.closed": "countdown_close",
+    "ballot.counted": "counted_late",
+    "ballot.opened": "opened_early",
+    "ballot.round_rerun": "round_rerun",
+    "proposal.status_changed": "override",
+    "amendment.adopted": "override",
+    "amendment.rejected": "override",
+}
+
+
+@dataclass(frozen=True, slots=True)
 class AssemblyRecord:
     organisation: OrganisationFacts
     assembly: AssemblyView
@@ -158,6 +185,7 @@ class AssemblyRecord:
     # (sequence, hash) of the organisation's audit chain when the record was read: printed
     # on every page of the minutes, to compare with `votes audit verify` (#16)
     audit_head: tuple[int, str] = (0, "")
+    incidents: list[Incident] = field(default_factory=list)
 
     @property
     def audit_head_short(self) -> str:
@@ -284,7 +312,58 @@ async def assembly_record(organisation_id: int, assembly_id: int) -> AssemblyRec
         facilitators=await _role_names(organisation_id, Membership.is_facilitator),
         scrutineers=await _role_names(organisation_id, Membership.is_scrutineer),
         audit_head=await audit_head(organisation_id),
+        incidents=await incidents(organisation_id, assembly_id),
     )
+
+
+async def incidents(organisation_id: int, assembly_id: int) -> list[Incident]:
+    """The session's incidents, in the order they happened, read from the audit trail."""
+    ballots = await Ballot.select(Ballot.id, Ballot.question).where(
+        (Ballot.organisation == organisation_id)
+        & (Ballot.assembly == assembly_id)
+        & Ballot.is_test.eq(False)
+    )
+    proposals = await Proposal.select(Proposal.id, Proposal.title).where(
+        (Proposal.organisation == organisation_id) & (Proposal.assembly == assembly_id)
+    )
+    subjects = {f"ballot:{b['id']}": b["question"] for b in ballots}
+    subjects.update({f"proposal:{p['id']}": p["title"] for p in proposals})
+    if not subjects:
+        return []
+    entries = (
+        await AuditEntry.select(
+            AuditEntry.occurred_at, AuditEntry.action, AuditEntry.subject, AuditEntry.details
+        )
+        .where(
+            (AuditEntry.organisation == organisation_id)
+            & AuditEntry.action.is_in(list(INCIDENT_ACTIONS))
+            & AuditEntry.subject.is_in(list(subjects))
+        )
+        .order_by(AuditEntry.sequence)
+    )
+    found = []
+    for entry in entries:
+        try:
+            details = json.loads(entry["details"])
+        except ValueError:
+            details = {}
+        details = details if isinstance(details, dict) else {}
+        action, kind = entry["action"], INCIDENT_ACTIONS[entry["action"]]
+        reason = str(details.get("reason") or details.get("override") or "")
+        if action == "ballot.closed" and details.get("reason") != "time_is_up":
+            continue
+        if action == "ballot.closed":
+            reason = ""
+        if action in ("ballot.opened", "proposal.status_changed") and not reason:
+            continue
+        if action.startswith("amendment.") and "override" not in details:
+            continue
+        if action == "ballot.round_rerun":
+            reason = str(details.get("amendment") or "")
+        if action == "ballot.counted":
+            reason = ""
+        found.append(Incident(entry["occurred_at"], kind, subjects[entry["subject"]], reason))
+    return found
 
 
 async def audit_head(organisation_id: int) -> tuple[int, str]:

@@ -145,6 +145,15 @@ LABELS: dict[str, dict[str, str]] = {
         "amendment.put_to_vote": N_("put an amendment to the vote"),
     },
     "membership_kind": {"member": N_("Member"), "observer": N_("Observer")},
+    "incident": {
+        "reopened": N_("Ballot reopened"),
+        "cancelled": N_("Ballot cancelled"),
+        "countdown_close": N_("Ballot closed by its countdown"),
+        "counted_late": N_("Ballot counted after an interruption between its close and its count"),
+        "opened_early": N_("Motion opened before its amendments were voted"),
+        "round_rerun": N_("Consent round run again"),
+        "override": N_("Outcome recorded apart from the published vote"),
+    },
     "chain_break": {
         "edited": N_("It was changed after it was recorded."),
         "missing": N_("It was deleted."),
