@@ -17,6 +17,7 @@ from votes.core import Verdict
 from votes.db.engine import VotesSQLiteEngine
 from votes.db.piccolo_app import APP_CONFIG
 from votes.db.tables import (
+    Amendment,
     AmendmentKind,
     AssemblyKind,
     AssemblyStatus,
@@ -255,23 +256,31 @@ async def _voters(organisation_id: int) -> list[int]:
     return [row["id"] for row in rows]
 
 
-async def test_an_amendment_rejected_by_its_vote_cannot_be_recorded_adopted() -> None:
+async def test_an_amendment_follows_its_published_vote_and_cannot_be_recorded_otherwise() -> None:
     chair, proposal_id, amendment_id, ballot_id = await _amendment_put_to_vote()
     with pytest.raises(ActionError, match="vote_not_published"):
         await proposals.decide_amendment(chair, amendment_id, "adopt")
     await _publish(ballot_id, await _voters(chair.organisation.id), "no")
-    with pytest.raises(ActionError, match="vote_says_otherwise"):
+    amendment = await Amendment.select(Amendment.status).where(Amendment.id == amendment_id)
+    assert amendment[0]["status"] == "rejected"  # set by the published vote
+    with pytest.raises(ActionError, match="amendment_settled"):
         await proposals.decide_amendment(chair, amendment_id, "adopt")
     proposal = await Proposal.select(Proposal.body).where(Proposal.id == proposal_id).first()
     assert proposal is not None
     assert proposal["body"] == "300 €."  # not merged into the text
-    await proposals.decide_amendment(chair, amendment_id, "reject_vote")
 
 
-async def test_overriding_a_published_vote_needs_a_reason_and_is_audited() -> None:
-    chair, proposal_id, amendment_id, ballot_id = await _amendment_put_to_vote()
-    await _publish(ballot_id, await _voters(chair.organisation.id), "no")
-    reason = "Erreur de saisie du scrutateur, constatée en séance"
+async def test_an_amendment_adopted_by_its_vote_is_taken_into_the_text() -> None:
+    chair, proposal_id, _, ballot_id = await _amendment_put_to_vote()
+    await _publish(ballot_id, await _voters(chair.organisation.id), "yes")
+    proposal = await Proposal.select(Proposal.body).where(Proposal.id == proposal_id).first()
+    assert proposal is not None
+    assert proposal["body"] == "Pas de prime."
+
+
+async def test_recording_an_outcome_ahead_of_the_vote_needs_a_reason_and_is_audited() -> None:
+    chair, proposal_id, amendment_id, _ = await _amendment_put_to_vote()
+    reason = "Adopté à main levée, le réseau étant coupé"
     await proposals.decide_amendment(chair, amendment_id, "adopt", reason=reason)
     entry = await audit.latest_entry(
         chair.organisation.id, "amendment.adopted", f"proposal:{proposal_id}"
@@ -280,17 +289,21 @@ async def test_overriding_a_published_vote_needs_a_reason_and_is_audited() -> No
     assert entry[1]["override"] == reason
 
 
-async def test_a_proposal_rejected_by_its_vote_cannot_be_marked_adopted_in_one_click() -> None:
+async def test_a_proposal_follows_its_published_vote() -> None:
     organisation_id = await _organisation()
     chair = await _member(organisation_id, facilitator=True)
     member = await _member(organisation_id)
     assembly_id = await assemblies.create_assembly(organisation_id, "AG", datetime.now(UTC))
     proposal_id = await proposals.submit_proposal(member, assembly_id, "Prime", "300 €.")
     ballot_id = await proposals.put_to_vote(chair, proposal_id)
-    await _publish(ballot_id, await _voters(organisation_id), "no")
-    with pytest.raises(ActionError, match="vote_says_otherwise"):
+    with pytest.raises(ActionError, match="vote_not_published"):
         await proposals.change_status(chair, proposal_id, ProposalStatus.ADOPTED)
-    await proposals.change_status(chair, proposal_id, ProposalStatus.REJECTED)
+    await _publish(ballot_id, await _voters(organisation_id), "no")
+    row = await Proposal.select(Proposal.status).where(Proposal.id == proposal_id).first()
+    assert row is not None
+    assert row["status"] == "rejected"  # no "Adoptée" in one click after a rejection
+    with pytest.raises(ActionError, match="status_step_not_allowed"):
+        await proposals.change_status(chair, proposal_id, ProposalStatus.ADOPTED)
 
 
 async def test_a_motion_does_not_open_before_its_amendments_are_voted_unless_told_why() -> None:

@@ -772,6 +772,11 @@ async def publish_ballot(
         if row["result"] is None:
             raise BallotError("not_counted")
         await _check_within_eligible(row)
+        # the amendment or proposal the ballot decides follows its result (#16); proposals
+        # imports this module, hence the import here
+        from votes.services import proposals
+
+        await proposals.follow_published_vote(row, actor_id)
         return {"status": BallotStatus.PUBLISHED.value, "published_at": datetime.now(UTC)}
 
     await _transition(

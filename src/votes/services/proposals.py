@@ -7,7 +7,7 @@ adopted amendment adds a :class:`ProposalVersion` (who, when, what note) and an 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -688,6 +688,81 @@ async def _settle(
             **({"override": reason} if reason else {}),
         },
     )
+
+
+async def follow_published_vote(ballot: Mapping[str, Any], actor_id: int | None) -> None:
+    """Give the amendment or the proposal a ballot decides the outcome its published result
+    says (#16): an adopted amendment is taken into the text. Call inside the publication's
+    transaction. An outcome already recorded (ahead of the vote, with a reason) is kept."""
+    if ballot["proposal"] is None or not ballot["result"]:
+        return
+    verdict = TallyResult.from_json(ballot["result"]).verdict
+    if verdict is None:
+        return
+    adopted = verdict is Verdict.ADOPTED
+    organisation_id = ballot["organisation"]
+    amendment = (
+        await Amendment.select()
+        .where(
+            (Amendment.organisation == organisation_id)
+            & (Amendment.ballot_id == ballot["id"])
+            & (Amendment.status == AmendmentStatus.VOTING.value)
+        )
+        .first()
+    )
+    if amendment is not None:
+        proposal = await _proposal_row(organisation_id, amendment["proposal"])
+        version = None
+        if adopted and proposal["status"] not in DECIDED:
+            amended = apply_amendment(
+                proposal["body"],
+                AmendmentKind(amendment["kind"]),
+                amendment["passage"],
+                amendment["text"],
+            )
+            note = _("Amendment no. %(number)d") % {"number": amendment["number"]}
+            author = actor_id or amendment["author"]
+            version = await _add_version(proposal, author, proposal["title"], amended, note)
+        status = AmendmentStatus.ADOPTED if version is not None else AmendmentStatus.REJECTED
+        await Amendment.update(
+            {
+                Amendment.status: status.value,
+                Amendment.decided_by: actor_id,
+                Amendment.decided_at: datetime.now(UTC),
+            }
+        ).where(Amendment.id == amendment["id"])
+        await audit.record(
+            organisation_id,
+            f"amendment.{status.value}",
+            actor_id=actor_id,
+            subject=f"proposal:{amendment['proposal']}",
+            details={
+                "amendment": amendment["id"],
+                "number": amendment["number"],
+                "version": version,
+                "by_vote": ballot["id"],
+            },
+        )
+        return
+    proposal_id = int(ballot["proposal"])
+    if await _proposal_ballot(proposal_id) != ballot["id"]:
+        return
+    status_now = ProposalStatus.ADOPTED if adopted else ProposalStatus.REJECTED
+    changed = (
+        await Proposal.update(
+            {Proposal.status: status_now.value, Proposal.updated_at: datetime.now(UTC)}
+        )
+        .where((Proposal.id == proposal_id) & (Proposal.status == ProposalStatus.VOTING.value))
+        .returning(Proposal.id)
+    )
+    if changed:
+        await audit.record(
+            organisation_id,
+            "proposal.status_changed",
+            actor_id=actor_id,
+            subject=f"proposal:{proposal_id}",
+            details={"from": "voting", "to": status_now.value, "by_vote": ballot["id"]},
+        )
 
 
 async def put_amendment_to_vote(actor: MembershipView, amendment_id: int) -> int:
