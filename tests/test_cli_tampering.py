@@ -64,6 +64,13 @@ def _swap_labels(db: sqlite3.Connection) -> None:
     db.execute("UPDATE ballot_option SET label = ? WHERE id = ?", (first[1], second[0]))
 
 
+def _swap_open_labels(db: sqlite3.Connection) -> None:
+    (ballot,) = db.execute("SELECT id FROM ballot WHERE status = 'open'").fetchone()
+    db.execute(
+        "UPDATE ballot_option SET label = 'Contre' WHERE ballot = ? AND key = 'yes'", (ballot,)
+    )
+
+
 def _cancel_published(db: sqlite3.Connection) -> None:
     db.execute("UPDATE ballot SET status = 'cancelled' WHERE method = 'schulze'")
 
@@ -142,6 +149,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ("tamper", "named"),
     [
         (_swap_labels, "options or their labels differ"),
+        (_swap_open_labels, "options or their labels differ"),
         (_cancel_published, "stored cancelled, the audit trail says published"),
         (_stuff_open_ballot, "papers and its participations do not match"),
         (_edit_register, "participation register differs"),

@@ -251,6 +251,8 @@ async def verify_registers(organisation_id: int | None = None) -> list[BallotFin
                     f"stored {row['status']}, the audit trail says {audited}",
                 )
             )
+        if row["status"] == BallotStatus.OPEN.value:
+            findings.extend(await _check_open_options(organisation, ballot))
         for round_ in sorted(
             {r for b, r in papers if b == ballot} | {r for b, r in voters if b == ballot}
         ):
@@ -278,6 +280,18 @@ async def verify_registers(organisation_id: int | None = None) -> list[BallotFin
                 )
             )
     return findings
+
+
+async def _check_open_options(organisation_id: int, ballot_id: int) -> list[BallotFinding]:
+    """An open ballot's options and labels against those sealed when it opened."""
+    opened = await audit.latest_entry(organisation_id, "ballot.opened", f"ballot:{ballot_id}")
+    if opened is None or "options_digest" not in opened[1]:
+        return []
+    now = await audit.seal_records(ballot_id, 1)
+    if now["options_digest"] == opened[1]["options_digest"]:
+        return []
+    detail = f"the labels or options differ from those sealed at entry {opened[0]}"
+    return [BallotFinding(organisation_id, ballot_id, "options_changed", detail)]
 
 
 async def _audited_statuses(organisation_id: int | None) -> dict[tuple[int, int], str]:
