@@ -124,3 +124,14 @@ async def test_the_minutes_list_the_incidents_of_the_session(client: httpx.Async
     assert "Coupure du réseau wifi pendant le vote" in incidents
     assert "annulé" in incidents
     assert "Adoptez-vous le budget ?" in incidents
+
+
+async def test_the_minutes_write_the_date_in_words(client: httpx.AsyncClient) -> None:
+    coop, _ = await _coop_with_a_decision()
+    await as_role(client, coop, "facilitator")
+    page = await client.get(f"{coop.base}/assemblies/{coop.assembly_id}/minutes")
+    text = visible_text(page.text)
+    days = "lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche"
+    assert re.search(rf"Date (?:{days}) \d{{1,2}} \w+ \d{{4}} à \d{{1,2}} h( \d{{2}})?", text)
+    assert "+0100" not in text
+    assert "+0200" not in text
