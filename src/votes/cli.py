@@ -214,7 +214,7 @@ def _audit_verify(args: argparse.Namespace, settings: Settings) -> int:
         for found in report.chain_breaks:
             print(
                 f"votes: audit chain of organisation {found.organisation_id} is broken at "
-                f"entry {found.sequence} ({_BREAKS.get(found.reason, found.reason)})",
+                f"entry {found.sequence} ({found.reason}): {_BREAKS[found.reason]}",
                 file=sys.stderr,
             )
         for finding in report.ballot_findings:
@@ -248,9 +248,9 @@ def _audit_verify(args: argparse.Namespace, settings: Settings) -> int:
 
 
 _BREAKS = {
-    "edited": "edited, or rewritten without the anchoring key",
-    "missing": "entries deleted",
-    "out_of_order": "entries moved",
+    "edited": "changed after it was recorded, or rewritten without the anchoring key",
+    "missing": "entries were deleted",
+    "out_of_order": "entries were moved",
     "key_missing": "the anchoring key is missing from the data folder",
 }
 

@@ -1474,6 +1474,11 @@ async def _count_under_rules(
         )
     snapshot = json.loads(ballot["rule_snapshot"])
     figures = rules.frozen_figures(snapshot)
+    if figures is None and ballot["status"] in (BallotStatus.OPEN.value, BallotStatus.DRAFT.value):
+        # a ballot still open is counted as the register stands now (nothing is frozen yet)
+        figures = await rules.close_figures(
+            ballot["organisation"], ballot["assembly"], snapshot, ballot["weight_groups"]
+        )
     if figures is None:
         raise BallotError("not_frozen")
     options = {
