@@ -183,3 +183,12 @@ def test_ranked_pairs_gives_up_trying_orders_beyond_its_budget(monkeypatch):
     monkeypatch.setattr(condorcet, "LOCKING_STATES_MAX", 2)
     result = tally("ranked_pairs", ["a", "b", "c", "d"], BELOW_A_CYCLE)
     assert result.winners == ()  # left to the tie rule, as before: unresolved
+
+
+def test_schulze_ties_below_the_winner_do_not_block_it():
+    # Schulze has no locking order: its only ties are those of its beatpath ranking, and a
+    # tie below the seats is left alone (the cycle b-c-d under a)
+    result = tally("schulze", ["a", "b", "c", "d"], BELOW_A_CYCLE)
+    assert result.winners == ("a",)
+    assert result.ranking == (("a",), ("b", "c", "d"))
+    assert result.tie_events == ()
