@@ -135,3 +135,24 @@ async def test_the_minutes_write_the_date_in_words(client: httpx.AsyncClient) ->
     assert re.search(rf"Date (?:{days}) \d{{1,2}} \w+ \d{{4}} à \d{{1,2}} h( \d{{2}})?", text)
     assert "+0100" not in text
     assert "+0200" not in text
+
+
+async def test_a_facilitator_lists_every_ballot_wherever_it_is_filed(
+    client: httpx.AsyncClient,
+) -> None:
+    coop = await cooperative()
+    await ballots.create_ballot(
+        coop.organisation_id,
+        coop.assembly_id,
+        "Levée de séance ?",
+        "majority",
+        [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")],
+    )
+    await as_role(client, coop, "facilitator")
+    page = await client.get(f"{coop.base}/ballots")
+    assert page.status_code == 200
+    text = visible_text(page.text)
+    assert "Levée de séance ?" in text
+    assert "Aucun point de l'ordre du jour" in text
+    await as_role(client, coop, "member")
+    assert (await client.get(f"{coop.base}/ballots")).status_code == 403

@@ -968,3 +968,36 @@ async def now_stamp(organisation_id: int) -> str:
     )
     ballots = ".".join(str(b["id"]) for b in open_ballots)
     return f"{head['last_sequence'] if head else 0}-{last['id'] if last else 0}-{ballots}"
+
+
+@dataclass(frozen=True, slots=True)
+class BallotListLine:
+    """One ballot in a facilitator's list of every ballot (#16)."""
+
+    assembly_id: int
+    assembly_title: str
+    item_title: str  # "" on no agenda item
+    ballot: BallotSummary
+
+
+async def organisation_ballots(organisation_id: int) -> list[BallotListLine]:
+    """Every ballot of the organisation, newest assembly first, in the order they were made."""
+    rows = (
+        await Ballot.select(
+            Ballot.id, Ballot.question, Ballot.method, Ballot.status, Ballot.secret,
+            Ballot.is_test, Ballot.assembly, Ballot.assembly.title, Ballot.agenda_item.title,
+            Ballot.assembly.starts_at,
+        )
+        .where(Ballot.organisation == organisation_id)
+        .order_by(Ballot.assembly.starts_at, ascending=False)
+        .order_by(Ballot.id)
+    )  # fmt: skip
+    return [
+        BallotListLine(
+            assembly_id=row["assembly"],
+            assembly_title=row["assembly.title"],
+            item_title=row["agenda_item.title"] or "",
+            ballot=_ballot(row),
+        )
+        for row in rows
+    ]

@@ -178,6 +178,24 @@ class BallotController(Controller):
             open_ballots=open_ballots,
         )
 
+    @get("/ballots")
+    async def ballot_list(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        membership: NamedDependency[MembershipView],
+    ) -> Template:
+        """A facilitator's list of every ballot, whatever made it and wherever it is filed."""
+        ensure_facilitator(membership)
+        return page(
+            request,
+            "pages/ballots/list.html.jinja",
+            context=context,
+            membership=membership,
+            organisation=membership.organisation,
+            lines=await assembly_queries.organisation_ballots(membership.organisation.id),
+        )
+
     @get("/ballots/{ballot_id:int}")
     async def detail(
         self,
