@@ -353,3 +353,26 @@ async def test_condorcet_ballots_get_a_lot_seeded_before_the_vote_like_irv() -> 
     result = await close(ballot_id)  # a perfect cycle: only the lot can decide
     assert len(result.winners) == 1
     assert any(e.seed == seed for e in result.tie_events)
+
+
+async def test_a_count_that_cannot_be_made_leaves_the_ballot_open_with_a_clear_refusal() -> None:
+    plenary = await general_assembly(2, kind=AssemblyKind.PLENARY)
+    ballot_id = await ballots.create_ballot(
+        plenary.organisation_id,
+        plenary.assembly_id,
+        "Qui ?",
+        "irv",
+        [("a", "Ana"), ("b", "Bo")],
+    )
+    # a ballot prepared before lots were seeded: a tie at every round cannot be settled
+    await Ballot.update({Ballot.rules: json.dumps({"tie_break": "unresolved"})}).where(
+        Ballot.id == ballot_id
+    )
+    await ballots.open_ballot(ballot_id)
+    await ballots.cast_vote(ballot_id, plenary.members[0], ["a"])
+    await ballots.cast_vote(ballot_id, plenary.members[1], ["b"])
+    with pytest.raises(ballots.BallotError, match="not_countable"):
+        await close(ballot_id)
+    row = await Ballot.select(Ballot.status).where(Ballot.id == ballot_id).first()
+    assert row is not None
+    assert row["status"] == BallotStatus.OPEN.value

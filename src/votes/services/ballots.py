@@ -636,7 +636,10 @@ async def close_ballot(
             "represented_at_close": counts[1] if counts else None,
             **await _frozen_figures(row),
         }
-        result, snapshot = await _count({**row, **values})
+        try:
+            result, snapshot = await _count({**row, **values})
+        except TallyError as error:  # e.g. a tie only a lot settles and no lot seeded
+            raise BallotError("not_countable") from error  # the ballot stays open
         counted.append(result)
         values["result"] = result.to_json()
         if snapshot is not None:

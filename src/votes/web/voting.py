@@ -48,6 +48,14 @@ REFUSALS: dict[str, tuple[str, int]] = {
     "not_closed": (N_("Only a closed ballot can be published, reopened or run again."), 409),
     "finished": (N_("This ballot is already published or cancelled."), 409),
     "not_counted": (N_("The count is not finished yet."), 409),
+    "not_countable": (
+        N_(
+            "The papers cannot be counted under this ballot's settings (a tie only a lot "
+            "could settle, and no lot was seeded): the ballot stays open; cancel it and "
+            "prepare it again with a tie-break."
+        ),
+        409,
+    ),
     "amendments_pending_vote": (
         N_(
             "An amendment to this motion is put to the vote and its result is not published: "
