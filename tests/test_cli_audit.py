@@ -25,3 +25,17 @@ def test_audit_verify_recounts_the_demo_and_reports_a_changed_paper(tmp_path: Pa
     assert f"ballot {ballot_id} of organisation" in tampered.stderr
     assert "no longer match the digest sealed at its close" in tampered.stderr
     assert "does not give the stored result" in tampered.stderr
+
+
+def _dump(path: Path) -> list[str]:
+    with sqlite3.connect(path) as db:
+        return list(db.iterdump())
+
+
+def test_audit_verify_twice_leaves_every_table_identical(tmp_path: Path) -> None:
+    env = {"VOTES_DATA_DIR": str(tmp_path), "VOTES_LOG_LEVEL": "WARNING"}
+    assert _votes("demo", env=env).returncode == 0
+    before = _dump(tmp_path / "votes.sqlite3")
+    for _ in range(2):
+        assert _votes("audit", "verify", env=env).returncode == 0
+    assert _dump(tmp_path / "votes.sqlite3") == before

@@ -204,11 +204,18 @@ def _audit_verify(args: argparse.Namespace, settings: Settings) -> int:
     from votes.services.integrity import verify_everything
 
     async def work() -> int:
+        from votes.db.migrate import pending_migrations
+
+        if await pending_migrations():  # verify writes nothing: it does not migrate either
+            print(
+                "votes: the database is not up to date: run `votes migrate` first", file=sys.stderr
+            )
+            return 2
         report = await verify_everything()
         for found in report.chain_breaks:
             print(
                 f"votes: audit chain of organisation {found.organisation_id} is broken at "
-                f"entry {found.sequence} ({found.reason})",
+                f"entry {found.sequence} ({found.reason}): {_BREAKS[found.reason]}",
                 file=sys.stderr,
             )
         for finding in report.ballot_findings:
@@ -230,17 +237,37 @@ def _audit_verify(args: argparse.Namespace, settings: Settings) -> int:
                 f"votes: every audit chain verifies; {report.ballots_checked} closed ballots "
                 "match their sealed papers and recount to their stored results"
             )
+        for organisation_id, sequence, digest in report.heads:
+            # the fingerprint printed in the minutes, exports and on the projector
+            print(
+                f"votes: organisation {organisation_id}: audit trail at entry {sequence}, "
+                f"fingerprint {digest[:16]} ({digest})"
+            )
         return 0 if report.intact else 1
 
-    code = _apply_migrations(settings)
-    return code or _run(settings, work)
+    return _run(settings, work)
 
+
+_BREAKS = {
+    "edited": "changed after it was recorded, or rewritten without the anchoring key",
+    "missing": "entries were deleted",
+    "out_of_order": "entries were moved",
+    "key_missing": "the anchoring key is missing from the data folder",
+}
 
 _FINDINGS = {
     "papers_changed": "the stored papers no longer match the digest sealed at its close",
     "room_count_changed": "the room count differs from the one recorded in the audit trail",
     "result_differs": "counting its stored papers again does not give the stored result",
     "not_sealed": "closed before ballot boxes were sealed: no digest to compare with",
+    "not_frozen": "closed before its figures were frozen: no recount from frozen inputs",
+    "options_changed": "its options or their labels differ from those in the audit trail",
+    "register_changed": "its participation register differs from the one sealed at its close",
+    "status_changed": "its status differs from the one its audited history leaves it in",
+    "papers_over_participations": "its papers and its participations do not match in number",
+    "too_many_votes": "room count and electronic votes exceed the members with voting rights",
+    "malformed_paper": "a stored paper cannot be read",
+    "unreadable": "a stored row of this ballot cannot be read",
 }
 
 

@@ -4,7 +4,7 @@ from fractions import Fraction
 
 import pytest
 
-from votes.core import TallyError, TieResolution, explain, tally
+from votes.core import TallyError, TieResolution, condorcet, explain, tally
 from votes.core.ballots import group_ranked_ballots
 from votes.core.condorcet import condorcet_winner, pairwise_matrix
 
@@ -138,3 +138,57 @@ def test_ranked_pairs_lot_is_drawn_once_for_several_conflicts():
     result = tally("ranked_pairs", list("abcdef"), ballots, tie_break="lot", seed="x")
     assert [e.resolution for e in result.tie_events] == [TieResolution.LOT]
     assert len(result.details["locked"]) == 13  # 15 contests, one skipped in each cycle
+
+
+# a beats everyone by 3; b > c, c > d, d > b by 1 each: a cycle of equal strength below a
+BELOW_A_CYCLE = {("a", "b", "c", "d"): 1, ("a", "c", "d", "b"): 1, ("a", "d", "b", "c"): 1}
+
+
+def test_ranked_pairs_conflict_that_cannot_change_the_winner_does_not_block_it():
+    result = tally("ranked_pairs", ["a", "b", "c", "d"], BELOW_A_CYCLE)
+    assert result.winners == ("a",)
+    assert result.ranking[0] == ("a",)
+    (event,) = result.tie_events
+    assert event.resolution is TieResolution.NO_EFFECT
+    assert event.tied == ("b", "c", "d")
+    assert "le résultat est le même" in explain(result, "fr")[0]
+    assert "the result is the same" in explain(result, "en")[0]
+    # no lot is drawn, no published order consulted: the tie did not matter
+    assert (
+        tally(
+            "ranked_pairs", ["a", "b", "c", "d"], BELOW_A_CYCLE, tie_break="lot", seed="s"
+        ).tie_events
+        == result.tie_events
+    )
+
+
+def test_ranked_pairs_conflict_that_decides_a_second_seat_still_needs_the_tie_rule():
+    result = tally("ranked_pairs", ["a", "b", "c", "d"], BELOW_A_CYCLE, seats=2)
+    assert result.winners == ()  # the second seat depends on the locking order
+    assert result.tie_events[0].resolution is TieResolution.UNRESOLVED
+    settled = tally(
+        "ranked_pairs", ["a", "b", "c", "d"], BELOW_A_CYCLE, seats=2, tie_break="lot", seed="s"
+    )
+    assert len(settled.winners) == 2
+
+
+def test_ranked_pairs_every_locking_order_is_tried_even_after_skips():
+    # two conflicting groups: a 3-cycle a-b-c by 2 under nobody, then d below everyone by 1,
+    # with d's own contests tied in strength: the first cycle decides, so it stays a tie
+    ballots = {**CYCLE, ("a", "b", "c", "d"): 0}
+    assert tally("ranked_pairs", ["a", "b", "c", "d"], ballots).winners == ()
+
+
+def test_ranked_pairs_gives_up_trying_orders_beyond_its_budget(monkeypatch):
+    monkeypatch.setattr(condorcet, "LOCKING_STATES_MAX", 2)
+    result = tally("ranked_pairs", ["a", "b", "c", "d"], BELOW_A_CYCLE)
+    assert result.winners == ()  # left to the tie rule, as before: unresolved
+
+
+def test_schulze_ties_below_the_winner_do_not_block_it():
+    # Schulze has no locking order: its only ties are those of its beatpath ranking, and a
+    # tie below the seats is left alone (the cycle b-c-d under a)
+    result = tally("schulze", ["a", "b", "c", "d"], BELOW_A_CYCLE)
+    assert result.winners == ("a",)
+    assert result.ranking == (("a",), ("b", "c", "d"))
+    assert result.tie_events == ()

@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import pytest
 
-from votes.core import tally
+from votes.core import irv, tally
 from votes.core.explain import explain
 from votes.core.irv import break_tie, prepare_ranked, tally_instant_runoff, transfer_message
 from votes.core.results import Message, TallyError, TallyResult, TieResolution
@@ -80,17 +80,40 @@ def test_majority_is_of_continuing_votes_once_ballots_exhaust() -> None:
 
 
 def test_a_tie_equal_at_every_round_needs_a_seed() -> None:
-    ballots = {("a",): 1, ("b",): 1, ("c",): 2}
+    ballots = {("a",): 1, ("b",): 1}  # c is out first; who of a and b goes decides
     with pytest.raises(TallyError, match="seed"):
         tally_instant_runoff(["a", "b", "c"], ballots)
 
 
+def test_a_tie_whose_exclusion_cannot_change_the_winner_needs_no_seed() -> None:
+    ballots = {("a",): 1, ("b",): 1, ("c",): 2}  # a or b out: c wins either way
+    result = tally_instant_runoff(["a", "b", "c"], ballots)
+    assert result.winners == ("c",)
+    (event,) = result.tie_events
+    assert event.resolution is TieResolution.NO_EFFECT
+    assert event.tied == ("a", "b")
+    assert "quel que soit l'éliminé, c est élu" in explain(result, "fr")[0]
+    assert "whoever is excluded, c is elected" in explain(result, "en")[0]
+    # a seed changes nothing: no lot is drawn for a tie that does not matter
+    assert tally_instant_runoff(["a", "b", "c"], ballots, seed="s").tie_events == (event,)
+
+
+def test_ties_inside_ties_are_tried_too() -> None:
+    # a, b, c, d tied at every round; whoever goes first, the others tie again: the winner
+    # depends on every exclusion, so a lot is needed
+    ballots = {("a",): 1, ("b",): 1, ("c",): 1, ("d",): 1}
+    with pytest.raises(TallyError, match="seed"):
+        tally_instant_runoff(["a", "b", "c", "d"], ballots)
+    # d and e tied last, both transfer to a: the winner is a whoever goes first
+    spread = {("a",): 3, ("b",): 2, ("d", "a"): 1, ("e", "a"): 1}
+    result = tally_instant_runoff(["a", "b", "d", "e"], spread)
+    assert result.winners == ("a",)
+
+
 def test_a_seeded_lot_is_recorded_and_reproducible() -> None:
-    ballots = {("a", "c"): 1, ("b",): 1, ("c",): 2}
-    first = tally_instant_runoff(["a", "b", "c"], ballots, seed="AG-2026")
-    again = tally_instant_runoff(
-        ["c", "b", "a"][::-1], dict(reversed(ballots.items())), seed="AG-2026"
-    )
+    ballots = {("a",): 1, ("b",): 1}
+    first = tally_instant_runoff(["a", "b"], ballots, seed="AG-2026")
+    again = tally_instant_runoff(["a", "b"], dict(reversed(ballots.items())), seed="AG-2026")
 
     event = first.tie_events[0]
     assert event.resolution is TieResolution.LOT
@@ -103,12 +126,12 @@ def test_a_seeded_lot_is_recorded_and_reproducible() -> None:
 
 
 def test_a_published_order_settles_ties_without_a_seed() -> None:
-    ballots = {("a",): 1, ("b",): 1, ("c",): 2}
-    result = tally_instant_runoff(["a", "b", "c"], ballots, tie_break=["b", "a", "c"])
+    ballots = {("a",): 1, ("b",): 1}
+    result = tally_instant_runoff(["a", "b"], ballots, tie_break=["b", "a"])
 
     assert result.rounds[0].excluded == ("b",)
     assert result.tie_events[0].resolution is TieResolution.FIXED_ORDER
-    assert result.options["tie_break"] == ("b", "a", "c")
+    assert result.options["tie_break"] == ("b", "a")
 
 
 def test_history_narrows_a_three_way_tie_before_the_lot() -> None:
@@ -230,3 +253,9 @@ def test_transfer_message_is_plain_data() -> None:
 def test_results_survive_a_json_round_trip() -> None:
     result = tally_instant_runoff(["A", "B", "C", "D"], SPREAD, seed="x")
     assert TallyResult.from_json(result.to_json()) == result
+
+
+def test_ties_nested_too_deep_are_left_to_the_tie_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(irv, "TIE_DEPTH_MAX", 0)
+    with pytest.raises(TallyError, match="seed"):
+        tally_instant_runoff(["a", "b", "c"], {("a",): 1, ("b",): 1, ("c",): 2})

@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import pytest
 
-from votes.core import tally
+from votes.core import meek, tally
 from votes.core.explain import explain
 from votes.core.meek import tally_meek_stv
 from votes.core.results import TallyError, TallyResult, TieResolution
@@ -44,7 +44,7 @@ def test_rounds_are_explained() -> None:
 
 
 def test_candidates_within_the_surplus_of_the_lowest_are_tied() -> None:
-    ballots = {("a",): 4, ("b",): 3, ("c",): 3}
+    ballots = {("a",): 4, ("b", "c"): 3, ("c", "b"): 3}  # whoever of b, c goes elects the other
     with pytest.raises(TallyError, match="lot"):
         tally_meek_stv(["a", "b", "c"], ballots)
     result = tally_meek_stv(["a", "b", "c"], ballots, tie_break=["c", "b", "a"])
@@ -52,7 +52,24 @@ def test_candidates_within_the_surplus_of_the_lowest_are_tied() -> None:
     event = result.tie_events[0]
     assert event.resolution is TieResolution.FIXED_ORDER
     assert event.chosen == ("c",)
+    assert result.winners == ("b",)
+
+
+def test_a_tie_that_cannot_change_who_is_elected_needs_no_lot() -> None:
+    ballots = {("a",): 4, ("b",): 3, ("c",): 3}  # b or c out: a is elected either way
+    result = tally_meek_stv(["a", "b", "c"], ballots)
     assert result.winners == ("a",)
+    (event,) = result.tie_events
+    assert event.resolution is TieResolution.NO_EFFECT
+    assert "the same candidates are elected (a)" in " ".join(explain(result, "en"))
+
+
+def test_meek_ties_nested_too_deep_are_left_to_the_tie_rule(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(meek, "TIE_DEPTH_MAX", 0)
+    with pytest.raises(TallyError, match="lot"):
+        tally_meek_stv(["a", "b", "c"], {("a",): 4, ("b",): 3, ("c",): 3})
 
 
 def test_seats_at_least_candidates_elect_everyone_in_one_round() -> None:

@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import pytest
 
-from votes.core import tally
+from votes.core import stv, tally
 from votes.core.explain import explain
 from votes.core.results import TallyError, TallyResult, TieResolution
 from votes.core.stv import tally_scottish_stv
@@ -154,3 +154,30 @@ def test_results_survive_a_json_round_trip() -> None:
     ballots = {("A", "B", "C"): 41, ("B", "A", "D"): 40, ("C",): 10, ("D",): 9}
     result = tally_scottish_stv(["A", "B", "C", "D"], ballots, seats=3)
     assert TallyResult.from_json(result.to_json()) == result
+
+
+def test_an_exclusion_tie_that_cannot_change_who_is_elected_needs_no_lot() -> None:
+    ballots = {("a",): 10, ("b",): 6, ("c",): 1, ("d",): 1}  # c or d out: a and b elected
+    result = tally_scottish_stv(["a", "b", "c", "d"], ballots, seats=2)
+    assert set(result.winners) == {"a", "b"}
+    (event,) = result.tie_events
+    assert event.resolution is TieResolution.NO_EFFECT
+    assert event.tied == ("c", "d")
+    assert "les élus sont les mêmes (a et b)" in " ".join(explain(result, "fr"))
+    assert "the same candidates are elected (a and b)" in " ".join(explain(result, "en"))
+
+
+def test_an_exclusion_tie_that_decides_a_seat_still_needs_the_tie_rule() -> None:
+    ballots = {("a",): 10, ("b",): 1, ("c",): 1}
+    with pytest.raises(TallyError, match="seed"):
+        tally_scottish_stv(["a", "b", "c"], ballots, seats=2)
+
+
+def test_stv_ties_nested_too_deep_are_left_to_the_tie_rule(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(stv, "TIE_DEPTH_MAX", 0)
+    with pytest.raises(TallyError, match="seed"):
+        tally_scottish_stv(
+            ["a", "b", "c", "d"], {("a",): 10, ("b",): 6, ("c",): 1, ("d",): 1}, seats=2
+        )

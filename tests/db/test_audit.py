@@ -29,8 +29,10 @@ async def _organisation_with_entries(count: int) -> int:
 async def test_an_untouched_chain_verifies() -> None:
     organisation_id = await _organisation_with_entries(4)
     assert await audit.verify_chain(organisation_id) is None
-    sequences = await AuditEntry.select(AuditEntry.sequence).where(
-        AuditEntry.organisation == organisation_id
+    sequences = (
+        await AuditEntry.select(AuditEntry.sequence)
+        .where(AuditEntry.organisation == organisation_id)
+        .order_by(AuditEntry.id)  # heap order is no order on PostgreSQL
     )
     assert [row["sequence"] for row in sequences] == [1, 2, 3, 4]
 

@@ -48,7 +48,15 @@ async def test_the_close_seals_the_papers_without_naming_secret_voters() -> None
     details = sealed[1]
     assert details["papers"] == 4
     assert len(details["box_digest"]) == 64
-    assert set(details) == {"round", "papers", "box_digest"}  # no choice, no voter
+    # no choice, no voter: digests of the options and of the register, and numbers
+    assert set(details) == {
+        "round",
+        "papers",
+        "box_digest",
+        "options_digest",
+        "register_digest",
+        "participations",
+    }
     assert await integrity.verify_ballot(organisation_id, ballot_id) == []
     assert await audit.verify_chain(organisation_id) is None
 

@@ -108,7 +108,8 @@ async def test_pending_amendments_are_voted_before_their_proposal() -> None:
     assert order == [(2, "Prime"), (1, "Prime"), (None, "Prime")]  # the full text first
     ballot_id = await proposals.put_amendment_to_vote(chair, insert)
     assert ballot_id
-    await proposals.decide_amendment(chair, insert, "adopt")
+    # recorded before its ballot's result is published: an override, with its reason (#16)
+    await proposals.decide_amendment(chair, insert, "adopt", reason="Adopté à main levée")
     proposal = await assembly_queries.proposal_page(organisation_id, proposal_id)
     assert proposal is not None
     assert proposal.body == "Une prime de 300 €.\n\nVersée en juin."

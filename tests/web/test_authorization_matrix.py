@@ -122,6 +122,7 @@ ACCESS: dict[tuple[str, str], str] = {
     ("POST", f"{ORG}/members/codes/{{membership_id:int}}/revoke"): "admin",
     # ballots
     ("GET", f"{ORG}/vote"): "org",
+    ("GET", f"{ORG}/ballots"): "facilitator",
     ("GET", f"{ORG}/ballots/{{ballot_id:int}}"): "org",
     ("GET", f"{ORG}/ballots/{{ballot_id:int}}/status"): "org",
     ("POST", f"{ORG}/ballots/{{ballot_id:int}}/rank"): "service",

@@ -12,6 +12,7 @@ from the method's own rule).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from fractions import Fraction
 
 from votes.core.ballots import RankedBallot, check_candidates, check_seats, group_ranked_ballots
@@ -49,6 +50,10 @@ MESSAGES = {
         "pairs_unresolved": (
             "des duels de même force ({pairs}) se contredisent\u00a0: résultat non départagé"
         ),
+        "pairs_no_effect": (
+            "des duels de même force ({pairs}) se contredisent, mais dans quelque ordre "
+            "qu'on les retienne le résultat est le même\u00a0: il n'y a rien à départager"
+        ),
     },
     "en": {
         "wins": (
@@ -65,6 +70,10 @@ MESSAGES = {
             "it would contradict stronger ones"
         ),
         "pairs_unresolved": "contests of equal strength ({pairs}) conflict: result not resolved",
+        "pairs_no_effect": (
+            "contests of equal strength ({pairs}) conflict, but whatever order they are locked "
+            "in the result is the same: there is nothing to settle"
+        ),
     },
 }
 
@@ -190,8 +199,24 @@ def tally_ranked_pairs(
     """
     candidates, seats, policy, matrix = _prepare(candidates, ballots, seats, tie_break, seed)
     links = _links(candidates, matrix, strength)
+    groups = _by_strength(links)
+    settled = _every_locking_order(candidates, groups, seats)
+    if settled is not None:
+        return _result(
+            "ranked_pairs",
+            candidates,
+            seats,
+            matrix,
+            ranking=settled.ranking,
+            winners=settled.winners,
+            events=settled.events,
+            tie_messages=settled.messages,
+            details={"pairwise": matrix, "locked": settled.locked, "skipped": settled.skipped},
+            options={"strength": strength, "tie_break": policy.as_option(), "seed": seed},
+            skipped=settled.skipped,
+        )
     locker = _Locker(candidates, policy)
-    for group in _by_strength(links):
+    for group in groups:
         if not locker.lock_group(group):
             break
     if locker.unresolved:
@@ -287,6 +312,132 @@ def _by_strength(links: Mapping[Pair, Fraction]) -> list[list[Pair]]:
     return [sorted(groups[value]) for value in sorted(groups, reverse=True)]
 
 
+LOCKING_STATES_MAX = 20_000  # beyond, the tie is left to the tie-break rule as before
+
+
+@dataclass(frozen=True, slots=True)
+class _Settled:
+    """Ranked Pairs settled without a tie-break: every locking order gives these winners."""
+
+    winners: tuple[Candidate, ...]
+    ranking: tuple[tuple[Candidate, ...], ...]
+    locked: tuple[Pair, ...]
+    skipped: tuple[Pair, ...]
+    events: tuple[TieEvent, ...]
+    messages: tuple[Message, ...]
+
+
+def _every_locking_order(
+    candidates: Sequence[Candidate], groups: Sequence[Sequence[Pair]], seats: int
+) -> _Settled | None:
+    """The result when contests of equal strength conflict but every order of locking them
+    elects the same candidates (#16: a tie is for the tie-break rule only when its resolution
+    changes the result); None when no such conflict exists, when the orders disagree, or
+    when there are too many orders to try (the tie-break rule decides then).
+
+    A group whose order does not matter is locked at once; a conflicting group branches on
+    which of its open contests is locked next. Locked states already met are not explored
+    again.
+
+    >>> cycle = [[("a", "b"), ("b", "c"), ("c", "a")]]
+    >>> _every_locking_order(["a", "b", "c"], cycle, 1) is None  # each order elects another
+    True
+    """
+    conflicts: list[Pair] = []
+    leaves: list[tuple[dict[Candidate, set[Candidate]], set[Pair], set[Pair]]] = []
+    winners_seen: set[frozenset[Candidate]] = set()
+    seen: set[tuple[int, frozenset[Pair], frozenset[Pair]]] = set()
+    wanted = min(seats, len(candidates))
+    budget = [LOCKING_STATES_MAX]
+
+    def closure(reach: Mapping[Candidate, set[Candidate]]) -> frozenset[Pair]:
+        return frozenset((a, b) for a, reachable in reach.items() for b in reachable)
+
+    def explore(
+        index: int,
+        remaining: tuple[Pair, ...],
+        reach: dict[Candidate, set[Candidate]],
+        locked: frozenset[Pair],
+        skipped: frozenset[Pair],
+    ) -> bool:
+        """False to stop: two results differ, one is a tie itself, or the budget is spent."""
+        key = (index, frozenset(remaining), closure(reach))
+        if key in seen:
+            return True
+        seen.add(key)
+        budget[0] -= 1
+        if budget[0] < 0:
+            return False
+        if not remaining:
+            if index == len(groups):
+                ranking = _layers(candidates, lambda a, b: b in reach[a])
+                winners, _, _ = select_top(ranking, seats, TieBreak())
+                winners_seen.add(frozenset(winners))
+                leaves.append((reach, set(locked), set(skipped)))
+                return len(winners) == wanted and len(winners_seen) == 1
+            group = tuple(groups[index])
+            open_pairs = [(a, b) for a, b in group if a not in reach[b]]
+            if not _closes_cycle(reach, open_pairs):  # any order locks the same graph
+                new = {c: set(r) for c, r in reach.items()}
+                done, dropped = set(locked), set(skipped)
+                for a, b in group:
+                    if a in new[b]:
+                        dropped.add((a, b))
+                    else:
+                        done.add((a, b))
+                        _add_edge(new, a, b)
+                return explore(index + 1, (), new, frozenset(done), frozenset(dropped))
+            conflicts.extend(p for p in open_pairs if p not in conflicts)
+            return explore(index + 1, group, reach, locked, skipped)
+        for pair in remaining:
+            rest = tuple(p for p in remaining if p != pair)
+            a, b = pair
+            if a in reach[b]:
+                going_on = explore(index, rest, reach, locked, skipped | {pair})
+            else:
+                new = {c: set(r) for c, r in reach.items()}
+                _add_edge(new, a, b)
+                going_on = explore(index, rest, new, locked | {pair}, skipped)
+            if not going_on:
+                return False
+        return True
+
+    start: dict[Candidate, set[Candidate]] = {c: set() for c in candidates}
+    if not explore(0, (), start, frozenset(), frozenset()) or not conflicts:
+        return None
+    (chosen,) = winners_seen
+    # the order every locking agrees on, the elected first
+    common = set.intersection(*(set(closure(reach)) for reach, _, _ in leaves))
+    ranking = (
+        *_layers(sorted(chosen), lambda a, b: (a, b) in common),
+        *_layers([c for c in candidates if c not in chosen], lambda a, b: (a, b) in common),
+    )
+    ordered = tuple(c for layer in ranking for c in layer if c in chosen)
+    order = [pair for group in groups for pair in group]
+    locked = tuple(p for p in order if all(p in leaf[1] for leaf in leaves))
+    skipped = tuple(p for p in order if all(p in leaf[2] for leaf in leaves))
+    involved = tuple(sorted({c for pair in conflicts for c in pair}))
+    pairs = " ; ".join(f"{a} > {b}" for a, b in conflicts)
+    return _Settled(
+        winners=ordered,
+        ranking=ranking,
+        locked=locked,
+        skipped=skipped,
+        events=(TieEvent(1, "pair_order", involved, ordered, TieResolution.NO_EFFECT),),
+        messages=(Message("condorcet.pairs_no_effect", {"pairs": pairs}),),
+    )
+
+
+def _closes_cycle(reach: Mapping[Candidate, set[Candidate]], open_pairs: Sequence[Pair]) -> bool:
+    """Whether locking ``open_pairs`` together would close a cycle (then their order counts)."""
+    trial = {c: set(r) for c, r in reach.items()}
+    for a, b in open_pairs:
+        if a in trial[b]:
+            return True
+        _add_edge(trial, a, b)
+    return False
+
+
 class _Locker:
     """The locked graph of Ranked Pairs, with the transitive closure kept up to date."""
 
@@ -330,12 +481,7 @@ class _Locker:
 
     def _order_matters(self, open_pairs: list[Pair]) -> bool:
         """Whether locking ``open_pairs`` together would close a cycle (then order decides)."""
-        reach = {c: set(r) for c, r in self.reach.items()}
-        for a, b in open_pairs:
-            if a in reach[b]:
-                return True
-            _add_edge(reach, a, b)
-        return False
+        return _closes_cycle(self.reach, open_pairs)
 
     def _tie_order(self) -> tuple[Candidate, ...]:
         if self._order is None:  # a lot, drawn once at the first conflict and reused after

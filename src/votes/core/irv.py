@@ -20,7 +20,8 @@ group once per transfer instead of recounting every ballot every round.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import copy
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -38,6 +39,8 @@ from votes.core.results import (
     Weight,
 )
 from votes.core.ties import TieBreak
+
+TIE_DEPTH_MAX = 4  # ties tried inside ties; deeper, the tie-break rule settles as before
 
 MESSAGES = {
     "fr": {
@@ -61,6 +64,11 @@ MESSAGES = {
             "égalité entre {tied:and}, départagée par le tour {round}, "
             "où {chosen} avait le plus de voix"
         ),
+        "tie_no_effect": (
+            "égalité entre {tied:and} pour l'élimination\u00a0: quel que soit l'éliminé, "
+            "{winner} est élu\u00a0; l'égalité est laissée sans départage "
+            "et {chosen} est éliminé pour la suite du décompte"
+        ),
     },
     "en": {
         "excluded": (
@@ -83,6 +91,10 @@ MESSAGES = {
         ),
         "tie_history_most": (
             "tie between {tied:and}, settled by round {round}, where {chosen} had the most votes"
+        ),
+        "tie_no_effect": (
+            "tie between {tied:and} for exclusion: whoever is excluded, {winner} is elected; "
+            "the tie is left unsettled and {chosen} is excluded for the rest of the count"
         ),
     },
 }
@@ -217,6 +229,7 @@ def break_tie(
     round_number: int,
     purpose: str,
     namespace: str = "irv",
+    without_effect: Callable[[Sequence[int]], Message | None] | None = None,
 ) -> TieOutcome:
     """Settle a tie by earlier rounds (most recent first), then by the policy's lot or order.
 
@@ -244,6 +257,15 @@ def break_tie(
             params = {"tied": tied_names, "chosen": chosen, "round": back + 1}
             return TieOutcome(pool[0], event, Message(f"{namespace}.{key}", params))
     pool_names = [names[c] for c in pool]
+    settled = without_effect(pool) if without_effect is not None else None
+    if settled is not None:  # every choice gives the same result: no lot (#16)
+        # the count goes on with one of them: the published order's, else the first listed
+        chosen = next((c for c in policy.order if c in pool_names), pool_names[0])
+        event = TieEvent(
+            round_number, purpose, tuple(pool_names), (chosen,), TieResolution.NO_EFFECT
+        )
+        message = Message(settled.key, {**settled.params, "chosen": chosen})
+        return TieOutcome(names.index(chosen), event, message)
     if policy.kind == "unresolved":
         raise TallyError(
             f"round {round_number}: {', '.join(pool_names)} are tied for {purpose} at every "
@@ -355,6 +377,7 @@ class _IrvCount:
         self.history: list[list[Weight]] = []
         self.rounds: list[Round] = []
         self.events: list[TieEvent] = []
+        self.depth = 0  # ties tried inside ties (see _without_effect)
 
     def run(self) -> Candidate:
         names = self.profile.candidates
@@ -419,10 +442,34 @@ class _IrvCount:
             names=self.profile.candidates,
             round_number=number,
             purpose="exclusion",
+            without_effect=self._without_effect,
         )
         self.events.append(outcome.event)
         messages.append(outcome.message)
         return outcome.chosen
+
+    def _without_effect(self, pool: Sequence[int]) -> Message | None:
+        """The message saying so when excluding any one of ``pool`` elects the same winner
+        (each choice counted to the end, its own ties tried the same way); None otherwise."""
+        if self.depth >= TIE_DEPTH_MAX:
+            return None
+        winners = set()
+        for candidate in pool:
+            branch = copy.deepcopy(self, {id(self.profile): self.profile})
+            branch.policy = TieBreak()  # a tie that matters inside a branch: it depends
+            branch.depth = self.depth + 1
+            branch._exclude(candidate)
+            try:
+                winners.add(branch.run())
+            except TallyError:
+                return None
+            if len(winners) > 1:
+                return None
+        (winner,) = winners
+        names = self.profile.candidates
+        tied = tuple(names[c] for c in pool)
+        params = {"tied": tied, "winner": winner, "chosen": tied[0]}
+        return Message("irv.tie_no_effect", params)
 
     def _exclude(self, loser: int) -> tuple[dict[int, Weight], Weight]:
         """Move every group in the loser's pile to its next continuing preference."""

@@ -25,12 +25,14 @@ elected and hopeful candidate included, and ``exhausted`` the residual, so
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
 
 from votes.core.ballots import check_candidates, check_seats
 from votes.core.irv import (
     RANKED_OPTIONS,
+    TIE_DEPTH_MAX,
     RankedProfile,
     break_tie,
     prepare_ranked,
@@ -38,7 +40,15 @@ from votes.core.irv import (
     read_withdrawn,
     record_options,
 )
-from votes.core.results import Candidate, Message, Round, TallyResult, TieEvent, Weight
+from votes.core.results import (
+    Candidate,
+    Message,
+    Round,
+    TallyError,
+    TallyResult,
+    TieEvent,
+    Weight,
+)
 from votes.core.ties import TieBreak
 
 #: Fixed point: units of 10^-9 (PRF reference rule).
@@ -139,6 +149,7 @@ class _MeekCount:
         self.quotas: list[Weight] = []
         self.rounds: list[Round] = []
         self.events: list[TieEvent] = []
+        self.depth = 0  # ties tried inside ties (see _without_effect)
 
     def _hopeful(self) -> list[int]:
         return [c for c, state in enumerate(self.status) if state == _HOPEFUL]
@@ -262,10 +273,44 @@ class _MeekCount:
             names=self.profile.candidates,
             round_number=number,
             purpose="exclusion",
+            without_effect=self._without_effect,
         )
         self.events.append(outcome.event)
         messages.append(outcome.message)
         return outcome.chosen
+
+    def _without_effect(self, pool: Sequence[int]) -> Message | None:
+        """The message saying so when defeating any one of ``pool`` elects the same candidates
+        (each choice counted to the end, its own ties tried the same way); None otherwise."""
+        if self.depth >= TIE_DEPTH_MAX:
+            return None
+        outcomes = set()
+        for candidate in pool:
+            branch = copy.deepcopy(
+                self, {id(self.profile): self.profile, id(self.rankings): self.rankings}
+            )
+            branch.policy = TieBreak()  # a tie that matters inside a branch: it depends
+            branch.depth = self.depth + 1
+            branch.status[candidate] = _DEFEATED
+            branch.keep[candidate] = 0
+            branch.votes[candidate] = 0
+            try:
+                branch._finish([])
+                branch.run()
+            except TallyError:
+                return None
+            outcomes.add(frozenset(branch.elected))
+            if len(outcomes) > 1:
+                return None
+        (elected,) = outcomes
+        names = self.profile.candidates
+        tied = tuple(names[c] for c in pool)
+        params = {
+            "tied": tied,
+            "elected": tuple(names[c] for c in sorted(elected)),
+            "chosen": tied[0],
+        }
+        return Message("stv.tie_no_effect", params)
 
     def _finish(self, messages: list[Message]) -> list[int]:
         """Step C, once hopefuls no longer outnumber the seats left."""

@@ -34,6 +34,7 @@ class TieResolution(StrEnum):
     CASTING_VOTE = "casting_vote"  # the chair's casting vote (majority motions)
     UNRESOLVED = "unresolved"  # reported as a tie, nobody picked (e.g. plurality without a lot)
     FIXED_ORDER = "fixed_order"  # a candidate order published before the count decides
+    NO_EFFECT = "no_effect"  # every way of settling it gives the same result: nothing to settle
 
 
 class Verdict(StrEnum):

@@ -26,12 +26,14 @@ elected ones; excluded and withdrawn candidates hold none and are left out. At e
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import copy
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from fractions import Fraction
 
 from votes.core.ballots import check_candidates, check_seats
 from votes.core.irv import (
     RANKED_OPTIONS,
+    TIE_DEPTH_MAX,
     RankedProfile,
     break_tie,
     prepare_ranked,
@@ -40,7 +42,15 @@ from votes.core.irv import (
     record_options,
     transfer_message,
 )
-from votes.core.results import Candidate, Message, Round, TallyResult, TieEvent, Weight
+from votes.core.results import (
+    Candidate,
+    Message,
+    Round,
+    TallyError,
+    TallyResult,
+    TieEvent,
+    Weight,
+)
 from votes.core.ties import TieBreak
 
 #: Votes are held in units of 10^-5 (rule 48(3): five decimal places, remainder ignored).
@@ -63,6 +73,11 @@ MESSAGES = {
             "tous les sièges sont pourvus, {candidates:and} n'est pas élu",
             "tous les sièges sont pourvus, {candidates:and} ne sont pas élus",
         ),
+        "tie_no_effect": (
+            "égalité entre {tied:and} pour l'élimination\u00a0: quel que soit l'éliminé, "
+            "les élus sont les mêmes ({elected:and})\u00a0; l'égalité est laissée sans "
+            "départage et {chosen} est éliminé pour la suite du décompte"
+        ),
     },
     "en": {
         "first": (
@@ -79,6 +94,11 @@ MESSAGES = {
         "not_elected": (
             "all seats are filled, {candidates:and} is not elected",
             "all seats are filled, {candidates:and} are not elected",
+        ),
+        "tie_no_effect": (
+            "tie between {tied:and} for exclusion: whoever is excluded, the same candidates "
+            "are elected ({elected:and}); the tie is left unsettled and {chosen} is excluded "
+            "for the rest of the count"
         ),
     },
 }
@@ -160,6 +180,7 @@ class _ScottishCount:
         self.history: list[list[Weight]] = []
         self.rounds: list[Round] = []
         self.events: list[TieEvent] = []
+        self.depth = 0  # ties tried inside ties (see _without_effect)
 
     def run(self) -> None:
         first = {
@@ -261,10 +282,54 @@ class _ScottishCount:
         tied = [c for c in hopeful if self.totals[c] == fewest]
         if len(tied) == 1:
             return tied[0]
-        return self._settle(tied, fewest=True, stage=stage, purpose="exclusion", to=messages)
+        return self._settle(
+            tied,
+            fewest=True,
+            stage=stage,
+            purpose="exclusion",
+            to=messages,
+            without_effect=self._without_effect,
+        )
+
+    def _without_effect(self, pool: Sequence[int]) -> Message | None:
+        """The message saying so when excluding any one of ``pool`` elects the same candidates
+        (each choice counted to the end, its own ties tried the same way); None otherwise."""
+        if self.depth >= TIE_DEPTH_MAX:
+            return None
+        outcomes = set()
+        for candidate in pool:
+            branch = copy.deepcopy(
+                self, {id(self.profile): self.profile, id(self.rankings): self.rankings}
+            )
+            branch.policy = TieBreak()  # a tie that matters inside a branch: it depends
+            branch.depth = self.depth + 1
+            branch._exclude(candidate, [])
+            try:
+                branch.run()
+            except TallyError:
+                return None
+            outcomes.add(frozenset(branch.elected))
+            if len(outcomes) > 1:
+                return None
+        (elected,) = outcomes
+        names = self.profile.candidates
+        tied = tuple(names[c] for c in pool)
+        params = {
+            "tied": tied,
+            "elected": tuple(names[c] for c in sorted(elected)),
+            "chosen": tied[0],
+        }
+        return Message("stv.tie_no_effect", params)
 
     def _settle(
-        self, tied: list[int], *, fewest: bool, stage: int, purpose: str, to: list[Message]
+        self,
+        tied: list[int],
+        *,
+        fewest: bool,
+        stage: int,
+        purpose: str,
+        to: list[Message],
+        without_effect: Callable[[Sequence[int]], Message | None] | None = None,
     ) -> int:
         outcome = break_tie(
             tied,
@@ -274,6 +339,7 @@ class _ScottishCount:
             names=self.profile.candidates,
             round_number=stage,
             purpose=purpose,
+            without_effect=without_effect,
         )
         self.events.append(outcome.event)
         to.append(outcome.message)

@@ -151,6 +151,8 @@ class AssemblyPage:
     assembly: AssemblyView
     agenda: list[ItemView]
     unplaced: list[ProposalRow]  # proposals not yet put on an agenda item
+    # ballots on no agenda item (made with "New ballot" between items): listed all the same
+    unplaced_ballots: list[BallotSummary] = field(default_factory=list)
 
     @property
     def current_item(self) -> ItemView | None:
@@ -429,7 +431,33 @@ async def assembly_page(
     agenda, proposals = await _agenda(organisation_id, assembly_id, viewer)
     item_ids = {item.id for item in agenda}
     unplaced = [p for p in proposals if p.agenda_item_id not in item_ids]
-    return AssemblyPage(assembly=assembly, agenda=agenda, unplaced=unplaced)
+    loose = (
+        await Ballot.select(
+            Ballot.id, Ballot.question, Ballot.method, Ballot.status, Ballot.secret,
+            Ballot.is_test, Ballot.agenda_item,
+        )
+        .where((Ballot.assembly == assembly_id) & (Ballot.organisation == organisation_id))
+        .order_by(Ballot.id)
+    )  # fmt: skip
+    return AssemblyPage(
+        assembly=assembly,
+        agenda=agenda,
+        unplaced=unplaced,
+        unplaced_ballots=[_ballot(b) for b in loose if b["agenda_item"] not in item_ids],
+    )
+
+
+async def agenda_titles(organisation_id: int, assembly_id: int) -> list[tuple[int, str]]:
+    """(id, title) of the assembly's agenda items, in order (to file a new ballot)."""
+    rows = (
+        await AgendaItem.select(AgendaItem.id, AgendaItem.title)
+        .where(
+            (AgendaItem.assembly == assembly_id)
+            & (AgendaItem.assembly.organisation == organisation_id)
+        )
+        .order_by(AgendaItem.position)
+    )
+    return [(row["id"], row["title"]) for row in rows]
 
 
 async def agenda_item(
@@ -1008,3 +1036,36 @@ async def now_stamp(organisation_id: int) -> str:
     )
     ballots = ".".join(str(b["id"]) for b in open_ballots)
     return f"{head['last_sequence'] if head else 0}-{last['id'] if last else 0}-{ballots}"
+
+
+@dataclass(frozen=True, slots=True)
+class BallotListLine:
+    """One ballot in a facilitator's list of every ballot (#16)."""
+
+    assembly_id: int
+    assembly_title: str
+    item_title: str  # "" on no agenda item
+    ballot: BallotSummary
+
+
+async def organisation_ballots(organisation_id: int) -> list[BallotListLine]:
+    """Every ballot of the organisation, newest assembly first, in the order they were made."""
+    rows = (
+        await Ballot.select(
+            Ballot.id, Ballot.question, Ballot.method, Ballot.status, Ballot.secret,
+            Ballot.is_test, Ballot.assembly, Ballot.assembly.title, Ballot.agenda_item.title,
+            Ballot.assembly.starts_at,
+        )
+        .where(Ballot.organisation == organisation_id)
+        .order_by(Ballot.assembly.starts_at, ascending=False)
+        .order_by(Ballot.id)
+    )  # fmt: skip
+    return [
+        BallotListLine(
+            assembly_id=row["assembly"],
+            assembly_title=row["assembly.title"],
+            item_title=row["agenda_item.title"] or "",
+            ballot=_ballot(row),
+        )
+        for row in rows
+    ]

@@ -14,6 +14,21 @@ class MigrationError(RuntimeError):
     pass
 
 
+async def pending_migrations() -> int:
+    """How many migrations of the ``votes`` app have not run, reading only (a check such as
+    ``votes audit verify`` must not write, not even the migrations table)."""
+    from piccolo.apps.migrations.commands.check import CheckMigrationManager
+    from piccolo.apps.migrations.tables import Migration
+
+    manager = CheckMigrationManager(app_name=APP_CONFIG.app_name)
+    modules = manager.get_migration_modules(APP_CONFIG.resolved_migrations_folder_path)
+    ids = set(manager.get_migration_ids(modules))
+    if not await Migration.table_exists():
+        return len(ids)
+    done = await Migration.select(Migration.name).where(Migration.app_name == APP_CONFIG.app_name)
+    return len(ids - {row["name"] for row in done})
+
+
 async def migrate(*, quiet: bool = False) -> None:
     """Run every pending migration of the ``votes`` app; raise ``MigrationError`` on failure."""
     output = io.StringIO()

@@ -16,6 +16,8 @@ from votes.db import attendance_queries as aq
 from votes.db.assembly_queries import AssemblyView, assembly_view
 from votes.db.tables import (
     AgendaItem,
+    AuditChain,
+    AuditEntry,
     Ballot,
     BallotOption,
     BallotPaper,
@@ -95,11 +97,12 @@ class Resolution:
     result_json: str | None
     eligible: int | None  # members with voting rights, frozen at the close
     present: int | None  # present and represented, frozen at the close (attendance, #7)
-    represented: int | None
+    represented: int | None  # members represented at the close, whether or not voted for
     electronic_papers: int
     room: RoomFigures | None
     rules: dict[str, Any]
     roll_call: list[tuple[str, str]] = field(default_factory=list)  # public ballots only
+    proxy_votes: int = 0  # votes of the counted round actually cast by a proxy holder (#16)
 
     @property
     def labels(self) -> dict[str, str]:
@@ -144,6 +147,33 @@ class AttendanceRegister:
 
 
 @dataclass(frozen=True, slots=True)
+class Incident:
+    """Something the law wants in the minutes (#16): a ballot reopened, cancelled, closed by
+    its countdown or counted after an interruption, opened before its amendments were voted,
+    a decision recorded against (or ahead of) its published vote."""
+
+    occurred_at: datetime
+    kind: str  # reopened, cancelled, countdown_close, counted_late, opened_early, override
+    subject: str  # the ballot's question or the proposal's title
+    reason: str = ""
+
+
+# audited acts that are incidents: action -> kind (ballot.closed and ballot.opened only with
+# a reason, proposal and amendment acts only when they override a vote)
+INCIDENT_ACTIONS = {
+    "ballot.reopened": "reopened",
+    "ballot.cancelled": "cancelled",
+    "ballot.closed": "countdown_close",
+    "ballot.counted": "counted_late",
+    "ballot.opened": "opened_early",
+    "ballot.round_rerun": "round_rerun",
+    "proposal.status_changed": "override",
+    "amendment.adopted": "override",
+    "amendment.rejected": "override",
+}
+
+
+@dataclass(frozen=True, slots=True)
 class AssemblyRecord:
     organisation: OrganisationFacts
     assembly: AssemblyView
@@ -152,6 +182,14 @@ class AssemblyRecord:
     pending_ballots: int  # open or closed but unpublished (not in the record yet)
     facilitators: list[str]
     scrutineers: list[str]
+    # (sequence, hash) of the organisation's audit chain when the record was read: printed
+    # on every page of the minutes, to compare with `votes audit verify` (#16)
+    audit_head: tuple[int, str] = (0, "")
+    incidents: list[Incident] = field(default_factory=list)
+
+    @property
+    def audit_head_short(self) -> str:
+        return self.audit_head[1][:16]
 
     @property
     def resolutions(self) -> list[Resolution]:
@@ -273,7 +311,69 @@ async def assembly_record(organisation_id: int, assembly_id: int) -> AssemblyRec
         pending_ballots=sum(1 for b in ballots if b["status"] in PENDING_STATUSES),
         facilitators=await _role_names(organisation_id, Membership.is_facilitator),
         scrutineers=await _role_names(organisation_id, Membership.is_scrutineer),
+        audit_head=await audit_head(organisation_id),
+        incidents=await incidents(organisation_id, assembly_id),
     )
+
+
+async def incidents(organisation_id: int, assembly_id: int) -> list[Incident]:
+    """The session's incidents, in the order they happened, read from the audit trail."""
+    ballots = await Ballot.select(Ballot.id, Ballot.question).where(
+        (Ballot.organisation == organisation_id)
+        & (Ballot.assembly == assembly_id)
+        & Ballot.is_test.eq(False)
+    )
+    proposals = await Proposal.select(Proposal.id, Proposal.title).where(
+        (Proposal.organisation == organisation_id) & (Proposal.assembly == assembly_id)
+    )
+    subjects = {f"ballot:{b['id']}": b["question"] for b in ballots}
+    subjects.update({f"proposal:{p['id']}": p["title"] for p in proposals})
+    if not subjects:
+        return []
+    entries = (
+        await AuditEntry.select(
+            AuditEntry.occurred_at, AuditEntry.action, AuditEntry.subject, AuditEntry.details
+        )
+        .where(
+            (AuditEntry.organisation == organisation_id)
+            & AuditEntry.action.is_in(list(INCIDENT_ACTIONS))
+            & AuditEntry.subject.is_in(list(subjects))
+        )
+        .order_by(AuditEntry.sequence)
+    )
+    found = []
+    for entry in entries:
+        try:
+            details = json.loads(entry["details"])
+        except ValueError:
+            details = {}
+        details = details if isinstance(details, dict) else {}
+        action, kind = entry["action"], INCIDENT_ACTIONS[entry["action"]]
+        reason = str(details.get("reason") or details.get("override") or "")
+        if action == "ballot.closed" and details.get("reason") != "time_is_up":
+            continue
+        if action == "ballot.closed":
+            reason = ""
+        if action in ("ballot.opened", "proposal.status_changed") and not reason:
+            continue
+        if action.startswith("amendment.") and "override" not in details:
+            continue
+        if action == "ballot.round_rerun":
+            reason = str(details.get("amendment") or "")
+        if action == "ballot.counted":
+            reason = ""
+        found.append(Incident(entry["occurred_at"], kind, subjects[entry["subject"]], reason))
+    return found
+
+
+async def audit_head(organisation_id: int) -> tuple[int, str]:
+    """(sequence, hash) of the organisation's newest audit entry ((0, "") before any)."""
+    head = (
+        await AuditChain.select(AuditChain.last_sequence, AuditChain.last_hash)
+        .where(AuditChain.chain_key == str(organisation_id))
+        .first()
+    )
+    return (int(head["last_sequence"]), str(head["last_hash"])) if head else (0, "")
 
 
 async def _resolution(ballot: dict[str, Any]) -> Resolution:
@@ -323,6 +423,42 @@ async def _resolution(ballot: dict[str, Any]) -> Resolution:
         else None,
         rules=json.loads(ballot["rules"]),
         roll_call=roll_call,
+        proxy_votes=await _proxy_votes(ballot),
+    )
+
+
+async def _proxy_votes(ballot: dict[str, Any]) -> int:
+    """Votes of the ballot's counted round cast by a holder for the member they represent:
+    the audit trail says who voted for whom (``vote.by_proxy``, after the round began), the
+    register of the round says the vote is there."""
+    subject = f"ballot:{ballot['id']}"
+    entries = (
+        await AuditEntry.select(AuditEntry.action, AuditEntry.details)
+        .where(
+            (AuditEntry.organisation == ballot["organisation"])
+            & (AuditEntry.subject == subject)
+            & AuditEntry.action.is_in(["vote.by_proxy", "ballot.round_rerun"])
+        )
+        .order_by(AuditEntry.sequence)
+    )
+    represented: set[int] = set()
+    for entry in entries:
+        if entry["action"] == "ballot.round_rerun":
+            represented.clear()  # a new round: every member answers again
+            continue
+        try:
+            details = json.loads(entry["details"])
+            represented.add(int(details["represented"]))
+        except (ValueError, KeyError, TypeError):
+            continue
+    if not represented:
+        return 0
+    return int(
+        await Participation.count().where(
+            (Participation.ballot == ballot["id"])
+            & (Participation.round == ballot["round"])
+            & Participation.membership.is_in(sorted(represented))
+        )
     )
 
 

@@ -6,18 +6,30 @@ the previous entry's hash; :func:`verify_chain` recomputes the chain and names t
 that no longer matches, whether it was edited, deleted or moved.
 
 Secret ballots: callers record *that* someone voted, never *what* they chose.
+
+Anchoring (#16): someone who can write the database could rewrite the whole chain with plain
+SHA-256. So each organisation's entries, from the first one written with anchoring on, are
+hashed with HMAC-SHA256 under a key kept outside the database (``<data folder>/audit/key``,
+created 0600 on first use); the number of that first anchored entry is kept beside it
+(``<data folder>/audit/<organisation>.first``). A chain rewritten without the key no longer
+verifies, and its head (printed on the projector, in exports and in the minutes) differs.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import os
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from votes.db.tables.audit import AuditChain, AuditEntry
-from votes.db.tables.ballots import BallotPaper
+from votes.db.tables.ballots import BallotOption, BallotPaper, Participation
 
 GENESIS_HASH = "0" * 64
 
@@ -28,7 +40,79 @@ class ChainBreak:
 
     organisation_id: int
     sequence: int  # the first entry that does not verify (or the missing place)
-    reason: str  # "edited", "missing", "out_of_order"
+    reason: str  # "edited", "missing", "out_of_order", "key_missing" (the anchoring key)
+
+
+ANCHOR_FOLDER = "audit"
+ANCHOR_KEY_FILE = "key"
+
+
+def anchor_folder() -> Path:
+    """Where the anchoring key lives: the data folder's ``audit`` (outside the database)."""
+    from votes.settings import VARIABLES
+
+    data_dir = os.environ.get("VOTES_DATA_DIR", VARIABLES["VOTES_DATA_DIR"][0]).strip()
+    return Path(data_dir).expanduser() / ANCHOR_FOLDER
+
+
+@cache
+def _key_at(folder: Path, create: bool) -> bytes | None:
+    path = folder / ANCHOR_KEY_FILE
+    if not path.exists():
+        if not create:
+            return None
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        try:  # O_EXCL: two workers starting together cannot both write a key
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+    return bytes.fromhex(path.read_text().strip())
+
+
+def anchor_key(*, create: bool = False) -> bytes | None:
+    """The key the chain is anchored with; created (0600) when ``create`` and missing. A
+    check (``create`` false) never creates it."""
+    key = _key_at(anchor_folder(), create)
+    if key is None:
+        _key_at.cache_clear()  # not there yet: look again next time
+    return key
+
+
+_ANCHORED: dict[tuple[Path, int], int] = {}  # (folder, organisation) -> first anchored entry
+
+
+def first_anchored(organisation_id: int) -> int | None:
+    """The sequence of the organisation's first anchored entry (None: none yet)."""
+    path = anchor_folder() / f"{organisation_id}.first"
+    try:
+        return int(path.read_text().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def _mark_anchored(organisation_id: int, sequence: int) -> int | None:
+    """Keep ``sequence`` as the organisation's first anchored entry unless one is kept
+    already; return the one kept. A rolled-back first entry gives its sequence to the next
+    one, so the mark stays true."""
+    folder = anchor_folder()
+    known = _ANCHORED.get((folder, organisation_id))
+    if known is not None:
+        return known
+    path = folder / f"{organisation_id}.first"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(str(sequence))
+    first = first_anchored(organisation_id)
+    if first is not None:
+        _ANCHORED[(folder, organisation_id)] = first
+    return first
 
 
 def entry_hash(
@@ -41,8 +125,10 @@ def entry_hash(
     subject: str,
     details: str,
     previous_hash: str,
+    key: bytes | None = None,
 ) -> str:
-    """SHA-256 over a canonical JSON of every field of the entry and the previous hash."""
+    """SHA-256 over a canonical JSON of every field of the entry and the previous hash
+    (HMAC-SHA256 under ``key`` for an anchored entry)."""
     canonical = json.dumps(
         [
             organisation_id,
@@ -57,6 +143,8 @@ def entry_hash(
         ensure_ascii=False,
         separators=(",", ":"),
     )
+    if key is not None:
+        return hmac.new(key, canonical.encode(), hashlib.sha256).hexdigest()
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -78,7 +166,10 @@ async def record(
     # microseconds are kept exactly by both engines, so the hash recomputes identically
     occurred_at = datetime.now(UTC)
     text = json.dumps(details or {}, ensure_ascii=False, sort_keys=True, default=str)
+    key = anchor_key(create=True)
+    first = _mark_anchored(organisation_id, sequence)
     digest = entry_hash(
+        key=key if first is not None and sequence >= first else None,
         organisation_id=organisation_id,
         sequence=sequence,
         occurred_at=occurred_at,
@@ -130,6 +221,10 @@ async def verify_chain(organisation_id: int) -> ChainBreak | None:
         .order_by(AuditEntry.id)
     )
     present = {entry["sequence"] for entry in entries}
+    first = first_anchored(organisation_id)
+    key = anchor_key() if first is not None else None
+    if first is not None and key is None and entries:
+        return ChainBreak(organisation_id, first, "key_missing")
     previous = GENESIS_HASH
     for expected, entry in enumerate(entries, start=1):
         if entry["sequence"] != expected:
@@ -144,6 +239,7 @@ async def verify_chain(organisation_id: int) -> ChainBreak | None:
             subject=entry["subject"],
             details=entry["details"],
             previous_hash=previous,
+            key=key if first is not None and expected >= first else None,
         )
         if entry["previous_hash"] != previous or entry["entry_hash"] != recomputed:
             return ChainBreak(organisation_id, expected, "edited")
@@ -188,6 +284,41 @@ async def seal_ballot_box(ballot_id: int, round_: int) -> dict[str, Any]:
     )
     digest = hashlib.sha256("\n".join(lines).encode()).hexdigest()
     return {"round": round_, "papers": len(lines), "box_digest": digest}
+
+
+async def seal_records(ballot_id: int, round_: int) -> dict[str, Any]:
+    """Digests of what the room saw and who voted, for the open's and close's audit entries:
+    the options (key and label, in order) and the participation register of the round (who
+    voted, never what). ``votes audit verify`` compares them with the stored rows, so swapped
+    candidate labels or an edited register show."""
+    options = (
+        await BallotOption.select(BallotOption.key, BallotOption.label)
+        .where(BallotOption.ballot == ballot_id)
+        .order_by(BallotOption.position)
+    )
+    voters = await Participation.select(Participation.membership).where(
+        (Participation.ballot == ballot_id) & (Participation.round == round_)
+    )
+    listed = json.dumps([[o["key"], o["label"]] for o in options], ensure_ascii=False)
+    register = json.dumps(sorted(v["membership"] for v in voters))
+    return {
+        "options_digest": hashlib.sha256(listed.encode()).hexdigest(),
+        "register_digest": hashlib.sha256(register.encode()).hexdigest(),
+        "participations": len(voters),
+    }
+
+
+async def chain_head(organisation_id: int) -> tuple[int, str]:
+    """(sequence, hash) of the organisation's newest entry: the figure printed on the
+    projector, in exports and in the minutes, to compare with ``votes audit verify``."""
+    head = (
+        await AuditChain.select(AuditChain.last_sequence, AuditChain.last_hash)
+        .where(AuditChain.chain_key == str(organisation_id))
+        .first()
+    )
+    if head is None:
+        return 0, GENESIS_HASH
+    return int(head["last_sequence"]), str(head["last_hash"] or GENESIS_HASH)
 
 
 def content_digest(text: str) -> str:

@@ -44,6 +44,8 @@ from votes.core.papers import CONSENT_METHODS, LOT_METHODS, RANKED_METHODS, deco
 from votes.core.results import TallyError, TallyResult
 from votes.db.engine import VotesSQLiteEngine, erase_wal, write_transaction
 from votes.db.tables import (
+    Amendment,
+    AmendmentStatus,
     Assembly,
     Attendance,
     Ballot,
@@ -72,6 +74,7 @@ from votes.services.actors import (
 from votes.services.refusals import Refused
 
 MULTI_SEAT_METHODS = frozenset({"plurality", "approval", "score", "borda", "stv", "meek_stv"})
+CONDORCET_METHODS = frozenset({"schulze", "ranked_pairs"})
 RESPONSE_METHODS = frozenset({"majority", *CONSENT_METHODS, "plurality"})
 # methods whose papers the room may count by option: one choice per paper (majority,
 # plurality), or approvals counted per option beside the number of papers (approval); a ranked
@@ -355,6 +358,11 @@ def _normalised(
     if settings.method in LOT_METHODS and not {"seed", "tie_break"} & set(rules):
         # a tie at every round needs a lot: seed it now, so it is recorded before any vote
         rules["seed"] = (earlier_rules or {}).get("seed") or secrets.token_hex(4)
+    if settings.method in CONDORCET_METHODS and not {"seed", "tie_break"} & set(rules):
+        # the same seeded lot for a tie that changes the result (#16); one that cannot is
+        # declared without effect by the count and draws nothing
+        rules["seed"] = (earlier_rules or {}).get("seed") or secrets.token_hex(4)
+        rules["tie_break"] = "lot"
     question = settings.question.strip()
     if len(question) > QUESTION_MAX:  # e.g. a long proposal title quoted in the question
         question = question[: QUESTION_MAX - 1] + "…"
@@ -525,10 +533,20 @@ async def system_actor(ballot_id: int) -> Actor:
     return await actor_for(row["organisation"])
 
 
-async def open_ballot(actor: Actor, ballot_id: int) -> None:
+async def open_ballot(actor: Actor, ballot_id: int, *, reason: str = "") -> None:
+    """Open a draft. A motion's ballot does not open while one of its amendments is put to
+    the vote without a published result (``amendments_pending_vote``), unless ``reason`` says
+    why (kept in the audit trail, #16)."""
     require(may_run_ballots, actor)
+    sealed: dict[str, Any] = {}  # the options as the room sees them, for the audit (#16)
+    reason = reason.strip()[:REASON_MAX]
 
     async def changes(row: dict[str, Any]) -> dict[str, Any]:
+        if row["proposal"] is not None and await _amendments_pending_vote(row):
+            if not reason:
+                raise Refused("amendments_pending_vote")
+            sealed["reason"] = reason
+        sealed.update(await audit.seal_records(ballot_id, row["round"]))
         takes_votes = row["phase"] in (ConsentPhase.NONE.value, ConsentPhase.CONSENT.value)
         return {
             "status": BallotStatus.OPEN.value,
@@ -539,7 +557,26 @@ async def open_ballot(actor: Actor, ballot_id: int) -> None:
             **await _rules_at_open(row),
         }
 
-    await _transition(actor, ballot_id, (BallotStatus.DRAFT,), "opened", changes)
+    await _transition(actor, ballot_id, (BallotStatus.DRAFT,), "opened", changes, sealed)
+
+
+async def _amendments_pending_vote(row: Mapping[str, Any]) -> bool:
+    """Whether an amendment of the ballot's proposal (other than the one this ballot decides)
+    is put to the vote and its ballot not yet published nor cancelled."""
+    pending = await Amendment.select(Amendment.ballot_id).where(
+        (Amendment.proposal == row["proposal"])
+        & (Amendment.status == AmendmentStatus.VOTING.value)
+        & Amendment.ballot_id.is_not_null()
+    )
+    others = [a["ballot_id"] for a in pending if a["ballot_id"] != row["id"]]
+    if not others or any(a["ballot_id"] == row["id"] for a in pending):
+        return False  # this ballot decides an amendment, not the motion
+    return bool(
+        await Ballot.exists().where(
+            Ballot.id.is_in(others)
+            & Ballot.status.not_in([BallotStatus.PUBLISHED.value, BallotStatus.CANCELLED.value])
+        )
+    )
 
 
 async def _rules_at_open(row: dict[str, Any]) -> dict[str, Any]:
@@ -580,32 +617,96 @@ async def advance_phase(actor: Actor, ballot_id: int) -> str:
 
 
 async def close_ballot(actor: Actor, ballot_id: int, *, reason: str | None = None) -> TallyResult:
-    """Freeze the ballot, count its papers with the tally core (off the event loop), store the
-    result with the rules it was computed under. The close's audit entry seals the ballot box:
-    a digest of the stored papers that ``votes audit verify`` recomputes; ``reason`` says why
-    when the platform closes it by itself (``time_is_up``)."""
+    """Freeze the ballot and everything its count depends on (eligible, present, represented,
+    the register's figures by college or category), count its papers with the tally core (off
+    the event loop) and store the result with the rules it was computed under: all in one
+    transaction, so no ballot is ever closed without its count (#16). The close's audit entry
+    seals the ballot box: a digest of the stored papers that ``votes audit verify``
+    recomputes; ``reason`` says why when the platform closes it by itself (``time_is_up``)."""
     require(may_run_ballots, actor)
     sealed: dict[str, Any] = {"reason": reason} if reason else {}
+    counted: list[TallyResult] = []
 
     async def changes(row: dict[str, Any]) -> dict[str, Any]:
         if row["secret"]:
             await _shuffle_papers(ballot_id, row["round"])
         sealed.update(await audit.seal_ballot_box(ballot_id, row["round"]))
+        sealed.update(await audit.seal_records(ballot_id, row["round"]))
         counts = await attendance.frozen_counts(row["organisation"], row["assembly"])
-        return {
+        values = {
             "status": BallotStatus.CLOSED.value,
             "closed_at": datetime.now(UTC),
             "eligible_at_close": await eligible_count(row["organisation"]),
             "present_at_close": counts[0] if counts else None,
             "represented_at_close": counts[1] if counts else None,
+            **await _frozen_figures(row),
         }
+        try:
+            result, snapshot = await _count({**row, **values})
+        except TallyError as error:  # e.g. a tie only a lot settles and no lot seeded
+            raise Refused("not_countable") from error  # the ballot stays open
+        counted.append(result)
+        values["result"] = result.to_json()
+        if snapshot is not None:
+            values["rule_snapshot"] = snapshot
+        return values
 
     row = await _transition(actor, ballot_id, (BallotStatus.OPEN,), "closed", changes, sealed)
-    result = await _store_count(ballot_id)
     if row["secret"]:  # the sealed papers written during the vote: out of the WAL too
         await erase_wal(Ballot._meta.db)
     events.ballot_changed(row["organisation"], row["assembly"], ballot_id, "closed")
-    return result
+    return counted[0]
+
+
+async def _frozen_figures(row: Mapping[str, Any]) -> dict[str, Any]:
+    """The register's figures a ballot under the rules is judged with, frozen into its
+    snapshot at the close: later check-outs and new members change nothing in its count."""
+    if not row["rule_snapshot"]:
+        return {}
+    snapshot = json.loads(row["rule_snapshot"])
+    figures = await rules.close_figures(
+        row["organisation"], row["assembly"], snapshot, row["weight_groups"]
+    )
+    snapshot[rules.FROZEN_KEY] = rules.figures_to_data(figures)
+    return {"rule_snapshot": json.dumps(snapshot, sort_keys=True)}
+
+
+async def count_uncounted_ballots() -> list[int]:
+    """Count every ballot left closed without a result (a close interrupted by a crash before
+    closes counted in their own transaction) and store its result; return their ids.
+
+    Run with the deadline sweep, hence at start-up and every second after: when nothing is
+    left it costs one lookup. A ballot whose count fails is logged once per process."""
+    rows = await Ballot.select(Ballot.id, Ballot.organisation).where(
+        (Ballot.status == BallotStatus.CLOSED.value) & Ballot.result.is_null()
+    )
+    healed = []
+    for row in rows:
+        if row["id"] in _UNCOUNTABLE:
+            continue
+        try:
+            async with write_transaction(Ballot._meta.db):
+                ballot = await _ballot_row(row["id"], row["organisation"], lock=True)
+                if ballot["status"] != BallotStatus.CLOSED.value or ballot["result"] is not None:
+                    continue
+                values = await _frozen_figures(ballot)
+                await _store_count({**ballot, **values})
+                await audit.record(
+                    ballot["organisation"],
+                    "ballot.counted",
+                    subject=f"ballot:{row['id']}",
+                    details={"reason": "closed_without_count"},
+                )
+        except Exception:
+            _UNCOUNTABLE.add(row["id"])
+            logger.exception("ballot %s is closed but could not be counted", row["id"])
+            continue
+        healed.append(row["id"])
+        events.ballot_changed(ballot["organisation"], ballot["assembly"], row["id"], "closed")
+    return healed
+
+
+_UNCOUNTABLE: set[int] = set()  # closed ballots whose count failed in this process
 
 
 TIME_IS_UP = "time_is_up"  # the reason the close's audit entry gives when the countdown ran out
@@ -626,7 +727,7 @@ async def close_due_ballots(now: datetime | None = None) -> list[int]:
         .where((Ballot.status == BallotStatus.OPEN.value) & (Ballot.closes_at <= now))
         .order_by(Ballot.closes_at)
     )
-    closed = []
+    closed = await count_uncounted_ballots()
     for row in due:
         try:
             await close_ballot(await actor_for(row["organisation"]), row["id"], reason=TIME_IS_UP)
@@ -673,9 +774,14 @@ async def _shuffle_papers(ballot_id: int, round_: int) -> None:
     await BallotPaper.insert(*(BallotPaper(**paper) for paper in papers))
 
 
-async def _store_count(ballot_id: int) -> TallyResult:
-    result = await count_ballot(ballot_id)
-    await Ballot.update({Ballot.result: result.to_json()}).where(Ballot.id == ballot_id)
+async def _store_count(ballot: Mapping[str, Any]) -> TallyResult:
+    """Count the ballot (its row as it now stands) and store the result and the count's
+    figures; call inside the act's write transaction."""
+    result, snapshot = await _count(ballot)
+    values: dict[Any, Any] = {Ballot.result: result.to_json()}
+    if snapshot is not None:
+        values[Ballot.rule_snapshot] = snapshot
+    await Ballot.update(values).where(Ballot.id == ballot["id"])
     return result
 
 
@@ -685,9 +791,30 @@ async def publish_ballot(actor: Actor, ballot_id: int) -> None:
     async def changes(row: dict[str, Any]) -> dict[str, Any]:
         if row["result"] is None:
             raise Refused("not_counted")
+        await _check_within_eligible(row)
+        # the amendment or proposal the ballot decides follows its result (#16); proposals
+        # imports this module, hence the import here
+        from votes.services import proposals
+
+        await proposals.follow_published_vote(row, actor.audited_as)
         return {"status": BallotStatus.PUBLISHED.value, "published_at": datetime.now(UTC)}
 
     await _transition(actor, ballot_id, (BallotStatus.CLOSED,), "published", changes)
+
+
+async def _check_within_eligible(row: Mapping[str, Any]) -> None:
+    """Refuse (``too_many_votes``) a result whose room count and electronic votes together
+    exceed the members with voting rights frozen at the close: phones may have voted after
+    the room count was saved, when its own check passed (#16)."""
+    room = await room_count_of(row["id"], row["round"])
+    if room is None:
+        return
+    electronic = await Participation.count().where(
+        (Participation.ballot == row["id"]) & (Participation.round == row["round"])
+    )
+    eligible = row["eligible_at_close"] or row["eligible_at_open"]
+    if eligible is not None and electronic + room.cast > eligible:
+        raise Refused("too_many_votes")
 
 
 async def cancel_ballot(actor: Actor, ballot_id: int, reason: str) -> None:
@@ -1325,8 +1452,8 @@ async def record_room_count(actor: Actor, ballot_id: int, count: RoomCount) -> N
             subject=f"ballot:{ballot_id}",
             details={"cast": count.cast, "counts": dict(count.counts)},
         )
-    if row["status"] == BallotStatus.CLOSED.value:
-        await _store_count(ballot_id)
+        if row["status"] == BallotStatus.CLOSED.value:
+            await _store_count(row)
     events.votes_counted(ballot_id)
 
 
@@ -1373,11 +1500,21 @@ async def room_count_of(ballot_id: int, round_: int) -> RoomCount | None:
 
 
 async def count_ballot(ballot_id: int) -> TallyResult:
-    """Recount a ballot's current round from its stored papers and room count (the same
-    function closing and audits use)."""
+    """Recount a ballot's current round from its stored papers, its room count and the inputs
+    its close froze (the same count the close stores; ``votes audit verify`` uses it).
+
+    Read-only: it writes nothing, and reads no live register. A ballot under the rules closed
+    before its figures were frozen is refused (``not_frozen``)."""
     ballot = await Ballot.select().where(Ballot.id == ballot_id).first()
     if ballot is None:
         raise Refused("not_found")
+    return (await _count(ballot))[0]
+
+
+async def _count(ballot: Mapping[str, Any]) -> tuple[TallyResult, str | None]:
+    """(result, the rule snapshot with the count's figures, or None when the ballot is not
+    under the rules), from the ballot's row, its papers and its room count; writes nothing."""
+    ballot_id = ballot["id"]
     method, round_ = ballot["method"], ballot["round"]
     candidates = await _options_of(ballot_id)
     papers = await BallotPaper.select(BallotPaper.content, BallotPaper.weight_group).where(
@@ -1394,18 +1531,19 @@ async def count_ballot(ballot_id: int) -> TallyResult:
     if method == "majority" and (options.get("base") == "members" or "quorum_share" in options):
         options["members"] = ballot["eligible_at_close"] or ballot["eligible_at_open"]
     count = partial(tally, method, candidates, dict(grouped), seats=ballot["seats"], **options)
-    return await anyio.to_thread.run_sync(count)
+    return await anyio.to_thread.run_sync(count), None
 
 
 async def _count_under_rules(
-    ballot: dict[str, Any],
+    ballot: Mapping[str, Any],
     candidates: list[str],
     papers: list[dict[str, Any]],
     room: RoomCount | None,
-) -> TallyResult:
-    """Count a ballot of a general assembly under the rule snapshot frozen at its open (#7):
-    papers by weighting group, the room's count, blank proxies, quorum and majority; the
-    figures and each college's breakdown are stored with the snapshot."""
+) -> tuple[TallyResult, str]:
+    """Count a ballot of a general assembly under the rule snapshot frozen at its open (#7)
+    and the figures frozen at its close (#16): papers by weighting group, the room's count,
+    blank proxies, quorum and majority; return the result and the snapshot with the count's
+    figures and each college's breakdown (stored by the caller, never here)."""
     method = ballot["method"]
     by_group: dict[str, Counter[Any]] = {}
     for paper in papers:
@@ -1420,9 +1558,14 @@ async def _count_under_rules(
             json.loads(ballot["rules"]),
         )
     snapshot = json.loads(ballot["rule_snapshot"])
-    figures = await rules.close_figures(
-        ballot["organisation"], ballot["assembly"], snapshot, ballot["weight_groups"]
-    )
+    figures = rules.frozen_figures(snapshot)
+    if figures is None and ballot["status"] in (BallotStatus.OPEN.value, BallotStatus.DRAFT.value):
+        # a ballot still open is counted as the register stands now (nothing is frozen yet)
+        figures = await rules.close_figures(
+            ballot["organisation"], ballot["assembly"], snapshot, ballot["weight_groups"]
+        )
+    if figures is None:
+        raise Refused("not_frozen")
     options = {
         k: v for k, v in json.loads(ballot["rules"]).items() if k not in rules.BALLOT_ONLY_RULES
     }
@@ -1441,10 +1584,7 @@ async def _count_under_rules(
     )
     judgement = await anyio.to_thread.run_sync(judge)
     snapshot["count"] = json.loads(json.dumps(judgement.notes, default=str))
-    await Ballot.update({Ballot.rule_snapshot: json.dumps(snapshot, sort_keys=True)}).where(
-        Ballot.id == ballot["id"]
-    )
-    return judgement.result
+    return judgement.result, json.dumps(snapshot, sort_keys=True)
 
 
 def _merge_room_count(

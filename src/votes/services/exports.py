@@ -212,6 +212,8 @@ async def _gather(job_id: int, organisation_id: int, assembly_id: int) -> dict[s
         archive["ballots"].append(await _ballot(ballot_id))
         await _progress(job_id, done, total)
     archive["audit"] = await _audit(organisation_id, ballot_ids, record)
+    sequence, digest = await mq.audit_head(organisation_id)
+    archive["audit_head"] = {"sequence": sequence, "hash": digest}  # to check with verify
     await _progress(job_id, total - 1, total)
     archive["minutes"] = await _minutes(organisation_id, assembly_id)
     await _progress(job_id, total, total)

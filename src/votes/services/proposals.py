@@ -7,10 +7,11 @@ adopted amendment adds a :class:`ProposalVersion` (who, when, what note) and an 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from votes.core.results import TallyResult, Verdict
 from votes.db.assembly_queries import Viewer, may_read
 from votes.db.engine import write_transaction
 from votes.db.tables import (
@@ -20,6 +21,8 @@ from votes.db.tables import (
     AmendmentStatus,
     Assembly,
     AssemblyStatus,
+    Ballot,
+    BallotStatus,
     Contribution,
     Membership,
     MembershipKind,
@@ -350,8 +353,15 @@ async def edit_proposal(
     return number
 
 
-async def change_status(actor: Actor, proposal_id: int, status: ProposalStatus) -> None:
-    """Authors submit or withdraw their proposal; facilitators move it through the debate."""
+async def change_status(
+    actor: Actor, proposal_id: int, status: ProposalStatus, *, reason: str = ""
+) -> None:
+    """Authors submit or withdraw their proposal; facilitators move it through the debate.
+
+    A proposal put to the vote is adopted or rejected as its published ballot says; another
+    outcome is refused (``vote_not_published``, ``vote_says_otherwise``) unless ``reason``
+    says why, and the reason is audited (#16)."""
+    reason = reason.strip()[: ballots.REASON_MAX]
     async with write_transaction(Proposal._meta.db):
         proposal = await _readable_row(actor, proposal_id)
         current = proposal["status"]
@@ -366,6 +376,13 @@ async def change_status(actor: Actor, proposal_id: int, status: ProposalStatus) 
             raise Refused("status_step_not_allowed")
         if status is ProposalStatus.SUBMITTED and not manager:
             check_may_submit(actor, _assembly_of(proposal))
+        details: dict[str, Any] = {"from": current, "to": status.value}
+        if status in (ProposalStatus.ADOPTED, ProposalStatus.REJECTED):
+            ballot_id = await _proposal_ballot(proposal_id)
+            if ballot_id is not None:
+                await _check_follows_vote(ballot_id, status.value, reason)
+                if reason:
+                    details["override"] = reason
         await Proposal.update(
             {Proposal.status: status.value, Proposal.updated_at: datetime.now(UTC)}
         ).where(Proposal.id == proposal_id)
@@ -374,8 +391,38 @@ async def change_status(actor: Actor, proposal_id: int, status: ProposalStatus) 
             "proposal.status_changed",
             actor_id=actor.person_id,
             subject=f"proposal:{proposal_id}",
-            details={"from": current, "to": status.value},
+            details=details,
         )
+
+
+async def _proposal_ballot(proposal_id: int) -> int | None:
+    """The newest ballot on the proposal itself (not on one of its amendments), if any."""
+    amendment_ballots = await Amendment.select(Amendment.ballot_id).where(
+        (Amendment.proposal == proposal_id) & Amendment.ballot_id.is_not_null()
+    )
+    excluded = [row["ballot_id"] for row in amendment_ballots]
+    query = Ballot.select(Ballot.id).where(
+        (Ballot.proposal == proposal_id)
+        & Ballot.is_test.eq(False)
+        & (Ballot.status != BallotStatus.CANCELLED.value)
+    )
+    if excluded:
+        query = query.where(Ballot.id.not_in(excluded))
+    row = await query.order_by(Ballot.id, ascending=False).first()
+    return int(row["id"]) if row else None
+
+
+async def _check_follows_vote(ballot_id: int, outcome: str, reason: str) -> None:
+    """Refuse recording ``outcome`` ("adopted" or "rejected") against the ballot's published
+    result, or before it is published, unless a reason is given (an override, audited)."""
+    row = await Ballot.select(Ballot.status, Ballot.result).where(Ballot.id == ballot_id).first()
+    verdict = None
+    if row is not None and row["status"] == BallotStatus.PUBLISHED.value and row["result"]:
+        found = TallyResult.from_json(row["result"]).verdict
+        verdict = "adopted" if found is Verdict.ADOPTED else "rejected"
+    if verdict == outcome or reason:
+        return
+    raise Refused("vote_not_published" if verdict is None else "vote_says_otherwise")
 
 
 def _assembly_of(proposal: dict[str, Any]) -> dict[str, Any]:
@@ -587,7 +634,9 @@ async def _take_in(actor: Actor, amendment: dict[str, Any], proposal: dict[str, 
     return await _add_version(proposal, actor.person_id, proposal["title"], amended, note)
 
 
-async def decide_amendment(actor: Actor, amendment_id: int, decision: str) -> int | None:
+async def decide_amendment(
+    actor: Actor, amendment_id: int, decision: str, *, reason: str = ""
+) -> int | None:
     """Settle an amendment. ``decision`` is one of:
 
     - ``accept``: the proposal's author takes it into the text;
@@ -595,8 +644,11 @@ async def decide_amendment(actor: Actor, amendment_id: int, decision: str) -> in
     - ``withdraw``: its own author takes it back;
     - ``adopt`` / ``reject_vote``: a facilitator records the outcome of its ballot.
 
-    Returns the new version number when the text changed.
+    Returns the new version number when the text changed. The outcome of an amendment put
+    to the vote is its published ballot's: another one, or one recorded before the result is
+    published, needs a ``reason`` (audited as an override, #16).
     """
+    reason = reason.strip()[: ballots.REASON_MAX]
     async with write_transaction(Amendment._meta.db):
         amendment = await _amendment_row(actor.organisation.id, amendment_id)
         proposal = await _proposal_row(actor.organisation.id, amendment["proposal"])
@@ -616,20 +668,26 @@ async def decide_amendment(actor: Actor, amendment_id: int, decision: str) -> in
         ):
             new = AmendmentStatus.WITHDRAWN
         elif decision == "adopt" and status == AmendmentStatus.VOTING and manager:
+            await _check_follows_vote(amendment["ballot_id"], "adopted", reason)
             version = await _take_in(actor, amendment, proposal)
             new = AmendmentStatus.ADOPTED
         elif decision == "reject_vote" and status == AmendmentStatus.VOTING and manager:
+            await _check_follows_vote(amendment["ballot_id"], "rejected", reason)
             new = AmendmentStatus.REJECTED
         elif status != AmendmentStatus.SUBMITTED and status != AmendmentStatus.VOTING:
             raise Refused("amendment_settled")
         else:
             raise Refused("not_allowed")
-        await _settle(actor, amendment, new, version)
+        await _settle(actor, amendment, new, version, reason)
     return version
 
 
 async def _settle(
-    actor: Actor, amendment: dict[str, Any], status: AmendmentStatus, version: int | None
+    actor: Actor,
+    amendment: dict[str, Any],
+    status: AmendmentStatus,
+    version: int | None,
+    reason: str = "",
 ) -> None:
     await Amendment.update(
         {
@@ -643,8 +701,88 @@ async def _settle(
         f"amendment.{status.value}",
         actor_id=actor.person_id,
         subject=f"proposal:{amendment['proposal']}",
-        details={"amendment": amendment["id"], "number": amendment["number"], "version": version},
+        details={
+            "amendment": amendment["id"],
+            "number": amendment["number"],
+            "version": version,
+            **({"override": reason} if reason else {}),
+        },
     )
+
+
+async def follow_published_vote(ballot: Mapping[str, Any], actor_id: int | None) -> None:
+    """Give the amendment or the proposal a ballot decides the outcome its published result
+    says (#16): an adopted amendment is taken into the text. Call inside the publication's
+    transaction. An outcome already recorded (ahead of the vote, with a reason) is kept."""
+    if ballot["proposal"] is None or not ballot["result"]:
+        return
+    verdict = TallyResult.from_json(ballot["result"]).verdict
+    if verdict is None:
+        return
+    adopted = verdict is Verdict.ADOPTED
+    organisation_id = ballot["organisation"]
+    amendment = (
+        await Amendment.select()
+        .where(
+            (Amendment.organisation == organisation_id)
+            & (Amendment.ballot_id == ballot["id"])
+            & (Amendment.status == AmendmentStatus.VOTING.value)
+        )
+        .first()
+    )
+    if amendment is not None:
+        proposal = await _proposal_row(organisation_id, amendment["proposal"])
+        version = None
+        if adopted and proposal["status"] not in DECIDED:
+            amended = apply_amendment(
+                proposal["body"],
+                AmendmentKind(amendment["kind"]),
+                amendment["passage"],
+                amendment["text"],
+            )
+            note = _("Amendment no. %(number)d") % {"number": amendment["number"]}
+            author = actor_id or amendment["author"]
+            version = await _add_version(proposal, author, proposal["title"], amended, note)
+        status = AmendmentStatus.ADOPTED if version is not None else AmendmentStatus.REJECTED
+        await Amendment.update(
+            {
+                Amendment.status: status.value,
+                Amendment.decided_by: actor_id,
+                Amendment.decided_at: datetime.now(UTC),
+            }
+        ).where(Amendment.id == amendment["id"])
+        await audit.record(
+            organisation_id,
+            f"amendment.{status.value}",
+            actor_id=actor_id,
+            subject=f"proposal:{amendment['proposal']}",
+            details={
+                "amendment": amendment["id"],
+                "number": amendment["number"],
+                "version": version,
+                "by_vote": ballot["id"],
+            },
+        )
+        return
+    proposal_id = int(ballot["proposal"])
+    if await _proposal_ballot(proposal_id) != ballot["id"]:
+        return
+    status_now = ProposalStatus.ADOPTED if adopted else ProposalStatus.REJECTED
+    changed = (
+        await Proposal.update(
+            {Proposal.status: status_now.value, Proposal.updated_at: datetime.now(UTC)}
+        )
+        .where((Proposal.id == proposal_id) & (Proposal.status == ProposalStatus.VOTING.value))
+        .returning(Proposal.id)
+    )
+    if changed:
+        await audit.record(
+            organisation_id,
+            "proposal.status_changed",
+            actor_id=actor_id,
+            subject=f"proposal:{proposal_id}",
+            details={"from": "voting", "to": status_now.value, "by_vote": ballot["id"]},
+        )
 
 
 async def put_amendment_to_vote(actor: Actor, amendment_id: int) -> int:

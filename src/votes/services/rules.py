@@ -320,10 +320,44 @@ class Figures:
     blank_by_group: dict[str, int] = field(default_factory=dict)
 
 
+FROZEN_KEY = "frozen"  # where the close stores the figures in the ballot's rule snapshot
+
+
+def figures_to_data(figures: Figures) -> dict[str, Any]:
+    """The figures as JSON data, frozen into the ballot's snapshot by its close."""
+    return {
+        "members": figures.members,
+        "participants": figures.participants,
+        "blank_for": figures.blank_for,
+        "blank_against": figures.blank_against,
+        "members_by_group": dict(figures.members_by_group),
+        "participants_by_group": dict(figures.participants_by_group),
+        "blank_by_group": dict(figures.blank_by_group),
+    }
+
+
+def frozen_figures(snapshot: Mapping[str, Any]) -> Figures | None:
+    """The figures the ballot's close froze, or None for a ballot closed before they were
+    frozen (its count cannot be repeated from frozen inputs alone)."""
+    data = snapshot.get(FROZEN_KEY)
+    if not isinstance(data, Mapping):
+        return None
+    return Figures(
+        members=int(data["members"]),
+        participants=int(data["participants"]),
+        blank_for=int(data["blank_for"]),
+        blank_against=int(data["blank_against"]),
+        members_by_group={str(k): int(v) for k, v in data["members_by_group"].items()},
+        participants_by_group={str(k): int(v) for k, v in data["participants_by_group"].items()},
+        blank_by_group={str(k): int(v) for k, v in data["blank_by_group"].items()},
+    )
+
+
 async def close_figures(
     organisation_id: int, assembly_id: int, snapshot: Mapping[str, Any], weight_groups: str
 ) -> Figures:
-    """The figures a ballot is judged with, read from the register at its close."""
+    """The figures a ballot is judged with, read from the register at its close (and only
+    there: the close freezes them into the snapshot, every later count reads those)."""
     lines = await aq.attendance_register(organisation_id, assembly_id)
     counted = set(snapshot["quorum_counts"])
     blank_counted = snapshot["blank_proxies"] == "with_management"

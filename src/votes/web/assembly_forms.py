@@ -79,6 +79,20 @@ REFUSALS = area(
             N_("Amendments to this proposal are still pending: settle them first."),
         ),
         "amendment_settled": (409, N_("This amendment has already been settled.")),
+        "vote_not_published": (
+            409,
+            N_(
+                "This text was put to the vote: its outcome is the published result. To record "
+                "it before the result is published, give the reason."
+            ),
+        ),
+        "vote_says_otherwise": (
+            409,
+            N_(
+                "The published vote gave another outcome. To record this one anyway, give the "
+                "reason: it is kept in the audit trail."
+            ),
+        ),
         "support_closed": (409, N_("This proposal cannot be supported at this stage.")),
         "own_proposal": (409, N_("You are an author of this proposal.")),
         "thread_closed": (409, N_("This discussion is closed.")),

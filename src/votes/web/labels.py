@@ -96,6 +96,7 @@ LABELS: dict[str, dict[str, str]] = {
         "lot": N_("drawing lots"),
         "casting_vote": N_("the chair's casting vote"),
         "unresolved": N_("nothing: the tie is reported as it is"),
+        "no_effect": N_("nothing, and nothing was needed: every way gives the same result"),
     },
     "amendment_kind": {
         "replace": N_("Replace a passage"),
@@ -149,10 +150,23 @@ LABELS: dict[str, dict[str, str]] = {
         "amendment.put_to_vote": N_("put an amendment to the vote"),
     },
     "membership_kind": {"member": N_("Member"), "observer": N_("Observer")},
+    "incident": {
+        "reopened": N_("Ballot reopened"),
+        "cancelled": N_("Ballot cancelled"),
+        "countdown_close": N_("Ballot closed by its countdown"),
+        "counted_late": N_("Ballot counted after an interruption between its close and its count"),
+        "opened_early": N_("Motion opened before its amendments were voted"),
+        "round_rerun": N_("Consent round run again"),
+        "override": N_("Outcome recorded apart from the published vote"),
+    },
     "chain_break": {
         "edited": N_("It was changed after it was recorded."),
         "missing": N_("It was deleted."),
         "out_of_order": N_("Entries were moved out of their order."),
+        "key_missing": N_(
+            "The key that signs the trail is missing from the data folder: "
+            "the trail cannot be checked."
+        ),
     },
     "attendance": {
         "present": N_("Present"),

@@ -7,7 +7,7 @@ from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal, format_percent
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
@@ -55,9 +55,19 @@ def make_environment() -> Environment:
 def format_when(
     value: datetime | None, time_zone: str = "Europe/Paris", style: str = "medium"
 ) -> str:
-    """A date and time in the organisation's time zone, written the reader's way."""
+    """A date and time in the organisation's time zone, written the reader's way; ``"words"``
+    writes it as a record does: « samedi 5 décembre 2026 à 8 h », "Saturday 5 December 2026
+    at 8:00"."""
     if value is None:
         return ""
+    if style == "words":
+        language = i18n.current_language.get()
+        local = value.astimezone(ZoneInfo(time_zone))
+        day = format_date(local, format="full", locale=language)
+        if language == "fr":
+            hour = f"{local.hour} h" + (f" {local.minute:02d}" if local.minute else "")
+            return f"{day} à {hour}"
+        return f"{day} at {local.hour}:{local.minute:02d}"
     return format_datetime(
         value, format=style, tzinfo=ZoneInfo(time_zone), locale=i18n.current_language.get()
     )

@@ -68,6 +68,28 @@ REFUSALS = area(
         "not_closed": (409, N_("Only a closed ballot can be published, reopened or run again.")),
         "finished": (409, N_("This ballot is already published or cancelled.")),
         "not_counted": (409, N_("The count is not finished yet.")),
+        "not_frozen": (
+            409,
+            N_(
+                "This ballot was closed before its figures were kept with it: it cannot be "
+                "recounted from the record alone."
+            ),
+        ),
+        "not_countable": (
+            409,
+            N_(
+                "The papers cannot be counted under this ballot's settings (a tie only a lot "
+                "could settle, and no lot was seeded): the ballot stays open; cancel it and "
+                "prepare it again with a tie-break."
+            ),
+        ),
+        "amendments_pending_vote": (
+            409,
+            N_(
+                "An amendment to this motion is put to the vote and its result is not published: "
+                "vote on the amendments first, or say why the motion opens now."
+            ),
+        ),
         "no_next_phase": (409, N_("The consent round is already running.")),
         "not_consent": (409, N_("Only a counted consent ballot can be run again.")),
         "amendment_required": (422, N_("Say how the proposal was amended.")),

@@ -28,8 +28,10 @@ from litestar.status_codes import HTTP_200_OK
 from votes.core.formats import write_blt
 from votes.core.papers import RANKED_METHODS
 from votes.core.results import TallyError, TallyResult
+from votes.db import assembly_queries
 from votes.db import attendance_queries as aq
 from votes.db import ballot_queries as bq
+from votes.db import minutes_queries as mq
 from votes.db.ballot_queries import BallotView
 from votes.i18n import gettext as _
 from votes.services import attendance, csv_cells, proxies
@@ -177,6 +179,23 @@ class BallotController(Controller):
             membership=actor,
             organisation=actor.organisation,
             open_ballots=open_ballots,
+        )
+
+    @get("/ballots", guards=[requires(may_run_ballots)])
+    async def ballot_list(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        actor: NamedDependency[Actor],
+    ) -> Template:
+        """A facilitator's list of every ballot, whatever made it and wherever it is filed."""
+        return page(
+            request,
+            "pages/ballots/list.html.jinja",
+            context=context,
+            membership=actor,
+            organisation=actor.organisation,
+            lines=await assembly_queries.organisation_ballots(actor.organisation.id),
         )
 
     @get("/ballots/{ballot_id:int}")
@@ -777,8 +796,12 @@ class BallotController(Controller):
             "options": "\n".join(_(label) for _key, label in defaults),
             "seats": "1",
             "threshold": "1/2",
+            "agenda_item": str(await _current_item(actor, assembly_id) or ""),
         }
-        return self._new_page(request, context, actor, heading, values, FormErrors())
+        items = await assembly_queries.agenda_titles(actor.organisation.id, assembly_id)
+        return self._new_page(
+            request, context, actor, heading, values, FormErrors(), agenda_items=items
+        )
 
     def _new_page(
         self,
@@ -790,6 +813,7 @@ class BallotController(Controller):
         errors: FormErrors,
         status_code: int = HTTP_200_OK,
         editing: BallotView | None = None,
+        agenda_items: tuple[tuple[int, str], ...] | list[tuple[int, str]] = (),
     ) -> Template:
         """The ballot form: a new ballot, or (``editing``) a draft's settings to correct."""
         return page(
@@ -804,6 +828,7 @@ class BallotController(Controller):
             errors=errors,
             methods=METHOD_CHOICES,
             editing=editing,
+            agenda_items=agenda_items,
         )
 
     @post(
@@ -822,8 +847,10 @@ class BallotController(Controller):
             raise NotFoundException()
         form = await request.form()
         values = {name: str(form.get(name, ""))[:5000] for name in _NEW_FIELDS}
+        values["agenda_item"] = str(form.get("agenda_item", ""))[:20]
         errors = FormErrors()
         settings = _read_settings(values, errors)
+        item_id = await _chosen_item(actor, assembly_id, form.get("agenda_item"))
         if settings is not None:
             try:
                 ballot_id = await service.create_ballot(
@@ -839,13 +866,16 @@ class BallotController(Controller):
                     duration_seconds=settings.duration_seconds,
                     facilitated=settings.facilitated,
                     rules=dict(settings.rules or {}),
-                    agenda_item_id=await _current_item(actor, assembly_id),
+                    agenda_item_id=item_id,
                 )
             except Refused as error:
                 errors.add("", explain(error, voting.REFUSALS).message)
             else:
                 return see_other(f"{_ballot_path(actor, ballot_id)}/console")
-        return self._new_page(request, context, actor, heading, values, errors, 422)
+        items = await assembly_queries.agenda_titles(actor.organisation.id, assembly_id)
+        return self._new_page(
+            request, context, actor, heading, values, errors, 422, agenda_items=items
+        )
 
     # -- correcting a draft -------------------------------------------------------------------
 
@@ -1010,6 +1040,8 @@ async def _projector_context(
             bars=voting.bars(result, ballot.labels),
             explanation=voting.explanation(result, ballot.labels, language),
         )
+    # the audit trail's head, for the room to note and compare with the minutes (#16)
+    live["audit_head"] = await mq.audit_head(organisation_id)
     return live
 
 
@@ -1155,12 +1187,21 @@ def _small_int(value: str, name: str, errors: FormErrors) -> int:
     return number
 
 
+async def _chosen_item(actor: Actor, assembly_id: int, chosen: Any) -> int | None:
+    """The agenda item the facilitator filed the new ballot under (one of this assembly's,
+    or none); a form without the field (an older page) files it under the current item."""
+    if chosen is None:
+        return await _current_item(actor, assembly_id)
+    items = await assembly_queries.agenda_titles(actor.organisation.id, assembly_id)
+    return next((item for item, _title in items if str(item) == str(chosen)), None)
+
+
 async def _current_item(actor: Actor, assembly_id: int) -> int | None:
     return await bq.current_item_id(actor.organisation.id, assembly_id)
 
 
-async def _open(ballot_id: int, actor: Actor, _text: str) -> None:
-    await service.open_ballot(actor, ballot_id)
+async def _open(ballot_id: int, actor: Actor, text: str) -> None:
+    await service.open_ballot(actor, ballot_id, reason=text)
 
 
 async def _close(ballot_id: int, actor: Actor, _text: str) -> None:

@@ -316,8 +316,9 @@ class ProposalController(Controller):
     ) -> Template | Redirect:
         back = f"{_base(actor)}/proposals/{proposal_id}"
         try:
-            status = ProposalStatus(text(await request.form(), "status"))
-            await proposals.change_status(actor, proposal_id, status)
+            form = await request.form()
+            status = ProposalStatus(text(form, "status"))
+            await proposals.change_status(actor, proposal_id, status, reason=text(form, "reason"))
         except ValueError:
             return refused(request, context, actor, Refused("invalid_choice"), back)
         except Refused as error:
@@ -438,10 +439,13 @@ class ProposalController(Controller):
         actor: NamedDependency[Actor],
         amendment_id: FromPath[int],
     ) -> Template | Redirect:
-        decision = text(await request.form(), "decision")
+        form = await request.form()
+        decision = text(form, "decision")
         back = await self._amendment_back(actor, amendment_id)
         try:
-            await proposals.decide_amendment(actor, amendment_id, decision)
+            await proposals.decide_amendment(
+                actor, amendment_id, decision, reason=text(form, "reason")
+            )
         except Refused as error:
             return refused(request, context, actor, error, back)
         return see_other(f"{back}#amendment-{amendment_id}")
