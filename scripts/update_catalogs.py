@@ -26,19 +26,24 @@ KEYWORDS = {
     "ngettext": (1, 2),
     "N_": None,
     "Nn_": (1, 2),
+    "Np_": ((1, "c"), 2),
     "pgettext": ((1, "c"), 2),
 }
 
 
-def extracted() -> dict[str | tuple[str, ...], str | None]:
-    """Message id -> context, for every string the code marks for translation."""
-    found: dict[str | tuple[str, ...], str | None] = {}
+MessageKey = tuple[str | tuple[str, ...], str | None]  # (message id, context)
+
+
+def extracted() -> set[MessageKey]:
+    """(message id, context) of every string the code marks for translation: one word may be
+    translated differently in two contexts ("Rejected", of a proposal or of an amendment)."""
+    found: set[MessageKey] = set()
     method_map = [("src/votes/**.py", "python"), ("templates/**.jinja", "jinja2")]
     options = {"templates/**.jinja": {"extensions": "jinja2.ext.i18n"}}
     for _file, _line, message, _comments, context in extract_from_dir(
         str(ROOT), method_map=method_map, options_map=options, keywords=KEYWORDS
     ):
-        found[message] = context
+        found.add((message, context))
     return found
 
 
@@ -74,25 +79,31 @@ def main() -> None:
 
     wanted = extracted()
     catalogs = {path: load(path) for path in sorted(LOCALE.glob("*.po"))}
-    known = {message.id for catalog in catalogs.values() for message in catalog if message.id}
+    known = {
+        (message.id, message.context)
+        for catalog in catalogs.values()
+        for message in catalog
+        if message.id
+    }
 
     target = LOCALE / f"{args.area}.po"
     if target not in catalogs:
         catalogs[target] = Catalog(locale="fr", project="votes")
-    new = [message_id for message_id in wanted if message_id not in known]
+    new = sorted((key for key in wanted if key not in known), key=str)
     changed: set[Path] = {target} if new else set()
-    for message_id in new:
-        catalogs[target].add(message_id, string=("", "") if isinstance(message_id, tuple) else "")
+    for message_id, context in new:
+        blank = ("", "") if isinstance(message_id, tuple) else ""
+        catalogs[target].add(message_id, string=blank, context=context)
 
     unused = [
-        (path, message.id)
+        (path, (message.id, message.context))
         for path, catalog in catalogs.items()
         for message in catalog
-        if message.id and message.id not in wanted
+        if message.id and (message.id, message.context) not in wanted
     ]
     if args.prune:
-        for path, message_id in unused:
-            catalogs[path].delete(message_id)
+        for path, (message_id, context) in unused:
+            catalogs[path].delete(message_id, context=context)
             changed.add(path)
 
     # only the files that changed are rewritten: the others keep their headers as they are

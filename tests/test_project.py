@@ -22,6 +22,7 @@ KEYWORDS = {
     "ngettext": (1, 2),
     "N_": None,
     "Nn_": (1, 2),
+    "Np_": ((1, "c"), 2),
     "pgettext": ((1, "c"), 2),
 }
 
@@ -47,14 +48,14 @@ def test_readme_quick_start_is_two_commands() -> None:
     assert commands == ["make run", "make test"]
 
 
-def _extracted_messages() -> set[str | tuple[str, ...]]:
-    found: set[str | tuple[str, ...]] = set()
+def _extracted_messages() -> set[tuple[str | tuple[str, ...], str | None]]:
+    found: set[tuple[str | tuple[str, ...], str | None]] = set()
     method_map = [("src/votes/**.py", "python"), ("templates/**.jinja", "jinja2")]
     options = {"templates/**.jinja": {"extensions": "jinja2.ext.i18n"}}
-    for _file, _line, message, _comments, _context in extract_from_dir(
+    for _file, _line, message, _comments, context in extract_from_dir(
         str(ROOT), method_map=method_map, options_map=options, keywords=KEYWORDS
     ):
-        found.add(message)
+        found.add((message, context))  # a word may have a translation per context
     return found
 
 
@@ -64,7 +65,7 @@ def test_every_string_shown_to_people_has_a_french_translation() -> None:
         with path.open("rb") as handle:
             catalog = read_po(handle, locale="fr")
         translated |= {
-            message.id
+            (message.id, message.context)
             for message in catalog
             if message.id
             and not message.fuzzy

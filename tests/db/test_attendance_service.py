@@ -51,7 +51,7 @@ async def test_remote_participation_only_when_the_statutes_allow_it() -> None:
     allowed = preset("scop_sarl").customised(
         "scop_sarl", remote_counts_as_present=True, adjusted=True
     )
-    await rules.save_profile(other.organisation_id, allowed)
+    await rules.save_profile(await actor_for(other.organisation_id), allowed)
     await other.check_in(0, remote=True)
     banner = await attendance.quorum_banner(other.organisation_id, other.assembly_id)
     assert banner is not None

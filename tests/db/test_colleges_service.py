@@ -110,7 +110,7 @@ async def test_college_weights_the_law_forbids_are_refused_and_nothing_opens(
     for name, weight in weights.items():
         await organisations.add_college(await actor_for(ga.organisation_id), name, weight)
     with pytest.raises(Refused) as refused:
-        await rules.save_profile(ga.organisation_id, preset("scic_sa"))
+        await rules.save_profile(await actor_for(ga.organisation_id), preset("scic_sa"))
     assert refused.value.code == code
     ballot_id = await ga.motion()
     with pytest.raises(Refused) as not_opened:
@@ -137,7 +137,7 @@ async def test_colleges_required_but_none_defined_stop_a_ballot_from_opening() -
     ga = await general_assembly(3)
     profile = preset("scop_sarl").customised("scop_sarl", colleges="required", adjusted=True)
     with pytest.raises(Refused) as refused:
-        await rules.save_profile(ga.organisation_id, profile)
+        await rules.save_profile(await actor_for(ga.organisation_id), profile)
     assert refused.value.code == "colleges_missing"
 
 
@@ -147,7 +147,7 @@ async def test_a_category_is_held_to_its_cap_in_the_count() -> None:
     profile = preset("custom").customised(
         "custom", category_caps={"investisseur": Fraction(49, 100)}, adjusted=True
     )
-    await rules.save_profile(ga.organisation_id, profile)
+    await rules.save_profile(await actor_for(ga.organisation_id), profile)
     await ga.check_in(*range(10))
     ballot_id = await ga.motion()
     await ga.vote(ballot_id, {"no": 4})  # the 4 cooperators against
@@ -170,7 +170,7 @@ async def test_a_quorum_weighted_by_college() -> None:
         await place_in_college(ga.members[start : start + size], college_id)
         start += size
     profile = preset("scic_sa").customised("scic_sa", quorum_by_college=True, adjusted=True)
-    await rules.save_profile(ga.organisation_id, profile)
+    await rules.save_profile(await actor_for(ga.organisation_id), profile)
     # only the collectivités (10 %) come: 5 of 20 heads is the 1/5 quorum, not 1/5 of the votes
     await ga.check_in(15, 16, 17, 18, 19)
     ballot_id = await ga.motion()

@@ -104,7 +104,7 @@ async def test_a_profile_adjusted_to_count_abstentions_rejects_the_same_votes() 
     profile = base.customised(
         "scop_sa", rules={**base.rules, ("age", "first"): adjusted_rule}, adjusted=True
     )
-    await rules.save_profile(ga.organisation_id, profile)
+    await rules.save_profile(await actor_for(ga.organisation_id), profile)
     await ga.check_in(*range(8))
     ballot_id = await ga.motion()
     await ga.vote(ballot_id, {"yes": 4, "no": 2, "abstain": 2})

@@ -61,6 +61,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "org": frozenset(ORG_ROLES),
     "voter": frozenset(ORG_ROLES) - {"observer"},  # an observer never votes
     "scrutineer": frozenset({"scrutineer", "facilitator"}),  # facilitators may count too
+    "cosigner": frozenset({"scrutineer"}),
     "facilitator": frozenset({"facilitator"}),
     "manager": frozenset({"facilitator", "admin"}),  # runs assemblies: facilitators and admins
     # the handler checks the form before the role, and the service refuses a role that may
@@ -141,6 +142,10 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", f"{ORG}/ballots/{{ballot_id:int}}/settings"): "manager",
     ("POST", f"{ORG}/ballots/{{ballot_id:int}}/settings"): "manager",
     ("GET", f"{ORG}/ballots/{{ballot_id:int}}/room-count"): "scrutineer",
+    # dual control: a scrutineer's confirmation (#16); facilitators who are not scrutineers
+    # may not confirm their own publication
+    ("GET", f"{ORG}/ballots/{{ballot_id:int}}/cosign"): "cosigner",
+    ("POST", f"{ORG}/ballots/{{ballot_id:int}}/cosign"): "cosigner",
     ("POST", f"{ORG}/ballots/{{ballot_id:int}}/room-count"): "scrutineer",
     ("GET", f"{ORG}/assemblies/{{assembly_id:int}}/ballots/new"): "manager",
     ("POST", f"{ORG}/assemblies/{{assembly_id:int}}/ballots"): "manager",

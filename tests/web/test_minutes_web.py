@@ -215,7 +215,7 @@ async def test_the_minutes_quote_the_quorum_of_the_rules_as_the_organisation_adj
         source=Source(Confidence.STATUTES, "Statuts de la coopérative, article 12"),
     )
     await rules.save_profile(
-        coop.organisation_id,
+        await actor_for(coop.organisation_id),
         base.customised("scop_sa", rules={**base.rules, ("ago", "first"): own_rule}, adjusted=True),
     )
     path = f"{coop.base}/assemblies/{coop.assembly_id}/minutes"

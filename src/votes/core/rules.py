@@ -165,6 +165,9 @@ class RuleProfile:
     # a member category's cap on the total voting weight, e.g. non-cooperators ≤ 49 %
     category_caps: Mapping[str, Fraction] = field(default_factory=dict)
     quorum_by_college: bool = False  # the quorum is a share of the colleges' weights
+    # publishing or reopening a general assembly's ballot needs a scrutineer's confirmation,
+    # another person than the facilitator who acts (dual control)
+    dual_control: bool = True
     adjusted: bool = False  # changed from its preset to follow the organisation's statutes
 
     def quorum_counts(self, assembly_kind: str, convocation: str) -> frozenset[Attendance]:
@@ -362,6 +365,7 @@ def profile_to_data(profile: RuleProfile) -> dict[str, Any]:
         "colleges": profile.colleges,
         "category_caps": {name: str(cap) for name, cap in sorted(profile.category_caps.items())},
         "quorum_by_college": profile.quorum_by_college,
+        "dual_control": profile.dual_control,
         "adjusted": profile.adjusted,
     }
 
@@ -405,6 +409,7 @@ def profile_from_data(data: Mapping[str, Any]) -> RuleProfile:
             colleges=str(data["colleges"]),
             category_caps={str(k): Fraction(v) for k, v in data["category_caps"].items()},
             quorum_by_college=bool(data["quorum_by_college"]),
+            dual_control=bool(data.get("dual_control", True)),  # on unless a profile says no
             adjusted=bool(data["adjusted"]),
         )
     except (KeyError, TypeError, ValueError, ZeroDivisionError) as error:

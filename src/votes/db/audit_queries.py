@@ -14,6 +14,44 @@ _ACTOR_NAME: Any = AuditEntry.actor.name
 
 
 @dataclass(frozen=True, slots=True)
+class Cosignature:
+    """A scrutineer's confirmation that a closed ballot may be published or reopened."""
+
+    action: str  # "publish" or "reopen"
+    person_id: int | None
+    name: str
+    at: datetime
+
+
+async def cosignature(organisation_id: int, ballot_id: int) -> Cosignature | None:
+    """The newest confirmation of the ballot given since its last close, if any (one given
+    before a reopening confirms nothing about the new count)."""
+    subject = f"ballot:{ballot_id}"
+    mine = (AuditEntry.organisation == organisation_id) & (AuditEntry.subject == subject)
+    closed = (
+        await AuditEntry.select(AuditEntry.sequence)
+        .where(mine & (AuditEntry.action == "ballot.closed"))
+        .order_by(AuditEntry.sequence, ascending=False)
+        .first()
+    )
+    query = AuditEntry.select(
+        AuditEntry.actor, _ACTOR_NAME, AuditEntry.details, AuditEntry.occurred_at
+    ).where(mine & (AuditEntry.action == "ballot.cosigned"))
+    if closed is not None:
+        query = query.where(AuditEntry.sequence > closed["sequence"])
+    row = await query.order_by(AuditEntry.sequence, ascending=False).first()
+    if row is None:
+        return None
+    details = json.loads(row["details"] or "{}")
+    return Cosignature(
+        action=str(details.get("action", "")),
+        person_id=row["actor"],
+        name=row["actor.name"] or "",
+        at=row["occurred_at"],
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class AuditFilter:
     action: str = ""
     actor_id: int | None = None

@@ -29,6 +29,7 @@ from votes.db.tables import (
     Organisation,
     PaperCount,
     Participation,
+    Person,
     Proposal,
 )
 
@@ -103,6 +104,7 @@ class Resolution:
     rules: dict[str, Any]
     roll_call: list[tuple[str, str]] = field(default_factory=list)  # public ballots only
     proxy_votes: int = 0  # votes of the counted round actually cast by a proxy holder (#16)
+    cosigned_by: str = ""  # the scrutineer who confirmed the result before its publication
 
     @property
     def labels(self) -> dict[str, str]:
@@ -424,7 +426,31 @@ async def _resolution(ballot: dict[str, Any]) -> Resolution:
         rules=json.loads(ballot["rules"]),
         roll_call=roll_call,
         proxy_votes=await _proxy_votes(ballot),
+        cosigned_by=await _cosigner(ballot),
     )
+
+
+async def _cosigner(ballot: dict[str, Any]) -> str:
+    """The name of the scrutineer whose confirmation the publication recorded (dual control),
+    or "" when none was needed."""
+    entry = (
+        await AuditEntry.select(AuditEntry.details)
+        .where(
+            (AuditEntry.organisation == ballot["organisation"])
+            & (AuditEntry.subject == f"ballot:{ballot['id']}")
+            & (AuditEntry.action == "ballot.published")
+        )
+        .order_by(AuditEntry.sequence, ascending=False)
+        .first()
+    )
+    try:
+        person_id = int(json.loads(entry["details"])["cosigned_by"]) if entry else None
+    except (ValueError, KeyError, TypeError):
+        person_id = None
+    if person_id is None:
+        return ""
+    person = await Person.select(Person.name).where(Person.id == person_id).first()
+    return str(person["name"]) if person else ""
 
 
 async def _proxy_votes(ballot: dict[str, Any]) -> int:

@@ -167,6 +167,11 @@ def may_count(actor: Actor) -> bool:
     return actor.is_scrutineer or actor.is_facilitator
 
 
+def may_cosign(actor: Actor) -> bool:
+    """Confirms, as a second pair of eyes, that a closed ballot may be published or reopened."""
+    return actor.is_scrutineer
+
+
 def may_steward(actor: Actor) -> bool:
     """Keeps the attendance register at the door: check-in, check-out, proxies on paper."""
     return actor.is_scrutineer or actor.is_facilitator or actor.is_admin
@@ -180,6 +185,7 @@ _REFUSAL_OF: dict[Rule, str] = {
     may_run_assemblies: "not_facilitator",
     may_run_ballots: "facilitators_only_ballots",
     may_count: "scrutineers_only",
+    may_cosign: "cosigners_only",
     may_steward: "stewards_only",
 }
 

@@ -42,6 +42,7 @@ from piccolo.engine.postgres import PostgresEngine
 from votes.core import METHODS, tally
 from votes.core.papers import CONSENT_METHODS, LOT_METHODS, RANKED_METHODS, decode_paper
 from votes.core.results import TallyError, TallyResult
+from votes.db import audit_queries
 from votes.db.engine import VotesSQLiteEngine, erase_wal, write_transaction
 from votes.db.tables import (
     Amendment,
@@ -66,6 +67,7 @@ from votes.services import attendance, audit, events, rules, sealing
 from votes.services.actors import (
     Actor,
     actor_for,
+    may_cosign,
     may_count,
     may_run_assemblies,
     may_run_ballots,
@@ -786,11 +788,15 @@ async def _store_count(ballot: Mapping[str, Any]) -> TallyResult:
 
 
 async def publish_ballot(actor: Actor, ballot_id: int) -> None:
+    """Publish a counted ballot; under dual control a scrutineer must have confirmed it first
+    (see :func:`cosign`)."""
     require(may_run_ballots, actor)
+    details: dict[str, Any] = {}
 
     async def changes(row: dict[str, Any]) -> dict[str, Any]:
         if row["result"] is None:
             raise Refused("not_counted")
+        details.update(await _cosigned(actor, row, "publish"))
         await _check_within_eligible(row)
         # the amendment or proposal the ballot decides follows its result (#16); proposals
         # imports this module, hence the import here
@@ -799,7 +805,56 @@ async def publish_ballot(actor: Actor, ballot_id: int) -> None:
         await proposals.follow_published_vote(row, actor.audited_as)
         return {"status": BallotStatus.PUBLISHED.value, "published_at": datetime.now(UTC)}
 
-    await _transition(actor, ballot_id, (BallotStatus.CLOSED,), "published", changes)
+    await _transition(actor, ballot_id, (BallotStatus.CLOSED,), "published", changes, details)
+
+
+COSIGNED_ACTS = ("publish", "reopen")
+
+
+async def cosign(actor: Actor, ballot_id: int, act: str) -> None:
+    """A scrutineer confirms that a closed ballot may be published (or reopened): the second
+    pair of eyes a general assembly's binding ballot needs under dual control. The confirmation
+    is an audited act, valid until the ballot is closed again; the facilitator who then
+    publishes must be another person."""
+    require(may_cosign, actor)
+    if act not in COSIGNED_ACTS:
+        raise Refused("invalid_choice")
+    async with write_transaction(Ballot._meta.db):
+        row = await _ballot_row(ballot_id, actor.organisation_id, lock=True)
+        if row["status"] != BallotStatus.CLOSED.value:
+            raise Refused("not_closed")
+        await audit.record(
+            actor.organisation_id,
+            "ballot.cosigned",
+            actor_id=actor.audited_as,
+            subject=f"ballot:{ballot_id}",
+            details={"action": act, "round": row["round"]},
+        )
+    events.ballot_changed(row["organisation"], row["assembly"], ballot_id, "cosigned")
+
+
+async def needs_cosignature(organisation_id: int, assembly_id: int, is_test: bool) -> bool:
+    """Whether publishing or reopening a ballot needs a scrutineer's confirmation: a binding
+    ballot (not a rehearsal) of a general assembly whose rules ask for dual control."""
+    if is_test or not rules.governed(await _assembly_kind(assembly_id)):
+        return False
+    profile = await rules.assembly_profile(organisation_id, assembly_id)
+    return profile.dual_control
+
+
+async def _cosigned(actor: Actor, row: Mapping[str, Any], act: str) -> dict[str, Any]:
+    """The audit details naming who confirmed ``act``; refused when a confirmation is needed
+    and missing (``cosignature_required``) or given by the person acting
+    (``cosignature_by_another``). The app itself (the demo, the command line) needs none."""
+    needed = await needs_cosignature(row["organisation"], row["assembly"], row["is_test"])
+    if actor.is_system or not needed:
+        return {}
+    found = await audit_queries.cosignature(row["organisation"], row["id"])
+    if found is None or found.action != act:
+        raise Refused("cosignature_required")
+    if found.person_id == actor.audited_as:
+        raise Refused("cosignature_by_another")
+    return {"cosigned_by": found.person_id}
 
 
 async def _check_within_eligible(row: Mapping[str, Any]) -> None:
@@ -839,15 +894,18 @@ async def reopen_ballot(actor: Actor, ballot_id: int, reason: str) -> int:
 
     A public ballot reopens as it was (votes already cast stay). A secret ballot starts afresh
     (see ``_reopen_afresh``): reopening it with its papers kept would let whoever reopens it
-    learn each late voter's choice by comparing counts."""
+    learn each late voter's choice by comparing counts. Under dual control a scrutineer
+    must have confirmed the reopening first (see :func:`cosign`)."""
     require(may_run_ballots, actor)
     reason = reason.strip()[:REASON_MAX]
     if not reason:
         raise Refused("reason_required")
+    details: dict[str, Any] = {"reason": reason}
     if (await _ballot_row(ballot_id, actor.organisation_id))["secret"]:
-        return await _reopen_afresh(actor, ballot_id, reason)
+        return await _reopen_afresh(actor, ballot_id, details)
 
     async def changes(row: dict[str, Any]) -> dict[str, Any]:
+        details.update(await _cosigned(actor, row, "reopen"))
         return {
             "status": BallotStatus.OPEN.value,
             "closed_at": None,
@@ -856,28 +914,26 @@ async def reopen_ballot(actor: Actor, ballot_id: int, reason: str) -> int:
             "closes_at": _new_deadline(row),
         }
 
-    await _transition(
-        actor, ballot_id, (BallotStatus.CLOSED,), "reopened", changes, {"reason": reason}
-    )
+    await _transition(actor, ballot_id, (BallotStatus.CLOSED,), "reopened", changes, details)
     return ballot_id
 
 
-async def _reopen_afresh(actor: Actor, ballot_id: int, reason: str) -> int:
+async def _reopen_afresh(actor: Actor, ballot_id: int, details: dict[str, Any]) -> int:
     """Reopen a secret ballot as a fresh one: the closed ballot is cancelled with the reason
     (its sealed count wiped, its papers never counted again nor shown), and a new ballot with
     the same question, options and rules opens, where everyone votes again."""
 
-    async def changes(row: dict[str, Any]) -> dict[str, Any]:
-        return {"status": BallotStatus.CANCELLED.value, "cancel_reason": reason, "result": None}
+    details["afresh"] = True
 
-    row = await _transition(
-        actor,
-        ballot_id,
-        (BallotStatus.CLOSED,),
-        "reopened",
-        changes,
-        {"reason": reason, "afresh": True},
-    )
+    async def changes(row: dict[str, Any]) -> dict[str, Any]:
+        details.update(await _cosigned(actor, row, "reopen"))
+        return {
+            "status": BallotStatus.CANCELLED.value,
+            "cancel_reason": details["reason"],
+            "result": None,
+        }
+
+    row = await _transition(actor, ballot_id, (BallotStatus.CLOSED,), "reopened", changes, details)
     options = (
         await BallotOption.select(BallotOption.key, BallotOption.label)
         .where(BallotOption.ballot == ballot_id)

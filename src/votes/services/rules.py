@@ -52,6 +52,7 @@ from votes.db.tables import (
     RuleSettings,
 )
 from votes.services import audit
+from votes.services.actors import Actor, may_administer, require
 from votes.services.refusals import Refused
 
 LEGAL_KINDS = frozenset({"ago", "age", "ago_extraordinary"})
@@ -93,15 +94,12 @@ async def organisation_profile(organisation_id: int) -> RuleProfile:
     return preset(PRESET_FOR_LEGAL_FORM.get(await _legal_form(organisation_id), "custom"))
 
 
-async def save_profile(
-    organisation_id: int,
-    profile: RuleProfile,
-    *,
-    membership_id: int | None = None,
-    actor_id: int | None = None,
-) -> None:
+async def save_profile(actor: Actor, profile: RuleProfile) -> None:
     """Store the organisation's profile after checking it (and its colleges, when the profile
     uses them). Assemblies already under way keep the rules they were frozen with."""
+    require(may_administer, actor)
+    organisation_id, membership_id = actor.organisation_id, actor.membership_id
+    actor_id = actor.audited_as
     try:
         check_profile(profile)
     except TallyError as error:

@@ -6,7 +6,9 @@ request's language.
 
 from __future__ import annotations
 
-from votes.i18n import gettext
+from votes.i18n import gettext, pgettext
+
+CONTEXT_SEPARATOR = "\x04"  # gettext's own separator of a context and its message
 
 
 def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker name
@@ -16,6 +18,12 @@ def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker nam
 def Nn_(singular: str, plural: str) -> tuple[str, str]:  # noqa: N802 - as N_, for ngettext
     """Mark a sentence and its plural for translation, translated later with ``ngettext``."""
     return singular, plural
+
+
+def Np_(context: str, message: str) -> str:  # noqa: N802 - as N_, for pgettext
+    """Mark a word whose translation depends on ``context`` (French agrees "Rejected" with
+    the noun it qualifies); :func:`label` translates it with ``pgettext``."""
+    return f"{context}{CONTEXT_SEPARATOR}{message}"
 
 
 LABELS: dict[str, dict[str, str]] = {
@@ -104,13 +112,14 @@ LABELS: dict[str, dict[str, str]] = {
         "delete": N_("Delete a passage"),
         "full": N_("Replace the whole text"),
     },
+    # "un amendement": French agrees these with a masculine noun, proposals' with a feminine one
     "amendment_status": {
-        "submitted": N_("Submitted"),
-        "accepted": N_("Accepted by the author"),
-        "rejected": N_("Rejected"),
-        "voting": N_("Put to the vote"),
-        "adopted": N_("Adopted by vote"),
-        "withdrawn": N_("Withdrawn"),
+        "submitted": Np_("amendment", "Submitted"),
+        "accepted": Np_("amendment", "Accepted by the author"),
+        "rejected": Np_("amendment", "Rejected"),
+        "voting": Np_("amendment", "Put to the vote"),
+        "adopted": Np_("amendment", "Adopted by vote"),
+        "withdrawn": Np_("amendment", "Withdrawn"),
     },
     "submission_rule": {
         "members": N_("Every member may submit proposals"),
@@ -226,4 +235,7 @@ LABELS: dict[str, dict[str, str]] = {
 def label(group: str, code: str) -> str:
     """The translated word for ``code`` in ``group``; an unknown code is shown as it is."""
     message = LABELS.get(group, {}).get(code)
-    return gettext(message) if message else code
+    if message is None:
+        return code
+    context, _, text = message.partition(CONTEXT_SEPARATOR)
+    return pgettext(context, text) if text else gettext(message)

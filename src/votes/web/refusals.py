@@ -56,6 +56,7 @@ GENERIC: Messages = {
     "not_facilitator": (403, N_("Only facilitators can do this.")),
     "facilitators_only_ballots": (403, N_("Only facilitators run ballots.")),
     "scrutineers_only": (403, N_("Only scrutineers and facilitators can do this.")),
+    "cosigners_only": (403, N_("Only a scrutineer can confirm a result.")),
     "stewards_only": (
         403,
         N_("Only the people who keep the attendance register can do this."),

@@ -68,6 +68,20 @@ REFUSALS = area(
         "not_closed": (409, N_("Only a closed ballot can be published, reopened or run again.")),
         "finished": (409, N_("This ballot is already published or cancelled.")),
         "not_counted": (409, N_("The count is not finished yet.")),
+        "cosignature_required": (
+            409,
+            N_(
+                "Dual control: a scrutineer must first confirm this result (or the reopening) "
+                "on their page « Confirm a result »."
+            ),
+        ),
+        "cosignature_by_another": (
+            409,
+            N_(
+                "Dual control: the confirmation must come from another person than the one "
+                "who publishes or reopens."
+            ),
+        ),
         "not_frozen": (
             409,
             N_(

@@ -40,6 +40,7 @@ from votes.services.actors import Actor, may_count, may_run_assemblies, may_run_
 from votes.services.refusals import Refused
 from votes.web import voting
 from votes.web.context import RequestContext, settings_of
+from votes.web.controllers.cosign import cosign_state
 from votes.web.forms import MAX_ID, FormErrors, whole_number
 from votes.web.guards import requires
 from votes.web.labels import N_
@@ -652,6 +653,7 @@ class BallotController(Controller):
             ballot=ballot,
             errors=errors or FormErrors(),
             quorum=await attendance.quorum_banner(actor.organisation.id, ballot.assembly_id),
+            cosign=await cosign_state(ballot),
             **await _live_context(ballot),
             **await _result_context(ballot, actor, context.language),
         )

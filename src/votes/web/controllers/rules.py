@@ -130,6 +130,7 @@ def form_values(profile: RuleProfile) -> dict[str, str]:
     values["remote"] = "1" if profile.remote_counts_as_present else ""
     values["quorum_by_college"] = "1" if profile.quorum_by_college else ""
     values["secret_elections"] = "1" if profile.secret_ballot_for_elections else ""
+    values["dual_control"] = "1" if profile.dual_control else ""
     values["caps"] = "\n".join(
         f"{name} = {share_text(cap)}" for name, cap in sorted(profile.category_caps.items())
     )
@@ -170,6 +171,7 @@ def read_profile(base: RuleProfile, form: FormMultiDict, errors: FormErrors) -> 
         remote_counts_as_present=bool(form.get("remote")),
         quorum_by_college=bool(form.get("quorum_by_college")),
         secret_ballot_for_elections=bool(form.get("secret_elections")),
+        dual_control=bool(form.get("dual_control")),
         category_caps=_read_caps(str(form.get("caps", ""))[:2000], errors),
     )
     return replace(adjusted, adjusted=adjusted != replace(original, adjusted=False))
@@ -286,12 +288,7 @@ class RulesController(Controller):
         adjusted = read_profile(current, form, errors)
         if not errors:
             try:
-                await service.save_profile(
-                    actor.organisation.id,
-                    adjusted,
-                    membership_id=actor.id,
-                    actor_id=actor.person_id,
-                )
+                await service.save_profile(actor, adjusted)
             except Refused as error:
                 errors.add("", explain(error, REFUSALS).message)
             else:
@@ -314,12 +311,7 @@ class RulesController(Controller):
             errors.add("preset", _(PROBLEMS["choice_invalid"]))
         else:
             try:
-                await service.save_profile(
-                    actor.organisation.id,
-                    preset(key),
-                    membership_id=actor.id,
-                    actor_id=actor.person_id,
-                )
+                await service.save_profile(actor, preset(key))
             except Refused as error:
                 errors.add("preset", explain(error, REFUSALS).message)
             else:

@@ -1,0 +1,110 @@
+"""Dual control: a scrutineer confirms that a closed ballot may be published or reopened.
+
+A general assembly's binding ballot (the rules' ``dual_control``, on by default) is published or
+reopened by a facilitator only once another person, a scrutineer, has confirmed it here; the
+console says who confirmed, the audit trail and the minutes keep it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.datastructures import State
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_200_OK
+
+from votes.db import audit_queries, ballot_queries
+from votes.db.audit_queries import Cosignature
+from votes.db.ballot_queries import BallotView
+from votes.services import ballots as service
+from votes.services.actors import Actor, may_cosign
+from votes.services.refusals import Refused
+from votes.web import voting
+from votes.web.context import RequestContext
+from votes.web.forms import FormErrors
+from votes.web.guards import requires
+from votes.web.refusals import form_errors
+from votes.web.rendering import page, see_other
+
+
+@dataclass(frozen=True, slots=True)
+class CosignState:
+    needed: bool  # this ballot is published or reopened only once a scrutineer confirms it
+    given: Cosignature | None  # the confirmation given since the last close, if any
+
+
+async def cosign_state(ballot: BallotView) -> CosignState:
+    needed = await service.needs_cosignature(
+        ballot.organisation_id, ballot.assembly_id, ballot.is_test
+    )
+    given = (
+        await audit_queries.cosignature(ballot.organisation_id, ballot.id)
+        if needed and ballot.status == "closed"
+        else None
+    )
+    return CosignState(needed, given)
+
+
+class CosignController(Controller):
+    path = "/"
+
+    @get("/ballots/{ballot_id:int}/cosign", guards=[requires(may_cosign)])
+    async def cosign_page(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        actor: NamedDependency[Actor],
+        ballot_id: FromPath[int],
+    ) -> Template:
+        return await self._page(request, context, actor, await _ballot(actor, ballot_id))
+
+    @post("/ballots/{ballot_id:int}/cosign", guards=[requires(may_cosign)])
+    async def cosign(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        actor: NamedDependency[Actor],
+        ballot_id: FromPath[int],
+    ) -> Template | Redirect:
+        ballot = await _ballot(actor, ballot_id)
+        act = str((await request.form()).get("act", ""))[:20]
+        try:
+            await service.cosign(actor, ballot.id, act)
+        except Refused as error:
+            status, errors = form_errors(error, voting.REFUSALS)
+            fresh = await _ballot(actor, ballot_id)
+            return await self._page(request, context, actor, fresh, errors, status)
+        return see_other(f"/o/{actor.organisation.short_name}/ballots/{ballot.id}/cosign")
+
+    async def _page(
+        self,
+        request: Request[Any, Any, State],
+        context: RequestContext,
+        actor: Actor,
+        ballot: BallotView,
+        errors: FormErrors | None = None,
+        status_code: int = HTTP_200_OK,
+    ) -> Template:
+        return page(
+            request,
+            "pages/ballots/cosign.html.jinja",
+            status_code=status_code,
+            context=context,
+            membership=actor,
+            organisation=actor.organisation,
+            ballot=ballot,
+            cosign=await cosign_state(ballot),
+            errors=errors or FormErrors(),
+        )
+
+
+async def _ballot(actor: Actor, ballot_id: int) -> BallotView:
+    ballot = await ballot_queries.ballot_view(actor.organisation.id, ballot_id)
+    if ballot is None:
+        raise NotFoundException()
+    return ballot
