@@ -58,10 +58,10 @@ def test_explanations_read_naturally_in_french_and_english() -> None:
     result = tally_instant_runoff(["A", "B", "C", "D"], SPREAD)
 
     fr, en = explain(result, "fr"), explain(result, "en")
-    assert fr[0] == "Tour 1\u00a0: D est éliminé (1 voix, le moins) ; 1 voix va à C"
+    assert fr[0] == "Tour 1\u00a0: D est éliminé·e (1 voix, le moins) ; 1 voix va à C"
     assert fr[2] == (
         "Tour 3\u00a0: égalité entre A et B, départagée par le tour 2, où A avait le moins de "
-        "voix ; A est éliminé (5 voix, le moins) ; 2 voix vont à B, 3 sont épuisées"
+        "voix ; A est éliminé·e (5 voix, le moins) ; 2 voix vont à B, 3 sont épuisées"
     )
     assert en[1] == (
         "Round 2: tie between A and C, settled by round 1, where C had the fewest votes; "
@@ -92,7 +92,7 @@ def test_a_tie_whose_exclusion_cannot_change_the_winner_needs_no_seed() -> None:
     (event,) = result.tie_events
     assert event.resolution is TieResolution.NO_EFFECT
     assert event.tied == ("a", "b")
-    assert "quel que soit l'éliminé, c est élu" in explain(result, "fr")[0]
+    assert "quelle que soit la personne éliminée, c est élu·e" in explain(result, "fr")[0]
     assert "whoever is excluded, c is elected" in explain(result, "en")[0]
     # a seed changes nothing: no lot is drawn for a tie that does not matter
     assert tally_instant_runoff(["a", "b", "c"], ballots, seed="s").tie_events == (event,)

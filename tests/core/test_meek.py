@@ -38,8 +38,8 @@ def test_rounds_are_explained() -> None:
         "quota of 2)"
     )
     assert explain(result, "fr")[1].endswith(
-        "b est éliminé (1,99999 voix, le moins) ; c est élu, car il reste autant de candidats "
-        "que de sièges"
+        "b est éliminé·e (1,99999 voix, le moins) ; c est élu·e, car il reste autant de "
+        "candidatures que de sièges"
     )
 
 

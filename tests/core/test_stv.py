@@ -56,7 +56,7 @@ def test_surplus_stage_explains_the_transfer_and_the_rounding_loss() -> None:
     fr, en = explain(result, "fr"), explain(result, "en")
     assert fr[0] == (
         "Tour 1\u00a0: premières préférences, quota 26 (100 bulletins valides, 3 sièges) ; "
-        "A est élu (41 voix pour un quota de 26) ; B est élu (40 voix pour un quota de 26)"
+        "A est élu·e (41 voix pour un quota de 26) ; B est élu·e (40 voix pour un quota de 26)"
     )
     assert fr[1] == (
         "Tour 2\u00a0: A transfère son excédent (15 voix) ; 14,99985 voix vont à C ; "
@@ -163,7 +163,7 @@ def test_an_exclusion_tie_that_cannot_change_who_is_elected_needs_no_lot() -> No
     (event,) = result.tie_events
     assert event.resolution is TieResolution.NO_EFFECT
     assert event.tied == ("c", "d")
-    assert "les élus sont les mêmes (a et b)" in " ".join(explain(result, "fr"))
+    assert "les élu·es sont les mêmes (a et b)" in " ".join(explain(result, "fr"))
     assert "the same candidates are elected (a and b)" in " ".join(explain(result, "en"))
 
 

@@ -44,7 +44,7 @@ TIE_DEPTH_MAX = 4  # ties tried inside ties; deeper, the tie-break rule settles 
 
 MESSAGES = {
     "fr": {
-        "excluded": "{candidate} est éliminé ({votes} voix, le moins)",
+        "excluded": "{candidate} est éliminé·e ({votes} voix, le moins)",
         "transfers": "{moves}",
         "move_first": ("{votes} voix va à {to}", "{votes} voix vont à {to}"),
         "move": "{votes} à {to}",
@@ -52,10 +52,10 @@ MESSAGES = {
         "exhausted_only": ("{votes} voix est épuisée", "{votes} voix sont épuisées"),
         "nothing_moves": "aucune voix à transférer",
         "elected_majority": (
-            "{candidate} est élu avec {votes} voix sur {live} ({share:%}), "
+            "{candidate} est élu·e avec {votes} voix sur {live} ({share:%}), "
             "plus de la moitié des voix restantes"
         ),
-        "elected_last": "{candidate} est élu, dernier candidat en lice",
+        "elected_last": "{candidate} est élu·e, dernière candidature en lice",
         "tie_history_fewest": (
             "égalité entre {tied:and}, départagée par le tour {round}, "
             "où {chosen} avait le moins de voix"
@@ -65,9 +65,10 @@ MESSAGES = {
             "où {chosen} avait le plus de voix"
         ),
         "tie_no_effect": (
-            "égalité entre {tied:and} pour l'élimination\u00a0: quel que soit l'éliminé, "
-            "{winner} est élu\u00a0; l'égalité est laissée sans départage "
-            "et {chosen} est éliminé pour la suite du décompte"
+            "égalité entre {tied:and} pour l'élimination\u00a0: quelle que soit la personne "
+            "éliminée, "
+            "{winner} est élu·e\u00a0; l'égalité est laissée sans départage "
+            "et {chosen} est éliminé·e pour la suite du décompte"
         ),
     },
     "en": {

@@ -15,7 +15,7 @@ from votes.core.ties import TieBreak, rank_by_score, select_top
 
 MESSAGES = {
     "fr": {
-        "winners": ("{names:and} est élu·e", "{names:and} sont élu·e·s"),
+        "winners": ("{names:and} est élu·e", "{names:and} sont élu·es"),
         "no_winner": "aucun siège attribué",
     },
     "en": {

@@ -62,21 +62,22 @@ MESSAGES = {
             "premières préférences, quota {quota} ({valid} bulletins valides, {seats} siège)",
             "premières préférences, quota {quota} ({valid} bulletins valides, {seats} sièges)",
         ),
-        "elected": "{candidate} est élu ({votes} voix pour un quota de {quota})",
+        "elected": "{candidate} est élu·e ({votes} voix pour un quota de {quota})",
         "surplus": "{candidate} transfère son excédent ({surplus} voix)",
         "loss": "{loss} voix perdues par arrondi",
         "elected_remaining": (
-            "{candidates:and} est élu, car il reste autant de candidats que de sièges",
-            "{candidates:and} sont élus, car il reste autant de candidats que de sièges",
+            "{candidates:and} est élu·e, car il reste autant de candidatures que de sièges",
+            "{candidates:and} sont élu·es, car il reste autant de candidatures que de sièges",
         ),
         "not_elected": (
-            "tous les sièges sont pourvus, {candidates:and} n'est pas élu",
-            "tous les sièges sont pourvus, {candidates:and} ne sont pas élus",
+            "tous les sièges sont pourvus, {candidates:and} n'est pas élu·e",
+            "tous les sièges sont pourvus, {candidates:and} ne sont pas élu·es",
         ),
         "tie_no_effect": (
-            "égalité entre {tied:and} pour l'élimination\u00a0: quel que soit l'éliminé, "
-            "les élus sont les mêmes ({elected:and})\u00a0; l'égalité est laissée sans "
-            "départage et {chosen} est éliminé pour la suite du décompte"
+            "égalité entre {tied:and} pour l'élimination\u00a0: quelle que soit la personne "
+            "éliminée, "
+            "les élu·es sont les mêmes ({elected:and})\u00a0; l'égalité est laissée sans "
+            "départage et {chosen} est éliminé·e pour la suite du décompte"
         ),
     },
     "en": {
