@@ -367,3 +367,41 @@ async def test_a_college_in_use_cannot_be_removed() -> None:
         await organisations.remove_college(await actor_for(organisation_id), college_id)
     with pytest.raises(Refused, match="not_found"):
         await organisations.remove_college(await actor_for(await _organisation()), college_id)
+
+
+@pytest.mark.parametrize(
+    ("header", "row"),
+    [
+        ("Prénom;Nom;Courriel", "Aïcha;Benani;aicha@example.org"),
+        ("Nom;Prénom;Courriel", "Benani;Aïcha;aicha@example.org"),
+        ("First name,Last name,Email", "Aïcha,Benani,aicha@example.org"),
+        ("Voornaam;Achternaam;E-mail", "Aïcha;Benani;aicha@example.org"),
+        ("prénom;nom de famille;email", "Aïcha;Benani;aicha@example.org"),
+    ],
+)
+async def test_first_and_last_name_columns_are_joined_not_dropped(header: str, row: str) -> None:
+    organisation_id = await _organisation()
+    report = await members.apply_import(await actor_for(organisation_id), f"{header}\n{row}\n")
+    assert report.acceptable
+    assert [person.name for person in report.to_add] == ["Aïcha Benani"]
+    name = await Membership.select(Membership.person.name).where(
+        Membership.organisation == organisation_id
+    )
+    assert name == [{"person.name": "Aïcha Benani"}]
+
+
+async def test_the_preview_says_how_each_column_was_read() -> None:
+    organisation_id = await _organisation()
+    report = await members.check_import(
+        organisation_id, "Nom;Prénom;Téléphone;Courriel\nBenani;Aïcha;0600;a@example.org\n"
+    )
+    assert report.columns == [
+        ("Nom", "last_name"),
+        ("Prénom", "first_name"),
+        ("Téléphone", ""),
+        ("Courriel", "email"),
+    ]
+    # a full name column is read as it is, and a first name column beside it is left aside
+    report = await members.check_import(organisation_id, "Nom complet;Prénom\nAïcha Benani;Aïcha\n")
+    assert [person.name for person in report.to_add] == ["Aïcha Benani"]
+    assert report.columns == [("Nom complet", "name"), ("Prénom", "")]

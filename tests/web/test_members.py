@@ -390,3 +390,24 @@ async def test_organisations_page_is_not_found_for_people_who_are_not_instance_a
 ) -> None:
     await sign_in(client, "camille@demo.votes.invalid")
     assert (await client.get("/admin/organisations/")).status_code == 404
+
+
+async def test_a_first_name_last_name_file_previews_full_names_and_how_columns_were_read(
+    client: httpx.AsyncClient,
+) -> None:
+    short_name, _, email = await _cooperative()
+    await sign_in(client, email, PASSWORD)
+    token = await csrf_token(client, "/")
+    csv_file = "Prénom;Nom;Courriel\nAïcha;Benani;aicha@example.org\nJan;Peeters;jan@example.org\n"
+    response = await client.post(
+        f"/o/{short_name}/members/import",
+        data={"_csrf_token": token},
+        files={"file": ("registre.csv", csv_file.encode(), "text/csv")},
+        headers={"Accept-Language": "fr"},
+    )
+    assert response.status_code == 200
+    assert "<td>Aïcha Benani</td>" in response.text
+    assert "<td>Jan Peeters</td>" in response.text
+    assert "Comment les colonnes ont été lues" in response.text
+    assert "«\u00a0Prénom\u00a0»\u00a0: le prénom, placé avant le nom" in response.text
+    assert "«\u00a0Nom\u00a0»\u00a0: le nom de famille, placé après le prénom" in response.text

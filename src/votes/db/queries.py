@@ -8,8 +8,10 @@ from datetime import datetime
 from typing import Any
 
 from votes.db.tables import (
+    AccessCode,
     Assembly,
     Ballot,
+    BallotStatus,
     Membership,
     MembershipStatus,
     Organisation,
@@ -224,3 +226,46 @@ async def open_ballots_of(organisation_id: int) -> list[BallotSummary]:
         .order_by(Ballot.id)
     )
     return [_ballot_summary(row) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class FirstSteps:
+    """How far a new cooperative has come on its way to its first ballot: the dashboard's
+    checklist ticks itself from these."""
+
+    members: int  # active memberships, the first admin included
+    codes_issued: bool  # an access code was ever issued
+    latest_assembly_id: int | None  # the assembly most recently planned, if any
+    ballot_opened: bool  # a ballot has been opened at least once (a test one counts)
+
+    @property
+    def done(self) -> bool:
+        return (
+            self.members > 1
+            and self.codes_issued
+            and self.latest_assembly_id is not None
+            and self.ballot_opened
+        )
+
+
+async def first_steps_of(organisation_id: int) -> FirstSteps:
+    members = await Membership.count().where(
+        (Membership.organisation == organisation_id)
+        & (Membership.status == MembershipStatus.ACTIVE.value)
+    )
+    codes_issued = await AccessCode.exists().where(AccessCode.organisation == organisation_id)
+    latest = (
+        await Assembly.select(Assembly.id)
+        .where(Assembly.organisation == organisation_id)
+        .order_by(Assembly.id, ascending=False)
+        .first()
+    )
+    ballot_opened = await Ballot.exists().where(
+        (Ballot.organisation == organisation_id) & (Ballot.status != BallotStatus.DRAFT.value)
+    )
+    return FirstSteps(
+        members=members,
+        codes_issued=codes_issued,
+        latest_assembly_id=latest["id"] if latest else None,
+        ballot_opened=ballot_opened,
+    )

@@ -328,7 +328,30 @@ _COLUMNS = {
     "college de vote": "college",
     "role": "roles",
     "roles": "roles",
+    # a person's name in two columns (French, English, Dutch spreadsheets): joined as
+    # "first name last name"; next to a first name column, a plain "Nom"/"Name" is the last name
+    "prenom": "first_name",
+    "prenoms": "first_name",
+    "first name": "first_name",
+    "firstname": "first_name",
+    "first_name": "first_name",
+    "given name": "first_name",
+    "forename": "first_name",
+    "voornaam": "first_name",
+    "nom de famille": "last_name",
+    "last name": "last_name",
+    "lastname": "last_name",
+    "last_name": "last_name",
+    "surname": "last_name",
+    "family name": "last_name",
+    "achternaam": "last_name",
+    "familienaam": "last_name",
+    "naam": "name",
+    "full name": "name",
+    "volledige naam": "name",
 }
+# name column titles that mean the last name when a first name column stands beside them
+_AMBIGUOUS_NAMES = {"nom", "name", "naam"}
 _ROLE_WORDS = (
     ("admin", "admin"),
     ("gerant", "admin"),
@@ -364,6 +387,9 @@ class ImportReport:
     already_members: list[str] = field(default_factory=list)  # names, left unchanged
     rejected: list[RejectedRow] = field(default_factory=list)
     file_problem: str | None = None  # the file as a whole cannot be read
+    # how each column of the header was read, in the file's order: (title, field), the field
+    # one of name, first_name, last_name, email, category, college, roles, or "" (ignored)
+    columns: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def acceptable(self) -> bool:
@@ -382,8 +408,10 @@ def _delimiter(header_line: str) -> str:
     return ";" if header_line.count(";") >= header_line.count(",") else ","
 
 
-def _read_rows(text: str) -> tuple[dict[str, int], list[list[str]]] | str:
-    """The column positions and the data rows, or a file problem code."""
+def _read_rows(
+    text: str,
+) -> tuple[dict[str, int], list[list[str]], list[tuple[str, str]]] | str:
+    """The column positions, the data rows and how each column was read, or a file problem."""
     lines = text.lstrip("\ufeff").splitlines()
     if not lines or not lines[0].strip():
         return "file_empty"
@@ -397,12 +425,24 @@ def _read_rows(text: str) -> tuple[dict[str, int], list[list[str]]] | str:
         field_name = _COLUMNS.get(_plain(title))
         if field_name and field_name not in positions:
             positions[field_name] = index
-    if "name" not in positions:
+    if (
+        "first_name" in positions
+        and "last_name" not in positions
+        and "name" in positions
+        and _plain(rows[0][positions["name"]]) in _AMBIGUOUS_NAMES
+    ):
+        positions["last_name"] = positions.pop("name")  # "Prénom;Nom": Nom is the last name
+    if "name" in positions:  # a full name wins over split columns
+        positions.pop("first_name", None)
+        positions.pop("last_name", None)
+    if not positions.keys() & {"name", "first_name", "last_name"}:
         return "no_name_column"
     data = rows[1:]
     if len(data) > MAX_IMPORT_ROWS:
         return "too_many_rows"
-    return positions, data
+    read_as = {index: field_name for field_name, index in positions.items()}
+    columns = [(title.strip(), read_as.get(index, "")) for index, title in enumerate(rows[0])]
+    return positions, data, columns
 
 
 def _roles(cell: str) -> tuple[set[str], list[str]]:
@@ -428,10 +468,12 @@ def _row_input(
         return cells[index].strip() if index is not None and index < len(cells) else ""
 
     roles, unknown_roles = _roles(cell("roles"))
+    split_name = (cell("first_name"), cell("last_name"))
+    name = cell("name") or " ".join(part for part in split_name if part)
     college_name = cell("college")
     college_id = lists.colleges.get(college_name.casefold()) if college_name else None
     data = MemberInput(
-        name=cell("name"),
+        name=name,
         email=cell("email") or None,
         category=cell("category"),
         college_id=college_id,
@@ -441,7 +483,7 @@ def _row_input(
         is_scrutineer="scrutineer" in roles,
     )
     reasons = [
-        f"{code}:{cell(field_name)}"
+        f"{code}:{name if field_name == 'name' else cell(field_name)}"
         for field_name, code in validate(data, lists).items()
         if field_name != "college"
     ]
@@ -461,10 +503,12 @@ async def check_import(organisation_id: int, text: str) -> ImportReport:
     parsed = await anyio.to_thread.run_sync(_read_rows, text)
     if isinstance(parsed, str):
         return ImportReport(file_problem=parsed)
-    positions, rows = parsed
+    positions, rows, columns = parsed
     lists = await organisation_lists(organisation_id)
     members = await _existing_emails(organisation_id)
-    return await anyio.to_thread.run_sync(_check_rows, positions, rows, lists, members)
+    report = await anyio.to_thread.run_sync(_check_rows, positions, rows, lists, members)
+    report.columns = columns
+    return report
 
 
 def _check_rows(

@@ -25,7 +25,7 @@ import difflib
 import hashlib
 import re
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import anyio
@@ -161,6 +161,153 @@ def _diff(old: str, new: str, level: int, budget: _Budget, parts: list[str]) -> 
     parts.append(str(escape("".join(before[len(before) - end :]))))
 
 
+# --- rendered Markdown ----------------------------------------------------------------------------
+
+# an HTML tag, a run of spaces, or a word (what render_markdown writes: no "<" inside text)
+_HTML_TOKENS = re.compile(r"<[^>]*>|\s+|[^\s<]+")
+_DIFF_TAGS = {"del", "ins"}
+
+
+def markdown_diff(old: str, new: str, budget: int = DIFF_BUDGET) -> TextDiff:
+    """How the Markdown text ``old`` became ``new``, as people read it: the new text rendered
+    (headings, lists, emphasis), words removed in <del> where they were, words added in <ins>.
+    Markup is never shown as characters (no ``##`` nor ``**``).
+
+    Both texts are rendered and sanitised first, then compared token by token (tags and words);
+    the result keeps every tag of the new text in order and only the words of removed passages,
+    so it is well formed, and it is sanitised once more.
+
+    >>> str(markdown_diff("Une prime de **300 €**.", "Une prime de **400 €**.")).strip()
+    '<p>Une prime de <strong><del>300</del><ins>400</ins> €</strong>.</p>'
+    >>> str(markdown_diff("# Titre", "## Titre")).strip()
+    '<h2>Titre</h2>'
+    """
+    from votes.web.markdown import render_markdown
+
+    spent = _Budget(budget)
+    old_html, new_html = str(render_markdown(old)), str(render_markdown(new))
+    if len(old) <= DIFF_MAX_CHARS and len(new) <= DIFF_MAX_CHARS:
+        try:
+            merged = _block_diff(old_html, new_html, spent)
+        except _OverBudgetError:
+            pass
+        else:
+            return TextDiff(_sanitised(merged), compared=True, work=spent.spent)
+    apart = (f'<del class="diff-block">{old_html}</del>' if old.strip() else "") + (
+        f'<ins class="diff-block">{new_html}</ins>' if new.strip() else ""
+    )
+    return TextDiff(_sanitised(apart), compared=False, work=spent.spent)
+
+
+def _sanitised(html: str) -> Markup:
+    import nh3
+
+    from votes.web.markdown import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
+
+    attributes = {**ALLOWED_ATTRIBUTES, "del": {"class"}, "ins": {"class"}}
+    clean = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS | _DIFF_TAGS,
+        attributes=attributes,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    )
+    return Markup(clean)  # noqa: S704 - sanitised by nh3 just above
+
+
+def _block_diff(old_html: str, new_html: str, budget: _Budget) -> str:
+    """Blocks first (the renderer writes each block on its lines), then tokens inside the
+    blocks that changed: a few words changed in a long text cost a few blocks' comparison."""
+    before, after = _LINES.findall(old_html), _LINES.findall(new_html)
+    parts: list[str] = []
+    start = 0
+    while start < min(len(before), len(after)) and before[start] == after[start]:
+        start += 1
+    end = 0
+    while (
+        end < min(len(before), len(after)) - start
+        and before[len(before) - 1 - end] == after[len(after) - 1 - end]
+    ):
+        end += 1
+    parts.extend(before[:start])
+    middle_before = before[start : len(before) - end]
+    middle_after = after[start : len(after) - end]
+    opcodes = (
+        _BudgetedMatcher(middle_before, middle_after, budget).get_opcodes()
+        if middle_before and middle_after
+        else [("replace", 0, len(middle_before), 0, len(middle_after))]
+    )
+    for operation, a1, a2, b1, b2 in opcodes:
+        if operation == "equal":
+            parts.extend(middle_after[b1:b2])
+        else:
+            removed = _HTML_TOKENS.findall("".join(middle_before[a1:a2]))
+            added = _HTML_TOKENS.findall("".join(middle_after[b1:b2]))
+            parts.append(_token_diff(removed, added, budget))
+    parts.extend(after[len(after) - end :])
+    return "".join(parts)
+
+
+def _token_diff(before: list[str], after: list[str], budget: _Budget) -> str:
+    start = 0
+    while start < min(len(before), len(after)) and before[start] == after[start]:
+        start += 1
+    end = 0
+    while (
+        end < min(len(before), len(after)) - start
+        and before[len(before) - 1 - end] == after[len(after) - 1 - end]
+    ):
+        end += 1
+    parts = before[:start]
+    middle_before = before[start : len(before) - end]
+    middle_after = after[start : len(after) - end]
+    if middle_before and middle_after:
+        matcher = _BudgetedMatcher(middle_before, middle_after, budget)
+        for operation, a1, a2, b1, b2 in matcher.get_opcodes():
+            if operation == "equal":
+                parts.extend(middle_after[b1:b2])
+                continue
+            parts.append(_removed_words(middle_before[a1:a2]))
+            parts.extend(_added_tokens(middle_after[b1:b2]))
+    else:
+        parts.append(_removed_words(middle_before))
+        parts.extend(_added_tokens(middle_after))
+    parts.extend(after[len(after) - end :])
+    return "".join(parts)
+
+
+def _removed_words(tokens: list[str]) -> str:
+    """The words of a removed passage, without its tags (the new text's tags stand alone)."""
+    words = "".join(" " if token.startswith("<") else token for token in tokens)
+    words = re.sub(r"\s+", " ", words)
+    return f"<del>{words}</del>" if words.strip() else ""
+
+
+def _added_tokens(tokens: list[str]) -> list[str]:
+    """An added passage: its tags as they are, each run of words between them in <ins>."""
+    parts: list[str] = []
+    run: list[str] = []
+    end = "<>"  # a tag of no kind that closes the last run
+    for token in [*tokens, end]:
+        if token.startswith("<"):
+            words = "".join(run)
+            if words.strip():
+                parts.append(f"<ins>{words}</ins>")
+            elif words:
+                parts.append(words)
+            run = []
+            if token is not end:
+                parts.append(token)
+        else:
+            run.append(token)
+    return parts
+
+
+async def diff_markdown(old: str, new: str) -> TextDiff:
+    """:func:`markdown_diff` computed in a worker thread, once per pair of texts (cached)."""
+    return await _diff_once(b"markdown", markdown_diff, old, new)
+
+
 # --- off the event loop, once per pair of texts --------------------------------------------------
 
 _cache: OrderedDict[bytes, TextDiff] = OrderedDict()
@@ -186,22 +333,30 @@ def _key(old: str, new: str) -> bytes:
 
 async def diff_texts(old: str, new: str) -> TextDiff:
     """:func:`word_diff` computed in a worker thread, once per pair of texts (cached)."""
-    key = _key(old, new)
+    return await _diff_once(b"", word_diff, old, new)
+
+
+async def _diff_once(
+    kind: bytes, differ: Callable[[str, str], TextDiff], old: str, new: str
+) -> TextDiff:
+    key = kind + _key(old, new)
     cached = _cache.get(key)
     if cached is not None:
         _cache.move_to_end(key)
         return cached
     task = _pending.get(key)
     if task is None:
-        task = asyncio.ensure_future(_compute(key, old, new))
+        task = asyncio.ensure_future(_compute(key, differ, old, new))
         _pending[key] = task
     # a reader who leaves does not stop the computation the others are waiting for
     return await asyncio.shield(task)
 
 
-async def _compute(key: bytes, old: str, new: str) -> TextDiff:
+async def _compute(
+    key: bytes, differ: Callable[[str, str], TextDiff], old: str, new: str
+) -> TextDiff:
     try:
-        result = await anyio.to_thread.run_sync(word_diff, old, new, limiter=_capacity())
+        result = await anyio.to_thread.run_sync(differ, old, new, limiter=_capacity())
     finally:
         _pending.pop(key, None)
     _cache[key] = result

@@ -40,7 +40,16 @@ class HomeController(Controller):
             for membership in memberships
             if membership.status != "left" and context.viewer.may_enter(membership.organisation.id)
         ]
-        return page(request, "pages/home/dashboard.html.jinja", context=context, overview=overview)
+        viewer = context.viewer
+        # an instance admin is offered to create a cooperative (the first one, typically)
+        may_create = viewer.is_instance_admin and viewer.organisation_scope is None
+        return page(
+            request,
+            "pages/home/dashboard.html.jinja",
+            context=context,
+            overview=overview,
+            may_create=may_create,
+        )
 
     @post("/language")
     async def choose_language(

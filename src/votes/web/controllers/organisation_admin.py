@@ -8,6 +8,8 @@ else cannot tell apart from a missing page (404).
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import Any
 
 from litestar import Controller, Request, get, post
@@ -125,6 +127,17 @@ def _text(form: Any, name: str) -> str:
     return str(form.get(name, ""))[:MAX_FIELD_LENGTH].strip()
 
 
+def short_name_from(name: str) -> str:
+    """An address-friendly short name made from an organisation's name.
+
+    >>> short_name_from("Les Tisserands d'Évreux")
+    'les-tisserands-d-evreux'
+    """
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:50].strip("-")
+
+
 def _settings_values(form: Any) -> dict[str, str]:
     return {
         "name": _text(form, "name"),
@@ -154,6 +167,8 @@ class OrganisationHomeController(Controller):
             organisation=actor.organisation,
             assemblies=await queries.assemblies_of(organisation_id),
             open_ballots=await queries.open_ballots_of(organisation_id),
+            # the way to a first ballot, for whoever sets the cooperative up, until it is walked
+            first_steps=await queries.first_steps_of(organisation_id) if actor.is_admin else None,
         )
 
     async def _settings_page(
@@ -352,20 +367,47 @@ class InstanceAdminController(Controller):
     @post("/")
     async def create(
         self, request: Request[Any, Any, State], context: NamedDependency[RequestContext]
-    ) -> Template:
+    ) -> Template | Redirect:
+        """Create an organisation and its first administrator.
+
+        The home page's short form sends only a name and ``for_me``: the signed-in instance
+        admin becomes the first administrator, the short name comes from the name (numbered if
+        taken), the other settings take their defaults (changeable in the settings), and the
+        admin lands on the new cooperative's dashboard, where its first steps are listed."""
         _ensure_instance_admin(context)
+        assert context.viewer is not None  # checked just above
         form = await request.form()
         values = _settings_values(form)
-        values["admin_name"] = _text(form, "admin_name")
-        values["admin_email"] = _text(form, "admin_email")
-        try:
-            (
-                _organisation_id,
-                person_id,
-                needs_password,
-            ) = await organisations.create_organisation_with_admin(**values)
-        except Refused as error:
-            return await self._page(request, context, values, _errors(error), _status(error))
+        for_me = form.get("for_me") == "1" and bool(context.viewer.email)
+        if for_me:
+            values["admin_name"] = context.viewer.name
+            values["admin_email"] = context.viewer.email or ""
+            values["legal_form"] = values["legal_form"] or LegalForm.SCOP_SARL.value
+            values["default_language"] = values["default_language"] or context.language
+            values["time_zone"] = values["time_zone"] or "Europe/Paris"
+        else:
+            values["admin_name"] = _text(form, "admin_name")
+            values["admin_email"] = _text(form, "admin_email")
+        derived = not values["short_name"]
+        base = short_name_from(values["name"]) if derived else values["short_name"]
+        for attempt in range(1, 10 if derived else 2):
+            values["short_name"] = base if attempt == 1 else f"{base}-{attempt}"
+            try:
+                (
+                    _organisation_id,
+                    person_id,
+                    needs_password,
+                ) = await organisations.create_organisation_with_admin(**values)
+            except Refused as error:
+                if derived and error.code == "short_name_taken":
+                    continue
+                return await self._page(request, context, values, _errors(error), _status(error))
+            break
+        else:
+            taken = Refused("short_name_taken")
+            return await self._page(request, context, values, _errors(taken), _status(taken))
+        if person_id == context.viewer.person_id:
+            return see_other(f"/o/{values['short_name']}/")
         created = {"name": values["name"], "short_name": values["short_name"], "link": ""}
         if needs_password:
             settings = settings_of(request)

@@ -18,12 +18,19 @@ from votes.db.queries import members_of
 from votes.db.tables import AmendmentKind, ProposalStatus
 from votes.services import proposals
 from votes.services.actors import Actor, may_run_assemblies, may_take_part
-from votes.services.proposals import AUTHOR_STEPS, FACILITATOR_STEPS, apply_amendment, viewer_of
+from votes.services.proposals import (
+    AUTHOR_STEPS,
+    BODY_MAX,
+    FACILITATOR_STEPS,
+    apply_amendment,
+    viewer_of,
+)
 from votes.services.refusals import Refused
 from votes.web.assembly_forms import errors_from, optional_int, refused, text, thread_context
 from votes.web.context import RequestContext
-from votes.web.diffs import TextDiff, diff_texts
+from votes.web.diffs import TextDiff, diff_markdown, diff_texts
 from votes.web.forms import FormErrors, QueryCount, whole_number
+from votes.web.passages import source_passage
 from votes.web.rendering import page, see_other
 
 
@@ -237,7 +244,7 @@ class ProposalController(Controller):
             older=older,
             newer=newer,
             title_diff=await diff_texts(older.title, newer.title),
-            body_diff=await diff_texts(older.body, newer.body),
+            body_diff=await diff_markdown(older.body, newer.body),
         )
 
     # --- editing --------------------------------------------------------------------------------
@@ -391,8 +398,15 @@ class ProposalController(Controller):
         context: NamedDependency[RequestContext],
         actor: NamedDependency[Actor],
         proposal_id: FromPath[int],
+        selected: FromQuery[str] = "",
     ) -> Template:
+        """The amendment form; ``selected`` is what the person selected on the rendered text
+        (static/js/amend-selection.js sends it): its passage in the source fills the form."""
         values = {"kind": "replace", "passage": "", "text": "", "reason": ""}
+        if selected.strip():
+            detail = await self._readable(actor, proposal_id)
+            passage = source_passage(detail.body, selected[:BODY_MAX]) or selected[:BODY_MAX]
+            values.update(passage=passage, text=passage)
         return await self._amendment_page(
             request, context, actor, proposal_id, values, FormErrors()
         )
@@ -414,6 +428,12 @@ class ProposalController(Controller):
         try:
             if kind is None:
                 raise Refused("invalid_choice", "kind")
+            if values["passage"].strip() and kind is not AmendmentKind.FULL:
+                # a passage copied from the rendered text ("Article 2", not "## Article 2")
+                # is found in the source
+                body = (await self._readable(actor, proposal_id)).body
+                if values["passage"] not in body:
+                    values["passage"] = source_passage(body, values["passage"]) or values["passage"]
             amendment_id = await proposals.propose_amendment(
                 actor,
                 proposal_id,
@@ -475,14 +495,18 @@ class ProposalController(Controller):
 
 
 async def _amendment_diff(body: str, amendment: assembly_queries.AmendmentView) -> TextDiff:
-    """The amendment as a change to the current text; if the text moved on so that the
-    passage is gone, show the passage and the proposed words side by side instead."""
-    if not amendment.is_open:
-        return await diff_texts(amendment.passage, amendment.text)
-    try:
-        amended = apply_amendment(
-            body, AmendmentKind(amendment.kind), amendment.passage, amendment.text
-        )
-    except Refused:
-        return await diff_texts(amendment.passage, amendment.text)
-    return await diff_texts(body, amended)
+    """The amendment as a change to the current text, rendered as people read it; if the text
+    moved on so that the passage is gone (or the amendment is settled), the change to the
+    passage alone. An insertion keeps its anchor: the passage stays, the words follow it."""
+    kind = AmendmentKind(amendment.kind)
+    if amendment.is_open:
+        try:
+            return await diff_markdown(
+                body, apply_amendment(body, kind, amendment.passage, amendment.text)
+            )
+        except Refused:
+            pass
+    if kind is AmendmentKind.INSERT and amendment.passage:
+        inserted = apply_amendment(amendment.passage, kind, amendment.passage, amendment.text)
+        return await diff_markdown(amendment.passage, inserted)
+    return await diff_markdown(amendment.passage, amendment.text)

@@ -1,0 +1,142 @@
+"""Amendments from the text people read: a passage selected on the rendered proposal fills the
+amendment form with its Markdown source, and diffs show the text as it reads (headings, bold),
+never the Markdown marks; an insertion never shows its anchor as deleted."""
+
+from __future__ import annotations
+
+import html
+
+import httpx
+from tests.web.assembly_helpers import Coop, as_role, cooperative, post_form
+
+from votes.db.tables import Amendment
+from votes.web.diffs import markdown_diff
+
+BODY = (
+    "## Article 2 : la prime\n\n"
+    "La prime est de **300 €** par an.\n\n"
+    "- versée en juin\n"
+    "- égale pour toutes et tous\n"
+)
+
+
+async def _proposal(client: httpx.AsyncClient, coop: Coop) -> str:
+    await as_role(client, coop, "member")
+    created = await post_form(
+        client,
+        f"{coop.base}/assemblies/{coop.assembly_id}/proposals",
+        {"title": "Prime annuelle", "body": BODY},
+    )
+    assert created.status_code == 303
+    return created.headers["location"]
+
+
+def _diff_of(page: str, number: int) -> str:
+    article = page.split(f'id="amendment-{number}"', 1)[1].split("</article>", 1)[0]
+    return article.split('<div class="diff', 1)[1].split("</div>", 1)[0]
+
+
+async def test_an_amendment_reads_as_the_rendered_text_without_markdown_marks(
+    client: httpx.AsyncClient,
+) -> None:
+    coop = await cooperative()
+    proposal_path = await _proposal(client, coop)
+    await as_role(client, coop, "other")
+    proposed = await post_form(
+        client,
+        f"{proposal_path}/amendments",
+        {"kind": "replace", "passage": "**300 €**", "text": "**400 €**"},
+    )
+    assert proposed.status_code == 303
+    amendment_id = int(proposed.headers["location"].rsplit("-", 1)[1])
+    page = (await client.get(proposal_path)).text
+    diff = _diff_of(page, amendment_id)
+    assert "**" not in diff
+    assert "##" not in diff
+    assert "<h2>Article 2 : la prime</h2>" in html.unescape(diff)
+    assert "<strong><del>300</del><ins>400</ins> €</strong>" in diff
+    assert "<li>versée en juin</li>" in diff
+
+
+async def test_an_insertion_keeps_its_anchor_whether_pending_or_settled(
+    client: httpx.AsyncClient,
+) -> None:
+    coop = await cooperative()
+    proposal_path = await _proposal(client, coop)
+    await as_role(client, coop, "other")
+    proposed = await post_form(
+        client,
+        f"{proposal_path}/amendments",
+        {
+            "kind": "insert",
+            "passage": "La prime est de **300 €** par an.",
+            "text": "Elle est nette.",
+        },
+    )
+    assert proposed.status_code == 303
+    amendment_id = int(proposed.headers["location"].rsplit("-", 1)[1])
+    pending = _diff_of((await client.get(proposal_path)).text, amendment_id)
+    assert "<del>" not in pending
+    assert "<ins>Elle est nette.</ins>" in pending
+    # taken into the text by the author: the settled amendment still reads as an insertion
+    await as_role(client, coop, "member")
+    accepted = await post_form(
+        client, f"{coop.base}/amendments/{amendment_id}/decide", {"decision": "accept"}
+    )
+    assert accepted.status_code == 303
+    settled = _diff_of((await client.get(proposal_path)).text, amendment_id)
+    assert "<del>" not in settled
+    assert "La prime est de <strong>300 €</strong> par an." in settled
+    assert "<ins>Elle est nette.</ins>" in settled
+
+
+async def test_a_selection_on_the_rendered_text_fills_the_form_with_its_source_passage(
+    client: httpx.AsyncClient,
+) -> None:
+    coop = await cooperative()
+    proposal_path = await _proposal(client, coop)
+    await as_role(client, coop, "other")
+    page = await client.get(proposal_path)
+    # the rendered text offers the selection, and the script is served with the page
+    assert f'data-amend-href="{proposal_path}/amendments/new"' in page.text
+    assert '<script src="/static/js/amend-selection.js?v=' in page.text
+    form = await client.get(
+        f"{proposal_path}/amendments/new",
+        params={"selected": "La prime est de 300 € par"},
+        headers={"Accept-Language": "fr"},
+    )
+    assert form.status_code == 200
+    passage = form.text.split('id="amendment-passage"', 1)[1].split("</textarea>", 1)[0]
+    assert passage.endswith(">La prime est de **300 €** par")
+    # a passage typed (or pasted) as it reads is found in the source when proposed
+    proposed = await post_form(
+        client,
+        f"{proposal_path}/amendments",
+        {
+            "kind": "replace",
+            "passage": "Article 2 : la prime",
+            "text": "Article 2 : la prime annuelle",
+        },
+    )
+    assert proposed.status_code == 303
+    proposed = await post_form(
+        client,
+        f"{proposal_path}/amendments",
+        {"kind": "delete", "passage": "versée en juin égale"},
+    )
+    assert proposed.status_code == 303
+    stored = await Amendment.select(Amendment.passage).order_by(Amendment.id)
+    assert stored[-1]["passage"] == "versée en juin\n- égale"
+
+
+def test_a_rendered_diff_is_bounded_and_reads_block_by_block() -> None:
+    paragraphs = [f"## Article {n}\n\nLa prime est de **{n} euros**." for n in range(300)]
+    old = "\n\n".join(paragraphs)
+    paragraphs[3] = paragraphs[3].replace("Article 3", "Article 3 bis")
+    paragraphs[250] = paragraphs[250].replace("250 euros", "260 euros")
+    diff = markdown_diff(old, "\n\n".join(paragraphs))
+    assert diff.compared
+    text = str(diff)
+    assert "<h2>Article 3<ins> bis</ins></h2>" in text
+    assert "<strong><del>250</del><ins>260</ins> euros</strong>" in text
+    assert text.count("<del>") + text.count("<ins>") == 3
