@@ -1,0 +1,165 @@
+"""Dutch for the Flemish members of Belgian cooperatives: a Dutch phone reads Dutch, the switch
+offers it, a cooperative can speak it by default, and dates and numbers are written the Belgian
+way."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import httpx
+from tests.web.helpers import csrf_token, sign_in
+from tests.web.test_members import _cooperative, _post
+from tests.web.test_voting import PASSWORD, Coop
+
+from votes import i18n
+from votes.db.tables import Organisation
+from votes.services import ballots
+from votes.web.templating import format_number, format_share, format_when
+
+FLEMISH_PHONE = {"Accept-Language": "nl-BE,nl;q=0.9,fr-BE;q=0.8,en;q=0.5"}
+GERMAN_PHONE = {"Accept-Language": "de-DE,de;q=0.9"}
+
+
+async def test_a_dutch_phone_reads_the_front_page_in_dutch(
+    client: httpx.AsyncClient, demo: None
+) -> None:
+    page = await client.get("/", headers=FLEMISH_PHONE)
+    assert page.status_code == 200
+    assert '<html lang="nl">' in page.text
+    assert "Samen beslissen, juist tellen" in page.text
+    assert "Aanmelden" in page.text
+    # the switch offers the two other languages, each named in its own language
+    assert 'value="fr" lang="fr">Français<' in page.text
+    assert 'value="en" lang="en">English<' in page.text
+    assert 'value="nl"' not in page.text
+
+
+async def test_the_language_switch_offers_dutch_and_remembers_it(
+    client: httpx.AsyncClient,
+) -> None:
+    french = await client.get("/", headers={"Accept-Language": "fr"})
+    assert 'value="nl" lang="nl">Nederlands<' in french.text
+    token = await csrf_token(client)
+    chosen = await client.post(
+        "/language",
+        data={"language": "nl", "next": "/", "_csrf_token": token},
+        follow_redirects=False,
+    )
+    assert chosen.status_code == 303
+    page = await client.get("/", headers={"Accept-Language": "fr"})
+    assert '<html lang="nl">' in page.text
+    assert "Samen beslissen, juist tellen" in page.text
+
+
+async def test_a_flemish_member_votes_and_reads_the_result_in_dutch(
+    client: httpx.AsyncClient,
+) -> None:
+    coop = await Coop().create()
+    ballot_id = await coop.ballot()
+    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await sign_in(client, coop.emails["ana"], PASSWORD)
+    page = await client.get(coop.path(ballot_id), headers=FLEMISH_PHONE)
+    assert page.status_code == 200
+    assert '<html lang="nl">' in page.text
+    assert "Tik je antwoord aan; je bevestigt het op het volgende scherm." in page.text
+    assert "Afmelden" in page.text
+    token = _hidden(page.text, "_csrf_token")
+    review = await client.post(
+        coop.path(ballot_id, "/review"),
+        data={
+            "_csrf_token": token,
+            "submission": _hidden(page.text, "submission"),
+            "choice": "yes",
+        },
+        headers=FLEMISH_PHONE,
+    )
+    assert "Controleer je stem" in review.text
+    voted = await client.post(
+        coop.path(ballot_id, "/vote"),
+        data={
+            "_csrf_token": token,
+            "submission": _hidden(review.text, "submission"),
+            "choice": _hidden(review.text, "choice"),
+        },
+        headers=FLEMISH_PHONE,
+        follow_redirects=False,
+    )
+    assert voted.status_code == 303
+    actor = await ballots.system_actor(ballot_id)
+    await ballots.close_ballot(actor, ballot_id)
+    await ballots.publish_ballot(actor, ballot_id)
+    result = await client.get(coop.path(ballot_id), headers=FLEMISH_PHONE)
+    # the tally's own explanation, in Dutch, with a Belgian percentage
+    assert "Aangenomen — vereiste meerderheid: meer dan de helft van" in result.text
+    assert "100% voor" in result.text
+
+
+async def test_a_belgian_cooperative_speaking_dutch_is_read_in_dutch_by_default(
+    client: httpx.AsyncClient,
+) -> None:
+    coop = await Coop().create()
+    await Organisation.update({Organisation.default_language: "nl"}).where(
+        Organisation.id == coop.organisation_id
+    )
+    await sign_in(client, coop.emails["ana"], PASSWORD)
+    vote = f"/o/{coop.slug}/vote"
+    german = await client.get(vote, headers=GERMAN_PHONE)
+    assert '<html lang="nl">' in german.text
+    assert "Afmelden" in german.text
+    # English only as a German phone's fallback: the cooperative's Dutch comes first
+    fallback = await client.get(vote, headers={"Accept-Language": "de-DE,de;q=0.9,en;q=0.5"})
+    assert '<html lang="nl">' in fallback.text
+    # a French-speaking member of the same cooperative still reads French
+    french = await client.get(vote, headers={"Accept-Language": "fr-BE,fr;q=0.9,nl;q=0.5"})
+    assert '<html lang="fr">' in french.text
+
+
+async def test_an_administrator_makes_dutch_the_cooperatives_language(
+    client: httpx.AsyncClient,
+) -> None:
+    short_name, organisation_id, email = await _cooperative()
+    await sign_in(client, email, PASSWORD)
+    settings = await client.get(f"/o/{short_name}/settings", headers=FLEMISH_PHONE)
+    assert '<option value="nl"' in settings.text
+    assert "Standaardtaal" in settings.text
+    fields = {
+        "name": "Coöperatie De Wevers",
+        "short_name": short_name,
+        "legal_form": "belgian_sc",
+        "time_zone": "Europe/Brussels",
+    }
+    refused = await _post(
+        client,
+        f"/o/{short_name}/settings",
+        {**fields, "default_language": "de"},
+        headers=FLEMISH_PHONE,
+    )
+    assert refused.status_code == 422
+    assert "Kies Frans, Engels of Nederlands." in refused.text
+    saved = await _post(client, f"/o/{short_name}/settings", {**fields, "default_language": "nl"})
+    assert saved.status_code == 303
+    row = (
+        await Organisation.select(Organisation.default_language)
+        .where(Organisation.id == organisation_id)
+        .first()
+    )
+    assert row == {"default_language": "nl"}
+
+
+def test_dates_and_numbers_are_written_the_belgian_way() -> None:
+    token = i18n.current_language.set("nl")
+    try:
+        when = datetime(2026, 12, 5, 8, 30, tzinfo=UTC)
+        assert format_when(when, "Europe/Brussels", "short") == "5/12/2026, 09:30"
+        assert format_when(when, "Europe/Brussels") == "5 dec 2026, 09:30:00"
+        assert format_number(12345) == "12.345"
+        assert format_share(0.714) == "71,4%"
+    finally:
+        i18n.current_language.reset(token)
+
+
+def _hidden(page: str, name: str) -> str:
+    match = re.search(rf'name="{name}" value="([^"]*)"', page)
+    assert match, f"no {name} field"
+    return match.group(1)
