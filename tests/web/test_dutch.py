@@ -14,7 +14,8 @@ from tests.web.test_voting import PASSWORD, Coop
 
 from votes import i18n
 from votes.db.tables import Organisation
-from votes.services import ballots
+from votes.services import ballots, members
+from votes.services.actors import actor_for
 from votes.web.templating import format_number, format_share, format_when
 
 FLEMISH_PHONE = {"Accept-Language": "nl-BE,nl;q=0.9,fr-BE;q=0.8,en;q=0.5"}
@@ -163,3 +164,38 @@ def _hidden(page: str, name: str) -> str:
     match = re.search(rf'name="{name}" value="([^"]*)"', page)
     assert match, f"no {name} field"
     return match.group(1)
+
+
+async def test_a_flemish_register_spreadsheet_imports_and_the_dutch_export_reads_back(
+    client: httpx.AsyncClient,
+) -> None:
+    """The import page shows Dutch column names: a file written with them (and Dutch roles)
+    imports, and the register exported to a Flemish administrator imports again unchanged."""
+    short_name, organisation_id, email = await _cooperative()
+    text = (
+        "Naam;E-mailadres;Categorie;Rollen\r\n"
+        "An Peeters;an.peeters@example.org;bénéficiaire;Gespreksleider en beheerder\r\n"
+        "Jef Claes;;bénéficiaire;waarnemer\r\n"
+    )
+    report = await members.apply_import(await actor_for(organisation_id), text)
+    assert report.file_problem is None
+    assert report.rejected == []
+    an, jef = report.to_add
+    assert (an.name, an.email, an.is_facilitator, an.is_admin) == (
+        "An Peeters",
+        "an.peeters@example.org",
+        True,
+        True,
+    )
+    assert jef.kind.value == "observer"
+    await sign_in(client, email, PASSWORD)
+    guide = await client.get(f"/o/{short_name}/members/import", headers=FLEMISH_PHONE)
+    assert "<code>naam</code>" in guide.text
+    exported = await client.get(f"/o/{short_name}/members/export.csv", headers=FLEMISH_PHONE)
+    assert exported.text.splitlines()[0].lstrip("\ufeff") == (
+        "naam;e-mail;categorie;college;rollen;status"
+    )
+    again = await members.check_import(organisation_id, exported.text)
+    assert again.file_problem is None
+    assert again.rejected == []  # the Dutch column names read back
+    assert "An Peeters" in again.already_members

@@ -328,6 +328,15 @@ _COLUMNS = {
     "college de vote": "college",
     "role": "roles",
     "roles": "roles",
+    # Dutch, for Flemish cooperatives (and what the register's export writes in Dutch)
+    "naam": "name",
+    "volledige naam": "name",
+    "voornaam naam": "name",
+    "e-mailadres": "email",
+    "emailadres": "email",
+    "stemcollege": "college",
+    "rol": "roles",
+    "rollen": "roles",
 }
 _ROLE_WORDS = (
     ("admin", "admin"),
@@ -341,6 +350,13 @@ _ROLE_WORDS = (
     ("membre", "member"),
     ("associe", "member"),
     ("societaire", "member"),
+    ("beheer", "admin"),
+    ("gespreksleid", "facilitator"),
+    ("voorzit", "facilitator"),
+    ("stemopnem", "scrutineer"),
+    ("waarnem", "observer"),
+    ("vennoot", "member"),
+    ("lid", "member"),
 )
 
 
@@ -408,7 +424,7 @@ def _read_rows(text: str) -> tuple[dict[str, int], list[list[str]]] | str:
 def _roles(cell: str) -> tuple[set[str], list[str]]:
     roles: set[str] = set()
     unknown: list[str] = []
-    for word in re.split(r"[,/+&|]| et | and ", cell):
+    for word in re.split(r"[,/+&|]| et | and | en ", cell):
         plain = _plain(word)
         if not plain:
             continue
