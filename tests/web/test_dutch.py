@@ -30,6 +30,9 @@ async def test_a_dutch_phone_reads_the_front_page_in_dutch(
     assert '<html lang="nl">' in page.text
     assert "Samen beslissen, juist tellen" in page.text
     assert "Aanmelden" in page.text
+    # the product's name is a name: "Votes" in every language (in Dutch, not "Stemmen")
+    assert '<a class="brand" href="/">Votes</a>' in page.text
+    assert re.search(r"<title>[^<]* · Votes</title>", page.text)
     # the switch offers the two other languages, each named in its own language
     assert 'value="fr" lang="fr">Français<' in page.text
     assert 'value="en" lang="en">English<' in page.text
