@@ -8,8 +8,10 @@ import re
 from datetime import UTC, datetime
 
 import httpx
+from tests.web.assembly_helpers import as_role, post_form
 from tests.web.helpers import csrf_token, sign_in
 from tests.web.test_members import _cooperative, _post
+from tests.web.test_minutes_web import _coop_with_a_decision, visible_text
 from tests.web.test_voting import PASSWORD, Coop
 
 from votes import i18n
@@ -202,3 +204,20 @@ async def test_a_flemish_register_spreadsheet_imports_and_the_dutch_export_reads
     assert again.file_problem is None
     assert again.rejected == []  # the Dutch column names read back
     assert "An Peeters" in again.already_members
+
+
+async def test_the_notulen_of_a_flemish_assembly_are_written_in_dutch(
+    client: httpx.AsyncClient,
+) -> None:
+    coop, _ = await _coop_with_a_decision()
+    path = f"{coop.base}/assemblies/{coop.assembly_id}/minutes"
+    await as_role(client, coop, "facilitator")
+    form = await client.get(path, headers={"Accept-Language": "fr"})
+    assert '<option value="nl"' in form.text
+    saved = await post_form(client, path, {"language": "nl", "chair": "Camille"})
+    assert saved.status_code == 303
+    # the document speaks its own language, whatever the reader's page speaks
+    text = visible_text((await client.get(path, headers={"Accept-Language": "fr"})).text)
+    assert "Besluiten en stemmingen" in text
+    assert re.search(r"Voor 2 Tegen 1 Onthoudingen 0", text)
+    assert "Aangenomen — vereiste meerderheid" in text
