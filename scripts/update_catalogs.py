@@ -93,7 +93,11 @@ def main() -> None:
     new = [message_id for message_id in wanted if message_id not in known]
     changed: set[Path] = {target} if new else set()
     for message_id in new:
-        catalogs[target].add(message_id, string=("", "") if isinstance(message_id, tuple) else "")
+        catalogs[target].add(
+            message_id,
+            string=("", "") if isinstance(message_id, tuple) else "",
+            context=wanted[message_id],  # pgettext's context, kept (it used to be dropped)
+        )
 
     unused = [
         (path, message.id)

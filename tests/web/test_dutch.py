@@ -11,7 +11,7 @@ import httpx
 from tests.web.assembly_helpers import as_role, post_form
 from tests.web.helpers import csrf_token, sign_in
 from tests.web.test_members import _cooperative, _post
-from tests.web.test_minutes_web import _coop_with_a_decision, visible_text
+from tests.web.test_minutes_web import _coop_with_a_decision, _demo_assembly_id, visible_text
 from tests.web.test_voting import PASSWORD, Coop
 
 from votes import i18n
@@ -221,3 +221,14 @@ async def test_the_notulen_of_a_flemish_assembly_are_written_in_dutch(
     assert "Besluiten en stemmingen" in text
     assert re.search(r"Voor 2 Tegen 1 Onthoudingen 0", text)
     assert "Aangenomen — vereiste meerderheid" in text
+
+
+async def test_the_quorum_names_the_assembly_with_the_belgian_acronym(
+    client: httpx.AsyncClient, demo: None
+) -> None:
+    quorum = f"/o/demo/assemblies/{await _demo_assembly_id()}/quorum"
+    await sign_in(client, "camille@demo.votes.invalid")
+    dutch = await client.get(quorum, headers=FLEMISH_PHONE)
+    assert "(AV, eerste oproeping)" in dutch.text  # gewone algemene vergadering, not "AGO"
+    french = await client.get(quorum, headers={"Accept-Language": "fr"})
+    assert "(AGO, première convocation)" in french.text
