@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from tests.durability.server import ServedApp
-from tests.e2e.conftest import ORG, PHONE, AccessibilityLog, Camera, new_context
+from tests.e2e.conftest import ORG, PHONE, PROJECTOR, AccessibilityLog, Camera, new_context
 from tests.e2e.test_plenary import console_action, sign_in_with_password
 
 pytestmark = pytest.mark.slow
@@ -87,3 +87,44 @@ def test_a_flemish_member_votes_in_dutch(
     accessibility.check(phone, "result (nl)")
     camera.shoot(phone, "result")
     assert accessibility.found == {}, accessibility.report()
+
+
+def test_a_flemish_facilitator_runs_a_ballot_in_dutch_on_the_console_and_projector(
+    browser: Browser,
+    served_demo: ServedApp,
+    accessibility: AccessibilityLog,
+    camera: Camera,
+) -> None:
+    laptop = new_context(
+        browser, served_demo.base_url, size={"width": 1280, "height": 900}, locale="nl-BE"
+    )
+    room = new_context(browser, served_demo.base_url, size=PROJECTOR, locale="nl-BE")
+    try:
+        facilitator, projector = laptop.new_page(), room.new_page()
+        sign_in_with_password(facilitator, "camille@demo.votes.invalid")
+        sign_in_with_password(projector, "camille@demo.votes.invalid")
+        question = "Keuren we het huishoudelijk reglement goed?"
+        assembly = served_demo.task("assembly_of", org=ORG)["assembly"]
+        facilitator.goto(f"/o/{ORG}/assemblies/{assembly}/ballots/new")
+        expect(facilitator.locator("html")).to_have_attribute("lang", "nl")
+        accessibility.check(facilitator, "new ballot (nl)")
+        facilitator.locator("#question").fill(question)
+        facilitator.locator("#method").select_option("majority")
+        facilitator.locator("form.form button[type=submit]").last.click()
+        facilitator.wait_for_url(re.compile(r"/console$"))
+        console_action(facilitator, "open")
+        expect(facilitator.get_by_text("Opkomst").first).to_be_visible()
+        accessibility.check(facilitator, "console (nl)")
+        camera.shoot(facilitator, "console")
+        projector.goto(f"/o/{ORG}/assemblies/{assembly}/projector")
+        expect(projector.locator(".projector__question")).to_have_text(question)
+        expect(projector.locator("main")).to_contain_text("Stem met je telefoon")
+        accessibility.check(projector, "projector (nl)")
+        camera.shoot(projector, "projector")
+        console_action(facilitator, "close")
+        console_action(facilitator, "publish")
+        camera.shoot(facilitator, "published")
+        assert accessibility.found == {}, accessibility.report()
+    finally:
+        laptop.close()
+        room.close()
