@@ -4,10 +4,12 @@ way."""
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import UTC, datetime
 
 import httpx
+import pypdf
 from tests.web.assembly_helpers import as_role, post_form
 from tests.web.helpers import csrf_token, sign_in
 from tests.web.test_members import _cooperative, _post
@@ -221,6 +223,10 @@ async def test_the_notulen_of_a_flemish_assembly_are_written_in_dutch(
     assert "Besluiten en stemmingen" in text
     assert re.search(r"Voor 2 Tegen 1 Onthoudingen 0", text)
     assert "Aangenomen — vereiste meerderheid" in text
+    pdf = await client.get(f"{path}.pdf")
+    assert pdf.status_code == 200
+    printed = " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "Besluiten en stemmingen" in re.sub(r"\s+", " ", printed)
 
 
 async def test_the_quorum_names_the_assembly_with_the_belgian_acronym(
