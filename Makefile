@@ -14,7 +14,7 @@ help:
 	@echo "make test       lint, type-check and run every test (SQLite, then PostgreSQL)"
 	@echo "make bench-core time the tally core on large elections"
 	@echo "make bench-load a plenary of 1,000 members under load (MEMBERS=2000 for more)"
-	@echo "make messages   add new translatable strings to the French catalog (AREA=name)"
+	@echo "make messages   add new translatable strings to the French catalog (AREA=name, LANGUAGE=nl)"
 	@echo "make migration  generate a migration after changing src/votes/db/tables.py"
 
 $(STAMP): pyproject.toml
@@ -97,7 +97,7 @@ bench-load: $(STAMP)
 	$(BIN)/python benchmarks/bench_load.py --members $(MEMBERS)
 
 messages: $(STAMP)
-	$(BIN)/python scripts/update_catalogs.py $(if $(AREA),--area $(AREA))
+	$(BIN)/python scripts/update_catalogs.py $(if $(LANGUAGE),--language $(LANGUAGE)) $(if $(AREA),--area $(AREA))
 
 migration: $(STAMP)
 	PICCOLO_CONF=votes.piccolo_conf VOTES_DATA_DIR=$$(mktemp -d) \

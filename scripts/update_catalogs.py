@@ -1,11 +1,12 @@
-"""Keep the French catalogs in step with the code.
+"""Keep the French and Dutch catalogs in step with the code.
 
 Extracts every translatable string from ``src/votes`` and ``templates``; adds the ones that no
-French catalog holds yet, with an empty translation, to ``locale/fr/LC_MESSAGES/<area>.po``
-(``--area``, default ``messages``); lists the entries no code uses any more (``--prune`` removes
-them). English needs no catalog: the message ids are English.
+catalog of the language holds yet, with an empty translation, to
+``locale/<language>/LC_MESSAGES/<area>.po`` (``--language``, default ``fr``; ``--area``, default
+``messages``); lists the entries no code uses any more (``--prune`` removes them). English needs
+no catalog: the message ids are English.
 
-    python scripts/update_catalogs.py [--area ballots] [--prune]
+    python scripts/update_catalogs.py [--language nl] [--area ballots] [--prune]
 """
 
 from __future__ import annotations
@@ -19,7 +20,13 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parents[1]
-LOCALE = ROOT / "src" / "votes" / "locale" / "fr" / "LC_MESSAGES"
+CATALOGUED = ("fr", "nl")  # English is the message ids themselves
+
+
+def locale_dir(language: str) -> Path:
+    return ROOT / "src" / "votes" / "locale" / language / "LC_MESSAGES"
+
+
 KEYWORDS = {
     "_": None,
     "gettext": None,
@@ -47,9 +54,9 @@ def extracted() -> set[MessageKey]:
     return found
 
 
-def load(path: Path) -> Catalog:
+def load(path: Path, language: str = "fr") -> Catalog:
     with path.open("rb") as handle:
-        return read_po(handle, locale="fr")
+        return read_po(handle, locale=language)
 
 
 _PLACEHOLDERS = (b"EMAIL@ADDRESS", b"YEAR-MO-DA", b"FULL NAME", b"LL@li.org")
@@ -73,12 +80,15 @@ def _translated(string: str | tuple[str, ...]) -> bool:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--language", default="fr", choices=CATALOGUED, help="catalogs to update")
     parser.add_argument("--area", default="messages", help="catalog file for new strings")
     parser.add_argument("--prune", action="store_true", help="remove entries no code uses")
     args = parser.parse_args()
 
     wanted = extracted()
-    catalogs = {path: load(path) for path in sorted(LOCALE.glob("*.po"))}
+    language: str = args.language
+    folder = locale_dir(language)
+    catalogs = {path: load(path, language) for path in sorted(folder.glob("*.po"))}
     known = {
         (message.id, message.context)
         for catalog in catalogs.values()
@@ -86,9 +96,10 @@ def main() -> None:
         if message.id
     }
 
-    target = LOCALE / f"{args.area}.po"
+    target = folder / f"{args.area}.po"
     if target not in catalogs:
-        catalogs[target] = Catalog(locale="fr", project="votes")
+        folder.mkdir(parents=True, exist_ok=True)
+        catalogs[target] = Catalog(locale=language, project="votes")
     new = sorted((key for key in wanted if key not in known), key=str)
     changed: set[Path] = {target} if new else set()
     for message_id, context in new:

@@ -1,4 +1,4 @@
-"""The project keeps its promises to newcomers: documented settings, complete French,
+"""The project keeps its promises to newcomers: documented settings, complete French and Dutch,
 container files that point at real paths."""
 
 from __future__ import annotations
@@ -59,11 +59,13 @@ def _extracted_messages() -> set[tuple[str | tuple[str, ...], str | None]]:
     return found
 
 
-def test_every_string_shown_to_people_has_a_french_translation() -> None:
+@pytest.mark.parametrize("language", ["fr", "nl"])
+def test_every_string_shown_to_people_has_a_translation(language: str) -> None:
+    """French for France and Wallonia, Dutch for Flanders: no string is left in English."""
     translated = set()
-    for path in catalog_files("fr"):
+    for path in catalog_files(language):
         with path.open("rb") as handle:
-            catalog = read_po(handle, locale="fr")
+            catalog = read_po(handle, locale=language)
         translated |= {
             (message.id, message.context)
             for message in catalog
@@ -72,7 +74,34 @@ def test_every_string_shown_to_people_has_a_french_translation() -> None:
             and (all(message.string) if isinstance(message.string, tuple) else message.string)
         }
     missing = sorted(str(m) for m in _extracted_messages() - translated)
-    assert missing == [], f"run `make messages` and translate in a fr .po file: {missing[:10]}"
+    assert missing == [], (
+        f"run `make messages LANGUAGE={language}` and translate in a {language} .po file:"
+        f" {missing[:10]}"
+    )
+
+
+_PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%%")
+
+
+@pytest.mark.parametrize("language", ["fr", "nl"])
+def test_every_translation_keeps_the_placeholders_of_its_english(language: str) -> None:
+    """A translation that loses or misspells ``%(name)s`` breaks the page that shows it."""
+    wrong = []
+    for path in catalog_files(language):
+        with path.open("rb") as handle:
+            catalog = read_po(handle, locale=language)
+        for message in catalog:
+            if not message.id:
+                continue
+            ids = message.id if isinstance(message.id, tuple) else (message.id,)
+            strings = message.string if isinstance(message.string, tuple) else (message.string,)
+            allowed = {p for i in ids for p in _PLACEHOLDER.findall(i)}
+            for string in filter(None, strings):
+                found = set(_PLACEHOLDER.findall(string))
+                # a plural form may leave out the count ("bezwaar: …" for one objection)
+                if not found <= allowed or (len(ids) == 1 and found != allowed):
+                    wrong.append((path.name, ids[0], string))
+    assert wrong == []
 
 
 def test_dockerfile_copies_only_paths_that_exist() -> None:

@@ -56,7 +56,7 @@ def test_postgres_url_is_recognised() -> None:
         ("VOTES_PORT", "70000", "VOTES_PORT must be between 1 and 65535"),
         ("VOTES_ENV", "staging", "VOTES_ENV must be one of development, test, production"),
         ("VOTES_SECRET_KEY", "short", "at least 32 characters"),
-        ("VOTES_DEFAULT_LANGUAGE", "de", "VOTES_DEFAULT_LANGUAGE must be one of fr, en"),
+        ("VOTES_DEFAULT_LANGUAGE", "de", "VOTES_DEFAULT_LANGUAGE must be one of fr, en, nl"),
         ("VOTES_WORKERS", "3", "needs PostgreSQL"),
         ("VOTES_LIVE_BACKEND", "postgres", "needs a PostgreSQL VOTES_DATABASE_URL"),
         ("VOTES_SECURE_COOKIES", "maybe", "VOTES_SECURE_COOKIES must be auto, true or false"),

@@ -1,4 +1,4 @@
-"""French and English, from the first string on.
+"""French, English and Dutch, from the first string on.
 
 Message ids are English; ``locale/<lang>/LC_MESSAGES/*.po`` hold the translations, one file per
 area of the app (``messages.po`` for the shell, others beside it), merged at load. The catalogs
@@ -18,11 +18,26 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-LANGUAGES = ("fr", "en")
-LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
+# Dutch for the Flemish members of Belgian cooperatives (nl-BE wording: vennoot, volmacht…)
+LANGUAGES = ("fr", "en", "nl")
+LANGUAGE_NAMES = {"fr": "Français", "en": "English", "nl": "Nederlands"}
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 
 current_language: ContextVar[str] = ContextVar("current_language", default="fr")
+
+# dates and numbers are written the way the readers of each language write them: Dutch readers
+# are Flemish members of Belgian cooperatives (5/12/2026, not the Netherlands' 05-12-2026)
+_BABEL_LOCALES = {"nl": "nl_BE"}
+
+
+def babel_locale(language: str | None = None) -> str:
+    """The Babel locale that writes dates and numbers for ``language`` (default: the current one).
+
+    >>> babel_locale("nl"), babel_locale("fr")
+    ('nl_BE', 'fr')
+    """
+    language = language or current_language.get()
+    return _BABEL_LOCALES.get(language, language)
 
 
 def catalog_files(language: str) -> list[Path]:
@@ -62,12 +77,14 @@ _ = gettext
 
 def first_choice(accept_language: str | None) -> str | None:
     """The language an ``Accept-Language`` header ranks first, if it is one we speak: only
-    then is it the reader's clear choice (a Dutch phone listing English as a fallback has not
+    then is it the reader's clear choice (a German phone listing English as a fallback has not
     chosen English over its cooperative's French).
 
     >>> first_choice("en-GB,en;q=0.9,fr;q=0.8")
     'en'
-    >>> first_choice("nl-NL,nl;q=0.9,en-US;q=0.8,en;q=0.7") is None
+    >>> first_choice("nl-BE,nl;q=0.9,fr-BE;q=0.8")
+    'nl'
+    >>> first_choice("de-DE,de;q=0.9,en-US;q=0.8,en;q=0.7") is None
     True
     """
     ranked = _ranked(accept_language)

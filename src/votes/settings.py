@@ -61,13 +61,13 @@ VARIABLES: Mapping[str, tuple[str, str]] = {
         "15",
         "seconds between keep-alive lines on idle live update streams",
     ),
-    "VOTES_DEFAULT_LANGUAGE": ("fr", "fr or en: language when nothing else chooses one"),
+    "VOTES_DEFAULT_LANGUAGE": ("fr", "fr, en or nl: language when nothing else chooses one"),
     "VOTES_SESSION_HOURS": ("24", "how long a sign-in lasts, in hours"),
     "VOTES_SECURE_COOKIES": ("auto", "auto (on in production), true or false"),
     "VOTES_LOG_LEVEL": ("INFO", "DEBUG, INFO, WARNING or ERROR"),
 }
 
-SUPPORTED_LANGUAGES = ("fr", "en")
+SUPPORTED_LANGUAGES = ("fr", "en", "nl")
 _SECRET_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
 _MIN_SECRET_LENGTH = 32
 

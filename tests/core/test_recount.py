@@ -97,6 +97,7 @@ def test_an_unresolved_tie_elects_nobody_and_says_so() -> None:
     text = '2 1\n1 1 0\n1 2 0\n0\n"A"\n"B"\n"Égalité"\n'
     assert recount("plurality", text, "blt", language="en")[-1] == "Nobody is elected"
     assert recount("plurality", text, "blt")[-1] == "Personne n’est élu"
+    assert recount("plurality", text, "blt", language="nl")[-1] == "Niemand is verkozen"
     # the same tie, settled by the lot recorded with the ballot: reproducible
     first = recount("plurality", text, "blt", seed="a1b2")
     assert first == recount("plurality", text, "blt", seed="a1b2")

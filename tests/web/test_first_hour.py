@@ -96,7 +96,9 @@ async def test_the_new_cooperatives_checklist_ticks_itself_up_to_a_first_opened_
     await members.add_member(admin, MemberInput(name="Aïcha Benani", email=None))
     assert [state for _, state in await steps()] == ["fait", "à faire", "à faire", "à faire"]
     await access_codes.issue_codes(admin, secret_key="k" * 32)
-    assembly_id = await assemblies.create_assembly(await actor_for(organisation_id), "AG", datetime.now(UTC))
+    assembly_id = await assemblies.create_assembly(
+        await actor_for(organisation_id), "AG", datetime.now(UTC)
+    )
     page = await client.get(location, headers={"Accept-Language": "fr"})
     assert [state for _, state in _steps(page.text)] == ["fait", "fait", "fait", "à faire"]
     # the next step leads straight to a ballot in the assembly just prepared

@@ -43,7 +43,7 @@ async def test_organisation_pages_speak_the_browser_language_else_the_cooperativ
     client: httpx.AsyncClient,
 ) -> None:
     """A cooperative whose language is English (the instance's is French): a French phone
-    reads its pages in French, a Dutch one falls back on the cooperative's English, and the
+    reads its pages in French, a German one falls back on the cooperative's English, and the
     page's declared language always matches its text (screen readers read by it)."""
     from tests.web.assembly_helpers import as_role, cooperative
 
@@ -57,15 +57,15 @@ async def test_organisation_pages_speak_the_browser_language_else_the_cooperativ
     french = await client.get(f"{coop.base}/vote", headers={"Accept-Language": "fr-BE,fr"})
     assert '<html lang="fr">' in french.text
     assert "Se déconnecter" in french.text
-    dutch = await client.get(f"{coop.base}/vote", headers={"Accept-Language": "nl-BE,nl"})
-    assert '<html lang="en">' in dutch.text
-    assert "Sign out" in dutch.text
-    # English and French only as a Dutch phone's fallbacks: the cooperative's language wins
+    german = await client.get(f"{coop.base}/vote", headers={"Accept-Language": "de-DE,de"})
+    assert '<html lang="en">' in german.text
+    assert "Sign out" in german.text
+    # English and French only as a German phone's fallbacks: the cooperative's language wins
     await Organisation.update({Organisation.default_language: "fr"}).where(
         Organisation.id == coop.organisation_id
     )
     fallback = await client.get(
-        f"{coop.base}/vote", headers={"Accept-Language": "nl-NL,nl;q=0.9,en-US;q=0.8,en;q=0.7"}
+        f"{coop.base}/vote", headers={"Accept-Language": "de-DE,de;q=0.9,en-US;q=0.8,en;q=0.7"}
     )
     assert '<html lang="fr">' in fallback.text
     assert "Se déconnecter" in fallback.text

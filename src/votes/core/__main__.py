@@ -1,8 +1,9 @@
 """``python -m votes.core count METHOD FILE``: recount a ballot file without the app.
 
-Prints the rounds and the result in French (``--language en`` for English). Exit status: 0
-when counted, 1 when an export of the app recounts to another result than it published, 2
-when the file or the arguments cannot be read (the reason on standard error).
+Prints the rounds and the result in French (``--language en`` for English, ``nl`` for
+Dutch). Exit status: 0 when counted, 1 when an export of the app recounts to another result
+than it published, 2 when the file or the arguments cannot be read (the reason on standard
+error).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from votes.core import METHODS
-from votes.core.recount import FORMATS, guess_format, recount
+from votes.core.recount import FORMATS, guess_format, recount_file
 from votes.core.results import TallyError
 
 
@@ -26,7 +27,7 @@ def parser() -> argparse.ArgumentParser:
     count.add_argument("--format", choices=FORMATS, help="default: from the file's extension")
     count.add_argument("--seats", type=int, help="default: the file's (1 when it says none)")
     count.add_argument("--seed", help="the lot's seed, as recorded with the ballot")
-    count.add_argument("--language", choices=("fr", "en"), default="fr")
+    count.add_argument("--language", choices=("fr", "en", "nl"), default="fr")
     count.add_argument(
         "--overvote",
         choices=("skip", "exhaust"),
@@ -40,7 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         text = args.file.read_text(encoding="utf-8-sig")
-        lines = recount(
+        done = recount_file(
             args.method,
             text,
             args.format or guess_format(args.file.name),
@@ -52,9 +53,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (OSError, UnicodeDecodeError, TallyError) as error:
         print(f"{args.file}: {error}", file=sys.stderr)
         return 2
-    print("\n".join(lines))
-    differs = lines[-1].startswith(("Le recomptage ne donne PAS", "The recount does NOT"))
-    return 1 if differs else 0
+    print("\n".join(done.lines))
+    return 1 if done.agrees is False else 0
 
 
 if __name__ == "__main__":  # pragma: no cover - the module's entry point

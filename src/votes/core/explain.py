@@ -1,17 +1,19 @@
-"""Renders a result's messages in French or English.
+"""Renders a result's messages in French, English or Dutch.
 
 Each method module keeps its own sentences in a module-level ``MESSAGES`` mapping
 (``{"fr": {name: template}, "en": {...}}``); a message key ``"stv.elected"`` is looked up as
-``votes.core.stv.MESSAGES[lang]["elected"]``. Templates use ``str.format`` fields; Fractions
-are written with :func:`format_number` before substitution.
+``votes.core.stv.MESSAGES[lang]["elected"]``; the Dutch sentences live together in
+:mod:`votes.core.dutch` (``DUTCH[namespace][name]``). Templates use ``str.format`` fields;
+Fractions are written with :func:`format_number` before substitution.
 
 Besides plain strings, a catalogue entry may be a pair ``(singular, plural)``: the message's
-``count`` parameter picks one (French: 0 and 1 are singular; English: only 1). A parameter may
-also be a nested phrase built by :func:`phrase`, rendered in the same language, and number
-fields accept the format spec ``%`` (a share written as a percentage, one decimal) while list
-fields accept ``and`` ("A, B et C").
+``count`` parameter picks one (French: 0 and 1 are singular; English and Dutch: only 1). A
+parameter may also be a nested phrase built by :func:`phrase`, rendered in the same language,
+and number fields accept the format spec ``%`` (a share written as a percentage, one decimal)
+while list fields accept ``and`` ("A, B et C", "A, B en C").
 
 French typography: a non-breaking space before « : » and « % », and as thousands separator.
+Dutch (Belgian) numbers: a dot between thousands, a decimal comma, "71,4%".
 """
 
 from __future__ import annotations
@@ -22,23 +24,31 @@ from dataclasses import replace
 from fractions import Fraction
 from typing import Any
 
+from votes.core.dutch import DUTCH
 from votes.core.results import JSONValue, Message, TallyResult
 
-LANGUAGES = ("fr", "en")
+LANGUAGES = ("fr", "en", "nl")
 NBSP = "\u00a0"
 
 
 def render(message: Message, lang: str = "fr") -> str:
-    """Render one message in ``lang`` (``"fr"`` or ``"en"``).
+    """Render one message in ``lang`` (``"fr"``, ``"en"`` or ``"nl"``).
 
     >>> render(Message("ties.unresolved", {"tied": ("a", "b"), "count": 1}), "en")
     'tie between a and b for 1 remaining place: not resolved'
+    >>> render(Message("ties.unresolved", {"tied": ("a", "b"), "count": 2}), "nl")
+    'gelijkstand tussen a en b voor 2 resterende plaatsen: niet beslecht'
     """
     namespace, _, name = message.key.partition(".")
     module = importlib.import_module(f"votes.core.{namespace}")
     catalogs: Mapping[str, Mapping[str, str | tuple[str, str]]] = module.MESSAGES
-    lang = lang if lang in catalogs else "fr"
-    template = catalogs[lang][name]
+    template: str | tuple[str, str]
+    if lang == "nl":
+        # a sentence added to a method without its Dutch yet reads in English, never fails
+        template = DUTCH.get(namespace, {}).get(name) or catalogs["en"][name]
+    else:
+        lang = lang if lang in catalogs else "fr"
+        template = catalogs[lang][name]
     if not isinstance(template, str):
         template = (
             template[0] if _is_singular(message.params.get("count", 0), lang) else template[1]
@@ -66,7 +76,7 @@ def explain(result: TallyResult, lang: str = "fr") -> list[str]:
     >>> explain(tally("plurality", ["A", "B"], ["A"]), "en")
     ['Round 1: A gets 1 vote; B gets 0 votes; A is elected']
     """
-    label = {"fr": "Tour", "en": "Round"}.get(lang, "Tour")
+    label = {"fr": "Tour", "en": "Round", "nl": "Ronde"}.get(lang, "Tour")
     separator, colon = (" ; ", NBSP + ":") if lang == "fr" else ("; ", ":")
     lines = []
     for round_ in result.rounds:
@@ -114,6 +124,8 @@ def format_number(value: Fraction | int, lang: str = "fr", places: int = 5) -> s
     True
     >>> format_number(Fraction(1, 3), "en")
     '0.33333'
+    >>> format_number(Fraction(1234567, 100), "nl")
+    '12.345,67'
     """
     value = Fraction(value)
     sign = "-" if value < 0 else ""
@@ -121,8 +133,8 @@ def format_number(value: Fraction | int, lang: str = "fr", places: int = 5) -> s
     whole = int(value)
     scaled = int((value - whole) * 10**places)
     decimals = f"{scaled:0{places}d}".rstrip("0")
-    group = NBSP if lang == "fr" else ","
-    point = "," if lang == "fr" else "."
+    group = {"fr": NBSP, "nl": "."}.get(lang, ",")
+    point = "," if lang in ("fr", "nl") else "."
     text = f"{whole:,}".replace(",", group)
     return sign + text + (point + decimals if decimals else "")
 
@@ -134,6 +146,8 @@ def format_percent(share: Fraction | int, lang: str = "fr") -> str:
     True
     >>> format_percent(Fraction(1, 2), "en")
     '50%'
+    >>> format_percent(Fraction(5, 7), "nl")
+    '71,4%'
     """
     tenths = Fraction(share) * 1000
     rounded = Fraction(int(tenths + Fraction(1, 2)), 10)
@@ -142,14 +156,14 @@ def format_percent(share: Fraction | int, lang: str = "fr") -> str:
 
 
 def join_names(items: Sequence[str], lang: str = "fr") -> str:
-    """Join with commas and a final « et » / "and".
+    """Join with commas and a final « et » / "and" / "en".
 
     >>> join_names(["A", "B", "C"], "fr")
     'A, B et C'
     """
     if len(items) < 2:
         return "".join(items)
-    last = " et " if lang == "fr" else " and "
+    last = {"fr": " et ", "nl": " en "}.get(lang, " and ")
     return ", ".join(items[:-1]) + last + items[-1]
 
 
@@ -175,7 +189,7 @@ class _Number:
 
 
 class _List:
-    """A list that formats with commas, or with a final « et » / "and" with the ``and`` spec."""
+    """A list that formats with commas, or with a final « et » / "and" / "en" (``and`` spec)."""
 
     __slots__ = ("items", "lang")
 

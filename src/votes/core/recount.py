@@ -34,6 +34,12 @@ _WORDS: dict[str, dict[str, Any]] = {
         "agrees": "Le recomptage donne le résultat publié.",
         "differs": "Le recomptage ne donne PAS le résultat publié ({published}).",
     },
+    "nl": {
+        "elected": ("Verkozen", "Verkozen"),
+        "none": "Niemand is verkozen",
+        "agrees": "De hertelling geeft de bekendgemaakte uitslag.",
+        "differs": "De hertelling geeft NIET de bekendgemaakte uitslag ({published}).",
+    },
     "en": {
         "elected": ("Elected", "Elected"),
         "none": "Nobody is elected",
@@ -161,6 +167,15 @@ def count(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Recount:
+    """A recount as text, and whether it gives what an export published (None: a plain file,
+    nothing was published with it)."""
+
+    lines: list[str]
+    agrees: bool | None
+
+
 def recount(
     method: str,
     text: str,
@@ -173,6 +188,22 @@ def recount(
 ) -> list[str]:
     """The whole recount as lines of text: the title, one line per round, the result, and for
     the app's export whether the recount agrees with what was published."""
+    return recount_file(
+        method, text, file_format, seats=seats, seed=seed, language=language, overvote=overvote
+    ).lines
+
+
+def recount_file(
+    method: str,
+    text: str,
+    file_format: str,
+    *,
+    seats: int | None = None,
+    seed: str | None = None,
+    language: str = "fr",
+    overvote: str = "skip",
+) -> Recount:
+    """:func:`recount`, with whether the recount agrees with a published result."""
     ballots = read_ballots(text, file_format, method, overvote=overvote)
     if ballots.method and ballots.method != method:
         raise TallyError(f"this export was counted by {ballots.method}: recount it by the same")
@@ -180,14 +211,13 @@ def recount(
     words = _WORDS.get(language, _WORDS["fr"])
     lines = [ballots.title] if ballots.title else []
     lines += explain(relabel(result, ballots.labels), language)
-    colon = NBSP + ":" if language == "fr" else ":"
+    colon = NBSP + ":" if language == "fr" else ":"  # French typography
     named = [ballots.labels.get(w, w) for w in result.winners]
     elected = words["elected"][len(named) > 1]
     lines.append(f"{elected}{colon} {', '.join(named)}" if named else words["none"])
-    if ballots.published is not None:
-        if result.winners == ballots.published:
-            lines.append(words["agrees"])
-        else:
-            published = ", ".join(ballots.labels.get(w, w) for w in ballots.published)
-            lines.append(words["differs"].format(published=published or "—"))
-    return lines
+    if ballots.published is None:
+        return Recount(lines, None)
+    if result.winners == ballots.published:
+        return Recount([*lines, words["agrees"]], True)
+    published = ", ".join(ballots.labels.get(w, w) for w in ballots.published)
+    return Recount([*lines, words["differs"].format(published=published or "—")], False)

@@ -349,6 +349,13 @@ _COLUMNS = {
     "naam": "name",
     "full name": "name",
     "volledige naam": "name",
+    # Dutch, for Flemish cooperatives (and what the register's export writes in Dutch)
+    "voornaam naam": "name",
+    "e-mailadres": "email",
+    "emailadres": "email",
+    "stemcollege": "college",
+    "rol": "roles",
+    "rollen": "roles",
 }
 # name column titles that mean the last name when a first name column stands beside them
 _AMBIGUOUS_NAMES = {"nom", "name", "naam"}
@@ -364,6 +371,13 @@ _ROLE_WORDS = (
     ("membre", "member"),
     ("associe", "member"),
     ("societaire", "member"),
+    ("beheer", "admin"),
+    ("gespreksleid", "facilitator"),
+    ("voorzit", "facilitator"),
+    ("stemopnem", "scrutineer"),
+    ("waarnem", "observer"),
+    ("vennoot", "member"),
+    ("lid", "member"),
 )
 
 
@@ -448,7 +462,7 @@ def _read_rows(
 def _roles(cell: str) -> tuple[set[str], list[str]]:
     roles: set[str] = set()
     unknown: list[str] = []
-    for word in re.split(r"[,/+&|]| et | and ", cell):
+    for word in re.split(r"[,/+&|]| et | and | en ", cell):
         plain = _plain(word)
         if not plain:
             continue

@@ -4,8 +4,8 @@ Language order: the person's own choice (profile or the language switch's cookie
 browser's first language when we speak it, then the organisation's default (set when an
 organisation page loads it), then any other language the browser accepts, then the instance
 default. A member whose phone reads English is better served in English than in the
-cooperative's French; a Dutch phone (which often lists English as a fallback) in a Belgian
-cooperative reads the cooperative's French.
+cooperative's French, a Flemish member's phone reads Dutch; a German phone (which often lists
+English as a fallback) in a Belgian cooperative reads the cooperative's French or Dutch.
 """
 
 from __future__ import annotations

@@ -69,7 +69,7 @@ def format_when(
             return f"{day} à {hour}"
         return f"{day} at {local.hour}:{local.minute:02d}"
     return format_datetime(
-        value, format=style, tzinfo=ZoneInfo(time_zone), locale=i18n.current_language.get()
+        value, format=style, tzinfo=ZoneInfo(time_zone), locale=i18n.babel_locale()
     )
 
 
@@ -77,11 +77,9 @@ def format_number(value: Any) -> str:
     """Exact numbers for people: ``Fraction`` shown with up to 5 decimals, never rounded up."""
     if isinstance(value, Fraction) and value.denominator != 1:
         truncated = Fraction(int(value * 100000), 100000)
-        return format_decimal(
-            float(truncated), format="#,##0.#####", locale=i18n.current_language.get()
-        )
-    return format_decimal(int(value), locale=i18n.current_language.get())
+        return format_decimal(float(truncated), format="#,##0.#####", locale=i18n.babel_locale())
+    return format_decimal(int(value), locale=i18n.babel_locale())
 
 
 def format_share(value: Fraction | float) -> str:
-    return format_percent(float(value), format="#,##0.#%", locale=i18n.current_language.get())
+    return format_percent(float(value), format="#,##0.#%", locale=i18n.babel_locale())

@@ -38,7 +38,7 @@ FIELDS = ("language", "chair", "secretary", "scrutineers", "introduction", "note
 REFUSALS = area(
     "minutes",
     {
-        "language_unknown": (422, N_("Choose French or English.")),
+        "language_unknown": (422, N_("Choose French, English or Dutch.")),
         "name_too_long": (
             422,
             N_("This is too long (200 characters at most, 400 for the scrutineers)."),

@@ -85,7 +85,7 @@ REFUSALS = area(
         ),
         "short_name_taken": (409, N_("Another organisation already uses this short name.")),
         "legal_form_unknown": (422, N_("Choose a legal form from the list.")),
-        "language_unknown": (422, N_("Choose French or English.")),
+        "language_unknown": (422, N_("Choose French, English or Dutch.")),
         "time_zone_unknown": (422, N_("This is not a time zone (for example Europe/Paris).")),
         "admin_name_required": (422, N_("Enter the first administrator's name.")),
         "admin_email_invalid": (422, N_("Enter the first administrator's email address.")),
