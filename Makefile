@@ -7,15 +7,18 @@ PYTEST := $(BIN)/pytest -p no:cacheprovider
 PIP_QUIET := --quiet --disable-pip-version-check
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-sqlite test-browser test-postgres lint typecheck bench-core bench-votes bench-signin bench-live bench-load messages migration clean
+.PHONY: help run test test-sqlite test-browser test-postgres lint typecheck messages migration clean \
+	bench-core bench-votes bench-signin bench-import bench-live bench-load bench-diffs bench-verify \
+	bench-minutes bench-now
 
 help:
 	@echo "make run        serve the app with the demo on http://127.0.0.1:8000"
 	@echo "make test       lint, type-check and run every test (SQLite, then PostgreSQL)"
 	@echo "make bench-core time the tally core on large elections"
 	@echo "make bench-load a plenary of 1,000 members under load (MEMBERS=2000 for more)"
+	@echo "make bench-*    also: votes, signin, import, live, diffs, verify, minutes, now"
 	@echo "make messages   add new translatable strings to the French catalog (AREA=name, LANGUAGE=nl)"
-	@echo "make migration  generate a migration after changing src/votes/db/tables.py"
+	@echo "make migration  generate a migration after changing src/votes/db/tables/"
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -75,7 +78,6 @@ bench-signin: $(STAMP)
 	$(BIN)/python benchmarks/bench_signin.py
 
 # how long a vote waits while another cooperative imports 20,000 members (temporary SQLite)
-.PHONY: bench-import
 bench-import: $(STAMP)
 	$(BIN)/python benchmarks/bench_import.py
 
@@ -88,6 +90,22 @@ bench-votes: $(STAMP)
 # then two workers on PostgreSQL when it answers on 127.0.0.1:5432)
 bench-live: $(STAMP)
 	$(BIN)/python benchmarks/bench_live.py
+
+# the worst word diffs of two long proposal versions, old algorithm beside the bounded one
+bench-diffs: $(STAMP)
+	$(BIN)/python benchmarks/bench_diffs.py
+
+# `votes audit verify` on 50 ballots × 2,000 papers (temporary SQLite)
+bench-verify: $(STAMP)
+	$(BIN)/python benchmarks/bench_verify.py
+
+# the minutes and the archive of a large assembly
+bench-minutes: $(STAMP)
+	$(BIN)/python benchmarks/bench_minutes.py
+
+# the "now" page of a large assembly with a long thread
+bench-now: $(STAMP)
+	$(BIN)/python benchmarks/bench_now.py
 
 # the whole plenary under load: MEMBERS (1000) sign in by code, wait on the live stream, vote;
 # SQLite then PostgreSQL with two workers; latency plots in artifacts/ (matplotlib: bench extra)
