@@ -81,10 +81,12 @@ bench-signin: $(STAMP)
 bench-import: $(STAMP)
 	$(BIN)/python benchmarks/bench_import.py
 
-# votes/s, burst, page weight and close time against `votes serve` on a temporary SQLite file
+# votes/s, burst, page weight and close time against `votes serve` on a temporary SQLite file,
+# then on a throwaway PostgreSQL database when one answers on 127.0.0.1:5432
 bench-votes: $(STAMP)
 	$(BIN)/python benchmarks/bench_votes.py
 	$(BIN)/python benchmarks/bench_votes.py --htmx
+	@if $(BIN)/python scripts/postgres_ready.py; then $(BIN)/python benchmarks/bench_votes.py --postgres; fi
 
 # 2,000 phones on event streams: a ballot opens, 2,000 votes in 30 s (one process on SQLite,
 # then two workers on PostgreSQL when it answers on 127.0.0.1:5432)

@@ -29,6 +29,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
@@ -46,7 +48,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def configure(data_dir: Path, port: int) -> dict[str, str]:
+def configure(data_dir: Path, port: int, database_url: str = "") -> dict[str, str]:
     env = {
         "VOTES_ENV": "development",
         "VOTES_DATA_DIR": str(data_dir),
@@ -56,9 +58,24 @@ def configure(data_dir: Path, port: int) -> dict[str, str]:
         "VOTES_PORT": str(port),
         "PICCOLO_CONF": "votes.piccolo_conf",
     }
+    if database_url:
+        env["VOTES_DATABASE_URL"] = database_url
+    else:
+        os.environ.pop("VOTES_DATABASE_URL", None)
     os.environ.update(env)
-    os.environ.pop("VOTES_DATABASE_URL", None)
     return env
+
+
+@contextmanager
+def throwaway_postgres() -> Iterator[str]:
+    """A fresh database on the PostgreSQL of 127.0.0.1 (user postgres), dropped afterwards."""
+    name = f"votes_bench_{os.getpid()}"
+    psql = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c"]
+    subprocess.run([*psql, f"CREATE DATABASE {name}"], check=True)
+    try:
+        yield f"postgresql://postgres@127.0.0.1:5432/{name}"
+    finally:
+        subprocess.run([*psql, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], check=False)
 
 
 async def seed(members: int, sustained_ballots: int) -> dict[str, object]:
@@ -452,13 +469,19 @@ def main() -> None:
     parser.add_argument(
         "--htmx", action="store_true", help="vote as htmx does (the confirmation is rendered)"
     )
+    parser.add_argument(
+        "--postgres", action="store_true", help="on a throwaway database of 127.0.0.1's PostgreSQL"
+    )
     args = parser.parse_args()
     global HTMX  # a run-wide switch of this script
     HTMX = args.htmx
-    with tempfile.TemporaryDirectory(prefix="votes-bench-") as folder:
-        configure(Path(folder), free_port())
+    with ExitStack() as stack:
+        folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="votes-bench-"))
+        url = stack.enter_context(throwaway_postgres()) if args.postgres else ""
+        configure(Path(folder), free_port(), url)
         print(
-            f"python {sys.version.split()[0]}, SQLite, one server process, {args.members} members, "
+            f"python {sys.version.split()[0]}, {'PostgreSQL' if url else 'SQLite'}, one server "
+            f"process, {args.members} members, "
             f"votes sent {'by htmx' if HTMX else 'as plain forms'}"
         )
         asyncio.run(run(args.members, args.ballots))
