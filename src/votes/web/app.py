@@ -11,9 +11,11 @@ from typing import Any
 
 from litestar import Litestar, Request, Router
 from litestar.config.csrf import CSRFConfig
+from litestar.connection import ASGIConnection
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import NotFoundException
+from litestar.handlers import BaseRouteHandler
 from litestar.logging.config import LoggingConfig
 from litestar.middleware import ASGIMiddleware
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -103,8 +105,12 @@ async def secure_and_log(message: Message, scope: Scope) -> None:
     )
 
 
-def reject_impossible_ids(path_params: dict[str, Any]) -> None:
-    for value in path_params.values():
+async def reject_impossible_ids(
+    connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
+) -> None:
+    """The app's first guard: an id no row can have is the 404 of an unknown one, for everyone,
+    before any role is asked about (a role's 403 would tell that the route exists there)."""
+    for value in connection.path_params.values():
         if isinstance(value, int) and not 0 <= value <= MAX_ID:
             raise NotFoundException()
 
@@ -189,7 +195,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 await close_pool(engine)
 
     async def before_request(request: Request[Any, Any, State]) -> None:
-        reject_impossible_ids(request.path_params)
         await load_request_context(request)
 
     # live updates (#8): the channels plugin, and the streams it feeds
@@ -205,6 +210,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         dependencies={"context": Provide(provide_context)},
         before_request=before_request,
+        guards=[reject_impossible_ids],
         template_config=TemplateConfig(
             engine=JinjaTemplateEngine.from_environment(make_environment())
         ),
