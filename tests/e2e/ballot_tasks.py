@@ -18,7 +18,7 @@ from typing import Any
 from tests.durability.server import REPO, ServedApp
 
 from votes.db.engine import close_pool, start_pool
-from votes.db.tables import Assembly, Ballot, Membership, Organisation
+from votes.db.tables import Amendment, Assembly, Ballot, Membership, Organisation
 from votes.piccolo_conf import DB
 from votes.services import ballots
 from votes.services.actors import actor_for
@@ -72,6 +72,15 @@ async def ballot(arguments: dict[str, Any]) -> dict[str, Any]:
     else:
         options = [(f"o{n}", label) for n, label in enumerate(labels, start=1)]
     actor = await actor_for(organisation_id)
+    proposal_id = None
+    if arguments.get("motion"):  # a proposal of the assembly that has amendments
+        row = (
+            await Amendment.select(Amendment.proposal)
+            .where(Amendment.proposal.assembly == assembly_id)
+            .first()
+        )
+        assert row is not None
+        proposal_id = int(row["proposal"])
     ballot_id = await ballots.create_ballot(
         actor,
         assembly_id,
@@ -81,6 +90,7 @@ async def ballot(arguments: dict[str, Any]) -> dict[str, Any]:
         secret=arguments.get("secret", False),
         seats=arguments.get("seats", 1),
         rules=arguments.get("rules"),
+        proposal_id=proposal_id,
     )
     if not arguments.get("draft"):
         await ballots.open_ballot(actor, ballot_id)

@@ -136,6 +136,31 @@ def test_ranking_shows_rank_numbers_and_review_reads_cleanly(
     assert not accessibility.found, accessibility.report()
 
 
+# -- the ballot page carries the motion, and tells its result in words ----------------------------
+
+
+def test_ballot_page_carries_the_motion_and_its_result_in_words(
+    phone: Page, served_demo: ServedApp, accessibility: AccessibilityLog, camera: Camera
+) -> None:
+    ballot_id = make(served_demo, "Adopter la résolution amendée ?", "majority", motion=True)
+    phone.goto(ballot_url(ballot_id))
+    motion = phone.locator("details.motion")
+    expect(motion.locator("summary")).to_contain_text("Lire le texte soumis au vote")
+    expect(phone.get_by_role("button", name="Pour")).to_be_in_viewport()  # answers stay in view
+    motion.locator("summary").click()
+    expect(motion.locator(".motion__text")).to_be_visible()
+    expect(motion.locator(".motion__amendments li").first).to_contain_text("Amendement n°")
+    expect(motion.locator(".motion__amendments .badge").first).to_be_visible()
+    accessibility.check(phone, "ballot with its motion")
+    camera.shoot(phone, "motion-open")
+    ballot_tasks.run(served_demo, "close", ballot=ballot_id, publish=True)
+    phone.goto(ballot_url(ballot_id))
+    expect(phone.locator(".in-words")).to_contain_text("voix pour")
+    expect(phone.locator(".in-words")).to_contain_text("il en fallait")
+    camera.shoot(phone, "motion-result")
+    assert not accessibility.found, accessibility.report()
+
+
 # -- bug 10: keys, fractions, arrows, stale badges, lost codes, the 404 header ---------------------
 
 
