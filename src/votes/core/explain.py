@@ -96,6 +96,9 @@ def relabel(result: TallyResult, labels: Mapping[str, str]) -> TallyResult:
     >>> from votes.core import tally
     >>> explain(relabel(tally("plurality", ["o1"], ["o1"]), {"o1": "Léa"}), "en")
     ['Round 1: Léa gets 1 vote; Léa is elected']
+    >>> ranked = tally("schulze", ["o1", "o2"], [("o2", "o1")])
+    >>> "Hugo > Léa" in explain(relabel(ranked, {"o1": "Léa", "o2": "Hugo"}), "en")[0]
+    True
     """
 
     def swap(value: Any) -> Any:
@@ -107,8 +110,17 @@ def relabel(result: TallyResult, labels: Mapping[str, str]) -> TallyResult:
             return {"key": value["key"], "params": swap_params(value["params"])}
         return value
 
+    def swap_ranking(text: str) -> str:  # a Condorcet ranking, one sentence of keys
+        return " > ".join(
+            " = ".join(labels.get(key, key) for key in group.split(" = "))
+            for group in text.split(" > ")
+        )
+
     def swap_params(params: Mapping[str, Any]) -> dict[str, Any]:
-        return {k: (v if k == "reason" else swap(v)) for k, v in params.items()}
+        return {
+            k: v if k == "reason" else swap_ranking(v) if k == "ranking" else swap(v)
+            for k, v in params.items()
+        }
 
     rounds = tuple(
         replace(r, messages=tuple(Message(m.key, swap_params(m.params)) for m in r.messages))

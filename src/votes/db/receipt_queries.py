@@ -34,6 +34,7 @@ class CheckedPaper:
     question: str
     content: str
     labels: dict[str, str]
+    method: str = ""
 
 
 async def _labels(ballot_ids: list[int]) -> dict[int, dict[str, str]]:
@@ -95,7 +96,9 @@ async def published_paper_by_receipt(
 ) -> CheckedPaper | None:
     """The paper whose receipt hash this is, among the organisation's published ballots."""
     row = (
-        await BallotPaper.select(_PAPER_BALLOT.id, _PAPER_BALLOT.question, BallotPaper.content)
+        await BallotPaper.select(
+            _PAPER_BALLOT.id, _PAPER_BALLOT.question, _PAPER_BALLOT.method, BallotPaper.content
+        )
         .where(
             (BallotPaper.receipt_hash == receipt_hash)
             & (_PAPER_BALLOT.organisation == organisation_id)
@@ -106,4 +109,6 @@ async def published_paper_by_receipt(
     if row is None:
         return None
     labels = (await _labels([row["ballot.id"]])).get(row["ballot.id"], {})
-    return CheckedPaper(row["ballot.id"], row["ballot.question"], row["content"], labels)
+    return CheckedPaper(
+        row["ballot.id"], row["ballot.question"], row["content"], labels, row["ballot.method"]
+    )

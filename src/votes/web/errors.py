@@ -13,7 +13,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER, HTTP_500_INTERNAL_SERVER_ERROR
 
 from votes import i18n
-from votes.web.context import LANGUAGE_COOKIE
+from votes.web.context import LANGUAGE_COOKIE, SESSION_COOKIE
 from votes.web.rendering import VARY, is_htmx
 
 logger = logging.getLogger("votes.web")
@@ -52,7 +52,15 @@ def html_error_page(request: Request[Any, Any, State], exc: Exception) -> Respon
         headers.update(exc.headers)
     return Template(
         template_name=template,
-        context={"status": shown, "csrf_failure": csrf_failure, "viewer": None},
+        context={
+            "status": shown,
+            "csrf_failure": csrf_failure,
+            "viewer": None,
+            # the header of a signed-in person's error page: their name when the request got
+            # that far, never "Sign in" when a session cookie came with it
+            "context": request.state.get("votes"),
+            "maybe_signed_in": SESSION_COOKIE in request.cookies,
+        },
         status_code=status,
         headers=headers,
     )

@@ -139,16 +139,8 @@ def _names(text: str) -> list[str]:
 
 
 def _choice_words(resolution: Resolution, content: str) -> str:
-    """A roll-call voter's choice in words (labels, in order for a ranking)."""
-    labels = resolution.labels
-    value = voting.decoded(content)
-    if isinstance(value, str):
-        return labels.get(value, value)
-    if isinstance(value, dict):
-        return ", ".join(f"{labels.get(k, k)} {v}" for k, v in value.items())
-    if isinstance(value, list | tuple):
-        return " > ".join(labels.get(str(v), str(v)) for v in value if v)
-    return str(value)
+    """A roll-call voter's choice in words (see :func:`votes.web.voting.choice_text`)."""
+    return voting.choice_text(resolution.method, resolution.labels, content)
 
 
 def render_document(

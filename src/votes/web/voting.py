@@ -7,18 +7,22 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from litestar.datastructures import FormMultiDict
 
-from votes.core.explain import explain, relabel
+from votes.core.explain import explain, format_number, relabel, render
 from votes.core.papers import CONSENT_METHODS, RANKED_METHODS
-from votes.core.results import Round, TallyResult
+from votes.core.results import Message, Round, TallyResult
 from votes.db.ballot_queries import BallotView
 from votes.i18n import gettext as _
+from votes.i18n import ngettext
 from votes.web.forms import MAX_ID, whole_number
 from votes.web.labels import N_
 from votes.web.refusals import area
@@ -274,6 +278,39 @@ def choice_words(ballot: BallotView, content: Any) -> list[str]:
     return [labels.get(content, content)]
 
 
+def choice_text(method: str, labels: Mapping[str, str], content: str | None) -> str:
+    """A stored choice (JSON) on one line, in the labels people read: an order for a ranking
+    (« Aïcha > Chloé »), a plain list for approvals (no order exists), scores, or an answer
+    with its reason. Used wherever a paper is shown: roll calls, published papers, "My votes",
+    the minutes."""
+    if content is None:
+        return ""
+    value = json.loads(content)
+    if method in RANKED_METHODS and isinstance(value, list):
+        return " > ".join(labels.get(str(v), str(v)) for v in value if v)
+    if method == "approval" and isinstance(value, list):
+        return ", ".join(labels.get(str(v), str(v)) for v in value) or _("No option approved")
+    if isinstance(value, Mapping):
+        return ", ".join(f"{labels.get(k, k)} : {v}" for k, v in value.items())
+    if isinstance(value, list):  # a consent answer and its reason
+        words = labels.get(str(value[0]), str(value[0])) if value else ""
+        reason = str(value[1]) if len(value) > 1 and value[1] else ""
+        return f"{words} — {reason}" if reason else words
+    return labels.get(str(value), str(value))
+
+
+def number_cell(value: Any) -> Any:
+    """An exact total for a spreadsheet: whole numbers as they are, a fraction (transferred
+    STV votes, college weights) as a decimal with six places, never « 666666667/250000000 ».
+    Stays a number, so the CSV writer never mistakes it for typed text."""
+    if isinstance(value, Fraction):
+        if value.denominator == 1:
+            return value.numerator
+        exact = Decimal(value.numerator) / Decimal(value.denominator)
+        return exact.quantize(Decimal("0.000001")).normalize()
+    return value
+
+
 def hidden_fields(method: str, content: Any) -> list[tuple[str, str]]:
     """The (name, value) pairs that carry a checked choice through the confirmation step."""
     if method in RANKED_METHODS:
@@ -289,6 +326,31 @@ def hidden_fields(method: str, content: Any) -> list[tuple[str, str]]:
 
 # ---------------------------------------------------------------------------------------------
 # results
+
+
+def majority_words(result: TallyResult, language: str) -> str:
+    """A motion's count in the words of the room: « 2 voix pour ; il en fallait 16 (au moins
+    les deux tiers des suffrages exprimés). » Empty for other methods and for a count that
+    compared nothing (no quorum, no vote)."""
+    if result.method != "majority" or not result.rounds or not result.rounds[0].messages:
+        return ""
+    yes, needed = result.details.get("yes"), result.details.get("needed")
+    rule = result.rounds[0].messages[0].params.get("rule")
+    if not isinstance(rule, Mapping) or not isinstance(yes, int | Fraction):
+        return ""
+    if not isinstance(needed, int | Fraction):
+        return ""
+    at_least = result.options.get("comparison") == "at_least"
+    required = math.ceil(needed) if at_least else math.floor(needed) + 1
+    return ngettext(
+        "%(yes)s vote for; %(needed)s were needed (%(rule)s).",
+        "%(yes)s votes for; %(needed)s were needed (%(rule)s).",
+        int(yes),
+    ) % {
+        "yes": format_number(yes, language),
+        "needed": format_number(required, language),
+        "rule": render(Message(str(rule["key"]), dict(rule["params"])), language),
+    }
 
 
 def explanation(result: TallyResult, labels: Mapping[str, str], language: str) -> list[str]:

@@ -227,6 +227,7 @@ class AuthController(Controller):
             status_code=status,
             context=context,
             errors=errors,
+            typed=typed[:40],  # a mistyped code is corrected, not typed again from scratch
         )
 
     @get("/c/{token:str}")

@@ -32,11 +32,13 @@ from votes.db import assembly_queries
 from votes.db import attendance_queries as aq
 from votes.db import ballot_queries as bq
 from votes.db import minutes_queries as mq
+from votes.db.assembly_queries import ProposalPage, proposal_page
 from votes.db.ballot_queries import BallotView
 from votes.i18n import gettext as _
 from votes.services import attendance, csv_cells, proxies
 from votes.services import ballots as service
 from votes.services.actors import Actor, may_count, may_run_assemblies, may_run_ballots
+from votes.services.proposals import viewer_of
 from votes.services.refusals import Refused
 from votes.web import voting
 from votes.web.context import RequestContext, settings_of
@@ -147,11 +149,20 @@ async def _result_context(
     return empty | {
         "result": result,
         "explanation": voting.explanation(result, ballot.labels, language),
+        "in_words": voting.majority_words(result, language),
         "bars": voting.bars(result, ballot.labels),
         "matrix": voting.pairwise(result),
         "rounds": earlier,
-        "roll_call": await bq.roll_call(ballot),
-        "papers": await bq.published_papers(ballot) if ballot.secret and published else [],
+        "roll_call": [
+            (name, voting.choice_text(ballot.method, ballot.labels, content))
+            for name, content in await bq.roll_call(ballot)
+        ],
+        "papers": [
+            replace(paper, content=voting.choice_text(ballot.method, ballot.labels, paper.content))
+            for paper in await bq.published_papers(ballot)
+        ]
+        if ballot.secret and published
+        else [],
         "rule_snapshot": await aq.ballot_rule_snapshot(ballot.organisation_id, ballot.id),
     }
 
@@ -209,7 +220,14 @@ class BallotController(Controller):
         change: FromQuery[bool] = False,
     ) -> Template:
         ballot = await _ballot(actor, ballot_id)
-        return await self._render_ballot(request, context, actor, ballot, change=change)
+        motion = None
+        if ballot.proposal_id and not is_htmx(request):  # the whole page only: fragments skip it
+            motion = await proposal_page(
+                actor.organisation.id, ballot.proposal_id, viewer_of(actor)
+            )
+        return await self._render_ballot(
+            request, context, actor, ballot, change=change, motion=motion
+        )
 
     async def _render_ballot(
         self,
@@ -225,6 +243,8 @@ class BallotController(Controller):
         receipt: str = "",
         change_code: str = "",
         voting_for: str = "",
+        announce: str = "",
+        motion: ProposalPage | None = None,
     ) -> Template:
         state = await bq.viewer_state(ballot, actor.id)
         voted_at = state.voted_at
@@ -256,6 +276,8 @@ class BallotController(Controller):
             remaining=voting.remaining_seconds(ballot.closes_at),
             represented=await _represented(ballot, actor) if state.holds_proxies else [],
             voting_for=voting_for,
+            announce=announce,
+            motion=motion,
             **await _result_context(
                 ballot, actor, context.language, room_recorded=state.room_recorded
             ),
@@ -264,16 +286,29 @@ class BallotController(Controller):
     @get("/ballots/{ballot_id:int}/status")
     async def status(
         self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
         actor: NamedDependency[Actor],
         ballot_id: FromPath[int],
         seen: FromQuery[str] = "",
-    ) -> Response[None]:
-        """What phones poll: 204 while nothing changed, else a refresh of the page."""
+    ) -> Response[None] | Template:
+        """What phones poll: 204 while nothing changed. Once it changed, the ballot area itself,
+        swapped in place with a sentence for the page's live region (a screen reader hears
+        "the ballot is open"); a plain request gets a refresh of the page."""
         found = await bq.ballot_status(actor.organisation.id, ballot_id)
         if found is None:
             raise NotFoundException()
         now = f"{found[0]}:{found[1]}:{found[2]}"
         headers = {"Cache-Control": "no-store"}
+        if now != seen and is_htmx(request):
+            ballot = await _ballot(actor, ballot_id)
+            fresh = await self._render_ballot(
+                request, context, actor, ballot, announce=_announcement(ballot)
+            )
+            fresh.headers.update(
+                headers | {"HX-Retarget": "#voting-area", "HX-Reswap": "outerHTML"}
+            )
+            return fresh
         if now != seen:
             headers["HX-Refresh"] = "true"
         return Response(content=None, status_code=204, headers=headers)
@@ -595,7 +630,7 @@ class BallotController(Controller):
                         round_.number,
                         key,
                         ballot.labels.get(key, key),
-                        total,  # a number: never neutralised
+                        voting.number_cell(total),  # a number: never neutralised
                         "yes" if key in round_.elected else "",
                         "yes" if key in round_.excluded else "",
                     ]
@@ -609,10 +644,18 @@ class BallotController(Controller):
         ballot = await self._exportable(actor, ballot_id)
         if ballot.method not in RANKED_METHODS or ballot.status != "published":
             raise NotFoundException()
-        rankings = await bq.rankings(ballot)
+        # candidates are named by their labels, as people read them (keys when two labels are
+        # the same once made BLT-safe: the file must still name each candidate once)
+        names = {o.key: o.label.replace('"', "'").replace("\n", " ") for o in ballot.options}
+        if len(set(names.values())) != len(names):
+            names = {key: key for key in names}
+        rankings = {
+            tuple(names.get(key, key) for key in ranking): weight
+            for ranking, weight in (await bq.rankings(ballot)).items()
+        }
         try:
             text = write_blt(
-                [o.key for o in ballot.options],
+                [names[o.key] for o in ballot.options],
                 rankings,
                 seats=ballot.seats,
                 title=ballot.question.replace('"', "'"),
@@ -999,6 +1042,21 @@ async def _represented(ballot: BallotView, actor: Actor) -> list[Any]:
     )
 
 
+def _announcement(ballot: BallotView) -> str:
+    """The sentence a screen reader hears when the ballot on screen moves on by itself."""
+    if ballot.status == "open" and ballot.takes_votes:
+        return _("The ballot is open: you can vote now.")
+    if ballot.status == "open":
+        return _("The ballot is open: the round is being discussed before the vote.")
+    if ballot.status == "closed":
+        return _("The ballot is closed.")
+    if ballot.status == "published":
+        return _("The result is published.")
+    if ballot.status == "cancelled":
+        return _("The ballot was cancelled.")
+    return ""
+
+
 async def _live_context(ballot: BallotView) -> dict[str, Any]:
     turnout = await bq.turnout(ballot)
     return {
@@ -1019,9 +1077,20 @@ async def _projector_context(
     if heading is None:
         raise NotFoundException()
     ballot_id = await bq.latest_ballot_of_assembly(organisation_id, assembly_id, "open")
-    if ballot_id is None:
-        ballot_id = await bq.latest_ballot_of_assembly(organisation_id, assembly_id, "published")
     ballot = await _ballot(actor, ballot_id) if ballot_id else None
+    if ballot is None:
+        # the last ballot closed: its count, pending publication, or its published result (a
+        # closed ballot is never hidden behind "no ballot yet" while the room waits for it)
+        found = [
+            await _ballot(actor, found_id)
+            for status in ("closed", "published")
+            if (
+                found_id := await bq.latest_ballot_of_assembly(organisation_id, assembly_id, status)
+            )
+        ]
+        ballot = max(
+            found, key=lambda b: (b.closed_at is not None, b.closed_at, b.id), default=None
+        )
     join_url = f"{str(request.base_url).rstrip('/')}{_org_path(actor)}/vote"
     live: dict[str, Any] = {
         "quorum": await attendance.quorum_banner(organisation_id, assembly_id),
@@ -1041,6 +1110,7 @@ async def _projector_context(
             result=result,
             bars=voting.bars(result, ballot.labels),
             explanation=voting.explanation(result, ballot.labels, language),
+            in_words=voting.majority_words(result, language),
         )
     # the audit trail's head, for the room to note and compare with the minutes (#16)
     live["audit_head"] = await mq.audit_head(organisation_id)
@@ -1051,7 +1121,14 @@ def _qr_svg(url: str) -> str:
     """A QR code of the join address, as inline SVG (no script, no external image)."""
     out = io.BytesIO()
     segno.make(url, error="m").save(
-        out, kind="svg", scale=8, border=2, xmldecl=False, svgclass="qr", lineclass=None
+        out,
+        kind="svg",
+        scale=8,
+        border=2,
+        xmldecl=False,
+        svgclass="qr",
+        lineclass=None,
+        omitsize=True,
     )
     return out.getvalue().decode()
 

@@ -13,7 +13,6 @@ noted.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from litestar import Controller, Request, get, post
@@ -31,20 +30,9 @@ from votes.web.rendering import page
 RECEIPT_MAX = 40
 
 
-def choice_words(content: str | None, labels: dict[str, str]) -> str:
-    """A stored choice in words: labels, in order for a ranking, with scores or a reason."""
-    if content is None:
-        return ""
-    value: Any = json.loads(content)
-    if isinstance(value, str):
-        return labels.get(value, value)
-    if isinstance(value, dict):
-        return ", ".join(f"{labels.get(k, k)} : {v}" for k, v in value.items())
-    if isinstance(value, list):
-        if len(value) == 2 and value[0] in labels and value[1] not in labels:
-            return f"{labels[value[0]]} — {value[1]}" if value[1] else labels[value[0]]
-        return " > ".join(labels.get(str(v), str(v)) for v in value)
-    return str(value)
+def choice_words(content: str | None, labels: dict[str, str], method: str = "") -> str:
+    """A stored choice in words (see :func:`votes.web.voting.choice_text`)."""
+    return voting.choice_text(method, labels, content)
 
 
 class ReceiptsController(Controller):
@@ -103,6 +91,6 @@ class ReceiptsController(Controller):
             actor,
             code=ballots.format_receipt(code) if code else "",
             paper=paper,
-            words=choice_words(paper.content, paper.labels) if paper else "",
+            words=choice_words(paper.content, paper.labels, paper.method) if paper else "",
             status_code=200 if paper else 422,
         )

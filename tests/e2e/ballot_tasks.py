@@ -1,0 +1,154 @@
+"""Ballots prepared on a browser test's server, as ``python -m tests.e2e.ballot_tasks NAME JSON``
+with that server's settings (see :func:`run`): each prints one JSON line.
+
+The phone and projector tests need ballots of every method, some with votes, some closed or
+published; preparing each through the console would take a minute of clicks that other tests
+already cover. They go through the services, as an administrator's script would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from tests.durability.server import REPO, ServedApp
+
+from votes.db.engine import close_pool, start_pool
+from votes.db.tables import Amendment, Assembly, Ballot, Membership, Organisation
+from votes.piccolo_conf import DB
+from votes.services import ballots
+from votes.services.actors import actor_for
+from votes.settings import Settings
+
+
+async def _assembly(short_name: str) -> tuple[int, int]:
+    org = await Organisation.select(Organisation.id).where(Organisation.short_name == short_name)
+    organisation_id = int(org[0]["id"])
+    row = (
+        await Assembly.select(Assembly.id)
+        .where((Assembly.organisation == organisation_id) & (Assembly.status == "in_session"))
+        .first()
+    )
+    assert row is not None
+    return organisation_id, int(row["id"])
+
+
+async def _membership(organisation_id: int, email: str) -> int:
+    row = (
+        await Membership.select(Membership.id)
+        .where((Membership.organisation == organisation_id) & (Membership.person.email == email))
+        .first()
+    )
+    assert row is not None, email
+    return int(row["id"])
+
+
+async def clear(arguments: dict[str, Any]) -> dict[str, Any]:
+    """Close and publish every open ballot of the assembly in session (the demo leaves one)."""
+    _organisation, assembly_id = await _assembly(arguments["org"])
+    rows = await Ballot.select(Ballot.id).where(
+        (Ballot.assembly == assembly_id) & (Ballot.status == "open")
+    )
+    for row in rows:
+        actor = await ballots.system_actor(row["id"])
+        await ballots.close_ballot(actor, row["id"])
+        await ballots.publish_ballot(actor, row["id"])
+    return {"cleared": [row["id"] for row in rows]}
+
+
+async def ballot(arguments: dict[str, Any]) -> dict[str, Any]:
+    """A ballot of the assembly in session: ``options`` are labels (keys o1, o2…, or the
+    majority's yes/no/abstain), opened unless ``draft``; ``votes`` (email → choice) are cast,
+    then it is closed (``close``) and published (``publish``) as asked."""
+    organisation_id, assembly_id = await _assembly(arguments["org"])
+    method = arguments["method"]
+    labels = arguments["options"]
+    if method == "majority":
+        options = list(zip(("yes", "no", "abstain"), labels, strict=True))
+    else:
+        options = [(f"o{n}", label) for n, label in enumerate(labels, start=1)]
+    actor = await actor_for(organisation_id)
+    proposal_id = None
+    if arguments.get("motion"):  # a proposal of the assembly that has amendments
+        row = (
+            await Amendment.select(Amendment.proposal)
+            .where(Amendment.proposal.assembly == assembly_id)
+            .first()
+        )
+        assert row is not None
+        proposal_id = int(row["proposal"])
+    ballot_id = await ballots.create_ballot(
+        actor,
+        assembly_id,
+        arguments["question"],
+        method,
+        options,
+        secret=arguments.get("secret", False),
+        seats=arguments.get("seats", 1),
+        rules=arguments.get("rules"),
+        proposal_id=proposal_id,
+    )
+    if not arguments.get("draft"):
+        await ballots.open_ballot(actor, ballot_id)
+    key = Settings.from_env().secret_key
+    for email, choice in arguments.get("votes", {}).items():
+        member = await _membership(organisation_id, email)
+        await ballots.cast_vote(ballot_id, member, choice, receipt_key=key)
+    if arguments.get("close"):
+        await ballots.close_ballot(actor, ballot_id)
+    if arguments.get("publish"):
+        await ballots.publish_ballot(actor, ballot_id)
+    return {"ballot": ballot_id}
+
+
+async def close(arguments: dict[str, Any]) -> dict[str, Any]:
+    actor = await ballots.system_actor(arguments["ballot"])
+    await ballots.close_ballot(actor, arguments["ballot"])
+    if arguments.get("publish"):
+        await ballots.publish_ballot(actor, arguments["ballot"])
+    return {"closed": arguments["ballot"]}
+
+
+async def open_(arguments: dict[str, Any]) -> dict[str, Any]:
+    actor = await ballots.system_actor(arguments["ballot"])
+    await ballots.open_ballot(actor, arguments["ballot"])
+    return {"opened": arguments["ballot"]}
+
+
+TASKS: dict[str, Callable[[dict[str, Any]], Awaitable[Any]]] = {
+    "clear": clear,
+    "ballot": ballot,
+    "close": close,
+    "open": open_,
+}
+
+
+def run(app: ServedApp, name: str, **arguments: Any) -> Any:
+    """Run one task on ``app``'s database and return its JSON answer."""
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.e2e.ballot_tasks", name, json.dumps(arguments)],
+        env=app.environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        cwd=REPO,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+async def _main(name: str, arguments: dict[str, Any]) -> Any:
+    await start_pool(DB, 2)
+    try:
+        return await TASKS[name](arguments)
+    finally:
+        await close_pool(DB)
+
+
+if __name__ == "__main__":
+    print(json.dumps(asyncio.run(_main(sys.argv[1], json.loads(sys.argv[2])))))
