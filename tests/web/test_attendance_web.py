@@ -152,3 +152,36 @@ async def test_an_admin_adjusts_the_rules_and_bad_figures_change_nothing(
     shown = await client.get(f"{coop.base}/rules/", headers={"Accept-Language": "fr"})
     assert "adapté à vos statuts" in shown.text
     assert "d’après vos statuts" in shown.text
+
+
+async def test_the_door_checks_in_the_member_whose_code_the_steward_scans(
+    client: httpx.AsyncClient,
+) -> None:
+    """At the door the steward reads the member's QR code (its link) or types the code; signing
+    in with that code from home checks nobody in (#17)."""
+    from votes.services import access_codes
+    from votes.settings import Settings
+
+    coop = await cooperative(kind=AssemblyKind.AGE)
+    member = await _membership(coop, "member")
+    secret = Settings.from_env().secret_key
+    admin = await actor_for(coop.organisation_id)
+    issued = await access_codes.issue_codes(admin, [member], secret_key=secret)
+    base = f"{coop.base}/assemblies/{coop.assembly_id}/attendance"
+    await access_codes.sign_in_with_code(issued[0].code, secret_key=secret, hours=1)
+    assert not await Attendance.exists().where(Attendance.membership == member)
+    await as_role(client, coop, "facilitator")
+    page = await client.get(base, headers={"Accept-Language": "fr"})
+    assert 'id="door-code"' in page.text
+    assert "camera=(self)" in page.headers["permissions-policy"]
+    scanned = await post_form(
+        client, f"{base}/door", {"code": f"http://x.test/c/{issued[0].link_token}"}, htmx=True
+    )
+    assert scanned.status_code == 200
+    assert "<html" not in scanned.text
+    assert f"Member {coop.slug.removeprefix('coop-')} est émargé·e" in scanned.text
+    row = await Attendance.select(Attendance.status).where(Attendance.membership == member).first()
+    assert row == {"status": "present"}
+    wrong = await post_form(client, f"{base}/door", {"code": "AAAAA-AAAAA"}, htmx=True)
+    assert wrong.status_code == 422
+    assert "Ce code ne correspond à aucun membre" in wrong.text

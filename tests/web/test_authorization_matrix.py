@@ -212,6 +212,7 @@ ACCESS: dict[tuple[str, str], str] = {
         "steward"
     ),
     ("POST", f"{ORG}/assemblies/{{assembly_id:int}}/attendance/join-remotely"): "service",
+    ("POST", f"{ORG}/assemblies/{{assembly_id:int}}/attendance/door"): "steward",
     ("GET", f"{ORG}/assemblies/{{assembly_id:int}}/attendance/register.csv"): "steward",
     ("GET", f"{ORG}/assemblies/{{assembly_id:int}}/quorum"): "org",
     ("GET", f"{ORG}/assemblies/{{assembly_id:int}}/proxies"): "org",

@@ -20,11 +20,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from piccolo.columns.combination import Where
+from piccolo.custom_types import Combinable
 
 from votes.db.engine import write_transaction
 from votes.db.tables import AccessCode, Membership, MembershipStatus
 from votes.services import accounts, attendance, audit
-from votes.services.actors import Actor, may_administer, require
+from votes.services.actors import Actor, may_administer, may_steward, require
 from votes.services.refusals import Refused
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
@@ -225,7 +226,54 @@ async def sign_in_with_code(
     )
 
 
-async def _find(condition: Where) -> dict[str, Any] | None:
+@dataclass(frozen=True, slots=True)
+class DoorCheckIn:
+    """Who the steward just checked in at the door, and whether they already were."""
+
+    membership_id: int
+    name: str
+    changed: bool
+
+
+def scanned_condition(scanned: str, secret_key: str) -> Where | None:
+    """What a steward's scanner read (the QR code's link, or its last part) or typed (the
+    short code), as the stored hash to look for; None when it looks like neither."""
+    text = scanned.strip()
+    if LINK_PATH in text:
+        token = text.rsplit(LINK_PATH, 1)[1].split("?", 1)[0].split("#", 1)[0].strip("/")
+        return AccessCode.link_hash == _keyed_hash("link", token, secret_key) if token else None
+    code = normalise_code(text)
+    if len(code) == CODE_LENGTH and all(ch in CODE_ALPHABET for ch in code):
+        return AccessCode.code_hash == _keyed_hash("code", code, secret_key)
+    if len(text) >= 40 and all(ch.isalnum() or ch in "-_" for ch in text):
+        return AccessCode.link_hash == _keyed_hash("link", text, secret_key)  # a bare token
+    return None
+
+
+async def check_in_at_the_door(
+    actor: Actor, assembly_id: int, scanned: str, *, secret_key: str
+) -> DoorCheckIn:
+    """A steward reads a member's QR code (or types their short code) at the door: the member
+    it belongs to is checked in as present. The code is not used up (the member still signs
+    in with it on their phone); a cancelled or expired code, or another organisation's, is
+    ``code_unknown`` / ``code_expired``."""
+    require(may_steward, actor)
+    condition = scanned_condition(scanned, secret_key)
+    if condition is None:
+        raise Refused("code_unknown", field="code")
+    row = await _find(condition & (AccessCode.organisation == actor.organisation_id))
+    if row is None or row["revoked"] or row["membership.status"] != MembershipStatus.ACTIVE.value:
+        raise Refused("code_unknown", field="code")
+    expires_at = row["expires_at"]
+    assert isinstance(expires_at, datetime)
+    if expires_at <= datetime.now(UTC):
+        raise Refused("code_expired", field="code")
+    membership_id = int(row["membership"])
+    changed = await attendance.check_in_by_code(actor, assembly_id, membership_id)
+    return DoorCheckIn(membership_id, str(row["membership.person.name"]), changed)
+
+
+async def _find(condition: Combinable) -> dict[str, Any] | None:
     row: dict[str, Any] | None = (
         await AccessCode.select(
             AccessCode.id,
@@ -296,10 +344,6 @@ async def _sign_in(condition: Where, *, secret_key: str, hours: int, keys: list[
                 "access_code.used",
                 actor_id=int(row["membership.person"]),
                 subject=f"membership:{row['membership']}",
-            )
-            # the code handed over at the door also signs the feuille de présence (#7)
-            await attendance.check_in_with_code(
-                organisation_id, int(row["membership"]), actor_id=int(row["membership.person"])
             )
     if failure is not None:
         raise failure

@@ -1,5 +1,7 @@
-"""The attendance register (émargement): check-in by access code or by a steward, present in the
-room or remote (when the statutes allow it), check-out, and the live quorum.
+"""The attendance register (émargement): check-in by a steward (from the list, or by reading the
+member's access code or QR code at the door), or by the member themselves when they take part
+remotely and the statutes allow it; check-out, and the live quorum. Signing in is not a
+check-in: only an act of presence is.
 
 A check-in revokes the member's proxy for the assembly: they are here, they vote themselves.
 Every check-in and check-out is timestamped in the register and recorded in the audit trail.
@@ -216,31 +218,27 @@ async def check_out(actor: Actor, assembly_id: int, membership_id: int) -> None:
     events.quorum_changed(organisation_id, assembly_id)
 
 
-async def check_in_with_code(
-    organisation_id: int, membership_id: int, *, actor_id: int | None = None
-) -> int | None:
-    """Signing in with one's access code also checks in to the assembly in session, if any
-    (called inside the sign-in's transaction); return that assembly's id. A member without
-    voting rights (an observer) signs in without being checked in."""
-    assembly_id = await aq.assembly_in_session(organisation_id)
-    if assembly_id is None:
-        return None
-    try:
-        await _check_in(
+async def check_in_by_code(actor: Actor, assembly_id: int, membership_id: int) -> bool:
+    """A steward at the door checks in the member whose access code or QR code they just
+    read (``votes.services.access_codes.check_in_at_the_door`` finds whose it is); return
+    False when they already were. Signing in with one's code never checks in by itself: a
+    member may sign in from home to give a proxy (#17)."""
+    require(may_steward, actor)
+    organisation_id = actor.organisation_id
+    async with write_transaction(Attendance._meta.db):
+        await _running_assembly(organisation_id, assembly_id)
+        changed = await _check_in(
             organisation_id,
             assembly_id,
             membership_id,
             remote=False,
             method=CheckInMethod.CODE,
-            steward_id=None,
-            actor_id=actor_id,
+            steward_id=actor.membership_id,
+            actor_id=actor.audited_as,
         )
-    except Refused:
-        return None
-    # inside the sign-in's transaction: a banner fetching at once may miss this check-in,
-    # the next signal or its slow refresh catches up
-    events.quorum_changed(organisation_id, assembly_id)
-    return assembly_id
+    if changed:
+        events.quorum_changed(organisation_id, assembly_id)
+    return changed
 
 
 async def status_of(organisation_id: int, assembly_id: int, membership_id: int) -> str:

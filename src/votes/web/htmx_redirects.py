@@ -51,7 +51,7 @@ def htmx_redirects(app: ASGIApp) -> ASGIApp:
                 return
             if redirecting and message["type"] == "http.response.body":
                 if not message.get("more_body"):
-                    await send({"type": "http.response.body", "body": b""})
+                    await send({"type": "http.response.body", "body": b"", "more_body": False})
                 return
             await send(message)
 
