@@ -371,3 +371,46 @@ async def frozen_counts(organisation_id: int, assembly_id: int) -> tuple[int, in
     banner = await quorum_banner(organisation_id, assembly_id)
     assert banner is not None
     return banner.present + banner.remote, banner.represented + banner.blank
+
+
+# ---------------------------------------------------------------------------------------------
+# before a ballot opens, and before a member fills it (#17)
+
+
+async def opening_warnings(organisation_id: int, assembly_id: int, *, is_test: bool) -> list[str]:
+    """What the console says before a ballot opens, for the facilitator to confirm:
+    ``not_in_session`` (the assembly is not in session) and ``quorum_missing`` (a general
+    assembly's quorum is not reached). A test ballot (a rehearsal) opens without them."""
+    if is_test:
+        return []
+    row = (
+        await Assembly.select(Assembly.status)
+        .where((Assembly.id == assembly_id) & (Assembly.organisation == organisation_id))
+        .first()
+    )
+    if row is None:
+        return []
+    warnings = []
+    if row["status"] != AssemblyStatus.IN_SESSION.value:
+        warnings.append("not_in_session")
+    banner = await quorum_banner(organisation_id, assembly_id)
+    if banner is not None and banner.governed and not banner.reached:
+        warnings.append("quorum_missing")
+    return warnings
+
+
+async def must_check_in_to_vote(
+    organisation_id: int, assembly_id: int, membership_id: int, *, is_test: bool
+) -> bool:
+    """Whether this member would be refused a vote for not having signed the register: said
+    on the phone before the form, not after the confirmation."""
+    if is_test:
+        return False
+    row = (
+        await Assembly.select(Assembly.kind)
+        .where((Assembly.id == assembly_id) & (Assembly.organisation == organisation_id))
+        .first()
+    )
+    if row is None or not rules.governed(row["kind"]):
+        return False
+    return await status_of(organisation_id, assembly_id, membership_id) not in aq.TAKING_PART

@@ -23,7 +23,7 @@ from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_200_OK
+from litestar.status_codes import HTTP_200_OK, HTTP_409_CONFLICT
 
 from votes.core.formats import write_blt
 from votes.core.results import TallyError, TallyResult
@@ -214,6 +214,15 @@ class BallotController(Controller):
         if choice is None and editing:
             stored = await bq.public_choice_of(ballot, actor.id)
             choice = json.loads(stored) if stored else None
+        # said before the member fills the form, not after they confirm it (#17)
+        must_check_in = (
+            ballot.status == "open"
+            and ballot.takes_votes
+            and actor.can_vote
+            and await attendance.must_check_in_to_vote(
+                actor.organisation.id, ballot.assembly_id, actor.id, is_test=ballot.is_test
+            )
+        )
         return page(
             request,
             "pages/ballots/detail.html.jinja",
@@ -235,6 +244,7 @@ class BallotController(Controller):
             remaining=voting.remaining_seconds(ballot.closes_at),
             represented=await _represented(ballot, actor) if state.holds_proxies else [],
             voting_for=voting_for,
+            must_check_in=must_check_in,
             **await _result_context(
                 ballot, actor, context.language, room_recorded=state.room_recorded
             ),
@@ -621,7 +631,13 @@ class BallotController(Controller):
         ballot: BallotView,
         errors: FormErrors | None = None,
         status_code: int = HTTP_200_OK,
+        warned: bool = False,
     ) -> Template:
+        warnings: list[str] = []
+        if ballot.status == "draft":  # said before opening, confirmed by the facilitator
+            warnings = await attendance.opening_warnings(
+                actor.organisation.id, ballot.assembly_id, is_test=ballot.is_test
+            )
         return page(
             request,
             "pages/ballots/console.html.jinja",
@@ -631,6 +647,8 @@ class BallotController(Controller):
             organisation=actor.organisation,
             ballot=ballot,
             errors=errors or FormErrors(),
+            warnings=warnings,
+            warned=warned,
             quorum=await attendance.quorum_banner(actor.organisation.id, ballot.assembly_id),
             **await _live_context(ballot),
             **await _result_context(ballot, actor, context.language),
@@ -671,6 +689,15 @@ class BallotController(Controller):
         ballot = await _ballot(actor, ballot_id)
         form = await request.form()
         text = str(form.get("reason", ""))[: service.REASON_MAX]
+        if action == "open" and ballot.status == "draft" and form.get("despite") != "1":
+            # not in session, or no quorum: the facilitator opens only once told (#17)
+            warnings = await attendance.opening_warnings(
+                actor.organisation.id, ballot.assembly_id, is_test=ballot.is_test
+            )
+            if warnings:
+                return await self._console(
+                    request, context, actor, ballot, status_code=HTTP_409_CONFLICT, warned=True
+                )
         try:
             # a secret ballot reopens as a fresh one: the console follows it
             shown = await _ACTIONS[action](ballot.id, actor, text) or ballot.id
@@ -968,9 +995,17 @@ async def _represented(ballot: BallotView, actor: Actor) -> list[Any]:
 
 async def _live_context(ballot: BallotView) -> dict[str, Any]:
     turnout = await bq.turnout(ballot)
+    # against the register when the assembly keeps one: absent members are not "missing"
+    room = await aq.room_turnout(
+        ballot.organisation_id, ballot.assembly_id, ballot.id, ballot.round
+    )
+    missing: list[Any] = []
+    if ballot.status == "open":
+        missing = room.waiting if room else [(name, "") for name in await bq.non_voters(ballot)]
     return {
         "turnout": turnout,
-        "missing": await bq.non_voters(ballot) if ballot.status == "open" else [],
+        "room_turnout": room,
+        "missing": missing,
         "remaining": voting.remaining_seconds(ballot.closes_at),
     }
 
