@@ -117,6 +117,7 @@ ACCESS: dict[tuple[str, str], str] = {
     ("POST", f"{ORG}/members/import/confirm"): "admin",
     ("GET", f"{ORG}/members/codes"): "admin",
     ("POST", f"{ORG}/members/codes"): "admin",
+    ("GET", f"{ORG}/members/codes/sheet"): "admin",
     ("POST", f"{ORG}/members/codes/csv"): "admin",
     ("POST", f"{ORG}/members/codes/unblock"): "admin",
     ("POST", f"{ORG}/members/codes/{{membership_id:int}}/revoke"): "admin",

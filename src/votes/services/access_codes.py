@@ -1,8 +1,10 @@
 """Personal access codes for plenaries: a one-time sign-in link (printed as a QR code) and a
 short code to type, issued by an admin for each member.
 
-Both are random and high-entropy (the link carries 256 bits, the code 50 bits from an alphabet
-without look-alike characters), and only their HMAC under the instance's secret key is stored:
+Both are high-entropy (the link carries 256 bits, the code 50 bits from an alphabet without
+look-alike characters), derived under the instance's secret key from a random nonce drawn for
+each issue, so that the sheet can be printed again while its codes are valid; only the nonce
+and their HMAC under the secret key are stored:
 a keyed hash is enough for random secrets (argon2 is for human-chosen passwords) and costs
 microseconds, so 500 members arriving at once never queue behind a slow hash. Using the link or
 the code uses both; codes expire, can be revoked, and reissuing revokes the previous one.
@@ -11,6 +13,7 @@ A session opened with a code opens only the organisation that issued it.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
@@ -46,6 +49,7 @@ class IssuedCode:
     link_token: str
     code: str
     expires_at: datetime
+    sheet: str = ""  # the issue it belongs to (one nonce per issue)
 
     @property
     def display_code(self) -> str:
@@ -82,8 +86,24 @@ def _keyed_hash(kind: str, secret: str, secret_key: str) -> str:
     return hmac.new(secret_key.encode(), message, hashlib.sha256).hexdigest()
 
 
-def _new_code() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+def _sheet_secrets(sheet: str, membership_id: int, secret_key: str) -> tuple[str, str]:
+    """A member's (link token, code) on the sheet ``sheet``: derived from the sheet's random
+    nonce under the instance's secret key, so that the same sheet can be printed again while
+    its codes are valid (#17), with nothing but their keyed hashes and the nonce stored.
+
+    >>> a = _sheet_secrets("n1", 7, "k")
+    >>> a == _sheet_secrets("n1", 7, "k"), a == _sheet_secrets("n2", 7, "k")
+    (True, False)
+    >>> len(a[0]), len(a[1])
+    (43, 10)
+    """
+    key = secret_key.encode()
+    link = hmac.new(key, f"access-sheet-link:{sheet}:{membership_id}".encode(), hashlib.sha256)
+    code = hmac.new(key, f"access-sheet-code:{sheet}:{membership_id}".encode(), hashlib.sha256)
+    token = base64.urlsafe_b64encode(link.digest()).decode().rstrip("=")
+    # 256 is a multiple of the alphabet's 32 letters: each byte picks one without bias
+    typed = "".join(CODE_ALPHABET[byte % len(CODE_ALPHABET)] for byte in code.digest()[:CODE_LENGTH])
+    return token, typed
 
 
 async def issue_codes(
@@ -121,18 +141,22 @@ async def issue_codes(
             await AccessCode.update({AccessCode.revoked: True}).where(
                 AccessCode.membership.is_in(ids) & AccessCode.used_at.is_null()
             )
-        issued = [
-            IssuedCode(
-                membership_id=row["id"],
-                name=row["person.name"],
-                email=row["person.email"],
-                category=row["category"],
-                link_token=secrets.token_urlsafe(32),
-                code=_new_code(),
-                expires_at=expires_at,
+        sheet = secrets.token_hex(16)
+        issued = []
+        for row in members:
+            link_token, code = _sheet_secrets(sheet, row["id"], secret_key)
+            issued.append(
+                IssuedCode(
+                    membership_id=row["id"],
+                    name=row["person.name"],
+                    email=row["person.email"],
+                    category=row["category"],
+                    link_token=link_token,
+                    code=code,
+                    expires_at=expires_at,
+                    sheet=sheet,
+                )
             )
-            for row in members
-        ]
         if issued:
             await AccessCode.insert(
                 *(
@@ -142,6 +166,7 @@ async def issue_codes(
                         link_hash=_keyed_hash("link", code.link_token, secret_key),
                         code_hash=_keyed_hash("code", code.code, secret_key),
                         expires_at=expires_at,
+                        sheet=sheet,
                     )
                     for code in issued
                 )
@@ -153,6 +178,68 @@ async def issue_codes(
                 details={"codes": len(issued), "days": days},
             )
     return issued
+
+
+def _valid_codes(organisation_id: int) -> Combinable:
+    return (
+        (AccessCode.organisation == organisation_id)
+        & AccessCode.used_at.is_null()
+        & AccessCode.revoked.eq(False)
+        & (AccessCode.expires_at > datetime.now(UTC))
+        & (AccessCode.membership.status == MembershipStatus.ACTIVE.value)
+    )
+
+
+async def members_with_valid_codes(actor: Actor, membership_ids: Sequence[int] | None) -> int:
+    """How many of these members (every active one: None) hold a valid, unused code that a
+    new issue would cancel: the admin confirms before printed sheets stop working."""
+    require(may_administer, actor)
+    query = AccessCode.count().where(_valid_codes(actor.organisation_id))
+    if membership_ids is not None:
+        query = query.where(AccessCode.membership.is_in(list(membership_ids) or [-1]))
+    return int(await query)
+
+
+async def printable_sheet(
+    actor: Actor, *, secret_key: str, sheet: str | None = None
+) -> list[IssuedCode]:
+    """The valid, unused codes again, to print the sheet a second time (of one issue when
+    ``sheet`` is given): rebuilt from each issue's nonce, and only when they still match the
+    stored hashes (never a code issued before reprints existed, nor under another key)."""
+    require(may_administer, actor)
+    query = AccessCode.select(
+        AccessCode.membership,
+        AccessCode.membership.person.name,  # type: ignore[union-attr]
+        AccessCode.membership.person.email,  # type: ignore[union-attr]
+        AccessCode.membership.category,
+        AccessCode.link_hash,
+        AccessCode.code_hash,
+        AccessCode.expires_at,
+        AccessCode.sheet,
+    ).where(_valid_codes(actor.organisation_id) & (AccessCode.sheet != ""))
+    if sheet is not None:
+        query = query.where(AccessCode.sheet == sheet)
+    codes = []
+    for row in await query.order_by(AccessCode.membership.person.name):  # type: ignore[union-attr]
+        link_token, code = _sheet_secrets(row["sheet"], row["membership"], secret_key)
+        if not (
+            hmac.compare_digest(_keyed_hash("link", link_token, secret_key), row["link_hash"])
+            and hmac.compare_digest(_keyed_hash("code", code, secret_key), row["code_hash"])
+        ):
+            continue
+        codes.append(
+            IssuedCode(
+                membership_id=row["membership"],
+                name=row["membership.person.name"],
+                email=row["membership.person.email"],
+                category=row["membership.category"],
+                link_token=link_token,
+                code=code,
+                expires_at=row["expires_at"],
+                sheet=row["sheet"],
+            )
+        )
+    return codes
 
 
 async def revoke_code(actor: Actor, membership_id: int) -> bool:
