@@ -536,7 +536,8 @@ async def test_reloading_the_sheet_prints_the_same_codes_and_reissuing_asks_firs
     again = await client.get(issued.headers["location"])
     whole = await client.get(f"{base}/sheet")
     codes = [re.findall(pattern, page.text) for page in (first, again, whole)]
-    assert codes[0] and codes[0] == codes[1] == codes[2]
+    assert codes[0]
+    assert codes[0] == codes[1] == codes[2]
     asked = await _post_as(client, base, chosen)
     assert asked.status_code == 409
     assert "1 membre a déjà un code valide" in asked.text
@@ -544,6 +545,7 @@ async def test_reloading_the_sheet_prints_the_same_codes_and_reissuing_asks_firs
     confirmed = await _post_as(client, base, {**chosen, "confirm": "1"})
     assert confirmed.status_code == 303
     fresh = re.findall(pattern, (await client.get(confirmed.headers["location"])).text)
-    assert fresh and fresh != codes[0]
+    assert fresh
+    assert fresh != codes[0]
     with pytest.raises(Refused, match="code_unknown"):
         await access_codes.sign_in_with_code(codes[0][0], secret_key=SECRET, hours=1)

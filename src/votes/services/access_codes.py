@@ -102,7 +102,8 @@ def _sheet_secrets(sheet: str, membership_id: int, secret_key: str) -> tuple[str
     code = hmac.new(key, f"access-sheet-code:{sheet}:{membership_id}".encode(), hashlib.sha256)
     token = base64.urlsafe_b64encode(link.digest()).decode().rstrip("=")
     # 256 is a multiple of the alphabet's 32 letters: each byte picks one without bias
-    typed = "".join(CODE_ALPHABET[byte % len(CODE_ALPHABET)] for byte in code.digest()[:CODE_LENGTH])
+    letters = code.digest()[:CODE_LENGTH]
+    typed = "".join(CODE_ALPHABET[byte % len(CODE_ALPHABET)] for byte in letters)
     return token, typed
 
 
