@@ -5,13 +5,15 @@ page the redirect leads to into the element the form targets: the whole page pas
 the page, the address still on ``/new`` (#17). Handlers answer a successful POST with a 303
 whether htmx sent it or not (forms work without JavaScript); this middleware turns that 303,
 for htmx only, into an empty 204 carrying ``HX-Redirect``, and the browser goes to the new
-page as a plain navigation would. Handlers that want to refresh a fragment in place render
-the fragment (200) themselves and never reach this.
+page as a plain navigation would (reloaded when only its ``#fragment`` differs from the page
+shown, which a browser would merely scroll to). Handlers that want to refresh a fragment in
+place render the fragment (200) themselves and never reach this.
 """
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -43,11 +45,12 @@ def htmx_redirects(app: ASGIApp) -> ASGIApp:
             await app(scope, receive, send)
             return
         redirecting: list[bool] = []
+        current = (_header(scope, b"hx-current-url") or b"").decode("latin-1")
 
         async def send_redirect(message: Message) -> None:
             if message["type"] == "http.response.start" and message["status"] in REDIRECTS:
                 redirecting.append(True)
-                await send(_as_hx_redirect(message))
+                await send(_as_hx_redirect(message, current))
                 return
             if redirecting and message["type"] == "http.response.body":
                 if not message.get("more_body"):
@@ -60,13 +63,31 @@ def htmx_redirects(app: ASGIApp) -> ASGIApp:
     return middleware
 
 
-def _as_hx_redirect(start: Any) -> Any:
+def _as_hx_redirect(start: Any, current: str) -> Any:
     headers = []
     for name, value in start.get("headers", ()):
         lowered = name.lower()
         if lowered == b"location":
             headers.append((b"hx-redirect", value))
+            if _same_page(value.decode("latin-1"), current):
+                # only the #fragment changes: the browser would scroll, not load the page
+                headers.append((b"hx-refresh", b"true"))
         elif lowered != b"content-length":
             headers.append((name, value))
     headers.append((b"content-length", b"0"))
     return {**start, "status": 204, "headers": headers}
+
+
+def _same_page(location: str, current: str) -> bool:
+    """Whether ``location`` is the page the browser shows (``HX-Current-URL``) but for its
+    ``#fragment``.
+
+    >>> _same_page("/o/a/assemblies/2#item-5", "http://h.test/o/a/assemblies/2")
+    True
+    >>> _same_page("/o/a/assemblies/3", "http://h.test/o/a/assemblies/new")
+    False
+    """
+    if not current:
+        return False
+    target, here = urlsplit(location), urlsplit(current)
+    return (target.path, target.query) == (here.path, here.query)
