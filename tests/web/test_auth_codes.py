@@ -549,3 +549,20 @@ async def test_reloading_the_sheet_prints_the_same_codes_and_reissuing_asks_firs
     assert fresh != codes[0]
     with pytest.raises(Refused, match="code_unknown"):
         await access_codes.sign_in_with_code(codes[0][0], secret_key=SECRET, hours=1)
+
+
+async def test_signing_out_of_a_code_session_asks_first(client: httpx.AsyncClient) -> None:
+    """A single-use code cannot sign its owner in again: signing out asks first (#17)."""
+    short_name, organisation_id, _, _, membership_id = await _cooperative_with_member()
+    [issued] = await access_codes.issue_codes(
+        await actor_for(organisation_id), [membership_id], secret_key=SECRET
+    )
+    signed_in = await _post_as(client, "/code", {"code": issued.code})
+    assert signed_in.status_code == 303
+    asked = await _post_as(client, "/logout", {})
+    assert asked.status_code == 200
+    assert "ce code ne vous reconnectera plus" in asked.text
+    assert (await client.get(f"/o/{short_name}/")).status_code == 200  # still signed in
+    confirmed = await _post_as(client, "/logout", {"confirm": "1"})
+    assert confirmed.status_code == 303
+    assert (await client.get(f"/o/{short_name}/")).status_code in (303, 401, 404)
