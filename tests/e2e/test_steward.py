@@ -135,3 +135,28 @@ def test_the_door_checks_in_a_member_her_code_alone_does_not_and_her_phone_waits
     steward.context.close()
     phone.context.close()
     assert not accessibility.found, accessibility.report()
+
+
+def test_the_ballot_form_shows_only_what_the_method_uses(
+    browser: Browser, served_demo: ServedApp, camera: Camera, accessibility: AccessibilityLog
+) -> None:
+    assembly_id = served_demo.task("assembly_of", org=ORG)["assembly"]
+    page = _phone(browser, served_demo)
+    _sign_in_with_password(page, FACILITATOR)
+    page.goto(f"/o/{ORG}/assemblies/{assembly_id}/ballots/new")
+    expect(page.locator("#options")).to_have_value(re.compile(r"^Pour\s+Contre\s+Abstention$"))
+    expect(page.locator("#threshold")).to_be_visible()
+    expect(page.locator("#seats")).to_be_hidden()
+    page.locator("#method").select_option("stv")
+    expect(page.locator("#options")).to_have_value("")  # no "Pour / Contre" as candidates
+    expect(page.locator("#threshold")).to_be_hidden()
+    expect(page.locator("#seats")).to_be_visible()
+    camera.shoot(page, "ballot-form-stv")
+    page.locator("#method").select_option("consent")
+    expect(page.locator("#options")).to_have_value(re.compile(r"^Consentement"))
+    expect(page.locator("input[name=facilitated]")).to_be_visible()
+    expect(page.locator("#seats")).to_be_hidden()
+    accessibility.check(page, "ballot form, consent (phone)")
+    camera.shoot(page, "ballot-form-consent")
+    page.context.close()
+    assert not accessibility.found, accessibility.report()

@@ -143,6 +143,8 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", f"{ORG}/ballots/{{ballot_id:int}}/room-count"): "scrutineer",
     ("POST", f"{ORG}/ballots/{{ballot_id:int}}/room-count"): "scrutineer",
     ("GET", f"{ORG}/assemblies/{{assembly_id:int}}/ballots/new"): "manager",
+    ("GET", f"{ORG}/assemblies/{{assembly_id:int}}/ballots"): "manager",
+    ("POST", f"{ORG}/ballots/{{ballot_id:int}}/duplicate"): "manager",
     ("POST", f"{ORG}/assemblies/{{assembly_id:int}}/ballots"): "manager",
     ("GET", f"{ORG}/assemblies/{{assembly_id:int}}/projector"): "org",
     # live update streams (issue #8): in-process clients get the short "come back" answer

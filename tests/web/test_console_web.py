@@ -109,3 +109,55 @@ async def test_turnout_counts_voters_against_who_is_there_absentees_apart(
     suffix = coop.slug.removeprefix("coop-")
     assert f"Facilitator {suffix}" in text  # there, has not voted
     assert f"Other {suffix}" not in text  # absent: not "missing"
+
+
+async def test_a_ranked_ballot_refuses_the_majority_answers_left_in_its_options(
+    client: httpx.AsyncClient,
+) -> None:
+    """Switching the method to STV without touching the options must not make "Pour",
+    "Contre" and "Abstention" candidates; the form says which fields each method uses."""
+    coop = await cooperative(kind=AssemblyKind.OTHER)
+    await as_role(client, coop, "facilitator")
+    new = f"{coop.base}/assemblies/{coop.assembly_id}/ballots/new"
+    form = await client.get(new, headers={"Accept-Language": "fr"})
+    assert 'data-methods="majority"' in form.text
+    assert 'data-methods="approval"' in form.text
+    before = await Ballot.count().where(Ballot.assembly == coop.assembly_id)
+    refused = await post_form(
+        client,
+        f"{coop.base}/assemblies/{coop.assembly_id}/ballots",
+        {"question": "Élire le conseil", "method": "stv", "seats": "2",
+         "options": "Pour\nContre\nAbstention"},
+    )  # fmt: skip
+    assert refused.status_code == 422
+    assert "Indiquez au moins deux options" in refused.text
+    assert await Ballot.count().where(Ballot.assembly == coop.assembly_id) == before
+
+
+async def test_the_facilitator_lists_every_ballot_and_duplicates_one(
+    client: httpx.AsyncClient,
+) -> None:
+    coop = await cooperative(kind=AssemblyKind.OTHER)
+    ballot_id = await _ballot(coop)
+    await as_role(client, coop, "facilitator")
+    listing = await client.get(
+        f"{coop.base}/assemblies/{coop.assembly_id}/ballots", headers={"Accept-Language": "fr"}
+    )
+    assert listing.status_code == 200
+    assert "Modifier les statuts ?" in listing.text
+    assert f"/ballots/{ballot_id}/console" in listing.text
+    copied = await post_form(client, f"{coop.base}/ballots/{ballot_id}/duplicate", {})
+    assert copied.status_code == 303
+    copy_id = int(copied.headers["location"].split("/ballots/")[1].split("/")[0])
+    assert copied.headers["location"].endswith(f"/ballots/{copy_id}/settings")
+    assert copy_id != ballot_id
+    row = (
+        await Ballot.select(Ballot.question, Ballot.method, Ballot.status)
+        .where(Ballot.id == copy_id)
+        .first()
+    )
+    assert row == {"question": "Modifier les statuts ?", "method": "majority", "status": "draft"}
+    await as_role(client, coop, "member")
+    assert (
+        await post_form(client, f"{coop.base}/ballots/{ballot_id}/duplicate", {})
+    ).status_code == 403

@@ -830,6 +830,12 @@ class BallotController(Controller):
             errors=errors,
             methods=METHOD_CHOICES,
             editing=editing,
+            # what the form shows for each method (static/js/ballot-form.js)
+            option_defaults={
+                method: "\n".join(_(label) for _key, label in DEFAULT_OPTIONS.get(method, []))
+                for method in METHOD_CHOICES
+            },
+            multi_seat=sorted(service.MULTI_SEAT_METHODS),
         )
 
     @post(
@@ -872,6 +878,57 @@ class BallotController(Controller):
             else:
                 return see_other(f"{_ballot_path(actor, ballot_id)}/console")
         return self._new_page(request, context, actor, heading, values, errors, 422)
+
+    # -- every ballot of an assembly, and a copy of one ----------------------------------------
+
+    @get("/assemblies/{assembly_id:int}/ballots", guards=[requires(may_run_assemblies)])
+    async def assembly_ballots(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        actor: NamedDependency[Actor],
+        assembly_id: FromPath[int],
+    ) -> Template:
+        """The facilitator's list of every ballot of the assembly, with its console and a copy."""
+        heading = await bq.assembly_heading(actor.organisation.id, assembly_id)
+        if heading is None:
+            raise NotFoundException()
+        return page(
+            request,
+            "pages/ballots/list.html.jinja",
+            context=context,
+            membership=actor,
+            organisation=actor.organisation,
+            assembly=heading,
+            ballots=await bq.ballots_of_assembly(actor.organisation.id, assembly_id),
+        )
+
+    @post("/ballots/{ballot_id:int}/duplicate", guards=[requires(may_run_assemblies)])
+    async def duplicate(
+        self,
+        actor: NamedDependency[Actor],
+        ballot_id: FromPath[int],
+    ) -> Redirect:
+        """A new draft with the same question, method, options and rules (e.g. a second round,
+        or the same vote on the next resolution), opened on its settings to adjust."""
+        ballot = await _ballot(actor, ballot_id)
+        copy_id = await service.create_ballot(
+            actor,
+            ballot.assembly_id,
+            ballot.question,
+            ballot.method,
+            [(option.key, option.label) for option in ballot.options],
+            agenda_item_id=ballot.agenda_item_id,
+            proposal_id=ballot.proposal_id,
+            seats=ballot.seats,
+            secret=ballot.secret,
+            is_test=ballot.is_test,
+            rules=dict(ballot.rules),
+            allow_change=ballot.allow_change,
+            duration_seconds=ballot.duration_seconds,
+            facilitated=ballot.phase != "none",  # a facilitated round never comes back to none
+        )
+        return see_other(f"{_ballot_path(actor, copy_id)}/settings")
 
     # -- correcting a draft -------------------------------------------------------------------
 
@@ -1141,6 +1198,9 @@ def _read_settings(values: dict[str, str], errors: FormErrors) -> service.Ballot
     if not method:
         errors.add("method", explain("unknown_method", voting.REFUSALS).message)
     labels = [line.strip() for line in values["options"].splitlines() if line.strip()]
+    if method not in service.RESPONSE_METHODS and labels in _response_answers():
+        # "Pour / Contre / Abstention" left from the majority form are not candidates
+        errors.add("options", explain("too_few_options", voting.REFUSALS).message)
     fixed = dict(DEFAULT_OPTIONS.get(method, []))
     keys = list(fixed) if method in service.RESPONSE_METHODS - {"plurality"} else []
     if keys and len(labels) != len(keys):
@@ -1179,6 +1239,11 @@ def _read_settings(values: dict[str, str], errors: FormErrors) -> service.Ballot
         facilitated=bool(values["facilitated"]),
         rules=rules,
     )
+
+
+def _response_answers() -> list[list[str]]:
+    """Each response method's own answers in the current language, as a form lists them."""
+    return [[_(label) for _key, label in answers] for answers in DEFAULT_OPTIONS.values()]
 
 
 def _small_int(value: str, name: str, errors: FormErrors) -> int:
