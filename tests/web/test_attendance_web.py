@@ -185,3 +185,60 @@ async def test_the_door_checks_in_the_member_whose_code_the_steward_scans(
     wrong = await post_form(client, f"{base}/door", {"code": "AAAAA-AAAAA"}, htmx=True)
     assert wrong.status_code == 422
     assert "Ce code ne correspond à aucun membre" in wrong.text
+
+
+async def test_proxy_holders_and_co_authors_are_chosen_by_searching_not_from_a_long_list(
+    client: httpx.AsyncClient,
+) -> None:
+    """A cooperative of many members: the forms offer twenty names and a search (#17)."""
+    from votes.services import accounts, organisations
+
+    coop = await cooperative(kind=AssemblyKind.AGO)
+    for n in range(45):
+        person = await accounts.create_person(f"Associée {n:02d}", None, None)
+        await organisations.add_membership(coop.organisation_id, person)
+    zoe = await accounts.create_person("Zoé Ümlaut", None, None)
+    zoe_membership = await organisations.add_membership(coop.organisation_id, zoe)
+    await as_role(client, coop, "member")
+    page = await client.get(
+        f"{coop.base}/assemblies/{coop.assembly_id}/proxies", headers={"Accept-Language": "fr"}
+    )
+    assert page.status_code == 200
+    holders = re.findall(r'name="holder" value="(\d+)"', page.text)
+    assert 0 < len(holders) <= 20
+    assert "tapez un nom pour les trouver" in page.text
+    found = await client.get(
+        f"{coop.base}/members/pick",
+        params={"picker": "mine", "name": "holder", "mine_q": "zoe umlaut"},
+        headers={"HX-Request": "true"},
+    )
+    assert found.status_code == 200
+    assert re.findall(r'name="holder" value="(\d+)"', found.text) == [str(zoe_membership)]
+    assert "<html" not in found.text
+    # the one already chosen stays checked while another search shows other names
+    kept = await client.get(
+        f"{coop.base}/members/pick",
+        params={"picker": "coauthors", "name": "coauthors", "coauthors_q": "associée 4",
+                "coauthors": str(zoe)},
+        headers={"HX-Request": "true"},
+    )  # fmt: skip
+    assert f'value="{zoe}" checked' in kept.text
+    assert "Associée 41" in kept.text
+    assert "Associée 10" not in kept.text
+    # without JavaScript, the page itself searches
+    plain = await client.get(
+        f"{coop.base}/assemblies/{coop.assembly_id}/proxies", params={"mine_q": "Zoé"}
+    )
+    assert re.findall(r'name="holder" value="(\d+)"', plain.text)[:1] == [str(zoe_membership)]
+    proposal = await client.get(
+        f"{coop.base}/assemblies/{coop.assembly_id}/proposals/new",
+        params={"coauthors_q": "Zoé", "title": "Brouillon gardé"},
+    )
+    assert re.findall(r'name="coauthors" value="(\d+)"', proposal.text) == [str(zoe)]
+    assert "Brouillon gardé" in proposal.text
+    given = await post_form(
+        client,
+        f"{coop.base}/assemblies/{coop.assembly_id}/proxies",
+        {"holder": str(zoe_membership)},
+    )
+    assert given.status_code == 303

@@ -118,6 +118,7 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", f"{ORG}/members/codes"): "admin",
     ("POST", f"{ORG}/members/codes"): "admin",
     ("GET", f"{ORG}/members/codes/sheet"): "admin",
+    ("GET", f"{ORG}/members/pick"): "org",
     ("POST", f"{ORG}/members/codes/csv"): "admin",
     ("POST", f"{ORG}/members/codes/unblock"): "admin",
     ("POST", f"{ORG}/members/codes/{{membership_id:int}}/revoke"): "admin",

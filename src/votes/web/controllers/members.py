@@ -31,6 +31,7 @@ from votes.services.access_codes import IssuedCode
 from votes.services.actors import Actor, may_administer
 from votes.services.members import ImportReport, MemberInput
 from votes.services.refusals import Refused
+from votes.web import pickers
 from votes.web.context import RequestContext, settings_of
 from votes.web.controllers.auth import client_address
 from votes.web.forms import FormErrors, whole_number
@@ -542,6 +543,41 @@ class MembersController(Controller):
             )
         return see_other(
             f"/o/{actor.organisation.short_name}/members/?imported={len(report.to_add)}"
+        )
+
+    # --- choosing members by name ----------------------------------------------------------
+
+    @get("/pick")
+    async def pick(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        actor: NamedDependency[Actor],
+        picker: FromQuery[str] = "pick",
+        name: FromQuery[str] = "holder",
+    ) -> Template:
+        """The names a picker offers for what is typed in it (htmx): twenty at most, after
+        the ones already chosen (the proxies' and proposals' forms, #17)."""
+        if name not in pickers.PICKED_FIELDS or not picker.isidentifier() or len(picker) > 30:
+            raise NotFoundException()
+        query = request.query_params
+        chosen = [str(value) for value in query.getall(name, [])][:50]
+        found = pickers.make_picker(
+            picker,
+            name,
+            await pickers.candidates_for(actor, name, picker),
+            search=pickers.search_of(query, picker),
+            chosen=chosen,
+            multiple=name == "coauthors",
+            required=name != "coauthors",
+        )
+        return page(
+            request,
+            "partials/members/_picker_names.html.jinja",
+            context=context,
+            membership=actor,
+            organisation=actor.organisation,
+            picker=found,
         )
 
     # --- access codes ---------------------------------------------------------------------
