@@ -128,3 +128,40 @@ async def test_a_steward_checks_in_at_the_door_by_reading_the_members_code() -> 
             steward, ga.assembly_id, foreign[0].code, secret_key=SECRET
         )
     assert elsewhere.value.code == "code_unknown"
+
+
+async def test_a_back_to_back_ago_and_age_share_the_door() -> None:
+    """Members checked in for the morning's AGO are checked in for the AGE that follows; a
+    member leaving is recorded at both; another day's assembly keeps its own register."""
+    from datetime import timedelta
+
+    from votes.db.tables import Assembly, AssemblyStatus
+    from votes.services import assemblies
+
+    ga = await general_assembly(3)
+    row = await Assembly.select(Assembly.starts_at).where(Assembly.id == ga.assembly_id).first()
+    starts_at = row["starts_at"]
+    age = await assemblies.create_assembly(
+        ga.organisation_id, "AGE", starts_at, kind=AssemblyKind.AGE,
+        status=AssemblyStatus.IN_SESSION,
+    )  # fmt: skip
+    later = await assemblies.create_assembly(
+        ga.organisation_id, "AGO suivante", starts_at + timedelta(days=7),
+        status=AssemblyStatus.IN_SESSION,
+    )  # fmt: skip
+    steward = await actor_for(ga.organisation_id)
+    await ga.check_in(0, 1)
+    for assembly in (ga.assembly_id, age):
+        status = await attendance.status_of(ga.organisation_id, assembly, ga.members[0])
+        assert status == "present"
+    assert await attendance.status_of(ga.organisation_id, later, ga.members[0]) == "absent"
+    banner = await attendance.quorum_banner(ga.organisation_id, age)
+    assert banner is not None
+    assert banner.present == 2
+    await attendance.check_out(steward, age, ga.members[1])
+    assert await attendance.status_of(ga.organisation_id, ga.assembly_id, ga.members[1]) == "left"
+    issued = await access_codes.issue_codes(steward, [ga.members[2]], secret_key=SECRET)
+    await access_codes.check_in_at_the_door(
+        steward, ga.assembly_id, issued[0].code, secret_key=SECRET
+    )
+    assert await attendance.status_of(ga.organisation_id, age, ga.members[2]) == "present"

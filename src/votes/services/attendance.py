@@ -10,9 +10,10 @@ Every check-in and check-out is timestamped in the register and recorded in the 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from fractions import Fraction
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from votes.core.rules import Attendance as Way
 from votes.core.rules import RuleProfile
@@ -67,6 +68,23 @@ async def _voter(organisation_id: int, membership_id: int) -> None:
         raise Refused("not_a_voter")
 
 
+async def same_day_assemblies(organisation_id: int, assembly_id: int, time_zone: str) -> list[int]:
+    """The organisation's other assemblies running on the same day as this one (a
+    back-to-back AGO and AGE): they share the door, so a check-in or a check-out at one is
+    made at each (#17). Each keeps its own register, quorum and proxies."""
+    rows = await Assembly.select(Assembly.id, Assembly.starts_at).where(
+        (Assembly.organisation == organisation_id) & Assembly.status.is_in(list(RUNNING))
+    )
+    try:
+        zone: tzinfo = ZoneInfo(time_zone)
+    except (ValueError, KeyError):
+        zone = UTC
+    day = {row["id"]: row["starts_at"].astimezone(zone).date() for row in rows}
+    if assembly_id not in day:
+        return []
+    return sorted(i for i, d in day.items() if i != assembly_id and d == day[assembly_id])
+
+
 def attendance_key(assembly_id: int, membership_id: int) -> str:
     return f"{assembly_id}:{membership_id}"
 
@@ -79,7 +97,29 @@ async def check_in(
     own = actor.membership_id == membership_id
     if not (may_steward(actor) or (own and remote)):
         raise Refused("stewards_only")
+    return await _check_in_shared(
+        actor,
+        assembly_id,
+        membership_id,
+        remote=remote,
+        method=CheckInMethod.SELF if own else CheckInMethod.STEWARD,
+        steward_id=None if own else actor.membership_id,
+    )
+
+
+async def _check_in_shared(
+    actor: Actor,
+    assembly_id: int,
+    membership_id: int,
+    *,
+    remote: bool,
+    method: CheckInMethod,
+    steward_id: int | None,
+) -> bool:
+    """Check in at this assembly, and at the ones running the same day (the shared door);
+    return whether this assembly's register changed."""
     organisation_id = actor.organisation_id
+    touched = []
     async with write_transaction(Attendance._meta.db):
         await _running_assembly(organisation_id, assembly_id)
         changed = await _check_in(
@@ -87,12 +127,29 @@ async def check_in(
             assembly_id,
             membership_id,
             remote=remote,
-            method=CheckInMethod.SELF if own else CheckInMethod.STEWARD,
-            steward_id=None if own else actor.membership_id,
+            method=method,
+            steward_id=steward_id,
             actor_id=actor.audited_as,
         )
-    if changed:
-        events.quorum_changed(organisation_id, assembly_id)  # committed: banners re-fetch
+        if changed:
+            touched.append(assembly_id)
+        zone = actor.organisation.time_zone
+        for other in await same_day_assemblies(organisation_id, assembly_id, zone):
+            try:
+                if await _check_in(
+                    organisation_id,
+                    other,
+                    membership_id,
+                    remote=remote,
+                    method=method,
+                    steward_id=steward_id,
+                    actor_id=actor.audited_as,
+                ):
+                    touched.append(other)
+            except Refused:  # e.g. the other assembly's statutes refuse remote attendance
+                continue
+    for done in touched:
+        events.quorum_changed(organisation_id, done)  # committed: banners re-fetch
     return changed
 
 
@@ -190,32 +247,45 @@ async def check_out(actor: Actor, assembly_id: int, membership_id: int) -> None:
     """A member leaves: no longer counted from now on (the register keeps both times)."""
     require(may_steward, actor)
     organisation_id, actor_id = actor.organisation_id, actor.audited_as
+    touched = [assembly_id]
     async with write_transaction(Attendance._meta.db):
         await _running_assembly(organisation_id, assembly_id)
-        key = attendance_key(assembly_id, membership_id)
-        row = (
-            await Attendance.select(Attendance.status)
-            .where(
-                (Attendance.attendance_key == key) & (Attendance.organisation == organisation_id)
-            )
-            .first()
-        )
-        if row is None or row["status"] not in aq.TAKING_PART:
+        if not await _check_out(organisation_id, assembly_id, membership_id, actor_id):
             raise Refused("not_checked_in")
-        await Attendance.update(
-            {
-                Attendance.status: AttendanceStatus.LEFT.value,
-                Attendance.checked_out_at: datetime.now(UTC),
-            }
-        ).where(Attendance.attendance_key == key)
-        await audit.record(
-            organisation_id,
-            "attendance.checked_out",
-            actor_id=actor_id,
-            subject=f"membership:{membership_id}",
-            details={"assembly": assembly_id},
-        )
-    events.quorum_changed(organisation_id, assembly_id)
+        zone = actor.organisation.time_zone
+        for other in await same_day_assemblies(organisation_id, assembly_id, zone):
+            if await _check_out(organisation_id, other, membership_id, actor_id):
+                touched.append(other)
+    for done in touched:
+        events.quorum_changed(organisation_id, done)
+
+
+async def _check_out(
+    organisation_id: int, assembly_id: int, membership_id: int, actor_id: int | None
+) -> bool:
+    """Record the member as having left; False when they were not taking part."""
+    key = attendance_key(assembly_id, membership_id)
+    row = (
+        await Attendance.select(Attendance.status)
+        .where((Attendance.attendance_key == key) & (Attendance.organisation == organisation_id))
+        .first()
+    )
+    if row is None or row["status"] not in aq.TAKING_PART:
+        return False
+    await Attendance.update(
+        {
+            Attendance.status: AttendanceStatus.LEFT.value,
+            Attendance.checked_out_at: datetime.now(UTC),
+        }
+    ).where(Attendance.attendance_key == key)
+    await audit.record(
+        organisation_id,
+        "attendance.checked_out",
+        actor_id=actor_id,
+        subject=f"membership:{membership_id}",
+        details={"assembly": assembly_id},
+    )
+    return True
 
 
 async def check_in_by_code(actor: Actor, assembly_id: int, membership_id: int) -> bool:
@@ -224,21 +294,14 @@ async def check_in_by_code(actor: Actor, assembly_id: int, membership_id: int) -
     False when they already were. Signing in with one's code never checks in by itself: a
     member may sign in from home to give a proxy (#17)."""
     require(may_steward, actor)
-    organisation_id = actor.organisation_id
-    async with write_transaction(Attendance._meta.db):
-        await _running_assembly(organisation_id, assembly_id)
-        changed = await _check_in(
-            organisation_id,
-            assembly_id,
-            membership_id,
-            remote=False,
-            method=CheckInMethod.CODE,
-            steward_id=actor.membership_id,
-            actor_id=actor.audited_as,
-        )
-    if changed:
-        events.quorum_changed(organisation_id, assembly_id)
-    return changed
+    return await _check_in_shared(
+        actor,
+        assembly_id,
+        membership_id,
+        remote=False,
+        method=CheckInMethod.CODE,
+        steward_id=actor.membership_id,
+    )
 
 
 async def status_of(organisation_id: int, assembly_id: int, membership_id: int) -> str:
