@@ -64,6 +64,9 @@ REFUSALS = area(
 CAMERA_ALLOWED = SECURITY_HEADERS["Permissions-Policy"].replace("camera=()", "camera=(self)")
 
 
+REGISTER_SHOWN = 150  # names listed at once on the steward's phone
+
+
 def _path(actor: Actor, assembly_id: int) -> str:
     return f"/o/{actor.organisation.short_name}/assemblies/{assembly_id}/attendance"
 
@@ -110,6 +113,9 @@ class AttendanceController(Controller):
         wanted = aq.folded(search)
         if wanted:
             shown = [line for line in shown if wanted in aq.folded(line.name)]
+        # a phone at the door lists a few hundred names at most: the search finds the others
+        more = max(0, len(shown) - REGISTER_SHOWN)
+        shown = shown[:REGISTER_SHOWN]
         profile = await rules.assembly_profile(organisation_id, assembly_id)
         response = page(
             request,
@@ -130,6 +136,7 @@ class AttendanceController(Controller):
             running=assembly.status in service.RUNNING,
             errors=errors or FormErrors(),
             welcomed=welcomed,
+            more=more,
         )
         if steward:  # the door's scanner reads QR codes with this page's camera
             response.headers["Permissions-Policy"] = CAMERA_ALLOWED
