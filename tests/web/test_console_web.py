@@ -161,3 +161,34 @@ async def test_the_facilitator_lists_every_ballot_and_duplicates_one(
     assert (
         await post_form(client, f"{coop.base}/ballots/{ballot_id}/duplicate", {})
     ).status_code == 403
+
+
+async def test_a_phone_following_from_afar_says_so_and_gets_the_form(
+    client: httpx.AsyncClient,
+) -> None:
+    """Where the statutes allow it, "je participe à distance" is an explicit act (#17)."""
+    from votes.core.rules import preset
+    from votes.services import rules
+
+    coop = await cooperative(kind=AssemblyKind.AGO)
+    allowed = preset("scop_sarl").customised(
+        "scop_sarl", remote_counts_as_present=True, adjusted=True
+    )
+    await rules.save_profile(coop.organisation_id, allowed)
+    ballot_id = await _ballot(coop)
+    await ballots.open_ballot(await actor_for(coop.organisation_id), ballot_id)
+    await as_role(client, coop, "member")
+    ballot = f"{coop.base}/ballots/{ballot_id}"
+    page = await client.get(ballot, headers={"Accept-Language": "fr"})
+    assert "Je participe à distance" in page.text
+    joined = await post_form(
+        client,
+        f"{coop.base}/assemblies/{coop.assembly_id}/attendance/join-remotely",
+        {"next": ballot},
+    )
+    assert joined.status_code == 303
+    assert joined.headers["location"] == ballot
+    page = await client.get(ballot, headers={"Accept-Language": "fr"})
+    assert 'name="choice"' in page.text
+    member = await _membership(coop, "member")
+    assert await attendance.status_of(coop.organisation_id, coop.assembly_id, member) == "remote"

@@ -28,7 +28,7 @@ from votes.services import attendance as service
 from votes.services.actors import Actor, may_steward
 from votes.services.refusals import Refused
 from votes.web.context import RequestContext, settings_of
-from votes.web.forms import FormErrors
+from votes.web.forms import FormErrors, safe_next_path
 from votes.web.guards import requires
 from votes.web.labels import N_
 from votes.web.refusals import area, form_errors
@@ -209,11 +209,13 @@ class AttendanceController(Controller):
         assembly_id: FromPath[int],
     ) -> Template | Redirect:
         """A member following from afar signs the register themselves (when allowed)."""
+        form = await request.form()
         try:
             await service.check_in(actor, assembly_id, actor.id, remote=True)
         except Refused as error:
             return await self._refuse(request, context, actor, assembly_id, error, "")
-        return see_other(_path(actor, assembly_id))
+        back = str(form.get("next", ""))  # the ballot the member was about to fill in
+        return see_other(safe_next_path(back) if back else _path(actor, assembly_id))
 
     async def _done(
         self,

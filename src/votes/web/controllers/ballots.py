@@ -31,7 +31,7 @@ from votes.db import attendance_queries as aq
 from votes.db import ballot_queries as bq
 from votes.db.ballot_queries import BallotView
 from votes.i18n import gettext as _
-from votes.services import attendance, csv_cells, proxies
+from votes.services import attendance, csv_cells, proxies, rules
 from votes.services import ballots as service
 from votes.services.actors import Actor, may_count, may_run_assemblies, may_run_ballots
 from votes.services.refusals import Refused
@@ -223,6 +223,9 @@ class BallotController(Controller):
                 actor.organisation.id, ballot.assembly_id, actor.id, is_test=ballot.is_test
             )
         )
+        remote_allowed = must_check_in and (
+            await rules.assembly_profile(actor.organisation.id, ballot.assembly_id)
+        ).remote_counts_as_present
         return page(
             request,
             "pages/ballots/detail.html.jinja",
@@ -245,6 +248,7 @@ class BallotController(Controller):
             represented=await _represented(ballot, actor) if state.holds_proxies else [],
             voting_for=voting_for,
             must_check_in=must_check_in,
+            remote_allowed=remote_allowed,
             **await _result_context(
                 ballot, actor, context.language, room_recorded=state.room_recorded
             ),
