@@ -160,3 +160,31 @@ def test_the_ballot_form_shows_only_what_the_method_uses(
     camera.shoot(page, "ballot-form-consent")
     page.context.close()
     assert not accessibility.found, accessibility.report()
+
+
+def test_the_facilitators_and_stewards_new_pages_pass_axe_at_phone_size(
+    browser: Browser, served_demo: ServedApp, camera: Camera, accessibility: AccessibilityLog
+) -> None:
+    assembly_id = served_demo.task("assembly_of", org=ORG)["assembly"]
+    page = _phone(browser, served_demo)
+    _sign_in_with_password(page, FACILITATOR)
+    pages = {
+        "every ballot": f"/o/{ORG}/assemblies/{assembly_id}/ballots",
+        "proxies with pickers": f"/o/{ORG}/assemblies/{assembly_id}/proxies",
+        "access codes": f"/o/{ORG}/members/codes",
+        "code sheet reprint": f"/o/{ORG}/members/codes/sheet",
+    }
+    for name, path in pages.items():
+        page.goto(path)
+        _one_page(page)
+        accessibility.check(page, f"{name} (phone)")
+        camera.shoot(page, name.replace(" ", "-"))
+    # the holder is found by typing, the list follows
+    page.goto(pages["proxies with pickers"])
+    search = page.locator("#picker-paper-q")
+    if search.count():
+        search.fill("Inès")
+        expect(page.locator("#picker-paper-names")).to_contain_text("Inès Moreau")
+        expect(page.locator("#picker-paper-names")).not_to_contain_text("Hugo Lefèvre")
+    page.context.close()
+    assert not accessibility.found, accessibility.report()
