@@ -223,9 +223,12 @@ class BallotController(Controller):
                 actor.organisation.id, ballot.assembly_id, actor.id, is_test=ballot.is_test
             )
         )
-        remote_allowed = must_check_in and (
-            await rules.assembly_profile(actor.organisation.id, ballot.assembly_id)
-        ).remote_counts_as_present
+        remote_allowed = (
+            must_check_in
+            and (
+                await rules.assembly_profile(actor.organisation.id, ballot.assembly_id)
+            ).remote_counts_as_present
+        )
         return page(
             request,
             "pages/ballots/detail.html.jinja",
