@@ -152,3 +152,93 @@ async def test_an_admin_adjusts_the_rules_and_bad_figures_change_nothing(
     shown = await client.get(f"{coop.base}/rules/", headers={"Accept-Language": "fr"})
     assert "adapté à vos statuts" in shown.text
     assert "d’après vos statuts" in shown.text
+
+
+async def test_the_door_checks_in_the_member_whose_code_the_steward_scans(
+    client: httpx.AsyncClient,
+) -> None:
+    """At the door the steward reads the member's QR code (its link) or types the code; signing
+    in with that code from home checks nobody in (#17)."""
+    from votes.services import access_codes
+    from votes.settings import Settings
+
+    coop = await cooperative(kind=AssemblyKind.AGE)
+    member = await _membership(coop, "member")
+    secret = Settings.from_env().secret_key
+    admin = await actor_for(coop.organisation_id)
+    issued = await access_codes.issue_codes(admin, [member], secret_key=secret)
+    base = f"{coop.base}/assemblies/{coop.assembly_id}/attendance"
+    await access_codes.sign_in_with_code(issued[0].code, secret_key=secret, hours=1)
+    assert not await Attendance.exists().where(Attendance.membership == member)
+    await as_role(client, coop, "facilitator")
+    page = await client.get(base, headers={"Accept-Language": "fr"})
+    assert 'id="door-code"' in page.text
+    assert "camera=(self)" in page.headers["permissions-policy"]
+    scanned = await post_form(
+        client, f"{base}/door", {"code": f"http://x.test/c/{issued[0].link_token}"}, htmx=True
+    )
+    assert scanned.status_code == 200
+    assert "<html" not in scanned.text
+    assert f"Member {coop.slug.removeprefix('coop-')} est émargé·e" in scanned.text
+    row = await Attendance.select(Attendance.status).where(Attendance.membership == member).first()
+    assert row == {"status": "present"}
+    wrong = await post_form(client, f"{base}/door", {"code": "AAAAA-AAAAA"}, htmx=True)
+    assert wrong.status_code == 422
+    assert "Ce code ne correspond à aucun membre" in wrong.text
+
+
+async def test_proxy_holders_and_co_authors_are_chosen_by_searching_not_from_a_long_list(
+    client: httpx.AsyncClient,
+) -> None:
+    """A cooperative of many members: the forms offer twenty names and a search (#17)."""
+    from votes.services import accounts, organisations
+
+    coop = await cooperative(kind=AssemblyKind.AGO)
+    for n in range(45):
+        person = await accounts.create_person(f"Associée {n:02d}", None, None)
+        await organisations.add_membership(coop.organisation_id, person)
+    zoe = await accounts.create_person("Zoé Ümlaut", None, None)
+    zoe_membership = await organisations.add_membership(coop.organisation_id, zoe)
+    await as_role(client, coop, "member")
+    page = await client.get(
+        f"{coop.base}/assemblies/{coop.assembly_id}/proxies", headers={"Accept-Language": "fr"}
+    )
+    assert page.status_code == 200
+    holders = re.findall(r'name="holder" value="(\d+)"', page.text)
+    assert 0 < len(holders) <= 20
+    assert "tapez un nom pour les trouver" in page.text
+    found = await client.get(
+        f"{coop.base}/members/pick",
+        params={"picker": "mine", "name": "holder", "mine_q": "zoe umlaut"},
+        headers={"HX-Request": "true"},
+    )
+    assert found.status_code == 200
+    assert re.findall(r'name="holder" value="(\d+)"', found.text) == [str(zoe_membership)]
+    assert "<html" not in found.text
+    # the one already chosen stays checked while another search shows other names
+    kept = await client.get(
+        f"{coop.base}/members/pick",
+        params={"picker": "coauthors", "name": "coauthors", "coauthors_q": "associée 4",
+                "coauthors": str(zoe)},
+        headers={"HX-Request": "true"},
+    )  # fmt: skip
+    assert f'value="{zoe}" checked' in kept.text
+    assert "Associée 41" in kept.text
+    assert "Associée 10" not in kept.text
+    # without JavaScript, the page itself searches
+    plain = await client.get(
+        f"{coop.base}/assemblies/{coop.assembly_id}/proxies", params={"mine_q": "Zoé"}
+    )
+    assert re.findall(r'name="holder" value="(\d+)"', plain.text)[:1] == [str(zoe_membership)]
+    proposal = await client.get(
+        f"{coop.base}/assemblies/{coop.assembly_id}/proposals/new",
+        params={"coauthors_q": "Zoé", "title": "Brouillon gardé"},
+    )
+    assert re.findall(r'name="coauthors" value="(\d+)"', proposal.text) == [str(zoe)]
+    assert "Brouillon gardé" in proposal.text
+    given = await post_form(
+        client,
+        f"{coop.base}/assemblies/{coop.assembly_id}/proxies",
+        {"holder": str(zoe_membership)},
+    )
+    assert given.status_code == 303

@@ -39,11 +39,13 @@ async def test_admin_prints_a_sheet_and_a_member_signs_in_by_typing_the_code(
     short_name, _, admin_email, _, membership_id = await _cooperative_with_member()
     await sign_in(client, admin_email, PASSWORD)
     token = await csrf_token(client, f"/o/{short_name}/members/codes")
-    sheet = await client.post(
+    issued = await client.post(
         f"/o/{short_name}/members/codes",
         data={"_csrf_token": token, "member": str(membership_id), "scope": "selected", "days": "2"},
         headers={"Accept-Language": "fr"},
     )
+    assert issued.status_code == 303  # a reload of the sheet prints it again, never reissues
+    sheet = await client.get(issued.headers["location"], headers={"Accept-Language": "fr"})
     assert sheet.status_code == 200
     assert 'src="data:image/svg+xml' in sheet.text  # a QR code drawn on the server
     code = re.search(r'class="code-card__code">([A-Z0-9]{5}-[A-Z0-9]{5})<', sheet.text).group(1)  # type: ignore[union-attr]
@@ -308,11 +310,12 @@ async def _b_admin_adds_the_victim_and_signs_in_with_a_code(
         .first()
     )
     assert row is not None
-    sheet = await _post_as(
+    issued = await _post_as(
         client,
         f"/o/{b_name}/members/codes",
         {"member": str(row["id"]), "scope": "selected", "days": "2"},
     )
+    sheet = await client.get(issued.headers["location"])
     code = re.search(r'class="code-card__code">([A-Z0-9]{5}-[A-Z0-9]{5})<', sheet.text).group(1)  # type: ignore[union-attr]
     attacker = httpx.AsyncClient(transport=client._transport, base_url=client.base_url)
     signed_in = await _post_as(attacker, "/code", {"code": code})
@@ -517,3 +520,51 @@ async def test_an_admin_at_the_venue_lifts_the_block_a_guessing_machine_left(
             assert lifted.status_code == 303
         signed_in = await phone.post("/code", data={"_csrf_token": token, "code": issued.code})
         assert signed_in.status_code == 303
+
+
+async def test_reloading_the_sheet_prints_the_same_codes_and_reissuing_asks_first(
+    client: httpx.AsyncClient,
+) -> None:
+    """Printed sheets keep working (#17): the sheet is a page that a reload prints again, and
+    issuing codes that cancel valid ones waits for the admin's confirmation."""
+    short_name, _, admin_email, _, membership_id = await _cooperative_with_member()
+    await sign_in(client, admin_email, PASSWORD)
+    base = f"/o/{short_name}/members/codes"
+    chosen = {"member": str(membership_id), "scope": "selected", "days": "2"}
+    issued = await _post_as(client, base, chosen)
+    assert issued.status_code == 303
+    pattern = r'class="code-card__code">([A-Z0-9]{5}-[A-Z0-9]{5})<'
+    first = await client.get(issued.headers["location"])
+    again = await client.get(issued.headers["location"])
+    whole = await client.get(f"{base}/sheet")
+    codes = [re.findall(pattern, page.text) for page in (first, again, whole)]
+    assert codes[0]
+    assert codes[0] == codes[1] == codes[2]
+    asked = await _post_as(client, base, chosen)
+    assert asked.status_code == 409
+    assert "1 membre a déjà un code valide" in asked.text
+    assert codes[0] == re.findall(pattern, (await client.get(f"{base}/sheet")).text)
+    confirmed = await _post_as(client, base, {**chosen, "confirm": "1"})
+    assert confirmed.status_code == 303
+    fresh = re.findall(pattern, (await client.get(confirmed.headers["location"])).text)
+    assert fresh
+    assert fresh != codes[0]
+    with pytest.raises(Refused, match="code_unknown"):
+        await access_codes.sign_in_with_code(codes[0][0], secret_key=SECRET, hours=1)
+
+
+async def test_signing_out_of_a_code_session_asks_first(client: httpx.AsyncClient) -> None:
+    """A single-use code cannot sign its owner in again: signing out asks first (#17)."""
+    short_name, organisation_id, _, _, membership_id = await _cooperative_with_member()
+    [issued] = await access_codes.issue_codes(
+        await actor_for(organisation_id), [membership_id], secret_key=SECRET
+    )
+    signed_in = await _post_as(client, "/code", {"code": issued.code})
+    assert signed_in.status_code == 303
+    asked = await _post_as(client, "/logout", {})
+    assert asked.status_code == 200
+    assert "ce code ne vous reconnectera plus" in asked.text
+    assert (await client.get(f"/o/{short_name}/")).status_code == 200  # still signed in
+    confirmed = await _post_as(client, "/logout", {"confirm": "1"})
+    assert confirmed.status_code == 303
+    assert (await client.get(f"/o/{short_name}/")).status_code in (303, 401, 404)

@@ -118,6 +118,8 @@ ACCESS: dict[tuple[str, str], str] = {
     ("POST", f"{ORG}/members/import/confirm"): "admin",
     ("GET", f"{ORG}/members/codes"): "admin",
     ("POST", f"{ORG}/members/codes"): "admin",
+    ("GET", f"{ORG}/members/codes/sheet"): "admin",
+    ("GET", f"{ORG}/members/pick"): "org",
     ("POST", f"{ORG}/members/codes/csv"): "admin",
     ("POST", f"{ORG}/members/codes/unblock"): "admin",
     ("POST", f"{ORG}/members/codes/{{membership_id:int}}/revoke"): "admin",
@@ -148,6 +150,8 @@ ACCESS: dict[tuple[str, str], str] = {
     ("POST", f"{ORG}/ballots/{{ballot_id:int}}/cosign"): "cosigner",
     ("POST", f"{ORG}/ballots/{{ballot_id:int}}/room-count"): "scrutineer",
     ("GET", f"{ORG}/assemblies/{{assembly_id:int}}/ballots/new"): "manager",
+    ("GET", f"{ORG}/assemblies/{{assembly_id:int}}/ballots"): "manager",
+    ("POST", f"{ORG}/ballots/{{ballot_id:int}}/duplicate"): "manager",
     ("POST", f"{ORG}/assemblies/{{assembly_id:int}}/ballots"): "manager",
     ("GET", f"{ORG}/assemblies/{{assembly_id:int}}/projector"): "org",
     # live update streams (issue #8): in-process clients get the short "come back" answer
@@ -218,6 +222,7 @@ ACCESS: dict[tuple[str, str], str] = {
         "steward"
     ),
     ("POST", f"{ORG}/assemblies/{{assembly_id:int}}/attendance/join-remotely"): "service",
+    ("POST", f"{ORG}/assemblies/{{assembly_id:int}}/attendance/door"): "steward",
     ("GET", f"{ORG}/assemblies/{{assembly_id:int}}/attendance/register.csv"): "steward",
     ("GET", f"{ORG}/assemblies/{{assembly_id:int}}/quorum"): "org",
     ("GET", f"{ORG}/assemblies/{{assembly_id:int}}/proxies"): "org",

@@ -234,7 +234,9 @@ async def test_the_console_runs_the_lifecycle_and_shows_who_has_not_voted(
     await _as(client, coop, "facilitator")
     token = await csrf_token(client, coop.path(ballot_id, "/console"))
     opened = await client.post(
-        coop.path(ballot_id, "/console/open"), data={"_csrf_token": token}, follow_redirects=False
+        coop.path(ballot_id, "/console/open"),
+        data={"_csrf_token": token, "despite": "1"},  # not in session: opened once told
+        follow_redirects=False,
     )
     assert opened.status_code == 303
     await ballots.cast_vote(ballot_id, coop.memberships["ana"], ["a", "b", "c"])

@@ -23,6 +23,7 @@ from votes.db.tables import (
     Membership,
     MembershipKind,
     MembershipStatus,
+    Participation,
     Proxy,
     ProxyStatus,
 )
@@ -279,3 +280,47 @@ async def ballot_rule_snapshot(organisation_id: int, ballot_id: int) -> dict[str
         return None
     found: dict[str, Any] = json.loads(row["rule_snapshot"])
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class RoomTurnout:
+    """A ballot's turnout measured against who is there (#17): members present, remote or
+    represented are expected to vote; absent members are counted apart, not as missing."""
+
+    voted: int  # expected members (or their proxy holders) who have voted
+    expected: int  # present + remote + represented
+    absent: int  # members with voting rights neither there nor represented
+    members: int
+    waiting: list[tuple[str, str]]  # (name, proxy holder or "") of expected non-voters
+
+    @property
+    def share(self) -> float:
+        return min(1.0, self.voted / self.expected) if self.expected else 0.0
+
+
+async def room_turnout(
+    organisation_id: int, assembly_id: int, ballot_id: int, round_: int
+) -> RoomTurnout | None:
+    """The console's turnout against the register; None while the assembly keeps none."""
+    if not await has_register(organisation_id, assembly_id):
+        return None
+    lines = await attendance_register(organisation_id, assembly_id)
+    voted_ids = {
+        row["membership"]
+        for row in await Participation.select(Participation.membership).where(
+            (Participation.ballot == ballot_id) & (Participation.round == round_)
+        )
+    }
+    expected = [line for line in lines if line.status in (*TAKING_PART, "represented")]
+    waiting = [
+        (line.name, line.proxy_holder if line.status == "represented" else "")
+        for line in expected
+        if line.membership_id not in voted_ids
+    ]
+    return RoomTurnout(
+        voted=len(expected) - len(waiting),
+        expected=len(expected),
+        absent=len(lines) - len(expected),
+        members=len(lines),
+        waiting=sorted(waiting, key=lambda pair: folded(pair[0])),
+    )

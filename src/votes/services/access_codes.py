@@ -1,8 +1,10 @@
 """Personal access codes for plenaries: a one-time sign-in link (printed as a QR code) and a
 short code to type, issued by an admin for each member.
 
-Both are random and high-entropy (the link carries 256 bits, the code 50 bits from an alphabet
-without look-alike characters), and only their HMAC under the instance's secret key is stored:
+Both are high-entropy (the link carries 256 bits, the code 50 bits from an alphabet without
+look-alike characters), derived under the instance's secret key from a random nonce drawn for
+each issue, so that the sheet can be printed again while its codes are valid; only the nonce
+and their HMAC under the secret key are stored:
 a keyed hash is enough for random secrets (argon2 is for human-chosen passwords) and costs
 microseconds, so 500 members arriving at once never queue behind a slow hash. Using the link or
 the code uses both; codes expire, can be revoked, and reissuing revokes the previous one.
@@ -11,6 +13,7 @@ A session opened with a code opens only the organisation that issued it.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
@@ -20,11 +23,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from piccolo.columns.combination import Where
+from piccolo.custom_types import Combinable
 
 from votes.db.engine import write_transaction
 from votes.db.tables import AccessCode, Membership, MembershipStatus
 from votes.services import accounts, attendance, audit
-from votes.services.actors import Actor, may_administer, require
+from votes.services.actors import Actor, may_administer, may_steward, require
 from votes.services.refusals import Refused
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
@@ -45,6 +49,7 @@ class IssuedCode:
     link_token: str
     code: str
     expires_at: datetime
+    sheet: str = ""  # the issue it belongs to (one nonce per issue)
 
     @property
     def display_code(self) -> str:
@@ -81,8 +86,25 @@ def _keyed_hash(kind: str, secret: str, secret_key: str) -> str:
     return hmac.new(secret_key.encode(), message, hashlib.sha256).hexdigest()
 
 
-def _new_code() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+def _sheet_secrets(sheet: str, membership_id: int, secret_key: str) -> tuple[str, str]:
+    """A member's (link token, code) on the sheet ``sheet``: derived from the sheet's random
+    nonce under the instance's secret key, so that the same sheet can be printed again while
+    its codes are valid (#17), with nothing but their keyed hashes and the nonce stored.
+
+    >>> a = _sheet_secrets("n1", 7, "k")
+    >>> a == _sheet_secrets("n1", 7, "k"), a == _sheet_secrets("n2", 7, "k")
+    (True, False)
+    >>> len(a[0]), len(a[1])
+    (43, 10)
+    """
+    key = secret_key.encode()
+    link = hmac.new(key, f"access-sheet-link:{sheet}:{membership_id}".encode(), hashlib.sha256)
+    code = hmac.new(key, f"access-sheet-code:{sheet}:{membership_id}".encode(), hashlib.sha256)
+    token = base64.urlsafe_b64encode(link.digest()).decode().rstrip("=")
+    # 256 is a multiple of the alphabet's 32 letters: each byte picks one without bias
+    letters = code.digest()[:CODE_LENGTH]
+    typed = "".join(CODE_ALPHABET[byte % len(CODE_ALPHABET)] for byte in letters)
+    return token, typed
 
 
 async def issue_codes(
@@ -120,18 +142,22 @@ async def issue_codes(
             await AccessCode.update({AccessCode.revoked: True}).where(
                 AccessCode.membership.is_in(ids) & AccessCode.used_at.is_null()
             )
-        issued = [
-            IssuedCode(
-                membership_id=row["id"],
-                name=row["person.name"],
-                email=row["person.email"],
-                category=row["category"],
-                link_token=secrets.token_urlsafe(32),
-                code=_new_code(),
-                expires_at=expires_at,
+        sheet = secrets.token_hex(16)
+        issued = []
+        for row in members:
+            link_token, code = _sheet_secrets(sheet, row["id"], secret_key)
+            issued.append(
+                IssuedCode(
+                    membership_id=row["id"],
+                    name=row["person.name"],
+                    email=row["person.email"],
+                    category=row["category"],
+                    link_token=link_token,
+                    code=code,
+                    expires_at=expires_at,
+                    sheet=sheet,
+                )
             )
-            for row in members
-        ]
         if issued:
             await AccessCode.insert(
                 *(
@@ -141,6 +167,7 @@ async def issue_codes(
                         link_hash=_keyed_hash("link", code.link_token, secret_key),
                         code_hash=_keyed_hash("code", code.code, secret_key),
                         expires_at=expires_at,
+                        sheet=sheet,
                     )
                     for code in issued
                 )
@@ -152,6 +179,68 @@ async def issue_codes(
                 details={"codes": len(issued), "days": days},
             )
     return issued
+
+
+def _valid_codes(organisation_id: int) -> Combinable:
+    return (
+        (AccessCode.organisation == organisation_id)
+        & AccessCode.used_at.is_null()
+        & AccessCode.revoked.eq(False)
+        & (AccessCode.expires_at > datetime.now(UTC))
+        & (AccessCode.membership.status == MembershipStatus.ACTIVE.value)
+    )
+
+
+async def members_with_valid_codes(actor: Actor, membership_ids: Sequence[int] | None) -> int:
+    """How many of these members (every active one: None) hold a valid, unused code that a
+    new issue would cancel: the admin confirms before printed sheets stop working."""
+    require(may_administer, actor)
+    query = AccessCode.count().where(_valid_codes(actor.organisation_id))
+    if membership_ids is not None:
+        query = query.where(AccessCode.membership.is_in(list(membership_ids) or [-1]))
+    return int(await query)
+
+
+async def printable_sheet(
+    actor: Actor, *, secret_key: str, sheet: str | None = None
+) -> list[IssuedCode]:
+    """The valid, unused codes again, to print the sheet a second time (of one issue when
+    ``sheet`` is given): rebuilt from each issue's nonce, and only when they still match the
+    stored hashes (never a code issued before reprints existed, nor under another key)."""
+    require(may_administer, actor)
+    query = AccessCode.select(
+        AccessCode.membership,
+        AccessCode.membership.person.name,  # type: ignore[union-attr]
+        AccessCode.membership.person.email,  # type: ignore[union-attr]
+        AccessCode.membership.category,
+        AccessCode.link_hash,
+        AccessCode.code_hash,
+        AccessCode.expires_at,
+        AccessCode.sheet,
+    ).where(_valid_codes(actor.organisation_id) & (AccessCode.sheet != ""))
+    if sheet is not None:
+        query = query.where(AccessCode.sheet == sheet)
+    codes = []
+    for row in await query.order_by(AccessCode.membership.person.name):  # type: ignore[union-attr]
+        link_token, code = _sheet_secrets(row["sheet"], row["membership"], secret_key)
+        if not (
+            hmac.compare_digest(_keyed_hash("link", link_token, secret_key), row["link_hash"])
+            and hmac.compare_digest(_keyed_hash("code", code, secret_key), row["code_hash"])
+        ):
+            continue
+        codes.append(
+            IssuedCode(
+                membership_id=row["membership"],
+                name=row["membership.person.name"],
+                email=row["membership.person.email"],
+                category=row["membership.category"],
+                link_token=link_token,
+                code=code,
+                expires_at=row["expires_at"],
+                sheet=row["sheet"],
+            )
+        )
+    return codes
 
 
 async def revoke_code(actor: Actor, membership_id: int) -> bool:
@@ -225,7 +314,54 @@ async def sign_in_with_code(
     )
 
 
-async def _find(condition: Where) -> dict[str, Any] | None:
+@dataclass(frozen=True, slots=True)
+class DoorCheckIn:
+    """Who the steward just checked in at the door, and whether they already were."""
+
+    membership_id: int
+    name: str
+    changed: bool
+
+
+def scanned_condition(scanned: str, secret_key: str) -> Where | None:
+    """What a steward's scanner read (the QR code's link, or its last part) or typed (the
+    short code), as the stored hash to look for; None when it looks like neither."""
+    text = scanned.strip()
+    if LINK_PATH in text:
+        token = text.rsplit(LINK_PATH, 1)[1].split("?", 1)[0].split("#", 1)[0].strip("/")
+        return AccessCode.link_hash == _keyed_hash("link", token, secret_key) if token else None
+    code = normalise_code(text)
+    if len(code) == CODE_LENGTH and all(ch in CODE_ALPHABET for ch in code):
+        return AccessCode.code_hash == _keyed_hash("code", code, secret_key)
+    if len(text) >= 40 and all(ch.isalnum() or ch in "-_" for ch in text):
+        return AccessCode.link_hash == _keyed_hash("link", text, secret_key)  # a bare token
+    return None
+
+
+async def check_in_at_the_door(
+    actor: Actor, assembly_id: int, scanned: str, *, secret_key: str
+) -> DoorCheckIn:
+    """A steward reads a member's QR code (or types their short code) at the door: the member
+    it belongs to is checked in as present. The code is not used up (the member still signs
+    in with it on their phone); a cancelled or expired code, or another organisation's, is
+    ``code_unknown`` / ``code_expired``."""
+    require(may_steward, actor)
+    condition = scanned_condition(scanned, secret_key)
+    if condition is None:
+        raise Refused("code_unknown", field="code")
+    row = await _find(condition & (AccessCode.organisation == actor.organisation_id))
+    if row is None or row["revoked"] or row["membership.status"] != MembershipStatus.ACTIVE.value:
+        raise Refused("code_unknown", field="code")
+    expires_at = row["expires_at"]
+    assert isinstance(expires_at, datetime)
+    if expires_at <= datetime.now(UTC):
+        raise Refused("code_expired", field="code")
+    membership_id = int(row["membership"])
+    changed = await attendance.check_in_by_code(actor, assembly_id, membership_id)
+    return DoorCheckIn(membership_id, str(row["membership.person.name"]), changed)
+
+
+async def _find(condition: Combinable) -> dict[str, Any] | None:
     row: dict[str, Any] | None = (
         await AccessCode.select(
             AccessCode.id,
@@ -296,10 +432,6 @@ async def _sign_in(condition: Where, *, secret_key: str, hours: int, keys: list[
                 "access_code.used",
                 actor_id=int(row["membership.person"]),
                 subject=f"membership:{row['membership']}",
-            )
-            # the code handed over at the door also signs the feuille de présence (#7)
-            await attendance.check_in_with_code(
-                organisation_id, int(row["membership"]), actor_id=int(row["membership.person"])
             )
     if failure is not None:
         raise failure

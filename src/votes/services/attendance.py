@@ -1,5 +1,7 @@
-"""The attendance register (émargement): check-in by access code or by a steward, present in the
-room or remote (when the statutes allow it), check-out, and the live quorum.
+"""The attendance register (émargement): check-in by a steward (from the list, or by reading the
+member's access code or QR code at the door), or by the member themselves when they take part
+remotely and the statutes allow it; check-out, and the live quorum. Signing in is not a
+check-in: only an act of presence is.
 
 A check-in revokes the member's proxy for the assembly: they are here, they vote themselves.
 Every check-in and check-out is timestamped in the register and recorded in the audit trail.
@@ -8,9 +10,10 @@ Every check-in and check-out is timestamped in the register and recorded in the 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from fractions import Fraction
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from votes.core.rules import Attendance as Way
 from votes.core.rules import RuleProfile
@@ -65,6 +68,23 @@ async def _voter(organisation_id: int, membership_id: int) -> None:
         raise Refused("not_a_voter")
 
 
+async def same_day_assemblies(organisation_id: int, assembly_id: int, time_zone: str) -> list[int]:
+    """The organisation's other assemblies running on the same day as this one (a
+    back-to-back AGO and AGE): they share the door, so a check-in or a check-out at one is
+    made at each (#17). Each keeps its own register, quorum and proxies."""
+    rows = await Assembly.select(Assembly.id, Assembly.starts_at).where(
+        (Assembly.organisation == organisation_id) & Assembly.status.is_in(list(RUNNING))
+    )
+    try:
+        zone: tzinfo = ZoneInfo(time_zone)
+    except (ValueError, KeyError):
+        zone = UTC
+    day = {row["id"]: row["starts_at"].astimezone(zone).date() for row in rows}
+    if assembly_id not in day:
+        return []
+    return sorted(i for i, d in day.items() if i != assembly_id and d == day[assembly_id])
+
+
 def attendance_key(assembly_id: int, membership_id: int) -> str:
     return f"{assembly_id}:{membership_id}"
 
@@ -77,7 +97,29 @@ async def check_in(
     own = actor.membership_id == membership_id
     if not (may_steward(actor) or (own and remote)):
         raise Refused("stewards_only")
+    return await _check_in_shared(
+        actor,
+        assembly_id,
+        membership_id,
+        remote=remote,
+        method=CheckInMethod.SELF if own else CheckInMethod.STEWARD,
+        steward_id=None if own else actor.membership_id,
+    )
+
+
+async def _check_in_shared(
+    actor: Actor,
+    assembly_id: int,
+    membership_id: int,
+    *,
+    remote: bool,
+    method: CheckInMethod,
+    steward_id: int | None,
+) -> bool:
+    """Check in at this assembly, and at the ones running the same day (the shared door);
+    return whether this assembly's register changed."""
     organisation_id = actor.organisation_id
+    touched = []
     async with write_transaction(Attendance._meta.db):
         await _running_assembly(organisation_id, assembly_id)
         changed = await _check_in(
@@ -85,12 +127,29 @@ async def check_in(
             assembly_id,
             membership_id,
             remote=remote,
-            method=CheckInMethod.SELF if own else CheckInMethod.STEWARD,
-            steward_id=None if own else actor.membership_id,
+            method=method,
+            steward_id=steward_id,
             actor_id=actor.audited_as,
         )
-    if changed:
-        events.quorum_changed(organisation_id, assembly_id)  # committed: banners re-fetch
+        if changed:
+            touched.append(assembly_id)
+        zone = actor.organisation.time_zone
+        for other in await same_day_assemblies(organisation_id, assembly_id, zone):
+            try:
+                if await _check_in(
+                    organisation_id,
+                    other,
+                    membership_id,
+                    remote=remote,
+                    method=method,
+                    steward_id=steward_id,
+                    actor_id=actor.audited_as,
+                ):
+                    touched.append(other)
+            except Refused:  # e.g. the other assembly's statutes refuse remote attendance
+                continue
+    for done in touched:
+        events.quorum_changed(organisation_id, done)  # committed: banners re-fetch
     return changed
 
 
@@ -188,59 +247,61 @@ async def check_out(actor: Actor, assembly_id: int, membership_id: int) -> None:
     """A member leaves: no longer counted from now on (the register keeps both times)."""
     require(may_steward, actor)
     organisation_id, actor_id = actor.organisation_id, actor.audited_as
+    touched = [assembly_id]
     async with write_transaction(Attendance._meta.db):
         await _running_assembly(organisation_id, assembly_id)
-        key = attendance_key(assembly_id, membership_id)
-        row = (
-            await Attendance.select(Attendance.status)
-            .where(
-                (Attendance.attendance_key == key) & (Attendance.organisation == organisation_id)
-            )
-            .first()
-        )
-        if row is None or row["status"] not in aq.TAKING_PART:
+        if not await _check_out(organisation_id, assembly_id, membership_id, actor_id):
             raise Refused("not_checked_in")
-        await Attendance.update(
-            {
-                Attendance.status: AttendanceStatus.LEFT.value,
-                Attendance.checked_out_at: datetime.now(UTC),
-            }
-        ).where(Attendance.attendance_key == key)
-        await audit.record(
-            organisation_id,
-            "attendance.checked_out",
-            actor_id=actor_id,
-            subject=f"membership:{membership_id}",
-            details={"assembly": assembly_id},
-        )
-    events.quorum_changed(organisation_id, assembly_id)
+        zone = actor.organisation.time_zone
+        for other in await same_day_assemblies(organisation_id, assembly_id, zone):
+            if await _check_out(organisation_id, other, membership_id, actor_id):
+                touched.append(other)
+    for done in touched:
+        events.quorum_changed(organisation_id, done)
 
 
-async def check_in_with_code(
-    organisation_id: int, membership_id: int, *, actor_id: int | None = None
-) -> int | None:
-    """Signing in with one's access code also checks in to the assembly in session, if any
-    (called inside the sign-in's transaction); return that assembly's id. A member without
-    voting rights (an observer) signs in without being checked in."""
-    assembly_id = await aq.assembly_in_session(organisation_id)
-    if assembly_id is None:
-        return None
-    try:
-        await _check_in(
-            organisation_id,
-            assembly_id,
-            membership_id,
-            remote=False,
-            method=CheckInMethod.CODE,
-            steward_id=None,
-            actor_id=actor_id,
-        )
-    except Refused:
-        return None
-    # inside the sign-in's transaction: a banner fetching at once may miss this check-in,
-    # the next signal or its slow refresh catches up
-    events.quorum_changed(organisation_id, assembly_id)
-    return assembly_id
+async def _check_out(
+    organisation_id: int, assembly_id: int, membership_id: int, actor_id: int | None
+) -> bool:
+    """Record the member as having left; False when they were not taking part."""
+    key = attendance_key(assembly_id, membership_id)
+    row = (
+        await Attendance.select(Attendance.status)
+        .where((Attendance.attendance_key == key) & (Attendance.organisation == organisation_id))
+        .first()
+    )
+    if row is None or row["status"] not in aq.TAKING_PART:
+        return False
+    await Attendance.update(
+        {
+            Attendance.status: AttendanceStatus.LEFT.value,
+            Attendance.checked_out_at: datetime.now(UTC),
+        }
+    ).where(Attendance.attendance_key == key)
+    await audit.record(
+        organisation_id,
+        "attendance.checked_out",
+        actor_id=actor_id,
+        subject=f"membership:{membership_id}",
+        details={"assembly": assembly_id},
+    )
+    return True
+
+
+async def check_in_by_code(actor: Actor, assembly_id: int, membership_id: int) -> bool:
+    """A steward at the door checks in the member whose access code or QR code they just
+    read (``votes.services.access_codes.check_in_at_the_door`` finds whose it is); return
+    False when they already were. Signing in with one's code never checks in by itself: a
+    member may sign in from home to give a proxy (#17)."""
+    require(may_steward, actor)
+    return await _check_in_shared(
+        actor,
+        assembly_id,
+        membership_id,
+        remote=False,
+        method=CheckInMethod.CODE,
+        steward_id=actor.membership_id,
+    )
 
 
 async def status_of(organisation_id: int, assembly_id: int, membership_id: int) -> str:
@@ -373,3 +434,46 @@ async def frozen_counts(organisation_id: int, assembly_id: int) -> tuple[int, in
     banner = await quorum_banner(organisation_id, assembly_id)
     assert banner is not None
     return banner.present + banner.remote, banner.represented + banner.blank
+
+
+# ---------------------------------------------------------------------------------------------
+# before a ballot opens, and before a member fills it (#17)
+
+
+async def opening_warnings(organisation_id: int, assembly_id: int, *, is_test: bool) -> list[str]:
+    """What the console says before a ballot opens, for the facilitator to confirm:
+    ``not_in_session`` (the assembly is not in session) and ``quorum_missing`` (a general
+    assembly's quorum is not reached). A test ballot (a rehearsal) opens without them."""
+    if is_test:
+        return []
+    row = (
+        await Assembly.select(Assembly.status)
+        .where((Assembly.id == assembly_id) & (Assembly.organisation == organisation_id))
+        .first()
+    )
+    if row is None:
+        return []
+    warnings = []
+    if row["status"] != AssemblyStatus.IN_SESSION.value:
+        warnings.append("not_in_session")
+    banner = await quorum_banner(organisation_id, assembly_id)
+    if banner is not None and banner.governed and not banner.reached:
+        warnings.append("quorum_missing")
+    return warnings
+
+
+async def must_check_in_to_vote(
+    organisation_id: int, assembly_id: int, membership_id: int, *, is_test: bool
+) -> bool:
+    """Whether this member would be refused a vote for not having signed the register: said
+    on the phone before the form, not after the confirmation."""
+    if is_test:
+        return False
+    row = (
+        await Assembly.select(Assembly.kind)
+        .where((Assembly.id == assembly_id) & (Assembly.organisation == organisation_id))
+        .first()
+    )
+    if row is None or not rules.governed(row["kind"]):
+        return False
+    return await status_of(organisation_id, assembly_id, membership_id) not in aq.TAKING_PART

@@ -52,6 +52,7 @@ from votes.web.deadlines import deadline_lifespan
 from votes.web.errors import html_error_page
 from votes.web.forms import MAX_ID
 from votes.web.guards import provide_actor, provide_context, requires_sign_in
+from votes.web.htmx_redirects import htmx_redirects
 from votes.web.live import LiveController, LiveHub, live_lifespan, make_channels_plugin
 from votes.web.refusals import refused_page
 from votes.web.rendering import SECURITY_HEADERS, security_headers
@@ -226,7 +227,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exception_handlers={Exception: html_error_page, Refused: refused_page},
         logging_config=logging_config(settings.log_level),
         # pages gzipped for phones on a crowded Wi-Fi (static files: once, at start)
-        middleware=[gzip_responses, RequestTimer()],
+        # an htmx form told where to go, never handed the next page to paste into itself
+        middleware=[gzip_responses, htmx_redirects, RequestTimer()],
         before_send=[secure_and_log],
         # ended in reverse order: the deadline sweep stops before live events and the pool
         lifespan=[database_pool, live_lifespan(live_hub), deadline_lifespan()],

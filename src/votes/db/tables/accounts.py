@@ -124,6 +124,9 @@ class AccessCode(Table):
     expires_at = Timestamptz()
     used_at = Timestamptz(null=True, default=None)
     revoked = Boolean(default=False)
+    # the random nonce: with the instance's secret key it rebuilds the sheet's codes
+    # for a reprint, while they are valid ("" for codes issued before reprints existed)
+    sheet = Varchar(length=32, default="")
 
 
 class PasswordReset(Table):

@@ -2,7 +2,9 @@
 administrators) check members in and out from a searchable list on their phone; a member joins
 remotely when the statutes allow it; the live quorum banner; the register as CSV.
 
-Checking in by access code happens when the member signs in with it (``/c/<token>``, ``/code``).
+Signing in with an access code is not a check-in (a member may sign in from home to give a
+proxy): at the door a steward reads the member's QR code with the phone's camera, or types the
+short code, and the member is checked in (``/door``).
 """
 
 from __future__ import annotations
@@ -20,16 +22,17 @@ from litestar.status_codes import HTTP_200_OK
 
 from votes.db import assembly_queries
 from votes.db import attendance_queries as aq
+from votes.i18n import gettext as _
+from votes.services import access_codes, csv_cells, rules
 from votes.services import attendance as service
-from votes.services import csv_cells, rules
 from votes.services.actors import Actor, may_steward
 from votes.services.refusals import Refused
-from votes.web.context import RequestContext
-from votes.web.forms import FormErrors
+from votes.web.context import RequestContext, settings_of
+from votes.web.forms import FormErrors, safe_next_path
 from votes.web.guards import requires
 from votes.web.labels import N_
 from votes.web.refusals import area, form_errors
-from votes.web.rendering import is_htmx, page, see_other
+from votes.web.rendering import SECURITY_HEADERS, is_htmx, page, see_other
 
 REFUSALS = area(
     "attendance",
@@ -45,8 +48,23 @@ REFUSALS = area(
             N_("Your statutes do not provide for taking part remotely: check in in the room."),
         ),
         "not_checked_in": (409, N_("This member is not checked in.")),
+        "code_unknown": (
+            422,
+            N_("This code matches no member: check it, or find the person by their name."),
+        ),
+        "code_expired": (
+            409,
+            N_("This code has expired: find the person by their name, and check them in."),
+        ),
     },
 )
+
+
+# the steward's register may use the camera (this site only) to read members' QR codes
+CAMERA_ALLOWED = SECURITY_HEADERS["Permissions-Policy"].replace("camera=()", "camera=(self)")
+
+
+REGISTER_SHOWN = 150  # names listed at once on the steward's phone
 
 
 def _path(actor: Actor, assembly_id: int) -> str:
@@ -84,6 +102,7 @@ class AttendanceController(Controller):
         search: str = "",
         errors: FormErrors | None = None,
         status_code: int = HTTP_200_OK,
+        welcomed: str = "",
     ) -> Template:
         organisation_id = actor.organisation.id
         assembly = await _assembly(actor, assembly_id)
@@ -94,8 +113,11 @@ class AttendanceController(Controller):
         wanted = aq.folded(search)
         if wanted:
             shown = [line for line in shown if wanted in aq.folded(line.name)]
+        # a phone at the door lists a few hundred names at most: the search finds the others
+        more = max(0, len(shown) - REGISTER_SHOWN)
+        shown = shown[:REGISTER_SHOWN]
         profile = await rules.assembly_profile(organisation_id, assembly_id)
-        return page(
+        response = page(
             request,
             "pages/attendance/register.html.jinja",
             fragment="partials/attendance/_register.html.jinja",
@@ -113,7 +135,35 @@ class AttendanceController(Controller):
             remote_allowed=profile.remote_counts_as_present,
             running=assembly.status in service.RUNNING,
             errors=errors or FormErrors(),
+            welcomed=welcomed,
+            more=more,
         )
+        if steward:  # the door's scanner reads QR codes with this page's camera
+            response.headers["Permissions-Policy"] = CAMERA_ALLOWED
+        return response
+
+    @post("/attendance/door", guards=[requires(may_steward)])
+    async def door(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        actor: NamedDependency[Actor],
+        assembly_id: FromPath[int],
+    ) -> Template | Redirect:
+        """The steward read a member's QR code (or typed their code): check them in."""
+        form = await request.form()
+        scanned = str(form.get("code", ""))[:300]
+        try:
+            done = await access_codes.check_in_at_the_door(
+                actor, assembly_id, scanned, secret_key=settings_of(request).secret_key
+            )
+        except Refused as error:
+            return await self._refuse(request, context, actor, assembly_id, error, "")
+        if done.changed:
+            welcomed = _("%(name)s is checked in: present.") % {"name": done.name}
+        else:
+            welcomed = _("%(name)s was already checked in.") % {"name": done.name}
+        return await self._page(request, context, actor, assembly_id, welcomed=welcomed)
 
     @post("/attendance/{membership_id:int}/check-in", guards=[requires(may_steward)])
     async def check_in(
@@ -159,11 +209,13 @@ class AttendanceController(Controller):
         assembly_id: FromPath[int],
     ) -> Template | Redirect:
         """A member following from afar signs the register themselves (when allowed)."""
+        form = await request.form()
         try:
             await service.check_in(actor, assembly_id, actor.id, remote=True)
         except Refused as error:
             return await self._refuse(request, context, actor, assembly_id, error, "")
-        return see_other(_path(actor, assembly_id))
+        back = str(form.get("next", ""))  # the ballot the member was about to fill in
+        return see_other(safe_next_path(back) if back else _path(actor, assembly_id))
 
     async def _done(
         self,

@@ -176,7 +176,15 @@ class AuthController(Controller):
         return signed_in_response(next_path, token, settings)
 
     @post("/logout")
-    async def logout(self, request: Request[Any, Any, State]) -> Redirect:
+    async def logout(
+        self, request: Request[Any, Any, State], context: NamedDependency[RequestContext]
+    ) -> Template | Redirect:
+        viewer = context.viewer
+        form = await request.form()
+        code_session = viewer is not None and viewer.organisation_scope is not None
+        if code_session and form.get("confirm") != "1":
+            # a single-use code: once signed out, it cannot sign this person in again (#17)
+            return page(request, "pages/auth/logout_confirm.html.jinja", context=context)
         settings = settings_of(request)
         token = request.cookies.get(SESSION_COOKIE)
         if token:

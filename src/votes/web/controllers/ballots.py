@@ -23,7 +23,7 @@ from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_200_OK
+from litestar.status_codes import HTTP_200_OK, HTTP_409_CONFLICT
 
 from votes.core.formats import write_blt
 from votes.core.papers import RANKED_METHODS
@@ -35,7 +35,7 @@ from votes.db import minutes_queries as mq
 from votes.db.assembly_queries import ProposalPage, proposal_page
 from votes.db.ballot_queries import BallotView
 from votes.i18n import gettext as _
-from votes.services import attendance, csv_cells, proxies
+from votes.services import attendance, csv_cells, proxies, rules
 from votes.services import ballots as service
 from votes.services.actors import Actor, may_count, may_run_assemblies, may_run_ballots
 from votes.services.proposals import viewer_of
@@ -255,6 +255,21 @@ class BallotController(Controller):
         if choice is None and editing:
             stored = await bq.public_choice_of(ballot, actor.id)
             choice = json.loads(stored) if stored else None
+        # said before the member fills the form, not after they confirm it (#17)
+        must_check_in = (
+            ballot.status == "open"
+            and ballot.takes_votes
+            and actor.can_vote
+            and await attendance.must_check_in_to_vote(
+                actor.organisation.id, ballot.assembly_id, actor.id, is_test=ballot.is_test
+            )
+        )
+        remote_allowed = (
+            must_check_in
+            and (
+                await rules.assembly_profile(actor.organisation.id, ballot.assembly_id)
+            ).remote_counts_as_present
+        )
         return page(
             request,
             "pages/ballots/detail.html.jinja",
@@ -278,6 +293,8 @@ class BallotController(Controller):
             voting_for=voting_for,
             announce=announce,
             motion=motion,
+            must_check_in=must_check_in,
+            remote_allowed=remote_allowed,
             **await _result_context(
                 ballot, actor, context.language, room_recorded=state.room_recorded
             ),
@@ -685,7 +702,13 @@ class BallotController(Controller):
         ballot: BallotView,
         errors: FormErrors | None = None,
         status_code: int = HTTP_200_OK,
+        warned: bool = False,
     ) -> Template:
+        warnings: list[str] = []
+        if ballot.status == "draft":  # said before opening, confirmed by the facilitator
+            warnings = await attendance.opening_warnings(
+                actor.organisation.id, ballot.assembly_id, is_test=ballot.is_test
+            )
         return page(
             request,
             "pages/ballots/console.html.jinja",
@@ -695,6 +718,8 @@ class BallotController(Controller):
             organisation=actor.organisation,
             ballot=ballot,
             errors=errors or FormErrors(),
+            warnings=warnings,
+            warned=warned,
             quorum=await attendance.quorum_banner(actor.organisation.id, ballot.assembly_id),
             cosign=await cosign_state(ballot),
             **await _live_context(ballot),
@@ -736,6 +761,15 @@ class BallotController(Controller):
         ballot = await _ballot(actor, ballot_id)
         form = await request.form()
         text = str(form.get("reason", ""))[: service.REASON_MAX]
+        if action == "open" and ballot.status == "draft" and form.get("despite") != "1":
+            # not in session, or no quorum: the facilitator opens only once told (#17)
+            warnings = await attendance.opening_warnings(
+                actor.organisation.id, ballot.assembly_id, is_test=ballot.is_test
+            )
+            if warnings:
+                return await self._console(
+                    request, context, actor, ballot, status_code=HTTP_409_CONFLICT, warned=True
+                )
         try:
             # a secret ballot reopens as a fresh one: the console follows it
             shown = await _ACTIONS[action](ballot.id, actor, text) or ballot.id
@@ -874,6 +908,12 @@ class BallotController(Controller):
             methods=METHOD_CHOICES,
             editing=editing,
             agenda_items=agenda_items,
+            # what the form shows for each method (static/js/ballot-form.js)
+            option_defaults={
+                method: "\n".join(_(label) for _key, label in DEFAULT_OPTIONS.get(method, []))
+                for method in METHOD_CHOICES
+            },
+            multi_seat=sorted(service.MULTI_SEAT_METHODS),
         )
 
     @post(
@@ -921,6 +961,57 @@ class BallotController(Controller):
         return self._new_page(
             request, context, actor, heading, values, errors, 422, agenda_items=items
         )
+
+    # -- every ballot of an assembly, and a copy of one ----------------------------------------
+
+    @get("/assemblies/{assembly_id:int}/ballots", guards=[requires(may_run_assemblies)])
+    async def assembly_ballots(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        actor: NamedDependency[Actor],
+        assembly_id: FromPath[int],
+    ) -> Template:
+        """The facilitator's list of every ballot of the assembly, with its console and a copy."""
+        heading = await bq.assembly_heading(actor.organisation.id, assembly_id)
+        if heading is None:
+            raise NotFoundException()
+        return page(
+            request,
+            "pages/ballots/assembly_list.html.jinja",
+            context=context,
+            membership=actor,
+            organisation=actor.organisation,
+            assembly=heading,
+            ballots=await bq.ballots_of_assembly(actor.organisation.id, assembly_id),
+        )
+
+    @post("/ballots/{ballot_id:int}/duplicate", guards=[requires(may_run_assemblies)])
+    async def duplicate(
+        self,
+        actor: NamedDependency[Actor],
+        ballot_id: FromPath[int],
+    ) -> Redirect:
+        """A new draft with the same question, method, options and rules (e.g. a second round,
+        or the same vote on the next resolution), opened on its settings to adjust."""
+        ballot = await _ballot(actor, ballot_id)
+        copy_id = await service.create_ballot(
+            actor,
+            ballot.assembly_id,
+            ballot.question,
+            ballot.method,
+            [(option.key, option.label) for option in ballot.options],
+            agenda_item_id=ballot.agenda_item_id,
+            proposal_id=ballot.proposal_id,
+            seats=ballot.seats,
+            secret=ballot.secret,
+            is_test=ballot.is_test,
+            rules=dict(ballot.rules),
+            allow_change=ballot.allow_change,
+            duration_seconds=ballot.duration_seconds,
+            facilitated=ballot.phase != "none",  # a facilitated round never comes back to none
+        )
+        return see_other(f"{_ballot_path(actor, copy_id)}/settings")
 
     # -- correcting a draft -------------------------------------------------------------------
 
@@ -1059,9 +1150,17 @@ def _announcement(ballot: BallotView) -> str:
 
 async def _live_context(ballot: BallotView) -> dict[str, Any]:
     turnout = await bq.turnout(ballot)
+    # against the register when the assembly keeps one: absent members are not "missing"
+    room = await aq.room_turnout(
+        ballot.organisation_id, ballot.assembly_id, ballot.id, ballot.round
+    )
+    missing: list[Any] = []
+    if ballot.status == "open":
+        missing = room.waiting if room else [(name, "") for name in await bq.non_voters(ballot)]
     return {
         "turnout": turnout,
-        "missing": await bq.non_voters(ballot) if ballot.status == "open" else [],
+        "room_turnout": room,
+        "missing": missing,
         "remaining": voting.remaining_seconds(ballot.closes_at),
     }
 
@@ -1218,6 +1317,9 @@ def _read_settings(values: dict[str, str], errors: FormErrors) -> service.Ballot
     if not method:
         errors.add("method", explain("unknown_method", voting.REFUSALS).message)
     labels = [line.strip() for line in values["options"].splitlines() if line.strip()]
+    if method not in service.RESPONSE_METHODS and labels in _response_answers():
+        # "Pour / Contre / Abstention" left from the majority form are not candidates
+        errors.add("options", explain("too_few_options", voting.REFUSALS).message)
     fixed = dict(DEFAULT_OPTIONS.get(method, []))
     keys = list(fixed) if method in service.RESPONSE_METHODS - {"plurality"} else []
     if keys and len(labels) != len(keys):
@@ -1256,6 +1358,11 @@ def _read_settings(values: dict[str, str], errors: FormErrors) -> service.Ballot
         facilitated=bool(values["facilitated"]),
         rules=rules,
     )
+
+
+def _response_answers() -> list[list[str]]:
+    """Each response method's own answers in the current language, as a form lists them."""
+    return [[_(label) for _key, label in answers] for answers in DEFAULT_OPTIONS.values()]
 
 
 def _small_int(value: str, name: str, errors: FormErrors) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 
 import anyio.to_thread
 import segno
@@ -19,7 +20,7 @@ from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_409_CONFLICT, HTTP_422_UNPROCESSABLE_ENTITY
+from litestar.status_codes import HTTP_200_OK, HTTP_409_CONFLICT, HTTP_422_UNPROCESSABLE_ENTITY
 
 from votes.db import registers
 from votes.db.registers import MemberRow
@@ -30,6 +31,7 @@ from votes.services.access_codes import IssuedCode
 from votes.services.actors import Actor, may_administer
 from votes.services.members import ImportReport, MemberInput
 from votes.services.refusals import Refused
+from votes.web import pickers
 from votes.web.context import RequestContext, settings_of
 from votes.web.controllers.auth import client_address
 from votes.web.forms import FormErrors, whole_number
@@ -543,6 +545,41 @@ class MembersController(Controller):
             f"/o/{actor.organisation.short_name}/members/?imported={len(report.to_add)}"
         )
 
+    # --- choosing members by name ----------------------------------------------------------
+
+    @get("/pick")
+    async def pick(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        actor: NamedDependency[Actor],
+        picker: FromQuery[str] = "pick",
+        name: FromQuery[str] = "holder",
+    ) -> Template:
+        """The names a picker offers for what is typed in it (htmx): twenty at most, after
+        the ones already chosen (the proxies' and proposals' forms, #17)."""
+        if name not in pickers.PICKED_FIELDS or not picker.isidentifier() or len(picker) > 30:
+            raise NotFoundException()
+        query = request.query_params
+        chosen = [str(value) for value in query.getall(name, [])][:50]
+        found = pickers.make_picker(
+            picker,
+            name,
+            await pickers.candidates_for(actor, name, picker),
+            search=pickers.search_of(query, picker),
+            chosen=chosen,
+            multiple=name == "coauthors",
+            required=name != "coauthors",
+        )
+        return page(
+            request,
+            "partials/members/_picker_names.html.jinja",
+            context=context,
+            membership=actor,
+            organisation=actor.organisation,
+            picker=found,
+        )
+
     # --- access codes ---------------------------------------------------------------------
 
     @get("/codes", guards=[requires(may_administer)])
@@ -552,20 +589,36 @@ class MembersController(Controller):
         context: NamedDependency[RequestContext],
         actor: NamedDependency[Actor],
     ) -> Template:
+        return await self._codes_page(request, context, actor, FormErrors())
+
+    async def _codes_page(
+        self,
+        request: Request[Any, Any, State],
+        context: RequestContext,
+        actor: Actor,
+        errors: FormErrors,
+        *,
+        status_code: int = HTTP_200_OK,
+        confirm: dict[str, Any] | None = None,
+    ) -> Template:
         organisation_id = actor.organisation.id
+        states = await registers.code_states(organisation_id)
         return page(
             request,
             "pages/members/codes.html.jinja",
+            status_code=status_code,
             context=context,
             membership=actor,
             organisation=actor.organisation,
             members=await registers.register_of(
                 organisation_id, status=MembershipStatus.ACTIVE.value
             ),
-            states=await registers.code_states(organisation_id),
+            states=states,
+            valid_codes=sum(1 for state in states.values() if state.state == "active"),
             default_days=access_codes.DEFAULT_DAYS,
             max_days=access_codes.MAX_DAYS,
-            errors=FormErrors(),
+            errors=errors,
+            confirm=confirm,
             door=await _door(request),
         )
 
@@ -575,8 +628,9 @@ class MembersController(Controller):
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
         actor: NamedDependency[Actor],
-    ) -> Template:
-        """Issue codes and show them once, as the printable sheet: they are never stored."""
+    ) -> Template | Redirect:
+        """Issue codes, once confirmed when they cancel valid ones (printed sheets stop
+        working), then show the sheet at an address a reload only prints again (#17)."""
         form = await request.form()
         days_text = str(form.get("days", access_codes.DEFAULT_DAYS))
         days = whole_number(days_text) or 0
@@ -586,33 +640,49 @@ class MembersController(Controller):
         errors = FormErrors()
         if which == []:
             errors.add("", _("Choose at least one member, or issue codes for everyone."))
-        else:
-            try:
-                issued = await access_codes.issue_codes(
-                    actor,
-                    which,
-                    secret_key=settings.secret_key,
-                    days=days,
-                )
-            except Refused as error:
-                errors.add(error.field, explain(error, REFUSALS).message)
-        if errors:
-            organisation_id = actor.organisation.id
-            return page(
-                request,
-                "pages/members/codes.html.jinja",
-                status_code=HTTP_422_UNPROCESSABLE_ENTITY,
-                context=context,
-                membership=actor,
-                organisation=actor.organisation,
-                members=await registers.register_of(
-                    organisation_id, status=MembershipStatus.ACTIVE.value
-                ),
-                states=await registers.code_states(organisation_id),
-                default_days=access_codes.DEFAULT_DAYS,
-                max_days=access_codes.MAX_DAYS,
-                errors=errors,
+            return await self._codes_page(
+                request, context, actor, errors, status_code=HTTP_422_UNPROCESSABLE_ENTITY
             )
+        if form.get("confirm") != "1":
+            cancelled = await access_codes.members_with_valid_codes(actor, which)
+            if cancelled:
+                confirm = {
+                    "cancelled": cancelled,
+                    "days": days_text[:4],
+                    "scope": "all" if which is None else "selected",
+                    "members": selected,
+                }
+                return await self._codes_page(
+                    request, context, actor, errors, status_code=HTTP_409_CONFLICT, confirm=confirm
+                )
+        try:
+            issued = await access_codes.issue_codes(
+                actor, which, secret_key=settings.secret_key, days=days
+            )
+        except Refused as error:
+            errors.add(error.field, explain(error, REFUSALS).message)
+            return await self._codes_page(
+                request, context, actor, errors, status_code=HTTP_422_UNPROCESSABLE_ENTITY
+            )
+        base = f"/o/{actor.organisation.short_name}/members/codes"
+        if not issued:
+            return see_other(base)
+        return see_other(f"{base}/sheet?{urlencode({'issue': issued[0].sheet})}")
+
+    @get("/codes/sheet", guards=[requires(may_administer)])
+    async def sheet(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        actor: NamedDependency[Actor],
+        issue: FromQuery[str] = "",
+    ) -> Template:
+        """The printable sheet: one issue's codes, or every valid code, printed again as often
+        as needed; reloading it never issues anything."""
+        settings = settings_of(request)
+        issued = await access_codes.printable_sheet(
+            actor, secret_key=settings.secret_key, sheet=issue[:32] or None
+        )
         base = str(request.base_url).rstrip("/")
         cards = await anyio.to_thread.run_sync(_sheet_cards, issued, base)
         return page(
@@ -622,6 +692,7 @@ class MembersController(Controller):
             membership=actor,
             organisation=actor.organisation,
             cards=cards,
+            whole=not issue,
             code_page=f"{base}/code",
         )
 

@@ -14,7 +14,6 @@ from litestar.response import Redirect, Template
 
 from votes.db import assembly_queries
 from votes.db.assembly_queries import ProposalFilters
-from votes.db.queries import members_of
 from votes.db.tables import AmendmentKind, ProposalStatus
 from votes.services import proposals
 from votes.services.actors import Actor, may_run_assemblies, may_take_part
@@ -26,6 +25,7 @@ from votes.services.proposals import (
     viewer_of,
 )
 from votes.services.refusals import Refused
+from votes.web import pickers
 from votes.web.assembly_forms import errors_from, optional_int, refused, text, thread_context
 from votes.web.context import RequestContext
 from votes.web.diffs import TextDiff, diff_markdown, diff_texts
@@ -100,11 +100,19 @@ class ProposalController(Controller):
         )
         if detail is None:
             raise NotFoundException()
-        members = [
-            m
-            for m in await members_of(actor.organisation.id)
-            if m.can_vote and m.person_id != actor.person_id
-        ]
+        candidates = await pickers.candidates_for(actor, "coauthors", "coauthors")
+        coauthor_picker = (
+            pickers.make_picker(
+                "coauthors",
+                "coauthors",
+                candidates,
+                search=pickers.search_of(request.query_params, "coauthors"),
+                chosen=[str(c) for c in values.get("coauthors", [])],
+                multiple=True,
+            )
+            if candidates
+            else None
+        )
         return page(
             request,
             "pages/proposals/form.html.jinja",
@@ -115,7 +123,7 @@ class ProposalController(Controller):
             organisation=actor.organisation,
             assembly=detail.assembly,
             agenda=detail.agenda,
-            members=members,
+            coauthor_picker=coauthor_picker,
             values=values,
             errors=errors,
             deadline_passed=proposals.deadline_passed(
@@ -133,7 +141,13 @@ class ProposalController(Controller):
         assembly_id: FromPath[int],
         item: FromQuery[str] = "",
     ) -> Template:
-        values = {"title": "", "body": "", "agenda_item": item, "coauthors": []}
+        query = request.query_params  # a co-author search without JavaScript keeps the draft
+        values = {
+            "title": str(query.get("title", ""))[:300],
+            "body": str(query.get("body", ""))[:20000],
+            "agenda_item": str(query.get("agenda_item", item)),
+            "coauthors": [str(v) for v in query.getall("coauthors", [])][:50],
+        }
         return await self._proposal_form(request, context, actor, assembly_id, values, FormErrors())
 
     @post("/assemblies/{assembly_id:int}/proposals")

@@ -17,10 +17,12 @@ from litestar.status_codes import HTTP_200_OK
 from votes.db import assembly_queries
 from votes.db import attendance_queries as aq
 from votes.db.tables import Proxy
+from votes.i18n import gettext as _
 from votes.services import proxies as service
 from votes.services import rules
 from votes.services.actors import Actor
 from votes.services.refusals import Refused
+from votes.web import pickers
 from votes.web.context import RequestContext
 from votes.web.forms import FormErrors, whole_number
 from votes.web.labels import N_, Nn_
@@ -130,12 +132,60 @@ class ProxiesController(Controller):
             held=[p for p in everyone if p.holder_id == actor.id and p.status == "active"],
             everyone=everyone if actor.is_admin else [],
             members=[(m["id"], m["person.name"]) for m in members],
+            **self._pickers(
+                request,
+                actor,
+                members,
+                values or {},
+                blank_counted=(profile.proxies.blank_proxies == "with_management"),
+            ),
             cap=profile.proxies.cap(len(members)),
             blank_counted=profile.proxies.blank_proxies == "with_management",
             running=assembly.status in ("convened", "in_session"),
             errors=errors or FormErrors(),
             values=values or {},
         )
+
+    @staticmethod
+    def _pickers(
+        request: Request[Any, Any, State],
+        actor: Actor,
+        members: list[dict[str, Any]],
+        values: dict[str, str],
+        *,
+        blank_counted: bool,
+    ) -> dict[str, Any]:
+        """The holder's and the giver's pickers: searched by name, never a list of all."""
+        query = request.query_params
+        # posted values, or (a search without JavaScript) the page's address
+        values = {k: values.get(k) or str(query.get(k, ""))[:20] for k in ("holder", "giver")}
+        paper = bool(values["giver"])
+        everyone = [(m["id"], m["person.name"]) for m in members]
+        blank = [("blank", _("Blank proxy: counted with the management's resolutions"))]
+
+        def holder(form_id: str) -> pickers.Picker:
+            candidates = [(i, n) for i, n in everyone if not (form_id == "mine" and i == actor.id)]
+            return pickers.make_picker(
+                form_id,
+                "holder",
+                candidates,
+                search=pickers.search_of(query, form_id),
+                chosen=[values["holder"]] if paper == (form_id == "paper") else [],
+                required=True,
+                extra=blank if blank_counted else [],
+            )
+
+        return {
+            "holder_pickers": {"mine": holder("mine"), "paper": holder("paper")},
+            "giver_picker": pickers.make_picker(
+                "giver",
+                "giver",
+                everyone,
+                search=pickers.search_of(query, "giver"),
+                chosen=[values["giver"]],
+                required=True,
+            ),
+        }
 
     @post("/assemblies/{assembly_id:int}/proxies")
     async def give(
