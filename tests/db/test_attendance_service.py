@@ -142,11 +142,11 @@ async def test_a_back_to_back_ago_and_age_share_the_door() -> None:
     row = await Assembly.select(Assembly.starts_at).where(Assembly.id == ga.assembly_id).first()
     starts_at = row["starts_at"]
     age = await assemblies.create_assembly(
-        ga.organisation_id, "AGE", starts_at, kind=AssemblyKind.AGE,
+        await actor_for(ga.organisation_id), "AGE", starts_at, kind=AssemblyKind.AGE,
         status=AssemblyStatus.IN_SESSION,
     )  # fmt: skip
     later = await assemblies.create_assembly(
-        ga.organisation_id, "AGO suivante", starts_at + timedelta(days=7),
+        await actor_for(ga.organisation_id), "AGO suivante", starts_at + timedelta(days=7),
         status=AssemblyStatus.IN_SESSION,
     )  # fmt: skip
     steward = await actor_for(ga.organisation_id)

@@ -14,6 +14,8 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from tests.support.samples import NoSampleError, first_id
+
 from votes.db.engine import close_pool, start_pool
 from votes.db.migrate import migrate
 from votes.db.tables import (
@@ -143,7 +145,20 @@ async def sessions(arguments: dict[str, Any]) -> dict[str, Any]:
     return found
 
 
+async def samples(arguments: dict[str, Any]) -> dict[str, Any]:
+    """A sample id for each listed path parameter, in the organisation (None: it has none)."""
+    organisation_id = await _organisation_id(arguments["org"])
+    found: dict[str, Any] = {}
+    for name in arguments["names"]:
+        try:
+            found[name] = await first_id(name, organisation_id)
+        except NoSampleError:
+            found[name] = None
+    return found
+
+
 TASKS: dict[str, Callable[[dict[str, Any]], Awaitable[Any]]] = {
+    "samples": samples,
     "codes": codes,
     "voters": voters,
     "stored": stored,

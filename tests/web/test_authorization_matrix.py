@@ -25,8 +25,7 @@ from typing import Any
 
 import httpx
 import pytest
-from piccolo.columns import ForeignKey
-from piccolo.table import Table
+from tests.support.samples import NoSampleError, first_id
 from tests.web.helpers import csrf_token
 
 from votes.db import tables
@@ -257,7 +256,6 @@ STATE_DEPENDENT: frozenset[tuple[str, str]] = frozenset(
 )
 
 SKIPPED_PREFIXES = ("/static/",)
-_TABLE_ALIASES = {"item": "AgendaItem"}
 REPORT = os.environ.get("VOTES_MATRIX_REPORT") == "1"
 
 
@@ -374,30 +372,12 @@ async def _sample(name: str, world: dict[str, Any]) -> Any:
     """A value for a path parameter: fixed ones, else the first row of the table the name
     points at (``thread_id`` -> Thread) that belongs to the copy of the demo."""
     samples = world["samples"]
-    if name in samples:
-        return samples[name]
-    base = name.removesuffix("_id")
-    class_name = _TABLE_ALIASES.get(base, "".join(part.title() for part in base.split("_")))
-    table: type[Table] | None = getattr(tables, class_name, None)
-    if table is None or not name.endswith("_id"):
-        pytest.fail(f"add a sample value for the path parameter {name!r} in the matrix test")
-    condition = _belongs_to(table, world["demo_id"])
-    row = await table.select(table._meta.primary_key).where(condition).first()
-    if row is None:
-        pytest.skip(f"the demo has no {class_name} for {name!r}: add one to the demo")
-    samples[name] = row[table._meta.primary_key._meta.name]
+    if name not in samples:
+        try:
+            samples[name] = await first_id(name, world["demo_id"])
+        except NoSampleError as missing:
+            pytest.fail(f"add a sample for {name!r} (or a row to the demo): {missing}")
     return samples[name]
-
-
-def _belongs_to(table: type[Table], organisation_id: int) -> Any:
-    if "organisation" in {c._meta.name for c in table._meta.columns}:
-        return table.organisation == organisation_id  # type: ignore[attr-defined]
-    for column in table._meta.foreign_key_columns:
-        assert isinstance(column, ForeignKey)
-        parent = column._foreign_key_meta.resolved_references
-        if "organisation" in {c._meta.name for c in parent._meta.columns}:
-            return getattr(table, column._meta.name).organisation == organisation_id
-    pytest.fail(f"cannot tell which organisation a {table.__name__} belongs to")
 
 
 async def _fill(path: str, world: dict[str, Any]) -> str:

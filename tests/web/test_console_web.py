@@ -174,7 +174,7 @@ async def test_a_phone_following_from_afar_says_so_and_gets_the_form(
     allowed = preset("scop_sarl").customised(
         "scop_sarl", remote_counts_as_present=True, adjusted=True
     )
-    await rules.save_profile(coop.organisation_id, allowed)
+    await rules.save_profile(await actor_for(coop.organisation_id), allowed)
     ballot_id = await _ballot(coop)
     await ballots.open_ballot(await actor_for(coop.organisation_id), ballot_id)
     await as_role(client, coop, "member")
