@@ -131,9 +131,30 @@ def room(browser: Browser, served_demo: ServedApp, camera: Camera) -> Any:
             context.close()
 
 
+SCRUTINEER = "yanis@demo.votes.invalid"
+
+
 def console_action(page: Page, action: str) -> None:
+    if action in ("publish", "reopen"):
+        cosign(page, action)
     page.locator(f"form[action$='/console/{action}'] button[type=submit]").click()
     page.wait_for_load_state()
+
+
+def cosign(console: Page, act: str) -> None:
+    """Dual control: the scrutineer, on their own phone, confirms that the ballot whose console
+    is open may be published (or reopened); the demo's assembly is a general assembly."""
+    match = re.search(r"^(https?://[^/]+)(/o/[^/]+/ballots/\d+)/console", console.url)
+    assert match, console.url
+    base, ballot = match.groups()
+    context = console.context.browser.new_context(base_url=base)  # type: ignore[union-attr]
+    phone = context.new_page()
+    sign_in_with_password(phone, SCRUTINEER)
+    phone.goto(f"{ballot}/cosign")
+    phone.locator(f"button[name=act][value={act}]").click()
+    phone.wait_for_load_state()
+    context.close()
+    console.reload()
 
 
 def clear_open_ballots(room: Room) -> None:
