@@ -49,6 +49,7 @@ from votes.core.results import (
     TieEvent,
     Weight,
 )
+from votes.core.stv import tie_no_effect
 from votes.core.ties import TieBreak
 
 #: Fixed point: units of 10^-9 (PRF reference rule).
@@ -303,14 +304,7 @@ class _MeekCount:
             if len(outcomes) > 1:
                 return None
         (elected,) = outcomes
-        names = self.profile.candidates
-        tied = tuple(names[c] for c in pool)
-        params = {
-            "tied": tied,
-            "elected": tuple(names[c] for c in sorted(elected)),
-            "chosen": tied[0],
-        }
-        return Message("stv.tie_no_effect", params)
+        return tie_no_effect(self.profile.candidates, pool, elected)
 
     def _finish(self, messages: list[Message]) -> list[int]:
         """Step C, once hopefuls no longer outnumber the seats left."""

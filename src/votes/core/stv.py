@@ -313,14 +313,7 @@ class _ScottishCount:
             if len(outcomes) > 1:
                 return None
         (elected,) = outcomes
-        names = self.profile.candidates
-        tied = tuple(names[c] for c in pool)
-        params = {
-            "tied": tied,
-            "elected": tuple(names[c] for c in sorted(elected)),
-            "chosen": tied[0],
-        }
-        return Message("stv.tie_no_effect", params)
+        return tie_no_effect(self.profile.candidates, pool, elected)
 
     def _settle(
         self,
@@ -415,3 +408,13 @@ class _ScottishCount:
         piles[source] = []
         self.exhausted += gone
         return moved, gone
+
+
+def tie_no_effect(
+    names: Sequence[Candidate], pool: Iterable[int], elected: Iterable[int]
+) -> Message:
+    """The sentence of an exclusion tie whose every resolution elects the same candidates: the
+    first of the tied, in the published order, is excluded for the rest of the count."""
+    tied = tuple(names[c] for c in pool)
+    params = {"tied": tied, "elected": tuple(names[c] for c in sorted(elected)), "chosen": tied[0]}
+    return Message("stv.tie_no_effect", params)
