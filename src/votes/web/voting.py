@@ -16,13 +16,18 @@ from fractions import Fraction
 from typing import Any
 
 from litestar.datastructures import FormMultiDict
+from litestar.exceptions import NotFoundException
 
 from votes.core.explain import explain, format_number, relabel, render
 from votes.core.papers import CONSENT_METHODS, RANKED_METHODS
 from votes.core.results import Message, Round, TallyResult
+from votes.db import audit_queries, ballot_queries
+from votes.db.audit_queries import Cosignature
 from votes.db.ballot_queries import BallotView
 from votes.i18n import gettext as _
 from votes.i18n import ngettext
+from votes.services import ballots as service
+from votes.services.actors import Actor
 from votes.web.forms import MAX_ID, whole_number
 from votes.web.labels import N_
 from votes.web.refusals import area
@@ -398,3 +403,29 @@ def remaining_seconds(deadline: datetime | None) -> int | None:
     if deadline is None:
         return None
     return max(0, int((deadline - datetime.now(UTC)).total_seconds()))
+
+
+async def ballot_or_404(actor: Actor, ballot_id: int) -> BallotView:
+    """The ballot of the actor's organisation, or the 404 of a ballot that does not exist."""
+    ballot = await ballot_queries.ballot_view(actor.organisation.id, ballot_id)
+    if ballot is None:
+        raise NotFoundException()
+    return ballot
+
+
+@dataclass(frozen=True, slots=True)
+class CosignState:
+    needed: bool  # this ballot is published or reopened only once a scrutineer confirms it
+    given: Cosignature | None  # the confirmation given since the last close, if any
+
+
+async def cosign_state(ballot: BallotView) -> CosignState:
+    needed = await service.needs_cosignature(
+        ballot.organisation_id, ballot.assembly_id, ballot.is_test
+    )
+    given = (
+        await audit_queries.cosignature(ballot.organisation_id, ballot.id)
+        if needed and ballot.status == "closed"
+        else None
+    )
+    return CosignState(needed, given)

@@ -42,12 +42,12 @@ from votes.services.proposals import viewer_of
 from votes.services.refusals import Refused
 from votes.web import voting
 from votes.web.context import RequestContext, settings_of
-from votes.web.controllers.cosign import cosign_state
 from votes.web.forms import MAX_ID, FormErrors, whole_number
 from votes.web.guards import requires
 from votes.web.labels import N_
 from votes.web.refusals import explain, form_errors
 from votes.web.rendering import is_htmx, page, see_other
+from votes.web.voting import ballot_or_404, cosign_state
 
 RECEIPT_COOKIE = "votes_receipt_{ballot}"
 RECEIPT_COOKIE_SECONDS = 7 * 24 * 3600
@@ -108,13 +108,6 @@ def _kept_codes(request: Request[Any, Any, State], actor: Actor, ballot_id: int)
     cookie = request.cookies.get(RECEIPT_COOKIE.format(ballot=ballot_id), "")
     owner = voting.receipt_owner(settings_of(request).secret_key, actor.id)
     return voting.kept_codes(cookie, owner)
-
-
-async def _ballot(actor: Actor, ballot_id: int) -> BallotView:
-    ballot = await bq.ballot_view(actor.organisation.id, ballot_id)
-    if ballot is None:
-        raise NotFoundException()
-    return ballot
 
 
 async def _result_context(
@@ -182,7 +175,7 @@ class BallotController(Controller):
         """The page a member keeps open during the session: it lists the open ballots and
         refreshes itself, so a ballot appears on every phone when the facilitator opens it."""
         ids = await bq.open_ballot_ids(actor.organisation.id)
-        open_ballots = [await _ballot(actor, ballot_id) for ballot_id in ids]
+        open_ballots = [await ballot_or_404(actor, ballot_id) for ballot_id in ids]
         return page(
             request,
             "pages/ballots/vote_area.html.jinja",
@@ -219,7 +212,7 @@ class BallotController(Controller):
         ballot_id: FromPath[int],
         change: FromQuery[bool] = False,
     ) -> Template:
-        ballot = await _ballot(actor, ballot_id)
+        ballot = await ballot_or_404(actor, ballot_id)
         motion = None
         if ballot.proposal_id and not is_htmx(request):  # the whole page only: fragments skip it
             motion = await proposal_page(
@@ -318,7 +311,7 @@ class BallotController(Controller):
         now = f"{found[0]}:{found[1]}:{found[2]}"
         headers = {"Cache-Control": "no-store"}
         if now != seen and is_htmx(request):
-            ballot = await _ballot(actor, ballot_id)
+            ballot = await ballot_or_404(actor, ballot_id)
             fresh = await self._render_ballot(
                 request, context, actor, ballot, announce=_announcement(ballot)
             )
@@ -339,7 +332,7 @@ class BallotController(Controller):
         ballot_id: FromPath[int],
     ) -> Template:
         """One tap on a ranked ballot: the form comes back with the new order."""
-        ballot = await _ballot(actor, ballot_id)
+        ballot = await ballot_or_404(actor, ballot_id)
         form = await request.form()
         keys = [option.key for option in ballot.options]
         order = voting.apply_tap(voting.ranking_from(form), form, keys)
@@ -362,7 +355,7 @@ class BallotController(Controller):
         ballot_id: FromPath[int],
     ) -> Template:
         """The confirmation step: the choice read back, to confirm or to change."""
-        ballot = await _ballot(actor, ballot_id)
+        ballot = await ballot_or_404(actor, ballot_id)
         form = await request.form()
         raw = voting.choice_from(ballot.method, form, [o.key for o in ballot.options])
         change = bool(form.get("change"))
@@ -402,7 +395,7 @@ class BallotController(Controller):
         ballot_id: FromPath[int],
     ) -> Template:
         """Back from the confirmation step to the form, with the choice kept."""
-        ballot = await _ballot(actor, ballot_id)
+        ballot = await ballot_or_404(actor, ballot_id)
         form = await request.form()
         choice = voting.choice_from(ballot.method, form, [o.key for o in ballot.options])
         return await self._render_ballot(
@@ -440,11 +433,11 @@ class BallotController(Controller):
         try:
             receipt = await self._store_vote(request, actor, ballot_id, form, choice, change)
         except Refused as error:
-            ballot = await _ballot(actor, ballot_id)
+            ballot = await ballot_or_404(actor, ballot_id)
             return await self._refuse(request, context, actor, ballot, error, choice, change)
         response: Template | Redirect
         if is_htmx(request):
-            ballot = await _ballot(actor, ballot_id)
+            ballot = await ballot_or_404(actor, ballot_id)
             response = await self._render_ballot(
                 request,
                 context,
@@ -479,7 +472,7 @@ class BallotController(Controller):
     ) -> Template | Redirect:
         """A proxy holder votes for one member they represent, or casts every vote they hold
         (theirs and each represented member's not cast yet) in one action."""
-        ballot = await _ballot(actor, ballot_id)
+        ballot = await ballot_or_404(actor, ballot_id)
         target = str(form.get("for", ""))[:20]
         pending = [r.membership_id for r in await _represented(ballot, actor) if not r.voted]
         submission = str(form.get("submission", ""))[:64] or service.new_submission_token()
@@ -512,7 +505,7 @@ class BallotController(Controller):
         except Refused as error:
             return await self._refuse(request, context, actor, ballot, error, choice, False)
         if is_htmx(request):
-            fresh = await _ballot(actor, ballot_id)
+            fresh = await ballot_or_404(actor, ballot_id)
             return await self._render_ballot(request, context, actor, fresh)
         return see_other(_ballot_path(actor, ballot_id))
 
@@ -550,7 +543,7 @@ class BallotController(Controller):
         """A refused vote: the form again with the reason (422), or the ballot page saying why
         it cannot take this vote (409: closed, already voted…)."""
         status, errors = form_errors(error, voting.REFUSALS)
-        fresh = await _ballot(actor, ballot.id)  # it may have closed meanwhile
+        fresh = await ballot_or_404(actor, ballot.id)  # it may have closed meanwhile
         return await self._render_ballot(
             request,
             context,
@@ -571,7 +564,7 @@ class BallotController(Controller):
         ballot_id: FromPath[int],
     ) -> Template:
         """A voter checks that the paper of their receipt code is in the published count."""
-        ballot = await _ballot(actor, ballot_id)
+        ballot = await ballot_or_404(actor, ballot_id)
         if ballot.status != "published":
             raise NotFoundException()
         form = await request.form()
@@ -595,7 +588,7 @@ class BallotController(Controller):
     # -- exports -------------------------------------------------------------------------------
 
     async def _exportable(self, actor: Actor, ballot_id: int) -> BallotView:
-        ballot = await _ballot(actor, ballot_id)
+        ballot = await ballot_or_404(actor, ballot_id)
         if not (ballot.result_json and may_see_result(ballot, actor)):
             raise NotFoundException()
         return ballot
@@ -691,7 +684,7 @@ class BallotController(Controller):
         actor: NamedDependency[Actor],
         ballot_id: FromPath[int],
     ) -> Template:
-        ballot = await _ballot(actor, ballot_id)
+        ballot = await ballot_or_404(actor, ballot_id)
         return await self._console(request, context, actor, ballot)
 
     async def _console(
@@ -735,7 +728,7 @@ class BallotController(Controller):
         ballot_id: FromPath[int],
     ) -> Template:
         """The console's live part: turnout, countdown and who has not voted yet."""
-        ballot = await _ballot(actor, ballot_id)
+        ballot = await ballot_or_404(actor, ballot_id)
         return page(
             request,
             "partials/ballots/_turnout.html.jinja",
@@ -758,7 +751,7 @@ class BallotController(Controller):
         """One tap on the console: open, close, publish, cancel, reopen, next phase, rerun."""
         if action not in _ACTIONS:
             raise NotFoundException()
-        ballot = await _ballot(actor, ballot_id)
+        ballot = await ballot_or_404(actor, ballot_id)
         form = await request.form()
         text = str(form.get("reason", ""))[: service.REASON_MAX]
         if action == "open" and ballot.status == "draft" and form.get("despite") != "1":
@@ -775,7 +768,7 @@ class BallotController(Controller):
             shown = await _ACTIONS[action](ballot.id, actor, text) or ballot.id
         except Refused as error:
             status, errors = form_errors(error, voting.REFUSALS, action)
-            fresh = await _ballot(actor, ballot.id)
+            fresh = await ballot_or_404(actor, ballot.id)
             return await self._console(request, context, actor, fresh, errors, status)
         return see_other(f"{_ballot_path(actor, shown)}/console")
 
@@ -789,7 +782,7 @@ class BallotController(Controller):
         actor: NamedDependency[Actor],
         ballot_id: FromPath[int],
     ) -> Template:
-        ballot = await _ballot(actor, ballot_id)
+        ballot = await ballot_or_404(actor, ballot_id)
         return await self._room_count_page(request, context, actor, ballot)
 
     async def _room_count_page(
@@ -831,7 +824,7 @@ class BallotController(Controller):
         actor: NamedDependency[Actor],
         ballot_id: FromPath[int],
     ) -> Template | Redirect:
-        ballot = await _ballot(actor, ballot_id)
+        ballot = await ballot_or_404(actor, ballot_id)
         form = await request.form()
         values = {name: str(form.get(name, "")).strip()[:12] for name in _room_fields(ballot)}
         errors = FormErrors()
@@ -994,7 +987,7 @@ class BallotController(Controller):
     ) -> Redirect:
         """A new draft with the same question, method, options and rules (e.g. a second round,
         or the same vote on the next resolution), opened on its settings to adjust."""
-        ballot = await _ballot(actor, ballot_id)
+        ballot = await ballot_or_404(actor, ballot_id)
         copy_id = await service.create_ballot(
             actor,
             ballot.assembly_id,
@@ -1024,7 +1017,7 @@ class BallotController(Controller):
     ) -> tuple[BallotView, bq.AssemblyHeading] | Template:
         """The draft to edit and its assembly, or the console saying it can no longer be
         edited (409)."""
-        ballot = await _ballot(actor, ballot_id)
+        ballot = await ballot_or_404(actor, ballot_id)
         heading = await bq.assembly_heading(actor.organisation.id, ballot.assembly_id)
         if heading is None:
             raise NotFoundException()
@@ -1042,7 +1035,7 @@ class BallotController(Controller):
         status, message = explain("not_editable", voting.REFUSALS)
         errors = FormErrors()
         errors.add("edit", message)
-        fresh = await _ballot(actor, ballot.id)
+        fresh = await ballot_or_404(actor, ballot.id)
         return await self._console(request, context, actor, fresh, errors, status)
 
     @get("/ballots/{ballot_id:int}/settings", guards=[requires(may_run_assemblies)])
@@ -1176,12 +1169,12 @@ async def _projector_context(
     if heading is None:
         raise NotFoundException()
     ballot_id = await bq.latest_ballot_of_assembly(organisation_id, assembly_id, "open")
-    ballot = await _ballot(actor, ballot_id) if ballot_id else None
+    ballot = await ballot_or_404(actor, ballot_id) if ballot_id else None
     if ballot is None:
         # the last ballot closed: its count, pending publication, or its published result (a
         # closed ballot is never hidden behind "no ballot yet" while the room waits for it)
         found = [
-            await _ballot(actor, found_id)
+            await ballot_or_404(actor, found_id)
             for status in ("closed", "published")
             if (
                 found_id := await bq.latest_ballot_of_assembly(organisation_id, assembly_id, status)

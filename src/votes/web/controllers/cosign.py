@@ -7,19 +7,15 @@ console says who confirmed, the audit trail and the minutes keep it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK
 
-from votes.db import audit_queries, ballot_queries
-from votes.db.audit_queries import Cosignature
 from votes.db.ballot_queries import BallotView
 from votes.services import ballots as service
 from votes.services.actors import Actor, may_cosign
@@ -30,24 +26,7 @@ from votes.web.forms import FormErrors
 from votes.web.guards import requires
 from votes.web.refusals import form_errors
 from votes.web.rendering import page, see_other
-
-
-@dataclass(frozen=True, slots=True)
-class CosignState:
-    needed: bool  # this ballot is published or reopened only once a scrutineer confirms it
-    given: Cosignature | None  # the confirmation given since the last close, if any
-
-
-async def cosign_state(ballot: BallotView) -> CosignState:
-    needed = await service.needs_cosignature(
-        ballot.organisation_id, ballot.assembly_id, ballot.is_test
-    )
-    given = (
-        await audit_queries.cosignature(ballot.organisation_id, ballot.id)
-        if needed and ballot.status == "closed"
-        else None
-    )
-    return CosignState(needed, given)
+from votes.web.voting import ballot_or_404, cosign_state
 
 
 class CosignController(Controller):
@@ -61,7 +40,7 @@ class CosignController(Controller):
         actor: NamedDependency[Actor],
         ballot_id: FromPath[int],
     ) -> Template:
-        return await self._page(request, context, actor, await _ballot(actor, ballot_id))
+        return await self._page(request, context, actor, await ballot_or_404(actor, ballot_id))
 
     @post("/ballots/{ballot_id:int}/cosign", guards=[requires(may_cosign)])
     async def cosign(
@@ -71,13 +50,13 @@ class CosignController(Controller):
         actor: NamedDependency[Actor],
         ballot_id: FromPath[int],
     ) -> Template | Redirect:
-        ballot = await _ballot(actor, ballot_id)
+        ballot = await ballot_or_404(actor, ballot_id)
         act = str((await request.form()).get("act", ""))[:20]
         try:
             await service.cosign(actor, ballot.id, act)
         except Refused as error:
             status, errors = form_errors(error, voting.REFUSALS)
-            fresh = await _ballot(actor, ballot_id)
+            fresh = await ballot_or_404(actor, ballot_id)
             return await self._page(request, context, actor, fresh, errors, status)
         return see_other(f"/o/{actor.organisation.short_name}/ballots/{ballot.id}/cosign")
 
@@ -101,10 +80,3 @@ class CosignController(Controller):
             cosign=await cosign_state(ballot),
             errors=errors or FormErrors(),
         )
-
-
-async def _ballot(actor: Actor, ballot_id: int) -> BallotView:
-    ballot = await ballot_queries.ballot_view(actor.organisation.id, ballot_id)
-    if ballot is None:
-        raise NotFoundException()
-    return ballot
