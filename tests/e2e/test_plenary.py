@@ -18,6 +18,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from tests.durability.server import ServedApp
 from tests.e2e.conftest import (
+    ARTIFACTS,
     FACILITATOR,
     MEMBERS,
     ORG,
@@ -25,6 +26,7 @@ from tests.e2e.conftest import (
     PROJECTOR,
     AccessibilityLog,
     Camera,
+    axe_violations,
     new_context,
     wait_until_listening,
 )
@@ -147,12 +149,18 @@ def cosign(console: Page, act: str) -> None:
     match = re.search(r"^(https?://[^/]+)(/o/[^/]+/ballots/\d+)/console", console.url)
     assert match, console.url
     base, ballot = match.groups()
-    context = console.context.browser.new_context(base_url=base)  # type: ignore[union-attr]
+    browser = console.context.browser
+    assert browser is not None
+    context = new_context(browser, base, size=PHONE)
     phone = context.new_page()
     sign_in_with_password(phone, SCRUTINEER)
     phone.goto(f"{ballot}/cosign")
+    assert axe_violations(phone) == []
     phone.locator(f"button[name=act][value={act}]").click()
     phone.wait_for_load_state()
+    expect(phone.locator(".callout[role=status]")).to_contain_text("Double contrôle")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    phone.screenshot(path=ARTIFACTS / f"cosign-{act}.png", full_page=True)
     context.close()
     console.reload()
 
