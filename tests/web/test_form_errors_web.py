@@ -1,0 +1,57 @@
+"""A refused form names each wrong field for a screen reader too: the field is marked invalid
+and points (aria-describedby) at the one message beside it, whatever form it is."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+from tests.web.assembly_helpers import as_role, cooperative, post_form
+
+from votes.db.tables import AgendaItem, AssemblyKind, Ballot
+
+
+def described_errors(page: str) -> dict[str, str]:
+    """The message each invalid field points at, by the field's name."""
+    found: dict[str, str] = {}
+    for tag in re.findall(r"<(?:input|select|textarea)\b[^>]*aria-invalid=\"true\"[^>]*>", page):
+        name = re.search(r'name="([^"]+)"', tag)
+        target = re.search(r'aria-describedby="([^"]+)"', tag)
+        assert name, tag
+        assert target, f"an invalid field without its message: {tag}"
+        messages = re.findall(rf'<p [^>]*id="{re.escape(target[1])}"[^>]*>([^<]+)</p>', page)
+        assert len(messages) == 1, f"{target[1]} should name exactly one message"
+        found[name[1]] = messages[0]
+    return found
+
+
+async def test_the_ballot_form_links_a_wrong_seat_count_to_its_field(
+    client: httpx.AsyncClient,
+) -> None:
+    coop = await cooperative(kind=AssemblyKind.OTHER)
+    await as_role(client, coop, "facilitator")
+    before = await Ballot.count().where(Ballot.assembly == coop.assembly_id)
+    refused = await post_form(
+        client,
+        f"{coop.base}/assemblies/{coop.assembly_id}/ballots",
+        {"question": "Élire le conseil", "method": "stv", "seats": "beaucoup",
+         "options": "Aïcha\nBruno\nChloé"},
+    )  # fmt: skip
+    assert refused.status_code == 422
+    errors = described_errors(refused.text)
+    assert list(errors) == ["seats"]
+    assert await Ballot.count().where(Ballot.assembly == coop.assembly_id) == before
+
+
+async def test_the_agenda_item_form_links_a_missing_title_to_its_field(
+    client: httpx.AsyncClient,
+) -> None:
+    coop = await cooperative(kind=AssemblyKind.OTHER)
+    await as_role(client, coop, "facilitator")
+    before = await AgendaItem.count().where(AgendaItem.assembly == coop.assembly_id)
+    refused = await post_form(
+        client, f"{coop.base}/assemblies/{coop.assembly_id}/items", {"title": "  "}
+    )
+    assert refused.status_code == 422
+    assert list(described_errors(refused.text)) == ["title"]
+    assert await AgendaItem.count().where(AgendaItem.assembly == coop.assembly_id) == before
