@@ -182,7 +182,7 @@ async def test_a_proposal_with_a_long_full_text_amendment_answers_at_once(
 
 
 async def test_amendments_cannot_grow_a_text_past_the_limit() -> None:
-    from tests.db.test_assemblies_service import _member
+    from tests.services.test_assemblies_service import _member
 
     coop = await cooperative()
     author = await _member(coop.organisation_id)

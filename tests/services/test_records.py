@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 from tests.conftest import USE_POSTGRES
-from tests.db.attendance_helpers import close, general_assembly
-from tests.db.test_assemblies_service import _member, _organisation
+from tests.services.attendance_helpers import close, general_assembly
+from tests.services.test_assemblies_service import _member, _organisation
 from tests.support.actors import scrutineer
 
 from votes.core import Verdict

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from tests.db.test_assemblies_service import _member, _organisation
+from tests.services.test_assemblies_service import _member, _organisation
 
 from votes.db import assembly_queries
 from votes.db.tables import (
