@@ -7,7 +7,7 @@ import json
 
 import pytest
 from tests.support.actors import scrutineer
-from tests.support.factories import cooperative
+from tests.support.factories import cooperative, motion
 
 from votes.db.tables import AuditEntry, Ballot, BallotPaper, Participation
 from votes.services import ballots
@@ -17,20 +17,9 @@ from votes.services.refusals import Refused
 KEY = "instance-key-for-receipts"
 
 
-async def _motion(organisation_id: int, assembly_id: int, **options: object) -> int:
-    return await ballots.create_ballot(
-        await actor_for(organisation_id),
-        assembly_id,
-        "Adoptez-vous la résolution ?",
-        "majority",
-        [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")],
-        **options,  # type: ignore[arg-type]
-    )
-
-
 async def test_a_retried_submission_returns_the_same_receipt_and_stores_one_vote() -> None:
     organisation_id, assembly_id, members, _ = await cooperative(1)
-    ballot_id = await _motion(organisation_id, assembly_id, secret=True)
+    ballot_id = await motion(organisation_id, assembly_id, secret=True)
     await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     token = ballots.new_submission_token()
     first = await ballots.cast_vote(ballot_id, members[0], "yes", submission=token, receipt_key=KEY)
@@ -47,7 +36,7 @@ async def test_a_retried_submission_returns_the_same_receipt_and_stores_one_vote
 
 async def test_a_secret_vote_is_changed_only_by_its_voter_with_their_change_code() -> None:
     organisation_id, assembly_id, members, _ = await cooperative(2)
-    ballot_id = await _motion(organisation_id, assembly_id, secret=True, allow_change=True)
+    ballot_id = await motion(organisation_id, assembly_id, secret=True, allow_change=True)
     await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     mine = await ballots.cast_vote(ballot_id, members[0], "yes", receipt_key=KEY)
     theirs = await ballots.cast_vote(ballot_id, members[1], "yes", receipt_key=KEY)
@@ -74,7 +63,7 @@ async def test_a_secret_vote_is_changed_only_by_its_voter_with_their_change_code
 
 async def test_changing_is_refused_when_the_ballot_does_not_allow_it() -> None:
     organisation_id, assembly_id, members, _ = await cooperative(1)
-    ballot_id = await _motion(organisation_id, assembly_id)
+    ballot_id = await motion(organisation_id, assembly_id)
     await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     await ballots.cast_vote(ballot_id, members[0], "yes")
     with pytest.raises(Refused, match="change_not_allowed"):
@@ -83,7 +72,7 @@ async def test_changing_is_refused_when_the_ballot_does_not_allow_it() -> None:
 
 async def test_every_vote_acknowledged_before_the_close_is_counted() -> None:
     organisation_id, assembly_id, members, _ = await cooperative(30)
-    ballot_id = await _motion(organisation_id, assembly_id, secret=True)
+    ballot_id = await motion(organisation_id, assembly_id, secret=True)
     await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
 
     async def vote(membership: int) -> str:
@@ -112,7 +101,7 @@ async def test_every_vote_acknowledged_before_the_close_is_counted() -> None:
 
 async def test_a_vote_after_the_close_is_refused_and_changes_no_count() -> None:
     organisation_id, assembly_id, members, _ = await cooperative(2)
-    ballot_id = await _motion(organisation_id, assembly_id)
+    ballot_id = await motion(organisation_id, assembly_id)
     await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     await ballots.cast_vote(ballot_id, members[0], "yes")
     await ballots.close_ballot(await ballots.system_actor(ballot_id), ballot_id)
@@ -157,7 +146,7 @@ async def test_bad_choices_are_refused_before_anything_is_written(
 async def test_voting_in_another_organisations_ballot_or_as_an_observer_is_refused() -> None:
     organisation_id, assembly_id, _, observers = await cooperative(1, observers=1)
     _, _, outsiders, _ = await cooperative(1)
-    ballot_id = await _motion(organisation_id, assembly_id)
+    ballot_id = await motion(organisation_id, assembly_id)
     await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     for membership in (observers[0], outsiders[0]):
         with pytest.raises(Refused, match="not_eligible"):
@@ -166,7 +155,7 @@ async def test_voting_in_another_organisations_ballot_or_as_an_observer_is_refus
 
 async def test_the_lifecycle_is_audited_and_reopening_needs_a_reason() -> None:
     organisation_id, assembly_id, members, _ = await cooperative(3)
-    ballot_id = await _motion(organisation_id, assembly_id, duration_seconds=120)
+    ballot_id = await motion(organisation_id, assembly_id, duration_seconds=120)
     await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     row = await Ballot.select().where(Ballot.id == ballot_id).first()
     assert row is not None
@@ -208,14 +197,14 @@ async def test_the_lifecycle_is_audited_and_reopening_needs_a_reason() -> None:
 async def test_a_foreign_organisation_cannot_drive_the_lifecycle() -> None:
     organisation_id, assembly_id, _, _ = await cooperative(1)
     other_organisation, _, _, _ = await cooperative(1)
-    ballot_id = await _motion(organisation_id, assembly_id)
+    ballot_id = await motion(organisation_id, assembly_id)
     with pytest.raises(Refused, match="not_found"):
         await ballots.open_ballot(await actor_for(other_organisation), ballot_id)
 
 
 async def test_secret_papers_cannot_be_linked_to_the_register() -> None:
     organisation_id, assembly_id, members, _ = await cooperative(24)
-    ballot_id = await _motion(organisation_id, assembly_id, secret=True)
+    ballot_id = await motion(organisation_id, assembly_id, secret=True)
     await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     choices = ["yes", "no", "abstain"]
     for index, membership in enumerate(members):
@@ -250,7 +239,7 @@ async def test_secret_papers_cannot_be_linked_to_the_register() -> None:
 
 async def test_a_room_count_is_merged_with_checks() -> None:
     organisation_id, assembly_id, members, _ = await cooperative(10)
-    ballot_id = await _motion(organisation_id, assembly_id)
+    ballot_id = await motion(organisation_id, assembly_id)
     await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     await ballots.cast_vote(ballot_id, members[0], "yes")
     await ballots.cast_vote(ballot_id, members[1], "no")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from tests.support.factories import cooperative
+from tests.support.factories import cooperative, motion
 
 from votes.db.tables import BallotPaper, Participation
 from votes.services import ballots
@@ -13,20 +13,9 @@ from votes.services.actors import actor_for
 from votes.services.refusals import Refused
 
 
-async def _yes_no_ballot(organisation_id: int, assembly_id: int, *, secret: bool = False) -> int:
-    return await ballots.create_ballot(
-        await actor_for(organisation_id),
-        assembly_id,
-        "Question ?",
-        "majority",
-        [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")],
-        secret=secret,
-    )
-
-
 async def test_a_member_votes_once_and_a_second_vote_changes_no_count() -> None:
     organisation_id, assembly_id, members, _ = await cooperative(2)
-    ballot_id = await _yes_no_ballot(organisation_id, assembly_id)
+    ballot_id = await motion(organisation_id, assembly_id)
     await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     await ballots.cast_vote(ballot_id, members[0], "yes")
     with pytest.raises(Refused) as refused:
@@ -40,7 +29,7 @@ async def test_a_member_votes_once_and_a_second_vote_changes_no_count() -> None:
 
 async def test_the_database_itself_refuses_a_second_participation() -> None:
     organisation_id, assembly_id, members, _ = await cooperative(1)
-    ballot_id = await _yes_no_ballot(organisation_id, assembly_id)
+    ballot_id = await motion(organisation_id, assembly_id)
     await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     await ballots.cast_vote(ballot_id, members[0], "yes")
     with pytest.raises(Exception, match=r"(?i)unique"):
@@ -56,7 +45,7 @@ async def test_the_database_itself_refuses_a_second_participation() -> None:
 async def test_votes_outside_the_open_window_or_by_non_voters_are_refused() -> None:
     organisation_id, assembly_id, members, observers = await cooperative(1, observers=1)
     _other_organisation, _, outsiders, _ = await cooperative(1)
-    ballot_id = await _yes_no_ballot(organisation_id, assembly_id)
+    ballot_id = await motion(organisation_id, assembly_id)
     with pytest.raises(Refused, match="not_open"):
         await ballots.cast_vote(ballot_id, members[0], "yes")  # still a draft
     await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
@@ -71,7 +60,7 @@ async def test_votes_outside_the_open_window_or_by_non_voters_are_refused() -> N
 
 async def test_secret_papers_carry_nothing_that_leads_back_to_the_voter() -> None:
     organisation_id, assembly_id, members, _ = await cooperative(3)
-    ballot_id = await _yes_no_ballot(organisation_id, assembly_id, secret=True)
+    ballot_id = await motion(organisation_id, assembly_id, secret=True)
     await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     receipts = [
         (await ballots.cast_vote(ballot_id, member, choice)).code

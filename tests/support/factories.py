@@ -107,6 +107,18 @@ class Assembly:
                 index += 1
 
 
+async def motion(organisation_id: int, assembly_id: int, **options: Any) -> int:
+    """A draft majority ballot (for, against, abstention) in the assembly; its id."""
+    return await ballots.create_ballot(
+        await actor_for(organisation_id),
+        assembly_id,
+        "Adoptez-vous la résolution ?",
+        "majority",
+        MOTION,
+        **options,
+    )
+
+
 async def general_assembly(
     members: int,
     *,
