@@ -63,7 +63,7 @@ test-browser: $(STAMP)
 # the database and web suites again on PostgreSQL; required in CI, skipped with a notice elsewhere
 test-postgres: $(STAMP)
 	@if $(BIN)/python scripts/postgres_ready.py; then \
-		VOTES_TEST_DATABASE=postgres $(PYTEST) -q tests/db tests/web; \
+		VOTES_TEST_DATABASE=postgres $(PYTEST) -q tests/services tests/web; \
 	elif [ -n "$$CI" ]; then \
 		echo "PostgreSQL is required in CI but is not reachable"; exit 1; \
 	else \

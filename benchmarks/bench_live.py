@@ -68,14 +68,19 @@ def raise_file_limit(needed: int) -> None:
 
 async def seed(phones: int) -> dict[str, object]:
     from votes.db.migrate import migrate
-    from votes.db.tables import LoginSession, Membership, Person
+    from votes.db.tables import AssemblyStatus, LoginSession, Membership, Person
     from votes.services import accounts, assemblies, ballots, organisations
     from votes.services.actors import actor_for
 
     await migrate(quiet=True)
     organisation_id = await organisations.create_organisation("Bench coop", ORG)
     assembly_id = await assemblies.create_assembly(
-        await actor_for(organisation_id), "AG", datetime.now(UTC)
+        # in session, as a plenary is when its ballots open: the console otherwise asks the
+        # facilitator to confirm (409) before opening
+        await actor_for(organisation_id),
+        "AG",
+        datetime.now(UTC),
+        status=AssemblyStatus.IN_SESSION,
     )
     people = await Person.insert(*(Person(name=f"Member {n:05d}") for n in range(phones + 1)))
     person_ids = [row["id"] for row in people]

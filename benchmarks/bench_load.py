@@ -260,7 +260,7 @@ async def vote(
 async def seed(members: int) -> dict[str, Any]:
     from votes.db.engine import close_pool, start_pool
     from votes.db.migrate import migrate
-    from votes.db.tables import Membership
+    from votes.db.tables import AssemblyStatus, Membership
     from votes.piccolo_conf import DB
     from votes.services import access_codes, accounts, assemblies, ballots, organisations
     from votes.services.actors import actor_for
@@ -284,7 +284,12 @@ async def seed(members: int) -> dict[str, Any]:
             await actor_for(organisation_id), [row["id"] for row in rows], secret_key=SECRET_KEY
         )
         assembly_id = await assemblies.create_assembly(
-            await actor_for(organisation_id), "AG", datetime.now(UTC)
+            # in session, as a plenary is when its ballots open: the console otherwise asks
+            # the facilitator to confirm (409) before opening
+            await actor_for(organisation_id),
+            "AG",
+            datetime.now(UTC),
+            status=AssemblyStatus.IN_SESSION,
         )
         options = [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")]
         ballot_id = await ballots.create_ballot(

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from tests.durability.server import ServedApp
+from tests.support.server import ServedApp
 
 pytestmark = pytest.mark.slow
 

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-import subprocess
 import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from tests.durability.server import REPO, ServedApp
+from tests.support.server import ServedApp
 
 from votes.db.engine import close_pool, start_pool
 from votes.db.tables import Amendment, Assembly, Ballot, Membership, Organisation
@@ -129,17 +128,7 @@ TASKS: dict[str, Callable[[dict[str, Any]], Awaitable[Any]]] = {
 
 def run(app: ServedApp, name: str, **arguments: Any) -> Any:
     """Run one task on ``app``'s database and return its JSON answer."""
-    done = subprocess.run(
-        [sys.executable, "-m", "tests.e2e.ballot_tasks", name, json.dumps(arguments)],
-        env=app.environment,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        cwd=REPO,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return app.task(name, tasks="tests.e2e.ballot_tasks", **arguments)
 
 
 async def _main(name: str, arguments: dict[str, Any]) -> Any:

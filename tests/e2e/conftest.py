@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.durability.server import REPO, ServedApp
+from tests.support.server import REPO, ServedApp
 
 CHROMIUM = Path(os.environ.get("VOTES_E2E_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [

@@ -8,9 +8,9 @@ import re
 
 import pytest
 from playwright.sync_api import Browser, expect
-from tests.durability.server import ServedApp
 from tests.e2e.conftest import ORG, PHONE, AccessibilityLog, Camera, new_context
 from tests.e2e.test_plenary import sign_in_with_password
+from tests.support.server import ServedApp
 
 pytestmark = pytest.mark.slow
 

@@ -8,7 +8,6 @@ import re
 
 import pytest
 from playwright.sync_api import Browser
-from tests.durability.server import ServedApp
 from tests.e2e.conftest import (
     FACILITATOR,
     ORG,
@@ -17,6 +16,7 @@ from tests.e2e.conftest import (
     new_context,
 )
 from tests.e2e.test_plenary import sign_in_with_password
+from tests.support.server import ServedApp
 
 from votes.web.app import create_app
 

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
-import sys
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -16,8 +14,8 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
-from tests.durability.server import REPO, ServedApp
 from tests.e2e.conftest import PHONE, AccessibilityLog, Camera, new_context
+from tests.support.server import ServedApp
 
 pytestmark = pytest.mark.slow
 
@@ -39,18 +37,10 @@ def blank_instance(browser: Browser) -> Iterator[ServedApp]:
     folder = Path(tempfile.mkdtemp(prefix="votes-e2e-blank-"))
     app = ServedApp(folder)
     app.votes_command("migrate")
-    votes = Path(sys.executable).with_name("votes")
-    made = subprocess.run(
-        [str(votes), "create-admin", "--name", "Dominique Martin", "--email", ADMIN_EMAIL, *STDIN],
-        input=ADMIN_PASSWORD + "\n",
-        env=app.environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        cwd=REPO,
-    )
-    assert made.returncode == 0, made.stderr
+    app.votes_command(
+        "create-admin", "--name", "Dominique Martin", "--email", ADMIN_EMAIL, *STDIN,
+        stdin=ADMIN_PASSWORD + "\n",
+    )  # fmt: skip
     app.start()
     try:
         yield app

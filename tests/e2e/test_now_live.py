@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
-from tests.durability.server import ServedApp
 from tests.e2e.conftest import (
     FACILITATOR,
     MEMBERS,
@@ -19,6 +18,7 @@ from tests.e2e.conftest import (
     new_context,
     wait_until_listening,
 )
+from tests.support.server import ServedApp
 
 from votes.services.demo import DEMO_PASSWORD
 

@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
-from tests.durability.server import ServedApp
 from tests.e2e import ballot_tasks
 from tests.e2e.conftest import (
     FACILITATOR,
@@ -26,6 +25,7 @@ from tests.e2e.conftest import (
     Camera,
     new_context,
 )
+from tests.support.server import ServedApp
 
 from votes.services.demo import DEMO_PASSWORD
 

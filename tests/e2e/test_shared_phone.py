@@ -9,9 +9,9 @@ import re
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
-from tests.durability.server import ServedApp
 from tests.e2e.conftest import FACILITATOR, MEMBERS, ORG, PHONE, Camera, new_context
 from tests.e2e.test_plenary import console_action, sign_in_with_password
+from tests.support.server import ServedApp
 
 pytestmark = pytest.mark.slow
 

@@ -13,7 +13,6 @@ import re
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
-from tests.durability.server import ServedApp
 from tests.e2e.conftest import (
     FACILITATOR,
     ORG,
@@ -22,6 +21,7 @@ from tests.e2e.conftest import (
     Camera,
     new_context,
 )
+from tests.support.server import ServedApp
 
 from votes.services.demo import DEMO_PASSWORD
 

@@ -16,16 +16,33 @@ from votes.services import events
 from votes.services.events import EventKind, LiveEvent
 from votes.web.live import BALLOT_KINDS, LiveSubscriber, StreamScope, _follow
 
+WITHIN = 10 * events.TURNOUT_INTERVAL_SECONDS  # a generous bound on a busy machine
+
+
+class Published(list[LiveEvent]):
+    """The events published, and a way to wait for the next one instead of sleeping."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.grown = asyncio.Event()
+
+    async def wait_for(self, count: int) -> None:
+        async with asyncio.timeout(WITHIN):
+            while len(self) < count:
+                self.grown.clear()
+                await self.grown.wait()
+
 
 @pytest.fixture
-def published() -> Iterator[list[LiveEvent]]:
-    sent: list[LiveEvent] = []
+def published() -> Iterator[Published]:
+    sent = Published()
 
     def publisher(data: bytes, channels: Iterable[str]) -> None:
         event = LiveEvent.decode(data)
         assert event is not None
         assert list(channels) == [events.channel_of(event.organisation_id)]
         sent.append(event)
+        sent.grown.set()
 
     events.install(publisher)
     yield sent
@@ -33,7 +50,7 @@ def published() -> Iterator[list[LiveEvent]]:
 
 
 async def test_a_burst_of_votes_gives_one_signal_now_and_one_with_the_final_count(
-    published: list[LiveEvent], monkeypatch: pytest.MonkeyPatch
+    published: Published, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     stored = [0]
 
@@ -45,7 +62,7 @@ async def test_a_burst_of_votes_gives_one_signal_now_and_one_with_the_final_coun
         stored[0] += 1
         events.votes_counted(7)
         await asyncio.sleep(0)
-    await asyncio.sleep(events.TURNOUT_INTERVAL_SECONDS * 1.5)
+    await published.wait_for(2)  # the second one waits for the throttle's second
     assert [(e.kind, e.ballot_id, e.total) for e in published] == [
         (EventKind.TURNOUT, 7, 1),
         (EventKind.TURNOUT, 7, 10),
@@ -71,13 +88,17 @@ async def test_a_stream_coalesces_turnout_from_several_workers() -> None:
     subscriber.put_nowait(_turnout(8, 99))  # another ballot: not this page's
     subscriber.put_nowait(LiveEvent(EventKind.BALLOT, 3, 1, ballot_id=7, change="closed").encode())
     received: list[bytes] = []
+    final_count = asyncio.Event()
 
     async def read() -> None:
         async for chunk in _follow(subscriber, scope, "en", heartbeat=30):
             received.append(chunk)
+            if b"3 members" in chunk:
+                final_count.set()
 
     reader = asyncio.create_task(read())
-    await asyncio.sleep(events.TURNOUT_INTERVAL_SECONDS * 1.5)
+    async with asyncio.timeout(WITHIN):  # the final count waits for the stream's second
+        await final_count.wait()
     subscriber.put_nowait(None)  # shutdown
     await reader
     texts = [chunk.decode() for chunk in received]

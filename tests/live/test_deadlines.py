@@ -9,29 +9,29 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
-from tests.live.server import (
+from tests.live.browser import (
     FACILITATOR,
+    LIVE_SETTINGS,
     MEMBER,
     ORG,
-    Server,
     browser,
     console,
-    server_environment,
 )
+from tests.support.server import ServedApp
 
 WAIT_SECONDS = 15  # the sweep runs every second; a busy machine may be slower
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedApp]:
     data_dir = tmp_path_factory.mktemp("live-deadlines")
-    running = Server(data_dir, server_environment(data_dir))
+    running = ServedApp(data_dir, LIVE_SETTINGS)
     running.start("--demo")
     yield running
     running.stop()
 
 
-def _time_is_up(server: Server, ballot_id: int) -> None:
+def _time_is_up(server: ServedApp, ballot_id: int) -> None:
     """The countdown's minute passes (written as Piccolo writes a UTC timestamp)."""
     connection = sqlite3.connect(server.data_dir / "votes.sqlite3", timeout=15)
     try:
@@ -44,10 +44,10 @@ def _time_is_up(server: Server, ballot_id: int) -> None:
         connection.close()
 
 
-async def test_the_server_closes_a_ballot_when_its_countdown_ends(server: Server) -> None:
+async def test_the_server_closes_a_ballot_when_its_countdown_ends(server: ServedApp) -> None:
     async with (
-        browser(server.base, FACILITATOR) as facilitator,
-        browser(server.base, MEMBER) as member,
+        browser(server.base_url, FACILITATOR) as facilitator,
+        browser(server.base_url, MEMBER) as member,
     ):
         answer = await facilitator.post(
             f"/o/{ORG}/assemblies/1/ballots",

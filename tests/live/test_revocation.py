@@ -15,18 +15,18 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 from litestar.channels import ChannelsPlugin
 from litestar.channels.backends.memory import MemoryChannelsBackend
-from tests.live.server import (
+from tests.live.browser import (
     FACILITATOR,
+    LIVE_SETTINGS,
     ORG,
     Browser,
-    Server,
     Stream,
     browser,
     console,
     new_ballot,
-    server_environment,
 )
 from tests.live.test_two_processes import database_url, servers  # noqa: F401 - fixtures
+from tests.support.server import ServedApp
 
 from votes.services import events
 from votes.services.demo import DEMO_PASSWORD
@@ -44,9 +44,9 @@ ENDED_WITHIN = 5.0  # seconds: a bound on a wait, not a measure of speed
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedApp]:
     data_dir = tmp_path_factory.mktemp("live-revocation")
-    running = Server(data_dir, server_environment(data_dir))
+    running = ServedApp(data_dir, LIVE_SETTINGS)
     running.start("--demo")
     yield running
     running.stop()
@@ -91,12 +91,12 @@ def _live(path: str = "/live") -> str:
 
 @pytest.mark.parametrize("status", ["left", "suspended"])
 async def test_a_member_recorded_as_gone_stops_receiving_the_room_at_once(
-    server: Server, status: str
+    server: ServedApp, status: str
 ) -> None:
     name = {"left": "hugo", "suspended": "ines"}[status]
     async with (
-        browser(server.base, FACILITATOR) as admin,
-        browser(server.base, _email(name)) as gone,
+        browser(server.base_url, FACILITATOR) as admin,
+        browser(server.base_url, _email(name)) as gone,
     ):
         ballot_id = await new_ballot(admin, f"Opened after {name} was {status}")
         async with gone.stream(_live()) as stream:
@@ -107,11 +107,11 @@ async def test_a_member_recorded_as_gone_stops_receiving_the_room_at_once(
         assert again.status_code in (303, 401, 404)  # to the sign-in page, or nothing
 
 
-async def test_signing_out_everywhere_ends_the_streams_of_every_session(server: Server) -> None:
+async def test_signing_out_everywhere_ends_the_streams_of_every_session(server: ServedApp) -> None:
     async with (
-        browser(server.base, FACILITATOR) as admin,
-        browser(server.base, _email("noah")) as phone,
-        browser(server.base, _email("noah")) as laptop,
+        browser(server.base_url, FACILITATOR) as admin,
+        browser(server.base_url, _email("noah")) as phone,
+        browser(server.base_url, _email("noah")) as laptop,
     ):
         ballot_id = await new_ballot(admin, "Opened after Noah signed out everywhere")
         async with phone.stream(_live()) as stream:
@@ -121,11 +121,11 @@ async def test_signing_out_everywhere_ends_the_streams_of_every_session(server: 
             await _ends_without(stream, ballot_id)
 
 
-async def test_signing_out_ends_that_sessions_streams_only(server: Server) -> None:
+async def test_signing_out_ends_that_sessions_streams_only(server: ServedApp) -> None:
     async with (
-        browser(server.base, FACILITATOR) as admin,
-        browser(server.base, _email("chloe")) as phone,
-        browser(server.base, _email("chloe")) as laptop,
+        browser(server.base_url, FACILITATOR) as admin,
+        browser(server.base_url, _email("chloe")) as phone,
+        browser(server.base_url, _email("chloe")) as laptop,
     ):
         ballot_id = await new_ballot(admin, "Opened after Chloé signed out on her phone")
         async with phone.stream(_live()) as leaving, laptop.stream(_live()) as staying:
@@ -138,12 +138,12 @@ async def test_signing_out_ends_that_sessions_streams_only(server: Server) -> No
 
 
 async def test_a_password_change_ends_the_other_sessions_streams_not_the_askers(
-    server: Server,
+    server: ServedApp,
 ) -> None:
     async with (
-        browser(server.base, FACILITATOR) as admin,
-        browser(server.base, _email("jules")) as phone,
-        browser(server.base, _email("jules")) as laptop,
+        browser(server.base_url, FACILITATOR) as admin,
+        browser(server.base_url, _email("jules")) as phone,
+        browser(server.base_url, _email("jules")) as laptop,
     ):
         ballot_id = await new_ballot(admin, "Opened after Jules changed his password")
         async with phone.stream(_live()) as other, laptop.stream(_live()) as asking:
@@ -161,12 +161,12 @@ async def test_a_password_change_ends_the_other_sessions_streams_not_the_askers(
 
 
 async def test_a_member_gone_through_one_process_loses_the_stream_held_by_the_other(
-    servers: tuple[Server, Server],  # noqa: F811 - the imported fixture
+    servers: tuple[ServedApp, ServedApp],  # noqa: F811 - the imported fixture
 ) -> None:
     first, second = servers
     async with (
-        browser(first.base, FACILITATOR) as admin,
-        browser(second.base, _email("manon")) as gone,
+        browser(first.base_url, FACILITATOR) as admin,
+        browser(second.base_url, _email("manon")) as gone,
     ):
         ballot_id = await new_ballot(admin, "Opened after Manon left, on another process")
         async with gone.stream(_live()) as stream:
@@ -176,13 +176,13 @@ async def test_a_member_gone_through_one_process_loses_the_stream_held_by_the_ot
 
 
 async def test_signing_out_everywhere_through_one_process_ends_streams_on_the_other(
-    servers: tuple[Server, Server],  # noqa: F811 - the imported fixture
+    servers: tuple[ServedApp, ServedApp],  # noqa: F811 - the imported fixture
 ) -> None:
     first, second = servers
     async with (
-        browser(first.base, FACILITATOR) as admin,
-        browser(second.base, _email("lucas")) as phone,
-        browser(first.base, _email("lucas")) as laptop,
+        browser(first.base_url, FACILITATOR) as admin,
+        browser(second.base_url, _email("lucas")) as phone,
+        browser(first.base_url, _email("lucas")) as laptop,
     ):
         ballot_id = await new_ballot(admin, "Opened after Lucas signed out, on another process")
         async with phone.stream(_live()) as stream:

@@ -13,37 +13,37 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.live.server import (
+from tests.live.browser import (
     FACILITATOR,
+    LIVE_SETTINGS,
     MEMBER,
     ORG,
-    Server,
     Stream,
     browser,
     console,
     new_ballot,
-    server_environment,
     vote,
 )
+from tests.support.server import ServedApp
 
 DELIVERED_WITHIN = 1.0  # seconds after the acting request's answer
 HEARTBEAT_SECONDS = 1
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedApp]:
     data_dir = tmp_path_factory.mktemp("live-sqlite")
-    environment = server_environment(data_dir, VOTES_LIVE_HEARTBEAT_SECONDS=str(HEARTBEAT_SECONDS))
-    running = Server(data_dir, environment)
+    environment = {**LIVE_SETTINGS, "VOTES_LIVE_HEARTBEAT_SECONDS": str(HEARTBEAT_SECONDS)}
+    running = ServedApp(data_dir, environment)
     running.start("--demo")
     yield running
     running.stop()
 
 
-async def test_a_ballot_opened_at_the_console_reaches_a_connected_phone(server: Server) -> None:
+async def test_a_ballot_opened_at_the_console_reaches_a_connected_phone(server: ServedApp) -> None:
     async with (
-        browser(server.base, FACILITATOR) as facilitator,
-        browser(server.base, MEMBER) as member,
+        browser(server.base_url, FACILITATOR) as facilitator,
+        browser(server.base_url, MEMBER) as member,
     ):
         ballot_id = await new_ballot(facilitator, "Opened while phones listen")
         async with member.stream(f"/o/{ORG}/live?since={int(time.time() * 1000)}") as stream:
@@ -57,11 +57,11 @@ async def test_a_ballot_opened_at_the_console_reaches_a_connected_phone(server: 
 
 
 async def test_the_vote_list_arrives_with_the_signal_so_phones_need_not_fetch_it(
-    server: Server,
+    server: ServedApp,
 ) -> None:
     async with (
-        browser(server.base, FACILITATOR) as facilitator,
-        browser(server.base, MEMBER) as member,
+        browser(server.base_url, FACILITATOR) as facilitator,
+        browser(server.base_url, MEMBER) as member,
     ):
         ballot_id = await new_ballot(facilitator, "Pushed to every phone")
         since = int(time.time() * 1000) + 5000
@@ -77,11 +77,11 @@ async def test_the_vote_list_arrives_with_the_signal_so_phones_need_not_fetch_it
 
 
 async def test_votes_move_the_turnout_on_the_ballot_page_in_the_viewers_words(
-    server: Server,
+    server: ServedApp,
 ) -> None:
     async with (
-        browser(server.base, FACILITATOR) as facilitator,
-        browser(server.base, MEMBER) as member,
+        browser(server.base_url, FACILITATOR) as facilitator,
+        browser(server.base_url, MEMBER) as member,
     ):
         ballot_id = await new_ballot(facilitator, "Turnout moves")
         await console(facilitator, ballot_id, "open")
@@ -99,10 +99,10 @@ async def test_votes_move_the_turnout_on_the_ballot_page_in_the_viewers_words(
         assert "<strong>1</strong>" in turnout.text
 
 
-async def test_a_stream_only_carries_its_own_ballot(server: Server) -> None:
+async def test_a_stream_only_carries_its_own_ballot(server: ServedApp) -> None:
     async with (
-        browser(server.base, FACILITATOR) as facilitator,
-        browser(server.base, MEMBER) as member,
+        browser(server.base_url, FACILITATOR) as facilitator,
+        browser(server.base_url, MEMBER) as member,
     ):
         watched = await new_ballot(facilitator, "Watched")
         other = await new_ballot(facilitator, "Other")
@@ -114,11 +114,11 @@ async def test_a_stream_only_carries_its_own_ballot(server: Server) -> None:
 
 
 async def test_a_reconnecting_phone_catches_up_with_a_ballot_closed_meanwhile(
-    server: Server,
+    server: ServedApp,
 ) -> None:
     async with (
-        browser(server.base, FACILITATOR) as facilitator,
-        browser(server.base, MEMBER) as member,
+        browser(server.base_url, FACILITATOR) as facilitator,
+        browser(server.base_url, MEMBER) as member,
     ):
         ballot_id = await new_ballot(facilitator, "Closed while a phone was away")
         await console(facilitator, ballot_id, "open")
@@ -143,8 +143,8 @@ async def test_a_reconnecting_phone_catches_up_with_a_ballot_closed_meanwhile(
         assert f"/ballots/{missed}" not in listed.text
 
 
-async def test_a_page_that_missed_nothing_is_not_asked_to_refetch(server: Server) -> None:
-    async with browser(server.base, MEMBER) as member:
+async def test_a_page_that_missed_nothing_is_not_asked_to_refetch(server: ServedApp) -> None:
+    async with browser(server.base_url, MEMBER) as member:
         since = int(time.time() * 1000) + 5000  # later than any act so far
         async with member.stream(f"/o/{ORG}/live?since={since}") as stream:
             event = await asyncio.wait_for(_first_event_or_heartbeat(stream), 10)
@@ -162,8 +162,8 @@ async def _first_event_or_heartbeat(stream: Stream) -> str:
         return event.name if event else "ended"
 
 
-async def test_idle_streams_carry_heartbeats_and_a_retry_hint(server: Server) -> None:
-    async with browser(server.base, MEMBER) as member:
+async def test_idle_streams_carry_heartbeats_and_a_retry_hint(server: ServedApp) -> None:
+    async with browser(server.base_url, MEMBER) as member:
         since = int(time.time() * 1000) + 5000  # nothing to catch up with: an idle stream
         async with member.stream(f"/o/{ORG}/live?since={since}") as stream:
             assert stream.response.headers["x-accel-buffering"] == "no"
@@ -177,8 +177,8 @@ async def test_idle_streams_carry_heartbeats_and_a_retry_hint(server: Server) ->
         assert stream.retry == 3000
 
 
-async def test_another_organisations_members_get_no_stream(server: Server) -> None:
-    async with browser(server.base, MEMBER) as member:
+async def test_another_organisations_members_get_no_stream(server: ServedApp) -> None:
+    async with browser(server.base_url, MEMBER) as member:
         answer = await member.client.get("/o/no-such-coop/live")
         foreign_ballot = await member.client.get(f"/o/{ORG}/ballots/999999/live")
     assert answer.status_code == 404
@@ -187,7 +187,7 @@ async def test_another_organisations_members_get_no_stream(server: Server) -> No
 
 async def test_shutdown_ends_open_streams_at_once(tmp_path: Path) -> None:
     """A restart must not wait for the phones: each stream ends with a "come back" hint."""
-    single = Server(tmp_path, server_environment(tmp_path))
+    single = ServedApp(tmp_path, LIVE_SETTINGS)
     await asyncio.to_thread(single.start, "--demo")
     try:
         outcome = await _stream_across_shutdown(single)
@@ -198,8 +198,8 @@ async def test_shutdown_ends_open_streams_at_once(tmp_path: Path) -> None:
     assert single.process.returncode is not None  # it stopped (uvicorn re-raises SIGTERM)
 
 
-async def _stream_across_shutdown(single: Server) -> str:
-    async with browser(single.base, MEMBER) as member:
+async def _stream_across_shutdown(single: ServedApp) -> str:
+    async with browser(single.base_url, MEMBER) as member:
         async with member.stream(f"/o/{ORG}/live") as stream:
             await stream.wait_for("resync", 10)
             single.terminate()

@@ -12,17 +12,17 @@ from collections.abc import AsyncIterator, Iterator
 import asyncpg
 import pytest
 from tests.conftest import POSTGRES_ADMIN_URL
-from tests.live.server import (
+from tests.live.browser import (
     FACILITATOR,
+    LIVE_SETTINGS,
     MEMBER,
     ORG,
-    Server,
     browser,
     console,
     new_ballot,
-    server_environment,
     vote,
 )
+from tests.support.server import ServedApp
 
 from votes.web.pg_channels import LISTENER_NAME, PUBLISHER_NAME
 
@@ -30,7 +30,7 @@ DELIVERED_WITHIN = 1.0  # seconds after the acting request's answer
 BACK_WITHIN = 5.0  # seconds after a process lost its listener: it hears the others again
 
 
-async def _cut(connection_name: str, server: Server) -> int:
+async def _cut(connection_name: str, server: ServedApp) -> int:
     """Terminate ``server``'s live connection named ``connection_name`` from PostgreSQL's
     side (what a database restart or a failover does to it); how many were cut."""
     assert server.process is not None
@@ -71,12 +71,14 @@ async def database_url() -> AsyncIterator[str]:
 @pytest.fixture(scope="module")
 def servers(
     database_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[Server, Server]]:
+) -> Iterator[tuple[ServedApp, ServedApp]]:
     data_dir = tmp_path_factory.mktemp("live-postgres")
-    environment = server_environment(
-        data_dir, VOTES_DATABASE_URL=database_url, VOTES_LIVE_BACKEND="postgres"
-    )
-    first, second = Server(data_dir, environment), Server(data_dir, environment)
+    environment = {
+        **LIVE_SETTINGS,
+        "VOTES_DATABASE_URL": database_url,
+        "VOTES_LIVE_BACKEND": "postgres",
+    }
+    first, second = ServedApp(data_dir, environment), ServedApp(data_dir, environment)
     try:
         first.start("--demo")
         second.start()
@@ -87,12 +89,12 @@ def servers(
 
 
 async def test_a_ballot_opened_through_one_process_reaches_a_phone_on_the_other(
-    servers: tuple[Server, Server],
+    servers: tuple[ServedApp, ServedApp],
 ) -> None:
     first, second = servers
     async with (
-        browser(first.base, FACILITATOR) as facilitator,
-        browser(second.base, MEMBER) as member,
+        browser(first.base_url, FACILITATOR) as facilitator,
+        browser(second.base_url, MEMBER) as member,
     ):
         ballot_id = await new_ballot(facilitator, "Opened on A, seen on B")
         async with member.stream(f"/o/{ORG}/live") as stream:
@@ -105,12 +107,12 @@ async def test_a_ballot_opened_through_one_process_reaches_a_phone_on_the_other(
 
 
 async def test_a_vote_cast_through_one_process_moves_the_turnout_seen_through_the_other(
-    servers: tuple[Server, Server],
+    servers: tuple[ServedApp, ServedApp],
 ) -> None:
     first, second = servers
     async with (
-        browser(first.base, FACILITATOR) as facilitator,
-        browser(second.base, MEMBER) as member,
+        browser(first.base_url, FACILITATOR) as facilitator,
+        browser(second.base_url, MEMBER) as member,
     ):
         ballot_id = await new_ballot(facilitator, "Voted on B, counted on A")
         await console(facilitator, ballot_id, "open")
@@ -126,16 +128,16 @@ async def test_a_vote_cast_through_one_process_moves_the_turnout_seen_through_th
 
 
 async def test_one_sign_in_works_on_both_processes_so_no_sticky_session_is_needed(
-    servers: tuple[Server, Server],
+    servers: tuple[ServedApp, ServedApp],
 ) -> None:
     """A reverse proxy may send each request of one phone to another instance."""
     first, second = servers
     async with (
-        browser(first.base, FACILITATOR) as facilitator,
-        browser(first.base, MEMBER) as member,  # signed in through the first process…
+        browser(first.base_url, FACILITATOR) as facilitator,
+        browser(first.base_url, MEMBER) as member,  # signed in through the first process…
     ):
         ballot_id = await new_ballot(facilitator, "One phone, two instances")
-        member.client.base_url = second.base  # …then every request goes to the second
+        member.client.base_url = second.base_url  # …then every request goes to the second
         async with member.stream(f"/o/{ORG}/ballots/{ballot_id}/live") as stream:
             await stream.wait_for("resync", 10)
             await console(facilitator, ballot_id, "open")
@@ -146,15 +148,15 @@ async def test_one_sign_in_works_on_both_processes_so_no_sticky_session_is_neede
 
 
 async def test_a_process_whose_listener_was_cut_listens_again_and_its_phones_catch_up(
-    servers: tuple[Server, Server],
+    servers: tuple[ServedApp, ServedApp],
 ) -> None:
     """Issue #8: after a database restart or failover, a phone on B must not stay on a
     closed ballot. B reconnects, tells its phones to re-fetch (what was published while it was
     deaf is lost), then hears A's events again."""
     first, second = servers
     async with (
-        browser(first.base, FACILITATOR) as facilitator,
-        browser(second.base, MEMBER) as member,
+        browser(first.base_url, FACILITATOR) as facilitator,
+        browser(second.base_url, MEMBER) as member,
     ):
         during = await new_ballot(facilitator, "Opened on A while B was deaf")
         after = await new_ballot(facilitator, "Opened on A once B listens again")
@@ -176,15 +178,15 @@ async def test_a_process_whose_listener_was_cut_listens_again_and_its_phones_cat
 
 
 async def test_a_process_whose_publishing_connection_was_cut_publishes_again(
-    servers: tuple[Server, Server],
+    servers: tuple[ServedApp, ServedApp],
 ) -> None:
     """B keeps one connection to NOTIFY through; cut, the next event goes through a new one
     (the vote itself was never at stake: it is committed before its event is sent)."""
     first, second = servers
     async with (
-        browser(second.base, FACILITATOR) as facilitator,
-        browser(second.base, MEMBER) as member,
-        browser(first.base, FACILITATOR) as watcher,
+        browser(second.base_url, FACILITATOR) as facilitator,
+        browser(second.base_url, MEMBER) as member,
+        browser(first.base_url, FACILITATOR) as watcher,
     ):
         ballot_id = await new_ballot(facilitator, "Voted on B after its NOTIFY connection was cut")
         async with watcher.stream(f"/o/{ORG}/assemblies/1/live") as projector:

@@ -182,11 +182,11 @@ async def test_a_proposal_with_a_long_full_text_amendment_answers_at_once(
 
 
 async def test_amendments_cannot_grow_a_text_past_the_limit() -> None:
-    from tests.db.test_assemblies_service import _member
+    from tests.support.factories import member_actor
 
     coop = await cooperative()
-    author = await _member(coop.organisation_id)
-    member = await _member(coop.organisation_id)
+    author = await member_actor(coop.organisation_id)
+    member = await member_actor(coop.organisation_id)
     body = "Premier article.\n\n" + "x" * (BODY_MAX - 100)
     proposal_id = await proposals.submit_proposal(author, coop.assembly_id, "Long", body)
     with pytest.raises(Refused, match="amended_too_long"):

@@ -1,8 +1,11 @@
-"""``votes serve`` in a subprocess on 127.0.0.1, for the tests that need a real server: the
-browser tests (a browser cannot talk to an in-process app) and the crash tests (a process must
-be killed). Each server gets a free port and a temporary data folder; seeding and counting run
-in helper subprocesses with the same settings (this test process's Piccolo engine is bound to
-the test suite's own database and must not be pointed elsewhere).
+"""``votes serve`` in a subprocess on 127.0.0.1, for what needs a real server: the browser tests
+(a browser cannot talk to an in-process app), the live tests (in-process clients wait for a
+response's end, which an event stream never has), the crash tests (a process must be killed)
+and the benchmarks that measure a server under load.
+
+Each server gets a free port and the data folder it is given; seeding and reading back run in
+helper subprocesses with the same settings (:meth:`ServedApp.task`): this test process's
+Piccolo engine is bound to the test suite's own database and must not be pointed elsewhere.
 """
 
 from __future__ import annotations
@@ -20,9 +23,10 @@ from typing import Any
 
 import httpx
 
-SECRET_KEY = "rehearsal-secret-key-that-is-long-enough-0123456789"
+SECRET_KEY = "served-app-secret-key-that-is-long-enough-0123456789"
 STARTUP_SECONDS = 90  # migrations and the demo on a busy two-core machine
 REPO = Path(__file__).resolve().parents[2]
+TASKS = "tests.durability.tasks"
 
 
 def free_port() -> int:
@@ -32,7 +36,8 @@ def free_port() -> int:
 
 
 def server_environment(data_dir: Path, **extra: str) -> dict[str, str]:
-    """This process's environment without the test suite's own VOTES_* settings."""
+    """This process's environment without the test suite's own VOTES_* settings, plus a
+    served app's: ``extra`` overrides any of them."""
     environment = {
         key: value
         for key, value in os.environ.items()
@@ -45,14 +50,22 @@ def server_environment(data_dir: Path, **extra: str) -> dict[str, str]:
         VOTES_SECURE_COOKIES="false",
         VOTES_LOG_LEVEL="INFO",  # one line per request: the log tells what happened
         PICCOLO_CONF="votes.piccolo_conf",
-        **extra,
     )
+    environment.update(extra)
     return environment
+
+
+def _votes() -> str:
+    return str(Path(sys.executable).with_name("votes"))
 
 
 @dataclass
 class ServedApp:
-    """One ``votes serve`` process; its output goes to a file (an unread pipe would stall it)."""
+    """One ``votes serve`` process; its output goes to a file (an unread pipe would stall it).
+
+    ``environment`` holds the settings that differ from :func:`server_environment`'s; several
+    servers may share one data folder (two workers of one database), each with its own log.
+    """
 
     data_dir: Path
     environment: dict[str, str] = field(default_factory=dict)
@@ -60,7 +73,7 @@ class ServedApp:
     process: subprocess.Popen[bytes] | None = None
 
     def __post_init__(self) -> None:
-        self.environment = {**server_environment(self.data_dir), **self.environment}
+        self.environment = server_environment(self.data_dir, **self.environment)
 
     @property
     def base_url(self) -> str:
@@ -68,11 +81,10 @@ class ServedApp:
 
     @property
     def log(self) -> Path:
-        return self.data_dir / "server.log"
+        return self.data_dir / f"server-{self.port}.log"
 
     def start(self, *arguments: str) -> None:
-        votes = Path(sys.executable).with_name("votes")
-        command = [str(votes), "serve", "--host", "127.0.0.1", "--port", str(self.port)]
+        command = [_votes(), "serve", "--host", "127.0.0.1", "--port", str(self.port)]
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
                 [*command, *arguments],
@@ -94,7 +106,7 @@ class ServedApp:
                     return
             except httpx.TransportError:
                 pass
-            time.sleep(0.2)
+            time.sleep(0.2)  # polling a process that is starting: no event to wait on
         raise RuntimeError(f"votes serve did not answer in {STARTUP_SECONDS} s: {self.tail()}")
 
     def kill(self) -> None:
@@ -104,9 +116,14 @@ class ServedApp:
             os.kill(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=30)
 
-    def stop(self) -> None:
+    def terminate(self) -> None:
+        """SIGTERM, without waiting: the graceful shutdown starts."""
         if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
+            self.process.send_signal(signal.SIGTERM)
+
+    def stop(self) -> None:
+        self.terminate()
+        if self.process is not None:
             try:
                 self.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
@@ -118,10 +135,11 @@ class ServedApp:
             return "(no log)"
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
 
-    def votes_command(self, *arguments: str) -> str:
-        votes = Path(sys.executable).with_name("votes")
+    def votes_command(self, *arguments: str, stdin: str | None = None) -> str:
+        """``votes ARGUMENTS`` on this server's database; its standard output."""
         done = subprocess.run(
-            [str(votes), *arguments],
+            [_votes(), *arguments],
+            input=stdin,
             env=self.environment,
             capture_output=True,
             text=True,
@@ -132,11 +150,11 @@ class ServedApp:
         assert done.returncode == 0, done.stderr
         return done.stdout
 
-    def task(self, name: str, **arguments: Any) -> Any:
-        """Run one of ``tests/durability/tasks.py``'s tasks on this server's database and
-        return its JSON answer."""
+    def task(self, name: str, /, tasks: str = TASKS, **arguments: Any) -> Any:
+        """Run task ``name`` of module ``tasks`` (``python -m TASKS NAME JSON``, which prints
+        one JSON line) on this server's database and return its answer."""
         done = subprocess.run(
-            [sys.executable, "-m", "tests.durability.tasks", name, json.dumps(arguments)],
+            [sys.executable, "-m", tasks, name, json.dumps(arguments)],
             env=self.environment,
             capture_output=True,
             text=True,

@@ -1,5 +1,10 @@
-"""A general assembly to test the rules on: an organisation of any size and legal form, its
-members, an assembly in session, check-ins and a majority motion counted through the service."""
+"""Test data built through the services, as the app builds it: organisations, their members and
+assemblies (:func:`cooperative`), a member acting (:func:`member_actor`), and a general assembly
+to test the rules on (:func:`general_assembly`: any size and legal form, in session, check-ins
+and a majority motion counted through the service).
+
+Every name and short name is unique across the session, whatever order the tests run in.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from votes.core.results import TallyResult
+from votes.db import queries
 from votes.db.tables import (
     AssemblyKind,
     AssemblyStatus,
@@ -20,10 +26,47 @@ from votes.db.tables import (
     MembershipKind,
 )
 from votes.services import accounts, assemblies, attendance, ballots, organisations
-from votes.services.actors import actor_for
+from votes.services.actors import Actor, actor_for
 
 _counter = itertools.count()
 MOTION = [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")]
+
+
+def unique(prefix: str) -> str:
+    """``prefix`` made unique in the session (the database outlives each test)."""
+    return f"{prefix}-{next(_counter)}-{uuid.uuid4().hex[:6]}"
+
+
+async def organisation(name: str = "Coop") -> int:
+    """A fresh organisation; its id."""
+    tag = unique("o")
+    return await organisations.create_organisation(f"{name} {tag}", f"{name.lower()}-{tag}")
+
+
+async def member_actor(organisation_id: int, *, facilitator: bool = False) -> Actor:
+    """A new person with an account, member of the organisation, acting."""
+    tag = uuid.uuid4().hex[:8]
+    person_id = await accounts.create_person(f"P {tag}", f"{tag}@example.invalid", "pw-123456789")
+    await organisations.add_membership(organisation_id, person_id, is_facilitator=facilitator)
+    membership = await queries.membership_in(organisation_id, person_id)
+    assert membership is not None
+    return Actor.of(membership)
+
+
+async def cooperative(count: int, *, observers: int = 0) -> tuple[int, int, list[int], list[int]]:
+    """A fresh organisation, a planned assembly, ``count`` voting members and ``observers``
+    observers: (organisation, assembly, members, observers), memberships by id."""
+    organisation_id = await organisation()
+    assembly_id = await assemblies.create_assembly(
+        await actor_for(organisation_id), "AG", datetime.now(UTC)
+    )
+    members, watchers = [], []
+    for index in range(count + observers):
+        person = await accounts.create_person(f"P{organisation_id}-{index}", None, None)
+        kind = MembershipKind.MEMBER if index < count else MembershipKind.OBSERVER
+        membership = await organisations.add_membership(organisation_id, person, kind=kind)
+        (members if index < count else watchers).append(membership)
+    return organisation_id, assembly_id, members, watchers
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +105,18 @@ class Assembly:
             for _ in range(votes.get(choice, 0)):
                 await ballots.cast_vote(ballot_id, self.members[index], choice)
                 index += 1
+
+
+async def motion(organisation_id: int, assembly_id: int, **options: Any) -> int:
+    """A draft majority ballot (for, against, abstention) in the assembly; its id."""
+    return await ballots.create_ballot(
+        await actor_for(organisation_id),
+        assembly_id,
+        "Adoptez-vous la résolution ?",
+        "majority",
+        MOTION,
+        **options,
+    )
 
 
 async def general_assembly(

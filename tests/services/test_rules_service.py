@@ -6,7 +6,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
-from tests.db.attendance_helpers import close, general_assembly
+from tests.support.factories import close, general_assembly
 
 from votes.core import Verdict, explain
 from votes.core.rules import preset

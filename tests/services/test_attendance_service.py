@@ -4,7 +4,7 @@ participation only when the statutes allow it, signing in with an access code, a
 from __future__ import annotations
 
 import pytest
-from tests.db.attendance_helpers import general_assembly
+from tests.support.factories import general_assembly
 
 from votes.core.rules import preset
 from votes.db import attendance_queries as aq

@@ -7,7 +7,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
-from tests.db.attendance_helpers import close, general_assembly, place_in_college
+from tests.support.factories import close, general_assembly, place_in_college
 
 from votes.core import Verdict
 from votes.core.rules import preset

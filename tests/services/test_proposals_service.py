@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from tests.db.test_assemblies_service import _member, _organisation
+from tests.support.factories import member_actor, organisation
 
 from votes.db import assembly_queries
 from votes.db.tables import (
@@ -30,9 +30,9 @@ async def _assembly(organisation_id: int, **details: object) -> int:
 
 
 async def test_submission_respects_the_deadline_and_the_rule_but_not_for_facilitators() -> None:
-    organisation_id = await _organisation()
-    chair = await _member(organisation_id, facilitator=True)
-    member = await _member(organisation_id)
+    organisation_id = await organisation()
+    chair = await member_actor(organisation_id, facilitator=True)
+    member = await member_actor(organisation_id)
     late = await _assembly(organisation_id, submission_deadline=datetime.now(UTC) - timedelta(1))
     with pytest.raises(Refused, match="deadline_passed"):
         await proposals.submit_proposal(member, late, "Trop tard", "Texte")
@@ -44,10 +44,10 @@ async def test_submission_respects_the_deadline_and_the_rule_but_not_for_facilit
 
 
 async def test_every_edit_is_a_new_version_and_only_authors_edit() -> None:
-    organisation_id = await _organisation()
-    author = await _member(organisation_id)
-    coauthor = await _member(organisation_id)
-    other = await _member(organisation_id)
+    organisation_id = await organisation()
+    author = await member_actor(organisation_id)
+    coauthor = await member_actor(organisation_id)
+    other = await member_actor(organisation_id)
     assembly_id = await _assembly(organisation_id)
     proposal_id = await proposals.submit_proposal(
         author, assembly_id, "Télétravail", "Deux jours.", coauthor_ids=[coauthor.person_id]
@@ -62,9 +62,9 @@ async def test_every_edit_is_a_new_version_and_only_authors_edit() -> None:
 
 
 async def test_amendments_apply_as_new_versions_and_not_to_withdrawn_proposals() -> None:
-    organisation_id = await _organisation()
-    author = await _member(organisation_id)
-    member = await _member(organisation_id)
+    organisation_id = await organisation()
+    author = await member_actor(organisation_id)
+    member = await member_actor(organisation_id)
     assembly_id = await _assembly(organisation_id)
     proposal_id = await proposals.submit_proposal(
         author, assembly_id, "Prime", "Une prime de 300 € pour tous."
@@ -88,9 +88,9 @@ async def test_amendments_apply_as_new_versions_and_not_to_withdrawn_proposals()
 
 
 async def test_pending_amendments_are_voted_before_their_proposal() -> None:
-    organisation_id = await _organisation()
-    chair = await _member(organisation_id, facilitator=True)
-    member = await _member(organisation_id)
+    organisation_id = await organisation()
+    chair = await member_actor(organisation_id, facilitator=True)
+    member = await member_actor(organisation_id)
     assembly_id = await _assembly(organisation_id)
     item = await assemblies.add_item(chair, assembly_id, "Primes")
     proposal_id = await proposals.submit_proposal(
@@ -129,10 +129,10 @@ def test_amendment_kinds_change_the_text_as_a_reader_expects() -> None:
 
 
 async def test_threads_replies_edits_reactions_hiding_and_closing() -> None:
-    organisation_id = await _organisation()
-    chair = await _member(organisation_id, facilitator=True)
-    member = await _member(organisation_id)
-    other = await _member(organisation_id)
+    organisation_id = await organisation()
+    chair = await member_actor(organisation_id, facilitator=True)
+    member = await member_actor(organisation_id)
+    other = await member_actor(organisation_id)
     assembly_id = await _assembly(organisation_id)
     proposal_id = await proposals.submit_proposal(member, assembly_id, "P", "Texte")
     page = await assembly_queries.proposal_page(organisation_id, proposal_id)
@@ -170,8 +170,8 @@ async def test_observers_read_but_do_not_post() -> None:
     from votes.db.tables import MembershipKind
     from votes.services import accounts, organisations
 
-    organisation_id = await _organisation()
-    member = await _member(organisation_id)
+    organisation_id = await organisation()
+    member = await member_actor(organisation_id)
     person_id = await accounts.create_person(
         "Obs", f"obs-{organisation_id}@x.invalid", "pw-12345678"
     )
@@ -190,11 +190,11 @@ async def test_observers_read_but_do_not_post() -> None:
 
 
 async def test_a_draft_is_not_found_by_the_services_for_others_than_its_authors() -> None:
-    organisation_id = await _organisation()
-    author = await _member(organisation_id)
-    coauthor = await _member(organisation_id)
-    other = await _member(organisation_id)
-    chair = await _member(organisation_id, facilitator=True)
+    organisation_id = await organisation()
+    author = await member_actor(organisation_id)
+    coauthor = await member_actor(organisation_id)
+    other = await member_actor(organisation_id)
+    chair = await member_actor(organisation_id, facilitator=True)
     assembly_id = await _assembly(organisation_id)
     draft = await proposals.submit_proposal(
         author, assembly_id, "Brouillon", "Texte.", draft=True, coauthor_ids=[coauthor.person_id]

@@ -1,112 +1,25 @@
-"""``votes serve`` in a subprocess on 127.0.0.1, and a browser-like client that reads its event
-streams (in-process test clients wait for a response's end, which an event stream never has)."""
+"""A browser-like client that reads a served app's event streams (in-process test clients wait
+for a response's end, which an event stream never has), and the demo's people to sign in."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 
 import httpx
 
 from votes.services.demo import DEMO_PASSWORD
 
-SECRET_KEY = "live-tests-secret-key-that-is-long-enough-0123456789"
 FACILITATOR = "camille@demo.votes.invalid"
 MEMBER = "lea@demo.votes.invalid"
 ORG = "demo"
-STARTUP_SECONDS = 60  # migrations and the demo on a busy machine
+# what the live tests' servers differ in from tests.support.server's: English pages, a quiet log
+LIVE_SETTINGS = {"VOTES_DEFAULT_LANGUAGE": "en", "VOTES_LOG_LEVEL": "WARNING"}
 _CSRF_INPUT = re.compile(r'name="_csrf_token" value="([^"]+)"')
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def server_environment(data_dir: Path, **extra: str) -> dict[str, str]:
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("VOTES_") and key != "PICCOLO_CONF"
-    }
-    environment.update(
-        VOTES_ENV="development",
-        VOTES_DATA_DIR=str(data_dir),
-        VOTES_SECRET_KEY=SECRET_KEY,
-        VOTES_LOG_LEVEL="WARNING",
-        VOTES_DEFAULT_LANGUAGE="en",
-        **extra,
-    )
-    return environment
-
-
-@dataclass
-class Server:
-    """One ``votes serve`` process; its output goes to a file (an unread pipe would stall it)."""
-
-    data_dir: Path
-    environment: dict[str, str]
-    port: int = field(default_factory=free_port)
-    process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def log(self) -> Path:
-        return self.data_dir / f"server-{self.port}.log"
-
-    def start(self, *arguments: str) -> None:
-        votes = Path(sys.executable).with_name("votes")
-        command = [str(votes), "serve", "--host", "127.0.0.1", "--port", str(self.port)]
-        with self.log.open("ab") as log:
-            self.process = subprocess.Popen(
-                [*command, *arguments],
-                env=self.environment,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        self._wait_ready()
-
-    def _wait_ready(self) -> None:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while time.monotonic() < deadline:
-            assert self.process is not None
-            if self.process.poll() is not None:
-                raise RuntimeError(f"votes serve exited: {self.log.read_text()[-2000:]}")
-            try:
-                if httpx.get(f"{self.base}/healthz", timeout=2).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError(f"votes serve did not start: {self.log.read_text()[-2000:]}")
-
-    def terminate(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-
-    def stop(self) -> None:
-        self.terminate()
-        if self.process is not None:
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,52 +2,20 @@
 
 from __future__ import annotations
 
-import itertools
 import json
-from datetime import UTC, datetime
 
 import pytest
+from tests.support.factories import cooperative, motion
 
-from votes.db.tables import BallotPaper, MembershipKind, Participation
-from votes.services import accounts, assemblies, ballots, organisations
+from votes.db.tables import BallotPaper, Participation
+from votes.services import ballots
 from votes.services.actors import actor_for
 from votes.services.refusals import Refused
 
-_counter = itertools.count()
-
-
-async def _organisation_with_members(
-    count: int, *, observers: int = 0
-) -> tuple[int, int, list[int], list[int]]:
-    """A fresh organisation, an assembly, ``count`` voting members and some observers."""
-    n = next(_counter)
-    organisation_id = await organisations.create_organisation(f"Coop {n}", f"coop-{n}")
-    assembly_id = await assemblies.create_assembly(
-        await actor_for(organisation_id), "AG", datetime.now(UTC)
-    )
-    members, watchers = [], []
-    for index in range(count + observers):
-        person = await accounts.create_person(f"P{n}-{index}", None, None)
-        kind = MembershipKind.MEMBER if index < count else MembershipKind.OBSERVER
-        membership = await organisations.add_membership(organisation_id, person, kind=kind)
-        (members if index < count else watchers).append(membership)
-    return organisation_id, assembly_id, members, watchers
-
-
-async def _yes_no_ballot(organisation_id: int, assembly_id: int, *, secret: bool = False) -> int:
-    return await ballots.create_ballot(
-        await actor_for(organisation_id),
-        assembly_id,
-        "Question ?",
-        "majority",
-        [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")],
-        secret=secret,
-    )
-
 
 async def test_a_member_votes_once_and_a_second_vote_changes_no_count() -> None:
-    organisation_id, assembly_id, members, _ = await _organisation_with_members(2)
-    ballot_id = await _yes_no_ballot(organisation_id, assembly_id)
+    organisation_id, assembly_id, members, _ = await cooperative(2)
+    ballot_id = await motion(organisation_id, assembly_id)
     await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     await ballots.cast_vote(ballot_id, members[0], "yes")
     with pytest.raises(Refused) as refused:
@@ -60,8 +28,8 @@ async def test_a_member_votes_once_and_a_second_vote_changes_no_count() -> None:
 
 
 async def test_the_database_itself_refuses_a_second_participation() -> None:
-    organisation_id, assembly_id, members, _ = await _organisation_with_members(1)
-    ballot_id = await _yes_no_ballot(organisation_id, assembly_id)
+    organisation_id, assembly_id, members, _ = await cooperative(1)
+    ballot_id = await motion(organisation_id, assembly_id)
     await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     await ballots.cast_vote(ballot_id, members[0], "yes")
     with pytest.raises(Exception, match=r"(?i)unique"):
@@ -75,11 +43,9 @@ async def test_the_database_itself_refuses_a_second_participation() -> None:
 
 
 async def test_votes_outside_the_open_window_or_by_non_voters_are_refused() -> None:
-    organisation_id, assembly_id, members, observers = await _organisation_with_members(
-        1, observers=1
-    )
-    _other_organisation, _, outsiders, _ = await _organisation_with_members(1)
-    ballot_id = await _yes_no_ballot(organisation_id, assembly_id)
+    organisation_id, assembly_id, members, observers = await cooperative(1, observers=1)
+    _other_organisation, _, outsiders, _ = await cooperative(1)
+    ballot_id = await motion(organisation_id, assembly_id)
     with pytest.raises(Refused, match="not_open"):
         await ballots.cast_vote(ballot_id, members[0], "yes")  # still a draft
     await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
@@ -93,8 +59,8 @@ async def test_votes_outside_the_open_window_or_by_non_voters_are_refused() -> N
 
 
 async def test_secret_papers_carry_nothing_that_leads_back_to_the_voter() -> None:
-    organisation_id, assembly_id, members, _ = await _organisation_with_members(3)
-    ballot_id = await _yes_no_ballot(organisation_id, assembly_id, secret=True)
+    organisation_id, assembly_id, members, _ = await cooperative(3)
+    ballot_id = await motion(organisation_id, assembly_id, secret=True)
     await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     receipts = [
         (await ballots.cast_vote(ballot_id, member, choice)).code
@@ -133,7 +99,7 @@ async def test_secret_papers_carry_nothing_that_leads_back_to_the_voter() -> Non
 
 
 async def test_closing_counts_with_the_core_and_a_recount_agrees() -> None:
-    organisation_id, assembly_id, members, _ = await _organisation_with_members(4)
+    organisation_id, assembly_id, members, _ = await cooperative(4)
     ballot_id = await ballots.create_ballot(
         await actor_for(organisation_id),
         assembly_id,

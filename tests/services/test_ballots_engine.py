@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-import time
+import threading
 from datetime import UTC, datetime
 
 import pytest
@@ -192,17 +192,22 @@ async def test_a_group_under_way_when_the_committer_is_cancelled_is_still_acknow
     assert isinstance(engine, VotesSQLiteEngine)
     inserting = _insert_organisation("engine-under-way")
 
+    in_thread, release = threading.Event(), threading.Event()
+
     def slow(connection: object) -> object:
-        time.sleep(0.2)  # the group is in the thread while the task is cancelled
+        in_thread.set()
+        release.wait(30)  # the group is in the thread while the task is cancelled
         return inserting(connection)  # type: ignore[operator]
 
     under_way = asyncio.ensure_future(engine.run_write(slow))
-    await asyncio.sleep(0.05)
+    assert await asyncio.to_thread(in_thread.wait, 30)
     queued = asyncio.ensure_future(engine.run_write(_insert_organisation("engine-not-begun")))  # type: ignore[arg-type]
     await asyncio.sleep(0)
     committer = engine.connections().committer
     assert committer is not None
     committer.cancel()
+    await asyncio.sleep(0)  # the cancellation reaches the committer…
+    release.set()  # …before the group in the thread is done
     assert await under_way == "engine-under-way"
     with pytest.raises(asyncio.CancelledError):
         await queued

@@ -5,7 +5,7 @@ votes cast on behalf of represented members, one by one or together."""
 from __future__ import annotations
 
 import pytest
-from tests.db.attendance_helpers import close, general_assembly
+from tests.support.factories import close, general_assembly
 
 from votes.db import attendance_queries as aq
 from votes.db.tables import AuditEntry, Participation, Proxy

@@ -10,9 +10,8 @@ from typing import Any
 
 import pytest
 from tests.conftest import USE_POSTGRES
-from tests.db.attendance_helpers import close, general_assembly
-from tests.db.test_assemblies_service import _member, _organisation
 from tests.support.actors import scrutineer
+from tests.support.factories import close, general_assembly, member_actor, organisation
 
 from votes.core import Verdict
 from votes.db.engine import VotesSQLiteEngine
@@ -237,9 +236,9 @@ async def test_room_and_phone_votes_beyond_the_eligible_are_not_published() -> N
 
 
 async def _amendment_put_to_vote() -> tuple[Any, int, int, int]:
-    organisation_id = await _organisation()
-    chair = await _member(organisation_id, facilitator=True)
-    member = await _member(organisation_id)
+    organisation_id = await organisation()
+    chair = await member_actor(organisation_id, facilitator=True)
+    member = await member_actor(organisation_id)
     assembly_id = await assemblies.create_assembly(
         await actor_for(organisation_id), "AG", datetime.now(UTC)
     )
@@ -300,9 +299,9 @@ async def test_recording_an_outcome_ahead_of_the_vote_needs_a_reason_and_is_audi
 
 
 async def test_a_proposal_follows_its_published_vote() -> None:
-    organisation_id = await _organisation()
-    chair = await _member(organisation_id, facilitator=True)
-    member = await _member(organisation_id)
+    organisation_id = await organisation()
+    chair = await member_actor(organisation_id, facilitator=True)
+    member = await member_actor(organisation_id)
     assembly_id = await assemblies.create_assembly(
         await actor_for(organisation_id), "AG", datetime.now(UTC)
     )
@@ -319,9 +318,9 @@ async def test_a_proposal_follows_its_published_vote() -> None:
 
 
 async def test_a_motion_does_not_open_before_its_amendments_are_voted_unless_told_why() -> None:
-    organisation_id = await _organisation()
-    chair = await _member(organisation_id, facilitator=True)
-    member = await _member(organisation_id)
+    organisation_id = await organisation()
+    chair = await member_actor(organisation_id, facilitator=True)
+    member = await member_actor(organisation_id)
     assembly_id = await assemblies.create_assembly(
         await actor_for(organisation_id), "AG", datetime.now(UTC)
     )

@@ -2,30 +2,16 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime
 
 import pytest
+from tests.support.factories import member_actor, organisation
 
-from votes.db import assembly_queries, queries
+from votes.db import assembly_queries
 from votes.db.tables import AgendaItem, AssemblyStatus, AuditEntry
-from votes.services import accounts, assemblies, organisations
-from votes.services.actors import Actor, actor_for
+from votes.services import assemblies
+from votes.services.actors import actor_for
 from votes.services.refusals import Refused
-
-
-async def _member(organisation_id: int, *, facilitator: bool = False) -> Actor:
-    tag = uuid.uuid4().hex[:8]
-    person_id = await accounts.create_person(f"P {tag}", f"{tag}@example.invalid", "pw-123456789")
-    await organisations.add_membership(organisation_id, person_id, is_facilitator=facilitator)
-    membership = await queries.membership_in(organisation_id, person_id)
-    assert membership is not None
-    return Actor.of(membership)
-
-
-async def _organisation() -> int:
-    tag = uuid.uuid4().hex[:8]
-    return await organisations.create_organisation(f"Coop {tag}", f"coop-{tag}")
 
 
 async def _agenda_titles(assembly_id: int) -> list[str]:
@@ -38,8 +24,8 @@ async def _agenda_titles(assembly_id: int) -> list[str]:
 
 
 async def test_facilitator_builds_and_reorders_the_agenda_with_an_audit_trail() -> None:
-    organisation_id = await _organisation()
-    chair = await _member(organisation_id, facilitator=True)
+    organisation_id = await organisation()
+    chair = await member_actor(organisation_id, facilitator=True)
     assembly_id = await assemblies.create_assembly(
         await actor_for(organisation_id), "AG 2026", datetime.now(UTC)
     )
@@ -74,8 +60,8 @@ async def test_facilitator_builds_and_reorders_the_agenda_with_an_audit_trail() 
 
 
 async def test_a_stale_drag_and_drop_order_changes_nothing() -> None:
-    organisation_id = await _organisation()
-    chair = await _member(organisation_id, facilitator=True)
+    organisation_id = await organisation()
+    chair = await member_actor(organisation_id, facilitator=True)
     assembly_id = await assemblies.create_assembly(
         await actor_for(organisation_id), "AG", datetime.now(UTC)
     )
@@ -88,9 +74,9 @@ async def test_a_stale_drag_and_drop_order_changes_nothing() -> None:
 
 
 async def test_members_cannot_change_the_agenda_and_closed_assemblies_are_frozen() -> None:
-    organisation_id = await _organisation()
-    chair = await _member(organisation_id, facilitator=True)
-    member = await _member(organisation_id)
+    organisation_id = await organisation()
+    chair = await member_actor(organisation_id, facilitator=True)
+    member = await member_actor(organisation_id)
     assembly_id = await assemblies.create_assembly(
         await actor_for(organisation_id), "AG", datetime.now(UTC)
     )
@@ -107,9 +93,9 @@ async def test_members_cannot_change_the_agenda_and_closed_assemblies_are_frozen
 
 
 async def test_foreign_assemblies_are_not_found() -> None:
-    mine = await _organisation()
-    theirs = await _organisation()
-    chair = await _member(mine, facilitator=True)
+    mine = await organisation()
+    theirs = await organisation()
+    chair = await member_actor(mine, facilitator=True)
     assembly_id = await assemblies.create_assembly(await actor_for(theirs), "AG", datetime.now(UTC))
     with pytest.raises(Refused, match="not_found"):
         await assemblies.add_item(chair, assembly_id, "Intrusion")
@@ -119,8 +105,8 @@ async def test_foreign_assemblies_are_not_found() -> None:
 async def test_an_item_with_a_proposal_cannot_be_removed_but_an_empty_one_can() -> None:
     from votes.services import proposals
 
-    organisation_id = await _organisation()
-    chair = await _member(organisation_id, facilitator=True)
+    organisation_id = await organisation()
+    chair = await member_actor(organisation_id, facilitator=True)
     assembly_id = await assemblies.create_assembly(
         await actor_for(organisation_id), "AG", datetime.now(UTC)
     )

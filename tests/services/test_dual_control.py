@@ -8,7 +8,7 @@ import json
 from dataclasses import replace
 
 import pytest
-from tests.db.attendance_helpers import close, general_assembly
+from tests.support.factories import close, general_assembly
 
 from votes.db import audit_queries
 from votes.db import minutes_queries as mq

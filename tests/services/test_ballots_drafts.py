@@ -2,35 +2,17 @@
 
 from __future__ import annotations
 
-import itertools
 import json
 from dataclasses import replace
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from tests.support.factories import cooperative
 
-from votes.db.tables import AuditEntry, Ballot, BallotOption, MembershipKind, Participation
-from votes.services import accounts, assemblies, ballots, organisations
+from votes.db.tables import AuditEntry, Ballot, BallotOption, Participation
+from votes.services import ballots
 from votes.services.actors import actor_for
 from votes.services.refusals import Refused
-
-_counter = itertools.count()
-
-
-async def _setup(count: int) -> tuple[int, int, list[int]]:
-    n = next(_counter)
-    organisation_id = await organisations.create_organisation(f"Brouillon {n}", f"brouillon-{n}")
-    assembly_id = await assemblies.create_assembly(
-        await actor_for(organisation_id), "AG", datetime.now(UTC)
-    )
-    members = []
-    for index in range(count):
-        person = await accounts.create_person(f"B{n}-{index}", None, None)
-        members.append(
-            await organisations.add_membership(organisation_id, person, kind=MembershipKind.MEMBER)
-        )
-    return organisation_id, assembly_id, members
 
 
 async def _election(organisation_id: int, assembly_id: int) -> int:
@@ -68,7 +50,7 @@ async def _options(ballot_id: int) -> list[tuple[str, str]]:
 
 
 async def test_a_draft_is_corrected_and_the_edit_is_audited() -> None:
-    organisation_id, assembly_id, members = await _setup(2)
+    organisation_id, assembly_id, members, _ = await cooperative(2)
     ballot_id = await _election(organisation_id, assembly_id)
     # a vote tapped on the draft is refused, and reads nothing that outlives the edit
     with pytest.raises(Refused, match="not_open"):
@@ -111,7 +93,7 @@ async def test_a_draft_is_corrected_and_the_edit_is_audited() -> None:
 
 
 async def test_an_open_ballot_is_no_longer_edited() -> None:
-    organisation_id, assembly_id, members = await _setup(1)
+    organisation_id, assembly_id, members, _ = await cooperative(1)
     ballot_id = await _election(organisation_id, assembly_id)
     await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     await ballots.cast_vote(ballot_id, members[0], "o3")
@@ -125,8 +107,8 @@ async def test_an_open_ballot_is_no_longer_edited() -> None:
 
 
 async def test_bad_settings_or_another_organisation_change_nothing() -> None:
-    organisation_id, assembly_id, _ = await _setup(1)
-    other_organisation, _, _ = await _setup(1)
+    organisation_id, assembly_id, _, _ = await cooperative(1)
+    other_organisation, _, _, _ = await cooperative(1)
     ballot_id = await _election(organisation_id, assembly_id)
     cases = [
         (_settings(options=[("o1", "Alice")]), organisation_id, "too_few_options"),
@@ -143,7 +125,7 @@ async def test_bad_settings_or_another_organisation_change_nothing() -> None:
 
 
 async def test_an_edited_ranked_draft_keeps_its_lot_seed() -> None:
-    organisation_id, assembly_id, _ = await _setup(1)
+    organisation_id, assembly_id, _, _ = await cooperative(1)
     ballot_id = await _election(organisation_id, assembly_id)
     await ballots.edit_draft(
         await actor_for(organisation_id), ballot_id, _settings(method="irv", seats=1, rules={})

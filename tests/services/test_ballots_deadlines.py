@@ -4,34 +4,17 @@ closes a due ballot once, however many workers run it (both engines)."""
 from __future__ import annotations
 
 import asyncio
-import itertools
 import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from tests.support.factories import cooperative
 
 from votes.core.results import TallyResult
-from votes.db.tables import AuditEntry, Ballot, MembershipKind, Participation
-from votes.services import accounts, assemblies, ballots, organisations
+from votes.db.tables import AuditEntry, Ballot, Participation
+from votes.services import ballots
 from votes.services.actors import actor_for
 from votes.services.refusals import Refused
-
-_counter = itertools.count()
-
-
-async def _setup(count: int) -> tuple[int, int, list[int]]:
-    n = next(_counter)
-    organisation_id = await organisations.create_organisation(f"Minuteur {n}", f"minuteur-{n}")
-    assembly_id = await assemblies.create_assembly(
-        await actor_for(organisation_id), "AG", datetime.now(UTC)
-    )
-    members = []
-    for index in range(count):
-        person = await accounts.create_person(f"M{n}-{index}", None, None)
-        members.append(
-            await organisations.add_membership(organisation_id, person, kind=MembershipKind.MEMBER)
-        )
-    return organisation_id, assembly_id, members
 
 
 async def _timed_motion(organisation_id: int, assembly_id: int, **options: object) -> int:
@@ -63,7 +46,7 @@ async def _closes(ballot_id: int) -> list[dict[str, object]]:
 
 
 async def test_a_vote_after_the_deadline_is_refused_like_a_vote_after_the_close() -> None:
-    organisation_id, assembly_id, members = await _setup(2)
+    organisation_id, assembly_id, members, _ = await cooperative(2)
     ballot_id = await _timed_motion(organisation_id, assembly_id, allow_change=True)
     await ballots.cast_vote(ballot_id, members[0], "yes")
     await _run_out(ballot_id)
@@ -78,7 +61,7 @@ async def test_a_vote_after_the_deadline_is_refused_like_a_vote_after_the_close(
 
 
 async def test_the_sweep_closes_a_due_ballot_once_counts_it_and_says_why() -> None:
-    organisation_id, assembly_id, members = await _setup(3)
+    organisation_id, assembly_id, members, _ = await cooperative(3)
     due = await _timed_motion(organisation_id, assembly_id)
     running = await _timed_motion(organisation_id, assembly_id)
     await ballots.cast_vote(due, members[0], "yes")
@@ -107,7 +90,7 @@ async def test_the_sweep_closes_a_due_ballot_once_counts_it_and_says_why() -> No
 
 
 async def test_two_workers_sweeping_at_once_close_a_ballot_once() -> None:
-    organisation_id, assembly_id, members = await _setup(2)
+    organisation_id, assembly_id, members, _ = await cooperative(2)
     ballot_id = await _timed_motion(organisation_id, assembly_id)
     await ballots.cast_vote(ballot_id, members[0], "yes")
     await _run_out(ballot_id)
@@ -119,7 +102,7 @@ async def test_two_workers_sweeping_at_once_close_a_ballot_once() -> None:
 
 
 async def test_the_facilitator_may_still_close_before_the_deadline() -> None:
-    organisation_id, assembly_id, members = await _setup(1)
+    organisation_id, assembly_id, members, _ = await cooperative(1)
     ballot_id = await _timed_motion(organisation_id, assembly_id)
     await ballots.cast_vote(ballot_id, members[0], "no")
     result = await ballots.close_ballot(await ballots.system_actor(ballot_id), ballot_id)
@@ -128,7 +111,7 @@ async def test_the_facilitator_may_still_close_before_the_deadline() -> None:
 
 
 async def test_a_facilitated_consent_countdown_starts_with_the_consent_round() -> None:
-    organisation_id, assembly_id, members = await _setup(1)
+    organisation_id, assembly_id, members, _ = await cooperative(1)
     ballot_id = await ballots.create_ballot(
         await actor_for(organisation_id),
         assembly_id,

@@ -3,51 +3,23 @@
 from __future__ import annotations
 
 import asyncio
-import itertools
 import json
-from datetime import UTC, datetime
 
 import pytest
 from tests.support.actors import scrutineer
+from tests.support.factories import cooperative, motion
 
-from votes.db.tables import AuditEntry, Ballot, BallotPaper, MembershipKind, Participation
-from votes.services import accounts, assemblies, ballots, organisations
+from votes.db.tables import AuditEntry, Ballot, BallotPaper, Participation
+from votes.services import ballots
 from votes.services.actors import actor_for
 from votes.services.refusals import Refused
 
 KEY = "instance-key-for-receipts"
-_counter = itertools.count()
-
-
-async def _setup(count: int, *, observers: int = 0) -> tuple[int, int, list[int], list[int]]:
-    n = next(_counter)
-    organisation_id = await organisations.create_organisation(f"Life {n}", f"life-{n}")
-    assembly_id = await assemblies.create_assembly(
-        await actor_for(organisation_id), "AG", datetime.now(UTC)
-    )
-    members, watchers = [], []
-    for index in range(count + observers):
-        person = await accounts.create_person(f"L{n}-{index}", None, None)
-        kind = MembershipKind.MEMBER if index < count else MembershipKind.OBSERVER
-        membership = await organisations.add_membership(organisation_id, person, kind=kind)
-        (members if index < count else watchers).append(membership)
-    return organisation_id, assembly_id, members, watchers
-
-
-async def _motion(organisation_id: int, assembly_id: int, **options: object) -> int:
-    return await ballots.create_ballot(
-        await actor_for(organisation_id),
-        assembly_id,
-        "Adoptez-vous la résolution ?",
-        "majority",
-        [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")],
-        **options,  # type: ignore[arg-type]
-    )
 
 
 async def test_a_retried_submission_returns_the_same_receipt_and_stores_one_vote() -> None:
-    organisation_id, assembly_id, members, _ = await _setup(1)
-    ballot_id = await _motion(organisation_id, assembly_id, secret=True)
+    organisation_id, assembly_id, members, _ = await cooperative(1)
+    ballot_id = await motion(organisation_id, assembly_id, secret=True)
     await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     token = ballots.new_submission_token()
     first = await ballots.cast_vote(ballot_id, members[0], "yes", submission=token, receipt_key=KEY)
@@ -63,8 +35,8 @@ async def test_a_retried_submission_returns_the_same_receipt_and_stores_one_vote
 
 
 async def test_a_secret_vote_is_changed_only_by_its_voter_with_their_change_code() -> None:
-    organisation_id, assembly_id, members, _ = await _setup(2)
-    ballot_id = await _motion(organisation_id, assembly_id, secret=True, allow_change=True)
+    organisation_id, assembly_id, members, _ = await cooperative(2)
+    ballot_id = await motion(organisation_id, assembly_id, secret=True, allow_change=True)
     await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     mine = await ballots.cast_vote(ballot_id, members[0], "yes", receipt_key=KEY)
     theirs = await ballots.cast_vote(ballot_id, members[1], "yes", receipt_key=KEY)
@@ -90,8 +62,8 @@ async def test_a_secret_vote_is_changed_only_by_its_voter_with_their_change_code
 
 
 async def test_changing_is_refused_when_the_ballot_does_not_allow_it() -> None:
-    organisation_id, assembly_id, members, _ = await _setup(1)
-    ballot_id = await _motion(organisation_id, assembly_id)
+    organisation_id, assembly_id, members, _ = await cooperative(1)
+    ballot_id = await motion(organisation_id, assembly_id)
     await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     await ballots.cast_vote(ballot_id, members[0], "yes")
     with pytest.raises(Refused, match="change_not_allowed"):
@@ -99,8 +71,8 @@ async def test_changing_is_refused_when_the_ballot_does_not_allow_it() -> None:
 
 
 async def test_every_vote_acknowledged_before_the_close_is_counted() -> None:
-    organisation_id, assembly_id, members, _ = await _setup(30)
-    ballot_id = await _motion(organisation_id, assembly_id, secret=True)
+    organisation_id, assembly_id, members, _ = await cooperative(30)
+    ballot_id = await motion(organisation_id, assembly_id, secret=True)
     await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
 
     async def vote(membership: int) -> str:
@@ -128,8 +100,8 @@ async def test_every_vote_acknowledged_before_the_close_is_counted() -> None:
 
 
 async def test_a_vote_after_the_close_is_refused_and_changes_no_count() -> None:
-    organisation_id, assembly_id, members, _ = await _setup(2)
-    ballot_id = await _motion(organisation_id, assembly_id)
+    organisation_id, assembly_id, members, _ = await cooperative(2)
+    ballot_id = await motion(organisation_id, assembly_id)
     await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     await ballots.cast_vote(ballot_id, members[0], "yes")
     await ballots.close_ballot(await ballots.system_actor(ballot_id), ballot_id)
@@ -155,7 +127,7 @@ async def test_a_vote_after_the_close_is_refused_and_changes_no_count() -> None:
 async def test_bad_choices_are_refused_before_anything_is_written(
     method: str, choice: object, code: str
 ) -> None:
-    organisation_id, assembly_id, members, _ = await _setup(1)
+    organisation_id, assembly_id, members, _ = await cooperative(1)
     options = (
         [("consent", "Consentement"), ("objection", "Objection")]
         if method == "consent"
@@ -172,9 +144,9 @@ async def test_bad_choices_are_refused_before_anything_is_written(
 
 
 async def test_voting_in_another_organisations_ballot_or_as_an_observer_is_refused() -> None:
-    organisation_id, assembly_id, _, observers = await _setup(1, observers=1)
-    _, _, outsiders, _ = await _setup(1)
-    ballot_id = await _motion(organisation_id, assembly_id)
+    organisation_id, assembly_id, _, observers = await cooperative(1, observers=1)
+    _, _, outsiders, _ = await cooperative(1)
+    ballot_id = await motion(organisation_id, assembly_id)
     await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     for membership in (observers[0], outsiders[0]):
         with pytest.raises(Refused, match="not_eligible"):
@@ -182,8 +154,8 @@ async def test_voting_in_another_organisations_ballot_or_as_an_observer_is_refus
 
 
 async def test_the_lifecycle_is_audited_and_reopening_needs_a_reason() -> None:
-    organisation_id, assembly_id, members, _ = await _setup(3)
-    ballot_id = await _motion(organisation_id, assembly_id, duration_seconds=120)
+    organisation_id, assembly_id, members, _ = await cooperative(3)
+    ballot_id = await motion(organisation_id, assembly_id, duration_seconds=120)
     await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     row = await Ballot.select().where(Ballot.id == ballot_id).first()
     assert row is not None
@@ -223,16 +195,16 @@ async def test_the_lifecycle_is_audited_and_reopening_needs_a_reason() -> None:
 
 
 async def test_a_foreign_organisation_cannot_drive_the_lifecycle() -> None:
-    organisation_id, assembly_id, _, _ = await _setup(1)
-    other_organisation, _, _, _ = await _setup(1)
-    ballot_id = await _motion(organisation_id, assembly_id)
+    organisation_id, assembly_id, _, _ = await cooperative(1)
+    other_organisation, _, _, _ = await cooperative(1)
+    ballot_id = await motion(organisation_id, assembly_id)
     with pytest.raises(Refused, match="not_found"):
         await ballots.open_ballot(await actor_for(other_organisation), ballot_id)
 
 
 async def test_secret_papers_cannot_be_linked_to_the_register() -> None:
-    organisation_id, assembly_id, members, _ = await _setup(24)
-    ballot_id = await _motion(organisation_id, assembly_id, secret=True)
+    organisation_id, assembly_id, members, _ = await cooperative(24)
+    ballot_id = await motion(organisation_id, assembly_id, secret=True)
     await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     choices = ["yes", "no", "abstain"]
     for index, membership in enumerate(members):
@@ -266,8 +238,8 @@ async def test_secret_papers_cannot_be_linked_to_the_register() -> None:
 
 
 async def test_a_room_count_is_merged_with_checks() -> None:
-    organisation_id, assembly_id, members, _ = await _setup(10)
-    ballot_id = await _motion(organisation_id, assembly_id)
+    organisation_id, assembly_id, members, _ = await cooperative(10)
+    ballot_id = await motion(organisation_id, assembly_id)
     await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
     await ballots.cast_vote(ballot_id, members[0], "yes")
     await ballots.cast_vote(ballot_id, members[1], "no")
@@ -290,7 +262,7 @@ async def test_a_room_count_is_merged_with_checks() -> None:
 
 
 async def test_consent_rounds_keep_every_round_and_adopt_only_without_objection() -> None:
-    organisation_id, assembly_id, members, _ = await _setup(3)
+    organisation_id, assembly_id, members, _ = await cooperative(3)
     ballot_id = await ballots.create_ballot(
         await actor_for(organisation_id),
         assembly_id,
@@ -332,7 +304,7 @@ async def test_consent_rounds_keep_every_round_and_adopt_only_without_objection(
 
 
 async def test_bad_settings_are_refused() -> None:
-    organisation_id, assembly_id, _, _ = await _setup(1)
+    organisation_id, assembly_id, _, _ = await cooperative(1)
     cases = [
         ({"method": "nope"}, "unknown_method"),
         ({"options": [("a", "A")]}, "too_few_options"),

@@ -4,7 +4,7 @@ refused by the service itself, whatever page (or script) called it, and nothing 
 from __future__ import annotations
 
 import pytest
-from tests.db.attendance_helpers import general_assembly
+from tests.support.factories import general_assembly
 
 from votes.db.tables import Attendance, Ballot, Membership, MembershipStatus, Proxy
 from votes.services import attendance, ballots, proxies
