@@ -17,9 +17,9 @@ from votes.db.tables import (
     Stance,
     SubmissionRule,
 )
-from votes.services import assemblies, deliberation, proposals
+from votes.services import amendments, assemblies, deliberation, proposals
 from votes.services.actors import Actor, actor_for
-from votes.services.proposals import apply_amendment
+from votes.services.amendments import apply_amendment
 from votes.services.refusals import Refused
 
 
@@ -70,21 +70,21 @@ async def test_amendments_apply_as_new_versions_and_not_to_withdrawn_proposals()
         author, assembly_id, "Prime", "Une prime de 300 € pour tous."
     )
     with pytest.raises(Refused, match="passage_not_found"):
-        await proposals.propose_amendment(
+        await amendments.propose_amendment(
             member, proposal_id, AmendmentKind.REPLACE, passage="500 €", text="400 €"
         )
-    amendment_id = await proposals.propose_amendment(
+    amendment_id = await amendments.propose_amendment(
         member, proposal_id, AmendmentKind.REPLACE, passage="300 €", text="400 €"
     )
     with pytest.raises(Refused, match="not_allowed"):
-        await proposals.decide_amendment(member, amendment_id, "accept")  # not the author's
-    assert await proposals.decide_amendment(author, amendment_id, "accept") == 2
+        await amendments.decide_amendment(member, amendment_id, "accept")  # not the author's
+    assert await amendments.decide_amendment(author, amendment_id, "accept") == 2
     page = await assembly_queries.proposal_page(organisation_id, proposal_id)
     assert page is not None
     assert page.body == "Une prime de 400 € pour tous."
     await proposals.change_status(author, proposal_id, ProposalStatus.WITHDRAWN)
     with pytest.raises(Refused, match="proposal_withdrawn"):
-        await proposals.propose_amendment(member, proposal_id, AmendmentKind.FULL, text="Rien")
+        await amendments.propose_amendment(member, proposal_id, AmendmentKind.FULL, text="Rien")
 
 
 async def test_pending_amendments_are_voted_before_their_proposal() -> None:
@@ -96,20 +96,22 @@ async def test_pending_amendments_are_voted_before_their_proposal() -> None:
     proposal_id = await proposals.submit_proposal(
         member, assembly_id, "Prime", "Une prime de 300 €.", agenda_item_id=item
     )
-    insert = await proposals.propose_amendment(
+    insert = await amendments.propose_amendment(
         member, proposal_id, AmendmentKind.INSERT, passage="300 €.", text="Versée en juin."
     )
-    await proposals.propose_amendment(member, proposal_id, AmendmentKind.FULL, text="Pas de prime.")
+    await amendments.propose_amendment(
+        member, proposal_id, AmendmentKind.FULL, text="Pas de prime."
+    )
     with pytest.raises(Refused, match="amendments_pending"):
         await proposals.put_to_vote(chair, proposal_id)
     page = await assembly_queries.assembly_page(organisation_id, assembly_id)
     assert page is not None
     order = [(s.amendment_number, s.title) for s in page.agenda[0].voting_order]
     assert order == [(2, "Prime"), (1, "Prime"), (None, "Prime")]  # the full text first
-    ballot_id = await proposals.put_amendment_to_vote(chair, insert)
+    ballot_id = await amendments.put_amendment_to_vote(chair, insert)
     assert ballot_id
     # recorded before its ballot's result is published: an override, with its reason (#16)
-    await proposals.decide_amendment(chair, insert, "adopt", reason="Adopté à main levée")
+    await amendments.decide_amendment(chair, insert, "adopt", reason="Adopté à main levée")
     proposal = await assembly_queries.proposal_page(organisation_id, proposal_id)
     assert proposal is not None
     assert proposal.body == "Une prime de 300 €.\n\nVersée en juin."

@@ -32,6 +32,7 @@ from votes.db.tables import (
 )
 from votes.services import (
     accounts,
+    amendments,
     assemblies,
     attendance,
     audit,
@@ -243,10 +244,10 @@ async def _amendment_put_to_vote() -> tuple[Any, int, int, int]:
         await actor_for(organisation_id), "AG", datetime.now(UTC)
     )
     proposal_id = await proposals.submit_proposal(member, assembly_id, "Prime", "300 €.")
-    amendment_id = await proposals.propose_amendment(
+    amendment_id = await amendments.propose_amendment(
         member, proposal_id, AmendmentKind.FULL, text="Pas de prime."
     )
-    ballot_id = await proposals.put_amendment_to_vote(chair, amendment_id)
+    ballot_id = await amendments.put_amendment_to_vote(chair, amendment_id)
     return chair, proposal_id, amendment_id, ballot_id
 
 
@@ -268,12 +269,12 @@ async def _voters(organisation_id: int) -> list[int]:
 async def test_an_amendment_follows_its_published_vote_and_cannot_be_recorded_otherwise() -> None:
     chair, proposal_id, amendment_id, ballot_id = await _amendment_put_to_vote()
     with pytest.raises(Refused, match="vote_not_published"):
-        await proposals.decide_amendment(chair, amendment_id, "adopt")
+        await amendments.decide_amendment(chair, amendment_id, "adopt")
     await _publish(ballot_id, await _voters(chair.organisation.id), "no")
     amendment = await Amendment.select(Amendment.status).where(Amendment.id == amendment_id)
     assert amendment[0]["status"] == "rejected"  # set by the published vote
     with pytest.raises(Refused, match="amendment_settled"):
-        await proposals.decide_amendment(chair, amendment_id, "adopt")
+        await amendments.decide_amendment(chair, amendment_id, "adopt")
     proposal = await Proposal.select(Proposal.body).where(Proposal.id == proposal_id).first()
     assert proposal is not None
     assert proposal["body"] == "300 €."  # not merged into the text
@@ -290,7 +291,7 @@ async def test_an_amendment_adopted_by_its_vote_is_taken_into_the_text() -> None
 async def test_recording_an_outcome_ahead_of_the_vote_needs_a_reason_and_is_audited() -> None:
     chair, proposal_id, amendment_id, _ = await _amendment_put_to_vote()
     reason = "Adopté à main levée, le réseau étant coupé"
-    await proposals.decide_amendment(chair, amendment_id, "adopt", reason=reason)
+    await amendments.decide_amendment(chair, amendment_id, "adopt", reason=reason)
     entry = await audit.latest_entry(
         chair.organisation.id, "amendment.adopted", f"proposal:{proposal_id}"
     )
@@ -325,10 +326,10 @@ async def test_a_motion_does_not_open_before_its_amendments_are_voted_unless_tol
         await actor_for(organisation_id), "AG", datetime.now(UTC)
     )
     proposal_id = await proposals.submit_proposal(member, assembly_id, "Prime", "300 €.")
-    amendment_id = await proposals.propose_amendment(
+    amendment_id = await amendments.propose_amendment(
         member, proposal_id, AmendmentKind.FULL, text="Pas de prime."
     )
-    await proposals.put_amendment_to_vote(chair, amendment_id)  # its ballot is still a draft
+    await amendments.put_amendment_to_vote(chair, amendment_id)  # its ballot is still a draft
     motion = await ballots.create_ballot(
         await actor_for(organisation_id),
         assembly_id,

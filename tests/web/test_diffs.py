@@ -15,7 +15,7 @@ import pytest
 from tests.web.assembly_helpers import as_role, cooperative, post_form
 
 from votes.db.tables import AmendmentKind
-from votes.services import proposals
+from votes.services import amendments, proposals
 from votes.services.proposals import BODY_MAX
 from votes.services.refusals import Refused
 from votes.web import diffs
@@ -190,14 +190,14 @@ async def test_amendments_cannot_grow_a_text_past_the_limit() -> None:
     body = "Premier article.\n\n" + "x" * (BODY_MAX - 100)
     proposal_id = await proposals.submit_proposal(author, coop.assembly_id, "Long", body)
     with pytest.raises(Refused, match="amended_too_long"):
-        await proposals.propose_amendment(
+        await amendments.propose_amendment(
             member, proposal_id, AmendmentKind.INSERT, passage="Premier article.", text="y" * 200
         )
     # proposed while there was room, taken in after the text grew: refused, text unchanged
-    small = await proposals.propose_amendment(
+    small = await amendments.propose_amendment(
         member, proposal_id, AmendmentKind.REPLACE, passage="Premier", text="Le premier"
     )
     grown = body.replace("Premier article.", "Premier article." + "z" * 80)
     assert await proposals.edit_proposal(author, proposal_id, "Long", grown) == 2
     with pytest.raises(Refused, match="amended_too_long"):
-        await proposals.decide_amendment(author, small, "accept")
+        await amendments.decide_amendment(author, small, "accept")

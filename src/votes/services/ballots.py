@@ -798,11 +798,11 @@ async def publish_ballot(actor: Actor, ballot_id: int) -> None:
             raise Refused("not_counted")
         details.update(await _cosigned(actor, row, "publish"))
         await _check_within_eligible(row)
-        # the amendment or proposal the ballot decides follows its result (#16); proposals
+        # the amendment or proposal the ballot decides follows its result (#16); amendments
         # imports this module, hence the import here
-        from votes.services import proposals
+        from votes.services import amendments
 
-        await proposals.follow_published_vote(row, actor.audited_as)
+        await amendments.follow_published_vote(row, actor.audited_as)
         return {"status": BallotStatus.PUBLISHED.value, "published_at": datetime.now(UTC)}
 
     await _transition(actor, ballot_id, (BallotStatus.CLOSED,), "published", changes, details)

@@ -28,6 +28,7 @@ from votes.db.tables import (
 )
 from votes.services import (
     accounts,
+    amendments,
     assemblies,
     attendance,
     ballots,
@@ -468,13 +469,13 @@ async def _seed_deliberation(
         coauthor_ids=[members["chloe"][0]],
     )
     await proposals.toggle_support(member["jules"], proposal_id)
-    accepted = await proposals.propose_amendment(
+    accepted = await amendments.propose_amendment(
         member["ines"], proposal_id, AmendmentKind.INSERT,
         passage="sur place.", text="Elles restent ouvertes à distance pour qui ne peut venir.",
         reason="Pour les entrepreneur·es salarié·es qui vivent loin.",
     )  # fmt: skip
-    await proposals.decide_amendment(member["hugo"], accepted, "accept")
-    await proposals.propose_amendment(
+    await amendments.decide_amendment(member["hugo"], accepted, "accept")
+    await amendments.propose_amendment(
         member["lea"], proposal_id, AmendmentKind.REPLACE,
         passage="**deux jours**", text="**trois jours**",
         reason="Trois jours correspondent à ce que la moitié de l'équipe pratique déjà.",

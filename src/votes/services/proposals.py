@@ -1,5 +1,5 @@
 """Proposals: submission (within the assembly's rule and deadline), versions, supporters,
-status changes, amendments, and putting them to the vote.
+status changes, and putting them to the vote (amendments: :mod:`votes.services.amendments`).
 
 A proposal's text is never overwritten without a trace: every edit, accepted amendment or
 adopted amendment adds a :class:`ProposalVersion` (who, when, what note) and an audit entry.
@@ -7,7 +7,7 @@ adopted amendment adds a :class:`ProposalVersion` (who, when, what note) and an 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -263,7 +263,7 @@ async def submit_proposal(
         )
 
 
-async def _proposal_row(organisation_id: int, proposal_id: int) -> dict[str, Any]:
+async def proposal_row(organisation_id: int, proposal_id: int) -> dict[str, Any]:
     row = (
         await Proposal.select(
             *Proposal.all_columns(),
@@ -279,9 +279,9 @@ async def _proposal_row(organisation_id: int, proposal_id: int) -> dict[str, Any
     return row
 
 
-async def _readable_row(actor: Actor, proposal_id: int) -> dict[str, Any]:
+async def readable_row(actor: Actor, proposal_id: int) -> dict[str, Any]:
     """The proposal's row, or "not found" for a draft ``actor`` may not read (as its page)."""
-    row = await _proposal_row(actor.organisation.id, proposal_id)
+    row = await proposal_row(actor.organisation.id, proposal_id)
     if row["status"] == ProposalStatus.DRAFT.value and not may_read(
         viewer_of(actor), row["status"], {row["author"], *await _coauthor_ids(proposal_id)}
     ):
@@ -301,7 +301,7 @@ async def is_author(person_id: int, proposal: dict[str, Any]) -> bool:
     return proposal["author"] == person_id or person_id in await _coauthor_ids(proposal["id"])
 
 
-async def _add_version(
+async def add_version(
     proposal: dict[str, Any], actor_id: int, title: str, body: str, note: str
 ) -> int:
     number = int(proposal["version"]) + 1
@@ -332,7 +332,7 @@ async def edit_proposal(
 ) -> int:
     """Save a new version of the text; return its number."""
     async with write_transaction(Proposal._meta.db):
-        proposal = await _readable_row(actor, proposal_id)  # a draft's form errors tell nothing
+        proposal = await readable_row(actor, proposal_id)  # a draft's form errors tell nothing
         check_text(title, body)
         if len(note) > NOTE_MAX:
             raise Refused("note_too_long", "note")
@@ -342,7 +342,7 @@ async def edit_proposal(
             raise Refused("proposal_locked")
         if proposal["title"] == title.strip() and proposal["body"] == body:
             raise Refused("unchanged", "body")
-        number = await _add_version(proposal, actor.person_id, title.strip(), body, note.strip())
+        number = await add_version(proposal, actor.person_id, title.strip(), body, note.strip())
         await audit.record(
             actor.organisation.id,
             "proposal.edited",
@@ -363,7 +363,7 @@ async def change_status(
     says why, and the reason is audited (#16)."""
     reason = reason.strip()[: ballots.REASON_MAX]
     async with write_transaction(Proposal._meta.db):
-        proposal = await _readable_row(actor, proposal_id)
+        proposal = await readable_row(actor, proposal_id)
         current = proposal["status"]
         manager = may_run_assemblies(actor)
         author = may_take_part(actor) and await is_author(actor.person_id, proposal)
@@ -378,9 +378,9 @@ async def change_status(
             check_may_submit(actor, _assembly_of(proposal))
         details: dict[str, Any] = {"from": current, "to": status.value}
         if status in (ProposalStatus.ADOPTED, ProposalStatus.REJECTED):
-            ballot_id = await _proposal_ballot(proposal_id)
+            ballot_id = await proposal_ballot(proposal_id)
             if ballot_id is not None:
-                await _check_follows_vote(ballot_id, status.value, reason)
+                await check_follows_vote(ballot_id, status.value, reason)
                 if reason:
                     details["override"] = reason
         await Proposal.update(
@@ -395,7 +395,7 @@ async def change_status(
         )
 
 
-async def _proposal_ballot(proposal_id: int) -> int | None:
+async def proposal_ballot(proposal_id: int) -> int | None:
     """The newest ballot on the proposal itself (not on one of its amendments), if any."""
     amendment_ballots = await Amendment.select(Amendment.ballot_id).where(
         (Amendment.proposal == proposal_id) & Amendment.ballot_id.is_not_null()
@@ -412,7 +412,7 @@ async def _proposal_ballot(proposal_id: int) -> int | None:
     return int(row["id"]) if row else None
 
 
-async def _check_follows_vote(ballot_id: int, outcome: str, reason: str) -> None:
+async def check_follows_vote(ballot_id: int, outcome: str, reason: str) -> None:
     """Refuse recording ``outcome`` ("adopted" or "rejected") against the ballot's published
     result, or before it is published, unless a reason is given (an override, audited)."""
     row = await Ballot.select(Ballot.status, Ballot.result).where(Ballot.id == ballot_id).first()
@@ -438,7 +438,7 @@ async def toggle_support(actor: Actor, proposal_id: int) -> bool:
     if not may_take_part(actor):
         raise Refused("read_only")
     async with write_transaction(Proposal._meta.db):
-        proposal = await _readable_row(actor, proposal_id)
+        proposal = await readable_row(actor, proposal_id)
         if proposal["status"] in DECIDED or proposal["status"] == ProposalStatus.DRAFT:
             raise Refused("support_closed")
         key = f"{proposal_id}:{actor.person_id}"
@@ -456,7 +456,7 @@ async def toggle_support(actor: Actor, proposal_id: int) -> bool:
     return existing is None
 
 
-def _majority_options() -> list[tuple[str, str]]:
+def majority_options() -> list[tuple[str, str]]:
     return [("yes", _("For")), ("no", _("Against")), ("abstain", _("Abstention"))]
 
 
@@ -464,7 +464,7 @@ async def put_to_vote(actor: Actor, proposal_id: int) -> int:
     """Prepare the proposal's ballot (a draft, opened from the ballot page) and mark the proposal
     as put to the vote. Amendments not yet decided or put to the vote must be settled first."""
     require(may_run_assemblies, actor)
-    proposal = await _proposal_row(actor.organisation.id, proposal_id)
+    proposal = await proposal_row(actor.organisation.id, proposal_id)
     if proposal["status"] not in OPEN_TO_AMENDMENTS:
         raise Refused("status_step_not_allowed")
     if await Amendment.exists().where(
@@ -476,7 +476,7 @@ async def put_to_vote(actor: Actor, proposal_id: int) -> int:
         proposal["assembly"],
         _("Do you adopt “%(title)s”?") % {"title": proposal["title"]},
         "majority",
-        _majority_options(),
+        majority_options(),
         agenda_item_id=proposal["agenda_item"],
         proposal_id=proposal_id,
     )
@@ -490,333 +490,6 @@ async def put_to_vote(actor: Actor, proposal_id: int) -> int:
             actor_id=actor.person_id,
             subject=f"proposal:{proposal_id}",
             details={"ballot": ballot_id},
-        )
-    return ballot_id
-
-
-# --- amendments -------------------------------------------------------------------------------
-
-
-def apply_amendment(body: str, kind: AmendmentKind, passage: str, text: str) -> str:
-    """The proposal's text once the amendment is taken in.
-
-    >>> apply_amendment("Un. Deux. Trois.", AmendmentKind.REPLACE, "Deux.", "Quatre.")
-    'Un. Quatre. Trois.'
-    >>> apply_amendment("Un.\\n\\nDeux.", AmendmentKind.INSERT, "Un.", "Et demi.")
-    'Un.\\n\\nEt demi.\\n\\nDeux.'
-    """
-    if kind is AmendmentKind.FULL:
-        return text
-    count = body.count(passage) if passage else 0
-    if count == 0:
-        raise Refused("passage_not_found", "passage")
-    if count > 1:
-        raise Refused("passage_ambiguous", "passage")
-    if kind is AmendmentKind.DELETE:
-        before, _sep, after = body.partition(passage)
-        return _join_without_gap(before, after)
-    if kind is AmendmentKind.REPLACE:
-        return body.replace(passage, text, 1)
-    before, _sep, after = body.partition(passage)
-    # a passage that ends a paragraph gets the insertion as a paragraph of its own
-    if after == "" or after.startswith("\n"):
-        tail = after.lstrip("\n")
-        return before + passage + "\n\n" + text.strip() + ("\n\n" + tail if tail else "")
-    return before + passage + " " + text.strip() + after
-
-
-def _join_without_gap(before: str, after: str) -> str:
-    if before.endswith(" ") and after.startswith(" "):
-        return before + after[1:]
-    if before.endswith("\n\n") and after.startswith("\n"):
-        return before + after.lstrip("\n")
-    return before + after
-
-
-def check_amendment(body: str, kind: AmendmentKind, passage: str, text: str, reason: str) -> str:
-    """Validate an amendment against the current text; return the amended text."""
-    if kind is not AmendmentKind.FULL and not passage.strip():
-        raise Refused("passage_required", "passage")
-    if kind is not AmendmentKind.DELETE and not text.strip():
-        raise Refused("text_required", "text")
-    if len(text) > BODY_MAX or len(passage) > BODY_MAX:
-        raise Refused("text_too_long", "text")
-    if len(reason) > BODY_MAX:
-        raise Refused("text_too_long", "reason")
-    amended = apply_amendment(body, kind, passage, text)
-    if len(amended) > BODY_MAX:  # insertions and replacements must not grow it past the limit
-        raise Refused("amended_too_long", "text")
-    if amended.strip() == body.strip():
-        raise Refused("unchanged", "text")
-    if not amended.strip():
-        raise Refused("body_required", "text")
-    return amended
-
-
-async def propose_amendment(
-    actor: Actor,
-    proposal_id: int,
-    kind: AmendmentKind,
-    *,
-    passage: str = "",
-    text: str = "",
-    reason: str = "",
-) -> int:
-    """A member proposes a change to the proposal's current text."""
-    if not may_take_part(actor):
-        raise Refused("read_only")
-    if kind is AmendmentKind.FULL:
-        passage = ""
-    if kind is AmendmentKind.DELETE:
-        text = ""
-    async with write_transaction(Amendment._meta.db):
-        proposal = await _readable_row(actor, proposal_id)
-        if proposal["assembly.status"] == AssemblyStatus.CLOSED.value:
-            raise Refused("assembly_closed")
-        if proposal["status"] == ProposalStatus.WITHDRAWN:
-            raise Refused("proposal_withdrawn")
-        if proposal["status"] not in OPEN_TO_AMENDMENTS:
-            raise Refused("amendments_closed")
-        check_amendment(proposal["body"], kind, passage, text, reason)
-        last = (
-            await Amendment.select(Amendment.number)
-            .where(Amendment.proposal == proposal_id)
-            .order_by(Amendment.number, ascending=False)
-            .first()
-        )
-        number = (last["number"] + 1) if last else 1
-        rows = await Amendment.insert(
-            Amendment(
-                organisation=actor.organisation.id,
-                proposal=proposal_id,
-                number=number,
-                amendment_key=f"{proposal_id}:{number}",
-                author=actor.person_id,
-                kind=kind.value,
-                passage=passage,
-                text=text,
-                reason=reason.strip(),
-                base_version=proposal["version"],
-            )
-        )
-        amendment_id = int(rows[0]["id"])
-        await audit.record(
-            actor.organisation.id,
-            "amendment.proposed",
-            actor_id=actor.person_id,
-            subject=f"proposal:{proposal_id}",
-            details={"amendment": amendment_id, "number": number, "kind": kind.value},
-        )
-    return amendment_id
-
-
-async def _amendment_row(organisation_id: int, amendment_id: int) -> dict[str, Any]:
-    row = (
-        await Amendment.select()
-        .where((Amendment.id == amendment_id) & (Amendment.organisation == organisation_id))
-        .first()
-    )
-    if row is None:
-        raise Refused("not_found")
-    return row
-
-
-async def _take_in(actor: Actor, amendment: dict[str, Any], proposal: dict[str, Any]) -> int:
-    """Apply the amendment to the proposal's current text as a new version."""
-    if proposal["status"] in DECIDED:
-        raise Refused("proposal_decided")
-    amended = apply_amendment(
-        proposal["body"], AmendmentKind(amendment["kind"]), amendment["passage"], amendment["text"]
-    )
-    if len(amended) > BODY_MAX:  # the text grew since the amendment was proposed
-        raise Refused("amended_too_long")
-    note = _("Amendment no. %(number)d") % {"number": amendment["number"]}
-    return await _add_version(proposal, actor.person_id, proposal["title"], amended, note)
-
-
-async def decide_amendment(
-    actor: Actor, amendment_id: int, decision: str, *, reason: str = ""
-) -> int | None:
-    """Settle an amendment. ``decision`` is one of:
-
-    - ``accept``: the proposal's author takes it into the text;
-    - ``reject``: the author or a facilitator declines it;
-    - ``withdraw``: its own author takes it back;
-    - ``adopt`` / ``reject_vote``: a facilitator records the outcome of its ballot.
-
-    Returns the new version number when the text changed. The outcome of an amendment put
-    to the vote is its published ballot's: another one, or one recorded before the result is
-    published, needs a ``reason`` (audited as an override, #16).
-    """
-    reason = reason.strip()[: ballots.REASON_MAX]
-    async with write_transaction(Amendment._meta.db):
-        amendment = await _amendment_row(actor.organisation.id, amendment_id)
-        proposal = await _proposal_row(actor.organisation.id, amendment["proposal"])
-        status = amendment["status"]
-        manager = may_run_assemblies(actor)
-        author = may_take_part(actor) and await is_author(actor.person_id, proposal)
-        version: int | None = None
-        if decision == "accept" and status == AmendmentStatus.SUBMITTED and author:
-            version = await _take_in(actor, amendment, proposal)
-            new = AmendmentStatus.ACCEPTED
-        elif decision == "reject" and status == AmendmentStatus.SUBMITTED and (author or manager):
-            new = AmendmentStatus.REJECTED
-        elif (
-            decision == "withdraw"
-            and status == AmendmentStatus.SUBMITTED
-            and amendment["author"] == actor.person_id
-        ):
-            new = AmendmentStatus.WITHDRAWN
-        elif decision == "adopt" and status == AmendmentStatus.VOTING and manager:
-            await _check_follows_vote(amendment["ballot_id"], "adopted", reason)
-            version = await _take_in(actor, amendment, proposal)
-            new = AmendmentStatus.ADOPTED
-        elif decision == "reject_vote" and status == AmendmentStatus.VOTING and manager:
-            await _check_follows_vote(amendment["ballot_id"], "rejected", reason)
-            new = AmendmentStatus.REJECTED
-        elif status != AmendmentStatus.SUBMITTED and status != AmendmentStatus.VOTING:
-            raise Refused("amendment_settled")
-        else:
-            raise Refused("not_allowed")
-        await _settle(actor, amendment, new, version, reason)
-    return version
-
-
-async def _settle(
-    actor: Actor,
-    amendment: dict[str, Any],
-    status: AmendmentStatus,
-    version: int | None,
-    reason: str = "",
-) -> None:
-    await Amendment.update(
-        {
-            Amendment.status: status.value,
-            Amendment.decided_by: actor.person_id,
-            Amendment.decided_at: datetime.now(UTC),
-        }
-    ).where(Amendment.id == amendment["id"])
-    await audit.record(
-        actor.organisation.id,
-        f"amendment.{status.value}",
-        actor_id=actor.person_id,
-        subject=f"proposal:{amendment['proposal']}",
-        details={
-            "amendment": amendment["id"],
-            "number": amendment["number"],
-            "version": version,
-            **({"override": reason} if reason else {}),
-        },
-    )
-
-
-async def follow_published_vote(ballot: Mapping[str, Any], actor_id: int | None) -> None:
-    """Give the amendment or the proposal a ballot decides the outcome its published result
-    says (#16): an adopted amendment is taken into the text. Call inside the publication's
-    transaction. An outcome already recorded (ahead of the vote, with a reason) is kept."""
-    if ballot["proposal"] is None or not ballot["result"]:
-        return
-    verdict = TallyResult.from_json(ballot["result"]).verdict
-    if verdict is None:
-        return
-    adopted = verdict is Verdict.ADOPTED
-    organisation_id = ballot["organisation"]
-    amendment = (
-        await Amendment.select()
-        .where(
-            (Amendment.organisation == organisation_id)
-            & (Amendment.ballot_id == ballot["id"])
-            & (Amendment.status == AmendmentStatus.VOTING.value)
-        )
-        .first()
-    )
-    if amendment is not None:
-        proposal = await _proposal_row(organisation_id, amendment["proposal"])
-        version = None
-        if adopted and proposal["status"] not in DECIDED:
-            amended = apply_amendment(
-                proposal["body"],
-                AmendmentKind(amendment["kind"]),
-                amendment["passage"],
-                amendment["text"],
-            )
-            note = _("Amendment no. %(number)d") % {"number": amendment["number"]}
-            author = actor_id or amendment["author"]
-            version = await _add_version(proposal, author, proposal["title"], amended, note)
-        status = AmendmentStatus.ADOPTED if version is not None else AmendmentStatus.REJECTED
-        await Amendment.update(
-            {
-                Amendment.status: status.value,
-                Amendment.decided_by: actor_id,
-                Amendment.decided_at: datetime.now(UTC),
-            }
-        ).where(Amendment.id == amendment["id"])
-        await audit.record(
-            organisation_id,
-            f"amendment.{status.value}",
-            actor_id=actor_id,
-            subject=f"proposal:{amendment['proposal']}",
-            details={
-                "amendment": amendment["id"],
-                "number": amendment["number"],
-                "version": version,
-                "by_vote": ballot["id"],
-            },
-        )
-        return
-    proposal_id = int(ballot["proposal"])
-    if await _proposal_ballot(proposal_id) != ballot["id"]:
-        return
-    status_now = ProposalStatus.ADOPTED if adopted else ProposalStatus.REJECTED
-    changed = (
-        await Proposal.update(
-            {Proposal.status: status_now.value, Proposal.updated_at: datetime.now(UTC)}
-        )
-        .where((Proposal.id == proposal_id) & (Proposal.status == ProposalStatus.VOTING.value))
-        .returning(Proposal.id)
-    )
-    if changed:
-        await audit.record(
-            organisation_id,
-            "proposal.status_changed",
-            actor_id=actor_id,
-            subject=f"proposal:{proposal_id}",
-            details={"from": "voting", "to": status_now.value, "by_vote": ballot["id"]},
-        )
-
-
-async def put_amendment_to_vote(actor: Actor, amendment_id: int) -> int:
-    """Prepare the amendment's ballot (voted before its proposal) and mark it as put to the vote."""
-    require(may_run_assemblies, actor)
-    amendment = await _amendment_row(actor.organisation.id, amendment_id)
-    proposal = await _proposal_row(actor.organisation.id, amendment["proposal"])
-    if amendment["status"] != AmendmentStatus.SUBMITTED:
-        raise Refused("amendment_settled")
-    if proposal["status"] not in OPEN_TO_AMENDMENTS:
-        raise Refused("amendments_closed")
-    question = _("Do you adopt amendment no. %(number)d to “%(title)s”?") % {
-        "number": amendment["number"],
-        "title": proposal["title"],
-    }
-    ballot_id = await ballots.create_ballot(
-        actor,
-        proposal["assembly"],
-        question,
-        "majority",
-        _majority_options(),
-        agenda_item_id=proposal["agenda_item"],
-        proposal_id=proposal["id"],
-    )
-    async with write_transaction(Amendment._meta.db):
-        await Amendment.update(
-            {Amendment.status: AmendmentStatus.VOTING.value, Amendment.ballot_id: ballot_id}
-        ).where(Amendment.id == amendment_id)
-        await audit.record(
-            actor.organisation.id,
-            "amendment.put_to_vote",
-            actor_id=actor.person_id,
-            subject=f"proposal:{proposal['id']}",
-            details={"amendment": amendment_id, "ballot": ballot_id},
         )
     return ballot_id
 

@@ -15,13 +15,13 @@ from litestar.response import Redirect, Template
 from votes.db import assembly_queries
 from votes.db.assembly_queries import ProposalFilters
 from votes.db.tables import AmendmentKind, ProposalStatus
-from votes.services import proposals
+from votes.services import amendments, proposals
 from votes.services.actors import Actor, may_run_assemblies, may_take_part
+from votes.services.amendments import apply_amendment
 from votes.services.proposals import (
     AUTHOR_STEPS,
     BODY_MAX,
     FACILITATOR_STEPS,
-    apply_amendment,
     viewer_of,
 )
 from votes.services.refusals import Refused
@@ -448,7 +448,7 @@ class ProposalController(Controller):
                 body = (await self._readable(actor, proposal_id)).body
                 if values["passage"] not in body:
                     values["passage"] = source_passage(body, values["passage"]) or values["passage"]
-            amendment_id = await proposals.propose_amendment(
+            amendment_id = await amendments.propose_amendment(
                 actor,
                 proposal_id,
                 kind,
@@ -477,7 +477,7 @@ class ProposalController(Controller):
         decision = text(form, "decision")
         back = await self._amendment_back(actor, amendment_id)
         try:
-            await proposals.decide_amendment(
+            await amendments.decide_amendment(
                 actor, amendment_id, decision, reason=text(form, "reason")
             )
         except Refused as error:
@@ -494,7 +494,7 @@ class ProposalController(Controller):
     ) -> Template | Redirect:
         back = await self._amendment_back(actor, amendment_id)
         try:
-            ballot_id = await proposals.put_amendment_to_vote(actor, amendment_id)
+            ballot_id = await amendments.put_amendment_to_vote(actor, amendment_id)
         except Refused as error:
             return refused(request, context, actor, error, back)
         return see_other(f"{_base(actor)}/ballots/{ballot_id}")
