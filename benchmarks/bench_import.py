@@ -92,7 +92,7 @@ async def main(rows: int, every_ms: float) -> None:
     from votes.db.engine import start_pool
     from votes.db.migrate import migrate
     from votes.piccolo_conf import DB
-    from votes.services import members, organisations
+    from votes.services import member_import, organisations
     from votes.services.actors import actor_for
 
     await migrate(quiet=True)
@@ -105,7 +105,7 @@ async def main(rows: int, every_ms: float) -> None:
         f"Personne {i};personne-{i}@example.org;bénéficiaire" for i in range(rows)
     )
     started = time.perf_counter()
-    importing = asyncio.ensure_future(members.apply_import(await actor_for(importer), text))
+    importing = asyncio.ensure_future(member_import.apply_import(await actor_for(importer), text))
     waits = await _votes_while(ballot_id, voters[:1500], every, importing)
     report = await importing
     duration = time.perf_counter() - started

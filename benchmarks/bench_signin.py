@@ -76,7 +76,7 @@ async def seed(arrivals: int) -> dict[str, object]:
     sessions for the members already in the room, and the open ballots."""
     from votes.db.migrate import migrate
     from votes.db.tables import Membership
-    from votes.services import access_codes, accounts, assemblies, ballots, members
+    from votes.services import access_codes, accounts, assemblies, ballots, member_import
     from votes.services import organisations as orgs
     from votes.services.actors import actor_for
 
@@ -89,7 +89,7 @@ async def seed(arrivals: int) -> dict[str, object]:
     rows += [
         f"Salle {n:04d};salle{n}@porte.invalid;salarié·e associé·e" for n in range(ROOM_VOTERS)
     ]
-    report = await members.apply_import(
+    report = await member_import.apply_import(
         await actor_for(organisation_id), "nom;email;catégorie\n" + "\n".join(rows)
     )
     assert report.acceptable, report.rejected[:3]

@@ -25,6 +25,7 @@ from votes.services import (
     assemblies,
     attendance,
     ballots,
+    member_import,
     members,
     organisations,
 )
@@ -60,10 +61,12 @@ async def test_a_windows_1252_semicolon_file_is_read_like_a_spreadsheet_wrote_it
         "Hélène Çavaré;HELENE@example.org;Salarié·e associé·e;Animatrice, administratrice\r\n"
     )
     data = text.replace("·", ".").encode("cp1252")  # Windows-1252 has no middle dot
-    report = await members.check_import(organisation_id, members.decode_csv(data))
+    report = await member_import.check_import(organisation_id, member_import.decode_csv(data))
     assert report.rejected[0].reasons == ("category_unknown:Salarié.e associé.e",)
     await organisations.add_category(await actor_for(organisation_id), "Salarié.e associé.e")
-    report = await members.apply_import(await actor_for(organisation_id), members.decode_csv(data))
+    report = await member_import.apply_import(
+        await actor_for(organisation_id), member_import.decode_csv(data)
+    )
     assert report.acceptable
     [added] = report.to_add
     assert (added.name, added.email, added.is_facilitator, added.is_admin) == (
@@ -78,7 +81,7 @@ async def test_a_windows_1252_semicolon_file_is_read_like_a_spreadsheet_wrote_it
 async def test_utf8_with_bom_and_commas_and_an_observer_without_email() -> None:
     organisation_id = await _organisation()
     text = "\ufeffname,email,category,roles\nSam Observateur,,bénéficiaire,observer\n\n"
-    report = await members.apply_import(await actor_for(organisation_id), text)
+    report = await member_import.apply_import(await actor_for(organisation_id), text)
     assert report.acceptable
     row = (
         await Membership.select(Membership.kind, Membership.person.email)
@@ -97,7 +100,7 @@ async def test_5000_rows_with_3_bad_ones_import_nothing_and_name_each_bad_row() 
     rows[4999] = f"Personne 4999;{prefix}-3@example.org;bénéficiaire;"  # same email as line 5
     text = "nom;email;catégorie;rôles\n" + "\n".join(rows) + "\n"
     people_before = await Person.count()
-    report = await members.apply_import(await actor_for(organisation_id), text)
+    report = await member_import.apply_import(await actor_for(organisation_id), text)
     assert not report.acceptable
     assert [(r.line, r.reasons) for r in report.rejected] == [
         (12, ("email_invalid:not-an-email",)),
@@ -111,7 +114,7 @@ async def test_5000_rows_with_3_bad_ones_import_nothing_and_name_each_bad_row() 
 async def test_a_corrected_file_of_5000_rows_imports_every_row() -> None:
     organisation_id = await _organisation()
     text = "nom;email;catégorie\n" + "\n".join(_rows(5000, uuid.uuid4().hex[:8]))
-    report = await members.apply_import(await actor_for(organisation_id), text)
+    report = await member_import.apply_import(await actor_for(organisation_id), text)
     assert report.acceptable
     assert await _count(organisation_id) == 5000
 
@@ -125,7 +128,7 @@ async def test_people_already_in_the_register_are_left_unchanged_and_others_are_
         await actor_for(organisation_id), MemberInput(name="Déjà Ici", email=f"x{email}")
     )
     text = f"name;email\nNom Différent;{email}\nDéjà Ici;X{email}\n"
-    report = await members.apply_import(await actor_for(organisation_id), text)
+    report = await member_import.apply_import(await actor_for(organisation_id), text)
     assert report.already_members == ["Déjà Ici"]
     person = await Person.select(Person.name).where(Person.email == email).first()
     assert person["name"] == "Déjà Ailleurs"  # another organisation's person keeps their name
@@ -163,10 +166,12 @@ async def test_a_vote_elsewhere_is_acknowledged_while_a_20000_row_import_runs() 
     ballot_id, voter = await _open_ballot_elsewhere()
     organisation_id = await _organisation()
     prefix = uuid.uuid4().hex[:8]
-    text = "nom;email;catégorie\n" + "\n".join(_rows(members.MAX_IMPORT_ROWS, prefix))
+    text = "nom;email;catégorie\n" + "\n".join(_rows(member_import.MAX_IMPORT_ROWS, prefix))
     engine = Membership._meta.db
     assert isinstance(engine, VotesSQLiteEngine)
-    importing = asyncio.create_task(members.apply_import(await actor_for(organisation_id), text))
+    importing = asyncio.create_task(
+        member_import.apply_import(await actor_for(organisation_id), text)
+    )
     while not engine.connections().write_lock.locked():  # the import is writing
         assert not importing.done()
         await asyncio.sleep(0)
@@ -176,7 +181,7 @@ async def test_a_vote_elsewhere_is_acknowledged_while_a_20000_row_import_runs() 
     assert not importing.done()
     report = await importing
     assert report.acceptable
-    assert await _count(organisation_id) == members.MAX_IMPORT_ROWS
+    assert await _count(organisation_id) == member_import.MAX_IMPORT_ROWS
     assert (await ballots.count_ballot(ballot_id)).rounds[0].totals["yes"] == 1
     # audited once, as one import
     entries = await AuditEntry.select(AuditEntry.action, AuditEntry.details).where(
@@ -190,14 +195,16 @@ async def test_a_vote_elsewhere_is_acknowledged_while_a_20000_row_import_runs() 
 async def test_an_import_the_register_overtook_halfway_is_undone_whole(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(members, "IMPORT_BATCH_ROWS", 4)
+    monkeypatch.setattr(member_import, "IMPORT_BATCH_ROWS", 4)
     organisation_id = await _organisation()
     prefix = uuid.uuid4().hex[:8]
     rows = _rows(40, prefix)
     rows[5] = "Sans Courriel;;bénéficiaire;"  # a new person found by nothing but its id
     text = "nom;email;catégorie\n" + "\n".join(rows)
     people_before = await Person.count()
-    importing = asyncio.create_task(members.apply_import(await actor_for(organisation_id), text))
+    importing = asyncio.create_task(
+        member_import.apply_import(await actor_for(organisation_id), text)
+    )
     while not await _count(organisation_id):  # the first batch is in
         assert not importing.done()
         await asyncio.sleep(0)
@@ -217,7 +224,7 @@ async def test_an_import_the_register_overtook_halfway_is_undone_whole(
         & AuditEntry.action.is_in(["members.imported", "members.import_interrupted"])
     )
     # checked again, the file says who is in the register now, and imports the others
-    again = await members.apply_import(await actor_for(organisation_id), text)
+    again = await member_import.apply_import(await actor_for(organisation_id), text)
     assert again.acceptable
     assert again.already_members == ["Personne 39"]
     assert await _count(organisation_id) == 40
@@ -226,14 +233,16 @@ async def test_an_import_the_register_overtook_halfway_is_undone_whole(
 async def test_an_undo_that_cannot_finish_says_who_stayed(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(members, "IMPORT_BATCH_ROWS", 4)
+    monkeypatch.setattr(member_import, "IMPORT_BATCH_ROWS", 4)
     organisation_id = await _organisation()
     assembly_id = await assemblies.create_assembly(
         await actor_for(organisation_id), "AG", datetime.now(UTC), status=AssemblyStatus.IN_SESSION
     )
     prefix = uuid.uuid4().hex[:8]
     text = "nom;email;catégorie\n" + "\n".join(_rows(40, prefix))
-    importing = asyncio.create_task(members.apply_import(await actor_for(organisation_id), text))
+    importing = asyncio.create_task(
+        member_import.apply_import(await actor_for(organisation_id), text)
+    )
     while not await _count(organisation_id):
         assert not importing.done()
         await asyncio.sleep(0)
@@ -268,7 +277,7 @@ async def test_an_undo_that_cannot_finish_says_who_stayed(
 )
 async def test_files_that_cannot_be_used_say_why(text: str, problem: str) -> None:
     organisation_id = await _organisation()
-    report = await members.apply_import(await actor_for(organisation_id), text)
+    report = await member_import.apply_import(await actor_for(organisation_id), text)
     assert report.file_problem == problem
     assert await _count(organisation_id) == 0
 
@@ -277,7 +286,7 @@ async def test_unknown_roles_and_colleges_are_rejected() -> None:
     organisation_id = await _organisation()
     await organisations.add_college(await actor_for(organisation_id), "Salariés", "50")
     text = "nom;collège;rôles\nA;Salariés;trésorier\nB;Usagers;\nC;salariés;scrutatrice\n"
-    report = await members.check_import(organisation_id, text)
+    report = await member_import.check_import(organisation_id, text)
     assert [(r.line, r.reasons) for r in report.rejected] == [
         (2, ("role_unknown:trésorier",)),
         (3, ("college_unknown:Usagers",)),
@@ -381,7 +390,9 @@ async def test_a_college_in_use_cannot_be_removed() -> None:
 )
 async def test_first_and_last_name_columns_are_joined_not_dropped(header: str, row: str) -> None:
     organisation_id = await _organisation()
-    report = await members.apply_import(await actor_for(organisation_id), f"{header}\n{row}\n")
+    report = await member_import.apply_import(
+        await actor_for(organisation_id), f"{header}\n{row}\n"
+    )
     assert report.acceptable
     assert [person.name for person in report.to_add] == ["Aïcha Benani"]
     name = await Membership.select(Membership.person.name).where(
@@ -392,7 +403,7 @@ async def test_first_and_last_name_columns_are_joined_not_dropped(header: str, r
 
 async def test_the_preview_says_how_each_column_was_read() -> None:
     organisation_id = await _organisation()
-    report = await members.check_import(
+    report = await member_import.check_import(
         organisation_id, "Nom;Prénom;Téléphone;Courriel\nBenani;Aïcha;0600;a@example.org\n"
     )
     assert report.columns == [
@@ -402,6 +413,8 @@ async def test_the_preview_says_how_each_column_was_read() -> None:
         ("Courriel", "email"),
     ]
     # a full name column is read as it is, and a first name column beside it is left aside
-    report = await members.check_import(organisation_id, "Nom complet;Prénom\nAïcha Benani;Aïcha\n")
+    report = await member_import.check_import(
+        organisation_id, "Nom complet;Prénom\nAïcha Benani;Aïcha\n"
+    )
     assert [person.name for person in report.to_add] == ["Aïcha Benani"]
     assert report.columns == [("Nom complet", "name"), ("Prénom", "")]

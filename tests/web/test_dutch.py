@@ -18,7 +18,7 @@ from tests.web.test_voting import PASSWORD, Coop
 
 from votes import i18n
 from votes.db.tables import Organisation
-from votes.services import ballots, members
+from votes.services import ballots, member_import
 from votes.services.actors import actor_for
 from votes.web.templating import format_number, format_share, format_when
 
@@ -184,7 +184,7 @@ async def test_a_flemish_register_spreadsheet_imports_and_the_dutch_export_reads
         "An Peeters;an.peeters@example.org;bénéficiaire;Gespreksleider en beheerder\r\n"
         "Jef Claes;;bénéficiaire;waarnemer\r\n"
     )
-    report = await members.apply_import(await actor_for(organisation_id), text)
+    report = await member_import.apply_import(await actor_for(organisation_id), text)
     assert report.file_problem is None
     assert report.rejected == []
     an, jef = report.to_add
@@ -202,7 +202,7 @@ async def test_a_flemish_register_spreadsheet_imports_and_the_dutch_export_reads
     assert exported.text.splitlines()[0].lstrip("\ufeff") == (
         "naam;e-mail;categorie;college;rollen;status"
     )
-    again = await members.check_import(organisation_id, exported.text)
+    again = await member_import.check_import(organisation_id, exported.text)
     assert again.file_problem is None
     assert again.rejected == []  # the Dutch column names read back
     assert "An Peeters" in again.already_members

@@ -11,7 +11,7 @@ import pytest
 from tests.web.helpers import csrf_token, sign_in
 
 from votes.db.tables import LoginSession, Membership, Organisation, Person
-from votes.services import accounts, members, organisations
+from votes.services import accounts, member_import, organisations
 from votes.services.actors import actor_for
 
 PASSWORD = "a-long-enough-password"
@@ -324,10 +324,10 @@ async def test_an_import_the_register_overtook_says_what_stayed_in_french(
     short_name, _, email = await _cooperative()
     await sign_in(client, email, PASSWORD)
 
-    async def interrupted(*args: object, **kwargs: object) -> members.ImportReport:
-        return members.ImportReport(file_problem="import_partial:3")
+    async def interrupted(*args: object, **kwargs: object) -> member_import.ImportReport:
+        return member_import.ImportReport(file_problem="import_partial:3")
 
-    monkeypatch.setattr(members, "apply_import", interrupted)
+    monkeypatch.setattr(member_import, "apply_import", interrupted)
     response = await _post(
         client,
         f"/o/{short_name}/members/import/confirm",

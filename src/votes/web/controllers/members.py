@@ -26,10 +26,11 @@ from votes.db import registers
 from votes.db.registers import MemberRow
 from votes.db.tables import MembershipKind, MembershipStatus
 from votes.i18n import gettext as _
-from votes.services import access_codes, accounts, csv_cells, members
+from votes.services import access_codes, accounts, csv_cells, member_import, members
 from votes.services.access_codes import IssuedCode
 from votes.services.actors import Actor, may_administer
-from votes.services.members import ImportReport, MemberInput
+from votes.services.member_import import ImportReport
+from votes.services.members import MemberInput
 from votes.services.refusals import Refused
 from votes.web import pickers
 from votes.web.context import RequestContext, settings_of
@@ -116,7 +117,7 @@ def member_message(code: str, value: str = "") -> str:
     """The sentence for a register problem code, in the request's language; ``value`` is
     what the sentence quotes (the typed value, a line number)."""
     if code == "too_many_rows":
-        value = str(members.MAX_IMPORT_ROWS)
+        value = str(member_import.MAX_IMPORT_ROWS)
     return explain(Refused(code, value=value), REFUSALS).message
 
 
@@ -517,8 +518,8 @@ class MembersController(Controller):
             return await self._import_page(
                 request, context, actor, None, "", errors, HTTP_422_UNPROCESSABLE_ENTITY
             )
-        text = members.decode_csv(content)
-        report = await members.check_import(actor.organisation.id, text)
+        text = member_import.decode_csv(content)
+        report = await member_import.check_import(actor.organisation.id, text)
         status_code = 200 if report.acceptable else HTTP_422_UNPROCESSABLE_ENTITY
         return await self._import_page(request, context, actor, report, text, errors, status_code)
 
@@ -530,7 +531,7 @@ class MembersController(Controller):
         actor: NamedDependency[Actor],
     ) -> Template | Redirect:
         text = str((await request.form()).get("csv", ""))
-        report = await members.apply_import(actor, text)
+        report = await member_import.apply_import(actor, text)
         if not report.acceptable:
             return await self._import_page(
                 request,
