@@ -122,3 +122,42 @@ async def test_a_code_of_another_cooperative_is_refused_like_an_unknown_one(
     # nothing tells the steward the code exists elsewhere
     messages = {re.search(r"Ce code ne correspond[^<]*", text).group(0) for text in answers}  # type: ignore[union-attr]
     assert len(messages) == 1
+
+
+async def test_one_scan_at_the_door_of_the_ago_checks_in_for_the_age_of_the_same_day(
+    client: httpx.AsyncClient,
+) -> None:
+    """A back-to-back AGO and AGE share the door: the steward scans once, both registers show
+    the member present (another day's assembly does not)."""
+    from datetime import timedelta
+
+    from votes.db.tables import Assembly, AssemblyStatus
+    from votes.services import assemblies
+
+    coop = await cooperative(kind=AssemblyKind.AGO)
+    row = await Assembly.select(Assembly.starts_at).where(Assembly.id == coop.assembly_id).first()
+    assert row is not None
+    admin = await actor_for(coop.organisation_id)
+    age = await assemblies.create_assembly(
+        admin, "AGE", row["starts_at"] + timedelta(minutes=90), kind=AssemblyKind.AGE,
+        status=AssemblyStatus.IN_SESSION,
+    )  # fmt: skip
+    later = await assemblies.create_assembly(
+        admin, "AG suivante", row["starts_at"] + timedelta(days=7),
+        status=AssemblyStatus.IN_SESSION,
+    )  # fmt: skip
+    member = await _membership(coop, "member")
+    secret = Settings.from_env().secret_key
+    issued = await access_codes.issue_codes(admin, [member], secret_key=secret)
+    await as_role(client, coop, "facilitator")
+    scanned = await post_form(
+        client,
+        f"{_register(coop)}/door",
+        {"code": f"http://x.test/c/{issued[0].link_token}"},
+        htmx=True,
+    )
+    assert scanned.status_code == 200
+    line = f'action="{coop.base}/assemblies/{{}}/attendance/{member}/check-out"'
+    for assembly_id, shown in ((coop.assembly_id, True), (age, True), (later, False)):
+        register = await client.get(f"{coop.base}/assemblies/{assembly_id}/attendance")
+        assert (line.format(assembly_id) in register.text) is shown, assembly_id
