@@ -124,6 +124,7 @@ ACCESS: dict[tuple[str, str], str] = {
     ("POST", f"{ORG}/members/codes/{{membership_id:int}}/revoke"): "admin",
     # ballots
     ("GET", f"{ORG}/vote"): "org",
+    ("GET", f"{ORG}/vote/now"): "org",  # the header's "Vote": to the ballot of the moment
     ("GET", f"{ORG}/ballots"): "facilitator",
     ("GET", f"{ORG}/ballots/{{ballot_id:int}}"): "org",
     ("GET", f"{ORG}/ballots/{{ballot_id:int}}/status"): "org",

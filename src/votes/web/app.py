@@ -35,6 +35,7 @@ from votes.web.controllers.audit import AuditController
 from votes.web.controllers.auth import AuthController
 from votes.web.controllers.ballots import BallotController
 from votes.web.controllers.cosign import CosignController
+from votes.web.controllers.current_ballot import CurrentBallotController
 from votes.web.controllers.deliberation import DeliberationController
 from votes.web.controllers.exports import ExportsController
 from votes.web.controllers.home import HomeController
@@ -165,6 +166,7 @@ def organisation_router() -> Router:
             ProposalController,
             DeliberationController,
             BallotController,
+            CurrentBallotController,
             CosignController,
             MembersController,
             MinutesController,

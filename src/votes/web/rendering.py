@@ -26,6 +26,13 @@ CONTENT_SECURITY_POLICY = "; ".join(
     )
 )
 
+# the steward's door only: its QR reader falls back to a vendored WebAssembly decoder on
+# phones without the browser's BarcodeDetector (iOS Safari, Firefox), and compiling WebAssembly
+# needs this source keyword; no other page runs WebAssembly, so none other allows it
+CONTENT_SECURITY_POLICY_WITH_WASM = CONTENT_SECURITY_POLICY.replace(
+    "script-src 'self'", "script-src 'self' 'wasm-unsafe-eval'"
+)
+
 SECURITY_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",

@@ -32,8 +32,9 @@ MEDIA_TYPES = {
     ".js": "text/javascript",
     ".svg": "image/svg+xml",
     ".LICENSE": "text/plain",
+    ".wasm": "application/wasm",  # what WebAssembly.instantiateStreaming insists on
 }
-COMPRESSED_SUFFIXES = frozenset({".css", ".js", ".svg", ".LICENSE"})
+COMPRESSED_SUFFIXES = frozenset({".css", ".js", ".svg", ".LICENSE", ".wasm"})
 
 
 @dataclass(frozen=True, slots=True)

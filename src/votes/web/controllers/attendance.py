@@ -32,7 +32,13 @@ from votes.web.forms import FormErrors, safe_next_path
 from votes.web.guards import requires
 from votes.web.labels import N_
 from votes.web.refusals import area, form_errors
-from votes.web.rendering import SECURITY_HEADERS, is_htmx, page, see_other
+from votes.web.rendering import (
+    CONTENT_SECURITY_POLICY_WITH_WASM,
+    SECURITY_HEADERS,
+    is_htmx,
+    page,
+    see_other,
+)
 
 REFUSALS = area(
     "attendance",
@@ -140,6 +146,8 @@ class AttendanceController(Controller):
         )
         if steward:  # the door's scanner reads QR codes with this page's camera
             response.headers["Permissions-Policy"] = CAMERA_ALLOWED
+            # and, where the browser has no BarcodeDetector, with the vendored WebAssembly one
+            response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY_WITH_WASM
         return response
 
     @post("/attendance/door", guards=[requires(may_steward)])

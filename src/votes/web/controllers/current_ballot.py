@@ -1,0 +1,37 @@
+"""The ballot of the moment, one tap away (#17): the phone header's "Vote" link.
+
+``/o/{org}/vote/now`` sends a member straight to the one ballot open in their cooperative; when
+several are open, to the list of open ballots (they choose); when none is, to the assembly's
+"now" page, which says so in a sentence and shows the next ballot as soon as it opens.
+"""
+
+from __future__ import annotations
+
+from litestar import Controller, get
+from litestar.di import NamedDependency
+from litestar.response import Redirect
+from litestar.status_codes import HTTP_303_SEE_OTHER
+
+from votes.db import ballot_queries as bq
+from votes.services.actors import Actor
+
+# where a phone lands changes from one minute to the next: never kept by a cache
+NOT_KEPT = {"Cache-Control": "no-store"}
+
+
+class CurrentBallotController(Controller):
+    path = "/vote/now"
+
+    @get("/")
+    async def vote_now(self, actor: NamedDependency[Actor]) -> Redirect:
+        """The open ballot, the list of open ballots, or "now" with "no ballot is open"."""
+        base = f"/o/{actor.organisation.short_name}"
+        # open ballots only: drafts, closed and published ones are never offered here
+        ids = await bq.open_ballot_ids(actor.organisation.id)
+        if len(ids) == 1:
+            target = f"{base}/ballots/{ids[0]}"
+        elif ids:
+            target = f"{base}/vote"
+        else:
+            target = f"{base}/now?ballot=none"
+        return Redirect(path=target, status_code=HTTP_303_SEE_OTHER, headers=NOT_KEPT)
