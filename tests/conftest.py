@@ -73,15 +73,18 @@ async def _admin_execute(statement: str) -> None:
 @pytest.fixture(scope="session")
 async def database() -> AsyncIterator[None]:
     """Run every migration forwards on the session's empty database."""
+    from votes.db.database import use_database
     from votes.db.engine import close_pool, start_pool
     from votes.db.migrate import migrate
-    from votes.piccolo_conf import DB
+    from votes.settings import Settings
+
+    engine = use_database(Settings.from_env())
 
     # no pool is kept: the web test client runs the app on its own event loop, where the app
     # opens its own pool; tests talking to the database directly get a connection per query
-    await start_pool(DB, 2)
+    await start_pool(engine, 2)
     try:
         await migrate(quiet=True)
     finally:
-        await close_pool(DB)
+        await close_pool(engine)
     return

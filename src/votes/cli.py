@@ -101,15 +101,17 @@ def _parser() -> argparse.ArgumentParser:
 
 def _run(settings: Settings, work: Callable[[], Coroutine[Any, Any, int]]) -> int:
     """Run one database task with the engine's pool, turning connection failures into one line."""
-    from votes.db.engine import close_pool, start_pool  # after settings are known to be valid
-    from votes.piccolo_conf import DB
+    from votes.db.database import use_database  # after settings are known to be valid
+    from votes.db.engine import close_pool, start_pool
+
+    engine = use_database(settings)
 
     async def wrapped() -> int:
-        await start_pool(DB, 2)
+        await start_pool(engine, 2)
         try:
             return await work()
         finally:
-            await close_pool(DB)
+            await close_pool(engine)
 
     try:
         return asyncio.run(wrapped())

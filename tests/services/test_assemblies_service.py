@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from tests.support.factories import member_actor, organisation
 
-from votes.db import assembly_queries
+from votes.db import agenda_queries
 from votes.db.tables import AgendaItem, AssemblyStatus, AuditEntry
 from votes.services import assemblies
 from votes.services.actors import actor_for
@@ -38,7 +38,7 @@ async def test_facilitator_builds_and_reorders_the_agenda_with_an_audit_trail() 
     await assemblies.reorder_agenda(chair, assembly_id, [second, first, third])
     assert await _agenda_titles(assembly_id) == ["Comptes", "Ouverture", "Divers"]
     await assemblies.mark_current_item(chair, assembly_id, first)
-    page = await assembly_queries.assembly_page(organisation_id, assembly_id)
+    page = await agenda_queries.assembly_page(organisation_id, assembly_id)
     assert page is not None
     assert page.current_item is not None
     assert page.current_item.title == "Ouverture"

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from tests.support.factories import member_actor, organisation
 
-from votes.db import assembly_queries
+from votes.db import agenda_queries, proposal_queries, thread_queries
 from votes.db.tables import (
     AmendmentKind,
     Contribution,
@@ -57,7 +57,7 @@ async def test_every_edit_is_a_new_version_and_only_authors_edit() -> None:
         await proposals.edit_proposal(other, proposal_id, "Télétravail", "Cinq jours.")
     with pytest.raises(Refused, match="unchanged"):
         await proposals.edit_proposal(author, proposal_id, "Télétravail", "Trois jours.")
-    versions = await assembly_queries.versions_of(organisation_id, proposal_id)
+    versions = await proposal_queries.versions_of(organisation_id, proposal_id)
     assert [v.body for v in versions] == ["Deux jours.", "Trois jours."]
 
 
@@ -79,7 +79,7 @@ async def test_amendments_apply_as_new_versions_and_not_to_withdrawn_proposals()
     with pytest.raises(Refused, match="not_allowed"):
         await amendments.decide_amendment(member, amendment_id, "accept")  # not the author's
     assert await amendments.decide_amendment(author, amendment_id, "accept") == 2
-    page = await assembly_queries.proposal_page(organisation_id, proposal_id)
+    page = await proposal_queries.proposal_page(organisation_id, proposal_id)
     assert page is not None
     assert page.body == "Une prime de 400 € pour tous."
     await proposals.change_status(author, proposal_id, ProposalStatus.WITHDRAWN)
@@ -104,7 +104,7 @@ async def test_pending_amendments_are_voted_before_their_proposal() -> None:
     )
     with pytest.raises(Refused, match="amendments_pending"):
         await proposals.put_to_vote(chair, proposal_id)
-    page = await assembly_queries.assembly_page(organisation_id, assembly_id)
+    page = await agenda_queries.assembly_page(organisation_id, assembly_id)
     assert page is not None
     order = [(s.amendment_number, s.title) for s in page.agenda[0].voting_order]
     assert order == [(2, "Prime"), (1, "Prime"), (None, "Prime")]  # the full text first
@@ -112,7 +112,7 @@ async def test_pending_amendments_are_voted_before_their_proposal() -> None:
     assert ballot_id
     # recorded before its ballot's result is published: an override, with its reason (#16)
     await amendments.decide_amendment(chair, insert, "adopt", reason="Adopté à main levée")
-    proposal = await assembly_queries.proposal_page(organisation_id, proposal_id)
+    proposal = await proposal_queries.proposal_page(organisation_id, proposal_id)
     assert proposal is not None
     assert proposal.body == "Une prime de 300 €.\n\nVersée en juin."
 
@@ -137,7 +137,7 @@ async def test_threads_replies_edits_reactions_hiding_and_closing() -> None:
     other = await member_actor(organisation_id)
     assembly_id = await _assembly(organisation_id)
     proposal_id = await proposals.submit_proposal(member, assembly_id, "P", "Texte")
-    page = await assembly_queries.proposal_page(organisation_id, proposal_id)
+    page = await proposal_queries.proposal_page(organisation_id, proposal_id)
     assert page is not None
     thread = page.thread_id
     first = await deliberation.post_contribution(
@@ -150,7 +150,7 @@ async def test_threads_replies_edits_reactions_hiding_and_closing() -> None:
     await deliberation.edit_contribution(member, first, "Pourquoi donc ?", stance=Stance.QUESTION)
     assert await deliberation.toggle_reaction(other, first, ReactionKind.AGREE)
     await deliberation.hide_contribution(chair, reply, "Hors sujet")
-    shown = await assembly_queries.thread_page(organisation_id, thread, other.person_id)
+    shown = await thread_queries.thread_page(organisation_id, thread, other.person_id)
     assert shown is not None
     assert shown.total == 1
     top = shown.contributions[0]
@@ -183,7 +183,7 @@ async def test_observers_read_but_do_not_post() -> None:
     observer = Actor.of(found)
     assembly_id = await _assembly(organisation_id)
     proposal_id = await proposals.submit_proposal(member, assembly_id, "P", "Texte")
-    page = await assembly_queries.proposal_page(organisation_id, proposal_id)
+    page = await proposal_queries.proposal_page(organisation_id, proposal_id)
     assert page is not None
     with pytest.raises(Refused, match="read_only"):
         await deliberation.post_contribution(observer, page.thread_id, "Je peux ?")
@@ -203,11 +203,11 @@ async def test_a_draft_is_not_found_by_the_services_for_others_than_its_authors(
     )
     for reader in (author, coauthor, chair):
         viewer = proposals.viewer_of(reader)
-        assert await assembly_queries.proposal_page(organisation_id, draft, viewer) is not None
-    assert await assembly_queries.proposal_page(organisation_id, draft) is None  # nobody's
+        assert await proposal_queries.proposal_page(organisation_id, draft, viewer) is not None
+    assert await proposal_queries.proposal_page(organisation_id, draft) is None  # nobody's
     viewer = proposals.viewer_of(other)
-    assert await assembly_queries.proposal_page(organisation_id, draft, viewer) is None
-    page = await assembly_queries.assembly_page(organisation_id, assembly_id, viewer)
+    assert await proposal_queries.proposal_page(organisation_id, draft, viewer) is None
+    page = await agenda_queries.assembly_page(organisation_id, assembly_id, viewer)
     assert page is not None
     assert page.unplaced == []
     with pytest.raises(Refused, match="not_found"):

@@ -324,3 +324,23 @@ async def room_turnout(
         members=len(lines),
         waiting=sorted(waiting, key=lambda pair: folded(pair[0])),
     )
+
+
+# read on every ballot page a voter loads (every phone, when a ballot opens): plain SQL, and
+# only the holder's own proxies (most voters hold none: one indexed lookup finds nothing)
+_HELD_SQL = (
+    'SELECT x.giver AS "giver", p.name AS "name", x.instructions AS "instructions" '
+    "FROM proxy x JOIN membership m ON m.id = x.giver JOIN person p ON p.id = m.person "
+    "WHERE x.holder = {} AND x.organisation = {} AND x.assembly = {} AND x.status = {} "
+    "ORDER BY p.name, x.id"
+)
+
+
+async def proxies_held(
+    organisation_id: int, assembly_id: int, holder_id: int
+) -> list[dict[str, Any]]:
+    """The active proxies ``holder_id`` holds at the assembly: giver, giver's name, instructions."""
+    rows: list[dict[str, Any]] = await Proxy.raw(
+        _HELD_SQL, holder_id, organisation_id, assembly_id, ProxyStatus.ACTIVE.value
+    )
+    return rows

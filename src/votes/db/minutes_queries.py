@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from votes.db import attendance_queries as aq
-from votes.db.assembly_queries import AssemblyView, assembly_view
+from votes.db.agenda_queries import AssemblyView, assembly_view
 from votes.db.tables import (
     AgendaItem,
     AuditChain,

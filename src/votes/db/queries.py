@@ -198,7 +198,7 @@ async def assemblies_of(organisation_id: int) -> list[AssemblySummary]:
     return [_assembly_summary(row) for row in rows]
 
 
-def _ballot_summary(row: dict[str, Any]) -> BallotSummary:
+def ballot_summary(row: dict[str, Any]) -> BallotSummary:
     return BallotSummary(
         id=row["id"],
         question=row["question"],
@@ -209,7 +209,7 @@ def _ballot_summary(row: dict[str, Any]) -> BallotSummary:
     )
 
 
-_BALLOT_SUMMARY_COLUMNS = (
+BALLOT_SUMMARY_COLUMNS = (
     Ballot.id,
     Ballot.question,
     Ballot.method,
@@ -221,11 +221,11 @@ _BALLOT_SUMMARY_COLUMNS = (
 
 async def open_ballots_of(organisation_id: int) -> list[BallotSummary]:
     rows = (
-        await Ballot.select(*_BALLOT_SUMMARY_COLUMNS)
+        await Ballot.select(*BALLOT_SUMMARY_COLUMNS)
         .where((Ballot.organisation == organisation_id) & (Ballot.status == "open"))
         .order_by(Ballot.id)
     )
-    return [_ballot_summary(row) for row in rows]
+    return [ballot_summary(row) for row in rows]
 
 
 @dataclass(frozen=True, slots=True)

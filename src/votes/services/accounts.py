@@ -40,6 +40,7 @@ from datetime import UTC, datetime, timedelta
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.query.functions.aggregate import Count
 
+from votes.db import account_queries
 from votes.db.engine import write_transaction
 from votes.db.tables import LoginSession, PasswordReset, Person, SignInFailure
 from votes.services import audit, events, passwords
@@ -117,8 +118,9 @@ async def lock_budgets(keys: Sequence[str]) -> None:
     not locked, so a hall signing in at once never queues on its one address."""
     engine = SignInFailure._meta.db
     if isinstance(engine, PostgresEngine):
-        for key in sorted({key for key in keys if key.split(":", 1)[0] in _EXACT}):
-            await SignInFailure.raw("SELECT pg_advisory_xact_lock(hashtext({}))", key)
+        await account_queries.lock_until_commit(
+            sorted({key for key in keys if key.split(":", 1)[0] in _EXACT})
+        )
 
 
 async def ensure_within_budgets(keys: Sequence[str]) -> None:
@@ -279,22 +281,8 @@ async def start_session(
     return token
 
 
-# run on every request: plain SQL, because building Piccolo's joined select costs about
-# 0.7 ms of CPU each time (measured by benchmarks/bench_votes.py)
-_VIEWER_SQL = (
-    'SELECT p.id AS "person.id", p.name AS "person.name", p.email AS "person.email", '
-    'p.is_instance_admin AS "person.is_instance_admin", '
-    'p.preferred_language AS "person.preferred_language", s.organisation AS "organisation" '
-    "FROM login_session s JOIN person p ON p.id = s.person "
-    "WHERE s.token_hash = {} AND s.revoked = {} AND s.expires_at > {}"
-)
-
-
 async def viewer_for_token(token: str, *, secret_key: str) -> Viewer | None:
-    rows = await LoginSession.raw(
-        _VIEWER_SQL, token_hash(token, secret_key), False, datetime.now(UTC)
-    )
-    row = rows[0] if rows else None
+    row = await account_queries.signed_in_row(token_hash(token, secret_key), datetime.now(UTC))
     if row is None:
         return None
     return Viewer(

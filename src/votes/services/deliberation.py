@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from votes.db import assembly_queries
+from votes.db import thread_queries
 from votes.db.engine import write_transaction
 from votes.db.tables import (
     AssemblyStatus,
@@ -49,7 +49,7 @@ async def _thread_row(organisation_id: int, thread_id: int) -> dict[str, Any]:
 
 async def _check_visible(actor: Actor, thread_id: int) -> None:
     """A draft's thread is as private as the draft: others get "not found", as for the page."""
-    if await assembly_queries.thread_hidden_as_draft(
+    if await thread_queries.thread_hidden_as_draft(
         actor.organisation.id, thread_id, viewer_of(actor)
     ):
         raise Refused("not_found")

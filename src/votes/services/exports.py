@@ -18,7 +18,7 @@ import anyio.to_thread
 
 from votes.core.results import TallyResult
 from votes.db import minutes_queries as mq
-from votes.db.assembly_queries import AssemblyView
+from votes.db.agenda_queries import AssemblyView
 from votes.db.tables import (
     AgendaItem,
     AuditEntry,

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from votes.core.results import TallyResult
+from votes.db import integrity_queries
 from votes.db.tables import (
     AuditChain,
     AuditEntry,
@@ -233,8 +234,8 @@ async def verify_registers(organisation_id: int | None = None) -> list[BallotFin
         query = query.where(Ballot.organisation == organisation_id)
     rows = await query.order_by(Ballot.id)
     history = await _audited_statuses(organisation_id)
-    papers = await _per_round(BallotPaper)
-    voters = await _per_round(Participation)
+    papers = await integrity_queries.rows_per_round(BallotPaper)
+    voters = await integrity_queries.rows_per_round(Participation)
     room = {
         row["count_key"]: row["cast"]
         for row in await PaperCount.select(PaperCount.count_key, PaperCount.cast)
@@ -307,20 +308,6 @@ async def _audited_statuses(organisation_id: int | None) -> dict[tuple[int, int]
         if number.isdigit():
             statuses[(int(entry["organisation"]), int(number))] = STATUS_AFTER[entry["action"]]
     return statuses
-
-
-_PER_ROUND = {  # (ballot, round) -> rows: papers, participations
-    "ballot_paper": "SELECT ballot, round, COUNT(*) AS n FROM ballot_paper GROUP BY ballot, round",
-    "participation": (
-        "SELECT ballot, round, COUNT(*) AS n FROM participation GROUP BY ballot, round"
-    ),
-}
-
-
-async def _per_round(table: type[BallotPaper] | type[Participation]) -> dict[tuple[int, int], int]:
-    """(ballot, round) -> rows of the table (papers or participations)."""
-    rows = await table.raw(_PER_ROUND[table._meta.tablename])
-    return {(int(r["ballot"]), int(r["round"])): int(r["n"]) for r in rows}
 
 
 async def verify_ballots(organisation_id: int | None = None) -> tuple[list[BallotFinding], int]:

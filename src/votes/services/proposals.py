@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from votes.core.results import TallyResult, Verdict
-from votes.db.assembly_queries import Viewer, may_read
+from votes.db.drafts import Viewer, may_read
 from votes.db.engine import write_transaction
 from votes.db.tables import (
     AgendaItem,
@@ -83,7 +83,7 @@ VOTING_ORDER = {
 
 def viewer_of(actor: Actor) -> Viewer:
     """Who ``actor`` is when reading proposals: every read of a proposal (pages, lists, threads,
-    services) passes this to :func:`votes.db.assembly_queries.may_read`'s rule, so a draft is
+    services) passes this to :func:`votes.db.drafts.may_read`'s rule, so a draft is
     its authors' and the facilitators' only, everywhere alike."""
     return Viewer(actor.person_id, sees_drafts=may_run_assemblies(actor))
 

@@ -199,23 +199,11 @@ class Represented:
     voted: bool
 
 
-# read on every ballot page a voter loads (every phone, when a ballot opens): plain SQL, and
-# only the holder's own proxies (most voters hold none: one indexed lookup finds nothing)
-_HELD_SQL = (
-    'SELECT x.giver AS "giver", p.name AS "name", x.instructions AS "instructions" '
-    "FROM proxy x JOIN membership m ON m.id = x.giver JOIN person p ON p.id = m.person "
-    "WHERE x.holder = {} AND x.organisation = {} AND x.assembly = {} AND x.status = {} "
-    "ORDER BY p.name, x.id"
-)
-
-
 async def represented_by(
     organisation_id: int, assembly_id: int, holder_id: int, *, ballot_id: int, round_: int
 ) -> list[Represented]:
     """Whom the holder represents at this assembly, and whether each has a vote in the ballot."""
-    held = await Proxy.raw(
-        _HELD_SQL, holder_id, organisation_id, assembly_id, ProxyStatus.ACTIVE.value
-    )
+    held = await aq.proxies_held(organisation_id, assembly_id, holder_id)
     if not held:
         return []
     keys = {participation_key(ballot_id, row["giver"], round_): row["giver"] for row in held}

@@ -21,8 +21,8 @@ from litestar.middleware import ASGIMiddleware
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
-from piccolo.engine import engine_finder
 
+from votes.db.database import use_database
 from votes.db.engine import close_pool, start_pool
 from votes.services import sealing
 from votes.services.refusals import Refused
@@ -182,14 +182,15 @@ def organisation_router() -> Router:
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
-    """Build the app. ``settings`` default to the environment (``Settings.from_env()``)."""
+    """Build the app. ``settings`` default to the environment (``Settings.from_env()``); its
+    database is theirs (bound now, and again when the app starts)."""
     settings = settings or Settings.from_env()
+    use_database(settings)
     sealing.configure(settings.secret_key)  # seals secret ballots' papers while they are open
 
     @asynccontextmanager
     async def database_pool(app: Litestar) -> AsyncIterator[None]:
-        engine = engine_finder()
-        assert engine is not None
+        engine = use_database(settings)
         opened = await start_pool(engine, settings.database_pool_size)
         try:
             yield

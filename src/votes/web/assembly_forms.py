@@ -12,7 +12,7 @@ from litestar.datastructures import State
 from litestar.exceptions import NotFoundException
 from litestar.response import Template
 
-from votes.db.assembly_queries import ThreadPage
+from votes.db.thread_queries import ThreadPage
 from votes.services.actors import Actor, may_run_assemblies, may_take_part
 from votes.services.deliberation import EDIT_WINDOW
 from votes.services.refusals import Refused

@@ -18,7 +18,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_204_NO_CONTENT, HTTP_422_UNPROCESSABLE_ENTITY
 
-from votes.db import assembly_queries
+from votes.db import agenda_queries, now_queries, thread_queries
 from votes.db.tables import AssemblyKind, AssemblyStatus, Convocation, SubmissionRule
 from votes.i18n import gettext as _
 from votes.services import assemblies, attendance
@@ -184,7 +184,7 @@ class AssemblyController(Controller):
         actor: NamedDependency[Actor],
         assembly_id: FromPath[int],
     ) -> Template:
-        assembly = await assembly_queries.assembly_view(actor.organisation.id, assembly_id)
+        assembly = await agenda_queries.assembly_view(actor.organisation.id, assembly_id)
         if assembly is None:
             raise NotFoundException()
         zone = actor.organisation.time_zone
@@ -266,7 +266,7 @@ class AssemblyController(Controller):
         actor: NamedDependency[Actor],
         assembly_id: FromPath[int],
     ) -> Template:
-        detail = await assembly_queries.assembly_page(
+        detail = await agenda_queries.assembly_page(
             actor.organisation.id, assembly_id, viewer_of(actor)
         )
         if detail is None:
@@ -311,7 +311,7 @@ class AssemblyController(Controller):
             if error.code in ("not_found", "not_facilitator", "assembly_closed"):
                 return refused(request, context, actor, error, "")
             status, errors = errors_from(error)
-            detail = await assembly_queries.assembly_page(
+            detail = await agenda_queries.assembly_page(
                 actor.organisation.id, assembly_id, viewer_of(actor)
             )
             return page(
@@ -341,11 +341,11 @@ class AssemblyController(Controller):
         order: FromQuery[str] = "oldest",
         offset: QueryCount = 0,
     ) -> Template:
-        found = await assembly_queries.agenda_item(actor.organisation.id, item_id, viewer_of(actor))
+        found = await agenda_queries.agenda_item(actor.organisation.id, item_id, viewer_of(actor))
         if found is None or found[1].thread_id is None:
             raise NotFoundException()
         assembly, item = found
-        thread = await assembly_queries.thread_page(
+        thread = await thread_queries.thread_page(
             actor.organisation.id,
             found[1].thread_id,
             actor.person_id,
@@ -371,7 +371,7 @@ class AssemblyController(Controller):
         actor: NamedDependency[Actor],
         item_id: FromPath[int],
     ) -> Template:
-        found = await assembly_queries.agenda_item(actor.organisation.id, item_id)
+        found = await agenda_queries.agenda_item(actor.organisation.id, item_id)
         if found is None:
             raise NotFoundException()
         assembly, item = found
@@ -387,7 +387,7 @@ class AssemblyController(Controller):
         request: Request[Any, Any, State],
         context: RequestContext,
         actor: Actor,
-        assembly: assembly_queries.AssemblyView,
+        assembly: agenda_queries.AssemblyView,
         item_id: int,
         values: dict[str, str],
         errors: FormErrors | None = None,
@@ -429,7 +429,7 @@ class AssemblyController(Controller):
                 planned_minutes=minutes or 0,
             )
         except Refused as error:
-            found = await assembly_queries.agenda_item(actor.organisation.id, item_id)
+            found = await agenda_queries.agenda_item(actor.organisation.id, item_id)
             if error.field == "" or found is None:
                 return refused(request, context, actor, error, "")
             status, errors = errors_from(error)
@@ -513,7 +513,7 @@ class AssemblyController(Controller):
         actor: NamedDependency[Actor],
         assembly_id: FromPath[int],
     ) -> Template:
-        assembly = await assembly_queries.assembly_view(actor.organisation.id, assembly_id)
+        assembly = await agenda_queries.assembly_view(actor.organisation.id, assembly_id)
         if assembly is None:
             raise NotFoundException()
         return page(
@@ -523,7 +523,7 @@ class AssemblyController(Controller):
             membership=actor,
             organisation=actor.organisation,
             assembly=assembly,
-            entries=await assembly_queries.history_of(
+            entries=await agenda_queries.history_of(
                 actor.organisation.id, assembly_id, viewer_of(actor)
             ),
         )
@@ -543,16 +543,16 @@ class AssemblyController(Controller):
         queries; #8 can replace the polling with a server-sent event that triggers the same
         request."""
         organisation_id = actor.organisation.id
-        stamp = await assembly_queries.now_stamp(organisation_id)
+        stamp = await now_queries.now_stamp(organisation_id)
         if since and since == stamp and is_htmx(request):
             return Response(
                 content=None,
                 status_code=HTTP_204_NO_CONTENT,
                 headers={"Vary": VARY, "Cache-Control": "no-store"},
             )
-        view = await assembly_queries.now_view(organisation_id, stamp)
+        view = await now_queries.now_view(organisation_id, stamp)
         thread = (
-            await assembly_queries.thread_page(
+            await thread_queries.thread_page(
                 organisation_id, view.thread_id, actor.person_id, order="newest", limit=5
             )
             if view.thread_id

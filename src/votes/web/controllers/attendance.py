@@ -20,7 +20,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK
 
-from votes.db import assembly_queries
+from votes.db import agenda_queries
 from votes.db import attendance_queries as aq
 from votes.i18n import gettext as _
 from votes.services import access_codes, csv_cells, rules
@@ -78,7 +78,7 @@ def _path(actor: Actor, assembly_id: int) -> str:
 
 
 async def _assembly(actor: Actor, assembly_id: int) -> Any:
-    assembly = await assembly_queries.assembly_view(actor.organisation.id, assembly_id)
+    assembly = await agenda_queries.assembly_view(actor.organisation.id, assembly_id)
     if assembly is None:
         raise NotFoundException()
     return assembly

@@ -28,12 +28,12 @@ from litestar.status_codes import HTTP_200_OK, HTTP_409_CONFLICT
 from votes.core.formats import write_blt
 from votes.core.papers import RANKED_METHODS
 from votes.core.results import TallyError, TallyResult
-from votes.db import assembly_queries
+from votes.db import agenda_queries as assembly_queries
 from votes.db import attendance_queries as aq
 from votes.db import ballot_queries as bq
 from votes.db import minutes_queries as mq
-from votes.db.assembly_queries import ProposalPage, proposal_page
 from votes.db.ballot_queries import BallotView
+from votes.db.proposal_queries import ProposalPage, proposal_page
 from votes.i18n import gettext as _
 from votes.services import attendance, csv_cells, proxies, rules
 from votes.services import ballots as service

@@ -13,7 +13,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from votes.db import assembly_queries
+from votes.db import thread_queries
 from votes.db.tables import ReactionKind, Stance
 from votes.services import deliberation
 from votes.services.actors import Actor, may_take_part
@@ -40,13 +40,13 @@ class DeliberationController(Controller):
 
     async def _thread(
         self, actor: Actor, thread_id: int, order: str = "oldest", offset: int = 0
-    ) -> assembly_queries.ThreadPage:
+    ) -> thread_queries.ThreadPage:
         organisation_id = actor.organisation.id
-        if await assembly_queries.thread_hidden_as_draft(
+        if await thread_queries.thread_hidden_as_draft(
             organisation_id, thread_id, viewer_of(actor)
         ):
             raise NotFoundException()  # a draft's thread is its authors' too
-        thread = await assembly_queries.thread_page(
+        thread = await thread_queries.thread_page(
             actor.organisation.id,
             thread_id,
             actor.person_id,
@@ -59,13 +59,13 @@ class DeliberationController(Controller):
 
     async def _readable_contribution(
         self, actor: Actor, contribution_id: int
-    ) -> assembly_queries.ContributionView:
+    ) -> thread_queries.ContributionView:
         """The contribution, or "not found" when it is in a draft's thread this member may
         not read."""
-        found = await assembly_queries.contribution(
+        found = await thread_queries.contribution(
             actor.organisation.id, contribution_id, actor.person_id
         )
-        thread_id = await assembly_queries.thread_id_of(actor.organisation.id, contribution_id)
+        thread_id = await thread_queries.thread_id_of(actor.organisation.id, contribution_id)
         if found is None or thread_id is None:
             raise NotFoundException()
         await self._thread(actor, thread_id)  # 404 for a draft's thread
@@ -101,7 +101,7 @@ class DeliberationController(Controller):
         request: Request[Any, Any, State],
         context: RequestContext,
         actor: Actor,
-        thread: assembly_queries.ThreadPage,
+        thread: thread_queries.ThreadPage,
         *,
         values: dict[str, str],
         errors: FormErrors,
@@ -159,7 +159,7 @@ class DeliberationController(Controller):
         if not is_htmx(request):
             return see_other(f"{here}#contribution-{contribution_id}")
         thread = await self._thread(actor, thread_id, order)
-        posted = await assembly_queries.contribution(
+        posted = await thread_queries.contribution(
             actor.organisation.id, contribution_id, actor.person_id
         )
         return page(
@@ -184,10 +184,10 @@ class DeliberationController(Controller):
         here: str,
     ) -> Template:
         """The contribution alone, as htmx swaps it in after an edit, reaction or hiding."""
-        found = await assembly_queries.contribution(
+        found = await thread_queries.contribution(
             actor.organisation.id, contribution_id, actor.person_id
         )
-        thread_id = await assembly_queries.thread_id_of(actor.organisation.id, contribution_id)
+        thread_id = await thread_queries.thread_id_of(actor.organisation.id, contribution_id)
         if found is None or thread_id is None:
             raise NotFoundException()
         thread = await self._thread(actor, thread_id)
@@ -211,7 +211,7 @@ class DeliberationController(Controller):
         next: FromQuery[str] = "",
     ) -> Template | Redirect:
         if not is_htmx(request):
-            thread_id = await assembly_queries.thread_id_of(actor.organisation.id, contribution_id)
+            thread_id = await thread_queries.thread_id_of(actor.organisation.id, contribution_id)
             if thread_id is None:
                 raise NotFoundException()
             await self._thread(actor, thread_id)  # 404 for a draft's thread
@@ -228,10 +228,10 @@ class DeliberationController(Controller):
         next: FromQuery[str] = "",
     ) -> Template:
         """The form to reply to a contribution: inline with htmx, a page of its own without."""
-        found = await assembly_queries.contribution(
+        found = await thread_queries.contribution(
             actor.organisation.id, contribution_id, actor.person_id
         )
-        thread_id = await assembly_queries.thread_id_of(actor.organisation.id, contribution_id)
+        thread_id = await thread_queries.thread_id_of(actor.organisation.id, contribution_id)
         if found is None or thread_id is None:
             raise NotFoundException()
         here = safe_next_path(next)
@@ -270,7 +270,7 @@ class DeliberationController(Controller):
         request: Request[Any, Any, State],
         context: RequestContext,
         actor: Actor,
-        contribution: assembly_queries.ContributionView,
+        contribution: thread_queries.ContributionView,
         values: dict[str, str],
         errors: FormErrors,
         here: str,

@@ -22,8 +22,8 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK, HTTP_409_CONFLICT, HTTP_422_UNPROCESSABLE_ENTITY
 
-from votes.db import registers
-from votes.db.registers import MemberRow
+from votes.db import member_queries
+from votes.db.member_queries import MemberRow
 from votes.db.tables import MembershipKind, MembershipStatus
 from votes.i18n import gettext as _
 from votes.services import access_codes, accounts, csv_cells, member_import, members
@@ -197,8 +197,8 @@ class MembersController(Controller):
             member=member,
             data=data,
             errors=errors,
-            categories=await registers.categories_of(organisation_id),
-            colleges=await registers.colleges_of(organisation_id),
+            categories=await member_queries.categories_of(organisation_id),
+            colleges=await member_queries.colleges_of(organisation_id),
             may_edit_person=may_edit_person,
             may_link_password=may_link_password,
             password_link=password_link,
@@ -219,10 +219,10 @@ class MembersController(Controller):
         filters = {
             "q": q[:MAX_FIELD_LENGTH],
             "category": category[:MAX_FIELD_LENGTH],
-            "role": role if role in registers.ROLE_FILTERS else "",
+            "role": role if role in member_queries.ROLE_FILTERS else "",
             "status": status if status in {s.value for s in MembershipStatus} else "",
         }
-        rows = await registers.register_of(
+        rows = await member_queries.register_of(
             organisation_id,
             search=filters["q"],
             category=filters["category"],
@@ -238,7 +238,7 @@ class MembersController(Controller):
             organisation=actor.organisation,
             members=rows,
             filters=filters,
-            categories=await registers.categories_of(organisation_id),
+            categories=await member_queries.categories_of(organisation_id),
             role_words=role_words,
             statuses=[s.value for s in MembershipStatus],
         )
@@ -282,7 +282,7 @@ class MembersController(Controller):
         return see_other(f"/o/{actor.organisation.short_name}/members/?added=1")
 
     async def _member(self, actor: Actor, membership_id: int) -> MemberRow:
-        member = await registers.member_of(actor.organisation.id, membership_id)
+        member = await member_queries.member_of(actor.organisation.id, membership_id)
         if member is None:
             raise NotFoundException()
         return member
@@ -494,8 +494,8 @@ class MembersController(Controller):
             text=text,
             errors=errors,
             member_message=member_message,
-            categories=await registers.categories_of(organisation_id),
-            colleges=await registers.colleges_of(organisation_id),
+            categories=await member_queries.categories_of(organisation_id),
+            colleges=await member_queries.colleges_of(organisation_id),
         )
 
     @post("/import", guards=[requires(may_administer)])
@@ -603,7 +603,7 @@ class MembersController(Controller):
         confirm: dict[str, Any] | None = None,
     ) -> Template:
         organisation_id = actor.organisation.id
-        states = await registers.code_states(organisation_id)
+        states = await member_queries.code_states(organisation_id)
         return page(
             request,
             "pages/members/codes.html.jinja",
@@ -611,7 +611,7 @@ class MembersController(Controller):
             context=context,
             membership=actor,
             organisation=actor.organisation,
-            members=await registers.register_of(
+            members=await member_queries.register_of(
                 organisation_id, status=MembershipStatus.ACTIVE.value
             ),
             states=states,

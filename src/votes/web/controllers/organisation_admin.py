@@ -19,7 +19,7 @@ from litestar.exceptions import NotAuthorizedException, NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from votes.db import queries, registers
+from votes.db import member_queries, queries
 from votes.db.tables import LegalForm
 from votes.services import accounts, organisations
 from votes.services.actors import Actor, may_administer
@@ -192,8 +192,8 @@ class OrganisationHomeController(Controller):
             errors=errors,
             legal_forms=[form.value for form in LegalForm],
             time_zones=COMMON_TIME_ZONES,
-            categories=await registers.categories_of(organisation_id),
-            colleges=await registers.colleges_of(organisation_id),
+            categories=await member_queries.categories_of(organisation_id),
+            colleges=await member_queries.colleges_of(organisation_id),
         )
 
     @get("/settings", guards=[requires(may_administer)])
@@ -340,7 +340,7 @@ class InstanceAdminController(Controller):
             "pages/organisations/instance.html.jinja",
             status_code=status_code,
             context=context,
-            organisations=await registers.all_organisations(),
+            organisations=await member_queries.all_organisations(),
             values=values,
             errors=errors,
             legal_forms=[form.value for form in LegalForm],

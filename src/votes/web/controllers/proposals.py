@@ -12,8 +12,8 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from votes.db import assembly_queries
-from votes.db.assembly_queries import ProposalFilters
+from votes.db import agenda_queries, proposal_queries, thread_queries
+from votes.db.proposal_queries import ProposalFilters
 from votes.db.tables import AmendmentKind, ProposalStatus
 from votes.services import amendments, proposals
 from votes.services.actors import Actor, may_run_assemblies, may_take_part
@@ -68,7 +68,7 @@ class ProposalController(Controller):
         )
         organisation_id = actor.organisation.id
         viewer = viewer_of(actor)
-        results = await assembly_queries.search_proposals(organisation_id, filters, viewer)
+        results = await proposal_queries.search_proposals(organisation_id, filters, viewer)
         return page(
             request,
             "pages/proposals/search.html.jinja",
@@ -78,9 +78,9 @@ class ProposalController(Controller):
             organisation=actor.organisation,
             filters=filters,
             results=results,
-            choices=await assembly_queries.filter_choices(organisation_id, viewer),
+            choices=await proposal_queries.filter_choices(organisation_id, viewer),
             statuses=list(ProposalStatus),
-            page_size=assembly_queries.SEARCH_PAGE_SIZE,
+            page_size=proposal_queries.SEARCH_PAGE_SIZE,
         )
 
     # --- submission -----------------------------------------------------------------------------
@@ -95,7 +95,7 @@ class ProposalController(Controller):
         errors: FormErrors,
         status_code: int = 200,
     ) -> Template:
-        detail = await assembly_queries.assembly_page(
+        detail = await agenda_queries.assembly_page(
             actor.organisation.id, assembly_id, viewer_of(actor)
         )
         if detail is None:
@@ -187,10 +187,10 @@ class ProposalController(Controller):
 
     # --- reading --------------------------------------------------------------------------------
 
-    async def _readable(self, actor: Actor, proposal_id: int) -> assembly_queries.ProposalPage:
+    async def _readable(self, actor: Actor, proposal_id: int) -> proposal_queries.ProposalPage:
         """The proposal as this member may read it: a draft is its authors' (and the
         facilitators') until they submit it; anyone else gets "not found", on every route."""
-        detail = await assembly_queries.proposal_page(
+        detail = await proposal_queries.proposal_page(
             actor.organisation.id, proposal_id, viewer_of(actor)
         )
         if detail is None:
@@ -210,7 +210,7 @@ class ProposalController(Controller):
         organisation_id = actor.organisation.id
         detail = await self._readable(actor, proposal_id)
         manager = may_run_assemblies(actor)
-        thread = await assembly_queries.thread_page(
+        thread = await thread_queries.thread_page(
             organisation_id, detail.thread_id, actor.person_id, order=order, offset=offset
         )
         author = may_take_part(actor) and detail.is_author(actor.person_id)
@@ -243,7 +243,7 @@ class ProposalController(Controller):
     ) -> Template:
         organisation_id = actor.organisation.id
         detail = await self._readable(actor, proposal_id)
-        history = await assembly_queries.versions_of(organisation_id, proposal_id)
+        history = await proposal_queries.versions_of(organisation_id, proposal_id)
         by_number = {v.number: v for v in history}
         newer = by_number.get(new) or history[-1]
         older = by_number.get(old) or by_number.get(newer.number - 1) or history[0]
@@ -280,7 +280,7 @@ class ProposalController(Controller):
         request: Request[Any, Any, State],
         context: RequestContext,
         actor: Actor,
-        detail: assembly_queries.ProposalPage,
+        detail: proposal_queries.ProposalPage,
         values: dict[str, str],
         errors: FormErrors,
         status_code: int = 200,
@@ -500,7 +500,7 @@ class ProposalController(Controller):
         return see_other(f"{_base(actor)}/ballots/{ballot_id}")
 
     async def _amendment_back(self, actor: Actor, amendment_id: int) -> str:
-        proposal_id = await assembly_queries.proposal_of_amendment(
+        proposal_id = await proposal_queries.proposal_of_amendment(
             actor.organisation.id, amendment_id
         )
         if proposal_id is None:
@@ -508,7 +508,7 @@ class ProposalController(Controller):
         return f"{_base(actor)}/proposals/{proposal_id}"
 
 
-async def _amendment_diff(body: str, amendment: assembly_queries.AmendmentView) -> TextDiff:
+async def _amendment_diff(body: str, amendment: proposal_queries.AmendmentView) -> TextDiff:
     """The amendment as a change to the current text, rendered as people read it; if the text
     moved on so that the passage is gone (or the amendment is settled), the change to the
     passage alone. An insertion keeps its anchor: the passage stays, the words follow it."""

@@ -14,7 +14,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK
 
-from votes.db import assembly_queries
+from votes.db import agenda_queries
 from votes.db import attendance_queries as aq
 from votes.db.tables import Proxy
 from votes.i18n import gettext as _
@@ -114,7 +114,7 @@ class ProxiesController(Controller):
         status_code: int = HTTP_200_OK,
     ) -> Template:
         organisation_id = actor.organisation.id
-        assembly = await assembly_queries.assembly_view(organisation_id, assembly_id)
+        assembly = await agenda_queries.assembly_view(organisation_id, assembly_id)
         if assembly is None:
             raise NotFoundException()
         everyone = await aq.proxies_of(organisation_id, assembly_id, active_only=False)
