@@ -24,7 +24,18 @@ from pathlib import Path
 import pytest
 import segno
 from playwright.sync_api import Browser, Page, Request, expect
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, FACILITATOR, ORG, PHONE, WAIT_MS, Camera
+from tests.e2e.ballot_tasks import run
+from tests.e2e.conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    FACILITATOR,
+    ORG,
+    PHONE,
+    WAIT_MS,
+    AccessibilityLog,
+    Camera,
+    new_context,
+)
 from tests.support.server import ServedApp
 
 from votes.services.demo import DEMO_PASSWORD
@@ -109,9 +120,9 @@ def camera_browser(browser: Browser, member: tuple[str, str]) -> Iterator[Browse
         folder.rmdir()
 
 
-def _sign_in(page: Page) -> None:
+def _sign_in(page: Page, email: str = FACILITATOR) -> None:
     page.goto("/login")
-    page.locator("input[name=email]").fill(FACILITATOR)
+    page.locator("input[name=email]").fill(email)
     page.locator("input[name=password]").fill(DEMO_PASSWORD)
     page.locator("form[action='/login'] button[type=submit]").click()
     page.wait_for_url(re.compile(r"/o/|/$"))
@@ -198,3 +209,45 @@ def test_without_a_native_detector_the_vendored_decoder_reads_the_camera(
     print(f"\ntime to first scan, vendored decoder (cold: downloads it): {elapsed:.2f} s")
     assert len(door_posts) == 1, door_posts
     assert "zxing_reader.wasm" in decoder  # fetched from this site, on "scan" only
+
+
+def test_the_members_vote_link_is_one_tap_from_the_ballot_of_the_moment(
+    browser: Browser, served_demo: ServedApp, camera: Camera, accessibility: AccessibilityLog
+) -> None:
+    """The phone header's "Voter": no ballot open says so; one open is the ballot itself;
+    several open are the list; the organisation menu has no second "Voter"."""
+    run(served_demo, "clear", org=ORG)
+    context = new_context(browser, served_demo.base_url, size=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    _sign_in(page, "lea@demo.votes.invalid")
+    page.goto(f"/o/{ORG}/")
+    expect(page.locator(".org-nav").get_by_role("link", name="Voter", exact=True)).to_have_count(0)
+    vote = page.locator("header.site-header a.header-vote")
+    vote.click()
+    page.wait_for_url(re.compile(rf"/o/{ORG}/now\?ballot=none$"))
+    expect(page.locator("main")).to_contain_text("Aucun scrutin n’est ouvert pour le moment.")
+    camera.shoot(page, "vote-now-none-open")
+    accessibility.check(page, "vote now, no ballot open (phone)")
+    options = ["Pour", "Contre", "Abstention"]
+    first = run(
+        served_demo, "ballot", org=ORG, method="majority", question="Adopter le budget ?",
+        options=options,
+    )["ballot"]  # fmt: skip
+    vote.click()
+    page.wait_for_url(re.compile(rf"/o/{ORG}/ballots/{first}$"))
+    expect(page.locator("main")).to_contain_text("Adopter le budget ?")
+    camera.shoot(page, "vote-now-the-ballot")
+    accessibility.check(page, "vote now, one ballot open (phone)")
+    second = run(
+        served_demo, "ballot", org=ORG, method="majority", question="Élire le conseil ?",
+        options=options,
+    )["ballot"]  # fmt: skip
+    vote.click()
+    page.wait_for_url(re.compile(rf"/o/{ORG}/vote$"))
+    for ballot_id in (first, second):
+        expect(page.locator(f"main a[href$='/ballots/{ballot_id}']").first).to_be_visible()
+    camera.shoot(page, "vote-now-two-open")
+    accessibility.check(page, "vote now, two ballots open (phone)")
+    run(served_demo, "clear", org=ORG)
+    context.close()
+    assert not accessibility.found, accessibility.report()
