@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from votes.db.engine import read_raw
 from votes.db.tables import (
     Assembly,
     AssemblyStatus,
@@ -340,7 +341,7 @@ async def proxies_held(
     organisation_id: int, assembly_id: int, holder_id: int
 ) -> list[dict[str, Any]]:
     """The active proxies ``holder_id`` holds at the assembly: giver, giver's name, instructions."""
-    rows: list[dict[str, Any]] = await Proxy.raw(
-        _HELD_SQL, holder_id, organisation_id, assembly_id, ProxyStatus.ACTIVE.value
+    rows: list[dict[str, Any]] = await read_raw(
+        Proxy, _HELD_SQL, holder_id, organisation_id, assembly_id, ProxyStatus.ACTIVE.value
     )
     return rows
