@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from votes.db.engine import VotesSQLiteEngine, write_transaction
+from votes.db.engine import VotesSQLiteEngine, read_raw, write_transaction
 from votes.db.tables import Organisation
 
 pytestmark = pytest.mark.skipif(
@@ -217,3 +217,31 @@ async def test_a_group_under_way_when_the_committer_is_cancelled_is_still_acknow
     assert await engine.run_write(_insert_organisation("engine-after-cancel")) == (  # type: ignore[arg-type]
         "engine-after-cancel"
     )
+
+
+async def test_a_write_sent_to_the_reader_fails_loudly_and_writes_nothing() -> None:
+    await Organisation.insert(_organisation("engine-reader-only"))
+    rename = "UPDATE organisation SET name = {} WHERE short_name = {}"
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        await read_raw(Organisation, rename, "renamed", "engine-reader-only")
+    engine = Organisation._meta.db
+    assert isinstance(engine, VotesSQLiteEngine)
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        engine.connections().reader.execute("DELETE FROM organisation")
+    names = await read_raw(
+        Organisation, "SELECT name FROM organisation WHERE short_name = {}", "engine-reader-only"
+    )
+    assert names == [{"name": "engine-reader-only"}]
+
+
+async def test_raw_sql_not_declared_a_read_goes_to_the_writer_whatever_its_text() -> None:
+    await Organisation.insert(_organisation("engine-raw-write"))
+    await Organisation.raw(
+        "UPDATE organisation SET name = {} WHERE short_name = {}", "written", "engine-raw-write"
+    )
+    row = (
+        await Organisation.select(Organisation.name)
+        .where(Organisation.short_name == "engine-raw-write")
+        .first()
+    )
+    assert row == {"name": "written"}

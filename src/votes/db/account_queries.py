@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from votes.db.engine import read_raw
 from votes.db.tables import LoginSession, SignInFailure
 
 # run on every request: plain SQL, because building Piccolo's joined select costs about
@@ -22,7 +23,7 @@ _VIEWER_SQL = (
 
 async def signed_in_row(token_hash: str, now: datetime) -> dict[str, Any] | None:
     """The person (``person.*`` keys) and organisation scope of a live, unrevoked session."""
-    rows = await LoginSession.raw(_VIEWER_SQL, token_hash, False, now)
+    rows = await read_raw(LoginSession, _VIEWER_SQL, token_hash, False, now)
     return rows[0] if rows else None
 
 

@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from votes.db.engine import read_raw
 from votes.db.tables import (
-    Assembly,
-    AssemblyStatus,
     Attendance,
     AttendanceStatus,
     Ballot,
@@ -214,10 +213,6 @@ def count_register(lines: list[RegisterLine]) -> AttendanceCounts:
     )
 
 
-async def attendance_counts(organisation_id: int, assembly_id: int) -> AttendanceCounts:
-    return count_register(await attendance_register(organisation_id, assembly_id))
-
-
 async def has_register(organisation_id: int, assembly_id: int) -> bool:
     """Whether anyone checked in or gave a proxy: the assembly keeps its register here."""
     where_attendance = (Attendance.organisation == organisation_id) & (
@@ -230,29 +225,6 @@ async def has_register(organisation_id: int, assembly_id: int) -> bool:
             (Proxy.organisation == organisation_id) & (Proxy.assembly == assembly_id)
         )
     )
-
-
-async def assembly_in_session(organisation_id: int) -> int | None:
-    """The assembly in session now (the latest started if several), for a code check-in."""
-    row = (
-        await Assembly.select(Assembly.id)
-        .where(
-            (Assembly.organisation == organisation_id)
-            & (Assembly.status == AssemblyStatus.IN_SESSION.value)
-        )
-        .order_by(Assembly.starts_at, ascending=False)
-        .first()
-    )
-    return int(row["id"]) if row else None
-
-
-async def college_sizes(organisation_id: int) -> dict[int, int]:
-    """College id -> members with voting rights in it."""
-    sizes: dict[int, int] = {}
-    for member in await voting_members(organisation_id):
-        if member["college.id"] is not None:
-            sizes[member["college.id"]] = sizes.get(member["college.id"], 0) + 1
-    return sizes
 
 
 async def college_names(organisation_id: int) -> dict[int, str]:
@@ -340,7 +312,7 @@ async def proxies_held(
     organisation_id: int, assembly_id: int, holder_id: int
 ) -> list[dict[str, Any]]:
     """The active proxies ``holder_id`` holds at the assembly: giver, giver's name, instructions."""
-    rows: list[dict[str, Any]] = await Proxy.raw(
-        _HELD_SQL, holder_id, organisation_id, assembly_id, ProxyStatus.ACTIVE.value
+    rows: list[dict[str, Any]] = await read_raw(
+        Proxy, _HELD_SQL, holder_id, organisation_id, assembly_id, ProxyStatus.ACTIVE.value
     )
     return rows

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from votes.db.engine import read_raw
 from votes.db.tables import (
     AgendaItem,
     Assembly,
@@ -132,11 +133,11 @@ _OPTIONS_SQL = 'SELECT "key", label FROM ballot_option WHERE ballot = {} ORDER B
 
 
 async def ballot_view(organisation_id: int, ballot_id: int) -> BallotView | None:
-    rows = await Ballot.raw(_BALLOT_VIEW_SQL, ballot_id, organisation_id)
+    rows = await read_raw(Ballot, _BALLOT_VIEW_SQL, ballot_id, organisation_id)
     if not rows:
         return None
     row = rows[0]
-    options = await BallotOption.raw(_OPTIONS_SQL, ballot_id)
+    options = await read_raw(BallotOption, _OPTIONS_SQL, ballot_id)
     return BallotView(
         id=row["id"],
         organisation_id=row["organisation"],
@@ -200,7 +201,9 @@ _TURNOUT_SQL = "SELECT " + _TURNOUT_COLUMNS
 
 
 async def turnout(ballot: BallotView) -> Turnout:
-    row = (await Participation.raw(_TURNOUT_SQL, ballot.id, ballot.round, _count_key(ballot)))[0]
+    row = (
+        await read_raw(Participation, _TURNOUT_SQL, ballot.id, ballot.round, _count_key(ballot))
+    )[0]
     return Turnout(voted=row["voted"], room=row["room"] or 0, eligible=await _eligible(ballot))
 
 
@@ -241,7 +244,8 @@ _VIEWER_STATE_SQL = " ".join(
 
 async def viewer_state(ballot: BallotView, membership_id: int) -> ViewerState:
     row = (
-        await Participation.raw(
+        await read_raw(
+            Participation,
             _VIEWER_STATE_SQL,
             ballot.id,
             ballot.round,
@@ -264,7 +268,8 @@ async def viewer_state(ballot: BallotView, membership_id: int) -> ViewerState:
 
 async def participation_of(ballot: BallotView, membership_id: int) -> datetime | None:
     """When this member voted in the ballot's current round, or None."""
-    rows = await Participation.raw(
+    rows = await read_raw(
+        Participation,
         "SELECT voted_at FROM participation WHERE participation_key = {}",
         participation_key(ballot.id, membership_id, ballot.round),
     )
@@ -350,7 +355,7 @@ _ROOM_COUNT_SQL = (
 
 
 async def room_count(ballot: BallotView) -> RoomCountView | None:
-    rows = await PaperCount.raw(_ROOM_COUNT_SQL, _count_key(ballot))
+    rows = await read_raw(PaperCount, _ROOM_COUNT_SQL, _count_key(ballot))
     if not rows:
         return None
     row = rows[0]

@@ -5,12 +5,14 @@ SQLite engine opens a new connection (and a new thread) for every query, which c
 burst at a few hundred votes per second with multi-second tails. :class:`VotesSQLiteEngine`
 keeps connections open instead, one set per event loop:
 
-* one *reader* connection serves every query outside a transaction that only reads, right in
-  the event loop's thread: in WAL mode each autocommit SELECT sees the latest committed data
-  and neither waits for nor blocks the writer, and this app's reads take microseconds, less
-  than a hop to a thread and back (which cost a quarter of a vote's CPU); in the rare case
-  SQLite answers "busy" (another process recovering the file), the read is retried from a
-  thread that may wait, so the event loop never does;
+* one *reader* connection serves every query outside a transaction that only reads (raw SQL
+  declares it with :func:`read_raw`; for Piccolo's untyped queries SQLite says, see
+  :func:`_route`), right in the event loop's thread: in WAL mode each autocommit SELECT sees the
+  latest committed data and neither waits for nor blocks the writer, and this app's reads take
+  microseconds, less than a hop to a thread and back (which cost a quarter of a vote's CPU); in
+  the rare case SQLite answers "busy" (another process recovering the file), the read is retried
+  from a thread that may wait, so the event loop never does; the reader is ``query_only``, so a
+  write sent to it by mistake fails loudly instead of writing outside the write lock;
 * one *writer* connection serves every transaction and every write outside one, taken under an
   ``asyncio.Lock``: SQLite allows one writer at a time anyway, so queueing writers in the event
   loop (instead of letting them spin in SQLite's busy handler) keeps the tail short and fair;
@@ -40,15 +42,14 @@ from typing import Any, TypeVar
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
+from piccolo.query.methods.raw import Raw
 from piccolo.querystring import QueryString
+from piccolo.table import Table
 
 from votes.settings import DatabaseKind, Settings
 
 BUSY_TIMEOUT_SECONDS = 15
 T = TypeVar("T")
-
-# Piccolo query types that only read; anything else (and raw SQL) goes to the writer
-_READ_QUERY_TYPES = frozenset({"select", "objects", "count", "exists", "table_exists"})
 
 
 class ThreadConnection:
@@ -195,7 +196,8 @@ class _LoopConnections:
     def __init__(self, connect: Callable[[], sqlite3.Connection]) -> None:
         self.reader = connect()
         self.reader.execute("PRAGMA busy_timeout = 0")  # never wait in the event loop
-        self.waiting_reader = ThreadConnection(connect)  # for the rare read that must wait
+        self.reader.execute("PRAGMA query_only = 1")  # a write sent here fails, loudly
+        self.waiting_reader = ThreadConnection(partial(_read_only, connect))  # the rare wait
         self.writer = ThreadConnection(connect)
         self.write_lock = asyncio.Lock()
         self.waiting_writes: list[tuple[Callable[[sqlite3.Connection], Any], asyncio.Future[Any]]]
@@ -215,6 +217,20 @@ class _LoopConnections:
                 raise
             return await self.waiting_reader.fetchall(query, args)
         return rows
+
+
+def _read_only(connect: Callable[[], sqlite3.Connection]) -> sqlite3.Connection:
+    connection = connect()
+    connection.execute("PRAGMA query_only = 1")
+    return connection
+
+
+async def read_raw(table: type[Table], sql: str, *args: Any) -> list[dict[str, Any]]:
+    """Raw SQL declared to only read (``{}`` placeholders, like ``Table.raw``): on SQLite,
+    outside a transaction, it runs on the reader alone, which refuses a write loudly (no
+    fallback to the writer, whatever the text says)."""
+    rows: list[dict[str, Any]] = await Raw(table, QueryString(sql, *args, query_type="select"))
+    return rows
 
 
 class KeptOpenTransaction(SQLiteTransaction):
@@ -363,27 +379,42 @@ class VotesSQLiteEngine(SQLiteEngine):
         query, args = querystring.compile_string(engine_type=self.engine_type)
         if self.log_queries:
             self.print_query(query_id=self.get_query_id(), query=str(querystring))
-        reads_only = querystring.query_type in _READ_QUERY_TYPES or (
-            # raw SQL: a plain SELECT only reads
-            querystring.query_type in ("raw", "generic") and query.lstrip()[:7].upper() == "SELECT "
-        )
-        return await self._run(query, args, reads_only=reads_only)
+        return await self._run(query, args, route=_route(querystring.query_type))
 
     async def run_ddl(self, ddl: str, in_pool: bool = False) -> Any:
         if self.log_queries:
             self.print_query(query_id=self.get_query_id(), query=ddl)
-        return await self._run(ddl, [], reads_only=False)
+        return await self._run(ddl, [], route=_WRITE)
 
-    async def _run(self, query: str, args: Any, *, reads_only: bool) -> Any:
+    async def _run(self, query: str, args: Any, *, route: str) -> Any:
         current = self.current_transaction.get()
         if current is not None:
             connection: ThreadConnection = current.connection
             return await connection.fetchall(query, args)
         connections = self.connections()
-        if reads_only:
-            return await connections.read(query, args)
+        if route != _WRITE:
+            try:
+                return await connections.read(query, args)
+            except sqlite3.OperationalError as error:
+                # the reader is query_only: SQLite refuses a write before changing anything
+                if route == _READ or error.sqlite_errorcode & 0xFF != sqlite3.SQLITE_READONLY:
+                    raise
         async with connections.write_lock:
             return await connections.writer.fetchall(query, args)
+
+
+_READ, _WRITE, _EITHER = "read", "write", "either"
+
+
+def _route(query_type: str) -> str:
+    """Where a query goes outside a transaction, by what its maker declared: ``"select"``
+    (:func:`read_raw`) to the reader alone, inserts and other typed statements to the writer.
+    Piccolo leaves its selects, counts, updates and ``Table.raw`` untyped (``"generic"``): the
+    reader is tried first and SQLite itself says whether the statement writes (a query_only
+    connection refuses it before changing anything), then the writer takes it."""
+    if query_type == "select":
+        return _READ
+    return _EITHER if query_type == "generic" else _WRITE
 
 
 def make_engine(settings: Settings) -> Engine[Any]:

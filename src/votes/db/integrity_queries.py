@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from votes.db.engine import read_raw
 from votes.db.tables import BallotPaper, Participation
 
 _PER_ROUND = {  # (ballot, round) -> rows: papers, participations
@@ -16,5 +17,5 @@ async def rows_per_round(
     table: type[BallotPaper] | type[Participation],
 ) -> dict[tuple[int, int], int]:
     """(ballot, round) -> rows of the table (papers or participations)."""
-    rows = await table.raw(_PER_ROUND[table._meta.tablename])
+    rows = await read_raw(table, _PER_ROUND[table._meta.tablename])
     return {(int(r["ballot"]), int(r["round"])): int(r["n"]) for r in rows}

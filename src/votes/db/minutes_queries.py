@@ -97,7 +97,7 @@ class Resolution:
     proposal_text: str | None  # the text put to the vote (the proposal's current version)
     result_json: str | None
     eligible: int | None  # members with voting rights, frozen at the close
-    present: int | None  # present and represented, frozen at the close (attendance, #7)
+    present: int | None  # present and represented, frozen at the close (attendance register)
     represented: int | None  # members represented at the close, whether or not voted for
     electronic_papers: int
     room: RoomFigures | None

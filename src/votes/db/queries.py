@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from votes.db.engine import read_raw
 from votes.db.tables import (
     AccessCode,
     Assembly,
@@ -142,8 +143,8 @@ _MEMBERSHIP_IN_SQL = (
 
 
 async def membership_in(organisation_id: int, person_id: int) -> MembershipView | None:
-    rows = await Membership.raw(
-        _MEMBERSHIP_IN_SQL + "m.organisation = {}", person_id, organisation_id
+    rows = await read_raw(
+        Membership, _MEMBERSHIP_IN_SQL + "m.organisation = {}", person_id, organisation_id
     )
     return _membership(rows[0]) if rows else None
 
@@ -164,7 +165,9 @@ async def organisation_view(organisation_id: int) -> OrganisationView | None:
 
 async def membership_by_slug(short_name: str, person_id: int) -> MembershipView | None:
     """The person's membership of the organisation with this short name (the one in the URL)."""
-    rows = await Membership.raw(_MEMBERSHIP_IN_SQL + "o.short_name = {}", person_id, short_name)
+    rows = await read_raw(
+        Membership, _MEMBERSHIP_IN_SQL + "o.short_name = {}", person_id, short_name
+    )
     return _membership(rows[0]) if rows else None
 
 

@@ -125,10 +125,6 @@ def install(publisher: Publisher | None) -> None:
     _throttle.reset()
 
 
-def is_installed() -> bool:
-    return _publisher is not None
-
-
 def publish(event: LiveEvent) -> None:
     publisher = _publisher
     if publisher is None:
@@ -186,7 +182,7 @@ def agenda_changed(organisation_id: int, assembly_id: int) -> None:
 
 def quorum_changed(organisation_id: int, assembly_id: int) -> None:
     """Attendance moved (a check-in or check-out, a proxy given or withdrawn, the quorum
-    reached or lost). Call it after the attendance transaction commits (issue #7); the
+    reached or lost). Call it after the attendance transaction commits; the
     "now" page and the projector re-fetch their quorum banner. A signal only: the banner's
     wording depends on the viewer's role."""
     publish(LiveEvent(EventKind.QUORUM, organisation_id, now_ms(), assembly_id=assembly_id))

@@ -201,7 +201,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def before_request(request: Request[Any, Any, State]) -> None:
         await load_request_context(request)
 
-    # live updates (#8): the channels plugin, and the streams it feeds
+    # live updates: the channels plugin, and the streams it feeds
     live_hub = LiveHub(make_channels_plugin(settings), settings.live_heartbeat_seconds)
 
     return Litestar(

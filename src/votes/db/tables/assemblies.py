@@ -100,7 +100,7 @@ class Assembly(Table):
     submission_rule = Varchar(length=12, default=SubmissionRule.MEMBERS.value)
     submission_deadline = Timestamptz(null=True, default=None)  # None: until the assembly closes
     # the rules that will judge this assembly's ballots (quorum, majorities): chosen among the
-    # general-assembly rule profiles (issue #7); "default" until those exist
+    # general-assembly rule profiles ("default" unless another is chosen)
     rule_profile = Varchar(length=40, default="default")
     created_at = Timestamptz(default=TimestamptzNow())
 

@@ -52,7 +52,7 @@ class Ballot(Table):
     phase = Varchar(length=12, default=ConsentPhase.NONE.value)
     round = Integer(default=1)
     earlier_rounds = Text(default="[]")  # JSON list of earlier rounds (result and amendment)
-    # counts frozen at open and at close; present/represented are filled by attendance (#7)
+    # counts frozen at open and at close; present/represented come from the attendance register
     eligible_at_open = Integer(null=True, default=None)
     eligible_at_close = Integer(null=True, default=None)
     present_at_open = Integer(null=True, default=None)
@@ -60,7 +60,7 @@ class Ballot(Table):
     represented_at_open = Integer(null=True, default=None)
     represented_at_close = Integer(null=True, default=None)
     result = Text(null=True, default=None)  # TallyResult JSON, stored at close
-    # how the general-assembly rules judged it (#7): the profile's rule with its source, the
+    # how the general-assembly rules judged it: the profile's rule with its source, the
     # quorum, proxies and colleges as counted (JSON; frozen at open, completed at close)
     rule_snapshot = Text(null=True, default=None)
     # which groups each paper is tagged with for weighting ("", "college", "category"),

@@ -41,7 +41,7 @@ from votes.web.guards import requires
 from votes.web.rendering import VARY, is_htmx, page, see_other
 
 # how often phones ask whether the "now" page changed (a 204 when it did not)
-NOW_POLL_SECONDS = 30  # a last resort: the live stream's signals trigger the re-fetch (#8)
+NOW_POLL_SECONDS = 30  # a last resort: the live stream's signals trigger the re-fetch
 
 
 def _base(org: Actor) -> str:
@@ -538,10 +538,9 @@ class AssemblyController(Controller):
         actor: NamedDependency[Actor],
         since: FromQuery[str] = "",
     ) -> Template | Response[None]:
-        """What the assembly is doing right now. Phones poll with ``since=<stamp>``: an
-        unchanged stamp answers 204 (htmx swaps nothing), so polling costs three small
-        queries; #8 can replace the polling with a server-sent event that triggers the same
-        request."""
+        """What the assembly is doing right now. The live stream's signals make phones ask
+        again, and a slow poll remains as a last resort, both with ``since=<stamp>``: an
+        unchanged stamp answers 204 (htmx swaps nothing) after three small queries."""
         organisation_id = actor.organisation.id
         stamp = await now_queries.now_stamp(organisation_id)
         if since and since == stamp and is_htmx(request):
