@@ -24,7 +24,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from piccolo.engine import engine_finder
 
 from votes.db.engine import close_pool, start_pool
-from votes.services import sealing
+from votes.services import mail, sealing
 from votes.services.refusals import Refused
 from votes.settings import Settings
 from votes.web.compression import gzip_responses
@@ -183,6 +183,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     """Build the app. ``settings`` default to the environment (``Settings.from_env()``)."""
     settings = settings or Settings.from_env()
     sealing.configure(settings.secret_key)  # seals secret ballots' papers while they are open
+    mail.configure(settings.smtp, settings.sender)  # without SMTP, mail is held in the outbox
 
     @asynccontextmanager
     async def database_pool(app: Litestar) -> AsyncIterator[None]:
@@ -231,7 +232,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
         middleware=[gzip_responses, htmx_redirects, RequestTimer()],
         before_send=[secure_and_log],
         # ended in reverse order: the deadline sweep stops before live events and the pool
-        lifespan=[database_pool, live_lifespan(live_hub), deadline_lifespan()],
+        lifespan=[
+            database_pool,
+            live_lifespan(live_hub),
+            deadline_lifespan(),
+            mail.mail_lifespan(settings.smtp),
+        ],
         plugins=[live_hub.plugin],
         state=State(
             {
