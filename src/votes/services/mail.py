@@ -356,7 +356,7 @@ async def retry(actor: Actor, mail_id: int) -> None:
             .returning(Mail.id, Mail.kind)
         )
         if not rows:
-            raise Refused("mail_not_found")
+            raise Refused("not_found")
         await audit.record(
             actor.organisation_id,
             "mail.retried",
@@ -364,3 +364,79 @@ async def retry(actor: Actor, mail_id: int) -> None:
             subject=f"mail:{mail_id}",
             details={"kind": rows[0]["kind"]},
         )
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxEntry:
+    id: int
+    kind: str
+    recipient: str
+    subject: str
+    status: str
+    attempts: int
+    last_error: str
+    created_at: datetime
+    sent_at: datetime | None
+    next_attempt_at: datetime
+    body_text: str = ""
+
+
+OUTBOX_PAGE = 200
+
+
+async def outbox(actor: Actor, limit: int = OUTBOX_PAGE) -> list[OutboxEntry]:
+    """The cooperative's latest mails, newest first (without their text)."""
+    require(may_administer, actor)
+    rows = (
+        await Mail.select(
+            Mail.id,
+            Mail.kind,
+            Mail.recipient,
+            Mail.subject,
+            Mail.status,
+            Mail.attempts,
+            Mail.last_error,
+            Mail.created_at,
+            Mail.sent_at,
+            Mail.next_attempt_at,
+        )
+        .where(Mail.organisation == actor.organisation_id)
+        .order_by(Mail.id, ascending=False)
+        .limit(limit)
+    )
+    return [OutboxEntry(**row) for row in rows]
+
+
+async def outbox_counts(actor: Actor) -> dict[str, int]:
+    """How many of the cooperative's mails are in each status."""
+    require(may_administer, actor)
+    rows = await Mail.raw(
+        "SELECT status, COUNT(*) AS n FROM mail WHERE organisation = {} GROUP BY status",
+        actor.organisation_id,
+    )
+    return {str(row["status"]): int(row["n"]) for row in rows}
+
+
+async def outbox_mail(actor: Actor, mail_id: int) -> OutboxEntry:
+    """One mail of the cooperative, with its text; ``Refused("not_found")`` for any other."""
+    require(may_administer, actor)
+    row = (
+        await Mail.select(
+            Mail.id,
+            Mail.kind,
+            Mail.recipient,
+            Mail.subject,
+            Mail.status,
+            Mail.attempts,
+            Mail.last_error,
+            Mail.created_at,
+            Mail.sent_at,
+            Mail.next_attempt_at,
+            Mail.body_text,
+        )
+        .where((Mail.id == mail_id) & (Mail.organisation == actor.organisation_id))
+        .first()
+    )
+    if row is None:
+        raise Refused("not_found")
+    return OutboxEntry(**row)
