@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import socket
@@ -32,8 +33,11 @@ class Inbox:
     messages: list[EmailMessage] = field(default_factory=list)
     envelopes: list[list[str]] = field(default_factory=list)
     changed: threading.Condition = field(default_factory=threading.Condition)
+    delay: float = 0.0  # seconds the server takes to accept each mail (a slow relay)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        if self.delay:
+            await asyncio.sleep(self.delay)
         parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
         assert isinstance(parsed, EmailMessage)
         with self.changed:
@@ -44,6 +48,11 @@ class Inbox:
 
     def to(self, recipient: str) -> list[EmailMessage]:
         return [m for m in self.messages if m["To"] == recipient]
+
+    def wait_for(self, count: int, timeout: float) -> bool:
+        """Wait until the server has accepted ``count`` mails in all; whether it did."""
+        with self.changed:
+            return self.changed.wait_for(lambda: len(self.messages) >= count, timeout)
 
 
 def settings_for(port: int) -> SmtpSettings:
@@ -58,9 +67,9 @@ def settings_for(port: int) -> SmtpSettings:
 
 
 @contextmanager
-def smtp_server(port: int | None = None) -> Iterator[tuple[Inbox, int]]:
+def smtp_server(port: int | None = None, delay: float = 0.0) -> Iterator[tuple[Inbox, int]]:
     """An aiosmtpd server on ``port`` (a free one by default) while the block runs."""
-    inbox = Inbox()
+    inbox = Inbox(delay=delay)
     port = port or free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
