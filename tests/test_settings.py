@@ -61,6 +61,10 @@ def test_postgres_url_is_recognised() -> None:
         ("VOTES_LIVE_BACKEND", "postgres", "needs a PostgreSQL VOTES_DATABASE_URL"),
         ("VOTES_SECURE_COOKIES", "maybe", "VOTES_SECURE_COOKIES must be auto, true or false"),
         ("VOTES_LOG_LEVEL", "LOUD", "VOTES_LOG_LEVEL must be"),
+        ("VOTES_SMTP_PORT", "smtp", "VOTES_SMTP_PORT must be a whole number"),
+        ("VOTES_SMTP_SECURITY", "ssl", "VOTES_SMTP_SECURITY must be one of none, starttls, tls"),
+        ("VOTES_SMTP_SENDER", "not an address", "VOTES_SMTP_SENDER must be an e-mail address"),
+        ("VOTES_SMTP_HOST", "mail.example.org", "VOTES_SMTP_SENDER is required"),
     ],
 )
 def test_bad_values_are_named_in_one_clear_sentence(
@@ -69,3 +73,22 @@ def test_bad_values_are_named_in_one_clear_sentence(
     with pytest.raises(SettingsError, match=message) as error:
         Settings.from_env({"VOTES_DATA_DIR": str(tmp_path), variable: value})
     assert "\n" not in str(error.value)
+
+
+def test_smtp_settings_are_read_and_absent_without_a_host(tmp_path: Path) -> None:
+    base = {"VOTES_DATA_DIR": str(tmp_path)}
+    assert Settings.from_env(base).smtp is None  # mail waits in the outbox
+    smtp = Settings.from_env(
+        {
+            **base,
+            "VOTES_SMTP_HOST": "mail.example.org",
+            "VOTES_SMTP_PORT": "465",
+            "VOTES_SMTP_SECURITY": "TLS",
+            "VOTES_SMTP_USER": "votes",
+            "VOTES_SMTP_PASSWORD": "secret",
+            "VOTES_SMTP_SENDER": "votes@example.org",
+        }
+    ).smtp
+    assert smtp is not None
+    assert (smtp.host, smtp.port, smtp.security.value) == ("mail.example.org", 465, "tls")
+    assert "secret" not in repr(smtp)

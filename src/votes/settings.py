@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import TypeVar
@@ -32,6 +32,24 @@ class Environment(StrEnum):
 class LiveBackend(StrEnum):
     MEMORY = "memory"  # one process: in-process channels
     POSTGRES = "postgres"  # several workers on one PostgreSQL: LISTEN/NOTIFY
+
+
+class SmtpSecurity(StrEnum):
+    NONE = "none"  # plain SMTP (a relay on the same host or network)
+    STARTTLS = "starttls"  # plain connection upgraded to TLS (port 587)
+    TLS = "tls"  # TLS from the first byte (port 465)
+
+
+@dataclass(frozen=True, slots=True)
+class SmtpSettings:
+    """Where outgoing mail goes; ``None`` in :class:`Settings` when no host is set."""
+
+    host: str
+    port: int
+    security: SmtpSecurity
+    user: str
+    password: str = field(repr=False)
+    sender: str
 
 
 class DatabaseKind(StrEnum):
@@ -65,6 +83,18 @@ VARIABLES: Mapping[str, tuple[str, str]] = {
     "VOTES_SESSION_HOURS": ("24", "how long a sign-in lasts, in hours"),
     "VOTES_SECURE_COOKIES": ("auto", "auto (on in production), true or false"),
     "VOTES_LOG_LEVEL": ("INFO", "DEBUG, INFO, WARNING or ERROR"),
+    "VOTES_SMTP_HOST": (
+        "",
+        "SMTP server for outgoing mail; empty: mail is kept in the outbox for admins to see",
+    ),
+    "VOTES_SMTP_PORT": ("587", "SMTP port (587 for starttls, 465 for tls, 25 for none)"),
+    "VOTES_SMTP_SECURITY": ("starttls", "none, starttls or tls"),
+    "VOTES_SMTP_USER": ("", "SMTP user name; empty: no login"),
+    "VOTES_SMTP_PASSWORD": ("", "SMTP password (with VOTES_SMTP_USER)"),
+    "VOTES_SMTP_SENDER": (
+        "",
+        "the From address of outgoing mail; required with VOTES_SMTP_HOST",
+    ),
 }
 
 SUPPORTED_LANGUAGES = ("fr", "en", "nl")
@@ -90,6 +120,8 @@ class Settings:
     session_hours: int
     secure_cookies: bool
     log_level: str
+    smtp: SmtpSettings | None = None
+    sender: str = "votes@localhost"  # the From of mail kept in the outbox without SMTP
 
     @property
     def is_production(self) -> bool:
@@ -151,6 +183,8 @@ class Settings:
             ),
             secure_cookies=_secure_cookies(get("VOTES_SECURE_COOKIES"), env),
             log_level=_log_level(get("VOTES_LOG_LEVEL")),
+            smtp=_smtp(get),
+            sender=get("VOTES_SMTP_SENDER") or "votes@localhost",
         )
 
 
@@ -245,6 +279,31 @@ def _secure_cookies(raw: str, env: Environment) -> bool:
     if value in ("false", "0", "no"):
         return False
     raise SettingsError(f"VOTES_SECURE_COOKIES must be auto, true or false, not {raw!r}")
+
+
+def _smtp(get: Callable[[str], str]) -> SmtpSettings | None:
+    """The SMTP settings, or ``None`` without a host (mail then waits in the outbox)."""
+    port = _integer("VOTES_SMTP_PORT", get("VOTES_SMTP_PORT"), minimum=1, maximum=65535)
+    security = _choice("VOTES_SMTP_SECURITY", get("VOTES_SMTP_SECURITY"), SmtpSecurity)
+    user, password = get("VOTES_SMTP_USER"), get("VOTES_SMTP_PASSWORD")
+    sender = get("VOTES_SMTP_SENDER")
+    if sender and not _looks_like_address(sender):
+        raise SettingsError(f"VOTES_SMTP_SENDER must be an e-mail address, not {sender!r}")
+    host = get("VOTES_SMTP_HOST")
+    if not host:
+        return None
+    if not sender:
+        raise SettingsError("VOTES_SMTP_SENDER is required with VOTES_SMTP_HOST (the From address)")
+    if password and not user:
+        raise SettingsError("VOTES_SMTP_PASSWORD needs VOTES_SMTP_USER")
+    return SmtpSettings(
+        host=host, port=port, security=security, user=user, password=password, sender=sender
+    )
+
+
+def _looks_like_address(value: str) -> bool:
+    local, at, domain = value.rpartition("@")
+    return bool(at and local and domain) and not any(c.isspace() or c in "<>," for c in value)
 
 
 def _log_level(raw: str) -> str:

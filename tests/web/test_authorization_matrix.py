@@ -90,6 +90,7 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/c/reset/{token:str}"): "public",
     ("POST", "/c/reset/{token:str}"): "public",
     ("GET", "/password/forgotten"): "public",
+    ("POST", "/password/forgotten"): "public",
     ("GET", "/account"): "signed_in",
     ("POST", "/account/password"): "password_session",
     ("POST", "/account/sign-out-everywhere"): "password_session",
@@ -122,6 +123,11 @@ ACCESS: dict[tuple[str, str], str] = {
     ("POST", f"{ORG}/members/codes/csv"): "admin",
     ("POST", f"{ORG}/members/codes/unblock"): "admin",
     ("POST", f"{ORG}/members/codes/{{membership_id:int}}/revoke"): "admin",
+    ("POST", f"{ORG}/members/codes/mail"): "admin",
+    # the outbox (issue #18)
+    ("GET", f"{ORG}/mail"): "admin",
+    ("GET", f"{ORG}/mail/{{mail_id:int}}"): "admin",
+    ("POST", f"{ORG}/mail/{{mail_id:int}}/retry"): "admin",
     # ballots
     ("GET", f"{ORG}/vote"): "org",
     ("GET", f"{ORG}/vote/now"): "org",  # the header's "Vote": to the ballot of the moment
@@ -366,6 +372,17 @@ async def world(demo: None) -> dict[str, Any]:
         .first()
     )
     samples["ballot_id"] = open_ballot["id"]
+    await tables.Mail.insert(
+        tables.Mail(
+            organisation=demo_id,
+            kind="password_link",
+            recipient=f"lea@{DOMAIN}",
+            subject="Choisissez votre mot de passe",
+            body_text="Bonjour",
+            status="failed",
+            idempotency_key=f"matrix:{suffix}",
+        )
+    )
     return {"demo_id": demo_id, "people": people, "samples": samples, "scopes": scopes}
 
 

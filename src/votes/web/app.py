@@ -24,7 +24,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from votes.db.database import use_database
 from votes.db.engine import close_pool, start_pool
-from votes.services import sealing
+from votes.services import mail, sealing
 from votes.services.refusals import Refused
 from votes.settings import Settings
 from votes.web.compression import gzip_responses
@@ -39,6 +39,7 @@ from votes.web.controllers.current_ballot import CurrentBallotController
 from votes.web.controllers.deliberation import DeliberationController
 from votes.web.controllers.exports import ExportsController
 from votes.web.controllers.home import HomeController
+from votes.web.controllers.mail import MailController
 from votes.web.controllers.members import MembersController
 from votes.web.controllers.minutes import MinutesController
 from votes.web.controllers.organisation_admin import (
@@ -177,6 +178,7 @@ def organisation_router() -> Router:
             AttendanceController,
             ProxiesController,
             RulesController,
+            MailController,
         ],
     )
 
@@ -187,6 +189,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     use_database(settings)
     sealing.configure(settings.secret_key)  # seals secret ballots' papers while they are open
+    mail.configure(settings.smtp, settings.sender)  # without SMTP, mail is held in the outbox
 
     @asynccontextmanager
     async def database_pool(app: Litestar) -> AsyncIterator[None]:
@@ -234,7 +237,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
         middleware=[gzip_responses, htmx_redirects, RequestTimer()],
         before_send=[secure_and_log],
         # ended in reverse order: the deadline sweep stops before live events and the pool
-        lifespan=[database_pool, live_lifespan(live_hub), deadline_lifespan()],
+        lifespan=[
+            database_pool,
+            live_lifespan(live_hub),
+            deadline_lifespan(),
+            mail.mail_lifespan(settings.smtp),
+        ],
         plugins=[live_hub.plugin],
         state=State(
             {

@@ -57,6 +57,7 @@ from votes.db.tables.ballots import (
     Participation,
     participation_key,
 )
+from votes.db.tables.mail import Mail, MailKind, MailStatus
 from votes.db.tables.minutes import ExportJob, ExportStatus, Minutes, MinutesStatus
 
 TABLE_MODULES = (
@@ -66,6 +67,7 @@ TABLE_MODULES = (
     "votes.db.tables.audit",
     "votes.db.tables.minutes",
     "votes.db.tables.attendance",
+    "votes.db.tables.mail",
 )
 
 __all__ = [
@@ -97,6 +99,9 @@ __all__ = [
     "ExportStatus",
     "LegalForm",
     "LoginSession",
+    "Mail",
+    "MailKind",
+    "MailStatus",
     "Membership",
     "MembershipKind",
     "MembershipStatus",

@@ -21,7 +21,7 @@ from litestar.status_codes import (
 )
 
 from votes.i18n import gettext as _
-from votes.services import access_codes, accounts
+from votes.services import access_codes, accounts, mailings
 from votes.services.refusals import Refused
 from votes.settings import Settings
 from votes.web.context import SESSION_COOKIE, RequestContext, settings_of
@@ -381,9 +381,54 @@ class AuthController(Controller):
 
     @get("/password/forgotten")
     async def forgotten(
-        self, request: Request[Any, Any, State], context: NamedDependency[RequestContext]
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        sent: FromQuery[str] = "",
     ) -> Template:
-        return page(request, "pages/auth/forgotten.html.jinja", context=context)
+        return page(
+            request,
+            "pages/auth/forgotten.html.jinja",
+            context=context,
+            errors=FormErrors(),
+            email="",
+            sent=sent == "1",
+        )
+
+    @post("/password/forgotten")
+    async def ask_reset(
+        self, request: Request[Any, Any, State], context: NamedDependency[RequestContext]
+    ) -> Template | Redirect:
+        """A reset link by e-mail (#18): the same answer whether the address has an account
+        or not, throttled by the sign-in budgets."""
+        email = (await _text(request, "email")).strip()
+        errors = FormErrors()
+        status = HTTP_422_UNPROCESSABLE_ENTITY
+        if "@" not in email:
+            errors.add("email", _("Enter your email address."))
+        else:
+            settings = settings_of(request)
+            try:
+                await mailings.request_password_reset(
+                    email,
+                    address=client_address(request),
+                    base_url=str(request.base_url),
+                    secret_key=settings.secret_key,
+                )
+            except Refused as error:
+                errors.add("", account_message(error))
+                status = _status_for(error)
+        if errors:
+            return page(
+                request,
+                "pages/auth/forgotten.html.jinja",
+                status_code=status,
+                context=context,
+                errors=errors,
+                email=email,
+                sent=False,
+            )
+        return see_other("/password/forgotten?sent=1")
 
     @get("/account")
     async def account(

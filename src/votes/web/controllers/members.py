@@ -26,7 +26,7 @@ from votes.db import member_queries
 from votes.db.member_queries import MemberRow
 from votes.db.tables import MembershipKind, MembershipStatus
 from votes.i18n import gettext as _
-from votes.services import access_codes, accounts, csv_cells, member_import, members
+from votes.services import access_codes, accounts, csv_cells, mailings, member_import, members
 from votes.services.access_codes import IssuedCode
 from votes.services.actors import Actor, may_administer
 from votes.services.member_import import ImportReport
@@ -178,6 +178,7 @@ class MembersController(Controller):
         errors: FormErrors,
         status_code: int = 200,
         password_link: str | None = None,
+        password_mailed: bool = False,
     ) -> Template:
         organisation_id = actor.organisation.id
         may_edit_person = member is None or await members.person_is_only_here(
@@ -202,6 +203,7 @@ class MembersController(Controller):
             may_edit_person=may_edit_person,
             may_link_password=may_link_password,
             password_link=password_link,
+            password_mailed=password_mailed,
         )
 
     @get("/", guards=[requires(may_administer)])
@@ -418,8 +420,10 @@ class MembersController(Controller):
                 status_code=HTTP_409_CONFLICT,
             )
         settings = settings_of(request)
-        token = await accounts.create_reset_link(member.person_id, secret_key=settings.secret_key)
-        link = f"{str(request.base_url).rstrip('/')}/c/reset/{token}"
+        # also mailed to the member when they have an address (#18)
+        link, mailed = await mailings.send_password_link(
+            actor, member.person_id, base_url=str(request.base_url), secret_key=settings.secret_key
+        )
         return await self._render_form(
             request,
             context,
@@ -428,6 +432,7 @@ class MembersController(Controller):
             data=data,
             errors=FormErrors(),
             password_link=link,
+            password_mailed=mailed,
         )
 
     # --- CSV ------------------------------------------------------------------------------
@@ -589,8 +594,12 @@ class MembersController(Controller):
         request: Request[Any, Any, State],
         context: NamedDependency[RequestContext],
         actor: NamedDependency[Actor],
+        mailed: FromQuery[str] = "",
+        already: FromQuery[str] = "",
     ) -> Template:
-        return await self._codes_page(request, context, actor, FormErrors())
+        sent = whole_number(mailed)
+        result = None if sent is None else (sent, whole_number(already) or 0)
+        return await self._codes_page(request, context, actor, FormErrors(), mailed=result)
 
     async def _codes_page(
         self,
@@ -601,6 +610,7 @@ class MembersController(Controller):
         *,
         status_code: int = HTTP_200_OK,
         confirm: dict[str, Any] | None = None,
+        mailed: tuple[int, int] | None = None,
     ) -> Template:
         organisation_id = actor.organisation.id
         states = await member_queries.code_states(organisation_id)
@@ -621,6 +631,7 @@ class MembersController(Controller):
             errors=errors,
             confirm=confirm,
             door=await _door(request),
+            mailed=mailed,
         )
 
     @post("/codes", guards=[requires(may_administer)])
@@ -669,6 +680,19 @@ class MembersController(Controller):
         if not issued:
             return see_other(base)
         return see_other(f"{base}/sheet?{urlencode({'issue': issued[0].sheet})}")
+
+    @post("/codes/mail", guards=[requires(may_administer)])
+    async def mail_codes(
+        self, request: Request[Any, Any, State], actor: NamedDependency[Actor]
+    ) -> Redirect:
+        """Mail each member with an address their code (#18): the valid one they hold, or a
+        new one; the page then says how many mails were queued."""
+        settings = settings_of(request)
+        result = await mailings.mail_access_codes(
+            actor, base_url=str(request.base_url), secret_key=settings.secret_key
+        )
+        query = urlencode({"mailed": result.queued, "already": result.already})
+        return see_other(f"/o/{actor.organisation.short_name}/members/codes?{query}")
 
     @get("/codes/sheet", guards=[requires(may_administer)])
     async def sheet(
