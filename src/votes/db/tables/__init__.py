@@ -57,6 +57,20 @@ from votes.db.tables.ballots import (
     Participation,
     participation_key,
 )
+from votes.db.tables.floor import (
+    FloorList,
+    FloorSettings,
+    ListStatus,
+    MoodAnswer,
+    MoodCheck,
+    MoodKind,
+    MoodStatus,
+    Ordering,
+    RequestKind,
+    RequestStatus,
+    SpeakerCategory,
+    SpeakerRequest,
+)
 from votes.db.tables.minutes import ExportJob, ExportStatus, Minutes, MinutesStatus
 
 TABLE_MODULES = (
@@ -66,6 +80,7 @@ TABLE_MODULES = (
     "votes.db.tables.audit",
     "votes.db.tables.minutes",
     "votes.db.tables.attendance",
+    "votes.db.tables.floor",
 )
 
 __all__ = [
@@ -95,13 +110,21 @@ __all__ = [
     "Convocation",
     "ExportJob",
     "ExportStatus",
+    "FloorList",
+    "FloorSettings",
     "LegalForm",
+    "ListStatus",
     "LoginSession",
     "Membership",
     "MembershipKind",
     "MembershipStatus",
     "Minutes",
     "MinutesStatus",
+    "MoodAnswer",
+    "MoodCheck",
+    "MoodKind",
+    "MoodStatus",
+    "Ordering",
     "Organisation",
     "PaperCount",
     "Participation",
@@ -116,8 +139,12 @@ __all__ = [
     "ProxyStatus",
     "Reaction",
     "ReactionKind",
+    "RequestKind",
+    "RequestStatus",
     "RuleSettings",
     "SignInFailure",
+    "SpeakerCategory",
+    "SpeakerRequest",
     "Stance",
     "SubmissionRule",
     "SupportKind",
