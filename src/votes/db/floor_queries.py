@@ -408,3 +408,34 @@ async def speaking_statistics(organisation_id: int, assembly_id: int) -> list[It
         ItemStats(item_id, title, core.speaking_statistics(turns), names)
         for item_id, (_, title, turns, names) in sorted(items.items(), key=lambda i: i[1][0])
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class FloorHeading:
+    id: int
+    title: str
+    status: str
+    current_item_id: int | None
+
+
+async def floor_heading(organisation_id: int, assembly_id: int) -> FloorHeading | None:
+    """The assembly the floor pages are about (None: not this organisation's)."""
+    row = (
+        await Assembly.select(
+            Assembly.id, Assembly.title, Assembly.status, Assembly.current_item_id
+        )
+        .where((Assembly.id == assembly_id) & (Assembly.organisation == organisation_id))
+        .first()
+    )
+    if row is None:
+        return None
+    return FloorHeading(row["id"], row["title"], row["status"], row["current_item_id"])
+
+
+async def speaker_category(assembly_id: int, membership_id: int) -> tuple[str, bool]:
+    row = (
+        await SpeakerCategory.select(SpeakerCategory.category, SpeakerCategory.may_be_shown)
+        .where(SpeakerCategory.category_key == f"{assembly_id}:{membership_id}")
+        .first()
+    )
+    return ("", False) if row is None else (row["category"], row["may_be_shown"])

@@ -45,7 +45,8 @@ class EventKind(StrEnum):
     QUORUM = "quorum"  # attendance moved: presence, proxies, quorum reached or lost
     THREAD = "thread"  # a contribution was posted in a thread
     FLOOR = "floor"  # a speakers' list moved: a request, the floor given or ended, reordered
-    MOOD = "mood"  # a mood check opened, closed (change) or got answers (coalesced; counts)
+    MOOD = "mood"  # a mood check opened or closed (change)
+    MOOD_ANSWERS = "mood-answers"  # answers came in (coalesced): the counts travel in the event
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,7 +301,7 @@ async def _announce_mood(mood_id: int) -> None:
     organisation_id, assembly_id, counts = found
     publish(
         LiveEvent(
-            EventKind.MOOD,
+            EventKind.MOOD_ANSWERS,
             organisation_id,
             now_ms(),
             assembly_id=assembly_id,

@@ -37,6 +37,7 @@ from votes.web.controllers.ballots import BallotController
 from votes.web.controllers.cosign import CosignController
 from votes.web.controllers.deliberation import DeliberationController
 from votes.web.controllers.exports import ExportsController
+from votes.web.controllers.floor import FloorController
 from votes.web.controllers.home import HomeController
 from votes.web.controllers.members import MembersController
 from votes.web.controllers.minutes import MinutesController
@@ -175,6 +176,7 @@ def organisation_router() -> Router:
             AttendanceController,
             ProxiesController,
             RulesController,
+            FloorController,
         ],
     )
 
