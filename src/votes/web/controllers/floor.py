@@ -61,7 +61,7 @@ REFUSALS = area(
             N_("The floor is open while the assembly is convened or in session."),
         ),
         "category_too_long": (422, N_("The category is too long (60 characters at most).")),
-        "bad_budget": (422, N_("Speaking time is a number of seconds, up to 36,000.")),
+        "bad_budget": (422, N_("Speaking time is a number of minutes, up to 600.")),
         "no_current_item": (409, N_("No agenda item is under discussion.")),
         "mood_already_open": (
             409,
