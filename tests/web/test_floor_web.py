@@ -7,8 +7,9 @@ from __future__ import annotations
 import httpx
 from tests.web.assembly_helpers import Coop, as_role, cooperative, post_form
 
-from votes.db.tables import MoodAnswer, MoodCheck, SpeakerRequest
-from votes.services import assemblies
+from votes.db.tables import MoodAnswer, MoodCheck, MoodKind, SpeakerRequest
+from votes.services import assemblies, mood
+from votes.services.actors import actor_for
 
 NOT_A_VOTE = "Sondage indicatif — ce n'est pas un vote"
 
@@ -122,3 +123,23 @@ async def test_a_member_of_another_cooperative_learns_nothing(client: httpx.Asyn
     foreign = f"{other.base}/assemblies/{coop.assembly_id}/floor"
     assert (await post_form(client, f"{foreign}/request", {"kind": "speak"})).status_code == 404
     assert await _requests(coop) == 0
+
+
+async def test_mood_checks_are_an_annex_of_the_minutes_never_a_resolution(
+    client: httpx.AsyncClient,
+) -> None:
+    coop = await _coop()
+    actor = await actor_for(coop.organisation_id)
+    mood_id = await mood.launch(actor, coop.assembly_id, MoodKind.THUMBS, "Prêt·es à voter ?")
+    await mood.close(actor, mood_id)
+    await as_role(client, coop, "facilitator")
+    minutes = await client.get(
+        f"{coop.base}/assemblies/{coop.assembly_id}/minutes", headers={"Accept-Language": "fr"}
+    )
+    assert minutes.status_code == 200
+    document, _, annex = minutes.text.partition("Annexe\u00a0: sondages indicatifs")
+    assert annex, "the annex is there"
+    assert NOT_A_VOTE in annex
+    assert "Prêt·es à voter" in annex
+    assert "Prêt·es à voter" not in document
+    assert 'class="resolution"' not in minutes.text

@@ -111,12 +111,12 @@ async def _state(actor: Actor, assembly_id: int) -> dict[str, Any]:
         "membership": actor,
         "organisation": actor.organisation,
         "clock": core.clock,
-        "choice_label": _choice_label,
+        "choice_label": choice_label,
         "errors": [],
     }
 
 
-def _choice_label(kind: str, choice: str) -> str:
+def choice_label(kind: str, choice: str) -> str:
     if kind == MoodKind.COLOURS.value:
         return _(COLOURS.get(choice, choice))
     if kind == MoodKind.THUMBS.value:
@@ -508,6 +508,6 @@ class FloorController(Controller):
             items=items,
             moods=moods,
             clock=core.clock,
-            choice_label=_choice_label,
+            choice_label=choice_label,
             base=_base(actor, assembly_id),
         )
