@@ -44,6 +44,9 @@ class EventKind(StrEnum):
     AGENDA = "agenda"  # the item under discussion or the assembly's status changed
     QUORUM = "quorum"  # attendance moved: presence, proxies, quorum reached or lost
     THREAD = "thread"  # a contribution was posted in a thread
+    FLOOR = "floor"  # a speakers' list moved: a request, the floor given or ended, reordered
+    MOOD = "mood"  # a mood check opened or closed (change)
+    MOOD_ANSWERS = "mood-answers"  # answers came in (coalesced): the counts travel in the event
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +63,8 @@ class LiveEvent:
     change: str | None = None  # what happened to a ballot: opened, closed, published…
     total: int | None = None  # turnout: electronic votes plus the room's count
     eligible: int | None = None  # turnout: members with voting rights
+    mood_id: int | None = None  # mood: the check
+    counts: str | None = None  # mood: answers per choice, comma-separated, in the check's order
 
     def encode(self) -> bytes:
         fields = {name: value for name, value in asdict(self).items() if value is not None}
@@ -123,6 +128,7 @@ def install(publisher: Publisher | None) -> None:
     global _publisher  # one publisher per process, set by the app's lifespan
     _publisher = publisher
     _throttle.reset()
+    _mood_throttle.reset()
 
 
 def publish(event: LiveEvent) -> None:
@@ -202,6 +208,37 @@ def votes_counted(ballot_id: int) -> None:
         _throttle.touch(ballot_id)
 
 
+def floor_changed(organisation_id: int, assembly_id: int, change: str = "queue") -> None:
+    """A speakers' list moved (the floor is public in the room: phones, console and projector
+    re-fetch their small fragment; each phone computes its own place)."""
+    publish(
+        LiveEvent(
+            EventKind.FLOOR, organisation_id, now_ms(), assembly_id=assembly_id, change=change
+        )
+    )
+
+
+def mood_changed(organisation_id: int, assembly_id: int, mood_id: int, change: str) -> None:
+    """A mood check opened or closed: phones show or hide it."""
+    publish(
+        LiveEvent(
+            EventKind.MOOD,
+            organisation_id,
+            now_ms(),
+            assembly_id=assembly_id,
+            mood_id=mood_id,
+            change=change,
+        )
+    )
+
+
+def mood_answered(mood_id: int) -> None:
+    """An answer came in: throttled like the turnout, and the distribution (numbers only)
+    travels in the event, so no phone fetches anything and the projector redraws its bars."""
+    if _publisher is not None:
+        _mood_throttle.touch(mood_id)
+
+
 # -- the turnout throttle --------------------------------------------------------------------
 
 
@@ -209,7 +246,8 @@ class _TurnoutThrottle:
     """At most one turnout signal per ballot per interval in this process, with the count
     read when it is sent (so the last vote of a burst is always announced)."""
 
-    def __init__(self) -> None:
+    def __init__(self, announce: Callable[[int], Any] | None = None) -> None:
+        self._announce = announce
         self._last: dict[int, float] = {}
         self._pending: set[int] = set()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -238,12 +276,40 @@ class _TurnoutThrottle:
         if len(self._last) > _THROTTLE_KEPT:
             self._last.clear()
         self._last[ballot_id] = loop.time()
-        task = loop.create_task(_announce_turnout(ballot_id))
+        task = loop.create_task((self._announce or _announce_turnout)(ballot_id))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
 
 _throttle = _TurnoutThrottle()
+
+
+async def _announce_mood(mood_id: int) -> None:
+    from votes.db.floor_queries import mood_signal  # the db layer loads tables on import
+
+    try:
+        found = await mood_signal(mood_id)
+    except Exception:  # a failed count must not surface anywhere: the next answer retries
+        logger.exception("could not count the answers of mood check %s", mood_id)
+        return
+    if found is None:
+        return
+    organisation_id, assembly_id, counts = found
+    publish(
+        LiveEvent(
+            EventKind.MOOD_ANSWERS,
+            organisation_id,
+            now_ms(),
+            assembly_id=assembly_id,
+            mood_id=mood_id,
+            change="answers",
+            counts=",".join(str(count) for count in counts),
+            total=sum(counts),
+        )
+    )
+
+
+_mood_throttle = _TurnoutThrottle(_announce_mood)
 
 
 async def _announce_turnout(ballot_id: int) -> None:

@@ -38,6 +38,7 @@ from votes.web.controllers.cosign import CosignController
 from votes.web.controllers.current_ballot import CurrentBallotController
 from votes.web.controllers.deliberation import DeliberationController
 from votes.web.controllers.exports import ExportsController
+from votes.web.controllers.floor import FloorController
 from votes.web.controllers.home import HomeController
 from votes.web.controllers.mail import MailController
 from votes.web.controllers.members import MembersController
@@ -179,6 +180,7 @@ def organisation_router() -> Router:
             ProxiesController,
             RulesController,
             MailController,
+            FloorController,
         ],
     )
 

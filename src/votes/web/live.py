@@ -353,6 +353,11 @@ ASSEMBLY_KINDS = frozenset(
     {EventKind.BALLOT, EventKind.TURNOUT, EventKind.AGENDA, EventKind.QUORUM}
 )
 
+# the floor's pages (#19): phones follow the queue and a mood check opening or closing; the
+# console and the projector also receive each check's counts (``counts=1``), never phones
+FLOOR_KINDS = frozenset({EventKind.FLOOR, EventKind.MOOD, EventKind.AGENDA})
+FLOOR_COUNT_KINDS = FLOOR_KINDS | {EventKind.MOOD_ANSWERS}
+
 
 def turnout_sentence(event: LiveEvent, language: str) -> str:
     """The count every viewer of a ballot sees, in the viewer's words. The message is the
@@ -614,3 +619,21 @@ class LiveController(Controller):
             raise NotFoundException()
         scope = StreamScope(ASSEMBLY_KINDS, assembly_id=assembly_id)
         return _response(request, actor, context, scope, since)
+
+    @get("/assemblies/{assembly_id:int}/floor/live", include_in_schema=False)
+    async def floor_stream(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        actor: NamedDependency[Actor],
+        assembly_id: FromPath[int],
+        since: QueryMoment = 0,
+        counts: FromQuery[bool] = False,
+    ) -> Stream:
+        """The floor's phone page, console and projector (#19)."""
+        if await bq.assembly_heading(actor.organisation.id, assembly_id) is None:
+            raise NotFoundException()
+        kinds = FLOOR_COUNT_KINDS if counts else FLOOR_KINDS
+        return _response(
+            request, actor, context, StreamScope(kinds, assembly_id=assembly_id), since
+        )

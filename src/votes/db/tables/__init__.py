@@ -57,6 +57,20 @@ from votes.db.tables.ballots import (
     Participation,
     participation_key,
 )
+from votes.db.tables.floor import (
+    FloorList,
+    FloorSettings,
+    ListStatus,
+    MoodAnswer,
+    MoodCheck,
+    MoodKind,
+    MoodStatus,
+    Ordering,
+    RequestKind,
+    RequestStatus,
+    SpeakerCategory,
+    SpeakerRequest,
+)
 from votes.db.tables.mail import Mail, MailKind, MailStatus
 from votes.db.tables.minutes import ExportJob, ExportStatus, Minutes, MinutesStatus
 
@@ -68,6 +82,7 @@ TABLE_MODULES = (
     "votes.db.tables.minutes",
     "votes.db.tables.attendance",
     "votes.db.tables.mail",
+    "votes.db.tables.floor",
 )
 
 __all__ = [
@@ -97,7 +112,10 @@ __all__ = [
     "Convocation",
     "ExportJob",
     "ExportStatus",
+    "FloorList",
+    "FloorSettings",
     "LegalForm",
+    "ListStatus",
     "LoginSession",
     "Mail",
     "MailKind",
@@ -107,6 +125,11 @@ __all__ = [
     "MembershipStatus",
     "Minutes",
     "MinutesStatus",
+    "MoodAnswer",
+    "MoodCheck",
+    "MoodKind",
+    "MoodStatus",
+    "Ordering",
     "Organisation",
     "PaperCount",
     "Participation",
@@ -121,8 +144,12 @@ __all__ = [
     "ProxyStatus",
     "Reaction",
     "ReactionKind",
+    "RequestKind",
+    "RequestStatus",
     "RuleSettings",
     "SignInFailure",
+    "SpeakerCategory",
+    "SpeakerRequest",
     "Stance",
     "SubmissionRule",
     "SupportKind",

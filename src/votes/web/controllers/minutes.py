@@ -30,6 +30,7 @@ from votes.web.context import RequestContext
 from votes.web.forms import FormErrors
 from votes.web.guards import requires
 from votes.web.labels import N_
+from votes.web.mood_annex import mood_annex
 from votes.web.refusals import area, explain, form_errors
 from votes.web.rendering import page, see_other
 
@@ -90,7 +91,10 @@ async def _document(record: AssemblyRecord, minutes: MinutesRow | None) -> str:
     if minutes is not None and minutes.is_final:
         return minutes.content
     profile = await rules.assembly_profile(record.organisation.id, record.assembly.id)
-    return records.render_document(record, minutes, _language(minutes, record), profile)
+    language = _language(minutes, record)
+    document = records.render_document(record, minutes, language, profile)
+    # mood checks (#19) never among the resolutions: an annex after the document
+    return document + await mood_annex(record.organisation.id, record.assembly.id, language)
 
 
 def _values(minutes: MinutesRow | None, record: AssemblyRecord) -> dict[str, str]:

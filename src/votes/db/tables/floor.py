@@ -1,0 +1,141 @@
+"""The floor (issue #19): speakers' lists per agenda item, speaking time, the balanced ordering
+rule of each assembly, members' self-declared categories, and mood checks (sondages
+indicatifs) — never votes: no quorum, no verdict, never among the minutes' resolutions."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from piccolo.columns import Boolean, Integer, Serial, Text, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from votes.db.tables.accounts import Membership, Organisation
+from votes.db.tables.assemblies import AgendaItem, Amendment, Assembly, Proposal
+from votes.db.tables.base import foreign_key
+
+
+class RequestKind(StrEnum):
+    SPEAK = "speak"  # an ordinary request for the floor
+    POINT_OF_ORDER = "point_of_order"  # motion de procédure: jumps the queue
+    DIRECT_REPLY = "direct_reply"  # réponse directe: right after the current speaker
+
+
+class RequestStatus(StrEnum):
+    WAITING = "waiting"
+    SPEAKING = "speaking"
+    DONE = "done"
+    WITHDRAWN = "withdrawn"
+
+
+class ListStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"  # no new requests; the queue still runs out
+
+
+class Ordering(StrEnum):
+    ARRIVAL = "arrival"  # plain order of the requests
+    FIRST_TIME = "first_time"  # those who have not spoken on this item yet come first
+    ALTERNATE = "alternate"  # first-time speakers first, alternating by declared category
+
+
+class MoodKind(StrEnum):
+    FIST_TO_FIVE = "fist_to_five"  # 0 (fist: blocking) to 5 (full support)
+    COLOURS = "colours"  # vert / orange / rouge
+    THUMBS = "thumbs"  # up / sideways / down
+    OPTIONS = "options"  # the facilitator's own options
+
+
+class MoodStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class FloorSettings(Table):
+    """An assembly's floor rules, shown to everyone: the ordering and the default budgets."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
+    organisation = foreign_key(Organisation)
+    assembly = foreign_key(Assembly)
+    settings_key = Varchar(length=20, unique=True)  # "<assembly>"
+    ordering = Varchar(length=12, default=Ordering.ARRIVAL.value)
+    category_label = Varchar(length=60, default="")  # e.g. "genre", "collège"
+    speaker_seconds = Integer(default=180)  # 0: no limit
+    item_seconds = Integer(default=0)  # 0: no limit
+
+
+class SpeakerCategory(Table):
+    """A member's self-declared category for one assembly's balanced ordering, shown to others
+    only when they agreed."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
+    organisation = foreign_key(Organisation)
+    assembly = foreign_key(Assembly)
+    membership = foreign_key(Membership)
+    category_key = Varchar(length=40, unique=True)  # "<assembly>:<membership>"
+    category = Varchar(length=60, default="")
+    may_be_shown = Boolean(default=False)
+
+
+class FloorList(Table):
+    """The speakers' list of one agenda item (or of one proposal or amendment under it)."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
+    organisation = foreign_key(Organisation)
+    assembly = foreign_key(Assembly)
+    agenda_item = foreign_key(AgendaItem)
+    proposal = foreign_key(Proposal, null=True)
+    amendment = foreign_key(Amendment, null=True)
+    list_key = Varchar(length=60, unique=True)  # "<item>", "<item>:p<proposal>", "<item>:a<id>"
+    status = Varchar(length=8, default=ListStatus.OPEN.value)
+    speaker_seconds = Integer(default=180)  # 0: no limit
+    item_seconds = Integer(default=0)  # 0: no limit
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class SpeakerRequest(Table):
+    """One request for the floor. ``request_key`` is "<list>:<membership>:<kind>" while waiting
+    or speaking (one pending request of each kind per member); ":<id>" is appended when done or
+    withdrawn so that the member may ask again."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
+    organisation = foreign_key(Organisation)
+    floor_list = foreign_key(FloorList)
+    membership = foreign_key(Membership)
+    request_key = Varchar(length=80, unique=True)
+    kind = Varchar(length=16, default=RequestKind.SPEAK.value)
+    status = Varchar(length=10, default=RequestStatus.WAITING.value)
+    position = Integer(default=0)  # the facilitator's reordering; 0: the rule decides
+    requested_at = Timestamptz(default=TimestamptzNow())
+    started_at = Timestamptz(null=True, default=None)
+    ended_at = Timestamptz(null=True, default=None)
+    added_by = foreign_key(Membership, null=True)  # the steward who added a member without phone
+
+
+class MoodCheck(Table):
+    """A non-binding mood check (sondage indicatif): never a ballot, never a resolution."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
+    organisation = foreign_key(Organisation)
+    assembly = foreign_key(Assembly)
+    agenda_item = foreign_key(AgendaItem, null=True)
+    kind = Varchar(length=14, default=MoodKind.FIST_TO_FIVE.value)
+    question = Varchar(length=300, default="")
+    options = Text(default="")  # one option a line, for the "options" kind
+    status = Varchar(length=8, default=MoodStatus.OPEN.value)
+    anonymous = Boolean(default=True)
+    opened_at = Timestamptz(default=TimestamptzNow())
+    closed_at = Timestamptz(null=True, default=None)
+    opened_by = foreign_key(Membership, null=True)
+
+
+class MoodAnswer(Table):
+    """One member's answer to a mood check; changeable while the check is open."""
+
+    id: Serial  # added by Piccolo; declared for type checkers
+    organisation = foreign_key(Organisation)
+    mood_check = foreign_key(MoodCheck)
+    membership = foreign_key(Membership)
+    answer_key = Varchar(length=40, unique=True)  # "<check>:<membership>"
+    choice = Varchar(length=40)
+    answered_at = Timestamptz(default=TimestamptzNow())

@@ -1,0 +1,127 @@
+"""Mood checks (sondages indicatifs): a facilitator takes the room's temperature before a formal
+vote — fist-to-five, colours, thumbs, or free options. Never a vote: no quorum, no verdict, no
+ballot, never among the minutes' resolutions (an optional annex only); anonymous by default.
+One answer per member (a unique key), changeable while the check is open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from votes.core import floor as core
+from votes.db.engine import write_transaction
+from votes.db.tables import Assembly, MoodAnswer, MoodCheck, MoodKind, MoodStatus
+from votes.services import events
+from votes.services.actors import Actor, may_run_assemblies, may_take_part, require
+from votes.services.attendance import RUNNING
+from votes.services.refusals import Refused
+
+QUESTION_MAX = 300
+
+
+async def launch(
+    actor: Actor,
+    assembly_id: int,
+    kind: MoodKind,
+    question: str = "",
+    options: Sequence[str] = (),
+    *,
+    item_id: int | None = None,
+) -> int:
+    """A facilitator opens a mood check (one open at a time per assembly); its id."""
+    require(may_run_assemblies, actor)
+    question = question.strip()
+    if len(question) > QUESTION_MAX:
+        raise Refused("question_too_long", field="question")
+    try:
+        choices = core.mood_choices(core.MoodKind(kind.value), options)
+    except core.MoodOptionsError:
+        raise Refused("bad_mood_options", field="options") from None
+    organisation_id = actor.organisation_id
+    async with write_transaction(MoodCheck._meta.db):
+        row = (
+            await Assembly.select(Assembly.status, Assembly.current_item_id)
+            .where((Assembly.id == assembly_id) & (Assembly.organisation == organisation_id))
+            .first()
+        )
+        if row is None:
+            raise Refused("not_found")
+        if row["status"] not in RUNNING:
+            raise Refused("assembly_not_running")
+        if await MoodCheck.exists().where(
+            (MoodCheck.assembly == assembly_id) & (MoodCheck.status == MoodStatus.OPEN.value)
+        ):
+            raise Refused("mood_already_open")
+        rows = await MoodCheck.insert(
+            MoodCheck(
+                organisation=organisation_id,
+                assembly=assembly_id,
+                agenda_item=item_id if item_id is not None else row["current_item_id"],
+                kind=kind.value,
+                question=question,
+                options="\n".join(choices) if kind is MoodKind.OPTIONS else "",
+                opened_by=actor.membership_id,
+            )
+        )
+    mood_id = int(rows[0]["id"])
+    events.mood_changed(organisation_id, assembly_id, mood_id, "opened")
+    return mood_id
+
+
+async def _check(organisation_id: int, mood_id: int) -> dict[str, object]:
+    row = (
+        await MoodCheck.select(
+            MoodCheck.id, MoodCheck.assembly, MoodCheck.status, MoodCheck.kind, MoodCheck.options
+        )
+        .where((MoodCheck.id == mood_id) & (MoodCheck.organisation == organisation_id))
+        .first()
+    )
+    if row is None:
+        raise Refused("not_found")
+    return dict(row)
+
+
+async def answer(actor: Actor, mood_id: int, choice: str) -> None:
+    """A member answers (or changes their answer) while the check is open."""
+    require(may_take_part, actor)
+    membership_id, organisation_id = actor.id, actor.organisation_id
+    async with write_transaction(MoodAnswer._meta.db):
+        row = await _check(organisation_id, mood_id)
+        if row["status"] != MoodStatus.OPEN.value:
+            raise Refused("mood_closed")
+        choices = core.mood_choices(
+            core.MoodKind(str(row["kind"])), str(row["options"]).splitlines()
+        )
+        if choice not in choices:
+            raise Refused("unknown_choice", field="choice")
+        key = f"{mood_id}:{membership_id}"
+        if await MoodAnswer.exists().where(MoodAnswer.answer_key == key):
+            await MoodAnswer.update(
+                {MoodAnswer.choice: choice, MoodAnswer.answered_at: datetime.now(UTC)}
+            ).where(MoodAnswer.answer_key == key)
+        else:
+            await MoodAnswer.insert(
+                MoodAnswer(
+                    organisation=organisation_id,
+                    mood_check=mood_id,
+                    membership=membership_id,
+                    answer_key=key,
+                    choice=choice,
+                )
+            )
+    events.mood_answered(mood_id)
+
+
+async def close(actor: Actor, mood_id: int) -> None:
+    """The facilitator closes the check: answers are frozen, the distribution stays shown."""
+    require(may_run_assemblies, actor)
+    organisation_id = actor.organisation_id
+    async with write_transaction(MoodCheck._meta.db):
+        row = await _check(organisation_id, mood_id)
+        if row["status"] != MoodStatus.OPEN.value:
+            raise Refused("mood_closed")
+        await MoodCheck.update(
+            {MoodCheck.status: MoodStatus.CLOSED.value, MoodCheck.closed_at: datetime.now(UTC)}
+        ).where(MoodCheck.id == mood_id)
+    events.mood_changed(organisation_id, int(str(row["assembly"])), mood_id, "closed")

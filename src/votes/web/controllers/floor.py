@@ -1,0 +1,513 @@
+"""The floor on the web (#19): the member's phone (ask for the floor, withdraw, point of order,
+direct reply, their place, the countdown of their turn, the mood check), the facilitator's
+console (the queue, give the floor, end, reorder, close or reopen the list, add a member
+without a phone, the rules, mood checks with their live distribution), the projector (current
+speaker, next three, timer, mood distribution) and the speaking statistics.
+
+A mood check is never a vote: every surface says "Sondage indicatif — ce n'est pas un vote".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.datastructures import State
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_200_OK
+
+from votes.core import floor as core
+from votes.db import attendance_queries as aq
+from votes.db import floor_queries as fq
+from votes.db.tables import ListStatus, MoodKind, Ordering, RequestKind
+from votes.i18n import gettext as _
+from votes.services import floor as service
+from votes.services import mood as mood_service
+from votes.services.actors import (
+    Actor,
+    may_read,
+    may_run_assemblies,
+    may_steward,
+    may_take_part,
+)
+from votes.services.refusals import Refused
+from votes.web.context import RequestContext
+from votes.web.forms import whole_number
+from votes.web.guards import requires
+from votes.web.labels import N_
+from votes.web.refusals import area, explain
+from votes.web.rendering import page, see_other
+
+REFUSALS = area(
+    "floor",
+    {
+        "already_asked": (409, N_("You have already asked for the floor: wait for your turn.")),
+        "not_your_request": (409, N_("Only the member who asked can withdraw this request.")),
+        "request_not_waiting": (409, N_("This request is no longer waiting.")),
+        "list_closed": (
+            409,
+            N_("The speakers' list is closed: only a point of order can still be raised."),
+        ),
+        "nobody_speaking": (409, N_("Nobody has the floor: there is nothing to reply to.")),
+        "speaker_not_member": (
+            422,
+            N_("Choose an active member of this cooperative to add to the list."),
+        ),
+        "assembly_not_running": (
+            409,
+            N_("The floor is open while the assembly is convened or in session."),
+        ),
+        "category_too_long": (422, N_("The category is too long (60 characters at most).")),
+        "bad_budget": (422, N_("Speaking time is a number of minutes, up to 600.")),
+        "no_current_item": (409, N_("No agenda item is under discussion.")),
+        "mood_already_open": (
+            409,
+            N_("A mood check is already open: close it before launching another."),
+        ),
+        "mood_closed": (409, N_("This mood check is closed.")),
+        "unknown_choice": (422, N_("Choose one of the answers offered.")),
+        "bad_mood_options": (
+            422,
+            N_("Give 2 to 8 different answers, one a line, of 40 characters at most."),
+        ),
+        "question_too_long": (422, N_("The question is too long (300 characters at most).")),
+    },
+)
+
+COLOURS = {"green": N_("Green"), "orange": N_("Orange"), "red": N_("Red")}
+THUMBS = {"up": N_("Thumbs up"), "sideways": N_("Thumbs sideways"), "down": N_("Thumbs down")}
+
+
+def _base(actor: Actor, assembly_id: int) -> str:
+    return f"/o/{actor.organisation.short_name}/assemblies/{assembly_id}/floor"
+
+
+async def _heading(actor: Actor, assembly_id: int) -> fq.FloorHeading:
+    heading = await fq.floor_heading(actor.organisation.id, assembly_id)
+    if heading is None:
+        raise NotFoundException()
+    return heading
+
+
+async def _state(actor: Actor, assembly_id: int) -> dict[str, Any]:
+    """What every floor surface shows: the assembly, the queue of the item under discussion
+    and the latest mood check."""
+    organisation_id = actor.organisation.id
+    heading = await _heading(actor, assembly_id)
+    queue = None
+    if heading.current_item_id is not None:
+        queue = await fq.queue_view(organisation_id, assembly_id, heading.current_item_id)
+    mood_id = await fq.latest_mood(organisation_id, assembly_id)
+    mood = await fq.mood_view(organisation_id, mood_id, actor.membership_id) if mood_id else None
+    return {
+        "assembly": heading,
+        "queue": queue,
+        "mood": mood,
+        "base": _base(actor, assembly_id),
+        "mood_base": _base(actor, assembly_id).removesuffix("/floor") + "/mood",
+        "membership": actor,
+        "organisation": actor.organisation,
+        "clock": core.clock,
+        "choice_label": choice_label,
+        "errors": [],
+    }
+
+
+def choice_label(kind: str, choice: str) -> str:
+    if kind == MoodKind.COLOURS.value:
+        return _(COLOURS.get(choice, choice))
+    if kind == MoodKind.THUMBS.value:
+        return _(THUMBS.get(choice, choice))
+    return choice
+
+
+def _refusal(error: Refused) -> tuple[int, str]:
+    status, message = explain(error, REFUSALS)
+    return status, message
+
+
+class FloorController(Controller):
+    path = "/"
+
+    # -- the member's phone -----------------------------------------------------------------
+
+    @get("/assemblies/{assembly_id:int}/floor", guards=[requires(may_read)])
+    async def phone(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        actor: NamedDependency[Actor],
+        assembly_id: FromPath[int],
+    ) -> Template:
+        return await self._phone(request, context, actor, assembly_id)
+
+    async def _phone(
+        self,
+        request: Request[Any, Any, State],
+        context: RequestContext,
+        actor: Actor,
+        assembly_id: int,
+        error: str = "",
+        status_code: int = HTTP_200_OK,
+    ) -> Template:
+        state = await _state(actor, assembly_id)
+        category = (
+            await fq.speaker_category(assembly_id, actor.id) if actor.membership else ("", False)
+        )
+        return page(
+            request,
+            "pages/floor/phone.html.jinja",
+            fragment="partials/floor/_phone.html.jinja",
+            status_code=status_code,
+            context=context,
+            **state,
+            my_category=category,
+            error=error,
+        )
+
+    async def _act(
+        self,
+        request: Request[Any, Any, State],
+        context: RequestContext,
+        actor: Actor,
+        assembly_id: int,
+        call: Any,
+        *,
+        console: bool = False,
+    ) -> Template | Redirect:
+        """Run one service call; on a refusal, the page again with its sentence."""
+        try:
+            await call
+        except Refused as error:
+            if error.code == "not_found":
+                raise NotFoundException() from error
+            status, message = _refusal(error)
+            if console:
+                return await self._console(request, context, actor, assembly_id, message, status)
+            return await self._phone(request, context, actor, assembly_id, message, status)
+        return see_other(_base(actor, assembly_id) + ("/console" if console else ""))
+
+    @post("/assemblies/{assembly_id:int}/floor/request", guards=[requires(may_take_part)])
+    async def ask(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        actor: NamedDependency[Actor],
+        assembly_id: FromPath[int],
+    ) -> Template | Redirect:
+        """One tap: ask for the floor (``kind``: speak, point_of_order, direct_reply)."""
+        form = await request.form()
+        heading = await _heading(actor, assembly_id)
+        try:
+            kind = RequestKind(str(form.get("kind", "speak")))
+        except ValueError:
+            kind = RequestKind.SPEAK
+        if heading.current_item_id is None:
+            status, message = _refusal(Refused("no_current_item"))
+            return await self._phone(request, context, actor, assembly_id, message, status)
+        call = service.request_floor(actor, assembly_id, heading.current_item_id, kind)
+        return await self._act(request, context, actor, assembly_id, call)
+
+    @post("/assemblies/{assembly_id:int}/floor/withdraw", guards=[requires(may_read)])
+    async def withdraw(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        actor: NamedDependency[Actor],
+        assembly_id: FromPath[int],
+    ) -> Template | Redirect:
+        """Withdraw a request (``request``): one's own, or anyone's for a steward."""
+        form = await request.form()
+        await _heading(actor, assembly_id)
+        request_id = whole_number(form.get("request"))
+        console = form.get("from") == "console" and may_steward(actor)
+        if request_id is None:
+            status, message = _refusal(Refused("request_not_waiting"))
+            return await self._phone(request, context, actor, assembly_id, message, status)
+        call = service.withdraw(actor, request_id)
+        return await self._act(request, context, actor, assembly_id, call, console=console)
+
+    @post("/assemblies/{assembly_id:int}/floor/category", guards=[requires(may_take_part)])
+    async def category(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        actor: NamedDependency[Actor],
+        assembly_id: FromPath[int],
+    ) -> Template | Redirect:
+        """The member declares their category for the balanced ordering."""
+        form = await request.form()
+        call = service.declare_category(
+            actor,
+            assembly_id,
+            str(form.get("category", ""))[:200],
+            may_be_shown=form.get("may_be_shown") == "1",
+        )
+        return await self._act(request, context, actor, assembly_id, call)
+
+    @post("/assemblies/{assembly_id:int}/mood/answer", guards=[requires(may_take_part)])
+    async def answer(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        actor: NamedDependency[Actor],
+        assembly_id: FromPath[int],
+    ) -> Template | Redirect:
+        form = await request.form()
+        await _heading(actor, assembly_id)
+        mood_id = whole_number(form.get("mood"))
+        if mood_id is None:
+            status, message = _refusal(Refused("unknown_choice"))
+            return await self._phone(request, context, actor, assembly_id, message, status)
+        call = mood_service.answer(actor, mood_id, str(form.get("choice", ""))[:60])
+        return await self._act(request, context, actor, assembly_id, call)
+
+    # -- the facilitator's console ------------------------------------------------------------
+
+    @get("/assemblies/{assembly_id:int}/floor/console", guards=[requires(may_run_assemblies)])
+    async def console(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        actor: NamedDependency[Actor],
+        assembly_id: FromPath[int],
+    ) -> Template:
+        return await self._console(request, context, actor, assembly_id)
+
+    async def _console(
+        self,
+        request: Request[Any, Any, State],
+        context: RequestContext,
+        actor: Actor,
+        assembly_id: int,
+        error: str = "",
+        status_code: int = HTTP_200_OK,
+    ) -> Template:
+        state = await _state(actor, assembly_id)
+        members = await aq.voting_members(actor.organisation.id)
+        return page(
+            request,
+            "pages/floor/console.html.jinja",
+            fragment="partials/floor/_console.html.jinja",
+            status_code=status_code,
+            context=context,
+            **state,
+            members=[(m["id"], m["person.name"]) for m in members],
+            orderings=list(Ordering),
+            mood_kinds=list(MoodKind),
+            error=error,
+        )
+
+    async def _item(self, actor: Actor, assembly_id: int) -> int | None:
+        return (await _heading(actor, assembly_id)).current_item_id
+
+    async def _no_item(
+        self, request: Request[Any, Any, State], context: RequestContext, actor: Actor, a: int
+    ) -> Template:
+        status, message = _refusal(Refused("no_current_item"))
+        return await self._console(request, context, actor, a, message, status)
+
+    @post("/assemblies/{assembly_id:int}/floor/give", guards=[requires(may_run_assemblies)])
+    async def give(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        actor: NamedDependency[Actor],
+        assembly_id: FromPath[int],
+    ) -> Template | Redirect:
+        """Give the floor to the next in order (or to ``request``), ending the current turn."""
+        form = await request.form()
+        item_id = await self._item(actor, assembly_id)
+        if item_id is None:
+            return await self._no_item(request, context, actor, assembly_id)
+        call = service.give_floor(actor, assembly_id, item_id, whole_number(form.get("request")))
+        return await self._act(request, context, actor, assembly_id, call, console=True)
+
+    @post("/assemblies/{assembly_id:int}/floor/end", guards=[requires(may_run_assemblies)])
+    async def end(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        actor: NamedDependency[Actor],
+        assembly_id: FromPath[int],
+    ) -> Template | Redirect:
+        item_id = await self._item(actor, assembly_id)
+        if item_id is None:
+            return await self._no_item(request, context, actor, assembly_id)
+        call = service.end_turn(actor, assembly_id, item_id)
+        return await self._act(request, context, actor, assembly_id, call, console=True)
+
+    @post("/assemblies/{assembly_id:int}/floor/move", guards=[requires(may_run_assemblies)])
+    async def move(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        actor: NamedDependency[Actor],
+        assembly_id: FromPath[int],
+    ) -> Template | Redirect:
+        """Move a waiting request one place up (``offset`` -1) or down (1)."""
+        form = await request.form()
+        await _heading(actor, assembly_id)
+        request_id = whole_number(form.get("request"))
+        offset = whole_number(form.get("offset"), low=-100, high=100)
+        if request_id is None or offset is None:
+            status, message = _refusal(Refused("request_not_waiting"))
+            return await self._console(request, context, actor, assembly_id, message, status)
+        call = service.reorder(actor, request_id, offset)
+        return await self._act(request, context, actor, assembly_id, call, console=True)
+
+    @post("/assemblies/{assembly_id:int}/floor/list", guards=[requires(may_run_assemblies)])
+    async def list_status(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        actor: NamedDependency[Actor],
+        assembly_id: FromPath[int],
+    ) -> Template | Redirect:
+        """Close the list to new requests (``status`` closed) or reopen it."""
+        form = await request.form()
+        item_id = await self._item(actor, assembly_id)
+        if item_id is None:
+            return await self._no_item(request, context, actor, assembly_id)
+        status = ListStatus.CLOSED if form.get("status") == "closed" else ListStatus.OPEN
+        call = service.set_list_status(actor, assembly_id, item_id, status)
+        return await self._act(request, context, actor, assembly_id, call, console=True)
+
+    @post("/assemblies/{assembly_id:int}/floor/add", guards=[requires(may_steward)])
+    async def add(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        actor: NamedDependency[Actor],
+        assembly_id: FromPath[int],
+    ) -> Template | Redirect:
+        """A steward adds a member without a phone to the list."""
+        form = await request.form()
+        item_id = await self._item(actor, assembly_id)
+        member = whole_number(form.get("member"))
+        console = may_run_assemblies(actor)
+        if member is None or item_id is None:
+            code = "speaker_not_member" if item_id is not None else "no_current_item"
+            status, message = _refusal(Refused(code))
+            if console:
+                return await self._console(request, context, actor, assembly_id, message, status)
+            return await self._phone(request, context, actor, assembly_id, message, status)
+        try:
+            kind = RequestKind(str(form.get("kind", "speak")))
+        except ValueError:
+            kind = RequestKind.SPEAK
+        call = service.request_floor(actor, assembly_id, item_id, kind, for_member=member)
+        return await self._act(request, context, actor, assembly_id, call, console=console)
+
+    @post("/assemblies/{assembly_id:int}/floor/rules", guards=[requires(may_run_assemblies)])
+    async def rules(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        actor: NamedDependency[Actor],
+        assembly_id: FromPath[int],
+    ) -> Template | Redirect:
+        form = await request.form()
+        try:
+            ordering = Ordering(str(form.get("ordering", "")))
+        except ValueError:
+            ordering = Ordering.ARRIVAL
+        speaker = whole_number(form.get("speaker_minutes"), high=600)
+        item = whole_number(form.get("item_minutes"), high=600)
+        if speaker is None or item is None:
+            status, message = _refusal(Refused("bad_budget"))
+            return await self._console(request, context, actor, assembly_id, message, status)
+        call = service.set_rules(
+            actor,
+            assembly_id,
+            ordering,
+            category_label=str(form.get("category_label", ""))[:200],
+            speaker_seconds=speaker * 60,
+            item_seconds=item * 60,
+        )
+        return await self._act(request, context, actor, assembly_id, call, console=True)
+
+    @post("/assemblies/{assembly_id:int}/mood", guards=[requires(may_run_assemblies)])
+    async def launch(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        actor: NamedDependency[Actor],
+        assembly_id: FromPath[int],
+    ) -> Template | Redirect:
+        """Launch a mood check (never a vote)."""
+        form = await request.form()
+        try:
+            kind = MoodKind(str(form.get("kind", "")))
+        except ValueError:
+            kind = MoodKind.FIST_TO_FIVE
+        options = str(form.get("options", ""))[:1000].splitlines()
+        call = mood_service.launch(
+            actor, assembly_id, kind, str(form.get("question", ""))[:400], options
+        )
+        return await self._act(request, context, actor, assembly_id, call, console=True)
+
+    @post("/assemblies/{assembly_id:int}/mood/close", guards=[requires(may_run_assemblies)])
+    async def close_mood(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        actor: NamedDependency[Actor],
+        assembly_id: FromPath[int],
+    ) -> Template | Redirect:
+        form = await request.form()
+        await _heading(actor, assembly_id)
+        mood_id = whole_number(form.get("mood"))
+        if mood_id is None:
+            status, message = _refusal(Refused("mood_closed"))
+            return await self._console(request, context, actor, assembly_id, message, status)
+        call = mood_service.close(actor, mood_id)
+        return await self._act(request, context, actor, assembly_id, call, console=True)
+
+    # -- the projector and the statistics ---------------------------------------------------
+
+    @get("/assemblies/{assembly_id:int}/floor/projector", guards=[requires(may_read)])
+    async def projector(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        actor: NamedDependency[Actor],
+        assembly_id: FromPath[int],
+    ) -> Template:
+        state = await _state(actor, assembly_id)
+        return page(
+            request,
+            "pages/floor/projector.html.jinja",
+            fragment="partials/floor/_projector.html.jinja",
+            context=context,
+            **state,
+        )
+
+    @get("/assemblies/{assembly_id:int}/floor/stats", guards=[requires(may_run_assemblies)])
+    async def stats(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        actor: NamedDependency[Actor],
+        assembly_id: FromPath[int],
+    ) -> Template:
+        """Speaking time per item, per speaker and per declared category."""
+        heading = await _heading(actor, assembly_id)
+        items = await fq.speaking_statistics(actor.organisation.id, assembly_id)
+        moods = await fq.moods_of(actor.organisation.id, assembly_id)
+        return page(
+            request,
+            "pages/floor/stats.html.jinja",
+            context=context,
+            membership=actor,
+            organisation=actor.organisation,
+            assembly=heading,
+            items=items,
+            moods=moods,
+            clock=core.clock,
+            choice_label=choice_label,
+            base=_base(actor, assembly_id),
+        )

@@ -1,0 +1,59 @@
+"""The floor's browser test set-up, as ``python -m tests.e2e.floor_tasks NAME JSON`` on the
+served app's database: the assembly's balanced ordering and the members' declared categories
+(each member could declare theirs on their phone; other tests cover that form)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from typing import Any
+
+from tests.e2e.ballot_tasks import _assembly, _membership
+from tests.support.server import ServedApp
+
+from votes.db.engine import close_pool, start_pool
+from votes.db.tables import Ordering
+from votes.piccolo_conf import DB
+from votes.services import floor
+from votes.services.actors import actor_for
+
+
+async def balance(arguments: dict[str, Any]) -> dict[str, Any]:
+    """Alternate by gender on the assembly in session; each member declares theirs."""
+    organisation_id, assembly_id = await _assembly(arguments["org"])
+    await floor.set_rules(
+        await actor_for(organisation_id),
+        assembly_id,
+        Ordering.ALTERNATE,
+        category_label="genre",
+        speaker_seconds=120,
+    )
+    for email, category in arguments["categories"].items():
+        membership_id = await _membership(organisation_id, email)
+        await floor.declare_category(
+            await actor_for(organisation_id, membership_id),
+            assembly_id,
+            category,
+            may_be_shown=True,
+        )
+    return {"assembly_id": assembly_id}
+
+
+TASKS = {"balance": balance}
+
+
+def run(app: ServedApp, name: str, **arguments: Any) -> Any:
+    return app.task(name, tasks="tests.e2e.floor_tasks", **arguments)
+
+
+async def _main(name: str, arguments: dict[str, Any]) -> Any:
+    await start_pool(DB, 2)
+    try:
+        return await TASKS[name](arguments)
+    finally:
+        await close_pool(DB)
+
+
+if __name__ == "__main__":
+    print(json.dumps(asyncio.run(_main(sys.argv[1], json.loads(sys.argv[2])))))

@@ -1,0 +1,257 @@
+"""The floor on the real database: asking, withdrawing, the balanced order, giving and ending
+the floor, reordering, closing the list; mood checks answered once each, changeable while open.
+Every refusal changes nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from tests.support.factories import general_assembly, member_actor
+
+from votes.db import floor_queries as fq
+from votes.db.tables import (
+    ListStatus,
+    MoodAnswer,
+    MoodKind,
+    Ordering,
+    RequestKind,
+    SpeakerRequest,
+)
+from votes.services import assemblies, floor, mood
+from votes.services.actors import Actor, actor_for
+from votes.services.refusals import Refused
+
+
+@dataclass
+class Room:
+    organisation_id: int
+    assembly_id: int
+    item_id: int
+    members: list[int]
+
+    async def actor(self, index: int) -> Actor:
+        return await actor_for(self.organisation_id, self.members[index])
+
+    async def chair(self) -> Actor:
+        return await actor_for(self.organisation_id)
+
+    async def ask(self, index: int, kind: RequestKind = RequestKind.SPEAK) -> int:
+        return await floor.request_floor(
+            await self.actor(index), self.assembly_id, self.item_id, kind
+        )
+
+    async def queue(self) -> fq.QueueView:
+        view = await fq.queue_view(self.organisation_id, self.assembly_id, self.item_id)
+        assert view is not None
+        return view
+
+    async def names(self) -> list[int]:
+        return [e.membership_id for e in (await self.queue()).waiting]
+
+
+async def room(members: int = 5, categories: list[str] | None = None) -> Room:
+    ga = await general_assembly(members)
+    item_id = await assemblies.add_agenda_item(ga.assembly_id, "Budget")
+    await assemblies.set_current_item(ga.assembly_id, item_id)
+    r = Room(ga.organisation_id, ga.assembly_id, item_id, ga.members)
+    for index, category in enumerate(categories or []):
+        await floor.declare_category(
+            await r.actor(index), ga.assembly_id, category, may_be_shown=index == 0
+        )
+    return r
+
+
+async def _count(r: Room) -> int:
+    return await SpeakerRequest.count().where(SpeakerRequest.organisation == r.organisation_id)
+
+
+async def refused(r: Room, call: object) -> str:
+    before = await _count(r)
+    with pytest.raises(Refused) as error:
+        await call  # type: ignore[misc]
+    assert await _count(r) == before
+    return error.value.code
+
+
+async def test_asking_twice_is_refused_and_changes_nothing() -> None:
+    r = await room()
+    await r.ask(0)
+    assert await refused(r, r.ask(0)) == "already_asked"
+    assert await r.names() == [r.members[0]]
+
+
+async def test_withdrawing_someone_elses_request_is_refused() -> None:
+    r = await room()
+    request_id = await r.ask(0)
+    assert await refused(r, floor.withdraw(await r.actor(1), request_id)) == "not_your_request"
+    assert await r.names() == [r.members[0]]
+    await floor.withdraw(await r.actor(0), request_id)
+    assert await r.names() == []
+    await r.ask(0)  # asked again after withdrawing
+    assert await r.names() == [r.members[0]]
+
+
+async def test_a_member_of_another_cooperative_cannot_ask_or_be_added() -> None:
+    r, other = await room(), await room()
+    stranger = await other.actor(0)
+    with pytest.raises(Refused) as error:
+        await floor.request_floor(stranger, r.assembly_id, r.item_id)
+    assert error.value.code == "not_found"
+    with pytest.raises(Refused) as error:
+        await floor.request_floor(
+            await r.chair(), r.assembly_id, r.item_id, for_member=other.members[0]
+        )
+    assert error.value.code == "speaker_not_member"
+    assert await r.names() == []
+
+
+async def test_a_member_cannot_add_someone_else() -> None:
+    r = await room()
+    with pytest.raises(Refused) as error:
+        await floor.request_floor(
+            await r.actor(0), r.assembly_id, r.item_id, for_member=r.members[1]
+        )
+    assert error.value.code == "stewards_only"
+
+
+async def test_a_steward_adds_a_member_without_a_phone() -> None:
+    r = await room()
+    steward = await member_actor(r.organisation_id, facilitator=True)
+    await floor.request_floor(steward, r.assembly_id, r.item_id, for_member=r.members[2])
+    view = await r.queue()
+    assert [e.membership_id for e in view.waiting] == [r.members[2]]
+    assert view.waiting[0].added_by_steward
+
+
+async def test_balanced_order_first_time_and_alternating_categories() -> None:
+    r = await room(5, ["f", "h", "h", "f", "h"])
+    await floor.set_rules(
+        await r.chair(), r.assembly_id, Ordering.ALTERNATE, category_label="genre"
+    )
+    chair = await r.chair()
+    await r.ask(1)  # h
+    await floor.give_floor(chair, r.assembly_id, r.item_id)
+    with pytest.raises(Refused, match="already_asked"):
+        await r.ask(1)  # while speaking
+    await floor.end_turn(chair, r.assembly_id, r.item_id)
+    for index in (2, 4, 0, 3):  # h h f f
+        await r.ask(index)
+    await r.ask(1)  # h again, already spoke
+    # after an "h": f, h, f, h, then the one who already spoke
+    assert await r.names() == [r.members[i] for i in (0, 2, 3, 4, 1)]
+    view = await r.queue()
+    assert view.speaker is None
+    assert view.waiting[0].category == "f"  # member 0 agreed to show it
+    assert view.waiting[1].category == ""  # member 2 did not
+
+
+async def test_points_of_order_and_direct_replies_come_first() -> None:
+    r = await room()
+    chair = await r.chair()
+    assert await refused(r, r.ask(3, RequestKind.DIRECT_REPLY)) == "nobody_speaking"
+    await r.ask(0)
+    await r.ask(1)
+    await floor.give_floor(chair, r.assembly_id, r.item_id)
+    await r.ask(2, RequestKind.DIRECT_REPLY)
+    await r.ask(3, RequestKind.POINT_OF_ORDER)
+    assert await r.names() == [r.members[i] for i in (3, 2, 1)]
+    given = await floor.give_floor(chair, r.assembly_id, r.item_id)
+    view = await r.queue()
+    assert view.speaker is not None
+    assert view.speaker.request_id == given
+    assert view.speaker.membership_id == r.members[3]
+    assert view.speaker.kind is RequestKind.POINT_OF_ORDER
+
+
+async def test_give_end_reorder_close_and_reopen() -> None:
+    r = await room()
+    chair = await r.chair()
+    ids = [await r.ask(i) for i in range(3)]
+    await floor.reorder(chair, ids[2], -2)
+    assert await r.names() == [r.members[i] for i in (2, 0, 1)]
+    assert await floor.give_floor(chair, r.assembly_id, r.item_id, ids[1]) == ids[1]
+    await floor.end_turn(chair, r.assembly_id, r.item_id)
+    view = await r.queue()
+    assert view.speaker is None
+    assert [e.membership_id for e in view.waiting] == [r.members[2], r.members[0]]
+    with pytest.raises(Refused, match="nobody_speaking"):
+        await floor.end_turn(chair, r.assembly_id, r.item_id)
+    with pytest.raises(Refused, match="request_not_waiting"):
+        await floor.give_floor(chair, r.assembly_id, r.item_id, ids[1])
+    with pytest.raises(Refused, match="request_not_waiting"):
+        await floor.withdraw(await r.actor(1), ids[1])
+    await floor.set_list_status(chair, r.assembly_id, r.item_id, ListStatus.CLOSED)
+    assert await refused(r, r.ask(3)) == "list_closed"
+    await r.ask(3, RequestKind.POINT_OF_ORDER)  # a point of order is always heard
+    await floor.set_list_status(chair, r.assembly_id, r.item_id, ListStatus.OPEN)
+    await r.ask(4)
+    assert (await r.queue()).place_of(r.members[4]) == 4
+
+
+async def test_only_facilitators_run_the_floor() -> None:
+    r = await room()
+    request_id = await r.ask(0)
+    member = await r.actor(1)
+    with pytest.raises(Refused, match="not_facilitator"):
+        await floor.give_floor(member, r.assembly_id, r.item_id)
+    with pytest.raises(Refused, match="not_facilitator"):
+        await floor.reorder(member, request_id, 1)
+    with pytest.raises(Refused, match="not_facilitator"):
+        await floor.set_rules(member, r.assembly_id, Ordering.ARRIVAL)
+
+
+async def test_speaking_statistics_per_item() -> None:
+    r = await room(3, ["f", "h"])
+    chair = await r.chair()
+    await r.ask(0)
+    await r.ask(1)
+    await floor.give_floor(chair, r.assembly_id, r.item_id)
+    await floor.give_floor(chair, r.assembly_id, r.item_id)
+    await floor.end_turn(chair, r.assembly_id, r.item_id)
+    [item] = await fq.speaking_statistics(r.organisation_id, r.assembly_id)
+    assert item.stats.turns == 2
+    assert {c for c, _, _ in item.stats.by_category} == {"f", "h"}
+    assert set(item.names) == {r.members[0], r.members[1]}
+
+
+async def _answers(r: Room) -> int:
+    return await MoodAnswer.count().where(MoodAnswer.organisation == r.organisation_id)
+
+
+async def test_mood_check_one_answer_each_changeable_while_open() -> None:
+    r = await room()
+    chair = await r.chair()
+    mood_id = await mood.launch(chair, r.assembly_id, MoodKind.COLOURS, "Prêts à voter ?")
+    with pytest.raises(Refused, match="mood_already_open"):
+        await mood.launch(chair, r.assembly_id, MoodKind.THUMBS)
+    await mood.answer(await r.actor(0), mood_id, "green")
+    await mood.answer(await r.actor(0), mood_id, "red")
+    await mood.answer(await r.actor(1), mood_id, "red")
+    with pytest.raises(Refused, match="unknown_choice"):
+        await mood.answer(await r.actor(2), mood_id, "purple")
+    view = await fq.mood_view(r.organisation_id, mood_id, r.members[0])
+    assert view is not None
+    assert view.mine == "red"
+    assert view.distribution.rows == (("green", 0, 0), ("orange", 0, 0), ("red", 2, 100))
+    await mood.close(chair, mood_id)
+    with pytest.raises(Refused, match="mood_closed"):
+        await mood.answer(await r.actor(2), mood_id, "green")
+    with pytest.raises(Refused, match="mood_closed"):
+        await mood.close(chair, mood_id)
+    assert await _answers(r) == 2
+
+
+async def test_mood_check_refusals() -> None:
+    r, other = await room(), await room()
+    chair = await r.chair()
+    with pytest.raises(Refused, match="bad_mood_options"):
+        await mood.launch(chair, r.assembly_id, MoodKind.OPTIONS, "?", ["seule"])
+    with pytest.raises(Refused, match="not_facilitator"):
+        await mood.launch(await r.actor(0), r.assembly_id, MoodKind.THUMBS)
+    mood_id = await mood.launch(chair, r.assembly_id, MoodKind.OPTIONS, "Où ?", ["Ici", "Là"])
+    with pytest.raises(Refused, match="not_found"):
+        await mood.answer(await other.actor(0), mood_id, "Ici")
+    assert await _answers(r) == 0
+    await mood.answer(await r.actor(0), mood_id, "Là")
+    assert await fq.latest_mood(r.organisation_id, r.assembly_id) == mood_id

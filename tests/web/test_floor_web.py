@@ -1,0 +1,149 @@
+"""The floor on the web (#19): a member asks for the floor from their phone, the facilitator
+gives it from the console, the projector shows who speaks; a mood check says everywhere that it
+is not a vote; bad input gets a translated sentence and changes nothing."""
+
+from __future__ import annotations
+
+import httpx
+from tests.web.assembly_helpers import Coop, as_role, cooperative, post_form
+
+from votes.db.tables import MoodAnswer, MoodCheck, MoodKind, SpeakerRequest
+from votes.services import assemblies, mood
+from votes.services.actors import actor_for
+
+NOT_A_VOTE = "Sondage indicatif — ce n'est pas un vote"
+
+
+async def _coop() -> Coop:
+    coop = await cooperative()
+    await assemblies.set_current_item(coop.assembly_id, coop.item_id)
+    return coop
+
+
+async def _requests(coop: Coop) -> int:
+    return await SpeakerRequest.count().where(SpeakerRequest.organisation == coop.organisation_id)
+
+
+async def test_ask_give_and_see_it_on_the_projector(client: httpx.AsyncClient) -> None:
+    coop = await _coop()
+    floor = f"{coop.base}/assemblies/{coop.assembly_id}/floor"
+    await as_role(client, coop, "member")
+    phone = await client.get(floor, headers={"Accept-Language": "fr"})
+    assert phone.status_code == 200
+    assert "Demander la parole" in phone.text
+    asked = await post_form(client, f"{floor}/request", {"kind": "speak"})
+    assert asked.status_code == 303
+    twice = await post_form(client, f"{floor}/request", {"kind": "speak"})
+    assert twice.status_code == 409
+    assert "Vous avez déjà demandé la parole\u00a0: attendez votre tour." in twice.text
+    assert await _requests(coop) == 1
+    phone = await client.get(floor, headers={"Accept-Language": "fr"})
+    assert "Vous êtes le ou la prochain·e." in phone.text
+    forbidden = await post_form(client, f"{floor}/give", {})
+    assert forbidden.status_code == 403
+
+    await as_role(client, coop, "other")
+    request_id = (
+        await SpeakerRequest.select(SpeakerRequest.id)
+        .where(SpeakerRequest.organisation == coop.organisation_id)
+        .first()
+    )
+    assert request_id is not None
+    mine_only = await post_form(client, f"{floor}/withdraw", {"request": request_id["id"]})
+    assert mine_only.status_code == 409
+    assert await _requests(coop) == 1
+
+    await as_role(client, coop, "facilitator")
+    console = await client.get(f"{floor}/console", headers={"Accept-Language": "fr"})
+    assert "Donner la parole à Member" in console.text
+    given = await post_form(client, f"{floor}/give", {})
+    assert given.status_code == 303
+    projector = await client.get(f"{floor}/projector", headers={"Accept-Language": "fr"})
+    assert "À la parole" in projector.text
+    assert "Member " in projector.text
+    assert "data-floor-timer" in projector.text
+
+    await as_role(client, coop, "member")
+    phone = await client.get(floor, headers={"Accept-Language": "fr"})
+    assert 'data-my-turn="1"' in phone.text
+    assert "C'est à vous de parler\u00a0!" in phone.text
+
+
+async def test_a_mood_check_is_never_a_vote_on_any_surface(client: httpx.AsyncClient) -> None:
+    coop = await _coop()
+    base = f"{coop.base}/assemblies/{coop.assembly_id}"
+    await as_role(client, coop, "facilitator")
+    console = await client.get(f"{base}/floor/console", headers={"Accept-Language": "fr"})
+    assert NOT_A_VOTE in console.text
+    bad = await post_form(client, f"{base}/mood", {"kind": "options", "options": "seule"})
+    assert bad.status_code == 422
+    assert not await MoodCheck.exists().where(MoodCheck.organisation == coop.organisation_id)
+    launched = await post_form(
+        client, f"{base}/mood", {"kind": "colours", "question": "Prêt·es à voter ?"}
+    )
+    assert launched.status_code == 303
+    check = (
+        await MoodCheck.select(MoodCheck.id)
+        .where(MoodCheck.organisation == coop.organisation_id)
+        .first()
+    )
+    assert check is not None
+
+    await as_role(client, coop, "member")
+    phone = await client.get(f"{base}/floor", headers={"Accept-Language": "fr"})
+    assert NOT_A_VOTE in phone.text
+    assert "Vert" in phone.text
+    answered = await post_form(
+        client, f"{base}/mood/answer", {"mood": check["id"], "choice": "red"}
+    )
+    assert answered.status_code == 303
+    unknown = await post_form(
+        client, f"{base}/mood/answer", {"mood": check["id"], "choice": "violet"}
+    )
+    assert unknown.status_code == 422
+    assert await MoodAnswer.count().where(MoodAnswer.mood_check == check["id"]) == 1
+
+    projector = await client.get(f"{base}/floor/projector", headers={"Accept-Language": "fr"})
+    assert NOT_A_VOTE in projector.text
+    assert 'data-mood-bars="' in projector.text
+
+    await as_role(client, coop, "facilitator")
+    closed = await post_form(client, f"{base}/mood/close", {"mood": check["id"]})
+    assert closed.status_code == 303
+    await as_role(client, coop, "other")
+    late = await post_form(client, f"{base}/mood/answer", {"mood": check["id"], "choice": "green"})
+    assert late.status_code == 409
+    assert "Ce sondage indicatif est clôturé." in late.text
+    assert await MoodAnswer.count().where(MoodAnswer.mood_check == check["id"]) == 1
+
+
+async def test_a_member_of_another_cooperative_learns_nothing(client: httpx.AsyncClient) -> None:
+    coop, other = await _coop(), await _coop()
+    await as_role(client, other, "member")
+    floor = f"{coop.base}/assemblies/{coop.assembly_id}/floor"
+    assert (await client.get(floor)).status_code == 404
+    assert (await post_form(client, f"{floor}/request", {"kind": "speak"})).status_code == 404
+    # their own cooperative's address with this assembly: not found either
+    foreign = f"{other.base}/assemblies/{coop.assembly_id}/floor"
+    assert (await post_form(client, f"{foreign}/request", {"kind": "speak"})).status_code == 404
+    assert await _requests(coop) == 0
+
+
+async def test_mood_checks_are_an_annex_of_the_minutes_never_a_resolution(
+    client: httpx.AsyncClient,
+) -> None:
+    coop = await _coop()
+    actor = await actor_for(coop.organisation_id)
+    mood_id = await mood.launch(actor, coop.assembly_id, MoodKind.THUMBS, "Prêt·es à voter ?")
+    await mood.close(actor, mood_id)
+    await as_role(client, coop, "facilitator")
+    minutes = await client.get(
+        f"{coop.base}/assemblies/{coop.assembly_id}/minutes", headers={"Accept-Language": "fr"}
+    )
+    assert minutes.status_code == 200
+    document, _, annex = minutes.text.partition("Annexe\u00a0: sondages indicatifs")
+    assert annex, "the annex is there"
+    assert NOT_A_VOTE in annex
+    assert "Prêt·es à voter" in annex
+    assert "Prêt·es à voter" not in document
+    assert 'class="resolution"' not in minutes.text
