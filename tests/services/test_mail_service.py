@@ -13,7 +13,8 @@ from tests.support.smtp import SENDER, Inbox, free_port, settings_for, smtp_serv
 
 from votes.db.engine import write_transaction
 from votes.db.tables import Mail, MailStatus
-from votes.services import mail
+from votes.services import access_codes, accounts, mail, mailings, organisations
+from votes.services.actors import actor_for
 from votes.settings import SmtpSettings
 
 
@@ -201,3 +202,46 @@ async def test_two_workers_never_claim_the_same_mail(smtp: tuple[Inbox, SmtpSett
     assert len(set(ours)) == 20
     await mail.send_claimed(first, settings)
     await mail.send_claimed(second, settings)
+
+
+async def test_a_mailbox_the_server_refuses_fails_at_once_with_its_answer(
+    smtp: tuple[Inbox, SmtpSettings],
+) -> None:
+    inbox, settings = smtp
+    key = factories.unique("refused")
+    good = factories.unique("accepted")
+    await _queue(key, f"unknown-{key}@example.org")
+    await _queue(good, f"{good}@example.org")  # the same batch goes on after a refusal
+    await _deliver_all(settings)
+    row = await _row(key)
+    assert row["status"] == MailStatus.FAILED.value
+    assert row["attempts"] == 1
+    assert "No such user" in str(row["last_error"])
+    assert len(inbox.to(f"{good}@example.org")) == 1
+
+
+async def test_mailed_codes_are_the_printed_ones_and_new_ones_for_members_without(
+    smtp: tuple[Inbox, SmtpSettings],
+) -> None:
+    inbox, settings = smtp
+    secret = "test-secret-key-that-is-long-enough-0123456789"
+    organisation_id = await factories.organisation()
+    actor = await actor_for(organisation_id)
+    suffix = factories.unique("codes")
+    printed_email, fresh_email = f"printed-{suffix}@example.org", f"fresh-{suffix}@example.org"
+    printed_member = await organisations.add_membership(
+        organisation_id, await accounts.create_person("Printed", printed_email, None)
+    )
+    await organisations.add_membership(
+        organisation_id, await accounts.create_person("Fresh", fresh_email, None)
+    )
+    [printed] = await access_codes.issue_codes(actor, [printed_member], secret_key=secret)
+
+    result = await mailings.mail_access_codes(actor, base_url="http://x", secret_key=secret)
+    assert (result.queued, result.already) == (2, 0)
+    await _deliver_all(settings)
+    [to_printed] = inbox.to(printed_email)
+    assert access_codes.format_code(printed.code) in to_printed.get_content()
+    [to_fresh] = inbox.to(fresh_email)
+    assert "http://x/c/" in to_fresh.get_content()
+    assert await access_codes.printable_sheet(actor, secret_key=secret, sheet=printed.sheet)

@@ -35,6 +35,14 @@ class Inbox:
     changed: threading.Condition = field(default_factory=threading.Condition)
     delay: float = 0.0  # seconds the server takes to accept each mail (a slow relay)
 
+    async def handle_RCPT(  # noqa: N802
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
+    ) -> str:
+        if address.startswith("unknown-"):  # a mailbox that does not exist
+            return "550 5.1.1 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         if self.delay:
             await asyncio.sleep(self.delay)

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
+from typing import Any
 
 import aiosmtplib
 from litestar import Litestar
@@ -149,6 +150,14 @@ async def claim_due(limit: int = BATCH, *, now: datetime | None = None) -> list[
         .limit(limit)
     )
     claimed: list[Claimed] = []
+    async with write_transaction(Mail._meta.db):  # one commit for the batch's claims
+        await _claim_each(candidates, now, claimed)
+    return claimed
+
+
+async def _claim_each(
+    candidates: Sequence[dict[str, Any]], now: datetime, claimed: list[Claimed]
+) -> None:
     for row in candidates:
         rows = (
             await Mail.update(
@@ -177,7 +186,6 @@ async def claim_due(limit: int = BATCH, *, now: datetime | None = None) -> list[
         )
         if rows:
             claimed.append(Claimed(**rows[0]))
-    return claimed
 
 
 def build_message(mail: Claimed, sender: str) -> EmailMessage:
