@@ -78,6 +78,9 @@ async def test_the_server_receives_each_mail_once_with_its_message_id(
     assert row["status"] == MailStatus.SENT.value
     assert row["sent_at"] is not None
     assert row["attempts"] == 1
+    # a delivered mail's text (a password link, an access code) is not kept in clear
+    assert row["body_text"] == ""
+    assert row["body_html"] is None
 
 
 async def test_a_mail_queued_in_a_rolled_back_act_does_not_exist() -> None:

@@ -204,8 +204,17 @@ def build_message(mail: Claimed, sender: str) -> EmailMessage:
 
 
 async def mark_sent(mail_id: int) -> None:
+    """The server accepted the mail: its text goes. Every mail the app sends carries a password
+    link or an access code, stored elsewhere only as hashes; a copy of the database files must
+    not hold them in clear once delivered (subject, recipient and times stay as the record)."""
     await Mail.update(
-        {Mail.status: MailStatus.SENT.value, Mail.sent_at: datetime.now(UTC), Mail.last_error: ""}
+        {
+            Mail.status: MailStatus.SENT.value,
+            Mail.sent_at: datetime.now(UTC),
+            Mail.last_error: "",
+            Mail.body_text: "",
+            Mail.body_html: None,
+        }
     ).where((Mail.id == mail_id) & (Mail.status != MailStatus.SENT.value))
 
 
