@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from tests.support.actors import scrutineer
 
+from votes.core.room_counts import RoomCount
 from votes.db.tables import AuditEntry, Ballot, BallotPaper, MembershipKind, PaperCount
 from votes.services import accounts, assemblies, audit, ballots, integrity, organisations
 from votes.services.actors import actor_for
@@ -101,7 +102,7 @@ async def test_an_edited_room_count_is_detected() -> None:
     await ballots.record_room_count(
         await scrutineer(organisation_id, members[0]),
         ballot_id,
-        ballots.RoomCount({"yes": 1}, cast=1),
+        RoomCount({"yes": 1}, cast=1),
     )
     assert await integrity.verify_ballot(organisation_id, ballot_id) == []
     await PaperCount.update({PaperCount.counts: json.dumps({"no": 1})}).where(

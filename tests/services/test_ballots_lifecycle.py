@@ -9,6 +9,7 @@ import pytest
 from tests.support.actors import scrutineer
 from tests.support.factories import cooperative, motion
 
+from votes.core.room_counts import RoomCount
 from votes.db.tables import AuditEntry, Ballot, BallotPaper, Participation
 from votes.services import ballots
 from votes.services.actors import actor_for
@@ -244,17 +245,17 @@ async def test_a_room_count_is_merged_with_checks() -> None:
     await ballots.cast_vote(ballot_id, members[0], "yes")
     await ballots.cast_vote(ballot_id, members[1], "no")
     bad = [
-        (ballots.RoomCount({"yes": -1}, cast=-1), "negative_count"),
-        (ballots.RoomCount({"yes": 2, "no": 1}, blank=1, cast=3), "count_mismatch"),
-        (ballots.RoomCount({"yes": 9}, cast=9), "too_many_votes"),
-        (ballots.RoomCount({"forged": 1}, cast=1), "unknown_option"),
+        (RoomCount({"yes": -1}, cast=-1), "negative_count"),
+        (RoomCount({"yes": 2, "no": 1}, blank=1, cast=3), "count_mismatch"),
+        (RoomCount({"yes": 9}, cast=9), "too_many_votes"),
+        (RoomCount({"forged": 1}, cast=1), "unknown_option"),
     ]
     for count, code in bad:
         with pytest.raises(Refused, match=code):
             await ballots.record_room_count(
                 await scrutineer(organisation_id, members[2]), ballot_id, count
             )
-    good = ballots.RoomCount({"yes": 3, "no": 1, "abstain": 0}, blank=1, invalid=1, cast=6)
+    good = RoomCount({"yes": 3, "no": 1, "abstain": 0}, blank=1, invalid=1, cast=6)
     await ballots.record_room_count(await scrutineer(organisation_id, members[2]), ballot_id, good)
     result = await ballots.close_ballot(await ballots.system_actor(ballot_id), ballot_id)
     totals = result.rounds[0].totals

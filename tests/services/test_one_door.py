@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from tests.support.factories import general_assembly
 
+from votes.core.room_counts import RoomCount
 from votes.db.tables import Attendance, Ballot, Membership, MembershipStatus, Proxy
 from votes.services import attendance, ballots, proxies
 from votes.services.actors import actor_for
@@ -76,5 +77,5 @@ async def test_a_room_count_is_entered_by_a_scrutineer_only() -> None:
     await ballots.open_ballot(await actor_for(ga.organisation_id), ballot_id)
     member = await actor_for(ga.organisation_id, ga.members[0])
     with pytest.raises(Refused, match="scrutineers_only"):
-        await ballots.record_room_count(member, ballot_id, ballots.RoomCount({"yes": 1}, cast=1))
+        await ballots.record_room_count(member, ballot_id, RoomCount({"yes": 1}, cast=1))
     assert await ballots.room_count_of(ballot_id, 1) is None

@@ -14,6 +14,7 @@ from tests.support.actors import scrutineer
 from tests.support.factories import close, general_assembly, member_actor, organisation
 
 from votes.core import Verdict
+from votes.core.room_counts import RoomCount
 from votes.db.engine import VotesSQLiteEngine
 from votes.db.piccolo_app import APP_CONFIG
 from votes.db.tables import (
@@ -216,7 +217,7 @@ async def test_room_and_phone_votes_beyond_the_eligible_are_not_published() -> N
     plenary = await general_assembly(15, kind=AssemblyKind.PLENARY)
     ballot_id = await plenary.motion()
     await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
-    room = ballots.RoomCount({"yes": 8, "no": 4}, cast=12)
+    room = RoomCount({"yes": 8, "no": 4}, cast=12)
     await ballots.record_room_count(
         await scrutineer(plenary.organisation_id, plenary.members[0]), ballot_id, room
     )
@@ -228,7 +229,7 @@ async def test_room_and_phone_votes_beyond_the_eligible_are_not_published() -> N
     findings += await integrity.verify_registers(plenary.organisation_id)
     assert "too_many_votes" in {f.reason for f in findings}
     # the scrutineer corrects the room's count: the ballot is counted again and published
-    corrected = ballots.RoomCount({"yes": 5, "no": 2}, cast=7)
+    corrected = RoomCount({"yes": 5, "no": 2}, cast=7)
     await ballots.record_room_count(
         await scrutineer(plenary.organisation_id, plenary.members[0]), ballot_id, corrected
     )

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from votes.core import receipts
 from votes.db.tables import (
     AgendaItem,
     Assembly,
@@ -317,9 +318,6 @@ async def roll_call(ballot: BallotView) -> list[tuple[str, str]]:
     return [(row["voter.person.name"], row["content"]) for row in rows]
 
 
-FINGERPRINT_LENGTH = 10
-
-
 async def published_papers(ballot: BallotView) -> list[PublishedPaper]:
     """Every paper of the current round as (receipt fingerprint, choice), in fingerprint order
     (an order that says nothing about who voted when)."""
@@ -327,8 +325,7 @@ async def published_papers(ballot: BallotView) -> list[PublishedPaper]:
         (BallotPaper.ballot == ballot.id) & (BallotPaper.round == ballot.round)
     )
     papers = [
-        PublishedPaper(row["receipt_hash"][:FINGERPRINT_LENGTH].upper(), row["content"])
-        for row in rows
+        PublishedPaper(receipts.fingerprint(row["receipt_hash"]), row["content"]) for row in rows
     ]
     return sorted(papers, key=lambda paper: paper.fingerprint)
 

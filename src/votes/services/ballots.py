@@ -22,8 +22,6 @@ and a vote arriving after the close is refused.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import logging
 import random
@@ -39,9 +37,22 @@ from typing import Any
 import anyio.to_thread
 from piccolo.engine.postgres import PostgresEngine
 
-from votes.core import METHODS, tally
-from votes.core.papers import CONSENT_METHODS, LOT_METHODS, RANKED_METHODS, decode_paper
+from votes.core import METHODS, choices, room_counts, tally
+from votes.core.choices import REASON_MAX, decode_choice
+from votes.core.papers import CONSENT_METHODS, LOT_METHODS
+from votes.core.receipts import (
+    change_code_for,
+    change_hash,
+    normalise_receipt,
+    receipt_code_for,
+    receipt_hash,
+)
 from votes.core.results import TallyError, TallyResult
+from votes.core.room_counts import (
+    PAPER_COUNT_METHODS,
+    RoomCount,
+    merge_room_count,
+)
 from votes.db import audit_queries
 from votes.db.engine import VotesSQLiteEngine, erase_wal, write_transaction
 from votes.db.tables import (
@@ -78,18 +89,9 @@ from votes.services.refusals import Refused
 MULTI_SEAT_METHODS = frozenset({"plurality", "approval", "score", "borda", "stv", "meek_stv"})
 CONDORCET_METHODS = frozenset({"schulze", "ranked_pairs"})
 RESPONSE_METHODS = frozenset({"majority", *CONSENT_METHODS, "plurality"})
-# methods whose papers the room may count by option: one choice per paper (majority,
-# plurality), or approvals counted per option beside the number of papers (approval); a ranked
-# or scored paper is a whole, and its count by option would lose what the tally needs
-PAPER_COUNT_METHODS = frozenset({"majority", "plurality", "approval"})
-STOPPING_RESPONSES = frozenset({"objection", "block"})
-RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
-RECEIPT_LENGTH = 10
-CHANGE_CODE_LENGTH = 20  # 100 bits: never published, and useless to anyone but its voter
 QUESTION_MAX = 300
 LABEL_MAX = 300
 KEY_MAX = 40
-REASON_MAX = 1000
 OPTIONS_MAX = 60
 DURATION_MAX = 24 * 3600
 PHASES = (ConsentPhase.QUESTIONS, ConsentPhase.REACTIONS, ConsentPhase.CONSENT)
@@ -110,154 +112,18 @@ class VoteReceipt:
     change_code: str = ""
 
 
-# ---------------------------------------------------------------------------------------------
-# choices: the shapes the tally core expects, checked against the ballot's options
-
-
-def decode_choice(method: str, content: str) -> Any:
-    """A stored paper's JSON, in the shape the tally core expects for ``method``."""
-    return decode_paper(method, json.loads(content))
-
-
 def check_choice(method: str, keys: Sequence[str], rules: Mapping[str, Any], choice: Any) -> Any:
-    """Return ``choice`` in its stored JSON shape, or raise ``Refused`` naming the fault.
-
-    Forged option ids, duplicates, too many approvals, scores off the scale and objections
-    without a reason are all refused here, before anything is written.
-    """
-    known = set(keys)
-    if method in RANKED_METHODS:
-        return _check_ranking(known, choice)
-    if method == "approval":
-        return _check_approval(known, rules, choice)
-    if method == "score":
-        return _check_scores(known, rules, choice)
-    if method in CONSENT_METHODS:
-        return _check_response(known, choice)
-    if not isinstance(choice, str) or choice not in known:
-        raise Refused("unknown_option")
-    return choice
-
-
-def _check_ranking(known: set[str], choice: Any) -> list[str]:
-    if not isinstance(choice, list | tuple) or not all(isinstance(k, str) for k in choice):
-        raise Refused("unknown_option")
-    if not choice:
-        raise Refused("empty_ranking")
-    if len(set(choice)) != len(choice):
-        raise Refused("duplicate_option")
-    if not set(choice) <= known:
-        raise Refused("unknown_option")
-    return list(choice)
-
-
-def _check_approval(known: set[str], rules: Mapping[str, Any], choice: Any) -> list[str]:
-    if not isinstance(choice, list | tuple | set | frozenset):
-        raise Refused("unknown_option")
-    chosen = list(choice)
-    if not all(isinstance(k, str) for k in chosen) or not set(chosen) <= known:
-        raise Refused("unknown_option")
-    if len(set(chosen)) != len(chosen):
-        raise Refused("duplicate_option")
-    most = rules.get("max_selections")
-    if most is not None and len(chosen) > int(most):
-        raise Refused("too_many_approvals")
-    if len(chosen) < int(rules.get("min_selections", 0)):
-        raise Refused("too_few_approvals")
-    return sorted(chosen)
-
-
-def score_scale(rules: Mapping[str, Any]) -> tuple[int, int]:
-    low, high = rules.get("scale", (0, 5))
-    return int(low), int(high)
-
-
-def _check_scores(known: set[str], rules: Mapping[str, Any], choice: Any) -> dict[str, int]:
-    if not isinstance(choice, Mapping) or not set(choice) <= known:
-        raise Refused("unknown_option")
-    low, high = score_scale(rules)
-    scores = {}
-    for key, value in choice.items():
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise Refused("score_out_of_range")
-        scores[key] = value
-    if not scores:
-        raise Refused("empty_scores")
-    return scores
-
-
-def _check_response(known: set[str], choice: Any) -> Any:
-    if isinstance(choice, str):
-        choice = (choice, "")
-    if not isinstance(choice, list | tuple) or len(choice) != 2:
-        raise Refused("unknown_option")
-    response, reason = choice
-    if not isinstance(response, str) or response not in known or not isinstance(reason, str):
-        raise Refused("unknown_option")
-    reason = reason.strip()[:REASON_MAX]
-    if response in STOPPING_RESPONSES:
-        if not reason:
-            raise Refused("reason_required")
-        return [response, reason]
-    return [response, reason] if reason else response
-
-
-# ---------------------------------------------------------------------------------------------
-# receipts
-
-
-def receipt_hash(code: str) -> str:
-    return hashlib.sha256(code.encode()).hexdigest()
+    """Return ``choice`` in its stored JSON shape, or raise ``Refused`` naming the fault (see
+    :func:`votes.core.choices.check_choice`)."""
+    try:
+        return choices.check_choice(method, keys, rules, choice)
+    except choices.ChoiceError as error:
+        raise Refused(error.code) from error
 
 
 def new_submission_token() -> str:
     """The one-time token a vote form carries (128 random bits)."""
     return secrets.token_urlsafe(16)
-
-
-def receipt_code_for(submission: str, key: str) -> str:
-    """The receipt code a submission token stands for under the instance key.
-
-    >>> receipt_code_for("token", "key") == receipt_code_for("token", "key")
-    True
-    """
-    digest = hmac.new(key.encode(), b"receipt:" + submission.encode(), hashlib.sha256).digest()
-    return "".join(RECEIPT_ALPHABET[byte % len(RECEIPT_ALPHABET)] for byte in digest)[
-        :RECEIPT_LENGTH
-    ]
-
-
-def format_receipt(code: str) -> str:
-    """Shown in two groups, easier to read aloud and compare: ``ABCDE-FGHJK``."""
-    return f"{code[:5]}-{code[5:]}" if len(code) == RECEIPT_LENGTH else code
-
-
-def change_code_for(submission: str, key: str) -> str:
-    """The change code a submission token stands for: another secret than the receipt code
-    (which is shown, compared, read aloud and fingerprinted in the published list).
-
-    >>> len(change_code_for("token", "key")) == CHANGE_CODE_LENGTH
-    True
-    """
-    digest = hmac.new(key.encode(), b"change:" + submission.encode(), hashlib.sha256).digest()
-    return "".join(RECEIPT_ALPHABET[byte % len(RECEIPT_ALPHABET)] for byte in digest)[
-        :CHANGE_CODE_LENGTH
-    ]
-
-
-def change_hash(ballot_id: int, membership_id: int, code: str) -> str:
-    """What a paper keeps of its change code: bound to the ballot and to the voter, so a code
-    seen by someone else changes nothing when they present it."""
-    return hashlib.sha256(f"change:{ballot_id}:{membership_id}:{code}".encode()).hexdigest()
-
-
-def format_change_code(code: str) -> str:
-    """``ABCDE-FGHJK-LMNPQ-RSTUV``."""
-    return "-".join(code[i : i + 5] for i in range(0, len(code), 5))
-
-
-def normalise_receipt(typed: str) -> str:
-    return "".join(ch for ch in typed.upper() if ch in RECEIPT_ALPHABET)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1444,21 +1310,6 @@ def _unsealed(ballot_id: int, round_: int, stored: str) -> sealing.Paper:
 # paper and show-of-hands counts
 
 
-@dataclass(frozen=True, slots=True)
-class RoomCount:
-    """Votes counted in the room by a scrutineer."""
-
-    counts: Mapping[str, int]  # option key -> valid votes (approval: papers approving it)
-    blank: int = 0
-    invalid: int = 0
-    cast: int = 0  # papers handed in (or hands raised): valid + blank + invalid
-
-    @property
-    def valid(self) -> int:
-        """Valid papers: for approval, each may approve several options."""
-        return self.cast - self.blank - self.invalid
-
-
 async def record_room_count(actor: Actor, ballot_id: int, count: RoomCount) -> None:
     """Store (or correct) the room's count for the ballot's current round.
 
@@ -1468,9 +1319,10 @@ async def record_room_count(actor: Actor, ballot_id: int, count: RoomCount) -> N
     """
     require(may_count, actor)
     organisation_id, actor_id = actor.organisation_id, actor.audited_as
-    numbers = [*count.counts.values(), count.blank, count.invalid, count.cast]
-    if any(n < 0 for n in numbers):
-        raise Refused("negative_count")
+    try:
+        room_counts.check_not_negative(count)
+    except room_counts.RoomCountError as error:
+        raise Refused(error.code) from error
     async with write_transaction(Ballot._meta.db):
         row = await _ballot_row(ballot_id, organisation_id)
         if row["method"] not in PAPER_COUNT_METHODS:
@@ -1514,29 +1366,12 @@ async def record_room_count(actor: Actor, ballot_id: int, count: RoomCount) -> N
 
 
 def check_room_count(method: str, rules: Mapping[str, Any], count: RoomCount) -> None:
-    """Refuse a room count whose papers do not add up, naming the fault.
-
-    One choice per paper (majority, plurality): valid votes + blank + invalid = papers cast.
-    Approval: a paper may approve several options, so the approvals may add up to more than
-    the papers; but no option is approved on more papers than the valid ones (papers cast
-    less blank and invalid), each valid paper approves at least one option (at least the
-    ballot's minimum; a paper approving none is blank), and at most the ballot's maximum.
-    """
-    if method != "approval":
-        if sum(count.counts.values()) + count.blank + count.invalid != count.cast:
-            raise Refused("count_mismatch")
-        return
-    valid = count.valid
-    if valid < 0:
-        raise Refused("papers_mismatch")
-    if any(number > valid for number in count.counts.values()):
-        raise Refused("approvals_over_papers")
-    approvals = sum(count.counts.values())
-    if approvals < valid * max(1, int(rules.get("min_selections", 0))):
-        raise Refused("approvals_too_few")
-    most = rules.get("max_selections")
-    if most is not None and approvals > valid * int(most):
-        raise Refused("approvals_over_limit")
+    """Refuse a room count whose papers do not add up (see
+    :func:`votes.core.room_counts.check_room_count`)."""
+    try:
+        room_counts.check_room_count(method, rules, count)
+    except room_counts.RoomCountError as error:
+        raise Refused(error.code) from error
 
 
 async def room_count_of(ballot_id: int, round_: int) -> RoomCount | None:
@@ -1582,7 +1417,7 @@ async def _count(ballot: Mapping[str, Any]) -> tuple[TallyResult, str | None]:
     grouped: Counter[Any] = Counter(decode_choice(method, p["content"]) for p in papers)
     own_rules = json.loads(ballot["rules"])
     if room is not None:
-        candidates = _merge_room_count(method, candidates, grouped, room, own_rules)
+        candidates = merge_room_count(method, candidates, grouped, room, own_rules)
     options = {k: v for k, v in own_rules.items() if k not in rules.BALLOT_ONLY_RULES}
     if method == "majority" and (options.get("base") == "members" or "quorum_share" in options):
         options["members"] = ballot["eligible_at_close"] or ballot["eligible_at_open"]
@@ -1606,7 +1441,7 @@ async def _count_under_rules(
         found = by_group.setdefault(paper["weight_group"], Counter())
         found[decode_choice(method, paper["content"])] += 1
     if room is not None:
-        candidates = _merge_room_count(
+        candidates = merge_room_count(
             method,
             candidates,
             by_group.setdefault("", Counter()),
@@ -1641,54 +1476,3 @@ async def _count_under_rules(
     judgement = await anyio.to_thread.run_sync(judge)
     snapshot["count"] = json.loads(json.dumps(judgement.notes, default=str))
     return judgement.result, json.dumps(snapshot, sort_keys=True)
-
-
-def _merge_room_count(
-    method: str,
-    candidates: list[str],
-    grouped: Counter[Any],
-    room: RoomCount,
-    ballot_rules: Mapping[str, Any],
-) -> list[str]:
-    if method == "approval":
-        grouped.update(room_approval_papers(candidates, room))
-        if room.blank and not ballot_rules.get("min_selections"):
-            grouped[frozenset()] += room.blank  # approving none: a voter, no approval
-        return candidates
-    for key, number in room.counts.items():
-        grouped[key] += number
-    if method == "plurality":
-        grouped[()] += room.blank  # plurality's blank vote; invalid papers are no votes
-        return candidates
-    extra = []
-    for name in ("blank", "invalid"):
-        if getattr(room, name):
-            grouped[name] += getattr(room, name)
-            if name not in candidates:
-                extra.append(name)
-    return candidates + extra
-
-
-def room_approval_papers(candidates: Sequence[str], room: RoomCount) -> Counter[frozenset[str]]:
-    """The room's valid approval papers, rebuilt from its counts: as many papers as the valid
-    ones, holding exactly the approvals counted for each option.
-
-    The room tells how many papers approve each option, not which options share a paper; the
-    tally needs only those totals and the number of voters, so any papers with them count the
-    same. The approvals are dealt in turn over the papers, in the options' order: an option is
-    approved on no more papers than there are, so it never lands twice on one paper, and each
-    paper gets between the floor and the ceiling of approvals / papers (within the ballot's
-    minimum and maximum, as ``check_room_count`` made sure). The same counts always give the
-    same papers, so a recount agrees.
-
-    >>> sorted(map(sorted, room_approval_papers(["a", "b"], RoomCount({"a": 2, "b": 1}, cast=2))))
-    [['a'], ['a', 'b']]
-    """
-    valid = room.valid
-    papers: list[set[str]] = [set() for _ in range(max(valid, 0))]
-    dealt = 0
-    for key in candidates:
-        for _ in range(room.counts.get(key, 0)):
-            papers[dealt % valid].add(key)
-            dealt += 1
-    return Counter(frozenset(paper) for paper in papers)

@@ -16,6 +16,7 @@ from typing import Any
 
 import anyio.to_thread
 
+from votes.core import receipts
 from votes.core.results import TallyResult
 from votes.db import minutes_queries as mq
 from votes.db.assembly_queries import AssemblyView
@@ -36,7 +37,6 @@ from votes.services import csv_cells
 from votes.services.actors import Actor, may_run_assemblies, require
 
 ARCHIVE_FORMAT = "votes-assembly-archive/1"
-FINGERPRINT_LENGTH = 10
 STALE_AFTER = timedelta(minutes=10)  # a job still "running" then died with its worker
 _RUNNING: set[asyncio.Task[None]] = set()  # keeps background tasks alive until they finish
 
@@ -276,7 +276,7 @@ async def _ballot(ballot_id: int) -> dict[str, Any]:
             (
                 {
                     "round": row["round"],
-                    "receipt": row["receipt_hash"][:FINGERPRINT_LENGTH].upper(),
+                    "receipt": receipts.fingerprint(row["receipt_hash"]),
                     "choice": json.loads(row["content"]),
                     # roll-call ballots name the voter's membership; secret papers carry none
                     "voter": None if ballot["secret"] else row["voter"],

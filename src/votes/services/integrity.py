@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from votes.core import choices
 from votes.core.results import TallyResult
 from votes.db.tables import (
     AuditChain,
@@ -159,7 +160,7 @@ async def _malformed_papers(ballot_id: int, method: str, round_: int) -> str:
     )
     for paper in papers:
         try:
-            ballots.decode_choice(method, paper["content"])
+            choices.decode_choice(method, paper["content"])
         except Exception as error:
             return f"ballot_paper {paper['id']} cannot be read ({_describe(error)})"
     return ""

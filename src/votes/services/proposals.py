@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from votes.core import choices
 from votes.core.results import TallyResult, Verdict
 from votes.db.assembly_queries import Viewer, may_read
 from votes.db.engine import write_transaction
@@ -361,7 +362,7 @@ async def change_status(
     A proposal put to the vote is adopted or rejected as its published ballot says; another
     outcome is refused (``vote_not_published``, ``vote_says_otherwise``) unless ``reason``
     says why, and the reason is audited (#16)."""
-    reason = reason.strip()[: ballots.REASON_MAX]
+    reason = reason.strip()[: choices.REASON_MAX]
     async with write_transaction(Proposal._meta.db):
         proposal = await _readable_row(actor, proposal_id)
         current = proposal["status"]
@@ -648,7 +649,7 @@ async def decide_amendment(
     to the vote is its published ballot's: another one, or one recorded before the result is
     published, needs a ``reason`` (audited as an override, #16).
     """
-    reason = reason.strip()[: ballots.REASON_MAX]
+    reason = reason.strip()[: choices.REASON_MAX]
     async with write_transaction(Amendment._meta.db):
         amendment = await _amendment_row(actor.organisation.id, amendment_id)
         proposal = await _proposal_row(actor.organisation.id, amendment["proposal"])

@@ -25,9 +25,12 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK, HTTP_409_CONFLICT
 
+from votes.core import receipts
+from votes.core.choices import REASON_MAX
 from votes.core.formats import write_blt
 from votes.core.papers import RANKED_METHODS
 from votes.core.results import TallyError, TallyResult
+from votes.core.room_counts import PAPER_COUNT_METHODS, RoomCount
 from votes.db import assembly_queries
 from votes.db import attendance_queries as aq
 from votes.db import ballot_queries as bq
@@ -273,9 +276,9 @@ class BallotController(Controller):
             organisation=actor.organisation,
             ballot=ballot,
             voted_at=voted_at,
-            receipt=service.format_receipt(receipt),
+            receipt=receipts.format_receipt(receipt),
             receipt_owner=owner,
-            change_code=service.format_change_code(change_code) if ballot.secret else "",
+            change_code=receipts.format_change_code(change_code) if ballot.secret else "",
             editing=editing,
             choice=choice,
             errors=errors or FormErrors(),
@@ -568,8 +571,8 @@ class BallotController(Controller):
         if ballot.status != "published":
             raise NotFoundException()
         form = await request.form()
-        code = service.normalise_receipt(str(form.get("receipt", ""))[:40])
-        content = await bq.paper_by_receipt(ballot, service.receipt_hash(code)) if code else None
+        code = receipts.normalise_receipt(str(form.get("receipt", ""))[:40])
+        content = await bq.paper_by_receipt(ballot, receipts.receipt_hash(code)) if code else None
         return page(
             request,
             "pages/ballots/verify.html.jinja",
@@ -579,8 +582,8 @@ class BallotController(Controller):
             membership=actor,
             organisation=actor.organisation,
             ballot=ballot,
-            code=service.format_receipt(code),
-            fingerprint=service.receipt_hash(code)[: bq.FINGERPRINT_LENGTH].upper(),
+            code=receipts.format_receipt(code),
+            fingerprint=receipts.receipt_fingerprint(code),
             words=voting.choice_words(ballot, json.loads(content)) if content else [],
             found=content is not None,
         )
@@ -753,7 +756,7 @@ class BallotController(Controller):
             raise NotFoundException()
         ballot = await ballot_or_404(actor, ballot_id)
         form = await request.form()
-        text = str(form.get("reason", ""))[: service.REASON_MAX]
+        text = str(form.get("reason", ""))[:REASON_MAX]
         if action == "open" and ballot.status == "draft" and form.get("despite") != "1":
             # not in session, or no quorum: the facilitator opens only once told (#17)
             warnings = await attendance.opening_warnings(
@@ -813,7 +816,7 @@ class BallotController(Controller):
             values=values or {},
             errors=errors or FormErrors(),
             turnout=await bq.turnout(ballot),
-            counts_allowed=ballot.method in service.PAPER_COUNT_METHODS,
+            counts_allowed=ballot.method in PAPER_COUNT_METHODS,
         )
 
     @post("/ballots/{ballot_id:int}/room-count", guards=[requires(may_count)])
@@ -830,7 +833,7 @@ class BallotController(Controller):
         errors = FormErrors()
         numbers = {name: _whole_number(value, name, errors) for name, value in values.items()}
         if not errors:
-            count = service.RoomCount(
+            count = RoomCount(
                 counts={o.key: numbers[f"count-{o.key}"] for o in ballot.options},
                 blank=numbers["blank"],
                 invalid=numbers["invalid"],
