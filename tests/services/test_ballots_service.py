@@ -12,6 +12,9 @@ from votes.services import ballots
 from votes.services.actors import actor_for
 from votes.services.refusals import Refused
 
+# every vote here is stored once by each storage adapter, on the same database
+pytestmark = pytest.mark.usefixtures("each_vote_storage")
+
 
 async def test_a_member_votes_once_and_a_second_vote_changes_no_count() -> None:
     organisation_id, assembly_id, members, _ = await cooperative(2)

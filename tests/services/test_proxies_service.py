@@ -13,6 +13,9 @@ from votes.services import ballots, proxies
 from votes.services.actors import actor_for
 from votes.services.refusals import Refused
 
+# every vote here is stored once by each storage adapter, on the same database
+pytestmark = pytest.mark.usefixtures("each_vote_storage")
+
 
 async def _give(ga, giver: int, holder: int | None) -> int:  # type: ignore[no-untyped-def]
     holder_id = None if holder is None else ga.members[holder]
@@ -137,3 +140,43 @@ async def test_a_giver_or_an_admin_takes_a_proxy_back() -> None:
         await proxies.revoke_proxy(await actor_for(ga.organisation_id), proxy_id)
     assert again.value.code == "proxy_revoked"
     await _give(ga, 0, 2)  # a new proxy once the first is taken back
+
+
+async def test_a_holder_casts_every_vote_they_hold_in_one_call() -> None:
+    ga = await general_assembly(40)
+    await _give(ga, 1, 0)
+    await _give(ga, 2, 0)
+    await ga.check_in(0)
+    ballot_id = await ga.motion()
+    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await ballots.cast_vote(ballot_id, ga.members[0], "no", on_behalf_of=ga.members[1])
+    represented = [ga.members[1], ga.members[2]]
+    stored = await ballots.cast_held_votes(
+        ballot_id, ga.members[0], "yes", represented=represented, own=True
+    )
+    assert stored == 2  # their own and member 2's: member 1's vote was in already
+    again = await ballots.cast_held_votes(
+        ballot_id, ga.members[0], "yes", represented=represented, own=True
+    )
+    assert again == 0
+    result = await close(ballot_id)
+    assert result.rounds[0].totals == {"yes": 2, "no": 1, "abstain": 0}
+
+
+async def test_held_votes_are_stored_all_or_none() -> None:
+    ga = await general_assembly(40)
+    await _give(ga, 1, 0)
+    await ga.check_in(0)
+    ballot_id = await ga.motion()
+    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    with pytest.raises(Refused) as refused:
+        # member 3 gave no proxy to member 0: the whole call is refused, nothing is stored
+        await ballots.cast_held_votes(
+            ballot_id, ga.members[0], "yes", represented=[ga.members[1], ga.members[3]], own=True
+        )
+    assert refused.value.code == "not_your_proxy"
+    assert await Participation.count().where(Participation.ballot == ballot_id) == 0
+    entries = await AuditEntry.count().where(
+        (AuditEntry.organisation == ga.organisation_id) & (AuditEntry.action == "vote.by_proxy")
+    )
+    assert entries == 0

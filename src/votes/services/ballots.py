@@ -53,13 +53,12 @@ from votes.core.room_counts import (
     RoomCount,
     merge_room_count,
 )
-from votes.db import audit_queries
-from votes.db.engine import VotesSQLiteEngine, erase_wal, write_transaction
+from votes.db import audit_queries, vote_storage
+from votes.db.engine import erase_wal, write_transaction
 from votes.db.tables import (
     Amendment,
     AmendmentStatus,
     Assembly,
-    Attendance,
     Ballot,
     BallotOption,
     BallotPaper,
@@ -70,10 +69,8 @@ from votes.db.tables import (
     MembershipStatus,
     PaperCount,
     Participation,
-    Proxy,
-    ProxyStatus,
-    participation_key,
 )
+from votes.db.vote_storage import VoteFacts, VoteRows
 from votes.services import attendance, audit, events, rules, sealing
 from votes.services.actors import (
     Actor,
@@ -699,6 +696,11 @@ async def cosign(actor: Actor, ballot_id: int, act: str) -> None:
     events.ballot_changed(row["organisation"], row["assembly"], ballot_id, "cosigned")
 
 
+async def _assembly_kind(assembly_id: int) -> str:
+    row = await Assembly.select(Assembly.kind).where(Assembly.id == assembly_id).first()
+    return str(row["kind"]) if row else ""
+
+
 async def needs_cosignature(organisation_id: int, assembly_id: int, is_test: bool) -> bool:
     """Whether publishing or reopening a ballot needs a scrutineer's confirmation: a binding
     ballot (not a rehearsal) of a general assembly whose rules ask for dual control."""
@@ -875,44 +877,6 @@ async def _options_of(ballot_id: int) -> list[str]:
     return [row["key"] for row in rows]
 
 
-async def _open_ballot_for_vote(ballot_id: int) -> dict[str, Any]:
-    """The ballot row, checked open and taking votes; on PostgreSQL a share lock that a
-    concurrent close waits for, so the close counts this vote or this vote sees the close."""
-    query = Ballot.select(
-        Ballot.status,
-        Ballot.secret,
-        Ballot.organisation,
-        Ballot.round,
-        Ballot.phase,
-        Ballot.allow_change,
-        Ballot.closes_at,
-    ).where(Ballot.id == ballot_id)
-    if isinstance(Ballot._meta.db, PostgresEngine):
-        query = query.lock_rows("SHARE")
-    ballot = await query.first()
-    if ballot is None:
-        raise Refused("not_found")
-    if ballot["status"] != BallotStatus.OPEN.value or deadline_passed(ballot["closes_at"]):
-        raise Refused("not_open")
-    if ballot["phase"] not in (ConsentPhase.NONE.value, ConsentPhase.CONSENT.value):
-        raise Refused("not_yet")
-    return dict(ballot)
-
-
-async def _check_voter(organisation_id: int, membership_id: int) -> None:
-    member = (
-        await Membership.select(Membership.kind, Membership.status)
-        .where((Membership.id == membership_id) & (Membership.organisation == organisation_id))
-        .first()
-    )
-    if (
-        member is None
-        or member["kind"] != MembershipKind.MEMBER.value
-        or member["status"] != MembershipStatus.ACTIVE.value
-    ):
-        raise Refused("not_eligible")
-
-
 @dataclass(frozen=True, slots=True)
 class BallotDefinition:
     """What never changes once a ballot is open: read once per process, not per vote."""
@@ -1009,11 +973,11 @@ def _decide_presence(ballot: Mapping[str, Any], member: Mapping[str, Any], check
     return rules.paper_group(ballot["weight_groups"], member["college"], member["category"])
 
 
-def _decide(ballot: Mapping[str, Any] | None, member: Mapping[str, Any] | None) -> None:
-    """The checks every vote passes, whichever engine stores it. Run inside the vote's write
-    transaction: a vote checked before the deadline commits before the deadline's close can
-    count (the close waits for it), and one checked after is refused like a vote after the
-    close, whether or not the close has run yet."""
+def may_vote(ballot: Mapping[str, Any] | None, member: Mapping[str, Any] | None) -> None:
+    """The checks every vote passes (cast, changed, or cast for a represented member), whichever
+    storage writes it. Run inside the vote's write transaction: a vote checked before the
+    deadline commits before the deadline's close can count (the close waits for it), and one
+    checked after is refused like a vote after the close, whether or not the close has run."""
     if ballot is None:
         raise Refused("not_found")
     if ballot["status"] != BallotStatus.OPEN.value or deadline_passed(ballot["closes_at"]):
@@ -1028,167 +992,94 @@ def _decide(ballot: Mapping[str, Any] | None, member: Mapping[str, Any] | None) 
         raise Refused("not_eligible")
 
 
-def _cast_in_sqlite(vote: _Vote, connection: Any) -> tuple[datetime, bool]:
-    """The whole vote as one SQLite transaction body, run in the writer's thread in one hop:
-    (time of the vote, whether it was already stored by this same form)."""
-    ballot = connection.execute(
-        "SELECT b.status, b.phase, b.round, b.secret, b.organisation, b.is_test, b.assembly,"
-        " b.weight_groups, b.closes_at, a.kind AS assembly_kind"
-        " FROM ballot b JOIN assembly a ON a.id = b.assembly WHERE b.id = ?",
-        (vote.ballot_id,),
-    ).fetchone()
-    member = None
-    if ballot is not None:
-        member = connection.execute(
-            "SELECT kind, status, college, category FROM membership"
-            " WHERE id = ? AND organisation = ?",
-            (vote.membership_id, ballot["organisation"]),
-        ).fetchone()
-    _decide(ballot, member)
-    checked_in = connection.execute(
-        "SELECT 1 FROM attendance WHERE attendance_key = ? AND status IN ('present', 'remote')",
-        (f"{ballot['assembly']}:{vote.membership_id}",),
-    ).fetchone()
-    assert member is not None  # checked by _decide
-    group = _decide_presence(ballot, member, checked_in is not None)
-    key = participation_key(vote.ballot_id, vote.membership_id, ballot["round"])
-    existing = connection.execute(
-        "SELECT submission_hash, voted_at FROM participation WHERE participation_key = ?",
-        (key,),
-    ).fetchone()
-    if existing is not None:
-        if existing["submission_hash"] == vote.token_hash:
-            return existing["voted_at"], True
+def decide_vote(vote: _Vote, facts: VoteFacts, *, skip_voted: bool = False) -> VoteRows | datetime:
+    """The one decision of a vote: the rows to write, or the time of the vote already stored
+    by this same form (``skip_voted``: by any form; nothing is written), or a refusal.
+
+    Pure but for the sealing of a secret paper."""
+    ballot, member = facts.ballot, facts.voter
+    may_vote(ballot, member)
+    assert ballot is not None
+    assert member is not None
+    if vote.on_behalf is not None:
+        if not facts.proxy_held or facts.principal is None:
+            raise Refused("not_your_proxy")
+        may_vote(ballot, facts.principal)
+        member = facts.principal
+    group = _decide_presence(ballot, member, facts.checked_in)
+    if facts.existing is not None:
+        if skip_voted or facts.existing["submission_hash"] == vote.token_hash:
+            voted_at: datetime = facts.existing["voted_at"]
+            return voted_at
         raise Refused("already_voted")
-    connection.execute(
-        "INSERT INTO participation (ballot, membership, participation_key, round, "
-        "submission_hash, voted_at) VALUES (?, ?, ?, ?, ?, ?)",
-        (vote.ballot_id, vote.membership_id, key, ballot["round"], vote.token_hash, vote.at),
-    )
     content, receipt, group = vote.paper(ballot, group)
-    connection.execute(
-        "INSERT INTO ballot_paper (id, ballot, voter, round, content, receipt_hash,"
-        " weight_group, change_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            uuid.uuid4(),
-            vote.ballot_id,
-            None if ballot["secret"] else vote.membership_id,
-            ballot["round"],
-            content,
-            receipt,
-            group,
-            vote.change_hash,
-        ),
+    return VoteRows(
+        participant=vote.participant,
+        round=ballot["round"],
+        submission_hash=vote.token_hash,
+        voted_at=vote.at,
+        paper_voter=None if ballot["secret"] else vote.participant,
+        content=content,
+        receipt=receipt,
+        weight_group=group,
+        change_hash=vote.change_hash,
     )
-    return vote.at, False
 
 
-async def _cast_with_piccolo(vote: _Vote) -> tuple[datetime, bool]:
-    async with write_transaction(Ballot._meta.db):
-        query = Ballot.select(
-            Ballot.status,
-            Ballot.phase,
-            Ballot.round,
-            Ballot.secret,
-            Ballot.organisation,
-            Ballot.is_test,
-            Ballot.assembly,
-            Ballot.weight_groups,
-            Ballot.closes_at,
-        ).where(Ballot.id == vote.ballot_id)
-        if isinstance(Ballot._meta.db, PostgresEngine):
-            # a share lock the close's update waits for: the close counts this vote, or this
-            # vote sees the ballot closed
-            query = query.lock_rows("SHARE")
-        ballot = await query.first()
-        member = None
-        if ballot is not None:
-            ballot["assembly_kind"] = await _assembly_kind(ballot["assembly"])
-            member = await _member_row(vote.membership_id, ballot["organisation"])
-        _decide(ballot, member)
-        assert ballot is not None
-        assert member is not None
-        if vote.on_behalf is not None:
-            member = await _represented(ballot, vote)
-        checked_in = await Attendance.exists().where(
-            (Attendance.attendance_key == f"{ballot['assembly']}:{vote.membership_id}")
-            & Attendance.status.is_in(["present", "remote"])
+async def _store(vote: _Vote, *, skip_voted: bool = False) -> tuple[datetime, bool]:
+    """Store a vote with the engine's storage: (time of the vote, whether it was stored
+    already). A vote for a represented member is audited (who voted for whom, never what) in
+    the same transaction, which the caller opens."""
+    storage = vote_storage.storage_for(Ballot._meta.db)
+    decide = partial(decide_vote, vote, skip_voted=skip_voted)
+    outcome = await storage.cast(vote.ballot_id, vote.membership_id, vote.on_behalf, decide)
+    if not isinstance(outcome, VoteRows):
+        return outcome, True
+    if vote.on_behalf is not None:
+        definition = await ballot_definition(vote.ballot_id)
+        await audit.record(
+            definition.organisation_id,
+            "vote.by_proxy",
+            actor_id=None,
+            subject=f"ballot:{vote.ballot_id}",
+            details={"holder": vote.membership_id, "represented": vote.on_behalf},
         )
-        group = _decide_presence(ballot, member, checked_in)
-        key = participation_key(vote.ballot_id, vote.participant, ballot["round"])
-        existing = (
-            await Participation.select(Participation.submission_hash, Participation.voted_at)
-            .where(Participation.participation_key == key)
-            .first()
-        )
-        if existing is not None:
-            if existing["submission_hash"] == vote.token_hash:
-                return existing["voted_at"], True
-            raise Refused("already_voted")
-        await Participation.insert(
-            Participation(
-                ballot=vote.ballot_id,
-                membership=vote.participant,
-                participation_key=key,
-                round=ballot["round"],
-                submission_hash=vote.token_hash,
-                voted_at=vote.at,
-            )
-        )
-        content, receipt, group = vote.paper(ballot, group)
-        await BallotPaper.insert(
-            BallotPaper(
-                id=uuid.uuid4(),
-                ballot=vote.ballot_id,
-                voter=None if ballot["secret"] else vote.participant,
-                round=ballot["round"],
-                content=content,
-                receipt_hash=receipt,
-                weight_group=group,
-                change_hash=vote.change_hash,
-            )
-        )
-        if vote.on_behalf is not None:
-            # who voted for whom, never what (the paper of a secret ballot stays unlinkable)
-            await audit.record(
-                ballot["organisation"],
-                "vote.by_proxy",
-                actor_id=None,
-                subject=f"ballot:{vote.ballot_id}",
-                details={"holder": vote.membership_id, "represented": vote.on_behalf},
-            )
-    return vote.at, False
+    return outcome.voted_at, False
 
 
-async def _assembly_kind(assembly_id: int) -> str:
-    row = await Assembly.select(Assembly.kind).where(Assembly.id == assembly_id).first()
-    return str(row["kind"]) if row else ""
-
-
-async def _member_row(membership_id: int, organisation_id: int) -> dict[str, Any] | None:
-    row = (
-        await Membership.select(
-            Membership.kind, Membership.status, Membership.college, Membership.category
-        )
-        .where((Membership.id == membership_id) & (Membership.organisation == organisation_id))
-        .first()
+async def _prepared(
+    ballot_id: int,
+    membership_id: int,
+    choice: Any,
+    *,
+    submission: str | None,
+    receipt_key: str,
+    on_behalf_of: int | None,
+) -> tuple[_Vote, str, str]:
+    """The vote to store, its receipt code and its change code."""
+    content = await _checked(ballot_id, choice)
+    definition = await ballot_definition(ballot_id)  # cached by _checked
+    room = sealing.paper_room(
+        definition.method, definition.keys, with_reason=definition.method in CONSENT_METHODS
     )
-    return dict(row) if row else None
-
-
-async def _represented(ballot: Mapping[str, Any], vote: _Vote) -> dict[str, Any]:
-    """The represented member's row, once their active proxy to this voter is found."""
-    assert vote.on_behalf is not None
-    proxy = await Proxy.exists().where(
-        (Proxy.proxy_key == f"{ballot['assembly']}:{vote.on_behalf}")
-        & (Proxy.holder == vote.membership_id)
-        & (Proxy.status == ProxyStatus.ACTIVE.value)
+    submission = submission or new_submission_token()
+    if on_behalf_of is not None:
+        submission = f"{submission}:for:{on_behalf_of}"
+    key = receipt_key or secrets.token_hex(16)
+    code = receipt_code_for(submission, key)
+    secret = change_code_for(submission, key)
+    vote = _Vote(
+        ballot_id,
+        membership_id,
+        content,
+        receipt_hash(submission),
+        receipt_hash(code),
+        datetime.now(UTC),
+        on_behalf_of,
+        change_hash(ballot_id, on_behalf_of or membership_id, secret),
+        room,
     )
-    principal = await _member_row(vote.on_behalf, ballot["organisation"])
-    if not proxy or principal is None:
-        raise Refused("not_your_proxy")
-    _decide({**ballot}, principal)
-    return principal
+    return vote, code, secret
 
 
 async def cast_vote(
@@ -1213,36 +1104,56 @@ async def cast_vote(
     it for whom. The same form may cast the voter's own vote and each represented one: each
     gets its own receipt, derived from the form's token and the member voted for.
     """
-    content = await _checked(ballot_id, choice)
-    definition = await ballot_definition(ballot_id)  # cached by _checked
-    room = sealing.paper_room(
-        definition.method, definition.keys, with_reason=definition.method in CONSENT_METHODS
-    )
-    submission = submission or new_submission_token()
-    if on_behalf_of is not None:
-        submission = f"{submission}:for:{on_behalf_of}"
-    key = receipt_key or secrets.token_hex(16)
-    code = receipt_code_for(submission, key)
-    secret = change_code_for(submission, key)
-    vote = _Vote(
+    vote, code, secret = await _prepared(
         ballot_id,
         membership_id,
-        content,
-        receipt_hash(submission),
-        receipt_hash(code),
-        datetime.now(UTC),
-        on_behalf_of,
-        change_hash(ballot_id, on_behalf_of or membership_id, secret),
-        room,
+        choice,
+        submission=submission,
+        receipt_key=receipt_key,
+        on_behalf_of=on_behalf_of,
     )
-    engine = Ballot._meta.db
-    if isinstance(engine, VotesSQLiteEngine) and on_behalf_of is None:
-        voted_at, repeated = await engine.run_write(partial(_cast_in_sqlite, vote))
+    if on_behalf_of is None:
+        voted_at, repeated = await _store(vote)  # the hot path: no transaction around it
     else:
-        voted_at, repeated = await _cast_with_piccolo(vote)
+        async with write_transaction(Ballot._meta.db):
+            voted_at, repeated = await _store(vote)
     if not repeated:
         events.votes_counted(ballot_id)  # committed: the turnout moved (throttled)
     return VoteReceipt(code, voted_at, repeated=repeated, change_code=secret)
+
+
+async def cast_held_votes(
+    ballot_id: int,
+    holder_id: int,
+    choice: Any,
+    *,
+    represented: Sequence[int],
+    own: bool = False,
+    submission: str | None = None,
+    receipt_key: str = "",
+) -> int:
+    """A proxy holder casts ``choice`` for each member of ``represented`` they hold a proxy
+    for (and their own vote too with ``own``), in one transaction: all are stored or none.
+    A member whose vote is stored already (by any form) is passed over; return how many
+    votes were stored."""
+    submission = submission or new_submission_token()
+    targets: list[int | None] = [None] if own else []
+    targets.extend(represented)
+    stored = 0
+    async with write_transaction(Ballot._meta.db):
+        for target in targets:
+            vote, _, _ = await _prepared(
+                ballot_id,
+                holder_id,
+                choice,
+                submission=submission,
+                receipt_key=receipt_key,
+                on_behalf_of=target,
+            )
+            stored += not (await _store(vote, skip_voted=True))[1]
+    if stored:
+        events.votes_counted(ballot_id)
+    return stored
 
 
 async def change_vote(
@@ -1259,38 +1170,39 @@ async def change_vote(
     stored = await _checked(ballot_id, choice)
     code = normalise_receipt(change_code)
     async with write_transaction(Ballot._meta.db):
-        ballot = await _open_ballot_for_vote(ballot_id)
+        facts = await vote_storage.read_facts(ballot_id, membership_id)
+        may_vote(facts.ballot, facts.voter)
+        ballot = facts.ballot
+        assert ballot is not None
         if not ballot["allow_change"]:
             raise Refused("change_not_allowed")
-        await _check_voter(ballot["organisation"], membership_id)
-        key = participation_key(ballot_id, membership_id, ballot["round"])
-        if not await Participation.exists().where(Participation.participation_key == key):
+        if facts.existing is None:
             raise Refused("not_voted")
-        where = (BallotPaper.ballot == ballot_id) & (BallotPaper.round == ballot["round"])
-        if ballot["secret"]:
+        round_ = ballot["round"]
+        if not ballot["secret"]:
+            found = await vote_storage.replace_paper(ballot_id, round_, stored, voter=membership_id)
+        else:
             if not code:
                 raise Refused("receipt_required")
-            where &= BallotPaper.change_hash == change_hash(ballot_id, membership_id, code)
-            stored = await _resealed(ballot_id, ballot["round"], where, stored)
-        changed = (
-            await BallotPaper.update({BallotPaper.content: stored})
-            .where(where if ballot["secret"] else where & (BallotPaper.voter == membership_id))
-            .returning(BallotPaper.id)
-        )
-        if not changed:
+            hashed = change_hash(ballot_id, membership_id, code)
+            stored = await _resealed(ballot_id, round_, hashed, stored)
+            found = await vote_storage.replace_paper(ballot_id, round_, stored, change_hash=hashed)
+        if not found:
             raise Refused("wrong_receipt")
     return VoteReceipt("", datetime.now(UTC), changed=True, change_code=code)
 
 
-async def _resealed(ballot_id: int, round_: int, where: Any, content: str) -> str:
+async def _resealed(ballot_id: int, round_: int, hashed: str, content: str) -> str:
     """A sealed paper's new content, sealed again with what it already held (its receipt and
-    weighting group); ``wrong_receipt`` when no paper matches."""
-    row = await BallotPaper.select(BallotPaper.content).where(where).first()
-    if row is None:
+    weighting group); ``wrong_receipt`` when no paper has the change hash ``hashed``."""
+    found = await vote_storage.paper_content(
+        vote_storage.paper_of(ballot_id, round_, change_hash=hashed)
+    )
+    if found is None:
         raise Refused("wrong_receipt")
-    if not sealing.is_sealed(row["content"]):  # a paper stored before papers were sealed
+    if not sealing.is_sealed(found):  # a paper stored before papers were sealed
         return content
-    held = _unsealed(ballot_id, round_, row["content"])
+    held = _unsealed(ballot_id, round_, found)
     definition = await ballot_definition(ballot_id)
     room = sealing.paper_room(
         definition.method, definition.keys, with_reason=definition.method in CONSENT_METHODS

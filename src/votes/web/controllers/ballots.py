@@ -477,33 +477,27 @@ class BallotController(Controller):
         (theirs and each represented member's not cast yet) in one action."""
         ballot = await ballot_or_404(actor, ballot_id)
         target = str(form.get("for", ""))[:20]
-        pending = [r.membership_id for r in await _represented(ballot, actor) if not r.voted]
         submission = str(form.get("submission", ""))[:64] or service.new_submission_token()
         key = settings_of(request).secret_key
         try:
             if target == "all":
-                if await bq.participation_of(ballot, actor.id) is None:
-                    await service.cast_vote(
-                        ballot_id, actor.id, choice, submission=submission, receipt_key=key
-                    )
-                for principal in pending:
-                    await service.cast_vote(
-                        ballot_id,
-                        actor.id,
-                        choice,
-                        submission=submission,
-                        receipt_key=key,
-                        on_behalf_of=principal,
-                    )
+                await service.cast_held_votes(
+                    ballot_id,
+                    actor.id,
+                    choice,
+                    represented=[r.membership_id for r in await _represented(ballot, actor)],
+                    own=True,
+                    submission=submission,
+                    receipt_key=key,
+                )
             else:
-                principal = whole_number(target) or 0
                 await service.cast_vote(
                     ballot_id,
                     actor.id,
                     choice,
                     submission=submission,
                     receipt_key=key,
-                    on_behalf_of=principal,
+                    on_behalf_of=whole_number(target) or 0,
                 )
         except Refused as error:
             return await self._refuse(request, context, actor, ballot, error, choice, False)
