@@ -26,7 +26,8 @@ from votes.db.tables import (
     PaperCount,
     Participation,
 )
-from votes.services import audit, ballots, minutes
+from votes.services import audit, minutes
+from votes.services.ballots import counting
 from votes.services.refusals import Refused
 
 # a ballot closed before sealing (or freezing its figures) existed: nothing to compare with,
@@ -187,7 +188,7 @@ async def _check_result(
     organisation_id: int, ballot_id: int, stored: str | None
 ) -> list[BallotFinding]:
     try:
-        recount = await ballots.count_ballot(ballot_id)
+        recount = await counting.count_ballot(ballot_id)
     except Refused as error:
         if error.code != "not_frozen":
             raise

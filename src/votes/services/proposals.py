@@ -38,8 +38,9 @@ from votes.db.tables import (
     Thread,
 )
 from votes.i18n import gettext as _
-from votes.services import audit, ballots
+from votes.services import audit
 from votes.services.actors import Actor, may_run_assemblies, may_take_part, require
+from votes.services.ballots import drafts
 from votes.services.refusals import Refused
 
 TITLE_MAX = 300
@@ -472,7 +473,7 @@ async def put_to_vote(actor: Actor, proposal_id: int) -> int:
         (Amendment.proposal == proposal_id) & (Amendment.status == AmendmentStatus.SUBMITTED.value)
     ):
         raise Refused("amendments_pending")
-    ballot_id = await ballots.create_ballot(
+    ballot_id = await drafts.create_ballot(
         actor,
         proposal["assembly"],
         _("Do you adopt “%(title)s”?") % {"title": proposal["title"]},
@@ -799,7 +800,7 @@ async def put_amendment_to_vote(actor: Actor, amendment_id: int) -> int:
         "number": amendment["number"],
         "title": proposal["title"],
     }
-    ballot_id = await ballots.create_ballot(
+    ballot_id = await drafts.create_ballot(
         actor,
         proposal["assembly"],
         question,

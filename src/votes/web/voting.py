@@ -26,8 +26,8 @@ from votes.db.audit_queries import Cosignature
 from votes.db.ballot_queries import BallotView
 from votes.i18n import gettext as _
 from votes.i18n import ngettext
-from votes.services import ballots as service
 from votes.services.actors import Actor
+from votes.services.ballots import lifecycle
 from votes.web.forms import MAX_ID, whole_number
 from votes.web.labels import N_
 from votes.web.refusals import area
@@ -420,7 +420,7 @@ class CosignState:
 
 
 async def cosign_state(ballot: BallotView) -> CosignState:
-    needed = await service.needs_cosignature(
+    needed = await lifecycle.needs_cosignature(
         ballot.organisation_id, ballot.assembly_id, ballot.is_test
     )
     given = (

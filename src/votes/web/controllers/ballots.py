@@ -39,8 +39,9 @@ from votes.db.assembly_queries import ProposalPage, proposal_page
 from votes.db.ballot_queries import BallotView
 from votes.i18n import gettext as _
 from votes.services import attendance, csv_cells, proxies, rules
-from votes.services import ballots as service
 from votes.services.actors import Actor, may_count, may_run_assemblies, may_run_ballots
+from votes.services.ballots import drafts, lifecycle, room_counts, rows
+from votes.services.ballots import voting as ballot_voting
 from votes.services.proposals import viewer_of
 from votes.services.refusals import Refused
 from votes.web import voting
@@ -282,7 +283,7 @@ class BallotController(Controller):
             editing=editing,
             choice=choice,
             errors=errors or FormErrors(),
-            submission=service.new_submission_token(),
+            submission=ballot_voting.new_submission_token(),
             turnout=state.turnout,
             remaining=voting.remaining_seconds(ballot.closes_at),
             represented=await _represented(ballot, actor) if state.holds_proxies else [],
@@ -363,7 +364,7 @@ class BallotController(Controller):
         raw = voting.choice_from(ballot.method, form, [o.key for o in ballot.options])
         change = bool(form.get("change"))
         try:
-            checked = service.check_choice(
+            checked = ballot_voting.check_choice(
                 ballot.method, [o.key for o in ballot.options], ballot.rules, raw
             )
         except Refused as error:
@@ -382,7 +383,7 @@ class BallotController(Controller):
             ballot=ballot,
             words=voting.choice_words(ballot, checked),
             fields=voting.hidden_fields(ballot.method, checked),
-            submission=str(form.get("submission", ""))[:64] or service.new_submission_token(),
+            submission=str(form.get("submission", ""))[:64] or ballot_voting.new_submission_token(),
             change=change,
             change_code=_kept_codes(request, actor, ballot.id)[1],
             voting_for=str(form.get("for", ""))[:20],
@@ -422,7 +423,7 @@ class BallotController(Controller):
         """Store a vote. The hot path of a plenary: it reads only the ballot's cached definition
         before the one write transaction, and answers a plain form with a redirect."""
         try:
-            definition = await service.ballot_definition(ballot_id)
+            definition = await rows.ballot_definition(ballot_id)
         except Refused as error:
             raise NotFoundException() from error
         if definition.organisation_id != actor.organisation.id:
@@ -477,11 +478,11 @@ class BallotController(Controller):
         (theirs and each represented member's not cast yet) in one action."""
         ballot = await ballot_or_404(actor, ballot_id)
         target = str(form.get("for", ""))[:20]
-        submission = str(form.get("submission", ""))[:64] or service.new_submission_token()
+        submission = str(form.get("submission", ""))[:64] or ballot_voting.new_submission_token()
         key = settings_of(request).secret_key
         try:
             if target == "all":
-                await service.cast_held_votes(
+                await ballot_voting.cast_held_votes(
                     ballot_id,
                     actor.id,
                     choice,
@@ -491,7 +492,7 @@ class BallotController(Controller):
                     receipt_key=key,
                 )
             else:
-                await service.cast_vote(
+                await ballot_voting.cast_vote(
                     ballot_id,
                     actor.id,
                     choice,
@@ -514,12 +515,14 @@ class BallotController(Controller):
         form: FormMultiDict,
         choice: Any,
         change: bool,
-    ) -> service.VoteReceipt:
+    ) -> ballot_voting.VoteReceipt:
         if change:
             typed = str(form.get("change_code", ""))[:40]
             kept = _kept_codes(request, actor, ballot_id)[1]
-            return await service.change_vote(ballot_id, actor.id, choice, change_code=typed or kept)
-        return await service.cast_vote(
+            return await ballot_voting.change_vote(
+                ballot_id, actor.id, choice, change_code=typed or kept
+            )
+        return await ballot_voting.cast_vote(
             ballot_id,
             actor.id,
             choice,
@@ -834,7 +837,7 @@ class BallotController(Controller):
                 cast=numbers["cast"],
             )
             try:
-                await service.record_room_count(actor, ballot.id, count)
+                await room_counts.record_room_count(actor, ballot.id, count)
             except Refused as error:
                 status, message = explain(error, voting.REFUSALS)
                 errors.add("", message)
@@ -903,7 +906,7 @@ class BallotController(Controller):
                 method: "\n".join(_(label) for _key, label in DEFAULT_OPTIONS.get(method, []))
                 for method in METHOD_CHOICES
             },
-            multi_seat=sorted(service.MULTI_SEAT_METHODS),
+            multi_seat=sorted(drafts.MULTI_SEAT_METHODS),
         )
 
     @post(
@@ -928,7 +931,7 @@ class BallotController(Controller):
         item_id = await _chosen_item(actor, assembly_id, form.get("agenda_item"))
         if settings is not None:
             try:
-                ballot_id = await service.create_ballot(
+                ballot_id = await drafts.create_ballot(
                     actor,
                     assembly_id,
                     settings.question,
@@ -985,7 +988,7 @@ class BallotController(Controller):
         """A new draft with the same question, method, options and rules (e.g. a second round,
         or the same vote on the next resolution), opened on its settings to adjust."""
         ballot = await ballot_or_404(actor, ballot_id)
-        copy_id = await service.create_ballot(
+        copy_id = await drafts.create_ballot(
             actor,
             ballot.assembly_id,
             ballot.question,
@@ -1074,7 +1077,7 @@ class BallotController(Controller):
                 kept = {k: v for k, v in ballot.rules.items() if k not in _FORM_RULES}
                 settings = replace(settings, rules={**kept, **(settings.rules or {})})
             try:
-                await service.edit_draft(actor, ballot.id, settings)
+                await drafts.edit_draft(actor, ballot.id, settings)
             except Refused as error:
                 if error.code == "not_editable":  # opened meanwhile
                     return await self._not_editable(request, context, actor, ballot)
@@ -1301,17 +1304,17 @@ def _form_values(ballot: BallotView) -> dict[str, str]:
     }
 
 
-def _read_settings(values: dict[str, str], errors: FormErrors) -> service.BallotSettings | None:
+def _read_settings(values: dict[str, str], errors: FormErrors) -> drafts.BallotSettings | None:
     """The creation form's fields, read; problems become errors on their field."""
     method = values["method"] if values["method"] in METHOD_CHOICES else ""
     if not method:
         errors.add("method", explain("unknown_method", voting.REFUSALS).message)
     labels = [line.strip() for line in values["options"].splitlines() if line.strip()]
-    if method not in service.RESPONSE_METHODS and labels in _response_answers():
+    if method not in drafts.RESPONSE_METHODS and labels in _response_answers():
         # "Pour / Contre / Abstention" left from the majority form are not candidates
         errors.add("options", explain("too_few_options", voting.REFUSALS).message)
     fixed = dict(DEFAULT_OPTIONS.get(method, []))
-    keys = list(fixed) if method in service.RESPONSE_METHODS - {"plurality"} else []
+    keys = list(fixed) if method in drafts.RESPONSE_METHODS - {"plurality"} else []
     if keys and len(labels) != len(keys):
         labels = [_(label) for label in fixed.values()]  # the method's own responses
     options = (
@@ -1336,7 +1339,7 @@ def _read_settings(values: dict[str, str], errors: FormErrors) -> service.Ballot
         rules["scale"] = [0, _small_int(values["scale_max"], "scale_max", errors)]
     if errors:
         return None
-    return service.BallotSettings(
+    return drafts.BallotSettings(
         question=values["question"],
         method=method,
         options=options,
@@ -1377,31 +1380,31 @@ async def _current_item(actor: Actor, assembly_id: int) -> int | None:
 
 
 async def _open(ballot_id: int, actor: Actor, text: str) -> None:
-    await service.open_ballot(actor, ballot_id, reason=text)
+    await lifecycle.open_ballot(actor, ballot_id, reason=text)
 
 
 async def _close(ballot_id: int, actor: Actor, _text: str) -> None:
-    await service.close_ballot(actor, ballot_id)
+    await lifecycle.close_ballot(actor, ballot_id)
 
 
 async def _publish(ballot_id: int, actor: Actor, _text: str) -> None:
-    await service.publish_ballot(actor, ballot_id)
+    await lifecycle.publish_ballot(actor, ballot_id)
 
 
 async def _cancel(ballot_id: int, actor: Actor, text: str) -> None:
-    await service.cancel_ballot(actor, ballot_id, text)
+    await lifecycle.cancel_ballot(actor, ballot_id, text)
 
 
 async def _reopen(ballot_id: int, actor: Actor, text: str) -> int:
-    return await service.reopen_ballot(actor, ballot_id, text)
+    return await lifecycle.reopen_ballot(actor, ballot_id, text)
 
 
 async def _next_phase(ballot_id: int, actor: Actor, _text: str) -> None:
-    await service.advance_phase(actor, ballot_id)
+    await lifecycle.advance_phase(actor, ballot_id)
 
 
 async def _rerun(ballot_id: int, actor: Actor, text: str) -> None:
-    await service.rerun_consent_round(actor, ballot_id, text)
+    await lifecycle.rerun_consent_round(actor, ballot_id, text)
 
 
 _ACTIONS: dict[str, Callable[[int, Actor, str], Awaitable[int | None]]] = {
