@@ -458,10 +458,6 @@ async def toggle_support(actor: Actor, proposal_id: int) -> bool:
     return existing is None
 
 
-def _majority_options() -> list[tuple[str, str]]:
-    return [("yes", _("For")), ("no", _("Against")), ("abstain", _("Abstention"))]
-
-
 async def put_to_vote(actor: Actor, proposal_id: int) -> int:
     """Prepare the proposal's ballot (a draft, opened from the ballot page) and mark the proposal
     as put to the vote. Amendments not yet decided or put to the vote must be settled first."""
@@ -478,7 +474,7 @@ async def put_to_vote(actor: Actor, proposal_id: int) -> int:
         proposal["assembly"],
         _("Do you adopt “%(title)s”?") % {"title": proposal["title"]},
         "majority",
-        _majority_options(),
+        drafts.default_options("majority"),
         agenda_item_id=proposal["agenda_item"],
         proposal_id=proposal_id,
     )
@@ -805,7 +801,7 @@ async def put_amendment_to_vote(actor: Actor, amendment_id: int) -> int:
         proposal["assembly"],
         question,
         "majority",
-        _majority_options(),
+        drafts.default_options("majority"),
         agenda_item_id=proposal["agenda_item"],
         proposal_id=proposal["id"],
     )

@@ -11,7 +11,6 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -302,18 +301,6 @@ def choice_text(method: str, labels: Mapping[str, str], content: str | None) -> 
         reason = str(value[1]) if len(value) > 1 and value[1] else ""
         return f"{words} — {reason}" if reason else words
     return labels.get(str(value), str(value))
-
-
-def number_cell(value: Any) -> Any:
-    """An exact total for a spreadsheet: whole numbers as they are, a fraction (transferred
-    STV votes, college weights) as a decimal with six places, never « 666666667/250000000 ».
-    Stays a number, so the CSV writer never mistakes it for typed text."""
-    if isinstance(value, Fraction):
-        if value.denominator == 1:
-            return value.numerator
-        exact = Decimal(value.numerator) / Decimal(value.denominator)
-        return exact.quantize(Decimal("0.000001")).normalize()
-    return value
 
 
 def hidden_fields(method: str, content: Any) -> list[tuple[str, str]]:

@@ -18,6 +18,7 @@ from votes.db.tables import (
     BallotStatus,
     ConsentPhase,
 )
+from votes.i18n import gettext as _
 from votes.services import audit, rules
 from votes.services.actors import (
     Actor,
@@ -49,6 +50,30 @@ OPTIONS_MAX = 60
 
 
 DURATION_MAX = 24 * 3600
+
+
+def default_options(method: str) -> list[tuple[str, str]]:
+    """The options a ballot of ``method`` starts with, in the current language: a majority's
+    answers, or the responses of a consent or consensus round (none for a choice between
+    candidates). The one list the ballot form and a proposal put to the vote both use."""
+    if method == "majority":
+        return [("yes", _("For")), ("no", _("Against")), ("abstain", _("Abstention"))]
+    if method == "consent":
+        return [
+            ("consent", _("Consent")),
+            ("concern", _("Consent with a concern")),
+            ("stand_aside", _("Stand aside")),
+            ("objection", _("Objection")),
+        ]
+    if method == "consensus":
+        return [
+            ("agree", _("Agree")),
+            ("reservations", _("Agree with reservations")),
+            ("stand_aside", _("Stand aside")),
+            ("abstain", _("Abstain")),
+            ("block", _("Block")),
+        ]
+    return []
 
 
 @dataclass(frozen=True, slots=True)

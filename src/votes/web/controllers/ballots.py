@@ -25,7 +25,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK, HTTP_409_CONFLICT
 
-from votes.core import receipts
+from votes.core import METHODS, receipts
 from votes.core.choices import REASON_MAX
 from votes.core.formats import write_blt
 from votes.core.papers import RANKED_METHODS
@@ -38,7 +38,7 @@ from votes.db import minutes_queries as mq
 from votes.db.assembly_queries import ProposalPage, proposal_page
 from votes.db.ballot_queries import BallotView
 from votes.i18n import gettext as _
-from votes.services import attendance, csv_cells, proxies, rules
+from votes.services import attendance, exports, proxies, rules
 from votes.services.actors import Actor, may_count, may_run_assemblies, may_run_ballots
 from votes.services.ballots import drafts, lifecycle, room_counts, rows
 from votes.services.ballots import voting as ballot_voting
@@ -48,43 +48,12 @@ from votes.web import voting
 from votes.web.context import RequestContext, settings_of
 from votes.web.forms import MAX_ID, FormErrors, whole_number
 from votes.web.guards import requires
-from votes.web.labels import N_
 from votes.web.refusals import explain, form_errors
 from votes.web.rendering import is_htmx, page, see_other
 from votes.web.voting import ballot_or_404, cosign_state
 
 RECEIPT_COOKIE = "votes_receipt_{ballot}"
 RECEIPT_COOKIE_SECONDS = 7 * 24 * 3600
-METHOD_CHOICES = (
-    "majority",
-    "plurality",
-    "approval",
-    "score",
-    "irv",
-    "stv",
-    "meek_stv",
-    "schulze",
-    "ranked_pairs",
-    "borda",
-    "consent",
-    "consensus",
-)
-DEFAULT_OPTIONS = {
-    "majority": [("yes", N_("For")), ("no", N_("Against")), ("abstain", N_("Abstention"))],
-    "consent": [
-        ("consent", N_("Consent")),
-        ("concern", N_("Consent with a concern")),
-        ("stand_aside", N_("Stand aside")),
-        ("objection", N_("Objection")),
-    ],
-    "consensus": [
-        ("agree", N_("Agree")),
-        ("reservations", N_("Agree with reservations")),
-        ("stand_aside", N_("Stand aside")),
-        ("abstain", N_("Abstain")),
-        ("block", N_("Block")),
-    ],
-}
 
 
 def may_see_result(ballot: BallotView, actor: Actor) -> bool:
@@ -629,23 +598,8 @@ class BallotController(Controller):
     ) -> Response[str]:
         ballot = await self._exportable(actor, ballot_id)
         assert ballot.result_json is not None
-        result = TallyResult.from_json(ballot.result_json)
-        out = io.StringIO()
-        writer = csv_cells.writer(out)
-        writer.writerow(["round", "option", "label", "votes", "elected", "excluded"])
-        for round_ in result.rounds:
-            for key, total in round_.totals.items():
-                writer.writerow(
-                    [
-                        round_.number,
-                        key,
-                        ballot.labels.get(key, key),
-                        voting.number_cell(total),  # a number: never neutralised
-                        "yes" if key in round_.elected else "",
-                        "yes" if key in round_.excluded else "",
-                    ]
-                )
-        return _download(out.getvalue(), "text/csv; charset=utf-8", ballot, "csv")
+        body = exports.ballot_result_csv(ballot.result_json, ballot.labels)
+        return _download(body, "text/csv; charset=utf-8", ballot, "csv")
 
     @get("/ballots/{ballot_id:int}/result.blt")
     async def export_blt(
@@ -861,11 +815,11 @@ class BallotController(Controller):
         heading = await bq.assembly_heading(actor.organisation.id, assembly_id)
         if heading is None:
             raise NotFoundException()
-        method = method if method in METHOD_CHOICES else "majority"
-        defaults = DEFAULT_OPTIONS.get(method, [])
+        method = method if method in METHODS else "majority"
+        defaults = drafts.default_options(method)
         values = {
             "method": method,
-            "options": "\n".join(_(label) for _key, label in defaults),
+            "options": "\n".join(label for _key, label in defaults),
             "seats": "1",
             "threshold": "1/2",
             "agenda_item": str(await _current_item(actor, assembly_id) or ""),
@@ -898,13 +852,13 @@ class BallotController(Controller):
             assembly=heading,
             values=values,
             errors=errors,
-            methods=METHOD_CHOICES,
+            methods=METHODS,
             editing=editing,
             agenda_items=agenda_items,
             # what the form shows for each method (static/js/ballot-form.js)
             option_defaults={
-                method: "\n".join(_(label) for _key, label in DEFAULT_OPTIONS.get(method, []))
-                for method in METHOD_CHOICES
+                method: "\n".join(label for _key, label in drafts.default_options(method))
+                for method in METHODS
             },
             multi_seat=sorted(drafts.MULTI_SEAT_METHODS),
         )
@@ -1306,17 +1260,17 @@ def _form_values(ballot: BallotView) -> dict[str, str]:
 
 def _read_settings(values: dict[str, str], errors: FormErrors) -> drafts.BallotSettings | None:
     """The creation form's fields, read; problems become errors on their field."""
-    method = values["method"] if values["method"] in METHOD_CHOICES else ""
+    method = values["method"] if values["method"] in METHODS else ""
     if not method:
         errors.add("method", explain("unknown_method", voting.REFUSALS).message)
     labels = [line.strip() for line in values["options"].splitlines() if line.strip()]
     if method not in drafts.RESPONSE_METHODS and labels in _response_answers():
         # "Pour / Contre / Abstention" left from the majority form are not candidates
         errors.add("options", explain("too_few_options", voting.REFUSALS).message)
-    fixed = dict(DEFAULT_OPTIONS.get(method, []))
+    fixed = dict(drafts.default_options(method))
     keys = list(fixed) if method in drafts.RESPONSE_METHODS - {"plurality"} else []
     if keys and len(labels) != len(keys):
-        labels = [_(label) for label in fixed.values()]  # the method's own responses
+        labels = list(fixed.values())  # the method's own responses
     options = (
         list(zip(keys, labels, strict=True))
         if keys
@@ -1355,7 +1309,8 @@ def _read_settings(values: dict[str, str], errors: FormErrors) -> drafts.BallotS
 
 def _response_answers() -> list[list[str]]:
     """Each response method's own answers in the current language, as a form lists them."""
-    return [[_(label) for _key, label in answers] for answers in DEFAULT_OPTIONS.values()]
+    answers = (drafts.default_options(method) for method in METHODS)
+    return [[label for _key, label in found] for found in answers if found]
 
 
 def _small_int(value: str, name: str, errors: FormErrors) -> int:
