@@ -23,6 +23,7 @@ from votes.core.results import Message, Round, TallyResult
 from votes.db import audit_queries, ballot_queries
 from votes.db.audit_queries import Cosignature
 from votes.db.ballot_queries import BallotView
+from votes.db.tables import BallotStatus
 from votes.i18n import gettext as _
 from votes.i18n import ngettext
 from votes.services.actors import Actor
@@ -412,7 +413,7 @@ async def cosign_state(ballot: BallotView) -> CosignState:
     )
     given = (
         await audit_queries.cosignature(ballot.organisation_id, ballot.id)
-        if needed and ballot.status == "closed"
+        if needed and ballot.status == BallotStatus.CLOSED
         else None
     )
     return CosignState(needed, given)

@@ -27,6 +27,7 @@ from votes.db.tables import (
     ConsentPhase,
     Participation,
 )
+from votes.db.voting_rules import eligible_count, phase_takes_votes
 from votes.services import attendance, audit, events, rules, sealing
 from votes.services.actors import (
     Actor,
@@ -37,7 +38,7 @@ from votes.services.actors import (
 )
 from votes.services.ballots.counting import count_round, room_count_of, store_count
 from votes.services.ballots.drafts import BallotSettings, insert_ballot
-from votes.services.ballots.rows import ballot_row, eligible_count, unsealed
+from votes.services.ballots.rows import ballot_row, unsealed
 from votes.services.refusals import Refused
 
 logger = logging.getLogger("votes.ballots")
@@ -97,7 +98,7 @@ async def open_ballot(actor: Actor, ballot_id: int, *, reason: str = "") -> None
                 raise Refused("amendments_pending_vote")
             sealed["reason"] = reason
         sealed.update(await audit.seal_records(ballot_id, row["round"]))
-        takes_votes = row["phase"] in (ConsentPhase.NONE.value, ConsentPhase.CONSENT.value)
+        takes_votes = phase_takes_votes(row["phase"])
         return {
             "status": BallotStatus.OPEN.value,
             "opened_at": datetime.now(UTC),

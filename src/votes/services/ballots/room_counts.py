@@ -18,6 +18,7 @@ from votes.db.tables import (
     PaperCount,
     Participation,
 )
+from votes.db.voting_rules import eligible_count
 from votes.services import audit, events
 from votes.services.actors import (
     Actor,
@@ -25,7 +26,7 @@ from votes.services.actors import (
     require,
 )
 from votes.services.ballots.counting import store_count
-from votes.services.ballots.rows import ballot_row, eligible_count, options_of
+from votes.services.ballots.rows import ballot_row, options_of
 from votes.services.refusals import Refused
 
 

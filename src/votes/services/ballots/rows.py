@@ -16,25 +16,11 @@ from votes.db.tables import (
     Ballot,
     BallotOption,
     BallotStatus,
-    Membership,
-    MembershipKind,
-    MembershipStatus,
 )
 from votes.services import sealing
 from votes.services.refusals import Refused
 
 logger = logging.getLogger("votes.ballots")
-
-
-async def eligible_count(organisation_id: int) -> int:
-    """Members with voting rights now (attendance and proxies refine this in #7)."""
-    return int(
-        await Membership.count().where(
-            (Membership.organisation == organisation_id)
-            & (Membership.kind == MembershipKind.MEMBER.value)
-            & (Membership.status == MembershipStatus.ACTIVE.value)
-        )
-    )
 
 
 async def ballot_row(ballot_id: int, organisation_id: int, *, lock: bool = False) -> dict[str, Any]:

@@ -44,11 +44,9 @@ from votes.db.engine import write_transaction
 from votes.db.tables import (
     Ballot,
     BallotStatus,
-    ConsentPhase,
-    MembershipKind,
-    MembershipStatus,
 )
 from votes.db.vote_storage import VoteFacts, VoteRows
+from votes.db.voting_rules import has_voting_rights, phase_takes_votes
 from votes.services import audit, events, rules, sealing
 from votes.services.ballots.rows import ballot_definition, deadline_passed, unsealed
 from votes.services.refusals import Refused
@@ -142,13 +140,9 @@ def may_vote(ballot: Mapping[str, Any] | None, member: Mapping[str, Any] | None)
         raise Refused("not_found")
     if ballot["status"] != BallotStatus.OPEN.value or deadline_passed(ballot["closes_at"]):
         raise Refused("not_open")
-    if ballot["phase"] not in (ConsentPhase.NONE.value, ConsentPhase.CONSENT.value):
+    if not phase_takes_votes(ballot["phase"]):
         raise Refused("not_yet")
-    if (
-        member is None
-        or member["kind"] != MembershipKind.MEMBER.value
-        or member["status"] != MembershipStatus.ACTIVE.value
-    ):
+    if member is None or not has_voting_rights(member["kind"], member["status"]):
         raise Refused("not_eligible")
 
 

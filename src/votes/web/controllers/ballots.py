@@ -37,6 +37,7 @@ from votes.db import ballot_queries as bq
 from votes.db import minutes_queries as mq
 from votes.db.assembly_queries import ProposalPage, proposal_page
 from votes.db.ballot_queries import BallotView
+from votes.db.tables import BallotStatus
 from votes.i18n import gettext as _
 from votes.services import attendance, exports, proxies, rules
 from votes.services.actors import Actor, may_count, may_run_assemblies, may_run_ballots
@@ -60,8 +61,8 @@ def may_see_result(ballot: BallotView, actor: Actor) -> bool:
     """Results are public once published; facilitators and scrutineers see a public ballot's
     at close. A secret ballot's count stays sealed until it is published, for everyone: totals
     read before a reopening would tell, by difference, how each late voter voted."""
-    return ballot.status == "published" or (
-        ballot.status == "closed"
+    return ballot.status == BallotStatus.PUBLISHED or (
+        ballot.status == BallotStatus.CLOSED
         and not ballot.secret
         and (actor.is_facilitator or actor.is_scrutineer)
     )
@@ -111,7 +112,7 @@ async def _result_context(
         )
         for r in ballot.earlier_rounds
     ]
-    published = ballot.status == "published"
+    published = ballot.status == BallotStatus.PUBLISHED
     return empty | {
         "result": result,
         "explanation": voting.explanation(result, ballot.labels, language),
@@ -223,7 +224,7 @@ class BallotController(Controller):
             choice = json.loads(stored) if stored else None
         # said before the member fills the form, not after they confirm it (#17)
         must_check_in = (
-            ballot.status == "open"
+            ballot.status == BallotStatus.OPEN
             and ballot.takes_votes
             and actor.can_vote
             and await attendance.must_check_in_to_vote(
@@ -339,7 +340,7 @@ class BallotController(Controller):
         except Refused as error:
             return await self._refuse(request, context, actor, ballot, error, raw, change)
         if not ballot.takes_votes or ballot.time_is_up:
-            over = ballot.status != "open" or ballot.time_is_up
+            over = ballot.status != BallotStatus.OPEN or ballot.time_is_up
             closed = Refused("not_open" if over else "not_yet")
             return await self._refuse(request, context, actor, ballot, closed, raw, change)
         return page(
@@ -534,7 +535,7 @@ class BallotController(Controller):
     ) -> Template:
         """A voter checks that the paper of their receipt code is in the published count."""
         ballot = await ballot_or_404(actor, ballot_id)
-        if ballot.status != "published":
+        if ballot.status != BallotStatus.PUBLISHED:
             raise NotFoundException()
         form = await request.form()
         code = receipts.normalise_receipt(str(form.get("receipt", ""))[:40])
@@ -585,7 +586,7 @@ class BallotController(Controller):
                 {"receipt": p.fingerprint, "choice": json.loads(p.content)}
                 for p in await bq.published_papers(ballot)
             ]
-            if ballot.status == "published"
+            if ballot.status == BallotStatus.PUBLISHED
             else [],
         }
         return _download(
@@ -606,7 +607,7 @@ class BallotController(Controller):
         self, actor: NamedDependency[Actor], ballot_id: FromPath[int]
     ) -> Response[str]:
         ballot = await self._exportable(actor, ballot_id)
-        if ballot.method not in RANKED_METHODS or ballot.status != "published":
+        if ballot.method not in RANKED_METHODS or ballot.status != BallotStatus.PUBLISHED:
             raise NotFoundException()
         # candidates are named by their labels, as people read them (keys when two labels are
         # the same once made BLT-safe: the file must still name each candidate once)
@@ -652,7 +653,7 @@ class BallotController(Controller):
         warned: bool = False,
     ) -> Template:
         warnings: list[str] = []
-        if ballot.status == "draft":  # said before opening, confirmed by the facilitator
+        if ballot.status == BallotStatus.DRAFT:  # said before opening, confirmed by the facilitator
             warnings = await attendance.opening_warnings(
                 actor.organisation.id, ballot.assembly_id, is_test=ballot.is_test
             )
@@ -708,7 +709,7 @@ class BallotController(Controller):
         ballot = await ballot_or_404(actor, ballot_id)
         form = await request.form()
         text = str(form.get("reason", ""))[:REASON_MAX]
-        if action == "open" and ballot.status == "draft" and form.get("despite") != "1":
+        if action == "open" and ballot.status == BallotStatus.DRAFT and form.get("despite") != "1":
             # not in session, or no quorum: the facilitator opens only once told (#17)
             warnings = await attendance.opening_warnings(
                 actor.organisation.id, ballot.assembly_id, is_test=ballot.is_test
@@ -975,7 +976,7 @@ class BallotController(Controller):
         heading = await bq.assembly_heading(actor.organisation.id, ballot.assembly_id)
         if heading is None:
             raise NotFoundException()
-        if ballot.status != "draft":
+        if ballot.status != BallotStatus.DRAFT:
             return await self._not_editable(request, context, actor, ballot)
         return ballot, heading
 
@@ -1069,7 +1070,7 @@ class BallotController(Controller):
 
 async def _represented(ballot: BallotView, actor: Actor) -> list[Any]:
     """The members the viewer votes for by proxy on this ballot (#7), while it takes votes."""
-    if ballot.status != "open" or not actor.can_vote:
+    if ballot.status != BallotStatus.OPEN or not actor.can_vote:
         return []
     return await proxies.represented_by(
         actor.organisation.id,
@@ -1082,15 +1083,15 @@ async def _represented(ballot: BallotView, actor: Actor) -> list[Any]:
 
 def _announcement(ballot: BallotView) -> str:
     """The sentence a screen reader hears when the ballot on screen moves on by itself."""
-    if ballot.status == "open" and ballot.takes_votes:
+    if ballot.status == BallotStatus.OPEN and ballot.takes_votes:
         return _("The ballot is open: you can vote now.")
-    if ballot.status == "open":
+    if ballot.status == BallotStatus.OPEN:
         return _("The ballot is open: the round is being discussed before the vote.")
-    if ballot.status == "closed":
+    if ballot.status == BallotStatus.CLOSED:
         return _("The ballot is closed.")
-    if ballot.status == "published":
+    if ballot.status == BallotStatus.PUBLISHED:
         return _("The result is published.")
-    if ballot.status == "cancelled":
+    if ballot.status == BallotStatus.CANCELLED:
         return _("The ballot was cancelled.")
     return ""
 
@@ -1102,7 +1103,7 @@ async def _live_context(ballot: BallotView) -> dict[str, Any]:
         ballot.organisation_id, ballot.assembly_id, ballot.id, ballot.round
     )
     missing: list[Any] = []
-    if ballot.status == "open":
+    if ballot.status == BallotStatus.OPEN:
         missing = room.waiting if room else [(name, "") for name in await bq.non_voters(ballot)]
     return {
         "turnout": turnout,
@@ -1129,7 +1130,7 @@ async def _projector_context(
         # closed ballot is never hidden behind "no ballot yet" while the room waits for it)
         found = [
             await ballot_or_404(actor, found_id)
-            for status in ("closed", "published")
+            for status in (BallotStatus.CLOSED, BallotStatus.PUBLISHED)
             if (
                 found_id := await bq.latest_ballot_of_assembly(organisation_id, assembly_id, status)
             )
@@ -1150,7 +1151,7 @@ async def _projector_context(
         "bars": [],
         "explanation": [],
     }
-    if ballot and ballot.status == "published" and ballot.result_json:
+    if ballot and ballot.status == BallotStatus.PUBLISHED and ballot.result_json:
         result = TallyResult.from_json(ballot.result_json)
         live.update(
             result=result,
