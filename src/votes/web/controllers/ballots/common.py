@@ -1,4 +1,4 @@
-"""What the ballot pages share: the ballot page itself, its result, refusals, paths and forms."""
+"""What the ballot pages share: the console page, the result shown, the live context and paths."""
 
 from __future__ import annotations
 
