@@ -32,8 +32,9 @@ def _environment() -> None:
 async def _voters(count: int) -> tuple[int, list[int]]:
     """A cooperative with ``count`` members checked in and a ballot open: (ballot, members)."""
     from votes.db.tables import AssemblyStatus
-    from votes.services import accounts, assemblies, attendance, ballots, organisations
+    from votes.services import accounts, assemblies, attendance, organisations
     from votes.services.actors import actor_for
+    from votes.services.ballots import drafts, lifecycle
 
     organisation_id = await organisations.create_organisation("Votes", "votes-bench")
     assembly_id = await assemblies.create_assembly(
@@ -45,11 +46,11 @@ async def _voters(count: int) -> tuple[int, list[int]]:
         membership = await organisations.add_membership(organisation_id, person)
         await attendance.check_in(await actor_for(organisation_id), assembly_id, membership)
         voters.append(membership)
-    ballot_id = await ballots.create_ballot(
+    ballot_id = await drafts.create_ballot(
         await actor_for(organisation_id), assembly_id, "Adoptez-vous ?", "majority",
         [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")],
     )  # fmt: skip
-    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     return ballot_id, voters
 
 
@@ -58,13 +59,13 @@ async def _votes_while(
 ) -> list[float]:
     """Cast one vote every ``every`` seconds (until ``running`` is done, or for every voter);
     return each vote's wait in seconds, counted from when it was due."""
-    from votes.services import ballots
+    from votes.services.ballots import voting
 
     loop = asyncio.get_running_loop()
     waits: list[float] = []
 
     async def vote(membership_id: int, due: float) -> None:
-        await ballots.cast_vote(ballot_id, membership_id, "yes")
+        await voting.cast_vote(ballot_id, membership_id, "yes")
         waits.append(loop.time() - due)
 
     tasks = []

@@ -69,8 +69,9 @@ def raise_file_limit(needed: int) -> None:
 async def seed(phones: int) -> dict[str, object]:
     from votes.db.migrate import migrate
     from votes.db.tables import AssemblyStatus, LoginSession, Membership, Person
-    from votes.services import accounts, assemblies, ballots, organisations
+    from votes.services import accounts, assemblies, organisations
     from votes.services.actors import actor_for
+    from votes.services.ballots import drafts
 
     await migrate(quiet=True)
     organisation_id = await organisations.create_organisation("Bench coop", ORG)
@@ -106,7 +107,7 @@ async def seed(phones: int) -> dict[str, object]:
         )
     )
     options = [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")]
-    ballot_id = await ballots.create_ballot(
+    ballot_id = await drafts.create_ballot(
         await actor_for(organisation_id),
         assembly_id,
         "Résolution en direct",

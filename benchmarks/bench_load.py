@@ -262,8 +262,9 @@ async def seed(members: int) -> dict[str, Any]:
     from votes.db.migrate import migrate
     from votes.db.tables import AssemblyStatus, Membership
     from votes.piccolo_conf import DB
-    from votes.services import access_codes, accounts, assemblies, ballots, organisations
+    from votes.services import access_codes, accounts, assemblies, organisations
     from votes.services.actors import actor_for
+    from votes.services.ballots import drafts
 
     await start_pool(DB, 2)
     try:
@@ -292,7 +293,7 @@ async def seed(members: int) -> dict[str, Any]:
             status=AssemblyStatus.IN_SESSION,
         )
         options = [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")]
-        ballot_id = await ballots.create_ballot(
+        ballot_id = await drafts.create_ballot(
             await actor_for(organisation_id),
             assembly_id,
             "Résolution unique",

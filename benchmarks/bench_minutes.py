@@ -45,8 +45,9 @@ async def main(members: int, ballot_count: int) -> None:
     from votes.db.minutes_queries import assembly_record
     from votes.db.tables import AssemblyStatus, MembershipKind
     from votes.piccolo_conf import DB
-    from votes.services import accounts, assemblies, ballots, exports, integrity, organisations
+    from votes.services import accounts, assemblies, exports, integrity, organisations
     from votes.services.actors import actor_for
+    from votes.services.ballots import drafts, lifecycle, voting
     from votes.web import records
 
     await migrate(quiet=True)
@@ -63,16 +64,16 @@ async def main(members: int, ballot_count: int) -> None:
     )
     rng = random.Random(7)
     for number in range(ballot_count):
-        ballot_id = await ballots.create_ballot(
+        ballot_id = await drafts.create_ballot(
             await actor_for(organisation_id), assembly_id, f"Résolution {number + 1}", "majority",
             [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")],
             secret=number % 2 == 0,
         )  # fmt: skip
-        await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
+        await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
         for membership_id in voters:
-            await ballots.cast_vote(ballot_id, membership_id, rng.choice(["yes", "no", "abstain"]))
-        await ballots.close_ballot(await ballots.system_actor(ballot_id), ballot_id)
-        await ballots.publish_ballot(await ballots.system_actor(ballot_id), ballot_id)
+            await voting.cast_vote(ballot_id, membership_id, rng.choice(["yes", "no", "abstain"]))
+        await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+        await lifecycle.publish_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     print(f"{members} members, {ballot_count} published ballots, {members * ballot_count} papers")
 
     async def minutes_html() -> str:

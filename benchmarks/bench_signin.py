@@ -76,9 +76,10 @@ async def seed(arrivals: int) -> dict[str, object]:
     sessions for the members already in the room, and the open ballots."""
     from votes.db.migrate import migrate
     from votes.db.tables import Membership
-    from votes.services import access_codes, accounts, assemblies, ballots, member_import
+    from votes.services import access_codes, accounts, assemblies, member_import
     from votes.services import organisations as orgs
     from votes.services.actors import actor_for
+    from votes.services.ballots import drafts, lifecycle
 
     await migrate(quiet=True)
     organisation_id = await orgs.create_organisation("Coopérative de la porte", ORG)
@@ -109,7 +110,7 @@ async def seed(arrivals: int) -> dict[str, object]:
     options = [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")]
     ballot_ids = []
     for n in range(1 + ROOM_BALLOTS + BASELINE_BALLOTS):
-        ballot_id = await ballots.create_ballot(
+        ballot_id = await drafts.create_ballot(
             await actor_for(organisation_id),
             assembly_id,
             f"Résolution {n + 1}",
@@ -117,7 +118,7 @@ async def seed(arrivals: int) -> dict[str, object]:
             options,
             secret=True,
         )
-        await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
+        await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
         ballot_ids.append(ballot_id)
     return {
         "codes": [code.display_code for code in issued],

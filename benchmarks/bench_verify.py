@@ -37,8 +37,9 @@ async def main(members: int, ballot_count: int) -> None:
     from votes.db.migrate import migrate
     from votes.db.tables import AssemblyStatus, BallotPaper, MembershipKind, Participation
     from votes.piccolo_conf import DB
-    from votes.services import accounts, assemblies, ballots, integrity, organisations
+    from votes.services import accounts, assemblies, integrity, organisations
     from votes.services.actors import actor_for
+    from votes.services.ballots import drafts, lifecycle
 
     await migrate(quiet=True)
     await start_pool(DB, 2)
@@ -57,13 +58,13 @@ async def main(members: int, ballot_count: int) -> None:
     for number in range(ballot_count):
         ranked = number % 5 == 4
         options = [("a", "Alice"), ("b", "Bruno"), ("c", "Chloé"), ("d", "Driss")]
-        ballot_id = await ballots.create_ballot(
+        ballot_id = await drafts.create_ballot(
             await actor_for(organisation_id), assembly_id, f"Résolution {number + 1}",
             "irv" if ranked else "majority",
             options if ranked else [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")],
             secret=number % 2 == 0,
         )  # fmt: skip
-        await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
+        await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
         secret = number % 2 == 0
         papers, register = [], []
         for membership_id in voters:
@@ -91,8 +92,8 @@ async def main(members: int, ballot_count: int) -> None:
             )
         await BallotPaper.insert(*papers)
         await Participation.insert(*register)
-        await ballots.close_ballot(await ballots.system_actor(ballot_id), ballot_id)
-        await ballots.publish_ballot(await ballots.system_actor(ballot_id), ballot_id)
+        await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+        await lifecycle.publish_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     print(
         f"{members} members, {ballot_count} published ballots, {members * ballot_count} papers "
         f"(built in {time.perf_counter() - built:.1f} s)"

@@ -82,8 +82,9 @@ async def seed(members: int, sustained_ballots: int) -> dict[str, object]:
     """Create the organisation, its members with signed-in sessions, and the ballots."""
     from votes.db.migrate import migrate
     from votes.db.tables import LoginSession, Membership, Person
-    from votes.services import accounts, assemblies, ballots, organisations
+    from votes.services import accounts, assemblies, organisations
     from votes.services.actors import actor_for
+    from votes.services.ballots import drafts, lifecycle
 
     await migrate(quiet=True)
     organisation_id = await organisations.create_organisation("Bench coop", ORG)
@@ -116,7 +117,7 @@ async def seed(members: int, sustained_ballots: int) -> dict[str, object]:
     options = [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")]
     sustained = []
     for n in range(sustained_ballots):
-        ballot_id = await ballots.create_ballot(
+        ballot_id = await drafts.create_ballot(
             await actor_for(organisation_id),
             assembly_id,
             f"Résolution {n + 1}",
@@ -124,11 +125,11 @@ async def seed(members: int, sustained_ballots: int) -> dict[str, object]:
             options,
             secret=True,
         )
-        await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
+        await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
         sustained.append(ballot_id)
     bursts = []
     for question in ("Résolution du rush", "Résolution de la cohue"):
-        ballot_id = await ballots.create_ballot(
+        ballot_id = await drafts.create_ballot(
             await actor_for(organisation_id),
             assembly_id,
             question,
@@ -136,7 +137,7 @@ async def seed(members: int, sustained_ballots: int) -> dict[str, object]:
             options,
             secret=True,
         )
-        await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
+        await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
         bursts.append(ballot_id)
     return {"tokens": tokens, "sustained": sustained, "burst": bursts[0], "at_once": bursts[1]}
 

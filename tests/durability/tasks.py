@@ -28,9 +28,10 @@ from votes.db.tables import (
     Person,
 )
 from votes.piccolo_conf import DB
-from votes.services import accounts, assemblies, ballots, organisations
+from votes.services import accounts, assemblies, organisations
 from votes.services.access_codes import issue_codes
 from votes.services.actors import actor_for
+from votes.services.ballots import drafts, lifecycle
 from votes.settings import Settings
 
 MAJORITY = [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")]
@@ -90,7 +91,7 @@ async def voters(arguments: dict[str, Any]) -> dict[str, Any]:
     ]
     ballot_ids = []
     for n in range(arguments.get("ballots", 1)):
-        ballot_id = await ballots.create_ballot(
+        ballot_id = await drafts.create_ballot(
             await actor_for(organisation_id),
             assembly_id,
             f"Résolution {n + 1}",
@@ -98,7 +99,7 @@ async def voters(arguments: dict[str, Any]) -> dict[str, Any]:
             MAJORITY,
             secret=True,
         )
-        await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
+        await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
         ballot_ids.append(ballot_id)
     return {"tokens": tokens, "ballots": ballot_ids, "org": short_name}
 

@@ -19,8 +19,8 @@ from tests.support.server import ServedApp
 from votes.db.engine import close_pool, start_pool
 from votes.db.tables import Amendment, Assembly, Ballot, Membership, Organisation
 from votes.piccolo_conf import DB
-from votes.services import ballots
 from votes.services.actors import actor_for
+from votes.services.ballots import drafts, lifecycle, voting
 from votes.settings import Settings
 
 
@@ -53,9 +53,9 @@ async def clear(arguments: dict[str, Any]) -> dict[str, Any]:
         (Ballot.assembly == assembly_id) & (Ballot.status == "open")
     )
     for row in rows:
-        actor = await ballots.system_actor(row["id"])
-        await ballots.close_ballot(actor, row["id"])
-        await ballots.publish_ballot(actor, row["id"])
+        actor = await lifecycle.system_actor(row["id"])
+        await lifecycle.close_ballot(actor, row["id"])
+        await lifecycle.publish_ballot(actor, row["id"])
     return {"cleared": [row["id"] for row in rows]}
 
 
@@ -80,7 +80,7 @@ async def ballot(arguments: dict[str, Any]) -> dict[str, Any]:
         )
         assert row is not None
         proposal_id = int(row["proposal"])
-    ballot_id = await ballots.create_ballot(
+    ballot_id = await drafts.create_ballot(
         actor,
         assembly_id,
         arguments["question"],
@@ -92,29 +92,29 @@ async def ballot(arguments: dict[str, Any]) -> dict[str, Any]:
         proposal_id=proposal_id,
     )
     if not arguments.get("draft"):
-        await ballots.open_ballot(actor, ballot_id)
+        await lifecycle.open_ballot(actor, ballot_id)
     key = Settings.from_env().secret_key
     for email, choice in arguments.get("votes", {}).items():
         member = await _membership(organisation_id, email)
-        await ballots.cast_vote(ballot_id, member, choice, receipt_key=key)
+        await voting.cast_vote(ballot_id, member, choice, receipt_key=key)
     if arguments.get("close"):
-        await ballots.close_ballot(actor, ballot_id)
+        await lifecycle.close_ballot(actor, ballot_id)
     if arguments.get("publish"):
-        await ballots.publish_ballot(actor, ballot_id)
+        await lifecycle.publish_ballot(actor, ballot_id)
     return {"ballot": ballot_id}
 
 
 async def close(arguments: dict[str, Any]) -> dict[str, Any]:
-    actor = await ballots.system_actor(arguments["ballot"])
-    await ballots.close_ballot(actor, arguments["ballot"])
+    actor = await lifecycle.system_actor(arguments["ballot"])
+    await lifecycle.close_ballot(actor, arguments["ballot"])
     if arguments.get("publish"):
-        await ballots.publish_ballot(actor, arguments["ballot"])
+        await lifecycle.publish_ballot(actor, arguments["ballot"])
     return {"closed": arguments["ballot"]}
 
 
 async def open_(arguments: dict[str, Any]) -> dict[str, Any]:
-    actor = await ballots.system_actor(arguments["ballot"])
-    await ballots.open_ballot(actor, arguments["ballot"])
+    actor = await lifecycle.system_actor(arguments["ballot"])
+    await lifecycle.open_ballot(actor, arguments["ballot"])
     return {"opened": arguments["ballot"]}
 
 

@@ -9,9 +9,11 @@ from datetime import UTC, datetime
 
 from tests.support.actors import scrutineer
 
+from votes.core.room_counts import RoomCount
 from votes.db.tables import AuditEntry, Ballot, BallotPaper, MembershipKind, PaperCount
-from votes.services import accounts, assemblies, audit, ballots, integrity, organisations
+from votes.services import accounts, assemblies, audit, integrity, organisations
 from votes.services.actors import actor_for
+from votes.services.ballots import drafts, lifecycle, room_counts, voting
 
 
 async def _closed_ballot(*, secret: bool) -> tuple[int, int, list[int]]:
@@ -26,7 +28,7 @@ async def _closed_ballot(*, secret: bool) -> tuple[int, int, list[int]]:
         members.append(
             await organisations.add_membership(organisation_id, person, kind=MembershipKind.MEMBER)
         )
-    ballot_id = await ballots.create_ballot(
+    ballot_id = await drafts.create_ballot(
         await actor_for(organisation_id),
         assembly_id,
         "Adopte-t-on ?",
@@ -34,10 +36,10 @@ async def _closed_ballot(*, secret: bool) -> tuple[int, int, list[int]]:
         [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")],
         secret=secret,
     )
-    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     for membership_id, choice in zip(members, ["yes", "yes", "yes", "no"], strict=False):
-        await ballots.cast_vote(ballot_id, membership_id, choice)
-    await ballots.close_ballot(await ballots.system_actor(ballot_id), ballot_id)
+        await voting.cast_vote(ballot_id, membership_id, choice)
+    await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     return organisation_id, ballot_id, members
 
 
@@ -98,10 +100,10 @@ async def test_a_removed_paper_and_an_edited_stored_result_are_detected() -> Non
 
 async def test_an_edited_room_count_is_detected() -> None:
     organisation_id, ballot_id, members = await _closed_ballot(secret=False)
-    await ballots.record_room_count(
+    await room_counts.record_room_count(
         await scrutineer(organisation_id, members[0]),
         ballot_id,
-        ballots.RoomCount({"yes": 1}, cast=1),
+        RoomCount({"yes": 1}, cast=1),
     )
     assert await integrity.verify_ballot(organisation_id, ballot_id) == []
     await PaperCount.update({PaperCount.counts: json.dumps({"no": 1})}).where(

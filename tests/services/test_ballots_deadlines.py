@@ -12,13 +12,13 @@ from tests.support.factories import cooperative
 
 from votes.core.results import TallyResult
 from votes.db.tables import AuditEntry, Ballot, Participation
-from votes.services import ballots
 from votes.services.actors import actor_for
+from votes.services.ballots import counting, drafts, lifecycle, voting
 from votes.services.refusals import Refused
 
 
 async def _timed_motion(organisation_id: int, assembly_id: int, **options: object) -> int:
-    ballot_id = await ballots.create_ballot(
+    ballot_id = await drafts.create_ballot(
         await actor_for(organisation_id),
         assembly_id,
         "Adoptez-vous le budget ?",
@@ -27,7 +27,7 @@ async def _timed_motion(organisation_id: int, assembly_id: int, **options: objec
         duration_seconds=60,
         **options,  # type: ignore[arg-type]
     )
-    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     return ballot_id
 
 
@@ -48,15 +48,15 @@ async def _closes(ballot_id: int) -> list[dict[str, object]]:
 async def test_a_vote_after_the_deadline_is_refused_like_a_vote_after_the_close() -> None:
     organisation_id, assembly_id, members, _ = await cooperative(2)
     ballot_id = await _timed_motion(organisation_id, assembly_id, allow_change=True)
-    await ballots.cast_vote(ballot_id, members[0], "yes")
+    await voting.cast_vote(ballot_id, members[0], "yes")
     await _run_out(ballot_id)
     # the sweep has not run: the ballot is still open, yet the deadline alone refuses the vote
     with pytest.raises(Refused, match="not_open"):
-        await ballots.cast_vote(ballot_id, members[1], "no")
+        await voting.cast_vote(ballot_id, members[1], "no")
     with pytest.raises(Refused, match="not_open"):
-        await ballots.change_vote(ballot_id, members[0], "no")
+        await voting.change_vote(ballot_id, members[0], "no")
     assert await Participation.count().where(Participation.ballot == ballot_id) == 1
-    result = await ballots.close_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    result = await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     assert (result.rounds[0].totals["yes"], result.rounds[0].totals["no"]) == (1, 0)
 
 
@@ -64,12 +64,12 @@ async def test_the_sweep_closes_a_due_ballot_once_counts_it_and_says_why() -> No
     organisation_id, assembly_id, members, _ = await cooperative(3)
     due = await _timed_motion(organisation_id, assembly_id)
     running = await _timed_motion(organisation_id, assembly_id)
-    await ballots.cast_vote(due, members[0], "yes")
-    await ballots.cast_vote(due, members[1], "no")
-    await ballots.cast_vote(due, members[2], "yes")
+    await voting.cast_vote(due, members[0], "yes")
+    await voting.cast_vote(due, members[1], "no")
+    await voting.cast_vote(due, members[2], "yes")
     await _run_out(due)
 
-    closed = await ballots.close_due_ballots()
+    closed = await lifecycle.close_due_ballots()
 
     assert due in closed
     assert running not in closed  # its minute is not over
@@ -85,34 +85,38 @@ async def test_the_sweep_closes_a_due_ballot_once_counts_it_and_says_why() -> No
     assert still is not None
     assert still["status"] == "open"
     # the next sweep finds nothing more to do
-    assert due not in await ballots.close_due_ballots()
+    assert due not in await lifecycle.close_due_ballots()
     assert len(await _closes(due)) == 1
 
 
 async def test_two_workers_sweeping_at_once_close_a_ballot_once() -> None:
     organisation_id, assembly_id, members, _ = await cooperative(2)
     ballot_id = await _timed_motion(organisation_id, assembly_id)
-    await ballots.cast_vote(ballot_id, members[0], "yes")
+    await voting.cast_vote(ballot_id, members[0], "yes")
     await _run_out(ballot_id)
-    first, second = await asyncio.gather(ballots.close_due_ballots(), ballots.close_due_ballots())
+    first, second = await asyncio.gather(
+        lifecycle.close_due_ballots(), lifecycle.close_due_ballots()
+    )
     assert [*first, *second].count(ballot_id) == 1
     assert len(await _closes(ballot_id)) == 1
-    recount = await ballots.count_ballot(ballot_id)
+    recount = await counting.count_ballot(ballot_id)
     assert recount.rounds[0].totals["yes"] == 1
 
 
 async def test_the_facilitator_may_still_close_before_the_deadline() -> None:
     organisation_id, assembly_id, members, _ = await cooperative(1)
     ballot_id = await _timed_motion(organisation_id, assembly_id)
-    await ballots.cast_vote(ballot_id, members[0], "no")
-    result = await ballots.close_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await voting.cast_vote(ballot_id, members[0], "no")
+    result = await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     assert result.rounds[0].totals["no"] == 1
-    assert ballot_id not in await ballots.close_due_ballots(datetime.now(UTC) + timedelta(hours=1))
+    assert ballot_id not in await lifecycle.close_due_ballots(
+        datetime.now(UTC) + timedelta(hours=1)
+    )
 
 
 async def test_a_facilitated_consent_countdown_starts_with_the_consent_round() -> None:
     organisation_id, assembly_id, members, _ = await cooperative(1)
-    ballot_id = await ballots.create_ballot(
+    ballot_id = await drafts.create_ballot(
         await actor_for(organisation_id),
         assembly_id,
         "Consentez-vous à la charte ?",
@@ -121,14 +125,14 @@ async def test_a_facilitated_consent_countdown_starts_with_the_consent_round() -
         facilitated=True,
         duration_seconds=60,
     )
-    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     # questions and reactions take the time they need: the sweep leaves the ballot open
     later = datetime.now(UTC) + timedelta(hours=1)
-    assert ballot_id not in await ballots.close_due_ballots(later)
-    await ballots.advance_phase(await ballots.system_actor(ballot_id), ballot_id)
-    await ballots.advance_phase(await ballots.system_actor(ballot_id), ballot_id)
+    assert ballot_id not in await lifecycle.close_due_ballots(later)
+    await lifecycle.advance_phase(await lifecycle.system_actor(ballot_id), ballot_id)
+    await lifecycle.advance_phase(await lifecycle.system_actor(ballot_id), ballot_id)
     row = await Ballot.select(Ballot.closes_at).where(Ballot.id == ballot_id).first()
     assert row is not None
     assert row["closes_at"] is not None
-    await ballots.cast_vote(ballot_id, members[0], "consent")
-    assert ballot_id in await ballots.close_due_ballots(later)
+    await voting.cast_vote(ballot_id, members[0], "consent")
+    assert ballot_id in await lifecycle.close_due_ballots(later)

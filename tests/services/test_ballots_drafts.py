@@ -10,13 +10,13 @@ import pytest
 from tests.support.factories import cooperative
 
 from votes.db.tables import AuditEntry, Ballot, BallotOption, Participation
-from votes.services import ballots
 from votes.services.actors import actor_for
+from votes.services.ballots import drafts, lifecycle, voting
 from votes.services.refusals import Refused
 
 
 async def _election(organisation_id: int, assembly_id: int) -> int:
-    return await ballots.create_ballot(
+    return await drafts.create_ballot(
         await actor_for(organisation_id),
         assembly_id,
         "Élection du conseil de gestoin",  # the typo the facilitator will correct
@@ -25,7 +25,7 @@ async def _election(organisation_id: int, assembly_id: int) -> int:
     )
 
 
-CORRECTED = ballots.BallotSettings(
+CORRECTED = drafts.BallotSettings(
     question="Élection du conseil de gestion",
     method="approval",
     options=[("o1", "Alice"), ("o2", "Bruno"), ("o3", "Chloé"), ("o4", "Driss")],
@@ -36,7 +36,7 @@ CORRECTED = ballots.BallotSettings(
 )
 
 
-def _settings(**changes: Any) -> ballots.BallotSettings:
+def _settings(**changes: Any) -> drafts.BallotSettings:
     return replace(CORRECTED, **changes)
 
 
@@ -54,9 +54,9 @@ async def test_a_draft_is_corrected_and_the_edit_is_audited() -> None:
     ballot_id = await _election(organisation_id, assembly_id)
     # a vote tapped on the draft is refused, and reads nothing that outlives the edit
     with pytest.raises(Refused, match="not_open"):
-        await ballots.cast_vote(ballot_id, members[0], "o3")
+        await voting.cast_vote(ballot_id, members[0], "o3")
 
-    await ballots.edit_draft(await actor_for(organisation_id), ballot_id, _settings())
+    await drafts.edit_draft(await actor_for(organisation_id), ballot_id, _settings())
 
     row = await Ballot.select().where(Ballot.id == ballot_id).first()
     assert row is not None
@@ -84,25 +84,25 @@ async def test_a_draft_is_corrected_and_the_edit_is_audited() -> None:
     assert entry is not None
     assert set(json.loads(entry["details"])["changed"]) >= {"question", "method", "options"}
     # once open, votes follow the corrected ballot
-    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     with pytest.raises(Refused, match="too_many_approvals"):
-        await ballots.cast_vote(ballot_id, members[0], ["o1", "o2", "o4"])
-    await ballots.cast_vote(ballot_id, members[0], ["o1", "o4"])
-    result = await ballots.close_ballot(await ballots.system_actor(ballot_id), ballot_id)
+        await voting.cast_vote(ballot_id, members[0], ["o1", "o2", "o4"])
+    await voting.cast_vote(ballot_id, members[0], ["o1", "o4"])
+    result = await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     assert result.rounds[0].totals["o4"] == 1
 
 
 async def test_an_open_ballot_is_no_longer_edited() -> None:
     organisation_id, assembly_id, members, _ = await cooperative(1)
     ballot_id = await _election(organisation_id, assembly_id)
-    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
-    await ballots.cast_vote(ballot_id, members[0], "o3")
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await voting.cast_vote(ballot_id, members[0], "o3")
     with pytest.raises(Refused, match="not_editable"):
-        await ballots.edit_draft(await actor_for(organisation_id), ballot_id, _settings())
+        await drafts.edit_draft(await actor_for(organisation_id), ballot_id, _settings())
     assert await _options(ballot_id) == [("o1", "Alice"), ("o2", "Bruno"), ("o3", "Chloé")]
     # the vote cast on the open ballot stands, checked against the options it was cast for
     assert await Participation.count().where(Participation.ballot == ballot_id) == 1
-    result = await ballots.close_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    result = await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     assert result.rounds[0].totals["o3"] == 1
 
 
@@ -118,7 +118,7 @@ async def test_bad_settings_or_another_organisation_change_nothing() -> None:
     ]
     for settings, organisation, code in cases:
         with pytest.raises(Refused, match=code):
-            await ballots.edit_draft(await actor_for(organisation), ballot_id, settings)
+            await drafts.edit_draft(await actor_for(organisation), ballot_id, settings)
     row = await Ballot.select(Ballot.question, Ballot.method).where(Ballot.id == ballot_id).first()
     assert row == {"question": "Élection du conseil de gestoin", "method": "plurality"}
     assert len(await _options(ballot_id)) == 3
@@ -127,13 +127,13 @@ async def test_bad_settings_or_another_organisation_change_nothing() -> None:
 async def test_an_edited_ranked_draft_keeps_its_lot_seed() -> None:
     organisation_id, assembly_id, _, _ = await cooperative(1)
     ballot_id = await _election(organisation_id, assembly_id)
-    await ballots.edit_draft(
+    await drafts.edit_draft(
         await actor_for(organisation_id), ballot_id, _settings(method="irv", seats=1, rules={})
     )
     first = await Ballot.select(Ballot.rules).where(Ballot.id == ballot_id).first()
     assert first is not None
     seed = json.loads(first["rules"])["seed"]
-    await ballots.edit_draft(
+    await drafts.edit_draft(
         await actor_for(organisation_id),
         ballot_id,
         _settings(method="irv", seats=1, rules={}, question="Élection, 2ᵉ version"),

@@ -9,9 +9,10 @@ import pytest
 from tests.support.actors import scrutineer
 from tests.support.factories import cooperative, motion
 
+from votes.core.room_counts import RoomCount
 from votes.db.tables import AuditEntry, Ballot, BallotPaper, Participation
-from votes.services import ballots
 from votes.services.actors import actor_for
+from votes.services.ballots import counting, drafts, lifecycle, room_counts, voting
 from votes.services.refusals import Refused
 
 KEY = "instance-key-for-receipts"
@@ -20,43 +21,43 @@ KEY = "instance-key-for-receipts"
 async def test_a_retried_submission_returns_the_same_receipt_and_stores_one_vote() -> None:
     organisation_id, assembly_id, members, _ = await cooperative(1)
     ballot_id = await motion(organisation_id, assembly_id, secret=True)
-    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
-    token = ballots.new_submission_token()
-    first = await ballots.cast_vote(ballot_id, members[0], "yes", submission=token, receipt_key=KEY)
-    again = await ballots.cast_vote(ballot_id, members[0], "yes", submission=token, receipt_key=KEY)
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    token = voting.new_submission_token()
+    first = await voting.cast_vote(ballot_id, members[0], "yes", submission=token, receipt_key=KEY)
+    again = await voting.cast_vote(ballot_id, members[0], "yes", submission=token, receipt_key=KEY)
     assert again.code == first.code
     assert again.repeated
     assert not first.repeated
     assert await BallotPaper.count().where(BallotPaper.ballot == ballot_id) == 1
     # another form (another token) is a second vote: refused, nothing stored
     with pytest.raises(Refused, match="already_voted"):
-        await ballots.cast_vote(ballot_id, members[0], "no", receipt_key=KEY)
+        await voting.cast_vote(ballot_id, members[0], "no", receipt_key=KEY)
     assert await BallotPaper.count().where(BallotPaper.ballot == ballot_id) == 1
 
 
 async def test_a_secret_vote_is_changed_only_by_its_voter_with_their_change_code() -> None:
     organisation_id, assembly_id, members, _ = await cooperative(2)
     ballot_id = await motion(organisation_id, assembly_id, secret=True, allow_change=True)
-    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
-    mine = await ballots.cast_vote(ballot_id, members[0], "yes", receipt_key=KEY)
-    theirs = await ballots.cast_vote(ballot_id, members[1], "yes", receipt_key=KEY)
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    mine = await voting.cast_vote(ballot_id, members[0], "yes", receipt_key=KEY)
+    theirs = await voting.cast_vote(ballot_id, members[1], "yes", receipt_key=KEY)
     assert mine.change_code != mine.code
     with pytest.raises(Refused, match="receipt_required"):
-        await ballots.change_vote(ballot_id, members[0], "no")
+        await voting.change_vote(ballot_id, members[0], "no")
     with pytest.raises(Refused, match="wrong_receipt"):
-        await ballots.change_vote(ballot_id, members[0], "no", change_code="AAAAABBBBB")
+        await voting.change_vote(ballot_id, members[0], "no", change_code="AAAAABBBBB")
     # the receipt code (shown, compared, fingerprinted in the published list) changes nothing
     with pytest.raises(Refused, match="wrong_receipt"):
-        await ballots.change_vote(ballot_id, members[0], "no", change_code=mine.code)
+        await voting.change_vote(ballot_id, members[0], "no", change_code=mine.code)
     with pytest.raises(Refused, match="wrong_receipt"):
-        await ballots.change_vote(ballot_id, members[1], "no", change_code=mine.code)
+        await voting.change_vote(ballot_id, members[1], "no", change_code=mine.code)
     # nor does another voter's change code, in anyone's hands but theirs
     with pytest.raises(Refused, match="wrong_receipt"):
-        await ballots.change_vote(ballot_id, members[0], "no", change_code=theirs.change_code)
+        await voting.change_vote(ballot_id, members[0], "no", change_code=theirs.change_code)
     with pytest.raises(Refused, match="wrong_receipt"):
-        await ballots.change_vote(ballot_id, members[1], "no", change_code=mine.change_code)
-    await ballots.change_vote(ballot_id, members[0], "no", change_code=mine.change_code.lower())
-    result = await ballots.close_ballot(await ballots.system_actor(ballot_id), ballot_id)
+        await voting.change_vote(ballot_id, members[1], "no", change_code=mine.change_code)
+    await voting.change_vote(ballot_id, members[0], "no", change_code=mine.change_code.lower())
+    result = await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     assert result.rounds[0].totals["no"] == 1
     assert result.rounds[0].totals["yes"] == 1
 
@@ -64,20 +65,20 @@ async def test_a_secret_vote_is_changed_only_by_its_voter_with_their_change_code
 async def test_changing_is_refused_when_the_ballot_does_not_allow_it() -> None:
     organisation_id, assembly_id, members, _ = await cooperative(1)
     ballot_id = await motion(organisation_id, assembly_id)
-    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
-    await ballots.cast_vote(ballot_id, members[0], "yes")
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await voting.cast_vote(ballot_id, members[0], "yes")
     with pytest.raises(Refused, match="change_not_allowed"):
-        await ballots.change_vote(ballot_id, members[0], "no")
+        await voting.change_vote(ballot_id, members[0], "no")
 
 
 async def test_every_vote_acknowledged_before_the_close_is_counted() -> None:
     organisation_id, assembly_id, members, _ = await cooperative(30)
     ballot_id = await motion(organisation_id, assembly_id, secret=True)
-    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
 
     async def vote(membership: int) -> str:
         try:
-            await ballots.cast_vote(ballot_id, membership, "yes", receipt_key=KEY)
+            await voting.cast_vote(ballot_id, membership, "yes", receipt_key=KEY)
         except Refused as error:
             return error.code  # only "not_open" is an acceptable refusal
         return "counted"
@@ -85,7 +86,7 @@ async def test_every_vote_acknowledged_before_the_close_is_counted() -> None:
     tasks = [asyncio.ensure_future(vote(m)) for m in members]
     await asyncio.sleep(0)
     closing = asyncio.ensure_future(
-        ballots.close_ballot(await ballots.system_actor(ballot_id), ballot_id)
+        lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     )
     outcomes = await asyncio.gather(*tasks)
     assert set(outcomes) <= {"counted", "not_open"}
@@ -94,7 +95,7 @@ async def test_every_vote_acknowledged_before_the_close_is_counted() -> None:
     # the count may have been taken before or after each vote, never in the middle:
     # every acknowledged vote is in the stored papers, and the count is the papers'
     assert await BallotPaper.count().where(BallotPaper.ballot == ballot_id) == acknowledged
-    recount = await ballots.count_ballot(ballot_id)
+    recount = await counting.count_ballot(ballot_id)
     assert recount.rounds[0].totals["yes"] == acknowledged
     assert result.rounds[0].totals["yes"] <= acknowledged
 
@@ -102,11 +103,11 @@ async def test_every_vote_acknowledged_before_the_close_is_counted() -> None:
 async def test_a_vote_after_the_close_is_refused_and_changes_no_count() -> None:
     organisation_id, assembly_id, members, _ = await cooperative(2)
     ballot_id = await motion(organisation_id, assembly_id)
-    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
-    await ballots.cast_vote(ballot_id, members[0], "yes")
-    await ballots.close_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await voting.cast_vote(ballot_id, members[0], "yes")
+    await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     with pytest.raises(Refused, match="not_open"):
-        await ballots.cast_vote(ballot_id, members[1], "no")
+        await voting.cast_vote(ballot_id, members[1], "no")
     assert await Participation.count().where(Participation.ballot == ballot_id) == 1
 
 
@@ -134,12 +135,12 @@ async def test_bad_choices_are_refused_before_anything_is_written(
         else [("a", "A"), ("b", "B"), ("c", "C")]
     )
     rules = {"max_selections": 2} if method == "approval" else {}
-    ballot_id = await ballots.create_ballot(
+    ballot_id = await drafts.create_ballot(
         await actor_for(organisation_id), assembly_id, "Q", method, options, rules=rules
     )
-    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     with pytest.raises(Refused, match=code):
-        await ballots.cast_vote(ballot_id, members[0], choice)
+        await voting.cast_vote(ballot_id, members[0], choice)
     assert await Participation.count().where(Participation.ballot == ballot_id) == 0
 
 
@@ -147,34 +148,38 @@ async def test_voting_in_another_organisations_ballot_or_as_an_observer_is_refus
     organisation_id, assembly_id, _, observers = await cooperative(1, observers=1)
     _, _, outsiders, _ = await cooperative(1)
     ballot_id = await motion(organisation_id, assembly_id)
-    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     for membership in (observers[0], outsiders[0]):
         with pytest.raises(Refused, match="not_eligible"):
-            await ballots.cast_vote(ballot_id, membership, "yes")
+            await voting.cast_vote(ballot_id, membership, "yes")
 
 
 async def test_the_lifecycle_is_audited_and_reopening_needs_a_reason() -> None:
     organisation_id, assembly_id, members, _ = await cooperative(3)
     ballot_id = await motion(organisation_id, assembly_id, duration_seconds=120)
-    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     row = await Ballot.select().where(Ballot.id == ballot_id).first()
     assert row is not None
     assert row["eligible_at_open"] == 3
     assert row["closes_at"] is not None
-    await ballots.cast_vote(ballot_id, members[0], "yes")
-    await ballots.close_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await voting.cast_vote(ballot_id, members[0], "yes")
+    await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     with pytest.raises(Refused, match="reason_required"):
-        await ballots.reopen_ballot(await ballots.system_actor(ballot_id), ballot_id, "  ")
-    await ballots.reopen_ballot(
-        await ballots.system_actor(ballot_id), ballot_id, "Un associé n'avait pas reçu le lien"
+        await lifecycle.reopen_ballot(await lifecycle.system_actor(ballot_id), ballot_id, "  ")
+    await lifecycle.reopen_ballot(
+        await lifecycle.system_actor(ballot_id), ballot_id, "Un associé n'avait pas reçu le lien"
     )
-    await ballots.cast_vote(ballot_id, members[1], "no")
-    await ballots.close_ballot(await ballots.system_actor(ballot_id), ballot_id)
-    await ballots.publish_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await voting.cast_vote(ballot_id, members[1], "no")
+    await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await lifecycle.publish_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     with pytest.raises(Refused, match="not_closed"):
-        await ballots.reopen_ballot(await ballots.system_actor(ballot_id), ballot_id, "trop tard")
+        await lifecycle.reopen_ballot(
+            await lifecycle.system_actor(ballot_id), ballot_id, "trop tard"
+        )
     with pytest.raises(Refused, match="finished"):
-        await ballots.cancel_ballot(await ballots.system_actor(ballot_id), ballot_id, "trop tard")
+        await lifecycle.cancel_ballot(
+            await lifecycle.system_actor(ballot_id), ballot_id, "trop tard"
+        )
     actions = [
         row["action"]
         for row in await AuditEntry.select(AuditEntry.action)
@@ -199,19 +204,19 @@ async def test_a_foreign_organisation_cannot_drive_the_lifecycle() -> None:
     other_organisation, _, _, _ = await cooperative(1)
     ballot_id = await motion(organisation_id, assembly_id)
     with pytest.raises(Refused, match="not_found"):
-        await ballots.open_ballot(await actor_for(other_organisation), ballot_id)
+        await lifecycle.open_ballot(await actor_for(other_organisation), ballot_id)
 
 
 async def test_secret_papers_cannot_be_linked_to_the_register() -> None:
     organisation_id, assembly_id, members, _ = await cooperative(24)
     ballot_id = await motion(organisation_id, assembly_id, secret=True)
-    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     choices = ["yes", "no", "abstain"]
     for index, membership in enumerate(members):
-        await ballots.cast_vote(
+        await voting.cast_vote(
             ballot_id, membership, choices[index % 3], submission=f"form-{index}", receipt_key=KEY
         )
-    await ballots.close_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     register = await Participation.select().where(Participation.ballot == ballot_id)
     papers = await BallotPaper.select().where(BallotPaper.ballot == ballot_id)
     assert len(papers) == len(register) == 24
@@ -240,30 +245,32 @@ async def test_secret_papers_cannot_be_linked_to_the_register() -> None:
 async def test_a_room_count_is_merged_with_checks() -> None:
     organisation_id, assembly_id, members, _ = await cooperative(10)
     ballot_id = await motion(organisation_id, assembly_id)
-    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
-    await ballots.cast_vote(ballot_id, members[0], "yes")
-    await ballots.cast_vote(ballot_id, members[1], "no")
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await voting.cast_vote(ballot_id, members[0], "yes")
+    await voting.cast_vote(ballot_id, members[1], "no")
     bad = [
-        (ballots.RoomCount({"yes": -1}, cast=-1), "negative_count"),
-        (ballots.RoomCount({"yes": 2, "no": 1}, blank=1, cast=3), "count_mismatch"),
-        (ballots.RoomCount({"yes": 9}, cast=9), "too_many_votes"),
-        (ballots.RoomCount({"forged": 1}, cast=1), "unknown_option"),
+        (RoomCount({"yes": -1}, cast=-1), "negative_count"),
+        (RoomCount({"yes": 2, "no": 1}, blank=1, cast=3), "count_mismatch"),
+        (RoomCount({"yes": 9}, cast=9), "too_many_votes"),
+        (RoomCount({"forged": 1}, cast=1), "unknown_option"),
     ]
     for count, code in bad:
         with pytest.raises(Refused, match=code):
-            await ballots.record_room_count(
+            await room_counts.record_room_count(
                 await scrutineer(organisation_id, members[2]), ballot_id, count
             )
-    good = ballots.RoomCount({"yes": 3, "no": 1, "abstain": 0}, blank=1, invalid=1, cast=6)
-    await ballots.record_room_count(await scrutineer(organisation_id, members[2]), ballot_id, good)
-    result = await ballots.close_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    good = RoomCount({"yes": 3, "no": 1, "abstain": 0}, blank=1, invalid=1, cast=6)
+    await room_counts.record_room_count(
+        await scrutineer(organisation_id, members[2]), ballot_id, good
+    )
+    result = await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     totals = result.rounds[0].totals
     assert (totals["yes"], totals["no"], totals["blank"], totals["invalid"]) == (4, 2, 1, 1)
 
 
 async def test_consent_rounds_keep_every_round_and_adopt_only_without_objection() -> None:
     organisation_id, assembly_id, members, _ = await cooperative(3)
-    ballot_id = await ballots.create_ballot(
+    ballot_id = await drafts.create_ballot(
         await actor_for(organisation_id),
         assembly_id,
         "Consentez-vous à la nouvelle charte ?",
@@ -271,31 +278,33 @@ async def test_consent_rounds_keep_every_round_and_adopt_only_without_objection(
         [("consent", "Consentement"), ("concern", "Réserve"), ("objection", "Objection")],
         facilitated=True,
     )
-    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     with pytest.raises(Refused, match="not_yet"):
-        await ballots.cast_vote(ballot_id, members[0], "consent")
+        await voting.cast_vote(ballot_id, members[0], "consent")
     assert (
-        await ballots.advance_phase(await ballots.system_actor(ballot_id), ballot_id) == "reactions"
+        await lifecycle.advance_phase(await lifecycle.system_actor(ballot_id), ballot_id)
+        == "reactions"
     )
     assert (
-        await ballots.advance_phase(await ballots.system_actor(ballot_id), ballot_id) == "consent"
+        await lifecycle.advance_phase(await lifecycle.system_actor(ballot_id), ballot_id)
+        == "consent"
     )
-    await ballots.cast_vote(ballot_id, members[0], ["objection", "Le budget manque"])
-    await ballots.cast_vote(ballot_id, members[1], "consent")
-    first = await ballots.close_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await voting.cast_vote(ballot_id, members[0], ["objection", "Le budget manque"])
+    await voting.cast_vote(ballot_id, members[1], "consent")
+    first = await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     assert first.verdict == "blocked"
     assert (
-        await ballots.rerun_consent_round(
-            await ballots.system_actor(ballot_id), ballot_id, "Budget ajouté en annexe"
+        await lifecycle.rerun_consent_round(
+            await lifecycle.system_actor(ballot_id), ballot_id, "Budget ajouté en annexe"
         )
         == 2
     )
-    await ballots.advance_phase(await ballots.system_actor(ballot_id), ballot_id)
-    await ballots.advance_phase(await ballots.system_actor(ballot_id), ballot_id)
+    await lifecycle.advance_phase(await lifecycle.system_actor(ballot_id), ballot_id)
+    await lifecycle.advance_phase(await lifecycle.system_actor(ballot_id), ballot_id)
     # everyone answers again in the new round
     for membership in members:
-        await ballots.cast_vote(ballot_id, membership, "consent")
-    second = await ballots.close_ballot(await ballots.system_actor(ballot_id), ballot_id)
+        await voting.cast_vote(ballot_id, membership, "consent")
+    second = await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     assert second.verdict == "adopted"
     row = await Ballot.select(Ballot.earlier_rounds).where(Ballot.id == ballot_id).first()
     assert row is not None
@@ -320,7 +329,7 @@ async def test_bad_settings_are_refused() -> None:
         if options["method"] == "majority":
             options["options"] = [("yes", "Pour"), ("no", "Contre")]
         with pytest.raises(Refused, match=code):
-            await ballots.create_ballot(
+            await drafts.create_ballot(
                 await actor_for(organisation_id),
                 assembly_id,
                 "Q",

@@ -10,9 +10,11 @@ from datetime import UTC, datetime
 import pytest
 from tests.support.actors import scrutineer
 
+from votes.core.room_counts import RoomCount, room_approval_papers
 from votes.db.tables import MembershipKind
-from votes.services import accounts, assemblies, ballots, integrity, organisations
+from votes.services import accounts, assemblies, integrity, organisations
 from votes.services.actors import actor_for
+from votes.services.ballots import counting, drafts, lifecycle, room_counts, voting
 from votes.services.refusals import Refused
 
 _counter = itertools.count()
@@ -31,7 +33,7 @@ async def _approval(count: int, **rules: int) -> tuple[int, int, list[int]]:
         members.append(
             await organisations.add_membership(organisation_id, person, kind=MembershipKind.MEMBER)
         )
-    ballot_id = await ballots.create_ballot(
+    ballot_id = await drafts.create_ballot(
         await actor_for(organisation_id),
         assembly_id,
         "Qui au conseil ?",
@@ -40,40 +42,40 @@ async def _approval(count: int, **rules: int) -> tuple[int, int, list[int]]:
         seats=2,
         rules=rules,
     )
-    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     return organisation_id, ballot_id, members
 
 
 @pytest.mark.parametrize(
     ("count", "code"),
     [
-        (ballots.RoomCount({"a": 4}, cast=3), "approvals_over_papers"),
-        (ballots.RoomCount({"a": 1, "b": 1}, blank=1, cast=4), "approvals_too_few"),
-        (ballots.RoomCount({"a": 3, "b": 3, "c": 1}, cast=3), "approvals_over_limit"),
-        (ballots.RoomCount({}, blank=2, invalid=2, cast=3), "papers_mismatch"),
-        (ballots.RoomCount({"a": -1}, cast=1), "negative_count"),
-        (ballots.RoomCount({"zz": 1}, cast=1), "unknown_option"),
+        (RoomCount({"a": 4}, cast=3), "approvals_over_papers"),
+        (RoomCount({"a": 1, "b": 1}, blank=1, cast=4), "approvals_too_few"),
+        (RoomCount({"a": 3, "b": 3, "c": 1}, cast=3), "approvals_over_limit"),
+        (RoomCount({}, blank=2, invalid=2, cast=3), "papers_mismatch"),
+        (RoomCount({"a": -1}, cast=1), "negative_count"),
+        (RoomCount({"zz": 1}, cast=1), "unknown_option"),
     ],
 )
-async def test_approval_counts_that_do_not_add_up_are_refused(
-    count: ballots.RoomCount, code: str
-) -> None:
+async def test_approval_counts_that_do_not_add_up_are_refused(count: RoomCount, code: str) -> None:
     organisation_id, ballot_id, members = await _approval(10, max_selections=2)
     with pytest.raises(Refused, match=code):
-        await ballots.record_room_count(
+        await room_counts.record_room_count(
             await scrutineer(organisation_id, members[0]), ballot_id, count
         )
-    assert await ballots.room_count_of(ballot_id, 1) is None
+    assert await counting.room_count_of(ballot_id, 1) is None
 
 
 async def test_approval_papers_join_the_count_and_the_audit_recounts_the_same() -> None:
     organisation_id, ballot_id, members = await _approval(12, max_selections=3)
-    await ballots.cast_vote(ballot_id, members[0], ["a", "d"])
-    await ballots.cast_vote(ballot_id, members[1], [])  # approves none: a blank vote
+    await voting.cast_vote(ballot_id, members[0], ["a", "d"])
+    await voting.cast_vote(ballot_id, members[1], [])  # approves none: a blank vote
     # 6 papers: 1 blank, 1 invalid, 4 valid holding 9 approvals (at most 3 each)
-    room = ballots.RoomCount({"a": 4, "b": 3, "c": 2, "d": 0}, blank=1, invalid=1, cast=6)
-    await ballots.record_room_count(await scrutineer(organisation_id, members[2]), ballot_id, room)
-    result = await ballots.close_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    room = RoomCount({"a": 4, "b": 3, "c": 2, "d": 0}, blank=1, invalid=1, cast=6)
+    await room_counts.record_room_count(
+        await scrutineer(organisation_id, members[2]), ballot_id, room
+    )
+    result = await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     totals = result.rounds[0].totals
     assert [totals[key] for key in "abcd"] == [5, 3, 2, 1]
     assert result.details["voters"] == 2 + 4 + 1  # invalid papers are no votes
@@ -83,9 +85,11 @@ async def test_approval_papers_join_the_count_and_the_audit_recounts_the_same() 
 
 async def test_blank_papers_are_no_voters_when_the_ballot_asks_for_an_approval() -> None:
     organisation_id, ballot_id, members = await _approval(5, min_selections=1)
-    room = ballots.RoomCount({"a": 2, "b": 1}, blank=1, cast=3)
-    await ballots.record_room_count(await scrutineer(organisation_id, members[0]), ballot_id, room)
-    result = await ballots.close_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    room = RoomCount({"a": 2, "b": 1}, blank=1, cast=3)
+    await room_counts.record_room_count(
+        await scrutineer(organisation_id, members[0]), ballot_id, room
+    )
+    result = await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     assert result.details["voters"] == 2  # an empty paper is not a valid approval here
 
 
@@ -96,9 +100,9 @@ async def test_blank_papers_are_no_voters_when_the_ballot_asks_for_an_approval()
 def test_rebuilt_papers_hold_exactly_the_counted_approvals(
     counts: dict[str, int], valid: int, most: int
 ) -> None:
-    room = ballots.RoomCount(counts, cast=valid)
-    ballots.check_room_count("approval", {"max_selections": most}, room)
-    papers = ballots.room_approval_papers([key for key, _ in OPTIONS], room)
+    room = RoomCount(counts, cast=valid)
+    room_counts.check_room_count("approval", {"max_selections": most}, room)
+    papers = room_approval_papers([key for key, _ in OPTIONS], room)
     assert sum(papers.values()) == valid
     assert all(1 <= len(paper) <= most for paper in papers)
     approved: Counter[str] = Counter()

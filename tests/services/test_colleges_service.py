@@ -13,8 +13,9 @@ from votes.core import Verdict
 from votes.core.rules import preset
 from votes.db import attendance_queries as aq
 from votes.db.tables import AssemblyKind, Ballot, BallotPaper, LegalForm
-from votes.services import ballots, organisations, rules
+from votes.services import organisations, rules
 from votes.services.actors import actor_for
+from votes.services.ballots import lifecycle, voting
 from votes.services.refusals import Refused
 
 SCANI = {"salariés": "40", "usagers": "25", "soutiens": "25", "collectivités": "10"}
@@ -37,13 +38,13 @@ async def _scic(sizes: dict[str, int]):  # type: ignore[no-untyped-def]
 
 async def _cast(ga, ballot_id: int, indexes: list[int], choices: list[str]) -> None:  # type: ignore[no-untyped-def]
     for index, choice in zip(indexes, choices, strict=True):
-        await ballots.cast_vote(ballot_id, ga.members[index], choice)
+        await voting.cast_vote(ballot_id, ga.members[index], choice)
 
 
 async def test_each_college_is_scaled_to_its_weight_as_computed_by_hand() -> None:
     ga, colleges = await _scic({"salariés": 5, "usagers": 6, "soutiens": 5, "collectivités": 5})
     ballot_id = await ga.motion(secret=True)
-    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     await _cast(ga, ballot_id, colleges["salariés"], ["yes"] * 3 + ["no"] * 2)
     await _cast(ga, ballot_id, colleges["usagers"], ["yes"] * 2 + ["no"] * 4)
     await _cast(ga, ballot_id, colleges["soutiens"], ["yes"] * 5)
@@ -73,7 +74,7 @@ async def test_each_college_is_scaled_to_its_weight_as_computed_by_hand() -> Non
 async def test_a_small_college_keeps_its_secret_every_breakdown_is_hidden() -> None:
     ga, colleges = await _scic({"salariés": 5, "usagers": 5, "soutiens": 5, "collectivités": 2})
     ballot_id = await ga.motion(secret=True)
-    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     for indexes in colleges.values():
         await _cast(ga, ballot_id, indexes, ["yes"] * len(indexes))
     await close(ballot_id)
@@ -86,7 +87,7 @@ async def test_a_small_college_keeps_its_secret_every_breakdown_is_hidden() -> N
 async def test_a_public_ballot_shows_even_a_small_colleges_breakdown() -> None:
     ga, colleges = await _scic({"salariés": 5, "usagers": 5, "soutiens": 5, "collectivités": 2})
     ballot_id = await ga.motion()
-    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     await _cast(ga, ballot_id, colleges["collectivités"], ["no", "no"])
     await close(ballot_id)
     snapshot = await aq.ballot_rule_snapshot(ga.organisation_id, ballot_id)
@@ -114,7 +115,7 @@ async def test_college_weights_the_law_forbids_are_refused_and_nothing_opens(
     assert refused.value.code == code
     ballot_id = await ga.motion()
     with pytest.raises(Refused) as not_opened:
-        await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
+        await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     assert not_opened.value.code == code
     row = await Ballot.select(Ballot.status).where(Ballot.id == ballot_id).first()
     assert row["status"] == "draft"
@@ -125,9 +126,9 @@ async def test_a_member_in_no_college_is_refused_clearly() -> None:
     outsider_index = 0  # taken out of their college
     await place_in_college([ga.members[outsider_index]], None)
     ballot_id = await ga.motion()
-    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     with pytest.raises(Refused) as refused:
-        await ballots.cast_vote(ballot_id, ga.members[outsider_index], "yes")
+        await voting.cast_vote(ballot_id, ga.members[outsider_index], "yes")
     assert refused.value.code == "no_college"
     setup = await rules.college_setup(ga.organisation_id, preset("scic_sa"))
     assert len(setup.without_college) == 1

@@ -13,8 +13,9 @@ from tests.support.factories import close, general_assembly
 from votes.db import audit_queries
 from votes.db import minutes_queries as mq
 from votes.db.tables import AssemblyKind, AuditEntry, Ballot, Membership
-from votes.services import ballots, rules
+from votes.services import rules
 from votes.services.actors import actor_for
+from votes.services.ballots import lifecycle
 from votes.services.refusals import Refused
 
 
@@ -45,20 +46,20 @@ async def test_a_binding_result_is_published_only_after_another_persons_confirma
     ballot_id = await _closed_motion(ga)
     chair = await actor_for(ga.organisation_id, ga.members[0])
     with pytest.raises(Refused, match="cosignature_required"):
-        await ballots.publish_ballot(chair, ballot_id)
+        await lifecycle.publish_ballot(chair, ballot_id)
     # a facilitator who is also a scrutineer cannot confirm their own publication
     both = await actor_for(ga.organisation_id, ga.members[2])
-    await ballots.cosign(both, ballot_id, "publish")
+    await lifecycle.cosign(both, ballot_id, "publish")
     with pytest.raises(Refused, match="cosignature_by_another"):
-        await ballots.publish_ballot(both, ballot_id)
+        await lifecycle.publish_ballot(both, ballot_id)
     # a confirmation of the reopening does not allow publishing
     scrutineer = await actor_for(ga.organisation_id, ga.members[1])
-    await ballots.cosign(scrutineer, ballot_id, "reopen")
+    await lifecycle.cosign(scrutineer, ballot_id, "reopen")
     with pytest.raises(Refused, match="cosignature_required"):
-        await ballots.publish_ballot(chair, ballot_id)
+        await lifecycle.publish_ballot(chair, ballot_id)
     assert await _status(ballot_id) == "closed"
-    await ballots.cosign(scrutineer, ballot_id, "publish")
-    await ballots.publish_ballot(chair, ballot_id)
+    await lifecycle.cosign(scrutineer, ballot_id, "publish")
+    await lifecycle.publish_ballot(chair, ballot_id)
     assert await _status(ballot_id) == "published"
     entry = (
         await AuditEntry.select(AuditEntry.details)
@@ -83,13 +84,13 @@ async def test_only_a_scrutineer_confirms_and_only_a_closed_ballot() -> None:
     ballot_id = await ga.motion()
     chair = await actor_for(ga.organisation_id, ga.members[0])
     with pytest.raises(Refused, match="cosigners_only"):
-        await ballots.cosign(chair, ballot_id, "publish")
+        await lifecycle.cosign(chair, ballot_id, "publish")
     await _roles(ga, 1, is_scrutineer=True)
     scrutineer = await actor_for(ga.organisation_id, ga.members[1])
     with pytest.raises(Refused, match="not_closed"):
-        await ballots.cosign(scrutineer, ballot_id, "publish")
+        await lifecycle.cosign(scrutineer, ballot_id, "publish")
     with pytest.raises(Refused, match="invalid_choice"):
-        await ballots.cosign(scrutineer, ballot_id, "cancel")
+        await lifecycle.cosign(scrutineer, ballot_id, "cancel")
     assert await audit_queries.cosignature(ga.organisation_id, ballot_id) is None
 
 
@@ -101,14 +102,14 @@ async def test_a_confirmation_is_spent_by_a_reopening_and_names_the_new_count() 
     chair = await actor_for(ga.organisation_id, ga.members[0])
     scrutineer = await actor_for(ga.organisation_id, ga.members[1])
     with pytest.raises(Refused, match="cosignature_required"):
-        await ballots.reopen_ballot(chair, ballot_id, "Panne du Wi-Fi")
-    await ballots.cosign(scrutineer, ballot_id, "reopen")
-    await ballots.reopen_ballot(chair, ballot_id, "Panne du Wi-Fi")
+        await lifecycle.reopen_ballot(chair, ballot_id, "Panne du Wi-Fi")
+    await lifecycle.cosign(scrutineer, ballot_id, "reopen")
+    await lifecycle.reopen_ballot(chair, ballot_id, "Panne du Wi-Fi")
     await close(ballot_id)
     # the confirmation given before the reopening says nothing of the new count
     assert await audit_queries.cosignature(ga.organisation_id, ballot_id) is None
     with pytest.raises(Refused, match="cosignature_required"):
-        await ballots.publish_ballot(chair, ballot_id)
+        await lifecycle.publish_ballot(chair, ballot_id)
 
 
 async def test_rehearsals_plenaries_and_profiles_without_dual_control_need_no_confirmation() -> (
@@ -118,11 +119,11 @@ async def test_rehearsals_plenaries_and_profiles_without_dual_control_need_no_co
     await _roles(ga, 0, is_facilitator=True)
     chair = await actor_for(ga.organisation_id, ga.members[0])
     rehearsal = await _closed_motion(ga, is_test=True)
-    await ballots.publish_ballot(chair, rehearsal)
+    await lifecycle.publish_ballot(chair, rehearsal)
     plenary = await general_assembly(4, kind=AssemblyKind.PLENARY)
     await _roles(plenary, 0, is_facilitator=True)
     motion = await _closed_motion(plenary)
-    await ballots.publish_ballot(
+    await lifecycle.publish_ballot(
         await actor_for(plenary.organisation_id, plenary.members[0]), motion
     )
     relaxed = await general_assembly(4)
@@ -134,5 +135,5 @@ async def test_rehearsals_plenaries_and_profiles_without_dual_control_need_no_co
         replace(profile, dual_control=False, adjusted=True),
     )
     motion = await _closed_motion(relaxed)
-    await ballots.publish_ballot(admin, motion)
+    await lifecycle.publish_ballot(admin, motion)
     assert {await _status(b) for b in (rehearsal, motion)} == {"published"}

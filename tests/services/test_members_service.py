@@ -24,12 +24,12 @@ from votes.services import (
     accounts,
     assemblies,
     attendance,
-    ballots,
     member_import,
     members,
     organisations,
 )
 from votes.services.actors import actor_for
+from votes.services.ballots import counting, drafts, lifecycle, voting
 from votes.services.members import MemberInput
 from votes.services.refusals import Refused
 
@@ -148,14 +148,14 @@ async def _open_ballot_elsewhere() -> tuple[int, int]:
         status=AssemblyStatus.IN_SESSION,
     )
     await attendance.check_in(await actor_for(organisation_id), assembly_id, membership_id)
-    ballot_id = await ballots.create_ballot(
+    ballot_id = await drafts.create_ballot(
         await actor_for(organisation_id),
         assembly_id,
         "Adoptez-vous ?",
         "majority",
         [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")],
     )
-    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     return ballot_id, membership_id
 
 
@@ -175,14 +175,14 @@ async def test_a_vote_elsewhere_is_acknowledged_while_a_20000_row_import_runs() 
     while not engine.connections().write_lock.locked():  # the import is writing
         assert not importing.done()
         await asyncio.sleep(0)
-    receipt = await ballots.cast_vote(ballot_id, voter, "yes")
+    receipt = await voting.cast_vote(ballot_id, voter, "yes")
     assert receipt.code
     # the vote did not wait for the 20,000 rows: the import was still under way
     assert not importing.done()
     report = await importing
     assert report.acceptable
     assert await _count(organisation_id) == member_import.MAX_IMPORT_ROWS
-    assert (await ballots.count_ballot(ballot_id)).rounds[0].totals["yes"] == 1
+    assert (await counting.count_ballot(ballot_id)).rounds[0].totals["yes"] == 1
     # audited once, as one import
     entries = await AuditEntry.select(AuditEntry.action, AuditEntry.details).where(
         AuditEntry.organisation == organisation_id

@@ -9,8 +9,9 @@ from datetime import UTC, datetime
 import pytest
 
 from votes.db.tables import Assembly, AssemblyStatus, MembershipKind, Minutes
-from votes.services import accounts, assemblies, audit, ballots, minutes, organisations
+from votes.services import accounts, assemblies, audit, minutes, organisations
 from votes.services.actors import actor_for
+from votes.services.ballots import drafts, lifecycle, voting
 from votes.services.refusals import Refused
 
 DRAFT = minutes.MinutesDraft("fr", "Camille", "Léa", "Yanis", "Ouverture à 18 h.", "")
@@ -64,21 +65,21 @@ async def test_minutes_wait_for_the_closed_assembly_and_its_published_results() 
     with pytest.raises(Refused, match="assembly_not_closed"):
         await minutes.finalise(organisation_id, assembly_id, "<p/>", person_id=person_id)
     await _close(assembly_id)
-    ballot_id = await ballots.create_ballot(
+    ballot_id = await drafts.create_ballot(
         await actor_for(organisation_id),
         assembly_id,
         "Q ?",
         "majority",
         [("yes", "Pour"), ("no", "Contre")],
     )
-    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     with pytest.raises(Refused, match="ballots_pending"):
         await minutes.finalise(organisation_id, assembly_id, "<p/>", person_id=person_id)
-    await ballots.cast_vote(ballot_id, membership_id, "yes")
-    await ballots.close_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await voting.cast_vote(ballot_id, membership_id, "yes")
+    await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     with pytest.raises(Refused, match="ballots_pending"):
         await minutes.finalise(organisation_id, assembly_id, "<p/>", person_id=person_id)
-    await ballots.publish_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await lifecycle.publish_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     await minutes.finalise(organisation_id, assembly_id, "<p/>", person_id=person_id)
 
 

@@ -6,9 +6,11 @@ from __future__ import annotations
 import pytest
 from tests.support.factories import general_assembly
 
+from votes.core.room_counts import RoomCount
 from votes.db.tables import Attendance, Ballot, Membership, MembershipStatus, Proxy
-from votes.services import attendance, ballots, proxies
+from votes.services import attendance, proxies
 from votes.services.actors import actor_for
+from votes.services.ballots import counting, lifecycle, room_counts
 from votes.services.refusals import Refused
 
 
@@ -56,16 +58,16 @@ async def test_ballots_are_run_by_active_facilitators_of_their_own_cooperative()
     ballot_id = await ga.motion()
     member = await actor_for(ga.organisation_id, ga.members[0])
     with pytest.raises(Refused, match="facilitators_only_ballots"):
-        await ballots.open_ballot(member, ballot_id)
+        await lifecycle.open_ballot(member, ballot_id)
     await Membership.update({Membership.is_facilitator: True}).where(Membership.id == ga.members[1])
     await _suspend(ga.members[1])
     suspended = await actor_for(ga.organisation_id, ga.members[1])
     with pytest.raises(Refused, match="facilitators_only_ballots"):
-        await ballots.open_ballot(suspended, ballot_id)
+        await lifecycle.open_ballot(suspended, ballot_id)
     elsewhere = await general_assembly(1)
     foreign = await actor_for(elsewhere.organisation_id)  # every power, in another cooperative
     with pytest.raises(Refused, match="not_found"):
-        await ballots.open_ballot(foreign, ballot_id)
+        await lifecycle.open_ballot(foreign, ballot_id)
     row = await Ballot.select(Ballot.status).where(Ballot.id == ballot_id).first()
     assert row["status"] == "draft"
 
@@ -73,8 +75,8 @@ async def test_ballots_are_run_by_active_facilitators_of_their_own_cooperative()
 async def test_a_room_count_is_entered_by_a_scrutineer_only() -> None:
     ga = await general_assembly(3)
     ballot_id = await ga.motion()
-    await ballots.open_ballot(await actor_for(ga.organisation_id), ballot_id)
+    await lifecycle.open_ballot(await actor_for(ga.organisation_id), ballot_id)
     member = await actor_for(ga.organisation_id, ga.members[0])
     with pytest.raises(Refused, match="scrutineers_only"):
-        await ballots.record_room_count(member, ballot_id, ballots.RoomCount({"yes": 1}, cast=1))
-    assert await ballots.room_count_of(ballot_id, 1) is None
+        await room_counts.record_room_count(member, ballot_id, RoomCount({"yes": 1}, cast=1))
+    assert await counting.room_count_of(ballot_id, 1) is None

@@ -9,9 +9,13 @@ from tests.support.factories import close, general_assembly
 
 from votes.db import attendance_queries as aq
 from votes.db.tables import AuditEntry, Participation, Proxy
-from votes.services import ballots, proxies
+from votes.services import proxies
 from votes.services.actors import actor_for
+from votes.services.ballots import lifecycle, voting
 from votes.services.refusals import Refused
+
+# every vote here is stored once by each storage adapter, on the same database
+pytestmark = pytest.mark.usefixtures("each_vote_storage")
 
 
 async def _give(ga, giver: int, holder: int | None) -> int:  # type: ignore[no-untyped-def]
@@ -75,11 +79,11 @@ async def test_checking_in_revokes_the_givers_proxy() -> None:
     }
     assert lines[ga.members[0]].status == "present"
     ballot_id = await ga.motion()
-    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     with pytest.raises(Refused) as refused:
-        await ballots.cast_vote(ballot_id, ga.members[1], "yes", on_behalf_of=ga.members[0])
+        await voting.cast_vote(ballot_id, ga.members[1], "yes", on_behalf_of=ga.members[0])
     assert refused.value.code == "not_your_proxy"
-    await ballots.cast_vote(ballot_id, ga.members[0], "no")  # they vote themselves
+    await voting.cast_vote(ballot_id, ga.members[0], "no")  # they vote themselves
 
 
 async def test_the_holder_splits_the_votes_they_hold_and_the_trail_says_for_whom() -> None:
@@ -88,13 +92,13 @@ async def test_the_holder_splits_the_votes_they_hold_and_the_trail_says_for_whom
     await _give(ga, 2, 0)
     await ga.check_in(0)
     ballot_id = await ga.motion(secret=True)
-    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
-    await ballots.cast_vote(ballot_id, ga.members[0], "yes")
-    await ballots.cast_vote(ballot_id, ga.members[0], "no", on_behalf_of=ga.members[1])
-    await ballots.cast_vote(ballot_id, ga.members[0], "abstain", on_behalf_of=ga.members[2])
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await voting.cast_vote(ballot_id, ga.members[0], "yes")
+    await voting.cast_vote(ballot_id, ga.members[0], "no", on_behalf_of=ga.members[1])
+    await voting.cast_vote(ballot_id, ga.members[0], "abstain", on_behalf_of=ga.members[2])
     # one vote per represented member, enforced by the participation register
     with pytest.raises(Refused) as twice:
-        await ballots.cast_vote(ballot_id, ga.members[0], "yes", on_behalf_of=ga.members[1])
+        await voting.cast_vote(ballot_id, ga.members[0], "yes", on_behalf_of=ga.members[1])
     assert twice.value.code == "already_voted"
     voters = {
         row["membership"]
@@ -116,13 +120,13 @@ async def test_a_holder_must_be_checked_in_and_votes_only_for_their_own_principa
     ga = await general_assembly(4)
     await _give(ga, 1, 0)
     ballot_id = await ga.motion()
-    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     with pytest.raises(Refused) as absent:
-        await ballots.cast_vote(ballot_id, ga.members[0], "yes", on_behalf_of=ga.members[1])
+        await voting.cast_vote(ballot_id, ga.members[0], "yes", on_behalf_of=ga.members[1])
     assert absent.value.code == "not_checked_in"
     await ga.check_in(2)
     with pytest.raises(Refused) as stranger:
-        await ballots.cast_vote(ballot_id, ga.members[2], "yes", on_behalf_of=ga.members[1])
+        await voting.cast_vote(ballot_id, ga.members[2], "yes", on_behalf_of=ga.members[1])
     assert stranger.value.code == "not_your_proxy"
 
 
@@ -137,3 +141,43 @@ async def test_a_giver_or_an_admin_takes_a_proxy_back() -> None:
         await proxies.revoke_proxy(await actor_for(ga.organisation_id), proxy_id)
     assert again.value.code == "proxy_revoked"
     await _give(ga, 0, 2)  # a new proxy once the first is taken back
+
+
+async def test_a_holder_casts_every_vote_they_hold_in_one_call() -> None:
+    ga = await general_assembly(40)
+    await _give(ga, 1, 0)
+    await _give(ga, 2, 0)
+    await ga.check_in(0)
+    ballot_id = await ga.motion()
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await voting.cast_vote(ballot_id, ga.members[0], "no", on_behalf_of=ga.members[1])
+    represented = [ga.members[1], ga.members[2]]
+    stored = await voting.cast_held_votes(
+        ballot_id, ga.members[0], "yes", represented=represented, own=True
+    )
+    assert stored == 2  # their own and member 2's: member 1's vote was in already
+    again = await voting.cast_held_votes(
+        ballot_id, ga.members[0], "yes", represented=represented, own=True
+    )
+    assert again == 0
+    result = await close(ballot_id)
+    assert result.rounds[0].totals == {"yes": 2, "no": 1, "abstain": 0}
+
+
+async def test_held_votes_are_stored_all_or_none() -> None:
+    ga = await general_assembly(40)
+    await _give(ga, 1, 0)
+    await ga.check_in(0)
+    ballot_id = await ga.motion()
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    with pytest.raises(Refused) as refused:
+        # member 3 gave no proxy to member 0: the whole call is refused, nothing is stored
+        await voting.cast_held_votes(
+            ballot_id, ga.members[0], "yes", represented=[ga.members[1], ga.members[3]], own=True
+        )
+    assert refused.value.code == "not_your_proxy"
+    assert await Participation.count().where(Participation.ballot == ballot_id) == 0
+    entries = await AuditEntry.count().where(
+        (AuditEntry.organisation == ga.organisation_id) & (AuditEntry.action == "vote.by_proxy")
+    )
+    assert entries == 0

@@ -14,6 +14,7 @@ from tests.support.actors import scrutineer
 from tests.support.factories import close, general_assembly, member_actor, organisation
 
 from votes.core import Verdict
+from votes.core.room_counts import RoomCount
 from votes.db.engine import VotesSQLiteEngine
 from votes.db.piccolo_app import APP_CONFIG
 from votes.db.tables import (
@@ -36,7 +37,6 @@ from votes.services import (
     assemblies,
     attendance,
     audit,
-    ballots,
     integrity,
     minutes,
     organisations,
@@ -44,6 +44,7 @@ from votes.services import (
     proxies,
 )
 from votes.services.actors import actor_for
+from votes.services.ballots import counting, drafts, lifecycle, room_counts, voting
 from votes.services.refusals import Refused
 
 
@@ -81,7 +82,7 @@ async def test_check_outs_and_a_new_member_change_neither_the_recount_nor_the_da
     report = await integrity.verify_everything()
     assert not [f for f in report.ballot_findings if f.ballot_id == ballot_id]
     assert await _dump() == before  # a check never writes, not even the figures
-    assert await ballots.count_ballot(ballot_id) == result
+    assert await counting.count_ballot(ballot_id) == result
     row = await Ballot.select(Ballot.rule_snapshot).where(Ballot.id == ballot_id).first()
     assert row is not None
     count = json.loads(row["rule_snapshot"])["count"]
@@ -99,12 +100,12 @@ async def test_a_ballot_closed_without_a_count_is_counted_by_the_sweep(
     await Ballot.update({Ballot.status: BallotStatus.CLOSED.value, Ballot.result: None}).where(
         Ballot.id == ballot_id
     )
-    await ballots.close_due_ballots()
+    await lifecycle.close_due_ballots()
     row = await Ballot.select(Ballot.result, Ballot.status).where(Ballot.id == ballot_id).first()
     assert row is not None
     assert row["status"] == BallotStatus.CLOSED.value
     assert row["result"] is not None
-    await ballots.publish_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await lifecycle.publish_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
 
 
 async def test_a_failure_during_the_count_leaves_no_closed_ballot_without_a_result(
@@ -119,9 +120,9 @@ async def test_a_failure_during_the_count_leaves_no_closed_ballot_without_a_resu
         raise RuntimeError("the process dies here")
 
     with monkeypatch.context() as patched:
-        patched.setattr(ballots.rules, "judge", crash)
+        patched.setattr(counting.rules, "judge", crash)
         with pytest.raises(RuntimeError):
-            await ballots.close_ballot(await ballots.system_actor(ballot_id), ballot_id)
+            await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     row = await Ballot.select(Ballot.result, Ballot.status).where(Ballot.id == ballot_id).first()
     assert row is not None
     # either still open (the close rolled back) or closed with its result: never in between
@@ -216,24 +217,24 @@ async def test_final_minutes_edited_with_their_digest_and_chain_recomputed_are_r
 async def test_room_and_phone_votes_beyond_the_eligible_are_not_published() -> None:
     plenary = await general_assembly(15, kind=AssemblyKind.PLENARY)
     ballot_id = await plenary.motion()
-    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
-    room = ballots.RoomCount({"yes": 8, "no": 4}, cast=12)
-    await ballots.record_room_count(
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    room = RoomCount({"yes": 8, "no": 4}, cast=12)
+    await room_counts.record_room_count(
         await scrutineer(plenary.organisation_id, plenary.members[0]), ballot_id, room
     )
     await plenary.vote(ballot_id, {"yes": 6, "no": 2})  # the phones keep voting: 20 for 15
     await close(ballot_id)
     with pytest.raises(Refused, match="too_many_votes"):
-        await ballots.publish_ballot(await ballots.system_actor(ballot_id), ballot_id)
+        await lifecycle.publish_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     findings = await integrity.verify_ballot(plenary.organisation_id, ballot_id)
     findings += await integrity.verify_registers(plenary.organisation_id)
     assert "too_many_votes" in {f.reason for f in findings}
     # the scrutineer corrects the room's count: the ballot is counted again and published
-    corrected = ballots.RoomCount({"yes": 5, "no": 2}, cast=7)
-    await ballots.record_room_count(
+    corrected = RoomCount({"yes": 5, "no": 2}, cast=7)
+    await room_counts.record_room_count(
         await scrutineer(plenary.organisation_id, plenary.members[0]), ballot_id, corrected
     )
-    await ballots.publish_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await lifecycle.publish_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
 
 
 async def _amendment_put_to_vote() -> tuple[Any, int, int, int]:
@@ -252,11 +253,11 @@ async def _amendment_put_to_vote() -> tuple[Any, int, int, int]:
 
 
 async def _publish(ballot_id: int, members: list[int], choice: str) -> None:
-    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     for membership_id in members:
-        await ballots.cast_vote(ballot_id, membership_id, choice)
+        await voting.cast_vote(ballot_id, membership_id, choice)
     await close(ballot_id)
-    await ballots.publish_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await lifecycle.publish_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
 
 
 async def _voters(organisation_id: int) -> list[int]:
@@ -330,7 +331,7 @@ async def test_a_motion_does_not_open_before_its_amendments_are_voted_unless_tol
         member, proposal_id, AmendmentKind.FULL, text="Pas de prime."
     )
     await amendments.put_amendment_to_vote(chair, amendment_id)  # its ballot is still a draft
-    motion = await ballots.create_ballot(
+    motion = await drafts.create_ballot(
         await actor_for(organisation_id),
         assembly_id,
         "Adoptez-vous la prime ?",
@@ -339,9 +340,9 @@ async def test_a_motion_does_not_open_before_its_amendments_are_voted_unless_tol
         proposal_id=proposal_id,
     )
     with pytest.raises(Refused, match="amendments_pending_vote"):
-        await ballots.open_ballot(await ballots.system_actor(motion), motion)
+        await lifecycle.open_ballot(await lifecycle.system_actor(motion), motion)
     reason = "L'amendement sera voté à la reprise, de l'accord de la salle"
-    await ballots.open_ballot(await ballots.system_actor(motion), motion, reason=reason)
+    await lifecycle.open_ballot(await lifecycle.system_actor(motion), motion, reason=reason)
     entry = await audit.latest_entry(organisation_id, "ballot.opened", f"ballot:{motion}")
     assert entry is not None
     assert entry[1]["reason"] == reason
@@ -349,7 +350,7 @@ async def test_a_motion_does_not_open_before_its_amendments_are_voted_unless_tol
 
 async def test_condorcet_ballots_get_a_lot_seeded_before_the_vote_like_irv() -> None:
     plenary = await general_assembly(3, kind=AssemblyKind.PLENARY)
-    ballot_id = await ballots.create_ballot(
+    ballot_id = await drafts.create_ballot(
         await actor_for(plenary.organisation_id),
         plenary.assembly_id,
         "Quel lieu ?",
@@ -359,11 +360,11 @@ async def test_condorcet_ballots_get_a_lot_seeded_before_the_vote_like_irv() -> 
     row = await Ballot.select(Ballot.rules).where(Ballot.id == ballot_id).first()
     assert row is not None
     seed = json.loads(row["rules"])["seed"]  # recorded before any vote
-    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     for member, ranking in zip(
         plenary.members, (["a", "b", "c"], ["b", "c", "a"], ["c", "a", "b"]), strict=True
     ):
-        await ballots.cast_vote(ballot_id, member, ranking)
+        await voting.cast_vote(ballot_id, member, ranking)
     result = await close(ballot_id)  # a perfect cycle: only the lot can decide
     assert len(result.winners) == 1
     assert any(e.seed == seed for e in result.tie_events)
@@ -371,7 +372,7 @@ async def test_condorcet_ballots_get_a_lot_seeded_before_the_vote_like_irv() -> 
 
 async def test_a_count_that_cannot_be_made_leaves_the_ballot_open_with_a_clear_refusal() -> None:
     plenary = await general_assembly(2, kind=AssemblyKind.PLENARY)
-    ballot_id = await ballots.create_ballot(
+    ballot_id = await drafts.create_ballot(
         await actor_for(plenary.organisation_id),
         plenary.assembly_id,
         "Qui ?",
@@ -382,9 +383,9 @@ async def test_a_count_that_cannot_be_made_leaves_the_ballot_open_with_a_clear_r
     await Ballot.update({Ballot.rules: json.dumps({"tie_break": "unresolved"})}).where(
         Ballot.id == ballot_id
     )
-    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
-    await ballots.cast_vote(ballot_id, plenary.members[0], ["a"])
-    await ballots.cast_vote(ballot_id, plenary.members[1], ["b"])
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await voting.cast_vote(ballot_id, plenary.members[0], ["a"])
+    await voting.cast_vote(ballot_id, plenary.members[1], ["b"])
     with pytest.raises(Refused, match="not_countable"):
         await close(ballot_id)
     row = await Ballot.select(Ballot.status).where(Ballot.id == ballot_id).first()

@@ -12,8 +12,9 @@ from votes.core import Verdict, explain
 from votes.core.rules import preset
 from votes.db import attendance_queries as aq
 from votes.db.tables import AssemblyKind, Ballot, Convocation, LegalForm
-from votes.services import ballots, proxies, rules
+from votes.services import proxies, rules
 from votes.services.actors import actor_for
+from votes.services.ballots import lifecycle, voting
 from votes.services.refusals import Refused
 
 AGE, SECOND = AssemblyKind.AGE, Convocation.SECOND
@@ -184,7 +185,7 @@ async def test_the_rule_and_its_source_are_stored_with_the_result_and_counts_fro
         await actor_for(ga.organisation_id, ga.members[8]), ga.assembly_id, ga.members[0]
     )
     ballot_id = await ga.motion()
-    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     await ga.check_in(7)
     await ga.vote(ballot_id, {"yes": 6, "no": 2})
     await close(ballot_id)
@@ -232,9 +233,9 @@ async def test_a_ballot_with_its_own_majority_and_a_plenary_ignore_the_profile()
 async def test_only_members_checked_in_vote_in_a_general_assembly() -> None:
     ga = await general_assembly(5)
     ballot_id = await ga.motion()
-    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     with pytest.raises(Refused) as refused:
-        await ballots.cast_vote(ballot_id, ga.members[0], "yes")
+        await voting.cast_vote(ballot_id, ga.members[0], "yes")
     assert refused.value.code == "not_checked_in"
     await ga.check_in(0)
-    await ballots.cast_vote(ballot_id, ga.members[0], "yes")
+    await voting.cast_vote(ballot_id, ga.members[0], "yes")

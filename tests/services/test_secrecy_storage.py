@@ -29,8 +29,9 @@ from piccolo.engine.postgres import PostgresEngine
 
 from votes.db.engine import VotesSQLiteEngine
 from votes.db.tables import Ballot, BallotPaper, Participation
-from votes.services import accounts, assemblies, ballots, organisations
+from votes.services import accounts, assemblies, organisations
 from votes.services.actors import actor_for
+from votes.services.ballots import drafts, lifecycle, voting
 
 VOTERS = 30
 CHANCE_BOUND = 8  # correct links a random pairing reaches with probability < 1e-5
@@ -49,7 +50,7 @@ async def _ballot_with_voters() -> tuple[int, dict[int, str]]:
     for index in range(VOTERS):
         person = await accounts.create_person(f"S{n}-{index}", None, None)
         members.append(await organisations.add_membership(organisation_id, person))
-    ballot_id = await ballots.create_ballot(
+    ballot_id = await drafts.create_ballot(
         await actor_for(organisation_id),
         assembly_id,
         "Notez les trois projets",
@@ -58,7 +59,7 @@ async def _ballot_with_voters() -> tuple[int, dict[int, str]]:
         secret=True,
         allow_change=True,
     )
-    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     # thirty different papers: a link to a paper is a link to one voter's choice
     scores = [{"a": i % 6, "b": (i // 6) % 6, "c": (i // 36) % 6} for i in range(VOTERS)]
     truth = {m: json.dumps(s, sort_keys=True) for m, s in zip(members, scores, strict=True)}
@@ -67,7 +68,7 @@ async def _ballot_with_voters() -> tuple[int, dict[int, str]]:
 
 async def _vote_all(ballot_id: int, truth: dict[int, str]) -> None:
     for membership, content in truth.items():
-        await ballots.cast_vote(ballot_id, membership, json.loads(content), receipt_key=KEY)
+        await voting.cast_vote(ballot_id, membership, json.loads(content), receipt_key=KEY)
 
 
 def _correct(guess: dict[int, str], truth: dict[int, str]) -> int:
@@ -206,7 +207,7 @@ async def test_a_copy_of_the_sqlite_files_links_no_voter_to_their_paper(tmp_path
     by_commit = _by_commit(_wal_prefixes(during), ballot_id)
     assert _correct(by_commit, truth) < CHANCE_BOUND
 
-    await ballots.close_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     after = _copy_files(tmp_path / "after")
     register_after, papers_after = _tables(after, ballot_id)
     assert sorted(_readable(p["content"]) for p in papers_after) == sorted(truth.values())
@@ -261,7 +262,7 @@ async def test_the_postgresql_heap_links_no_voter_to_their_paper() -> None:
     register, papers = await _heap(ballot_id)
     assert len(register) == len(papers) == VOTERS
     assert _correct(_by_order(register, papers), truth) < CHANCE_BOUND
-    await ballots.close_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     register_after, papers_after = await _heap(ballot_id)
     assert sorted(_readable(p["content"]) for p in papers_after) == sorted(truth.values())
     assert _correct(_by_order(register_after, papers_after), truth) < CHANCE_BOUND

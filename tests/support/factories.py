@@ -25,8 +25,9 @@ from votes.db.tables import (
     Membership,
     MembershipKind,
 )
-from votes.services import accounts, assemblies, attendance, ballots, organisations
+from votes.services import accounts, assemblies, attendance, organisations
 from votes.services.actors import Actor, actor_for
+from votes.services.ballots import drafts, lifecycle, voting
 
 _counter = itertools.count()
 MOTION = [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")]
@@ -85,7 +86,7 @@ class Assembly:
             )
 
     async def motion(self, **options: Any) -> int:
-        return await ballots.create_ballot(
+        return await drafts.create_ballot(
             await actor_for(self.organisation_id),
             self.assembly_id,
             "La résolution ?",
@@ -99,17 +100,17 @@ class Assembly:
         (the ballot is opened first if it is still a draft)."""
         row = await Ballot.select(Ballot.status).where(Ballot.id == ballot_id).first()
         if row is not None and row["status"] == "draft":
-            await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
+            await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
         index = start
         for choice in ("yes", "no", "abstain"):
             for _ in range(votes.get(choice, 0)):
-                await ballots.cast_vote(ballot_id, self.members[index], choice)
+                await voting.cast_vote(ballot_id, self.members[index], choice)
                 index += 1
 
 
 async def motion(organisation_id: int, assembly_id: int, **options: Any) -> int:
     """A draft majority ballot (for, against, abstention) in the assembly; its id."""
-    return await ballots.create_ballot(
+    return await drafts.create_ballot(
         await actor_for(organisation_id),
         assembly_id,
         "Adoptez-vous la résolution ?",
@@ -161,4 +162,4 @@ async def place_in_college(membership_ids: list[int], college_id: int | None) ->
 
 
 async def close(ballot_id: int) -> TallyResult:
-    return await ballots.close_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    return await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)

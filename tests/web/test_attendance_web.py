@@ -9,8 +9,9 @@ import httpx
 from tests.web.assembly_helpers import Coop, as_role, cooperative, post_form
 
 from votes.db.tables import AssemblyKind, Attendance, Membership, Proxy
-from votes.services import attendance, ballots, proxies
+from votes.services import attendance, proxies
 from votes.services.actors import actor_for
+from votes.services.ballots import counting, drafts, lifecycle
 
 
 async def _membership(coop: Coop, role: str) -> int:
@@ -95,14 +96,14 @@ async def test_a_holder_casts_all_the_votes_they_hold_in_one_action(
     member, other = await _membership(coop, "member"), await _membership(coop, "other")
     await proxies.give_proxy(await actor_for(coop.organisation_id, other), coop.assembly_id, member)
     await attendance.check_in(await actor_for(coop.organisation_id), coop.assembly_id, member)
-    ballot_id = await ballots.create_ballot(
+    ballot_id = await drafts.create_ballot(
         await actor_for(coop.organisation_id),
         coop.assembly_id,
         "Adoptez-vous ?",
         "majority",
         [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")],
     )
-    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     await as_role(client, coop, "member")
     page = await client.get(f"{coop.base}/ballots/{ballot_id}", headers={"Accept-Language": "fr"})
     assert "(par procuration)" in page.text
@@ -110,7 +111,7 @@ async def test_a_holder_casts_all_the_votes_they_hold_in_one_action(
         client, f"{coop.base}/ballots/{ballot_id}/vote", {"choice": "yes", "for": "all"}
     )
     assert voted.status_code == 303
-    result = await ballots.count_ballot(ballot_id)
+    result = await counting.count_ballot(ballot_id)
     assert result.rounds[0].totals["yes"] == 2
     # every vote held is cast: the page no longer offers one for the represented member
     page = await client.get(f"{coop.base}/ballots/{ballot_id}", headers={"Accept-Language": "fr"})

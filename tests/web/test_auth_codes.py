@@ -263,7 +263,8 @@ async def _victim_in_a_cooperative_with_a_secret_ballot(
     ballot id, victim's email)."""
     from datetime import UTC, datetime
 
-    from votes.services import assemblies, ballots
+    from votes.services import assemblies
+    from votes.services.ballots import drafts, lifecycle
 
     suffix = uuid.uuid4().hex[:8]
     short_name = f"coop-a-{suffix}"
@@ -277,7 +278,7 @@ async def _victim_in_a_cooperative_with_a_secret_ballot(
     assembly_id = await assemblies.create_assembly(
         await actor_for(organisation_id), "AG", datetime.now(UTC)
     )
-    ballot_id = await ballots.create_ballot(
+    ballot_id = await drafts.create_ballot(
         await actor_for(organisation_id),
         assembly_id,
         "Question secrète ?",
@@ -285,7 +286,7 @@ async def _victim_in_a_cooperative_with_a_secret_ballot(
         [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")],
         secret=True,
     )
-    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     return short_name, admin_email, victim, membership_id, ballot_id, victim_email
 
 

@@ -8,8 +8,9 @@ import httpx
 from tests.web.assembly_helpers import Coop, as_role, cooperative, post_form
 
 from votes.db.tables import Assembly, AssemblyKind, AssemblyStatus, Ballot, Membership
-from votes.services import attendance, ballots
+from votes.services import attendance
 from votes.services.actors import actor_for
+from votes.services.ballots import drafts, lifecycle, voting
 
 CHOICES = [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")]
 
@@ -28,7 +29,7 @@ async def _membership(coop: Coop, role: str) -> int:
 
 async def _ballot(coop: Coop) -> int:
     admin = await actor_for(coop.organisation_id)
-    return await ballots.create_ballot(
+    return await drafts.create_ballot(
         admin, coop.assembly_id, "Modifier les statuts ?", "majority", CHOICES
     )
 
@@ -76,7 +77,7 @@ async def test_a_phone_not_checked_in_is_told_before_the_form(client: httpx.Asyn
     coop = await cooperative(kind=AssemblyKind.AGO)
     ballot_id = await _ballot(coop)
     admin = await actor_for(coop.organisation_id)
-    await ballots.open_ballot(admin, ballot_id)
+    await lifecycle.open_ballot(admin, ballot_id)
     await as_role(client, coop, "member")
     page = await client.get(f"{coop.base}/ballots/{ballot_id}", headers={"Accept-Language": "fr"})
     assert "Émargez d’abord" in page.text
@@ -96,8 +97,8 @@ async def test_turnout_counts_voters_against_who_is_there_absentees_apart(
     await attendance.check_in(admin, coop.assembly_id, member)
     await attendance.check_in(admin, coop.assembly_id, facilitator)
     ballot_id = await _ballot(coop)
-    await ballots.open_ballot(admin, ballot_id)
-    await ballots.cast_vote(ballot_id, member, "yes")
+    await lifecycle.open_ballot(admin, ballot_id)
+    await voting.cast_vote(ballot_id, member, "yes")
     await as_role(client, coop, "facilitator")
     turnout = await client.get(
         f"{coop.base}/ballots/{ballot_id}/turnout",
@@ -176,7 +177,7 @@ async def test_a_phone_following_from_afar_says_so_and_gets_the_form(
     )
     await rules.save_profile(await actor_for(coop.organisation_id), allowed)
     ballot_id = await _ballot(coop)
-    await ballots.open_ballot(await actor_for(coop.organisation_id), ballot_id)
+    await lifecycle.open_ballot(await actor_for(coop.organisation_id), ballot_id)
     await as_role(client, coop, "member")
     ballot = f"{coop.base}/ballots/{ballot_id}"
     page = await client.get(ballot, headers={"Accept-Language": "fr"})

@@ -18,8 +18,9 @@ from tests.web.test_voting import PASSWORD, Coop
 
 from votes import i18n
 from votes.db.tables import Organisation
-from votes.services import ballots, member_import
+from votes.services import member_import
 from votes.services.actors import actor_for
+from votes.services.ballots import lifecycle
 from votes.web.templating import format_number, format_share, format_when
 
 FLEMISH_PHONE = {"Accept-Language": "nl-BE,nl;q=0.9,fr-BE;q=0.8,en;q=0.5"}
@@ -65,7 +66,7 @@ async def test_a_flemish_member_votes_and_reads_the_result_in_dutch(
 ) -> None:
     coop = await Coop().create()
     ballot_id = await coop.ballot()
-    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     await sign_in(client, coop.emails["ana"], PASSWORD)
     page = await client.get(coop.path(ballot_id), headers=FLEMISH_PHONE)
     assert page.status_code == 200
@@ -94,9 +95,9 @@ async def test_a_flemish_member_votes_and_reads_the_result_in_dutch(
         follow_redirects=False,
     )
     assert voted.status_code == 303
-    actor = await ballots.system_actor(ballot_id)
-    await ballots.close_ballot(actor, ballot_id)
-    await ballots.publish_ballot(actor, ballot_id)
+    actor = await lifecycle.system_actor(ballot_id)
+    await lifecycle.close_ballot(actor, ballot_id)
+    await lifecycle.publish_ballot(actor, ballot_id)
     result = await client.get(coop.path(ballot_id), headers=FLEMISH_PHONE)
     # the tally's own explanation, in Dutch, with a Belgian percentage
     assert "Aangenomen — vereiste meerderheid: meer dan de helft van" in result.text

@@ -18,8 +18,9 @@ from votes.core import tally
 from votes.core.formats import parse_blt
 from votes.core.results import TallyResult
 from votes.db.tables import Assembly, Ballot, BallotOption, Membership, Person
-from votes.services import attendance, ballots, exports, organisations, proxies
+from votes.services import attendance, exports, organisations, proxies
 from votes.services.actors import actor_for
+from votes.services.ballots import drafts, lifecycle, voting
 
 
 async def _demo_ids() -> tuple[int, int]:
@@ -196,7 +197,7 @@ async def test_no_csv_export_lets_a_spreadsheet_run_what_someone_typed(
     await proxies.give_proxy(
         await actor_for(organisation_id, other), assembly_id, member, instructions=INSTRUCTIONS
     )
-    ballot_id = await ballots.create_ballot(
+    ballot_id = await drafts.create_ballot(
         await actor_for(organisation_id),
         assembly_id,
         QUESTION,
@@ -204,10 +205,10 @@ async def test_no_csv_export_lets_a_spreadsheet_run_what_someone_typed(
         [("against", LABEL), ("for", "Pour")],
         rules={"scale": [-2, 2]},
     )
-    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
-    await ballots.cast_vote(ballot_id, member, {"against": -2, "for": 1})
-    await ballots.close_ballot(await ballots.system_actor(ballot_id), ballot_id)
-    await ballots.publish_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await voting.cast_vote(ballot_id, member, {"against": -2, "for": 1})
+    await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await lifecycle.publish_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     await as_role(client, coop, "facilitator")
     base = f"{coop.base}/assemblies/{assembly_id}"
 

@@ -12,8 +12,9 @@ import httpx
 from tests.web.helpers import csrf_token, sign_in
 
 from votes.db.tables import Membership, Organisation
-from votes.services import access_codes, accounts, assemblies, ballots, members
+from votes.services import access_codes, accounts, assemblies, members
 from votes.services.actors import actor_for
+from votes.services.ballots import drafts, lifecycle
 from votes.services.members import MemberInput
 
 PASSWORD = "correct horse battery staple"
@@ -103,10 +104,10 @@ async def test_the_new_cooperatives_checklist_ticks_itself_up_to_a_first_opened_
     assert [state for _, state in _steps(page.text)] == ["fait", "fait", "fait", "à faire"]
     # the next step leads straight to a ballot in the assembly just prepared
     assert f'href="/o/{short_name}/assemblies/{assembly_id}/ballots/new"' in page.text
-    ballot_id = await ballots.create_ballot(
+    ballot_id = await drafts.create_ballot(
         admin, assembly_id, "Essai ?", "majority", [("yes", "Pour"), ("no", "Contre")], is_test=True
     )
-    await ballots.open_ballot(admin, ballot_id)
+    await lifecycle.open_ballot(admin, ballot_id)
     assert await steps() == []  # all done: the checklist gives way to the cooperative's life
 
 

@@ -15,8 +15,9 @@ from tests.web.helpers import sign_in
 
 from votes.core.rules import Confidence, Source, preset
 from votes.db.tables import Assembly, AuditEntry, Membership, Minutes
-from votes.services import ballots, rules
+from votes.services import rules
 from votes.services.actors import actor_for
+from votes.services.ballots import drafts, lifecycle, voting
 
 
 class _Text(HTMLParser):
@@ -87,7 +88,7 @@ async def _coop_with_a_decision() -> tuple[Coop, int]:
     members = await Membership.select(Membership.id).where(
         (Membership.organisation == coop.organisation_id) & (Membership.kind == "member")
     )
-    ballot_id = await ballots.create_ballot(
+    ballot_id = await drafts.create_ballot(
         await actor_for(coop.organisation_id),
         coop.assembly_id,
         "Adoptez-vous la charte ?",
@@ -96,11 +97,11 @@ async def _coop_with_a_decision() -> tuple[Coop, int]:
         agenda_item_id=coop.item_id,
         secret=True,
     )
-    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     for row, choice in zip(members, ["yes", "yes", "no"], strict=True):
-        await ballots.cast_vote(ballot_id, row["id"], choice)
-    await ballots.close_ballot(await ballots.system_actor(ballot_id), ballot_id)
-    await ballots.publish_ballot(await ballots.system_actor(ballot_id), ballot_id)
+        await voting.cast_vote(ballot_id, row["id"], choice)
+    await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await lifecycle.publish_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     return coop, ballot_id
 
 

@@ -9,8 +9,8 @@ from tests.web.assembly_helpers import as_role, cooperative, post_form
 from tests.web.helpers import csrf_token
 
 from votes.db.tables import Membership
-from votes.services import ballots
 from votes.services.actors import actor_for
+from votes.services.ballots import drafts, lifecycle, voting
 
 _RECEIPT = re.compile(r'data-receipt-code="([A-Z0-9-]+)"')
 
@@ -19,16 +19,16 @@ async def test_a_member_finds_their_votes_and_checks_a_secret_receipt(
     client: httpx.AsyncClient,
 ) -> None:
     coop = await cooperative()
-    secret_id = await ballots.create_ballot(
+    secret_id = await drafts.create_ballot(
         await actor_for(coop.organisation_id), coop.assembly_id, "Qui préside ?", "majority",
         [("yes", "Pour"), ("no", "Contre")], secret=True,
     )  # fmt: skip
-    public_id = await ballots.create_ballot(
+    public_id = await drafts.create_ballot(
         await actor_for(coop.organisation_id), coop.assembly_id, "Budget adopté ?", "majority",
         [("yes", "Pour"), ("no", "Contre")],
     )  # fmt: skip
     for ballot_id in (secret_id, public_id):
-        await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
+        await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     await as_role(client, coop, "member")
     token = await csrf_token(client, f"{coop.base}/ballots/{secret_id}")
     voted = await client.post(
@@ -53,8 +53,8 @@ async def test_a_member_finds_their_votes_and_checks_a_secret_receipt(
 
     early = await post_form(client, f"{coop.base}/my-votes/check", {"receipt": code.group(1)})
     assert early.status_code == 422  # not published yet: nothing to find
-    await ballots.close_ballot(await ballots.system_actor(secret_id), secret_id)
-    await ballots.publish_ballot(await ballots.system_actor(secret_id), secret_id)
+    await lifecycle.close_ballot(await lifecycle.system_actor(secret_id), secret_id)
+    await lifecycle.publish_ballot(await lifecycle.system_actor(secret_id), secret_id)
     found = await post_form(
         client, f"{coop.base}/my-votes/check", {"receipt": code.group(1).lower()}, htmx=True
     )
@@ -77,14 +77,14 @@ async def test_a_receipt_of_another_organisation_is_not_found_here(
         )
         .first()
     )
-    ballot_id = await ballots.create_ballot(
+    ballot_id = await drafts.create_ballot(
         await actor_for(elsewhere.organisation_id), elsewhere.assembly_id, "Ailleurs ?", "majority",
         [("yes", "Pour"), ("no", "Contre")], secret=True,
     )  # fmt: skip
-    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
-    receipt = await ballots.cast_vote(ballot_id, member["id"], "yes", receipt_key="k")
-    await ballots.close_ballot(await ballots.system_actor(ballot_id), ballot_id)
-    await ballots.publish_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    receipt = await voting.cast_vote(ballot_id, member["id"], "yes", receipt_key="k")
+    await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await lifecycle.publish_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     await as_role(client, home, "member")
     refused = await post_form(client, f"{home.base}/my-votes/check", {"receipt": receipt.code})
     assert refused.status_code == 422

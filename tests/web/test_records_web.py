@@ -12,8 +12,9 @@ from tests.web.helpers import sign_in
 from tests.web.test_minutes_web import _coop_with_a_decision, _demo_assembly_id, visible_text
 
 from votes.db.tables import AuditChain, Ballot
-from votes.services import assemblies, ballots
+from votes.services import assemblies
 from votes.services.actors import actor_for
+from votes.services.ballots import drafts, lifecycle
 
 
 def _section(text: str, question: str) -> str:
@@ -105,7 +106,7 @@ async def test_the_projector_shows_the_audit_trails_fingerprint_with_a_published
 
 async def test_the_minutes_list_the_incidents_of_the_session(client: httpx.AsyncClient) -> None:
     coop, _ = await _coop_with_a_decision()
-    other = await ballots.create_ballot(
+    other = await drafts.create_ballot(
         await actor_for(coop.organisation_id),
         coop.assembly_id,
         "Adoptez-vous le budget ?",
@@ -113,13 +114,13 @@ async def test_the_minutes_list_the_incidents_of_the_session(client: httpx.Async
         [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")],
         agenda_item_id=coop.item_id,
     )
-    await ballots.open_ballot(await ballots.system_actor(other), other)
-    await ballots.close_ballot(await ballots.system_actor(other), other)
-    await ballots.reopen_ballot(
-        await ballots.system_actor(other), other, "Coupure du réseau wifi pendant le vote"
+    await lifecycle.open_ballot(await lifecycle.system_actor(other), other)
+    await lifecycle.close_ballot(await lifecycle.system_actor(other), other)
+    await lifecycle.reopen_ballot(
+        await lifecycle.system_actor(other), other, "Coupure du réseau wifi pendant le vote"
     )
-    await ballots.cancel_ballot(
-        await ballots.system_actor(other), other, "Le vote reprendra à la prochaine séance"
+    await lifecycle.cancel_ballot(
+        await lifecycle.system_actor(other), other, "Le vote reprendra à la prochaine séance"
     )
     await as_role(client, coop, "facilitator")
     page = await client.get(f"{coop.base}/assemblies/{coop.assembly_id}/minutes")
@@ -146,7 +147,7 @@ async def test_a_facilitator_lists_every_ballot_wherever_it_is_filed(
     client: httpx.AsyncClient,
 ) -> None:
     coop = await cooperative()
-    await ballots.create_ballot(
+    await drafts.create_ballot(
         await actor_for(coop.organisation_id),
         coop.assembly_id,
         "Levée de séance ?",

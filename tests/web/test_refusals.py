@@ -28,7 +28,7 @@ def _raised_codes() -> set[str]:
     """Every code a service states: ``Refused("code")``, a validation problem
     (``problems[field] = "code"``, raised as a refusal), a college set-up problem."""
     codes = set(BUILT_CODES)
-    for path in SERVICES.glob("*.py"):
+    for path in SERVICES.rglob("*.py"):  # the ballots package too
         for node in ast.walk(ast.parse(path.read_text())):
             refusal = isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Refused"
             if refusal and node.args and isinstance(node.args[0], ast.Constant):

@@ -10,7 +10,7 @@ import httpx
 from tests.web.helpers import csrf_token
 from tests.web.test_voting import Coop, _as, _hidden, _vote_without_javascript
 
-from votes.services import ballots
+from votes.services.ballots import lifecycle, voting
 
 
 def _receipt_on(page: str) -> str:
@@ -45,7 +45,7 @@ async def test_another_members_published_receipt_cannot_change_a_secret_vote(
 ) -> None:
     coop = await Coop().create()
     ballot_id = await coop.ballot(secret=True, allow_change=True)
-    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     await _as(client, coop, "ana")
     await _vote_without_javascript(client, coop, ballot_id, "yes")
     ana_receipt = _receipt_on((await client.get(coop.path(ballot_id))).text)
@@ -56,7 +56,7 @@ async def test_another_members_published_receipt_cannot_change_a_secret_vote(
     for typed in (ana_receipt, ana_receipt.replace("-", "").lower()):
         refused = await _change(client, coop, ballot_id, "no", typed)
         assert refused.status_code == 422, refused.text
-    result = await ballots.close_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    result = await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     assert result.rounds[0].totals["yes"] == 2
     assert result.rounds[0].totals.get("no", 0) == 0
 
@@ -66,7 +66,7 @@ async def test_a_second_person_on_the_same_phone_sees_and_uses_none_of_the_first
 ) -> None:
     coop = await Coop().create()
     ballot_id = await coop.ballot(secret=True, allow_change=True)
-    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     await _as(client, coop, "ben")  # Ben voted earlier, on another phone
     await _vote_without_javascript(client, coop, ballot_id, "yes")
     await _sign_out(client)
@@ -83,7 +83,7 @@ async def test_a_second_person_on_the_same_phone_sees_and_uses_none_of_the_first
     # nor can Ben change a paper with whatever this phone kept of Ana's
     refused = await _change(client, coop, ballot_id, "no")
     assert refused.status_code == 422, refused.text
-    result = await ballots.close_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    result = await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     assert result.rounds[0].totals["yes"] == 2
 
 
@@ -92,12 +92,12 @@ async def test_a_voter_changes_their_own_secret_vote_on_their_phone(
 ) -> None:
     coop = await Coop().create()
     ballot_id = await coop.ballot(secret=True, allow_change=True)
-    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     await _as(client, coop, "ana")
     await _vote_without_javascript(client, coop, ballot_id, "yes")
     changed = await _change(client, coop, ballot_id, "no")
     assert changed.status_code == 303, changed.text
-    result = await ballots.close_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    result = await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     assert result.rounds[0].totals["no"] == 1
     assert result.rounds[0].totals.get("yes", 0) == 0
 
@@ -132,7 +132,7 @@ async def test_closing_and_reopening_a_secret_ballot_reveals_no_individual_choic
     voted yet" list tells who), and diff."""
     coop = await Coop().create()
     ballot_id = await coop.ballot(secret=True)
-    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     await _as(client, coop, "facilitator")
     voters = ["facilitator", "scrutineer", "ana", "ben"]
     chosen = dict(zip(voters, ["yes", "no", "yes", "abstain"], strict=True))
@@ -140,7 +140,7 @@ async def test_closing_and_reopening_a_secret_ballot_reveals_no_individual_choic
     seen: dict[str, int] = {}
     first = ballot_id
     for voter in voters:
-        await ballots.cast_vote(ballot_id, coop.memberships[voter], chosen[voter], receipt_key="k")
+        await voting.cast_vote(ballot_id, coop.memberships[voter], chosen[voter], receipt_key="k")
         await _console(client, coop, ballot_id, "close")
         console = await client.get(
             coop.path(ballot_id, "/console"), headers={"Accept-Language": "en"}
@@ -160,7 +160,7 @@ async def test_closing_and_reopening_a_secret_ballot_reveals_no_individual_choic
     assert "cancelled" in first_page.text
     assert (await client.get(coop.path(first, "/result.json"))).status_code == 404
     # once published, the fresh ballot's result is everyone's, the facilitator's included
-    await ballots.cast_vote(ballot_id, coop.memberships["ana"], "no", receipt_key="k")
+    await voting.cast_vote(ballot_id, coop.memberships["ana"], "no", receipt_key="k")
     await _console(client, coop, ballot_id, "close")
     await _console(client, coop, ballot_id, "publish")
     assert await _totals_seen(client, coop, ballot_id) == {"yes": 0, "no": 1, "abstain": 0}

@@ -16,8 +16,9 @@ from tests.web.assembly_helpers import PASSWORD, Coop, cooperative, post_form
 from tests.web.helpers import sign_in
 
 from votes.db.tables import AccessCode, Ballot, Membership, MembershipStatus, Organisation
-from votes.services import accounts, ballots, organisations
+from votes.services import accounts, organisations
 from votes.services.actors import actor_for
+from votes.services.ballots import drafts, lifecycle
 
 
 async def _suspended(coop: Coop, **roles: bool) -> str:
@@ -32,14 +33,14 @@ async def _suspended(coop: Coop, **roles: bool) -> str:
 
 
 async def _open_ballot(coop: Coop) -> int:
-    ballot_id = await ballots.create_ballot(
+    ballot_id = await drafts.create_ballot(
         await actor_for(coop.organisation_id),
         coop.assembly_id,
         "Adopter les comptes ?",
         "majority",
         [("yes", "Pour"), ("no", "Contre")],
     )
-    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     return ballot_id
 
 
@@ -125,7 +126,7 @@ async def test_a_suspended_facilitator_neither_closes_nor_publishes_a_ballot(
     closed = await post_form(client, f"{console}/close", {})
     assert closed.status_code == 403
     assert await _status(ballot_id) == "open"
-    await ballots.close_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     published = await post_form(client, f"{console}/publish", {})
     assert published.status_code == 403
     assert await _status(ballot_id) == "closed"

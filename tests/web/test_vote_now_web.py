@@ -9,12 +9,12 @@ import httpx
 from tests.support.factories import close, motion
 from tests.web.assembly_helpers import Coop, as_role, cooperative
 
-from votes.services import ballots
+from votes.services.ballots import lifecycle
 
 
 async def _opened(coop: Coop, **options: object) -> int:
     ballot_id = await motion(coop.organisation_id, coop.assembly_id, **options)
-    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     return ballot_id
 
 

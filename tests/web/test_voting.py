@@ -12,8 +12,9 @@ import httpx
 from tests.web.helpers import csrf_token, sign_in
 
 from votes.db.tables import Ballot, BallotPaper, MembershipKind, Participation
-from votes.services import accounts, assemblies, ballots, organisations
+from votes.services import accounts, assemblies, organisations
 from votes.services.actors import actor_for
+from votes.services.ballots import counting, drafts, lifecycle, rows, voting
 
 PASSWORD = "a-long-enough-password"
 _counter = itertools.count()
@@ -58,7 +59,7 @@ class Coop:
             "approval": [("a", "Alice"), ("b", "Bruno"), ("c", "Chloé")],
             "score": [("a", "Alice"), ("b", "Bruno"), ("c", "Chloé")],
         }[method]
-        return await ballots.create_ballot(
+        return await drafts.create_ballot(
             await actor_for(self.organisation_id),
             self.assembly_id,
             "Question ?",
@@ -108,7 +109,7 @@ async def test_a_member_votes_confirms_and_sees_a_receipt_and_a_retry_changes_no
 ) -> None:
     coop = await Coop().create()
     ballot_id = await coop.ballot(secret=True)
-    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     await _as(client, coop, "ana")
     voted, form = await _vote_without_javascript(client, coop, ballot_id, "yes")
     assert voted.status_code == 303
@@ -127,7 +128,7 @@ async def test_a_member_votes_confirms_and_sees_a_receipt_and_a_retry_changes_no
 async def test_htmx_gets_the_confirmation_fragment_at_once(client: httpx.AsyncClient) -> None:
     coop = await Coop().create()
     ballot_id = await coop.ballot()
-    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     await _as(client, coop, "ben")
     token = await csrf_token(client, coop.path(ballot_id))
     response = await client.post(
@@ -145,11 +146,11 @@ async def test_a_vote_after_the_close_gets_a_clear_page_and_is_not_counted(
 ) -> None:
     coop = await Coop().create()
     ballot_id = await coop.ballot()
-    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     await _as(client, coop, "ana")
     page = await client.get(coop.path(ballot_id))
     token = _hidden(page.text, "_csrf_token")[0]
-    await ballots.close_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     late = await client.post(
         coop.path(ballot_id, "/vote"),
         data={"_csrf_token": token, "submission": "late", "choice": "yes"},
@@ -167,8 +168,8 @@ async def test_forged_options_observers_and_foreign_ballots_are_refused(
     other = await Coop().create()
     ballot_id = await coop.ballot()
     foreign_id = await other.ballot()
-    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
-    await ballots.open_ballot(await ballots.system_actor(foreign_id), foreign_id)
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await lifecycle.open_ballot(await lifecycle.system_actor(foreign_id), foreign_id)
     await _as(client, coop, "ana")
     token = await csrf_token(client, coop.path(ballot_id))
     forged = await client.post(
@@ -200,7 +201,7 @@ async def test_a_ranked_ballot_is_filled_by_tapping_options_in_order(
 ) -> None:
     coop = await Coop().create()
     ballot_id = await coop.ballot("irv")
-    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     await _as(client, coop, "ana")
     token = await csrf_token(client, coop.path(ballot_id))
     order: list[str] = []
@@ -239,7 +240,7 @@ async def test_the_console_runs_the_lifecycle_and_shows_who_has_not_voted(
         follow_redirects=False,
     )
     assert opened.status_code == 303
-    await ballots.cast_vote(ballot_id, coop.memberships["ana"], ["a", "b", "c"])
+    await voting.cast_vote(ballot_id, coop.memberships["ana"], ["a", "b", "c"])
     turnout = await client.get(
         coop.path(ballot_id, "/turnout"), headers={"HX-Request": "true", "Accept-Language": "en"}
     )
@@ -271,7 +272,7 @@ async def test_a_scrutineer_enters_a_room_count_with_consistency_checks(
 ) -> None:
     coop = await Coop().create()
     ballot_id = await coop.ballot()
-    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     await _as(client, coop, "scrutineer")
     token = await csrf_token(client, coop.path(ballot_id, "/room-count"))
     fields = {"count-yes": "2", "count-no": "1", "count-abstain": "0", "blank": "0", "invalid": "0"}
@@ -288,7 +289,7 @@ async def test_a_scrutineer_enters_a_room_count_with_consistency_checks(
         follow_redirects=False,
     )
     assert saved.status_code == 303
-    result = await ballots.close_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    result = await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     assert result.rounds[0].totals["yes"] == 2
 
 
@@ -297,7 +298,7 @@ async def test_the_projector_shows_the_question_turnout_and_a_qr_code(
 ) -> None:
     coop = await Coop().create()
     ballot_id = await coop.ballot()
-    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     await _as(client, coop, "ana")
     page = await client.get(
         f"/o/{coop.slug}/assemblies/{coop.assembly_id}/projector",
@@ -318,7 +319,7 @@ async def test_the_status_poll_is_silent_until_the_ballot_changes(
     quiet = await client.get(coop.path(ballot_id, "/status?seen=draft::1"))
     assert quiet.status_code == 204
     assert "HX-Refresh" not in quiet.headers
-    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     changed = await client.get(coop.path(ballot_id, "/status?seen=draft::1"))
     assert changed.headers["HX-Refresh"] == "true"
 
@@ -328,7 +329,7 @@ async def test_after_the_deadline_the_phone_says_time_is_up_and_a_vote_is_refuse
 ) -> None:
     coop = await Coop().create()
     ballot_id = await coop.ballot(duration_seconds=60)
-    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     await _as(client, coop, "ana")
     page = await client.get(coop.path(ballot_id), headers={"Accept-Language": "fr"})
     token = _hidden(page.text, "_csrf_token")[0]
@@ -390,7 +391,7 @@ async def test_a_facilitator_corrects_a_draft_until_it_opens(client: httpx.Async
     one_option = await client.post(settings, data={**fields, "options": "Alice"}, headers=french)
     assert one_option.status_code == 422
     assert "Indiquez au moins deux options, une par ligne." in one_option.text
-    unchanged = await ballots.ballot_definition(ballot_id)
+    unchanged = await rows.ballot_definition(ballot_id)
     assert unchanged.keys == ("a", "b", "c")
     saved = await client.post(settings, data=fields, follow_redirects=False)
     assert saved.status_code == 303
@@ -405,7 +406,7 @@ async def test_a_facilitator_corrects_a_draft_until_it_opens(client: httpx.Async
         refused = await client.post(settings, data={**fields, "_csrf_token": token})
         assert refused.status_code == 403
     # once open, its settings are fixed
-    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     await _as(client, coop, "facilitator")
     token = await csrf_token(client, coop.path(ballot_id, "/console"))
     assert (await client.get(settings, headers=french)).status_code == 409
@@ -414,7 +415,7 @@ async def test_a_facilitator_corrects_a_draft_until_it_opens(client: httpx.Async
     )
     assert late.status_code == 409
     assert "Seul un scrutin en préparation peut être modifié" in late.text
-    opened = await ballots.ballot_definition(ballot_id)
+    opened = await rows.ballot_definition(ballot_id)
     assert opened.keys == ("o1", "o2", "o3", "o4")
     assert "Trop tard ?" not in (await client.get(coop.path(ballot_id))).text
 
@@ -424,8 +425,8 @@ async def test_a_scrutineer_counts_approval_papers_and_they_join_the_electronic_
 ) -> None:
     coop = await Coop().create()
     ballot_id = await coop.ballot("approval", seats=2, rules={"max_selections": 2})
-    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
-    await ballots.cast_vote(ballot_id, coop.memberships["ana"], ["a", "b"])
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await voting.cast_vote(ballot_id, coop.memberships["ana"], ["a", "b"])
     await _as(client, coop, "scrutineer")
     form = await client.get(coop.path(ballot_id, "/room-count"), headers={"Accept-Language": "fr"})
     assert "Vote par approbation : pour chaque option, comptez les bulletins" in form.text
@@ -459,11 +460,11 @@ async def test_a_scrutineer_counts_approval_papers_and_they_join_the_electronic_
     for message, answer in refused.items():
         assert answer.status_code == 422, message
         assert message in html.unescape(answer.text)
-    assert await ballots.room_count_of(ballot_id, 1) is None
+    assert await counting.room_count_of(ballot_id, 1) is None
     # 3 papers: 1 blank, 2 valid holding 4 approvals (more than the papers, as approval allows)
     saved = await count(2, 1, 1, 1, 0, 3)
     assert saved.status_code == 303
-    result = await ballots.close_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    result = await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     totals = result.rounds[0].totals
     assert (totals["a"], totals["b"], totals["c"]) == (3, 2, 1)
     assert result.details["voters"] == 4  # Ana on her phone, 2 valid papers and a blank one
@@ -476,7 +477,7 @@ async def test_a_scrutineer_counts_approval_papers_and_they_join_the_electronic_
 async def test_score_papers_are_not_added_up_by_option(client: httpx.AsyncClient) -> None:
     coop = await Coop().create()
     ballot_id = await coop.ballot("score")
-    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     await _as(client, coop, "scrutineer")
     page = await client.get(coop.path(ballot_id, "/room-count"), headers={"Accept-Language": "fr"})
     explained = "chaque bulletin doit être dépouillé un par un"
@@ -489,7 +490,7 @@ async def test_score_papers_are_not_added_up_by_option(client: httpx.AsyncClient
     )
     assert refused.status_code == 409
     assert explained in refused.text
-    assert await ballots.room_count_of(ballot_id, 1) is None
+    assert await counting.room_count_of(ballot_id, 1) is None
 
 
 async def test_a_crafted_score_gets_the_scale_message_and_is_not_counted(
@@ -499,7 +500,7 @@ async def test_a_crafted_score_gets_the_scale_message_and_is_not_counted(
     once gave a 500. A score written any other way than in plain digits is off the scale."""
     coop = await Coop().create()
     ballot_id = await coop.ballot("score")
-    await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     await _as(client, coop, "ana")
     token = await csrf_token(client, coop.path(ballot_id))
     for crafted in ("²", "٣", "9" * 5000, "-" + "9" * 5000, str(2**63), "1e3"):

@@ -7,6 +7,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from votes.core import tally
+from votes.services import csv_cells
 from votes.web import voting
 
 LABELS = {"o1": "Aïcha Diallo", "o2": "Bertrand Morel", "o3": "Chloé Vasseur"}
@@ -35,9 +36,9 @@ def test_each_method_reads_its_own_way() -> None:
 
 
 def test_fractions_become_decimals_that_stay_numbers() -> None:
-    assert voting.number_cell(Fraction(666666667, 250000000)) == Decimal("2.666667")
-    assert voting.number_cell(Fraction(4)) == 4
-    assert voting.number_cell(-2) == -2
+    assert csv_cells.number_cell(Fraction(666666667, 250000000)) == Decimal("2.666667")
+    assert csv_cells.number_cell(Fraction(4)) == 4
+    assert csv_cells.number_cell(-2) == -2
 
 
 def test_a_motion_is_told_in_words() -> None:

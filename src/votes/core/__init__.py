@@ -48,16 +48,17 @@ __all__ = [
 # method name -> (module, function); imported on first use so that a method whose module is
 # still being written does not stop the others from working.
 METHODS: Mapping[str, tuple[str, str]] = {
+    # in the order the ballot form offers them
+    "majority": ("votes.core.majority", "tally_majority"),
     "plurality": ("votes.core.plurality", "tally_plurality"),
     "approval": ("votes.core.approval", "tally_approval"),
     "score": ("votes.core.score", "tally_score"),
-    "borda": ("votes.core.borda", "tally_borda"),
     "irv": ("votes.core.irv", "tally_instant_runoff"),
     "stv": ("votes.core.stv", "tally_scottish_stv"),
     "meek_stv": ("votes.core.meek", "tally_meek_stv"),
     "schulze": ("votes.core.condorcet", "tally_schulze"),
     "ranked_pairs": ("votes.core.condorcet", "tally_ranked_pairs"),
-    "majority": ("votes.core.majority", "tally_majority"),
+    "borda": ("votes.core.borda", "tally_borda"),
     "consent": ("votes.core.consent", "tally_consent"),
     "consensus": ("votes.core.consent", "tally_consensus"),
 }

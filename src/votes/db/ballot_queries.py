@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from votes.core import receipts
+from votes.db import voting_rules
 from votes.db.engine import read_raw
 from votes.db.tables import (
     AgendaItem,
@@ -17,9 +19,9 @@ from votes.db.tables import (
     Ballot,
     BallotOption,
     BallotPaper,
+    BallotStatus,
+    ConsentPhase,
     Membership,
-    MembershipKind,
-    MembershipStatus,
     PaperCount,
     Participation,
     ProxyStatus,
@@ -57,7 +59,7 @@ class BallotView:
     seats: int
     secret: bool
     is_test: bool
-    status: str
+    status: BallotStatus
     allow_change: bool
     duration_seconds: int | None
     closes_at: datetime | None
@@ -65,7 +67,7 @@ class BallotView:
     closed_at: datetime | None
     published_at: datetime | None
     cancel_reason: str
-    phase: str
+    phase: ConsentPhase
     round: int
     earlier_rounds: list[EarlierRound]
     eligible_at_open: int | None
@@ -80,13 +82,13 @@ class BallotView:
 
     @property
     def takes_votes(self) -> bool:
-        return self.status == "open" and self.phase in ("", "consent")
+        return self.status == BallotStatus.OPEN and voting_rules.phase_takes_votes(self.phase)
 
     @property
     def time_is_up(self) -> bool:
         """Open, but its countdown has run out: no vote is taken, the close follows."""
         return (
-            self.status == "open"
+            self.status == BallotStatus.OPEN
             and self.closes_at is not None
             and datetime.now(UTC) >= self.closes_at
         )
@@ -150,7 +152,7 @@ async def ballot_view(organisation_id: int, ballot_id: int) -> BallotView | None
         seats=row["seats"],
         secret=bool(row["secret"]),
         is_test=bool(row["is_test"]),
-        status=row["status"],
+        status=BallotStatus(row["status"]),
         allow_change=bool(row["allow_change"]),
         duration_seconds=row["duration_seconds"],
         closes_at=row["closes_at"],
@@ -158,7 +160,7 @@ async def ballot_view(organisation_id: int, ballot_id: int) -> BallotView | None
         closed_at=row["closed_at"],
         published_at=row["published_at"],
         cancel_reason=row["cancel_reason"],
-        phase=row["phase"],
+        phase=ConsentPhase(row["phase"]),
         round=row["round"],
         earlier_rounds=[
             EarlierRound(r["round"], r["result"], r["amendment"])
@@ -182,16 +184,6 @@ async def ballot_status(organisation_id: int, ballot_id: int) -> tuple[str, str,
     return (row["status"], row["phase"], row["round"]) if row else None
 
 
-async def _eligible_now(organisation_id: int) -> int:
-    return int(
-        await Membership.count().where(
-            (Membership.organisation == organisation_id)
-            & (Membership.kind == MembershipKind.MEMBER.value)
-            & (Membership.status == MembershipStatus.ACTIVE.value)
-        )
-    )
-
-
 # the votes cast in the round and the room's count (NULL when none), for (ballot, round, count key)
 _TURNOUT_COLUMNS = (
     "(SELECT COUNT(*) FROM participation WHERE ballot = {} AND round = {}) AS voted, "
@@ -211,7 +203,7 @@ async def _eligible(ballot: BallotView) -> int:
     return (
         ballot.eligible_at_close
         or ballot.eligible_at_open
-        or await _eligible_now(ballot.organisation_id)
+        or await voting_rules.eligible_count(ballot.organisation_id)
     )
 
 
@@ -299,12 +291,7 @@ async def non_voters(ballot: BallotView) -> list[str]:
     )
     rows = (
         await Membership.select(_MEMBER_NAME)
-        .where(
-            (Membership.organisation == ballot.organisation_id)
-            & (Membership.kind == MembershipKind.MEMBER.value)
-            & (Membership.status == MembershipStatus.ACTIVE.value)
-            & Membership.id.not_in(voted)
-        )
+        .where(voting_rules.voters_of(ballot.organisation_id) & Membership.id.not_in(voted))
         .order_by(_MEMBER_NAME)
     )
     return [row["person.name"] for row in rows]
@@ -322,9 +309,6 @@ async def roll_call(ballot: BallotView) -> list[tuple[str, str]]:
     return [(row["voter.person.name"], row["content"]) for row in rows]
 
 
-FINGERPRINT_LENGTH = 10
-
-
 async def published_papers(ballot: BallotView) -> list[PublishedPaper]:
     """Every paper of the current round as (receipt fingerprint, choice), in fingerprint order
     (an order that says nothing about who voted when)."""
@@ -332,8 +316,7 @@ async def published_papers(ballot: BallotView) -> list[PublishedPaper]:
         (BallotPaper.ballot == ballot.id) & (BallotPaper.round == ballot.round)
     )
     papers = [
-        PublishedPaper(row["receipt_hash"][:FINGERPRINT_LENGTH].upper(), row["content"])
-        for row in rows
+        PublishedPaper(receipts.fingerprint(row["receipt_hash"]), row["content"]) for row in rows
     ]
     return sorted(papers, key=lambda paper: paper.fingerprint)
 
@@ -394,7 +377,9 @@ async def ballots_of_assembly(organisation_id: int, assembly_id: int) -> list[Ba
 async def open_ballot_ids(organisation_id: int) -> list[int]:
     rows = (
         await Ballot.select(Ballot.id)
-        .where((Ballot.organisation == organisation_id) & (Ballot.status == "open"))
+        .where(
+            (Ballot.organisation == organisation_id) & (Ballot.status == BallotStatus.OPEN.value)
+        )
         .order_by(Ballot.id)
     )
     return [row["id"] for row in rows]
@@ -430,7 +415,7 @@ async def latest_ballot_of_assembly(
     organisation_id: int, assembly_id: int, status: str
 ) -> int | None:
     """The most recently opened (or published) ballot in ``status``: the projector shows it."""
-    column = Ballot.published_at if status == "published" else Ballot.opened_at
+    column = Ballot.published_at if status == BallotStatus.PUBLISHED else Ballot.opened_at
     row = (
         await Ballot.select(Ballot.id)
         .where(

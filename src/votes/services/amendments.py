@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from votes.core import choices
 from votes.core.results import TallyResult, Verdict
 from votes.db.engine import write_transaction
 from votes.db.tables import (
@@ -22,8 +23,9 @@ from votes.db.tables import (
     ProposalStatus,
 )
 from votes.i18n import gettext as _
-from votes.services import audit, ballots
+from votes.services import audit
 from votes.services.actors import Actor, may_run_assemblies, may_take_part, require
+from votes.services.ballots import drafts
 from votes.services.proposals import (
     BODY_MAX,
     DECIDED,
@@ -31,7 +33,6 @@ from votes.services.proposals import (
     add_version,
     check_follows_vote,
     is_author,
-    majority_options,
     proposal_ballot,
     proposal_row,
     readable_row,
@@ -192,7 +193,7 @@ async def decide_amendment(
     to the vote is its published ballot's: another one, or one recorded before the result is
     published, needs a ``reason`` (audited as an override, #16).
     """
-    reason = reason.strip()[: ballots.REASON_MAX]
+    reason = reason.strip()[: choices.REASON_MAX]
     async with write_transaction(Amendment._meta.db):
         amendment = await _amendment_row(actor.organisation.id, amendment_id)
         proposal = await proposal_row(actor.organisation.id, amendment["proposal"])
@@ -331,12 +332,12 @@ async def put_amendment_to_vote(actor: Actor, amendment_id: int) -> int:
         "number": amendment["number"],
         "title": proposal["title"],
     }
-    ballot_id = await ballots.create_ballot(
+    ballot_id = await drafts.create_ballot(
         actor,
         proposal["assembly"],
         question,
         "majority",
-        majority_options(),
+        drafts.default_options("majority"),
         agenda_item_id=proposal["agenda_item"],
         proposal_id=proposal["id"],
     )

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any, Protocol
 
 # what makes a spreadsheet read a cell as a formula (full-width forms too: some spreadsheets
@@ -65,3 +67,15 @@ class SafeWriter:
 def writer(out: _Writable, **options: Any) -> SafeWriter:
     """A CSV writer on ``out`` (``csv.writer``'s options) whose cells cannot run as formulas."""
     return SafeWriter(out, **options)
+
+
+def number_cell(value: Any) -> Any:
+    """An exact total for a spreadsheet: whole numbers as they are, a fraction (transferred
+    STV votes, college weights) as a decimal with six places, never « 666666667/250000000 ».
+    Stays a number, so the CSV writer never mistakes it for typed text."""
+    if isinstance(value, Fraction):
+        if value.denominator == 1:
+            return value.numerator
+        exact = Decimal(value.numerator) / Decimal(value.denominator)
+        return exact.quantize(Decimal("0.000001")).normalize()
+    return value

@@ -31,7 +31,6 @@ from votes.services import (
     amendments,
     assemblies,
     attendance,
-    ballots,
     deliberation,
     minutes,
     organisations,
@@ -39,6 +38,7 @@ from votes.services import (
     proxies,
 )
 from votes.services.actors import Actor, actor_for
+from votes.services.ballots import drafts, lifecycle, voting
 
 DEMO_ORGANISATION = "demo"
 DEMO_PASSWORD = "demo-cooperative"  # noqa: S105 - public on purpose: it is the demo
@@ -228,24 +228,24 @@ def _voters(members: dict[str, tuple[int, int]]) -> list[int]:
 async def _run_ballot(
     ballot_id: int, choices: Sequence[object], voters: list[int], *, publish: bool
 ) -> None:
-    system = await ballots.system_actor(ballot_id)
-    await ballots.open_ballot(system, ballot_id)
+    system = await lifecycle.system_actor(ballot_id)
+    await lifecycle.open_ballot(system, ballot_id)
     holders = await proxies.holders_for_ballot(ballot_id)  # a holder votes for whom they represent
     for membership_id, choice in zip(voters, choices, strict=False):
         holder = holders.get(membership_id)
         if holder is None:
-            await ballots.cast_vote(ballot_id, membership_id, choice)
+            await voting.cast_vote(ballot_id, membership_id, choice)
         else:
-            await ballots.cast_vote(ballot_id, holder, choice, on_behalf_of=membership_id)
+            await voting.cast_vote(ballot_id, holder, choice, on_behalf_of=membership_id)
     if publish:
-        await ballots.close_ballot(system, ballot_id)
-        await ballots.publish_ballot(system, ballot_id)
+        await lifecycle.close_ballot(system, ballot_id)
+        await lifecycle.publish_ballot(system, ballot_id)
 
 
 async def _seed_test_ballot(
     organisation_id: int, assembly_id: int, item_id: int, members: dict[str, tuple[int, int]]
 ) -> None:
-    ballot_id = await ballots.create_ballot(
+    ballot_id = await drafts.create_ballot(
         await actor_for(organisation_id),
         assembly_id,
         "Vote d'essai : votre téléphone fonctionne-t-il ?",
@@ -302,7 +302,7 @@ async def _seed_accounts_item(
         "Comptes clairs, merci à l'équipe. Je voterai pour.",
         stance=Stance.FOR,
     )
-    ballot_id = await ballots.create_ballot(
+    ballot_id = await drafts.create_ballot(
         await actor_for(organisation_id),
         assembly_id,
         "Approuvez-vous les comptes de l'exercice 2025 ?",
@@ -352,7 +352,7 @@ async def _seed_allocation_item(
         "Les réserves nous protègent : la répartition me convient.",
         stance=Stance.FOR,
     )
-    ballot_id = await ballots.create_ballot(
+    ballot_id = await drafts.create_ballot(
         await actor_for(organisation_id),
         assembly_id,
         "Adoptez-vous l'affectation du résultat 2025 ?",
@@ -377,7 +377,7 @@ async def _seed_board_election(
         description="Vote préférentiel : classez les candidat·es par ordre de préférence.",
         planned_minutes=25,
     )
-    ballot_id = await ballots.create_ballot(
+    ballot_id = await drafts.create_ballot(
         await actor_for(organisation_id),
         assembly_id,
         "Élection du comité de pilotage (3 sièges)",
@@ -418,7 +418,7 @@ async def _seed_seminar_choice(
         description="Condorcet (méthode Schulze) : chaque option est comparée à chaque autre.",
         planned_minutes=10,
     )
-    ballot_id = await ballots.create_ballot(
+    ballot_id = await drafts.create_ballot(
         await actor_for(organisation_id),
         assembly_id,
         "Où organiser le séminaire d'été ?",
@@ -529,7 +529,7 @@ async def _seed_ballot_methods(
         description="Prestataire informatique, ateliers de l'après-midi, charte du télétravail.",
         planned_minutes=20,
     )
-    irv = await ballots.create_ballot(
+    irv = await drafts.create_ballot(
         await actor_for(organisation_id),
         assembly_id,
         "Quel prestataire informatique retenir ?",
@@ -555,7 +555,7 @@ async def _seed_ballot_methods(
         ["atelier", "libre"],
     ]
     await _run_ballot(irv, rankings, voters, publish=True)
-    approval = await ballots.create_ballot(
+    approval = await drafts.create_ballot(
         await actor_for(organisation_id),
         assembly_id,
         "À quels ateliers voulez-vous participer cet après-midi ? (deux au plus)",
@@ -587,7 +587,7 @@ async def _seed_ballot_methods(
 async def _seed_consent_rounds(
     organisation_id: int, assembly_id: int, item_id: int, voters: list[int]
 ) -> None:
-    ballot_id = await ballots.create_ballot(
+    ballot_id = await drafts.create_ballot(
         await actor_for(organisation_id),
         assembly_id,
         "Consentez-vous à la charte du télétravail ?",
@@ -601,10 +601,10 @@ async def _seed_consent_rounds(
         agenda_item_id=item_id,
         facilitated=True,
     )
-    system = await ballots.system_actor(ballot_id)
-    await ballots.open_ballot(system, ballot_id)
-    await ballots.advance_phase(system, ballot_id)  # questions -> reactions
-    await ballots.advance_phase(system, ballot_id)  # reactions -> the consent round
+    system = await lifecycle.system_actor(ballot_id)
+    await lifecycle.open_ballot(system, ballot_id)
+    await lifecycle.advance_phase(system, ballot_id)  # questions -> reactions
+    await lifecycle.advance_phase(system, ballot_id)  # reactions -> the consent round
     first: list[object] = [
         "consent",
         ["objection", "Le droit à la déconnexion n'y est pas écrit."],
@@ -612,16 +612,16 @@ async def _seed_consent_rounds(
         ["concern", "Prévoir un point d'étape dans six mois."],
     ]
     for membership_id, choice in zip(voters, first, strict=False):
-        await ballots.cast_vote(ballot_id, membership_id, choice)
-    await ballots.close_ballot(system, ballot_id)
-    await ballots.rerun_consent_round(
+        await voting.cast_vote(ballot_id, membership_id, choice)
+    await lifecycle.close_ballot(system, ballot_id)
+    await lifecycle.rerun_consent_round(
         system,
         ballot_id,
         "Ajout de l'article 4 : droit à la déconnexion après 19 h.",
     )
-    await ballots.advance_phase(system, ballot_id)
-    await ballots.advance_phase(system, ballot_id)
+    await lifecycle.advance_phase(system, ballot_id)
+    await lifecycle.advance_phase(system, ballot_id)
     for membership_id in voters[:8]:
-        await ballots.cast_vote(ballot_id, membership_id, "consent")
-    await ballots.close_ballot(system, ballot_id)
-    await ballots.publish_ballot(system, ballot_id)
+        await voting.cast_vote(ballot_id, membership_id, "consent")
+    await lifecycle.close_ballot(system, ballot_id)
+    await lifecycle.publish_ballot(system, ballot_id)

@@ -11,11 +11,13 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import anyio.to_thread
 
+from votes.core import receipts
 from votes.core.results import TallyResult
 from votes.db import minutes_queries as mq
 from votes.db.agenda_queries import AssemblyView
@@ -36,41 +38,56 @@ from votes.services import csv_cells
 from votes.services.actors import Actor, may_run_assemblies, require
 
 ARCHIVE_FORMAT = "votes-assembly-archive/1"
-FINGERPRINT_LENGTH = 10
 STALE_AFTER = timedelta(minutes=10)  # a job still "running" then died with its worker
 _RUNNING: set[asyncio.Task[None]] = set()  # keeps background tasks alive until they finish
+
+
+def result_rows(result_json: str, labels: Mapping[str, str]) -> Iterator[list[Any]]:
+    """A stored result as CSV rows: round, option, label, votes, elected, excluded (the one
+    layout of a ballot's result, alone or in an assembly's results)."""
+    result = TallyResult.from_json(result_json)
+    for round_ in result.rounds:
+        for key, total in round_.totals.items():
+            yield [
+                round_.number,
+                key,
+                labels.get(key, key),
+                csv_cells.number_cell(total),  # a number: never neutralised
+                "yes" if key in round_.elected else "",
+                "yes" if key in round_.excluded else "",
+            ]
+
+
+RESULT_COLUMNS = ["round", "option", "label", "votes", "elected", "excluded"]
+
+
+def ballot_result_csv(result_json: str, labels: Mapping[str, str]) -> str:
+    """One ballot's result: one line per option and round."""
+    out = io.StringIO()
+    writer = csv_cells.writer(out)
+    writer.writerow(RESULT_COLUMNS)
+    writer.writerows(result_rows(result_json, labels))
+    return out.getvalue()
 
 
 def results_csv(record: mq.AssemblyRecord) -> str:
     """One line per option and round of every published ballot of the assembly."""
     out = io.StringIO()
     writer = csv_cells.writer(out)
-    writer.writerow(
-        ["ballot", "question", "method", "secret", "round", "option", "label", "votes",
-         "elected", "excluded", "verdict"]
-    )  # fmt: skip
+    writer.writerow(["ballot", "question", "method", "secret", *RESULT_COLUMNS, "verdict"])
     for resolution in record.resolutions:
         if resolution.result_json is None:
             continue
         result = TallyResult.from_json(resolution.result_json)
         verdict = result.verdict.value if result.verdict else ""
-        for round_ in result.rounds:
-            for key, total in round_.totals.items():
-                writer.writerow(
-                    [
-                        resolution.ballot_id,
-                        resolution.question,
-                        resolution.method,
-                        "yes" if resolution.secret else "no",
-                        round_.number,
-                        key,
-                        resolution.labels.get(key, key),
-                        total,  # a number: never neutralised
-                        "yes" if key in round_.elected else "",
-                        "yes" if key in round_.excluded else "",
-                        verdict,
-                    ]
-                )
+        facts = [
+            resolution.ballot_id,
+            resolution.question,
+            resolution.method,
+            "yes" if resolution.secret else "no",
+        ]
+        for row in result_rows(resolution.result_json, resolution.labels):
+            writer.writerow([*facts, *row, verdict])
     return out.getvalue()
 
 
@@ -276,7 +293,7 @@ async def _ballot(ballot_id: int) -> dict[str, Any]:
             (
                 {
                     "round": row["round"],
-                    "receipt": row["receipt_hash"][:FINGERPRINT_LENGTH].upper(),
+                    "receipt": receipts.fingerprint(row["receipt_hash"]),
                     "choice": json.loads(row["content"]),
                     # roll-call ballots name the voter's membership; secret papers carry none
                     "voter": None if ballot["secret"] else row["voter"],

@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from votes.core import choices
 from votes.core.results import TallyResult
 from votes.db import integrity_queries
 from votes.db.tables import (
@@ -26,7 +27,8 @@ from votes.db.tables import (
     PaperCount,
     Participation,
 )
-from votes.services import audit, ballots, minutes
+from votes.services import audit, minutes
+from votes.services.ballots import counting
 from votes.services.refusals import Refused
 
 # a ballot closed before sealing (or freezing its figures) existed: nothing to compare with,
@@ -160,7 +162,7 @@ async def _malformed_papers(ballot_id: int, method: str, round_: int) -> str:
     )
     for paper in papers:
         try:
-            ballots.decode_choice(method, paper["content"])
+            choices.decode_choice(method, paper["content"])
         except Exception as error:
             return f"ballot_paper {paper['id']} cannot be read ({_describe(error)})"
     return ""
@@ -187,7 +189,7 @@ async def _check_result(
     organisation_id: int, ballot_id: int, stored: str | None
 ) -> list[BallotFinding]:
     try:
-        recount = await ballots.count_ballot(ballot_id)
+        recount = await counting.count_ballot(ballot_id)
     except Refused as error:
         if error.code != "not_frozen":
             raise

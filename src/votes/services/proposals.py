@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from votes.core import choices
 from votes.core.results import TallyResult, Verdict
 from votes.db.drafts import Viewer, may_read
 from votes.db.engine import write_transaction
@@ -37,8 +38,9 @@ from votes.db.tables import (
     Thread,
 )
 from votes.i18n import gettext as _
-from votes.services import audit, ballots
+from votes.services import audit
 from votes.services.actors import Actor, may_run_assemblies, may_take_part, require
+from votes.services.ballots import drafts
 from votes.services.refusals import Refused
 
 TITLE_MAX = 300
@@ -361,7 +363,7 @@ async def change_status(
     A proposal put to the vote is adopted or rejected as its published ballot says; another
     outcome is refused (``vote_not_published``, ``vote_says_otherwise``) unless ``reason``
     says why, and the reason is audited (#16)."""
-    reason = reason.strip()[: ballots.REASON_MAX]
+    reason = reason.strip()[: choices.REASON_MAX]
     async with write_transaction(Proposal._meta.db):
         proposal = await readable_row(actor, proposal_id)
         current = proposal["status"]
@@ -456,10 +458,6 @@ async def toggle_support(actor: Actor, proposal_id: int) -> bool:
     return existing is None
 
 
-def majority_options() -> list[tuple[str, str]]:
-    return [("yes", _("For")), ("no", _("Against")), ("abstain", _("Abstention"))]
-
-
 async def put_to_vote(actor: Actor, proposal_id: int) -> int:
     """Prepare the proposal's ballot (a draft, opened from the ballot page) and mark the proposal
     as put to the vote. Amendments not yet decided or put to the vote must be settled first."""
@@ -471,12 +469,12 @@ async def put_to_vote(actor: Actor, proposal_id: int) -> int:
         (Amendment.proposal == proposal_id) & (Amendment.status == AmendmentStatus.SUBMITTED.value)
     ):
         raise Refused("amendments_pending")
-    ballot_id = await ballots.create_ballot(
+    ballot_id = await drafts.create_ballot(
         actor,
         proposal["assembly"],
         _("Do you adopt “%(title)s”?") % {"title": proposal["title"]},
         "majority",
-        majority_options(),
+        drafts.default_options("majority"),
         agenda_item_id=proposal["agenda_item"],
         proposal_id=proposal_id,
     )

@@ -33,7 +33,10 @@ from votes.web.controllers.assemblies import AssemblyController
 from votes.web.controllers.attendance import AttendanceController
 from votes.web.controllers.audit import AuditController
 from votes.web.controllers.auth import AuthController
-from votes.web.controllers.ballots import BallotController
+from votes.web.controllers.ballots.console import BallotConsoleController
+from votes.web.controllers.ballots.drafts import BallotDraftsController
+from votes.web.controllers.ballots.results import BallotResultsController
+from votes.web.controllers.ballots.vote import BallotVotingController
 from votes.web.controllers.cosign import CosignController
 from votes.web.controllers.current_ballot import CurrentBallotController
 from votes.web.controllers.deliberation import DeliberationController
@@ -167,7 +170,10 @@ def organisation_router() -> Router:
             AssemblyController,
             ProposalController,
             DeliberationController,
-            BallotController,
+            BallotVotingController,
+            BallotConsoleController,
+            BallotDraftsController,
+            BallotResultsController,
             CurrentBallotController,
             CosignController,
             MembersController,

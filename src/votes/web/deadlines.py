@@ -3,8 +3,8 @@ ballot whose deadline has passed, once a second, through the ordinary close (cou
 in the audit trail with no actor and the reason ``time_is_up``, announced to the live pages).
 
 Each worker runs its own task; a ballot another worker closed first is skipped silently (see
-``votes.services.ballots.close_due_ballots``). Votes do not depend on the task: a vote checked
-after the deadline is refused whether or not the sweep has closed the ballot yet.
+``votes.services.ballots.lifecycle.close_due_ballots``). Votes do not depend on the task: a vote
+checked after the deadline is refused whether or not the sweep has closed the ballot yet.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator, Callable
 
 from litestar import Litestar
 
-from votes.services import ballots
+from votes.services.ballots import lifecycle
 
 logger = logging.getLogger("votes.deadlines")
 
@@ -53,7 +53,7 @@ async def sweep_until(stop: asyncio.Event, interval: float = SWEEP_SECONDS) -> N
     """Close due ballots every ``interval`` seconds until ``stop`` is set."""
     while not stop.is_set():
         try:
-            await ballots.close_due_ballots()
+            await lifecycle.close_due_ballots()
         except Exception:  # the database is away for a moment: the next sweep tries again
             logger.exception("the deadline sweep failed")
         with contextlib.suppress(TimeoutError):

@@ -11,7 +11,6 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -24,10 +23,11 @@ from votes.core.results import Message, Round, TallyResult
 from votes.db import audit_queries, ballot_queries
 from votes.db.audit_queries import Cosignature
 from votes.db.ballot_queries import BallotView
+from votes.db.tables import BallotStatus
 from votes.i18n import gettext as _
 from votes.i18n import ngettext
-from votes.services import ballots as service
 from votes.services.actors import Actor
+from votes.services.ballots import lifecycle
 from votes.web.forms import MAX_ID, whole_number
 from votes.web.labels import N_
 from votes.web.refusals import area
@@ -304,18 +304,6 @@ def choice_text(method: str, labels: Mapping[str, str], content: str | None) -> 
     return labels.get(str(value), str(value))
 
 
-def number_cell(value: Any) -> Any:
-    """An exact total for a spreadsheet: whole numbers as they are, a fraction (transferred
-    STV votes, college weights) as a decimal with six places, never « 666666667/250000000 ».
-    Stays a number, so the CSV writer never mistakes it for typed text."""
-    if isinstance(value, Fraction):
-        if value.denominator == 1:
-            return value.numerator
-        exact = Decimal(value.numerator) / Decimal(value.denominator)
-        return exact.quantize(Decimal("0.000001")).normalize()
-    return value
-
-
 def hidden_fields(method: str, content: Any) -> list[tuple[str, str]]:
     """The (name, value) pairs that carry a checked choice through the confirmation step."""
     if method in RANKED_METHODS:
@@ -420,12 +408,12 @@ class CosignState:
 
 
 async def cosign_state(ballot: BallotView) -> CosignState:
-    needed = await service.needs_cosignature(
+    needed = await lifecycle.needs_cosignature(
         ballot.organisation_id, ballot.assembly_id, ballot.is_test
     )
     given = (
         await audit_queries.cosignature(ballot.organisation_id, ballot.id)
-        if needed and ballot.status == "closed"
+        if needed and ballot.status == BallotStatus.CLOSED
         else None
     )
     return CosignState(needed, given)

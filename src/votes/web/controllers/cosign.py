@@ -17,8 +17,8 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK
 
 from votes.db.ballot_queries import BallotView
-from votes.services import ballots as service
 from votes.services.actors import Actor, may_cosign
+from votes.services.ballots import lifecycle
 from votes.services.refusals import Refused
 from votes.web import voting
 from votes.web.context import RequestContext
@@ -53,7 +53,7 @@ class CosignController(Controller):
         ballot = await ballot_or_404(actor, ballot_id)
         act = str((await request.form()).get("act", ""))[:20]
         try:
-            await service.cosign(actor, ballot.id, act)
+            await lifecycle.cosign(actor, ballot.id, act)
         except Refused as error:
             status, errors = form_errors(error, voting.REFUSALS)
             fresh = await ballot_or_404(actor, ballot_id)

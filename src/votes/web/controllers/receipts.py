@@ -20,8 +20,8 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.response import Template
 
+from votes.core import receipts
 from votes.db import receipt_queries
-from votes.services import ballots
 from votes.services.actors import Actor
 from votes.web import voting
 from votes.web.context import RequestContext, settings_of
@@ -79,17 +79,17 @@ class ReceiptsController(Controller):
         """Is the paper of this receipt code in a published count? Answered for whoever holds
         the code, exactly as the ballot's own results page does."""
         form = await request.form()
-        code = ballots.normalise_receipt(str(form.get("receipt", ""))[:RECEIPT_MAX])
+        code = receipts.normalise_receipt(str(form.get("receipt", ""))[:RECEIPT_MAX])
         paper = None
-        if len(code) == ballots.RECEIPT_LENGTH:
+        if len(code) == receipts.RECEIPT_LENGTH:
             paper = await receipt_queries.published_paper_by_receipt(
-                actor.organisation.id, ballots.receipt_hash(code)
+                actor.organisation.id, receipts.receipt_hash(code)
             )
         return await self._page(
             request,
             context,
             actor,
-            code=ballots.format_receipt(code) if code else "",
+            code=receipts.format_receipt(code) if code else "",
             paper=paper,
             words=choice_words(paper.content, paper.labels, paper.method) if paper else "",
             status_code=200 if paper else 422,

@@ -1,0 +1,142 @@
+"""What the ballot pages share: the console page, the result shown, the live context and paths."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from litestar import Request
+from litestar.datastructures import State
+from litestar.response import Template
+from litestar.status_codes import HTTP_200_OK
+
+from votes.core.results import TallyResult
+from votes.db import attendance_queries as aq
+from votes.db import ballot_queries as bq
+from votes.db.ballot_queries import BallotView
+from votes.db.tables import BallotStatus
+from votes.services import attendance
+from votes.services.actors import Actor
+from votes.web import voting
+from votes.web.context import RequestContext
+from votes.web.forms import FormErrors
+from votes.web.rendering import page
+from votes.web.voting import cosign_state
+
+
+async def render_console(
+    request: Request[Any, Any, State],
+    context: RequestContext,
+    actor: Actor,
+    ballot: BallotView,
+    errors: FormErrors | None = None,
+    status_code: int = HTTP_200_OK,
+    warned: bool = False,
+) -> Template:
+    warnings: list[str] = []
+    if ballot.status == BallotStatus.DRAFT:  # said before opening, confirmed by the facilitator
+        warnings = await attendance.opening_warnings(
+            actor.organisation.id, ballot.assembly_id, is_test=ballot.is_test
+        )
+    return page(
+        request,
+        "pages/ballots/console.html.jinja",
+        status_code=status_code,
+        context=context,
+        membership=actor,
+        organisation=actor.organisation,
+        ballot=ballot,
+        errors=errors or FormErrors(),
+        warnings=warnings,
+        warned=warned,
+        quorum=await attendance.quorum_banner(actor.organisation.id, ballot.assembly_id),
+        cosign=await cosign_state(ballot),
+        **await live_context(ballot),
+        **await result_context(ballot, actor, context.language),
+    )
+
+
+def may_see_result(ballot: BallotView, actor: Actor) -> bool:
+    """Results are public once published; facilitators and scrutineers see a public ballot's
+    at close. A secret ballot's count stays sealed until it is published, for everyone: totals
+    read before a reopening would tell, by difference, how each late voter voted."""
+    return ballot.status == BallotStatus.PUBLISHED or (
+        ballot.status == BallotStatus.CLOSED
+        and not ballot.secret
+        and (actor.is_facilitator or actor.is_scrutineer)
+    )
+
+
+def org_path(actor: Actor) -> str:
+    return f"/o/{actor.organisation.short_name}"
+
+
+def ballot_path(actor: Actor, ballot_id: int) -> str:
+    return f"{org_path(actor)}/ballots/{ballot_id}"
+
+
+async def result_context(
+    ballot: BallotView, actor: Actor, language: str, *, room_recorded: bool = True
+) -> dict[str, Any]:
+    """The result and everything shown with it, for whoever may see it now (``room_recorded``
+    False: the caller knows there is no room count to read)."""
+    shown = bool(ballot.result_json) and may_see_result(ballot, actor)
+    empty: dict[str, Any] = {
+        "result": None,
+        "explanation": [],
+        "bars": [],
+        "matrix": None,
+        "rounds": [],
+        "room": await bq.room_count(ballot) if room_recorded else None,
+        "roll_call": [],
+        "papers": [],
+        "rule_snapshot": None,
+    }
+    if not shown or ballot.result_json is None:
+        return empty
+    result = TallyResult.from_json(ballot.result_json)
+    earlier = [
+        (
+            r.number,
+            r.amendment,
+            voting.explanation(TallyResult.from_json(r.result_json), ballot.labels, language),
+        )
+        for r in ballot.earlier_rounds
+    ]
+    published = ballot.status == BallotStatus.PUBLISHED
+    return empty | {
+        "result": result,
+        "explanation": voting.explanation(result, ballot.labels, language),
+        "in_words": voting.majority_words(result, language),
+        "bars": voting.bars(result, ballot.labels),
+        "matrix": voting.pairwise(result),
+        "rounds": earlier,
+        "roll_call": [
+            (name, voting.choice_text(ballot.method, ballot.labels, content))
+            for name, content in await bq.roll_call(ballot)
+        ],
+        "papers": [
+            replace(paper, content=voting.choice_text(ballot.method, ballot.labels, paper.content))
+            for paper in await bq.published_papers(ballot)
+        ]
+        if ballot.secret and published
+        else [],
+        "rule_snapshot": await aq.ballot_rule_snapshot(ballot.organisation_id, ballot.id),
+    }
+
+
+async def live_context(ballot: BallotView) -> dict[str, Any]:
+    turnout = await bq.turnout(ballot)
+    # against the register when the assembly keeps one: absent members are not "missing"
+    room = await aq.room_turnout(
+        ballot.organisation_id, ballot.assembly_id, ballot.id, ballot.round
+    )
+    missing: list[Any] = []
+    if ballot.status == BallotStatus.OPEN:
+        missing = room.waiting if room else [(name, "") for name in await bq.non_voters(ballot)]
+    return {
+        "turnout": turnout,
+        "room_turnout": room,
+        "missing": missing,
+        "remaining": voting.remaining_seconds(ballot.closes_at),
+    }

@@ -1,0 +1,408 @@
+"""Preparing ballots: the list, the creation form, duplicating, and a draft's settings."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.datastructures import State
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_200_OK
+
+from votes.core import METHODS
+from votes.db import agenda_queries
+from votes.db import ballot_queries as bq
+from votes.db.ballot_queries import BallotView
+from votes.db.tables import BallotStatus
+from votes.i18n import gettext as _
+from votes.services.actors import Actor, may_run_assemblies, may_run_ballots
+from votes.services.ballots import drafts
+from votes.services.refusals import Refused
+from votes.web import voting
+from votes.web.context import RequestContext
+from votes.web.controllers.ballots.common import ballot_path, render_console
+from votes.web.forms import FormErrors, whole_number
+from votes.web.guards import requires
+from votes.web.refusals import explain
+from votes.web.rendering import page, see_other
+from votes.web.voting import ballot_or_404
+
+
+def _new_page(
+    request: Request[Any, Any, State],
+    context: RequestContext,
+    actor: Actor,
+    heading: bq.AssemblyHeading,
+    values: dict[str, str],
+    errors: FormErrors,
+    status_code: int = HTTP_200_OK,
+    editing: BallotView | None = None,
+    agenda_items: tuple[tuple[int, str], ...] | list[tuple[int, str]] = (),
+) -> Template:
+    """The ballot form: a new ballot, or (``editing``) a draft's settings to correct."""
+    return page(
+        request,
+        "pages/ballots/new.html.jinja",
+        status_code=status_code,
+        context=context,
+        membership=actor,
+        organisation=actor.organisation,
+        assembly=heading,
+        values=values,
+        errors=errors,
+        methods=METHODS,
+        editing=editing,
+        agenda_items=agenda_items,
+        # what the form shows for each method (static/js/ballot-form.js)
+        option_defaults={
+            method: "\n".join(label for _key, label in drafts.default_options(method))
+            for method in METHODS
+        },
+        multi_seat=sorted(drafts.MULTI_SEAT_METHODS),
+    )
+
+
+async def _draft(
+    request: Request[Any, Any, State],
+    context: RequestContext,
+    actor: Actor,
+    ballot_id: int,
+) -> tuple[BallotView, bq.AssemblyHeading] | Template:
+    """The draft to edit and its assembly, or the console saying it can no longer be
+    edited (409)."""
+    ballot = await ballot_or_404(actor, ballot_id)
+    heading = await bq.assembly_heading(actor.organisation.id, ballot.assembly_id)
+    if heading is None:
+        raise NotFoundException()
+    if ballot.status != BallotStatus.DRAFT:
+        return await _not_editable(request, context, actor, ballot)
+    return ballot, heading
+
+
+async def _not_editable(
+    request: Request[Any, Any, State],
+    context: RequestContext,
+    actor: Actor,
+    ballot: BallotView,
+) -> Template:
+    status, message = explain("not_editable", voting.REFUSALS)
+    errors = FormErrors()
+    errors.add("edit", message)
+    fresh = await ballot_or_404(actor, ballot.id)
+    return await render_console(request, context, actor, fresh, errors, status)
+
+
+_NEW_FIELDS = (
+    "question",
+    "method",
+    "options",
+    "seats",
+    "secret",
+    "is_test",
+    "allow_change",
+    "minutes",
+    "facilitated",
+    "threshold",
+    "base",
+    "max_selections",
+    "scale_max",
+    "rule",  # general assemblies (#7): "profile" (the default) or "ballot"
+    "management",
+)
+
+
+# the rules the ballot form sets (an edit keeps the others: a lot's seed, a minimum of approvals)
+_FORM_RULES = frozenset(
+    {"threshold", "base", "rule", "management_supports", "max_selections", "scale"}
+)
+
+
+def _form_values(ballot: BallotView) -> dict[str, str]:
+    """A draft's settings as the ballot form's fields (what ``_read_settings`` reads back)."""
+    rules = ballot.rules
+    duration = ballot.duration_seconds
+
+    def checked(on: bool) -> str:
+        return "1" if on else ""
+
+    return {
+        "question": ballot.question,
+        "method": ballot.method,
+        "options": "\n".join(option.label for option in ballot.options),
+        "seats": str(ballot.seats),
+        "secret": checked(ballot.secret),
+        "is_test": checked(ballot.is_test),
+        "allow_change": checked(ballot.allow_change),
+        "minutes": str(-(-duration // 60)) if duration else "",
+        "facilitated": checked(ballot.phase == "questions"),
+        "threshold": str(rules.get("threshold", "1/2")),
+        "base": str(rules.get("base", "")),
+        "max_selections": str(rules.get("max_selections", "")),
+        "scale_max": str(rules["scale"][1]) if rules.get("scale") else "",
+        "rule": "ballot" if rules.get("rule") == "ballot" else "profile",
+        "management": checked(bool(rules.get("management_supports"))),
+    }
+
+
+def _read_settings(values: dict[str, str], errors: FormErrors) -> drafts.BallotSettings | None:
+    """The creation form's fields, read; problems become errors on their field."""
+    method = values["method"] if values["method"] in METHODS else ""
+    if not method:
+        errors.add("method", explain("unknown_method", voting.REFUSALS).message)
+    labels = [line.strip() for line in values["options"].splitlines() if line.strip()]
+    if method not in drafts.RESPONSE_METHODS and labels in _response_answers():
+        # "Pour / Contre / Abstention" left from the majority form are not candidates
+        errors.add("options", explain("too_few_options", voting.REFUSALS).message)
+    fixed = dict(drafts.default_options(method))
+    keys = list(fixed) if method in drafts.RESPONSE_METHODS - {"plurality"} else []
+    if keys and len(labels) != len(keys):
+        labels = list(fixed.values())  # the method's own responses
+    options = (
+        list(zip(keys, labels, strict=True))
+        if keys
+        else [(f"o{n}", label) for n, label in enumerate(labels, start=1)]
+    )
+    seats = _small_int(values["seats"] or "1", "seats", errors)
+    minutes = _small_int(values["minutes"], "minutes", errors) if values["minutes"] else 0
+    rules: dict[str, Any] = {}
+    if method == "majority":
+        rules["threshold"] = values["threshold"] or "1/2"
+        if values["base"] in ("cast", "cast_and_abstentions", "members"):
+            rules["base"] = values["base"]
+        if values["rule"] == "ballot":
+            rules["rule"] = "ballot"  # else the assembly's rules judge it, if they govern it
+        if values["management"]:
+            rules["management_supports"] = True
+    if method == "approval" and values["max_selections"]:
+        rules["max_selections"] = _small_int(values["max_selections"], "max_selections", errors)
+    if method == "score" and values["scale_max"]:
+        rules["scale"] = [0, _small_int(values["scale_max"], "scale_max", errors)]
+    if errors:
+        return None
+    return drafts.BallotSettings(
+        question=values["question"],
+        method=method,
+        options=options,
+        seats=seats,
+        secret=bool(values["secret"]),
+        is_test=bool(values["is_test"]),
+        allow_change=bool(values["allow_change"]),
+        duration_seconds=minutes * 60 if minutes else None,
+        facilitated=bool(values["facilitated"]),
+        rules=rules,
+    )
+
+
+def _response_answers() -> list[list[str]]:
+    """Each response method's own answers in the current language, as a form lists them."""
+    answers = (drafts.default_options(method) for method in METHODS)
+    return [[label for _key, label in found] for found in answers if found]
+
+
+def _small_int(value: str, name: str, errors: FormErrors) -> int:
+    number = whole_number(value, high=99_999)
+    if number is None:
+        errors.add(name, _("Write a whole number."))
+        return 0
+    return number
+
+
+async def _chosen_item(actor: Actor, assembly_id: int, chosen: Any) -> int | None:
+    """The agenda item the facilitator filed the new ballot under (one of this assembly's,
+    or none); a form without the field (an older page) files it under the current item."""
+    if chosen is None:
+        return await _current_item(actor, assembly_id)
+    items = await agenda_queries.agenda_titles(actor.organisation.id, assembly_id)
+    return next((item for item, _title in items if str(item) == str(chosen)), None)
+
+
+async def _current_item(actor: Actor, assembly_id: int) -> int | None:
+    return await bq.current_item_id(actor.organisation.id, assembly_id)
+
+
+class BallotDraftsController(Controller):
+    path = "/"
+
+    @get("/ballots", guards=[requires(may_run_ballots)])
+    async def ballot_list(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        actor: NamedDependency[Actor],
+    ) -> Template:
+        """A facilitator's list of every ballot, whatever made it and wherever it is filed."""
+        return page(
+            request,
+            "pages/ballots/list.html.jinja",
+            context=context,
+            membership=actor,
+            organisation=actor.organisation,
+            lines=await agenda_queries.organisation_ballots(actor.organisation.id),
+        )
+
+    @get("/assemblies/{assembly_id:int}/ballots/new", guards=[requires(may_run_assemblies)])
+    async def new_ballot(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        actor: NamedDependency[Actor],
+        assembly_id: FromPath[int],
+        method: FromQuery[str] = "majority",
+    ) -> Template:
+        heading = await bq.assembly_heading(actor.organisation.id, assembly_id)
+        if heading is None:
+            raise NotFoundException()
+        method = method if method in METHODS else "majority"
+        defaults = drafts.default_options(method)
+        values = {
+            "method": method,
+            "options": "\n".join(label for _key, label in defaults),
+            "seats": "1",
+            "threshold": "1/2",
+            "agenda_item": str(await _current_item(actor, assembly_id) or ""),
+        }
+        items = await agenda_queries.agenda_titles(actor.organisation.id, assembly_id)
+        return _new_page(request, context, actor, heading, values, FormErrors(), agenda_items=items)
+
+    @post(
+        "/assemblies/{assembly_id:int}/ballots",
+        guards=[requires(may_run_assemblies)],
+    )
+    async def create(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        actor: NamedDependency[Actor],
+        assembly_id: FromPath[int],
+    ) -> Template | Redirect:
+        heading = await bq.assembly_heading(actor.organisation.id, assembly_id)
+        if heading is None:
+            raise NotFoundException()
+        form = await request.form()
+        values = {name: str(form.get(name, ""))[:5000] for name in _NEW_FIELDS}
+        values["agenda_item"] = str(form.get("agenda_item", ""))[:20]
+        errors = FormErrors()
+        settings = _read_settings(values, errors)
+        item_id = await _chosen_item(actor, assembly_id, form.get("agenda_item"))
+        if settings is not None:
+            try:
+                ballot_id = await drafts.create_ballot(
+                    actor,
+                    assembly_id,
+                    settings.question,
+                    settings.method,
+                    settings.options,
+                    seats=settings.seats,
+                    secret=settings.secret,
+                    is_test=settings.is_test,
+                    allow_change=settings.allow_change,
+                    duration_seconds=settings.duration_seconds,
+                    facilitated=settings.facilitated,
+                    rules=dict(settings.rules or {}),
+                    agenda_item_id=item_id,
+                )
+            except Refused as error:
+                errors.add("", explain(error, voting.REFUSALS).message)
+            else:
+                return see_other(f"{ballot_path(actor, ballot_id)}/console")
+        items = await agenda_queries.agenda_titles(actor.organisation.id, assembly_id)
+        return _new_page(request, context, actor, heading, values, errors, 422, agenda_items=items)
+
+    @get("/assemblies/{assembly_id:int}/ballots", guards=[requires(may_run_assemblies)])
+    async def assembly_ballots(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        actor: NamedDependency[Actor],
+        assembly_id: FromPath[int],
+    ) -> Template:
+        """The facilitator's list of every ballot of the assembly, with its console and a copy."""
+        heading = await bq.assembly_heading(actor.organisation.id, assembly_id)
+        if heading is None:
+            raise NotFoundException()
+        return page(
+            request,
+            "pages/ballots/assembly_list.html.jinja",
+            context=context,
+            membership=actor,
+            organisation=actor.organisation,
+            assembly=heading,
+            ballots=await bq.ballots_of_assembly(actor.organisation.id, assembly_id),
+        )
+
+    @post("/ballots/{ballot_id:int}/duplicate", guards=[requires(may_run_assemblies)])
+    async def duplicate(
+        self,
+        actor: NamedDependency[Actor],
+        ballot_id: FromPath[int],
+    ) -> Redirect:
+        """A new draft with the same question, method, options and rules (e.g. a second round,
+        or the same vote on the next resolution), opened on its settings to adjust."""
+        ballot = await ballot_or_404(actor, ballot_id)
+        copy_id = await drafts.create_ballot(
+            actor,
+            ballot.assembly_id,
+            ballot.question,
+            ballot.method,
+            [(option.key, option.label) for option in ballot.options],
+            agenda_item_id=ballot.agenda_item_id,
+            proposal_id=ballot.proposal_id,
+            seats=ballot.seats,
+            secret=ballot.secret,
+            is_test=ballot.is_test,
+            rules=dict(ballot.rules),
+            allow_change=ballot.allow_change,
+            duration_seconds=ballot.duration_seconds,
+            facilitated=ballot.phase != "none",  # a facilitated round never comes back to none
+        )
+        return see_other(f"{ballot_path(actor, copy_id)}/settings")
+
+    @get("/ballots/{ballot_id:int}/settings", guards=[requires(may_run_assemblies)])
+    async def edit_draft_form(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        actor: NamedDependency[Actor],
+        ballot_id: FromPath[int],
+    ) -> Template:
+        """The creation form again, filled with a draft's settings, to correct them."""
+        found = await _draft(request, context, actor, ballot_id)
+        if isinstance(found, Template):
+            return found
+        ballot, heading = found
+        values = _form_values(ballot)
+        return _new_page(request, context, actor, heading, values, FormErrors(), editing=ballot)
+
+    @post("/ballots/{ballot_id:int}/settings", guards=[requires(may_run_assemblies)])
+    async def edit_draft(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        actor: NamedDependency[Actor],
+        ballot_id: FromPath[int],
+    ) -> Template | Redirect:
+        found = await _draft(request, context, actor, ballot_id)
+        if isinstance(found, Template):
+            return found
+        ballot, heading = found
+        form = await request.form()
+        values = {name: str(form.get(name, ""))[:5000] for name in _NEW_FIELDS}
+        errors = FormErrors()
+        settings = _read_settings(values, errors)
+        if settings is not None:
+            if settings.method == ballot.method:  # rules the form does not show are kept
+                kept = {k: v for k, v in ballot.rules.items() if k not in _FORM_RULES}
+                settings = replace(settings, rules={**kept, **(settings.rules or {})})
+            try:
+                await drafts.edit_draft(actor, ballot.id, settings)
+            except Refused as error:
+                if error.code == "not_editable":  # opened meanwhile
+                    return await _not_editable(request, context, actor, ballot)
+                errors.add("", explain(error, voting.REFUSALS).message)
+            else:
+                return see_other(f"{ballot_path(actor, ballot.id)}/console")
+        return _new_page(request, context, actor, heading, values, errors, 422, editing=ballot)

@@ -1,0 +1,109 @@
+"""A ballot's result as files: JSON, CSV and BLT."""
+
+from __future__ import annotations
+
+import json
+
+from litestar import Controller, Response, get
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+
+from votes.core.formats import write_blt
+from votes.core.papers import RANKED_METHODS
+from votes.core.results import TallyError
+from votes.db import ballot_queries as bq
+from votes.db.ballot_queries import BallotView
+from votes.db.tables import BallotStatus
+from votes.services import exports
+from votes.services.actors import Actor
+from votes.web.controllers.ballots.common import may_see_result
+from votes.web.voting import ballot_or_404
+
+
+async def _exportable(actor: Actor, ballot_id: int) -> BallotView:
+    ballot = await ballot_or_404(actor, ballot_id)
+    if not (ballot.result_json and may_see_result(ballot, actor)):
+        raise NotFoundException()
+    return ballot
+
+
+def _download(body: str, media_type: str, ballot: BallotView, extension: str) -> Response[str]:
+    return Response(
+        content=body,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="ballot-{ballot.id}.{extension}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+class BallotResultsController(Controller):
+    path = "/"
+
+    @get("/ballots/{ballot_id:int}/result.json")
+    async def export_json(
+        self, actor: NamedDependency[Actor], ballot_id: FromPath[int]
+    ) -> Response[str]:
+        ballot = await _exportable(actor, ballot_id)
+        assert ballot.result_json is not None
+        body = {
+            "ballot": {
+                "id": ballot.id,
+                "question": ballot.question,
+                "method": ballot.method,
+                "seats": ballot.seats,
+                "secret": ballot.secret,
+                "test": ballot.is_test,
+                "options": [{"key": o.key, "label": o.label} for o in ballot.options],
+                "eligible_at_open": ballot.eligible_at_open,
+                "eligible_at_close": ballot.eligible_at_close,
+            },
+            "result": json.loads(ballot.result_json),
+            "papers": [
+                {"receipt": p.fingerprint, "choice": json.loads(p.content)}
+                for p in await bq.published_papers(ballot)
+            ]
+            if ballot.status == BallotStatus.PUBLISHED
+            else [],
+        }
+        return _download(
+            json.dumps(body, ensure_ascii=False, indent=2), "application/json", ballot, "json"
+        )
+
+    @get("/ballots/{ballot_id:int}/result.csv")
+    async def export_csv(
+        self, actor: NamedDependency[Actor], ballot_id: FromPath[int]
+    ) -> Response[str]:
+        ballot = await _exportable(actor, ballot_id)
+        assert ballot.result_json is not None
+        body = exports.ballot_result_csv(ballot.result_json, ballot.labels)
+        return _download(body, "text/csv; charset=utf-8", ballot, "csv")
+
+    @get("/ballots/{ballot_id:int}/result.blt")
+    async def export_blt(
+        self, actor: NamedDependency[Actor], ballot_id: FromPath[int]
+    ) -> Response[str]:
+        ballot = await _exportable(actor, ballot_id)
+        if ballot.method not in RANKED_METHODS or ballot.status != BallotStatus.PUBLISHED:
+            raise NotFoundException()
+        # candidates are named by their labels, as people read them (keys when two labels are
+        # the same once made BLT-safe: the file must still name each candidate once)
+        names = {o.key: o.label.replace('"', "'").replace("\n", " ") for o in ballot.options}
+        if len(set(names.values())) != len(names):
+            names = {key: key for key in names}
+        rankings = {
+            tuple(names.get(key, key) for key in ranking): weight
+            for ranking, weight in (await bq.rankings(ballot)).items()
+        }
+        try:
+            text = write_blt(
+                [names[o.key] for o in ballot.options],
+                rankings,
+                seats=ballot.seats,
+                title=ballot.question.replace('"', "'"),
+            )
+        except TallyError as error:
+            raise NotFoundException() from error
+        return _download(text, "text/plain; charset=utf-8", ballot, "blt")
