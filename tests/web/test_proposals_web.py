@@ -331,3 +331,28 @@ async def test_a_draft_is_found_by_no_route_but_by_its_authors_and_facilitators(
         refused = await post_form(client, f"{proposal_path}/edit", {"title": "", "body": "x"})
         assert refused.status_code == 404
         assert "Fusionner" not in refused.text
+
+
+async def test_a_link_to_a_contribution_leads_to_its_thread_page(client: httpx.AsyncClient) -> None:
+    """A shared link /contributions/N (no ?next=) opens the proposal's page at that
+    contribution, not the site's home."""
+    coop = await cooperative()
+    await as_role(client, coop, "member")
+    created = await post_form(
+        client,
+        f"{coop.base}/assemblies/{coop.assembly_id}/proposals",
+        {"title": "Cantine", "body": "Une cantine bio."},
+    )
+    proposal_path = created.headers["location"]
+    page = await client.get(proposal_path)
+    thread_id = first_id(r"/threads/(\d+)/contributions", page.text)
+    posted = await post_form(
+        client, f"{coop.base}/threads/{thread_id}/contributions", {"body": "Bonne idée"}
+    )
+    contribution_id = first_id(r"#contribution-(\d+)", posted.headers["location"])
+    link = await client.get(f"{coop.base}/contributions/{contribution_id}")
+    assert link.status_code == 303
+    assert link.headers["location"] == f"{proposal_path}#contribution-{contribution_id}"
+    # a ?next= inside the site is still followed; another host never is
+    elsewhere = await client.get(f"{coop.base}/contributions/{contribution_id}?next=//evil.example")
+    assert elsewhere.headers["location"] == f"/#contribution-{contribution_id}"

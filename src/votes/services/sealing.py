@@ -11,8 +11,8 @@ the receipt's hash, the weighting group) is encrypted under a key derived from t
 secret key (``VOTES_SECRET_KEY``), which the database never holds, padded to one length per
 ballot, and the paper's ``receipt_hash`` column holds a keyed tag that the published receipt
 list cannot be matched against. The close unseals the papers and writes them again in random
-order with new random ids (see ``ballots.lifecycle.close_ballot``); a copy taken at any moment then shows
-a register and papers that nothing joins, beyond what the published totals tell.
+order with new random ids (see ``ballots.lifecycle.close_ballot``); a copy taken at any moment
+then shows a register and papers that nothing joins, beyond what the published totals tell.
 
 The cipher is AES-256-GCM from the ``cryptography`` package (a reviewed library, never a
 construction of our own), under keys derived for each ballot and round with HKDF-SHA256; the

@@ -35,6 +35,17 @@ def _order(value: str) -> str:
     return "newest" if value == "newest" else "oldest"
 
 
+def _thread_home(actor: Actor, thread: thread_queries.ThreadInfo) -> str:
+    """The page a thread lives on (its proposal's, or its agenda item's): a link to one
+    contribution leads there, not to the site's home."""
+    base = f"/o/{actor.organisation.short_name}"
+    if thread.proposal_id is not None:
+        return f"{base}/proposals/{thread.proposal_id}"
+    if thread.agenda_item_id is not None:
+        return f"{base}/items/{thread.agenda_item_id}"
+    return f"{base}/assemblies/{thread.assembly_id}"
+
+
 class DeliberationController(Controller):
     path = "/"
 
@@ -214,8 +225,9 @@ class DeliberationController(Controller):
             thread_id = await thread_queries.thread_id_of(actor.organisation.id, contribution_id)
             if thread_id is None:
                 raise NotFoundException()
-            await self._thread(actor, thread_id)  # 404 for a draft's thread
-            return see_other(f"{safe_next_path(next)}#contribution-{contribution_id}")
+            thread = await self._thread(actor, thread_id)  # 404 for a draft's thread
+            back = safe_next_path(next) if next else _thread_home(actor, thread.info)
+            return see_other(f"{back}#contribution-{contribution_id}")
         return await self._article(request, context, actor, contribution_id, safe_next_path(next))
 
     @get("/contributions/{contribution_id:int}/reply")
