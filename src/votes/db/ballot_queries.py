@@ -17,6 +17,7 @@ from votes.db.tables import (
     Ballot,
     BallotOption,
     BallotPaper,
+    BallotStatus,
     Membership,
     MembershipKind,
     MembershipStatus,
@@ -80,13 +81,13 @@ class BallotView:
 
     @property
     def takes_votes(self) -> bool:
-        return self.status == "open" and self.phase in ("", "consent")
+        return self.status == BallotStatus.OPEN and self.phase in ("", "consent")
 
     @property
     def time_is_up(self) -> bool:
         """Open, but its countdown has run out: no vote is taken, the close follows."""
         return (
-            self.status == "open"
+            self.status == BallotStatus.OPEN
             and self.closes_at is not None
             and datetime.now(UTC) >= self.closes_at
         )
@@ -183,6 +184,8 @@ async def ballot_status(organisation_id: int, ballot_id: int) -> tuple[str, str,
 
 
 async def _eligible_now(organisation_id: int) -> int:
+    """Members with voting rights now: active members (not observers). The one such count
+    (live turnout signals use it too)."""
     return int(
         await Membership.count().where(
             (Membership.organisation == organisation_id)
@@ -394,7 +397,9 @@ async def ballots_of_assembly(organisation_id: int, assembly_id: int) -> list[Ba
 async def open_ballot_ids(organisation_id: int) -> list[int]:
     rows = (
         await Ballot.select(Ballot.id)
-        .where((Ballot.organisation == organisation_id) & (Ballot.status == "open"))
+        .where(
+            (Ballot.organisation == organisation_id) & (Ballot.status == BallotStatus.OPEN.value)
+        )
         .order_by(Ballot.id)
     )
     return [row["id"] for row in rows]
@@ -405,7 +410,7 @@ class AssemblyHeading:
     id: int
     title: str
     current_item_title: str | None
-    kind: str = ""  # the assembly's kind: general assemblies are judged by their rules (#7)
+    kind: str = ""  # the assembly's kind: general assemblies are judged by their rules
 
 
 async def assembly_heading(organisation_id: int, assembly_id: int) -> AssemblyHeading | None:
@@ -430,7 +435,7 @@ async def latest_ballot_of_assembly(
     organisation_id: int, assembly_id: int, status: str
 ) -> int | None:
     """The most recently opened (or published) ballot in ``status``: the projector shows it."""
-    column = Ballot.published_at if status == "published" else Ballot.opened_at
+    column = Ballot.published_at if status == BallotStatus.PUBLISHED else Ballot.opened_at
     row = (
         await Ballot.select(Ballot.id)
         .where(

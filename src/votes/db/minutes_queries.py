@@ -26,6 +26,7 @@ from votes.db.tables import (
     Membership,
     MembershipStatus,
     Minutes,
+    MinutesStatus,
     Organisation,
     PaperCount,
     Participation,
@@ -70,7 +71,7 @@ class MinutesRow:
 
     @property
     def is_final(self) -> bool:
-        return self.status == "final"
+        return self.status == MinutesStatus.FINAL
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,7 +250,13 @@ async def attendance_register(organisation_id: int, assembly_id: int) -> Attenda
             line.name,
             line.category,
             line.college,
-            ("absent" if line.status == "left" else line.status) if recorded else "",
+            (
+                aq.RegisterStatus.ABSENT.value
+                if line.status == aq.RegisterStatus.LEFT
+                else line.status
+            )
+            if recorded
+            else "",
             line.proxy_holder,
         )
         for line in register

@@ -16,6 +16,7 @@ from votes.db.tables.accounts import (
     SignInFailure,
 )
 from votes.db.tables.assemblies import (
+    GENERAL_ASSEMBLY_KINDS,
     AgendaItem,
     Amendment,
     AmendmentKind,
@@ -69,6 +70,7 @@ TABLE_MODULES = (
 )
 
 __all__ = [
+    "GENERAL_ASSEMBLY_KINDS",
     "TABLE_MODULES",
     "AccessCode",
     "AgendaItem",
