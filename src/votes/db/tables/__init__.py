@@ -49,6 +49,7 @@ from votes.db.tables.attendance import (
 )
 from votes.db.tables.audit import AuditChain, AuditEntry
 from votes.db.tables.ballots import (
+    COMPOSITE_INDEXES,
     Ballot,
     BallotOption,
     BallotPaper,
@@ -70,6 +71,7 @@ TABLE_MODULES = (
 )
 
 __all__ = [
+    "COMPOSITE_INDEXES",
     "GENERAL_ASSEMBLY_KINDS",
     "TABLE_MODULES",
     "AccessCode",
