@@ -19,6 +19,7 @@ import anyio.to_thread
 from votes.core.results import TallyResult
 from votes.db import minutes_queries as mq
 from votes.db.agenda_queries import AssemblyView
+from votes.db.engine import long_reads
 from votes.db.tables import (
     AgendaItem,
     AuditEntry,
@@ -156,7 +157,8 @@ async def start_archive(actor: Actor, assembly_id: int) -> int:
 async def build_archive(job_id: int, organisation_id: int, assembly_id: int) -> None:
     """Gather the assembly step by step (saying how far along it is), then store the JSON."""
     try:
-        archive = await _gather(job_id, organisation_id, assembly_id)
+        with long_reads():  # the whole assembly: off the event loop
+            archive = await _gather(job_id, organisation_id, assembly_id)
         text = await anyio.to_thread.run_sync(
             lambda: json.dumps(archive, ensure_ascii=False, indent=1, default=str)
         )
