@@ -26,10 +26,12 @@ from votes.db.tables import (
     Ballot,
     BallotOption,
     BallotPaper,
+    BallotStatus,
     ExportJob,
     ExportStatus,
     Minutes,
     Proposal,
+    ProposalStatus,
     ProposalVersion,
 )
 from votes.db.tables import PaperCount as PaperCountTable
@@ -242,7 +244,7 @@ async def _proposals(organisation_id: int, assembly_id: int) -> list[dict[str, A
         .where(
             (Proposal.organisation == organisation_id)
             & (Proposal.assembly == assembly_id)
-            & (Proposal.status != "draft")
+            & (Proposal.status != ProposalStatus.DRAFT.value)
         )
         .order_by(Proposal.id)
     )  # fmt: skip
@@ -268,7 +270,7 @@ async def _ballot(ballot_id: int) -> dict[str, Any]:
         .where(BallotOption.ballot == ballot_id)
         .order_by(BallotOption.position)
     )
-    published = ballot["status"] == "published"
+    published = ballot["status"] == BallotStatus.PUBLISHED
     papers: list[dict[str, Any]] = []
     if published:
         rows = await BallotPaper.select(

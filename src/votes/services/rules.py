@@ -361,7 +361,7 @@ async def close_figures(
     blank_counted = snapshot["blank_proxies"] == "with_management"
 
     def takes_part(line: aq.RegisterLine) -> bool:
-        if line.status == "represented":
+        if line.status == aq.RegisterStatus.REPRESENTED:
             return "represented" in counted and (blank_counted or not line.blank_proxy)
         return line.status in counted
 
