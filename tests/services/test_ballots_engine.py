@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from votes.db.engine import VotesSQLiteEngine, read_raw, write_transaction
+from votes.db.engine import VotesSQLiteEngine, long_reads, read_raw, write_transaction
 from votes.db.tables import Organisation
 
 pytestmark = pytest.mark.skipif(
@@ -245,3 +245,23 @@ async def test_raw_sql_not_declared_a_read_goes_to_the_writer_whatever_its_text(
         .first()
     )
     assert row == {"name": "written"}
+
+
+class _NotInTheLoop:
+    def execute(self, *_: object) -> None:
+        raise AssertionError("a long read ran in the event loop's thread")
+
+
+async def test_long_reads_run_off_the_event_loop_thread() -> None:
+    engine = Organisation._meta.db
+    assert isinstance(engine, VotesSQLiteEngine)
+    await Organisation.insert(_organisation("engine-long-read"))
+    connections = engine.connections()
+    inline = connections.reader
+    connections.reader = _NotInTheLoop()  # type: ignore[assignment]
+    try:
+        with long_reads():
+            found = await Organisation.exists().where(Organisation.short_name == "engine-long-read")
+    finally:
+        connections.reader = inline
+    assert found

@@ -25,11 +25,18 @@ from votes.db.tables import (
     Ballot,
     Contribution,
     Proposal,
+    ProposalStatus,
     Thread,
 )
 
 # amendments furthest from the text first (see votes.services.proposals.VOTING_ORDER)
 _KIND_ORDER = {"full": 0, "delete": 1, "replace": 2, "insert": 3}
+# a proposal in one of these has no voting order left
+_DECIDED = (
+    ProposalStatus.ADOPTED.value,
+    ProposalStatus.REJECTED.value,
+    ProposalStatus.WITHDRAWN.value,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,7 +213,7 @@ async def _voting_orders(
     organisation_id: int, proposals: list[ProposalRow]
 ) -> dict[int, list[VotingStep]]:
     """Per proposal: its open amendments (furthest from the text first), then itself."""
-    ids = [p.id for p in proposals if p.status not in ("adopted", "rejected", "withdrawn")]
+    ids = [p.id for p in proposals if p.status not in _DECIDED]
     amendments = (
         await Amendment.select(
             Amendment.proposal, Amendment.number, Amendment.kind, Amendment.status,

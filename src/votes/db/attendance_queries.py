@@ -11,6 +11,7 @@ import json
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from votes.db.engine import read_raw
@@ -28,6 +29,17 @@ from votes.db.tables import (
 )
 
 TAKING_PART = (AttendanceStatus.PRESENT.value, AttendanceStatus.REMOTE.value)
+
+
+class RegisterStatus(StrEnum):
+    """A register line's status: an attendance's own (present, remote, left), or what the
+    register infers for a member with none (represented by a proxy, absent)."""
+
+    PRESENT = AttendanceStatus.PRESENT.value
+    REMOTE = AttendanceStatus.REMOTE.value
+    LEFT = AttendanceStatus.LEFT.value
+    REPRESENTED = "represented"
+    ABSENT = "absent"
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,9 +191,9 @@ async def attendance_register(organisation_id: int, assembly_id: int) -> list[Re
     for member in members:
         seen = attendance.get(member["id"])
         proxy = proxies.get(member["id"])
-        status = seen["status"] if seen else "absent"
+        status = seen["status"] if seen else RegisterStatus.ABSENT.value
         if proxy is not None and status not in TAKING_PART:
-            status = "represented"
+            status = RegisterStatus.REPRESENTED.value
         lines.append(
             RegisterLine(
                 membership_id=member["id"],
@@ -194,16 +206,18 @@ async def attendance_register(organisation_id: int, assembly_id: int) -> list[Re
                 checked_out_at=seen["checked_out_at"] if seen else None,
                 method=seen["method"] if seen else "",
                 steward=(seen["checked_in_by.person.name"] or "") if seen else "",
-                proxy_holder=proxy.holder if proxy and status == "represented" else "",
-                blank_proxy=bool(proxy and proxy.blank and status == "represented"),
-                instructions=proxy.instructions if proxy and status == "represented" else "",
+                proxy_holder=proxy.holder if proxy and status == RegisterStatus.REPRESENTED else "",
+                blank_proxy=bool(proxy and proxy.blank and status == RegisterStatus.REPRESENTED),
+                instructions=proxy.instructions
+                if proxy and status == RegisterStatus.REPRESENTED
+                else "",
             )
         )
     return lines
 
 
 def count_register(lines: list[RegisterLine]) -> AttendanceCounts:
-    represented = [line for line in lines if line.status == "represented"]
+    represented = [line for line in lines if line.status == RegisterStatus.REPRESENTED]
     return AttendanceCounts(
         members=len(lines),
         present=sum(1 for line in lines if line.status == AttendanceStatus.PRESENT.value),
@@ -283,9 +297,11 @@ async def room_turnout(
             (Participation.ballot == ballot_id) & (Participation.round == round_)
         )
     }
-    expected = [line for line in lines if line.status in (*TAKING_PART, "represented")]
+    expected = [
+        line for line in lines if line.status in (*TAKING_PART, RegisterStatus.REPRESENTED.value)
+    ]
     waiting = [
-        (line.name, line.proxy_holder if line.status == "represented" else "")
+        (line.name, line.proxy_holder if line.status == RegisterStatus.REPRESENTED else "")
         for line in expected
         if line.membership_id not in voted_ids
     ]

@@ -390,7 +390,7 @@ class AssemblyHeading:
     id: int
     title: str
     current_item_title: str | None
-    kind: str = ""  # the assembly's kind: general assemblies are judged by their rules (#7)
+    kind: str = ""  # the assembly's kind: general assemblies are judged by their rules
 
 
 async def assembly_heading(organisation_id: int, assembly_id: int) -> AssemblyHeading | None:

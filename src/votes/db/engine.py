@@ -33,7 +33,9 @@ import os
 import sqlite3
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import partial
 from pathlib import Path
 from queue import SimpleQueue
@@ -189,6 +191,23 @@ def _settle(
             _set_exception(done, failure)
 
 
+# set by long_reads(): this task's reads go to the reader's thread, not the event loop's
+_LONG_READS: ContextVar[bool] = ContextVar("votes_long_reads", default=False)
+
+
+@contextmanager
+def long_reads() -> Iterator[None]:
+    """Mark the reads inside as possibly long (an export, the archive, the audit page's chain
+    check): on SQLite they run on a reader in its own thread, so the event loop keeps serving
+    other requests meanwhile, instead of in the event loop's thread like the app's short reads.
+    Nothing changes on PostgreSQL, whose reads never block the loop."""
+    token = _LONG_READS.set(True)
+    try:
+        yield
+    finally:
+        _LONG_READS.reset(token)
+
+
 class _LoopConnections:
     """The reader, the writer, the writer's lock and the writes waiting for the next group
     commit, of one event loop."""
@@ -210,6 +229,8 @@ class _LoopConnections:
         self.writer.close()
 
     async def read(self, query: str, args: Any) -> list[dict[str, Any]]:
+        if _LONG_READS.get():
+            return await self.waiting_reader.fetchall(query, args)
         try:
             rows: list[dict[str, Any]] = self.reader.execute(query, args).fetchall()
         except sqlite3.OperationalError as error:

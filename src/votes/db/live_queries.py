@@ -11,12 +11,10 @@ from votes.db.tables import (
     AuditEntry,
     Ballot,
     Contribution,
-    Membership,
-    MembershipKind,
-    MembershipStatus,
     PaperCount,
     Participation,
 )
+from votes.db.voting_rules import eligible_count
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,13 +46,11 @@ async def turnout_signal(ballot_id: int) -> TurnoutSignal | None:
     room = await PaperCount.select(PaperCount.cast).where(
         PaperCount.count_key == f"{ballot_id}:{ballot['round']}"
     )
-    eligible = ballot["eligible_at_close"] or ballot["eligible_at_open"]
-    if not eligible:
-        eligible = await Membership.count().where(
-            (Membership.organisation == ballot["organisation"])
-            & (Membership.kind == MembershipKind.MEMBER.value)
-            & (Membership.status == MembershipStatus.ACTIVE.value)
-        )
+    eligible = (
+        ballot["eligible_at_close"]
+        or ballot["eligible_at_open"]
+        or await eligible_count(ballot["organisation"])  # the one count of who may vote now
+    )
     return TurnoutSignal(
         organisation_id=ballot["organisation"],
         assembly_id=ballot["assembly"],

@@ -14,6 +14,7 @@ from typing import Any
 
 from votes.db import attendance_queries as aq
 from votes.db.agenda_queries import AssemblyView, assembly_view
+from votes.db.engine import long_reads
 from votes.db.tables import (
     AgendaItem,
     AuditChain,
@@ -26,6 +27,7 @@ from votes.db.tables import (
     Membership,
     MembershipStatus,
     Minutes,
+    MinutesStatus,
     Organisation,
     PaperCount,
     Participation,
@@ -70,7 +72,7 @@ class MinutesRow:
 
     @property
     def is_final(self) -> bool:
-        return self.status == "final"
+        return self.status == MinutesStatus.FINAL
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,7 +251,13 @@ async def attendance_register(organisation_id: int, assembly_id: int) -> Attenda
             line.name,
             line.category,
             line.college,
-            ("absent" if line.status == "left" else line.status) if recorded else "",
+            (
+                aq.RegisterStatus.ABSENT.value
+                if line.status == aq.RegisterStatus.LEFT
+                else line.status
+            )
+            if recorded
+            else "",
             line.proxy_holder,
         )
         for line in register
@@ -272,7 +280,13 @@ async def _role_names(organisation_id: int, column: Any) -> list[str]:
 
 async def assembly_record(organisation_id: int, assembly_id: int) -> AssemblyRecord | None:
     """Everything the procès-verbal reports about an assembly, or None if it is not this
-    organisation's."""
+    organisation's. Every ballot's results: long for a large assembly, so read off the event
+    loop (:func:`votes.db.engine.long_reads`)."""
+    with long_reads():
+        return await _assembly_record(organisation_id, assembly_id)
+
+
+async def _assembly_record(organisation_id: int, assembly_id: int) -> AssemblyRecord | None:
     assembly = await assembly_view(organisation_id, assembly_id)
     if assembly is None:
         return None

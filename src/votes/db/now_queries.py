@@ -15,6 +15,7 @@ from votes.db.tables import (
     AssemblyStatus,
     AuditChain,
     Ballot,
+    BallotStatus,
     Contribution,
 )
 
@@ -70,7 +71,7 @@ async def _build_now_view(organisation_id: int) -> NowView:
         .where(
             (Ballot.organisation == organisation_id)
             & (Ballot.assembly == assembly.id)
-            & (Ballot.status == "open")
+            & (Ballot.status == BallotStatus.OPEN.value)
         )
         .order_by(Ballot.id)
     )
@@ -104,7 +105,7 @@ async def now_stamp(organisation_id: int) -> str:
         .first()
     )
     open_ballots = await Ballot.select(Ballot.id).where(
-        (Ballot.organisation == organisation_id) & (Ballot.status == "open")
+        (Ballot.organisation == organisation_id) & (Ballot.status == BallotStatus.OPEN.value)
     )
     ballots = ".".join(str(b["id"]) for b in open_ballots)
     return f"{head['last_sequence'] if head else 0}-{last['id'] if last else 0}-{ballots}"

@@ -225,7 +225,9 @@ BALLOT_SUMMARY_COLUMNS = (
 async def open_ballots_of(organisation_id: int) -> list[BallotSummary]:
     rows = (
         await Ballot.select(*BALLOT_SUMMARY_COLUMNS)
-        .where((Ballot.organisation == organisation_id) & (Ballot.status == "open"))
+        .where(
+            (Ballot.organisation == organisation_id) & (Ballot.status == BallotStatus.OPEN.value)
+        )
         .order_by(Ballot.id)
     )
     return [ballot_summary(row) for row in rows]

@@ -16,6 +16,7 @@ from votes.db.drafts import Viewer, may_read
 from votes.db.tables import (
     AssemblyStatus,
     Contribution,
+    ProposalStatus,
     ProposalSupport,
     Reaction,
     SupportKind,
@@ -43,7 +44,7 @@ class ThreadInfo:
         return (
             self.closed_at is None
             and not self.assembly_closed
-            and self.proposal_status != "withdrawn"
+            and self.proposal_status != ProposalStatus.WITHDRAWN
         )
 
 

@@ -417,7 +417,7 @@ async def _weighted_quorum(
         group = str(line.college_id)
         members[group] = members.get(group, 0) + 1
         counted = line.status in {w.value for w in ways} and (
-            line.status != "represented" or blank_counted or not line.blank_proxy
+            line.status != aq.RegisterStatus.REPRESENTED or blank_counted or not line.blank_proxy
         )
         if counted:
             taking[group] = taking.get(group, 0) + 1

@@ -28,6 +28,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from votes.db.engine import long_reads
 from votes.db.tables.audit import AuditChain, AuditEntry
 from votes.db.tables.ballots import BallotOption, BallotPaper, Participation
 
@@ -215,11 +216,12 @@ async def _lock_head(organisation_id: int) -> dict[str, Any]:
 
 async def verify_chain(organisation_id: int) -> ChainBreak | None:
     """Recompute an organisation's chain; return the first break, or None if it is intact."""
-    entries = (
-        await AuditEntry.select()
-        .where(AuditEntry.organisation == organisation_id)
-        .order_by(AuditEntry.id)
-    )
+    with long_reads():  # the whole trail: off the event loop
+        entries = (
+            await AuditEntry.select()
+            .where(AuditEntry.organisation == organisation_id)
+            .order_by(AuditEntry.id)
+        )
     present = {entry["sequence"] for entry in entries}
     first = first_anchored(organisation_id)
     key = anchor_key() if first is not None else None

@@ -29,6 +29,8 @@ from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
 
+from votes.db.tables import MembershipStatus
+
 logger = logging.getLogger("votes.events")
 
 # the channels plugin's ``publish(data, channels)``: queues the bytes and returns at once
@@ -157,7 +159,7 @@ def access_ended(access: AccessEnded) -> None:
 def membership_status_changed(membership_id: int, status: str) -> None:
     """A membership was suspended or recorded as left: its streams end (not when it is
     restored: nothing was open)."""
-    if status != "active":
+    if status != MembershipStatus.ACTIVE:
         access_ended(AccessEnded(membership_id=membership_id))
 
 

@@ -21,16 +21,19 @@ from votes.core import receipts
 from votes.core.results import TallyResult
 from votes.db import minutes_queries as mq
 from votes.db.agenda_queries import AssemblyView
+from votes.db.engine import long_reads
 from votes.db.tables import (
     AgendaItem,
     AuditEntry,
     Ballot,
     BallotOption,
     BallotPaper,
+    BallotStatus,
     ExportJob,
     ExportStatus,
     Minutes,
     Proposal,
+    ProposalStatus,
     ProposalVersion,
 )
 from votes.db.tables import PaperCount as PaperCountTable
@@ -173,7 +176,8 @@ async def start_archive(actor: Actor, assembly_id: int) -> int:
 async def build_archive(job_id: int, organisation_id: int, assembly_id: int) -> None:
     """Gather the assembly step by step (saying how far along it is), then store the JSON."""
     try:
-        archive = await _gather(job_id, organisation_id, assembly_id)
+        with long_reads():  # the whole assembly: off the event loop
+            archive = await _gather(job_id, organisation_id, assembly_id)
         text = await anyio.to_thread.run_sync(
             lambda: json.dumps(archive, ensure_ascii=False, indent=1, default=str)
         )
@@ -257,7 +261,7 @@ async def _proposals(organisation_id: int, assembly_id: int) -> list[dict[str, A
         .where(
             (Proposal.organisation == organisation_id)
             & (Proposal.assembly == assembly_id)
-            & (Proposal.status != "draft")
+            & (Proposal.status != ProposalStatus.DRAFT.value)
         )
         .order_by(Proposal.id)
     )  # fmt: skip
@@ -283,7 +287,7 @@ async def _ballot(ballot_id: int) -> dict[str, Any]:
         .where(BallotOption.ballot == ballot_id)
         .order_by(BallotOption.position)
     )
-    published = ballot["status"] == "published"
+    published = ballot["status"] == BallotStatus.PUBLISHED
     papers: list[dict[str, Any]] = []
     if published:
         rows = await BallotPaper.select(

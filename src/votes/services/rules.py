@@ -45,6 +45,7 @@ from votes.core.weighting import (
 from votes.db import attendance_queries as aq
 from votes.db.engine import write_transaction
 from votes.db.tables import (
+    GENERAL_ASSEMBLY_KINDS,
     Assembly,
     AssemblyRules,
     College,
@@ -55,7 +56,6 @@ from votes.services import audit
 from votes.services.actors import Actor, may_administer, require
 from votes.services.refusals import Refused
 
-LEGAL_KINDS = frozenset({"ago", "age", "ago_extraordinary"})
 # a college (or category) with fewer voters than this in a secret ballot keeps its own
 # breakdown hidden: showing it would tell how its few members voted
 SECRET_GROUP_MINIMUM = 5
@@ -66,7 +66,7 @@ BALLOT_ONLY_RULES = ("rule", "management_supports")  # read here, never passed t
 def governed(assembly_kind: str) -> bool:
     """Whether the general-assembly rules govern this kind of assembly (check-in to vote,
     quorum, legal majorities)."""
-    return assembly_kind in LEGAL_KINDS
+    return assembly_kind in GENERAL_ASSEMBLY_KINDS
 
 
 # ---------------------------------------------------------------------------------------------
@@ -361,7 +361,7 @@ async def close_figures(
     blank_counted = snapshot["blank_proxies"] == "with_management"
 
     def takes_part(line: aq.RegisterLine) -> bool:
-        if line.status == "represented":
+        if line.status == aq.RegisterStatus.REPRESENTED:
             return "represented" in counted and (blank_counted or not line.blank_proxy)
         return line.status in counted
 

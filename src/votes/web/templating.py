@@ -12,6 +12,7 @@ from babel.numbers import format_decimal, format_percent
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from votes import i18n
+from votes.db.tables import GENERAL_ASSEMBLY_KINDS
 from votes.paths import TEMPLATES_DIR
 from votes.services.events import now_ms
 from votes.web.labels import label
@@ -41,6 +42,7 @@ def make_environment() -> Environment:
         percent=format_share,
         option_label=lambda key, labels: labels.get(key, key),
     )
+    environment.tests["general_assembly"] = lambda kind: kind in GENERAL_ASSEMBLY_KINDS
     environment.globals.update(
         label=label,
         static=static_url,

@@ -16,6 +16,7 @@ from votes.db.tables.accounts import (
     SignInFailure,
 )
 from votes.db.tables.assemblies import (
+    GENERAL_ASSEMBLY_KINDS,
     AgendaItem,
     Amendment,
     AmendmentKind,
@@ -48,6 +49,7 @@ from votes.db.tables.attendance import (
 )
 from votes.db.tables.audit import AuditChain, AuditEntry
 from votes.db.tables.ballots import (
+    COMPOSITE_INDEXES,
     Ballot,
     BallotOption,
     BallotPaper,
@@ -86,6 +88,8 @@ TABLE_MODULES = (
 )
 
 __all__ = [
+    "COMPOSITE_INDEXES",
+    "GENERAL_ASSEMBLY_KINDS",
     "TABLE_MODULES",
     "AccessCode",
     "AgendaItem",

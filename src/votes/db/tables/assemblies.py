@@ -20,6 +20,15 @@ class AssemblyKind(StrEnum):
     OTHER = "other"
 
 
+# the kinds governed by the general-assembly rules (check-in to vote, quorum, legal majorities,
+# a convocation), in the order the rules pages list them; Jinja: ``kind is general_assembly``
+GENERAL_ASSEMBLY_KINDS: tuple[str, ...] = (
+    AssemblyKind.AGO.value,
+    AssemblyKind.AGE.value,
+    AssemblyKind.AGO_EXTRAORDINARY.value,
+)
+
+
 class Convocation(StrEnum):
     FIRST = "first"
     SECOND = "second"

@@ -10,7 +10,7 @@ from piccolo.table import Table
 
 from votes.db.tables.accounts import Membership, Organisation
 from votes.db.tables.assemblies import AgendaItem, Assembly, Proposal
-from votes.db.tables.base import foreign_key
+from votes.db.tables.base import CompositeIndex, foreign_key
 
 
 class BallotStatus(StrEnum):
@@ -128,3 +128,12 @@ class PaperCount(Table):
     cast = Integer(default=0)  # papers handed in: valid + blank + invalid
     entered_by = foreign_key(Membership)
     entered_at = Timestamptz(default=TimestamptzNow())
+
+
+# created by migrations/votes_2026_11_27t14_30_00_000000.py and …t15_00_00_000000.py
+COMPOSITE_INDEXES = (
+    # turnout and the integrity check count a ballot's votes per round
+    CompositeIndex("participation_ballot_round", "participation", ("ballot", "round")),
+    # the deadline sweeper looks for open ballots past their closing time
+    CompositeIndex("ballot_status_closes_at", "ballot", ("status", "closes_at")),
+)

@@ -9,6 +9,8 @@ every table declares ``id: Serial`` (Piccolo adds it) so that type checkers know
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from piccolo.columns import ForeignKey, LazyTableReference
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
@@ -24,3 +26,14 @@ def foreign_key(
         on_delete=OnDelete.set_null if null else OnDelete.restrict,
         index=True,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class CompositeIndex:
+    """An index on several columns: Piccolo declares single-column ones only (``index=True``),
+    so a migration creates these with raw SQL; declared here beside their table, and
+    ``tests/services/test_schema.py`` checks that the database has exactly these."""
+
+    name: str
+    table: str
+    columns: tuple[str, ...]

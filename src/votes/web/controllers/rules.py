@@ -27,6 +27,7 @@ from votes.core.rules import (
     preset,
 )
 from votes.db import attendance_queries as aq
+from votes.db.tables import GENERAL_ASSEMBLY_KINDS
 from votes.i18n import gettext as _
 from votes.services import rules as service
 from votes.services.actors import Actor, may_administer
@@ -38,7 +39,7 @@ from votes.web.labels import N_
 from votes.web.refusals import area, explain
 from votes.web.rendering import page, see_other
 
-KINDS = ("ago", "age", "ago_extraordinary")
+KINDS = GENERAL_ASSEMBLY_KINDS
 CONVOCATIONS = ("first", "second")
 BASES = ("cast", "cast_and_abstentions", "present", "members")
 COMPARISONS = ("more_than", "at_least")
