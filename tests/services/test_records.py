@@ -120,7 +120,7 @@ async def test_a_failure_during_the_count_leaves_no_closed_ballot_without_a_resu
         raise RuntimeError("the process dies here")
 
     with monkeypatch.context() as patched:
-        patched.setattr(counting.rules, "judge", crash)
+        patched.setattr(counting.judging, "judge", crash)
         with pytest.raises(RuntimeError):
             await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     row = await Ballot.select(Ballot.result, Ballot.status).where(Ballot.id == ballot_id).first()

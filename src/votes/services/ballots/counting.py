@@ -11,7 +11,7 @@ from typing import Any
 
 import anyio.to_thread
 
-from votes.core import tally
+from votes.core import judging, tally
 from votes.core.choices import decode_choice
 from votes.core.results import TallyResult
 from votes.core.room_counts import (
@@ -111,7 +111,7 @@ async def _count_under_rules(
             json.loads(ballot["rules"]),
         )
     snapshot = json.loads(ballot["rule_snapshot"])
-    figures = rules.frozen_figures(snapshot)
+    figures = judging.frozen_figures(snapshot)
     if figures is None and ballot["status"] in (BallotStatus.OPEN.value, BallotStatus.DRAFT.value):
         # a ballot still open is counted as the register stands now (nothing is frozen yet)
         figures = await rules.close_figures(
@@ -125,7 +125,7 @@ async def _count_under_rules(
     if method == "majority" and (options.get("base") == "members" or "quorum_share" in options):
         options["members"] = ballot["eligible_at_close"] or ballot["eligible_at_open"]
     judge = partial(
-        rules.judge,
+        judging.judge,
         method,
         candidates,
         by_group,

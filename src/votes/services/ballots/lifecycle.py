@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from votes.core import judging
 from votes.core.choices import REASON_MAX
 from votes.core.papers import CONSENT_METHODS
 from votes.core.results import TallyError, TallyResult
@@ -218,7 +219,7 @@ async def _frozen_figures(row: Mapping[str, Any]) -> dict[str, Any]:
     figures = await rules.close_figures(
         row["organisation"], row["assembly"], snapshot, row["weight_groups"]
     )
-    snapshot[rules.FROZEN_KEY] = rules.figures_to_data(figures)
+    snapshot[judging.FROZEN_KEY] = judging.figures_to_data(figures)
     return {"rule_snapshot": json.dumps(snapshot, sort_keys=True)}
 
 
