@@ -21,12 +21,11 @@ from votes.db.tables import (
     Ballot,
     College,
     Membership,
-    MembershipKind,
-    MembershipStatus,
     Participation,
     Proxy,
     ProxyStatus,
 )
+from votes.db.voting_rules import voters_of
 
 TAKING_PART = (AttendanceStatus.PRESENT.value, AttendanceStatus.REMOTE.value)
 
@@ -109,11 +108,7 @@ async def voting_members(organisation_id: int) -> list[dict[str, Any]]:
             Membership.college.id,
             Membership.college.name,
         )
-        .where(
-            (Membership.organisation == organisation_id)
-            & (Membership.kind == MembershipKind.MEMBER.value)
-            & (Membership.status == MembershipStatus.ACTIVE.value)
-        )
+        .where(voters_of(organisation_id))
         .order_by(Membership.person.name)
     )
     return [dict(row) for row in rows]

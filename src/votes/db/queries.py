@@ -17,6 +17,7 @@ from votes.db.tables import (
     MembershipStatus,
     Organisation,
 )
+from votes.db.voting_rules import has_voting_rights
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +45,7 @@ class MembershipView:
 
     @property
     def can_vote(self) -> bool:
-        return self.kind == "member" and self.status == MembershipStatus.ACTIVE.value
+        return has_voting_rights(self.kind, self.status)
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,7 @@ from enum import StrEnum
 from votes.db import queries
 from votes.db.queries import MembershipView, OrganisationView
 from votes.db.tables import MembershipKind, MembershipStatus
+from votes.db.voting_rules import has_voting_rights
 from votes.services.refusals import Refused
 
 
@@ -128,7 +129,7 @@ class Actor:
 
     @property
     def can_vote(self) -> bool:
-        return self.is_active and self.kind == MembershipKind.MEMBER.value
+        return has_voting_rights(self.kind, self.status)
 
 
 Rule = Callable[[Actor], bool]

@@ -27,12 +27,11 @@ from votes.db.tables import (
     AttendanceStatus,
     CheckInMethod,
     Membership,
-    MembershipKind,
-    MembershipStatus,
     Proxy,
     ProxyRevocation,
     ProxyStatus,
 )
+from votes.db.voting_rules import has_voting_rights
 from votes.services import audit, events, rules
 from votes.services.actors import Actor, may_steward, require
 from votes.services.refusals import Refused
@@ -61,10 +60,7 @@ async def _voter(organisation_id: int, membership_id: int) -> None:
     )
     if member is None:
         raise Refused("not_found")
-    if (
-        member["kind"] != MembershipKind.MEMBER.value
-        or member["status"] != MembershipStatus.ACTIVE.value
-    ):
+    if not has_voting_rights(member["kind"], member["status"]):
         raise Refused("not_a_voter")
 
 

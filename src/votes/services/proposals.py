@@ -26,8 +26,6 @@ from votes.db.tables import (
     BallotStatus,
     Contribution,
     Membership,
-    MembershipKind,
-    MembershipStatus,
     Proposal,
     ProposalStatus,
     ProposalSupport,
@@ -37,6 +35,7 @@ from votes.db.tables import (
     SupportKind,
     Thread,
 )
+from votes.db.voting_rules import voters_of
 from votes.i18n import gettext as _
 from votes.services import audit
 from votes.services.actors import Actor, may_run_assemblies, may_take_part, require
@@ -216,10 +215,7 @@ async def _members_of(organisation_id: int, person_ids: Sequence[int]) -> list[i
     if not person_ids:
         return []
     rows = await Membership.select(Membership.person).where(
-        (Membership.organisation == organisation_id)
-        & Membership.person.is_in(list(person_ids))
-        & (Membership.kind == MembershipKind.MEMBER.value)
-        & (Membership.status == MembershipStatus.ACTIVE.value)
+        voters_of(organisation_id) & Membership.person.is_in(list(person_ids))
     )
     return [row["person"] for row in rows]
 

@@ -22,14 +22,13 @@ from votes.db.tables import (
     Attendance,
     Ballot,
     Membership,
-    MembershipKind,
-    MembershipStatus,
     Participation,
     Proxy,
     ProxyRevocation,
     ProxyStatus,
     participation_key,
 )
+from votes.db.voting_rules import voters_of
 from votes.services import attendance, audit, events, rules
 from votes.services.actors import Actor, may_administer, require
 from votes.services.refusals import Refused
@@ -40,10 +39,7 @@ INSTRUCTIONS_MAX = 2000
 async def _is_voter(organisation_id: int, membership_id: int) -> bool:
     return bool(
         await Membership.exists().where(
-            (Membership.id == membership_id)
-            & (Membership.organisation == organisation_id)
-            & (Membership.kind == MembershipKind.MEMBER.value)
-            & (Membership.status == MembershipStatus.ACTIVE.value)
+            (Membership.id == membership_id) & voters_of(organisation_id)
         )
     )
 
