@@ -55,7 +55,7 @@ async def test_ask_give_and_see_it_on_the_projector(client: httpx.AsyncClient) -
     given = await post_form(client, f"{floor}/give", {})
     assert given.status_code == 303
     projector = await client.get(f"{floor}/projector", headers={"Accept-Language": "fr"})
-    assert "A la parole" in projector.text
+    assert "À la parole" in projector.text
     assert "Member " in projector.text
     assert "data-floor-timer" in projector.text
 
