@@ -43,7 +43,11 @@ async def test_ask_give_and_see_it_on_the_projector(client: httpx.AsyncClient) -
     assert forbidden.status_code == 403
 
     await as_role(client, coop, "other")
-    request_id = await SpeakerRequest.select(SpeakerRequest.id).first()
+    request_id = (
+        await SpeakerRequest.select(SpeakerRequest.id)
+        .where(SpeakerRequest.organisation == coop.organisation_id)
+        .first()
+    )
     assert request_id is not None
     mine_only = await post_form(client, f"{floor}/withdraw", {"request": request_id["id"]})
     assert mine_only.status_code == 409
