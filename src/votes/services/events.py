@@ -65,6 +65,12 @@ class LiveEvent:
     eligible: int | None = None  # turnout: members with voting rights
     mood_id: int | None = None  # mood: the check
     counts: str | None = None  # mood: answers per choice, comma-separated, in the check's order
+    # floor: who speaks (membership, name) and who waits, in speaking order (memberships,
+    # comma-separated): public in the room; each phone works out its own place and re-fetches
+    # its fragment only when its own state changed (static/js/floor.js)
+    speaker_id: int | None = None
+    speaker: str | None = None
+    order: str | None = None
 
     def encode(self) -> bytes:
         fields = {name: value for name, value in asdict(self).items() if value is not None}
@@ -212,12 +218,27 @@ def votes_counted(ballot_id: int) -> None:
         _throttle.touch(ballot_id)
 
 
-def floor_changed(organisation_id: int, assembly_id: int, change: str = "queue") -> None:
-    """A speakers' list moved (the floor is public in the room: phones, console and projector
-    re-fetch their small fragment; each phone computes its own place)."""
+def floor_changed(
+    organisation_id: int,
+    assembly_id: int,
+    change: str = "queue",
+    *,
+    speaker_id: int | None = None,
+    speaker: str | None = None,
+    order: str | None = None,
+) -> None:
+    """A speakers' list moved. The event carries the speaker and the queue's order, so that
+    2,000 phones do not all re-fetch: only those whose own place or turn changed do."""
     publish(
         LiveEvent(
-            EventKind.FLOOR, organisation_id, now_ms(), assembly_id=assembly_id, change=change
+            EventKind.FLOOR,
+            organisation_id,
+            now_ms(),
+            assembly_id=assembly_id,
+            change=change,
+            speaker_id=speaker_id,
+            speaker=speaker,
+            order=order,
         )
     )
 
