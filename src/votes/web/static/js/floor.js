@@ -94,6 +94,17 @@
     if (sum) { sum.textContent = String(total); }
   });
 
+  // the pushed mood panel's forms carry an empty CSRF field: this page's own token fills it
+  function fillTokens() {
+    var source = document.querySelector('input[name="_csrf_token"]:not([value=""])');
+    if (!source) { return; }
+    document.querySelectorAll('#floor-mood input[name="_csrf_token"]').forEach(function (input) {
+      if (!input.value) { input.value = source.value; }
+    });
+  }
+  document.addEventListener("htmx:sseMessage", fillTokens);
+  document.addEventListener("htmx:afterSettle", fillTokens);
+
   setInterval(tick, 1000);
   document.addEventListener("DOMContentLoaded", function () { tick(); checkTurn(); });
   document.addEventListener("htmx:afterSwap", function () { tick(); checkTurn(); });
