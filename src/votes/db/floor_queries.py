@@ -299,8 +299,9 @@ def choices_of(kind: str, options: str) -> tuple[str, ...]:
 
 
 async def mood_view(
-    organisation_id: int, mood_id: int, membership_id: int | None = None
+    organisation_id: int, mood_id: int, membership_id: int | None = None, *, counts: bool = True
 ) -> MoodView | None:
+    """A mood check; ``counts`` False (a phone: no bars) reads the viewer's answer only."""
     row = (
         await MoodCheck.select()
         .where((MoodCheck.id == mood_id) & (MoodCheck.organisation == organisation_id))
@@ -309,9 +310,11 @@ async def mood_view(
     if row is None:
         return None
     choices = choices_of(row["kind"], row["options"])
-    answers = await MoodAnswer.select(MoodAnswer.choice, MoodAnswer.membership).where(
-        MoodAnswer.mood_check == mood_id
-    )
+    query = MoodAnswer.select(MoodAnswer.choice, MoodAnswer.membership)
+    if counts:
+        answers = await query.where(MoodAnswer.mood_check == mood_id)
+    else:
+        answers = await query.where(MoodAnswer.answer_key == f"{mood_id}:{membership_id}")
     mine = next((a["choice"] for a in answers if a["membership"] == membership_id), None)
     distribution = core.mood_distribution(
         choices,

@@ -13,16 +13,25 @@ from datetime import UTC, datetime, timedelta
 
 from votes.db import queries
 from votes.db.tables import (
+    AgendaItem,
     AmendmentKind,
     AssemblyKind,
     AssemblyStatus,
     Convocation,
+    FloorList,
     LegalForm,
+    ListStatus,
     MembershipKind,
+    MoodAnswer,
+    MoodCheck,
+    MoodKind,
+    MoodStatus,
     Organisation,
     Person,
     Proposal,
     ProposalStatus,
+    RequestStatus,
+    SpeakerRequest,
     Stance,
     Thread,
 )
@@ -182,6 +191,79 @@ async def _seed_general_assembly(organisation_id: int, members: dict[str, tuple[
     await _seed_deliberation(organisation_id, assembly_id, members)
     await assemblies.set_current_item(assembly_id, current)
     await _seed_minutes(organisation_id, assembly_id, members)
+    await _seed_floor(organisation_id, assembly_id, members)
+
+
+async def _seed_floor(
+    organisation_id: int, assembly_id: int, members: dict[str, tuple[int, int]]
+) -> None:
+    """The floor (#19) on the accounts item, already discussed: three turns of speech and a
+    closed mood check (fist to five) taken before the vote. Never a resolution."""
+
+    item = (
+        await AgendaItem.select(AgendaItem.id)
+        .where(
+            (AgendaItem.assembly == assembly_id) & AgendaItem.title.like("Approbation des comptes%")
+        )
+        .first()
+    )
+    if item is None:
+        return
+    item_id = item["id"]
+    rows = await FloorList.insert(
+        FloorList(
+            organisation=organisation_id,
+            assembly=assembly_id,
+            agenda_item=item_id,
+            list_key=str(item_id),
+            status=ListStatus.CLOSED.value,
+        )
+    )
+    list_id = rows[0]["id"]
+    start = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=45)
+    turns = (("hugo", 150), ("ines", 95), ("noah", 180))
+    for key, seconds in turns:
+        membership_id = members[key][1]
+        rows = await SpeakerRequest.insert(
+            SpeakerRequest(
+                organisation=organisation_id,
+                floor_list=list_id,
+                membership=membership_id,
+                request_key=f"{list_id}:{membership_id}:speak:done",
+                status=RequestStatus.DONE.value,
+                requested_at=start - timedelta(minutes=2),
+                started_at=start,
+                ended_at=start + timedelta(seconds=seconds),
+            )
+        )
+        start += timedelta(seconds=seconds + 20)
+    rows = await MoodCheck.insert(
+        MoodCheck(
+            organisation=organisation_id,
+            assembly=assembly_id,
+            agenda_item=item_id,
+            kind=MoodKind.FIST_TO_FIVE.value,
+            question="Les comptes sont-ils assez clairs pour passer au vote ?",
+            status=MoodStatus.CLOSED.value,
+            opened_at=start,
+            closed_at=start + timedelta(minutes=2),
+            opened_by=members["camille"][1],
+        )
+    )
+    mood_id = rows[0]["id"]
+    answers = {"lea": "4", "hugo": "5", "ines": "3", "noah": "4", "chloe": "2", "jules": "5"}
+    await MoodAnswer.insert(
+        *(
+            MoodAnswer(
+                organisation=organisation_id,
+                mood_check=mood_id,
+                membership=members[key][1],
+                answer_key=f"{mood_id}:{members[key][1]}",
+                choice=choice,
+            )
+            for key, choice in answers.items()
+        )
+    )
 
 
 async def _seed_minutes(

@@ -67,6 +67,12 @@ class LiveEvent:
     eligible: int | None = None  # turnout: members with voting rights
     mood_id: int | None = None  # mood: the check
     counts: str | None = None  # mood: answers per choice, comma-separated, in the check's order
+    # floor: who speaks (membership, name) and who waits, in speaking order (memberships,
+    # comma-separated): public in the room; each phone works out its own place and re-fetches
+    # its fragment only when its own state changed (static/js/floor.js)
+    speaker_id: int | None = None
+    speaker: str | None = None
+    order: str | None = None
 
     def encode(self) -> bytes:
         fields = {name: value for name, value in asdict(self).items() if value is not None}
@@ -131,6 +137,12 @@ def install(publisher: Publisher | None) -> None:
     _publisher = publisher
     _throttle.reset()
     _mood_throttle.reset()
+
+
+def is_installed() -> bool:
+    """Whether a publisher listens: the floor skips reading the queue for an event nobody
+    would receive (a command-line task, a test without streams)."""
+    return _publisher is not None
 
 
 def publish(event: LiveEvent) -> None:
@@ -210,12 +222,27 @@ def votes_counted(ballot_id: int) -> None:
         _throttle.touch(ballot_id)
 
 
-def floor_changed(organisation_id: int, assembly_id: int, change: str = "queue") -> None:
-    """A speakers' list moved (the floor is public in the room: phones, console and projector
-    re-fetch their small fragment; each phone computes its own place)."""
+def floor_changed(
+    organisation_id: int,
+    assembly_id: int,
+    change: str = "queue",
+    *,
+    speaker_id: int | None = None,
+    speaker: str | None = None,
+    order: str | None = None,
+) -> None:
+    """A speakers' list moved. The event carries the speaker and the queue's order, so that
+    2,000 phones do not all re-fetch: only those whose own place or turn changed do."""
     publish(
         LiveEvent(
-            EventKind.FLOOR, organisation_id, now_ms(), assembly_id=assembly_id, change=change
+            EventKind.FLOOR,
+            organisation_id,
+            now_ms(),
+            assembly_id=assembly_id,
+            change=change,
+            speaker_id=speaker_id,
+            speaker=speaker,
+            order=order,
         )
     )
 

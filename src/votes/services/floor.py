@@ -39,6 +39,25 @@ CATEGORY_MAX = 60
 BUDGET_MAX = 3600
 
 
+async def _announce(organisation_id: int, assembly_id: int, change: str = "queue") -> None:
+    """After the commit: the item under discussion's speaker and order, for every phone."""
+    if not events.is_installed():
+        return
+    item = await fq.current_item(organisation_id, assembly_id)
+    view = await fq.queue_view(organisation_id, assembly_id, item[0]) if item else None
+    if view is None:
+        events.floor_changed(organisation_id, assembly_id, change, order="")
+        return
+    events.floor_changed(
+        organisation_id,
+        assembly_id,
+        f"{change}:{view.status.value}",  # the list open or closed: phones show "ask" or not
+        speaker_id=view.speaker.membership_id if view.speaker else None,
+        speaker=view.speaker.name if view.speaker else None,
+        order=",".join(str(entry.membership_id) for entry in view.waiting),
+    )
+
+
 def _pending_key(list_id: int, membership_id: int, kind: str) -> str:
     return f"{list_id}:{membership_id}:{kind}"
 
@@ -100,7 +119,7 @@ async def set_rules(
                     item_seconds=item_seconds,
                 )
             )
-    events.floor_changed(organisation_id, assembly_id, "rules")
+    await _announce(organisation_id, assembly_id, "rules")
 
 
 async def declare_category(
@@ -136,7 +155,7 @@ async def declare_category(
                     may_be_shown=may_be_shown,
                 )
             )
-    events.floor_changed(organisation_id, assembly_id)
+    await _announce(organisation_id, assembly_id)
 
 
 async def _list_for(organisation_id: int, assembly_id: int, item_id: int) -> dict[str, Any]:
@@ -224,7 +243,7 @@ async def request_floor(
                 added_by=actor.membership_id if steward else None,
             )
         )
-    events.floor_changed(organisation_id, assembly_id)
+    await _announce(organisation_id, assembly_id)
     return int(rows[0]["id"])
 
 
@@ -268,7 +287,7 @@ async def withdraw(actor: Actor, request_id: int) -> None:
         if row["status"] != RequestStatus.WAITING.value:
             raise Refused("request_not_waiting")
         await _finish(row, RequestStatus.WITHDRAWN, datetime.now(UTC))
-    events.floor_changed(organisation_id, row["assembly"])
+    await _announce(organisation_id, row["assembly"])
 
 
 async def give_floor(
@@ -300,7 +319,7 @@ async def give_floor(
                     SpeakerRequest.started_at: now,
                 }
             ).where(SpeakerRequest.id == chosen)
-    events.floor_changed(organisation_id, assembly_id, "speaker")
+    await _announce(organisation_id, assembly_id, "speaker")
     return chosen
 
 
@@ -318,7 +337,7 @@ async def end_turn(actor: Actor, assembly_id: int, item_id: int) -> None:
         await _finish(
             await _request(organisation_id, view.speaker.request_id), RequestStatus.DONE, now
         )
-    events.floor_changed(organisation_id, assembly_id, "speaker")
+    await _announce(organisation_id, assembly_id, "speaker")
 
 
 async def reorder(actor: Actor, request_id: int, offset: int) -> None:
@@ -340,7 +359,7 @@ async def reorder(actor: Actor, request_id: int, offset: int) -> None:
             await SpeakerRequest.update({SpeakerRequest.position: position}).where(
                 SpeakerRequest.id == moved_id
             )
-    events.floor_changed(organisation_id, row["assembly"])
+    await _announce(organisation_id, row["assembly"])
 
 
 async def set_list_status(actor: Actor, assembly_id: int, item_id: int, status: ListStatus) -> None:
@@ -353,4 +372,4 @@ async def set_list_status(actor: Actor, assembly_id: int, item_id: int, status: 
         await FloorList.update({FloorList.status: status.value}).where(
             FloorList.id == floor_list["id"]
         )
-    events.floor_changed(organisation_id, assembly_id)
+    await _announce(organisation_id, assembly_id)

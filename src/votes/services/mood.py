@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from functools import partial
+from typing import Any
 
 from votes.core import floor as core
-from votes.db.engine import write_transaction
+from votes.db.engine import VotesSQLiteEngine, write_transaction
 from votes.db.tables import Assembly, MoodAnswer, MoodCheck, MoodKind, MoodStatus
 from votes.services import events
 from votes.services.actors import Actor, may_run_assemblies, may_take_part, require
@@ -69,7 +71,7 @@ async def launch(
     return mood_id
 
 
-async def _check(organisation_id: int, mood_id: int) -> dict[str, object]:
+async def _check(organisation_id: int, mood_id: int) -> dict[str, Any]:
     row = (
         await MoodCheck.select(
             MoodCheck.id, MoodCheck.assembly, MoodCheck.status, MoodCheck.kind, MoodCheck.options
@@ -82,19 +84,61 @@ async def _check(organisation_id: int, mood_id: int) -> dict[str, object]:
     return dict(row)
 
 
+def _check_answer(row: Any, choice: str) -> None:
+    """Refuse an answer to a check that is not there, closed, or that does not offer it."""
+    if row is None:
+        raise Refused("not_found")
+    if row["status"] != MoodStatus.OPEN.value:
+        raise Refused("mood_closed")
+    choices = core.mood_choices(core.MoodKind(str(row["kind"])), str(row["options"]).splitlines())
+    if choice not in choices:
+        raise Refused("unknown_choice", field="choice")
+
+
+def _answer_in_sqlite(
+    organisation_id: int,
+    mood_id: int,
+    membership_id: int,
+    choice: str,
+    at: datetime,
+    connection: Any,
+) -> None:
+    """The whole answer in one hop of SQLite's writer, committed with the answers beside it
+    (2,000 phones answer within seconds: as votes, see ``VotesSQLiteEngine.run_write``)."""
+    row = connection.execute(
+        "SELECT status, kind, options FROM mood_check WHERE id = ? AND organisation = ?",
+        (mood_id, organisation_id),
+    ).fetchone()
+    _check_answer(row, choice)
+    connection.execute(
+        "INSERT INTO mood_answer (organisation, mood_check, membership, answer_key, choice,"
+        " answered_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (answer_key) DO UPDATE SET"
+        " choice = excluded.choice, answered_at = excluded.answered_at",
+        (organisation_id, mood_id, membership_id, f"{mood_id}:{membership_id}", choice, at),
+    )
+
+
 async def answer(actor: Actor, mood_id: int, choice: str) -> None:
     """A member answers (or changes their answer) while the check is open."""
     require(may_take_part, actor)
     membership_id, organisation_id = actor.id, actor.organisation_id
-    async with write_transaction(MoodAnswer._meta.db):
-        row = await _check(organisation_id, mood_id)
-        if row["status"] != MoodStatus.OPEN.value:
-            raise Refused("mood_closed")
-        choices = core.mood_choices(
-            core.MoodKind(str(row["kind"])), str(row["options"]).splitlines()
+    engine = MoodAnswer._meta.db
+    if isinstance(engine, VotesSQLiteEngine):
+        await engine.run_write(
+            partial(
+                _answer_in_sqlite,
+                organisation_id,
+                mood_id,
+                membership_id,
+                choice,
+                datetime.now(UTC),
+            )
         )
-        if choice not in choices:
-            raise Refused("unknown_choice", field="choice")
+        events.mood_answered(mood_id)
+        return
+    async with write_transaction(engine):
+        row = await _check(organisation_id, mood_id)
+        _check_answer(row, choice)
         key = f"{mood_id}:{membership_id}"
         if await MoodAnswer.exists().where(MoodAnswer.answer_key == key):
             await MoodAnswer.update(

@@ -334,6 +334,7 @@ class StreamScope:
     ballot_id: int | None = None
     assembly_id: int | None = None
     vote_area_of: str | None = None  # the organisation's short name: push its vote list
+    mood_panel_of: str | None = None  # the organisation's short name: push the mood panel (#19)
 
     def wants(self, event: LiveEvent) -> bool:
         if event.kind not in self.kinds:
@@ -505,6 +506,8 @@ async def _follow(
             else:
                 last_write = now
                 yield _cached_message(event, language)
+                if event.kind is EventKind.MOOD and scope.mood_panel_of:
+                    yield await _mood_panel(event, scope.mood_panel_of, language)
                 if event.kind is EventKind.BALLOT and scope.vote_area_of and vote_areas:
                     area = await _vote_area(vote_areas, event, scope.vote_area_of, language)
                     if grant is not None and grant.ended:  # while the list was rendered
@@ -525,6 +528,16 @@ async def _vote_area(
         return await vote_areas.message(event, short_name, language)
     except Exception:  # the page re-fetches its list itself instead
         logger.exception("could not render the vote list after %s", event)
+        return _RESYNC
+
+
+async def _mood_panel(event: LiveEvent, short_name: str, language: str) -> bytes:
+    from votes.web.mood_panel import panels  # imports the controllers: loaded on first use
+
+    try:
+        return await panels.message(event, short_name, language)
+    except Exception:  # the page re-fetches itself instead
+        logger.exception("could not render the mood panel after %s", event)
         return _RESYNC
 
 
@@ -633,7 +646,12 @@ class LiveController(Controller):
         """The floor's phone page, console and projector (#19)."""
         if await bq.assembly_heading(actor.organisation.id, assembly_id) is None:
             raise NotFoundException()
-        kinds = FLOOR_COUNT_KINDS if counts else FLOOR_KINDS
-        return _response(
-            request, actor, context, StreamScope(kinds, assembly_id=assembly_id), since
+        # phones get the mood panel itself; the console and the projector get the counts
+        scope = (
+            StreamScope(FLOOR_COUNT_KINDS, assembly_id=assembly_id)
+            if counts
+            else StreamScope(
+                FLOOR_KINDS, assembly_id=assembly_id, mood_panel_of=actor.organisation.short_name
+            )
         )
+        return _response(request, actor, context, scope, since)

@@ -92,7 +92,7 @@ async def _heading(actor: Actor, assembly_id: int) -> fq.FloorHeading:
     return heading
 
 
-async def _state(actor: Actor, assembly_id: int) -> dict[str, Any]:
+async def _state(actor: Actor, assembly_id: int, *, counts: bool = True) -> dict[str, Any]:
     """What every floor surface shows: the assembly, the queue of the item under discussion
     and the latest mood check."""
     organisation_id = actor.organisation.id
@@ -101,7 +101,11 @@ async def _state(actor: Actor, assembly_id: int) -> dict[str, Any]:
     if heading.current_item_id is not None:
         queue = await fq.queue_view(organisation_id, assembly_id, heading.current_item_id)
     mood_id = await fq.latest_mood(organisation_id, assembly_id)
-    mood = await fq.mood_view(organisation_id, mood_id, actor.membership_id) if mood_id else None
+    mood = (
+        await fq.mood_view(organisation_id, mood_id, actor.membership_id, counts=counts)
+        if mood_id
+        else None
+    )
     return {
         "assembly": heading,
         "queue": queue,
@@ -153,7 +157,7 @@ class FloorController(Controller):
         error: str = "",
         status_code: int = HTTP_200_OK,
     ) -> Template:
-        state = await _state(actor, assembly_id)
+        state = await _state(actor, assembly_id, counts=False)  # a phone shows no bars
         category = (
             await fq.speaker_category(assembly_id, actor.id) if actor.membership else ("", False)
         )

@@ -41,6 +41,42 @@
     myTurn = now;
   }
 
+  // a floor signal: the speaker and the queue's order travel in it. This phone updates the
+  // speaker and the count in place, and re-fetches its fragment only when its own state moved
+  // (its turn came or ended, its place changed, the list opened or closed, the rules changed)
+  document.body.addEventListener("sse:floor", function (event) {
+    var phone = document.getElementById("floor-phone");
+    var data;
+    try { data = JSON.parse(event.detail.data); } catch (e) { return; }
+    if (!phone) { return; }
+    var me = phone.getAttribute("data-me");
+    var order = data.order ? String(data.order).split(",") : [];
+    var parts = String(data.change || "queue").split(":");
+    var state;
+    if (me && String(data.speaker_id) === me) {
+      state = "speaking";
+    } else if (me && order.indexOf(me) >= 0) {
+      state = "waiting:" + (order.indexOf(me) + 1);
+    } else {
+      state = "none";
+    }
+    state += ":" + (parts[1] || "none");
+    if (parts[0] === "rules" || data.order === undefined || state !== phone.getAttribute("data-state")) {
+      htmx.trigger(phone, "floor:refetch");
+      return;
+    }
+    var line = phone.querySelector("[data-floor-speaker-line]");
+    var name = phone.querySelector("[data-floor-speaker]");
+    if (line && name) {
+      name.textContent = data.speaker || "";
+      line.hidden = !data.speaker;
+    }
+    var reply = phone.querySelector("[data-floor-reply]");
+    if (reply) { reply.hidden = !data.speaker; }
+    var waiting = phone.querySelector("[data-floor-waiting]");
+    if (waiting) { waiting.textContent = String(order.length); }
+  });
+
   document.body.addEventListener("sse:mood-answers", function (event) {
     var data;
     try { data = JSON.parse(event.detail.data); } catch (e) { return; }
@@ -57,6 +93,17 @@
     var sum = document.querySelector('[data-mood-total="' + data.mood_id + '"]');
     if (sum) { sum.textContent = String(total); }
   });
+
+  // the pushed mood panel's forms carry an empty CSRF field: this page's own token fills it
+  function fillTokens() {
+    var source = document.querySelector('input[name="_csrf_token"]:not([value=""])');
+    if (!source) { return; }
+    document.querySelectorAll('#floor-mood input[name="_csrf_token"]').forEach(function (input) {
+      if (!input.value) { input.value = source.value; }
+    });
+  }
+  document.addEventListener("htmx:sseMessage", fillTokens);
+  document.addEventListener("htmx:afterSettle", fillTokens);
 
   setInterval(tick, 1000);
   document.addEventListener("DOMContentLoaded", function () { tick(); checkTurn(); });
