@@ -20,6 +20,7 @@ from votes.db.tables import (
     Amendment,
     AmendmentStatus,
     Assembly,
+    AssemblyStatus,
     Ballot,
     BallotOption,
     BallotPaper,
@@ -28,7 +29,7 @@ from votes.db.tables import (
     Participation,
 )
 from votes.db.voting_rules import eligible_count, phase_takes_votes
-from votes.services import attendance, audit, events, rules, sealing
+from votes.services import attendance, audit, events, minutes, rules, sealing
 from votes.services.actors import (
     Actor,
     actor_for,
@@ -58,6 +59,7 @@ async def _transition(
     """Check the status, apply ``changes(row)`` and record the act, in one transaction."""
     async with write_transaction(Ballot._meta.db):
         row = await ballot_row(ballot_id, actor.organisation_id, lock=True)
+        await minutes.refuse_if_final(row["assembly"])
         if row["status"] not in {status.value for status in allowed}:
             raise Refused(f"not_{allowed[0].value}" if len(allowed) == 1 else "finished")
         values = await changes(row)
@@ -93,6 +95,8 @@ async def open_ballot(actor: Actor, ballot_id: int, *, reason: str = "") -> None
     reason = reason.strip()[:REASON_MAX]
 
     async def changes(row: dict[str, Any]) -> dict[str, Any]:
+        if await _assembly_closed(row["assembly"]):
+            raise Refused("assembly_closed")  # a closed assembly takes no more votes
         if row["proposal"] is not None and await _amendments_pending_vote(row):
             if not reason:
                 raise Refused("amendments_pending_vote")
@@ -109,6 +113,12 @@ async def open_ballot(actor: Actor, ballot_id: int, *, reason: str = "") -> None
         }
 
     await _transition(actor, ballot_id, (BallotStatus.DRAFT,), "opened", changes, sealed)
+
+
+async def _assembly_closed(assembly_id: int) -> bool:
+    return await Assembly.exists().where(
+        (Assembly.id == assembly_id) & (Assembly.status == AssemblyStatus.CLOSED.value)
+    )
 
 
 async def _amendments_pending_vote(row: Mapping[str, Any]) -> bool:
@@ -354,6 +364,7 @@ async def cosign(actor: Actor, ballot_id: int, act: str) -> None:
         raise Refused("invalid_choice")
     async with write_transaction(Ballot._meta.db):
         row = await ballot_row(ballot_id, actor.organisation_id, lock=True)
+        await minutes.refuse_if_final(row["assembly"])
         if row["status"] != BallotStatus.CLOSED.value:
             raise Refused("not_closed")
         await audit.record(
