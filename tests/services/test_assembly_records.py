@@ -129,6 +129,23 @@ async def test_a_closed_assembly_takes_no_vote_even_on_a_ballot_left_open() -> N
     draft_id = await drafts.create_ballot(facilitator, ga.assembly_id, "Q2 ?", "majority", MOTION)
     with pytest.raises(Refused, match="assembly_closed"):
         await lifecycle.open_ballot(facilitator, draft_id)
+    # nor does a counted ballot reopen, public or secret (the secret one is not cancelled)
+    for secret in (False, True):
+        counted = await drafts.create_ballot(
+            facilitator, ga.assembly_id, "Q3 ?", "majority", MOTION, secret=secret, is_test=True
+        )
+        await Assembly.update({Assembly.status: AssemblyStatus.IN_SESSION.value}).where(
+            Assembly.id == ga.assembly_id
+        )
+        await lifecycle.open_ballot(facilitator, counted)
+        await lifecycle.close_ballot(facilitator, counted)
+        await Assembly.update({Assembly.status: AssemblyStatus.CLOSED.value}).where(
+            Assembly.id == ga.assembly_id
+        )
+        with pytest.raises(Refused, match="assembly_closed"):
+            await lifecycle.reopen_ballot(facilitator, counted, "erreur")
+        row = await Ballot.select(Ballot.status).where(Ballot.id == counted).first()
+        assert row == {"status": "closed"}
 
 
 async def _scrutineer(organisation_id: int) -> int:

@@ -63,6 +63,8 @@ async def _transition(
         if row["status"] not in {status.value for status in allowed}:
             raise Refused(f"not_{allowed[0].value}" if len(allowed) == 1 else "finished")
         values = await changes(row)
+        if values.get("status") == BallotStatus.OPEN.value:  # open, reopen, a new round
+            await _refuse_if_assembly_closed(row["assembly"])
         await Ballot.update({getattr(Ballot, name): v for name, v in values.items()}).where(
             Ballot.id == ballot_id
         )
@@ -95,8 +97,6 @@ async def open_ballot(actor: Actor, ballot_id: int, *, reason: str = "") -> None
     reason = reason.strip()[:REASON_MAX]
 
     async def changes(row: dict[str, Any]) -> dict[str, Any]:
-        if await _assembly_closed(row["assembly"]):
-            raise Refused("assembly_closed")  # a closed assembly takes no more votes
         if row["proposal"] is not None and await _amendments_pending_vote(row):
             if not reason:
                 raise Refused("amendments_pending_vote")
@@ -115,10 +115,12 @@ async def open_ballot(actor: Actor, ballot_id: int, *, reason: str = "") -> None
     await _transition(actor, ballot_id, (BallotStatus.DRAFT,), "opened", changes, sealed)
 
 
-async def _assembly_closed(assembly_id: int) -> bool:
-    return await Assembly.exists().where(
+async def _refuse_if_assembly_closed(assembly_id: int) -> None:
+    """A closed assembly takes no more votes: none of its ballots opens again."""
+    if await Assembly.exists().where(
         (Assembly.id == assembly_id) & (Assembly.status == AssemblyStatus.CLOSED.value)
-    )
+    ):
+        raise Refused("assembly_closed")
 
 
 async def _amendments_pending_vote(row: Mapping[str, Any]) -> bool:
@@ -450,7 +452,10 @@ async def reopen_ballot(actor: Actor, ballot_id: int, reason: str) -> int:
     if not reason:
         raise Refused("reason_required")
     details: dict[str, Any] = {"reason": reason}
-    if (await ballot_row(ballot_id, actor.organisation_id))["secret"]:
+    closed = await ballot_row(ballot_id, actor.organisation_id)
+    if closed["secret"]:
+        # checked before the closed ballot is cancelled for a fresh one that could not open
+        await _refuse_if_assembly_closed(closed["assembly"])
         return await _reopen_afresh(actor, ballot_id, details)
 
     async def changes(row: dict[str, Any]) -> dict[str, Any]:
