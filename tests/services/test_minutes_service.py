@@ -64,7 +64,6 @@ async def test_minutes_wait_for_the_closed_assembly_and_its_published_results() 
     )
     with pytest.raises(Refused, match="assembly_not_closed"):
         await minutes.finalise(organisation_id, assembly_id, "<p/>", person_id=person_id)
-    await _close(assembly_id)
     ballot_id = await drafts.create_ballot(
         await actor_for(organisation_id),
         assembly_id,
@@ -73,9 +72,10 @@ async def test_minutes_wait_for_the_closed_assembly_and_its_published_results() 
         [("yes", "Pour"), ("no", "Contre")],
     )
     await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await voting.cast_vote(ballot_id, membership_id, "yes")
+    await _close(assembly_id)  # as an assembly closed before its close waited for its ballots
     with pytest.raises(Refused, match="ballots_pending"):
         await minutes.finalise(organisation_id, assembly_id, "<p/>", person_id=person_id)
-    await voting.cast_vote(ballot_id, membership_id, "yes")
     await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     with pytest.raises(Refused, match="ballots_pending"):
         await minutes.finalise(organisation_id, assembly_id, "<p/>", person_id=person_id)

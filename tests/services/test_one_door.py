@@ -43,10 +43,10 @@ async def test_a_suspended_scrutineer_keeps_no_register() -> None:
     assert await Attendance.count().where(Attendance.assembly == ga.assembly_id) == 0
 
 
-async def test_only_an_administrator_records_a_paper_proxy_for_someone_else() -> None:
+async def test_only_who_keeps_the_register_records_a_paper_proxy_for_someone_else() -> None:
     ga = await general_assembly(3)
     member = await actor_for(ga.organisation_id, ga.members[0])
-    with pytest.raises(Refused, match="admins_only"):
+    with pytest.raises(Refused, match="stewards_only"):
         await proxies.give_proxy(member, ga.assembly_id, ga.members[0], giver_id=ga.members[1])
     assert await Proxy.count().where(Proxy.assembly == ga.assembly_id) == 0
     # a member gives their own

@@ -46,7 +46,7 @@ class VoteFacts:
     """What a vote's decision reads, inside the vote's write transaction."""
 
     # status, phase, round, secret, organisation, is_test, assembly, weight_groups, closes_at,
-    # allow_change, assembly_kind; None: no such ballot
+    # allow_change, assembly_kind, assembly_status; None: no such ballot
     ballot: Mapping[str, Any] | None
     voter: Mapping[str, Any] | None  # kind, status, college, category in the ballot's organisation
     checked_in: bool = False  # the voter is present (or remote) at the ballot's assembly
@@ -89,7 +89,8 @@ class VoteStorage(Protocol):
 
 _BALLOT_SQL = (
     "SELECT b.status, b.phase, b.round, b.secret, b.organisation, b.is_test, b.assembly,"
-    " b.weight_groups, b.closes_at, b.allow_change, a.kind AS assembly_kind"
+    " b.weight_groups, b.closes_at, b.allow_change, a.kind AS assembly_kind,"
+    " a.status AS assembly_status"
     " FROM ballot b JOIN assembly a ON a.id = b.assembly WHERE b.id = ?"
 )
 _MEMBER_SQL = (
@@ -218,8 +219,11 @@ async def read_facts(ballot_id: int, voter_id: int, on_behalf: int | None = None
     if ballot is None:
         return VoteFacts(None, None)
     organisation, assembly = ballot["organisation"], ballot["assembly"]
-    kind = await Assembly.select(Assembly.kind).where(Assembly.id == assembly).first()
+    kind = (
+        await Assembly.select(Assembly.kind, Assembly.status).where(Assembly.id == assembly).first()
+    )
     ballot["assembly_kind"] = str(kind["kind"]) if kind else ""
+    ballot["assembly_status"] = str(kind["status"]) if kind else ""
     principal, held = None, False
     if on_behalf is not None:
         principal = await _member_row(on_behalf, organisation)

@@ -13,19 +13,21 @@ from datetime import datetime
 from typing import Any
 
 from votes.db.engine import write_transaction
+from votes.db.minutes_queries import PENDING_STATUSES
 from votes.db.tables import (
     AgendaItem,
     Assembly,
     AssemblyKind,
     AssemblyStatus,
     Ballot,
+    BallotStatus,
     Contribution,
     Convocation,
     Proposal,
     SubmissionRule,
     Thread,
 )
-from votes.services import audit, events, rules
+from votes.services import audit, events, minutes, rules
 from votes.services.actors import Actor, may_run_assemblies, require
 from votes.services.refusals import Refused
 
@@ -153,6 +155,7 @@ async def update_assembly(actor: Actor, assembly_id: int, fields: AssemblyFields
     organisation_id = actor.organisation.id
     async with write_transaction(Assembly._meta.db):
         row = await _assembly_row(organisation_id, assembly_id)
+        await minutes.refuse_if_final(assembly_id)
         changes = {
             column._meta.name: value
             for column, value in fields.columns().items()
@@ -171,12 +174,19 @@ async def update_assembly(actor: Actor, assembly_id: int, fields: AssemblyFields
 
 
 async def set_assembly_status(actor: Actor, assembly_id: int, status: AssemblyStatus) -> None:
+    """Move the assembly one step. Final minutes keep it closed for good (``record_final``);
+    it does not close while a ballot is open or counted without its result published
+    (``ballots_still_open``, quoting their questions): the room would leave with a vote
+    still running or a result never announced."""
     require(may_run_assemblies, actor)
     organisation_id = actor.organisation.id
     async with write_transaction(Assembly._meta.db):
         row = await _assembly_row(organisation_id, assembly_id)
+        await minutes.refuse_if_final(assembly_id)
         if status.value not in STATUS_STEPS[row["status"]]:
             raise Refused("status_step_not_allowed")
+        if status is AssemblyStatus.CLOSED:
+            await _refuse_pending_ballots(organisation_id, assembly_id)
         values: dict[Any, Any] = {Assembly.status: status.value}
         if status is AssemblyStatus.CLOSED:
             values[Assembly.current_item_id] = None  # nothing is discussed after the close
@@ -189,6 +199,31 @@ async def set_assembly_status(actor: Actor, assembly_id: int, status: AssemblySt
             details={"from": row["status"], "to": status.value},
         )
     events.agenda_changed(organisation_id, assembly_id)
+
+
+async def _refuse_pending_ballots(organisation_id: int, assembly_id: int) -> None:
+    pending = (
+        await Ballot.select(Ballot.question)
+        .where(
+            (Ballot.assembly == assembly_id)
+            & (Ballot.organisation == organisation_id)
+            & (
+                (Ballot.status == BallotStatus.OPEN.value)  # a rehearsal too takes votes
+                | (Ballot.status.is_in(list(PENDING_STATUSES)) & Ballot.is_test.eq(False))
+            )
+        )
+        .order_by(Ballot.id)
+    )
+    if pending:
+        questions = " · ".join(str(row["question"]) for row in pending)
+        raise Refused("ballots_still_open", value=questions, count=len(pending))
+
+
+async def next_statuses(assembly_id: int, status: str) -> tuple[str, ...]:
+    """The steps a facilitator may offer from ``status``: none once the minutes are final."""
+    if await minutes.is_final(assembly_id):
+        return ()
+    return STATUS_STEPS[status]
 
 
 def _check_item(title: str, description: str, planned_minutes: int) -> None:
@@ -220,6 +255,7 @@ async def add_agenda_item(
         )
         if assembly is None:
             raise Refused("not_found")
+        await minutes.refuse_if_final(assembly_id)
         if assembly["status"] == AssemblyStatus.CLOSED.value:
             raise Refused("assembly_closed")
         last = (
@@ -285,6 +321,7 @@ async def _item_row(organisation_id: int, item_id: int) -> dict[str, Any]:
     )
     if row is None:
         raise Refused("not_found")
+    await minutes.refuse_if_final(int(row["assembly"]))
     if row["assembly.status"] == AssemblyStatus.CLOSED.value:
         raise Refused("assembly_closed")
     return row
@@ -397,6 +434,7 @@ async def reorder_agenda(actor: Actor, assembly_id: int, ordered: Sequence[int])
     require(may_run_assemblies, actor)
     async with write_transaction(AgendaItem._meta.db):
         row = await _assembly_row(actor.organisation.id, assembly_id)
+        await minutes.refuse_if_final(assembly_id)
         if row["status"] == AssemblyStatus.CLOSED.value:
             raise Refused("assembly_closed")
         current = await _agenda_ids(assembly_id)
@@ -426,6 +464,7 @@ async def set_current_item(
         )
         if assembly is None:
             raise Refused("not_found")
+        await minutes.refuse_if_final(assembly_id)
         if item_id is not None and not await AgendaItem.exists().where(
             (AgendaItem.id == item_id) & (AgendaItem.assembly == assembly_id)
         ):

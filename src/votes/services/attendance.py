@@ -32,7 +32,7 @@ from votes.db.tables import (
     ProxyStatus,
 )
 from votes.db.voting_rules import has_voting_rights
-from votes.services import audit, events, rules
+from votes.services import audit, events, minutes, rules
 from votes.services.actors import Actor, may_steward, require
 from votes.services.refusals import Refused
 
@@ -47,6 +47,7 @@ async def _running_assembly(organisation_id: int, assembly_id: int) -> dict[str,
     )
     if row is None:
         raise Refused("not_found")
+    await minutes.refuse_if_final(assembly_id)
     if row["status"] not in RUNNING:
         raise Refused("assembly_not_running")
     return dict(row)

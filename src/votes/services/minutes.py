@@ -56,6 +56,25 @@ def check_draft(draft: MinutesDraft) -> dict[str, str]:
     return problems
 
 
+async def is_final(assembly_id: int) -> bool:
+    """Whether the assembly's minutes are final (pages hide what :func:`refuse_if_final`
+    would refuse)."""
+    return bool(
+        await Minutes.exists().where(
+            (Minutes.assembly == assembly_id) & (Minutes.status == MinutesStatus.FINAL.value)
+        )
+    )
+
+
+async def refuse_if_final(assembly_id: int) -> None:
+    """The one rule of a finished record: once an assembly's minutes are final, nothing about
+    the assembly changes any more (its status and details, agenda, ballots, votes, attendance,
+    proxies): every write path on an assembly or its children asks here first, inside its
+    transaction (``record_final``)."""
+    if await is_final(assembly_id):
+        raise Refused("record_final")
+
+
 async def _assembly_status(organisation_id: int, assembly_id: int) -> str:
     row = (
         await Assembly.select(Assembly.status)

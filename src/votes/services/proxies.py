@@ -29,8 +29,8 @@ from votes.db.tables import (
     participation_key,
 )
 from votes.db.voting_rules import voters_of
-from votes.services import attendance, audit, events, rules
-from votes.services.actors import Actor, may_administer, require
+from votes.services import attendance, audit, events, minutes, rules
+from votes.services.actors import Actor, may_administer, may_steward, require
 from votes.services.refusals import Refused
 
 INSTRUCTIONS_MAX = 2000
@@ -65,13 +65,14 @@ async def give_proxy(
     giver_id: int | None = None,
     instructions: str = "",
 ) -> int:
-    """A member gives their proxy to ``holder_id`` (None: a blank proxy), or an administrator
-    records a paper proxy for ``giver_id``; return its id. ``Refused`` says why not (nothing is
-    written)."""
+    """A member gives their proxy to ``holder_id`` (None: a blank proxy), or someone who keeps
+    the register (:func:`may_steward`) records a paper proxy for ``giver_id``; return its id.
+    ``Refused`` says why not (nothing is written): a giver named by someone who may not record
+    paper proxies is refused (``stewards_only``), never taken for the actor's own proxy."""
     giver_id = actor.membership_id if giver_id is None else giver_id
     paper = giver_id != actor.membership_id
     if paper:
-        require(may_administer, actor)
+        require(may_steward, actor)
     if giver_id is None:
         raise Refused("giver_not_voter")
     organisation_id, actor_id = actor.organisation_id, actor.audited_as
@@ -89,6 +90,7 @@ async def give_proxy(
         )
         if assembly is None:
             raise Refused("not_found")
+        await minutes.refuse_if_final(assembly_id)
         if assembly["status"] not in attendance.RUNNING:
             raise Refused("assembly_not_running")
         if not await _is_voter(organisation_id, giver_id):
@@ -176,6 +178,7 @@ async def revoke_proxy(actor: Actor, proxy_id: int) -> None:
         )
         if row is None:
             raise Refused("not_found")
+        await minutes.refuse_if_final(row["assembly"])
         if not as_admin and row["giver"] != membership_id:
             raise Refused("not_allowed")
         if row["status"] != ProxyStatus.ACTIVE.value:

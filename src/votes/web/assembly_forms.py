@@ -64,6 +64,10 @@ REFUSALS = area(
             N_("In this assembly, only facilitators put proposals on the agenda."),
         ),
         "status_step_not_allowed": (409, N_("This change of status is not possible now.")),
+        "ballots_still_open": (
+            409,
+            N_("Close the open ballots first and publish their results: %(value)s."),
+        ),
         "proposal_locked": (
             409,
             N_("This proposal can no longer be edited: it has been put to the vote or decided."),

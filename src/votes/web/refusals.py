@@ -61,6 +61,14 @@ GENERIC: Messages = {
         403,
         N_("Only the people who keep the attendance register can do this."),
     ),
+    # every write on an assembly or its children once its minutes are final (minutes.py)
+    "record_final": (
+        409,
+        N_(
+            "The minutes of this assembly are final: nothing about it can change any more."
+            " Nothing was saved."
+        ),
+    ),
 }
 _FALLBACK: tuple[int, Sentence] = (409, N_("This action is not possible now."))
 

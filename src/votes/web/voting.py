@@ -39,6 +39,7 @@ REFUSALS = area(
     "ballots",
     {
         "not_open": (409, N_("This ballot is closed: your vote was not counted.")),
+        "assembly_closed": (409, N_("This assembly is closed: its ballots take no more votes.")),
         "not_yet": (409, N_("Votes are not taken yet: the round is still being discussed.")),
         "already_voted": (
             409,

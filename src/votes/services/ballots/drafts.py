@@ -19,7 +19,7 @@ from votes.db.tables import (
     ConsentPhase,
 )
 from votes.i18n import gettext as _
-from votes.services import audit, rules
+from votes.services import audit, minutes, rules
 from votes.services.actors import (
     Actor,
     may_run_assemblies,
@@ -200,6 +200,7 @@ async def edit_draft(actor: Actor, ballot_id: int, settings: BallotSettings) -> 
     require(may_run_assemblies, actor)
     async with write_transaction(Ballot._meta.db):
         row = await ballot_row(ballot_id, actor.organisation_id, lock=True)
+        await minutes.refuse_if_final(row["assembly"])
         if row["status"] != BallotStatus.DRAFT.value:
             raise Refused("not_editable")
         settings = _normalised(settings, json.loads(row["rules"]))
@@ -244,6 +245,7 @@ async def insert_ballot(
 ) -> int:
     phase = ConsentPhase.QUESTIONS if settings.facilitated else ConsentPhase.NONE
     async with write_transaction(Ballot._meta.db):
+        await minutes.refuse_if_final(assembly_id)
         rows = await Ballot.insert(
             Ballot(
                 organisation=organisation_id,

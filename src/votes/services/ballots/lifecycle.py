@@ -21,6 +21,7 @@ from votes.db.tables import (
     Amendment,
     AmendmentStatus,
     Assembly,
+    AssemblyStatus,
     Ballot,
     BallotOption,
     BallotPaper,
@@ -29,7 +30,7 @@ from votes.db.tables import (
     Participation,
 )
 from votes.db.voting_rules import eligible_count, phase_takes_votes
-from votes.services import attendance, audit, events, rules, sealing
+from votes.services import attendance, audit, events, minutes, rules, sealing
 from votes.services.actors import (
     Actor,
     actor_for,
@@ -59,9 +60,12 @@ async def _transition(
     """Check the status, apply ``changes(row)`` and record the act, in one transaction."""
     async with write_transaction(Ballot._meta.db):
         row = await ballot_row(ballot_id, actor.organisation_id, lock=True)
+        await minutes.refuse_if_final(row["assembly"])
         if row["status"] not in {status.value for status in allowed}:
             raise Refused(f"not_{allowed[0].value}" if len(allowed) == 1 else "finished")
         values = await changes(row)
+        if values.get("status") == BallotStatus.OPEN.value:  # open, reopen, a new round
+            await _refuse_if_assembly_closed(row["assembly"])
         await Ballot.update({getattr(Ballot, name): v for name, v in values.items()}).where(
             Ballot.id == ballot_id
         )
@@ -110,6 +114,14 @@ async def open_ballot(actor: Actor, ballot_id: int, *, reason: str = "") -> None
         }
 
     await _transition(actor, ballot_id, (BallotStatus.DRAFT,), "opened", changes, sealed)
+
+
+async def _refuse_if_assembly_closed(assembly_id: int) -> None:
+    """A closed assembly takes no more votes: none of its ballots opens again."""
+    if await Assembly.exists().where(
+        (Assembly.id == assembly_id) & (Assembly.status == AssemblyStatus.CLOSED.value)
+    ):
+        raise Refused("assembly_closed")
 
 
 async def _amendments_pending_vote(row: Mapping[str, Any]) -> bool:
@@ -355,6 +367,7 @@ async def cosign(actor: Actor, ballot_id: int, act: str) -> None:
         raise Refused("invalid_choice")
     async with write_transaction(Ballot._meta.db):
         row = await ballot_row(ballot_id, actor.organisation_id, lock=True)
+        await minutes.refuse_if_final(row["assembly"])
         if row["status"] != BallotStatus.CLOSED.value:
             raise Refused("not_closed")
         await audit.record(
@@ -440,7 +453,10 @@ async def reopen_ballot(actor: Actor, ballot_id: int, reason: str) -> int:
     if not reason:
         raise Refused("reason_required")
     details: dict[str, Any] = {"reason": reason}
-    if (await ballot_row(ballot_id, actor.organisation_id))["secret"]:
+    closed = await ballot_row(ballot_id, actor.organisation_id)
+    if closed["secret"]:
+        # checked before the closed ballot is cancelled for a fresh one that could not open
+        await _refuse_if_assembly_closed(closed["assembly"])
         return await _reopen_afresh(actor, ballot_id, details)
 
     async def changes(row: dict[str, Any]) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from votes.db.tables import (
     Participation,
 )
 from votes.db.voting_rules import eligible_count
-from votes.services import audit, events
+from votes.services import audit, events, minutes
 from votes.services.actors import (
     Actor,
     may_count,
@@ -45,6 +45,7 @@ async def record_room_count(actor: Actor, ballot_id: int, count: RoomCount) -> N
         raise Refused(error.code) from error
     async with write_transaction(Ballot._meta.db):
         row = await ballot_row(ballot_id, organisation_id)
+        await minutes.refuse_if_final(row["assembly"])
         if row["method"] not in PAPER_COUNT_METHODS:
             raise Refused("no_room_count")
         check_room_count(row["method"], json.loads(row["rules"]), count)

@@ -42,6 +42,7 @@ from votes.core.receipts import (
 from votes.db import vote_storage
 from votes.db.engine import write_transaction
 from votes.db.tables import (
+    AssemblyStatus,
     Ballot,
     BallotStatus,
 )
@@ -140,6 +141,8 @@ def may_vote(ballot: Mapping[str, Any] | None, member: Mapping[str, Any] | None)
         raise Refused("not_found")
     if ballot["status"] != BallotStatus.OPEN.value or deadline_passed(ballot["closes_at"]):
         raise Refused("not_open")
+    if ballot["assembly_status"] == AssemblyStatus.CLOSED.value:
+        raise Refused("assembly_closed")  # its assembly is over, whatever the ballot says
     if not phase_takes_votes(ballot["phase"]):
         raise Refused("not_yet")
     if member is None or not has_voting_rights(member["kind"], member["status"]):

@@ -280,7 +280,7 @@ class AssemblyController(Controller):
             page_data=detail,
             manager=may_run_assemblies(actor),
             may_take_part=may_take_part(actor),
-            next_statuses=assemblies.STATUS_STEPS[detail.assembly.status],
+            next_statuses=await assemblies.next_statuses(assembly_id, detail.assembly.status),
             item_errors=FormErrors(),
             item_values={"title": "", "description": "", "planned_minutes": ""},
         )
@@ -308,7 +308,7 @@ class AssemblyController(Controller):
                 planned_minutes=minutes or 0,
             )
         except Refused as error:
-            if error.code in ("not_found", "not_facilitator", "assembly_closed"):
+            if error.code in ("not_found", "not_facilitator", "assembly_closed", "record_final"):
                 return refused(request, context, actor, error, "")
             status, errors = errors_from(error)
             detail = await agenda_queries.assembly_page(
@@ -325,7 +325,11 @@ class AssemblyController(Controller):
                 page_data=detail,
                 manager=True,
                 may_take_part=may_take_part(actor),
-                next_statuses=assemblies.STATUS_STEPS[detail.assembly.status] if detail else (),
+                next_statuses=(
+                    await assemblies.next_statuses(assembly_id, detail.assembly.status)
+                    if detail
+                    else ()
+                ),
                 item_errors=errors,
                 item_values=values,
             )

@@ -1,5 +1,7 @@
 """Proxies on the web: a member gives (or takes back) a proxy for an assembly, named or blank,
-with voting instructions or not; administrators record signed paper forms and see every proxy.
+with voting instructions or not; those who keep the register (administrators, facilitators,
+scrutineers: :func:`votes.services.actors.may_steward`) record signed paper forms and see every
+proxy; administrators withdraw any.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from votes.db.tables import Proxy
 from votes.i18n import gettext as _
 from votes.services import proxies as service
 from votes.services import rules
-from votes.services.actors import Actor
+from votes.services.actors import Actor, may_administer, may_steward
 from votes.services.refusals import Refused
 from votes.web import pickers
 from votes.web.context import RequestContext
@@ -130,7 +132,9 @@ class ProxiesController(Controller):
             assembly=assembly,
             given=[p for p in everyone if p.giver_id == actor.id and p.status == "active"],
             held=[p for p in everyone if p.holder_id == actor.id and p.status == "active"],
-            everyone=everyone if actor.is_admin else [],
+            everyone=everyone if may_steward(actor) else [],
+            steward=may_steward(actor),
+            withdraws_any=may_administer(actor),  # the service's rule for taking one back
             members=[(m["id"], m["person.name"]) for m in members],
             **self._pickers(
                 request,
@@ -195,13 +199,13 @@ class ProxiesController(Controller):
         actor: NamedDependency[Actor],
         assembly_id: FromPath[int],
     ) -> Template | Redirect:
-        """A member gives their proxy; an administrator records a paper form (``giver``)."""
+        """A member gives their proxy; whoever keeps the register records a paper form
+        (``giver``). The service refuses a giver from anyone else (never read as their own)."""
         form = await request.form()
         values = {
             name: str(form.get(name, ""))[:2100] for name in ("holder", "instructions", "giver")
         }
-        paper = actor.is_admin and bool(values["giver"])
-        giver = _member_id(values["giver"]) if paper else actor.id
+        giver = _member_id(values["giver"]) if values["giver"] else actor.id
         holder = None if values["holder"] == "blank" else _member_id(values["holder"])
         errors = FormErrors()
         if (holder is None and values["holder"] != "blank") or giver is None:
