@@ -61,9 +61,10 @@ async def main(members: int, ballot_count: int) -> None:
     from votes.db.database import use_database
     from votes.db.engine import long_reads, start_pool
     from votes.db.migrate import migrate
-    from votes.db.tables import AssemblyStatus, MembershipKind
-    from votes.services import accounts, assemblies, ballots, organisations
+    from votes.db.tables import Assembly, AssemblyStatus, MembershipKind
+    from votes.services import accounts, assemblies, organisations
     from votes.services.actors import actor_for
+    from votes.services.ballots import drafts, lifecycle, voting
     from votes.settings import Settings
 
     await start_pool(use_database(Settings.from_env()), 2)
@@ -76,20 +77,23 @@ async def main(members: int, ballot_count: int) -> None:
             await organisations.add_membership(organisation_id, person, kind=MembershipKind.MEMBER)
         )
     assembly_id = await assemblies.create_assembly(
-        await actor_for(organisation_id), "AGO", datetime.now(UTC), status=AssemblyStatus.CLOSED
-    )
+        await actor_for(organisation_id), "AGO", datetime.now(UTC), status=AssemblyStatus.IN_SESSION
+    )  # closed once its ballots are published: a closed assembly takes no ballot
     rng = random.Random(7)
     for number in range(ballot_count):
-        ballot_id = await ballots.create_ballot(
+        ballot_id = await drafts.create_ballot(
             await actor_for(organisation_id), assembly_id, f"Résolution {number + 1}", "majority",
             [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")],
             secret=number % 2 == 0,
         )  # fmt: skip
-        await ballots.open_ballot(await ballots.system_actor(ballot_id), ballot_id)
+        await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
         for membership_id in voters:
-            await ballots.cast_vote(ballot_id, membership_id, rng.choice(["yes", "no", "abstain"]))
-        await ballots.close_ballot(await ballots.system_actor(ballot_id), ballot_id)
-        await ballots.publish_ballot(await ballots.system_actor(ballot_id), ballot_id)
+            await voting.cast_vote(ballot_id, membership_id, rng.choice(["yes", "no", "abstain"]))
+        await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+        await lifecycle.publish_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await Assembly.update({Assembly.status: AssemblyStatus.CLOSED.value}).where(
+        Assembly.id == assembly_id
+    )
     print(f"{members} members, {ballot_count} published ballots")
 
     async def record() -> None:

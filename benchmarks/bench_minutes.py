@@ -43,9 +43,9 @@ async def main(members: int, ballot_count: int) -> None:
     from votes.db.engine import start_pool
     from votes.db.migrate import migrate
     from votes.db.minutes_queries import assembly_record
-    from votes.db.tables import AssemblyStatus, MembershipKind
+    from votes.db.tables import Assembly, AssemblyStatus, MembershipKind
     from votes.piccolo_conf import DB
-    from votes.services import accounts, assemblies, exports, integrity, organisations
+    from votes.services import accounts, assemblies, exports, integrity, organisations, rules
     from votes.services.actors import actor_for
     from votes.services.ballots import drafts, lifecycle, voting
     from votes.web import records
@@ -60,8 +60,8 @@ async def main(members: int, ballot_count: int) -> None:
             await organisations.add_membership(organisation_id, person, kind=MembershipKind.MEMBER)
         )
     assembly_id = await assemblies.create_assembly(
-        await actor_for(organisation_id), "AGO", datetime.now(UTC), status=AssemblyStatus.CLOSED
-    )
+        await actor_for(organisation_id), "AGO", datetime.now(UTC), status=AssemblyStatus.IN_SESSION
+    )  # closed once its ballots are published: a closed assembly takes no ballot
     rng = random.Random(7)
     for number in range(ballot_count):
         ballot_id = await drafts.create_ballot(
@@ -74,12 +74,16 @@ async def main(members: int, ballot_count: int) -> None:
             await voting.cast_vote(ballot_id, membership_id, rng.choice(["yes", "no", "abstain"]))
         await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
         await lifecycle.publish_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await Assembly.update({Assembly.status: AssemblyStatus.CLOSED.value}).where(
+        Assembly.id == assembly_id
+    )
     print(f"{members} members, {ballot_count} published ballots, {members * ballot_count} papers")
 
     async def minutes_html() -> str:
         record = await assembly_record(organisation_id, assembly_id)
         assert record is not None
-        return records.render_document(record, None, "fr")
+        profile = await rules.assembly_profile(organisation_id, assembly_id)
+        return records.render_document(record, None, "fr", profile)
 
     html = await minutes_html()
     await _median("procès-verbal: gather + render HTML", minutes_html)
@@ -97,8 +101,11 @@ async def main(members: int, ballot_count: int) -> None:
 
     await _median("results of every ballot (CSV)", results_csv)
 
-    async def archive() -> None:
-        await exports.start_archive(await actor_for(organisation_id), assembly_id, 1)
+    secretary = await accounts.create_person("Secrétaire", None, None)
+    admin = await organisations.add_membership(organisation_id, secretary, is_admin=True)
+
+    async def archive() -> None:  # asked by a person, as from the assembly's page
+        await exports.start_archive(await actor_for(organisation_id, admin), assembly_id)
         await asyncio.gather(*exports._RUNNING)
 
     await _median("whole-assembly archive (JSON, background job)", archive)

@@ -35,7 +35,13 @@ def _environment() -> None:
 async def main(members: int, ballot_count: int) -> None:
     from votes.db.engine import start_pool
     from votes.db.migrate import migrate
-    from votes.db.tables import AssemblyStatus, BallotPaper, MembershipKind, Participation
+    from votes.db.tables import (
+        Assembly,
+        AssemblyStatus,
+        BallotPaper,
+        MembershipKind,
+        Participation,
+    )
     from votes.piccolo_conf import DB
     from votes.services import accounts, assemblies, integrity, organisations
     from votes.services.actors import actor_for
@@ -51,8 +57,8 @@ async def main(members: int, ballot_count: int) -> None:
             await organisations.add_membership(organisation_id, person, kind=MembershipKind.MEMBER)
         )
     assembly_id = await assemblies.create_assembly(
-        await actor_for(organisation_id), "AGO", datetime.now(UTC), status=AssemblyStatus.CLOSED
-    )
+        await actor_for(organisation_id), "AGO", datetime.now(UTC), status=AssemblyStatus.IN_SESSION
+    )  # closed once its ballots are published: a closed assembly takes no ballot
     rng = random.Random(7)
     built = time.perf_counter()
     for number in range(ballot_count):
@@ -94,6 +100,9 @@ async def main(members: int, ballot_count: int) -> None:
         await Participation.insert(*register)
         await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
         await lifecycle.publish_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await Assembly.update({Assembly.status: AssemblyStatus.CLOSED.value}).where(
+        Assembly.id == assembly_id
+    )
     print(
         f"{members} members, {ballot_count} published ballots, {members * ballot_count} papers "
         f"(built in {time.perf_counter() - built:.1f} s)"
