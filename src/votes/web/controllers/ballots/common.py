@@ -125,11 +125,25 @@ async def result_context(
     }
 
 
+def _frozen_at_close(ballot: BallotView) -> tuple[int, int] | None:
+    """(present or represented, members with voting rights) as the close froze them: a closed
+    ballot's turnout reads these, so that a proxy given or a member added after the close
+    changes nothing in it (its count read the same)."""
+    if ballot.status in (BallotStatus.DRAFT, BallotStatus.OPEN) or ballot.present_at_close is None:
+        return None
+    expected = ballot.present_at_close + (ballot.represented_at_close or 0)
+    return expected, ballot.eligible_at_close or expected
+
+
 async def live_context(ballot: BallotView) -> dict[str, Any]:
     turnout = await bq.turnout(ballot)
     # against the register when the assembly keeps one: absent members are not "missing"
     room = await aq.room_turnout(
-        ballot.organisation_id, ballot.assembly_id, ballot.id, ballot.round
+        ballot.organisation_id,
+        ballot.assembly_id,
+        ballot.id,
+        ballot.round,
+        frozen=_frozen_at_close(ballot),
     )
     missing: list[Any] = []
     if ballot.status == BallotStatus.OPEN:
