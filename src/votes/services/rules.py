@@ -16,13 +16,13 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from fractions import Fraction
 from typing import Any
 
 from votes.core import tally
-from votes.core.results import TallyError, TallyResult
+from votes.core.results import TallyError, TallyResult, Verdict
 from votes.core.rules import (
     PRESET_FOR_LEGAL_FORM,
     PRESETS,
@@ -270,6 +270,10 @@ async def ballot_snapshot(
         "assembly_kind": kind,
         "convocation": convocation,
         "applies": applies_to(method, rules, kind, is_test),
+        # the quorum is about the assembly deciding at all: it judges every ballot of the
+        # assembly, whatever its method (a majority motion with its own majority excepted:
+        # a procedural vote); snapshots frozen before this key keep their count
+        "quorum_gate": method != "majority",
         "rule": next(
             r
             for r in data["rules"]
@@ -431,6 +435,9 @@ def judge(
     if not snapshot["applies"]:
         ballots = _weighted(method, papers, snapshot, notes, base="cast", figures=figures)
         result = tally(method, candidates, ballots, seats=seats, **options)
+        if snapshot.get("quorum_gate") and not _quorate(rule["quorum"], figures, snapshot, notes):
+            # counted as cast, for the minutes, but nobody is elected and nothing chosen
+            result = replace(result, winners=(), ranking=(), verdict=Verdict.NO_QUORUM)
         return Judgement(result, notes)
     majority = {
         "threshold": Fraction(rule["threshold"]),
@@ -490,6 +497,25 @@ def judge(
     ballots = _weighted(method, papers, snapshot, notes, base=rule["base"], figures=figures)
     result = tally("majority", candidates, ballots, members=members, present=present, **majority)
     return Judgement(result, notes)
+
+
+def _quorate(
+    share: str | None, figures: Figures, snapshot: Mapping[str, Any], notes: dict[str, Any]
+) -> bool:
+    """Whether the assembly reached the rule's quorum at the close (by college when the
+    profile weighs the quorum by college), the figures noted for the minutes."""
+    required = _required(share, figures.members)
+    notes.update(quorum_required=required, quorum_share=share)
+    colleges = snapshot.get("colleges")
+    if snapshot.get("quorum_by_college") and colleges and share is not None:
+        taking = weighted_participation(
+            figures.participants_by_group,
+            figures.members_by_group,
+            {f"college:{k}": v for k, v in colleges.items()},
+        )
+        notes["weighted_participation"] = str(taking)
+        return taking >= Fraction(share)
+    return not required or figures.participants >= required
 
 
 def _required(share: str | None, members: int) -> int:
