@@ -107,6 +107,13 @@ async def test_turnout_counts_voters_against_who_is_there_absentees_apart(
     text = " ".join(turnout.text.split())
     assert "<strong>1</strong> / 2 présent·es ou représenté·es ont voté" in text
     assert "1 membre absent" in text
+    projector = await client.get(
+        f"{coop.base}/assemblies/{coop.assembly_id}/projector",
+        headers={"HX-Request": "true", "Accept-Language": "fr"},
+    )
+    shown = " ".join(projector.text.split())
+    assert "<strong>1</strong> / 2</p>" in shown  # the console's figure, not "1 / 3 members"
+    assert "présent·es ou représenté·es ont voté" in shown
     suffix = coop.slug.removeprefix("coop-")
     assert f"Facilitator {suffix}" in text  # there, has not voted
     assert f"Other {suffix}" not in text  # absent: not "missing"
