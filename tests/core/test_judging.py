@@ -5,6 +5,7 @@ from fractions import Fraction
 from typing import Any
 
 from votes.core.judging import FROZEN_KEY, Figures, figures_to_data, frozen_figures, judge
+from votes.core.results import Verdict
 
 MAJORITY = ["yes", "no", "abstain"]
 RULE = {
@@ -203,3 +204,44 @@ def test_a_ballot_outside_the_rules_is_counted_as_it_is() -> None:
         secret=False,
     )
     assert judged.result.rounds[0].totals == {"yes": 2, "no": 1, "abstain": 0}
+
+
+def _gated(papers: dict[str, Counter[Any]], figures: Figures, **changes: Any) -> Any:
+    """An approval ballot of a general assembly: its own count, the assembly's quorum gate."""
+    return judge(
+        "approval",
+        ["a", "b"],
+        papers,
+        seats=1,
+        options={},
+        snapshot=snapshot(applies=False, quorum_gate=True, **changes),
+        figures=figures,
+        secret=False,
+    )
+
+
+def test_short_of_its_quorum_a_general_assembly_chooses_nothing_whatever_the_method() -> None:
+    papers = {"": Counter({("a",): 2, ("b",): 1})}
+    short = _gated(papers, Figures(10, 3), rule={"quorum": "1/2"})
+    assert short.result.verdict is Verdict.NO_QUORUM
+    assert short.result.winners == ()
+    assert short.notes["quorum_required"] == 5
+    reached = _gated(papers, Figures(10, 6), rule={"quorum": "1/2"})
+    assert reached.result.winners == ("a",)
+    assert _gated(papers, Figures(10, 3)).result.winners == ("a",)  # no quorum in the rule
+
+
+def test_the_quorum_gate_weighs_colleges_when_the_profile_says_so() -> None:
+    papers = {"college:1": Counter({("a",): 2}), "college:2": Counter()}
+    figures = Figures(
+        4,
+        2,
+        members_by_group={"college:1": 2, "college:2": 2},
+        participants_by_group={"college:1": 2, "college:2": 0},
+    )
+    half = {"rule": {"quorum": "1/2"}, "quorum_by_college": True, **COLLEGES}
+    assert _gated(papers, figures, **half).result.winners == ("a",)  # weighted: exactly half
+    most = {"rule": {"quorum": "2/3"}, "quorum_by_college": True, **COLLEGES}
+    judged = _gated(papers, figures, **most)
+    assert judged.result.verdict is Verdict.NO_QUORUM
+    assert judged.notes["weighted_participation"] == "1/2"

@@ -418,3 +418,22 @@ async def test_the_preview_says_how_each_column_was_read() -> None:
     )
     assert [person.name for person in report.to_add] == ["Aïcha Benani"]
     assert report.columns == [("Nom complet", "name"), ("Prénom", "")]
+
+
+async def test_importing_the_same_first_name_last_name_file_twice_adds_nobody_twice() -> None:
+    organisation_id = await _organisation()
+    text = "Prénom;Nom\nAïcha;Benani\nJan;Peeters\n"
+    first = await member_import.apply_import(await actor_for(organisation_id), text)
+    assert first.acceptable
+    again = await member_import.check_import(organisation_id, text.replace("Jan", " JAN "))
+    assert again.to_add == []
+    assert again.already_members == ["Aïcha Benani", "JAN Peeters"]
+    assert not again.acceptable
+    assert await _count(organisation_id) == 2
+
+
+async def test_the_apostrophe_our_export_puts_before_a_formula_is_removed_on_import() -> None:
+    organisation_id = await _organisation()
+    text = "nom;catégorie\n'=cmd|calc Formule;bénéficiaire\nO'Brien;bénéficiaire\n'Anne;\n"
+    report = await member_import.check_import(organisation_id, text)
+    assert [row.name for row in report.to_add] == ["=cmd|calc Formule", "O'Brien", "'Anne"]

@@ -14,7 +14,7 @@ from votes.db import attendance_queries as aq
 from votes.db.tables import AssemblyKind, Ballot, Convocation, LegalForm
 from votes.services import proxies, rules
 from votes.services.actors import actor_for
-from votes.services.ballots import lifecycle, voting
+from votes.services.ballots import drafts, lifecycle, voting
 from votes.services.refusals import Refused
 
 AGE, SECOND = AssemblyKind.AGE, Convocation.SECOND
@@ -239,3 +239,42 @@ async def test_only_members_checked_in_vote_in_a_general_assembly() -> None:
     assert refused.value.code == "not_checked_in"
     await ga.check_in(0)
     await voting.cast_vote(ballot_id, ga.members[0], "yes")
+
+
+@pytest.mark.parametrize("method", ["stv", "approval"])
+async def test_without_quorum_an_extraordinary_assembly_elects_nobody_whatever_the_method(
+    method: str,
+) -> None:
+    """The quorum is about the assembly deciding at all: an STV or approval ballot of an AGE
+    short of its quorum elects nobody, as the majority motion beside it is not valid."""
+    ga = await general_assembly(40, kind=AGE)
+    await ga.check_in(*range(10))
+    ballot_id = await drafts.create_ballot(
+        await actor_for(ga.organisation_id),
+        ga.assembly_id,
+        "Élire le conseil",
+        method,
+        [("a", "Aïcha"), ("b", "Bruno"), ("c", "Chloé")],
+        seats=1,
+    )
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    choice = ["a", "b"] if method == "stv" else ["a"]
+    for index in range(10):
+        await voting.cast_vote(ballot_id, ga.members[index], choice)
+    result = await close(ballot_id)
+    assert result.verdict is Verdict.NO_QUORUM
+    assert result.winners == ()
+    enough = await general_assembly(4, kind=AGE)
+    await enough.check_in(0, 1, 2, 3)
+    quorate = await drafts.create_ballot(
+        await actor_for(enough.organisation_id),
+        enough.assembly_id,
+        "Élire le conseil",
+        method,
+        [("a", "Aïcha"), ("b", "Bruno")],
+        seats=1,
+    )
+    await lifecycle.open_ballot(await lifecycle.system_actor(quorate), quorate)
+    for index in range(4):
+        await voting.cast_vote(quorate, enough.members[index], ["a"])
+    assert (await close(quorate)).winners == ("a",)

@@ -8,7 +8,7 @@ import httpx
 from tests.web.assembly_helpers import Coop, as_role, cooperative, post_form
 
 from votes.db.tables import Assembly, AssemblyKind, AssemblyStatus, Ballot, Membership
-from votes.services import attendance
+from votes.services import accounts, attendance, organisations, proxies
 from votes.services.actors import actor_for
 from votes.services.ballots import drafts, lifecycle, voting
 
@@ -107,9 +107,45 @@ async def test_turnout_counts_voters_against_who_is_there_absentees_apart(
     text = " ".join(turnout.text.split())
     assert "<strong>1</strong> / 2 présent·es ou représenté·es ont voté" in text
     assert "1 membre absent" in text
+    projector = await client.get(
+        f"{coop.base}/assemblies/{coop.assembly_id}/projector",
+        headers={"HX-Request": "true", "Accept-Language": "fr"},
+    )
+    shown = " ".join(projector.text.split())
+    assert "<strong>1</strong> / 2</p>" in shown  # the console's figure, not "1 / 3 members"
+    assert "présent·es ou représenté·es ont voté" in shown
     suffix = coop.slug.removeprefix("coop-")
     assert f"Facilitator {suffix}" in text  # there, has not voted
     assert f"Other {suffix}" not in text  # absent: not "missing"
+
+
+async def test_after_the_close_the_turnout_keeps_the_figures_frozen_at_the_close(
+    client: httpx.AsyncClient,
+) -> None:
+    """A proxy given and a member added after the close change nothing in the closed
+    ballot's turnout: it reads what the close froze, as its count did."""
+    coop = await cooperative(kind=AssemblyKind.AGO)
+    admin = await actor_for(coop.organisation_id)
+    member = await _membership(coop, "member")
+    facilitator = await _membership(coop, "facilitator")
+    await attendance.check_in(admin, coop.assembly_id, member)
+    await attendance.check_in(admin, coop.assembly_id, facilitator)
+    ballot_id = await _ballot(coop)
+    await lifecycle.open_ballot(admin, ballot_id)
+    await voting.cast_vote(ballot_id, member, "yes")
+    await lifecycle.close_ballot(admin, ballot_id)
+    await as_role(client, coop, "facilitator")
+    url = f"{coop.base}/ballots/{ballot_id}/turnout"
+    headers = {"HX-Request": "true", "Accept-Language": "fr"}
+    at_close = " ".join((await client.get(url, headers=headers)).text.split())
+    assert "<strong>1</strong> / 2 présent·es ou représenté·es ont voté" in at_close
+    await proxies.give_proxy(
+        admin, coop.assembly_id, facilitator, giver_id=await _membership(coop, "other")
+    )
+    person = await accounts.create_person("Arrivée Tardive", None, None)
+    await organisations.add_membership(coop.organisation_id, person)
+    later = " ".join((await client.get(url, headers=headers)).text.split())
+    assert later == at_close
 
 
 async def test_a_ranked_ballot_refuses_the_majority_answers_left_in_its_options(

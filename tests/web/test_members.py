@@ -315,7 +315,7 @@ async def test_register_exports_as_a_spreadsheet_csv(client: httpx.AsyncClient) 
     assert response.headers["content-type"].startswith("text/csv")
     text = response.content.decode("utf-8-sig")
     assert text.splitlines()[0].startswith("nom;")
-    assert "Éloïse Exportée;eloise@example.org;bénéficiaire;;observer;Actif·ve" in text
+    assert "Éloïse Exportée;eloise@example.org;bénéficiaire;;observateur·rice;Actif·ve" in text
 
 
 async def test_an_import_the_register_overtook_says_what_stayed_in_french(
@@ -411,3 +411,53 @@ async def test_a_first_name_last_name_file_previews_full_names_and_how_columns_w
     assert "Comment les colonnes ont été lues" in response.text
     assert "«\u00a0Prénom\u00a0»\u00a0: le prénom, placé avant le nom" in response.text
     assert "«\u00a0Nom\u00a0»\u00a0: le nom de famille, placé après le prénom" in response.text
+
+
+async def test_the_register_exported_then_imported_again_adds_nobody(
+    client: httpx.AsyncClient,
+) -> None:
+    short_name, organisation_id, email = await _cooperative()
+    await sign_in(client, email, PASSWORD)
+    for name, roles in (("=cmd|calc Formule", ("is_admin", "is_facilitator")), ("Jo Sans", ())):
+        response = await _post(
+            client,
+            f"/o/{short_name}/members/new",
+            {"name": name, "category": "bénéficiaire", "kind": "member"}
+            | dict.fromkeys(roles, "1"),
+        )
+        assert response.status_code == 303
+    before = await Membership.count().where(Membership.organisation == organisation_id)
+    export = await client.get(
+        f"/o/{short_name}/members/export.csv", headers={"Accept-Language": "fr"}
+    )
+    assert export.headers["content-type"] == "text/csv; charset=utf-8"
+    text = export.content.decode("utf-8-sig")
+    assert "'=cmd|calc Formule;;bénéficiaire;;administrateur·rice, animateur·rice;" in text
+    token = await csrf_token(client, "/")
+    preview = await client.post(
+        f"/o/{short_name}/members/import",
+        data={"_csrf_token": token},
+        files={"file": ("registre.csv", export.content, "text/csv")},
+        headers={"Accept-Language": "fr"},
+    )
+    assert preview.status_code == 422  # nothing to import
+    assert "0 personne à ajouter" in preview.text
+    assert "=cmd|calc Formule\u00a0: déjà inscrit·e" in preview.text
+    assert "Jo Sans\u00a0: déjà inscrit·e" in preview.text
+    assert "&#39;=cmd" not in preview.text
+    assert "'=cmd" not in preview.text
+    assert await Membership.count().where(Membership.organisation == organisation_id) == before
+
+
+def test_no_download_names_its_charset_itself() -> None:
+    """Litestar adds "; charset=utf-8" to every text/ media type: a media type that names it
+    too was sent as "text/csv; charset=utf-8; charset=utf-8"."""
+    from pathlib import Path
+
+    import votes.web
+
+    sources = Path(votes.web.__file__).parent.rglob("*.py")
+    offenders = [
+        str(path) for path in sources if re.search(r'"text/\w+; ?charset', path.read_text())
+    ]
+    assert offenders == []

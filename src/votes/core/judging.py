@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
 
 from votes.core import tally
-from votes.core.results import TallyError, TallyResult
+from votes.core.results import TallyError, TallyResult, Verdict
 from votes.core.weighting import cap_categories, weight_by_college, weighted_participation
 
 # a college (or category) with fewer voters than this in a secret ballot keeps its own
@@ -111,6 +111,9 @@ def judge(
     if not snapshot["applies"]:
         ballots = _weighted(method, papers, snapshot, notes, base="cast", figures=figures)
         result = tally(method, candidates, ballots, seats=seats, **options)
+        if snapshot.get("quorum_gate") and not _quorate(rule["quorum"], figures, snapshot, notes):
+            # counted as cast, for the minutes, but nobody is elected and nothing chosen
+            result = replace(result, winners=(), ranking=(), verdict=Verdict.NO_QUORUM)
         return Judgement(result, notes)
     majority = {
         "threshold": Fraction(rule["threshold"]),
@@ -170,6 +173,25 @@ def judge(
     ballots = _weighted(method, papers, snapshot, notes, base=rule["base"], figures=figures)
     result = tally("majority", candidates, ballots, members=members, present=present, **majority)
     return Judgement(result, notes)
+
+
+def _quorate(
+    share: str | None, figures: Figures, snapshot: Mapping[str, Any], notes: dict[str, Any]
+) -> bool:
+    """Whether the assembly reached the rule's quorum at the close (by college when the
+    profile weighs the quorum by college), the figures noted for the minutes."""
+    required = _required(share, figures.members)
+    notes.update(quorum_required=required, quorum_share=share)
+    colleges = snapshot.get("colleges")
+    if snapshot.get("quorum_by_college") and colleges and share is not None:
+        taking = weighted_participation(
+            figures.participants_by_group,
+            figures.members_by_group,
+            {f"college:{k}": v for k, v in colleges.items()},
+        )
+        notes["weighted_participation"] = str(taking)
+        return taking >= Fraction(share)
+    return not required or figures.participants >= required
 
 
 def _required(share: str | None, members: int) -> int:

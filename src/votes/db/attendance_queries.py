@@ -280,18 +280,36 @@ class RoomTurnout:
 
 
 async def room_turnout(
-    organisation_id: int, assembly_id: int, ballot_id: int, round_: int
+    organisation_id: int,
+    assembly_id: int,
+    ballot_id: int,
+    round_: int,
+    *,
+    frozen: tuple[int, int] | None = None,
 ) -> RoomTurnout | None:
-    """The console's turnout against the register; None while the assembly keeps none."""
+    """The console's turnout against the register; None while the assembly keeps none.
+
+    ``frozen``: (present or represented, members) as a closed ballot's close froze them; the
+    turnout is then measured against those, not against the register as it stands now."""
     if not await has_register(organisation_id, assembly_id):
         return None
-    lines = await attendance_register(organisation_id, assembly_id)
     voted_ids = {
         row["membership"]
         for row in await Participation.select(Participation.membership).where(
             (Participation.ballot == ballot_id) & (Participation.round == round_)
         )
     }
+    if frozen is not None:
+        expected_at_close, members_at_close = frozen
+        voted = min(len(voted_ids), expected_at_close)
+        return RoomTurnout(
+            voted=voted,
+            expected=expected_at_close,
+            absent=max(members_at_close - expected_at_close, 0),
+            members=members_at_close,
+            waiting=[],
+        )
+    lines = await attendance_register(organisation_id, assembly_id)
     expected = [
         line for line in lines if line.status in (*TAKING_PART, RegisterStatus.REPRESENTED.value)
     ]

@@ -72,6 +72,10 @@ class BallotView:
     earlier_rounds: list[EarlierRound]
     eligible_at_open: int | None
     eligible_at_close: int | None
+    # who was present (remote included) and represented at the close, as the close froze
+    # them; None before the close or while the assembly keeps no register
+    present_at_close: int | None
+    represented_at_close: int | None
     rules: dict[str, Any]
     options: list[OptionView]
     result_json: str | None
@@ -168,6 +172,8 @@ async def ballot_view(organisation_id: int, ballot_id: int) -> BallotView | None
         ],
         eligible_at_open=row["eligible_at_open"],
         eligible_at_close=row["eligible_at_close"],
+        present_at_close=row["present_at_close"],
+        represented_at_close=row["represented_at_close"],
         rules=json.loads(row["rules"]),
         options=[OptionView(key=o["key"], label=o["label"]) for o in options],
         result_json=row["result"],

@@ -45,6 +45,18 @@ def cell(value: object) -> object:
     return value
 
 
+def uncell(text: str) -> str:
+    """A cell read back from one of our CSV files: the apostrophe :func:`cell` put before a
+    formula's sign is removed (an apostrophe before anything else is the person's own).
+
+    >>> uncell("'=cmd|calc Formule"), uncell("'Anne"), uncell("O'Brien")
+    ('=cmd|calc Formule', "'Anne", "O'Brien")
+    """
+    if text.startswith("'") and text[1:].lstrip(_BLANKS)[:1] in _FORMULA_STARTS:
+        return text[1:]
+    return text
+
+
 def row(values: Iterable[object]) -> list[object]:
     """A row of neutralised cells."""
     return [cell(value) for value in values]

@@ -24,7 +24,7 @@ from votes.db.tables import (
     MembershipKind,
     Person,
 )
-from votes.services import audit
+from votes.services import audit, csv_cells
 from votes.services.actors import Actor, may_administer, require
 from votes.services.members import (
     MemberInput,
@@ -207,7 +207,10 @@ def _row_input(
 ) -> tuple[MemberInput, list[str]]:
     def cell(name: str) -> str:
         index = positions.get(name)
-        return cells[index].strip() if index is not None and index < len(cells) else ""
+        if index is None or index >= len(cells):
+            return ""
+        # a file exported by the app: the apostrophe that kept a formula from running goes
+        return csv_cells.uncell(cells[index].strip()).strip()
 
     roles, unknown_roles = _roles(cell("roles"))
     split_name = (cell("first_name"), cell("last_name"))
@@ -247,14 +250,17 @@ async def check_import(organisation_id: int, text: str) -> ImportReport:
         return ImportReport(file_problem=parsed)
     positions, rows, columns = parsed
     lists = await organisation_lists(organisation_id)
-    members = await _existing_emails(organisation_id)
+    members = await _existing_members(organisation_id)
     report = await anyio.to_thread.run_sync(_check_rows, positions, rows, lists, members)
     report.columns = columns
     return report
 
 
 def _check_rows(
-    positions: dict[str, int], rows: list[list[str]], lists: OrganisationLists, members: set[str]
+    positions: dict[str, int],
+    rows: list[list[str]],
+    lists: OrganisationLists,
+    members: _Register,
 ) -> ImportReport:
     report = ImportReport()
     seen: dict[str, int] = {}
@@ -269,20 +275,42 @@ def _check_rows(
             continue
         if data.email:
             seen[data.email] = line
-            if data.email in members:
+            if data.email in members.emails:
                 report.already_members.append(data.name)
                 continue
+        elif name_key(data.name) in members.names_without_email:
+            # without an email, a person is known by their name: the same file imported twice
+            # (or the register's own export) must not add them again
+            report.already_members.append(data.name)
+            continue
         report.to_add.append(data)
     if not report.to_add and not report.rejected and not report.already_members:
         report.file_problem = "file_empty"
     return report
 
 
-async def _existing_emails(organisation_id: int) -> set[str]:
-    rows = await Membership.select(Membership.person.email).where(
-        (Membership.organisation == organisation_id) & Membership.person.email.is_not_null()
+def name_key(name: str) -> str:
+    """How a name without an email is matched against the register: casefolded, trimmed,
+    spaces collapsed ("  JAN  Peeters" is "jan peeters")."""
+    return " ".join(name.casefold().split())
+
+
+@dataclass(frozen=True, slots=True)
+class _Register:
+    emails: set[str]  # the members' emails
+    names_without_email: set[str]  # name_key of the members who have no email
+
+
+async def _existing_members(organisation_id: int) -> _Register:
+    rows = await Membership.select(Membership.person.email, Membership.person.name).where(
+        Membership.organisation == organisation_id
     )
-    return {row["person.email"] for row in rows}
+    return _Register(
+        emails={row["person.email"] for row in rows if row["person.email"]},
+        names_without_email={
+            name_key(row["person.name"]) for row in rows if not row["person.email"]
+        },
+    )
 
 
 async def apply_import(actor: Actor, text: str) -> ImportReport:

@@ -263,6 +263,10 @@ async def ballot_snapshot(
         "assembly_kind": kind,
         "convocation": convocation,
         "applies": applies_to(method, rules, kind, is_test),
+        # the quorum is about the assembly deciding at all: it judges every ballot of the
+        # assembly, whatever its method (a majority motion with its own majority excepted:
+        # a procedural vote); snapshots frozen before this key keep their count
+        "quorum_gate": method != "majority",
         "rule": next(
             r
             for r in data["rules"]

@@ -317,7 +317,7 @@ class AttendanceController(Controller):
             )
         return Response(
             content=out.getvalue(),
-            media_type="text/csv; charset=utf-8",
+            media_type="text/csv",
             headers={
                 "Content-Disposition": (
                     f'attachment; filename="assembly-{assembly_id}-register.csv"'

@@ -54,7 +54,7 @@ class ExportsController(Controller):
         record = await _record(actor, assembly_id)
         return _download(
             exports.results_csv(record),
-            "text/csv; charset=utf-8",
+            "text/csv",
             f"assembly-{assembly_id}-results.csv",
         )
 
@@ -76,7 +76,7 @@ class ExportsController(Controller):
         record = await _record(actor, assembly_id)
         return _download(
             exports.attendance_csv(record),
-            "text/csv; charset=utf-8",
+            "text/csv",
             f"assembly-{assembly_id}-attendance.csv",
         )
 

@@ -42,6 +42,13 @@ from votes.web.refusals import area, explain
 from votes.web.rendering import page, see_other
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+# the export's "roles" column, in the words the import reads back (member_import._ROLE_WORDS)
+_EXPORTED_ROLES = {
+    "observer": N_("observer"),
+    "admin": N_("administrator"),
+    "facilitator": N_("facilitator"),
+    "scrutineer": N_("scrutineer"),
+}
 MAX_FIELD_LENGTH = 300
 
 
@@ -452,14 +459,14 @@ class MembersController(Controller):
                     line.email,
                     line.category,
                     line.college,
-                    ", ".join(line.roles),
+                    ", ".join(_(_EXPORTED_ROLES[role]) for role in line.roles),
                     label("membership_status", line.status),
                 ]
             )
         # a BOM and semicolons: what spreadsheets in French expect when they open a CSV
         return Response(
             ("\ufeff" + buffer.getvalue()).encode("utf-8"),
-            media_type="text/csv; charset=utf-8",
+            media_type="text/csv",
             headers={
                 "Content-Disposition": (
                     f'attachment; filename="{actor.organisation.short_name}-members.csv"'
@@ -737,7 +744,7 @@ class MembersController(Controller):
             writer.writerow(str(row).split("\t")[:6])
         return Response(
             ("\ufeff" + buffer.getvalue()).encode("utf-8"),
-            media_type="text/csv; charset=utf-8",
+            media_type="text/csv",
             headers={
                 "Content-Disposition": (
                     f'attachment; filename="{actor.organisation.short_name}-codes.csv"'

@@ -256,7 +256,7 @@ class MinutesController(Controller):
         html = records.standalone_html(record.assembly.title, document, language, for_pdf=False)
         return Response(
             content=html,
-            media_type="text/html; charset=utf-8",
+            media_type="text/html",
             headers={"Cache-Control": "no-store"},
         )
 

@@ -125,12 +125,33 @@ async def result_context(
     }
 
 
+def _frozen_at_close(ballot: BallotView) -> tuple[int, int] | None:
+    """(present or represented, members with voting rights) as the close froze them: a closed
+    ballot's turnout reads these, so that a proxy given or a member added after the close
+    changes nothing in it (its count read the same)."""
+    if ballot.status in (BallotStatus.DRAFT, BallotStatus.OPEN) or ballot.present_at_close is None:
+        return None
+    expected = ballot.present_at_close + (ballot.represented_at_close or 0)
+    return expected, ballot.eligible_at_close or expected
+
+
+async def room_turnout(ballot: BallotView) -> aq.RoomTurnout | None:
+    """Who voted among those present or represented: the one figure the console and the
+    projector show (frozen at the close once closed); None while the assembly keeps no
+    register (both then count against the members with voting rights)."""
+    return await aq.room_turnout(
+        ballot.organisation_id,
+        ballot.assembly_id,
+        ballot.id,
+        ballot.round,
+        frozen=_frozen_at_close(ballot),
+    )
+
+
 async def live_context(ballot: BallotView) -> dict[str, Any]:
     turnout = await bq.turnout(ballot)
     # against the register when the assembly keeps one: absent members are not "missing"
-    room = await aq.room_turnout(
-        ballot.organisation_id, ballot.assembly_id, ballot.id, ballot.round
-    )
+    room = await room_turnout(ballot)
     missing: list[Any] = []
     if ballot.status == BallotStatus.OPEN:
         missing = room.waiting if room else [(name, "") for name in await bq.non_voters(ballot)]

@@ -30,7 +30,13 @@ from votes.services.ballots import lifecycle, room_counts
 from votes.services.refusals import Refused
 from votes.web import voting
 from votes.web.context import RequestContext
-from votes.web.controllers.ballots.common import ballot_path, live_context, org_path, render_console
+from votes.web.controllers.ballots.common import (
+    ballot_path,
+    live_context,
+    org_path,
+    render_console,
+    room_turnout,
+)
 from votes.web.forms import MAX_ID, FormErrors, whole_number
 from votes.web.guards import requires
 from votes.web.refusals import explain, form_errors
@@ -102,6 +108,8 @@ async def _projector_context(
         "join_url": join_url,
         "qr_svg": _qr_svg(join_url),
         "turnout": await bq.turnout(ballot) if ballot else None,
+        # against who is there, as the console counts it, when the assembly keeps a register
+        "room_turnout": await room_turnout(ballot) if ballot else None,
         "remaining": voting.remaining_seconds(ballot.closes_at) if ballot else None,
         "result": None,
         "bars": [],

@@ -79,7 +79,7 @@ class BallotResultsController(Controller):
         ballot = await _exportable(actor, ballot_id)
         assert ballot.result_json is not None
         body = exports.ballot_result_csv(ballot.result_json, ballot.labels)
-        return _download(body, "text/csv; charset=utf-8", ballot, "csv")
+        return _download(body, "text/csv", ballot, "csv")
 
     @get("/ballots/{ballot_id:int}/result.blt")
     async def export_blt(
@@ -106,4 +106,4 @@ class BallotResultsController(Controller):
             )
         except TallyError as error:
             raise NotFoundException() from error
-        return _download(text, "text/plain; charset=utf-8", ballot, "blt")
+        return _download(text, "text/plain", ballot, "blt")
