@@ -162,6 +162,11 @@ REFUSALS = area(
         "bad_seats": (422, N_("This number of seats does not suit the method and options.")),
         "bad_duration": (422, N_("The countdown must be between 1 and 1,440 minutes.")),
         "bad_rules": (422, N_("These rules do not suit the method.")),
+        "bad_threshold": (
+            422,
+            N_("Write the majority as a fraction, for example 1/2 or 2/3."),
+        ),
+        "same_label": (422, N_("Two options have the same name.")),
         "not_checked_in": (
             409,
             N_(
