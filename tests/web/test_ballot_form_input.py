@@ -7,6 +7,7 @@ from __future__ import annotations
 import httpx
 import pytest
 from tests.web.assembly_helpers import as_role, cooperative, post_form
+from tests.web.helpers import csrf_token
 from tests.web.test_form_errors_web import described_errors
 
 from votes.db.tables import AssemblyKind, Ballot
@@ -87,3 +88,34 @@ async def test_a_well_typed_majority_is_created(client: httpx.AsyncClient) -> No
     created = await post_form(client, f"{coop.base}/assemblies/{coop.assembly_id}/ballots", form)
     assert created.status_code == 303, created.text[:2000]
     assert await Ballot.count().where(Ballot.assembly == coop.assembly_id) == 1
+
+
+HOSTILE = (
+    "", " ", "0", "-1", "1/0", "0/0", "²", "٣", "１/２", "1/1" + "0" * 30, "9" * 5000, "1e309",
+    "NaN", "\x00", "\ud7ff\ufeff\u202e", "A\nA\n a ", "<script>alert(1)</script>", "é" * 3000,
+    str(2**63), "stv", "ballot", "members",
+)  # fmt: skip
+
+
+@pytest.mark.slow
+async def test_every_field_of_the_ballot_form_takes_hostile_values_without_a_500(
+    client: httpx.AsyncClient,
+) -> None:
+    """Each field in turn gets each hostile value, the others well typed, for a majority, an
+    approval and an STV ballot: a clear answer (303 or 422), never a 500."""
+    coop = await cooperative(kind=AssemblyKind.OTHER)
+    await as_role(client, coop, "facilitator")
+    path = f"{coop.base}/assemblies/{coop.assembly_id}/ballots"
+    token = await csrf_token(client, "/")
+    fields = ("question", "method", "options", "seats", "minutes", "threshold", "base", "rule",
+              "max_selections", "scale_max", "agenda_item", "secret", "facilitated")  # fmt: skip
+    for method, options in (("majority", "Pour\nContre"), ("approval", "A\nB\nC"),
+                            ("stv", "A\nB\nC")):  # fmt: skip
+        good = {"question": "Q ?", "method": method, "options": options, "seats": "1",
+                "rule": "ballot", "threshold": "1/2", "agenda_item": str(coop.item_id)}  # fmt: skip
+        for field in fields:
+            for value in HOSTILE:
+                answer = await client.post(
+                    path, data={**good, field: value, "_csrf_token": token}, follow_redirects=False
+                )
+                assert answer.status_code in (303, 422), (method, field, value[:40])
