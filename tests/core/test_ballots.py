@@ -101,7 +101,7 @@ def test_an_option_share_over_zero_is_refused_not_crashed(share):
 
 
 @pytest.mark.parametrize(
-    "share", ["１/２", "²", "1/1000000000000000000000000000000", "1e3", "1/2/3", "", "-1/2"]
+    "share", ["１/２", "²", "1/1000000000000000000000000000000", "1e3", "1/2/3", "", "--1/2"]
 )
 def test_an_option_share_is_written_in_a_few_ascii_digits(share):
     with pytest.raises(TallyError, match="is not a fraction"):

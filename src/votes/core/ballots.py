@@ -98,9 +98,9 @@ def check_amount(name: str, value: object) -> Fraction:
     return Fraction(value)
 
 
-# a share written as text: ASCII digits only ("１/２" or "²" are not read as numbers), a few of
+# a share written as text (its sign checked by its caller): ASCII digits only ("１/２" or "²" are not read as numbers), a few of
 # them ("1/1000…000" is no one's majority), a decimal point or one slash
-_SHARE = re.compile(r"\s*[0-9]{1,9}(?:\.[0-9]{1,9}|\s*/\s*[0-9]{1,9})?\s*", re.ASCII)
+_SHARE = re.compile(r"\s*[-+]?[0-9]{1,9}(?:\.[0-9]{1,9}|\s*/\s*[0-9]{1,9})?\s*", re.ASCII)
 
 
 def exact_fraction(name: str, value: object) -> Fraction:

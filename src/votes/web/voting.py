@@ -57,6 +57,7 @@ REFUSALS = area(
         ),
         "score_out_of_range": (422, N_("A score is outside the ballot's scale.")),
         "reason_required": (422, N_("Please give the reason for your objection.")),
+        "reason_too_long": (422, N_("Your reason is too long: at most 1,000 characters.")),
         "change_not_allowed": (409, N_("Votes cannot be changed in this ballot.")),
         "not_voted": (409, N_("You have not voted in this ballot yet.")),
         "receipt_required": (422, N_("Enter your change code to change a secret vote.")),
@@ -269,7 +270,7 @@ def choice_from(method: str, form: FormMultiDict, keys: list[str]) -> Any:
         return scores
     choice = str(form.get("choice", ""))[:MAX_FIELD]
     if method in CONSENT_METHODS:
-        return [choice, str(form.get("reason", ""))[:MAX_FIELD]]
+        return [choice, str(form.get("reason", ""))[: 4 * MAX_FIELD]]  # too long: refused
     return choice
 
 
