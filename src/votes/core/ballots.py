@@ -98,8 +98,8 @@ def check_amount(name: str, value: object) -> Fraction:
     return Fraction(value)
 
 
-# a share written as text (its sign checked by its caller): ASCII digits only ("１/２" or "²" are not read as numbers), a few of
-# them ("1/1000…000" is no one's majority), a decimal point or one slash
+# a share written as text (its sign left to its caller): ASCII digits only ("１/２" or "²" are
+# not read as numbers), a few of them ("1/1000…000" is no one's majority), a point or a slash
 _SHARE = re.compile(r"\s*[-+]?[0-9]{1,9}(?:\.[0-9]{1,9}|\s*/\s*[0-9]{1,9})?\s*", re.ASCII)
 
 
