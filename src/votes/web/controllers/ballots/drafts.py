@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from babel.numbers import format_decimal
 from litestar import Controller, Request, get, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency
@@ -18,6 +19,7 @@ from votes.db import agenda_queries
 from votes.db import ballot_queries as bq
 from votes.db.ballot_queries import BallotView
 from votes.db.tables import BallotStatus
+from votes.i18n import babel_locale
 from votes.i18n import gettext as _
 from votes.services.actors import Actor, may_run_assemblies, may_run_ballots
 from votes.services.ballots import drafts
@@ -222,9 +224,8 @@ def _small_int(value: str, name: str, errors: FormErrors, *, high: int) -> int:
     """A whole number from 1 to ``high``; else the field says the range it takes."""
     number = whole_number(value, low=1, high=high)
     if number is None:
-        errors.add(
-            name, _("Write a whole number from %(low)d to %(high)d.") % {"low": 1, "high": high}
-        )
+        bounds = {"low": 1, "high": format_decimal(high, locale=babel_locale())}
+        errors.add(name, _("Write a whole number from %(low)s to %(high)s.") % bounds)
         return 0
     return number
 
