@@ -92,3 +92,22 @@ def test_an_option_amount_must_be_exact():
 def test_an_unhashable_mark_is_named_rather_than_crashing():
     with pytest.raises(InvalidBallotError, match=r"unknown candidate \['a'\]"):
         group_ranked_ballots(CANDIDATES, [(["a"],)])
+
+
+@pytest.mark.parametrize("share", ["1/0", "0/0", " 3 / 0 "])
+def test_an_option_share_over_zero_is_refused_not_crashed(share):
+    with pytest.raises(TallyError, match="divides by zero"):
+        exact_fraction("threshold", share)
+
+
+@pytest.mark.parametrize(
+    "share", ["１/２", "²", "1/1000000000000000000000000000000", "1e3", "1/2/3", "", "--1/2"]
+)
+def test_an_option_share_is_written_in_a_few_ascii_digits(share):
+    with pytest.raises(TallyError, match="is not a fraction"):
+        exact_fraction("threshold", share)
+
+
+def test_an_option_share_may_be_a_decimal_or_spaced_fraction():
+    assert exact_fraction("threshold", " 2 / 3 ") == Fraction(2, 3)
+    assert exact_fraction("threshold", "0.75") == Fraction(3, 4)

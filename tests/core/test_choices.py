@@ -69,9 +69,12 @@ def test_a_bad_choice_is_refused_with_its_fault(
     assert refused.value.code == code
 
 
-def test_a_long_reason_is_cut_to_the_limit() -> None:
-    stored = check_choice("consent", CONSENT, {}, ["objection", "x" * (REASON_MAX + 5)])
-    assert stored == ["objection", "x" * REASON_MAX]
+def test_a_long_reason_is_refused_not_cut() -> None:
+    with pytest.raises(ChoiceError) as refused:
+        check_choice("consent", CONSENT, {}, ["objection", "x" * (REASON_MAX + 1)])
+    assert refused.value.code == "reason_too_long"
+    stored = check_choice("consent", CONSENT, {}, ["stand_aside", f"  {'x' * REASON_MAX}  "])
+    assert stored == ["stand_aside", "x" * REASON_MAX]
 
 
 def test_a_stored_choice_reads_back_as_the_tally_takes_it() -> None:

@@ -46,6 +46,10 @@ CRAFTED = (
     "0x1f",
     " 7 ",
     "9999-12-31",  # a day filter's end: the day after it overflows date
+    "1/0",  # a majority over zero: Fraction raises ZeroDivisionError
+    "0/0",
+    "１/２",  # a fullwidth fraction, which Fraction reads as 1/2
+    "1/1" + "0" * 30,  # no one's majority
 )
 
 # numeric fields the app's forms read (a field a form does not have is ignored)

@@ -87,6 +87,11 @@ hostile_text = st.one_of(
             "\ud7ff\ufeff\u202e",
             "é" * 3000,
             "x" * 100_000,
+            "1/0",
+            "0/0",
+            "１/２",
+            "1/1" + "0" * 30,
+            "A\nA\n a ",  # options of the same name
         ]
     ),
 )

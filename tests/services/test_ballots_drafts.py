@@ -141,3 +141,27 @@ async def test_an_edited_ranked_draft_keeps_its_lot_seed() -> None:
     again = await Ballot.select(Ballot.rules).where(Ballot.id == ballot_id).first()
     assert again is not None
     assert json.loads(again["rules"])["seed"] == seed
+
+
+@pytest.mark.parametrize(
+    ("method", "options", "rules", "code", "field"),
+    [
+        ("approval", [("o1", "A"), ("o2", "A")], {}, "same_label", "options"),
+        ("stv", [("o1", "Aïcha"), ("o2", "Bruno"), ("o3", " aÏcha ")], {}, "same_label", "options"),
+        ("majority", [("yes", "Pour"), ("no", "Contre")], {"threshold": "1/0"}, "bad_threshold",
+         "threshold"),
+        ("majority", [("yes", "Pour"), ("no", "Contre")], {"threshold": "１/２"}, "bad_threshold",
+         "threshold"),
+        ("majority", [("yes", "Pour"), ("no", "Contre")], {"threshold": "1/1" + "0" * 30},
+         "bad_threshold", "threshold"),
+    ],
+)  # fmt: skip
+async def test_a_draft_with_options_of_one_name_or_no_majority_is_refused(
+    method: str, options: list[tuple[str, str]], rules: dict[str, Any], code: str, field: str
+) -> None:
+    organisation_id, assembly_id, _, _ = await cooperative(1)
+    actor = await actor_for(organisation_id)
+    with pytest.raises(Refused, match=code) as refused:
+        await drafts.create_ballot(actor, assembly_id, "Q ?", method, options, rules=rules)
+    assert refused.value.field == field
+    assert await Ballot.count().where(Ballot.assembly == assembly_id) == 0

@@ -319,7 +319,7 @@ async def test_bad_settings_are_refused() -> None:
         ({"options": [("a", "A")]}, "too_few_options"),
         ({"options": [("a", "A"), ("a", "B")]}, "duplicate_option"),
         ({"seats": 2, "method": "irv"}, "bad_seats"),
-        ({"rules": {"threshold": "3/2"}, "method": "majority"}, "bad_rules"),
+        ({"rules": {"threshold": "3/2"}, "method": "majority"}, "bad_threshold"),
     ]
     for change, code in cases:
         options: dict[str, object] = {

@@ -386,7 +386,7 @@ async def test_a_facilitator_corrects_a_draft_until_it_opens(client: httpx.Async
     # bad input: the form again, with the message and what was typed; nothing changes
     not_a_number = await client.post(settings, data={**fields, "minutes": "cinq"}, headers=french)
     assert not_a_number.status_code == 422
-    assert "Écrivez un nombre entier." in not_a_number.text
+    assert "Écrivez un nombre entier de 1 à 1\u202f440." in not_a_number.text
     assert "Qui élire au conseil ?" in not_a_number.text
     one_option = await client.post(settings, data={**fields, "options": "Alice"}, headers=french)
     assert one_option.status_code == 422
@@ -514,3 +514,38 @@ async def test_a_crafted_score_gets_the_scale_message_and_is_not_counted(
             assert answer.status_code == 422, (step, crafted[:10], answer.status_code)
             assert "Une note sort de l'échelle du scrutin." in html.unescape(answer.text)
     assert await Participation.count().where(Participation.ballot == ballot_id) == 0
+
+
+async def test_a_consent_reason_over_the_limit_is_refused_not_cut(
+    client: httpx.AsyncClient,
+) -> None:
+    coop = await Coop().create()
+    ballot_id = await drafts.create_ballot(
+        await actor_for(coop.organisation_id),
+        coop.assembly_id,
+        "Adopter la charte ?",
+        "consent",
+        [(key, label) for key, label in drafts.default_options("consent")],
+    )
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await _as(client, coop, "ana")
+    page = await client.get(coop.path(ballot_id))
+    form = {
+        "_csrf_token": _hidden(page.text, "_csrf_token")[0],
+        "submission": _hidden(page.text, "submission")[0],
+        "choice": "objection",
+        "reason": "x" * 1001,
+    }
+    for step in ("/review", "/vote"):
+        refused = await client.post(
+            coop.path(ballot_id, step),
+            data=form,
+            headers={"Accept-Language": "fr"},
+            follow_redirects=False,
+        )
+        assert refused.status_code == 422, (step, refused.status_code)
+        assert (
+            "Votre raison est trop longue\u00a0: 1\u00a0000 caractères au plus."
+            in html.unescape(refused.text)
+        )
+    assert await BallotPaper.count().where(BallotPaper.ballot == ballot_id) == 0

@@ -12,6 +12,7 @@ ballots carry no preference: the ranked grouping drops them, so no quota or majo
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from fractions import Fraction
 from typing import TypeVar
@@ -97,18 +98,27 @@ def check_amount(name: str, value: object) -> Fraction:
     return Fraction(value)
 
 
+# a share written as text (its sign left to its caller): ASCII digits only ("１/２" or "²" are
+# not read as numbers), a few of them ("1/1000…000" is no one's majority), a point or a slash
+_SHARE = re.compile(r"\s*[-+]?[0-9]{1,9}(?:\.[0-9]{1,9}|\s*/\s*[0-9]{1,9})?\s*", re.ASCII)
+
+
 def exact_fraction(name: str, value: object) -> Fraction:
     """A share given exactly: ``Fraction``, ``int`` or a ``"p/q"`` string — never a float.
+
+    A string is written in ASCII digits, at most nine on each side of its slash or point.
 
     >>> exact_fraction("threshold", "2/3")
     Fraction(2, 3)
     """
     if isinstance(value, bool) or not isinstance(value, int | Fraction | str):
         raise TallyError(f"{name} must be exact (Fraction, int or 'p/q'), got {value!r}")
+    if isinstance(value, str) and not _SHARE.fullmatch(value):
+        raise TallyError(f"{name} {value!r} is not a fraction")
     try:
-        return Fraction(value)
-    except ValueError as error:
-        raise TallyError(f"{name} {value!r} is not a fraction") from error
+        return Fraction("".join(value.split()) if isinstance(value, str) else value)
+    except ZeroDivisionError as error:
+        raise TallyError(f"{name} {value!r} divides by zero") from error
 
 
 def iter_weighted(ballots: Mapping[B, object] | Iterable[B]) -> Iterable[tuple[B, object]]:

@@ -13,7 +13,7 @@ from typing import Any
 
 from votes.core.papers import CONSENT_METHODS, RANKED_METHODS, decode_paper
 
-REASON_MAX = 1000  # the longest reason kept with an objection (longer text is cut)
+REASON_MAX = 1000  # the longest reason given with a consent answer (longer is refused)
 STOPPING_RESPONSES = frozenset({"objection", "block"})  # consent answers that need a reason
 
 
@@ -118,7 +118,9 @@ def _check_response(known: set[str], choice: Any) -> Any:
     response, reason = choice
     if not isinstance(response, str) or response not in known or not isinstance(reason, str):
         raise ChoiceError("unknown_option")
-    reason = reason.strip()[:REASON_MAX]
+    reason = reason.strip()
+    if len(reason) > REASON_MAX:  # said, never cut: the end of a reason may be its point
+        raise ChoiceError("reason_too_long")
     if response in STOPPING_RESPONSES:
         if not reason:
             raise ChoiceError("reason_required")

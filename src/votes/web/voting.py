@@ -58,6 +58,7 @@ REFUSALS = area(
         ),
         "score_out_of_range": (422, N_("A score is outside the ballot's scale.")),
         "reason_required": (422, N_("Please give the reason for your objection.")),
+        "reason_too_long": (422, N_("Your reason is too long: at most 1,000 characters.")),
         "change_not_allowed": (409, N_("Votes cannot be changed in this ballot.")),
         "not_voted": (409, N_("You have not voted in this ballot yet.")),
         "receipt_required": (422, N_("Enter your change code to change a secret vote.")),
@@ -163,6 +164,11 @@ REFUSALS = area(
         "bad_seats": (422, N_("This number of seats does not suit the method and options.")),
         "bad_duration": (422, N_("The countdown must be between 1 and 1,440 minutes.")),
         "bad_rules": (422, N_("These rules do not suit the method.")),
+        "bad_threshold": (
+            422,
+            N_("Write the majority as a fraction, for example 1/2 or 2/3."),
+        ),
+        "same_label": (422, N_("Two options have the same name.")),
         "not_checked_in": (
             409,
             N_(
@@ -265,7 +271,7 @@ def choice_from(method: str, form: FormMultiDict, keys: list[str]) -> Any:
         return scores
     choice = str(form.get("choice", ""))[:MAX_FIELD]
     if method in CONSENT_METHODS:
-        return [choice, str(form.get("reason", ""))[:MAX_FIELD]]
+        return [choice, str(form.get("reason", ""))[: 4 * MAX_FIELD]]  # too long: refused
     return choice
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from fractions import Fraction
 from typing import Any
 
 from votes.core import METHODS, tally
+from votes.core.ballots import exact_fraction
 from votes.core.papers import CONSENT_METHODS, LOT_METHODS
 from votes.core.results import TallyError
 from votes.db.engine import write_transaction
@@ -50,6 +52,35 @@ OPTIONS_MAX = 60
 
 
 DURATION_MAX = 24 * 3600
+
+
+SEATS_MAX = OPTIONS_MAX - 1  # a ballot elects fewer than its options
+
+
+THRESHOLD_DENOMINATOR_MAX = 1000  # 1/2, 2/3, 3/5… a majority nobody could read is refused
+
+
+def threshold_share(value: object) -> Fraction | None:
+    """The share a majority ballot requires, as typed ("2/3", "0.6"), if it is one: strictly
+    between 0 and 1, in ASCII digits, with a denominator a person writes (at most 1,000)."""
+    try:
+        share = exact_fraction("threshold", value)
+    except TallyError:
+        return None
+    if not 0 < share < 1 or share.denominator > THRESHOLD_DENOMINATOR_MAX:
+        return None
+    return share
+
+
+def same_labels(labels: Iterable[str]) -> bool:
+    """Whether two of ``labels`` name the same option, whatever their case and spaces."""
+    seen: set[str] = set()
+    for label in labels:
+        name = " ".join(label.casefold().split())
+        if name in seen:
+            return True
+        seen.add(name)
+    return False
 
 
 def default_options(method: str) -> list[tuple[str, str]]:
@@ -97,7 +128,7 @@ class BallotSettings:
 def check_settings(settings: BallotSettings) -> None:
     """Refuse settings the count could not honour, naming the first fault."""
     if not settings.question.strip() or len(settings.question) > QUESTION_MAX:
-        raise Refused("question_required")
+        raise Refused("question_required", field="question")
     if settings.method not in METHODS:
         raise Refused("unknown_method")
     keys = [key for key, _ in settings.options]
@@ -106,13 +137,18 @@ def check_settings(settings: BallotSettings) -> None:
     if len(set(keys)) != len(keys) or any(not k or len(k) > KEY_MAX for k in keys):
         raise Refused("duplicate_option")
     if any(not label.strip() or len(label) > LABEL_MAX for _, label in settings.options):
-        raise Refused("label_required")
+        raise Refused("label_required", field="options")
+    if same_labels(label for _, label in settings.options):
+        raise Refused("same_label", field="options")
     if settings.seats < 1 or (settings.seats > 1 and settings.method not in MULTI_SEAT_METHODS):
         raise Refused("bad_seats")
     if settings.seats >= len(keys) and settings.seats > 1:
         raise Refused("bad_seats")
     if settings.duration_seconds is not None and not 0 < settings.duration_seconds <= DURATION_MAX:
         raise Refused("bad_duration")
+    given = settings.rules or {}
+    if "threshold" in given and threshold_share(given["threshold"]) is None:
+        raise Refused("bad_threshold", field="threshold")
     own = {k: v for k, v in (settings.rules or {}).items() if k not in rules.BALLOT_ONLY_RULES}
     if set(settings.rules or {}) - set(own) and settings.method != "majority":
         raise Refused("bad_rules")  # the assembly's rules judge majority motions only

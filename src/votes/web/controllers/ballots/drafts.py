@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from babel.numbers import format_decimal
 from litestar import Controller, Request, get, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency
@@ -18,6 +19,7 @@ from votes.db import agenda_queries
 from votes.db import ballot_queries as bq
 from votes.db.ballot_queries import BallotView
 from votes.db.tables import BallotStatus
+from votes.i18n import babel_locale
 from votes.i18n import gettext as _
 from votes.services.actors import Actor, may_run_assemblies, may_run_ballots
 from votes.services.ballots import drafts
@@ -166,11 +168,21 @@ def _read_settings(values: dict[str, str], errors: FormErrors) -> drafts.BallotS
         if keys
         else [(f"o{n}", label) for n, label in enumerate(labels, start=1)]
     )
-    seats = _small_int(values["seats"] or "1", "seats", errors)
-    minutes = _small_int(values["minutes"], "minutes", errors) if values["minutes"] else 0
+    if len(values["question"].strip()) > drafts.QUESTION_MAX:  # said, not cut
+        errors.add("question", explain("question_required", voting.REFUSALS).message)
+    if labels and drafts.same_labels(labels):
+        errors.add("options", explain("same_label", voting.REFUSALS).message)
+    seats = _small_int(values["seats"] or "1", "seats", errors, high=drafts.SEATS_MAX)
+    minutes = (
+        _small_int(values["minutes"], "minutes", errors, high=drafts.DURATION_MAX // 60)
+        if values["minutes"]
+        else 0
+    )
     rules: dict[str, Any] = {}
     if method == "majority":
-        rules["threshold"] = values["threshold"] or "1/2"
+        rules["threshold"] = values["threshold"].strip() or "1/2"
+        if drafts.threshold_share(rules["threshold"]) is None:
+            errors.add("threshold", explain("bad_threshold", voting.REFUSALS).message)
         if values["base"] in ("cast", "cast_and_abstentions", "members"):
             rules["base"] = values["base"]
         if values["rule"] == "ballot":
@@ -178,9 +190,11 @@ def _read_settings(values: dict[str, str], errors: FormErrors) -> drafts.BallotS
         if values["management"]:
             rules["management_supports"] = True
     if method == "approval" and values["max_selections"]:
-        rules["max_selections"] = _small_int(values["max_selections"], "max_selections", errors)
+        rules["max_selections"] = _small_int(
+            values["max_selections"], "max_selections", errors, high=drafts.OPTIONS_MAX
+        )
     if method == "score" and values["scale_max"]:
-        rules["scale"] = [0, _small_int(values["scale_max"], "scale_max", errors)]
+        rules["scale"] = [0, _small_int(values["scale_max"], "scale_max", errors, high=SCALE_MAX)]
     if errors:
         return None
     return drafts.BallotSettings(
@@ -203,21 +217,34 @@ def _response_answers() -> list[list[str]]:
     return [[label for _key, label in found] for found in answers if found]
 
 
-def _small_int(value: str, name: str, errors: FormErrors) -> int:
-    number = whole_number(value, high=99_999)
+SCALE_MAX = 100  # the highest score a score ballot's scale may offer
+
+
+def _small_int(value: str, name: str, errors: FormErrors, *, high: int) -> int:
+    """A whole number from 1 to ``high``; else the field says the range it takes."""
+    number = whole_number(value, low=1, high=high)
     if number is None:
-        errors.add(name, _("Write a whole number."))
+        bounds = {"low": 1, "high": format_decimal(high, locale=babel_locale())}
+        errors.add(name, _("Write a whole number from %(low)s to %(high)s.") % bounds)
         return 0
     return number
 
 
-async def _chosen_item(actor: Actor, assembly_id: int, chosen: Any) -> int | None:
+async def _chosen_item(
+    actor: Actor, assembly_id: int, chosen: Any, errors: FormErrors
+) -> int | None:
     """The agenda item the facilitator filed the new ballot under (one of this assembly's,
-    or none); a form without the field (an older page) files it under the current item."""
+    or none); a form without the field (an older page) files it under the current item. An
+    item that is not this assembly's (another assembly's, a stale page) is said, not ignored."""
     if chosen is None:
         return await _current_item(actor, assembly_id)
+    if not str(chosen).strip():
+        return None
     items = await agenda_queries.agenda_titles(actor.organisation.id, assembly_id)
-    return next((item for item, _title in items if str(item) == str(chosen)), None)
+    found = next((item for item, _title in items if str(item) == str(chosen).strip()), None)
+    if found is None:
+        errors.add("agenda_item", _("This agenda item is not one of this assembly's."))
+    return found
 
 
 async def _current_item(actor: Actor, assembly_id: int) -> int | None:
@@ -287,8 +314,8 @@ class BallotDraftsController(Controller):
         values["agenda_item"] = str(form.get("agenda_item", ""))[:20]
         errors = FormErrors()
         settings = _read_settings(values, errors)
-        item_id = await _chosen_item(actor, assembly_id, form.get("agenda_item"))
-        if settings is not None:
+        item_id = await _chosen_item(actor, assembly_id, form.get("agenda_item"), errors)
+        if settings is not None and not errors:
             try:
                 ballot_id = await drafts.create_ballot(
                     actor,
@@ -306,7 +333,7 @@ class BallotDraftsController(Controller):
                     agenda_item_id=item_id,
                 )
             except Refused as error:
-                errors.add("", explain(error, voting.REFUSALS).message)
+                errors.add(error.field, explain(error, voting.REFUSALS).message)
             else:
                 return see_other(f"{ballot_path(actor, ballot_id)}/console")
         items = await agenda_queries.agenda_titles(actor.organisation.id, assembly_id)
@@ -402,7 +429,7 @@ class BallotDraftsController(Controller):
             except Refused as error:
                 if error.code == "not_editable":  # opened meanwhile
                     return await _not_editable(request, context, actor, ballot)
-                errors.add("", explain(error, voting.REFUSALS).message)
+                errors.add(error.field, explain(error, voting.REFUSALS).message)
             else:
                 return see_other(f"{ballot_path(actor, ballot.id)}/console")
         return _new_page(request, context, actor, heading, values, errors, 422, editing=ballot)
