@@ -7,7 +7,7 @@ from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_time
 from babel.numbers import format_decimal, format_percent
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
@@ -57,9 +57,13 @@ def format_when(
 ) -> str:
     """A date and time in the organisation's time zone, written the reader's way; ``"words"``
     writes it as a record does: « samedi 5 décembre 2026 à 8 h », "Saturday 5 December 2026
-    at 8:00"."""
+    at 8:00"; ``"time"`` the hour and minutes only."""
     if value is None:
         return ""
+    if style == "time":  # people read minutes: « 14:05 »
+        return format_time(
+            value, format="short", tzinfo=ZoneInfo(time_zone), locale=i18n.babel_locale()
+        )
     if style == "words":
         language = i18n.current_language.get()
         local = value.astimezone(ZoneInfo(time_zone))
