@@ -43,6 +43,7 @@ def make_environment() -> Environment:
     )
     environment.globals.update(
         label=label,
+        punct=punctuation,
         static=static_url,
         current_language=i18n.current_language.get,
         live_since=now_ms,  # a page's render time: its live stream catches up from there
@@ -75,6 +76,12 @@ def format_when(
     return format_datetime(
         value, format=style, tzinfo=ZoneInfo(time_zone), locale=i18n.babel_locale()
     )
+
+
+def punctuation(mark: str) -> str:
+    """A ``;``, ``:``, ``?`` or ``!`` written between two pieces of a template, the reader's
+    way: French puts a non-breaking space before it, English and Dutch nothing."""
+    return ("\u00a0" + mark) if i18n.current_language.get() == "fr" else mark
 
 
 def format_number(value: Any) -> str:
