@@ -37,6 +37,8 @@ async def test_a_changed_vote_is_confirmed_with_its_new_time_in_minutes(
     assert "Vote modifié" in landing.text
     assert f"Votre vote a été modifié à {local:%H:%M}." in landing.text
     assert not re.search(r"modifié à \d\d:\d\d:\d\d", landing.text)  # minutes, not seconds
+    mine = await client.get(f"/o/{coop.slug}/my-votes", headers=FRENCH)
+    assert f"{local:%H:%M}" in mine.text  # « Mes votes » tells the new time too
 
 
 async def test_a_closed_ballot_tells_its_voter_in_separate_sentences(
