@@ -35,6 +35,7 @@ async def test_a_changed_vote_is_confirmed_with_its_new_time_in_minutes(
     assert stored[0]["voted_at"] > first[0]["voted_at"]  # the last word is what counts
     local = stored[0]["voted_at"].astimezone(ZoneInfo("Europe/Paris"))
     assert "Vote modifié" in landing.text
+    assert 'class="receipt"' in landing.text  # the receipt code is still there to keep
     assert f"Votre vote a été modifié à {local:%H:%M}." in landing.text
     assert not re.search(r"modifié à \d\d:\d\d:\d\d", landing.text)  # minutes, not seconds
     mine = await client.get(f"/o/{coop.slug}/my-votes", headers=FRENCH)
