@@ -137,3 +137,33 @@ def test_compose_file_is_valid_for_docker_compose(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
+
+
+# a « ; : ! ? » closing a phrase; a colon inside a time (14:05) or a path is not one
+_FRENCH_MARK = re.compile(r"(?<![\u00a0\u202f])[;:!?](?=[\s\"»<]|$)")
+# the same mark written by a template between two of its pieces: « {{ a }}; {{ b }} »
+_TEMPLATE_MARK = re.compile(r"(\}\}|%\}) ?[;:!?]( |$)|[\w)] [;:!?] ?(\{\{|\{%)")
+
+
+def test_french_puts_a_non_breaking_space_before_double_punctuation() -> None:
+    """« quorum de 3/4 des associé·es ; au moins… »: in French « ; : ! ? » follow a
+    non-breaking space, so the mark never starts a line and never sticks to its word."""
+    wrong = []
+    for path in catalog_files("fr"):
+        with path.open("rb") as handle:
+            catalog = read_po(handle, locale="fr")
+        for message in catalog:
+            if not message.id:
+                continue
+            strings = message.string if isinstance(message.string, tuple) else (message.string,)
+            wrong += [(path.name, s) for s in filter(None, strings) if _FRENCH_MARK.search(s)]
+    assert wrong == []
+    joined = []
+    for template in sorted((ROOT / "templates").rglob("*.jinja")):
+        text = re.sub(r"\{#.*?#\}", "", template.read_text(), flags=re.DOTALL)
+        joined += [
+            f"{template.name}: {line.strip()[:80]}"
+            for line in text.splitlines()
+            if _TEMPLATE_MARK.search(line)
+        ]
+    assert joined == [], "write the mark with punct(';'), which knows the reader's language"

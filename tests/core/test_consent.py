@@ -66,7 +66,7 @@ def test_a_block_stops_consensus_and_an_objection_without_reason_is_shown_as_a_d
     result = tally("consensus", (), ["agree", "abstain", ("block", "")])
     assert result.verdict is Verdict.BLOCKED
     assert explain(result, "fr") == [
-        "Bloquée — 1 blocage (1 accord, 1 abstention, 1 blocage) ; objection\u00a0: —"
+        "Bloquée — 1 blocage (1 accord, 1 abstention, 1 blocage)\u00a0; objection\u00a0: —"
     ]
 
 

@@ -54,7 +54,7 @@ def test_nested_phrases_render_in_the_messages_language():
 def test_explain_prefixes_each_round_in_french_with_a_non_breaking_space():
     result = tally("plurality", ["A", "B"], ["A", "A", "B"])
     assert explain(result, "fr") == [
-        f"Tour 1{NBSP}: A obtient 2 voix ; B obtient 1 voix ; A est élu·e"
+        f"Tour 1{NBSP}: A obtient 2 voix{NBSP}; B obtient 1 voix{NBSP}; A est élu·e"
     ]
     assert explain(result, "en") == ["Round 1: A gets 2 votes; B gets 1 vote; A is elected"]
 

@@ -58,10 +58,10 @@ def test_explanations_read_naturally_in_french_and_english() -> None:
     result = tally_instant_runoff(["A", "B", "C", "D"], SPREAD)
 
     fr, en = explain(result, "fr"), explain(result, "en")
-    assert fr[0] == "Tour 1\u00a0: D est éliminé·e (1 voix, le moins) ; 1 voix va à C"
+    assert fr[0] == "Tour 1\u00a0: D est éliminé·e (1 voix, le moins)\u00a0; 1 voix va à C"
     assert fr[2] == (
         "Tour 3\u00a0: égalité entre A et B, départagée par le tour 2, où A avait le moins de "
-        "voix ; A est éliminé·e (5 voix, le moins) ; 2 voix vont à B, 3 sont épuisées"
+        "voix\u00a0; A est éliminé·e (5 voix, le moins)\u00a0; 2 voix vont à B, 3 sont épuisées"
     )
     assert en[1] == (
         "Round 2: tie between A and C, settled by round 1, where C had the fewest votes; "

@@ -38,7 +38,7 @@ def test_rounds_are_explained() -> None:
         "quota of 2)"
     )
     assert explain(result, "fr")[1].endswith(
-        "b est éliminé·e (1,99999 voix, le moins) ; c est élu·e, car il reste autant de "
+        "b est éliminé·e (1,99999 voix, le moins)\u00a0; c est élu·e, car il reste autant de "
         "candidatures que de sièges"
     )
 

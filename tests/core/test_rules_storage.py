@@ -118,5 +118,5 @@ def test_no_quorum_with_attendance_says_present_or_represented() -> None:
     result = tally("majority", ("yes", "no"), {"yes": 20}, present=28, quorum=30)
     assert result.verdict is Verdict.NO_QUORUM
     assert explain(result)[0].startswith(
-        "Non valable — quorum non atteint (28 présents ou représentés, 30 requis"
+        "Non valable — quorum non atteint (présent·es ou représenté·es\u00a0: 28, 30 requis"
     )

@@ -55,11 +55,12 @@ def test_surplus_stage_explains_the_transfer_and_the_rounding_loss() -> None:
 
     fr, en = explain(result, "fr"), explain(result, "en")
     assert fr[0] == (
-        "Tour 1\u00a0: premières préférences, quota 26 (100 bulletins valides, 3 sièges) ; "
-        "A est élu·e (41 voix pour un quota de 26) ; B est élu·e (40 voix pour un quota de 26)"
+        "Tour 1\u00a0: premières préférences, quota 26"
+        " (bulletins valides\u00a0: 100, 3 sièges)\u00a0; "
+        "A est élu·e (41 voix pour un quota de 26)\u00a0; B est élu·e (40 voix pour un quota de 26)"
     )
     assert fr[1] == (
-        "Tour 2\u00a0: A transfère son excédent (15 voix) ; 14,99985 voix vont à C ; "
+        "Tour 2\u00a0: A transfère son excédent (15 voix)\u00a0; 14,99985 voix vont à C\u00a0; "
         "0,00015 voix perdues par arrondi"
     )
     assert en[3] == (

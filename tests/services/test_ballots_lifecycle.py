@@ -62,6 +62,21 @@ async def test_a_secret_vote_is_changed_only_by_its_voter_with_their_change_code
     assert result.rounds[0].totals["yes"] == 1
 
 
+async def test_a_changed_vote_moves_the_time_of_the_members_last_word() -> None:
+    organisation_id, assembly_id, members, _ = await cooperative(1)
+    ballot_id = await motion(organisation_id, assembly_id, allow_change=True)
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    first = await voting.cast_vote(ballot_id, members[0], "yes", receipt_key=KEY)
+    await asyncio.sleep(0.01)  # the clock moves on between the two words, as in a plenary
+    changed = await voting.change_vote(ballot_id, members[0], "no")
+    assert changed.changed
+    assert changed.voted_at > first.voted_at
+    stored = await Participation.select(Participation.voted_at).where(
+        Participation.ballot == ballot_id
+    )
+    assert [row["voted_at"] for row in stored] == [changed.voted_at]
+
+
 async def test_changing_is_refused_when_the_ballot_does_not_allow_it() -> None:
     organisation_id, assembly_id, members, _ = await cooperative(1)
     ballot_id = await motion(organisation_id, assembly_id)

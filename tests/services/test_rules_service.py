@@ -52,9 +52,11 @@ async def test_scop_sarl_extraordinary_quorum_is_three_quarters_then_half() -> N
     result = await close(short)
     assert result.verdict is Verdict.NO_QUORUM
     assert explain(result)[0].startswith(
-        "Non valable — quorum non atteint (28 présents ou représentés, 30 requis"
+        "Non valable — quorum non atteint (présent·es ou représenté·es\u00a0: 28, 30 requis"
     )
-    assert explain(result, "en")[0].startswith("Not valid — quorum not reached (28 present")
+    assert explain(result, "en")[0].startswith(
+        "Not valid — quorum not reached (present or represented: 28"
+    )
     await ga.check_in(28, 29)
     enough = await ga.motion()
     await ga.vote(enough, {"yes": 23, "no": 7})

@@ -35,7 +35,8 @@ async def test_a_steward_checks_members_in_and_the_quorum_banner_follows(
     page = await client.get(f"{base}/attendance?q=member", headers={"Accept-Language": "fr"})
     assert page.status_code == 200
     assert "Member " in page.text
-    assert "Quorum AGE non atteint\u00a0: 0 présent·es ou représenté·es sur 3" in page.text
+    # French agrees 0 and 1 in the singular (QA walk: « 1 présent·es »)
+    assert "Quorum AGE non atteint\u00a0: 0 présent·e ou représenté·e sur 3" in page.text
     member = await _membership(coop, "member")
     done = await post_form(client, f"{base}/attendance/{member}/check-in", {"mode": "present"})
     assert done.status_code == 303
@@ -43,6 +44,8 @@ async def test_a_steward_checks_members_in_and_the_quorum_banner_follows(
     assert (
         "Quorum AGE not reached: 1 present or represented out of 3 (minimum 3/4 = 3)" in banner.text
     )
+    french = await client.get(f"{base}/quorum", headers={"Accept-Language": "fr"})
+    assert "1 présent·e ou représenté·e sur 3" in french.text
     # remote check-in is refused while the statutes do not provide for it, nothing changes
     other = await _membership(coop, "other")
     refused = await post_form(client, f"{base}/attendance/{other}/check-in", {"mode": "remote"})

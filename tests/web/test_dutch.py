@@ -160,8 +160,8 @@ def test_dates_and_numbers_are_written_the_belgian_way() -> None:
     token = i18n.current_language.set("nl")
     try:
         when = datetime(2026, 12, 5, 8, 30, tzinfo=UTC)
-        assert format_when(when, "Europe/Brussels", "short") == "5/12/2026, 09:30"
-        assert format_when(when, "Europe/Brussels") == "5 dec 2026, 09:30:00"
+        assert format_when(when, "Europe/Brussels", "short") == "5 december 2026, 09:30"
+        assert format_when(when, "Europe/Brussels") == "5 december 2026, 09:30"
         assert format_number(12345) == "12.345"
         assert format_share(0.714) == "71,4%"
     finally:

@@ -340,7 +340,7 @@ async def test_after_the_deadline_the_phone_says_time_is_up_and_a_vote_is_refuse
     await Ballot.update({Ballot.closes_at: past}).where(Ballot.id == ballot_id)
     # the server has not closed it yet: the page already says why no vote is taken
     page = await client.get(coop.path(ballot_id), headers={"Accept-Language": "fr"})
-    assert "Temps écoulé : les votes ne sont plus acceptés." in page.text
+    assert "Temps écoulé\u00a0: les votes ne sont plus acceptés." in page.text
     assert form_action not in page.text
     late = await client.post(
         coop.path(ballot_id, "/vote"),
@@ -359,7 +359,7 @@ async def test_after_the_deadline_the_phone_says_time_is_up_and_a_vote_is_refuse
     # the facilitator's console says the platform is closing it
     await _as(client, coop, "facilitator")
     console = await client.get(coop.path(ballot_id, "/console"), headers={"Accept-Language": "fr"})
-    assert "Temps écoulé : le scrutin se clôt et est dépouillé." in console.text
+    assert "Temps écoulé\u00a0: le scrutin se clôt et est dépouillé." in console.text
 
 
 async def test_a_facilitator_corrects_a_draft_until_it_opens(client: httpx.AsyncClient) -> None:
@@ -429,7 +429,7 @@ async def test_a_scrutineer_counts_approval_papers_and_they_join_the_electronic_
     await voting.cast_vote(ballot_id, coop.memberships["ana"], ["a", "b"])
     await _as(client, coop, "scrutineer")
     form = await client.get(coop.path(ballot_id, "/room-count"), headers={"Accept-Language": "fr"})
-    assert "Vote par approbation : pour chaque option, comptez les bulletins" in form.text
+    assert "Vote par approbation\u00a0: pour chaque option, comptez les bulletins" in form.text
     token = _hidden(form.text, "_csrf_token")[0]
 
     async def count(a: int, b: int, c: int, blank: int, invalid: int, cast: int) -> httpx.Response:

@@ -106,7 +106,7 @@ DUTCH: Mapping[str, Mapping[str, str | tuple[str, str]]] = {
         "rejected_empty": "Verworpen — geen stemmen om te tellen ({counts})",
         "no_quorum": "Geen quorum — {participants} deelnemers, {quorum} vereist ({counts})",
         "no_quorum_present": (
-            "Niet geldig — quorum niet bereikt ({participants} aanwezig of vertegenwoordigd,"
+            "Niet geldig — quorum niet bereikt (aanwezig of vertegenwoordigd: {participants},"
             " {quorum} vereist; {counts})"
         ),
         "casting_vote": (
@@ -166,8 +166,8 @@ DUTCH: Mapping[str, Mapping[str, str | tuple[str, str]]] = {
     },
     "stv": {
         "first": (
-            "eerste voorkeuren, quotum {quota} ({valid} geldige stembiljetten, {seats} zetel)",
-            "eerste voorkeuren, quotum {quota} ({valid} geldige stembiljetten, {seats} zetels)",
+            "eerste voorkeuren, quotum {quota} (geldige stembiljetten: {valid}, {seats} zetel)",
+            "eerste voorkeuren, quotum {quota} (geldige stembiljetten: {valid}, {seats} zetels)",
         ),
         "elected": "{candidate} is verkozen ({votes} stemmen voor een quotum van {quota})",
         "surplus": "het overschot van {candidate} wordt overgedragen ({surplus} stemmen)",

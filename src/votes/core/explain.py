@@ -77,7 +77,7 @@ def explain(result: TallyResult, lang: str = "fr") -> list[str]:
     ['Round 1: A gets 1 vote; B gets 0 votes; A is elected']
     """
     label = {"fr": "Tour", "en": "Round", "nl": "Ronde"}.get(lang, "Tour")
-    separator, colon = (" ; ", NBSP + ":") if lang == "fr" else ("; ", ":")
+    separator, colon = (NBSP + "; ", NBSP + ":") if lang == "fr" else ("; ", ":")
     lines = []
     for round_ in result.rounds:
         body = separator.join(render(m, lang) for m in round_.messages)

@@ -54,7 +54,7 @@ MESSAGES = {
         "rejected_empty": "Rejetée — aucun suffrage à compter ({counts})",
         "no_quorum": "Quorum non atteint — {participants} participants, {quorum} requis ({counts})",
         "no_quorum_present": (
-            "Non valable — quorum non atteint ({participants} présents ou représentés,"
+            "Non valable — quorum non atteint (présent·es ou représenté·es\u00a0: {participants},"
             " {quorum} requis\u00a0; {counts})"
         ),
         "casting_vote": (
@@ -87,7 +87,7 @@ MESSAGES = {
         "rejected_empty": "Rejected — no vote to count ({counts})",
         "no_quorum": "No quorum — {participants} took part, {quorum} required ({counts})",
         "no_quorum_present": (
-            "Not valid — quorum not reached ({participants} present or represented,"
+            "Not valid — quorum not reached (present or represented: {participants},"
             " {quorum} required; {counts})"
         ),
         "casting_vote": "tie broken by the chair's casting vote: {side}",

@@ -241,7 +241,7 @@ _HALF, _TWO_THIRDS, _THREE_QUARTERS = Fraction(1, 2), Fraction(2, 3), Fraction(3
 
 _SCOP_SARL_STATUTES = Source(
     Confidence.MODEL_STATUTES,
-    "Statuts de SCOP SARL (exemple publié : 24ème, art. 28 et 29)",
+    "Statuts de SCOP SARL (exemple publié\u00a0: 24ème, art. 28 et 29)",
     "https://tricoteuses.fr/legifrance/sections/LEGISCTA000006133481",
 )
 _CG_SCOP_MODEL = Source(
@@ -252,10 +252,10 @@ _SA_COMMERCE = Source(
 )
 _SCIC_LAW = Source(
     Confidence.LAW,
-    "loi n° 47-1775, titre II ter (SCIC) : collèges de 10 à 50 % des voix",
+    "loi n° 47-1775, titre II ter (SCIC)\u00a0: collèges de 10 à 50\u00a0% des voix",
     "https://www.les-scic.coop/sites/fr/les-scic/FAQ/Assemblee-generale",
 )
-_FREE = Source(Confidence.TO_CHECK, "Règles libres : à fixer dans vos statuts")
+_FREE = Source(Confidence.TO_CHECK, "Règles libres\u00a0: à fixer dans vos statuts")
 _BELGIAN = Source(
     Confidence.TO_CHECK, "Code des sociétés et des associations (2019), sociétés coopératives"
 )

@@ -59,8 +59,10 @@ UNIT = 100_000
 MESSAGES = {
     "fr": {
         "first": (
-            "premières préférences, quota {quota} ({valid} bulletins valides, {seats} siège)",
-            "premières préférences, quota {quota} ({valid} bulletins valides, {seats} sièges)",
+            "premières préférences, quota {quota}"
+            " (bulletins valides\u00a0: {valid}, {seats} siège)",
+            "premières préférences, quota {quota}"
+            " (bulletins valides\u00a0: {valid}, {seats} sièges)",
         ),
         "elected": "{candidate} est élu·e ({votes} voix pour un quota de {quota})",
         "surplus": "{candidate} transfère son excédent ({surplus} voix)",
@@ -82,8 +84,8 @@ MESSAGES = {
     },
     "en": {
         "first": (
-            "first preferences, quota {quota} ({valid} valid ballots, {seats} seat)",
-            "first preferences, quota {quota} ({valid} valid ballots, {seats} seats)",
+            "first preferences, quota {quota} (valid ballots: {valid}, {seats} seat)",
+            "first preferences, quota {quota} (valid ballots: {valid}, {seats} seats)",
         ),
         "elected": "{candidate} is elected ({votes} votes for a quota of {quota})",
         "surplus": "{candidate}'s surplus is transferred ({surplus} votes)",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from votes.db.tables import AuditEntry, Person
+from votes.db.tables import AuditEntry, Membership, Person
 
 PAGE_SIZE = 50
 _ACTOR_NAME: Any = AuditEntry.actor.name
@@ -159,3 +159,14 @@ async def audit_actors(organisation_id: int) -> list[tuple[int, str]]:
         .order_by(Person.name)
     )
     return [(row["id"], row["name"]) for row in rows]
+
+
+async def member_names(organisation_id: int, membership_ids: set[int]) -> dict[int, str]:
+    """The names of the organisation's memberships among ``membership_ids`` (an audit line
+    about a member says who, not ``membership:12``)."""
+    if not membership_ids:
+        return {}
+    rows = await Membership.select(Membership.id, Membership.person.name).where(
+        (Membership.organisation == organisation_id) & Membership.id.is_in(list(membership_ids))
+    )
+    return {int(row["id"]): str(row["person.name"]) for row in rows}

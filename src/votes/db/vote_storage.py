@@ -318,6 +318,14 @@ async def replace_paper(
     return bool(changed)
 
 
+async def touch_participation(ballot_id: int, voter: int, round_: int, at: datetime) -> None:
+    """Move the time of ``voter``'s participation in the ballot's round to ``at``: a changed vote
+    counts from its last word."""
+    await Participation.update({Participation.voted_at: at}).where(
+        Participation.participation_key == participation_key(ballot_id, voter, round_)
+    )
+
+
 def paper_of(
     ballot_id: int, round_: int, *, voter: int | None = None, change_hash: str = ""
 ) -> Any:

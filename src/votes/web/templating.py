@@ -7,7 +7,7 @@ from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_time, get_datetime_format
 from babel.numbers import format_decimal, format_percent
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
@@ -45,6 +45,7 @@ def make_environment() -> Environment:
     environment.tests["general_assembly"] = lambda kind: kind in GENERAL_ASSEMBLY_KINDS
     environment.globals.update(
         label=label,
+        punct=punctuation,
         static=static_url,
         current_language=i18n.current_language.get,
         live_since=now_ms,  # a page's render time: its live stream catches up from there
@@ -57,22 +58,40 @@ def make_environment() -> Environment:
 def format_when(
     value: datetime | None, time_zone: str = "Europe/Paris", style: str = "medium"
 ) -> str:
-    """A date and time in the organisation's time zone, written the reader's way; ``"words"``
-    writes it as a record does: « samedi 5 décembre 2026 à 8 h », "Saturday 5 December 2026
-    at 8:00"."""
+    """A date and time in the organisation's time zone, written the reader's way.
+
+    Every page writes one style, the date in words and the time in minutes (« 6 décembre 2026,
+    03:04 »), whichever of ``"medium"`` and ``"short"`` it asks; ``"exact"`` keeps the seconds,
+    for a receipt whose exact time matters; ``"time"`` is the hour and minutes only;
+    ``"words"`` writes it as a record does: « samedi 5 décembre 2026 à 8 h », "Saturday 5
+    December 2026 at 8:00"."""
     if value is None:
         return ""
+    zone, locale = ZoneInfo(time_zone), i18n.babel_locale()
+    if style == "time":  # people read minutes: « 14:05 »
+        return format_time(value, format="short", tzinfo=zone, locale=locale)
+    if style == "exact":
+        return format_datetime(value, format="medium", tzinfo=zone, locale=locale)
     if style == "words":
         language = i18n.current_language.get()
-        local = value.astimezone(ZoneInfo(time_zone))
+        local = value.astimezone(zone)
         day = format_date(local, format="full", locale=language)
         if language == "fr":
             hour = f"{local.hour} h" + (f" {local.minute:02d}" if local.minute else "")
             return f"{day} à {hour}"
         return f"{day} at {local.hour}:{local.minute:02d}"
-    return format_datetime(
-        value, format=style, tzinfo=ZoneInfo(time_zone), locale=i18n.babel_locale()
+    local = value.astimezone(zone)
+    pattern = str(get_datetime_format("long", locale=locale)).replace("'", "")
+    day = format_date(local, format="long", locale=locale)
+    return pattern.replace("{0}", format_time(local, format="short", locale=locale)).replace(
+        "{1}", day
     )
+
+
+def punctuation(mark: str) -> str:
+    """A ``;``, ``:``, ``?`` or ``!`` written between two pieces of a template, the reader's
+    way: French puts a non-breaking space before it, English and Dutch nothing."""
+    return ("\u00a0" + mark) if i18n.current_language.get() == "fr" else mark
 
 
 def format_number(value: Any) -> str:

@@ -346,7 +346,10 @@ async def change_vote(
             found = await vote_storage.replace_paper(ballot_id, round_, stored, change_hash=hashed)
         if not found:
             raise Refused("wrong_receipt")
-    return VoteReceipt("", datetime.now(UTC), changed=True, change_code=code)
+        # the member's last word is what counts: the register shows when they gave it
+        at = datetime.now(UTC)
+        await vote_storage.touch_participation(ballot_id, membership_id, round_, at)
+    return VoteReceipt("", at, changed=True, change_code=code)
 
 
 async def _resealed(ballot_id: int, round_: int, hashed: str, content: str) -> str:

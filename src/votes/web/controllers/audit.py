@@ -20,6 +20,7 @@ from votes.db import audit_queries
 from votes.db.audit_queries import AuditFilter
 from votes.services import audit
 from votes.services.actors import Actor, may_administer
+from votes.web import audit_labels
 from votes.web.context import RequestContext
 from votes.web.forms import whole_number
 from votes.web.guards import requires
@@ -66,6 +67,9 @@ class AuditController(Controller):
         )
         number = whole_number(page_number, low=1, high=MAX_PAGE) or 1
         found = await audit_queries.audit_page(organisation.id, chosen, number)
+        members = await audit_queries.member_names(
+            organisation.id, audit_labels.membership_ids([line.subject for line in found.lines])
+        )
         query = {"action": action, "actor": who, "subject": subject, "since": since}
         query["until"] = until
         kept = {key: value for key, value in query.items() if value}
@@ -78,7 +82,13 @@ class AuditController(Controller):
             organisation=organisation,
             found=found,
             chain_break=await audit.verify_chain(organisation.id),
-            actions=await audit_queries.audit_actions(organisation.id),
+            actions=[
+                (code, audit_labels.action_label(code))
+                for code in await audit_queries.audit_actions(organisation.id)
+            ],
+            action_label=audit_labels.action_label,
+            subject_label=lambda subject: audit_labels.subject_label(subject, members),
+            detail_items=audit_labels.detail_items,
             actors=await audit_queries.audit_actors(organisation.id),
             values=query,
             page_link=lambda n: "?" + urlencode({**kept, "page_number": n}),

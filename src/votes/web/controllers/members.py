@@ -11,6 +11,7 @@ import io
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 import anyio.to_thread
 import segno
@@ -716,7 +717,9 @@ class MembersController(Controller):
             actor, secret_key=settings.secret_key, sheet=issue[:32] or None
         )
         base = str(request.base_url).rstrip("/")
-        cards = await anyio.to_thread.run_sync(_sheet_cards, issued, base)
+        cards = await anyio.to_thread.run_sync(
+            _sheet_cards, issued, base, actor.organisation.time_zone
+        )
         return page(
             request,
             "pages/members/code_sheet.html.jinja",
@@ -782,7 +785,7 @@ async def _door(request: Request[Any, Any, State]) -> dict[str, Any]:
     }
 
 
-def _sheet_cards(issued: list[IssuedCode], base: str) -> list[dict[str, Any]]:
+def _sheet_cards(issued: list[IssuedCode], base: str, time_zone: str) -> list[dict[str, Any]]:
     """What each card of the printable sheet shows (QR codes drawn off the event loop)."""
     cards = []
     for code in issued:
@@ -803,7 +806,7 @@ def _sheet_cards(issued: list[IssuedCode], base: str) -> list[dict[str, Any]]:
                         code.category,
                         code.display_code,
                         link,
-                        _date(code.expires_at),
+                        _date(code.expires_at, time_zone),
                     )
                 ),
             }
@@ -811,5 +814,6 @@ def _sheet_cards(issued: list[IssuedCode], base: str) -> list[dict[str, Any]]:
     return cards
 
 
-def _date(value: datetime) -> str:
-    return value.strftime("%Y-%m-%d %H:%M UTC")
+def _date(value: datetime, time_zone: str) -> str:
+    """The expiry in the mail-merge file: the cooperative's local time, as on the printed sheet."""
+    return value.astimezone(ZoneInfo(time_zone)).strftime("%Y-%m-%d %H:%M")

@@ -50,6 +50,7 @@ async def _render_ballot(
     voting_for: str = "",
     announce: str = "",
     motion: ProposalPage | None = None,
+    changed: bool = False,
 ) -> Template:
     state = await bq.viewer_state(ballot, actor.id)
     voted_at = state.voted_at
@@ -89,6 +90,7 @@ async def _render_ballot(
         receipt_owner=owner,
         change_code=receipts.format_change_code(change_code) if ballot.secret else "",
         editing=editing,
+        changed=changed and voted_at is not None and not editing,
         choice=choice,
         errors=errors or FormErrors(),
         submission=ballot_voting.new_submission_token(),
@@ -268,6 +270,7 @@ class BallotVotingController(Controller):
         actor: NamedDependency[Actor],
         ballot_id: FromPath[int],
         change: FromQuery[bool] = False,
+        changed: FromQuery[bool] = False,
     ) -> Template:
         ballot = await ballot_or_404(actor, ballot_id)
         motion = None
@@ -275,7 +278,9 @@ class BallotVotingController(Controller):
             motion = await proposal_page(
                 actor.organisation.id, ballot.proposal_id, viewer_of(actor)
             )
-        return await _render_ballot(request, context, actor, ballot, change=change, motion=motion)
+        return await _render_ballot(
+            request, context, actor, ballot, change=change, motion=motion, changed=changed
+        )
 
     @get("/ballots/{ballot_id:int}/status")
     async def status(
@@ -429,9 +434,12 @@ class BallotVotingController(Controller):
                 ballot,
                 receipt=receipt.code,
                 change_code=receipt.change_code,
+                changed=receipt.changed,
             )
         else:
-            response = see_other(ballot_path(actor, ballot_id))
+            # a changed vote is confirmed as such on the page the member lands on
+            path = ballot_path(actor, ballot_id)
+            response = see_other(f"{path}?changed=1" if receipt.changed else path)
         if receipt.code:
             owner = voting.receipt_owner(settings_of(request).secret_key, actor.id)
             response.set_cookie(

@@ -1,0 +1,144 @@
+"""Words for the audit trail: each action, subject and detail in the reader's language, never
+the stored keys (``access_code.used``, ``membership:12``, ``assembly``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from votes.i18n import gettext
+from votes.web.labels import N_
+
+ACTIONS: dict[str, str] = {
+    "access_code.revoked": N_("Access code revoked"),
+    "access_code.used": N_("Access code used to sign in"),
+    "access_codes.issued": N_("Access codes issued"),
+    "access_codes.mailed": N_("Access codes mailed"),
+    "agenda.current_item_set": N_("Current agenda item set"),
+    "agenda.item_added": N_("Agenda item added"),
+    "agenda.item_removed": N_("Agenda item removed"),
+    "agenda.item_updated": N_("Agenda item changed"),
+    "agenda.reordered": N_("Agenda reordered"),
+    "amendment.proposed": N_("Amendment proposed"),
+    "amendment.put_to_vote": N_("Amendment put to the vote"),
+    "assembly.created": N_("Assembly created"),
+    "assembly.status_changed": N_("Assembly status changed"),
+    "assembly.updated": N_("Assembly changed"),
+    "attendance.checked_in": N_("Member checked in"),
+    "attendance.checked_out": N_("Member checked out"),
+    "ballot.cosigned": N_("Result co-signed"),
+    "ballot.counted": N_("Ballot counted"),
+    "ballot.created": N_("Ballot created"),
+    "ballot.edited": N_("Ballot changed"),
+    "ballot.room_count": N_("Room count recorded"),
+    "contribution.edited": N_("Contribution edited"),
+    "contribution.hidden": N_("Contribution hidden"),
+    "mail.retried": N_("Mail sent again"),
+    "member.added": N_("Member added"),
+    "member.status_changed": N_("Member status changed"),
+    "member.updated": N_("Member changed"),
+    "members.import_interrupted": N_("Member import interrupted"),
+    "members.imported": N_("Members imported"),
+    "members.password_link": N_("Password link sent"),
+    "minutes.edited": N_("Minutes edited"),
+    "minutes.finalised": N_("Minutes finalised"),
+    "proposal.created": N_("Proposal created"),
+    "proposal.edited": N_("Proposal edited"),
+    "proposal.put_to_vote": N_("Proposal put to the vote"),
+    "proposal.status_changed": N_("Proposal status changed"),
+    "proxy.given": N_("Proxy given"),
+    "proxy.revoked": N_("Proxy revoked"),
+    "rules.changed": N_("Rules changed"),
+    "sign_ins.unblocked": N_("Sign-ins unblocked"),
+    "thread.reopened": N_("Discussion reopened"),
+    "vote.by_proxy": N_("Vote cast by proxy"),
+}
+
+SUBJECTS: dict[str, str] = {
+    "assembly": N_("Assembly no. %(id)s"),
+    "ballot": N_("Ballot no. %(id)s"),
+    "contribution": N_("Contribution no. %(id)s"),
+    "mail": N_("Mail no. %(id)s"),
+    "membership": N_("Member no. %(id)s"),
+    "organisation": N_("The cooperative"),
+    "person": N_("Person no. %(id)s"),
+    "proposal": N_("Proposal no. %(id)s"),
+    "proxy": N_("Proxy no. %(id)s"),
+}
+
+DETAILS: dict[str, str] = {
+    "title": N_("title"),
+    "item": N_("agenda item"),
+    "to": N_("to"),
+    "from": N_("from"),
+    "status": N_("status"),
+    "reason": N_("reason"),
+    "method": N_("method"),
+    "assembly": N_("assembly"),
+    "question": N_("question"),
+    "order": N_("order"),
+    "kind": N_("kind"),
+    "changed": N_("changed"),
+    "ballot": N_("ballot"),
+    "amendment": N_("amendment"),
+    "added": N_("added"),
+    "version": N_("version"),
+    "round": N_("round"),
+    "roles": N_("roles"),
+    "represented": N_("represented member"),
+    "holder": N_("proxy holder"),
+    "giver": N_("proxy giver"),
+    "name": N_("name"),
+    "number": N_("number"),
+    "note": N_("note"),
+    "codes": N_("codes"),
+    "days": N_("days"),
+    "language": N_("language"),
+}
+
+
+def _words(code: str) -> str:
+    """A stored key as plain words: ``sign_ins.unblocked`` → "sign ins unblocked"."""
+    return code.replace(".", " ").replace("_", " ").replace(":", " ").strip()
+
+
+def action_label(code: str) -> str:
+    """The action in words; one not in the table is still readable, never a bare key."""
+    if code in ACTIONS:
+        return gettext(ACTIONS[code])
+    return gettext("Other action (%(name)s)") % {"name": _words(code)}
+
+
+def subject_label(subject: str, members: Mapping[int, str]) -> str:
+    """« Membre : Chloé Martin », « Scrutin n° 12 »; an unknown kind in plain words."""
+    kind, _sep, ident = subject.partition(":")
+    if kind == "membership" and ident.isdigit() and int(ident) in members:
+        return gettext("Member: %(name)s") % {"name": members[int(ident)]}
+    if kind in SUBJECTS:
+        return gettext(SUBJECTS[kind]) % {"id": ident}
+    return _words(subject)
+
+
+def detail_items(details: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The details as (label, value) pairs, in the stored order."""
+    items = []
+    for key, value in details.items():
+        name = gettext(DETAILS[key]) if key in DETAILS else _words(key)
+        if isinstance(value, list | tuple):
+            shown = ", ".join(str(v) for v in value)
+        elif isinstance(value, dict):
+            shown = ", ".join(f"{_words(str(k))}: {v}" for k, v in value.items())
+        else:
+            shown = str(value)
+        items.append((name, shown))
+    return items
+
+
+def membership_ids(subjects: list[str]) -> set[int]:
+    """The memberships named by ``membership:<id>`` subjects."""
+    found = set()
+    for subject in subjects:
+        kind, _sep, ident = subject.partition(":")
+        if kind == "membership" and ident.isdigit():
+            found.add(int(ident))
+    return found

@@ -1,0 +1,43 @@
+"""The audit trail speaks words (QA walk): actions, subjects and details in the reader's
+language, never ``access_code.used``, ``membership:12`` or run-together raw fields."""
+
+from __future__ import annotations
+
+import httpx
+from tests.web.assembly_helpers import PASSWORD
+from tests.web.helpers import sign_in
+from tests.web.test_audit_web import _organisation
+from tests.web.test_minutes_web import visible_text
+
+from votes.db.tables import Membership
+from votes.services import audit
+
+FRENCH = {"Accept-Language": "fr"}
+
+
+async def test_actions_subjects_and_details_are_written_in_words(
+    client: httpx.AsyncClient,
+) -> None:
+    slug, organisation_id, membership_id, email = await _organisation()
+    await audit.record(
+        organisation_id,
+        "attendance.checked_in",
+        subject=f"membership:{membership_id}",
+        details={"assembly": 1, "method": "code", "status": "present"},
+    )
+    await audit.record(organisation_id, "ballot.counted", subject="ballot:12")
+    await audit.record(organisation_id, "something.new_here", subject="ballot:13")
+    await sign_in(client, email, PASSWORD)
+    page = await client.get(f"/o/{slug}/audit", headers=FRENCH)
+    assert page.status_code == 200
+    text = visible_text(page.text)
+    row = await Membership.select(Membership.person.name).where(Membership.id == membership_id)
+    name = row[0]["person.name"]
+    assert "Émargement d’un·e associé·e" in text
+    assert f"Membre : {name}" in text
+    assert "Scrutin n° 12" in text
+    assert "assemblée : 1" in text
+    assert "méthode : code" in text
+    assert "Autre action (something new here)" in text  # unknown, still readable
+    for key in ("attendance.checked_in", "membership:", "assembly1method", "ballot.counted"):
+        assert key not in text, key
