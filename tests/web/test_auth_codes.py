@@ -56,6 +56,7 @@ async def test_admin_prints_a_sheet_and_a_member_signs_in_by_typing_the_code(
             "row": re.search(r'name="row" value="([^"]+)"', sheet.text).group(1),  # type: ignore[union-attr]
         },
     )
+    assert csv_response.status_code == 200  # a download, not a "201 Created"
     assert code in csv_response.content.decode("utf-8-sig")
 
     async with httpx.AsyncClient(transport=client._transport, base_url=client.base_url) as phone:

@@ -29,6 +29,7 @@ from votes.services.refusals import Refused
 from votes.settings import Settings
 from votes.web.compression import gzip_responses
 from votes.web.context import load_request_context
+from votes.web.controllers.access_codes import AccessCodesController
 from votes.web.controllers.assemblies import AssemblyController
 from votes.web.controllers.attendance import AttendanceController
 from votes.web.controllers.audit import AuditController
@@ -177,6 +178,7 @@ def organisation_router() -> Router:
             CurrentBallotController,
             CosignController,
             MembersController,
+            AccessCodesController,
             MinutesController,
             ExportsController,
             AuditController,
