@@ -2,7 +2,8 @@
 
 ``seed_demo()`` is idempotent (it does nothing when the demo organisation exists) and goes
 through the same services as the app, so the demo shows exactly what the platform does. Its
-content is French, like the cooperatives it stands for.
+content is French, like the cooperatives it stands for. It is one story read top to bottom
+(people, assemblies, debates, ballots, the floor), hence its length.
 """
 
 from __future__ import annotations

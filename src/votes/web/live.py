@@ -1,7 +1,9 @@
 """Live pages: server-sent event streams that tell open pages when to re-fetch their fragments.
 
-Three streams, each a long-lived ``text/event-stream`` response, all on the organisation's one
-channel (``votes.services.events``) and each keeping only what its pages use:
+Four streams, each a long-lived ``text/event-stream`` response, all on the organisation's one
+channel (``votes.services.events``) and each keeping only what its pages use. They share the
+resync, the heartbeat and the coalescing below, which is why they live in one module longer
+than the others:
 
 * ``/o/{org}/live``: the vote list and the "now" page (ballots opened or closed, the agenda,
   attendance, new contributions);
@@ -9,6 +11,8 @@ channel (``votes.services.events``) and each keeping only what its pages use:
   its turnout);
 * ``/o/{org}/assemblies/{id}/live``: the projector (that assembly's ballots, turnout, agenda
   and attendance).
+* ``/o/{org}/assemblies/{id}/floor/live``: the floor's phones, console and projector (the
+  speaker and the queue's order, mood checks opened and closed, with their panel pushed).
 
 Pages connect with the htmx SSE extension (``sse-connect``) and their fragments re-fetch on
 ``hx-trigger="sse:<kind>"``. Resilience, from the browser's side to the server's:
