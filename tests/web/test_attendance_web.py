@@ -54,7 +54,11 @@ async def test_a_steward_checks_members_in_and_the_quorum_banner_follows(
     assert not await Attendance.exists().where(Attendance.membership == other)
     csv = await client.get(f"{base}/attendance/register.csv")
     assert csv.status_code == 200
-    assert re.search(r"Member [0-9a-f]+,,,present,\d{4}-", csv.text)
+    # read in a spreadsheet: words, the cooperative's clock to the minute, no internal keys
+    assert csv.text.startswith("Nom,Catégorie,Collège,Statut,Arrivée,Départ")
+    assert re.search(r"Member [0-9a-f]+,,,Présent·e,\d{4}-\d\d-\d\d \d\d:\d\d,", csv.text)
+    assert ",present," not in csv.text
+    assert "+00:00" not in csv.text
 
 
 async def test_members_see_their_line_but_not_the_register_and_cannot_steward(

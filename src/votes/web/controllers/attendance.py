@@ -10,7 +10,9 @@ short code, and the member is checked in (``/door``).
 from __future__ import annotations
 
 import io
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
@@ -30,7 +32,7 @@ from votes.services.refusals import Refused
 from votes.web.context import RequestContext, settings_of
 from votes.web.forms import FormErrors, safe_next_path
 from votes.web.guards import requires
-from votes.web.labels import N_
+from votes.web.labels import N_, label
 from votes.web.refusals import area, form_errors
 from votes.web.rendering import (
     CONTENT_SECURITY_POLICY_WITH_WASM,
@@ -279,39 +281,45 @@ class AttendanceController(Controller):
         actor: NamedDependency[Actor],
         assembly_id: FromPath[int],
     ) -> Response[str]:
-        """The feuille de présence with its times, as kept (stewards only)."""
+        """The feuille de présence with its times, as kept (stewards only), in the reader's
+        words and the cooperative's time zone: it is opened in a spreadsheet, not parsed."""
         await _assembly(actor, assembly_id)
         lines = await aq.attendance_register(actor.organisation.id, assembly_id)
         out = io.StringIO()
         writer = csv_cells.writer(out)
         writer.writerow(
             [
-                "name",
-                "category",
-                "college",
-                "status",
-                "checked_in_at",
-                "checked_out_at",
-                "method",
-                "steward",
-                "represented_by",
-                "blank_proxy",
-                "instructions",
+                _("Name"),
+                _("Category"),
+                _("College"),
+                _("Status"),
+                _("Arrived at"),
+                _("Left at"),
+                _("Checked in by"),
+                _("Steward"),
+                _("Represented by"),
+                _("Blank proxy"),
+                _("Voting instructions"),
             ]
         )
+        zone = ZoneInfo(actor.organisation.time_zone)
+
+        def when(moment: datetime | None) -> str:  # the cooperative's clock, to the minute
+            return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M") if moment else ""
+
         for line in lines:
             writer.writerow(
                 [
                     line.name,
                     line.category,
                     line.college,
-                    line.status,
-                    line.checked_in_at.isoformat() if line.checked_in_at else "",
-                    line.checked_out_at.isoformat() if line.checked_out_at else "",
-                    line.method,
+                    label("attendance", line.status),
+                    when(line.checked_in_at),
+                    when(line.checked_out_at),
+                    label("check_in_method", line.method) if line.method else "",
                     line.steward,
                     line.proxy_holder,
-                    "yes" if line.blank_proxy else "",
+                    _("yes") if line.blank_proxy else "",
                     line.instructions,
                 ]
             )
