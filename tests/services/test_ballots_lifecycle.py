@@ -198,7 +198,10 @@ async def test_the_lifecycle_is_audited_and_reopening_needs_a_reason() -> None:
     actions = [
         row["action"]
         for row in await AuditEntry.select(AuditEntry.action)
-        .where(AuditEntry.subject == f"ballot:{ballot_id}")
+        .where(
+            (AuditEntry.organisation == organisation_id)  # a chain is one organisation's
+            & (AuditEntry.subject == f"ballot:{ballot_id}")
+        )
         .order_by(AuditEntry.sequence)
     ]
     assert actions == [
