@@ -134,7 +134,7 @@ def subject_label(subject: fq.Subject | None, item_title: str = "") -> str:
     if subject is None or subject.proposal_id is None:
         return item_title
     if subject.amendment_id is not None:
-        return _("Amendment no. %(number)s to “%(title)s”") % {
+        return _("Amendment no. %(number)d to “%(title)s”") % {
             "number": subject.amendment_number,
             "title": subject.proposal_title,
         }
