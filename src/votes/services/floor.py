@@ -447,9 +447,13 @@ async def choose_subject(actor: Actor, assembly_id: int, choice: str) -> fq.Subj
             actor_id=actor.audited_as,
             subject=f"assembly:{assembly_id}",
             details={
-                "item": subject.item_id,
-                "proposal": subject.proposal_id,
-                "amendment": subject.amendment_id,
+                key: value
+                for key, value in (
+                    ("item", subject.item_id),
+                    ("proposal", subject.proposal_id),
+                    ("amendment", subject.amendment_id),
+                )
+                if value is not None
             },
         )
     await _announce(organisation_id, assembly_id, "subject")
