@@ -4,6 +4,7 @@ Every refusal changes nothing."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pytest
@@ -23,7 +24,7 @@ from votes.db.tables import (
     RequestKind,
     SpeakerRequest,
 )
-from votes.services import amendments, assemblies, floor, mood, proposals
+from votes.services import amendments, assemblies, events, floor, mood, proposals
 from votes.services.actors import Actor, actor_for
 from votes.services.refusals import Refused
 
@@ -419,3 +420,28 @@ async def amendments_withdraw(amendment_id: int) -> None:
     await Amendment.update({Amendment.status: AmendmentStatus.WITHDRAWN.value}).where(
         Amendment.id == amendment_id
     )
+
+
+async def test_a_subject_change_is_announced_with_that_subjects_queue() -> None:
+    r = await room()
+    chair = await r.chair()
+    _, amendment_id, _ = await _proposal_with_amendments(r, "Cantine bio")
+    await r.ask(0)  # waits on the item's list
+    sent: list[events.LiveEvent] = []
+
+    def publisher(data: bytes, channels: Iterable[str]) -> None:
+        event = events.LiveEvent.decode(data)
+        assert event is not None
+        sent.append(event)
+
+    events.install(publisher)
+    try:
+        subject = await floor.choose_subject(chair, r.assembly_id, f"a{amendment_id}")
+        await floor.request_floor(await r.actor(1), r.assembly_id, r.item_id, subject=subject)
+    finally:
+        events.install(None)
+    floor_events = [e for e in sent if e.kind is events.EventKind.FLOOR]
+    assert [(e.change, e.order) for e in floor_events] == [
+        ("subject:open", ""),  # the amendment's list: nobody yet (member 0 waits on the item)
+        ("queue:open", str(r.members[1])),
+    ]
