@@ -13,9 +13,9 @@ from tests.e2e.ballot_tasks import _assembly, _membership
 from tests.support.server import ServedApp
 
 from votes.db.engine import close_pool, start_pool
-from votes.db.tables import Ordering
+from votes.db.tables import Amendment, AmendmentKind, Assembly, Membership, Ordering
 from votes.piccolo_conf import DB
-from votes.services import floor
+from votes.services import floor, proposals
 from votes.services.actors import actor_for
 
 
@@ -40,7 +40,41 @@ async def balance(arguments: dict[str, Any]) -> dict[str, Any]:
     return {"assembly_id": assembly_id}
 
 
-TASKS = {"balance": balance}
+async def amendments(arguments: dict[str, Any]) -> dict[str, Any]:
+    """A proposal on the item under discussion ("Cantine bio") with two amendments to it."""
+    organisation_id, assembly_id = await _assembly(arguments["org"])
+    item = await Assembly.select(Assembly.current_item_id).where(Assembly.id == assembly_id)
+    author = await Membership.select(Membership.person).where(
+        Membership.id == await _membership(organisation_id, arguments["author"])
+    )
+    person_id = int(author[0]["person"])
+    proposal_id = await proposals.create_proposal(
+        organisation_id,
+        assembly_id,
+        person_id,
+        arguments["title"],
+        "La cantine sert des repas bio deux fois par semaine.",
+        agenda_item_id=item[0]["current_item_id"],
+    )
+    ids = []
+    for number in (1, 2):
+        rows = await Amendment.insert(
+            Amendment(
+                organisation=organisation_id,
+                proposal=proposal_id,
+                number=number,
+                amendment_key=f"{proposal_id}:{number}",
+                author=person_id,
+                kind=AmendmentKind.FULL.value,
+                text=f"Version {number}",
+                base_version=1,
+            )
+        )
+        ids.append(int(rows[0]["id"]))
+    return {"proposal_id": proposal_id, "amendment_ids": ids}
+
+
+TASKS = {"balance": balance, "amendments": amendments}
 
 
 def run(app: ServedApp, name: str, **arguments: Any) -> Any:

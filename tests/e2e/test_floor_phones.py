@@ -1,7 +1,8 @@
 """The floor in real browsers (#19): three phones (390×844) ask for the floor, the facilitator
 gives it in the balanced order (alternating by declared gender), the projector (1920×1080) shows
-the speaker and the timer live; a mood check runs, says on every surface that it is not a vote,
-and is absent from the resolutions of the minutes."""
+the speaker and the timer live; the discussion moves to an amendment with its own list and back;
+a mood check runs, says on every surface that it is not a vote, and is absent from the
+resolutions of the minutes."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ NOT_A_VOTE = "Sondage indicatif — ce n'est pas un vote"
 # Léa and Inès declared "f", Hugo "h"; they ask in this order: Léa, Inès, Hugo
 CATEGORIES = {MEMBERS[0]: "f", MEMBERS[1]: "h", MEMBERS[2]: "f"}
 ASKING = (0, 2, 1)
+SUBJECT = re.compile(r"Amendement n°\s2 à «\sCantine bio\s»")
 
 
 def _sign_in(page: Page, email: str) -> None:
@@ -67,7 +69,7 @@ def _names(page: Page) -> list[str]:
 
 
 def test_three_phones_the_console_and_the_projector(
-    room: tuple[list[Page], Page, Page, int], camera: Camera
+    room: tuple[list[Page], Page, Page, int], camera: Camera, served_demo: ServedApp
 ) -> None:
     phones, console, projector, assembly_id = room
     floor = f"/o/{ORG}/assemblies/{assembly_id}/floor"
@@ -102,6 +104,32 @@ def test_three_phones_the_console_and_the_projector(
 
     console.get_by_role("button", name=re.compile("^Donner la parole à Hugo")).click()
     expect(projector.locator(".floor-projector__speaker")).to_contain_text("Hugo")
+    expect(phones[1].locator(".floor-turn")).to_be_visible()
+
+    # the discussion moves to an amendment: its own list, said in words on the three surfaces,
+    # phones follow without a reload; the item's list waits as it was
+    amendment_id = run(served_demo, "amendments", org=ORG, author=MEMBERS[1], title="Cantine bio")[
+        "amendment_ids"
+    ][1]
+    console.reload()
+    wait_until_listening(console)
+    console.locator("#floor-subject-choice").select_option(f"a{amendment_id}")
+    console.get_by_role("button", name="Mettre en discussion").click()
+    for page in (*phones, console, projector):
+        expect(page.locator("[data-floor-subject]")).to_contain_text(SUBJECT)
+    expect(projector.locator(".floor-projector__speaker")).to_contain_text("Personne")
+    expect(phones[1].locator(".floor-turn")).to_have_count(0)
+    phones[2].get_by_role("button", name="Demander la parole").click()
+    expect(phones[2].locator(".floor-phone__place")).to_contain_text("prochain")
+    expect(console.locator(".floor-queue__entry")).to_have_count(1)
+    assert "Inès" in _names(console)[0]
+    camera.shoot(phones[2], "phone-amendment")
+    camera.shoot(console, "console-amendment")
+    camera.shoot(projector, "projector-amendment")
+    console.locator("#floor-subject-choice").select_option("item")
+    console.get_by_role("button", name="Mettre en discussion").click()
+    expect(projector.locator(".floor-projector__speaker")).to_contain_text("Hugo")
+    expect(projector.locator("[data-floor-subject]")).to_have_count(0)
     expect(phones[1].locator(".floor-turn")).to_be_visible()
 
     # a mood check: non-binding, said so on the three surfaces

@@ -4,6 +4,7 @@ Every refusal changes nothing."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pytest
@@ -11,6 +12,11 @@ from tests.support.factories import general_assembly, member_actor
 
 from votes.db import floor_queries as fq
 from votes.db.tables import (
+    Amendment,
+    AmendmentKind,
+    AmendmentStatus,
+    AuditEntry,
+    FloorSettings,
     ListStatus,
     MoodAnswer,
     MoodKind,
@@ -18,7 +24,7 @@ from votes.db.tables import (
     RequestKind,
     SpeakerRequest,
 )
-from votes.services import assemblies, floor, mood
+from votes.services import amendments, assemblies, events, floor, mood, proposals
 from votes.services.actors import Actor, actor_for
 from votes.services.refusals import Refused
 
@@ -255,3 +261,187 @@ async def test_mood_check_refusals() -> None:
     assert await _answers(r) == 0
     await mood.answer(await r.actor(0), mood_id, "Là")
     assert await fq.latest_mood(r.organisation_id, r.assembly_id) == mood_id
+
+
+# -- a speakers' list per proposal and amendment under discussion -----------------------------
+
+
+async def _proposal_with_amendments(
+    r: Room, title: str, item_id: int | None = None
+) -> tuple[int, int, int]:
+    """A proposal on the item (default: the room's) and two amendments to it."""
+    author = await r.actor(4)
+    proposal_id = await proposals.create_proposal(
+        r.organisation_id,
+        r.assembly_id,
+        author.person_id,
+        title,
+        "La cantine sert des repas bio deux fois par semaine.",
+        agenda_item_id=item_id or r.item_id,
+    )
+    first = await amendments.propose_amendment(
+        author, proposal_id, AmendmentKind.FULL, text="Tous les jours."
+    )
+    second = await amendments.propose_amendment(
+        author, proposal_id, AmendmentKind.FULL, text="Le lundi."
+    )
+    return proposal_id, first, second
+
+
+async def _subject_key(r: Room) -> str:
+    row = (
+        await FloorSettings.select(FloorSettings.subject_key)
+        .where(FloorSettings.settings_key == str(r.assembly_id))
+        .first()
+    )
+    return "" if row is None else str(row["subject_key"])
+
+
+async def test_each_subject_has_its_own_list_kept_across_switches() -> None:
+    r = await room()
+    proposal_id, _, amendment_id = await _proposal_with_amendments(r, "Cantine bio")
+    chair = await r.chair()
+    await r.ask(0)  # on the item itself
+    subject = await floor.choose_subject(chair, r.assembly_id, f"a{amendment_id}")
+    assert (subject.amendment_number, subject.proposal_title) == (2, "Cantine bio")
+    current = await fq.current_subject(r.organisation_id, r.assembly_id)
+    assert current == subject
+    for index in (1, 2):
+        await floor.request_floor(await r.actor(index), r.assembly_id, r.item_id, subject=current)
+    await floor.set_list_status(chair, r.assembly_id, r.item_id, ListStatus.CLOSED, subject=current)
+    amendment_view = await fq.queue_view(
+        r.organisation_id, r.assembly_id, r.item_id, subject=current
+    )
+    assert amendment_view is not None
+    assert amendment_view.status is ListStatus.CLOSED
+    assert [e.membership_id for e in amendment_view.waiting] == r.members[1:3]
+    # the item's own list is untouched: still open, still only the first member
+    assert await r.names() == r.members[:1]
+    assert (await r.queue()).status is ListStatus.OPEN
+    # back to the item, then to the amendment again: each list as it was
+    await floor.choose_subject(chair, r.assembly_id, "item")
+    assert await fq.current_subject(r.organisation_id, r.assembly_id) == fq.Subject(r.item_id)
+    await floor.choose_subject(chair, r.assembly_id, f"a{amendment_id}")
+    again = await fq.queue_view(r.organisation_id, r.assembly_id, r.item_id, subject=current)
+    assert again is not None
+    assert again.waiting == amendment_view.waiting
+    assert again.status is ListStatus.CLOSED
+    # the proposal itself is a third list
+    await floor.choose_subject(chair, r.assembly_id, f"p{proposal_id}")
+    on_proposal = await fq.current_subject(r.organisation_id, r.assembly_id)
+    assert on_proposal is not None
+    assert on_proposal.amendment_id is None
+    view = await fq.queue_view(r.organisation_id, r.assembly_id, r.item_id, subject=on_proposal)
+    assert view is not None
+    assert view.waiting == ()
+    entries = await AuditEntry.count().where(
+        (AuditEntry.action == "floor.subject_chosen")
+        & (AuditEntry.organisation == r.organisation_id)
+    )
+    assert entries == 4
+
+
+async def test_first_time_speakers_first_counts_speeches_on_the_subject() -> None:
+    r = await room()
+    chair = await r.chair()
+    await floor.set_rules(chair, r.assembly_id, Ordering.FIRST_TIME)
+    _, amendment_id, _ = await _proposal_with_amendments(r, "Cantine bio")
+    await r.ask(0)
+    await floor.give_floor(chair, r.assembly_id, r.item_id)
+    await floor.end_turn(chair, r.assembly_id, r.item_id)  # member 0 spoke on the item only
+    subject = await floor.choose_subject(chair, r.assembly_id, f"a{amendment_id}")
+    ask = floor.request_floor
+    await ask(await r.actor(1), r.assembly_id, r.item_id, subject=subject)
+    await floor.give_floor(chair, r.assembly_id, r.item_id, subject=subject)
+    await floor.end_turn(chair, r.assembly_id, r.item_id, subject=subject)  # 1 spoke on it
+    await ask(await r.actor(1), r.assembly_id, r.item_id, subject=subject)
+    await ask(await r.actor(0), r.assembly_id, r.item_id, subject=subject)
+    view = await fq.queue_view(r.organisation_id, r.assembly_id, r.item_id, subject=subject)
+    assert view is not None
+    # member 0 spoke on the item, not on the amendment: a first-time speaker here
+    assert [e.membership_id for e in view.waiting] == [r.members[0], r.members[1]]
+    stats = await fq.speaking_statistics(r.organisation_id, r.assembly_id)
+    assert [(s.subject.choice if s.subject else "item", s.stats.turns) for s in stats] == [
+        ("item", 1),
+        (f"a{amendment_id}", 1),
+    ]
+
+
+async def test_a_subject_from_elsewhere_is_refused_and_changes_nothing() -> None:
+    r = await room()
+    chair = await r.chair()
+    proposal_id, first, second = await _proposal_with_amendments(r, "Cantine bio")
+    other_item = await assemblies.add_agenda_item(r.assembly_id, "Divers")
+    elsewhere, elsewhere_amendment, _ = await _proposal_with_amendments(r, "Autre", other_item)
+    await floor.choose_subject(chair, r.assembly_id, f"a{first}")
+    await amendments_withdraw(second)
+    other = await room()
+    foreign, foreign_amendment, _ = await _proposal_with_amendments(other, "Ailleurs")
+    before = await _subject_key(r)
+    for choice in (
+        f"p{elsewhere}",  # a proposal of another item
+        f"a{elsewhere_amendment}",  # an amendment of another item's proposal
+        f"a{second}",  # a withdrawn amendment
+        f"p{foreign}",  # another cooperative's proposal
+        f"a{foreign_amendment}",
+        "p0",
+        "a",
+        "nonsense",
+    ):
+        with pytest.raises(Refused) as error:
+            await floor.choose_subject(chair, r.assembly_id, choice)
+        assert error.value.code == "bad_subject", choice
+        assert await _subject_key(r) == before
+    # another cooperative's chair cannot choose on this assembly
+    with pytest.raises(Refused) as error:
+        await floor.choose_subject(await other.chair(), r.assembly_id, f"p{proposal_id}")
+    assert error.value.code == "not_found"
+    # a member who does not run the assembly cannot choose
+    with pytest.raises(Refused):
+        await floor.choose_subject(await r.actor(1), r.assembly_id, "item")
+    assert await _subject_key(r) == before
+
+
+async def test_a_decided_amendment_leaves_the_discussion_to_its_item() -> None:
+    r = await room()
+    chair = await r.chair()
+    _, amendment_id, _ = await _proposal_with_amendments(r, "Cantine bio")
+    await floor.choose_subject(chair, r.assembly_id, f"a{amendment_id}")
+    await Amendment.update({Amendment.status: AmendmentStatus.REJECTED.value}).where(
+        Amendment.id == amendment_id
+    )
+    assert await fq.current_subject(r.organisation_id, r.assembly_id) == fq.Subject(r.item_id)
+    with pytest.raises(Refused) as error:
+        await floor.choose_subject(chair, r.assembly_id, f"a{amendment_id}")
+    assert error.value.code == "bad_subject"
+
+
+async def amendments_withdraw(amendment_id: int) -> None:
+    await Amendment.update({Amendment.status: AmendmentStatus.WITHDRAWN.value}).where(
+        Amendment.id == amendment_id
+    )
+
+
+async def test_a_subject_change_is_announced_with_that_subjects_queue() -> None:
+    r = await room()
+    chair = await r.chair()
+    _, amendment_id, _ = await _proposal_with_amendments(r, "Cantine bio")
+    await r.ask(0)  # waits on the item's list
+    sent: list[events.LiveEvent] = []
+
+    def publisher(data: bytes, channels: Iterable[str]) -> None:
+        event = events.LiveEvent.decode(data)
+        assert event is not None
+        sent.append(event)
+
+    events.install(publisher)
+    try:
+        subject = await floor.choose_subject(chair, r.assembly_id, f"a{amendment_id}")
+        await floor.request_floor(await r.actor(1), r.assembly_id, r.item_id, subject=subject)
+    finally:
+        events.install(None)
+    floor_events = [e for e in sent if e.kind is events.EventKind.FLOOR]
+    assert [(e.change, e.order) for e in floor_events] == [
+        ("subject:open", ""),  # the amendment's list: nobody yet (member 0 waits on the item)
+        ("queue:open", str(r.members[1])),
+    ]

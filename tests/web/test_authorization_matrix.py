@@ -179,6 +179,7 @@ ACCESS: dict[tuple[str, str], str] = {
     ("POST", f"{ORG}/assemblies/{{assembly_id:int}}/floor/list"): "manager",
     ("POST", f"{ORG}/assemblies/{{assembly_id:int}}/floor/add"): "steward",
     ("POST", f"{ORG}/assemblies/{{assembly_id:int}}/floor/rules"): "manager",
+    ("POST", f"{ORG}/assemblies/{{assembly_id:int}}/floor/subject"): "manager",
     ("POST", f"{ORG}/assemblies/{{assembly_id:int}}/mood"): "manager",
     ("POST", f"{ORG}/assemblies/{{assembly_id:int}}/mood/answer"): "voter",
     ("POST", f"{ORG}/assemblies/{{assembly_id:int}}/mood/close"): "manager",

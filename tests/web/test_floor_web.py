@@ -4,11 +4,22 @@ is not a vote; bad input gets a translated sentence and changes nothing."""
 
 from __future__ import annotations
 
+import html
+
 import httpx
 from tests.web.assembly_helpers import Coop, as_role, cooperative, post_form
 
-from votes.db.tables import MoodAnswer, MoodCheck, MoodKind, SpeakerRequest
-from votes.services import assemblies, mood
+from votes.db.tables import (
+    Amendment,
+    AmendmentKind,
+    AmendmentStatus,
+    FloorSettings,
+    MoodAnswer,
+    MoodCheck,
+    MoodKind,
+    SpeakerRequest,
+)
+from votes.services import assemblies, mood, proposals
 from votes.services.actors import actor_for
 
 NOT_A_VOTE = "Sondage indicatif — ce n'est pas un vote"
@@ -147,3 +158,113 @@ async def test_mood_checks_are_an_annex_of_the_minutes_never_a_resolution(
     assert "Prêt·es à voter" in annex
     assert "Prêt·es à voter" not in document
     assert 'class="resolution"' not in minutes.text
+
+
+async def _proposal(coop: Coop, title: str, item_id: int) -> tuple[int, int, int]:
+    """A proposal on the item and two amendments to it (ids)."""
+    proposal_id = await proposals.create_proposal(
+        coop.organisation_id,
+        coop.assembly_id,
+        coop.people["member"],
+        title,
+        "La cantine sert des repas bio deux fois par semaine.",
+        agenda_item_id=item_id,
+    )
+    rows = []
+    for number in (1, 2):
+        rows.append(
+            await Amendment.insert(
+                Amendment(
+                    organisation=coop.organisation_id,
+                    proposal=proposal_id,
+                    number=number,
+                    amendment_key=f"{proposal_id}:{number}",
+                    author=coop.people["member"],
+                    kind=AmendmentKind.FULL.value,
+                    text=f"Version {number}",
+                    base_version=1,
+                )
+            )
+        )
+    return proposal_id, rows[0][0]["id"], rows[1][0]["id"]
+
+
+async def _subject_key(coop: Coop) -> str:
+    row = (
+        await FloorSettings.select(FloorSettings.subject_key)
+        .where(FloorSettings.settings_key == str(coop.assembly_id))
+        .first()
+    )
+    return "" if row is None else str(row["subject_key"])
+
+
+async def test_the_floor_on_an_amendment_has_its_own_list(client: httpx.AsyncClient) -> None:
+    coop = await _coop()
+    floor = f"{coop.base}/assemblies/{coop.assembly_id}/floor"
+    fr = {"Accept-Language": "fr"}
+    _, _, amendment_id = await _proposal(coop, "Cantine bio", coop.item_id)
+    await as_role(client, coop, "other")
+    assert (await post_form(client, f"{floor}/request", {"kind": "speak"})).status_code == 303
+    await as_role(client, coop, "facilitator")
+    console = await client.get(f"{floor}/console", headers=fr)
+    assert "Sujet en discussion" in console.text
+    assert "Amendement n°\u00a02 à «\u00a0Cantine bio\u00a0»" in console.text
+    chosen = await post_form(client, f"{floor}/subject", {"subject": f"a{amendment_id}"})
+    assert chosen.status_code == 303
+    console = await client.get(f"{floor}/console", headers=fr)
+    assert "Personne n'attend." in html.unescape(console.text)  # the amendment's list is empty
+
+    await as_role(client, coop, "member")
+    phone = await client.get(floor, headers=fr)
+    assert "En discussion\u00a0:" in phone.text
+    assert "Amendement n°\u00a02 à «\u00a0Cantine bio\u00a0»" in phone.text
+    assert (await post_form(client, f"{floor}/request", {"kind": "speak"})).status_code == 303
+    projector = await client.get(f"{floor}/projector", headers=fr)
+    assert "Amendement n°\u00a02 à «\u00a0Cantine bio\u00a0»" in projector.text
+    lists = await SpeakerRequest.select(
+        SpeakerRequest.floor_list.list_key.as_alias("key")  # type: ignore[union-attr]
+    ).where(SpeakerRequest.organisation == coop.organisation_id)
+    assert sorted(r["key"] for r in lists) == sorted(
+        [str(coop.item_id), f"{coop.item_id}:a{amendment_id}"]
+    )
+
+    await as_role(client, coop, "facilitator")
+    assert (await post_form(client, f"{floor}/give", {})).status_code == 303
+    assert (await post_form(client, f"{floor}/end", {})).status_code == 303
+    stats = await client.get(f"{floor}/stats", headers=fr)
+    assert "Amendement n°\u00a02 à «\u00a0Cantine bio\u00a0»" in stats.text
+
+
+async def test_a_subject_from_elsewhere_gets_a_sentence_and_changes_nothing(
+    client: httpx.AsyncClient,
+) -> None:
+    coop, other = await _coop(), await _coop()
+    floor = f"{coop.base}/assemblies/{coop.assembly_id}/floor"
+    proposal_id, first, second = await _proposal(coop, "Cantine bio", coop.item_id)
+    other_item = await assemblies.add_agenda_item(coop.assembly_id, "Divers")
+    elsewhere, _, _ = await _proposal(coop, "Autre", other_item)
+    foreign, foreign_amendment, _ = await _proposal(other, "Ailleurs", other.item_id)
+    await Amendment.update({Amendment.status: AmendmentStatus.WITHDRAWN.value}).where(
+        Amendment.id == second
+    )
+    await as_role(client, coop, "facilitator")
+    assert (
+        await post_form(client, f"{floor}/subject", {"subject": f"a{first}"})
+    ).status_code == 303
+    before = await _subject_key(coop)
+    assert before == f"{coop.item_id}:a{first}"
+    for choice in (f"p{elsewhere}", f"a{second}", f"p{foreign}", f"a{foreign_amendment}", "zz"):
+        refused = await post_form(client, f"{floor}/subject", {"subject": choice})
+        assert refused.status_code == 422, choice
+        assert "Choisissez le point de l'ordre du jour" in html.unescape(refused.text)
+        assert await _subject_key(coop) == before
+    # a member cannot choose; another cooperative's facilitator does not find the assembly
+    await as_role(client, coop, "member")
+    member = await post_form(client, f"{floor}/subject", {"subject": f"p{proposal_id}"})
+    assert member.status_code == 403
+    await as_role(client, other, "facilitator")
+    foreign_floor = f"{other.base}/assemblies/{coop.assembly_id}/floor"
+    assert (
+        await post_form(client, f"{foreign_floor}/subject", {"subject": f"p{proposal_id}"})
+    ).status_code == 404
+    assert await _subject_key(coop) == before

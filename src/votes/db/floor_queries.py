@@ -11,6 +11,8 @@ from typing import Any
 from votes.core import floor as core
 from votes.db.tables import (
     AgendaItem,
+    Amendment,
+    AmendmentStatus,
     Assembly,
     FloorList,
     FloorSettings,
@@ -19,6 +21,8 @@ from votes.db.tables import (
     MoodCheck,
     MoodStatus,
     Ordering,
+    Proposal,
+    ProposalStatus,
     RequestKind,
     RequestStatus,
     SpeakerCategory,
@@ -32,6 +36,109 @@ def list_key(item_id: int, proposal_id: int | None = None, amendment_id: int | N
     if proposal_id is not None:
         return f"{item_id}:p{proposal_id}"
     return str(item_id)
+
+
+# amendments still open to debate (not withdrawn nor decided) and proposals one may debate
+OPEN_AMENDMENTS = (AmendmentStatus.SUBMITTED.value, AmendmentStatus.VOTING.value)
+CLOSED_PROPOSALS = (ProposalStatus.DRAFT.value, ProposalStatus.WITHDRAWN.value)
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """What is under discussion on an agenda item: the item itself, one of its proposals or
+    one of their amendments; each has its own speakers' list."""
+
+    item_id: int
+    proposal_id: int | None = None
+    proposal_title: str = ""
+    amendment_id: int | None = None
+    amendment_number: int | None = None
+
+    @property
+    def key(self) -> str:
+        return list_key(self.item_id, self.proposal_id, self.amendment_id)
+
+    @property
+    def choice(self) -> str:
+        """The picker's value: "item", "p<proposal>" or "a<amendment>"."""
+        if self.amendment_id is not None:
+            return f"a{self.amendment_id}"
+        if self.proposal_id is not None:
+            return f"p{self.proposal_id}"
+        return "item"
+
+
+def parse_key(key: str) -> tuple[int, int | None, int | None] | None:
+    """(item, proposal, amendment) of a list key; None when it is not one."""
+    head, _, tail = key.partition(":")
+    if not head.isdigit() or (tail and (tail[:1] not in "pa" or not tail[1:].isdigit())):
+        return None
+    if not tail:
+        return int(head), None, None
+    if tail[0] == "p":
+        return int(head), int(tail[1:]), None
+    return int(head), None, int(tail[1:])
+
+
+async def subjects_of(organisation_id: int, item_id: int) -> list[Subject]:
+    """What may be under discussion on an item: the item, its proposals, their open
+    amendments (by number), in the agenda's order."""
+    proposals = (
+        await Proposal.select(Proposal.id, Proposal.title)
+        .where(
+            (Proposal.agenda_item == item_id)
+            & (Proposal.organisation == organisation_id)
+            & Proposal.status.not_in(list(CLOSED_PROPOSALS))
+        )
+        .order_by(Proposal.id)
+    )
+    amendments = (
+        await Amendment.select(Amendment.id, Amendment.number, Amendment.proposal)
+        .where(
+            Amendment.proposal.is_in([p["id"] for p in proposals] or [0])
+            & (Amendment.organisation == organisation_id)
+            & Amendment.status.is_in(list(OPEN_AMENDMENTS))
+        )
+        .order_by(Amendment.number)
+    )
+    found = [Subject(item_id)]
+    for proposal in proposals:
+        found.append(Subject(item_id, proposal["id"], proposal["title"]))
+        found.extend(
+            Subject(item_id, proposal["id"], proposal["title"], a["id"], a["number"])
+            for a in amendments
+            if a["proposal"] == proposal["id"]
+        )
+    return found
+
+
+async def subject_of(organisation_id: int, item_id: int, choice: str) -> Subject | None:
+    """The subject a picker's value names on this item, None when it names nothing open
+    there (another item's proposal, another proposal's amendment, a decided amendment…)."""
+    return next(
+        (s for s in await subjects_of(organisation_id, item_id) if s.choice == choice), None
+    )
+
+
+async def current_subject(organisation_id: int, assembly_id: int) -> Subject | None:
+    """What is under discussion now: None without a current item; the item itself unless the
+    facilitator chose one of its proposals or amendments, still open."""
+    item = await current_item(organisation_id, assembly_id)
+    if item is None:
+        return None
+    row = (
+        await FloorSettings.select(FloorSettings.subject_key)
+        .where(
+            (FloorSettings.settings_key == str(assembly_id))
+            & (FloorSettings.organisation == organisation_id)
+        )
+        .first()
+    )
+    parsed = parse_key(row["subject_key"]) if row else None
+    if parsed is None or parsed[0] != item[0] or (parsed[1] is None and parsed[2] is None):
+        return Subject(item[0])
+    choice = f"a{parsed[2]}" if parsed[2] is not None else f"p{parsed[1]}"
+    return await subject_of(organisation_id, item[0], choice) or Subject(item[0])
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +212,8 @@ class QueueView:
     rules: FloorRules
     speaker: Speaker | None
     waiting: tuple[QueueEntry, ...]
-    item_used: int  # seconds spoken on this item so far (finished turns)
+    item_used: int  # seconds spoken on this list so far (finished turns)
+    subject: Subject | None = None  # None: the item itself
 
     def place_of(self, membership_id: int) -> int | None:
         for index, entry in enumerate(self.waiting, start=1):
@@ -150,9 +258,16 @@ async def _categories(assembly_id: int, membership_ids: list[int]) -> dict[int, 
 
 
 async def queue_view(
-    organisation_id: int, assembly_id: int, item_id: int, *, now: datetime | None = None
+    organisation_id: int,
+    assembly_id: int,
+    item_id: int,
+    *,
+    now: datetime | None = None,
+    subject: Subject | None = None,
 ) -> QueueView | None:
-    """The item's list in speaking order; None when the item is not this organisation's."""
+    """The list of the item (or of ``subject`` on it) in speaking order; None when the item is
+    not this organisation's."""
+    subject = subject if subject is not None and subject.item_id == item_id else Subject(item_id)
     item = (
         await AgendaItem.select(AgendaItem.id, AgendaItem.title)
         .where(
@@ -167,14 +282,12 @@ async def queue_view(
     rules = await floor_rules(organisation_id, assembly_id)
     found = (
         await FloorList.select(FloorList.id, FloorList.status)
-        .where(
-            (FloorList.list_key == list_key(item_id)) & (FloorList.organisation == organisation_id)
-        )
+        .where((FloorList.list_key == subject.key) & (FloorList.organisation == organisation_id))
         .first()
     )
     if found is None:
         return QueueView(
-            None, assembly_id, item_id, item["title"], ListStatus.OPEN, rules, None, (), 0
+            None, assembly_id, item_id, item["title"], ListStatus.OPEN, rules, None, (), 0, subject
         )
     list_id = found["id"]
     rows = await SpeakerRequest.select(
@@ -265,6 +378,7 @@ async def queue_view(
         speaker,
         tuple(entry(by_id[r.id]) for r in order),
         used,
+        subject,
     )
 
 
@@ -372,10 +486,13 @@ async def mood_signal(mood_id: int) -> tuple[int, int, list[int]] | None:
 
 @dataclass(frozen=True, slots=True)
 class ItemStats:
+    """The speeches of one list: an item itself, or one proposal or amendment on it."""
+
     item_id: int
     title: str
     stats: core.SpeakingStats
     names: dict[int, str]
+    subject: Subject | None = None  # None: the item itself
 
 
 async def speaking_statistics(organisation_id: int, assembly_id: int) -> list[ItemStats]:
@@ -388,17 +505,35 @@ async def speaking_statistics(organisation_id: int, assembly_id: int) -> list[It
         SpeakerRequest.floor_list.agenda_item.as_alias("item"),
         SpeakerRequest.floor_list.agenda_item.title.as_alias("title"),  # type: ignore[union-attr]
         SpeakerRequest.floor_list.agenda_item.position.as_alias("position"),  # type: ignore[union-attr]
+        SpeakerRequest.floor_list.proposal.as_alias("proposal"),
+        SpeakerRequest.floor_list.proposal.title.as_alias("proposal_title"),  # type: ignore[union-attr]
+        SpeakerRequest.floor_list.amendment.as_alias("amendment"),
+        SpeakerRequest.floor_list.amendment.number.as_alias("amendment_number"),  # type: ignore[union-attr]
     ).where(
         (SpeakerRequest.organisation == organisation_id)
         & (SpeakerRequest.floor_list.assembly == assembly_id)
         & (SpeakerRequest.status == RequestStatus.DONE.value)
     )
     categories = await _categories(assembly_id, list({r["membership"] for r in rows}))
-    items: dict[int, tuple[int, str, list[core.Turn], dict[int, str]]] = {}
+    items: dict[
+        tuple[int, int, int], tuple[Any, str, list[core.Turn], dict[int, str], Subject]
+    ] = {}
     for row in rows:
         if row["started_at"] is None or row["ended_at"] is None:
             continue
-        _, _, turns, names = items.setdefault(row["item"], (row["position"], row["title"], [], {}))
+        subject = Subject(
+            row["item"],
+            row["proposal"],
+            row["proposal_title"] or "",
+            row["amendment"],
+            row["amendment_number"],
+        )
+        # the item's own list first, then each proposal followed by its amendments
+        order = (row["position"], row["proposal"] or 0, row["amendment_number"] or 0)
+        _, _, turns, names, _ = items.setdefault(
+            (row["item"], row["proposal"] or 0, row["amendment"] or 0),
+            (order, row["title"], [], {}, subject),
+        )
         names[row["membership"]] = row["name"]
         turns.append(
             core.Turn(
@@ -408,8 +543,14 @@ async def speaking_statistics(organisation_id: int, assembly_id: int) -> list[It
             )
         )
     return [
-        ItemStats(item_id, title, core.speaking_statistics(turns), names)
-        for item_id, (_, title, turns, names) in sorted(items.items(), key=lambda i: i[1][0])
+        ItemStats(
+            key[0],
+            title,
+            core.speaking_statistics(turns),
+            names,
+            None if subject.choice == "item" else subject,
+        )
+        for key, (_, title, turns, names, subject) in sorted(items.items(), key=lambda i: i[1][0])
     ]
 
 

@@ -30,7 +30,7 @@ from votes.db.tables import (
     SpeakerCategory,
     SpeakerRequest,
 )
-from votes.services import events
+from votes.services import audit, events
 from votes.services.actors import Actor, may_run_assemblies, may_steward, may_take_part, require
 from votes.services.attendance import RUNNING
 from votes.services.refusals import Refused
@@ -43,8 +43,12 @@ async def _announce(organisation_id: int, assembly_id: int, change: str = "queue
     """After the commit: the item under discussion's speaker and order, for every phone."""
     if not events.is_installed():
         return
-    item = await fq.current_item(organisation_id, assembly_id)
-    view = await fq.queue_view(organisation_id, assembly_id, item[0]) if item else None
+    subject = await fq.current_subject(organisation_id, assembly_id)
+    view = (
+        await fq.queue_view(organisation_id, assembly_id, subject.item_id, subject=subject)
+        if subject
+        else None
+    )
     if view is None:
         events.floor_changed(organisation_id, assembly_id, change, order="")
         return
@@ -158,14 +162,19 @@ async def declare_category(
     await _announce(organisation_id, assembly_id)
 
 
-async def _list_for(organisation_id: int, assembly_id: int, item_id: int) -> dict[str, Any]:
-    """The item's list, created open on the first request (inside the caller's transaction)."""
+async def _list_for(
+    organisation_id: int, assembly_id: int, item_id: int, subject: fq.Subject | None = None
+) -> dict[str, Any]:
+    """The list of the item (or of ``subject`` on it), created open on the first request
+    (inside the caller's transaction)."""
     item = await AgendaItem.exists().where(
         (AgendaItem.id == item_id) & (AgendaItem.assembly == assembly_id)
     )
     if not item:
         raise Refused("not_found")
-    key = fq.list_key(item_id)
+    if subject is None or subject.item_id != item_id:
+        subject = fq.Subject(item_id)
+    key = subject.key
     row = (
         await FloorList.select(FloorList.id, FloorList.status)
         .where(FloorList.list_key == key)
@@ -179,6 +188,8 @@ async def _list_for(organisation_id: int, assembly_id: int, item_id: int) -> dic
             organisation=organisation_id,
             assembly=assembly_id,
             agenda_item=item_id,
+            proposal=subject.proposal_id,
+            amendment=subject.amendment_id,
             list_key=key,
             speaker_seconds=rules.speaker_seconds,
             item_seconds=rules.item_seconds,
@@ -194,6 +205,7 @@ async def request_floor(
     kind: RequestKind = RequestKind.SPEAK,
     *,
     for_member: int | None = None,
+    subject: fq.Subject | None = None,
 ) -> int:
     """Ask for the floor on an item (a steward may add a member without a phone); its id.
     A point of order is taken even on a closed list; a direct reply needs a current speaker."""
@@ -212,7 +224,7 @@ async def request_floor(
             & (Membership.status == MembershipStatus.ACTIVE.value)
         ):
             raise Refused("speaker_not_member", field="membership")
-        floor_list = await _list_for(organisation_id, assembly_id, item_id)
+        floor_list = await _list_for(organisation_id, assembly_id, item_id, subject)
         list_id = floor_list["id"]
         if floor_list["status"] == ListStatus.CLOSED.value and kind is not (
             RequestKind.POINT_OF_ORDER
@@ -257,6 +269,8 @@ async def _request(organisation_id: int, request_id: int) -> dict[str, Any]:
             SpeakerRequest.floor_list,
             SpeakerRequest.floor_list.assembly.as_alias("assembly"),
             SpeakerRequest.floor_list.agenda_item.as_alias("item"),
+            SpeakerRequest.floor_list.proposal.as_alias("proposal"),
+            SpeakerRequest.floor_list.amendment.as_alias("amendment"),
         )
         .where((SpeakerRequest.id == request_id) & (SpeakerRequest.organisation == organisation_id))
         .first()
@@ -291,7 +305,12 @@ async def withdraw(actor: Actor, request_id: int) -> None:
 
 
 async def give_floor(
-    actor: Actor, assembly_id: int, item_id: int, request_id: int | None = None
+    actor: Actor,
+    assembly_id: int,
+    item_id: int,
+    request_id: int | None = None,
+    *,
+    subject: fq.Subject | None = None,
 ) -> int | None:
     """End the current turn and give the floor to ``request_id`` (default: the first in the
     assembly's order); the new speaker's request id, None when nobody waits."""
@@ -299,7 +318,7 @@ async def give_floor(
     organisation_id = actor.organisation_id
     now = datetime.now(UTC)
     async with write_transaction(SpeakerRequest._meta.db):
-        view = await fq.queue_view(organisation_id, assembly_id, item_id, now=now)
+        view = await fq.queue_view(organisation_id, assembly_id, item_id, now=now, subject=subject)
         if view is None:
             raise Refused("not_found")
         if request_id is None:
@@ -323,13 +342,15 @@ async def give_floor(
     return chosen
 
 
-async def end_turn(actor: Actor, assembly_id: int, item_id: int) -> None:
+async def end_turn(
+    actor: Actor, assembly_id: int, item_id: int, *, subject: fq.Subject | None = None
+) -> None:
     """The current speaker's turn ends; nobody has the floor until it is given."""
     require(may_run_assemblies, actor)
     organisation_id = actor.organisation_id
     now = datetime.now(UTC)
     async with write_transaction(SpeakerRequest._meta.db):
-        view = await fq.queue_view(organisation_id, assembly_id, item_id, now=now)
+        view = await fq.queue_view(organisation_id, assembly_id, item_id, now=now, subject=subject)
         if view is None:
             raise Refused("not_found")
         if view.speaker is None:
@@ -349,7 +370,12 @@ async def reorder(actor: Actor, request_id: int, offset: int) -> None:
         row = await _request(organisation_id, request_id)
         if row["status"] != RequestStatus.WAITING.value:
             raise Refused("request_not_waiting")
-        view = await fq.queue_view(organisation_id, row["assembly"], row["item"])
+        view = await fq.queue_view(
+            organisation_id,
+            row["assembly"],
+            row["item"],
+            subject=fq.Subject(row["item"], row["proposal"], "", row["amendment"]),
+        )
         assert view is not None  # the request's own item
         order = tuple(
             core.Request(e.request_id, e.membership_id, core.Kind(e.kind.value))
@@ -362,14 +388,73 @@ async def reorder(actor: Actor, request_id: int, offset: int) -> None:
     await _announce(organisation_id, row["assembly"])
 
 
-async def set_list_status(actor: Actor, assembly_id: int, item_id: int, status: ListStatus) -> None:
+async def set_list_status(
+    actor: Actor,
+    assembly_id: int,
+    item_id: int,
+    status: ListStatus,
+    *,
+    subject: fq.Subject | None = None,
+) -> None:
     """Close the list to new requests (those waiting still speak) or reopen it."""
     require(may_run_assemblies, actor)
     organisation_id = actor.organisation_id
     async with write_transaction(FloorList._meta.db):
         await _assembly(organisation_id, assembly_id)
-        floor_list = await _list_for(organisation_id, assembly_id, item_id)
+        floor_list = await _list_for(organisation_id, assembly_id, item_id, subject)
         await FloorList.update({FloorList.status: status.value}).where(
             FloorList.id == floor_list["id"]
         )
     await _announce(organisation_id, assembly_id)
+
+
+async def choose_subject(actor: Actor, assembly_id: int, choice: str) -> fq.Subject:
+    """A facilitator chooses what is under discussion on the current item: the item itself
+    ("item"), one of its proposals ("p<id>") or one of their open amendments ("a<id>"). Each
+    subject keeps its own list; switching back finds it as it was."""
+    require(may_run_assemblies, actor)
+    organisation_id = actor.organisation_id
+    async with write_transaction(FloorSettings._meta.db):
+        await _assembly(organisation_id, assembly_id)
+        item = await fq.current_item(organisation_id, assembly_id)
+        if item is None:
+            raise Refused("no_current_item")
+        subject = await fq.subject_of(organisation_id, item[0], choice)
+        if subject is None:
+            raise Refused("bad_subject", field="subject")
+        key = str(assembly_id)
+        if await FloorSettings.exists().where(FloorSettings.settings_key == key):
+            await FloorSettings.update({FloorSettings.subject_key: subject.key}).where(
+                FloorSettings.settings_key == key
+            )
+        else:
+            rules = fq.DEFAULT_RULES
+            await FloorSettings.insert(
+                FloorSettings(
+                    organisation=organisation_id,
+                    assembly=assembly_id,
+                    settings_key=key,
+                    ordering=rules.ordering.value,
+                    category_label=rules.category_label,
+                    speaker_seconds=rules.speaker_seconds,
+                    item_seconds=rules.item_seconds,
+                    subject_key=subject.key,
+                )
+            )
+        await audit.record(
+            organisation_id,
+            "floor.subject_chosen",
+            actor_id=actor.audited_as,
+            subject=f"assembly:{assembly_id}",
+            details={
+                key: value
+                for key, value in (
+                    ("item", subject.item_id),
+                    ("proposal", subject.proposal_id),
+                    ("amendment", subject.amendment_id),
+                )
+                if value is not None
+            },
+        )
+    await _announce(organisation_id, assembly_id, "subject")
+    return subject

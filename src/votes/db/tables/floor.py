@@ -62,6 +62,9 @@ class FloorSettings(Table):
     category_label = Varchar(length=60, default="")  # e.g. "genre", "collège"
     speaker_seconds = Integer(default=180)  # 0: no limit
     item_seconds = Integer(default=0)  # 0: no limit
+    # what is under discussion on the current item: the list key of the item itself, of one of
+    # its proposals or of one of their amendments ("": the item; a stale item's key: the item)
+    subject_key = Varchar(length=60, default="")
 
 
 class SpeakerCategory(Table):

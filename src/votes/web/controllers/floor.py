@@ -74,6 +74,13 @@ REFUSALS = area(
             N_("Give 2 to 8 different answers, one a line, of 40 characters at most."),
         ),
         "question_too_long": (422, N_("The question is too long (300 characters at most).")),
+        "bad_subject": (
+            422,
+            N_(
+                "Choose the agenda item, one of its proposals or one of their open amendments:"
+                " this one cannot be discussed here."
+            ),
+        ),
     },
 )
 
@@ -98,8 +105,9 @@ async def _state(actor: Actor, assembly_id: int, *, counts: bool = True) -> dict
     organisation_id = actor.organisation.id
     heading = await _heading(actor, assembly_id)
     queue = None
-    if heading.current_item_id is not None:
-        queue = await fq.queue_view(organisation_id, assembly_id, heading.current_item_id)
+    subject = await fq.current_subject(organisation_id, assembly_id)
+    if subject is not None:
+        queue = await fq.queue_view(organisation_id, assembly_id, subject.item_id, subject=subject)
     mood_id = await fq.latest_mood(organisation_id, assembly_id)
     mood = (
         await fq.mood_view(organisation_id, mood_id, actor.membership_id, counts=counts)
@@ -116,8 +124,21 @@ async def _state(actor: Actor, assembly_id: int, *, counts: bool = True) -> dict
         "organisation": actor.organisation,
         "clock": core.clock,
         "choice_label": choice_label,
+        "subject_label": subject_label,
         "errors": [],
     }
+
+
+def subject_label(subject: fq.Subject | None, item_title: str = "") -> str:
+    """The subject under discussion in words: « Amendement n° 2 à « Cantine bio » »."""
+    if subject is None or subject.proposal_id is None:
+        return item_title
+    if subject.amendment_id is not None:
+        return _("Amendment no. %(number)d to “%(title)s”") % {
+            "number": subject.amendment_number,
+            "title": subject.proposal_title,
+        }
+    return _("Proposal “%(title)s”") % {"title": subject.proposal_title}
 
 
 def choice_label(kind: str, choice: str) -> str:
@@ -209,10 +230,11 @@ class FloorController(Controller):
             kind = RequestKind(str(form.get("kind", "speak")))
         except ValueError:
             kind = RequestKind.SPEAK
-        if heading.current_item_id is None:
+        subject = await fq.current_subject(actor.organisation.id, heading.id)
+        if subject is None:
             status, message = _refusal(Refused("no_current_item"))
             return await self._phone(request, context, actor, assembly_id, message, status)
-        call = service.request_floor(actor, assembly_id, heading.current_item_id, kind)
+        call = service.request_floor(actor, assembly_id, subject.item_id, kind, subject=subject)
         return await self._act(request, context, actor, assembly_id, call)
 
     @post("/assemblies/{assembly_id:int}/floor/withdraw", guards=[requires(may_read)])
@@ -292,6 +314,10 @@ class FloorController(Controller):
     ) -> Template:
         state = await _state(actor, assembly_id)
         members = await aq.voting_members(actor.organisation.id)
+        queue = state["queue"]
+        subjects = (
+            await fq.subjects_of(actor.organisation.id, queue.item_id) if queue is not None else []
+        )
         return page(
             request,
             "pages/floor/console.html.jinja",
@@ -302,11 +328,29 @@ class FloorController(Controller):
             members=[(m["id"], m["person.name"]) for m in members],
             orderings=list(Ordering),
             mood_kinds=list(MoodKind),
+            subjects=subjects,
             error=error,
         )
 
-    async def _item(self, actor: Actor, assembly_id: int) -> int | None:
-        return (await _heading(actor, assembly_id)).current_item_id
+    async def _item(self, actor: Actor, assembly_id: int) -> fq.Subject | None:
+        """What is under discussion on the current item (None: no current item)."""
+        await _heading(actor, assembly_id)
+        return await fq.current_subject(actor.organisation.id, assembly_id)
+
+    @post("/assemblies/{assembly_id:int}/floor/subject", guards=[requires(may_run_assemblies)])
+    async def subject(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        actor: NamedDependency[Actor],
+        assembly_id: FromPath[int],
+    ) -> Template | Redirect:
+        """Choose what is under discussion: the item (``subject`` "item"), one of its proposals
+        ("p<id>") or one of their open amendments ("a<id>"); each has its own list."""
+        form = await request.form()
+        await _heading(actor, assembly_id)
+        call = service.choose_subject(actor, assembly_id, str(form.get("subject", "item"))[:30])
+        return await self._act(request, context, actor, assembly_id, call, console=True)
 
     async def _no_item(
         self, request: Request[Any, Any, State], context: RequestContext, actor: Actor, a: int
@@ -324,10 +368,12 @@ class FloorController(Controller):
     ) -> Template | Redirect:
         """Give the floor to the next in order (or to ``request``), ending the current turn."""
         form = await request.form()
-        item_id = await self._item(actor, assembly_id)
-        if item_id is None:
+        subject = await self._item(actor, assembly_id)
+        if subject is None:
             return await self._no_item(request, context, actor, assembly_id)
-        call = service.give_floor(actor, assembly_id, item_id, whole_number(form.get("request")))
+        call = service.give_floor(
+            actor, assembly_id, subject.item_id, whole_number(form.get("request")), subject=subject
+        )
         return await self._act(request, context, actor, assembly_id, call, console=True)
 
     @post("/assemblies/{assembly_id:int}/floor/end", guards=[requires(may_run_assemblies)])
@@ -338,10 +384,10 @@ class FloorController(Controller):
         actor: NamedDependency[Actor],
         assembly_id: FromPath[int],
     ) -> Template | Redirect:
-        item_id = await self._item(actor, assembly_id)
-        if item_id is None:
+        subject = await self._item(actor, assembly_id)
+        if subject is None:
             return await self._no_item(request, context, actor, assembly_id)
-        call = service.end_turn(actor, assembly_id, item_id)
+        call = service.end_turn(actor, assembly_id, subject.item_id, subject=subject)
         return await self._act(request, context, actor, assembly_id, call, console=True)
 
     @post("/assemblies/{assembly_id:int}/floor/move", guards=[requires(may_run_assemblies)])
@@ -373,11 +419,11 @@ class FloorController(Controller):
     ) -> Template | Redirect:
         """Close the list to new requests (``status`` closed) or reopen it."""
         form = await request.form()
-        item_id = await self._item(actor, assembly_id)
-        if item_id is None:
+        subject = await self._item(actor, assembly_id)
+        if subject is None:
             return await self._no_item(request, context, actor, assembly_id)
         status = ListStatus.CLOSED if form.get("status") == "closed" else ListStatus.OPEN
-        call = service.set_list_status(actor, assembly_id, item_id, status)
+        call = service.set_list_status(actor, assembly_id, subject.item_id, status, subject=subject)
         return await self._act(request, context, actor, assembly_id, call, console=True)
 
     @post("/assemblies/{assembly_id:int}/floor/add", guards=[requires(may_steward)])
@@ -390,11 +436,11 @@ class FloorController(Controller):
     ) -> Template | Redirect:
         """A steward adds a member without a phone to the list."""
         form = await request.form()
-        item_id = await self._item(actor, assembly_id)
+        subject = await self._item(actor, assembly_id)
         member = whole_number(form.get("member"))
         console = may_run_assemblies(actor)
-        if member is None or item_id is None:
-            code = "speaker_not_member" if item_id is not None else "no_current_item"
+        if member is None or subject is None:
+            code = "speaker_not_member" if subject is not None else "no_current_item"
             status, message = _refusal(Refused(code))
             if console:
                 return await self._console(request, context, actor, assembly_id, message, status)
@@ -403,7 +449,9 @@ class FloorController(Controller):
             kind = RequestKind(str(form.get("kind", "speak")))
         except ValueError:
             kind = RequestKind.SPEAK
-        call = service.request_floor(actor, assembly_id, item_id, kind, for_member=member)
+        call = service.request_floor(
+            actor, assembly_id, subject.item_id, kind, for_member=member, subject=subject
+        )
         return await self._act(request, context, actor, assembly_id, call, console=console)
 
     @post("/assemblies/{assembly_id:int}/floor/rules", guards=[requires(may_run_assemblies)])
@@ -511,6 +559,7 @@ class FloorController(Controller):
             assembly=heading,
             items=items,
             moods=moods,
+            subject_label=subject_label,
             clock=core.clock,
             choice_label=choice_label,
             base=_base(actor, assembly_id),

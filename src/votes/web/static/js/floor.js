@@ -43,7 +43,8 @@
 
   // a floor signal: the speaker and the queue's order travel in it. This phone updates the
   // speaker and the count in place, and re-fetches its fragment only when its own state moved
-  // (its turn came or ended, its place changed, the list opened or closed, the rules changed)
+  // (its turn came or ended, its place changed, the list opened or closed, the rules or the
+  // subject under discussion changed)
   document.body.addEventListener("sse:floor", function (event) {
     var phone = document.getElementById("floor-phone");
     var data;
@@ -61,7 +62,7 @@
       state = "none";
     }
     state += ":" + (parts[1] || "none");
-    if (parts[0] === "rules" || data.order === undefined || state !== phone.getAttribute("data-state")) {
+    if (parts[0] === "rules" || parts[0] === "subject" || data.order === undefined || state !== phone.getAttribute("data-state")) {
       htmx.trigger(phone, "floor:refetch");
       return;
     }
