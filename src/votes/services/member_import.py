@@ -141,9 +141,10 @@ class ImportReport:
 def decode_csv(data: bytes) -> str:
     """A spreadsheet's CSV as text: UTF-8 (with or without BOM), else Windows-1252."""
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+        text = data.decode("cp1252", errors="replace")
+    return text.replace("\x00", "")  # never meaningful, and PostgreSQL cannot store it
 
 
 def _delimiter(header_line: str) -> str:

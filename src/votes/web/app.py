@@ -61,6 +61,7 @@ from votes.web.forms import MAX_ID
 from votes.web.guards import provide_actor, provide_context, requires_sign_in
 from votes.web.htmx_redirects import htmx_redirects
 from votes.web.live import LiveController, LiveHub, live_lifespan, make_channels_plugin
+from votes.web.no_nul import no_nul
 from votes.web.refusals import refused_page
 from votes.web.rendering import SECURITY_HEADERS, security_headers
 from votes.web.static_assets import static_file
@@ -244,7 +245,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         logging_config=logging_config(settings.log_level),
         # pages gzipped for phones on a crowded Wi-Fi (static files: once, at start)
         # an htmx form told where to go, never handed the next page to paste into itself
-        middleware=[gzip_responses, htmx_redirects, RequestTimer()],
+        middleware=[no_nul, gzip_responses, htmx_redirects, RequestTimer()],
         before_send=[secure_and_log],
         # ended in reverse order: the deadline sweep stops before live events and the pool
         lifespan=[
