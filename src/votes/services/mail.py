@@ -35,7 +35,7 @@ from typing import Any
 import aiosmtplib
 from litestar import Litestar
 
-from votes.db.engine import write_transaction
+from votes.db.engine import read_raw, write_transaction
 from votes.db.tables import Mail, MailStatus
 from votes.services import audit
 from votes.services.actors import Actor, may_administer, require
@@ -399,24 +399,26 @@ class OutboxEntry:
 
 
 OUTBOX_PAGE = 200
+# what the outbox page shows of a mail (its text only when one mail is opened)
+_ENTRY_COLUMNS = (
+    Mail.id,
+    Mail.kind,
+    Mail.recipient,
+    Mail.subject,
+    Mail.status,
+    Mail.attempts,
+    Mail.last_error,
+    Mail.created_at,
+    Mail.sent_at,
+    Mail.next_attempt_at,
+)
 
 
 async def outbox(actor: Actor, limit: int = OUTBOX_PAGE) -> list[OutboxEntry]:
     """The cooperative's latest mails, newest first (without their text)."""
     require(may_administer, actor)
     rows = (
-        await Mail.select(
-            Mail.id,
-            Mail.kind,
-            Mail.recipient,
-            Mail.subject,
-            Mail.status,
-            Mail.attempts,
-            Mail.last_error,
-            Mail.created_at,
-            Mail.sent_at,
-            Mail.next_attempt_at,
-        )
+        await Mail.select(*_ENTRY_COLUMNS)
         .where(Mail.organisation == actor.organisation_id)
         .order_by(Mail.id, ascending=False)
         .limit(limit)
@@ -427,7 +429,8 @@ async def outbox(actor: Actor, limit: int = OUTBOX_PAGE) -> list[OutboxEntry]:
 async def outbox_counts(actor: Actor) -> dict[str, int]:
     """How many of the cooperative's mails are in each status."""
     require(may_administer, actor)
-    rows = await Mail.raw(
+    rows = await read_raw(
+        Mail,
         "SELECT status, COUNT(*) AS n FROM mail WHERE organisation = {} GROUP BY status",
         actor.organisation_id,
     )
@@ -438,19 +441,7 @@ async def outbox_mail(actor: Actor, mail_id: int) -> OutboxEntry:
     """One mail of the cooperative, with its text; ``Refused("not_found")`` for any other."""
     require(may_administer, actor)
     row = (
-        await Mail.select(
-            Mail.id,
-            Mail.kind,
-            Mail.recipient,
-            Mail.subject,
-            Mail.status,
-            Mail.attempts,
-            Mail.last_error,
-            Mail.created_at,
-            Mail.sent_at,
-            Mail.next_attempt_at,
-            Mail.body_text,
-        )
+        await Mail.select(*_ENTRY_COLUMNS, Mail.body_text)
         .where((Mail.id == mail_id) & (Mail.organisation == actor.organisation_id))
         .first()
     )
