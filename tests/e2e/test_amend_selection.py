@@ -55,9 +55,9 @@ def test_a_member_amends_a_passage_selected_on_the_rendered_text(
         with page.expect_response(re.compile(r"/amendments$")) as sent:
             page.get_by_role("button", name="Proposer l'amendement").click()
         assert sent.value.status < 400
-        # the form is sent by htmx, whose answer another part of the issue reworks: read the
-        # proposal's page afresh rather than depend on where the answer lands
-        page.goto(proposal_url)
+        # htmx follows the answer's HX-Redirect to the new amendment on the proposal's page;
+        # waiting for that navigation (not starting another) keeps the two from racing
+        page.wait_for_url(re.compile(re.escape(proposal_url) + r"#amendment-\d+$"))
         amendment = page.locator("article.amendment").last
         expect(amendment.locator(".diff strong del")).to_have_text("deux")
         expect(amendment.locator(".diff strong ins")).to_have_text("quatre")
