@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
 
-from votes.core import tally
+from votes.core import postal, tally
 from votes.core.results import TallyError, TallyResult, Verdict
 from votes.core.weighting import cap_categories, weight_by_college, weighted_participation
 
@@ -90,6 +90,9 @@ def judge(
     or each capped category held to its cap, and the profile's quorum and majority applied.
     Runs off the event loop (pure: it only calls the core)."""
     papers = {group: Counter(found) for group, found in papers.items()}
+    channel = postal.channel_from_data(snapshot.get(postal.POSTAL_KEY))
+    if channel is not None:  # the answers by correspondence, frozen at the close (#18)
+        postal.add_channel(papers, channel)
     if snapshot["applies"]:
         supports = bool(snapshot.get("management_supports"))
         for group, number in figures.blank_by_group.items():
@@ -104,6 +107,9 @@ def judge(
         "blank_against": figures.blank_against,
         "papers": sum(merged.values()),
     }
+    if channel is not None:
+        notes["postal"] = channel.totals()
+        notes["postal_voters"] = channel.voters
     colleges = snapshot.get("colleges")
     if colleges:
         notes.update(_breakdown(method, papers, snapshot, secret))

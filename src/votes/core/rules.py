@@ -152,6 +152,38 @@ class ProxyRule:
         return self.fixed
 
 
+POSTAL_ROOM_MOTIONS = ("against", "abstain")  # how a postal vote counts on a room motion
+POSTAL_ON_ARRIVAL = ("stand", "replaced")  # a postal voter who comes: their votes stand, or not
+
+
+@dataclass(frozen=True, slots=True)
+class PostalRule:
+    """Votes by correspondence (vote par correspondance, vote à distance avant l'AG).
+
+    ``allowed``: the statutes allow them. The form closes ``days_before`` days before the
+    assembly's day at ``hour``:``minute`` in the organisation's time zone. A postal voter did
+    not hear an amendment or a resolution raised in the room: their form counts there as
+    ``room_motions`` (``against`` or ``abstain``). A postal voter who comes to the assembly
+    anyway: their advance votes ``stand`` (they do not vote again on those resolutions) or are
+    ``replaced`` by what they do in the room.
+    """
+
+    allowed: bool = False
+    days_before: int = 1
+    hour: int = 15
+    minute: int = 0
+    room_motions: str = "against"
+    on_arrival: str = "stand"
+    source: Source = field(
+        default_factory=lambda: Source(
+            Confidence.TO_CHECK,
+            "Code de commerce R225-77 (SA) : formulaires reçus au plus tard la veille "
+            "à 15 h ; à vérifier dans vos statuts",
+            "https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000038600958",
+        )
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class RuleProfile:
     """The rules one kind of organisation (or one organisation's statutes) applies."""
@@ -168,6 +200,7 @@ class RuleProfile:
     # publishing or reopening a general assembly's ballot needs a scrutineer's confirmation,
     # another person than the facilitator who acts (dual control)
     dual_control: bool = True
+    postal: PostalRule = field(default_factory=PostalRule)
     adjusted: bool = False  # changed from its preset to follow the organisation's statutes
 
     def quorum_counts(self, assembly_kind: str, convocation: str) -> frozenset[Attendance]:
@@ -366,6 +399,15 @@ def profile_to_data(profile: RuleProfile) -> dict[str, Any]:
         "category_caps": {name: str(cap) for name, cap in sorted(profile.category_caps.items())},
         "quorum_by_college": profile.quorum_by_college,
         "dual_control": profile.dual_control,
+        "postal": {
+            "allowed": profile.postal.allowed,
+            "days_before": profile.postal.days_before,
+            "hour": profile.postal.hour,
+            "minute": profile.postal.minute,
+            "room_motions": profile.postal.room_motions,
+            "on_arrival": profile.postal.on_arrival,
+            "source": _source_data(profile.postal.source),
+        },
         "adjusted": profile.adjusted,
     }
 
@@ -410,6 +452,7 @@ def profile_from_data(data: Mapping[str, Any]) -> RuleProfile:
             category_caps={str(k): Fraction(v) for k, v in data["category_caps"].items()},
             quorum_by_college=bool(data["quorum_by_college"]),
             dual_control=bool(data.get("dual_control", True)),  # on unless a profile says no
+            postal=_postal_from(data.get("postal")),  # off in profiles stored before it
             adjusted=bool(data["adjusted"]),
         )
     except (KeyError, TypeError, ValueError, ZeroDivisionError) as error:
@@ -432,6 +475,20 @@ def _rule_from(data: Mapping[str, Any]) -> DecisionRule:
             str(data["base"]),
             bool(data["invalid_in_base"]),
         ),
+        source=_source_from(data["source"]),
+    )
+
+
+def _postal_from(data: Mapping[str, Any] | None) -> PostalRule:
+    if data is None:
+        return PostalRule()
+    return PostalRule(
+        allowed=bool(data["allowed"]),
+        days_before=int(data["days_before"]),
+        hour=int(data["hour"]),
+        minute=int(data["minute"]),
+        room_motions=str(data["room_motions"]),
+        on_arrival=str(data["on_arrival"]),
         source=_source_from(data["source"]),
     )
 
@@ -471,6 +528,11 @@ def check_profile(profile: RuleProfile) -> None:
         raise TallyError(f"colleges must be one of {COLLEGE_USES}")
     if any(not 0 < cap < 1 for cap in profile.category_caps.values()):
         raise TallyError("a category cap is strictly between 0 and 100 %")
+    postal = profile.postal
+    if postal.room_motions not in POSTAL_ROOM_MOTIONS or postal.on_arrival not in POSTAL_ON_ARRIVAL:
+        raise TallyError(f"unknown postal rule {postal.room_motions!r} / {postal.on_arrival!r}")
+    if not (0 <= postal.days_before <= 60 and 0 <= postal.hour < 24 and 0 <= postal.minute < 60):
+        raise TallyError("a postal deadline is 0 to 60 days before, at a time of day")
 
 
 def preset(key: str) -> RuleProfile:

@@ -15,6 +15,12 @@ from votes.db.tables.accounts import (
     Person,
     SignInFailure,
 )
+from votes.db.tables.advance_votes import (
+    AdvanceChannel,
+    AdvancePaper,
+    AdvanceParticipation,
+    AdvanceStatus,
+)
 from votes.db.tables.assemblies import (
     GENERAL_ASSEMBLY_KINDS,
     AgendaItem,
@@ -85,6 +91,7 @@ TABLE_MODULES = (
     "votes.db.tables.attendance",
     "votes.db.tables.mail",
     "votes.db.tables.floor",
+    "votes.db.tables.advance_votes",
 )
 
 __all__ = [
@@ -92,6 +99,10 @@ __all__ = [
     "GENERAL_ASSEMBLY_KINDS",
     "TABLE_MODULES",
     "AccessCode",
+    "AdvanceChannel",
+    "AdvancePaper",
+    "AdvanceParticipation",
+    "AdvanceStatus",
     "AgendaItem",
     "Amendment",
     "AmendmentKind",
