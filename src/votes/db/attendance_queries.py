@@ -16,6 +16,8 @@ from typing import Any
 
 from votes.db.engine import read_raw
 from votes.db.tables import (
+    AdvanceParticipation,
+    AdvanceStatus,
     Attendance,
     AttendanceStatus,
     Ballot,
@@ -38,6 +40,7 @@ class RegisterStatus(StrEnum):
     REMOTE = AttendanceStatus.REMOTE.value
     LEFT = AttendanceStatus.LEFT.value
     REPRESENTED = "represented"
+    POSTAL = "postal"  # absent, but answered by correspondence (#18)
     ABSENT = "absent"
 
 
@@ -92,6 +95,7 @@ class AttendanceCounts:
     remote: int
     represented: int  # by a named holder
     blank: int  # blank proxies (counted as the statutes say)
+    postal: int = 0  # absent members who answered by correspondence
 
     @property
     def checked_in(self) -> int:
@@ -182,6 +186,7 @@ async def attendance_register(organisation_id: int, assembly_id: int) -> list[Re
     members = await voting_members(organisation_id)
     attendance = await _attendance_rows(organisation_id, assembly_id)
     proxies = {p.giver_id: p for p in await proxies_of(organisation_id, assembly_id)}
+    by_post = await _postal_voters(organisation_id, assembly_id)
     lines = []
     for member in members:
         seen = attendance.get(member["id"])
@@ -189,6 +194,8 @@ async def attendance_register(organisation_id: int, assembly_id: int) -> list[Re
         status = seen["status"] if seen else RegisterStatus.ABSENT.value
         if proxy is not None and status not in TAKING_PART:
             status = RegisterStatus.REPRESENTED.value
+        elif status == RegisterStatus.ABSENT.value and member["id"] in by_post:
+            status = RegisterStatus.POSTAL.value
         lines.append(
             RegisterLine(
                 membership_id=member["id"],
@@ -211,6 +218,16 @@ async def attendance_register(organisation_id: int, assembly_id: int) -> list[Re
     return lines
 
 
+async def _postal_voters(organisation_id: int, assembly_id: int) -> set[int]:
+    """Members whose answers by correspondence count at the assembly."""
+    rows = await AdvanceParticipation.select(AdvanceParticipation.membership).where(
+        (AdvanceParticipation.organisation == organisation_id)
+        & (AdvanceParticipation.assembly == assembly_id)
+        & (AdvanceParticipation.status == AdvanceStatus.COUNTED.value)
+    )
+    return {int(row["membership"]) for row in rows}
+
+
 def count_register(lines: list[RegisterLine]) -> AttendanceCounts:
     represented = [line for line in lines if line.status == RegisterStatus.REPRESENTED]
     return AttendanceCounts(
@@ -219,6 +236,7 @@ def count_register(lines: list[RegisterLine]) -> AttendanceCounts:
         remote=sum(1 for line in lines if line.status == AttendanceStatus.REMOTE.value),
         represented=sum(1 for line in represented if not line.blank_proxy),
         blank=sum(1 for line in represented if line.blank_proxy),
+        postal=sum(1 for line in lines if line.status == RegisterStatus.POSTAL),
     )
 
 

@@ -27,6 +27,8 @@ from piccolo.engine.postgres import PostgresEngine
 
 from votes.db.engine import VotesSQLiteEngine, write_transaction
 from votes.db.tables import (
+    AdvanceParticipation,
+    AdvanceStatus,
     Assembly,
     Attendance,
     Ballot,
@@ -55,6 +57,8 @@ class VoteFacts:
     proxy_held: bool = False
     # the participation already stored for whom the vote is (its submission_hash, voted_at)
     existing: Mapping[str, Any] | None = None
+    # whom the vote is for answered this ballot by correspondence, and it stands (#18)
+    by_post: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +105,9 @@ _CHECKED_IN_SQL = (
 )
 _PROXY_SQL = "SELECT 1 FROM proxy WHERE proxy_key = ? AND holder = ? AND status = ?"
 _EXISTING_SQL = "SELECT submission_hash, voted_at FROM participation WHERE participation_key = ?"
+_BY_POST_SQL = (
+    "SELECT 1 FROM advance_participation WHERE advance_key = ? AND status = 'counted' AND stands"
+)
 _INSERT_PARTICIPATION_SQL = (
     "INSERT INTO participation (ballot, membership, participation_key, round, submission_hash,"
     " voted_at) VALUES (?, ?, ?, ?, ?, ?)"
@@ -149,6 +156,10 @@ def _cast_in_sqlite(
             principal=principal,
             proxy_held=held,
             existing=connection.execute(_EXISTING_SQL, (key,)).fetchone(),
+            by_post=connection.execute(
+                _BY_POST_SQL, (f"{ballot_id}:{voter_id if on_behalf is None else on_behalf}",)
+            ).fetchone()
+            is not None,
         )
     outcome = decide(facts)
     if isinstance(outcome, VoteRows):
@@ -247,6 +258,14 @@ async def read_facts(ballot_id: int, voter_id: int, on_behalf: int | None = None
         existing=await Participation.select(Participation.submission_hash, Participation.voted_at)
         .where(Participation.participation_key == key)
         .first(),
+        by_post=await AdvanceParticipation.exists().where(
+            (
+                AdvanceParticipation.advance_key
+                == f"{ballot_id}:{voter_id if on_behalf is None else on_behalf}"
+            )
+            & (AdvanceParticipation.status == AdvanceStatus.COUNTED.value)
+            & (AdvanceParticipation.stands == True)  # noqa: E712 - Piccolo builds SQL
+        ),
     )
 
 

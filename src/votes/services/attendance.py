@@ -339,6 +339,7 @@ class QuorumBanner:
     source: str
     confidence: str
     remote_counts: bool
+    postal: int = 0  # absent members who answered by correspondence, counted if the rule says
 
     @property
     def reached(self) -> bool:
@@ -351,7 +352,10 @@ class QuorumBanner:
     @property
     def state(self) -> str:
         """A short stamp that changes when the banner does (for polling and live events)."""
-        return f"{self.participants}:{self.present}:{self.remote}:{self.represented}:{self.blank}"
+        return (
+            f"{self.participants}:{self.present}:{self.remote}:{self.represented}:{self.blank}"
+            f":{self.postal}"
+        )
 
 
 async def quorum_banner(organisation_id: int, assembly_id: int) -> QuorumBanner | None:
@@ -375,6 +379,7 @@ async def quorum_banner(organisation_id: int, assembly_id: int) -> QuorumBanner 
     participants += counts.remote if Way.REMOTE in ways else 0
     if Way.REPRESENTED in ways:
         participants += counts.represented + (counts.blank if blank_counted else 0)
+    participants += counts.postal if Way.POSTAL in ways else 0
     weighted = None
     if profile.quorum_by_college:
         weighted = await _weighted_quorum(organisation_id, profile, lines, ways, blank_counted)
@@ -395,6 +400,7 @@ async def quorum_banner(organisation_id: int, assembly_id: int) -> QuorumBanner 
         source=rule.source.reference,
         confidence=rule.source.confidence.value,
         remote_counts=profile.remote_counts_as_present,
+        postal=counts.postal if Way.POSTAL in ways else 0,
     )
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from piccolo.columns import UUID, Serial, Timestamptz, Varchar
+from piccolo.columns import UUID, Boolean, Serial, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -31,6 +31,7 @@ class AdvanceChannel(StrEnum):
 class AdvanceStatus(StrEnum):
     COUNTED = "counted"  # counts at the close
     PENDING = "pending"  # a paper form awaiting a second scrutineer (dual control)
+    WITHDRAWN = "withdrawn"  # its voter came and the room replaced it (left out at the close)
 
 
 class AdvanceParticipation(Table):
@@ -44,6 +45,9 @@ class AdvanceParticipation(Table):
     advance_key = Varchar(length=40, unique=True)  # "<ballot>:<membership>": one each
     channel = Varchar(length=10, default=AdvanceChannel.ONLINE.value)
     status = Varchar(length=10, default=AdvanceStatus.COUNTED.value)
+    # the profile says the advance vote stands when its voter comes: the room takes no
+    # second vote from them on this ballot (read by every room vote: no JSON to parse there)
+    stands = Boolean(default=True)
     entered_by = foreign_key(Membership, null=True)  # the scrutineer who typed a paper form
     confirmed_by = foreign_key(Membership, null=True)  # the second one, under dual control
     answered_at = Timestamptz(default=TimestamptzNow())

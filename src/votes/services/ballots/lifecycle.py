@@ -30,7 +30,7 @@ from votes.db.tables import (
     Participation,
 )
 from votes.db.voting_rules import eligible_count, phase_takes_votes
-from votes.services import attendance, audit, events, minutes, rules, sealing
+from votes.services import advance_votes, attendance, audit, events, minutes, rules, sealing
 from votes.services.actors import (
     Actor,
     actor_for,
@@ -205,6 +205,7 @@ async def close_ballot(actor: Actor, ballot_id: int, *, reason: str | None = Non
             "represented_at_close": counts[1] if counts else None,
             **await _frozen_figures(row),
         }
+        values.update(await advance_votes.freeze_channel(row, values))  # postal votes (#18)
         try:
             result, snapshot = await count_round({**row, **values})
         except TallyError as error:  # e.g. a tie only a lot settles and no lot seeded

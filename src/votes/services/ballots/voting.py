@@ -164,6 +164,8 @@ def decide_vote(vote: _Vote, facts: VoteFacts, *, skip_voted: bool = False) -> V
         may_vote(ballot, facts.principal)
         member = facts.principal
     group = _decide_presence(ballot, member, facts.checked_in)
+    if facts.by_post and facts.existing is None:
+        raise Refused("voted_by_post")  # their answer by correspondence stands (#18)
     if facts.existing is not None:
         if skip_voted or facts.existing["submission_hash"] == vote.token_hash:
             voted_at: datetime = facts.existing["voted_at"]
