@@ -1,0 +1,343 @@
+"""Votes by correspondence (#18) through the real services: members answer before the
+assembly, the room votes, the close adds the postal channel; quorum, double counting,
+secrecy, paper forms under dual control and the attacks (both engines)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from tests.support.factories import Assembly, close, general_assembly, member_actor
+
+from votes.core import Verdict
+from votes.core.results import TallyResult
+from votes.core.rules import PostalRule, preset
+from votes.db import attendance_queries as aq
+from votes.db.tables import (
+    AdvancePaper,
+    AdvanceParticipation,
+    Amendment,
+    AuditEntry,
+    Ballot,
+    LegalForm,
+    Membership,
+    MembershipStatus,
+)
+from votes.db.tables import Assembly as AssemblyTable
+from votes.services import advance_votes, attendance, rules
+from votes.services.actors import Actor, actor_for
+from votes.services.ballots import counting, lifecycle, voting
+from votes.services.refusals import Refused
+
+
+async def postal_assembly(
+    members: int = 10,
+    *,
+    on_arrival: str = "stand",
+    room_motions: str = "against",
+    dual_control: bool = False,
+    allowed: bool = True,
+    legal_form: LegalForm = LegalForm.SCOP_SA,
+) -> Assembly:
+    """A convened AGO in ten days, under a profile that allows postal votes."""
+    ga = await general_assembly(members, legal_form=legal_form)
+    key = {LegalForm.SCOP_SA: "scop_sa", LegalForm.SCOP_SARL: "scop_sarl"}[legal_form]
+    profile = replace(
+        preset(key),
+        postal=PostalRule(allowed=allowed, on_arrival=on_arrival, room_motions=room_motions),
+        dual_control=dual_control,
+        adjusted=True,
+    )
+    await rules.save_profile(await actor_for(ga.organisation_id), profile)
+    await AssemblyTable.update(
+        {
+            AssemblyTable.status: "convened",
+            AssemblyTable.starts_at: datetime.now(UTC) + timedelta(days=10),
+        }
+    ).where(AssemblyTable.id == ga.assembly_id)
+    return ga
+
+
+async def actor(ga: Assembly, index: int) -> Actor:
+    return await actor_for(ga.organisation_id, ga.members[index])
+
+
+async def in_session(ga: Assembly) -> None:
+    await AssemblyTable.update({AssemblyTable.status: "in_session"}).where(
+        AssemblyTable.id == ga.assembly_id
+    )
+
+
+async def snapshot(ballot_id: int) -> dict[str, Any]:
+    row = await Ballot.select(Ballot.rule_snapshot).where(Ballot.id == ballot_id).first()
+    assert row is not None
+    found: dict[str, Any] = json.loads(row["rule_snapshot"])
+    return found
+
+
+async def totals(ballot_id: int) -> dict[str, int]:
+    row = await Ballot.select(Ballot.result).where(Ballot.id == ballot_id).first()
+    assert row is not None
+    result = TallyResult.from_json(row["result"])
+    return {str(k): int(v) for k, v in result.rounds[0].totals.items()}
+
+
+async def test_advance_votes_are_a_channel_of_their_own_in_the_count_and_the_quorum() -> None:
+    ga = await postal_assembly(10)
+    first, second = await ga.motion(), await ga.motion()
+    for index, answer in ((7, "yes"), (8, "no"), (9, "yes")):
+        receipts = await advance_votes.cast_advance_votes(
+            await actor(ga, index), ga.assembly_id, {first: answer, second: "abstain"}
+        )
+        assert len(receipts[first].replace("-", "")) == 10
+    await in_session(ga)
+    await ga.check_in(*range(5))
+    banner = await attendance.quorum_banner(ga.organisation_id, ga.assembly_id)
+    assert banner is not None
+    assert (banner.present, banner.postal, banner.participants) == (5, 3, 8)
+    lines = {line.membership_id: line.status for line in await aq.attendance_register(
+        ga.organisation_id, ga.assembly_id
+    )}  # fmt: skip
+    assert lines[ga.members[7]] == "postal" and lines[ga.members[6]] == "absent"
+    await ga.vote(first, {"yes": 2, "no": 3})
+    result = await close(first)
+    assert result.verdict is Verdict.REJECTED  # 2 + 2 for, 3 + 1 against
+    counted = (await snapshot(first))["count"]
+    assert counted["postal"] == {"no": 1, "yes": 2}
+    assert counted["postal_voters"] == 3
+    assert counted["participants"] == 8
+    assert (await totals(first))["yes"] == 4 and (await totals(first))["no"] == 4
+
+
+async def test_the_latest_answer_counts_and_two_tabs_never_make_two_votes() -> None:
+    ga = await postal_assembly(5)
+    ballot_id = await ga.motion()
+    member = await actor(ga, 0)
+    await advance_votes.cast_advance_votes(member, ga.assembly_id, {ballot_id: "no"})
+    await advance_votes.cast_advance_votes(member, ga.assembly_id, {ballot_id: "yes"})
+    await advance_votes.cast_advance_votes(member, ga.assembly_id, {ballot_id: "yes"})
+    assert await AdvanceParticipation.count().where(AdvanceParticipation.ballot == ballot_id) == 1
+    assert await AdvancePaper.count().where(AdvancePaper.ballot == ballot_id) == 1
+    [shown] = await advance_votes.resolutions(member, ga.assembly_id)
+    assert shown.answer == "yes" and shown.channel == "online"
+    await in_session(ga)
+    await ga.check_in(1, 2)
+    await ga.vote(ballot_id, {"no": 2}, start=1)
+    await close(ballot_id)
+    assert (await snapshot(ballot_id))["count"]["postal"] == {"yes": 1}
+
+
+async def test_after_the_deadline_or_when_the_profile_forbids_it_nothing_is_stored() -> None:
+    ga = await postal_assembly(3)
+    ballot_id = await ga.motion()
+    await AssemblyTable.update(
+        {AssemblyTable.starts_at: datetime.now(UTC) + timedelta(hours=2)}
+    ).where(AssemblyTable.id == ga.assembly_id)  # the day before at 15:00 has passed
+    with pytest.raises(Refused) as refused:
+        await advance_votes.cast_advance_votes(
+            await actor(ga, 0), ga.assembly_id, {ballot_id: "yes"}
+        )
+    assert refused.value.code == "postal_closed"
+    forbidden = await postal_assembly(3, allowed=False)
+    other = await forbidden.motion()
+    with pytest.raises(Refused) as refused:
+        await advance_votes.cast_advance_votes(
+            await actor(forbidden, 0), forbidden.assembly_id, {other: "yes"}
+        )
+    assert refused.value.code == "postal_not_allowed"
+    assert not await AdvanceParticipation.exists().where(
+        AdvanceParticipation.ballot.is_in([ballot_id, other])
+    )
+
+
+async def test_attacks_are_refused_and_change_nothing() -> None:
+    ga = await postal_assembly(3)
+    ballot_id = await ga.motion()
+    elsewhere = await postal_assembly(3)
+    foreign = await elsewhere.motion()
+    member = await actor(ga, 0)
+    # a ballot of another assembly (another cooperative's), and a forged id
+    for forged in (foreign, 999_999):
+        with pytest.raises(Refused) as refused:
+            await advance_votes.cast_advance_votes(member, ga.assembly_id, {forged: "yes"})
+        assert refused.value.code == "not_found"
+    # another cooperative's member acting on this assembly: not found there
+    with pytest.raises(Refused) as refused:
+        await advance_votes.cast_advance_votes(
+            await actor(elsewhere, 0), ga.assembly_id, {ballot_id: "yes"}
+        )
+    assert refused.value.code == "not_found"
+    # an answer that is not one
+    with pytest.raises(Refused) as refused:
+        await advance_votes.cast_advance_votes(member, ga.assembly_id, {ballot_id: "maybe"})
+    assert refused.value.code == "postal_bad_answer"
+    # a suspended member
+    await Membership.update({Membership.status: MembershipStatus.SUSPENDED.value}).where(
+        Membership.id == ga.members[1]
+    )
+    with pytest.raises(Refused) as refused:
+        await advance_votes.cast_advance_votes(
+            await actor(ga, 1), ga.assembly_id, {ballot_id: "yes"}
+        )
+    assert refused.value.code == "read_only"
+    # a plain member cannot enter paper forms
+    with pytest.raises(Refused) as refused:
+        await advance_votes.enter_paper_form(
+            member, ga.assembly_id, ga.members[2], {ballot_id: "no"}
+        )
+    assert refused.value.code == "scrutineers_only"
+    assert not await AdvanceParticipation.exists().where(
+        AdvanceParticipation.ballot.is_in([ballot_id, foreign])
+    )
+
+
+async def test_observers_cannot_vote_by_correspondence() -> None:
+    ga = await postal_assembly(2)
+    ballot_id = await ga.motion()
+    observer = await member_actor(ga.organisation_id)
+    await Membership.update({Membership.kind: "observer"}).where(
+        Membership.id == observer.membership_id
+    )
+    with pytest.raises(Refused) as refused:
+        await advance_votes.cast_advance_votes(
+            await actor_for(ga.organisation_id, observer.membership_id),
+            ga.assembly_id,
+            {ballot_id: "yes"},
+        )
+    assert refused.value.code == "read_only"
+
+
+async def test_a_postal_voter_who_comes_cannot_vote_twice_when_the_advance_vote_stands() -> None:
+    ga = await postal_assembly(4, on_arrival="stand")
+    ballot_id = await ga.motion()
+    await advance_votes.cast_advance_votes(await actor(ga, 0), ga.assembly_id, {ballot_id: "no"})
+    await in_session(ga)
+    await ga.check_in(0, 1)
+    banner = await attendance.quorum_banner(ga.organisation_id, ga.assembly_id)
+    assert banner is not None and (banner.present, banner.postal) == (2, 0)  # counted once
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    with pytest.raises(Refused) as refused:
+        await voting.cast_vote(ballot_id, ga.members[0], "yes")
+    assert refused.value.code == "voted_by_post"
+    await voting.cast_vote(ballot_id, ga.members[1], "yes")
+    await close(ballot_id)
+    counted = (await snapshot(ballot_id))["count"]
+    assert counted["postal"] == {"no": 1} and counted["papers"] == 2
+    assert counted["participants"] == 2
+
+
+async def test_when_the_room_replaces_them_a_postal_voter_who_comes_is_counted_once() -> None:
+    ga = await postal_assembly(4, on_arrival="replaced")
+    ballot_id = await ga.motion(secret=True)
+    await advance_votes.cast_advance_votes(await actor(ga, 0), ga.assembly_id, {ballot_id: "no"})
+    await advance_votes.cast_advance_votes(await actor(ga, 1), ga.assembly_id, {ballot_id: "no"})
+    await in_session(ga)
+    await ga.check_in(0, 2)
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await voting.cast_vote(ballot_id, ga.members[0], "yes")
+    await voting.cast_vote(ballot_id, ga.members[2], "yes")
+    await close(ballot_id)
+    counted = (await snapshot(ballot_id))["count"]
+    assert counted["postal"] == {"no": 1}  # member 0's form is left out: the room replaced it
+    assert counted["papers"] == 3
+    assert (await totals(ballot_id)) == {"yes": 2, "no": 1, "abstain": 0}
+    # the envelopes are open: no tag, no voter on a secret ballot
+    papers = await AdvancePaper.select().where(AdvancePaper.ballot == ballot_id)
+    assert [(p["tag"], p["voter"]) for p in papers] == [("", None)]
+    # and a recount from the frozen inputs (read-only) gives the stored result
+    recounted = await counting.count_ballot(ballot_id)
+    assert {str(k): int(v) for k, v in recounted.rounds[0].totals.items()} == await totals(
+        ballot_id
+    )
+
+
+async def test_a_motion_raised_in_the_room_counts_postal_voters_as_the_profile_says() -> None:
+    for room_motions, expected in (("against", {"no": 2}), ("abstain", {"abstain": 2})):
+        ga = await postal_assembly(6, room_motions=room_motions)
+        resolution = await ga.motion()
+        for index in (4, 5):
+            await advance_votes.cast_advance_votes(
+                await actor(ga, index), ga.assembly_id, {resolution: "yes"}
+            )
+        await in_session(ga)
+        await ga.check_in(0, 1, 2)
+        amendment = await ga.motion()
+        await _as_amendment(ga, amendment)
+        await ga.vote(amendment, {"yes": 3})
+        await close(amendment)
+        assert (await snapshot(amendment))["count"]["postal"] == expected
+        # and it is not on the postal form
+        shown = await advance_votes.resolutions(await actor(ga, 4), ga.assembly_id)
+        assert [r.ballot_id for r in shown] == [resolution]
+
+
+async def _as_amendment(ga: Assembly, ballot_id: int) -> None:
+    from votes.services import proposals
+
+    person = (
+        await Membership.select(Membership.person).where(Membership.id == ga.members[0]).first()
+    )
+    assert person is not None
+    proposal_id = await proposals.create_proposal(
+        ga.organisation_id, ga.assembly_id, person["person"], "Proposition", "Texte."
+    )
+    await Amendment.insert(
+        Amendment(
+            organisation=ga.organisation_id,
+            proposal=proposal_id,
+            number=1,
+            amendment_key=f"{proposal_id}:1",
+            author=person["person"],
+            base_version=1,
+            status="voting",
+            ballot_id=ballot_id,
+        )
+    )
+
+
+async def test_paper_forms_need_a_second_scrutineer_and_never_double_an_online_vote() -> None:
+    ga = await postal_assembly(5, dual_control=True)
+    ballot_id = await ga.motion()
+    one, two = await member_actor(ga.organisation_id), await member_actor(ga.organisation_id)
+    for scrutineer in (one, two):
+        await Membership.update({Membership.is_scrutineer: True}).where(
+            Membership.id == scrutineer.membership_id
+        )
+    one = await actor_for(ga.organisation_id, one.membership_id)
+    two = await actor_for(ga.organisation_id, two.membership_id)
+    await advance_votes.cast_advance_votes(await actor(ga, 0), ga.assembly_id, {ballot_id: "yes"})
+    with pytest.raises(Refused) as refused:
+        await advance_votes.enter_paper_form(one, ga.assembly_id, ga.members[0], {ballot_id: "no"})
+    assert refused.value.code == "postal_already_answered"
+    await advance_votes.enter_paper_form(one, ga.assembly_id, ga.members[1], {ballot_id: "no"})
+    with pytest.raises(Refused) as refused:  # the member cannot change a paper form online
+        await advance_votes.cast_advance_votes(
+            await actor(ga, 1), ga.assembly_id, {ballot_id: "yes"}
+        )
+    assert refused.value.code == "postal_paper_entered"
+    with pytest.raises(Refused) as refused:
+        await advance_votes.confirm_paper_form(one, ga.assembly_id, ga.members[1])
+    assert refused.value.code == "postal_same_scrutineer"
+    # a form still pending is not counted
+    await advance_votes.enter_paper_form(one, ga.assembly_id, ga.members[2], {ballot_id: "no"})
+    assert await advance_votes.confirm_paper_form(two, ga.assembly_id, ga.members[1]) == 1
+    forms = await advance_votes.paper_forms(ga.organisation_id, ga.assembly_id)
+    assert [(f.membership_id, f.pending) for f in forms] == sorted(
+        [(ga.members[1], False), (ga.members[2], True)],
+        key=lambda pair: next(f.name for f in forms if f.membership_id == pair[0]).casefold(),
+    )
+    await in_session(ga)
+    await ga.check_in(3, 4)
+    await ga.vote(ballot_id, {"yes": 2}, start=3)
+    await close(ballot_id)
+    assert (await snapshot(ballot_id))["count"]["postal"] == {"no": 1, "yes": 1}
+    actions = [
+        row["action"]
+        for row in await AuditEntry.select(AuditEntry.action).where(
+            AuditEntry.organisation == ga.organisation_id
+        )
+    ]
+    assert {"postal.voted", "postal.paper_entered", "postal.paper_confirmed"} <= set(actions)
