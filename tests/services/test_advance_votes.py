@@ -101,7 +101,8 @@ async def test_advance_votes_are_a_channel_of_their_own_in_the_count_and_the_quo
     lines = {line.membership_id: line.status for line in await aq.attendance_register(
         ga.organisation_id, ga.assembly_id
     )}  # fmt: skip
-    assert lines[ga.members[7]] == "postal" and lines[ga.members[6]] == "absent"
+    assert lines[ga.members[7]] == "postal"
+    assert lines[ga.members[6]] == "absent"
     await ga.vote(first, {"yes": 2, "no": 3})
     result = await close(first)
     assert result.verdict is Verdict.REJECTED  # 2 + 2 for, 3 + 1 against
@@ -109,7 +110,8 @@ async def test_advance_votes_are_a_channel_of_their_own_in_the_count_and_the_quo
     assert counted["postal"] == {"no": 1, "yes": 2}
     assert counted["postal_voters"] == 3
     assert counted["participants"] == 8
-    assert (await totals(first))["yes"] == 4 and (await totals(first))["no"] == 4
+    assert (await totals(first))["yes"] == 4
+    assert (await totals(first))["no"] == 4
 
 
 async def test_the_latest_answer_counts_and_two_tabs_never_make_two_votes() -> None:
@@ -122,7 +124,8 @@ async def test_the_latest_answer_counts_and_two_tabs_never_make_two_votes() -> N
     assert await AdvanceParticipation.count().where(AdvanceParticipation.ballot == ballot_id) == 1
     assert await AdvancePaper.count().where(AdvancePaper.ballot == ballot_id) == 1
     [shown] = await advance_votes.resolutions(member, ga.assembly_id)
-    assert shown.answer == "yes" and shown.channel == "online"
+    assert shown.answer == "yes"
+    assert shown.channel == "online"
     await in_session(ga)
     await ga.check_in(1, 2)
     await ga.vote(ballot_id, {"no": 2}, start=1)
@@ -217,7 +220,8 @@ async def test_a_postal_voter_who_comes_cannot_vote_twice_when_the_advance_vote_
     await in_session(ga)
     await ga.check_in(0, 1)
     banner = await attendance.quorum_banner(ga.organisation_id, ga.assembly_id)
-    assert banner is not None and (banner.present, banner.postal) == (2, 0)  # counted once
+    assert banner is not None
+    assert (banner.present, banner.postal) == (2, 0)
     await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     with pytest.raises(Refused) as refused:
         await voting.cast_vote(ballot_id, ga.members[0], "yes")
@@ -225,7 +229,8 @@ async def test_a_postal_voter_who_comes_cannot_vote_twice_when_the_advance_vote_
     await voting.cast_vote(ballot_id, ga.members[1], "yes")
     await close(ballot_id)
     counted = (await snapshot(ballot_id))["count"]
-    assert counted["postal"] == {"no": 1} and counted["papers"] == 2
+    assert counted["postal"] == {"no": 1}
+    assert counted["papers"] == 2
     assert counted["participants"] == 2
 
 
