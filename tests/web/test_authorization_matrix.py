@@ -253,6 +253,14 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", f"{ORG}/assemblies/{{assembly_id:int}}/proxies"): "org",
     ("POST", f"{ORG}/assemblies/{{assembly_id:int}}/proxies"): "service",
     ("POST", f"{ORG}/proxies/{{proxy_id:int}}/revoke"): "admin",
+    # votes by correspondence (#18)
+    ("GET", f"{ORG}/assemblies/{{assembly_id:int}}/advance-vote"): "org",
+    ("POST", f"{ORG}/assemblies/{{assembly_id:int}}/advance-vote"): "voter",
+    ("POST", f"{ORG}/assemblies/{{assembly_id:int}}/advance-vote/paper"): "service",
+    (
+        "POST",
+        f"{ORG}/assemblies/{{assembly_id:int}}/advance-vote/paper/{{membership_id:int}}/confirm",
+    ): "scrutineer",
     ("GET", f"{ORG}/rules"): "org",
     ("POST", f"{ORG}/rules"): "admin",
     ("POST", f"{ORG}/rules/preset"): "admin",

@@ -30,6 +30,7 @@ from votes.settings import Settings
 from votes.web.compression import gzip_responses
 from votes.web.context import load_request_context
 from votes.web.controllers.access_codes import AccessCodesController
+from votes.web.controllers.advance_votes import AdvanceVotesController
 from votes.web.controllers.assemblies import AssemblyController
 from votes.web.controllers.attendance import AttendanceController
 from votes.web.controllers.audit import AuditController
@@ -187,6 +188,7 @@ def organisation_router() -> Router:
             LiveController,
             AttendanceController,
             ProxiesController,
+            AdvanceVotesController,
             RulesController,
             MailController,
             FloorController,

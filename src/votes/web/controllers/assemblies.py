@@ -21,7 +21,7 @@ from litestar.status_codes import HTTP_204_NO_CONTENT, HTTP_422_UNPROCESSABLE_EN
 from votes.db import agenda_queries, now_queries, thread_queries
 from votes.db.tables import AssemblyKind, AssemblyStatus, Convocation, SubmissionRule
 from votes.i18n import gettext as _
-from votes.services import assemblies, attendance
+from votes.services import advance_votes, assemblies, attendance
 from votes.services.actors import Actor, may_run_assemblies, may_take_part
 from votes.services.assemblies import AssemblyFields
 from votes.services.proposals import viewer_of
@@ -281,6 +281,8 @@ class AssemblyController(Controller):
             manager=may_run_assemblies(actor),
             may_take_part=may_take_part(actor),
             next_statuses=await assemblies.next_statuses(assembly_id, detail.assembly.status),
+            # the vote by correspondence, while its form is open (#18)
+            advance_vote_open=(await advance_votes.window(actor.organisation.id, assembly_id)).open,
             item_errors=FormErrors(),
             item_values={"title": "", "description": "", "planned_minutes": ""},
         )

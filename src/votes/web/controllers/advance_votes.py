@@ -1,0 +1,222 @@
+"""Votes by correspondence on the web (#18): a member's advance-vote form, one answer per
+resolution prepared for the assembly (pour, contre, abstention), open from the convocation
+until the statutory deadline and changeable until then; scrutineers enter signed paper forms
+(and, under dual control, confirm another scrutineer's). The convocation links here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.datastructures import State
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_200_OK
+
+from votes.core.postal import ANSWERS
+from votes.db import agenda_queries
+from votes.db import attendance_queries as aq
+from votes.services import advance_votes as service
+from votes.services.actors import Actor, may_count, may_take_part
+from votes.services.refusals import Refused
+from votes.web import pickers
+from votes.web.context import RequestContext
+from votes.web.forms import FormErrors, whole_number
+from votes.web.labels import N_
+from votes.web.refusals import area, explain
+from votes.web.rendering import page, see_other
+
+REFUSALS = area(
+    "advance_votes",
+    {
+        "postal_not_allowed": (
+            409,
+            N_("Your statutes do not provide for votes by correspondence at this assembly."),
+        ),
+        "postal_not_open": (
+            409,
+            N_("Votes by correspondence open once the assembly is convened."),
+        ),
+        "postal_closed": (
+            409,
+            N_("The deadline for votes by correspondence has passed: vote at the assembly."),
+        ),
+        "postal_nothing_chosen": (422, N_("Choose an answer for at least one resolution.")),
+        "postal_bad_answer": (422, N_("Choose for, against or abstention.")),
+        "postal_not_voter": (
+            422,
+            N_("Only members with voting rights vote by correspondence."),
+        ),
+        "postal_ballot_started": (
+            409,
+            N_("This resolution is already put to the vote in the room: vote there."),
+        ),
+        "postal_paper_entered": (
+            409,
+            N_("Your signed paper form was entered for this resolution: it cannot be changed."),
+        ),
+        "postal_already_answered": (
+            409,
+            N_("This member has already answered this resolution by correspondence."),
+        ),
+        "postal_nothing_pending": (409, N_("No paper form of this member awaits confirmation.")),
+        "postal_same_scrutineer": (
+            409,
+            N_("Another scrutineer than the one who entered it must confirm this paper form."),
+        ),
+        "voted_by_post": (
+            409,
+            N_("You answered this resolution by correspondence: your vote stands."),
+        ),
+        "choose_member": (422, N_("Choose the member whose paper form you enter.")),
+    },
+)
+
+
+def _path(actor: Actor, assembly_id: int) -> str:
+    return f"/o/{actor.organisation.short_name}/assemblies/{assembly_id}/advance-vote"
+
+
+def _answers(form: Any, prefix: str = "answer-") -> dict[int, str]:
+    """``answer-<ballot>`` fields: forged or unknown ids are passed on, the service refuses
+    them (``not_found``)."""
+    found: dict[int, str] = {}
+    for key in form:
+        if not str(key).startswith(prefix):
+            continue
+        ballot_id = whole_number(str(key)[len(prefix) :])
+        if ballot_id is None:
+            raise Refused("not_found")
+        found[ballot_id] = str(form.get(key, ""))[:10]
+    return found
+
+
+class AdvanceVotesController(Controller):
+    path = "/"
+
+    @get("/assemblies/{assembly_id:int}/advance-vote")
+    async def advance_vote_page(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        actor: NamedDependency[Actor],
+        assembly_id: FromPath[int],
+    ) -> Template:
+        return await self._page(request, context, actor, assembly_id)
+
+    async def _page(
+        self,
+        request: Request[Any, Any, State],
+        context: RequestContext,
+        actor: Actor,
+        assembly_id: int,
+        errors: FormErrors | None = None,
+        values: dict[str, str] | None = None,
+        status_code: int = HTTP_200_OK,
+    ) -> Template:
+        organisation_id = actor.organisation.id
+        assembly = await agenda_queries.assembly_view(organisation_id, assembly_id)
+        if assembly is None:
+            raise NotFoundException()
+        window = await service.window(organisation_id, assembly_id)
+        counts = may_count(actor)
+        members = await aq.voting_members(organisation_id) if counts else []
+        query = request.query_params
+        return page(
+            request,
+            "pages/advance_votes/advance_vote.html.jinja",
+            status_code=status_code,
+            context=context,
+            membership=actor,
+            organisation=actor.organisation,
+            assembly=assembly,
+            window=window,
+            resolutions=await service.resolutions(actor, assembly_id),
+            answers=ANSWERS,
+            takes_part=may_take_part(actor),
+            scrutineer=counts,
+            paper_forms=await service.paper_forms(organisation_id, assembly_id) if counts else [],
+            member_picker=pickers.make_picker(
+                "giver",
+                "giver",
+                [(m["id"], m["person.name"]) for m in members],
+                search=pickers.search_of(query, "giver"),
+                chosen=[(values or {}).get("giver", "")],
+                required=True,
+            )
+            if counts
+            else None,
+            saved=query.get("saved") == "1",
+            entered=query.get("entered") == "1",
+            errors=errors or FormErrors(),
+            values=values or {},
+        )
+
+    @post("/assemblies/{assembly_id:int}/advance-vote")
+    async def advance_vote(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        actor: NamedDependency[Actor],
+        assembly_id: FromPath[int],
+    ) -> Template | Redirect:
+        """The member's own answers: all stored or none; the latest answer counts."""
+        form = await request.form()
+        errors = FormErrors()
+        values = {key: str(form.get(key, ""))[:10] for key in form if key.startswith("answer-")}
+        try:
+            await service.cast_advance_votes(actor, assembly_id, _answers(form))
+        except Refused as error:
+            if error.code == "not_found":
+                raise NotFoundException() from error
+            status, message = explain(error, REFUSALS)
+            errors.add("", message)
+            return await self._page(request, context, actor, assembly_id, errors, values, status)
+        return see_other(_path(actor, assembly_id) + "?saved=1")
+
+    @post("/assemblies/{assembly_id:int}/advance-vote/paper")
+    async def paper_form(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        actor: NamedDependency[Actor],
+        assembly_id: FromPath[int],
+    ) -> Template | Redirect:
+        """A scrutineer enters a member's signed paper form."""
+        form = await request.form()
+        values = {key: str(form.get(key, ""))[:20] for key in form if key != "_csrf_token"}
+        errors = FormErrors()
+        member = whole_number(values.get("giver", ""))
+        try:
+            if member is None:
+                raise Refused("choose_member")
+            await service.enter_paper_form(actor, assembly_id, member, _answers(form, "paper-"))
+        except Refused as error:
+            if error.code == "not_found":
+                raise NotFoundException() from error
+            status, message = explain(error, REFUSALS)
+            errors.add("paper", message)
+            return await self._page(request, context, actor, assembly_id, errors, values, status)
+        return see_other(_path(actor, assembly_id) + "?entered=1")
+
+    @post("/assemblies/{assembly_id:int}/advance-vote/paper/{membership_id:int}/confirm")
+    async def confirm_paper_form(
+        self,
+        request: Request[Any, Any, State],
+        context: NamedDependency[RequestContext],
+        actor: NamedDependency[Actor],
+        assembly_id: FromPath[int],
+        membership_id: FromPath[int],
+    ) -> Template | Redirect:
+        try:
+            await service.confirm_paper_form(actor, assembly_id, membership_id)
+        except Refused as error:
+            if error.code == "not_found":
+                raise NotFoundException() from error
+            status, message = explain(error, REFUSALS)
+            errors = FormErrors()
+            errors.add("paper", message)
+            return await self._page(request, context, actor, assembly_id, errors, None, status)
+        return see_other(_path(actor, assembly_id) + "?entered=1")

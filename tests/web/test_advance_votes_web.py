@@ -1,0 +1,179 @@
+"""The vote by correspondence on the web (#18): a member answers from their phone before the
+assembly, changes their answers, is refused after the deadline; a scrutineer enters a paper
+form; attacks change nothing (French and English)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import httpx
+from tests.web.assembly_helpers import Coop, as_role, cooperative, post_form
+
+from votes.core.rules import PostalRule, preset
+from votes.db.tables import (
+    AdvancePaper,
+    AdvanceParticipation,
+    AssemblyKind,
+    LegalForm,
+    Membership,
+    Organisation,
+)
+from votes.db.tables import Assembly as AssemblyTable
+from votes.services import rules
+from votes.services.actors import actor_for
+from votes.services.ballots import drafts
+
+MOTION = [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")]
+
+
+async def postal_coop(*, allowed: bool = True, days: int = 10) -> tuple[Coop, int]:
+    coop = await cooperative(kind=AssemblyKind.AGO)
+    await Organisation.update({Organisation.legal_form: LegalForm.SCOP_SA.value}).where(
+        Organisation.id == coop.organisation_id
+    )
+    profile = replace(preset("scop_sa"), postal=PostalRule(allowed=allowed), adjusted=True)
+    await rules.save_profile(await actor_for(coop.organisation_id), profile)
+    await AssemblyTable.update(
+        {
+            AssemblyTable.status: "convened",
+            AssemblyTable.starts_at: datetime.now(UTC) + timedelta(days=days, hours=3),
+        }
+    ).where(AssemblyTable.id == coop.assembly_id)
+    ballot_id = await drafts.create_ballot(
+        await actor_for(coop.organisation_id),
+        coop.assembly_id,
+        "Approuvez-vous les comptes ?",
+        "majority",
+        MOTION,
+    )
+    return coop, ballot_id
+
+
+async def membership(coop: Coop, role: str) -> int:
+    row = (
+        await Membership.select(Membership.id)
+        .where(
+            (Membership.organisation == coop.organisation_id)
+            & (Membership.person == coop.people[role])
+        )
+        .first()
+    )
+    assert row is not None
+    return int(row["id"])
+
+
+async def test_a_member_votes_by_correspondence_and_changes_their_answer(
+    client: httpx.AsyncClient,
+) -> None:
+    coop, ballot_id = await postal_coop()
+    await as_role(client, coop, "member")
+    detail = await client.get(
+        f"{coop.base}/assemblies/{coop.assembly_id}", headers={"Accept-Language": "fr"}
+    )
+    assert "Voter par correspondance" in detail.text
+    url = f"{coop.base}/assemblies/{coop.assembly_id}/advance-vote"
+    page = await client.get(url, headers={"Accept-Language": "fr"})
+    assert page.status_code == 200
+    assert "Approuvez-vous les comptes" in page.text
+    assert "avant le" in page.text
+    assert "à 15:00" in page.text or "15\u00a0h" in page.text or "15:00" in page.text
+    done = await post_form(client, url, {f"answer-{ballot_id}": "no"})
+    assert done.status_code == 303
+    again = await post_form(client, url, {f"answer-{ballot_id}": "yes"})
+    assert again.status_code == 303
+    shown = await client.get(url + "?saved=1", headers={"Accept-Language": "en"})
+    assert "Your answers are saved" in shown.text
+    assert "Your answer: For" in shown.text
+    assert await AdvanceParticipation.count().where(AdvanceParticipation.ballot == ballot_id) == 1
+    papers = await AdvancePaper.select(AdvancePaper.answer).where(AdvancePaper.ballot == ballot_id)
+    assert [p["answer"] for p in papers] == ["yes"]
+
+
+async def test_after_the_deadline_the_form_is_refused_in_french_and_english(
+    client: httpx.AsyncClient,
+) -> None:
+    coop, ballot_id = await postal_coop(days=0)
+    await AssemblyTable.update(
+        {AssemblyTable.starts_at: datetime.now(UTC) + timedelta(minutes=30)}
+    ).where(AssemblyTable.id == coop.assembly_id)
+    await as_role(client, coop, "member")
+    url = f"{coop.base}/assemblies/{coop.assembly_id}/advance-vote"
+    refused = await post_form(client, url, {f"answer-{ballot_id}": "no"})
+    assert refused.status_code == 409
+    assert "La date limite des votes par correspondance est passée" in refused.text
+    english = await post_form(client, url, {f"answer-{ballot_id}": "no"}, language="en")
+    assert "The deadline for votes by correspondence has passed" in english.text
+    assert not await AdvanceParticipation.exists().where(AdvanceParticipation.ballot == ballot_id)
+    detail = await client.get(f"{coop.base}/assemblies/{coop.assembly_id}")
+    assert "advance-vote" not in detail.text  # no link once the form is closed
+
+
+async def test_forged_ids_observers_and_other_cooperatives_change_nothing(
+    client: httpx.AsyncClient,
+) -> None:
+    coop, ballot_id = await postal_coop()
+    other, foreign = await postal_coop()
+    url = f"{coop.base}/assemblies/{coop.assembly_id}/advance-vote"
+    await as_role(client, coop, "member")
+    for forged in (foreign, 99_999_999):
+        answer = await post_form(client, url, {f"answer-{forged}": "yes"})
+        assert answer.status_code == 404
+    junk = await post_form(client, url, {"answer-abc": "yes"})
+    assert junk.status_code == 404
+    # another cooperative's assembly through this cooperative's address
+    elsewhere = f"{coop.base}/assemblies/{other.assembly_id}/advance-vote"
+    assert (await client.get(elsewhere)).status_code == 404
+    assert (await post_form(client, elsewhere, {f"answer-{foreign}": "yes"})).status_code == 404
+    # an observer reads but does not vote
+    await as_role(client, coop, "observer")
+    observer = await post_form(client, url, {f"answer-{ballot_id}": "yes"})
+    assert observer.status_code == 403
+    # another cooperative's facilitator
+    await as_role(client, other, "facilitator")
+    outsider = await post_form(client, url, {f"answer-{ballot_id}": "yes"})
+    assert outsider.status_code in (403, 404)
+    # a plain member cannot enter a paper form
+    await as_role(client, coop, "member")
+    paper = await post_form(
+        client,
+        url + "/paper",
+        {"giver": str(await membership(coop, "other")), f"paper-{ballot_id}": "no"},
+    )
+    assert paper.status_code == 403
+    assert not await AdvanceParticipation.exists().where(
+        AdvanceParticipation.ballot.is_in([ballot_id, foreign])
+    )
+
+
+async def test_a_facilitator_enters_a_paper_form_and_a_second_entry_is_refused(
+    client: httpx.AsyncClient,
+) -> None:
+    coop, ballot_id = await postal_coop()
+    await as_role(client, coop, "facilitator")
+    url = f"{coop.base}/assemblies/{coop.assembly_id}/advance-vote"
+    page = await client.get(url, headers={"Accept-Language": "fr"})
+    assert "Saisir un formulaire papier signé" in page.text
+    member = str(await membership(coop, "other"))
+    entered = await post_form(client, url + "/paper", {"giver": member, f"paper-{ballot_id}": "no"})
+    assert entered.status_code == 303
+    twice = await post_form(client, url + "/paper", {"giver": member, f"paper-{ballot_id}": "yes"})
+    assert twice.status_code == 409
+    assert "a déjà répondu à cette résolution par correspondance" in twice.text
+    listed = await client.get(url, headers={"Accept-Language": "en"})
+    assert "awaits a second scrutineer" in listed.text  # dual control is on by default
+    assert await AdvanceParticipation.count().where(AdvanceParticipation.ballot == ballot_id) == 1
+
+
+async def test_when_the_statutes_do_not_provide_for_it_the_page_says_so(
+    client: httpx.AsyncClient,
+) -> None:
+    coop, ballot_id = await postal_coop(allowed=False)
+    await as_role(client, coop, "member")
+    url = f"{coop.base}/assemblies/{coop.assembly_id}/advance-vote"
+    page = await client.get(url, headers={"Accept-Language": "fr"})
+    assert "ne prévoient pas le vote par correspondance" in page.text
+    refused = await post_form(client, url, {f"answer-{ballot_id}": "no"}, language="en")
+    assert refused.status_code == 409
+    assert "do not provide for votes by correspondence" in refused.text
+    assert not await AdvanceParticipation.exists().where(AdvanceParticipation.ballot == ballot_id)
