@@ -20,9 +20,10 @@ from votes.db.tables import (
     Organisation,
 )
 from votes.db.tables import Assembly as AssemblyTable
-from votes.services import rules
+from votes.services import attendance, rules
 from votes.services.actors import actor_for
-from votes.services.ballots import drafts
+from votes.services.ballots import drafts, lifecycle, voting
+from votes.web.controllers.rules import form_values
 
 MOTION = [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")]
 
@@ -177,3 +178,77 @@ async def test_when_the_statutes_do_not_provide_for_it_the_page_says_so(
     assert refused.status_code == 409
     assert "do not provide for votes by correspondence" in refused.text
     assert not await AdvanceParticipation.exists().where(AdvanceParticipation.ballot == ballot_id)
+
+
+async def test_the_result_the_register_and_the_minutes_show_the_postal_channel(
+    client: httpx.AsyncClient,
+) -> None:
+    coop, ballot_id = await postal_coop()
+    profile = await rules.organisation_profile(coop.organisation_id)
+    await rules.save_profile(
+        await actor_for(coop.organisation_id), replace(profile, dual_control=False)
+    )
+    await as_role(client, coop, "other")
+    url = f"{coop.base}/assemblies/{coop.assembly_id}/advance-vote"
+    assert (await post_form(client, url, {f"answer-{ballot_id}": "no"})).status_code == 303
+    await AssemblyTable.update({AssemblyTable.status: "in_session"}).where(
+        AssemblyTable.id == coop.assembly_id
+    )
+    system = await actor_for(coop.organisation_id)
+    for role in ("facilitator", "member"):
+        await attendance.check_in(system, coop.assembly_id, await membership(coop, role))
+    await lifecycle.open_ballot(system, ballot_id)
+    for role in ("facilitator", "member"):
+        await voting.cast_vote(ballot_id, await membership(coop, role), "yes")
+    await lifecycle.close_ballot(system, ballot_id)
+    await lifecycle.publish_ballot(system, ballot_id)
+    await as_role(client, coop, "member")
+    shown = await client.get(f"{coop.base}/ballots/{ballot_id}", headers={"Accept-Language": "fr"})
+    assert "Votes en séance et par correspondance" in shown.text
+    assert "Par correspondance" in shown.text
+    english = await client.get(
+        f"{coop.base}/ballots/{ballot_id}", headers={"Accept-Language": "en"}
+    )
+    assert "Votes in the room and by correspondence" in english.text
+    await as_role(client, coop, "facilitator")
+    register = await client.get(
+        f"{coop.base}/assemblies/{coop.assembly_id}/attendance", headers={"Accept-Language": "fr"}
+    )
+    assert "A voté par correspondance" in register.text
+    assert "par correspondance\u00a0: 1" in register.text
+    minutes = await client.get(
+        f"{coop.base}/assemblies/{coop.assembly_id}/minutes", headers={"Accept-Language": "fr"}
+    )
+    assert minutes.status_code == 200
+    assert "1 a voté par correspondance" in minutes.text
+    assert "Par correspondance" in minutes.text
+
+
+async def test_an_administrator_sets_the_postal_rule_on_the_rules_page(
+    client: httpx.AsyncClient,
+) -> None:
+    coop, _ballot = await postal_coop(allowed=False)
+    await Membership.update({Membership.is_admin: True}).where(
+        Membership.id == await membership(coop, "facilitator")
+    )
+    await as_role(client, coop, "facilitator")
+    values = form_values(await rules.organisation_profile(coop.organisation_id))
+    values.update(
+        postal_allowed="1",
+        postal_days="2",
+        postal_time="18:30",
+        postal_room_motions="abstain",
+        postal_on_arrival="replaced",
+    )
+    saved = await post_form(client, f"{coop.base}/rules/", values)
+    assert saved.status_code == 303
+    postal = (await rules.organisation_profile(coop.organisation_id)).postal
+    assert (postal.allowed, postal.days_before, postal.hour, postal.minute) == (True, 2, 18, 30)
+    assert (postal.room_motions, postal.on_arrival) == ("abstain", "replaced")
+    assert postal.source.confidence.value == "statutes"
+    page = await client.get(f"{coop.base}/rules/", headers={"Accept-Language": "fr"})
+    assert "jusqu’à 2 jours avant l’assemblée, à 18:30" in page.text
+    bad = await post_form(client, f"{coop.base}/rules/", {**values, "postal_time": "25:99"})
+    assert bad.status_code == 422
+    assert "Écrivez une heure" in bad.text
+    assert (await rules.organisation_profile(coop.organisation_id)).postal == postal

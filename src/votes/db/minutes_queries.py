@@ -107,6 +107,8 @@ class Resolution:
     roll_call: list[tuple[str, str]] = field(default_factory=list)  # public ballots only
     proxy_votes: int = 0  # votes of the counted round actually cast by a proxy holder (#16)
     cosigned_by: str = ""  # the scrutineer who confirmed the result before its publication
+    # the answers by correspondence the count added, by option (#18); None: no such channel
+    postal: dict[str, int] | None = None
 
     @property
     def labels(self) -> dict[str, str]:
@@ -441,7 +443,16 @@ async def _resolution(ballot: dict[str, Any]) -> Resolution:
         roll_call=roll_call,
         proxy_votes=await _proxy_votes(ballot),
         cosigned_by=await _cosigner(ballot),
+        postal=_postal_counts(ballot.get("rule_snapshot")),
     )
+
+
+def _postal_counts(snapshot: str | None) -> dict[str, int] | None:
+    """The channel of votes by correspondence the close froze into the ballot's snapshot."""
+    if not snapshot:
+        return None
+    found = json.loads(snapshot).get("count", {}).get("postal")
+    return {str(k): int(v) for k, v in found.items()} if isinstance(found, dict) else None
 
 
 async def _cosigner(ballot: dict[str, Any]) -> str:

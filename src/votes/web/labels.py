@@ -181,6 +181,7 @@ LABELS: dict[str, dict[str, str]] = {
         "present": N_("Present"),
         "remote": N_("Remote"),
         "represented": N_("Represented"),
+        "postal": N_("Voted by correspondence"),
         "absent": N_("Absent"),
         "left": N_("Left"),
     },

@@ -16,10 +16,13 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK
 
 from votes.core.rules import (
+    POSTAL_ON_ARRIVAL,
+    POSTAL_ROOM_MOTIONS,
     PRESETS,
     Confidence,
     DecisionRule,
     MajorityRule,
+    PostalRule,
     ProxyRule,
     QuorumRule,
     RuleProfile,
@@ -53,6 +56,8 @@ PROBLEMS = {
     "cap_invalid": N_("Write each cap as « category = 49 % », one per line, below 100 %."),
     "number_invalid": N_("Write a whole number."),
     "choice_invalid": N_("Choose one of the options offered."),
+    "days_invalid": N_("Write a number of days between 0 and 60."),
+    "time_invalid": N_("Write a time of day, for example 15:00."),
 }
 
 REFUSALS = area(
@@ -132,6 +137,11 @@ def form_values(profile: RuleProfile) -> dict[str, str]:
     values["quorum_by_college"] = "1" if profile.quorum_by_college else ""
     values["secret_elections"] = "1" if profile.secret_ballot_for_elections else ""
     values["dual_control"] = "1" if profile.dual_control else ""
+    values["postal_allowed"] = "1" if profile.postal.allowed else ""
+    values["postal_days"] = str(profile.postal.days_before)
+    values["postal_time"] = f"{profile.postal.hour:02d}:{profile.postal.minute:02d}"
+    values["postal_room_motions"] = profile.postal.room_motions
+    values["postal_on_arrival"] = profile.postal.on_arrival
     values["caps"] = "\n".join(
         f"{name} = {share_text(cap)}" for name, cap in sorted(profile.category_caps.items())
     )
@@ -174,8 +184,39 @@ def read_profile(base: RuleProfile, form: FormMultiDict, errors: FormErrors) -> 
         secret_ballot_for_elections=bool(form.get("secret_elections")),
         dual_control=bool(form.get("dual_control")),
         category_caps=_read_caps(str(form.get("caps", ""))[:2000], errors),
+        postal=_read_postal(original.postal, form, errors),
     )
     return replace(adjusted, adjusted=adjusted != replace(original, adjusted=False))
+
+
+_TIME = re.compile(r"^([01]?\d|2[0-3])[:h.]([0-5]\d)$")
+
+
+def _read_postal(before: PostalRule, form: FormMultiDict, errors: FormErrors) -> PostalRule:
+    """The vote by correspondence (#18): allowed, its deadline (days before the assembly,
+    at a time of day), how it counts on motions raised in the room and when its voter comes."""
+    days = whole_number(str(form.get("postal_days", "")).strip()[:3], high=60)
+    if days is None:
+        errors.add("postal_days", _(PROBLEMS["days_invalid"]))
+        days = before.days_before
+    found = _TIME.match(str(form.get("postal_time", "")).strip()[:5])
+    if found is None:
+        errors.add("postal_time", _(PROBLEMS["time_invalid"]))
+        hour, minute = before.hour, before.minute
+    else:
+        hour, minute = int(found.group(1)), int(found.group(2))
+    rule = PostalRule(
+        allowed=bool(form.get("postal_allowed")),
+        days_before=days,
+        hour=hour,
+        minute=minute,
+        room_motions=_choice(form, "postal_room_motions", POSTAL_ROOM_MOTIONS, errors),
+        on_arrival=_choice(form, "postal_on_arrival", POSTAL_ON_ARRIVAL, errors),
+        source=before.source,
+    )
+    if replace(rule, source=before.source) != before:
+        rule = replace(rule, source=STATUTES)
+    return rule
 
 
 def _choice(form: FormMultiDict, name: str, allowed: tuple[str, ...], errors: FormErrors) -> str:
