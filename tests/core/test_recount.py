@@ -231,3 +231,29 @@ def test_a_missing_file_gets_a_clear_answer(
 ) -> None:
     assert main(["count", "irv", str(tmp_path / "absent.blt"), "--format", "blt"]) == 2
     assert "absent.blt" in capsys.readouterr().err
+
+
+def test_an_export_with_votes_by_correspondence_recounts_them_as_their_own_channel(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """#18: the export carries the postal channel as totals by answer; the recount adds them
+    to the room's papers and agrees with the published result."""
+    options = [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")]
+    keys = [key for key, _ in options]
+    counted = tally("majority", keys, {"yes": 2, "no": 3})
+    body = json.loads(_export("majority", options, ["yes", "no"]))
+    body["result"] = json.loads(counted.to_json())
+    body["postal"] = {"yes": 1, "no": 2}
+    path = tmp_path / "ballot-8.json"
+    path.write_text(json.dumps(body))
+    assert main(["count", "majority", str(path), "--language", "en"]) == 0
+    output = capsys.readouterr().out
+    assert "(2 for, 3 against)" in output  # 1 + 1 in the room, 1 + 2 by correspondence
+    assert "The recount gives the published result." in output
+    body["papers"], body["postal"] = [], {}
+    path.write_text(json.dumps(body))
+    with pytest.raises(TallyError, match="holds no papers"):
+        read_ballots(path.read_text(), "json", "majority")
+    body["postal"] = ["yes"]
+    with pytest.raises(TallyError, match="not a ballot exported"):
+        read_ballots(json.dumps(body), "json", "majority")

@@ -210,6 +210,8 @@ async def test_the_result_the_register_and_the_minutes_show_the_postal_channel(
         f"{coop.base}/ballots/{ballot_id}", headers={"Accept-Language": "en"}
     )
     assert "Votes in the room and by correspondence" in english.text
+    exported = await client.get(f"{coop.base}/ballots/{ballot_id}/result.json")
+    assert exported.json()["postal"] == {"no": 1}  # the recount takes the channel too
     await as_role(client, coop, "facilitator")
     register = await client.get(
         f"{coop.base}/assemblies/{coop.assembly_id}/attendance", headers={"Accept-Language": "fr"}

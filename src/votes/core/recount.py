@@ -126,13 +126,18 @@ def _from_export(text: str) -> Ballots:
         labels = {str(option["key"]): str(option["label"]) for option in ballot["options"]}
         papers = [paper["choice"] for paper in body["papers"]]
         result = TallyResult.from_json(json.dumps(body["result"]))
-    except (ValueError, KeyError, TypeError) as error:
+        # the answers by correspondence the app added to a resolution's count (#18)
+        by_post = {str(k): int(v) for k, v in (body.get("postal") or {}).items()}
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
         raise TallyError(f"not a ballot exported by the app: {error}") from error
-    if not papers:
+    if not papers and not by_post:
         raise TallyError("this export holds no papers (only published secret ballots do)")
+    counted = _counted(ballot["method"], papers)
+    for answer, number in by_post.items():
+        counted[answer] = counted.get(answer, 0) + number
     return Ballots(
         candidates=keys,
-        ballots=_counted(ballot["method"], papers),
+        ballots=counted,
         seats=int(ballot.get("seats") or 1),
         title=str(ballot.get("question", "")),
         labels=labels,

@@ -17,7 +17,7 @@ from typing import Any
 
 import anyio.to_thread
 
-from votes.core import receipts
+from votes.core import postal, receipts
 from votes.core.results import TallyResult
 from votes.db import minutes_queries as mq
 from votes.db.agenda_queries import AssemblyView
@@ -328,7 +328,15 @@ async def _ballot(ballot_id: int) -> dict[str, Any]:
         "result": json.loads(ballot["result"]) if ballot["result"] and published else None,
         "room_counts": [{**dict(r), "counts": json.loads(r["counts"])} for r in room],
         "papers": papers,
+        # the answers by correspondence the count added, by answer (#18)
+        "postal": _postal_totals(ballot["rule_snapshot"]),
     }
+
+
+def _postal_totals(snapshot: str | None) -> dict[str, int] | None:
+    data = json.loads(snapshot).get(postal.POSTAL_KEY) if snapshot else None
+    channel = postal.channel_from_data(data)
+    return None if channel is None else channel.totals()
 
 
 async def _audit(

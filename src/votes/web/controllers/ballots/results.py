@@ -9,9 +9,11 @@ from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
+from votes.core import postal
 from votes.core.formats import write_blt
 from votes.core.papers import RANKED_METHODS
 from votes.core.results import TallyError
+from votes.db import attendance_queries as aq
 from votes.db import ballot_queries as bq
 from votes.db.ballot_queries import BallotView
 from votes.db.tables import BallotStatus
@@ -68,6 +70,9 @@ class BallotResultsController(Controller):
             if ballot.status == BallotStatus.PUBLISHED
             else [],
         }
+        postal = await _postal_channel(actor, ballot_id)
+        if postal is not None:  # the answers by correspondence the count added (#18)
+            body["postal"] = postal
         return _download(
             json.dumps(body, ensure_ascii=False, indent=2), "application/json", ballot, "json"
         )
@@ -107,3 +112,10 @@ class BallotResultsController(Controller):
         except TallyError as error:
             raise NotFoundException() from error
         return _download(text, "text/plain", ballot, "blt")
+
+
+async def _postal_channel(actor: Actor, ballot_id: int) -> dict[str, int] | None:
+    """The channel of votes by correspondence, as totals by answer (never by voter)."""
+    snapshot = await aq.ballot_rule_snapshot(actor.organisation.id, ballot_id)
+    channel = postal.channel_from_data((snapshot or {}).get(postal.POSTAL_KEY))
+    return None if channel is None else channel.totals()
