@@ -184,7 +184,7 @@ def read_profile(base: RuleProfile, form: FormMultiDict, errors: FormErrors) -> 
         secret_ballot_for_elections=bool(form.get("secret_elections")),
         dual_control=bool(form.get("dual_control")),
         category_caps=_read_caps(str(form.get("caps", ""))[:2000], errors),
-        postal=_read_postal(original.postal, form, errors),
+        postal=_read_postal(base.postal, original.postal, form, errors),
     )
     return replace(adjusted, adjusted=adjusted != replace(original, adjusted=False))
 
@@ -192,17 +192,22 @@ def read_profile(base: RuleProfile, form: FormMultiDict, errors: FormErrors) -> 
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:h.]([0-5]\d)$")
 
 
-def _read_postal(before: PostalRule, form: FormMultiDict, errors: FormErrors) -> PostalRule:
+def _read_postal(
+    current: PostalRule, original: PostalRule, form: FormMultiDict, errors: FormErrors
+) -> PostalRule:
     """The vote by correspondence (#18): allowed, its deadline (days before the assembly,
-    at a time of day), how it counts on motions raised in the room and when its voter comes."""
+    at a time of day), how it counts on motions raised in the room and when its voter comes.
+    A form without these fields (an older page) keeps the profile's rule as it is."""
+    if "postal_days" not in form:
+        return current
     days = whole_number(str(form.get("postal_days", "")).strip()[:3], high=60)
     if days is None:
         errors.add("postal_days", _(PROBLEMS["days_invalid"]))
-        days = before.days_before
+        days = current.days_before
     found = _TIME.match(str(form.get("postal_time", "")).strip()[:5])
     if found is None:
         errors.add("postal_time", _(PROBLEMS["time_invalid"]))
-        hour, minute = before.hour, before.minute
+        hour, minute = current.hour, current.minute
     else:
         hour, minute = int(found.group(1)), int(found.group(2))
     rule = PostalRule(
@@ -212,8 +217,9 @@ def _read_postal(before: PostalRule, form: FormMultiDict, errors: FormErrors) ->
         minute=minute,
         room_motions=_choice(form, "postal_room_motions", POSTAL_ROOM_MOTIONS, errors),
         on_arrival=_choice(form, "postal_on_arrival", POSTAL_ON_ARRIVAL, errors),
-        source=before.source,
+        source=original.source,
     )
+    before = original
     if replace(rule, source=before.source) != before:
         rule = replace(rule, source=STATUTES)
     return rule
