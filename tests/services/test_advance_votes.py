@@ -346,3 +346,64 @@ async def test_paper_forms_need_a_second_scrutineer_and_never_double_an_online_v
         )
     ]
     assert {"postal.voted", "postal.paper_entered", "postal.paper_confirmed"} <= set(actions)
+
+
+async def test_two_tabs_at_once_store_one_answer_and_a_public_paper_names_its_voter() -> None:
+    import asyncio
+
+    ga = await postal_assembly(3)
+    ballot_id = await ga.motion()
+    member = await actor(ga, 0)
+    await asyncio.gather(
+        advance_votes.cast_advance_votes(member, ga.assembly_id, {ballot_id: "no"}),
+        advance_votes.cast_advance_votes(member, ga.assembly_id, {ballot_id: "yes"}),
+    )
+    assert await AdvanceParticipation.count().where(AdvanceParticipation.ballot == ballot_id) == 1
+    papers = await AdvancePaper.select().where(AdvancePaper.ballot == ballot_id)
+    assert len(papers) == 1
+    assert papers[0]["voter"] == ga.members[0]  # a public ballot: roll call
+
+
+async def test_a_room_count_never_makes_more_votes_than_voters_with_the_postal_forms() -> None:
+    from votes.core.room_counts import RoomCount
+    from votes.services.ballots import room_counts
+
+    ga = await postal_assembly(2)
+    ballot_id = await ga.motion()
+    await advance_votes.cast_advance_votes(await actor(ga, 0), ga.assembly_id, {ballot_id: "no"})
+    await in_session(ga)
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    counter = await member_actor(ga.organisation_id, facilitator=True)
+    system = await actor_for(ga.organisation_id, counter.membership_id)
+    with pytest.raises(Refused) as refused:
+        await room_counts.record_room_count(system, ballot_id, RoomCount({"yes": 3}, cast=3))
+    assert refused.value.code == "too_many_votes"  # 3 members (2 + the counter), 1 by post
+    await room_counts.record_room_count(system, ballot_id, RoomCount({"yes": 2}, cast=2))
+    await close(ballot_id)
+    assert await totals(ballot_id) == {"yes": 2, "no": 1, "abstain": 0}
+
+
+async def test_a_proxy_holder_cannot_vote_for_a_member_whose_postal_vote_stands() -> None:
+    from votes.db.tables import Proxy
+
+    ga = await postal_assembly(3)
+    ballot_id = await ga.motion()
+    await advance_votes.cast_advance_votes(await actor(ga, 0), ga.assembly_id, {ballot_id: "no"})
+    await in_session(ga)
+    await ga.check_in(1)
+    await Proxy.insert(
+        Proxy(
+            organisation=ga.organisation_id,
+            assembly=ga.assembly_id,
+            giver=ga.members[0],
+            holder=ga.members[1],
+            proxy_key=f"{ga.assembly_id}:{ga.members[0]}",
+            status="active",
+        )
+    )
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    with pytest.raises(Refused) as refused:
+        await voting.cast_vote(ballot_id, ga.members[1], "yes", on_behalf_of=ga.members[0])
+    assert refused.value.code == "voted_by_post"
+    await close(ballot_id)
+    assert (await snapshot(ballot_id))["count"]["postal"] == {"no": 1}

@@ -13,6 +13,8 @@ from votes.core.room_counts import (
 )
 from votes.db.engine import write_transaction
 from votes.db.tables import (
+    AdvanceParticipation,
+    AdvanceStatus,
     Ballot,
     BallotStatus,
     PaperCount,
@@ -58,8 +60,13 @@ async def record_room_count(actor: Actor, ballot_id: int, count: RoomCount) -> N
         electronic = await Participation.count().where(
             (Participation.ballot == ballot_id) & (Participation.round == row["round"])
         )
+        # the answers by correspondence this ballot counts too (#18): never more votes than voters
+        by_post = await AdvanceParticipation.count().where(
+            (AdvanceParticipation.ballot == ballot_id)
+            & (AdvanceParticipation.status == AdvanceStatus.COUNTED.value)
+        )
         eligible = row["eligible_at_close"] or await eligible_count(organisation_id)
-        if electronic + count.cast > eligible:
+        if electronic + by_post + count.cast > eligible:
             raise Refused("too_many_votes")
         key = f"{ballot_id}:{row['round']}"
         await PaperCount.delete().where(PaperCount.count_key == key)
