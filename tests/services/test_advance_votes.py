@@ -89,10 +89,10 @@ async def test_advance_votes_are_a_channel_of_their_own_in_the_count_and_the_quo
     ga = await postal_assembly(10)
     first, second = await ga.motion(), await ga.motion()
     for index, answer in ((7, "yes"), (8, "no"), (9, "yes")):
-        receipts = await advance_votes.cast_advance_votes(
+        answered = await advance_votes.cast_advance_votes(
             await actor(ga, index), ga.assembly_id, {first: answer, second: "abstain"}
         )
-        assert len(receipts[first].replace("-", "")) == 10
+        assert answered == [first, second]
     await in_session(ga)
     await ga.check_in(*range(5))
     banner = await attendance.quorum_banner(ga.organisation_id, ga.assembly_id)

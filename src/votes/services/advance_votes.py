@@ -19,7 +19,6 @@ import hashlib
 import hmac
 import json
 import random
-import secrets
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,7 +27,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from votes.core import postal
-from votes.core.receipts import RECEIPT_ALPHABET, RECEIPT_LENGTH, format_receipt, receipt_hash
 from votes.core.rules import PostalRule
 from votes.db.engine import write_transaction
 from votes.db.tables import (
@@ -219,10 +217,10 @@ async def _voter_row(organisation_id: int, membership_id: int) -> dict[str, Any]
 
 async def cast_advance_votes(
     actor: Actor, assembly_id: int, answers: Mapping[int, str]
-) -> dict[int, str]:
+) -> list[int]:
     """Store (or change) the member's own answers by correspondence: ballot id -> yes, no or
     abstain (an empty answer leaves that resolution as it was). All are stored or none.
-    Return the receipt code of each answer stored (shown once)."""
+    Return the ballots answered."""
     require(may_take_part, actor)
     member = actor.membership_id
     if member is None:
@@ -250,8 +248,7 @@ async def _cast(
     assembly_id: int,
     member: int,
     answers: Mapping[int, str],
-) -> dict[int, str]:
-    receipts: dict[int, str] = {}
+) -> list[int]:
     async with write_transaction(Ballot._meta.db):
         await minutes.refuse_if_final(assembly_id)
         found = await window(organisation_id, assembly_id)
@@ -271,7 +268,6 @@ async def _cast(
             )
             if existing is not None and existing["channel"] == AdvanceChannel.PAPER.value:
                 raise Refused("postal_paper_entered")
-            code = _receipt_code()
             await _write(
                 organisation_id,
                 assembly_id,
@@ -279,14 +275,12 @@ async def _cast(
                 member,
                 answer,
                 secret=rows[ballot_id]["secret"],
-                code=code,
                 stands=profile.postal.on_arrival == "stand",
                 channel=AdvanceChannel.ONLINE,
                 status=AdvanceStatus.COUNTED,
                 entered_by=None,
                 replace=existing is not None,
             )
-            receipts[ballot_id] = format_receipt(code)
         await audit.record(
             organisation_id,
             "postal.voted",
@@ -294,11 +288,7 @@ async def _cast(
             subject=f"assembly:{assembly_id}",
             details={"ballots": sorted(chosen), "channel": "online"},  # never the answers
         )
-    return receipts
-
-
-def _receipt_code() -> str:
-    return "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(RECEIPT_LENGTH))
+    return sorted(chosen)
 
 
 async def _write(
@@ -309,7 +299,6 @@ async def _write(
     answer: str,
     *,
     secret: bool,
-    code: str,
     stands: bool,
     channel: AdvanceChannel,
     status: AdvanceStatus,
@@ -347,7 +336,6 @@ async def _write(
             voter=None if secret else member,
             answer=answer,
             tag=tag,
-            receipt_hash=receipt_hash(code),
         )
     )
 
@@ -395,7 +383,6 @@ async def enter_paper_form(
                 member_id,
                 answer,
                 secret=rows[ballot_id]["secret"],
-                code=_receipt_code(),
                 stands=profile.postal.on_arrival == "stand",
                 channel=AdvanceChannel.PAPER,
                 status=AdvanceStatus.PENDING if dual else AdvanceStatus.COUNTED,

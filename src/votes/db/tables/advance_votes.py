@@ -63,4 +63,3 @@ class AdvancePaper(Table):
     weight_group = Varchar(length=120, default="")
     # keyed tag of (ballot, voter) while the envelope is closed; "" once the close opened it
     tag = Varchar(length=64, default="", index=True)
-    receipt_hash = Varchar(length=64, default="")  # hash of the receipt the voter was shown

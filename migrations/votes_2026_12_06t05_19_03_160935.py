@@ -65,7 +65,7 @@ class Organisation(Table, tablename="organisation", schema=None):
     )
 
 
-ID = "2026-12-06T05:01:11:623484"
+ID = "2026-12-06T05:19:03:160935"
 VERSION = "1.38.0"
 DESCRIPTION = ""
 
@@ -468,28 +468,6 @@ async def forwards():
             "primary_key": False,
             "unique": False,
             "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="AdvancePaper",
-        tablename="advance_paper",
-        column_name="receipt_hash",
-        db_column_name="receipt_hash",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 64,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
             "index_method": IndexMethod.btree,
             "choices": None,
             "db_column_name": None,
