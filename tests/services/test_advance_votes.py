@@ -346,6 +346,10 @@ async def test_paper_forms_need_a_second_scrutineer_and_never_double_an_online_v
         )
     ]
     assert {"postal.voted", "postal.paper_entered", "postal.paper_confirmed"} <= set(actions)
+    closed = await AuditEntry.select(AuditEntry.details).where(
+        (AuditEntry.subject == f"ballot:{ballot_id}") & (AuditEntry.action == "ballot.closed")
+    )
+    assert json.loads(closed[0]["details"])["postal"] == {"no": 1, "yes": 1}  # sealed too
 
 
 async def test_two_tabs_at_once_store_one_answer_and_a_public_paper_names_its_voter() -> None:
@@ -407,3 +411,28 @@ async def test_a_proxy_holder_cannot_vote_for_a_member_whose_postal_vote_stands(
     assert refused.value.code == "voted_by_post"
     await close(ballot_id)
     assert (await snapshot(ballot_id))["count"]["postal"] == {"no": 1}
+
+
+async def test_a_resolution_written_after_the_deadline_counts_postal_voters_by_default() -> None:
+    ga = await postal_assembly(5, room_motions="abstain")
+    prepared = await ga.motion()
+    for index in (3, 4):
+        await advance_votes.cast_advance_votes(
+            await actor(ga, index), ga.assembly_id, {prepared: "no"}
+        )
+    # weeks later the assembly sits: the resolution was written long before the deadline (the
+    # day before at 15:00), the other one is written in the room
+    await AuditEntry.update({AuditEntry.occurred_at: datetime.now(UTC) - timedelta(days=20)}).where(
+        AuditEntry.subject == f"ballot:{prepared}"
+    )
+    await AssemblyTable.update(
+        {AssemblyTable.status: "in_session", AssemblyTable.starts_at: datetime.now(UTC)}
+    ).where(AssemblyTable.id == ga.assembly_id)
+    raised = await ga.motion()
+    await ga.check_in(0, 1, 2)
+    await ga.vote(raised, {"yes": 3})
+    await close(raised)
+    assert (await snapshot(raised))["count"]["postal"] == {"abstain": 2}
+    await ga.vote(prepared, {"yes": 3})
+    await close(prepared)
+    assert (await snapshot(prepared))["count"]["postal"] == {"no": 2}

@@ -38,6 +38,7 @@ from votes.db.tables import (
     Assembly,
     AssemblyStatus,
     Attendance,
+    AuditEntry,
     Ballot,
     BallotStatus,
     Membership,
@@ -511,10 +512,13 @@ async def _groups(organisation_id: int, members: set[int], weight_groups: str) -
     }
 
 
-async def freeze_channel(row: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
+async def freeze_channel(
+    row: Mapping[str, Any], values: Mapping[str, Any], sealed: dict[str, Any]
+) -> dict[str, Any]:
     """At a ballot's close (inside its transaction, before its count): open the postal
     envelopes and freeze the channel into the rule snapshot (``values`` are the close's
-    changes so far). Return the changes to add (none for a ballot outside the channel)."""
+    changes so far). Return the changes to add (none for a ballot outside the channel); the
+    channel's totals go into the close's audit entry (``sealed``) too."""
     snapshot_text = values.get("rule_snapshot") or row["rule_snapshot"]
     if not snapshot_text or row["method"] != "majority" or row["round"] != 1:
         return {}
@@ -526,8 +530,9 @@ async def freeze_channel(row: Mapping[str, Any], values: Mapping[str, Any]) -> d
     snapshot = json.loads(snapshot_text)
     came = await _came(organisation_id, assembly_id, ballot_id)
     groups_of = row["weight_groups"]
-    if ballot_id in await _amendment_ballots(assembly_id):
+    if await _raised_in_the_room(organisation_id, assembly_id, ballot_id):
         voters = await postal_voter_ids(organisation_id, assembly_id) - came
+        await _leave_out_forms(ballot_id)
         groups = await _groups(organisation_id, voters, groups_of)
         by_group: dict[str, int] = {}
         for member in voters:
@@ -536,7 +541,32 @@ async def freeze_channel(row: Mapping[str, Any], values: Mapping[str, Any]) -> d
     else:
         channel = await _open_envelopes(row, rule, came)
     snapshot[postal.POSTAL_KEY] = postal.channel_to_data(channel)
+    sealed["postal"] = channel.totals()
     return {"rule_snapshot": json.dumps(snapshot, sort_keys=True)}
+
+
+async def _raised_in_the_room(organisation_id: int, assembly_id: int, ballot_id: int) -> bool:
+    """Whether the postal voters never saw this ballot as it is put to the vote: an
+    amendment's, or one written (or rewritten) after the postal deadline."""
+    if ballot_id in await _amendment_ballots(assembly_id):
+        return True
+    deadline = (await window(organisation_id, assembly_id)).deadline
+    return bool(
+        await AuditEntry.exists().where(
+            (AuditEntry.organisation == organisation_id)
+            & (AuditEntry.subject == f"ballot:{ballot_id}")
+            & AuditEntry.action.is_in(["ballot.created", "ballot.edited"])
+            & (AuditEntry.occurred_at > deadline)
+        )
+    )
+
+
+async def _leave_out_forms(ballot_id: int) -> None:
+    """Forms given on a text that changed after the deadline: the count leaves them out."""
+    await AdvanceParticipation.update(
+        {AdvanceParticipation.status: AdvanceStatus.WITHDRAWN.value}
+    ).where(AdvanceParticipation.ballot == ballot_id)
+    await AdvancePaper.delete().where(AdvancePaper.ballot == ballot_id)
 
 
 async def _open_envelopes(

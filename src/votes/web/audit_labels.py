@@ -47,6 +47,9 @@ ACTIONS: dict[str, str] = {
     "proposal.edited": N_("Proposal edited"),
     "proposal.put_to_vote": N_("Proposal put to the vote"),
     "proposal.status_changed": N_("Proposal status changed"),
+    "postal.paper_confirmed": N_("Paper postal form confirmed"),
+    "postal.paper_entered": N_("Paper postal form entered"),
+    "postal.voted": N_("Vote by correspondence"),
     "proxy.given": N_("Proxy given"),
     "proxy.revoked": N_("Proxy revoked"),
     "rules.changed": N_("Rules changed"),
@@ -95,6 +98,12 @@ DETAILS: dict[str, str] = {
     "note": N_("note"),
     "codes": N_("codes"),
     "days": N_("days"),
+    "ballots": N_("ballots"),
+    "channel": N_("channel"),
+    "member": N_("member"),
+    "pending": N_("awaiting confirmation"),
+    "answers": N_("answers"),
+    "postal": N_("by correspondence"),
     "language": N_("language"),
 }
 

@@ -205,7 +205,7 @@ async def close_ballot(actor: Actor, ballot_id: int, *, reason: str | None = Non
             "represented_at_close": counts[1] if counts else None,
             **await _frozen_figures(row),
         }
-        values.update(await advance_votes.freeze_channel(row, values))  # postal votes (#18)
+        values.update(await advance_votes.freeze_channel(row, values, sealed))  # postal (#18)
         try:
             result, snapshot = await count_round({**row, **values})
         except TallyError as error:  # e.g. a tie only a lot settles and no lot seeded
