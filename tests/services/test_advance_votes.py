@@ -436,3 +436,53 @@ async def test_a_resolution_written_after_the_deadline_counts_postal_voters_by_d
     await ga.vote(prepared, {"yes": 3})
     await close(prepared)
     assert (await snapshot(prepared))["count"]["postal"] == {"no": 2}
+
+
+async def test_a_secret_resolution_reopened_afresh_keeps_its_postal_forms() -> None:
+    ga = await postal_assembly(5, on_arrival="replaced")
+    profile = await rules.organisation_profile(ga.organisation_id)
+    await rules.save_profile(
+        await actor_for(ga.organisation_id), replace(profile, dual_control=False)
+    )
+    ballot_id = await ga.motion(secret=True)
+    for index in (3, 4):
+        await advance_votes.cast_advance_votes(
+            await actor(ga, index), ga.assembly_id, {ballot_id: "no"}
+        )
+    await in_session(ga)
+    await ga.check_in(0, 1, 2)
+    await ga.vote(ballot_id, {"yes": 3})
+    await close(ballot_id)
+    system = await lifecycle.system_actor(ballot_id)
+    fresh = await lifecycle.reopen_ballot(system, ballot_id, "Un bulletin perdu")
+    assert fresh != ballot_id
+    for index in (0, 1):
+        await voting.cast_vote(fresh, ga.members[index], "yes")
+    await close(fresh)
+    assert (await snapshot(fresh))["count"]["postal"] == {"no": 2}  # carried over, once
+    assert await totals(fresh) == {"yes": 2, "no": 2, "abstain": 0}
+
+
+async def test_a_public_ballot_reopened_still_counts_each_postal_voter_once() -> None:
+    ga = await postal_assembly(4, on_arrival="replaced")
+    profile = await rules.organisation_profile(ga.organisation_id)
+    await rules.save_profile(
+        await actor_for(ga.organisation_id), replace(profile, dual_control=False)
+    )
+    ballot_id = await ga.motion()
+    for index in (2, 3):
+        await advance_votes.cast_advance_votes(
+            await actor(ga, index), ga.assembly_id, {ballot_id: "no"}
+        )
+    await in_session(ga)
+    await ga.check_in(0)
+    await ga.vote(ballot_id, {"yes": 1})
+    await close(ballot_id)
+    assert (await snapshot(ballot_id))["count"]["postal"] == {"no": 2}
+    system = await lifecycle.system_actor(ballot_id)
+    assert await lifecycle.reopen_ballot(system, ballot_id, "Une arrivée") == ballot_id
+    await ga.check_in(3)  # a postal voter comes after all: the room replaces their form
+    await voting.cast_vote(ballot_id, ga.members[3], "yes")
+    await close(ballot_id)
+    assert (await snapshot(ballot_id))["count"]["postal"] == {"no": 1}
+    assert await totals(ballot_id) == {"yes": 2, "no": 1, "abstain": 0}

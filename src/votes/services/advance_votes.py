@@ -371,7 +371,9 @@ async def enter_paper_form(
         profile = await rules.freeze_assembly_profile(organisation_id, assembly_id)
         dual = profile.dual_control
         for ballot_id, answer in sorted(chosen.items()):
-            if rows[ballot_id]["status"] != BallotStatus.DRAFT.value:
+            if rows[ballot_id]["status"] != BallotStatus.DRAFT.value or await _raised_in_the_room(
+                organisation_id, assembly_id, ballot_id
+            ):
                 raise Refused("postal_ballot_started")
             if await AdvanceParticipation.exists().where(
                 AdvanceParticipation.advance_key == f"{ballot_id}:{member_id}"
@@ -547,9 +549,14 @@ async def freeze_channel(
 
 async def _raised_in_the_room(organisation_id: int, assembly_id: int, ballot_id: int) -> bool:
     """Whether the postal voters never saw this ballot as it is put to the vote: an
-    amendment's, or one written (or rewritten) after the postal deadline."""
+    amendment's, or one written (or rewritten) after the postal deadline (a secret ballot
+    reopened afresh carries its forms over: it is the same resolution)."""
     if ballot_id in await _amendment_ballots(assembly_id):
         return True
+    if await AdvanceParticipation.exists().where(
+        (AdvanceParticipation.ballot == ballot_id) & (AdvanceParticipation.carried == True)  # noqa: E712
+    ):
+        return False
     deadline = (await window(organisation_id, assembly_id)).deadline
     return bool(
         await AuditEntry.exists().where(
@@ -576,10 +583,14 @@ async def _open_envelopes(
     voter the room replaces), erase the tags and write the papers again in random order."""
     ballot_id = row["id"]
     entries = await AdvanceParticipation.select(
-        AdvanceParticipation.id, AdvanceParticipation.membership, AdvanceParticipation.status
+        AdvanceParticipation.id,
+        AdvanceParticipation.membership,
+        AdvanceParticipation.status,
+        AdvanceParticipation.carried,
     ).where(AdvanceParticipation.ballot == ballot_id)
     counted = {int(e["membership"]) for e in entries if e["status"] == AdvanceStatus.COUNTED.value}
-    out = postal.withdrawn(rule, counted, came)
+    carried = any(e["carried"] for e in entries)  # opened papers of a cancelled secret ballot
+    out = frozenset() if carried else postal.withdrawn(rule, counted, came)
     keep = counted - out
     if out:
         await AdvanceParticipation.update(
@@ -596,7 +607,7 @@ async def _open_envelopes(
     for paper in papers:
         member = tags.get(paper["tag"])
         if member is None:  # left out, pending, or an envelope already opened
-            if paper["tag"]:
+            if paper["tag"] or paper["voter"] in out:  # a roll-call paper names its voter
                 continue
             kept.append(paper)
             continue
@@ -606,6 +617,29 @@ async def _open_envelopes(
     if kept:
         await AdvancePaper.insert(*(AdvancePaper(**paper) for paper in kept))
     return postal.channel_of((p["weight_group"], p["answer"]) for p in kept)
+
+
+async def carry_over(cancelled_id: int, fresh_id: int) -> None:
+    """A secret ballot reopened afresh (the same resolution put to the vote again): its
+    forms by correspondence, opened at its close, count for the fresh ballot."""
+    async with write_transaction(Ballot._meta.db):
+        entries = await AdvanceParticipation.select(
+            AdvanceParticipation.id, AdvanceParticipation.membership
+        ).where(AdvanceParticipation.ballot == cancelled_id)
+        for entry in entries:
+            await AdvanceParticipation.update(
+                {
+                    AdvanceParticipation.ballot: fresh_id,
+                    AdvanceParticipation.advance_key: f"{fresh_id}:{entry['membership']}",
+                    AdvanceParticipation.carried: True,
+                    # their papers were opened (no tag, no voter): the room cannot replace
+                    # them any more, so the fresh ballot takes no second vote from them
+                    AdvanceParticipation.stands: True,
+                }
+            ).where(AdvanceParticipation.id == entry["id"])
+        await AdvancePaper.update({AdvancePaper.ballot: fresh_id}).where(
+            AdvancePaper.ballot == cancelled_id
+        )
 
 
 async def room_vote_refused(ballot_id: int, membership_id: int) -> bool:

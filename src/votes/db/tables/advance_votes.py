@@ -48,6 +48,8 @@ class AdvanceParticipation(Table):
     # the profile says the advance vote stands when its voter comes: the room takes no
     # second vote from them on this ballot (read by every room vote: no JSON to parse there)
     stands = Boolean(default=True)
+    # moved to the fresh ballot of a secret resolution reopened afresh: the same resolution
+    carried = Boolean(default=False)
     entered_by = foreign_key(Membership, null=True)  # the scrutineer who typed a paper form
     confirmed_by = foreign_key(Membership, null=True)  # the second one, under dual control
     answered_at = Timestamptz(default=TimestamptzNow())

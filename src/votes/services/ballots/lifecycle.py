@@ -510,6 +510,7 @@ async def _reopen_afresh(actor: Actor, ballot_id: int, details: dict[str, Any]) 
         rules=json.loads(row["rules"]),
     )
     fresh = await insert_ballot(row["organisation"], row["assembly"], settings, actor.audited_as)
+    await advance_votes.carry_over(ballot_id, fresh)  # the same resolution: its postal forms
     await open_ballot(actor, fresh)
     return fresh
 

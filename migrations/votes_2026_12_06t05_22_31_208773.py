@@ -65,7 +65,7 @@ class Organisation(Table, tablename="organisation", schema=None):
     )
 
 
-ID = "2026-12-06T05:19:03:160935"
+ID = "2026-12-06T05:22:31:208773"
 VERSION = "1.38.0"
 DESCRIPTION = ""
 
@@ -76,17 +76,152 @@ async def forwards():
     )
 
     manager.add_table(
+        class_name="AdvancePaper",
+        tablename="advance_paper",
+        schema=None,
+        columns=None,
+    )
+
+    manager.add_table(
         class_name="AdvanceParticipation",
         tablename="advance_participation",
         schema=None,
         columns=None,
     )
 
-    manager.add_table(
-        class_name="AdvancePaper",
+    manager.add_column(
+        table_class_name="AdvancePaper",
         tablename="advance_paper",
+        column_name="id",
+        db_column_name="id",
+        column_class_name="UUID",
+        column_class=UUID,
+        params={
+            "default": UUID4(),
+            "null": False,
+            "primary_key": True,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
         schema=None,
-        columns=None,
+    )
+
+    manager.add_column(
+        table_class_name="AdvancePaper",
+        tablename="advance_paper",
+        column_name="ballot",
+        db_column_name="ballot",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Ballot,
+            "on_delete": OnDelete.restrict,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="AdvancePaper",
+        tablename="advance_paper",
+        column_name="voter",
+        db_column_name="voter",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Membership,
+            "on_delete": OnDelete.set_null,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="AdvancePaper",
+        tablename="advance_paper",
+        column_name="answer",
+        db_column_name="answer",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 10,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="AdvancePaper",
+        tablename="advance_paper",
+        column_name="weight_group",
+        db_column_name="weight_group",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 120,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="AdvancePaper",
+        tablename="advance_paper",
+        column_name="tag",
+        db_column_name="tag",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 64,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
     )
 
     manager.add_column(
@@ -275,6 +410,27 @@ async def forwards():
     manager.add_column(
         table_class_name="AdvanceParticipation",
         tablename="advance_participation",
+        column_name="carried",
+        db_column_name="carried",
+        column_class_name="Boolean",
+        column_class=Boolean,
+        params={
+            "default": False,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="AdvanceParticipation",
+        tablename="advance_participation",
         column_name="entered_by",
         db_column_name="entered_by",
         column_class_name="ForeignKey",
@@ -333,141 +489,6 @@ async def forwards():
             "primary_key": False,
             "unique": False,
             "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="AdvancePaper",
-        tablename="advance_paper",
-        column_name="id",
-        db_column_name="id",
-        column_class_name="UUID",
-        column_class=UUID,
-        params={
-            "default": UUID4(),
-            "null": False,
-            "primary_key": True,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="AdvancePaper",
-        tablename="advance_paper",
-        column_name="ballot",
-        db_column_name="ballot",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Ballot,
-            "on_delete": OnDelete.restrict,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="AdvancePaper",
-        tablename="advance_paper",
-        column_name="voter",
-        db_column_name="voter",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Membership,
-            "on_delete": OnDelete.set_null,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="AdvancePaper",
-        tablename="advance_paper",
-        column_name="answer",
-        db_column_name="answer",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 10,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="AdvancePaper",
-        tablename="advance_paper",
-        column_name="weight_group",
-        db_column_name="weight_group",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 120,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="AdvancePaper",
-        tablename="advance_paper",
-        column_name="tag",
-        db_column_name="tag",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 64,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
             "index_method": IndexMethod.btree,
             "choices": None,
             "db_column_name": None,
