@@ -200,6 +200,18 @@ async def test_the_result_the_register_and_the_minutes_show_the_postal_channel(
     await lifecycle.open_ballot(system, ballot_id)
     for role in ("facilitator", "member"):
         await voting.cast_vote(ballot_id, await membership(coop, role), "yes")
+    await as_role(client, coop, "facilitator")
+    register = await client.get(
+        f"{coop.base}/assemblies/{coop.assembly_id}/attendance", headers={"Accept-Language": "fr"}
+    )
+    assert "A voté par correspondance" in register.text
+    assert "par correspondance\u00a0: 1" in register.text
+    await as_role(client, coop, "other")
+    # the postal voter comes after all: their answer stands, the room takes no second vote
+    await attendance.check_in(system, coop.assembly_id, await membership(coop, "other"))
+    twice = await post_form(client, f"{coop.base}/ballots/{ballot_id}/vote", {"choice": "yes"})
+    assert twice.status_code == 409
+    assert "Vous avez répondu à cette résolution par correspondance" in twice.text
     await lifecycle.close_ballot(system, ballot_id)
     await lifecycle.publish_ballot(system, ballot_id)
     await as_role(client, coop, "member")
@@ -213,16 +225,11 @@ async def test_the_result_the_register_and_the_minutes_show_the_postal_channel(
     exported = await client.get(f"{coop.base}/ballots/{ballot_id}/result.json")
     assert exported.json()["postal"] == {"no": 1}  # the recount takes the channel too
     await as_role(client, coop, "facilitator")
-    register = await client.get(
-        f"{coop.base}/assemblies/{coop.assembly_id}/attendance", headers={"Accept-Language": "fr"}
-    )
-    assert "A voté par correspondance" in register.text
-    assert "par correspondance\u00a0: 1" in register.text
     minutes = await client.get(
         f"{coop.base}/assemblies/{coop.assembly_id}/minutes", headers={"Accept-Language": "fr"}
     )
     assert minutes.status_code == 200
-    assert "1 a voté par correspondance" in minutes.text
+    assert "1 formulaire par correspondance" in minutes.text
     assert "Par correspondance" in minutes.text
 
 
