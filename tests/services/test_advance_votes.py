@@ -213,6 +213,7 @@ async def test_observers_cannot_vote_by_correspondence() -> None:
     assert refused.value.code == "read_only"
 
 
+@pytest.mark.usefixtures("each_vote_storage")
 async def test_a_postal_voter_who_comes_cannot_vote_twice_when_the_advance_vote_stands() -> None:
     ga = await postal_assembly(4, on_arrival="stand")
     ballot_id = await ga.motion()
@@ -234,6 +235,7 @@ async def test_a_postal_voter_who_comes_cannot_vote_twice_when_the_advance_vote_
     assert counted["participants"] == 2
 
 
+@pytest.mark.usefixtures("each_vote_storage")
 async def test_when_the_room_replaces_them_a_postal_voter_who_comes_is_counted_once() -> None:
     ga = await postal_assembly(4, on_arrival="replaced")
     ballot_id = await ga.motion(secret=True)
@@ -387,6 +389,7 @@ async def test_a_room_count_never_makes_more_votes_than_voters_with_the_postal_f
     assert await totals(ballot_id) == {"yes": 2, "no": 1, "abstain": 0}
 
 
+@pytest.mark.usefixtures("each_vote_storage")
 async def test_a_proxy_holder_cannot_vote_for_a_member_whose_postal_vote_stands() -> None:
     from votes.db.tables import Proxy
 
