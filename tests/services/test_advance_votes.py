@@ -241,6 +241,11 @@ async def test_when_the_room_replaces_them_a_postal_voter_who_comes_is_counted_o
     ballot_id = await ga.motion(secret=True)
     await advance_votes.cast_advance_votes(await actor(ga, 0), ga.assembly_id, {ballot_id: "no"})
     await advance_votes.cast_advance_votes(await actor(ga, 1), ga.assembly_id, {ballot_id: "no"})
+    # before the close: no voter on a secret paper, and a tag nobody can compute without the
+    # instance's secret key (it names neither the member nor the ballot)
+    sealed = await AdvancePaper.select().where(AdvancePaper.ballot == ballot_id)
+    assert [p["voter"] for p in sealed] == [None, None]
+    assert all(len(p["tag"]) == 64 and str(ga.members[0]) not in p["tag"] for p in sealed)
     await in_session(ga)
     await ga.check_in(0, 2)
     await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
