@@ -35,10 +35,13 @@ class NotificationPreference(Table):
 
 
 class BallotNotice(Table):
-    """A ballot mail run that happened once: ``"<ballot>:<round>:reminder"``."""
+    """A ballot mail run that happened once: ``"<ballot>:<round>:opened"`` (with the address
+    of the app its links point to, for the mails sent later by the sweep) or
+    ``"<ballot>:<round>:reminder"``."""
 
     id: Serial  # added by Piccolo; declared for type checkers
     ballot = foreign_key(Ballot)
     notice_key = Varchar(length=60, unique=True)
     recipients = Integer(default=0)  # how many mails were queued, for the record
+    base_url = Varchar(length=300, default="")  # where the facilitator opened it from
     sent_at = Timestamptz(default=TimestamptzNow())
