@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from votes.db.engine import write_transaction
-from votes.db.tables import NotificationPreference
+from votes.db.tables import NotificationPreference, Person
 from votes.services.actors import Actor
 from votes.services.refusals import Refused
 
@@ -64,3 +64,9 @@ async def choose(actor: Actor, chosen: Preferences) -> None:
         ).on_conflict(
             target=NotificationPreference.preference_key, action="DO UPDATE", values=columns
         )
+
+
+async def address_of(person_id: int) -> str | None:
+    """Where a person's mails go, if anywhere (the page says so)."""
+    row = await Person.select(Person.email).where(Person.id == person_id).first()
+    return str(row["email"]) if row and row["email"] else None
