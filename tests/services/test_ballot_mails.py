@@ -4,10 +4,13 @@ preferences respected."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from tests.support import factories
+from tests.support.smtp import Inbox, settings_for, smtp_server
 
 from votes.db import queries
 from votes.db.tables import (
@@ -19,7 +22,7 @@ from votes.db.tables import (
     MembershipKind,
     Person,
 )
-from votes.services import accounts, assemblies, ballot_mails, notifications, organisations
+from votes.services import accounts, assemblies, ballot_mails, mail, notifications, organisations
 from votes.services.actors import Actor, actor_for
 from votes.services.ballots import drafts, lifecycle, voting
 from votes.services.refusals import Refused
@@ -166,3 +169,64 @@ async def test_the_app_itself_chooses_for_nobody() -> None:
     organisation_id = await factories.organisation()
     with pytest.raises(Refused, match="not_a_member"):
         await notifications.choose(await actor_for(organisation_id), notifications.Preferences())
+
+
+@pytest.fixture
+def inbox() -> Iterator[Inbox]:
+    with smtp_server() as (received, port):
+        mail.configure(settings_for(port))
+        try:
+            yield received
+        finally:
+            mail.configure(None)
+
+
+async def _deliver() -> None:
+    while await mail.deliver_due():
+        pass
+
+
+async def test_open_reminder_and_result_reach_a_real_smtp_server_in_french_and_english(
+    inbox: Inbox,
+) -> None:
+    organisation_id, assembly_id, members, addresses = await _coop("fr", "en", "fr")
+    ballot_mails.remember_base_url("https://vote.coop.example/")
+    ballot_id = await _ballot(organisation_id, assembly_id, 3 * 86400)
+    await voting.cast_vote(ballot_id, members[2], "no")
+    await _deliver()
+    [opened_fr] = inbox.to(addresses[0])
+    [opened_en] = inbox.to(addresses[1])
+    assert opened_fr["Subject"].startswith("Un vote est ouvert à Coop")
+    assert opened_fr["Subject"].endswith("\u00a0: Adoptez-vous la charte ?")
+    body = opened_fr.get_content()
+    assert "vous invite à voter sur cette question\u00a0:" in body
+    assert "https://vote.coop.example/o/" in body
+    assert f"/ballots/{ballot_id}\r\n" in body
+    assert re.search(r"Le vote se clôt le \w+ \d+ \w+ 20\d\d à \d+ h", body), body
+    assert opened_en["Subject"].startswith("A vote is open at Coop")
+    assert "asks you to vote on this question:" in opened_en.get_content()
+
+    row = await Ballot.select(Ballot.closes_at).where(Ballot.id == ballot_id).first()
+    assert row is not None
+    due = row["closes_at"] - timedelta(hours=12)
+    await ballot_mails.remind_due(due)
+    await ballot_mails.remind_due(due)  # the sweep again, a second later
+    await _deliver()
+    reminders_fr = [m for m in inbox.to(addresses[0]) if m["Subject"].startswith("Rappel")]
+    reminders_en = [m for m in inbox.to(addresses[1]) if m["Subject"].startswith("Reminder")]
+    assert len(reminders_fr) == len(reminders_en) == 1
+    assert "Vous n'avez pas encore voté" in reminders_fr[0].get_content()
+    assert "«\u00a0Mes notifications\u00a0»" in reminders_fr[0].get_content()
+    assert "You have not voted yet" in reminders_en[0].get_content()
+    assert len(inbox.to(addresses[2])) == 1  # who voted gets no reminder
+
+    system = await lifecycle.system_actor(ballot_id)
+    await lifecycle.close_ballot(system, ballot_id)
+    await lifecycle.publish_ballot(system, ballot_id)
+    await _deliver()
+    [result_fr] = [m for m in inbox.to(addresses[0]) if m["Subject"].startswith("Résultat")]
+    [result_en] = [m for m in inbox.to(addresses[1]) if m["Subject"].startswith("Result")]
+    assert "Rejetée" in result_fr.get_content()
+    assert "Rejected" in result_en.get_content()
+    assert "https://vote.coop.example/o/" in result_en.get_content()
+    assert len(inbox.messages) == 8  # 3 openings, 2 reminders, 3 results: none twice

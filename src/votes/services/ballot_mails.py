@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from babel.dates import format_date
+
 from votes.core.results import TallyResult, Verdict
 from votes.db.engine import write_transaction
 from votes.db.tables import (
@@ -39,9 +41,10 @@ from votes.db.tables import (
     Participation,
 )
 from votes.db.voting_rules import has_voting_rights
+from votes.i18n import babel_locale, current_language
 from votes.i18n import gettext as _
 from votes.services import mail
-from votes.services.mailings import _reader_language, _when, language
+from votes.services.mailings import _reader_language, _zone, language
 
 logger = logging.getLogger("votes.ballot_mails")
 
@@ -148,8 +151,27 @@ def _link(base_url: str, organisation: Mapping[str, Any], ballot_id: int) -> str
     return f"{base_url or DEFAULT_BASE_URL}/o/{organisation['short_name']}/ballots/{ballot_id}"
 
 
+def in_words(moment: datetime, time_zone: str) -> str:
+    """A closing time as people say it, in the organisation's time zone and the reader's
+    language: « mercredi 9 décembre 2026 à 18 h 30 », "Wednesday 9 December 2026 at 18:30"
+    (the pages' ``datetime(…, "words")``).
+
+    >>> from votes.i18n import current_language
+    >>> token = current_language.set("fr")
+    >>> in_words(datetime(2026, 12, 9, 17, 30, 59, tzinfo=UTC), "Europe/Paris")
+    'mercredi 9 décembre 2026 à 18 h 30'
+    >>> current_language.reset(token)
+    """
+    local = moment.astimezone(_zone(time_zone))
+    chosen = current_language.get()
+    day = format_date(local, format="full", locale=babel_locale())
+    if chosen == "fr":
+        return f"{day} à {local.hour} h" + (f" {local.minute:02d}" if local.minute else "")
+    return f"{day} at {local.hour}:{local.minute:02d}"
+
+
 def _closing(row: Mapping[str, Any], organisation: Mapping[str, Any]) -> str:
-    return _when(row["closes_at"], organisation["time_zone"])
+    return in_words(row["closes_at"], organisation["time_zone"])
 
 
 def _opened_mail(
