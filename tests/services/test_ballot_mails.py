@@ -167,7 +167,7 @@ async def test_preferences_decide_the_optional_mails_never_the_ballot_to_vote_on
 
 async def test_the_app_itself_chooses_for_nobody() -> None:
     organisation_id = await factories.organisation()
-    with pytest.raises(Refused, match="not_a_member"):
+    with pytest.raises(Refused, match="not_allowed"):
         await notifications.choose(await actor_for(organisation_id), notifications.Preferences())
 
 

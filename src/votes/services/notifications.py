@@ -41,10 +41,10 @@ async def preferences_of(membership_id: int) -> Preferences:
 
 async def choose(actor: Actor, chosen: Preferences) -> None:
     """Record the acting member's own choice of optional mails in their cooperative. The app
-    itself chooses for nobody (``not_a_member``)."""
+    itself chooses for nobody (``not_allowed``)."""
     membership_id = actor.membership_id
     if membership_id is None:
-        raise Refused("not_a_member")
+        raise Refused("not_allowed")
     columns = (
         NotificationPreference.reminders,
         NotificationPreference.results,
