@@ -4,6 +4,7 @@ preferences respected."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -26,6 +27,7 @@ from votes.services import accounts, assemblies, ballot_mails, mail, notificatio
 from votes.services.actors import Actor, actor_for
 from votes.services.ballots import drafts, lifecycle, voting
 from votes.services.refusals import Refused
+from votes.web import deadlines
 
 DAYS = 7 * 86400
 
@@ -230,3 +232,28 @@ async def test_open_reminder_and_result_reach_a_real_smtp_server_in_french_and_e
     assert "Rejected" in result_en.get_content()
     assert "https://vote.coop.example/o/" in result_en.get_content()
     assert len(inbox.messages) == 8  # 3 openings, 2 reminders, 3 results: none twice
+
+
+async def test_the_running_deadline_sweep_sends_a_due_reminder_once() -> None:
+    organisation_id, assembly_id, _members, addresses = await _coop("fr", "en")
+    ballot_id = await _ballot(organisation_id, assembly_id, 2 * 3600)
+    # half time has passed: the reminder is due (the close is still half an hour away)
+    soon = datetime.now(UTC) + timedelta(minutes=30)
+    await Ballot.update({Ballot.closes_at: soon}).where(Ballot.id == ballot_id)
+    stop = asyncio.Event()
+    sweeping = asyncio.create_task(deadlines.sweep_until(stop, 0.01))
+    try:
+        for _ in range(500):  # until the sweep has sent it, then a few sweeps more
+            if await BallotNotice.exists().where(
+                BallotNotice.notice_key == f"{ballot_id}:1:reminder"
+            ):
+                break
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.1)
+    finally:
+        stop.set()
+        await sweeping
+    assert set(await _mails(ballot_id, MailKind.BALLOT_REMINDER)) == set(addresses)
+    assert await Mail.count().where(
+        Mail.idempotency_key.like(f"{MailKind.BALLOT_REMINDER.value}:{ballot_id}:%")
+    ) == len(addresses)
