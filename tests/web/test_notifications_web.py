@@ -123,6 +123,11 @@ async def test_a_facilitator_opens_a_ballot_for_a_week_and_members_read_when_it_
         follow_redirects=False,
     )
     assert opened.status_code == 303, opened.text
+    console = await client.get(coop.path(f"/ballots/{ballot_id}/console"), headers=FRENCH)
+    assert "Clôture le " in console.text
+    projector = await client.get(coop.path(f"/assemblies/{coop.assembly_id}/projector"))
+    assert "Closes on " in projector.text or "Clôture le " in projector.text
+    assert not re.search(r">\d{4,}:\d\d<", projector.text)  # not ten thousand minutes
 
     await _as(client, coop, "ana")
     french = await client.get(coop.path(f"/ballots/{ballot_id}"), headers=FRENCH)
