@@ -18,6 +18,7 @@ more than the turnout the console already shows.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -33,7 +34,9 @@ from votes.db.tables import (
     BallotNotice,
     BallotOption,
     BallotStatus,
+    Mail,
     MailKind,
+    MailStatus,
     Membership,
     MembershipStatus,
     NotificationPreference,
@@ -179,8 +182,14 @@ def in_words(moment: datetime, time_zone: str) -> str:
     return f"{day} at {local.hour}:{local.minute:02d}"
 
 
+@functools.lru_cache(maxsize=64)
+def _in_words_for(moment: datetime, time_zone: str, chosen: str) -> str:
+    """:func:`in_words` once per language of a mailing (babel's formatting is the slow part)."""
+    return in_words(moment, time_zone)
+
+
 def _closing(row: Mapping[str, Any], organisation: Mapping[str, Any]) -> str:
-    return in_words(row["closes_at"], organisation["time_zone"])
+    return _in_words_for(row["closes_at"], organisation["time_zone"], current_language.get())
 
 
 def _opened_mail(
@@ -234,12 +243,11 @@ def _reminder_mail(
     return subject, "\n".join(lines) + "\n"
 
 
-def _outcome(row: Mapping[str, Any], labels: Mapping[str, str]) -> str:
+def _outcome(result: TallyResult | None, labels: Mapping[str, str]) -> str:
     """The result in one line, in the reader's language: the verdict of a decision, else the
     options elected or chosen."""
-    if not row["result"]:
+    if result is None:
         return ""
-    result = TallyResult.from_json(row["result"])
     verdicts = {
         Verdict.ADOPTED: _("Adopted"),
         Verdict.REJECTED: _("Rejected"),
@@ -257,7 +265,7 @@ def _result_mail(
     row: Mapping[str, Any],
     organisation: Mapping[str, Any],
     link: str,
-    labels: Mapping[str, str],
+    outcome: str,
 ) -> tuple[str, str]:
     subject = _("Result of the vote at %(cooperative)s: %(question)s") % {
         "cooperative": organisation["name"],
@@ -271,7 +279,6 @@ def _result_mail(
         "    " + row["question"],
         "",
     ]
-    outcome = _outcome(row, labels)
     if outcome:
         lines += ["    " + outcome, ""]
     lines += [
@@ -283,19 +290,49 @@ def _result_mail(
     return subject, "\n".join(lines) + "\n"
 
 
-async def _queue(
-    kind: MailKind, row: Mapping[str, Any], reader: Reader, subject: str, body: str, chosen: str
-) -> bool:
-    key = f"{kind.value}:{row['id']}:{row['round']}:{reader.membership_id}"
-    return await mail.queue(
-        organisation_id=row["organisation"],
-        kind=kind.value,
-        recipient=reader.email,
-        subject=subject,
-        body_text=body,
-        language=chosen,
-        idempotency_key=key,
-    )
+class _Outbox:
+    """A mailing's mails, written to the outbox in a few multi-row inserts rather than one
+    statement per member: the transaction that queues them holds SQLite's one writer, and a
+    vote elsewhere waits for it. The same rows and keys as :func:`votes.services.mail.queue`
+    writes (a key already there is skipped)."""
+
+    CHUNK = 500
+
+    def __init__(self, kind: MailKind, row: Mapping[str, Any]) -> None:
+        self.kind, self.row = kind, row
+        self.mails: list[Mail] = []
+        self.status = (MailStatus.WAITING if mail.smtp_configured() else MailStatus.HELD).value
+        self.now = datetime.now(UTC)
+
+    def add(self, reader: Reader, subject: str, body: str, chosen: str) -> None:
+        key = f"{self.kind.value}:{self.row['id']}:{self.row['round']}:{reader.membership_id}"
+        self.mails.append(
+            Mail(
+                organisation=self.row["organisation"],
+                kind=self.kind.value,
+                recipient=reader.email.strip(),
+                subject=subject[:300],
+                body_text=body,
+                body_html=None,
+                language=chosen,
+                status=self.status,
+                attempts=0,
+                next_attempt_at=self.now,
+                idempotency_key=key[:200],
+            )
+        )
+
+    async def write(self) -> int:
+        """Insert the mails; return how many were new."""
+        written = 0
+        for start in range(0, len(self.mails), self.CHUNK):
+            rows = (
+                await Mail.insert(*self.mails[start : start + self.CHUNK])
+                .on_conflict(target=Mail.idempotency_key, action="DO NOTHING")
+                .returning(Mail.id)
+            )
+            written += len(rows)
+        return written
 
 
 def _notice_key(row: Mapping[str, Any], what: str) -> str:
@@ -320,13 +357,14 @@ async def queue_opened(row: Mapping[str, Any]) -> int:
         return 0
     organisation = await _organisation(row["organisation"])
     link = _link(base_url, organisation, row["id"])
-    queued = 0
+    outbox = _Outbox(MailKind.BALLOT_OPENED, row)
     for reader in await _readers(organisation):
         if not (reader.votes or reader.other_ballots):
             continue
         with language(reader.language) as chosen:
             subject, body = _opened_mail(reader, row, organisation, link)
-        queued += await _queue(MailKind.BALLOT_OPENED, row, reader, subject, body, chosen)
+        outbox.add(reader, subject, body, chosen)
+    queued = await outbox.write()
     await BallotNotice.update({BallotNotice.recipients: queued}).where(
         BallotNotice.notice_key == _notice_key(row, "opened")
     )
@@ -353,14 +391,15 @@ async def queue_result(row: Mapping[str, Any]) -> int:
         BallotOption.ballot == row["id"]
     )
     labels = {option["key"]: option["label"] for option in options}
-    queued = 0
+    result = TallyResult.from_json(row["result"]) if row["result"] else None
+    outbox = _Outbox(MailKind.BALLOT_RESULT, row)
     for reader in await _readers(organisation):
         if not reader.results:
             continue
         with language(reader.language) as chosen:
-            subject, body = _result_mail(reader, row, organisation, link, labels)
-        queued += await _queue(MailKind.BALLOT_RESULT, row, reader, subject, body, chosen)
-    return queued
+            subject, body = _result_mail(reader, row, organisation, link, _outcome(result, labels))
+        outbox.add(reader, subject, body, chosen)
+    return await outbox.write()
 
 
 async def send_reminder(ballot_id: int) -> int:
@@ -389,13 +428,14 @@ async def send_reminder(ballot_id: int) -> int:
         }
         organisation = await _organisation(row["organisation"])
         link = _link(await _base_url_of(row), organisation, ballot_id)
-        queued = 0
+        outbox = _Outbox(MailKind.BALLOT_REMINDER, row)
         for reader in await _readers(organisation):
             if not reader.votes or not reader.reminders or reader.membership_id in voted:
                 continue
             with language(reader.language) as chosen:
                 subject, body = _reminder_mail(reader, row, organisation, link)
-            queued += await _queue(MailKind.BALLOT_REMINDER, row, reader, subject, body, chosen)
+            outbox.add(reader, subject, body, chosen)
+        queued = await outbox.write()
         await BallotNotice.update({BallotNotice.recipients: queued}).where(
             BallotNotice.notice_key == _notice_key(row, "reminder")
         )
