@@ -2,7 +2,7 @@
 asserted): the opening, the reminder and the publication each queue one mail per member in
 their own write transaction, which holds SQLite's one writer while it runs (votes wait).
 
-Run: ``make bench-ballot-mails`` (or ``.venv/bin/python benchmarks/bench_ballot_mails.py
+Run: ``make bench-notify`` (or ``.venv/bin/python benchmarks/bench_notify.py
 --members 2000``). On a temporary SQLite file, a cooperative of ``--members`` members with an
 address (half in French, half in English); one ballot open for a week, half the members vote,
 the reminder goes to the other half, the result to everyone. Prints each transaction's time
@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 
 
 def _environment() -> None:
-    folder = tempfile.mkdtemp(prefix="votes-bench-ballot-mails-")
+    folder = tempfile.mkdtemp(prefix="votes-bench-notify-")
     os.environ.update(
         VOTES_DATA_DIR=folder, VOTES_ENV="test", PICCOLO_CONF="votes.piccolo_conf",
         VOTES_SECRET_KEY="bench-secret-key-that-is-long-enough-0123456789",
