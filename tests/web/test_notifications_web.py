@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import httpx
 from tests.web.helpers import csrf_token, sign_in
 
-from votes.db.tables import AssemblyKind, AssemblyStatus, Ballot, MembershipKind
+from votes.db.tables import AssemblyKind, AssemblyStatus, Ballot, Mail, MembershipKind
 from votes.services import accounts, assemblies, notifications, organisations
 from votes.services.actors import actor_for
 
@@ -123,6 +123,15 @@ async def test_a_facilitator_opens_a_ballot_for_a_week_and_members_read_when_it_
         follow_redirects=False,
     )
     assert opened.status_code == 303, opened.text
+    # the opening was mailed to the two members who vote, with a link to where it was opened
+    opened_mails = await Mail.select(Mail.recipient, Mail.body_text).where(
+        Mail.idempotency_key.like(f"ballot_opened:{ballot_id}:%")
+    )
+    assert {m["recipient"] for m in opened_mails} == {
+        coop.emails[role] for role in ("facilitator", "ana", "ben")
+    }
+    link = f"{str(client.base_url).rstrip('/')}/o/{coop.slug}/ballots/{ballot_id}"
+    assert all(link in m["body_text"] for m in opened_mails)
     console = await client.get(coop.path(f"/ballots/{ballot_id}/console"), headers=FRENCH)
     assert "Clôture le " in console.text
     projector = await client.get(coop.path(f"/assemblies/{coop.assembly_id}/projector"))
