@@ -15,7 +15,9 @@ from tests.support.smtp import Inbox, settings_for, smtp_server
 
 from votes.db import queries
 from votes.db.tables import (
+    Assembly,
     AssemblyKind,
+    AssemblyStatus,
     Ballot,
     BallotNotice,
     Mail,
@@ -257,3 +259,22 @@ async def test_the_running_deadline_sweep_sends_a_due_reminder_once() -> None:
     assert await Mail.count().where(
         Mail.idempotency_key.like(f"{MailKind.BALLOT_REMINDER.value}:{ballot_id}:%")
     ) == len(addresses)
+
+
+async def test_an_opening_refused_queues_no_mail() -> None:
+    organisation_id, assembly_id, _members, _addresses = await _coop("fr", "en")
+    ballot_id = await drafts.create_ballot(
+        await actor_for(organisation_id),
+        assembly_id,
+        "Adoptez-vous la charte ?",
+        "majority",
+        factories.MOTION,
+        duration_seconds=DAYS,
+    )
+    await Assembly.update({Assembly.status: AssemblyStatus.CLOSED.value}).where(
+        Assembly.id == assembly_id
+    )
+    with pytest.raises(Refused, match="assembly_closed"):
+        await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    assert await _mails(ballot_id, MailKind.BALLOT_OPENED) == {}
+    assert not await BallotNotice.exists().where(BallotNotice.ballot == ballot_id)
