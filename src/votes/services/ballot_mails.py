@@ -345,7 +345,7 @@ async def queue_opened(row: Mapping[str, Any]) -> int:
     it opens (``closes_at`` set). Returns the mails queued."""
     if not mailed(row) or row["closes_at"] is None:
         return 0
-    base_url = _base_url
+    base_url = _base_url[:300]  # the column's length
     inserted = (
         await BallotNotice.insert(
             BallotNotice(ballot=row["id"], notice_key=_notice_key(row, "opened"), base_url=base_url)
