@@ -257,6 +257,9 @@ ACCESS: dict[tuple[str, str], str] = {
     ("POST", f"{ORG}/rules"): "admin",
     ("POST", f"{ORG}/rules/preset"): "admin",
     ("POST", f"{ORG}/my-votes/check"): "org",
+    # each member's own choice of mails (#18)
+    ("GET", f"{ORG}/notifications"): "org",
+    ("POST", f"{ORG}/notifications"): "org",
 }
 
 # routes whose sample object may be in a state where even an allowed role gets 404 or 409

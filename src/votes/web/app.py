@@ -47,6 +47,7 @@ from votes.web.controllers.home import HomeController
 from votes.web.controllers.mail import MailController
 from votes.web.controllers.members import MembersController
 from votes.web.controllers.minutes import MinutesController
+from votes.web.controllers.notifications import NotificationsController
 from votes.web.controllers.organisation_admin import (
     InstanceAdminController,
     OrganisationHomeController,
@@ -181,6 +182,7 @@ def organisation_router() -> Router:
             MembersController,
             AccessCodesController,
             MinutesController,
+            NotificationsController,
             ExportsController,
             AuditController,
             ReceiptsController,

@@ -75,6 +75,7 @@ from votes.db.tables.floor import (
 )
 from votes.db.tables.mail import Mail, MailKind, MailStatus
 from votes.db.tables.minutes import ExportJob, ExportStatus, Minutes, MinutesStatus
+from votes.db.tables.notifications import BallotNotice, NotificationPreference
 
 TABLE_MODULES = (
     "votes.db.tables.accounts",
@@ -85,6 +86,7 @@ TABLE_MODULES = (
     "votes.db.tables.attendance",
     "votes.db.tables.mail",
     "votes.db.tables.floor",
+    "votes.db.tables.notifications",
 )
 
 __all__ = [
@@ -105,6 +107,7 @@ __all__ = [
     "AuditChain",
     "AuditEntry",
     "Ballot",
+    "BallotNotice",
     "BallotOption",
     "BallotPaper",
     "BallotStatus",
@@ -133,6 +136,7 @@ __all__ = [
     "MoodCheck",
     "MoodKind",
     "MoodStatus",
+    "NotificationPreference",
     "Ordering",
     "Organisation",
     "PaperCount",
