@@ -59,6 +59,11 @@ from votes.db.tables.ballots import (
     Participation,
     participation_key,
 )
+from votes.db.tables.convocations import (
+    ConvocationChannel,
+    ConvocationLetter,
+    ConvocationRecord,
+)
 from votes.db.tables.floor import (
     FloorList,
     FloorSettings,
@@ -85,6 +90,7 @@ TABLE_MODULES = (
     "votes.db.tables.attendance",
     "votes.db.tables.mail",
     "votes.db.tables.floor",
+    "votes.db.tables.convocations",
 )
 
 __all__ = [
@@ -114,6 +120,9 @@ __all__ = [
     "ConsentPhase",
     "Contribution",
     "Convocation",
+    "ConvocationChannel",
+    "ConvocationLetter",
+    "ConvocationRecord",
     "ExportJob",
     "ExportStatus",
     "FloorList",
