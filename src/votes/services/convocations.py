@@ -19,6 +19,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
@@ -164,7 +165,7 @@ async def prepare(actor: Actor, assembly_id: int, draft: LetterDraft) -> None:
         row = await _assembly(actor, assembly_id)
         _refuse_if_closed(row)
         await minutes.refuse_if_final(assembly_id)
-        values = {
+        values: dict[Any, Any] = {
             ConvocationLetter.body: body,
             ConvocationLetter.instructions: instructions,
             ConvocationLetter.prepared_by: actor.audited_as,
