@@ -15,6 +15,7 @@ in the audit trail.
 
 from __future__ import annotations
 
+import asyncio
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -46,6 +47,9 @@ MAIL_KIND = "convocation"
 LETTER_MAX = 50_000  # characters: a long agenda with its resolutions fits many times
 INSTRUCTIONS_MAX = 10_000
 BATCH = 100  # members convened per write transaction
+# a breath between batches: a writer waiting on SQLite's lock (another process's busy
+# handler sleeps and retries) gets it before the next batch takes it again
+BATCH_PAUSE_SECONDS = 0.05
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,6 +297,8 @@ async def send(
     first = True
     for start in range(0, max(len(to_mail), 1), BATCH):
         batch = to_mail[start : start + BATCH]
+        if start:
+            await asyncio.sleep(BATCH_PAUSE_SECONDS)
         async with write_transaction(ConvocationRecord._meta.db):
             if first:  # the state of the assembly moves with the first batch
                 current = await _assembly(actor, assembly_id)
