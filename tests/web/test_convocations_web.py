@@ -340,3 +340,52 @@ async def test_only_this_cooperatives_active_admins_may_convene(
     )
     assert letter is not None
     assert letter["body"] != "pirate"
+
+
+async def test_the_printed_letters_come_as_a_pdf_one_page_per_member(
+    client: httpx.AsyncClient,
+) -> None:
+    coop = await _coop()
+    await sign_in(client, coop.admin, PASSWORD)
+    await _prepare(client, coop)
+    await _post(client, f"{coop.path}/letters/codes", {})
+    response = await client.get(f"{coop.path}/letters.pdf")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+
+
+async def test_marking_letters_needs_a_prepared_letter(client: httpx.AsyncClient) -> None:
+    coop = await _coop()
+    await sign_in(client, coop.admin, PASSWORD)
+    response = await _post(client, f"{coop.path}/letters/mark", {"member": str(coop.member_ids[2])})
+    assert response.status_code == 409
+    assert await _counts(coop) == (0, 0, 0)
+
+
+async def test_the_notice_period_is_edited_with_the_rules(client: httpx.AsyncClient) -> None:
+    from votes.core.rules import Confidence
+    from votes.services import rules
+    from votes.web.controllers.rules import form_values
+
+    coop = await _coop(days_ahead=18)
+    await sign_in(client, coop.admin, PASSWORD)
+    profile = await rules.organisation_profile(coop.organisation_id)
+    assert profile.notice_days == 15
+    page = await client.get(f"/o/{coop.slug}/rules", headers={"Accept-Language": "fr"})
+    assert "convoqué·es au moins 15 jours avant" in page.text
+
+    values = form_values(profile)
+    refused = await _post(client, f"/o/{coop.slug}/rules", {**values, "notice_days": "-3"})
+    assert refused.status_code == 422
+    assert "délai de convocation en nombre entier de jours" in refused.text
+    assert (await rules.organisation_profile(coop.organisation_id)).notice_days == 15
+
+    saved = await _post(client, f"/o/{coop.slug}/rules", {**values, "notice_days": "21"}, "en")
+    assert saved.status_code == 303
+    changed = await rules.organisation_profile(coop.organisation_id)
+    assert changed.notice_days == 21
+    assert changed.notice_source.confidence is Confidence.STATUTES
+    # the assembly 18 days away is now 3 days short
+    prepare = await client.get(f"{coop.path}/", headers={"Accept-Language": "en"})
+    assert "The notice period is 3 days short." in prepare.text

@@ -460,6 +460,8 @@ async def mark_letters(
         row = await _assembly(actor, assembly_id)
         _refuse_if_closed(row)
         await minutes.refuse_if_final(assembly_id)
+        if await queries.letter_of(organisation.id, assembly_id) is None:
+            raise Refused("convocation_not_prepared")  # no letter could have been printed
         profile = await rules.assembly_profile(organisation.id, assembly_id)
         notice = _notice(row, profile.notice_days, organisation.time_zone, None)
         if notice.missing_days and not confirm_short_notice:
