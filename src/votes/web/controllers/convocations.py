@@ -428,6 +428,7 @@ class ConvocationController(Controller):
                     letter=letter,
                     cards=cards,
                     code_page=f"{_base_url(request)}/code",
+                    for_pdf=True,
                 )
             )
         html = standalone_html(assembly.title, body, language)
