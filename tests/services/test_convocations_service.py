@@ -122,3 +122,42 @@ def test_a_profile_keeps_its_notice_period_and_old_profiles_get_15_days() -> Non
     old = profile_to_data(profile)
     del old["notice"]
     assert profile_from_data(old).notice_days == 15
+
+
+async def _member(organisation_id: int, name: str) -> tuple[int, str]:
+    email = f"{factories.unique(name.lower())}@example.org"
+    person = await accounts.create_person(name, email, None)
+    return await organisations.add_membership(organisation_id, person), email
+
+
+async def test_a_code_already_printed_and_valid_until_the_assembly_is_the_one_mailed() -> None:
+    organisation_id = await factories.organisation()
+    membership_id, email = await _member(organisation_id, "Inès")
+    actor = await actor_for(organisation_id)
+    [printed] = await access_codes.issue_codes(actor, [membership_id], secret_key=SECRET, days=60)
+    assembly_id = await _assembly(organisation_id, days=30)
+    await convocations.prepare(actor, assembly_id, LetterDraft("Texte", ""))
+    await convocations.send(actor, assembly_id, base_url="https://v.example", secret_key=SECRET)
+    body = await Mail.select(Mail.body_text).where(Mail.recipient == email).first()
+    assert body is not None
+    assert printed.link_token in body["body_text"]  # the printed sheet keeps working
+    assert printed.display_code in body["body_text"]
+
+
+async def test_an_assembly_further_than_a_code_lasts_is_convened_once_per_member() -> None:
+    organisation_id = await factories.organisation()
+    first_id, first_email = await _member(organisation_id, "Léa")
+    actor = await actor_for(organisation_id)
+    assembly_id = await _assembly(organisation_id, days=120)
+    await convocations.prepare(actor, assembly_id, LetterDraft("Texte", ""))
+    await convocations.send(actor, assembly_id, base_url="https://v.example", secret_key=SECRET)
+    [held] = await access_codes.printable_sheet(actor, secret_key=SECRET)
+    assert held.membership_id == first_id
+    await _member(organisation_id, "Noah")  # added later, convened by the re-send
+    again = await convocations.send(
+        actor, assembly_id, base_url="https://v.example", secret_key=SECRET
+    )
+    assert again.queued == 1
+    codes = await access_codes.printable_sheet(actor, secret_key=SECRET)
+    assert held in codes  # the first member's mailed code was not cancelled by the re-send
+    assert await Mail.count().where(Mail.recipient == first_email) == 1

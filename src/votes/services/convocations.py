@@ -260,6 +260,13 @@ def _code_days(starts_at: datetime, now: datetime) -> int:
     return min(max(days, access_codes.DEFAULT_DAYS), access_codes.MAX_DAYS)
 
 
+def code_valid_until(starts_at: datetime, now: datetime) -> datetime:
+    """Until when a member's code must stay valid to be sent with the convocation: the day
+    after the assembly, or as long as a code may last when the assembly is further away."""
+    longest = now + timedelta(days=access_codes.MAX_DAYS) - timedelta(hours=1)
+    return min(starts_at + timedelta(days=1), longest)
+
+
 async def send(
     actor: Actor,
     assembly_id: int,
@@ -377,7 +384,7 @@ async def _convene_batch(
         [v.membership_id for v in batch],
         secret_key=secret_key,
         days=days,
-        valid_until=starts_at + timedelta(days=1),
+        valid_until=code_valid_until(starts_at, datetime.now(UTC)),
     )
     page = assembly_link(base_url, organisation.short_name, assembly_id)
     code_page = f"{base_url.rstrip('/')}/code"
@@ -522,5 +529,5 @@ async def letter_codes(actor: Actor, assembly_id: int, *, secret_key: str) -> di
             wanted,
             secret_key=secret_key,
             days=_code_days(starts_at, datetime.now(UTC)),
-            valid_until=starts_at + timedelta(days=1),
+            valid_until=code_valid_until(starts_at, datetime.now(UTC)),
         )

@@ -6,7 +6,7 @@ was convened how and when (with its CSV)."""
 from __future__ import annotations
 
 import io
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 from urllib.parse import urlencode
@@ -361,6 +361,7 @@ class ConvocationController(Controller):
         stored = await queries.letter_of(actor.organisation_id, assembly_id)
         letter = LetterDraft(stored.body, stored.instructions) if stored else None
         convened = await queries.convened_ids(actor.organisation_id, assembly_id)
+        now = datetime.now(UTC)
         waiting = [
             v
             for v in await queries.voters(actor.organisation_id)
@@ -371,7 +372,7 @@ class ConvocationController(Controller):
             for code in await access_codes.printable_sheet(
                 actor, secret_key=settings_of(request).secret_key
             )
-            if code.expires_at >= assembly.starts_at
+            if code.expires_at >= service.code_valid_until(assembly.starts_at, now)
         }
         base = _base_url(request)
         ready = [(v, codes[v.membership_id]) for v in waiting if v.membership_id in codes]
