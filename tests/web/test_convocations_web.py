@@ -242,6 +242,13 @@ async def test_members_without_an_address_get_a_printed_letter_recorded_when_han
         .first()
     )
     assert record == {"channel": "letter"}
+    marked = await AuditEntry.exists().where(
+        (AuditEntry.organisation == coop.organisation_id)
+        & (AuditEntry.action == "convocation.letters_marked")
+    )
+    assert marked
+    proof = await client.get(f"{coop.path}/proof", headers={"Accept-Language": "fr"})
+    assert "par lettre" in proof.text
     # nothing chosen: a clear message, nothing recorded
     response = await _post(client, f"{coop.path}/letters/mark", {}, language="en")
     assert response.status_code == 422
