@@ -152,6 +152,14 @@ class ProxyRule:
         return self.fixed
 
 
+NOTICE_SOURCE = Source(
+    Confidence.TO_CHECK,
+    "Délai de convocation de 15 jours couramment cité (Code de commerce R223-20 pour les SARL,"
+    " R225-69 pour les SA)\u00a0: vérifiez vos statuts",
+)
+MAX_NOTICE_DAYS = 365
+
+
 @dataclass(frozen=True, slots=True)
 class RuleProfile:
     """The rules one kind of organisation (or one organisation's statutes) applies."""
@@ -169,6 +177,10 @@ class RuleProfile:
     # another person than the facilitator who acts (dual control)
     dual_control: bool = True
     adjusted: bool = False  # changed from its preset to follow the organisation's statutes
+    # the convocation's notice: members are convened at least this many days before the
+    # assembly (a warning when sent later, recorded in the proof of convocation)
+    notice_days: int = 15
+    notice_source: Source = field(default_factory=lambda: NOTICE_SOURCE)
 
     def quorum_counts(self, assembly_kind: str, convocation: str) -> frozenset[Attendance]:
         """The ways of taking part this assembly's quorum counts (remote ones only when the
@@ -367,6 +379,7 @@ def profile_to_data(profile: RuleProfile) -> dict[str, Any]:
         "quorum_by_college": profile.quorum_by_college,
         "dual_control": profile.dual_control,
         "adjusted": profile.adjusted,
+        "notice": {"days": profile.notice_days, "source": _source_data(profile.notice_source)},
     }
 
 
@@ -411,6 +424,7 @@ def profile_from_data(data: Mapping[str, Any]) -> RuleProfile:
             quorum_by_college=bool(data["quorum_by_college"]),
             dual_control=bool(data.get("dual_control", True)),  # on unless a profile says no
             adjusted=bool(data["adjusted"]),
+            **_notice_from(data.get("notice")),
         )
     except (KeyError, TypeError, ValueError, ZeroDivisionError) as error:
         raise TallyError(f"not a rule profile: {error!r}") from error
@@ -434,6 +448,14 @@ def _rule_from(data: Mapping[str, Any]) -> DecisionRule:
         ),
         source=_source_from(data["source"]),
     )
+
+
+def _notice_from(data: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The notice period stored with a profile; a profile stored before it had one gets the
+    default (15 days, to check)."""
+    if data is None:
+        return {}
+    return {"notice_days": int(data["days"]), "notice_source": _source_from(data["source"])}
 
 
 def _source_from(data: Mapping[str, Any]) -> Source:
@@ -471,6 +493,8 @@ def check_profile(profile: RuleProfile) -> None:
         raise TallyError(f"colleges must be one of {COLLEGE_USES}")
     if any(not 0 < cap < 1 for cap in profile.category_caps.values()):
         raise TallyError("a category cap is strictly between 0 and 100 %")
+    if not 0 <= profile.notice_days <= MAX_NOTICE_DAYS:
+        raise TallyError(f"a notice period is 0 to {MAX_NOTICE_DAYS} days")
 
 
 def preset(key: str) -> RuleProfile:

@@ -38,6 +38,7 @@ from votes.web.controllers.ballots.console import BallotConsoleController
 from votes.web.controllers.ballots.drafts import BallotDraftsController
 from votes.web.controllers.ballots.results import BallotResultsController
 from votes.web.controllers.ballots.vote import BallotVotingController
+from votes.web.controllers.convocations import ConvocationController
 from votes.web.controllers.cosign import CosignController
 from votes.web.controllers.current_ballot import CurrentBallotController
 from votes.web.controllers.deliberation import DeliberationController
@@ -192,6 +193,7 @@ def organisation_router() -> Router:
             RulesController,
             MailController,
             FloorController,
+            ConvocationController,
         ],
     )
 

@@ -31,6 +31,9 @@ ACTIONS: dict[str, str] = {
     "ballot.created": N_("Ballot created"),
     "ballot.edited": N_("Ballot changed"),
     "ballot.room_count": N_("Room count recorded"),
+    "convocation.letters_marked": N_("Members recorded as convened by letter"),
+    "convocation.prepared": N_("Convocation prepared"),
+    "convocation.sent": N_("Convocation sent"),
     "contribution.edited": N_("Contribution edited"),
     "contribution.hidden": N_("Contribution hidden"),
     "floor.subject_chosen": N_("Subject under discussion chosen"),
@@ -96,6 +99,12 @@ DETAILS: dict[str, str] = {
     "codes": N_("codes"),
     "days": N_("days"),
     "language": N_("language"),
+    "mails": N_("mails"),
+    "letters": N_("letters"),
+    "without_address": N_("without an e-mail address"),
+    "notice_days": N_("notice period (days)"),
+    "missing_days": N_("days of notice missing"),
+    "characters": N_("characters"),
 }
 
 

@@ -59,6 +59,11 @@ from votes.db.tables.ballots import (
     Participation,
     participation_key,
 )
+from votes.db.tables.convocations import (
+    ConvocationChannel,
+    ConvocationLetter,
+    ConvocationRecord,
+)
 from votes.db.tables.floor import (
     FloorList,
     FloorSettings,
@@ -87,6 +92,7 @@ TABLE_MODULES = (
     "votes.db.tables.mail",
     "votes.db.tables.floor",
     "votes.db.tables.notifications",
+    "votes.db.tables.convocations",
 )
 
 __all__ = [
@@ -117,6 +123,9 @@ __all__ = [
     "ConsentPhase",
     "Contribution",
     "Convocation",
+    "ConvocationChannel",
+    "ConvocationLetter",
+    "ConvocationRecord",
     "ExportJob",
     "ExportStatus",
     "FloorList",

@@ -16,6 +16,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK
 
 from votes.core.rules import (
+    MAX_NOTICE_DAYS,
     PRESETS,
     Confidence,
     DecisionRule,
@@ -53,6 +54,7 @@ PROBLEMS = {
     "cap_invalid": N_("Write each cap as « category = 49 % », one per line, below 100 %."),
     "number_invalid": N_("Write a whole number."),
     "choice_invalid": N_("Choose one of the options offered."),
+    "notice_invalid": N_("Write the notice period as a whole number of days, from 0 to %(num)d."),
 }
 
 REFUSALS = area(
@@ -132,6 +134,7 @@ def form_values(profile: RuleProfile) -> dict[str, str]:
     values["quorum_by_college"] = "1" if profile.quorum_by_college else ""
     values["secret_elections"] = "1" if profile.secret_ballot_for_elections else ""
     values["dual_control"] = "1" if profile.dual_control else ""
+    values["notice_days"] = str(profile.notice_days)
     values["caps"] = "\n".join(
         f"{name} = {share_text(cap)}" for name, cap in sorted(profile.category_caps.items())
     )
@@ -174,6 +177,7 @@ def read_profile(base: RuleProfile, form: FormMultiDict, errors: FormErrors) -> 
         secret_ballot_for_elections=bool(form.get("secret_elections")),
         dual_control=bool(form.get("dual_control")),
         category_caps=_read_caps(str(form.get("caps", ""))[:2000], errors),
+        **_read_notice(original, form, errors),
     )
     return replace(adjusted, adjusted=adjusted != replace(original, adjusted=False))
 
@@ -212,6 +216,16 @@ def _read_rule(
     if (rule.quorum, rule.majority) != (before.quorum, before.majority):
         rule = replace(rule, source=STATUTES)
     return rule
+
+
+def _read_notice(original: RuleProfile, form: FormMultiDict, errors: FormErrors) -> dict[str, Any]:
+    """The convocation's notice period (whole days); the statutes are its source once changed."""
+    days = whole_number(str(form.get("notice_days", "")).strip()[:4], high=MAX_NOTICE_DAYS)
+    if days is None:
+        errors.add("notice_days", _(PROBLEMS["notice_invalid"]) % {"num": MAX_NOTICE_DAYS})
+        return {}
+    source = original.notice_source if days == original.notice_days else STATUTES
+    return {"notice_days": days, "notice_source": source}
 
 
 def _read_caps(text: str, errors: FormErrors) -> dict[str, Fraction]:
