@@ -9,14 +9,15 @@ PIP_QUIET := --quiet --disable-pip-version-check
 .DEFAULT_GOAL := help
 .PHONY: help run test test-sqlite test-browser test-postgres lint typecheck messages migration clean \
 	bench-core bench-votes bench-signin bench-import bench-live bench-load bench-diffs bench-verify \
-	bench-minutes bench-now bench-mail bench-loop bench-floor
+	bench-minutes bench-now bench-mail bench-loop bench-floor bench-notify bench-convocation
 
 help:
 	@echo "make run        serve the app with the demo on http://127.0.0.1:8000"
 	@echo "make test       lint, type-check and run every test (SQLite, then PostgreSQL)"
 	@echo "make bench-core time the tally core on large elections"
 	@echo "make bench-load a plenary of 1,000 members under load (MEMBERS=2000 for more)"
-	@echo "make bench-*    also: votes, signin, import, live, diffs, verify, minutes, now, mail, loop, floor"
+	@echo "make bench-*    also: votes, signin, import, live, diffs, verify, minutes, now, mail, loop, floor,"
+	@echo "                notify, convocation"
 	@echo "make messages   add new translatable strings to the French catalog (AREA=name, LANGUAGE=nl)"
 	@echo "make migration  generate a migration after changing src/votes/db/tables/"
 
@@ -113,6 +114,10 @@ bench-now: $(STAMP)
 bench-mail: $(STAMP)
 	$(BIN)/python benchmarks/bench_mail.py
 
+# the transactions that queue a ballot-of-days' mails to 2,000 members (#18)
+bench-notify: $(STAMP)
+	$(BIN)/python benchmarks/bench_notify.py
+
 # the event loop's worst delay while a large assembly's record is read, in and off the loop
 bench-loop: $(STAMP)
 	$(BIN)/python benchmarks/bench_loop.py
@@ -120,6 +125,10 @@ bench-loop: $(STAMP)
 # the floor (#19): 2,000 phones on the speakers' list, 2,000 answers to a mood check in 10 s
 bench-floor: $(STAMP)
 	$(BIN)/python benchmarks/bench_floor.py
+
+# 2,000 convocations queued (mail + proof record each) while 300 phones vote: vote p99 with and without
+bench-convocation: $(STAMP)
+	$(BIN)/python benchmarks/bench_convocation.py
 
 # the whole plenary under load: MEMBERS (1000) sign in by code, wait on the live stream, vote;
 # SQLite then PostgreSQL with two workers; latency plots in artifacts/ (matplotlib: bench extra)

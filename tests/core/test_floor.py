@@ -156,6 +156,11 @@ def test_mood_choices() -> None:
     assert mood_choices(MoodKind.FIST_TO_FIVE) == ("0", "1", "2", "3", "4", "5")
     assert mood_choices(MoodKind.COLOURS) == ("green", "orange", "red")
     assert mood_choices(MoodKind.OPTIONS, ["Oui", "Oui ", "Non"]) == ("Oui", "Non")
+    # the same words in another case or spacing are one answer, spelled as first written
+    assert mood_choices(MoodKind.OPTIONS, ["A", "a", "Plus  tard", "plus tard"]) == (
+        "A",
+        "Plus tard",
+    )
 
 
 @pytest.mark.parametrize("options", [[], ["seul"], [str(i) for i in range(9)], ["ok", "x" * 41]])

@@ -41,7 +41,8 @@ async def test_a_suspension_is_in_the_trail_with_who_did_it(client: httpx.AsyncC
     assert "La chaîne est vérifiée" in page.text
     assert "Statut d’un·e associé·e modifié" in page.text  # words, never the stored key
     assert f"membership:{membership_id}" not in visible_text(page.text)
-    assert "suspended" in page.text
+    assert "de : Actif·ve" in visible_text(page.text)
+    assert "vers : Suspendu·e" in visible_text(page.text)
     assert "Admin " in page.text  # who did it
     other = await client.get(f"/o/{slug}/audit", params={"action": "ballot.opened"})
     assert "<code>member.status_changed</code>" not in other.text

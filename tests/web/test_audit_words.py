@@ -26,6 +26,18 @@ async def test_actions_subjects_and_details_are_written_in_words(
         details={"assembly": 1, "method": "code", "status": "present"},
     )
     await audit.record(organisation_id, "ballot.counted", subject="ballot:12")
+    await audit.record(
+        organisation_id,
+        "member.status_changed",
+        subject=f"membership:{membership_id}",
+        details={"from": "active", "to": "suspended"},
+    )
+    await audit.record(
+        organisation_id,
+        "member.added",
+        subject=f"membership:{membership_id}",
+        details={"name": "Zoé", "roles": ["member", "admin", "scrutineer"]},
+    )
     await audit.record(organisation_id, "something.new_here", subject="ballot:13")
     await sign_in(client, email, PASSWORD)
     page = await client.get(f"/o/{slug}/audit", headers=FRENCH)
@@ -37,7 +49,19 @@ async def test_actions_subjects_and_details_are_written_in_words(
     assert f"Membre : {name}" in text
     assert "Scrutin n° 12" in text
     assert "assemblée : 1" in text
-    assert "méthode : code" in text
+    # the stored values in words too: « statut : present » was the walk's finding
+    assert "méthode : code d’accès" in text
+    assert "statut : Présent·e" in text
+    assert "vers : Suspendu·e" in text
+    assert "rôles : associé·e, administrateur·rice, scrutateur·rice" in text
     assert "Autre action (something new here)" in text  # unknown, still readable
-    for key in ("attendance.checked_in", "membership:", "assembly1method", "ballot.counted"):
+    for key in (
+        "attendance.checked_in",
+        "membership:",
+        "assembly1method",
+        "ballot.counted",
+        ": present",
+        "suspended",
+        "admin,",
+    ):
         assert key not in text, key

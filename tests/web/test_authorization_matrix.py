@@ -128,6 +128,17 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", f"{ORG}/mail"): "admin",
     ("GET", f"{ORG}/mail/{{mail_id:int}}"): "admin",
     ("POST", f"{ORG}/mail/{{mail_id:int}}/retry"): "admin",
+    # the convocation of an assembly (issue #18)
+    ("GET", f"{ORG}/assemblies/{{assembly_id:int}}/convocation"): "admin",
+    ("POST", f"{ORG}/assemblies/{{assembly_id:int}}/convocation"): "admin",
+    ("GET", f"{ORG}/assemblies/{{assembly_id:int}}/convocation/preview"): "admin",
+    ("POST", f"{ORG}/assemblies/{{assembly_id:int}}/convocation/send"): "admin",
+    ("GET", f"{ORG}/assemblies/{{assembly_id:int}}/convocation/letters"): "admin",
+    ("GET", f"{ORG}/assemblies/{{assembly_id:int}}/convocation/letters.pdf"): "admin",
+    ("POST", f"{ORG}/assemblies/{{assembly_id:int}}/convocation/letters/codes"): "admin",
+    ("POST", f"{ORG}/assemblies/{{assembly_id:int}}/convocation/letters/mark"): "admin",
+    ("GET", f"{ORG}/assemblies/{{assembly_id:int}}/convocation/proof"): "admin",
+    ("GET", f"{ORG}/assemblies/{{assembly_id:int}}/convocation/proof.csv"): "admin",
     # ballots
     ("GET", f"{ORG}/vote"): "org",
     ("GET", f"{ORG}/vote/now"): "org",  # the header's "Vote": to the ballot of the moment
@@ -265,6 +276,9 @@ ACCESS: dict[tuple[str, str], str] = {
     ("POST", f"{ORG}/rules"): "admin",
     ("POST", f"{ORG}/rules/preset"): "admin",
     ("POST", f"{ORG}/my-votes/check"): "org",
+    # each member's own choice of mails (#18)
+    ("GET", f"{ORG}/notifications"): "org",
+    ("POST", f"{ORG}/notifications"): "org",
 }
 
 # routes whose sample object may be in a state where even an allowed role gets 404 or 409

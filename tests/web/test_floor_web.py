@@ -213,6 +213,13 @@ async def test_the_floor_on_an_amendment_has_its_own_list(client: httpx.AsyncCli
     assert chosen.status_code == 303
     console = await client.get(f"{floor}/console", headers=fr)
     assert "Personne n'attend." in html.unescape(console.text)  # the amendment's list is empty
+    # the order rule speaks of the subject under discussion, an amendment here, not of "ce point"
+    await FloorSettings.update({FloorSettings.ordering: "first_time"}).where(
+        FloorSettings.settings_key == str(coop.assembly_id)
+    )
+    console = await client.get(f"{floor}/console", headers=fr)
+    assert "exprimé·es sur ce sujet" in console.text
+    assert "sur ce point" not in console.text
 
     await as_role(client, coop, "member")
     phone = await client.get(floor, headers=fr)

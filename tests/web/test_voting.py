@@ -386,7 +386,7 @@ async def test_a_facilitator_corrects_a_draft_until_it_opens(client: httpx.Async
     # bad input: the form again, with the message and what was typed; nothing changes
     not_a_number = await client.post(settings, data={**fields, "minutes": "cinq"}, headers=french)
     assert not_a_number.status_code == 422
-    assert "Écrivez un nombre entier de 1 à 1\u202f440." in not_a_number.text
+    assert "Écrivez un nombre entier de 0 à 40\u202f320." in not_a_number.text
     assert "Qui élire au conseil ?" in not_a_number.text
     one_option = await client.post(settings, data={**fields, "options": "Alice"}, headers=french)
     assert one_option.status_code == 422

@@ -258,7 +258,7 @@ class MoodOptionsError(ValueError):
 def mood_choices(kind: MoodKind, options: Iterable[str] = ()) -> tuple[str, ...]:
     """The answers a mood check offers.
 
-    >>> mood_choices(MoodKind.THUMBS), mood_choices(MoodKind.OPTIONS, [" A ", "", "B"])
+    >>> mood_choices(MoodKind.THUMBS), mood_choices(MoodKind.OPTIONS, [" A ", "", "a", "B"])
     (('up', 'sideways', 'down'), ('A', 'B'))
     """
     if kind is MoodKind.FIST_TO_FIVE:
@@ -267,7 +267,14 @@ def mood_choices(kind: MoodKind, options: Iterable[str] = ()) -> tuple[str, ...]
         return COLOURS
     if kind is MoodKind.THUMBS:
         return THUMBS
-    cleaned = tuple(dict.fromkeys(o.strip() for o in options if o.strip()))
+    # "A" and "a", or "oui ok" and "Oui  ok", would be two buttons a hall reads as one: the
+    # first spelling is kept
+    spelled: dict[str, str] = {}
+    for option in options:
+        words = " ".join(option.split())
+        if words:
+            spelled.setdefault(words.casefold(), words)
+    cleaned = tuple(spelled.values())
     if not 2 <= len(cleaned) <= OPTIONS_MAX or any(len(o) > OPTION_LENGTH for o in cleaned):
         raise MoodOptionsError
     return cleaned

@@ -184,6 +184,14 @@ class PostalRule:
     )
 
 
+NOTICE_SOURCE = Source(
+    Confidence.TO_CHECK,
+    "Délai de convocation de 15 jours couramment cité (Code de commerce R223-20 pour les SARL,"
+    " R225-69 pour les SA)\u00a0: vérifiez vos statuts",
+)
+MAX_NOTICE_DAYS = 365
+
+
 @dataclass(frozen=True, slots=True)
 class RuleProfile:
     """The rules one kind of organisation (or one organisation's statutes) applies."""
@@ -202,6 +210,10 @@ class RuleProfile:
     dual_control: bool = True
     postal: PostalRule = field(default_factory=PostalRule)
     adjusted: bool = False  # changed from its preset to follow the organisation's statutes
+    # the convocation's notice: members are convened at least this many days before the
+    # assembly (a warning when sent later, recorded in the proof of convocation)
+    notice_days: int = 15
+    notice_source: Source = field(default_factory=lambda: NOTICE_SOURCE)
 
     def quorum_counts(self, assembly_kind: str, convocation: str) -> frozenset[Attendance]:
         """The ways of taking part this assembly's quorum counts (remote ones only when the
@@ -409,6 +421,7 @@ def profile_to_data(profile: RuleProfile) -> dict[str, Any]:
             "source": _source_data(profile.postal.source),
         },
         "adjusted": profile.adjusted,
+        "notice": {"days": profile.notice_days, "source": _source_data(profile.notice_source)},
     }
 
 
@@ -454,6 +467,7 @@ def profile_from_data(data: Mapping[str, Any]) -> RuleProfile:
             dual_control=bool(data.get("dual_control", True)),  # on unless a profile says no
             postal=_postal_from(data.get("postal")),  # off in profiles stored before it
             adjusted=bool(data["adjusted"]),
+            **_notice_from(data.get("notice")),
         )
     except (KeyError, TypeError, ValueError, ZeroDivisionError) as error:
         raise TallyError(f"not a rule profile: {error!r}") from error
@@ -491,6 +505,14 @@ def _postal_from(data: Mapping[str, Any] | None) -> PostalRule:
         on_arrival=str(data["on_arrival"]),
         source=_source_from(data["source"]),
     )
+
+
+def _notice_from(data: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The notice period stored with a profile; a profile stored before it had one gets the
+    default (15 days, to check)."""
+    if data is None:
+        return {}
+    return {"notice_days": int(data["days"]), "notice_source": _source_from(data["source"])}
 
 
 def _source_from(data: Mapping[str, Any]) -> Source:
@@ -533,6 +555,8 @@ def check_profile(profile: RuleProfile) -> None:
         raise TallyError(f"unknown postal rule {postal.room_motions!r} / {postal.on_arrival!r}")
     if not (0 <= postal.days_before <= 60 and 0 <= postal.hour < 24 and 0 <= postal.minute < 60):
         raise TallyError("a postal deadline is 0 to 60 days before, at a time of day")
+    if not 0 <= profile.notice_days <= MAX_NOTICE_DAYS:
+        raise TallyError(f"a notice period is 0 to {MAX_NOTICE_DAYS} days")
 
 
 def preset(key: str) -> RuleProfile:

@@ -69,6 +69,11 @@ def smtp_configured() -> bool:
     return _smtp is not None
 
 
+def sender() -> str:
+    """The address mails are sent from (their ``Message-ID`` names its domain)."""
+    return _sender
+
+
 async def queue(
     *,
     organisation_id: int | None,

@@ -201,6 +201,32 @@ def _code_mail(code: IssuedCode, *, cooperative: str, link: str, time_zone: str)
     return subject, "\n".join(lines) + "\n"
 
 
+async def personal_codes(
+    actor: Actor,
+    membership_ids: list[int],
+    *,
+    secret_key: str,
+    days: int = access_codes.DEFAULT_DAYS,
+    valid_until: datetime | None = None,
+) -> dict[int, IssuedCode]:
+    """Each listed active member's personal access code, by membership: the valid code they
+    hold (a printed sheet keeps working), or a new one issued for ``days`` to those who hold
+    none, or whose code expires before ``valid_until``. Call inside the act's transaction."""
+    wanted = set(membership_ids)
+    held = {
+        code.membership_id: code
+        for code in await access_codes.printable_sheet(actor, secret_key=secret_key)
+        if code.membership_id in wanted and (valid_until is None or code.expires_at >= valid_until)
+    }
+    missing = [member_id for member_id in membership_ids if member_id not in held]
+    if missing:
+        for code in await access_codes.issue_codes(
+            actor, missing, secret_key=secret_key, days=days
+        ):
+            held[code.membership_id] = code
+    return held
+
+
 async def mail_access_codes(
     actor: Actor, *, base_url: str, secret_key: str, days: int = access_codes.DEFAULT_DAYS
 ) -> CodesMailed:
@@ -218,17 +244,7 @@ async def mail_access_codes(
         )
         with_address = {row["id"]: row for row in members if row["person.email"]}
         without = sorted(row["person.name"] for row in members if not row["person.email"])
-        held = {
-            code.membership_id: code
-            for code in await access_codes.printable_sheet(actor, secret_key=secret_key)
-            if code.membership_id in with_address
-        }
-        missing = [member_id for member_id in with_address if member_id not in held]
-        if missing:
-            for code in await access_codes.issue_codes(
-                actor, missing, secret_key=secret_key, days=days
-            ):
-                held[code.membership_id] = code
+        held = await personal_codes(actor, list(with_address), secret_key=secret_key, days=days)
         queued = 0
         for member_id, code in sorted(held.items(), key=lambda item: item[1].name):
             row = with_address[member_id]

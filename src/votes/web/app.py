@@ -39,6 +39,7 @@ from votes.web.controllers.ballots.console import BallotConsoleController
 from votes.web.controllers.ballots.drafts import BallotDraftsController
 from votes.web.controllers.ballots.results import BallotResultsController
 from votes.web.controllers.ballots.vote import BallotVotingController
+from votes.web.controllers.convocations import ConvocationController
 from votes.web.controllers.cosign import CosignController
 from votes.web.controllers.current_ballot import CurrentBallotController
 from votes.web.controllers.deliberation import DeliberationController
@@ -48,6 +49,7 @@ from votes.web.controllers.home import HomeController
 from votes.web.controllers.mail import MailController
 from votes.web.controllers.members import MembersController
 from votes.web.controllers.minutes import MinutesController
+from votes.web.controllers.notifications import NotificationsController
 from votes.web.controllers.organisation_admin import (
     InstanceAdminController,
     OrganisationHomeController,
@@ -182,6 +184,7 @@ def organisation_router() -> Router:
             MembersController,
             AccessCodesController,
             MinutesController,
+            NotificationsController,
             ExportsController,
             AuditController,
             ReceiptsController,
@@ -192,6 +195,7 @@ def organisation_router() -> Router:
             RulesController,
             MailController,
             FloorController,
+            ConvocationController,
         ],
     )
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from votes.i18n import gettext
-from votes.web.labels import N_
+from votes.web.labels import N_, label
 
 ACTIONS: dict[str, str] = {
     "access_code.revoked": N_("Access code revoked"),
@@ -31,6 +31,9 @@ ACTIONS: dict[str, str] = {
     "ballot.created": N_("Ballot created"),
     "ballot.edited": N_("Ballot changed"),
     "ballot.room_count": N_("Room count recorded"),
+    "convocation.letters_marked": N_("Members recorded as convened by letter"),
+    "convocation.prepared": N_("Convocation prepared"),
+    "convocation.sent": N_("Convocation sent"),
     "contribution.edited": N_("Contribution edited"),
     "contribution.hidden": N_("Contribution hidden"),
     "floor.subject_chosen": N_("Subject under discussion chosen"),
@@ -105,6 +108,35 @@ DETAILS: dict[str, str] = {
     "answers": N_("answers"),
     "postal": N_("by correspondence"),
     "language": N_("language"),
+    "mails": N_("mails"),
+    "letters": N_("letters"),
+    "without_address": N_("without an e-mail address"),
+    "notice_days": N_("notice period (days)"),
+    "missing_days": N_("days of notice missing"),
+    "characters": N_("characters"),
+}
+
+
+# which words a detail's stored value takes, by the action's area and the detail's key:
+# « statut : présent·e », never « statut : present »
+VALUE_GROUPS: dict[str, dict[str, str]] = {
+    "assembly": {"status": "assembly_status", "from": "assembly_status", "to": "assembly_status"},
+    "attendance": {"status": "attendance", "method": "check_in_method"},
+    "member": {"from": "membership_status", "to": "membership_status"},
+    "proposal": {"status": "proposal_status", "from": "proposal_status", "to": "proposal_status"},
+    "amendment": {
+        "kind": "amendment_kind",
+        "from": "amendment_status",
+        "to": "amendment_status",
+    },
+    "ballot": {"method": "method", "status": "ballot_status"},
+}
+ROLES: dict[str, str] = {
+    "member": N_("member"),
+    "observer": N_("observer"),
+    "admin": N_("administrator"),
+    "facilitator": N_("facilitator"),
+    "scrutineer": N_("scrutineer"),
 }
 
 
@@ -130,15 +162,21 @@ def subject_label(subject: str, members: Mapping[int, str]) -> str:
     return _words(subject)
 
 
-def detail_items(details: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """The details as (label, value) pairs, in the stored order."""
+def detail_items(details: Mapping[str, Any], action: str = "") -> list[tuple[str, str]]:
+    """The details as (label, value) pairs, in the stored order; a value with words (a status,
+    a method, a role) in the reader's language."""
+    groups = VALUE_GROUPS.get(action.partition(".")[0], {})
     items = []
     for key, value in details.items():
         name = gettext(DETAILS[key]) if key in DETAILS else _words(key)
-        if isinstance(value, list | tuple):
+        if key == "roles" and isinstance(value, list | tuple):
+            shown = ", ".join(gettext(ROLES[v]) if v in ROLES else str(v) for v in value)
+        elif isinstance(value, list | tuple):
             shown = ", ".join(str(v) for v in value)
         elif isinstance(value, dict):
             shown = ", ".join(f"{_words(str(k))}: {v}" for k, v in value.items())
+        elif key in groups:
+            shown = label(groups[key], str(value))
         else:
             shown = str(value)
         items.append((name, shown))

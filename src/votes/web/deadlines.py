@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Callable
 
 from litestar import Litestar
 
+from votes.services import ballot_mails
 from votes.services.ballots import lifecycle
 
 logger = logging.getLogger("votes.deadlines")
@@ -50,11 +51,16 @@ def deadline_lifespan(interval: float = SWEEP_SECONDS) -> Lifespan:
 
 
 async def sweep_until(stop: asyncio.Event, interval: float = SWEEP_SECONDS) -> None:
-    """Close due ballots every ``interval`` seconds until ``stop`` is set."""
+    """Close due ballots, and send due reminders, every ``interval`` seconds until ``stop``
+    is set."""
     while not stop.is_set():
         try:
             await lifecycle.close_due_ballots()
         except Exception:  # the database is away for a moment: the next sweep tries again
             logger.exception("the deadline sweep failed")
+        try:  # the reminders of ballots open for days, once each (#18)
+            await ballot_mails.remind_due()
+        except Exception:
+            logger.exception("the reminder sweep failed")
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), interval)

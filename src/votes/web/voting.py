@@ -162,7 +162,7 @@ REFUSALS = area(
         "too_few_options": (422, N_("Give at least two options, one per line.")),
         "label_required": (422, N_("Each option needs a label (at most 300 characters).")),
         "bad_seats": (422, N_("This number of seats does not suit the method and options.")),
-        "bad_duration": (422, N_("The countdown must be between 1 and 1,440 minutes.")),
+        "bad_duration": (422, N_("A ballot stays open at most 28 days.")),
         "bad_rules": (422, N_("These rules do not suit the method.")),
         "bad_threshold": (
             422,

@@ -65,6 +65,11 @@ from votes.db.tables.ballots import (
     Participation,
     participation_key,
 )
+from votes.db.tables.convocations import (
+    ConvocationChannel,
+    ConvocationLetter,
+    ConvocationRecord,
+)
 from votes.db.tables.floor import (
     FloorList,
     FloorSettings,
@@ -81,6 +86,7 @@ from votes.db.tables.floor import (
 )
 from votes.db.tables.mail import Mail, MailKind, MailStatus
 from votes.db.tables.minutes import ExportJob, ExportStatus, Minutes, MinutesStatus
+from votes.db.tables.notifications import BallotNotice, NotificationPreference
 
 TABLE_MODULES = (
     "votes.db.tables.accounts",
@@ -92,6 +98,8 @@ TABLE_MODULES = (
     "votes.db.tables.mail",
     "votes.db.tables.floor",
     "votes.db.tables.advance_votes",
+    "votes.db.tables.notifications",
+    "votes.db.tables.convocations",
 )
 
 __all__ = [
@@ -116,6 +124,7 @@ __all__ = [
     "AuditChain",
     "AuditEntry",
     "Ballot",
+    "BallotNotice",
     "BallotOption",
     "BallotPaper",
     "BallotStatus",
@@ -125,6 +134,9 @@ __all__ = [
     "ConsentPhase",
     "Contribution",
     "Convocation",
+    "ConvocationChannel",
+    "ConvocationLetter",
+    "ConvocationRecord",
     "ExportJob",
     "ExportStatus",
     "FloorList",
@@ -144,6 +156,7 @@ __all__ = [
     "MoodCheck",
     "MoodKind",
     "MoodStatus",
+    "NotificationPreference",
     "Ordering",
     "Organisation",
     "PaperCount",

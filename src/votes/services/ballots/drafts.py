@@ -51,7 +51,10 @@ KEY_MAX = 40
 OPTIONS_MAX = 60
 
 
-DURATION_MAX = 24 * 3600
+DURATION_DAYS_MAX = 28  # a decision between assemblies may stay open four weeks (#18)
+
+
+DURATION_MAX = DURATION_DAYS_MAX * 24 * 3600
 
 
 SEATS_MAX = OPTIONS_MAX - 1  # a ballot elects fewer than its options

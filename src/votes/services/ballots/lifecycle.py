@@ -30,7 +30,16 @@ from votes.db.tables import (
     Participation,
 )
 from votes.db.voting_rules import eligible_count, phase_takes_votes
-from votes.services import advance_votes, attendance, audit, events, minutes, rules, sealing
+from votes.services import (
+    advance_votes,
+    attendance,
+    audit,
+    ballot_mails,
+    events,
+    minutes,
+    rules,
+    sealing,
+)
 from votes.services.actors import (
     Actor,
     actor_for,
@@ -104,7 +113,7 @@ async def open_ballot(actor: Actor, ballot_id: int, *, reason: str = "") -> None
             sealed["reason"] = reason
         sealed.update(await audit.seal_records(ballot_id, row["round"]))
         takes_votes = phase_takes_votes(row["phase"])
-        return {
+        values = {
             "status": BallotStatus.OPEN.value,
             "opened_at": datetime.now(UTC),
             # a facilitated consent ballot's countdown starts with its consent round
@@ -112,6 +121,9 @@ async def open_ballot(actor: Actor, ballot_id: int, *, reason: str = "") -> None
             "eligible_at_open": await eligible_count(row["organisation"]),
             **await _rules_at_open(row),
         }
+        # a ballot open for hours or days is mailed to its voters, with the opening (#18)
+        await ballot_mails.queue_opened({**row, **values})
+        return values
 
     await _transition(actor, ballot_id, (BallotStatus.DRAFT,), "opened", changes, sealed)
 
@@ -350,6 +362,7 @@ async def publish_ballot(actor: Actor, ballot_id: int) -> None:
         from votes.services import amendments
 
         await amendments.follow_published_vote(row, actor.audited_as)
+        await ballot_mails.queue_result(row)  # to those who want results (#18)
         return {"status": BallotStatus.PUBLISHED.value, "published_at": datetime.now(UTC)}
 
     await _transition(actor, ballot_id, (BallotStatus.CLOSED,), "published", changes, details)

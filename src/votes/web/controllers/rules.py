@@ -16,6 +16,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK
 
 from votes.core.rules import (
+    MAX_NOTICE_DAYS,
     POSTAL_ON_ARRIVAL,
     POSTAL_ROOM_MOTIONS,
     PRESETS,
@@ -58,6 +59,7 @@ PROBLEMS = {
     "choice_invalid": N_("Choose one of the options offered."),
     "days_invalid": N_("Write a number of days between 0 and 60."),
     "time_invalid": N_("Write a time of day, for example 15:00."),
+    "notice_invalid": N_("Write the notice period as a whole number of days, from 0 to %(num)d."),
 }
 
 REFUSALS = area(
@@ -142,6 +144,7 @@ def form_values(profile: RuleProfile) -> dict[str, str]:
     values["postal_time"] = f"{profile.postal.hour:02d}:{profile.postal.minute:02d}"
     values["postal_room_motions"] = profile.postal.room_motions
     values["postal_on_arrival"] = profile.postal.on_arrival
+    values["notice_days"] = str(profile.notice_days)
     values["caps"] = "\n".join(
         f"{name} = {share_text(cap)}" for name, cap in sorted(profile.category_caps.items())
     )
@@ -185,6 +188,7 @@ def read_profile(base: RuleProfile, form: FormMultiDict, errors: FormErrors) -> 
         dual_control=bool(form.get("dual_control")),
         category_caps=_read_caps(str(form.get("caps", ""))[:2000], errors),
         postal=_read_postal(base.postal, original.postal, form, errors),
+        **_read_notice(original, form, errors),
     )
     return replace(adjusted, adjusted=adjusted != replace(original, adjusted=False))
 
@@ -259,6 +263,16 @@ def _read_rule(
     if (rule.quorum, rule.majority) != (before.quorum, before.majority):
         rule = replace(rule, source=STATUTES)
     return rule
+
+
+def _read_notice(original: RuleProfile, form: FormMultiDict, errors: FormErrors) -> dict[str, Any]:
+    """The convocation's notice period (whole days); the statutes are its source once changed."""
+    days = whole_number(str(form.get("notice_days", "")).strip()[:4], high=MAX_NOTICE_DAYS)
+    if days is None:
+        errors.add("notice_days", _(PROBLEMS["notice_invalid"]) % {"num": MAX_NOTICE_DAYS})
+        return {}
+    source = original.notice_source if days == original.notice_days else STATUTES
+    return {"notice_days": days, "notice_source": source}
 
 
 def _read_caps(text: str, errors: FormErrors) -> dict[str, Fraction]:

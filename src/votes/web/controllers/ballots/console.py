@@ -24,7 +24,7 @@ from votes.db import minutes_queries as mq
 from votes.db.ballot_queries import BallotView
 from votes.db.tables import BallotStatus
 from votes.i18n import gettext as _
-from votes.services import attendance
+from votes.services import attendance, ballot_mails
 from votes.services.actors import Actor, may_count, may_run_ballots
 from votes.services.ballots import lifecycle, room_counts
 from votes.services.refusals import Refused
@@ -257,6 +257,8 @@ class BallotConsoleController(Controller):
                 return await render_console(
                     request, context, actor, ballot, status_code=HTTP_409_CONFLICT, warned=True
                 )
+        if action in ("open", "reopen"):  # the links of a long ballot's mails point here (#18)
+            ballot_mails.remember_base_url(str(request.base_url))
         try:
             # a secret ballot reopens as a fresh one: the console follows it
             shown = await _ACTIONS[action](ballot.id, actor, text) or ballot.id

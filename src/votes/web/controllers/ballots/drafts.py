@@ -106,6 +106,8 @@ _NEW_FIELDS = (
     "secret",
     "is_test",
     "allow_change",
+    "days",
+    "hours",
     "minutes",
     "facilitated",
     "threshold",
@@ -139,7 +141,7 @@ def _form_values(ballot: BallotView) -> dict[str, str]:
         "secret": checked(ballot.secret),
         "is_test": checked(ballot.is_test),
         "allow_change": checked(ballot.allow_change),
-        "minutes": str(-(-duration // 60)) if duration else "",
+        **_duration_fields(duration),
         "facilitated": checked(ballot.phase == "questions"),
         "threshold": str(rules.get("threshold", "1/2")),
         "base": str(rules.get("base", "")),
@@ -173,11 +175,7 @@ def _read_settings(values: dict[str, str], errors: FormErrors) -> drafts.BallotS
     if labels and drafts.same_labels(labels):
         errors.add("options", explain("same_label", voting.REFUSALS).message)
     seats = _small_int(values["seats"] or "1", "seats", errors, high=drafts.SEATS_MAX)
-    minutes = (
-        _small_int(values["minutes"], "minutes", errors, high=drafts.DURATION_MAX // 60)
-        if values["minutes"]
-        else 0
-    )
+    duration = _read_duration(values, errors)
     rules: dict[str, Any] = {}
     if method == "majority":
         rules["threshold"] = values["threshold"].strip() or "1/2"
@@ -205,10 +203,48 @@ def _read_settings(values: dict[str, str], errors: FormErrors) -> drafts.BallotS
         secret=bool(values["secret"]),
         is_test=bool(values["is_test"]),
         allow_change=bool(values["allow_change"]),
-        duration_seconds=minutes * 60 if minutes else None,
+        duration_seconds=duration or None,
         facilitated=bool(values["facilitated"]),
         rules=rules,
     )
+
+
+# each part of the countdown: its form field, its length in seconds, the most it takes alone
+_DURATION_PARTS = (
+    ("days", 86400, drafts.DURATION_DAYS_MAX),
+    ("hours", 3600, drafts.DURATION_MAX // 3600),
+    ("minutes", 60, drafts.DURATION_MAX // 60),
+)
+
+
+def _duration_fields(duration: int | None) -> dict[str, str]:
+    """A countdown as the form writes it: days, hours and minutes (a partial minute counts
+    as one), each empty when nothing."""
+    left = -(-duration // 60) * 60 if duration else 0
+    fields: dict[str, str] = {}
+    for name, seconds, _high in _DURATION_PARTS:
+        fields[name] = str(left // seconds) if left >= seconds else ""
+        left %= seconds
+    return fields
+
+
+def _read_duration(values: dict[str, str], errors: FormErrors) -> int:
+    """The countdown typed as days, hours and minutes, in seconds (0: none). People think of a
+    decision between assemblies in days, of a vote in the room in minutes (#18)."""
+    total = 0
+    for name, seconds, high in _DURATION_PARTS:
+        typed = values[name].strip()
+        if not typed:
+            continue
+        number = whole_number(typed, low=0, high=high)
+        if number is None:
+            bounds = {"low": 0, "high": format_decimal(high, locale=babel_locale())}
+            errors.add(name, _("Write a whole number from %(low)s to %(high)s.") % bounds)
+            continue
+        total += number * seconds
+    if total > drafts.DURATION_MAX and not errors.of("days"):
+        errors.add("days", explain("bad_duration", voting.REFUSALS).message)
+    return total
 
 
 def _response_answers() -> list[list[str]]:

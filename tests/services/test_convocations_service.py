@@ -1,0 +1,163 @@
+"""The convocation service against a real SMTP server (aiosmtpd): each member receives their
+convocation with their own sign-in link, in their language, once; the notice period is read
+from the rule profile (stored profiles without one get 15 days)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from tests.support import factories
+from tests.support.smtp import SENDER, Inbox, settings_for, smtp_server
+
+from votes.core.rules import Confidence, preset, profile_from_data, profile_to_data
+from votes.db.tables import AssemblyKind, ConvocationRecord, Mail, MailStatus
+from votes.services import access_codes, accounts, assemblies, convocations, mail, organisations
+from votes.services.actors import actor_for
+from votes.services.convocations import LetterDraft, Notice
+from votes.services.refusals import Refused
+from votes.settings import SmtpSettings
+
+SECRET = "convocation-test-secret-key-0123456789"
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Inbox, SmtpSettings]]:
+    with smtp_server() as (inbox, port):
+        settings = settings_for(port)
+        mail.configure(settings)
+        try:
+            yield inbox, settings
+        finally:
+            mail.configure(None)
+
+
+async def _assembly(organisation_id: int, days: int = 30) -> int:
+    return await assemblies.create_assembly(
+        await actor_for(organisation_id),
+        "AG annuelle",
+        datetime.now(UTC) + timedelta(days=days),
+        kind=AssemblyKind.AGO,
+        place="Lyon",
+    )
+
+
+async def test_each_member_receives_their_convocation_with_their_own_link(
+    smtp: tuple[Inbox, SmtpSettings],
+) -> None:
+    inbox, settings = smtp
+    organisation_id = await factories.organisation()
+    tag = factories.unique("conv")
+    french = await accounts.create_person("Zoé", f"zoe-{tag}@example.org", None)
+    english = await accounts.create_person("Ann", f"ann-{tag}@example.org", None)
+    await accounts.set_preferred_language(english, "en")
+    for person in (french, english):
+        await organisations.add_membership(organisation_id, person)
+    assembly_id = await _assembly(organisation_id)
+    actor = await actor_for(organisation_id)
+    await convocations.prepare(actor, assembly_id, LetterDraft("Ordre du jour : comptes.", ""))
+
+    result = await convocations.send(
+        actor, assembly_id, base_url="https://votes.example", secret_key=SECRET
+    )
+    assert result.queued == 2
+    again = await convocations.send(
+        actor, assembly_id, base_url="https://votes.example", secret_key=SECRET
+    )
+    assert again.queued == 0  # nobody is mailed twice
+    while await mail.deliver_due(settings):
+        pass
+
+    [received] = inbox.to(f"zoe-{tag}@example.org")
+    text = received.get_content()
+    assert received["Subject"].startswith("Convocation\u00a0: AG annuelle")
+    assert "Bonjour Zoé," in text
+    assert "Ordre du jour : comptes." in text
+    assert f"/assemblies/{assembly_id}" in text
+    link = re.search(r"https://votes\.example/c/(\S+)", text)
+    assert link is not None
+    name, _organisation = await access_codes.link_owner(link.group(1), secret_key=SECRET)
+    assert name == "Zoé"
+    [other] = inbox.to(f"ann-{tag}@example.org")
+    assert other["Subject"].startswith("Convocation: AG annuelle")
+    assert "Hello Ann," in other.get_content()
+    assert link.group(1) not in other.get_content()
+
+    records = await ConvocationRecord.select(
+        ConvocationRecord.message_id, ConvocationRecord.mail.status
+    ).where(ConvocationRecord.assembly == assembly_id)
+    assert len(records) == 2
+    assert {row["mail.status"] for row in records} == {MailStatus.SENT.value}
+    assert received["Message-ID"] in {row["message_id"] for row in records}
+    assert SENDER.split("@")[1] in received["Message-ID"]
+
+
+async def test_a_plain_member_may_not_convene() -> None:
+    organisation_id = await factories.organisation()
+    assembly_id = await _assembly(organisation_id)
+    member = await factories.member_actor(organisation_id)
+    with pytest.raises(Refused):
+        await convocations.prepare(member, assembly_id, LetterDraft("Texte", ""))
+    with pytest.raises(Refused):
+        await convocations.send(member, assembly_id, base_url="https://x", secret_key=SECRET)
+    assert not await Mail.exists().where(Mail.organisation == organisation_id)
+
+
+def test_the_notice_counts_calendar_days_before_the_assembly() -> None:
+    notice = Notice(date(2026, 6, 1), date(2026, 6, 10), 15)
+    assert notice.days_before == 9
+    assert notice.missing_days == 6
+    assert notice.latest_day == date(2026, 5, 26)
+    assert Notice(date(2026, 6, 1), date(2026, 6, 16), 15).missing_days == 0
+
+
+def test_a_profile_keeps_its_notice_period_and_old_profiles_get_15_days() -> None:
+    profile = preset("scop_sarl")
+    assert profile.notice_days == 15
+    assert profile.notice_source.confidence is Confidence.TO_CHECK
+    changed = profile.customised("scop_sarl", notice_days=21)
+    assert profile_from_data(profile_to_data(changed)).notice_days == 21
+    old = profile_to_data(profile)
+    del old["notice"]
+    assert profile_from_data(old).notice_days == 15
+
+
+async def _member(organisation_id: int, name: str) -> tuple[int, str]:
+    email = f"{factories.unique(name.lower())}@example.org"
+    person = await accounts.create_person(name, email, None)
+    return await organisations.add_membership(organisation_id, person), email
+
+
+async def test_a_code_already_printed_and_valid_until_the_assembly_is_the_one_mailed() -> None:
+    organisation_id = await factories.organisation()
+    membership_id, email = await _member(organisation_id, "Inès")
+    actor = await actor_for(organisation_id)
+    [printed] = await access_codes.issue_codes(actor, [membership_id], secret_key=SECRET, days=60)
+    assembly_id = await _assembly(organisation_id, days=30)
+    await convocations.prepare(actor, assembly_id, LetterDraft("Texte", ""))
+    await convocations.send(actor, assembly_id, base_url="https://v.example", secret_key=SECRET)
+    body = await Mail.select(Mail.body_text).where(Mail.recipient == email).first()
+    assert body is not None
+    assert printed.link_token in body["body_text"]  # the printed sheet keeps working
+    assert printed.display_code in body["body_text"]
+
+
+async def test_an_assembly_further_than_a_code_lasts_is_convened_once_per_member() -> None:
+    organisation_id = await factories.organisation()
+    first_id, first_email = await _member(organisation_id, "Léa")
+    actor = await actor_for(organisation_id)
+    assembly_id = await _assembly(organisation_id, days=120)
+    await convocations.prepare(actor, assembly_id, LetterDraft("Texte", ""))
+    await convocations.send(actor, assembly_id, base_url="https://v.example", secret_key=SECRET)
+    [held] = await access_codes.printable_sheet(actor, secret_key=SECRET)
+    assert held.membership_id == first_id
+    await _member(organisation_id, "Noah")  # added later, convened by the re-send
+    again = await convocations.send(
+        actor, assembly_id, base_url="https://v.example", secret_key=SECRET
+    )
+    assert again.queued == 1
+    codes = await access_codes.printable_sheet(actor, secret_key=SECRET)
+    assert held in codes  # the first member's mailed code was not cancelled by the re-send
+    assert await Mail.count().where(Mail.recipient == first_email) == 1
