@@ -209,6 +209,9 @@ async def test_the_result_the_register_and_the_minutes_show_the_postal_channel(
     await as_role(client, coop, "other")
     # the postal voter comes after all: their answer stands, the room takes no second vote
     await attendance.check_in(system, coop.assembly_id, await membership(coop, "other"))
+    told = await client.get(f"{coop.base}/ballots/{ballot_id}", headers={"Accept-Language": "fr"})
+    assert "Vous avez répondu à cette résolution par correspondance" in told.text
+    assert 'name="choice"' not in told.text  # no form that could only be refused
     twice = await post_form(client, f"{coop.base}/ballots/{ballot_id}/vote", {"choice": "yes"})
     assert twice.status_code == 409
     assert "Vous avez répondu à cette résolution par correspondance" in twice.text

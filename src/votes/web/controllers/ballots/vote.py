@@ -20,7 +20,7 @@ from votes.db.ballot_queries import BallotView
 from votes.db.proposal_queries import ProposalPage, proposal_page
 from votes.db.tables import BallotStatus
 from votes.i18n import gettext as _
-from votes.services import attendance, proxies, rules
+from votes.services import advance_votes, attendance, proxies, rules
 from votes.services.actors import Actor
 from votes.services.ballots import rows
 from votes.services.ballots import voting as ballot_voting
@@ -70,6 +70,14 @@ async def _render_ballot(
             actor.organisation.id, ballot.assembly_id, actor.id, is_test=ballot.is_test
         )
     )
+    # a member who answered this resolution by correspondence, and whose answer stands (#18)
+    voted_by_post = (
+        ballot.status == BallotStatus.OPEN
+        and ballot.method == "majority"
+        and voted_at is None
+        and actor.can_vote
+        and await advance_votes.room_vote_refused(ballot.id, actor.id)
+    )
     remote_allowed = (
         must_check_in
         and (
@@ -101,6 +109,7 @@ async def _render_ballot(
         announce=announce,
         motion=motion,
         must_check_in=must_check_in,
+        voted_by_post=voted_by_post,
         remote_allowed=remote_allowed,
         **await result_context(ballot, actor, context.language, room_recorded=state.room_recorded),
     )
