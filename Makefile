@@ -9,7 +9,8 @@ PIP_QUIET := --quiet --disable-pip-version-check
 .DEFAULT_GOAL := help
 .PHONY: help run test test-sqlite test-browser test-postgres lint typecheck messages migration clean \
 	bench-core bench-votes bench-signin bench-import bench-live bench-load bench-diffs bench-verify \
-	bench-minutes bench-now bench-mail bench-loop bench-floor bench-notify bench-convocation
+	bench-minutes bench-now bench-mail bench-loop bench-floor bench-notify bench-convocation \
+	bench-postal
 
 help:
 	@echo "make run        serve the app with the demo on http://127.0.0.1:8000"
@@ -17,7 +18,7 @@ help:
 	@echo "make bench-core time the tally core on large elections"
 	@echo "make bench-load a plenary of 1,000 members under load (MEMBERS=2000 for more)"
 	@echo "make bench-*    also: votes, signin, import, live, diffs, verify, minutes, now, mail, loop, floor,"
-	@echo "                notify, convocation"
+	@echo "                notify, convocation, postal"
 	@echo "make messages   add new translatable strings to the French catalog (AREA=name, LANGUAGE=nl)"
 	@echo "make migration  generate a migration after changing src/votes/db/tables/"
 
@@ -125,6 +126,10 @@ bench-loop: $(STAMP)
 # the floor (#19): 2,000 phones on the speakers' list, 2,000 answers to a mood check in 10 s
 bench-floor: $(STAMP)
 	$(BIN)/python benchmarks/bench_floor.py
+
+# votes by correspondence (#18): 2,000 members, a third answer 5 resolutions; form latency, closes
+bench-postal: $(STAMP)
+	$(BIN)/python benchmarks/bench_postal.py
 
 # 2,000 convocations queued (mail + proof record each) while 300 phones vote: vote p99 with and without
 bench-convocation: $(STAMP)
