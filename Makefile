@@ -17,8 +17,7 @@ help:
 	@echo "make test       lint, type-check and run every test (SQLite, then PostgreSQL)"
 	@echo "make bench-core time the tally core on large elections"
 	@echo "make bench-load a plenary of 1,000 members under load (MEMBERS=2000 for more)"
-	@echo "make bench-*    also: votes, signin, import, live, diffs, verify, minutes, now, mail, loop, floor,"
-	@echo "                notify, convocation, postal"
+	@echo "make bench-*    also: votes, signin, import, live, diffs, verify, minutes, now, mail, loop, floor, notify, convocation, postal"
 	@echo "make messages   add new translatable strings to the French catalog (AREA=name, LANGUAGE=nl)"
 	@echo "make migration  generate a migration after changing src/votes/db/tables/"
 
