@@ -1,0 +1,92 @@
+"""``Page``: what every organisation page handler needs, as one typed dependency.
+
+A handler inside ``/o/{org}`` takes ``page: NamedDependency[Page]`` instead of the request,
+the request context and the acting member one by one, and renders with ``page.render(...)``,
+which fills what the organisation layout reads (``context``, ``membership``, ``organisation``)
+so that no controller repeats it. Paths inside the organisation come from ``page.path(...)``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+from litestar.datastructures import FormMultiDict, State
+from litestar.di import NamedDependency
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_200_OK
+
+from votes.db.queries import OrganisationView
+from votes.services.actors import Actor
+from votes.settings import Settings
+from votes.web.context import RequestContext, settings_of
+from votes.web.rendering import is_htmx, page, see_other
+
+
+class Page:
+    """The request, its context (viewer, language) and the acting member of one page."""
+
+    __slots__ = ("actor", "context", "request")
+
+    def __init__(
+        self, request: Request[Any, Any, State], context: RequestContext, actor: Actor
+    ) -> None:
+        self.request = request
+        self.context = context
+        self.actor = actor
+
+    @property
+    def organisation(self) -> OrganisationView:
+        return self.actor.organisation
+
+    @property
+    def settings(self) -> Settings:
+        return settings_of(self.request)
+
+    @property
+    def htmx(self) -> bool:
+        """An htmx request (not a history restore): it wants a fragment."""
+        return is_htmx(self.request)
+
+    def path(self, *parts: object) -> str:
+        """``/o/<short name>`` followed by ``parts``: ``page.path("assemblies", 3)``."""
+        base = f"/o/{self.actor.organisation.short_name}"
+        return "/".join((base, *(str(part) for part in parts)))
+
+    def see_other(self, *parts: object) -> Redirect:
+        """303 to ``page.path(*parts)`` after a successful POST."""
+        return see_other(self.path(*parts))
+
+    async def form(self) -> FormMultiDict:
+        return await self.request.form()
+
+    def render(
+        self,
+        template: str,
+        *,
+        fragment: str | None = None,
+        status_code: int = HTTP_200_OK,
+        **values: Any,
+    ) -> Template:
+        """Render ``template`` (``fragment`` for htmx) with what the organisation layout reads
+        (the request context, the acting membership, the organisation) and ``values``."""
+        return page(
+            self.request,
+            template,
+            fragment=fragment,
+            status_code=status_code,
+            context=self.context,
+            membership=self.actor,
+            organisation=self.actor.organisation,
+            **values,
+        )
+
+
+async def provide_page(
+    request: Request[Any, Any, State],
+    context: NamedDependency[RequestContext],
+    actor: NamedDependency[Actor],
+) -> Page:
+    """Takes ``actor`` (which takes ``context``) so that the three resolve one after the other
+    (see :func:`votes.web.guards.provide_actor`)."""
+    return Page(request, context, actor)
