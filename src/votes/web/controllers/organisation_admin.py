@@ -22,14 +22,16 @@ from litestar.response import Redirect, Template
 from votes.db import member_queries, queries
 from votes.db.tables import LegalForm
 from votes.services import accounts, organisations
-from votes.services.actors import Actor, may_administer
+from votes.services.actors import may_administer
 from votes.services.refusals import Refused
+from votes.web import rendering
 from votes.web.context import RequestContext, settings_of
 from votes.web.forms import FormErrors
 from votes.web.guards import requires
 from votes.web.labels import N_
+from votes.web.pages import Page
 from votes.web.refusals import area, explain
-from votes.web.rendering import page, see_other
+from votes.web.rendering import see_other
 
 MAX_FIELD_LENGTH = 300
 COMMON_TIME_ZONES = (
@@ -154,40 +156,30 @@ class OrganisationHomeController(Controller):
     @get("/")
     async def dashboard(
         self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
+        page: NamedDependency[Page],
     ) -> Template:
-        organisation_id = actor.organisation.id
-        return page(
-            request,
+        organisation_id = page.organisation.id
+        return page.render(
             "pages/organisations/dashboard.html.jinja",
-            context=context,
-            membership=actor,
-            organisation=actor.organisation,
             assemblies=await queries.assemblies_of(organisation_id),
             open_ballots=await queries.open_ballots_of(organisation_id),
             # the way to a first ballot, for whoever sets the cooperative up, until it is walked
-            first_steps=await queries.first_steps_of(organisation_id) if actor.is_admin else None,
+            first_steps=await queries.first_steps_of(organisation_id)
+            if page.actor.is_admin
+            else None,
         )
 
     async def _settings_page(
         self,
-        request: Request[Any, Any, State],
-        context: RequestContext,
-        actor: Actor,
+        page: Page,
         values: dict[str, str],
         errors: FormErrors,
         status_code: int = 200,
     ) -> Template:
-        organisation_id = actor.organisation.id
-        return page(
-            request,
+        organisation_id = page.organisation.id
+        return page.render(
             "pages/organisations/settings.html.jinja",
             status_code=status_code,
-            context=context,
-            membership=actor,
-            organisation=actor.organisation,
             values=values,
             errors=errors,
             legal_forms=[form.value for form in LegalForm],
@@ -199,11 +191,9 @@ class OrganisationHomeController(Controller):
     @get("/settings", guards=[requires(may_administer)])
     async def settings_form(
         self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
+        page: NamedDependency[Page],
     ) -> Template:
-        organisation = actor.organisation
+        organisation = page.organisation
         values = {
             "name": organisation.name,
             "short_name": organisation.short_name,
@@ -211,29 +201,23 @@ class OrganisationHomeController(Controller):
             "default_language": organisation.default_language,
             "time_zone": organisation.time_zone,
         }
-        return await self._settings_page(request, context, actor, values, FormErrors())
+        return await self._settings_page(page, values, FormErrors())
 
     @post("/settings", guards=[requires(may_administer)])
     async def save_settings(
         self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
+        page: NamedDependency[Page],
     ) -> Template | Redirect:
-        values = _settings_values(await request.form())
+        values = _settings_values(await page.form())
         try:
-            await organisations.update_organisation(actor, **values)
+            await organisations.update_organisation(page.actor, **values)
         except Refused as error:
-            return await self._settings_page(
-                request, context, actor, values, _errors(error), _status(error)
-            )
+            return await self._settings_page(page, values, _errors(error), _status(error))
         return see_other(f"/o/{values['short_name']}/settings")
 
     async def _list_change(
         self,
-        request: Request[Any, Any, State],
-        context: RequestContext,
-        actor: Actor,
+        page: Page,
         change: Any,
     ) -> Template | Redirect:
         try:
@@ -241,7 +225,7 @@ class OrganisationHomeController(Controller):
         except Refused as error:
             if error.code == "not_found":
                 raise NotFoundException() from error
-            organisation = actor.organisation
+            organisation = page.organisation
             values = {
                 "name": organisation.name,
                 "short_name": organisation.short_name,
@@ -249,70 +233,52 @@ class OrganisationHomeController(Controller):
                 "default_language": organisation.default_language,
                 "time_zone": organisation.time_zone,
             }
-            return await self._settings_page(
-                request, context, actor, values, _errors(error), _status(error)
-            )
-        return see_other(f"/o/{actor.organisation.short_name}/settings#lists")
+            return await self._settings_page(page, values, _errors(error), _status(error))
+        return see_other(page.path("settings#lists"))
 
     @post("/settings/categories", guards=[requires(may_administer)])
     async def add_category(
         self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
+        page: NamedDependency[Page],
     ) -> Template | Redirect:
-        name = _text(await request.form(), "category")
+        name = _text(await page.form(), "category")
         return await self._list_change(
-            request,
-            context,
-            actor,
-            lambda: organisations.add_category(actor, name),
+            page,
+            lambda: organisations.add_category(page.actor, name),
         )
 
     @post("/settings/categories/{category_id:int}/delete", guards=[requires(may_administer)])
     async def remove_category(
         self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
+        page: NamedDependency[Page],
         category_id: FromPath[int],
     ) -> Template | Redirect:
         return await self._list_change(
-            request,
-            context,
-            actor,
-            lambda: organisations.remove_category(actor, category_id),
+            page,
+            lambda: organisations.remove_category(page.actor, category_id),
         )
 
     @post("/settings/colleges", guards=[requires(may_administer)])
     async def add_college(
         self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
+        page: NamedDependency[Page],
     ) -> Template | Redirect:
-        form = await request.form()
+        form = await page.form()
         name, weight = _text(form, "college"), _text(form, "weight")
         return await self._list_change(
-            request,
-            context,
-            actor,
-            lambda: organisations.add_college(actor, name, weight),
+            page,
+            lambda: organisations.add_college(page.actor, name, weight),
         )
 
     @post("/settings/colleges/{college_id:int}/delete", guards=[requires(may_administer)])
     async def remove_college(
         self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
+        page: NamedDependency[Page],
         college_id: FromPath[int],
     ) -> Template | Redirect:
         return await self._list_change(
-            request,
-            context,
-            actor,
-            lambda: organisations.remove_college(actor, college_id),
+            page,
+            lambda: organisations.remove_college(page.actor, college_id),
         )
 
 
@@ -335,7 +301,7 @@ class InstanceAdminController(Controller):
         status_code: int = 200,
         created: dict[str, str] | None = None,
     ) -> Template:
-        return page(
+        return rendering.page(
             request,
             "pages/organisations/instance.html.jinja",
             status_code=status_code,
