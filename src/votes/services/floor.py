@@ -66,16 +66,25 @@ def _pending_key(list_id: int, membership_id: int, kind: str) -> str:
     return f"{list_id}:{membership_id}:{kind}"
 
 
-async def _assembly(organisation_id: int, assembly_id: int) -> None:
+async def assembly_row(organisation_id: int, assembly_id: int) -> dict[str, Any]:
+    """The assembly's status and current item; ``not_found`` unless it is the organisation's
+    (another cooperative's assembly does not exist)."""
     row = (
-        await Assembly.select(Assembly.status)
+        await Assembly.select(Assembly.status, Assembly.current_item_id)
         .where((Assembly.id == assembly_id) & (Assembly.organisation == organisation_id))
         .first()
     )
     if row is None:
         raise Refused("not_found")
+    return row
+
+
+async def running_assembly(organisation_id: int, assembly_id: int) -> dict[str, Any]:
+    """:func:`assembly_row`, refused unless the assembly is convened or in session."""
+    row = await assembly_row(organisation_id, assembly_id)
     if row["status"] not in RUNNING:
         raise Refused("assembly_not_running")
+    return row
 
 
 async def set_rules(
@@ -97,11 +106,7 @@ async def set_rules(
             raise Refused("bad_budget", field=field)
     organisation_id = actor.organisation_id
     async with write_transaction(FloorSettings._meta.db):
-        found = await Assembly.exists().where(
-            (Assembly.id == assembly_id) & (Assembly.organisation == organisation_id)
-        )
-        if not found:
-            raise Refused("not_found")
+        await assembly_row(organisation_id, assembly_id)
         values: dict[Any, Any] = {
             FloorSettings.ordering: ordering.value,
             FloorSettings.category_label: category_label,
@@ -136,11 +141,7 @@ async def declare_category(
         raise Refused("category_too_long", field="category")
     organisation_id = actor.organisation_id
     async with write_transaction(SpeakerCategory._meta.db):
-        found = await Assembly.exists().where(
-            (Assembly.id == assembly_id) & (Assembly.organisation == organisation_id)
-        )
-        if not found:
-            raise Refused("not_found")
+        await assembly_row(organisation_id, assembly_id)
         key = f"{assembly_id}:{membership_id}"
         values: dict[Any, Any] = {
             SpeakerCategory.category: category,
@@ -217,7 +218,7 @@ async def request_floor(
         require(may_take_part, actor)
     membership_id = for_member if for_member is not None and steward else actor.id
     async with write_transaction(SpeakerRequest._meta.db):
-        await _assembly(organisation_id, assembly_id)
+        await running_assembly(organisation_id, assembly_id)
         if steward and not await Membership.exists().where(
             (Membership.id == membership_id)
             & (Membership.organisation == organisation_id)
@@ -400,7 +401,7 @@ async def set_list_status(
     require(may_run_assemblies, actor)
     organisation_id = actor.organisation_id
     async with write_transaction(FloorList._meta.db):
-        await _assembly(organisation_id, assembly_id)
+        await running_assembly(organisation_id, assembly_id)
         floor_list = await _list_for(organisation_id, assembly_id, item_id, subject)
         await FloorList.update({FloorList.status: status.value}).where(
             FloorList.id == floor_list["id"]
@@ -415,7 +416,7 @@ async def choose_subject(actor: Actor, assembly_id: int, choice: str) -> fq.Subj
     require(may_run_assemblies, actor)
     organisation_id = actor.organisation_id
     async with write_transaction(FloorSettings._meta.db):
-        await _assembly(organisation_id, assembly_id)
+        await running_assembly(organisation_id, assembly_id)
         item = await fq.current_item(organisation_id, assembly_id)
         if item is None:
             raise Refused("no_current_item")
