@@ -26,7 +26,6 @@ import os
 import re
 import resource
 import secrets
-import socket
 import subprocess
 import sys
 import tempfile
@@ -37,6 +36,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository: tests.support
+
+from tests.support.server import ServedApp
+
 SECRET_KEY = "benchmark-live-secret-key-" + "x" * 32
 ORG = "bench"
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -45,12 +48,6 @@ POSTGRES_ADMIN_URL = os.environ.get(
 CONNECT_TIMEOUT = 60.0
 PHASE_TIMEOUT = 20.0
 TIMELINE = "--timeline" in sys.argv
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def raise_file_limit(needed: int) -> None:
@@ -452,7 +449,6 @@ def child(mode: str, phones: int, seconds: float) -> None:
     """One measured configuration, in this (fresh) interpreter."""
     raise_file_limit(phones * 3 + 1000)
     data_dir = Path(tempfile.mkdtemp(prefix=f"votes-bench-live-{mode}-"))
-    port = free_port()
     env = {
         "VOTES_ENV": "development",
         "VOTES_DATA_DIR": str(data_dir),
@@ -475,15 +471,9 @@ def child(mode: str, phones: int, seconds: float) -> None:
     server = None
     try:
         data = asyncio.run(_seed_with_pool(phones))
-        votes = Path(sys.executable).with_name("votes")
-        log = (data_dir / "server.log").open("wb")
-        server = subprocess.Popen(
-            [str(votes), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", workers],
-            env=os.environ.copy(),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        asyncio.run(_wait_ready(port))
+        server = ServedApp.of_this_process()
+        port = server.port
+        server.start("--workers", workers)
         label = (
             "one process, SQLite, memory channels"
             if mode == "sqlite"
@@ -493,8 +483,7 @@ def child(mode: str, phones: int, seconds: float) -> None:
         asyncio.run(run(port, data, phones, seconds))
     finally:
         if server is not None:
-            server.terminate()
-            server.wait(timeout=30)
+            server.stop()
         if database:
             asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
 
@@ -508,20 +497,6 @@ async def _seed_with_pool(phones: int) -> dict[str, object]:
         return await seed(phones)
     finally:
         await close_pool(DB)
-
-
-async def _wait_ready(port: int) -> None:
-    for _ in range(300):
-        try:
-            probe = Connection(port)
-            status, _ = await probe.request("GET", "/healthz", {})
-            probe.close()
-            if status == 200:
-                return
-        except OSError:
-            pass
-        await asyncio.sleep(0.1)
-    raise RuntimeError("the server did not start")
 
 
 async def _admin(statement: str) -> None:

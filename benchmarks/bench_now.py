@@ -26,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-from bench_votes import configure, free_port, start_server, wait_ready
+from bench_votes import ServedApp, configure, free_port
 
 SECRET_KEY = "benchmark-secret-key-" + "x" * 32
 ORG = "bench-now"
@@ -194,18 +194,17 @@ async def main() -> None:
     parser.add_argument("--contributions", type=int, default=1000)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="votes-bench-now-") as folder:
-        env = configure(Path(folder), free_port())
+        configure(Path(folder), free_port())
         data = await seed(args.members, args.contributions)
         data["contributions"] = args.contributions
-        server = start_server(env)
+        server = ServedApp.of_this_process()
+        server.start()
         try:
-            base = f"http://127.0.0.1:{env['VOTES_PORT']}"
-            await wait_ready(base)
+            base = server.base_url
             print(f"SQLite, one worker, {args.members} members:")
             await measure(base, data, args.members)
         finally:
-            server.terminate()
-            server.wait(timeout=30)
+            server.stop()
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """``votes serve`` in a subprocess on 127.0.0.1, for what needs a real server: the browser tests
 (a browser cannot talk to an in-process app), the live tests (in-process clients wait for a
 response's end, which an event stream never has), the crash tests (a process must be killed)
-and the benchmarks that measure a server under load.
+and the benchmarks that measure a server under load (:meth:`ServedApp.of_this_process`).
 
 Each server gets a free port and the data folder it is given; seeding and reading back run in
 helper subprocesses with the same settings (:meth:`ServedApp.task`): this test process's
@@ -74,6 +74,19 @@ class ServedApp:
 
     def __post_init__(self) -> None:
         self.environment = server_environment(self.data_dir, **self.environment)
+
+    @classmethod
+    def of_this_process(cls) -> ServedApp:
+        """A server on the settings this process runs with (its ``VOTES_*`` variables, the port
+        ``VOTES_PORT`` if set): a benchmark seeds its database in-process, then serves it."""
+        settings = {key: value for key, value in os.environ.items() if key.startswith("VOTES_")}
+        port = int(settings["VOTES_PORT"]) if "VOTES_PORT" in settings else free_port()
+        return cls(Path(settings["VOTES_DATA_DIR"]), settings, port)
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None
+        return self.process.pid
 
     @property
     def base_url(self) -> str:
