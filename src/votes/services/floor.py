@@ -13,6 +13,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from piccolo.columns import Column
+
 from votes.core import floor as core
 from votes.db import floor_queries as fq
 from votes.db.engine import write_transaction
@@ -87,6 +89,17 @@ async def running_assembly(organisation_id: int, assembly_id: int) -> dict[str, 
     return row
 
 
+async def _save(key_column: Column, key: str, values: dict[Any, Any], **fixed: Any) -> None:
+    """Update the row whose ``key_column`` is ``key`` with ``values``, or insert it with
+    ``values`` and ``fixed`` (what a row keeps for good). Inside the caller's transaction."""
+    table = key_column._meta.table
+    if await table.exists().where(key_column == key):
+        await table.update(values).where(key_column == key)
+        return
+    named = {column._meta.name: value for column, value in values.items()}
+    await table.insert(table(**{key_column._meta.name: key, **fixed, **named}))
+
+
 async def set_rules(
     actor: Actor,
     assembly_id: int,
@@ -113,21 +126,13 @@ async def set_rules(
             FloorSettings.speaker_seconds: speaker_seconds,
             FloorSettings.item_seconds: item_seconds,
         }
-        key = str(assembly_id)
-        if await FloorSettings.exists().where(FloorSettings.settings_key == key):
-            await FloorSettings.update(values).where(FloorSettings.settings_key == key)
-        else:
-            await FloorSettings.insert(
-                FloorSettings(
-                    organisation=organisation_id,
-                    assembly=assembly_id,
-                    settings_key=key,
-                    ordering=ordering.value,
-                    category_label=category_label,
-                    speaker_seconds=speaker_seconds,
-                    item_seconds=item_seconds,
-                )
-            )
+        await _save(
+            FloorSettings.settings_key,
+            str(assembly_id),
+            values,
+            organisation=organisation_id,
+            assembly=assembly_id,
+        )
     await _announce(organisation_id, assembly_id, "rules")
 
 
@@ -147,19 +152,14 @@ async def declare_category(
             SpeakerCategory.category: category,
             SpeakerCategory.may_be_shown: may_be_shown,
         }
-        if await SpeakerCategory.exists().where(SpeakerCategory.category_key == key):
-            await SpeakerCategory.update(values).where(SpeakerCategory.category_key == key)
-        else:
-            await SpeakerCategory.insert(
-                SpeakerCategory(
-                    organisation=organisation_id,
-                    assembly=assembly_id,
-                    membership=membership_id,
-                    category_key=key,
-                    category=category,
-                    may_be_shown=may_be_shown,
-                )
-            )
+        await _save(
+            SpeakerCategory.category_key,
+            key,
+            values,
+            organisation=organisation_id,
+            assembly=assembly_id,
+            membership=membership_id,
+        )
     await _announce(organisation_id, assembly_id)
 
 

@@ -45,10 +45,7 @@ class AccessCodesController(Controller):
 
     @get("/", guards=[requires(may_administer)])
     async def codes(
-        self,
-        page: NamedDependency[Page],
-        mailed: FromQuery[str] = "",
-        already: FromQuery[str] = "",
+        self, page: NamedDependency[Page], mailed: FromQuery[str] = "", already: FromQuery[str] = ""
     ) -> Template:
         sent = whole_number(mailed)
         result = None if sent is None else (sent, whole_number(already) or 0)
@@ -82,10 +79,7 @@ class AccessCodesController(Controller):
         )
 
     @post("/", guards=[requires(may_administer)])
-    async def issue(
-        self,
-        page: NamedDependency[Page],
-    ) -> Template | Redirect:
+    async def issue(self, page: NamedDependency[Page]) -> Template | Redirect:
         """Issue codes, once confirmed when they cancel valid ones (printed sheets stop
         working), then show the sheet at an address a reload only prints again (#17)."""
         form = await page.form()
@@ -136,11 +130,7 @@ class AccessCodesController(Controller):
         return see_other(f"/o/{actor.organisation.short_name}/members/codes?{query}")
 
     @get("/sheet", guards=[requires(may_administer)])
-    async def sheet(
-        self,
-        page: NamedDependency[Page],
-        issue: FromQuery[str] = "",
-    ) -> Template:
+    async def sheet(self, page: NamedDependency[Page], issue: FromQuery[str] = "") -> Template:
         """The printable sheet: one issue's codes, or every valid code, printed again as often
         as needed; reloading it never issues anything."""
         settings = page.settings

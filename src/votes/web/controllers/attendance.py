@@ -84,10 +84,7 @@ class AttendanceController(Controller):
 
     @get("/attendance")
     async def register(
-        self,
-        page: NamedDependency[Page],
-        assembly_id: FromPath[int],
-        q: FromQuery[str] = "",
+        self, page: NamedDependency[Page], assembly_id: FromPath[int], q: FromQuery[str] = ""
     ) -> Template:
         """Stewards: the whole register, searchable; members: their own line and the quorum."""
         return await self._page(page, assembly_id, q[:100])
@@ -139,9 +136,7 @@ class AttendanceController(Controller):
 
     @post("/attendance/door", guards=[requires(may_steward)])
     async def door(
-        self,
-        page: NamedDependency[Page],
-        assembly_id: FromPath[int],
+        self, page: NamedDependency[Page], assembly_id: FromPath[int]
     ) -> Template | Redirect:
         """The steward read a member's QR code (or typed their code): check them in."""
         form = await page.form()
@@ -160,10 +155,7 @@ class AttendanceController(Controller):
 
     @post("/attendance/{membership_id:int}/check-in", guards=[requires(may_steward)])
     async def check_in(
-        self,
-        page: NamedDependency[Page],
-        assembly_id: FromPath[int],
-        membership_id: FromPath[int],
+        self, page: NamedDependency[Page], assembly_id: FromPath[int], membership_id: FromPath[int]
     ) -> Template | Redirect:
         form = await page.form()
         remote = form.get("mode") == "remote"
@@ -176,10 +168,7 @@ class AttendanceController(Controller):
 
     @post("/attendance/{membership_id:int}/check-out", guards=[requires(may_steward)])
     async def check_out(
-        self,
-        page: NamedDependency[Page],
-        assembly_id: FromPath[int],
-        membership_id: FromPath[int],
+        self, page: NamedDependency[Page], assembly_id: FromPath[int], membership_id: FromPath[int]
     ) -> Template | Redirect:
         form = await page.form()
         search = str(form.get("q", ""))[:100]
@@ -191,9 +180,7 @@ class AttendanceController(Controller):
 
     @post("/attendance/join-remotely")
     async def join_remotely(
-        self,
-        page: NamedDependency[Page],
-        assembly_id: FromPath[int],
+        self, page: NamedDependency[Page], assembly_id: FromPath[int]
     ) -> Template | Redirect:
         """A member following from afar signs the register themselves (when allowed)."""
         form = await page.form()
@@ -206,12 +193,7 @@ class AttendanceController(Controller):
             safe_next_path(back) if back else page.path("assemblies", assembly_id, "attendance")
         )
 
-    async def _done(
-        self,
-        page: Page,
-        assembly_id: int,
-        search: str,
-    ) -> Template | Redirect:
+    async def _done(self, page: Page, assembly_id: int, search: str) -> Template | Redirect:
         if page.htmx:  # the steward's list, refreshed in place
             return await self._page(page, assembly_id, search)
         query = f"?q={search}" if search else ""
@@ -230,11 +212,7 @@ class AttendanceController(Controller):
         return await self._page(page, assembly_id, search, errors, status)
 
     @get("/quorum")
-    async def quorum(
-        self,
-        page: NamedDependency[Page],
-        assembly_id: FromPath[int],
-    ) -> Template:
+    async def quorum(self, page: NamedDependency[Page], assembly_id: FromPath[int]) -> Template:
         """The live quorum banner alone: what pages re-fetch when the quorum changes."""
         quorum = await service.quorum_banner(page.organisation.id, assembly_id)
         if quorum is None:
@@ -246,9 +224,7 @@ class AttendanceController(Controller):
 
     @get("/attendance/register.csv", guards=[requires(may_steward)])
     async def register_csv(
-        self,
-        actor: NamedDependency[Actor],
-        assembly_id: FromPath[int],
+        self, actor: NamedDependency[Actor], assembly_id: FromPath[int]
     ) -> Response[str]:
         """The feuille de présence with its times, as kept (stewards only), in the reader's
         words and the cooperative's time zone: it is opened in a spreadsheet, not parsed."""

@@ -117,6 +117,24 @@ async def _text(request: Request[Any, Any, State], name: str) -> str:
     return str(form.get(name, ""))[:MAX_FIELD_LENGTH]
 
 
+def _link_failed(
+    request: Request[Any, Any, State], context: RequestContext, error: Refused, status: int
+) -> Template:
+    """The page that says why a sign-in or reset link did not work."""
+    return page(
+        request,
+        "pages/auth/link_failed.html.jinja",
+        status_code=status,
+        context=context,
+        message=account_message(error),
+    )
+
+
+def _link_status(error: Refused) -> int:
+    """An unknown code answers 404, as a page that does not exist."""
+    return _status_for(error) if error.code != "code_unknown" else 404
+
+
 class AuthController(Controller):
     @get("/login")
     async def login_form(
@@ -251,13 +269,7 @@ class AuthController(Controller):
                 token[:MAX_FIELD_LENGTH], secret_key=settings.secret_key
             )
         except Refused as error:
-            return page(
-                request,
-                "pages/auth/link_failed.html.jinja",
-                status_code=_status_for(error) if error.code != "code_unknown" else 404,
-                context=context,
-                message=account_message(error),
-            )
+            return _link_failed(request, context, error, _link_status(error))
         return page(
             request,
             "pages/auth/link.html.jinja",
@@ -283,13 +295,7 @@ class AuthController(Controller):
                 address=client_address(request),
             )
         except Refused as error:
-            return page(
-                request,
-                "pages/auth/link_failed.html.jinja",
-                status_code=_status_for(error) if error.code != "code_unknown" else 404,
-                context=context,
-                message=account_message(error),
-            )
+            return _link_failed(request, context, error, _link_status(error))
         return signed_in_response(
             f"/o/{signed_in.organisation_short_name}/", signed_in.session_token, settings
         )
@@ -309,13 +315,7 @@ class AuthController(Controller):
                 token[:MAX_FIELD_LENGTH], secret_key=settings.secret_key
             )
         except Refused as error:
-            return page(
-                request,
-                "pages/auth/link_failed.html.jinja",
-                status_code=HTTP_409_CONFLICT,
-                context=context,
-                message=account_message(error),
-            )
+            return _link_failed(request, context, error, HTTP_409_CONFLICT)
         return page(
             request,
             "pages/auth/reset.html.jinja",
@@ -338,13 +338,7 @@ class AuthController(Controller):
                 token[:MAX_FIELD_LENGTH], secret_key=settings.secret_key
             )
         except Refused as error:
-            return page(
-                request,
-                "pages/auth/link_failed.html.jinja",
-                status_code=HTTP_409_CONFLICT,
-                context=context,
-                message=account_message(error),
-            )
+            return _link_failed(request, context, error, HTTP_409_CONFLICT)
         password = await _text(request, "password")
         errors = FormErrors()
         if password != await _text(request, "confirmation"):
@@ -356,13 +350,7 @@ class AuthController(Controller):
                 )
             except Refused as error:
                 if error.code == "link_invalid":
-                    return page(
-                        request,
-                        "pages/auth/link_failed.html.jinja",
-                        status_code=HTTP_409_CONFLICT,
-                        context=context,
-                        message=account_message(error),
-                    )
+                    return _link_failed(request, context, error, HTTP_409_CONFLICT)
                 errors.add("password", account_message(error))
             else:
                 session = await accounts.start_session(

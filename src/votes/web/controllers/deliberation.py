@@ -121,9 +121,7 @@ class DeliberationController(Controller):
 
     @post("/threads/{thread_id:int}/contributions")
     async def post_contribution(
-        self,
-        page: NamedDependency[Page],
-        thread_id: FromPath[int],
+        self, page: NamedDependency[Page], thread_id: FromPath[int]
     ) -> Template | Redirect:
         form = await page.form()
         values = {"body": text(form, "body"), "stance": text(form, "stance")}
@@ -163,12 +161,7 @@ class DeliberationController(Controller):
             **thread_context(page.actor, thread, here),
         )
 
-    async def _article(
-        self,
-        page: Page,
-        contribution_id: int,
-        here: str,
-    ) -> Template:
+    async def _article(self, page: Page, contribution_id: int, here: str) -> Template:
         """The contribution alone, as htmx swaps it in after an edit, reaction or hiding."""
         found = await thread_queries.contribution(
             page.organisation.id, contribution_id, page.actor.person_id
@@ -185,10 +178,7 @@ class DeliberationController(Controller):
 
     @get("/contributions/{contribution_id:int}")
     async def show(
-        self,
-        page: NamedDependency[Page],
-        contribution_id: FromPath[int],
-        next: FromQuery[str] = "",
+        self, page: NamedDependency[Page], contribution_id: FromPath[int], next: FromQuery[str] = ""
     ) -> Template | Redirect:
         if not page.htmx:
             thread_id = await thread_queries.thread_id_of(page.organisation.id, contribution_id)
@@ -201,10 +191,7 @@ class DeliberationController(Controller):
 
     @get("/contributions/{contribution_id:int}/reply")
     async def reply_form(
-        self,
-        page: NamedDependency[Page],
-        contribution_id: FromPath[int],
-        next: FromQuery[str] = "",
+        self, page: NamedDependency[Page], contribution_id: FromPath[int], next: FromQuery[str] = ""
     ) -> Template:
         """The form to reply to a contribution: inline with htmx, a page of its own without."""
         found = await thread_queries.contribution(
@@ -229,10 +216,7 @@ class DeliberationController(Controller):
 
     @get("/contributions/{contribution_id:int}/edit")
     async def edit_form(
-        self,
-        page: NamedDependency[Page],
-        contribution_id: FromPath[int],
-        next: FromQuery[str] = "",
+        self, page: NamedDependency[Page], contribution_id: FromPath[int], next: FromQuery[str] = ""
     ) -> Template:
         found = await self._readable_contribution(page.actor, contribution_id)
         values = {"body": found.body, "stance": found.stance}
@@ -257,11 +241,15 @@ class DeliberationController(Controller):
             here=here,
         )
 
+    async def _changed(self, page: Page, contribution_id: int, here: str) -> Template | Redirect:
+        """After a change: back to the thread at the contribution, or (htmx) the contribution."""
+        if not page.htmx:
+            return see_other(f"{here}#contribution-{contribution_id}")
+        return await self._article(page, contribution_id, here)
+
     @post("/contributions/{contribution_id:int}/edit")
     async def edit(
-        self,
-        page: NamedDependency[Page],
-        contribution_id: FromPath[int],
+        self, page: NamedDependency[Page], contribution_id: FromPath[int]
     ) -> Template | Redirect:
         form = await page.form()
         values = {"body": text(form, "body"), "stance": text(form, "stance")}
@@ -276,15 +264,11 @@ class DeliberationController(Controller):
             found = await self._readable_contribution(page.actor, contribution_id)
             status, errors = errors_from(error, "body")
             return self._edit_page(page, found, values, errors, here, status)
-        if not page.htmx:
-            return see_other(f"{here}#contribution-{contribution_id}")
-        return await self._article(page, contribution_id, here)
+        return await self._changed(page, contribution_id, here)
 
     @post("/contributions/{contribution_id:int}/hide")
     async def hide(
-        self,
-        page: NamedDependency[Page],
-        contribution_id: FromPath[int],
+        self, page: NamedDependency[Page], contribution_id: FromPath[int]
     ) -> Template | Redirect:
         form = await page.form()
         here = safe_next_path(text(form, "next"))
@@ -292,15 +276,11 @@ class DeliberationController(Controller):
             await deliberation.hide_contribution(page.actor, contribution_id, text(form, "reason"))
         except Refused as error:
             return refusal(page, error, here)
-        if not page.htmx:
-            return see_other(f"{here}#contribution-{contribution_id}")
-        return await self._article(page, contribution_id, here)
+        return await self._changed(page, contribution_id, here)
 
     @post("/contributions/{contribution_id:int}/react")
     async def react(
-        self,
-        page: NamedDependency[Page],
-        contribution_id: FromPath[int],
+        self, page: NamedDependency[Page], contribution_id: FromPath[int]
     ) -> Template | Redirect:
         form = await page.form()
         here = safe_next_path(text(form, "next"))
@@ -311,15 +291,11 @@ class DeliberationController(Controller):
             return refusal(page, Refused("invalid_choice"), here)
         except Refused as error:
             return refusal(page, error, here)
-        if not page.htmx:
-            return see_other(f"{here}#contribution-{contribution_id}")
-        return await self._article(page, contribution_id, here)
+        return await self._changed(page, contribution_id, here)
 
     @post("/threads/{thread_id:int}/closed")
     async def set_closed(
-        self,
-        page: NamedDependency[Page],
-        thread_id: FromPath[int],
+        self, page: NamedDependency[Page], thread_id: FromPath[int]
     ) -> Template | Redirect:
         form = await page.form()
         here = safe_next_path(text(form, "next"))

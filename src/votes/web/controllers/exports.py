@@ -90,11 +90,7 @@ class ExportsController(Controller):
         return pdf_download(await records.pdf_of(html), f"assembly-{assembly_id}-attendance.pdf")
 
     @get("/archive", guards=[requires(may_run_assemblies)])
-    async def archive(
-        self,
-        page: NamedDependency[Page],
-        assembly_id: FromPath[int],
-    ) -> Template:
+    async def archive(self, page: NamedDependency[Page], assembly_id: FromPath[int]) -> Template:
         record = await _record(page.actor, assembly_id)
         job = await exports.latest_job(page.organisation.id, assembly_id, page.actor.person_id)
         return page.render(

@@ -151,17 +151,21 @@ def _refusal(error: Refused) -> tuple[int, str]:
     return status, message
 
 
+def _request_kind(value: object) -> RequestKind:
+    """The kind of request asked for; an unknown one is a plain request to speak."""
+    try:
+        return RequestKind(str(value or "speak"))
+    except ValueError:
+        return RequestKind.SPEAK
+
+
 class FloorController(Controller):
     path = "/"
 
     # -- the member's phone -----------------------------------------------------------------
 
     @get("/assemblies/{assembly_id:int}/floor", guards=[requires(may_read)])
-    async def phone(
-        self,
-        page: NamedDependency[Page],
-        assembly_id: FromPath[int],
-    ) -> Template:
+    async def phone(self, page: NamedDependency[Page], assembly_id: FromPath[int]) -> Template:
         return await self._phone(page, assembly_id)
 
     async def _phone(
@@ -186,6 +190,15 @@ class FloorController(Controller):
             error=error,
         )
 
+    async def _refused(
+        self, page: Page, assembly_id: int, error: Refused | str, *, console: bool = False
+    ) -> Template:
+        """The phone (or the console) again, with the sentence of ``error``."""
+        status, message = _refusal(Refused(error) if isinstance(error, str) else error)
+        if console:
+            return await self._console(page, assembly_id, message, status)
+        return await self._phone(page, assembly_id, message, status)
+
     async def _act(
         self,
         page: Page,
@@ -200,29 +213,20 @@ class FloorController(Controller):
         except Refused as error:
             if error.code == "not_found":
                 raise NotFoundException() from error
-            status, message = _refusal(error)
-            if console:
-                return await self._console(page, assembly_id, message, status)
-            return await self._phone(page, assembly_id, message, status)
+            return await self._refused(page, assembly_id, error, console=console)
         return see_other(_base(page.actor, assembly_id) + ("/console" if console else ""))
 
     @post("/assemblies/{assembly_id:int}/floor/request", guards=[requires(may_take_part)])
     async def ask(
-        self,
-        page: NamedDependency[Page],
-        assembly_id: FromPath[int],
+        self, page: NamedDependency[Page], assembly_id: FromPath[int]
     ) -> Template | Redirect:
         """One tap: ask for the floor (``kind``: speak, point_of_order, direct_reply)."""
         form = await page.form()
         heading = await _heading(page.actor, assembly_id)
-        try:
-            kind = RequestKind(str(form.get("kind", "speak")))
-        except ValueError:
-            kind = RequestKind.SPEAK
+        kind = _request_kind(form.get("kind"))
         subject = await fq.current_subject(page.organisation.id, heading.id)
         if subject is None:
-            status, message = _refusal(Refused("no_current_item"))
-            return await self._phone(page, assembly_id, message, status)
+            return await self._refused(page, assembly_id, "no_current_item")
         call = service.request_floor(
             page.actor, assembly_id, subject.item_id, kind, subject=subject
         )
@@ -230,9 +234,7 @@ class FloorController(Controller):
 
     @post("/assemblies/{assembly_id:int}/floor/withdraw", guards=[requires(may_read)])
     async def withdraw(
-        self,
-        page: NamedDependency[Page],
-        assembly_id: FromPath[int],
+        self, page: NamedDependency[Page], assembly_id: FromPath[int]
     ) -> Template | Redirect:
         """Withdraw a request (``request``): one's own, or anyone's for a steward."""
         form = await page.form()
@@ -240,16 +242,13 @@ class FloorController(Controller):
         request_id = whole_number(form.get("request"))
         console = form.get("from") == "console" and may_steward(page.actor)
         if request_id is None:
-            status, message = _refusal(Refused("request_not_waiting"))
-            return await self._phone(page, assembly_id, message, status)
+            return await self._refused(page, assembly_id, "request_not_waiting")
         call = service.withdraw(page.actor, request_id)
         return await self._act(page, assembly_id, call, console=console)
 
     @post("/assemblies/{assembly_id:int}/floor/category", guards=[requires(may_take_part)])
     async def category(
-        self,
-        page: NamedDependency[Page],
-        assembly_id: FromPath[int],
+        self, page: NamedDependency[Page], assembly_id: FromPath[int]
     ) -> Template | Redirect:
         """The member declares their category for the balanced ordering."""
         form = await page.form()
@@ -263,27 +262,20 @@ class FloorController(Controller):
 
     @post("/assemblies/{assembly_id:int}/mood/answer", guards=[requires(may_take_part)])
     async def answer(
-        self,
-        page: NamedDependency[Page],
-        assembly_id: FromPath[int],
+        self, page: NamedDependency[Page], assembly_id: FromPath[int]
     ) -> Template | Redirect:
         form = await page.form()
         await _heading(page.actor, assembly_id)
         mood_id = whole_number(form.get("mood"))
         if mood_id is None:
-            status, message = _refusal(Refused("unknown_choice"))
-            return await self._phone(page, assembly_id, message, status)
+            return await self._refused(page, assembly_id, "unknown_choice")
         call = mood_service.answer(page.actor, mood_id, str(form.get("choice", ""))[:60])
         return await self._act(page, assembly_id, call)
 
     # -- the facilitator's console ------------------------------------------------------------
 
     @get("/assemblies/{assembly_id:int}/floor/console", guards=[requires(may_run_assemblies)])
-    async def console(
-        self,
-        page: NamedDependency[Page],
-        assembly_id: FromPath[int],
-    ) -> Template:
+    async def console(self, page: NamedDependency[Page], assembly_id: FromPath[int]) -> Template:
         return await self._console(page, assembly_id)
 
     async def _console(
@@ -318,9 +310,7 @@ class FloorController(Controller):
 
     @post("/assemblies/{assembly_id:int}/floor/subject", guards=[requires(may_run_assemblies)])
     async def subject(
-        self,
-        page: NamedDependency[Page],
-        assembly_id: FromPath[int],
+        self, page: NamedDependency[Page], assembly_id: FromPath[int]
     ) -> Template | Redirect:
         """Choose what is under discussion: the item (``subject`` "item"), one of its proposals
         ("p<id>") or one of their open amendments ("a<id>"); each has its own list."""
@@ -331,21 +321,15 @@ class FloorController(Controller):
         )
         return await self._act(page, assembly_id, call, console=True)
 
-    async def _no_item(self, page: Page, a: int) -> Template:
-        status, message = _refusal(Refused("no_current_item"))
-        return await self._console(page, a, message, status)
-
     @post("/assemblies/{assembly_id:int}/floor/give", guards=[requires(may_run_assemblies)])
     async def give(
-        self,
-        page: NamedDependency[Page],
-        assembly_id: FromPath[int],
+        self, page: NamedDependency[Page], assembly_id: FromPath[int]
     ) -> Template | Redirect:
         """Give the floor to the next in order (or to ``request``), ending the current turn."""
         form = await page.form()
         subject = await self._item(page.actor, assembly_id)
         if subject is None:
-            return await self._no_item(page, assembly_id)
+            return await self._refused(page, assembly_id, "no_current_item", console=True)
         call = service.give_floor(
             page.actor,
             assembly_id,
@@ -357,21 +341,17 @@ class FloorController(Controller):
 
     @post("/assemblies/{assembly_id:int}/floor/end", guards=[requires(may_run_assemblies)])
     async def end(
-        self,
-        page: NamedDependency[Page],
-        assembly_id: FromPath[int],
+        self, page: NamedDependency[Page], assembly_id: FromPath[int]
     ) -> Template | Redirect:
         subject = await self._item(page.actor, assembly_id)
         if subject is None:
-            return await self._no_item(page, assembly_id)
+            return await self._refused(page, assembly_id, "no_current_item", console=True)
         call = service.end_turn(page.actor, assembly_id, subject.item_id, subject=subject)
         return await self._act(page, assembly_id, call, console=True)
 
     @post("/assemblies/{assembly_id:int}/floor/move", guards=[requires(may_run_assemblies)])
     async def move(
-        self,
-        page: NamedDependency[Page],
-        assembly_id: FromPath[int],
+        self, page: NamedDependency[Page], assembly_id: FromPath[int]
     ) -> Template | Redirect:
         """Move a waiting request one place up (``offset`` -1) or down (1)."""
         form = await page.form()
@@ -379,22 +359,19 @@ class FloorController(Controller):
         request_id = whole_number(form.get("request"))
         offset = whole_number(form.get("offset"), low=-100, high=100)
         if request_id is None or offset is None:
-            status, message = _refusal(Refused("request_not_waiting"))
-            return await self._console(page, assembly_id, message, status)
+            return await self._refused(page, assembly_id, "request_not_waiting", console=True)
         call = service.reorder(page.actor, request_id, offset)
         return await self._act(page, assembly_id, call, console=True)
 
     @post("/assemblies/{assembly_id:int}/floor/list", guards=[requires(may_run_assemblies)])
     async def list_status(
-        self,
-        page: NamedDependency[Page],
-        assembly_id: FromPath[int],
+        self, page: NamedDependency[Page], assembly_id: FromPath[int]
     ) -> Template | Redirect:
         """Close the list to new requests (``status`` closed) or reopen it."""
         form = await page.form()
         subject = await self._item(page.actor, assembly_id)
         if subject is None:
-            return await self._no_item(page, assembly_id)
+            return await self._refused(page, assembly_id, "no_current_item", console=True)
         status = ListStatus.CLOSED if form.get("status") == "closed" else ListStatus.OPEN
         call = service.set_list_status(
             page.actor, assembly_id, subject.item_id, status, subject=subject
@@ -403,9 +380,7 @@ class FloorController(Controller):
 
     @post("/assemblies/{assembly_id:int}/floor/add", guards=[requires(may_steward)])
     async def add(
-        self,
-        page: NamedDependency[Page],
-        assembly_id: FromPath[int],
+        self, page: NamedDependency[Page], assembly_id: FromPath[int]
     ) -> Template | Redirect:
         """A steward adds a member without a phone to the list."""
         form = await page.form()
@@ -414,14 +389,8 @@ class FloorController(Controller):
         console = may_run_assemblies(page.actor)
         if member is None or subject is None:
             code = "speaker_not_member" if subject is not None else "no_current_item"
-            status, message = _refusal(Refused(code))
-            if console:
-                return await self._console(page, assembly_id, message, status)
-            return await self._phone(page, assembly_id, message, status)
-        try:
-            kind = RequestKind(str(form.get("kind", "speak")))
-        except ValueError:
-            kind = RequestKind.SPEAK
+            return await self._refused(page, assembly_id, code, console=console)
+        kind = _request_kind(form.get("kind"))
         call = service.request_floor(
             page.actor, assembly_id, subject.item_id, kind, for_member=member, subject=subject
         )
@@ -429,9 +398,7 @@ class FloorController(Controller):
 
     @post("/assemblies/{assembly_id:int}/floor/rules", guards=[requires(may_run_assemblies)])
     async def rules(
-        self,
-        page: NamedDependency[Page],
-        assembly_id: FromPath[int],
+        self, page: NamedDependency[Page], assembly_id: FromPath[int]
     ) -> Template | Redirect:
         form = await page.form()
         try:
@@ -441,8 +408,7 @@ class FloorController(Controller):
         speaker = whole_number(form.get("speaker_minutes"), high=600)
         item = whole_number(form.get("item_minutes"), high=600)
         if speaker is None or item is None:
-            status, message = _refusal(Refused("bad_budget"))
-            return await self._console(page, assembly_id, message, status)
+            return await self._refused(page, assembly_id, "bad_budget", console=True)
         call = service.set_rules(
             page.actor,
             assembly_id,
@@ -455,9 +421,7 @@ class FloorController(Controller):
 
     @post("/assemblies/{assembly_id:int}/mood", guards=[requires(may_run_assemblies)])
     async def launch(
-        self,
-        page: NamedDependency[Page],
-        assembly_id: FromPath[int],
+        self, page: NamedDependency[Page], assembly_id: FromPath[int]
     ) -> Template | Redirect:
         """Launch a mood check (never a vote)."""
         form = await page.form()
@@ -473,27 +437,20 @@ class FloorController(Controller):
 
     @post("/assemblies/{assembly_id:int}/mood/close", guards=[requires(may_run_assemblies)])
     async def close_mood(
-        self,
-        page: NamedDependency[Page],
-        assembly_id: FromPath[int],
+        self, page: NamedDependency[Page], assembly_id: FromPath[int]
     ) -> Template | Redirect:
         form = await page.form()
         await _heading(page.actor, assembly_id)
         mood_id = whole_number(form.get("mood"))
         if mood_id is None:
-            status, message = _refusal(Refused("mood_closed"))
-            return await self._console(page, assembly_id, message, status)
+            return await self._refused(page, assembly_id, "mood_closed", console=True)
         call = mood_service.close(page.actor, mood_id)
         return await self._act(page, assembly_id, call, console=True)
 
     # -- the projector and the statistics ---------------------------------------------------
 
     @get("/assemblies/{assembly_id:int}/floor/projector", guards=[requires(may_read)])
-    async def projector(
-        self,
-        page: NamedDependency[Page],
-        assembly_id: FromPath[int],
-    ) -> Template:
+    async def projector(self, page: NamedDependency[Page], assembly_id: FromPath[int]) -> Template:
         state = await _state(page.actor, assembly_id)
         return page.render(
             "pages/floor/projector.html.jinja",
@@ -502,11 +459,7 @@ class FloorController(Controller):
         )
 
     @get("/assemblies/{assembly_id:int}/floor/stats", guards=[requires(may_run_assemblies)])
-    async def stats(
-        self,
-        page: NamedDependency[Page],
-        assembly_id: FromPath[int],
-    ) -> Template:
+    async def stats(self, page: NamedDependency[Page], assembly_id: FromPath[int]) -> Template:
         """Speaking time per item, per speaker and per declared category."""
         heading = await _heading(page.actor, assembly_id)
         items = await fq.speaking_statistics(page.organisation.id, assembly_id)

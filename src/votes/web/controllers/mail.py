@@ -35,10 +35,7 @@ class MailController(Controller):
     path = "/mail"
 
     @get("/", guards=[requires(may_administer)])
-    async def outbox(
-        self,
-        page: NamedDependency[Page],
-    ) -> Template:
+    async def outbox(self, page: NamedDependency[Page]) -> Template:
         return page.render(
             "pages/mail/outbox.html.jinja",
             mails=await mail.outbox(page.actor),
@@ -48,11 +45,7 @@ class MailController(Controller):
         )
 
     @get("/{mail_id:int}", guards=[requires(may_administer)])
-    async def show(
-        self,
-        page: NamedDependency[Page],
-        mail_id: FromPath[int],
-    ) -> Template:
+    async def show(self, page: NamedDependency[Page], mail_id: FromPath[int]) -> Template:
         return page.render(
             "pages/mail/mail.html.jinja",
             mail=await mail.outbox_mail(page.actor, mail_id),

@@ -20,6 +20,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from votes.db import member_queries, queries
+from votes.db.queries import OrganisationView
 from votes.db.tables import LegalForm
 from votes.services import accounts, organisations
 from votes.services.actors import may_administer
@@ -150,14 +151,22 @@ def _settings_values(form: Any) -> dict[str, str]:
     }
 
 
+def _saved_values(organisation: OrganisationView) -> dict[str, str]:
+    """The settings form filled with what is saved."""
+    return {
+        "name": organisation.name,
+        "short_name": organisation.short_name,
+        "legal_form": organisation.legal_form,
+        "default_language": organisation.default_language,
+        "time_zone": organisation.time_zone,
+    }
+
+
 class OrganisationHomeController(Controller):
     path = "/"
 
     @get("/")
-    async def dashboard(
-        self,
-        page: NamedDependency[Page],
-    ) -> Template:
+    async def dashboard(self, page: NamedDependency[Page]) -> Template:
         organisation_id = page.organisation.id
         return page.render(
             "pages/organisations/dashboard.html.jinja",
@@ -189,25 +198,11 @@ class OrganisationHomeController(Controller):
         )
 
     @get("/settings", guards=[requires(may_administer)])
-    async def settings_form(
-        self,
-        page: NamedDependency[Page],
-    ) -> Template:
-        organisation = page.organisation
-        values = {
-            "name": organisation.name,
-            "short_name": organisation.short_name,
-            "legal_form": organisation.legal_form,
-            "default_language": organisation.default_language,
-            "time_zone": organisation.time_zone,
-        }
-        return await self._settings_page(page, values, FormErrors())
+    async def settings_form(self, page: NamedDependency[Page]) -> Template:
+        return await self._settings_page(page, _saved_values(page.organisation), FormErrors())
 
     @post("/settings", guards=[requires(may_administer)])
-    async def save_settings(
-        self,
-        page: NamedDependency[Page],
-    ) -> Template | Redirect:
+    async def save_settings(self, page: NamedDependency[Page]) -> Template | Redirect:
         values = _settings_values(await page.form())
         try:
             await organisations.update_organisation(page.actor, **values)
@@ -215,32 +210,18 @@ class OrganisationHomeController(Controller):
             return await self._settings_page(page, values, _errors(error), _status(error))
         return see_other(f"/o/{values['short_name']}/settings")
 
-    async def _list_change(
-        self,
-        page: Page,
-        change: Any,
-    ) -> Template | Redirect:
+    async def _list_change(self, page: Page, change: Any) -> Template | Redirect:
         try:
             await change()
         except Refused as error:
             if error.code == "not_found":
                 raise NotFoundException() from error
-            organisation = page.organisation
-            values = {
-                "name": organisation.name,
-                "short_name": organisation.short_name,
-                "legal_form": organisation.legal_form,
-                "default_language": organisation.default_language,
-                "time_zone": organisation.time_zone,
-            }
+            values = _saved_values(page.organisation)
             return await self._settings_page(page, values, _errors(error), _status(error))
         return see_other(page.path("settings#lists"))
 
     @post("/settings/categories", guards=[requires(may_administer)])
-    async def add_category(
-        self,
-        page: NamedDependency[Page],
-    ) -> Template | Redirect:
+    async def add_category(self, page: NamedDependency[Page]) -> Template | Redirect:
         name = _text(await page.form(), "category")
         return await self._list_change(
             page,
@@ -249,9 +230,7 @@ class OrganisationHomeController(Controller):
 
     @post("/settings/categories/{category_id:int}/delete", guards=[requires(may_administer)])
     async def remove_category(
-        self,
-        page: NamedDependency[Page],
-        category_id: FromPath[int],
+        self, page: NamedDependency[Page], category_id: FromPath[int]
     ) -> Template | Redirect:
         return await self._list_change(
             page,
@@ -259,10 +238,7 @@ class OrganisationHomeController(Controller):
         )
 
     @post("/settings/colleges", guards=[requires(may_administer)])
-    async def add_college(
-        self,
-        page: NamedDependency[Page],
-    ) -> Template | Redirect:
+    async def add_college(self, page: NamedDependency[Page]) -> Template | Redirect:
         form = await page.form()
         name, weight = _text(form, "college"), _text(form, "weight")
         return await self._list_change(
@@ -272,9 +248,7 @@ class OrganisationHomeController(Controller):
 
     @post("/settings/colleges/{college_id:int}/delete", guards=[requires(may_administer)])
     async def remove_college(
-        self,
-        page: NamedDependency[Page],
-        college_id: FromPath[int],
+        self, page: NamedDependency[Page], college_id: FromPath[int]
     ) -> Template | Redirect:
         return await self._list_change(
             page,

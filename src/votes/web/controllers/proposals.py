@@ -117,10 +117,7 @@ class ProposalController(Controller):
 
     @get("/assemblies/{assembly_id:int}/proposals/new")
     async def new_proposal(
-        self,
-        page: NamedDependency[Page],
-        assembly_id: FromPath[int],
-        item: FromQuery[str] = "",
+        self, page: NamedDependency[Page], assembly_id: FromPath[int], item: FromQuery[str] = ""
     ) -> Template:
         query = page.request.query_params  # a co-author search without JavaScript keeps the draft
         values = {
@@ -133,9 +130,7 @@ class ProposalController(Controller):
 
     @post("/assemblies/{assembly_id:int}/proposals")
     async def submit(
-        self,
-        page: NamedDependency[Page],
-        assembly_id: FromPath[int],
+        self, page: NamedDependency[Page], assembly_id: FromPath[int]
     ) -> Template | Redirect:
         form = await page.form()
         coauthors = [str(v) for v in form.getall("coauthors")] if "coauthors" in form else []
@@ -229,11 +224,7 @@ class ProposalController(Controller):
     # --- editing --------------------------------------------------------------------------------
 
     @get("/proposals/{proposal_id:int}/edit")
-    async def edit_form(
-        self,
-        page: NamedDependency[Page],
-        proposal_id: FromPath[int],
-    ) -> Template:
+    async def edit_form(self, page: NamedDependency[Page], proposal_id: FromPath[int]) -> Template:
         detail = await self._readable(page.actor, proposal_id)
         values = {"title": detail.title, "body": detail.body, "note": ""}
         return self._edit_page(page, detail, values, FormErrors())
@@ -257,9 +248,7 @@ class ProposalController(Controller):
 
     @post("/proposals/{proposal_id:int}/edit")
     async def edit(
-        self,
-        page: NamedDependency[Page],
-        proposal_id: FromPath[int],
+        self, page: NamedDependency[Page], proposal_id: FromPath[int]
     ) -> Template | Redirect:
         form = await page.form()
         values = {
@@ -284,9 +273,7 @@ class ProposalController(Controller):
 
     @post("/proposals/{proposal_id:int}/status")
     async def change_status(
-        self,
-        page: NamedDependency[Page],
-        proposal_id: FromPath[int],
+        self, page: NamedDependency[Page], proposal_id: FromPath[int]
     ) -> Template | Redirect:
         back = page.path("proposals", proposal_id)
         try:
@@ -303,9 +290,7 @@ class ProposalController(Controller):
 
     @post("/proposals/{proposal_id:int}/support")
     async def support(
-        self,
-        page: NamedDependency[Page],
-        proposal_id: FromPath[int],
+        self, page: NamedDependency[Page], proposal_id: FromPath[int]
     ) -> Template | Redirect:
         back = page.path("proposals", proposal_id)
         try:
@@ -316,9 +301,7 @@ class ProposalController(Controller):
 
     @post("/proposals/{proposal_id:int}/vote")
     async def put_to_vote(
-        self,
-        page: NamedDependency[Page],
-        proposal_id: FromPath[int],
+        self, page: NamedDependency[Page], proposal_id: FromPath[int]
     ) -> Template | Redirect:
         back = page.path("proposals", proposal_id)
         try:
@@ -352,10 +335,7 @@ class ProposalController(Controller):
 
     @get("/proposals/{proposal_id:int}/amendments/new")
     async def new_amendment(
-        self,
-        page: NamedDependency[Page],
-        proposal_id: FromPath[int],
-        selected: FromQuery[str] = "",
+        self, page: NamedDependency[Page], proposal_id: FromPath[int], selected: FromQuery[str] = ""
     ) -> Template:
         """The amendment form; ``selected`` is what the person selected on the rendered text
         (static/js/amend-selection.js sends it): its passage in the source fills the form."""
@@ -368,9 +348,7 @@ class ProposalController(Controller):
 
     @post("/proposals/{proposal_id:int}/amendments")
     async def propose_amendment(
-        self,
-        page: NamedDependency[Page],
-        proposal_id: FromPath[int],
+        self, page: NamedDependency[Page], proposal_id: FromPath[int]
     ) -> Template | Redirect:
         form = await page.form()
         values = {name: text(form, name) for name in ("kind", "passage", "text", "reason")}
@@ -404,9 +382,7 @@ class ProposalController(Controller):
 
     @post("/amendments/{amendment_id:int}/decide")
     async def decide_amendment(
-        self,
-        page: NamedDependency[Page],
-        amendment_id: FromPath[int],
+        self, page: NamedDependency[Page], amendment_id: FromPath[int]
     ) -> Template | Redirect:
         form = await page.form()
         decision = text(form, "decision")
@@ -421,9 +397,7 @@ class ProposalController(Controller):
 
     @post("/amendments/{amendment_id:int}/vote")
     async def put_amendment_to_vote(
-        self,
-        page: NamedDependency[Page],
-        amendment_id: FromPath[int],
+        self, page: NamedDependency[Page], amendment_id: FromPath[int]
     ) -> Template | Redirect:
         back = await self._amendment_back(page, amendment_id)
         try:

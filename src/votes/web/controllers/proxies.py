@@ -92,9 +92,7 @@ class ProxiesController(Controller):
 
     @get("/assemblies/{assembly_id:int}/proxies")
     async def proxies_page(
-        self,
-        page: NamedDependency[Page],
-        assembly_id: FromPath[int],
+        self, page: NamedDependency[Page], assembly_id: FromPath[int]
     ) -> Template:
         return await self._page(page, assembly_id)
 
@@ -180,9 +178,7 @@ class ProxiesController(Controller):
 
     @post("/assemblies/{assembly_id:int}/proxies")
     async def give(
-        self,
-        page: NamedDependency[Page],
-        assembly_id: FromPath[int],
+        self, page: NamedDependency[Page], assembly_id: FromPath[int]
     ) -> Template | Redirect:
         """A member gives their proxy; whoever keeps the register records a paper form
         (``giver``). The service refuses a giver from anyone else (never read as their own)."""
@@ -210,9 +206,7 @@ class ProxiesController(Controller):
 
     @post("/proxies/{proxy_id:int}/revoke")
     async def revoke(
-        self,
-        page: NamedDependency[Page],
-        proxy_id: FromPath[int],
+        self, page: NamedDependency[Page], proxy_id: FromPath[int]
     ) -> Template | Redirect:
         proxy = await aq.proxy_of(page.organisation.id, proxy_id)
         if proxy is None:

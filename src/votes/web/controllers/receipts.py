@@ -36,10 +36,7 @@ class ReceiptsController(Controller):
     path = "/"
 
     @get("/my-votes")
-    async def my_votes(
-        self,
-        page: NamedDependency[Page],
-    ) -> Template:
+    async def my_votes(self, page: NamedDependency[Page]) -> Template:
         return await self._page(page)
 
     async def _page(
@@ -59,10 +56,7 @@ class ReceiptsController(Controller):
         )
 
     @post("/my-votes/check")
-    async def check(
-        self,
-        page: NamedDependency[Page],
-    ) -> Template:
+    async def check(self, page: NamedDependency[Page]) -> Template:
         """Is the paper of this receipt code in a published count? Answered for whoever holds
         the code, exactly as the ballot's own results page does."""
         form = await page.form()
