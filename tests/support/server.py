@@ -10,6 +10,7 @@ Piccolo engine is bound to the test suite's own database and must not be pointed
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -17,6 +18,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -150,8 +152,23 @@ class ServedApp:
 
     def votes_command(self, *arguments: str, stdin: str | None = None) -> str:
         """``votes ARGUMENTS`` on this server's database; its standard output."""
-        done = subprocess.run(
-            [_votes(), *arguments],
+        done = self._run([_votes(), *arguments], stdin)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    def task(self, name: str, /, tasks: str = TASKS, **arguments: Any) -> Any:
+        """Run task ``name`` of module ``tasks`` (``python -m TASKS NAME JSON``, which prints
+        one JSON line: :func:`task_main`) on this server's database and return its answer."""
+        done = self._run([sys.executable, "-m", tasks, name, json.dumps(arguments)])
+        assert done.returncode == 0, done.stderr[-3000:]
+        return json.loads(done.stdout.strip().splitlines()[-1])
+
+    def _run(
+        self, command: list[str], stdin: str | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """``command`` with this server's settings, from the repository."""
+        return subprocess.run(
+            command,
             input=stdin,
             env=self.environment,
             capture_output=True,
@@ -160,20 +177,22 @@ class ServedApp:
             check=False,
             cwd=REPO,
         )
-        assert done.returncode == 0, done.stderr
-        return done.stdout
 
-    def task(self, name: str, /, tasks: str = TASKS, **arguments: Any) -> Any:
-        """Run task ``name`` of module ``tasks`` (``python -m TASKS NAME JSON``, which prints
-        one JSON line) on this server's database and return its answer."""
-        done = subprocess.run(
-            [sys.executable, "-m", tasks, name, json.dumps(arguments)],
-            env=self.environment,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-            cwd=REPO,
-        )
-        assert done.returncode == 0, done.stderr[-3000:]
-        return json.loads(done.stdout.strip().splitlines()[-1])
+
+Task = Callable[[dict[str, Any]], Awaitable[Any]]
+
+
+def task_main(tasks: Mapping[str, Task]) -> None:
+    """The ``__main__`` of a tasks module: run task ``argv[1]`` with the JSON arguments
+    ``argv[2]`` on the settings' database (a pool of its own) and print its JSON answer."""
+    from votes.db.engine import close_pool, start_pool
+    from votes.piccolo_conf import DB
+
+    async def run(name: str, arguments: dict[str, Any]) -> Any:
+        await start_pool(DB, 2)
+        try:
+            return await tasks[name](arguments)
+        finally:
+            await close_pool(DB)
+
+    print(json.dumps(asyncio.run(run(sys.argv[1], json.loads(sys.argv[2])))))
