@@ -58,7 +58,6 @@ from litestar.channels import ChannelsPlugin, Subscriber
 from litestar.channels.backends.base import ChannelsBackend
 from litestar.channels.backends.memory import MemoryChannelsBackend
 from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import ServerSentEventMessage, Stream
 
@@ -71,7 +70,7 @@ from votes.services.events import AccessEnded, EventKind, LiveEvent
 from votes.settings import LiveBackend, Settings
 from votes.web.context import SESSION_COOKIE
 from votes.web.forms import MAX_MOMENT_MS, QueryMoment, whole_number
-from votes.web.pages import Page
+from votes.web.pages import Page, found
 from votes.web.pg_channels import RESYNC_SIGNAL, PostgresChannelsBackend
 from votes.web.pushed import PushedFragment
 
@@ -557,8 +556,7 @@ def _response(page: Page, scope: StreamScope, since_ms: int) -> Stream:
 
 
 async def _assembly_or_404(page: Page, assembly_id: int) -> None:
-    if await bq.assembly_heading(page.organisation.id, assembly_id) is None:
-        raise NotFoundException()
+    found(await bq.assembly_heading(page.organisation.id, assembly_id))
 
 
 class LiveController(Controller):
@@ -585,9 +583,7 @@ class LiveController(Controller):
         self, page: NamedDependency[Page], ballot_id: FromPath[int], since: QueryMoment = 0
     ) -> Stream:
         """A ballot's page and its console (with its assembly's quorum banner)."""
-        ballot = await bq.ballot_view(page.organisation.id, ballot_id)
-        if ballot is None:
-            raise NotFoundException()
+        ballot = found(await bq.ballot_view(page.organisation.id, ballot_id))
         scope = StreamScope(BALLOT_KINDS, ballot_id=ballot_id, assembly_id=ballot.assembly_id)
         return _response(page, scope, since)
 

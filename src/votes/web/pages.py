@@ -8,11 +8,12 @@ so that no controller repeats it. Paths inside the organisation come from ``page
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from litestar import Request
 from litestar.datastructures import FormMultiDict, State
 from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK
 
@@ -21,6 +22,16 @@ from votes.services.actors import Actor
 from votes.settings import Settings
 from votes.web.context import RequestContext, settings_of
 from votes.web.rendering import is_htmx, page, see_other
+
+T = TypeVar("T")
+
+
+def found(value: T | None) -> T:
+    """``value``, or 404 when there is no such thing in the organisation (another
+    organisation's is not found either: it does not exist here)."""
+    if value is None:
+        raise NotFoundException()
+    return value
 
 
 class Page:

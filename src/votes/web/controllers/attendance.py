@@ -31,7 +31,7 @@ from votes.services.refusals import Refused
 from votes.web.forms import FormErrors, safe_next_path
 from votes.web.guards import requires
 from votes.web.labels import N_, label
-from votes.web.pages import Page
+from votes.web.pages import Page, found
 from votes.web.refusals import area, form_errors
 from votes.web.rendering import (
     CONTENT_SECURITY_POLICY_WITH_WASM,
@@ -73,10 +73,7 @@ REGISTER_SHOWN = 150  # names listed at once on the steward's phone
 
 
 async def _assembly(actor: Actor, assembly_id: int) -> Any:
-    assembly = await agenda_queries.assembly_view(actor.organisation.id, assembly_id)
-    if assembly is None:
-        raise NotFoundException()
-    return assembly
+    return found(await agenda_queries.assembly_view(actor.organisation.id, assembly_id))
 
 
 class AttendanceController(Controller):
@@ -214,9 +211,7 @@ class AttendanceController(Controller):
     @get("/quorum")
     async def quorum(self, page: NamedDependency[Page], assembly_id: FromPath[int]) -> Template:
         """The live quorum banner alone: what pages re-fetch when the quorum changes."""
-        quorum = await service.quorum_banner(page.organisation.id, assembly_id)
-        if quorum is None:
-            raise NotFoundException()
+        quorum = found(await service.quorum_banner(page.organisation.id, assembly_id))
         return page.render(
             "partials/attendance/_quorum.html.jinja",
             quorum=quorum,

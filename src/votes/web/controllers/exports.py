@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
@@ -19,7 +18,7 @@ from votes.services.actors import Actor, may_run_assemblies
 from votes.web import records
 from votes.web.controllers.minutes import pdf_download
 from votes.web.guards import requires
-from votes.web.pages import Page
+from votes.web.pages import Page, found
 from votes.web.rendering import see_other
 
 
@@ -35,10 +34,7 @@ def _download(body: str, media_type: str, filename: str) -> Response[str]:
 
 
 async def _record(actor: Actor, assembly_id: int) -> AssemblyRecord:
-    record = await mq.assembly_record(actor.organisation.id, assembly_id)
-    if record is None:
-        raise NotFoundException()
-    return record
+    return found(await mq.assembly_record(actor.organisation.id, assembly_id))
 
 
 class ExportsController(Controller):
@@ -112,7 +108,7 @@ class ExportsController(Controller):
     async def archive_download(
         self, actor: NamedDependency[Actor], assembly_id: FromPath[int]
     ) -> Response[str]:
-        content = await exports.archive_content(actor.organisation.id, assembly_id, actor.person_id)
-        if content is None:
-            raise NotFoundException()
+        content = found(
+            await exports.archive_content(actor.organisation.id, assembly_id, actor.person_id)
+        )
         return _download(content, "application/json", f"assembly-{assembly_id}-archive.json")

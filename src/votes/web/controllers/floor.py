@@ -36,7 +36,7 @@ from votes.services.refusals import Refused
 from votes.web.forms import whole_number
 from votes.web.guards import requires
 from votes.web.labels import N_
-from votes.web.pages import Page
+from votes.web.pages import Page, found
 from votes.web.refusals import area, explain
 from votes.web.rendering import see_other
 
@@ -92,10 +92,7 @@ def _base(actor: Actor, assembly_id: int) -> str:
 
 
 async def _heading(actor: Actor, assembly_id: int) -> fq.FloorHeading:
-    heading = await fq.floor_heading(actor.organisation.id, assembly_id)
-    if heading is None:
-        raise NotFoundException()
-    return heading
+    return found(await fq.floor_heading(actor.organisation.id, assembly_id))
 
 
 async def _state(actor: Actor, assembly_id: int, *, counts: bool = True) -> dict[str, Any]:

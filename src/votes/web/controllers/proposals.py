@@ -28,7 +28,7 @@ from votes.web import pickers
 from votes.web.assembly_forms import errors_from, optional_int, refusal, text, thread_context
 from votes.web.diffs import TextDiff, diff_markdown, diff_texts
 from votes.web.forms import FormErrors, QueryCount, whole_number
-from votes.web.pages import Page
+from votes.web.pages import Page, found
 from votes.web.passages import source_passage
 from votes.web.rendering import see_other
 
@@ -82,11 +82,11 @@ class ProposalController(Controller):
         errors: FormErrors,
         status_code: int = 200,
     ) -> Template:
-        detail = await agenda_queries.assembly_page(
-            page.organisation.id, assembly_id, viewer_of(page.actor)
+        detail = found(
+            await agenda_queries.assembly_page(
+                page.organisation.id, assembly_id, viewer_of(page.actor)
+            )
         )
-        if detail is None:
-            raise NotFoundException()
         candidates = await pickers.candidates_for(page.actor, "coauthors", "coauthors")
         coauthor_picker = (
             pickers.make_picker(
@@ -162,12 +162,11 @@ class ProposalController(Controller):
     async def _readable(self, actor: Actor, proposal_id: int) -> proposal_queries.ProposalPage:
         """The proposal as this member may read it: a draft is its authors' (and the
         facilitators') until they submit it; anyone else gets "not found", on every route."""
-        detail = await proposal_queries.proposal_page(
-            actor.organisation.id, proposal_id, viewer_of(actor)
+        return found(
+            await proposal_queries.proposal_page(
+                actor.organisation.id, proposal_id, viewer_of(actor)
+            )
         )
-        if detail is None:
-            raise NotFoundException()
-        return detail
 
     @get("/proposals/{proposal_id:int}")
     async def proposal(
@@ -407,11 +406,9 @@ class ProposalController(Controller):
         return page.see_other("ballots", ballot_id)
 
     async def _amendment_back(self, page: Page, amendment_id: int) -> str:
-        proposal_id = await proposal_queries.proposal_of_amendment(
-            page.organisation.id, amendment_id
+        proposal_id = found(
+            await proposal_queries.proposal_of_amendment(page.organisation.id, amendment_id)
         )
-        if proposal_id is None:
-            raise NotFoundException()
         return page.path("proposals", proposal_id)
 
 

@@ -27,7 +27,7 @@ from votes.services.refusals import Refused
 from votes.web import pickers
 from votes.web.forms import FormErrors, whole_number
 from votes.web.labels import N_, Nn_
-from votes.web.pages import Page
+from votes.web.pages import Page, found
 from votes.web.refusals import Plural, area, explain, form_errors
 
 REFUSALS = area(
@@ -105,9 +105,7 @@ class ProxiesController(Controller):
         status_code: int = HTTP_200_OK,
     ) -> Template:
         organisation_id = page.organisation.id
-        assembly = await agenda_queries.assembly_view(organisation_id, assembly_id)
-        if assembly is None:
-            raise NotFoundException()
+        assembly = found(await agenda_queries.assembly_view(organisation_id, assembly_id))
         everyone = await aq.proxies_of(organisation_id, assembly_id, active_only=False)
         profile = await rules.assembly_profile(organisation_id, assembly_id)
         members = await aq.voting_members(organisation_id)
@@ -208,9 +206,7 @@ class ProxiesController(Controller):
     async def revoke(
         self, page: NamedDependency[Page], proxy_id: FromPath[int]
     ) -> Template | Redirect:
-        proxy = await aq.proxy_of(page.organisation.id, proxy_id)
-        if proxy is None:
-            raise NotFoundException()
+        found(await aq.proxy_of(page.organisation.id, proxy_id))  # another's proxy: 404
         assembly_id = await _assembly_of(page.organisation.id, proxy_id)
         try:
             await service.revoke_proxy(page.actor, proxy_id)
