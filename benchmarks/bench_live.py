@@ -7,7 +7,7 @@ channels, then on two workers sharing a PostgreSQL database (LISTEN/NOTIFY):
 * the open: time from the facilitator's tap until every phone has the ``ballot`` event
   [all within 1 s], and until every phone has the vote list showing the ballot [all within
   2 s] (the stream carries that list: it is the same for every member, see
-  ``votes.web.live.VoteAreaRenderer``);
+  ``votes.web.pushed.VoteAreaRenderer``);
 * the votes: 2,000 votes spread over 30 s while every phone follows the ballot's stream:
   turnout updates each phone receives per second [at most 1] and vote latency [p99 ≤ 500 ms].
 

@@ -50,7 +50,7 @@ import weakref
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from types import FrameType, SimpleNamespace
+from types import FrameType
 from typing import Any
 
 from litestar import Controller, Litestar, get
@@ -72,15 +72,13 @@ from votes.web.context import SESSION_COOKIE
 from votes.web.forms import MAX_MOMENT_MS, QueryMoment, whole_number
 from votes.web.pages import Page, found
 from votes.web.pg_channels import RESYNC_SIGNAL, PostgresChannelsBackend
-from votes.web.pushed import PushedFragment
+from votes.web.pushed import VoteAreaRenderer
 
 logger = logging.getLogger("votes.live")
 
 RETRY_MS = 3000  # how long a browser waits before reconnecting after the stream ends
 CLOCK_MARGIN = timedelta(seconds=2)  # render time vs. database time on other machines
 SUBSCRIBER_BACKLOG = 200  # events held for a phone whose network is slow; older ones go
-VOTE_AREA_TEMPLATE = "partials/ballots/_vote_area.html.jinja"
-RENDERED_KEPT = 64  # vote lists kept per process (one per ballot event and language)
 # how long a process remembers an ended access, for the streams whose request was already
 # under way when it heard of it (they check once, as they start)
 ENDED_ACCESS_KEPT_SECONDS = 600.0
@@ -388,31 +386,6 @@ def _cached_message(event: LiveEvent, language: str) -> bytes:
 def _decode(data: bytes) -> LiveEvent | None:
     """Every stream of the process receives the same bytes: decode them once."""
     return LiveEvent.decode(data)
-
-
-class VoteAreaRenderer(PushedFragment):
-    """The members' vote list, rendered once per ballot event and language in this process.
-
-    Why content here, where other events only signal: when a ballot opens, every phone in the
-    room is on this list at once, and the list is the same for every member of the
-    organisation (open ballots, question, link; the route lets every member see it). Sending
-    it spares the server 2,000 authenticated page fetches in the same second; a phone then
-    opens the ballot when its member taps, spread over human reaction times."""
-
-    template = VOTE_AREA_TEMPLATE
-    event_name = "vote-area"
-    kept = RENDERED_KEPT
-
-    def key(self, event: LiveEvent) -> tuple[Any, ...]:
-        return (event.organisation_id, event.at, event.ballot_id, event.change)
-
-    async def values(self, event: LiveEvent, short_name: str) -> dict[str, Any]:
-        ids = await bq.open_ballot_ids(event.organisation_id)
-        ballots = [await bq.ballot_view(event.organisation_id, ballot_id) for ballot_id in ids]
-        return {
-            "organisation": SimpleNamespace(short_name=short_name),
-            "open_ballots": [ballot for ballot in ballots if ballot is not None],
-        }
 
 
 _RESYNC = ServerSentEventMessage(data="", event="resync").encode()

@@ -3,7 +3,7 @@
 When a check opens or closes, every phone in the room needs the same panel (the question, the
 buttons, "ce n'est pas un vote"): rendered once per event and language in this process and sent
 to every phone, instead of 2,000 authenticated fetches in the same second (as the vote list,
-``votes.web.live.VoteAreaRenderer``; both are ``votes.web.pushed.PushedFragment``). The panel's
+``votes.web.pushed.VoteAreaRenderer``; both are ``votes.web.pushed.PushedFragment``). The panel's
 forms carry an empty CSRF field that the page's script fills from the page's own token
 (static/js/floor.js); the server still refuses an answer from someone who may not give one.
 """
