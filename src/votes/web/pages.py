@@ -1,9 +1,11 @@
-"""``Page``: what every organisation page handler needs, as one typed dependency.
+"""``Page`` and ``Visit``: what every page handler needs, as one typed dependency.
 
 A handler inside ``/o/{org}`` takes ``page: NamedDependency[Page]`` instead of the request,
 the request context and the acting member one by one, and renders with ``page.render(...)``,
 which fills what the organisation layout reads (``context``, ``membership``, ``organisation``)
 so that no controller repeats it. Paths inside the organisation come from ``page.path(...)``.
+A page outside any organisation takes ``visit: NamedDependency[Visit]`` (the request and its
+context), whose ``render`` fills ``context``.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK
 
 from votes.db.queries import OrganisationView
+from votes.services.accounts import Viewer
 from votes.services.actors import Actor
 from votes.settings import Settings
 from votes.web.context import RequestContext, settings_of
@@ -34,21 +37,20 @@ def found(value: T | None) -> T:
     return value
 
 
-class Page:
-    """The request, its context (viewer, language) and the acting member of one page."""
+class Visit:
+    """A page outside any organisation (the front page, signing in, the instance's
+    administration): the request and its context (viewer, language)."""
 
-    __slots__ = ("actor", "context", "request")
+    __slots__ = ("context", "request")
 
-    def __init__(
-        self, request: Request[Any, Any, State], context: RequestContext, actor: Actor
-    ) -> None:
+    def __init__(self, request: Request[Any, Any, State], context: RequestContext) -> None:
         self.request = request
         self.context = context
-        self.actor = actor
 
     @property
-    def organisation(self) -> OrganisationView:
-        return self.actor.organisation
+    def viewer(self) -> Viewer | None:
+        """Who is signed in, if anyone."""
+        return self.context.viewer
 
     @property
     def settings(self) -> Settings:
@@ -58,15 +60,6 @@ class Page:
     def htmx(self) -> bool:
         """An htmx request (not a history restore): it wants a fragment."""
         return is_htmx(self.request)
-
-    def path(self, *parts: object) -> str:
-        """``/o/<short name>`` followed by ``parts``: ``page.path("assemblies", 3)``."""
-        base = f"/o/{self.actor.organisation.short_name}"
-        return "/".join((base, *(str(part) for part in parts)))
-
-    def see_other(self, *parts: object) -> Redirect:
-        """303 to ``page.path(*parts)`` after a successful POST."""
-        return see_other(self.path(*parts))
 
     async def form(self) -> FormMultiDict:
         return await self.request.form()
@@ -79,18 +72,65 @@ class Page:
         status_code: int = HTTP_200_OK,
         **values: Any,
     ) -> Template:
-        """Render ``template`` (``fragment`` for htmx) with what the organisation layout reads
-        (the request context, the acting membership, the organisation) and ``values``."""
+        """Render ``template`` (``fragment`` for htmx) with the request context and ``values``."""
         return page(
             self.request,
             template,
             fragment=fragment,
             status_code=status_code,
             context=self.context,
+            **values,
+        )
+
+
+class Page(Visit):
+    """An organisation's page: a :class:`Visit` and the acting member."""
+
+    __slots__ = ("actor",)
+
+    def __init__(
+        self, request: Request[Any, Any, State], context: RequestContext, actor: Actor
+    ) -> None:
+        super().__init__(request, context)
+        self.actor = actor
+
+    @property
+    def organisation(self) -> OrganisationView:
+        return self.actor.organisation
+
+    def path(self, *parts: object) -> str:
+        """``/o/<short name>`` followed by ``parts``: ``page.path("assemblies", 3)``."""
+        base = f"/o/{self.actor.organisation.short_name}"
+        return "/".join((base, *(str(part) for part in parts)))
+
+    def see_other(self, *parts: object) -> Redirect:
+        """303 to ``page.path(*parts)`` after a successful POST."""
+        return see_other(self.path(*parts))
+
+    def render(
+        self,
+        template: str,
+        *,
+        fragment: str | None = None,
+        status_code: int = HTTP_200_OK,
+        **values: Any,
+    ) -> Template:
+        """Render ``template`` (``fragment`` for htmx) with what the organisation layout reads
+        (the request context, the acting membership, the organisation) and ``values``."""
+        return super().render(
+            template,
+            fragment=fragment,
+            status_code=status_code,
             membership=self.actor,
             organisation=self.actor.organisation,
             **values,
         )
+
+
+async def provide_visit(
+    request: Request[Any, Any, State], context: NamedDependency[RequestContext]
+) -> Visit:
+    return Visit(request, context)
 
 
 async def provide_page(

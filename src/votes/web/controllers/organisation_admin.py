@@ -12,8 +12,7 @@ import re
 import unicodedata
 from typing import Any
 
-from litestar import Controller, Request, get, post
-from litestar.datastructures import State
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotAuthorizedException, NotFoundException
 from litestar.params import FromPath
@@ -23,14 +22,13 @@ from votes.db import member_queries, queries
 from votes.db.queries import OrganisationView
 from votes.db.tables import LegalForm
 from votes.services import accounts, organisations
+from votes.services.accounts import Viewer
 from votes.services.actors import may_administer
 from votes.services.refusals import Refused
-from votes.web import rendering
-from votes.web.context import RequestContext, settings_of
 from votes.web.forms import FormErrors
 from votes.web.guards import requires
 from votes.web.labels import N_
-from votes.web.pages import Page
+from votes.web.pages import Page, Visit
 from votes.web.refusals import area, explain
 from votes.web.rendering import see_other
 
@@ -256,11 +254,13 @@ class OrganisationHomeController(Controller):
         )
 
 
-def _ensure_instance_admin(context: RequestContext) -> None:
-    if context.viewer is None:
+def _ensure_instance_admin(visit: Visit) -> Viewer:
+    """The instance administrator signed in with their password; anyone else: 401 or 404."""
+    if visit.viewer is None:
         raise NotAuthorizedException()
-    if not context.viewer.is_instance_admin or context.viewer.organisation_scope is not None:
+    if not visit.viewer.is_instance_admin or visit.viewer.organisation_scope is not None:
         raise NotFoundException()
+    return visit.viewer
 
 
 class InstanceAdminController(Controller):
@@ -268,18 +268,15 @@ class InstanceAdminController(Controller):
 
     async def _page(
         self,
-        request: Request[Any, Any, State],
-        context: RequestContext,
+        visit: Visit,
         values: dict[str, str],
         errors: FormErrors,
         status_code: int = 200,
         created: dict[str, str] | None = None,
     ) -> Template:
-        return rendering.page(
-            request,
+        return visit.render(
             "pages/organisations/instance.html.jinja",
             status_code=status_code,
-            context=context,
             organisations=await member_queries.all_organisations(),
             values=values,
             errors=errors,
@@ -289,41 +286,36 @@ class InstanceAdminController(Controller):
         )
 
     @get("/")
-    async def list_organisations(
-        self, request: Request[Any, Any, State], context: NamedDependency[RequestContext]
-    ) -> Template:
-        _ensure_instance_admin(context)
+    async def list_organisations(self, visit: NamedDependency[Visit]) -> Template:
+        _ensure_instance_admin(visit)
         values = {
             "name": "",
             "short_name": "",
             "legal_form": LegalForm.SCOP_SARL.value,
-            "default_language": context.language,
+            "default_language": visit.context.language,
             "time_zone": "Europe/Paris",
             "admin_name": "",
             "admin_email": "",
         }
-        return await self._page(request, context, values, FormErrors())
+        return await self._page(visit, values, FormErrors())
 
     @post("/")
-    async def create(
-        self, request: Request[Any, Any, State], context: NamedDependency[RequestContext]
-    ) -> Template | Redirect:
+    async def create(self, visit: NamedDependency[Visit]) -> Template | Redirect:
         """Create an organisation and its first administrator.
 
         The home page's short form sends only a name and ``for_me``: the signed-in instance
         admin becomes the first administrator, the short name comes from the name (numbered if
         taken), the other settings take their defaults (changeable in the settings), and the
         admin lands on the new cooperative's dashboard, where its first steps are listed."""
-        _ensure_instance_admin(context)
-        assert context.viewer is not None  # checked just above
-        form = await request.form()
+        viewer = _ensure_instance_admin(visit)
+        form = await visit.form()
         values = _settings_values(form)
-        for_me = form.get("for_me") == "1" and bool(context.viewer.email)
+        for_me = form.get("for_me") == "1" and bool(viewer.email)
         if for_me:
-            values["admin_name"] = context.viewer.name
-            values["admin_email"] = context.viewer.email or ""
+            values["admin_name"] = viewer.name
+            values["admin_email"] = viewer.email or ""
             values["legal_form"] = values["legal_form"] or LegalForm.SCOP_SARL.value
-            values["default_language"] = values["default_language"] or context.language
+            values["default_language"] = values["default_language"] or visit.context.language
             values["time_zone"] = values["time_zone"] or "Europe/Paris"
         else:
             values["admin_name"] = _text(form, "admin_name")
@@ -341,19 +333,19 @@ class InstanceAdminController(Controller):
             except Refused as error:
                 if derived and error.code == "short_name_taken":
                     continue
-                return await self._page(request, context, values, _errors(error), _status(error))
+                return await self._page(visit, values, _errors(error), _status(error))
             break
         else:
             taken = Refused("short_name_taken")
-            return await self._page(request, context, values, _errors(taken), _status(taken))
-        if person_id == context.viewer.person_id:
+            return await self._page(visit, values, _errors(taken), _status(taken))
+        if person_id == viewer.person_id:
             return see_other(f"/o/{values['short_name']}/")
         created = {"name": values["name"], "short_name": values["short_name"], "link": ""}
         if needs_password:
-            settings = settings_of(request)
+            settings = visit.settings
             token = await accounts.create_reset_link(person_id, secret_key=settings.secret_key)
-            created["link"] = f"{str(request.base_url).rstrip('/')}/c/reset/{token}"
+            created["link"] = f"{str(visit.request.base_url).rstrip('/')}/c/reset/{token}"
         blank = dict.fromkeys(values, "")
         blank.update(legal_form=LegalForm.SCOP_SARL.value, time_zone="Europe/Paris")
-        blank["default_language"] = context.language
-        return await self._page(request, context, blank, FormErrors(), created=created)
+        blank["default_language"] = visit.context.language
+        return await self._page(visit, blank, FormErrors(), created=created)
