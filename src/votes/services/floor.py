@@ -305,6 +305,25 @@ async def withdraw(actor: Actor, request_id: int) -> None:
     await _announce(organisation_id, row["assembly"])
 
 
+async def _queue(
+    organisation_id: int,
+    assembly_id: int,
+    item_id: int,
+    now: datetime,
+    subject: fq.Subject | None,
+) -> fq.QueueView:
+    """The item's list as it stands; ``not_found`` for another organisation's."""
+    view = await fq.queue_view(organisation_id, assembly_id, item_id, now=now, subject=subject)
+    if view is None:
+        raise Refused("not_found")
+    return view
+
+
+async def _end_turn(organisation_id: int, speaker: fq.Speaker, now: datetime) -> None:
+    """The speaker's turn is over (done), at ``now``."""
+    await _finish(await _request(organisation_id, speaker.request_id), RequestStatus.DONE, now)
+
+
 async def give_floor(
     actor: Actor,
     assembly_id: int,
@@ -319,9 +338,7 @@ async def give_floor(
     organisation_id = actor.organisation_id
     now = datetime.now(UTC)
     async with write_transaction(SpeakerRequest._meta.db):
-        view = await fq.queue_view(organisation_id, assembly_id, item_id, now=now, subject=subject)
-        if view is None:
-            raise Refused("not_found")
+        view = await _queue(organisation_id, assembly_id, item_id, now, subject)
         if request_id is None:
             chosen = view.waiting[0].request_id if view.waiting else None
         elif any(e.request_id == request_id for e in view.waiting):
@@ -329,9 +346,7 @@ async def give_floor(
         else:
             raise Refused("request_not_waiting")
         if view.speaker is not None:
-            await _finish(
-                await _request(organisation_id, view.speaker.request_id), RequestStatus.DONE, now
-            )
+            await _end_turn(organisation_id, view.speaker, now)
         if chosen is not None:
             await SpeakerRequest.update(
                 {
@@ -351,14 +366,10 @@ async def end_turn(
     organisation_id = actor.organisation_id
     now = datetime.now(UTC)
     async with write_transaction(SpeakerRequest._meta.db):
-        view = await fq.queue_view(organisation_id, assembly_id, item_id, now=now, subject=subject)
-        if view is None:
-            raise Refused("not_found")
+        view = await _queue(organisation_id, assembly_id, item_id, now, subject)
         if view.speaker is None:
             raise Refused("nobody_speaking")
-        await _finish(
-            await _request(organisation_id, view.speaker.request_id), RequestStatus.DONE, now
-        )
+        await _end_turn(organisation_id, view.speaker, now)
     await _announce(organisation_id, assembly_id, "speaker")
 
 
