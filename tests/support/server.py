@@ -18,7 +18,8 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -109,6 +110,15 @@ class ServedApp:
                 cwd=REPO,
             )
         self.wait_ready()
+
+    @contextmanager
+    def running(self, *arguments: str) -> Iterator[ServedApp]:
+        """Started (with ``arguments``) while the block runs, stopped after it."""
+        self.start(*arguments)
+        try:
+            yield self
+        finally:
+            self.stop()
 
     def wait_ready(self) -> None:
         deadline = time.monotonic() + STARTUP_SECONDS
