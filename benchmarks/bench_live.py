@@ -25,19 +25,19 @@ import json
 import os
 import re
 import resource
-import secrets
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository: tests.support
 
+import seeding
 from tests.support.server import ServedApp
 
 SECRET_KEY = "benchmark-live-secret-key-" + "x" * 32
@@ -65,8 +65,8 @@ def raise_file_limit(needed: int) -> None:
 
 async def seed(phones: int) -> dict[str, object]:
     from votes.db.migrate import migrate
-    from votes.db.tables import AssemblyStatus, LoginSession, Membership, Person
-    from votes.services import accounts, assemblies, organisations
+    from votes.db.tables import AssemblyStatus
+    from votes.services import assemblies, organisations
     from votes.services.actors import actor_for
     from votes.services.ballots import drafts
 
@@ -80,29 +80,7 @@ async def seed(phones: int) -> dict[str, object]:
         datetime.now(UTC),
         status=AssemblyStatus.IN_SESSION,
     )
-    people = await Person.insert(*(Person(name=f"Member {n:05d}") for n in range(phones + 1)))
-    person_ids = [row["id"] for row in people]
-    await Membership.insert(
-        *(
-            Membership(
-                organisation=organisation_id,
-                person=pid,
-                membership_key=f"{organisation_id}:{pid}",
-                is_facilitator=n == 0,
-            )
-            for n, pid in enumerate(person_ids)
-        )
-    )
-    tokens = [secrets.token_urlsafe(32) for _ in person_ids]
-    expires = datetime.now(UTC) + timedelta(hours=4)
-    await LoginSession.insert(
-        *(
-            LoginSession(
-                token_hash=accounts.token_hash(t, SECRET_KEY), person=pid, expires_at=expires
-            )
-            for t, pid in zip(tokens, person_ids, strict=True)
-        )
-    )
+    _, tokens = await seeding.signed_in_members(organisation_id, phones + 1, SECRET_KEY)
     options = [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")]
     ballot_id = await drafts.create_ballot(
         await actor_for(organisation_id),

@@ -30,7 +30,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -38,6 +38,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository: tests.support
 
+import seeding
 from tests.support.server import ServedApp, free_port
 
 SECRET_KEY = "benchmark-secret-key-" + "x" * 32
@@ -78,8 +79,7 @@ def throwaway_postgres() -> Iterator[str]:
 async def seed(members: int, sustained_ballots: int) -> dict[str, object]:
     """Create the organisation, its members with signed-in sessions, and the ballots."""
     from votes.db.migrate import migrate
-    from votes.db.tables import LoginSession, Membership, Person
-    from votes.services import accounts, assemblies, organisations
+    from votes.services import assemblies, organisations
     from votes.services.actors import actor_for
     from votes.services.ballots import drafts, lifecycle
 
@@ -88,29 +88,7 @@ async def seed(members: int, sustained_ballots: int) -> dict[str, object]:
     assembly_id = await assemblies.create_assembly(
         await actor_for(organisation_id), "AG", datetime.now(UTC)
     )
-    people = await Person.insert(*(Person(name=f"Member {n:05d}") for n in range(members)))
-    person_ids = [row["id"] for row in people]
-    await Membership.insert(
-        *(
-            Membership(
-                organisation=organisation_id,
-                person=pid,
-                membership_key=f"{organisation_id}:{pid}",
-                is_facilitator=n == 0,
-            )
-            for n, pid in enumerate(person_ids)
-        )
-    )
-    tokens = [secrets.token_urlsafe(32) for _ in person_ids]
-    expires = datetime.now(UTC) + timedelta(hours=4)
-    await LoginSession.insert(
-        *(
-            LoginSession(
-                token_hash=accounts.token_hash(t, SECRET_KEY), person=pid, expires_at=expires
-            )
-            for t, pid in zip(tokens, person_ids, strict=True)
-        )
-    )
+    _, tokens = await seeding.signed_in_members(organisation_id, members, SECRET_KEY)
     options = [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")]
     sustained = []
     for n in range(sustained_ballots):

@@ -1,6 +1,8 @@
-"""What the record benchmarks (``bench_loop``, ``bench_minutes``, ``bench_verify``) build first:
-a temporary SQLite database, a cooperative of many members, and an assembly whose ballots are
-all published (a closed assembly, as its record is read after it).
+"""What the benchmarks build first. The record benchmarks (``bench_loop``, ``bench_minutes``,
+``bench_verify``): a temporary SQLite database, a cooperative of many members, and an assembly
+whose ballots are all published (a closed assembly, as its record is read after it). The server
+benchmarks (``bench_votes``, ``bench_live``, ``bench_now``): members already signed in
+(:func:`signed_in_members`), whose session cookies the simulated phones send.
 
 Imported by those scripts as ``seeding`` (Python puts a script's own folder on the path).
 """
@@ -9,10 +11,11 @@ from __future__ import annotations
 
 import os
 import random
+import secrets
 import tempfile
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 YES_NO = [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")]
 
@@ -99,3 +102,37 @@ async def published_ballots(
     await Assembly.update({Assembly.status: AssemblyStatus.CLOSED.value}).where(
         Assembly.id == coop.assembly_id
     )
+
+
+async def signed_in_members(
+    organisation_id: int, count: int, secret_key: str
+) -> tuple[list[int], list[str]]:
+    """``count`` members (the first a facilitator), each with a session opened for four
+    hours, written straight into the tables: their person ids and session tokens, in order."""
+    from votes.db.tables import LoginSession, Membership, Person
+    from votes.services import accounts
+
+    people = await Person.insert(*(Person(name=f"Member {n:05d}") for n in range(count)))
+    person_ids = [row["id"] for row in people]
+    await Membership.insert(
+        *(
+            Membership(
+                organisation=organisation_id,
+                person=pid,
+                membership_key=f"{organisation_id}:{pid}",
+                is_facilitator=n == 0,
+            )
+            for n, pid in enumerate(person_ids)
+        )
+    )
+    tokens = [secrets.token_urlsafe(32) for _ in person_ids]
+    expires = datetime.now(UTC) + timedelta(hours=4)
+    await LoginSession.insert(
+        *(
+            LoginSession(
+                token_hash=accounts.token_hash(t, secret_key), person=pid, expires_at=expires
+            )
+            for t, pid in zip(tokens, person_ids, strict=True)
+        )
+    )
+    return person_ids, tokens
