@@ -23,7 +23,6 @@ import asyncio
 import json
 import os
 import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,10 +35,9 @@ from bench_live import (
     SECRET_KEY,
     Connection,
     Phone,
+    ServedApp,
     _report,
-    _wait_ready,
     connect_all,
-    free_port,
     percentile,
     raise_file_limit,
     seed,
@@ -300,7 +298,6 @@ def main() -> None:
     print("(the benchmark shares the machine's cores with the server: numbers are noisy)")
     raise_file_limit(phones * 3 + 1000)
     data_dir = Path(tempfile.mkdtemp(prefix="votes-bench-floor-"))
-    port = free_port()
     os.environ.update(
         {
             "VOTES_ENV": "development",
@@ -312,21 +309,14 @@ def main() -> None:
     )
     os.environ.pop("VOTES_DATABASE_URL", None)
     data = asyncio.run(seed_floor(phones))
-    votes = Path(sys.executable).with_name("votes")
-    log = (data_dir / "server.log").open("wb")
-    server = subprocess.Popen(
-        [str(votes), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
-        env=os.environ.copy(),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    server = ServedApp.of_this_process()
+    port = server.port
+    server.start("--workers", "1")
     try:
-        asyncio.run(_wait_ready(port))
         print(f"\none process, SQLite, memory channels ({phones} phones):")
         asyncio.run(run(port, data, phones, seconds))
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        server.stop()
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ channels, then on two workers sharing a PostgreSQL database (LISTEN/NOTIFY):
 * the open: time from the facilitator's tap until every phone has the ``ballot`` event
   [all within 1 s], and until every phone has the vote list showing the ballot [all within
   2 s] (the stream carries that list: it is the same for every member, see
-  ``votes.web.live.VoteAreaRenderer``);
+  ``votes.web.pushed.VoteAreaRenderer``);
 * the votes: 2,000 votes spread over 30 s while every phone follows the ballot's stream:
   turnout updates each phone receives per second [at most 1] and vote latency [p99 ≤ 500 ms].
 
@@ -25,17 +25,20 @@ import json
 import os
 import re
 import resource
-import secrets
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository: tests.support
+
+import seeding
+from tests.support.server import ServedApp
 
 SECRET_KEY = "benchmark-live-secret-key-" + "x" * 32
 ORG = "bench"
@@ -45,12 +48,6 @@ POSTGRES_ADMIN_URL = os.environ.get(
 CONNECT_TIMEOUT = 60.0
 PHASE_TIMEOUT = 20.0
 TIMELINE = "--timeline" in sys.argv
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def raise_file_limit(needed: int) -> None:
@@ -68,8 +65,8 @@ def raise_file_limit(needed: int) -> None:
 
 async def seed(phones: int) -> dict[str, object]:
     from votes.db.migrate import migrate
-    from votes.db.tables import AssemblyStatus, LoginSession, Membership, Person
-    from votes.services import accounts, assemblies, organisations
+    from votes.db.tables import AssemblyStatus
+    from votes.services import assemblies, organisations
     from votes.services.actors import actor_for
     from votes.services.ballots import drafts
 
@@ -83,29 +80,7 @@ async def seed(phones: int) -> dict[str, object]:
         datetime.now(UTC),
         status=AssemblyStatus.IN_SESSION,
     )
-    people = await Person.insert(*(Person(name=f"Member {n:05d}") for n in range(phones + 1)))
-    person_ids = [row["id"] for row in people]
-    await Membership.insert(
-        *(
-            Membership(
-                organisation=organisation_id,
-                person=pid,
-                membership_key=f"{organisation_id}:{pid}",
-                is_facilitator=n == 0,
-            )
-            for n, pid in enumerate(person_ids)
-        )
-    )
-    tokens = [secrets.token_urlsafe(32) for _ in person_ids]
-    expires = datetime.now(UTC) + timedelta(hours=4)
-    await LoginSession.insert(
-        *(
-            LoginSession(
-                token_hash=accounts.token_hash(t, SECRET_KEY), person=pid, expires_at=expires
-            )
-            for t, pid in zip(tokens, person_ids, strict=True)
-        )
-    )
+    _, tokens = await seeding.signed_in_members(organisation_id, phones + 1, SECRET_KEY)
     options = [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")]
     ballot_id = await drafts.create_ballot(
         await actor_for(organisation_id),
@@ -452,7 +427,6 @@ def child(mode: str, phones: int, seconds: float) -> None:
     """One measured configuration, in this (fresh) interpreter."""
     raise_file_limit(phones * 3 + 1000)
     data_dir = Path(tempfile.mkdtemp(prefix=f"votes-bench-live-{mode}-"))
-    port = free_port()
     env = {
         "VOTES_ENV": "development",
         "VOTES_DATA_DIR": str(data_dir),
@@ -475,15 +449,9 @@ def child(mode: str, phones: int, seconds: float) -> None:
     server = None
     try:
         data = asyncio.run(_seed_with_pool(phones))
-        votes = Path(sys.executable).with_name("votes")
-        log = (data_dir / "server.log").open("wb")
-        server = subprocess.Popen(
-            [str(votes), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", workers],
-            env=os.environ.copy(),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        asyncio.run(_wait_ready(port))
+        server = ServedApp.of_this_process()
+        port = server.port
+        server.start("--workers", workers)
         label = (
             "one process, SQLite, memory channels"
             if mode == "sqlite"
@@ -493,8 +461,7 @@ def child(mode: str, phones: int, seconds: float) -> None:
         asyncio.run(run(port, data, phones, seconds))
     finally:
         if server is not None:
-            server.terminate()
-            server.wait(timeout=30)
+            server.stop()
         if database:
             asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
 
@@ -508,20 +475,6 @@ async def _seed_with_pool(phones: int) -> dict[str, object]:
         return await seed(phones)
     finally:
         await close_pool(DB)
-
-
-async def _wait_ready(port: int) -> None:
-    for _ in range(300):
-        try:
-            probe = Connection(port)
-            status, _ = await probe.request("GET", "/healthz", {})
-            probe.close()
-            if status == 200:
-                return
-        except OSError:
-            pass
-        await asyncio.sleep(0.1)
-    raise RuntimeError("the server did not start")
 
 
 async def _admin(statement: str) -> None:

@@ -26,7 +26,6 @@ import os
 import random
 import re
 import resource
-import socket
 import subprocess
 import sys
 import tempfile
@@ -39,6 +38,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository: tests.support
+
+from tests.support.server import ServedApp
+
 SECRET_KEY = "load-benchmark-secret-key-" + "l" * 32
 ORG = "salle"
 REQUEST_TIMEOUT = 60.0
@@ -50,12 +53,6 @@ STEPS = ("code page", "sign-in", "stream", "ballot seen", "ballot page", "vote")
 _CSRF = re.compile(rb'name="_csrf_token" value="([^"]+)"')
 _SUBMISSION = re.compile(rb'name="submission" value="([^"]+)"')
 _COOKIE = re.compile(r"^(votes_session|votes_csrf)=([^;]*)", re.IGNORECASE)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def raise_file_limit(needed: int) -> None:
@@ -497,23 +494,9 @@ def _serve_and_run(
 ) -> None:
     raise_file_limit(4 * members + 256)
     seeded = asyncio.run(seed(members))
-    port = free_port()
-    votes = Path(sys.executable).with_name("votes")
-    log = (Path(os.environ["VOTES_DATA_DIR"]) / "server.log").open("wb")
-    server = subprocess.Popen(
-        [
-            str(votes),
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    server = ServedApp.of_this_process()
+    port = server.port
+    server.start("--workers", str(workers))
     title = (
         f"{members} members, SQLite, one process"
         if backend == "sqlite"
@@ -521,30 +504,10 @@ def _serve_and_run(
     )
     print(f"\n{title} (arrivals over {arrival:.0f} s):", flush=True)
     try:
-        asyncio.run(_wait_ready(port))
         timeline = asyncio.run(asyncio.wait_for(run(port, seeded, arrival), PHASE_DEADLINE * 3))
         plot(timeline, title, plot_dir / f"bench-load-{backend}-{members}.png")
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-
-
-async def _wait_ready(port: int) -> None:
-    for _ in range(600):
-        connection = Connection(port)
-        try:
-            status, _, _ = await connection.request("GET", "/healthz", {})
-            if status == 200:
-                return
-        except OSError:
-            pass
-        finally:
-            connection.close()
-        await asyncio.sleep(0.1)
-    raise RuntimeError("the server did not start")
+        server.stop()
 
 
 async def _admin(statement: str) -> None:

@@ -11,23 +11,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import random
 import statistics
-import tempfile
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from datetime import UTC, datetime
 from typing import Any
 
-
-def _environment() -> None:
-    os.environ.update(
-        VOTES_DATA_DIR=tempfile.mkdtemp(prefix="votes-bench-loop-"), VOTES_ENV="test",
-        PICCOLO_CONF="votes.piccolo_conf",
-        VOTES_SECRET_KEY="bench-secret-key-that-is-long-enough-0123456789",
-    )  # fmt: skip
+import seeding
 
 
 async def _worst_delay(work: Callable[[], Awaitable[Any]]) -> tuple[float, float]:
@@ -58,42 +48,12 @@ def _in_the_loop() -> Iterator[None]:
 
 async def main(members: int, ballot_count: int) -> None:
     from votes.db import minutes_queries
-    from votes.db.database import use_database
-    from votes.db.engine import long_reads, start_pool
-    from votes.db.migrate import migrate
-    from votes.db.tables import Assembly, AssemblyStatus, MembershipKind
-    from votes.services import accounts, assemblies, organisations
-    from votes.services.actors import actor_for
-    from votes.services.ballots import drafts, lifecycle, voting
-    from votes.settings import Settings
+    from votes.db.engine import long_reads
 
-    await start_pool(use_database(Settings.from_env()), 2)
-    await migrate(quiet=True)
-    organisation_id = await organisations.create_organisation("Bench", "bench")
-    voters = []
-    for index in range(members):
-        person = await accounts.create_person(f"Associé·e {index:05d}", None, None)
-        voters.append(
-            await organisations.add_membership(organisation_id, person, kind=MembershipKind.MEMBER)
-        )
-    assembly_id = await assemblies.create_assembly(
-        await actor_for(organisation_id), "AGO", datetime.now(UTC), status=AssemblyStatus.IN_SESSION
-    )  # closed once its ballots are published: a closed assembly takes no ballot
-    rng = random.Random(7)
-    for number in range(ballot_count):
-        ballot_id = await drafts.create_ballot(
-            await actor_for(organisation_id), assembly_id, f"Résolution {number + 1}", "majority",
-            [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")],
-            secret=number % 2 == 0,
-        )  # fmt: skip
-        await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
-        for membership_id in voters:
-            await voting.cast_vote(ballot_id, membership_id, rng.choice(["yes", "no", "abstain"]))
-        await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
-        await lifecycle.publish_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
-    await Assembly.update({Assembly.status: AssemblyStatus.CLOSED.value}).where(
-        Assembly.id == assembly_id
-    )
+    await seeding.start_database()
+    coop = await seeding.cooperative(members)
+    await seeding.published_ballots(coop, ballot_count)
+    organisation_id, assembly_id = coop.organisation_id, coop.assembly_id
     print(f"{members} members, {ballot_count} published ballots")
 
     async def record() -> None:
@@ -119,5 +79,5 @@ if __name__ == "__main__":
     parser.add_argument("--members", type=int, default=1500)
     parser.add_argument("--ballots", type=int, default=8)
     arguments = parser.parse_args()
-    _environment()
+    seeding.temporary_environment("loop")
     asyncio.run(main(arguments.members, arguments.ballots))

@@ -23,14 +23,13 @@ from pathlib import Path
 import httpx
 from bench_votes import (
     Connection,
+    ServedApp,
     configure,
     csrf_pair,
     free_port,
     percentile,
     seed,
-    start_server,
     vote,
-    wait_ready,
 )
 
 PHASE_TIMEOUT = 300.0
@@ -130,11 +129,10 @@ async def run(members: int, mails: int) -> None:
     data = await seed(members, BALLOTS)
     tokens: list[str] = data["tokens"]  # type: ignore[assignment]
     ballots: list[int] = data["sustained"]  # type: ignore[assignment]
-    port = int(os.environ["VOTES_PORT"])
-    base = f"http://127.0.0.1:{port}"
-    server = start_server({"VOTES_PORT": str(port)})
+    server = ServedApp.of_this_process()
+    port, base = server.port, server.base_url
+    server.start()
     try:
-        await wait_ready(base)
         async with httpx.AsyncClient(base_url=base) as client:
             csrf = await csrf_pair(client, tokens[0])
         latencies, elapsed = await votes_for(port, ballots[:2], tokens, csrf)
@@ -157,11 +155,7 @@ async def run(members: int, mails: int) -> None:
         took = await sending
         print(f"mails: {mails} sent in {took:.2f} s = {mails / took:,.0f} mails/s")
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        server.stop()
 
 
 def main() -> None:

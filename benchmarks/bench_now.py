@@ -17,16 +17,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import re
-import secrets
 import statistics
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
-from bench_votes import configure, free_port, start_server, wait_ready
+import seeding
+from bench_votes import ServedApp, configure, free_port
 
 SECRET_KEY = "benchmark-secret-key-" + "x" * 32
 ORG = "bench-now"
@@ -39,13 +39,10 @@ async def seed(members: int, contributions: int) -> dict[str, object]:
     from votes.db.tables import (
         AssemblyStatus,
         Contribution,
-        LoginSession,
-        Membership,
-        Person,
         Stance,
         Thread,
     )
-    from votes.services import accounts, assemblies, organisations, proposals
+    from votes.services import assemblies, organisations, proposals
     from votes.services.actors import actor_for
 
     await migrate(quiet=True)
@@ -54,29 +51,7 @@ async def seed(members: int, contributions: int) -> dict[str, object]:
         await actor_for(organisation_id), "AG", datetime.now(UTC), status=AssemblyStatus.IN_SESSION
     )
     item_id = await assemblies.add_agenda_item(assembly_id, "Point en discussion")
-    people = await Person.insert(*(Person(name=f"Member {n:05d}") for n in range(members)))
-    person_ids = [row["id"] for row in people]
-    await Membership.insert(
-        *(
-            Membership(
-                organisation=organisation_id,
-                person=pid,
-                membership_key=f"{organisation_id}:{pid}",
-                is_facilitator=n == 0,
-            )
-            for n, pid in enumerate(person_ids)
-        )
-    )
-    tokens = [secrets.token_urlsafe(32) for _ in person_ids]
-    expires = datetime.now(UTC) + timedelta(hours=4)
-    await LoginSession.insert(
-        *(
-            LoginSession(
-                token_hash=accounts.token_hash(t, SECRET_KEY), person=pid, expires_at=expires
-            )
-            for t, pid in zip(tokens, person_ids, strict=True)
-        )
-    )
+    person_ids, tokens = await seeding.signed_in_members(organisation_id, members, SECRET_KEY)
     proposal_id = await proposals.create_proposal(
         organisation_id, assembly_id, person_ids[0], "Résolution", "Un texte **court**.",
         agenda_item_id=item_id,
@@ -194,18 +169,17 @@ async def main() -> None:
     parser.add_argument("--contributions", type=int, default=1000)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="votes-bench-now-") as folder:
-        env = configure(Path(folder), free_port())
+        configure(Path(folder), free_port())
         data = await seed(args.members, args.contributions)
         data["contributions"] = args.contributions
-        server = start_server(env)
+        server = ServedApp.of_this_process()
+        server.start()
         try:
-            base = f"http://127.0.0.1:{env['VOTES_PORT']}"
-            await wait_ready(base)
+            base = server.base_url
             print(f"SQLite, one worker, {args.members} members:")
             await measure(base, data, args.members)
         finally:
-            server.terminate()
-            server.wait(timeout=30)
+            server.stop()
 
 
 if __name__ == "__main__":

@@ -22,9 +22,7 @@ import asyncio
 import os
 import re
 import secrets
-import socket
 import ssl
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,6 +30,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository: tests.support
+
+from tests.support.server import ServedApp, free_port
 
 SECRET_KEY = "benchmark-secret-key-" + "s" * 32
 ORG = "porte"
@@ -46,12 +48,6 @@ _LOGGED = re.compile(r"(GET|POST) (\S+) (\d{3}) ([\d.]+)ms")
 # one TLS context for every simulated phone: building one per client (httpx's default) costs
 # the client process tens of milliseconds each, which would be counted as server latency
 _TLS = ssl.create_default_context()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def configure(data_dir: Path, port: int) -> None:
@@ -127,29 +123,6 @@ async def seed(arrivals: int) -> dict[str, object]:
         "room_ballots": ballot_ids[1 : 1 + ROOM_BALLOTS],
         "baseline_ballots": ballot_ids[1 + ROOM_BALLOTS :],
     }
-
-
-def start_server() -> subprocess.Popen[bytes]:
-    """``votes serve`` on loopback; its log goes to a file (an unread pipe would fill up)."""
-    votes = Path(sys.executable).with_name("votes")
-    log = (Path(os.environ["VOTES_DATA_DIR"]) / "server.log").open("wb")
-    return subprocess.Popen(
-        [str(votes), "serve", "--host", "127.0.0.1", "--port", os.environ["VOTES_PORT"]],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-
-
-async def wait_ready(base: str) -> None:
-    async with httpx.AsyncClient(base_url=base, timeout=2) as client:
-        for _ in range(300):
-            try:
-                if (await client.get("/healthz")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.1)
-    raise RuntimeError("the server did not start")
 
 
 def percentiles(name: str, values: list[float]) -> str:
@@ -286,17 +259,13 @@ async def stored_counts(data: dict[str, object]) -> tuple[int, int, int]:
 async def run(arrivals: int, spread: float) -> None:
     """Seed, start the server, let the room vote alone, then open the door."""
     data = await seed(arrivals)
-    base = f"http://127.0.0.1:{os.environ['VOTES_PORT']}"
-    server = start_server()
+    server = ServedApp.of_this_process()
+    base = server.base_url
+    server.start()
     try:
-        await wait_ready(base)
         results = await asyncio.wait_for(rush(base, data, spread), RUN_DEADLINE)
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        server.stop()
     used, arrival_votes, room_votes = await stored_counts(data)
     print(percentiles("sign-in by code (POST /code)", results.sign_in))
     print(percentiles("votes of the arrivals", results.arrival_votes))
@@ -308,7 +277,7 @@ async def run(arrivals: int, spread: float) -> None:
         f"room votes stored {room_votes}/{ROOM_VOTERS * ROOM_BALLOTS}; "
         f"problems {len(results.problems)} {sorted(set(results.problems))[:5]}"
     )
-    log = (Path(os.environ["VOTES_DATA_DIR"]) / "server.log").read_text().splitlines()
+    log = server.log.read_text().splitlines()
     print_server_times(log)
     if results.problems:
         print("server log, last lines:", *log[-15:], sep="\n  ")

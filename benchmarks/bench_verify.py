@@ -14,66 +14,30 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 import uuid
-from datetime import UTC, datetime
 
-
-def _environment() -> None:
-    folder = tempfile.mkdtemp(prefix="votes-bench-verify-")
-    os.environ.update(
-        VOTES_DATA_DIR=folder, VOTES_ENV="test", PICCOLO_CONF="votes.piccolo_conf",
-        VOTES_SECRET_KEY="bench-secret-key-that-is-long-enough-0123456789",
-    )  # fmt: skip
+import seeding
 
 
 async def main(members: int, ballot_count: int) -> None:
-    from votes.db.engine import start_pool
-    from votes.db.migrate import migrate
-    from votes.db.tables import (
-        Assembly,
-        AssemblyStatus,
-        BallotPaper,
-        MembershipKind,
-        Participation,
-    )
-    from votes.piccolo_conf import DB
-    from votes.services import accounts, assemblies, integrity, organisations
-    from votes.services.actors import actor_for
-    from votes.services.ballots import drafts, lifecycle
+    from votes.db.tables import BallotPaper, Participation
+    from votes.services import integrity
 
-    await migrate(quiet=True)
-    await start_pool(DB, 2)
-    organisation_id = await organisations.create_organisation("Bench", "bench")
-    voters = []
-    for index in range(members):
-        person = await accounts.create_person(f"Associé·e {index:05d}", None, None)
-        voters.append(
-            await organisations.add_membership(organisation_id, person, kind=MembershipKind.MEMBER)
-        )
-    assembly_id = await assemblies.create_assembly(
-        await actor_for(organisation_id), "AGO", datetime.now(UTC), status=AssemblyStatus.IN_SESSION
-    )  # closed once its ballots are published: a closed assembly takes no ballot
+    candidates = [("a", "Alice"), ("b", "Bruno"), ("c", "Chloé"), ("d", "Driss")]
     rng = random.Random(7)
-    built = time.perf_counter()
-    for number in range(ballot_count):
-        ranked = number % 5 == 4
-        options = [("a", "Alice"), ("b", "Bruno"), ("c", "Chloé"), ("d", "Driss")]
-        ballot_id = await drafts.create_ballot(
-            await actor_for(organisation_id), assembly_id, f"Résolution {number + 1}",
-            "irv" if ranked else "majority",
-            options if ranked else [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")],
-            secret=number % 2 == 0,
-        )  # fmt: skip
-        await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
-        secret = number % 2 == 0
+
+    def method_of(number: int) -> tuple[str, list[tuple[str, str]]]:
+        return ("irv", candidates) if number % 5 == 4 else ("majority", seeding.YES_NO)
+
+    async def fill(coop: seeding.Cooperative, ballot_id: int, number: int) -> None:
+        """A paper and a participation from every member, written straight into the tables."""
+        ranked, secret = number % 5 == 4, number % 2 == 0
         papers, register = [], []
-        for membership_id in voters:
+        for membership_id in coop.voters:
             if ranked:
                 choice: object = rng.sample(["a", "b", "c", "d"], rng.randint(1, 4))
             else:
@@ -98,11 +62,11 @@ async def main(members: int, ballot_count: int) -> None:
             )
         await BallotPaper.insert(*papers)
         await Participation.insert(*register)
-        await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
-        await lifecycle.publish_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
-    await Assembly.update({Assembly.status: AssemblyStatus.CLOSED.value}).where(
-        Assembly.id == assembly_id
-    )
+
+    await seeding.start_database()
+    coop = await seeding.cooperative(members)
+    built = time.perf_counter()
+    await seeding.published_ballots(coop, ballot_count, fill, method_of=method_of)
     print(
         f"{members} members, {ballot_count} published ballots, {members * ballot_count} papers "
         f"(built in {time.perf_counter() - built:.1f} s)"
@@ -122,5 +86,5 @@ if __name__ == "__main__":
     parser.add_argument("--members", type=int, default=2000)
     parser.add_argument("--ballots", type=int, default=50)
     args = parser.parse_args()
-    _environment()
+    seeding.temporary_environment("verify")
     sys.exit(asyncio.run(main(args.members, args.ballots)))

@@ -24,28 +24,26 @@ import os
 import random
 import re
 import secrets
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository: tests.support
+
+import seeding
+from tests.support.server import ServedApp, free_port
+
 SECRET_KEY = "benchmark-secret-key-" + "x" * 32
 ORG = "bench"
 REQUEST_TIMEOUT = 30.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def configure(data_dir: Path, port: int, database_url: str = "") -> dict[str, str]:
@@ -81,8 +79,7 @@ def throwaway_postgres() -> Iterator[str]:
 async def seed(members: int, sustained_ballots: int) -> dict[str, object]:
     """Create the organisation, its members with signed-in sessions, and the ballots."""
     from votes.db.migrate import migrate
-    from votes.db.tables import LoginSession, Membership, Person
-    from votes.services import accounts, assemblies, organisations
+    from votes.services import assemblies, organisations
     from votes.services.actors import actor_for
     from votes.services.ballots import drafts, lifecycle
 
@@ -91,29 +88,7 @@ async def seed(members: int, sustained_ballots: int) -> dict[str, object]:
     assembly_id = await assemblies.create_assembly(
         await actor_for(organisation_id), "AG", datetime.now(UTC)
     )
-    people = await Person.insert(*(Person(name=f"Member {n:05d}") for n in range(members)))
-    person_ids = [row["id"] for row in people]
-    await Membership.insert(
-        *(
-            Membership(
-                organisation=organisation_id,
-                person=pid,
-                membership_key=f"{organisation_id}:{pid}",
-                is_facilitator=n == 0,
-            )
-            for n, pid in enumerate(person_ids)
-        )
-    )
-    tokens = [secrets.token_urlsafe(32) for _ in person_ids]
-    expires = datetime.now(UTC) + timedelta(hours=4)
-    await LoginSession.insert(
-        *(
-            LoginSession(
-                token_hash=accounts.token_hash(t, SECRET_KEY), person=pid, expires_at=expires
-            )
-            for t, pid in zip(tokens, person_ids, strict=True)
-        )
-    )
+    _, tokens = await seeding.signed_in_members(organisation_id, members, SECRET_KEY)
     options = [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")]
     sustained = []
     for n in range(sustained_ballots):
@@ -140,31 +115,6 @@ async def seed(members: int, sustained_ballots: int) -> dict[str, object]:
         await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
         bursts.append(ballot_id)
     return {"tokens": tokens, "sustained": sustained, "burst": bursts[0], "at_once": bursts[1]}
-
-
-def start_server(env: dict[str, str]) -> subprocess.Popen[bytes]:
-    """``votes serve`` on loopback; its log goes to a file (an unread pipe would fill up and
-    stall the server)."""
-    votes = Path(sys.executable).with_name("votes")
-    log = (Path(os.environ["VOTES_DATA_DIR"]) / "server.log").open("wb")
-    return subprocess.Popen(
-        [str(votes), "serve", "--host", "127.0.0.1", "--port", env["VOTES_PORT"]],
-        env={**os.environ, **env},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-
-
-async def wait_ready(base: str) -> None:
-    async with httpx.AsyncClient(base_url=base, timeout=2) as client:
-        for _ in range(200):
-            try:
-                if (await client.get("/healthz")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.1)
-    raise RuntimeError("the server did not start")
 
 
 async def csrf_pair(client: httpx.AsyncClient, token: str) -> tuple[str, str]:
@@ -442,25 +392,20 @@ async def close_and_publish(base: str, data: dict[str, object], csrf: tuple[str,
 
 async def run(members: int, sustained_ballots: int) -> None:
     data = await seed(members, sustained_ballots)
-    env = {k: os.environ[k] for k in ("VOTES_PORT",)}
-    base = f"http://127.0.0.1:{env['VOTES_PORT']}"
-    server = start_server(env)
+    server = ServedApp.of_this_process()
+    base = server.base_url
+    server.start()
     try:
-        await wait_ready(base)
         async with httpx.AsyncClient(base_url=base) as client:
             csrf = await csrf_pair(client, data["tokens"][0])  # type: ignore[index]
-        port = int(env["VOTES_PORT"])
+        port = server.port
         await page_weight(base, data, csrf)
         await sustained(port, data, csrf, CpuMeter(server.pid))
         await burst(port, data, csrf, CpuMeter(server.pid))
         await burst(port, data, csrf, CpuMeter(server.pid), at_once=True)
         await close_and_publish(base, data, csrf)
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        server.stop()
 
 
 def main() -> None:

@@ -7,16 +7,14 @@ the crash tests need (access codes, voters, ballots) and to read the stored trut
 
 from __future__ import annotations
 
-import asyncio
 import json
-import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from tests.support.samples import NoSampleError, first_id
+from tests.support.server import task_main
 
-from votes.db.engine import close_pool, start_pool
 from votes.db.migrate import migrate
 from votes.db.tables import (
     Assembly,
@@ -27,7 +25,6 @@ from votes.db.tables import (
     Participation,
     Person,
 )
-from votes.piccolo_conf import DB
 from votes.services import accounts, assemblies, organisations
 from votes.services.access_codes import issue_codes
 from votes.services.actors import actor_for
@@ -168,13 +165,5 @@ TASKS: dict[str, Callable[[dict[str, Any]], Awaitable[Any]]] = {
 }
 
 
-async def _main(name: str, arguments: dict[str, Any]) -> Any:
-    await start_pool(DB, 2)
-    try:
-        return await TASKS[name](arguments)
-    finally:
-        await close_pool(DB)
-
-
 if __name__ == "__main__":
-    print(json.dumps(asyncio.run(_main(sys.argv[1], json.loads(sys.argv[2])))))
+    task_main(TASKS)

@@ -8,17 +8,12 @@ already cover. They go through the services, as an administrator's script would.
 
 from __future__ import annotations
 
-import asyncio
-import json
-import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from tests.support.server import ServedApp
+from tests.support.server import ServedApp, task_main
 
-from votes.db.engine import close_pool, start_pool
 from votes.db.tables import Amendment, Assembly, Ballot, Membership, Organisation
-from votes.piccolo_conf import DB
 from votes.services.actors import actor_for
 from votes.services.ballots import drafts, lifecycle, voting
 from votes.settings import Settings
@@ -131,13 +126,5 @@ def run(app: ServedApp, name: str, **arguments: Any) -> Any:
     return app.task(name, tasks="tests.e2e.ballot_tasks", **arguments)
 
 
-async def _main(name: str, arguments: dict[str, Any]) -> Any:
-    await start_pool(DB, 2)
-    try:
-        return await TASKS[name](arguments)
-    finally:
-        await close_pool(DB)
-
-
 if __name__ == "__main__":
-    print(json.dumps(asyncio.run(_main(sys.argv[1], json.loads(sys.argv[2])))))
+    task_main(TASKS)

@@ -4,17 +4,12 @@ served app's database: the assembly's balanced ordering and the members' declare
 
 from __future__ import annotations
 
-import asyncio
-import json
-import sys
 from typing import Any
 
 from tests.e2e.ballot_tasks import _assembly, _membership
-from tests.support.server import ServedApp
+from tests.support.server import ServedApp, task_main
 
-from votes.db.engine import close_pool, start_pool
 from votes.db.tables import Amendment, AmendmentKind, Assembly, Membership, Ordering
-from votes.piccolo_conf import DB
 from votes.services import floor, proposals
 from votes.services.actors import actor_for
 
@@ -81,13 +76,5 @@ def run(app: ServedApp, name: str, **arguments: Any) -> Any:
     return app.task(name, tasks="tests.e2e.floor_tasks", **arguments)
 
 
-async def _main(name: str, arguments: dict[str, Any]) -> Any:
-    await start_pool(DB, 2)
-    try:
-        return await TASKS[name](arguments)
-    finally:
-        await close_pool(DB)
-
-
 if __name__ == "__main__":
-    print(json.dumps(asyncio.run(_main(sys.argv[1], json.loads(sys.argv[2])))))
+    task_main(TASKS)

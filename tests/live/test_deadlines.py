@@ -24,11 +24,10 @@ WAIT_SECONDS = 15  # the sweep runs every second; a busy machine may be slower
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedApp]:
-    data_dir = tmp_path_factory.mktemp("live-deadlines")
-    running = ServedApp(data_dir, LIVE_SETTINGS)
-    running.start("--demo")
-    yield running
-    running.stop()
+    with ServedApp(tmp_path_factory.mktemp("live-deadlines"), LIVE_SETTINGS).running(
+        "--demo"
+    ) as running:
+        yield running
 
 
 def _time_is_up(server: ServedApp, ballot_id: int) -> None:

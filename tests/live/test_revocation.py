@@ -45,11 +45,10 @@ ENDED_WITHIN = 5.0  # seconds: a bound on a wait, not a measure of speed
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedApp]:
-    data_dir = tmp_path_factory.mktemp("live-revocation")
-    running = ServedApp(data_dir, LIVE_SETTINGS)
-    running.start("--demo")
-    yield running
-    running.stop()
+    with ServedApp(tmp_path_factory.mktemp("live-revocation"), LIVE_SETTINGS).running(
+        "--demo"
+    ) as running:
+        yield running
 
 
 NAMES = {"hugo": "Hugo Lefèvre", "ines": "Inès Moreau", "manon": "Manon Fournier"}

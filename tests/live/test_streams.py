@@ -34,10 +34,8 @@ HEARTBEAT_SECONDS = 1
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedApp]:
     data_dir = tmp_path_factory.mktemp("live-sqlite")
     environment = {**LIVE_SETTINGS, "VOTES_LIVE_HEARTBEAT_SECONDS": str(HEARTBEAT_SECONDS)}
-    running = ServedApp(data_dir, environment)
-    running.start("--demo")
-    yield running
-    running.stop()
+    with ServedApp(data_dir, environment).running("--demo") as running:
+        yield running
 
 
 async def test_a_ballot_opened_at_the_console_reaches_a_connected_phone(server: ServedApp) -> None:

@@ -1,7 +1,7 @@
 """``votes serve`` in a subprocess on 127.0.0.1, for what needs a real server: the browser tests
 (a browser cannot talk to an in-process app), the live tests (in-process clients wait for a
 response's end, which an event stream never has), the crash tests (a process must be killed)
-and the benchmarks that measure a server under load.
+and the benchmarks that measure a server under load (:meth:`ServedApp.of_this_process`).
 
 Each server gets a free port and the data folder it is given; seeding and reading back run in
 helper subprocesses with the same settings (:meth:`ServedApp.task`): this test process's
@@ -10,6 +10,7 @@ Piccolo engine is bound to the test suite's own database and must not be pointed
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -17,6 +18,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -75,6 +78,19 @@ class ServedApp:
     def __post_init__(self) -> None:
         self.environment = server_environment(self.data_dir, **self.environment)
 
+    @classmethod
+    def of_this_process(cls) -> ServedApp:
+        """A server on the settings this process runs with (its ``VOTES_*`` variables, the port
+        ``VOTES_PORT`` if set): a benchmark seeds its database in-process, then serves it."""
+        settings = {key: value for key, value in os.environ.items() if key.startswith("VOTES_")}
+        port = int(settings["VOTES_PORT"]) if "VOTES_PORT" in settings else free_port()
+        return cls(Path(settings["VOTES_DATA_DIR"]), settings, port)
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None
+        return self.process.pid
+
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
@@ -94,6 +110,15 @@ class ServedApp:
                 cwd=REPO,
             )
         self.wait_ready()
+
+    @contextmanager
+    def running(self, *arguments: str) -> Iterator[ServedApp]:
+        """Started (with ``arguments``) while the block runs, stopped after it."""
+        self.start(*arguments)
+        try:
+            yield self
+        finally:
+            self.stop()
 
     def wait_ready(self) -> None:
         deadline = time.monotonic() + STARTUP_SECONDS
@@ -137,8 +162,23 @@ class ServedApp:
 
     def votes_command(self, *arguments: str, stdin: str | None = None) -> str:
         """``votes ARGUMENTS`` on this server's database; its standard output."""
-        done = subprocess.run(
-            [_votes(), *arguments],
+        done = self._run([_votes(), *arguments], stdin)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    def task(self, name: str, /, tasks: str = TASKS, **arguments: Any) -> Any:
+        """Run task ``name`` of module ``tasks`` (``python -m TASKS NAME JSON``, which prints
+        one JSON line: :func:`task_main`) on this server's database and return its answer."""
+        done = self._run([sys.executable, "-m", tasks, name, json.dumps(arguments)])
+        assert done.returncode == 0, done.stderr[-3000:]
+        return json.loads(done.stdout.strip().splitlines()[-1])
+
+    def _run(
+        self, command: list[str], stdin: str | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """``command`` with this server's settings, from the repository."""
+        return subprocess.run(
+            command,
             input=stdin,
             env=self.environment,
             capture_output=True,
@@ -147,20 +187,22 @@ class ServedApp:
             check=False,
             cwd=REPO,
         )
-        assert done.returncode == 0, done.stderr
-        return done.stdout
 
-    def task(self, name: str, /, tasks: str = TASKS, **arguments: Any) -> Any:
-        """Run task ``name`` of module ``tasks`` (``python -m TASKS NAME JSON``, which prints
-        one JSON line) on this server's database and return its answer."""
-        done = subprocess.run(
-            [sys.executable, "-m", tasks, name, json.dumps(arguments)],
-            env=self.environment,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-            cwd=REPO,
-        )
-        assert done.returncode == 0, done.stderr[-3000:]
-        return json.loads(done.stdout.strip().splitlines()[-1])
+
+Task = Callable[[dict[str, Any]], Awaitable[Any]]
+
+
+def task_main(tasks: Mapping[str, Task]) -> None:
+    """The ``__main__`` of a tasks module: run task ``argv[1]`` with the JSON arguments
+    ``argv[2]`` on the settings' database (a pool of its own) and print its JSON answer."""
+    from votes.db.engine import close_pool, start_pool
+    from votes.piccolo_conf import DB
+
+    async def run(name: str, arguments: dict[str, Any]) -> Any:
+        await start_pool(DB, 2)
+        try:
+            return await tasks[name](arguments)
+        finally:
+            await close_pool(DB)
+
+    print(json.dumps(asyncio.run(run(sys.argv[1], json.loads(sys.argv[2])))))

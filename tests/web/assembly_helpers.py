@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 from tests.web.helpers import csrf_token, sign_in
 
-from votes.db.tables import AssemblyStatus, MembershipKind
+from votes.db.tables import AssemblyStatus, Membership, MembershipKind
 from votes.services import accounts, assemblies, organisations
 from votes.services.actors import actor_for
 
@@ -30,6 +30,19 @@ class Coop:
     @property
     def base(self) -> str:
         return f"/o/{self.slug}"
+
+    async def membership(self, role: str) -> int:
+        """The membership id of ``role``'s person in this cooperative."""
+        row = (
+            await Membership.select(Membership.id)
+            .where(
+                (Membership.organisation == self.organisation_id)
+                & (Membership.person == self.people[role])
+            )
+            .first()
+        )
+        assert row is not None
+        return int(row["id"])
 
 
 async def cooperative(**assembly_details: Any) -> Coop:

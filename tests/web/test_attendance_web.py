@@ -6,24 +6,12 @@ from __future__ import annotations
 import re
 
 import httpx
-from tests.web.assembly_helpers import Coop, as_role, cooperative, post_form
+from tests.web.assembly_helpers import as_role, cooperative, post_form
 
 from votes.db.tables import AssemblyKind, Attendance, Membership, Proxy
 from votes.services import attendance, proxies
 from votes.services.actors import actor_for
 from votes.services.ballots import counting, drafts, lifecycle
-
-
-async def _membership(coop: Coop, role: str) -> int:
-    row = (
-        await Membership.select(Membership.id)
-        .where(
-            (Membership.organisation == coop.organisation_id)
-            & (Membership.person == coop.people[role])
-        )
-        .first()
-    )
-    return int(row["id"])
 
 
 async def test_a_steward_checks_members_in_and_the_quorum_banner_follows(
@@ -37,7 +25,7 @@ async def test_a_steward_checks_members_in_and_the_quorum_banner_follows(
     assert "Member " in page.text
     # French agrees 0 and 1 in the singular (QA walk: « 1 présent·es »)
     assert "Quorum AGE non atteint\u00a0: 0 présent·e ou représenté·e sur 3" in page.text
-    member = await _membership(coop, "member")
+    member = await coop.membership("member")
     done = await post_form(client, f"{base}/attendance/{member}/check-in", {"mode": "present"})
     assert done.status_code == 303
     banner = await client.get(f"{base}/quorum", headers={"Accept-Language": "en"})
@@ -47,7 +35,7 @@ async def test_a_steward_checks_members_in_and_the_quorum_banner_follows(
     french = await client.get(f"{base}/quorum", headers={"Accept-Language": "fr"})
     assert "1 présent·e ou représenté·e sur 3" in french.text
     # remote check-in is refused while the statutes do not provide for it, nothing changes
-    other = await _membership(coop, "other")
+    other = await coop.membership("other")
     refused = await post_form(client, f"{base}/attendance/{other}/check-in", {"mode": "remote"})
     assert refused.status_code == 409
     assert "ne prévoient pas la participation à distance" in refused.text
@@ -70,7 +58,7 @@ async def test_members_see_their_line_but_not_the_register_and_cannot_steward(
     page = await client.get(f"{base}/attendance", headers={"Accept-Language": "fr"})
     assert "émargez à l’entrée" in page.text
     assert "Other " not in page.text
-    other = await _membership(coop, "other")
+    other = await coop.membership("other")
     forbidden = await post_form(client, f"{base}/attendance/{other}/check-in", {"mode": "present"})
     assert forbidden.status_code == 403
 
@@ -81,15 +69,15 @@ async def test_a_member_gives_a_proxy_and_bad_proxies_are_refused_in_french(
     coop = await cooperative(kind=AssemblyKind.AGO)
     await as_role(client, coop, "member")
     path = f"{coop.base}/assemblies/{coop.assembly_id}/proxies"
-    me = await _membership(coop, "member")
+    me = await coop.membership("member")
     selfish = await post_form(client, path, {"holder": str(me)})
     assert selfish.status_code == 422
     assert "On ne peut pas se donner pouvoir à soi-même." in selfish.text
-    observer = await _membership(coop, "observer")
+    observer = await coop.membership("observer")
     not_voter = await post_form(client, path, {"holder": str(observer)})
     assert not_voter.status_code == 422
     assert not await Proxy.exists().where(Proxy.organisation == coop.organisation_id)
-    other = await _membership(coop, "other")
+    other = await coop.membership("other")
     given = await post_form(client, path, {"holder": str(other), "instructions": "Pour tout"})
     assert given.status_code == 303
     page = await client.get(path, headers={"Accept-Language": "en"})
@@ -100,7 +88,7 @@ async def test_a_holder_casts_all_the_votes_they_hold_in_one_action(
     client: httpx.AsyncClient,
 ) -> None:
     coop = await cooperative(kind=AssemblyKind.AGO)
-    member, other = await _membership(coop, "member"), await _membership(coop, "other")
+    member, other = await coop.membership("member"), await coop.membership("other")
     await proxies.give_proxy(await actor_for(coop.organisation_id, other), coop.assembly_id, member)
     await attendance.check_in(await actor_for(coop.organisation_id), coop.assembly_id, member)
     ballot_id = await drafts.create_ballot(
@@ -171,7 +159,7 @@ async def test_the_door_checks_in_the_member_whose_code_the_steward_scans(
     from votes.settings import Settings
 
     coop = await cooperative(kind=AssemblyKind.AGE)
-    member = await _membership(coop, "member")
+    member = await coop.membership("member")
     secret = Settings.from_env().secret_key
     admin = await actor_for(coop.organisation_id)
     issued = await access_codes.issue_codes(admin, [member], secret_key=secret)

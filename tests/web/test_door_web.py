@@ -11,7 +11,7 @@ import re
 import httpx
 from tests.web.assembly_helpers import Coop, as_role, cooperative, post_form
 
-from votes.db.tables import AssemblyKind, Membership
+from votes.db.tables import AssemblyKind
 from votes.services import access_codes
 from votes.services.actors import actor_for
 from votes.settings import Settings
@@ -19,19 +19,6 @@ from votes.web.static_assets import ASSETS
 
 SCANNER = "vendor/barcode-detector-3.2.2"
 PAGE_BUDGET = 30 * 1024  # a phone page, compressed, with its styles and scripts (#17)
-
-
-async def _membership(coop: Coop, role: str) -> int:
-    row = (
-        await Membership.select(Membership.id)
-        .where(
-            (Membership.organisation == coop.organisation_id)
-            & (Membership.person == coop.people[role])
-        )
-        .first()
-    )
-    assert row is not None
-    return int(row["id"])
 
 
 def _register(coop: Coop) -> str:
@@ -101,7 +88,7 @@ async def test_a_code_of_another_cooperative_is_refused_like_an_unknown_one(
 ) -> None:
     coop, other = await cooperative(kind=AssemblyKind.AGO), await cooperative()
     secret = Settings.from_env().secret_key
-    stranger = await _membership(other, "member")
+    stranger = await other.membership("member")
     issued = await access_codes.issue_codes(
         await actor_for(other.organisation_id), [stranger], secret_key=secret
     )
@@ -146,7 +133,7 @@ async def test_one_scan_at_the_door_of_the_ago_checks_in_for_the_age_of_the_same
         admin, "AG suivante", row["starts_at"] + timedelta(days=7),
         status=AssemblyStatus.IN_SESSION,
     )  # fmt: skip
-    member = await _membership(coop, "member")
+    member = await coop.membership("member")
     secret = Settings.from_env().secret_key
     issued = await access_codes.issue_codes(admin, [member], secret_key=secret)
     await as_role(client, coop, "facilitator")

@@ -6,25 +6,30 @@ from __future__ import annotations
 import re
 
 import httpx
-from tests.web.assembly_helpers import as_role, cooperative, first_id, post_form
+from tests.web.assembly_helpers import Coop, as_role, cooperative, first_id, post_form
 
-from votes.db.tables import Contribution
+from votes.db.tables import Contribution, Thread
 from votes.services import assemblies, proposals
 
 
-async def _proposal_thread(coop_: object) -> tuple[int, int]:
-    from tests.web.assembly_helpers import Coop
-
-    assert isinstance(coop_, Coop)
+async def _proposal_thread(coop: Coop) -> tuple[int, int]:
     proposal_id = await proposals.create_proposal(
-        coop_.organisation_id, coop_.assembly_id, coop_.people["member"], "Horaires",
-        "Ouvrir à 8 h.", agenda_item_id=coop_.item_id,
+        coop.organisation_id, coop.assembly_id, coop.people["member"], "Horaires",
+        "Ouvrir à 8 h.", agenda_item_id=coop.item_id,
     )  # fmt: skip
-    from votes.db.tables import Thread
-
     row = await Thread.select(Thread.id).where(Thread.proposal == proposal_id).first()
     assert row is not None
     return proposal_id, int(row["id"])
+
+
+async def _post(client: httpx.AsyncClient, coop: Coop, thread_id: int, body: str, here: str) -> int:
+    """A contribution posted without JavaScript, as the signed-in member; its id (from the
+    redirect to ``here#contribution-<id>``)."""
+    posted = await post_form(
+        client, f"{coop.base}/threads/{thread_id}/contributions", {"body": body, "next": here}
+    )
+    assert posted.status_code == 303, posted.text[:300]
+    return int(posted.headers["location"].rsplit("-", 1)[1])
 
 
 async def test_posting_with_htmx_shows_the_contribution_at_once(client: httpx.AsyncClient) -> None:
@@ -102,12 +107,7 @@ async def test_edits_are_marked_and_only_the_author_edits(client: httpx.AsyncCli
     proposal_id, thread_id = await _proposal_thread(coop)
     here = f"{coop.base}/proposals/{proposal_id}"
     await as_role(client, coop, "member")
-    posted = await post_form(
-        client,
-        f"{coop.base}/threads/{thread_id}/contributions",
-        {"body": "Premier jet", "next": here},
-    )
-    contribution_id = int(posted.headers["location"].rsplit("-", 1)[1])
+    contribution_id = await _post(client, coop, thread_id, "Premier jet", here)
     edited = await post_form(
         client,
         f"{coop.base}/contributions/{contribution_id}/edit",
@@ -134,12 +134,7 @@ async def test_reactions_hiding_and_closing_a_thread(client: httpx.AsyncClient) 
     proposal_id, thread_id = await _proposal_thread(coop)
     here = f"{coop.base}/proposals/{proposal_id}"
     await as_role(client, coop, "member")
-    posted = await post_form(
-        client,
-        f"{coop.base}/threads/{thread_id}/contributions",
-        {"body": "Hors sujet", "next": here},
-    )
-    contribution_id = int(posted.headers["location"].rsplit("-", 1)[1])
+    contribution_id = await _post(client, coop, thread_id, "Hors sujet", here)
     await as_role(client, coop, "other")
     reacted = await post_form(
         client,

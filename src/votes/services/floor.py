@@ -13,6 +13,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from piccolo.columns import Column
+
 from votes.core import floor as core
 from votes.db import floor_queries as fq
 from votes.db.engine import write_transaction
@@ -66,16 +68,36 @@ def _pending_key(list_id: int, membership_id: int, kind: str) -> str:
     return f"{list_id}:{membership_id}:{kind}"
 
 
-async def _assembly(organisation_id: int, assembly_id: int) -> None:
+async def assembly_row(organisation_id: int, assembly_id: int) -> dict[str, Any]:
+    """The assembly's status and current item; ``not_found`` unless it is the organisation's
+    (another cooperative's assembly does not exist)."""
     row = (
-        await Assembly.select(Assembly.status)
+        await Assembly.select(Assembly.status, Assembly.current_item_id)
         .where((Assembly.id == assembly_id) & (Assembly.organisation == organisation_id))
         .first()
     )
     if row is None:
         raise Refused("not_found")
+    return row
+
+
+async def running_assembly(organisation_id: int, assembly_id: int) -> dict[str, Any]:
+    """:func:`assembly_row`, refused unless the assembly is convened or in session."""
+    row = await assembly_row(organisation_id, assembly_id)
     if row["status"] not in RUNNING:
         raise Refused("assembly_not_running")
+    return row
+
+
+async def _save(key_column: Column, key: str, values: dict[Any, Any], **fixed: Any) -> None:
+    """Update the row whose ``key_column`` is ``key`` with ``values``, or insert it with
+    ``values`` and ``fixed`` (what a row keeps for good). Inside the caller's transaction."""
+    table = key_column._meta.table
+    if await table.exists().where(key_column == key):
+        await table.update(values).where(key_column == key)
+        return
+    named = {column._meta.name: value for column, value in values.items()}
+    await table.insert(table(**{key_column._meta.name: key, **fixed, **named}))
 
 
 async def set_rules(
@@ -97,32 +119,20 @@ async def set_rules(
             raise Refused("bad_budget", field=field)
     organisation_id = actor.organisation_id
     async with write_transaction(FloorSettings._meta.db):
-        found = await Assembly.exists().where(
-            (Assembly.id == assembly_id) & (Assembly.organisation == organisation_id)
-        )
-        if not found:
-            raise Refused("not_found")
+        await assembly_row(organisation_id, assembly_id)
         values: dict[Any, Any] = {
             FloorSettings.ordering: ordering.value,
             FloorSettings.category_label: category_label,
             FloorSettings.speaker_seconds: speaker_seconds,
             FloorSettings.item_seconds: item_seconds,
         }
-        key = str(assembly_id)
-        if await FloorSettings.exists().where(FloorSettings.settings_key == key):
-            await FloorSettings.update(values).where(FloorSettings.settings_key == key)
-        else:
-            await FloorSettings.insert(
-                FloorSettings(
-                    organisation=organisation_id,
-                    assembly=assembly_id,
-                    settings_key=key,
-                    ordering=ordering.value,
-                    category_label=category_label,
-                    speaker_seconds=speaker_seconds,
-                    item_seconds=item_seconds,
-                )
-            )
+        await _save(
+            FloorSettings.settings_key,
+            str(assembly_id),
+            values,
+            organisation=organisation_id,
+            assembly=assembly_id,
+        )
     await _announce(organisation_id, assembly_id, "rules")
 
 
@@ -136,29 +146,20 @@ async def declare_category(
         raise Refused("category_too_long", field="category")
     organisation_id = actor.organisation_id
     async with write_transaction(SpeakerCategory._meta.db):
-        found = await Assembly.exists().where(
-            (Assembly.id == assembly_id) & (Assembly.organisation == organisation_id)
-        )
-        if not found:
-            raise Refused("not_found")
+        await assembly_row(organisation_id, assembly_id)
         key = f"{assembly_id}:{membership_id}"
         values: dict[Any, Any] = {
             SpeakerCategory.category: category,
             SpeakerCategory.may_be_shown: may_be_shown,
         }
-        if await SpeakerCategory.exists().where(SpeakerCategory.category_key == key):
-            await SpeakerCategory.update(values).where(SpeakerCategory.category_key == key)
-        else:
-            await SpeakerCategory.insert(
-                SpeakerCategory(
-                    organisation=organisation_id,
-                    assembly=assembly_id,
-                    membership=membership_id,
-                    category_key=key,
-                    category=category,
-                    may_be_shown=may_be_shown,
-                )
-            )
+        await _save(
+            SpeakerCategory.category_key,
+            key,
+            values,
+            organisation=organisation_id,
+            assembly=assembly_id,
+            membership=membership_id,
+        )
     await _announce(organisation_id, assembly_id)
 
 
@@ -217,7 +218,7 @@ async def request_floor(
         require(may_take_part, actor)
     membership_id = for_member if for_member is not None and steward else actor.id
     async with write_transaction(SpeakerRequest._meta.db):
-        await _assembly(organisation_id, assembly_id)
+        await running_assembly(organisation_id, assembly_id)
         if steward and not await Membership.exists().where(
             (Membership.id == membership_id)
             & (Membership.organisation == organisation_id)
@@ -304,6 +305,25 @@ async def withdraw(actor: Actor, request_id: int) -> None:
     await _announce(organisation_id, row["assembly"])
 
 
+async def _queue(
+    organisation_id: int,
+    assembly_id: int,
+    item_id: int,
+    now: datetime,
+    subject: fq.Subject | None,
+) -> fq.QueueView:
+    """The item's list as it stands; ``not_found`` for another organisation's."""
+    view = await fq.queue_view(organisation_id, assembly_id, item_id, now=now, subject=subject)
+    if view is None:
+        raise Refused("not_found")
+    return view
+
+
+async def _end_turn(organisation_id: int, speaker: fq.Speaker, now: datetime) -> None:
+    """The speaker's turn is over (done), at ``now``."""
+    await _finish(await _request(organisation_id, speaker.request_id), RequestStatus.DONE, now)
+
+
 async def give_floor(
     actor: Actor,
     assembly_id: int,
@@ -318,9 +338,7 @@ async def give_floor(
     organisation_id = actor.organisation_id
     now = datetime.now(UTC)
     async with write_transaction(SpeakerRequest._meta.db):
-        view = await fq.queue_view(organisation_id, assembly_id, item_id, now=now, subject=subject)
-        if view is None:
-            raise Refused("not_found")
+        view = await _queue(organisation_id, assembly_id, item_id, now, subject)
         if request_id is None:
             chosen = view.waiting[0].request_id if view.waiting else None
         elif any(e.request_id == request_id for e in view.waiting):
@@ -328,9 +346,7 @@ async def give_floor(
         else:
             raise Refused("request_not_waiting")
         if view.speaker is not None:
-            await _finish(
-                await _request(organisation_id, view.speaker.request_id), RequestStatus.DONE, now
-            )
+            await _end_turn(organisation_id, view.speaker, now)
         if chosen is not None:
             await SpeakerRequest.update(
                 {
@@ -350,14 +366,10 @@ async def end_turn(
     organisation_id = actor.organisation_id
     now = datetime.now(UTC)
     async with write_transaction(SpeakerRequest._meta.db):
-        view = await fq.queue_view(organisation_id, assembly_id, item_id, now=now, subject=subject)
-        if view is None:
-            raise Refused("not_found")
+        view = await _queue(organisation_id, assembly_id, item_id, now, subject)
         if view.speaker is None:
             raise Refused("nobody_speaking")
-        await _finish(
-            await _request(organisation_id, view.speaker.request_id), RequestStatus.DONE, now
-        )
+        await _end_turn(organisation_id, view.speaker, now)
     await _announce(organisation_id, assembly_id, "speaker")
 
 
@@ -400,7 +412,7 @@ async def set_list_status(
     require(may_run_assemblies, actor)
     organisation_id = actor.organisation_id
     async with write_transaction(FloorList._meta.db):
-        await _assembly(organisation_id, assembly_id)
+        await running_assembly(organisation_id, assembly_id)
         floor_list = await _list_for(organisation_id, assembly_id, item_id, subject)
         await FloorList.update({FloorList.status: status.value}).where(
             FloorList.id == floor_list["id"]
@@ -415,7 +427,7 @@ async def choose_subject(actor: Actor, assembly_id: int, choice: str) -> fq.Subj
     require(may_run_assemblies, actor)
     organisation_id = actor.organisation_id
     async with write_transaction(FloorSettings._meta.db):
-        await _assembly(organisation_id, assembly_id)
+        await running_assembly(organisation_id, assembly_id)
         item = await fq.current_item(organisation_id, assembly_id)
         if item is None:
             raise Refused("no_current_item")

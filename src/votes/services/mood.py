@@ -13,10 +13,9 @@ from typing import Any
 
 from votes.core import floor as core
 from votes.db.engine import VotesSQLiteEngine, write_transaction
-from votes.db.tables import Assembly, MoodAnswer, MoodCheck, MoodKind, MoodStatus
-from votes.services import events
+from votes.db.tables import MoodAnswer, MoodCheck, MoodKind, MoodStatus
+from votes.services import events, floor
 from votes.services.actors import Actor, may_run_assemblies, may_take_part, require
-from votes.services.attendance import RUNNING
 from votes.services.refusals import Refused
 
 QUESTION_MAX = 300
@@ -42,15 +41,7 @@ async def launch(
         raise Refused("bad_mood_options", field="options") from None
     organisation_id = actor.organisation_id
     async with write_transaction(MoodCheck._meta.db):
-        row = (
-            await Assembly.select(Assembly.status, Assembly.current_item_id)
-            .where((Assembly.id == assembly_id) & (Assembly.organisation == organisation_id))
-            .first()
-        )
-        if row is None:
-            raise Refused("not_found")
-        if row["status"] not in RUNNING:
-            raise Refused("assembly_not_running")
+        row = await floor.running_assembly(organisation_id, assembly_id)
         if await MoodCheck.exists().where(
             (MoodCheck.assembly == assembly_id) & (MoodCheck.status == MoodStatus.OPEN.value)
         ):

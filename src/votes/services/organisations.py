@@ -38,17 +38,27 @@ async def create_organisation(
     if not _SHORT_NAME.match(short_name):
         raise Refused("short_name_invalid")
     async with write_transaction(Organisation._meta.db):
-        if await Organisation.exists().where(Organisation.short_name == short_name):
-            raise Refused("short_name_taken")
-        rows = await Organisation.insert(
-            Organisation(
-                name=name.strip(),
-                short_name=short_name,
-                legal_form=legal_form.value,
-                default_language=default_language,
-                time_zone=time_zone,
-            )
+        return await _insert_organisation(
+            name, short_name, legal_form.value, default_language, time_zone
         )
+
+
+async def _insert_organisation(
+    name: str, short_name: str, legal_form: str, default_language: str, time_zone: str
+) -> int:
+    """The new organisation's row (inside the caller's transaction); its id. Refused when the
+    short name is taken."""
+    if await Organisation.exists().where(Organisation.short_name == short_name):
+        raise Refused("short_name_taken")
+    rows = await Organisation.insert(
+        Organisation(
+            name=name.strip(),
+            short_name=short_name,
+            legal_form=legal_form,
+            default_language=default_language,
+            time_zone=time_zone,
+        )
+    )
     return int(rows[0]["id"])
 
 
@@ -159,18 +169,9 @@ async def create_organisation_with_admin(
     if "@" not in email:
         raise Refused("admin_email_invalid")
     async with write_transaction(Organisation._meta.db):
-        if await Organisation.exists().where(Organisation.short_name == short_name):
-            raise Refused("short_name_taken")
-        rows = await Organisation.insert(
-            Organisation(
-                name=name.strip(),
-                short_name=short_name,
-                legal_form=legal_form,
-                default_language=default_language,
-                time_zone=time_zone,
-            )
+        organisation_id = await _insert_organisation(
+            name, short_name, legal_form, default_language, time_zone
         )
-        organisation_id = int(rows[0]["id"])
         person = (
             await Person.select(Person.id, Person.password_hash)
             .where(Person.email == email)

@@ -65,6 +65,7 @@ from votes.web.guards import provide_actor, provide_context, requires_sign_in
 from votes.web.htmx_redirects import htmx_redirects
 from votes.web.live import LiveController, LiveHub, live_lifespan, make_channels_plugin
 from votes.web.no_nul import no_nul
+from votes.web.pages import provide_page, provide_visit
 from votes.web.refusals import refused_page
 from votes.web.rendering import SECURITY_HEADERS, security_headers
 from votes.web.static_assets import static_file
@@ -169,7 +170,7 @@ def organisation_router() -> Router:
     return Router(
         path="/o/{org:str}",
         guards=[requires_sign_in],
-        dependencies={"actor": Provide(provide_actor)},
+        dependencies={"actor": Provide(provide_actor), "page": Provide(provide_page)},
         route_handlers=[
             OrganisationHomeController,
             AssemblyController,
@@ -232,7 +233,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             organisation_router(),
             static_file,
         ],
-        dependencies={"context": Provide(provide_context)},
+        dependencies={"context": Provide(provide_context), "visit": Provide(provide_visit)},
         before_request=before_request,
         guards=[reject_impossible_ids],
         template_config=TemplateConfig(

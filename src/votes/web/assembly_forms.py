@@ -19,8 +19,8 @@ from votes.services.refusals import Refused
 from votes.web.context import RequestContext
 from votes.web.forms import FormErrors, whole_number
 from votes.web.labels import N_
+from votes.web.pages import Page
 from votes.web.refusals import area, explain, form_errors
-from votes.web.rendering import page
 
 # what a member is told when an assembly, proposal or thread action is refused
 REFUSALS = area(
@@ -159,18 +159,19 @@ def refused(
     error: Refused,
     back: str,
 ) -> Template:
+    """:func:`refusal` for a handler that does not take a :class:`Page` yet."""
+    return refusal(Page(request, context, actor), error, back)
+
+
+def refusal(page: Page, error: Refused, back: str) -> Template:
     """The page (or, for htmx, the alert) that says why an action was refused."""
     if error.code == "not_found":
         raise NotFoundException()
     status, message = explain(error, REFUSALS)
-    return page(
-        request,
+    return page.render(
         "pages/assemblies/refused.html.jinja",
         fragment="partials/assemblies/_refused.html.jinja",
         status_code=status,
-        context=context,
-        membership=actor,
-        organisation=actor.organisation,
         message=message,
         back=back,
     )

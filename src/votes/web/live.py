@@ -50,40 +50,35 @@ import weakref
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from types import FrameType, SimpleNamespace
+from types import FrameType
 from typing import Any
 
-from jinja2 import Environment
-from litestar import Controller, Litestar, Request, get
+from litestar import Controller, Litestar, get
 from litestar.channels import ChannelsPlugin, Subscriber
 from litestar.channels.backends.base import ChannelsBackend
 from litestar.channels.backends.memory import MemoryChannelsBackend
-from litestar.datastructures import State
 from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import ServerSentEventMessage, Stream
 
 from votes.db import ballot_queries as bq
 from votes.db.live_queries import changed_since
-from votes.i18n import current_language, translations
+from votes.i18n import translations
 from votes.services import events
 from votes.services.accounts import token_hash
-from votes.services.actors import Actor
 from votes.services.events import AccessEnded, EventKind, LiveEvent
 from votes.settings import LiveBackend, Settings
-from votes.web.context import SESSION_COOKIE, RequestContext, settings_of
+from votes.web.context import SESSION_COOKIE
 from votes.web.forms import MAX_MOMENT_MS, QueryMoment, whole_number
+from votes.web.pages import Page, found
 from votes.web.pg_channels import RESYNC_SIGNAL, PostgresChannelsBackend
-from votes.web.templating import make_environment
+from votes.web.pushed import VoteAreaRenderer
 
 logger = logging.getLogger("votes.live")
 
 RETRY_MS = 3000  # how long a browser waits before reconnecting after the stream ends
 CLOCK_MARGIN = timedelta(seconds=2)  # render time vs. database time on other machines
 SUBSCRIBER_BACKLOG = 200  # events held for a phone whose network is slow; older ones go
-VOTE_AREA_TEMPLATE = "partials/ballots/_vote_area.html.jinja"
-RENDERED_KEPT = 64  # vote lists kept per process (one per ballot event and language)
 # how long a process remembers an ended access, for the streams whose request was already
 # under way when it heard of it (they check once, as they start)
 ENDED_ACCESS_KEPT_SECONDS = 600.0
@@ -393,53 +388,6 @@ def _decode(data: bytes) -> LiveEvent | None:
     return LiveEvent.decode(data)
 
 
-class VoteAreaRenderer:
-    """The members' vote list, rendered once per ballot event and language in this process.
-
-    Why content here, where other events only signal: when a ballot opens, every phone in the
-    room is on this list at once, and the list is the same for every member of the
-    organisation (open ballots, question, link; the route lets every member see it). Sending
-    it spares the server 2,000 authenticated page fetches in the same second; a phone then
-    opens the ballot when its member taps, spread over human reaction times."""
-
-    def __init__(self) -> None:
-        self._environment: Environment | None = None
-        self._rendered: dict[tuple[Any, ...], asyncio.Future[bytes]] = {}
-
-    async def message(self, event: LiveEvent, short_name: str, language: str) -> bytes:
-        key = (event.organisation_id, event.at, event.ballot_id, event.change, language)
-        found = self._rendered.get(key)
-        if found is None:  # the first stream renders; the others wait for the same result
-            found = asyncio.get_running_loop().create_future()
-            if len(self._rendered) >= RENDERED_KEPT:
-                self._rendered.clear()
-            self._rendered[key] = found
-            try:
-                body = await self._render(event.organisation_id, short_name, language)
-            except Exception as error:
-                self._rendered.pop(key, None)
-                found.set_exception(error)
-                found.exception()  # retrieved: the waiting streams each get it too
-                raise
-            found.set_result(ServerSentEventMessage(data=body, event="vote-area").encode())
-        return await asyncio.shield(found)
-
-    async def _render(self, organisation_id: int, short_name: str, language: str) -> str:
-        ids = await bq.open_ballot_ids(organisation_id)
-        ballots = [await bq.ballot_view(organisation_id, ballot_id) for ballot_id in ids]
-        if self._environment is None:
-            self._environment = make_environment()
-        template = self._environment.get_template(VOTE_AREA_TEMPLATE)
-        token = current_language.set(language)
-        try:
-            return template.render(
-                organisation=SimpleNamespace(short_name=short_name),
-                open_ballots=[ballot for ballot in ballots if ballot is not None],
-            )
-        finally:
-            current_language.reset(token)
-
-
 _RESYNC = ServerSentEventMessage(data="", event="resync").encode()
 _HEARTBEAT = ServerSentEventMessage(comment="heartbeat", data=None).encode()
 _COME_BACK = ServerSentEventMessage(comment="come back soon", data=None, retry=RETRY_MS).encode()
@@ -562,100 +510,80 @@ def _since(since_ms: int, last_event_id: str | None) -> datetime | None:
     return datetime.fromtimestamp(max(moments) / 1000, tz=UTC)
 
 
-def _response(
-    request: Request[Any, Any, State],
-    actor: Actor,
-    context: RequestContext,
-    scope: StreamScope,
-    since_ms: int,
-) -> Stream:
+def _response(page: Page, scope: StreamScope, since_ms: int) -> Stream:
+    request, actor = page.request, page.actor
     hub: LiveHub | None = request.app.state.get("live_hub")
     since = _since(since_ms, request.headers.get("last-event-id"))
     token = request.cookies.get(SESSION_COOKIE)
     grant = StreamGrant(
         membership_id=actor.id,
         person_id=actor.person_id,
-        session=token_hash(token, settings_of(request).secret_key) if token else None,
+        session=token_hash(token, page.settings.secret_key) if token else None,
         since=request.state.get("votes_started") or time.perf_counter(),
     )
     return Stream(
-        _stream(hub, actor.organisation.id, scope, since, context.language, grant),
+        _stream(hub, actor.organisation.id, scope, since, page.context.language, grant),
         media_type="text/event-stream",
         headers=HEADERS,
     )
 
 
+async def _assembly_or_404(page: Page, assembly_id: int) -> None:
+    found(await bq.assembly_heading(page.organisation.id, assembly_id))
+
+
 class LiveController(Controller):
     """The streams. Same guards as the pages they serve: members of the organisation only,
-    and a ballot or assembly of another organisation does not exist."""
+    and a ballot or assembly of another organisation does not exist. Each handler says which
+    events its pages want (its ``StreamScope``); ``_response`` does the rest."""
 
     path = "/"
 
     @get("/live", include_in_schema=False)
     async def organisation_stream(
         self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
+        page: NamedDependency[Page],
         since: QueryMoment = 0,
         vote_area: FromQuery[bool] = False,
     ) -> Stream:
         """The vote list (which receives the list itself, ``vote_area=1``) and the "now"
         page."""
-        short_name = actor.organisation.short_name if vote_area else None
-        scope = StreamScope(ORGANISATION_KINDS, vote_area_of=short_name)
-        return _response(request, actor, context, scope, since)
+        short_name = page.organisation.short_name if vote_area else None
+        return _response(page, StreamScope(ORGANISATION_KINDS, vote_area_of=short_name), since)
 
     @get("/ballots/{ballot_id:int}/live", include_in_schema=False)
     async def ballot_stream(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        ballot_id: FromPath[int],
-        since: QueryMoment = 0,
+        self, page: NamedDependency[Page], ballot_id: FromPath[int], since: QueryMoment = 0
     ) -> Stream:
         """A ballot's page and its console (with its assembly's quorum banner)."""
-        ballot = await bq.ballot_view(actor.organisation.id, ballot_id)
-        if ballot is None:
-            raise NotFoundException()
+        ballot = found(await bq.ballot_view(page.organisation.id, ballot_id))
         scope = StreamScope(BALLOT_KINDS, ballot_id=ballot_id, assembly_id=ballot.assembly_id)
-        return _response(request, actor, context, scope, since)
+        return _response(page, scope, since)
 
     @get("/assemblies/{assembly_id:int}/live", include_in_schema=False)
     async def assembly_stream(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        assembly_id: FromPath[int],
-        since: QueryMoment = 0,
+        self, page: NamedDependency[Page], assembly_id: FromPath[int], since: QueryMoment = 0
     ) -> Stream:
         """The projector."""
-        if await bq.assembly_heading(actor.organisation.id, assembly_id) is None:
-            raise NotFoundException()
-        scope = StreamScope(ASSEMBLY_KINDS, assembly_id=assembly_id)
-        return _response(request, actor, context, scope, since)
+        await _assembly_or_404(page, assembly_id)
+        return _response(page, StreamScope(ASSEMBLY_KINDS, assembly_id=assembly_id), since)
 
     @get("/assemblies/{assembly_id:int}/floor/live", include_in_schema=False)
     async def floor_stream(
         self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
+        page: NamedDependency[Page],
         assembly_id: FromPath[int],
         since: QueryMoment = 0,
         counts: FromQuery[bool] = False,
     ) -> Stream:
         """The floor's phone page, console and projector (#19)."""
-        if await bq.assembly_heading(actor.organisation.id, assembly_id) is None:
-            raise NotFoundException()
+        await _assembly_or_404(page, assembly_id)
         # phones get the mood panel itself; the console and the projector get the counts
         scope = (
             StreamScope(FLOOR_COUNT_KINDS, assembly_id=assembly_id)
             if counts
             else StreamScope(
-                FLOOR_KINDS, assembly_id=assembly_id, mood_panel_of=actor.organisation.short_name
+                FLOOR_KINDS, assembly_id=assembly_id, mood_panel_of=page.organisation.short_name
             )
         )
-        return _response(request, actor, context, scope, since)
+        return _response(page, scope, since)

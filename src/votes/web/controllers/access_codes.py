@@ -30,13 +30,14 @@ from votes.services import access_codes, accounts, csv_cells, mailings
 from votes.services.access_codes import IssuedCode
 from votes.services.actors import Actor, may_administer
 from votes.services.refusals import Refused
-from votes.web.context import RequestContext, settings_of
+from votes.web.context import settings_of
 from votes.web.controllers.auth import client_address
 from votes.web.controllers.members import REFUSALS, member_or_404
 from votes.web.forms import FormErrors, whole_number
 from votes.web.guards import requires
+from votes.web.pages import Page
 from votes.web.refusals import explain
-from votes.web.rendering import page, see_other
+from votes.web.rendering import see_other
 
 
 class AccessCodesController(Controller):
@@ -44,37 +45,26 @@ class AccessCodesController(Controller):
 
     @get("/", guards=[requires(may_administer)])
     async def codes(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        mailed: FromQuery[str] = "",
-        already: FromQuery[str] = "",
+        self, page: NamedDependency[Page], mailed: FromQuery[str] = "", already: FromQuery[str] = ""
     ) -> Template:
         sent = whole_number(mailed)
         result = None if sent is None else (sent, whole_number(already) or 0)
-        return await self._codes_page(request, context, actor, FormErrors(), mailed=result)
+        return await self._codes_page(page, FormErrors(), mailed=result)
 
     async def _codes_page(
         self,
-        request: Request[Any, Any, State],
-        context: RequestContext,
-        actor: Actor,
+        page: Page,
         errors: FormErrors,
         *,
         status_code: int = HTTP_200_OK,
         confirm: dict[str, Any] | None = None,
         mailed: tuple[int, int] | None = None,
     ) -> Template:
-        organisation_id = actor.organisation.id
+        organisation_id = page.organisation.id
         states = await member_queries.code_states(organisation_id)
-        return page(
-            request,
+        return page.render(
             "pages/members/codes.html.jinja",
             status_code=status_code,
-            context=context,
-            membership=actor,
-            organisation=actor.organisation,
             members=await member_queries.register_of(
                 organisation_id, status=MembershipStatus.ACTIVE.value
             ),
@@ -84,33 +74,26 @@ class AccessCodesController(Controller):
             max_days=access_codes.MAX_DAYS,
             errors=errors,
             confirm=confirm,
-            door=await _door(request),
+            door=await _door(page.request),
             mailed=mailed,
         )
 
     @post("/", guards=[requires(may_administer)])
-    async def issue(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-    ) -> Template | Redirect:
+    async def issue(self, page: NamedDependency[Page]) -> Template | Redirect:
         """Issue codes, once confirmed when they cancel valid ones (printed sheets stop
         working), then show the sheet at an address a reload only prints again (#17)."""
-        form = await request.form()
+        form = await page.form()
         days_text = str(form.get("days", access_codes.DEFAULT_DAYS))
         days = whole_number(days_text) or 0
         selected = [n for v in form.getall("member", []) if (n := whole_number(v)) is not None]
         which = None if form.get("scope") == "all" else selected
-        settings = settings_of(request)
+        settings = page.settings
         errors = FormErrors()
         if which == []:
             errors.add("", _("Choose at least one member, or issue codes for everyone."))
-            return await self._codes_page(
-                request, context, actor, errors, status_code=HTTP_422_UNPROCESSABLE_ENTITY
-            )
+            return await self._codes_page(page, errors, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
         if form.get("confirm") != "1":
-            cancelled = await access_codes.members_with_valid_codes(actor, which)
+            cancelled = await access_codes.members_with_valid_codes(page.actor, which)
             if cancelled:
                 confirm = {
                     "cancelled": cancelled,
@@ -119,18 +102,16 @@ class AccessCodesController(Controller):
                     "members": selected,
                 }
                 return await self._codes_page(
-                    request, context, actor, errors, status_code=HTTP_409_CONFLICT, confirm=confirm
+                    page, errors, status_code=HTTP_409_CONFLICT, confirm=confirm
                 )
         try:
             issued = await access_codes.issue_codes(
-                actor, which, secret_key=settings.secret_key, days=days
+                page.actor, which, secret_key=settings.secret_key, days=days
             )
         except Refused as error:
             errors.add(error.field, explain(error, REFUSALS).message)
-            return await self._codes_page(
-                request, context, actor, errors, status_code=HTTP_422_UNPROCESSABLE_ENTITY
-            )
-        base = f"/o/{actor.organisation.short_name}/members/codes"
+            return await self._codes_page(page, errors, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
+        base = page.path("members", "codes")
         if not issued:
             return see_other(base)
         return see_other(f"{base}/sheet?{urlencode({'issue': issued[0].sheet})}")
@@ -149,29 +130,19 @@ class AccessCodesController(Controller):
         return see_other(f"/o/{actor.organisation.short_name}/members/codes?{query}")
 
     @get("/sheet", guards=[requires(may_administer)])
-    async def sheet(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        issue: FromQuery[str] = "",
-    ) -> Template:
+    async def sheet(self, page: NamedDependency[Page], issue: FromQuery[str] = "") -> Template:
         """The printable sheet: one issue's codes, or every valid code, printed again as often
         as needed; reloading it never issues anything."""
-        settings = settings_of(request)
+        settings = page.settings
         issued = await access_codes.printable_sheet(
-            actor, secret_key=settings.secret_key, sheet=issue[:32] or None
+            page.actor, secret_key=settings.secret_key, sheet=issue[:32] or None
         )
-        base = str(request.base_url).rstrip("/")
+        base = str(page.request.base_url).rstrip("/")
         cards = await anyio.to_thread.run_sync(
-            _sheet_cards, issued, base, actor.organisation.time_zone
+            _sheet_cards, issued, base, page.organisation.time_zone
         )
-        return page(
-            request,
+        return page.render(
             "pages/members/code_sheet.html.jinja",
-            context=context,
-            membership=actor,
-            organisation=actor.organisation,
             cards=cards,
             whole=not issue,
             code_page=f"{base}/code",

@@ -14,8 +14,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from litestar import Controller, Request, Response, get, post
-from litestar.datastructures import State
+from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
@@ -29,16 +28,14 @@ from votes.services import access_codes, csv_cells, rules
 from votes.services import attendance as service
 from votes.services.actors import Actor, may_steward
 from votes.services.refusals import Refused
-from votes.web.context import RequestContext, settings_of
 from votes.web.forms import FormErrors, safe_next_path
 from votes.web.guards import requires
 from votes.web.labels import N_, label
+from votes.web.pages import Page, found
 from votes.web.refusals import area, form_errors
 from votes.web.rendering import (
     CONTENT_SECURITY_POLICY_WITH_WASM,
     SECURITY_HEADERS,
-    is_htmx,
-    page,
     see_other,
 )
 
@@ -75,15 +72,8 @@ CAMERA_ALLOWED = SECURITY_HEADERS["Permissions-Policy"].replace("camera=()", "ca
 REGISTER_SHOWN = 150  # names listed at once on the steward's phone
 
 
-def _path(actor: Actor, assembly_id: int) -> str:
-    return f"/o/{actor.organisation.short_name}/assemblies/{assembly_id}/attendance"
-
-
 async def _assembly(actor: Actor, assembly_id: int) -> Any:
-    assembly = await agenda_queries.assembly_view(actor.organisation.id, assembly_id)
-    if assembly is None:
-        raise NotFoundException()
-    return assembly
+    return found(await agenda_queries.assembly_view(actor.organisation.id, assembly_id))
 
 
 class AttendanceController(Controller):
@@ -91,32 +81,25 @@ class AttendanceController(Controller):
 
     @get("/attendance")
     async def register(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        assembly_id: FromPath[int],
-        q: FromQuery[str] = "",
+        self, page: NamedDependency[Page], assembly_id: FromPath[int], q: FromQuery[str] = ""
     ) -> Template:
         """Stewards: the whole register, searchable; members: their own line and the quorum."""
-        return await self._page(request, context, actor, assembly_id, q[:100])
+        return await self._page(page, assembly_id, q[:100])
 
     async def _page(
         self,
-        request: Request[Any, Any, State],
-        context: RequestContext,
-        actor: Actor,
+        page: Page,
         assembly_id: int,
         search: str = "",
         errors: FormErrors | None = None,
         status_code: int = HTTP_200_OK,
         welcomed: str = "",
     ) -> Template:
-        organisation_id = actor.organisation.id
-        assembly = await _assembly(actor, assembly_id)
+        organisation_id = page.organisation.id
+        assembly = await _assembly(page.actor, assembly_id)
         lines = await aq.attendance_register(organisation_id, assembly_id)
-        mine = next((line for line in lines if line.membership_id == actor.id), None)
-        steward = may_steward(actor)
+        mine = next((line for line in lines if line.membership_id == page.actor.id), None)
+        steward = may_steward(page.actor)
         shown = lines if steward else []
         wanted = aq.folded(search)
         if wanted:
@@ -125,14 +108,10 @@ class AttendanceController(Controller):
         more = max(0, len(shown) - REGISTER_SHOWN)
         shown = shown[:REGISTER_SHOWN]
         profile = await rules.assembly_profile(organisation_id, assembly_id)
-        response = page(
-            request,
+        response = page.render(
             "pages/attendance/register.html.jinja",
             fragment="partials/attendance/_register.html.jinja",
             status_code=status_code,
-            context=context,
-            membership=actor,
-            organisation=actor.organisation,
             assembly=assembly,
             lines=shown,
             mine=mine,
@@ -154,97 +133,72 @@ class AttendanceController(Controller):
 
     @post("/attendance/door", guards=[requires(may_steward)])
     async def door(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        assembly_id: FromPath[int],
+        self, page: NamedDependency[Page], assembly_id: FromPath[int]
     ) -> Template | Redirect:
         """The steward read a member's QR code (or typed their code): check them in."""
-        form = await request.form()
+        form = await page.form()
         scanned = str(form.get("code", ""))[:300]
         try:
             done = await access_codes.check_in_at_the_door(
-                actor, assembly_id, scanned, secret_key=settings_of(request).secret_key
+                page.actor, assembly_id, scanned, secret_key=page.settings.secret_key
             )
         except Refused as error:
-            return await self._refuse(request, context, actor, assembly_id, error, "")
+            return await self._refuse(page, assembly_id, error, "")
         if done.changed:
             welcomed = _("%(name)s is checked in: present.") % {"name": done.name}
         else:
             welcomed = _("%(name)s was already checked in.") % {"name": done.name}
-        return await self._page(request, context, actor, assembly_id, welcomed=welcomed)
+        return await self._page(page, assembly_id, welcomed=welcomed)
 
     @post("/attendance/{membership_id:int}/check-in", guards=[requires(may_steward)])
     async def check_in(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        assembly_id: FromPath[int],
-        membership_id: FromPath[int],
+        self, page: NamedDependency[Page], assembly_id: FromPath[int], membership_id: FromPath[int]
     ) -> Template | Redirect:
-        form = await request.form()
+        form = await page.form()
         remote = form.get("mode") == "remote"
         search = str(form.get("q", ""))[:100]
         try:
-            await service.check_in(actor, assembly_id, membership_id, remote=remote)
+            await service.check_in(page.actor, assembly_id, membership_id, remote=remote)
         except Refused as error:
-            return await self._refuse(request, context, actor, assembly_id, error, search)
-        return await self._done(request, context, actor, assembly_id, search)
+            return await self._refuse(page, assembly_id, error, search)
+        return await self._done(page, assembly_id, search)
 
     @post("/attendance/{membership_id:int}/check-out", guards=[requires(may_steward)])
     async def check_out(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        assembly_id: FromPath[int],
-        membership_id: FromPath[int],
+        self, page: NamedDependency[Page], assembly_id: FromPath[int], membership_id: FromPath[int]
     ) -> Template | Redirect:
-        form = await request.form()
+        form = await page.form()
         search = str(form.get("q", ""))[:100]
         try:
-            await service.check_out(actor, assembly_id, membership_id)
+            await service.check_out(page.actor, assembly_id, membership_id)
         except Refused as error:
-            return await self._refuse(request, context, actor, assembly_id, error, search)
-        return await self._done(request, context, actor, assembly_id, search)
+            return await self._refuse(page, assembly_id, error, search)
+        return await self._done(page, assembly_id, search)
 
     @post("/attendance/join-remotely")
     async def join_remotely(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        assembly_id: FromPath[int],
+        self, page: NamedDependency[Page], assembly_id: FromPath[int]
     ) -> Template | Redirect:
         """A member following from afar signs the register themselves (when allowed)."""
-        form = await request.form()
+        form = await page.form()
         try:
-            await service.check_in(actor, assembly_id, actor.id, remote=True)
+            await service.check_in(page.actor, assembly_id, page.actor.id, remote=True)
         except Refused as error:
-            return await self._refuse(request, context, actor, assembly_id, error, "")
+            return await self._refuse(page, assembly_id, error, "")
         back = str(form.get("next", ""))  # the ballot the member was about to fill in
-        return see_other(safe_next_path(back) if back else _path(actor, assembly_id))
+        return see_other(
+            safe_next_path(back) if back else page.path("assemblies", assembly_id, "attendance")
+        )
 
-    async def _done(
-        self,
-        request: Request[Any, Any, State],
-        context: RequestContext,
-        actor: Actor,
-        assembly_id: int,
-        search: str,
-    ) -> Template | Redirect:
-        if is_htmx(request):  # the steward's list, refreshed in place
-            return await self._page(request, context, actor, assembly_id, search)
+    async def _done(self, page: Page, assembly_id: int, search: str) -> Template | Redirect:
+        if page.htmx:  # the steward's list, refreshed in place
+            return await self._page(page, assembly_id, search)
         query = f"?q={search}" if search else ""
-        return see_other(f"{_path(actor, assembly_id)}{query}")
+        return see_other(f"{page.path('assemblies', assembly_id, 'attendance')}{query}")
 
     async def _refuse(
         self,
-        request: Request[Any, Any, State],
-        context: RequestContext,
-        actor: Actor,
+        page: Page,
         assembly_id: int,
         error: Refused,
         search: str,
@@ -252,34 +206,20 @@ class AttendanceController(Controller):
         status, errors = form_errors(error, REFUSALS)
         if status == 404:
             raise NotFoundException()
-        return await self._page(request, context, actor, assembly_id, search, errors, status)
+        return await self._page(page, assembly_id, search, errors, status)
 
     @get("/quorum")
-    async def quorum(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        assembly_id: FromPath[int],
-    ) -> Template:
+    async def quorum(self, page: NamedDependency[Page], assembly_id: FromPath[int]) -> Template:
         """The live quorum banner alone: what pages re-fetch when the quorum changes."""
-        quorum = await service.quorum_banner(actor.organisation.id, assembly_id)
-        if quorum is None:
-            raise NotFoundException()
-        return page(
-            request,
+        quorum = found(await service.quorum_banner(page.organisation.id, assembly_id))
+        return page.render(
             "partials/attendance/_quorum.html.jinja",
-            context=context,
-            membership=actor,
-            organisation=actor.organisation,
             quorum=quorum,
         )
 
     @get("/attendance/register.csv", guards=[requires(may_steward)])
     async def register_csv(
-        self,
-        actor: NamedDependency[Actor],
-        assembly_id: FromPath[int],
+        self, actor: NamedDependency[Actor], assembly_id: FromPath[int]
     ) -> Response[str]:
         """The feuille de présence with its times, as kept (stewards only), in the reader's
         words and the cooperative's time zone: it is opened in a spreadsheet, not parsed."""

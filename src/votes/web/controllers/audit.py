@@ -6,12 +6,11 @@ repaired)."""
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from litestar import Controller, Request, get
-from litestar.datastructures import State
+from litestar import Controller, get
 from litestar.di import NamedDependency
 from litestar.params import FromQuery, QueryParameter
 from litestar.response import Template
@@ -19,12 +18,11 @@ from litestar.response import Template
 from votes.db import audit_queries
 from votes.db.audit_queries import AuditFilter
 from votes.services import audit
-from votes.services.actors import Actor, may_administer
+from votes.services.actors import may_administer
 from votes.web import audit_labels
-from votes.web.context import RequestContext
 from votes.web.forms import whole_number
 from votes.web.guards import requires
-from votes.web.rendering import page
+from votes.web.pages import Page
 
 MAX_PAGE = 1_000_000  # a page number beyond is no page (and its offset would overflow)
 
@@ -47,9 +45,7 @@ class AuditController(Controller):
     @get("/audit", guards=[requires(may_administer)])
     async def log(
         self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
+        page: NamedDependency[Page],
         action: FromQuery[str] = "",
         who: Annotated[str, QueryParameter(name="actor")] = "",
         subject: FromQuery[str] = "",
@@ -57,7 +53,7 @@ class AuditController(Controller):
         until: FromQuery[str] = "",
         page_number: FromQuery[str] = "1",
     ) -> Template:
-        organisation = actor.organisation
+        organisation = page.organisation
         chosen = AuditFilter(
             action=action[:60],
             actor_id=whole_number(who),
@@ -73,13 +69,9 @@ class AuditController(Controller):
         query = {"action": action, "actor": who, "subject": subject, "since": since}
         query["until"] = until
         kept = {key: value for key, value in query.items() if value}
-        return page(
-            request,
+        return page.render(
             "pages/audit/log.html.jinja",
             fragment="partials/audit/_entries.html.jinja",
-            context=context,
-            membership=actor,
-            organisation=organisation,
             found=found,
             chain_break=await audit.verify_chain(organisation.id),
             actions=[

@@ -24,11 +24,12 @@ from votes.i18n import gettext as _
 from votes.services import access_codes, accounts, mailings
 from votes.services.refusals import Refused
 from votes.settings import Settings
-from votes.web.context import SESSION_COOKIE, RequestContext, settings_of
+from votes.web.context import SESSION_COOKIE
 from votes.web.forms import FormErrors, safe_next_path
 from votes.web.labels import N_
+from votes.web.pages import Visit
 from votes.web.refusals import area, explain
-from votes.web.rendering import page, see_other
+from votes.web.rendering import see_other
 
 MAX_FIELD_LENGTH = 1000
 
@@ -112,35 +113,44 @@ def signed_in_response(path: str, token: str, settings: Settings) -> Redirect:
     return response
 
 
-async def _text(request: Request[Any, Any, State], name: str) -> str:
-    form = await request.form()
+async def _text(visit: Visit, name: str) -> str:
+    form = await visit.form()
     return str(form.get(name, ""))[:MAX_FIELD_LENGTH]
+
+
+def _link_failed(visit: Visit, error: Refused, status: int) -> Template:
+    """The page that says why a sign-in or reset link did not work."""
+    return visit.render(
+        "pages/auth/link_failed.html.jinja",
+        status_code=status,
+        message=account_message(error),
+    )
+
+
+def _link_status(error: Refused) -> int:
+    """An unknown code answers 404, as a page that does not exist."""
+    return _status_for(error) if error.code != "code_unknown" else 404
 
 
 class AuthController(Controller):
     @get("/login")
     async def login_form(
         self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
+        visit: NamedDependency[Visit],
         next: FromQuery[str] = "/",
     ) -> Template | Redirect:
-        if context.viewer is not None:
+        if visit.viewer is not None:
             return see_other(safe_next_path(next))
-        return page(
-            request,
+        return visit.render(
             "pages/auth/login.html.jinja",
-            context=context,
             errors=FormErrors(),
             email="",
             next=safe_next_path(next),
         )
 
     @post("/login")
-    async def login(
-        self, request: Request[Any, Any, State], context: NamedDependency[RequestContext]
-    ) -> Template | Redirect:
-        form = await request.form()
+    async def login(self, visit: NamedDependency[Visit]) -> Template | Redirect:
+        form = await visit.form()
         email = str(form.get("email", ""))[:MAX_FIELD_LENGTH].strip()
         password = str(form.get("password", ""))[:MAX_FIELD_LENGTH]
         next_path = safe_next_path(str(form.get("next", "/")))
@@ -153,40 +163,36 @@ class AuthController(Controller):
         if not errors:
             try:
                 person_id = await accounts.authenticate(
-                    email, password, address=client_address(request)
+                    email, password, address=client_address(visit.request)
                 )
             except Refused as error:
                 errors.add("", account_message(error))
                 status = _status_for(error)
         if errors:
-            return page(
-                request,
+            return visit.render(
                 "pages/auth/login.html.jinja",
                 fragment="partials/auth/_login_form.html.jinja",
                 status_code=status,
-                context=context,
                 errors=errors,
                 email=email,
                 next=next_path,
             )
-        settings = settings_of(request)
+        settings = visit.settings
         token = await accounts.start_session(
             person_id, secret_key=settings.secret_key, hours=settings.session_hours
         )
         return signed_in_response(next_path, token, settings)
 
     @post("/logout")
-    async def logout(
-        self, request: Request[Any, Any, State], context: NamedDependency[RequestContext]
-    ) -> Template | Redirect:
-        viewer = context.viewer
-        form = await request.form()
+    async def logout(self, visit: NamedDependency[Visit]) -> Template | Redirect:
+        viewer = visit.viewer
+        form = await visit.form()
         code_session = viewer is not None and viewer.organisation_scope is not None
         if code_session and form.get("confirm") != "1":
             # a single-use code: once signed out, it cannot sign this person in again (#17)
-            return page(request, "pages/auth/logout_confirm.html.jinja", context=context)
-        settings = settings_of(request)
-        token = request.cookies.get(SESSION_COOKIE)
+            return visit.render("pages/auth/logout_confirm.html.jinja")
+        settings = visit.settings
+        token = visit.request.cookies.get(SESSION_COOKIE)
         if token:
             await accounts.end_session(token, secret_key=settings.secret_key)
         response = see_other("/")
@@ -198,28 +204,24 @@ class AuthController(Controller):
     # --- access codes ---------------------------------------------------------------------
 
     @get("/code")
-    async def code_form(
-        self, request: Request[Any, Any, State], context: NamedDependency[RequestContext]
-    ) -> Template:
-        return page(request, "pages/auth/code.html.jinja", context=context, errors=FormErrors())
+    async def code_form(self, visit: NamedDependency[Visit]) -> Template:
+        return visit.render("pages/auth/code.html.jinja", errors=FormErrors())
 
     @post("/code")
-    async def code_sign_in(
-        self, request: Request[Any, Any, State], context: NamedDependency[RequestContext]
-    ) -> Template | Redirect:
-        typed = (await _text(request, "code")).strip()
+    async def code_sign_in(self, visit: NamedDependency[Visit]) -> Template | Redirect:
+        typed = (await _text(visit, "code")).strip()
         errors = FormErrors()
         if not typed:
             errors.add("code", _("Enter the code printed on your sheet."))
             status = HTTP_422_UNPROCESSABLE_ENTITY
         else:
-            settings = settings_of(request)
+            settings = visit.settings
             try:
                 signed_in = await access_codes.sign_in_with_code(
                     typed,
                     secret_key=settings.secret_key,
                     hours=settings.session_hours,
-                    address=client_address(request),
+                    address=client_address(visit.request),
                 )
             except Refused as error:
                 errors.add("code", account_message(error))
@@ -228,12 +230,10 @@ class AuthController(Controller):
                 return signed_in_response(
                     f"/o/{signed_in.organisation_short_name}/", signed_in.session_token, settings
                 )
-        return page(
-            request,
+        return visit.render(
             "pages/auth/code.html.jinja",
             fragment="partials/auth/_code_form.html.jinja",
             status_code=status,
-            context=context,
             errors=errors,
             typed=typed[:40],  # a mistyped code is corrected, not typed again from scratch
         )
@@ -241,27 +241,18 @@ class AuthController(Controller):
     @get("/c/{token:str}")
     async def link_page(
         self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
+        visit: NamedDependency[Visit],
         token: FromPath[str],
     ) -> Template:
-        settings = settings_of(request)
+        settings = visit.settings
         try:
             person_name, organisation_name = await access_codes.link_owner(
                 token[:MAX_FIELD_LENGTH], secret_key=settings.secret_key
             )
         except Refused as error:
-            return page(
-                request,
-                "pages/auth/link_failed.html.jinja",
-                status_code=_status_for(error) if error.code != "code_unknown" else 404,
-                context=context,
-                message=account_message(error),
-            )
-        return page(
-            request,
+            return _link_failed(visit, error, _link_status(error))
+        return visit.render(
             "pages/auth/link.html.jinja",
-            context=context,
             token=token,
             person_name=person_name,
             organisation_name=organisation_name,
@@ -270,26 +261,19 @@ class AuthController(Controller):
     @post("/c/{token:str}")
     async def link_sign_in(
         self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
+        visit: NamedDependency[Visit],
         token: FromPath[str],
     ) -> Template | Redirect:
-        settings = settings_of(request)
+        settings = visit.settings
         try:
             signed_in = await access_codes.sign_in_with_link(
                 token[:MAX_FIELD_LENGTH],
                 secret_key=settings.secret_key,
                 hours=settings.session_hours,
-                address=client_address(request),
+                address=client_address(visit.request),
             )
         except Refused as error:
-            return page(
-                request,
-                "pages/auth/link_failed.html.jinja",
-                status_code=_status_for(error) if error.code != "code_unknown" else 404,
-                context=context,
-                message=account_message(error),
-            )
+            return _link_failed(visit, error, _link_status(error))
         return signed_in_response(
             f"/o/{signed_in.organisation_short_name}/", signed_in.session_token, settings
         )
@@ -299,27 +283,18 @@ class AuthController(Controller):
     @get("/c/reset/{token:str}")
     async def reset_form(
         self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
+        visit: NamedDependency[Visit],
         token: FromPath[str],
     ) -> Template:
-        settings = settings_of(request)
+        settings = visit.settings
         try:
             name = await accounts.reset_link_owner(
                 token[:MAX_FIELD_LENGTH], secret_key=settings.secret_key
             )
         except Refused as error:
-            return page(
-                request,
-                "pages/auth/link_failed.html.jinja",
-                status_code=HTTP_409_CONFLICT,
-                context=context,
-                message=account_message(error),
-            )
-        return page(
-            request,
+            return _link_failed(visit, error, HTTP_409_CONFLICT)
+        return visit.render(
             "pages/auth/reset.html.jinja",
-            context=context,
             token=token,
             person_name=name,
             errors=FormErrors(),
@@ -328,26 +303,19 @@ class AuthController(Controller):
     @post("/c/reset/{token:str}")
     async def reset(
         self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
+        visit: NamedDependency[Visit],
         token: FromPath[str],
     ) -> Template | Redirect:
-        settings = settings_of(request)
+        settings = visit.settings
         try:
             name = await accounts.reset_link_owner(
                 token[:MAX_FIELD_LENGTH], secret_key=settings.secret_key
             )
         except Refused as error:
-            return page(
-                request,
-                "pages/auth/link_failed.html.jinja",
-                status_code=HTTP_409_CONFLICT,
-                context=context,
-                message=account_message(error),
-            )
-        password = await _text(request, "password")
+            return _link_failed(visit, error, HTTP_409_CONFLICT)
+        password = await _text(visit, "password")
         errors = FormErrors()
-        if password != await _text(request, "confirmation"):
+        if password != await _text(visit, "confirmation"):
             errors.add("confirmation", _("The two passwords are not the same."))
         else:
             try:
@@ -356,24 +324,16 @@ class AuthController(Controller):
                 )
             except Refused as error:
                 if error.code == "link_invalid":
-                    return page(
-                        request,
-                        "pages/auth/link_failed.html.jinja",
-                        status_code=HTTP_409_CONFLICT,
-                        context=context,
-                        message=account_message(error),
-                    )
+                    return _link_failed(visit, error, HTTP_409_CONFLICT)
                 errors.add("password", account_message(error))
             else:
                 session = await accounts.start_session(
                     person_id, secret_key=settings.secret_key, hours=settings.session_hours
                 )
                 return signed_in_response("/", session, settings)
-        return page(
-            request,
+        return visit.render(
             "pages/auth/reset.html.jinja",
             status_code=HTTP_422_UNPROCESSABLE_ENTITY,
-            context=context,
             token=token,
             person_name=name,
             errors=errors,
@@ -382,48 +342,41 @@ class AuthController(Controller):
     @get("/password/forgotten")
     async def forgotten(
         self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
+        visit: NamedDependency[Visit],
         sent: FromQuery[str] = "",
     ) -> Template:
-        return page(
-            request,
+        return visit.render(
             "pages/auth/forgotten.html.jinja",
-            context=context,
             errors=FormErrors(),
             email="",
             sent=sent == "1",
         )
 
     @post("/password/forgotten")
-    async def ask_reset(
-        self, request: Request[Any, Any, State], context: NamedDependency[RequestContext]
-    ) -> Template | Redirect:
+    async def ask_reset(self, visit: NamedDependency[Visit]) -> Template | Redirect:
         """A reset link by e-mail (#18): the same answer whether the address has an account
         or not, throttled by the sign-in budgets."""
-        email = (await _text(request, "email")).strip()
+        email = (await _text(visit, "email")).strip()
         errors = FormErrors()
         status = HTTP_422_UNPROCESSABLE_ENTITY
         if "@" not in email:
             errors.add("email", _("Enter your email address."))
         else:
-            settings = settings_of(request)
+            settings = visit.settings
             try:
                 await mailings.request_password_reset(
                     email,
-                    address=client_address(request),
-                    base_url=str(request.base_url),
+                    address=client_address(visit.request),
+                    base_url=str(visit.request.base_url),
                     secret_key=settings.secret_key,
                 )
             except Refused as error:
                 errors.add("", account_message(error))
                 status = _status_for(error)
         if errors:
-            return page(
-                request,
+            return visit.render(
                 "pages/auth/forgotten.html.jinja",
                 status_code=status,
-                context=context,
                 errors=errors,
                 email=email,
                 sent=False,
@@ -433,41 +386,36 @@ class AuthController(Controller):
     @get("/account")
     async def account(
         self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
+        visit: NamedDependency[Visit],
         done: FromQuery[str] = "",
     ) -> Template:
-        if context.viewer is None:
+        if visit.viewer is None:
             raise NotAuthorizedException()
-        return page(
-            request,
+        return visit.render(
             "pages/auth/account.html.jinja",
-            context=context,
             errors=FormErrors(),
-            has_password=await accounts.has_password(context.viewer.person_id),
+            has_password=await accounts.has_password(visit.viewer.person_id),
             done=done,
         )
 
     @post("/account/password")
-    async def change_password(
-        self, request: Request[Any, Any, State], context: NamedDependency[RequestContext]
-    ) -> Template | Redirect:
-        viewer = context.viewer
+    async def change_password(self, visit: NamedDependency[Visit]) -> Template | Redirect:
+        viewer = visit.viewer
         if viewer is None:
             raise NotAuthorizedException()
-        settings = settings_of(request)
-        new = await _text(request, "password")
+        settings = visit.settings
+        new = await _text(visit, "password")
         errors = FormErrors()
         status = HTTP_422_UNPROCESSABLE_ENTITY
-        if new != await _text(request, "confirmation"):
+        if new != await _text(visit, "confirmation"):
             errors.add("confirmation", _("The two passwords are not the same."))
         else:
             try:
                 await accounts.change_password(
                     viewer.person_id,
-                    await _text(request, "current"),
+                    await _text(visit, "current"),
                     new,
-                    keep_token=request.cookies.get(SESSION_COOKIE, ""),
+                    keep_token=visit.request.cookies.get(SESSION_COOKIE, ""),
                     secret_key=settings.secret_key,
                 )
             except Refused as error:
@@ -476,38 +424,32 @@ class AuthController(Controller):
                 status = _status_for(error)
             else:
                 return see_other("/account?done=password")
-        return page(
-            request,
+        return visit.render(
             "pages/auth/account.html.jinja",
             fragment="partials/auth/_password_form.html.jinja",
             status_code=status,
-            context=context,
             errors=errors,
             has_password=await accounts.has_password(viewer.person_id),
             done="",
         )
 
     @post("/account/sign-out-everywhere")
-    async def sign_out_everywhere(
-        self, request: Request[Any, Any, State], context: NamedDependency[RequestContext]
-    ) -> Template | Redirect:
-        viewer = context.viewer
+    async def sign_out_everywhere(self, visit: NamedDependency[Visit]) -> Template | Redirect:
+        viewer = visit.viewer
         if viewer is None:
             raise NotAuthorizedException()
         try:
             await accounts.sign_out_everywhere(
                 viewer.person_id,
-                token=request.cookies.get(SESSION_COOKIE, ""),
-                secret_key=settings_of(request).secret_key,
+                token=visit.request.cookies.get(SESSION_COOKIE, ""),
+                secret_key=visit.settings.secret_key,
             )
         except Refused as error:
             errors = FormErrors()
             errors.add("", account_message(error))
-            return page(
-                request,
+            return visit.render(
                 "pages/auth/account.html.jinja",
                 status_code=_status_for(error),
-                context=context,
                 errors=errors,
                 has_password=await accounts.has_password(viewer.person_id),
                 done="",

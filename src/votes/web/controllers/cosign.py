@@ -7,25 +7,21 @@ console says who confirmed, the audit trail and the minutes keep it.
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Controller, Request, get, post
-from litestar.datastructures import State
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK
 
 from votes.db.ballot_queries import BallotView
-from votes.services.actors import Actor, may_cosign
+from votes.services.actors import may_cosign
 from votes.services.ballots import lifecycle
 from votes.services.refusals import Refused
 from votes.web import voting
-from votes.web.context import RequestContext
 from votes.web.forms import FormErrors
 from votes.web.guards import requires
+from votes.web.pages import Page
 from votes.web.refusals import form_errors
-from votes.web.rendering import page, see_other
 from votes.web.voting import ballot_or_404, cosign_state
 
 
@@ -33,49 +29,33 @@ class CosignController(Controller):
     path = "/"
 
     @get("/ballots/{ballot_id:int}/cosign", guards=[requires(may_cosign)])
-    async def cosign_page(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        ballot_id: FromPath[int],
-    ) -> Template:
-        return await self._page(request, context, actor, await ballot_or_404(actor, ballot_id))
+    async def cosign_page(self, page: NamedDependency[Page], ballot_id: FromPath[int]) -> Template:
+        return await self._page(page, await ballot_or_404(page.actor, ballot_id))
 
     @post("/ballots/{ballot_id:int}/cosign", guards=[requires(may_cosign)])
     async def cosign(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        ballot_id: FromPath[int],
+        self, page: NamedDependency[Page], ballot_id: FromPath[int]
     ) -> Template | Redirect:
-        ballot = await ballot_or_404(actor, ballot_id)
-        act = str((await request.form()).get("act", ""))[:20]
+        ballot = await ballot_or_404(page.actor, ballot_id)
+        act = str((await page.form()).get("act", ""))[:20]
         try:
-            await lifecycle.cosign(actor, ballot.id, act)
+            await lifecycle.cosign(page.actor, ballot.id, act)
         except Refused as error:
             status, errors = form_errors(error, voting.REFUSALS)
-            fresh = await ballot_or_404(actor, ballot_id)
-            return await self._page(request, context, actor, fresh, errors, status)
-        return see_other(f"/o/{actor.organisation.short_name}/ballots/{ballot.id}/cosign")
+            fresh = await ballot_or_404(page.actor, ballot_id)
+            return await self._page(page, fresh, errors, status)
+        return page.see_other("ballots", ballot.id, "cosign")
 
     async def _page(
         self,
-        request: Request[Any, Any, State],
-        context: RequestContext,
-        actor: Actor,
+        page: Page,
         ballot: BallotView,
         errors: FormErrors | None = None,
         status_code: int = HTTP_200_OK,
     ) -> Template:
-        return page(
-            request,
+        return page.render(
             "pages/ballots/cosign.html.jinja",
             status_code=status_code,
-            context=context,
-            membership=actor,
-            organisation=actor.organisation,
             ballot=ballot,
             cosign=await cosign_state(ballot),
             errors=errors or FormErrors(),

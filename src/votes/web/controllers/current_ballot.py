@@ -13,7 +13,7 @@ from litestar.response import Redirect
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
 from votes.db import ballot_queries as bq
-from votes.services.actors import Actor
+from votes.web.pages import Page
 
 # where a phone lands changes from one minute to the next: never kept by a cache
 NOT_KEPT = {"Cache-Control": "no-store"}
@@ -23,15 +23,14 @@ class CurrentBallotController(Controller):
     path = "/vote/now"
 
     @get("/")
-    async def vote_now(self, actor: NamedDependency[Actor]) -> Redirect:
+    async def vote_now(self, page: NamedDependency[Page]) -> Redirect:
         """The open ballot, the list of open ballots, or "now" with "no ballot is open"."""
-        base = f"/o/{actor.organisation.short_name}"
         # open ballots only: drafts, closed and published ones are never offered here
-        ids = await bq.open_ballot_ids(actor.organisation.id)
+        ids = await bq.open_ballot_ids(page.organisation.id)
         if len(ids) == 1:
-            target = f"{base}/ballots/{ids[0]}"
+            target = page.path("ballots", ids[0])
         elif ids:
-            target = f"{base}/vote"
+            target = page.path("vote")
         else:
-            target = f"{base}/now?ballot=none"
+            target = page.path("now?ballot=none")
         return Redirect(path=target, status_code=HTTP_303_SEE_OTHER, headers=NOT_KEPT)

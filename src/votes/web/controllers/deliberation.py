@@ -4,10 +4,7 @@ moderation, closing, and "show more" for long threads."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Controller, Request, get, post
-from litestar.datastructures import State
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
@@ -22,13 +19,13 @@ from votes.services.refusals import Refused
 from votes.web.assembly_forms import (
     errors_from,
     optional_int,
-    refused,
+    refusal,
     text,
     thread_context,
 )
-from votes.web.context import RequestContext
 from votes.web.forms import FormErrors, QueryCount, safe_next_path
-from votes.web.rendering import is_htmx, page, see_other
+from votes.web.pages import Page
+from votes.web.rendering import see_other
 
 
 def _order(value: str) -> str:
@@ -85,9 +82,7 @@ class DeliberationController(Controller):
     @get("/threads/{thread_id:int}/contributions")
     async def contributions(
         self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
+        page: NamedDependency[Page],
         thread_id: FromPath[int],
         order: FromQuery[str] = "oldest",
         offset: QueryCount = 0,
@@ -95,23 +90,17 @@ class DeliberationController(Controller):
     ) -> Template:
         """One slice of a long thread: appended in place by htmx ("show more"), or a page of
         its own without JavaScript."""
-        thread = await self._thread(actor, thread_id, order, offset)
-        here = safe_next_path(next) if next else request.url.path
-        return page(
-            request,
+        thread = await self._thread(page.actor, thread_id, order, offset)
+        here = safe_next_path(next) if next else page.request.url.path
+        return page.render(
             "pages/proposals/thread.html.jinja",
             fragment="partials/proposals/_contribution_list.html.jinja",
-            context=context,
-            membership=actor,
-            organisation=actor.organisation,
-            **thread_context(actor, thread, here),
+            **thread_context(page.actor, thread, here),
         )
 
     def _form(
         self,
-        request: Request[Any, Any, State],
-        context: RequestContext,
-        actor: Actor,
+        page: Page,
         thread: thread_queries.ThreadPage,
         *,
         values: dict[str, str],
@@ -120,29 +109,21 @@ class DeliberationController(Controller):
         here: str,
         status_code: int,
     ) -> Template:
-        return page(
-            request,
+        return page.render(
             "pages/proposals/contribute.html.jinja",
             fragment="partials/proposals/_contribution_form.html.jinja",
             status_code=status_code,
-            context=context,
-            membership=actor,
-            organisation=actor.organisation,
             values=values,
             errors=errors,
             parent_id=parent_id,
-            **thread_context(actor, thread, here),
+            **thread_context(page.actor, thread, here),
         )
 
     @post("/threads/{thread_id:int}/contributions")
     async def post_contribution(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        thread_id: FromPath[int],
+        self, page: NamedDependency[Page], thread_id: FromPath[int]
     ) -> Template | Redirect:
-        form = await request.form()
+        form = await page.form()
         values = {"body": text(form, "body"), "stance": text(form, "stance")}
         parent_id = optional_int(form, "parent")
         here = safe_next_path(text(form, "next"))
@@ -150,16 +131,14 @@ class DeliberationController(Controller):
         try:
             stance = Stance(values["stance"]) if values["stance"] else Stance.REMARK
             contribution_id = await deliberation.post_contribution(
-                actor, thread_id, values["body"], stance=stance, parent_id=parent_id
+                page.actor, thread_id, values["body"], stance=stance, parent_id=parent_id
             )
         except (Refused, ValueError) as problem:
             error = problem if isinstance(problem, Refused) else Refused("invalid_choice")
-            thread = await self._thread(actor, thread_id, order)
+            thread = await self._thread(page.actor, thread_id, order)
             status, errors = errors_from(error, "body")
             return self._form(
-                request,
-                context,
-                actor,
+                page,
                 thread,
                 values=values,
                 errors=errors,
@@ -167,93 +146,66 @@ class DeliberationController(Controller):
                 here=here,
                 status_code=status,
             )
-        if not is_htmx(request):
+        if not page.htmx:
             return see_other(f"{here}#contribution-{contribution_id}")
-        thread = await self._thread(actor, thread_id, order)
+        thread = await self._thread(page.actor, thread_id, order)
         posted = await thread_queries.contribution(
-            actor.organisation.id, contribution_id, actor.person_id
+            page.organisation.id, contribution_id, page.actor.person_id
         )
-        return page(
-            request,
+        return page.render(
             "partials/proposals/_posted.html.jinja",
-            context=context,
-            membership=actor,
-            organisation=actor.organisation,
             contribution=posted,
             values={"body": "", "stance": ""},
             errors=FormErrors(),
             parent_id=parent_id,
-            **thread_context(actor, thread, here),
+            **thread_context(page.actor, thread, here),
         )
 
-    async def _article(
-        self,
-        request: Request[Any, Any, State],
-        context: RequestContext,
-        actor: Actor,
-        contribution_id: int,
-        here: str,
-    ) -> Template:
+    async def _article(self, page: Page, contribution_id: int, here: str) -> Template:
         """The contribution alone, as htmx swaps it in after an edit, reaction or hiding."""
         found = await thread_queries.contribution(
-            actor.organisation.id, contribution_id, actor.person_id
+            page.organisation.id, contribution_id, page.actor.person_id
         )
-        thread_id = await thread_queries.thread_id_of(actor.organisation.id, contribution_id)
+        thread_id = await thread_queries.thread_id_of(page.organisation.id, contribution_id)
         if found is None or thread_id is None:
             raise NotFoundException()
-        thread = await self._thread(actor, thread_id)
-        return page(
-            request,
+        thread = await self._thread(page.actor, thread_id)
+        return page.render(
             "partials/proposals/_contribution.html.jinja",
-            context=context,
-            membership=actor,
-            organisation=actor.organisation,
             contribution=found,
-            **thread_context(actor, thread, here),
+            **thread_context(page.actor, thread, here),
         )
 
     @get("/contributions/{contribution_id:int}")
     async def show(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        contribution_id: FromPath[int],
-        next: FromQuery[str] = "",
+        self, page: NamedDependency[Page], contribution_id: FromPath[int], next: FromQuery[str] = ""
     ) -> Template | Redirect:
-        if not is_htmx(request):
-            thread_id = await thread_queries.thread_id_of(actor.organisation.id, contribution_id)
+        if not page.htmx:
+            thread_id = await thread_queries.thread_id_of(page.organisation.id, contribution_id)
             if thread_id is None:
                 raise NotFoundException()
-            thread = await self._thread(actor, thread_id)  # 404 for a draft's thread
-            back = safe_next_path(next) if next else _thread_home(actor, thread.info)
+            thread = await self._thread(page.actor, thread_id)  # 404 for a draft's thread
+            back = safe_next_path(next) if next else _thread_home(page.actor, thread.info)
             return see_other(f"{back}#contribution-{contribution_id}")
-        return await self._article(request, context, actor, contribution_id, safe_next_path(next))
+        return await self._article(page, contribution_id, safe_next_path(next))
 
     @get("/contributions/{contribution_id:int}/reply")
     async def reply_form(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        contribution_id: FromPath[int],
-        next: FromQuery[str] = "",
+        self, page: NamedDependency[Page], contribution_id: FromPath[int], next: FromQuery[str] = ""
     ) -> Template:
         """The form to reply to a contribution: inline with htmx, a page of its own without."""
         found = await thread_queries.contribution(
-            actor.organisation.id, contribution_id, actor.person_id
+            page.organisation.id, contribution_id, page.actor.person_id
         )
-        thread_id = await thread_queries.thread_id_of(actor.organisation.id, contribution_id)
+        thread_id = await thread_queries.thread_id_of(page.organisation.id, contribution_id)
         if found is None or thread_id is None:
             raise NotFoundException()
         here = safe_next_path(next)
-        thread = await self._thread(actor, thread_id)  # 404 for a draft's thread
-        if not may_take_part(actor):
-            return refused(request, context, actor, Refused("read_only"), here)
+        thread = await self._thread(page.actor, thread_id)  # 404 for a draft's thread
+        if not may_take_part(page.actor):
+            return refusal(page, Refused("read_only"), here)
         return self._form(
-            request,
-            context,
-            actor,
+            page,
             thread,
             values={"body": "", "stance": ""},
             errors=FormErrors(),
@@ -264,120 +216,91 @@ class DeliberationController(Controller):
 
     @get("/contributions/{contribution_id:int}/edit")
     async def edit_form(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        contribution_id: FromPath[int],
-        next: FromQuery[str] = "",
+        self, page: NamedDependency[Page], contribution_id: FromPath[int], next: FromQuery[str] = ""
     ) -> Template:
-        found = await self._readable_contribution(actor, contribution_id)
+        found = await self._readable_contribution(page.actor, contribution_id)
         values = {"body": found.body, "stance": found.stance}
-        return self._edit_page(
-            request, context, actor, found, values, FormErrors(), safe_next_path(next)
-        )
+        return self._edit_page(page, found, values, FormErrors(), safe_next_path(next))
 
     def _edit_page(
         self,
-        request: Request[Any, Any, State],
-        context: RequestContext,
-        actor: Actor,
+        page: Page,
         contribution: thread_queries.ContributionView,
         values: dict[str, str],
         errors: FormErrors,
         here: str,
         status_code: int = 200,
     ) -> Template:
-        return page(
-            request,
+        return page.render(
             "pages/proposals/contribution_edit.html.jinja",
             fragment="partials/proposals/_contribution_edit_form.html.jinja",
             status_code=status_code,
-            context=context,
-            membership=actor,
-            organisation=actor.organisation,
             contribution=contribution,
             values=values,
             errors=errors,
             here=here,
         )
 
+    async def _changed(self, page: Page, contribution_id: int, here: str) -> Template | Redirect:
+        """After a change: back to the thread at the contribution, or (htmx) the contribution."""
+        if not page.htmx:
+            return see_other(f"{here}#contribution-{contribution_id}")
+        return await self._article(page, contribution_id, here)
+
     @post("/contributions/{contribution_id:int}/edit")
     async def edit(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        contribution_id: FromPath[int],
+        self, page: NamedDependency[Page], contribution_id: FromPath[int]
     ) -> Template | Redirect:
-        form = await request.form()
+        form = await page.form()
         values = {"body": text(form, "body"), "stance": text(form, "stance")}
         here = safe_next_path(text(form, "next"))
         try:
             stance = Stance(values["stance"]) if values["stance"] else Stance.REMARK
             await deliberation.edit_contribution(
-                actor, contribution_id, values["body"], stance=stance
+                page.actor, contribution_id, values["body"], stance=stance
             )
         except (Refused, ValueError) as problem:
             error = problem if isinstance(problem, Refused) else Refused("invalid_choice")
-            found = await self._readable_contribution(actor, contribution_id)
+            found = await self._readable_contribution(page.actor, contribution_id)
             status, errors = errors_from(error, "body")
-            return self._edit_page(request, context, actor, found, values, errors, here, status)
-        if not is_htmx(request):
-            return see_other(f"{here}#contribution-{contribution_id}")
-        return await self._article(request, context, actor, contribution_id, here)
+            return self._edit_page(page, found, values, errors, here, status)
+        return await self._changed(page, contribution_id, here)
 
     @post("/contributions/{contribution_id:int}/hide")
     async def hide(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        contribution_id: FromPath[int],
+        self, page: NamedDependency[Page], contribution_id: FromPath[int]
     ) -> Template | Redirect:
-        form = await request.form()
+        form = await page.form()
         here = safe_next_path(text(form, "next"))
         try:
-            await deliberation.hide_contribution(actor, contribution_id, text(form, "reason"))
+            await deliberation.hide_contribution(page.actor, contribution_id, text(form, "reason"))
         except Refused as error:
-            return refused(request, context, actor, error, here)
-        if not is_htmx(request):
-            return see_other(f"{here}#contribution-{contribution_id}")
-        return await self._article(request, context, actor, contribution_id, here)
+            return refusal(page, error, here)
+        return await self._changed(page, contribution_id, here)
 
     @post("/contributions/{contribution_id:int}/react")
     async def react(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        contribution_id: FromPath[int],
+        self, page: NamedDependency[Page], contribution_id: FromPath[int]
     ) -> Template | Redirect:
-        form = await request.form()
+        form = await page.form()
         here = safe_next_path(text(form, "next"))
         try:
             kind = ReactionKind(text(form, "kind"))
-            await deliberation.toggle_reaction(actor, contribution_id, kind)
+            await deliberation.toggle_reaction(page.actor, contribution_id, kind)
         except ValueError:
-            return refused(request, context, actor, Refused("invalid_choice"), here)
+            return refusal(page, Refused("invalid_choice"), here)
         except Refused as error:
-            return refused(request, context, actor, error, here)
-        if not is_htmx(request):
-            return see_other(f"{here}#contribution-{contribution_id}")
-        return await self._article(request, context, actor, contribution_id, here)
+            return refusal(page, error, here)
+        return await self._changed(page, contribution_id, here)
 
     @post("/threads/{thread_id:int}/closed")
     async def set_closed(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        thread_id: FromPath[int],
+        self, page: NamedDependency[Page], thread_id: FromPath[int]
     ) -> Template | Redirect:
-        form = await request.form()
+        form = await page.form()
         here = safe_next_path(text(form, "next"))
         try:
-            await deliberation.set_thread_closed(actor, thread_id, text(form, "closed") == "1")
+            await deliberation.set_thread_closed(page.actor, thread_id, text(form, "closed") == "1")
         except Refused as error:
-            return refused(request, context, actor, error, here)
+            return refusal(page, error, here)
         return see_other(f"{here}#thread-{thread_id}")

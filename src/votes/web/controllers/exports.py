@@ -6,12 +6,8 @@ itself every two seconds) until the download is ready."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Controller, Request, Response, get, post
-from litestar.datastructures import State
+from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
@@ -20,10 +16,10 @@ from votes.db.minutes_queries import AssemblyRecord
 from votes.services import exports, rules
 from votes.services.actors import Actor, may_run_assemblies
 from votes.web import records
-from votes.web.context import RequestContext
 from votes.web.controllers.minutes import pdf_download
 from votes.web.guards import requires
-from votes.web.rendering import page, see_other
+from votes.web.pages import Page, found
+from votes.web.rendering import see_other
 
 
 def _download(body: str, media_type: str, filename: str) -> Response[str]:
@@ -38,10 +34,7 @@ def _download(body: str, media_type: str, filename: str) -> Response[str]:
 
 
 async def _record(actor: Actor, assembly_id: int) -> AssemblyRecord:
-    record = await mq.assembly_record(actor.organisation.id, assembly_id)
-    if record is None:
-        raise NotFoundException()
-    return record
+    return found(await mq.assembly_record(actor.organisation.id, assembly_id))
 
 
 class ExportsController(Controller):
@@ -93,22 +86,12 @@ class ExportsController(Controller):
         return pdf_download(await records.pdf_of(html), f"assembly-{assembly_id}-attendance.pdf")
 
     @get("/archive", guards=[requires(may_run_assemblies)])
-    async def archive(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        assembly_id: FromPath[int],
-    ) -> Template:
-        record = await _record(actor, assembly_id)
-        job = await exports.latest_job(actor.organisation.id, assembly_id, actor.person_id)
-        return page(
-            request,
+    async def archive(self, page: NamedDependency[Page], assembly_id: FromPath[int]) -> Template:
+        record = await _record(page.actor, assembly_id)
+        job = await exports.latest_job(page.organisation.id, assembly_id, page.actor.person_id)
+        return page.render(
             "pages/minutes/archive.html.jinja",
             fragment="partials/minutes/_archive_progress.html.jinja",
-            context=context,
-            membership=actor,
-            organisation=actor.organisation,
             record=record,
             job=job,
         )
@@ -125,7 +108,7 @@ class ExportsController(Controller):
     async def archive_download(
         self, actor: NamedDependency[Actor], assembly_id: FromPath[int]
     ) -> Response[str]:
-        content = await exports.archive_content(actor.organisation.id, assembly_id, actor.person_id)
-        if content is None:
-            raise NotFoundException()
+        content = found(
+            await exports.archive_content(actor.organisation.id, assembly_id, actor.person_id)
+        )
         return _download(content, "application/json", f"assembly-{assembly_id}-archive.json")

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, get, post
-from litestar.datastructures import State
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
@@ -34,12 +33,12 @@ from votes.services.actors import (
     may_take_part,
 )
 from votes.services.refusals import Refused
-from votes.web.context import RequestContext
 from votes.web.forms import whole_number
 from votes.web.guards import requires
 from votes.web.labels import N_
+from votes.web.pages import Page, found
 from votes.web.refusals import area, explain
-from votes.web.rendering import page, see_other
+from votes.web.rendering import see_other
 
 REFUSALS = area(
     "floor",
@@ -93,10 +92,7 @@ def _base(actor: Actor, assembly_id: int) -> str:
 
 
 async def _heading(actor: Actor, assembly_id: int) -> fq.FloorHeading:
-    heading = await fq.floor_heading(actor.organisation.id, assembly_id)
-    if heading is None:
-        raise NotFoundException()
-    return heading
+    return found(await fq.floor_heading(actor.organisation.id, assembly_id))
 
 
 async def _state(actor: Actor, assembly_id: int, *, counts: bool = True) -> dict[str, Any]:
@@ -120,8 +116,6 @@ async def _state(actor: Actor, assembly_id: int, *, counts: bool = True) -> dict
         "mood": mood,
         "base": _base(actor, assembly_id),
         "mood_base": _base(actor, assembly_id).removesuffix("/floor") + "/mood",
-        "membership": actor,
-        "organisation": actor.organisation,
         "clock": core.clock,
         "choice_label": choice_label,
         "subject_label": subject_label,
@@ -154,50 +148,57 @@ def _refusal(error: Refused) -> tuple[int, str]:
     return status, message
 
 
+def _request_kind(value: object) -> RequestKind:
+    """The kind of request asked for; an unknown one is a plain request to speak."""
+    try:
+        return RequestKind(str(value or "speak"))
+    except ValueError:
+        return RequestKind.SPEAK
+
+
 class FloorController(Controller):
     path = "/"
 
     # -- the member's phone -----------------------------------------------------------------
 
     @get("/assemblies/{assembly_id:int}/floor", guards=[requires(may_read)])
-    async def phone(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        assembly_id: FromPath[int],
-    ) -> Template:
-        return await self._phone(request, context, actor, assembly_id)
+    async def phone(self, page: NamedDependency[Page], assembly_id: FromPath[int]) -> Template:
+        return await self._phone(page, assembly_id)
 
     async def _phone(
         self,
-        request: Request[Any, Any, State],
-        context: RequestContext,
-        actor: Actor,
+        page: Page,
         assembly_id: int,
         error: str = "",
         status_code: int = HTTP_200_OK,
     ) -> Template:
-        state = await _state(actor, assembly_id, counts=False)  # a phone shows no bars
+        state = await _state(page.actor, assembly_id, counts=False)  # a phone shows no bars
         category = (
-            await fq.speaker_category(assembly_id, actor.id) if actor.membership else ("", False)
+            await fq.speaker_category(assembly_id, page.actor.id)
+            if page.actor.membership
+            else ("", False)
         )
-        return page(
-            request,
+        return page.render(
             "pages/floor/phone.html.jinja",
             fragment="partials/floor/_phone.html.jinja",
             status_code=status_code,
-            context=context,
             **state,
             my_category=category,
             error=error,
         )
 
+    async def _refused(
+        self, page: Page, assembly_id: int, error: Refused | str, *, console: bool = False
+    ) -> Template:
+        """The phone (or the console) again, with the sentence of ``error``."""
+        status, message = _refusal(Refused(error) if isinstance(error, str) else error)
+        if console:
+            return await self._console(page, assembly_id, message, status)
+        return await self._phone(page, assembly_id, message, status)
+
     async def _act(
         self,
-        request: Request[Any, Any, State],
-        context: RequestContext,
-        actor: Actor,
+        page: Page,
         assembly_id: int,
         call: Any,
         *,
@@ -209,121 +210,88 @@ class FloorController(Controller):
         except Refused as error:
             if error.code == "not_found":
                 raise NotFoundException() from error
-            status, message = _refusal(error)
-            if console:
-                return await self._console(request, context, actor, assembly_id, message, status)
-            return await self._phone(request, context, actor, assembly_id, message, status)
-        return see_other(_base(actor, assembly_id) + ("/console" if console else ""))
+            return await self._refused(page, assembly_id, error, console=console)
+        return see_other(_base(page.actor, assembly_id) + ("/console" if console else ""))
 
     @post("/assemblies/{assembly_id:int}/floor/request", guards=[requires(may_take_part)])
     async def ask(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        assembly_id: FromPath[int],
+        self, page: NamedDependency[Page], assembly_id: FromPath[int]
     ) -> Template | Redirect:
         """One tap: ask for the floor (``kind``: speak, point_of_order, direct_reply)."""
-        form = await request.form()
-        heading = await _heading(actor, assembly_id)
-        try:
-            kind = RequestKind(str(form.get("kind", "speak")))
-        except ValueError:
-            kind = RequestKind.SPEAK
-        subject = await fq.current_subject(actor.organisation.id, heading.id)
+        form = await page.form()
+        heading = await _heading(page.actor, assembly_id)
+        kind = _request_kind(form.get("kind"))
+        subject = await fq.current_subject(page.organisation.id, heading.id)
         if subject is None:
-            status, message = _refusal(Refused("no_current_item"))
-            return await self._phone(request, context, actor, assembly_id, message, status)
-        call = service.request_floor(actor, assembly_id, subject.item_id, kind, subject=subject)
-        return await self._act(request, context, actor, assembly_id, call)
+            return await self._refused(page, assembly_id, "no_current_item")
+        call = service.request_floor(
+            page.actor, assembly_id, subject.item_id, kind, subject=subject
+        )
+        return await self._act(page, assembly_id, call)
 
     @post("/assemblies/{assembly_id:int}/floor/withdraw", guards=[requires(may_read)])
     async def withdraw(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        assembly_id: FromPath[int],
+        self, page: NamedDependency[Page], assembly_id: FromPath[int]
     ) -> Template | Redirect:
         """Withdraw a request (``request``): one's own, or anyone's for a steward."""
-        form = await request.form()
-        await _heading(actor, assembly_id)
+        form = await page.form()
+        await _heading(page.actor, assembly_id)
         request_id = whole_number(form.get("request"))
-        console = form.get("from") == "console" and may_steward(actor)
+        console = form.get("from") == "console" and may_steward(page.actor)
         if request_id is None:
-            status, message = _refusal(Refused("request_not_waiting"))
-            return await self._phone(request, context, actor, assembly_id, message, status)
-        call = service.withdraw(actor, request_id)
-        return await self._act(request, context, actor, assembly_id, call, console=console)
+            return await self._refused(page, assembly_id, "request_not_waiting")
+        call = service.withdraw(page.actor, request_id)
+        return await self._act(page, assembly_id, call, console=console)
 
     @post("/assemblies/{assembly_id:int}/floor/category", guards=[requires(may_take_part)])
     async def category(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        assembly_id: FromPath[int],
+        self, page: NamedDependency[Page], assembly_id: FromPath[int]
     ) -> Template | Redirect:
         """The member declares their category for the balanced ordering."""
-        form = await request.form()
+        form = await page.form()
         call = service.declare_category(
-            actor,
+            page.actor,
             assembly_id,
             str(form.get("category", ""))[:200],
             may_be_shown=form.get("may_be_shown") == "1",
         )
-        return await self._act(request, context, actor, assembly_id, call)
+        return await self._act(page, assembly_id, call)
 
     @post("/assemblies/{assembly_id:int}/mood/answer", guards=[requires(may_take_part)])
     async def answer(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        assembly_id: FromPath[int],
+        self, page: NamedDependency[Page], assembly_id: FromPath[int]
     ) -> Template | Redirect:
-        form = await request.form()
-        await _heading(actor, assembly_id)
+        form = await page.form()
+        await _heading(page.actor, assembly_id)
         mood_id = whole_number(form.get("mood"))
         if mood_id is None:
-            status, message = _refusal(Refused("unknown_choice"))
-            return await self._phone(request, context, actor, assembly_id, message, status)
-        call = mood_service.answer(actor, mood_id, str(form.get("choice", ""))[:60])
-        return await self._act(request, context, actor, assembly_id, call)
+            return await self._refused(page, assembly_id, "unknown_choice")
+        call = mood_service.answer(page.actor, mood_id, str(form.get("choice", ""))[:60])
+        return await self._act(page, assembly_id, call)
 
     # -- the facilitator's console ------------------------------------------------------------
 
     @get("/assemblies/{assembly_id:int}/floor/console", guards=[requires(may_run_assemblies)])
-    async def console(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        assembly_id: FromPath[int],
-    ) -> Template:
-        return await self._console(request, context, actor, assembly_id)
+    async def console(self, page: NamedDependency[Page], assembly_id: FromPath[int]) -> Template:
+        return await self._console(page, assembly_id)
 
     async def _console(
         self,
-        request: Request[Any, Any, State],
-        context: RequestContext,
-        actor: Actor,
+        page: Page,
         assembly_id: int,
         error: str = "",
         status_code: int = HTTP_200_OK,
     ) -> Template:
-        state = await _state(actor, assembly_id)
-        members = await aq.voting_members(actor.organisation.id)
+        state = await _state(page.actor, assembly_id)
+        members = await aq.voting_members(page.organisation.id)
         queue = state["queue"]
         subjects = (
-            await fq.subjects_of(actor.organisation.id, queue.item_id) if queue is not None else []
+            await fq.subjects_of(page.organisation.id, queue.item_id) if queue is not None else []
         )
-        return page(
-            request,
+        return page.render(
             "pages/floor/console.html.jinja",
             fragment="partials/floor/_console.html.jinja",
             status_code=status_code,
-            context=context,
             **state,
             members=[(m["id"], m["person.name"]) for m in members],
             orderings=list(Ordering),
@@ -339,130 +307,97 @@ class FloorController(Controller):
 
     @post("/assemblies/{assembly_id:int}/floor/subject", guards=[requires(may_run_assemblies)])
     async def subject(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        assembly_id: FromPath[int],
+        self, page: NamedDependency[Page], assembly_id: FromPath[int]
     ) -> Template | Redirect:
         """Choose what is under discussion: the item (``subject`` "item"), one of its proposals
         ("p<id>") or one of their open amendments ("a<id>"); each has its own list."""
-        form = await request.form()
-        await _heading(actor, assembly_id)
-        call = service.choose_subject(actor, assembly_id, str(form.get("subject", "item"))[:30])
-        return await self._act(request, context, actor, assembly_id, call, console=True)
-
-    async def _no_item(
-        self, request: Request[Any, Any, State], context: RequestContext, actor: Actor, a: int
-    ) -> Template:
-        status, message = _refusal(Refused("no_current_item"))
-        return await self._console(request, context, actor, a, message, status)
+        form = await page.form()
+        await _heading(page.actor, assembly_id)
+        call = service.choose_subject(
+            page.actor, assembly_id, str(form.get("subject", "item"))[:30]
+        )
+        return await self._act(page, assembly_id, call, console=True)
 
     @post("/assemblies/{assembly_id:int}/floor/give", guards=[requires(may_run_assemblies)])
     async def give(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        assembly_id: FromPath[int],
+        self, page: NamedDependency[Page], assembly_id: FromPath[int]
     ) -> Template | Redirect:
         """Give the floor to the next in order (or to ``request``), ending the current turn."""
-        form = await request.form()
-        subject = await self._item(actor, assembly_id)
+        form = await page.form()
+        subject = await self._item(page.actor, assembly_id)
         if subject is None:
-            return await self._no_item(request, context, actor, assembly_id)
+            return await self._refused(page, assembly_id, "no_current_item", console=True)
         call = service.give_floor(
-            actor, assembly_id, subject.item_id, whole_number(form.get("request")), subject=subject
+            page.actor,
+            assembly_id,
+            subject.item_id,
+            whole_number(form.get("request")),
+            subject=subject,
         )
-        return await self._act(request, context, actor, assembly_id, call, console=True)
+        return await self._act(page, assembly_id, call, console=True)
 
     @post("/assemblies/{assembly_id:int}/floor/end", guards=[requires(may_run_assemblies)])
     async def end(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        assembly_id: FromPath[int],
+        self, page: NamedDependency[Page], assembly_id: FromPath[int]
     ) -> Template | Redirect:
-        subject = await self._item(actor, assembly_id)
+        subject = await self._item(page.actor, assembly_id)
         if subject is None:
-            return await self._no_item(request, context, actor, assembly_id)
-        call = service.end_turn(actor, assembly_id, subject.item_id, subject=subject)
-        return await self._act(request, context, actor, assembly_id, call, console=True)
+            return await self._refused(page, assembly_id, "no_current_item", console=True)
+        call = service.end_turn(page.actor, assembly_id, subject.item_id, subject=subject)
+        return await self._act(page, assembly_id, call, console=True)
 
     @post("/assemblies/{assembly_id:int}/floor/move", guards=[requires(may_run_assemblies)])
     async def move(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        assembly_id: FromPath[int],
+        self, page: NamedDependency[Page], assembly_id: FromPath[int]
     ) -> Template | Redirect:
         """Move a waiting request one place up (``offset`` -1) or down (1)."""
-        form = await request.form()
-        await _heading(actor, assembly_id)
+        form = await page.form()
+        await _heading(page.actor, assembly_id)
         request_id = whole_number(form.get("request"))
         offset = whole_number(form.get("offset"), low=-100, high=100)
         if request_id is None or offset is None:
-            status, message = _refusal(Refused("request_not_waiting"))
-            return await self._console(request, context, actor, assembly_id, message, status)
-        call = service.reorder(actor, request_id, offset)
-        return await self._act(request, context, actor, assembly_id, call, console=True)
+            return await self._refused(page, assembly_id, "request_not_waiting", console=True)
+        call = service.reorder(page.actor, request_id, offset)
+        return await self._act(page, assembly_id, call, console=True)
 
     @post("/assemblies/{assembly_id:int}/floor/list", guards=[requires(may_run_assemblies)])
     async def list_status(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        assembly_id: FromPath[int],
+        self, page: NamedDependency[Page], assembly_id: FromPath[int]
     ) -> Template | Redirect:
         """Close the list to new requests (``status`` closed) or reopen it."""
-        form = await request.form()
-        subject = await self._item(actor, assembly_id)
+        form = await page.form()
+        subject = await self._item(page.actor, assembly_id)
         if subject is None:
-            return await self._no_item(request, context, actor, assembly_id)
+            return await self._refused(page, assembly_id, "no_current_item", console=True)
         status = ListStatus.CLOSED if form.get("status") == "closed" else ListStatus.OPEN
-        call = service.set_list_status(actor, assembly_id, subject.item_id, status, subject=subject)
-        return await self._act(request, context, actor, assembly_id, call, console=True)
+        call = service.set_list_status(
+            page.actor, assembly_id, subject.item_id, status, subject=subject
+        )
+        return await self._act(page, assembly_id, call, console=True)
 
     @post("/assemblies/{assembly_id:int}/floor/add", guards=[requires(may_steward)])
     async def add(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        assembly_id: FromPath[int],
+        self, page: NamedDependency[Page], assembly_id: FromPath[int]
     ) -> Template | Redirect:
         """A steward adds a member without a phone to the list."""
-        form = await request.form()
-        subject = await self._item(actor, assembly_id)
+        form = await page.form()
+        subject = await self._item(page.actor, assembly_id)
         member = whole_number(form.get("member"))
-        console = may_run_assemblies(actor)
+        console = may_run_assemblies(page.actor)
         if member is None or subject is None:
             code = "speaker_not_member" if subject is not None else "no_current_item"
-            status, message = _refusal(Refused(code))
-            if console:
-                return await self._console(request, context, actor, assembly_id, message, status)
-            return await self._phone(request, context, actor, assembly_id, message, status)
-        try:
-            kind = RequestKind(str(form.get("kind", "speak")))
-        except ValueError:
-            kind = RequestKind.SPEAK
+            return await self._refused(page, assembly_id, code, console=console)
+        kind = _request_kind(form.get("kind"))
         call = service.request_floor(
-            actor, assembly_id, subject.item_id, kind, for_member=member, subject=subject
+            page.actor, assembly_id, subject.item_id, kind, for_member=member, subject=subject
         )
-        return await self._act(request, context, actor, assembly_id, call, console=console)
+        return await self._act(page, assembly_id, call, console=console)
 
     @post("/assemblies/{assembly_id:int}/floor/rules", guards=[requires(may_run_assemblies)])
     async def rules(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        assembly_id: FromPath[int],
+        self, page: NamedDependency[Page], assembly_id: FromPath[int]
     ) -> Template | Redirect:
-        form = await request.form()
+        form = await page.form()
         try:
             ordering = Ordering(str(form.get("ordering", "")))
         except ValueError:
@@ -470,97 +405,69 @@ class FloorController(Controller):
         speaker = whole_number(form.get("speaker_minutes"), high=600)
         item = whole_number(form.get("item_minutes"), high=600)
         if speaker is None or item is None:
-            status, message = _refusal(Refused("bad_budget"))
-            return await self._console(request, context, actor, assembly_id, message, status)
+            return await self._refused(page, assembly_id, "bad_budget", console=True)
         call = service.set_rules(
-            actor,
+            page.actor,
             assembly_id,
             ordering,
             category_label=str(form.get("category_label", ""))[:200],
             speaker_seconds=speaker * 60,
             item_seconds=item * 60,
         )
-        return await self._act(request, context, actor, assembly_id, call, console=True)
+        return await self._act(page, assembly_id, call, console=True)
 
     @post("/assemblies/{assembly_id:int}/mood", guards=[requires(may_run_assemblies)])
     async def launch(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        assembly_id: FromPath[int],
+        self, page: NamedDependency[Page], assembly_id: FromPath[int]
     ) -> Template | Redirect:
         """Launch a mood check (never a vote)."""
-        form = await request.form()
+        form = await page.form()
         try:
             kind = MoodKind(str(form.get("kind", "")))
         except ValueError:
             kind = MoodKind.FIST_TO_FIVE
         options = str(form.get("options", ""))[:1000].splitlines()
         call = mood_service.launch(
-            actor, assembly_id, kind, str(form.get("question", ""))[:400], options
+            page.actor, assembly_id, kind, str(form.get("question", ""))[:400], options
         )
-        return await self._act(request, context, actor, assembly_id, call, console=True)
+        return await self._act(page, assembly_id, call, console=True)
 
     @post("/assemblies/{assembly_id:int}/mood/close", guards=[requires(may_run_assemblies)])
     async def close_mood(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        assembly_id: FromPath[int],
+        self, page: NamedDependency[Page], assembly_id: FromPath[int]
     ) -> Template | Redirect:
-        form = await request.form()
-        await _heading(actor, assembly_id)
+        form = await page.form()
+        await _heading(page.actor, assembly_id)
         mood_id = whole_number(form.get("mood"))
         if mood_id is None:
-            status, message = _refusal(Refused("mood_closed"))
-            return await self._console(request, context, actor, assembly_id, message, status)
-        call = mood_service.close(actor, mood_id)
-        return await self._act(request, context, actor, assembly_id, call, console=True)
+            return await self._refused(page, assembly_id, "mood_closed", console=True)
+        call = mood_service.close(page.actor, mood_id)
+        return await self._act(page, assembly_id, call, console=True)
 
     # -- the projector and the statistics ---------------------------------------------------
 
     @get("/assemblies/{assembly_id:int}/floor/projector", guards=[requires(may_read)])
-    async def projector(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        assembly_id: FromPath[int],
-    ) -> Template:
-        state = await _state(actor, assembly_id)
-        return page(
-            request,
+    async def projector(self, page: NamedDependency[Page], assembly_id: FromPath[int]) -> Template:
+        state = await _state(page.actor, assembly_id)
+        return page.render(
             "pages/floor/projector.html.jinja",
             fragment="partials/floor/_projector.html.jinja",
-            context=context,
             **state,
         )
 
     @get("/assemblies/{assembly_id:int}/floor/stats", guards=[requires(may_run_assemblies)])
-    async def stats(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        assembly_id: FromPath[int],
-    ) -> Template:
+    async def stats(self, page: NamedDependency[Page], assembly_id: FromPath[int]) -> Template:
         """Speaking time per item, per speaker and per declared category."""
-        heading = await _heading(actor, assembly_id)
-        items = await fq.speaking_statistics(actor.organisation.id, assembly_id)
-        moods = await fq.moods_of(actor.organisation.id, assembly_id)
-        return page(
-            request,
+        heading = await _heading(page.actor, assembly_id)
+        items = await fq.speaking_statistics(page.organisation.id, assembly_id)
+        moods = await fq.moods_of(page.organisation.id, assembly_id)
+        return page.render(
             "pages/floor/stats.html.jinja",
-            context=context,
-            membership=actor,
-            organisation=actor.organisation,
             assembly=heading,
             items=items,
             moods=moods,
             subject_label=subject_label,
             clock=core.clock,
             choice_label=choice_label,
-            base=_base(actor, assembly_id),
+            base=_base(page.actor, assembly_id),
         )

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Controller, Request, Response, get, post
-from litestar.datastructures import Cookie, State
+from litestar import Controller, Response, get, post
+from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
 from litestar.response import Redirect, Template
 
@@ -14,23 +12,20 @@ from votes.db import queries
 from votes.db.database import current_engine
 from votes.services import accounts
 from votes.services.demo import demo_sign_in_hint
-from votes.web.context import LANGUAGE_COOKIE, RequestContext, settings_of
+from votes.web.context import LANGUAGE_COOKIE
 from votes.web.forms import safe_next_path
-from votes.web.rendering import page, see_other
+from votes.web.pages import Visit
+from votes.web.rendering import see_other
 
 
 class HomeController(Controller):
     @get("/")
-    async def home(
-        self, request: Request[Any, Any, State], context: NamedDependency[RequestContext]
-    ) -> Template:
-        if context.viewer is None:
-            settings = settings_of(request)
+    async def home(self, visit: NamedDependency[Visit]) -> Template:
+        if visit.viewer is None:
+            settings = visit.settings
             demo = None if settings.is_production else await demo_sign_in_hint()
-            return page(
-                request, "pages/home/welcome.html.jinja", context=context, demo=demo, next="/"
-            )
-        memberships = await queries.memberships_of_person(context.viewer.person_id)
+            return visit.render("pages/home/welcome.html.jinja", demo=demo, next="/")
+        memberships = await queries.memberships_of_person(visit.viewer.person_id)
         overview = [
             (
                 membership,
@@ -38,34 +33,30 @@ class HomeController(Controller):
                 await queries.open_ballots_of(membership.organisation.id),
             )
             for membership in memberships
-            if membership.status != "left" and context.viewer.may_enter(membership.organisation.id)
+            if membership.status != "left" and visit.viewer.may_enter(membership.organisation.id)
         ]
-        viewer = context.viewer
+        viewer = visit.viewer
         # an instance admin is offered to create a cooperative (the first one, typically)
         may_create = viewer.is_instance_admin and viewer.organisation_scope is None
-        return page(
-            request,
+        return visit.render(
             "pages/home/dashboard.html.jinja",
-            context=context,
             overview=overview,
             may_create=may_create,
         )
 
     @post("/language")
-    async def choose_language(
-        self, request: Request[Any, Any, State], context: NamedDependency[RequestContext]
-    ) -> Redirect:
-        form = await request.form()
+    async def choose_language(self, visit: NamedDependency[Visit]) -> Redirect:
+        form = await visit.form()
         language = str(form.get("language", ""))
         back = safe_next_path(str(form.get("next", "/")))
         if language not in i18n.LANGUAGES:
             return see_other(back)
         # a session opened with an access code changes nothing that outlives it: the choice
         # stays in this browser's cookie
-        if context.viewer is not None and context.viewer.organisation_scope is None:
-            await accounts.set_preferred_language(context.viewer.person_id, language)
+        if visit.viewer is not None and visit.viewer.organisation_scope is None:
+            await accounts.set_preferred_language(visit.viewer.person_id, language)
         response = see_other(back)
-        settings = settings_of(request)
+        settings = visit.settings
         response.cookies.append(
             Cookie(
                 key=LANGUAGE_COOKIE,

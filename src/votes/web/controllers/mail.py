@@ -4,21 +4,18 @@ configured), its text, and a retry for a failed one."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Controller, Request, get, post
-from litestar.datastructures import State
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from votes.services import mail
 from votes.services.actors import Actor, may_administer
-from votes.web.context import RequestContext
 from votes.web.guards import requires
 from votes.web.labels import N_
+from votes.web.pages import Page
 from votes.web.refusals import area
-from votes.web.rendering import page, see_other
+from votes.web.rendering import see_other
 
 REFUSALS = area(
     "mail",
@@ -38,39 +35,20 @@ class MailController(Controller):
     path = "/mail"
 
     @get("/", guards=[requires(may_administer)])
-    async def outbox(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-    ) -> Template:
-        return page(
-            request,
+    async def outbox(self, page: NamedDependency[Page]) -> Template:
+        return page.render(
             "pages/mail/outbox.html.jinja",
-            context=context,
-            membership=actor,
-            organisation=actor.organisation,
-            mails=await mail.outbox(actor),
-            counts=await mail.outbox_counts(actor),
+            mails=await mail.outbox(page.actor),
+            counts=await mail.outbox_counts(page.actor),
             configured=mail.smtp_configured(),
             page_size=mail.OUTBOX_PAGE,
         )
 
     @get("/{mail_id:int}", guards=[requires(may_administer)])
-    async def show(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        mail_id: FromPath[int],
-    ) -> Template:
-        return page(
-            request,
+    async def show(self, page: NamedDependency[Page], mail_id: FromPath[int]) -> Template:
+        return page.render(
             "pages/mail/mail.html.jinja",
-            context=context,
-            membership=actor,
-            organisation=actor.organisation,
-            mail=await mail.outbox_mail(actor, mail_id),
+            mail=await mail.outbox_mail(page.actor, mail_id),
             configured=mail.smtp_configured(),
         )
 

@@ -12,24 +12,25 @@ import re
 import unicodedata
 from typing import Any
 
-from litestar import Controller, Request, get, post
-from litestar.datastructures import State
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotAuthorizedException, NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from votes.db import member_queries, queries
+from votes.db.queries import OrganisationView
 from votes.db.tables import LegalForm
 from votes.services import accounts, organisations
-from votes.services.actors import Actor, may_administer
+from votes.services.accounts import Viewer
+from votes.services.actors import may_administer
 from votes.services.refusals import Refused
-from votes.web.context import RequestContext, settings_of
 from votes.web.forms import FormErrors
 from votes.web.guards import requires
 from votes.web.labels import N_
+from votes.web.pages import Page, Visit
 from votes.web.refusals import area, explain
-from votes.web.rendering import page, see_other
+from votes.web.rendering import see_other
 
 MAX_FIELD_LENGTH = 300
 COMMON_TIME_ZONES = (
@@ -148,46 +149,44 @@ def _settings_values(form: Any) -> dict[str, str]:
     }
 
 
+def _saved_values(organisation: OrganisationView) -> dict[str, str]:
+    """The settings form filled with what is saved."""
+    return {
+        "name": organisation.name,
+        "short_name": organisation.short_name,
+        "legal_form": organisation.legal_form,
+        "default_language": organisation.default_language,
+        "time_zone": organisation.time_zone,
+    }
+
+
 class OrganisationHomeController(Controller):
     path = "/"
 
     @get("/")
-    async def dashboard(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-    ) -> Template:
-        organisation_id = actor.organisation.id
-        return page(
-            request,
+    async def dashboard(self, page: NamedDependency[Page]) -> Template:
+        organisation_id = page.organisation.id
+        return page.render(
             "pages/organisations/dashboard.html.jinja",
-            context=context,
-            membership=actor,
-            organisation=actor.organisation,
             assemblies=await queries.assemblies_of(organisation_id),
             open_ballots=await queries.open_ballots_of(organisation_id),
             # the way to a first ballot, for whoever sets the cooperative up, until it is walked
-            first_steps=await queries.first_steps_of(organisation_id) if actor.is_admin else None,
+            first_steps=await queries.first_steps_of(organisation_id)
+            if page.actor.is_admin
+            else None,
         )
 
     async def _settings_page(
         self,
-        request: Request[Any, Any, State],
-        context: RequestContext,
-        actor: Actor,
+        page: Page,
         values: dict[str, str],
         errors: FormErrors,
         status_code: int = 200,
     ) -> Template:
-        organisation_id = actor.organisation.id
-        return page(
-            request,
+        organisation_id = page.organisation.id
+        return page.render(
             "pages/organisations/settings.html.jinja",
             status_code=status_code,
-            context=context,
-            membership=actor,
-            organisation=actor.organisation,
             values=values,
             errors=errors,
             legal_forms=[form.value for form in LegalForm],
@@ -197,130 +196,71 @@ class OrganisationHomeController(Controller):
         )
 
     @get("/settings", guards=[requires(may_administer)])
-    async def settings_form(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-    ) -> Template:
-        organisation = actor.organisation
-        values = {
-            "name": organisation.name,
-            "short_name": organisation.short_name,
-            "legal_form": organisation.legal_form,
-            "default_language": organisation.default_language,
-            "time_zone": organisation.time_zone,
-        }
-        return await self._settings_page(request, context, actor, values, FormErrors())
+    async def settings_form(self, page: NamedDependency[Page]) -> Template:
+        return await self._settings_page(page, _saved_values(page.organisation), FormErrors())
 
     @post("/settings", guards=[requires(may_administer)])
-    async def save_settings(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-    ) -> Template | Redirect:
-        values = _settings_values(await request.form())
+    async def save_settings(self, page: NamedDependency[Page]) -> Template | Redirect:
+        values = _settings_values(await page.form())
         try:
-            await organisations.update_organisation(actor, **values)
+            await organisations.update_organisation(page.actor, **values)
         except Refused as error:
-            return await self._settings_page(
-                request, context, actor, values, _errors(error), _status(error)
-            )
+            return await self._settings_page(page, values, _errors(error), _status(error))
         return see_other(f"/o/{values['short_name']}/settings")
 
-    async def _list_change(
-        self,
-        request: Request[Any, Any, State],
-        context: RequestContext,
-        actor: Actor,
-        change: Any,
-    ) -> Template | Redirect:
+    async def _list_change(self, page: Page, change: Any) -> Template | Redirect:
         try:
             await change()
         except Refused as error:
             if error.code == "not_found":
                 raise NotFoundException() from error
-            organisation = actor.organisation
-            values = {
-                "name": organisation.name,
-                "short_name": organisation.short_name,
-                "legal_form": organisation.legal_form,
-                "default_language": organisation.default_language,
-                "time_zone": organisation.time_zone,
-            }
-            return await self._settings_page(
-                request, context, actor, values, _errors(error), _status(error)
-            )
-        return see_other(f"/o/{actor.organisation.short_name}/settings#lists")
+            values = _saved_values(page.organisation)
+            return await self._settings_page(page, values, _errors(error), _status(error))
+        return see_other(page.path("settings#lists"))
 
     @post("/settings/categories", guards=[requires(may_administer)])
-    async def add_category(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-    ) -> Template | Redirect:
-        name = _text(await request.form(), "category")
+    async def add_category(self, page: NamedDependency[Page]) -> Template | Redirect:
+        name = _text(await page.form(), "category")
         return await self._list_change(
-            request,
-            context,
-            actor,
-            lambda: organisations.add_category(actor, name),
+            page,
+            lambda: organisations.add_category(page.actor, name),
         )
 
     @post("/settings/categories/{category_id:int}/delete", guards=[requires(may_administer)])
     async def remove_category(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        category_id: FromPath[int],
+        self, page: NamedDependency[Page], category_id: FromPath[int]
     ) -> Template | Redirect:
         return await self._list_change(
-            request,
-            context,
-            actor,
-            lambda: organisations.remove_category(actor, category_id),
+            page,
+            lambda: organisations.remove_category(page.actor, category_id),
         )
 
     @post("/settings/colleges", guards=[requires(may_administer)])
-    async def add_college(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-    ) -> Template | Redirect:
-        form = await request.form()
+    async def add_college(self, page: NamedDependency[Page]) -> Template | Redirect:
+        form = await page.form()
         name, weight = _text(form, "college"), _text(form, "weight")
         return await self._list_change(
-            request,
-            context,
-            actor,
-            lambda: organisations.add_college(actor, name, weight),
+            page,
+            lambda: organisations.add_college(page.actor, name, weight),
         )
 
     @post("/settings/colleges/{college_id:int}/delete", guards=[requires(may_administer)])
     async def remove_college(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        college_id: FromPath[int],
+        self, page: NamedDependency[Page], college_id: FromPath[int]
     ) -> Template | Redirect:
         return await self._list_change(
-            request,
-            context,
-            actor,
-            lambda: organisations.remove_college(actor, college_id),
+            page,
+            lambda: organisations.remove_college(page.actor, college_id),
         )
 
 
-def _ensure_instance_admin(context: RequestContext) -> None:
-    if context.viewer is None:
+def _ensure_instance_admin(visit: Visit) -> Viewer:
+    """The instance administrator signed in with their password; anyone else: 401 or 404."""
+    if visit.viewer is None:
         raise NotAuthorizedException()
-    if not context.viewer.is_instance_admin or context.viewer.organisation_scope is not None:
+    if not visit.viewer.is_instance_admin or visit.viewer.organisation_scope is not None:
         raise NotFoundException()
+    return visit.viewer
 
 
 class InstanceAdminController(Controller):
@@ -328,18 +268,15 @@ class InstanceAdminController(Controller):
 
     async def _page(
         self,
-        request: Request[Any, Any, State],
-        context: RequestContext,
+        visit: Visit,
         values: dict[str, str],
         errors: FormErrors,
         status_code: int = 200,
         created: dict[str, str] | None = None,
     ) -> Template:
-        return page(
-            request,
+        return visit.render(
             "pages/organisations/instance.html.jinja",
             status_code=status_code,
-            context=context,
             organisations=await member_queries.all_organisations(),
             values=values,
             errors=errors,
@@ -349,41 +286,36 @@ class InstanceAdminController(Controller):
         )
 
     @get("/")
-    async def list_organisations(
-        self, request: Request[Any, Any, State], context: NamedDependency[RequestContext]
-    ) -> Template:
-        _ensure_instance_admin(context)
+    async def list_organisations(self, visit: NamedDependency[Visit]) -> Template:
+        _ensure_instance_admin(visit)
         values = {
             "name": "",
             "short_name": "",
             "legal_form": LegalForm.SCOP_SARL.value,
-            "default_language": context.language,
+            "default_language": visit.context.language,
             "time_zone": "Europe/Paris",
             "admin_name": "",
             "admin_email": "",
         }
-        return await self._page(request, context, values, FormErrors())
+        return await self._page(visit, values, FormErrors())
 
     @post("/")
-    async def create(
-        self, request: Request[Any, Any, State], context: NamedDependency[RequestContext]
-    ) -> Template | Redirect:
+    async def create(self, visit: NamedDependency[Visit]) -> Template | Redirect:
         """Create an organisation and its first administrator.
 
         The home page's short form sends only a name and ``for_me``: the signed-in instance
         admin becomes the first administrator, the short name comes from the name (numbered if
         taken), the other settings take their defaults (changeable in the settings), and the
         admin lands on the new cooperative's dashboard, where its first steps are listed."""
-        _ensure_instance_admin(context)
-        assert context.viewer is not None  # checked just above
-        form = await request.form()
+        viewer = _ensure_instance_admin(visit)
+        form = await visit.form()
         values = _settings_values(form)
-        for_me = form.get("for_me") == "1" and bool(context.viewer.email)
+        for_me = form.get("for_me") == "1" and bool(viewer.email)
         if for_me:
-            values["admin_name"] = context.viewer.name
-            values["admin_email"] = context.viewer.email or ""
+            values["admin_name"] = viewer.name
+            values["admin_email"] = viewer.email or ""
             values["legal_form"] = values["legal_form"] or LegalForm.SCOP_SARL.value
-            values["default_language"] = values["default_language"] or context.language
+            values["default_language"] = values["default_language"] or visit.context.language
             values["time_zone"] = values["time_zone"] or "Europe/Paris"
         else:
             values["admin_name"] = _text(form, "admin_name")
@@ -401,19 +333,19 @@ class InstanceAdminController(Controller):
             except Refused as error:
                 if derived and error.code == "short_name_taken":
                     continue
-                return await self._page(request, context, values, _errors(error), _status(error))
+                return await self._page(visit, values, _errors(error), _status(error))
             break
         else:
             taken = Refused("short_name_taken")
-            return await self._page(request, context, values, _errors(taken), _status(taken))
-        if person_id == context.viewer.person_id:
+            return await self._page(visit, values, _errors(taken), _status(taken))
+        if person_id == viewer.person_id:
             return see_other(f"/o/{values['short_name']}/")
         created = {"name": values["name"], "short_name": values["short_name"], "link": ""}
         if needs_password:
-            settings = settings_of(request)
+            settings = visit.settings
             token = await accounts.create_reset_link(person_id, secret_key=settings.secret_key)
-            created["link"] = f"{str(request.base_url).rstrip('/')}/c/reset/{token}"
+            created["link"] = f"{str(visit.request.base_url).rstrip('/')}/c/reset/{token}"
         blank = dict.fromkeys(values, "")
         blank.update(legal_form=LegalForm.SCOP_SARL.value, time_zone="Europe/Paris")
-        blank["default_language"] = context.language
-        return await self._page(request, context, blank, FormErrors(), created=created)
+        blank["default_language"] = visit.context.language
+        return await self._page(visit, blank, FormErrors(), created=created)

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, get, post
-from litestar.datastructures import State
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
@@ -26,16 +25,12 @@ from votes.services.proposals import (
 )
 from votes.services.refusals import Refused
 from votes.web import pickers
-from votes.web.assembly_forms import errors_from, optional_int, refused, text, thread_context
-from votes.web.context import RequestContext
+from votes.web.assembly_forms import errors_from, optional_int, refusal, text, thread_context
 from votes.web.diffs import TextDiff, diff_markdown, diff_texts
 from votes.web.forms import FormErrors, QueryCount, whole_number
+from votes.web.pages import Page, found
 from votes.web.passages import source_passage
-from votes.web.rendering import page, see_other
-
-
-def _base(actor: Actor) -> str:
-    return f"/o/{actor.organisation.short_name}"
+from votes.web.rendering import see_other
 
 
 def _int_or_none(value: str) -> int | None:
@@ -50,9 +45,7 @@ class ProposalController(Controller):
     @get("/proposals")
     async def search(
         self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
+        page: NamedDependency[Page],
         q: FromQuery[str] = "",
         status: FromQuery[str] = "",
         item: FromQuery[str] = "",
@@ -66,16 +59,12 @@ class ProposalController(Controller):
             agenda_item_id=_int_or_none(item),
             author_id=_int_or_none(author),
         )
-        organisation_id = actor.organisation.id
-        viewer = viewer_of(actor)
+        organisation_id = page.organisation.id
+        viewer = viewer_of(page.actor)
         results = await proposal_queries.search_proposals(organisation_id, filters, viewer)
-        return page(
-            request,
+        return page.render(
             "pages/proposals/search.html.jinja",
             fragment="partials/proposals/_results.html.jinja",
-            context=context,
-            membership=actor,
-            organisation=actor.organisation,
             filters=filters,
             results=results,
             choices=await proposal_queries.filter_choices(organisation_id, viewer),
@@ -87,40 +76,34 @@ class ProposalController(Controller):
 
     async def _proposal_form(
         self,
-        request: Request[Any, Any, State],
-        context: RequestContext,
-        actor: Actor,
+        page: Page,
         assembly_id: int,
         values: dict[str, Any],
         errors: FormErrors,
         status_code: int = 200,
     ) -> Template:
-        detail = await agenda_queries.assembly_page(
-            actor.organisation.id, assembly_id, viewer_of(actor)
+        detail = found(
+            await agenda_queries.assembly_page(
+                page.organisation.id, assembly_id, viewer_of(page.actor)
+            )
         )
-        if detail is None:
-            raise NotFoundException()
-        candidates = await pickers.candidates_for(actor, "coauthors", "coauthors")
+        candidates = await pickers.candidates_for(page.actor, "coauthors", "coauthors")
         coauthor_picker = (
             pickers.make_picker(
                 "coauthors",
                 "coauthors",
                 candidates,
-                search=pickers.search_of(request.query_params, "coauthors"),
+                search=pickers.search_of(page.request.query_params, "coauthors"),
                 chosen=[str(c) for c in values.get("coauthors", [])],
                 multiple=True,
             )
             if candidates
             else None
         )
-        return page(
-            request,
+        return page.render(
             "pages/proposals/form.html.jinja",
             fragment="partials/proposals/_proposal_form.html.jinja",
             status_code=status_code,
-            context=context,
-            membership=actor,
-            organisation=actor.organisation,
             assembly=detail.assembly,
             agenda=detail.agenda,
             coauthor_picker=coauthor_picker,
@@ -129,36 +112,27 @@ class ProposalController(Controller):
             deadline_passed=proposals.deadline_passed(
                 {"submission_deadline": detail.assembly.submission_deadline}
             ),
-            manager=may_run_assemblies(actor),
+            manager=may_run_assemblies(page.actor),
         )
 
     @get("/assemblies/{assembly_id:int}/proposals/new")
     async def new_proposal(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        assembly_id: FromPath[int],
-        item: FromQuery[str] = "",
+        self, page: NamedDependency[Page], assembly_id: FromPath[int], item: FromQuery[str] = ""
     ) -> Template:
-        query = request.query_params  # a co-author search without JavaScript keeps the draft
+        query = page.request.query_params  # a co-author search without JavaScript keeps the draft
         values = {
             "title": str(query.get("title", ""))[:300],
             "body": str(query.get("body", ""))[:20000],
             "agenda_item": str(query.get("agenda_item", item)),
             "coauthors": [str(v) for v in query.getall("coauthors", [])][:50],
         }
-        return await self._proposal_form(request, context, actor, assembly_id, values, FormErrors())
+        return await self._proposal_form(page, assembly_id, values, FormErrors())
 
     @post("/assemblies/{assembly_id:int}/proposals")
     async def submit(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        assembly_id: FromPath[int],
+        self, page: NamedDependency[Page], assembly_id: FromPath[int]
     ) -> Template | Redirect:
-        form = await request.form()
+        form = await page.form()
         coauthors = [str(v) for v in form.getall("coauthors")] if "coauthors" in form else []
         values: dict[str, Any] = {
             "title": text(form, "title").strip(),
@@ -168,7 +142,7 @@ class ProposalController(Controller):
         }
         try:
             proposal_id = await proposals.submit_proposal(
-                actor,
+                page.actor,
                 assembly_id,
                 values["title"],
                 values["body"],
@@ -180,79 +154,64 @@ class ProposalController(Controller):
             if error.code == "not_found":
                 raise NotFoundException() from error
             status, errors = errors_from(error)
-            return await self._proposal_form(
-                request, context, actor, assembly_id, values, errors, status
-            )
-        return see_other(f"{_base(actor)}/proposals/{proposal_id}")
+            return await self._proposal_form(page, assembly_id, values, errors, status)
+        return page.see_other("proposals", proposal_id)
 
     # --- reading --------------------------------------------------------------------------------
 
     async def _readable(self, actor: Actor, proposal_id: int) -> proposal_queries.ProposalPage:
         """The proposal as this member may read it: a draft is its authors' (and the
         facilitators') until they submit it; anyone else gets "not found", on every route."""
-        detail = await proposal_queries.proposal_page(
-            actor.organisation.id, proposal_id, viewer_of(actor)
+        return found(
+            await proposal_queries.proposal_page(
+                actor.organisation.id, proposal_id, viewer_of(actor)
+            )
         )
-        if detail is None:
-            raise NotFoundException()
-        return detail
 
     @get("/proposals/{proposal_id:int}")
     async def proposal(
         self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
+        page: NamedDependency[Page],
         proposal_id: FromPath[int],
         order: FromQuery[str] = "oldest",
         offset: QueryCount = 0,
     ) -> Template:
-        organisation_id = actor.organisation.id
-        detail = await self._readable(actor, proposal_id)
-        manager = may_run_assemblies(actor)
+        organisation_id = page.organisation.id
+        detail = await self._readable(page.actor, proposal_id)
+        manager = may_run_assemblies(page.actor)
         thread = await thread_queries.thread_page(
-            organisation_id, detail.thread_id, actor.person_id, order=order, offset=offset
+            organisation_id, detail.thread_id, page.actor.person_id, order=order, offset=offset
         )
-        author = may_take_part(actor) and detail.is_author(actor.person_id)
+        author = may_take_part(page.actor) and detail.is_author(page.actor.person_id)
         steps = (FACILITATOR_STEPS[detail.status] if manager else frozenset()) | (
             AUTHOR_STEPS.get(detail.status, frozenset()) if author else frozenset()
         )
-        return page(
-            request,
+        return page.render(
             "pages/proposals/detail.html.jinja",
-            context=context,
-            membership=actor,
-            organisation=actor.organisation,
             proposal=detail,
             is_author=author,
             may_edit=(manager or author) and detail.status in proposals.EDITABLE,
             status_steps=[s for s in ProposalStatus if s.value in steps],
             diffs={a.id: await _amendment_diff(detail.body, a) for a in detail.amendments},
-            **thread_context(actor, thread, request.url.path),
+            **thread_context(page.actor, thread, page.request.url.path),
         )
 
     @get("/proposals/{proposal_id:int}/versions")
     async def versions(
         self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
+        page: NamedDependency[Page],
         proposal_id: FromPath[int],
         old: FromQuery[int] = 0,
         new: FromQuery[int] = 0,
     ) -> Template:
-        organisation_id = actor.organisation.id
-        detail = await self._readable(actor, proposal_id)
+        organisation_id = page.organisation.id
+        detail = await self._readable(page.actor, proposal_id)
         history = await proposal_queries.versions_of(organisation_id, proposal_id)
         by_number = {v.number: v for v in history}
         newer = by_number.get(new) or history[-1]
         older = by_number.get(old) or by_number.get(newer.number - 1) or history[0]
-        return page(
-            request,
+        return page.render(
             "pages/proposals/versions.html.jinja",
-            context=context,
-            membership=actor,
-            organisation=actor.organisation,
             proposal=detail,
             versions=history,
             older=older,
@@ -264,35 +223,23 @@ class ProposalController(Controller):
     # --- editing --------------------------------------------------------------------------------
 
     @get("/proposals/{proposal_id:int}/edit")
-    async def edit_form(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        proposal_id: FromPath[int],
-    ) -> Template:
-        detail = await self._readable(actor, proposal_id)
+    async def edit_form(self, page: NamedDependency[Page], proposal_id: FromPath[int]) -> Template:
+        detail = await self._readable(page.actor, proposal_id)
         values = {"title": detail.title, "body": detail.body, "note": ""}
-        return self._edit_page(request, context, actor, detail, values, FormErrors())
+        return self._edit_page(page, detail, values, FormErrors())
 
     def _edit_page(
         self,
-        request: Request[Any, Any, State],
-        context: RequestContext,
-        actor: Actor,
+        page: Page,
         detail: proposal_queries.ProposalPage,
         values: dict[str, str],
         errors: FormErrors,
         status_code: int = 200,
     ) -> Template:
-        return page(
-            request,
+        return page.render(
             "pages/proposals/edit.html.jinja",
             fragment="partials/proposals/_edit_form.html.jinja",
             status_code=status_code,
-            context=context,
-            membership=actor,
-            organisation=actor.organisation,
             proposal=detail,
             values=values,
             errors=errors,
@@ -300,105 +247,85 @@ class ProposalController(Controller):
 
     @post("/proposals/{proposal_id:int}/edit")
     async def edit(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        proposal_id: FromPath[int],
+        self, page: NamedDependency[Page], proposal_id: FromPath[int]
     ) -> Template | Redirect:
-        form = await request.form()
+        form = await page.form()
         values = {
             "title": text(form, "title").strip(),
             "body": text(form, "body"),
             "note": text(form, "note").strip(),
         }
-        back = f"{_base(actor)}/proposals/{proposal_id}"
+        back = page.path("proposals", proposal_id)
         try:
             await proposals.edit_proposal(
-                actor, proposal_id, values["title"], values["body"], note=values["note"]
+                page.actor, proposal_id, values["title"], values["body"], note=values["note"]
             )
         except Refused as error:
             if error.code == "not_found":
                 raise NotFoundException() from error
-            detail = await self._readable(actor, proposal_id)
+            detail = await self._readable(page.actor, proposal_id)
             if not error.field:
-                return refused(request, context, actor, error, back)
+                return refusal(page, error, back)
             status, errors = errors_from(error)
-            return self._edit_page(request, context, actor, detail, values, errors, status)
+            return self._edit_page(page, detail, values, errors, status)
         return see_other(back)
 
     @post("/proposals/{proposal_id:int}/status")
     async def change_status(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        proposal_id: FromPath[int],
+        self, page: NamedDependency[Page], proposal_id: FromPath[int]
     ) -> Template | Redirect:
-        back = f"{_base(actor)}/proposals/{proposal_id}"
+        back = page.path("proposals", proposal_id)
         try:
-            form = await request.form()
+            form = await page.form()
             status = ProposalStatus(text(form, "status"))
-            await proposals.change_status(actor, proposal_id, status, reason=text(form, "reason"))
+            await proposals.change_status(
+                page.actor, proposal_id, status, reason=text(form, "reason")
+            )
         except ValueError:
-            return refused(request, context, actor, Refused("invalid_choice"), back)
+            return refusal(page, Refused("invalid_choice"), back)
         except Refused as error:
-            return refused(request, context, actor, error, back)
+            return refusal(page, error, back)
         return see_other(back)
 
     @post("/proposals/{proposal_id:int}/support")
     async def support(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        proposal_id: FromPath[int],
+        self, page: NamedDependency[Page], proposal_id: FromPath[int]
     ) -> Template | Redirect:
-        back = f"{_base(actor)}/proposals/{proposal_id}"
+        back = page.path("proposals", proposal_id)
         try:
-            await proposals.toggle_support(actor, proposal_id)
+            await proposals.toggle_support(page.actor, proposal_id)
         except Refused as error:
-            return refused(request, context, actor, error, back)
+            return refusal(page, error, back)
         return see_other(f"{back}#supporters")
 
     @post("/proposals/{proposal_id:int}/vote")
     async def put_to_vote(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        proposal_id: FromPath[int],
+        self, page: NamedDependency[Page], proposal_id: FromPath[int]
     ) -> Template | Redirect:
-        back = f"{_base(actor)}/proposals/{proposal_id}"
+        back = page.path("proposals", proposal_id)
         try:
-            ballot_id = await proposals.put_to_vote(actor, proposal_id)
+            ballot_id = await proposals.put_to_vote(page.actor, proposal_id)
         except Refused as error:
-            return refused(request, context, actor, error, back)
-        return see_other(f"{_base(actor)}/ballots/{ballot_id}")
+            return refusal(page, error, back)
+        return page.see_other("ballots", ballot_id)
 
     # --- amendments -----------------------------------------------------------------------------
 
     async def _amendment_page(
         self,
-        request: Request[Any, Any, State],
-        context: RequestContext,
-        actor: Actor,
+        page: Page,
         proposal_id: int,
         values: dict[str, str],
         errors: FormErrors,
         status_code: int = 200,
     ) -> Template:
-        detail = await self._readable(actor, proposal_id)
+        detail = await self._readable(page.actor, proposal_id)
         if detail.status == "draft":
             raise NotFoundException()  # a draft takes no amendments yet
-        return page(
-            request,
+        return page.render(
             "pages/proposals/amendment_form.html.jinja",
             fragment="partials/proposals/_amendment_form.html.jinja",
             status_code=status_code,
-            context=context,
-            membership=actor,
-            organisation=actor.organisation,
             proposal=detail,
             values=values,
             errors=errors,
@@ -407,33 +334,22 @@ class ProposalController(Controller):
 
     @get("/proposals/{proposal_id:int}/amendments/new")
     async def new_amendment(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        proposal_id: FromPath[int],
-        selected: FromQuery[str] = "",
+        self, page: NamedDependency[Page], proposal_id: FromPath[int], selected: FromQuery[str] = ""
     ) -> Template:
         """The amendment form; ``selected`` is what the person selected on the rendered text
         (static/js/amend-selection.js sends it): its passage in the source fills the form."""
         values = {"kind": "replace", "passage": "", "text": "", "reason": ""}
         if selected.strip():
-            detail = await self._readable(actor, proposal_id)
+            detail = await self._readable(page.actor, proposal_id)
             passage = source_passage(detail.body, selected[:BODY_MAX]) or selected[:BODY_MAX]
             values.update(passage=passage, text=passage)
-        return await self._amendment_page(
-            request, context, actor, proposal_id, values, FormErrors()
-        )
+        return await self._amendment_page(page, proposal_id, values, FormErrors())
 
     @post("/proposals/{proposal_id:int}/amendments")
     async def propose_amendment(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        proposal_id: FromPath[int],
+        self, page: NamedDependency[Page], proposal_id: FromPath[int]
     ) -> Template | Redirect:
-        form = await request.form()
+        form = await page.form()
         values = {name: text(form, name) for name in ("kind", "passage", "text", "reason")}
         try:
             kind = AmendmentKind(values["kind"])
@@ -445,11 +361,11 @@ class ProposalController(Controller):
             if values["passage"].strip() and kind is not AmendmentKind.FULL:
                 # a passage copied from the rendered text ("Article 2", not "## Article 2")
                 # is found in the source
-                body = (await self._readable(actor, proposal_id)).body
+                body = (await self._readable(page.actor, proposal_id)).body
                 if values["passage"] not in body:
                     values["passage"] = source_passage(body, values["passage"]) or values["passage"]
             amendment_id = await amendments.propose_amendment(
-                actor,
+                page.actor,
                 proposal_id,
                 kind,
                 passage=values["passage"],
@@ -460,52 +376,40 @@ class ProposalController(Controller):
             if error.code == "not_found":
                 raise NotFoundException() from error
             status, errors = errors_from(error)
-            return await self._amendment_page(
-                request, context, actor, proposal_id, values, errors, status
-            )
-        return see_other(f"{_base(actor)}/proposals/{proposal_id}#amendment-{amendment_id}")
+            return await self._amendment_page(page, proposal_id, values, errors, status)
+        return see_other(page.path("proposals", proposal_id) + f"#amendment-{amendment_id}")
 
     @post("/amendments/{amendment_id:int}/decide")
     async def decide_amendment(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        amendment_id: FromPath[int],
+        self, page: NamedDependency[Page], amendment_id: FromPath[int]
     ) -> Template | Redirect:
-        form = await request.form()
+        form = await page.form()
         decision = text(form, "decision")
-        back = await self._amendment_back(actor, amendment_id)
+        back = await self._amendment_back(page, amendment_id)
         try:
             await amendments.decide_amendment(
-                actor, amendment_id, decision, reason=text(form, "reason")
+                page.actor, amendment_id, decision, reason=text(form, "reason")
             )
         except Refused as error:
-            return refused(request, context, actor, error, back)
+            return refusal(page, error, back)
         return see_other(f"{back}#amendment-{amendment_id}")
 
     @post("/amendments/{amendment_id:int}/vote")
     async def put_amendment_to_vote(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        amendment_id: FromPath[int],
+        self, page: NamedDependency[Page], amendment_id: FromPath[int]
     ) -> Template | Redirect:
-        back = await self._amendment_back(actor, amendment_id)
+        back = await self._amendment_back(page, amendment_id)
         try:
-            ballot_id = await amendments.put_amendment_to_vote(actor, amendment_id)
+            ballot_id = await amendments.put_amendment_to_vote(page.actor, amendment_id)
         except Refused as error:
-            return refused(request, context, actor, error, back)
-        return see_other(f"{_base(actor)}/ballots/{ballot_id}")
+            return refusal(page, error, back)
+        return page.see_other("ballots", ballot_id)
 
-    async def _amendment_back(self, actor: Actor, amendment_id: int) -> str:
-        proposal_id = await proposal_queries.proposal_of_amendment(
-            actor.organisation.id, amendment_id
+    async def _amendment_back(self, page: Page, amendment_id: int) -> str:
+        proposal_id = found(
+            await proposal_queries.proposal_of_amendment(page.organisation.id, amendment_id)
         )
-        if proposal_id is None:
-            raise NotFoundException()
-        return f"{_base(actor)}/proposals/{proposal_id}"
+        return page.path("proposals", proposal_id)
 
 
 async def _amendment_diff(body: str, amendment: proposal_queries.AmendmentView) -> TextDiff:

@@ -25,11 +25,10 @@ from votes.services import rules
 from votes.services.actors import Actor, may_administer, may_steward
 from votes.services.refusals import Refused
 from votes.web import pickers
-from votes.web.context import RequestContext
 from votes.web.forms import FormErrors, whole_number
 from votes.web.labels import N_, Nn_
+from votes.web.pages import Page, found
 from votes.web.refusals import Plural, area, explain, form_errors
-from votes.web.rendering import page, see_other
 
 REFUSALS = area(
     "proxies",
@@ -84,10 +83,6 @@ REFUSALS = area(
 )
 
 
-def _path(actor: Actor, assembly_id: int) -> str:
-    return f"/o/{actor.organisation.short_name}/assemblies/{assembly_id}/proxies"
-
-
 def _member_id(value: object) -> int | None:
     return whole_number(value)
 
@@ -97,48 +92,36 @@ class ProxiesController(Controller):
 
     @get("/assemblies/{assembly_id:int}/proxies")
     async def proxies_page(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        assembly_id: FromPath[int],
+        self, page: NamedDependency[Page], assembly_id: FromPath[int]
     ) -> Template:
-        return await self._page(request, context, actor, assembly_id)
+        return await self._page(page, assembly_id)
 
     async def _page(
         self,
-        request: Request[Any, Any, State],
-        context: RequestContext,
-        actor: Actor,
+        page: Page,
         assembly_id: int,
         errors: FormErrors | None = None,
         values: dict[str, str] | None = None,
         status_code: int = HTTP_200_OK,
     ) -> Template:
-        organisation_id = actor.organisation.id
-        assembly = await agenda_queries.assembly_view(organisation_id, assembly_id)
-        if assembly is None:
-            raise NotFoundException()
+        organisation_id = page.organisation.id
+        assembly = found(await agenda_queries.assembly_view(organisation_id, assembly_id))
         everyone = await aq.proxies_of(organisation_id, assembly_id, active_only=False)
         profile = await rules.assembly_profile(organisation_id, assembly_id)
         members = await aq.voting_members(organisation_id)
-        return page(
-            request,
+        return page.render(
             "pages/proxies/proxies.html.jinja",
             status_code=status_code,
-            context=context,
-            membership=actor,
-            organisation=actor.organisation,
             assembly=assembly,
-            given=[p for p in everyone if p.giver_id == actor.id and p.status == "active"],
-            held=[p for p in everyone if p.holder_id == actor.id and p.status == "active"],
-            everyone=everyone if may_steward(actor) else [],
-            steward=may_steward(actor),
-            withdraws_any=may_administer(actor),  # the service's rule for taking one back
+            given=[p for p in everyone if p.giver_id == page.actor.id and p.status == "active"],
+            held=[p for p in everyone if p.holder_id == page.actor.id and p.status == "active"],
+            everyone=everyone if may_steward(page.actor) else [],
+            steward=may_steward(page.actor),
+            withdraws_any=may_administer(page.actor),  # the service's rule for taking one back
             members=[(m["id"], m["person.name"]) for m in members],
             **self._pickers(
-                request,
-                actor,
+                page.request,
+                page.actor,
                 members,
                 values or {},
                 blank_counted=(profile.proxies.blank_proxies == "with_management"),
@@ -193,54 +176,44 @@ class ProxiesController(Controller):
 
     @post("/assemblies/{assembly_id:int}/proxies")
     async def give(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        assembly_id: FromPath[int],
+        self, page: NamedDependency[Page], assembly_id: FromPath[int]
     ) -> Template | Redirect:
         """A member gives their proxy; whoever keeps the register records a paper form
         (``giver``). The service refuses a giver from anyone else (never read as their own)."""
-        form = await request.form()
+        form = await page.form()
         values = {
             name: str(form.get(name, ""))[:2100] for name in ("holder", "instructions", "giver")
         }
-        giver = _member_id(values["giver"]) if values["giver"] else actor.id
+        giver = _member_id(values["giver"]) if values["giver"] else page.actor.id
         holder = None if values["holder"] == "blank" else _member_id(values["holder"])
         errors = FormErrors()
         if (holder is None and values["holder"] != "blank") or giver is None:
             errors.add("holder", explain("choose_holder", REFUSALS).message)
-            return await self._page(request, context, actor, assembly_id, errors, values, 422)
+            return await self._page(page, assembly_id, errors, values, 422)
         try:
             await service.give_proxy(
-                actor, assembly_id, holder, giver_id=giver, instructions=values["instructions"]
+                page.actor, assembly_id, holder, giver_id=giver, instructions=values["instructions"]
             )
         except Refused as error:
             if error.code == "not_found":
                 raise NotFoundException() from error
             status, message = explain(error, REFUSALS)
             errors.add("", message)
-            return await self._page(request, context, actor, assembly_id, errors, values, status)
-        return see_other(_path(actor, assembly_id))
+            return await self._page(page, assembly_id, errors, values, status)
+        return page.see_other("assemblies", assembly_id, "proxies")
 
     @post("/proxies/{proxy_id:int}/revoke")
     async def revoke(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        proxy_id: FromPath[int],
+        self, page: NamedDependency[Page], proxy_id: FromPath[int]
     ) -> Template | Redirect:
-        proxy = await aq.proxy_of(actor.organisation.id, proxy_id)
-        if proxy is None:
-            raise NotFoundException()
-        assembly_id = await _assembly_of(actor.organisation.id, proxy_id)
+        found(await aq.proxy_of(page.organisation.id, proxy_id))  # another's proxy: 404
+        assembly_id = await _assembly_of(page.organisation.id, proxy_id)
         try:
-            await service.revoke_proxy(actor, proxy_id)
+            await service.revoke_proxy(page.actor, proxy_id)
         except Refused as error:
             status, errors = form_errors(error, REFUSALS)
-            return await self._page(request, context, actor, assembly_id, errors, None, status)
-        return see_other(_path(actor, assembly_id))
+            return await self._page(page, assembly_id, errors, None, status)
+        return page.see_other("assemblies", assembly_id, "proxies")
 
 
 async def _assembly_of(organisation_id: int, proxy_id: int) -> int:

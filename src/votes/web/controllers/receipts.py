@@ -15,17 +15,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, get, post
-from litestar.datastructures import State
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.response import Template
 
 from votes.core import receipts
 from votes.db import receipt_queries
-from votes.services.actors import Actor
 from votes.web import voting
-from votes.web.context import RequestContext, settings_of
-from votes.web.rendering import page
+from votes.web.pages import Page
 
 RECEIPT_MAX = 40
 
@@ -39,56 +36,38 @@ class ReceiptsController(Controller):
     path = "/"
 
     @get("/my-votes")
-    async def my_votes(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-    ) -> Template:
-        return await self._page(request, context, actor)
+    async def my_votes(self, page: NamedDependency[Page]) -> Template:
+        return await self._page(page)
 
     async def _page(
         self,
-        request: Request[Any, Any, State],
-        context: RequestContext,
-        actor: Actor,
+        page: Page,
         **checked: Any,
     ) -> Template:
-        votes = await receipt_queries.my_votes(actor.organisation.id, actor.id)
-        return page(
-            request,
+        votes = await receipt_queries.my_votes(page.organisation.id, page.actor.id)
+        return page.render(
             "pages/receipts/my_votes.html.jinja",
             fragment="partials/receipts/_check.html.jinja" if checked else None,
             status_code=checked.pop("status_code", 200),
-            context=context,
-            membership=actor,
-            organisation=actor.organisation,
             votes=votes,
-            receipt_owner=voting.receipt_owner(settings_of(request).secret_key, actor.id),
+            receipt_owner=voting.receipt_owner(page.settings.secret_key, page.actor.id),
             choice_words=choice_words,
             checked=checked or None,
         )
 
     @post("/my-votes/check")
-    async def check(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-    ) -> Template:
+    async def check(self, page: NamedDependency[Page]) -> Template:
         """Is the paper of this receipt code in a published count? Answered for whoever holds
         the code, exactly as the ballot's own results page does."""
-        form = await request.form()
+        form = await page.form()
         code = receipts.normalise_receipt(str(form.get("receipt", ""))[:RECEIPT_MAX])
         paper = None
         if len(code) == receipts.RECEIPT_LENGTH:
             paper = await receipt_queries.published_paper_by_receipt(
-                actor.organisation.id, receipts.receipt_hash(code)
+                page.organisation.id, receipts.receipt_hash(code)
             )
         return await self._page(
-            request,
-            context,
-            actor,
+            page,
             code=receipts.format_receipt(code) if code else "",
             paper=paper,
             words=choice_words(paper.content, paper.labels, paper.method) if paper else "",

@@ -1,0 +1,138 @@
+"""What the benchmarks build first. The record benchmarks (``bench_loop``, ``bench_minutes``,
+``bench_verify``): a temporary SQLite database, a cooperative of many members, and an assembly
+whose ballots are all published (a closed assembly, as its record is read after it). The server
+benchmarks (``bench_votes``, ``bench_live``, ``bench_now``): members already signed in
+(:func:`signed_in_members`), whose session cookies the simulated phones send.
+
+Imported by those scripts as ``seeding`` (Python puts a script's own folder on the path).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import secrets
+import tempfile
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+YES_NO = [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")]
+
+
+def temporary_environment(name: str) -> None:
+    """A fresh data folder and test settings, set before anything of ``votes`` is imported
+    (Piccolo tables bind to the engine at import)."""
+    os.environ.update(
+        VOTES_DATA_DIR=tempfile.mkdtemp(prefix=f"votes-bench-{name}-"), VOTES_ENV="test",
+        PICCOLO_CONF="votes.piccolo_conf",
+        VOTES_SECRET_KEY="bench-secret-key-that-is-long-enough-0123456789",
+    )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Cooperative:
+    organisation_id: int
+    voters: list[int]  # membership ids
+    assembly_id: int
+
+
+async def start_database() -> None:
+    """The pool on the settings' database, migrated."""
+    from votes.db.database import use_database
+    from votes.db.engine import start_pool
+    from votes.db.migrate import migrate
+    from votes.settings import Settings
+
+    await start_pool(use_database(Settings.from_env()), 2)
+    await migrate(quiet=True)
+
+
+async def cooperative(members: int) -> Cooperative:
+    """A cooperative of ``members`` voting members and an assembly in session."""
+    from votes.db.tables import AssemblyStatus, MembershipKind
+    from votes.services import accounts, assemblies, organisations
+    from votes.services.actors import actor_for
+
+    organisation_id = await organisations.create_organisation("Bench", "bench")
+    voters = []
+    for index in range(members):
+        person = await accounts.create_person(f"Associé·e {index:05d}", None, None)
+        voters.append(
+            await organisations.add_membership(organisation_id, person, kind=MembershipKind.MEMBER)
+        )
+    assembly_id = await assemblies.create_assembly(
+        await actor_for(organisation_id), "AGO", datetime.now(UTC), status=AssemblyStatus.IN_SESSION
+    )  # closed once its ballots are published: a closed assembly takes no ballot
+    return Cooperative(organisation_id, voters, assembly_id)
+
+
+async def cast_every_voter(coop: Cooperative, ballot_id: int, number: int) -> None:
+    """Each member votes through the service, at random (seeded)."""
+    from votes.services.ballots import voting
+
+    rng = random.Random(7 + number)
+    for membership_id in coop.voters:
+        await voting.cast_vote(ballot_id, membership_id, rng.choice(["yes", "no", "abstain"]))
+
+
+async def published_ballots(
+    coop: Cooperative,
+    count: int,
+    fill: Callable[[Cooperative, int, int], Awaitable[None]] = cast_every_voter,
+    *,
+    method_of: Callable[[int], tuple[str, list[tuple[str, str]]]] = lambda _: ("majority", YES_NO),
+) -> None:
+    """``count`` ballots (secret one in two), each opened, filled by ``fill(coop, ballot id,
+    number)``, closed and published; then the assembly is closed."""
+    from votes.db.tables import Assembly, AssemblyStatus
+    from votes.services.actors import actor_for
+    from votes.services.ballots import drafts, lifecycle
+
+    for number in range(count):
+        method, options = method_of(number)
+        ballot_id = await drafts.create_ballot(
+            await actor_for(coop.organisation_id), coop.assembly_id, f"Résolution {number + 1}",
+            method, options, secret=number % 2 == 0,
+        )  # fmt: skip
+        await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+        await fill(coop, ballot_id, number)
+        await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+        await lifecycle.publish_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await Assembly.update({Assembly.status: AssemblyStatus.CLOSED.value}).where(
+        Assembly.id == coop.assembly_id
+    )
+
+
+async def signed_in_members(
+    organisation_id: int, count: int, secret_key: str
+) -> tuple[list[int], list[str]]:
+    """``count`` members (the first a facilitator), each with a session opened for four
+    hours, written straight into the tables: their person ids and session tokens, in order."""
+    from votes.db.tables import LoginSession, Membership, Person
+    from votes.services import accounts
+
+    people = await Person.insert(*(Person(name=f"Member {n:05d}") for n in range(count)))
+    person_ids = [row["id"] for row in people]
+    await Membership.insert(
+        *(
+            Membership(
+                organisation=organisation_id,
+                person=pid,
+                membership_key=f"{organisation_id}:{pid}",
+                is_facilitator=n == 0,
+            )
+            for n, pid in enumerate(person_ids)
+        )
+    )
+    tokens = [secrets.token_urlsafe(32) for _ in person_ids]
+    expires = datetime.now(UTC) + timedelta(hours=4)
+    await LoginSession.insert(
+        *(
+            LoginSession(
+                token_hash=accounts.token_hash(t, secret_key), person=pid, expires_at=expires
+            )
+            for t, pid in zip(tokens, person_ids, strict=True)
+        )
+    )
+    return person_ids, tokens

@@ -1,0 +1,143 @@
+"""``Page`` and ``Visit``: what every page handler needs, as one typed dependency.
+
+A handler inside ``/o/{org}`` takes ``page: NamedDependency[Page]`` instead of the request,
+the request context and the acting member one by one, and renders with ``page.render(...)``,
+which fills what the organisation layout reads (``context``, ``membership``, ``organisation``)
+so that no controller repeats it. Paths inside the organisation come from ``page.path(...)``.
+A page outside any organisation takes ``visit: NamedDependency[Visit]`` (the request and its
+context), whose ``render`` fills ``context``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from litestar import Request
+from litestar.datastructures import FormMultiDict, State
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_200_OK
+
+from votes.db.queries import OrganisationView
+from votes.services.accounts import Viewer
+from votes.services.actors import Actor
+from votes.settings import Settings
+from votes.web.context import RequestContext, settings_of
+from votes.web.rendering import is_htmx, page, see_other
+
+T = TypeVar("T")
+
+
+def found(value: T | None) -> T:
+    """``value``, or 404 when there is no such thing in the organisation (another
+    organisation's is not found either: it does not exist here)."""
+    if value is None:
+        raise NotFoundException()
+    return value
+
+
+class Visit:
+    """A page outside any organisation (the front page, signing in, the instance's
+    administration): the request and its context (viewer, language)."""
+
+    __slots__ = ("context", "request")
+
+    def __init__(self, request: Request[Any, Any, State], context: RequestContext) -> None:
+        self.request = request
+        self.context = context
+
+    @property
+    def viewer(self) -> Viewer | None:
+        """Who is signed in, if anyone."""
+        return self.context.viewer
+
+    @property
+    def settings(self) -> Settings:
+        return settings_of(self.request)
+
+    @property
+    def htmx(self) -> bool:
+        """An htmx request (not a history restore): it wants a fragment."""
+        return is_htmx(self.request)
+
+    async def form(self) -> FormMultiDict:
+        return await self.request.form()
+
+    def render(
+        self,
+        template: str,
+        *,
+        fragment: str | None = None,
+        status_code: int = HTTP_200_OK,
+        **values: Any,
+    ) -> Template:
+        """Render ``template`` (``fragment`` for htmx) with the request context and ``values``."""
+        return page(
+            self.request,
+            template,
+            fragment=fragment,
+            status_code=status_code,
+            context=self.context,
+            **values,
+        )
+
+
+class Page(Visit):
+    """An organisation's page: a :class:`Visit` and the acting member."""
+
+    __slots__ = ("actor",)
+
+    def __init__(
+        self, request: Request[Any, Any, State], context: RequestContext, actor: Actor
+    ) -> None:
+        super().__init__(request, context)
+        self.actor = actor
+
+    @property
+    def organisation(self) -> OrganisationView:
+        return self.actor.organisation
+
+    def path(self, *parts: object) -> str:
+        """``/o/<short name>`` followed by ``parts``: ``page.path("assemblies", 3)``."""
+        base = f"/o/{self.actor.organisation.short_name}"
+        return "/".join((base, *(str(part) for part in parts)))
+
+    def see_other(self, *parts: object) -> Redirect:
+        """303 to ``page.path(*parts)`` after a successful POST."""
+        return see_other(self.path(*parts))
+
+    def render(
+        self,
+        template: str,
+        *,
+        fragment: str | None = None,
+        status_code: int = HTTP_200_OK,
+        **values: Any,
+    ) -> Template:
+        """Render ``template`` (``fragment`` for htmx) with what the organisation layout reads
+        (the request context, the acting membership, the organisation) and ``values``."""
+        return super().render(
+            template,
+            fragment=fragment,
+            status_code=status_code,
+            membership=self.actor,
+            organisation=self.actor.organisation,
+            **values,
+        )
+
+
+async def provide_visit(
+    request: Request[Any, Any, State], context: NamedDependency[RequestContext]
+) -> Visit:
+    return Visit(request, context)
+
+
+async def provide_page(
+    request: Request[Any, Any, State],
+    context: NamedDependency[RequestContext],
+    actor: NamedDependency[Actor],
+) -> Page:
+    """Takes ``actor`` (which takes ``context``) so that the three resolve one after the other
+    (see :func:`votes.web.guards.provide_actor`)."""
+    return Page(request, context, actor)
