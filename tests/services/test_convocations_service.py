@@ -6,15 +6,30 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from tests.support import factories
 from tests.support.smtp import SENDER, Inbox, settings_for, smtp_server
 
-from votes.core.rules import Confidence, preset, profile_from_data, profile_to_data
+from votes.core.rules import (
+    Confidence,
+    PostalRule,
+    preset,
+    profile_from_data,
+    profile_to_data,
+)
 from votes.db.tables import AssemblyKind, ConvocationRecord, Mail, MailStatus
-from votes.services import access_codes, accounts, assemblies, convocations, mail, organisations
+from votes.services import (
+    access_codes,
+    accounts,
+    assemblies,
+    convocations,
+    mail,
+    organisations,
+    rules,
+)
 from votes.services.actors import actor_for
 from votes.services.convocations import LetterDraft, Notice
 from votes.services.refusals import Refused
@@ -161,3 +176,29 @@ async def test_an_assembly_further_than_a_code_lasts_is_convened_once_per_member
     codes = await access_codes.printable_sheet(actor, secret_key=SECRET)
     assert held in codes  # the first member's mailed code was not cancelled by the re-send
     assert await Mail.count().where(Mail.recipient == first_email) == 1
+
+
+@pytest.mark.parametrize("allowed", [True, False])
+async def test_the_letter_links_to_the_vote_by_correspondence_when_the_rules_allow_it(
+    allowed: bool,
+) -> None:
+    organisation_id = await factories.organisation()
+    tag = factories.unique("postal")
+    person = await accounts.create_person("Zoé", f"zoe-{tag}@example.org", None)
+    await organisations.add_membership(organisation_id, person)
+    actor = await actor_for(organisation_id)
+    profile = replace(preset("scop_sarl"), postal=PostalRule(allowed=allowed), adjusted=True)
+    await rules.save_profile(actor, profile)
+    assembly_id = await _assembly(organisation_id)
+    await convocations.prepare(actor, assembly_id, LetterDraft("Ordre du jour : comptes.", ""))
+    await convocations.send(actor, assembly_id, base_url="https://votes.example", secret_key=SECRET)
+
+    [body] = await Mail.select(Mail.body_text).where(Mail.recipient == f"zoe-{tag}@example.org")
+    text = body["body_text"]
+    link = f"/assemblies/{assembly_id}/advance-vote"
+    if allowed:
+        assert "Votez par correspondance, jusqu’au" in text
+        assert link in text
+    else:
+        assert "correspondance" not in text
+        assert link not in text

@@ -25,6 +25,8 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
 
+from votes.core import postal
+from votes.core.rules import RuleProfile
 from votes.db import convocation_queries as queries
 from votes.db.convocation_queries import Voter
 from votes.db.engine import write_transaction
@@ -204,6 +206,18 @@ def assembly_link(base_url: str, short_name: str, assembly_id: int) -> str:
     return f"{base_url.rstrip('/')}/o/{short_name}/assemblies/{assembly_id}"
 
 
+def advance_vote_until(
+    row: dict[str, object], profile: RuleProfile, time_zone: str
+) -> datetime | None:
+    """The postal form's deadline when the rules let members vote by correspondence before this
+    (general) assembly, else None."""
+    starts_at = row["starts_at"]
+    if not profile.postal.allowed or not rules.governed(str(row["kind"])):
+        return None
+    assert isinstance(starts_at, datetime)
+    return postal.postal_deadline(starts_at, profile.postal, zone(time_zone))
+
+
 def personal_link(base_url: str, code: IssuedCode) -> str:
     return f"{base_url.rstrip('/')}{access_codes.LINK_PATH}{code.link_token}"
 
@@ -220,6 +234,7 @@ def compose_mail(
     code: str,
     code_page: str,
     page: str,
+    advance_vote: tuple[str, datetime] | None = None,
 ) -> tuple[str, str]:
     """A member's convocation (subject, text) in the current language: the letter as the
     administrator wrote it, framed by their name, their personal link and the assembly's
@@ -248,6 +263,16 @@ def compose_mail(
         "",
         _("Keep them to yourself: they let you vote in your name."),
         "",
+    ]
+    if advance_vote is not None:
+        advance_link, deadline = advance_vote
+        lines += [
+            _("Cannot come? Vote by correspondence, until %(deadline)s:")
+            % {"deadline": when_in_words(deadline, time_zone)},
+            advance_link,
+            "",
+        ]
+    lines += [
         _("The assembly's page:"),
         page,
     ]
@@ -326,6 +351,7 @@ async def send(
                     days=_code_days(starts_at, now),
                     missing_days=notice.missing_days,
                     default_language=default_language,
+                    advance_until=advance_vote_until(row, profile, organisation.time_zone),
                 )
     async with write_transaction(ConvocationRecord._meta.db):
         await audit.record(
@@ -374,6 +400,7 @@ async def _convene_batch(
     days: int,
     missing_days: int,
     default_language: str,
+    advance_until: datetime | None = None,
 ) -> int:
     organisation = actor.organisation
     # a member convened meanwhile (a second tab, a letter marked) is left alone
@@ -388,6 +415,7 @@ async def _convene_batch(
     )
     page = assembly_link(base_url, organisation.short_name, assembly_id)
     code_page = f"{base_url.rstrip('/')}/code"
+    advance_vote = None if advance_until is None else (f"{page}/advance-vote", advance_until)
     sender = mail.sender()
     queued = 0
     keys: dict[int, str] = {}
@@ -407,6 +435,7 @@ async def _convene_batch(
                 code=code.display_code,
                 code_page=code_page,
                 page=page,
+                advance_vote=advance_vote,
             )
         key = f"{MAIL_KIND}:{assembly_id}:{voter.membership_id}"
         keys[voter.membership_id] = key
