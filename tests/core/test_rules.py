@@ -10,12 +10,14 @@ from votes.core import TallyError, Verdict, tally
 from votes.core.rules import (
     ASSEMBLY_KINDS,
     CONVOCATIONS,
+    MAX_NOTICE_DAYS,
     PRESET_FOR_LEGAL_FORM,
     PRESETS,
     Attendance,
     Confidence,
     ProxyRule,
     QuorumRule,
+    check_profile,
     preset,
 )
 
@@ -205,3 +207,14 @@ def test_unknown_names_are_refused_clearly() -> None:
     empty = preset("custom").customised("empty", rules={})
     with pytest.raises(TallyError, match="no rule"):
         empty.rule_for("ago", "first")
+
+
+@pytest.mark.parametrize("days", [0, MAX_NOTICE_DAYS])
+def test_a_notice_period_within_a_year_is_kept(days: int) -> None:
+    check_profile(preset("custom").customised("custom", notice_days=days))
+
+
+@pytest.mark.parametrize("days", [-1, MAX_NOTICE_DAYS + 1])
+def test_a_notice_period_no_convocation_could_meet_is_refused(days: int) -> None:
+    with pytest.raises(TallyError, match="notice period"):
+        check_profile(preset("custom").customised("custom", notice_days=days))
