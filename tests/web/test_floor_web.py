@@ -275,3 +275,45 @@ async def test_a_subject_from_elsewhere_gets_a_sentence_and_changes_nothing(
         await post_form(client, f"{foreign_floor}/subject", {"subject": f"p{proposal_id}"})
     ).status_code == 404
     assert await _subject_key(coop) == before
+
+
+async def test_a_choice_no_form_offers_is_refused_not_replaced(client: httpx.AsyncClient) -> None:
+    """A crafted kind of request, ordering or mood check used to become the default one (a
+    plain request to speak, arrival order, fist-to-five) without a word: it is refused."""
+    coop = await _coop()
+    base = f"{coop.base}/assemblies/{coop.assembly_id}"
+    await as_role(client, coop, "member")
+    asked = await post_form(client, f"{base}/floor/request", {"kind": "filibuster"})
+    assert asked.status_code == 422
+    assert "Choisissez l’une des options proposées." in html.unescape(asked.text)
+    assert await _requests(coop) == 0
+
+    await as_role(client, coop, "facilitator")
+    mood_check = {"kind": "secret_ballot", "question": "Prêt·es ?"}
+    launched = await post_form(client, f"{base}/mood", mood_check)
+    assert launched.status_code == 422
+    assert not await MoodCheck.exists().where(MoodCheck.organisation == coop.organisation_id)
+    rules = {"ordering": "loudest", "speaker_minutes": "3", "item_minutes": "30"}
+    refused = await post_form(client, f"{base}/floor/rules", rules)
+    assert refused.status_code == 422
+    assert "Choisissez l’une des options proposées." in html.unescape(refused.text)
+    assert not await FloorSettings.exists().where(
+        (FloorSettings.settings_key == str(coop.assembly_id))
+        & (FloorSettings.ordering != "arrival")
+    )
+    member = await coop.membership("member")
+    added = await post_form(client, f"{base}/floor/add", {"member": member, "kind": "x"})
+    assert added.status_code == 422
+    assert await _requests(coop) == 0
+
+
+async def test_mood_options_are_never_cut_to_fit(client: httpx.AsyncClient) -> None:
+    """Answers posted past what the form allows are refused whole, not cut to 1,000
+    characters (which could turn a refused list into an accepted, shortened one)."""
+    coop = await _coop()
+    base = f"{coop.base}/assemblies/{coop.assembly_id}"
+    await as_role(client, coop, "facilitator")
+    options = "\n".join(["Oui", "Non", " " * 990, "Une réponse bien trop longue" * 3])
+    launched = await post_form(client, f"{base}/mood", {"kind": "options", "options": options})
+    assert launched.status_code == 422
+    assert not await MoodCheck.exists().where(MoodCheck.organisation == coop.organisation_id)

@@ -9,7 +9,8 @@ A mood check is never a vote: every surface says "Sondage indicatif — ce n'est
 
 from __future__ import annotations
 
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypeVar
 
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
@@ -73,6 +74,7 @@ REFUSALS = area(
             N_("Give 2 to 8 different answers, one a line, of 40 characters at most."),
         ),
         "question_too_long": (422, N_("The question is too long (300 characters at most).")),
+        "invalid_choice": (422, N_("Choose one of the options offered.")),
         "bad_subject": (
             422,
             N_(
@@ -82,6 +84,8 @@ REFUSALS = area(
         ),
     },
 )
+
+Option = TypeVar("Option", bound=StrEnum)
 
 COLOURS = {"green": N_("Green"), "orange": N_("Orange"), "red": N_("Red")}
 THUMBS = {"up": N_("Thumbs up"), "sideways": N_("Thumbs sideways"), "down": N_("Thumbs down")}
@@ -148,12 +152,13 @@ def _refusal(error: Refused) -> tuple[int, str]:
     return status, message
 
 
-def _request_kind(value: object) -> RequestKind:
-    """The kind of request asked for; an unknown one is a plain request to speak."""
+def _offered(options: type[Option], value: object, default: Option) -> Option | None:
+    """The option the form's field names (``default`` when it is left empty), or None for a
+    value no form offers: a crafted request is refused, never read as another choice."""
     try:
-        return RequestKind(str(value or "speak"))
+        return options(str(value or default.value))
     except ValueError:
-        return RequestKind.SPEAK
+        return None
 
 
 class FloorController(Controller):
@@ -220,7 +225,9 @@ class FloorController(Controller):
         """One tap: ask for the floor (``kind``: speak, point_of_order, direct_reply)."""
         form = await page.form()
         heading = await _heading(page.actor, assembly_id)
-        kind = _request_kind(form.get("kind"))
+        kind = _offered(RequestKind, form.get("kind"), RequestKind.SPEAK)
+        if kind is None:
+            return await self._refused(page, assembly_id, "invalid_choice")
         subject = await fq.current_subject(page.organisation.id, heading.id)
         if subject is None:
             return await self._refused(page, assembly_id, "no_current_item")
@@ -387,7 +394,9 @@ class FloorController(Controller):
         if member is None or subject is None:
             code = "speaker_not_member" if subject is not None else "no_current_item"
             return await self._refused(page, assembly_id, code, console=console)
-        kind = _request_kind(form.get("kind"))
+        kind = _offered(RequestKind, form.get("kind"), RequestKind.SPEAK)
+        if kind is None:
+            return await self._refused(page, assembly_id, "invalid_choice", console=console)
         call = service.request_floor(
             page.actor, assembly_id, subject.item_id, kind, for_member=member, subject=subject
         )
@@ -398,10 +407,9 @@ class FloorController(Controller):
         self, page: NamedDependency[Page], assembly_id: FromPath[int]
     ) -> Template | Redirect:
         form = await page.form()
-        try:
-            ordering = Ordering(str(form.get("ordering", "")))
-        except ValueError:
-            ordering = Ordering.ARRIVAL
+        ordering = _offered(Ordering, form.get("ordering"), Ordering.ARRIVAL)
+        if ordering is None:
+            return await self._refused(page, assembly_id, "invalid_choice", console=True)
         speaker = whole_number(form.get("speaker_minutes"), high=600)
         item = whole_number(form.get("item_minutes"), high=600)
         if speaker is None or item is None:
@@ -422,13 +430,12 @@ class FloorController(Controller):
     ) -> Template | Redirect:
         """Launch a mood check (never a vote)."""
         form = await page.form()
-        try:
-            kind = MoodKind(str(form.get("kind", "")))
-        except ValueError:
-            kind = MoodKind.FIST_TO_FIVE
-        options = str(form.get("options", ""))[:1000].splitlines()
+        kind = _offered(MoodKind, form.get("kind"), MoodKind.FIST_TO_FIVE)
+        if kind is None:
+            return await self._refused(page, assembly_id, "invalid_choice", console=True)
+        options = str(form.get("options", "")).splitlines()
         call = mood_service.launch(
-            page.actor, assembly_id, kind, str(form.get("question", ""))[:400], options
+            page.actor, assembly_id, kind, str(form.get("question", "")), options
         )
         return await self._act(page, assembly_id, call, console=True)
 
