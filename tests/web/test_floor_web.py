@@ -317,3 +317,36 @@ async def test_mood_options_are_never_cut_to_fit(client: httpx.AsyncClient) -> N
     launched = await post_form(client, f"{base}/mood", {"kind": "options", "options": options})
     assert launched.status_code == 422
     assert not await MoodCheck.exists().where(MoodCheck.organisation == coop.organisation_id)
+
+
+async def test_a_request_on_another_subject_stays_in_sight(client: httpx.AsyncClient) -> None:
+    """A member who asked for the floor on an amendment still sees their request, and may
+    withdraw it, while the facilitator has moved the discussion to another subject."""
+    coop = await _coop()
+    floor = f"{coop.base}/assemblies/{coop.assembly_id}/floor"
+    _, amendment_id, _ = await _proposal(coop, "Cantine bio", coop.item_id)
+    await as_role(client, coop, "facilitator")
+    chosen = await post_form(client, f"{floor}/subject", {"subject": f"a{amendment_id}"})
+    assert chosen.status_code == 303
+    await as_role(client, coop, "member")
+    assert (await post_form(client, f"{floor}/request", {"kind": "speak"})).status_code == 303
+    phone = await client.get(floor)
+    assert "data-floor-elsewhere" not in phone.text  # it is the list under discussion
+
+    await as_role(client, coop, "facilitator")
+    assert (await post_form(client, f"{floor}/subject", {"subject": "item"})).status_code == 303
+    await as_role(client, coop, "member")
+    phone = html.unescape((await client.get(floor)).text)
+    assert "Votre demande attend le retour de son sujet\u00a0: Amendement n°\u00a01" in phone
+    request = (
+        await SpeakerRequest.select(SpeakerRequest.id)
+        .where(SpeakerRequest.organisation == coop.organisation_id)
+        .first()
+    )
+    assert request is not None
+    withdrawn = await post_form(client, f"{floor}/withdraw", {"request": request["id"]})
+    assert withdrawn.status_code == 303
+    assert "data-floor-elsewhere" not in (await client.get(floor)).text
+    assert await _requests(coop) == 1  # withdrawn, not deleted
+    withdrawn_status = SpeakerRequest.status == "withdrawn"
+    assert await SpeakerRequest.count().where(withdrawn_status) == 1

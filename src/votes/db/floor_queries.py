@@ -382,6 +382,60 @@ async def queue_view(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class WaitingElsewhere:
+    """A member's request still waiting on a subject that is not under discussion now: it
+    comes back with its subject, and its member may withdraw it meanwhile."""
+
+    request_id: int
+    kind: RequestKind
+    item_title: str
+    subject: Subject
+
+
+async def waiting_elsewhere(
+    organisation_id: int, assembly_id: int, membership_id: int, current_key: str | None
+) -> list[WaitingElsewhere]:
+    """``membership_id``'s waiting requests in this assembly on any list but ``current_key``'s,
+    oldest first."""
+    floor_list = SpeakerRequest.floor_list
+    rows = (
+        await SpeakerRequest.select(
+            SpeakerRequest.id,
+            SpeakerRequest.kind,
+            floor_list.agenda_item.as_alias("item"),
+            floor_list.agenda_item.title.as_alias("item_title"),  # type: ignore[union-attr]
+            floor_list.proposal.as_alias("proposal"),
+            floor_list.proposal.title.as_alias("proposal_title"),  # type: ignore[union-attr]
+            floor_list.amendment.as_alias("amendment"),
+            floor_list.amendment.number.as_alias("amendment_number"),  # type: ignore[union-attr]
+        )
+        .where(
+            (SpeakerRequest.organisation == organisation_id)
+            & (SpeakerRequest.membership == membership_id)
+            & (SpeakerRequest.status == RequestStatus.WAITING.value)
+            & (floor_list.assembly == assembly_id)
+            & (floor_list.list_key != (current_key or ""))
+        )
+        .order_by(SpeakerRequest.id)
+    )
+    return [
+        WaitingElsewhere(
+            row["id"],
+            RequestKind(row["kind"]),
+            row["item_title"],
+            Subject(
+                row["item"],
+                row["proposal"],
+                row["proposal_title"] or "",
+                row["amendment"],
+                row["amendment_number"],
+            ),
+        )
+        for row in rows
+    ]
+
+
 async def spoken_on(list_id: int) -> set[int]:
     rows = await SpeakerRequest.select(SpeakerRequest.membership).where(
         (SpeakerRequest.floor_list == list_id)

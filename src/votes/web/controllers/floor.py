@@ -178,6 +178,17 @@ class FloorController(Controller):
         status_code: int = HTTP_200_OK,
     ) -> Template:
         state = await _state(page.actor, assembly_id, counts=False)  # a phone shows no bars
+        queue, me = state["queue"], page.actor.membership_id
+        elsewhere = (
+            await fq.waiting_elsewhere(
+                page.organisation.id,
+                assembly_id,
+                me,
+                None if queue is None else (queue.subject or fq.Subject(queue.item_id)).key,
+            )
+            if me is not None
+            else []
+        )
         category = (
             await fq.speaker_category(assembly_id, page.actor.id)
             if page.actor.membership
@@ -189,6 +200,7 @@ class FloorController(Controller):
             status_code=status_code,
             **state,
             my_category=category,
+            elsewhere=elsewhere,
             error=error,
         )
 
