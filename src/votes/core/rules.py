@@ -141,6 +141,15 @@ class ProxyRule:
         )
     )
 
+    @property
+    def blank_counted(self) -> bool:
+        """Whether a blank proxy (no holder named) counts, given to the management.
+
+        >>> ProxyRule().blank_counted, ProxyRule(blank_proxies="not_counted").blank_counted
+        (True, False)
+        """
+        return self.blank_proxies == "with_management"
+
     def cap(self, members: int) -> int | None:
         """The most proxies one member may hold, for an organisation of ``members``.
 

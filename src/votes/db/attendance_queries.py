@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from votes.core.rules import Attendance as Way
 from votes.db.engine import read_raw
 from votes.db.tables import (
     AdvanceParticipation,
@@ -100,6 +102,17 @@ class AttendanceCounts:
     @property
     def checked_in(self) -> int:
         return self.present + self.remote
+
+    def taking_part(self, ways: Collection[Way], *, blank_counted: bool) -> int:
+        """Members the quorum counts: those who take part in one of ``ways`` (the rules'),
+        blank proxies only when the statutes give them to the management."""
+        by_way = {
+            Way.PRESENT: self.present,
+            Way.REMOTE: self.remote,
+            Way.REPRESENTED: self.represented + (self.blank if blank_counted else 0),
+            Way.POSTAL: self.postal,
+        }
+        return sum(count for way, count in by_way.items() if way in ways)
 
 
 async def voting_members(organisation_id: int) -> list[dict[str, Any]]:

@@ -143,6 +143,7 @@ class AttendanceRegister:
 
     lines: list[AttendanceLine]
     recorded: bool
+    counts: aq.AttendanceCounts  # the same head counts as the quorum banner's
 
     @property
     def members(self) -> int:
@@ -264,7 +265,7 @@ async def attendance_register(organisation_id: int, assembly_id: int) -> Attenda
         )
         for line in register
     ]
-    return AttendanceRegister(lines=lines, recorded=recorded)
+    return AttendanceRegister(lines=lines, recorded=recorded, counts=aq.count_register(register))
 
 
 async def _role_names(organisation_id: int, column: Any) -> list[str]:

@@ -374,12 +374,8 @@ async def quorum_banner(organisation_id: int, assembly_id: int) -> QuorumBanner 
     lines = await aq.attendance_register(organisation_id, assembly_id)
     counts = aq.count_register(lines)
     ways = profile.quorum_counts(kind, convocation)
-    blank_counted = profile.proxies.blank_proxies == "with_management"
-    participants = counts.present if Way.PRESENT in ways else 0
-    participants += counts.remote if Way.REMOTE in ways else 0
-    if Way.REPRESENTED in ways:
-        participants += counts.represented + (counts.blank if blank_counted else 0)
-    participants += counts.postal if Way.POSTAL in ways else 0
+    blank_counted = profile.proxies.blank_counted
+    participants = counts.taking_part(ways, blank_counted=blank_counted)
     weighted = None
     if profile.quorum_by_college:
         weighted = await _weighted_quorum(organisation_id, profile, lines, ways, blank_counted)

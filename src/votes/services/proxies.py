@@ -97,7 +97,7 @@ async def give_proxy(
             raise Refused("giver_not_voter")
         profile = await rules.freeze_assembly_profile(organisation_id, assembly_id)
         if holder_id is None:
-            if profile.proxies.blank_proxies != "with_management":
+            if not profile.proxies.blank_counted:
                 raise Refused("blank_not_counted")
         elif not await _is_voter(organisation_id, holder_id):
             raise Refused("holder_not_member")

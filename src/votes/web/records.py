@@ -109,8 +109,11 @@ def quorum_view(record: AssemblyRecord, profile: RuleProfile) -> QuorumView:
     required = rule.quorum.required(members) or None
     participants = None
     if record.attendance.recorded:
-        taking_part = ("present", "represented", "remote")
-        participants = sum(record.attendance.count(status) for status in taking_part)
+        # the banner's rule: the ways the statutes count, correspondence included
+        participants = record.attendance.counts.taking_part(
+            profile.quorum_counts(assembly.kind, assembly.convocation),
+            blank_counted=profile.proxies.blank_counted,
+        )
     return QuorumView(members, required, participants, rule.source.reference)
 
 

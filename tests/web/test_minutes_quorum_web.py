@@ -1,0 +1,43 @@
+"""The minutes count the quorum as the room's banner does (#18): the ways of taking part the
+statutes count, votes by correspondence included, and agree in number."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import httpx
+from tests.web.assembly_helpers import as_role, post_form
+from tests.web.test_advance_votes_web import membership, postal_coop
+
+from votes.db.tables import Assembly as AssemblyTable
+from votes.services import attendance, rules
+from votes.services.actors import actor_for
+
+
+async def test_the_minutes_quorum_counts_the_forms_by_correspondence(
+    client: httpx.AsyncClient,
+) -> None:
+    coop, ballot_id = await postal_coop()
+    profile = await rules.organisation_profile(coop.organisation_id)
+    await rules.save_profile(
+        await actor_for(coop.organisation_id), replace(profile, dual_control=False)
+    )
+    await as_role(client, coop, "other")
+    url = f"{coop.base}/assemblies/{coop.assembly_id}/advance-vote"
+    assert (await post_form(client, url, {f"answer-{ballot_id}": "yes"})).status_code == 303
+    await AssemblyTable.update({AssemblyTable.status: "in_session"}).where(
+        AssemblyTable.id == coop.assembly_id
+    )
+    system = await actor_for(coop.organisation_id)
+    await attendance.check_in(system, coop.assembly_id, await membership(coop, "facilitator"))
+    banner = await attendance.quorum_banner(coop.organisation_id, coop.assembly_id)
+    assert banner is not None
+    assert banner.participants == 2  # one in the room, one by post
+
+    await as_role(client, coop, "facilitator")
+    minutes = await client.get(
+        f"{coop.base}/assemblies/{coop.assembly_id}/minutes", headers={"Accept-Language": "fr"}
+    )
+    assert minutes.status_code == 200
+    assert "1 a voté par correspondance" in minutes.text
+    assert "Le quorum est atteint\u00a0:\u00a02 associé·es participent." in minutes.text
