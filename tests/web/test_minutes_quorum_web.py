@@ -1,5 +1,6 @@
 """The minutes count the quorum as the room's banner does (#18): the ways of taking part the
-statutes count, votes by correspondence included, and agree in number."""
+statutes count, votes by correspondence included, and agree in number; and they read the
+register as the assembly left it, not as it is today."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ import httpx
 from tests.web.assembly_helpers import as_role, post_form
 from tests.web.test_advance_votes_web import membership, postal_coop
 
+from votes.db import minutes_queries
 from votes.db.tables import Assembly as AssemblyTable
-from votes.services import attendance, rules
+from votes.db.tables import AssemblyStatus
+from votes.services import accounts, assemblies, attendance, organisations, rules
 from votes.services.actors import actor_for
 
 
@@ -41,3 +44,32 @@ async def test_the_minutes_quorum_counts_the_forms_by_correspondence(
     assert minutes.status_code == 200
     assert "1 a voté par correspondance" in minutes.text
     assert "Le quorum est atteint\u00a0:\u00a02 associé·es participent." in minutes.text
+
+
+async def test_the_minutes_keep_the_register_of_the_close(client: httpx.AsyncClient) -> None:
+    """A member admitted after the assembly changes neither its attendance sheet nor the
+    quorum its minutes report; reopening the assembly makes the register live again."""
+    coop, _ = await postal_coop()
+    await AssemblyTable.update({AssemblyTable.status: "in_session"}).where(
+        AssemblyTable.id == coop.assembly_id
+    )
+    system = await actor_for(coop.organisation_id)
+    for role in ("facilitator", "member"):
+        await attendance.check_in(system, coop.assembly_id, await membership(coop, role))
+    chair = await actor_for(coop.organisation_id, await membership(coop, "facilitator"))
+    await assemblies.set_assembly_status(chair, coop.assembly_id, AssemblyStatus.CLOSED)
+    newcomer = await accounts.create_person("Nouvelle Associée", "nouvelle@example.org", "x" * 12)
+    await organisations.add_membership(coop.organisation_id, newcomer)
+
+    await as_role(client, coop, "facilitator")
+    minutes_url = f"{coop.base}/assemblies/{coop.assembly_id}/minutes"
+    minutes = await client.get(minutes_url, headers={"Accept-Language": "fr"})
+    assert "Nouvelle Associée" not in minutes.text
+    assert "Le quorum est atteint\u00a0:\u00a02 associé·es participent." in minutes.text
+    record = await minutes_queries.attendance_register(coop.organisation_id, coop.assembly_id)
+    assert record.members == 3  # facilitator, member, other: the observer has no vote
+
+    await assemblies.set_assembly_status(chair, coop.assembly_id, AssemblyStatus.IN_SESSION)
+    live = await minutes_queries.attendance_register(coop.organisation_id, coop.assembly_id)
+    assert live.members == 4
+    assert "Nouvelle Associée" in [line.name for line in live.lines]

@@ -8,7 +8,7 @@ Test ballots never appear here: a rehearsal is not a decision of the assembly.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +17,7 @@ from votes.db.agenda_queries import AssemblyView, assembly_view
 from votes.db.engine import long_reads
 from votes.db.tables import (
     AgendaItem,
+    Assembly,
     AuditChain,
     AuditEntry,
     Ballot,
@@ -241,6 +242,42 @@ async def minutes_row(organisation_id: int, assembly_id: int) -> MinutesRow | No
 
 
 async def attendance_register(organisation_id: int, assembly_id: int) -> AttendanceRegister:
+    """The feuille de présence of an assembly: as frozen at its close once it has closed (a
+    member admitted or gone since changes neither the sheet nor the quorum of the minutes),
+    else as it stands now."""
+    row = (
+        await Assembly.select(Assembly.closing_register)
+        .where((Assembly.id == assembly_id) & (Assembly.organisation == organisation_id))
+        .first()
+    )
+    if row is not None and row["closing_register"]:
+        return _thawed(row["closing_register"])
+    return await _register_now(organisation_id, assembly_id)
+
+
+async def frozen_register(organisation_id: int, assembly_id: int) -> str:
+    """The register as it stands, as the JSON ``Assembly.closing_register`` keeps."""
+    register = await _register_now(organisation_id, assembly_id)
+    return json.dumps(
+        {
+            "recorded": register.recorded,
+            "lines": [asdict(line) for line in register.lines],
+            "counts": asdict(register.counts),
+        },
+        ensure_ascii=False,
+    )
+
+
+def _thawed(text: str) -> AttendanceRegister:
+    data = json.loads(text)
+    return AttendanceRegister(
+        lines=[AttendanceLine(**line) for line in data["lines"]],
+        recorded=data["recorded"],
+        counts=aq.AttendanceCounts(**data["counts"]),
+    )
+
+
+async def _register_now(organisation_id: int, assembly_id: int) -> AttendanceRegister:
     """The feuille de présence of an assembly: members with voting rights, by name.
 
     Check-ins (present, remote, represented and by whom) come from the attendance register of

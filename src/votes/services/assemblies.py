@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from votes.db.engine import write_transaction
-from votes.db.minutes_queries import PENDING_STATUSES
+from votes.db.minutes_queries import PENDING_STATUSES, frozen_register
 from votes.db.tables import (
     AgendaItem,
     Assembly,
@@ -190,6 +190,10 @@ async def set_assembly_status(actor: Actor, assembly_id: int, status: AssemblySt
         values: dict[Any, Any] = {Assembly.status: status.value}
         if status is AssemblyStatus.CLOSED:
             values[Assembly.current_item_id] = None  # nothing is discussed after the close
+            # the register as the assembly leaves it: the minutes' sheet and quorum
+            values[Assembly.closing_register] = await frozen_register(organisation_id, assembly_id)
+        else:
+            values[Assembly.closing_register] = None  # reopened: the register is live again
         await Assembly.update(values).where(Assembly.id == assembly_id)
         await audit.record(
             organisation_id,

@@ -111,6 +111,9 @@ class Assembly(Table):
     # the rules that will judge this assembly's ballots (quorum, majorities): chosen among the
     # general-assembly rule profiles ("default" unless another is chosen)
     rule_profile = Varchar(length=40, default="default")
+    # the attendance register as it stood when the assembly closed (JSON, see
+    # db/minutes_queries.frozen_register): the minutes read it, not the register of today
+    closing_register = Text(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
 
 
