@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from tests.support.server import free_port
 
 
 def _votes(
@@ -72,6 +73,27 @@ def test_demo_loads_once_then_says_it_is_there(tmp_path: Path) -> None:
     second = _votes("demo", env=env)
     assert second.returncode == 0
     assert "already loaded" in second.stdout
+
+
+def test_serve_with_a_port_names_that_port_in_the_demo_hint(tmp_path: Path) -> None:
+    """`votes serve --demo --port N` told the newcomer to open port 8000, where nothing ran."""
+    port = free_port()
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("VOTES_")}
+    env = {**clean, "VOTES_DATA_DIR": str(tmp_path), "VOTES_LOG_LEVEL": "WARNING"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "votes.cli", "serve", "--demo", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        hint = next(line for line in server.stdout if "Demo: open" in line)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert f"http://127.0.0.1:{port}/" in hint
 
 
 def test_create_admin_then_refuses_the_same_email(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ import getpass
 import logging
 import sys
 from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import replace
 from typing import Any
 
 from votes.services.refusals import Refused
@@ -286,7 +287,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     if code:
         return code
     if args.demo:
-        code = _demo(args, settings)
+        # the hint names the address this server listens on, not the configured default
+        code = _demo(args, replace(settings, host=host, port=port))
         if code:
             return code
     uvicorn.run(
