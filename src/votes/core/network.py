@@ -1,0 +1,148 @@
+"""A network's decision counted several ways from one ballot (#20).
+
+When several cooperatives decide together (a network such as a yearly gathering of Bigre !),
+each participant votes once and the same papers are counted:
+
+* **per head**: every paper weighs one, whichever cooperative it comes from;
+* **per cooperative**: each cooperative's papers are scaled to the cooperative's share, so a
+  large cooperative's turnout does not outweigh a small one (the shares are fixed before the
+  vote: equal, in proportion to members, or set in the network's rules);
+* **within each cooperative**: its own count, shown next to the network's, except in a secret
+  ballot where one cooperative had too few voters (then no cooperative's breakdown is shown:
+  one shown next to the total would reveal the hidden one), the rule colleges follow.
+
+Pure and exact (``Fraction``): a recount needs only the papers by cooperative and the shares.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from fractions import Fraction
+from typing import Any
+
+from votes.core import tally
+from votes.core.judging import SECRET_GROUP_MINIMUM
+from votes.core.results import Candidate, TallyError, TallyResult
+from votes.core.weighting import check_college_weights, weight_by_college
+
+# the responses a majority motion's shares are split by: abstentions are scaled alike, so
+# that a cooperative's share goes to the side its members chose (as for colleges)
+CAST_RESPONSES = ("yes", "no")
+
+
+class Sharing(StrEnum):
+    """How the network's rules share a decision between its member cooperatives."""
+
+    EQUAL = "equal"  # each cooperative the same share
+    MEMBERS = "members"  # in proportion to the members it registered
+    FIXED = "fixed"  # the shares written in the network's rules
+
+
+def cooperative_shares(
+    sharing: Sharing, members: Mapping[str, int], fixed: Mapping[str, object] | None = None
+) -> dict[str, Fraction]:
+    """Each cooperative's share of the decision, adding up to 1.
+
+    ``members``: the cooperatives taking part and how many members each registered (a
+    cooperative with none has no share). ``fixed``: the shares of the network's rules, for
+    :attr:`Sharing.FIXED`, one per cooperative taking part.
+
+    >>> cooperative_shares(Sharing.MEMBERS, {"oxalis": 30, "coopaname": 90})
+    {'coopaname': Fraction(3, 4), 'oxalis': Fraction(1, 4)}
+    """
+    if any(count < 0 for count in members.values()):
+        raise TallyError(f"a cooperative cannot have fewer than no members: {dict(members)}")
+    taking_part = sorted(name for name, count in members.items() if count)
+    if not taking_part:
+        raise TallyError("no cooperative with members takes part in this decision")
+    if sharing is Sharing.EQUAL:
+        return {name: Fraction(1, len(taking_part)) for name in taking_part}
+    if sharing is Sharing.MEMBERS:
+        total = sum(members[name] for name in taking_part)
+        return {name: Fraction(members[name], total) for name in taking_part}
+    shares = check_college_weights(fixed or {})
+    if sorted(shares) != taking_part:
+        raise TallyError(
+            f"the network's shares name {sorted(shares)}, the cooperatives taking part are"
+            f" {taking_part}"
+        )
+    return dict(sorted(shares.items()))
+
+
+@dataclass(frozen=True, slots=True)
+class CooperativeCount:
+    """One cooperative's line next to the network's result."""
+
+    name: str
+    share: Fraction
+    voters: int
+    result: TallyResult | None  # None: nobody voted, or hidden to keep a secret ballot secret
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkCount:
+    per_head: TallyResult
+    per_cooperative: TallyResult
+    cooperatives: tuple[CooperativeCount, ...]
+    hidden: tuple[str, ...]  # cooperatives too small for their breakdown to be shown
+
+    @property
+    def counts_agree(self) -> bool:
+        """Whether both counts elect (or decide) the same: the minutes say so when they differ.
+
+        Two majority motions agree when their verdicts do; other methods when their winners do.
+        """
+        if self.per_head.verdict is not None or self.per_cooperative.verdict is not None:
+            return self.per_head.verdict == self.per_cooperative.verdict
+        return self.per_head.winners == self.per_cooperative.winners
+
+
+def count_network(
+    method: str,
+    candidates: Sequence[Candidate],
+    papers: Mapping[str, Mapping[Hashable, int]],
+    shares: Mapping[str, Fraction],
+    *,
+    secret: bool,
+    seats: int = 1,
+    options: Mapping[str, Any] | None = None,
+) -> NetworkCount:
+    """Count one network ballot per head, per cooperative and within each cooperative.
+
+    ``papers``: each cooperative's papers (ballot → number) in the method's shape;
+    ``shares``: from :func:`cooperative_shares`, fixed before the vote.
+
+    >>> shares = cooperative_shares(Sharing.EQUAL, {"a": 4, "b": 2})
+    >>> papers = {"a": {"no": 3, "yes": 1}, "b": {"yes": 2}}
+    >>> count = count_network("majority", ("yes", "no"), papers, shares, secret=False)
+    >>> count.per_head.verdict.value, count.per_cooperative.verdict.value, count.counts_agree
+    ('rejected', 'adopted', False)
+    """
+    strangers = sorted(set(papers) - set(shares))
+    if strangers:
+        raise TallyError(f"papers from cooperatives that have no share: {strangers}")
+    settings = dict(options or {})
+    everyone: Counter[Hashable] = Counter()
+    for found in papers.values():
+        everyone.update(found)
+    per_head = tally(method, candidates, everyone, seats=seats, **settings)
+    scale_over = (lambda paper: paper in CAST_RESPONSES) if method == "majority" else None
+    weighted = weight_by_college(papers, shares, scale_over=scale_over)
+    per_cooperative = tally(method, candidates, weighted, seats=seats, **settings)
+    voters = {name: sum(papers.get(name, {}).values()) for name in shares}
+    hidden = tuple(name for name in shares if secret and 0 < voters[name] < SECRET_GROUP_MINIMUM)
+    lines = tuple(
+        CooperativeCount(
+            name,
+            shares[name],
+            voters[name],
+            tally(method, candidates, papers[name], seats=seats, **settings)
+            if voters[name] and not hidden
+            else None,
+        )
+        for name in shares
+    )
+    return NetworkCount(per_head, per_cooperative, lines, hidden)

@@ -1,0 +1,120 @@
+"""A network's decision counted per head, per cooperative and within each cooperative (#20)."""
+
+from __future__ import annotations
+
+import doctest
+from fractions import Fraction
+
+import pytest
+
+from votes.core import network
+from votes.core.network import Sharing, cooperative_shares, count_network
+from votes.core.results import TallyError, Verdict
+
+
+def test_doctests() -> None:
+    assert doctest.testmod(network).failed == 0
+
+
+def test_shares_equal_by_members_or_fixed_add_up_to_one() -> None:
+    members = {"oxalis": 30, "coopaname": 90, "smart": 0}
+    equal = cooperative_shares(Sharing.EQUAL, members)
+    assert equal == {"coopaname": Fraction(1, 2), "oxalis": Fraction(1, 2)}  # smart has nobody
+    assert cooperative_shares(Sharing.MEMBERS, members) == {
+        "coopaname": Fraction(3, 4),
+        "oxalis": Fraction(1, 4),
+    }
+    fixed = cooperative_shares(Sharing.FIXED, members, {"oxalis": "2/5", "coopaname": "3/5"})
+    assert fixed == {"coopaname": Fraction(3, 5), "oxalis": Fraction(2, 5)}
+    assert sum(fixed.values()) == 1
+
+
+@pytest.mark.parametrize(
+    ("members", "fixed", "message"),
+    [
+        ({"a": 3, "b": -1}, None, "fewer than no members"),
+        ({"a": 0}, None, "no cooperative with members"),
+        ({"a": 3, "b": 2}, {"a": "1/2", "c": "1/2"}, "the cooperatives taking part are"),
+        ({"a": 3, "b": 2}, {"a": "1/2", "b": "1/3"}, "add up to 100 %"),
+        ({"a": 3, "b": 2}, None, "add up to 100 %"),  # fixed shares that were never written
+    ],
+)
+def test_shares_that_cannot_be_fixed_are_refused(
+    members: dict[str, int], fixed: dict[str, str] | None, message: str
+) -> None:
+    sharing = Sharing.EQUAL if message.startswith(("fewer", "no coop")) else Sharing.FIXED
+    with pytest.raises(TallyError, match=message):
+        cooperative_shares(sharing, members, fixed)
+
+
+def test_a_small_cooperative_weighs_its_share_whatever_its_turnout() -> None:
+    """Per head the large cooperative decides; per cooperative both weigh half, and each
+    cooperative's share goes to the side its voters chose (abstentions scaled alike)."""
+    shares = cooperative_shares(Sharing.EQUAL, {"grande": 40, "petite": 8})
+    papers = {
+        "grande": {"no": 30, "yes": 6, "abstain": 4},
+        "petite": {"yes": 6, "abstain": 2},
+    }
+    count = count_network("majority", ("yes", "no", "abstain"), papers, shares, secret=False)
+    assert count.per_head.verdict is Verdict.REJECTED  # 12 for, 30 against
+    assert count.per_cooperative.verdict is Verdict.ADOPTED  # 1/12 + 1/2 for, 5/12 against
+    assert not count.counts_agree
+    grande, petite = count.cooperatives
+    assert (grande.name, grande.voters, petite.voters) == ("grande", 40, 8)
+    assert grande.result is not None
+    assert grande.result.verdict is Verdict.REJECTED
+    assert petite.result is not None
+    assert petite.result.verdict is Verdict.ADOPTED
+    assert count.hidden == ()
+
+
+def test_shares_by_members_with_everyone_voting_is_the_count_per_head() -> None:
+    papers = {"a": {"x": 5, "y": 1}, "b": {"y": 3}}
+    shares = cooperative_shares(Sharing.MEMBERS, {"a": 6, "b": 3})
+    count = count_network("plurality", ("x", "y"), papers, shares, secret=False)
+    assert count.per_head.rounds[0].totals == {"x": 5, "y": 4}
+    assert count.per_cooperative.rounds[0].totals == {"x": Fraction(5, 9), "y": Fraction(4, 9)}
+    assert count.counts_agree
+    assert count.per_head.winners == count.per_cooperative.winners == ("x",)
+
+
+def test_a_ranked_ballot_is_counted_the_same_three_ways() -> None:
+    papers = {
+        "lyon": {("a", "b"): 4, ("c", "b"): 3},
+        "bruxelles": {("b", "a"): 2, ("c",): 1},
+    }
+    shares = cooperative_shares(Sharing.EQUAL, {"lyon": 7, "bruxelles": 3})
+    count = count_network("irv", ("a", "b", "c"), papers, shares, secret=False)
+    assert count.per_head.winners == ("a",)  # b is out first with 2, then a leads 6 to 4
+    # each city half: a 2/7, b 1/3, c 3/14 + 1/6; a is out first and its papers go to b
+    assert count.per_cooperative.winners == ("b",)
+    assert not count.counts_agree
+    assert [line.result.winners for line in count.cooperatives if line.result] == [("b",), ("a",)]
+
+
+def test_in_a_secret_ballot_a_small_cooperative_hides_every_breakdown() -> None:
+    """One cooperative with 2 voters: its own count would tell how they voted, and any other
+    cooperative's count next to the total would too, so none is shown."""
+    papers = {"grande": {"yes": 20, "no": 5}, "petite": {"no": 2}, "absente": {}}
+    shares = cooperative_shares(Sharing.EQUAL, {"grande": 30, "petite": 3, "absente": 4})
+    count = count_network("majority", ("yes", "no"), papers, shares, secret=True)
+    assert count.hidden == ("petite",)
+    assert [line.result for line in count.cooperatives] == [None, None, None]
+    assert [line.voters for line in count.cooperatives] == [0, 25, 2]
+    assert (
+        count.per_cooperative.verdict is Verdict.REJECTED
+    )  # 4/15 yes, 6/15 no: nobody carries the absent share
+    shown = count_network("majority", ("yes", "no"), papers, shares, secret=False)
+    assert shown.hidden == ()
+    absente, grande, petite = shown.cooperatives
+    assert absente.result is None  # nobody voted: nothing to show
+    assert grande.result is not None
+    assert petite.result is not None
+
+
+def test_papers_from_a_cooperative_without_a_share_are_refused() -> None:
+    shares = cooperative_shares(Sharing.EQUAL, {"a": 2})
+    with pytest.raises(TallyError, match=r"no share: \['b'\]"):
+        count_network(
+            "majority", ("yes", "no"), {"a": {"yes": 1}, "b": {"no": 1}}, shares, secret=False
+        )
