@@ -152,12 +152,26 @@ async def test_forgot_password_is_throttled_for_known_and_unknown_addresses_alik
     for address in (known, unknown):
         statuses[address] = [
             (await _post(mailing_client, "/password/forgotten", {"email": address})).status_code
-            for _ in range(accounts.ACCOUNT_FAILURE_LIMIT + 1)
+            for _ in range(accounts.RESET_REQUEST_LIMIT + 1)
         ]
     assert statuses[known] == statuses[unknown]
     assert statuses[known][-1] == 429
     sent = await Mail.count().where(Mail.recipient == known)
-    assert sent == accounts.ACCOUNT_FAILURE_LIMIT
+    assert sent == accounts.RESET_REQUEST_LIMIT
+
+
+async def test_asking_for_someones_reset_link_never_locks_them_out(
+    mailing_client: httpx.AsyncClient,
+) -> None:
+    """Each "forgot your password" used to count as a wrong password of the account: five
+    requests by a stranger, and its owner could not sign in for a quarter of an hour."""
+    victim = f"victim-{uuid.uuid4().hex[:6]}@example.org"
+    await accounts.create_person("Victim", victim, PASSWORD)
+    for _ in range(accounts.ACCOUNT_FAILURE_LIMIT + 1):
+        await _post(mailing_client, "/password/forgotten", {"email": victim})
+    assert await accounts.authenticate(victim, PASSWORD) > 0
+    signed_in = await _post(mailing_client, "/login", {"email": victim, "password": PASSWORD})
+    assert signed_in.status_code == 303
 
 
 async def test_a_forgot_password_form_without_an_address_is_refused_in_words(

@@ -53,6 +53,10 @@ ACCOUNT_FAILURE_LIMIT = 5  # wrong passwords for one account per window
 ADDRESS_FAILURE_LIMIT = 300  # wrong passwords from one address per window
 CODE_PREFIX_FAILURE_LIMIT = 5  # wrong codes sharing a first half, per window
 CODE_ADDRESS_FAILURE_LIMIT = 1000  # wrong codes and links from one address per window
+# "forgot your password" has budgets of its own: asking for someone's reset link must never
+# spend the budget that lets them sign in
+RESET_REQUEST_LIMIT = 3  # reset links asked for one address per window
+RESET_ADDRESS_LIMIT = 100  # reset links asked from one client address per window
 RESET_LINK_HOURS = 48
 
 # budget per kind of key; the tight ones are reserved under a lock on PostgreSQL
@@ -61,8 +65,10 @@ _LIMITS = {
     "address": ADDRESS_FAILURE_LIMIT,
     "code": CODE_PREFIX_FAILURE_LIMIT,
     "code-address": CODE_ADDRESS_FAILURE_LIMIT,
+    "reset": RESET_REQUEST_LIMIT,
+    "reset-address": RESET_ADDRESS_LIMIT,
 }
-_EXACT = frozenset({"account", "code"})
+_EXACT = frozenset({"account", "code", "reset"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +107,16 @@ def address_key(address: str | None) -> str:
 def code_address_key(address: str | None) -> str:
     """The budget of wrong access codes and sign-in links from one address."""
     return f"code-address:{address or 'unknown'}"[:300]
+
+
+def reset_key(email: str) -> str:
+    """The budget of reset links asked for one e-mail address."""
+    return f"reset:{normalise_email(email)}"[:300]
+
+
+def reset_address_key(address: str | None) -> str:
+    """The budget of reset links asked from one client address."""
+    return f"reset-address:{address or 'unknown'}"[:300]
 
 
 def code_prefix_key(code: str) -> str:

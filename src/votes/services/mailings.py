@@ -146,11 +146,12 @@ async def request_password_reset(
 ) -> None:
     """ "Forgot your password" from the sign-in page: a reset link mailed to the address if it
     belongs to an account; nothing otherwise, and the same silence either way. Throttled per
-    address asked for and per client address with the sign-in budgets
+    address asked for and per client address, with budgets apart from the sign-in ones
     (``Refused("throttled")``, before anything is looked up)."""
     normalised = accounts.normalise_email(email)
-    keys = [accounts.account_key(normalised), accounts.address_key(address)]
-    await accounts.reserve_attempt(keys)  # counted as a failure: it never signs anyone in
+    # budgets of their own: a stranger asking for someone's link never locks them out
+    keys = [accounts.reset_key(normalised), accounts.reset_address_key(address)]
+    await accounts.reserve_attempt(keys)  # every request counts: none signs anyone in
     async with write_transaction(Mail._meta.db):
         person = (
             await Person.select(Person.id, Person.name, Person.email)
