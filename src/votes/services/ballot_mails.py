@@ -298,14 +298,15 @@ class _Outbox:
 
     CHUNK = 500
 
-    def __init__(self, kind: MailKind, row: Mapping[str, Any]) -> None:
-        self.kind, self.row = kind, row
+    def __init__(self, kind: MailKind, row: Mapping[str, Any], suffix: str = "") -> None:
+        self.kind, self.row, self.suffix = kind, row, suffix
         self.mails: list[Mail] = []
         self.status = (MailStatus.WAITING if mail.smtp_configured() else MailStatus.HELD).value
         self.now = datetime.now(UTC)
 
     def add(self, reader: Reader, subject: str, body: str, chosen: str) -> None:
         key = f"{self.kind.value}:{self.row['id']}:{self.row['round']}:{reader.membership_id}"
+        key += self.suffix
         self.mails.append(
             Mail(
                 organisation=self.row["organisation"],
@@ -369,6 +370,59 @@ async def queue_opened(row: Mapping[str, Any]) -> int:
         BallotNotice.notice_key == _notice_key(row, "opened")
     )
     return queued
+
+
+async def queue_reopened(row: Mapping[str, Any], closed_at: datetime, reason: str) -> int:
+    """Mail those who may vote that a ballot of an hour or more is open again (with the
+    reason the facilitator gave), inside the reopening's transaction, with the ballot as it
+    reopens. Each reopening mails once: it is told apart by the close it undoes, so a retry
+    queues nothing and a second reopening is mailed too. Members who do not vote are not
+    mailed: nothing changed for them since the opening. Returns the mails queued."""
+    if not mailed(row) or row["closes_at"] is None:
+        return 0
+    what = f"reopened-{closed_at.timestamp():.6f}"
+    inserted = (
+        await BallotNotice.insert(
+            BallotNotice(ballot=row["id"], notice_key=_notice_key(row, what)[:60])
+        )
+        .on_conflict(target=BallotNotice.notice_key, action="DO NOTHING")
+        .returning(BallotNotice.id)
+    )
+    if not inserted:
+        return 0
+    organisation = await _organisation(row["organisation"])
+    link = _link(await _base_url_of(row), organisation, row["id"])
+    outbox = _Outbox(MailKind.BALLOT_OPENED, row, suffix=f":{what}")
+    for reader in await _readers(organisation):
+        if not reader.votes:
+            continue
+        with language(reader.language) as chosen:
+            subject, body = _reopened_mail(reader, row, organisation, link, reason)
+        outbox.add(reader, subject, body, chosen)
+    return await outbox.write()
+
+
+def _reopened_mail(
+    reader: Reader, row: Mapping[str, Any], organisation: Mapping[str, Any], link: str, reason: str
+) -> tuple[str, str]:
+    subject = _("A vote is reopened at %(cooperative)s: %(question)s") % {
+        "cooperative": organisation["name"],
+        "question": row["question"],
+    }
+    lines = [
+        _("Hello %(name)s,") % {"name": reader.name},
+        "",
+        _("The vote is open again on this question:"),
+        "",
+        "    " + row["question"],
+        "",
+        _("Why: %(reason)s") % {"reason": reason},
+        "",
+        _("The vote closes on %(date)s.") % {"date": _closing(row, organisation)},
+        "",
+        link,
+    ]
+    return subject, "\n".join(lines) + "\n"
 
 
 async def _base_url_of(row: Mapping[str, Any]) -> str:

@@ -475,13 +475,16 @@ async def reopen_ballot(actor: Actor, ballot_id: int, reason: str) -> int:
 
     async def changes(row: dict[str, Any]) -> dict[str, Any]:
         details.update(await _cosigned(actor, row, "reopen"))
-        return {
+        values = {
             "status": BallotStatus.OPEN.value,
             "closed_at": None,
             "eligible_at_close": None,
             "result": None,
             "closes_at": _new_deadline(row),
         }
+        # those who may vote learn that a ballot of an hour or more is open again (#18)
+        await ballot_mails.queue_reopened({**row, **values}, row["closed_at"], reason)
+        return values
 
     await _transition(actor, ballot_id, (BallotStatus.CLOSED,), "reopened", changes, details)
     return ballot_id
