@@ -402,7 +402,8 @@ async def enter_paper_form(
 
 
 async def confirm_paper_form(actor: Actor, assembly_id: int, member_id: int) -> int:
-    """A second scrutineer confirms a member's paper form; return how many answers now count."""
+    """A second scrutineer confirms a member's paper form (before its resolutions close);
+    return how many answers now count."""
     require(may_count, actor)
     organisation_id = actor.organisation_id
     async with write_transaction(Ballot._meta.db):
@@ -420,12 +421,7 @@ async def confirm_paper_form(actor: Actor, assembly_id: int, member_id: int) -> 
             raise Refused("postal_nothing_pending")
         if any(row["entered_by"] == actor.membership_id for row in pending):
             raise Refused("postal_same_scrutineer")
-        started = await Ballot.exists().where(
-            Ballot.id.is_in([row["ballot"] for row in pending])
-            & (Ballot.status != BallotStatus.DRAFT.value)
-        )
-        if started:
-            raise Refused("postal_ballot_started")
+        await _refuse_late_confirmation([int(row["ballot"]) for row in pending], member_id)
         await AdvanceParticipation.update(
             {
                 AdvanceParticipation.status: AdvanceStatus.COUNTED.value,
@@ -440,6 +436,21 @@ async def confirm_paper_form(actor: Actor, assembly_id: int, member_id: int) -> 
             details={"member": member_id, "answers": len(pending)},
         )
     return len(pending)
+
+
+async def _refuse_late_confirmation(ballot_ids: list[int], member_id: int) -> None:
+    """A form may still be confirmed while its resolution is open (the close asks for it):
+    not once it is closed, nor when its member has voted in the room meanwhile (the form
+    would make a second vote)."""
+    if await Ballot.exists().where(
+        Ballot.id.is_in(ballot_ids)
+        & Ballot.status.not_in([BallotStatus.DRAFT.value, BallotStatus.OPEN.value])
+    ):
+        raise Refused("postal_ballot_started")
+    if await Participation.exists().where(
+        Participation.ballot.is_in(ballot_ids) & (Participation.membership == member_id)
+    ):
+        raise Refused("postal_voted_in_the_room")
 
 
 @dataclass(frozen=True, slots=True)
@@ -515,12 +526,22 @@ async def _groups(organisation_id: int, members: set[int], weight_groups: str) -
 
 
 async def freeze_channel(
-    row: Mapping[str, Any], values: Mapping[str, Any], sealed: dict[str, Any]
+    row: Mapping[str, Any],
+    values: Mapping[str, Any],
+    sealed: dict[str, Any],
+    *,
+    leave_pending: bool = False,
 ) -> dict[str, Any]:
     """At a ballot's close (inside its transaction, before its count): open the postal
     envelopes and freeze the channel into the rule snapshot (``values`` are the close's
     changes so far). Return the changes to add (none for a ballot outside the channel); the
-    channel's totals go into the close's audit entry (``sealed``) too."""
+    channel's totals go into the close's audit entry (``sealed``) too.
+
+    Paper forms still awaiting their second scrutineer cannot count (dual control), and
+    after the close nobody can confirm them: the close is refused
+    (``postal_forms_pending``) until the facilitator, told how many, closes anyway
+    (``leave_pending``); their number is then frozen with the channel and sealed, so the
+    result and the minutes say that signed forms were left out, never silently."""
     snapshot_text = values.get("rule_snapshot") or row["rule_snapshot"]
     if not snapshot_text or row["method"] != "majority" or row["round"] != 1:
         return {}
@@ -529,6 +550,9 @@ async def freeze_channel(
     rule = profile.postal
     if not rule.allowed:
         return {}
+    pending = await _pending_count(ballot_id)
+    if pending and not leave_pending:
+        raise Refused("postal_forms_pending", count=pending)
     snapshot = json.loads(snapshot_text)
     came = await _came(organisation_id, assembly_id, ballot_id)
     groups_of = row["weight_groups"]
@@ -544,7 +568,22 @@ async def freeze_channel(
         channel = await _open_envelopes(row, rule, came)
     snapshot[postal.POSTAL_KEY] = postal.channel_to_data(channel)
     sealed["postal"] = channel.totals()
+    if pending:
+        snapshot[postal.POSTAL_KEY][PENDING_LEFT_OUT] = pending
+        sealed["postal_pending_left_out"] = pending
     return {"rule_snapshot": json.dumps(snapshot, sort_keys=True)}
+
+
+PENDING_LEFT_OUT = "pending_left_out"  # in the frozen channel: paper forms never confirmed
+
+
+async def _pending_count(ballot_id: int) -> int:
+    return int(
+        await AdvanceParticipation.count().where(
+            (AdvanceParticipation.ballot == ballot_id)
+            & (AdvanceParticipation.status == AdvanceStatus.PENDING.value)
+        )
+    )
 
 
 async def _raised_in_the_room(organisation_id: int, assembly_id: int, ballot_id: int) -> bool:

@@ -24,8 +24,8 @@ from votes.services.refusals import Refused
 from votes.web import pickers
 from votes.web.context import RequestContext
 from votes.web.forms import FormErrors, whole_number
-from votes.web.labels import N_
-from votes.web.refusals import area, explain
+from votes.web.labels import N_, Nn_
+from votes.web.refusals import Plural, area, explain
 from votes.web.rendering import page, see_other
 
 REFUSALS = area(
@@ -71,6 +71,26 @@ REFUSALS = area(
             N_("You answered this resolution by correspondence: your vote stands."),
         ),
         "choose_member": (422, N_("Choose the member whose paper form you enter.")),
+        "postal_voted_in_the_room": (
+            409,
+            N_(
+                "This member has voted in the room on this resolution: their paper form cannot"
+                " count as well."
+            ),
+        ),
+        "postal_forms_pending": (
+            409,
+            Plural(
+                Nn_(
+                    "%(num)d paper form by correspondence awaits its second scrutineer: have it"
+                    " confirmed, or close anyway and it is not counted (the minutes say so).",
+                    "%(num)d paper forms by correspondence await their second scrutineer: have"
+                    " them confirmed, or close anyway and they are not counted (the minutes"
+                    " say so).",
+                ),
+                "count",
+            ),
+        ),
     },
 )
 
