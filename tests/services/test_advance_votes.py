@@ -28,7 +28,7 @@ from votes.db.tables import (
     MembershipStatus,
 )
 from votes.db.tables import Assembly as AssemblyTable
-from votes.services import advance_votes, attendance, rules
+from votes.services import advance_votes, attendance, paper_forms, rules
 from votes.services.actors import Actor, actor_for
 from votes.services.ballots import counting, lifecycle, voting
 from votes.services.refusals import Refused
@@ -189,9 +189,7 @@ async def test_attacks_are_refused_and_change_nothing() -> None:
     assert refused.value.code == "read_only"
     # a plain member cannot enter paper forms
     with pytest.raises(Refused) as refused:
-        await advance_votes.enter_paper_form(
-            member, ga.assembly_id, ga.members[2], {ballot_id: "no"}
-        )
+        await paper_forms.enter_paper_form(member, ga.assembly_id, ga.members[2], {ballot_id: "no"})
     assert refused.value.code == "scrutineers_only"
     assert not await AdvanceParticipation.exists().where(
         AdvanceParticipation.ballot.is_in([ballot_id, foreign])
@@ -324,21 +322,21 @@ async def test_paper_forms_need_a_second_scrutineer_and_never_double_an_online_v
     two = await actor_for(ga.organisation_id, two.membership_id)
     await advance_votes.cast_advance_votes(await actor(ga, 0), ga.assembly_id, {ballot_id: "yes"})
     with pytest.raises(Refused) as refused:
-        await advance_votes.enter_paper_form(one, ga.assembly_id, ga.members[0], {ballot_id: "no"})
+        await paper_forms.enter_paper_form(one, ga.assembly_id, ga.members[0], {ballot_id: "no"})
     assert refused.value.code == "postal_already_answered"
-    await advance_votes.enter_paper_form(one, ga.assembly_id, ga.members[1], {ballot_id: "no"})
+    await paper_forms.enter_paper_form(one, ga.assembly_id, ga.members[1], {ballot_id: "no"})
     with pytest.raises(Refused) as refused:  # the member cannot change a paper form online
         await advance_votes.cast_advance_votes(
             await actor(ga, 1), ga.assembly_id, {ballot_id: "yes"}
         )
     assert refused.value.code == "postal_paper_entered"
     with pytest.raises(Refused) as refused:
-        await advance_votes.confirm_paper_form(one, ga.assembly_id, ga.members[1])
+        await paper_forms.confirm_paper_form(one, ga.assembly_id, ga.members[1])
     assert refused.value.code == "postal_same_scrutineer"
     # a form still pending is not counted
-    await advance_votes.enter_paper_form(one, ga.assembly_id, ga.members[2], {ballot_id: "no"})
-    assert await advance_votes.confirm_paper_form(two, ga.assembly_id, ga.members[1]) == 1
-    forms = await advance_votes.paper_forms(ga.organisation_id, ga.assembly_id)
+    await paper_forms.enter_paper_form(one, ga.assembly_id, ga.members[2], {ballot_id: "no"})
+    assert await paper_forms.confirm_paper_form(two, ga.assembly_id, ga.members[1]) == 1
+    forms = await paper_forms.paper_forms(ga.organisation_id, ga.assembly_id)
     assert [(f.membership_id, f.pending) for f in forms] == sorted(
         [(ga.members[1], False), (ga.members[2], True)],
         key=lambda pair: next(f.name for f in forms if f.membership_id == pair[0]).casefold(),
@@ -508,9 +506,7 @@ async def test_a_close_with_paper_forms_awaiting_a_second_scrutineer_asks_and_sa
         Membership.id == scrutineer.membership_id
     )
     scrutineer = await actor_for(ga.organisation_id, scrutineer.membership_id)
-    await advance_votes.enter_paper_form(
-        scrutineer, ga.assembly_id, ga.members[0], {ballot_id: "no"}
-    )
+    await paper_forms.enter_paper_form(scrutineer, ga.assembly_id, ga.members[0], {ballot_id: "no"})
     await in_session(ga)
     await ga.check_in(3, 4)
     await ga.vote(ballot_id, {"yes": 2}, start=3)
@@ -537,7 +533,7 @@ async def test_the_countdown_closes_a_ballot_with_pending_paper_forms_and_record
         Membership.id == scrutineer.membership_id
     )
     scrutineer = await actor_for(ga.organisation_id, scrutineer.membership_id)
-    await advance_votes.enter_paper_form(
+    await paper_forms.enter_paper_form(
         scrutineer, ga.assembly_id, ga.members[0], {ballot_id: "yes"}
     )
     await in_session(ga)
@@ -559,7 +555,7 @@ async def test_a_paper_form_is_confirmed_while_its_resolution_is_open_unless_the
     one = await actor_for(ga.organisation_id, one.membership_id)
     two = await actor_for(ga.organisation_id, two.membership_id)
     for index in (0, 1):
-        await advance_votes.enter_paper_form(
+        await paper_forms.enter_paper_form(
             one, ga.assembly_id, ga.members[index], {ballot_id: "no"}
         )
     await in_session(ga)
@@ -567,9 +563,9 @@ async def test_a_paper_form_is_confirmed_while_its_resolution_is_open_unless_the
     await ga.vote(ballot_id, {"yes": 1}, start=1)  # member 1 came and voted in the room
     await ga.vote(ballot_id, {"yes": 2}, start=3)
     # the warning of the close is answered by confirming the form that can still count
-    assert await advance_votes.confirm_paper_form(two, ga.assembly_id, ga.members[0]) == 1
+    assert await paper_forms.confirm_paper_form(two, ga.assembly_id, ga.members[0]) == 1
     with pytest.raises(Refused) as refused:  # a second vote of the same member: never
-        await advance_votes.confirm_paper_form(two, ga.assembly_id, ga.members[1])
+        await paper_forms.confirm_paper_form(two, ga.assembly_id, ga.members[1])
     assert refused.value.code == "postal_voted_in_the_room"
     await lifecycle.close_ballot(await actor_for(ga.organisation_id), ballot_id, leave_pending=True)
     assert (await totals(ballot_id)) == {"yes": 3, "no": 1, "abstain": 0}

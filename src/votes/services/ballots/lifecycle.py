@@ -31,12 +31,12 @@ from votes.db.tables import (
 )
 from votes.db.voting_rules import eligible_count, phase_takes_votes
 from votes.services import (
-    advance_votes,
     attendance,
     audit,
     ballot_mails,
     events,
     minutes,
+    postal_close,
     rules,
     sealing,
 )
@@ -222,7 +222,7 @@ async def close_ballot(
             **await _frozen_figures(row),
         }
         values.update(  # the postal channel (#18)
-            await advance_votes.freeze_channel(
+            await postal_close.freeze_channel(
                 row, values, sealed, leave_pending=leave_pending or reason is not None
             )
         )
@@ -534,7 +534,7 @@ async def _reopen_afresh(actor: Actor, ballot_id: int, details: dict[str, Any]) 
         rules=json.loads(row["rules"]),
     )
     fresh = await insert_ballot(row["organisation"], row["assembly"], settings, actor.audited_as)
-    await advance_votes.carry_over(ballot_id, fresh)  # the same resolution: its postal forms
+    await postal_close.carry_over(ballot_id, fresh)  # the same resolution: its postal forms
     await open_ballot(actor, fresh)
     return fresh
 

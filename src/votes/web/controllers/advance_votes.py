@@ -19,6 +19,7 @@ from votes.core.postal import ANSWERS
 from votes.db import agenda_queries
 from votes.db import attendance_queries as aq
 from votes.services import advance_votes as service
+from votes.services import paper_forms as papers
 from votes.services.actors import Actor, may_count, may_take_part
 from votes.services.refusals import Refused
 from votes.web import pickers
@@ -157,7 +158,7 @@ class AdvanceVotesController(Controller):
             answers=ANSWERS,
             takes_part=may_take_part(actor),
             scrutineer=counts,
-            paper_forms=await service.paper_forms(organisation_id, assembly_id) if counts else [],
+            paper_forms=await papers.paper_forms(organisation_id, assembly_id) if counts else [],
             member_picker=pickers.make_picker(
                 "giver",
                 "giver",
@@ -212,7 +213,7 @@ class AdvanceVotesController(Controller):
         try:
             if member is None:
                 raise Refused("choose_member")
-            await service.enter_paper_form(actor, assembly_id, member, _answers(form, "paper-"))
+            await papers.enter_paper_form(actor, assembly_id, member, _answers(form, "paper-"))
         except Refused as error:
             if error.code == "not_found":
                 raise NotFoundException() from error
@@ -231,7 +232,7 @@ class AdvanceVotesController(Controller):
         membership_id: FromPath[int],
     ) -> Template | Redirect:
         try:
-            await service.confirm_paper_form(actor, assembly_id, membership_id)
+            await papers.confirm_paper_form(actor, assembly_id, membership_id)
         except Refused as error:
             if error.code == "not_found":
                 raise NotFoundException() from error
