@@ -2,8 +2,9 @@
 administrator sends the convocation of a general assembly whose rules allow votes by
 correspondence; the member's mail reaches the test suite's real SMTP server (aiosmtpd); she
 follows the personal link it carries, signs in and votes in advance on the resolution; the
-assembly opens, two members sign the register and vote in the room; the resolution is closed
-and published; her form is in the quorum, in the count, and in the minutes as its own channel.
+same link still signs her in on the day; the assembly opens, two members sign the register and
+vote in the room; the resolution is closed and published; her form is in the quorum, in the
+count, and in the minutes as its own channel.
 """
 
 from __future__ import annotations
@@ -108,6 +109,19 @@ def _vote_in_advance(phone: Page, mail: EmailMessage, camera: Camera) -> None:
     camera.shoot(phone, "member-advance-vote")
 
 
+def _sign_in_again_on_the_day(browser: Browser, base_url: str, mail: EmailMessage) -> None:
+    """On the day, from another phone, the same link from the convocation still signs her in:
+    voting in advance did not spend it."""
+    context = new_context(browser, base_url, size=PHONE)
+    try:
+        page = context.new_page()
+        page.goto(_path_of(mail.get_content(), r"/c/[\w-]+"))
+        page.wait_for_url(re.compile(rf"/o/{ORG}/$"))
+        expect(page.locator(".viewer-name").first).to_have_text("Léa Dubois")
+    finally:
+        context.close()
+
+
 def _open_the_assembly(admin: Page, assembly_id: int, camera: Camera) -> None:
     admin.goto(f"/o/{ORG}/assemblies/{assembly_id}")
     admin.get_by_role("button", name="Passer à\u00a0: En séance").click()
@@ -145,6 +159,7 @@ def test_convocation_mail_advance_vote_assembly_count_and_minutes(
         assert TITLE in str(mail["Subject"])
         _vote_in_advance(phone, mail, camera)
 
+        _sign_in_again_on_the_day(browser, served.base_url, mail)
         _open_the_assembly(admin, assembly_id, camera)
         _console(admin, ballot_id, "open")
         served.task(
