@@ -28,7 +28,7 @@ from votes.db.tables import (
     MembershipStatus,
 )
 from votes.db.tables import Assembly as AssemblyTable
-from votes.services import advance_votes, attendance, rules
+from votes.services import advance_votes, attendance, paper_forms, rules
 from votes.services.actors import Actor, actor_for
 from votes.services.ballots import counting, lifecycle, voting
 from votes.services.refusals import Refused
@@ -189,9 +189,7 @@ async def test_attacks_are_refused_and_change_nothing() -> None:
     assert refused.value.code == "read_only"
     # a plain member cannot enter paper forms
     with pytest.raises(Refused) as refused:
-        await advance_votes.enter_paper_form(
-            member, ga.assembly_id, ga.members[2], {ballot_id: "no"}
-        )
+        await paper_forms.enter_paper_form(member, ga.assembly_id, ga.members[2], {ballot_id: "no"})
     assert refused.value.code == "scrutineers_only"
     assert not await AdvanceParticipation.exists().where(
         AdvanceParticipation.ballot.is_in([ballot_id, foreign])
@@ -324,21 +322,21 @@ async def test_paper_forms_need_a_second_scrutineer_and_never_double_an_online_v
     two = await actor_for(ga.organisation_id, two.membership_id)
     await advance_votes.cast_advance_votes(await actor(ga, 0), ga.assembly_id, {ballot_id: "yes"})
     with pytest.raises(Refused) as refused:
-        await advance_votes.enter_paper_form(one, ga.assembly_id, ga.members[0], {ballot_id: "no"})
+        await paper_forms.enter_paper_form(one, ga.assembly_id, ga.members[0], {ballot_id: "no"})
     assert refused.value.code == "postal_already_answered"
-    await advance_votes.enter_paper_form(one, ga.assembly_id, ga.members[1], {ballot_id: "no"})
+    await paper_forms.enter_paper_form(one, ga.assembly_id, ga.members[1], {ballot_id: "no"})
     with pytest.raises(Refused) as refused:  # the member cannot change a paper form online
         await advance_votes.cast_advance_votes(
             await actor(ga, 1), ga.assembly_id, {ballot_id: "yes"}
         )
     assert refused.value.code == "postal_paper_entered"
     with pytest.raises(Refused) as refused:
-        await advance_votes.confirm_paper_form(one, ga.assembly_id, ga.members[1])
+        await paper_forms.confirm_paper_form(one, ga.assembly_id, ga.members[1])
     assert refused.value.code == "postal_same_scrutineer"
     # a form still pending is not counted
-    await advance_votes.enter_paper_form(one, ga.assembly_id, ga.members[2], {ballot_id: "no"})
-    assert await advance_votes.confirm_paper_form(two, ga.assembly_id, ga.members[1]) == 1
-    forms = await advance_votes.paper_forms(ga.organisation_id, ga.assembly_id)
+    await paper_forms.enter_paper_form(one, ga.assembly_id, ga.members[2], {ballot_id: "no"})
+    assert await paper_forms.confirm_paper_form(two, ga.assembly_id, ga.members[1]) == 1
+    forms = await paper_forms.paper_forms(ga.organisation_id, ga.assembly_id)
     assert [(f.membership_id, f.pending) for f in forms] == sorted(
         [(ga.members[1], False), (ga.members[2], True)],
         key=lambda pair: next(f.name for f in forms if f.membership_id == pair[0]).casefold(),
@@ -346,7 +344,9 @@ async def test_paper_forms_need_a_second_scrutineer_and_never_double_an_online_v
     await in_session(ga)
     await ga.check_in(3, 4)
     await ga.vote(ballot_id, {"yes": 2}, start=3)
-    await close(ballot_id)
+    await lifecycle.close_ballot(
+        await lifecycle.system_actor(ballot_id), ballot_id, leave_pending=True
+    )
     assert (await snapshot(ballot_id))["count"]["postal"] == {"no": 1, "yes": 1}
     actions = [
         row["action"]
@@ -496,3 +496,77 @@ async def test_a_public_ballot_reopened_still_counts_each_postal_voter_once() ->
     await close(ballot_id)
     assert (await snapshot(ballot_id))["count"]["postal"] == {"no": 1}
     assert await totals(ballot_id) == {"yes": 2, "no": 1, "abstain": 0}
+
+
+async def test_a_close_with_paper_forms_awaiting_a_second_scrutineer_asks_and_says_so() -> None:
+    ga = await postal_assembly(5, dual_control=True)
+    ballot_id = await ga.motion()
+    scrutineer = await member_actor(ga.organisation_id)
+    await Membership.update({Membership.is_scrutineer: True}).where(
+        Membership.id == scrutineer.membership_id
+    )
+    scrutineer = await actor_for(ga.organisation_id, scrutineer.membership_id)
+    await paper_forms.enter_paper_form(scrutineer, ga.assembly_id, ga.members[0], {ballot_id: "no"})
+    await in_session(ga)
+    await ga.check_in(3, 4)
+    await ga.vote(ballot_id, {"yes": 2}, start=3)
+    facilitator = await actor_for(ga.organisation_id)
+    with pytest.raises(Refused) as refused:  # the facilitator is told before anything is lost
+        await lifecycle.close_ballot(facilitator, ballot_id)
+    assert (refused.value.code, refused.value.detail["count"]) == ("postal_forms_pending", 1)
+    assert (await Ballot.select(Ballot.status).where(Ballot.id == ballot_id))[0]["status"] == "open"
+    await lifecycle.close_ballot(facilitator, ballot_id, leave_pending=True)
+    frozen = (await snapshot(ballot_id))["postal"]
+    assert frozen["pending_left_out"] == 1  # the minutes and the result say so
+    assert (await totals(ballot_id)).get("no", 0) == 0  # the unconfirmed "contre" is not in
+    closed = await AuditEntry.select(AuditEntry.details).where(
+        (AuditEntry.subject == f"ballot:{ballot_id}") & (AuditEntry.action == "ballot.closed")
+    )
+    assert json.loads(closed[0]["details"])["postal_pending_left_out"] == 1
+
+
+async def test_the_countdown_closes_a_ballot_with_pending_paper_forms_and_records_them() -> None:
+    ga = await postal_assembly(4, dual_control=True)
+    ballot_id = await ga.motion()
+    scrutineer = await member_actor(ga.organisation_id)
+    await Membership.update({Membership.is_scrutineer: True}).where(
+        Membership.id == scrutineer.membership_id
+    )
+    scrutineer = await actor_for(ga.organisation_id, scrutineer.membership_id)
+    await paper_forms.enter_paper_form(
+        scrutineer, ga.assembly_id, ga.members[0], {ballot_id: "yes"}
+    )
+    await in_session(ga)
+    await lifecycle.open_ballot(await actor_for(ga.organisation_id), ballot_id)
+    await lifecycle.close_ballot(
+        await actor_for(ga.organisation_id), ballot_id, reason="time_is_up"
+    )
+    assert (await snapshot(ballot_id))["postal"]["pending_left_out"] == 1
+
+
+async def test_a_paper_form_is_confirmed_while_its_resolution_is_open_unless_they_voted() -> None:
+    ga = await postal_assembly(6, dual_control=True)
+    ballot_id = await ga.motion()
+    one, two = await member_actor(ga.organisation_id), await member_actor(ga.organisation_id)
+    for scrutineer in (one, two):
+        await Membership.update({Membership.is_scrutineer: True}).where(
+            Membership.id == scrutineer.membership_id
+        )
+    one = await actor_for(ga.organisation_id, one.membership_id)
+    two = await actor_for(ga.organisation_id, two.membership_id)
+    for index in (0, 1):
+        await paper_forms.enter_paper_form(
+            one, ga.assembly_id, ga.members[index], {ballot_id: "no"}
+        )
+    await in_session(ga)
+    await ga.check_in(1, 3, 4)
+    await ga.vote(ballot_id, {"yes": 1}, start=1)  # member 1 came and voted in the room
+    await ga.vote(ballot_id, {"yes": 2}, start=3)
+    # the warning of the close is answered by confirming the form that can still count
+    assert await paper_forms.confirm_paper_form(two, ga.assembly_id, ga.members[0]) == 1
+    with pytest.raises(Refused) as refused:  # a second vote of the same member: never
+        await paper_forms.confirm_paper_form(two, ga.assembly_id, ga.members[1])
+    assert refused.value.code == "postal_voted_in_the_room"
+    await lifecycle.close_ballot(await actor_for(ga.organisation_id), ballot_id, leave_pending=True)
+    assert (await totals(ballot_id)) == {"yes": 3, "no": 1, "abstain": 0}
+    assert (await snapshot(ballot_id))["postal"]["pending_left_out"] == 1

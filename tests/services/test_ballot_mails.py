@@ -278,3 +278,47 @@ async def test_an_opening_refused_queues_no_mail() -> None:
         await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     assert await _mails(ballot_id, MailKind.BALLOT_OPENED) == {}
     assert not await BallotNotice.exists().where(BallotNotice.ballot == ballot_id)
+
+
+async def test_a_reopened_ballot_mails_its_voters_once_that_it_is_open_again() -> None:
+    organisation_id, assembly_id, _members, addresses = await _coop("fr", "en", observer=True)
+    await notifications_for_all(organisation_id)
+    ballot_id = await _ballot(organisation_id, assembly_id, DAYS)
+    actor = await lifecycle.system_actor(ballot_id)
+    await lifecycle.close_ballot(actor, ballot_id)
+    assert await _reopened_mails(ballot_id) == {}
+    assert await lifecycle.reopen_ballot(actor, ballot_id, "Un bulletin papier oublié") == ballot_id
+    reopened = await _reopened_mails(ballot_id)
+    assert set(reopened) == set(addresses[:2])  # the observer does not vote: no mail
+    assert str(reopened[addresses[0]]["subject"]).startswith("Un vote est rouvert")
+    assert "Un bulletin papier oublié" in str(reopened[addresses[0]]["body_text"])
+    assert "The vote is open again" in str(reopened[addresses[1]]["body_text"])
+    # closed and reopened a second time: one more mail each, never a copy of the first
+    await lifecycle.close_ballot(actor, ballot_id)
+    await lifecycle.reopen_ballot(actor, ballot_id, "Encore une fois")
+    assert len(await _reopened_mails(ballot_id, every=True)) == 4
+
+
+async def notifications_for_all(organisation_id: int) -> None:
+    """Every reader asks for news of ballots they do not vote on: the reopening still goes
+    only to those who may vote."""
+    from votes.db.tables import Membership, NotificationPreference
+
+    for row in await Membership.select(Membership.id).where(
+        Membership.organisation == organisation_id
+    ):
+        await NotificationPreference.insert(
+            NotificationPreference(
+                membership=row["id"], preference_key=str(row["id"]), other_ballots=True
+            )
+        )
+
+
+async def _reopened_mails(ballot_id: int, *, every: bool = False) -> dict[str, dict[str, object]]:
+    rows = await Mail.select().where(
+        (Mail.kind == MailKind.BALLOT_OPENED.value)
+        & Mail.idempotency_key.like(f"{MailKind.BALLOT_OPENED.value}:{ballot_id}:%:reopened%")
+    )
+    if every:
+        return {str(row["idempotency_key"]): row for row in rows}
+    return {row["recipient"]: row for row in rows}

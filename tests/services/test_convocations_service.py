@@ -4,6 +4,7 @@ from the rule profile (stored profiles without one get 15 days)."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import replace
@@ -20,7 +21,17 @@ from votes.core.rules import (
     profile_from_data,
     profile_to_data,
 )
-from votes.db.tables import AssemblyKind, ConvocationRecord, Mail, MailStatus
+from votes.db.tables import (
+    Assembly,
+    AssemblyKind,
+    AssemblyStatus,
+    AuditEntry,
+    ConvocationRecord,
+    Mail,
+    MailStatus,
+    Membership,
+    MembershipStatus,
+)
 from votes.services import (
     access_codes,
     accounts,
@@ -202,3 +213,93 @@ async def test_the_letter_links_to_the_vote_by_correspondence_when_the_rules_all
     else:
         assert "correspondance" not in text
         assert link not in text
+
+
+async def _convened_member(tag: str) -> tuple[int, int, int, str, str]:
+    """An organisation, an assembly convened by mail (held in the outbox: no SMTP) and its
+    one member: (organisation, assembly, membership, link token, typed code)."""
+    organisation_id = await factories.organisation()
+    person = await accounts.create_person("Zoé", f"zoe-{tag}@example.org", None)
+    membership_id = await organisations.add_membership(organisation_id, person)
+    assembly_id = await _assembly(organisation_id)
+    actor = await actor_for(organisation_id)
+    await convocations.prepare(actor, assembly_id, LetterDraft("Ordre du jour : comptes.", ""))
+    await convocations.send(actor, assembly_id, base_url="https://votes.example", secret_key=SECRET)
+    row = await Mail.select(Mail.body_text).where(Mail.organisation == organisation_id).first()
+    assert row is not None
+    link = re.search(r"https://votes\.example/c/(\S+)", row["body_text"])
+    code = re.search(r"^ {4}([A-Z0-9]{5}-[A-Z0-9]{5})$", row["body_text"], re.MULTILINE)
+    assert link is not None
+    assert code is not None
+    return organisation_id, assembly_id, membership_id, link.group(1), code.group(1)
+
+
+async def test_the_convocation_link_signs_in_again_until_the_assembly_closes() -> None:
+    """A member signs in from the mail weeks before (to vote in advance), then again on the
+    day: the convocation's link and code still open a session, each use audited; once the
+    assembly is closed they are spent like any code."""
+    organisation_id, assembly_id, _membership, link, code = await _convened_member(
+        factories.unique("again")
+    )
+    early = await access_codes.sign_in_with_link(link, secret_key=SECRET, hours=1)
+    assert early.organisation_short_name
+    name, _organisation = await access_codes.link_owner(link, secret_key=SECRET)
+    assert name == "Zoé"  # the confirmation page still opens on the day
+    await access_codes.sign_in_with_link(link, secret_key=SECRET, hours=1)
+    await access_codes.sign_in_with_code(code, secret_key=SECRET, hours=1)
+    uses = await AuditEntry.select(AuditEntry.details).where(
+        (AuditEntry.organisation == organisation_id) & (AuditEntry.action == "access_code.used")
+    )
+    assert len(uses) == 3
+    assert [json.loads(u["details"] or "{}").get("convocation") for u in uses][1:] == [
+        assembly_id,
+        assembly_id,
+    ]
+    await Assembly.update({Assembly.status: AssemblyStatus.CLOSED.value}).where(
+        Assembly.id == assembly_id
+    )
+    with pytest.raises(Refused, match="code_used"):
+        await access_codes.sign_in_with_link(link, secret_key=SECRET, hours=1)
+
+
+async def test_a_revoked_reissued_or_departed_members_convocation_link_stops_working() -> None:
+    organisation_id, _assembly_id, membership_id, link, code = await _convened_member(
+        factories.unique("stop")
+    )
+    admin = await actor_for(organisation_id)
+    await access_codes.sign_in_with_link(link, secret_key=SECRET, hours=1)
+    assert await access_codes.revoke_code(admin, membership_id)  # a forwarded mail
+    with pytest.raises(Refused, match="code_unknown"):
+        await access_codes.sign_in_with_link(link, secret_key=SECRET, hours=1)
+    with pytest.raises(Refused, match="code_unknown"):
+        await access_codes.sign_in_with_code(code, secret_key=SECRET, hours=1)
+
+    organisation_id, _assembly_id, membership_id, link, _code = await _convened_member(
+        factories.unique("reissued")
+    )
+    admin = await actor_for(organisation_id)
+    await access_codes.sign_in_with_link(link, secret_key=SECRET, hours=1)
+    await access_codes.issue_codes(admin, [membership_id], secret_key=SECRET)
+    with pytest.raises(Refused, match="code_unknown"):
+        await access_codes.sign_in_with_link(link, secret_key=SECRET, hours=1)
+
+    organisation_id, _assembly_id, membership_id, link, _code = await _convened_member(
+        factories.unique("gone")
+    )
+    await access_codes.sign_in_with_link(link, secret_key=SECRET, hours=1)
+    await Membership.update({Membership.status: MembershipStatus.LEFT.value}).where(
+        Membership.id == membership_id
+    )
+    with pytest.raises(Refused, match="code_unknown"):
+        await access_codes.sign_in_with_link(link, secret_key=SECRET, hours=1)
+
+
+async def test_a_plenary_code_not_sent_with_a_convocation_stays_single_use() -> None:
+    organisation_id = await factories.organisation()
+    person = await accounts.create_person("Yann", None, None)
+    await organisations.add_membership(organisation_id, person)
+    await _assembly(organisation_id)
+    [issued] = await access_codes.issue_codes(await actor_for(organisation_id), secret_key=SECRET)
+    await access_codes.sign_in_with_code(issued.code, secret_key=SECRET, hours=1)
+    with pytest.raises(Refused, match="code_used"):
+        await access_codes.sign_in_with_link(issued.link_token, secret_key=SECRET, hours=1)

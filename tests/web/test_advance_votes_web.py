@@ -264,3 +264,34 @@ async def test_an_administrator_sets_the_postal_rule_on_the_rules_page(
     assert bad.status_code == 422
     assert "Écrivez une heure" in bad.text
     assert (await rules.organisation_profile(coop.organisation_id)).postal == postal
+
+
+async def test_the_console_asks_before_leaving_out_a_paper_form_and_the_minutes_say_so(
+    client: httpx.AsyncClient,
+) -> None:
+    coop, ballot_id = await postal_coop()  # dual control: the form awaits a second scrutineer
+    await as_role(client, coop, "facilitator")
+    url = f"{coop.base}/assemblies/{coop.assembly_id}/advance-vote"
+    member = str(await membership(coop, "other"))
+    entered = await post_form(client, url + "/paper", {"giver": member, f"paper-{ballot_id}": "no"})
+    assert entered.status_code == 303
+    await AssemblyTable.update({AssemblyTable.status: "in_session"}).where(
+        AssemblyTable.id == coop.assembly_id
+    )
+    system = await actor_for(coop.organisation_id)
+    await attendance.check_in(system, coop.assembly_id, await membership(coop, "member"))
+    await lifecycle.open_ballot(system, ballot_id)
+    await voting.cast_vote(ballot_id, await membership(coop, "member"), "yes")
+    console = f"{coop.base}/ballots/{ballot_id}/console"
+    told = await post_form(client, console + "/close", {})
+    assert told.status_code == 409
+    assert "1 formulaire papier par correspondance attend son second scrutateur" in told.text
+    assert 'name="despite"' in told.text  # the facilitator may close anyway, knowingly
+    assert (await client.get(f"{coop.base}/ballots/{ballot_id}")).status_code == 200
+    closed = await post_form(client, console + "/close", {"despite": "1"}, language="en")
+    assert closed.status_code == 303
+    await lifecycle.publish_ballot(system, ballot_id)
+    minutes = await client.get(
+        f"{coop.base}/assemblies/{coop.assembly_id}/minutes", headers={"Accept-Language": "fr"}
+    )
+    assert "1 formulaire papier signé attendait son second scrutateur" in minutes.text

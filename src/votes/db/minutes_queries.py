@@ -110,6 +110,8 @@ class Resolution:
     cosigned_by: str = ""  # the scrutineer who confirmed the result before its publication
     # the answers by correspondence the count added, by option (#18); None: no such channel
     postal: dict[str, int] | None = None
+    # signed paper forms still awaiting their second scrutineer at the close: not counted
+    postal_pending_left_out: int = 0
 
     @property
     def labels(self) -> dict[str, str]:
@@ -482,6 +484,7 @@ async def _resolution(ballot: dict[str, Any]) -> Resolution:
         proxy_votes=await _proxy_votes(ballot),
         cosigned_by=await _cosigner(ballot),
         postal=_postal_counts(ballot.get("rule_snapshot")),
+        postal_pending_left_out=_postal_left_out(ballot.get("rule_snapshot")),
     )
 
 
@@ -491,6 +494,14 @@ def _postal_counts(snapshot: str | None) -> dict[str, int] | None:
         return None
     found = json.loads(snapshot).get("count", {}).get("postal")
     return {str(k): int(v) for k, v in found.items()} if isinstance(found, dict) else None
+
+
+def _postal_left_out(snapshot: str | None) -> int:
+    """How many paper postal forms the close left out, awaiting their second scrutineer."""
+    if not snapshot:
+        return 0
+    found = json.loads(snapshot).get("postal")
+    return int(found.get("pending_left_out", 0)) if isinstance(found, dict) else 0
 
 
 async def _cosigner(ballot: dict[str, Any]) -> str:

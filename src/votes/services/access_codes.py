@@ -9,6 +9,13 @@ a keyed hash is enough for random secrets (argon2 is for human-chosen passwords)
 microseconds, so 500 members arriving at once never queue behind a slow hash. Using the link or
 the code uses both; codes expire, can be revoked, and reissuing revokes the previous one.
 A session opened with a code opens only the organisation that issued it.
+
+The code a convocation carried (#18) is the exception to "used once": the member signs in from
+the mail weeks before to vote in advance, then again on the day, so it opens a session again
+until the assembly it convenes is closed (or it expires, the day after), each use audited. A
+forwarded mail is stopped by revoking the code (which reaches used codes too), a departed
+member's code stops with their membership, and a code issued after the convocation is an
+ordinary one.
 """
 
 from __future__ import annotations
@@ -26,7 +33,13 @@ from piccolo.columns.combination import Where
 from piccolo.custom_types import Combinable
 
 from votes.db.engine import write_transaction
-from votes.db.tables import AccessCode, Membership, MembershipStatus
+from votes.db.tables import (
+    AccessCode,
+    AssemblyStatus,
+    ConvocationRecord,
+    Membership,
+    MembershipStatus,
+)
 from votes.services import accounts, attendance, audit
 from votes.services.actors import Actor, may_administer, may_steward, require
 from votes.services.refusals import Refused
@@ -139,8 +152,9 @@ async def issue_codes(
         members = await query.order_by(Membership.person.name)
         ids = [row["id"] for row in members]
         if ids:
+            # used ones too: a convocation's code may open a session again
             await AccessCode.update({AccessCode.revoked: True}).where(
-                AccessCode.membership.is_in(ids) & AccessCode.used_at.is_null()
+                AccessCode.membership.is_in(ids) & AccessCode.revoked.eq(False)
             )
         sheet = secrets.token_hex(16)
         issued = []
@@ -244,7 +258,8 @@ async def printable_sheet(
 
 
 async def revoke_code(actor: Actor, membership_id: int) -> bool:
-    """Revoke a member's unused codes; return whether there was one."""
+    """Revoke a member's codes that may still open a session (unused, or a convocation's,
+    used or not); return whether there was one."""
     require(may_administer, actor)
     organisation_id = actor.organisation_id
     actor_id = actor.audited_as
@@ -254,8 +269,8 @@ async def revoke_code(actor: Actor, membership_id: int) -> bool:
             .where(
                 (AccessCode.organisation == organisation_id)
                 & (AccessCode.membership == membership_id)
-                & AccessCode.used_at.is_null()
                 & AccessCode.revoked.eq(False)
+                & (AccessCode.expires_at > datetime.now(UTC))
             )
             .returning(AccessCode.id)
         )
@@ -272,7 +287,7 @@ async def revoke_code(actor: Actor, membership_id: int) -> bool:
 async def revoke_all_for(membership_id: int) -> None:
     """Used when a member is suspended or leaves: their codes stop working."""
     await AccessCode.update({AccessCode.revoked: True}).where(
-        (AccessCode.membership == membership_id) & AccessCode.used_at.is_null()
+        (AccessCode.membership == membership_id) & AccessCode.revoked.eq(False)
     )
 
 
@@ -280,7 +295,7 @@ async def link_owner(token: str, *, secret_key: str) -> tuple[str, str]:
     """(person name, organisation name) of a usable sign-in link, without using it, for the
     page that asks to confirm; ``Refused`` with the reason otherwise."""
     row = await _find(AccessCode.link_hash == _keyed_hash("link", token, secret_key))
-    _ensure_usable(row)
+    await _usable(row)
     assert row is not None
     return row["membership.person.name"], row["organisation.name"]
 
@@ -372,6 +387,7 @@ async def _find(condition: Combinable) -> dict[str, Any] | None:
             AccessCode.membership.person,
             AccessCode.membership.person.name,  # type: ignore[union-attr]
             AccessCode.membership.status,
+            AccessCode.created_at,
             AccessCode.expires_at,
             AccessCode.used_at,
             AccessCode.revoked,
@@ -382,15 +398,38 @@ async def _find(condition: Combinable) -> dict[str, Any] | None:
     return row
 
 
-def _ensure_usable(row: dict[str, Any] | None) -> None:
+async def _usable(row: dict[str, Any] | None) -> int | None:
+    """Refuse a code that cannot open a session; return the assembly whose convocation lets
+    it be used again (None for a first use)."""
     if row is None or row["revoked"] or row["membership.status"] != MembershipStatus.ACTIVE.value:
         raise Refused("code_unknown")
+    again = None
     if row["used_at"] is not None:
-        raise Refused("code_used")
+        again = await _convened_with(row)
+        if again is None:
+            raise Refused("code_used")
     expires_at = row["expires_at"]
     assert isinstance(expires_at, datetime)
     if expires_at <= datetime.now(UTC):
         raise Refused("code_expired")
+    return again
+
+
+async def _convened_with(row: dict[str, Any]) -> int | None:
+    """The assembly, not closed yet, whose convocation (mail or letter) carried this code:
+    the member was convened once the code existed (a code issued later is an ordinary one)."""
+    found = (
+        await ConvocationRecord.select(ConvocationRecord.assembly)
+        .where(
+            (ConvocationRecord.organisation == row["organisation"])
+            & (ConvocationRecord.membership == row["membership"])
+            & (ConvocationRecord.recorded_at >= row["created_at"])
+            & (ConvocationRecord.assembly.status != AssemblyStatus.CLOSED.value)
+        )
+        .order_by(ConvocationRecord.id)
+        .first()
+    )
+    return int(found["assembly"]) if found else None
 
 
 async def _sign_in(condition: Where, *, secret_key: str, hours: int, keys: list[str]) -> CodeSignIn:
@@ -405,12 +444,15 @@ async def _sign_in(condition: Where, *, secret_key: str, hours: int, keys: list[
         await accounts.ensure_within_budgets(keys)
         try:
             row = await _find(condition)
-            _ensure_usable(row)
+            again = await _usable(row)
             assert row is not None
             # the condition on used_at makes a double tap (or two phones) use it only once
+            first_use = (
+                AccessCode.used_at.is_null() if again is None else AccessCode.id.is_not_null()
+            )
             used = (
                 await AccessCode.update({AccessCode.used_at: datetime.now(UTC)})
-                .where((AccessCode.id == row["id"]) & AccessCode.used_at.is_null())
+                .where((AccessCode.id == row["id"]) & first_use)
                 .returning(AccessCode.id)
             )
             if not used:
@@ -432,6 +474,7 @@ async def _sign_in(condition: Where, *, secret_key: str, hours: int, keys: list[
                 "access_code.used",
                 actor_id=int(row["membership.person"]),
                 subject=f"membership:{row['membership']}",
+                details={"convocation": again} if again is not None else None,
             )
     if failure is not None:
         raise failure

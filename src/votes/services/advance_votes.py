@@ -1,5 +1,6 @@
-"""Votes by correspondence before the assembly (#18): a member's advance-vote form, the paper
-forms a scrutineer enters, and the channel each resolution's close adds to the room's count.
+"""Votes by correspondence before the assembly (#18): a member's advance-vote form (the paper
+forms a scrutineer enters are :mod:`votes.services.paper_forms`, the channel each resolution's
+close adds to the room's count :mod:`votes.services.postal_close`).
 
 Which ballots a postal form answers: the assembly's draft ballots under the general-assembly
 rules that decide a resolution (majority method, not a test, not an amendment's ballot). The
@@ -18,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import random
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -37,17 +37,14 @@ from votes.db.tables import (
     Amendment,
     Assembly,
     AssemblyStatus,
-    Attendance,
-    AuditEntry,
     Ballot,
     BallotStatus,
     Membership,
     Organisation,
-    Participation,
 )
 from votes.db.voting_rules import has_voting_rights
 from votes.services import audit, minutes, rules, sealing
-from votes.services.actors import Actor, may_count, may_take_part, require
+from votes.services.actors import Actor, may_take_part, require
 from votes.services.refusals import Refused
 
 
@@ -84,7 +81,7 @@ def tag_of(ballot_id: int, membership_id: int) -> str:
     return hmac.new(sealing._key(), message, hashlib.sha256).hexdigest()
 
 
-async def _assembly(organisation_id: int, assembly_id: int) -> dict[str, Any]:
+async def assembly_row(organisation_id: int, assembly_id: int) -> dict[str, Any]:
     row = (
         await Assembly.select(Assembly.id, Assembly.kind, Assembly.status, Assembly.starts_at)
         .where((Assembly.id == assembly_id) & (Assembly.organisation == organisation_id))
@@ -109,7 +106,7 @@ async def _zone(organisation_id: int) -> ZoneInfo:
 
 async def window(organisation_id: int, assembly_id: int, *, now: datetime | None = None) -> Window:
     """The postal form's window for this assembly, now."""
-    assembly = await _assembly(organisation_id, assembly_id)
+    assembly = await assembly_row(organisation_id, assembly_id)
     profile = await rules.assembly_profile(organisation_id, assembly_id)
     rule = profile.postal
     deadline = postal.postal_deadline(assembly["starts_at"], rule, await _zone(organisation_id))
@@ -122,7 +119,7 @@ async def window(organisation_id: int, assembly_id: int, *, now: datetime | None
     return Window(rule, deadline, convened, refusal)
 
 
-async def _amendment_ballots(assembly_id: int) -> set[int]:
+async def amendment_ballots(assembly_id: int) -> set[int]:
     rows = await Amendment.select(Amendment.ballot_id).where(
         Amendment.ballot_id.is_not_null() & (Amendment.proposal.assembly == assembly_id)
     )
@@ -142,7 +139,7 @@ async def resolution_rows(organisation_id: int, assembly_id: int) -> list[dict[s
         )
         .order_by(Ballot.id)
     )
-    amendments = await _amendment_ballots(assembly_id)
+    amendments = await amendment_ballots(assembly_id)
     return [
         dict(row)
         for row in rows
@@ -154,7 +151,7 @@ async def resolution_rows(organisation_id: int, assembly_id: int) -> list[dict[s
 async def resolutions(actor: Actor, assembly_id: int) -> list[Resolution]:
     """The resolutions of the assembly with this member's current answers."""
     organisation_id = actor.organisation_id
-    await _assembly(organisation_id, assembly_id)
+    await assembly_row(organisation_id, assembly_id)
     rows = await resolution_rows(organisation_id, assembly_id)
     member = actor.membership_id
     mine: dict[int, dict[str, Any]] = {}
@@ -193,7 +190,7 @@ async def resolutions(actor: Actor, assembly_id: int) -> list[Resolution]:
     return out
 
 
-def _checked_answers(answers: Mapping[int, str], allowed: set[int]) -> dict[int, str]:
+def checked_answers(answers: Mapping[int, str], allowed: set[int]) -> dict[int, str]:
     chosen = {b: a for b, a in answers.items() if a}
     if not chosen:
         raise Refused("postal_nothing_chosen")
@@ -205,7 +202,7 @@ def _checked_answers(answers: Mapping[int, str], allowed: set[int]) -> dict[int,
     return chosen
 
 
-async def _voter_row(organisation_id: int, membership_id: int) -> dict[str, Any]:
+async def voter_row(organisation_id: int, membership_id: int) -> dict[str, Any]:
     row = (
         await Membership.select(Membership.kind, Membership.status)
         .where((Membership.id == membership_id) & (Membership.organisation == organisation_id))
@@ -256,8 +253,8 @@ async def _cast(
         if found.refusal:
             raise Refused(found.refusal)
         rows = {r["id"]: r for r in await resolution_rows(organisation_id, assembly_id)}
-        chosen = _checked_answers(answers, set(rows))
-        await _voter_row(organisation_id, member)
+        chosen = checked_answers(answers, set(rows))
+        await voter_row(organisation_id, member)
         profile = await rules.freeze_assembly_profile(organisation_id, assembly_id)
         for ballot_id, answer in sorted(chosen.items()):
             if rows[ballot_id]["status"] != BallotStatus.DRAFT.value:
@@ -269,7 +266,7 @@ async def _cast(
             )
             if existing is not None and existing["channel"] == AdvanceChannel.PAPER.value:
                 raise Refused("postal_paper_entered")
-            await _write(
+            await store_form(
                 organisation_id,
                 assembly_id,
                 ballot_id,
@@ -292,7 +289,7 @@ async def _cast(
     return sorted(chosen)
 
 
-async def _write(
+async def store_form(
     organisation_id: int,
     assembly_id: int,
     ballot_id: int,
@@ -341,142 +338,6 @@ async def _write(
     )
 
 
-# ---------------------------------------------------------------------------------------------
-# paper forms, entered by a scrutineer
-
-
-async def enter_paper_form(
-    actor: Actor, assembly_id: int, member_id: int, answers: Mapping[int, str]
-) -> None:
-    """A scrutineer enters a member's signed paper form (received before the deadline) while
-    its resolutions have not opened. Refused when the member already answered one of them
-    (online or on paper). Under dual control the form counts once another scrutineer confirms
-    it (:func:`confirm_paper_form`)."""
-    require(may_count, actor)
-    organisation_id = actor.organisation_id
-    async with write_transaction(Ballot._meta.db):
-        await minutes.refuse_if_final(assembly_id)
-        assembly = await _assembly(organisation_id, assembly_id)
-        profile = await rules.assembly_profile(organisation_id, assembly_id)
-        if not profile.postal.allowed or not rules.governed(assembly["kind"]):
-            raise Refused("postal_not_allowed")
-        if assembly["status"] not in (
-            AssemblyStatus.CONVENED.value,
-            AssemblyStatus.IN_SESSION.value,
-        ):
-            raise Refused("postal_not_open")
-        rows = {r["id"]: r for r in await resolution_rows(organisation_id, assembly_id)}
-        chosen = _checked_answers(answers, set(rows))
-        await _voter_row(organisation_id, member_id)
-        profile = await rules.freeze_assembly_profile(organisation_id, assembly_id)
-        dual = profile.dual_control
-        for ballot_id, answer in sorted(chosen.items()):
-            if rows[ballot_id]["status"] != BallotStatus.DRAFT.value or await _raised_in_the_room(
-                organisation_id, assembly_id, ballot_id
-            ):
-                raise Refused("postal_ballot_started")
-            if await AdvanceParticipation.exists().where(
-                AdvanceParticipation.advance_key == f"{ballot_id}:{member_id}"
-            ):
-                raise Refused("postal_already_answered")
-            await _write(
-                organisation_id,
-                assembly_id,
-                ballot_id,
-                member_id,
-                answer,
-                secret=rows[ballot_id]["secret"],
-                stands=profile.postal.on_arrival == "stand",
-                channel=AdvanceChannel.PAPER,
-                status=AdvanceStatus.PENDING if dual else AdvanceStatus.COUNTED,
-                entered_by=actor.membership_id,
-                replace=False,
-            )
-        await audit.record(
-            organisation_id,
-            "postal.paper_entered",
-            actor_id=actor.audited_as,
-            subject=f"assembly:{assembly_id}",
-            details={"member": member_id, "ballots": sorted(chosen), "pending": dual},
-        )
-
-
-async def confirm_paper_form(actor: Actor, assembly_id: int, member_id: int) -> int:
-    """A second scrutineer confirms a member's paper form; return how many answers now count."""
-    require(may_count, actor)
-    organisation_id = actor.organisation_id
-    async with write_transaction(Ballot._meta.db):
-        await minutes.refuse_if_final(assembly_id)
-        await _assembly(organisation_id, assembly_id)
-        pending = await AdvanceParticipation.select(
-            AdvanceParticipation.id, AdvanceParticipation.entered_by, AdvanceParticipation.ballot
-        ).where(
-            (AdvanceParticipation.organisation == organisation_id)
-            & (AdvanceParticipation.assembly == assembly_id)
-            & (AdvanceParticipation.membership == member_id)
-            & (AdvanceParticipation.status == AdvanceStatus.PENDING.value)
-        )
-        if not pending:
-            raise Refused("postal_nothing_pending")
-        if any(row["entered_by"] == actor.membership_id for row in pending):
-            raise Refused("postal_same_scrutineer")
-        started = await Ballot.exists().where(
-            Ballot.id.is_in([row["ballot"] for row in pending])
-            & (Ballot.status != BallotStatus.DRAFT.value)
-        )
-        if started:
-            raise Refused("postal_ballot_started")
-        await AdvanceParticipation.update(
-            {
-                AdvanceParticipation.status: AdvanceStatus.COUNTED.value,
-                AdvanceParticipation.confirmed_by: actor.membership_id,
-            }
-        ).where(AdvanceParticipation.id.is_in([row["id"] for row in pending]))
-        await audit.record(
-            organisation_id,
-            "postal.paper_confirmed",
-            actor_id=actor.audited_as,
-            subject=f"assembly:{assembly_id}",
-            details={"member": member_id, "answers": len(pending)},
-        )
-    return len(pending)
-
-
-@dataclass(frozen=True, slots=True)
-class PaperFormLine:
-    membership_id: int
-    name: str
-    answers: int
-    pending: bool
-    entered_by: str
-
-
-async def paper_forms(organisation_id: int, assembly_id: int) -> list[PaperFormLine]:
-    """The paper forms entered for the assembly, by member (never their answers)."""
-    rows = await AdvanceParticipation.select(
-        AdvanceParticipation.membership,
-        AdvanceParticipation.membership.person.name,  # type: ignore[union-attr]
-        AdvanceParticipation.status,
-        AdvanceParticipation.entered_by.person.name,  # type: ignore[union-attr]
-    ).where(
-        (AdvanceParticipation.organisation == organisation_id)
-        & (AdvanceParticipation.assembly == assembly_id)
-        & (AdvanceParticipation.channel == AdvanceChannel.PAPER.value)
-    )
-    by: dict[int, PaperFormLine] = {}
-    for row in rows:
-        seen = by.get(row["membership"])
-        pending = row["status"] == AdvanceStatus.PENDING.value
-        by[row["membership"]] = PaperFormLine(
-            row["membership"],
-            row["membership.person.name"],
-            (seen.answers if seen else 0) + 1,
-            pending or bool(seen and seen.pending),
-            row["entered_by.person.name"] or "",
-        )
-    return sorted(by.values(), key=lambda line: line.name.casefold())
-
-
 async def postal_voter_ids(organisation_id: int, assembly_id: int) -> set[int]:
     """Members whose answers by correspondence count at this assembly (quorum: ``postal``)."""
     rows = await AdvanceParticipation.select(AdvanceParticipation.membership).where(
@@ -485,161 +346,6 @@ async def postal_voter_ids(organisation_id: int, assembly_id: int) -> set[int]:
         & (AdvanceParticipation.status == AdvanceStatus.COUNTED.value)
     )
     return {int(row["membership"]) for row in rows}
-
-
-# ---------------------------------------------------------------------------------------------
-# the close: the channel a ballot adds to its count
-
-
-async def _came(organisation_id: int, assembly_id: int, ballot_id: int) -> set[int]:
-    """Members who came: signed the register (even if they left since), or voted in the room
-    on this ballot (themselves or through their proxy holder)."""
-    seen = await Attendance.select(Attendance.membership).where(
-        (Attendance.organisation == organisation_id) & (Attendance.assembly == assembly_id)
-    )
-    voted = await Participation.select(Participation.membership).where(
-        Participation.ballot == ballot_id
-    )
-    return {int(r["membership"]) for r in seen} | {int(r["membership"]) for r in voted}
-
-
-async def _groups(organisation_id: int, members: set[int], weight_groups: str) -> dict[int, str]:
-    if not members:
-        return {}
-    rows = await Membership.select(Membership.id, Membership.college, Membership.category).where(
-        (Membership.organisation == organisation_id) & Membership.id.is_in(sorted(members))
-    )
-    return {
-        int(r["id"]): rules.paper_group(weight_groups, r["college"], r["category"]) for r in rows
-    }
-
-
-async def freeze_channel(
-    row: Mapping[str, Any], values: Mapping[str, Any], sealed: dict[str, Any]
-) -> dict[str, Any]:
-    """At a ballot's close (inside its transaction, before its count): open the postal
-    envelopes and freeze the channel into the rule snapshot (``values`` are the close's
-    changes so far). Return the changes to add (none for a ballot outside the channel); the
-    channel's totals go into the close's audit entry (``sealed``) too."""
-    snapshot_text = values.get("rule_snapshot") or row["rule_snapshot"]
-    if not snapshot_text or row["method"] != "majority" or row["round"] != 1:
-        return {}
-    organisation_id, assembly_id, ballot_id = row["organisation"], row["assembly"], row["id"]
-    profile = await rules.assembly_profile(organisation_id, assembly_id)
-    rule = profile.postal
-    if not rule.allowed:
-        return {}
-    snapshot = json.loads(snapshot_text)
-    came = await _came(organisation_id, assembly_id, ballot_id)
-    groups_of = row["weight_groups"]
-    if await _raised_in_the_room(organisation_id, assembly_id, ballot_id):
-        voters = await postal_voter_ids(organisation_id, assembly_id) - came
-        await _leave_out_forms(ballot_id)
-        groups = await _groups(organisation_id, voters, groups_of)
-        by_group: dict[str, int] = {}
-        for member in voters:
-            by_group[groups.get(member, "")] = by_group.get(groups.get(member, ""), 0) + 1
-        channel = postal.room_motion_channel(rule, by_group)
-    else:
-        channel = await _open_envelopes(row, rule, came)
-    snapshot[postal.POSTAL_KEY] = postal.channel_to_data(channel)
-    sealed["postal"] = channel.totals()
-    return {"rule_snapshot": json.dumps(snapshot, sort_keys=True)}
-
-
-async def _raised_in_the_room(organisation_id: int, assembly_id: int, ballot_id: int) -> bool:
-    """Whether the postal voters never saw this ballot as it is put to the vote: an
-    amendment's, or one written (or rewritten) after the postal deadline (a secret ballot
-    reopened afresh carries its forms over: it is the same resolution)."""
-    if ballot_id in await _amendment_ballots(assembly_id):
-        return True
-    if await AdvanceParticipation.exists().where(
-        (AdvanceParticipation.ballot == ballot_id) & (AdvanceParticipation.carried == True)  # noqa: E712
-    ):
-        return False
-    deadline = (await window(organisation_id, assembly_id)).deadline
-    return bool(
-        await AuditEntry.exists().where(
-            (AuditEntry.organisation == organisation_id)
-            & (AuditEntry.subject == f"ballot:{ballot_id}")
-            & AuditEntry.action.is_in(["ballot.created", "ballot.edited"])
-            & (AuditEntry.occurred_at > deadline)
-        )
-    )
-
-
-async def _leave_out_forms(ballot_id: int) -> None:
-    """Forms given on a text that changed after the deadline: the count leaves them out."""
-    await AdvanceParticipation.update(
-        {AdvanceParticipation.status: AdvanceStatus.WITHDRAWN.value}
-    ).where(AdvanceParticipation.ballot == ballot_id)
-    await AdvancePaper.delete().where(AdvancePaper.ballot == ballot_id)
-
-
-async def _open_envelopes(
-    row: Mapping[str, Any], rule: PostalRule, came: set[int]
-) -> postal.PostalChannel:
-    """Leave out the forms the count must not take (awaiting a second scrutineer, or of a
-    voter the room replaces), erase the tags and write the papers again in random order."""
-    ballot_id = row["id"]
-    entries = await AdvanceParticipation.select(
-        AdvanceParticipation.id,
-        AdvanceParticipation.membership,
-        AdvanceParticipation.status,
-        AdvanceParticipation.carried,
-    ).where(AdvanceParticipation.ballot == ballot_id)
-    counted = {int(e["membership"]) for e in entries if e["status"] == AdvanceStatus.COUNTED.value}
-    carried = any(e["carried"] for e in entries)  # opened papers of a cancelled secret ballot
-    out = frozenset() if carried else postal.withdrawn(rule, counted, came)
-    keep = counted - out
-    if out:
-        await AdvanceParticipation.update(
-            {AdvanceParticipation.status: AdvanceStatus.WITHDRAWN.value}
-        ).where(
-            (AdvanceParticipation.ballot == ballot_id)
-            & AdvanceParticipation.membership.is_in(sorted(out))
-        )
-    tags = {tag_of(ballot_id, member): member for member in keep}
-    groups = await _groups(row["organisation"], keep, row["weight_groups"])
-    papers = await AdvancePaper.select().where(AdvancePaper.ballot == ballot_id)
-    await AdvancePaper.delete().where(AdvancePaper.ballot == ballot_id)
-    kept = []
-    for paper in papers:
-        member = tags.get(paper["tag"])
-        if member is None:  # left out, pending, or an envelope already opened
-            if paper["tag"] or paper["voter"] in out:  # a roll-call paper names its voter
-                continue
-            kept.append(paper)
-            continue
-        paper.update(id=uuid.uuid4(), tag="", weight_group=groups.get(member, ""))
-        kept.append(paper)
-    random.SystemRandom().shuffle(kept)
-    if kept:
-        await AdvancePaper.insert(*(AdvancePaper(**paper) for paper in kept))
-    return postal.channel_of((p["weight_group"], p["answer"]) for p in kept)
-
-
-async def carry_over(cancelled_id: int, fresh_id: int) -> None:
-    """A secret ballot reopened afresh (the same resolution put to the vote again): its
-    forms by correspondence, opened at its close, count for the fresh ballot."""
-    async with write_transaction(Ballot._meta.db):
-        entries = await AdvanceParticipation.select(
-            AdvanceParticipation.id, AdvanceParticipation.membership
-        ).where(AdvanceParticipation.ballot == cancelled_id)
-        for entry in entries:
-            await AdvanceParticipation.update(
-                {
-                    AdvanceParticipation.ballot: fresh_id,
-                    AdvanceParticipation.advance_key: f"{fresh_id}:{entry['membership']}",
-                    AdvanceParticipation.carried: True,
-                    # their papers were opened (no tag, no voter): the room cannot replace
-                    # them any more, so the fresh ballot takes no second vote from them
-                    AdvanceParticipation.stands: True,
-                }
-            ).where(AdvanceParticipation.id == entry["id"])
-        await AdvancePaper.update({AdvancePaper.ballot: fresh_id}).where(
-            AdvancePaper.ballot == cancelled_id
-        )
 
 
 async def room_vote_refused(ballot_id: int, membership_id: int) -> bool:

@@ -221,6 +221,12 @@ def _opened_mail(
     return subject, "\n".join(lines) + "\n"
 
 
+def _greeting(reader: Reader, row: Mapping[str, Any], intro: str) -> list[str]:
+    """A ballot mail's first lines: the reader's name, why they are told, the question."""
+    hello = _("Hello %(name)s,") % {"name": reader.name}
+    return [hello, "", intro, "", "    " + row["question"], ""]
+
+
 def _reminder_mail(
     reader: Reader, row: Mapping[str, Any], organisation: Mapping[str, Any], link: str
 ) -> tuple[str, str]:
@@ -228,12 +234,7 @@ def _reminder_mail(
         "cooperative": organisation["name"]
     }
     lines = [
-        _("Hello %(name)s,") % {"name": reader.name},
-        "",
-        _("You have not voted yet on this question:"),
-        "",
-        "    " + row["question"],
-        "",
+        *_greeting(reader, row, _("You have not voted yet on this question:")),
         _("The vote closes on %(date)s.") % {"date": _closing(row, organisation)},
         "",
         link,
@@ -271,14 +272,7 @@ def _result_mail(
         "cooperative": organisation["name"],
         "question": row["question"],
     }
-    lines = [
-        _("Hello %(name)s,") % {"name": reader.name},
-        "",
-        _("The result of this vote is published:"),
-        "",
-        "    " + row["question"],
-        "",
-    ]
+    lines = _greeting(reader, row, _("The result of this vote is published:"))
     if outcome:
         lines += ["    " + outcome, ""]
     lines += [
@@ -298,14 +292,15 @@ class _Outbox:
 
     CHUNK = 500
 
-    def __init__(self, kind: MailKind, row: Mapping[str, Any]) -> None:
-        self.kind, self.row = kind, row
+    def __init__(self, kind: MailKind, row: Mapping[str, Any], suffix: str = "") -> None:
+        self.kind, self.row, self.suffix = kind, row, suffix
         self.mails: list[Mail] = []
         self.status = (MailStatus.WAITING if mail.smtp_configured() else MailStatus.HELD).value
         self.now = datetime.now(UTC)
 
     def add(self, reader: Reader, subject: str, body: str, chosen: str) -> None:
         key = f"{self.kind.value}:{self.row['id']}:{self.row['round']}:{reader.membership_id}"
+        key += self.suffix
         self.mails.append(
             Mail(
                 organisation=self.row["organisation"],
@@ -339,6 +334,18 @@ def _notice_key(row: Mapping[str, Any], what: str) -> str:
     return f"{row['id']}:{row['round']}:{what}"
 
 
+async def _first_time(row: Mapping[str, Any], what: str, base_url: str = "") -> bool:
+    """Record that this mail run of the ballot happens; False when it happened already."""
+    inserted = (
+        await BallotNotice.insert(
+            BallotNotice(ballot=row["id"], notice_key=_notice_key(row, what), base_url=base_url)
+        )
+        .on_conflict(target=BallotNotice.notice_key, action="DO NOTHING")
+        .returning(BallotNotice.id)
+    )
+    return bool(inserted)
+
+
 async def queue_opened(row: Mapping[str, Any]) -> int:
     """Mail a ballot's opening to its voters (always) and to the other members who asked for
     news of ballots they do not vote on; inside the opening's transaction, with the ballot as
@@ -346,14 +353,7 @@ async def queue_opened(row: Mapping[str, Any]) -> int:
     if not mailed(row) or row["closes_at"] is None:
         return 0
     base_url = _base_url[:300]  # the column's length
-    inserted = (
-        await BallotNotice.insert(
-            BallotNotice(ballot=row["id"], notice_key=_notice_key(row, "opened"), base_url=base_url)
-        )
-        .on_conflict(target=BallotNotice.notice_key, action="DO NOTHING")
-        .returning(BallotNotice.id)
-    )
-    if not inserted:  # opened already (a retry): its mails are queued
+    if not await _first_time(row, "opened", base_url):  # opened already (a retry): queued
         return 0
     organisation = await _organisation(row["organisation"])
     link = _link(base_url, organisation, row["id"])
@@ -369,6 +369,47 @@ async def queue_opened(row: Mapping[str, Any]) -> int:
         BallotNotice.notice_key == _notice_key(row, "opened")
     )
     return queued
+
+
+async def queue_reopened(row: Mapping[str, Any], closed_at: datetime, reason: str) -> int:
+    """Mail those who may vote that a ballot of an hour or more is open again (with the
+    reason the facilitator gave), inside the reopening's transaction, with the ballot as it
+    reopens. Each reopening mails once: it is told apart by the close it undoes, so a retry
+    queues nothing and a second reopening is mailed too. Members who do not vote are not
+    mailed: nothing changed for them since the opening. Returns the mails queued."""
+    if not mailed(row) or row["closes_at"] is None:
+        return 0
+    what = f"reopened-{closed_at.timestamp():.6f}"
+    if not await _first_time(row, what):
+        return 0
+    organisation = await _organisation(row["organisation"])
+    link = _link(await _base_url_of(row), organisation, row["id"])
+    outbox = _Outbox(MailKind.BALLOT_OPENED, row, suffix=f":{what}")
+    for reader in await _readers(organisation):
+        if not reader.votes:
+            continue
+        with language(reader.language) as chosen:
+            subject, body = _reopened_mail(reader, row, organisation, link, reason)
+        outbox.add(reader, subject, body, chosen)
+    return await outbox.write()
+
+
+def _reopened_mail(
+    reader: Reader, row: Mapping[str, Any], organisation: Mapping[str, Any], link: str, reason: str
+) -> tuple[str, str]:
+    subject = _("A vote is reopened at %(cooperative)s: %(question)s") % {
+        "cooperative": organisation["name"],
+        "question": row["question"],
+    }
+    lines = [
+        *_greeting(reader, row, _("The vote is open again on this question:")),
+        _("Why: %(reason)s") % {"reason": reason},
+        "",
+        _("The vote closes on %(date)s.") % {"date": _closing(row, organisation)},
+        "",
+        link,
+    ]
+    return subject, "\n".join(lines) + "\n"
 
 
 async def _base_url_of(row: Mapping[str, Any]) -> str:
@@ -411,14 +452,7 @@ async def send_reminder(ballot_id: int) -> int:
         row = await Ballot.select().where(Ballot.id == ballot_id).first()
         if row is None or row["status"] != BallotStatus.OPEN.value or not mailed(row):
             return 0
-        inserted = (
-            await BallotNotice.insert(
-                BallotNotice(ballot=ballot_id, notice_key=_notice_key(row, "reminder"))
-            )
-            .on_conflict(target=BallotNotice.notice_key, action="DO NOTHING")
-            .returning(BallotNotice.id)
-        )
-        if not inserted:
+        if not await _first_time(row, "reminder"):
             return 0
         voted = {
             found["membership"]

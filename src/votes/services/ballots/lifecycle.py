@@ -31,12 +31,12 @@ from votes.db.tables import (
 )
 from votes.db.voting_rules import eligible_count, phase_takes_votes
 from votes.services import (
-    advance_votes,
     attendance,
     audit,
     ballot_mails,
     events,
     minutes,
+    postal_close,
     rules,
     sealing,
 )
@@ -192,13 +192,17 @@ async def advance_phase(actor: Actor, ballot_id: int) -> str:
     return moved[0]
 
 
-async def close_ballot(actor: Actor, ballot_id: int, *, reason: str | None = None) -> TallyResult:
+async def close_ballot(
+    actor: Actor, ballot_id: int, *, reason: str | None = None, leave_pending: bool = False
+) -> TallyResult:
     """Freeze the ballot and everything its count depends on (eligible, present, represented,
     the register's figures by college or category), count its papers with the tally core (off
     the event loop) and store the result with the rules it was computed under: all in one
     transaction, so no ballot is ever closed without its count (#16). The close's audit entry
     seals the ballot box: a digest of the stored papers that ``votes audit verify``
-    recomputes; ``reason`` says why when the platform closes it by itself (``time_is_up``)."""
+    recomputes; ``reason`` says why when the platform closes it by itself (``time_is_up``).
+    Paper postal forms awaiting a second scrutineer refuse the close unless ``leave_pending``
+    (the facilitator was told) or the platform closes it (nobody to ask)."""
     require(may_run_ballots, actor)
     sealed: dict[str, Any] = {"reason": reason} if reason else {}
     counted: list[TallyResult] = []
@@ -217,7 +221,11 @@ async def close_ballot(actor: Actor, ballot_id: int, *, reason: str | None = Non
             "represented_at_close": counts[1] if counts else None,
             **await _frozen_figures(row),
         }
-        values.update(await advance_votes.freeze_channel(row, values, sealed))  # postal (#18)
+        values.update(  # the postal channel (#18)
+            await postal_close.freeze_channel(
+                row, values, sealed, leave_pending=leave_pending or reason is not None
+            )
+        )
         try:
             result, snapshot = await count_round({**row, **values})
         except TallyError as error:  # e.g. a tie only a lot settles and no lot seeded
@@ -475,13 +483,16 @@ async def reopen_ballot(actor: Actor, ballot_id: int, reason: str) -> int:
 
     async def changes(row: dict[str, Any]) -> dict[str, Any]:
         details.update(await _cosigned(actor, row, "reopen"))
-        return {
+        values = {
             "status": BallotStatus.OPEN.value,
             "closed_at": None,
             "eligible_at_close": None,
             "result": None,
             "closes_at": _new_deadline(row),
         }
+        # those who may vote learn that a ballot of an hour or more is open again (#18)
+        await ballot_mails.queue_reopened({**row, **values}, row["closed_at"], reason)
+        return values
 
     await _transition(actor, ballot_id, (BallotStatus.CLOSED,), "reopened", changes, details)
     return ballot_id
@@ -523,7 +534,7 @@ async def _reopen_afresh(actor: Actor, ballot_id: int, details: dict[str, Any]) 
         rules=json.loads(row["rules"]),
     )
     fresh = await insert_ballot(row["organisation"], row["assembly"], settings, actor.audited_as)
-    await advance_votes.carry_over(ballot_id, fresh)  # the same resolution: its postal forms
+    await postal_close.carry_over(ballot_id, fresh)  # the same resolution: its postal forms
     await open_ballot(actor, fresh)
     return fresh
 

@@ -19,13 +19,14 @@ from votes.core.postal import ANSWERS
 from votes.db import agenda_queries
 from votes.db import attendance_queries as aq
 from votes.services import advance_votes as service
+from votes.services import paper_forms as papers
 from votes.services.actors import Actor, may_count, may_take_part
 from votes.services.refusals import Refused
 from votes.web import pickers
 from votes.web.context import RequestContext
 from votes.web.forms import FormErrors, whole_number
-from votes.web.labels import N_
-from votes.web.refusals import area, explain
+from votes.web.labels import N_, Nn_
+from votes.web.refusals import Plural, area, explain
 from votes.web.rendering import page, see_other
 
 REFUSALS = area(
@@ -71,6 +72,26 @@ REFUSALS = area(
             N_("You answered this resolution by correspondence: your vote stands."),
         ),
         "choose_member": (422, N_("Choose the member whose paper form you enter.")),
+        "postal_voted_in_the_room": (
+            409,
+            N_(
+                "This member has voted in the room on this resolution: their paper form cannot"
+                " count as well."
+            ),
+        ),
+        "postal_forms_pending": (
+            409,
+            Plural(
+                Nn_(
+                    "%(num)d paper form by correspondence awaits its second scrutineer: have it"
+                    " confirmed, or close anyway and it is not counted (the minutes say so).",
+                    "%(num)d paper forms by correspondence await their second scrutineer: have"
+                    " them confirmed, or close anyway and they are not counted (the minutes"
+                    " say so).",
+                ),
+                "count",
+            ),
+        ),
     },
 )
 
@@ -137,7 +158,7 @@ class AdvanceVotesController(Controller):
             answers=ANSWERS,
             takes_part=may_take_part(actor),
             scrutineer=counts,
-            paper_forms=await service.paper_forms(organisation_id, assembly_id) if counts else [],
+            paper_forms=await papers.paper_forms(organisation_id, assembly_id) if counts else [],
             member_picker=pickers.make_picker(
                 "giver",
                 "giver",
@@ -192,7 +213,7 @@ class AdvanceVotesController(Controller):
         try:
             if member is None:
                 raise Refused("choose_member")
-            await service.enter_paper_form(actor, assembly_id, member, _answers(form, "paper-"))
+            await papers.enter_paper_form(actor, assembly_id, member, _answers(form, "paper-"))
         except Refused as error:
             if error.code == "not_found":
                 raise NotFoundException() from error
@@ -211,7 +232,7 @@ class AdvanceVotesController(Controller):
         membership_id: FromPath[int],
     ) -> Template | Redirect:
         try:
-            await service.confirm_paper_form(actor, assembly_id, membership_id)
+            await papers.confirm_paper_form(actor, assembly_id, membership_id)
         except Refused as error:
             if error.code == "not_found":
                 raise NotFoundException() from error

@@ -164,8 +164,9 @@ async def _open(ballot_id: int, actor: Actor, text: str) -> None:
     await lifecycle.open_ballot(actor, ballot_id, reason=text)
 
 
-async def _close(ballot_id: int, actor: Actor, _text: str) -> None:
-    await lifecycle.close_ballot(actor, ballot_id)
+async def _close(ballot_id: int, actor: Actor, text: str) -> None:
+    # "despite": told that paper postal forms await a second scrutineer, close anyway (#18)
+    await lifecycle.close_ballot(actor, ballot_id, leave_pending=text == "despite")
 
 
 async def _publish(ballot_id: int, actor: Actor, _text: str) -> None:
@@ -248,6 +249,8 @@ class BallotConsoleController(Controller):
         ballot = await ballot_or_404(actor, ballot_id)
         form = await request.form()
         text = str(form.get("reason", ""))[:REASON_MAX]
+        if action == "close":
+            text = "despite" if form.get("despite") == "1" else ""
         if action == "open" and ballot.status == BallotStatus.DRAFT and form.get("despite") != "1":
             # not in session, or no quorum: the facilitator opens only once told (#17)
             warnings = await attendance.opening_warnings(
