@@ -75,12 +75,12 @@ async def _last_ballot(actor: Actor, assembly_id: int) -> BallotView | None:
     ballot_id = await bq.latest_ballot_of_assembly(organisation_id, assembly_id, "open")
     if ballot_id:
         return await ballot_or_404(actor, ballot_id)
-    found = [
-        await ballot_or_404(actor, found_id)
+    closed = [
+        await ballot_or_404(actor, closed_id)
         for status in (BallotStatus.CLOSED, BallotStatus.PUBLISHED)
-        if (found_id := await bq.latest_ballot_of_assembly(organisation_id, assembly_id, status))
+        if (closed_id := await bq.latest_ballot_of_assembly(organisation_id, assembly_id, status))
     ]
-    return max(found, key=lambda b: (b.closed_at is not None, b.closed_at, b.id), default=None)
+    return max(closed, key=lambda b: (b.closed_at is not None, b.closed_at, b.id), default=None)
 
 
 async def _projector_context(page: Page, assembly_id: int) -> dict[str, Any]:

@@ -78,6 +78,25 @@ async def _not_editable(page: Page, ballot: BallotView) -> Template:
     return await console_again(page, ballot.id, Refused("not_editable", field="edit"))
 
 
+def _copy_of(ballot: BallotView) -> drafts.BallotSettings:
+    """A new draft's settings, the same as ``ballot``'s: filed in the same place, with the
+    same question, method, options and rules."""
+    return drafts.BallotSettings(
+        question=ballot.question,
+        method=ballot.method,
+        options=[(option.key, option.label) for option in ballot.options],
+        agenda_item_id=ballot.agenda_item_id,
+        proposal_id=ballot.proposal_id,
+        seats=ballot.seats,
+        secret=ballot.secret,
+        is_test=ballot.is_test,
+        allow_change=ballot.allow_change,
+        duration_seconds=ballot.duration_seconds,
+        facilitated=ballot.phase != "none",  # a facilitated round never comes back to none
+        rules=dict(ballot.rules),
+    )
+
+
 def _typed(form: Any) -> dict[str, str]:
     """The ballot form's fields as typed (each cut to a length no field needs)."""
     return {name: str(form.get(name, ""))[:5000] for name in _NEW_FIELDS}
@@ -320,20 +339,8 @@ class BallotDraftsController(Controller):
         item_id = await _chosen_item(actor, assembly_id, form.get("agenda_item"), errors)
         if settings is not None and not errors:
             try:
-                ballot_id = await drafts.create_ballot(
-                    actor,
-                    assembly_id,
-                    settings.question,
-                    settings.method,
-                    settings.options,
-                    seats=settings.seats,
-                    secret=settings.secret,
-                    is_test=settings.is_test,
-                    allow_change=settings.allow_change,
-                    duration_seconds=settings.duration_seconds,
-                    facilitated=settings.facilitated,
-                    rules=dict(settings.rules or {}),
-                    agenda_item_id=item_id,
+                ballot_id = await drafts.create_draft(
+                    actor, assembly_id, replace(settings, agenda_item_id=item_id)
                 )
             except Refused as error:
                 errors.add(error.field, explain(error, voting.REFUSALS).message)
@@ -358,22 +365,7 @@ class BallotDraftsController(Controller):
         """A new draft with the same question, method, options and rules (e.g. a second round,
         or the same vote on the next resolution), opened on its settings to adjust."""
         ballot = await ballot_or_404(page.actor, ballot_id)
-        copy_id = await drafts.create_ballot(
-            page.actor,
-            ballot.assembly_id,
-            ballot.question,
-            ballot.method,
-            [(option.key, option.label) for option in ballot.options],
-            agenda_item_id=ballot.agenda_item_id,
-            proposal_id=ballot.proposal_id,
-            seats=ballot.seats,
-            secret=ballot.secret,
-            is_test=ballot.is_test,
-            rules=dict(ballot.rules),
-            allow_change=ballot.allow_change,
-            duration_seconds=ballot.duration_seconds,
-            facilitated=ballot.phase != "none",  # a facilitated round never comes back to none
-        )
+        copy_id = await drafts.create_draft(page.actor, ballot.assembly_id, _copy_of(ballot))
         return page.see_other("ballots", copy_id, "settings")
 
     @get("/ballots/{ballot_id:int}/settings", guards=[requires(may_run_assemblies)])
