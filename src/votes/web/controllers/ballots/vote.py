@@ -112,6 +112,16 @@ async def _render_ballot(
     )
 
 
+def _voting_for(form: FormMultiDict) -> str:
+    """Whom the form votes for: "" or "self" (the member), a represented member's id, "all"."""
+    return str(form.get("for", ""))[:20]
+
+
+def _submission(form: FormMultiDict) -> str:
+    """The token that makes a repeated submission of the same form one vote ("" if none)."""
+    return str(form.get("submission", ""))[:64]
+
+
 async def _form_again(page: Page, ballot: BallotView, form: FormMultiDict, choice: Any) -> Template:
     """The ballot form again with ``choice`` in it, as the member was filling it (for
     themselves or for a member they represent, a first vote or a change)."""
@@ -120,7 +130,7 @@ async def _form_again(page: Page, ballot: BallotView, form: FormMultiDict, choic
         ballot,
         change=bool(form.get("change")),
         choice=choice,
-        voting_for=str(form.get("for", ""))[:20],
+        voting_for=_voting_for(form),
     )
 
 
@@ -131,8 +141,8 @@ async def _vote_as_holder(
     (theirs and each represented member's not cast yet) in one action."""
     actor = page.actor
     ballot = await ballot_or_404(actor, ballot_id)
-    target = str(form.get("for", ""))[:20]
-    submission = str(form.get("submission", ""))[:64] or ballot_voting.new_submission_token()
+    target = _voting_for(form)
+    submission = _submission(form) or ballot_voting.new_submission_token()
     key = page.settings.secret_key
     try:
         if target == "all":
@@ -174,7 +184,7 @@ async def _store_vote(
         ballot_id,
         page.actor.id,
         choice,
-        submission=str(form.get("submission", ""))[:64] or None,
+        submission=_submission(form) or None,
         receipt_key=page.settings.secret_key,
     )
 
@@ -322,10 +332,10 @@ class BallotVotingController(Controller):
             ballot=ballot,
             words=voting.choice_words(ballot, checked),
             fields=voting.hidden_fields(ballot.method, checked),
-            submission=str(form.get("submission", ""))[:64] or ballot_voting.new_submission_token(),
+            submission=_submission(form) or ballot_voting.new_submission_token(),
             change=change,
             change_code=_kept_codes(page, ballot.id)[1],
-            voting_for=str(form.get("for", ""))[:20],
+            voting_for=_voting_for(form),
             represented=await _represented(ballot, page.actor),
         )
 
@@ -353,7 +363,7 @@ class BallotVotingController(Controller):
         form = await page.form()
         choice = voting.choice_from(definition.method, form, list(definition.keys))
         change = bool(form.get("change"))
-        target = str(form.get("for", ""))[:20]
+        target = _voting_for(form)
         if target and target != "self" and not change:
             return await _vote_as_holder(page, ballot_id, form, choice)
         try:
