@@ -181,8 +181,9 @@ async def create_ballot(
 ) -> int:
     """Create a draft ballot with its options, given as (key, label) pairs in display order.
     Those who prepare assemblies prepare their ballots; only facilitators open them."""
-    require(may_run_assemblies, actor)
-    settings = _normalised(
+    return await create_draft(
+        actor,
+        assembly_id,
         BallotSettings(
             question=question,
             method=method,
@@ -196,8 +197,14 @@ async def create_ballot(
             duration_seconds=duration_seconds,
             facilitated=facilitated,
             rules=rules,
-        )
+        ),
     )
+
+
+async def create_draft(actor: Actor, assembly_id: int, settings: BallotSettings) -> int:
+    """:func:`create_ballot` with its settings already gathered (the ballot form's, a copy's)."""
+    require(may_run_assemblies, actor)
+    settings = _normalised(settings)
     check_settings(settings)
     return await insert_ballot(actor.organisation_id, assembly_id, settings, actor.audited_as)
 

@@ -8,7 +8,6 @@ clear beyond the sheet being printed.
 
 from __future__ import annotations
 
-import io
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -26,13 +25,12 @@ from litestar.status_codes import HTTP_200_OK, HTTP_409_CONFLICT, HTTP_422_UNPRO
 from votes.db import member_queries
 from votes.db.tables import MembershipStatus
 from votes.i18n import gettext as _
-from votes.services import access_codes, accounts, csv_cells, mailings
+from votes.services import access_codes, accounts, mailings
 from votes.services.access_codes import IssuedCode
-from votes.services.actors import Actor, may_administer
+from votes.services.actors import may_administer
 from votes.services.refusals import Refused
-from votes.web.context import settings_of
 from votes.web.controllers.auth import client_address
-from votes.web.controllers.members import REFUSALS, member_or_404
+from votes.web.controllers.members import REFUSALS, csv_download, member_or_404
 from votes.web.forms import FormErrors, whole_number
 from votes.web.guards import requires
 from votes.web.pages import Page
@@ -111,23 +109,20 @@ class AccessCodesController(Controller):
         except Refused as error:
             errors.add(error.field, explain(error, REFUSALS).message)
             return await self._codes_page(page, errors, status_code=HTTP_422_UNPROCESSABLE_ENTITY)
-        base = page.path("members", "codes")
         if not issued:
-            return see_other(base)
-        return see_other(f"{base}/sheet?{urlencode({'issue': issued[0].sheet})}")
+            return page.see_other("members", "codes")
+        query = urlencode({"issue": issued[0].sheet})
+        return see_other(f"{page.path('members', 'codes', 'sheet')}?{query}")
 
     @post("/mail", guards=[requires(may_administer)])
-    async def mail_codes(
-        self, request: Request[Any, Any, State], actor: NamedDependency[Actor]
-    ) -> Redirect:
+    async def mail_codes(self, page: NamedDependency[Page]) -> Redirect:
         """Mail each member with an address their code (#18): the valid one they hold, or a
         new one; the page then says how many mails were queued."""
-        settings = settings_of(request)
         result = await mailings.mail_access_codes(
-            actor, base_url=str(request.base_url), secret_key=settings.secret_key
+            page.actor, base_url=str(page.request.base_url), secret_key=page.settings.secret_key
         )
         query = urlencode({"mailed": result.queued, "already": result.already})
-        return see_other(f"/o/{actor.organisation.short_name}/members/codes?{query}")
+        return see_other(f"{page.path('members', 'codes')}?{query}")
 
     @get("/sheet", guards=[requires(may_administer)])
     async def sheet(self, page: NamedDependency[Page], issue: FromQuery[str] = "") -> Template:
@@ -149,44 +144,26 @@ class AccessCodesController(Controller):
         )
 
     @post("/csv", guards=[requires(may_administer)], status_code=HTTP_200_OK)
-    async def codes_csv(
-        self, request: Request[Any, Any, State], actor: NamedDependency[Actor]
-    ) -> Response[bytes]:
+    async def codes_csv(self, page: NamedDependency[Page]) -> Response[bytes]:
         """The sheet's codes as a mail-merge CSV: the sheet posts them back (nothing is kept
         on the server that could rebuild them)."""
-        form = await request.form()
-        buffer = io.StringIO()
-        writer = csv_cells.writer(buffer, delimiter=";", lineterminator="\r\n")
-        writer.writerow(
-            [_("name"), _("email"), _("category"), _("code"), _("link"), _("valid until")]
-        )
-        for row in form.getall("row", []):
-            writer.writerow(str(row).split("\t")[:6])
-        return Response(
-            ("\ufeff" + buffer.getvalue()).encode("utf-8"),
-            media_type="text/csv",
-            headers={
-                "Content-Disposition": (
-                    f'attachment; filename="{actor.organisation.short_name}-codes.csv"'
-                ),
-                "Cache-Control": "no-store",
-            },
-        )
+        form = await page.form()
+        header = [_("name"), _("email"), _("category"), _("code"), _("link"), _("valid until")]
+        rows = [str(row).split("\t")[:6] for row in form.getall("row", [])]
+        return csv_download(f"{page.organisation.short_name}-codes.csv", header, rows)
 
     @post("/unblock", guards=[requires(may_administer)])
-    async def unblock(
-        self, request: Request[Any, Any, State], actor: NamedDependency[Actor]
-    ) -> Redirect:
+    async def unblock(self, page: NamedDependency[Page]) -> Redirect:
         """Let the venue sign in again: forget the failures from the address the admin is
         connected from, the one the room shares (see :mod:`votes.services.accounts`)."""
-        await accounts.lift_address_block(actor, client_address(request))
-        return see_other(f"/o/{actor.organisation.short_name}/members/codes")
+        await accounts.lift_address_block(page.actor, client_address(page.request))
+        return page.see_other("members", "codes")
 
     @post("/{membership_id:int}/revoke", guards=[requires(may_administer)])
-    async def revoke(self, actor: NamedDependency[Actor], membership_id: FromPath[int]) -> Redirect:
-        await member_or_404(actor, membership_id)
-        await access_codes.revoke_code(actor, membership_id)
-        return see_other(f"/o/{actor.organisation.short_name}/members/codes")
+    async def revoke(self, page: NamedDependency[Page], membership_id: FromPath[int]) -> Redirect:
+        await member_or_404(page.actor, membership_id)
+        await access_codes.revoke_code(page.actor, membership_id)
+        return page.see_other("members", "codes")
 
 
 def qr_data_uri(url: str) -> str:

@@ -8,10 +8,11 @@ path is looked up within that organisation, so a foreign id answers 404.
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
-from litestar.datastructures import State, UploadFile
+from litestar import Controller, Response, get, post
+from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
@@ -28,12 +29,12 @@ from votes.services.member_import import ImportReport
 from votes.services.members import MemberInput
 from votes.services.refusals import Refused
 from votes.web import pickers
-from votes.web.context import RequestContext, settings_of
 from votes.web.forms import FormErrors, whole_number
 from votes.web.guards import requires
 from votes.web.labels import N_, label
+from votes.web.pages import Page, found
 from votes.web.refusals import area, explain
-from votes.web.rendering import page, see_other
+from votes.web.rendering import see_other
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 # the export's "roles" column, in the words the import reads back (member_import._ROLE_WORDS)
@@ -150,6 +151,25 @@ def _status_of(error: Refused) -> int:
     return explain(error, REFUSALS).status
 
 
+def csv_download(
+    filename: str, header: list[str], rows: Iterable[Sequence[str]]
+) -> Response[bytes]:
+    """A spreadsheet file to download: a BOM and semicolons, what spreadsheets in French
+    expect when they open a CSV."""
+    buffer = io.StringIO()
+    writer = csv_cells.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return Response(
+        ("\ufeff" + buffer.getvalue()).encode("utf-8"),
+        media_type="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
 def role_words(member: MemberRow) -> list[str]:
     words = [label("membership_kind", member.kind)]
     if member.is_admin:
@@ -163,10 +183,21 @@ def role_words(member: MemberRow) -> list[str]:
 
 async def member_or_404(actor: Actor, membership_id: int) -> MemberRow:
     """The organisation's member by id; another organisation's id answers 404."""
-    member = await member_queries.member_of(actor.organisation.id, membership_id)
-    if member is None:
-        raise NotFoundException()
-    return member
+    return found(await member_queries.member_of(actor.organisation.id, membership_id))
+
+
+def _input_of(member: MemberRow) -> MemberInput:
+    """A member's register entry as the form shows it."""
+    return MemberInput(
+        name=member.name,
+        email=member.email,
+        category=member.category,
+        college_id=member.college_id,
+        kind=MembershipKind(member.kind),
+        is_admin=member.is_admin,
+        is_facilitator=member.is_facilitator,
+        is_scrutineer=member.is_scrutineer,
+    )
 
 
 class MembersController(Controller):
@@ -174,9 +205,7 @@ class MembersController(Controller):
 
     async def _render_form(
         self,
-        request: Request[Any, Any, State],
-        context: RequestContext,
-        actor: Actor,
+        page: Page,
         *,
         member: MemberRow | None,
         data: MemberInput,
@@ -185,21 +214,17 @@ class MembersController(Controller):
         password_link: str | None = None,
         password_mailed: bool = False,
     ) -> Template:
-        organisation_id = actor.organisation.id
+        organisation_id = page.organisation.id
         may_edit_person = member is None or await members.person_is_only_here(
             organisation_id, member.person_id
         )
         may_link_password = member is not None and await members.may_hand_password_link(
             organisation_id, member.person_id
         )
-        return page(
-            request,
+        return page.render(
             "pages/members/form.html.jinja",
             fragment="partials/members/_member_form.html.jinja",
             status_code=status_code,
-            context=context,
-            membership=actor,
-            organisation=actor.organisation,
             member=member,
             data=data,
             errors=errors,
@@ -211,18 +236,28 @@ class MembersController(Controller):
             password_mailed=password_mailed,
         )
 
+    async def _refused_form(
+        self, page: Page, member: MemberRow | None, data: MemberInput, error: Refused
+    ) -> Template:
+        """The form again, saying why the register refused it."""
+        return await self._render_form(
+            page,
+            member=member,
+            data=data,
+            errors=_errors_from(error),
+            status_code=_status_of(error),
+        )
+
     @get("/", guards=[requires(may_administer)])
     async def register(
         self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
+        page: NamedDependency[Page],
         q: FromQuery[str] = "",
         category: FromQuery[str] = "",
         role: FromQuery[str] = "",
         status: FromQuery[str] = "",
     ) -> Template:
-        organisation_id = actor.organisation.id
+        organisation_id = page.organisation.id
         filters = {
             "q": q[:MAX_FIELD_LENGTH],
             "category": category[:MAX_FIELD_LENGTH],
@@ -236,13 +271,9 @@ class MembersController(Controller):
             role=filters["role"],
             status=filters["status"],
         )
-        return page(
-            request,
+        return page.render(
             "pages/members/register.html.jinja",
             fragment="partials/members/_register_table.html.jinja",
-            context=context,
-            membership=actor,
-            organisation=actor.organisation,
             members=rows,
             filters=filters,
             categories=await member_queries.categories_of(organisation_id),
@@ -251,182 +282,87 @@ class MembersController(Controller):
         )
 
     @get("/new", guards=[requires(may_administer)])
-    async def new_form(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-    ) -> Template:
+    async def new_form(self, page: NamedDependency[Page]) -> Template:
         return await self._render_form(
-            request,
-            context,
-            actor,
-            member=None,
-            data=MemberInput(name="", email=None),
-            errors=FormErrors(),
+            page, member=None, data=MemberInput(name="", email=None), errors=FormErrors()
         )
 
     @post("/new", guards=[requires(may_administer)])
-    async def create(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-    ) -> Template | Redirect:
-        data = _input_from_form(await request.form())
+    async def create(self, page: NamedDependency[Page]) -> Template | Redirect:
+        data = _input_from_form(await page.form())
         try:
-            await members.add_member(actor, data)
+            await members.add_member(page.actor, data)
         except Refused as error:
-            return await self._render_form(
-                request,
-                context,
-                actor,
-                member=None,
-                data=data,
-                errors=_errors_from(error),
-                status_code=_status_of(error),
-            )
-        return see_other(f"/o/{actor.organisation.short_name}/members/?added=1")
+            return await self._refused_form(page, None, data, error)
+        return see_other(f"{page.path('members')}/?added=1")
 
     @get("/{membership_id:int}", guards=[requires(may_administer)])
     async def edit_form(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        membership_id: FromPath[int],
+        self, page: NamedDependency[Page], membership_id: FromPath[int]
     ) -> Template:
-        member = await member_or_404(actor, membership_id)
+        member = await member_or_404(page.actor, membership_id)
         return await self._render_form(
-            request,
-            context,
-            actor,
-            member=member,
-            data=MemberInput(
-                name=member.name,
-                email=member.email,
-                category=member.category,
-                college_id=member.college_id,
-                kind=MembershipKind(member.kind),
-                is_admin=member.is_admin,
-                is_facilitator=member.is_facilitator,
-                is_scrutineer=member.is_scrutineer,
-            ),
-            errors=FormErrors(),
+            page, member=member, data=_input_of(member), errors=FormErrors()
         )
 
     @post("/{membership_id:int}", guards=[requires(may_administer)])
     async def update(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        membership_id: FromPath[int],
+        self, page: NamedDependency[Page], membership_id: FromPath[int]
     ) -> Template | Redirect:
-        member = await member_or_404(actor, membership_id)
-        data = _input_from_form(await request.form())
+        member = await member_or_404(page.actor, membership_id)
+        data = _input_from_form(await page.form())
         try:
-            await members.update_member(actor, membership_id, data)
+            await members.update_member(page.actor, membership_id, data)
         except Refused as error:
-            return await self._render_form(
-                request,
-                context,
-                actor,
-                member=member,
-                data=data,
-                errors=_errors_from(error),
-                status_code=_status_of(error),
-            )
-        return see_other(f"/o/{actor.organisation.short_name}/members/{membership_id}")
+            return await self._refused_form(page, member, data, error)
+        return page.see_other("members", membership_id)
 
     @post("/{membership_id:int}/status", guards=[requires(may_administer)])
     async def change_status(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        membership_id: FromPath[int],
+        self, page: NamedDependency[Page], membership_id: FromPath[int]
     ) -> Template | Redirect:
-        member = await member_or_404(actor, membership_id)
-        wanted = str((await request.form()).get("status", ""))
-        errors = FormErrors()
+        member = await member_or_404(page.actor, membership_id)
+        wanted = str((await page.form()).get("status", ""))
         if wanted not in {s.value for s in MembershipStatus}:
+            errors = FormErrors()
             errors.add("", _("Choose a status."))
-            status_code = HTTP_422_UNPROCESSABLE_ENTITY
-        else:
-            try:
-                await members.set_status(
-                    actor,
-                    membership_id,
-                    MembershipStatus(wanted),
-                )
-            except Refused as error:
-                errors = _errors_from(error)
-                status_code = _status_of(error)
-            else:
-                return see_other(f"/o/{actor.organisation.short_name}/members/{membership_id}")
-        return await self._render_form(
-            request,
-            context,
-            actor,
-            member=member,
-            data=MemberInput(
-                name=member.name,
-                email=member.email,
-                category=member.category,
-                college_id=member.college_id,
-                kind=MembershipKind(member.kind),
-                is_admin=member.is_admin,
-                is_facilitator=member.is_facilitator,
-                is_scrutineer=member.is_scrutineer,
-            ),
-            errors=errors,
-            status_code=status_code,
-        )
+            return await self._render_form(
+                page,
+                member=member,
+                data=_input_of(member),
+                errors=errors,
+                status_code=HTTP_422_UNPROCESSABLE_ENTITY,
+            )
+        try:
+            await members.set_status(page.actor, membership_id, MembershipStatus(wanted))
+        except Refused as error:
+            return await self._refused_form(page, member, _input_of(member), error)
+        return page.see_other("members", membership_id)
 
     @post("/{membership_id:int}/password-link", guards=[requires(may_administer)])
     async def password_link(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        membership_id: FromPath[int],
+        self, page: NamedDependency[Page], membership_id: FromPath[int]
     ) -> Template:
         """A one-time link to hand over; only for people this organisation registered first
         (:func:`members.may_hand_password_link`), so that no admin can take over an account
         another organisation relies on."""
-        member = await member_or_404(actor, membership_id)
-        data = MemberInput(
-            name=member.name,
-            email=member.email,
-            category=member.category,
-            college_id=member.college_id,
-            kind=MembershipKind(member.kind),
-            is_admin=member.is_admin,
-            is_facilitator=member.is_facilitator,
-            is_scrutineer=member.is_scrutineer,
-        )
-        if not await members.may_hand_password_link(actor.organisation.id, member.person_id):
+        member = await member_or_404(page.actor, membership_id)
+        data = _input_of(member)
+        if not await members.may_hand_password_link(page.organisation.id, member.person_id):
             errors = FormErrors()
             errors.add("", member_message("password_elsewhere"))
             return await self._render_form(
-                request,
-                context,
-                actor,
-                member=member,
-                data=data,
-                errors=errors,
-                status_code=HTTP_409_CONFLICT,
+                page, member=member, data=data, errors=errors, status_code=HTTP_409_CONFLICT
             )
-        settings = settings_of(request)
         # also mailed to the member when they have an address (#18)
         link, mailed = await mailings.send_password_link(
-            actor, member.person_id, base_url=str(request.base_url), secret_key=settings.secret_key
+            page.actor,
+            member.person_id,
+            base_url=str(page.request.base_url),
+            secret_key=page.settings.secret_key,
         )
         return await self._render_form(
-            request,
-            context,
-            actor,
+            page,
             member=member,
             data=data,
             errors=FormErrors(),
@@ -439,61 +375,36 @@ class MembersController(Controller):
     @get("/export.csv", guards=[requires(may_administer)])
     async def export(self, actor: NamedDependency[Actor]) -> Response[bytes]:
         lines = await members.register_lines(actor.organisation.id)
-        buffer = io.StringIO()
-        writer = csv_cells.writer(buffer, delimiter=";", lineterminator="\r\n")
-        writer.writerow(
-            [_("name"), _("email"), _("category"), _("college"), _("roles"), _("status")]
-        )
-        for line in lines:
-            writer.writerow(
-                [
-                    line.name,
-                    line.email,
-                    line.category,
-                    line.college,
-                    ", ".join(_(_EXPORTED_ROLES[role]) for role in line.roles),
-                    label("membership_status", line.status),
-                ]
-            )
-        # a BOM and semicolons: what spreadsheets in French expect when they open a CSV
-        return Response(
-            ("\ufeff" + buffer.getvalue()).encode("utf-8"),
-            media_type="text/csv",
-            headers={
-                "Content-Disposition": (
-                    f'attachment; filename="{actor.organisation.short_name}-members.csv"'
-                ),
-                "Cache-Control": "no-store",
-            },
-        )
+        rows = [
+            [
+                line.name,
+                line.email,
+                line.category,
+                line.college,
+                ", ".join(_(_EXPORTED_ROLES[role]) for role in line.roles),
+                label("membership_status", line.status),
+            ]
+            for line in lines
+        ]
+        header = [_("name"), _("email"), _("category"), _("college"), _("roles"), _("status")]
+        return csv_download(f"{actor.organisation.short_name}-members.csv", header, rows)
 
     @get("/import", guards=[requires(may_administer)])
-    async def import_form(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-    ) -> Template:
-        return await self._import_page(request, context, actor, None, "", FormErrors())
+    async def import_form(self, page: NamedDependency[Page]) -> Template:
+        return await self._import_page(page, None, "", FormErrors())
 
     async def _import_page(
         self,
-        request: Request[Any, Any, State],
-        context: RequestContext,
-        actor: Actor,
+        page: Page,
         report: ImportReport | None,
         text: str,
         errors: FormErrors,
         status_code: int = 200,
     ) -> Template:
-        organisation_id = actor.organisation.id
-        return page(
-            request,
+        organisation_id = page.organisation.id
+        return page.render(
             "pages/members/import.html.jinja",
             status_code=status_code,
-            context=context,
-            membership=actor,
-            organisation=actor.organisation,
             report=report,
             text=text,
             errors=errors,
@@ -503,61 +414,37 @@ class MembersController(Controller):
         )
 
     @post("/import", guards=[requires(may_administer)])
-    async def import_preview(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-    ) -> Template:
-        upload = (await request.form()).get("file")
+    async def import_preview(self, page: NamedDependency[Page]) -> Template:
+        upload = (await page.form()).get("file")
         errors = FormErrors()
         if not isinstance(upload, UploadFile) or not upload.filename:
             errors.add("file", member_message("not_csv"))
-            return await self._import_page(
-                request, context, actor, None, "", errors, HTTP_422_UNPROCESSABLE_ENTITY
-            )
+            return await self._import_page(page, None, "", errors, HTTP_422_UNPROCESSABLE_ENTITY)
         content = await upload.read(MAX_UPLOAD_BYTES + 1)
         if len(content) > MAX_UPLOAD_BYTES:
             errors.add("file", member_message("too_big"))
-            return await self._import_page(
-                request, context, actor, None, "", errors, HTTP_422_UNPROCESSABLE_ENTITY
-            )
+            return await self._import_page(page, None, "", errors, HTTP_422_UNPROCESSABLE_ENTITY)
         text = member_import.decode_csv(content)
-        report = await member_import.check_import(actor.organisation.id, text)
+        report = await member_import.check_import(page.organisation.id, text)
         status_code = 200 if report.acceptable else HTTP_422_UNPROCESSABLE_ENTITY
-        return await self._import_page(request, context, actor, report, text, errors, status_code)
+        return await self._import_page(page, report, text, errors, status_code)
 
     @post("/import/confirm", guards=[requires(may_administer)])
-    async def import_confirm(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-    ) -> Template | Redirect:
-        text = str((await request.form()).get("csv", ""))
-        report = await member_import.apply_import(actor, text)
+    async def import_confirm(self, page: NamedDependency[Page]) -> Template | Redirect:
+        text = str((await page.form()).get("csv", ""))
+        report = await member_import.apply_import(page.actor, text)
         if not report.acceptable:
             return await self._import_page(
-                request,
-                context,
-                actor,
-                report,
-                text,
-                FormErrors(),
-                HTTP_422_UNPROCESSABLE_ENTITY,
+                page, report, text, FormErrors(), HTTP_422_UNPROCESSABLE_ENTITY
             )
-        return see_other(
-            f"/o/{actor.organisation.short_name}/members/?imported={len(report.to_add)}"
-        )
+        return see_other(f"{page.path('members')}/?imported={len(report.to_add)}")
 
     # --- choosing members by name ----------------------------------------------------------
 
     @get("/pick")
     async def pick(
         self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
+        page: NamedDependency[Page],
         picker: FromQuery[str] = "pick",
         name: FromQuery[str] = "holder",
     ) -> Template:
@@ -565,22 +452,15 @@ class MembersController(Controller):
         the ones already chosen (the proxies' and proposals' forms, #17)."""
         if name not in pickers.PICKED_FIELDS or not picker.isidentifier() or len(picker) > 30:
             raise NotFoundException()
-        query = request.query_params
+        query = page.request.query_params
         chosen = [str(value) for value in query.getall(name, [])][:50]
-        found = pickers.make_picker(
+        offered = pickers.make_picker(
             picker,
             name,
-            await pickers.candidates_for(actor, name, picker),
+            await pickers.candidates_for(page.actor, name, picker),
             search=pickers.search_of(query, picker),
             chosen=chosen,
             multiple=name == "coauthors",
             required=name != "coauthors",
         )
-        return page(
-            request,
-            "partials/members/_picker_names.html.jinja",
-            context=context,
-            membership=actor,
-            organisation=actor.organisation,
-            picker=found,
-        )
+        return page.render("partials/members/_picker_names.html.jinja", picker=offered)

@@ -3,62 +3,41 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Controller, Request, get, post
-from litestar.datastructures import State
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from votes.services import notifications
-from votes.services.actors import Actor
-from votes.web.context import RequestContext
-from votes.web.rendering import page, see_other
-
-
-def _path(actor: Actor) -> str:
-    return f"/o/{actor.organisation.short_name}/notifications"
+from votes.web.pages import Page
+from votes.web.rendering import see_other
 
 
 class NotificationsController(Controller):
     path = "/notifications"
 
     @get("/")
-    async def show(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        saved: FromQuery[str] = "",
-    ) -> Template:
+    async def show(self, page: NamedDependency[Page], saved: FromQuery[str] = "") -> Template:
         """The member's own choices (the defaults until they save some)."""
-        assert actor.membership is not None  # a page is always a member's
-        return page(
-            request,
+        membership = page.actor.membership
+        assert membership is not None  # a page is always a member's
+        return page.render(
             "pages/notifications/preferences.html.jinja",
-            context=context,
-            membership=actor.membership,
-            organisation=actor.organisation,
-            chosen=await notifications.preferences_of(actor.membership.id),
-            address=await notifications.address_of(actor.membership.person_id),
+            chosen=await notifications.preferences_of(membership.id),
+            address=await notifications.address_of(membership.person_id),
             saved=saved == "1",
         )
 
     @post("/")
-    async def choose(
-        self,
-        request: Request[Any, Any, State],
-        actor: NamedDependency[Actor],
-    ) -> Redirect:
+    async def choose(self, page: NamedDependency[Page]) -> Redirect:
         """Save the acting member's choices: an unticked box is a mail they do not want."""
-        form = await request.form()
+        form = await page.form()
         await notifications.choose(
-            actor,
+            page.actor,
             notifications.Preferences(
                 reminders=form.get("reminders") == "1",
                 results=form.get("results") == "1",
                 other_ballots=form.get("other_ballots") == "1",
             ),
         )
-        return see_other(f"{_path(actor)}?saved=1")
+        return see_other(f"{page.path('notifications')}?saved=1")

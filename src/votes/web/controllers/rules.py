@@ -9,8 +9,8 @@ from dataclasses import replace
 from fractions import Fraction
 from typing import Any
 
-from litestar import Controller, Request, get, post
-from litestar.datastructures import FormMultiDict, State
+from litestar import Controller, get, post
+from litestar.datastructures import FormMultiDict
 from litestar.di import NamedDependency
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK
@@ -36,12 +36,12 @@ from votes.i18n import gettext as _
 from votes.services import rules as service
 from votes.services.actors import Actor, may_administer
 from votes.services.refusals import Refused
-from votes.web.context import RequestContext
 from votes.web.forms import FormErrors, whole_number
 from votes.web.guards import requires
 from votes.web.labels import N_
+from votes.web.pages import Page
 from votes.web.refusals import area, explain
-from votes.web.rendering import page, see_other
+from votes.web.rendering import see_other
 
 KINDS = GENERAL_ASSEMBLY_KINDS
 CONVOCATIONS = ("first", "second")
@@ -88,10 +88,6 @@ REFUSALS = area(
         "college_weights_sum": (422, N_("The colleges' weights must add up to 100 percent.")),
     },
 )
-
-
-def _rules_path(actor: Actor) -> str:
-    return f"/o/{actor.organisation.short_name}/rules"
 
 
 def parse_share(text: str, *, allow_one: bool) -> Fraction | None:
@@ -293,33 +289,22 @@ class RulesController(Controller):
     path = "/rules"
 
     @get("/")
-    async def show(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-    ) -> Template:
-        profile = await service.organisation_profile(actor.organisation.id)
-        return await self._page(request, context, actor, profile, form_values(profile))
+    async def show(self, page: NamedDependency[Page]) -> Template:
+        profile = await service.organisation_profile(page.organisation.id)
+        return await self._page(page, profile, form_values(profile))
 
     async def _page(
         self,
-        request: Request[Any, Any, State],
-        context: RequestContext,
-        actor: Actor,
+        page: Page,
         profile: RuleProfile,
         values: dict[str, str],
         errors: FormErrors | None = None,
         status_code: int = HTTP_200_OK,
     ) -> Template:
-        organisation_id = actor.organisation.id
-        return page(
-            request,
+        organisation_id = page.organisation.id
+        return page.render(
             "pages/rules/profile.html.jinja",
             status_code=status_code,
-            context=context,
-            membership=actor,
-            organisation=actor.organisation,
             profile=profile,
             rows=[
                 (kind, convocation, profile.rule_for(kind, convocation))
@@ -338,45 +323,37 @@ class RulesController(Controller):
         )
 
     @post("/", guards=[requires(may_administer)])
-    async def save(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-    ) -> Template | Redirect:
-        current = await service.organisation_profile(actor.organisation.id)
-        form = await request.form()
+    async def save(self, page: NamedDependency[Page]) -> Template | Redirect:
+        current = await service.organisation_profile(page.organisation.id)
+        form = await page.form()
         errors = FormErrors()
         adjusted = read_profile(current, form, errors)
-        if not errors:
-            try:
-                await service.save_profile(actor, adjusted)
-            except Refused as error:
-                errors.add("", explain(error, REFUSALS).message)
-            else:
-                return see_other(f"{_rules_path(actor)}?saved=1")
+        if not errors and await _save(page.actor, adjusted, "", errors):
+            return _saved(page)
         values = {name: str(form.get(name, ""))[:2000] for name in form_values(current)}
-        return await self._page(request, context, actor, current, values, errors, 422)
+        return await self._page(page, current, values, errors, 422)
 
     @post("/preset", guards=[requires(may_administer)])
-    async def choose_preset(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-    ) -> Template | Redirect:
-        form = await request.form()
-        key = str(form.get("preset", ""))
-        current = await service.organisation_profile(actor.organisation.id)
+    async def choose_preset(self, page: NamedDependency[Page]) -> Template | Redirect:
+        key = str((await page.form()).get("preset", ""))
+        current = await service.organisation_profile(page.organisation.id)
         errors = FormErrors()
         if key not in PRESETS:
             errors.add("preset", _(PROBLEMS["choice_invalid"]))
-        else:
-            try:
-                await service.save_profile(actor, preset(key))
-            except Refused as error:
-                errors.add("preset", explain(error, REFUSALS).message)
-            else:
-                return see_other(f"{_rules_path(actor)}?saved=1")
-        values = form_values(current)
-        return await self._page(request, context, actor, current, values, errors, 422)
+        elif await _save(page.actor, preset(key), "preset", errors):
+            return _saved(page)
+        return await self._page(page, current, form_values(current), errors, 422)
+
+
+async def _save(actor: Actor, profile: RuleProfile, field: str, errors: FormErrors) -> bool:
+    """Save ``profile``; a refusal is said on ``field`` (empty: the whole form)."""
+    try:
+        await service.save_profile(actor, profile)
+    except Refused as error:
+        errors.add(field, explain(error, REFUSALS).message)
+        return False
+    return True
+
+
+def _saved(page: Page) -> Redirect:
+    return see_other(f"{page.path('rules')}?saved=1")

@@ -1,12 +1,10 @@
-"""What the ballot pages share: the console page, the result shown, the live context and paths."""
+"""What the ballot pages share: the console page, the result shown and the live context."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from typing import Any
 
-from litestar import Request
-from litestar.datastructures import State
 from litestar.response import Template
 from litestar.status_codes import HTTP_200_OK
 
@@ -17,43 +15,47 @@ from votes.db.ballot_queries import BallotView
 from votes.db.tables import BallotStatus
 from votes.services import attendance
 from votes.services.actors import Actor
+from votes.services.refusals import Refused
 from votes.web import voting
-from votes.web.context import RequestContext
 from votes.web.forms import FormErrors
-from votes.web.rendering import page
-from votes.web.voting import cosign_state
+from votes.web.pages import Page
+from votes.web.refusals import form_errors
+from votes.web.voting import ballot_or_404, cosign_state
 
 
 async def render_console(
-    request: Request[Any, Any, State],
-    context: RequestContext,
-    actor: Actor,
+    page: Page,
     ballot: BallotView,
     errors: FormErrors | None = None,
     status_code: int = HTTP_200_OK,
     warned: bool = False,
 ) -> Template:
+    organisation_id = page.organisation.id
     warnings: list[str] = []
     if ballot.status == BallotStatus.DRAFT:  # said before opening, confirmed by the facilitator
         warnings = await attendance.opening_warnings(
-            actor.organisation.id, ballot.assembly_id, is_test=ballot.is_test
+            organisation_id, ballot.assembly_id, is_test=ballot.is_test
         )
-    return page(
-        request,
+    return page.render(
         "pages/ballots/console.html.jinja",
         status_code=status_code,
-        context=context,
-        membership=actor,
-        organisation=actor.organisation,
         ballot=ballot,
         errors=errors or FormErrors(),
         warnings=warnings,
         warned=warned,
-        quorum=await attendance.quorum_banner(actor.organisation.id, ballot.assembly_id),
+        quorum=await attendance.quorum_banner(organisation_id, ballot.assembly_id),
         cosign=await cosign_state(ballot),
         **await live_context(ballot),
-        **await result_context(ballot, actor, context.language),
+        **await result_context(ballot, page.actor, page.context.language),
     )
+
+
+async def console_again(page: Page, ballot_id: int, error: Refused, field: str = "") -> Template:
+    """The console of the ballot as it is now (it may have moved meanwhile), saying why the
+    action was refused, with the refusal's status."""
+    status, errors = form_errors(error, voting.REFUSALS, field)
+    fresh = await ballot_or_404(page.actor, ballot_id)
+    return await render_console(page, fresh, errors, status)
 
 
 def may_see_result(ballot: BallotView, actor: Actor) -> bool:
@@ -65,14 +67,6 @@ def may_see_result(ballot: BallotView, actor: Actor) -> bool:
         and not ballot.secret
         and (actor.is_facilitator or actor.is_scrutineer)
     )
-
-
-def org_path(actor: Actor) -> str:
-    return f"/o/{actor.organisation.short_name}"
-
-
-def ballot_path(actor: Actor, ballot_id: int) -> str:
-    return f"{org_path(actor)}/ballots/{ballot_id}"
 
 
 async def result_context(

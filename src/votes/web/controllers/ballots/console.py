@@ -8,8 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import segno
-from litestar import Controller, Request, get, post
-from litestar.datastructures import State
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
@@ -29,25 +28,22 @@ from votes.services.actors import Actor, may_count, may_run_ballots
 from votes.services.ballots import lifecycle, room_counts
 from votes.services.refusals import Refused
 from votes.web import voting
-from votes.web.context import RequestContext
 from votes.web.controllers.ballots.common import (
-    ballot_path,
+    console_again,
     live_context,
-    org_path,
     render_console,
     room_turnout,
 )
 from votes.web.forms import MAX_ID, FormErrors, whole_number
 from votes.web.guards import requires
-from votes.web.refusals import explain, form_errors
-from votes.web.rendering import page, see_other
+from votes.web.pages import Page, found
+from votes.web.refusals import explain
+from votes.web.rendering import see_other
 from votes.web.voting import ballot_or_404
 
 
 async def _room_count_page(
-    request: Request[Any, Any, State],
-    context: RequestContext,
-    actor: Actor,
+    page: Page,
     ballot: BallotView,
     errors: FormErrors | None = None,
     values: dict[str, str] | None = None,
@@ -59,13 +55,9 @@ async def _room_count_page(
         values.update(
             blank=str(existing.blank), invalid=str(existing.invalid), cast=str(existing.cast)
         )
-    return page(
-        request,
+    return page.render(
         "pages/ballots/room_count.html.jinja",
         status_code=status_code,
-        context=context,
-        membership=actor,
-        organisation=actor.organisation,
         ballot=ballot,
         existing=existing,
         values=values or {},
@@ -75,32 +67,28 @@ async def _room_count_page(
     )
 
 
-async def _projector_context(
-    request: Request[Any, Any, State],
-    actor: Actor,
-    assembly_id: int,
-    language: str,
-) -> dict[str, Any]:
+async def _last_ballot(actor: Actor, assembly_id: int) -> BallotView | None:
+    """The assembly's open ballot; else the last one closed: its count, pending publication,
+    or its published result (a closed ballot is never hidden behind "no ballot yet" while the
+    room waits for it)."""
     organisation_id = actor.organisation.id
-    heading = await bq.assembly_heading(organisation_id, assembly_id)
-    if heading is None:
-        raise NotFoundException()
     ballot_id = await bq.latest_ballot_of_assembly(organisation_id, assembly_id, "open")
-    ballot = await ballot_or_404(actor, ballot_id) if ballot_id else None
-    if ballot is None:
-        # the last ballot closed: its count, pending publication, or its published result (a
-        # closed ballot is never hidden behind "no ballot yet" while the room waits for it)
-        found = [
-            await ballot_or_404(actor, found_id)
-            for status in (BallotStatus.CLOSED, BallotStatus.PUBLISHED)
-            if (
-                found_id := await bq.latest_ballot_of_assembly(organisation_id, assembly_id, status)
-            )
-        ]
-        ballot = max(
-            found, key=lambda b: (b.closed_at is not None, b.closed_at, b.id), default=None
-        )
-    join_url = f"{str(request.base_url).rstrip('/')}{org_path(actor)}/vote"
+    if ballot_id:
+        return await ballot_or_404(actor, ballot_id)
+    closed = [
+        await ballot_or_404(actor, closed_id)
+        for status in (BallotStatus.CLOSED, BallotStatus.PUBLISHED)
+        if (closed_id := await bq.latest_ballot_of_assembly(organisation_id, assembly_id, status))
+    ]
+    return max(closed, key=lambda b: (b.closed_at is not None, b.closed_at, b.id), default=None)
+
+
+async def _projector_context(page: Page, assembly_id: int) -> dict[str, Any]:
+    organisation_id = page.organisation.id
+    language = page.context.language
+    heading = found(await bq.assembly_heading(organisation_id, assembly_id))
+    ballot = await _last_ballot(page.actor, assembly_id)
+    join_url = f"{str(page.request.base_url).rstrip('/')}{page.path('vote')}"
     live: dict[str, Any] = {
         "quorum": await attendance.quorum_banner(organisation_id, assembly_id),
         "assembly": heading,
@@ -204,50 +192,27 @@ class BallotConsoleController(Controller):
     path = "/"
 
     @get("/ballots/{ballot_id:int}/console", guards=[requires(may_run_ballots)])
-    async def console(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        ballot_id: FromPath[int],
-    ) -> Template:
-        ballot = await ballot_or_404(actor, ballot_id)
-        return await render_console(request, context, actor, ballot)
+    async def console(self, page: NamedDependency[Page], ballot_id: FromPath[int]) -> Template:
+        return await render_console(page, await ballot_or_404(page.actor, ballot_id))
 
     @get("/ballots/{ballot_id:int}/turnout", guards=[requires(may_run_ballots)])
-    async def turnout(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        ballot_id: FromPath[int],
-    ) -> Template:
+    async def turnout(self, page: NamedDependency[Page], ballot_id: FromPath[int]) -> Template:
         """The console's live part: turnout, countdown and who has not voted yet."""
-        ballot = await ballot_or_404(actor, ballot_id)
-        return page(
-            request,
-            "partials/ballots/_turnout.html.jinja",
-            context=context,
-            membership=actor,
-            organisation=actor.organisation,
-            ballot=ballot,
-            **await live_context(ballot),
+        ballot = await ballot_or_404(page.actor, ballot_id)
+        return page.render(
+            "partials/ballots/_turnout.html.jinja", ballot=ballot, **await live_context(ballot)
         )
 
     @post("/ballots/{ballot_id:int}/console/{action:str}", guards=[requires(may_run_ballots)])
     async def act(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        ballot_id: FromPath[int],
-        action: FromPath[str],
+        self, page: NamedDependency[Page], ballot_id: FromPath[int], action: FromPath[str]
     ) -> Template | Redirect:
         """One tap on the console: open, close, publish, cancel, reopen, next phase, rerun."""
         if action not in _ACTIONS:
             raise NotFoundException()
+        actor = page.actor
         ballot = await ballot_or_404(actor, ballot_id)
-        form = await request.form()
+        form = await page.form()
         text = str(form.get("reason", ""))[:REASON_MAX]
         if action == "close":
             text = "despite" if form.get("despite") == "1" else ""
@@ -258,77 +223,53 @@ class BallotConsoleController(Controller):
             )
             if warnings:
                 return await render_console(
-                    request, context, actor, ballot, status_code=HTTP_409_CONFLICT, warned=True
+                    page, ballot, status_code=HTTP_409_CONFLICT, warned=True
                 )
         if action in ("open", "reopen"):  # the links of a long ballot's mails point here (#18)
-            ballot_mails.remember_base_url(str(request.base_url))
+            ballot_mails.remember_base_url(str(page.request.base_url))
         try:
             # a secret ballot reopens as a fresh one: the console follows it
             shown = await _ACTIONS[action](ballot.id, actor, text) or ballot.id
         except Refused as error:
-            status, errors = form_errors(error, voting.REFUSALS, action)
-            fresh = await ballot_or_404(actor, ballot.id)
-            return await render_console(request, context, actor, fresh, errors, status)
-        return see_other(f"{ballot_path(actor, shown)}/console")
+            return await console_again(page, ballot.id, error, action)
+        return page.see_other("ballots", shown, "console")
 
     @get("/ballots/{ballot_id:int}/room-count", guards=[requires(may_count)])
     async def room_count_form(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        ballot_id: FromPath[int],
+        self, page: NamedDependency[Page], ballot_id: FromPath[int]
     ) -> Template:
-        ballot = await ballot_or_404(actor, ballot_id)
-        return await _room_count_page(request, context, actor, ballot)
+        return await _room_count_page(page, await ballot_or_404(page.actor, ballot_id))
 
     @post("/ballots/{ballot_id:int}/room-count", guards=[requires(may_count)])
     async def room_count(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        ballot_id: FromPath[int],
+        self, page: NamedDependency[Page], ballot_id: FromPath[int]
     ) -> Template | Redirect:
-        ballot = await ballot_or_404(actor, ballot_id)
-        form = await request.form()
+        ballot = await ballot_or_404(page.actor, ballot_id)
+        form = await page.form()
         values = {name: str(form.get(name, "")).strip()[:12] for name in _room_fields(ballot)}
         errors = FormErrors()
         numbers = {name: _whole_number(value, name, errors) for name, value in values.items()}
-        if not errors:
-            count = RoomCount(
-                counts={o.key: numbers[f"count-{o.key}"] for o in ballot.options},
-                blank=numbers["blank"],
-                invalid=numbers["invalid"],
-                cast=numbers["cast"],
-            )
-            try:
-                await room_counts.record_room_count(actor, ballot.id, count)
-            except Refused as error:
-                status, message = explain(error, voting.REFUSALS)
-                errors.add("", message)
-                return await _room_count_page(
-                    request, context, actor, ballot, errors, values, status
-                )
-            return see_other(f"{ballot_path(actor, ballot.id)}/room-count?saved=1")
-        return await _room_count_page(request, context, actor, ballot, errors, values, 422)
+        if errors:
+            return await _room_count_page(page, ballot, errors, values, 422)
+        count = RoomCount(
+            counts={o.key: numbers[f"count-{o.key}"] for o in ballot.options},
+            blank=numbers["blank"],
+            invalid=numbers["invalid"],
+            cast=numbers["cast"],
+        )
+        try:
+            await room_counts.record_room_count(page.actor, ballot.id, count)
+        except Refused as error:
+            status, message = explain(error, voting.REFUSALS)
+            errors.add("", message)
+            return await _room_count_page(page, ballot, errors, values, status)
+        return see_other(f"{page.path('ballots', ballot.id, 'room-count')}?saved=1")
 
     @get("/assemblies/{assembly_id:int}/projector")
-    async def projector(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        assembly_id: FromPath[int],
-    ) -> Template:
+    async def projector(self, page: NamedDependency[Page], assembly_id: FromPath[int]) -> Template:
         """The room's big screen; its live part is re-fetched every few seconds."""
-        live = await _projector_context(request, actor, assembly_id, context.language)
-        return page(
-            request,
+        return page.render(
             "pages/ballots/projector.html.jinja",
             fragment="partials/ballots/_projector_live.html.jinja",
-            context=context,
-            membership=actor,
-            organisation=actor.organisation,
-            **live,
+            **await _projector_context(page, assembly_id),
         )

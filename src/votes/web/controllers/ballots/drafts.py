@@ -6,10 +6,8 @@ from dataclasses import replace
 from typing import Any
 
 from babel.numbers import format_decimal
-from litestar import Controller, Request, get, post
-from litestar.datastructures import State
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK
@@ -25,19 +23,16 @@ from votes.services.actors import Actor, may_run_assemblies, may_run_ballots
 from votes.services.ballots import drafts
 from votes.services.refusals import Refused
 from votes.web import voting
-from votes.web.context import RequestContext
-from votes.web.controllers.ballots.common import ballot_path, render_console
+from votes.web.controllers.ballots.common import console_again
 from votes.web.forms import FormErrors, whole_number
 from votes.web.guards import requires
+from votes.web.pages import Page, found
 from votes.web.refusals import explain
-from votes.web.rendering import page, see_other
 from votes.web.voting import ballot_or_404
 
 
 def _new_page(
-    request: Request[Any, Any, State],
-    context: RequestContext,
-    actor: Actor,
+    page: Page,
     heading: bq.AssemblyHeading,
     values: dict[str, str],
     errors: FormErrors,
@@ -46,13 +41,9 @@ def _new_page(
     agenda_items: tuple[tuple[int, str], ...] | list[tuple[int, str]] = (),
 ) -> Template:
     """The ballot form: a new ballot, or (``editing``) a draft's settings to correct."""
-    return page(
-        request,
+    return page.render(
         "pages/ballots/new.html.jinja",
         status_code=status_code,
-        context=context,
-        membership=actor,
-        organisation=actor.organisation,
         assembly=heading,
         values=values,
         errors=errors,
@@ -68,34 +59,47 @@ def _new_page(
     )
 
 
-async def _draft(
-    request: Request[Any, Any, State],
-    context: RequestContext,
-    actor: Actor,
-    ballot_id: int,
-) -> tuple[BallotView, bq.AssemblyHeading] | Template:
+async def _heading(actor: Actor, assembly_id: int) -> bq.AssemblyHeading:
+    """The assembly a ballot is prepared in, or 404."""
+    return found(await bq.assembly_heading(actor.organisation.id, assembly_id))
+
+
+async def _draft(page: Page, ballot_id: int) -> tuple[BallotView, bq.AssemblyHeading] | Template:
     """The draft to edit and its assembly, or the console saying it can no longer be
     edited (409)."""
-    ballot = await ballot_or_404(actor, ballot_id)
-    heading = await bq.assembly_heading(actor.organisation.id, ballot.assembly_id)
-    if heading is None:
-        raise NotFoundException()
+    ballot = await ballot_or_404(page.actor, ballot_id)
+    heading = await _heading(page.actor, ballot.assembly_id)
     if ballot.status != BallotStatus.DRAFT:
-        return await _not_editable(request, context, actor, ballot)
+        return await _not_editable(page, ballot)
     return ballot, heading
 
 
-async def _not_editable(
-    request: Request[Any, Any, State],
-    context: RequestContext,
-    actor: Actor,
-    ballot: BallotView,
-) -> Template:
-    status, message = explain("not_editable", voting.REFUSALS)
-    errors = FormErrors()
-    errors.add("edit", message)
-    fresh = await ballot_or_404(actor, ballot.id)
-    return await render_console(request, context, actor, fresh, errors, status)
+async def _not_editable(page: Page, ballot: BallotView) -> Template:
+    return await console_again(page, ballot.id, Refused("not_editable", field="edit"))
+
+
+def _copy_of(ballot: BallotView) -> drafts.BallotSettings:
+    """A new draft's settings, the same as ``ballot``'s: filed in the same place, with the
+    same question, method, options and rules."""
+    return drafts.BallotSettings(
+        question=ballot.question,
+        method=ballot.method,
+        options=[(option.key, option.label) for option in ballot.options],
+        agenda_item_id=ballot.agenda_item_id,
+        proposal_id=ballot.proposal_id,
+        seats=ballot.seats,
+        secret=ballot.secret,
+        is_test=ballot.is_test,
+        allow_change=ballot.allow_change,
+        duration_seconds=ballot.duration_seconds,
+        facilitated=ballot.phase != "none",  # a facilitated round never comes back to none
+        rules=dict(ballot.rules),
+    )
+
+
+def _typed(form: Any) -> dict[str, str]:
+    """The ballot form's fields as typed (each cut to a length no field needs)."""
+    return {name: str(form.get(name, ""))[:5000] for name in _NEW_FIELDS}
 
 
 _NEW_FIELDS = (
@@ -250,7 +254,7 @@ def _read_duration(values: dict[str, str], errors: FormErrors) -> int:
 def _response_answers() -> list[list[str]]:
     """Each response method's own answers in the current language, as a form lists them."""
     answers = (drafts.default_options(method) for method in METHODS)
-    return [[label for _key, label in found] for found in answers if found]
+    return [[label for _key, label in options] for options in answers if options]
 
 
 SCALE_MAX = 100  # the highest score a score ballot's scale may offer
@@ -277,10 +281,10 @@ async def _chosen_item(
     if not str(chosen).strip():
         return None
     items = await agenda_queries.agenda_titles(actor.organisation.id, assembly_id)
-    found = next((item for item, _title in items if str(item) == str(chosen).strip()), None)
-    if found is None:
+    item_id = next((item for item, _title in items if str(item) == str(chosen).strip()), None)
+    if item_id is None:
         errors.add("agenda_item", _("This agenda item is not one of this assembly's."))
-    return found
+    return item_id
 
 
 async def _current_item(actor: Actor, assembly_id: int) -> int | None:
@@ -291,34 +295,21 @@ class BallotDraftsController(Controller):
     path = "/"
 
     @get("/ballots", guards=[requires(may_run_ballots)])
-    async def ballot_list(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-    ) -> Template:
+    async def ballot_list(self, page: NamedDependency[Page]) -> Template:
         """A facilitator's list of every ballot, whatever made it and wherever it is filed."""
-        return page(
-            request,
+        return page.render(
             "pages/ballots/list.html.jinja",
-            context=context,
-            membership=actor,
-            organisation=actor.organisation,
-            lines=await agenda_queries.organisation_ballots(actor.organisation.id),
+            lines=await agenda_queries.organisation_ballots(page.organisation.id),
         )
 
     @get("/assemblies/{assembly_id:int}/ballots/new", guards=[requires(may_run_assemblies)])
     async def new_ballot(
         self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
+        page: NamedDependency[Page],
         assembly_id: FromPath[int],
         method: FromQuery[str] = "majority",
     ) -> Template:
-        heading = await bq.assembly_heading(actor.organisation.id, assembly_id)
-        if heading is None:
-            raise NotFoundException()
+        heading = await _heading(page.actor, assembly_id)
         method = method if method in METHODS else "majority"
         defaults = drafts.default_options(method)
         values = {
@@ -326,134 +317,77 @@ class BallotDraftsController(Controller):
             "options": "\n".join(label for _key, label in defaults),
             "seats": "1",
             "threshold": "1/2",
-            "agenda_item": str(await _current_item(actor, assembly_id) or ""),
+            "agenda_item": str(await _current_item(page.actor, assembly_id) or ""),
         }
-        items = await agenda_queries.agenda_titles(actor.organisation.id, assembly_id)
-        return _new_page(request, context, actor, heading, values, FormErrors(), agenda_items=items)
+        items = await agenda_queries.agenda_titles(page.organisation.id, assembly_id)
+        return _new_page(page, heading, values, FormErrors(), agenda_items=items)
 
     @post(
         "/assemblies/{assembly_id:int}/ballots",
         guards=[requires(may_run_assemblies)],
     )
     async def create(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        assembly_id: FromPath[int],
+        self, page: NamedDependency[Page], assembly_id: FromPath[int]
     ) -> Template | Redirect:
-        heading = await bq.assembly_heading(actor.organisation.id, assembly_id)
-        if heading is None:
-            raise NotFoundException()
-        form = await request.form()
-        values = {name: str(form.get(name, ""))[:5000] for name in _NEW_FIELDS}
+        actor = page.actor
+        heading = await _heading(actor, assembly_id)
+        form = await page.form()
+        values = _typed(form)
         values["agenda_item"] = str(form.get("agenda_item", ""))[:20]
         errors = FormErrors()
         settings = _read_settings(values, errors)
         item_id = await _chosen_item(actor, assembly_id, form.get("agenda_item"), errors)
         if settings is not None and not errors:
             try:
-                ballot_id = await drafts.create_ballot(
-                    actor,
-                    assembly_id,
-                    settings.question,
-                    settings.method,
-                    settings.options,
-                    seats=settings.seats,
-                    secret=settings.secret,
-                    is_test=settings.is_test,
-                    allow_change=settings.allow_change,
-                    duration_seconds=settings.duration_seconds,
-                    facilitated=settings.facilitated,
-                    rules=dict(settings.rules or {}),
-                    agenda_item_id=item_id,
+                ballot_id = await drafts.create_draft(
+                    actor, assembly_id, replace(settings, agenda_item_id=item_id)
                 )
             except Refused as error:
                 errors.add(error.field, explain(error, voting.REFUSALS).message)
             else:
-                return see_other(f"{ballot_path(actor, ballot_id)}/console")
+                return page.see_other("ballots", ballot_id, "console")
         items = await agenda_queries.agenda_titles(actor.organisation.id, assembly_id)
-        return _new_page(request, context, actor, heading, values, errors, 422, agenda_items=items)
+        return _new_page(page, heading, values, errors, 422, agenda_items=items)
 
     @get("/assemblies/{assembly_id:int}/ballots", guards=[requires(may_run_assemblies)])
     async def assembly_ballots(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        assembly_id: FromPath[int],
+        self, page: NamedDependency[Page], assembly_id: FromPath[int]
     ) -> Template:
         """The facilitator's list of every ballot of the assembly, with its console and a copy."""
-        heading = await bq.assembly_heading(actor.organisation.id, assembly_id)
-        if heading is None:
-            raise NotFoundException()
-        return page(
-            request,
+        return page.render(
             "pages/ballots/assembly_list.html.jinja",
-            context=context,
-            membership=actor,
-            organisation=actor.organisation,
-            assembly=heading,
-            ballots=await bq.ballots_of_assembly(actor.organisation.id, assembly_id),
+            assembly=await _heading(page.actor, assembly_id),
+            ballots=await bq.ballots_of_assembly(page.organisation.id, assembly_id),
         )
 
     @post("/ballots/{ballot_id:int}/duplicate", guards=[requires(may_run_assemblies)])
-    async def duplicate(
-        self,
-        actor: NamedDependency[Actor],
-        ballot_id: FromPath[int],
-    ) -> Redirect:
+    async def duplicate(self, page: NamedDependency[Page], ballot_id: FromPath[int]) -> Redirect:
         """A new draft with the same question, method, options and rules (e.g. a second round,
         or the same vote on the next resolution), opened on its settings to adjust."""
-        ballot = await ballot_or_404(actor, ballot_id)
-        copy_id = await drafts.create_ballot(
-            actor,
-            ballot.assembly_id,
-            ballot.question,
-            ballot.method,
-            [(option.key, option.label) for option in ballot.options],
-            agenda_item_id=ballot.agenda_item_id,
-            proposal_id=ballot.proposal_id,
-            seats=ballot.seats,
-            secret=ballot.secret,
-            is_test=ballot.is_test,
-            rules=dict(ballot.rules),
-            allow_change=ballot.allow_change,
-            duration_seconds=ballot.duration_seconds,
-            facilitated=ballot.phase != "none",  # a facilitated round never comes back to none
-        )
-        return see_other(f"{ballot_path(actor, copy_id)}/settings")
+        ballot = await ballot_or_404(page.actor, ballot_id)
+        copy_id = await drafts.create_draft(page.actor, ballot.assembly_id, _copy_of(ballot))
+        return page.see_other("ballots", copy_id, "settings")
 
     @get("/ballots/{ballot_id:int}/settings", guards=[requires(may_run_assemblies)])
     async def edit_draft_form(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        ballot_id: FromPath[int],
+        self, page: NamedDependency[Page], ballot_id: FromPath[int]
     ) -> Template:
         """The creation form again, filled with a draft's settings, to correct them."""
-        found = await _draft(request, context, actor, ballot_id)
-        if isinstance(found, Template):
-            return found
-        ballot, heading = found
-        values = _form_values(ballot)
-        return _new_page(request, context, actor, heading, values, FormErrors(), editing=ballot)
+        draft = await _draft(page, ballot_id)
+        if isinstance(draft, Template):
+            return draft
+        ballot, heading = draft
+        return _new_page(page, heading, _form_values(ballot), FormErrors(), editing=ballot)
 
     @post("/ballots/{ballot_id:int}/settings", guards=[requires(may_run_assemblies)])
     async def edit_draft(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        ballot_id: FromPath[int],
+        self, page: NamedDependency[Page], ballot_id: FromPath[int]
     ) -> Template | Redirect:
-        found = await _draft(request, context, actor, ballot_id)
-        if isinstance(found, Template):
-            return found
-        ballot, heading = found
-        form = await request.form()
-        values = {name: str(form.get(name, ""))[:5000] for name in _NEW_FIELDS}
+        draft = await _draft(page, ballot_id)
+        if isinstance(draft, Template):
+            return draft
+        ballot, heading = draft
+        values = _typed(await page.form())
         errors = FormErrors()
         settings = _read_settings(values, errors)
         if settings is not None:
@@ -461,11 +395,11 @@ class BallotDraftsController(Controller):
                 kept = {k: v for k, v in ballot.rules.items() if k not in _FORM_RULES}
                 settings = replace(settings, rules={**kept, **(settings.rules or {})})
             try:
-                await drafts.edit_draft(actor, ballot.id, settings)
+                await drafts.edit_draft(page.actor, ballot.id, settings)
             except Refused as error:
                 if error.code == "not_editable":  # opened meanwhile
-                    return await _not_editable(request, context, actor, ballot)
+                    return await _not_editable(page, ballot)
                 errors.add(error.field, explain(error, voting.REFUSALS).message)
             else:
-                return see_other(f"{ballot_path(actor, ballot.id)}/console")
-        return _new_page(request, context, actor, heading, values, errors, 422, editing=ballot)
+                return page.see_other("ballots", ballot.id, "console")
+        return _new_page(page, heading, values, errors, 422, editing=ballot)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
-from litestar.datastructures import FormMultiDict, State
+from litestar import Controller, Response, get, post
+from litestar.datastructures import FormMultiDict
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
@@ -27,18 +27,16 @@ from votes.services.ballots import voting as ballot_voting
 from votes.services.proposals import viewer_of
 from votes.services.refusals import Refused
 from votes.web import voting
-from votes.web.context import RequestContext, settings_of
-from votes.web.controllers.ballots.common import ballot_path, result_context
+from votes.web.controllers.ballots.common import result_context
 from votes.web.forms import FormErrors, whole_number
+from votes.web.pages import Page, found
 from votes.web.refusals import form_errors
-from votes.web.rendering import is_htmx, page, see_other
+from votes.web.rendering import see_other
 from votes.web.voting import ballot_or_404
 
 
 async def _render_ballot(
-    request: Request[Any, Any, State],
-    context: RequestContext,
-    actor: Actor,
+    page: Page,
     ballot: BallotView,
     *,
     change: bool = False,
@@ -52,11 +50,12 @@ async def _render_ballot(
     motion: ProposalPage | None = None,
     changed: bool = False,
 ) -> Template:
+    actor = page.actor
     state = await bq.viewer_state(ballot, actor.id)
     voted_at = state.voted_at
-    owner = voting.receipt_owner(settings_of(request).secret_key, actor.id)
+    owner = voting.receipt_owner(page.settings.secret_key, actor.id)
     if not receipt:
-        receipt, change_code = _kept_codes(request, actor, ballot.id)
+        receipt, change_code = _kept_codes(page, ballot.id)
     editing = change and ballot.allow_change and voted_at is not None
     if choice is None and editing:
         stored = await bq.public_choice_of(ballot, actor.id)
@@ -84,14 +83,10 @@ async def _render_ballot(
             await rules.assembly_profile(actor.organisation.id, ballot.assembly_id)
         ).remote_counts_as_present
     )
-    return page(
-        request,
+    return page.render(
         "pages/ballots/detail.html.jinja",
         fragment="partials/ballots/_voting.html.jinja",
         status_code=status_code,
-        context=context,
-        membership=actor,
-        organisation=actor.organisation,
         ballot=ballot,
         voted_at=voted_at,
         receipt=receipts.format_receipt(receipt),
@@ -111,24 +106,44 @@ async def _render_ballot(
         must_check_in=must_check_in,
         voted_by_post=voted_by_post,
         remote_allowed=remote_allowed,
-        **await result_context(ballot, actor, context.language, room_recorded=state.room_recorded),
+        **await result_context(
+            ballot, actor, page.context.language, room_recorded=state.room_recorded
+        ),
+    )
+
+
+def _voting_for(form: FormMultiDict) -> str:
+    """Whom the form votes for: "" or "self" (the member), a represented member's id, "all"."""
+    return str(form.get("for", ""))[:20]
+
+
+def _submission(form: FormMultiDict) -> str:
+    """The token that makes a repeated submission of the same form one vote ("" if none)."""
+    return str(form.get("submission", ""))[:64]
+
+
+async def _form_again(page: Page, ballot: BallotView, form: FormMultiDict, choice: Any) -> Template:
+    """The ballot form again with ``choice`` in it, as the member was filling it (for
+    themselves or for a member they represent, a first vote or a change)."""
+    return await _render_ballot(
+        page,
+        ballot,
+        change=bool(form.get("change")),
+        choice=choice,
+        voting_for=_voting_for(form),
     )
 
 
 async def _vote_as_holder(
-    request: Request[Any, Any, State],
-    context: RequestContext,
-    actor: Actor,
-    ballot_id: int,
-    form: FormMultiDict,
-    choice: Any,
+    page: Page, ballot_id: int, form: FormMultiDict, choice: Any
 ) -> Template | Redirect:
     """A proxy holder votes for one member they represent, or casts every vote they hold
     (theirs and each represented member's not cast yet) in one action."""
+    actor = page.actor
     ballot = await ballot_or_404(actor, ballot_id)
-    target = str(form.get("for", ""))[:20]
-    submission = str(form.get("submission", ""))[:64] or ballot_voting.new_submission_token()
-    key = settings_of(request).secret_key
+    target = _voting_for(form)
+    submission = _submission(form) or ballot_voting.new_submission_token()
+    key = page.settings.secret_key
     try:
         if target == "all":
             await ballot_voting.cast_held_votes(
@@ -150,53 +165,39 @@ async def _vote_as_holder(
                 on_behalf_of=whole_number(target) or 0,
             )
     except Refused as error:
-        return await _refuse(request, context, actor, ballot, error, choice, False)
-    if is_htmx(request):
-        fresh = await ballot_or_404(actor, ballot_id)
-        return await _render_ballot(request, context, actor, fresh)
-    return see_other(ballot_path(actor, ballot_id))
+        return await _refuse(page, ballot, error, choice, False)
+    if page.htmx:
+        return await _render_ballot(page, await ballot_or_404(actor, ballot_id))
+    return page.see_other("ballots", ballot_id)
 
 
 async def _store_vote(
-    request: Request[Any, Any, State],
-    actor: Actor,
-    ballot_id: int,
-    form: FormMultiDict,
-    choice: Any,
-    change: bool,
+    page: Page, ballot_id: int, form: FormMultiDict, choice: Any, change: bool
 ) -> ballot_voting.VoteReceipt:
     if change:
         typed = str(form.get("change_code", ""))[:40]
-        kept = _kept_codes(request, actor, ballot_id)[1]
+        kept = _kept_codes(page, ballot_id)[1]
         return await ballot_voting.change_vote(
-            ballot_id, actor.id, choice, change_code=typed or kept
+            ballot_id, page.actor.id, choice, change_code=typed or kept
         )
     return await ballot_voting.cast_vote(
         ballot_id,
-        actor.id,
+        page.actor.id,
         choice,
-        submission=str(form.get("submission", ""))[:64] or None,
-        receipt_key=settings_of(request).secret_key,
+        submission=_submission(form) or None,
+        receipt_key=page.settings.secret_key,
     )
 
 
 async def _refuse(
-    request: Request[Any, Any, State],
-    context: RequestContext,
-    actor: Actor,
-    ballot: BallotView,
-    error: Refused,
-    choice: Any,
-    change: bool,
+    page: Page, ballot: BallotView, error: Refused, choice: Any, change: bool
 ) -> Template:
     """A refused vote: the form again with the reason (422), or the ballot page saying why
     it cannot take this vote (409: closed, already voted…)."""
     status, errors = form_errors(error, voting.REFUSALS)
-    fresh = await ballot_or_404(actor, ballot.id)  # it may have closed meanwhile
+    fresh = await ballot_or_404(page.actor, ballot.id)  # it may have closed meanwhile
     return await _render_ballot(
-        request,
-        context,
-        actor,
+        page,
         fresh,
         change=change,
         choice=choice if status == 422 else None,
@@ -211,11 +212,11 @@ RECEIPT_COOKIE = "votes_receipt_{ballot}"
 RECEIPT_COOKIE_SECONDS = 7 * 24 * 3600
 
 
-def _kept_codes(request: Request[Any, Any, State], actor: Actor, ballot_id: int) -> tuple[str, str]:
+def _kept_codes(page: Page, ballot_id: int) -> tuple[str, str]:
     """The (receipt code, change code) this browser keeps for this member on this ballot;
     nothing when they were kept for someone else who used the same phone."""
-    cookie = request.cookies.get(RECEIPT_COOKIE.format(ballot=ballot_id), "")
-    owner = voting.receipt_owner(settings_of(request).secret_key, actor.id)
+    cookie = page.request.cookies.get(RECEIPT_COOKIE.format(ballot=ballot_id), "")
+    owner = voting.receipt_owner(page.settings.secret_key, page.actor.id)
     return voting.kept_codes(cookie, owner)
 
 
@@ -251,68 +252,45 @@ class BallotVotingController(Controller):
     path = "/"
 
     @get("/vote")
-    async def vote_area(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-    ) -> Template:
+    async def vote_area(self, page: NamedDependency[Page]) -> Template:
         """The page a member keeps open during the session: it lists the open ballots and
         refreshes itself, so a ballot appears on every phone when the facilitator opens it."""
-        ids = await bq.open_ballot_ids(actor.organisation.id)
-        open_ballots = [await ballot_or_404(actor, ballot_id) for ballot_id in ids]
-        return page(
-            request,
+        ids = await bq.open_ballot_ids(page.organisation.id)
+        return page.render(
             "pages/ballots/vote_area.html.jinja",
             fragment="partials/ballots/_vote_area.html.jinja",
-            context=context,
-            membership=actor,
-            organisation=actor.organisation,
-            open_ballots=open_ballots,
+            open_ballots=[await ballot_or_404(page.actor, ballot_id) for ballot_id in ids],
         )
 
     @get("/ballots/{ballot_id:int}")
     async def detail(
         self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
+        page: NamedDependency[Page],
         ballot_id: FromPath[int],
         change: FromQuery[bool] = False,
         changed: FromQuery[bool] = False,
     ) -> Template:
-        ballot = await ballot_or_404(actor, ballot_id)
+        ballot = await ballot_or_404(page.actor, ballot_id)
         motion = None
-        if ballot.proposal_id and not is_htmx(request):  # the whole page only: fragments skip it
+        if ballot.proposal_id and not page.htmx:  # the whole page only: fragments skip it
             motion = await proposal_page(
-                actor.organisation.id, ballot.proposal_id, viewer_of(actor)
+                page.organisation.id, ballot.proposal_id, viewer_of(page.actor)
             )
-        return await _render_ballot(
-            request, context, actor, ballot, change=change, motion=motion, changed=changed
-        )
+        return await _render_ballot(page, ballot, change=change, motion=motion, changed=changed)
 
     @get("/ballots/{ballot_id:int}/status")
     async def status(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        ballot_id: FromPath[int],
-        seen: FromQuery[str] = "",
+        self, page: NamedDependency[Page], ballot_id: FromPath[int], seen: FromQuery[str] = ""
     ) -> Response[None] | Template:
         """What phones poll: 204 while nothing changed. Once it changed, the ballot area itself,
         swapped in place with a sentence for the page's live region (a screen reader hears
         "the ballot is open"); a plain request gets a refresh of the page."""
-        found = await bq.ballot_status(actor.organisation.id, ballot_id)
-        if found is None:
-            raise NotFoundException()
-        now = f"{found[0]}:{found[1]}:{found[2]}"
+        status = found(await bq.ballot_status(page.organisation.id, ballot_id))
+        now = f"{status[0]}:{status[1]}:{status[2]}"
         headers = {"Cache-Control": "no-store"}
-        if now != seen and is_htmx(request):
-            ballot = await ballot_or_404(actor, ballot_id)
-            fresh = await _render_ballot(
-                request, context, actor, ballot, announce=_announcement(ballot)
-            )
+        if now != seen and page.htmx:
+            ballot = await ballot_or_404(page.actor, ballot_id)
+            fresh = await _render_ballot(page, ballot, announce=_announcement(ballot))
             fresh.headers.update(
                 headers | {"HX-Retarget": "#voting-area", "HX-Reswap": "outerHTML"}
             )
@@ -322,39 +300,20 @@ class BallotVotingController(Controller):
         return Response(content=None, status_code=204, headers=headers)
 
     @post("/ballots/{ballot_id:int}/rank")
-    async def rank(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        ballot_id: FromPath[int],
-    ) -> Template:
+    async def rank(self, page: NamedDependency[Page], ballot_id: FromPath[int]) -> Template:
         """One tap on a ranked ballot: the form comes back with the new order."""
-        ballot = await ballot_or_404(actor, ballot_id)
-        form = await request.form()
+        ballot = await ballot_or_404(page.actor, ballot_id)
+        form = await page.form()
         keys = [option.key for option in ballot.options]
-        order = voting.apply_tap(voting.ranking_from(form), form, keys)
-        return await _render_ballot(
-            request,
-            context,
-            actor,
-            ballot,
-            change=bool(form.get("change")),
-            choice=order,
-            voting_for=str(form.get("for", ""))[:20],
+        return await _form_again(
+            page, ballot, form, voting.apply_tap(voting.ranking_from(form), form, keys)
         )
 
     @post("/ballots/{ballot_id:int}/review")
-    async def review(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        ballot_id: FromPath[int],
-    ) -> Template:
+    async def review(self, page: NamedDependency[Page], ballot_id: FromPath[int]) -> Template:
         """The confirmation step: the choice read back, to confirm or to change."""
-        ballot = await ballot_or_404(actor, ballot_id)
-        form = await request.form()
+        ballot = await ballot_or_404(page.actor, ballot_id)
+        form = await page.form()
         raw = voting.choice_from(ballot.method, form, [o.key for o in ballot.options])
         change = bool(form.get("change"))
         try:
@@ -362,84 +321,62 @@ class BallotVotingController(Controller):
                 ballot.method, [o.key for o in ballot.options], ballot.rules, raw
             )
         except Refused as error:
-            return await _refuse(request, context, actor, ballot, error, raw, change)
+            return await _refuse(page, ballot, error, raw, change)
         if not ballot.takes_votes or ballot.time_is_up:
             over = ballot.status != BallotStatus.OPEN or ballot.time_is_up
             closed = Refused("not_open" if over else "not_yet")
-            return await _refuse(request, context, actor, ballot, closed, raw, change)
-        return page(
-            request,
+            return await _refuse(page, ballot, closed, raw, change)
+        return page.render(
             "pages/ballots/review.html.jinja",
             fragment="partials/ballots/_review.html.jinja",
-            context=context,
-            membership=actor,
-            organisation=actor.organisation,
             ballot=ballot,
             words=voting.choice_words(ballot, checked),
             fields=voting.hidden_fields(ballot.method, checked),
-            submission=str(form.get("submission", ""))[:64] or ballot_voting.new_submission_token(),
+            submission=_submission(form) or ballot_voting.new_submission_token(),
             change=change,
-            change_code=_kept_codes(request, actor, ballot.id)[1],
-            voting_for=str(form.get("for", ""))[:20],
-            represented=await _represented(ballot, actor),
+            change_code=_kept_codes(page, ballot.id)[1],
+            voting_for=_voting_for(form),
+            represented=await _represented(ballot, page.actor),
         )
 
     @post("/ballots/{ballot_id:int}/edit")
-    async def edit(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        ballot_id: FromPath[int],
-    ) -> Template:
+    async def edit(self, page: NamedDependency[Page], ballot_id: FromPath[int]) -> Template:
         """Back from the confirmation step to the form, with the choice kept."""
-        ballot = await ballot_or_404(actor, ballot_id)
-        form = await request.form()
+        ballot = await ballot_or_404(page.actor, ballot_id)
+        form = await page.form()
         choice = voting.choice_from(ballot.method, form, [o.key for o in ballot.options])
-        return await _render_ballot(
-            request,
-            context,
-            actor,
-            ballot,
-            change=bool(form.get("change")),
-            choice=choice,
-            voting_for=str(form.get("for", ""))[:20],
-        )
+        return await _form_again(page, ballot, form, choice)
 
     @post("/ballots/{ballot_id:int}/vote")
     async def vote(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        ballot_id: FromPath[int],
+        self, page: NamedDependency[Page], ballot_id: FromPath[int]
     ) -> Template | Redirect:
         """Store a vote. The hot path of a plenary: it reads only the ballot's cached definition
         before the one write transaction, and answers a plain form with a redirect."""
+        actor = page.actor
         try:
             definition = await rows.ballot_definition(ballot_id)
         except Refused as error:
             raise NotFoundException() from error
         if definition.organisation_id != actor.organisation.id:
             raise NotFoundException()
-        form = await request.form()
+        form = await page.form()
         choice = voting.choice_from(definition.method, form, list(definition.keys))
         change = bool(form.get("change"))
-        target = str(form.get("for", ""))[:20]
+        target = _voting_for(form)
         if target and target != "self" and not change:
-            return await _vote_as_holder(request, context, actor, ballot_id, form, choice)
+            return await _vote_as_holder(page, ballot_id, form, choice)
         try:
-            receipt = await _store_vote(request, actor, ballot_id, form, choice, change)
+            receipt = await _store_vote(page, ballot_id, form, choice, change)
         except Refused as error:
             ballot = await ballot_or_404(actor, ballot_id)
-            return await _refuse(request, context, actor, ballot, error, choice, change)
+            return await _refuse(page, ballot, error, choice, change)
         response: Template | Redirect
-        if is_htmx(request):
+        path = page.path("ballots", ballot_id)
+        if page.htmx:
             ballot = await ballot_or_404(actor, ballot_id)
             response = await _render_ballot(
-                request,
-                context,
-                actor,
+                page,
                 ballot,
                 receipt=receipt.code,
                 change_code=receipt.change_code,
@@ -447,44 +384,33 @@ class BallotVotingController(Controller):
             )
         else:
             # a changed vote is confirmed as such on the page the member lands on
-            path = ballot_path(actor, ballot_id)
             response = see_other(f"{path}?changed=1" if receipt.changed else path)
         if receipt.code:
-            owner = voting.receipt_owner(settings_of(request).secret_key, actor.id)
+            owner = voting.receipt_owner(page.settings.secret_key, actor.id)
             response.set_cookie(
                 RECEIPT_COOKIE.format(ballot=ballot_id),
                 f"{owner}.{receipt.code}.{receipt.change_code}",
                 max_age=RECEIPT_COOKIE_SECONDS,
-                path=ballot_path(actor, ballot_id),
+                path=path,
                 httponly=True,
-                secure=settings_of(request).secure_cookies,
+                secure=page.settings.secure_cookies,
                 samesite="lax",
             )
         return response
 
     @post("/ballots/{ballot_id:int}/verify")
-    async def verify(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        ballot_id: FromPath[int],
-    ) -> Template:
+    async def verify(self, page: NamedDependency[Page], ballot_id: FromPath[int]) -> Template:
         """A voter checks that the paper of their receipt code is in the published count."""
-        ballot = await ballot_or_404(actor, ballot_id)
+        ballot = await ballot_or_404(page.actor, ballot_id)
         if ballot.status != BallotStatus.PUBLISHED:
             raise NotFoundException()
-        form = await request.form()
+        form = await page.form()
         code = receipts.normalise_receipt(str(form.get("receipt", ""))[:40])
         content = await bq.paper_by_receipt(ballot, receipts.receipt_hash(code)) if code else None
-        return page(
-            request,
+        return page.render(
             "pages/ballots/verify.html.jinja",
             fragment="partials/ballots/_verify.html.jinja",
             status_code=HTTP_200_OK if content else 422,
-            context=context,
-            membership=actor,
-            organisation=actor.organisation,
             ballot=ballot,
             code=receipts.format_receipt(code),
             fingerprint=receipts.receipt_fingerprint(code),
