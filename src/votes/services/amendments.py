@@ -37,7 +37,7 @@ from votes.services.proposals import (
     proposal_row,
     readable_row,
 )
-from votes.services.refusals import Refused
+from votes.services.refusals import Refused, given_reason
 
 
 def apply_amendment(body: str, kind: AmendmentKind, passage: str, text: str) -> str:
@@ -193,7 +193,7 @@ async def decide_amendment(
     to the vote is its published ballot's: another one, or one recorded before the result is
     published, needs a ``reason`` (audited as an override, #16).
     """
-    reason = reason.strip()[: choices.REASON_MAX]
+    reason = given_reason(reason, choices.REASON_MAX)
     async with write_transaction(Amendment._meta.db):
         amendment = await _amendment_row(actor.organisation.id, amendment_id)
         proposal = await proposal_row(actor.organisation.id, amendment["proposal"])

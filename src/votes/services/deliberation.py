@@ -24,7 +24,7 @@ from votes.db.tables import (
 from votes.services import audit, events
 from votes.services.actors import Actor, may_run_assemblies, may_take_part, require
 from votes.services.proposals import viewer_of
-from votes.services.refusals import Refused
+from votes.services.refusals import Refused, given_reason
 
 BODY_MAX = 5_000
 REASON_MAX = 300
@@ -169,11 +169,7 @@ async def edit_contribution(
 async def hide_contribution(actor: Actor, contribution_id: int, reason: str) -> int:
     """A facilitator hides a contribution; its place in the thread shows that, and why."""
     require(may_run_assemblies, actor)
-    reason = reason.strip()
-    if not reason:
-        raise Refused("reason_required", "reason")
-    if len(reason) > REASON_MAX:
-        raise Refused("reason_too_long", "reason")
+    reason = given_reason(reason, REASON_MAX, required="reason_required")
     async with write_transaction(Contribution._meta.db):
         row = await _contribution_row(actor.organisation.id, contribution_id)
         if row["hidden_reason"] is not None:

@@ -40,7 +40,7 @@ from votes.i18n import gettext as _
 from votes.services import audit
 from votes.services.actors import Actor, may_run_assemblies, may_take_part, require
 from votes.services.ballots import drafts
-from votes.services.refusals import Refused
+from votes.services.refusals import Refused, given_reason
 
 TITLE_MAX = 300
 BODY_MAX = 20_000
@@ -359,7 +359,7 @@ async def change_status(
     A proposal put to the vote is adopted or rejected as its published ballot says; another
     outcome is refused (``vote_not_published``, ``vote_says_otherwise``) unless ``reason``
     says why, and the reason is audited (#16)."""
-    reason = reason.strip()[: choices.REASON_MAX]
+    reason = given_reason(reason, choices.REASON_MAX)
     async with write_transaction(Proposal._meta.db):
         proposal = await readable_row(actor, proposal_id)
         current = proposal["status"]

@@ -23,3 +23,15 @@ class Refused(Exception):  # noqa: N818 - a refusal is an answer, not an error o
 
     def __repr__(self) -> str:
         return f"Refused({self.code!r}, field={self.field!r}, **{self.detail!r})"
+
+
+def given_reason(text: str, limit: int, *, required: str = "") -> str:
+    """A reason as its author wrote it, stripped. One longer than ``limit`` is refused, never
+    cut (its end may be its point, and it goes to the minutes); an empty one is refused with
+    the code ``required`` when there is one."""
+    reason = text.strip()
+    if len(reason) > limit:
+        raise Refused("reason_too_long", "reason", num=limit)
+    if required and not reason:
+        raise Refused(required, "reason")
+    return reason

@@ -51,7 +51,7 @@ REFUSALS = area(
         ),
         "text_required": (422, N_("Write the new text.")),
         "reason_required": (422, N_("Give the reason, it will be shown in its place.")),
-        "reason_too_long": (422, N_("The reason is too long (300 characters at most).")),
+        "reason_too_long": (422, N_("The reason is too long (%(num)d characters at most).")),
         "item_unknown": (422, N_("Choose an item of this assembly's agenda.")),
         "coauthor_unknown": (422, N_("Co-authors must be members of the cooperative.")),
         "invalid_choice": (422, N_("Choose one of the options offered.")),

@@ -50,7 +50,7 @@ from votes.services.actors import (
 from votes.services.ballots.counting import count_round, room_count_of, store_count
 from votes.services.ballots.drafts import BallotSettings, insert_ballot
 from votes.services.ballots.rows import ballot_row, unsealed
-from votes.services.refusals import Refused
+from votes.services.refusals import Refused, given_reason
 
 logger = logging.getLogger("votes.ballots")
 
@@ -104,7 +104,7 @@ async def open_ballot(actor: Actor, ballot_id: int, *, reason: str = "") -> None
     why (kept in the audit trail, #16)."""
     require(may_run_ballots, actor)
     sealed: dict[str, Any] = {}  # the options as the room sees them, for the audit (#16)
-    reason = reason.strip()[:REASON_MAX]
+    reason = given_reason(reason, REASON_MAX)
 
     async def changes(row: dict[str, Any]) -> dict[str, Any]:
         if row["proposal"] is not None and await _amendments_pending_vote(row):
@@ -449,9 +449,7 @@ async def _check_within_eligible(row: Mapping[str, Any]) -> None:
 async def cancel_ballot(actor: Actor, ballot_id: int, reason: str) -> None:
     """Cancel a ballot that is not published yet; the reason is shown and audited."""
     require(may_run_ballots, actor)
-    reason = reason.strip()[:REASON_MAX]
-    if not reason:
-        raise Refused("reason_required")
+    reason = given_reason(reason, REASON_MAX, required="reason_required")
 
     async def changes(row: dict[str, Any]) -> dict[str, Any]:
         # a secret ballot's count is sealed until published: cancelled, it is never shown
@@ -471,9 +469,7 @@ async def reopen_ballot(actor: Actor, ballot_id: int, reason: str) -> int:
     learn each late voter's choice by comparing counts. Under dual control a scrutineer
     must have confirmed the reopening first (see :func:`cosign`)."""
     require(may_run_ballots, actor)
-    reason = reason.strip()[:REASON_MAX]
-    if not reason:
-        raise Refused("reason_required")
+    reason = given_reason(reason, REASON_MAX, required="reason_required")
     details: dict[str, Any] = {"reason": reason}
     closed = await ballot_row(ballot_id, actor.organisation_id)
     if closed["secret"]:
@@ -548,9 +544,7 @@ async def rerun_consent_round(actor: Actor, ballot_id: int, amendment: str) -> i
     """After objections, keep the round's result, note how the proposal was amended, and open
     a new round (every member answers again); return the new round's number."""
     require(may_run_ballots, actor)
-    amendment = amendment.strip()[:REASON_MAX]
-    if not amendment:
-        raise Refused("amendment_required")
+    amendment = given_reason(amendment, REASON_MAX, required="amendment_required")
     numbers: list[int] = []
 
     async def changes(row: dict[str, Any]) -> dict[str, Any]:
