@@ -17,6 +17,7 @@ from votes.db.tables import (
     Organisation,
     Person,
 )
+from votes.services import members
 from votes.services.actors import Actor, may_administer, require
 from votes.services.refusals import Refused
 from votes.settings import SUPPORTED_LANGUAGES
@@ -73,23 +74,17 @@ async def add_membership(
     is_scrutineer: bool = False,
 ) -> int:
     """Make a person a member (or observer) of an organisation, once."""
-    key = f"{organisation_id}:{person_id}"
+    entry = members.MemberInput(
+        "",  # the name and email are the person's, already known
+        None,
+        category=category,
+        kind=kind,
+        is_admin=is_admin,
+        is_facilitator=is_facilitator,
+        is_scrutineer=is_scrutineer,
+    )
     async with write_transaction(Membership._meta.db):
-        if await Membership.exists().where(Membership.membership_key == key):
-            raise Refused("already_member")
-        rows = await Membership.insert(
-            Membership(
-                organisation=organisation_id,
-                person=person_id,
-                membership_key=key,
-                kind=kind.value,
-                category=category,
-                is_admin=is_admin,
-                is_facilitator=is_facilitator,
-                is_scrutineer=is_scrutineer,
-            )
-        )
-    return int(rows[0]["id"])
+        return await members.insert_membership(organisation_id, person_id, entry)
 
 
 def validate_settings(
