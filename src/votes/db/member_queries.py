@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from fractions import Fraction
 from typing import Any
 
-from votes.db.queries import OrganisationView
+from votes.db.queries import OrganisationView, view_of
 from votes.db.tables import AccessCode, Category, College, Membership, Organisation
 
 ROLE_FILTERS = ("admin", "facilitator", "scrutineer", "member", "observer")
@@ -186,14 +186,7 @@ async def all_organisations() -> list[tuple[OrganisationView, int]]:
         counts[row["organisation"]] = counts.get(row["organisation"], 0) + 1
     return [
         (
-            OrganisationView(
-                id=row["id"],
-                name=row["name"],
-                short_name=row["short_name"],
-                legal_form=row["legal_form"],
-                default_language=row["default_language"],
-                time_zone=row["time_zone"],
-            ),
+            view_of(OrganisationView, row),
             counts.get(row["id"], 0),
         )
         for row in rows
