@@ -193,14 +193,21 @@ def _list_key(organisation_id: int, name: str) -> str:
     return f"{organisation_id}:{name.casefold()}"
 
 
+def _list_name(name: str, longest: int, codes: tuple[str, str]) -> str:
+    """A category or college name with its spaces folded; refused (``codes``: when empty,
+    when too long) otherwise."""
+    name = " ".join(name.split())
+    if not name:
+        raise Refused(codes[0])
+    if len(name) > longest:
+        raise Refused(codes[1])
+    return name
+
+
 async def add_category(actor: Actor, name: str) -> int:
     require(may_administer, actor)
     organisation_id = actor.organisation_id
-    name = " ".join(name.split())
-    if not name:
-        raise Refused("category_required")
-    if len(name) > 80:
-        raise Refused("category_too_long")
+    name = _list_name(name, 80, ("category_required", "category_too_long"))
     key = _list_key(organisation_id, name)
     async with write_transaction(Category._meta.db):
         if await Category.exists().where(Category.category_key == key):
@@ -249,11 +256,7 @@ async def add_college(actor: Actor, name: str, weight: str) -> int:
     """Add a voting college with its share of the vote (a percentage, e.g. "33,33")."""
     require(may_administer, actor)
     organisation_id = actor.organisation_id
-    name = " ".join(name.split())
-    if not name:
-        raise Refused("college_required")
-    if len(name) > 100:
-        raise Refused("college_too_long")
+    name = _list_name(name, 100, ("college_required", "college_too_long"))
     basis_points = parse_percentage(weight)
     key = _list_key(organisation_id, name)
     async with write_transaction(College._meta.db):
