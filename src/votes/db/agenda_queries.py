@@ -366,16 +366,7 @@ async def history_of(
         .where((AuditEntry.organisation == organisation_id) & AuditEntry.subject.is_in(subjects))
         .order_by(AuditEntry.sequence, ascending=False)
     )
-    return [
-        HistoryEntry(
-            occurred_at=r["occurred_at"],
-            actor_name=r["actor.name"],
-            action=r["action"],
-            subject=r["subject"],
-            details=r["details"],
-        )
-        for r in rows
-    ]
+    return [view_of(HistoryEntry, r, actor_name="actor.name") for r in rows]
 
 
 @dataclass(frozen=True, slots=True)

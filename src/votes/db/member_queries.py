@@ -71,20 +71,15 @@ _COLUMNS = (
 
 
 def _row(row: dict[str, Any]) -> MemberRow:
-    return MemberRow(
-        membership_id=row["id"],
-        person_id=row["person.id"],
-        name=row["person.name"],
-        email=row["person.email"],
-        category=row["category"],
-        college_id=row["college.id"],
-        college_name=row["college.name"],
-        kind=row["kind"],
-        is_admin=row["is_admin"],
-        is_facilitator=row["is_facilitator"],
-        is_scrutineer=row["is_scrutineer"],
-        status=row["status"],
-        status_since=row["status_since"],
+    return view_of(
+        MemberRow,
+        row,
+        membership_id="id",
+        person_id="person.id",
+        name="person.name",
+        email="person.email",
+        college_id="college.id",
+        college_name="college.name",
     )
 
 

@@ -27,10 +27,10 @@ if TYPE_CHECKING:
 _View = TypeVar("_View", bound="DataclassInstance")
 
 
-def view_of(view: type[_View], row: Mapping[str, Any], prefix: str = "") -> _View:
+def view_of(view: type[_View], row: Mapping[str, Any], prefix: str = "", **columns: str) -> _View:
     """A view filled from the row's columns named as its fields (after ``prefix``, for a
-    joined table's columns)."""
-    return view(**{name: row[f"{prefix}{name}"] for name in _field_names(view)})
+    joined table's columns); ``columns`` names the column of a field named otherwise."""
+    return view(**{name: row[columns.get(name, prefix + name)] for name in _field_names(view)})
 
 
 @cache
