@@ -27,7 +27,7 @@ from votes.db.tables import (
 )
 from votes.services import access_codes, accounts, audit, events
 from votes.services.actors import Actor, may_administer, require
-from votes.services.refusals import Refused
+from votes.services.refusals import Refused, owned_row
 
 logger = logging.getLogger("votes.members")
 MAX_NAME_LENGTH = 200
@@ -189,24 +189,20 @@ async def may_hand_password_link(organisation_id: int, person_id: int) -> bool:
 
 
 async def _membership_row(organisation_id: int, membership_id: int) -> dict[str, Any]:
-    row: dict[str, Any] | None = (
-        await Membership.select(
-            Membership.id,
-            Membership.person,
-            Membership.person.name,
-            Membership.person.email,
-            Membership.is_admin,
-            Membership.is_facilitator,
-            Membership.is_scrutineer,
-            Membership.kind,
-            Membership.status,
-        )
-        .where((Membership.id == membership_id) & (Membership.organisation == organisation_id))
-        .first()
+    return await owned_row(
+        Membership,
+        organisation_id,
+        membership_id,
+        Membership.id,
+        Membership.person,
+        Membership.person.name,
+        Membership.person.email,
+        Membership.is_admin,
+        Membership.is_facilitator,
+        Membership.is_scrutineer,
+        Membership.kind,
+        Membership.status,
     )
-    if row is None:
-        raise Refused("not_found")
-    return row
 
 
 async def _other_active_admins(organisation_id: int, membership_id: int) -> int:

@@ -21,7 +21,7 @@ from votes.db.minutes_queries import PENDING_STATUSES
 from votes.db.tables import Assembly, AssemblyStatus, Ballot, Minutes, MinutesStatus
 from votes.i18n import LANGUAGES
 from votes.services import audit
-from votes.services.refusals import Refused
+from votes.services.refusals import Refused, owned_row
 
 NAME_MAX = 200
 SCRUTINEERS_MAX = 400
@@ -76,13 +76,7 @@ async def refuse_if_final(assembly_id: int) -> None:
 
 
 async def _assembly_status(organisation_id: int, assembly_id: int) -> str:
-    row = (
-        await Assembly.select(Assembly.status)
-        .where((Assembly.id == assembly_id) & (Assembly.organisation == organisation_id))
-        .first()
-    )
-    if row is None:
-        raise Refused("not_found")
+    row = await owned_row(Assembly, organisation_id, assembly_id, Assembly.status)
     return str(row["status"])
 
 

@@ -19,7 +19,7 @@ from votes.db.tables import (
 )
 from votes.services import members
 from votes.services.actors import Actor, may_administer, require
-from votes.services.refusals import Refused
+from votes.services.refusals import Refused, owned_row
 from votes.settings import SUPPORTED_LANGUAGES
 
 _SHORT_NAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$")
@@ -223,13 +223,7 @@ async def remove_category(actor: Actor, category_id: int) -> None:
     require(may_administer, actor)
     organisation_id = actor.organisation_id
     async with write_transaction(Category._meta.db):
-        row = (
-            await Category.select(Category.name)
-            .where((Category.id == category_id) & (Category.organisation == organisation_id))
-            .first()
-        )
-        if row is None:
-            raise Refused("not_found")
+        row = await owned_row(Category, organisation_id, category_id, Category.name)
         if await Membership.exists().where(
             (Membership.organisation == organisation_id) & (Membership.category == row["name"])
         ):
