@@ -169,7 +169,7 @@ class SeatCount(ABC):
         self.status = [WITHDRAWN if c in profile.withdrawn else HOPEFUL for c in range(n)]
         self.rankings = profile.indexed()
         self.elected: list[int] = []
-        self.history: list[list[Weight]] = []  # each stage's totals, for ties (Meek looks not)
+        self.history: list[list[Weight]] = []  # stage totals for ties; Meek never looks back
         self.rounds: list[Round] = []
         self.events: list[TieEvent] = []
         self.depth = 0  # ties tried inside ties (see same_whoever_excluded)
