@@ -244,7 +244,7 @@ class _Story:
     async def ballot(
         self, item_id: int, ballot: DemoBallot, proposal_id: int | None = None
     ) -> None:
-        """Create the ballot, open it, let the room vote, close and publish it unless not."""
+        """Create the ballot, open it, let the room vote; close and publish it if told to."""
         ballot_id = await self.create(item_id, ballot, proposal_id)
         system = await lifecycle.system_actor(ballot_id)
         await lifecycle.open_ballot(system, ballot_id)
