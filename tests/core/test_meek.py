@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import pytest
 
-from votes.core import meek, tally
+from votes.core import irv, tally
 from votes.core.explain import explain
 from votes.core.meek import tally_meek_stv
 from votes.core.results import TallyError, TallyResult, TieResolution
@@ -67,7 +67,7 @@ def test_a_tie_that_cannot_change_who_is_elected_needs_no_lot() -> None:
 def test_meek_ties_nested_too_deep_are_left_to_the_tie_rule(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(meek, "TIE_DEPTH_MAX", 0)
+    monkeypatch.setattr(irv, "TIE_DEPTH_MAX", 0)  # the limit all ranked counts share
     with pytest.raises(TallyError, match="lot"):
         tally_meek_stv(["a", "b", "c"], {("a",): 4, ("b",): 3, ("c",): 3})
 

@@ -120,3 +120,10 @@ def test_no_quorum_with_attendance_says_present_or_represented() -> None:
     assert explain(result)[0].startswith(
         "Non valable — quorum non atteint (présent·es ou représenté·es\u00a0: 28, 30 requis"
     )
+
+
+def test_a_profile_stored_before_notice_periods_gets_fifteen_days() -> None:
+    customised = preset("custom").customised("custom", notice_days=30)
+    data = {k: v for k, v in profile_to_data(customised).items() if k != "notice"}
+
+    assert profile_from_data(data).notice_days == 15

@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import pytest
 
-from votes.core import stv, tally
+from votes.core import irv, tally
 from votes.core.explain import explain
 from votes.core.results import TallyError, TallyResult, TieResolution
 from votes.core.stv import tally_scottish_stv
@@ -177,7 +177,7 @@ def test_an_exclusion_tie_that_decides_a_seat_still_needs_the_tie_rule() -> None
 def test_stv_ties_nested_too_deep_are_left_to_the_tie_rule(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(stv, "TIE_DEPTH_MAX", 0)
+    monkeypatch.setattr(irv, "TIE_DEPTH_MAX", 0)  # the limit all ranked counts share
     with pytest.raises(TallyError, match="seed"):
         tally_scottish_stv(
             ["a", "b", "c", "d"], {("a",): 10, ("b",): 6, ("c",): 1, ("d",): 1}, seats=2

@@ -180,3 +180,34 @@ async def test_a_quorum_weighted_by_college() -> None:
     assert result.verdict is Verdict.NO_QUORUM  # 10 % of the votes present, 20 % required
     assert result.details["participants"] == 10
     assert result.details["quorum"] == 20
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [("  ", "college_required"), ("x" * 101, "college_too_long")],
+)
+async def test_a_college_without_a_usable_name_is_refused(name: str, code: str) -> None:
+    ga = await general_assembly(1, legal_form=LegalForm.SCIC)
+    with pytest.raises(Refused) as refused:
+        await organisations.add_college(await actor_for(ga.organisation_id), name, "40")
+    assert refused.value.code == code
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [("", "category_required"), ("y" * 81, "category_too_long")],
+)
+async def test_a_category_without_a_usable_name_is_refused(name: str, code: str) -> None:
+    ga = await general_assembly(1)
+    with pytest.raises(Refused) as refused:
+        await organisations.add_category(await actor_for(ga.organisation_id), name)
+    assert refused.value.code == code
+
+
+async def test_names_are_kept_with_their_spaces_folded() -> None:
+    ga = await general_assembly(1)
+    actor = await actor_for(ga.organisation_id)
+    await organisations.add_category(actor, "  associé·e   extérieur·e ")
+    with pytest.raises(Refused) as refused:
+        await organisations.add_category(actor, "associé·e extérieur·e")
+    assert refused.value.code == "category_exists"

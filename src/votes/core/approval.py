@@ -10,10 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
 
-from votes.core.ballots import InvalidBallotError, check_candidates, check_seats, group_ballots
-from votes.core.onepass import one_pass_result
+from votes.core.ballots import InvalidBallotError, group_ballots
+from votes.core.onepass import one_pass_result, start_one_pass
 from votes.core.results import Candidate, Message, TallyError, TallyResult, Weight
-from votes.core.ties import TieBreak
 
 MESSAGES = {
     "fr": {
@@ -55,9 +54,7 @@ def tally_approval(
     >>> tally_approval(["a", "b", "c"], [{"a", "b"}, {"b"}], max_selections=2).winners
     ('b',)
     """
-    candidates = check_candidates(candidates)
-    seats = check_seats(seats)
-    policy = TieBreak.from_options(candidates, tie_break, seed)
+    candidates, seats, policy = start_one_pass(candidates, seats, tie_break, seed)
     low, high = _check_bounds(min_selections, max_selections, len(candidates))
     known = frozenset(candidates)
 

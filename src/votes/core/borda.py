@@ -17,10 +17,9 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
 
-from votes.core.ballots import RankedBallot, check_candidates, check_seats, group_ranked_ballots
-from votes.core.onepass import one_pass_result
+from votes.core.ballots import RankedBallot, group_ranked_ballots
+from votes.core.onepass import one_pass_result, start_one_pass
 from votes.core.results import Candidate, Message, TallyError, TallyResult, Weight
-from votes.core.ties import TieBreak
 
 CONVENTIONS = ("averaged", "pessimistic", "modified", "dowdall")
 
@@ -53,9 +52,7 @@ def tally_borda(
     >>> r.rounds[0].totals == {"a": 2, "b": Fraction(5, 2), "c": Fraction(3, 2)}
     True
     """
-    candidates = check_candidates(candidates)
-    seats = check_seats(seats)
-    policy = TieBreak.from_options(candidates, tie_break, seed)
+    candidates, seats, policy = start_one_pass(candidates, seats, tie_break, seed)
     if convention not in CONVENTIONS:
         raise TallyError(f"convention must be one of {CONVENTIONS}, got {convention!r}")
     grouped = group_ranked_ballots(candidates, ballots)

@@ -15,7 +15,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from votes.core.ballots import RankedBallot, check_candidates, check_seats, group_ranked_ballots
+from votes.core.ballots import RankedBallot, group_ranked_ballots
+from votes.core.onepass import start_one_pass
 from votes.core.results import (
     Candidate,
     JSONValue,
@@ -254,9 +255,7 @@ def _prepare(
     tie_break: object,
     seed: str | None,
 ) -> tuple[tuple[Candidate, ...], int, TieBreak, Matrix]:
-    checked = check_candidates(candidates)
-    seats = check_seats(seats)
-    policy = TieBreak.from_options(checked, tie_break, seed)
+    checked, seats, policy = start_one_pass(candidates, seats, tie_break, seed)
     return checked, seats, policy, pairwise_matrix(checked, group_ranked_ballots(checked, ballots))
 
 

@@ -21,9 +21,10 @@ group once per transfer instead of recounting every ballot every round.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Protocol, TypeVar
 
 from votes.core.ballots import check_candidates, check_seats, group_ranked_ballots
 from votes.core.explain import phrase
@@ -328,19 +329,18 @@ def tally_instant_runoff(
     names = check_candidates(candidates)
     if check_seats(seats) != 1:
         raise TallyError(f"instant-runoff fills one seat, not {seats}; use STV for several")
-    policy = read_tie_break(names, options, RANKED_OPTIONS)
-    profile = prepare_ranked(names, ballots, read_withdrawn(options))
+    policy, profile = read_ranked(names, ballots, options)
     count = _IrvCount(profile, policy)
     winner = count.run()
-    return TallyResult(
-        method="irv",
-        candidates=names,
+    return ranked_result(
+        "irv",
+        profile,
+        policy,
         seats=1,
         winners=(winner,),
-        rounds=tuple(count.rounds),
-        tie_events=tuple(count.events),
+        rounds=count.rounds,
+        events=count.events,
         details={"valid": Fraction(profile.valid)},
-        options=record_options(policy, profile),
     )
 
 
@@ -354,6 +354,84 @@ def read_withdrawn(options: Mapping[str, object]) -> tuple[Candidate, ...]:
     if isinstance(withdrawn, str) or not isinstance(withdrawn, Iterable):
         raise TallyError(f"withdrawn must be a sequence of candidate ids, got {withdrawn!r}")
     return tuple(withdrawn)
+
+
+def read_ranked(
+    names: Sequence[Candidate],
+    ballots: Mapping[tuple[Candidate, ...], Weight] | Iterable[Sequence[Candidate]],
+    options: Mapping[str, object],
+) -> tuple[TieBreak, RankedProfile]:
+    """The tie-break policy and the prepared ballots every ranked count starts from.
+
+    >>> read_ranked(["a", "b"], [("b",)], {"withdrawn": ["a"]})[1].withdrawn
+    frozenset({0})
+    """
+    policy = read_tie_break(names, options, RANKED_OPTIONS)
+    return policy, prepare_ranked(names, ballots, read_withdrawn(options))
+
+
+def ranked_result(
+    method: str,
+    profile: RankedProfile,
+    policy: TieBreak,
+    *,
+    seats: int,
+    winners: Iterable[Candidate],
+    rounds: Iterable[Round],
+    events: Iterable[TieEvent],
+    details: dict[str, JSONValue],
+) -> TallyResult:
+    """A ranked count's result, with the options a recount needs."""
+    return TallyResult(
+        method=method,
+        candidates=profile.candidates,
+        seats=seats,
+        winners=tuple(winners),
+        rounds=tuple(rounds),
+        tie_events=tuple(events),
+        details=details,
+        options=record_options(policy, profile),
+    )
+
+
+class Branching(Protocol):
+    """A count that can be copied to try a tie's choices (see :func:`same_whoever_excluded`)."""
+
+    policy: TieBreak
+    depth: int  # ties tried inside ties
+
+
+_Count = TypeVar("_Count", bound=Branching)
+_Outcome = TypeVar("_Outcome", bound=Hashable)
+
+
+def same_whoever_excluded(
+    count: _Count,
+    pool: Sequence[int],
+    shared: Sequence[object],
+    finish: Callable[[_Count, int], _Outcome],
+) -> _Outcome | None:
+    """The one outcome of the count whichever candidate of ``pool`` is excluded, or None.
+
+    Each choice is counted to the end by ``finish`` on a copy (``shared`` inputs are not
+    copied), its own ties tried the same way. None when two choices end differently, when a
+    choice needs a lot, or when ties nest deeper than :data:`TIE_DEPTH_MAX`.
+    """
+    if count.depth >= TIE_DEPTH_MAX:
+        return None
+    outcomes: set[_Outcome] = set()
+    for candidate in pool:
+        branch = copy.deepcopy(count, {id(item): item for item in shared})
+        branch.policy = TieBreak()  # a tie that matters inside a branch: it depends
+        branch.depth = count.depth + 1
+        try:
+            outcomes.add(finish(branch, candidate))
+        except TallyError:
+            return None
+        if len(outcomes) > 1:
+            return None
+    (outcome,) = outcomes
+    return outcome
 
 
 class _IrvCount:
@@ -450,27 +528,19 @@ class _IrvCount:
         return outcome.chosen
 
     def _without_effect(self, pool: Sequence[int]) -> Message | None:
-        """The message saying so when excluding any one of ``pool`` elects the same winner
-        (each choice counted to the end, its own ties tried the same way); None otherwise."""
-        if self.depth >= TIE_DEPTH_MAX:
+        """The message saying so when excluding any one of ``pool`` elects the same winner;
+        None otherwise."""
+        winner = same_whoever_excluded(self, pool, (self.profile,), _IrvCount._run_without)
+        if winner is None:
             return None
-        winners = set()
-        for candidate in pool:
-            branch = copy.deepcopy(self, {id(self.profile): self.profile})
-            branch.policy = TieBreak()  # a tie that matters inside a branch: it depends
-            branch.depth = self.depth + 1
-            branch._exclude(candidate)
-            try:
-                winners.add(branch.run())
-            except TallyError:
-                return None
-            if len(winners) > 1:
-                return None
-        (winner,) = winners
         names = self.profile.candidates
         tied = tuple(names[c] for c in pool)
         params = {"tied": tied, "winner": winner, "chosen": tied[0]}
         return Message("irv.tie_no_effect", params)
+
+    def _run_without(self, candidate: int) -> Candidate:
+        self._exclude(candidate)
+        return self.run()
 
     def _exclude(self, loser: int) -> tuple[dict[int, Weight], Weight]:
         """Move every group in the loser's pile to its next continuing preference."""

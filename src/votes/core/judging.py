@@ -133,12 +133,7 @@ def judge(
     required = _required(share, members)
     notes.update(quorum_required=required, quorum_share=share)
     if snapshot.get("quorum_by_college") and colleges and share is not None:
-        taking = weighted_participation(
-            figures.participants_by_group,
-            figures.members_by_group,
-            {f"college:{k}": v for k, v in colleges.items()},
-        )
-        notes["weighted_participation"] = str(taking)
+        taking = _college_turnout(figures, colleges, notes)
         if taking < Fraction(share):
             # in percent of the colleges' votes: the figures the sentence quotes
             weighted = _weighted(method, papers, snapshot, notes, base="cast", figures=figures)
@@ -181,6 +176,19 @@ def judge(
     return Judgement(result, notes)
 
 
+def _college_turnout(
+    figures: Figures, colleges: Mapping[str, Any], notes: dict[str, Any]
+) -> Fraction:
+    """The participation weighted by college (noted for the minutes)."""
+    taking = weighted_participation(
+        figures.participants_by_group,
+        figures.members_by_group,
+        {f"college:{k}": v for k, v in colleges.items()},
+    )
+    notes["weighted_participation"] = str(taking)
+    return taking
+
+
 def _quorate(
     share: str | None, figures: Figures, snapshot: Mapping[str, Any], notes: dict[str, Any]
 ) -> bool:
@@ -190,13 +198,7 @@ def _quorate(
     notes.update(quorum_required=required, quorum_share=share)
     colleges = snapshot.get("colleges")
     if snapshot.get("quorum_by_college") and colleges and share is not None:
-        taking = weighted_participation(
-            figures.participants_by_group,
-            figures.members_by_group,
-            {f"college:{k}": v for k, v in colleges.items()},
-        )
-        notes["weighted_participation"] = str(taking)
-        return taking >= Fraction(share)
+        return _college_turnout(figures, colleges, notes) >= Fraction(share)
     return not required or figures.participants >= required
 
 

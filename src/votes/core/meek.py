@@ -25,31 +25,13 @@ elected and hopeful candidate included, and ``exhausted`` the residual, so
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
 
-from votes.core.ballots import check_candidates, check_seats
-from votes.core.irv import (
-    RANKED_OPTIONS,
-    TIE_DEPTH_MAX,
-    RankedProfile,
-    break_tie,
-    prepare_ranked,
-    read_tie_break,
-    read_withdrawn,
-    record_options,
-)
-from votes.core.results import (
-    Candidate,
-    Message,
-    Round,
-    TallyError,
-    TallyResult,
-    TieEvent,
-    Weight,
-)
-from votes.core.stv import tie_no_effect
+from votes.core.irv import RankedProfile
+from votes.core.results import Candidate, JSONValue, Message, Round, TallyResult, Weight
+from votes.core.stv import ELECTED, HOPEFUL, SeatCount, start_stv
+from votes.core.stv import EXCLUDED as DEFEATED
 from votes.core.ties import TieBreak
 
 #: Fixed point: units of 10^-9 (PRF reference rule).
@@ -71,8 +53,6 @@ MESSAGES = {
         ),
     },
 }
-
-_HOPEFUL, _ELECTED, _DEFEATED, _WITHDRAWN = range(4)
 
 
 def tally_meek_stv(
@@ -99,28 +79,17 @@ def tally_meek_stv(
     >>> r.winners, str(r.rounds[1].totals["a"])
     (('a', 'c'), '500000001/250000000')
     """
-    names = check_candidates(candidates)
-    seats = check_seats(seats)
-    policy = read_tie_break(names, options, RANKED_OPTIONS)
-    profile = prepare_ranked(names, ballots, read_withdrawn(options))
-    count = _MeekCount(profile, policy, seats)
+    count = _MeekCount(*start_stv(candidates, ballots, seats, options))
     count.run()
-    return TallyResult(
-        method="meek_stv",
-        candidates=names,
-        seats=seats,
-        winners=tuple(names[c] for c in count.elected),
-        rounds=tuple(count.rounds),
-        tie_events=tuple(count.events),
-        details={
-            "quotas": tuple(Fraction(q, UNIT) for q in count.quotas),
-            "keep_factors": {names[c]: Fraction(count.keep[c], UNIT) for c in count.elected},
-            "valid": Fraction(profile.valid),
-            "decimal_places": 9,
-            "omega": Fraction(OMEGA, UNIT),
-        },
-        options=record_options(policy, profile),
-    )
+    names = count.profile.candidates
+    details: dict[str, JSONValue] = {
+        "quotas": tuple(Fraction(q, UNIT) for q in count.quotas),
+        "keep_factors": {names[c]: Fraction(count.keep[c], UNIT) for c in count.elected},
+        "valid": Fraction(count.profile.valid),
+        "decimal_places": 9,
+        "omega": Fraction(OMEGA, UNIT),
+    }
+    return count.result("meek_stv", details)
 
 
 def _ceil_div(numerator: Weight, denominator: Weight) -> int:
@@ -131,29 +100,18 @@ def _votes(units: Weight) -> Fraction:
     return Fraction(units) / UNIT
 
 
-class _MeekCount:
+class _MeekCount(SeatCount):
     """Keep factors, votes and the rounds built so far."""
 
     def __init__(self, profile: RankedProfile, policy: TieBreak, seats: int) -> None:
-        self.profile = profile
-        self.policy = policy
-        self.seats = seats
+        super().__init__(profile, policy, seats)
         n = len(profile.candidates)
-        self.status = [_WITHDRAWN if c in profile.withdrawn else _HOPEFUL for c in range(n)]
         self.keep = [0 if c in profile.withdrawn else UNIT for c in range(n)]
         self.votes: list[Weight] = [0] * n
-        self.rankings = profile.indexed()
         self.residual: Weight = 0
         self.quota: Weight = 0
         self.surplus: Weight = 0
-        self.elected: list[int] = []
         self.quotas: list[Weight] = []
-        self.rounds: list[Round] = []
-        self.events: list[TieEvent] = []
-        self.depth = 0  # ties tried inside ties (see _without_effect)
-
-    def _hopeful(self) -> list[int]:
-        return [c for c, state in enumerate(self.status) if state == _HOPEFUL]
 
     def run(self) -> None:
         while len(self._hopeful()) > self.seats - len(self.elected) > 0:
@@ -180,9 +138,7 @@ class _MeekCount:
                     "count": _votes(self.votes[loser]),
                 }
                 messages.append(Message("irv.excluded", params))
-                self.status[loser] = _DEFEATED
-                self.keep[loser] = 0
-                self.votes[loser] = 0
+                self._defeat(loser)
             newly.extend(self._finish(messages))
             self._close_round(totals, newly, defeated, messages)
         if not self.rounds:
@@ -205,9 +161,7 @@ class _MeekCount:
             self.quota = self._quota()
             newly = [c for c in self._hopeful() if self.votes[c] >= self.quota]
             newly.sort(key=lambda c: (-self.votes[c], c))
-            for c in newly:
-                self.status[c] = _ELECTED
-                self.elected.append(c)
+            self._elect(newly)
             surplus = sum((self.votes[c] - self.quota for c in self.elected), start=0)
             self.surplus = max(surplus, 0)
             if newly or self.surplus < OMEGA or self.surplus >= last_surplus:
@@ -238,7 +192,7 @@ class _MeekCount:
 
     def _quota(self) -> Weight:
         total = sum(
-            (v for c, v in enumerate(self.votes) if self.status[c] in (_HOPEFUL, _ELECTED)),
+            (v for c, v in enumerate(self.votes) if self.status[c] in (HOPEFUL, ELECTED)),
             start=0,
         )
         return int(total // (self.seats + 1)) + 1
@@ -248,7 +202,7 @@ class _MeekCount:
         return {
             names[c]: _votes(self.votes[c])
             for c, state in enumerate(self.status)
-            if state in (_HOPEFUL, _ELECTED)
+            if state in (HOPEFUL, ELECTED)
         }
 
     def _elected_message(self, c: int) -> Message:
@@ -264,47 +218,16 @@ class _MeekCount:
         hopeful = self._hopeful()
         fewest = min(self.votes[c] for c in hopeful)
         tied = [c for c in hopeful if self.votes[c] <= fewest + self.surplus]
-        if len(tied) == 1:
-            return tied[0]
-        outcome = break_tie(
-            tied,
-            fewest=True,
-            history=(),
-            policy=self.policy,
-            names=self.profile.candidates,
-            round_number=number,
-            purpose="exclusion",
-            without_effect=self._without_effect,
-        )
-        self.events.append(outcome.event)
-        messages.append(outcome.message)
-        return outcome.chosen
+        return self._exclusion(tied, number, messages)
 
-    def _without_effect(self, pool: Sequence[int]) -> Message | None:
-        """The message saying so when defeating any one of ``pool`` elects the same candidates
-        (each choice counted to the end, its own ties tried the same way); None otherwise."""
-        if self.depth >= TIE_DEPTH_MAX:
-            return None
-        outcomes = set()
-        for candidate in pool:
-            branch = copy.deepcopy(
-                self, {id(self.profile): self.profile, id(self.rankings): self.rankings}
-            )
-            branch.policy = TieBreak()  # a tie that matters inside a branch: it depends
-            branch.depth = self.depth + 1
-            branch.status[candidate] = _DEFEATED
-            branch.keep[candidate] = 0
-            branch.votes[candidate] = 0
-            try:
-                branch._finish([])
-                branch.run()
-            except TallyError:
-                return None
-            outcomes.add(frozenset(branch.elected))
-            if len(outcomes) > 1:
-                return None
-        (elected,) = outcomes
-        return tie_no_effect(self.profile.candidates, pool, elected)
+    def _drop(self, candidate: int) -> None:
+        self._defeat(candidate)
+        self._finish([])
+
+    def _defeat(self, candidate: int) -> None:
+        self.status[candidate] = DEFEATED
+        self.keep[candidate] = 0
+        self.votes[candidate] = 0
 
     def _finish(self, messages: list[Message]) -> list[int]:
         """Step C, once hopefuls no longer outnumber the seats left."""
@@ -314,18 +237,14 @@ class _MeekCount:
             return []
         # never empty here: the loop keeps more hopefuls than seats left, and a count where
         # every candidate withdrew is refused before it starts
-        names = self.profile.candidates
         hopeful.sort(key=lambda c: (-self.votes[c], c))
-        params = {"candidates": tuple(names[c] for c in hopeful), "count": len(hopeful)}
         if left > 0:
-            for c in hopeful:
-                self.status[c] = _ELECTED
-                self.elected.append(c)
-            messages.append(Message("stv.elected_remaining", params))
+            self._elect(hopeful)
+            messages.append(self._naming("stv.elected_remaining", hopeful))
             return hopeful
         for c in hopeful:
-            self.status[c] = _DEFEATED
-        messages.append(Message("stv.not_elected", params))
+            self.status[c] = DEFEATED
+        messages.append(self._naming("stv.not_elected", hopeful))
         return []
 
     def _close_round(

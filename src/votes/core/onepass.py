@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 
+from votes.core.ballots import check_candidates, check_seats
 from votes.core.results import Candidate, JSONValue, Message, Round, TallyResult
 from votes.core.ties import TieBreak, rank_by_score, select_top
 
@@ -23,6 +24,18 @@ MESSAGES = {
         "no_winner": "no seat filled",
     },
 }
+
+
+def start_one_pass(
+    candidates: Sequence[Candidate], seats: int, tie_break: object, seed: str | None
+) -> tuple[tuple[Candidate, ...], int, TieBreak]:
+    """The checked candidates and seats and the tie-break policy a top-k count starts from.
+
+    >>> start_one_pass(["a", "b"], 1, "lot", "2026")[2].kind
+    'lot'
+    """
+    names = check_candidates(candidates)
+    return names, check_seats(seats), TieBreak.from_options(names, tie_break, seed)
 
 
 def one_pass_result(

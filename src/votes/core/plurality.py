@@ -11,14 +11,11 @@ from fractions import Fraction
 
 from votes.core.ballots import (
     InvalidBallotError,
-    check_candidates,
-    check_seats,
     group_ballots,
     ranked_normaliser,
 )
-from votes.core.onepass import one_pass_result
+from votes.core.onepass import one_pass_result, start_one_pass
 from votes.core.results import Candidate, Message, TallyResult, Weight
-from votes.core.ties import TieBreak
 
 MESSAGES = {
     "fr": {
@@ -53,9 +50,7 @@ def tally_plurality(
     >>> tally_plurality(["a", "b"], ["a", "b", "a", ()]).winners
     ('a',)
     """
-    candidates = check_candidates(candidates)
-    seats = check_seats(seats)
-    policy = TieBreak.from_options(candidates, tie_break, seed)
+    candidates, seats, policy = start_one_pass(candidates, seats, tie_break, seed)
     ranked = ranked_normaliser(candidates)
 
     def first_choice(raw: object) -> Candidate | None:

@@ -15,10 +15,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
 
-from votes.core.ballots import InvalidBallotError, check_candidates, check_seats, group_ballots
-from votes.core.onepass import one_pass_result
+from votes.core.ballots import InvalidBallotError, group_ballots
+from votes.core.onepass import one_pass_result, start_one_pass
 from votes.core.results import Candidate, Message, TallyError, TallyResult, Weight
-from votes.core.ties import TieBreak
 
 AGGREGATES = ("sum", "mean")
 
@@ -82,9 +81,7 @@ def tally_score(
     >>> tally_score(["a", "b"], [{"a": 5}, {"a": 1, "b": 4}], aggregate="mean").winners
     ('b',)
     """
-    candidates = check_candidates(candidates)
-    seats = check_seats(seats)
-    policy = TieBreak.from_options(candidates, tie_break, seed)
+    candidates, seats, policy = start_one_pass(candidates, seats, tie_break, seed)
     low, high = _check_scale(scale)
     if aggregate not in AGGREGATES:
         raise TallyError(f"aggregate must be one of {AGGREGATES}, got {aggregate!r}")

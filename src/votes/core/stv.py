@@ -26,27 +26,24 @@ elected ones; excluded and withdrawn candidates hold none and are left out. At e
 
 from __future__ import annotations
 
-import copy
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from fractions import Fraction
 
 from votes.core.ballots import check_candidates, check_seats
 from votes.core.irv import (
-    RANKED_OPTIONS,
-    TIE_DEPTH_MAX,
     RankedProfile,
     break_tie,
-    prepare_ranked,
-    read_tie_break,
-    read_withdrawn,
-    record_options,
+    ranked_result,
+    read_ranked,
+    same_whoever_excluded,
     transfer_message,
 )
 from votes.core.results import (
     Candidate,
+    JSONValue,
     Message,
     Round,
-    TallyError,
     TallyResult,
     TieEvent,
     Weight,
@@ -106,7 +103,8 @@ MESSAGES = {
     },
 }
 
-_HOPEFUL, _ELECTED, _EXCLUDED, _WITHDRAWN = range(4)
+#: A candidate's state in an STV count (Meek calls an excluded candidate defeated).
+HOPEFUL, ELECTED, EXCLUDED, WITHDRAWN = range(4)
 
 
 def tally_scottish_stv(
@@ -132,45 +130,144 @@ def tally_scottish_stv(
     >>> r.winners, r.details["quota"], r.rounds[1].totals["b"]
     (('a', 'c'), 81, Fraction(80, 1))
     """
+    count = _ScottishCount(*start_stv(candidates, ballots, seats, options))
+    count.run()
+    valid = Fraction(count.profile.valid)
+    return count.result("stv", {"quota": count.quota // UNIT, "valid": valid, "decimal_places": 5})
+
+
+def start_stv(
+    candidates: Sequence[Candidate],
+    ballots: Mapping[tuple[Candidate, ...], Weight] | Iterable[Sequence[Candidate]],
+    seats: int,
+    options: Mapping[str, object],
+) -> tuple[RankedProfile, TieBreak, int]:
+    """What an STV count starts from, checked: the ballots, the tie-break policy, the seats.
+
+    >>> start_stv(["a", "b"], [("b",)], 1, {})[2]
+    1
+    """
     names = check_candidates(candidates)
     seats = check_seats(seats)
-    policy = read_tie_break(names, options, RANKED_OPTIONS)
-    profile = prepare_ranked(names, ballots, read_withdrawn(options))
-    count = _ScottishCount(profile, policy, seats)
-    count.run()
-    return TallyResult(
-        method="stv",
-        candidates=names,
-        seats=seats,
-        winners=tuple(names[c] for c in count.elected),
-        rounds=tuple(count.rounds),
-        tie_events=tuple(count.events),
-        details={
-            "quota": count.quota // UNIT,
-            "valid": Fraction(profile.valid),
-            "decimal_places": 5,
-        },
-        options=record_options(policy, profile),
-    )
+    policy, profile = read_ranked(names, ballots, options)
+    return profile, policy, seats
 
 
 def _votes(units: Weight) -> Fraction:
     return Fraction(units) / UNIT
 
 
-class _ScottishCount:
-    """One count in progress: piles of ballot groups, their values and pointers."""
+class SeatCount(ABC):
+    """What both STV counts (Scottish, Meek) keep: each candidate's state, the elected in
+    order, the rounds and tie events built so far; and how they settle an exclusion tie."""
 
     def __init__(self, profile: RankedProfile, policy: TieBreak, seats: int) -> None:
         self.profile = profile
         self.policy = policy
         self.seats = seats
         n = len(profile.candidates)
-        self.status = [_WITHDRAWN if c in profile.withdrawn else _HOPEFUL for c in range(n)]
+        self.status = [WITHDRAWN if c in profile.withdrawn else HOPEFUL for c in range(n)]
+        self.rankings = profile.indexed()
+        self.elected: list[int] = []
+        self.history: list[list[Weight]] = []  # stage totals for ties; Meek never looks back
+        self.rounds: list[Round] = []
+        self.events: list[TieEvent] = []
+        self.depth = 0  # ties tried inside ties (see same_whoever_excluded)
+
+    def result(self, method: str, details: dict[str, JSONValue]) -> TallyResult:
+        names = self.profile.candidates
+        return ranked_result(
+            method,
+            self.profile,
+            self.policy,
+            seats=self.seats,
+            winners=(names[c] for c in self.elected),
+            rounds=self.rounds,
+            events=self.events,
+            details=details,
+        )
+
+    @abstractmethod
+    def run(self) -> None:
+        """Count to the end, a round appended per stage."""
+
+    @abstractmethod
+    def _drop(self, candidate: int) -> None:
+        """Exclude (Meek: defeat) ``candidate`` between stages, its votes moving on."""
+
+    def _hopeful(self) -> list[int]:
+        return [c for c, state in enumerate(self.status) if state == HOPEFUL]
+
+    def _elect(self, chosen: Iterable[int]) -> None:
+        for c in chosen:
+            self.status[c] = ELECTED
+            self.elected.append(c)
+
+    def _naming(self, key: str, group: Sequence[int]) -> Message:
+        """A sentence naming ``group`` ("stv.elected_remaining", "stv.not_elected")."""
+        names = self.profile.candidates
+        return Message(key, {"candidates": tuple(names[c] for c in group), "count": len(group)})
+
+    def _settle(
+        self,
+        tied: list[int],
+        *,
+        fewest: bool,
+        stage: int,
+        purpose: str,
+        to: list[Message],
+        without_effect: Callable[[Sequence[int]], Message | None] | None = None,
+    ) -> int:
+        outcome = break_tie(
+            tied,
+            fewest=fewest,
+            history=self.history,
+            policy=self.policy,
+            names=self.profile.candidates,
+            round_number=stage,
+            purpose=purpose,
+            without_effect=without_effect,
+        )
+        self.events.append(outcome.event)
+        to.append(outcome.message)
+        return outcome.chosen
+
+    def _exclusion(self, tied: list[int], stage: int, messages: list[Message]) -> int:
+        """Who of ``tied`` is excluded: by earlier stages, then the tie-break, unless every
+        choice elects the same candidates."""
+        if len(tied) == 1:
+            return tied[0]
+        return self._settle(
+            tied,
+            fewest=True,
+            stage=stage,
+            purpose="exclusion",
+            to=messages,
+            without_effect=self._without_effect,
+        )
+
+    def _without_effect(self, pool: Sequence[int]) -> Message | None:
+        """The message saying so when excluding any one of ``pool`` elects the same candidates;
+        None otherwise."""
+        shared = (self.profile, self.rankings)
+        elected = same_whoever_excluded(self, pool, shared, SeatCount._count_without)
+        return None if elected is None else tie_no_effect(self.profile.candidates, pool, elected)
+
+    def _count_without(self, candidate: int) -> frozenset[int]:
+        self._drop(candidate)
+        self.run()
+        return frozenset(self.elected)
+
+
+class _ScottishCount(SeatCount):
+    """One count in progress: piles of ballot groups, their values and pointers."""
+
+    def __init__(self, profile: RankedProfile, policy: TieBreak, seats: int) -> None:
+        super().__init__(profile, policy, seats)
+        n = len(profile.candidates)
         self.quota: Weight = (profile.valid // (seats + 1) + 1) * UNIT
         self.piles: list[list[int]] = [[] for _ in range(n)]
         self.totals: list[Weight] = [0] * n
-        self.rankings = profile.indexed()
         self.position = [0] * len(self.rankings)
         self.value = [UNIT] * len(self.rankings)  # each group's value when received
         for group, ranking in enumerate(self.rankings):
@@ -178,12 +275,7 @@ class _ScottishCount:
             self.totals[ranking[0]] += profile.weights[group] * UNIT
         self.exhausted: Weight = 0
         self.loss: Weight = 0
-        self.elected: list[int] = []
         self.pending: list[int] = []  # elected with a surplus still to transfer
-        self.history: list[list[Weight]] = []
-        self.rounds: list[Round] = []
-        self.events: list[TieEvent] = []
-        self.depth = 0  # ties tried inside ties (see _without_effect)
 
     def run(self) -> None:
         first = {
@@ -210,16 +302,12 @@ class _ScottishCount:
                 self._exclude(loser, messages)
                 excluded = (loser,)
 
-    def _hopeful(self) -> list[int]:
-        return [c for c, state in enumerate(self.status) if state == _HOPEFUL]
-
     def _elect_reaching_quota(self, messages: list[Message]) -> list[int]:
         """Rule 47: everyone at or above the quota is elected, biggest total first."""
         reached = [c for c in self._hopeful() if self.totals[c] >= self.quota]
         reached.sort(key=lambda c: (-self.totals[c], c))
+        self._elect(reached)
         for c in reached:
-            self.status[c] = _ELECTED
-            self.elected.append(c)
             if self.totals[c] > self.quota:
                 self.pending.append(c)
             params = {
@@ -234,21 +322,16 @@ class _ScottishCount:
         """Rule 52 and the end of the count: all seats filled, or no more choice to make."""
         left = self.seats - len(self.elected)
         hopeful = self._hopeful()
-        names = self.profile.candidates
         if left > 0 and len(hopeful) <= left:
             hopeful.sort(key=lambda c: (-self.totals[c], c))
-            for c in hopeful:
-                self.status[c] = _ELECTED
-                self.elected.append(c)
+            self._elect(hopeful)
             newly.extend(hopeful)
             if hopeful:
-                params = {"candidates": tuple(names[c] for c in hopeful), "count": len(hopeful)}
-                messages.append(Message("stv.elected_remaining", params))
+                messages.append(self._naming("stv.elected_remaining", hopeful))
             return True
         if left <= 0:
             if hopeful:
-                params = {"candidates": tuple(names[c] for c in hopeful), "count": len(hopeful)}
-                messages.append(Message("stv.not_elected", params))
+                messages.append(self._naming("stv.not_elected", hopeful))
             return True
         return False
 
@@ -256,7 +339,7 @@ class _ScottishCount:
         self, newly: list[int], excluded: tuple[int, ...], messages: list[Message]
     ) -> None:
         names = self.profile.candidates
-        holding = [c for c, state in enumerate(self.status) if state in (_HOPEFUL, _ELECTED)]
+        holding = [c for c, state in enumerate(self.status) if state in (HOPEFUL, ELECTED)]
         self.history.append(list(self.totals))
         self.rounds.append(
             Round(
@@ -282,64 +365,10 @@ class _ScottishCount:
         """Rules 50–51: the fewest votes; ties by earlier stages, then the tie-break."""
         hopeful = self._hopeful()
         fewest = min(self.totals[c] for c in hopeful)
-        tied = [c for c in hopeful if self.totals[c] == fewest]
-        if len(tied) == 1:
-            return tied[0]
-        return self._settle(
-            tied,
-            fewest=True,
-            stage=stage,
-            purpose="exclusion",
-            to=messages,
-            without_effect=self._without_effect,
-        )
+        return self._exclusion([c for c in hopeful if self.totals[c] == fewest], stage, messages)
 
-    def _without_effect(self, pool: Sequence[int]) -> Message | None:
-        """The message saying so when excluding any one of ``pool`` elects the same candidates
-        (each choice counted to the end, its own ties tried the same way); None otherwise."""
-        if self.depth >= TIE_DEPTH_MAX:
-            return None
-        outcomes = set()
-        for candidate in pool:
-            branch = copy.deepcopy(
-                self, {id(self.profile): self.profile, id(self.rankings): self.rankings}
-            )
-            branch.policy = TieBreak()  # a tie that matters inside a branch: it depends
-            branch.depth = self.depth + 1
-            branch._exclude(candidate, [])
-            try:
-                branch.run()
-            except TallyError:
-                return None
-            outcomes.add(frozenset(branch.elected))
-            if len(outcomes) > 1:
-                return None
-        (elected,) = outcomes
-        return tie_no_effect(self.profile.candidates, pool, elected)
-
-    def _settle(
-        self,
-        tied: list[int],
-        *,
-        fewest: bool,
-        stage: int,
-        purpose: str,
-        to: list[Message],
-        without_effect: Callable[[Sequence[int]], Message | None] | None = None,
-    ) -> int:
-        outcome = break_tie(
-            tied,
-            fewest=fewest,
-            history=self.history,
-            policy=self.policy,
-            names=self.profile.candidates,
-            round_number=stage,
-            purpose=purpose,
-            without_effect=without_effect,
-        )
-        self.events.append(outcome.event)
-        to.append(outcome.message)
-        return outcome.chosen
+    def _drop(self, candidate: int) -> None:
+        self._exclude(candidate, [])
 
     def _transfer_surplus(self, elected: int, messages: list[Message]) -> None:
         """Rule 48: every paper moves at surplus × value received / total, truncated."""
@@ -364,7 +393,7 @@ class _ScottishCount:
     def _exclude(self, loser: int, messages: list[Message]) -> None:
         """Rule 50: every paper moves at the value it was received at."""
         votes = self.totals[loser]
-        self.status[loser] = _EXCLUDED
+        self.status[loser] = EXCLUDED
         name = self.profile.candidates[loser]
         params = {"candidate": name, "votes": _votes(votes), "count": _votes(votes)}
         messages.append(Message("irv.excluded", params))
@@ -395,7 +424,7 @@ class _ScottishCount:
             ranking = rankings[group]
             step = position[group] + 1
             end = len(ranking)
-            while step < end and status[ranking[step]] != _HOPEFUL:
+            while step < end and status[ranking[step]] != HOPEFUL:
                 step += 1
             units = weights[group] * worth
             if step < end:

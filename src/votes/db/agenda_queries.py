@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from votes.db.drafts import NOBODY, Viewer, readable_filter
-from votes.db.queries import BallotSummary, ballot_summary
+from votes.db.queries import BallotSummary, ballot_summary, view_of
 from votes.db.tables import (
     AgendaItem,
     Amendment,
@@ -122,21 +122,7 @@ class HistoryEntry:
 
 
 def assembly_from_row(row: dict[str, Any]) -> AssemblyView:
-    return AssemblyView(
-        id=row["id"],
-        title=row["title"],
-        kind=row["kind"],
-        convocation=row["convocation"],
-        starts_at=row["starts_at"],
-        place=row["place"],
-        remote_url=row["remote_url"],
-        status=row["status"],
-        description=row["description"],
-        submission_rule=row["submission_rule"],
-        submission_deadline=row["submission_deadline"],
-        rule_profile=row["rule_profile"],
-        current_item_id=row["current_item_id"],
-    )
+    return view_of(AssemblyView, row)
 
 
 async def assembly_view(organisation_id: int, assembly_id: int) -> AssemblyView | None:
@@ -380,16 +366,7 @@ async def history_of(
         .where((AuditEntry.organisation == organisation_id) & AuditEntry.subject.is_in(subjects))
         .order_by(AuditEntry.sequence, ascending=False)
     )
-    return [
-        HistoryEntry(
-            occurred_at=r["occurred_at"],
-            actor_name=r["actor.name"],
-            action=r["action"],
-            subject=r["subject"],
-            details=r["details"],
-        )
-        for r in rows
-    ]
+    return [view_of(HistoryEntry, r, actor_name="actor.name") for r in rows]
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from fractions import Fraction
 from typing import Any
 
-from votes.db.queries import OrganisationView
+from votes.db.queries import OrganisationView, view_of
 from votes.db.tables import AccessCode, Category, College, Membership, Organisation
 
 ROLE_FILTERS = ("admin", "facilitator", "scrutineer", "member", "observer")
@@ -71,20 +71,15 @@ _COLUMNS = (
 
 
 def _row(row: dict[str, Any]) -> MemberRow:
-    return MemberRow(
-        membership_id=row["id"],
-        person_id=row["person.id"],
-        name=row["person.name"],
-        email=row["person.email"],
-        category=row["category"],
-        college_id=row["college.id"],
-        college_name=row["college.name"],
-        kind=row["kind"],
-        is_admin=row["is_admin"],
-        is_facilitator=row["is_facilitator"],
-        is_scrutineer=row["is_scrutineer"],
-        status=row["status"],
-        status_since=row["status_since"],
+    return view_of(
+        MemberRow,
+        row,
+        membership_id="id",
+        person_id="person.id",
+        name="person.name",
+        email="person.email",
+        college_id="college.id",
+        college_name="college.name",
     )
 
 
@@ -186,14 +181,7 @@ async def all_organisations() -> list[tuple[OrganisationView, int]]:
         counts[row["organisation"]] = counts.get(row["organisation"], 0) + 1
     return [
         (
-            OrganisationView(
-                id=row["id"],
-                name=row["name"],
-                short_name=row["short_name"],
-                legal_form=row["legal_form"],
-                default_language=row["default_language"],
-                time_zone=row["time_zone"],
-            ),
+            view_of(OrganisationView, row),
             counts.get(row["id"], 0),
         )
         for row in rows

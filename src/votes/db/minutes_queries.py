@@ -15,6 +15,7 @@ from typing import Any
 from votes.db import attendance_queries as aq
 from votes.db.agenda_queries import AssemblyView, assembly_view
 from votes.db.engine import long_reads
+from votes.db.queries import view_of
 from votes.db.tables import (
     AgendaItem,
     Assembly,
@@ -227,20 +228,7 @@ async def minutes_row(organisation_id: int, assembly_id: int) -> MinutesRow | No
     )
     if row is None:
         return None
-    return MinutesRow(
-        status=row["status"],
-        language=row["language"],
-        chair=row["chair"],
-        secretary=row["secretary"],
-        scrutineers=row["scrutineers"],
-        introduction=row["introduction"],
-        notes=row["notes"],
-        content=row["content"],
-        digest=row["digest"],
-        updated_at=row["updated_at"],
-        finalised_at=row["finalised_at"],
-        finalised_by=row["finalised_by.name"],
-    )
+    return view_of(MinutesRow, row, finalised_by="finalised_by.name")
 
 
 async def attendance_register(organisation_id: int, assembly_id: int) -> AttendanceRegister:

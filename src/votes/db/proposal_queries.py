@@ -21,7 +21,7 @@ from votes.db.agenda_queries import (
     proposal_rows,
 )
 from votes.db.drafts import NOBODY, Viewer, may_read, readable_filter
-from votes.db.queries import BallotSummary, ballot_summary
+from votes.db.queries import BallotSummary, ballot_summary, view_of
 from votes.db.tables import (
     AgendaItem,
     Amendment,
@@ -174,25 +174,8 @@ async def amendments_of(organisation_id: int, proposal_id: int) -> list[Amendmen
         .where((Amendment.proposal == proposal_id) & (Amendment.organisation == organisation_id))
         .order_by(Amendment.number)
     )
-    return [
-        AmendmentView(
-            id=r["id"],
-            number=r["number"],
-            author_id=r["author"],
-            author_name=r["author.name"],
-            kind=r["kind"],
-            passage=r["passage"],
-            text=r["text"],
-            reason=r["reason"],
-            base_version=r["base_version"],
-            status=r["status"],
-            decided_by_name=r["decided_by.name"],
-            decided_at=r["decided_at"],
-            ballot_id=r["ballot_id"],
-            created_at=r["created_at"],
-        )
-        for r in rows
-    ]
+    names = {"author_id": "author", "author_name": "author.name"}
+    return [view_of(AmendmentView, r, **names, decided_by_name="decided_by.name") for r in rows]
 
 
 async def proposal_of_amendment(organisation_id: int, amendment_id: int) -> int | None:
@@ -213,17 +196,7 @@ async def versions_of(organisation_id: int, proposal_id: int) -> list[VersionVie
         )
         .order_by(ProposalVersion.number)
     )
-    return [
-        VersionView(
-            number=r["number"],
-            title=r["title"],
-            body=r["body"],
-            author_name=r["author.name"],
-            note=r["note"],
-            created_at=r["created_at"],
-        )
-        for r in rows
-    ]
+    return [view_of(VersionView, r, author_name="author.name") for r in rows]
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,9 +3,11 @@ organisation id and filters by it, so a foreign id simply finds nothing (and the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from votes.db.engine import read_raw
 from votes.db.tables import (
@@ -18,6 +20,22 @@ from votes.db.tables import (
     Organisation,
 )
 from votes.db.voting_rules import has_voting_rights
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+_View = TypeVar("_View", bound="DataclassInstance")
+
+
+def view_of(view: type[_View], row: Mapping[str, Any], prefix: str = "", **columns: str) -> _View:
+    """A view filled from the row's columns named as its fields (after ``prefix``, for a
+    joined table's columns); ``columns`` names the column of a field named otherwise."""
+    return view(**{name: row[columns.get(name, prefix + name)] for name in _field_names(view)})
+
+
+@cache
+def _field_names(view: type[DataclassInstance]) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(view))
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,14 +88,7 @@ class BallotSummary:
 
 
 def _organisation(row: dict[str, Any], prefix: str = "") -> OrganisationView:
-    return OrganisationView(
-        id=row[f"{prefix}id"],
-        name=row[f"{prefix}name"],
-        short_name=row[f"{prefix}short_name"],
-        legal_form=row[f"{prefix}legal_form"],
-        default_language=row[f"{prefix}default_language"],
-        time_zone=row[f"{prefix}time_zone"],
-    )
+    return view_of(OrganisationView, row, prefix)
 
 
 _MEMBERSHIP_COLUMNS = (
@@ -181,36 +192,17 @@ async def members_of(organisation_id: int) -> list[MembershipView]:
     return [_membership(row) for row in rows]
 
 
-def _assembly_summary(row: dict[str, Any]) -> AssemblySummary:
-    return AssemblySummary(
-        id=row["id"],
-        title=row["title"],
-        kind=row["kind"],
-        convocation=row["convocation"],
-        starts_at=row["starts_at"],
-        place=row["place"],
-        status=row["status"],
-    )
-
-
 async def assemblies_of(organisation_id: int) -> list[AssemblySummary]:
     rows = (
         await Assembly.select()
         .where(Assembly.organisation == organisation_id)
         .order_by(Assembly.starts_at, ascending=False)
     )
-    return [_assembly_summary(row) for row in rows]
+    return [view_of(AssemblySummary, row) for row in rows]
 
 
 def ballot_summary(row: dict[str, Any]) -> BallotSummary:
-    return BallotSummary(
-        id=row["id"],
-        question=row["question"],
-        method=row["method"],
-        status=row["status"],
-        secret=row["secret"],
-        is_test=row["is_test"],
-    )
+    return view_of(BallotSummary, row)
 
 
 BALLOT_SUMMARY_COLUMNS = (

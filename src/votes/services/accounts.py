@@ -42,6 +42,7 @@ from piccolo.query.functions.aggregate import Count
 
 from votes.db import account_queries
 from votes.db.engine import write_transaction
+from votes.db.queries import view_of
 from votes.db.tables import LoginSession, PasswordReset, Person, SignInFailure
 from votes.services import audit, events, passwords
 from votes.services.actors import Actor, may_administer, require
@@ -301,14 +302,7 @@ async def viewer_for_token(token: str, *, secret_key: str) -> Viewer | None:
     row = await account_queries.signed_in_row(token_hash(token, secret_key), datetime.now(UTC))
     if row is None:
         return None
-    return Viewer(
-        person_id=row["person.id"],
-        name=row["person.name"],
-        email=row["person.email"],
-        is_instance_admin=row["person.is_instance_admin"],
-        preferred_language=row["person.preferred_language"],
-        organisation_scope=row["organisation"],
-    )
+    return view_of(Viewer, row, "person.", person_id="person.id", organisation_scope="organisation")
 
 
 async def end_session(token: str, *, secret_key: str) -> None:

@@ -37,7 +37,7 @@ from votes.services.proposals import (
     proposal_row,
     readable_row,
 )
-from votes.services.refusals import Refused, given_reason
+from votes.services.refusals import Refused, given_reason, owned_row
 
 
 def apply_amendment(body: str, kind: AmendmentKind, passage: str, text: str) -> str:
@@ -154,14 +154,7 @@ async def propose_amendment(
 
 
 async def _amendment_row(organisation_id: int, amendment_id: int) -> dict[str, Any]:
-    row = (
-        await Amendment.select()
-        .where((Amendment.id == amendment_id) & (Amendment.organisation == organisation_id))
-        .first()
-    )
-    if row is None:
-        raise Refused("not_found")
-    return row
+    return await owned_row(Amendment, organisation_id, amendment_id)
 
 
 async def _take_in(

@@ -29,7 +29,7 @@ from votes.db.tables import (
 )
 from votes.services import audit, events, minutes, rules
 from votes.services.actors import Actor, may_run_assemblies, require
-from votes.services.refusals import Refused
+from votes.services.refusals import Refused, owned_row
 
 TITLE_MAX = 200
 ITEM_TITLE_MAX = 300
@@ -138,14 +138,7 @@ async def create_assembly(
 
 
 async def _assembly_row(organisation_id: int, assembly_id: int) -> dict[str, Any]:
-    row = (
-        await Assembly.select()
-        .where((Assembly.id == assembly_id) & (Assembly.organisation == organisation_id))
-        .first()
-    )
-    if row is None:
-        raise Refused("not_found")
-    return row
+    return await owned_row(Assembly, organisation_id, assembly_id)
 
 
 async def update_assembly(actor: Actor, assembly_id: int, fields: AssemblyFields) -> None:

@@ -34,19 +34,15 @@ from votes.db.tables import (
 from votes.db.voting_rules import has_voting_rights
 from votes.services import audit, events, minutes, rules
 from votes.services.actors import Actor, may_steward, require
-from votes.services.refusals import Refused
+from votes.services.refusals import Refused, owned_row
 
 RUNNING = (AssemblyStatus.CONVENED.value, AssemblyStatus.IN_SESSION.value)
 
 
 async def _running_assembly(organisation_id: int, assembly_id: int) -> dict[str, Any]:
-    row = (
-        await Assembly.select(Assembly.id, Assembly.status, Assembly.kind)
-        .where((Assembly.id == assembly_id) & (Assembly.organisation == organisation_id))
-        .first()
+    row = await owned_row(
+        Assembly, organisation_id, assembly_id, Assembly.id, Assembly.status, Assembly.kind
     )
-    if row is None:
-        raise Refused("not_found")
     await minutes.refuse_if_final(assembly_id)
     if row["status"] not in RUNNING:
         raise Refused("assembly_not_running")
@@ -54,13 +50,9 @@ async def _running_assembly(organisation_id: int, assembly_id: int) -> dict[str,
 
 
 async def _voter(organisation_id: int, membership_id: int) -> None:
-    member = (
-        await Membership.select(Membership.kind, Membership.status)
-        .where((Membership.id == membership_id) & (Membership.organisation == organisation_id))
-        .first()
+    member = await owned_row(
+        Membership, organisation_id, membership_id, Membership.kind, Membership.status
     )
-    if member is None:
-        raise Refused("not_found")
     if not has_voting_rights(member["kind"], member["status"]):
         raise Refused("not_a_voter")
 

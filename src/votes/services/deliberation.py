@@ -24,7 +24,7 @@ from votes.db.tables import (
 from votes.services import audit, events
 from votes.services.actors import Actor, may_run_assemblies, may_take_part, require
 from votes.services.proposals import viewer_of
-from votes.services.refusals import Refused, given_reason
+from votes.services.refusals import Refused, given_reason, owned_row
 
 BODY_MAX = 5_000
 REASON_MAX = 300
@@ -32,19 +32,15 @@ EDIT_WINDOW = timedelta(minutes=15)
 
 
 async def _thread_row(organisation_id: int, thread_id: int) -> dict[str, Any]:
-    row = (
-        await Thread.select(
-            *Thread.all_columns(),
-            Thread.proposal.assembly.status,  # type: ignore[union-attr]
-            Thread.proposal.status,
-            Thread.agenda_item.assembly.status,  # type: ignore[union-attr]
-        )
-        .where((Thread.id == thread_id) & (Thread.organisation == organisation_id))
-        .first()
+    return await owned_row(
+        Thread,
+        organisation_id,
+        thread_id,
+        *Thread.all_columns(),
+        Thread.proposal.assembly.status,  # type: ignore[union-attr]
+        Thread.proposal.status,
+        Thread.agenda_item.assembly.status,  # type: ignore[union-attr]
     )
-    if row is None:
-        raise Refused("not_found")
-    return row
 
 
 async def _check_visible(actor: Actor, thread_id: int) -> None:

@@ -3,18 +3,18 @@
 ``seed_demo()`` is idempotent (it does nothing when the demo organisation exists) and goes
 through the same services as the app, so the demo shows exactly what the platform does. Its
 content is French, like the cooperatives it stands for. It is one story read top to bottom
-(people, assemblies, debates, ballots, the floor), hence its length.
+(people, assemblies, debates, ballots, the floor); what is said and voted is data, in
+:mod:`votes.services.demo_story`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import copy
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from votes.db import queries
 from votes.db.tables import (
-    AgendaItem,
     AmendmentKind,
     AssemblyKind,
     AssemblyStatus,
@@ -49,6 +49,28 @@ from votes.services import (
 )
 from votes.services.actors import Actor, actor_for
 from votes.services.ballots import drafts, lifecycle, voting
+from votes.services.demo_story import (
+    ACCOUNTS,
+    ACCOUNTS_BALLOT,
+    ACCOUNTS_ITEM,
+    ALLOCATION,
+    ALLOCATION_BALLOT,
+    ALLOCATION_ITEM,
+    BOARD_BALLOT,
+    BOARD_ITEM,
+    CHARTER_ITEM,
+    CONSENT_BALLOT,
+    OPENING,
+    OTHER_ITEM,
+    PROVIDER_BALLOT,
+    SEMINAR_BALLOT,
+    SEMINAR_ITEM,
+    TEST_BALLOT,
+    WORKSHOPS_BALLOT,
+    DemoBallot,
+    DemoItem,
+    DemoProposal,
+)
 
 DEMO_ORGANISATION = "demo"
 DEMO_PASSWORD = "demo-cooperative"  # noqa: S105 - public on purpose: it is the demo
@@ -166,6 +188,86 @@ async def _add_people(organisation_id: int, domain: str) -> dict[str, tuple[int,
     return created
 
 
+@dataclass(frozen=True, slots=True)
+class _Story:
+    """The assembly being told, and who is in it."""
+
+    organisation_id: int
+    assembly_id: int
+    members: dict[str, tuple[int, int]]  # key -> (person id, membership id)
+
+    @property
+    def voters(self) -> list[int]:
+        return [self.members[p.key][1] for p in PEOPLE if p.role != "observer"]
+
+    async def item(self, item: DemoItem) -> int:
+        return await assemblies.add_agenda_item(
+            self.assembly_id,
+            item.title,
+            description=item.description,
+            planned_minutes=item.planned_minutes,
+        )
+
+    async def proposal(self, item_id: int, proposal: DemoProposal) -> int:
+        proposal_id = await proposals.create_proposal(
+            self.organisation_id,
+            self.assembly_id,
+            self.members["camille"][0],
+            proposal.title,
+            proposal.text,
+            agenda_item_id=item_id,
+            status=proposal.status,
+        )
+        previous = None
+        for comment in proposal.comments:
+            previous = await proposals.add_contribution(
+                proposal_id,
+                self.members[comment.key][0],
+                comment.text,
+                stance=comment.stance,
+                parent_id=previous if comment.reply else None,
+            )
+        return proposal_id
+
+    async def create(self, item_id: int, ballot: DemoBallot, proposal_id: int | None = None) -> int:
+        return await drafts.create_ballot(
+            await actor_for(self.organisation_id),
+            self.assembly_id,
+            ballot.question,
+            ballot.method,
+            list(ballot.options),
+            agenda_item_id=item_id,
+            proposal_id=proposal_id,
+            **copy.deepcopy(dict(ballot.settings)),  # each seed gets its own rules
+        )
+
+    async def ballot(
+        self, item_id: int, ballot: DemoBallot, proposal_id: int | None = None
+    ) -> None:
+        """Create the ballot, open it, let the room vote; close and publish it if told to."""
+        ballot_id = await self.create(item_id, ballot, proposal_id)
+        system = await lifecycle.system_actor(ballot_id)
+        await lifecycle.open_ballot(system, ballot_id)
+        holders = await proxies.holders_for_ballot(ballot_id)  # holders vote for principals
+        for membership_id, choice in zip(self.voters, ballot.votes, strict=False):
+            holder = holders.get(membership_id)
+            choice = copy.deepcopy(choice)
+            if holder is None:
+                await voting.cast_vote(ballot_id, membership_id, choice)
+            else:
+                await voting.cast_vote(ballot_id, holder, choice, on_behalf_of=membership_id)
+        if ballot.publish:
+            await lifecycle.close_ballot(system, ballot_id)
+            await lifecycle.publish_ballot(system, ballot_id)
+
+    async def resolution(self, item: DemoItem, proposal: DemoProposal, ballot: DemoBallot) -> int:
+        """An item with its resolution, its thread and its vote; returns the item's id."""
+        item_id = await self.item(item)
+        proposal_id = await self.proposal(item_id, proposal)
+        await self.ballot(item_id, ballot, proposal_id)
+        return item_id
+
+
 async def _seed_general_assembly(organisation_id: int, members: dict[str, tuple[int, int]]) -> None:
     assembly_id = await assemblies.create_assembly(
         await actor_for(organisation_id),
@@ -176,41 +278,27 @@ async def _seed_general_assembly(organisation_id: int, members: dict[str, tuple[
         place="Maison des coopératives, 12 rue des Canuts, Lyon",
         status=AssemblyStatus.IN_SESSION,
     )
-    await _seed_attendance(organisation_id, assembly_id, members)
-    opening = await assemblies.add_agenda_item(
-        assembly_id,
-        "Ouverture de la séance et désignation du bureau",
-        description="Présidence : Camille Martin. Scrutateur : Yanis Benali.",
-        planned_minutes=10,
-    )
-    await _seed_test_ballot(organisation_id, assembly_id, opening, members)
-    await _seed_accounts_item(organisation_id, assembly_id, members)
-    current = await _seed_allocation_item(organisation_id, assembly_id, members)
-    await _seed_board_election(organisation_id, assembly_id, members)
-    await _seed_seminar_choice(organisation_id, assembly_id, members)
-    await _seed_ballot_methods(organisation_id, assembly_id, members)
-    await _seed_deliberation(organisation_id, assembly_id, members)
+    story = _Story(organisation_id, assembly_id, members)
+    await _seed_attendance(story)
+    await story.ballot(await story.item(OPENING), TEST_BALLOT)
+    accounts_item = await story.resolution(ACCOUNTS_ITEM, ACCOUNTS, ACCOUNTS_BALLOT)
+    current = await story.resolution(ALLOCATION_ITEM, ALLOCATION, ALLOCATION_BALLOT)
+    await story.ballot(await story.item(BOARD_ITEM), BOARD_BALLOT)
+    await story.ballot(await story.item(SEMINAR_ITEM), SEMINAR_BALLOT)
+    other = await story.item(OTHER_ITEM)
+    await story.ballot(other, PROVIDER_BALLOT)
+    await story.ballot(other, WORKSHOPS_BALLOT)
+    await _seed_consent_rounds(story, other)
+    await _seed_deliberation(story)
     await assemblies.set_current_item(assembly_id, current)
-    await _seed_minutes(organisation_id, assembly_id, members)
-    await _seed_floor(organisation_id, assembly_id, members)
+    await _seed_minutes(story)
+    await _seed_floor(story, accounts_item)
 
 
-async def _seed_floor(
-    organisation_id: int, assembly_id: int, members: dict[str, tuple[int, int]]
-) -> None:
+async def _seed_floor(story: _Story, item_id: int) -> None:
     """The floor (#19) on the accounts item, already discussed: three turns of speech and a
     closed mood check (fist to five) taken before the vote. Never a resolution."""
-
-    item = (
-        await AgendaItem.select(AgendaItem.id)
-        .where(
-            (AgendaItem.assembly == assembly_id) & AgendaItem.title.like("Approbation des comptes%")
-        )
-        .first()
-    )
-    if item is None:
-        return
-    item_id = item["id"]
+    organisation_id, assembly_id, members = story.organisation_id, story.assembly_id, story.members
     rows = await FloorList.insert(
         FloorList(
             organisation=organisation_id,
@@ -267,9 +355,7 @@ async def _seed_floor(
     )
 
 
-async def _seed_minutes(
-    organisation_id: int, assembly_id: int, members: dict[str, tuple[int, int]]
-) -> None:
+async def _seed_minutes(story: _Story) -> None:
     """The secretary has started the procès-verbal: the bureau and the opening words."""
     draft = minutes.MinutesDraft(
         language="fr",
@@ -283,14 +369,14 @@ async def _seed_minutes(
         ),
         notes="",
     )
-    await minutes.save_draft(organisation_id, assembly_id, draft, person_id=members["lea"][0])
+    lea = story.members["lea"][0]
+    await minutes.save_draft(story.organisation_id, story.assembly_id, draft, person_id=lea)
 
 
-async def _seed_attendance(
-    organisation_id: int, assembly_id: int, members: dict[str, tuple[int, int]]
-) -> None:
+async def _seed_attendance(story: _Story) -> None:
     """The feuille de présence: Lucas gave Manon a directed proxy before the assembly, the
     scrutineer checked in the nine others at the door."""
+    organisation_id, assembly_id, members = story.organisation_id, story.assembly_id, story.members
     await proxies.give_proxy(
         await actor_for(organisation_id),
         assembly_id,
@@ -304,237 +390,11 @@ async def _seed_attendance(
             await attendance.check_in(steward, assembly_id, members[person.key][1])
 
 
-def _voters(members: dict[str, tuple[int, int]]) -> list[int]:
-    return [members[p.key][1] for p in PEOPLE if p.role != "observer"]
-
-
-async def _run_ballot(
-    ballot_id: int, choices: Sequence[object], voters: list[int], *, publish: bool
-) -> None:
-    system = await lifecycle.system_actor(ballot_id)
-    await lifecycle.open_ballot(system, ballot_id)
-    holders = await proxies.holders_for_ballot(ballot_id)  # a holder votes for whom they represent
-    for membership_id, choice in zip(voters, choices, strict=False):
-        holder = holders.get(membership_id)
-        if holder is None:
-            await voting.cast_vote(ballot_id, membership_id, choice)
-        else:
-            await voting.cast_vote(ballot_id, holder, choice, on_behalf_of=membership_id)
-    if publish:
-        await lifecycle.close_ballot(system, ballot_id)
-        await lifecycle.publish_ballot(system, ballot_id)
-
-
-async def _seed_test_ballot(
-    organisation_id: int, assembly_id: int, item_id: int, members: dict[str, tuple[int, int]]
-) -> None:
-    ballot_id = await drafts.create_ballot(
-        await actor_for(organisation_id),
-        assembly_id,
-        "Vote d'essai : votre téléphone fonctionne-t-il ?",
-        "plurality",
-        [("oui", "Oui, ça marche"), ("bof", "Presque")],
-        agenda_item_id=item_id,
-        is_test=True,
-    )
-    voters = _voters(members)
-    await _run_ballot(ballot_id, ["oui"] * 9 + ["bof"], voters, publish=True)
-
-
-async def _seed_accounts_item(
-    organisation_id: int, assembly_id: int, members: dict[str, tuple[int, int]]
-) -> None:
-    item_id = await assemblies.add_agenda_item(
-        assembly_id,
-        "Approbation des comptes de l'exercice 2025",
-        description="Rapport de gestion présenté par la gérance ; rapport de l'expert-comptable.",
-        planned_minutes=30,
-    )
-    camille, _ = members["camille"]
-    proposal_id = await proposals.create_proposal(
-        organisation_id,
-        assembly_id,
-        camille,
-        "Résolution 1 — Approbation des comptes 2025",
-        (
-            "L'assemblée générale, après avoir entendu le **rapport de gestion** de la gérance "
-            "et pris connaissance des comptes annuels de l'exercice clos le 31 décembre 2025, "
-            "**approuve** ces comptes tels qu'ils lui ont été présentés.\n\n"
-            "- Chiffre d'affaires : 1 284 000 €\n- Résultat net : 96 400 €\n\n"
-            "Elle donne quitus à la gérance pour sa gestion."
-        ),
-        agenda_item_id=item_id,
-        status=ProposalStatus.ADOPTED,
-    )
-    first = await proposals.add_contribution(
-        proposal_id,
-        members["lea"][0],
-        "Les charges de sous-traitance ont beaucoup augmenté : pouvez-vous détailler ?",
-        stance=Stance.QUESTION,
-    )
-    await proposals.add_contribution(
-        proposal_id,
-        camille,
-        "Deux gros chantiers ont demandé des renforts ; le détail est en annexe 3 du rapport.",
-        stance=Stance.REMARK,
-        parent_id=first,
-    )
-    await proposals.add_contribution(
-        proposal_id,
-        members["hugo"][0],
-        "Comptes clairs, merci à l'équipe. Je voterai pour.",
-        stance=Stance.FOR,
-    )
-    ballot_id = await drafts.create_ballot(
-        await actor_for(organisation_id),
-        assembly_id,
-        "Approuvez-vous les comptes de l'exercice 2025 ?",
-        "majority",
-        [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")],
-        agenda_item_id=item_id,
-        proposal_id=proposal_id,
-        rules={"management_supports": True},  # presented by the gérance (blank proxies)
-    )
-    choices = ["yes"] * 7 + ["no", "abstain", "abstain"]
-    await _run_ballot(ballot_id, choices, _voters(members), publish=True)
-
-
-async def _seed_allocation_item(
-    organisation_id: int, assembly_id: int, members: dict[str, tuple[int, int]]
-) -> int:
-    item_id = await assemblies.add_agenda_item(
-        assembly_id,
-        "Affectation du résultat",
-        description="Répartition légale SCOP : réserves, part travail, dividendes.",
-        planned_minutes=20,
-    )
-    proposal_id = await proposals.create_proposal(
-        organisation_id,
-        assembly_id,
-        members["camille"][0],
-        "Résolution 2 — Affectation du résultat 2025",
-        (
-            "L'assemblée générale décide d'affecter le résultat net de 96 400 € comme suit :\n\n"
-            "| Affectation | Montant |\n|---|---|\n"
-            "| Réserve légale (15 %) | 14 460 € |\n| Réserves statutaires | 33 740 € |\n"
-            "| Part travail (50 %) | 48 200 € |\n\n"
-            "Aucun dividende n'est versé cette année."
-        ),
-        agenda_item_id=item_id,
-        status=ProposalStatus.VOTING,
-    )
-    await proposals.add_contribution(
-        proposal_id,
-        members["ines"][0],
-        "Je propose qu'on discute l'an prochain d'une part travail plus élevée.",
-        stance=Stance.REMARK,
-    )
-    await proposals.add_contribution(
-        proposal_id,
-        members["manon"][0],
-        "Les réserves nous protègent : la répartition me convient.",
-        stance=Stance.FOR,
-    )
-    ballot_id = await drafts.create_ballot(
-        await actor_for(organisation_id),
-        assembly_id,
-        "Adoptez-vous l'affectation du résultat 2025 ?",
-        "majority",
-        [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")],
-        agenda_item_id=item_id,
-        proposal_id=proposal_id,
-        secret=True,
-        allow_change=True,
-    )
-    # left open: the meeting is at this point, members are voting now
-    await _run_ballot(ballot_id, ["yes", "yes", "no", "yes"], _voters(members), publish=False)
-    return item_id
-
-
-async def _seed_board_election(
-    organisation_id: int, assembly_id: int, members: dict[str, tuple[int, int]]
-) -> None:
-    item_id = await assemblies.add_agenda_item(
-        assembly_id,
-        "Élection de trois membres du comité de pilotage",
-        description="Vote préférentiel : classez les candidat·es par ordre de préférence.",
-        planned_minutes=25,
-    )
-    ballot_id = await drafts.create_ballot(
-        await actor_for(organisation_id),
-        assembly_id,
-        "Élection du comité de pilotage (3 sièges)",
-        "stv",
-        [
-            ("lea", "Léa Dubois"),
-            ("hugo", "Hugo Lefèvre"),
-            ("ines", "Inès Moreau"),
-            ("noah", "Noah Garcia"),
-            ("chloe", "Chloé Petit"),
-        ],
-        agenda_item_id=item_id,
-        seats=3,
-        secret=True,
-        rules={"seed": "ago-2026-comite"},
-    )
-    rankings: list[object] = [
-        ["lea", "hugo", "ines"],
-        ["lea", "ines"],
-        ["lea", "chloe", "hugo"],
-        ["lea", "hugo"],
-        ["hugo", "lea", "noah"],
-        ["ines", "chloe"],
-        ["ines", "lea"],
-        ["noah", "chloe", "ines"],
-        ["chloe", "noah"],
-        ["chloe", "ines", "lea"],
-    ]
-    await _run_ballot(ballot_id, rankings, _voters(members), publish=True)
-
-
-async def _seed_seminar_choice(
-    organisation_id: int, assembly_id: int, members: dict[str, tuple[int, int]]
-) -> None:
-    item_id = await assemblies.add_agenda_item(
-        assembly_id,
-        "Lieu du séminaire d'été",
-        description="Condorcet (méthode Schulze) : chaque option est comparée à chaque autre.",
-        planned_minutes=10,
-    )
-    ballot_id = await drafts.create_ballot(
-        await actor_for(organisation_id),
-        assembly_id,
-        "Où organiser le séminaire d'été ?",
-        "schulze",
-        [("vercors", "Vercors"), ("ardeche", "Ardèche"), ("bretagne", "Bretagne")],
-        agenda_item_id=item_id,
-    )
-    rankings: list[object] = [
-        ["vercors", "ardeche", "bretagne"],
-        ["vercors", "bretagne", "ardeche"],
-        ["ardeche", "vercors", "bretagne"],
-        ["ardeche", "vercors", "bretagne"],
-        ["bretagne", "vercors", "ardeche"],
-        ["bretagne", "ardeche", "vercors"],
-        ["vercors", "ardeche"],
-        ["ardeche", "bretagne", "vercors"],
-        ["vercors"],
-        ["bretagne", "vercors"],
-    ]
-    await _run_ballot(ballot_id, rankings, _voters(members), publish=True)
-
-
-async def _seed_deliberation(
-    organisation_id: int, assembly_id: int, members: dict[str, tuple[int, int]]
-) -> None:
+async def _seed_deliberation(story: _Story) -> None:
     """A proposal still under debate, with co-authors, supporters, amendments (one accepted,
     one pending), a moderated thread; a member's draft; the closed thread of the accounts."""
-    item_id = await assemblies.add_agenda_item(
-        assembly_id,
-        "Charte du télétravail",
-        description="Débat sur la proposition de Hugo et Chloé ; vote à la prochaine assemblée.",
-        planned_minutes=20,
-    )
+    organisation_id, assembly_id, members = story.organisation_id, story.assembly_id, story.members
+    item_id = await story.item(CHARTER_ITEM)
     member = {}
     for key in ("camille", "hugo", "lea", "ines", "noah", "jules"):
         found = await queries.membership_in(organisation_id, members[key][0])
@@ -601,101 +461,16 @@ async def _proposal_titled(assembly_id: int, start: str) -> int:
     return int(row["id"])
 
 
-async def _seed_ballot_methods(
-    organisation_id: int, assembly_id: int, members: dict[str, tuple[int, int]]
-) -> None:
-    """An instant-runoff choice, an approval vote and a consent decision taken in two rounds."""
-    voters = _voters(members)
-    item_id = await assemblies.add_agenda_item(
-        assembly_id,
-        "Questions diverses",
-        description="Prestataire informatique, ateliers de l'après-midi, charte du télétravail.",
-        planned_minutes=20,
-    )
-    irv = await drafts.create_ballot(
-        await actor_for(organisation_id),
-        assembly_id,
-        "Quel prestataire informatique retenir ?",
-        "irv",
-        [
-            ("libre", "Libre Informatique (SCOP)"),
-            ("reseau", "Réseau Sud"),
-            ("atelier", "L'Atelier"),
-        ],
-        agenda_item_id=item_id,
-        rules={"seed": "ago-2026-informatique"},
-    )
-    rankings: list[object] = [
-        ["libre", "atelier"],
-        ["reseau", "libre"],
-        ["atelier", "libre"],
-        ["libre"],
-        ["reseau", "atelier"],
-        ["libre", "reseau"],
-        ["atelier", "reseau", "libre"],
-        ["reseau"],
-        ["libre", "atelier", "reseau"],
-        ["atelier", "libre"],
-    ]
-    await _run_ballot(irv, rankings, voters, publish=True)
-    approval = await drafts.create_ballot(
-        await actor_for(organisation_id),
-        assembly_id,
-        "À quels ateliers voulez-vous participer cet après-midi ? (deux au plus)",
-        "approval",
-        [
-            ("compta", "Lire nos comptes"),
-            ("gouvernance", "Gouvernance partagée"),
-            ("outils", "Nos outils"),
-        ],
-        agenda_item_id=item_id,
-        seats=2,
-        rules={"max_selections": 2},
-    )
-    picks: list[object] = [
-        ["compta", "gouvernance"],
-        ["gouvernance"],
-        ["outils", "gouvernance"],
-        ["compta"],
-        ["gouvernance", "outils"],
-        ["compta", "gouvernance"],
-        ["outils"],
-        ["gouvernance"],
-        ["compta", "outils"],
-    ]
-    await _run_ballot(approval, picks, voters, publish=True)
-    await _seed_consent_rounds(organisation_id, assembly_id, item_id, voters)
-
-
-async def _seed_consent_rounds(
-    organisation_id: int, assembly_id: int, item_id: int, voters: list[int]
-) -> None:
-    ballot_id = await drafts.create_ballot(
-        await actor_for(organisation_id),
-        assembly_id,
-        "Consentez-vous à la charte du télétravail ?",
-        "consent",
-        [
-            ("consent", "Consentement"),
-            ("concern", "Consentement avec réserve"),
-            ("stand_aside", "Retrait"),
-            ("objection", "Objection"),
-        ],
-        agenda_item_id=item_id,
-        facilitated=True,
-    )
+async def _seed_consent_rounds(story: _Story, item_id: int) -> None:
+    """Consent in two rounds: an objection, the text amended, then eight consents."""
+    ballot_id = await story.create(item_id, CONSENT_BALLOT)
     system = await lifecycle.system_actor(ballot_id)
     await lifecycle.open_ballot(system, ballot_id)
     await lifecycle.advance_phase(system, ballot_id)  # questions -> reactions
     await lifecycle.advance_phase(system, ballot_id)  # reactions -> the consent round
-    first: list[object] = [
-        "consent",
-        ["objection", "Le droit à la déconnexion n'y est pas écrit."],
-        "consent",
-        ["concern", "Prévoir un point d'étape dans six mois."],
-    ]
-    for membership_id, choice in zip(voters, first, strict=False):
-        await voting.cast_vote(ballot_id, membership_id, choice)
+    voters = story.voters
+    for membership_id, choice in zip(voters, CONSENT_BALLOT.votes, strict=False):
+        await voting.cast_vote(ballot_id, membership_id, copy.deepcopy(choice))
     await lifecycle.close_ballot(system, ballot_id)
     await lifecycle.rerun_consent_round(
         system,

@@ -35,7 +35,7 @@ from votes.db.tables import (
 from votes.services import audit, events
 from votes.services.actors import Actor, may_run_assemblies, may_steward, may_take_part, require
 from votes.services.attendance import RUNNING
-from votes.services.refusals import Refused
+from votes.services.refusals import Refused, owned_row
 
 CATEGORY_MAX = 60
 BUDGET_MAX = 3600
@@ -71,14 +71,9 @@ def _pending_key(list_id: int, membership_id: int, kind: str) -> str:
 async def assembly_row(organisation_id: int, assembly_id: int) -> dict[str, Any]:
     """The assembly's status and current item; ``not_found`` unless it is the organisation's
     (another cooperative's assembly does not exist)."""
-    row = (
-        await Assembly.select(Assembly.status, Assembly.current_item_id)
-        .where((Assembly.id == assembly_id) & (Assembly.organisation == organisation_id))
-        .first()
+    return await owned_row(
+        Assembly, organisation_id, assembly_id, Assembly.status, Assembly.current_item_id
     )
-    if row is None:
-        raise Refused("not_found")
-    return row
 
 
 async def running_assembly(organisation_id: int, assembly_id: int) -> dict[str, Any]:
@@ -261,23 +256,20 @@ async def request_floor(
 
 
 async def _request(organisation_id: int, request_id: int) -> dict[str, Any]:
-    row = (
-        await SpeakerRequest.select(
-            SpeakerRequest.id,
-            SpeakerRequest.membership,
-            SpeakerRequest.status,
-            SpeakerRequest.kind,
-            SpeakerRequest.floor_list,
-            SpeakerRequest.floor_list.assembly.as_alias("assembly"),
-            SpeakerRequest.floor_list.agenda_item.as_alias("item"),
-            SpeakerRequest.floor_list.proposal.as_alias("proposal"),
-            SpeakerRequest.floor_list.amendment.as_alias("amendment"),
-        )
-        .where((SpeakerRequest.id == request_id) & (SpeakerRequest.organisation == organisation_id))
-        .first()
+    row = await owned_row(
+        SpeakerRequest,
+        organisation_id,
+        request_id,
+        SpeakerRequest.id,
+        SpeakerRequest.membership,
+        SpeakerRequest.status,
+        SpeakerRequest.kind,
+        SpeakerRequest.floor_list,
+        SpeakerRequest.floor_list.assembly.as_alias("assembly"),
+        SpeakerRequest.floor_list.agenda_item.as_alias("item"),
+        SpeakerRequest.floor_list.proposal.as_alias("proposal"),
+        SpeakerRequest.floor_list.amendment.as_alias("amendment"),
     )
-    if row is None:
-        raise Refused("not_found")
     return dict(row)
 
 

@@ -39,7 +39,7 @@ from votes.db.engine import read_raw, write_transaction
 from votes.db.tables import Mail, MailStatus
 from votes.services import audit
 from votes.services.actors import Actor, may_administer, require
-from votes.services.refusals import Refused
+from votes.services.refusals import Refused, owned_row
 from votes.settings import SmtpSecurity, SmtpSettings
 
 logger = logging.getLogger("votes.mail")
@@ -445,11 +445,5 @@ async def outbox_counts(actor: Actor) -> dict[str, int]:
 async def outbox_mail(actor: Actor, mail_id: int) -> OutboxEntry:
     """One mail of the cooperative, with its text; ``Refused("not_found")`` for any other."""
     require(may_administer, actor)
-    row = (
-        await Mail.select(*_ENTRY_COLUMNS, Mail.body_text)
-        .where((Mail.id == mail_id) & (Mail.organisation == actor.organisation_id))
-        .first()
-    )
-    if row is None:
-        raise Refused("not_found")
+    row = await owned_row(Mail, actor.organisation_id, mail_id, *_ENTRY_COLUMNS, Mail.body_text)
     return OutboxEntry(**row)

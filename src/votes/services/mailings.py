@@ -44,6 +44,28 @@ def _fingerprint(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()[:32]
 
 
+async def _queue(
+    organisation_id: int | None,
+    kind: MailKind,
+    recipient: str,
+    text: tuple[str, str],
+    chosen: str,
+    secret: str,
+) -> bool:
+    """Queue a mail (subject, body) written in ``chosen`` that carries ``secret``, named after
+    it: the same act repeated queues it once."""
+    subject, body = text
+    return await mail.queue(
+        organisation_id=organisation_id,
+        kind=kind.value,
+        recipient=recipient,
+        subject=subject,
+        body_text=body,
+        language=chosen,
+        idempotency_key=f"{kind.value}:{_fingerprint(secret)}",
+    )
+
+
 def _when(moment: datetime, time_zone: str) -> str:
     return format_datetime(moment, "long", tzinfo=_zone(time_zone), locale=babel_locale())
 
@@ -119,17 +141,9 @@ async def send_password_link(
         queued = False
         if person["email"]:
             with language(await _reader_language(person_id, actor.organisation_id)) as chosen:
-                subject, body = _password_mail(
-                    person["name"], link, cooperative=actor.organisation.name
-                )
-            queued = await mail.queue(
-                organisation_id=actor.organisation_id,
-                kind=MailKind.PASSWORD_LINK.value,
-                recipient=person["email"],
-                subject=subject,
-                body_text=body,
-                language=chosen,
-                idempotency_key=f"{MailKind.PASSWORD_LINK.value}:{_fingerprint(token)}",
+                text = _password_mail(person["name"], link, cooperative=actor.organisation.name)
+            queued = await _queue(
+                actor.organisation_id, MailKind.PASSWORD_LINK, person["email"], text, chosen, token
             )
         await audit.record(
             actor.organisation_id,
@@ -164,16 +178,8 @@ async def request_password_reset(
         token = await accounts.create_reset_link(person_id, secret_key=secret_key)
         link = f"{base_url.rstrip('/')}{RESET_PATH}{token}"
         with language(await _reader_language(person_id, None)) as chosen:
-            subject, body = _password_mail(person["name"], link, cooperative=None)
-        await mail.queue(
-            organisation_id=None,
-            kind=MailKind.PASSWORD_RESET.value,
-            recipient=person["email"],
-            subject=subject,
-            body_text=body,
-            language=chosen,
-            idempotency_key=f"{MailKind.PASSWORD_RESET.value}:{_fingerprint(token)}",
-        )
+            text = _password_mail(person["name"], link, cooperative=None)
+        await _queue(None, MailKind.PASSWORD_RESET, person["email"], text, chosen, token)
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,18 +258,12 @@ async def mail_access_codes(
             link = f"{base_url.rstrip('/')}{access_codes.LINK_PATH}{code.link_token}"
             reader = await _reader_language(row["person"], actor.organisation_id)
             with language(reader) as chosen:
-                subject, body = _code_mail(
+                text = _code_mail(
                     code, cooperative=organisation.name, link=link, time_zone=organisation.time_zone
                 )
-            if await mail.queue(
-                organisation_id=actor.organisation_id,
-                kind=MailKind.ACCESS_CODE.value,
-                recipient=row["person.email"],
-                subject=subject,
-                body_text=body,
-                language=chosen,
-                idempotency_key=f"{MailKind.ACCESS_CODE.value}:{_fingerprint(code.link_token)}",
-            ):
+            secret = code.link_token
+            kind = MailKind.ACCESS_CODE
+            if await _queue(actor.organisation_id, kind, row["person.email"], text, chosen, secret):
                 queued += 1
         await audit.record(
             actor.organisation_id,

@@ -29,6 +29,7 @@ from votes.services.actors import Actor, may_administer, require
 from votes.services.members import (
     MemberInput,
     OrganisationLists,
+    membership_of,
     organisation_lists,
     validate,
 )
@@ -408,17 +409,7 @@ async def _insert_batch(
             people.append(created[(data.name, data.email)].pop())
     rows = await Membership.insert(
         *(
-            Membership(
-                organisation=organisation_id,
-                person=person_id,
-                membership_key=f"{organisation_id}:{person_id}",
-                kind=data.kind.value,
-                category=data.category,
-                college=data.college_id,
-                is_admin=data.is_admin,
-                is_facilitator=data.is_facilitator,
-                is_scrutineer=data.is_scrutineer,
-            )
+            membership_of(organisation_id, person_id, data)
             for data, person_id in zip(batch, people, strict=True)
         )
     ).returning(Membership.id)

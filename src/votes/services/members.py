@@ -27,7 +27,7 @@ from votes.db.tables import (
 )
 from votes.services import access_codes, accounts, audit, events
 from votes.services.actors import Actor, may_administer, require
-from votes.services.refusals import Refused
+from votes.services.refusals import Refused, owned_row
 
 logger = logging.getLogger("votes.members")
 MAX_NAME_LENGTH = 200
@@ -91,16 +91,21 @@ def validate(data: MemberInput, lists: OrganisationLists) -> dict[str, str]:
     return problems
 
 
-async def add_member(actor: Actor, data: MemberInput) -> int:
-    """Add a person to the register (reusing the person if the email is known); return the
-    membership id. ``Refused`` naming the field at fault, or ``already_member``."""
+async def _refuse_invalid(actor: Actor, data: MemberInput) -> None:
+    """Only an administrator edits the register; the first problem is refused, by field."""
     require(may_administer, actor)
-    organisation_id = actor.organisation_id
-    actor_id = actor.audited_as
-    problems = validate(data, await organisation_lists(organisation_id))
+    problems = validate(data, await organisation_lists(actor.organisation_id))
     if problems:
         field_name, code = next(iter(problems.items()))
         raise Refused(code, field=field_name)
+
+
+async def add_member(actor: Actor, data: MemberInput) -> int:
+    """Add a person to the register (reusing the person if the email is known); return the
+    membership id. ``Refused`` naming the field at fault, or ``already_member``."""
+    await _refuse_invalid(actor, data)
+    organisation_id = actor.organisation_id
+    actor_id = actor.audited_as
     async with write_transaction(Membership._meta.db):
         membership_id = await _insert_member(organisation_id, data)
         await audit.record(
@@ -121,22 +126,30 @@ async def _insert_member(organisation_id: int, data: MemberInput) -> int:
     if person_id is None:
         rows = await Person.insert(Person(name=data.name, email=data.email))
         person_id = rows[0]["id"]
-    key = f"{organisation_id}:{person_id}"
-    if await Membership.exists().where(Membership.membership_key == key):
-        raise Refused("already_member")
-    rows = await Membership.insert(
-        Membership(
-            organisation=organisation_id,
-            person=person_id,
-            membership_key=key,
-            kind=data.kind.value,
-            category=data.category,
-            college=data.college_id,
-            is_admin=data.is_admin,
-            is_facilitator=data.is_facilitator,
-            is_scrutineer=data.is_scrutineer,
-        )
+    return await insert_membership(organisation_id, int(person_id), data)
+
+
+def membership_of(organisation_id: int, person_id: int, data: MemberInput) -> Membership:
+    """The register entry ``data`` describes for a person; its key makes them a member once."""
+    return Membership(
+        organisation=organisation_id,
+        person=person_id,
+        membership_key=f"{organisation_id}:{person_id}",
+        kind=data.kind.value,
+        category=data.category,
+        college=data.college_id,
+        is_admin=data.is_admin,
+        is_facilitator=data.is_facilitator,
+        is_scrutineer=data.is_scrutineer,
     )
+
+
+async def insert_membership(organisation_id: int, person_id: int, data: MemberInput) -> int:
+    """Write the register entry in the caller's transaction; ``already_member`` if it exists."""
+    membership = membership_of(organisation_id, person_id, data)
+    if await Membership.exists().where(Membership.membership_key == membership.membership_key):
+        raise Refused("already_member")
+    rows = await Membership.insert(membership)
     return int(rows[0]["id"])
 
 
@@ -176,24 +189,20 @@ async def may_hand_password_link(organisation_id: int, person_id: int) -> bool:
 
 
 async def _membership_row(organisation_id: int, membership_id: int) -> dict[str, Any]:
-    row: dict[str, Any] | None = (
-        await Membership.select(
-            Membership.id,
-            Membership.person,
-            Membership.person.name,
-            Membership.person.email,
-            Membership.is_admin,
-            Membership.is_facilitator,
-            Membership.is_scrutineer,
-            Membership.kind,
-            Membership.status,
-        )
-        .where((Membership.id == membership_id) & (Membership.organisation == organisation_id))
-        .first()
+    return await owned_row(
+        Membership,
+        organisation_id,
+        membership_id,
+        Membership.id,
+        Membership.person,
+        Membership.person.name,
+        Membership.person.email,
+        Membership.is_admin,
+        Membership.is_facilitator,
+        Membership.is_scrutineer,
+        Membership.kind,
+        Membership.status,
     )
-    if row is None:
-        raise Refused("not_found")
-    return row
 
 
 async def _other_active_admins(organisation_id: int, membership_id: int) -> int:
@@ -209,13 +218,9 @@ async def _other_active_admins(organisation_id: int, membership_id: int) -> int:
 async def update_member(actor: Actor, membership_id: int, data: MemberInput) -> None:
     """Save an edited register entry. The name and email are the person's: they change only if
     the person belongs to this organisation alone (``person_shared`` otherwise)."""
-    require(may_administer, actor)
+    await _refuse_invalid(actor, data)
     organisation_id = actor.organisation_id
     actor_id = actor.audited_as
-    problems = validate(data, await organisation_lists(organisation_id))
-    if problems:
-        field_name, code = next(iter(problems.items()))
-        raise Refused(code, field=field_name)
     async with write_transaction(Membership._meta.db):
         row = await _membership_row(organisation_id, membership_id)
         person_id = int(row["person"])

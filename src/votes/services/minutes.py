@@ -21,7 +21,7 @@ from votes.db.minutes_queries import PENDING_STATUSES
 from votes.db.tables import Assembly, AssemblyStatus, Ballot, Minutes, MinutesStatus
 from votes.i18n import LANGUAGES
 from votes.services import audit
-from votes.services.refusals import Refused
+from votes.services.refusals import Refused, owned_row
 
 NAME_MAX = 200
 SCRUTINEERS_MAX = 400
@@ -76,13 +76,7 @@ async def refuse_if_final(assembly_id: int) -> None:
 
 
 async def _assembly_status(organisation_id: int, assembly_id: int) -> str:
-    row = (
-        await Assembly.select(Assembly.status)
-        .where((Assembly.id == assembly_id) & (Assembly.organisation == organisation_id))
-        .first()
-    )
-    if row is None:
-        raise Refused("not_found")
+    row = await owned_row(Assembly, organisation_id, assembly_id, Assembly.status)
     return str(row["status"])
 
 
@@ -118,14 +112,7 @@ async def save_draft(
         await _assembly_status(organisation_id, assembly_id)
         current = await _current(organisation_id, assembly_id)
         if current is None:
-            await Minutes.insert(
-                Minutes(
-                    organisation=organisation_id,
-                    assembly=assembly_id,
-                    minutes_key=str(assembly_id),
-                    **{column._meta.name: value for column, value in values.items()},
-                )
-            )
+            await _insert_minutes(organisation_id, assembly_id, values)
         elif current["status"] == MinutesStatus.FINAL.value:
             raise Refused("minutes_final")
         else:
@@ -137,6 +124,18 @@ async def save_draft(
             subject=f"assembly:{assembly_id}",
             details={"language": draft.language},
         )
+
+
+async def _insert_minutes(organisation_id: int, assembly_id: int, values: dict[Any, Any]) -> None:
+    """The assembly's first minutes row (its key makes it the only one), with ``values``."""
+    await Minutes.insert(
+        Minutes(
+            organisation=organisation_id,
+            assembly=assembly_id,
+            minutes_key=str(assembly_id),
+            **{column._meta.name: value for column, value in values.items()},
+        )
+    )
 
 
 async def finalise(organisation_id: int, assembly_id: int, content: str, *, person_id: int) -> str:
@@ -168,14 +167,7 @@ async def finalise(organisation_id: int, assembly_id: int, content: str, *, pers
             Minutes.finalised_at: datetime.now(UTC),
         }
         if current is None:
-            await Minutes.insert(
-                Minutes(
-                    organisation=organisation_id,
-                    assembly=assembly_id,
-                    minutes_key=str(assembly_id),
-                    **{column._meta.name: value for column, value in values.items()},
-                )
-            )
+            await _insert_minutes(organisation_id, assembly_id, values)
         else:
             # the status condition makes a second, concurrent finalisation change nothing
             changed = (

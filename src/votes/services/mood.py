@@ -16,7 +16,7 @@ from votes.db.engine import VotesSQLiteEngine, write_transaction
 from votes.db.tables import MoodAnswer, MoodCheck, MoodKind, MoodStatus
 from votes.services import events, floor
 from votes.services.actors import Actor, may_run_assemblies, may_take_part, require
-from votes.services.refusals import Refused
+from votes.services.refusals import Refused, owned_row
 
 QUESTION_MAX = 300
 
@@ -63,15 +63,16 @@ async def launch(
 
 
 async def _check(organisation_id: int, mood_id: int) -> dict[str, Any]:
-    row = (
-        await MoodCheck.select(
-            MoodCheck.id, MoodCheck.assembly, MoodCheck.status, MoodCheck.kind, MoodCheck.options
-        )
-        .where((MoodCheck.id == mood_id) & (MoodCheck.organisation == organisation_id))
-        .first()
+    row = await owned_row(
+        MoodCheck,
+        organisation_id,
+        mood_id,
+        MoodCheck.id,
+        MoodCheck.assembly,
+        MoodCheck.status,
+        MoodCheck.kind,
+        MoodCheck.options,
     )
-    if row is None:
-        raise Refused("not_found")
     return dict(row)
 
 

@@ -17,8 +17,9 @@ from votes.db.tables import (
     Organisation,
     Person,
 )
+from votes.services import members
 from votes.services.actors import Actor, may_administer, require
-from votes.services.refusals import Refused
+from votes.services.refusals import Refused, owned_row
 from votes.settings import SUPPORTED_LANGUAGES
 
 _SHORT_NAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$")
@@ -73,23 +74,17 @@ async def add_membership(
     is_scrutineer: bool = False,
 ) -> int:
     """Make a person a member (or observer) of an organisation, once."""
-    key = f"{organisation_id}:{person_id}"
+    entry = members.MemberInput(
+        "",  # the name and email are the person's, already known
+        None,
+        category=category,
+        kind=kind,
+        is_admin=is_admin,
+        is_facilitator=is_facilitator,
+        is_scrutineer=is_scrutineer,
+    )
     async with write_transaction(Membership._meta.db):
-        if await Membership.exists().where(Membership.membership_key == key):
-            raise Refused("already_member")
-        rows = await Membership.insert(
-            Membership(
-                organisation=organisation_id,
-                person=person_id,
-                membership_key=key,
-                kind=kind.value,
-                category=category,
-                is_admin=is_admin,
-                is_facilitator=is_facilitator,
-                is_scrutineer=is_scrutineer,
-            )
-        )
-    return int(rows[0]["id"])
+        return await members.insert_membership(organisation_id, person_id, entry)
 
 
 def validate_settings(
@@ -198,14 +193,21 @@ def _list_key(organisation_id: int, name: str) -> str:
     return f"{organisation_id}:{name.casefold()}"
 
 
+def _list_name(name: str, longest: int, codes: tuple[str, str]) -> str:
+    """A category or college name with its spaces folded; refused (``codes``: when empty,
+    when too long) otherwise."""
+    name = " ".join(name.split())
+    if not name:
+        raise Refused(codes[0])
+    if len(name) > longest:
+        raise Refused(codes[1])
+    return name
+
+
 async def add_category(actor: Actor, name: str) -> int:
     require(may_administer, actor)
     organisation_id = actor.organisation_id
-    name = " ".join(name.split())
-    if not name:
-        raise Refused("category_required")
-    if len(name) > 80:
-        raise Refused("category_too_long")
+    name = _list_name(name, 80, ("category_required", "category_too_long"))
     key = _list_key(organisation_id, name)
     async with write_transaction(Category._meta.db):
         if await Category.exists().where(Category.category_key == key):
@@ -221,13 +223,7 @@ async def remove_category(actor: Actor, category_id: int) -> None:
     require(may_administer, actor)
     organisation_id = actor.organisation_id
     async with write_transaction(Category._meta.db):
-        row = (
-            await Category.select(Category.name)
-            .where((Category.id == category_id) & (Category.organisation == organisation_id))
-            .first()
-        )
-        if row is None:
-            raise Refused("not_found")
+        row = await owned_row(Category, organisation_id, category_id, Category.name)
         if await Membership.exists().where(
             (Membership.organisation == organisation_id) & (Membership.category == row["name"])
         ):
@@ -254,11 +250,7 @@ async def add_college(actor: Actor, name: str, weight: str) -> int:
     """Add a voting college with its share of the vote (a percentage, e.g. "33,33")."""
     require(may_administer, actor)
     organisation_id = actor.organisation_id
-    name = " ".join(name.split())
-    if not name:
-        raise Refused("college_required")
-    if len(name) > 100:
-        raise Refused("college_too_long")
+    name = _list_name(name, 100, ("college_required", "college_too_long"))
     basis_points = parse_percentage(weight)
     key = _list_key(organisation_id, name)
     async with write_transaction(College._meta.db):

@@ -40,7 +40,7 @@ from votes.i18n import gettext as _
 from votes.services import audit
 from votes.services.actors import Actor, may_run_assemblies, may_take_part, require
 from votes.services.ballots import drafts
-from votes.services.refusals import Refused, given_reason
+from votes.services.refusals import Refused, given_reason, owned_row
 
 TITLE_MAX = 300
 BODY_MAX = 20_000
@@ -234,13 +234,7 @@ async def submit_proposal(
     check_text(title, body)
     organisation_id = actor.organisation.id
     async with write_transaction(Proposal._meta.db):
-        assembly = (
-            await Assembly.select()
-            .where((Assembly.id == assembly_id) & (Assembly.organisation == organisation_id))
-            .first()
-        )
-        if assembly is None:
-            raise Refused("not_found")
+        assembly = await owned_row(Assembly, organisation_id, assembly_id)
         check_may_submit(actor, assembly)
         if agenda_item_id is not None and not await AgendaItem.exists().where(
             (AgendaItem.id == agenda_item_id) & (AgendaItem.assembly == assembly_id)
@@ -262,19 +256,15 @@ async def submit_proposal(
 
 
 async def proposal_row(organisation_id: int, proposal_id: int) -> dict[str, Any]:
-    row = (
-        await Proposal.select(
-            *Proposal.all_columns(),
-            Proposal.assembly.status,
-            Proposal.assembly.submission_rule,
-            Proposal.assembly.submission_deadline,
-        )
-        .where((Proposal.id == proposal_id) & (Proposal.organisation == organisation_id))
-        .first()
+    return await owned_row(
+        Proposal,
+        organisation_id,
+        proposal_id,
+        *Proposal.all_columns(),
+        Proposal.assembly.status,
+        Proposal.assembly.submission_rule,
+        Proposal.assembly.submission_deadline,
     )
-    if row is None:
-        raise Refused("not_found")
-    return row
 
 
 async def readable_row(actor: Actor, proposal_id: int) -> dict[str, Any]:

@@ -31,7 +31,7 @@ from votes.db.tables import (
 from votes.db.voting_rules import voters_of
 from votes.services import attendance, audit, events, minutes, rules
 from votes.services.actors import Actor, may_administer, may_steward, require
-from votes.services.refusals import Refused
+from votes.services.refusals import Refused, owned_row
 
 INSTRUCTIONS_MAX = 2000
 
@@ -83,13 +83,7 @@ async def give_proxy(
     if holder_id is not None and holder_id == giver_id:
         raise Refused("proxy_to_self")
     async with write_transaction(Proxy._meta.db):
-        assembly = (
-            await Assembly.select(Assembly.status)
-            .where((Assembly.id == assembly_id) & (Assembly.organisation == organisation_id))
-            .first()
-        )
-        if assembly is None:
-            raise Refused("not_found")
+        assembly = await owned_row(Assembly, organisation_id, assembly_id, Assembly.status)
         await minutes.refuse_if_final(assembly_id)
         if assembly["status"] not in attendance.RUNNING:
             raise Refused("assembly_not_running")
@@ -171,13 +165,9 @@ async def revoke_proxy(actor: Actor, proxy_id: int) -> None:
     organisation_id, actor_id = actor.organisation_id, actor.audited_as
     membership_id, as_admin = actor.membership_id, may_administer(actor)
     async with write_transaction(Proxy._meta.db):
-        row = (
-            await Proxy.select(Proxy.giver, Proxy.status, Proxy.assembly)
-            .where((Proxy.id == proxy_id) & (Proxy.organisation == organisation_id))
-            .first()
+        row = await owned_row(
+            Proxy, organisation_id, proxy_id, Proxy.giver, Proxy.status, Proxy.assembly
         )
-        if row is None:
-            raise Refused("not_found")
         await minutes.refuse_if_final(row["assembly"])
         if not as_admin and row["giver"] != membership_id:
             raise Refused("not_allowed")

@@ -9,7 +9,11 @@ quotes (a line number, a name, a limit).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from piccolo.querystring import Selectable
+    from piccolo.table import Table
 
 
 class Refused(Exception):  # noqa: N818 - a refusal is an answer, not an error of the program
@@ -35,3 +39,19 @@ def given_reason(text: str, limit: int, *, required: str = "") -> str:
     if required and not reason:
         raise Refused(required, "reason")
     return reason
+
+
+async def owned_row(
+    table: type[Table], organisation_id: int, row_id: int, *columns: Selectable
+) -> dict[str, Any]:
+    """The row ``row_id`` of ``table`` (its ``columns``, every one when none are named) if it
+    is the organisation's; ``not_found`` otherwise: another cooperative's rows do not exist."""
+    organisation = table._meta.get_column_by_name("organisation")
+    row = (
+        await table.select(*columns)
+        .where((table._meta.primary_key == row_id) & (organisation == organisation_id))
+        .first()
+    )
+    if row is None:
+        raise Refused("not_found")
+    return row
