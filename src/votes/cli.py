@@ -154,7 +154,7 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
     from votes.services.demo import seed_demo
 
     async def work() -> int:
-        created = await seed_demo()
+        created = await seed_demo(base_url=_demo_address(settings), secret_key=settings.secret_key)
         print("votes: demo loaded" if created else "votes: the demo was already loaded")
         return 0
 
@@ -164,11 +164,16 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
     return code
 
 
+def _demo_address(settings: Settings) -> str:
+    """Where a newcomer on this machine reaches the server (its links in the demo's mails)."""
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host  # noqa: S104
+    return f"http://{host}:{settings.port}"
+
+
 def _print_demo_hint(settings: Settings) -> None:
     from votes.services.demo import DEMO_PASSWORD, PEOPLE, demo_email
 
-    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host  # noqa: S104
-    print(f"\n  Demo: open http://{host}:{settings.port}/ and sign in with")
+    print(f"\n  Demo: open {_demo_address(settings)}/ and sign in with")
     for person in PEOPLE[:3]:
         print(f"    {demo_email(person):32} ({person.role})")
     print(f"  password: {DEMO_PASSWORD}\n")

@@ -4,6 +4,8 @@ form; attacks change nothing (French and English)."""
 
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -295,3 +297,17 @@ async def test_the_console_asks_before_leaving_out_a_paper_form_and_the_minutes_
         f"{coop.base}/assemblies/{coop.assembly_id}/minutes", headers={"Accept-Language": "fr"}
     )
     assert "1 formulaire papier signé attendait son second scrutateur" in minutes.text
+
+
+async def test_the_form_reads_as_sentences(client: httpx.AsyncClient) -> None:
+    """The rules are told in sentences separated by a space ("résolutions.Sur un amendement"
+    ran two together)."""
+    coop, _ = await postal_coop()
+    await as_role(client, coop, "member")
+    page = await client.get(
+        f"{coop.base}/assemblies/{coop.assembly_id}/advance-vote",
+        headers={"Accept-Language": "fr"},
+    )
+    text = " ".join(html.unescape(page.text).split())
+    assert "sur ces résolutions. Sur un amendement" in text
+    assert not re.search(r"[a-zé]\.[A-Z]", re.sub(r"<[^>]+>", " ", text))

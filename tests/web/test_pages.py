@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import httpx
@@ -59,7 +60,9 @@ async def test_member_signs_in_and_sees_the_assembly_agenda(
     assert "Coopérative Les Tisserands" in home.text
     assert "1 scrutin est ouvert" in home.text  # the allocation ballot is open in the demo
     organisation = await client.get("/o/demo/")
-    assembly_link = re.search(r'href="(/o/demo/assemblies/\d+)"', organisation.text)
+    assembly_link = re.search(
+        r'href="(/o/demo/assemblies/\d+)">Assemblée générale ordinaire 2026', organisation.text
+    )
     assert assembly_link
     assembly = await client.get(assembly_link.group(1))
     assert "Assemblée générale ordinaire 2026" in assembly.text
@@ -67,12 +70,41 @@ async def test_member_signs_in_and_sees_the_assembly_agenda(
     assert 'aria-current="step"' in assembly.text  # the item under discussion is marked
 
 
+async def test_the_demo_convenes_its_next_assembly_with_votes_by_correspondence(
+    client: httpx.AsyncClient, demo: None
+) -> None:
+    """A newcomer sees #18 with `make run`: the next assembly is convened, Léa may answer by
+    correspondence, and without a mail server the convocations wait in the outbox."""
+    await sign_in(client, "lea@demo.votes.invalid")
+    fr = {"Accept-Language": "fr"}
+    organisation = (await client.get("/o/demo/", headers=fr)).text
+    link = re.search(
+        r'href="(/o/demo/assemblies/\d+)">Assemblée générale extraordinaire', organisation
+    )
+    assert link
+    assembly = html.unescape((await client.get(link.group(1), headers=fr)).text)
+    assert "Convoquée" in assembly
+    assert "Voter par correspondance" in assembly
+    form = html.unescape((await client.get(f"{link.group(1)}/advance-vote", headers=fr)).text)
+    assert "Adoptez-vous la nouvelle rédaction de l'article 12 des statuts\u00a0?" in form
+    assert 'name="answer-' in form
+
+    await sign_in(client, "camille@demo.votes.invalid")
+    outbox = (await client.get("/o/demo/mail/", headers=fr)).text
+    assert "Convocation" in outbox
+    assert "lea@demo.votes.invalid" in outbox
+    proof = html.unescape((await client.get(f"{link.group(1)}/convocation/proof", headers=fr)).text)
+    assert "Léa Dubois" in proof
+    assert "dans les délais" in proof
+
+
 async def test_proposal_page_renders_markdown_and_its_thread(
     client: httpx.AsyncClient, demo: None
 ) -> None:
     await sign_in(client, "hugo@demo.votes.invalid")
     assembly = await client.get("/o/demo/")
-    assembly_path = re.search(r'href="(/o/demo/assemblies/\d+)"', assembly.text).group(1)  # type: ignore[union-attr]
+    in_session = r'href="(/o/demo/assemblies/\d+)">Assemblée générale ordinaire 2026'
+    assembly_path = re.search(in_session, assembly.text).group(1)  # type: ignore[union-attr]
     agenda = await client.get(assembly_path)
     proposal_path = re.search(r'href="(/o/demo/proposals/\d+)"', agenda.text).group(1)  # type: ignore[union-attr]
     proposal = await client.get(proposal_path, headers={"Accept-Language": "en"})

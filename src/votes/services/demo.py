@@ -10,8 +10,9 @@ content is French, like the cooperatives it stands for. It is one story read top
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from votes.db import queries
 from votes.db.tables import (
@@ -38,17 +39,21 @@ from votes.db.tables import (
 )
 from votes.services import (
     accounts,
+    advance_votes,
     amendments,
     assemblies,
     attendance,
+    convocations,
     deliberation,
     minutes,
     organisations,
     proposals,
     proxies,
+    rules,
 )
 from votes.services.actors import Actor, actor_for
 from votes.services.ballots import drafts, lifecycle, voting
+from votes.services.convocations import LetterDraft
 from votes.services.demo_story import (
     ACCOUNTS,
     ACCOUNTS_BALLOT,
@@ -65,12 +70,22 @@ from votes.services.demo_story import (
     PROVIDER_BALLOT,
     SEMINAR_BALLOT,
     SEMINAR_ITEM,
+    STATUTES_ASSEMBLY,
+    STATUTES_DAYS_AHEAD,
+    STATUTES_HOUR,
+    STATUTES_INSTRUCTIONS,
+    STATUTES_ITEM,
+    STATUTES_PLACE,
+    STATUTES_QUESTION,
     TEST_BALLOT,
     WORKSHOPS_BALLOT,
+    YES_NO_ABSTAIN,
     DemoBallot,
     DemoItem,
     DemoProposal,
+    statutes_letter,
 )
+from votes.settings import Settings
 
 DEMO_ORGANISATION = "demo"
 DEMO_PASSWORD = "demo-cooperative"  # noqa: S105 - public on purpose: it is the demo
@@ -137,11 +152,17 @@ async def demo_sign_in_hint() -> DemoHint | None:
     )
 
 
-async def seed_demo(short_name: str = DEMO_ORGANISATION) -> bool:
+async def seed_demo(
+    short_name: str = DEMO_ORGANISATION,
+    *,
+    base_url: str = "http://127.0.0.1:8000",
+    secret_key: str | None = None,
+) -> bool:
     """Create the demo cooperative unless it exists; return whether anything was created.
 
     Another ``short_name`` seeds a copy with its own people (``lea@<short name>.demo…``): tests
-    that change things work on one, so the demo stays as newcomers see it."""
+    that change things work on one, so the demo stays as newcomers see it. ``base_url`` and
+    ``secret_key`` (the environment's by default) go into the convocation mails' links."""
     if await Organisation.exists().where(Organisation.short_name == short_name):
         return False
     organisation_id = await organisations.create_organisation(
@@ -155,6 +176,8 @@ async def seed_demo(short_name: str = DEMO_ORGANISATION) -> bool:
     await _add_register_lists(organisation_id)
     members = await _add_people(organisation_id, domain)
     await _seed_general_assembly(organisation_id, members)
+    key = secret_key if secret_key is not None else Settings.from_env().secret_key
+    await _seed_convened_assembly(organisation_id, members, base_url=base_url, secret_key=key)
     return True
 
 
@@ -293,6 +316,47 @@ async def _seed_general_assembly(organisation_id: int, members: dict[str, tuple[
     await assemblies.set_current_item(assembly_id, current)
     await _seed_minutes(story)
     await _seed_floor(story, accounts_item)
+
+
+async def _seed_convened_assembly(
+    organisation_id: int, members: dict[str, tuple[int, int]], *, base_url: str, secret_key: str
+) -> None:
+    """The next assembly (#18), three weeks ahead: the statutes allow votes by correspondence,
+    the convocation is sent (its mails wait in the outbox: the demo has no mail server), and
+    Hugo has already answered by correspondence; Léa has not yet."""
+    gerance = await actor_for(organisation_id, members["camille"][1])
+    profile = await rules.organisation_profile(organisation_id)
+    allowed = replace(profile, postal=replace(profile.postal, allowed=True), adjusted=True)
+    await rules.save_profile(gerance, allowed)
+    zone = ZoneInfo(gerance.organisation.time_zone)
+    day = datetime.now(zone).date() + timedelta(days=STATUTES_DAYS_AHEAD)
+    starts = datetime.combine(day, time(STATUTES_HOUR), zone).astimezone(UTC)
+    assembly_id = await assemblies.create_assembly(
+        gerance,
+        STATUTES_ASSEMBLY,
+        starts,
+        kind=AssemblyKind.AGE,
+        convocation=Convocation.FIRST,
+        place=STATUTES_PLACE,
+    )
+    item = STATUTES_ITEM
+    item_id = await assemblies.add_agenda_item(
+        assembly_id, item.title, description=item.description, planned_minutes=item.planned_minutes
+    )
+    ballot_id = await drafts.create_ballot(
+        gerance,
+        assembly_id,
+        STATUTES_QUESTION,
+        "majority",
+        list(YES_NO_ABSTAIN),
+        agenda_item_id=item_id,
+    )
+    when = convocations.when_in_words(starts, gerance.organisation.time_zone)
+    letter = LetterDraft(statutes_letter(gerance.organisation.name, when), STATUTES_INSTRUCTIONS)
+    await convocations.prepare(gerance, assembly_id, letter)
+    await convocations.send(gerance, assembly_id, base_url=base_url, secret_key=secret_key)
+    hugo = await actor_for(organisation_id, members["hugo"][1])
+    await advance_votes.cast_advance_votes(hugo, assembly_id, {ballot_id: "yes"})
 
 
 async def _seed_floor(story: _Story, item_id: int) -> None:

@@ -254,3 +254,36 @@ CONSENT_BALLOT = DemoBallot(
     ),
     {"facilitated": True},
 )
+
+
+# the next assembly (#18): convened three weeks ahead, votes by correspondence open
+STATUTES_ASSEMBLY = "Assemblée générale extraordinaire — statuts"
+STATUTES_PLACE = "Maison des coopératives, 12 rue des Canuts, Lyon"
+STATUTES_ITEM = DemoItem(
+    "Modification de l'article 12 des statuts (répartition des excédents)",
+    "La part des excédents versée aux réserves passe de 40 % à 45 %, la part des salarié·es"
+    " reste de 40 %.",
+    30,
+)
+STATUTES_QUESTION = "Adoptez-vous la nouvelle rédaction de l'article 12 des statuts ?"
+STATUTES_DAYS_AHEAD = 24
+STATUTES_HOUR = 14
+
+
+def statutes_letter(cooperative: str, when: str) -> str:
+    """The convocation as the gérance wrote it (the app prefills the same from the assembly)."""
+    return (
+        f"{cooperative} convoque ses associé·es en assemblée générale extraordinaire,"
+        " première convocation.\n\n"
+        f"Date : {when}\nLieu : {STATUTES_PLACE}\n\n"
+        f"Ordre du jour :\n1. {STATUTES_ITEM.title}\n\n"
+        f"Projet de résolution :\n— {STATUTES_QUESTION}\n{STATUTES_ITEM.description}"
+    )
+
+
+STATUTES_INSTRUCTIONS = (
+    "Si vous ne pouvez pas venir, vous pouvez vous faire représenter par un·e autre associé·e"
+    " ayant le droit de vote : remettez-lui un pouvoir signé, daté et nommant l'assemblée.\n\n"
+    "Vous pouvez aussi voter par correspondance jusqu'à la veille de l'assemblée à 15 h,"
+    " depuis votre lien personnel ci-dessous."
+)
