@@ -15,7 +15,6 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK
 
 from votes.core.postal import ANSWERS
-from votes.db import agenda_queries
 from votes.db import attendance_queries as aq
 from votes.services import advance_votes as service
 from votes.services.actors import may_count, may_take_part
@@ -23,7 +22,7 @@ from votes.services.refusals import Refused
 from votes.web import pickers
 from votes.web.forms import FormErrors, whole_number
 from votes.web.labels import N_
-from votes.web.pages import Page, found
+from votes.web.pages import Page
 from votes.web.refusals import area, explain
 from votes.web.rendering import see_other
 
@@ -107,7 +106,7 @@ class AdvanceVotesController(Controller):
     ) -> Template:
         actor = page.actor
         organisation_id = page.organisation.id
-        assembly = found(await agenda_queries.assembly_view(organisation_id, assembly_id))
+        assembly = await page.assembly(assembly_id)
         window = await service.window(organisation_id, assembly_id)
         counts = may_count(actor)
         members = await aq.voting_members(organisation_id) if counts else []

@@ -8,6 +8,7 @@ scoped by its organisation.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar import Controller, Response, get, post
@@ -62,6 +63,19 @@ def _planned_minutes(values: dict[str, str]) -> int:
     if minutes is None:
         raise Refused("minutes_invalid", "planned_minutes")
     return minutes
+
+
+async def _save_item(
+    save: Callable[..., Awaitable[int]], page: Page, target: int, values: dict[str, str]
+) -> int:
+    """Add an item to the assembly ``target``, or update the item ``target``, as typed."""
+    return await save(
+        page.actor,
+        target,
+        values["title"],
+        description=values["description"],
+        planned_minutes=_planned_minutes(values),
+    )
 
 
 def _parse_assembly(values: dict[str, str], time_zone: str) -> tuple[AssemblyFields | None, Any]:
@@ -163,7 +177,7 @@ class AssemblyController(Controller):
     async def edit_assembly_form(
         self, page: NamedDependency[Page], assembly_id: FromPath[int]
     ) -> Template:
-        assembly = found(await agenda_queries.assembly_view(page.organisation.id, assembly_id))
+        assembly = await page.assembly(assembly_id)
         zone = page.organisation.time_zone
         values = {
             "title": assembly.title,
@@ -257,13 +271,7 @@ class AssemblyController(Controller):
     ) -> Template | Redirect:
         values = _item_values(await page.form())
         try:
-            item_id = await assemblies.add_item(
-                page.actor,
-                assembly_id,
-                values["title"],
-                description=values["description"],
-                planned_minutes=_planned_minutes(values),
-            )
+            item_id = await _save_item(assemblies.add_item, page, assembly_id, values)
         except Refused as error:
             if error.code in ("not_found", "not_facilitator", "assembly_closed", "record_final"):
                 return refusal(page, error, "")
@@ -335,13 +343,7 @@ class AssemblyController(Controller):
     ) -> Template | Redirect:
         values = _item_values(await page.form())
         try:
-            assembly_id = await assemblies.update_item(
-                page.actor,
-                item_id,
-                values["title"],
-                description=values["description"],
-                planned_minutes=_planned_minutes(values),
-            )
+            assembly_id = await _save_item(assemblies.update_item, page, item_id, values)
         except Refused as error:
             shown = await agenda_queries.agenda_item(page.organisation.id, item_id)
             if error.field == "" or shown is None:
@@ -406,13 +408,12 @@ class AssemblyController(Controller):
 
     @get("/assemblies/{assembly_id:int}/history")
     async def history(self, page: NamedDependency[Page], assembly_id: FromPath[int]) -> Template:
-        organisation_id = page.organisation.id
-        assembly = found(await agenda_queries.assembly_view(organisation_id, assembly_id))
+        assembly = await page.assembly(assembly_id)
         return page.render(
             "pages/assemblies/history.html.jinja",
             assembly=assembly,
             entries=await agenda_queries.history_of(
-                organisation_id, assembly_id, viewer_of(page.actor)
+                page.organisation.id, assembly_id, viewer_of(page.actor)
             ),
         )
 

@@ -23,6 +23,7 @@ from votes.services import rules
 from votes.services.actors import Actor, may_run_assemblies
 from votes.services.refusals import Refused
 from votes.web import records
+from votes.web.downloads import pdf_download
 from votes.web.forms import FormErrors
 from votes.web.guards import requires
 from votes.web.labels import N_
@@ -215,14 +216,3 @@ class MinutesController(Controller):
         record, document, language = await self._readable_document(page, assembly_id)
         html = records.standalone_html(record.assembly.title, document, language)
         return pdf_download(await records.pdf_of(html), f"minutes-{assembly_id}.pdf")
-
-
-def pdf_download(content: bytes, filename: str) -> Response[bytes]:
-    return Response(
-        content=content,
-        media_type="application/pdf",
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "no-store",
-        },
-    )

@@ -37,6 +37,7 @@ from votes.web.controllers.convocations.common import (
     site_url,
     stored_letter,
 )
+from votes.web.downloads import pdf_download, spreadsheet_csv
 from votes.web.forms import FormErrors, whole_number
 from votes.web.labels import N_
 from votes.web.pages import Page
@@ -154,14 +155,7 @@ class ConvocationLettersController(Controller):
                 )
             )
         html = standalone_html(assembly.title, body, language)
-        return Response(
-            await pdf_of(html),
-            media_type="application/pdf",
-            headers={
-                "Content-Disposition": f'attachment; filename="convocation-{assembly_id}.pdf"',
-                "Cache-Control": "no-store",
-            },
-        )
+        return pdf_download(await pdf_of(html), f"convocation-{assembly_id}.pdf")
 
     @post("/letters/codes")
     async def letter_codes(
@@ -239,16 +233,7 @@ class ConvocationLettersController(Controller):
         )
         for line in lines:
             writer.writerow(_csv_row(line, zone))
-        return Response(
-            ("\ufeff" + buffer.getvalue()).encode("utf-8"),
-            media_type="text/csv",
-            headers={
-                "Content-Disposition": (
-                    f'attachment; filename="convocation-{assembly.id}-proof.csv"'
-                ),
-                "Cache-Control": "no-store",
-            },
-        )
+        return spreadsheet_csv(buffer.getvalue(), f"convocation-{assembly.id}-proof.csv")
 
 
 def _csv_row(line: ProofLine, zone: ZoneInfo) -> list[str]:
