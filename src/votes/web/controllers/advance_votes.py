@@ -100,10 +100,12 @@ class AdvanceVotesController(Controller):
         self,
         page: Page,
         assembly_id: int,
+        *,
         errors: FormErrors | None = None,
         values: dict[str, str] | None = None,
         status_code: int = HTTP_200_OK,
     ) -> Template:
+        """The member's form (and the scrutineers' paper forms); ``values`` as typed."""
         actor = page.actor
         organisation_id = page.organisation.id
         assembly = await page.assembly(assembly_id)
@@ -151,7 +153,7 @@ class AdvanceVotesController(Controller):
         status, message = explain(error, REFUSALS)
         errors = FormErrors()
         errors.add(field, message)
-        return await self._page(page, assembly_id, errors, values, status)
+        return await self._page(page, assembly_id, errors=errors, values=values, status_code=status)
 
     @post("/")
     async def advance_vote(

@@ -3,6 +3,8 @@ stored letter, the site's address and the notice period in words."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from litestar.types import Guard
 
 from votes.db import agenda_queries
@@ -70,6 +72,11 @@ async def stored_letter(page: Page, assembly_id: int) -> LetterDraft | None:
     """The convocation's text as saved, if it was."""
     stored = await queries.letter_of(page.organisation.id, assembly_id)
     return LetterDraft(stored.body, stored.instructions) if stored else None
+
+
+async def notice_warning(page: Page, assembly_id: int) -> dict[str, Any]:
+    """What the short-notice warning of the preparation and letters pages reads."""
+    return {"notice": await service.notice_for(page.actor, assembly_id), "words": notice_words}
 
 
 def notice_words(notice: Notice) -> dict[str, str]:

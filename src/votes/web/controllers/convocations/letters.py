@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 from datetime import UTC, datetime
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 import anyio.to_thread
@@ -33,7 +33,7 @@ from votes.web.controllers.convocations.common import (
     REFUSALS,
     convened_assembly,
     convocation_path,
-    notice_words,
+    notice_warning,
     site_url,
     stored_letter,
 )
@@ -64,6 +64,16 @@ def mail_state_words(status: str) -> str:
     return _(MAIL_STATES[status]) if status in MAIL_STATES else ""
 
 
+class Letters(NamedTuple):
+    """The assembly, the saved letter, a card for each member still to convene by letter who
+    has a code valid until the assembly, and the names of those who have none."""
+
+    assembly: AssemblyView
+    letter: LetterDraft | None
+    cards: list[dict[str, Any]]
+    without_code: list[str]
+
+
 @cache
 def _environment() -> Environment:
     return make_environment()
@@ -75,11 +85,7 @@ class ConvocationLettersController(Controller):
 
     # --- letters for members without an address -------------------------------------------
 
-    async def _letters(
-        self, page: Page, assembly_id: int
-    ) -> tuple[AssemblyView, LetterDraft | None, list[dict[str, Any]], list[str]]:
-        """The assembly, the saved letter, a card for each member still to convene by letter
-        who has a code valid until the assembly, and the names of those who have none."""
+    async def _letters(self, page: Page, assembly_id: int) -> Letters:
         organisation_id = page.organisation.id
         assembly = await convened_assembly(page, assembly_id)
         letter = await stored_letter(page, assembly_id)
@@ -100,7 +106,7 @@ class ConvocationLettersController(Controller):
         ready = [(v, codes[v.membership_id]) for v in waiting if v.membership_id in codes]
         cards = await anyio.to_thread.run_sync(_letter_cards, ready, site_url(page))
         without_code = [v.name for v in waiting if v.membership_id not in codes]
-        return assembly, letter, cards, without_code
+        return Letters(assembly, letter, cards, without_code)
 
     async def _letters_page(
         self,
@@ -111,16 +117,12 @@ class ConvocationLettersController(Controller):
         errors: FormErrors | None = None,
         status_code: int = HTTP_200_OK,
     ) -> Template:
-        assembly, letter, cards, without_code = await self._letters(page, assembly_id)
+        letters = await self._letters(page, assembly_id)
         return page.render(
             "pages/convocations/letters.html.jinja",
             status_code=status_code,
-            assembly=assembly,
-            letter=letter,
-            cards=cards,
-            without_code=without_code,
-            notice=await service.notice_for(page.actor, assembly_id),
-            words=notice_words,
+            **letters._asdict(),
+            **await notice_warning(page, assembly_id),
             marked=marked,
             code_page=f"{site_url(page)}/code",
             errors=errors or FormErrors(),
@@ -136,9 +138,10 @@ class ConvocationLettersController(Controller):
     async def letters_pdf(
         self, page: NamedDependency[Page], assembly_id: FromPath[int]
     ) -> Response[bytes]:
-        assembly, letter, cards, _without = await self._letters(page, assembly_id)
-        if letter is None:
+        letters = await self._letters(page, assembly_id)
+        if letters.letter is None:
             raise Refused("convocation_not_prepared")
+        assembly = letters.assembly
         organisation = page.organisation
         language = organisation.default_language or "fr"
         with written_in(language):
@@ -148,8 +151,8 @@ class ConvocationLettersController(Controller):
                 .render(
                     organisation=organisation,
                     assembly=assembly,
-                    letter=letter,
-                    cards=cards,
+                    letter=letters.letter,
+                    cards=letters.cards,
                     code_page=f"{site_url(page)}/code",
                     for_pdf=True,
                 )

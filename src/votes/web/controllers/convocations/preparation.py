@@ -26,7 +26,7 @@ from votes.web.controllers.convocations.common import (
     REFUSALS,
     convened_assembly,
     convocation_path,
-    notice_words,
+    notice_warning,
     site_url,
     stored_letter,
 )
@@ -153,8 +153,7 @@ class ConvocationController(Controller):
             errors=errors or FormErrors(),
             stored=stored,
             saved=saved,
-            notice=await service.notice_for(page.actor, assembly_id),
-            words=notice_words,
+            **await notice_warning(page, assembly_id),
             voters=len(voters),
             with_address=sum(1 for v in voters if v.email),
             to_mail=sum(1 for v in voters if v.email and v.membership_id not in convened),
