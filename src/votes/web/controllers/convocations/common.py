@@ -1,10 +1,11 @@
-"""What the convocation's pages share: their refusals, their guard, the assembly convened, the
-stored letter, the site's address and the notice period in words."""
+"""What the convocation's pages share: their refusals, their path and guard, the assembly
+convened, the stored letter, the site's address and the notice period in words."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from litestar import Controller
 from litestar.types import Guard
 
 from votes.db import agenda_queries
@@ -49,7 +50,13 @@ REFUSALS = area(
     },
 )
 
-ADMINISTRATORS: list[Guard] = [requires(may_administer)]
+
+class ConvocationPages(Controller):
+    """What the convocation's controllers share: where they are, and that only
+    administrators convene."""
+
+    path = "/assemblies/{assembly_id:int}/convocation"
+    guards: list[Guard] | None = [requires(may_administer)]  # noqa: RUF012 - Litestar's own attribute
 
 
 def convocation_path(page: Page, assembly_id: int, rest: str = "") -> str:

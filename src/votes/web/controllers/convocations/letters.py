@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import anyio.to_thread
 from jinja2 import Environment
-from litestar import Controller, Response, get, post
+from litestar import Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
@@ -29,8 +29,8 @@ from votes.services.convocations import LetterDraft
 from votes.services.refusals import Refused
 from votes.web.controllers.access_codes import qr_data_uri
 from votes.web.controllers.convocations.common import (
-    ADMINISTRATORS,
     REFUSALS,
+    ConvocationPages,
     convened_assembly,
     convocation_path,
     notice_warning,
@@ -79,10 +79,7 @@ def _environment() -> Environment:
     return make_environment()
 
 
-class ConvocationLettersController(Controller):
-    path = "/assemblies/{assembly_id:int}/convocation"
-    guards = ADMINISTRATORS
-
+class ConvocationLettersController(ConvocationPages):
     # --- letters for members without an address -------------------------------------------
 
     async def _letters(self, page: Page, assembly_id: int) -> Letters:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from litestar import Controller, get, post
+from litestar import get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
@@ -22,8 +22,8 @@ from votes.services.actors import Actor
 from votes.services.convocations import LetterDraft
 from votes.services.refusals import Refused
 from votes.web.controllers.convocations.common import (
-    ADMINISTRATORS,
     REFUSALS,
+    ConvocationPages,
     convened_assembly,
     convocation_path,
     notice_warning,
@@ -126,10 +126,7 @@ async def _letter(page: Page, assembly: AssemblyView) -> tuple[LetterDraft, bool
     return prefilled, False
 
 
-class ConvocationController(Controller):
-    path = "/assemblies/{assembly_id:int}/convocation"
-    guards = ADMINISTRATORS
-
+class ConvocationController(ConvocationPages):
     async def _prepare_page(
         self,
         page: Page,
