@@ -139,7 +139,7 @@ class AdvanceVotesController(Controller):
             values=values or {},
         )
 
-    async def _refused(
+    async def _with_error(
         self,
         page: Page,
         assembly_id: int,
@@ -165,7 +165,7 @@ class AdvanceVotesController(Controller):
         try:
             await service.cast_advance_votes(page.actor, assembly_id, _answers(form))
         except Refused as error:
-            return await self._refused(page, assembly_id, error, "", values)
+            return await self._with_error(page, assembly_id, error, "", values)
         return see_other(page.path("assemblies", assembly_id, "advance-vote") + "?saved=1")
 
     @post("/paper")
@@ -182,7 +182,7 @@ class AdvanceVotesController(Controller):
             answers = _answers(form, "paper-")
             await service.enter_paper_form(page.actor, assembly_id, member, answers)
         except Refused as error:
-            return await self._refused(page, assembly_id, error, "paper", values)
+            return await self._with_error(page, assembly_id, error, "paper", values)
         return see_other(page.path("assemblies", assembly_id, "advance-vote") + "?entered=1")
 
     @post("/paper/{membership_id:int}/confirm")
@@ -192,5 +192,5 @@ class AdvanceVotesController(Controller):
         try:
             await service.confirm_paper_form(page.actor, assembly_id, membership_id)
         except Refused as error:
-            return await self._refused(page, assembly_id, error, "paper")
+            return await self._with_error(page, assembly_id, error, "paper")
         return see_other(page.path("assemblies", assembly_id, "advance-vote") + "?entered=1")

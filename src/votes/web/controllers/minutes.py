@@ -157,16 +157,17 @@ class MinutesController(Controller):
                 page.organisation.id, assembly_id, draft, person_id=page.actor.person_id
             )
         except Refused as error:
-            return await self._refused(page, record, error, values)
+            return await self._with_error(page, record, error, values)
         return see_other(page.path("assemblies", assembly_id, "minutes") + "#document")
 
-    async def _refused(
+    async def _with_error(
         self,
         page: Page,
         record: AssemblyRecord,
         error: Refused,
         values: dict[str, str] | None = None,
     ) -> Template:
+        """The minutes' page again, saying why the action was refused (nothing typed lost)."""
         if error.code == "not_found":
             raise NotFoundException()
         status, errors = form_errors(error, REFUSALS)
@@ -179,14 +180,14 @@ class MinutesController(Controller):
         record = await _record(page, assembly_id)
         minutes = await mq.minutes_row(page.organisation.id, assembly_id)
         if minutes is not None and minutes.is_final:
-            return await self._refused(page, record, Refused("minutes_final"))
+            return await self._with_error(page, record, Refused("minutes_final"))
         content = await _document(record, minutes)
         try:
             await service.finalise(
                 page.organisation.id, assembly_id, content, person_id=page.actor.person_id
             )
         except Refused as error:
-            return await self._refused(page, record, error)
+            return await self._with_error(page, record, error)
         return page.see_other("assemblies", assembly_id, "minutes")
 
     async def _readable_document(
