@@ -43,16 +43,16 @@ from votes.web.rendering import VARY, see_other
 NOW_POLL_SECONDS = 30  # a last resort: the live stream's signals trigger the re-fetch
 
 
-def _form_values(form: Any) -> dict[str, str]:
-    names = (
-        "title", "starts_at", "kind", "convocation", "place", "remote_url", "description",
-        "submission_rule", "submission_deadline",
-    )  # fmt: skip
+ASSEMBLY_FIELDS = (
+    "title", "starts_at", "kind", "convocation", "place", "remote_url", "description",
+    "submission_rule", "submission_deadline",
+)  # fmt: skip
+ITEM_FIELDS = ("title", "description", "planned_minutes")
+
+
+def _typed(form: Any, names: tuple[str, ...]) -> dict[str, str]:
+    """The fields ``names`` as typed, trimmed (shown again as they were when refused)."""
     return {name: text(form, name).strip() for name in names}
-
-
-def _item_values(form: Any) -> dict[str, str]:
-    return {name: text(form, name).strip() for name in ("title", "description", "planned_minutes")}
 
 
 def _planned_minutes(values: dict[str, str]) -> int:
@@ -151,7 +151,7 @@ class AssemblyController(Controller):
 
     @post("/assemblies", guards=[requires(may_run_assemblies)])
     async def create_assembly(self, page: NamedDependency[Page]) -> Template | Redirect:
-        values = _form_values(await page.form())
+        values = _typed(await page.form(), ASSEMBLY_FIELDS)
         fields, errors = _parse_assembly(values, page.organisation.time_zone)
         status = HTTP_422_UNPROCESSABLE_ENTITY
         if fields is not None:
@@ -198,7 +198,7 @@ class AssemblyController(Controller):
     async def edit_assembly(
         self, page: NamedDependency[Page], assembly_id: FromPath[int]
     ) -> Template | Redirect:
-        values = _form_values(await page.form())
+        values = _typed(await page.form(), ASSEMBLY_FIELDS)
         fields, errors = _parse_assembly(values, page.organisation.time_zone)
         status = HTTP_422_UNPROCESSABLE_ENTITY
         if fields is not None:
@@ -269,7 +269,7 @@ class AssemblyController(Controller):
     async def add_item(
         self, page: NamedDependency[Page], assembly_id: FromPath[int]
     ) -> Template | Redirect:
-        values = _item_values(await page.form())
+        values = _typed(await page.form(), ITEM_FIELDS)
         try:
             item_id = await _save_item(assemblies.add_item, page, assembly_id, values)
         except Refused as error:
@@ -341,7 +341,7 @@ class AssemblyController(Controller):
     async def edit_item(
         self, page: NamedDependency[Page], item_id: FromPath[int]
     ) -> Template | Redirect:
-        values = _item_values(await page.form())
+        values = _typed(await page.form(), ITEM_FIELDS)
         try:
             assembly_id = await _save_item(assemblies.update_item, page, item_id, values)
         except Refused as error:
