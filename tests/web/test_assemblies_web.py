@@ -163,7 +163,8 @@ async def test_a_planned_duration_that_is_not_minutes_is_refused_and_what_was_ty
     assert "Indiquez une durée en minutes, entre 0 et 1440." in added.text
     assert 'value="Budget 2027"' in added.text
     assert await _titles(coop.assembly_id) == ["Rémunérations"]
-    item_id = (await AgendaItem.select(AgendaItem.id).first())["id"]
+    item = await AgendaItem.select(AgendaItem.id).where(AgendaItem.assembly == coop.assembly_id)
+    item_id = item[0]["id"]
     edited = await post_form(
         client,
         f"{coop.base}/items/{item_id}/edit",
