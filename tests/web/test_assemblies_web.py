@@ -145,3 +145,32 @@ async def test_facilitators_find_how_to_plan_an_assembly_and_members_do_not(
     page = await client.get(f"{coop.base}/now")
     assert "/assemblies/new" not in page.text
     assert (await client.get(f"{coop.base}/assemblies/new")).status_code == 403
+
+
+async def test_a_planned_duration_that_is_not_minutes_is_refused_and_what_was_typed_stays(
+    client: httpx.AsyncClient,
+) -> None:
+    """Adding and editing an item read their form the same way: a duration that is not a
+    whole number of minutes shows the form again, with the title as typed, and saves nothing."""
+    coop = await cooperative()
+    await as_role(client, coop, "facilitator")
+    added = await post_form(
+        client,
+        f"{coop.base}/assemblies/{coop.assembly_id}/items",
+        {"title": "Budget 2027", "planned_minutes": "une heure"},
+    )
+    assert added.status_code == 422
+    assert "Indiquez une durée en minutes, entre 0 et 1440." in added.text
+    assert 'value="Budget 2027"' in added.text
+    assert await _titles(coop.assembly_id) == ["Rémunérations"]
+    item = await AgendaItem.select(AgendaItem.id).where(AgendaItem.assembly == coop.assembly_id)
+    item_id = item[0]["id"]
+    edited = await post_form(
+        client,
+        f"{coop.base}/items/{item_id}/edit",
+        {"title": "Salaires", "planned_minutes": "-5"},
+    )
+    assert edited.status_code == 422
+    assert "Indiquez une durée en minutes, entre 0 et 1440." in edited.text
+    assert 'value="Salaires"' in edited.text
+    assert await _titles(coop.assembly_id) == ["Rémunérations"]

@@ -39,7 +39,8 @@ from votes.web.controllers.ballots.console import BallotConsoleController
 from votes.web.controllers.ballots.drafts import BallotDraftsController
 from votes.web.controllers.ballots.results import BallotResultsController
 from votes.web.controllers.ballots.vote import BallotVotingController
-from votes.web.controllers.convocations import ConvocationController
+from votes.web.controllers.convocations.letters import ConvocationLettersController
+from votes.web.controllers.convocations.preparation import ConvocationController
 from votes.web.controllers.cosign import CosignController
 from votes.web.controllers.current_ballot import CurrentBallotController
 from votes.web.controllers.deliberation import DeliberationController
@@ -197,6 +198,7 @@ def organisation_router() -> Router:
             MailController,
             FloorController,
             ConvocationController,
+            ConvocationLettersController,
         ],
     )
 

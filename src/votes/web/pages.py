@@ -19,6 +19,8 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK
 
+from votes.db import agenda_queries
+from votes.db.agenda_queries import AssemblyView
 from votes.db.queries import OrganisationView
 from votes.services.accounts import Viewer
 from votes.services.actors import Actor
@@ -106,6 +108,11 @@ class Page(Visit):
     def see_other(self, *parts: object) -> Redirect:
         """303 to ``page.path(*parts)`` after a successful POST."""
         return see_other(self.path(*parts))
+
+    async def assembly(self, assembly_id: int) -> AssemblyView:
+        """The organisation's assembly ``assembly_id``, or 404 (the lookup most pages of an
+        assembly start with)."""
+        return found(await agenda_queries.assembly_view(self.organisation.id, assembly_id))
 
     def render(
         self,

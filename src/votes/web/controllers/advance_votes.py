@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, get, post
-from litestar.datastructures import State
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
@@ -16,18 +15,17 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK
 
 from votes.core.postal import ANSWERS
-from votes.db import agenda_queries
 from votes.db import attendance_queries as aq
 from votes.services import advance_votes as service
 from votes.services import paper_forms as papers
-from votes.services.actors import Actor, may_count, may_take_part
+from votes.services.actors import may_count, may_take_part
 from votes.services.refusals import Refused
 from votes.web import pickers
-from votes.web.context import RequestContext
 from votes.web.forms import FormErrors, whole_number
 from votes.web.labels import N_, Nn_
+from votes.web.pages import Page
 from votes.web.refusals import Plural, area, explain
-from votes.web.rendering import page, see_other
+from votes.web.rendering import see_other
 
 REFUSALS = area(
     "advance_votes",
@@ -96,10 +94,6 @@ REFUSALS = area(
 )
 
 
-def _path(actor: Actor, assembly_id: int) -> str:
-    return f"/o/{actor.organisation.short_name}/assemblies/{assembly_id}/advance-vote"
-
-
 def _answers(form: Any, prefix: str = "answer-") -> dict[int, str]:
     """``answer-<ballot>`` fields: forged or unknown ids are passed on, the service refuses
     them (``not_found``)."""
@@ -115,43 +109,34 @@ def _answers(form: Any, prefix: str = "answer-") -> dict[int, str]:
 
 
 class AdvanceVotesController(Controller):
-    path = "/"
+    path = "/assemblies/{assembly_id:int}/advance-vote"
 
-    @get("/assemblies/{assembly_id:int}/advance-vote")
+    @get("/")
     async def advance_vote_page(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        assembly_id: FromPath[int],
+        self, page: NamedDependency[Page], assembly_id: FromPath[int]
     ) -> Template:
-        return await self._page(request, context, actor, assembly_id)
+        return await self._page(page, assembly_id)
 
     async def _page(
         self,
-        request: Request[Any, Any, State],
-        context: RequestContext,
-        actor: Actor,
+        page: Page,
         assembly_id: int,
+        *,
         errors: FormErrors | None = None,
         values: dict[str, str] | None = None,
         status_code: int = HTTP_200_OK,
     ) -> Template:
-        organisation_id = actor.organisation.id
-        assembly = await agenda_queries.assembly_view(organisation_id, assembly_id)
-        if assembly is None:
-            raise NotFoundException()
+        """The member's form (and the scrutineers' paper forms); ``values`` as typed."""
+        actor = page.actor
+        organisation_id = page.organisation.id
+        assembly = await page.assembly(assembly_id)
         window = await service.window(organisation_id, assembly_id)
         counts = may_count(actor)
         members = await aq.voting_members(organisation_id) if counts else []
-        query = request.query_params
-        return page(
-            request,
+        query = page.request.query_params
+        return page.render(
             "pages/advance_votes/advance_vote.html.jinja",
             status_code=status_code,
-            context=context,
-            membership=actor,
-            organisation=actor.organisation,
             assembly=assembly,
             window=window,
             resolutions=await service.resolutions(actor, assembly_id),
@@ -175,69 +160,58 @@ class AdvanceVotesController(Controller):
             values=values or {},
         )
 
-    @post("/assemblies/{assembly_id:int}/advance-vote")
-    async def advance_vote(
+    async def _with_error(
         self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        assembly_id: FromPath[int],
+        page: Page,
+        assembly_id: int,
+        error: Refused,
+        field: str,
+        values: dict[str, str] | None = None,
+    ) -> Template:
+        """The page again, saying why above ``field`` (what was typed kept in ``values``)."""
+        if error.code == "not_found":
+            raise NotFoundException() from error
+        status, message = explain(error, REFUSALS)
+        errors = FormErrors()
+        errors.add(field, message)
+        return await self._page(page, assembly_id, errors=errors, values=values, status_code=status)
+
+    @post("/")
+    async def advance_vote(
+        self, page: NamedDependency[Page], assembly_id: FromPath[int]
     ) -> Template | Redirect:
         """The member's own answers: all stored or none; the latest answer counts."""
-        form = await request.form()
-        errors = FormErrors()
+        form = await page.form()
         values = {key: str(form.get(key, ""))[:10] for key in form if key.startswith("answer-")}
         try:
-            await service.cast_advance_votes(actor, assembly_id, _answers(form))
+            await service.cast_advance_votes(page.actor, assembly_id, _answers(form))
         except Refused as error:
-            if error.code == "not_found":
-                raise NotFoundException() from error
-            status, message = explain(error, REFUSALS)
-            errors.add("", message)
-            return await self._page(request, context, actor, assembly_id, errors, values, status)
-        return see_other(_path(actor, assembly_id) + "?saved=1")
+            return await self._with_error(page, assembly_id, error, "", values)
+        return see_other(page.path("assemblies", assembly_id, "advance-vote") + "?saved=1")
 
-    @post("/assemblies/{assembly_id:int}/advance-vote/paper")
+    @post("/paper")
     async def paper_form(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        assembly_id: FromPath[int],
+        self, page: NamedDependency[Page], assembly_id: FromPath[int]
     ) -> Template | Redirect:
         """A scrutineer enters a member's signed paper form."""
-        form = await request.form()
+        form = await page.form()
         values = {key: str(form.get(key, ""))[:20] for key in form if key != "_csrf_token"}
-        errors = FormErrors()
         member = whole_number(values.get("giver", ""))
         try:
             if member is None:
                 raise Refused("choose_member")
-            await papers.enter_paper_form(actor, assembly_id, member, _answers(form, "paper-"))
+            answers = _answers(form, "paper-")
+            await papers.enter_paper_form(page.actor, assembly_id, member, answers)
         except Refused as error:
-            if error.code == "not_found":
-                raise NotFoundException() from error
-            status, message = explain(error, REFUSALS)
-            errors.add("paper", message)
-            return await self._page(request, context, actor, assembly_id, errors, values, status)
-        return see_other(_path(actor, assembly_id) + "?entered=1")
+            return await self._with_error(page, assembly_id, error, "paper", values)
+        return see_other(page.path("assemblies", assembly_id, "advance-vote") + "?entered=1")
 
-    @post("/assemblies/{assembly_id:int}/advance-vote/paper/{membership_id:int}/confirm")
+    @post("/paper/{membership_id:int}/confirm")
     async def confirm_paper_form(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        assembly_id: FromPath[int],
-        membership_id: FromPath[int],
+        self, page: NamedDependency[Page], assembly_id: FromPath[int], membership_id: FromPath[int]
     ) -> Template | Redirect:
         try:
-            await papers.confirm_paper_form(actor, assembly_id, membership_id)
+            await papers.confirm_paper_form(page.actor, assembly_id, membership_id)
         except Refused as error:
-            if error.code == "not_found":
-                raise NotFoundException() from error
-            status, message = explain(error, REFUSALS)
-            errors = FormErrors()
-            errors.add("paper", message)
-            return await self._page(request, context, actor, assembly_id, errors, None, status)
-        return see_other(_path(actor, assembly_id) + "?entered=1")
+            return await self._with_error(page, assembly_id, error, "paper")
+        return see_other(page.path("assemblies", assembly_id, "advance-vote") + "?entered=1")

@@ -2,18 +2,17 @@
 as an enhancement), the item under discussion, the assembly's history, and the members' "now"
 page that follows the session.
 
-Every handler gets the viewer's actor (outsiders already got a 404) and every query is
+Every handler gets the viewer's page (outsiders already got a 404) and every query is
 scoped by its organisation.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
-from litestar.datastructures import State
+from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_204_NO_CONTENT, HTTP_422_UNPROCESSABLE_ENTITY
@@ -22,7 +21,7 @@ from votes.db import agenda_queries, now_queries, thread_queries
 from votes.db.tables import AssemblyKind, AssemblyStatus, Convocation, SubmissionRule
 from votes.i18n import gettext as _
 from votes.services import advance_votes, assemblies, attendance
-from votes.services.actors import Actor, may_run_assemblies, may_take_part
+from votes.services.actors import may_run_assemblies, may_take_part
 from votes.services.assemblies import AssemblyFields
 from votes.services.proposals import viewer_of
 from votes.services.refusals import Refused
@@ -31,29 +30,52 @@ from votes.web.assembly_forms import (
     local_datetime,
     local_input,
     optional_int,
-    refused,
+    refusal,
     text,
     thread_context,
 )
-from votes.web.context import RequestContext
 from votes.web.forms import FormErrors, QueryCount, whole_number
 from votes.web.guards import requires
-from votes.web.rendering import VARY, is_htmx, page, see_other
+from votes.web.pages import Page, found
+from votes.web.rendering import VARY, see_other
 
 # how often phones ask whether the "now" page changed (a 204 when it did not)
 NOW_POLL_SECONDS = 30  # a last resort: the live stream's signals trigger the re-fetch
 
 
-def _base(org: Actor) -> str:
-    return f"/o/{org.organisation.short_name}"
+ASSEMBLY_FIELDS = (
+    "title", "starts_at", "kind", "convocation", "place", "remote_url", "description",
+    "submission_rule", "submission_deadline",
+)  # fmt: skip
+ITEM_FIELDS = ("title", "description", "planned_minutes")
 
 
-def _form_values(form: Any) -> dict[str, str]:
-    names = (
-        "title", "starts_at", "kind", "convocation", "place", "remote_url", "description",
-        "submission_rule", "submission_deadline",
-    )  # fmt: skip
+def _typed(form: Any, names: tuple[str, ...]) -> dict[str, str]:
+    """The fields ``names`` as typed, trimmed (shown again as they were when refused)."""
     return {name: text(form, name).strip() for name in names}
+
+
+def _planned_minutes(values: dict[str, str]) -> int:
+    """The item's planned minutes (none typed: 0), refused when not a whole number."""
+    if not values["planned_minutes"]:
+        return 0
+    minutes = whole_number(values["planned_minutes"])
+    if minutes is None:
+        raise Refused("minutes_invalid", "planned_minutes")
+    return minutes
+
+
+async def _save_item(
+    save: Callable[..., Awaitable[int]], page: Page, target: int, values: dict[str, str]
+) -> int:
+    """Add an item to the assembly ``target``, or update the item ``target``, as typed."""
+    return await save(
+        page.actor,
+        target,
+        values["title"],
+        description=values["description"],
+        planned_minutes=_planned_minutes(values),
+    )
 
 
 def _parse_assembly(values: dict[str, str], time_zone: str) -> tuple[AssemblyFields | None, Any]:
@@ -99,23 +121,17 @@ class AssemblyController(Controller):
 
     def _assembly_form(
         self,
-        request: Request[Any, Any, State],
-        context: RequestContext,
-        actor: Actor,
+        page: Page,
         *,
         values: dict[str, str],
         errors: FormErrors,
         assembly_id: int | None = None,
         status_code: int = 200,
     ) -> Template:
-        return page(
-            request,
+        return page.render(
             "pages/assemblies/form.html.jinja",
             fragment="partials/assemblies/_assembly_form.html.jinja",
             status_code=status_code,
-            context=context,
-            membership=actor,
-            organisation=actor.organisation,
             values=values,
             errors=errors,
             assembly_id=assembly_id,
@@ -125,32 +141,23 @@ class AssemblyController(Controller):
         )
 
     @get("/assemblies/new", guards=[requires(may_run_assemblies)])
-    async def new_assembly(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-    ) -> Template:
+    async def new_assembly(self, page: NamedDependency[Page]) -> Template:
         values = {
             "title": "", "starts_at": "", "kind": "ago", "convocation": "first", "place": "",
             "remote_url": "", "description": "", "submission_rule": "members",
             "submission_deadline": "",
         }  # fmt: skip
-        return self._assembly_form(request, context, actor, values=values, errors=FormErrors())
+        return self._assembly_form(page, values=values, errors=FormErrors())
 
     @post("/assemblies", guards=[requires(may_run_assemblies)])
-    async def create_assembly(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-    ) -> Template | Redirect:
-        values = _form_values(await request.form())
-        fields, errors = _parse_assembly(values, actor.organisation.time_zone)
+    async def create_assembly(self, page: NamedDependency[Page]) -> Template | Redirect:
+        values = _typed(await page.form(), ASSEMBLY_FIELDS)
+        fields, errors = _parse_assembly(values, page.organisation.time_zone)
+        status = HTTP_422_UNPROCESSABLE_ENTITY
         if fields is not None:
             try:
                 assembly_id = await assemblies.create_assembly(
-                    actor,
+                    page.actor,
                     fields.title,
                     fields.starts_at,
                     kind=fields.kind,
@@ -161,33 +168,17 @@ class AssemblyController(Controller):
                     submission_rule=fields.submission_rule,
                     submission_deadline=fields.submission_deadline,
                 )
-                return see_other(f"{_base(actor)}/assemblies/{assembly_id}")
+                return page.see_other("assemblies", assembly_id)
             except Refused as error:
                 status, errors = errors_from(error)
-                return self._assembly_form(
-                    request, context, actor, values=values, errors=errors, status_code=status
-                )
-        return self._assembly_form(
-            request,
-            context,
-            actor,
-            values=values,
-            errors=errors,
-            status_code=HTTP_422_UNPROCESSABLE_ENTITY,
-        )
+        return self._assembly_form(page, values=values, errors=errors, status_code=status)
 
     @get("/assemblies/{assembly_id:int}/edit", guards=[requires(may_run_assemblies)])
     async def edit_assembly_form(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        assembly_id: FromPath[int],
+        self, page: NamedDependency[Page], assembly_id: FromPath[int]
     ) -> Template:
-        assembly = await agenda_queries.assembly_view(actor.organisation.id, assembly_id)
-        if assembly is None:
-            raise NotFoundException()
-        zone = actor.organisation.time_zone
+        assembly = await page.assembly(assembly_id)
+        zone = page.organisation.time_zone
         values = {
             "title": assembly.title,
             "starts_at": local_input(assembly.starts_at, zone),
@@ -200,212 +191,146 @@ class AssemblyController(Controller):
             "submission_deadline": local_input(assembly.submission_deadline, zone),
         }
         return self._assembly_form(
-            request,
-            context,
-            actor,
-            values=values,
-            errors=FormErrors(),
-            assembly_id=assembly.id,
+            page, values=values, errors=FormErrors(), assembly_id=assembly.id
         )
 
     @post("/assemblies/{assembly_id:int}/edit")
     async def edit_assembly(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        assembly_id: FromPath[int],
+        self, page: NamedDependency[Page], assembly_id: FromPath[int]
     ) -> Template | Redirect:
-        values = _form_values(await request.form())
-        fields, errors = _parse_assembly(values, actor.organisation.time_zone)
+        values = _typed(await page.form(), ASSEMBLY_FIELDS)
+        fields, errors = _parse_assembly(values, page.organisation.time_zone)
         status = HTTP_422_UNPROCESSABLE_ENTITY
         if fields is not None:
             try:
-                await assemblies.update_assembly(actor, assembly_id, fields)
-                return see_other(f"{_base(actor)}/assemblies/{assembly_id}")
+                await assemblies.update_assembly(page.actor, assembly_id, fields)
+                return page.see_other("assemblies", assembly_id)
             except Refused as error:
                 if error.code in ("not_found", "not_facilitator"):
-                    return refused(request, context, actor, error, "")
+                    return refusal(page, error, "")
                 status, errors = errors_from(error)
         return self._assembly_form(
-            request,
-            context,
-            actor,
-            values=values,
-            errors=errors,
-            assembly_id=assembly_id,
-            status_code=status,
+            page, values=values, errors=errors, assembly_id=assembly_id, status_code=status
         )
 
     @post("/assemblies/{assembly_id:int}/status")
     async def change_status(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        assembly_id: FromPath[int],
+        self, page: NamedDependency[Page], assembly_id: FromPath[int]
     ) -> Template | Redirect:
-        back = f"{_base(actor)}/assemblies/{assembly_id}"
-        form = await request.form()
+        back = page.path("assemblies", assembly_id)
+        form = await page.form()
         try:
             status = AssemblyStatus(text(form, "status"))
-            await assemblies.set_assembly_status(actor, assembly_id, status)
+            await assemblies.set_assembly_status(page.actor, assembly_id, status)
         except ValueError:
-            return refused(request, context, actor, Refused("invalid_choice"), back)
+            return refusal(page, Refused("invalid_choice"), back)
         except Refused as error:
-            return refused(request, context, actor, error, back)
+            return refusal(page, error, back)
         return see_other(back)
 
     # --- the assembly and its agenda ----------------------------------------------------------
 
-    @get("/assemblies/{assembly_id:int}")
-    async def assembly(
+    async def _detail(
         self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        assembly_id: FromPath[int],
+        page: Page,
+        assembly_id: int,
+        *,
+        fragment: str | None = None,
+        status_code: int = 200,
+        item_errors: FormErrors | None = None,
+        item_values: dict[str, str] | None = None,
     ) -> Template:
-        detail = await agenda_queries.assembly_page(
-            actor.organisation.id, assembly_id, viewer_of(actor)
+        """The assembly's page; after a refused new item, its form again (the fragment for
+        htmx) with what was typed."""
+        actor = page.actor
+        detail = found(
+            await agenda_queries.assembly_page(page.organisation.id, assembly_id, viewer_of(actor))
         )
-        if detail is None:
-            raise NotFoundException()
-        return page(
-            request,
+        window = await advance_votes.window(page.organisation.id, assembly_id)
+        return page.render(
             "pages/assemblies/detail.html.jinja",
-            context=context,
-            membership=actor,
-            organisation=actor.organisation,
+            fragment=fragment,
+            status_code=status_code,
             page_data=detail,
             manager=may_run_assemblies(actor),
             may_take_part=may_take_part(actor),
             next_statuses=await assemblies.next_statuses(assembly_id, detail.assembly.status),
             # the vote by correspondence, while its form is open (#18)
-            advance_vote_open=(await advance_votes.window(actor.organisation.id, assembly_id)).open,
-            item_errors=FormErrors(),
-            item_values={"title": "", "description": "", "planned_minutes": ""},
+            advance_vote_open=window.open,
+            item_errors=item_errors or FormErrors(),
+            item_values=item_values or {"title": "", "description": "", "planned_minutes": ""},
         )
+
+    @get("/assemblies/{assembly_id:int}")
+    async def assembly(self, page: NamedDependency[Page], assembly_id: FromPath[int]) -> Template:
+        return await self._detail(page, assembly_id)
 
     @post("/assemblies/{assembly_id:int}/items")
     async def add_item(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        assembly_id: FromPath[int],
+        self, page: NamedDependency[Page], assembly_id: FromPath[int]
     ) -> Template | Redirect:
-        form = await request.form()
-        values = {name: text(form, name).strip() for name in ("title", "description")}
-        values["planned_minutes"] = text(form, "planned_minutes").strip()
-        minutes = optional_int(form, "planned_minutes")
+        values = _typed(await page.form(), ITEM_FIELDS)
         try:
-            if values["planned_minutes"] and minutes is None:
-                raise Refused("minutes_invalid", "planned_minutes")
-            item_id = await assemblies.add_item(
-                actor,
-                assembly_id,
-                values["title"],
-                description=values["description"],
-                planned_minutes=minutes or 0,
-            )
+            item_id = await _save_item(assemblies.add_item, page, assembly_id, values)
         except Refused as error:
             if error.code in ("not_found", "not_facilitator", "assembly_closed", "record_final"):
-                return refused(request, context, actor, error, "")
+                return refusal(page, error, "")
             status, errors = errors_from(error)
-            detail = await agenda_queries.assembly_page(
-                actor.organisation.id, assembly_id, viewer_of(actor)
-            )
-            return page(
-                request,
-                "pages/assemblies/detail.html.jinja",
+            return await self._detail(
+                page,
+                assembly_id,
                 fragment="partials/assemblies/_item_form.html.jinja",
                 status_code=status,
-                context=context,
-                membership=actor,
-                organisation=actor.organisation,
-                page_data=detail,
-                manager=True,
-                may_take_part=may_take_part(actor),
-                next_statuses=(
-                    await assemblies.next_statuses(assembly_id, detail.assembly.status)
-                    if detail
-                    else ()
-                ),
                 item_errors=errors,
                 item_values=values,
             )
-        return see_other(f"{_base(actor)}/assemblies/{assembly_id}#item-{item_id}")
+        return see_other(f"{page.path('assemblies', assembly_id)}#item-{item_id}")
 
     @get("/items/{item_id:int}")
     async def item(
         self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
+        page: NamedDependency[Page],
         item_id: FromPath[int],
         order: FromQuery[str] = "oldest",
         offset: QueryCount = 0,
     ) -> Template:
-        found = await agenda_queries.agenda_item(actor.organisation.id, item_id, viewer_of(actor))
-        if found is None or found[1].thread_id is None:
-            raise NotFoundException()
-        assembly, item = found
-        thread = await thread_queries.thread_page(
-            actor.organisation.id,
-            found[1].thread_id,
-            actor.person_id,
-            order=order,
-            offset=offset,
+        actor = page.actor
+        assembly, item = found(
+            await agenda_queries.agenda_item(page.organisation.id, item_id, viewer_of(actor))
         )
-        return page(
-            request,
+        thread_id = found(item.thread_id)
+        thread = await thread_queries.thread_page(
+            page.organisation.id, thread_id, actor.person_id, order=order, offset=offset
+        )
+        return page.render(
             "pages/assemblies/item.html.jinja",
-            context=context,
-            membership=actor,
-            organisation=actor.organisation,
             assembly=assembly,
             item=item,
-            **thread_context(actor, thread, request.url.path),
+            **thread_context(actor, thread, page.request.url.path),
         )
 
     @get("/items/{item_id:int}/edit", guards=[requires(may_run_assemblies)])
-    async def edit_item_form(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        item_id: FromPath[int],
-    ) -> Template:
-        found = await agenda_queries.agenda_item(actor.organisation.id, item_id)
-        if found is None:
-            raise NotFoundException()
-        assembly, item = found
+    async def edit_item_form(self, page: NamedDependency[Page], item_id: FromPath[int]) -> Template:
+        assembly, item = found(await agenda_queries.agenda_item(page.organisation.id, item_id))
         values = {
             "title": item.title,
             "description": item.description,
             "planned_minutes": str(item.planned_minutes or ""),
         }
-        return self._item_edit(request, context, actor, assembly, item_id, values)
+        return self._item_edit(page, assembly, item_id, values)
 
     def _item_edit(
         self,
-        request: Request[Any, Any, State],
-        context: RequestContext,
-        actor: Actor,
+        page: Page,
         assembly: agenda_queries.AssemblyView,
         item_id: int,
         values: dict[str, str],
         errors: FormErrors | None = None,
         status_code: int = 200,
     ) -> Template:
-        return page(
-            request,
+        return page.render(
             "pages/assemblies/item_form.html.jinja",
             status_code=status_code,
-            context=context,
-            membership=actor,
-            organisation=actor.organisation,
             assembly=assembly,
             item_id=item_id,
             item_values=values,
@@ -414,123 +339,81 @@ class AssemblyController(Controller):
 
     @post("/items/{item_id:int}/edit")
     async def edit_item(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        item_id: FromPath[int],
+        self, page: NamedDependency[Page], item_id: FromPath[int]
     ) -> Template | Redirect:
-        form = await request.form()
-        values = {name: text(form, name).strip() for name in ("title", "description")}
-        values["planned_minutes"] = text(form, "planned_minutes").strip()
-        minutes = optional_int(form, "planned_minutes")
+        values = _typed(await page.form(), ITEM_FIELDS)
         try:
-            if values["planned_minutes"] and minutes is None:
-                raise Refused("minutes_invalid", "planned_minutes")
-            assembly_id = await assemblies.update_item(
-                actor,
-                item_id,
-                values["title"],
-                description=values["description"],
-                planned_minutes=minutes or 0,
-            )
+            assembly_id = await _save_item(assemblies.update_item, page, item_id, values)
         except Refused as error:
-            found = await agenda_queries.agenda_item(actor.organisation.id, item_id)
-            if error.field == "" or found is None:
-                return refused(request, context, actor, error, "")
+            shown = await agenda_queries.agenda_item(page.organisation.id, item_id)
+            if error.field == "" or shown is None:
+                return refusal(page, error, "")
             status, errors = errors_from(error)
-            return self._item_edit(
-                request, context, actor, found[0], item_id, values, errors, status
-            )
-        return see_other(f"{_base(actor)}/assemblies/{assembly_id}#item-{item_id}")
+            return self._item_edit(page, shown[0], item_id, values, errors, status)
+        return see_other(f"{page.path('assemblies', assembly_id)}#item-{item_id}")
 
     @post("/items/{item_id:int}/move")
     async def move_item(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        item_id: FromPath[int],
+        self, page: NamedDependency[Page], item_id: FromPath[int]
     ) -> Template | Redirect:
-        direction = text(await request.form(), "direction")
+        direction = text(await page.form(), "direction")
+        step = -1 if direction == "up" else 1
         try:
-            assembly_id = await assemblies.move_item(actor, item_id, -1 if direction == "up" else 1)
+            assembly_id = await assemblies.move_item(page.actor, item_id, step)
         except Refused as error:
-            return refused(request, context, actor, error, "")
-        return see_other(f"{_base(actor)}/assemblies/{assembly_id}#item-{item_id}")
+            return refusal(page, error, "")
+        return see_other(f"{page.path('assemblies', assembly_id)}#item-{item_id}")
 
     @post("/items/{item_id:int}/remove")
     async def remove_item(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        item_id: FromPath[int],
+        self, page: NamedDependency[Page], item_id: FromPath[int]
     ) -> Template | Redirect:
         try:
-            assembly_id = await assemblies.remove_item(actor, item_id)
+            assembly_id = await assemblies.remove_item(page.actor, item_id)
         except Refused as error:
-            return refused(request, context, actor, error, "")
-        return see_other(f"{_base(actor)}/assemblies/{assembly_id}#agenda-title")
+            return refusal(page, error, "")
+        return see_other(f"{page.path('assemblies', assembly_id)}#agenda-title")
 
     @post("/assemblies/{assembly_id:int}/order")
     async def reorder(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        assembly_id: FromPath[int],
+        self, page: NamedDependency[Page], assembly_id: FromPath[int]
     ) -> Template | Response[None] | Redirect:
         """The drag-and-drop script posts the whole new order (``item`` repeated)."""
-        form = await request.form()
-        back = f"{_base(actor)}/assemblies/{assembly_id}"
+        form = await page.form()
+        back = page.path("assemblies", assembly_id)
         order = [whole_number(value) for value in form.getall("item", [])]
         if None in order:
-            return refused(request, context, actor, Refused("agenda_changed"), back)
+            return refusal(page, Refused("agenda_changed"), back)
         try:
-            await assemblies.reorder_agenda(actor, assembly_id, [n for n in order if n is not None])
+            await assemblies.reorder_agenda(
+                page.actor, assembly_id, [n for n in order if n is not None]
+            )
         except Refused as error:
-            return refused(request, context, actor, error, back)
-        if is_htmx(request):
+            return refusal(page, error, back)
+        if page.htmx:
             return Response(content=None, status_code=HTTP_204_NO_CONTENT)
         return see_other(back)
 
     @post("/assemblies/{assembly_id:int}/current")
     async def mark_current(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        assembly_id: FromPath[int],
+        self, page: NamedDependency[Page], assembly_id: FromPath[int]
     ) -> Template | Redirect:
-        item_id = optional_int(await request.form(), "item")
-        back = f"{_base(actor)}/assemblies/{assembly_id}"
+        item_id = optional_int(await page.form(), "item")
+        back = page.path("assemblies", assembly_id)
         try:
-            await assemblies.mark_current_item(actor, assembly_id, item_id)
+            await assemblies.mark_current_item(page.actor, assembly_id, item_id)
         except Refused as error:
-            return refused(request, context, actor, error, back)
+            return refusal(page, error, back)
         return see_other(f"{back}#item-{item_id}" if item_id else back)
 
     @get("/assemblies/{assembly_id:int}/history")
-    async def history(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        assembly_id: FromPath[int],
-    ) -> Template:
-        assembly = await agenda_queries.assembly_view(actor.organisation.id, assembly_id)
-        if assembly is None:
-            raise NotFoundException()
-        return page(
-            request,
+    async def history(self, page: NamedDependency[Page], assembly_id: FromPath[int]) -> Template:
+        assembly = await page.assembly(assembly_id)
+        return page.render(
             "pages/assemblies/history.html.jinja",
-            context=context,
-            membership=actor,
-            organisation=actor.organisation,
             assembly=assembly,
             entries=await agenda_queries.history_of(
-                actor.organisation.id, assembly_id, viewer_of(actor)
+                page.organisation.id, assembly_id, viewer_of(page.actor)
             ),
         )
 
@@ -538,18 +421,14 @@ class AssemblyController(Controller):
 
     @get("/now")
     async def now(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        since: FromQuery[str] = "",
+        self, page: NamedDependency[Page], since: FromQuery[str] = ""
     ) -> Template | Response[None]:
         """What the assembly is doing right now. The live stream's signals make phones ask
         again, and a slow poll remains as a last resort, both with ``since=<stamp>``: an
         unchanged stamp answers 204 (htmx swaps nothing) after three small queries."""
-        organisation_id = actor.organisation.id
+        organisation_id = page.organisation.id
         stamp = await now_queries.now_stamp(organisation_id)
-        if since and since == stamp and is_htmx(request):
+        if since and since == stamp and page.htmx:
             return Response(
                 content=None,
                 status_code=HTTP_204_NO_CONTENT,
@@ -558,23 +437,19 @@ class AssemblyController(Controller):
         view = await now_queries.now_view(organisation_id, stamp)
         thread = (
             await thread_queries.thread_page(
-                organisation_id, view.thread_id, actor.person_id, order="newest", limit=5
+                organisation_id, view.thread_id, page.actor.person_id, order="newest", limit=5
             )
             if view.thread_id
             else None
         )
-        return page(
-            request,
+        return page.render(
             "pages/assemblies/now.html.jinja",
             fragment="partials/assemblies/_now.html.jinja",
-            context=context,
-            membership=actor,
-            organisation=actor.organisation,
             now=view,
             quorum=await attendance.quorum_banner(organisation_id, view.assembly.id)
             if view.assembly
             else None,
             stamp=stamp,
             poll_seconds=NOW_POLL_SECONDS,
-            **thread_context(actor, thread, f"{_base(actor)}/now"),
+            **thread_context(page.actor, thread, page.path("now")),
         )

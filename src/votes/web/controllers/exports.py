@@ -16,7 +16,7 @@ from votes.db.minutes_queries import AssemblyRecord
 from votes.services import exports, rules
 from votes.services.actors import Actor, may_run_assemblies
 from votes.web import records
-from votes.web.controllers.minutes import pdf_download
+from votes.web.downloads import pdf_download
 from votes.web.guards import requires
 from votes.web.pages import Page, found
 from votes.web.rendering import see_other

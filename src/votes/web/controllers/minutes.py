@@ -9,10 +9,7 @@ write and finalise.
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Controller, Request, Response, get, post
-from litestar.datastructures import State
+from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
@@ -26,13 +23,14 @@ from votes.services import rules
 from votes.services.actors import Actor, may_run_assemblies
 from votes.services.refusals import Refused
 from votes.web import records
-from votes.web.context import RequestContext
+from votes.web.downloads import pdf_download
 from votes.web.forms import FormErrors
 from votes.web.guards import requires
 from votes.web.labels import N_
 from votes.web.mood_annex import mood_annex
+from votes.web.pages import Page, found
 from votes.web.refusals import area, explain, form_errors
-from votes.web.rendering import page, see_other
+from votes.web.rendering import see_other
 
 FIELDS = ("language", "chair", "secretary", "scrutineers", "introduction", "notes")
 
@@ -68,15 +66,8 @@ def may_read_draft(actor: Actor) -> bool:
     return may_run_assemblies(actor) or actor.is_scrutineer
 
 
-def _minutes_path(actor: Actor, assembly_id: int) -> str:
-    return f"/o/{actor.organisation.short_name}/assemblies/{assembly_id}/minutes"
-
-
-async def _record(actor: Actor, assembly_id: int) -> AssemblyRecord:
-    record = await mq.assembly_record(actor.organisation.id, assembly_id)
-    if record is None:
-        raise NotFoundException()
-    return record
+async def _record(page: Page, assembly_id: int) -> AssemblyRecord:
+    return found(await mq.assembly_record(page.organisation.id, assembly_id))
 
 
 def _language(minutes: MinutesRow | None, record: AssemblyRecord) -> str:
@@ -111,148 +102,109 @@ def _values(minutes: MinutesRow | None, record: AssemblyRecord) -> dict[str, str
 
 
 class MinutesController(Controller):
-    path = "/"
+    path = "/assemblies/{assembly_id:int}"
 
-    @get("/assemblies/{assembly_id:int}/minutes")
-    async def minutes(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        assembly_id: FromPath[int],
-    ) -> Template:
-        record = await _record(actor, assembly_id)
-        minutes = await mq.minutes_row(actor.organisation.id, assembly_id)
-        return await self._page(request, context, actor, record, minutes)
+    @get("/minutes")
+    async def minutes(self, page: NamedDependency[Page], assembly_id: FromPath[int]) -> Template:
+        return await self._page(page, await _record(page, assembly_id))
 
     async def _page(
         self,
-        request: Request[Any, Any, State],
-        context: RequestContext,
-        actor: Actor,
+        page: Page,
         record: AssemblyRecord,
-        minutes: MinutesRow | None,
         *,
         values: dict[str, str] | None = None,
         errors: FormErrors | None = None,
         status_code: int = 200,
     ) -> Template:
+        """The minutes as they stand, with the secretary's form (``values`` as typed)."""
+        organisation_id = page.organisation.id
+        minutes = await mq.minutes_row(organisation_id, record.assembly.id)
         final = minutes is not None and minutes.is_final
-        readable = final or may_read_draft(actor)
+        readable = final or may_read_draft(page.actor)
         intact = None
         if final:
-            intact = await service.check_final_minutes(actor.organisation.id, record.assembly.id)
-        return page(
-            request,
+            intact = await service.check_final_minutes(organisation_id, record.assembly.id)
+        return page.render(
             "pages/minutes/minutes.html.jinja",
             status_code=status_code,
-            context=context,
-            membership=actor,
-            organisation=actor.organisation,
             record=record,
             minutes=minutes,
             final=final,
             intact=intact,
             document=await _document(record, minutes) if readable else "",
-            manager=may_run_assemblies(actor),
+            manager=may_run_assemblies(page.actor),
             values=values or _values(minutes, record),
             errors=errors or FormErrors(),
             languages=LANGUAGES,
         )
 
-    @post("/assemblies/{assembly_id:int}/minutes", guards=[requires(may_run_assemblies)])
+    @post("/minutes", guards=[requires(may_run_assemblies)])
     async def save(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        assembly_id: FromPath[int],
+        self, page: NamedDependency[Page], assembly_id: FromPath[int]
     ) -> Template | Redirect:
-        record = await _record(actor, assembly_id)
-        form = await request.form()
+        record = await _record(page, assembly_id)
+        form = await page.form()
         values = {name: str(form.get(name, "")) for name in FIELDS}
         draft = service.MinutesDraft(**values)
         errors = FormErrors()
         for name, code in service.check_draft(draft).items():
             errors.add(name, explain(code, REFUSALS).message)
-        if not errors:
-            try:
-                await service.save_draft(
-                    actor.organisation.id,
-                    assembly_id,
-                    draft,
-                    person_id=actor.person_id,
-                )
-            except Refused as error:
-                return await self._refused(request, context, actor, record, error, values)
-            return see_other(_minutes_path(actor, assembly_id) + "#document")
-        minutes = await mq.minutes_row(actor.organisation.id, assembly_id)
-        return await self._page(
-            request,
-            context,
-            actor,
-            record,
-            minutes,
-            values=values,
-            errors=errors,
-            status_code=422,
-        )
+        if errors:
+            return await self._page(page, record, values=values, errors=errors, status_code=422)
+        try:
+            await service.save_draft(
+                page.organisation.id, assembly_id, draft, person_id=page.actor.person_id
+            )
+        except Refused as error:
+            return await self._with_error(page, record, error, values)
+        return see_other(page.path("assemblies", assembly_id, "minutes") + "#document")
 
-    async def _refused(
+    async def _with_error(
         self,
-        request: Request[Any, Any, State],
-        context: RequestContext,
-        actor: Actor,
+        page: Page,
         record: AssemblyRecord,
         error: Refused,
         values: dict[str, str] | None = None,
     ) -> Template:
+        """The minutes' page again, saying why the action was refused (nothing typed lost)."""
         if error.code == "not_found":
             raise NotFoundException()
         status, errors = form_errors(error, REFUSALS)
-        minutes = await mq.minutes_row(actor.organisation.id, record.assembly.id)
-        return await self._page(
-            request, context, actor, record, minutes, values=values, errors=errors,
-            status_code=status,
-        )  # fmt: skip
+        return await self._page(page, record, values=values, errors=errors, status_code=status)
 
-    @post("/assemblies/{assembly_id:int}/minutes/finalise", guards=[requires(may_run_assemblies)])
+    @post("/minutes/finalise", guards=[requires(may_run_assemblies)])
     async def finalise(
-        self,
-        request: Request[Any, Any, State],
-        context: NamedDependency[RequestContext],
-        actor: NamedDependency[Actor],
-        assembly_id: FromPath[int],
+        self, page: NamedDependency[Page], assembly_id: FromPath[int]
     ) -> Template | Redirect:
-        record = await _record(actor, assembly_id)
-        minutes = await mq.minutes_row(actor.organisation.id, assembly_id)
+        record = await _record(page, assembly_id)
+        minutes = await mq.minutes_row(page.organisation.id, assembly_id)
         if minutes is not None and minutes.is_final:
-            error = Refused("minutes_final")
-            return await self._refused(request, context, actor, record, error)
+            return await self._with_error(page, record, Refused("minutes_final"))
         content = await _document(record, minutes)
         try:
             await service.finalise(
-                actor.organisation.id, assembly_id, content, person_id=actor.person_id
+                page.organisation.id, assembly_id, content, person_id=page.actor.person_id
             )
         except Refused as error:
-            return await self._refused(request, context, actor, record, error)
-        return see_other(_minutes_path(actor, assembly_id))
+            return await self._with_error(page, record, error)
+        return page.see_other("assemblies", assembly_id, "minutes")
 
     async def _readable_document(
-        self, actor: Actor, assembly_id: int
+        self, page: Page, assembly_id: int
     ) -> tuple[AssemblyRecord, str, str]:
         """(record, document, language) for print and PDF; a draft is for the bureau only."""
-        record = await _record(actor, assembly_id)
-        minutes = await mq.minutes_row(actor.organisation.id, assembly_id)
-        if not ((minutes is not None and minutes.is_final) or may_read_draft(actor)):
+        record = await _record(page, assembly_id)
+        minutes = await mq.minutes_row(page.organisation.id, assembly_id)
+        if not ((minutes is not None and minutes.is_final) or may_read_draft(page.actor)):
             raise NotFoundException()
         return record, await _document(record, minutes), _language(minutes, record)
 
-    @get("/assemblies/{assembly_id:int}/minutes/print")
+    @get("/minutes/print")
     async def printable(
-        self, actor: NamedDependency[Actor], assembly_id: FromPath[int]
+        self, page: NamedDependency[Page], assembly_id: FromPath[int]
     ) -> Response[str]:
-        record, document, language = await self._readable_document(actor, assembly_id)
+        record, document, language = await self._readable_document(page, assembly_id)
         html = records.standalone_html(record.assembly.title, document, language, for_pdf=False)
         return Response(
             content=html,
@@ -260,21 +212,8 @@ class MinutesController(Controller):
             headers={"Cache-Control": "no-store"},
         )
 
-    @get("/assemblies/{assembly_id:int}/minutes.pdf")
-    async def pdf(
-        self, actor: NamedDependency[Actor], assembly_id: FromPath[int]
-    ) -> Response[bytes]:
-        record, document, language = await self._readable_document(actor, assembly_id)
+    @get("/minutes.pdf")
+    async def pdf(self, page: NamedDependency[Page], assembly_id: FromPath[int]) -> Response[bytes]:
+        record, document, language = await self._readable_document(page, assembly_id)
         html = records.standalone_html(record.assembly.title, document, language)
         return pdf_download(await records.pdf_of(html), f"minutes-{assembly_id}.pdf")
-
-
-def pdf_download(content: bytes, filename: str) -> Response[bytes]:
-    return Response(
-        content=content,
-        media_type="application/pdf",
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "no-store",
-        },
-    )

@@ -1,0 +1,95 @@
+"""What the convocation's pages share: their refusals, their path and guard, the assembly
+convened, the stored letter, the site's address and the notice period in words."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller
+from litestar.types import Guard
+
+from votes.db import agenda_queries
+from votes.db import convocation_queries as queries
+from votes.db.agenda_queries import AssemblyView
+from votes.services import convocations as service
+from votes.services.actors import may_administer
+from votes.services.convocations import LetterDraft, Notice
+from votes.services.refusals import Refused
+from votes.web.guards import requires
+from votes.web.labels import N_, Nn_
+from votes.web.pages import Page
+from votes.web.refusals import Plural, area
+
+REFUSALS = area(
+    "convocations",
+    {
+        "assembly_closed": (
+            409,
+            N_("This assembly is closed: nobody can be convened to it any more. Nothing was sent."),
+        ),
+        "convocation_not_prepared": (
+            409,
+            N_("Save the convocation's text before sending it. Nothing was sent."),
+        ),
+        "letter_empty": (422, N_("Write the convocation's text: it cannot be empty.")),
+        "letter_too_long": (
+            422,
+            N_("This text is too long: at most %(num)d characters. Nothing was saved."),
+        ),
+        "notice_too_short": (
+            409,
+            Plural(
+                Nn_(
+                    "The notice period is %(num)d day short: tick the box to convene anyway.",
+                    "The notice period is %(num)d days short: tick the box to convene anyway.",
+                ),
+                "count",
+            ),
+        ),
+        "nobody_chosen": (422, N_("Choose at least one member who is not convened yet.")),
+    },
+)
+
+
+class ConvocationPages(Controller):
+    """What the convocation's controllers share: where they are, and that only
+    administrators convene."""
+
+    path = "/assemblies/{assembly_id:int}/convocation"
+    guards: list[Guard] | None = [requires(may_administer)]  # noqa: RUF012 - Litestar's own attribute
+
+
+def convocation_path(page: Page, assembly_id: int, rest: str = "") -> str:
+    return page.path("assemblies", assembly_id, "convocation") + rest
+
+
+def site_url(page: Page) -> str:
+    """The instance's address, for the links a member follows from a mail or a letter."""
+    return str(page.request.base_url).rstrip("/")
+
+
+async def convened_assembly(page: Page, assembly_id: int) -> AssemblyView:
+    assembly = await agenda_queries.assembly_view(page.organisation.id, assembly_id)
+    if assembly is None:
+        raise Refused("not_found")
+    return assembly
+
+
+async def stored_letter(page: Page, assembly_id: int) -> LetterDraft | None:
+    """The convocation's text as saved, if it was."""
+    stored = await queries.letter_of(page.organisation.id, assembly_id)
+    return LetterDraft(stored.body, stored.instructions) if stored else None
+
+
+async def notice_warning(page: Page, assembly_id: int) -> dict[str, Any]:
+    """What the short-notice warning of the preparation and letters pages reads."""
+    return {"notice": await service.notice_for(page.actor, assembly_id), "words": notice_words}
+
+
+def notice_words(notice: Notice) -> dict[str, str]:
+    """The notice's dates in words, for the warning."""
+    return {
+        "day": service.day_in_words(notice.assembly_day),
+        "today": service.day_in_words(notice.today),
+        "latest": service.day_in_words(notice.latest_day),
+    }

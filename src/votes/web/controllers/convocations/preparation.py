@@ -1,0 +1,235 @@
+"""Preparing the convocation: its text (prefilled from the assembly), its preview as a member
+reads it, and sending it to every member with voting rights."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from litestar import get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_200_OK
+
+from votes.db import convocation_queries as queries
+from votes.db.agenda_queries import AssemblyView
+from votes.db.convocation_queries import AgendaLine
+from votes.i18n import gettext as _
+from votes.i18n import ngettext
+from votes.services import access_codes, rules
+from votes.services import convocations as service
+from votes.services.actors import Actor
+from votes.services.convocations import LetterDraft
+from votes.services.refusals import Refused
+from votes.web.controllers.convocations.common import (
+    REFUSALS,
+    ConvocationPages,
+    convened_assembly,
+    convocation_path,
+    notice_warning,
+    site_url,
+    stored_letter,
+)
+from votes.web.forms import FormErrors
+from votes.web.labels import label
+from votes.web.pages import Page
+from votes.web.records import written_in
+from votes.web.refusals import explain
+from votes.web.rendering import see_other
+
+RESOLUTION_TEXT_MAX = 2_000  # a longer draft resolution is linked, not copied into the letter
+
+
+def default_letter(
+    actor: Actor,
+    assembly: AssemblyView,
+    agenda: list[AgendaLine],
+    *,
+    base_url: str,
+    proxy_cap: int | None,
+) -> LetterDraft:
+    """The letter prefilled from the assembly, in the cooperative's language: its kind and
+    call, the date in words, the place, the remote link, the agenda with the draft resolutions
+    (their text, or a link when long), and the proxy and postal-vote paragraph."""
+    organisation = actor.organisation
+    language = organisation.default_language or "fr"
+    with written_in(language):
+        kind = label("assembly_kind", assembly.kind)
+        call = label("convocation", assembly.convocation)
+        lines = [
+            _("%(cooperative)s convenes its members to: %(kind)s, %(call)s.")
+            % {"cooperative": organisation.name, "kind": kind, "call": call},
+            "",
+            _("Date: %(when)s")
+            % {"when": service.when_in_words(assembly.starts_at, organisation.time_zone)},
+        ]
+        if assembly.place:
+            lines.append(_("Place: %(place)s") % {"place": assembly.place})
+        if assembly.remote_url:
+            lines.append(_("To take part remotely: %(link)s") % {"link": assembly.remote_url})
+        if assembly.description.strip():
+            lines += ["", assembly.description.strip()]
+        lines += ["", _("Agenda:")]
+        if not agenda:
+            lines.append(_("(the agenda is not written yet)"))
+        for item in agenda:
+            lines.append(f"{item.position}. {item.title}")
+        resolutions = [(item, r) for item in agenda for r in item.resolutions]
+        if resolutions:
+            lines += ["", _("Draft resolutions:")]
+            for item, resolution in resolutions:
+                link = f"{base_url}/o/{organisation.short_name}/proposals/{resolution.id}"
+                lines += ["", f"— {resolution.title} ({item.position}. {item.title})"]
+                if len(resolution.body) <= RESOLUTION_TEXT_MAX:
+                    lines += ["", resolution.body.strip()]
+                lines.append(_("Read it online: %(link)s") % {"link": link})
+        instructions = _instructions(proxy_cap)
+    return LetterDraft("\n".join(lines).strip(), instructions)
+
+
+def _instructions(proxy_cap: int | None) -> str:
+    first = _(
+        "If you cannot attend, you may be represented by another member with voting rights:"
+        " give them a signed proxy, dated and naming the assembly."
+    )
+    if proxy_cap is None:
+        cap = _("The statutes set no limit on the proxies one member may hold.")
+    else:
+        cap = ngettext(
+            "Each member may hold at most %(num)d proxy besides their own vote.",
+            "Each member may hold at most %(num)d proxies besides their own vote.",
+            proxy_cap,
+        )
+    postal = _(
+        "Where the statutes allow it, you may also vote by post or in advance:"
+        " the form and its deadline are given to you with this convocation."
+    )
+    return f"{first} {cap}\n\n{postal}"
+
+
+async def _letter(page: Page, assembly: AssemblyView) -> tuple[LetterDraft, bool]:
+    """The letter as saved, else prefilled from the assembly; and whether it was saved."""
+    stored = await stored_letter(page, assembly.id)
+    if stored is not None:
+        return stored, True
+    organisation_id = page.organisation.id
+    agenda = await queries.agenda_with_resolutions(organisation_id, assembly.id)
+    profile = await rules.assembly_profile(organisation_id, assembly.id)
+    voters = await queries.voters(organisation_id)
+    prefilled = default_letter(
+        page.actor,
+        assembly,
+        agenda,
+        base_url=site_url(page),
+        proxy_cap=profile.proxies.cap(len(voters)),
+    )
+    return prefilled, False
+
+
+class ConvocationController(ConvocationPages):
+    async def _prepare_page(
+        self,
+        page: Page,
+        assembly_id: int,
+        *,
+        values: LetterDraft | None = None,
+        errors: FormErrors | None = None,
+        status_code: int = HTTP_200_OK,
+        saved: bool = False,
+    ) -> Template:
+        organisation_id = page.organisation.id
+        assembly = await convened_assembly(page, assembly_id)
+        letter, stored = await _letter(page, assembly)
+        voters = await queries.voters(organisation_id)
+        convened = await queries.convened_ids(organisation_id, assembly_id)
+        return page.render(
+            "pages/convocations/prepare.html.jinja",
+            status_code=status_code,
+            assembly=assembly,
+            values=values or letter,
+            errors=errors or FormErrors(),
+            stored=stored,
+            saved=saved,
+            **await notice_warning(page, assembly_id),
+            voters=len(voters),
+            with_address=sum(1 for v in voters if v.email),
+            to_mail=sum(1 for v in voters if v.email and v.membership_id not in convened),
+            to_print=sum(1 for v in voters if not v.email and v.membership_id not in convened),
+            convened=len(convened),
+            letter_max=service.LETTER_MAX,
+            instructions_max=service.INSTRUCTIONS_MAX,
+        )
+
+    @get("/")
+    async def prepare_form(
+        self, page: NamedDependency[Page], assembly_id: FromPath[int], saved: FromQuery[str] = ""
+    ) -> Template:
+        return await self._prepare_page(page, assembly_id, saved=bool(saved))
+
+    @post("/")
+    async def prepare(
+        self, page: NamedDependency[Page], assembly_id: FromPath[int]
+    ) -> Template | Redirect:
+        form = await page.form()
+        draft = LetterDraft(
+            str(form.get("body", "")).replace("\r\n", "\n"),
+            str(form.get("instructions", "")).replace("\r\n", "\n"),
+        )
+        try:
+            await service.prepare(page.actor, assembly_id, draft)
+        except Refused as error:
+            if error.code not in ("letter_empty", "letter_too_long"):
+                raise
+            status, message = explain(error, REFUSALS)
+            errors = FormErrors()
+            errors.add(error.field or "", message)
+            shown = LetterDraft(
+                draft.body[: service.LETTER_MAX], draft.instructions[: service.INSTRUCTIONS_MAX]
+            )
+            return await self._prepare_page(
+                page, assembly_id, values=shown, errors=errors, status_code=status
+            )
+        return see_other(convocation_path(page, assembly_id, "?saved=1"))
+
+    @get("/preview")
+    async def preview(self, page: NamedDependency[Page], assembly_id: FromPath[int]) -> Template:
+        """The mail as a member reads it (in the cooperative's language, with sample secrets)
+        and the printed letter."""
+        assembly = await convened_assembly(page, assembly_id)
+        letter, stored = await _letter(page, assembly)
+        base = site_url(page)
+        organisation = page.organisation
+        with written_in(organisation.default_language or "fr"):
+            subject, text = service.compose_mail(
+                name=page.actor.person_name or _("Camille Martin"),
+                cooperative=organisation.name,
+                title=assembly.title,
+                starts_at=assembly.starts_at,
+                time_zone=organisation.time_zone,
+                letter=letter,
+                link=f"{base}{access_codes.LINK_PATH}…",
+                code="ABCDE-FGHJK",
+                code_page=f"{base}/code",
+                page=service.assembly_link(base, organisation.short_name, assembly_id),
+            )
+        return page.render(
+            "pages/convocations/preview.html.jinja",
+            assembly=assembly,
+            subject=subject,
+            text=text,
+            letter=letter,
+            prepared=stored,
+        )
+
+    @post("/send")
+    async def send(self, page: NamedDependency[Page], assembly_id: FromPath[int]) -> Redirect:
+        form = await page.form()
+        result = await service.send(
+            page.actor,
+            assembly_id,
+            base_url=site_url(page),
+            secret_key=page.settings.secret_key,
+            confirm_short_notice=form.get("short_notice") == "1",
+        )
+        query = urlencode({"queued": result.queued, "printed": result.without_address})
+        return see_other(convocation_path(page, assembly_id, f"/proof?{query}"))
