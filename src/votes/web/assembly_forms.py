@@ -7,8 +7,6 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from litestar import Request
-from litestar.datastructures import State
 from litestar.exceptions import NotFoundException
 from litestar.response import Template
 
@@ -16,7 +14,6 @@ from votes.db.thread_queries import ThreadPage
 from votes.services.actors import Actor, may_run_assemblies, may_take_part
 from votes.services.deliberation import EDIT_WINDOW
 from votes.services.refusals import Refused
-from votes.web.context import RequestContext
 from votes.web.forms import FormErrors, whole_number
 from votes.web.labels import N_
 from votes.web.pages import Page
@@ -150,17 +147,6 @@ def local_input(value: datetime | None, time_zone: str) -> str:
 
 def errors_from(error: Refused, default_field: str = "") -> tuple[int, FormErrors]:
     return form_errors(error, REFUSALS, default_field)
-
-
-def refused(
-    request: Request[Any, Any, State],
-    context: RequestContext,
-    actor: Actor,
-    error: Refused,
-    back: str,
-) -> Template:
-    """:func:`refusal` for a handler that does not take a :class:`Page` yet."""
-    return refusal(Page(request, context, actor), error, back)
 
 
 def refusal(page: Page, error: Refused, back: str) -> Template:
