@@ -6,14 +6,17 @@ assembly, bad text) leaving the database unchanged."""
 
 from __future__ import annotations
 
+import re
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import httpx
 from tests.web.helpers import csrf_token, sign_in
 
+from votes.core.rules import PostalRule
 from votes.db.tables import (
+    AgendaItem,
     Assembly,
     AssemblyKind,
     AssemblyStatus,
@@ -24,8 +27,9 @@ from votes.db.tables import (
     Membership,
     MembershipStatus,
 )
-from votes.services import accounts, assemblies, organisations, proposals
+from votes.services import accounts, assemblies, organisations, proposals, rules
 from votes.services.actors import actor_for
+from votes.services.ballots import drafts
 
 PASSWORD = "a-long-enough-password"
 
@@ -396,3 +400,41 @@ async def test_the_notice_period_is_edited_with_the_rules(client: httpx.AsyncCli
     # the assembly 18 days away is now 3 days short
     prepare = await client.get(f"{coop.path}/", headers={"Accept-Language": "en"})
     assert "The notice period is 3 days short." in prepare.text
+
+
+async def test_the_prefilled_letter_says_only_what_members_can_do(
+    client: httpx.AsyncClient,
+) -> None:
+    """The proxy cap is a number (it read « au plus %(num)d pouvoir »), a question put straight
+    to the vote is a draft resolution too, and the vote by correspondence is offered with its
+    deadline only where the rules allow it (it was hedged « lorsque les statuts le
+    permettent » whatever they said)."""
+    coop = await _coop()
+    item = await AgendaItem.select(AgendaItem.id).where(AgendaItem.assembly == coop.assembly_id)
+    await drafts.create_ballot(
+        await actor_for(coop.organisation_id),
+        coop.assembly_id,
+        "Approuvez-vous les comptes 2026 ?",
+        "majority",
+        [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")],
+        agenda_item_id=item[0]["id"],
+    )
+    await sign_in(client, coop.admin, PASSWORD)
+    page = await client.get(f"{coop.path}/", headers={"Accept-Language": "fr"})
+    body, instructions = _textarea(page.text, "body"), _textarea(page.text, "instructions")
+    assert "— Approuvez-vous les comptes 2026 ? (1. Approbation des comptes)" in body
+    assert "— Affectation du résultat (1. Approbation des comptes)" in body
+    assert "%(" not in body + instructions
+    assert "Chaque associé·e détient au plus 1 pouvoir en plus de sa propre voix." in instructions
+    assert "correspondance" not in instructions  # these rules do not provide for it
+
+    profile = await rules.organisation_profile(coop.organisation_id)
+    allowed = replace(profile, postal=PostalRule(allowed=True), adjusted=True)
+    await rules.save_profile(await actor_for(coop.organisation_id), allowed)
+    page = await client.get(f"{coop.path}/", headers={"Accept-Language": "fr"})
+    instructions = _textarea(page.text, "instructions")
+    deadline = re.search(
+        r"par correspondance sur chaque résolution jusqu’au (.+?), depuis", instructions
+    )
+    assert deadline
+    assert re.fullmatch(r"[a-z]+ \d{1,2} [a-zéû]+ \d{4} à 15:00", deadline.group(1))

@@ -4,12 +4,14 @@ outbox status of each mail."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from votes.db.tables import (
     AgendaItem,
+    Ballot,
+    BallotStatus,
     ConvocationLetter,
     ConvocationRecord,
     Membership,
@@ -43,6 +45,9 @@ class AgendaLine:
     title: str
     description: str
     resolutions: list[DraftResolution]
+    # the questions put to the vote on the item without a proposal behind them (a ballot
+    # prepared straight under the item): resolutions too, and what members answer by post
+    questions: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +117,18 @@ async def agenda_with_resolutions(organisation_id: int, assembly_id: int) -> lis
         )
         .order_by(Proposal.id)
     )
+    questions = (
+        await Ballot.select(Ballot.question, Ballot.agenda_item)
+        .where(
+            (Ballot.assembly == assembly_id)
+            & (Ballot.organisation == organisation_id)
+            & Ballot.agenda_item.is_in([item["id"] for item in items] or [0])
+            & Ballot.proposal.is_null()
+            & Ballot.is_test.eq(False)
+            & (Ballot.status != BallotStatus.CANCELLED.value)
+        )
+        .order_by(Ballot.id)
+    )
     return [
         AgendaLine(
             position=index,
@@ -122,6 +139,7 @@ async def agenda_with_resolutions(organisation_id: int, assembly_id: int) -> lis
                 for p in proposals
                 if p["agenda_item"] == item["id"]
             ],
+            questions=[q["question"] for q in questions if q["agenda_item"] == item["id"]],
         )
         for index, item in enumerate(items, start=1)
     ]

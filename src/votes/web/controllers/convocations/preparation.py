@@ -3,6 +3,7 @@ reads it, and sending it to every member with voting rights."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from urllib.parse import urlencode
 
 from litestar import get, post
@@ -47,10 +48,13 @@ def default_letter(
     *,
     base_url: str,
     proxy_cap: int | None,
+    postal_until: datetime | None = None,
 ) -> LetterDraft:
     """The letter prefilled from the assembly, in the cooperative's language: its kind and
     call, the date in words, the place, the remote link, the agenda with the draft resolutions
-    (their text, or a link when long), and the proxy and postal-vote paragraph."""
+    (a proposal's text, or a link when long; a question put straight to the vote), and the
+    proxy paragraph, with the vote by correspondence and its deadline (``postal_until``) when
+    the rules allow it."""
     organisation = actor.organisation
     language = organisation.default_language or "fr"
     with written_in(language):
@@ -74,20 +78,30 @@ def default_letter(
             lines.append(_("(the agenda is not written yet)"))
         for item in agenda:
             lines.append(f"{item.position}. {item.title}")
-        resolutions = [(item, r) for item in agenda for r in item.resolutions]
-        if resolutions:
+        if any(item.resolutions or item.questions for item in agenda):
             lines += ["", _("Draft resolutions:")]
-            for item, resolution in resolutions:
+        for item in agenda:
+            for resolution in item.resolutions:
                 link = f"{base_url}/o/{organisation.short_name}/proposals/{resolution.id}"
                 lines += ["", f"— {resolution.title} ({item.position}. {item.title})"]
                 if len(resolution.body) <= RESOLUTION_TEXT_MAX:
                     lines += ["", resolution.body.strip()]
                 lines.append(_("Read it online: %(link)s") % {"link": link})
-        instructions = _instructions(proxy_cap)
+            lines += [
+                f"— {question} ({item.position}. {item.title})" for question in item.questions
+            ]
+        deadline = (
+            None
+            if postal_until is None
+            else service.when_in_words(postal_until, organisation.time_zone)
+        )
+        instructions = _instructions(proxy_cap, deadline)
     return LetterDraft("\n".join(lines).strip(), instructions)
 
 
-def _instructions(proxy_cap: int | None) -> str:
+def _instructions(proxy_cap: int | None, postal_deadline: str | None) -> str:
+    """What absent members may do: a proxy (within the cap), and a vote by correspondence
+    only where the rules allow one (never a hedge a member could not act on)."""
     first = _(
         "If you cannot attend, you may be represented by another member with voting rights:"
         " give them a signed proxy, dated and naming the assembly."
@@ -99,11 +113,13 @@ def _instructions(proxy_cap: int | None) -> str:
             "Each member may hold at most %(num)d proxy besides their own vote.",
             "Each member may hold at most %(num)d proxies besides their own vote.",
             proxy_cap,
-        )
+        ) % {"num": proxy_cap}
+    if postal_deadline is None:
+        return f"{first} {cap}"
     postal = _(
-        "Where the statutes allow it, you may also vote by post or in advance:"
-        " the form and its deadline are given to you with this convocation."
-    )
+        "You may also vote by correspondence on each resolution until %(deadline)s, from the"
+        " personal link that comes with this convocation."
+    ) % {"deadline": postal_deadline}
     return f"{first} {cap}\n\n{postal}"
 
 
@@ -116,12 +132,14 @@ async def _letter(page: Page, assembly: AssemblyView) -> tuple[LetterDraft, bool
     agenda = await queries.agenda_with_resolutions(organisation_id, assembly.id)
     profile = await rules.assembly_profile(organisation_id, assembly.id)
     voters = await queries.voters(organisation_id)
+    row = {"starts_at": assembly.starts_at, "kind": assembly.kind}
     prefilled = default_letter(
         page.actor,
         assembly,
         agenda,
         base_url=site_url(page),
         proxy_cap=profile.proxies.cap(len(voters)),
+        postal_until=service.advance_vote_until(row, profile, page.organisation.time_zone),
     )
     return prefilled, False
 
