@@ -63,3 +63,15 @@ def test_an_admin_convenes_the_assembly_from_a_phone(admin_phone: Page, camera: 
     expect(page.get_by_text("par e-mail").first).to_be_visible()
     _no_sideways_scroll(page, "proof")
     camera.shoot(page, "proof")
+
+    # the outbox reads as one card a mail on a phone (its five columns were one word wide)
+    page.goto(f"/o/{ORG}/mail/")
+    screen = page.viewport_size
+    assert screen is not None
+    recipient = page.locator("td[data-label]").nth(1)
+    expect(recipient).to_contain_text("@demo.votes.invalid")
+    box = recipient.bounding_box()
+    assert box is not None
+    assert box["width"] > 0.7 * screen["width"], box
+    _no_sideways_scroll(page, "outbox")
+    camera.shoot(page, "outbox")
