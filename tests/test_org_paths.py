@@ -41,11 +41,15 @@ def test_a_part_made_from_data_stays_one_segment_of_the_path() -> None:
 def test_a_page_listing_several_organisations_links_each_to_its_own() -> None:
     source = (
         "{% for membership in memberships %}{% set organisation = membership.organisation %}"
-        "{{ org_path('ballots', 1) }} {% endfor %}{{ org_path('', of=created) }}"
+        "{% for ballot in membership.ballots %}{{ org_path('ballots', ballot, of=organisation) }} "
+        "{% endfor %}{% endfor %}{{ org_path('', of=created) }}"
     )
-    memberships = [{"organisation": {"short_name": "a"}}, {"organisation": {"short_name": "b"}}]
+    memberships = [
+        {"organisation": {"short_name": "a"}, "ballots": [1, 2]},
+        {"organisation": {"short_name": "b"}, "ballots": [3]},
+    ]
     rendered = _render(source, memberships=memberships, created={"short_name": "nouvelle"})
-    assert rendered == "/o/a/ballots/1 /o/b/ballots/1 /o/nouvelle/"
+    assert rendered == "/o/a/ballots/1 /o/a/ballots/2 /o/b/ballots/3 /o/nouvelle/"
 
 
 # "/o/" written in a template, or a short name glued to a path: an address built by hand

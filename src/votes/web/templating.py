@@ -114,9 +114,10 @@ def org_path(context: Context, *parts: object, of: Any = None) -> str:
             Short names are slugs and ids numbers: nothing to encode in them; a part made from
             other data is percent-encoded, ``/`` excepted, so that a ``?`` or a ``#`` in it
             stays inside the path.
-        of: another organisation (anything with a ``short_name``). A ``{% for organisation in
-            … %}`` loop variable never reaches the helper (only ``{% set %}`` names do, Jinja
-            hands it the template's context), so a page listing several names each with it.
+        of: another organisation (anything with a ``short_name``). Jinja hands the helper
+            the template's context, which a loop's variables do not reliably reach (neither
+            ``{% for organisation in … %}`` nor a ``{% set %}`` in an outer loop): a page
+            listing several organisations names each one with ``of``.
 
     Returns:
         The absolute path, e.g. ``/o/coop/ballots/12``.
