@@ -5,11 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 from fractions import Fraction
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime, format_time, get_datetime_format
 from babel.numbers import format_decimal, format_percent
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    pass_context,
+    select_autoescape,
+)
+from jinja2.runtime import Context
 
 from votes import i18n
 from votes.db.tables import GENERAL_ASSEMBLY_KINDS
@@ -45,6 +53,7 @@ def make_environment() -> Environment:
     environment.tests["general_assembly"] = lambda kind: kind in GENERAL_ASSEMBLY_KINDS
     environment.globals.update(
         label=label,
+        org_path=org_path,
         punct=punctuation,
         static=static_url,
         current_language=i18n.current_language.get,
@@ -86,6 +95,36 @@ def format_when(
     return pattern.replace("{0}", format_time(local, format="short", locale=locale)).replace(
         "{1}", day
     )
+
+
+@pass_context
+def org_path(context: Context, *parts: object, of: Any = None) -> str:
+    """The path of a page of an organisation: the one addresses of templates are written with.
+
+    Every page under ``/o/{short_name}`` has ``organisation`` in its context, which the helper
+    reads, so a template names only what follows: ``org_path("assemblies", 4, "attendance")``
+    is ``/o/coop/assemblies/4/attendance``. Queries and fragments stay the template's:
+    ``{{ org_path("ballots", ballot.id) }}?change=1``.
+
+    Args:
+        context: the template's context (Jinja passes it).
+        *parts: the segments after the short name, each after one ``/``. A literal part may
+            hold several (``"members/codes"``); a last part ending in ``/`` keeps its slash
+            (``org_path("members/")``), and ``org_path("")`` is the home page, ``/o/coop/``.
+            Short names are slugs and ids numbers: nothing to encode in them; a part made from
+            other data is percent-encoded, ``/`` excepted, so that a ``?`` or a ``#`` in it
+            stays inside the path.
+        of: another organisation (anything with a ``short_name``). Jinja hands the helper
+            the template's context, which a loop's variables do not reliably reach (neither
+            ``{% for organisation in … %}`` nor a ``{% set %}`` in an outer loop): a page
+            listing several organisations names each one with ``of``.
+
+    Returns:
+        The absolute path, e.g. ``/o/coop/ballots/12``.
+    """
+    organisation = context["organisation"] if of is None else of
+    short_name = context.environment.getattr(organisation, "short_name")
+    return f"/o/{short_name}" + "".join("/" + quote(str(part), safe="/") for part in parts)
 
 
 def punctuation(mark: str) -> str:
