@@ -101,3 +101,25 @@ def first_id(pattern: str, text: str) -> int:
     match = re.search(pattern, text)
     assert match, pattern
     return int(match.group(1))
+
+
+async def submit_proposal(client: httpx.AsyncClient, coop: Coop, **fields: Any) -> str:
+    """The person signed in submits a proposal to the coop's assembly; its page's path."""
+    created = await post_form(
+        client, f"{coop.base}/assemblies/{coop.assembly_id}/proposals", fields
+    )
+    assert created.status_code == 303, created.text
+    return str(created.headers["location"])
+
+
+async def propose_amendment(client: httpx.AsyncClient, proposal_path: str, **fields: Any) -> int:
+    """The person signed in proposes an amendment to the proposal; its id."""
+    proposed = await post_form(client, f"{proposal_path}/amendments", fields)
+    assert proposed.status_code == 303, proposed.text
+    return int(proposed.headers["location"].rsplit("-", 1)[1])
+
+
+async def thread_of(client: httpx.AsyncClient, proposal_path: str) -> int:
+    """The id of the discussion thread the proposal's page links to."""
+    page = await client.get(proposal_path)
+    return first_id(r"/threads/(\d+)/contributions", page.text)

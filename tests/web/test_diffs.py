@@ -12,7 +12,13 @@ from typing import Any
 
 import httpx
 import pytest
-from tests.web.assembly_helpers import as_role, cooperative, post_form
+from tests.web.assembly_helpers import (
+    as_role,
+    cooperative,
+    post_form,
+    propose_amendment,
+    submit_proposal,
+)
 
 from votes.db.tables import AmendmentKind
 from votes.services import amendments, proposals
@@ -154,17 +160,9 @@ async def test_a_proposal_with_a_long_full_text_amendment_answers_at_once(
 ) -> None:
     coop = await cooperative()
     await as_role(client, coop, "member")
-    created = await post_form(
-        client,
-        f"{coop.base}/assemblies/{coop.assembly_id}/proposals",
-        {"title": "Statuts", "body": _text(5)},
-    )
-    proposal_path = created.headers["location"]
+    proposal_path = await submit_proposal(client, coop, title="Statuts", body=_text(5))
     await as_role(client, coop, "other")
-    proposed = await post_form(
-        client, f"{proposal_path}/amendments", {"kind": "full", "text": _text(6)}
-    )
-    assert proposed.status_code == 303
+    await propose_amendment(client, proposal_path, kind="full", text=_text(6))
     await as_role(client, coop, "observer")
     page = await client.get(proposal_path)
     assert page.status_code == 200
