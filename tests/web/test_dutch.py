@@ -65,8 +65,7 @@ async def test_a_flemish_member_votes_and_reads_the_result_in_dutch(
     client: httpx.AsyncClient,
 ) -> None:
     coop = await Coop().create()
-    ballot_id = await coop.ballot()
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    ballot_id = await coop.open_ballot()
     await sign_in(client, coop.emails["ana"], PASSWORD)
     page = await client.get(coop.path(ballot_id), headers=FLEMISH_PHONE)
     assert page.status_code == 200

@@ -44,8 +44,7 @@ async def test_another_members_published_receipt_cannot_change_a_secret_vote(
     client: httpx.AsyncClient,
 ) -> None:
     coop = await Coop().create()
-    ballot_id = await coop.ballot(secret=True, allow_change=True)
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    ballot_id = await coop.open_ballot(secret=True, allow_change=True)
     await _as(client, coop, "ana")
     await _vote_without_javascript(client, coop, ballot_id, "yes")
     ana_receipt = _receipt_on((await client.get(coop.path(ballot_id))).text)
@@ -65,8 +64,7 @@ async def test_a_second_person_on_the_same_phone_sees_and_uses_none_of_the_first
     client: httpx.AsyncClient,
 ) -> None:
     coop = await Coop().create()
-    ballot_id = await coop.ballot(secret=True, allow_change=True)
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    ballot_id = await coop.open_ballot(secret=True, allow_change=True)
     await _as(client, coop, "ben")  # Ben voted earlier, on another phone
     await _vote_without_javascript(client, coop, ballot_id, "yes")
     await _sign_out(client)
@@ -91,8 +89,7 @@ async def test_a_voter_changes_their_own_secret_vote_on_their_phone(
     client: httpx.AsyncClient,
 ) -> None:
     coop = await Coop().create()
-    ballot_id = await coop.ballot(secret=True, allow_change=True)
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    ballot_id = await coop.open_ballot(secret=True, allow_change=True)
     await _as(client, coop, "ana")
     await _vote_without_javascript(client, coop, ballot_id, "yes")
     changed = await _change(client, coop, ballot_id, "no")
@@ -131,8 +128,7 @@ async def test_closing_and_reopening_a_secret_ballot_reveals_no_individual_choic
     """The attack of the issue: close, read the totals, reopen, once per new voter (the "not
     voted yet" list tells who), and diff."""
     coop = await Coop().create()
-    ballot_id = await coop.ballot(secret=True)
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    ballot_id = await coop.open_ballot(secret=True)
     await _as(client, coop, "facilitator")
     voters = ["facilitator", "scrutineer", "ana", "ben"]
     chosen = dict(zip(voters, ["yes", "no", "yes", "abstain"], strict=True))

@@ -19,8 +19,7 @@ async def test_a_changed_vote_is_confirmed_with_its_new_time_in_minutes(
     client: httpx.AsyncClient,
 ) -> None:
     coop = await Coop().create()
-    ballot_id = await coop.ballot(allow_change=True)
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    ballot_id = await coop.open_ballot(allow_change=True)
     await _as(client, coop, "ana")
     await _vote_without_javascript(client, coop, ballot_id, "yes")
     first = await Participation.select(Participation.voted_at).where(
@@ -46,8 +45,7 @@ async def test_a_closed_ballot_tells_its_voter_in_separate_sentences(
     client: httpx.AsyncClient,
 ) -> None:
     coop = await Coop().create()
-    ballot_id = await coop.ballot()
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    ballot_id = await coop.open_ballot()
     await _as(client, coop, "ana")
     await _vote_without_javascript(client, coop, ballot_id, "yes")
     await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)

@@ -68,6 +68,12 @@ class Coop:
             **options,  # type: ignore[arg-type]
         )
 
+    async def open_ballot(self, method: str = "majority", **options: object) -> int:
+        """A ballot of this coop, opened at once; its id."""
+        ballot_id = await self.ballot(method, **options)
+        await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+        return ballot_id
+
     def path(self, ballot_id: int, tail: str = "") -> str:
         return f"/o/{self.slug}/ballots/{ballot_id}{tail}"
 
@@ -104,12 +110,25 @@ async def _vote_without_javascript(
     return voted, form
 
 
+async def _a_late_vote_is_refused_and_not_counted(
+    client: httpx.AsyncClient, coop: Coop, ballot_id: int, token: str
+) -> None:
+    """A vote posted once the ballot is over gets the closed page in French; none is counted."""
+    late = await client.post(
+        coop.path(ballot_id, "/vote"),
+        data={"_csrf_token": token, "submission": "late", "choice": "yes"},
+        headers={"Accept-Language": "fr"},
+    )
+    assert late.status_code == 409
+    assert "Ce scrutin est clos" in late.text
+    assert await Participation.count().where(Participation.ballot == ballot_id) == 0
+
+
 async def test_a_member_votes_confirms_and_sees_a_receipt_and_a_retry_changes_nothing(
     client: httpx.AsyncClient,
 ) -> None:
     coop = await Coop().create()
-    ballot_id = await coop.ballot(secret=True)
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    ballot_id = await coop.open_ballot(secret=True)
     await _as(client, coop, "ana")
     voted, form = await _vote_without_javascript(client, coop, ballot_id, "yes")
     assert voted.status_code == 303
@@ -127,8 +146,7 @@ async def test_a_member_votes_confirms_and_sees_a_receipt_and_a_retry_changes_no
 
 async def test_htmx_gets_the_confirmation_fragment_at_once(client: httpx.AsyncClient) -> None:
     coop = await Coop().create()
-    ballot_id = await coop.ballot()
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    ballot_id = await coop.open_ballot()
     await _as(client, coop, "ben")
     token = await csrf_token(client, coop.path(ballot_id))
     response = await client.post(
@@ -145,20 +163,12 @@ async def test_a_vote_after_the_close_gets_a_clear_page_and_is_not_counted(
     client: httpx.AsyncClient,
 ) -> None:
     coop = await Coop().create()
-    ballot_id = await coop.ballot()
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    ballot_id = await coop.open_ballot()
     await _as(client, coop, "ana")
     page = await client.get(coop.path(ballot_id))
     token = _hidden(page.text, "_csrf_token")[0]
     await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
-    late = await client.post(
-        coop.path(ballot_id, "/vote"),
-        data={"_csrf_token": token, "submission": "late", "choice": "yes"},
-        headers={"Accept-Language": "fr"},
-    )
-    assert late.status_code == 409
-    assert "Ce scrutin est clos" in late.text
-    assert await Participation.count().where(Participation.ballot == ballot_id) == 0
+    await _a_late_vote_is_refused_and_not_counted(client, coop, ballot_id, token)
 
 
 async def test_forged_options_observers_and_foreign_ballots_are_refused(
@@ -200,8 +210,7 @@ async def test_a_ranked_ballot_is_filled_by_tapping_options_in_order(
     client: httpx.AsyncClient,
 ) -> None:
     coop = await Coop().create()
-    ballot_id = await coop.ballot("irv")
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    ballot_id = await coop.open_ballot("irv")
     await _as(client, coop, "ana")
     token = await csrf_token(client, coop.path(ballot_id))
     order: list[str] = []
@@ -271,8 +280,7 @@ async def test_a_scrutineer_enters_a_room_count_with_consistency_checks(
     client: httpx.AsyncClient,
 ) -> None:
     coop = await Coop().create()
-    ballot_id = await coop.ballot()
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    ballot_id = await coop.open_ballot()
     await _as(client, coop, "scrutineer")
     token = await csrf_token(client, coop.path(ballot_id, "/room-count"))
     fields = {"count-yes": "2", "count-no": "1", "count-abstain": "0", "blank": "0", "invalid": "0"}
@@ -297,8 +305,7 @@ async def test_the_projector_shows_the_question_turnout_and_a_qr_code(
     client: httpx.AsyncClient,
 ) -> None:
     coop = await Coop().create()
-    ballot_id = await coop.ballot()
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await coop.open_ballot()
     await _as(client, coop, "ana")
     page = await client.get(
         f"/o/{coop.slug}/assemblies/{coop.assembly_id}/projector",
@@ -328,8 +335,7 @@ async def test_after_the_deadline_the_phone_says_time_is_up_and_a_vote_is_refuse
     client: httpx.AsyncClient,
 ) -> None:
     coop = await Coop().create()
-    ballot_id = await coop.ballot(duration_seconds=60)
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    ballot_id = await coop.open_ballot(duration_seconds=60)
     await _as(client, coop, "ana")
     page = await client.get(coop.path(ballot_id), headers={"Accept-Language": "fr"})
     token = _hidden(page.text, "_csrf_token")[0]
@@ -342,14 +348,7 @@ async def test_after_the_deadline_the_phone_says_time_is_up_and_a_vote_is_refuse
     page = await client.get(coop.path(ballot_id), headers={"Accept-Language": "fr"})
     assert "Temps écoulé\u00a0: les votes ne sont plus acceptés." in page.text
     assert form_action not in page.text
-    late = await client.post(
-        coop.path(ballot_id, "/vote"),
-        data={"_csrf_token": token, "submission": "late", "choice": "yes"},
-        headers={"Accept-Language": "fr"},
-    )
-    assert late.status_code == 409
-    assert "Ce scrutin est clos" in late.text
-    assert await Participation.count().where(Participation.ballot == ballot_id) == 0
+    await _a_late_vote_is_refused_and_not_counted(client, coop, ballot_id, token)
     review = await client.post(
         coop.path(ballot_id, "/review"),
         data={"_csrf_token": token, "submission": "late", "choice": "yes"},
@@ -424,8 +423,7 @@ async def test_a_scrutineer_counts_approval_papers_and_they_join_the_electronic_
     client: httpx.AsyncClient,
 ) -> None:
     coop = await Coop().create()
-    ballot_id = await coop.ballot("approval", seats=2, rules={"max_selections": 2})
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    ballot_id = await coop.open_ballot("approval", seats=2, rules={"max_selections": 2})
     await voting.cast_vote(ballot_id, coop.memberships["ana"], ["a", "b"])
     await _as(client, coop, "scrutineer")
     form = await client.get(coop.path(ballot_id, "/room-count"), headers={"Accept-Language": "fr"})
@@ -476,8 +474,7 @@ async def test_a_scrutineer_counts_approval_papers_and_they_join_the_electronic_
 
 async def test_score_papers_are_not_added_up_by_option(client: httpx.AsyncClient) -> None:
     coop = await Coop().create()
-    ballot_id = await coop.ballot("score")
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    ballot_id = await coop.open_ballot("score")
     await _as(client, coop, "scrutineer")
     page = await client.get(coop.path(ballot_id, "/room-count"), headers={"Accept-Language": "fr"})
     explained = "chaque bulletin doit être dépouillé un par un"
@@ -499,8 +496,7 @@ async def test_a_crafted_score_gets_the_scale_message_and_is_not_counted(
     """ "²" passes str.isdigit() yet int() refuses it; int() refuses 5,000 digits too: both
     once gave a 500. A score written any other way than in plain digits is off the scale."""
     coop = await Coop().create()
-    ballot_id = await coop.ballot("score")
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    ballot_id = await coop.open_ballot("score")
     await _as(client, coop, "ana")
     token = await csrf_token(client, coop.path(ballot_id))
     for crafted in ("²", "٣", "9" * 5000, "-" + "9" * 5000, str(2**63), "1e3"):
