@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from tests.support import factories
+from tests.support.factories import new_ballot
 from tests.support.smtp import Inbox, settings_for, smtp_server
 
 from votes.db import queries
@@ -27,7 +28,7 @@ from votes.db.tables import (
 )
 from votes.services import accounts, assemblies, ballot_mails, mail, notifications, organisations
 from votes.services.actors import Actor, actor_for
-from votes.services.ballots import drafts, lifecycle, voting
+from votes.services.ballots import lifecycle, voting
 from votes.services.refusals import Refused
 from votes.web import deadlines
 
@@ -62,17 +63,14 @@ async def _coop(*languages: str, observer: bool = False) -> tuple[int, int, list
 async def _ballot(
     organisation_id: int, assembly_id: int, seconds: int | None, **options: object
 ) -> int:
-    ballot_id = await drafts.create_ballot(
-        await actor_for(organisation_id),
+    return await new_ballot(
+        organisation_id,
         assembly_id,
         "Adoptez-vous la charte ?",
-        "majority",
-        factories.MOTION,
         duration_seconds=seconds,
-        **options,  # type: ignore[arg-type]
+        **options,
+        opened=True,
     )
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
-    return ballot_id
 
 
 async def _mails(ballot_id: int, kind: MailKind) -> dict[str, dict[str, object]]:
@@ -263,12 +261,10 @@ async def test_the_running_deadline_sweep_sends_a_due_reminder_once() -> None:
 
 async def test_an_opening_refused_queues_no_mail() -> None:
     organisation_id, assembly_id, _members, _addresses = await _coop("fr", "en")
-    ballot_id = await drafts.create_ballot(
-        await actor_for(organisation_id),
+    ballot_id = await new_ballot(
+        organisation_id,
         assembly_id,
         "Adoptez-vous la charte ?",
-        "majority",
-        factories.MOTION,
         duration_seconds=DAYS,
     )
     await Assembly.update({Assembly.status: AssemblyStatus.CLOSED.value}).where(

@@ -7,7 +7,7 @@ import json
 
 import pytest
 from tests.support.actors import scrutineer
-from tests.support.factories import cooperative, motion
+from tests.support.factories import cooperative, motion, new_ballot
 
 from votes.core.room_counts import RoomCount
 from votes.db.tables import AuditEntry, Ballot, BallotPaper, Participation
@@ -288,15 +288,15 @@ async def test_a_room_count_is_merged_with_checks() -> None:
 
 async def test_consent_rounds_keep_every_round_and_adopt_only_without_objection() -> None:
     organisation_id, assembly_id, members, _ = await cooperative(3)
-    ballot_id = await drafts.create_ballot(
-        await actor_for(organisation_id),
+    ballot_id = await new_ballot(
+        organisation_id,
         assembly_id,
         "Consentez-vous à la nouvelle charte ?",
-        "consent",
-        [("consent", "Consentement"), ("concern", "Réserve"), ("objection", "Objection")],
+        method="consent",
+        choices=[("consent", "Consentement"), ("concern", "Réserve"), ("objection", "Objection")],
         facilitated=True,
+        opened=True,
     )
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     with pytest.raises(Refused, match="not_yet"):
         await voting.cast_vote(ballot_id, members[0], "consent")
     assert (

@@ -9,12 +9,13 @@ from datetime import UTC, datetime
 
 import pytest
 from tests.support.actors import scrutineer
+from tests.support.factories import new_ballot
 
 from votes.core.room_counts import RoomCount, room_approval_papers
 from votes.db.tables import MembershipKind
 from votes.services import accounts, assemblies, integrity, organisations
 from votes.services.actors import actor_for
-from votes.services.ballots import counting, drafts, lifecycle, room_counts, voting
+from votes.services.ballots import counting, lifecycle, room_counts, voting
 from votes.services.refusals import Refused
 
 _counter = itertools.count()
@@ -33,16 +34,16 @@ async def _approval(count: int, **rules: int) -> tuple[int, int, list[int]]:
         members.append(
             await organisations.add_membership(organisation_id, person, kind=MembershipKind.MEMBER)
         )
-    ballot_id = await drafts.create_ballot(
-        await actor_for(organisation_id),
+    ballot_id = await new_ballot(
+        organisation_id,
         assembly_id,
         "Qui au conseil ?",
-        "approval",
-        OPTIONS,
+        method="approval",
+        choices=OPTIONS,
         seats=2,
         rules=rules,
+        opened=True,
     )
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     return organisation_id, ballot_id, members
 
 

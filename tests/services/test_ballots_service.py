@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from tests.support.factories import cooperative, motion
+from tests.support.factories import cooperative, motion, new_ballot
 
 from votes.core.receipts import receipt_hash
 from votes.db.tables import BallotPaper, Participation
-from votes.services.actors import actor_for
-from votes.services.ballots import counting, drafts, lifecycle, voting
+from votes.services.ballots import counting, lifecycle, voting
 from votes.services.refusals import Refused
 
 # every vote here is stored once by each storage adapter, on the same database
@@ -104,15 +103,15 @@ async def test_secret_papers_carry_nothing_that_leads_back_to_the_voter() -> Non
 
 async def test_closing_counts_with_the_core_and_a_recount_agrees() -> None:
     organisation_id, assembly_id, members, _ = await cooperative(4)
-    ballot_id = await drafts.create_ballot(
-        await actor_for(organisation_id),
+    ballot_id = await new_ballot(
+        organisation_id,
         assembly_id,
         "Élection",
-        "irv",
-        [("a", "A"), ("b", "B"), ("c", "C")],
+        method="irv",
+        choices=[("a", "A"), ("b", "B"), ("c", "C")],
         rules={"seed": "recount"},
+        opened=True,
     )
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     for member, ranking in zip(members, [["a", "b"], ["b", "a"], ["c", "b"], ["b"]], strict=True):
         await voting.cast_vote(ballot_id, member, ranking)
     result = await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)

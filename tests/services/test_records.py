@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from tests.conftest import USE_POSTGRES
 from tests.support.actors import scrutineer
-from tests.support.factories import close, general_assembly, member_actor, organisation
+from tests.support.factories import close, general_assembly, member_actor, new_ballot, organisation
 
 from votes.core import Verdict
 from votes.core.room_counts import RoomCount
@@ -44,7 +44,7 @@ from votes.services import (
     proxies,
 )
 from votes.services.actors import actor_for
-from votes.services.ballots import counting, drafts, lifecycle, room_counts, voting
+from votes.services.ballots import counting, lifecycle, room_counts, voting
 from votes.services.refusals import Refused
 
 
@@ -330,13 +330,8 @@ async def test_a_motion_does_not_open_before_its_amendments_are_voted_unless_tol
         member, proposal_id, AmendmentKind.FULL, text="Pas de prime."
     )
     await amendments.put_amendment_to_vote(chair, amendment_id)  # its ballot is still a draft
-    motion = await drafts.create_ballot(
-        await actor_for(organisation_id),
-        assembly_id,
-        "Adoptez-vous la prime ?",
-        "majority",
-        [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")],
-        proposal_id=proposal_id,
+    motion = await new_ballot(
+        organisation_id, assembly_id, "Adoptez-vous la prime ?", proposal_id=proposal_id
     )
     with pytest.raises(Refused, match="amendments_pending_vote"):
         await lifecycle.open_ballot(await lifecycle.system_actor(motion), motion)
@@ -349,12 +344,12 @@ async def test_a_motion_does_not_open_before_its_amendments_are_voted_unless_tol
 
 async def test_condorcet_ballots_get_a_lot_seeded_before_the_vote_like_irv() -> None:
     plenary = await general_assembly(3, kind=AssemblyKind.PLENARY)
-    ballot_id = await drafts.create_ballot(
-        await actor_for(plenary.organisation_id),
+    ballot_id = await new_ballot(
+        plenary.organisation_id,
         plenary.assembly_id,
         "Quel lieu ?",
-        "ranked_pairs",
-        [("a", "Arles"), ("b", "Brest"), ("c", "Caen")],
+        method="ranked_pairs",
+        choices=[("a", "Arles"), ("b", "Brest"), ("c", "Caen")],
     )
     row = await Ballot.select(Ballot.rules).where(Ballot.id == ballot_id).first()
     assert row is not None
@@ -371,12 +366,12 @@ async def test_condorcet_ballots_get_a_lot_seeded_before_the_vote_like_irv() -> 
 
 async def test_a_count_that_cannot_be_made_leaves_the_ballot_open_with_a_clear_refusal() -> None:
     plenary = await general_assembly(2, kind=AssemblyKind.PLENARY)
-    ballot_id = await drafts.create_ballot(
-        await actor_for(plenary.organisation_id),
+    ballot_id = await new_ballot(
+        plenary.organisation_id,
         plenary.assembly_id,
         "Qui ?",
-        "irv",
-        [("a", "Ana"), ("b", "Bo")],
+        method="irv",
+        choices=[("a", "Ana"), ("b", "Bo")],
     )
     # a ballot prepared before lots were seeded: a tie at every round cannot be settled
     await Ballot.update({Ballot.rules: json.dumps({"tie_break": "unresolved"})}).where(

@@ -26,12 +26,13 @@ from typing import Any
 
 import pytest
 from piccolo.engine.postgres import PostgresEngine
+from tests.support.factories import new_ballot
 
 from votes.db.engine import VotesSQLiteEngine
 from votes.db.tables import Ballot, BallotPaper, Participation
 from votes.services import accounts, assemblies, organisations
 from votes.services.actors import actor_for
-from votes.services.ballots import drafts, lifecycle, voting
+from votes.services.ballots import lifecycle, voting
 
 VOTERS = 30
 CHANCE_BOUND = 8  # correct links a random pairing reaches with probability < 1e-5
@@ -50,16 +51,16 @@ async def _ballot_with_voters() -> tuple[int, dict[int, str]]:
     for index in range(VOTERS):
         person = await accounts.create_person(f"S{n}-{index}", None, None)
         members.append(await organisations.add_membership(organisation_id, person))
-    ballot_id = await drafts.create_ballot(
-        await actor_for(organisation_id),
+    ballot_id = await new_ballot(
+        organisation_id,
         assembly_id,
         "Notez les trois projets",
-        "score",
-        [("a", "Atelier"), ("b", "Boutique"), ("c", "Cantine")],
+        method="score",
+        choices=[("a", "Atelier"), ("b", "Boutique"), ("c", "Cantine")],
         secret=True,
         allow_change=True,
+        opened=True,
     )
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     # thirty different papers: a link to a paper is a link to one voter's choice
     scores = [{"a": i % 6, "b": (i // 6) % 6, "c": (i // 36) % 6} for i in range(VOTERS)]
     truth = {m: json.dumps(s, sort_keys=True) for m, s in zip(members, scores, strict=True)}

@@ -6,12 +6,13 @@ from __future__ import annotations
 import re
 
 import httpx
+from tests.support.factories import new_ballot
 from tests.web.assembly_helpers import as_role, cooperative, post_form
 
 from votes.db.tables import AssemblyKind, Attendance, Membership, Proxy
 from votes.services import attendance, proxies
 from votes.services.actors import actor_for
-from votes.services.ballots import counting, drafts, lifecycle
+from votes.services.ballots import counting
 
 
 async def test_a_steward_checks_members_in_and_the_quorum_banner_follows(
@@ -91,14 +92,9 @@ async def test_a_holder_casts_all_the_votes_they_hold_in_one_action(
     member, other = await coop.membership("member"), await coop.membership("other")
     await proxies.give_proxy(await actor_for(coop.organisation_id, other), coop.assembly_id, member)
     await attendance.check_in(await actor_for(coop.organisation_id), coop.assembly_id, member)
-    ballot_id = await drafts.create_ballot(
-        await actor_for(coop.organisation_id),
-        coop.assembly_id,
-        "Adoptez-vous ?",
-        "majority",
-        [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")],
+    ballot_id = await new_ballot(
+        coop.organisation_id, coop.assembly_id, "Adoptez-vous ?", opened=True
     )
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     await as_role(client, coop, "member")
     page = await client.get(f"{coop.base}/ballots/{ballot_id}", headers={"Accept-Language": "fr"})
     assert "(par procuration)" in page.text

@@ -9,6 +9,7 @@ import uuid
 
 import httpx
 import pytest
+from tests.support.factories import new_ballot
 from tests.web.helpers import csrf_token, sign_in
 
 from votes.db.tables import AccessCode, LoginSession, Person
@@ -265,7 +266,6 @@ async def _victim_in_a_cooperative_with_a_secret_ballot(
     from datetime import UTC, datetime
 
     from votes.services import assemblies
-    from votes.services.ballots import drafts, lifecycle
 
     suffix = uuid.uuid4().hex[:8]
     short_name = f"coop-a-{suffix}"
@@ -279,15 +279,9 @@ async def _victim_in_a_cooperative_with_a_secret_ballot(
     assembly_id = await assemblies.create_assembly(
         await actor_for(organisation_id), "AG", datetime.now(UTC)
     )
-    ballot_id = await drafts.create_ballot(
-        await actor_for(organisation_id),
-        assembly_id,
-        "Question secrète ?",
-        "majority",
-        [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")],
-        secret=True,
+    ballot_id = await new_ballot(
+        organisation_id, assembly_id, "Question secrète ?", secret=True, opened=True
     )
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     return short_name, admin_email, victim, membership_id, ballot_id, victim_email
 
 
