@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -43,7 +44,7 @@ from votes.services import (
     proposals,
     proxies,
 )
-from votes.services.actors import actor_for
+from votes.services.actors import Actor, actor_for
 from votes.services.ballots import counting, lifecycle, room_counts, voting
 from votes.services.refusals import Refused
 
@@ -236,7 +237,17 @@ async def test_room_and_phone_votes_beyond_the_eligible_are_not_published() -> N
     await lifecycle.publish_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
 
 
-async def _amendment_put_to_vote() -> tuple[Any, int, int, int]:
+@dataclass(frozen=True, slots=True)
+class Submitted:
+    """A proposal a member submitted to an assembly, and the facilitator who chairs it."""
+
+    chair: Actor
+    member: Actor
+    assembly_id: int
+    proposal_id: int
+
+
+async def _submitted() -> Submitted:
     organisation_id = await organisation()
     chair = await member_actor(organisation_id, facilitator=True)
     member = await member_actor(organisation_id)
@@ -244,11 +255,22 @@ async def _amendment_put_to_vote() -> tuple[Any, int, int, int]:
         await actor_for(organisation_id), "AG", datetime.now(UTC)
     )
     proposal_id = await proposals.submit_proposal(member, assembly_id, "Prime", "300 €.")
+    return Submitted(chair, member, assembly_id, proposal_id)
+
+
+async def _amend(submitted: Submitted) -> tuple[int, int]:
+    """The member proposes to strike the bonus, and the amendment is put to the vote (its
+    ballot a draft): the amendment's id and its ballot's."""
     amendment_id = await amendments.propose_amendment(
-        member, proposal_id, AmendmentKind.FULL, text="Pas de prime."
+        submitted.member, submitted.proposal_id, AmendmentKind.FULL, text="Pas de prime."
     )
-    ballot_id = await amendments.put_amendment_to_vote(chair, amendment_id)
-    return chair, proposal_id, amendment_id, ballot_id
+    return amendment_id, await amendments.put_amendment_to_vote(submitted.chair, amendment_id)
+
+
+async def _amendment_put_to_vote() -> tuple[Any, int, int, int]:
+    submitted = await _submitted()
+    amendment_id, ballot_id = await _amend(submitted)
+    return submitted.chair, submitted.proposal_id, amendment_id, ballot_id
 
 
 async def _publish(ballot_id: int, members: list[int], choice: str) -> None:
@@ -300,13 +322,9 @@ async def test_recording_an_outcome_ahead_of_the_vote_needs_a_reason_and_is_audi
 
 
 async def test_a_proposal_follows_its_published_vote() -> None:
-    organisation_id = await organisation()
-    chair = await member_actor(organisation_id, facilitator=True)
-    member = await member_actor(organisation_id)
-    assembly_id = await assemblies.create_assembly(
-        await actor_for(organisation_id), "AG", datetime.now(UTC)
-    )
-    proposal_id = await proposals.submit_proposal(member, assembly_id, "Prime", "300 €.")
+    submitted = await _submitted()
+    chair, proposal_id = submitted.chair, submitted.proposal_id
+    organisation_id = chair.organisation.id
     ballot_id = await proposals.put_to_vote(chair, proposal_id)
     with pytest.raises(Refused, match="vote_not_published"):
         await proposals.change_status(chair, proposal_id, ProposalStatus.ADOPTED)
@@ -319,19 +337,14 @@ async def test_a_proposal_follows_its_published_vote() -> None:
 
 
 async def test_a_motion_does_not_open_before_its_amendments_are_voted_unless_told_why() -> None:
-    organisation_id = await organisation()
-    chair = await member_actor(organisation_id, facilitator=True)
-    member = await member_actor(organisation_id)
-    assembly_id = await assemblies.create_assembly(
-        await actor_for(organisation_id), "AG", datetime.now(UTC)
-    )
-    proposal_id = await proposals.submit_proposal(member, assembly_id, "Prime", "300 €.")
-    amendment_id = await amendments.propose_amendment(
-        member, proposal_id, AmendmentKind.FULL, text="Pas de prime."
-    )
-    await amendments.put_amendment_to_vote(chair, amendment_id)  # its ballot is still a draft
+    submitted = await _submitted()
+    await _amend(submitted)  # its ballot is still a draft
+    organisation_id = submitted.chair.organisation.id
     motion = await new_ballot(
-        organisation_id, assembly_id, "Adoptez-vous la prime ?", proposal_id=proposal_id
+        organisation_id,
+        submitted.assembly_id,
+        "Adoptez-vous la prime ?",
+        proposal_id=submitted.proposal_id,
     )
     with pytest.raises(Refused, match="amendments_pending_vote"):
         await lifecycle.open_ballot(await lifecycle.system_actor(motion), motion)
