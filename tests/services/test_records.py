@@ -12,7 +12,14 @@ from typing import Any
 import pytest
 from tests.conftest import USE_POSTGRES
 from tests.support.actors import scrutineer
-from tests.support.factories import close, general_assembly, member_actor, new_ballot, organisation
+from tests.support.factories import (
+    Assembly,
+    close,
+    general_assembly,
+    member_actor,
+    new_ballot,
+    organisation,
+)
 
 from votes.core import Verdict
 from votes.core.room_counts import RoomCount
@@ -90,20 +97,31 @@ async def test_check_outs_and_a_new_member_change_neither_the_recount_nor_the_da
     assert (count["participants"], count["members"]) == (8, 10)
 
 
-async def test_a_ballot_closed_without_a_count_is_counted_by_the_sweep(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+async def _motion_voted_for() -> tuple[Assembly, int]:
+    """An open motion of six members all present, four of them for and one against."""
     ga = await general_assembly(6)
     await ga.check_in(*range(6))
     ballot_id = await ga.motion()
     await ga.vote(ballot_id, {"yes": 4, "no": 1})
+    return ga, ballot_id
+
+
+async def _status_and_result(ballot_id: int) -> dict[str, Any]:
+    row = await Ballot.select(Ballot.result, Ballot.status).where(Ballot.id == ballot_id).first()
+    assert row is not None
+    return row
+
+
+async def test_a_ballot_closed_without_a_count_is_counted_by_the_sweep(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _, ballot_id = await _motion_voted_for()
     # a crash between the close and its count: the ballot is closed, nothing counted it
     await Ballot.update({Ballot.status: BallotStatus.CLOSED.value, Ballot.result: None}).where(
         Ballot.id == ballot_id
     )
     await lifecycle.close_due_ballots()
-    row = await Ballot.select(Ballot.result, Ballot.status).where(Ballot.id == ballot_id).first()
-    assert row is not None
+    row = await _status_and_result(ballot_id)
     assert row["status"] == BallotStatus.CLOSED.value
     assert row["result"] is not None
     await lifecycle.publish_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
@@ -112,10 +130,7 @@ async def test_a_ballot_closed_without_a_count_is_counted_by_the_sweep(
 async def test_a_failure_during_the_count_leaves_no_closed_ballot_without_a_result(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    ga = await general_assembly(6)
-    await ga.check_in(*range(6))
-    ballot_id = await ga.motion()
-    await ga.vote(ballot_id, {"yes": 4, "no": 1})
+    _, ballot_id = await _motion_voted_for()
 
     def crash(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("the process dies here")
@@ -124,8 +139,7 @@ async def test_a_failure_during_the_count_leaves_no_closed_ballot_without_a_resu
         patched.setattr(counting.judging, "judge", crash)
         with pytest.raises(RuntimeError):
             await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
-    row = await Ballot.select(Ballot.result, Ballot.status).where(Ballot.id == ballot_id).first()
-    assert row is not None
+    row = await _status_and_result(ballot_id)
     # either still open (the close rolled back) or closed with its result: never in between
     assert row["status"] == BallotStatus.OPEN.value or row["result"] is not None
     assert (await close(ballot_id)).verdict is Verdict.ADOPTED
@@ -135,10 +149,7 @@ async def test_a_failure_during_the_count_leaves_no_closed_ballot_without_a_resu
     USE_POSTGRES, reason="SQLite's query_only pragma makes the connection read-only"
 )
 async def test_verify_runs_on_a_read_only_connection() -> None:
-    ga = await general_assembly(6)
-    await ga.check_in(*range(6))
-    ballot_id = await ga.motion()
-    await ga.vote(ballot_id, {"yes": 4, "no": 1})
+    ga, ballot_id = await _motion_voted_for()
     await close(ballot_id)
     await attendance.check_out(await actor_for(ga.organisation_id), ga.assembly_id, ga.members[0])
     engine = Ballot._meta.db
