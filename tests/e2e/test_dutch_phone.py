@@ -8,8 +8,16 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
-from tests.e2e.conftest import ORG, PHONE, PROJECTOR, AccessibilityLog, Camera, new_context
-from tests.e2e.test_plenary import console_action, sign_in_with_password
+from tests.e2e.conftest import (
+    ORG,
+    PHONE,
+    PROJECTOR,
+    AccessibilityLog,
+    Camera,
+    new_context,
+    sign_in_with_password,
+)
+from tests.e2e.test_plenary import console_action
 from tests.support.server import ServedApp
 
 pytestmark = pytest.mark.slow
@@ -19,15 +27,6 @@ pytestmark = pytest.mark.slow
 def flemish_phone(browser: Browser, served_demo: ServedApp) -> Any:
     context = new_context(browser, served_demo.base_url, size=PHONE, locale="nl-BE")
     page = context.new_page()
-    yield page
-    context.close()
-
-
-@pytest.fixture
-def facilitator(browser: Browser, served_demo: ServedApp) -> Any:
-    context = new_context(browser, served_demo.base_url, size={"width": 1280, "height": 900})
-    page = context.new_page()
-    sign_in_with_password(page, "camille@demo.votes.invalid")
     yield page
     context.close()
 

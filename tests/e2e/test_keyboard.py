@@ -18,7 +18,7 @@ from tests.e2e.conftest import (
     new_context,
     wait_until_listening,
 )
-from tests.e2e.test_plenary import console_action, sign_in_with_password
+from tests.e2e.test_plenary import console_action
 from tests.support.server import ServedApp
 
 pytestmark = pytest.mark.slow
@@ -61,15 +61,6 @@ def member(browser: Browser, served_demo: ServedApp) -> Any:
     if switch.count():
         switch.click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    yield page
-    context.close()
-
-
-@pytest.fixture
-def facilitator(browser: Browser, served_demo: ServedApp) -> Any:
-    context = new_context(browser, served_demo.base_url, size={"width": 1280, "height": 900})
-    page = context.new_page()
-    sign_in_with_password(page, "camille@demo.votes.invalid")
     yield page
     context.close()
 
