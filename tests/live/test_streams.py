@@ -127,7 +127,7 @@ async def test_a_reconnecting_phone_catches_up_with_a_ballot_closed_meanwhile(
             last = await stream.wait_for("ballot", DELIVERED_WITHIN)
         assert seen.data == ""
         assert last.id is not None
-        await asyncio.sleep(0.01)  # the page's stream is gone (a phone in a tunnel)…
+        # the page's stream is gone (a phone in a tunnel)…
         missed = await new_ballot(facilitator, "Opened and closed while away")
         await console(facilitator, missed, "open")
         await console(facilitator, missed, "close")

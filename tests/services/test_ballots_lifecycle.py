@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import datetime, timedelta, tzinfo
 
 import pytest
 from tests.support.actors import scrutineer
@@ -62,12 +63,23 @@ async def test_a_secret_vote_is_changed_only_by_its_voter_with_their_change_code
     assert result.rounds[0].totals["yes"] == 1
 
 
-async def test_a_changed_vote_moves_the_time_of_the_members_last_word() -> None:
+class _AMinuteLater(datetime):
+    """The services' clock, a minute on."""
+
+    @classmethod
+    def now(cls, tz: tzinfo | None = None) -> datetime:
+        return datetime.now(tz) + timedelta(minutes=1)
+
+
+async def test_a_changed_vote_moves_the_time_of_the_members_last_word(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     organisation_id, assembly_id, members, _ = await cooperative(1)
     ballot_id = await motion(organisation_id, assembly_id, allow_change=True)
     await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     first = await voting.cast_vote(ballot_id, members[0], "yes", receipt_key=KEY)
-    await asyncio.sleep(0.01)  # the clock moves on between the two words, as in a plenary
+    # the clock moves on between the two words, as in a plenary
+    monkeypatch.setattr(voting, "datetime", _AMinuteLater)
     changed = await voting.change_vote(ballot_id, members[0], "no")
     assert changed.changed
     assert changed.voted_at > first.voted_at

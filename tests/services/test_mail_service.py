@@ -172,7 +172,7 @@ async def test_a_worker_stopped_between_claim_and_send_loses_and_doubles_nothing
     async def claim_then_die() -> None:
         claimed = await mail.claim_due(limit=500)
         claimed_event.set()
-        await asyncio.sleep(3600)  # cancelled here: claimed, nothing sent
+        await asyncio.Event().wait()  # cancelled here: claimed, nothing sent
         await real_send(claimed, settings)
 
     worker = asyncio.create_task(claim_then_die())
