@@ -19,6 +19,7 @@ from tests.web.assembly_helpers import (
     propose_amendment,
     submit_proposal,
 )
+from tests.web.helpers import assert_shows
 
 from votes.db.tables import AmendmentKind
 from votes.services import amendments, proposals
@@ -102,9 +103,12 @@ def test_a_few_words_changed_in_a_maximum_size_text_are_still_shown_word_by_word
     assert diff.compared
     assert searches["comparisons"] <= DIFF_BUDGET
     html = str(diff)
-    assert "<del>3.</del><ins>3 bis.</ins>" in html
-    assert "La prime est de <del>30</del><ins>35</ins> euros." in html
-    assert "<ins> Une phrase de plus.</ins>" in html
+    assert_shows(
+        html,
+        "<del>3.</del><ins>3 bis.</ins>",
+        "La prime est de <del>30</del><ins>35</ins> euros.",
+        "<ins> Une phrase de plus.</ins>",
+    )
     assert html.count("<del>") + html.count("<ins>") == 5  # the rest reads as it was
 
 

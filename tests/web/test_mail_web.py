@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Iterator
 import httpx
 import pytest
 from tests.support.smtp import SENDER, Inbox, smtp_server
-from tests.web.helpers import csrf_token, sign_in
+from tests.web.helpers import assert_shows, csrf_token, sign_in
 
 from votes.db.tables import AuditEntry, Mail, MailStatus, Membership
 from votes.services import accounts, mail, organisations
@@ -223,9 +223,7 @@ async def test_the_outbox_shows_the_cooperatives_mails_and_retries_a_failed_one(
 
     outbox = await mailing_client.get(f"/o/{short_name}/mail")
     assert outbox.status_code == 200
-    assert "lost@example.org" in outbox.text
-    assert "550 no such user" in outbox.text
-    assert "en échec" in outbox.text
+    assert_shows(outbox.text, "lost@example.org", "550 no such user", "en échec")
     shown = await mailing_client.get(f"/o/{short_name}/mail/{mail_id}")
     assert "Bonjour Lost" in shown.text
     retried = await _post(mailing_client, f"/o/{short_name}/mail/{mail_id}/retry")

@@ -7,6 +7,7 @@ import re
 
 import httpx
 from tests.web.assembly_helpers import Coop, as_role, cooperative, first_id, post_form
+from tests.web.helpers import assert_shows
 
 from votes.db.tables import Contribution, Thread
 from votes.services import assemblies, proposals
@@ -209,6 +210,4 @@ async def test_now_page_follows_the_current_item_and_polls_cheaply(
     )
     assert changed.status_code == 200
     assert "<html" not in changed.text
-    assert "Rémunérations" in changed.text
-    assert "Ouvrir à 8 h." in changed.text
-    assert f"/proposals/{proposal_id}" in changed.text
+    assert_shows(changed.text, "Rémunérations", "Ouvrir à 8 h.", f"/proposals/{proposal_id}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import httpx
-from tests.web.helpers import csrf_token, sign_in
+from tests.web.helpers import assert_shows, csrf_token, sign_in
 
 from votes.db.tables import Ballot
 from votes.services import accounts, organisations
@@ -88,9 +88,7 @@ async def test_proposal_page_renders_markdown_and_its_thread(
     assembly_path = await _first_link(client, "/o/demo/", "assemblies")
     proposal_path = await _first_link(client, assembly_path, "proposals")
     proposal = await client.get(proposal_path, headers={"Accept-Language": "en"})
-    assert "<strong>rapport de gestion</strong>" in proposal.text
-    assert "Question" in proposal.text
-    assert "Léa Dubois" in proposal.text
+    assert_shows(proposal.text, "<strong>rapport de gestion</strong>", "Question", "Léa Dubois")
     assert 'class="thread thread--replies"' in proposal.text  # the answer sits under the question
 
 
@@ -98,9 +96,7 @@ async def test_published_majority_result_shows_the_verdict_and_the_rule(
     client: httpx.AsyncClient, demo: None
 ) -> None:
     french = await _as_lea(client, "Approuvez-vous les comptes", "fr")
-    assert "Adoptée" in french
-    assert "7 pour" in french
-    assert "1 contre" in french
+    assert_shows(french, "Adoptée", "7 pour", "1 contre")
     english = await _as_lea(client, "Approuvez-vous les comptes", "en")
     assert "Adopted" in english
 
@@ -109,9 +105,7 @@ async def test_published_stv_result_lists_the_elected_and_every_round(
     client: httpx.AsyncClient, demo: None
 ) -> None:
     page = await _as_lea(client, "Élection du comité", "fr")
-    assert "Élu·es" in page
-    assert "Léa Dubois" in page
-    assert "Voix à chaque tour" in page
+    assert_shows(page, "Élu·es", "Léa Dubois", "Voix à chaque tour")
     assert "<svg" in page  # the chart is drawn on the server
 
 

@@ -6,7 +6,7 @@ import re
 
 import httpx
 from tests.web.assembly_helpers import as_role, cooperative, post_form
-from tests.web.helpers import csrf_token
+from tests.web.helpers import assert_shows, csrf_token
 
 from votes.db.tables import Membership
 from votes.services.actors import actor_for
@@ -44,9 +44,7 @@ async def test_a_member_finds_their_votes_and_checks_a_secret_receipt(
     )
     page = await client.get(f"{coop.base}/my-votes")
     assert page.status_code == 200
-    assert "Qui préside ?" in page.text
-    assert "rien ne vous relie à votre bulletin" in page.text
-    assert "Votre vote" in page.text
+    assert_shows(page.text, "Qui préside ?", "rien ne vous relie à votre bulletin", "Votre vote")
     assert "<strong>Pour</strong>" in page.text  # the roll-call vote, in words
     assert "Contre</strong>" not in page.text  # never the secret choice
     assert "js/receipts.js" in page.text

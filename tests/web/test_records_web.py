@@ -9,7 +9,7 @@ import httpx
 import pypdf
 from tests.support.factories import new_ballot
 from tests.web.assembly_helpers import as_role, cooperative, post_form
-from tests.web.helpers import sign_in
+from tests.web.helpers import assert_shows, sign_in
 from tests.web.test_minutes_web import _coop_with_a_decision, _demo_assembly_id, visible_text
 
 from votes.db.tables import AuditChain, Ballot
@@ -124,10 +124,13 @@ async def test_the_minutes_list_the_incidents_of_the_session(client: httpx.Async
     page = await client.get(f"{coop.base}/assemblies/{coop.assembly_id}/minutes")
     text = visible_text(page.text)
     incidents = text[text.index("Incidents de séance") :]
-    assert "rouvert" in incidents
-    assert "Coupure du réseau wifi pendant le vote" in incidents
-    assert "annulé" in incidents
-    assert "Adoptez-vous le budget ?" in incidents
+    assert_shows(
+        incidents,
+        "rouvert",
+        "Coupure du réseau wifi pendant le vote",
+        "annulé",
+        "Adoptez-vous le budget ?",
+    )
 
 
 async def test_the_minutes_write_the_date_in_words(client: httpx.AsyncClient) -> None:

@@ -9,7 +9,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import httpx
-from tests.web.helpers import csrf_token, sign_in
+from tests.web.helpers import assert_shows, csrf_token, sign_in
 
 from votes.db.tables import Ballot, BallotPaper, MembershipKind, Participation
 from votes.services import accounts, assemblies, organisations
@@ -312,9 +312,7 @@ async def test_the_projector_shows_the_question_turnout_and_a_qr_code(
         headers={"Accept-Language": "fr"},
     )
     assert page.status_code == 200
-    assert "Question ?" in page.text
-    assert 'class="qr"' in page.text
-    assert f"/o/{coop.slug}/vote" in page.text
+    assert_shows(page.text, "Question ?", 'class="qr"', f"/o/{coop.slug}/vote")
 
 
 async def test_the_status_poll_is_silent_until_the_ballot_changes(
