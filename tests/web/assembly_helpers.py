@@ -123,3 +123,11 @@ async def thread_of(client: httpx.AsyncClient, proposal_path: str) -> int:
     """The id of the discussion thread the proposal's page links to."""
     page = await client.get(proposal_path)
     return first_id(r"/threads/(\d+)/contributions", page.text)
+
+
+async def accept_amendment(client: httpx.AsyncClient, coop: Coop, amendment_id: int) -> None:
+    """The proposal's author, signed in, takes the amendment into the text."""
+    accepted = await post_form(
+        client, f"{coop.base}/amendments/{amendment_id}/decide", {"decision": "accept"}
+    )
+    assert accepted.status_code == 303, accepted.text

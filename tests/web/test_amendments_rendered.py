@@ -9,9 +9,9 @@ import html
 import httpx
 from tests.web.assembly_helpers import (
     Coop,
+    accept_amendment,
     as_role,
     cooperative,
-    post_form,
     propose_amendment,
     submit_proposal,
 )
@@ -27,9 +27,14 @@ BODY = (
 )
 
 
-async def _proposal(client: httpx.AsyncClient, coop: Coop) -> str:
+async def _proposal(client: httpx.AsyncClient) -> tuple[Coop, str]:
+    """A member's proposal of BODY, and another member signed in to amend it: the coop and
+    the proposal's path."""
+    coop = await cooperative()
     await as_role(client, coop, "member")
-    return await submit_proposal(client, coop, title="Prime annuelle", body=BODY)
+    proposal_path = await submit_proposal(client, coop, title="Prime annuelle", body=BODY)
+    await as_role(client, coop, "other")
+    return coop, proposal_path
 
 
 def _diff_of(page: str, number: int) -> str:
@@ -40,9 +45,7 @@ def _diff_of(page: str, number: int) -> str:
 async def test_an_amendment_reads_as_the_rendered_text_without_markdown_marks(
     client: httpx.AsyncClient,
 ) -> None:
-    coop = await cooperative()
-    proposal_path = await _proposal(client, coop)
-    await as_role(client, coop, "other")
+    _coop, proposal_path = await _proposal(client)
     amendment_id = await propose_amendment(
         client, proposal_path, kind="replace", passage="**300 €**", text="**400 €**"
     )
@@ -58,9 +61,7 @@ async def test_an_amendment_reads_as_the_rendered_text_without_markdown_marks(
 async def test_an_insertion_keeps_its_anchor_whether_pending_or_settled(
     client: httpx.AsyncClient,
 ) -> None:
-    coop = await cooperative()
-    proposal_path = await _proposal(client, coop)
-    await as_role(client, coop, "other")
+    coop, proposal_path = await _proposal(client)
     amendment_id = await propose_amendment(
         client,
         proposal_path,
@@ -73,10 +74,7 @@ async def test_an_insertion_keeps_its_anchor_whether_pending_or_settled(
     assert "<ins>Elle est nette.</ins>" in pending
     # taken into the text by the author: the settled amendment still reads as an insertion
     await as_role(client, coop, "member")
-    accepted = await post_form(
-        client, f"{coop.base}/amendments/{amendment_id}/decide", {"decision": "accept"}
-    )
-    assert accepted.status_code == 303
+    await accept_amendment(client, coop, amendment_id)
     settled = _diff_of((await client.get(proposal_path)).text, amendment_id)
     assert "<del>" not in settled
     assert "La prime est de <strong>300 €</strong> par an." in settled
@@ -86,9 +84,7 @@ async def test_an_insertion_keeps_its_anchor_whether_pending_or_settled(
 async def test_a_selection_on_the_rendered_text_fills_the_form_with_its_source_passage(
     client: httpx.AsyncClient,
 ) -> None:
-    coop = await cooperative()
-    proposal_path = await _proposal(client, coop)
-    await as_role(client, coop, "other")
+    _coop, proposal_path = await _proposal(client)
     page = await client.get(proposal_path)
     # the rendered text offers the selection, and the script is served with the page
     assert f'data-amend-href="{proposal_path}/amendments/new"' in page.text

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 from tests.web.assembly_helpers import (
     PASSWORD,
+    accept_amendment,
     as_role,
     cooperative,
     first_id,
@@ -123,10 +124,7 @@ async def test_amendment_is_shown_as_a_diff_and_accepted_by_the_author(
     assert "<del>Deux</del><ins>Trois</ins>" in page.text
     assert f'id="amendment-{amendment_id}"' in page.text
     await as_role(client, coop, "member")
-    accepted = await post_form(
-        client, f"{coop.base}/amendments/{amendment_id}/decide", {"decision": "accept"}
-    )
-    assert accepted.status_code == 303
+    await accept_amendment(client, coop, amendment_id)
     page = await client.get(proposal_path, headers={"Accept-Language": "en"})
     assert "Three" in page.text or "Trois jours de télétravail" in page.text
     assert "Accepted by the author" in page.text
