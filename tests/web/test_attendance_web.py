@@ -7,7 +7,7 @@ import re
 
 import httpx
 from tests.support.factories import new_ballot
-from tests.web.assembly_helpers import as_role, cooperative, post_form
+from tests.web.assembly_helpers import Coop, as_role, cooperative, post_form
 
 from votes.db.tables import AssemblyKind, Attendance, Membership, Proxy
 from votes.services import attendance, proxies
@@ -15,12 +15,18 @@ from votes.services.actors import actor_for
 from votes.services.ballots import counting
 
 
+async def _signed_in(client: httpx.AsyncClient, role: str, kind: AssemblyKind) -> tuple[Coop, str]:
+    """A fresh coop whose assembly is of ``kind``, with ``role`` signed in: the coop and the
+    assembly's path."""
+    coop = await cooperative(kind=kind)
+    await as_role(client, coop, role)
+    return coop, f"{coop.base}/assemblies/{coop.assembly_id}"
+
+
 async def test_a_steward_checks_members_in_and_the_quorum_banner_follows(
     client: httpx.AsyncClient,
 ) -> None:
-    coop = await cooperative(kind=AssemblyKind.AGE)
-    await as_role(client, coop, "facilitator")
-    base = f"{coop.base}/assemblies/{coop.assembly_id}"
+    coop, base = await _signed_in(client, "facilitator", AssemblyKind.AGE)
     page = await client.get(f"{base}/attendance?q=member", headers={"Accept-Language": "fr"})
     assert page.status_code == 200
     assert "Member " in page.text
@@ -53,9 +59,7 @@ async def test_a_steward_checks_members_in_and_the_quorum_banner_follows(
 async def test_members_see_their_line_but_not_the_register_and_cannot_steward(
     client: httpx.AsyncClient,
 ) -> None:
-    coop = await cooperative(kind=AssemblyKind.AGO)
-    await as_role(client, coop, "member")
-    base = f"{coop.base}/assemblies/{coop.assembly_id}"
+    coop, base = await _signed_in(client, "member", AssemblyKind.AGO)
     page = await client.get(f"{base}/attendance", headers={"Accept-Language": "fr"})
     assert "émargez à l’entrée" in page.text
     assert "Other " not in page.text
