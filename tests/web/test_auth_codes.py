@@ -34,10 +34,19 @@ async def _cooperative_with_member() -> tuple[str, int, str, int, int]:
     return short_name, organisation_id, admin_email, person_id, membership_id
 
 
-async def test_admin_prints_a_sheet_and_a_member_signs_in_by_typing_the_code(
+async def issue_a_sheet(
     client: httpx.AsyncClient,
-) -> None:
-    short_name, _, admin_email, _, membership_id = await _cooperative_with_member()
+) -> tuple[str, int, int, int, str, httpx.Response]:
+    """A fresh cooperative's admin, signed in, issues a two-day code to its member: (short
+    name, organisation id, member's person id, member's membership id, the form's CSRF
+    token, the answer to the form)."""
+    (
+        short_name,
+        organisation_id,
+        admin_email,
+        person_id,
+        membership_id,
+    ) = await _cooperative_with_member()
     await sign_in(client, admin_email, PASSWORD)
     token = await csrf_token(client, f"/o/{short_name}/members/codes")
     issued = await client.post(
@@ -45,6 +54,13 @@ async def test_admin_prints_a_sheet_and_a_member_signs_in_by_typing_the_code(
         data={"_csrf_token": token, "member": str(membership_id), "scope": "selected", "days": "2"},
         headers={"Accept-Language": "fr"},
     )
+    return short_name, organisation_id, person_id, membership_id, token, issued
+
+
+async def test_admin_prints_a_sheet_and_a_member_signs_in_by_typing_the_code(
+    client: httpx.AsyncClient,
+) -> None:
+    short_name, _, _, _membership_id, token, issued = await issue_a_sheet(client)
     assert issued.status_code == 303  # a reload of the sheet prints it again, never reissues
     sheet = await client.get(issued.headers["location"], headers={"Accept-Language": "fr"})
     assert sheet.status_code == 200
