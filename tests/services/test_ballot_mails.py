@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from tests.support import factories
 from tests.support.factories import new_ballot
-from tests.support.smtp import Inbox, settings_for, smtp_server
+from tests.support.smtp import Inbox, mailing
 
 from votes.db import queries
 from votes.db.tables import (
@@ -175,12 +175,8 @@ async def test_the_app_itself_chooses_for_nobody() -> None:
 
 @pytest.fixture
 def inbox() -> Iterator[Inbox]:
-    with smtp_server() as (received, port):
-        mail.configure(settings_for(port))
-        try:
-            yield received
-        finally:
-            mail.configure(None)
+    with mailing() as (received, _):
+        yield received
 
 
 async def _deliver() -> None:

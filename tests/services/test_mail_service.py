@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from tests.support import factories
-from tests.support.smtp import SENDER, Inbox, free_port, settings_for, smtp_server
+from tests.support.smtp import SENDER, Inbox, free_port, mailing, settings_for, smtp_server
 
 from votes.db.engine import write_transaction
 from votes.db.tables import Mail, MailStatus
@@ -20,13 +20,8 @@ from votes.settings import SmtpSettings
 
 @pytest.fixture
 def smtp() -> Iterator[tuple[Inbox, SmtpSettings]]:
-    with smtp_server() as (inbox, port):
-        settings = settings_for(port)
-        mail.configure(settings)
-        try:
-            yield inbox, settings
-        finally:
-            mail.configure(None)
+    with mailing() as received:
+        yield received
 
 
 async def _queue(key: str, recipient: str, *, language: str = "fr", **extra: str) -> bool:
