@@ -40,13 +40,20 @@ async def _change(
     return await client.post(coop.path(ballot_id, "/vote"), data=form, follow_redirects=False)
 
 
-async def test_another_members_published_receipt_cannot_change_a_secret_vote(
-    client: httpx.AsyncClient,
-) -> None:
+async def _ana_voted_yes(client: httpx.AsyncClient) -> tuple[Coop, int]:
+    """A secret ballot whose votes may change, Ana signed in on this client, having voted
+    "yes": the coop and the ballot's id."""
     coop = await Coop().create()
     ballot_id = await coop.open_ballot(secret=True, allow_change=True)
     await _as(client, coop, "ana")
     await _vote_without_javascript(client, coop, ballot_id, "yes")
+    return coop, ballot_id
+
+
+async def test_another_members_published_receipt_cannot_change_a_secret_vote(
+    client: httpx.AsyncClient,
+) -> None:
+    coop, ballot_id = await _ana_voted_yes(client)
     ana_receipt = _receipt_on((await client.get(coop.path(ballot_id))).text)
     await _sign_out(client)
     client.cookies.clear()  # Ben on his own phone, who read Ana's receipt over her shoulder
@@ -88,10 +95,7 @@ async def test_a_second_person_on_the_same_phone_sees_and_uses_none_of_the_first
 async def test_a_voter_changes_their_own_secret_vote_on_their_phone(
     client: httpx.AsyncClient,
 ) -> None:
-    coop = await Coop().create()
-    ballot_id = await coop.open_ballot(secret=True, allow_change=True)
-    await _as(client, coop, "ana")
-    await _vote_without_javascript(client, coop, ballot_id, "yes")
+    coop, ballot_id = await _ana_voted_yes(client)
     changed = await _change(client, coop, ballot_id, "no")
     assert changed.status_code == 303, changed.text
     result = await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
