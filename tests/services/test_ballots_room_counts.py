@@ -3,37 +3,22 @@ the same way by the audit (both engines)."""
 
 from __future__ import annotations
 
-import itertools
 from collections import Counter
-from datetime import UTC, datetime
 
 import pytest
 from tests.support.actors import scrutineer
-from tests.support.factories import new_ballot
+from tests.support.factories import cooperative, new_ballot
 
 from votes.core.room_counts import RoomCount, room_approval_papers
-from votes.db.tables import MembershipKind
-from votes.services import accounts, assemblies, integrity, organisations
-from votes.services.actors import actor_for
+from votes.services import integrity
 from votes.services.ballots import counting, lifecycle, room_counts, voting
 from votes.services.refusals import Refused
 
-_counter = itertools.count()
 OPTIONS = [("a", "Alice"), ("b", "Bruno"), ("c", "Chloé"), ("d", "Driss")]
 
 
 async def _approval(count: int, **rules: int) -> tuple[int, int, list[int]]:
-    n = next(_counter)
-    organisation_id = await organisations.create_organisation(f"Salle {n}", f"salle-{n}")
-    assembly_id = await assemblies.create_assembly(
-        await actor_for(organisation_id), "AG", datetime.now(UTC)
-    )
-    members = []
-    for index in range(count):
-        person = await accounts.create_person(f"S{n}-{index}", None, None)
-        members.append(
-            await organisations.add_membership(organisation_id, person, kind=MembershipKind.MEMBER)
-        )
+    organisation_id, assembly_id, members, _ = await cooperative(count)
     ballot_id = await new_ballot(
         organisation_id,
         assembly_id,

@@ -14,43 +14,30 @@ is close to Poisson(1)); the attack must do no better.
 
 from __future__ import annotations
 
-import itertools
 import json
 import shutil
 import sqlite3
 import stat
 import struct
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from piccolo.engine.postgres import PostgresEngine
-from tests.support.factories import new_ballot
+from tests.support.factories import cooperative, new_ballot
 
 from votes.db.engine import VotesSQLiteEngine
 from votes.db.tables import Ballot, BallotPaper, Participation
-from votes.services import accounts, assemblies, organisations
-from votes.services.actors import actor_for
 from votes.services.ballots import lifecycle, voting
 
 VOTERS = 30
 CHANCE_BOUND = 8  # correct links a random pairing reaches with probability < 1e-5
 KEY = "instance-key-for-receipts"
-_counter = itertools.count()
 
 
 async def _ballot_with_voters() -> tuple[int, dict[int, str]]:
     """An open secret score ballot and its thirty voters' memberships."""
-    n = next(_counter)
-    organisation_id = await organisations.create_organisation(f"Store {n}", f"store-{n}")
-    assembly_id = await assemblies.create_assembly(
-        await actor_for(organisation_id), "AG", datetime.now(UTC)
-    )
-    members = []
-    for index in range(VOTERS):
-        person = await accounts.create_person(f"S{n}-{index}", None, None)
-        members.append(await organisations.add_membership(organisation_id, person))
+    organisation_id, assembly_id, members, _ = await cooperative(VOTERS)
     ballot_id = await new_ballot(
         organisation_id,
         assembly_id,
