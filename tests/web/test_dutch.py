@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import httpx
 import pypdf
 from tests.web.assembly_helpers import as_role, post_form
-from tests.web.helpers import assert_shows, csrf_token, sign_in
+from tests.web.helpers import assert_shows, choose_language, sign_in
 from tests.web.test_members import _cooperative, _post
 from tests.web.test_minutes_web import _coop_with_a_decision, _demo_assembly_id, visible_text
 from tests.web.test_voting import PASSWORD, Coop
@@ -47,13 +47,7 @@ async def test_the_language_switch_offers_dutch_and_remembers_it(
 ) -> None:
     french = await client.get("/", headers={"Accept-Language": "fr"})
     assert 'value="nl" lang="nl">Nederlands<' in french.text
-    token = await csrf_token(client)
-    chosen = await client.post(
-        "/language",
-        data={"language": "nl", "next": "/", "_csrf_token": token},
-        follow_redirects=False,
-    )
-    assert chosen.status_code == 303
+    await choose_language(client, "nl")
     page = await client.get("/", headers={"Accept-Language": "fr"})
     assert '<html lang="nl">' in page.text
     assert "Samen beslissen, juist tellen" in page.text
