@@ -14,11 +14,11 @@ from tests.conftest import USE_POSTGRES
 from tests.support.actors import scrutineer
 from tests.support.factories import (
     Assembly,
+    chaired_assembly,
     close,
     general_assembly,
     member_actor,
     new_ballot,
-    organisation,
 )
 
 from votes.core import Verdict
@@ -259,12 +259,8 @@ class Submitted:
 
 
 async def _submitted() -> Submitted:
-    organisation_id = await organisation()
-    chair = await member_actor(organisation_id, facilitator=True)
+    organisation_id, chair, assembly_id = await chaired_assembly()
     member = await member_actor(organisation_id)
-    assembly_id = await assemblies.create_assembly(
-        await actor_for(organisation_id), "AG", datetime.now(UTC)
-    )
     proposal_id = await proposals.submit_proposal(member, assembly_id, "Prime", "300 €.")
     return Submitted(chair, member, assembly_id, proposal_id)
 

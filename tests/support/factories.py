@@ -181,3 +181,14 @@ async def new_ballot(
     if opened:
         await open_ballot(ballot_id)
     return ballot_id
+
+
+async def chaired_assembly() -> tuple[int, Actor, int]:
+    """A fresh organisation, its facilitator acting, and a planned assembly: (organisation,
+    facilitator, assembly)."""
+    organisation_id = await organisation()
+    chair = await member_actor(organisation_id, facilitator=True)
+    assembly_id = await assemblies.create_assembly(
+        await actor_for(organisation_id), "AG", datetime.now(UTC)
+    )
+    return organisation_id, chair, assembly_id
