@@ -187,6 +187,17 @@ def projector(browser: Browser, served_demo: ServedApp) -> Iterator[Page]:
         yield page
 
 
+def prepare_majority(facilitator: Page, served_demo: ServedApp, question: str) -> None:
+    """The facilitator prepares a majority ballot for the demo's assembly with the form; they
+    are on its console after."""
+    assembly = served_demo.task("assembly_of", org=ORG)["assembly"]
+    facilitator.goto(f"/o/{ORG}/assemblies/{assembly}/ballots/new")
+    facilitator.locator("#question").fill(question)
+    facilitator.locator("#method").select_option("majority")
+    facilitator.locator("form.form button[type=submit]").last.click()
+    facilitator.wait_for_url(re.compile(r"/console$"))
+
+
 def no_sideways_scroll(page: Page, where: str) -> None:
     """Nothing wider than the screen. A mobile browser widens its window to the content:
     compare with the screen as well."""

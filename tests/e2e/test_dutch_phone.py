@@ -15,6 +15,7 @@ from tests.e2e.conftest import (
     AccessibilityLog,
     Camera,
     new_context,
+    prepare_majority,
     sign_in_with_password,
 )
 from tests.e2e.test_plenary import console_action
@@ -55,12 +56,7 @@ def test_a_flemish_member_votes_in_dutch(
     camera.shoot(phone, "cooperative")
 
     question = "Publiceren we de notulen van de repetitie online?"
-    assembly = served_demo.task("assembly_of", org=ORG)["assembly"]
-    facilitator.goto(f"/o/{ORG}/assemblies/{assembly}/ballots/new")
-    facilitator.locator("#question").fill(question)
-    facilitator.locator("#method").select_option("majority")
-    facilitator.locator("form.form button[type=submit]").last.click()
-    facilitator.wait_for_url(re.compile(r"/console$"))
+    prepare_majority(facilitator, served_demo, question)
     console_action(facilitator, "open")
 
     phone.goto(f"/o/{ORG}/vote")

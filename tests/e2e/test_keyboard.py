@@ -16,6 +16,7 @@ from tests.e2e.conftest import (
     AccessibilityLog,
     Camera,
     new_context,
+    prepare_majority,
     wait_until_listening,
 )
 from tests.e2e.test_plenary import console_action
@@ -73,12 +74,7 @@ def test_a_member_votes_with_the_keyboard_alone_in_english(
     camera: Camera,
 ) -> None:
     question = "Do we publish the rehearsal's minutes online?"
-    assembly = served_demo.task("assembly_of", org=ORG)["assembly"]
-    facilitator.goto(f"/o/{ORG}/assemblies/{assembly}/ballots/new")
-    facilitator.locator("#question").fill(question)
-    facilitator.locator("#method").select_option("majority")
-    facilitator.locator("form.form button[type=submit]").last.click()
-    facilitator.wait_for_url(re.compile(r"/console$"))
+    prepare_majority(facilitator, served_demo, question)
 
     member.goto(f"/o/{ORG}/vote")
     region = member.locator("[aria-live]").filter(has=member.locator("#vote-area"))

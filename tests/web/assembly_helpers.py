@@ -131,3 +131,15 @@ async def accept_amendment(client: httpx.AsyncClient, coop: Coop, amendment_id: 
         client, f"{coop.base}/amendments/{amendment_id}/decide", {"decision": "accept"}
     )
     assert accepted.status_code == 303, accepted.text
+
+
+async def administered(name: str) -> tuple[str, int, str]:
+    """A fresh organisation (``name`` and a unique suffix) with an administrator who signs in
+    with PASSWORD: (short name, organisation id, the administrator's email)."""
+    suffix = uuid.uuid4().hex[:8]
+    short_name = f"{name.lower()}-{suffix}"
+    organisation_id = await organisations.create_organisation(f"{name} {suffix}", short_name)
+    email = f"admin-{suffix}@example.org"
+    admin = await accounts.create_person(f"Admin {suffix}", email, PASSWORD)
+    await organisations.add_membership(organisation_id, admin, is_admin=True)
+    return short_name, organisation_id, email

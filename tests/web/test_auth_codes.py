@@ -10,6 +10,7 @@ import uuid
 import httpx
 import pytest
 from tests.support.factories import new_ballot
+from tests.web.assembly_helpers import PASSWORD, administered
 from tests.web.helpers import csrf_token, sign_in
 
 from votes.db.tables import AccessCode, LoginSession, Person
@@ -17,19 +18,13 @@ from votes.services import access_codes, accounts, organisations
 from votes.services.actors import actor_for
 from votes.services.refusals import Refused
 
-PASSWORD = "a-long-enough-password"
 SECRET = "test-secret-key-that-is-long-enough-0123456789"  # the tests' VOTES_SECRET_KEY
 
 
 async def _cooperative_with_member() -> tuple[str, int, str, int, int]:
     """(short name, organisation id, admin email, member's person id, member's membership id)"""
-    suffix = uuid.uuid4().hex[:8]
-    short_name = f"porte-{suffix}"
-    organisation_id = await organisations.create_organisation(f"Porte {suffix}", short_name)
-    admin_email = f"admin-{suffix}@example.org"
-    admin = await accounts.create_person("Admin", admin_email, PASSWORD)
-    await organisations.add_membership(organisation_id, admin, is_admin=True)
-    person_id = await accounts.create_person(f"Nadia {suffix}", None, None)
+    short_name, organisation_id, admin_email = await administered("Porte")
+    person_id = await accounts.create_person(f"Nadia {short_name}", None, None)
     membership_id = await organisations.add_membership(organisation_id, person_id)
     return short_name, organisation_id, admin_email, person_id, membership_id
 

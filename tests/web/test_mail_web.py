@@ -11,12 +11,11 @@ from typing import Any
 import httpx
 import pytest
 from tests.support.smtp import SENDER, Inbox, smtp_server
+from tests.web.assembly_helpers import PASSWORD, administered
 from tests.web.helpers import assert_shows, csrf_token, sign_in
 
 from votes.db.tables import AuditEntry, Mail, MailStatus, Membership
 from votes.services import accounts, mail, organisations
-
-PASSWORD = "a-long-enough-password"
 
 
 @pytest.fixture
@@ -48,13 +47,7 @@ async def _deliver() -> None:
 
 
 async def _cooperative() -> tuple[str, int, str]:
-    suffix = uuid.uuid4().hex[:8]
-    short_name = f"mail-{suffix}"
-    organisation_id = await organisations.create_organisation(f"Coop {suffix}", short_name)
-    email = f"admin-{suffix}@example.org"
-    person_id = await accounts.create_person(f"Admin {suffix}", email, PASSWORD)
-    await organisations.add_membership(organisation_id, person_id, is_admin=True)
-    return short_name, organisation_id, email
+    return await administered("Mail")
 
 
 async def _member(organisation_id: int, name: str, email: str | None, language: str = "") -> int:
