@@ -110,15 +110,27 @@ async def _vote_without_javascript(
     return voted, form
 
 
+async def _send(
+    client: httpx.AsyncClient,
+    path: str,
+    token: str,
+    submission: str,
+    choice: str,
+    language: str = "fr",
+) -> httpx.Response:
+    """A ballot's form posted as a phone without JavaScript would."""
+    return await client.post(
+        path,
+        data={"_csrf_token": token, "submission": submission, "choice": choice},
+        headers={"Accept-Language": language},
+    )
+
+
 async def _a_late_vote_is_refused_and_not_counted(
     client: httpx.AsyncClient, coop: Coop, ballot_id: int, token: str
 ) -> None:
     """A vote posted once the ballot is over gets the closed page in French; none is counted."""
-    late = await client.post(
-        coop.path(ballot_id, "/vote"),
-        data={"_csrf_token": token, "submission": "late", "choice": "yes"},
-        headers={"Accept-Language": "fr"},
-    )
+    late = await _send(client, coop.path(ballot_id, "/vote"), token, "late", "yes")
     assert late.status_code == 409
     assert "Ce scrutin est clos" in late.text
     assert await Participation.count().where(Participation.ballot == ballot_id) == 0
@@ -182,11 +194,7 @@ async def test_forged_options_observers_and_foreign_ballots_are_refused(
     await lifecycle.open_ballot(await lifecycle.system_actor(foreign_id), foreign_id)
     await _as(client, coop, "ana")
     token = await csrf_token(client, coop.path(ballot_id))
-    forged = await client.post(
-        coop.path(ballot_id, "/vote"),
-        data={"_csrf_token": token, "submission": "f", "choice": "maybe"},
-        headers={"Accept-Language": "en"},
-    )
+    forged = await _send(client, coop.path(ballot_id, "/vote"), token, "f", "maybe", "en")
     assert forged.status_code == 422
     assert "not one of this ballot" in forged.text
     foreign = await client.post(
@@ -347,11 +355,7 @@ async def test_after_the_deadline_the_phone_says_time_is_up_and_a_vote_is_refuse
     assert "Temps écoulé\u00a0: les votes ne sont plus acceptés." in page.text
     assert form_action not in page.text
     await _a_late_vote_is_refused_and_not_counted(client, coop, ballot_id, token)
-    review = await client.post(
-        coop.path(ballot_id, "/review"),
-        data={"_csrf_token": token, "submission": "late", "choice": "yes"},
-        headers={"Accept-Language": "fr"},
-    )
+    review = await _send(client, coop.path(ballot_id, "/review"), token, "late", "yes")
     assert review.status_code == 409
     # the facilitator's console says the platform is closing it
     await _as(client, coop, "facilitator")
