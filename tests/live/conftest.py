@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Iterator
 
 import asyncpg
 import pytest
-from tests.conftest import POSTGRES_ADMIN_URL
+from tests.conftest import POSTGRES_ADMIN_URL, _admin_execute
 from tests.live.browser import LIVE_SETTINGS
 from tests.support.server import ServedApp
 
@@ -25,11 +25,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedApp]:
 
 
 async def _admin(statement: str) -> None:
-    connection = await asyncpg.connect(POSTGRES_ADMIN_URL, timeout=5)
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
+    await _admin_execute(statement, connect_within=5)  # an unreachable server skips soon
 
 
 @pytest.fixture(scope="module")
