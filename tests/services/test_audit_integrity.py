@@ -8,13 +8,13 @@ import uuid
 from datetime import UTC, datetime
 
 from tests.support.actors import scrutineer
-from tests.support.factories import new_ballot
+from tests.support.factories import close, new_ballot
 
 from votes.core.room_counts import RoomCount
 from votes.db.tables import AuditEntry, Ballot, BallotPaper, MembershipKind, PaperCount
 from votes.services import accounts, assemblies, audit, integrity, organisations
 from votes.services.actors import actor_for
-from votes.services.ballots import lifecycle, room_counts, voting
+from votes.services.ballots import room_counts, voting
 
 
 async def _closed_ballot(*, secret: bool) -> tuple[int, int, list[int]]:
@@ -34,7 +34,7 @@ async def _closed_ballot(*, secret: bool) -> tuple[int, int, list[int]]:
     )
     for membership_id, choice in zip(members, ["yes", "yes", "yes", "no"], strict=False):
         await voting.cast_vote(ballot_id, membership_id, choice)
-    await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await close(ballot_id)
     return organisation_id, ballot_id, members
 
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from tests.support import factories
-from tests.support.factories import new_ballot
+from tests.support.factories import close, new_ballot
 from tests.support.smtp import Inbox, mailing
 
 from votes.db import queries
@@ -107,7 +107,7 @@ async def test_a_ballot_of_minutes_mails_nobody() -> None:
     rehearsal = await _ballot(organisation_id, assembly_id, DAYS, is_test=True)
     for ballot_id in (short, untimed, rehearsal):
         assert await _mails(ballot_id, MailKind.BALLOT_OPENED) == {}
-        await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+        await close(ballot_id)
         await lifecycle.publish_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
         assert await _mails(ballot_id, MailKind.BALLOT_RESULT) == {}
 

@@ -8,7 +8,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from tests.support.factories import cooperative, new_ballot
+from tests.support.factories import close, cooperative, new_ballot
 
 from votes.core.results import TallyResult
 from votes.db.tables import AuditEntry, Ballot, Participation
@@ -52,7 +52,7 @@ async def test_a_vote_after_the_deadline_is_refused_like_a_vote_after_the_close(
     with pytest.raises(Refused, match="not_open"):
         await voting.change_vote(ballot_id, members[0], "no")
     assert await Participation.count().where(Participation.ballot == ballot_id) == 1
-    result = await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    result = await close(ballot_id)
     assert (result.rounds[0].totals["yes"], result.rounds[0].totals["no"]) == (1, 0)
 
 
@@ -103,7 +103,7 @@ async def test_the_facilitator_may_still_close_before_the_deadline() -> None:
     organisation_id, assembly_id, members, _ = await cooperative(1)
     ballot_id = await _timed_motion(organisation_id, assembly_id)
     await voting.cast_vote(ballot_id, members[0], "no")
-    result = await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    result = await close(ballot_id)
     assert result.rounds[0].totals["no"] == 1
     assert ballot_id not in await lifecycle.close_due_ballots(
         datetime.now(UTC) + timedelta(hours=1)

@@ -7,11 +7,11 @@ from collections import Counter
 
 import pytest
 from tests.support.actors import scrutineer
-from tests.support.factories import cooperative, new_ballot
+from tests.support.factories import close, cooperative, new_ballot
 
 from votes.core.room_counts import RoomCount, room_approval_papers
 from votes.services import integrity
-from votes.services.ballots import counting, lifecycle, room_counts, voting
+from votes.services.ballots import counting, room_counts, voting
 from votes.services.refusals import Refused
 
 OPTIONS = [("a", "Alice"), ("b", "Bruno"), ("c", "Chloé"), ("d", "Driss")]
@@ -61,7 +61,7 @@ async def test_approval_papers_join_the_count_and_the_audit_recounts_the_same() 
     await room_counts.record_room_count(
         await scrutineer(organisation_id, members[2]), ballot_id, room
     )
-    result = await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    result = await close(ballot_id)
     totals = result.rounds[0].totals
     assert [totals[key] for key in "abcd"] == [5, 3, 2, 1]
     assert result.details["voters"] == 2 + 4 + 1  # invalid papers are no votes
@@ -75,7 +75,7 @@ async def test_blank_papers_are_no_voters_when_the_ballot_asks_for_an_approval()
     await room_counts.record_room_count(
         await scrutineer(organisation_id, members[0]), ballot_id, room
     )
-    result = await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    result = await close(ballot_id)
     assert result.details["voters"] == 2  # an empty paper is not a valid approval here
 
 

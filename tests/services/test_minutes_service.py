@@ -7,7 +7,7 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
-from tests.support.factories import new_ballot
+from tests.support.factories import close, new_ballot
 
 from votes.db.tables import Assembly, AssemblyStatus, MembershipKind, Minutes
 from votes.services import accounts, assemblies, audit, minutes, organisations
@@ -76,7 +76,7 @@ async def test_minutes_wait_for_the_closed_assembly_and_its_published_results() 
     await _close(assembly_id)  # as an assembly closed before its close waited for its ballots
     with pytest.raises(Refused, match="ballots_pending"):
         await minutes.finalise(organisation_id, assembly_id, "<p/>", person_id=person_id)
-    await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await close(ballot_id)
     with pytest.raises(Refused, match="ballots_pending"):
         await minutes.finalise(organisation_id, assembly_id, "<p/>", person_id=person_id)
     await lifecycle.publish_ballot(await lifecycle.system_actor(ballot_id), ballot_id)

@@ -19,6 +19,7 @@ from tests.support.factories import (
     general_assembly,
     member_actor,
     new_ballot,
+    open_ballot,
 )
 
 from votes.core import Verdict
@@ -228,7 +229,7 @@ async def test_final_minutes_edited_with_their_digest_and_chain_recomputed_are_r
 async def test_room_and_phone_votes_beyond_the_eligible_are_not_published() -> None:
     plenary = await general_assembly(15, kind=AssemblyKind.PLENARY)
     ballot_id = await plenary.motion()
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await open_ballot(ballot_id)
     room = RoomCount({"yes": 8, "no": 4}, cast=12)
     await room_counts.record_room_count(
         await scrutineer(plenary.organisation_id, plenary.members[0]), ballot_id, room
@@ -281,7 +282,7 @@ async def _amendment_put_to_vote() -> tuple[Any, int, int, int]:
 
 
 async def _publish(ballot_id: int, members: list[int], choice: str) -> None:
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await open_ballot(ballot_id)
     for membership_id in members:
         await voting.cast_vote(ballot_id, membership_id, choice)
     await close(ballot_id)
@@ -374,7 +375,7 @@ async def test_condorcet_ballots_get_a_lot_seeded_before_the_vote_like_irv() -> 
     row = await Ballot.select(Ballot.rules).where(Ballot.id == ballot_id).first()
     assert row is not None
     seed = json.loads(row["rules"])["seed"]  # recorded before any vote
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await open_ballot(ballot_id)
     for member, ranking in zip(
         plenary.members, (["a", "b", "c"], ["b", "c", "a"], ["c", "a", "b"]), strict=True
     ):
@@ -397,7 +398,7 @@ async def test_a_count_that_cannot_be_made_leaves_the_ballot_open_with_a_clear_r
     await Ballot.update({Ballot.rules: json.dumps({"tie_break": "unresolved"})}).where(
         Ballot.id == ballot_id
     )
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await open_ballot(ballot_id)
     await voting.cast_vote(ballot_id, plenary.members[0], ["a"])
     await voting.cast_vote(ballot_id, plenary.members[1], ["b"])
     with pytest.raises(Refused, match="not_countable"):

@@ -24,11 +24,11 @@ from typing import Any
 
 import pytest
 from piccolo.engine.postgres import PostgresEngine
-from tests.support.factories import cooperative, new_ballot
+from tests.support.factories import close, cooperative, new_ballot
 
 from votes.db.engine import VotesSQLiteEngine
 from votes.db.tables import Ballot, BallotPaper, Participation
-from votes.services.ballots import lifecycle, voting
+from votes.services.ballots import voting
 
 VOTERS = 30
 CHANCE_BOUND = 8  # correct links a random pairing reaches with probability < 1e-5
@@ -195,7 +195,7 @@ async def test_a_copy_of_the_sqlite_files_links_no_voter_to_their_paper(tmp_path
     by_commit = _by_commit(_wal_prefixes(during), ballot_id)
     assert _correct(by_commit, truth) < CHANCE_BOUND
 
-    await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await close(ballot_id)
     after = _copy_files(tmp_path / "after")
     register_after, papers_after = _tables(after, ballot_id)
     assert sorted(_readable(p["content"]) for p in papers_after) == sorted(truth.values())
@@ -250,7 +250,7 @@ async def test_the_postgresql_heap_links_no_voter_to_their_paper() -> None:
     register, papers = await _heap(ballot_id)
     assert len(register) == len(papers) == VOTERS
     assert _correct(_by_order(register, papers), truth) < CHANCE_BOUND
-    await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await close(ballot_id)
     register_after, papers_after = await _heap(ballot_id)
     assert sorted(_readable(p["content"]) for p in papers_after) == sorted(truth.values())
     assert _correct(_by_order(register_after, papers_after), truth) < CHANCE_BOUND

@@ -11,7 +11,7 @@ import re
 
 import httpx
 import pypdf
-from tests.support.factories import new_ballot
+from tests.support.factories import close, new_ballot
 from tests.web.assembly_helpers import as_role, cooperative, post_form
 from tests.web.helpers import csrf_token, sign_in
 
@@ -208,7 +208,7 @@ async def test_no_csv_export_lets_a_spreadsheet_run_what_someone_typed(
         opened=True,
     )
     await voting.cast_vote(ballot_id, member, {"against": -2, "for": 1})
-    await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await close(ballot_id)
     await lifecycle.publish_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     await as_role(client, coop, "facilitator")
     base = f"{coop.base}/assemblies/{assembly_id}"

@@ -7,7 +7,7 @@ import re
 
 import httpx
 import pypdf
-from tests.support.factories import new_ballot
+from tests.support.factories import close, new_ballot
 from tests.web.assembly_helpers import as_role, cooperative, post_form
 from tests.web.helpers import assert_shows, sign_in
 from tests.web.test_minutes_web import _coop_with_a_decision, _demo_assembly_id, visible_text
@@ -113,7 +113,7 @@ async def test_the_minutes_list_the_incidents_of_the_session(client: httpx.Async
         agenda_item_id=coop.item_id,
         opened=True,
     )
-    await lifecycle.close_ballot(await lifecycle.system_actor(other), other)
+    await close(other)
     await lifecycle.reopen_ballot(
         await lifecycle.system_actor(other), other, "Coupure du réseau wifi pendant le vote"
     )

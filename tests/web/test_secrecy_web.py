@@ -7,10 +7,11 @@ import re
 from fractions import Fraction
 
 import httpx
+from tests.support.factories import close
 from tests.web.helpers import csrf_token
 from tests.web.test_voting import Coop, _as, _hidden, _vote_without_javascript
 
-from votes.services.ballots import lifecycle, voting
+from votes.services.ballots import voting
 
 
 def _receipt_on(page: str) -> str:
@@ -62,7 +63,7 @@ async def test_another_members_published_receipt_cannot_change_a_secret_vote(
     for typed in (ana_receipt, ana_receipt.replace("-", "").lower()):
         refused = await _change(client, coop, ballot_id, "no", typed)
         assert refused.status_code == 422, refused.text
-    result = await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    result = await close(ballot_id)
     assert result.rounds[0].totals["yes"] == 2
     assert result.rounds[0].totals.get("no", 0) == 0
 
@@ -88,7 +89,7 @@ async def test_a_second_person_on_the_same_phone_sees_and_uses_none_of_the_first
     # nor can Ben change a paper with whatever this phone kept of Ana's
     refused = await _change(client, coop, ballot_id, "no")
     assert refused.status_code == 422, refused.text
-    result = await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    result = await close(ballot_id)
     assert result.rounds[0].totals["yes"] == 2
 
 
@@ -98,7 +99,7 @@ async def test_a_voter_changes_their_own_secret_vote_on_their_phone(
     coop, ballot_id = await _ana_voted_yes(client)
     changed = await _change(client, coop, ballot_id, "no")
     assert changed.status_code == 303, changed.text
-    result = await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    result = await close(ballot_id)
     assert result.rounds[0].totals["no"] == 1
     assert result.rounds[0].totals.get("yes", 0) == 0
 

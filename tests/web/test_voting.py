@@ -9,12 +9,13 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import httpx
+from tests.support.factories import close, open_ballot
 from tests.web.helpers import assert_shows, csrf_token, sign_in
 
 from votes.db.tables import Ballot, BallotPaper, MembershipKind, Participation
 from votes.services import accounts, assemblies, organisations
 from votes.services.actors import actor_for
-from votes.services.ballots import counting, drafts, lifecycle, rows, voting
+from votes.services.ballots import counting, drafts, rows, voting
 
 PASSWORD = "a-long-enough-password"
 _counter = itertools.count()
@@ -71,7 +72,7 @@ class Coop:
     async def open_ballot(self, method: str = "majority", **options: object) -> int:
         """A ballot of this coop, opened at once; its id."""
         ballot_id = await self.ballot(method, **options)
-        await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+        await open_ballot(ballot_id)
         return ballot_id
 
     def path(self, ballot_id: int, tail: str = "") -> str:
@@ -179,7 +180,7 @@ async def test_a_vote_after_the_close_gets_a_clear_page_and_is_not_counted(
     await _as(client, coop, "ana")
     page = await client.get(coop.path(ballot_id))
     token = _hidden(page.text, "_csrf_token")[0]
-    await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await close(ballot_id)
     await _a_late_vote_is_refused_and_not_counted(client, coop, ballot_id, token)
 
 
@@ -190,8 +191,8 @@ async def test_forged_options_observers_and_foreign_ballots_are_refused(
     other = await Coop().create()
     ballot_id = await coop.ballot()
     foreign_id = await other.ballot()
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
-    await lifecycle.open_ballot(await lifecycle.system_actor(foreign_id), foreign_id)
+    await open_ballot(ballot_id)
+    await open_ballot(foreign_id)
     await _as(client, coop, "ana")
     token = await csrf_token(client, coop.path(ballot_id))
     forged = await _send(client, coop.path(ballot_id, "/vote"), token, "f", "maybe", "en")
@@ -305,7 +306,7 @@ async def test_a_scrutineer_enters_a_room_count_with_consistency_checks(
         follow_redirects=False,
     )
     assert saved.status_code == 303
-    result = await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    result = await close(ballot_id)
     assert result.rounds[0].totals["yes"] == 2
 
 
@@ -332,7 +333,7 @@ async def test_the_status_poll_is_silent_until_the_ballot_changes(
     quiet = await client.get(coop.path(ballot_id, "/status?seen=draft::1"))
     assert quiet.status_code == 204
     assert "HX-Refresh" not in quiet.headers
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await open_ballot(ballot_id)
     changed = await client.get(coop.path(ballot_id, "/status?seen=draft::1"))
     assert changed.headers["HX-Refresh"] == "true"
 
@@ -407,7 +408,7 @@ async def test_a_facilitator_corrects_a_draft_until_it_opens(client: httpx.Async
         refused = await client.post(settings, data={**fields, "_csrf_token": token})
         assert refused.status_code == 403
     # once open, its settings are fixed
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await open_ballot(ballot_id)
     await _as(client, coop, "facilitator")
     token = await csrf_token(client, coop.path(ballot_id, "/console"))
     assert (await client.get(settings, headers=french)).status_code == 409
@@ -464,7 +465,7 @@ async def test_a_scrutineer_counts_approval_papers_and_they_join_the_electronic_
     # 3 papers: 1 blank, 2 valid holding 4 approvals (more than the papers, as approval allows)
     saved = await count(2, 1, 1, 1, 0, 3)
     assert saved.status_code == 303
-    result = await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    result = await close(ballot_id)
     totals = result.rounds[0].totals
     assert (totals["a"], totals["b"], totals["c"]) == (3, 2, 1)
     assert result.details["voters"] == 4  # Ana on her phone, 2 valid papers and a blank one
@@ -525,7 +526,7 @@ async def test_a_consent_reason_over_the_limit_is_refused_not_cut(
         "consent",
         [(key, label) for key, label in drafts.default_options("consent")],
     )
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await open_ballot(ballot_id)
     await _as(client, coop, "ana")
     page = await client.get(coop.path(ballot_id))
     form = {
