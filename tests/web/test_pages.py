@@ -10,6 +10,8 @@ from tests.web.helpers import assert_shows, csrf_token, sign_in
 from votes.db.tables import Ballot
 from votes.services import accounts, organisations
 
+IN_SESSION = "Assemblée générale ordinaire 2026"  # the demo's assembly in session
+
 
 async def _demo_ballot_id(question_start: str) -> int:
     # other tests seed copies of the demo under other short names: pick the demo's own
@@ -33,10 +35,11 @@ async def _as_lea(client: httpx.AsyncClient, question_start: str, language: str)
     return page.text
 
 
-async def _first_link(client: httpx.AsyncClient, path: str, kind: str) -> str:
-    """Where the page's first link to one of the demo's ``kind`` (assemblies…) leads."""
+async def _first_link(client: httpx.AsyncClient, path: str, kind: str, text: str = "") -> str:
+    """Where the page's first link to one of the demo's ``kind`` (assemblies…) whose text
+    starts with ``text`` leads."""
     page = await client.get(path)
-    link = re.search(rf'href="(/o/demo/{kind}/\d+)"', page.text)
+    link = re.search(rf'href="(/o/demo/{kind}/\d+)">{re.escape(text)}', page.text)
     assert link, (path, kind)
     return link.group(1)
 
@@ -75,7 +78,7 @@ async def test_member_signs_in_and_sees_the_assembly_agenda(
     assert "Bonjour, Léa Dubois" in home.text
     assert "Coopérative Les Tisserands" in home.text
     assert "1 scrutin est ouvert" in home.text  # the allocation ballot is open in the demo
-    assembly = await client.get(await _first_link(client, "/o/demo/", "assemblies"))
+    assembly = await client.get(await _first_link(client, "/o/demo/", "assemblies", IN_SESSION))
     assert "Assemblée générale ordinaire 2026" in assembly.text
     assert "Approbation des comptes de l&#39;exercice 2025" in assembly.text
     assert 'aria-current="step"' in assembly.text  # the item under discussion is marked
@@ -85,7 +88,7 @@ async def test_proposal_page_renders_markdown_and_its_thread(
     client: httpx.AsyncClient, demo: None
 ) -> None:
     await sign_in(client, "hugo@demo.votes.invalid")
-    assembly_path = await _first_link(client, "/o/demo/", "assemblies")
+    assembly_path = await _first_link(client, "/o/demo/", "assemblies", IN_SESSION)
     proposal_path = await _first_link(client, assembly_path, "proposals")
     proposal = await client.get(proposal_path, headers={"Accept-Language": "en"})
     assert_shows(proposal.text, "<strong>rapport de gestion</strong>", "Question", "Léa Dubois")
