@@ -60,10 +60,12 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         asyncio.run(_admin_execute(f'DROP DATABASE IF EXISTS "{_PG_DATABASE}" WITH (FORCE)'))
 
 
-async def _admin_execute(statement: str) -> None:
+async def _admin_execute(statement: str, connect_within: float = 60) -> None:
+    """Run ``statement`` on the PostgreSQL server's maintenance database (``connect_within``:
+    seconds connecting may take, asyncpg's own 60 by default)."""
     import asyncpg
 
-    connection = await asyncpg.connect(POSTGRES_ADMIN_URL)
+    connection = await asyncpg.connect(POSTGRES_ADMIN_URL, timeout=connect_within)
     try:
         await connection.execute(statement)
     finally:

@@ -59,26 +59,23 @@ def test_points_of_order_jump_the_queue_then_direct_replies() -> None:
     assert ids(speaking_order(queue, Rule.FIRST_TIME)) == [3, 2, 1, 4]
 
 
-def test_alternation_by_category() -> None:
-    queue = [
-        Request(1, 10, arrival=1, category="h"),
-        Request(2, 11, arrival=2, category="h"),
-        Request(3, 12, arrival=3, category="f"),
-        Request(4, 13, arrival=4, category="f"),
-        Request(5, 14, arrival=5, category="h"),
+def _asking(*categories: str) -> list[Request]:
+    """Requests in the order they came, request n by member 9 + n, of these categories."""
+    return [
+        Request(n, 9 + n, arrival=n, category=category)
+        for n, category in enumerate(categories, start=1)
     ]
+
+
+def test_alternation_by_category() -> None:
+    queue = _asking("h", "h", "f", "f", "h")
     assert ids(speaking_order(queue, Rule.ALTERNATE)) == [1, 3, 2, 4, 5]
     # the last speaker was "h": an "f" speaks first
     assert ids(speaking_order(queue, Rule.ALTERNATE, last_category="h")) == [3, 1, 4, 2, 5]
 
 
 def test_alternation_puts_first_time_speakers_first_and_carries_on() -> None:
-    queue = [
-        Request(1, 10, arrival=1, category="h"),
-        Request(2, 11, arrival=2, category="f"),
-        Request(3, 12, arrival=3, category="h"),
-        Request(4, 13, arrival=4, category="f"),
-    ]
+    queue = _asking("h", "f", "h", "f")
     # 10 and 11 already spoke; the first-timers 12 (h) and 13 (f), then 11 (f) after h? no:
     # after 13 (f) comes the earliest "h" among those who spoke
     order = speaking_order(queue, Rule.ALTERNATE, spoken={10, 11})

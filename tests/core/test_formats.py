@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from tests.support.golden import DATA
 
 from votes.core.formats import parse_blt, parse_cvr_csv, parse_preflib_toi, write_blt
 from votes.core.results import TallyError
 from votes.core.stv import tally_scottish_stv
-
-DATA = Path(__file__).resolve().parents[2].parent / "shared/data/ballots"
 
 BLT = """\
 4 2

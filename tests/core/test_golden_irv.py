@@ -6,11 +6,11 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from tests.support.golden import DATA
 
 from votes.core import tally
 from votes.core.formats import parse_cvr_csv, parse_preflib_toi
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared/data/ballots"
 MINNEAPOLIS = DATA / "minneapolis-2013-mayor/mn_2013_cast_vote_record.csv"
 BURLINGTON = DATA / "burlington-2009-mayor/00005-00000002.toi"
 

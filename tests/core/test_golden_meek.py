@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import json
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.support.golden import counted, needs, references
 
-from votes.core.formats import parse_blt
 from votes.core.meek import tally_meek_stv
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared/data/ballots"
 SUFFIX = "-meek-prf-o6-fixed-p9-d9.json"
-REFERENCES = sorted(DATA.glob(f"*/reference/*{SUFFIX}")) if DATA.is_dir() else []
+REFERENCES = references(SUFFIX)
 
-pytestmark = pytest.mark.skipif(
-    not REFERENCES, reason=f"shared ballot data not found at {DATA} (CI provides it)"
-)
+pytestmark = needs(REFERENCES)
 
 
 def _decisions(reference: dict[str, Any]) -> list[dict[str, Any]]:
@@ -32,16 +28,7 @@ def _decisions(reference: dict[str, Any]) -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize("reference_path", REFERENCES, ids=lambda p: p.name.removesuffix(SUFFIX))
 def test_every_round_matches_the_reference(reference_path: Path) -> None:
-    name = reference_path.name.removesuffix(SUFFIX)
-    election = parse_blt((reference_path.parent.parent / f"{name}.blt").read_text())
-    result = tally_meek_stv(
-        election.candidates,
-        election.ballots,
-        seats=election.seats,
-        withdrawn=election.withdrawn,
-        tie_break=list(election.tie_order or election.candidates),
-    )
-    reference = json.loads(reference_path.read_text())
+    election, result, reference = counted(reference_path, SUFFIX, tally_meek_stv)
     name_of = {cid: election.candidates[int(cid) - 1] for cid in reference["cdict"]}
     decisions = _decisions(reference)
 

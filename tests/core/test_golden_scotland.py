@@ -7,24 +7,20 @@ the quota, so those empty stages (no vote moves) are left out before comparing.
 
 from __future__ import annotations
 
-import json
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.support.golden import counted, needs, references
 
-from votes.core.formats import parse_blt
 from votes.core.results import TieResolution
 from votes.core.stv import tally_scottish_stv
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared/data/ballots"
 SUFFIX = "-scotland-fixed-p5-d5.json"
-REFERENCES = sorted(DATA.glob(f"*/reference/*{SUFFIX}")) if DATA.is_dir() else []
+REFERENCES = references(SUFFIX)
 
-pytestmark = pytest.mark.skipif(
-    not REFERENCES, reason=f"shared ballot data not found at {DATA} (CI provides it)"
-)
+pytestmark = needs(REFERENCES)
 
 
 def _zero_surplus_rounds(reference: dict[str, Any]) -> set[int]:
@@ -48,16 +44,7 @@ def _stages(reference: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _count(reference_path: Path) -> tuple[Any, Any, dict[str, Any]]:
-    name = reference_path.name.removesuffix(SUFFIX)
-    election = parse_blt((reference_path.parent.parent / f"{name}.blt").read_text())
-    result = tally_scottish_stv(
-        election.candidates,
-        election.ballots,
-        seats=election.seats,
-        withdrawn=election.withdrawn,
-        tie_break=list(election.tie_order or election.candidates),
-    )
-    return election, result, json.loads(reference_path.read_text())
+    return counted(reference_path, SUFFIX, tally_scottish_stv)
 
 
 @pytest.mark.parametrize("reference_path", REFERENCES, ids=lambda p: p.name.removesuffix(SUFFIX))

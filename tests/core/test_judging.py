@@ -25,6 +25,32 @@ def snapshot(**changes: Any) -> dict[str, Any]:
 COLLEGES = {"colleges": {"1": "1/2", "2": "1/2"}, "college_names": {"1": "A", "2": "B"}}
 
 
+def _colleges(present: int, members: tuple[int, int], participants: dict[str, int]) -> Figures:
+    """Frozen figures of two colleges: their members, and who took part in each."""
+    return Figures(
+        sum(members),
+        present,
+        members_by_group={"college:1": members[0], "college:2": members[1]},
+        participants_by_group=participants,
+    )
+
+
+def _majority(
+    papers: dict[str, Counter[Any]], figures: Figures, *, secret: bool = False, **changes: Any
+) -> Any:
+    """A majority ballot judged under a snapshot of the rules with these changes."""
+    return judge(
+        "majority",
+        MAJORITY,
+        papers,
+        seats=1,
+        options={},
+        snapshot=snapshot(**changes),
+        figures=figures,
+        secret=secret,
+    )
+
+
 def test_figures_go_into_the_snapshot_and_come_back_alike() -> None:
     figures = Figures(10, 6, members_by_group={"": 10}, participants_by_group={"": 6})
     assert frozen_figures({FROZEN_KEY: figures_to_data(figures)}) == figures
@@ -49,24 +75,10 @@ def test_a_weighted_preferential_ballot_weighs_each_college() -> None:
 
 def test_a_college_majority_over_votes_cast_or_members() -> None:
     papers = {"college:1": Counter({"yes": 3, "abstain": 1}), "college:2": Counter({"no": 1})}
-    figures = Figures(
-        8,
-        5,
-        members_by_group={"college:1": 4, "college:2": 4},
-        participants_by_group={"college:1": 4, "college:2": 1},
-    )
+    figures = _colleges(5, (4, 4), {"college:1": 4, "college:2": 1})
     totals = {}
     for base in ("cast_and_abstentions", "members"):
-        judged = judge(
-            "majority",
-            MAJORITY,
-            papers,
-            seats=1,
-            options={},
-            snapshot=snapshot(rule={"base": base}, **COLLEGES),
-            figures=figures,
-            secret=False,
-        )
+        judged = _majority(papers, figures, rule={"base": base}, **COLLEGES)
         totals[base] = judged.result.rounds[0].totals
     assert totals["cast_and_abstentions"]["yes"] == Fraction(3, 8)
     assert totals["members"]["yes"] == Fraction(3, 8)
@@ -74,76 +86,34 @@ def test_a_college_majority_over_votes_cast_or_members() -> None:
 
 def test_a_quorum_by_college_reached_lets_the_count_go_on() -> None:
     papers = {"college:1": Counter({"yes": 2}), "college:2": Counter({"no": 1})}
-    figures = Figures(
-        4,
-        4,
-        members_by_group={"college:1": 2, "college:2": 2},
-        participants_by_group={"college:1": 2, "college:2": 2},
-    )
-    judged = judge(
-        "majority",
-        MAJORITY,
-        papers,
-        seats=1,
-        options={},
-        snapshot=snapshot(rule={"quorum": "1/4"}, quorum_by_college=True, **COLLEGES),
-        figures=figures,
-        secret=False,
-    )
+    figures = _colleges(4, (2, 2), {"college:1": 2, "college:2": 2})
+    judged = _majority(papers, figures, rule={"quorum": "1/4"}, quorum_by_college=True, **COLLEGES)
     assert judged.notes["weighted_participation"] == "1"
 
 
 def test_capped_categories_are_held_to_their_cap_unless_only_one_voted() -> None:
-    capped = snapshot(category_caps={"founders": "1/2"})
+    capped = {"category_caps": {"founders": "1/2"}}
     both = {"category:founders": Counter({"yes": 3}), "category:others": Counter({"no": 1})}
-    judged = judge(
-        "majority", MAJORITY, both, seats=1, options={}, snapshot=capped,
-        figures=Figures(4, 4), secret=False,
-    )  # fmt: skip
+    judged = _majority(both, Figures(4, 4), **capped)
     assert "cap_not_applied" not in judged.notes
     assert judged.result.rounds[0].totals["yes"] == judged.result.rounds[0].totals["no"]
     alone = {"category:founders": Counter({"yes": 3})}
-    judged = judge(
-        "majority", MAJORITY, alone, seats=1, options={}, snapshot=capped,
-        figures=Figures(4, 3), secret=False,
-    )  # fmt: skip
+    judged = _majority(alone, Figures(4, 3), **capped)
     assert judged.notes["cap_not_applied"] is True
 
 
 def test_a_college_with_nobody_present_adds_nothing_to_the_present() -> None:
     papers = {"college:1": Counter({"yes": 2})}
-    figures = Figures(
-        4,
-        2,
-        members_by_group={"college:1": 2, "college:2": 2},
-        participants_by_group={"college:1": 2},
-    )
-    judged = judge(
-        "majority",
-        MAJORITY,
-        papers,
-        seats=1,
-        options={},
-        snapshot=snapshot(**COLLEGES),
-        figures=figures,
-        secret=True,
-    )
+    figures = _colleges(2, (2, 2), {"college:1": 2})
+    judged = _majority(papers, figures, secret=True, **COLLEGES)
     assert judged.notes["hidden_colleges"] == ["A"]
     assert judged.result.rounds[0].totals["yes"] == Fraction(1, 2)
 
 
 def test_blank_proxies_count_for_management_and_a_quorum_missed_says_so() -> None:
     figures = Figures(10, 3, blank_for=1, blank_by_group={"": 1})
-    judged = judge(
-        "majority",
-        MAJORITY,
-        {"": Counter({"no": 2})},
-        seats=1,
-        options={},
-        snapshot=snapshot(rule={"quorum": "1/2"}, management_supports=True),
-        figures=figures,
-        secret=False,
-    )
+    papers = {"": Counter({"no": 2})}
+    judged = _majority(papers, figures, rule={"quorum": "1/2"}, management_supports=True)
     assert judged.notes["papers"] == 3
     assert judged.notes["quorum_required"] == 5
     assert judged.result.rounds[0].totals == {"yes": 1, "no": 2, "abstain": 0}
@@ -151,44 +121,16 @@ def test_blank_proxies_count_for_management_and_a_quorum_missed_says_so() -> Non
 
 def test_a_quorum_by_college_missed_is_judged_in_percent_of_the_colleges() -> None:
     papers = {"college:1": Counter({"yes": 1})}
-    figures = Figures(
-        8,
-        1,
-        members_by_group={"college:1": 4, "college:2": 4},
-        participants_by_group={"college:1": 1},
-    )
-    judged = judge(
-        "majority",
-        MAJORITY,
-        papers,
-        seats=1,
-        options={},
-        snapshot=snapshot(rule={"quorum": "1/2"}, quorum_by_college=True, **COLLEGES),
-        figures=figures,
-        secret=False,
-    )
+    figures = _colleges(1, (4, 4), {"college:1": 1})
+    judged = _majority(papers, figures, rule={"quorum": "1/2"}, quorum_by_college=True, **COLLEGES)
     assert judged.notes["weighted_participation"] == "1/8"
     assert judged.result.rounds[0].totals["yes"] == 50
 
 
 def test_a_college_majority_over_votes_cast_leaves_abstentions_out() -> None:
     papers = {"college:1": Counter({"yes": 3}), "college:2": Counter({"no": 1})}
-    figures = Figures(
-        8,
-        4,
-        members_by_group={"college:1": 4, "college:2": 4},
-        participants_by_group={"college:1": 3, "college:2": 1},
-    )
-    judged = judge(
-        "majority",
-        MAJORITY,
-        papers,
-        seats=1,
-        options={},
-        snapshot=snapshot(**COLLEGES),
-        figures=figures,
-        secret=False,
-    )
+    figures = _colleges(4, (4, 4), {"college:1": 3, "college:2": 1})
+    judged = _majority(papers, figures, **COLLEGES)
     assert judged.result.rounds[0].totals["yes"] == Fraction(1, 2)
 
 
@@ -233,12 +175,7 @@ def test_short_of_its_quorum_a_general_assembly_chooses_nothing_whatever_the_met
 
 def test_the_quorum_gate_weighs_colleges_when_the_profile_says_so() -> None:
     papers = {"college:1": Counter({("a",): 2}), "college:2": Counter()}
-    figures = Figures(
-        4,
-        2,
-        members_by_group={"college:1": 2, "college:2": 2},
-        participants_by_group={"college:1": 2, "college:2": 0},
-    )
+    figures = _colleges(2, (2, 2), {"college:1": 2, "college:2": 0})
     half = {"rule": {"quorum": "1/2"}, "quorum_by_college": True, **COLLEGES}
     assert _gated(papers, figures, **half).result.winners == ("a",)  # weighted: exactly half
     most = {"rule": {"quorum": "2/3"}, "quorum_by_college": True, **COLLEGES}

@@ -11,19 +11,17 @@ import json
 from pathlib import Path
 
 import pytest
+from tests.support.golden import DATA, needs, references
 
 from votes.core import tally
 from votes.core.__main__ import main
 from votes.core.recount import count, guess_format, read_ballots, recount
 from votes.core.results import TallyError
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared/data/ballots"
-REFERENCES = sorted(DATA.glob("*/reference/*.json")) if DATA.is_dir() else []
+REFERENCES = references()
 METHOD_OF = {"scotland": "stv", "meek": "meek_stv"}
 
-needs_data = pytest.mark.skipif(
-    not REFERENCES, reason=f"shared ballot data not found at {DATA} (CI provides it)"
-)
+needs_data = needs(REFERENCES)
 
 
 def _elected_line(output: str) -> set[str]:

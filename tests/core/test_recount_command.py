@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.support.golden import DATA, needs, references
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared/data/ballots"
 SCOTTISH = "-scotland-fixed-p5-d5.json"
 MEEK = "-meek-prf-o6-fixed-p9-d9.json"
-REFERENCES = sorted(DATA.glob("*/reference/*.json")) if DATA.is_dir() else []
+REFERENCES = references()
 # the two elections whose reference is their official result (the data README's numbers)
 OFFICIAL = {
     "minneapolis-2013-mayor/mn_2013_cast_vote_record.csv": [("irv", "BETSY HODGES")],
@@ -39,9 +39,7 @@ _EXCLUDED = re.compile(r"(?:: |; )([^:;]+?) is excluded \(([\d.,]+) votes?")
 _ELECTED_ALONE = re.compile(r"(?:: |; )([^:;]+?) is elected \(")
 _ELECTED_REMAINING = re.compile(r"(?:: |; )([^:;]+?) (?:is|are) elected, as continuing")
 
-pytestmark = pytest.mark.skipif(
-    not REFERENCES, reason=f"shared ballot data not found at {DATA} (CI provides it)"
-)
+pytestmark = needs(REFERENCES)
 
 
 def _command(method: str, ballots: Path, workdir: Path) -> list[str]:

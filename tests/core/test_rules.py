@@ -53,32 +53,46 @@ def test_every_legal_form_has_a_preset() -> None:
         assert preset(key).key == key, form
 
 
-def test_scop_sarl_ordinary_first_call_needs_more_than_half_of_all_members() -> None:
-    # 40 members, 30 in the room: 20 yes is exactly half of the membership — not enough
-    assert (
-        _verdict("scop_sarl", "ago", "first", {"yes": 20, "no": 5}, members=40, present=30)
-        is Verdict.REJECTED
-    )
-    assert (
-        _verdict("scop_sarl", "ago", "first", {"yes": 21, "no": 5}, members=40, present=30)
-        is Verdict.ADOPTED
-    )
+A, R, Q = Verdict.ADOPTED, Verdict.REJECTED, Verdict.NO_QUORUM
 
 
-def test_scop_sarl_ordinary_second_call_needs_a_majority_of_those_present() -> None:
-    # 12 present or represented: 7 yes passes, 6 yes (exactly half) fails
-    assert (
-        _verdict(
-            "scop_sarl", "ago", "second", {"yes": 7, "no": 2, "abstain": 3}, members=40, present=12
-        )
-        is Verdict.ADOPTED
-    )
-    assert (
-        _verdict(
-            "scop_sarl", "ago", "second", {"yes": 6, "no": 1, "abstain": 5}, members=40, present=12
-        )
-        is Verdict.REJECTED
-    )
+@pytest.mark.parametrize(
+    ("key", "kind", "convocation", "votes", "room", "verdict"),
+    [
+        # SCOP SARL, ordinary, first call: more than half of all members. 40 members, 30 in
+        # the room: 20 yes is exactly half of the membership, not enough
+        ("scop_sarl", "ago", "first", {"yes": 20, "no": 5}, (40, 30), R),
+        ("scop_sarl", "ago", "first", {"yes": 21, "no": 5}, (40, 30), A),
+        # second call, a majority of those present: 12 present or represented, 7 yes passes,
+        # 6 yes (exactly half) fails
+        ("scop_sarl", "ago", "second", {"yes": 7, "no": 2, "abstain": 3}, (40, 12), A),
+        ("scop_sarl", "ago", "second", {"yes": 6, "no": 1, "abstain": 5}, (40, 12), R),
+        # extraordinary: at least 3/4 of those present. 20 present: 15 yes is exactly 3/4 and
+        # passes ("at least"); 14 fails
+        ("scop_sarl", "age", "second", {"yes": 15, "no": 5}, (40, 20), A),
+        ("scop_sarl", "age", "second", {"yes": 14, "no": 5, "abstain": 1}, (40, 20), R),
+        # SCOP SA, ordinary, counts votes cast so abstentions do not weigh: quorum 1/4 of 100 =
+        # 25; 26 present; 10 yes 9 no 7 abstain: more than half of the 19 cast
+        ("scop_sa", "ago", "first", {"yes": 10, "no": 9, "abstain": 7}, (100, 26), A),
+        ("scop_sa", "ago", "first", {"yes": 10, "no": 9}, (100, 24), Q),
+        ("scop_sa", "ago", "second", {"yes": 2, "no": 1}, (100, 3), A),  # no quorum at all
+        # SCOP SA, extraordinary: two thirds exactly passes
+        ("scop_sa", "age", "first", {"yes": 40, "no": 20}, (100, 60), A),
+        ("scop_sa", "age", "first", {"yes": 39, "no": 20}, (100, 60), R),
+    ],
+)
+def test_worked_examples_of_the_presets_majorities(
+    key: str,
+    kind: str,
+    convocation: str,
+    votes: dict[str, int],
+    room: tuple[int, int],
+    verdict: Verdict,
+) -> None:
+    """``room``: the members, then those present or represented."""
+    members, present = room
+    found = _verdict(key, kind, convocation, votes, members=members, present=present)
+    assert found is verdict
 
 
 @pytest.mark.parametrize(
@@ -95,50 +109,6 @@ def test_scop_sarl_extraordinary_quorum_by_convocation(
 ) -> None:
     votes = {"yes": present - 2, "no": 2}
     assert _verdict("scop_sarl", "age", convocation, votes, members=40, present=present) is verdict
-
-
-def test_scop_sarl_extraordinary_majority_is_at_least_three_quarters_of_those_present() -> None:
-    # 20 present: 15 yes is exactly 3/4 and passes ("at least"); 14 fails
-    assert (
-        _verdict("scop_sarl", "age", "second", {"yes": 15, "no": 5}, members=40, present=20)
-        is Verdict.ADOPTED
-    )
-    assert (
-        _verdict(
-            "scop_sarl", "age", "second", {"yes": 14, "no": 5, "abstain": 1}, members=40, present=20
-        )
-        is Verdict.REJECTED
-    )
-
-
-def test_scop_sa_ordinary_counts_votes_cast_so_abstentions_do_not_weigh() -> None:
-    # quorum 1/4 of 100 = 25; 26 present; 10 yes 9 no 7 abstain: more than half of the 19 cast
-    assert (
-        _verdict(
-            "scop_sa", "ago", "first", {"yes": 10, "no": 9, "abstain": 7}, members=100, present=26
-        )
-        is Verdict.ADOPTED
-    )
-    assert (
-        _verdict("scop_sa", "ago", "first", {"yes": 10, "no": 9}, members=100, present=24)
-        is Verdict.NO_QUORUM
-    )
-    # no quorum at all on the second call
-    assert (
-        _verdict("scop_sa", "ago", "second", {"yes": 2, "no": 1}, members=100, present=3)
-        is Verdict.ADOPTED
-    )
-
-
-def test_scop_sa_extraordinary_two_thirds_exactly_passes() -> None:
-    assert (
-        _verdict("scop_sa", "age", "first", {"yes": 40, "no": 20}, members=100, present=60)
-        is Verdict.ADOPTED
-    )
-    assert (
-        _verdict("scop_sa", "age", "first", {"yes": 39, "no": 20}, members=100, present=60)
-        is Verdict.REJECTED
-    )
 
 
 def test_scic_sa_quorums_are_a_fifth_and_a_quarter() -> None:

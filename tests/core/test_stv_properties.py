@@ -37,12 +37,16 @@ def profiles(
 
 fractional = st.fractions(min_value=Fraction(1, 4), max_value=5, max_denominator=4)
 seats_drawn = st.integers(min_value=1, max_value=4)
+seeds = st.integers(min_value=0, max_value=10**6)
 
 COUNTS: dict[str, Callable[..., TallyResult]] = {
     "irv": tally_instant_runoff,
     "stv": tally_scottish_stv,
     "meek": tally_meek_stv,
 }
+
+
+methods = st.sampled_from(sorted(COUNTS))
 
 
 def _count(method: str, candidates: list[str], ballots: Any, seats: int) -> TallyResult:
@@ -69,9 +73,9 @@ def test_one_seat_stv_elects_the_irv_winner_after_the_same_exclusions(
 @SETTINGS
 @given(
     profile=profiles(),
-    method=st.sampled_from(sorted(COUNTS)),
+    method=methods,
     seats=seats_drawn,
-    order_seed=st.integers(min_value=0, max_value=10**6),
+    order_seed=seeds,
 )
 def test_permuting_or_splitting_ballots_changes_nothing(
     profile: tuple[list[str], Ballots], method: str, seats: int, order_seed: int
@@ -90,7 +94,7 @@ def test_permuting_or_splitting_ballots_changes_nothing(
 @SETTINGS
 @given(
     profile=profiles(weights=st.one_of(st.integers(min_value=0, max_value=9), fractional)),
-    method=st.sampled_from(sorted(COUNTS)),
+    method=methods,
     seats=seats_drawn,
 )
 def test_every_round_balances_exactly(
@@ -112,9 +116,9 @@ def test_every_round_balances_exactly(
 @SETTINGS
 @given(
     profile=profiles(),
-    method=st.sampled_from(sorted(COUNTS)),
+    method=methods,
     seats=seats_drawn,
-    relabel_seed=st.integers(min_value=0, max_value=10**6),
+    relabel_seed=seeds,
 )
 def test_relabelling_candidates_relabels_the_result(
     profile: tuple[list[str], Ballots], method: str, seats: int, relabel_seed: int
@@ -126,12 +130,7 @@ def test_relabelling_candidates_relabels_the_result(
     renamed_ballots = {tuple(rename[c] for c in b): w for b, w in ballots.items()}
 
     original = _count(method, candidates, ballots, seats)
-    renamed = COUNTS[method](
-        [rename[c] for c in candidates],
-        renamed_ballots,
-        seats=1 if method == "irv" else seats,
-        tie_break=[rename[c] for c in candidates],
-    )
+    renamed = _count(method, [rename[c] for c in candidates], renamed_ballots, seats)
 
     assert renamed.winners == tuple(rename[c] for c in original.winners)
     for before, after in zip(original.rounds, renamed.rounds, strict=True):
@@ -143,7 +142,7 @@ def test_relabelling_candidates_relabels_the_result(
 @SETTINGS
 @given(
     profile=profiles(weights=st.one_of(st.integers(min_value=1, max_value=9), fractional)),
-    method=st.sampled_from(sorted(COUNTS)),
+    method=methods,
     seats=seats_drawn,
 )
 def test_results_round_trip_through_json(

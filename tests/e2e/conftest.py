@@ -15,12 +15,15 @@ import re
 import shutil
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from tests.support.server import REPO, ServedApp
+
+from votes.services.demo import DEMO_PASSWORD
 
 CHROMIUM = Path(os.environ.get("VOTES_E2E_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -35,6 +38,7 @@ ARTIFACTS = REPO / "artifacts" / "e2e"
 AXE_SCRIPT = Path(__file__).parent / "vendor" / "axe-core-4.14.1.min.js"
 PHONE = {"width": 390, "height": 844}
 PROJECTOR = {"width": 1920, "height": 1080}
+LAPTOP = {"width": 1280, "height": 900}
 ORG = "demo"
 FACILITATOR = "camille@demo.votes.invalid"
 MEMBERS = ("lea@demo.votes.invalid", "hugo@demo.votes.invalid", "ines@demo.votes.invalid")
@@ -143,6 +147,64 @@ def new_context(browser: Browser, base_url: str, *, size: dict[str, int], **extr
         script="document.addEventListener('htmx:sseOpen', () => { window.__votesLive = true; });"
     )
     return context
+
+
+def sign_in_with_password(page: Page, email: str) -> None:
+    """Sign in on the login page with the demo's password; back on a cooperative's page."""
+    page.goto("/login")
+    page.locator("input[name=email]").fill(email)
+    page.locator("input[name=password]").fill(DEMO_PASSWORD)
+    page.locator("form[action='/login'] button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/o/|/$"))
+
+
+@contextmanager
+def signed_in_page(
+    browser: Browser, base_url: str, email: str, *, size: dict[str, int], **extra: Any
+) -> Iterator[Page]:
+    """A page in a browser profile of its own (see :func:`new_context`), signed in as
+    ``email``; the profile is closed afterwards."""
+    context = new_context(browser, base_url, size=size, **extra)
+    try:
+        page = context.new_page()
+        sign_in_with_password(page, email)
+        yield page
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def facilitator(browser: Browser, served_demo: ServedApp) -> Iterator[Page]:
+    """The demo's facilitator on a laptop."""
+    with signed_in_page(browser, served_demo.base_url, FACILITATOR, size=LAPTOP) as page:
+        yield page
+
+
+@pytest.fixture
+def projector(browser: Browser, served_demo: ServedApp) -> Iterator[Page]:
+    """The room's projector, signed in as the demo's facilitator."""
+    with signed_in_page(browser, served_demo.base_url, FACILITATOR, size=PROJECTOR) as page:
+        yield page
+
+
+def prepare_majority(facilitator: Page, served_demo: ServedApp, question: str) -> None:
+    """The facilitator prepares a majority ballot for the demo's assembly with the form; they
+    are on its console after."""
+    assembly = served_demo.task("assembly_of", org=ORG)["assembly"]
+    facilitator.goto(f"/o/{ORG}/assemblies/{assembly}/ballots/new")
+    facilitator.locator("#question").fill(question)
+    facilitator.locator("#method").select_option("majority")
+    facilitator.locator("form.form button[type=submit]").last.click()
+    facilitator.wait_for_url(re.compile(r"/console$"))
+
+
+def no_sideways_scroll(page: Page, where: str) -> None:
+    """Nothing wider than the screen. A mobile browser widens its window to the content:
+    compare with the screen as well."""
+    screen = page.viewport_size
+    assert screen is not None
+    width, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert width <= min(inner, screen["width"]), f"{where}: {width} px wide on a {screen} screen"
 
 
 def wait_until_listening(page: Page) -> None:

@@ -17,8 +17,9 @@ from tests.e2e.conftest import (
     AccessibilityLog,
     Camera,
     new_context,
+    sign_in_with_password,
 )
-from tests.e2e.test_plenary import console_action, sign_in_with_password
+from tests.e2e.test_plenary import console_action
 from tests.support.server import ServedApp
 
 pytestmark = pytest.mark.slow

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 import segno
-from playwright.sync_api import Browser, Page, Request, expect
+from playwright.sync_api import Browser, Request, expect
 from tests.e2e.ballot_tasks import run
 from tests.e2e.conftest import (
     CHROMIUM,
@@ -35,10 +35,9 @@ from tests.e2e.conftest import (
     AccessibilityLog,
     Camera,
     new_context,
+    sign_in_with_password,
 )
 from tests.support.server import ServedApp
-
-from votes.services.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.slow
 
@@ -88,7 +87,7 @@ def member(served_demo: ServedApp, browser: Browser) -> tuple[str, str]:
     served_demo.task("codes", org=ORG, emails=[email])
     context = browser.new_context(base_url=served_demo.base_url, viewport=PHONE, locale="fr-FR")
     page = context.new_page()
-    _sign_in(page)
+    sign_in_with_password(page, FACILITATOR)
     page.goto(f"/o/{ORG}/members/codes/sheet")
     rows = page.locator("input[name=row]").evaluate_all("inputs => inputs.map(i => i.value)")
     context.close()
@@ -118,14 +117,6 @@ def camera_browser(browser: Browser, member: tuple[str, str]) -> Iterator[Browse
         launched.close()
         video.unlink()
         folder.rmdir()
-
-
-def _sign_in(page: Page, email: str = FACILITATOR) -> None:
-    page.goto("/login")
-    page.locator("input[name=email]").fill(email)
-    page.locator("input[name=password]").fill(DEMO_PASSWORD)
-    page.locator("form[action='/login'] button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/o/|/$"))
 
 
 def _steward_scans(
@@ -162,7 +153,7 @@ def _steward_scans(
     page.on("request", seen)
     errors: list[str] = []
     page.on("console", lambda message: message.type == "error" and errors.append(message.text))
-    _sign_in(page)
+    sign_in_with_password(page, FACILITATOR)
     assembly_id = served_demo.task("assembly_of", org=ORG)["assembly"]
     page.goto(f"/o/{ORG}/assemblies/{assembly_id}/attendance")
     row = page.locator("li.register-row").filter(has_text=name)
@@ -219,7 +210,7 @@ def test_the_members_vote_link_is_one_tap_from_the_ballot_of_the_moment(
     run(served_demo, "clear", org=ORG)
     context = new_context(browser, served_demo.base_url, size=PHONE, is_mobile=True, has_touch=True)
     page = context.new_page()
-    _sign_in(page, "lea@demo.votes.invalid")
+    sign_in_with_password(page, "lea@demo.votes.invalid")
     page.goto(f"/o/{ORG}/")
     expect(page.locator(".org-nav").get_by_role("link", name="Voter", exact=True)).to_have_count(0)
     vote = page.locator("header.site-header a.header-vote")

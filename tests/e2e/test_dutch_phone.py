@@ -8,8 +8,17 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
-from tests.e2e.conftest import ORG, PHONE, PROJECTOR, AccessibilityLog, Camera, new_context
-from tests.e2e.test_plenary import console_action, sign_in_with_password
+from tests.e2e.conftest import (
+    ORG,
+    PHONE,
+    PROJECTOR,
+    AccessibilityLog,
+    Camera,
+    new_context,
+    prepare_majority,
+    sign_in_with_password,
+)
+from tests.e2e.test_plenary import console_action
 from tests.support.server import ServedApp
 
 pytestmark = pytest.mark.slow
@@ -19,15 +28,6 @@ pytestmark = pytest.mark.slow
 def flemish_phone(browser: Browser, served_demo: ServedApp) -> Any:
     context = new_context(browser, served_demo.base_url, size=PHONE, locale="nl-BE")
     page = context.new_page()
-    yield page
-    context.close()
-
-
-@pytest.fixture
-def facilitator(browser: Browser, served_demo: ServedApp) -> Any:
-    context = new_context(browser, served_demo.base_url, size={"width": 1280, "height": 900})
-    page = context.new_page()
-    sign_in_with_password(page, "camille@demo.votes.invalid")
     yield page
     context.close()
 
@@ -56,12 +56,7 @@ def test_a_flemish_member_votes_in_dutch(
     camera.shoot(phone, "cooperative")
 
     question = "Publiceren we de notulen van de repetitie online?"
-    assembly = served_demo.task("assembly_of", org=ORG)["assembly"]
-    facilitator.goto(f"/o/{ORG}/assemblies/{assembly}/ballots/new")
-    facilitator.locator("#question").fill(question)
-    facilitator.locator("#method").select_option("majority")
-    facilitator.locator("form.form button[type=submit]").last.click()
-    facilitator.wait_for_url(re.compile(r"/console$"))
+    prepare_majority(facilitator, served_demo, question)
     console_action(facilitator, "open")
 
     phone.goto(f"/o/{ORG}/vote")

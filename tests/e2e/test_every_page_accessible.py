@@ -14,8 +14,8 @@ from tests.e2e.conftest import (
     PHONE,
     AccessibilityLog,
     new_context,
+    sign_in_with_password,
 )
-from tests.e2e.test_plenary import sign_in_with_password
 from tests.support.server import ServedApp
 
 from votes.web.app import create_app

@@ -19,12 +19,11 @@ from tests.e2e.conftest import (
     PROJECTOR,
     Camera,
     new_context,
+    sign_in_with_password,
     wait_until_listening,
 )
 from tests.e2e.floor_tasks import run
 from tests.support.server import ServedApp
-
-from votes.services.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.slow
 
@@ -33,14 +32,6 @@ NOT_A_VOTE = "Sondage indicatif — ce n'est pas un vote"
 CATEGORIES = {MEMBERS[0]: "f", MEMBERS[1]: "h", MEMBERS[2]: "f"}
 ASKING = (0, 2, 1)
 SUBJECT = re.compile(r"Amendement n°\s2 à «\sCantine bio\s»")
-
-
-def _sign_in(page: Page, email: str) -> None:
-    page.goto("/login")
-    page.locator("input[name=email]").fill(email)
-    page.locator("input[name=password]").fill(DEMO_PASSWORD)
-    page.locator("form[action='/login'] button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/o/|/$"))
 
 
 @pytest.fixture
@@ -55,7 +46,7 @@ def room(browser: Browser, served_demo: ServedApp) -> Iterator[tuple[list[Page],
     pages = [context.new_page() for context in contexts]
     try:
         for page, email in zip(pages, [*MEMBERS, FACILITATOR, FACILITATOR], strict=True):
-            _sign_in(page, email)
+            sign_in_with_password(page, email)
         yield pages[:3], pages[3], pages[4], assembly_id
     finally:
         for context in contexts:

@@ -16,9 +16,10 @@ from tests.e2e.conftest import (
     AccessibilityLog,
     Camera,
     new_context,
+    prepare_majority,
     wait_until_listening,
 )
-from tests.e2e.test_plenary import console_action, sign_in_with_password
+from tests.e2e.test_plenary import console_action
 from tests.support.server import ServedApp
 
 pytestmark = pytest.mark.slow
@@ -65,15 +66,6 @@ def member(browser: Browser, served_demo: ServedApp) -> Any:
     context.close()
 
 
-@pytest.fixture
-def facilitator(browser: Browser, served_demo: ServedApp) -> Any:
-    context = new_context(browser, served_demo.base_url, size={"width": 1280, "height": 900})
-    page = context.new_page()
-    sign_in_with_password(page, "camille@demo.votes.invalid")
-    yield page
-    context.close()
-
-
 def test_a_member_votes_with_the_keyboard_alone_in_english(
     member: Page,
     facilitator: Page,
@@ -82,12 +74,7 @@ def test_a_member_votes_with_the_keyboard_alone_in_english(
     camera: Camera,
 ) -> None:
     question = "Do we publish the rehearsal's minutes online?"
-    assembly = served_demo.task("assembly_of", org=ORG)["assembly"]
-    facilitator.goto(f"/o/{ORG}/assemblies/{assembly}/ballots/new")
-    facilitator.locator("#question").fill(question)
-    facilitator.locator("#method").select_option("majority")
-    facilitator.locator("form.form button[type=submit]").last.click()
-    facilitator.wait_for_url(re.compile(r"/console$"))
+    prepare_majority(facilitator, served_demo, question)
 
     member.goto(f"/o/{ORG}/vote")
     region = member.locator("[aria-live]").filter(has=member.locator("#vote-area"))

@@ -8,13 +8,8 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from tests.e2e import ballot_tasks
-from tests.e2e.conftest import FACILITATOR, ORG, PHONE, PROJECTOR, Camera, new_context
-from tests.e2e.test_phone_ballots import (
-    ballot_url,
-    fits_the_screen,
-    make,
-    sign_in,
-)
+from tests.e2e.conftest import ORG, PHONE, Camera, no_sideways_scroll, signed_in_page
+from tests.e2e.test_phone_ballots import ballot_url, fits_the_screen, make
 from tests.support.server import ServedApp
 
 pytestmark = pytest.mark.slow
@@ -24,28 +19,9 @@ LONG = "Approuver" + "x" * 191  # 200 characters, no place to break
 
 @pytest.fixture
 def member_phone(browser: Browser, served_demo: ServedApp) -> Iterator[Page]:
-    context = new_context(browser, served_demo.base_url, size=PHONE, is_mobile=True, has_touch=True)
-    page = context.new_page()
-    sign_in(page, "lea@demo.votes.invalid")
-    yield page
-    context.close()
-
-
-@pytest.fixture
-def projector(browser: Browser, served_demo: ServedApp) -> Iterator[Page]:
-    context = new_context(browser, served_demo.base_url, size=PROJECTOR)
-    page = context.new_page()
-    sign_in(page, FACILITATOR)
-    yield page
-    context.close()
-
-
-def _no_sideways_scroll(page: Page, where: str) -> None:
-    # a mobile browser widens its window to the content: compare with the screen as well
-    screen = page.viewport_size
-    assert screen is not None
-    width, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    assert width <= min(inner, screen["width"]), f"{where}: {width} px wide on a {screen} screen"
+    url, email = served_demo.base_url, "lea@demo.votes.invalid"
+    with signed_in_page(browser, url, email, size=PHONE, is_mobile=True, has_touch=True) as page:
+        yield page
 
 
 def test_a_long_unbroken_title_wraps_on_a_phone_and_on_the_projector(
@@ -56,12 +32,12 @@ def test_a_long_unbroken_title_wraps_on_a_phone_and_on_the_projector(
     for path, where in ((f"/o/{ORG}/", "home"), (ballot_url(ballot_id), "ballot")):
         member_phone.goto(path)
         expect(member_phone.get_by_text(LONG[:20]).first).to_be_visible()
-        _no_sideways_scroll(member_phone, where)
+        no_sideways_scroll(member_phone, where)
     camera.shoot(member_phone, "long-title-ballot")
     assembly = served_demo.task("assembly_of", org=ORG)["assembly"]
     projector.goto(f"/o/{ORG}/assemblies/{assembly}/projector")
     expect(projector.locator(".projector__question")).to_contain_text(LONG[:20])
-    _no_sideways_scroll(projector, "projector")
+    no_sideways_scroll(projector, "projector")
     fits_the_screen(projector, "open, long title")
     # the QR code stays whole on the screen (a locator check: the live part may be re-fetched)
     expect(projector.locator(".projector__join svg")).to_be_in_viewport(ratio=1)
@@ -72,4 +48,4 @@ def test_a_long_unbroken_title_wraps_on_a_phone_and_on_the_projector(
     for tail in ("minutes", "minutes/print"):
         projector.goto(f"/o/{ORG}/assemblies/{assembly}/{tail}")
         expect(projector.get_by_text(LONG[:20]).first).to_be_visible()
-        _no_sideways_scroll(projector, tail)
+        no_sideways_scroll(projector, tail)

@@ -16,11 +16,10 @@ from tests.e2e.conftest import (
     ORG,
     PHONE,
     new_context,
+    sign_in_with_password,
     wait_until_listening,
 )
 from tests.support.server import ServedApp
-
-from votes.services.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.slow
 
@@ -44,14 +43,6 @@ document.addEventListener('htmx:beforeRequest', (event) => {
 """
 
 
-def _sign_in(page: Page, email: str) -> None:
-    page.goto("/login")
-    page.locator("input[name=email]").fill(email)
-    page.locator("input[name=password]").fill(DEMO_PASSWORD)
-    page.locator("form[action='/login'] button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/o/|/$"))
-
-
 @pytest.fixture
 def phones(browser: Browser, served_demo: ServedApp) -> Iterator[tuple[Page, Page]]:
     contexts = [
@@ -62,7 +53,7 @@ def phones(browser: Browser, served_demo: ServedApp) -> Iterator[tuple[Page, Pag
     pages = [context.new_page() for context in contexts]
     try:
         for page, email in zip(pages, MEMBERS, strict=False):
-            _sign_in(page, email)
+            sign_in_with_password(page, email)
         yield pages[0], pages[1]
     finally:
         for context in contexts:
@@ -105,7 +96,7 @@ def test_a_ballot_opening_still_reaches_the_now_page_at_once(
     context = new_context(browser, served_demo.base_url, size=PHONE)
     try:
         facilitator = context.new_page()
-        _sign_in(facilitator, FACILITATOR)
+        sign_in_with_password(facilitator, FACILITATOR)
         facilitator.goto(f"/o/{ORG}/assemblies/{assembly_id}/ballots/new")
         question = "Ouvre-t-on la buvette pendant la pause ?"
         facilitator.locator("#question").fill(question)

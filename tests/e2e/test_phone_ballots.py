@@ -17,17 +17,15 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from tests.e2e import ballot_tasks
 from tests.e2e.conftest import (
-    FACILITATOR,
     ORG,
     PHONE,
     PROJECTOR,
     AccessibilityLog,
     Camera,
     new_context,
+    signed_in_page,
 )
 from tests.support.server import ServedApp
-
-from votes.services.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.slow
 
@@ -41,30 +39,11 @@ VOTERS = (
 )
 
 
-def sign_in(page: Page, email: str) -> None:
-    page.goto("/login")
-    page.locator("input[name=email]").fill(email)
-    page.locator("input[name=password]").fill(DEMO_PASSWORD)
-    page.locator("form[action='/login'] button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/o/|/$"))
-
-
 @pytest.fixture
 def phone(browser: Browser, served_demo: ServedApp) -> Iterator[Page]:
-    context = new_context(browser, served_demo.base_url, size=PHONE, is_mobile=True, has_touch=True)
-    page = context.new_page()
-    sign_in(page, "manon@demo.votes.invalid")
-    yield page
-    context.close()
-
-
-@pytest.fixture
-def projector(browser: Browser, served_demo: ServedApp) -> Iterator[Page]:
-    context = new_context(browser, served_demo.base_url, size=PROJECTOR)
-    page = context.new_page()
-    sign_in(page, FACILITATOR)
-    yield page
-    context.close()
+    url, email = served_demo.base_url, "manon@demo.votes.invalid"
+    with signed_in_page(browser, url, email, size=PHONE, is_mobile=True, has_touch=True) as page:
+        yield page
 
 
 def make(app: ServedApp, question: str, method: str, **extra: Any) -> int:

@@ -19,6 +19,7 @@ from playwright.sync_api import Browser, Page, expect
 from tests.e2e.conftest import (
     ARTIFACTS,
     FACILITATOR,
+    LAPTOP,
     MEMBERS,
     ORG,
     PHONE,
@@ -27,15 +28,13 @@ from tests.e2e.conftest import (
     Camera,
     axe_violations,
     new_context,
+    sign_in_with_password,
     wait_until_listening,
 )
 from tests.support.server import ServedApp
 
-from votes.services.demo import DEMO_PASSWORD
-
 pytestmark = pytest.mark.slow
 
-LAPTOP = {"width": 1280, "height": 900}
 RANKED_OPTIONS = ("Lyon", "Grenoble", "Marseille")
 
 
@@ -47,14 +46,6 @@ class Room:
     projector: Page
     phones: list[Page]
     assembly_id: int
-
-
-def sign_in_with_password(page: Page, email: str) -> None:
-    page.goto("/login")
-    page.locator("input[name=email]").fill(email)
-    page.locator("input[name=password]").fill(DEMO_PASSWORD)
-    page.locator("form[action='/login'] button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/o/|/$"))
 
 
 def sign_in_with_code(page: Page, code: str) -> None:

@@ -9,13 +9,20 @@ import re
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
-from tests.e2e.conftest import FACILITATOR, MEMBERS, ORG, PHONE, Camera, new_context
-from tests.e2e.test_plenary import console_action, sign_in_with_password
+from tests.e2e.conftest import (
+    FACILITATOR,
+    LAPTOP,
+    MEMBERS,
+    ORG,
+    PHONE,
+    Camera,
+    new_context,
+    sign_in_with_password,
+)
+from tests.e2e.test_plenary import console_action
 from tests.support.server import ServedApp
 
 pytestmark = pytest.mark.slow
-
-LAPTOP = {"width": 1280, "height": 900}
 
 
 def _secret_ballot(facilitator: Page, served_demo: ServedApp, question: str) -> int:

@@ -20,10 +20,9 @@ from tests.e2e.conftest import (
     AccessibilityLog,
     Camera,
     new_context,
+    sign_in_with_password,
 )
 from tests.support.server import ServedApp
-
-from votes.services.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.slow
 
@@ -33,14 +32,6 @@ LEA = ("lea@demo.votes.invalid", "Léa Dubois")
 def _phone(browser: Browser, served_demo: ServedApp) -> Page:
     context = new_context(browser, served_demo.base_url, size=PHONE, is_mobile=True, has_touch=True)
     return context.new_page()
-
-
-def _sign_in_with_password(page: Page, email: str) -> None:
-    page.goto("/login")
-    page.locator("input[name=email]").fill(email)
-    page.locator("input[name=password]").fill(DEMO_PASSWORD)
-    page.locator("form[action='/login'] button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/o/|/$"))
 
 
 def _one_page(page: Page) -> None:
@@ -53,7 +44,7 @@ def test_creating_an_assembly_and_its_agenda_leaves_one_page_at_its_address(
     browser: Browser, served_demo: ServedApp, camera: Camera, accessibility: AccessibilityLog
 ) -> None:
     page = _phone(browser, served_demo)
-    _sign_in_with_password(page, FACILITATOR)
+    sign_in_with_password(page, FACILITATOR)
     page.goto(f"/o/{ORG}/assemblies/new")
     page.locator("#assembly-title").fill("AGE du printemps")
     page.locator("#assembly-kind").select_option("age")
@@ -83,7 +74,7 @@ def test_the_door_checks_in_a_member_her_code_alone_does_not_and_her_phone_waits
     code = served_demo.task("codes", org=ORG, emails=[email])[email]
     register = f"/o/{ORG}/assemblies/{assembly_id}/attendance"
     steward = _phone(browser, served_demo)
-    _sign_in_with_password(steward, FACILITATOR)
+    sign_in_with_password(steward, FACILITATOR)
     steward.goto(register)
     # the door is above the names on a phone
     door = steward.locator("#door-code")
@@ -142,7 +133,7 @@ def test_the_ballot_form_shows_only_what_the_method_uses(
 ) -> None:
     assembly_id = served_demo.task("assembly_of", org=ORG)["assembly"]
     page = _phone(browser, served_demo)
-    _sign_in_with_password(page, FACILITATOR)
+    sign_in_with_password(page, FACILITATOR)
     page.goto(f"/o/{ORG}/assemblies/{assembly_id}/ballots/new")
     expect(page.locator("#options")).to_have_value(re.compile(r"^Pour\s+Contre\s+Abstention$"))
     expect(page.locator("#threshold")).to_be_visible()
@@ -167,7 +158,7 @@ def test_the_facilitators_and_stewards_new_pages_pass_axe_at_phone_size(
 ) -> None:
     assembly_id = served_demo.task("assembly_of", org=ORG)["assembly"]
     page = _phone(browser, served_demo)
-    _sign_in_with_password(page, FACILITATOR)
+    sign_in_with_password(page, FACILITATOR)
     pages = {
         "every ballot": f"/o/{ORG}/assemblies/{assembly_id}/ballots",
         "proxies with pickers": f"/o/{ORG}/assemblies/{assembly_id}/proxies",

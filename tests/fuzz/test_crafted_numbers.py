@@ -18,9 +18,8 @@ from urllib.parse import urlencode
 
 import httpx
 import pytest
-from tests.fuzz.test_hostile_forms import _first_id, _organisation, _person, _table_for
+from tests.fuzz.test_hostile_forms import _browser, _ids, _organisation, _person
 
-from votes.db import tables
 from votes.services import accounts
 from votes.web.app import create_app
 from votes.web.context import SESSION_COOKIE
@@ -94,35 +93,14 @@ POST_ROUTES = [path for path, _ in _routes("POST")]
 LIVE_ROUTES = [path for path, _ in _routes("GET") if path.endswith("/live")]
 
 
-async def _ids(organisation_id: int) -> dict[str, int]:
-    names = {
-        m.group(1) for path, _ in _routes("GET") + _routes("POST") for m in _PARAM.finditer(path)
-    }
-    found = {}
-    for name in names:
-        table = _table_for(name)
-        if table is not None and (value := await _first_id(table, organisation_id)) is not None:
-            found[name] = value
-    membership = (
-        await tables.Membership.select(tables.Membership.id)
-        .where(tables.Membership.organisation == organisation_id)
-        .order_by(tables.Membership.id, ascending=False)
-        .first()
-    )
-    found["membership_id"] = int(membership["id"])
-    return found
-
-
 @pytest.fixture(scope="module")
 async def world(database: None) -> AsyncIterator[World]:
     home = await _organisation(HOME)
     admin = await _person(f"camille@{HOME}.demo.votes.invalid")
-    transport = httpx.ASGITransport(app=create_app())
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as client:
-        page = await client.get("/code")
-        csrf = _CSRF.search(page.text)
-        assert csrf
-        yield World(client, csrf.group(1), client.cookies["votes_csrf"], admin, await _ids(home))
+    paths = [path for path, _ in _routes("GET") + _routes("POST")]
+    ids = await _ids(home, paths, latest_member=True)
+    async with _browser() as (client, csrf, cookie):
+        yield World(client, csrf, cookie, admin, ids)
 
 
 def _fill(path: str, world: World) -> str:

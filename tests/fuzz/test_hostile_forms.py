@@ -12,7 +12,8 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -151,8 +152,12 @@ async def _first_id(table: type[Table], organisation_id: int) -> int | None:
     return None if row is None else int(row[table._meta.primary_key._meta.name])
 
 
-async def _ids(organisation_id: int) -> dict[str, int]:
-    names = {m.group(1) for path in ROUTES for m in _PARAM.finditer(path)}
+async def _ids(
+    organisation_id: int, paths: Iterable[str] = ROUTES, *, latest_member: bool = False
+) -> dict[str, int]:
+    """A row of the organisation for each id the ``paths`` take (``membership_id``: its first
+    member, or its latest with ``latest_member``)."""
+    names = {m.group(1) for path in paths for m in _PARAM.finditer(path)}
     found = {}
     for name in names:
         table = _table_for(name)
@@ -161,10 +166,22 @@ async def _ids(organisation_id: int) -> dict[str, int]:
     membership = (
         await tables.Membership.select(tables.Membership.id)
         .where(tables.Membership.organisation == organisation_id)
+        .order_by(tables.Membership.id, ascending=not latest_member)
         .first()
     )
     found["membership_id"] = int(membership["id"])
     return found
+
+
+@asynccontextmanager
+async def _browser() -> AsyncIterator[tuple[httpx.AsyncClient, str, str]]:
+    """A client on the app, with the CSRF token a form would carry and its cookie."""
+    transport = httpx.ASGITransport(app=create_app())
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as client:
+        page = await client.get("/code")
+        csrf = _CSRF.search(page.text)
+        assert csrf
+        yield client, csrf.group(1), client.cookies["votes_csrf"]
 
 
 @pytest.fixture(scope="module")
@@ -175,13 +192,8 @@ async def world(database: None) -> AsyncIterator[World]:
         "facilitator": await _person(f"camille@{HOME}.demo.votes.invalid"),
         "member": await _person(f"lea@{HOME}.demo.votes.invalid"),
     }
-    transport = httpx.ASGITransport(app=create_app())
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as client:
-        page = await client.get("/code")
-        csrf = _CSRF.search(page.text)
-        assert csrf
-        cookie = client.cookies["votes_csrf"]
-        yield World(client, csrf.group(1), cookie, people, await _ids(home), await _ids(elsewhere))
+    async with _browser() as (client, csrf, cookie):
+        yield World(client, csrf, cookie, people, await _ids(home), await _ids(elsewhere))
     print(f"\nhostile forms: {sum(SEEN.values())} requests, statuses {dict(sorted(SEEN.items()))}")
 
 

@@ -18,6 +18,7 @@ FACILITATOR = "camille@demo.votes.invalid"
 MEMBER = "lea@demo.votes.invalid"
 ORG = "demo"
 # what the live tests' servers differ in from tests.support.server's: English pages, a quiet log
+DELIVERED_WITHIN = 1.0  # seconds after the acting request's answer: a bound on a wait
 LIVE_SETTINGS = {"VOTES_DEFAULT_LANGUAGE": "en", "VOTES_LOG_LEVEL": "WARNING"}
 _CSRF_INPUT = re.compile(r'name="_csrf_token" value="([^"]+)"')
 
@@ -145,8 +146,24 @@ async def browser(base: str, email: str) -> AsyncIterator[Browser]:
         await person.close()
 
 
-async def new_ballot(facilitator: Browser, question: str, assembly_id: int = 1) -> int:
-    """A draft majority ballot created through the facilitator's form; its id."""
+@asynccontextmanager
+async def facilitator_and_member(
+    facilitator_base: str, member_base: str | None = None
+) -> AsyncIterator[tuple[Browser, Browser]]:
+    """The demo's facilitator and a member signed in, each on their own device (the member
+    on ``member_base``, another process, when given)."""
+    async with (
+        browser(facilitator_base, FACILITATOR) as facilitator,
+        browser(member_base or facilitator_base, MEMBER) as member,
+    ):
+        yield facilitator, member
+
+
+async def new_ballot(
+    facilitator: Browser, question: str, assembly_id: int = 1, **fields: str
+) -> int:
+    """A draft majority ballot created through the facilitator's form (``fields`` adds to
+    it, ``minutes`` for a countdown); its id."""
     answer = await facilitator.post(
         f"/o/{ORG}/assemblies/{assembly_id}/ballots",
         {
@@ -155,6 +172,7 @@ async def new_ballot(facilitator: Browser, question: str, assembly_id: int = 1) 
             "options": "For\nAgainst\nAbstention",
             "seats": "1",
             "threshold": "1/2",
+            **fields,
         },
         token_from=f"/o/{ORG}/assemblies/{assembly_id}/ballots/new",
     )
@@ -185,3 +203,17 @@ async def vote(member: Browser, ballot_id: int, choice: str = "yes") -> None:
         data={"choice": choice, "submission": submission.group(1), "_csrf_token": token.group(1)},
     )
     assert answer.status_code == 303, answer.text[:500]
+
+
+async def assert_listed(member: Browser, ballot_id: int) -> None:
+    """The member's vote list (the fragment a signal makes the page fetch) links to it."""
+    listed = await member.client.get(f"/o/{ORG}/vote", headers={"HX-Request": "true"})
+    assert f"/o/{ORG}/ballots/{ballot_id}" in listed.text
+
+
+async def assert_one_voted(facilitator: Browser, ballot_id: int) -> None:
+    """The ballot's turnout fragment, fetched again, counts one vote."""
+    turnout = await facilitator.client.get(
+        f"/o/{ORG}/ballots/{ballot_id}/turnout", headers={"HX-Request": "true"}
+    )
+    assert "<strong>1</strong>" in turnout.text

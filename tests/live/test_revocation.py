@@ -10,14 +10,13 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 from litestar.channels import ChannelsPlugin
 from litestar.channels.backends.memory import MemoryChannelsBackend
 from tests.live.browser import (
     FACILITATOR,
-    LIVE_SETTINGS,
     ORG,
     Browser,
     Stream,
@@ -25,7 +24,6 @@ from tests.live.browser import (
     console,
     new_ballot,
 )
-from tests.live.test_two_processes import database_url, servers  # noqa: F401 - fixtures
 from tests.support.server import ServedApp
 
 from votes.services import events
@@ -41,14 +39,6 @@ from votes.web.live import (
 )
 
 ENDED_WITHIN = 5.0  # seconds: a bound on a wait, not a measure of speed
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedApp]:
-    with ServedApp(tmp_path_factory.mktemp("live-revocation"), LIVE_SETTINGS).running(
-        "--demo"
-    ) as running:
-        yield running
 
 
 NAMES = {"hugo": "Hugo Lefèvre", "ines": "Inès Moreau", "manon": "Manon Fournier"}
@@ -84,6 +74,37 @@ async def _ends_without(stream: Stream, ballot_id: int) -> None:
             assert f'/ballots/{ballot_id}"' not in event.data, f"delivered after the end: {event}"
 
 
+async def _opened_after(
+    admin: Browser, phone: Browser, question: str, act: Callable[[], Awaitable[None]]
+) -> None:
+    """The phone listens; ``act`` happens, then a ballot opens: the phone's stream ends and
+    never carried the ballot."""
+    ballot_id = await new_ballot(admin, question)
+    async with phone.stream(_live()) as stream:
+        await act()
+        await console(admin, ballot_id, "open")
+        await _ends_without(stream, ballot_id)
+
+
+async def _signing_out_everywhere_ends_the_phones_stream(
+    urls: tuple[str, str, str], name: str, question: str
+) -> None:
+    """``name`` signs out everywhere on a laptop while their phone listens; ``urls``: where
+    the facilitator, the phone and the laptop reach the app."""
+    admin_url, phone_url, laptop_url = urls
+    async with (
+        browser(admin_url, FACILITATOR) as admin,
+        browser(phone_url, _email(name)) as phone,
+        browser(laptop_url, _email(name)) as laptop,
+    ):
+
+        async def sign_out_everywhere() -> None:
+            answer = await laptop.post("/account/sign-out-everywhere", {}, token_from="/account")
+            assert answer.status_code == 303
+
+        await _opened_after(admin, phone, question, sign_out_everywhere)
+
+
 def _live(path: str = "/live") -> str:
     return f"/o/{ORG}{path}?vote_area=1&since={int(time.time() * 1000) + 5000}"
 
@@ -97,27 +118,21 @@ async def test_a_member_recorded_as_gone_stops_receiving_the_room_at_once(
         browser(server.base_url, FACILITATOR) as admin,
         browser(server.base_url, _email(name)) as gone,
     ):
-        ballot_id = await new_ballot(admin, f"Opened after {name} was {status}")
-        async with gone.stream(_live()) as stream:
-            await _set_status(admin, name, status)
-            await console(admin, ballot_id, "open")
-            await _ends_without(stream, ballot_id)
+        await _opened_after(
+            admin,
+            gone,
+            f"Opened after {name} was {status}",
+            lambda: _set_status(admin, name, status),
+        )
         again = await gone.client.get(_live())  # the phone reconnects by itself: refused
         assert again.status_code in (303, 401, 404)  # to the sign-in page, or nothing
 
 
 async def test_signing_out_everywhere_ends_the_streams_of_every_session(server: ServedApp) -> None:
-    async with (
-        browser(server.base_url, FACILITATOR) as admin,
-        browser(server.base_url, _email("noah")) as phone,
-        browser(server.base_url, _email("noah")) as laptop,
-    ):
-        ballot_id = await new_ballot(admin, "Opened after Noah signed out everywhere")
-        async with phone.stream(_live()) as stream:
-            answer = await laptop.post("/account/sign-out-everywhere", {}, token_from="/account")
-            assert answer.status_code == 303
-            await console(admin, ballot_id, "open")
-            await _ends_without(stream, ballot_id)
+    url = server.base_url
+    await _signing_out_everywhere_ends_the_phones_stream(
+        (url, url, url), "noah", "Opened after Noah signed out everywhere"
+    )
 
 
 async def test_signing_out_ends_that_sessions_streams_only(server: ServedApp) -> None:
@@ -160,35 +175,30 @@ async def test_a_password_change_ends_the_other_sessions_streams_not_the_askers(
 
 
 async def test_a_member_gone_through_one_process_loses_the_stream_held_by_the_other(
-    servers: tuple[ServedApp, ServedApp],  # noqa: F811 - the imported fixture
+    servers: tuple[ServedApp, ServedApp],
 ) -> None:
     first, second = servers
     async with (
         browser(first.base_url, FACILITATOR) as admin,
         browser(second.base_url, _email("manon")) as gone,
     ):
-        ballot_id = await new_ballot(admin, "Opened after Manon left, on another process")
-        async with gone.stream(_live()) as stream:
-            await _set_status(admin, "manon", "left")
-            await console(admin, ballot_id, "open")
-            await _ends_without(stream, ballot_id)
+        await _opened_after(
+            admin,
+            gone,
+            "Opened after Manon left, on another process",
+            lambda: _set_status(admin, "manon", "left"),
+        )
 
 
 async def test_signing_out_everywhere_through_one_process_ends_streams_on_the_other(
-    servers: tuple[ServedApp, ServedApp],  # noqa: F811 - the imported fixture
+    servers: tuple[ServedApp, ServedApp],
 ) -> None:
     first, second = servers
-    async with (
-        browser(first.base_url, FACILITATOR) as admin,
-        browser(second.base_url, _email("lucas")) as phone,
-        browser(first.base_url, _email("lucas")) as laptop,
-    ):
-        ballot_id = await new_ballot(admin, "Opened after Lucas signed out, on another process")
-        async with phone.stream(_live()) as stream:
-            answer = await laptop.post("/account/sign-out-everywhere", {}, token_from="/account")
-            assert answer.status_code == 303
-            await console(admin, ballot_id, "open")
-            await _ends_without(stream, ballot_id)
+    await _signing_out_everywhere_ends_the_phones_stream(
+        (first.base_url, second.base_url, first.base_url),
+        "lucas",
+        "Opened after Lucas signed out, on another process",
+    )
 
 
 # -- in one process, the order of things -----------------------------------------------------

@@ -14,19 +14,21 @@ from pathlib import Path
 
 import pytest
 from tests.live.browser import (
-    FACILITATOR,
+    DELIVERED_WITHIN,
     LIVE_SETTINGS,
     MEMBER,
     ORG,
     Stream,
+    assert_listed,
+    assert_one_voted,
     browser,
     console,
+    facilitator_and_member,
     new_ballot,
     vote,
 )
 from tests.support.server import ServedApp
 
-DELIVERED_WITHIN = 1.0  # seconds after the acting request's answer
 HEARTBEAT_SECONDS = 1
 
 
@@ -39,10 +41,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedApp]:
 
 
 async def test_a_ballot_opened_at_the_console_reaches_a_connected_phone(server: ServedApp) -> None:
-    async with (
-        browser(server.base_url, FACILITATOR) as facilitator,
-        browser(server.base_url, MEMBER) as member,
-    ):
+    async with facilitator_and_member(server.base_url) as (facilitator, member):
         ballot_id = await new_ballot(facilitator, "Opened while phones listen")
         async with member.stream(f"/o/{ORG}/live?since={int(time.time() * 1000)}") as stream:
             await stream.next_event(DELIVERED_WITHIN * 5)  # the page was up to date: no resync
@@ -50,17 +49,13 @@ async def test_a_ballot_opened_at_the_console_reaches_a_connected_phone(server: 
             event = await stream.wait_for("ballot", DELIVERED_WITHIN, ballot_id=ballot_id)
         assert event.json()["change"] == "opened"
         # the signal says "fetch": the phone's vote list now links to the ballot
-        listed = await member.client.get(f"/o/{ORG}/vote", headers={"HX-Request": "true"})
-        assert f"/o/{ORG}/ballots/{ballot_id}" in listed.text
+        await assert_listed(member, ballot_id)
 
 
 async def test_the_vote_list_arrives_with_the_signal_so_phones_need_not_fetch_it(
     server: ServedApp,
 ) -> None:
-    async with (
-        browser(server.base_url, FACILITATOR) as facilitator,
-        browser(server.base_url, MEMBER) as member,
-    ):
+    async with facilitator_and_member(server.base_url) as (facilitator, member):
         ballot_id = await new_ballot(facilitator, "Pushed to every phone")
         since = int(time.time() * 1000) + 5000
         async with member.stream(f"/o/{ORG}/live?vote_area=1&since={since}") as stream:
@@ -77,10 +72,7 @@ async def test_the_vote_list_arrives_with_the_signal_so_phones_need_not_fetch_it
 async def test_votes_move_the_turnout_on_the_ballot_page_in_the_viewers_words(
     server: ServedApp,
 ) -> None:
-    async with (
-        browser(server.base_url, FACILITATOR) as facilitator,
-        browser(server.base_url, MEMBER) as member,
-    ):
+    async with facilitator_and_member(server.base_url) as (facilitator, member):
         ballot_id = await new_ballot(facilitator, "Turnout moves")
         await console(facilitator, ballot_id, "open")
         await facilitator.post("/language", {"language": "en", "next": "/"}, token_from="/")
@@ -91,17 +83,11 @@ async def test_votes_move_the_turnout_on_the_ballot_page_in_the_viewers_words(
             in_french = await french.wait_for("turnout", DELIVERED_WITHIN)
         assert in_english.data == "1 member has voted."
         assert in_french.data == "1 membre a voté."  # the cooperative's language
-        turnout = await facilitator.client.get(
-            f"/o/{ORG}/ballots/{ballot_id}/turnout", headers={"HX-Request": "true"}
-        )
-        assert "<strong>1</strong>" in turnout.text
+        await assert_one_voted(facilitator, ballot_id)
 
 
 async def test_a_stream_only_carries_its_own_ballot(server: ServedApp) -> None:
-    async with (
-        browser(server.base_url, FACILITATOR) as facilitator,
-        browser(server.base_url, MEMBER) as member,
-    ):
+    async with facilitator_and_member(server.base_url) as (facilitator, member):
         watched = await new_ballot(facilitator, "Watched")
         other = await new_ballot(facilitator, "Other")
         async with member.stream(f"/o/{ORG}/ballots/{watched}/live") as stream:
@@ -114,10 +100,7 @@ async def test_a_stream_only_carries_its_own_ballot(server: ServedApp) -> None:
 async def test_a_reconnecting_phone_catches_up_with_a_ballot_closed_meanwhile(
     server: ServedApp,
 ) -> None:
-    async with (
-        browser(server.base_url, FACILITATOR) as facilitator,
-        browser(server.base_url, MEMBER) as member,
-    ):
+    async with facilitator_and_member(server.base_url) as (facilitator, member):
         ballot_id = await new_ballot(facilitator, "Closed while a phone was away")
         await console(facilitator, ballot_id, "open")
         path = f"/o/{ORG}/ballots/{ballot_id}/live"
@@ -127,7 +110,7 @@ async def test_a_reconnecting_phone_catches_up_with_a_ballot_closed_meanwhile(
             last = await stream.wait_for("ballot", DELIVERED_WITHIN)
         assert seen.data == ""
         assert last.id is not None
-        await asyncio.sleep(0.01)  # the page's stream is gone (a phone in a tunnel)…
+        # the page's stream is gone (a phone in a tunnel)…
         missed = await new_ballot(facilitator, "Opened and closed while away")
         await console(facilitator, missed, "open")
         await console(facilitator, missed, "close")

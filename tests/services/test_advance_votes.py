@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from tests.support.factories import Assembly, close, general_assembly, member_actor
+from tests.support.factories import Assembly, close, general_assembly, member_actor, open_ballot
 
 from votes.core import Verdict
 from votes.core.results import TallyResult
@@ -222,7 +222,7 @@ async def test_a_postal_voter_who_comes_cannot_vote_twice_when_the_advance_vote_
     banner = await attendance.quorum_banner(ga.organisation_id, ga.assembly_id)
     assert banner is not None
     assert (banner.present, banner.postal) == (2, 0)
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await open_ballot(ballot_id)
     with pytest.raises(Refused) as refused:
         await voting.cast_vote(ballot_id, ga.members[0], "yes")
     assert refused.value.code == "voted_by_post"
@@ -248,7 +248,7 @@ async def test_when_the_room_replaces_them_a_postal_voter_who_comes_is_counted_o
     assert all(len(p["tag"]) == 64 and p["tag"] not in unkeyed for p in sealed)
     await in_session(ga)
     await ga.check_in(0, 2)
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await open_ballot(ballot_id)
     await voting.cast_vote(ballot_id, ga.members[0], "yes")
     await voting.cast_vote(ballot_id, ga.members[2], "yes")
     await close(ballot_id)
@@ -385,7 +385,7 @@ async def test_a_room_count_never_makes_more_votes_than_voters_with_the_postal_f
     ballot_id = await ga.motion()
     await advance_votes.cast_advance_votes(await actor(ga, 0), ga.assembly_id, {ballot_id: "no"})
     await in_session(ga)
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await open_ballot(ballot_id)
     counter = await member_actor(ga.organisation_id, facilitator=True)
     system = await actor_for(ga.organisation_id, counter.membership_id)
     with pytest.raises(Refused) as refused:
@@ -415,7 +415,7 @@ async def test_a_proxy_holder_cannot_vote_for_a_member_whose_postal_vote_stands(
             status="active",
         )
     )
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await open_ballot(ballot_id)
     with pytest.raises(Refused) as refused:
         await voting.cast_vote(ballot_id, ga.members[1], "yes", on_behalf_of=ga.members[0])
     assert refused.value.code == "voted_by_post"

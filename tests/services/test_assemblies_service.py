@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from tests.support.factories import member_actor, organisation
+from tests.support.factories import chaired_assembly, member_actor, organisation
 
 from votes.db import agenda_queries
 from votes.db.tables import AgendaItem, AssemblyStatus, AuditEntry
@@ -60,11 +60,7 @@ async def test_facilitator_builds_and_reorders_the_agenda_with_an_audit_trail() 
 
 
 async def test_a_stale_drag_and_drop_order_changes_nothing() -> None:
-    organisation_id = await organisation()
-    chair = await member_actor(organisation_id, facilitator=True)
-    assembly_id = await assemblies.create_assembly(
-        await actor_for(organisation_id), "AG", datetime.now(UTC)
-    )
+    _organisation_id, chair, assembly_id = await chaired_assembly()
     first = await assemblies.add_item(chair, assembly_id, "Un")
     await assemblies.add_item(chair, assembly_id, "Deux")
     with pytest.raises(Refused) as refused:
@@ -74,12 +70,8 @@ async def test_a_stale_drag_and_drop_order_changes_nothing() -> None:
 
 
 async def test_members_cannot_change_the_agenda_and_closed_assemblies_are_frozen() -> None:
-    organisation_id = await organisation()
-    chair = await member_actor(organisation_id, facilitator=True)
+    organisation_id, chair, assembly_id = await chaired_assembly()
     member = await member_actor(organisation_id)
-    assembly_id = await assemblies.create_assembly(
-        await actor_for(organisation_id), "AG", datetime.now(UTC)
-    )
     item = await assemblies.add_item(chair, assembly_id, "Un")
     with pytest.raises(Refused, match="not_facilitator"):
         await assemblies.add_item(member, assembly_id, "Deux")
@@ -105,11 +97,7 @@ async def test_foreign_assemblies_are_not_found() -> None:
 async def test_an_item_with_a_proposal_cannot_be_removed_but_an_empty_one_can() -> None:
     from votes.services import proposals
 
-    organisation_id = await organisation()
-    chair = await member_actor(organisation_id, facilitator=True)
-    assembly_id = await assemblies.create_assembly(
-        await actor_for(organisation_id), "AG", datetime.now(UTC)
-    )
+    _organisation_id, chair, assembly_id = await chaired_assembly()
     used = await assemblies.add_item(chair, assembly_id, "Comptes")
     empty = await assemblies.add_item(chair, assembly_id, "Vide")
     await proposals.submit_proposal(chair, assembly_id, "R1", "Texte", agenda_item_id=used)

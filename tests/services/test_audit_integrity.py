@@ -8,12 +8,13 @@ import uuid
 from datetime import UTC, datetime
 
 from tests.support.actors import scrutineer
+from tests.support.factories import close, new_ballot
 
 from votes.core.room_counts import RoomCount
 from votes.db.tables import AuditEntry, Ballot, BallotPaper, MembershipKind, PaperCount
 from votes.services import accounts, assemblies, audit, integrity, organisations
 from votes.services.actors import actor_for
-from votes.services.ballots import drafts, lifecycle, room_counts, voting
+from votes.services.ballots import room_counts, voting
 
 
 async def _closed_ballot(*, secret: bool) -> tuple[int, int, list[int]]:
@@ -28,18 +29,12 @@ async def _closed_ballot(*, secret: bool) -> tuple[int, int, list[int]]:
         members.append(
             await organisations.add_membership(organisation_id, person, kind=MembershipKind.MEMBER)
         )
-    ballot_id = await drafts.create_ballot(
-        await actor_for(organisation_id),
-        assembly_id,
-        "Adopte-t-on ?",
-        "majority",
-        [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")],
-        secret=secret,
+    ballot_id = await new_ballot(
+        organisation_id, assembly_id, "Adopte-t-on ?", secret=secret, opened=True
     )
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     for membership_id, choice in zip(members, ["yes", "yes", "yes", "no"], strict=False):
         await voting.cast_vote(ballot_id, membership_id, choice)
-    await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await close(ballot_id)
     return organisation_id, ballot_id, members
 
 

@@ -11,7 +11,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from tests.support import factories
-from tests.support.smtp import Inbox, settings_for, smtp_server
+from tests.support.factories import close, new_ballot
+from tests.support.smtp import Inbox, mailing
 
 from votes.db import queries
 from votes.db.tables import (
@@ -27,7 +28,7 @@ from votes.db.tables import (
 )
 from votes.services import accounts, assemblies, ballot_mails, mail, notifications, organisations
 from votes.services.actors import Actor, actor_for
-from votes.services.ballots import drafts, lifecycle, voting
+from votes.services.ballots import lifecycle, voting
 from votes.services.refusals import Refused
 from votes.web import deadlines
 
@@ -62,17 +63,14 @@ async def _coop(*languages: str, observer: bool = False) -> tuple[int, int, list
 async def _ballot(
     organisation_id: int, assembly_id: int, seconds: int | None, **options: object
 ) -> int:
-    ballot_id = await drafts.create_ballot(
-        await actor_for(organisation_id),
+    return await new_ballot(
+        organisation_id,
         assembly_id,
         "Adoptez-vous la charte ?",
-        "majority",
-        factories.MOTION,
         duration_seconds=seconds,
-        **options,  # type: ignore[arg-type]
+        **options,
+        opened=True,
     )
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
-    return ballot_id
 
 
 async def _mails(ballot_id: int, kind: MailKind) -> dict[str, dict[str, object]]:
@@ -109,7 +107,7 @@ async def test_a_ballot_of_minutes_mails_nobody() -> None:
     rehearsal = await _ballot(organisation_id, assembly_id, DAYS, is_test=True)
     for ballot_id in (short, untimed, rehearsal):
         assert await _mails(ballot_id, MailKind.BALLOT_OPENED) == {}
-        await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+        await close(ballot_id)
         await lifecycle.publish_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
         assert await _mails(ballot_id, MailKind.BALLOT_RESULT) == {}
 
@@ -177,12 +175,8 @@ async def test_the_app_itself_chooses_for_nobody() -> None:
 
 @pytest.fixture
 def inbox() -> Iterator[Inbox]:
-    with smtp_server() as (received, port):
-        mail.configure(settings_for(port))
-        try:
-            yield received
-        finally:
-            mail.configure(None)
+    with mailing() as (received, _):
+        yield received
 
 
 async def _deliver() -> None:
@@ -238,25 +232,31 @@ async def test_open_reminder_and_result_reach_a_real_smtp_server_in_french_and_e
     assert sum(len(inbox.to(address)) for address in addresses) == 8
 
 
-async def test_the_running_deadline_sweep_sends_a_due_reminder_once() -> None:
+async def test_the_running_deadline_sweep_sends_a_due_reminder_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     organisation_id, assembly_id, _members, addresses = await _coop("fr", "en")
     ballot_id = await _ballot(organisation_id, assembly_id, 2 * 3600)
     # half time has passed: the reminder is due (the close is still half an hour away)
     soon = datetime.now(UTC) + timedelta(minutes=30)
     await Ballot.update({Ballot.closes_at: soon}).where(Ballot.id == ballot_id)
     stop = asyncio.Event()
-    sweeping = asyncio.create_task(deadlines.sweep_until(stop, 0.01))
-    try:
-        for _ in range(500):  # until the sweep has sent it, then a few sweeps more
-            if await BallotNotice.exists().where(
-                BallotNotice.notice_key == f"{ballot_id}:1:reminder"
-            ):
-                break
-            await asyncio.sleep(0.01)
-        await asyncio.sleep(0.1)
-    finally:
-        stop.set()
-        await sweeping
+    sweeps_since_sent = 0
+    remind_due = ballot_mails.remind_due
+
+    async def remind_and_count() -> None:
+        """The sweep's reminder step; the sweep stops three sweeps after the reminder went."""
+        nonlocal sweeps_since_sent
+        await remind_due()
+        notice = BallotNotice.notice_key == f"{ballot_id}:1:reminder"
+        if await BallotNotice.exists().where(notice):
+            sweeps_since_sent += 1
+        if sweeps_since_sent > 3:
+            stop.set()
+
+    monkeypatch.setattr(ballot_mails, "remind_due", remind_and_count)
+    async with asyncio.timeout(60):  # a bound if the reminder never goes, not a measure
+        await deadlines.sweep_until(stop, 0.01)
     assert set(await _mails(ballot_id, MailKind.BALLOT_REMINDER)) == set(addresses)
     assert await Mail.count().where(
         Mail.idempotency_key.like(f"{MailKind.BALLOT_REMINDER.value}:{ballot_id}:%")
@@ -265,12 +265,10 @@ async def test_the_running_deadline_sweep_sends_a_due_reminder_once() -> None:
 
 async def test_an_opening_refused_queues_no_mail() -> None:
     organisation_id, assembly_id, _members, _addresses = await _coop("fr", "en")
-    ballot_id = await drafts.create_ballot(
-        await actor_for(organisation_id),
+    ballot_id = await new_ballot(
+        organisation_id,
         assembly_id,
         "Adoptez-vous la charte ?",
-        "majority",
-        factories.MOTION,
         duration_seconds=DAYS,
     )
     await Assembly.update({Assembly.status: AssemblyStatus.CLOSED.value}).where(

@@ -8,27 +8,23 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from tests.support.factories import cooperative
+from tests.support.factories import close, cooperative, new_ballot
 
 from votes.core.results import TallyResult
 from votes.db.tables import AuditEntry, Ballot, Participation
-from votes.services.actors import actor_for
-from votes.services.ballots import counting, drafts, lifecycle, voting
+from votes.services.ballots import counting, lifecycle, voting
 from votes.services.refusals import Refused
 
 
 async def _timed_motion(organisation_id: int, assembly_id: int, **options: object) -> int:
-    ballot_id = await drafts.create_ballot(
-        await actor_for(organisation_id),
+    return await new_ballot(
+        organisation_id,
         assembly_id,
         "Adoptez-vous le budget ?",
-        "majority",
-        [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")],
         duration_seconds=60,
-        **options,  # type: ignore[arg-type]
+        **options,
+        opened=True,
     )
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
-    return ballot_id
 
 
 async def _run_out(ballot_id: int) -> None:
@@ -56,7 +52,7 @@ async def test_a_vote_after_the_deadline_is_refused_like_a_vote_after_the_close(
     with pytest.raises(Refused, match="not_open"):
         await voting.change_vote(ballot_id, members[0], "no")
     assert await Participation.count().where(Participation.ballot == ballot_id) == 1
-    result = await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    result = await close(ballot_id)
     assert (result.rounds[0].totals["yes"], result.rounds[0].totals["no"]) == (1, 0)
 
 
@@ -107,7 +103,7 @@ async def test_the_facilitator_may_still_close_before_the_deadline() -> None:
     organisation_id, assembly_id, members, _ = await cooperative(1)
     ballot_id = await _timed_motion(organisation_id, assembly_id)
     await voting.cast_vote(ballot_id, members[0], "no")
-    result = await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    result = await close(ballot_id)
     assert result.rounds[0].totals["no"] == 1
     assert ballot_id not in await lifecycle.close_due_ballots(
         datetime.now(UTC) + timedelta(hours=1)
@@ -116,16 +112,16 @@ async def test_the_facilitator_may_still_close_before_the_deadline() -> None:
 
 async def test_a_facilitated_consent_countdown_starts_with_the_consent_round() -> None:
     organisation_id, assembly_id, members, _ = await cooperative(1)
-    ballot_id = await drafts.create_ballot(
-        await actor_for(organisation_id),
+    ballot_id = await new_ballot(
+        organisation_id,
         assembly_id,
         "Consentez-vous à la charte ?",
-        "consent",
-        [("consent", "Consentement"), ("objection", "Objection")],
+        method="consent",
+        choices=[("consent", "Consentement"), ("objection", "Objection")],
         facilitated=True,
         duration_seconds=60,
+        opened=True,
     )
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     # questions and reactions take the time they need: the sweep leaves the ballot open
     later = datetime.now(UTC) + timedelta(hours=1)
     assert ballot_id not in await lifecycle.close_due_ballots(later)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import datetime, timedelta, tzinfo
 
 import pytest
 from tests.support.actors import scrutineer
-from tests.support.factories import cooperative, motion
+from tests.support.factories import cooperative, motion, new_ballot
 
 from votes.core.room_counts import RoomCount
 from votes.db.tables import AuditEntry, Ballot, BallotPaper, Participation
@@ -62,12 +63,23 @@ async def test_a_secret_vote_is_changed_only_by_its_voter_with_their_change_code
     assert result.rounds[0].totals["yes"] == 1
 
 
-async def test_a_changed_vote_moves_the_time_of_the_members_last_word() -> None:
+class _AMinuteLater(datetime):
+    """The services' clock, a minute on."""
+
+    @classmethod
+    def now(cls, tz: tzinfo | None = None) -> datetime:
+        return datetime.now(tz) + timedelta(minutes=1)
+
+
+async def test_a_changed_vote_moves_the_time_of_the_members_last_word(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     organisation_id, assembly_id, members, _ = await cooperative(1)
     ballot_id = await motion(organisation_id, assembly_id, allow_change=True)
     await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     first = await voting.cast_vote(ballot_id, members[0], "yes", receipt_key=KEY)
-    await asyncio.sleep(0.01)  # the clock moves on between the two words, as in a plenary
+    # the clock moves on between the two words, as in a plenary
+    monkeypatch.setattr(voting, "datetime", _AMinuteLater)
     changed = await voting.change_vote(ballot_id, members[0], "no")
     assert changed.changed
     assert changed.voted_at > first.voted_at
@@ -288,15 +300,15 @@ async def test_a_room_count_is_merged_with_checks() -> None:
 
 async def test_consent_rounds_keep_every_round_and_adopt_only_without_objection() -> None:
     organisation_id, assembly_id, members, _ = await cooperative(3)
-    ballot_id = await drafts.create_ballot(
-        await actor_for(organisation_id),
+    ballot_id = await new_ballot(
+        organisation_id,
         assembly_id,
         "Consentez-vous à la nouvelle charte ?",
-        "consent",
-        [("consent", "Consentement"), ("concern", "Réserve"), ("objection", "Objection")],
+        method="consent",
+        choices=[("consent", "Consentement"), ("concern", "Réserve"), ("objection", "Objection")],
         facilitated=True,
+        opened=True,
     )
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     with pytest.raises(Refused, match="not_yet"):
         await voting.cast_vote(ballot_id, members[0], "consent")
     assert (

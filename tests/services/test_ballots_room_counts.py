@@ -3,46 +3,32 @@ the same way by the audit (both engines)."""
 
 from __future__ import annotations
 
-import itertools
 from collections import Counter
-from datetime import UTC, datetime
 
 import pytest
 from tests.support.actors import scrutineer
+from tests.support.factories import close, cooperative, new_ballot
 
 from votes.core.room_counts import RoomCount, room_approval_papers
-from votes.db.tables import MembershipKind
-from votes.services import accounts, assemblies, integrity, organisations
-from votes.services.actors import actor_for
-from votes.services.ballots import counting, drafts, lifecycle, room_counts, voting
+from votes.services import integrity
+from votes.services.ballots import counting, room_counts, voting
 from votes.services.refusals import Refused
 
-_counter = itertools.count()
 OPTIONS = [("a", "Alice"), ("b", "Bruno"), ("c", "Chloé"), ("d", "Driss")]
 
 
 async def _approval(count: int, **rules: int) -> tuple[int, int, list[int]]:
-    n = next(_counter)
-    organisation_id = await organisations.create_organisation(f"Salle {n}", f"salle-{n}")
-    assembly_id = await assemblies.create_assembly(
-        await actor_for(organisation_id), "AG", datetime.now(UTC)
-    )
-    members = []
-    for index in range(count):
-        person = await accounts.create_person(f"S{n}-{index}", None, None)
-        members.append(
-            await organisations.add_membership(organisation_id, person, kind=MembershipKind.MEMBER)
-        )
-    ballot_id = await drafts.create_ballot(
-        await actor_for(organisation_id),
+    organisation_id, assembly_id, members, _ = await cooperative(count)
+    ballot_id = await new_ballot(
+        organisation_id,
         assembly_id,
         "Qui au conseil ?",
-        "approval",
-        OPTIONS,
+        method="approval",
+        choices=OPTIONS,
         seats=2,
         rules=rules,
+        opened=True,
     )
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     return organisation_id, ballot_id, members
 
 
@@ -75,7 +61,7 @@ async def test_approval_papers_join_the_count_and_the_audit_recounts_the_same() 
     await room_counts.record_room_count(
         await scrutineer(organisation_id, members[2]), ballot_id, room
     )
-    result = await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    result = await close(ballot_id)
     totals = result.rounds[0].totals
     assert [totals[key] for key in "abcd"] == [5, 3, 2, 1]
     assert result.details["voters"] == 2 + 4 + 1  # invalid papers are no votes
@@ -89,7 +75,7 @@ async def test_blank_papers_are_no_voters_when_the_ballot_asks_for_an_approval()
     await room_counts.record_room_count(
         await scrutineer(organisation_id, members[0]), ballot_id, room
     )
-    result = await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    result = await close(ballot_id)
     assert result.details["voters"] == 2  # an empty paper is not a valid approval here
 
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from tests.support.factories import cooperative, motion
+from tests.support.factories import close, cooperative, motion, new_ballot, open_ballot
 
 from votes.core.receipts import receipt_hash
 from votes.db.tables import BallotPaper, Participation
-from votes.services.actors import actor_for
-from votes.services.ballots import counting, drafts, lifecycle, voting
+from votes.services.ballots import counting, voting
 from votes.services.refusals import Refused
 
 # every vote here is stored once by each storage adapter, on the same database
@@ -20,13 +19,13 @@ pytestmark = pytest.mark.usefixtures("each_vote_storage")
 async def test_a_member_votes_once_and_a_second_vote_changes_no_count() -> None:
     organisation_id, assembly_id, members, _ = await cooperative(2)
     ballot_id = await motion(organisation_id, assembly_id)
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await open_ballot(ballot_id)
     await voting.cast_vote(ballot_id, members[0], "yes")
     with pytest.raises(Refused) as refused:
         await voting.cast_vote(ballot_id, members[0], "no")
     assert refused.value.code == "already_voted"
     assert await BallotPaper.count().where(BallotPaper.ballot == ballot_id) == 1
-    result = await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    result = await close(ballot_id)
     assert result.rounds[0].totals["yes"] == 1
     assert result.rounds[0].totals["no"] == 0
 
@@ -34,7 +33,7 @@ async def test_a_member_votes_once_and_a_second_vote_changes_no_count() -> None:
 async def test_the_database_itself_refuses_a_second_participation() -> None:
     organisation_id, assembly_id, members, _ = await cooperative(1)
     ballot_id = await motion(organisation_id, assembly_id)
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await open_ballot(ballot_id)
     await voting.cast_vote(ballot_id, members[0], "yes")
     with pytest.raises(Exception, match=r"(?i)unique"):
         await Participation.insert(
@@ -52,11 +51,11 @@ async def test_votes_outside_the_open_window_or_by_non_voters_are_refused() -> N
     ballot_id = await motion(organisation_id, assembly_id)
     with pytest.raises(Refused, match="not_open"):
         await voting.cast_vote(ballot_id, members[0], "yes")  # still a draft
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await open_ballot(ballot_id)
     for membership in (observers[0], outsiders[0]):
         with pytest.raises(Refused, match="not_eligible"):
             await voting.cast_vote(ballot_id, membership, "yes")
-    await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await close(ballot_id)
     with pytest.raises(Refused, match="not_open"):
         await voting.cast_vote(ballot_id, members[0], "yes")  # after the close
     assert await BallotPaper.count().where(BallotPaper.ballot == ballot_id) == 0
@@ -65,7 +64,7 @@ async def test_votes_outside_the_open_window_or_by_non_voters_are_refused() -> N
 async def test_secret_papers_carry_nothing_that_leads_back_to_the_voter() -> None:
     organisation_id, assembly_id, members, _ = await cooperative(3)
     ballot_id = await motion(organisation_id, assembly_id, secret=True)
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await open_ballot(ballot_id)
     receipts = [
         (await voting.cast_vote(ballot_id, member, choice)).code
         for member, choice in zip(members, ["yes", "no", "yes"], strict=True)
@@ -76,7 +75,7 @@ async def test_secret_papers_carry_nothing_that_leads_back_to_the_voter() -> Non
     assert all(paper["content"].startswith("sealed:") for paper in sealed)
     assert len({len(paper["content"]) for paper in sealed}) == 1
     assert not {p["receipt_hash"] for p in sealed} & {receipt_hash(c) for c in receipts}
-    await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await close(ballot_id)
     papers = await BallotPaper.select().where(BallotPaper.ballot == ballot_id)
     assert len(papers) == 3
     assert not {str(p["id"]) for p in papers} & {str(p["id"]) for p in sealed}
@@ -104,17 +103,17 @@ async def test_secret_papers_carry_nothing_that_leads_back_to_the_voter() -> Non
 
 async def test_closing_counts_with_the_core_and_a_recount_agrees() -> None:
     organisation_id, assembly_id, members, _ = await cooperative(4)
-    ballot_id = await drafts.create_ballot(
-        await actor_for(organisation_id),
+    ballot_id = await new_ballot(
+        organisation_id,
         assembly_id,
         "Élection",
-        "irv",
-        [("a", "A"), ("b", "B"), ("c", "C")],
+        method="irv",
+        choices=[("a", "A"), ("b", "B"), ("c", "C")],
         rules={"seed": "recount"},
+        opened=True,
     )
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     for member, ranking in zip(members, [["a", "b"], ["b", "a"], ["c", "b"], ["b"]], strict=True):
         await voting.cast_vote(ballot_id, member, ranking)
-    result = await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    result = await close(ballot_id)
     assert result.winners == ("b",)
     assert await counting.count_ballot(ballot_id) == result

@@ -7,7 +7,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
-from tests.support.factories import close, general_assembly, place_in_college
+from tests.support.factories import close, general_assembly, open_ballot, place_in_college
 
 from votes.core import Verdict
 from votes.core.rules import preset
@@ -44,7 +44,7 @@ async def _cast(ga, ballot_id: int, indexes: list[int], choices: list[str]) -> N
 async def test_each_college_is_scaled_to_its_weight_as_computed_by_hand() -> None:
     ga, colleges = await _scic({"salariés": 5, "usagers": 6, "soutiens": 5, "collectivités": 5})
     ballot_id = await ga.motion(secret=True)
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await open_ballot(ballot_id)
     await _cast(ga, ballot_id, colleges["salariés"], ["yes"] * 3 + ["no"] * 2)
     await _cast(ga, ballot_id, colleges["usagers"], ["yes"] * 2 + ["no"] * 4)
     await _cast(ga, ballot_id, colleges["soutiens"], ["yes"] * 5)
@@ -74,7 +74,7 @@ async def test_each_college_is_scaled_to_its_weight_as_computed_by_hand() -> Non
 async def test_a_small_college_keeps_its_secret_every_breakdown_is_hidden() -> None:
     ga, colleges = await _scic({"salariés": 5, "usagers": 5, "soutiens": 5, "collectivités": 2})
     ballot_id = await ga.motion(secret=True)
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await open_ballot(ballot_id)
     for indexes in colleges.values():
         await _cast(ga, ballot_id, indexes, ["yes"] * len(indexes))
     await close(ballot_id)
@@ -87,7 +87,7 @@ async def test_a_small_college_keeps_its_secret_every_breakdown_is_hidden() -> N
 async def test_a_public_ballot_shows_even_a_small_colleges_breakdown() -> None:
     ga, colleges = await _scic({"salariés": 5, "usagers": 5, "soutiens": 5, "collectivités": 2})
     ballot_id = await ga.motion()
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await open_ballot(ballot_id)
     await _cast(ga, ballot_id, colleges["collectivités"], ["no", "no"])
     await close(ballot_id)
     snapshot = await aq.ballot_rule_snapshot(ga.organisation_id, ballot_id)
@@ -126,7 +126,7 @@ async def test_a_member_in_no_college_is_refused_clearly() -> None:
     outsider_index = 0  # taken out of their college
     await place_in_college([ga.members[outsider_index]], None)
     ballot_id = await ga.motion()
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await open_ballot(ballot_id)
     with pytest.raises(Refused) as refused:
         await voting.cast_vote(ballot_id, ga.members[outsider_index], "yes")
     assert refused.value.code == "no_college"

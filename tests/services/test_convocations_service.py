@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from tests.support import factories
-from tests.support.smtp import SENDER, Inbox, settings_for, smtp_server
+from tests.support.smtp import SENDER, Inbox, mailing
 
 from votes.core.rules import (
     Confidence,
@@ -51,13 +51,8 @@ SECRET = "convocation-test-secret-key-0123456789"
 
 @pytest.fixture
 def smtp() -> Iterator[tuple[Inbox, SmtpSettings]]:
-    with smtp_server() as (inbox, port):
-        settings = settings_for(port)
-        mail.configure(settings)
-        try:
-            yield inbox, settings
-        finally:
-            mail.configure(None)
+    with mailing() as received:
+        yield received
 
 
 async def _assembly(organisation_id: int, days: int = 30) -> int:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from tests.support import factories
-from tests.support.smtp import SENDER, Inbox, free_port, settings_for, smtp_server
+from tests.support.smtp import SENDER, Inbox, free_port, mailing, settings_for, smtp_server
 
 from votes.db.engine import write_transaction
 from votes.db.tables import Mail, MailStatus
@@ -20,13 +20,8 @@ from votes.settings import SmtpSettings
 
 @pytest.fixture
 def smtp() -> Iterator[tuple[Inbox, SmtpSettings]]:
-    with smtp_server() as (inbox, port):
-        settings = settings_for(port)
-        mail.configure(settings)
-        try:
-            yield inbox, settings
-        finally:
-            mail.configure(None)
+    with mailing() as received:
+        yield received
 
 
 async def _queue(key: str, recipient: str, *, language: str = "fr", **extra: str) -> bool:
@@ -172,7 +167,7 @@ async def test_a_worker_stopped_between_claim_and_send_loses_and_doubles_nothing
     async def claim_then_die() -> None:
         claimed = await mail.claim_due(limit=500)
         claimed_event.set()
-        await asyncio.sleep(3600)  # cancelled here: claimed, nothing sent
+        await asyncio.Event().wait()  # cancelled here: claimed, nothing sent
         await real_send(claimed, settings)
 
     worker = asyncio.create_task(claim_then_die())

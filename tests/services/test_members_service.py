@@ -8,6 +8,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from tests.support.factories import new_ballot
 
 from votes.db.engine import VotesSQLiteEngine
 from votes.db.tables import (
@@ -29,7 +30,7 @@ from votes.services import (
     organisations,
 )
 from votes.services.actors import actor_for
-from votes.services.ballots import counting, drafts, lifecycle, voting
+from votes.services.ballots import counting, voting
 from votes.services.members import MemberInput
 from votes.services.refusals import Refused
 
@@ -148,14 +149,7 @@ async def _open_ballot_elsewhere() -> tuple[int, int]:
         status=AssemblyStatus.IN_SESSION,
     )
     await attendance.check_in(await actor_for(organisation_id), assembly_id, membership_id)
-    ballot_id = await drafts.create_ballot(
-        await actor_for(organisation_id),
-        assembly_id,
-        "Adoptez-vous ?",
-        "majority",
-        [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")],
-    )
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    ballot_id = await new_ballot(organisation_id, assembly_id, "Adoptez-vous ?", opened=True)
     return ballot_id, membership_id
 
 

@@ -7,11 +7,12 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
+from tests.support.factories import close, new_ballot
 
 from votes.db.tables import Assembly, AssemblyStatus, MembershipKind, Minutes
 from votes.services import accounts, assemblies, audit, minutes, organisations
 from votes.services.actors import actor_for
-from votes.services.ballots import drafts, lifecycle, voting
+from votes.services.ballots import lifecycle, voting
 from votes.services.refusals import Refused
 
 DRAFT = minutes.MinutesDraft("fr", "Camille", "Léa", "Yanis", "Ouverture à 18 h.", "")
@@ -64,19 +65,18 @@ async def test_minutes_wait_for_the_closed_assembly_and_its_published_results() 
     )
     with pytest.raises(Refused, match="assembly_not_closed"):
         await minutes.finalise(organisation_id, assembly_id, "<p/>", person_id=person_id)
-    ballot_id = await drafts.create_ballot(
-        await actor_for(organisation_id),
+    ballot_id = await new_ballot(
+        organisation_id,
         assembly_id,
         "Q ?",
-        "majority",
-        [("yes", "Pour"), ("no", "Contre")],
+        choices=[("yes", "Pour"), ("no", "Contre")],
+        opened=True,
     )
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     await voting.cast_vote(ballot_id, membership_id, "yes")
     await _close(assembly_id)  # as an assembly closed before its close waited for its ballots
     with pytest.raises(Refused, match="ballots_pending"):
         await minutes.finalise(organisation_id, assembly_id, "<p/>", person_id=person_id)
-    await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await close(ballot_id)
     with pytest.raises(Refused, match="ballots_pending"):
         await minutes.finalise(organisation_id, assembly_id, "<p/>", person_id=person_id)
     await lifecycle.publish_ballot(await lifecycle.system_actor(ballot_id), ballot_id)

@@ -5,13 +5,13 @@ votes cast on behalf of represented members, one by one or together."""
 from __future__ import annotations
 
 import pytest
-from tests.support.factories import close, general_assembly
+from tests.support.factories import close, general_assembly, open_ballot
 
 from votes.db import attendance_queries as aq
 from votes.db.tables import AuditEntry, Participation, Proxy
 from votes.services import proxies
 from votes.services.actors import actor_for
-from votes.services.ballots import lifecycle, voting
+from votes.services.ballots import voting
 from votes.services.refusals import Refused
 
 # every vote here is stored once by each storage adapter, on the same database
@@ -79,7 +79,7 @@ async def test_checking_in_revokes_the_givers_proxy() -> None:
     }
     assert lines[ga.members[0]].status == "present"
     ballot_id = await ga.motion()
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await open_ballot(ballot_id)
     with pytest.raises(Refused) as refused:
         await voting.cast_vote(ballot_id, ga.members[1], "yes", on_behalf_of=ga.members[0])
     assert refused.value.code == "not_your_proxy"
@@ -92,7 +92,7 @@ async def test_the_holder_splits_the_votes_they_hold_and_the_trail_says_for_whom
     await _give(ga, 2, 0)
     await ga.check_in(0)
     ballot_id = await ga.motion(secret=True)
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await open_ballot(ballot_id)
     await voting.cast_vote(ballot_id, ga.members[0], "yes")
     await voting.cast_vote(ballot_id, ga.members[0], "no", on_behalf_of=ga.members[1])
     await voting.cast_vote(ballot_id, ga.members[0], "abstain", on_behalf_of=ga.members[2])
@@ -120,7 +120,7 @@ async def test_a_holder_must_be_checked_in_and_votes_only_for_their_own_principa
     ga = await general_assembly(4)
     await _give(ga, 1, 0)
     ballot_id = await ga.motion()
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await open_ballot(ballot_id)
     with pytest.raises(Refused) as absent:
         await voting.cast_vote(ballot_id, ga.members[0], "yes", on_behalf_of=ga.members[1])
     assert absent.value.code == "not_checked_in"
@@ -149,7 +149,7 @@ async def test_a_holder_casts_every_vote_they_hold_in_one_call() -> None:
     await _give(ga, 2, 0)
     await ga.check_in(0)
     ballot_id = await ga.motion()
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await open_ballot(ballot_id)
     await voting.cast_vote(ballot_id, ga.members[0], "no", on_behalf_of=ga.members[1])
     represented = [ga.members[1], ga.members[2]]
     stored = await voting.cast_held_votes(
@@ -169,7 +169,7 @@ async def test_held_votes_are_stored_all_or_none() -> None:
     await _give(ga, 1, 0)
     await ga.check_in(0)
     ballot_id = await ga.motion()
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await open_ballot(ballot_id)
     with pytest.raises(Refused) as refused:
         # member 3 gave no proxy to member 0: the whole call is refused, nothing is stored
         await voting.cast_held_votes(

@@ -5,13 +5,22 @@ from __future__ import annotations
 
 import json
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from tests.conftest import USE_POSTGRES
 from tests.support.actors import scrutineer
-from tests.support.factories import close, general_assembly, member_actor, organisation
+from tests.support.factories import (
+    Assembly,
+    chaired_assembly,
+    close,
+    general_assembly,
+    member_actor,
+    new_ballot,
+    open_ballot,
+)
 
 from votes.core import Verdict
 from votes.core.room_counts import RoomCount
@@ -43,8 +52,8 @@ from votes.services import (
     proposals,
     proxies,
 )
-from votes.services.actors import actor_for
-from votes.services.ballots import counting, drafts, lifecycle, room_counts, voting
+from votes.services.actors import Actor, actor_for
+from votes.services.ballots import counting, lifecycle, room_counts, voting
 from votes.services.refusals import Refused
 
 
@@ -89,20 +98,31 @@ async def test_check_outs_and_a_new_member_change_neither_the_recount_nor_the_da
     assert (count["participants"], count["members"]) == (8, 10)
 
 
-async def test_a_ballot_closed_without_a_count_is_counted_by_the_sweep(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+async def _motion_voted_for() -> tuple[Assembly, int]:
+    """An open motion of six members all present, four of them for and one against."""
     ga = await general_assembly(6)
     await ga.check_in(*range(6))
     ballot_id = await ga.motion()
     await ga.vote(ballot_id, {"yes": 4, "no": 1})
+    return ga, ballot_id
+
+
+async def _status_and_result(ballot_id: int) -> dict[str, Any]:
+    row = await Ballot.select(Ballot.result, Ballot.status).where(Ballot.id == ballot_id).first()
+    assert row is not None
+    return row
+
+
+async def test_a_ballot_closed_without_a_count_is_counted_by_the_sweep(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _, ballot_id = await _motion_voted_for()
     # a crash between the close and its count: the ballot is closed, nothing counted it
     await Ballot.update({Ballot.status: BallotStatus.CLOSED.value, Ballot.result: None}).where(
         Ballot.id == ballot_id
     )
     await lifecycle.close_due_ballots()
-    row = await Ballot.select(Ballot.result, Ballot.status).where(Ballot.id == ballot_id).first()
-    assert row is not None
+    row = await _status_and_result(ballot_id)
     assert row["status"] == BallotStatus.CLOSED.value
     assert row["result"] is not None
     await lifecycle.publish_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
@@ -111,10 +131,7 @@ async def test_a_ballot_closed_without_a_count_is_counted_by_the_sweep(
 async def test_a_failure_during_the_count_leaves_no_closed_ballot_without_a_result(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    ga = await general_assembly(6)
-    await ga.check_in(*range(6))
-    ballot_id = await ga.motion()
-    await ga.vote(ballot_id, {"yes": 4, "no": 1})
+    _, ballot_id = await _motion_voted_for()
 
     def crash(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("the process dies here")
@@ -123,8 +140,7 @@ async def test_a_failure_during_the_count_leaves_no_closed_ballot_without_a_resu
         patched.setattr(counting.judging, "judge", crash)
         with pytest.raises(RuntimeError):
             await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
-    row = await Ballot.select(Ballot.result, Ballot.status).where(Ballot.id == ballot_id).first()
-    assert row is not None
+    row = await _status_and_result(ballot_id)
     # either still open (the close rolled back) or closed with its result: never in between
     assert row["status"] == BallotStatus.OPEN.value or row["result"] is not None
     assert (await close(ballot_id)).verdict is Verdict.ADOPTED
@@ -134,10 +150,7 @@ async def test_a_failure_during_the_count_leaves_no_closed_ballot_without_a_resu
     USE_POSTGRES, reason="SQLite's query_only pragma makes the connection read-only"
 )
 async def test_verify_runs_on_a_read_only_connection() -> None:
-    ga = await general_assembly(6)
-    await ga.check_in(*range(6))
-    ballot_id = await ga.motion()
-    await ga.vote(ballot_id, {"yes": 4, "no": 1})
+    ga, ballot_id = await _motion_voted_for()
     await close(ballot_id)
     await attendance.check_out(await actor_for(ga.organisation_id), ga.assembly_id, ga.members[0])
     engine = Ballot._meta.db
@@ -216,7 +229,7 @@ async def test_final_minutes_edited_with_their_digest_and_chain_recomputed_are_r
 async def test_room_and_phone_votes_beyond_the_eligible_are_not_published() -> None:
     plenary = await general_assembly(15, kind=AssemblyKind.PLENARY)
     ballot_id = await plenary.motion()
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await open_ballot(ballot_id)
     room = RoomCount({"yes": 8, "no": 4}, cast=12)
     await room_counts.record_room_count(
         await scrutineer(plenary.organisation_id, plenary.members[0]), ballot_id, room
@@ -236,23 +249,40 @@ async def test_room_and_phone_votes_beyond_the_eligible_are_not_published() -> N
     await lifecycle.publish_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
 
 
-async def _amendment_put_to_vote() -> tuple[Any, int, int, int]:
-    organisation_id = await organisation()
-    chair = await member_actor(organisation_id, facilitator=True)
+@dataclass(frozen=True, slots=True)
+class Submitted:
+    """A proposal a member submitted to an assembly, and the facilitator who chairs it."""
+
+    chair: Actor
+    member: Actor
+    assembly_id: int
+    proposal_id: int
+
+
+async def _submitted() -> Submitted:
+    organisation_id, chair, assembly_id = await chaired_assembly()
     member = await member_actor(organisation_id)
-    assembly_id = await assemblies.create_assembly(
-        await actor_for(organisation_id), "AG", datetime.now(UTC)
-    )
     proposal_id = await proposals.submit_proposal(member, assembly_id, "Prime", "300 €.")
+    return Submitted(chair, member, assembly_id, proposal_id)
+
+
+async def _amend(submitted: Submitted) -> tuple[int, int]:
+    """The member proposes to strike the bonus, and the amendment is put to the vote (its
+    ballot a draft): the amendment's id and its ballot's."""
     amendment_id = await amendments.propose_amendment(
-        member, proposal_id, AmendmentKind.FULL, text="Pas de prime."
+        submitted.member, submitted.proposal_id, AmendmentKind.FULL, text="Pas de prime."
     )
-    ballot_id = await amendments.put_amendment_to_vote(chair, amendment_id)
-    return chair, proposal_id, amendment_id, ballot_id
+    return amendment_id, await amendments.put_amendment_to_vote(submitted.chair, amendment_id)
+
+
+async def _amendment_put_to_vote() -> tuple[Any, int, int, int]:
+    submitted = await _submitted()
+    amendment_id, ballot_id = await _amend(submitted)
+    return submitted.chair, submitted.proposal_id, amendment_id, ballot_id
 
 
 async def _publish(ballot_id: int, members: list[int], choice: str) -> None:
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await open_ballot(ballot_id)
     for membership_id in members:
         await voting.cast_vote(ballot_id, membership_id, choice)
     await close(ballot_id)
@@ -300,13 +330,9 @@ async def test_recording_an_outcome_ahead_of_the_vote_needs_a_reason_and_is_audi
 
 
 async def test_a_proposal_follows_its_published_vote() -> None:
-    organisation_id = await organisation()
-    chair = await member_actor(organisation_id, facilitator=True)
-    member = await member_actor(organisation_id)
-    assembly_id = await assemblies.create_assembly(
-        await actor_for(organisation_id), "AG", datetime.now(UTC)
-    )
-    proposal_id = await proposals.submit_proposal(member, assembly_id, "Prime", "300 €.")
+    submitted = await _submitted()
+    chair, proposal_id = submitted.chair, submitted.proposal_id
+    organisation_id = chair.organisation.id
     ballot_id = await proposals.put_to_vote(chair, proposal_id)
     with pytest.raises(Refused, match="vote_not_published"):
         await proposals.change_status(chair, proposal_id, ProposalStatus.ADOPTED)
@@ -319,24 +345,14 @@ async def test_a_proposal_follows_its_published_vote() -> None:
 
 
 async def test_a_motion_does_not_open_before_its_amendments_are_voted_unless_told_why() -> None:
-    organisation_id = await organisation()
-    chair = await member_actor(organisation_id, facilitator=True)
-    member = await member_actor(organisation_id)
-    assembly_id = await assemblies.create_assembly(
-        await actor_for(organisation_id), "AG", datetime.now(UTC)
-    )
-    proposal_id = await proposals.submit_proposal(member, assembly_id, "Prime", "300 €.")
-    amendment_id = await amendments.propose_amendment(
-        member, proposal_id, AmendmentKind.FULL, text="Pas de prime."
-    )
-    await amendments.put_amendment_to_vote(chair, amendment_id)  # its ballot is still a draft
-    motion = await drafts.create_ballot(
-        await actor_for(organisation_id),
-        assembly_id,
+    submitted = await _submitted()
+    await _amend(submitted)  # its ballot is still a draft
+    organisation_id = submitted.chair.organisation.id
+    motion = await new_ballot(
+        organisation_id,
+        submitted.assembly_id,
         "Adoptez-vous la prime ?",
-        "majority",
-        [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")],
-        proposal_id=proposal_id,
+        proposal_id=submitted.proposal_id,
     )
     with pytest.raises(Refused, match="amendments_pending_vote"):
         await lifecycle.open_ballot(await lifecycle.system_actor(motion), motion)
@@ -349,17 +365,17 @@ async def test_a_motion_does_not_open_before_its_amendments_are_voted_unless_tol
 
 async def test_condorcet_ballots_get_a_lot_seeded_before_the_vote_like_irv() -> None:
     plenary = await general_assembly(3, kind=AssemblyKind.PLENARY)
-    ballot_id = await drafts.create_ballot(
-        await actor_for(plenary.organisation_id),
+    ballot_id = await new_ballot(
+        plenary.organisation_id,
         plenary.assembly_id,
         "Quel lieu ?",
-        "ranked_pairs",
-        [("a", "Arles"), ("b", "Brest"), ("c", "Caen")],
+        method="ranked_pairs",
+        choices=[("a", "Arles"), ("b", "Brest"), ("c", "Caen")],
     )
     row = await Ballot.select(Ballot.rules).where(Ballot.id == ballot_id).first()
     assert row is not None
     seed = json.loads(row["rules"])["seed"]  # recorded before any vote
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await open_ballot(ballot_id)
     for member, ranking in zip(
         plenary.members, (["a", "b", "c"], ["b", "c", "a"], ["c", "a", "b"]), strict=True
     ):
@@ -371,18 +387,18 @@ async def test_condorcet_ballots_get_a_lot_seeded_before_the_vote_like_irv() -> 
 
 async def test_a_count_that_cannot_be_made_leaves_the_ballot_open_with_a_clear_refusal() -> None:
     plenary = await general_assembly(2, kind=AssemblyKind.PLENARY)
-    ballot_id = await drafts.create_ballot(
-        await actor_for(plenary.organisation_id),
+    ballot_id = await new_ballot(
+        plenary.organisation_id,
         plenary.assembly_id,
         "Qui ?",
-        "irv",
-        [("a", "Ana"), ("b", "Bo")],
+        method="irv",
+        choices=[("a", "Ana"), ("b", "Bo")],
     )
     # a ballot prepared before lots were seeded: a tie at every round cannot be settled
     await Ballot.update({Ballot.rules: json.dumps({"tie_break": "unresolved"})}).where(
         Ballot.id == ballot_id
     )
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await open_ballot(ballot_id)
     await voting.cast_vote(ballot_id, plenary.members[0], ["a"])
     await voting.cast_vote(ballot_id, plenary.members[1], ["b"])
     with pytest.raises(Refused, match="not_countable"):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
-from tests.support.factories import close, general_assembly
+from tests.support.factories import close, general_assembly, open_ballot
 
 from votes.core import Verdict, explain
 from votes.core.rules import preset
@@ -14,7 +14,7 @@ from votes.db import attendance_queries as aq
 from votes.db.tables import AssemblyKind, Ballot, Convocation, LegalForm
 from votes.services import proxies, rules
 from votes.services.actors import actor_for
-from votes.services.ballots import drafts, lifecycle, voting
+from votes.services.ballots import drafts, voting
 from votes.services.refusals import Refused
 
 AGE, SECOND = AssemblyKind.AGE, Convocation.SECOND
@@ -187,7 +187,7 @@ async def test_the_rule_and_its_source_are_stored_with_the_result_and_counts_fro
         await actor_for(ga.organisation_id, ga.members[8]), ga.assembly_id, ga.members[0]
     )
     ballot_id = await ga.motion()
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await open_ballot(ballot_id)
     await ga.check_in(7)
     await ga.vote(ballot_id, {"yes": 6, "no": 2})
     await close(ballot_id)
@@ -235,7 +235,7 @@ async def test_a_ballot_with_its_own_majority_and_a_plenary_ignore_the_profile()
 async def test_only_members_checked_in_vote_in_a_general_assembly() -> None:
     ga = await general_assembly(5)
     ballot_id = await ga.motion()
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await open_ballot(ballot_id)
     with pytest.raises(Refused) as refused:
         await voting.cast_vote(ballot_id, ga.members[0], "yes")
     assert refused.value.code == "not_checked_in"
@@ -259,7 +259,7 @@ async def test_without_quorum_an_extraordinary_assembly_elects_nobody_whatever_t
         [("a", "Aïcha"), ("b", "Bruno"), ("c", "Chloé")],
         seats=1,
     )
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await open_ballot(ballot_id)
     choice = ["a", "b"] if method == "stv" else ["a"]
     for index in range(10):
         await voting.cast_vote(ballot_id, ga.members[index], choice)
@@ -276,7 +276,7 @@ async def test_without_quorum_an_extraordinary_assembly_elects_nobody_whatever_t
         [("a", "Aïcha"), ("b", "Bruno")],
         seats=1,
     )
-    await lifecycle.open_ballot(await lifecycle.system_actor(quorate), quorate)
+    await open_ballot(quorate)
     for index in range(4):
         await voting.cast_vote(quorate, enough.members[index], ["a"])
     assert (await close(quorate)).winners == ("a",)

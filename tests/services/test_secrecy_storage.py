@@ -14,52 +14,40 @@ is close to Poisson(1)); the attack must do no better.
 
 from __future__ import annotations
 
-import itertools
 import json
 import shutil
 import sqlite3
 import stat
 import struct
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from piccolo.engine.postgres import PostgresEngine
+from tests.support.factories import close, cooperative, new_ballot
 
 from votes.db.engine import VotesSQLiteEngine
 from votes.db.tables import Ballot, BallotPaper, Participation
-from votes.services import accounts, assemblies, organisations
-from votes.services.actors import actor_for
-from votes.services.ballots import drafts, lifecycle, voting
+from votes.services.ballots import voting
 
 VOTERS = 30
 CHANCE_BOUND = 8  # correct links a random pairing reaches with probability < 1e-5
 KEY = "instance-key-for-receipts"
-_counter = itertools.count()
 
 
 async def _ballot_with_voters() -> tuple[int, dict[int, str]]:
     """An open secret score ballot and its thirty voters' memberships."""
-    n = next(_counter)
-    organisation_id = await organisations.create_organisation(f"Store {n}", f"store-{n}")
-    assembly_id = await assemblies.create_assembly(
-        await actor_for(organisation_id), "AG", datetime.now(UTC)
-    )
-    members = []
-    for index in range(VOTERS):
-        person = await accounts.create_person(f"S{n}-{index}", None, None)
-        members.append(await organisations.add_membership(organisation_id, person))
-    ballot_id = await drafts.create_ballot(
-        await actor_for(organisation_id),
+    organisation_id, assembly_id, members, _ = await cooperative(VOTERS)
+    ballot_id = await new_ballot(
+        organisation_id,
         assembly_id,
         "Notez les trois projets",
-        "score",
-        [("a", "Atelier"), ("b", "Boutique"), ("c", "Cantine")],
+        method="score",
+        choices=[("a", "Atelier"), ("b", "Boutique"), ("c", "Cantine")],
         secret=True,
         allow_change=True,
+        opened=True,
     )
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     # thirty different papers: a link to a paper is a link to one voter's choice
     scores = [{"a": i % 6, "b": (i // 6) % 6, "c": (i // 36) % 6} for i in range(VOTERS)]
     truth = {m: json.dumps(s, sort_keys=True) for m, s in zip(members, scores, strict=True)}
@@ -207,7 +195,7 @@ async def test_a_copy_of_the_sqlite_files_links_no_voter_to_their_paper(tmp_path
     by_commit = _by_commit(_wal_prefixes(during), ballot_id)
     assert _correct(by_commit, truth) < CHANCE_BOUND
 
-    await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await close(ballot_id)
     after = _copy_files(tmp_path / "after")
     register_after, papers_after = _tables(after, ballot_id)
     assert sorted(_readable(p["content"]) for p in papers_after) == sorted(truth.values())
@@ -262,7 +250,7 @@ async def test_the_postgresql_heap_links_no_voter_to_their_paper() -> None:
     register, papers = await _heap(ballot_id)
     assert len(register) == len(papers) == VOTERS
     assert _correct(_by_order(register, papers), truth) < CHANCE_BOUND
-    await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await close(ballot_id)
     register_after, papers_after = await _heap(ballot_id)
     assert sorted(_readable(p["content"]) for p in papers_after) == sorted(truth.values())
     assert _correct(_by_order(register_after, papers_after), truth) < CHANCE_BOUND

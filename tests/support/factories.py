@@ -86,13 +86,8 @@ class Assembly:
             )
 
     async def motion(self, **options: Any) -> int:
-        return await drafts.create_ballot(
-            await actor_for(self.organisation_id),
-            self.assembly_id,
-            "La résolution ?",
-            "majority",
-            MOTION,
-            **options,
+        return await new_ballot(
+            self.organisation_id, self.assembly_id, "La résolution ?", **options
         )
 
     async def vote(self, ballot_id: int, votes: dict[str, int], *, start: int = 0) -> None:
@@ -100,7 +95,7 @@ class Assembly:
         (the ballot is opened first if it is still a draft)."""
         row = await Ballot.select(Ballot.status).where(Ballot.id == ballot_id).first()
         if row is not None and row["status"] == "draft":
-            await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+            await open_ballot(ballot_id)
         index = start
         for choice in ("yes", "no", "abstain"):
             for _ in range(votes.get(choice, 0)):
@@ -110,14 +105,7 @@ class Assembly:
 
 async def motion(organisation_id: int, assembly_id: int, **options: Any) -> int:
     """A draft majority ballot (for, against, abstention) in the assembly; its id."""
-    return await drafts.create_ballot(
-        await actor_for(organisation_id),
-        assembly_id,
-        "Adoptez-vous la résolution ?",
-        "majority",
-        MOTION,
-        **options,
-    )
+    return await new_ballot(organisation_id, assembly_id, **options)
 
 
 async def general_assembly(
@@ -163,3 +151,44 @@ async def place_in_college(membership_ids: list[int], college_id: int | None) ->
 
 async def close(ballot_id: int) -> TallyResult:
     return await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+
+
+async def open_ballot(ballot_id: int) -> None:
+    """The ballot opened by the platform, as a facilitator's tap would."""
+    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+
+
+async def new_ballot(
+    organisation_id: int,
+    assembly_id: int,
+    question: str = "Adoptez-vous la résolution ?",
+    *,
+    method: str = "majority",
+    choices: list[tuple[str, str]] | None = None,
+    opened: bool = False,
+    **options: Any,
+) -> int:
+    """A ballot of the assembly (a for/against/abstention motion unless ``choices`` say
+    otherwise), left a draft unless ``opened``; its id."""
+    ballot_id = await drafts.create_ballot(
+        await actor_for(organisation_id),
+        assembly_id,
+        question,
+        method,
+        MOTION if choices is None else choices,
+        **options,
+    )
+    if opened:
+        await open_ballot(ballot_id)
+    return ballot_id
+
+
+async def chaired_assembly() -> tuple[int, Actor, int]:
+    """A fresh organisation, its facilitator acting, and a planned assembly: (organisation,
+    facilitator, assembly)."""
+    organisation_id = await organisation()
+    chair = await member_actor(organisation_id, facilitator=True)
+    assembly_id = await assemblies.create_assembly(
+        await actor_for(organisation_id), "AG", datetime.now(UTC)
+    )
+    return organisation_id, chair, assembly_id

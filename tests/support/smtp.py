@@ -15,6 +15,7 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
+from votes.services import mail
 from votes.settings import SmtpSecurity, SmtpSettings
 
 SENDER = "votes@coop.example"
@@ -85,3 +86,16 @@ def smtp_server(port: int | None = None, delay: float = 0.0) -> Iterator[tuple[I
         yield inbox, port
     finally:
         controller.stop()
+
+
+@contextmanager
+def mailing() -> Iterator[tuple[Inbox, SmtpSettings]]:
+    """A server while the block runs, the app's mail sent to it: what it received, and the
+    settings that reach it."""
+    with smtp_server() as (inbox, port):
+        settings = settings_for(port)
+        mail.configure(settings)
+        try:
+            yield inbox, settings
+        finally:
+            mail.configure(None)

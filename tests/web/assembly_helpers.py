@@ -101,3 +101,45 @@ def first_id(pattern: str, text: str) -> int:
     match = re.search(pattern, text)
     assert match, pattern
     return int(match.group(1))
+
+
+async def submit_proposal(client: httpx.AsyncClient, coop: Coop, **fields: Any) -> str:
+    """The person signed in submits a proposal to the coop's assembly; its page's path."""
+    created = await post_form(
+        client, f"{coop.base}/assemblies/{coop.assembly_id}/proposals", fields
+    )
+    assert created.status_code == 303, created.text
+    return str(created.headers["location"])
+
+
+async def propose_amendment(client: httpx.AsyncClient, proposal_path: str, **fields: Any) -> int:
+    """The person signed in proposes an amendment to the proposal; its id."""
+    proposed = await post_form(client, f"{proposal_path}/amendments", fields)
+    assert proposed.status_code == 303, proposed.text
+    return int(proposed.headers["location"].rsplit("-", 1)[1])
+
+
+async def thread_of(client: httpx.AsyncClient, proposal_path: str) -> int:
+    """The id of the discussion thread the proposal's page links to."""
+    page = await client.get(proposal_path)
+    return first_id(r"/threads/(\d+)/contributions", page.text)
+
+
+async def accept_amendment(client: httpx.AsyncClient, coop: Coop, amendment_id: int) -> None:
+    """The proposal's author, signed in, takes the amendment into the text."""
+    accepted = await post_form(
+        client, f"{coop.base}/amendments/{amendment_id}/decide", {"decision": "accept"}
+    )
+    assert accepted.status_code == 303, accepted.text
+
+
+async def administered(name: str) -> tuple[str, int, str]:
+    """A fresh organisation (``name`` and a unique suffix) with an administrator who signs in
+    with PASSWORD: (short name, organisation id, the administrator's email)."""
+    suffix = uuid.uuid4().hex[:8]
+    short_name = f"{name.lower()}-{suffix}"
+    organisation_id = await organisations.create_organisation(f"{name} {suffix}", short_name)
+    email = f"admin-{suffix}@example.org"
+    admin = await accounts.create_person(f"Admin {suffix}", email, PASSWORD)
+    await organisations.add_membership(organisation_id, admin, is_admin=True)
+    return short_name, organisation_id, email

@@ -27,3 +27,20 @@ async def sign_in(client: httpx.AsyncClient, email: str, password: str = DEMO_PA
         follow_redirects=False,
     )
     assert response.status_code == 303, response.text
+
+
+def assert_shows(page: str, *texts: str) -> None:
+    """Each of ``texts`` is on the page; the first one missing is named."""
+    for text in texts:
+        assert text in page, f"{text!r} is not on the page"
+
+
+async def choose_language(client: httpx.AsyncClient, language: str) -> None:
+    """Pick a language with the page's language switch, as a visitor does."""
+    token = await csrf_token(client)
+    chosen = await client.post(
+        "/language",
+        data={"language": language, "next": "/", "_csrf_token": token},
+        follow_redirects=False,
+    )
+    assert chosen.status_code == 303

@@ -7,7 +7,14 @@ from __future__ import annotations
 import html
 
 import httpx
-from tests.web.assembly_helpers import Coop, as_role, cooperative, post_form
+from tests.web.assembly_helpers import (
+    Coop,
+    accept_amendment,
+    as_role,
+    cooperative,
+    propose_amendment,
+    submit_proposal,
+)
 
 from votes.db.tables import Amendment
 from votes.web.diffs import markdown_diff
@@ -20,15 +27,14 @@ BODY = (
 )
 
 
-async def _proposal(client: httpx.AsyncClient, coop: Coop) -> str:
+async def _proposal(client: httpx.AsyncClient) -> tuple[Coop, str]:
+    """A member's proposal of BODY, and another member signed in to amend it: the coop and
+    the proposal's path."""
+    coop = await cooperative()
     await as_role(client, coop, "member")
-    created = await post_form(
-        client,
-        f"{coop.base}/assemblies/{coop.assembly_id}/proposals",
-        {"title": "Prime annuelle", "body": BODY},
-    )
-    assert created.status_code == 303
-    return created.headers["location"]
+    proposal_path = await submit_proposal(client, coop, title="Prime annuelle", body=BODY)
+    await as_role(client, coop, "other")
+    return coop, proposal_path
 
 
 def _diff_of(page: str, number: int) -> str:
@@ -39,16 +45,10 @@ def _diff_of(page: str, number: int) -> str:
 async def test_an_amendment_reads_as_the_rendered_text_without_markdown_marks(
     client: httpx.AsyncClient,
 ) -> None:
-    coop = await cooperative()
-    proposal_path = await _proposal(client, coop)
-    await as_role(client, coop, "other")
-    proposed = await post_form(
-        client,
-        f"{proposal_path}/amendments",
-        {"kind": "replace", "passage": "**300 €**", "text": "**400 €**"},
+    _coop, proposal_path = await _proposal(client)
+    amendment_id = await propose_amendment(
+        client, proposal_path, kind="replace", passage="**300 €**", text="**400 €**"
     )
-    assert proposed.status_code == 303
-    amendment_id = int(proposed.headers["location"].rsplit("-", 1)[1])
     page = (await client.get(proposal_path)).text
     diff = _diff_of(page, amendment_id)
     assert "**" not in diff
@@ -61,29 +61,20 @@ async def test_an_amendment_reads_as_the_rendered_text_without_markdown_marks(
 async def test_an_insertion_keeps_its_anchor_whether_pending_or_settled(
     client: httpx.AsyncClient,
 ) -> None:
-    coop = await cooperative()
-    proposal_path = await _proposal(client, coop)
-    await as_role(client, coop, "other")
-    proposed = await post_form(
+    coop, proposal_path = await _proposal(client)
+    amendment_id = await propose_amendment(
         client,
-        f"{proposal_path}/amendments",
-        {
-            "kind": "insert",
-            "passage": "La prime est de **300 €** par an.",
-            "text": "Elle est nette.",
-        },
+        proposal_path,
+        kind="insert",
+        passage="La prime est de **300 €** par an.",
+        text="Elle est nette.",
     )
-    assert proposed.status_code == 303
-    amendment_id = int(proposed.headers["location"].rsplit("-", 1)[1])
     pending = _diff_of((await client.get(proposal_path)).text, amendment_id)
     assert "<del>" not in pending
     assert "<ins>Elle est nette.</ins>" in pending
     # taken into the text by the author: the settled amendment still reads as an insertion
     await as_role(client, coop, "member")
-    accepted = await post_form(
-        client, f"{coop.base}/amendments/{amendment_id}/decide", {"decision": "accept"}
-    )
-    assert accepted.status_code == 303
+    await accept_amendment(client, coop, amendment_id)
     settled = _diff_of((await client.get(proposal_path)).text, amendment_id)
     assert "<del>" not in settled
     assert "La prime est de <strong>300 €</strong> par an." in settled
@@ -93,9 +84,7 @@ async def test_an_insertion_keeps_its_anchor_whether_pending_or_settled(
 async def test_a_selection_on_the_rendered_text_fills_the_form_with_its_source_passage(
     client: httpx.AsyncClient,
 ) -> None:
-    coop = await cooperative()
-    proposal_path = await _proposal(client, coop)
-    await as_role(client, coop, "other")
+    _coop, proposal_path = await _proposal(client)
     page = await client.get(proposal_path)
     # the rendered text offers the selection, and the script is served with the page
     assert f'data-amend-href="{proposal_path}/amendments/new"' in page.text
@@ -109,22 +98,14 @@ async def test_a_selection_on_the_rendered_text_fills_the_form_with_its_source_p
     passage = form.text.split('id="amendment-passage"', 1)[1].split("</textarea>", 1)[0]
     assert passage.endswith(">La prime est de **300 €** par")
     # a passage typed (or pasted) as it reads is found in the source when proposed
-    proposed = await post_form(
+    await propose_amendment(
         client,
-        f"{proposal_path}/amendments",
-        {
-            "kind": "replace",
-            "passage": "Article 2 : la prime",
-            "text": "Article 2 : la prime annuelle",
-        },
+        proposal_path,
+        kind="replace",
+        passage="Article 2 : la prime",
+        text="Article 2 : la prime annuelle",
     )
-    assert proposed.status_code == 303
-    proposed = await post_form(
-        client,
-        f"{proposal_path}/amendments",
-        {"kind": "delete", "passage": "versée en juin égale"},
-    )
-    assert proposed.status_code == 303
+    await propose_amendment(client, proposal_path, kind="delete", passage="versée en juin égale")
     stored = await Amendment.select(Amendment.passage).order_by(Amendment.id)
     assert stored[-1]["passage"] == "versée en juin\n- égale"
 

@@ -6,20 +6,27 @@ from __future__ import annotations
 import re
 
 import httpx
-from tests.web.assembly_helpers import as_role, cooperative, post_form
+from tests.support.factories import new_ballot
+from tests.web.assembly_helpers import Coop, as_role, cooperative, post_form
 
 from votes.db.tables import AssemblyKind, Attendance, Membership, Proxy
 from votes.services import attendance, proxies
 from votes.services.actors import actor_for
-from votes.services.ballots import counting, drafts, lifecycle
+from votes.services.ballots import counting
+
+
+async def _signed_in(client: httpx.AsyncClient, role: str, kind: AssemblyKind) -> tuple[Coop, str]:
+    """A fresh coop whose assembly is of ``kind``, with ``role`` signed in: the coop and the
+    assembly's path."""
+    coop = await cooperative(kind=kind)
+    await as_role(client, coop, role)
+    return coop, f"{coop.base}/assemblies/{coop.assembly_id}"
 
 
 async def test_a_steward_checks_members_in_and_the_quorum_banner_follows(
     client: httpx.AsyncClient,
 ) -> None:
-    coop = await cooperative(kind=AssemblyKind.AGE)
-    await as_role(client, coop, "facilitator")
-    base = f"{coop.base}/assemblies/{coop.assembly_id}"
+    coop, base = await _signed_in(client, "facilitator", AssemblyKind.AGE)
     page = await client.get(f"{base}/attendance?q=member", headers={"Accept-Language": "fr"})
     assert page.status_code == 200
     assert "Member " in page.text
@@ -52,9 +59,7 @@ async def test_a_steward_checks_members_in_and_the_quorum_banner_follows(
 async def test_members_see_their_line_but_not_the_register_and_cannot_steward(
     client: httpx.AsyncClient,
 ) -> None:
-    coop = await cooperative(kind=AssemblyKind.AGO)
-    await as_role(client, coop, "member")
-    base = f"{coop.base}/assemblies/{coop.assembly_id}"
+    coop, base = await _signed_in(client, "member", AssemblyKind.AGO)
     page = await client.get(f"{base}/attendance", headers={"Accept-Language": "fr"})
     assert "émargez à l’entrée" in page.text
     assert "Other " not in page.text
@@ -91,14 +96,9 @@ async def test_a_holder_casts_all_the_votes_they_hold_in_one_action(
     member, other = await coop.membership("member"), await coop.membership("other")
     await proxies.give_proxy(await actor_for(coop.organisation_id, other), coop.assembly_id, member)
     await attendance.check_in(await actor_for(coop.organisation_id), coop.assembly_id, member)
-    ballot_id = await drafts.create_ballot(
-        await actor_for(coop.organisation_id),
-        coop.assembly_id,
-        "Adoptez-vous ?",
-        "majority",
-        [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")],
+    ballot_id = await new_ballot(
+        coop.organisation_id, coop.assembly_id, "Adoptez-vous ?", opened=True
     )
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     await as_role(client, coop, "member")
     page = await client.get(f"{coop.base}/ballots/{ballot_id}", headers={"Accept-Language": "fr"})
     assert "(par procuration)" in page.text

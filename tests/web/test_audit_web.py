@@ -3,10 +3,8 @@ plainly."""
 
 from __future__ import annotations
 
-import uuid
-
 import httpx
-from tests.web.assembly_helpers import PASSWORD, post_form
+from tests.web.assembly_helpers import PASSWORD, administered, post_form
 from tests.web.helpers import sign_in
 from tests.web.test_minutes_web import visible_text
 
@@ -16,13 +14,8 @@ from votes.services import accounts, audit, organisations
 
 
 async def _organisation() -> tuple[str, int, int, str]:
-    suffix = uuid.uuid4().hex[:8]
-    slug = f"journal-{suffix}"
-    organisation_id = await organisations.create_organisation(f"Journal {suffix}", slug)
-    email = f"admin-{suffix}@example.org"
-    admin = await accounts.create_person(f"Admin {suffix}", email, PASSWORD)
-    await organisations.add_membership(organisation_id, admin, is_admin=True)
-    member = await accounts.create_person(f"Membre {suffix}", None, None)
+    slug, organisation_id, email = await administered("Journal")
+    member = await accounts.create_person(f"Membre {slug}", None, None)
     membership_id = await organisations.add_membership(
         organisation_id, member, kind=MembershipKind.MEMBER
     )

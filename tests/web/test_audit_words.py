@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import httpx
 from tests.web.assembly_helpers import PASSWORD
-from tests.web.helpers import sign_in
+from tests.web.helpers import assert_shows, sign_in
 from tests.web.test_audit_web import _organisation
 from tests.web.test_minutes_web import visible_text
 
@@ -45,15 +45,17 @@ async def test_actions_subjects_and_details_are_written_in_words(
     text = visible_text(page.text)
     row = await Membership.select(Membership.person.name).where(Membership.id == membership_id)
     name = row[0]["person.name"]
-    assert "Émargement d’un·e associé·e" in text
-    assert f"Membre : {name}" in text
-    assert "Scrutin n° 12" in text
-    assert "assemblée : 1" in text
+    assert_shows(
+        text, "Émargement d’un·e associé·e", f"Membre : {name}", "Scrutin n° 12", "assemblée : 1"
+    )
     # the stored values in words too: « statut : present » was the walk's finding
-    assert "méthode : code d’accès" in text
-    assert "statut : Présent·e" in text
-    assert "vers : Suspendu·e" in text
-    assert "rôles : associé·e, administrateur·rice, scrutateur·rice" in text
+    assert_shows(
+        text,
+        "méthode : code d’accès",
+        "statut : Présent·e",
+        "vers : Suspendu·e",
+        "rôles : associé·e, administrateur·rice, scrutateur·rice",
+    )
     assert "Autre action (something new here)" in text  # unknown, still readable
     for key in (
         "attendance.checked_in",

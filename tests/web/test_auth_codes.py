@@ -9,6 +9,8 @@ import uuid
 
 import httpx
 import pytest
+from tests.support.factories import new_ballot
+from tests.web.assembly_helpers import PASSWORD, administered
 from tests.web.helpers import csrf_token, sign_in
 
 from votes.db.tables import AccessCode, LoginSession, Person
@@ -16,27 +18,30 @@ from votes.services import access_codes, accounts, organisations
 from votes.services.actors import actor_for
 from votes.services.refusals import Refused
 
-PASSWORD = "a-long-enough-password"
 SECRET = "test-secret-key-that-is-long-enough-0123456789"  # the tests' VOTES_SECRET_KEY
 
 
 async def _cooperative_with_member() -> tuple[str, int, str, int, int]:
     """(short name, organisation id, admin email, member's person id, member's membership id)"""
-    suffix = uuid.uuid4().hex[:8]
-    short_name = f"porte-{suffix}"
-    organisation_id = await organisations.create_organisation(f"Porte {suffix}", short_name)
-    admin_email = f"admin-{suffix}@example.org"
-    admin = await accounts.create_person("Admin", admin_email, PASSWORD)
-    await organisations.add_membership(organisation_id, admin, is_admin=True)
-    person_id = await accounts.create_person(f"Nadia {suffix}", None, None)
+    short_name, organisation_id, admin_email = await administered("Porte")
+    person_id = await accounts.create_person(f"Nadia {short_name}", None, None)
     membership_id = await organisations.add_membership(organisation_id, person_id)
     return short_name, organisation_id, admin_email, person_id, membership_id
 
 
-async def test_admin_prints_a_sheet_and_a_member_signs_in_by_typing_the_code(
+async def issue_a_sheet(
     client: httpx.AsyncClient,
-) -> None:
-    short_name, _, admin_email, _, membership_id = await _cooperative_with_member()
+) -> tuple[str, int, int, int, str, httpx.Response]:
+    """A fresh cooperative's admin, signed in, issues a two-day code to its member: (short
+    name, organisation id, member's person id, member's membership id, the form's CSRF
+    token, the answer to the form)."""
+    (
+        short_name,
+        organisation_id,
+        admin_email,
+        person_id,
+        membership_id,
+    ) = await _cooperative_with_member()
     await sign_in(client, admin_email, PASSWORD)
     token = await csrf_token(client, f"/o/{short_name}/members/codes")
     issued = await client.post(
@@ -44,6 +49,13 @@ async def test_admin_prints_a_sheet_and_a_member_signs_in_by_typing_the_code(
         data={"_csrf_token": token, "member": str(membership_id), "scope": "selected", "days": "2"},
         headers={"Accept-Language": "fr"},
     )
+    return short_name, organisation_id, person_id, membership_id, token, issued
+
+
+async def test_admin_prints_a_sheet_and_a_member_signs_in_by_typing_the_code(
+    client: httpx.AsyncClient,
+) -> None:
+    short_name, _, _, _membership_id, token, issued = await issue_a_sheet(client)
     assert issued.status_code == 303  # a reload of the sheet prints it again, never reissues
     sheet = await client.get(issued.headers["location"], headers={"Accept-Language": "fr"})
     assert sheet.status_code == 200
@@ -265,7 +277,6 @@ async def _victim_in_a_cooperative_with_a_secret_ballot(
     from datetime import UTC, datetime
 
     from votes.services import assemblies
-    from votes.services.ballots import drafts, lifecycle
 
     suffix = uuid.uuid4().hex[:8]
     short_name = f"coop-a-{suffix}"
@@ -279,15 +290,9 @@ async def _victim_in_a_cooperative_with_a_secret_ballot(
     assembly_id = await assemblies.create_assembly(
         await actor_for(organisation_id), "AG", datetime.now(UTC)
     )
-    ballot_id = await drafts.create_ballot(
-        await actor_for(organisation_id),
-        assembly_id,
-        "Question secrète ?",
-        "majority",
-        [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")],
-        secret=True,
+    ballot_id = await new_ballot(
+        organisation_id, assembly_id, "Question secrète ?", secret=True, opened=True
     )
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     return short_name, admin_email, victim, membership_id, ballot_id, victim_email
 
 

@@ -8,8 +8,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import httpx
-from tests.web.helpers import csrf_token, sign_in
-from tests.web.test_auth_codes import PASSWORD, _cooperative_with_member
+from tests.web.test_auth_codes import issue_a_sheet
 
 from votes.db.tables import AccessCode
 
@@ -19,14 +18,7 @@ FRENCH = {"Accept-Language": "fr"}
 async def test_the_codes_file_gives_the_expiry_in_the_cooperatives_time(
     client: httpx.AsyncClient,
 ) -> None:
-    short_name, _, admin_email, _, membership_id = await _cooperative_with_member()
-    await sign_in(client, admin_email, PASSWORD)
-    token = await csrf_token(client, f"/o/{short_name}/members/codes")
-    issued = await client.post(
-        f"/o/{short_name}/members/codes",
-        data={"_csrf_token": token, "member": str(membership_id), "scope": "selected", "days": "2"},
-        headers=FRENCH,
-    )
+    short_name, _, _, membership_id, token, issued = await issue_a_sheet(client)
     sheet = await client.get(issued.headers["location"], headers=FRENCH)
     row = re.search(r'name="row" value="([^"]+)"', sheet.text)
     assert row is not None

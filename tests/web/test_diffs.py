@@ -12,7 +12,14 @@ from typing import Any
 
 import httpx
 import pytest
-from tests.web.assembly_helpers import as_role, cooperative, post_form
+from tests.web.assembly_helpers import (
+    as_role,
+    cooperative,
+    post_form,
+    propose_amendment,
+    submit_proposal,
+)
+from tests.web.helpers import assert_shows
 
 from votes.db.tables import AmendmentKind
 from votes.services import amendments, proposals
@@ -96,9 +103,12 @@ def test_a_few_words_changed_in_a_maximum_size_text_are_still_shown_word_by_word
     assert diff.compared
     assert searches["comparisons"] <= DIFF_BUDGET
     html = str(diff)
-    assert "<del>3.</del><ins>3 bis.</ins>" in html
-    assert "La prime est de <del>30</del><ins>35</ins> euros." in html
-    assert "<ins> Une phrase de plus.</ins>" in html
+    assert_shows(
+        html,
+        "<del>3.</del><ins>3 bis.</ins>",
+        "La prime est de <del>30</del><ins>35</ins> euros.",
+        "<ins> Une phrase de plus.</ins>",
+    )
     assert html.count("<del>") + html.count("<ins>") == 5  # the rest reads as it was
 
 
@@ -154,17 +164,9 @@ async def test_a_proposal_with_a_long_full_text_amendment_answers_at_once(
 ) -> None:
     coop = await cooperative()
     await as_role(client, coop, "member")
-    created = await post_form(
-        client,
-        f"{coop.base}/assemblies/{coop.assembly_id}/proposals",
-        {"title": "Statuts", "body": _text(5)},
-    )
-    proposal_path = created.headers["location"]
+    proposal_path = await submit_proposal(client, coop, title="Statuts", body=_text(5))
     await as_role(client, coop, "other")
-    proposed = await post_form(
-        client, f"{proposal_path}/amendments", {"kind": "full", "text": _text(6)}
-    )
-    assert proposed.status_code == 303
+    await propose_amendment(client, proposal_path, kind="full", text=_text(6))
     await as_role(client, coop, "observer")
     page = await client.get(proposal_path)
     assert page.status_code == 200

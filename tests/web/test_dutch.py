@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import httpx
 import pypdf
 from tests.web.assembly_helpers import as_role, post_form
-from tests.web.helpers import csrf_token, sign_in
+from tests.web.helpers import assert_shows, choose_language, sign_in
 from tests.web.test_members import _cooperative, _post
 from tests.web.test_minutes_web import _coop_with_a_decision, _demo_assembly_id, visible_text
 from tests.web.test_voting import PASSWORD, Coop
@@ -32,9 +32,7 @@ async def test_a_dutch_phone_reads_the_front_page_in_dutch(
 ) -> None:
     page = await client.get("/", headers=FLEMISH_PHONE)
     assert page.status_code == 200
-    assert '<html lang="nl">' in page.text
-    assert "Samen beslissen, juist tellen" in page.text
-    assert "Aanmelden" in page.text
+    assert_shows(page.text, '<html lang="nl">', "Samen beslissen, juist tellen", "Aanmelden")
     # the product's name is a name: "Votes" in every language (in Dutch, not "Stemmen")
     assert '<a class="brand" href="/">Votes</a>' in page.text
     assert re.search(r"<title>[^<]* · Votes</title>", page.text)
@@ -49,13 +47,7 @@ async def test_the_language_switch_offers_dutch_and_remembers_it(
 ) -> None:
     french = await client.get("/", headers={"Accept-Language": "fr"})
     assert 'value="nl" lang="nl">Nederlands<' in french.text
-    token = await csrf_token(client)
-    chosen = await client.post(
-        "/language",
-        data={"language": "nl", "next": "/", "_csrf_token": token},
-        follow_redirects=False,
-    )
-    assert chosen.status_code == 303
+    await choose_language(client, "nl")
     page = await client.get("/", headers={"Accept-Language": "fr"})
     assert '<html lang="nl">' in page.text
     assert "Samen beslissen, juist tellen" in page.text
@@ -65,14 +57,16 @@ async def test_a_flemish_member_votes_and_reads_the_result_in_dutch(
     client: httpx.AsyncClient,
 ) -> None:
     coop = await Coop().create()
-    ballot_id = await coop.ballot()
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    ballot_id = await coop.open_ballot()
     await sign_in(client, coop.emails["ana"], PASSWORD)
     page = await client.get(coop.path(ballot_id), headers=FLEMISH_PHONE)
     assert page.status_code == 200
-    assert '<html lang="nl">' in page.text
-    assert "Tik je antwoord aan; je bevestigt het op het volgende scherm." in page.text
-    assert "Afmelden" in page.text
+    assert_shows(
+        page.text,
+        '<html lang="nl">',
+        "Tik je antwoord aan; je bevestigt het op het volgende scherm.",
+        "Afmelden",
+    )
     token = _hidden(page.text, "_csrf_token")
     review = await client.post(
         coop.path(ballot_id, "/review"),

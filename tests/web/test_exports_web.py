@@ -11,6 +11,7 @@ import re
 
 import httpx
 import pypdf
+from tests.support.factories import close, new_ballot
 from tests.web.assembly_helpers import as_role, cooperative, post_form
 from tests.web.helpers import csrf_token, sign_in
 
@@ -20,7 +21,7 @@ from votes.core.results import TallyResult
 from votes.db.tables import Assembly, Ballot, BallotOption, Membership, Person
 from votes.services import attendance, exports, organisations, proxies
 from votes.services.actors import actor_for
-from votes.services.ballots import drafts, lifecycle, voting
+from votes.services.ballots import lifecycle, voting
 
 
 async def _demo_ids() -> tuple[int, int]:
@@ -197,17 +198,17 @@ async def test_no_csv_export_lets_a_spreadsheet_run_what_someone_typed(
     await proxies.give_proxy(
         await actor_for(organisation_id, other), assembly_id, member, instructions=INSTRUCTIONS
     )
-    ballot_id = await drafts.create_ballot(
-        await actor_for(organisation_id),
+    ballot_id = await new_ballot(
+        organisation_id,
         assembly_id,
         QUESTION,
-        "score",
-        [("against", LABEL), ("for", "Pour")],
+        method="score",
+        choices=[("against", LABEL), ("for", "Pour")],
         rules={"scale": [-2, 2]},
+        opened=True,
     )
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     await voting.cast_vote(ballot_id, member, {"against": -2, "for": 1})
-    await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await close(ballot_id)
     await lifecycle.publish_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     await as_role(client, coop, "facilitator")
     base = f"{coop.base}/assemblies/{assembly_id}"

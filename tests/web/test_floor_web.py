@@ -8,6 +8,7 @@ import html
 
 import httpx
 from tests.web.assembly_helpers import Coop, as_role, cooperative, post_form
+from tests.web.helpers import assert_shows
 
 from votes.db.tables import (
     Amendment,
@@ -70,9 +71,7 @@ async def test_ask_give_and_see_it_on_the_projector(client: httpx.AsyncClient) -
     given = await post_form(client, f"{floor}/give", {})
     assert given.status_code == 303
     projector = await client.get(f"{floor}/projector", headers={"Accept-Language": "fr"})
-    assert "À la parole" in projector.text
-    assert "Member " in projector.text
-    assert "data-floor-timer" in projector.text
+    assert_shows(projector.text, "À la parole", "Member ", "data-floor-timer")
 
     await as_role(client, coop, "member")
     phone = await client.get(floor, headers={"Accept-Language": "fr"})

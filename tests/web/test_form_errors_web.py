@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import httpx
-from tests.web.assembly_helpers import as_role, cooperative, post_form
+from tests.web.assembly_helpers import Coop, as_role, cooperative, post_form
 
 from votes.db.tables import AgendaItem, AssemblyKind, Ballot
 
@@ -25,33 +25,42 @@ def described_errors(page: str) -> dict[str, str]:
     return found
 
 
+async def _facilitating(client: httpx.AsyncClient) -> Coop:
+    """A fresh coop (its assembly of no legal kind), its facilitator signed in."""
+    coop = await cooperative(kind=AssemblyKind.OTHER)
+    await as_role(client, coop, "facilitator")
+    return coop
+
+
+async def _refused_naming(
+    client: httpx.AsyncClient, path: str, fields: dict[str, str], field: str
+) -> None:
+    """The form comes back refused, with one message, linked to ``field``."""
+    refused = await post_form(client, path, fields)
+    assert refused.status_code == 422
+    assert list(described_errors(refused.text)) == [field]
+
+
 async def test_the_ballot_form_links_a_wrong_seat_count_to_its_field(
     client: httpx.AsyncClient,
 ) -> None:
-    coop = await cooperative(kind=AssemblyKind.OTHER)
-    await as_role(client, coop, "facilitator")
+    coop = await _facilitating(client)
     before = await Ballot.count().where(Ballot.assembly == coop.assembly_id)
-    refused = await post_form(
+    await _refused_naming(
         client,
         f"{coop.base}/assemblies/{coop.assembly_id}/ballots",
         {"question": "Élire le conseil", "method": "stv", "seats": "beaucoup",
          "options": "Aïcha\nBruno\nChloé"},
+        "seats",
     )  # fmt: skip
-    assert refused.status_code == 422
-    errors = described_errors(refused.text)
-    assert list(errors) == ["seats"]
     assert await Ballot.count().where(Ballot.assembly == coop.assembly_id) == before
 
 
 async def test_the_agenda_item_form_links_a_missing_title_to_its_field(
     client: httpx.AsyncClient,
 ) -> None:
-    coop = await cooperative(kind=AssemblyKind.OTHER)
-    await as_role(client, coop, "facilitator")
+    coop = await _facilitating(client)
     before = await AgendaItem.count().where(AgendaItem.assembly == coop.assembly_id)
-    refused = await post_form(
-        client, f"{coop.base}/assemblies/{coop.assembly_id}/items", {"title": "  "}
-    )
-    assert refused.status_code == 422
-    assert list(described_errors(refused.text)) == ["title"]
+    path = f"{coop.base}/assemblies/{coop.assembly_id}/items"
+    await _refused_naming(client, path, {"title": "  "}, "title")
     assert await AgendaItem.count().where(AgendaItem.assembly == coop.assembly_id) == before

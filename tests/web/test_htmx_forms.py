@@ -29,23 +29,14 @@ async def test_every_create_form_sent_by_htmx_goes_to_what_it_created(
     await as_role(client, coop, "facilitator")
     base = coop.base
 
-    assembly = await post_form(
-        client,
-        f"{base}/assemblies",
-        {"title": "AGE de printemps", "starts_at": "2030-04-02T18:00", "kind": "age",
-         "convocation": "first", "submission_rule": "members"},
-        htmx=True,
-    )  # fmt: skip
+    spring = {"title": "AGE de printemps", "starts_at": "2030-04-02T18:00", "kind": "age",
+              "convocation": "first", "submission_rule": "members"}  # fmt: skip
+    assembly = await post_form(client, f"{base}/assemblies", spring, htmx=True)
     _told_where_to_go(assembly, rf"{base}/assemblies/\d+")
     assembly_path = assembly.headers["hx-redirect"]
 
-    edited = await post_form(
-        client,
-        f"{assembly_path}/edit",
-        {"title": "AGE de printemps (2)", "starts_at": "2030-04-02T18:00", "kind": "age",
-         "convocation": "first", "submission_rule": "members"},
-        htmx=True,
-    )  # fmt: skip
+    renamed = {**spring, "title": "AGE de printemps (2)"}
+    edited = await post_form(client, f"{assembly_path}/edit", renamed, htmx=True)
     _told_where_to_go(edited, assembly_path)
 
     for title in ("Comptes", "Affectation du résultat", "Divers"):

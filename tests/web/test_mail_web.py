@@ -6,16 +6,16 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import httpx
 import pytest
 from tests.support.smtp import SENDER, Inbox, smtp_server
-from tests.web.helpers import csrf_token, sign_in
+from tests.web.assembly_helpers import PASSWORD, administered
+from tests.web.helpers import assert_shows, csrf_token, sign_in
 
 from votes.db.tables import AuditEntry, Mail, MailStatus, Membership
 from votes.services import accounts, mail, organisations
-
-PASSWORD = "a-long-enough-password"
 
 
 @pytest.fixture
@@ -47,13 +47,7 @@ async def _deliver() -> None:
 
 
 async def _cooperative() -> tuple[str, int, str]:
-    suffix = uuid.uuid4().hex[:8]
-    short_name = f"mail-{suffix}"
-    organisation_id = await organisations.create_organisation(f"Coop {suffix}", short_name)
-    email = f"admin-{suffix}@example.org"
-    person_id = await accounts.create_person(f"Admin {suffix}", email, PASSWORD)
-    await organisations.add_membership(organisation_id, person_id, is_admin=True)
-    return short_name, organisation_id, email
+    return await administered("Mail")
 
 
 async def _member(organisation_id: int, name: str, email: str | None, language: str = "") -> int:
@@ -214,32 +208,41 @@ async def test_access_codes_are_mailed_once_and_members_without_address_are_list
     assert "Keep it to yourself" in to_bob.get_content()
 
 
-async def test_the_outbox_shows_the_cooperatives_mails_and_retries_a_failed_one(
-    mailing_client: httpx.AsyncClient,
-) -> None:
-    short_name, organisation_id, admin = await _cooperative()
-    key = f"outbox:{uuid.uuid4().hex}"
+async def _failed_mail(organisation_id: int, recipient: str, **fields: Any) -> int:
+    """An access-code mail of the cooperative that could not be sent; its id."""
+    key = f"failed:{uuid.uuid4().hex}"
     await Mail.insert(
         Mail(
             organisation=organisation_id,
             kind="access_code",
-            recipient="lost@example.org",
-            subject="Votre code",
-            body_text="Bonjour Lost",
+            recipient=recipient,
             status=MailStatus.FAILED.value,
-            attempts=mail.MAX_ATTEMPTS,
-            last_error="SMTPRecipientsRefused: 550 no such user",
             idempotency_key=key,
+            **fields,
         )
     )
-    mail_id = (await Mail.select(Mail.id).where(Mail.idempotency_key == key).first())["id"]
+    row = await Mail.select(Mail.id).where(Mail.idempotency_key == key).first()
+    assert row is not None
+    return int(row["id"])
+
+
+async def test_the_outbox_shows_the_cooperatives_mails_and_retries_a_failed_one(
+    mailing_client: httpx.AsyncClient,
+) -> None:
+    short_name, organisation_id, admin = await _cooperative()
+    mail_id = await _failed_mail(
+        organisation_id,
+        "lost@example.org",
+        subject="Votre code",
+        body_text="Bonjour Lost",
+        attempts=mail.MAX_ATTEMPTS,
+        last_error="SMTPRecipientsRefused: 550 no such user",
+    )
     await sign_in(mailing_client, admin, PASSWORD)
 
     outbox = await mailing_client.get(f"/o/{short_name}/mail")
     assert outbox.status_code == 200
-    assert "lost@example.org" in outbox.text
-    assert "550 no such user" in outbox.text
-    assert "en échec" in outbox.text
+    assert_shows(outbox.text, "lost@example.org", "550 no such user", "en échec")
     shown = await mailing_client.get(f"/o/{short_name}/mail/{mail_id}")
     assert "Bonjour Lost" in shown.text
     retried = await _post(mailing_client, f"/o/{short_name}/mail/{mail_id}/retry")
@@ -255,19 +258,9 @@ async def test_another_cooperatives_admin_gets_404_for_a_mail(
     mailing_client: httpx.AsyncClient,
 ) -> None:
     _, organisation_id, _ = await _cooperative()
-    key = f"private:{uuid.uuid4().hex}"
-    await Mail.insert(
-        Mail(
-            organisation=organisation_id,
-            kind="access_code",
-            recipient="secret@example.org",
-            subject="Code",
-            body_text="Bonjour Secret",
-            status=MailStatus.FAILED.value,
-            idempotency_key=key,
-        )
+    mail_id = await _failed_mail(
+        organisation_id, "secret@example.org", subject="Code", body_text="Bonjour Secret"
     )
-    mail_id = (await Mail.select(Mail.id).where(Mail.idempotency_key == key).first())["id"]
     other_short, _, other_admin = await _cooperative()
     await sign_in(mailing_client, other_admin, PASSWORD)
     assert (await mailing_client.get(f"/o/{other_short}/mail/{mail_id}")).status_code == 404

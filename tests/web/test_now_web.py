@@ -7,6 +7,7 @@ import re
 
 import httpx
 from tests.web.assembly_helpers import Coop, as_role, cooperative, first_id, post_form
+from tests.web.helpers import assert_shows
 
 from votes.db.tables import Contribution, Thread
 from votes.services import assemblies, proposals
@@ -22,6 +23,15 @@ async def _proposal_thread(coop: Coop) -> tuple[int, int]:
     return proposal_id, int(row["id"])
 
 
+async def _discussion(client: httpx.AsyncClient, role: str) -> tuple[Coop, int, str]:
+    """A fresh coop's proposal with its thread, ``role`` signed in: the coop, the thread's
+    id and the proposal's path (where a post comes back to)."""
+    coop = await cooperative()
+    proposal_id, thread_id = await _proposal_thread(coop)
+    await as_role(client, coop, role)
+    return coop, thread_id, f"{coop.base}/proposals/{proposal_id}"
+
+
 async def _post(client: httpx.AsyncClient, coop: Coop, thread_id: int, body: str, here: str) -> int:
     """A contribution posted without JavaScript, as the signed-in member; its id (from the
     redirect to ``here#contribution-<id>``)."""
@@ -33,10 +43,7 @@ async def _post(client: httpx.AsyncClient, coop: Coop, thread_id: int, body: str
 
 
 async def test_posting_with_htmx_shows_the_contribution_at_once(client: httpx.AsyncClient) -> None:
-    coop = await cooperative()
-    proposal_id, thread_id = await _proposal_thread(coop)
-    await as_role(client, coop, "other")
-    here = f"{coop.base}/proposals/{proposal_id}"
+    coop, thread_id, here = await _discussion(client, "other")
     response = await post_form(
         client,
         f"{coop.base}/threads/{thread_id}/contributions",
@@ -68,10 +75,7 @@ async def test_posting_with_htmx_shows_the_contribution_at_once(client: httpx.As
 async def test_posting_without_javascript_comes_back_to_the_page(
     client: httpx.AsyncClient,
 ) -> None:
-    coop = await cooperative()
-    proposal_id, thread_id = await _proposal_thread(coop)
-    await as_role(client, coop, "member")
-    here = f"{coop.base}/proposals/{proposal_id}"
+    coop, thread_id, here = await _discussion(client, "member")
     response = await post_form(
         client,
         f"{coop.base}/threads/{thread_id}/contributions",
@@ -103,10 +107,7 @@ async def test_bad_posts_get_a_message_and_change_nothing(client: httpx.AsyncCli
 
 
 async def test_edits_are_marked_and_only_the_author_edits(client: httpx.AsyncClient) -> None:
-    coop = await cooperative()
-    proposal_id, thread_id = await _proposal_thread(coop)
-    here = f"{coop.base}/proposals/{proposal_id}"
-    await as_role(client, coop, "member")
+    coop, thread_id, here = await _discussion(client, "member")
     contribution_id = await _post(client, coop, thread_id, "Premier jet", here)
     edited = await post_form(
         client,
@@ -130,10 +131,7 @@ async def test_edits_are_marked_and_only_the_author_edits(client: httpx.AsyncCli
 
 
 async def test_reactions_hiding_and_closing_a_thread(client: httpx.AsyncClient) -> None:
-    coop = await cooperative()
-    proposal_id, thread_id = await _proposal_thread(coop)
-    here = f"{coop.base}/proposals/{proposal_id}"
-    await as_role(client, coop, "member")
+    coop, thread_id, here = await _discussion(client, "member")
     contribution_id = await _post(client, coop, thread_id, "Hors sujet", here)
     await as_role(client, coop, "other")
     reacted = await post_form(
@@ -209,6 +207,4 @@ async def test_now_page_follows_the_current_item_and_polls_cheaply(
     )
     assert changed.status_code == 200
     assert "<html" not in changed.text
-    assert "Rémunérations" in changed.text
-    assert "Ouvrir à 8 h." in changed.text
-    assert f"/proposals/{proposal_id}" in changed.text
+    assert_shows(changed.text, "Rémunérations", "Ouvrir à 8 h.", f"/proposals/{proposal_id}")

@@ -6,10 +6,12 @@ import html
 import re
 
 import httpx
-from tests.web.helpers import csrf_token, sign_in
+from tests.web.helpers import assert_shows, csrf_token, sign_in
 
 from votes.db.tables import Ballot
 from votes.services import accounts, organisations
+
+IN_SESSION = "Assemblée générale ordinaire 2026"  # the demo's assembly in session
 
 
 async def _demo_ballot_id(question_start: str) -> int:
@@ -23,6 +25,24 @@ async def _demo_ballot_id(question_start: str) -> int:
     )
     assert row is not None
     return int(row["id"])
+
+
+async def _as_lea(client: httpx.AsyncClient, question_start: str, language: str) -> str:
+    """The page of the demo's ballot whose question starts so, as Léa reads it."""
+    await sign_in(client, "lea@demo.votes.invalid")
+    ballot_id = await _demo_ballot_id(question_start)
+    page = await client.get(f"/o/demo/ballots/{ballot_id}", headers={"Accept-Language": language})
+    assert page.status_code == 200
+    return page.text
+
+
+async def _first_link(client: httpx.AsyncClient, path: str, kind: str, text: str = "") -> str:
+    """Where the page's first link to one of the demo's ``kind`` (assemblies…) whose text
+    starts with ``text`` leads."""
+    page = await client.get(path)
+    link = re.search(rf'href="(/o/demo/{kind}/\d+)">{re.escape(text)}', page.text)
+    assert link, (path, kind)
+    return link.group(1)
 
 
 async def test_wrong_password_is_refused_in_french_and_nothing_is_signed_in(
@@ -59,12 +79,7 @@ async def test_member_signs_in_and_sees_the_assembly_agenda(
     assert "Bonjour, Léa Dubois" in home.text
     assert "Coopérative Les Tisserands" in home.text
     assert "1 scrutin est ouvert" in home.text  # the allocation ballot is open in the demo
-    organisation = await client.get("/o/demo/")
-    assembly_link = re.search(
-        r'href="(/o/demo/assemblies/\d+)">Assemblée générale ordinaire 2026', organisation.text
-    )
-    assert assembly_link
-    assembly = await client.get(assembly_link.group(1))
+    assembly = await client.get(await _first_link(client, "/o/demo/", "assemblies", IN_SESSION))
     assert "Assemblée générale ordinaire 2026" in assembly.text
     assert "Approbation des comptes de l&#39;exercice 2025" in assembly.text
     assert 'aria-current="step"' in assembly.text  # the item under discussion is marked
@@ -102,52 +117,36 @@ async def test_proposal_page_renders_markdown_and_its_thread(
     client: httpx.AsyncClient, demo: None
 ) -> None:
     await sign_in(client, "hugo@demo.votes.invalid")
-    assembly = await client.get("/o/demo/")
-    in_session = r'href="(/o/demo/assemblies/\d+)">Assemblée générale ordinaire 2026'
-    assembly_path = re.search(in_session, assembly.text).group(1)  # type: ignore[union-attr]
-    agenda = await client.get(assembly_path)
-    proposal_path = re.search(r'href="(/o/demo/proposals/\d+)"', agenda.text).group(1)  # type: ignore[union-attr]
+    assembly_path = await _first_link(client, "/o/demo/", "assemblies", IN_SESSION)
+    proposal_path = await _first_link(client, assembly_path, "proposals")
     proposal = await client.get(proposal_path, headers={"Accept-Language": "en"})
-    assert "<strong>rapport de gestion</strong>" in proposal.text
-    assert "Question" in proposal.text
-    assert "Léa Dubois" in proposal.text
+    assert_shows(proposal.text, "<strong>rapport de gestion</strong>", "Question", "Léa Dubois")
     assert 'class="thread thread--replies"' in proposal.text  # the answer sits under the question
 
 
 async def test_published_majority_result_shows_the_verdict_and_the_rule(
     client: httpx.AsyncClient, demo: None
 ) -> None:
-    await sign_in(client, "lea@demo.votes.invalid")
-    ballot_id = await _demo_ballot_id("Approuvez-vous les comptes")
-    french = await client.get(f"/o/demo/ballots/{ballot_id}", headers={"Accept-Language": "fr"})
-    assert "Adoptée" in french.text
-    assert "7 pour" in french.text
-    assert "1 contre" in french.text
-    english = await client.get(f"/o/demo/ballots/{ballot_id}", headers={"Accept-Language": "en"})
-    assert "Adopted" in english.text
+    french = await _as_lea(client, "Approuvez-vous les comptes", "fr")
+    assert_shows(french, "Adoptée", "7 pour", "1 contre")
+    english = await _as_lea(client, "Approuvez-vous les comptes", "en")
+    assert "Adopted" in english
 
 
 async def test_published_stv_result_lists_the_elected_and_every_round(
     client: httpx.AsyncClient, demo: None
 ) -> None:
-    await sign_in(client, "lea@demo.votes.invalid")
-    ballot_id = await _demo_ballot_id("Élection du comité")
-    page = await client.get(f"/o/demo/ballots/{ballot_id}", headers={"Accept-Language": "fr"})
-    assert "Élu·es" in page.text
-    assert "Léa Dubois" in page.text
-    assert "Voix à chaque tour" in page.text
-    assert "<svg" in page.text  # the chart is drawn on the server
+    page = await _as_lea(client, "Élection du comité", "fr")
+    assert_shows(page, "Élu·es", "Léa Dubois", "Voix à chaque tour")
+    assert "<svg" in page  # the chart is drawn on the server
 
 
 async def test_open_ballot_result_is_not_shown_before_the_close(
     client: httpx.AsyncClient, demo: None
 ) -> None:
-    await sign_in(client, "lea@demo.votes.invalid")
-    ballot_id = await _demo_ballot_id("Adoptez-vous l'affectation")
-    page = await client.get(f"/o/demo/ballots/{ballot_id}", headers={"Accept-Language": "en"})
-    assert page.status_code == 200
-    assert "4 members have voted." in page.text
-    assert "Result" not in page.text.split("<main", 1)[1].split("</main>")[0].replace(
+    page = await _as_lea(client, "Adoptez-vous l'affectation", "en")
+    assert "4 members have voted." in page
+    assert "Result" not in page.split("<main", 1)[1].split("</main>")[0].replace(
         "Result published", ""
     )
 

@@ -6,7 +6,17 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import httpx
-from tests.web.assembly_helpers import PASSWORD, as_role, cooperative, first_id, post_form
+from tests.web.assembly_helpers import (
+    PASSWORD,
+    accept_amendment,
+    as_role,
+    cooperative,
+    first_id,
+    post_form,
+    propose_amendment,
+    submit_proposal,
+    thread_of,
+)
 from tests.web.helpers import sign_in
 
 from votes.db.tables import Amendment, Proposal, ProposalStatus
@@ -18,19 +28,16 @@ async def test_member_submits_a_proposal_and_markdown_scripts_never_run(
 ) -> None:
     coop = await cooperative()
     await as_role(client, coop, "member")
-    response = await post_form(
+    proposal_path = await submit_proposal(
         client,
-        f"{coop.base}/assemblies/{coop.assembly_id}/proposals",
-        {
-            "title": "Semaine de quatre jours",
-            "body": "Nous proposons **4 jours**.\n\n<script>alert('x')</script>"
-            "[clic](javascript:alert(1)) <img src=x onerror=alert(1)>",
-            "agenda_item": str(coop.item_id),
-            "coauthors": [str(coop.people["other"])],
-        },
+        coop,
+        title="Semaine de quatre jours",
+        body="Nous proposons **4 jours**.\n\n<script>alert('x')</script>"
+        "[clic](javascript:alert(1)) <img src=x onerror=alert(1)>",
+        agenda_item=str(coop.item_id),
+        coauthors=[str(coop.people["other"])],
     )
-    assert response.status_code == 303
-    page = await client.get(response.headers["location"])
+    page = await client.get(proposal_path)
     assert "<strong>4 jours</strong>" in page.text
     assert "<script>alert" not in page.text
     assert 'href="javascript' not in page.text
@@ -72,12 +79,9 @@ async def test_a_proposal_after_the_deadline_is_refused_in_french(
 async def test_edits_make_versions_whose_differences_are_shown(client: httpx.AsyncClient) -> None:
     coop = await cooperative()
     await as_role(client, coop, "member")
-    created = await post_form(
-        client,
-        f"{coop.base}/assemblies/{coop.assembly_id}/proposals",
-        {"title": "Prime", "body": "Une prime de 300 € en juin."},
+    proposal_path = await submit_proposal(
+        client, coop, title="Prime", body="Une prime de 300 € en juin."
     )
-    proposal_path = created.headers["location"]
     edited = await post_form(
         client,
         f"{proposal_path}/edit",
@@ -101,12 +105,9 @@ async def test_amendment_is_shown_as_a_diff_and_accepted_by_the_author(
 ) -> None:
     coop = await cooperative()
     await as_role(client, coop, "member")
-    created = await post_form(
-        client,
-        f"{coop.base}/assemblies/{coop.assembly_id}/proposals",
-        {"title": "Télétravail", "body": "Deux jours de télétravail par semaine."},
+    proposal_path = await submit_proposal(
+        client, coop, title="Télétravail", body="Deux jours de télétravail par semaine."
     )
-    proposal_path = created.headers["location"]
     await as_role(client, coop, "other")
     missing = await post_form(
         client,
@@ -115,20 +116,15 @@ async def test_amendment_is_shown_as_a_diff_and_accepted_by_the_author(
     )
     assert missing.status_code == 409
     assert "pas dans le texte actuel" in missing.text
-    proposed = await post_form(
-        client,
-        f"{proposal_path}/amendments",
-        {"kind": "replace", "passage": "Deux jours", "text": "Trois jours", "reason": "Équité"},
-    )
-    assert proposed.status_code == 303
+    amendment_id = await propose_amendment(
+        client, proposal_path, kind="replace", passage="Deux jours", text="Trois jours",
+        reason="Équité",
+    )  # fmt: skip
     page = await client.get(proposal_path)
     assert "<del>Deux</del><ins>Trois</ins>" in page.text
-    amendment_id = first_id(r'id="amendment-(\d+)"', page.text)
+    assert f'id="amendment-{amendment_id}"' in page.text
     await as_role(client, coop, "member")
-    accepted = await post_form(
-        client, f"{coop.base}/amendments/{amendment_id}/decide", {"decision": "accept"}
-    )
-    assert accepted.status_code == 303
+    await accept_amendment(client, coop, amendment_id)
     page = await client.get(proposal_path, headers={"Accept-Language": "en"})
     assert "Three" in page.text or "Trois jours de télétravail" in page.text
     assert "Accepted by the author" in page.text
@@ -137,12 +133,7 @@ async def test_amendment_is_shown_as_a_diff_and_accepted_by_the_author(
 async def test_an_amendment_to_a_withdrawn_proposal_is_refused(client: httpx.AsyncClient) -> None:
     coop = await cooperative()
     await as_role(client, coop, "member")
-    created = await post_form(
-        client,
-        f"{coop.base}/assemblies/{coop.assembly_id}/proposals",
-        {"title": "Idée", "body": "Un texte."},
-    )
-    proposal_path = created.headers["location"]
+    proposal_path = await submit_proposal(client, coop, title="Idée", body="Un texte.")
     withdrawn = await post_form(client, f"{proposal_path}/status", {"status": "withdrawn"})
     assert withdrawn.status_code == 303
     await as_role(client, coop, "other")
@@ -223,14 +214,10 @@ async def test_demo_shows_a_debate_with_amendments_a_draft_and_a_closed_thread(
 async def test_a_draft_thread_stays_private_to_its_authors(client: httpx.AsyncClient) -> None:
     coop = await cooperative()
     await as_role(client, coop, "member")
-    response = await post_form(
-        client,
-        f"{coop.base}/assemblies/{coop.assembly_id}/proposals",
-        {"title": "Brouillon", "body": "Pas encore prêt.", "draft": "1"},
+    proposal_path = await submit_proposal(
+        client, coop, title="Brouillon", body="Pas encore prêt.", draft="1"
     )
-    assert response.status_code == 303
-    proposal_page = await client.get(response.headers["location"])
-    thread_id = first_id(r"/threads/(\d+)/contributions", proposal_page.text)
+    thread_id = await thread_of(client, proposal_path)
     posted = await post_form(
         client, f"{coop.base}/threads/{thread_id}/contributions", {"body": "Note pour moi"}
     )
@@ -256,18 +243,15 @@ async def test_a_draft_is_found_by_no_route_but_by_its_authors_and_facilitators(
     coop = await cooperative()
     await assemblies.set_current_item(coop.assembly_id, coop.item_id)
     await as_role(client, coop, "member")
-    created = await post_form(
+    proposal_path = await submit_proposal(
         client,
-        f"{coop.base}/assemblies/{coop.assembly_id}/proposals",
-        {
-            "title": "Projet secret de fusion",
-            "body": "Fusionner avec la coopérative voisine.",
-            "agenda_item": str(coop.item_id),
-            "coauthors": [str(coop.people["other"])],
-            "draft": "1",
-        },
+        coop,
+        title="Projet secret de fusion",
+        body="Fusionner avec la coopérative voisine.",
+        agenda_item=str(coop.item_id),
+        coauthors=[str(coop.people["other"])],
+        draft="1",
     )
-    proposal_path = created.headers["location"]
     draft_id = int(proposal_path.rsplit("/", 1)[1])
     edited = await post_form(
         client,
@@ -275,8 +259,7 @@ async def test_a_draft_is_found_by_no_route_but_by_its_authors_and_facilitators(
         {"title": "Projet secret de fusion", "body": "Fusionner avec la voisine."},
     )
     assert edited.status_code == 303
-    page = await client.get(proposal_path)
-    thread_id = first_id(r"/threads/(\d+)/contributions", page.text)
+    thread_id = await thread_of(client, proposal_path)
     posted = await post_form(
         client, f"{coop.base}/threads/{thread_id}/contributions", {"body": "Note privée"}
     )
@@ -338,14 +321,8 @@ async def test_a_link_to_a_contribution_leads_to_its_thread_page(client: httpx.A
     contribution, not the site's home."""
     coop = await cooperative()
     await as_role(client, coop, "member")
-    created = await post_form(
-        client,
-        f"{coop.base}/assemblies/{coop.assembly_id}/proposals",
-        {"title": "Cantine", "body": "Une cantine bio."},
-    )
-    proposal_path = created.headers["location"]
-    page = await client.get(proposal_path)
-    thread_id = first_id(r"/threads/(\d+)/contributions", page.text)
+    proposal_path = await submit_proposal(client, coop, title="Cantine", body="Une cantine bio.")
+    thread_id = await thread_of(client, proposal_path)
     posted = await post_form(
         client, f"{coop.base}/threads/{thread_id}/contributions", {"body": "Bonne idée"}
     )

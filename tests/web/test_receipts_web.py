@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 
 import httpx
+from tests.support.factories import close, open_ballot
 from tests.web.assembly_helpers import as_role, cooperative, post_form
-from tests.web.helpers import csrf_token
+from tests.web.helpers import assert_shows, csrf_token
 
 from votes.db.tables import Membership
 from votes.services.actors import actor_for
@@ -28,7 +29,7 @@ async def test_a_member_finds_their_votes_and_checks_a_secret_receipt(
         [("yes", "Pour"), ("no", "Contre")],
     )  # fmt: skip
     for ballot_id in (secret_id, public_id):
-        await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+        await open_ballot(ballot_id)
     await as_role(client, coop, "member")
     token = await csrf_token(client, f"{coop.base}/ballots/{secret_id}")
     voted = await client.post(
@@ -44,16 +45,14 @@ async def test_a_member_finds_their_votes_and_checks_a_secret_receipt(
     )
     page = await client.get(f"{coop.base}/my-votes")
     assert page.status_code == 200
-    assert "Qui préside ?" in page.text
-    assert "rien ne vous relie à votre bulletin" in page.text
-    assert "Votre vote" in page.text
+    assert_shows(page.text, "Qui préside ?", "rien ne vous relie à votre bulletin", "Votre vote")
     assert "<strong>Pour</strong>" in page.text  # the roll-call vote, in words
     assert "Contre</strong>" not in page.text  # never the secret choice
     assert "js/receipts.js" in page.text
 
     early = await post_form(client, f"{coop.base}/my-votes/check", {"receipt": code.group(1)})
     assert early.status_code == 422  # not published yet: nothing to find
-    await lifecycle.close_ballot(await lifecycle.system_actor(secret_id), secret_id)
+    await close(secret_id)
     await lifecycle.publish_ballot(await lifecycle.system_actor(secret_id), secret_id)
     found = await post_form(
         client, f"{coop.base}/my-votes/check", {"receipt": code.group(1).lower()}, htmx=True
@@ -81,9 +80,9 @@ async def test_a_receipt_of_another_organisation_is_not_found_here(
         await actor_for(elsewhere.organisation_id), elsewhere.assembly_id, "Ailleurs ?", "majority",
         [("yes", "Pour"), ("no", "Contre")], secret=True,
     )  # fmt: skip
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await open_ballot(ballot_id)
     receipt = await voting.cast_vote(ballot_id, member["id"], "yes", receipt_key="k")
-    await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await close(ballot_id)
     await lifecycle.publish_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     await as_role(client, home, "member")
     refused = await post_form(client, f"{home.base}/my-votes/check", {"receipt": receipt.code})

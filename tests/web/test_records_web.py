@@ -7,14 +7,14 @@ import re
 
 import httpx
 import pypdf
+from tests.support.factories import close, new_ballot
 from tests.web.assembly_helpers import as_role, cooperative, post_form
-from tests.web.helpers import sign_in
+from tests.web.helpers import assert_shows, sign_in
 from tests.web.test_minutes_web import _coop_with_a_decision, _demo_assembly_id, visible_text
 
 from votes.db.tables import AuditChain, Ballot
 from votes.services import assemblies
-from votes.services.actors import actor_for
-from votes.services.ballots import drafts, lifecycle
+from votes.services.ballots import lifecycle
 
 
 def _section(text: str, question: str) -> str:
@@ -106,16 +106,14 @@ async def test_the_projector_shows_the_audit_trails_fingerprint_with_a_published
 
 async def test_the_minutes_list_the_incidents_of_the_session(client: httpx.AsyncClient) -> None:
     coop, _ = await _coop_with_a_decision()
-    other = await drafts.create_ballot(
-        await actor_for(coop.organisation_id),
+    other = await new_ballot(
+        coop.organisation_id,
         coop.assembly_id,
         "Adoptez-vous le budget ?",
-        "majority",
-        [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")],
         agenda_item_id=coop.item_id,
+        opened=True,
     )
-    await lifecycle.open_ballot(await lifecycle.system_actor(other), other)
-    await lifecycle.close_ballot(await lifecycle.system_actor(other), other)
+    await close(other)
     await lifecycle.reopen_ballot(
         await lifecycle.system_actor(other), other, "Coupure du réseau wifi pendant le vote"
     )
@@ -126,10 +124,13 @@ async def test_the_minutes_list_the_incidents_of_the_session(client: httpx.Async
     page = await client.get(f"{coop.base}/assemblies/{coop.assembly_id}/minutes")
     text = visible_text(page.text)
     incidents = text[text.index("Incidents de séance") :]
-    assert "rouvert" in incidents
-    assert "Coupure du réseau wifi pendant le vote" in incidents
-    assert "annulé" in incidents
-    assert "Adoptez-vous le budget ?" in incidents
+    assert_shows(
+        incidents,
+        "rouvert",
+        "Coupure du réseau wifi pendant le vote",
+        "annulé",
+        "Adoptez-vous le budget ?",
+    )
 
 
 async def test_the_minutes_write_the_date_in_words(client: httpx.AsyncClient) -> None:
@@ -147,13 +148,7 @@ async def test_a_facilitator_lists_every_ballot_wherever_it_is_filed(
     client: httpx.AsyncClient,
 ) -> None:
     coop = await cooperative()
-    await drafts.create_ballot(
-        await actor_for(coop.organisation_id),
-        coop.assembly_id,
-        "Levée de séance ?",
-        "majority",
-        [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")],
-    )
+    await new_ballot(coop.organisation_id, coop.assembly_id, "Levée de séance ?")
     await as_role(client, coop, "facilitator")
     page = await client.get(f"{coop.base}/ballots")
     assert page.status_code == 200

@@ -7,10 +7,11 @@ import re
 from fractions import Fraction
 
 import httpx
+from tests.support.factories import close
 from tests.web.helpers import csrf_token
 from tests.web.test_voting import Coop, _as, _hidden, _vote_without_javascript
 
-from votes.services.ballots import lifecycle, voting
+from votes.services.ballots import voting
 
 
 def _receipt_on(page: str) -> str:
@@ -40,14 +41,20 @@ async def _change(
     return await client.post(coop.path(ballot_id, "/vote"), data=form, follow_redirects=False)
 
 
+async def _ana_voted_yes(client: httpx.AsyncClient) -> tuple[Coop, int]:
+    """A secret ballot whose votes may change, Ana signed in on this client, having voted
+    "yes": the coop and the ballot's id."""
+    coop = await Coop().create()
+    ballot_id = await coop.open_ballot(secret=True, allow_change=True)
+    await _as(client, coop, "ana")
+    await _vote_without_javascript(client, coop, ballot_id, "yes")
+    return coop, ballot_id
+
+
 async def test_another_members_published_receipt_cannot_change_a_secret_vote(
     client: httpx.AsyncClient,
 ) -> None:
-    coop = await Coop().create()
-    ballot_id = await coop.ballot(secret=True, allow_change=True)
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
-    await _as(client, coop, "ana")
-    await _vote_without_javascript(client, coop, ballot_id, "yes")
+    coop, ballot_id = await _ana_voted_yes(client)
     ana_receipt = _receipt_on((await client.get(coop.path(ballot_id))).text)
     await _sign_out(client)
     client.cookies.clear()  # Ben on his own phone, who read Ana's receipt over her shoulder
@@ -56,7 +63,7 @@ async def test_another_members_published_receipt_cannot_change_a_secret_vote(
     for typed in (ana_receipt, ana_receipt.replace("-", "").lower()):
         refused = await _change(client, coop, ballot_id, "no", typed)
         assert refused.status_code == 422, refused.text
-    result = await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    result = await close(ballot_id)
     assert result.rounds[0].totals["yes"] == 2
     assert result.rounds[0].totals.get("no", 0) == 0
 
@@ -65,8 +72,7 @@ async def test_a_second_person_on_the_same_phone_sees_and_uses_none_of_the_first
     client: httpx.AsyncClient,
 ) -> None:
     coop = await Coop().create()
-    ballot_id = await coop.ballot(secret=True, allow_change=True)
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    ballot_id = await coop.open_ballot(secret=True, allow_change=True)
     await _as(client, coop, "ben")  # Ben voted earlier, on another phone
     await _vote_without_javascript(client, coop, ballot_id, "yes")
     await _sign_out(client)
@@ -83,21 +89,17 @@ async def test_a_second_person_on_the_same_phone_sees_and_uses_none_of_the_first
     # nor can Ben change a paper with whatever this phone kept of Ana's
     refused = await _change(client, coop, ballot_id, "no")
     assert refused.status_code == 422, refused.text
-    result = await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    result = await close(ballot_id)
     assert result.rounds[0].totals["yes"] == 2
 
 
 async def test_a_voter_changes_their_own_secret_vote_on_their_phone(
     client: httpx.AsyncClient,
 ) -> None:
-    coop = await Coop().create()
-    ballot_id = await coop.ballot(secret=True, allow_change=True)
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
-    await _as(client, coop, "ana")
-    await _vote_without_javascript(client, coop, ballot_id, "yes")
+    coop, ballot_id = await _ana_voted_yes(client)
     changed = await _change(client, coop, ballot_id, "no")
     assert changed.status_code == 303, changed.text
-    result = await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    result = await close(ballot_id)
     assert result.rounds[0].totals["no"] == 1
     assert result.rounds[0].totals.get("yes", 0) == 0
 
@@ -131,8 +133,7 @@ async def test_closing_and_reopening_a_secret_ballot_reveals_no_individual_choic
     """The attack of the issue: close, read the totals, reopen, once per new voter (the "not
     voted yet" list tells who), and diff."""
     coop = await Coop().create()
-    ballot_id = await coop.ballot(secret=True)
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    ballot_id = await coop.open_ballot(secret=True)
     await _as(client, coop, "facilitator")
     voters = ["facilitator", "scrutineer", "ana", "ben"]
     chosen = dict(zip(voters, ["yes", "no", "yes", "abstain"], strict=True))

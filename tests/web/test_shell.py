@@ -7,7 +7,7 @@ import re
 
 import httpx
 import pytest
-from tests.web.helpers import csrf_token
+from tests.web.helpers import choose_language
 
 
 async def test_front_page_speaks_french_by_default_and_english_when_asked(
@@ -28,13 +28,7 @@ async def test_front_page_speaks_french_by_default_and_english_when_asked(
 async def test_language_switch_is_remembered_over_the_browser_language(
     client: httpx.AsyncClient,
 ) -> None:
-    token = await csrf_token(client)
-    response = await client.post(
-        "/language",
-        data={"language": "en", "next": "/", "_csrf_token": token},
-        follow_redirects=False,
-    )
-    assert response.status_code == 303
+    await choose_language(client, "en")
     page = await client.get("/", headers={"Accept-Language": "fr"})
     assert "Decide together, count exactly" in page.text
 

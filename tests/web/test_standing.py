@@ -12,13 +12,12 @@ import uuid
 
 import httpx
 import pytest
+from tests.support.factories import close, new_ballot
 from tests.web.assembly_helpers import PASSWORD, Coop, cooperative, post_form
 from tests.web.helpers import sign_in
 
 from votes.db.tables import AccessCode, Ballot, Membership, MembershipStatus, Organisation
 from votes.services import accounts, organisations
-from votes.services.actors import actor_for
-from votes.services.ballots import drafts, lifecycle
 
 
 async def _suspended(coop: Coop, **roles: bool) -> str:
@@ -33,15 +32,13 @@ async def _suspended(coop: Coop, **roles: bool) -> str:
 
 
 async def _open_ballot(coop: Coop) -> int:
-    ballot_id = await drafts.create_ballot(
-        await actor_for(coop.organisation_id),
+    return await new_ballot(
+        coop.organisation_id,
         coop.assembly_id,
         "Adopter les comptes ?",
-        "majority",
-        [("yes", "Pour"), ("no", "Contre")],
+        choices=[("yes", "Pour"), ("no", "Contre")],
+        opened=True,
     )
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
-    return ballot_id
 
 
 async def _status(ballot_id: int) -> str:
@@ -126,7 +123,7 @@ async def test_a_suspended_facilitator_neither_closes_nor_publishes_a_ballot(
     closed = await post_form(client, f"{console}/close", {})
     assert closed.status_code == 403
     assert await _status(ballot_id) == "open"
-    await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await close(ballot_id)
     published = await post_form(client, f"{console}/publish", {})
     assert published.status_code == 403
     assert await _status(ballot_id) == "closed"

@@ -6,11 +6,11 @@ import re
 from zoneinfo import ZoneInfo
 
 import httpx
+from tests.support.factories import close
 from tests.web.test_secrecy_web import _change
 from tests.web.test_voting import Coop, _as, _vote_without_javascript
 
 from votes.db.tables import Participation
-from votes.services.ballots import lifecycle
 
 FRENCH = {"Accept-Language": "fr"}
 
@@ -19,8 +19,7 @@ async def test_a_changed_vote_is_confirmed_with_its_new_time_in_minutes(
     client: httpx.AsyncClient,
 ) -> None:
     coop = await Coop().create()
-    ballot_id = await coop.ballot(allow_change=True)
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    ballot_id = await coop.open_ballot(allow_change=True)
     await _as(client, coop, "ana")
     await _vote_without_javascript(client, coop, ballot_id, "yes")
     first = await Participation.select(Participation.voted_at).where(
@@ -46,10 +45,9 @@ async def test_a_closed_ballot_tells_its_voter_in_separate_sentences(
     client: httpx.AsyncClient,
 ) -> None:
     coop = await Coop().create()
-    ballot_id = await coop.ballot()
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    ballot_id = await coop.open_ballot()
     await _as(client, coop, "ana")
     await _vote_without_javascript(client, coop, ballot_id, "yes")
-    await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await close(ballot_id)
     page = await client.get(coop.path(ballot_id), headers=FRENCH)
     assert "Votre vote est compté. Le résultat" in page.text

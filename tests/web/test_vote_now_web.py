@@ -6,15 +6,13 @@ cooperative's."""
 from __future__ import annotations
 
 import httpx
-from tests.support.factories import close, motion
+from tests.support.factories import close, motion, open_ballot
 from tests.web.assembly_helpers import Coop, as_role, cooperative
-
-from votes.services.ballots import lifecycle
 
 
 async def _opened(coop: Coop, **options: object) -> int:
     ballot_id = await motion(coop.organisation_id, coop.assembly_id, **options)
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await open_ballot(ballot_id)
     return ballot_id
 
 

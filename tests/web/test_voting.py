@@ -9,12 +9,13 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import httpx
-from tests.web.helpers import csrf_token, sign_in
+from tests.support.factories import close, open_ballot
+from tests.web.helpers import assert_shows, csrf_token, sign_in
 
 from votes.db.tables import Ballot, BallotPaper, MembershipKind, Participation
 from votes.services import accounts, assemblies, organisations
 from votes.services.actors import actor_for
-from votes.services.ballots import counting, drafts, lifecycle, rows, voting
+from votes.services.ballots import counting, drafts, rows, voting
 
 PASSWORD = "a-long-enough-password"
 _counter = itertools.count()
@@ -68,6 +69,12 @@ class Coop:
             **options,  # type: ignore[arg-type]
         )
 
+    async def open_ballot(self, method: str = "majority", **options: object) -> int:
+        """A ballot of this coop, opened at once; its id."""
+        ballot_id = await self.ballot(method, **options)
+        await open_ballot(ballot_id)
+        return ballot_id
+
     def path(self, ballot_id: int, tail: str = "") -> str:
         return f"/o/{self.slug}/ballots/{ballot_id}{tail}"
 
@@ -104,12 +111,37 @@ async def _vote_without_javascript(
     return voted, form
 
 
+async def _send(
+    client: httpx.AsyncClient,
+    path: str,
+    token: str,
+    submission: str,
+    choice: str,
+    language: str = "fr",
+) -> httpx.Response:
+    """A ballot's form posted as a phone without JavaScript would."""
+    return await client.post(
+        path,
+        data={"_csrf_token": token, "submission": submission, "choice": choice},
+        headers={"Accept-Language": language},
+    )
+
+
+async def _a_late_vote_is_refused_and_not_counted(
+    client: httpx.AsyncClient, coop: Coop, ballot_id: int, token: str
+) -> None:
+    """A vote posted once the ballot is over gets the closed page in French; none is counted."""
+    late = await _send(client, coop.path(ballot_id, "/vote"), token, "late", "yes")
+    assert late.status_code == 409
+    assert "Ce scrutin est clos" in late.text
+    assert await Participation.count().where(Participation.ballot == ballot_id) == 0
+
+
 async def test_a_member_votes_confirms_and_sees_a_receipt_and_a_retry_changes_nothing(
     client: httpx.AsyncClient,
 ) -> None:
     coop = await Coop().create()
-    ballot_id = await coop.ballot(secret=True)
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    ballot_id = await coop.open_ballot(secret=True)
     await _as(client, coop, "ana")
     voted, form = await _vote_without_javascript(client, coop, ballot_id, "yes")
     assert voted.status_code == 303
@@ -127,8 +159,7 @@ async def test_a_member_votes_confirms_and_sees_a_receipt_and_a_retry_changes_no
 
 async def test_htmx_gets_the_confirmation_fragment_at_once(client: httpx.AsyncClient) -> None:
     coop = await Coop().create()
-    ballot_id = await coop.ballot()
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    ballot_id = await coop.open_ballot()
     await _as(client, coop, "ben")
     token = await csrf_token(client, coop.path(ballot_id))
     response = await client.post(
@@ -145,20 +176,12 @@ async def test_a_vote_after_the_close_gets_a_clear_page_and_is_not_counted(
     client: httpx.AsyncClient,
 ) -> None:
     coop = await Coop().create()
-    ballot_id = await coop.ballot()
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    ballot_id = await coop.open_ballot()
     await _as(client, coop, "ana")
     page = await client.get(coop.path(ballot_id))
     token = _hidden(page.text, "_csrf_token")[0]
-    await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
-    late = await client.post(
-        coop.path(ballot_id, "/vote"),
-        data={"_csrf_token": token, "submission": "late", "choice": "yes"},
-        headers={"Accept-Language": "fr"},
-    )
-    assert late.status_code == 409
-    assert "Ce scrutin est clos" in late.text
-    assert await Participation.count().where(Participation.ballot == ballot_id) == 0
+    await close(ballot_id)
+    await _a_late_vote_is_refused_and_not_counted(client, coop, ballot_id, token)
 
 
 async def test_forged_options_observers_and_foreign_ballots_are_refused(
@@ -168,15 +191,11 @@ async def test_forged_options_observers_and_foreign_ballots_are_refused(
     other = await Coop().create()
     ballot_id = await coop.ballot()
     foreign_id = await other.ballot()
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
-    await lifecycle.open_ballot(await lifecycle.system_actor(foreign_id), foreign_id)
+    await open_ballot(ballot_id)
+    await open_ballot(foreign_id)
     await _as(client, coop, "ana")
     token = await csrf_token(client, coop.path(ballot_id))
-    forged = await client.post(
-        coop.path(ballot_id, "/vote"),
-        data={"_csrf_token": token, "submission": "f", "choice": "maybe"},
-        headers={"Accept-Language": "en"},
-    )
+    forged = await _send(client, coop.path(ballot_id, "/vote"), token, "f", "maybe", "en")
     assert forged.status_code == 422
     assert "not one of this ballot" in forged.text
     foreign = await client.post(
@@ -200,8 +219,7 @@ async def test_a_ranked_ballot_is_filled_by_tapping_options_in_order(
     client: httpx.AsyncClient,
 ) -> None:
     coop = await Coop().create()
-    ballot_id = await coop.ballot("irv")
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    ballot_id = await coop.open_ballot("irv")
     await _as(client, coop, "ana")
     token = await csrf_token(client, coop.path(ballot_id))
     order: list[str] = []
@@ -271,8 +289,7 @@ async def test_a_scrutineer_enters_a_room_count_with_consistency_checks(
     client: httpx.AsyncClient,
 ) -> None:
     coop = await Coop().create()
-    ballot_id = await coop.ballot()
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    ballot_id = await coop.open_ballot()
     await _as(client, coop, "scrutineer")
     token = await csrf_token(client, coop.path(ballot_id, "/room-count"))
     fields = {"count-yes": "2", "count-no": "1", "count-abstain": "0", "blank": "0", "invalid": "0"}
@@ -289,7 +306,7 @@ async def test_a_scrutineer_enters_a_room_count_with_consistency_checks(
         follow_redirects=False,
     )
     assert saved.status_code == 303
-    result = await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    result = await close(ballot_id)
     assert result.rounds[0].totals["yes"] == 2
 
 
@@ -297,17 +314,14 @@ async def test_the_projector_shows_the_question_turnout_and_a_qr_code(
     client: httpx.AsyncClient,
 ) -> None:
     coop = await Coop().create()
-    ballot_id = await coop.ballot()
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await coop.open_ballot()
     await _as(client, coop, "ana")
     page = await client.get(
         f"/o/{coop.slug}/assemblies/{coop.assembly_id}/projector",
         headers={"Accept-Language": "fr"},
     )
     assert page.status_code == 200
-    assert "Question ?" in page.text
-    assert 'class="qr"' in page.text
-    assert f"/o/{coop.slug}/vote" in page.text
+    assert_shows(page.text, "Question ?", 'class="qr"', f"/o/{coop.slug}/vote")
 
 
 async def test_the_status_poll_is_silent_until_the_ballot_changes(
@@ -319,7 +333,7 @@ async def test_the_status_poll_is_silent_until_the_ballot_changes(
     quiet = await client.get(coop.path(ballot_id, "/status?seen=draft::1"))
     assert quiet.status_code == 204
     assert "HX-Refresh" not in quiet.headers
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await open_ballot(ballot_id)
     changed = await client.get(coop.path(ballot_id, "/status?seen=draft::1"))
     assert changed.headers["HX-Refresh"] == "true"
 
@@ -328,8 +342,7 @@ async def test_after_the_deadline_the_phone_says_time_is_up_and_a_vote_is_refuse
     client: httpx.AsyncClient,
 ) -> None:
     coop = await Coop().create()
-    ballot_id = await coop.ballot(duration_seconds=60)
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    ballot_id = await coop.open_ballot(duration_seconds=60)
     await _as(client, coop, "ana")
     page = await client.get(coop.path(ballot_id), headers={"Accept-Language": "fr"})
     token = _hidden(page.text, "_csrf_token")[0]
@@ -342,19 +355,8 @@ async def test_after_the_deadline_the_phone_says_time_is_up_and_a_vote_is_refuse
     page = await client.get(coop.path(ballot_id), headers={"Accept-Language": "fr"})
     assert "Temps écoulé\u00a0: les votes ne sont plus acceptés." in page.text
     assert form_action not in page.text
-    late = await client.post(
-        coop.path(ballot_id, "/vote"),
-        data={"_csrf_token": token, "submission": "late", "choice": "yes"},
-        headers={"Accept-Language": "fr"},
-    )
-    assert late.status_code == 409
-    assert "Ce scrutin est clos" in late.text
-    assert await Participation.count().where(Participation.ballot == ballot_id) == 0
-    review = await client.post(
-        coop.path(ballot_id, "/review"),
-        data={"_csrf_token": token, "submission": "late", "choice": "yes"},
-        headers={"Accept-Language": "fr"},
-    )
+    await _a_late_vote_is_refused_and_not_counted(client, coop, ballot_id, token)
+    review = await _send(client, coop.path(ballot_id, "/review"), token, "late", "yes")
     assert review.status_code == 409
     # the facilitator's console says the platform is closing it
     await _as(client, coop, "facilitator")
@@ -406,7 +408,7 @@ async def test_a_facilitator_corrects_a_draft_until_it_opens(client: httpx.Async
         refused = await client.post(settings, data={**fields, "_csrf_token": token})
         assert refused.status_code == 403
     # once open, its settings are fixed
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await open_ballot(ballot_id)
     await _as(client, coop, "facilitator")
     token = await csrf_token(client, coop.path(ballot_id, "/console"))
     assert (await client.get(settings, headers=french)).status_code == 409
@@ -424,8 +426,7 @@ async def test_a_scrutineer_counts_approval_papers_and_they_join_the_electronic_
     client: httpx.AsyncClient,
 ) -> None:
     coop = await Coop().create()
-    ballot_id = await coop.ballot("approval", seats=2, rules={"max_selections": 2})
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    ballot_id = await coop.open_ballot("approval", seats=2, rules={"max_selections": 2})
     await voting.cast_vote(ballot_id, coop.memberships["ana"], ["a", "b"])
     await _as(client, coop, "scrutineer")
     form = await client.get(coop.path(ballot_id, "/room-count"), headers={"Accept-Language": "fr"})
@@ -464,7 +465,7 @@ async def test_a_scrutineer_counts_approval_papers_and_they_join_the_electronic_
     # 3 papers: 1 blank, 2 valid holding 4 approvals (more than the papers, as approval allows)
     saved = await count(2, 1, 1, 1, 0, 3)
     assert saved.status_code == 303
-    result = await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    result = await close(ballot_id)
     totals = result.rounds[0].totals
     assert (totals["a"], totals["b"], totals["c"]) == (3, 2, 1)
     assert result.details["voters"] == 4  # Ana on her phone, 2 valid papers and a blank one
@@ -476,8 +477,7 @@ async def test_a_scrutineer_counts_approval_papers_and_they_join_the_electronic_
 
 async def test_score_papers_are_not_added_up_by_option(client: httpx.AsyncClient) -> None:
     coop = await Coop().create()
-    ballot_id = await coop.ballot("score")
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    ballot_id = await coop.open_ballot("score")
     await _as(client, coop, "scrutineer")
     page = await client.get(coop.path(ballot_id, "/room-count"), headers={"Accept-Language": "fr"})
     explained = "chaque bulletin doit être dépouillé un par un"
@@ -499,8 +499,7 @@ async def test_a_crafted_score_gets_the_scale_message_and_is_not_counted(
     """ "²" passes str.isdigit() yet int() refuses it; int() refuses 5,000 digits too: both
     once gave a 500. A score written any other way than in plain digits is off the scale."""
     coop = await Coop().create()
-    ballot_id = await coop.ballot("score")
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    ballot_id = await coop.open_ballot("score")
     await _as(client, coop, "ana")
     token = await csrf_token(client, coop.path(ballot_id))
     for crafted in ("²", "٣", "9" * 5000, "-" + "9" * 5000, str(2**63), "1e3"):
@@ -527,7 +526,7 @@ async def test_a_consent_reason_over_the_limit_is_refused_not_cut(
         "consent",
         [(key, label) for key, label in drafts.default_options("consent")],
     )
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await open_ballot(ballot_id)
     await _as(client, coop, "ana")
     page = await client.get(coop.path(ballot_id))
     form = {
