@@ -11,6 +11,7 @@ import pytest
 from tests.support.factories import general_assembly, member_actor
 
 from votes.db import floor_queries as fq
+from votes.db import mood_queries as mq
 from votes.db.tables import (
     Amendment,
     AmendmentKind,
@@ -236,7 +237,7 @@ async def test_mood_check_one_answer_each_changeable_while_open() -> None:
     await mood.answer(await r.actor(1), mood_id, "red")
     with pytest.raises(Refused, match="unknown_choice"):
         await mood.answer(await r.actor(2), mood_id, "purple")
-    view = await fq.mood_view(r.organisation_id, mood_id, r.members[0])
+    view = await mq.mood_view(r.organisation_id, mood_id, r.members[0])
     assert view is not None
     assert view.mine == "red"
     assert view.distribution.rows == (("green", 0, 0), ("orange", 0, 0), ("red", 2, 100))
@@ -260,7 +261,7 @@ async def test_mood_check_refusals() -> None:
         await mood.answer(await other.actor(0), mood_id, "Ici")
     assert await _answers(r) == 0
     await mood.answer(await r.actor(0), mood_id, "Là")
-    assert await fq.latest_mood(r.organisation_id, r.assembly_id) == mood_id
+    assert await mq.latest_mood(r.organisation_id, r.assembly_id) == mood_id
 
 
 # -- a speakers' list per proposal and amendment under discussion -----------------------------

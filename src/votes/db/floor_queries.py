@@ -1,6 +1,6 @@
 """Reads of the floor: a speakers' list in speaking order with names and the running timer, the
-assembly's floor rules, a mood check's distribution, and speaking statistics per item. Every
-read is scoped to its organisation."""
+assembly's floor rules, and speaking statistics per item. Every read is scoped to its
+organisation. The mood checks' reads are in ``votes.db.mood_queries``."""
 
 from __future__ import annotations
 
@@ -9,6 +9,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from votes.core import floor as core
+
+# ``votes.services.events`` reads a mood check's live counts under this name
+from votes.db.mood_queries import mood_signal as mood_signal
 from votes.db.tables import (
     AgendaItem,
     Amendment,
@@ -17,9 +20,6 @@ from votes.db.tables import (
     FloorList,
     FloorSettings,
     ListStatus,
-    MoodAnswer,
-    MoodCheck,
-    MoodStatus,
     Ordering,
     Proposal,
     ProposalStatus,
@@ -444,97 +444,6 @@ async def spoken_on(list_id: int) -> set[int]:
     return {r["membership"] for r in rows}
 
 
-# -- mood checks ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class MoodView:
-    id: int
-    assembly_id: int
-    kind: core.MoodKind
-    question: str
-    status: MoodStatus
-    choices: tuple[str, ...]
-    distribution: core.MoodDistribution
-    mine: str | None  # the viewer's answer
-
-
-def choices_of(kind: str, options: str) -> tuple[str, ...]:
-    try:
-        return core.mood_choices(core.MoodKind(kind), options.splitlines())
-    except core.MoodOptionsError:  # stored options were checked when launched
-        return ()
-
-
-async def mood_view(
-    organisation_id: int, mood_id: int, membership_id: int | None = None, *, counts: bool = True
-) -> MoodView | None:
-    """A mood check; ``counts`` False (a phone: no bars) reads the viewer's answer only."""
-    row = (
-        await MoodCheck.select()
-        .where((MoodCheck.id == mood_id) & (MoodCheck.organisation == organisation_id))
-        .first()
-    )
-    if row is None:
-        return None
-    choices = choices_of(row["kind"], row["options"])
-    query = MoodAnswer.select(MoodAnswer.choice, MoodAnswer.membership)
-    if counts:
-        answers = await query.where(MoodAnswer.mood_check == mood_id)
-    else:
-        answers = await query.where(MoodAnswer.answer_key == f"{mood_id}:{membership_id}")
-    mine = next((a["choice"] for a in answers if a["membership"] == membership_id), None)
-    distribution = core.mood_distribution(
-        choices,
-        (a["choice"] for a in answers),
-        numeric=row["kind"] == core.MoodKind.FIST_TO_FIVE.value,
-    )
-    return MoodView(
-        row["id"],
-        row["assembly"],
-        core.MoodKind(row["kind"]),
-        row["question"],
-        MoodStatus(row["status"]),
-        choices,
-        distribution,
-        mine,
-    )
-
-
-async def latest_mood(organisation_id: int, assembly_id: int) -> int | None:
-    """The open mood check of the assembly, else the last one closed (None: none yet)."""
-    row = (
-        await MoodCheck.select(MoodCheck.id)
-        .where((MoodCheck.assembly == assembly_id) & (MoodCheck.organisation == organisation_id))
-        .order_by(MoodCheck.status, ascending=False)  # "open" after "closed": open first
-        .order_by(MoodCheck.id, ascending=False)
-        .first()
-    )
-    return None if row is None else int(row["id"])
-
-
-async def moods_of(organisation_id: int, assembly_id: int) -> list[MoodView]:
-    """Every mood check of an assembly, oldest first (the minutes' optional annex)."""
-    rows = (
-        await MoodCheck.select(MoodCheck.id)
-        .where((MoodCheck.assembly == assembly_id) & (MoodCheck.organisation == organisation_id))
-        .order_by(MoodCheck.id)
-    )
-    views = [await mood_view(organisation_id, r["id"]) for r in rows]
-    return [v for v in views if v is not None]
-
-
-async def mood_signal(mood_id: int) -> tuple[int, int, list[int]] | None:
-    """(organisation, assembly, answers per choice) for the live event."""
-    row = await MoodCheck.select().where(MoodCheck.id == mood_id).first()
-    if row is None:
-        return None
-    choices = choices_of(row["kind"], row["options"])
-    answers = await MoodAnswer.select(MoodAnswer.choice).where(MoodAnswer.mood_check == mood_id)
-    distribution = core.mood_distribution(choices, (a["choice"] for a in answers))
-    return row["organisation"], row["assembly"], [count for _, count, _ in distribution.rows]
-
-
 # -- statistics -----------------------------------------------------------------------------------
 
 
@@ -606,28 +515,6 @@ async def speaking_statistics(organisation_id: int, assembly_id: int) -> list[It
         )
         for key, (_, title, turns, names, subject) in sorted(items.items(), key=lambda i: i[1][0])
     ]
-
-
-@dataclass(frozen=True, slots=True)
-class FloorHeading:
-    id: int
-    title: str
-    status: str
-    current_item_id: int | None
-
-
-async def floor_heading(organisation_id: int, assembly_id: int) -> FloorHeading | None:
-    """The assembly the floor pages are about (None: not this organisation's)."""
-    row = (
-        await Assembly.select(
-            Assembly.id, Assembly.title, Assembly.status, Assembly.current_item_id
-        )
-        .where((Assembly.id == assembly_id) & (Assembly.organisation == organisation_id))
-        .first()
-    )
-    if row is None:
-        return None
-    return FloorHeading(row["id"], row["title"], row["status"], row["current_item_id"])
 
 
 async def speaker_category(assembly_id: int, membership_id: int) -> tuple[str, bool]:

@@ -15,7 +15,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from votes.db import floor_queries as fq
+from votes.db import mood_queries as mq
 from votes.services.events import LiveEvent
 from votes.web.controllers.floor import choice_label
 from votes.web.pushed import PushedFragment
@@ -36,11 +36,11 @@ class MoodPanelRenderer(PushedFragment):
 
     async def values(self, event: LiveEvent, short_name: str) -> dict[str, Any]:
         assert event.mood_id is not None
-        mood = await fq.mood_view(event.organisation_id, event.mood_id, None, counts=False)
+        mood = await mq.mood_view(event.organisation_id, event.mood_id, None, counts=False)
         return {
             "mood": mood,
             "membership": SimpleNamespace(can_vote=True),
-            "mood_base": f"/o/{short_name}/assemblies/{event.assembly_id}/mood",
+            "organisation": SimpleNamespace(short_name=short_name),  # for ``org_path``
             "choice_label": choice_label,
             "csrf_input": _EMPTY_TOKEN,
             "answering": True,

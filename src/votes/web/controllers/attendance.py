@@ -10,8 +10,8 @@ short code, and the member is checked in (``/door``).
 from __future__ import annotations
 
 import io
+from collections.abc import Awaitable
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from litestar import Controller, Response, get, post
@@ -21,12 +21,11 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK
 
-from votes.db import agenda_queries
 from votes.db import attendance_queries as aq
 from votes.i18n import gettext as _
 from votes.services import access_codes, csv_cells, rules
 from votes.services import attendance as service
-from votes.services.actors import Actor, may_steward
+from votes.services.actors import may_steward
 from votes.services.refusals import Refused
 from votes.web.forms import FormErrors, safe_next_path
 from votes.web.guards import requires
@@ -72,10 +71,6 @@ CAMERA_ALLOWED = SECURITY_HEADERS["Permissions-Policy"].replace("camera=()", "ca
 REGISTER_SHOWN = 150  # names listed at once on the steward's phone
 
 
-async def _assembly(actor: Actor, assembly_id: int) -> Any:
-    return found(await agenda_queries.assembly_view(actor.organisation.id, assembly_id))
-
-
 class AttendanceController(Controller):
     path = "/assemblies/{assembly_id:int}"
 
@@ -96,7 +91,7 @@ class AttendanceController(Controller):
         welcomed: str = "",
     ) -> Template:
         organisation_id = page.organisation.id
-        assembly = await _assembly(page.actor, assembly_id)
+        assembly = await page.assembly(assembly_id)
         lines = await aq.attendance_register(organisation_id, assembly_id)
         mine = next((line for line in lines if line.membership_id == page.actor.id), None)
         steward = may_steward(page.actor)
@@ -156,24 +151,16 @@ class AttendanceController(Controller):
     ) -> Template | Redirect:
         form = await page.form()
         remote = form.get("mode") == "remote"
-        search = str(form.get("q", ""))[:100]
-        try:
-            await service.check_in(page.actor, assembly_id, membership_id, remote=remote)
-        except Refused as error:
-            return await self._refuse(page, assembly_id, error, search)
-        return await self._done(page, assembly_id, search)
+        call = service.check_in(page.actor, assembly_id, membership_id, remote=remote)
+        return await self._mark(page, assembly_id, call, search=str(form.get("q", ""))[:100])
 
     @post("/attendance/{membership_id:int}/check-out", guards=[requires(may_steward)])
     async def check_out(
         self, page: NamedDependency[Page], assembly_id: FromPath[int], membership_id: FromPath[int]
     ) -> Template | Redirect:
         form = await page.form()
-        search = str(form.get("q", ""))[:100]
-        try:
-            await service.check_out(page.actor, assembly_id, membership_id)
-        except Refused as error:
-            return await self._refuse(page, assembly_id, error, search)
-        return await self._done(page, assembly_id, search)
+        call = service.check_out(page.actor, assembly_id, membership_id)
+        return await self._mark(page, assembly_id, call, search=str(form.get("q", ""))[:100])
 
     @post("/attendance/join-remotely")
     async def join_remotely(
@@ -190,7 +177,15 @@ class AttendanceController(Controller):
             safe_next_path(back) if back else page.path("assemblies", assembly_id, "attendance")
         )
 
-    async def _done(self, page: Page, assembly_id: int, search: str) -> Template | Redirect:
+    async def _mark(
+        self, page: Page, assembly_id: int, call: Awaitable[object], *, search: str
+    ) -> Template | Redirect:
+        """A steward's mark in the register (``call``), then the list where they were
+        searching, or it again with the refusal."""
+        try:
+            await call
+        except Refused as error:
+            return await self._refuse(page, assembly_id, error, search)
         if page.htmx:  # the steward's list, refreshed in place
             return await self._page(page, assembly_id, search)
         query = f"?q={search}" if search else ""
@@ -219,12 +214,12 @@ class AttendanceController(Controller):
 
     @get("/attendance/register.csv", guards=[requires(may_steward)])
     async def register_csv(
-        self, actor: NamedDependency[Actor], assembly_id: FromPath[int]
+        self, page: NamedDependency[Page], assembly_id: FromPath[int]
     ) -> Response[str]:
         """The feuille de présence with its times, as kept (stewards only), in the reader's
         words and the cooperative's time zone: it is opened in a spreadsheet, not parsed."""
-        await _assembly(actor, assembly_id)
-        lines = await aq.attendance_register(actor.organisation.id, assembly_id)
+        await page.assembly(assembly_id)
+        lines = await aq.attendance_register(page.organisation.id, assembly_id)
         out = io.StringIO()
         writer = csv_cells.writer(out)
         writer.writerow(
@@ -242,7 +237,7 @@ class AttendanceController(Controller):
                 _("Voting instructions"),
             ]
         )
-        zone = ZoneInfo(actor.organisation.time_zone)
+        zone = ZoneInfo(page.organisation.time_zone)
 
         def when(moment: datetime | None) -> str:  # the cooperative's clock, to the minute
             return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M") if moment else ""

@@ -4,6 +4,8 @@ moderation, closing, and "show more" for long threads."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
@@ -32,15 +34,23 @@ def _order(value: str) -> str:
     return "newest" if value == "newest" else "oldest"
 
 
-def _thread_home(actor: Actor, thread: thread_queries.ThreadInfo) -> str:
+def _thread_home(page: Page, thread: thread_queries.ThreadInfo) -> str:
     """The page a thread lives on (its proposal's, or its agenda item's): a link to one
     contribution leads there, not to the site's home."""
-    base = f"/o/{actor.organisation.short_name}"
     if thread.proposal_id is not None:
-        return f"{base}/proposals/{thread.proposal_id}"
+        return page.path("proposals", thread.proposal_id)
     if thread.agenda_item_id is not None:
-        return f"{base}/items/{thread.agenda_item_id}"
-    return f"{base}/assemblies/{thread.assembly_id}"
+        return page.path("items", thread.agenda_item_id)
+    return page.path("assemblies", thread.assembly_id)
+
+
+async def _attempt(page: Page, call: Awaitable[object], here: str) -> Template | None:
+    """Run a change of the thread; its refusal as a page (None: done)."""
+    try:
+        await call
+    except Refused as error:
+        return refusal(page, error, here)
+    return None
 
 
 class DeliberationController(Controller):
@@ -67,17 +77,16 @@ class DeliberationController(Controller):
 
     async def _readable_contribution(
         self, actor: Actor, contribution_id: int
-    ) -> thread_queries.ContributionView:
-        """The contribution, or "not found" when it is in a draft's thread this member may
-        not read."""
+    ) -> tuple[thread_queries.ContributionView, thread_queries.ThreadPage]:
+        """The contribution and its thread, or "not found" when it is in a draft's thread
+        this member may not read."""
         found = await thread_queries.contribution(
             actor.organisation.id, contribution_id, actor.person_id
         )
         thread_id = await thread_queries.thread_id_of(actor.organisation.id, contribution_id)
         if found is None or thread_id is None:
             raise NotFoundException()
-        await self._thread(actor, thread_id)  # 404 for a draft's thread
-        return found
+        return found, await self._thread(actor, thread_id)  # 404 for a draft's thread
 
     @get("/threads/{thread_id:int}/contributions")
     async def contributions(
@@ -163,13 +172,7 @@ class DeliberationController(Controller):
 
     async def _article(self, page: Page, contribution_id: int, here: str) -> Template:
         """The contribution alone, as htmx swaps it in after an edit, reaction or hiding."""
-        found = await thread_queries.contribution(
-            page.organisation.id, contribution_id, page.actor.person_id
-        )
-        thread_id = await thread_queries.thread_id_of(page.organisation.id, contribution_id)
-        if found is None or thread_id is None:
-            raise NotFoundException()
-        thread = await self._thread(page.actor, thread_id)
+        found, thread = await self._readable_contribution(page.actor, contribution_id)
         return page.render(
             "partials/proposals/_contribution.html.jinja",
             contribution=found,
@@ -185,7 +188,7 @@ class DeliberationController(Controller):
             if thread_id is None:
                 raise NotFoundException()
             thread = await self._thread(page.actor, thread_id)  # 404 for a draft's thread
-            back = safe_next_path(next) if next else _thread_home(page.actor, thread.info)
+            back = safe_next_path(next) if next else _thread_home(page, thread.info)
             return see_other(f"{back}#contribution-{contribution_id}")
         return await self._article(page, contribution_id, safe_next_path(next))
 
@@ -194,14 +197,8 @@ class DeliberationController(Controller):
         self, page: NamedDependency[Page], contribution_id: FromPath[int], next: FromQuery[str] = ""
     ) -> Template:
         """The form to reply to a contribution: inline with htmx, a page of its own without."""
-        found = await thread_queries.contribution(
-            page.organisation.id, contribution_id, page.actor.person_id
-        )
-        thread_id = await thread_queries.thread_id_of(page.organisation.id, contribution_id)
-        if found is None or thread_id is None:
-            raise NotFoundException()
+        found, thread = await self._readable_contribution(page.actor, contribution_id)
         here = safe_next_path(next)
-        thread = await self._thread(page.actor, thread_id)  # 404 for a draft's thread
         if not may_take_part(page.actor):
             return refusal(page, Refused("read_only"), here)
         return self._form(
@@ -218,7 +215,7 @@ class DeliberationController(Controller):
     async def edit_form(
         self, page: NamedDependency[Page], contribution_id: FromPath[int], next: FromQuery[str] = ""
     ) -> Template:
-        found = await self._readable_contribution(page.actor, contribution_id)
+        found, _ = await self._readable_contribution(page.actor, contribution_id)
         values = {"body": found.body, "stance": found.stance}
         return self._edit_page(page, found, values, FormErrors(), safe_next_path(next))
 
@@ -261,7 +258,7 @@ class DeliberationController(Controller):
             )
         except (Refused, ValueError) as problem:
             error = problem if isinstance(problem, Refused) else Refused("invalid_choice")
-            found = await self._readable_contribution(page.actor, contribution_id)
+            found, _ = await self._readable_contribution(page.actor, contribution_id)
             status, errors = errors_from(error, "body")
             return self._edit_page(page, found, values, errors, here, status)
         return await self._changed(page, contribution_id, here)
@@ -272,11 +269,9 @@ class DeliberationController(Controller):
     ) -> Template | Redirect:
         form = await page.form()
         here = safe_next_path(text(form, "next"))
-        try:
-            await deliberation.hide_contribution(page.actor, contribution_id, text(form, "reason"))
-        except Refused as error:
-            return refusal(page, error, here)
-        return await self._changed(page, contribution_id, here)
+        call = deliberation.hide_contribution(page.actor, contribution_id, text(form, "reason"))
+        refused = await _attempt(page, call, here)
+        return refused or await self._changed(page, contribution_id, here)
 
     @post("/contributions/{contribution_id:int}/react")
     async def react(
@@ -286,12 +281,11 @@ class DeliberationController(Controller):
         here = safe_next_path(text(form, "next"))
         try:
             kind = ReactionKind(text(form, "kind"))
-            await deliberation.toggle_reaction(page.actor, contribution_id, kind)
         except ValueError:
             return refusal(page, Refused("invalid_choice"), here)
-        except Refused as error:
-            return refusal(page, error, here)
-        return await self._changed(page, contribution_id, here)
+        call = deliberation.toggle_reaction(page.actor, contribution_id, kind)
+        refused = await _attempt(page, call, here)
+        return refused or await self._changed(page, contribution_id, here)
 
     @post("/threads/{thread_id:int}/closed")
     async def set_closed(
@@ -299,8 +293,6 @@ class DeliberationController(Controller):
     ) -> Template | Redirect:
         form = await page.form()
         here = safe_next_path(text(form, "next"))
-        try:
-            await deliberation.set_thread_closed(page.actor, thread_id, text(form, "closed") == "1")
-        except Refused as error:
-            return refusal(page, error, here)
-        return see_other(f"{here}#thread-{thread_id}")
+        call = deliberation.set_thread_closed(page.actor, thread_id, text(form, "closed") == "1")
+        refused = await _attempt(page, call, here)
+        return refused or see_other(f"{here}#thread-{thread_id}")

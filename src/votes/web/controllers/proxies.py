@@ -16,7 +16,6 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK
 
-from votes.db import agenda_queries
 from votes.db import attendance_queries as aq
 from votes.db.tables import Proxy
 from votes.i18n import gettext as _
@@ -105,7 +104,7 @@ class ProxiesController(Controller):
         status_code: int = HTTP_200_OK,
     ) -> Template:
         organisation_id = page.organisation.id
-        assembly = found(await agenda_queries.assembly_view(organisation_id, assembly_id))
+        assembly = await page.assembly(assembly_id)
         everyone = await aq.proxies_of(organisation_id, assembly_id, active_only=False)
         profile = await rules.assembly_profile(organisation_id, assembly_id)
         members = await aq.voting_members(organisation_id)
