@@ -11,7 +11,6 @@ from typing import Any
 from votes.core import floor as core
 
 # ``votes.services.events`` reads a mood check's live counts under this name
-from votes.db.mood_queries import mood_signal as mood_signal
 from votes.db.tables import (
     AgendaItem,
     Amendment,

@@ -314,7 +314,7 @@ _throttle = _TurnoutThrottle()
 
 
 async def _announce_mood(mood_id: int) -> None:
-    from votes.db.floor_queries import mood_signal  # the db layer loads tables on import
+    from votes.db.mood_queries import mood_signal  # the db layer loads tables on import
 
     try:
         found = await mood_signal(mood_id)
