@@ -132,6 +132,50 @@ def _link_status(error: Refused) -> int:
     return _status_for(error) if error.code != "code_unknown" else 404
 
 
+def _into_organisation(signed_in: access_codes.CodeSignIn, settings: Settings) -> Redirect:
+    """A code or a link signs in to one organisation: its home page, with the session cookie."""
+    return signed_in_response(
+        f"/o/{signed_in.organisation_short_name}/", signed_in.session_token, settings
+    )
+
+
+async def _reset_link_owner(visit: Visit, token: str) -> str:
+    return await accounts.reset_link_owner(
+        token[:MAX_FIELD_LENGTH], secret_key=visit.settings.secret_key
+    )
+
+
+def _reset_page(
+    visit: Visit, token: str, name: str, errors: FormErrors, status: int = 200
+) -> Template:
+    return visit.render(
+        "pages/auth/reset.html.jinja",
+        status_code=status,
+        token=token,
+        person_name=name,
+        errors=errors,
+    )
+
+
+async def _account_page(
+    visit: Visit,
+    person_id: int,
+    errors: FormErrors,
+    status: int = 200,
+    *,
+    fragment: str | None = None,
+    done: str = "",
+) -> Template:
+    return visit.render(
+        "pages/auth/account.html.jinja",
+        fragment=fragment,
+        status_code=status,
+        errors=errors,
+        has_password=await accounts.has_password(person_id),
+        done=done,
+    )
+
+
 class AuthController(Controller):
     @get("/login")
     async def login_form(
@@ -227,9 +271,7 @@ class AuthController(Controller):
                 errors.add("code", account_message(error))
                 status = _status_for(error)
             else:
-                return signed_in_response(
-                    f"/o/{signed_in.organisation_short_name}/", signed_in.session_token, settings
-                )
+                return _into_organisation(signed_in, settings)
         return visit.render(
             "pages/auth/code.html.jinja",
             fragment="partials/auth/_code_form.html.jinja",
@@ -274,9 +316,7 @@ class AuthController(Controller):
             )
         except Refused as error:
             return _link_failed(visit, error, _link_status(error))
-        return signed_in_response(
-            f"/o/{signed_in.organisation_short_name}/", signed_in.session_token, settings
-        )
+        return _into_organisation(signed_in, settings)
 
     # --- passwords ------------------------------------------------------------------------
 
@@ -286,19 +326,11 @@ class AuthController(Controller):
         visit: NamedDependency[Visit],
         token: FromPath[str],
     ) -> Template:
-        settings = visit.settings
         try:
-            name = await accounts.reset_link_owner(
-                token[:MAX_FIELD_LENGTH], secret_key=settings.secret_key
-            )
+            name = await _reset_link_owner(visit, token)
         except Refused as error:
             return _link_failed(visit, error, HTTP_409_CONFLICT)
-        return visit.render(
-            "pages/auth/reset.html.jinja",
-            token=token,
-            person_name=name,
-            errors=FormErrors(),
-        )
+        return _reset_page(visit, token, name, FormErrors())
 
     @post("/c/reset/{token:str}")
     async def reset(
@@ -308,9 +340,7 @@ class AuthController(Controller):
     ) -> Template | Redirect:
         settings = visit.settings
         try:
-            name = await accounts.reset_link_owner(
-                token[:MAX_FIELD_LENGTH], secret_key=settings.secret_key
-            )
+            name = await _reset_link_owner(visit, token)
         except Refused as error:
             return _link_failed(visit, error, HTTP_409_CONFLICT)
         password = await _text(visit, "password")
@@ -331,13 +361,7 @@ class AuthController(Controller):
                     person_id, secret_key=settings.secret_key, hours=settings.session_hours
                 )
                 return signed_in_response("/", session, settings)
-        return visit.render(
-            "pages/auth/reset.html.jinja",
-            status_code=HTTP_422_UNPROCESSABLE_ENTITY,
-            token=token,
-            person_name=name,
-            errors=errors,
-        )
+        return _reset_page(visit, token, name, errors, HTTP_422_UNPROCESSABLE_ENTITY)
 
     @get("/password/forgotten")
     async def forgotten(
@@ -391,12 +415,7 @@ class AuthController(Controller):
     ) -> Template:
         if visit.viewer is None:
             raise NotAuthorizedException()
-        return visit.render(
-            "pages/auth/account.html.jinja",
-            errors=FormErrors(),
-            has_password=await accounts.has_password(visit.viewer.person_id),
-            done=done,
-        )
+        return await _account_page(visit, visit.viewer.person_id, FormErrors(), done=done)
 
     @post("/account/password")
     async def change_password(self, visit: NamedDependency[Visit]) -> Template | Redirect:
@@ -424,13 +443,12 @@ class AuthController(Controller):
                 status = _status_for(error)
             else:
                 return see_other("/account?done=password")
-        return visit.render(
-            "pages/auth/account.html.jinja",
+        return await _account_page(
+            visit,
+            viewer.person_id,
+            errors,
+            status,
             fragment="partials/auth/_password_form.html.jinja",
-            status_code=status,
-            errors=errors,
-            has_password=await accounts.has_password(viewer.person_id),
-            done="",
         )
 
     @post("/account/sign-out-everywhere")
@@ -447,13 +465,7 @@ class AuthController(Controller):
         except Refused as error:
             errors = FormErrors()
             errors.add("", account_message(error))
-            return visit.render(
-                "pages/auth/account.html.jinja",
-                status_code=_status_for(error),
-                errors=errors,
-                has_password=await accounts.has_password(viewer.person_id),
-                done="",
-            )
+            return await _account_page(visit, viewer.person_id, errors, _status_for(error))
         response = see_other("/")
         response.delete_cookie(SESSION_COOKIE)
         return response
