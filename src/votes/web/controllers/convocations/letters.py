@@ -105,6 +105,12 @@ class ConvocationLettersController(ConvocationPages):
         without_code = [v.name for v in waiting if v.membership_id not in codes]
         return Letters(assembly, letter, cards, without_code)
 
+    @get("/letters")
+    async def letters(
+        self, page: NamedDependency[Page], assembly_id: FromPath[int], marked: FromQuery[str] = ""
+    ) -> Template:
+        return await self._letters_page(page, assembly_id, marked=whole_number(marked))
+
     async def _letters_page(
         self,
         page: Page,
@@ -124,12 +130,6 @@ class ConvocationLettersController(ConvocationPages):
             code_page=f"{site_url(page)}/code",
             errors=errors or FormErrors(),
         )
-
-    @get("/letters")
-    async def letters(
-        self, page: NamedDependency[Page], assembly_id: FromPath[int], marked: FromQuery[str] = ""
-    ) -> Template:
-        return await self._letters_page(page, assembly_id, marked=whole_number(marked))
 
     @get("/letters.pdf")
     async def letters_pdf(
@@ -181,9 +181,8 @@ class ConvocationLettersController(ConvocationPages):
         except Refused as error:
             if error.code not in ("nobody_chosen", "notice_too_short"):
                 raise
-            status, message = explain(error, REFUSALS)
-            errors = FormErrors()
-            errors.add("", message)
+            status, message = explain(error, REFUSALS)  # about the whole list: above it
+            errors = FormErrors({"": [message]})
             return await self._letters_page(page, assembly_id, errors=errors, status_code=status)
         return see_other(convocation_path(page, assembly_id, f"/letters?marked={count}"))
 
