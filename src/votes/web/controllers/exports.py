@@ -16,21 +16,10 @@ from votes.db.minutes_queries import AssemblyRecord
 from votes.services import exports, rules
 from votes.services.actors import Actor, may_run_assemblies
 from votes.web import records
-from votes.web.downloads import pdf_download
+from votes.web.downloads import download, pdf_download
 from votes.web.guards import requires
 from votes.web.pages import Page, found
 from votes.web.rendering import see_other
-
-
-def _download(body: str, media_type: str, filename: str) -> Response[str]:
-    return Response(
-        content=body,
-        media_type=media_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "no-store",
-        },
-    )
 
 
 async def _record(actor: Actor, assembly_id: int) -> AssemblyRecord:
@@ -43,9 +32,9 @@ class ExportsController(Controller):
     @get("/results.csv")
     async def results_csv(
         self, actor: NamedDependency[Actor], assembly_id: FromPath[int]
-    ) -> Response[str]:
+    ) -> Response[bytes]:
         record = await _record(actor, assembly_id)
-        return _download(
+        return download(
             exports.results_csv(record),
             "text/csv",
             f"assembly-{assembly_id}-results.csv",
@@ -54,9 +43,9 @@ class ExportsController(Controller):
     @get("/results.json")
     async def results_json(
         self, actor: NamedDependency[Actor], assembly_id: FromPath[int]
-    ) -> Response[str]:
+    ) -> Response[bytes]:
         record = await _record(actor, assembly_id)
-        return _download(
+        return download(
             exports.results_json(record),
             "application/json",
             f"assembly-{assembly_id}-results.json",
@@ -65,9 +54,9 @@ class ExportsController(Controller):
     @get("/attendance.csv", guards=[requires(may_run_assemblies)])
     async def attendance_csv(
         self, actor: NamedDependency[Actor], assembly_id: FromPath[int]
-    ) -> Response[str]:
+    ) -> Response[bytes]:
         record = await _record(actor, assembly_id)
-        return _download(
+        return download(
             exports.attendance_csv(record),
             "text/csv",
             f"assembly-{assembly_id}-attendance.csv",
@@ -107,8 +96,8 @@ class ExportsController(Controller):
     @get("/archive.json", guards=[requires(may_run_assemblies)])
     async def archive_download(
         self, actor: NamedDependency[Actor], assembly_id: FromPath[int]
-    ) -> Response[str]:
+    ) -> Response[bytes]:
         content = found(
             await exports.archive_content(actor.organisation.id, assembly_id, actor.person_id)
         )
-        return _download(content, "application/json", f"assembly-{assembly_id}-archive.json")
+        return download(content, "application/json", f"assembly-{assembly_id}-archive.json")

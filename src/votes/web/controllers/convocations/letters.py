@@ -4,7 +4,6 @@ convened how and when (with its CSV)."""
 
 from __future__ import annotations
 
-import io
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any, NamedTuple
@@ -22,7 +21,7 @@ from votes.db import convocation_queries as queries
 from votes.db.agenda_queries import AssemblyView
 from votes.db.convocation_queries import ProofLine
 from votes.i18n import gettext as _
-from votes.services import access_codes, csv_cells
+from votes.services import access_codes
 from votes.services import convocations as service
 from votes.services.access_codes import IssuedCode
 from votes.services.convocations import LetterDraft
@@ -216,23 +215,18 @@ class ConvocationLettersController(ConvocationPages):
         assembly = await convened_assembly(page, assembly_id)
         lines = await queries.proof(page.organisation.id, assembly_id)
         zone = ZoneInfo(page.organisation.time_zone)
-        buffer = io.StringIO()
-        writer = csv_cells.writer(buffer, delimiter=";", lineterminator="\r\n")
-        writer.writerow(
-            [
-                _("name"),
-                _("channel"),
-                _("address"),
-                _("convened at"),
-                _("mail state"),
-                _("mail sent at"),
-                _("Message-ID"),
-                _("days of notice missing"),
-            ]
-        )
-        for line in lines:
-            writer.writerow(_csv_row(line, zone))
-        return spreadsheet_csv(buffer.getvalue(), f"convocation-{assembly.id}-proof.csv")
+        header = [
+            _("name"),
+            _("channel"),
+            _("address"),
+            _("convened at"),
+            _("mail state"),
+            _("mail sent at"),
+            _("Message-ID"),
+            _("days of notice missing"),
+        ]
+        rows = [_csv_row(line, zone) for line in lines]
+        return spreadsheet_csv(f"convocation-{assembly.id}-proof.csv", header, rows)
 
 
 def _csv_row(line: ProofLine, zone: ZoneInfo) -> list[str]:
