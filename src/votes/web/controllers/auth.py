@@ -16,6 +16,7 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from litestar.status_codes import (
+    HTTP_200_OK,
     HTTP_409_CONFLICT,
     HTTP_422_UNPROCESSABLE_ENTITY,
 )
@@ -139,40 +140,29 @@ def _into_organisation(signed_in: access_codes.CodeSignIn, settings: Settings) -
     )
 
 
-async def _reset_link_owner(visit: Visit, token: str) -> str:
-    return await accounts.reset_link_owner(
-        token[:MAX_FIELD_LENGTH], secret_key=visit.settings.secret_key
-    )
-
-
-def _reset_page(
-    visit: Visit, token: str, name: str, errors: FormErrors, status: int = 200
-) -> Template:
+async def _reset_page(visit: Visit, token: str, errors: FormErrors | None = None) -> Template:
+    """The form that chooses a new password (422 with ``errors``), or why the link is dead."""
+    try:
+        name = await accounts.reset_link_owner(
+            token[:MAX_FIELD_LENGTH], secret_key=visit.settings.secret_key
+        )
+    except Refused as error:
+        return _link_failed(visit, error, HTTP_409_CONFLICT)
     return visit.render(
         "pages/auth/reset.html.jinja",
-        status_code=status,
+        status_code=HTTP_422_UNPROCESSABLE_ENTITY if errors else HTTP_200_OK,
         token=token,
         person_name=name,
-        errors=errors,
+        errors=errors or FormErrors(),
     )
 
 
-async def _account_page(
-    visit: Visit,
-    person_id: int,
-    errors: FormErrors,
-    status: int = 200,
-    *,
-    fragment: str | None = None,
-    done: str = "",
-) -> Template:
+async def _account_page(visit: Visit, person_id: int, errors: FormErrors, **shown: Any) -> Template:
+    """The account page, with ``errors`` and what ``shown`` adds (status, fragment, done)."""
+    has_password = await accounts.has_password(person_id)
+    shown.setdefault("done", "")
     return visit.render(
-        "pages/auth/account.html.jinja",
-        fragment=fragment,
-        status_code=status,
-        errors=errors,
-        has_password=await accounts.has_password(person_id),
-        done=done,
+        "pages/auth/account.html.jinja", errors=errors, has_password=has_password, **shown
     )
 
 
@@ -326,11 +316,7 @@ class AuthController(Controller):
         visit: NamedDependency[Visit],
         token: FromPath[str],
     ) -> Template:
-        try:
-            name = await _reset_link_owner(visit, token)
-        except Refused as error:
-            return _link_failed(visit, error, HTTP_409_CONFLICT)
-        return _reset_page(visit, token, name, FormErrors())
+        return await _reset_page(visit, token)
 
     @post("/c/reset/{token:str}")
     async def reset(
@@ -339,10 +325,6 @@ class AuthController(Controller):
         token: FromPath[str],
     ) -> Template | Redirect:
         settings = visit.settings
-        try:
-            name = await _reset_link_owner(visit, token)
-        except Refused as error:
-            return _link_failed(visit, error, HTTP_409_CONFLICT)
         password = await _text(visit, "password")
         errors = FormErrors()
         if password != await _text(visit, "confirmation"):
@@ -361,7 +343,7 @@ class AuthController(Controller):
                     person_id, secret_key=settings.secret_key, hours=settings.session_hours
                 )
                 return signed_in_response("/", session, settings)
-        return _reset_page(visit, token, name, errors, HTTP_422_UNPROCESSABLE_ENTITY)
+        return await _reset_page(visit, token, errors)  # a dead link says so first
 
     @get("/password/forgotten")
     async def forgotten(
@@ -443,12 +425,9 @@ class AuthController(Controller):
                 status = _status_for(error)
             else:
                 return see_other("/account?done=password")
+        fragment = "partials/auth/_password_form.html.jinja"
         return await _account_page(
-            visit,
-            viewer.person_id,
-            errors,
-            status,
-            fragment="partials/auth/_password_form.html.jinja",
+            visit, viewer.person_id, errors, status_code=status, fragment=fragment
         )
 
     @post("/account/sign-out-everywhere")
@@ -465,7 +444,9 @@ class AuthController(Controller):
         except Refused as error:
             errors = FormErrors()
             errors.add("", account_message(error))
-            return await _account_page(visit, viewer.person_id, errors, _status_for(error))
+            return await _account_page(
+                visit, viewer.person_id, errors, status_code=_status_for(error)
+            )
         response = see_other("/")
         response.delete_cookie(SESSION_COOKIE)
         return response
