@@ -95,6 +95,13 @@ def _status_for(error: Refused) -> int:
     return explain(error, REFUSALS).status
 
 
+def _refused(errors: FormErrors, error: Refused, field: str) -> int:
+    """Say why on ``field`` of the form (``""``: the whole form); the status to answer with."""
+    status, message = explain(error, REFUSALS)
+    errors.add(field, message)
+    return status
+
+
 def client_address(request: Request[Any, Any, State]) -> str | None:
     return request.client.host if request.client else None
 
@@ -200,8 +207,7 @@ class AuthController(Controller):
                     email, password, address=client_address(visit.request)
                 )
             except Refused as error:
-                errors.add("", account_message(error))
-                status = _status_for(error)
+                status = _refused(errors, error, "")
         if errors:
             return visit.render(
                 "pages/auth/login.html.jinja",
@@ -258,8 +264,7 @@ class AuthController(Controller):
                     address=client_address(visit.request),
                 )
             except Refused as error:
-                errors.add("code", account_message(error))
-                status = _status_for(error)
+                status = _refused(errors, error, "code")
             else:
                 return _into_organisation(signed_in, settings)
         return visit.render(
@@ -377,8 +382,7 @@ class AuthController(Controller):
                     secret_key=settings.secret_key,
                 )
             except Refused as error:
-                errors.add("", account_message(error))
-                status = _status_for(error)
+                status = _refused(errors, error, "")
         if errors:
             return visit.render(
                 "pages/auth/forgotten.html.jinja",
@@ -421,8 +425,7 @@ class AuthController(Controller):
                 )
             except Refused as error:
                 field = {"bad_current_password": "current", "password_too_short": "password"}
-                errors.add(field.get(error.code, ""), account_message(error))
-                status = _status_for(error)
+                status = _refused(errors, error, field.get(error.code, ""))
             else:
                 return see_other("/account?done=password")
         fragment = "partials/auth/_password_form.html.jinja"
@@ -443,10 +446,8 @@ class AuthController(Controller):
             )
         except Refused as error:
             errors = FormErrors()
-            errors.add("", account_message(error))
-            return await _account_page(
-                visit, viewer.person_id, errors, status_code=_status_for(error)
-            )
+            status = _refused(errors, error, "")
+            return await _account_page(visit, viewer.person_id, errors, status_code=status)
         response = see_other("/")
         response.delete_cookie(SESSION_COOKIE)
         return response
