@@ -22,10 +22,6 @@ from votes.web.pages import Page, found
 from votes.web.rendering import see_other
 
 
-async def _record(actor: Actor, assembly_id: int) -> AssemblyRecord:
-    return found(await mq.assembly_record(actor.organisation.id, assembly_id))
-
-
 class ExportsController(Controller):
     path = "/assemblies/{assembly_id:int}"
 
@@ -101,3 +97,7 @@ class ExportsController(Controller):
             await exports.archive_content(actor.organisation.id, assembly_id, actor.person_id)
         )
         return download(content, "application/json", f"assembly-{assembly_id}-archive.json")
+
+
+async def _record(actor: Actor, assembly_id: int) -> AssemblyRecord:
+    return found(await mq.assembly_record(actor.organisation.id, assembly_id))

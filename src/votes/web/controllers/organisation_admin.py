@@ -139,25 +139,18 @@ def short_name_from(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:50].strip("-")
 
 
+_SETTINGS = ("name", "short_name", "legal_form", "default_language", "time_zone")
+
+
 def _settings_values(form: Any) -> dict[str, str]:
-    return {
-        "name": _text(form, "name"),
-        "short_name": _text(form, "short_name").lower(),
-        "legal_form": _text(form, "legal_form"),
-        "default_language": _text(form, "default_language"),
-        "time_zone": _text(form, "time_zone"),
-    }
+    values = {name: _text(form, name) for name in _SETTINGS}
+    values["short_name"] = values["short_name"].lower()  # the address is written in lower case
+    return values
 
 
 def _saved_values(organisation: OrganisationView) -> dict[str, str]:
     """The settings form filled with what is saved."""
-    return {
-        "name": organisation.name,
-        "short_name": organisation.short_name,
-        "legal_form": organisation.legal_form,
-        "default_language": organisation.default_language,
-        "time_zone": organisation.time_zone,
-    }
+    return {name: str(getattr(organisation, name)) for name in _SETTINGS}
 
 
 class OrganisationHomeController(Controller):
