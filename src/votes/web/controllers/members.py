@@ -7,6 +7,7 @@ path is looked up within that organisation, so a foreign id answers 404.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from litestar import Controller, Response, get, post
@@ -180,6 +181,18 @@ def _input_of(member: MemberRow) -> MemberInput:
     )
 
 
+def _register_filters(query: Mapping[str, str]) -> dict[str, str]:
+    """The register's filters as the address gives them (``?q=…&category=…&role=…&status=…``);
+    an unknown role or status filters nothing."""
+    role, status = query.get("role", ""), query.get("status", "")
+    return {
+        "q": query.get("q", "")[:MAX_FIELD_LENGTH],
+        "category": query.get("category", "")[:MAX_FIELD_LENGTH],
+        "role": role if role in member_queries.ROLE_FILTERS else "",
+        "status": status if status in {s.value for s in MembershipStatus} else "",
+    }
+
+
 class MembersController(Controller):
     path = "/members"
 
@@ -229,21 +242,9 @@ class MembersController(Controller):
         )
 
     @get("/", guards=[requires(may_administer)])
-    async def register(
-        self,
-        page: NamedDependency[Page],
-        q: FromQuery[str] = "",
-        category: FromQuery[str] = "",
-        role: FromQuery[str] = "",
-        status: FromQuery[str] = "",
-    ) -> Template:
+    async def register(self, page: NamedDependency[Page]) -> Template:
         organisation_id = page.organisation.id
-        filters = {
-            "q": q[:MAX_FIELD_LENGTH],
-            "category": category[:MAX_FIELD_LENGTH],
-            "role": role if role in member_queries.ROLE_FILTERS else "",
-            "status": status if status in {s.value for s in MembershipStatus} else "",
-        }
+        filters = _register_filters(page.request.query_params)
         rows = await member_queries.register_of(
             organisation_id,
             search=filters["q"],
