@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar import Controller, get, post
@@ -201,9 +202,12 @@ class OrganisationHomeController(Controller):
             return await self._settings_page(page, values, _errors(error), _status(error))
         return see_other(f"/o/{values['short_name']}/settings")
 
-    async def _list_change(self, page: Page, change: Any) -> Template | Redirect:
+    async def _list_change(
+        self, page: Page, change: Callable[..., Awaitable[object]], *args: object
+    ) -> Template | Redirect:
+        """``change(page.actor, *args)`` on a list of the settings, then the settings again."""
         try:
-            await change()
+            await change(page.actor, *args)
         except Refused as error:
             if error.code == "not_found":
                 raise NotFoundException() from error
@@ -214,37 +218,25 @@ class OrganisationHomeController(Controller):
     @post("/settings/categories", guards=[requires(may_administer)])
     async def add_category(self, page: NamedDependency[Page]) -> Template | Redirect:
         name = _text(await page.form(), "category")
-        return await self._list_change(
-            page,
-            lambda: organisations.add_category(page.actor, name),
-        )
+        return await self._list_change(page, organisations.add_category, name)
 
     @post("/settings/categories/{category_id:int}/delete", guards=[requires(may_administer)])
     async def remove_category(
         self, page: NamedDependency[Page], category_id: FromPath[int]
     ) -> Template | Redirect:
-        return await self._list_change(
-            page,
-            lambda: organisations.remove_category(page.actor, category_id),
-        )
+        return await self._list_change(page, organisations.remove_category, category_id)
 
     @post("/settings/colleges", guards=[requires(may_administer)])
     async def add_college(self, page: NamedDependency[Page]) -> Template | Redirect:
         form = await page.form()
         name, weight = _text(form, "college"), _text(form, "weight")
-        return await self._list_change(
-            page,
-            lambda: organisations.add_college(page.actor, name, weight),
-        )
+        return await self._list_change(page, organisations.add_college, name, weight)
 
     @post("/settings/colleges/{college_id:int}/delete", guards=[requires(may_administer)])
     async def remove_college(
         self, page: NamedDependency[Page], college_id: FromPath[int]
     ) -> Template | Redirect:
-        return await self._list_change(
-            page,
-            lambda: organisations.remove_college(page.actor, college_id),
-        )
+        return await self._list_change(page, organisations.remove_college, college_id)
 
 
 def _ensure_instance_admin(visit: Visit) -> Viewer:
