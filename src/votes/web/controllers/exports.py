@@ -6,6 +6,8 @@ itself every two seconds) until the download is ready."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
@@ -29,34 +31,19 @@ class ExportsController(Controller):
     async def results_csv(
         self, actor: NamedDependency[Actor], assembly_id: FromPath[int]
     ) -> Response[bytes]:
-        record = await _record(actor, assembly_id)
-        return download(
-            exports.results_csv(record),
-            "text/csv",
-            f"assembly-{assembly_id}-results.csv",
-        )
+        return await _record_file(actor, assembly_id, exports.results_csv, "results.csv")
 
     @get("/results.json")
     async def results_json(
         self, actor: NamedDependency[Actor], assembly_id: FromPath[int]
     ) -> Response[bytes]:
-        record = await _record(actor, assembly_id)
-        return download(
-            exports.results_json(record),
-            "application/json",
-            f"assembly-{assembly_id}-results.json",
-        )
+        return await _record_file(actor, assembly_id, exports.results_json, "results.json")
 
     @get("/attendance.csv", guards=[requires(may_run_assemblies)])
     async def attendance_csv(
         self, actor: NamedDependency[Actor], assembly_id: FromPath[int]
     ) -> Response[bytes]:
-        record = await _record(actor, assembly_id)
-        return download(
-            exports.attendance_csv(record),
-            "text/csv",
-            f"assembly-{assembly_id}-attendance.csv",
-        )
+        return await _record_file(actor, assembly_id, exports.attendance_csv, "attendance.csv")
 
     @get("/attendance.pdf", guards=[requires(may_run_assemblies)])
     async def attendance_pdf(
@@ -101,3 +88,12 @@ class ExportsController(Controller):
 
 async def _record(actor: Actor, assembly_id: int) -> AssemblyRecord:
     return found(await mq.assembly_record(actor.organisation.id, assembly_id))
+
+
+async def _record_file(
+    actor: Actor, assembly_id: int, write: Callable[[AssemblyRecord], str], name: str
+) -> Response[bytes]:
+    """A file ``write`` makes of the assembly's record, saved as ``assembly-<id>-<name>``."""
+    media_type = "application/json" if name.endswith(".json") else "text/csv"
+    content = write(await _record(actor, assembly_id))
+    return download(content, media_type, f"assembly-{assembly_id}-{name}")
