@@ -45,28 +45,30 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
 
-    serve = commands.add_parser(
+    serve = _command(
+        commands,
+        _serve,
         "serve",
-        help="apply pending migrations, then serve the web app",
-        description="Apply pending migrations, then serve the web app (settings: VOTES_*).",
+        "apply pending migrations, then serve the web app",
+        "Apply pending migrations, then serve the web app (settings: VOTES_*).",
     )
     serve.add_argument("--host", help="address to listen on (default: VOTES_HOST)")
     serve.add_argument("--port", type=int, help="port to listen on (default: VOTES_PORT)")
     serve.add_argument("--workers", type=int, help="worker processes (default: VOTES_WORKERS)")
     serve.add_argument("--demo", action="store_true", help="load the demo cooperative if absent")
-    serve.set_defaults(command=_serve)
-
-    migrate = commands.add_parser(
+    _command(
+        commands,
+        _migrate,
         "migrate",
-        help="apply pending database migrations",
-        description="Apply every pending database migration.",
+        "apply pending database migrations",
+        "Apply every pending database migration.",
     )
-    migrate.set_defaults(command=_migrate)
-
-    admin = commands.add_parser(
+    admin = _command(
+        commands,
+        _create_admin,
         "create-admin",
-        help="create an instance administrator",
-        description="Create a person who administers this instance (creates organisations).",
+        "create an instance administrator",
+        "Create a person who administers this instance (creates organisations).",
     )
     admin.add_argument("--name", required=True)
     admin.add_argument("--email", required=True)
@@ -75,29 +77,42 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="read the password from standard input instead of prompting",
     )
-    admin.set_defaults(command=_create_admin)
-
-    demo = commands.add_parser(
+    _command(
+        commands,
+        _demo,
         "demo",
-        help="load the demo cooperative (idempotent)",
-        description="Create the demo cooperative with its members, assembly and ballots, "
+        "load the demo cooperative (idempotent)",
+        "Create the demo cooperative with its members, assembly and ballots, "
         "unless it already exists.",
     )
-    demo.set_defaults(command=_demo)
 
     audit = commands.add_parser(
         "audit", help="check the audit trail", description="Check the tamper-evident audit trail."
     )
     audit_commands = audit.add_subparsers(title="audit commands", required=True, metavar="ACTION")
-    verify = audit_commands.add_parser(
+    _command(
+        audit_commands,
+        _audit_verify,
         "verify",
-        help="check the hash chains, the sealed ballot boxes and recount every closed ballot",
-        description="Recompute every organisation's hash chain and name the first broken "
+        "check the hash chains, the sealed ballot boxes and recount every closed ballot",
+        "Recompute every organisation's hash chain and name the first broken "
         "link of each; recompute the digest of every closed ballot's papers and recount it "
         "with the tally core. Exit 1 when anything differs.",
     )
-    verify.set_defaults(command=_audit_verify)
     return parser
+
+
+def _command(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    run: Callable[[argparse.Namespace, Settings], int],
+    name: str,
+    summary: str,
+    description: str,
+) -> argparse.ArgumentParser:
+    """One sub-command: its one-line help in the list, its description, what it runs."""
+    command = commands.add_parser(name, help=summary, description=description)
+    command.set_defaults(command=run)
+    return command
 
 
 def _run(settings: Settings, work: Callable[[], Coroutine[Any, Any, int]]) -> int:

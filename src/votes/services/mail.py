@@ -39,6 +39,7 @@ from votes.db.engine import read_raw, write_transaction
 from votes.db.tables import Mail, MailStatus
 from votes.services import audit
 from votes.services.actors import Actor, may_administer, require
+from votes.services.background import stop_loop
 from votes.services.refusals import Refused, owned_row
 from votes.settings import SmtpSecurity, SmtpSettings
 
@@ -52,7 +53,6 @@ LEASE = timedelta(minutes=2)
 SMTP_TIMEOUT_SECONDS = 30.0
 BATCH = 50
 POLL_SECONDS = 1.0
-STOP_GRACE_SECONDS = 5.0
 MAX_ERROR_LENGTH = 1000
 
 _smtp: SmtpSettings | None = None
@@ -341,13 +341,8 @@ def mail_lifespan(smtp: SmtpSettings | None, interval: float = POLL_SECONDS) -> 
         try:
             yield
         finally:
-            stop.set()  # a send under way may finish; a cancelled one is sent again later
-            try:
-                await asyncio.wait_for(asyncio.shield(task), STOP_GRACE_SECONDS)
-            except TimeoutError:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+            # a send under way may finish; a cancelled one is sent again later
+            await stop_loop(stop, task)
 
     return lifespan
 

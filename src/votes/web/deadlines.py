@@ -17,14 +17,12 @@ from collections.abc import AsyncIterator, Callable
 from litestar import Litestar
 
 from votes.services import ballot_mails
+from votes.services.background import stop_loop
 from votes.services.ballots import lifecycle
 
 logger = logging.getLogger("votes.deadlines")
 
 SWEEP_SECONDS = 1.0
-# at shutdown, a close under way (its count) may finish; past this it is cancelled, and its
-# transaction rolled back: the next start closes the ballot again from the beginning
-STOP_GRACE_SECONDS = 5.0
 
 Lifespan = Callable[[Litestar], contextlib.AbstractAsyncContextManager[None]]
 
@@ -39,13 +37,10 @@ def deadline_lifespan(interval: float = SWEEP_SECONDS) -> Lifespan:
         try:
             yield
         finally:
-            stop.set()  # the sweep ends at once, or as soon as the close under way is done
-            try:
-                await asyncio.wait_for(asyncio.shield(task), STOP_GRACE_SECONDS)
-            except TimeoutError:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+            # the sweep ends at once, or as soon as the close under way (its count) is done;
+            # one cancelled past the grace is rolled back, and the next start closes the
+            # ballot again from the beginning
+            await stop_loop(stop, task)
 
     return lifespan
 

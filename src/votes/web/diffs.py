@@ -129,10 +129,9 @@ def _added(text: str) -> Markup:
     return Markup("<ins>%s</ins>") % text if text else Markup()
 
 
-def _diff(old: str, new: str, level: int, budget: _Budget, parts: list[str]) -> None:
-    before = _LEVELS[level].findall(old)
-    after = _LEVELS[level].findall(new)
-    # what is the same at both ends costs nothing to compare
+def _trimmed(before: list[str], after: list[str]) -> tuple[int, int, list[str], list[str]]:
+    """How many tokens both lists share at the start and at the end, and what differs between:
+    what is the same at both ends costs nothing to compare."""
     start = 0
     while start < min(len(before), len(after)) and before[start] == after[start]:
         start += 1
@@ -142,9 +141,14 @@ def _diff(old: str, new: str, level: int, budget: _Budget, parts: list[str]) -> 
         and before[len(before) - 1 - end] == after[len(after) - 1 - end]
     ):
         end += 1
+    return start, end, before[start : len(before) - end], after[start : len(after) - end]
+
+
+def _diff(old: str, new: str, level: int, budget: _Budget, parts: list[str]) -> None:
+    before = _LEVELS[level].findall(old)
+    after = _LEVELS[level].findall(new)
+    start, end, middle_before, middle_after = _trimmed(before, after)
     parts.append(str(escape("".join(before[:start]))))
-    middle_before = before[start : len(before) - end]
-    middle_after = after[start : len(after) - end]
     if middle_before and middle_after:
         matcher = _BudgetedMatcher(middle_before, middle_after, budget)
         for operation, a1, a2, b1, b2 in matcher.get_opcodes():
@@ -220,18 +224,8 @@ def _block_diff(old_html: str, new_html: str, budget: _Budget) -> str:
     blocks that changed: a few words changed in a long text cost a few blocks' comparison."""
     before, after = _LINES.findall(old_html), _LINES.findall(new_html)
     parts: list[str] = []
-    start = 0
-    while start < min(len(before), len(after)) and before[start] == after[start]:
-        start += 1
-    end = 0
-    while (
-        end < min(len(before), len(after)) - start
-        and before[len(before) - 1 - end] == after[len(after) - 1 - end]
-    ):
-        end += 1
+    start, end, middle_before, middle_after = _trimmed(before, after)
     parts.extend(before[:start])
-    middle_before = before[start : len(before) - end]
-    middle_after = after[start : len(after) - end]
     opcodes = (
         _BudgetedMatcher(middle_before, middle_after, budget).get_opcodes()
         if middle_before and middle_after
@@ -249,18 +243,8 @@ def _block_diff(old_html: str, new_html: str, budget: _Budget) -> str:
 
 
 def _token_diff(before: list[str], after: list[str], budget: _Budget) -> str:
-    start = 0
-    while start < min(len(before), len(after)) and before[start] == after[start]:
-        start += 1
-    end = 0
-    while (
-        end < min(len(before), len(after)) - start
-        and before[len(before) - 1 - end] == after[len(after) - 1 - end]
-    ):
-        end += 1
+    start, end, middle_before, middle_after = _trimmed(before, after)
     parts = before[:start]
-    middle_before = before[start : len(before) - end]
-    middle_after = after[start : len(after) - end]
     if middle_before and middle_after:
         matcher = _BudgetedMatcher(middle_before, middle_after, budget)
         for operation, a1, a2, b1, b2 in matcher.get_opcodes():

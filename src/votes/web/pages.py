@@ -74,15 +74,19 @@ class Visit:
         status_code: int = HTTP_200_OK,
         **values: Any,
     ) -> Template:
-        """Render ``template`` (``fragment`` for htmx) with the request context and ``values``."""
+        """Render ``template`` (``fragment`` for htmx) with what the layout reads and ``values``."""
         return page(
             self.request,
             template,
             fragment=fragment,
             status_code=status_code,
-            context=self.context,
+            **self._layout(),
             **values,
         )
+
+    def _layout(self) -> dict[str, Any]:
+        """What the layout reads: the request context."""
+        return {"context": self.context}
 
 
 class Page(Visit):
@@ -109,29 +113,15 @@ class Page(Visit):
         """303 to ``page.path(*parts)`` after a successful POST."""
         return see_other(self.path(*parts))
 
+    def _layout(self) -> dict[str, Any]:
+        """What the organisation layout reads: the request context, the acting membership,
+        the organisation."""
+        return {**super()._layout(), "membership": self.actor, "organisation": self.organisation}
+
     async def assembly(self, assembly_id: int) -> AssemblyView:
         """The organisation's assembly ``assembly_id``, or 404 (the lookup most pages of an
         assembly start with)."""
         return found(await agenda_queries.assembly_view(self.organisation.id, assembly_id))
-
-    def render(
-        self,
-        template: str,
-        *,
-        fragment: str | None = None,
-        status_code: int = HTTP_200_OK,
-        **values: Any,
-    ) -> Template:
-        """Render ``template`` (``fragment`` for htmx) with what the organisation layout reads
-        (the request context, the acting membership, the organisation) and ``values``."""
-        return super().render(
-            template,
-            fragment=fragment,
-            status_code=status_code,
-            membership=self.actor,
-            organisation=self.actor.organisation,
-            **values,
-        )
 
 
 async def provide_visit(

@@ -30,7 +30,8 @@ from votes.services.access_codes import IssuedCode
 from votes.services.actors import may_administer
 from votes.services.refusals import Refused
 from votes.web.controllers.auth import client_address
-from votes.web.controllers.members import REFUSALS, csv_download, member_or_404
+from votes.web.controllers.members import REFUSALS, member_or_404
+from votes.web.downloads import spreadsheet_csv
 from votes.web.forms import FormErrors, whole_number
 from votes.web.guards import requires
 from votes.web.pages import Page
@@ -150,7 +151,7 @@ class AccessCodesController(Controller):
         form = await page.form()
         header = [_("name"), _("email"), _("category"), _("code"), _("link"), _("valid until")]
         rows = [str(row).split("\t")[:6] for row in form.getall("row", [])]
-        return csv_download(f"{page.organisation.short_name}-codes.csv", header, rows)
+        return spreadsheet_csv(f"{page.organisation.short_name}-codes.csv", header, rows)
 
     @post("/unblock", guards=[requires(may_administer)])
     async def unblock(self, page: NamedDependency[Page]) -> Redirect:

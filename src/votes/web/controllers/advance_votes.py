@@ -111,20 +111,14 @@ def _answers(form: Any, prefix: str = "answer-") -> dict[int, str]:
 class AdvanceVotesController(Controller):
     path = "/assemblies/{assembly_id:int}/advance-vote"
 
-    @get("/")
-    async def advance_vote_page(
-        self, page: NamedDependency[Page], assembly_id: FromPath[int]
-    ) -> Template:
-        return await self._page(page, assembly_id)
-
     async def _page(
         self,
         page: Page,
         assembly_id: int,
         *,
+        status_code: int = HTTP_200_OK,
         errors: FormErrors | None = None,
         values: dict[str, str] | None = None,
-        status_code: int = HTTP_200_OK,
     ) -> Template:
         """The member's form (and the scrutineers' paper forms); ``values`` as typed."""
         actor = page.actor
@@ -175,6 +169,12 @@ class AdvanceVotesController(Controller):
         errors = FormErrors()
         errors.add(field, message)
         return await self._page(page, assembly_id, errors=errors, values=values, status_code=status)
+
+    @get("/")
+    async def advance_vote_page(
+        self, page: NamedDependency[Page], assembly_id: FromPath[int]
+    ) -> Template:
+        return await self._page(page, assembly_id)
 
     @post("/")
     async def advance_vote(

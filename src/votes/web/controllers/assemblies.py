@@ -9,6 +9,7 @@ scoped by its organisation.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import asdict
 from typing import Any
 
 from litestar import Controller, Response, get, post
@@ -156,18 +157,7 @@ class AssemblyController(Controller):
         status = HTTP_422_UNPROCESSABLE_ENTITY
         if fields is not None:
             try:
-                assembly_id = await assemblies.create_assembly(
-                    page.actor,
-                    fields.title,
-                    fields.starts_at,
-                    kind=fields.kind,
-                    convocation=fields.convocation,
-                    place=fields.place,
-                    remote_url=fields.remote_url,
-                    description=fields.description,
-                    submission_rule=fields.submission_rule,
-                    submission_deadline=fields.submission_deadline,
-                )
+                assembly_id = await assemblies.create_assembly(page.actor, **asdict(fields))
                 return page.see_other("assemblies", assembly_id)
             except Refused as error:
                 status, errors = errors_from(error)

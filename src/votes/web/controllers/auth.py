@@ -16,6 +16,7 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from litestar.status_codes import (
+    HTTP_200_OK,
     HTTP_409_CONFLICT,
     HTTP_422_UNPROCESSABLE_ENTITY,
 )
@@ -94,6 +95,13 @@ def _status_for(error: Refused) -> int:
     return explain(error, REFUSALS).status
 
 
+def _refused(errors: FormErrors, error: Refused, field: str) -> int:
+    """Say why on ``field`` of the form (``""``: the whole form); the status to answer with."""
+    status, message = explain(error, REFUSALS)
+    errors.add(field, message)
+    return status
+
+
 def client_address(request: Request[Any, Any, State]) -> str | None:
     return request.client.host if request.client else None
 
@@ -132,6 +140,39 @@ def _link_status(error: Refused) -> int:
     return _status_for(error) if error.code != "code_unknown" else 404
 
 
+def _into_organisation(signed_in: access_codes.CodeSignIn, settings: Settings) -> Redirect:
+    """A code or a link signs in to one organisation: its home page, with the session cookie."""
+    return signed_in_response(
+        f"/o/{signed_in.organisation_short_name}/", signed_in.session_token, settings
+    )
+
+
+async def _reset_page(visit: Visit, token: str, errors: FormErrors | None = None) -> Template:
+    """The form that chooses a new password (422 with ``errors``), or why the link is dead."""
+    try:
+        name = await accounts.reset_link_owner(
+            token[:MAX_FIELD_LENGTH], secret_key=visit.settings.secret_key
+        )
+    except Refused as error:
+        return _link_failed(visit, error, HTTP_409_CONFLICT)
+    return visit.render(
+        "pages/auth/reset.html.jinja",
+        status_code=HTTP_422_UNPROCESSABLE_ENTITY if errors else HTTP_200_OK,
+        token=token,
+        person_name=name,
+        errors=errors or FormErrors(),
+    )
+
+
+async def _account_page(visit: Visit, person_id: int, errors: FormErrors, **shown: Any) -> Template:
+    """The account page, with ``errors`` and what ``shown`` adds (status, fragment, done)."""
+    has_password = await accounts.has_password(person_id)
+    shown.setdefault("done", "")
+    return visit.render(
+        "pages/auth/account.html.jinja", errors=errors, has_password=has_password, **shown
+    )
+
+
 class AuthController(Controller):
     @get("/login")
     async def login_form(
@@ -166,8 +207,7 @@ class AuthController(Controller):
                     email, password, address=client_address(visit.request)
                 )
             except Refused as error:
-                errors.add("", account_message(error))
-                status = _status_for(error)
+                status = _refused(errors, error, "")
         if errors:
             return visit.render(
                 "pages/auth/login.html.jinja",
@@ -224,12 +264,9 @@ class AuthController(Controller):
                     address=client_address(visit.request),
                 )
             except Refused as error:
-                errors.add("code", account_message(error))
-                status = _status_for(error)
+                status = _refused(errors, error, "code")
             else:
-                return signed_in_response(
-                    f"/o/{signed_in.organisation_short_name}/", signed_in.session_token, settings
-                )
+                return _into_organisation(signed_in, settings)
         return visit.render(
             "pages/auth/code.html.jinja",
             fragment="partials/auth/_code_form.html.jinja",
@@ -274,9 +311,7 @@ class AuthController(Controller):
             )
         except Refused as error:
             return _link_failed(visit, error, _link_status(error))
-        return signed_in_response(
-            f"/o/{signed_in.organisation_short_name}/", signed_in.session_token, settings
-        )
+        return _into_organisation(signed_in, settings)
 
     # --- passwords ------------------------------------------------------------------------
 
@@ -286,19 +321,7 @@ class AuthController(Controller):
         visit: NamedDependency[Visit],
         token: FromPath[str],
     ) -> Template:
-        settings = visit.settings
-        try:
-            name = await accounts.reset_link_owner(
-                token[:MAX_FIELD_LENGTH], secret_key=settings.secret_key
-            )
-        except Refused as error:
-            return _link_failed(visit, error, HTTP_409_CONFLICT)
-        return visit.render(
-            "pages/auth/reset.html.jinja",
-            token=token,
-            person_name=name,
-            errors=FormErrors(),
-        )
+        return await _reset_page(visit, token)
 
     @post("/c/reset/{token:str}")
     async def reset(
@@ -307,12 +330,6 @@ class AuthController(Controller):
         token: FromPath[str],
     ) -> Template | Redirect:
         settings = visit.settings
-        try:
-            name = await accounts.reset_link_owner(
-                token[:MAX_FIELD_LENGTH], secret_key=settings.secret_key
-            )
-        except Refused as error:
-            return _link_failed(visit, error, HTTP_409_CONFLICT)
         password = await _text(visit, "password")
         errors = FormErrors()
         if password != await _text(visit, "confirmation"):
@@ -331,13 +348,7 @@ class AuthController(Controller):
                     person_id, secret_key=settings.secret_key, hours=settings.session_hours
                 )
                 return signed_in_response("/", session, settings)
-        return visit.render(
-            "pages/auth/reset.html.jinja",
-            status_code=HTTP_422_UNPROCESSABLE_ENTITY,
-            token=token,
-            person_name=name,
-            errors=errors,
-        )
+        return await _reset_page(visit, token, errors)  # a dead link says so first
 
     @get("/password/forgotten")
     async def forgotten(
@@ -371,8 +382,7 @@ class AuthController(Controller):
                     secret_key=settings.secret_key,
                 )
             except Refused as error:
-                errors.add("", account_message(error))
-                status = _status_for(error)
+                status = _refused(errors, error, "")
         if errors:
             return visit.render(
                 "pages/auth/forgotten.html.jinja",
@@ -391,12 +401,7 @@ class AuthController(Controller):
     ) -> Template:
         if visit.viewer is None:
             raise NotAuthorizedException()
-        return visit.render(
-            "pages/auth/account.html.jinja",
-            errors=FormErrors(),
-            has_password=await accounts.has_password(visit.viewer.person_id),
-            done=done,
-        )
+        return await _account_page(visit, visit.viewer.person_id, FormErrors(), done=done)
 
     @post("/account/password")
     async def change_password(self, visit: NamedDependency[Visit]) -> Template | Redirect:
@@ -420,17 +425,12 @@ class AuthController(Controller):
                 )
             except Refused as error:
                 field = {"bad_current_password": "current", "password_too_short": "password"}
-                errors.add(field.get(error.code, ""), account_message(error))
-                status = _status_for(error)
+                status = _refused(errors, error, field.get(error.code, ""))
             else:
                 return see_other("/account?done=password")
-        return visit.render(
-            "pages/auth/account.html.jinja",
-            fragment="partials/auth/_password_form.html.jinja",
-            status_code=status,
-            errors=errors,
-            has_password=await accounts.has_password(viewer.person_id),
-            done="",
+        fragment = "partials/auth/_password_form.html.jinja"
+        return await _account_page(
+            visit, viewer.person_id, errors, status_code=status, fragment=fragment
         )
 
     @post("/account/sign-out-everywhere")
@@ -446,14 +446,8 @@ class AuthController(Controller):
             )
         except Refused as error:
             errors = FormErrors()
-            errors.add("", account_message(error))
-            return visit.render(
-                "pages/auth/account.html.jinja",
-                status_code=_status_for(error),
-                errors=errors,
-                has_password=await accounts.has_password(viewer.person_id),
-                done="",
-            )
+            status = _refused(errors, error, "")
+            return await _account_page(visit, viewer.person_id, errors, status_code=status)
         response = see_other("/")
         response.delete_cookie(SESSION_COOKIE)
         return response

@@ -6,6 +6,8 @@ itself every two seconds) until the download is ready."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
@@ -16,25 +18,10 @@ from votes.db.minutes_queries import AssemblyRecord
 from votes.services import exports, rules
 from votes.services.actors import Actor, may_run_assemblies
 from votes.web import records
-from votes.web.downloads import pdf_download
+from votes.web.downloads import download, pdf_download
 from votes.web.guards import requires
 from votes.web.pages import Page, found
 from votes.web.rendering import see_other
-
-
-def _download(body: str, media_type: str, filename: str) -> Response[str]:
-    return Response(
-        content=body,
-        media_type=media_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "no-store",
-        },
-    )
-
-
-async def _record(actor: Actor, assembly_id: int) -> AssemblyRecord:
-    return found(await mq.assembly_record(actor.organisation.id, assembly_id))
 
 
 class ExportsController(Controller):
@@ -43,35 +30,20 @@ class ExportsController(Controller):
     @get("/results.csv")
     async def results_csv(
         self, actor: NamedDependency[Actor], assembly_id: FromPath[int]
-    ) -> Response[str]:
-        record = await _record(actor, assembly_id)
-        return _download(
-            exports.results_csv(record),
-            "text/csv",
-            f"assembly-{assembly_id}-results.csv",
-        )
+    ) -> Response[bytes]:
+        return await _record_file(actor, assembly_id, exports.results_csv, "results.csv")
 
     @get("/results.json")
     async def results_json(
         self, actor: NamedDependency[Actor], assembly_id: FromPath[int]
-    ) -> Response[str]:
-        record = await _record(actor, assembly_id)
-        return _download(
-            exports.results_json(record),
-            "application/json",
-            f"assembly-{assembly_id}-results.json",
-        )
+    ) -> Response[bytes]:
+        return await _record_file(actor, assembly_id, exports.results_json, "results.json")
 
     @get("/attendance.csv", guards=[requires(may_run_assemblies)])
     async def attendance_csv(
         self, actor: NamedDependency[Actor], assembly_id: FromPath[int]
-    ) -> Response[str]:
-        record = await _record(actor, assembly_id)
-        return _download(
-            exports.attendance_csv(record),
-            "text/csv",
-            f"assembly-{assembly_id}-attendance.csv",
-        )
+    ) -> Response[bytes]:
+        return await _record_file(actor, assembly_id, exports.attendance_csv, "attendance.csv")
 
     @get("/attendance.pdf", guards=[requires(may_run_assemblies)])
     async def attendance_pdf(
@@ -107,8 +79,21 @@ class ExportsController(Controller):
     @get("/archive.json", guards=[requires(may_run_assemblies)])
     async def archive_download(
         self, actor: NamedDependency[Actor], assembly_id: FromPath[int]
-    ) -> Response[str]:
+    ) -> Response[bytes]:
         content = found(
             await exports.archive_content(actor.organisation.id, assembly_id, actor.person_id)
         )
-        return _download(content, "application/json", f"assembly-{assembly_id}-archive.json")
+        return download(content, "application/json", f"assembly-{assembly_id}-archive.json")
+
+
+async def _record(actor: Actor, assembly_id: int) -> AssemblyRecord:
+    return found(await mq.assembly_record(actor.organisation.id, assembly_id))
+
+
+async def _record_file(
+    actor: Actor, assembly_id: int, write: Callable[[AssemblyRecord], str], name: str
+) -> Response[bytes]:
+    """A file ``write`` makes of the assembly's record, saved as ``assembly-<id>-<name>``."""
+    media_type = "application/json" if name.endswith(".json") else "text/csv"
+    content = write(await _record(actor, assembly_id))
+    return download(content, media_type, f"assembly-{assembly_id}-{name}")

@@ -7,8 +7,7 @@ path is looked up within that organisation, so a foreign id answers 404.
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from litestar import Controller, Response, get, post
@@ -23,12 +22,13 @@ from votes.db import member_queries
 from votes.db.member_queries import MemberRow
 from votes.db.tables import MembershipKind, MembershipStatus
 from votes.i18n import gettext as _
-from votes.services import csv_cells, mailings, member_import, members
+from votes.services import mailings, member_import, members
 from votes.services.actors import Actor, may_administer
 from votes.services.member_import import ImportReport
 from votes.services.members import MemberInput
 from votes.services.refusals import Refused
 from votes.web import pickers
+from votes.web.downloads import spreadsheet_csv
 from votes.web.forms import FormErrors, whole_number
 from votes.web.guards import requires
 from votes.web.labels import N_, label
@@ -151,25 +151,6 @@ def _status_of(error: Refused) -> int:
     return explain(error, REFUSALS).status
 
 
-def csv_download(
-    filename: str, header: list[str], rows: Iterable[Sequence[str]]
-) -> Response[bytes]:
-    """A spreadsheet file to download: a BOM and semicolons, what spreadsheets in French
-    expect when they open a CSV."""
-    buffer = io.StringIO()
-    writer = csv_cells.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return Response(
-        ("\ufeff" + buffer.getvalue()).encode("utf-8"),
-        media_type="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "no-store",
-        },
-    )
-
-
 def role_words(member: MemberRow) -> list[str]:
     words = [label("membership_kind", member.kind)]
     if member.is_admin:
@@ -198,6 +179,18 @@ def _input_of(member: MemberRow) -> MemberInput:
         is_facilitator=member.is_facilitator,
         is_scrutineer=member.is_scrutineer,
     )
+
+
+def _register_filters(query: Mapping[str, str]) -> dict[str, str]:
+    """The register's filters as the address gives them (``?q=…&category=…&role=…&status=…``);
+    an unknown role or status filters nothing."""
+    role, status = query.get("role", ""), query.get("status", "")
+    return {
+        "q": query.get("q", "")[:MAX_FIELD_LENGTH],
+        "category": query.get("category", "")[:MAX_FIELD_LENGTH],
+        "role": role if role in member_queries.ROLE_FILTERS else "",
+        "status": status if status in {s.value for s in MembershipStatus} else "",
+    }
 
 
 class MembersController(Controller):
@@ -249,21 +242,9 @@ class MembersController(Controller):
         )
 
     @get("/", guards=[requires(may_administer)])
-    async def register(
-        self,
-        page: NamedDependency[Page],
-        q: FromQuery[str] = "",
-        category: FromQuery[str] = "",
-        role: FromQuery[str] = "",
-        status: FromQuery[str] = "",
-    ) -> Template:
+    async def register(self, page: NamedDependency[Page]) -> Template:
         organisation_id = page.organisation.id
-        filters = {
-            "q": q[:MAX_FIELD_LENGTH],
-            "category": category[:MAX_FIELD_LENGTH],
-            "role": role if role in member_queries.ROLE_FILTERS else "",
-            "status": status if status in {s.value for s in MembershipStatus} else "",
-        }
+        filters = _register_filters(page.request.query_params)
         rows = await member_queries.register_of(
             organisation_id,
             search=filters["q"],
@@ -387,7 +368,7 @@ class MembersController(Controller):
             for line in lines
         ]
         header = [_("name"), _("email"), _("category"), _("college"), _("roles"), _("status")]
-        return csv_download(f"{actor.organisation.short_name}-members.csv", header, rows)
+        return spreadsheet_csv(f"{actor.organisation.short_name}-members.csv", header, rows)
 
     @get("/import", guards=[requires(may_administer)])
     async def import_form(self, page: NamedDependency[Page]) -> Template:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar import Controller, get, post
@@ -109,19 +110,14 @@ REFUSALS = area(
 )
 
 
-def organisation_message(error: Refused | str) -> str:
-    """The sentence for a refusal code, in the request's language."""
-    return explain(error, REFUSALS).message
-
-
-def _errors(error: Refused) -> FormErrors:
+def _said(error: Refused | None) -> dict[str, Any]:
+    """The form's errors and the page's status: none and 200, or why ``error`` and its status."""
     errors = FormErrors()
-    errors.add(_FIELDS.get(error.code, ""), organisation_message(error))
-    return errors
-
-
-def _status(error: Refused) -> int:
-    return explain(error, REFUSALS).status
+    if error is None:
+        return {"errors": errors, "status_code": 200}
+    status, message = explain(error, REFUSALS)
+    errors.add(_FIELDS.get(error.code, ""), message)
+    return {"errors": errors, "status_code": status}
 
 
 def _text(form: Any, name: str) -> str:
@@ -139,25 +135,18 @@ def short_name_from(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:50].strip("-")
 
 
+_SETTINGS = ("name", "short_name", "legal_form", "default_language", "time_zone")
+
+
 def _settings_values(form: Any) -> dict[str, str]:
-    return {
-        "name": _text(form, "name"),
-        "short_name": _text(form, "short_name").lower(),
-        "legal_form": _text(form, "legal_form"),
-        "default_language": _text(form, "default_language"),
-        "time_zone": _text(form, "time_zone"),
-    }
+    values = {name: _text(form, name) for name in _SETTINGS}
+    values["short_name"] = values["short_name"].lower()  # the address is written in lower case
+    return values
 
 
 def _saved_values(organisation: OrganisationView) -> dict[str, str]:
     """The settings form filled with what is saved."""
-    return {
-        "name": organisation.name,
-        "short_name": organisation.short_name,
-        "legal_form": organisation.legal_form,
-        "default_language": organisation.default_language,
-        "time_zone": organisation.time_zone,
-    }
+    return {name: str(getattr(organisation, name)) for name in _SETTINGS}
 
 
 class OrganisationHomeController(Controller):
@@ -177,18 +166,13 @@ class OrganisationHomeController(Controller):
         )
 
     async def _settings_page(
-        self,
-        page: Page,
-        values: dict[str, str],
-        errors: FormErrors,
-        status_code: int = 200,
+        self, page: Page, values: dict[str, str], error: Refused | None = None
     ) -> Template:
         organisation_id = page.organisation.id
         return page.render(
             "pages/organisations/settings.html.jinja",
-            status_code=status_code,
+            **_said(error),
             values=values,
-            errors=errors,
             legal_forms=[form.value for form in LegalForm],
             time_zones=COMMON_TIME_ZONES,
             categories=await member_queries.categories_of(organisation_id),
@@ -197,7 +181,7 @@ class OrganisationHomeController(Controller):
 
     @get("/settings", guards=[requires(may_administer)])
     async def settings_form(self, page: NamedDependency[Page]) -> Template:
-        return await self._settings_page(page, _saved_values(page.organisation), FormErrors())
+        return await self._settings_page(page, _saved_values(page.organisation))
 
     @post("/settings", guards=[requires(may_administer)])
     async def save_settings(self, page: NamedDependency[Page]) -> Template | Redirect:
@@ -205,53 +189,44 @@ class OrganisationHomeController(Controller):
         try:
             await organisations.update_organisation(page.actor, **values)
         except Refused as error:
-            return await self._settings_page(page, values, _errors(error), _status(error))
+            return await self._settings_page(page, values, error)
         return see_other(f"/o/{values['short_name']}/settings")
 
-    async def _list_change(self, page: Page, change: Any) -> Template | Redirect:
+    async def _list_change(
+        self, page: Page, change: Callable[..., Awaitable[object]], *args: object
+    ) -> Template | Redirect:
+        """``change(page.actor, *args)`` on a list of the settings, then the settings again."""
         try:
-            await change()
+            await change(page.actor, *args)
         except Refused as error:
             if error.code == "not_found":
                 raise NotFoundException() from error
             values = _saved_values(page.organisation)
-            return await self._settings_page(page, values, _errors(error), _status(error))
+            return await self._settings_page(page, values, error)
         return see_other(page.path("settings#lists"))
 
     @post("/settings/categories", guards=[requires(may_administer)])
     async def add_category(self, page: NamedDependency[Page]) -> Template | Redirect:
         name = _text(await page.form(), "category")
-        return await self._list_change(
-            page,
-            lambda: organisations.add_category(page.actor, name),
-        )
+        return await self._list_change(page, organisations.add_category, name)
 
     @post("/settings/categories/{category_id:int}/delete", guards=[requires(may_administer)])
     async def remove_category(
         self, page: NamedDependency[Page], category_id: FromPath[int]
     ) -> Template | Redirect:
-        return await self._list_change(
-            page,
-            lambda: organisations.remove_category(page.actor, category_id),
-        )
+        return await self._list_change(page, organisations.remove_category, category_id)
 
     @post("/settings/colleges", guards=[requires(may_administer)])
     async def add_college(self, page: NamedDependency[Page]) -> Template | Redirect:
         form = await page.form()
         name, weight = _text(form, "college"), _text(form, "weight")
-        return await self._list_change(
-            page,
-            lambda: organisations.add_college(page.actor, name, weight),
-        )
+        return await self._list_change(page, organisations.add_college, name, weight)
 
     @post("/settings/colleges/{college_id:int}/delete", guards=[requires(may_administer)])
     async def remove_college(
         self, page: NamedDependency[Page], college_id: FromPath[int]
     ) -> Template | Redirect:
-        return await self._list_change(
-            page,
-            lambda: organisations.remove_college(page.actor, college_id),
-        )
+        return await self._list_change(page, organisations.remove_college, college_id)
 
 
 def _ensure_instance_admin(visit: Visit) -> Viewer:
@@ -270,16 +245,14 @@ class InstanceAdminController(Controller):
         self,
         visit: Visit,
         values: dict[str, str],
-        errors: FormErrors,
-        status_code: int = 200,
+        error: Refused | None = None,
         created: dict[str, str] | None = None,
     ) -> Template:
         return visit.render(
             "pages/organisations/instance.html.jinja",
-            status_code=status_code,
+            **_said(error),
             organisations=await member_queries.all_organisations(),
             values=values,
-            errors=errors,
             legal_forms=[form.value for form in LegalForm],
             time_zones=COMMON_TIME_ZONES,
             created=created,
@@ -297,7 +270,7 @@ class InstanceAdminController(Controller):
             "admin_name": "",
             "admin_email": "",
         }
-        return await self._page(visit, values, FormErrors())
+        return await self._page(visit, values)
 
     @post("/")
     async def create(self, visit: NamedDependency[Visit]) -> Template | Redirect:
@@ -333,11 +306,11 @@ class InstanceAdminController(Controller):
             except Refused as error:
                 if derived and error.code == "short_name_taken":
                     continue
-                return await self._page(visit, values, _errors(error), _status(error))
+                return await self._page(visit, values, error)
             break
         else:
             taken = Refused("short_name_taken")
-            return await self._page(visit, values, _errors(taken), _status(taken))
+            return await self._page(visit, values, taken)
         if person_id == viewer.person_id:
             return see_other(f"/o/{values['short_name']}/")
         created = {"name": values["name"], "short_name": values["short_name"], "link": ""}
@@ -348,4 +321,4 @@ class InstanceAdminController(Controller):
         blank = dict.fromkeys(values, "")
         blank.update(legal_form=LegalForm.SCOP_SARL.value, time_zone="Europe/Paris")
         blank["default_language"] = visit.context.language
-        return await self._page(visit, blank, FormErrors(), created=created)
+        return await self._page(visit, blank, created=created)

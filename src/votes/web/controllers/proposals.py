@@ -3,6 +3,7 @@ supporters, status changes, amendments and putting them to the vote."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from litestar import Controller, get, post
@@ -33,8 +34,17 @@ from votes.web.passages import source_passage
 from votes.web.rendering import see_other
 
 
-def _int_or_none(value: str) -> int | None:
-    return whole_number(value)
+def _search_filters(query: Mapping[str, str]) -> ProposalFilters:
+    """The search's filters as the address gives them (``?q=…&status=…&assembly=…&item=…
+    &author=…``); an unknown status or a number that is not one filters nothing."""
+    status = query.get("status", "")
+    return ProposalFilters(
+        text=query.get("q", "").strip()[:200],
+        status=status if status in set(ProposalStatus) else "",
+        assembly_id=whole_number(query.get("assembly", "")),
+        agenda_item_id=whole_number(query.get("item", "")),
+        author_id=whole_number(query.get("author", "")),
+    )
 
 
 class ProposalController(Controller):
@@ -43,22 +53,8 @@ class ProposalController(Controller):
     # --- search ---------------------------------------------------------------------------------
 
     @get("/proposals")
-    async def search(
-        self,
-        page: NamedDependency[Page],
-        q: FromQuery[str] = "",
-        status: FromQuery[str] = "",
-        item: FromQuery[str] = "",
-        author: FromQuery[str] = "",
-        assembly: FromQuery[str] = "",
-    ) -> Template:
-        filters = ProposalFilters(
-            text=q.strip()[:200],
-            status=status if status in set(ProposalStatus) else "",
-            assembly_id=_int_or_none(assembly),
-            agenda_item_id=_int_or_none(item),
-            author_id=_int_or_none(author),
-        )
+    async def search(self, page: NamedDependency[Page]) -> Template:
+        filters = _search_filters(page.request.query_params)
         organisation_id = page.organisation.id
         viewer = viewer_of(page.actor)
         results = await proposal_queries.search_proposals(organisation_id, filters, viewer)

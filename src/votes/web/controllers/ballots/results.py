@@ -20,6 +20,7 @@ from votes.db.tables import BallotStatus
 from votes.services import exports
 from votes.services.actors import Actor
 from votes.web.controllers.ballots.common import may_see_result
+from votes.web.downloads import download
 from votes.web.voting import ballot_or_404
 
 
@@ -30,15 +31,8 @@ async def _exportable(actor: Actor, ballot_id: int) -> BallotView:
     return ballot
 
 
-def _download(body: str, media_type: str, ballot: BallotView, extension: str) -> Response[str]:
-    return Response(
-        content=body,
-        media_type=media_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="ballot-{ballot.id}.{extension}"',
-            "Cache-Control": "no-store",
-        },
-    )
+def _download(body: str, media_type: str, ballot: BallotView, extension: str) -> Response[bytes]:
+    return download(body, media_type, f"ballot-{ballot.id}.{extension}")
 
 
 class BallotResultsController(Controller):
@@ -47,7 +41,7 @@ class BallotResultsController(Controller):
     @get("/ballots/{ballot_id:int}/result.json")
     async def export_json(
         self, actor: NamedDependency[Actor], ballot_id: FromPath[int]
-    ) -> Response[str]:
+    ) -> Response[bytes]:
         ballot = await _exportable(actor, ballot_id)
         assert ballot.result_json is not None
         body = {
@@ -80,7 +74,7 @@ class BallotResultsController(Controller):
     @get("/ballots/{ballot_id:int}/result.csv")
     async def export_csv(
         self, actor: NamedDependency[Actor], ballot_id: FromPath[int]
-    ) -> Response[str]:
+    ) -> Response[bytes]:
         ballot = await _exportable(actor, ballot_id)
         assert ballot.result_json is not None
         body = exports.ballot_result_csv(ballot.result_json, ballot.labels)
@@ -89,7 +83,7 @@ class BallotResultsController(Controller):
     @get("/ballots/{ballot_id:int}/result.blt")
     async def export_blt(
         self, actor: NamedDependency[Actor], ballot_id: FromPath[int]
-    ) -> Response[str]:
+    ) -> Response[bytes]:
         ballot = await _exportable(actor, ballot_id)
         if ballot.method not in RANKED_METHODS or ballot.status != BallotStatus.PUBLISHED:
             raise NotFoundException()

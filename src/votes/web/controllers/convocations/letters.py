@@ -4,7 +4,6 @@ convened how and when (with its CSV)."""
 
 from __future__ import annotations
 
-import io
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any, NamedTuple
@@ -22,7 +21,7 @@ from votes.db import convocation_queries as queries
 from votes.db.agenda_queries import AssemblyView
 from votes.db.convocation_queries import ProofLine
 from votes.i18n import gettext as _
-from votes.services import access_codes, csv_cells
+from votes.services import access_codes
 from votes.services import convocations as service
 from votes.services.access_codes import IssuedCode
 from votes.services.convocations import LetterDraft
@@ -105,6 +104,12 @@ class ConvocationLettersController(ConvocationPages):
         without_code = [v.name for v in waiting if v.membership_id not in codes]
         return Letters(assembly, letter, cards, without_code)
 
+    @get("/letters")
+    async def letters(
+        self, page: NamedDependency[Page], assembly_id: FromPath[int], marked: FromQuery[str] = ""
+    ) -> Template:
+        return await self._letters_page(page, assembly_id, marked=whole_number(marked))
+
     async def _letters_page(
         self,
         page: Page,
@@ -124,12 +129,6 @@ class ConvocationLettersController(ConvocationPages):
             code_page=f"{site_url(page)}/code",
             errors=errors or FormErrors(),
         )
-
-    @get("/letters")
-    async def letters(
-        self, page: NamedDependency[Page], assembly_id: FromPath[int], marked: FromQuery[str] = ""
-    ) -> Template:
-        return await self._letters_page(page, assembly_id, marked=whole_number(marked))
 
     @get("/letters.pdf")
     async def letters_pdf(
@@ -181,9 +180,8 @@ class ConvocationLettersController(ConvocationPages):
         except Refused as error:
             if error.code not in ("nobody_chosen", "notice_too_short"):
                 raise
-            status, message = explain(error, REFUSALS)
-            errors = FormErrors()
-            errors.add("", message)
+            status, message = explain(error, REFUSALS)  # about the whole list: above it
+            errors = FormErrors({"": [message]})
             return await self._letters_page(page, assembly_id, errors=errors, status_code=status)
         return see_other(convocation_path(page, assembly_id, f"/letters?marked={count}"))
 
@@ -217,23 +215,18 @@ class ConvocationLettersController(ConvocationPages):
         assembly = await convened_assembly(page, assembly_id)
         lines = await queries.proof(page.organisation.id, assembly_id)
         zone = ZoneInfo(page.organisation.time_zone)
-        buffer = io.StringIO()
-        writer = csv_cells.writer(buffer, delimiter=";", lineterminator="\r\n")
-        writer.writerow(
-            [
-                _("name"),
-                _("channel"),
-                _("address"),
-                _("convened at"),
-                _("mail state"),
-                _("mail sent at"),
-                _("Message-ID"),
-                _("days of notice missing"),
-            ]
-        )
-        for line in lines:
-            writer.writerow(_csv_row(line, zone))
-        return spreadsheet_csv(buffer.getvalue(), f"convocation-{assembly.id}-proof.csv")
+        header = [
+            _("name"),
+            _("channel"),
+            _("address"),
+            _("convened at"),
+            _("mail state"),
+            _("mail sent at"),
+            _("Message-ID"),
+            _("days of notice missing"),
+        ]
+        rows = [_csv_row(line, zone) for line in lines]
+        return spreadsheet_csv(f"convocation-{assembly.id}-proof.csv", header, rows)
 
 
 def _csv_row(line: ProofLine, zone: ZoneInfo) -> list[str]:

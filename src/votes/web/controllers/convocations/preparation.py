@@ -22,20 +22,12 @@ from votes.services import convocations as service
 from votes.services.actors import Actor
 from votes.services.convocations import LetterDraft
 from votes.services.refusals import Refused
-from votes.web.controllers.convocations.common import (
-    REFUSALS,
-    ConvocationPages,
-    convened_assembly,
-    convocation_path,
-    notice_warning,
-    site_url,
-    stored_letter,
-)
+from votes.web.controllers.convocations import common
 from votes.web.forms import FormErrors
 from votes.web.labels import label
 from votes.web.pages import Page
 from votes.web.records import written_in
-from votes.web.refusals import explain
+from votes.web.refusals import form_errors
 from votes.web.rendering import see_other
 
 RESOLUTION_TEXT_MAX = 2_000  # a longer draft resolution is linked, not copied into the letter
@@ -125,7 +117,7 @@ def _instructions(proxy_cap: int | None, postal_deadline: str | None) -> str:
 
 async def _letter(page: Page, assembly: AssemblyView) -> tuple[LetterDraft, bool]:
     """The letter as saved, else prefilled from the assembly; and whether it was saved."""
-    stored = await stored_letter(page, assembly.id)
+    stored = await common.stored_letter(page, assembly.id)
     if stored is not None:
         return stored, True
     organisation_id = page.organisation.id
@@ -137,26 +129,26 @@ async def _letter(page: Page, assembly: AssemblyView) -> tuple[LetterDraft, bool
         page.actor,
         assembly,
         agenda,
-        base_url=site_url(page),
+        base_url=common.site_url(page),
         proxy_cap=profile.proxies.cap(len(voters)),
         postal_until=service.advance_vote_until(row, profile, page.organisation.time_zone),
     )
     return prefilled, False
 
 
-class ConvocationController(ConvocationPages):
+class ConvocationController(common.ConvocationPages):
     async def _prepare_page(
         self,
         page: Page,
         assembly_id: int,
         *,
-        values: LetterDraft | None = None,
-        errors: FormErrors | None = None,
         status_code: int = HTTP_200_OK,
+        errors: FormErrors | None = None,
+        values: LetterDraft | None = None,
         saved: bool = False,
     ) -> Template:
         organisation_id = page.organisation.id
-        assembly = await convened_assembly(page, assembly_id)
+        assembly = await common.convened_assembly(page, assembly_id)
         letter, stored = await _letter(page, assembly)
         voters = await queries.voters(organisation_id)
         convened = await queries.convened_ids(organisation_id, assembly_id)
@@ -168,7 +160,7 @@ class ConvocationController(ConvocationPages):
             errors=errors or FormErrors(),
             stored=stored,
             saved=saved,
-            **await notice_warning(page, assembly_id),
+            **await common.notice_warning(page, assembly_id),
             voters=len(voters),
             with_address=sum(1 for v in voters if v.email),
             to_mail=sum(1 for v in voters if v.email and v.membership_id not in convened),
@@ -198,24 +190,22 @@ class ConvocationController(ConvocationPages):
         except Refused as error:
             if error.code not in ("letter_empty", "letter_too_long"):
                 raise
-            status, message = explain(error, REFUSALS)
-            errors = FormErrors()
-            errors.add(error.field or "", message)
+            status, errors = form_errors(error, common.REFUSALS)
             shown = LetterDraft(
                 draft.body[: service.LETTER_MAX], draft.instructions[: service.INSTRUCTIONS_MAX]
             )
             return await self._prepare_page(
                 page, assembly_id, values=shown, errors=errors, status_code=status
             )
-        return see_other(convocation_path(page, assembly_id, "?saved=1"))
+        return see_other(common.convocation_path(page, assembly_id, "?saved=1"))
 
     @get("/preview")
     async def preview(self, page: NamedDependency[Page], assembly_id: FromPath[int]) -> Template:
         """The mail as a member reads it (in the cooperative's language, with sample secrets)
         and the printed letter."""
-        assembly = await convened_assembly(page, assembly_id)
+        assembly = await common.convened_assembly(page, assembly_id)
         letter, stored = await _letter(page, assembly)
-        base = site_url(page)
+        base = common.site_url(page)
         organisation = page.organisation
         with written_in(organisation.default_language or "fr"):
             subject, text = service.compose_mail(
@@ -245,9 +235,9 @@ class ConvocationController(ConvocationPages):
         result = await service.send(
             page.actor,
             assembly_id,
-            base_url=site_url(page),
+            base_url=common.site_url(page),
             secret_key=page.settings.secret_key,
             confirm_short_notice=form.get("short_notice") == "1",
         )
         query = urlencode({"queued": result.queued, "printed": result.without_address})
-        return see_other(convocation_path(page, assembly_id, f"/proof?{query}"))
+        return see_other(common.convocation_path(page, assembly_id, f"/proof?{query}"))
