@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from piccolo.columns import Column
+
 from votes.db import thread_queries
 from votes.db.engine import write_transaction
 from votes.db.tables import (
@@ -145,21 +147,37 @@ async def edit_contribution(
         _check_open(await _thread_row(actor.organisation.id, row["thread"]))
         if row["body"] == body.strip() and row["stance"] == stance.value:
             return int(row["thread"])
-        await Contribution.update(
-            {
-                Contribution.body: body.strip(),
-                Contribution.stance: stance.value,
-                Contribution.edited_at: datetime.now(UTC),
-            }
-        ).where(Contribution.id == contribution_id)
-        await audit.record(
-            actor.organisation.id,
+        await _change_contribution(
+            actor,
+            contribution_id,
+            {Contribution.body: body.strip(), Contribution.stance: stance.value},
+            Contribution.edited_at,
             "contribution.edited",
-            actor_id=actor.person_id,
-            subject=f"contribution:{contribution_id}",
-            details={"previous_body": row["body"], "previous_stance": row["stance"]},
+            {"previous_body": row["body"], "previous_stance": row["stance"]},
         )
     return int(row["thread"])
+
+
+async def _change_contribution(
+    actor: Actor,
+    contribution_id: int,
+    values: dict[Column, Any],
+    stamp: Column,
+    action: str,
+    details: dict[str, Any],
+) -> None:
+    """Write a contribution's new values with the moment (``stamp``) they changed, and record
+    the act in the organisation's audit log: an edit and a hiding are both kept that way."""
+    await Contribution.update({**values, stamp: datetime.now(UTC)}).where(
+        Contribution.id == contribution_id
+    )
+    await audit.record(
+        actor.organisation.id,
+        action,
+        actor_id=actor.person_id,
+        subject=f"contribution:{contribution_id}",
+        details=details,
+    )
 
 
 async def hide_contribution(actor: Actor, contribution_id: int, reason: str) -> int:
@@ -170,19 +188,13 @@ async def hide_contribution(actor: Actor, contribution_id: int, reason: str) -> 
         row = await _contribution_row(actor.organisation.id, contribution_id)
         if row["hidden_reason"] is not None:
             raise Refused("contribution_hidden")
-        await Contribution.update(
-            {
-                Contribution.hidden_reason: reason,
-                Contribution.hidden_by: actor.person_id,
-                Contribution.hidden_at: datetime.now(UTC),
-            }
-        ).where(Contribution.id == contribution_id)
-        await audit.record(
-            actor.organisation.id,
+        await _change_contribution(
+            actor,
+            contribution_id,
+            {Contribution.hidden_reason: reason, Contribution.hidden_by: actor.person_id},
+            Contribution.hidden_at,
             "contribution.hidden",
-            actor_id=actor.person_id,
-            subject=f"contribution:{contribution_id}",
-            details={"reason": reason, "author": row["author"]},
+            {"reason": reason, "author": row["author"]},
         )
     return int(row["thread"])
 
