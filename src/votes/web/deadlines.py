@@ -12,11 +12,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
-
-from litestar import Litestar
 
 from votes.services import ballot_mails
+from votes.services.background import Lifespan, task_lifespan
 from votes.services.ballots import lifecycle
 
 logger = logging.getLogger("votes.deadlines")
@@ -26,28 +24,13 @@ SWEEP_SECONDS = 1.0
 # transaction rolled back: the next start closes the ballot again from the beginning
 STOP_GRACE_SECONDS = 5.0
 
-Lifespan = Callable[[Litestar], contextlib.AbstractAsyncContextManager[None]]
-
 
 def deadline_lifespan(interval: float = SWEEP_SECONDS) -> Lifespan:
-    """The app's lifespan part that runs the deadline sweep while the app serves."""
-
-    @contextlib.asynccontextmanager
-    async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        stop = asyncio.Event()
-        task = asyncio.create_task(sweep_until(stop, interval), name="votes-deadlines")
-        try:
-            yield
-        finally:
-            stop.set()  # the sweep ends at once, or as soon as the close under way is done
-            try:
-                await asyncio.wait_for(asyncio.shield(task), STOP_GRACE_SECONDS)
-            except TimeoutError:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
-
-    return lifespan
+    """The app's lifespan part that runs the deadline sweep while the app serves; at shutdown
+    the sweep ends at once, or as soon as the close under way is done."""
+    return task_lifespan(
+        "votes-deadlines", lambda stop: sweep_until(stop, interval), STOP_GRACE_SECONDS
+    )
 
 
 async def sweep_until(stop: asyncio.Event, interval: float = SWEEP_SECONDS) -> None:
