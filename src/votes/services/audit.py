@@ -31,6 +31,7 @@ from typing import Any
 from votes.db.engine import long_reads
 from votes.db.tables.audit import AuditChain, AuditEntry
 from votes.db.tables.ballots import BallotOption, BallotPaper, Participation
+from votes.settings import write_once
 
 GENESIS_HASH = "0" * 64
 
@@ -63,13 +64,7 @@ def _key_at(folder: Path, create: bool) -> bytes | None:
         if not create:
             return None
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        try:  # O_EXCL: two workers starting together cannot both write a key
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
-            with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_hex(32))
+        write_once(path, secrets.token_hex(32))
     return bytes.fromhex(path.read_text().strip())
 
 
@@ -103,13 +98,7 @@ def _mark_anchored(organisation_id: int, sequence: int) -> int | None:
     if known is not None:
         return known
     path = folder / f"{organisation_id}.first"
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        pass
-    else:
-        with os.fdopen(fd, "w") as handle:
-            handle.write(str(sequence))
+    write_once(path, str(sequence))
     first = first_anchored(organisation_id)
     if first is not None:
         _ANCHORED[(folder, organisation_id)] = first
