@@ -161,7 +161,7 @@ async def edit_contribution(
 async def _change_contribution(
     actor: Actor,
     contribution_id: int,
-    values: dict[Column, Any],
+    values: dict[Column | str, Any],
     stamp: Column,
     action: str,
     details: dict[str, Any],
