@@ -11,11 +11,11 @@ from the method's own rule).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from votes.core.ballots import RankedBallot, group_ranked_ballots
+from votes.core.ballots import RankedBallot, RankedBallots, group_ranked_ballots
 from votes.core.onepass import start_one_pass
 from votes.core.results import (
     Candidate,
@@ -123,7 +123,7 @@ def condorcet_winner(candidates: Sequence[Candidate], matrix: Matrix) -> Candida
 
 def tally_schulze(
     candidates: Sequence[Candidate],
-    ballots: Mapping[RankedBallot, Weight] | Iterable[Sequence[Candidate]],
+    ballots: RankedBallots,
     *,
     seats: int = 1,
     strength: str = "margin",
@@ -169,7 +169,7 @@ def tally_schulze(
 
 def tally_ranked_pairs(
     candidates: Sequence[Candidate],
-    ballots: Mapping[RankedBallot, Weight] | Iterable[Sequence[Candidate]],
+    ballots: RankedBallots,
     *,
     seats: int = 1,
     strength: str = "margin",
@@ -250,7 +250,7 @@ def tally_ranked_pairs(
 
 def _prepare(
     candidates: Sequence[Candidate],
-    ballots: Mapping[RankedBallot, Weight] | Iterable[Sequence[Candidate]],
+    ballots: RankedBallots,
     seats: int,
     tie_break: object,
     seed: str | None,
