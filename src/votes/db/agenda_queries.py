@@ -18,7 +18,7 @@ from piccolo.custom_types import Combinable
 from piccolo.table import Table
 
 from votes.db.drafts import NOBODY, Viewer, readable_filter
-from votes.db.queries import BallotSummary, ballot_summary, view_of
+from votes.db.queries import AssemblySummary, BallotSummary, ballot_summary, view_of
 from votes.db.tables import (
     AgendaItem,
     Amendment,
@@ -44,15 +44,10 @@ _DECIDED = (
 
 
 @dataclass(frozen=True, slots=True)
-class AssemblyView:
-    id: int
-    title: str
-    kind: str
-    convocation: str
-    starts_at: datetime
-    place: str
+class AssemblyView(AssemblySummary):
+    """An assembly as its own pages show it: the summary of the list, and the rest."""
+
     remote_url: str
-    status: str
     description: str
     submission_rule: str
     submission_deadline: datetime | None
