@@ -234,6 +234,13 @@ def _check_item(title: str, description: str, planned_minutes: int) -> None:
         raise Refused("minutes_invalid", "planned_minutes")
 
 
+async def _check_agenda_open(assembly_id: int, status: str) -> None:
+    """An agenda changes until its assembly closes (and never once its minutes are final)."""
+    await minutes.refuse_if_final(assembly_id)
+    if status == AssemblyStatus.CLOSED.value:
+        raise Refused("assembly_closed")
+
+
 async def add_agenda_item(
     assembly_id: int,
     title: str,
@@ -252,9 +259,7 @@ async def add_agenda_item(
         )
         if assembly is None:
             raise Refused("not_found")
-        await minutes.refuse_if_final(assembly_id)
-        if assembly["status"] == AssemblyStatus.CLOSED.value:
-            raise Refused("assembly_closed")
+        await _check_agenda_open(assembly_id, assembly["status"])
         last = (
             await AgendaItem.select(AgendaItem.position)
             .where(AgendaItem.assembly == assembly_id)
@@ -318,9 +323,7 @@ async def _item_row(organisation_id: int, item_id: int) -> dict[str, Any]:
     )
     if row is None:
         raise Refused("not_found")
-    await minutes.refuse_if_final(int(row["assembly"]))
-    if row["assembly.status"] == AssemblyStatus.CLOSED.value:
-        raise Refused("assembly_closed")
+    await _check_agenda_open(int(row["assembly"]), row["assembly.status"])
     return row
 
 
@@ -431,9 +434,7 @@ async def reorder_agenda(actor: Actor, assembly_id: int, ordered: Sequence[int])
     require(may_run_assemblies, actor)
     async with write_transaction(AgendaItem._meta.db):
         row = await _assembly_row(actor.organisation.id, assembly_id)
-        await minutes.refuse_if_final(assembly_id)
-        if row["status"] == AssemblyStatus.CLOSED.value:
-            raise Refused("assembly_closed")
+        await _check_agenda_open(assembly_id, row["status"])
         current = await _agenda_ids(assembly_id)
         if sorted(current) != sorted(ordered) or len(set(ordered)) != len(ordered):
             raise Refused("agenda_changed")
