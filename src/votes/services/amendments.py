@@ -13,7 +13,7 @@ from typing import Any
 
 from votes.core import choices
 from votes.core.results import TallyResult, Verdict
-from votes.db.engine import write_transaction
+from votes.db.engine import insert_row, write_transaction
 from votes.db.tables import (
     Amendment,
     AmendmentKind,
@@ -128,7 +128,7 @@ async def propose_amendment(
             .first()
         )
         number = (last["number"] + 1) if last else 1
-        rows = await Amendment.insert(
+        amendment_id = await insert_row(
             Amendment(
                 organisation=actor.organisation.id,
                 proposal=proposal_id,
@@ -142,7 +142,6 @@ async def propose_amendment(
                 base_version=proposal["version"],
             )
         )
-        amendment_id = int(rows[0]["id"])
         await audit.record(
             actor.organisation.id,
             "amendment.proposed",

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from votes.db.engine import write_transaction
+from votes.db.engine import insert_row, write_transaction
 from votes.db.minutes_queries import PENDING_STATUSES, frozen_register
 from votes.db.tables import (
     AgendaItem,
@@ -123,10 +123,9 @@ async def create_assembly(
         # the organisation's rule profile (#7); its full copy is frozen when the assembly's
         # register or first ballot opens
         values["rule_profile"] = await rules.profile_key(organisation_id)
-        rows = await Assembly.insert(
+        assembly_id = await insert_row(
             Assembly(organisation=organisation_id, status=status.value, **values)
         )
-        assembly_id = int(rows[0]["id"])
         await audit.record(
             organisation_id,
             "assembly.created",
@@ -266,7 +265,7 @@ async def add_agenda_item(
             .order_by(AgendaItem.position, ascending=False)
             .first()
         )
-        rows = await AgendaItem.insert(
+        item_id = await insert_row(
             AgendaItem(
                 assembly=assembly_id,
                 position=(last["position"] + 1) if last else 1,
@@ -275,7 +274,6 @@ async def add_agenda_item(
                 planned_minutes=planned_minutes,
             )
         )
-        item_id = int(rows[0]["id"])
         await Thread.insert(
             Thread(
                 organisation=assembly["organisation"],

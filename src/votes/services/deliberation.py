@@ -13,7 +13,7 @@ from typing import Any
 from piccolo.columns import Column
 
 from votes.db import thread_queries
-from votes.db.engine import write_transaction
+from votes.db.engine import insert_row, write_transaction
 from votes.db.tables import (
     AssemblyStatus,
     Contribution,
@@ -95,7 +95,7 @@ async def post_contribution(
             if parent is None:
                 raise Refused("parent_unknown")
             parent_id = parent["parent"] or parent["id"]
-        rows = await Contribution.insert(
+        contribution_id = await insert_row(
             Contribution(
                 organisation=actor.organisation.id,
                 thread=thread_id,
@@ -106,7 +106,7 @@ async def post_contribution(
             )
         )
     events.contribution_posted(actor.organisation.id, thread_id)
-    return int(rows[0]["id"])
+    return contribution_id
 
 
 async def _contribution_row(organisation_id: int, contribution_id: int) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from typing import Any
 from votes.core import choices
 from votes.core.results import TallyResult, Verdict
 from votes.db.drafts import Viewer, may_read
-from votes.db.engine import write_transaction
+from votes.db.engine import insert_row, write_transaction
 from votes.db.tables import (
     AgendaItem,
     Amendment,
@@ -137,7 +137,7 @@ async def _insert_proposal(
     status: ProposalStatus,
     coauthor_ids: Sequence[int],
 ) -> int:
-    rows = await Proposal.insert(
+    proposal_id = await insert_row(
         Proposal(
             organisation=organisation_id,
             assembly=assembly_id,
@@ -148,7 +148,6 @@ async def _insert_proposal(
             author=author_id,
         )
     )
-    proposal_id = int(rows[0]["id"])
     await ProposalVersion.insert(
         ProposalVersion(
             proposal=proposal_id,
@@ -497,7 +496,7 @@ async def add_contribution(
     )
     if thread is None:
         raise Refused("not_found")
-    rows = await Contribution.insert(
+    return await insert_row(
         Contribution(
             organisation=thread["organisation"],
             thread=thread["id"],
@@ -507,4 +506,3 @@ async def add_contribution(
             parent=parent_id,
         )
     )
-    return int(rows[0]["id"])
