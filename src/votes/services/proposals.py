@@ -340,6 +340,26 @@ async def edit_proposal(
     return number
 
 
+async def _set_status(
+    actor: Actor,
+    proposal_id: int,
+    status: ProposalStatus,
+    action: str,
+    details: dict[str, Any],
+) -> None:
+    """Give a proposal its new status (and update time) and say so in the audit log."""
+    await Proposal.update(
+        {Proposal.status: status.value, Proposal.updated_at: datetime.now(UTC)}
+    ).where(Proposal.id == proposal_id)
+    await audit.record(
+        actor.organisation.id,
+        action,
+        actor_id=actor.person_id,
+        subject=f"proposal:{proposal_id}",
+        details=details,
+    )
+
+
 async def change_status(
     actor: Actor, proposal_id: int, status: ProposalStatus, *, reason: str = ""
 ) -> None:
@@ -370,16 +390,7 @@ async def change_status(
                 await check_follows_vote(ballot_id, status.value, reason)
                 if reason:
                     details["override"] = reason
-        await Proposal.update(
-            {Proposal.status: status.value, Proposal.updated_at: datetime.now(UTC)}
-        ).where(Proposal.id == proposal_id)
-        await audit.record(
-            actor.organisation.id,
-            "proposal.status_changed",
-            actor_id=actor.person_id,
-            subject=f"proposal:{proposal_id}",
-            details=details,
-        )
+        await _set_status(actor, proposal_id, status, "proposal.status_changed", details)
 
 
 async def proposal_ballot(proposal_id: int) -> int | None:
@@ -464,15 +475,8 @@ async def put_to_vote(actor: Actor, proposal_id: int) -> int:
         proposal_id=proposal_id,
     )
     async with write_transaction(Proposal._meta.db):
-        await Proposal.update(
-            {Proposal.status: ProposalStatus.VOTING.value, Proposal.updated_at: datetime.now(UTC)}
-        ).where(Proposal.id == proposal_id)
-        await audit.record(
-            actor.organisation.id,
-            "proposal.put_to_vote",
-            actor_id=actor.person_id,
-            subject=f"proposal:{proposal_id}",
-            details={"ballot": ballot_id},
+        await _set_status(
+            actor, proposal_id, ProposalStatus.VOTING, "proposal.put_to_vote", {"ballot": ballot_id}
         )
     return ballot_id
 
