@@ -111,17 +111,12 @@ _MEMBERSHIP_COLUMNS = (
 
 
 def _membership(row: dict[str, Any]) -> MembershipView:
-    return MembershipView(
-        id=row["id"],
-        organisation=_organisation(row, "organisation."),
-        person_id=row["person.id"],
-        person_name=row["person.name"],
-        kind=row["kind"],
-        is_admin=row["is_admin"],
-        is_facilitator=row["is_facilitator"],
-        is_scrutineer=row["is_scrutineer"],
-        category=row["category"],
-        status=row["status"],
+    organisation = _organisation(row, "organisation.")
+    return view_of(
+        MembershipView,
+        {**row, "organisation": organisation},
+        person_id="person.id",
+        person_name="person.name",
     )
 
 
