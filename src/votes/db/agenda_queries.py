@@ -150,17 +150,17 @@ async def proposal_rows(rows: list[dict[str, Any]]) -> list[ProposalRow]:
     counts = await _contribution_counts(ids)
     pending = await _pending_amendments(ids)
     return [
-        ProposalRow(
-            id=row["id"],
-            title=row["title"],
-            status=row["status"],
-            author_name=row["author.name"],
-            agenda_item_id=row["agenda_item"],
-            assembly_id=row["assembly"],
-            assembly_title=row["assembly.title"],
-            updated_at=row["updated_at"],
-            contribution_count=counts.get(row["id"], 0),
-            pending_amendments=pending.get(row["id"], 0),
+        view_of(
+            ProposalRow,
+            {
+                **row,
+                "contribution_count": counts.get(row["id"], 0),
+                "pending_amendments": pending.get(row["id"], 0),
+            },
+            author_name="author.name",
+            agenda_item_id="agenda_item",
+            assembly_id="assembly",
+            assembly_title="assembly.title",
         )
         for row in rows
     ]
