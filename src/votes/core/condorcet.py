@@ -188,12 +188,8 @@ def tally_ranked_pairs(
     too.
 
     Args:
-        candidates: candidate ids.
-        ballots: ranked ballots (mapping ballot → weight, or an iterable of ballots).
         seats: how many win (top-k of the locked order).
-        strength: ``"margin"`` or ``"winning_votes"``.
-        tie_break: ``"unresolved"``, ``"lot"`` (with ``seed``) or a candidate order.
-        seed: the lot's seed.
+        candidates, ballots, strength, tie_break, seed: as for :func:`tally_schulze`.
 
     >>> tally_ranked_pairs(["a", "b", "c"], {("a", "b", "c"): 3, ("b", "c", "a"): 2}).winners
     ('a',)
