@@ -142,12 +142,11 @@ async def propose_amendment(
                 base_version=proposal["version"],
             )
         )
-        await audit.record(
-            actor.organisation.id,
+        await audit.record_by(
+            actor,
             "amendment.proposed",
-            actor_id=actor.person_id,
-            subject=f"proposal:{proposal_id}",
-            details={"amendment": amendment_id, "number": number, "kind": kind.value},
+            f"proposal:{proposal_id}",
+            {"amendment": amendment_id, "number": number, "kind": kind.value},
         )
     return amendment_id
 
@@ -337,11 +336,10 @@ async def put_amendment_to_vote(actor: Actor, amendment_id: int) -> int:
         await Amendment.update(
             {Amendment.status: AmendmentStatus.VOTING.value, Amendment.ballot_id: ballot_id}
         ).where(Amendment.id == amendment_id)
-        await audit.record(
-            actor.organisation.id,
+        await audit.record_by(
+            actor,
             "amendment.put_to_vote",
-            actor_id=actor.person_id,
-            subject=f"proposal:{proposal['id']}",
-            details={"amendment": amendment_id, "ballot": ballot_id},
+            f"proposal:{proposal['id']}",
+            {"amendment": amendment_id, "ballot": ballot_id},
         )
     return ballot_id

@@ -345,12 +345,11 @@ async def update_item(
                 AgendaItem.planned_minutes: planned_minutes,
             }
         ).where(AgendaItem.id == item_id)
-        await audit.record(
-            actor.organisation.id,
+        await audit.record_by(
+            actor,
             "agenda.item_updated",
-            actor_id=actor.person_id,
-            subject=f"assembly:{row['assembly']}",
-            details={"item": item_id, "title": title.strip(), "previous_title": row["title"]},
+            f"assembly:{row['assembly']}",
+            {"item": item_id, "title": title.strip(), "previous_title": row["title"]},
         )
     events.agenda_changed(actor.organisation.id, int(row["assembly"]))
     return int(row["assembly"])
@@ -374,12 +373,11 @@ async def remove_item(actor: Actor, item_id: int) -> int:
             (Assembly.id == row["assembly"]) & (Assembly.current_item_id == item_id)
         )
         await _renumber(row["assembly"])
-        await audit.record(
-            actor.organisation.id,
+        await audit.record_by(
+            actor,
             "agenda.item_removed",
-            actor_id=actor.person_id,
-            subject=f"assembly:{row['assembly']}",
-            details={"item": item_id, "title": row["title"]},
+            f"assembly:{row['assembly']}",
+            {"item": item_id, "title": row["title"]},
         )
     return int(row["assembly"])
 
@@ -416,12 +414,11 @@ async def move_item(actor: Actor, item_id: int, offset: int) -> int:
         if 0 <= target < len(order):
             order[index], order[target] = order[target], order[index]
             await _write_order(row["assembly"], order)
-            await audit.record(
-                actor.organisation.id,
+            await audit.record_by(
+                actor,
                 "agenda.reordered",
-                actor_id=actor.person_id,
-                subject=f"assembly:{row['assembly']}",
-                details={"order": order, "moved": item_id},
+                f"assembly:{row['assembly']}",
+                {"order": order, "moved": item_id},
             )
     return int(row["assembly"])
 
@@ -439,12 +436,8 @@ async def reorder_agenda(actor: Actor, assembly_id: int, ordered: Sequence[int])
         if list(ordered) == current:
             return
         await _write_order(assembly_id, ordered)
-        await audit.record(
-            actor.organisation.id,
-            "agenda.reordered",
-            actor_id=actor.person_id,
-            subject=f"assembly:{assembly_id}",
-            details={"order": list(ordered)},
+        await audit.record_by(
+            actor, "agenda.reordered", f"assembly:{assembly_id}", {"order": list(ordered)}
         )
 
 

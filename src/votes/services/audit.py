@@ -26,12 +26,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from votes.db.engine import long_reads
 from votes.db.tables.audit import AuditChain, AuditEntry
 from votes.db.tables.ballots import BallotOption, BallotPaper, Participation
 from votes.settings import write_once
+
+if TYPE_CHECKING:
+    from votes.services.actors import Actor
 
 GENESIS_HASH = "0" * 64
 
@@ -187,6 +190,16 @@ async def record(
         {AuditChain.last_sequence: sequence, AuditChain.last_hash: digest}
     ).where(AuditChain.chain_key == str(organisation_id))
     return sequence
+
+
+async def record_by(
+    actor: Actor, action: str, subject: str, details: dict[str, Any] | None = None
+) -> int:
+    """:func:`record` a member's own act in their organisation: the person is named (an actor
+    with no membership is refused, as ``actor.person_id`` does)."""
+    return await record(
+        actor.organisation.id, action, actor_id=actor.person_id, subject=subject, details=details
+    )
 
 
 async def _lock_head(organisation_id: int) -> dict[str, Any]:

@@ -171,13 +171,7 @@ async def _change_contribution(
     await Contribution.update({**values, stamp: datetime.now(UTC)}).where(
         Contribution.id == contribution_id
     )
-    await audit.record(
-        actor.organisation.id,
-        action,
-        actor_id=actor.person_id,
-        subject=f"contribution:{contribution_id}",
-        details=details,
-    )
+    await audit.record_by(actor, action, f"contribution:{contribution_id}", details)
 
 
 async def hide_contribution(actor: Actor, contribution_id: int, reason: str) -> int:
@@ -236,9 +230,5 @@ async def set_thread_closed(actor: Actor, thread_id: int, closed: bool) -> None:
                 Thread.closed_by: actor.person_id if closed else None,
             }
         ).where(Thread.id == thread_id)
-        await audit.record(
-            actor.organisation.id,
-            "thread.closed" if closed else "thread.reopened",
-            actor_id=actor.person_id,
-            subject=thread["thread_key"],
-        )
+        action = "thread.closed" if closed else "thread.reopened"
+        await audit.record_by(actor, action, thread["thread_key"])

@@ -330,12 +330,11 @@ async def edit_proposal(
         if proposal["title"] == title.strip() and proposal["body"] == body:
             raise Refused("unchanged", "body")
         number = await add_version(proposal, actor.person_id, title.strip(), body, note.strip())
-        await audit.record(
-            actor.organisation.id,
+        await audit.record_by(
+            actor,
             "proposal.edited",
-            actor_id=actor.person_id,
-            subject=f"proposal:{proposal_id}",
-            details={"version": number, "note": note.strip()},
+            f"proposal:{proposal_id}",
+            {"version": number, "note": note.strip()},
         )
     return number
 
@@ -351,13 +350,7 @@ async def _set_status(
     await Proposal.update(
         {Proposal.status: status.value, Proposal.updated_at: datetime.now(UTC)}
     ).where(Proposal.id == proposal_id)
-    await audit.record(
-        actor.organisation.id,
-        action,
-        actor_id=actor.person_id,
-        subject=f"proposal:{proposal_id}",
-        details=details,
-    )
+    await audit.record_by(actor, action, f"proposal:{proposal_id}", details)
 
 
 async def change_status(
