@@ -167,14 +167,16 @@ async def proxies_of(
     return [
         view_of(
             ProxyView,
+            # "holder" is the holder's id in the row: the blanked name goes under its own key
             {
                 **row,
-                "holder": row["holder.person.name"] or "",
+                "holder_name": row["holder.person.name"] or "",
                 "recorded_by": row["recorded_by.person.name"] or "",
             },
             giver_id="giver",
             giver="giver.person.name",
             holder_id="holder",
+            holder="holder_name",
         )
         for row in rows
     ]
