@@ -248,20 +248,24 @@ def _secret_key(raw: str, env: Environment, data_dir: Path) -> str:
     return _development_secret(data_dir)
 
 
+def write_once(path: Path, text: str) -> None:
+    """Write ``text`` to a new file only its owner reads, unless the file is there already:
+    with O_EXCL, two workers starting together cannot both write it (the first one stays)."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+
+
 def _development_secret(data_dir: Path) -> str:
     """One key per data folder, generated once: sessions survive restarts and span workers."""
     path = data_dir / _SECRET_FILE
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
         if not path.exists():
-            # O_EXCL: two workers starting together cannot both write a key
-            try:
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            except FileExistsError:
-                pass
-            else:
-                with os.fdopen(fd, "w") as handle:
-                    handle.write(secrets.token_urlsafe(48))
+            write_once(path, secrets.token_urlsafe(48))
         key = path.read_text().strip()
     except OSError as error:
         raise SettingsError(f"cannot keep the development key in {path}: {error}") from None

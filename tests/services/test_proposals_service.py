@@ -217,3 +217,25 @@ async def test_a_draft_is_not_found_by_the_services_for_others_than_its_authors(
     with pytest.raises(Refused, match="not_found"):
         await proposals.change_status(other, draft, ProposalStatus.WITHDRAWN)
     assert await proposals.edit_proposal(coauthor, draft, "Brouillon", "Texte revu.") == 2
+
+
+async def test_the_agenda_counts_visible_contributions_and_pending_amendments() -> None:
+    organisation_id = await organisation()
+    chair = await member_actor(organisation_id, facilitator=True)
+    member = await member_actor(organisation_id)
+    assembly_id = await _assembly(organisation_id)
+    item = await assemblies.add_item(chair, assembly_id, "Primes")
+    proposal_id = await proposals.submit_proposal(
+        member, assembly_id, "Prime", "Une prime de 300 €.", agenda_item_id=item
+    )
+    proposal = await proposal_queries.proposal_page(organisation_id, proposal_id)
+    assert proposal is not None
+    await deliberation.post_contribution(member, proposal.thread_id, "Pour.")
+    hidden = await deliberation.post_contribution(member, proposal.thread_id, "Hors sujet.")
+    await deliberation.hide_contribution(chair, hidden, "Hors sujet")
+    await amendments.propose_amendment(member, proposal_id, AmendmentKind.FULL, text="Rien.")
+    page = await agenda_queries.assembly_page(organisation_id, assembly_id)
+    assert page is not None
+    assert page.agenda[0].contribution_count == 0
+    [row] = page.agenda[0].proposals
+    assert (row.contribution_count, row.pending_amendments) == (1, 1)

@@ -15,13 +15,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from fractions import Fraction
-from typing import TypeVar
+from typing import TypeAlias, TypeVar
 
 from votes.core.results import Candidate, TallyError, Weight
 
 B = TypeVar("B", bound=Hashable)
 
 RankedBallot = tuple[Candidate, ...]
+#: Ranked ballots as every ranked method takes them: ``{ranking: weight}``, or an iterable of
+#: rankings of weight 1 each.
+RankedBallots: TypeAlias = Mapping[RankedBallot, Weight] | Iterable[Sequence[Candidate]]
 
 
 class InvalidBallotError(TallyError):
@@ -179,7 +182,7 @@ def ranked_normaliser(candidates: Iterable[Candidate]) -> Callable[[object], Ran
 
 def group_ranked_ballots(
     candidates: Iterable[Candidate],
-    ballots: Mapping[RankedBallot, Weight] | Iterable[Sequence[Candidate]],
+    ballots: RankedBallots,
 ) -> dict[RankedBallot, Weight]:
     """Validate and group ranked ballots: ``{tuple of candidate ids, best first: total weight}``.
 

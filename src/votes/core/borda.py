@@ -14,10 +14,10 @@ candidates and a ballot ranking ``k`` of them, the candidate ranked ``r`` (1-bas
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
 
-from votes.core.ballots import RankedBallot, group_ranked_ballots
+from votes.core.ballots import RankedBallot, RankedBallots, group_ranked_ballots
 from votes.core.onepass import one_pass_result, start_one_pass
 from votes.core.results import Candidate, Message, TallyError, TallyResult, Weight
 
@@ -31,7 +31,7 @@ MESSAGES = {
 
 def tally_borda(
     candidates: Sequence[Candidate],
-    ballots: Mapping[RankedBallot, Weight] | Iterable[Sequence[Candidate]],
+    ballots: RankedBallots,
     *,
     seats: int = 1,
     convention: str = "averaged",

@@ -11,11 +11,11 @@ from the method's own rule).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from votes.core.ballots import RankedBallot, group_ranked_ballots
+from votes.core.ballots import RankedBallot, RankedBallots, group_ranked_ballots
 from votes.core.onepass import start_one_pass
 from votes.core.results import (
     Candidate,
@@ -123,7 +123,7 @@ def condorcet_winner(candidates: Sequence[Candidate], matrix: Matrix) -> Candida
 
 def tally_schulze(
     candidates: Sequence[Candidate],
-    ballots: Mapping[RankedBallot, Weight] | Iterable[Sequence[Candidate]],
+    ballots: RankedBallots,
     *,
     seats: int = 1,
     strength: str = "margin",
@@ -169,7 +169,7 @@ def tally_schulze(
 
 def tally_ranked_pairs(
     candidates: Sequence[Candidate],
-    ballots: Mapping[RankedBallot, Weight] | Iterable[Sequence[Candidate]],
+    ballots: RankedBallots,
     *,
     seats: int = 1,
     strength: str = "margin",
@@ -188,12 +188,8 @@ def tally_ranked_pairs(
     too.
 
     Args:
-        candidates: candidate ids.
-        ballots: ranked ballots (mapping ballot → weight, or an iterable of ballots).
         seats: how many win (top-k of the locked order).
-        strength: ``"margin"`` or ``"winning_votes"``.
-        tie_break: ``"unresolved"``, ``"lot"`` (with ``seed``) or a candidate order.
-        seed: the lot's seed.
+        candidates, ballots, strength, tie_break, seed: as for :func:`tally_schulze`.
 
     >>> tally_ranked_pairs(["a", "b", "c"], {("a", "b", "c"): 3, ("b", "c", "a"): 2}).winners
     ('a',)
@@ -250,7 +246,7 @@ def tally_ranked_pairs(
 
 def _prepare(
     candidates: Sequence[Candidate],
-    ballots: Mapping[RankedBallot, Weight] | Iterable[Sequence[Candidate]],
+    ballots: RankedBallots,
     seats: int,
     tie_break: object,
     seed: str | None,

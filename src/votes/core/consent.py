@@ -129,10 +129,7 @@ def tally_consensus(
 
     Args:
         candidates: the responses offered (default: all of :data:`CONSENSUS_RESPONSES`).
-        ballots: responses (see the module docstring), as a mapping → weight or an iterable.
-        seats: must be 1.
-        quorum: fewest participants (total weight of responses) for a decision.
-        max_stand_asides: more stand-asides than this and the proposal is not adopted.
+        ballots, seats, quorum, max_stand_asides: as for :func:`tally_consent`.
 
     >>> tally_consensus((), ["agree", ("block", "against our values")]).verdict
     <Verdict.BLOCKED: 'blocked'>

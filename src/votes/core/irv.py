@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Protocol, TypeVar
 
-from votes.core.ballots import check_candidates, check_seats, group_ranked_ballots
+from votes.core.ballots import RankedBallots, check_candidates, check_seats, group_ranked_ballots
 from votes.core.explain import phrase
 from votes.core.results import (
     Candidate,
@@ -136,7 +136,7 @@ class RankedProfile:
 
 def prepare_ranked(
     candidates: Sequence[Candidate],
-    ballots: Mapping[tuple[Candidate, ...], Weight] | Iterable[Sequence[Candidate]],
+    ballots: RankedBallots,
     withdrawn: Iterable[Candidate] = (),
 ) -> RankedProfile:
     """Validate, group and index ranked ballots; drop withdrawn candidates from every ballot.
@@ -301,11 +301,7 @@ def transfer_message(
 
 
 def tally_instant_runoff(
-    candidates: Sequence[Candidate],
-    ballots: Mapping[tuple[Candidate, ...], Weight] | Iterable[Sequence[Candidate]],
-    *,
-    seats: int = 1,
-    **options: object,
+    candidates: Sequence[Candidate], ballots: RankedBallots, *, seats: int = 1, **options: object
 ) -> TallyResult:
     """Count a single-seat instant-runoff election.
 
@@ -358,7 +354,7 @@ def read_withdrawn(options: Mapping[str, object]) -> tuple[Candidate, ...]:
 
 def read_ranked(
     names: Sequence[Candidate],
-    ballots: Mapping[tuple[Candidate, ...], Weight] | Iterable[Sequence[Candidate]],
+    ballots: RankedBallots,
     options: Mapping[str, object],
 ) -> tuple[TieBreak, RankedProfile]:
     """The tie-break policy and the prepared ballots every ranked count starts from.

@@ -25,9 +25,10 @@ elected and hopeful candidate included, and ``exhausted`` the residual, so
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from fractions import Fraction
 
+from votes.core.ballots import RankedBallots
 from votes.core.irv import RankedProfile
 from votes.core.results import Candidate, JSONValue, Message, Round, TallyResult, Weight
 from votes.core.stv import ELECTED, HOPEFUL, SeatCount, start_stv
@@ -56,18 +57,12 @@ MESSAGES = {
 
 
 def tally_meek_stv(
-    candidates: Sequence[Candidate],
-    ballots: Mapping[tuple[Candidate, ...], Weight] | Iterable[Sequence[Candidate]],
-    *,
-    seats: int = 1,
-    **options: object,
+    candidates: Sequence[Candidate], ballots: RankedBallots, *, seats: int = 1, **options: object
 ) -> TallyResult:
     """Count an STV election with the PRF reference Meek rule (9 decimals, omega 10^-6).
 
     Args:
-        candidates: candidate ids, in the order to report them.
-        ballots: ``{ranking: weight}`` or an iterable of rankings (weight 1 each).
-        seats: number of seats to fill.
+        candidates, ballots, seats: as for :func:`votes.core.stv.tally_scottish_stv`.
         **options: ``seed`` / ``tie_break`` for defeat ties; ``withdrawn`` candidate ids.
 
     Returns:

@@ -181,21 +181,11 @@ class Recount:
     agrees: bool | None
 
 
-def recount(
-    method: str,
-    text: str,
-    file_format: str,
-    *,
-    seats: int | None = None,
-    seed: str | None = None,
-    language: str = "fr",
-    overvote: str = "skip",
-) -> list[str]:
+def recount(method: str, text: str, file_format: str, **options: Any) -> list[str]:
     """The whole recount as lines of text: the title, one line per round, the result, and for
-    the app's export whether the recount agrees with what was published."""
-    return recount_file(
-        method, text, file_format, seats=seats, seed=seed, language=language, overvote=overvote
-    ).lines
+    the app's export whether the recount agrees with what was published. The options are
+    :func:`recount_file`'s."""
+    return recount_file(method, text, file_format, **options).lines
 
 
 def recount_file(

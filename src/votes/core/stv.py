@@ -30,7 +30,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from fractions import Fraction
 
-from votes.core.ballots import check_candidates, check_seats
+from votes.core.ballots import RankedBallots, check_candidates, check_seats
 from votes.core.irv import (
     RankedProfile,
     break_tie,
@@ -108,11 +108,7 @@ HOPEFUL, ELECTED, EXCLUDED, WITHDRAWN = range(4)
 
 
 def tally_scottish_stv(
-    candidates: Sequence[Candidate],
-    ballots: Mapping[tuple[Candidate, ...], Weight] | Iterable[Sequence[Candidate]],
-    *,
-    seats: int = 1,
-    **options: object,
+    candidates: Sequence[Candidate], ballots: RankedBallots, *, seats: int = 1, **options: object
 ) -> TallyResult:
     """Count an STV election under the Scottish rules, stage by stage, exactly.
 
@@ -138,7 +134,7 @@ def tally_scottish_stv(
 
 def start_stv(
     candidates: Sequence[Candidate],
-    ballots: Mapping[tuple[Candidate, ...], Weight] | Iterable[Sequence[Candidate]],
+    ballots: RankedBallots,
     seats: int,
     options: Mapping[str, object],
 ) -> tuple[RankedProfile, TieBreak, int]:

@@ -13,8 +13,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from piccolo.columns import Column
+from piccolo.custom_types import Combinable
+from piccolo.table import Table
+
 from votes.db.drafts import NOBODY, Viewer, readable_filter
-from votes.db.queries import BallotSummary, ballot_summary, view_of
+from votes.db.queries import AssemblySummary, BallotSummary, ballot_summary, view_of
 from votes.db.tables import (
     AgendaItem,
     Amendment,
@@ -40,15 +44,10 @@ _DECIDED = (
 
 
 @dataclass(frozen=True, slots=True)
-class AssemblyView:
-    id: int
-    title: str
-    kind: str
-    convocation: str
-    starts_at: datetime
-    place: str
+class AssemblyView(AssemblySummary):
+    """An assembly as its own pages show it: the summary of the list, and the rest."""
+
     remote_url: str
-    status: str
     description: str
     submission_rule: str
     submission_deadline: datetime | None
@@ -151,48 +150,47 @@ async def proposal_rows(rows: list[dict[str, Any]]) -> list[ProposalRow]:
     counts = await _contribution_counts(ids)
     pending = await _pending_amendments(ids)
     return [
-        ProposalRow(
-            id=row["id"],
-            title=row["title"],
-            status=row["status"],
-            author_name=row["author.name"],
-            agenda_item_id=row["agenda_item"],
-            assembly_id=row["assembly"],
-            assembly_title=row["assembly.title"],
-            updated_at=row["updated_at"],
-            contribution_count=counts.get(row["id"], 0),
-            pending_amendments=pending.get(row["id"], 0),
+        view_of(
+            ProposalRow,
+            {
+                **row,
+                "contribution_count": counts.get(row["id"], 0),
+                "pending_amendments": pending.get(row["id"], 0),
+            },
+            author_name="author.name",
+            agenda_item_id="agenda_item",
+            assembly_id="assembly",
+            assembly_title="assembly.title",
         )
         for row in rows
     ]
 
 
-async def _contribution_counts(proposal_ids: list[int]) -> dict[int, int]:
-    if not proposal_ids:
+async def _counts(
+    table: type[Table], column: Column, ids: list[int], where: Combinable
+) -> dict[int, int]:
+    """How many of ``table``'s rows matching ``where`` fall on each id of ``column``."""
+    if not ids:
         return {}
-    rows = await Contribution.select(Contribution.thread.proposal).where(
-        Contribution.thread.proposal.is_in(proposal_ids) & Contribution.hidden_reason.is_null()
-    )
-    return dict(Counter(row["thread.proposal"] for row in rows))
+    values = await table.select(column).where(column.is_in(ids) & where).output(as_list=True)
+    return dict(Counter(values))
+
+
+async def _contribution_counts(proposal_ids: list[int]) -> dict[int, int]:
+    proposal = Contribution.thread.proposal
+    return await _counts(Contribution, proposal, proposal_ids, Contribution.hidden_reason.is_null())
 
 
 async def _pending_amendments(proposal_ids: list[int]) -> dict[int, int]:
-    if not proposal_ids:
-        return {}
-    rows = await Amendment.select(Amendment.proposal).where(
-        Amendment.proposal.is_in(proposal_ids)
-        & Amendment.status.is_in([AmendmentStatus.SUBMITTED.value, AmendmentStatus.VOTING.value])
+    pending = Amendment.status.is_in(
+        [AmendmentStatus.SUBMITTED.value, AmendmentStatus.VOTING.value]
     )
-    return dict(Counter(row["proposal"] for row in rows))
+    return await _counts(Amendment, Amendment.proposal, proposal_ids, pending)
 
 
 async def _item_contribution_counts(item_ids: list[int]) -> dict[int, int]:
-    if not item_ids:
-        return {}
-    rows = await Contribution.select(Contribution.thread.agenda_item).where(
-        Contribution.thread.agenda_item.is_in(item_ids) & Contribution.hidden_reason.is_null()
-    )
-    return dict(Counter(row["thread.agenda_item"] for row in rows))
+    item = Contribution.thread.agenda_item
+    return await _counts(Contribution, item, item_ids, Contribution.hidden_reason.is_null())
 
 
 async def _voting_orders(

@@ -17,6 +17,7 @@ from typing import Any
 
 from votes.core.rules import Attendance as Way
 from votes.db.engine import read_raw
+from votes.db.queries import view_of
 from votes.db.tables import (
     AdvanceParticipation,
     AdvanceStatus,
@@ -164,18 +165,18 @@ async def proxies_of(
         query = query.where(Proxy.status == ProxyStatus.ACTIVE.value)
     rows = await query.order_by(Proxy.giver.person.name).order_by(Proxy.id)  # type: ignore[union-attr]
     return [
-        ProxyView(
-            id=row["id"],
-            giver_id=row["giver"],
-            giver=row["giver.person.name"],
-            holder_id=row["holder"],
-            holder=row["holder.person.name"] or "",
-            instructions=row["instructions"],
-            status=row["status"],
-            given_at=row["given_at"],
-            recorded_by=row["recorded_by.person.name"] or "",
-            revoked_at=row["revoked_at"],
-            revoked_reason=row["revoked_reason"],
+        view_of(
+            ProxyView,
+            # "holder" is the holder's id in the row: the blanked name goes under its own key
+            {
+                **row,
+                "holder_name": row["holder.person.name"] or "",
+                "recorded_by": row["recorded_by.person.name"] or "",
+            },
+            giver_id="giver",
+            giver="giver.person.name",
+            holder_id="holder",
+            holder="holder_name",
         )
         for row in rows
     ]

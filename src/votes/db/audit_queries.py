@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from votes.db.queries import view_of
 from votes.db.tables import AuditEntry, Membership, Person
 
 PAGE_SIZE = 50
@@ -123,14 +124,7 @@ async def audit_page(organisation_id: int, chosen: AuditFilter, page: int = 1) -
         .offset((page - 1) * PAGE_SIZE)
     )
     lines = [
-        AuditLine(
-            sequence=row["sequence"],
-            occurred_at=row["occurred_at"],
-            actor=row["actor.name"],
-            action=row["action"],
-            subject=row["subject"],
-            details=_details(row["details"]),
-        )
+        view_of(AuditLine, {**row, "details": _details(row["details"])}, actor="actor.name")
         for row in rows
     ]
     return AuditPage(lines, total, page, pages)

@@ -13,6 +13,7 @@ from typing import Any
 from votes.core import receipts
 from votes.db import voting_rules
 from votes.db.engine import read_raw
+from votes.db.queries import view_of
 from votes.db.tables import (
     AgendaItem,
     Assembly,
@@ -348,14 +349,7 @@ async def room_count(ballot: BallotView) -> RoomCountView | None:
     if not rows:
         return None
     row = rows[0]
-    return RoomCountView(
-        counts=json.loads(row["counts"]),
-        blank=row["blank"],
-        invalid=row["invalid"],
-        cast=row["cast"],
-        entered_by=row["entered_by"],
-        entered_at=row["entered_at"],
-    )
+    return view_of(RoomCountView, {**row, "counts": json.loads(row["counts"])})
 
 
 @dataclass(frozen=True, slots=True)

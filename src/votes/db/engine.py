@@ -506,3 +506,9 @@ async def close_pool(engine: Engine[Any]) -> None:
         await engine.close_connection_pool()
     elif isinstance(engine, VotesSQLiteEngine):
         engine.close_connections()
+
+
+async def insert_row(row: Table) -> int:
+    """Insert one row (inside the caller's transaction); return its new id."""
+    rows = await type(row).insert(row)
+    return int(rows[0]["id"])

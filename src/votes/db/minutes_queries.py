@@ -58,14 +58,22 @@ class OrganisationFacts:
 
 
 @dataclass(frozen=True, slots=True)
-class MinutesRow:
-    status: str
+class MinutesDraft:
+    """What the secretary writes."""
+
     language: str
     chair: str
     secretary: str
     scrutineers: str
     introduction: str
     notes: str
+
+
+@dataclass(frozen=True, slots=True)
+class MinutesRow(MinutesDraft):
+    """Stored minutes: the secretary's draft, and what the record made of it."""
+
+    status: str
     content: str
     digest: str
     updated_at: datetime

@@ -9,6 +9,9 @@ from datetime import datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from piccolo.columns import Column
+from piccolo.custom_types import Combinable
+
 from votes.db.engine import read_raw
 from votes.db.tables import (
     AccessCode,
@@ -111,27 +114,22 @@ _MEMBERSHIP_COLUMNS = (
 
 
 def _membership(row: dict[str, Any]) -> MembershipView:
-    return MembershipView(
-        id=row["id"],
-        organisation=_organisation(row, "organisation."),
-        person_id=row["person.id"],
-        person_name=row["person.name"],
-        kind=row["kind"],
-        is_admin=row["is_admin"],
-        is_facilitator=row["is_facilitator"],
-        is_scrutineer=row["is_scrutineer"],
-        category=row["category"],
-        status=row["status"],
+    organisation = _organisation(row, "organisation.")
+    return view_of(
+        MembershipView,
+        {**row, "organisation": organisation},
+        person_id="person.id",
+        person_name="person.name",
     )
+
+
+async def _memberships(where: Combinable, order: Column) -> list[MembershipView]:
+    rows = await Membership.select(*_MEMBERSHIP_COLUMNS).where(where).order_by(order)
+    return [_membership(row) for row in rows]
 
 
 async def memberships_of_person(person_id: int) -> list[MembershipView]:
-    rows = (
-        await Membership.select(*_MEMBERSHIP_COLUMNS)
-        .where(Membership.person == person_id)
-        .order_by(Membership.organisation.name)
-    )
-    return [_membership(row) for row in rows]
+    return await _memberships(Membership.person == person_id, Membership.organisation.name)
 
 
 # Every organisation page runs this lookup: plain SQL, because building Piccolo's joined select
@@ -184,12 +182,7 @@ async def membership_by_slug(short_name: str, person_id: int) -> MembershipView 
 
 
 async def members_of(organisation_id: int) -> list[MembershipView]:
-    rows = (
-        await Membership.select(*_MEMBERSHIP_COLUMNS)
-        .where(Membership.organisation == organisation_id)
-        .order_by(Membership.person.name)
-    )
-    return [_membership(row) for row in rows]
+    return await _memberships(Membership.organisation == organisation_id, Membership.person.name)
 
 
 async def assemblies_of(organisation_id: int) -> list[AssemblySummary]:

@@ -24,7 +24,7 @@ import base64
 import hashlib
 import hmac
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -120,6 +120,29 @@ def _sheet_secrets(sheet: str, membership_id: int, secret_key: str) -> tuple[str
     return token, typed
 
 
+def _issued(
+    membership_id: int,
+    row: Mapping[str, Any],
+    member: str,
+    sheet: str,
+    expires_at: datetime,
+    secret_key: str,
+) -> IssuedCode:
+    """A member's code of a sheet, its secrets derived from the sheet's nonce; ``member`` is the
+    prefix of the member's columns in ``row`` (``""`` or ``"membership."``)."""
+    link_token, code = _sheet_secrets(sheet, membership_id, secret_key)
+    return IssuedCode(
+        membership_id=membership_id,
+        name=row[f"{member}person.name"],
+        email=row[f"{member}person.email"],
+        category=row[f"{member}category"],
+        link_token=link_token,
+        code=code,
+        expires_at=expires_at,
+        sheet=sheet,
+    )
+
+
 async def issue_codes(
     actor: Actor,
     membership_ids: Sequence[int] | None = None,
@@ -157,21 +180,7 @@ async def issue_codes(
                 AccessCode.membership.is_in(ids) & AccessCode.revoked.eq(False)
             )
         sheet = secrets.token_hex(16)
-        issued = []
-        for row in members:
-            link_token, code = _sheet_secrets(sheet, row["id"], secret_key)
-            issued.append(
-                IssuedCode(
-                    membership_id=row["id"],
-                    name=row["person.name"],
-                    email=row["person.email"],
-                    category=row["category"],
-                    link_token=link_token,
-                    code=code,
-                    expires_at=expires_at,
-                    sheet=sheet,
-                )
-            )
+        issued = [_issued(row["id"], row, "", sheet, expires_at, secret_key) for row in members]
         if issued:
             await AccessCode.insert(
                 *(
@@ -236,24 +245,13 @@ async def printable_sheet(
         query = query.where(AccessCode.sheet == sheet)
     codes = []
     for row in await query.order_by(AccessCode.membership.person.name):  # type: ignore[union-attr]
-        link_token, code = _sheet_secrets(row["sheet"], row["membership"], secret_key)
-        if not (
-            hmac.compare_digest(_keyed_hash("link", link_token, secret_key), row["link_hash"])
-            and hmac.compare_digest(_keyed_hash("code", code, secret_key), row["code_hash"])
-        ):
-            continue
-        codes.append(
-            IssuedCode(
-                membership_id=row["membership"],
-                name=row["membership.person.name"],
-                email=row["membership.person.email"],
-                category=row["membership.category"],
-                link_token=link_token,
-                code=code,
-                expires_at=row["expires_at"],
-                sheet=row["sheet"],
-            )
+        code = _issued(
+            row["membership"], row, "membership.", row["sheet"], row["expires_at"], secret_key
         )
+        if hmac.compare_digest(
+            _keyed_hash("link", code.link_token, secret_key), row["link_hash"]
+        ) and hmac.compare_digest(_keyed_hash("code", code.code, secret_key), row["code_hash"]):
+            codes.append(code)
     return codes
 
 

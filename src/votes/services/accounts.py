@@ -41,7 +41,7 @@ from piccolo.engine.postgres import PostgresEngine
 from piccolo.query.functions.aggregate import Count
 
 from votes.db import account_queries
-from votes.db.engine import write_transaction
+from votes.db.engine import insert_row, write_transaction
 from votes.db.queries import view_of
 from votes.db.tables import LoginSession, PasswordReset, Person, SignInFailure
 from votes.services import audit, events, passwords
@@ -240,7 +240,7 @@ async def create_person(
     async with write_transaction(Person._meta.db):
         if address and await Person.exists().where(Person.email == address):
             raise Refused("email_taken")
-        rows = await Person.insert(
+        return await insert_row(
             Person(
                 name=name,
                 email=address,
@@ -248,7 +248,6 @@ async def create_person(
                 is_instance_admin=instance_admin,
             )
         )
-    return int(rows[0]["id"])
 
 
 async def authenticate(email: str, password: str, *, address: str | None = None) -> int:

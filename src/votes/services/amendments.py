@@ -13,7 +13,7 @@ from typing import Any
 
 from votes.core import choices
 from votes.core.results import TallyResult, Verdict
-from votes.db.engine import write_transaction
+from votes.db.engine import insert_row, write_transaction
 from votes.db.tables import (
     Amendment,
     AmendmentKind,
@@ -128,7 +128,7 @@ async def propose_amendment(
             .first()
         )
         number = (last["number"] + 1) if last else 1
-        rows = await Amendment.insert(
+        amendment_id = await insert_row(
             Amendment(
                 organisation=actor.organisation.id,
                 proposal=proposal_id,
@@ -142,13 +142,11 @@ async def propose_amendment(
                 base_version=proposal["version"],
             )
         )
-        amendment_id = int(rows[0]["id"])
-        await audit.record(
-            actor.organisation.id,
+        await audit.record_by(
+            actor,
             "amendment.proposed",
-            actor_id=actor.person_id,
-            subject=f"proposal:{proposal_id}",
-            details={"amendment": amendment_id, "number": number, "kind": kind.value},
+            f"proposal:{proposal_id}",
+            {"amendment": amendment_id, "number": number, "kind": kind.value},
         )
     return amendment_id
 
@@ -338,11 +336,10 @@ async def put_amendment_to_vote(actor: Actor, amendment_id: int) -> int:
         await Amendment.update(
             {Amendment.status: AmendmentStatus.VOTING.value, Amendment.ballot_id: ballot_id}
         ).where(Amendment.id == amendment_id)
-        await audit.record(
-            actor.organisation.id,
+        await audit.record_by(
+            actor,
             "amendment.put_to_vote",
-            actor_id=actor.person_id,
-            subject=f"proposal:{proposal['id']}",
-            details={"amendment": amendment_id, "ballot": ballot_id},
+            f"proposal:{proposal['id']}",
+            {"amendment": amendment_id, "ballot": ballot_id},
         )
     return ballot_id

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from votes.db.engine import write_transaction
+from votes.db.engine import insert_row, write_transaction
 from votes.db.minutes_queries import PENDING_STATUSES, frozen_register
 from votes.db.tables import (
     AgendaItem,
@@ -123,10 +123,9 @@ async def create_assembly(
         # the organisation's rule profile (#7); its full copy is frozen when the assembly's
         # register or first ballot opens
         values["rule_profile"] = await rules.profile_key(organisation_id)
-        rows = await Assembly.insert(
+        assembly_id = await insert_row(
             Assembly(organisation=organisation_id, status=status.value, **values)
         )
-        assembly_id = int(rows[0]["id"])
         await audit.record(
             organisation_id,
             "assembly.created",
@@ -234,6 +233,13 @@ def _check_item(title: str, description: str, planned_minutes: int) -> None:
         raise Refused("minutes_invalid", "planned_minutes")
 
 
+async def _check_agenda_open(assembly_id: int, status: str) -> None:
+    """An agenda changes until its assembly closes (and never once its minutes are final)."""
+    await minutes.refuse_if_final(assembly_id)
+    if status == AssemblyStatus.CLOSED.value:
+        raise Refused("assembly_closed")
+
+
 async def add_agenda_item(
     assembly_id: int,
     title: str,
@@ -252,16 +258,14 @@ async def add_agenda_item(
         )
         if assembly is None:
             raise Refused("not_found")
-        await minutes.refuse_if_final(assembly_id)
-        if assembly["status"] == AssemblyStatus.CLOSED.value:
-            raise Refused("assembly_closed")
+        await _check_agenda_open(assembly_id, assembly["status"])
         last = (
             await AgendaItem.select(AgendaItem.position)
             .where(AgendaItem.assembly == assembly_id)
             .order_by(AgendaItem.position, ascending=False)
             .first()
         )
-        rows = await AgendaItem.insert(
+        item_id = await insert_row(
             AgendaItem(
                 assembly=assembly_id,
                 position=(last["position"] + 1) if last else 1,
@@ -270,7 +274,6 @@ async def add_agenda_item(
                 planned_minutes=planned_minutes,
             )
         )
-        item_id = int(rows[0]["id"])
         await Thread.insert(
             Thread(
                 organisation=assembly["organisation"],
@@ -318,9 +321,7 @@ async def _item_row(organisation_id: int, item_id: int) -> dict[str, Any]:
     )
     if row is None:
         raise Refused("not_found")
-    await minutes.refuse_if_final(int(row["assembly"]))
-    if row["assembly.status"] == AssemblyStatus.CLOSED.value:
-        raise Refused("assembly_closed")
+    await _check_agenda_open(int(row["assembly"]), row["assembly.status"])
     return row
 
 
@@ -344,12 +345,11 @@ async def update_item(
                 AgendaItem.planned_minutes: planned_minutes,
             }
         ).where(AgendaItem.id == item_id)
-        await audit.record(
-            actor.organisation.id,
+        await audit.record_by(
+            actor,
             "agenda.item_updated",
-            actor_id=actor.person_id,
-            subject=f"assembly:{row['assembly']}",
-            details={"item": item_id, "title": title.strip(), "previous_title": row["title"]},
+            f"assembly:{row['assembly']}",
+            {"item": item_id, "title": title.strip(), "previous_title": row["title"]},
         )
     events.agenda_changed(actor.organisation.id, int(row["assembly"]))
     return int(row["assembly"])
@@ -373,12 +373,11 @@ async def remove_item(actor: Actor, item_id: int) -> int:
             (Assembly.id == row["assembly"]) & (Assembly.current_item_id == item_id)
         )
         await _renumber(row["assembly"])
-        await audit.record(
-            actor.organisation.id,
+        await audit.record_by(
+            actor,
             "agenda.item_removed",
-            actor_id=actor.person_id,
-            subject=f"assembly:{row['assembly']}",
-            details={"item": item_id, "title": row["title"]},
+            f"assembly:{row['assembly']}",
+            {"item": item_id, "title": row["title"]},
         )
     return int(row["assembly"])
 
@@ -415,12 +414,11 @@ async def move_item(actor: Actor, item_id: int, offset: int) -> int:
         if 0 <= target < len(order):
             order[index], order[target] = order[target], order[index]
             await _write_order(row["assembly"], order)
-            await audit.record(
-                actor.organisation.id,
+            await audit.record_by(
+                actor,
                 "agenda.reordered",
-                actor_id=actor.person_id,
-                subject=f"assembly:{row['assembly']}",
-                details={"order": order, "moved": item_id},
+                f"assembly:{row['assembly']}",
+                {"order": order, "moved": item_id},
             )
     return int(row["assembly"])
 
@@ -431,21 +429,15 @@ async def reorder_agenda(actor: Actor, assembly_id: int, ordered: Sequence[int])
     require(may_run_assemblies, actor)
     async with write_transaction(AgendaItem._meta.db):
         row = await _assembly_row(actor.organisation.id, assembly_id)
-        await minutes.refuse_if_final(assembly_id)
-        if row["status"] == AssemblyStatus.CLOSED.value:
-            raise Refused("assembly_closed")
+        await _check_agenda_open(assembly_id, row["status"])
         current = await _agenda_ids(assembly_id)
         if sorted(current) != sorted(ordered) or len(set(ordered)) != len(ordered):
             raise Refused("agenda_changed")
         if list(ordered) == current:
             return
         await _write_order(assembly_id, ordered)
-        await audit.record(
-            actor.organisation.id,
-            "agenda.reordered",
-            actor_id=actor.person_id,
-            subject=f"assembly:{assembly_id}",
-            details={"order": list(ordered)},
+        await audit.record_by(
+            actor, "agenda.reordered", f"assembly:{assembly_id}", {"order": list(ordered)}
         )
 
 

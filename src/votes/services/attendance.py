@@ -176,10 +176,7 @@ async def _check_in(
                 assembly=assembly_id,
                 membership=membership_id,
                 attendance_key=key,
-                status=status,
-                method=method.value,
-                checked_in_at=now,
-                checked_in_by=steward_id,
+                **{column._meta.name: value for column, value in values.items()},
             )
         )
     else:

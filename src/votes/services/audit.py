@@ -26,11 +26,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from votes.db.engine import long_reads
 from votes.db.tables.audit import AuditChain, AuditEntry
 from votes.db.tables.ballots import BallotOption, BallotPaper, Participation
+from votes.settings import write_once
+
+if TYPE_CHECKING:
+    from votes.services.actors import Actor
 
 GENESIS_HASH = "0" * 64
 
@@ -63,13 +67,7 @@ def _key_at(folder: Path, create: bool) -> bytes | None:
         if not create:
             return None
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        try:  # O_EXCL: two workers starting together cannot both write a key
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
-            with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_hex(32))
+        write_once(path, secrets.token_hex(32))
     return bytes.fromhex(path.read_text().strip())
 
 
@@ -103,13 +101,7 @@ def _mark_anchored(organisation_id: int, sequence: int) -> int | None:
     if known is not None:
         return known
     path = folder / f"{organisation_id}.first"
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        pass
-    else:
-        with os.fdopen(fd, "w") as handle:
-            handle.write(str(sequence))
+    write_once(path, str(sequence))
     first = first_anchored(organisation_id)
     if first is not None:
         _ANCHORED[(folder, organisation_id)] = first
@@ -198,6 +190,16 @@ async def record(
         {AuditChain.last_sequence: sequence, AuditChain.last_hash: digest}
     ).where(AuditChain.chain_key == str(organisation_id))
     return sequence
+
+
+async def record_by(
+    actor: Actor, action: str, subject: str, details: dict[str, Any] | None = None
+) -> int:
+    """:func:`record` a member's own act in their organisation: the person is named (an actor
+    with no membership is refused, as ``actor.person_id`` does)."""
+    return await record(
+        actor.organisation.id, action, actor_id=actor.person_id, subject=subject, details=details
+    )
 
 
 async def _lock_head(organisation_id: int) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -317,6 +317,21 @@ class _Outbox:
             )
         )
 
+    async def send(
+        self,
+        readers: Iterable[Reader],
+        wanted: Callable[[Reader], bool],
+        compose: Callable[[Reader], tuple[str, str]],
+    ) -> int:
+        """Compose the mail of each reader wanted, in the reader's language, and write them all;
+        return how many were new."""
+        for reader in readers:
+            if wanted(reader):
+                with language(reader.language) as chosen:
+                    subject, body = compose(reader)
+                self.add(reader, subject, body, chosen)
+        return await self.write()
+
     async def write(self) -> int:
         """Insert the mails; return how many were new."""
         written = 0
@@ -332,6 +347,14 @@ class _Outbox:
 
 def _notice_key(row: Mapping[str, Any], what: str) -> str:
     return f"{row['id']}:{row['round']}:{what}"
+
+
+async def _note_recipients(row: Mapping[str, Any], what: str, queued: int) -> int:
+    """Keep on the mail run's record how many mails it queued; return that number."""
+    await BallotNotice.update({BallotNotice.recipients: queued}).where(
+        BallotNotice.notice_key == _notice_key(row, what)
+    )
+    return queued
 
 
 async def _first_time(row: Mapping[str, Any], what: str, base_url: str = "") -> bool:
@@ -357,18 +380,12 @@ async def queue_opened(row: Mapping[str, Any]) -> int:
         return 0
     organisation = await _organisation(row["organisation"])
     link = _link(base_url, organisation, row["id"])
-    outbox = _Outbox(MailKind.BALLOT_OPENED, row)
-    for reader in await _readers(organisation):
-        if not (reader.votes or reader.other_ballots):
-            continue
-        with language(reader.language) as chosen:
-            subject, body = _opened_mail(reader, row, organisation, link)
-        outbox.add(reader, subject, body, chosen)
-    queued = await outbox.write()
-    await BallotNotice.update({BallotNotice.recipients: queued}).where(
-        BallotNotice.notice_key == _notice_key(row, "opened")
+    queued = await _Outbox(MailKind.BALLOT_OPENED, row).send(
+        await _readers(organisation),
+        lambda reader: reader.votes or reader.other_ballots,
+        lambda reader: _opened_mail(reader, row, organisation, link),
     )
-    return queued
+    return await _note_recipients(row, "opened", queued)
 
 
 async def queue_reopened(row: Mapping[str, Any], closed_at: datetime, reason: str) -> int:
@@ -384,14 +401,11 @@ async def queue_reopened(row: Mapping[str, Any], closed_at: datetime, reason: st
         return 0
     organisation = await _organisation(row["organisation"])
     link = _link(await _base_url_of(row), organisation, row["id"])
-    outbox = _Outbox(MailKind.BALLOT_OPENED, row, suffix=f":{what}")
-    for reader in await _readers(organisation):
-        if not reader.votes:
-            continue
-        with language(reader.language) as chosen:
-            subject, body = _reopened_mail(reader, row, organisation, link, reason)
-        outbox.add(reader, subject, body, chosen)
-    return await outbox.write()
+    return await _Outbox(MailKind.BALLOT_OPENED, row, suffix=f":{what}").send(
+        await _readers(organisation),
+        lambda reader: reader.votes,
+        lambda reader: _reopened_mail(reader, row, organisation, link, reason),
+    )
 
 
 def _reopened_mail(
@@ -433,14 +447,11 @@ async def queue_result(row: Mapping[str, Any]) -> int:
     )
     labels = {option["key"]: option["label"] for option in options}
     result = TallyResult.from_json(row["result"]) if row["result"] else None
-    outbox = _Outbox(MailKind.BALLOT_RESULT, row)
-    for reader in await _readers(organisation):
-        if not reader.results:
-            continue
-        with language(reader.language) as chosen:
-            subject, body = _result_mail(reader, row, organisation, link, _outcome(result, labels))
-        outbox.add(reader, subject, body, chosen)
-    return await outbox.write()
+    return await _Outbox(MailKind.BALLOT_RESULT, row).send(
+        await _readers(organisation),
+        lambda reader: reader.results,
+        lambda reader: _result_mail(reader, row, organisation, link, _outcome(result, labels)),
+    )
 
 
 async def send_reminder(ballot_id: int) -> int:
@@ -462,18 +473,12 @@ async def send_reminder(ballot_id: int) -> int:
         }
         organisation = await _organisation(row["organisation"])
         link = _link(await _base_url_of(row), organisation, ballot_id)
-        outbox = _Outbox(MailKind.BALLOT_REMINDER, row)
-        for reader in await _readers(organisation):
-            if not reader.votes or not reader.reminders or reader.membership_id in voted:
-                continue
-            with language(reader.language) as chosen:
-                subject, body = _reminder_mail(reader, row, organisation, link)
-            outbox.add(reader, subject, body, chosen)
-        queued = await outbox.write()
-        await BallotNotice.update({BallotNotice.recipients: queued}).where(
-            BallotNotice.notice_key == _notice_key(row, "reminder")
+        queued = await _Outbox(MailKind.BALLOT_REMINDER, row).send(
+            await _readers(organisation),
+            lambda reader: reader.votes and reader.reminders and reader.membership_id not in voted,
+            lambda reader: _reminder_mail(reader, row, organisation, link),
         )
-    return queued
+        return await _note_recipients(row, "reminder", queued)
 
 
 async def remind_due(now: datetime | None = None) -> list[int]:

@@ -10,8 +10,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from piccolo.columns import Column
+
 from votes.db import thread_queries
-from votes.db.engine import write_transaction
+from votes.db.engine import insert_row, write_transaction
 from votes.db.tables import (
     AssemblyStatus,
     Contribution,
@@ -93,7 +95,7 @@ async def post_contribution(
             if parent is None:
                 raise Refused("parent_unknown")
             parent_id = parent["parent"] or parent["id"]
-        rows = await Contribution.insert(
+        contribution_id = await insert_row(
             Contribution(
                 organisation=actor.organisation.id,
                 thread=thread_id,
@@ -104,7 +106,7 @@ async def post_contribution(
             )
         )
     events.contribution_posted(actor.organisation.id, thread_id)
-    return int(rows[0]["id"])
+    return contribution_id
 
 
 async def _contribution_row(organisation_id: int, contribution_id: int) -> dict[str, Any]:
@@ -145,21 +147,31 @@ async def edit_contribution(
         _check_open(await _thread_row(actor.organisation.id, row["thread"]))
         if row["body"] == body.strip() and row["stance"] == stance.value:
             return int(row["thread"])
-        await Contribution.update(
-            {
-                Contribution.body: body.strip(),
-                Contribution.stance: stance.value,
-                Contribution.edited_at: datetime.now(UTC),
-            }
-        ).where(Contribution.id == contribution_id)
-        await audit.record(
-            actor.organisation.id,
+        await _change_contribution(
+            actor,
+            contribution_id,
+            {Contribution.body: body.strip(), Contribution.stance: stance.value},
+            Contribution.edited_at,
             "contribution.edited",
-            actor_id=actor.person_id,
-            subject=f"contribution:{contribution_id}",
-            details={"previous_body": row["body"], "previous_stance": row["stance"]},
+            {"previous_body": row["body"], "previous_stance": row["stance"]},
         )
     return int(row["thread"])
+
+
+async def _change_contribution(
+    actor: Actor,
+    contribution_id: int,
+    values: dict[Column | str, Any],
+    stamp: Column,
+    action: str,
+    details: dict[str, Any],
+) -> None:
+    """Write a contribution's new values with the moment (``stamp``) they changed, and record
+    the act in the organisation's audit log: an edit and a hiding are both kept that way."""
+    await Contribution.update({**values, stamp: datetime.now(UTC)}).where(
+        Contribution.id == contribution_id
+    )
+    await audit.record_by(actor, action, f"contribution:{contribution_id}", details)
 
 
 async def hide_contribution(actor: Actor, contribution_id: int, reason: str) -> int:
@@ -170,19 +182,13 @@ async def hide_contribution(actor: Actor, contribution_id: int, reason: str) -> 
         row = await _contribution_row(actor.organisation.id, contribution_id)
         if row["hidden_reason"] is not None:
             raise Refused("contribution_hidden")
-        await Contribution.update(
-            {
-                Contribution.hidden_reason: reason,
-                Contribution.hidden_by: actor.person_id,
-                Contribution.hidden_at: datetime.now(UTC),
-            }
-        ).where(Contribution.id == contribution_id)
-        await audit.record(
-            actor.organisation.id,
+        await _change_contribution(
+            actor,
+            contribution_id,
+            {Contribution.hidden_reason: reason, Contribution.hidden_by: actor.person_id},
+            Contribution.hidden_at,
             "contribution.hidden",
-            actor_id=actor.person_id,
-            subject=f"contribution:{contribution_id}",
-            details={"reason": reason, "author": row["author"]},
+            {"reason": reason, "author": row["author"]},
         )
     return int(row["thread"])
 
@@ -224,9 +230,5 @@ async def set_thread_closed(actor: Actor, thread_id: int, closed: bool) -> None:
                 Thread.closed_by: actor.person_id if closed else None,
             }
         ).where(Thread.id == thread_id)
-        await audit.record(
-            actor.organisation.id,
-            "thread.closed" if closed else "thread.reopened",
-            actor_id=actor.person_id,
-            subject=thread["thread_key"],
-        )
+        action = "thread.closed" if closed else "thread.reopened"
+        await audit.record_by(actor, action, thread["thread_key"])

@@ -27,9 +27,12 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from votes.db.tables import MembershipStatus
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 logger = logging.getLogger("votes.events")
 
@@ -75,8 +78,7 @@ class LiveEvent:
     order: str | None = None
 
     def encode(self) -> bytes:
-        fields = {name: value for name, value in asdict(self).items() if value is not None}
-        return json.dumps(fields, separators=(",", ":")).encode()
+        return _encoded(self)
 
     @classmethod
     def decode(cls, data: bytes) -> LiveEvent | None:
@@ -86,6 +88,12 @@ class LiveEvent:
             return cls(**{**fields, "kind": EventKind(fields["kind"])})
         except (ValueError, TypeError, KeyError):
             return None
+
+
+def _encoded(signal: DataclassInstance) -> bytes:
+    """A signal as compact JSON, its unset (None) fields left out: small on the wire."""
+    fields = {name: value for name, value in asdict(signal).items() if value is not None}
+    return json.dumps(fields, separators=(",", ":")).encode()
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,8 +110,7 @@ class AccessEnded:
     kept_session: str | None = None
 
     def encode(self) -> bytes:
-        fields = {name: value for name, value in asdict(self).items() if value is not None}
-        return json.dumps(fields, separators=(",", ":")).encode()
+        return _encoded(self)
 
     @classmethod
     def decode(cls, data: bytes) -> AccessEnded | None:

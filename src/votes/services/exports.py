@@ -21,7 +21,7 @@ from votes.core import postal, receipts
 from votes.core.results import TallyResult
 from votes.db import minutes_queries as mq
 from votes.db.agenda_queries import AssemblyView
-from votes.db.engine import long_reads
+from votes.db.engine import insert_row, long_reads
 from votes.db.tables import (
     AgendaItem,
     AuditEntry,
@@ -163,10 +163,9 @@ async def start_archive(actor: Actor, assembly_id: int) -> int:
     """Create the job and start building it in this process; return the job's id."""
     require(may_run_assemblies, actor)
     organisation_id, person_id = actor.organisation_id, actor.person_id
-    rows = await ExportJob.insert(
+    job_id = await insert_row(
         ExportJob(organisation=organisation_id, assembly=assembly_id, requested_by=person_id)
     )
-    job_id = int(rows[0]["id"])
     task = asyncio.create_task(build_archive(job_id, organisation_id, assembly_id))
     _RUNNING.add(task)
     task.add_done_callback(_RUNNING.discard)

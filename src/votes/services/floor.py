@@ -17,7 +17,7 @@ from piccolo.columns import Column
 
 from votes.core import floor as core
 from votes.db import floor_queries as fq
-from votes.db.engine import write_transaction
+from votes.db.engine import insert_row, write_transaction
 from votes.db.tables import (
     AgendaItem,
     Assembly,
@@ -241,7 +241,7 @@ async def request_floor(
         )
         if await pending.first():
             raise Refused("already_asked")
-        rows = await SpeakerRequest.insert(
+        request_id = await insert_row(
             SpeakerRequest(
                 organisation=organisation_id,
                 floor_list=list_id,
@@ -252,7 +252,7 @@ async def request_floor(
             )
         )
     await _announce(organisation_id, assembly_id)
-    return int(rows[0]["id"])
+    return request_id
 
 
 async def _request(organisation_id: int, request_id: int) -> dict[str, Any]:

@@ -25,7 +25,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
@@ -33,13 +33,12 @@ from email.utils import format_datetime
 from typing import Any
 
 import aiosmtplib
-from litestar import Litestar
 
 from votes.db.engine import read_raw, write_transaction
 from votes.db.tables import Mail, MailStatus
 from votes.services import audit
 from votes.services.actors import Actor, may_administer, require
-from votes.services.background import stop_loop
+from votes.services.background import STOP_GRACE_SECONDS, Lifespan, no_task, task_lifespan
 from votes.services.refusals import Refused, owned_row
 from votes.settings import SmtpSecurity, SmtpSettings
 
@@ -324,27 +323,15 @@ async def run_until(
             await asyncio.wait_for(stop.wait(), interval)
 
 
-Lifespan = Callable[[Litestar], contextlib.AbstractAsyncContextManager[None]]
-
-
 def mail_lifespan(smtp: SmtpSettings | None, interval: float = POLL_SECONDS) -> Lifespan:
     """The app's lifespan part that runs the mail worker while the app serves (none without
-    an SMTP server: mails are held in the outbox)."""
-
-    @contextlib.asynccontextmanager
-    async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        if smtp is None:
-            yield
-            return
-        stop = asyncio.Event()
-        task = asyncio.create_task(run_until(stop, smtp, interval), name="votes-mail")
-        try:
-            yield
-        finally:
-            # a send under way may finish; a cancelled one is sent again later
-            await stop_loop(stop, task)
-
-    return lifespan
+    an SMTP server: mails are held in the outbox). At shutdown a send under way may finish; a
+    cancelled one is sent again later."""
+    if smtp is None:
+        return no_task
+    return task_lifespan(
+        "votes-mail", lambda stop: run_until(stop, smtp, interval), STOP_GRACE_SECONDS
+    )
 
 
 # --- the admin's outbox ----------------------------------------------------------------------

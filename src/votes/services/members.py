@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from votes.db import member_queries
 from votes.db.engine import write_transaction
+from votes.db.member_queries import MemberRow
 from votes.db.tables import (
     Category,
     College,
@@ -319,39 +321,27 @@ class RegisterLine:
 
 
 async def register_lines(organisation_id: int) -> list[RegisterLine]:
-    rows = (
-        await Membership.select(
-            Membership.person.name,
-            Membership.person.email,
-            Membership.category,
-            Membership.college.name,
-            Membership.kind,
-            Membership.is_admin,
-            Membership.is_facilitator,
-            Membership.is_scrutineer,
-            Membership.status,
-            Membership.status_since,
-        )
-        .where(Membership.organisation == organisation_id)
-        .order_by(Membership.person.name)
-    )
+    """The whole register, by name, as the CSV export writes it."""
     return [
         RegisterLine(
-            name=row["person.name"],
-            email=row["person.email"] or "",
-            category=row["category"],
-            college=row["college.name"] or "",
-            roles=tuple(_role_names(row)),
-            status=row["status"],
-            status_since=row["status_since"],
+            name=member.name,
+            email=member.email or "",
+            category=member.category,
+            college=member.college_name or "",
+            roles=tuple(_role_names(member)),
+            status=member.status,
+            status_since=member.status_since,
         )
-        for row in rows
+        for member in await member_queries.register_of(organisation_id)
     ]
 
 
-def _role_names(row: dict[str, Any]) -> Iterable[str]:
-    if row["kind"] == MembershipKind.OBSERVER.value:
+def _role_names(member: MemberRow) -> Iterable[str]:
+    if member.kind == MembershipKind.OBSERVER.value:
         yield "observer"
-    for role in ("admin", "facilitator", "scrutineer"):
-        if row[f"is_{role}"]:
-            yield role
+    if member.is_admin:
+        yield "admin"
+    if member.is_facilitator:
+        yield "facilitator"
+    if member.is_scrutineer:
+        yield "scrutineer"

@@ -12,12 +12,12 @@ whether it may be stored and stores it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from votes.db.engine import write_transaction
 from votes.db.minutes_queries import PENDING_STATUSES
+from votes.db.minutes_queries import MinutesDraft as MinutesDraft  # the service's input
 from votes.db.tables import Assembly, AssemblyStatus, Ballot, Minutes, MinutesStatus
 from votes.i18n import LANGUAGES
 from votes.services import audit
@@ -26,18 +26,6 @@ from votes.services.refusals import Refused, owned_row
 NAME_MAX = 200
 SCRUTINEERS_MAX = 400
 TEXT_MAX = 20_000
-
-
-@dataclass(frozen=True, slots=True)
-class MinutesDraft:
-    """What the secretary writes."""
-
-    language: str
-    chair: str
-    secretary: str
-    scrutineers: str
-    introduction: str
-    notes: str
 
 
 def check_draft(draft: MinutesDraft) -> dict[str, str]:

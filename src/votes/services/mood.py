@@ -12,7 +12,7 @@ from functools import partial
 from typing import Any
 
 from votes.core import floor as core
-from votes.db.engine import VotesSQLiteEngine, write_transaction
+from votes.db.engine import VotesSQLiteEngine, insert_row, write_transaction
 from votes.db.tables import MoodAnswer, MoodCheck, MoodKind, MoodStatus
 from votes.services import events, floor
 from votes.services.actors import Actor, may_run_assemblies, may_take_part, require
@@ -46,7 +46,7 @@ async def launch(
             (MoodCheck.assembly == assembly_id) & (MoodCheck.status == MoodStatus.OPEN.value)
         ):
             raise Refused("mood_already_open")
-        rows = await MoodCheck.insert(
+        mood_id = await insert_row(
             MoodCheck(
                 organisation=organisation_id,
                 assembly=assembly_id,
@@ -57,7 +57,6 @@ async def launch(
                 opened_by=actor.membership_id,
             )
         )
-    mood_id = int(rows[0]["id"])
     events.mood_changed(organisation_id, assembly_id, mood_id, "opened")
     return mood_id
 

@@ -7,7 +7,7 @@ import zoneinfo
 from decimal import Decimal
 from functools import cache
 
-from votes.db.engine import write_transaction
+from votes.db.engine import insert_row, write_transaction
 from votes.db.tables import (
     Category,
     College,
@@ -51,7 +51,7 @@ async def _insert_organisation(
     short name is taken."""
     if await Organisation.exists().where(Organisation.short_name == short_name):
         raise Refused("short_name_taken")
-    rows = await Organisation.insert(
+    return await insert_row(
         Organisation(
             name=name.strip(),
             short_name=short_name,
@@ -60,7 +60,6 @@ async def _insert_organisation(
             time_zone=time_zone,
         )
     )
-    return int(rows[0]["id"])
 
 
 async def add_membership(
@@ -212,10 +211,7 @@ async def add_category(actor: Actor, name: str) -> int:
     async with write_transaction(Category._meta.db):
         if await Category.exists().where(Category.category_key == key):
             raise Refused("category_exists")
-        rows = await Category.insert(
-            Category(organisation=organisation_id, category_key=key, name=name)
-        )
-    return int(rows[0]["id"])
+        return await insert_row(Category(organisation=organisation_id, category_key=key, name=name))
 
 
 async def remove_category(actor: Actor, category_id: int) -> None:
@@ -256,7 +252,7 @@ async def add_college(actor: Actor, name: str, weight: str) -> int:
     async with write_transaction(College._meta.db):
         if await College.exists().where(College.college_key == key):
             raise Refused("college_exists")
-        rows = await College.insert(
+        return await insert_row(
             College(
                 organisation=organisation_id,
                 college_key=key,
@@ -264,7 +260,6 @@ async def add_college(actor: Actor, name: str, weight: str) -> int:
                 weight_basis_points=basis_points,
             )
         )
-    return int(rows[0]["id"])
 
 
 async def remove_college(actor: Actor, college_id: int) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 from votes.core import choices
 from votes.core.results import TallyResult, Verdict
 from votes.db.drafts import Viewer, may_read
-from votes.db.engine import write_transaction
+from votes.db.engine import insert_row, write_transaction
 from votes.db.tables import (
     AgendaItem,
     Amendment,
@@ -137,7 +137,7 @@ async def _insert_proposal(
     status: ProposalStatus,
     coauthor_ids: Sequence[int],
 ) -> int:
-    rows = await Proposal.insert(
+    proposal_id = await insert_row(
         Proposal(
             organisation=organisation_id,
             assembly=assembly_id,
@@ -148,7 +148,6 @@ async def _insert_proposal(
             author=author_id,
         )
     )
-    proposal_id = int(rows[0]["id"])
     await ProposalVersion.insert(
         ProposalVersion(
             proposal=proposal_id,
@@ -331,14 +330,27 @@ async def edit_proposal(
         if proposal["title"] == title.strip() and proposal["body"] == body:
             raise Refused("unchanged", "body")
         number = await add_version(proposal, actor.person_id, title.strip(), body, note.strip())
-        await audit.record(
-            actor.organisation.id,
+        await audit.record_by(
+            actor,
             "proposal.edited",
-            actor_id=actor.person_id,
-            subject=f"proposal:{proposal_id}",
-            details={"version": number, "note": note.strip()},
+            f"proposal:{proposal_id}",
+            {"version": number, "note": note.strip()},
         )
     return number
+
+
+async def _set_status(
+    actor: Actor,
+    proposal_id: int,
+    status: ProposalStatus,
+    action: str,
+    details: dict[str, Any],
+) -> None:
+    """Give a proposal its new status (and update time) and say so in the audit log."""
+    await Proposal.update(
+        {Proposal.status: status.value, Proposal.updated_at: datetime.now(UTC)}
+    ).where(Proposal.id == proposal_id)
+    await audit.record_by(actor, action, f"proposal:{proposal_id}", details)
 
 
 async def change_status(
@@ -371,16 +383,7 @@ async def change_status(
                 await check_follows_vote(ballot_id, status.value, reason)
                 if reason:
                     details["override"] = reason
-        await Proposal.update(
-            {Proposal.status: status.value, Proposal.updated_at: datetime.now(UTC)}
-        ).where(Proposal.id == proposal_id)
-        await audit.record(
-            actor.organisation.id,
-            "proposal.status_changed",
-            actor_id=actor.person_id,
-            subject=f"proposal:{proposal_id}",
-            details=details,
-        )
+        await _set_status(actor, proposal_id, status, "proposal.status_changed", details)
 
 
 async def proposal_ballot(proposal_id: int) -> int | None:
@@ -465,15 +468,8 @@ async def put_to_vote(actor: Actor, proposal_id: int) -> int:
         proposal_id=proposal_id,
     )
     async with write_transaction(Proposal._meta.db):
-        await Proposal.update(
-            {Proposal.status: ProposalStatus.VOTING.value, Proposal.updated_at: datetime.now(UTC)}
-        ).where(Proposal.id == proposal_id)
-        await audit.record(
-            actor.organisation.id,
-            "proposal.put_to_vote",
-            actor_id=actor.person_id,
-            subject=f"proposal:{proposal_id}",
-            details={"ballot": ballot_id},
+        await _set_status(
+            actor, proposal_id, ProposalStatus.VOTING, "proposal.put_to_vote", {"ballot": ballot_id}
         )
     return ballot_id
 
@@ -497,7 +493,7 @@ async def add_contribution(
     )
     if thread is None:
         raise Refused("not_found")
-    rows = await Contribution.insert(
+    return await insert_row(
         Contribution(
             organisation=thread["organisation"],
             thread=thread["id"],
@@ -507,4 +503,3 @@ async def add_contribution(
             parent=parent_id,
         )
     )
-    return int(rows[0]["id"])

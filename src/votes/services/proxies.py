@@ -16,7 +16,7 @@ from typing import Any
 
 from votes.core.rules import RuleProfile
 from votes.db import attendance_queries as aq
-from votes.db.engine import write_transaction
+from votes.db.engine import insert_row, write_transaction
 from votes.db.tables import (
     Assembly,
     Attendance,
@@ -103,7 +103,7 @@ async def give_proxy(
             raise Refused("proxy_chain")
         if holder_id is not None:
             await _check_holder(organisation_id, assembly_id, holder_id, profile)
-        rows = await Proxy.insert(
+        proxy_id = await insert_row(
             Proxy(
                 organisation=organisation_id,
                 assembly=assembly_id,
@@ -114,7 +114,6 @@ async def give_proxy(
                 recorded_by=recorded_by,
             )
         )
-        proxy_id = int(rows[0]["id"])
         await audit.record(
             organisation_id,
             "proxy.given",

@@ -12,37 +12,22 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
-
-from litestar import Litestar
 
 from votes.services import ballot_mails
-from votes.services.background import stop_loop
+from votes.services.background import STOP_GRACE_SECONDS, Lifespan, task_lifespan
 from votes.services.ballots import lifecycle
 
 logger = logging.getLogger("votes.deadlines")
 
 SWEEP_SECONDS = 1.0
 
-Lifespan = Callable[[Litestar], contextlib.AbstractAsyncContextManager[None]]
-
 
 def deadline_lifespan(interval: float = SWEEP_SECONDS) -> Lifespan:
-    """The app's lifespan part that runs the deadline sweep while the app serves."""
-
-    @contextlib.asynccontextmanager
-    async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        stop = asyncio.Event()
-        task = asyncio.create_task(sweep_until(stop, interval), name="votes-deadlines")
-        try:
-            yield
-        finally:
-            # the sweep ends at once, or as soon as the close under way (its count) is done;
-            # one cancelled past the grace is rolled back, and the next start closes the
-            # ballot again from the beginning
-            await stop_loop(stop, task)
-
-    return lifespan
+    """The app's lifespan part that runs the deadline sweep while the app serves; at shutdown
+    the sweep ends at once, or as soon as the close under way is done."""
+    return task_lifespan(
+        "votes-deadlines", lambda stop: sweep_until(stop, interval), STOP_GRACE_SECONDS
+    )
 
 
 async def sweep_until(stop: asyncio.Event, interval: float = SWEEP_SECONDS) -> None:

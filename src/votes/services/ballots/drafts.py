@@ -13,7 +13,7 @@ from votes.core import METHODS, tally
 from votes.core.ballots import exact_fraction
 from votes.core.papers import CONSENT_METHODS, LOT_METHODS
 from votes.core.results import TallyError
-from votes.db.engine import write_transaction
+from votes.db.engine import insert_row, write_transaction
 from votes.db.tables import (
     Ballot,
     BallotOption,
@@ -292,7 +292,7 @@ async def insert_ballot(
     phase = ConsentPhase.QUESTIONS if settings.facilitated else ConsentPhase.NONE
     async with write_transaction(Ballot._meta.db):
         await minutes.refuse_if_final(assembly_id)
-        rows = await Ballot.insert(
+        ballot_id = await insert_row(
             Ballot(
                 organisation=organisation_id,
                 assembly=assembly_id,
@@ -309,7 +309,6 @@ async def insert_ballot(
                 rules=json.dumps(dict(settings.rules or {}), sort_keys=True),
             )
         )
-        ballot_id = int(rows[0]["id"])
         await BallotOption.insert(
             *(
                 BallotOption(ballot=ballot_id, position=index, key=key, label=label.strip())
