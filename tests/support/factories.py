@@ -1,7 +1,9 @@
-"""Test data built through the services, as the app builds it: organisations, their members and
-assemblies (:func:`cooperative`), a member acting (:func:`member_actor`), and a general assembly
-to test the rules on (:func:`general_assembly`: any size and legal form, in session, check-ins
-and a majority motion counted through the service).
+"""Test data built through the services, as the app builds it: the one home of the tests'
+organisations. A planned assembly and its members (:func:`planned_assembly`), a cooperative
+whose people sign in by role (:func:`cooperative`, :class:`Coop`), an organisation with its
+administrator (:func:`administered`), a member acting (:func:`member_actor`), and a general
+assembly to test the rules on (:func:`general_assembly`: any size and legal form, in session,
+check-ins and a majority motion counted through the service).
 
 Every name and short name is unique across the session, whatever order the tests run in.
 """
@@ -11,7 +13,7 @@ from __future__ import annotations
 import itertools
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from votes.core.results import TallyResult
@@ -31,6 +33,7 @@ from votes.services.ballots import drafts, lifecycle, voting
 
 _counter = itertools.count()
 MOTION = [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")]
+PASSWORD = "a-long-enough-password"  # every signing-in person built here has it
 
 
 def unique(prefix: str) -> str:
@@ -54,7 +57,9 @@ async def member_actor(organisation_id: int, *, facilitator: bool = False) -> Ac
     return Actor.of(membership)
 
 
-async def cooperative(count: int, *, observers: int = 0) -> tuple[int, int, list[int], list[int]]:
+async def planned_assembly(
+    count: int, *, observers: int = 0
+) -> tuple[int, int, list[int], list[int]]:
     """A fresh organisation, a planned assembly, ``count`` voting members and ``observers``
     observers: (organisation, assembly, members, observers), memberships by id."""
     organisation_id = await organisation()
@@ -192,3 +197,72 @@ async def chaired_assembly() -> tuple[int, Actor, int]:
         await actor_for(organisation_id), "AG", datetime.now(UTC)
     )
     return organisation_id, chair, assembly_id
+
+
+@dataclass(frozen=True, slots=True)
+class Coop:
+    slug: str
+    organisation_id: int
+    assembly_id: int
+    item_id: int
+    emails: dict[str, str]  # role -> email
+    people: dict[str, int]  # role -> person id
+
+    @property
+    def base(self) -> str:
+        return f"/o/{self.slug}"
+
+    async def membership(self, role: str) -> int:
+        """The membership id of ``role``'s person in this cooperative."""
+        row = (
+            await Membership.select(Membership.id)
+            .where(
+                (Membership.organisation == self.organisation_id)
+                & (Membership.person == self.people[role])
+            )
+            .first()
+        )
+        assert row is not None
+        return int(row["id"])
+
+
+async def cooperative(**assembly_details: Any) -> Coop:
+    """A cooperative with a facilitator, two members and an observer, and an assembly in
+    session with one agenda item."""
+    suffix = uuid.uuid4().hex[:8]
+    slug = f"coop-{suffix}"
+    organisation_id = await organisations.create_organisation(f"Coop {suffix}", slug)
+    emails: dict[str, str] = {}
+    people: dict[str, int] = {}
+    for role in ("facilitator", "member", "other", "observer"):
+        email = f"{role}-{suffix}@example.org"
+        person_id = await accounts.create_person(f"{role.title()} {suffix}", email, PASSWORD)
+        await organisations.add_membership(
+            organisation_id,
+            person_id,
+            kind=MembershipKind.OBSERVER if role == "observer" else MembershipKind.MEMBER,
+            is_facilitator=role == "facilitator",
+        )
+        emails[role] = email
+        people[role] = person_id
+    assembly_id = await assemblies.create_assembly(
+        await actor_for(organisation_id),
+        f"AG {suffix}",
+        datetime.now(UTC) + timedelta(hours=1),
+        status=AssemblyStatus.IN_SESSION,
+        **assembly_details,
+    )
+    item_id = await assemblies.add_agenda_item(assembly_id, "Rémunérations")
+    return Coop(slug, organisation_id, assembly_id, item_id, emails, people)
+
+
+async def administered(name: str) -> tuple[str, int, str]:
+    """A fresh organisation (``name`` and a unique suffix) with an administrator who signs in
+    with PASSWORD: (short name, organisation id, the administrator's email)."""
+    suffix = uuid.uuid4().hex[:8]
+    short_name = f"{name.lower()}-{suffix}"
+    organisation_id = await organisations.create_organisation(f"{name} {suffix}", short_name)
+    email = f"admin-{suffix}@example.org"
+    admin = await accounts.create_person(f"Admin {suffix}", email, PASSWORD)
+    await organisations.add_membership(organisation_id, admin, is_admin=True)
+    return short_name, organisation_id, email

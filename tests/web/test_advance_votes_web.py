@@ -10,7 +10,8 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import httpx
-from tests.web.assembly_helpers import Coop, as_role, cooperative, post_form
+from tests.support.factories import Coop, cooperative
+from tests.web.assembly_helpers import as_role, post_form
 
 from votes.core.rules import PostalRule, preset
 from votes.db.tables import (

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import httpx
-from tests.web.assembly_helpers import as_role, cooperative, first_id, post_form
+from tests.support.factories import cooperative
+from tests.web.assembly_helpers import as_role, first_id, post_form
 
 from votes.db.tables import AgendaItem, Assembly
 

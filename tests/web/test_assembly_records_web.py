@@ -6,7 +6,8 @@ from __future__ import annotations
 import html
 
 import httpx
-from tests.web.assembly_helpers import PASSWORD, Coop, as_role, cooperative, post_form
+from tests.support.factories import PASSWORD, Coop, cooperative
+from tests.web.assembly_helpers import as_role, post_form
 from tests.web.helpers import sign_in
 
 from votes.db.tables import Assembly, AssemblyStatus, Membership, Proxy

@@ -4,7 +4,8 @@ plainly."""
 from __future__ import annotations
 
 import httpx
-from tests.web.assembly_helpers import PASSWORD, administered, post_form
+from tests.support.factories import PASSWORD, administered
+from tests.web.assembly_helpers import post_form
 from tests.web.helpers import sign_in
 from tests.web.test_minutes_web import visible_text
 

@@ -4,7 +4,7 @@ language, never ``access_code.used``, ``membership:12`` or run-together raw fiel
 from __future__ import annotations
 
 import httpx
-from tests.web.assembly_helpers import PASSWORD
+from tests.support.factories import PASSWORD
 from tests.web.helpers import assert_shows, sign_in
 from tests.web.test_audit_web import _organisation
 from tests.web.test_minutes_web import visible_text

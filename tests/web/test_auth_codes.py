@@ -9,8 +9,7 @@ import uuid
 
 import httpx
 import pytest
-from tests.support.factories import new_ballot
-from tests.web.assembly_helpers import PASSWORD, administered
+from tests.support.factories import PASSWORD, administered, new_ballot
 from tests.web.helpers import csrf_token, sign_in
 
 from votes.db.tables import AccessCode, LoginSession, Person

@@ -5,7 +5,8 @@ counts who is there, absent members apart."""
 from __future__ import annotations
 
 import httpx
-from tests.web.assembly_helpers import Coop, as_role, cooperative, post_form
+from tests.support.factories import Coop, cooperative
+from tests.web.assembly_helpers import as_role, post_form
 
 from votes.db.tables import Assembly, AssemblyKind, AssemblyStatus, Ballot, Membership
 from votes.services import accounts, attendance, organisations, proxies

@@ -10,8 +10,8 @@ from typing import Any
 
 import httpx
 import pytest
+from tests.support.factories import PASSWORD, administered
 from tests.support.smtp import SENDER, Inbox, smtp_server
-from tests.web.assembly_helpers import PASSWORD, administered
 from tests.web.helpers import assert_shows, csrf_token, sign_in
 
 from votes.db.tables import AuditEntry, Mail, MailStatus, Membership

@@ -10,7 +10,8 @@ from html.parser import HTMLParser
 
 import httpx
 import pypdf
-from tests.web.assembly_helpers import Coop, as_role, cooperative, post_form
+from tests.support.factories import Coop, cooperative
+from tests.web.assembly_helpers import as_role, post_form
 from tests.web.helpers import sign_in
 
 from votes.core.rules import Confidence, Source, preset

@@ -7,8 +7,8 @@ import re
 
 import httpx
 import pypdf
-from tests.support.factories import close, new_ballot
-from tests.web.assembly_helpers import as_role, cooperative, post_form
+from tests.support.factories import close, cooperative, new_ballot
+from tests.web.assembly_helpers import as_role, post_form
 from tests.web.helpers import assert_shows, sign_in
 from tests.web.test_minutes_web import _coop_with_a_decision, _demo_assembly_id, visible_text
 
