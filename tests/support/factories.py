@@ -34,6 +34,7 @@ from votes.services.ballots import drafts, lifecycle, voting
 _counter = itertools.count()
 MOTION = [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")]
 PASSWORD = "a-long-enough-password"  # every signing-in person built here has it
+CATEGORIES = ("salarié·e associé·e", "bénéficiaire")  # a French register's usual two
 
 
 def unique(prefix: str) -> str:
@@ -256,12 +257,15 @@ async def cooperative(**assembly_details: Any) -> Coop:
     return Coop(slug, organisation_id, assembly_id, item_id, emails, people)
 
 
-async def administered(name: str) -> tuple[str, int, str]:
-    """A fresh organisation (``name`` and a unique suffix) with an administrator who signs in
-    with PASSWORD: (short name, organisation id, the administrator's email)."""
+async def administered(name: str, *, categories: tuple[str, ...] = ()) -> tuple[str, int, str]:
+    """A fresh organisation (``name`` and a unique suffix) with its member ``categories`` and an
+    administrator who signs in with PASSWORD: (short name, organisation id, the administrator's
+    email)."""
     suffix = uuid.uuid4().hex[:8]
     short_name = f"{name.lower()}-{suffix}"
     organisation_id = await organisations.create_organisation(f"{name} {suffix}", short_name)
+    for category in categories:
+        await organisations.add_category(await actor_for(organisation_id), category)
     email = f"admin-{suffix}@example.org"
     admin = await accounts.create_person(f"Admin {suffix}", email, PASSWORD)
     await organisations.add_membership(organisation_id, admin, is_admin=True)

@@ -14,7 +14,7 @@ import httpx
 from tests.support.factories import PASSWORD, Coop
 from tests.support.factories import administered as administered  # re-exported: see above
 from tests.support.factories import cooperative as cooperative  # re-exported: see above
-from tests.web.helpers import csrf_token, sign_in
+from tests.web.helpers import post_with_token, sign_in
 
 
 async def as_role(client: httpx.AsyncClient, coop: Coop, role: str) -> None:
@@ -30,13 +30,10 @@ async def post_form(
     htmx: bool = False,
     language: str = "fr",
 ) -> httpx.Response:
-    token = await csrf_token(client, "/")
     headers = {"Accept-Language": language}
     if htmx:
         headers["HX-Request"] = "true"
-    return await client.post(
-        path, data={**data, "_csrf_token": token}, headers=headers, follow_redirects=False
-    )
+    return await post_with_token(client, path, data, headers=headers, follow_redirects=False)
 
 
 def first_id(pattern: str, text: str) -> int:

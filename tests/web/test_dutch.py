@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 
 import httpx
 import pypdf
+from tests.support.factories import CATEGORIES, administered
 from tests.web.assembly_helpers import as_role, post_form
-from tests.web.helpers import assert_shows, choose_language, sign_in
-from tests.web.test_members import _cooperative, _post
+from tests.web.helpers import assert_shows, choose_language, post_with_token, sign_in
 from tests.web.test_minutes_web import _coop_with_a_decision, _demo_assembly_id, visible_text
 from tests.web.test_voting import PASSWORD, Coop
 
@@ -121,7 +121,7 @@ async def test_a_belgian_cooperative_speaking_dutch_is_read_in_dutch_by_default(
 async def test_an_administrator_makes_dutch_the_cooperatives_language(
     client: httpx.AsyncClient,
 ) -> None:
-    short_name, organisation_id, email = await _cooperative()
+    short_name, organisation_id, email = await administered("Coop", categories=CATEGORIES)
     await sign_in(client, email, PASSWORD)
     settings = await client.get(f"/o/{short_name}/settings", headers=FLEMISH_PHONE)
     assert '<option value="nl"' in settings.text
@@ -132,7 +132,7 @@ async def test_an_administrator_makes_dutch_the_cooperatives_language(
         "legal_form": "belgian_sc",
         "time_zone": "Europe/Brussels",
     }
-    refused = await _post(
+    refused = await post_with_token(
         client,
         f"/o/{short_name}/settings",
         {**fields, "default_language": "de"},
@@ -140,7 +140,9 @@ async def test_an_administrator_makes_dutch_the_cooperatives_language(
     )
     assert refused.status_code == 422
     assert "Kies Frans, Engels of Nederlands." in refused.text
-    saved = await _post(client, f"/o/{short_name}/settings", {**fields, "default_language": "nl"})
+    saved = await post_with_token(
+        client, f"/o/{short_name}/settings", {**fields, "default_language": "nl"}
+    )
     assert saved.status_code == 303
     row = (
         await Organisation.select(Organisation.default_language)
@@ -173,7 +175,7 @@ async def test_a_flemish_register_spreadsheet_imports_and_the_dutch_export_reads
 ) -> None:
     """The import page shows Dutch column names: a file written with them (and Dutch roles)
     imports, and the register exported to a Flemish administrator imports again unchanged."""
-    short_name, organisation_id, email = await _cooperative()
+    short_name, organisation_id, email = await administered("Coop", categories=CATEGORIES)
     text = (
         "Naam;E-mailadres;Categorie;Rollen\r\n"
         "An Peeters;an.peeters@example.org;bénéficiaire;Gespreksleider en beheerder\r\n"
