@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import itertools
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from votes.core.results import TallyResult
 from votes.db import queries
@@ -200,6 +201,35 @@ async def chaired_assembly() -> tuple[int, Actor, int]:
     return organisation_id, chair, assembly_id
 
 
+class Holder(NamedTuple):
+    """A person who signs in with PASSWORD and the membership their role gave them."""
+
+    email: str
+    person: int
+    membership: int
+
+
+async def role_holders(
+    organisation_id: int, tag: str, roles: Iterable[str], domain: str = "example.org"
+) -> dict[str, Holder]:
+    """One signing-in person per role, named and mailed after it (``"Ana 3"``,
+    ``ana-3@domain``): an "observer" observes, a "facilitator" facilitates, a "scrutineer"
+    scrutinises, everyone else is a plain member."""
+    holders = {}
+    for role in roles:
+        email = f"{role}-{tag}@{domain}"
+        person = await accounts.create_person(f"{role.title()} {tag}", email, PASSWORD)
+        membership = await organisations.add_membership(
+            organisation_id,
+            person,
+            kind=MembershipKind.OBSERVER if role == "observer" else MembershipKind.MEMBER,
+            is_facilitator=role == "facilitator",
+            is_scrutineer=role == "scrutineer",
+        )
+        holders[role] = Holder(email, person, membership)
+    return holders
+
+
 @dataclass(frozen=True, slots=True)
 class Coop:
     slug: str
@@ -233,19 +263,11 @@ async def cooperative(**assembly_details: Any) -> Coop:
     suffix = uuid.uuid4().hex[:8]
     slug = f"coop-{suffix}"
     organisation_id = await organisations.create_organisation(f"Coop {suffix}", slug)
-    emails: dict[str, str] = {}
-    people: dict[str, int] = {}
-    for role in ("facilitator", "member", "other", "observer"):
-        email = f"{role}-{suffix}@example.org"
-        person_id = await accounts.create_person(f"{role.title()} {suffix}", email, PASSWORD)
-        await organisations.add_membership(
-            organisation_id,
-            person_id,
-            kind=MembershipKind.OBSERVER if role == "observer" else MembershipKind.MEMBER,
-            is_facilitator=role == "facilitator",
-        )
-        emails[role] = email
-        people[role] = person_id
+    holders = await role_holders(
+        organisation_id, suffix, ("facilitator", "member", "other", "observer")
+    )
+    emails = {role: holder.email for role, holder in holders.items()}
+    people = {role: holder.person for role, holder in holders.items()}
     assembly_id = await assemblies.create_assembly(
         await actor_for(organisation_id),
         f"AG {suffix}",

@@ -9,15 +9,14 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import httpx
-from tests.support.factories import close, open_ballot
+from tests.support.factories import PASSWORD, close, open_ballot, role_holders
 from tests.web.helpers import assert_shows, csrf_token, sign_in
 
-from votes.db.tables import Ballot, BallotPaper, MembershipKind, Participation
-from votes.services import accounts, assemblies, organisations
+from votes.db.tables import Ballot, BallotPaper, Participation
+from votes.services import assemblies, organisations
 from votes.services.actors import actor_for
 from votes.services.ballots import counting, drafts, rows, voting
 
-PASSWORD = "a-long-enough-password"
 _counter = itertools.count()
 
 
@@ -39,17 +38,14 @@ class Coop:
         self.assembly_id = await assemblies.create_assembly(
             await actor_for(self.organisation_id), "AG", datetime.now(UTC)
         )
-        for role in ("facilitator", "scrutineer", "ana", "ben", "observer"):
-            email = f"{role}-{self.n}@vote.invalid"
-            person = await accounts.create_person(f"{role.title()} {self.n}", email, PASSWORD)
-            self.memberships[role] = await organisations.add_membership(
-                self.organisation_id,
-                person,
-                kind=MembershipKind.OBSERVER if role == "observer" else MembershipKind.MEMBER,
-                is_facilitator=role == "facilitator",
-                is_scrutineer=role == "scrutineer",
-            )
-            self.emails[role] = email
+        holders = await role_holders(
+            self.organisation_id,
+            str(self.n),
+            ("facilitator", "scrutineer", "ana", "ben", "observer"),
+            "vote.invalid",
+        )
+        self.emails = {role: holder.email for role, holder in holders.items()}
+        self.memberships = {role: holder.membership for role, holder in holders.items()}
         return self
 
     async def ballot(self, method: str = "majority", **options: object) -> int:
