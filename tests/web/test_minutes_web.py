@@ -55,12 +55,17 @@ async def _demo_assembly_id() -> int:
     return int(row["id"])
 
 
+async def demo_minutes(client: httpx.AsyncClient, tail: str = "") -> httpx.Response:
+    """The demo assembly's minutes (``tail``: ".pdf"…) as its facilitator Camille reads them."""
+    assembly_id = await _demo_assembly_id()
+    await sign_in(client, "camille@demo.votes.invalid")
+    return await client.get(f"/o/demo/assemblies/{assembly_id}/minutes{tail}")
+
+
 async def test_the_demo_minutes_report_every_resolution_with_its_numbers(
     client: httpx.AsyncClient, demo: None
 ) -> None:
-    assembly_id = await _demo_assembly_id()
-    await sign_in(client, "camille@demo.votes.invalid")
-    response = await client.get(f"/o/demo/assemblies/{assembly_id}/minutes")
+    response = await demo_minutes(client)
     assert response.status_code == 200
     text = visible_text(response.text)
     # the accounts: 7 for, 1 against, 2 abstentions, adopted under the SCOP SARL statutes'
@@ -177,9 +182,7 @@ async def test_draft_minutes_are_for_the_bureau_only(client: httpx.AsyncClient) 
 async def test_the_demo_minutes_pdf_and_the_english_version(
     client: httpx.AsyncClient, demo: None
 ) -> None:
-    assembly_id = await _demo_assembly_id()
-    await sign_in(client, "camille@demo.votes.invalid")
-    pdf = await client.get(f"/o/demo/assemblies/{assembly_id}/minutes.pdf")
+    pdf = await demo_minutes(client, ".pdf")
     assert pdf.status_code == 200
     text = " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf.content)).pages)
     text = re.sub(r"\s+", " ", text.replace("\xa0", " "))
@@ -187,7 +190,7 @@ async def test_the_demo_minutes_pdf_and_the_english_version(
     assert "plus de la moitié de l'ensemble des membres ayant droit de vote" in text
     assert "Élection du comité de pilotage (3 sièges)" in text
     assert "Vote d'essai" not in text
-    printable = await client.get(f"/o/demo/assemblies/{assembly_id}/minutes/print")
+    printable = await client.get(pdf.url.path.removesuffix(".pdf") + "/print")
     assert printable.status_code == 200
     assert "css/minutes.css" in printable.text
     assert "<form" not in printable.text
