@@ -22,6 +22,16 @@ async def as_role(client: httpx.AsyncClient, coop: Coop, role: str) -> None:
     await sign_in(client, coop.emails[role], PASSWORD)
 
 
+async def admin_signed_in(
+    client: httpx.AsyncClient, *, categories: tuple[str, ...] = ()
+) -> tuple[str, int]:
+    """A fresh cooperative (``administered("Coop")``) whose administrator is signed in on
+    ``client``: (short name, organisation id)."""
+    short_name, organisation_id, email = await administered("Coop", categories=categories)
+    await sign_in(client, email, PASSWORD)
+    return short_name, organisation_id
+
+
 async def post_form(
     client: httpx.AsyncClient,
     path: str,

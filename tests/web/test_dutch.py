@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import httpx
 import pypdf
 from tests.support.factories import CATEGORIES, administered
-from tests.web.assembly_helpers import as_role, post_form
+from tests.web.assembly_helpers import admin_signed_in, as_role, post_form
 from tests.web.helpers import assert_shows, choose_language, post_with_token, sign_in
 from tests.web.test_minutes_web import _coop_with_a_decision, _demo_assembly_id, visible_text
 from tests.web.test_voting import PASSWORD, Coop
@@ -121,8 +121,7 @@ async def test_a_belgian_cooperative_speaking_dutch_is_read_in_dutch_by_default(
 async def test_an_administrator_makes_dutch_the_cooperatives_language(
     client: httpx.AsyncClient,
 ) -> None:
-    short_name, organisation_id, email = await administered("Coop", categories=CATEGORIES)
-    await sign_in(client, email, PASSWORD)
+    short_name, organisation_id = await admin_signed_in(client, categories=CATEGORIES)
     settings = await client.get(f"/o/{short_name}/settings", headers=FLEMISH_PHONE)
     assert '<option value="nl"' in settings.text
     assert "Standaardtaal" in settings.text

@@ -9,6 +9,7 @@ import uuid
 import httpx
 import pytest
 from tests.support.factories import CATEGORIES, PASSWORD, administered
+from tests.web.assembly_helpers import admin_signed_in
 from tests.web.helpers import csrf_token, post_with_token, sign_in
 
 from votes.db.tables import LoginSession, Membership, Organisation, Person
@@ -18,8 +19,7 @@ from votes.services import accounts, member_import, organisations
 async def test_admin_adds_a_member_and_finds_them_by_search_and_filters(
     client: httpx.AsyncClient,
 ) -> None:
-    short_name, _, email = await administered("Coop", categories=CATEGORIES)
-    await sign_in(client, email, PASSWORD)
+    short_name, _ = await admin_signed_in(client, categories=CATEGORIES)
     response = await post_with_token(
         client,
         f"/o/{short_name}/members/new",
@@ -48,8 +48,7 @@ async def test_admin_adds_a_member_and_finds_them_by_search_and_filters(
 async def test_adding_without_a_name_or_with_an_unknown_category_is_refused_in_french(
     client: httpx.AsyncClient,
 ) -> None:
-    short_name, organisation_id, email = await administered("Coop", categories=CATEGORIES)
-    await sign_in(client, email, PASSWORD)
+    short_name, organisation_id = await admin_signed_in(client, categories=CATEGORIES)
     before = await Membership.count().where(Membership.organisation == organisation_id)
     response = await post_with_token(
         client,
@@ -71,8 +70,7 @@ async def test_adding_without_a_name_or_with_an_unknown_category_is_refused_in_f
 
 
 async def test_the_same_email_cannot_join_twice(client: httpx.AsyncClient) -> None:
-    short_name, _, email = await administered("Coop", categories=CATEGORIES)
-    await sign_in(client, email, PASSWORD)
+    short_name, _ = await admin_signed_in(client, categories=CATEGORIES)
     data = {"name": "Zoé", "email": "zoe-twice@example.org", "kind": "member"}
     assert (await post_with_token(client, f"/o/{short_name}/members/new", data)).status_code == 303
     again = await post_with_token(
@@ -204,8 +202,7 @@ async def test_admin_makes_a_password_link_that_lets_the_member_choose_a_passwor
 async def test_settings_change_the_name_language_and_short_name(
     client: httpx.AsyncClient,
 ) -> None:
-    short_name, organisation_id, email = await administered("Coop", categories=CATEGORIES)
-    await sign_in(client, email, PASSWORD)
+    short_name, organisation_id = await admin_signed_in(client, categories=CATEGORIES)
     new_short = f"{short_name}-bis"
     response = await post_with_token(
         client,
@@ -252,8 +249,7 @@ async def test_settings_change_the_name_language_and_short_name(
 async def test_categories_and_colleges_are_managed_in_the_settings(
     client: httpx.AsyncClient,
 ) -> None:
-    short_name, _organisation_id, email = await administered("Coop")
-    await sign_in(client, email, PASSWORD)
+    short_name, _organisation_id = await admin_signed_in(client)
     assert (
         await post_with_token(
             client, f"/o/{short_name}/settings/categories", {"category": "Usager·ère"}
@@ -278,8 +274,7 @@ async def test_categories_and_colleges_are_managed_in_the_settings(
 
 
 async def test_register_exports_as_a_spreadsheet_csv(client: httpx.AsyncClient) -> None:
-    short_name, _, email = await administered("Coop", categories=CATEGORIES)
-    await sign_in(client, email, PASSWORD)
+    short_name, _ = await admin_signed_in(client, categories=CATEGORIES)
     await post_with_token(
         client,
         f"/o/{short_name}/members/new",
@@ -303,8 +298,7 @@ async def test_register_exports_as_a_spreadsheet_csv(client: httpx.AsyncClient) 
 async def test_an_import_the_register_overtook_says_what_stayed_in_french(
     client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    short_name, _, email = await administered("Coop", categories=CATEGORIES)
-    await sign_in(client, email, PASSWORD)
+    short_name, _ = await admin_signed_in(client, categories=CATEGORIES)
 
     async def interrupted(*args: object, **kwargs: object) -> member_import.ImportReport:
         return member_import.ImportReport(file_problem="import_partial:3")
@@ -377,8 +371,7 @@ async def test_organisations_page_is_not_found_for_people_who_are_not_instance_a
 async def test_a_first_name_last_name_file_previews_full_names_and_how_columns_were_read(
     client: httpx.AsyncClient,
 ) -> None:
-    short_name, _, email = await administered("Coop", categories=CATEGORIES)
-    await sign_in(client, email, PASSWORD)
+    short_name, _ = await admin_signed_in(client, categories=CATEGORIES)
     token = await csrf_token(client, "/")
     csv_file = "Prénom;Nom;Courriel\nAïcha;Benani;aicha@example.org\nJan;Peeters;jan@example.org\n"
     response = await client.post(
@@ -398,8 +391,7 @@ async def test_a_first_name_last_name_file_previews_full_names_and_how_columns_w
 async def test_the_register_exported_then_imported_again_adds_nobody(
     client: httpx.AsyncClient,
 ) -> None:
-    short_name, organisation_id, email = await administered("Coop", categories=CATEGORIES)
-    await sign_in(client, email, PASSWORD)
+    short_name, organisation_id = await admin_signed_in(client, categories=CATEGORIES)
     for name, roles in (("=cmd|calc Formule", ("is_admin", "is_facilitator")), ("Jo Sans", ())):
         response = await post_with_token(
             client,
