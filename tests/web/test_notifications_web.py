@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import httpx
 from tests.support.factories import PASSWORD, role_holders
-from tests.web.helpers import csrf_token, sign_in
+from tests.web.helpers import csrf_token, post_with_token, sign_in
 
 from votes.db.tables import AssemblyKind, AssemblyStatus, Ballot, Mail
 from votes.services import assemblies, notifications, organisations
@@ -201,10 +201,10 @@ async def test_nobody_changes_another_cooperatives_or_another_members_choices(
 ) -> None:
     target, other = await Coop().create(), await Coop().create()
     await _as(client, other, "facilitator")
-    token = await csrf_token(client, other.path("/notifications/"))
-    foreign = await client.post(
+    foreign = await post_with_token(
+        client,
         target.path("/notifications/"),
-        data={"_csrf_token": token, "membership": str(target.memberships["ana"])},
+        {"membership": str(target.memberships["ana"])},
         follow_redirects=False,
     )
     assert foreign.status_code in (403, 404)
@@ -213,10 +213,10 @@ async def test_nobody_changes_another_cooperatives_or_another_members_choices(
     )
     # a member of the cooperative naming another member changes only their own choices
     await _as(client, target, "ben")
-    token = await csrf_token(client, target.path("/notifications/"))
-    own = await client.post(
+    own = await post_with_token(
+        client,
         target.path("/notifications/"),
-        data={"_csrf_token": token, "membership": str(target.memberships["ana"])},
+        {"membership": str(target.memberships["ana"])},
         follow_redirects=False,
     )
     assert own.status_code == 303
