@@ -75,6 +75,16 @@ async def in_session(coop: Coop) -> Actor:
     return await actor_for(coop.organisation_id)
 
 
+async def facilitators_minutes(client: httpx.AsyncClient, coop: Coop) -> httpx.Response:
+    """The assembly's minutes in French, as its facilitator reads them."""
+    await as_role(client, coop, "facilitator")
+    minutes = await client.get(
+        f"{coop.base}/assemblies/{coop.assembly_id}/minutes", headers={"Accept-Language": "fr"}
+    )
+    assert minutes.status_code == 200
+    return minutes
+
+
 async def test_a_member_votes_by_correspondence_and_changes_their_answer(
     client: httpx.AsyncClient,
 ) -> None:
@@ -229,11 +239,7 @@ async def test_the_result_the_register_and_the_minutes_show_the_postal_channel(
     assert "Votes in the room and by correspondence" in english.text
     exported = await client.get(f"{coop.base}/ballots/{ballot_id}/result.json")
     assert exported.json()["postal"] == {"no": 1}  # the recount takes the channel too
-    await as_role(client, coop, "facilitator")
-    minutes = await client.get(
-        f"{coop.base}/assemblies/{coop.assembly_id}/minutes", headers={"Accept-Language": "fr"}
-    )
-    assert minutes.status_code == 200
+    minutes = await facilitators_minutes(client, coop)
     assert "1 formulaire par correspondance" in minutes.text
     assert "Par correspondance" in minutes.text
 
@@ -290,9 +296,7 @@ async def test_the_console_asks_before_leaving_out_a_paper_form_and_the_minutes_
     closed = await post_form(client, console + "/close", {"despite": "1"}, language="en")
     assert closed.status_code == 303
     await lifecycle.publish_ballot(system, ballot_id)
-    minutes = await client.get(
-        f"{coop.base}/assemblies/{coop.assembly_id}/minutes", headers={"Accept-Language": "fr"}
-    )
+    minutes = await facilitators_minutes(client, coop)
     assert "1 formulaire papier signé attendait son second scrutateur" in minutes.text
 
 

@@ -6,7 +6,12 @@ from __future__ import annotations
 
 import httpx
 from tests.web.assembly_helpers import as_role
-from tests.web.test_advance_votes_web import answered_by_post, in_session, postal_coop
+from tests.web.test_advance_votes_web import (
+    answered_by_post,
+    facilitators_minutes,
+    in_session,
+    postal_coop,
+)
 
 from votes.db import minutes_queries
 from votes.db.tables import AssemblyStatus
@@ -25,11 +30,7 @@ async def test_the_minutes_quorum_counts_the_forms_by_correspondence(
     assert banner is not None
     assert banner.participants == 2  # one in the room, one by post
 
-    await as_role(client, coop, "facilitator")
-    minutes = await client.get(
-        f"{coop.base}/assemblies/{coop.assembly_id}/minutes", headers={"Accept-Language": "fr"}
-    )
-    assert minutes.status_code == 200
+    minutes = await facilitators_minutes(client, coop)
     assert "1 a voté par correspondance" in minutes.text
     assert "Le quorum est atteint\u00a0:\u00a02 associé·es participent." in minutes.text
 
