@@ -10,11 +10,11 @@ from datetime import UTC, datetime
 
 import httpx
 import pypdf
-from tests.support.factories import CATEGORIES, administered
+from tests.support.factories import CATEGORIES, PASSWORD, administered
 from tests.web.assembly_helpers import admin_signed_in, as_role, post_form
 from tests.web.helpers import assert_shows, choose_language, post_with_token, sign_in
+from tests.web.phone_voting import VotingCoop
 from tests.web.test_minutes_web import _coop_with_a_decision, _demo_assembly_id, visible_text
-from tests.web.test_voting import PASSWORD, Coop
 
 from votes import i18n
 from votes.db.tables import Organisation
@@ -56,7 +56,7 @@ async def test_the_language_switch_offers_dutch_and_remembers_it(
 async def test_a_flemish_member_votes_and_reads_the_result_in_dutch(
     client: httpx.AsyncClient,
 ) -> None:
-    coop = await Coop().create()
+    coop = await VotingCoop().create()
     ballot_id = await coop.open_ballot()
     await sign_in(client, coop.emails["ana"], PASSWORD)
     page = await client.get(coop.path(ballot_id), headers=FLEMISH_PHONE)
@@ -101,7 +101,7 @@ async def test_a_flemish_member_votes_and_reads_the_result_in_dutch(
 async def test_a_belgian_cooperative_speaking_dutch_is_read_in_dutch_by_default(
     client: httpx.AsyncClient,
 ) -> None:
-    coop = await Coop().create()
+    coop = await VotingCoop().create()
     await Organisation.update({Organisation.default_language: "nl"}).where(
         Organisation.id == coop.organisation_id
     )
