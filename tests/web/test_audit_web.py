@@ -7,7 +7,7 @@ import httpx
 from tests.support.factories import PASSWORD, administered
 from tests.web.assembly_helpers import post_form
 from tests.web.helpers import sign_in
-from tests.web.test_minutes_web import visible_text
+from tests.web.minutes_helpers import visible_text
 
 from votes.db.engine import write_transaction
 from votes.db.tables import AuditEntry, MembershipKind

@@ -6,8 +6,8 @@ from __future__ import annotations
 import httpx
 from tests.support.factories import PASSWORD
 from tests.web.helpers import assert_shows, sign_in
+from tests.web.minutes_helpers import visible_text
 from tests.web.test_audit_web import _organisation
-from tests.web.test_minutes_web import visible_text
 
 from votes.db.tables import Membership
 from votes.services import audit

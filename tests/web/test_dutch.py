@@ -13,8 +13,8 @@ import pypdf
 from tests.support.factories import CATEGORIES, PASSWORD, administered
 from tests.web.assembly_helpers import admin_signed_in, as_role, post_form
 from tests.web.helpers import assert_shows, choose_language, post_with_token, sign_in
+from tests.web.minutes_helpers import coop_with_a_decision, demo_assembly_id, visible_text
 from tests.web.phone_voting import VotingCoop
-from tests.web.test_minutes_web import _coop_with_a_decision, _demo_assembly_id, visible_text
 
 from votes import i18n
 from votes.db.tables import Organisation
@@ -207,7 +207,7 @@ async def test_a_flemish_register_spreadsheet_imports_and_the_dutch_export_reads
 async def test_the_notulen_of_a_flemish_assembly_are_written_in_dutch(
     client: httpx.AsyncClient,
 ) -> None:
-    coop, _ = await _coop_with_a_decision()
+    coop, _ = await coop_with_a_decision()
     path = f"{coop.base}/assemblies/{coop.assembly_id}/minutes"
     await as_role(client, coop, "facilitator")
     form = await client.get(path, headers={"Accept-Language": "fr"})
@@ -228,7 +228,7 @@ async def test_the_notulen_of_a_flemish_assembly_are_written_in_dutch(
 async def test_the_quorum_names_the_assembly_with_the_belgian_acronym(
     client: httpx.AsyncClient, demo: None
 ) -> None:
-    quorum = f"/o/demo/assemblies/{await _demo_assembly_id()}/quorum"
+    quorum = f"/o/demo/assemblies/{await demo_assembly_id()}/quorum"
     await sign_in(client, "camille@demo.votes.invalid")
     dutch = await client.get(quorum, headers=FLEMISH_PHONE)
     assert "(AV, eerste oproeping)" in dutch.text  # gewone algemene vergadering, not "AGO"

@@ -10,7 +10,7 @@ import pypdf
 from tests.support.factories import close, cooperative, new_ballot
 from tests.web.assembly_helpers import as_role, post_form
 from tests.web.helpers import assert_shows
-from tests.web.test_minutes_web import _coop_with_a_decision, demo_minutes, visible_text
+from tests.web.minutes_helpers import coop_with_a_decision, demo_minutes, visible_text
 
 from votes.db.tables import AuditChain, Ballot
 from votes.services import assemblies
@@ -90,7 +90,7 @@ async def test_every_page_of_the_minutes_pdf_carries_the_audit_trails_fingerprin
 async def test_the_projector_shows_the_audit_trails_fingerprint_with_a_published_result(
     client: httpx.AsyncClient,
 ) -> None:
-    coop, _ = await _coop_with_a_decision()
+    coop, _ = await coop_with_a_decision()
     await as_role(client, coop, "facilitator")
     page = await client.get(f"{coop.base}/assemblies/{coop.assembly_id}/projector")
     assert page.status_code == 200
@@ -101,7 +101,7 @@ async def test_the_projector_shows_the_audit_trails_fingerprint_with_a_published
 
 
 async def test_the_minutes_list_the_incidents_of_the_session(client: httpx.AsyncClient) -> None:
-    coop, _ = await _coop_with_a_decision()
+    coop, _ = await coop_with_a_decision()
     other = await new_ballot(
         coop.organisation_id,
         coop.assembly_id,
@@ -130,7 +130,7 @@ async def test_the_minutes_list_the_incidents_of_the_session(client: httpx.Async
 
 
 async def test_the_minutes_write_the_date_in_words(client: httpx.AsyncClient) -> None:
-    coop, _ = await _coop_with_a_decision()
+    coop, _ = await coop_with_a_decision()
     await as_role(client, coop, "facilitator")
     page = await client.get(f"{coop.base}/assemblies/{coop.assembly_id}/minutes")
     text = visible_text(page.text)
