@@ -292,3 +292,13 @@ async def administered(name: str, *, categories: tuple[str, ...] = ()) -> tuple[
     admin = await accounts.create_person(f"Admin {suffix}", email, PASSWORD)
     await organisations.add_membership(organisation_id, admin, is_admin=True)
     return short_name, organisation_id, email
+
+
+async def administered_with_member(name: str, member: str) -> tuple[str, int, str, int, int]:
+    """:func:`administered`, with one member without an account (``member`` and the short
+    name): (short name, organisation id, administrator's email, member's person id, member's
+    membership id)."""
+    short_name, organisation_id, email = await administered(name)
+    person_id = await accounts.create_person(f"{member} {short_name}", None, None)
+    membership_id = await organisations.add_membership(organisation_id, person_id)
+    return short_name, organisation_id, email, person_id, membership_id
