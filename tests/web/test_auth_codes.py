@@ -14,10 +14,23 @@ from tests.web.helpers import csrf_token, sign_in
 
 from votes.db.tables import AccessCode, LoginSession, Person
 from votes.services import access_codes, accounts, organisations
+from votes.services.access_codes import IssuedCode
 from votes.services.actors import actor_for
 from votes.services.refusals import Refused
 
 SECRET = "test-secret-key-that-is-long-enough-0123456789"  # the tests' VOTES_SECRET_KEY
+
+
+async def _nadia_with_a_code() -> tuple[str, int, str, int, IssuedCode]:
+    """A cooperative, its administrator, and Nadia with a fresh access code: (short name,
+    organisation id, administrator's email, Nadia's membership id, her code)."""
+    short_name, organisation_id, admin_email, _, membership_id = await administered_with_member(
+        "Porte", "Nadia"
+    )
+    [issued] = await access_codes.issue_codes(
+        await actor_for(organisation_id), [membership_id], secret_key=SECRET
+    )
+    return short_name, organisation_id, admin_email, membership_id, issued
 
 
 async def issue_a_sheet(
@@ -85,12 +98,7 @@ async def test_admin_prints_a_sheet_and_a_member_signs_in_by_typing_the_code(
 async def test_the_qr_link_asks_once_then_signs_in_and_cannot_be_used_twice(
     client: httpx.AsyncClient,
 ) -> None:
-    short_name, organisation_id, _, _, membership_id = await administered_with_member(
-        "Porte", "Nadia"
-    )
-    [issued] = await access_codes.issue_codes(
-        await actor_for(organisation_id), [membership_id], secret_key=SECRET
-    )
+    short_name, _organisation_id, _, membership_id, issued = await _nadia_with_a_code()
     path = f"/c/{issued.link_token}"
     page = await client.get(path, headers={"Accept-Language": "en"})
     assert page.status_code == 200
@@ -160,12 +168,7 @@ async def test_expired_revoked_and_unknown_codes_are_refused_with_a_clear_messag
 async def test_admin_revokes_a_code_and_suspension_revokes_it_too(
     client: httpx.AsyncClient,
 ) -> None:
-    short_name, organisation_id, admin_email, _, membership_id = await administered_with_member(
-        "Porte", "Nadia"
-    )
-    [issued] = await access_codes.issue_codes(
-        await actor_for(organisation_id), [membership_id], secret_key=SECRET
-    )
+    short_name, organisation_id, admin_email, membership_id, issued = await _nadia_with_a_code()
     await sign_in(client, admin_email, PASSWORD)
     token = await csrf_token(client, f"/o/{short_name}/members/codes")
     response = await client.post(
@@ -432,12 +435,7 @@ def _wrong_code(n: int) -> str:
 async def test_one_attendee_typing_a_hundred_wrong_codes_locks_nobody_out(
     client: httpx.AsyncClient,
 ) -> None:
-    _short_name, organisation_id, _, _, membership_id = await administered_with_member(
-        "Porte", "Nadia"
-    )
-    [issued] = await access_codes.issue_codes(
-        await actor_for(organisation_id), [membership_id], secret_key=SECRET
-    )
+    _short_name, organisation_id, _, _membership_id, issued = await _nadia_with_a_code()
     email = f"venue-{uuid.uuid4().hex[:8]}@example.org"
     person_id = await accounts.create_person("Présente", email, PASSWORD)
     await organisations.add_membership(organisation_id, person_id)
@@ -465,12 +463,7 @@ async def test_one_attendee_typing_a_hundred_wrong_codes_locks_nobody_out(
 async def test_wrong_codes_with_the_same_first_half_block_that_code_until_a_new_one(
     client: httpx.AsyncClient,
 ) -> None:
-    short_name, organisation_id, _, _, membership_id = await administered_with_member(
-        "Porte", "Nadia"
-    )
-    [issued] = await access_codes.issue_codes(
-        await actor_for(organisation_id), [membership_id], secret_key=SECRET
-    )
+    short_name, organisation_id, _, membership_id, issued = await _nadia_with_a_code()
     half = issued.code[:5]
     guesses = [half + _wrong_code(n)[5:] for n in range(40)]
     guesses = [guess for guess in guesses if guess != issued.code][
@@ -504,12 +497,7 @@ async def test_wrong_codes_with_the_same_first_half_block_that_code_until_a_new_
 async def test_an_admin_at_the_venue_lifts_the_block_a_guessing_machine_left(
     client: httpx.AsyncClient,
 ) -> None:
-    short_name, organisation_id, admin_email, _, membership_id = await administered_with_member(
-        "Porte", "Nadia"
-    )
-    [issued] = await access_codes.issue_codes(
-        await actor_for(organisation_id), [membership_id], secret_key=SECRET
-    )
+    short_name, _organisation_id, admin_email, _membership_id, issued = await _nadia_with_a_code()
     venue = _venue()
     await accounts.record_failure(
         [accounts.code_address_key(venue)] * accounts.CODE_ADDRESS_FAILURE_LIMIT
@@ -567,12 +555,7 @@ async def test_reloading_the_sheet_prints_the_same_codes_and_reissuing_asks_firs
 
 async def test_signing_out_of_a_code_session_asks_first(client: httpx.AsyncClient) -> None:
     """A single-use code cannot sign its owner in again: signing out asks first (#17)."""
-    short_name, organisation_id, _, _, membership_id = await administered_with_member(
-        "Porte", "Nadia"
-    )
-    [issued] = await access_codes.issue_codes(
-        await actor_for(organisation_id), [membership_id], secret_key=SECRET
-    )
+    short_name, _organisation_id, _, _membership_id, issued = await _nadia_with_a_code()
     signed_in = await _post_as(client, "/code", {"code": issued.code})
     assert signed_in.status_code == 303
     asked = await _post_as(client, "/logout", {})
