@@ -232,29 +232,24 @@ async def role_holders(
 
 @dataclass(frozen=True, slots=True)
 class Coop:
+    """What :func:`cooperative` built; its people sign in by role with PASSWORD."""
+
     slug: str
     organisation_id: int
     assembly_id: int
     item_id: int
     emails: dict[str, str]  # role -> email
     people: dict[str, int]  # role -> person id
+    memberships: dict[str, int]  # role -> membership id
 
     @property
     def base(self) -> str:
         return f"/o/{self.slug}"
 
     async def membership(self, role: str) -> int:
-        """The membership id of ``role``'s person in this cooperative."""
-        row = (
-            await Membership.select(Membership.id)
-            .where(
-                (Membership.organisation == self.organisation_id)
-                & (Membership.person == self.people[role])
-            )
-            .first()
-        )
-        assert row is not None
-        return int(row["id"])
+        """The membership id of ``role``'s person in this cooperative (awaitable: many tests,
+        some on other branches, await it from when it was read from the database)."""
+        return self.memberships[role]
 
 
 async def cooperative(**assembly_details: Any) -> Coop:
@@ -268,6 +263,7 @@ async def cooperative(**assembly_details: Any) -> Coop:
     )
     emails = {role: holder.email for role, holder in holders.items()}
     people = {role: holder.person for role, holder in holders.items()}
+    memberships = {role: holder.membership for role, holder in holders.items()}
     assembly_id = await assemblies.create_assembly(
         await actor_for(organisation_id),
         f"AG {suffix}",
@@ -276,7 +272,7 @@ async def cooperative(**assembly_details: Any) -> Coop:
         **assembly_details,
     )
     item_id = await assemblies.add_agenda_item(assembly_id, "Rémunérations")
-    return Coop(slug, organisation_id, assembly_id, item_id, emails, people)
+    return Coop(slug, organisation_id, assembly_id, item_id, emails, people, memberships)
 
 
 async def administered(name: str, *, categories: tuple[str, ...] = ()) -> tuple[str, int, str]:
