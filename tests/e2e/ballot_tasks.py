@@ -9,19 +9,35 @@ already cover. They go through the services, as an administrator's script would.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tests.support.server import ServedApp, task_main
 
-from votes.db.tables import Amendment, Assembly, Ballot, Membership, Organisation
+from votes.core.rules import PostalRule
+from votes.db.tables import (
+    Amendment,
+    Assembly,
+    AssemblyKind,
+    AssemblyStatus,
+    Ballot,
+    Membership,
+    Organisation,
+)
+from votes.services import assemblies, rules
 from votes.services.actors import actor_for
 from votes.services.ballots import drafts, lifecycle, voting
 from votes.settings import Settings
 
 
+async def _organisation(short_name: str) -> int:
+    rows = await Organisation.select(Organisation.id).where(Organisation.short_name == short_name)
+    return int(rows[0]["id"])
+
+
 async def _assembly(short_name: str) -> tuple[int, int]:
-    org = await Organisation.select(Organisation.id).where(Organisation.short_name == short_name)
-    organisation_id = int(org[0]["id"])
+    organisation_id = await _organisation(short_name)
     row = (
         await Assembly.select(Assembly.id)
         .where((Assembly.organisation == organisation_id) & (Assembly.status == "in_session"))
@@ -39,6 +55,31 @@ async def _membership(organisation_id: int, email: str) -> int:
     )
     assert row is not None, email
     return int(row["id"])
+
+
+async def postal_assembly(
+    short_name: str, title: str, question: str, *, days: int, status: AssemblyStatus
+) -> dict[str, Any]:
+    """An AGO ``days`` away whose rules allow votes by correspondence (no second scrutineer,
+    so no cosigning phone is needed), with one resolution prepared: its assembly and ballot."""
+    organisation_id = await _organisation(short_name)
+    actor = await actor_for(organisation_id)
+    profile = await rules.organisation_profile(organisation_id)
+    await rules.save_profile(
+        actor,
+        replace(profile, postal=PostalRule(allowed=True), dual_control=False, adjusted=True),
+    )
+    assembly_id = await assemblies.create_assembly(
+        actor, title, datetime.now(UTC) + timedelta(days=days), kind=AssemblyKind.AGO, status=status
+    )
+    ballot_id = await drafts.create_ballot(
+        actor,
+        assembly_id,
+        question,
+        "majority",
+        [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")],
+    )
+    return {"assembly": assembly_id, "ballot": ballot_id}
 
 
 async def clear(arguments: dict[str, Any]) -> dict[str, Any]:

@@ -41,6 +41,7 @@ PROJECTOR = {"width": 1920, "height": 1080}
 LAPTOP = {"width": 1280, "height": 900}
 ORG = "demo"
 FACILITATOR = "camille@demo.votes.invalid"
+SCRUTINEER = "yanis@demo.votes.invalid"  # the second key of dual control
 MEMBERS = ("lea@demo.votes.invalid", "hugo@demo.votes.invalid", "ines@demo.votes.invalid")
 WAIT_MS = 20_000  # live updates on a busy two-core machine: generous, never a timing assertion
 
@@ -196,6 +197,39 @@ def prepare_majority(facilitator: Page, served_demo: ServedApp, question: str) -
     facilitator.locator("#method").select_option("majority")
     facilitator.locator("form.form button[type=submit]").last.click()
     facilitator.wait_for_url(re.compile(r"/console$"))
+
+
+def register_row(page: Page, name: str) -> Any:
+    return page.locator("li.register-row").filter(has_text=name)
+
+
+def console_action(page: Page, action: str) -> None:
+    if action in ("publish", "reopen"):
+        cosign(page, action)
+    page.locator(f"form[action$='/console/{action}'] button[type=submit]").click()
+    page.wait_for_load_state()
+
+
+def cosign(console: Page, act: str) -> None:
+    """Dual control: the scrutineer, on their own phone, confirms that the ballot whose console
+    is open may be published (or reopened); the demo's assembly is a general assembly."""
+    match = re.search(r"^(https?://[^/]+)(/o/[^/]+/ballots/\d+)/console", console.url)
+    assert match, console.url
+    base, ballot = match.groups()
+    browser = console.context.browser
+    assert browser is not None
+    context = new_context(browser, base, size=PHONE)
+    phone = context.new_page()
+    sign_in_with_password(phone, SCRUTINEER)
+    phone.goto(f"{ballot}/cosign")
+    assert axe_violations(phone) == []
+    phone.locator(f"button[name=act][value={act}]").click()
+    phone.wait_for_load_state()
+    expect(phone.locator(".callout[role=status]")).to_contain_text("Double contrôle")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    phone.screenshot(path=ARTIFACTS / f"cosign-{act}.png", full_page=True)
+    context.close()
+    console.reload()
 
 
 def no_sideways_scroll(page: Page, where: str) -> None:

@@ -4,49 +4,25 @@ only what a browser test cannot do itself (a prepared assembly, the room's other
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from tests.e2e.ballot_tasks import _membership, _organisation, postal_assembly
 from tests.support.server import task_main
 
-from votes.core.rules import PostalRule
-from votes.db.tables import AssemblyKind, AssemblyStatus, Membership, Organisation
-from votes.services import assemblies, rules
-from votes.services.actors import actor_for
-from votes.services.ballots import drafts, voting
-
-
-async def _organisation(short_name: str) -> int:
-    rows = await Organisation.select(Organisation.id).where(Organisation.short_name == short_name)
-    return int(rows[0]["id"])
+from votes.db.tables import AssemblyStatus
+from votes.services.ballots import voting
 
 
 async def prepared(arguments: dict[str, Any]) -> dict[str, Any]:
-    """A draft AGO a month away whose rules allow votes by correspondence (no second
-    scrutineer, so the journey needs no cosigning phone), with one resolution prepared."""
-    organisation_id = await _organisation(arguments["org"])
-    actor = await actor_for(organisation_id)
-    profile = await rules.organisation_profile(organisation_id)
-    await rules.save_profile(
-        actor,
-        replace(profile, postal=PostalRule(allowed=True), dual_control=False, adjusted=True),
-    )
-    assembly_id = await assemblies.create_assembly(
-        actor,
+    """A draft AGO a month away whose rules allow votes by correspondence, with one
+    resolution prepared."""
+    return await postal_assembly(
+        arguments["org"],
         arguments["title"],
-        datetime.now(UTC) + timedelta(days=30),
-        kind=AssemblyKind.AGO,
+        arguments["question"],
+        days=30,
         status=AssemblyStatus.DRAFT,
     )
-    ballot_id = await drafts.create_ballot(
-        actor,
-        assembly_id,
-        arguments["question"],
-        "majority",
-        [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")],
-    )
-    return {"assembly": assembly_id, "ballot": ballot_id}
 
 
 async def room_votes(arguments: dict[str, Any]) -> dict[str, Any]:
@@ -54,15 +30,8 @@ async def room_votes(arguments: dict[str, Any]) -> dict[str, Any]:
     answer."""
     organisation_id = await _organisation(arguments["org"])
     for email, answer in arguments["votes"].items():
-        row = (
-            await Membership.select(Membership.id)
-            .where(
-                (Membership.organisation == organisation_id) & (Membership.person.email == email)
-            )
-            .first()
-        )
-        assert row is not None, email
-        await voting.cast_vote(arguments["ballot"], int(row["id"]), answer)
+        member = await _membership(organisation_id, email)
+        await voting.cast_vote(arguments["ballot"], member, answer)
     return {"voted": len(arguments["votes"])}
 
 

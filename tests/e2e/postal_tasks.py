@@ -1,65 +1,29 @@
 """A general assembly that takes votes by correspondence, prepared on a browser test's server
-(``python -m tests.e2e.postal_tasks NAME JSON``, see :mod:`tests.e2e.ballot_tasks`)."""
+(``python -m tests.e2e.postal_tasks NAME JSON``, see :func:`tests.support.server.task_main`)."""
 
 from __future__ import annotations
 
-import asyncio
-import json
-import sys
-from collections.abc import Awaitable, Callable
-from dataclasses import replace
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from votes.core.rules import PostalRule
-from votes.db.engine import close_pool, start_pool
-from votes.db.tables import Assembly, AssemblyKind, AssemblyStatus, Membership, Organisation
-from votes.piccolo_conf import DB
-from votes.services import assemblies, attendance, rules
+from tests.e2e.ballot_tasks import _membership, _organisation, postal_assembly
+from tests.support.server import task_main
+
+from votes.db.tables import Assembly, AssemblyStatus
+from votes.services import attendance
 from votes.services.actors import actor_for
-from votes.services.ballots import drafts, lifecycle, voting
-
-
-async def _organisation(short_name: str) -> int:
-    rows = await Organisation.select(Organisation.id).where(Organisation.short_name == short_name)
-    return int(rows[0]["id"])
-
-
-async def _membership(organisation_id: int, email: str) -> int:
-    row = (
-        await Membership.select(Membership.id)
-        .where((Membership.organisation == organisation_id) & (Membership.person.email == email))
-        .first()
-    )
-    assert row is not None, email
-    return int(row["id"])
+from votes.services.ballots import lifecycle, voting
 
 
 async def convened(arguments: dict[str, Any]) -> dict[str, Any]:
-    """An AGO convened in ten days under a profile that allows postal votes, with one
-    resolution prepared."""
-    organisation_id = await _organisation(arguments["org"])
-    actor = await actor_for(organisation_id)
-    profile = await rules.organisation_profile(organisation_id)
-    await rules.save_profile(
-        actor,
-        replace(profile, postal=PostalRule(allowed=True), dual_control=False, adjusted=True),
-    )
-    assembly_id = await assemblies.create_assembly(
-        actor,
+    """An AGO convened in ten days whose rules allow postal votes, with one resolution
+    prepared."""
+    return await postal_assembly(
+        arguments["org"],
         "AG annuelle par correspondance",
-        datetime.now(UTC) + timedelta(days=10),
-        kind=AssemblyKind.AGO,
+        arguments["question"],
+        days=10,
         status=AssemblyStatus.CONVENED,
     )
-    ballot_id = await drafts.create_ballot(
-        actor,
-        assembly_id,
-        arguments["question"],
-        "majority",
-        [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")],
-    )
-    return {"assembly": assembly_id, "ballot": ballot_id}
 
 
 async def held(arguments: dict[str, Any]) -> dict[str, Any]:
@@ -81,19 +45,5 @@ async def held(arguments: dict[str, Any]) -> dict[str, Any]:
     return {"published": ballot_id}
 
 
-TASKS: dict[str, Callable[[dict[str, Any]], Awaitable[Any]]] = {
-    "convened": convened,
-    "held": held,
-}
-
-
-async def _main(name: str, arguments: dict[str, Any]) -> Any:
-    await start_pool(DB, 2)
-    try:
-        return await TASKS[name](arguments)
-    finally:
-        await close_pool(DB)
-
-
 if __name__ == "__main__":
-    print(json.dumps(asyncio.run(_main(sys.argv[1], json.loads(sys.argv[2])))))
+    task_main({"convened": convened, "held": held})

@@ -16,10 +16,10 @@ from tests.e2e.conftest import (
     PHONE,
     AccessibilityLog,
     Camera,
+    console_action,
     new_context,
     sign_in_with_password,
 )
-from tests.e2e.test_plenary import console_action
 from tests.support.server import ServedApp
 
 pytestmark = pytest.mark.slow

@@ -10,8 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
-from tests.e2e.conftest import ORG, PHONE, Camera, new_context
-from tests.e2e.test_plenary import sign_in_with_password
+from tests.e2e.conftest import ORG, PHONE, Camera, new_context, sign_in_with_password
 from tests.support.server import ServedApp
 
 pytestmark = pytest.mark.slow

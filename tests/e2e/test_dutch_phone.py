@@ -14,11 +14,11 @@ from tests.e2e.conftest import (
     PROJECTOR,
     AccessibilityLog,
     Camera,
+    console_action,
     new_context,
     prepare_majority,
     sign_in_with_password,
 )
-from tests.e2e.test_plenary import console_action
 from tests.support.server import ServedApp
 
 pytestmark = pytest.mark.slow

@@ -19,8 +19,16 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
-from tests.e2e.conftest import ARTIFACTS, FACILITATOR, ORG, PHONE, Camera, new_context
-from tests.e2e.test_plenary import register_row, sign_in_with_password
+from tests.e2e.conftest import (
+    ARTIFACTS,
+    FACILITATOR,
+    ORG,
+    PHONE,
+    Camera,
+    new_context,
+    register_row,
+    sign_in_with_password,
+)
 from tests.support.server import ServedApp
 from tests.support.smtp import SENDER, Inbox, smtp_server
 

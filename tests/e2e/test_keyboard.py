@@ -15,11 +15,11 @@ from tests.e2e.conftest import (
     PHONE,
     AccessibilityLog,
     Camera,
+    console_action,
     new_context,
     prepare_majority,
     wait_until_listening,
 )
-from tests.e2e.test_plenary import console_action
 from tests.support.server import ServedApp
 
 pytestmark = pytest.mark.slow

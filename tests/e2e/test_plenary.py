@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from tests.e2e.conftest import (
-    ARTIFACTS,
     FACILITATOR,
     LAPTOP,
     MEMBERS,
@@ -26,8 +25,9 @@ from tests.e2e.conftest import (
     PROJECTOR,
     AccessibilityLog,
     Camera,
-    axe_violations,
+    console_action,
     new_context,
+    register_row,
     sign_in_with_password,
     wait_until_listening,
 )
@@ -65,10 +65,6 @@ def assert_not_reloaded(page: Page) -> None:
 
 
 MEMBER_NAMES = ("Léa Dubois", "Hugo Lefèvre", "Inès Moreau")
-
-
-def register_row(page: Page, name: str) -> Any:
-    return page.locator("li.register-row").filter(has_text=name)
 
 
 def check_in_at_the_door(room: Room, accessibility: AccessibilityLog, camera: Camera) -> None:
@@ -122,38 +118,6 @@ def room(browser: Browser, served_demo: ServedApp, camera: Camera) -> Any:
                 camera.shoot(page, f"at-failure-{name}")
         for context in contexts:
             context.close()
-
-
-SCRUTINEER = "yanis@demo.votes.invalid"
-
-
-def console_action(page: Page, action: str) -> None:
-    if action in ("publish", "reopen"):
-        cosign(page, action)
-    page.locator(f"form[action$='/console/{action}'] button[type=submit]").click()
-    page.wait_for_load_state()
-
-
-def cosign(console: Page, act: str) -> None:
-    """Dual control: the scrutineer, on their own phone, confirms that the ballot whose console
-    is open may be published (or reopened); the demo's assembly is a general assembly."""
-    match = re.search(r"^(https?://[^/]+)(/o/[^/]+/ballots/\d+)/console", console.url)
-    assert match, console.url
-    base, ballot = match.groups()
-    browser = console.context.browser
-    assert browser is not None
-    context = new_context(browser, base, size=PHONE)
-    phone = context.new_page()
-    sign_in_with_password(phone, SCRUTINEER)
-    phone.goto(f"{ballot}/cosign")
-    assert axe_violations(phone) == []
-    phone.locator(f"button[name=act][value={act}]").click()
-    phone.wait_for_load_state()
-    expect(phone.locator(".callout[role=status]")).to_contain_text("Double contrôle")
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    phone.screenshot(path=ARTIFACTS / f"cosign-{act}.png", full_page=True)
-    context.close()
-    console.reload()
 
 
 def clear_open_ballots(room: Room) -> None:

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import Browser, expect
-from tests.e2e.conftest import MEMBERS, ORG, PHONE, Camera, new_context
-from tests.e2e.test_plenary import sign_in_with_password
+from tests.e2e.conftest import MEMBERS, ORG, PHONE, Camera, new_context, sign_in_with_password
 from tests.support.server import ServedApp
 
 pytestmark = pytest.mark.slow

@@ -135,43 +135,51 @@ async def test_signing_out_everywhere_ends_the_streams_of_every_session(server: 
     )
 
 
-async def test_signing_out_ends_that_sessions_streams_only(server: ServedApp) -> None:
+async def _only_the_phones_stream_ends(
+    server: ServedApp, name: str, title: str, act: Callable[[Browser, Browser], Awaitable[None]]
+) -> None:
+    """``name`` signed in on a phone and a laptop, both listening; ``act(phone, laptop)``
+    must end the phone's stream only: a ballot opened then reaches the laptop, not the
+    phone."""
     async with (
         browser(server.base_url, FACILITATOR) as admin,
-        browser(server.base_url, _email("chloe")) as phone,
-        browser(server.base_url, _email("chloe")) as laptop,
+        browser(server.base_url, _email(name)) as phone,
+        browser(server.base_url, _email(name)) as laptop,
     ):
-        ballot_id = await new_ballot(admin, "Opened after Chloé signed out on her phone")
-        async with phone.stream(_live()) as leaving, laptop.stream(_live()) as staying:
-            answer = await phone.post("/logout", {}, token_from="/")
-            assert answer.status_code == 303
+        ballot_id = await new_ballot(admin, title)
+        async with phone.stream(_live()) as ending, laptop.stream(_live()) as staying:
+            await act(phone, laptop)
             await console(admin, ballot_id, "open")
-            await _ends_without(leaving, ballot_id)
+            await _ends_without(ending, ballot_id)
             opened = await staying.wait_for("ballot", ENDED_WITHIN, ballot_id=ballot_id)
         assert opened.json()["change"] == "opened"
+
+
+async def test_signing_out_ends_that_sessions_streams_only(server: ServedApp) -> None:
+    async def phone_signs_out(phone: Browser, _laptop: Browser) -> None:
+        answer = await phone.post("/logout", {}, token_from="/")
+        assert answer.status_code == 303
+
+    await _only_the_phones_stream_ends(
+        server, "chloe", "Opened after Chloé signed out on her phone", phone_signs_out
+    )
 
 
 async def test_a_password_change_ends_the_other_sessions_streams_not_the_askers(
     server: ServedApp,
 ) -> None:
-    async with (
-        browser(server.base_url, FACILITATOR) as admin,
-        browser(server.base_url, _email("jules")) as phone,
-        browser(server.base_url, _email("jules")) as laptop,
-    ):
-        ballot_id = await new_ballot(admin, "Opened after Jules changed his password")
-        async with phone.stream(_live()) as other, laptop.stream(_live()) as asking:
-            new = "another-long-enough-password"
-            answer = await laptop.post(
-                "/account/password",
-                {"current": DEMO_PASSWORD, "password": new, "confirmation": new},
-                token_from="/account",
-            )
-            assert answer.status_code == 303, answer.text[:500]
-            await console(admin, ballot_id, "open")
-            await _ends_without(other, ballot_id)
-            opened = await asking.wait_for("ballot", ENDED_WITHIN, ballot_id=ballot_id)
-        assert opened.json()["change"] == "opened"
+    async def laptop_changes_the_password(_phone: Browser, laptop: Browser) -> None:
+        new = "another-long-enough-password"
+        answer = await laptop.post(
+            "/account/password",
+            {"current": DEMO_PASSWORD, "password": new, "confirmation": new},
+            token_from="/account",
+        )
+        assert answer.status_code == 303, answer.text[:500]
+
+    await _only_the_phones_stream_ends(
+        server, "jules", "Opened after Jules changed his password", laptop_changes_the_password
+    )
 
 
 async def test_a_member_gone_through_one_process_loses_the_stream_held_by_the_other(

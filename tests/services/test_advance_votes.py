@@ -310,16 +310,23 @@ async def _as_amendment(ga: Assembly, ballot_id: int) -> None:
     )
 
 
+async def _two_scrutineers(ga: Assembly) -> tuple[Actor, Actor]:
+    """Two new members made scrutineers, acting (a paper form needs one to enter it and the
+    other to confirm it)."""
+    made = []
+    for _ in range(2):
+        member = await member_actor(ga.organisation_id)
+        await Membership.update({Membership.is_scrutineer: True}).where(
+            Membership.id == member.membership_id
+        )
+        made.append(await actor_for(ga.organisation_id, member.membership_id))
+    return made[0], made[1]
+
+
 async def test_paper_forms_need_a_second_scrutineer_and_never_double_an_online_vote() -> None:
     ga = await postal_assembly(5, dual_control=True)
     ballot_id = await ga.motion()
-    one, two = await member_actor(ga.organisation_id), await member_actor(ga.organisation_id)
-    for scrutineer in (one, two):
-        await Membership.update({Membership.is_scrutineer: True}).where(
-            Membership.id == scrutineer.membership_id
-        )
-    one = await actor_for(ga.organisation_id, one.membership_id)
-    two = await actor_for(ga.organisation_id, two.membership_id)
+    one, two = await _two_scrutineers(ga)
     await advance_votes.cast_advance_votes(await actor(ga, 0), ga.assembly_id, {ballot_id: "yes"})
     with pytest.raises(Refused) as refused:
         await paper_forms.enter_paper_form(one, ga.assembly_id, ga.members[0], {ballot_id: "no"})
@@ -547,13 +554,7 @@ async def test_the_countdown_closes_a_ballot_with_pending_paper_forms_and_record
 async def test_a_paper_form_is_confirmed_while_its_resolution_is_open_unless_they_voted() -> None:
     ga = await postal_assembly(6, dual_control=True)
     ballot_id = await ga.motion()
-    one, two = await member_actor(ga.organisation_id), await member_actor(ga.organisation_id)
-    for scrutineer in (one, two):
-        await Membership.update({Membership.is_scrutineer: True}).where(
-            Membership.id == scrutineer.membership_id
-        )
-    one = await actor_for(ga.organisation_id, one.membership_id)
-    two = await actor_for(ga.organisation_id, two.membership_id)
+    one, two = await _two_scrutineers(ga)
     for index in (0, 1):
         await paper_forms.enter_paper_form(
             one, ga.assembly_id, ga.members[index], {ballot_id: "no"}

@@ -8,7 +8,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from tests.support.factories import close, cooperative, new_ballot
+from tests.support.factories import close, new_ballot, planned_assembly
 
 from votes.core.results import TallyResult
 from votes.db.tables import AuditEntry, Ballot, Participation
@@ -42,7 +42,7 @@ async def _closes(ballot_id: int) -> list[dict[str, object]]:
 
 
 async def test_a_vote_after_the_deadline_is_refused_like_a_vote_after_the_close() -> None:
-    organisation_id, assembly_id, members, _ = await cooperative(2)
+    organisation_id, assembly_id, members, _ = await planned_assembly(2)
     ballot_id = await _timed_motion(organisation_id, assembly_id, allow_change=True)
     await voting.cast_vote(ballot_id, members[0], "yes")
     await _run_out(ballot_id)
@@ -57,7 +57,7 @@ async def test_a_vote_after_the_deadline_is_refused_like_a_vote_after_the_close(
 
 
 async def test_the_sweep_closes_a_due_ballot_once_counts_it_and_says_why() -> None:
-    organisation_id, assembly_id, members, _ = await cooperative(3)
+    organisation_id, assembly_id, members, _ = await planned_assembly(3)
     due = await _timed_motion(organisation_id, assembly_id)
     running = await _timed_motion(organisation_id, assembly_id)
     await voting.cast_vote(due, members[0], "yes")
@@ -86,7 +86,7 @@ async def test_the_sweep_closes_a_due_ballot_once_counts_it_and_says_why() -> No
 
 
 async def test_two_workers_sweeping_at_once_close_a_ballot_once() -> None:
-    organisation_id, assembly_id, members, _ = await cooperative(2)
+    organisation_id, assembly_id, members, _ = await planned_assembly(2)
     ballot_id = await _timed_motion(organisation_id, assembly_id)
     await voting.cast_vote(ballot_id, members[0], "yes")
     await _run_out(ballot_id)
@@ -100,7 +100,7 @@ async def test_two_workers_sweeping_at_once_close_a_ballot_once() -> None:
 
 
 async def test_the_facilitator_may_still_close_before_the_deadline() -> None:
-    organisation_id, assembly_id, members, _ = await cooperative(1)
+    organisation_id, assembly_id, members, _ = await planned_assembly(1)
     ballot_id = await _timed_motion(organisation_id, assembly_id)
     await voting.cast_vote(ballot_id, members[0], "no")
     result = await close(ballot_id)
@@ -111,7 +111,7 @@ async def test_the_facilitator_may_still_close_before_the_deadline() -> None:
 
 
 async def test_a_facilitated_consent_countdown_starts_with_the_consent_round() -> None:
-    organisation_id, assembly_id, members, _ = await cooperative(1)
+    organisation_id, assembly_id, members, _ = await planned_assembly(1)
     ballot_id = await new_ballot(
         organisation_id,
         assembly_id,

@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from tests.support.factories import cooperative
+from tests.support.factories import planned_assembly
 
 from votes.db.tables import AuditEntry, Ballot, BallotOption, Participation
 from votes.services.actors import actor_for
@@ -50,7 +50,7 @@ async def _options(ballot_id: int) -> list[tuple[str, str]]:
 
 
 async def test_a_draft_is_corrected_and_the_edit_is_audited() -> None:
-    organisation_id, assembly_id, members, _ = await cooperative(2)
+    organisation_id, assembly_id, members, _ = await planned_assembly(2)
     ballot_id = await _election(organisation_id, assembly_id)
     # a vote tapped on the draft is refused, and reads nothing that outlives the edit
     with pytest.raises(Refused, match="not_open"):
@@ -93,7 +93,7 @@ async def test_a_draft_is_corrected_and_the_edit_is_audited() -> None:
 
 
 async def test_an_open_ballot_is_no_longer_edited() -> None:
-    organisation_id, assembly_id, members, _ = await cooperative(1)
+    organisation_id, assembly_id, members, _ = await planned_assembly(1)
     ballot_id = await _election(organisation_id, assembly_id)
     await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     await voting.cast_vote(ballot_id, members[0], "o3")
@@ -107,8 +107,8 @@ async def test_an_open_ballot_is_no_longer_edited() -> None:
 
 
 async def test_bad_settings_or_another_organisation_change_nothing() -> None:
-    organisation_id, assembly_id, _, _ = await cooperative(1)
-    other_organisation, _, _, _ = await cooperative(1)
+    organisation_id, assembly_id, _, _ = await planned_assembly(1)
+    other_organisation, _, _, _ = await planned_assembly(1)
     ballot_id = await _election(organisation_id, assembly_id)
     cases = [
         (_settings(options=[("o1", "Alice")]), organisation_id, "too_few_options"),
@@ -125,7 +125,7 @@ async def test_bad_settings_or_another_organisation_change_nothing() -> None:
 
 
 async def test_an_edited_ranked_draft_keeps_its_lot_seed() -> None:
-    organisation_id, assembly_id, _, _ = await cooperative(1)
+    organisation_id, assembly_id, _, _ = await planned_assembly(1)
     ballot_id = await _election(organisation_id, assembly_id)
     await drafts.edit_draft(
         await actor_for(organisation_id), ballot_id, _settings(method="irv", seats=1, rules={})
@@ -159,7 +159,7 @@ async def test_an_edited_ranked_draft_keeps_its_lot_seed() -> None:
 async def test_a_draft_with_options_of_one_name_or_no_majority_is_refused(
     method: str, options: list[tuple[str, str]], rules: dict[str, Any], code: str, field: str
 ) -> None:
-    organisation_id, assembly_id, _, _ = await cooperative(1)
+    organisation_id, assembly_id, _, _ = await planned_assembly(1)
     actor = await actor_for(organisation_id)
     with pytest.raises(Refused, match=code) as refused:
         await drafts.create_ballot(actor, assembly_id, "Q ?", method, options, rules=rules)

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, tzinfo
 
 import pytest
 from tests.support.actors import scrutineer
-from tests.support.factories import cooperative, motion, new_ballot
+from tests.support.factories import motion, new_ballot, planned_assembly
 
 from votes.core.room_counts import RoomCount
 from votes.db.tables import AuditEntry, Ballot, BallotPaper, Participation
@@ -20,7 +20,7 @@ KEY = "instance-key-for-receipts"
 
 
 async def test_a_retried_submission_returns_the_same_receipt_and_stores_one_vote() -> None:
-    organisation_id, assembly_id, members, _ = await cooperative(1)
+    organisation_id, assembly_id, members, _ = await planned_assembly(1)
     ballot_id = await motion(organisation_id, assembly_id, secret=True)
     await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     token = voting.new_submission_token()
@@ -37,7 +37,7 @@ async def test_a_retried_submission_returns_the_same_receipt_and_stores_one_vote
 
 
 async def test_a_secret_vote_is_changed_only_by_its_voter_with_their_change_code() -> None:
-    organisation_id, assembly_id, members, _ = await cooperative(2)
+    organisation_id, assembly_id, members, _ = await planned_assembly(2)
     ballot_id = await motion(organisation_id, assembly_id, secret=True, allow_change=True)
     await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     mine = await voting.cast_vote(ballot_id, members[0], "yes", receipt_key=KEY)
@@ -74,7 +74,7 @@ class _AMinuteLater(datetime):
 async def test_a_changed_vote_moves_the_time_of_the_members_last_word(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    organisation_id, assembly_id, members, _ = await cooperative(1)
+    organisation_id, assembly_id, members, _ = await planned_assembly(1)
     ballot_id = await motion(organisation_id, assembly_id, allow_change=True)
     await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     first = await voting.cast_vote(ballot_id, members[0], "yes", receipt_key=KEY)
@@ -90,7 +90,7 @@ async def test_a_changed_vote_moves_the_time_of_the_members_last_word(
 
 
 async def test_changing_is_refused_when_the_ballot_does_not_allow_it() -> None:
-    organisation_id, assembly_id, members, _ = await cooperative(1)
+    organisation_id, assembly_id, members, _ = await planned_assembly(1)
     ballot_id = await motion(organisation_id, assembly_id)
     await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     await voting.cast_vote(ballot_id, members[0], "yes")
@@ -99,7 +99,7 @@ async def test_changing_is_refused_when_the_ballot_does_not_allow_it() -> None:
 
 
 async def test_every_vote_acknowledged_before_the_close_is_counted() -> None:
-    organisation_id, assembly_id, members, _ = await cooperative(30)
+    organisation_id, assembly_id, members, _ = await planned_assembly(30)
     ballot_id = await motion(organisation_id, assembly_id, secret=True)
     await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
 
@@ -128,7 +128,7 @@ async def test_every_vote_acknowledged_before_the_close_is_counted() -> None:
 
 
 async def test_a_vote_after_the_close_is_refused_and_changes_no_count() -> None:
-    organisation_id, assembly_id, members, _ = await cooperative(2)
+    organisation_id, assembly_id, members, _ = await planned_assembly(2)
     ballot_id = await motion(organisation_id, assembly_id)
     await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     await voting.cast_vote(ballot_id, members[0], "yes")
@@ -155,7 +155,7 @@ async def test_a_vote_after_the_close_is_refused_and_changes_no_count() -> None:
 async def test_bad_choices_are_refused_before_anything_is_written(
     method: str, choice: object, code: str
 ) -> None:
-    organisation_id, assembly_id, members, _ = await cooperative(1)
+    organisation_id, assembly_id, members, _ = await planned_assembly(1)
     options = (
         [("consent", "Consentement"), ("objection", "Objection")]
         if method == "consent"
@@ -172,8 +172,8 @@ async def test_bad_choices_are_refused_before_anything_is_written(
 
 
 async def test_voting_in_another_organisations_ballot_or_as_an_observer_is_refused() -> None:
-    organisation_id, assembly_id, _, observers = await cooperative(1, observers=1)
-    _, _, outsiders, _ = await cooperative(1)
+    organisation_id, assembly_id, _, observers = await planned_assembly(1, observers=1)
+    _, _, outsiders, _ = await planned_assembly(1)
     ballot_id = await motion(organisation_id, assembly_id)
     await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     for membership in (observers[0], outsiders[0]):
@@ -182,7 +182,7 @@ async def test_voting_in_another_organisations_ballot_or_as_an_observer_is_refus
 
 
 async def test_the_lifecycle_is_audited_and_reopening_needs_a_reason() -> None:
-    organisation_id, assembly_id, members, _ = await cooperative(3)
+    organisation_id, assembly_id, members, _ = await planned_assembly(3)
     ballot_id = await motion(organisation_id, assembly_id, duration_seconds=120)
     await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     row = await Ballot.select().where(Ballot.id == ballot_id).first()
@@ -230,15 +230,15 @@ async def test_the_lifecycle_is_audited_and_reopening_needs_a_reason() -> None:
 
 
 async def test_a_foreign_organisation_cannot_drive_the_lifecycle() -> None:
-    organisation_id, assembly_id, _, _ = await cooperative(1)
-    other_organisation, _, _, _ = await cooperative(1)
+    organisation_id, assembly_id, _, _ = await planned_assembly(1)
+    other_organisation, _, _, _ = await planned_assembly(1)
     ballot_id = await motion(organisation_id, assembly_id)
     with pytest.raises(Refused, match="not_found"):
         await lifecycle.open_ballot(await actor_for(other_organisation), ballot_id)
 
 
 async def test_secret_papers_cannot_be_linked_to_the_register() -> None:
-    organisation_id, assembly_id, members, _ = await cooperative(24)
+    organisation_id, assembly_id, members, _ = await planned_assembly(24)
     ballot_id = await motion(organisation_id, assembly_id, secret=True)
     await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     choices = ["yes", "no", "abstain"]
@@ -273,7 +273,7 @@ async def test_secret_papers_cannot_be_linked_to_the_register() -> None:
 
 
 async def test_a_room_count_is_merged_with_checks() -> None:
-    organisation_id, assembly_id, members, _ = await cooperative(10)
+    organisation_id, assembly_id, members, _ = await planned_assembly(10)
     ballot_id = await motion(organisation_id, assembly_id)
     await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     await voting.cast_vote(ballot_id, members[0], "yes")
@@ -299,7 +299,7 @@ async def test_a_room_count_is_merged_with_checks() -> None:
 
 
 async def test_consent_rounds_keep_every_round_and_adopt_only_without_objection() -> None:
-    organisation_id, assembly_id, members, _ = await cooperative(3)
+    organisation_id, assembly_id, members, _ = await planned_assembly(3)
     ballot_id = await new_ballot(
         organisation_id,
         assembly_id,
@@ -343,7 +343,7 @@ async def test_consent_rounds_keep_every_round_and_adopt_only_without_objection(
 
 
 async def test_bad_settings_are_refused() -> None:
-    organisation_id, assembly_id, _, _ = await cooperative(1)
+    organisation_id, assembly_id, _, _ = await planned_assembly(1)
     cases = [
         ({"method": "nope"}, "unknown_method"),
         ({"options": [("a", "A")]}, "too_few_options"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from tests.support.factories import close, cooperative, motion, new_ballot, open_ballot
+from tests.support.factories import close, motion, new_ballot, open_ballot, planned_assembly
 
 from votes.core.receipts import receipt_hash
 from votes.db.tables import BallotPaper, Participation
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.usefixtures("each_vote_storage")
 
 
 async def test_a_member_votes_once_and_a_second_vote_changes_no_count() -> None:
-    organisation_id, assembly_id, members, _ = await cooperative(2)
+    organisation_id, assembly_id, members, _ = await planned_assembly(2)
     ballot_id = await motion(organisation_id, assembly_id)
     await open_ballot(ballot_id)
     await voting.cast_vote(ballot_id, members[0], "yes")
@@ -31,7 +31,7 @@ async def test_a_member_votes_once_and_a_second_vote_changes_no_count() -> None:
 
 
 async def test_the_database_itself_refuses_a_second_participation() -> None:
-    organisation_id, assembly_id, members, _ = await cooperative(1)
+    organisation_id, assembly_id, members, _ = await planned_assembly(1)
     ballot_id = await motion(organisation_id, assembly_id)
     await open_ballot(ballot_id)
     await voting.cast_vote(ballot_id, members[0], "yes")
@@ -46,8 +46,8 @@ async def test_the_database_itself_refuses_a_second_participation() -> None:
 
 
 async def test_votes_outside_the_open_window_or_by_non_voters_are_refused() -> None:
-    organisation_id, assembly_id, members, observers = await cooperative(1, observers=1)
-    _other_organisation, _, outsiders, _ = await cooperative(1)
+    organisation_id, assembly_id, members, observers = await planned_assembly(1, observers=1)
+    _other_organisation, _, outsiders, _ = await planned_assembly(1)
     ballot_id = await motion(organisation_id, assembly_id)
     with pytest.raises(Refused, match="not_open"):
         await voting.cast_vote(ballot_id, members[0], "yes")  # still a draft
@@ -62,7 +62,7 @@ async def test_votes_outside_the_open_window_or_by_non_voters_are_refused() -> N
 
 
 async def test_secret_papers_carry_nothing_that_leads_back_to_the_voter() -> None:
-    organisation_id, assembly_id, members, _ = await cooperative(3)
+    organisation_id, assembly_id, members, _ = await planned_assembly(3)
     ballot_id = await motion(organisation_id, assembly_id, secret=True)
     await open_ballot(ballot_id)
     receipts = [
@@ -102,7 +102,7 @@ async def test_secret_papers_carry_nothing_that_leads_back_to_the_voter() -> Non
 
 
 async def test_closing_counts_with_the_core_and_a_recount_agrees() -> None:
-    organisation_id, assembly_id, members, _ = await cooperative(4)
+    organisation_id, assembly_id, members, _ = await planned_assembly(4)
     ballot_id = await new_ballot(
         organisation_id,
         assembly_id,

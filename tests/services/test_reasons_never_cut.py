@@ -5,7 +5,7 @@ and nothing changes."""
 from __future__ import annotations
 
 import pytest
-from tests.support.factories import cooperative, motion
+from tests.support.factories import motion, planned_assembly
 
 from votes.core.choices import REASON_MAX
 from votes.db.tables import Ballot
@@ -23,7 +23,7 @@ async def _status(ballot_id: int) -> str:
 
 async def test_an_overlong_reason_is_refused_with_its_limit_at_every_step() -> None:
     assert len(TOO_LONG.strip()) > REASON_MAX
-    organisation_id, assembly_id, members, _ = await cooperative(2)
+    organisation_id, assembly_id, members, _ = await planned_assembly(2)
     ballot_id = await motion(organisation_id, assembly_id)
     system = await lifecycle.system_actor(ballot_id)
     with pytest.raises(Refused, match="reason_too_long") as opening:

@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 from piccolo.engine.postgres import PostgresEngine
-from tests.support.factories import close, cooperative, new_ballot
+from tests.support.factories import close, new_ballot, planned_assembly
 
 from votes.db.engine import VotesSQLiteEngine
 from votes.db.tables import Ballot, BallotPaper, Participation
@@ -37,7 +37,7 @@ KEY = "instance-key-for-receipts"
 
 async def _ballot_with_voters() -> tuple[int, dict[int, str]]:
     """An open secret score ballot and its thirty voters' memberships."""
-    organisation_id, assembly_id, members, _ = await cooperative(VOTERS)
+    organisation_id, assembly_id, members, _ = await planned_assembly(VOTERS)
     ballot_id = await new_ballot(
         organisation_id,
         assembly_id,

@@ -1,7 +1,7 @@
 """Who may vote and when a ballot takes votes: one rule each, the same in every query."""
 
 import pytest
-from tests.support.factories import cooperative
+from tests.support.factories import planned_assembly
 
 from votes.db import voting_rules
 from votes.db.tables import Membership
@@ -23,7 +23,7 @@ def test_a_consent_round_takes_votes_only_in_its_consent_phase(phase: str, takes
 
 
 async def test_the_eligible_count_is_the_members_with_voting_rights() -> None:
-    organisation_id, _, members, _ = await cooperative(3, observers=2)
+    organisation_id, _, members, _ = await planned_assembly(3, observers=2)
     assert await voting_rules.eligible_count(organisation_id) == 3
     rows = await Membership.select(Membership.kind, Membership.status).where(
         Membership.organisation == organisation_id

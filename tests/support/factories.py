@@ -1,7 +1,9 @@
-"""Test data built through the services, as the app builds it: organisations, their members and
-assemblies (:func:`cooperative`), a member acting (:func:`member_actor`), and a general assembly
-to test the rules on (:func:`general_assembly`: any size and legal form, in session, check-ins
-and a majority motion counted through the service).
+"""Test data built through the services, as the app builds it: the one home of the tests'
+organisations. A planned assembly and its members (:func:`planned_assembly`), a cooperative
+whose people sign in by role (:func:`cooperative`, :class:`Coop`), an organisation with its
+administrator (:func:`administered`), a member acting (:func:`member_actor`), and a general
+assembly to test the rules on (:func:`general_assembly`: any size and legal form, in session,
+check-ins and a majority motion counted through the service).
 
 Every name and short name is unique across the session, whatever order the tests run in.
 """
@@ -10,9 +12,10 @@ from __future__ import annotations
 
 import itertools
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from typing import Any, NamedTuple
 
 from votes.core.results import TallyResult
 from votes.db import queries
@@ -31,6 +34,8 @@ from votes.services.ballots import drafts, lifecycle, voting
 
 _counter = itertools.count()
 MOTION = [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")]
+PASSWORD = "a-long-enough-password"  # every signing-in person built here has it
+CATEGORIES = ("salarié·e associé·e", "bénéficiaire")  # a French register's usual two
 
 
 def unique(prefix: str) -> str:
@@ -54,7 +59,9 @@ async def member_actor(organisation_id: int, *, facilitator: bool = False) -> Ac
     return Actor.of(membership)
 
 
-async def cooperative(count: int, *, observers: int = 0) -> tuple[int, int, list[int], list[int]]:
+async def planned_assembly(
+    count: int, *, observers: int = 0
+) -> tuple[int, int, list[int], list[int]]:
     """A fresh organisation, a planned assembly, ``count`` voting members and ``observers``
     observers: (organisation, assembly, members, observers), memberships by id."""
     organisation_id = await organisation()
@@ -192,3 +199,102 @@ async def chaired_assembly() -> tuple[int, Actor, int]:
         await actor_for(organisation_id), "AG", datetime.now(UTC)
     )
     return organisation_id, chair, assembly_id
+
+
+class Holder(NamedTuple):
+    """A person who signs in with PASSWORD and the membership their role gave them."""
+
+    email: str
+    person: int
+    membership: int
+
+
+async def role_holders(
+    organisation_id: int, tag: str, roles: Iterable[str], domain: str = "example.org"
+) -> dict[str, Holder]:
+    """One signing-in person per role, named and mailed after it (``"Ana 3"``,
+    ``ana-3@domain``): an "observer" observes, a "facilitator" facilitates, a "scrutineer"
+    scrutinises, everyone else is a plain member."""
+    holders = {}
+    for role in roles:
+        email = f"{role}-{tag}@{domain}"
+        person = await accounts.create_person(f"{role.title()} {tag}", email, PASSWORD)
+        membership = await organisations.add_membership(
+            organisation_id,
+            person,
+            kind=MembershipKind.OBSERVER if role == "observer" else MembershipKind.MEMBER,
+            is_facilitator=role == "facilitator",
+            is_scrutineer=role == "scrutineer",
+        )
+        holders[role] = Holder(email, person, membership)
+    return holders
+
+
+@dataclass(frozen=True, slots=True)
+class Coop:
+    """What :func:`cooperative` built; its people sign in by role with PASSWORD."""
+
+    slug: str
+    organisation_id: int
+    assembly_id: int
+    item_id: int
+    emails: dict[str, str]  # role -> email
+    people: dict[str, int]  # role -> person id
+    memberships: dict[str, int]  # role -> membership id
+
+    @property
+    def base(self) -> str:
+        return f"/o/{self.slug}"
+
+    async def membership(self, role: str) -> int:
+        """The membership id of ``role``'s person in this cooperative (awaitable: many tests,
+        some on other branches, await it from when it was read from the database)."""
+        return self.memberships[role]
+
+
+async def cooperative(**assembly_details: Any) -> Coop:
+    """A cooperative with a facilitator, two members and an observer, and an assembly in
+    session with one agenda item."""
+    suffix = uuid.uuid4().hex[:8]
+    slug = f"coop-{suffix}"
+    organisation_id = await organisations.create_organisation(f"Coop {suffix}", slug)
+    holders = await role_holders(
+        organisation_id, suffix, ("facilitator", "member", "other", "observer")
+    )
+    emails = {role: holder.email for role, holder in holders.items()}
+    people = {role: holder.person for role, holder in holders.items()}
+    memberships = {role: holder.membership for role, holder in holders.items()}
+    assembly_id = await assemblies.create_assembly(
+        await actor_for(organisation_id),
+        f"AG {suffix}",
+        datetime.now(UTC) + timedelta(hours=1),
+        status=AssemblyStatus.IN_SESSION,
+        **assembly_details,
+    )
+    item_id = await assemblies.add_agenda_item(assembly_id, "Rémunérations")
+    return Coop(slug, organisation_id, assembly_id, item_id, emails, people, memberships)
+
+
+async def administered(name: str, *, categories: tuple[str, ...] = ()) -> tuple[str, int, str]:
+    """A fresh organisation (``name`` and a unique suffix) with its member ``categories`` and an
+    administrator who signs in with PASSWORD: (short name, organisation id, the administrator's
+    email)."""
+    suffix = uuid.uuid4().hex[:8]
+    short_name = f"{name.lower()}-{suffix}"
+    organisation_id = await organisations.create_organisation(f"{name} {suffix}", short_name)
+    for category in categories:
+        await organisations.add_category(await actor_for(organisation_id), category)
+    email = f"admin-{suffix}@example.org"
+    admin = await accounts.create_person(f"Admin {suffix}", email, PASSWORD)
+    await organisations.add_membership(organisation_id, admin, is_admin=True)
+    return short_name, organisation_id, email
+
+
+async def administered_with_member(name: str, member: str) -> tuple[str, int, str, int, int]:
+    """:func:`administered`, with one member without an account (``member`` and the short
+    name): (short name, organisation id, administrator's email, member's person id, member's
+    membership id)."""
+    short_name, organisation_id, email = await administered(name)
+    person_id = await accounts.create_person(f"{member} {short_name}", None, None)
+    membership_id = await organisations.add_membership(organisation_id, person_id)
+    return short_name, organisation_id, email, person_id, membership_id

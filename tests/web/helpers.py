@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import httpx
 
@@ -17,6 +18,15 @@ async def csrf_token(client: httpx.AsyncClient, path: str = "/") -> str:
     match = _CSRF_INPUT.search(response.text)
     assert match, f"no CSRF token on {path}"
     return match.group(1)
+
+
+async def post_with_token(
+    client: httpx.AsyncClient, path: str, data: dict[str, Any] | None = None, **options: Any
+) -> httpx.Response:
+    """Post a form as a browser does, with the CSRF token a page gave (``options`` go to
+    httpx: headers, follow_redirects…)."""
+    token = await csrf_token(client, "/")
+    return await client.post(path, data={**(data or {}), "_csrf_token": token}, **options)
 
 
 async def sign_in(client: httpx.AsyncClient, email: str, password: str = DEMO_PASSWORD) -> None:

@@ -10,7 +10,8 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import httpx
-from tests.web.assembly_helpers import Coop, as_role, cooperative, post_form
+from tests.support.factories import Coop, cooperative
+from tests.web.assembly_helpers import as_role, post_form
 
 from votes.core.rules import PostalRule, preset
 from votes.db.tables import (
@@ -23,7 +24,7 @@ from votes.db.tables import (
 )
 from votes.db.tables import Assembly as AssemblyTable
 from votes.services import attendance, rules
-from votes.services.actors import actor_for
+from votes.services.actors import Actor, actor_for
 from votes.services.ballots import drafts, lifecycle, voting
 from votes.web.controllers.rules import form_values
 
@@ -53,17 +54,35 @@ async def postal_coop(*, allowed: bool = True, days: int = 10) -> tuple[Coop, in
     return coop, ballot_id
 
 
-async def membership(coop: Coop, role: str) -> int:
-    row = (
-        await Membership.select(Membership.id)
-        .where(
-            (Membership.organisation == coop.organisation_id)
-            & (Membership.person == coop.people[role])
-        )
-        .first()
+async def answered_by_post(
+    client: httpx.AsyncClient, coop: Coop, ballot_id: int, answer: str
+) -> None:
+    """With no second scrutineer to wait for, "other" answers the ballot by correspondence."""
+    profile = await rules.organisation_profile(coop.organisation_id)
+    await rules.save_profile(
+        await actor_for(coop.organisation_id), replace(profile, dual_control=False)
     )
-    assert row is not None
-    return int(row["id"])
+    await as_role(client, coop, "other")
+    url = f"{coop.base}/assemblies/{coop.assembly_id}/advance-vote"
+    assert (await post_form(client, url, {f"answer-{ballot_id}": answer})).status_code == 303
+
+
+async def in_session(coop: Coop) -> Actor:
+    """The convened assembly sits (as if its day had come); the platform's actor."""
+    await AssemblyTable.update({AssemblyTable.status: "in_session"}).where(
+        AssemblyTable.id == coop.assembly_id
+    )
+    return await actor_for(coop.organisation_id)
+
+
+async def facilitators_minutes(client: httpx.AsyncClient, coop: Coop) -> httpx.Response:
+    """The assembly's minutes in French, as its facilitator reads them."""
+    await as_role(client, coop, "facilitator")
+    minutes = await client.get(
+        f"{coop.base}/assemblies/{coop.assembly_id}/minutes", headers={"Accept-Language": "fr"}
+    )
+    assert minutes.status_code == 200
+    return minutes
 
 
 async def test_a_member_votes_by_correspondence_and_changes_their_answer(
@@ -141,7 +160,7 @@ async def test_forged_ids_observers_and_other_cooperatives_change_nothing(
     paper = await post_form(
         client,
         url + "/paper",
-        {"giver": str(await membership(coop, "other")), f"paper-{ballot_id}": "no"},
+        {"giver": str(await coop.membership("other")), f"paper-{ballot_id}": "no"},
     )
     assert paper.status_code == 403
     assert not await AdvanceParticipation.exists().where(
@@ -157,7 +176,7 @@ async def test_a_facilitator_enters_a_paper_form_and_a_second_entry_is_refused(
     url = f"{coop.base}/assemblies/{coop.assembly_id}/advance-vote"
     page = await client.get(url, headers={"Accept-Language": "fr"})
     assert "Saisir un formulaire papier signé" in page.text
-    member = str(await membership(coop, "other"))
+    member = str(await coop.membership("other"))
     entered = await post_form(client, url + "/paper", {"giver": member, f"paper-{ballot_id}": "no"})
     assert entered.status_code == 303
     twice = await post_form(client, url + "/paper", {"giver": member, f"paper-{ballot_id}": "yes"})
@@ -186,22 +205,13 @@ async def test_the_result_the_register_and_the_minutes_show_the_postal_channel(
     client: httpx.AsyncClient,
 ) -> None:
     coop, ballot_id = await postal_coop()
-    profile = await rules.organisation_profile(coop.organisation_id)
-    await rules.save_profile(
-        await actor_for(coop.organisation_id), replace(profile, dual_control=False)
-    )
-    await as_role(client, coop, "other")
-    url = f"{coop.base}/assemblies/{coop.assembly_id}/advance-vote"
-    assert (await post_form(client, url, {f"answer-{ballot_id}": "no"})).status_code == 303
-    await AssemblyTable.update({AssemblyTable.status: "in_session"}).where(
-        AssemblyTable.id == coop.assembly_id
-    )
-    system = await actor_for(coop.organisation_id)
+    await answered_by_post(client, coop, ballot_id, "no")
+    system = await in_session(coop)
     for role in ("facilitator", "member"):
-        await attendance.check_in(system, coop.assembly_id, await membership(coop, role))
+        await attendance.check_in(system, coop.assembly_id, await coop.membership(role))
     await lifecycle.open_ballot(system, ballot_id)
     for role in ("facilitator", "member"):
-        await voting.cast_vote(ballot_id, await membership(coop, role), "yes")
+        await voting.cast_vote(ballot_id, await coop.membership(role), "yes")
     await as_role(client, coop, "facilitator")
     register = await client.get(
         f"{coop.base}/assemblies/{coop.assembly_id}/attendance", headers={"Accept-Language": "fr"}
@@ -210,7 +220,7 @@ async def test_the_result_the_register_and_the_minutes_show_the_postal_channel(
     assert "par correspondance\u00a0: 1" in register.text
     await as_role(client, coop, "other")
     # the postal voter comes after all: their answer stands, the room takes no second vote
-    await attendance.check_in(system, coop.assembly_id, await membership(coop, "other"))
+    await attendance.check_in(system, coop.assembly_id, await coop.membership("other"))
     told = await client.get(f"{coop.base}/ballots/{ballot_id}", headers={"Accept-Language": "fr"})
     assert "Vous avez répondu à cette résolution par correspondance" in told.text
     assert 'name="choice"' not in told.text  # no form that could only be refused
@@ -229,11 +239,7 @@ async def test_the_result_the_register_and_the_minutes_show_the_postal_channel(
     assert "Votes in the room and by correspondence" in english.text
     exported = await client.get(f"{coop.base}/ballots/{ballot_id}/result.json")
     assert exported.json()["postal"] == {"no": 1}  # the recount takes the channel too
-    await as_role(client, coop, "facilitator")
-    minutes = await client.get(
-        f"{coop.base}/assemblies/{coop.assembly_id}/minutes", headers={"Accept-Language": "fr"}
-    )
-    assert minutes.status_code == 200
+    minutes = await facilitators_minutes(client, coop)
     assert "1 formulaire par correspondance" in minutes.text
     assert "Par correspondance" in minutes.text
 
@@ -243,7 +249,7 @@ async def test_an_administrator_sets_the_postal_rule_on_the_rules_page(
 ) -> None:
     coop, _ballot = await postal_coop(allowed=False)
     await Membership.update({Membership.is_admin: True}).where(
-        Membership.id == await membership(coop, "facilitator")
+        Membership.id == await coop.membership("facilitator")
     )
     await as_role(client, coop, "facilitator")
     values = form_values(await rules.organisation_profile(coop.organisation_id))
@@ -274,16 +280,13 @@ async def test_the_console_asks_before_leaving_out_a_paper_form_and_the_minutes_
     coop, ballot_id = await postal_coop()  # dual control: the form awaits a second scrutineer
     await as_role(client, coop, "facilitator")
     url = f"{coop.base}/assemblies/{coop.assembly_id}/advance-vote"
-    member = str(await membership(coop, "other"))
+    member = str(await coop.membership("other"))
     entered = await post_form(client, url + "/paper", {"giver": member, f"paper-{ballot_id}": "no"})
     assert entered.status_code == 303
-    await AssemblyTable.update({AssemblyTable.status: "in_session"}).where(
-        AssemblyTable.id == coop.assembly_id
-    )
-    system = await actor_for(coop.organisation_id)
-    await attendance.check_in(system, coop.assembly_id, await membership(coop, "member"))
+    system = await in_session(coop)
+    await attendance.check_in(system, coop.assembly_id, await coop.membership("member"))
     await lifecycle.open_ballot(system, ballot_id)
-    await voting.cast_vote(ballot_id, await membership(coop, "member"), "yes")
+    await voting.cast_vote(ballot_id, await coop.membership("member"), "yes")
     console = f"{coop.base}/ballots/{ballot_id}/console"
     told = await post_form(client, console + "/close", {})
     assert told.status_code == 409
@@ -293,9 +296,7 @@ async def test_the_console_asks_before_leaving_out_a_paper_form_and_the_minutes_
     closed = await post_form(client, console + "/close", {"despite": "1"}, language="en")
     assert closed.status_code == 303
     await lifecycle.publish_ballot(system, ballot_id)
-    minutes = await client.get(
-        f"{coop.base}/assemblies/{coop.assembly_id}/minutes", headers={"Accept-Language": "fr"}
-    )
+    minutes = await facilitators_minutes(client, coop)
     assert "1 formulaire papier signé attendait son second scrutateur" in minutes.text
 
 

@@ -7,14 +7,8 @@ from __future__ import annotations
 import html
 
 import httpx
-from tests.web.assembly_helpers import (
-    Coop,
-    accept_amendment,
-    as_role,
-    cooperative,
-    propose_amendment,
-    submit_proposal,
-)
+from tests.support.factories import Coop, cooperative
+from tests.web.assembly_helpers import accept_amendment, as_role, propose_amendment, submit_proposal
 
 from votes.db.tables import Amendment
 from votes.web.diffs import markdown_diff

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import httpx
-from tests.web.assembly_helpers import as_role, cooperative, first_id, post_form
+from tests.support.factories import cooperative
+from tests.web.assembly_helpers import as_role, first_id, post_form
 
 from votes.db.tables import AgendaItem, Assembly
 
@@ -154,23 +155,12 @@ async def test_a_planned_duration_that_is_not_minutes_is_refused_and_what_was_ty
     whole number of minutes shows the form again, with the title as typed, and saves nothing."""
     coop = await cooperative()
     await as_role(client, coop, "facilitator")
-    added = await post_form(
-        client,
-        f"{coop.base}/assemblies/{coop.assembly_id}/items",
-        {"title": "Budget 2027", "planned_minutes": "une heure"},
-    )
-    assert added.status_code == 422
-    assert "Indiquez une durée en minutes, entre 0 et 1440." in added.text
-    assert 'value="Budget 2027"' in added.text
-    assert await _titles(coop.assembly_id) == ["Rémunérations"]
-    item = await AgendaItem.select(AgendaItem.id).where(AgendaItem.assembly == coop.assembly_id)
-    item_id = item[0]["id"]
-    edited = await post_form(
-        client,
-        f"{coop.base}/items/{item_id}/edit",
-        {"title": "Salaires", "planned_minutes": "-5"},
-    )
-    assert edited.status_code == 422
-    assert "Indiquez une durée en minutes, entre 0 et 1440." in edited.text
-    assert 'value="Salaires"' in edited.text
-    assert await _titles(coop.assembly_id) == ["Rémunérations"]
+    for path, title, minutes in (
+        (f"{coop.base}/assemblies/{coop.assembly_id}/items", "Budget 2027", "une heure"),
+        (f"{coop.base}/items/{coop.item_id}/edit", "Salaires", "-5"),  # the one item there is
+    ):
+        refused = await post_form(client, path, {"title": title, "planned_minutes": minutes})
+        assert refused.status_code == 422
+        assert "Indiquez une durée en minutes, entre 0 et 1440." in refused.text
+        assert f'value="{title}"' in refused.text
+        assert await _titles(coop.assembly_id) == ["Rémunérations"]

@@ -6,10 +6,11 @@ from __future__ import annotations
 import html
 
 import httpx
-from tests.web.assembly_helpers import PASSWORD, Coop, as_role, cooperative, post_form
+from tests.support.factories import PASSWORD, Coop, cooperative
+from tests.web.assembly_helpers import as_role, post_form
 from tests.web.helpers import sign_in
 
-from votes.db.tables import Assembly, AssemblyStatus, Membership, Proxy
+from votes.db.tables import Assembly, AssemblyStatus, Proxy
 from votes.services import accounts, assemblies, minutes, organisations
 from votes.services.actors import actor_for
 from votes.services.ballots import drafts, lifecycle
@@ -22,21 +23,9 @@ async def _status(coop: Coop) -> str:
     return str(row["status"])
 
 
-async def _membership(coop: Coop, role: str) -> int:
-    row = (
-        await Membership.select(Membership.id)
-        .where(
-            (Membership.organisation == coop.organisation_id)
-            & (Membership.person == coop.people[role])
-        )
-        .first()
-    )
-    return int(row["id"])
-
-
 async def test_final_minutes_keep_the_assembly_closed(client: httpx.AsyncClient) -> None:
     coop = await cooperative()
-    facilitator = await actor_for(coop.organisation_id, await _membership(coop, "facilitator"))
+    facilitator = await actor_for(coop.organisation_id, await coop.membership("facilitator"))
     await assemblies.set_assembly_status(facilitator, coop.assembly_id, AssemblyStatus.CLOSED)
     await minutes.finalise(
         coop.organisation_id, coop.assembly_id, "<p>PV</p>", person_id=coop.people["facilitator"]
@@ -77,7 +66,7 @@ async def test_a_scrutineer_records_a_paper_proxy_and_a_member_cannot(
     email = f"scrutineer-{coop.slug}@example.org"
     person_id = await accounts.create_person("Scrutatrice", email, PASSWORD)
     await organisations.add_membership(coop.organisation_id, person_id, is_scrutineer=True)
-    member, other = await _membership(coop, "member"), await _membership(coop, "other")
+    member, other = await coop.membership("member"), await coop.membership("other")
     path = f"{coop.base}/assemblies/{coop.assembly_id}/proxies"
 
     client.cookies.clear()

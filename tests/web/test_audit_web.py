@@ -4,26 +4,20 @@ plainly."""
 from __future__ import annotations
 
 import httpx
-from tests.web.assembly_helpers import PASSWORD, administered, post_form
+from tests.support.factories import PASSWORD, administered_with_member
+from tests.web.assembly_helpers import post_form
 from tests.web.helpers import sign_in
-from tests.web.test_minutes_web import visible_text
+from tests.web.minutes_helpers import visible_text
 
 from votes.db.engine import write_transaction
-from votes.db.tables import AuditEntry, MembershipKind
-from votes.services import accounts, audit, organisations
-
-
-async def _organisation() -> tuple[str, int, int, str]:
-    slug, organisation_id, email = await administered("Journal")
-    member = await accounts.create_person(f"Membre {slug}", None, None)
-    membership_id = await organisations.add_membership(
-        organisation_id, member, kind=MembershipKind.MEMBER
-    )
-    return slug, organisation_id, membership_id, email
+from votes.db.tables import AuditEntry
+from votes.services import audit
 
 
 async def test_a_suspension_is_in_the_trail_with_who_did_it(client: httpx.AsyncClient) -> None:
-    slug, _organisation_id, membership_id, email = await _organisation()
+    slug, _organisation_id, email, _, membership_id = await administered_with_member(
+        "Journal", "Membre"
+    )
     await sign_in(client, email, PASSWORD)
     suspended = await post_form(
         client, f"/o/{slug}/members/{membership_id}/status", {"status": "suspended"}
@@ -42,7 +36,9 @@ async def test_a_suspension_is_in_the_trail_with_who_did_it(client: httpx.AsyncC
 
 
 async def test_filters_and_pages(client: httpx.AsyncClient) -> None:
-    slug, organisation_id, _membership_id, email = await _organisation()
+    slug, organisation_id, email, _, _membership_id = await administered_with_member(
+        "Journal", "Membre"
+    )
     for index in range(55):
         await _record(organisation_id, f"ballot:{index}")
     await sign_in(client, email, PASSWORD)
@@ -69,7 +65,9 @@ async def _record(organisation_id: int, subject: str) -> None:
 
 
 async def test_a_tampered_trail_is_reported_not_repaired(client: httpx.AsyncClient) -> None:
-    slug, organisation_id, _membership_id, email = await _organisation()
+    slug, organisation_id, email, _, _membership_id = await administered_with_member(
+        "Journal", "Membre"
+    )
     await _record(organisation_id, "ballot:1")
     await _record(organisation_id, "ballot:2")
     await AuditEntry.update({AuditEntry.subject: "ballot:9"}).where(

@@ -4,10 +4,9 @@ language, never ``access_code.used``, ``membership:12`` or run-together raw fiel
 from __future__ import annotations
 
 import httpx
-from tests.web.assembly_helpers import PASSWORD
+from tests.support.factories import PASSWORD, administered_with_member
 from tests.web.helpers import assert_shows, sign_in
-from tests.web.test_audit_web import _organisation
-from tests.web.test_minutes_web import visible_text
+from tests.web.minutes_helpers import visible_text
 
 from votes.db.tables import Membership
 from votes.services import audit
@@ -18,7 +17,9 @@ FRENCH = {"Accept-Language": "fr"}
 async def test_actions_subjects_and_details_are_written_in_words(
     client: httpx.AsyncClient,
 ) -> None:
-    slug, organisation_id, membership_id, email = await _organisation()
+    slug, organisation_id, email, _, membership_id = await administered_with_member(
+        "Journal", "Membre"
+    )
     await audit.record(
         organisation_id,
         "attendance.checked_in",

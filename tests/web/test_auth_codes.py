@@ -9,24 +9,28 @@ import uuid
 
 import httpx
 import pytest
-from tests.support.factories import new_ballot
-from tests.web.assembly_helpers import PASSWORD, administered
+from tests.support.factories import PASSWORD, administered_with_member, new_ballot
 from tests.web.helpers import csrf_token, sign_in
 
 from votes.db.tables import AccessCode, LoginSession, Person
 from votes.services import access_codes, accounts, organisations
+from votes.services.access_codes import IssuedCode
 from votes.services.actors import actor_for
 from votes.services.refusals import Refused
 
 SECRET = "test-secret-key-that-is-long-enough-0123456789"  # the tests' VOTES_SECRET_KEY
 
 
-async def _cooperative_with_member() -> tuple[str, int, str, int, int]:
-    """(short name, organisation id, admin email, member's person id, member's membership id)"""
-    short_name, organisation_id, admin_email = await administered("Porte")
-    person_id = await accounts.create_person(f"Nadia {short_name}", None, None)
-    membership_id = await organisations.add_membership(organisation_id, person_id)
-    return short_name, organisation_id, admin_email, person_id, membership_id
+async def _nadia_with_a_code() -> tuple[str, int, str, int, IssuedCode]:
+    """A cooperative, its administrator, and Nadia with a fresh access code: (short name,
+    organisation id, administrator's email, Nadia's membership id, her code)."""
+    short_name, organisation_id, admin_email, _, membership_id = await administered_with_member(
+        "Porte", "Nadia"
+    )
+    [issued] = await access_codes.issue_codes(
+        await actor_for(organisation_id), [membership_id], secret_key=SECRET
+    )
+    return short_name, organisation_id, admin_email, membership_id, issued
 
 
 async def issue_a_sheet(
@@ -41,7 +45,7 @@ async def issue_a_sheet(
         admin_email,
         person_id,
         membership_id,
-    ) = await _cooperative_with_member()
+    ) = await administered_with_member("Porte", "Nadia")
     await sign_in(client, admin_email, PASSWORD)
     token = await csrf_token(client, f"/o/{short_name}/members/codes")
     issued = await client.post(
@@ -94,10 +98,7 @@ async def test_admin_prints_a_sheet_and_a_member_signs_in_by_typing_the_code(
 async def test_the_qr_link_asks_once_then_signs_in_and_cannot_be_used_twice(
     client: httpx.AsyncClient,
 ) -> None:
-    short_name, organisation_id, _, _, membership_id = await _cooperative_with_member()
-    [issued] = await access_codes.issue_codes(
-        await actor_for(organisation_id), [membership_id], secret_key=SECRET
-    )
+    short_name, _organisation_id, _, membership_id, issued = await _nadia_with_a_code()
     path = f"/c/{issued.link_token}"
     page = await client.get(path, headers={"Accept-Language": "en"})
     assert page.status_code == 200
@@ -117,8 +118,10 @@ async def test_the_qr_link_asks_once_then_signs_in_and_cannot_be_used_twice(
 async def test_a_code_session_opens_only_the_organisation_that_issued_it(
     client: httpx.AsyncClient,
 ) -> None:
-    short_name, organisation_id, _, person_id, membership_id = await _cooperative_with_member()
-    other_name, other_id, _, _, _ = await _cooperative_with_member()
+    short_name, organisation_id, _, person_id, membership_id = await administered_with_member(
+        "Porte", "Nadia"
+    )
+    other_name, other_id, _, _, _ = await administered_with_member("Porte", "Nadia")
     await organisations.add_membership(other_id, person_id)  # Nadia belongs to both
     [issued] = await access_codes.issue_codes(
         await actor_for(organisation_id), [membership_id], secret_key=SECRET
@@ -134,7 +137,9 @@ async def test_a_code_session_opens_only_the_organisation_that_issued_it(
 async def test_expired_revoked_and_unknown_codes_are_refused_with_a_clear_message(
     client: httpx.AsyncClient,
 ) -> None:
-    _short_name, organisation_id, _admin_email, _, membership_id = await _cooperative_with_member()
+    _short_name, organisation_id, _admin_email, _, membership_id = await administered_with_member(
+        "Porte", "Nadia"
+    )
     [old] = await access_codes.issue_codes(
         await actor_for(organisation_id), [membership_id], secret_key=SECRET
     )
@@ -163,10 +168,7 @@ async def test_expired_revoked_and_unknown_codes_are_refused_with_a_clear_messag
 async def test_admin_revokes_a_code_and_suspension_revokes_it_too(
     client: httpx.AsyncClient,
 ) -> None:
-    short_name, organisation_id, admin_email, _, membership_id = await _cooperative_with_member()
-    [issued] = await access_codes.issue_codes(
-        await actor_for(organisation_id), [membership_id], secret_key=SECRET
-    )
+    short_name, organisation_id, admin_email, membership_id, issued = await _nadia_with_a_code()
     await sign_in(client, admin_email, PASSWORD)
     token = await csrf_token(client, f"/o/{short_name}/members/codes")
     response = await client.post(
@@ -303,7 +305,7 @@ async def _b_admin_adds_the_victim_and_signs_in_with_a_code(
     in with it on a second browser; returns (B's short name, membership id in B, browser)."""
     from votes.db.tables import Membership
 
-    b_name, b_id, b_admin, _, _ = await _cooperative_with_member()
+    b_name, b_id, b_admin, _, _ = await administered_with_member("Porte", "Nadia")
     await sign_in(client, b_admin, PASSWORD)
     added = await _post_as(
         client,
@@ -433,10 +435,7 @@ def _wrong_code(n: int) -> str:
 async def test_one_attendee_typing_a_hundred_wrong_codes_locks_nobody_out(
     client: httpx.AsyncClient,
 ) -> None:
-    _short_name, organisation_id, _, _, membership_id = await _cooperative_with_member()
-    [issued] = await access_codes.issue_codes(
-        await actor_for(organisation_id), [membership_id], secret_key=SECRET
-    )
+    _short_name, organisation_id, _, _membership_id, issued = await _nadia_with_a_code()
     email = f"venue-{uuid.uuid4().hex[:8]}@example.org"
     person_id = await accounts.create_person("Présente", email, PASSWORD)
     await organisations.add_membership(organisation_id, person_id)
@@ -464,10 +463,7 @@ async def test_one_attendee_typing_a_hundred_wrong_codes_locks_nobody_out(
 async def test_wrong_codes_with_the_same_first_half_block_that_code_until_a_new_one(
     client: httpx.AsyncClient,
 ) -> None:
-    short_name, organisation_id, _, _, membership_id = await _cooperative_with_member()
-    [issued] = await access_codes.issue_codes(
-        await actor_for(organisation_id), [membership_id], secret_key=SECRET
-    )
+    short_name, organisation_id, _, membership_id, issued = await _nadia_with_a_code()
     half = issued.code[:5]
     guesses = [half + _wrong_code(n)[5:] for n in range(40)]
     guesses = [guess for guess in guesses if guess != issued.code][
@@ -501,10 +497,7 @@ async def test_wrong_codes_with_the_same_first_half_block_that_code_until_a_new_
 async def test_an_admin_at_the_venue_lifts_the_block_a_guessing_machine_left(
     client: httpx.AsyncClient,
 ) -> None:
-    short_name, organisation_id, admin_email, _, membership_id = await _cooperative_with_member()
-    [issued] = await access_codes.issue_codes(
-        await actor_for(organisation_id), [membership_id], secret_key=SECRET
-    )
+    short_name, _organisation_id, admin_email, _membership_id, issued = await _nadia_with_a_code()
     venue = _venue()
     await accounts.record_failure(
         [accounts.code_address_key(venue)] * accounts.CODE_ADDRESS_FAILURE_LIMIT
@@ -534,7 +527,7 @@ async def test_reloading_the_sheet_prints_the_same_codes_and_reissuing_asks_firs
 ) -> None:
     """Printed sheets keep working (#17): the sheet is a page that a reload prints again, and
     issuing codes that cancel valid ones waits for the admin's confirmation."""
-    short_name, _, admin_email, _, membership_id = await _cooperative_with_member()
+    short_name, _, admin_email, _, membership_id = await administered_with_member("Porte", "Nadia")
     await sign_in(client, admin_email, PASSWORD)
     base = f"/o/{short_name}/members/codes"
     chosen = {"member": str(membership_id), "scope": "selected", "days": "2"}
@@ -562,10 +555,7 @@ async def test_reloading_the_sheet_prints_the_same_codes_and_reissuing_asks_firs
 
 async def test_signing_out_of_a_code_session_asks_first(client: httpx.AsyncClient) -> None:
     """A single-use code cannot sign its owner in again: signing out asks first (#17)."""
-    short_name, organisation_id, _, _, membership_id = await _cooperative_with_member()
-    [issued] = await access_codes.issue_codes(
-        await actor_for(organisation_id), [membership_id], secret_key=SECRET
-    )
+    short_name, _organisation_id, _, _membership_id, issued = await _nadia_with_a_code()
     signed_in = await _post_as(client, "/code", {"code": issued.code})
     assert signed_in.status_code == 303
     asked = await _post_as(client, "/logout", {})

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from tests.web.assembly_helpers import as_role, cooperative, post_form
+from tests.support.factories import cooperative
+from tests.web.assembly_helpers import as_role, post_form
 from tests.web.helpers import csrf_token
 from tests.web.test_form_errors_web import described_errors
 

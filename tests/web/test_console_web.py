@@ -5,26 +5,15 @@ counts who is there, absent members apart."""
 from __future__ import annotations
 
 import httpx
-from tests.web.assembly_helpers import Coop, as_role, cooperative, post_form
+from tests.support.factories import Coop, cooperative
+from tests.web.assembly_helpers import as_role, post_form
 
-from votes.db.tables import Assembly, AssemblyKind, AssemblyStatus, Ballot, Membership
+from votes.db.tables import Assembly, AssemblyKind, AssemblyStatus, Ballot
 from votes.services import accounts, attendance, organisations, proxies
 from votes.services.actors import actor_for
 from votes.services.ballots import drafts, lifecycle, voting
 
 CHOICES = [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")]
-
-
-async def _membership(coop: Coop, role: str) -> int:
-    row = (
-        await Membership.select(Membership.id)
-        .where(
-            (Membership.organisation == coop.organisation_id)
-            & (Membership.person == coop.people[role])
-        )
-        .first()
-    )
-    return int(row["id"])
 
 
 async def _ballot(coop: Coop) -> int:
@@ -37,6 +26,20 @@ async def _ballot(coop: Coop) -> int:
 async def _status(ballot_id: int) -> str:
     row = await Ballot.select(Ballot.status).where(Ballot.id == ballot_id).first()
     return str(row["status"])
+
+
+async def _two_present_one_voted() -> tuple[Coop, int]:
+    """An AGO whose member and facilitator are checked in, and an open ballot the member has
+    voted on (the other member is absent): (the coop, the ballot)."""
+    coop = await cooperative(kind=AssemblyKind.AGO)
+    admin = await actor_for(coop.organisation_id)
+    member = await coop.membership("member")
+    await attendance.check_in(admin, coop.assembly_id, member)
+    await attendance.check_in(admin, coop.assembly_id, await coop.membership("facilitator"))
+    ballot_id = await _ballot(coop)
+    await lifecycle.open_ballot(admin, ballot_id)
+    await voting.cast_vote(ballot_id, member, "yes")
+    return coop, ballot_id
 
 
 async def test_the_console_warns_before_opening_without_quorum_and_opens_once_told(
@@ -82,7 +85,7 @@ async def test_a_phone_not_checked_in_is_told_before_the_form(client: httpx.Asyn
     page = await client.get(f"{coop.base}/ballots/{ballot_id}", headers={"Accept-Language": "fr"})
     assert "Émargez d’abord" in page.text
     assert 'name="choice"' not in page.text
-    await attendance.check_in(admin, coop.assembly_id, await _membership(coop, "member"))
+    await attendance.check_in(admin, coop.assembly_id, await coop.membership("member"))
     page = await client.get(f"{coop.base}/ballots/{ballot_id}", headers={"Accept-Language": "fr"})
     assert 'name="choice"' in page.text
 
@@ -90,15 +93,7 @@ async def test_a_phone_not_checked_in_is_told_before_the_form(client: httpx.Asyn
 async def test_turnout_counts_voters_against_who_is_there_absentees_apart(
     client: httpx.AsyncClient,
 ) -> None:
-    coop = await cooperative(kind=AssemblyKind.AGO)
-    admin = await actor_for(coop.organisation_id)
-    member = await _membership(coop, "member")
-    facilitator = await _membership(coop, "facilitator")
-    await attendance.check_in(admin, coop.assembly_id, member)
-    await attendance.check_in(admin, coop.assembly_id, facilitator)
-    ballot_id = await _ballot(coop)
-    await lifecycle.open_ballot(admin, ballot_id)
-    await voting.cast_vote(ballot_id, member, "yes")
+    coop, ballot_id = await _two_present_one_voted()
     await as_role(client, coop, "facilitator")
     turnout = await client.get(
         f"{coop.base}/ballots/{ballot_id}/turnout",
@@ -124,15 +119,9 @@ async def test_after_the_close_the_turnout_keeps_the_figures_frozen_at_the_close
 ) -> None:
     """A proxy given and a member added after the close change nothing in the closed
     ballot's turnout: it reads what the close froze, as its count did."""
-    coop = await cooperative(kind=AssemblyKind.AGO)
+    coop, ballot_id = await _two_present_one_voted()
     admin = await actor_for(coop.organisation_id)
-    member = await _membership(coop, "member")
-    facilitator = await _membership(coop, "facilitator")
-    await attendance.check_in(admin, coop.assembly_id, member)
-    await attendance.check_in(admin, coop.assembly_id, facilitator)
-    ballot_id = await _ballot(coop)
-    await lifecycle.open_ballot(admin, ballot_id)
-    await voting.cast_vote(ballot_id, member, "yes")
+    facilitator = await coop.membership("facilitator")
     await lifecycle.close_ballot(admin, ballot_id)
     await as_role(client, coop, "facilitator")
     url = f"{coop.base}/ballots/{ballot_id}/turnout"
@@ -140,7 +129,7 @@ async def test_after_the_close_the_turnout_keeps_the_figures_frozen_at_the_close
     at_close = " ".join((await client.get(url, headers=headers)).text.split())
     assert "<strong>1</strong> / 2 présent·es ou représenté·es ont voté" in at_close
     await proxies.give_proxy(
-        admin, coop.assembly_id, facilitator, giver_id=await _membership(coop, "other")
+        admin, coop.assembly_id, facilitator, giver_id=await coop.membership("other")
     )
     person = await accounts.create_person("Arrivée Tardive", None, None)
     await organisations.add_membership(coop.organisation_id, person)
@@ -227,5 +216,5 @@ async def test_a_phone_following_from_afar_says_so_and_gets_the_form(
     assert joined.headers["location"] == ballot
     page = await client.get(ballot, headers={"Accept-Language": "fr"})
     assert 'name="choice"' in page.text
-    member = await _membership(coop, "member")
+    member = await coop.membership("member")
     assert await attendance.status_of(coop.organisation_id, coop.assembly_id, member) == "remote"

@@ -12,7 +12,9 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import httpx
-from tests.web.helpers import csrf_token, sign_in
+from tests.support.factories import PASSWORD
+from tests.web.assembly_helpers import post_form
+from tests.web.helpers import sign_in
 
 from votes.core.rules import PostalRule
 from votes.db.tables import (
@@ -30,8 +32,6 @@ from votes.db.tables import (
 from votes.services import accounts, assemblies, organisations, proposals, rules
 from votes.services.actors import actor_for
 from votes.services.ballots import drafts
-
-PASSWORD = "a-long-enough-password"
 
 
 @dataclass
@@ -102,18 +102,6 @@ async def _coop(*, days_ahead: int = 30, status: AssemblyStatus = AssemblyStatus
     )
 
 
-async def _post(
-    client: httpx.AsyncClient, path: str, data: dict[str, object], language: str = "fr"
-) -> httpx.Response:
-    token = await csrf_token(client, "/")
-    return await client.post(
-        path,
-        data={**data, "_csrf_token": token},
-        headers={"Accept-Language": language},
-        follow_redirects=False,
-    )
-
-
 async def _counts(coop: Coop) -> tuple[int, int, int]:
     mails = await Mail.count().where(Mail.organisation == coop.organisation_id)
     records = await ConvocationRecord.count().where(ConvocationRecord.assembly == coop.assembly_id)
@@ -126,7 +114,9 @@ async def _prepare(client: httpx.AsyncClient, coop: Coop) -> None:
     assert page.status_code == 200
     body = _textarea(page.text, "body")
     instructions = _textarea(page.text, "instructions")
-    response = await _post(client, f"{coop.path}/", {"body": body, "instructions": instructions})
+    response = await post_form(
+        client, f"{coop.path}/", {"body": body, "instructions": instructions}
+    )
     assert response.status_code == 303
 
 
@@ -161,13 +151,15 @@ async def test_an_admin_prepares_previews_and_sends_the_convocation_in_french(
     assert "pouvoir" in instructions, instructions
     assert "notice-ok" in page.text
 
-    response = await _post(client, f"{coop.path}/", {"body": body, "instructions": instructions})
+    response = await post_form(
+        client, f"{coop.path}/", {"body": body, "instructions": instructions}
+    )
     assert response.status_code == 303
     preview = await client.get(f"{coop.path}/preview", headers={"Accept-Language": "fr"})
     assert "Convocation" in preview.text
     assert "ABCDE-FGHJK" in preview.text
 
-    response = await _post(client, f"{coop.path}/send", {})
+    response = await post_form(client, f"{coop.path}/send", {})
     assert response.status_code == 303
     mails, records, _ = await _counts(coop)
     assert (mails, records) == (4, 4)  # the admin, the member and two members with an address
@@ -183,11 +175,11 @@ async def test_an_admin_prepares_previews_and_sends_the_convocation_in_french(
     assert f"/o/{coop.slug}/assemblies/{coop.assembly_id}" in text
 
     # sending again mails nobody twice; a member added since is convened by the re-send
-    response = await _post(client, f"{coop.path}/send", {})
+    response = await post_form(client, f"{coop.path}/send", {})
     assert (await _counts(coop))[:2] == (4, 4)
     person = await accounts.create_person("Nouvelle", f"new-{coop.slug}@example.org", None)
     await organisations.add_membership(coop.organisation_id, person)
-    await _post(client, f"{coop.path}/send", {})
+    await post_form(client, f"{coop.path}/send", {})
     assert (await _counts(coop))[:2] == (5, 5)
 
     proof = await client.get(f"{coop.path}/proof", headers={"Accept-Language": "fr"})
@@ -229,13 +221,13 @@ async def test_members_without_an_address_get_a_printed_letter_recorded_when_han
     await _prepare(client, coop)
     letters = await client.get(f"{coop.path}/letters", headers={"Accept-Language": "fr"})
     assert "Zoé M2" in letters.text  # no code yet: named, with the button to give one
-    response = await _post(client, f"{coop.path}/letters/codes", {})
+    response = await post_form(client, f"{coop.path}/letters/codes", {})
     assert response.status_code == 303
     letters = await client.get(f"{coop.path}/letters", headers={"Accept-Language": "fr"})
     assert "data:image/svg+xml" in letters.text  # the QR code on the letter
     assert "Affectation du résultat" in letters.text
     without = coop.member_ids[2]
-    response = await _post(client, f"{coop.path}/letters/mark", {"member": str(without)})
+    response = await post_form(client, f"{coop.path}/letters/mark", {"member": str(without)})
     assert response.status_code == 303
     record = (
         await ConvocationRecord.select(ConvocationRecord.channel)
@@ -254,7 +246,7 @@ async def test_members_without_an_address_get_a_printed_letter_recorded_when_han
     proof = await client.get(f"{coop.path}/proof", headers={"Accept-Language": "fr"})
     assert "par lettre" in proof.text
     # nothing chosen: a clear message, nothing recorded
-    response = await _post(client, f"{coop.path}/letters/mark", {}, language="en")
+    response = await post_form(client, f"{coop.path}/letters/mark", {}, language="en")
     assert response.status_code == 422
     assert "Choose at least one member" in response.text
 
@@ -270,11 +262,11 @@ async def test_a_short_notice_warns_in_words_and_is_recorded_once_confirmed(
     warning = page.text[page.text.index("notice-warning") :][:1500]
     assert "jours avant" in warning, warning
     before = await _counts(coop)
-    refused = await _post(client, f"{coop.path}/send", {})
+    refused = await post_form(client, f"{coop.path}/send", {})
     assert refused.status_code == 409
     assert "cochez la case" in refused.text
     assert await _counts(coop) == before
-    response = await _post(client, f"{coop.path}/send", {"short_notice": "1"})
+    response = await post_form(client, f"{coop.path}/send", {"short_notice": "1"})
     assert response.status_code == 303
     shorts = {
         row["notice_short_days"]
@@ -301,14 +293,16 @@ async def test_bad_text_is_refused_with_a_message_and_nothing_saved(
 ) -> None:
     coop = await _coop()
     await sign_in(client, coop.admin, PASSWORD)
-    empty = await _post(client, f"{coop.path}/", {"body": "   ", "instructions": ""})
+    empty = await post_form(client, f"{coop.path}/", {"body": "   ", "instructions": ""})
     assert empty.status_code == 422
     assert "ne peut pas être vide" in empty.text
-    long = await _post(client, f"{coop.path}/", {"body": "x" * 60_000, "instructions": ""}, "en")
+    long = await post_form(
+        client, f"{coop.path}/", {"body": "x" * 60_000, "instructions": ""}, language="en"
+    )
     assert long.status_code == 422
     assert "too long" in long.text
     assert await _counts(coop) == (0, 0, 0)
-    unprepared = await _post(client, f"{coop.path}/send", {})
+    unprepared = await post_form(client, f"{coop.path}/send", {})
     assert unprepared.status_code == 409
     assert await _counts(coop) == (0, 0, 0)
 
@@ -316,7 +310,7 @@ async def test_bad_text_is_refused_with_a_message_and_nothing_saved(
 async def test_a_closed_assembly_is_not_convened(client: httpx.AsyncClient) -> None:
     coop = await _coop(status=AssemblyStatus.CLOSED)
     await sign_in(client, coop.admin, PASSWORD)
-    response = await _post(client, f"{coop.path}/", {"body": "Texte", "instructions": ""})
+    response = await post_form(client, f"{coop.path}/", {"body": "Texte", "instructions": ""})
     assert response.status_code == 409
     assert "clôturée" in response.text or "close" in response.text
     assert await _counts(coop) == (0, 0, 0)
@@ -339,9 +333,9 @@ async def test_only_this_cooperatives_active_admins_may_convene(
         await sign_in(client, email, PASSWORD)
         assert (await client.get(f"{coop.path}/")).status_code == expected
         assert (await client.get(f"{coop.path}/proof.csv")).status_code == expected
-        response = await _post(client, f"{coop.path}/send", {})
+        response = await post_form(client, f"{coop.path}/send", {})
         assert response.status_code == expected, email
-        response = await _post(client, f"{coop.path}/", {"body": "pirate", "instructions": ""})
+        response = await post_form(client, f"{coop.path}/", {"body": "pirate", "instructions": ""})
         assert response.status_code == expected
     assert await _counts(coop) == before
     letter = (
@@ -359,7 +353,7 @@ async def test_the_printed_letters_come_as_a_pdf_one_page_per_member(
     coop = await _coop()
     await sign_in(client, coop.admin, PASSWORD)
     await _prepare(client, coop)
-    await _post(client, f"{coop.path}/letters/codes", {})
+    await post_form(client, f"{coop.path}/letters/codes", {})
     response = await client.get(f"{coop.path}/letters.pdf")
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/pdf"
@@ -369,7 +363,9 @@ async def test_the_printed_letters_come_as_a_pdf_one_page_per_member(
 async def test_marking_letters_needs_a_prepared_letter(client: httpx.AsyncClient) -> None:
     coop = await _coop()
     await sign_in(client, coop.admin, PASSWORD)
-    response = await _post(client, f"{coop.path}/letters/mark", {"member": str(coop.member_ids[2])})
+    response = await post_form(
+        client, f"{coop.path}/letters/mark", {"member": str(coop.member_ids[2])}
+    )
     assert response.status_code == 409
     assert await _counts(coop) == (0, 0, 0)
 
@@ -387,12 +383,14 @@ async def test_the_notice_period_is_edited_with_the_rules(client: httpx.AsyncCli
     assert "convoqué·es au moins 15 jours avant" in page.text
 
     values = form_values(profile)
-    refused = await _post(client, f"/o/{coop.slug}/rules", {**values, "notice_days": "-3"})
+    refused = await post_form(client, f"/o/{coop.slug}/rules", {**values, "notice_days": "-3"})
     assert refused.status_code == 422
     assert "délai de convocation en nombre entier de jours" in refused.text
     assert (await rules.organisation_profile(coop.organisation_id)).notice_days == 15
 
-    saved = await _post(client, f"/o/{coop.slug}/rules", {**values, "notice_days": "21"}, "en")
+    saved = await post_form(
+        client, f"/o/{coop.slug}/rules", {**values, "notice_days": "21"}, language="en"
+    )
     assert saved.status_code == 303
     changed = await rules.organisation_profile(coop.organisation_id)
     assert changed.notice_days == 21

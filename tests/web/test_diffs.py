@@ -12,13 +12,8 @@ from typing import Any
 
 import httpx
 import pytest
-from tests.web.assembly_helpers import (
-    as_role,
-    cooperative,
-    post_form,
-    propose_amendment,
-    submit_proposal,
-)
+from tests.support.factories import cooperative
+from tests.web.assembly_helpers import as_role, post_form, propose_amendment, submit_proposal
 from tests.web.helpers import assert_shows
 
 from votes.db.tables import AmendmentKind

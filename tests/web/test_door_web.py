@@ -9,7 +9,8 @@ import gzip
 import re
 
 import httpx
-from tests.web.assembly_helpers import Coop, as_role, cooperative, post_form
+from tests.support.factories import Coop, cooperative
+from tests.web.assembly_helpers import as_role, post_form
 
 from votes.db.tables import AssemblyKind
 from votes.services import access_codes

@@ -10,11 +10,11 @@ from datetime import UTC, datetime
 
 import httpx
 import pypdf
-from tests.web.assembly_helpers import as_role, post_form
-from tests.web.helpers import assert_shows, choose_language, sign_in
-from tests.web.test_members import _cooperative, _post
-from tests.web.test_minutes_web import _coop_with_a_decision, _demo_assembly_id, visible_text
-from tests.web.test_voting import PASSWORD, Coop
+from tests.support.factories import CATEGORIES, PASSWORD, administered
+from tests.web.assembly_helpers import admin_signed_in, as_role, post_form
+from tests.web.helpers import assert_shows, choose_language, post_with_token, sign_in
+from tests.web.minutes_helpers import coop_with_a_decision, demo_assembly_id, visible_text
+from tests.web.phone_voting import VotingCoop
 
 from votes import i18n
 from votes.db.tables import Organisation
@@ -56,7 +56,7 @@ async def test_the_language_switch_offers_dutch_and_remembers_it(
 async def test_a_flemish_member_votes_and_reads_the_result_in_dutch(
     client: httpx.AsyncClient,
 ) -> None:
-    coop = await Coop().create()
+    coop = await VotingCoop().create()
     ballot_id = await coop.open_ballot()
     await sign_in(client, coop.emails["ana"], PASSWORD)
     page = await client.get(coop.path(ballot_id), headers=FLEMISH_PHONE)
@@ -101,7 +101,7 @@ async def test_a_flemish_member_votes_and_reads_the_result_in_dutch(
 async def test_a_belgian_cooperative_speaking_dutch_is_read_in_dutch_by_default(
     client: httpx.AsyncClient,
 ) -> None:
-    coop = await Coop().create()
+    coop = await VotingCoop().create()
     await Organisation.update({Organisation.default_language: "nl"}).where(
         Organisation.id == coop.organisation_id
     )
@@ -121,8 +121,7 @@ async def test_a_belgian_cooperative_speaking_dutch_is_read_in_dutch_by_default(
 async def test_an_administrator_makes_dutch_the_cooperatives_language(
     client: httpx.AsyncClient,
 ) -> None:
-    short_name, organisation_id, email = await _cooperative()
-    await sign_in(client, email, PASSWORD)
+    short_name, organisation_id = await admin_signed_in(client, categories=CATEGORIES)
     settings = await client.get(f"/o/{short_name}/settings", headers=FLEMISH_PHONE)
     assert '<option value="nl"' in settings.text
     assert "Standaardtaal" in settings.text
@@ -132,7 +131,7 @@ async def test_an_administrator_makes_dutch_the_cooperatives_language(
         "legal_form": "belgian_sc",
         "time_zone": "Europe/Brussels",
     }
-    refused = await _post(
+    refused = await post_with_token(
         client,
         f"/o/{short_name}/settings",
         {**fields, "default_language": "de"},
@@ -140,7 +139,9 @@ async def test_an_administrator_makes_dutch_the_cooperatives_language(
     )
     assert refused.status_code == 422
     assert "Kies Frans, Engels of Nederlands." in refused.text
-    saved = await _post(client, f"/o/{short_name}/settings", {**fields, "default_language": "nl"})
+    saved = await post_with_token(
+        client, f"/o/{short_name}/settings", {**fields, "default_language": "nl"}
+    )
     assert saved.status_code == 303
     row = (
         await Organisation.select(Organisation.default_language)
@@ -173,7 +174,7 @@ async def test_a_flemish_register_spreadsheet_imports_and_the_dutch_export_reads
 ) -> None:
     """The import page shows Dutch column names: a file written with them (and Dutch roles)
     imports, and the register exported to a Flemish administrator imports again unchanged."""
-    short_name, organisation_id, email = await _cooperative()
+    short_name, organisation_id, email = await administered("Coop", categories=CATEGORIES)
     text = (
         "Naam;E-mailadres;Categorie;Rollen\r\n"
         "An Peeters;an.peeters@example.org;bénéficiaire;Gespreksleider en beheerder\r\n"
@@ -206,7 +207,7 @@ async def test_a_flemish_register_spreadsheet_imports_and_the_dutch_export_reads
 async def test_the_notulen_of_a_flemish_assembly_are_written_in_dutch(
     client: httpx.AsyncClient,
 ) -> None:
-    coop, _ = await _coop_with_a_decision()
+    coop, _ = await coop_with_a_decision()
     path = f"{coop.base}/assemblies/{coop.assembly_id}/minutes"
     await as_role(client, coop, "facilitator")
     form = await client.get(path, headers={"Accept-Language": "fr"})
@@ -227,7 +228,7 @@ async def test_the_notulen_of_a_flemish_assembly_are_written_in_dutch(
 async def test_the_quorum_names_the_assembly_with_the_belgian_acronym(
     client: httpx.AsyncClient, demo: None
 ) -> None:
-    quorum = f"/o/demo/assemblies/{await _demo_assembly_id()}/quorum"
+    quorum = f"/o/demo/assemblies/{await demo_assembly_id()}/quorum"
     await sign_in(client, "camille@demo.votes.invalid")
     dutch = await client.get(quorum, headers=FLEMISH_PHONE)
     assert "(AV, eerste oproeping)" in dutch.text  # gewone algemene vergadering, not "AGO"

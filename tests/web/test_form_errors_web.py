@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 
 import httpx
-from tests.web.assembly_helpers import Coop, as_role, cooperative, post_form
+from tests.support.factories import Coop, cooperative
+from tests.web.assembly_helpers import as_role, post_form
 
 from votes.db.tables import AgendaItem, AssemblyKind, Ballot
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 
 import httpx
-from tests.web.assembly_helpers import as_role, cooperative, post_form
+from tests.support.factories import cooperative
+from tests.web.assembly_helpers import as_role, post_form
 from tests.web.helpers import csrf_token
 
 

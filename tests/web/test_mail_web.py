@@ -10,9 +10,9 @@ from typing import Any
 
 import httpx
 import pytest
+from tests.support.factories import PASSWORD, administered
 from tests.support.smtp import SENDER, Inbox, smtp_server
-from tests.web.assembly_helpers import PASSWORD, administered
-from tests.web.helpers import assert_shows, csrf_token, sign_in
+from tests.web.helpers import assert_shows, csrf_token, post_with_token, sign_in
 
 from votes.db.tables import AuditEntry, Mail, MailStatus, Membership
 from votes.services import accounts, mail, organisations
@@ -46,20 +46,11 @@ async def _deliver() -> None:
         pass
 
 
-async def _cooperative() -> tuple[str, int, str]:
-    return await administered("Mail")
-
-
 async def _member(organisation_id: int, name: str, email: str | None, language: str = "") -> int:
     person_id = await accounts.create_person(name, email, None)
     if language:
         await accounts.set_preferred_language(person_id, language)
     return await organisations.add_membership(organisation_id, person_id)
-
-
-async def _post(client: httpx.AsyncClient, path: str, data: dict[str, str] | None = None):
-    token = await csrf_token(client, "/")
-    return await client.post(path, data={**(data or {}), "_csrf_token": token})
 
 
 def _link_in(text: str) -> str:
@@ -71,17 +62,17 @@ def _link_in(text: str) -> str:
 async def test_the_admins_password_link_is_also_mailed_in_the_members_language(
     mailing_client: httpx.AsyncClient, inbox: Inbox
 ) -> None:
-    short_name, organisation_id, admin = await _cooperative()
+    short_name, organisation_id, admin = await administered("Mail")
     french = f"zoe-{uuid.uuid4().hex[:6]}@example.org"
     english = f"sam-{uuid.uuid4().hex[:6]}@example.org"
     zoe = await _member(organisation_id, "Zoé Martin", french)
     sam = await _member(organisation_id, "Sam Jones", english, language="en")
     await sign_in(mailing_client, admin, PASSWORD)
 
-    page = await _post(mailing_client, f"/o/{short_name}/members/{zoe}/password-link")
+    page = await post_with_token(mailing_client, f"/o/{short_name}/members/{zoe}/password-link")
     assert page.status_code == 200
     assert french in page.text  # "also sent to … by e-mail"
-    await _post(mailing_client, f"/o/{short_name}/members/{sam}/password-link")
+    await post_with_token(mailing_client, f"/o/{short_name}/members/{sam}/password-link")
     await _deliver()
 
     [to_zoe] = inbox.to(french)
@@ -108,7 +99,7 @@ async def test_forgot_password_answers_the_same_whether_the_address_exists_or_no
 
     answers = []
     for address in (known, unknown):
-        response = await _post(mailing_client, "/password/forgotten", {"email": address})
+        response = await post_with_token(mailing_client, "/password/forgotten", {"email": address})
         assert response.status_code == 303
         followed = await mailing_client.get(response.headers["location"])
         answers.append((response.headers["location"], followed.status_code))
@@ -145,7 +136,9 @@ async def test_forgot_password_is_throttled_for_known_and_unknown_addresses_alik
     statuses = {}
     for address in (known, unknown):
         statuses[address] = [
-            (await _post(mailing_client, "/password/forgotten", {"email": address})).status_code
+            (
+                await post_with_token(mailing_client, "/password/forgotten", {"email": address})
+            ).status_code
             for _ in range(accounts.RESET_REQUEST_LIMIT + 1)
         ]
     assert statuses[known] == statuses[unknown]
@@ -162,16 +155,18 @@ async def test_asking_for_someones_reset_link_never_locks_them_out(
     victim = f"victim-{uuid.uuid4().hex[:6]}@example.org"
     await accounts.create_person("Victim", victim, PASSWORD)
     for _ in range(accounts.ACCOUNT_FAILURE_LIMIT + 1):
-        await _post(mailing_client, "/password/forgotten", {"email": victim})
+        await post_with_token(mailing_client, "/password/forgotten", {"email": victim})
     assert await accounts.authenticate(victim, PASSWORD) > 0
-    signed_in = await _post(mailing_client, "/login", {"email": victim, "password": PASSWORD})
+    signed_in = await post_with_token(
+        mailing_client, "/login", {"email": victim, "password": PASSWORD}
+    )
     assert signed_in.status_code == 303
 
 
 async def test_a_forgot_password_form_without_an_address_is_refused_in_words(
     mailing_client: httpx.AsyncClient,
 ) -> None:
-    response = await _post(mailing_client, "/password/forgotten", {"email": "  "})
+    response = await post_with_token(mailing_client, "/password/forgotten", {"email": "  "})
     assert response.status_code == 422
     assert "adresse" in response.text
 
@@ -179,7 +174,7 @@ async def test_a_forgot_password_form_without_an_address_is_refused_in_words(
 async def test_access_codes_are_mailed_once_and_members_without_address_are_listed(
     mailing_client: httpx.AsyncClient, inbox: Inbox
 ) -> None:
-    short_name, organisation_id, admin = await _cooperative()
+    short_name, organisation_id, admin = await administered("Mail")
     first = f"ana-{uuid.uuid4().hex[:6]}@example.org"
     second = f"bob-{uuid.uuid4().hex[:6]}@example.org"
     await _member(organisation_id, "Ana Lima", first)
@@ -187,12 +182,12 @@ async def test_access_codes_are_mailed_once_and_members_without_address_are_list
     await _member(organisation_id, "Céleste Sans-Adresse", None)
     await sign_in(mailing_client, admin, PASSWORD)
 
-    response = await _post(mailing_client, f"/o/{short_name}/members/codes/mail")
+    response = await post_with_token(mailing_client, f"/o/{short_name}/members/codes/mail")
     assert response.status_code == 303
     page = await mailing_client.get(response.headers["location"])
     assert "3 mails sont dans la boîte d'envoi." in page.text  # the admin has an address too
     assert "Céleste Sans-Adresse" in page.text
-    again = await _post(mailing_client, f"/o/{short_name}/members/codes/mail")
+    again = await post_with_token(mailing_client, f"/o/{short_name}/members/codes/mail")
     page = await mailing_client.get(again.headers["location"])
     assert "0 mail est dans la boîte d'envoi." in page.text
     assert "3 membres avaient déjà reçu leur code actuel" in page.text
@@ -229,7 +224,7 @@ async def _failed_mail(organisation_id: int, recipient: str, **fields: Any) -> i
 async def test_the_outbox_shows_the_cooperatives_mails_and_retries_a_failed_one(
     mailing_client: httpx.AsyncClient,
 ) -> None:
-    short_name, organisation_id, admin = await _cooperative()
+    short_name, organisation_id, admin = await administered("Mail")
     mail_id = await _failed_mail(
         organisation_id,
         "lost@example.org",
@@ -245,7 +240,7 @@ async def test_the_outbox_shows_the_cooperatives_mails_and_retries_a_failed_one(
     assert_shows(outbox.text, "lost@example.org", "550 no such user", "en échec")
     shown = await mailing_client.get(f"/o/{short_name}/mail/{mail_id}")
     assert "Bonjour Lost" in shown.text
-    retried = await _post(mailing_client, f"/o/{short_name}/mail/{mail_id}/retry")
+    retried = await post_with_token(mailing_client, f"/o/{short_name}/mail/{mail_id}/retry")
     assert retried.status_code == 303
     row = await Mail.select(Mail.status, Mail.attempts).where(Mail.id == mail_id).first()
     assert row == {"status": "waiting", "attempts": 0}
@@ -257,14 +252,14 @@ async def test_the_outbox_shows_the_cooperatives_mails_and_retries_a_failed_one(
 async def test_another_cooperatives_admin_gets_404_for_a_mail(
     mailing_client: httpx.AsyncClient,
 ) -> None:
-    _, organisation_id, _ = await _cooperative()
+    _, organisation_id, _ = await administered("Mail")
     mail_id = await _failed_mail(
         organisation_id, "secret@example.org", subject="Code", body_text="Bonjour Secret"
     )
-    other_short, _, other_admin = await _cooperative()
+    other_short, _, other_admin = await administered("Mail")
     await sign_in(mailing_client, other_admin, PASSWORD)
     assert (await mailing_client.get(f"/o/{other_short}/mail/{mail_id}")).status_code == 404
-    retry = await _post(mailing_client, f"/o/{other_short}/mail/{mail_id}/retry")
+    retry = await post_with_token(mailing_client, f"/o/{other_short}/mail/{mail_id}/retry")
     assert retry.status_code == 404
     outbox = await mailing_client.get(f"/o/{other_short}/mail")
     assert "secret@example.org" not in outbox.text
@@ -273,10 +268,10 @@ async def test_another_cooperatives_admin_gets_404_for_a_mail(
 
 
 async def test_without_smtp_the_outbox_keeps_mail_and_says_so(client: httpx.AsyncClient) -> None:
-    short_name, organisation_id, admin = await _cooperative()
+    short_name, organisation_id, admin = await administered("Mail")
     member = await _member(organisation_id, "Held Member", f"held-{uuid.uuid4().hex[:6]}@ex.org")
     await sign_in(client, admin, PASSWORD)
-    await _post(client, f"/o/{short_name}/members/{member}/password-link")
+    await post_with_token(client, f"/o/{short_name}/members/{member}/password-link")
     row = (
         await Mail.select(Mail.status)
         .where(

@@ -8,41 +8,19 @@ import uuid
 
 import httpx
 import pytest
-from tests.web.helpers import csrf_token, sign_in
+from tests.support.factories import CATEGORIES, PASSWORD, administered
+from tests.web.assembly_helpers import admin_signed_in
+from tests.web.helpers import csrf_token, post_with_token, sign_in
 
 from votes.db.tables import LoginSession, Membership, Organisation, Person
 from votes.services import accounts, member_import, organisations
-from votes.services.actors import actor_for
-
-PASSWORD = "a-long-enough-password"
-
-
-async def _cooperative(
-    categories: tuple[str, ...] = ("salarié·e associé·e", "bénéficiaire"),
-) -> tuple[str, int, str]:
-    """A fresh cooperative with one admin; returns (short name, organisation id, admin email)."""
-    suffix = uuid.uuid4().hex[:8]
-    short_name = f"coop-{suffix}"
-    organisation_id = await organisations.create_organisation(f"Coop {suffix}", short_name)
-    for category in categories:
-        await organisations.add_category(await actor_for(organisation_id), category)
-    email = f"admin-{suffix}@example.org"
-    person_id = await accounts.create_person(f"Admin {suffix}", email, PASSWORD)
-    await organisations.add_membership(organisation_id, person_id, is_admin=True)
-    return short_name, organisation_id, email
-
-
-async def _post(client: httpx.AsyncClient, path: str, data: dict[str, str], **kwargs: object):
-    token = await csrf_token(client, "/")
-    return await client.post(path, data={**data, "_csrf_token": token}, **kwargs)  # type: ignore[arg-type]
 
 
 async def test_admin_adds_a_member_and_finds_them_by_search_and_filters(
     client: httpx.AsyncClient,
 ) -> None:
-    short_name, _, email = await _cooperative()
-    await sign_in(client, email, PASSWORD)
-    response = await _post(
+    short_name, _ = await admin_signed_in(client, categories=CATEGORIES)
+    response = await post_with_token(
         client,
         f"/o/{short_name}/members/new",
         {
@@ -70,10 +48,9 @@ async def test_admin_adds_a_member_and_finds_them_by_search_and_filters(
 async def test_adding_without_a_name_or_with_an_unknown_category_is_refused_in_french(
     client: httpx.AsyncClient,
 ) -> None:
-    short_name, organisation_id, email = await _cooperative()
-    await sign_in(client, email, PASSWORD)
+    short_name, organisation_id = await admin_signed_in(client, categories=CATEGORIES)
     before = await Membership.count().where(Membership.organisation == organisation_id)
-    response = await _post(
+    response = await post_with_token(
         client,
         f"/o/{short_name}/members/new",
         {"name": " ", "kind": "member"},
@@ -81,7 +58,7 @@ async def test_adding_without_a_name_or_with_an_unknown_category_is_refused_in_f
     )
     assert response.status_code == 422
     assert "Indiquez le nom de la personne." in response.text
-    response = await _post(
+    response = await post_with_token(
         client,
         f"/o/{short_name}/members/new",
         {"name": "Bob", "category": "pirate", "kind": "member"},
@@ -93,11 +70,10 @@ async def test_adding_without_a_name_or_with_an_unknown_category_is_refused_in_f
 
 
 async def test_the_same_email_cannot_join_twice(client: httpx.AsyncClient) -> None:
-    short_name, _, email = await _cooperative()
-    await sign_in(client, email, PASSWORD)
+    short_name, _ = await admin_signed_in(client, categories=CATEGORIES)
     data = {"name": "Zoé", "email": "zoe-twice@example.org", "kind": "member"}
-    assert (await _post(client, f"/o/{short_name}/members/new", data)).status_code == 303
-    again = await _post(
+    assert (await post_with_token(client, f"/o/{short_name}/members/new", data)).status_code == 303
+    again = await post_with_token(
         client, f"/o/{short_name}/members/new", data, headers={"Accept-Language": "en"}
     )
     assert again.status_code == 409
@@ -105,14 +81,14 @@ async def test_the_same_email_cannot_join_twice(client: httpx.AsyncClient) -> No
 
 
 async def test_suspending_a_member_signs_them_out_at_once(client: httpx.AsyncClient) -> None:
-    short_name, organisation_id, email = await _cooperative()
+    short_name, organisation_id, email = await administered("Coop", categories=CATEGORIES)
     person_id = await accounts.create_person(
         "Théo Suspendu", f"theo-{short_name}@example.org", PASSWORD
     )
     membership_id = await organisations.add_membership(organisation_id, person_id)
     token = await accounts.start_session(person_id, secret_key="x" * 40, hours=1)
     await sign_in(client, email, PASSWORD)
-    response = await _post(
+    response = await post_with_token(
         client, f"/o/{short_name}/members/{membership_id}/status", {"status": "suspended"}
     )
     assert response.status_code == 303
@@ -127,14 +103,14 @@ async def test_suspending_a_member_signs_them_out_at_once(client: httpx.AsyncCli
 async def test_an_admin_cannot_suspend_themselves_nor_leave_no_admin(
     client: httpx.AsyncClient,
 ) -> None:
-    short_name, organisation_id, email = await _cooperative()
+    short_name, organisation_id, email = await administered("Coop", categories=CATEGORIES)
     await sign_in(client, email, PASSWORD)
     own = (
         await Membership.select(Membership.id)
         .where((Membership.organisation == organisation_id) & Membership.is_admin.eq(True))
         .first()
     )
-    response = await _post(
+    response = await post_with_token(
         client,
         f"/o/{short_name}/members/{own['id']}/status",
         {"status": "suspended"},
@@ -142,7 +118,7 @@ async def test_an_admin_cannot_suspend_themselves_nor_leave_no_admin(
     )
     assert response.status_code == 409
     assert "your own status" in response.text
-    response = await _post(
+    response = await post_with_token(
         client,
         f"/o/{short_name}/members/{own['id']}",
         {"name": (await _admin_name(organisation_id)), "email": email, "kind": "member"},
@@ -164,7 +140,7 @@ async def _admin_name(organisation_id: int) -> str:
 async def test_a_member_page_of_another_organisation_is_not_found(
     client: httpx.AsyncClient, demo: None
 ) -> None:
-    short_name, _, email = await _cooperative()
+    short_name, _, email = await administered("Coop", categories=CATEGORIES)
     lea = (
         await Membership.select(Membership.id)
         .where(Membership.person.email == "lea@demo.votes.invalid")
@@ -173,7 +149,7 @@ async def test_a_member_page_of_another_organisation_is_not_found(
     await sign_in(client, email, PASSWORD)
     response = await client.get(f"/o/{short_name}/members/{lea['id']}")
     assert response.status_code == 404
-    response = await _post(
+    response = await post_with_token(
         client, f"/o/{short_name}/members/{lea['id']}/status", {"status": "suspended"}
     )
     assert response.status_code == 404
@@ -192,19 +168,21 @@ async def test_a_member_who_is_not_admin_cannot_open_the_register(
 async def test_admin_makes_a_password_link_that_lets_the_member_choose_a_password(
     client: httpx.AsyncClient,
 ) -> None:
-    short_name, organisation_id, email = await _cooperative()
+    short_name, organisation_id, email = await administered("Coop", categories=CATEGORIES)
     member_email = f"nopass-{short_name}@example.org"
     person_id = await accounts.create_person("Sans Motdepasse", member_email, None)
     membership_id = await organisations.add_membership(organisation_id, person_id)
     await sign_in(client, email, PASSWORD)
-    response = await _post(client, f"/o/{short_name}/members/{membership_id}/password-link", {})
+    response = await post_with_token(
+        client, f"/o/{short_name}/members/{membership_id}/password-link", {}
+    )
     assert response.status_code == 200
     link = re.search(r"http://testserver\.local(/c/reset/[\w-]+)", response.text)
     assert link
     await client.post("/logout", data={"_csrf_token": await csrf_token(client, "/")})
     form = await client.get(link.group(1), headers={"Accept-Language": "en"})
     assert "Sans Motdepasse" in form.text
-    short = await _post(
+    short = await post_with_token(
         client,
         link.group(1),
         {"password": "short", "confirmation": "short"},
@@ -212,7 +190,7 @@ async def test_admin_makes_a_password_link_that_lets_the_member_choose_a_passwor
     )
     assert short.status_code == 422
     assert "at least 10 characters" in short.text
-    done = await _post(
+    done = await post_with_token(
         client, link.group(1), {"password": "new-password-1", "confirmation": "new-password-1"}
     )
     assert done.status_code == 303
@@ -224,10 +202,9 @@ async def test_admin_makes_a_password_link_that_lets_the_member_choose_a_passwor
 async def test_settings_change_the_name_language_and_short_name(
     client: httpx.AsyncClient,
 ) -> None:
-    short_name, organisation_id, email = await _cooperative()
-    await sign_in(client, email, PASSWORD)
+    short_name, organisation_id = await admin_signed_in(client, categories=CATEGORIES)
     new_short = f"{short_name}-bis"
-    response = await _post(
+    response = await post_with_token(
         client,
         f"/o/{short_name}/settings",
         {
@@ -247,7 +224,7 @@ async def test_settings_change_the_name_language_and_short_name(
         "en",
         "Europe/Brussels",
     )
-    bad = await _post(
+    bad = await post_with_token(
         client,
         f"/o/{new_short}/settings",
         {
@@ -272,33 +249,33 @@ async def test_settings_change_the_name_language_and_short_name(
 async def test_categories_and_colleges_are_managed_in_the_settings(
     client: httpx.AsyncClient,
 ) -> None:
-    short_name, _organisation_id, email = await _cooperative(categories=())
-    await sign_in(client, email, PASSWORD)
+    short_name, _organisation_id = await admin_signed_in(client)
     assert (
-        await _post(client, f"/o/{short_name}/settings/categories", {"category": "Usager·ère"})
+        await post_with_token(
+            client, f"/o/{short_name}/settings/categories", {"category": "Usager·ère"}
+        )
     ).status_code == 303
     assert (
-        await _post(
+        await post_with_token(
             client, f"/o/{short_name}/settings/colleges", {"college": "Salariés", "weight": "33,34"}
         )
     ).status_code == 303
     page = await client.get(f"/o/{short_name}/settings", headers={"Accept-Language": "fr"})
     assert "Usager·ère" in page.text
     assert "33,34" in page.text
-    duplicate = await _post(
+    duplicate = await post_with_token(
         client, f"/o/{short_name}/settings/categories", {"category": "usager·ère"}
     )
     assert duplicate.status_code == 409
-    bad_weight = await _post(
+    bad_weight = await post_with_token(
         client, f"/o/{short_name}/settings/colleges", {"college": "Usagers", "weight": "12.345"}
     )
     assert bad_weight.status_code == 422
 
 
 async def test_register_exports_as_a_spreadsheet_csv(client: httpx.AsyncClient) -> None:
-    short_name, _, email = await _cooperative()
-    await sign_in(client, email, PASSWORD)
-    await _post(
+    short_name, _ = await admin_signed_in(client, categories=CATEGORIES)
+    await post_with_token(
         client,
         f"/o/{short_name}/members/new",
         {
@@ -321,14 +298,13 @@ async def test_register_exports_as_a_spreadsheet_csv(client: httpx.AsyncClient) 
 async def test_an_import_the_register_overtook_says_what_stayed_in_french(
     client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    short_name, _, email = await _cooperative()
-    await sign_in(client, email, PASSWORD)
+    short_name, _ = await admin_signed_in(client, categories=CATEGORIES)
 
     async def interrupted(*args: object, **kwargs: object) -> member_import.ImportReport:
         return member_import.ImportReport(file_problem="import_partial:3")
 
     monkeypatch.setattr(member_import, "apply_import", interrupted)
-    response = await _post(
+    response = await post_with_token(
         client,
         f"/o/{short_name}/members/import/confirm",
         {"csv": "nom\nA\n"},
@@ -346,7 +322,7 @@ async def test_instance_admin_creates_an_organisation_with_its_first_admin(
         "Instance", f"instance-{suffix}@example.org", PASSWORD, instance_admin=True
     )
     await sign_in(client, f"instance-{suffix}@example.org", PASSWORD)
-    response = await _post(
+    response = await post_with_token(
         client,
         "/admin/organisations/",
         {
@@ -369,7 +345,7 @@ async def test_instance_admin_creates_an_organisation_with_its_first_admin(
     assert await Membership.exists().where(
         (Membership.person == person["id"]) & Membership.is_admin.eq(True)
     )
-    taken = await _post(
+    taken = await post_with_token(
         client,
         "/admin/organisations/",
         {
@@ -395,8 +371,7 @@ async def test_organisations_page_is_not_found_for_people_who_are_not_instance_a
 async def test_a_first_name_last_name_file_previews_full_names_and_how_columns_were_read(
     client: httpx.AsyncClient,
 ) -> None:
-    short_name, _, email = await _cooperative()
-    await sign_in(client, email, PASSWORD)
+    short_name, _ = await admin_signed_in(client, categories=CATEGORIES)
     token = await csrf_token(client, "/")
     csv_file = "Prénom;Nom;Courriel\nAïcha;Benani;aicha@example.org\nJan;Peeters;jan@example.org\n"
     response = await client.post(
@@ -416,10 +391,9 @@ async def test_a_first_name_last_name_file_previews_full_names_and_how_columns_w
 async def test_the_register_exported_then_imported_again_adds_nobody(
     client: httpx.AsyncClient,
 ) -> None:
-    short_name, organisation_id, email = await _cooperative()
-    await sign_in(client, email, PASSWORD)
+    short_name, organisation_id = await admin_signed_in(client, categories=CATEGORIES)
     for name, roles in (("=cmd|calc Formule", ("is_admin", "is_facilitator")), ("Jo Sans", ())):
-        response = await _post(
+        response = await post_with_token(
             client,
             f"/o/{short_name}/members/new",
             {"name": name, "category": "bénéficiaire", "kind": "member"}

@@ -4,16 +4,18 @@ register as the assembly left it, not as it is today."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import httpx
-from tests.web.assembly_helpers import as_role, post_form
-from tests.web.test_advance_votes_web import membership, postal_coop
+from tests.web.assembly_helpers import as_role
+from tests.web.test_advance_votes_web import (
+    answered_by_post,
+    facilitators_minutes,
+    in_session,
+    postal_coop,
+)
 
 from votes.db import minutes_queries
-from votes.db.tables import Assembly as AssemblyTable
 from votes.db.tables import AssemblyStatus
-from votes.services import accounts, assemblies, attendance, organisations, rules
+from votes.services import accounts, assemblies, attendance, organisations
 from votes.services.actors import actor_for
 
 
@@ -21,27 +23,14 @@ async def test_the_minutes_quorum_counts_the_forms_by_correspondence(
     client: httpx.AsyncClient,
 ) -> None:
     coop, ballot_id = await postal_coop()
-    profile = await rules.organisation_profile(coop.organisation_id)
-    await rules.save_profile(
-        await actor_for(coop.organisation_id), replace(profile, dual_control=False)
-    )
-    await as_role(client, coop, "other")
-    url = f"{coop.base}/assemblies/{coop.assembly_id}/advance-vote"
-    assert (await post_form(client, url, {f"answer-{ballot_id}": "yes"})).status_code == 303
-    await AssemblyTable.update({AssemblyTable.status: "in_session"}).where(
-        AssemblyTable.id == coop.assembly_id
-    )
-    system = await actor_for(coop.organisation_id)
-    await attendance.check_in(system, coop.assembly_id, await membership(coop, "facilitator"))
+    await answered_by_post(client, coop, ballot_id, "yes")
+    system = await in_session(coop)
+    await attendance.check_in(system, coop.assembly_id, await coop.membership("facilitator"))
     banner = await attendance.quorum_banner(coop.organisation_id, coop.assembly_id)
     assert banner is not None
     assert banner.participants == 2  # one in the room, one by post
 
-    await as_role(client, coop, "facilitator")
-    minutes = await client.get(
-        f"{coop.base}/assemblies/{coop.assembly_id}/minutes", headers={"Accept-Language": "fr"}
-    )
-    assert minutes.status_code == 200
+    minutes = await facilitators_minutes(client, coop)
     assert "1 a voté par correspondance" in minutes.text
     assert "Le quorum est atteint\u00a0:\u00a02 associé·es participent." in minutes.text
 
@@ -50,13 +39,10 @@ async def test_the_minutes_keep_the_register_of_the_close(client: httpx.AsyncCli
     """A member admitted after the assembly changes neither its attendance sheet nor the
     quorum its minutes report; reopening the assembly makes the register live again."""
     coop, _ = await postal_coop()
-    await AssemblyTable.update({AssemblyTable.status: "in_session"}).where(
-        AssemblyTable.id == coop.assembly_id
-    )
-    system = await actor_for(coop.organisation_id)
+    system = await in_session(coop)
     for role in ("facilitator", "member"):
-        await attendance.check_in(system, coop.assembly_id, await membership(coop, role))
-    chair = await actor_for(coop.organisation_id, await membership(coop, "facilitator"))
+        await attendance.check_in(system, coop.assembly_id, await coop.membership(role))
+    chair = await actor_for(coop.organisation_id, await coop.membership("facilitator"))
     await assemblies.set_assembly_status(chair, coop.assembly_id, AssemblyStatus.CLOSED)
     newcomer = await accounts.create_person("Nouvelle Associée", "nouvelle@example.org", "x" * 12)
     await organisations.add_membership(coop.organisation_id, newcomer)

@@ -6,60 +6,27 @@ import io
 import re
 from dataclasses import replace
 from fractions import Fraction
-from html.parser import HTMLParser
 
 import httpx
 import pypdf
-from tests.web.assembly_helpers import Coop, as_role, cooperative, post_form
-from tests.web.helpers import sign_in
+from tests.support.factories import cooperative
+from tests.web.assembly_helpers import as_role, post_form
+from tests.web.minutes_helpers import (
+    coop_with_a_decision,
+    demo_minutes,
+    visible_text,
+)
 
 from votes.core.rules import Confidence, Source, preset
-from votes.db.tables import Assembly, AuditEntry, Membership, Minutes
+from votes.db.tables import AuditEntry, Minutes
 from votes.services import rules
 from votes.services.actors import actor_for
-from votes.services.ballots import drafts, lifecycle, voting
-
-
-class _Text(HTMLParser):
-    """The visible text of a page, one string."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.parts: list[str] = []
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-
-    @property
-    def text(self) -> str:
-        return re.sub(r"\s+", " ", " ".join(self.parts).replace("\xa0", " "))
-
-
-def visible_text(html: str) -> str:
-    parser = _Text()
-    parser.feed(html)
-    return parser.text
-
-
-async def _demo_assembly_id() -> int:
-    row = (
-        await Assembly.select(Assembly.id)
-        .where(
-            (Assembly.title == "Assemblée générale ordinaire 2026")
-            & (Assembly.organisation.short_name == "demo")
-        )
-        .first()
-    )
-    assert row is not None
-    return int(row["id"])
 
 
 async def test_the_demo_minutes_report_every_resolution_with_its_numbers(
     client: httpx.AsyncClient, demo: None
 ) -> None:
-    assembly_id = await _demo_assembly_id()
-    await sign_in(client, "camille@demo.votes.invalid")
-    response = await client.get(f"/o/demo/assemblies/{assembly_id}/minutes")
+    response = await demo_minutes(client)
     assert response.status_code == 200
     text = visible_text(response.text)
     # the accounts: 7 for, 1 against, 2 abstentions, adopted under the SCOP SARL statutes'
@@ -82,33 +49,10 @@ async def test_the_demo_minutes_report_every_resolution_with_its_numbers(
     assert "se sont réuni·es en assemblée générale ordinaire" in text
 
 
-async def _coop_with_a_decision() -> tuple[Coop, int]:
-    """A cooperative whose assembly adopted one resolution (2 for, 1 against) by secret ballot."""
-    coop = await cooperative()
-    members = await Membership.select(Membership.id).where(
-        (Membership.organisation == coop.organisation_id) & (Membership.kind == "member")
-    )
-    ballot_id = await drafts.create_ballot(
-        await actor_for(coop.organisation_id),
-        coop.assembly_id,
-        "Adoptez-vous la charte ?",
-        "majority",
-        [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")],
-        agenda_item_id=coop.item_id,
-        secret=True,
-    )
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
-    for row, choice in zip(members, ["yes", "yes", "no"], strict=True):
-        await voting.cast_vote(ballot_id, row["id"], choice)
-    await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
-    await lifecycle.publish_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
-    return coop, ballot_id
-
-
 async def test_the_secretary_writes_finalises_and_nothing_changes_after(
     client: httpx.AsyncClient,
 ) -> None:
-    coop, _ballot_id = await _coop_with_a_decision()
+    coop, _ballot_id = await coop_with_a_decision()
     path = f"{coop.base}/assemblies/{coop.assembly_id}/minutes"
     await as_role(client, coop, "facilitator")
     fields = {"language": "fr", "chair": "Camille", "secretary": "Léa", "scrutineers": "Yanis"}
@@ -160,7 +104,7 @@ async def test_the_secretary_writes_finalises_and_nothing_changes_after(
 
 
 async def test_draft_minutes_are_for_the_bureau_only(client: httpx.AsyncClient) -> None:
-    coop, _ = await _coop_with_a_decision()
+    coop, _ = await coop_with_a_decision()
     path = f"{coop.base}/assemblies/{coop.assembly_id}/minutes"
     await as_role(client, coop, "member")
     waiting = await client.get(path)
@@ -176,9 +120,7 @@ async def test_draft_minutes_are_for_the_bureau_only(client: httpx.AsyncClient) 
 async def test_the_demo_minutes_pdf_and_the_english_version(
     client: httpx.AsyncClient, demo: None
 ) -> None:
-    assembly_id = await _demo_assembly_id()
-    await sign_in(client, "camille@demo.votes.invalid")
-    pdf = await client.get(f"/o/demo/assemblies/{assembly_id}/minutes.pdf")
+    pdf = await demo_minutes(client, ".pdf")
     assert pdf.status_code == 200
     text = " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf.content)).pages)
     text = re.sub(r"\s+", " ", text.replace("\xa0", " "))
@@ -186,14 +128,14 @@ async def test_the_demo_minutes_pdf_and_the_english_version(
     assert "plus de la moitié de l'ensemble des membres ayant droit de vote" in text
     assert "Élection du comité de pilotage (3 sièges)" in text
     assert "Vote d'essai" not in text
-    printable = await client.get(f"/o/demo/assemblies/{assembly_id}/minutes/print")
+    printable = await client.get(pdf.url.path.removesuffix(".pdf") + "/print")
     assert printable.status_code == 200
     assert "css/minutes.css" in printable.text
     assert "<form" not in printable.text
 
 
 async def test_minutes_in_english(client: httpx.AsyncClient) -> None:
-    coop, _ = await _coop_with_a_decision()
+    coop, _ = await coop_with_a_decision()
     path = f"{coop.base}/assemblies/{coop.assembly_id}/minutes"
     await as_role(client, coop, "facilitator")
     saved = await post_form(client, path, {"language": "en", "chair": "Camille"})

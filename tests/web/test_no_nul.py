@@ -5,7 +5,8 @@ door, from forms, searches and addresses alike, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import httpx
-from tests.web.assembly_helpers import as_role, cooperative
+from tests.support.factories import cooperative
+from tests.web.assembly_helpers import as_role
 from tests.web.helpers import csrf_token
 
 from votes.db.tables import AssemblyKind, Ballot

@@ -9,13 +9,13 @@ import re
 from datetime import UTC, datetime
 
 import httpx
-from tests.web.helpers import csrf_token, sign_in
+from tests.support.factories import PASSWORD, role_holders
+from tests.web.helpers import csrf_token, post_with_token, sign_in
 
-from votes.db.tables import AssemblyKind, AssemblyStatus, Ballot, Mail, MembershipKind
-from votes.services import accounts, assemblies, notifications, organisations
+from votes.db.tables import AssemblyKind, AssemblyStatus, Ballot, Mail
+from votes.services import assemblies, notifications, organisations
 from votes.services.actors import actor_for
 
-PASSWORD = "a-long-enough-password"
 FRENCH = {"Accept-Language": "fr"}
 ENGLISH = {"Accept-Language": "en"}
 _counter = itertools.count()
@@ -44,16 +44,14 @@ class Coop:
             kind=AssemblyKind.OTHER,
             status=AssemblyStatus.IN_SESSION,
         )
-        for role in ("facilitator", "ana", "ben", "observer"):
-            email = f"{role}-{self.n}@days.example"
-            person = await accounts.create_person(f"{role.title()} {self.n}", email, PASSWORD)
-            self.memberships[role] = await organisations.add_membership(
-                self.organisation_id,
-                person,
-                kind=MembershipKind.OBSERVER if role == "observer" else MembershipKind.MEMBER,
-                is_facilitator=role == "facilitator",
-            )
-            self.emails[role] = email
+        holders = await role_holders(
+            self.organisation_id,
+            str(self.n),
+            ("facilitator", "ana", "ben", "observer"),
+            "days.example",
+        )
+        self.emails = {role: holder.email for role, holder in holders.items()}
+        self.memberships = {role: holder.membership for role, holder in holders.items()}
         return self
 
     def path(self, tail: str) -> str:
@@ -203,10 +201,10 @@ async def test_nobody_changes_another_cooperatives_or_another_members_choices(
 ) -> None:
     target, other = await Coop().create(), await Coop().create()
     await _as(client, other, "facilitator")
-    token = await csrf_token(client, other.path("/notifications/"))
-    foreign = await client.post(
+    foreign = await post_with_token(
+        client,
         target.path("/notifications/"),
-        data={"_csrf_token": token, "membership": str(target.memberships["ana"])},
+        {"membership": str(target.memberships["ana"])},
         follow_redirects=False,
     )
     assert foreign.status_code in (403, 404)
@@ -215,10 +213,10 @@ async def test_nobody_changes_another_cooperatives_or_another_members_choices(
     )
     # a member of the cooperative naming another member changes only their own choices
     await _as(client, target, "ben")
-    token = await csrf_token(client, target.path("/notifications/"))
-    own = await client.post(
+    own = await post_with_token(
+        client,
         target.path("/notifications/"),
-        data={"_csrf_token": token, "membership": str(target.memberships["ana"])},
+        {"membership": str(target.memberships["ana"])},
         follow_redirects=False,
     )
     assert own.status_code == 303

@@ -6,11 +6,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import httpx
+from tests.support.factories import PASSWORD, cooperative
 from tests.web.assembly_helpers import (
-    PASSWORD,
     accept_amendment,
     as_role,
-    cooperative,
     first_id,
     post_form,
     propose_amendment,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 import httpx
-from tests.support.factories import close, open_ballot
-from tests.web.assembly_helpers import as_role, cooperative, post_form
+from tests.support.factories import close, cooperative, open_ballot
+from tests.web.assembly_helpers import as_role, post_form
 from tests.web.helpers import assert_shows, csrf_token
 
 from votes.db.tables import Membership

@@ -7,10 +7,10 @@ import re
 
 import httpx
 import pypdf
-from tests.support.factories import close, new_ballot
-from tests.web.assembly_helpers import as_role, cooperative, post_form
-from tests.web.helpers import assert_shows, sign_in
-from tests.web.test_minutes_web import _coop_with_a_decision, _demo_assembly_id, visible_text
+from tests.support.factories import close, cooperative, new_ballot
+from tests.web.assembly_helpers import as_role, post_form
+from tests.web.helpers import assert_shows
+from tests.web.minutes_helpers import coop_with_a_decision, demo_minutes, visible_text
 
 from votes.db.tables import AuditChain, Ballot
 from votes.services import assemblies
@@ -26,9 +26,7 @@ def _section(text: str, question: str) -> str:
 async def test_the_minutes_count_proxy_votes_actually_cast(
     client: httpx.AsyncClient, demo: None
 ) -> None:
-    assembly_id = await _demo_assembly_id()
-    await sign_in(client, "camille@demo.votes.invalid")
-    text = visible_text((await client.get(f"/o/demo/assemblies/{assembly_id}/minutes")).text)
+    text = visible_text((await demo_minutes(client)).text)
     # the proxy holder voted for the member they represent on the accounts…
     assert "dont 1 vote par pouvoir" in _section(text, "Approuvez-vous les comptes")
     # …but not on the charter: no vote by proxy was cast there, whoever was represented
@@ -75,9 +73,7 @@ async def test_every_ballot_made_with_new_ballot_is_listed_under_its_own_item(
 async def test_every_page_of_the_minutes_pdf_carries_the_audit_trails_fingerprint(
     client: httpx.AsyncClient, demo: None
 ) -> None:
-    assembly_id = await _demo_assembly_id()
-    await sign_in(client, "camille@demo.votes.invalid")
-    pdf = await client.get(f"/o/demo/assemblies/{assembly_id}/minutes.pdf")
+    pdf = await demo_minutes(client, ".pdf")
     assert pdf.status_code == 200
     head = await AuditChain.select().where(AuditChain.organisation.short_name == "demo").first()
     assert head is not None
@@ -94,7 +90,7 @@ async def test_every_page_of_the_minutes_pdf_carries_the_audit_trails_fingerprin
 async def test_the_projector_shows_the_audit_trails_fingerprint_with_a_published_result(
     client: httpx.AsyncClient,
 ) -> None:
-    coop, _ = await _coop_with_a_decision()
+    coop, _ = await coop_with_a_decision()
     await as_role(client, coop, "facilitator")
     page = await client.get(f"{coop.base}/assemblies/{coop.assembly_id}/projector")
     assert page.status_code == 200
@@ -105,7 +101,7 @@ async def test_the_projector_shows_the_audit_trails_fingerprint_with_a_published
 
 
 async def test_the_minutes_list_the_incidents_of_the_session(client: httpx.AsyncClient) -> None:
-    coop, _ = await _coop_with_a_decision()
+    coop, _ = await coop_with_a_decision()
     other = await new_ballot(
         coop.organisation_id,
         coop.assembly_id,
@@ -134,7 +130,7 @@ async def test_the_minutes_list_the_incidents_of_the_session(client: httpx.Async
 
 
 async def test_the_minutes_write_the_date_in_words(client: httpx.AsyncClient) -> None:
-    coop, _ = await _coop_with_a_decision()
+    coop, _ = await coop_with_a_decision()
     await as_role(client, coop, "facilitator")
     page = await client.get(f"{coop.base}/assemblies/{coop.assembly_id}/minutes")
     text = visible_text(page.text)

@@ -9,7 +9,12 @@ from fractions import Fraction
 import httpx
 from tests.support.factories import close
 from tests.web.helpers import csrf_token
-from tests.web.test_voting import Coop, _as, _hidden, _vote_without_javascript
+from tests.web.phone_voting import (
+    VotingCoop,
+    change_vote,
+    sign_in_as,
+    vote_without_javascript,
+)
 
 from votes.services.ballots import voting
 
@@ -26,28 +31,13 @@ async def _sign_out(client: httpx.AsyncClient) -> None:
     assert response.status_code == 303
 
 
-async def _change(
-    client: httpx.AsyncClient, coop: Coop, ballot_id: int, choice: str, code: str = ""
-) -> httpx.Response:
-    page = await client.get(coop.path(ballot_id, "?change=1"), headers={"Accept-Language": "en"})
-    form = {
-        "_csrf_token": _hidden(page.text, "_csrf_token")[0],
-        "submission": _hidden(page.text, "submission")[0],
-        "choice": choice,
-        "change": "1",
-    }
-    if code:  # typed into whichever field the form has
-        form["receipt"] = form["change_code"] = code
-    return await client.post(coop.path(ballot_id, "/vote"), data=form, follow_redirects=False)
-
-
-async def _ana_voted_yes(client: httpx.AsyncClient) -> tuple[Coop, int]:
+async def _ana_voted_yes(client: httpx.AsyncClient) -> tuple[VotingCoop, int]:
     """A secret ballot whose votes may change, Ana signed in on this client, having voted
     "yes": the coop and the ballot's id."""
-    coop = await Coop().create()
+    coop = await VotingCoop().create()
     ballot_id = await coop.open_ballot(secret=True, allow_change=True)
-    await _as(client, coop, "ana")
-    await _vote_without_javascript(client, coop, ballot_id, "yes")
+    await sign_in_as(client, coop, "ana")
+    await vote_without_javascript(client, coop, ballot_id, "yes")
     return coop, ballot_id
 
 
@@ -58,10 +48,10 @@ async def test_another_members_published_receipt_cannot_change_a_secret_vote(
     ana_receipt = _receipt_on((await client.get(coop.path(ballot_id))).text)
     await _sign_out(client)
     client.cookies.clear()  # Ben on his own phone, who read Ana's receipt over her shoulder
-    await _as(client, coop, "ben")
-    await _vote_without_javascript(client, coop, ballot_id, "yes")
+    await sign_in_as(client, coop, "ben")
+    await vote_without_javascript(client, coop, ballot_id, "yes")
     for typed in (ana_receipt, ana_receipt.replace("-", "").lower()):
-        refused = await _change(client, coop, ballot_id, "no", typed)
+        refused = await change_vote(client, coop, ballot_id, "no", typed)
         assert refused.status_code == 422, refused.text
     result = await close(ballot_id)
     assert result.rounds[0].totals["yes"] == 2
@@ -71,23 +61,23 @@ async def test_another_members_published_receipt_cannot_change_a_secret_vote(
 async def test_a_second_person_on_the_same_phone_sees_and_uses_none_of_the_first_ones_receipts(
     client: httpx.AsyncClient,
 ) -> None:
-    coop = await Coop().create()
+    coop = await VotingCoop().create()
     ballot_id = await coop.open_ballot(secret=True, allow_change=True)
-    await _as(client, coop, "ben")  # Ben voted earlier, on another phone
-    await _vote_without_javascript(client, coop, ballot_id, "yes")
+    await sign_in_as(client, coop, "ben")  # Ben voted earlier, on another phone
+    await vote_without_javascript(client, coop, ballot_id, "yes")
     await _sign_out(client)
     client.cookies.clear()
-    await _as(client, coop, "ana")  # Ana votes on this phone, then hands it to Ben
-    await _vote_without_javascript(client, coop, ballot_id, "yes")
+    await sign_in_as(client, coop, "ana")  # Ana votes on this phone, then hands it to Ben
+    await vote_without_javascript(client, coop, ballot_id, "yes")
     ana_receipt = _receipt_on((await client.get(coop.path(ballot_id))).text)
     await _sign_out(client)
-    await _as(client, coop, "ben")  # the same browser, its cookies kept
+    await sign_in_as(client, coop, "ben")  # the same browser, its cookies kept
     for path in (coop.path(ballot_id), coop.path(ballot_id, "?change=1")):
         page = await client.get(path)
         assert ana_receipt not in page.text
         assert ana_receipt.replace("-", "") not in page.text
     # nor can Ben change a paper with whatever this phone kept of Ana's
-    refused = await _change(client, coop, ballot_id, "no")
+    refused = await change_vote(client, coop, ballot_id, "no")
     assert refused.status_code == 422, refused.text
     result = await close(ballot_id)
     assert result.rounds[0].totals["yes"] == 2
@@ -97,14 +87,14 @@ async def test_a_voter_changes_their_own_secret_vote_on_their_phone(
     client: httpx.AsyncClient,
 ) -> None:
     coop, ballot_id = await _ana_voted_yes(client)
-    changed = await _change(client, coop, ballot_id, "no")
+    changed = await change_vote(client, coop, ballot_id, "no")
     assert changed.status_code == 303, changed.text
     result = await close(ballot_id)
     assert result.rounds[0].totals["no"] == 1
     assert result.rounds[0].totals.get("yes", 0) == 0
 
 
-async def _console(client: httpx.AsyncClient, coop: Coop, ballot_id: int, action: str) -> int:
+async def _console(client: httpx.AsyncClient, coop: VotingCoop, ballot_id: int, action: str) -> int:
     """A facilitator's tap on the console; the ballot the console shows next."""
     token = await csrf_token(client, coop.path(ballot_id, "/console"))
     done = await client.post(
@@ -118,7 +108,9 @@ async def _console(client: httpx.AsyncClient, coop: Coop, ballot_id: int, action
     return int(found.group(1))
 
 
-async def _totals_seen(client: httpx.AsyncClient, coop: Coop, ballot_id: int) -> dict[str, int]:
+async def _totals_seen(
+    client: httpx.AsyncClient, coop: VotingCoop, ballot_id: int
+) -> dict[str, int]:
     """Everything a facilitator can read of a count: the exports, or nothing."""
     exported = await client.get(coop.path(ballot_id, "/result.json"))
     if exported.status_code != 200:
@@ -132,9 +124,9 @@ async def test_closing_and_reopening_a_secret_ballot_reveals_no_individual_choic
 ) -> None:
     """The attack of the issue: close, read the totals, reopen, once per new voter (the "not
     voted yet" list tells who), and diff."""
-    coop = await Coop().create()
+    coop = await VotingCoop().create()
     ballot_id = await coop.open_ballot(secret=True)
-    await _as(client, coop, "facilitator")
+    await sign_in_as(client, coop, "facilitator")
     voters = ["facilitator", "scrutineer", "ana", "ben"]
     chosen = dict(zip(voters, ["yes", "no", "yes", "abstain"], strict=True))
     revealed: dict[str, str] = {}

@@ -39,7 +39,8 @@ async def test_organisation_pages_speak_the_browser_language_else_the_cooperativ
     """A cooperative whose language is English (the instance's is French): a French phone
     reads its pages in French, a German one falls back on the cooperative's English, and the
     page's declared language always matches its text (screen readers read by it)."""
-    from tests.web.assembly_helpers import as_role, cooperative
+    from tests.support.factories import cooperative
+    from tests.web.assembly_helpers import as_role
 
     from votes.db.tables import Organisation
 

@@ -12,8 +12,8 @@ import uuid
 
 import httpx
 import pytest
-from tests.support.factories import close, new_ballot
-from tests.web.assembly_helpers import PASSWORD, Coop, cooperative, post_form
+from tests.support.factories import PASSWORD, Coop, close, cooperative, new_ballot
+from tests.web.assembly_helpers import post_form
 from tests.web.helpers import sign_in
 
 from votes.db.tables import AccessCode, Ballot, Membership, MembershipStatus, Organisation

@@ -7,8 +7,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 from tests.support.factories import close
-from tests.web.test_secrecy_web import _change
-from tests.web.test_voting import Coop, _as, _vote_without_javascript
+from tests.web.phone_voting import VotingCoop, change_vote, sign_in_as, vote_without_javascript
 
 from votes.db.tables import Participation
 
@@ -18,14 +17,14 @@ FRENCH = {"Accept-Language": "fr"}
 async def test_a_changed_vote_is_confirmed_with_its_new_time_in_minutes(
     client: httpx.AsyncClient,
 ) -> None:
-    coop = await Coop().create()
+    coop = await VotingCoop().create()
     ballot_id = await coop.open_ballot(allow_change=True)
-    await _as(client, coop, "ana")
-    await _vote_without_javascript(client, coop, ballot_id, "yes")
+    await sign_in_as(client, coop, "ana")
+    await vote_without_javascript(client, coop, ballot_id, "yes")
     first = await Participation.select(Participation.voted_at).where(
         Participation.ballot == ballot_id
     )
-    changed = await _change(client, coop, ballot_id, "no")
+    changed = await change_vote(client, coop, ballot_id, "no")
     assert changed.status_code == 303, changed.text
     landing = await client.get(changed.headers["location"], headers=FRENCH)
     stored = await Participation.select(Participation.voted_at).where(
@@ -44,10 +43,10 @@ async def test_a_changed_vote_is_confirmed_with_its_new_time_in_minutes(
 async def test_a_closed_ballot_tells_its_voter_in_separate_sentences(
     client: httpx.AsyncClient,
 ) -> None:
-    coop = await Coop().create()
+    coop = await VotingCoop().create()
     ballot_id = await coop.open_ballot()
-    await _as(client, coop, "ana")
-    await _vote_without_javascript(client, coop, ballot_id, "yes")
+    await sign_in_as(client, coop, "ana")
+    await vote_without_javascript(client, coop, ballot_id, "yes")
     await close(ballot_id)
     page = await client.get(coop.path(ballot_id), headers=FRENCH)
     assert "Votre vote est compté. Le résultat" in page.text

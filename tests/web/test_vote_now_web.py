@@ -6,8 +6,8 @@ cooperative's."""
 from __future__ import annotations
 
 import httpx
-from tests.support.factories import close, motion, open_ballot
-from tests.web.assembly_helpers import Coop, as_role, cooperative
+from tests.support.factories import Coop, close, cooperative, motion, open_ballot
+from tests.web.assembly_helpers import as_role
 
 
 async def _opened(coop: Coop, **options: object) -> int:

@@ -4,111 +4,22 @@ web app as a browser without JavaScript would use them (plain forms and redirect
 from __future__ import annotations
 
 import html
-import itertools
 import re
 from datetime import UTC, datetime, timedelta
 
 import httpx
 from tests.support.factories import close, open_ballot
-from tests.web.helpers import assert_shows, csrf_token, sign_in
+from tests.web.helpers import assert_shows, csrf_token
+from tests.web.phone_voting import (
+    VotingCoop,
+    hidden_values,
+    sign_in_as,
+    vote_without_javascript,
+)
 
-from votes.db.tables import Ballot, BallotPaper, MembershipKind, Participation
-from votes.services import accounts, assemblies, organisations
+from votes.db.tables import Ballot, BallotPaper, Participation
 from votes.services.actors import actor_for
 from votes.services.ballots import counting, drafts, rows, voting
-
-PASSWORD = "a-long-enough-password"
-_counter = itertools.count()
-
-
-class Coop:
-    """A fresh organisation with a facilitator, a scrutineer, members and an observer."""
-
-    def __init__(self) -> None:
-        self.n = next(_counter)
-        self.slug = f"vote-{self.n}"
-        self.organisation_id = 0
-        self.assembly_id = 0
-        self.emails: dict[str, str] = {}
-        self.memberships: dict[str, int] = {}
-
-    async def create(self) -> Coop:
-        self.organisation_id = await organisations.create_organisation(
-            f"Coop vote {self.n}", self.slug
-        )
-        self.assembly_id = await assemblies.create_assembly(
-            await actor_for(self.organisation_id), "AG", datetime.now(UTC)
-        )
-        for role in ("facilitator", "scrutineer", "ana", "ben", "observer"):
-            email = f"{role}-{self.n}@vote.invalid"
-            person = await accounts.create_person(f"{role.title()} {self.n}", email, PASSWORD)
-            self.memberships[role] = await organisations.add_membership(
-                self.organisation_id,
-                person,
-                kind=MembershipKind.OBSERVER if role == "observer" else MembershipKind.MEMBER,
-                is_facilitator=role == "facilitator",
-                is_scrutineer=role == "scrutineer",
-            )
-            self.emails[role] = email
-        return self
-
-    async def ballot(self, method: str = "majority", **options: object) -> int:
-        choices = {
-            "majority": [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")],
-            "irv": [("a", "Alice"), ("b", "Bruno"), ("c", "Chloé")],
-            "schulze": [("a", "Alice"), ("b", "Bruno"), ("c", "Chloé")],
-            "approval": [("a", "Alice"), ("b", "Bruno"), ("c", "Chloé")],
-            "score": [("a", "Alice"), ("b", "Bruno"), ("c", "Chloé")],
-        }[method]
-        return await drafts.create_ballot(
-            await actor_for(self.organisation_id),
-            self.assembly_id,
-            "Question ?",
-            method,
-            choices,
-            **options,  # type: ignore[arg-type]
-        )
-
-    async def open_ballot(self, method: str = "majority", **options: object) -> int:
-        """A ballot of this coop, opened at once; its id."""
-        ballot_id = await self.ballot(method, **options)
-        await open_ballot(ballot_id)
-        return ballot_id
-
-    def path(self, ballot_id: int, tail: str = "") -> str:
-        return f"/o/{self.slug}/ballots/{ballot_id}{tail}"
-
-
-async def _as(client: httpx.AsyncClient, coop: Coop, role: str) -> None:
-    await sign_in(client, coop.emails[role], PASSWORD)
-
-
-def _hidden(page: str, name: str) -> list[str]:
-    return re.findall(rf'name="{name}" value="([^"]*)"', page)
-
-
-async def _vote_without_javascript(
-    client: httpx.AsyncClient, coop: Coop, ballot_id: int, choice: str
-) -> tuple[httpx.Response, dict[str, str]]:
-    """Tap an answer, then confirm it on the review screen; return the vote's response and the
-    form it posted (so a test can post it again, like a retry after a timeout)."""
-    page = await client.get(coop.path(ballot_id), headers={"Accept-Language": "en"})
-    token = _hidden(page.text, "_csrf_token")[0]
-    submission = _hidden(page.text, "submission")[0]
-    review = await client.post(
-        coop.path(ballot_id, "/review"),
-        data={"_csrf_token": token, "submission": submission, "choice": choice},
-        headers={"Accept-Language": "en"},
-    )
-    assert review.status_code == 200, review.text
-    assert "Please check your vote" in review.text
-    form = {
-        "_csrf_token": token,
-        "submission": _hidden(review.text, "submission")[0],
-        "choice": _hidden(review.text, "choice")[0],
-    }
-    voted = await client.post(coop.path(ballot_id, "/vote"), data=form, follow_redirects=False)
-    return voted, form
 
 
 async def _send(
@@ -128,7 +39,7 @@ async def _send(
 
 
 async def _a_late_vote_is_refused_and_not_counted(
-    client: httpx.AsyncClient, coop: Coop, ballot_id: int, token: str
+    client: httpx.AsyncClient, coop: VotingCoop, ballot_id: int, token: str
 ) -> None:
     """A vote posted once the ballot is over gets the closed page in French; none is counted."""
     late = await _send(client, coop.path(ballot_id, "/vote"), token, "late", "yes")
@@ -140,10 +51,10 @@ async def _a_late_vote_is_refused_and_not_counted(
 async def test_a_member_votes_confirms_and_sees_a_receipt_and_a_retry_changes_nothing(
     client: httpx.AsyncClient,
 ) -> None:
-    coop = await Coop().create()
+    coop = await VotingCoop().create()
     ballot_id = await coop.open_ballot(secret=True)
-    await _as(client, coop, "ana")
-    voted, form = await _vote_without_javascript(client, coop, ballot_id, "yes")
+    await sign_in_as(client, coop, "ana")
+    voted, form = await vote_without_javascript(client, coop, ballot_id, "yes")
     assert voted.status_code == 303
     page = await client.get(coop.path(ballot_id), headers={"Accept-Language": "fr"})
     assert "Vote enregistré" in page.text
@@ -158,9 +69,9 @@ async def test_a_member_votes_confirms_and_sees_a_receipt_and_a_retry_changes_no
 
 
 async def test_htmx_gets_the_confirmation_fragment_at_once(client: httpx.AsyncClient) -> None:
-    coop = await Coop().create()
+    coop = await VotingCoop().create()
     ballot_id = await coop.open_ballot()
-    await _as(client, coop, "ben")
+    await sign_in_as(client, coop, "ben")
     token = await csrf_token(client, coop.path(ballot_id))
     response = await client.post(
         coop.path(ballot_id, "/vote"),
@@ -175,11 +86,11 @@ async def test_htmx_gets_the_confirmation_fragment_at_once(client: httpx.AsyncCl
 async def test_a_vote_after_the_close_gets_a_clear_page_and_is_not_counted(
     client: httpx.AsyncClient,
 ) -> None:
-    coop = await Coop().create()
+    coop = await VotingCoop().create()
     ballot_id = await coop.open_ballot()
-    await _as(client, coop, "ana")
+    await sign_in_as(client, coop, "ana")
     page = await client.get(coop.path(ballot_id))
-    token = _hidden(page.text, "_csrf_token")[0]
+    token = hidden_values(page.text, "_csrf_token")[0]
     await close(ballot_id)
     await _a_late_vote_is_refused_and_not_counted(client, coop, ballot_id, token)
 
@@ -187,13 +98,13 @@ async def test_a_vote_after_the_close_gets_a_clear_page_and_is_not_counted(
 async def test_forged_options_observers_and_foreign_ballots_are_refused(
     client: httpx.AsyncClient,
 ) -> None:
-    coop = await Coop().create()
-    other = await Coop().create()
+    coop = await VotingCoop().create()
+    other = await VotingCoop().create()
     ballot_id = await coop.ballot()
     foreign_id = await other.ballot()
     await open_ballot(ballot_id)
     await open_ballot(foreign_id)
-    await _as(client, coop, "ana")
+    await sign_in_as(client, coop, "ana")
     token = await csrf_token(client, coop.path(ballot_id))
     forged = await _send(client, coop.path(ballot_id, "/vote"), token, "f", "maybe", "en")
     assert forged.status_code == 422
@@ -203,7 +114,7 @@ async def test_forged_options_observers_and_foreign_ballots_are_refused(
         data={"_csrf_token": token, "submission": "g", "choice": "yes"},
     )
     assert foreign.status_code == 404
-    await _as(client, coop, "observer")
+    await sign_in_as(client, coop, "observer")
     token = await csrf_token(client, coop.path(ballot_id))
     watcher = await client.post(
         coop.path(ballot_id, "/vote"),
@@ -218,16 +129,16 @@ async def test_forged_options_observers_and_foreign_ballots_are_refused(
 async def test_a_ranked_ballot_is_filled_by_tapping_options_in_order(
     client: httpx.AsyncClient,
 ) -> None:
-    coop = await Coop().create()
+    coop = await VotingCoop().create()
     ballot_id = await coop.open_ballot("irv")
-    await _as(client, coop, "ana")
+    await sign_in_as(client, coop, "ana")
     token = await csrf_token(client, coop.path(ballot_id))
     order: list[str] = []
     for tap in ({"add": "c"}, {"add": "a"}, {"add": "b"}, {"up": "b"}, {"remove": "c"}):
         data = {"_csrf_token": token, "submission": "rank", "rank": order, **tap}
         response = await client.post(coop.path(ballot_id, "/rank"), data=data)
         assert response.status_code == 200
-        order = _hidden(response.text, "rank")
+        order = hidden_values(response.text, "rank")
     assert order == ["b", "a"]
     review = await client.post(
         coop.path(ballot_id, "/review"),
@@ -246,11 +157,11 @@ async def test_a_ranked_ballot_is_filled_by_tapping_options_in_order(
 async def test_the_console_runs_the_lifecycle_and_shows_who_has_not_voted(
     client: httpx.AsyncClient,
 ) -> None:
-    coop = await Coop().create()
+    coop = await VotingCoop().create()
     ballot_id = await coop.ballot("schulze")
-    await _as(client, coop, "ana")
+    await sign_in_as(client, coop, "ana")
     assert (await client.get(coop.path(ballot_id, "/console"))).status_code == 403
-    await _as(client, coop, "facilitator")
+    await sign_in_as(client, coop, "facilitator")
     token = await csrf_token(client, coop.path(ballot_id, "/console"))
     opened = await client.post(
         coop.path(ballot_id, "/console/open"),
@@ -288,9 +199,9 @@ async def test_the_console_runs_the_lifecycle_and_shows_who_has_not_voted(
 async def test_a_scrutineer_enters_a_room_count_with_consistency_checks(
     client: httpx.AsyncClient,
 ) -> None:
-    coop = await Coop().create()
+    coop = await VotingCoop().create()
     ballot_id = await coop.open_ballot()
-    await _as(client, coop, "scrutineer")
+    await sign_in_as(client, coop, "scrutineer")
     token = await csrf_token(client, coop.path(ballot_id, "/room-count"))
     fields = {"count-yes": "2", "count-no": "1", "count-abstain": "0", "blank": "0", "invalid": "0"}
     wrong = await client.post(
@@ -313,9 +224,9 @@ async def test_a_scrutineer_enters_a_room_count_with_consistency_checks(
 async def test_the_projector_shows_the_question_turnout_and_a_qr_code(
     client: httpx.AsyncClient,
 ) -> None:
-    coop = await Coop().create()
+    coop = await VotingCoop().create()
     await coop.open_ballot()
-    await _as(client, coop, "ana")
+    await sign_in_as(client, coop, "ana")
     page = await client.get(
         f"/o/{coop.slug}/assemblies/{coop.assembly_id}/projector",
         headers={"Accept-Language": "fr"},
@@ -327,9 +238,9 @@ async def test_the_projector_shows_the_question_turnout_and_a_qr_code(
 async def test_the_status_poll_is_silent_until_the_ballot_changes(
     client: httpx.AsyncClient,
 ) -> None:
-    coop = await Coop().create()
+    coop = await VotingCoop().create()
     ballot_id = await coop.ballot()
-    await _as(client, coop, "ana")
+    await sign_in_as(client, coop, "ana")
     quiet = await client.get(coop.path(ballot_id, "/status?seen=draft::1"))
     assert quiet.status_code == 204
     assert "HX-Refresh" not in quiet.headers
@@ -341,11 +252,11 @@ async def test_the_status_poll_is_silent_until_the_ballot_changes(
 async def test_after_the_deadline_the_phone_says_time_is_up_and_a_vote_is_refused(
     client: httpx.AsyncClient,
 ) -> None:
-    coop = await Coop().create()
+    coop = await VotingCoop().create()
     ballot_id = await coop.open_ballot(duration_seconds=60)
-    await _as(client, coop, "ana")
+    await sign_in_as(client, coop, "ana")
     page = await client.get(coop.path(ballot_id), headers={"Accept-Language": "fr"})
-    token = _hidden(page.text, "_csrf_token")[0]
+    token = hidden_values(page.text, "_csrf_token")[0]
     assert 'data-over="Temps écoulé"' in page.text  # what the ticking countdown shows at 0
     form_action = f'action="/o/{coop.slug}/ballots/{ballot_id}/review"'
     assert form_action in page.text
@@ -359,24 +270,24 @@ async def test_after_the_deadline_the_phone_says_time_is_up_and_a_vote_is_refuse
     review = await _send(client, coop.path(ballot_id, "/review"), token, "late", "yes")
     assert review.status_code == 409
     # the facilitator's console says the platform is closing it
-    await _as(client, coop, "facilitator")
+    await sign_in_as(client, coop, "facilitator")
     console = await client.get(coop.path(ballot_id, "/console"), headers={"Accept-Language": "fr"})
     assert "Temps écoulé\u00a0: le scrutin se clôt et est dépouillé." in console.text
 
 
 async def test_a_facilitator_corrects_a_draft_until_it_opens(client: httpx.AsyncClient) -> None:
-    coop = await Coop().create()
+    coop = await VotingCoop().create()
     ballot_id = await coop.ballot("irv")
     settings = coop.path(ballot_id, "/settings")
     french = {"Accept-Language": "fr"}
-    await _as(client, coop, "facilitator")
+    await sign_in_as(client, coop, "facilitator")
     console = await client.get(coop.path(ballot_id, "/console"), headers=french)
     assert f'href="{settings}">Modifier</a>' in console.text
     form = await client.get(settings, headers=french)
     assert form.status_code == 200
     assert "Modifier le scrutin" in form.text
     assert "Alice\nBruno\nChloé</textarea>" in form.text  # the draft's own settings
-    token = _hidden(form.text, "_csrf_token")[0]
+    token = hidden_values(form.text, "_csrf_token")[0]
     fields = {
         "_csrf_token": token,
         "question": "Qui élire au conseil ?",
@@ -402,14 +313,14 @@ async def test_a_facilitator_corrects_a_draft_until_it_opens(client: httpx.Async
     assert "Qui élire au conseil ?" in page.text
     # members and observers may not
     for role in ("ana", "observer"):
-        await _as(client, coop, role)
+        await sign_in_as(client, coop, role)
         token = await csrf_token(client, coop.path(ballot_id))
         assert (await client.get(settings)).status_code == 403
         refused = await client.post(settings, data={**fields, "_csrf_token": token})
         assert refused.status_code == 403
     # once open, its settings are fixed
     await open_ballot(ballot_id)
-    await _as(client, coop, "facilitator")
+    await sign_in_as(client, coop, "facilitator")
     token = await csrf_token(client, coop.path(ballot_id, "/console"))
     assert (await client.get(settings, headers=french)).status_code == 409
     late = await client.post(
@@ -425,13 +336,13 @@ async def test_a_facilitator_corrects_a_draft_until_it_opens(client: httpx.Async
 async def test_a_scrutineer_counts_approval_papers_and_they_join_the_electronic_ones(
     client: httpx.AsyncClient,
 ) -> None:
-    coop = await Coop().create()
+    coop = await VotingCoop().create()
     ballot_id = await coop.open_ballot("approval", seats=2, rules={"max_selections": 2})
     await voting.cast_vote(ballot_id, coop.memberships["ana"], ["a", "b"])
-    await _as(client, coop, "scrutineer")
+    await sign_in_as(client, coop, "scrutineer")
     form = await client.get(coop.path(ballot_id, "/room-count"), headers={"Accept-Language": "fr"})
     assert "Vote par approbation\u00a0: pour chaque option, comptez les bulletins" in form.text
-    token = _hidden(form.text, "_csrf_token")[0]
+    token = hidden_values(form.text, "_csrf_token")[0]
 
     async def count(a: int, b: int, c: int, blank: int, invalid: int, cast: int) -> httpx.Response:
         return await client.post(
@@ -470,15 +381,15 @@ async def test_a_scrutineer_counts_approval_papers_and_they_join_the_electronic_
     assert (totals["a"], totals["b"], totals["c"]) == (3, 2, 1)
     assert result.details["voters"] == 4  # Ana on her phone, 2 valid papers and a blank one
     assert set(result.winners) == {"a", "b"}
-    await _as(client, coop, "facilitator")
+    await sign_in_as(client, coop, "facilitator")
     console = await client.get(coop.path(ballot_id, "/console"), headers={"Accept-Language": "fr"})
     assert "Dans la salle" in console.text
 
 
 async def test_score_papers_are_not_added_up_by_option(client: httpx.AsyncClient) -> None:
-    coop = await Coop().create()
+    coop = await VotingCoop().create()
     ballot_id = await coop.open_ballot("score")
-    await _as(client, coop, "scrutineer")
+    await sign_in_as(client, coop, "scrutineer")
     page = await client.get(coop.path(ballot_id, "/room-count"), headers={"Accept-Language": "fr"})
     explained = "chaque bulletin doit être dépouillé un par un"
     assert explained in page.text
@@ -498,9 +409,9 @@ async def test_a_crafted_score_gets_the_scale_message_and_is_not_counted(
 ) -> None:
     """ "²" passes str.isdigit() yet int() refuses it; int() refuses 5,000 digits too: both
     once gave a 500. A score written any other way than in plain digits is off the scale."""
-    coop = await Coop().create()
+    coop = await VotingCoop().create()
     ballot_id = await coop.open_ballot("score")
-    await _as(client, coop, "ana")
+    await sign_in_as(client, coop, "ana")
     token = await csrf_token(client, coop.path(ballot_id))
     for crafted in ("²", "٣", "9" * 5000, "-" + "9" * 5000, str(2**63), "1e3"):
         for step in ("/review", "/vote"):
@@ -518,7 +429,7 @@ async def test_a_crafted_score_gets_the_scale_message_and_is_not_counted(
 async def test_a_consent_reason_over_the_limit_is_refused_not_cut(
     client: httpx.AsyncClient,
 ) -> None:
-    coop = await Coop().create()
+    coop = await VotingCoop().create()
     ballot_id = await drafts.create_ballot(
         await actor_for(coop.organisation_id),
         coop.assembly_id,
@@ -527,11 +438,11 @@ async def test_a_consent_reason_over_the_limit_is_refused_not_cut(
         [(key, label) for key, label in drafts.default_options("consent")],
     )
     await open_ballot(ballot_id)
-    await _as(client, coop, "ana")
+    await sign_in_as(client, coop, "ana")
     page = await client.get(coop.path(ballot_id))
     form = {
-        "_csrf_token": _hidden(page.text, "_csrf_token")[0],
-        "submission": _hidden(page.text, "submission")[0],
+        "_csrf_token": hidden_values(page.text, "_csrf_token")[0],
+        "submission": hidden_values(page.text, "submission")[0],
         "choice": "objection",
         "reason": "x" * 1001,
     }
