@@ -347,5 +347,7 @@ async def test_a_request_on_another_subject_stays_in_sight(client: httpx.AsyncCl
     assert withdrawn.status_code == 303
     assert "data-floor-elsewhere" not in (await client.get(floor)).text
     assert await _requests(coop) == 1  # withdrawn, not deleted
-    withdrawn_status = SpeakerRequest.status == "withdrawn"
-    assert await SpeakerRequest.count().where(withdrawn_status) == 1
+    withdrawn = (SpeakerRequest.organisation == coop.organisation_id) & (
+        SpeakerRequest.status == "withdrawn"
+    )
+    assert await SpeakerRequest.count().where(withdrawn) == 1
