@@ -23,7 +23,8 @@ from pathlib import Path
 
 import httpx
 from bench_mail import report, votes_for
-from bench_votes import configure, csrf_pair, free_port, seed, start_server, wait_ready
+from bench_votes import configure, csrf_pair, free_port, seed
+from tests.support.server import ServedApp
 
 PHASE_TIMEOUT = 300.0
 BALLOTS = 24  # two without the send, the others one after another while it runs
@@ -89,12 +90,9 @@ async def run(members: int, convened: int) -> None:
     await add_convened_members(convened)
     tokens: list[str] = data["tokens"]  # type: ignore[assignment]
     ballots: list[int] = data["sustained"]  # type: ignore[assignment]
-    port = int(os.environ["VOTES_PORT"])
-    base = f"http://127.0.0.1:{port}"
-    server = start_server({"VOTES_PORT": str(port)})
-    try:
-        await wait_ready(base)
-        async with httpx.AsyncClient(base_url=base) as client:
+    with ServedApp.of_this_process().running() as server:
+        port = server.port
+        async with httpx.AsyncClient(base_url=server.base_url) as client:
             csrf = await csrf_pair(client, tokens[0])
         latencies, elapsed = await votes_for(port, ballots[:2], tokens, csrf)
         report("votes, no convocation", latencies, elapsed)
@@ -111,12 +109,6 @@ async def run(members: int, convened: int) -> None:
         if sender.poll() is None:
             print("  (the ballots ran out before the convocation was queued)")
         sender.wait(timeout=PHASE_TIMEOUT)
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
 
 
 def main() -> None:

@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,3 +39,20 @@ def test_every_benchmark_target_is_phony_and_named_in_the_help() -> None:
     for target in _make_targets():
         assert target in phony.group(1).split()
         assert target in named | {"bench-core", "bench-load"}, f"{target} is not in make help"
+
+
+def test_every_benchmark_still_imports() -> None:
+    """A benchmark that no longer imports fails only when someone runs it (bench_convocation
+    imported a server helper that had moved to tests/support/server.py)."""
+    names = sorted(path.stem for path in (ROOT / "benchmarks").glob("bench_*.py"))
+    code = "import importlib, sys\nfor name in sys.argv[1:]:\n    importlib.import_module(name)\n"
+    done = subprocess.run(
+        [sys.executable, "-c", code, *names],
+        cwd=ROOT / "benchmarks",
+        env={**os.environ, "PYTHONPATH": str(ROOT / "benchmarks")},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
