@@ -117,21 +117,25 @@ async def test_one_scan_at_the_door_of_the_ago_checks_in_for_the_age_of_the_same
 ) -> None:
     """A back-to-back AGO and AGE share the door: the steward scans once, both registers show
     the member present (another day's assembly does not)."""
-    from datetime import timedelta
+    from datetime import UTC, datetime, time, timedelta
+    from zoneinfo import ZoneInfo
 
     from votes.db.tables import Assembly, AssemblyStatus
     from votes.services import assemblies
 
     coop = await cooperative(kind=AssemblyKind.AGO)
-    row = await Assembly.select(Assembly.starts_at).where(Assembly.id == coop.assembly_id).first()
-    assert row is not None
+    # 14:00 and 15:30 in the cooperative's time zone: one day whatever the hour the test runs
+    # (an hour from now plus ninety minutes crossed midnight in the evening)
+    today = datetime.now(ZoneInfo("Europe/Paris")).date()
+    ago_at = datetime.combine(today, time(14), ZoneInfo("Europe/Paris")).astimezone(UTC)
+    await Assembly.update({Assembly.starts_at: ago_at}).where(Assembly.id == coop.assembly_id)
     admin = await actor_for(coop.organisation_id)
     age = await assemblies.create_assembly(
-        admin, "AGE", row["starts_at"] + timedelta(minutes=90), kind=AssemblyKind.AGE,
+        admin, "AGE", ago_at + timedelta(minutes=90), kind=AssemblyKind.AGE,
         status=AssemblyStatus.IN_SESSION,
     )  # fmt: skip
     later = await assemblies.create_assembly(
-        admin, "AG suivante", row["starts_at"] + timedelta(days=7),
+        admin, "AG suivante", ago_at + timedelta(days=7),
         status=AssemblyStatus.IN_SESSION,
     )  # fmt: skip
     member = await coop.membership("member")
