@@ -242,9 +242,13 @@ async def test_the_convocation_link_signs_in_again_until_the_assembly_closes() -
     assert name == "Zoé"  # the confirmation page still opens on the day
     await access_codes.sign_in_with_link(link, secret_key=SECRET, hours=1)
     await access_codes.sign_in_with_code(code, secret_key=SECRET, hours=1)
-    uses = await AuditEntry.select(AuditEntry.details).where(
-        (AuditEntry.organisation == organisation_id) & (AuditEntry.action == "access_code.used")
-    )
+    uses = (
+        await AuditEntry.select(AuditEntry.details)
+        .where(
+            (AuditEntry.organisation == organisation_id) & (AuditEntry.action == "access_code.used")
+        )
+        .order_by(AuditEntry.sequence)
+    )  # PostgreSQL returns rows in no set order otherwise
     assert len(uses) == 3
     assert [json.loads(u["details"] or "{}").get("convocation") for u in uses][1:] == [
         assembly_id,
