@@ -6,83 +6,26 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import httpx
-from tests.support.factories import Coop, cooperative
 from tests.web.assembly_helpers import as_role, post_form
+from tests.web.postal_helpers import (
+    answered_by_post,
+    facilitators_minutes,
+    in_session,
+    postal_coop,
+)
 
-from votes.core.rules import PostalRule, preset
 from votes.db.tables import (
     AdvancePaper,
     AdvanceParticipation,
-    AssemblyKind,
-    LegalForm,
     Membership,
-    Organisation,
 )
 from votes.db.tables import Assembly as AssemblyTable
 from votes.services import attendance, rules
-from votes.services.actors import Actor, actor_for
-from votes.services.ballots import drafts, lifecycle, voting
+from votes.services.ballots import lifecycle, voting
 from votes.web.controllers.rules import form_values
-
-MOTION = [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")]
-
-
-async def postal_coop(*, allowed: bool = True, days: int = 10) -> tuple[Coop, int]:
-    coop = await cooperative(kind=AssemblyKind.AGO)
-    await Organisation.update({Organisation.legal_form: LegalForm.SCOP_SA.value}).where(
-        Organisation.id == coop.organisation_id
-    )
-    profile = replace(preset("scop_sa"), postal=PostalRule(allowed=allowed), adjusted=True)
-    await rules.save_profile(await actor_for(coop.organisation_id), profile)
-    await AssemblyTable.update(
-        {
-            AssemblyTable.status: "convened",
-            AssemblyTable.starts_at: datetime.now(UTC) + timedelta(days=days, hours=3),
-        }
-    ).where(AssemblyTable.id == coop.assembly_id)
-    ballot_id = await drafts.create_ballot(
-        await actor_for(coop.organisation_id),
-        coop.assembly_id,
-        "Approuvez-vous les comptes ?",
-        "majority",
-        MOTION,
-    )
-    return coop, ballot_id
-
-
-async def answered_by_post(
-    client: httpx.AsyncClient, coop: Coop, ballot_id: int, answer: str
-) -> None:
-    """With no second scrutineer to wait for, "other" answers the ballot by correspondence."""
-    profile = await rules.organisation_profile(coop.organisation_id)
-    await rules.save_profile(
-        await actor_for(coop.organisation_id), replace(profile, dual_control=False)
-    )
-    await as_role(client, coop, "other")
-    url = f"{coop.base}/assemblies/{coop.assembly_id}/advance-vote"
-    assert (await post_form(client, url, {f"answer-{ballot_id}": answer})).status_code == 303
-
-
-async def in_session(coop: Coop) -> Actor:
-    """The convened assembly sits (as if its day had come); the platform's actor."""
-    await AssemblyTable.update({AssemblyTable.status: "in_session"}).where(
-        AssemblyTable.id == coop.assembly_id
-    )
-    return await actor_for(coop.organisation_id)
-
-
-async def facilitators_minutes(client: httpx.AsyncClient, coop: Coop) -> httpx.Response:
-    """The assembly's minutes in French, as its facilitator reads them."""
-    await as_role(client, coop, "facilitator")
-    minutes = await client.get(
-        f"{coop.base}/assemblies/{coop.assembly_id}/minutes", headers={"Accept-Language": "fr"}
-    )
-    assert minutes.status_code == 200
-    return minutes
 
 
 async def test_a_member_votes_by_correspondence_and_changes_their_answer(

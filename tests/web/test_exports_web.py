@@ -14,33 +14,26 @@ import pypdf
 from tests.support.factories import close, new_ballot
 from tests.web.assembly_helpers import as_role, cooperative, post_form
 from tests.web.helpers import csrf_token, sign_in
+from tests.web.minutes_helpers import demo_assembly_id
 
 from votes.core import tally
 from votes.core.formats import parse_blt
 from votes.core.results import TallyResult
-from votes.db.tables import Assembly, Ballot, BallotOption, Membership, Person
+from votes.db.tables import Ballot, BallotOption, Membership, Person
 from votes.services import attendance, exports, organisations, proxies
 from votes.services.actors import actor_for
 from votes.services.ballots import lifecycle, voting
 
 
 async def _demo_ids() -> tuple[int, int]:
-    assembly = (
-        await Assembly.select(Assembly.id)
-        .where(
-            (Assembly.title == "Assemblée générale ordinaire 2026")
-            & (Assembly.organisation.short_name == "demo")
-        )
-        .first()
-    )
+    assembly_id = await demo_assembly_id()
     stv = (
         await Ballot.select(Ballot.id)
-        .where((Ballot.method == "stv") & (Ballot.assembly == assembly["id"]))
+        .where((Ballot.method == "stv") & (Ballot.assembly == assembly_id))
         .first()
     )
-    assert assembly is not None
     assert stv is not None
-    return int(assembly["id"]), int(stv["id"])
+    return assembly_id, int(stv["id"])
 
 
 async def test_results_of_every_ballot_as_csv_and_json(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import httpx
 from tests.web.assembly_helpers import as_role
-from tests.web.test_advance_votes_web import (
+from tests.web.postal_helpers import (
     answered_by_post,
     facilitators_minutes,
     in_session,
