@@ -84,8 +84,19 @@ from votes.db.tables.floor import (
     SpeakerCategory,
     SpeakerRequest,
 )
+from votes.db.tables.gatherings import (
+    Gathering,
+    GatheringCheckIn,
+    GatheringRegistration,
+    SessionChoice,
+)
 from votes.db.tables.mail import Mail, MailKind, MailStatus
 from votes.db.tables.minutes import ExportJob, ExportStatus, Minutes, MinutesStatus
+from votes.db.tables.networks import (
+    NetworkMembership,
+    NetworkStatus,
+    Representation,
+)
 from votes.db.tables.notifications import BallotNotice, NotificationPreference
 
 TABLE_MODULES = (
@@ -100,6 +111,8 @@ TABLE_MODULES = (
     "votes.db.tables.advance_votes",
     "votes.db.tables.notifications",
     "votes.db.tables.convocations",
+    "votes.db.tables.networks",
+    "votes.db.tables.gatherings",
 )
 
 __all__ = [
@@ -141,6 +154,9 @@ __all__ = [
     "ExportStatus",
     "FloorList",
     "FloorSettings",
+    "Gathering",
+    "GatheringCheckIn",
+    "GatheringRegistration",
     "LegalForm",
     "ListStatus",
     "LoginSession",
@@ -156,6 +172,8 @@ __all__ = [
     "MoodCheck",
     "MoodKind",
     "MoodStatus",
+    "NetworkMembership",
+    "NetworkStatus",
     "NotificationPreference",
     "Ordering",
     "Organisation",
@@ -172,9 +190,11 @@ __all__ = [
     "ProxyStatus",
     "Reaction",
     "ReactionKind",
+    "Representation",
     "RequestKind",
     "RequestStatus",
     "RuleSettings",
+    "SessionChoice",
     "SignInFailure",
     "SpeakerCategory",
     "SpeakerRequest",

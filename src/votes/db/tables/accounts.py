@@ -44,6 +44,10 @@ class Organisation(Table):
     legal_form = Varchar(length=20, default=LegalForm.SCOP_SARL.value)
     default_language = Varchar(length=5, default="fr")
     time_zone = Varchar(length=60, default="Europe/Paris")
+    # a network's members are cooperatives (votes.db.tables.networks), and its rules say how a
+    # decision is shared between them (votes.core.network.Sharing)
+    is_network = Boolean(default=False)
+    network_sharing = Varchar(length=10, default="equal")
     created_at = Timestamptz(default=TimestamptzNow())
 
 
@@ -88,6 +92,9 @@ class Membership(Table):
     is_scrutineer = Boolean(default=False)
     category = Varchar(length=80, default="")  # one of the organisation's Category names
     college = foreign_key(College, null=True)
+    # in a network: the member cooperative that registered this person (None: an individual
+    # member of the network, or an ordinary organisation)
+    delegated_by = foreign_key(Organisation, null=True)
     status = Varchar(length=10, default=MembershipStatus.ACTIVE.value)
     status_since = Timestamptz(default=TimestamptzNow())
     created_at = Timestamptz(default=TimestamptzNow())

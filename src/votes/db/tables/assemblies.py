@@ -114,6 +114,12 @@ class Assembly(Table):
     # the attendance register as it stood when the assembly closed (JSON, see
     # db/minutes_queries.frozen_register): the minutes read it, not the register of today
     closing_register = Text(null=True, default=None)
+    # a session of a gathering (#20): its programme lists it by day, time and room
+    gathering = foreign_key(
+        LazyTableReference("Gathering", module_path="votes.db.tables.gatherings"), null=True
+    )
+    room = Varchar(length=100, default="")
+    ends_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
 
 
