@@ -54,6 +54,7 @@ from votes.services import (
 from votes.services.actors import Actor, actor_for
 from votes.services.ballots import drafts, lifecycle, voting
 from votes.services.convocations import LetterDraft
+from votes.services.demo_network import seed_network
 from votes.services.demo_story import (
     ACCOUNTS,
     ACCOUNTS_BALLOT,
@@ -178,6 +179,8 @@ async def seed_demo(
     await _seed_general_assembly(organisation_id, members)
     key = secret_key if secret_key is not None else Settings.from_env().secret_key
     await _seed_convened_assembly(organisation_id, members, base_url=base_url, secret_key=key)
+    # the network (#20) it belongs to with two other cooperatives, and their summer gathering
+    await seed_network(short_name, organisation_id, members, DEMO_PASSWORD, domain)
     return True
 
 
