@@ -10,14 +10,14 @@ PIP_QUIET := --quiet --disable-pip-version-check
 .PHONY: help run test test-sqlite test-browser test-postgres lint typecheck messages migration clean \
 	bench-core bench-votes bench-signin bench-import bench-live bench-load bench-diffs bench-verify \
 	bench-minutes bench-now bench-mail bench-loop bench-floor bench-notify bench-convocation \
-	bench-postal
+	bench-postal bench-event
 
 help:
 	@echo "make run        serve the app with the demo on http://127.0.0.1:8000"
 	@echo "make test       lint, type-check and run every test (SQLite, then PostgreSQL)"
 	@echo "make bench-core time the tally core on large elections"
 	@echo "make bench-load a plenary of 1,000 members under load (MEMBERS=2000 for more)"
-	@echo "make bench-*    also: votes, signin, import, live, diffs, verify, minutes, now, mail, loop, floor, notify, convocation, postal"
+	@echo "make bench-*    also: votes, signin, import, live, diffs, verify, minutes, now, mail, loop, floor, notify, convocation, postal, event"
 	@echo "make messages   add new translatable strings to the French catalog (AREA=name, LANGUAGE=nl)"
 	@echo "make migration  generate a migration after changing src/votes/db/tables/"
 
@@ -133,6 +133,10 @@ bench-postal: $(STAMP)
 # 2,000 convocations queued (mail + proof record each) while 300 phones vote: vote p99 with and without
 bench-convocation: $(STAMP)
 	$(BIN)/python benchmarks/bench_convocation.py
+
+# a network's event (#20): 500 participants of 10 co-ops, 6 parallel sessions; open, vote p99, result
+bench-event: $(STAMP)
+	$(BIN)/python benchmarks/bench_event.py
 
 # the whole plenary under load: MEMBERS (1000) sign in by code, wait on the live stream, vote;
 # SQLite then PostgreSQL with two workers; latency plots in artifacts/ (matplotlib: bench extra)
