@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from votes.db.tables import (
     Assembly,
     AssemblyKind,
+    AssemblyStatus,
     Gathering,
     GatheringRegistration,
     LegalForm,
@@ -209,6 +210,7 @@ async def _session(
         starts,
         kind=AssemblyKind.OTHER if session.atelier else AssemblyKind.PLENARY,
         place=GATHERING_PLACE,
+        status=AssemblyStatus.CONVENED,  # the programme is out: every session is announced
     )
     await Assembly.update(
         {Assembly.gathering: gathering_id, Assembly.room: session.room, Assembly.ends_at: ends}
