@@ -63,6 +63,7 @@ async def test_the_results_page_shows_the_deciding_verdict_then_both_counts(
     assert "58,3" in page  # 7/12 of the network for: a share, not 0,58333 votes
     assert net.names["grande"] in page
     assert net.names["petite"] in page
+    assert "Pour 1, Contre 5, Abstention 0" in page  # Grande's own line, options in order
     assert f"cooperative:{net.cooperatives['grande']}" not in page  # no internal key
     english = _words(
         await client.get(f"{base}/ballots/{ballot_id}", headers={"Accept-Language": "en"})

@@ -56,13 +56,15 @@ def _totals(result: TallyResult) -> Mapping[str, Any]:
 
 def _line(data: Mapping[str, Any], labels: Mapping[str, str]) -> CooperativeLine:
     counts = data.get("counts")
+    ordered = None
+    if counts is not None:  # in the ballot's order of options, as the papers show them
+        keys = [key for key in labels if key in counts] + sorted(set(counts) - set(labels))
+        ordered = [(labels.get(key, key), Fraction(counts[key])) for key in keys]
     return CooperativeLine(
         name=str(data["name"]),
         share=Fraction(data["share"]),
         voters=int(data["voters"]),
-        counts=None
-        if counts is None
-        else [(labels.get(key, key), Fraction(value)) for key, value in counts.items()],
+        counts=ordered,
     )
 
 
