@@ -15,7 +15,7 @@ from votes.core.room_counts import RoomCount
 from votes.db.tables import Ballot, Organisation
 from votes.db.tables.accounts import Membership
 from votes.services.actors import actor_for
-from votes.services.ballots import counting, lifecycle, room_counts
+from votes.services.ballots import counting, lifecycle, room_counts, voting
 from votes.services.refusals import Refused
 
 
@@ -172,3 +172,26 @@ async def test_a_room_count_is_refused_for_a_network_ballot() -> None:
         )
     assert refused.value.code == "no_room_count_cooperatives"
     await lifecycle.close_ballot(actor, ballot_id)
+
+
+async def test_a_choice_between_options_is_counted_both_ways_too() -> None:
+    """A plurality choice: four of Grande's five prefer « Lyon », Petite's two « Nantes »; per
+    head Lyon wins, per cooperative Petite's half outweighs what Grande gives Lyon."""
+    net = await network({"grande": 5, "petite": 2})
+    ballot_id = await net.motion(
+        method="plurality", choices=[("lyon", "Lyon"), ("nantes", "Nantes"), ("lille", "Lille")]
+    )
+    await open_ballot(ballot_id)
+    for membership, choice in zip(
+        net.members["grande"], ("lyon", "lyon", "lyon", "lyon", "nantes"), strict=True
+    ):
+        await voting.cast_vote(ballot_id, membership, choice)
+    for membership in net.members["petite"]:
+        await voting.cast_vote(ballot_id, membership, "nantes")
+    result = await close(ballot_id)
+    assert result.winners == ("nantes",)  # 1/10 + 1/2 against 2/5
+    _result, snapshot = await _stored(ballot_id)
+    count = snapshot["network_count"]
+    assert json.loads(count["per_head"])["winners"] == ["lyon"]  # 4 against 3
+    assert count["agree"] is False
+    assert count["cooperatives"][1]["counts"]["nantes"] == "2"

@@ -4,6 +4,7 @@ line hidden in a secret ballot, with the reason said."""
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import httpx
@@ -162,3 +163,19 @@ async def test_the_draft_form_of_a_network_asks_which_count_decides(
     assert not await Ballot.exists().where(
         (Ballot.organisation == net.organisation_id) & (Ballot.question == "Sur tous les membres ?")
     )
+
+
+async def test_the_result_file_carries_both_counts(client: httpx.AsyncClient) -> None:
+    net = await network({"grande": 6, "petite": 2})
+    base = await _signed_in(client, net)
+    ballot_id = await _published(net)
+    exported = await client.get(f"{base}/ballots/{ballot_id}/result.json")
+    assert exported.status_code == 200
+    body = json.loads(exported.content)
+    assert body["result"]["verdict"] == "adopted"
+    assert body["network"]["decides"] == "cooperative"
+    assert body["network"]["per_head"]["verdict"] == "rejected"
+    assert [line["name"] for line in body["network"]["cooperatives"]] == [
+        net.names["grande"],
+        net.names["petite"],
+    ]
