@@ -136,6 +136,10 @@ async def test_the_draft_form_of_a_network_asks_which_count_decides(
         },
     )
     assert created.status_code == 303
+    console = _words(
+        await client.get(created.headers["location"], headers={"Accept-Language": "fr"})
+    )
+    assert "scrutin d’un réseau : le décompte par tête décide" in console
     row = (
         await Ballot.select(Ballot.rules)
         .where(
