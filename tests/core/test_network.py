@@ -118,3 +118,41 @@ def test_papers_from_a_cooperative_without_a_share_are_refused() -> None:
         count_network(
             "majority", ("yes", "no"), {"a": {"yes": 1}, "b": {"no": 1}}, shares, secret=False
         )
+
+
+def test_papers_no_cooperative_registered_count_per_head_only() -> None:
+    """An individual member of the network weighs one per head and nothing per cooperative;
+    their own line is shown, or hidden like a small cooperative's in a secret ballot."""
+    shares = cooperative_shares(Sharing.EQUAL, {"a": 10, "b": 10})
+    papers = {"a": {"yes": 5}, "b": {"no": 5}}
+    alone = {"no": 6}
+    count = count_network(
+        "majority", ("yes", "no"), papers, shares, secret=False, unaffiliated=alone
+    )
+    assert count.per_head.verdict is Verdict.REJECTED  # 5 for, 11 against
+    assert count.per_cooperative.verdict is Verdict.REJECTED  # 1/2 against 1/2: no majority
+    assert count.unaffiliated is not None
+    assert count.unaffiliated.voters == 6
+    assert count.unaffiliated.share == 0
+    assert count.unaffiliated.result is not None
+    assert count.unaffiliated.result.verdict is Verdict.REJECTED
+    few = count_network(
+        "majority", ("yes", "no"), papers, shares, secret=True, unaffiliated={"no": 2}
+    )
+    assert few.hidden == (network.UNAFFILIATED,)
+    assert few.unaffiliated is not None
+    assert few.unaffiliated.result is None
+    assert [line.result for line in few.cooperatives] == [None, None]
+    hidden_elsewhere = count_network(
+        "majority",
+        ("yes", "no"),
+        {"a": {"yes": 2}, "b": {}},
+        shares,
+        secret=True,
+        unaffiliated=alone,
+    )
+    assert hidden_elsewhere.hidden == ("a",)
+    assert hidden_elsewhere.unaffiliated is not None
+    assert hidden_elsewhere.unaffiliated.result is None
+    none = count_network("majority", ("yes", "no"), papers, shares, secret=True, unaffiliated={})
+    assert none.unaffiliated is None

@@ -11,6 +11,9 @@ each participant votes once and the same papers are counted:
   ballot where one cooperative had too few voters (then no cooperative's breakdown is shown:
   one shown next to the total would reveal the hidden one), the rule colleges follow.
 
+Papers of participants no cooperative registered (individual members of the network) count per
+head only: they belong to no cooperative's share. Their own line follows the same secrecy rule.
+
 Pure and exact (``Fraction``): a recount needs only the papers by cooperative and the shares.
 """
 
@@ -31,6 +34,9 @@ from votes.core.weighting import check_college_weights, weight_by_college
 # the responses a majority motion's shares are split by: abstentions are scaled alike, so
 # that a cooperative's share goes to the side its members chose (as for colleges)
 CAST_RESPONSES = ("yes", "no")
+
+# the name of the line of papers that belong to no cooperative (counted per head only)
+UNAFFILIATED = ""
 
 
 class Sharing(StrEnum):
@@ -88,6 +94,9 @@ class NetworkCount:
     per_cooperative: TallyResult
     cooperatives: tuple[CooperativeCount, ...]
     hidden: tuple[str, ...]  # cooperatives too small for their breakdown to be shown
+    # the papers no cooperative registered (share 0; None when there were none); named
+    # UNAFFILIATED in ``hidden`` when too few for their line to be shown
+    unaffiliated: CooperativeCount | None = None
 
     @property
     def counts_agree(self) -> bool:
@@ -109,11 +118,13 @@ def count_network(
     secret: bool,
     seats: int = 1,
     options: Mapping[str, Any] | None = None,
+    unaffiliated: Mapping[Hashable, int] | None = None,
 ) -> NetworkCount:
     """Count one network ballot per head, per cooperative and within each cooperative.
 
     ``papers``: each cooperative's papers (ballot → number) in the method's shape;
-    ``shares``: from :func:`cooperative_shares`, fixed before the vote.
+    ``shares``: from :func:`cooperative_shares`, fixed before the vote; ``unaffiliated``:
+    papers no cooperative registered, counted per head only.
 
     >>> shares = cooperative_shares(Sharing.EQUAL, {"a": 4, "b": 2})
     >>> papers = {"a": {"no": 3, "yes": 1}, "b": {"yes": 2}}
@@ -128,12 +139,17 @@ def count_network(
     everyone: Counter[Hashable] = Counter()
     for found in papers.values():
         everyone.update(found)
+    alone = dict(unaffiliated or {})
+    everyone.update(alone)
     per_head = tally(method, candidates, everyone, seats=seats, **settings)
     scale_over = (lambda paper: paper in CAST_RESPONSES) if method == "majority" else None
     weighted = weight_by_college(papers, shares, scale_over=scale_over)
     per_cooperative = tally(method, candidates, weighted, seats=seats, **settings)
     voters = {name: sum(papers.get(name, {}).values()) for name in shares}
-    hidden = tuple(name for name in shares if secret and 0 < voters[name] < SECRET_GROUP_MINIMUM)
+    alone_voters = sum(alone.values())
+    voters[UNAFFILIATED] = alone_voters
+    small = [*shares, UNAFFILIATED] if alone_voters else list(shares)
+    hidden = tuple(name for name in small if secret and 0 < voters[name] < SECRET_GROUP_MINIMUM)
     lines = tuple(
         CooperativeCount(
             name,
@@ -145,4 +161,8 @@ def count_network(
         )
         for name in shares
     )
-    return NetworkCount(per_head, per_cooperative, lines, hidden)
+    outside = None
+    if alone_voters:
+        counted = None if hidden else tally(method, candidates, alone, seats=seats, **settings)
+        outside = CooperativeCount(UNAFFILIATED, Fraction(0), alone_voters, counted)
+    return NetworkCount(per_head, per_cooperative, lines, hidden, outside)

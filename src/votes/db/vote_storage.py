@@ -50,7 +50,7 @@ class VoteFacts:
     # status, phase, round, secret, organisation, is_test, assembly, weight_groups, closes_at,
     # allow_change, assembly_kind, assembly_status; None: no such ballot
     ballot: Mapping[str, Any] | None
-    voter: Mapping[str, Any] | None  # kind, status, college, category in the ballot's organisation
+    voter: Mapping[str, Any] | None  # kind, status, college, category, delegated_by (#20)
     checked_in: bool = False  # the voter is present (or remote) at the ballot's assembly
     # on behalf of another member: that member's row, and whether the voter holds their proxy
     principal: Mapping[str, Any] | None = None
@@ -98,7 +98,8 @@ _BALLOT_SQL = (
     " FROM ballot b JOIN assembly a ON a.id = b.assembly WHERE b.id = ?"
 )
 _MEMBER_SQL = (
-    "SELECT kind, status, college, category FROM membership WHERE id = ? AND organisation = ?"
+    "SELECT kind, status, college, category, delegated_by FROM membership"
+    " WHERE id = ? AND organisation = ?"
 )
 _CHECKED_IN_SQL = (
     "SELECT 1 FROM attendance WHERE attendance_key = ? AND status IN ('present', 'remote')"
@@ -272,7 +273,11 @@ async def read_facts(ballot_id: int, voter_id: int, on_behalf: int | None = None
 async def _member_row(membership_id: int, organisation_id: int) -> dict[str, Any] | None:
     row = (
         await Membership.select(
-            Membership.kind, Membership.status, Membership.college, Membership.category
+            Membership.kind,
+            Membership.status,
+            Membership.college,
+            Membership.category,
+            Membership.delegated_by,
         )
         .where((Membership.id == membership_id) & (Membership.organisation == organisation_id))
         .first()

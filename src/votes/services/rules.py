@@ -53,7 +53,11 @@ from votes.services import audit
 from votes.services.actors import Actor, may_administer, require
 from votes.services.refusals import Refused
 
-BALLOT_ONLY_RULES = ("rule", "management_supports")  # read here, never passed to the core
+BALLOT_ONLY_RULES = (
+    "rule",
+    "management_supports",
+    "network_decides",
+)  # read here, never passed to the core
 
 
 def governed(assembly_kind: str) -> bool:
@@ -293,8 +297,15 @@ def _rule_keys(profile: RuleProfile, kind: str, convocation: str) -> set[tuple[s
     return {key for key, rule in profile.rules.items() if rule is chosen}
 
 
-def paper_group(weight_groups: str, college_id: int | None, category: str) -> str:
-    """The tag a paper carries so that the count can weigh it (nothing when not weighted)."""
+def paper_group(
+    weight_groups: str, college_id: int | None, category: str, cooperative_id: int | None = None
+) -> str:
+    """The tag a paper carries so that the count can weigh it (nothing when not weighted).
+
+    In a network (#20): the cooperative that registered the voter, ``cooperative:`` for an
+    individual member of the network (see ``votes.services.ballots.network_counts``)."""
+    if weight_groups == "cooperative":
+        return f"cooperative:{cooperative_id if cooperative_id is not None else ''}"
     if weight_groups == "college":
         return f"college:{college_id}" if college_id is not None else ""
     if weight_groups == "category":

@@ -187,6 +187,29 @@ REFUSALS = area(
                 "A ballot weighted by college is counted on phones or by college, not in one count."
             ),
         ),
+        "no_room_count_cooperatives": (
+            409,
+            N_(
+                "A network's ballot is counted on phones, each paper with its cooperative: "
+                "a count in the room tells no cooperative apart."
+            ),
+        ),
+        "network_shares_invalid": (
+            409,
+            N_(
+                "The network's shares cannot be fixed (no cooperative has registered members, "
+                "or the shares in the network's rules do not add up to the whole): "
+                "the ballot cannot open."
+            ),
+        ),
+        "network_base_members": (
+            409,
+            N_(
+                "In a network, a majority of all members has no meaning once each "
+                "cooperative's votes are scaled to its share: choose a majority of the votes "
+                "cast."
+            ),
+        ),
         "colleges_too_few": (
             409,
             N_("A SCIC needs at least three voting colleges: the ballot cannot open."),

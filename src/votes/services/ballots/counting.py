@@ -25,6 +25,7 @@ from votes.db.tables import (
     PaperCount,
 )
 from votes.services import rules
+from votes.services.ballots import network_counts
 from votes.services.ballots.rows import options_of
 from votes.services.refusals import Refused
 
@@ -74,6 +75,12 @@ async def count_round(ballot: Mapping[str, Any]) -> tuple[TallyResult, str | Non
         (BallotPaper.ballot == ballot_id) & (BallotPaper.round == round_)
     )
     room = await room_count_of(ballot_id, round_)
+    if ballot["rule_snapshot"] and network_counts.NETWORK_KEY in json.loads(
+        ballot["rule_snapshot"]
+    ):  # a network's ballot (#20): per head and per cooperative, with its own majority
+        own = json.loads(ballot["rules"])
+        options = {k: v for k, v in own.items() if k not in rules.BALLOT_ONLY_RULES}
+        return await network_counts.count_network_round(ballot, candidates, papers, room, options)
     if ballot["rule_snapshot"]:
         return await _count_under_rules(ballot, candidates, papers, room)
     grouped: Counter[Any] = Counter(decode_choice(method, p["content"]) for p in papers)

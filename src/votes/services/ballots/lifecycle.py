@@ -47,6 +47,7 @@ from votes.services.actors import (
     may_run_ballots,
     require,
 )
+from votes.services.ballots import network_counts
 from votes.services.ballots.counting import count_round, room_count_of, store_count
 from votes.services.ballots.drafts import BallotSettings, insert_ballot
 from votes.services.ballots.rows import ballot_row, unsealed
@@ -157,14 +158,23 @@ async def _amendments_pending_vote(row: Mapping[str, Any]) -> bool:
 
 async def _rules_at_open(row: dict[str, Any]) -> dict[str, Any]:
     """The general-assembly rules a ballot opens under (#7): the profile's rule frozen with
-    its source, how papers are grouped for weighting, and who is present or represented."""
-    snapshot, groups = await rules.ballot_snapshot(
-        row["organisation"],
-        row["assembly"],
-        method=row["method"],
-        rules=json.loads(row["rules"]),
-        is_test=row["is_test"],
-    )
+    its source, how papers are grouped for weighting, and who is present or represented.
+
+    In a network (#20) the network's sharing rule is frozen instead of the profile's: its
+    ballots are counted per head and per cooperative (``network_counts``)."""
+    own_rules = json.loads(row["rules"])
+    network = await network_counts.freeze_at_open(row["organisation"], row["method"], own_rules)
+    if network is not None:
+        snapshot: dict[str, Any] | None = {network_counts.NETWORK_KEY: network}
+        groups = network_counts.WEIGHT_GROUPS
+    else:
+        snapshot, groups = await rules.ballot_snapshot(
+            row["organisation"],
+            row["assembly"],
+            method=row["method"],
+            rules=own_rules,
+            is_test=row["is_test"],
+        )
     counts = await attendance.frozen_counts(row["organisation"], row["assembly"])
     return {
         "rule_snapshot": json.dumps(snapshot, sort_keys=True) if snapshot else None,
@@ -221,11 +231,12 @@ async def close_ballot(
             "represented_at_close": counts[1] if counts else None,
             **await _frozen_figures(row),
         }
-        values.update(  # the postal channel (#18)
-            await postal_close.freeze_channel(
-                row, values, sealed, leave_pending=leave_pending or reason is not None
+        if row["weight_groups"] != network_counts.WEIGHT_GROUPS:  # a network has none (#20)
+            values.update(  # the postal channel (#18)
+                await postal_close.freeze_channel(
+                    row, values, sealed, leave_pending=leave_pending or reason is not None
+                )
             )
-        )
         try:
             result, snapshot = await count_round({**row, **values})
         except TallyError as error:  # e.g. a tie only a lot settles and no lot seeded
@@ -249,6 +260,8 @@ async def _frozen_figures(row: Mapping[str, Any]) -> dict[str, Any]:
     if not row["rule_snapshot"]:
         return {}
     snapshot = json.loads(row["rule_snapshot"])
+    if network_counts.NETWORK_KEY in snapshot:  # a network's ballot: its rule is frozen (#20)
+        return {}
     figures = await rules.close_figures(
         row["organisation"], row["assembly"], snapshot, row["weight_groups"]
     )

@@ -129,7 +129,9 @@ def _decide_presence(ballot: Mapping[str, Any], member: Mapping[str, Any], check
         raise Refused("not_checked_in")
     if ballot["weight_groups"] == "college" and member["college"] is None:
         raise Refused("no_college")
-    return rules.paper_group(ballot["weight_groups"], member["college"], member["category"])
+    return rules.paper_group(
+        ballot["weight_groups"], member["college"], member["category"], member["delegated_by"]
+    )
 
 
 def may_vote(ballot: Mapping[str, Any] | None, member: Mapping[str, Any] | None) -> None:

@@ -17,6 +17,7 @@ from votes.services import attendance
 from votes.services.actors import Actor
 from votes.services.refusals import Refused
 from votes.web import voting
+from votes.web.controllers.ballots.network import network_result
 from votes.web.forms import FormErrors
 from votes.web.pages import Page
 from votes.web.refusals import form_errors
@@ -85,6 +86,7 @@ async def result_context(
         "roll_call": [],
         "papers": [],
         "rule_snapshot": None,
+        "network": None,
     }
     if not shown or ballot.result_json is None:
         return empty
@@ -98,6 +100,7 @@ async def result_context(
         for r in ballot.earlier_rounds
     ]
     published = ballot.status == BallotStatus.PUBLISHED
+    snapshot = await aq.ballot_rule_snapshot(ballot.organisation_id, ballot.id)
     return empty | {
         "result": result,
         "explanation": voting.explanation(result, ballot.labels, language),
@@ -115,7 +118,9 @@ async def result_context(
         ]
         if ballot.secret and published
         else [],
-        "rule_snapshot": await aq.ballot_rule_snapshot(ballot.organisation_id, ballot.id),
+        "rule_snapshot": snapshot,
+        # a network's ballot (#20): both counts and each cooperative's line
+        "network": network_result(snapshot, ballot.labels),
     }
 
 

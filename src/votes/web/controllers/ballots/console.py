@@ -18,6 +18,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_409_CONFLICT
 from votes.core.choices import REASON_MAX
 from votes.core.results import TallyResult
 from votes.core.room_counts import PAPER_COUNT_METHODS, RoomCount
+from votes.db import attendance_queries as aq
 from votes.db import ballot_queries as bq
 from votes.db import minutes_queries as mq
 from votes.db.ballot_queries import BallotView
@@ -34,6 +35,7 @@ from votes.web.controllers.ballots.common import (
     render_console,
     room_turnout,
 )
+from votes.web.controllers.ballots.network import network_result
 from votes.web.forms import MAX_ID, FormErrors, whole_number
 from votes.web.guards import requires
 from votes.web.pages import Page, found
@@ -102,6 +104,7 @@ async def _projector_context(page: Page, assembly_id: int) -> dict[str, Any]:
         "result": None,
         "bars": [],
         "explanation": [],
+        "network": None,
     }
     if ballot and ballot.status == BallotStatus.PUBLISHED and ballot.result_json:
         result = TallyResult.from_json(ballot.result_json)
@@ -110,6 +113,10 @@ async def _projector_context(page: Page, assembly_id: int) -> dict[str, Any]:
             bars=voting.bars(result, ballot.labels),
             explanation=voting.explanation(result, ballot.labels, language),
             in_words=voting.majority_words(result, language),
+            # a network's ballot (#20): per head and per cooperative, side by side
+            network=network_result(
+                await aq.ballot_rule_snapshot(organisation_id, ballot.id), ballot.labels
+            ),
         )
     # the audit trail's head, for the room to note and compare with the minutes (#16)
     live["audit_head"] = await mq.audit_head(organisation_id)

@@ -20,7 +20,7 @@ from votes.db.tables import BallotStatus
 from votes.i18n import babel_locale
 from votes.i18n import gettext as _
 from votes.services.actors import Actor, may_run_assemblies, may_run_ballots
-from votes.services.ballots import drafts
+from votes.services.ballots import drafts, network_counts
 from votes.services.refusals import Refused
 from votes.web import voting
 from votes.web.controllers.ballots.common import console_again
@@ -39,8 +39,10 @@ def _new_page(
     status_code: int = HTTP_200_OK,
     editing: BallotView | None = None,
     agenda_items: tuple[tuple[int, str], ...] | list[tuple[int, str]] = (),
+    network: bool = False,
 ) -> Template:
-    """The ballot form: a new ballot, or (``editing``) a draft's settings to correct."""
+    """The ballot form: a new ballot, or (``editing``) a draft's settings to correct; in a
+    network (``network``), with the count that decides (#20)."""
     return page.render(
         "pages/ballots/new.html.jinja",
         status_code=status_code,
@@ -56,6 +58,7 @@ def _new_page(
             for method in METHODS
         },
         multi_seat=sorted(drafts.MULTI_SEAT_METHODS),
+        network=network,
     )
 
 
@@ -120,12 +123,21 @@ _NEW_FIELDS = (
     "scale_max",
     "rule",  # general assemblies (#7): "profile" (the default) or "ballot"
     "management",
+    "decides",  # a network's ballot (#20): "cooperative" (the default) or "head"
 )
 
 
 # the rules the ballot form sets (an edit keeps the others: a lot's seed, a minimum of approvals)
 _FORM_RULES = frozenset(
-    {"threshold", "base", "rule", "management_supports", "max_selections", "scale"}
+    {
+        "threshold",
+        "base",
+        "rule",
+        "management_supports",
+        "max_selections",
+        "scale",
+        network_counts.DECIDES_KEY,
+    }
 )
 
 
@@ -153,11 +165,15 @@ def _form_values(ballot: BallotView) -> dict[str, str]:
         "scale_max": str(rules["scale"][1]) if rules.get("scale") else "",
         "rule": "ballot" if rules.get("rule") == "ballot" else "profile",
         "management": checked(bool(rules.get("management_supports"))),
+        "decides": network_counts.deciding_count(rules),
     }
 
 
-def _read_settings(values: dict[str, str], errors: FormErrors) -> drafts.BallotSettings | None:
-    """The creation form's fields, read; problems become errors on their field."""
+def _read_settings(
+    values: dict[str, str], errors: FormErrors, *, network: bool = False
+) -> drafts.BallotSettings | None:
+    """The creation form's fields, read; problems become errors on their field (``network``:
+    the organisation is a network, whose ballots say which count decides)."""
     method = values["method"] if values["method"] in METHODS else ""
     if not method:
         errors.add("method", explain("unknown_method", voting.REFUSALS).message)
@@ -191,6 +207,12 @@ def _read_settings(values: dict[str, str], errors: FormErrors) -> drafts.BallotS
             rules["rule"] = "ballot"  # else the assembly's rules judge it, if they govern it
         if values["management"]:
             rules["management_supports"] = True
+    if network:
+        rules[network_counts.DECIDES_KEY] = network_counts.deciding_count(
+            {network_counts.DECIDES_KEY: values["decides"]}
+        )
+        if rules.get("base") == "members":
+            errors.add("base", explain("network_base_members", voting.REFUSALS).message)
     if method == "approval" and values["max_selections"]:
         rules["max_selections"] = _small_int(
             values["max_selections"], "max_selections", errors, high=drafts.OPTIONS_MAX
@@ -320,7 +342,8 @@ class BallotDraftsController(Controller):
             "agenda_item": str(await _current_item(page.actor, assembly_id) or ""),
         }
         items = await agenda_queries.agenda_titles(page.organisation.id, assembly_id)
-        return _new_page(page, heading, values, FormErrors(), agenda_items=items)
+        network = await network_counts.is_network(page.organisation.id)
+        return _new_page(page, heading, values, FormErrors(), agenda_items=items, network=network)
 
     @post(
         "/assemblies/{assembly_id:int}/ballots",
@@ -335,7 +358,8 @@ class BallotDraftsController(Controller):
         values = _typed(form)
         values["agenda_item"] = str(form.get("agenda_item", ""))[:20]
         errors = FormErrors()
-        settings = _read_settings(values, errors)
+        network = await network_counts.is_network(actor.organisation.id)
+        settings = _read_settings(values, errors, network=network)
         item_id = await _chosen_item(actor, assembly_id, form.get("agenda_item"), errors)
         if settings is not None and not errors:
             try:
@@ -347,7 +371,7 @@ class BallotDraftsController(Controller):
             else:
                 return page.see_other("ballots", ballot_id, "console")
         items = await agenda_queries.agenda_titles(actor.organisation.id, assembly_id)
-        return _new_page(page, heading, values, errors, 422, agenda_items=items)
+        return _new_page(page, heading, values, errors, 422, agenda_items=items, network=network)
 
     @get("/assemblies/{assembly_id:int}/ballots", guards=[requires(may_run_assemblies)])
     async def assembly_ballots(
@@ -377,7 +401,10 @@ class BallotDraftsController(Controller):
         if isinstance(draft, Template):
             return draft
         ballot, heading = draft
-        return _new_page(page, heading, _form_values(ballot), FormErrors(), editing=ballot)
+        network = await network_counts.is_network(page.organisation.id)
+        return _new_page(
+            page, heading, _form_values(ballot), FormErrors(), editing=ballot, network=network
+        )
 
     @post("/ballots/{ballot_id:int}/settings", guards=[requires(may_run_assemblies)])
     async def edit_draft(
@@ -389,7 +416,8 @@ class BallotDraftsController(Controller):
         ballot, heading = draft
         values = _typed(await page.form())
         errors = FormErrors()
-        settings = _read_settings(values, errors)
+        network = await network_counts.is_network(page.organisation.id)
+        settings = _read_settings(values, errors, network=network)
         if settings is not None:
             if settings.method == ballot.method:  # rules the form does not show are kept
                 kept = {k: v for k, v in ballot.rules.items() if k not in _FORM_RULES}
@@ -402,4 +430,4 @@ class BallotDraftsController(Controller):
                 errors.add(error.field, explain(error, voting.REFUSALS).message)
             else:
                 return page.see_other("ballots", ballot.id, "console")
-        return _new_page(page, heading, values, errors, 422, editing=ballot)
+        return _new_page(page, heading, values, errors, 422, editing=ballot, network=network)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from litestar import Controller, Response, get
 from litestar.di import NamedDependency
@@ -19,6 +20,7 @@ from votes.db.ballot_queries import BallotView
 from votes.db.tables import BallotStatus
 from votes.services import exports
 from votes.services.actors import Actor
+from votes.services.ballots.network_counts import COUNT_KEY
 from votes.web.controllers.ballots.common import may_see_result
 from votes.web.downloads import download
 from votes.web.voting import ballot_or_404
@@ -67,6 +69,9 @@ class BallotResultsController(Controller):
         postal = await _postal_channel(actor, ballot_id)
         if postal is not None:  # the answers by correspondence the count added (#18)
             body["postal"] = postal
+        network = await _network_counts(actor, ballot_id)
+        if network is not None:  # a network's ballot: both counts and each line (#20)
+            body["network"] = network
         return _download(
             json.dumps(body, ensure_ascii=False, indent=2), "application/json", ballot, "json"
         )
@@ -106,6 +111,28 @@ class BallotResultsController(Controller):
         except TallyError as error:
             raise NotFoundException() from error
         return _download(text, "text/plain", ballot, "blt")
+
+
+async def _network_counts(actor: Actor, ballot_id: int) -> dict[str, Any] | None:
+    """A network's ballot counted per head and per cooperative, as its close stored them:
+    cooperatives by name, each result as the result file writes one."""
+    snapshot = await aq.ballot_rule_snapshot(actor.organisation.id, ballot_id)
+    stored = (snapshot or {}).get(COUNT_KEY)
+    if not isinstance(stored, dict):
+        return None
+
+    def line(data: dict[str, Any]) -> dict[str, Any]:
+        result = data.get("result")
+        return {**data, "result": json.loads(result) if result else None}
+
+    individuals = stored.get("individuals")
+    return {
+        **stored,
+        "per_head": json.loads(stored["per_head"]),
+        "per_cooperative": json.loads(stored["per_cooperative"]),
+        "cooperatives": [line(data) for data in stored["cooperatives"]],
+        "individuals": line(individuals) if individuals else None,
+    }
 
 
 async def _postal_channel(actor: Actor, ballot_id: int) -> dict[str, int] | None:

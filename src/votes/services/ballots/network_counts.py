@@ -1,0 +1,228 @@
+"""A network's ballot (#20): voted once, counted per head and per cooperative.
+
+At the open the network's rule is frozen into the ballot's rule snapshot (key ``network``):
+how the network shares a decision (equal, by members, fixed), the cooperatives taking part
+with their names, the members each had registered and the shares that follow, and which of
+the two counts decides (a setting of the ballot, ``network_decides`` in its rules: per
+cooperative unless the facilitator chose per head). Changing the network's rules or its
+members afterwards changes nothing for that ballot.
+
+Each paper carries ``cooperative:<id>`` of the cooperative that registered its voter
+(``cooperative:`` for an individual member of the network: such papers count per head only,
+on a line of their own). At the close ``votes.core.network.count_network`` counts the papers
+both ways; the deciding count is the ballot's result, and both counts with each cooperative's
+own line are stored in the snapshot (key ``network_count``), so a recount from the stored
+papers and the frozen snapshot gives the same figures.
+
+The general assembly's profile (quorum, legal majorities, postal votes) does not judge a
+network's ballot: the ballot's own majority and the network's sharing rule do.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Hashable, Mapping
+from fractions import Fraction
+from functools import partial
+from typing import Any
+
+import anyio.to_thread
+
+from votes.core.choices import decode_choice
+from votes.core.network import (
+    UNAFFILIATED,
+    CooperativeCount,
+    NetworkCount,
+    Sharing,
+    cooperative_shares,
+    count_network,
+)
+from votes.core.results import TallyError, TallyResult
+from votes.core.room_counts import RoomCount, merge_room_count
+from votes.db.tables import Membership, NetworkMembership, NetworkStatus, Organisation
+from votes.db.voting_rules import voters_of
+from votes.services.refusals import Refused
+
+NETWORK_KEY = "network"  # in the rule snapshot: the rule frozen at the open
+COUNT_KEY = "network_count"  # in the rule snapshot: both counts, stored by the close
+WEIGHT_GROUPS = "cooperative"  # Ballot.weight_groups of a network's ballot
+GROUP_PREFIX = "cooperative:"
+
+# which count decides a network's ballot (a ballot setting, fixed at the open)
+DECIDES_KEY = "network_decides"
+PER_COOPERATIVE = "cooperative"
+PER_HEAD = "head"
+DECIDING_COUNTS = (PER_COOPERATIVE, PER_HEAD)
+
+# the methods whose own counts (option → papers) a cooperative's line shows
+_SHOWN_COUNTS = ("majority", "plurality", "consent", "consensus", "approval")
+
+
+async def is_network(organisation_id: int) -> bool:
+    """Whether the organisation is a network of cooperatives."""
+    return bool(
+        await Organisation.exists().where(
+            (Organisation.id == organisation_id) & (Organisation.is_network == True)  # noqa: E712
+        )
+    )
+
+
+def deciding_count(rules: Mapping[str, Any]) -> str:
+    """Which count decides, from the ballot's own rules (per cooperative by default)."""
+    chosen = rules.get(DECIDES_KEY)
+    return chosen if chosen in DECIDING_COUNTS else PER_COOPERATIVE
+
+
+async def freeze_at_open(
+    organisation_id: int, method: str, rules: Mapping[str, Any]
+) -> dict[str, Any] | None:
+    """The network's rule as the ballot opens (None outside a network): refused
+    (``network_shares_invalid``) when no share can be fixed, e.g. no cooperative has
+    registered anyone yet, or the fixed shares do not add up to 100 %; refused
+    (``network_base_members``) for a majority counted against all members, which has no
+    meaning once each cooperative's papers are scaled to its share."""
+    network = (
+        await Organisation.select(Organisation.is_network, Organisation.network_sharing)
+        .where(Organisation.id == organisation_id)
+        .first()
+    )
+    if network is None or not network["is_network"]:
+        return None
+    if method == "majority" and (rules.get("base") == "members" or "quorum_share" in rules):
+        raise Refused("network_base_members")
+    rows = await NetworkMembership.select(
+        NetworkMembership.cooperative,
+        NetworkMembership.cooperative.name,
+        NetworkMembership.share_basis_points,
+    ).where(
+        (NetworkMembership.network == organisation_id)
+        & (NetworkMembership.status == NetworkStatus.MEMBER.value)
+    )
+    registered = await Membership.select(Membership.delegated_by).where(
+        voters_of(organisation_id) & Membership.delegated_by.is_not_null()
+    )
+    counts = Counter(str(row["delegated_by"]) for row in registered)
+    members = {str(row["cooperative"]): counts.get(str(row["cooperative"]), 0) for row in rows}
+    fixed = {
+        str(row["cooperative"]): Fraction(row["share_basis_points"], 10_000)
+        for row in rows
+        if members[str(row["cooperative"])]
+    }
+    known = {sharing.value for sharing in Sharing}
+    stored = network["network_sharing"]
+    sharing = Sharing(stored) if stored in known else Sharing.EQUAL
+    try:
+        shares = cooperative_shares(sharing, members, fixed)
+    except TallyError as error:
+        raise Refused("network_shares_invalid") from error
+    names = {str(row["cooperative"]): str(row["cooperative.name"]) for row in rows}
+    return {
+        "sharing": sharing.value,
+        "decides": deciding_count(rules),
+        "cooperatives": {
+            key: {"name": names[key], "members": members[key], "share": str(shares[key])}
+            for key in sorted(shares, key=int)
+        },
+    }
+
+
+def _counts(method: str, result: TallyResult | None) -> dict[str, Any] | None:
+    """A line's own figures: its papers by option (hidden: None)."""
+    if result is None:
+        return None
+    if method not in _SHOWN_COUNTS or not result.rounds:
+        return {}
+    return {str(k): str(v) for k, v in result.rounds[0].totals.items()}
+
+
+def _line(method: str, line: CooperativeCount, name: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "share": str(line.share),
+        "voters": line.voters,
+        "result": line.result.to_json() if line.result is not None else None,
+        "counts": _counts(method, line.result),
+    }
+
+
+def count_notes(method: str, count: NetworkCount, frozen: Mapping[str, Any]) -> dict[str, Any]:
+    """Both counts and each line as stored in the snapshot: cooperatives by name, never id."""
+    cooperatives = frozen["cooperatives"]
+    alone = count.unaffiliated
+    hidden = [cooperatives[name]["name"] for name in count.hidden if name != UNAFFILIATED]
+    return {
+        "decides": frozen["decides"],
+        "sharing": frozen["sharing"],
+        "per_head": count.per_head.to_json(),
+        "per_cooperative": count.per_cooperative.to_json(),
+        "agree": count.counts_agree,
+        "cooperatives": [
+            _line(method, line, cooperatives[line.name]["name"]) for line in count.cooperatives
+        ],
+        "individuals": _line(method, alone, "") if alone is not None else None,
+        "hidden": hidden,
+        "individuals_hidden": UNAFFILIATED in count.hidden,
+    }
+
+
+def _count(
+    method: str,
+    candidates: list[str],
+    papers: Mapping[str, Mapping[Hashable, int]],
+    alone: Mapping[Hashable, int],
+    shares: Mapping[str, Fraction],
+    *,
+    secret: bool,
+    seats: int,
+    options: Mapping[str, Any],
+) -> NetworkCount:
+    return count_network(
+        method,
+        candidates,
+        papers,
+        shares,
+        secret=secret,
+        seats=seats,
+        options=options,
+        unaffiliated=alone,
+    )
+
+
+async def count_network_round(
+    ballot: Mapping[str, Any],
+    candidates: list[str],
+    papers: list[dict[str, Any]],
+    room: RoomCount | None,
+    options: Mapping[str, Any],
+) -> tuple[TallyResult, str]:
+    """(the deciding count's result, the snapshot with both counts) of a network's ballot,
+    from its papers and the rule frozen at its open; writes nothing."""
+    method = ballot["method"]
+    snapshot = json.loads(ballot["rule_snapshot"])
+    frozen = snapshot[NETWORK_KEY]
+    shares = {key: Fraction(line["share"]) for key, line in frozen["cooperatives"].items()}
+    by_cooperative: dict[str, Counter[Any]] = {key: Counter() for key in shares}
+    alone: Counter[Any] = Counter()
+    for paper in papers:
+        key = str(paper["weight_group"]).removeprefix(GROUP_PREFIX)
+        # a cooperative that joined after the open, or none: counted per head only
+        found = by_cooperative.get(key, alone)
+        found[decode_choice(method, paper["content"])] += 1
+    if room is not None:  # refused for a network's ballot; a room count tells no cooperative
+        candidates = merge_room_count(method, candidates, alone, room, options)
+    counted = partial(
+        _count,
+        method,
+        candidates,
+        by_cooperative,
+        alone,
+        shares,
+        secret=ballot["secret"],
+        seats=ballot["seats"],
+        options=options,
+    )
+    count = await anyio.to_thread.run_sync(counted)
+    snapshot[COUNT_KEY] = count_notes(method, count, frozen)
+    result = count.per_head if frozen["decides"] == PER_HEAD else count.per_cooperative
+    return result, json.dumps(snapshot, sort_keys=True)
