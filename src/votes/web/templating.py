@@ -9,7 +9,7 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime, format_time, get_datetime_format
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_decimal
 from jinja2 import (
     Environment,
     FileSystemLoader,
@@ -20,6 +20,7 @@ from jinja2 import (
 from jinja2.runtime import Context
 
 from votes import i18n
+from votes.core.explain import format_percent
 from votes.db.tables import GENERAL_ASSEMBLY_KINDS
 from votes.paths import TEMPLATES_DIR
 from votes.services.events import now_ms
@@ -142,4 +143,6 @@ def format_number(value: Any) -> str:
 
 
 def format_share(value: Fraction | float) -> str:
-    return format_percent(float(value), format="#,##0.#%", locale=i18n.babel_locale())
+    """A share (0 to 1) as the count's explanation writes it: rounded half up to a tenth,
+    « 58,3 % » in French (a no-break space before the sign), "58.3%" in English."""
+    return format_percent(Fraction(value).limit_denominator(10**9), i18n.current_language.get())
