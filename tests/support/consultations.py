@@ -23,7 +23,16 @@ from votes.services import accounts, assemblies, consultations, organisations, p
 from votes.services.actors import Actor, actor_for
 from votes.services.ballots import lifecycle, voting
 
-__all__ = ["PASSWORD", "Side", "consultation_of", "decide_copy", "network_with", "sent_proposal"]
+__all__ = [
+    "PASSWORD",
+    "Side",
+    "consultation_of",
+    "cooperative_assembly",
+    "decide_copy",
+    "network_with",
+    "sent_proposal",
+    "vote_on_copy",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,11 +119,11 @@ async def cooperative_assembly(cooperative: Side) -> int:
     )
 
 
-async def decide_copy(
-    cooperative: Side, consultation_id: int, votes: dict[str, int], *, publish: bool = True
-) -> tuple[int, int]:
-    """The cooperative puts the consultation on an assembly, votes on its copy (``votes``:
-    response → number of members) and publishes the result: (copy, ballot)."""
+async def vote_on_copy(
+    cooperative: Side, copy_id: int, votes: dict[str, int], *, publish: bool = True
+) -> int:
+    """The cooperative's members vote on its copy (``votes``: response → number of members,
+    each a new member) and the result is published unless ``publish`` is False: the ballot."""
     voters = []
     for choice, number in votes.items():
         for index in range(number):
@@ -125,8 +134,6 @@ async def decide_copy(
                 cooperative.organisation_id, person, kind=MembershipKind.MEMBER
             )
             voters.append((membership, choice))
-    assembly_id = await cooperative_assembly(cooperative)
-    copy_id = await consultations.choose_assembly(cooperative.admin, consultation_id, assembly_id)
     chair = await member_actor(cooperative.organisation_id, facilitator=True)
     ballot_id = await proposals.put_to_vote(chair, copy_id)
     await open_ballot(ballot_id)
@@ -136,4 +143,14 @@ async def decide_copy(
     await lifecycle.close_ballot(system, ballot_id)
     if publish:
         await lifecycle.publish_ballot(system, ballot_id)
-    return copy_id, ballot_id
+    return ballot_id
+
+
+async def decide_copy(
+    cooperative: Side, consultation_id: int, votes: dict[str, int], *, publish: bool = True
+) -> tuple[int, int]:
+    """The cooperative puts the consultation on an assembly and decides its copy
+    (:func:`vote_on_copy`): (copy, ballot)."""
+    assembly_id = await cooperative_assembly(cooperative)
+    copy_id = await consultations.choose_assembly(cooperative.admin, consultation_id, assembly_id)
+    return copy_id, await vote_on_copy(cooperative, copy_id, votes, publish=publish)

@@ -112,16 +112,25 @@ async def consulted_proposals(network_id: int) -> list[NetworkProposal]:
     return [found[key] for key in sorted(found, reverse=True)]
 
 
-async def network_proposal_title(network_id: int, proposal_id: int) -> str | None:
-    """The title of the network's proposal ``proposal_id`` if it was sent (None otherwise)."""
+async def proposal_title(organisation_id: int, proposal_id: int) -> str | None:
+    """The title of the organisation's proposal ``proposal_id`` (None if not its own)."""
     row = (
-        await Consultation.select(Consultation.network_proposal.title)
-        .where(
-            (Consultation.network == network_id) & (Consultation.network_proposal == proposal_id)
-        )
+        await Proposal.select(Proposal.title)
+        .where((Proposal.id == proposal_id) & (Proposal.organisation == organisation_id))
         .first()
     )
-    return str(row["network_proposal.title"]) if row else None
+    return str(row["title"]) if row else None
+
+
+async def sent_proposal_of(network_id: int, consultation_id: int) -> int | None:
+    """The network proposal of the network's consultation ``consultation_id`` (None if the
+    consultation is not one the network sent)."""
+    row = (
+        await Consultation.select(Consultation.network_proposal)
+        .where((Consultation.id == consultation_id) & (Consultation.network == network_id))
+        .first()
+    )
+    return int(row["network_proposal"]) if row else None
 
 
 async def answers_of(network_id: int, proposal_id: int) -> list[CooperativeAnswer]:
