@@ -118,6 +118,20 @@ async def test_a_network_consults_a_cooperative_and_reads_only_its_answer(
         cooperative.slug.split("-")[1],
         silent.slug.split("-")[1],
     )
+    # each side's own audit trail, in words
+    network_trail = _text(await network_browser.get(f"{network.base}/audit"))
+    assert_shows(
+        network_trail,
+        "Proposition envoyée aux coopératives membres",
+        "Réponse reçue d'une coopérative membre",
+        "adoptée",
+    )
+    assert_shows(
+        _text(await coop_browser.get(f"{cooperative.base}/audit")),
+        "Consultation reçue d'un réseau",
+        "Assemblée choisie pour une consultation du réseau",
+        "Réponse renvoyée au réseau",
+    )
 
 
 async def test_refusals_leave_nothing_written(
