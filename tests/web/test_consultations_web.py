@@ -81,6 +81,8 @@ async def test_a_network_consults_a_cooperative_and_reads_only_its_answer(
     )
 
     coop_browser = await _signed_in(second_client, cooperative)
+    dashboard = _text(await coop_browser.get(f"{cooperative.base}/"))
+    assert_shows(dashboard, "Charte commune", "attend la réponse de votre coopérative")
     received = await coop_browser.get(f"{cooperative.base}/consultations")
     assert_shows(_text(received), "Consultations reçues du réseau", "Charte commune")
     consultation_id = await consultation_of(proposal_id, cooperative)
@@ -107,6 +109,8 @@ async def test_a_network_consults_a_cooperative_and_reads_only_its_answer(
     answered = await post_with_token(coop_browser, f"{path}/answer", {"ballot": str(ballot_id)})
     assert answered.status_code == 303
     assert_shows(_text(await coop_browser.get(path)), "Réponse envoyée le")
+    dashboard = _text(await coop_browser.get(f"{cooperative.base}/"))
+    assert "attend la réponse de votre coopérative" not in dashboard
 
     page = await network_browser.get(f"{network.base}/consultations/proposals/{proposal_id}")
     assert_shows(

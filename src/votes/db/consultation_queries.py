@@ -208,6 +208,11 @@ async def received(cooperative_id: int) -> list[ReceivedConsultation]:
     return [_received(row) for row in rows]
 
 
+async def awaiting_answer(cooperative_id: int) -> list[ReceivedConsultation]:
+    """The consultations the cooperative has not answered yet (the network did not withdraw)."""
+    return [found for found in await received(cooperative_id) if found.status == "sent"]
+
+
 async def received_one(cooperative_id: int, consultation_id: int) -> ReceivedConsultation | None:
     """The cooperative's consultation ``consultation_id``; None if it is not the cooperative's."""
     row = (
