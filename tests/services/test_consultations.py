@@ -3,6 +3,8 @@ own copy and returns what its published ballot says; every refusal leaves nothin
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from tests.support.consultations import (
     consultation_of,
@@ -198,3 +200,24 @@ async def test_a_withdrawn_consultation_is_no_longer_answered_nor_counted() -> N
         )
     }
     assert "consultation.withdrawn" in await _actions(withdrawn.organisation_id)
+
+
+async def test_a_double_tap_sends_and_answers_once() -> None:
+    network, (cooperative,) = await network_with(1)
+    proposal_id = await sent_proposal(network, send=False)
+    sent = await asyncio.gather(
+        consultations.send_consultation(network.admin, proposal_id),
+        consultations.send_consultation(network.admin, proposal_id),
+        return_exceptions=True,
+    )
+    assert {getattr(result, "code", result) for result in sent} == {1, "already_consulted"}
+    consultation_id = await consultation_of(proposal_id, cooperative)
+    _copy, ballot_id = await decide_copy(cooperative, consultation_id, {"yes": 2})
+    before = len(await _actions(network.organisation_id))
+    answers = await asyncio.gather(
+        consultations.return_answer(cooperative.admin, consultation_id, ballot_id),
+        consultations.return_answer(cooperative.admin, consultation_id, ballot_id),
+        return_exceptions=True,
+    )
+    assert {getattr(a, "code", None) for a in answers} == {None, "already_answered"}
+    assert len(await _actions(network.organisation_id)) == before + 1

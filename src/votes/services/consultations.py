@@ -77,6 +77,9 @@ async def send_consultation(actor: Actor, proposal_id: int) -> int:
         )
         if proposal["status"] not in SENDABLE:
             raise Refused("proposal_not_sendable")
+        # a no-op update takes the proposal's row lock: two sends of it at once (a double tap)
+        # run one after the other on PostgreSQL, and the second finds the first's rows
+        await Proposal.update({Proposal.title: proposal["title"]}).where(Proposal.id == proposal_id)
         members = await NetworkMembership.select(
             NetworkMembership.cooperative, NetworkMembership.cooperative.name
         ).where(
@@ -169,9 +172,18 @@ async def choose_assembly(actor: Actor, consultation_id: int, assembly_id: int) 
             str(row["network_proposal.title"]),
             f"*{origin}*\n\n{row['network_proposal.body']}",
         )
-        await Consultation.update({Consultation.copy_proposal: copy_id}).where(
-            Consultation.id == consultation_id
-        )
+        # only while no assembly is chosen and the network has not withdrawn it: a second
+        # tap, or the network withdrawing meanwhile, refuses (and drops the copy made above)
+        if (
+            not await Consultation.update({Consultation.copy_proposal: copy_id})
+            .where(
+                (Consultation.id == consultation_id)
+                & Consultation.copy_proposal.is_null()
+                & (Consultation.status == ConsultationStatus.SENT.value)
+            )
+            .returning(Consultation.id)
+        ):
+            raise Refused("assembly_already_chosen")
         await audit.record_by(
             actor,
             "consultation.assembly_chosen",
@@ -244,18 +256,27 @@ async def return_answer(actor: Actor, consultation_id: int, confirmed_ballot_id:
         if answer.ballot_id != confirmed_ballot_id:
             raise Refused("ballot_changed")
         figures = answer.figures
-        await Consultation.update(
-            {
-                Consultation.status: ConsultationStatus.ANSWERED.value,
-                Consultation.verdict: answer.verdict.value,
-                Consultation.votes_for: figures.votes_for,
-                Consultation.votes_against: figures.votes_against,
-                Consultation.abstentions: figures.abstentions,
-                Consultation.voters: figures.voters,
-                Consultation.answered_at: datetime.now(UTC),
-                Consultation.answered_by: actor.person_id,
-            }
-        ).where(Consultation.id == consultation_id)
+        answered = (
+            await Consultation.update(
+                {
+                    Consultation.status: ConsultationStatus.ANSWERED.value,
+                    Consultation.verdict: answer.verdict.value,
+                    Consultation.votes_for: figures.votes_for,
+                    Consultation.votes_against: figures.votes_against,
+                    Consultation.abstentions: figures.abstentions,
+                    Consultation.voters: figures.voters,
+                    Consultation.answered_at: datetime.now(UTC),
+                    Consultation.answered_by: actor.person_id,
+                }
+            )
+            .where(
+                (Consultation.id == consultation_id)
+                & (Consultation.status == ConsultationStatus.SENT.value)
+            )
+            .returning(Consultation.id)
+        )
+        if not answered:  # answered or withdrawn since it was read: a concurrent request won
+            raise Refused("already_answered")
         returned = {
             "verdict": answer.verdict.value,
             "for": figures.votes_for,
@@ -302,9 +323,15 @@ async def withdraw_consultation(actor: Actor, consultation_id: int) -> None:
             raise Refused("already_answered")
         if row["status"] == ConsultationStatus.WITHDRAWN.value:
             raise Refused("consultation_withdrawn")
-        await Consultation.update({Consultation.status: ConsultationStatus.WITHDRAWN.value}).where(
-            Consultation.id == consultation_id
-        )
+        if (
+            not await Consultation.update({Consultation.status: ConsultationStatus.WITHDRAWN.value})
+            .where(
+                (Consultation.id == consultation_id)
+                & (Consultation.status == ConsultationStatus.SENT.value)
+            )
+            .returning(Consultation.id)
+        ):
+            raise Refused("already_answered")  # answered meanwhile
         await audit.record_by(
             actor,
             "consultation.withdrawn",
