@@ -4,6 +4,7 @@ own copy and returns what its published ballot says; every refusal leaves nothin
 from __future__ import annotations
 
 import asyncio
+from fractions import Fraction
 
 import pytest
 from tests.support.consultations import (
@@ -16,6 +17,7 @@ from tests.support.consultations import (
 from tests.support.factories import member_actor
 
 from votes.core.consultation import Answer, Figures, aggregate_consultation
+from votes.core.results import TallyResult, Verdict
 from votes.db import consultation_queries as cq
 from votes.db.tables import (
     AuditEntry,
@@ -221,3 +223,37 @@ async def test_a_double_tap_sends_and_answers_once() -> None:
     )
     assert {getattr(a, "code", None) for a in answers} == {None, "already_answered"}
     assert len(await _actions(network.organisation_id)) == before + 1
+
+
+def _motion(verdict: Verdict | None, method: str = "majority", **details: object) -> TallyResult:
+    candidates = ("yes", "no", "abstain")
+    return TallyResult(method, candidates, 1, (), (), verdict=verdict, details=details)
+
+
+def test_a_result_weighted_by_colleges_returns_the_papers_handed_in() -> None:
+    weighted = _motion(Verdict.ADOPTED, yes=Fraction(7, 2), no=Fraction(3, 2), abstain=1)
+    with pytest.raises(Refused, match="figures_weighted"):
+        consultations.read_answer(1, weighted)
+    answer = consultations.read_answer(1, weighted, {"yes": 3, "no": 2, "abstain": 1, "blank": 1})
+    assert answer.verdict == "adopted"
+    assert answer.figures == Figures(3, 2, 1, 7)
+
+
+def test_no_quorum_is_no_decision_and_only_a_motion_answers() -> None:
+    quorum = consultations.read_answer(1, _motion(Verdict.NO_QUORUM, yes=1, no=0, abstain=0))
+    assert (quorum.verdict, quorum.figures) == ("no_decision", Figures(1, 0, 0, 1))
+    with pytest.raises(Refused, match="not_a_motion"):
+        consultations.read_answer(1, _motion(None, "plurality"))
+    with pytest.raises(Refused, match="not_a_motion"):
+        consultations.read_answer(1, _motion(Verdict.ADOPTED, "consent"))
+
+
+async def test_the_papers_handed_in_are_the_published_counts() -> None:
+    network, (cooperative,) = await network_with(1)
+    proposal_id = await sent_proposal(network)
+    consultation_id = await consultation_of(proposal_id, cooperative)
+    _copy, ballot_id = await decide_copy(
+        cooperative, consultation_id, {"yes": 2, "no": 3, "abstain": 1}
+    )
+    papers = await consultations.papers_handed_in(ballot_id, 1)
+    assert papers == {"yes": 2, "no": 3, "abstain": 1}

@@ -14,18 +14,23 @@ withdrawal and the answers received; the cooperative what it received, chose and
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from fractions import Fraction
 from typing import Any
 
+from votes.core.choices import decode_choice
 from votes.core.consultation import Figures
 from votes.core.results import TallyResult, Verdict
+from votes.core.room_counts import merge_room_count
 from votes.db.engine import write_transaction
 from votes.db.tables import (
     Assembly,
     AssemblyStatus,
     Ballot,
+    BallotPaper,
     BallotStatus,
     Consultation,
     ConsultationStatus,
@@ -39,6 +44,7 @@ from votes.db.tables import (
 from votes.i18n import gettext as _
 from votes.services import audit, proposals
 from votes.services.actors import Actor, may_administer, require
+from votes.services.ballots import counting
 from votes.services.refusals import Refused, owned_row
 
 # a network proposal still in play may be sent; a draft or a decided one may not
@@ -196,29 +202,49 @@ async def choose_assembly(actor: Actor, consultation_id: int, assembly_id: int) 
 _RESPONSES = ("yes", "no", "abstain", "blank", "invalid")
 
 
-def _whole(value: object) -> int:
-    """A count of the published result as a whole number (a count weighted by colleges is
-    not one: the network receives papers, not weights)."""
+def _whole(value: object) -> int | None:
+    """A count of the published result as a whole number; None for a count weighted by
+    colleges (the network receives votes, not weights)."""
     number = Fraction(value) if isinstance(value, (int, Fraction)) else Fraction(0)
-    if number.denominator != 1:
-        raise Refused("figures_weighted")
-    return int(number)
+    return int(number) if number.denominator == 1 else None
 
 
-def read_answer(ballot_id: int, result: TallyResult) -> ReturnedAnswer:
-    """The verdict and the figures a published motion's result gives the network."""
+def read_answer(
+    ballot_id: int, result: TallyResult, papers: Mapping[str, int] | None = None
+) -> ReturnedAnswer:
+    """The verdict and the figures a published motion's result gives the network: the figures
+    as the result shows them, or, when it shows weights (colleges), the papers handed in
+    (``papers``: response → number; ``figures_weighted`` without them)."""
     if result.verdict is None or result.method != "majority":
         raise Refused("not_a_motion")
     verdict = {
         Verdict.ADOPTED: ConsultationVerdict.ADOPTED,
         Verdict.REJECTED: ConsultationVerdict.REJECTED,
     }.get(result.verdict, ConsultationVerdict.NO_DECISION)
-    counts = {key: _whole(result.details.get(key, 0)) for key in _RESPONSES}
+    shown = {key: _whole(result.details.get(key, 0)) for key in _RESPONSES}
+    counts = {key: value for key, value in shown.items() if value is not None}
+    if len(counts) < len(shown):
+        if papers is None:
+            raise Refused("figures_weighted")
+        counts = {key: int(papers.get(key, 0)) for key in _RESPONSES}
     return ReturnedAnswer(
         ballot_id,
         verdict,
         Figures(counts["yes"], counts["no"], counts["abstain"], sum(counts.values())),
     )
+
+
+async def papers_handed_in(ballot_id: int, round_: int) -> dict[str, int]:
+    """A motion's papers of one round by response, the room's count included: the votes as
+    handed in, before any weighting by college."""
+    rows = await BallotPaper.select(BallotPaper.content).where(
+        (BallotPaper.ballot == ballot_id) & (BallotPaper.round == round_)
+    )
+    grouped: Counter[Any] = Counter(decode_choice("majority", row["content"]) for row in rows)
+    room = await counting.room_count_of(ballot_id, round_)
+    if room is not None:
+        merge_room_count("majority", list(_RESPONSES), grouped, room, {})
+    return {str(key): int(number) for key, number in grouped.items()}
 
 
 async def _published_answer(row: dict[str, Any]) -> ReturnedAnswer:
@@ -228,13 +254,19 @@ async def _published_answer(row: dict[str, Any]) -> ReturnedAnswer:
     ballot = None
     if ballot_id is not None:
         ballot = (
-            await Ballot.select(Ballot.status, Ballot.result)
+            await Ballot.select(Ballot.status, Ballot.result, Ballot.round)
             .where((Ballot.id == ballot_id) & (Ballot.organisation == row["cooperative"]))
             .first()
         )
     if ballot_id is None or ballot is None or ballot["status"] != BallotStatus.PUBLISHED.value:
         raise Refused("ballot_not_published")
-    return read_answer(ballot_id, TallyResult.from_json(ballot["result"]))
+    result = TallyResult.from_json(ballot["result"])
+    try:
+        return read_answer(ballot_id, result)
+    except Refused as error:
+        if error.code != "figures_weighted":
+            raise
+    return read_answer(ballot_id, result, await papers_handed_in(ballot_id, ballot["round"]))
 
 
 async def answer_to_return(actor: Actor, consultation_id: int) -> ReturnedAnswer:
