@@ -237,11 +237,13 @@ def test_a_result_weighted_by_colleges_returns_the_papers_handed_in() -> None:
     answer = consultations.read_answer(1, weighted, {"yes": 3, "no": 2, "abstain": 1, "blank": 1})
     assert answer.verdict == "adopted"
     assert answer.figures == Figures(3, 2, 1, 7)
+    assert answer.weighted
 
 
 def test_no_quorum_is_no_decision_and_only_a_motion_answers() -> None:
     quorum = consultations.read_answer(1, _motion(Verdict.NO_QUORUM, yes=1, no=0, abstain=0))
     assert (quorum.verdict, quorum.figures) == ("no_decision", Figures(1, 0, 0, 1))
+    assert not quorum.weighted
     with pytest.raises(Refused, match="not_a_motion"):
         consultations.read_answer(1, _motion(None, "plurality"))
     with pytest.raises(Refused, match="not_a_motion"):

@@ -58,6 +58,7 @@ class ReturnedAnswer:
     ballot_id: int
     verdict: ConsultationVerdict
     figures: Figures
+    weighted: bool = False  # the figures are the papers handed in, the result shows weights
 
 
 async def _network_name(network_id: int) -> str:
@@ -231,6 +232,7 @@ def read_answer(
         ballot_id,
         verdict,
         Figures(counts["yes"], counts["no"], counts["abstain"], sum(counts.values())),
+        weighted=None in shown.values(),
     )
 
 
