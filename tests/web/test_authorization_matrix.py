@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import re
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -279,6 +280,14 @@ ACCESS: dict[tuple[str, str], str] = {
     # each member's own choice of mails (#18)
     ("GET", f"{ORG}/notifications"): "org",
     ("POST", f"{ORG}/notifications"): "org",
+    # consultations of member cooperatives (#20): administrators on both sides
+    ("GET", f"{ORG}/consultations"): "admin",
+    ("POST", f"{ORG}/consultations/send"): "admin",
+    ("GET", f"{ORG}/consultations/proposals/{{proposal_id:int}}"): "admin",
+    ("POST", f"{ORG}/consultations/proposals/{{proposal_id:int}}/withdraw"): "admin",
+    ("GET", f"{ORG}/consultations/{{consultation_id:int}}"): "admin",
+    ("POST", f"{ORG}/consultations/{{consultation_id:int}}/assembly"): "admin",
+    ("POST", f"{ORG}/consultations/{{consultation_id:int}}/answer"): "admin",
 }
 
 # routes whose sample object may be in a state where even an allowed role gets 404 or 409
@@ -424,7 +433,30 @@ async def world(demo: None) -> dict[str, Any]:
             idempotency_key=f"matrix:{suffix}",
         )
     )
+    samples["consultation_id"] = await _consultation_received(demo_id, foreign_id, people)
     return {"demo_id": demo_id, "people": people, "samples": samples, "scopes": scopes}
+
+
+async def _consultation_received(demo_id: int, network_id: int, people: dict[str, Any]) -> int:
+    """A consultation the copy of the demo received from a network (#20): the foreign
+    organisation, whose proposal it is."""
+    from votes.services import assemblies, proposals
+
+    assembly_id = await assemblies.create_assembly(
+        await actor_for(network_id), "Rencontre", datetime(2027, 3, 14, 14, 0, tzinfo=UTC)
+    )
+    proposal_id = await proposals.create_proposal(
+        network_id, assembly_id, people["foreign"], "Charte", "Le texte du réseau."
+    )
+    consultation = tables.Consultation(
+        network=network_id,
+        network_proposal=proposal_id,
+        cooperative=demo_id,
+        consultation_key=f"{proposal_id}:{demo_id}",
+        sent_by=people["foreign"],
+    )
+    await consultation.save()
+    return int(consultation.id)
 
 
 async def _sample(name: str, world: dict[str, Any]) -> Any:

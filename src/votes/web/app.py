@@ -39,6 +39,7 @@ from votes.web.controllers.ballots.console import BallotConsoleController
 from votes.web.controllers.ballots.drafts import BallotDraftsController
 from votes.web.controllers.ballots.results import BallotResultsController
 from votes.web.controllers.ballots.vote import BallotVotingController
+from votes.web.controllers.consultations import ConsultationsController
 from votes.web.controllers.convocations.letters import ConvocationLettersController
 from votes.web.controllers.convocations.preparation import ConvocationController
 from votes.web.controllers.cosign import CosignController
@@ -199,6 +200,7 @@ def organisation_router() -> Router:
             FloorController,
             ConvocationController,
             ConvocationLettersController,
+            ConsultationsController,
         ],
     )
 

@@ -31,6 +31,12 @@ ACTIONS: dict[str, str] = {
     "ballot.created": N_("Ballot created"),
     "ballot.edited": N_("Ballot changed"),
     "ballot.room_count": N_("Room count recorded"),
+    "consultation.answer_received": N_("Answer received from a member cooperative"),
+    "consultation.answered": N_("Answer returned to the network"),
+    "consultation.assembly_chosen": N_("Assembly chosen for a network consultation"),
+    "consultation.received": N_("Consultation received from a network"),
+    "consultation.sent": N_("Proposal sent to the member cooperatives"),
+    "consultation.withdrawn": N_("Network consultation withdrawn"),
     "convocation.letters_marked": N_("Members recorded as convened by letter"),
     "convocation.prepared": N_("Convocation prepared"),
     "convocation.sent": N_("Convocation sent"),
@@ -64,6 +70,7 @@ ACTIONS: dict[str, str] = {
 SUBJECTS: dict[str, str] = {
     "assembly": N_("Assembly no. %(id)s"),
     "ballot": N_("Ballot no. %(id)s"),
+    "consultation": N_("Consultation no. %(id)s"),
     "contribution": N_("Contribution no. %(id)s"),
     "mail": N_("Mail no. %(id)s"),
     "membership": N_("Member no. %(id)s"),
@@ -114,6 +121,14 @@ DETAILS: dict[str, str] = {
     "notice_days": N_("notice period (days)"),
     "missing_days": N_("days of notice missing"),
     "characters": N_("characters"),
+    "network": N_("network"),
+    "cooperative": N_("cooperative"),
+    "cooperatives": N_("cooperatives"),
+    "verdict": N_("verdict"),
+    "for": N_("for"),
+    "against": N_("against"),
+    "abstentions": N_("abstentions"),
+    "voters": N_("voters"),
 }
 
 
@@ -130,6 +145,7 @@ VALUE_GROUPS: dict[str, dict[str, str]] = {
         "to": "amendment_status",
     },
     "ballot": {"method": "method", "status": "ballot_status"},
+    "consultation": {"verdict": "consultation_verdict"},
 }
 ROLES: dict[str, str] = {
     "member": N_("member"),

@@ -41,6 +41,12 @@ LABELS: dict[str, dict[str, str]] = {
         "in_session": N_("In session"),
         "closed": N_("Closed"),
     },
+    # what a member cooperative decided on a network's consultation (#20)
+    "consultation_verdict": {
+        "adopted": N_("adopted"),
+        "rejected": N_("rejected"),
+        "no_decision": N_("no decision"),
+    },
     "proposal_status": {
         "draft": N_("Draft"),
         "submitted": N_("Submitted"),

@@ -65,6 +65,11 @@ from votes.db.tables.ballots import (
     Participation,
     participation_key,
 )
+from votes.db.tables.consultations import (
+    Consultation,
+    ConsultationStatus,
+    ConsultationVerdict,
+)
 from votes.db.tables.convocations import (
     ConvocationChannel,
     ConvocationLetter,
@@ -113,6 +118,7 @@ TABLE_MODULES = (
     "votes.db.tables.convocations",
     "votes.db.tables.networks",
     "votes.db.tables.gatherings",
+    "votes.db.tables.consultations",
 )
 
 __all__ = [
@@ -145,6 +151,9 @@ __all__ = [
     "CheckInMethod",
     "College",
     "ConsentPhase",
+    "Consultation",
+    "ConsultationStatus",
+    "ConsultationVerdict",
     "Contribution",
     "Convocation",
     "ConvocationChannel",

@@ -19,7 +19,7 @@ from litestar.exceptions import NotAuthorizedException, NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from votes.db import member_queries, queries
+from votes.db import consultation_queries, member_queries, queries
 from votes.db.queries import OrganisationView
 from votes.db.tables import LegalForm
 from votes.services import accounts, organisations
@@ -163,6 +163,10 @@ class OrganisationHomeController(Controller):
             first_steps=await queries.first_steps_of(organisation_id)
             if page.actor.is_admin
             else None,
+            # network consultations awaiting the cooperative's answer (#20): its admins' to do
+            consultations=await consultation_queries.awaiting_answer(organisation_id)
+            if page.actor.is_admin
+            else [],
         )
 
     async def _settings_page(

@@ -1,0 +1,286 @@
+"""Consultations of member cooperatives on the web (#20), administrators only on both sides.
+
+A network's administrator sends a network proposal to the member cooperatives and follows
+their answers on the consultation page (each cooperative's status and verdict, then the
+aggregate). A cooperative's administrators find the consultations it received under
+"Network consultations", choose the assembly that debates its copy, and return the answer
+read from their published ballot after confirming it. Neither side reaches the other's
+records through these pages: the network's page reads only the returned answers.
+"""
+
+from __future__ import annotations
+
+from litestar import Controller, get, post
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_200_OK
+
+from votes.core.consultation import Answer, aggregate_consultation
+from votes.db import consultation_queries as cq
+from votes.i18n import gettext as _
+from votes.services import consultations as service
+from votes.services.actors import may_administer
+from votes.services.consultations import ReturnedAnswer
+from votes.services.refusals import Refused
+from votes.web.forms import FormErrors, whole_number
+from votes.web.guards import requires
+from votes.web.labels import N_
+from votes.web.pages import Page, found
+from votes.web.refusals import area, explain
+
+REFUSALS = area(
+    "consultations",
+    {
+        "not_a_network": (
+            409,
+            N_("Only a network consults its member cooperatives."),
+        ),
+        "proposal_not_sendable": (
+            409,
+            N_("Only a submitted proposal, or one under debate, can be sent to the cooperatives."),
+        ),
+        "no_member_cooperatives": (
+            409,
+            N_("The network has no member cooperative to consult yet."),
+        ),
+        "already_consulted": (
+            409,
+            N_("Every member cooperative has already received this proposal."),
+        ),
+        "consultation_withdrawn": (
+            409,
+            N_("The network has withdrawn this consultation. Nothing was sent."),
+        ),
+        "already_answered": (
+            422,
+            N_("Your cooperative has already returned its answer. Nothing was sent again."),
+        ),
+        "assembly_already_chosen": (
+            409,
+            N_("An assembly has already been chosen for this consultation."),
+        ),
+        "assembly_closed": (
+            422,
+            N_("This assembly is closed: choose an assembly to come."),
+        ),
+        "choose_proposal": (422, N_("Choose the proposal to send.")),
+        "choose_consultation": (422, N_("Choose the consultation to withdraw.")),
+        "choose_assembly": (422, N_("Choose the assembly that will debate the proposal.")),
+        "no_assembly_chosen": (
+            422,
+            N_("Choose first the assembly that will debate the proposal."),
+        ),
+        "ballot_not_published": (
+            422,
+            N_(
+                "The answer can be returned once your ballot on this proposal is published."
+                " Nothing was sent."
+            ),
+        ),
+        "ballot_changed": (
+            409,
+            N_(
+                "The ballot on this proposal has changed: check its result again. Nothing was sent."
+            ),
+        ),
+        "confirm_answer": (422, N_("Check the answer, then send it from its page.")),
+        "not_a_motion": (
+            422,
+            N_("Only a for / against vote on the proposal gives an answer to return."),
+        ),
+        "figures_weighted": (
+            422,
+            N_(
+                "This ballot was weighted by colleges: its figures are not whole numbers of"
+                " votes and cannot be returned."
+            ),
+        ),
+    },
+)
+
+ANSWERS = {
+    Answer.ADOPTED: N_("adopted"),
+    Answer.REJECTED: N_("rejected"),
+    Answer.NO_DECISION: N_("no decision"),
+    Answer.UNANSWERED: N_("not answered yet"),
+    Answer.WITHDRAWN: N_("withdrawn"),
+}
+
+
+def answer_label(answer: Answer) -> str:
+    return _(ANSWERS[answer])
+
+
+class ConsultationsController(Controller):
+    path = "/consultations"
+    guards = [requires(may_administer)]  # noqa: RUF012 - Litestar's declared shape
+
+    # -- both sides: what was sent, what was received ----------------------------------------
+
+    @get("/")
+    async def index(self, page: NamedDependency[Page]) -> Template:
+        return await self._index(page)
+
+    async def _index(
+        self, page: Page, errors: FormErrors | None = None, status_code: int = HTTP_200_OK
+    ) -> Template:
+        organisation_id = page.organisation.id
+        network = await cq.is_network(organisation_id)
+        return page.render(
+            "pages/consultations/index.html.jinja",
+            status_code=status_code,
+            is_network=network,
+            sendable=await cq.sendable_proposals(organisation_id) if network else [],
+            consulted=await cq.consulted_proposals(organisation_id) if network else [],
+            received=await cq.received(organisation_id),
+            answer_label=answer_label,
+            errors=errors or FormErrors(),
+        )
+
+    @post("/send")
+    async def send(self, page: NamedDependency[Page]) -> Template | Redirect:
+        form = await page.form()
+        proposal_id = whole_number(form.get("proposal"))
+        try:
+            if proposal_id is None:
+                raise Refused("choose_proposal")
+            await service.send_consultation(page.actor, proposal_id)
+        except Refused as error:
+            if error.code == "not_found":
+                raise NotFoundException() from error
+            status, message = explain(error, REFUSALS)
+            errors = FormErrors()
+            errors.add("", message)
+            return await self._index(page, errors, status)
+        return page.see_other("consultations", "proposals", proposal_id)
+
+    # -- the network's side ----------------------------------------------------------------
+
+    @get("/proposals/{proposal_id:int}")
+    async def network_page(
+        self, page: NamedDependency[Page], proposal_id: FromPath[int]
+    ) -> Template:
+        return await self._network_page(page, proposal_id)
+
+    async def _network_page(
+        self,
+        page: Page,
+        proposal_id: int,
+        errors: FormErrors | None = None,
+        status_code: int = HTTP_200_OK,
+    ) -> Template:
+        organisation_id = page.organisation.id
+        title = found(await cq.proposal_title(organisation_id, proposal_id))
+        lines = await cq.answers_of(organisation_id, proposal_id)
+        return page.render(
+            "pages/consultations/network.html.jinja",
+            status_code=status_code,
+            is_network=await cq.is_network(organisation_id),
+            proposal_id=proposal_id,
+            title=title,
+            lines=lines,
+            tally=aggregate_consultation((line.answer, line.figures) for line in lines),
+            answer_label=answer_label,
+            errors=errors or FormErrors(),
+        )
+
+    @post("/proposals/{proposal_id:int}/withdraw")
+    async def withdraw(
+        self, page: NamedDependency[Page], proposal_id: FromPath[int]
+    ) -> Template | Redirect:
+        found(await cq.proposal_title(page.organisation.id, proposal_id))
+        form = await page.form()
+        consultation_id = whole_number(form.get("consultation"))
+        try:
+            if consultation_id is None:
+                raise Refused("choose_consultation")
+            if await cq.sent_proposal_of(page.organisation.id, consultation_id) != proposal_id:
+                raise Refused("not_found")
+            await service.withdraw_consultation(page.actor, consultation_id)
+        except Refused as error:
+            if error.code == "not_found":
+                raise NotFoundException() from error
+            status, message = explain(error, REFUSALS)
+            errors = FormErrors()
+            errors.add("", message)
+            return await self._network_page(page, proposal_id, errors, status)
+        return page.see_other("consultations", "proposals", proposal_id)
+
+    # -- the cooperative's side ------------------------------------------------------------
+
+    @get("/{consultation_id:int}")
+    async def cooperative_page(
+        self, page: NamedDependency[Page], consultation_id: FromPath[int]
+    ) -> Template:
+        return await self._cooperative_page(page, consultation_id)
+
+    async def _cooperative_page(
+        self,
+        page: Page,
+        consultation_id: int,
+        errors: FormErrors | None = None,
+        status_code: int = HTTP_200_OK,
+    ) -> Template:
+        organisation_id = page.organisation.id
+        consultation = found(await cq.received_one(organisation_id, consultation_id))
+        answer: ReturnedAnswer | None = None
+        waiting = ""
+        if consultation.status == "sent" and consultation.copy_id is not None:
+            try:
+                answer = await service.answer_to_return(page.actor, consultation_id)
+            except Refused as error:
+                waiting = explain(error, REFUSALS).message
+        return page.render(
+            "pages/consultations/cooperative.html.jinja",
+            status_code=status_code,
+            consultation=consultation,
+            assemblies=await cq.open_assemblies(organisation_id)
+            if consultation.copy_id is None
+            else [],
+            answer=answer,
+            waiting=waiting,
+            answer_label=answer_label,
+            errors=errors or FormErrors(),
+        )
+
+    async def _refused(self, page: Page, consultation_id: int, error: Refused) -> Template:
+        if error.code == "not_found" and not error.field:
+            raise NotFoundException() from error
+        status, message = explain(error, REFUSALS)
+        errors = FormErrors()
+        errors.add(error.field, message)
+        return await self._cooperative_page(page, consultation_id, errors, status)
+
+    @post("/{consultation_id:int}/assembly")
+    async def choose_assembly(
+        self, page: NamedDependency[Page], consultation_id: FromPath[int]
+    ) -> Template | Redirect:
+        found(await cq.received_one(page.organisation.id, consultation_id))
+        form = await page.form()
+        assembly_id = whole_number(form.get("assembly"))
+        try:
+            if assembly_id is None:
+                raise Refused("choose_assembly", "assembly")
+            await service.choose_assembly(page.actor, consultation_id, assembly_id)
+        except Refused as error:
+            if error.code == "not_found":  # another cooperative's assembly: as if unknown
+                error = Refused("choose_assembly", "assembly")
+            return await self._refused(page, consultation_id, error)
+        return page.see_other("consultations", consultation_id)
+
+    @post("/{consultation_id:int}/answer")
+    async def return_answer(
+        self, page: NamedDependency[Page], consultation_id: FromPath[int]
+    ) -> Template | Redirect:
+        found(await cq.received_one(page.organisation.id, consultation_id))
+        form = await page.form()
+        ballot_id = whole_number(form.get("ballot"))
+        try:
+            if ballot_id is None:
+                raise Refused("confirm_answer")
+            await service.return_answer(page.actor, consultation_id, ballot_id)
+        except Refused as error:
+            return await self._refused(page, consultation_id, error)
+        return page.see_other("consultations", consultation_id)
