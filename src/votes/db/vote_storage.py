@@ -57,7 +57,7 @@ class VoteFacts:
     proxy_held: bool = False
     # the participation already stored for whom the vote is (its submission_hash, voted_at)
     existing: Mapping[str, Any] | None = None
-    # whom the vote is for answered this ballot by correspondence, and it stands (#18)
+    # whom the vote is for answered this ballot by correspondence, and it stands
     by_post: bool = False
 
 

@@ -1,4 +1,4 @@
-"""Votes by correspondence before the assembly (#18): a member's advance-vote form (the paper
+"""Votes by correspondence before the assembly: a member's advance-vote form (the paper
 forms a scrutineer enters are :mod:`votes.services.paper_forms`, the channel each resolution's
 close adds to the room's count :mod:`votes.services.postal_close`).
 

@@ -7,7 +7,7 @@ that no longer matches, whether it was edited, deleted or moved.
 
 Secret ballots: callers record *that* someone voted, never *what* they chose.
 
-Anchoring (#16): someone who can write the database could rewrite the whole chain with plain
+Anchoring: someone who can write the database could rewrite the whole chain with plain
 SHA-256. So each organisation's entries, from the first one written with anchoring on, are
 hashed with HMAC-SHA256 under a key kept outside the database (``<data folder>/audit/key``,
 created 0600 on first use); the number of that first anchored entry is kept beside it

@@ -1,4 +1,4 @@
-"""Paper postal forms (#18): a scrutineer enters a member's signed form received before the
+"""Paper postal forms: a scrutineer enters a member's signed form received before the
 deadline, and under dual control another scrutineer confirms it before it counts (while its
 resolutions have not closed, and never when its member voted in the room meanwhile). Stored as
 the member's own form is (:func:`votes.services.advance_votes.store_form`)."""

@@ -1,4 +1,4 @@
-"""The close of a resolution answered by correspondence (#18): inside the ballot's close, the
+"""The close of a resolution answered by correspondence: inside the ballot's close, the
 postal envelopes are opened (the keyed tags erased, the papers written again in random
 order), the forms the count must not take are left out (a voter the room replaces, a form
 awaiting its second scrutineer, a text changed after the deadline) and the channel is frozen

@@ -1,4 +1,4 @@
-"""Votes by correspondence (#18): who answered each resolution before the assembly, and what.
+"""Votes by correspondence: who answered each resolution before the assembly, and what.
 
 Stored like a room vote in two tables with nothing that joins them for a reader of the
 database: ``AdvanceParticipation`` (who, through which channel, entered by whom) and

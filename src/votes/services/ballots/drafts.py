@@ -51,7 +51,7 @@ KEY_MAX = 40
 OPTIONS_MAX = 60
 
 
-DURATION_DAYS_MAX = 28  # a decision between assemblies may stay open four weeks (#18)
+DURATION_DAYS_MAX = 28  # a decision between assemblies may stay open four weeks
 
 
 DURATION_MAX = DURATION_DAYS_MAX * 24 * 3600
@@ -219,7 +219,7 @@ def _normalised(
         # a tie at every round needs a lot: seed it now, so it is recorded before any vote
         rules["seed"] = (earlier_rules or {}).get("seed") or secrets.token_hex(4)
     if settings.method in CONDORCET_METHODS and not {"seed", "tie_break"} & set(rules):
-        # the same seeded lot for a tie that changes the result (#16); one that cannot is
+        # the same seeded lot for a tie that changes the result; one that cannot is
         # declared without effect by the count and draws nothing
         rules["seed"] = (earlier_rules or {}).get("seed") or secrets.token_hex(4)
         rules["tie_break"] = "lot"

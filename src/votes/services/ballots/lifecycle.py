@@ -156,7 +156,7 @@ async def _amendments_pending_vote(row: Mapping[str, Any]) -> bool:
 
 
 async def _rules_at_open(row: dict[str, Any]) -> dict[str, Any]:
-    """The general-assembly rules a ballot opens under (#7): the profile's rule frozen with
+    """The general-assembly rules a ballot opens under: the profile's rule frozen with
     its source, how papers are grouped for weighting, and who is present or represented."""
     snapshot, groups = await rules.ballot_snapshot(
         row["organisation"],

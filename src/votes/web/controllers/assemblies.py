@@ -245,7 +245,7 @@ class AssemblyController(Controller):
             manager=may_run_assemblies(actor),
             may_take_part=may_take_part(actor),
             next_statuses=await assemblies.next_statuses(assembly_id, detail.assembly.status),
-            # the vote by correspondence, while its form is open (#18)
+            # the vote by correspondence, while its form is open
             advance_vote_open=window.open,
             item_errors=item_errors or FormErrors(),
             item_values=item_values or {"title": "", "description": "", "planned_minutes": ""},

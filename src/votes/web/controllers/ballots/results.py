@@ -65,7 +65,7 @@ class BallotResultsController(Controller):
             else [],
         }
         postal = await _postal_channel(actor, ballot_id)
-        if postal is not None:  # the answers by correspondence the count added (#18)
+        if postal is not None:  # the answers by correspondence the count added
             body["postal"] = postal
         return _download(
             json.dumps(body, ensure_ascii=False, indent=2), "application/json", ballot, "json"
