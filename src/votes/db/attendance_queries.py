@@ -269,6 +269,7 @@ async def has_register(organisation_id: int, assembly_id: int) -> bool:
 
 
 async def college_names(organisation_id: int) -> dict[int, str]:
+    """The organisation's colleges: name by id."""
     rows = await College.select(College.id, College.name).where(
         College.organisation == organisation_id
     )

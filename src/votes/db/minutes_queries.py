@@ -25,7 +25,6 @@ from votes.db.tables import (
     BallotOption,
     BallotPaper,
     BallotStatus,
-    College,
     Membership,
     MembershipStatus,
     Minutes,
@@ -556,10 +555,3 @@ async def _proxy_votes(ballot: dict[str, Any]) -> int:
             & Participation.membership.is_in(sorted(represented))
         )
     )
-
-
-async def college_names(organisation_id: int) -> dict[int, str]:
-    rows = await College.select(College.id, College.name).where(
-        College.organisation == organisation_id
-    )
-    return {row["id"]: row["name"] for row in rows}

@@ -312,19 +312,6 @@ async def seal_records(ballot_id: int, round_: int) -> dict[str, Any]:
     }
 
 
-async def chain_head(organisation_id: int) -> tuple[int, str]:
-    """(sequence, hash) of the organisation's newest entry: the figure printed on the
-    projector, in exports and in the minutes, to compare with ``votes audit verify``."""
-    head = (
-        await AuditChain.select(AuditChain.last_sequence, AuditChain.last_hash)
-        .where(AuditChain.chain_key == str(organisation_id))
-        .first()
-    )
-    if head is None:
-        return 0, GENESIS_HASH
-    return int(head["last_sequence"]), str(head["last_hash"] or GENESIS_HASH)
-
-
 def content_digest(text: str) -> str:
     """SHA-256 of a document (the finalised procès-verbal), as recorded in the trail."""
     return hashlib.sha256(text.encode()).hexdigest()
