@@ -296,7 +296,7 @@ class AssemblyController(Controller):
             "pages/assemblies/item.html.jinja",
             assembly=assembly,
             item=item,
-            **thread_context(actor, thread, page.request.url.path),
+            **thread_context(page, thread),
         )
 
     @get("/items/{item_id:int}/edit", guards=[requires(may_run_assemblies)])
@@ -441,5 +441,5 @@ class AssemblyController(Controller):
             else None,
             stamp=stamp,
             poll_seconds=NOW_POLL_SECONDS,
-            **thread_context(page.actor, thread, page.path("now")),
+            **thread_context(page, thread),
         )
