@@ -37,6 +37,7 @@ from votes.db.tables import (
     Participation,
     Proxy,
     ProxyStatus,
+    advance_key,
     participation_key,
 )
 
@@ -157,7 +158,8 @@ def _cast_in_sqlite(
             proxy_held=held,
             existing=connection.execute(_EXISTING_SQL, (key,)).fetchone(),
             by_post=connection.execute(
-                _BY_POST_SQL, (f"{ballot_id}:{voter_id if on_behalf is None else on_behalf}",)
+                _BY_POST_SQL,
+                (advance_key(ballot_id, voter_id if on_behalf is None else on_behalf),),
             ).fetchone()
             is not None,
         )
@@ -261,7 +263,7 @@ async def read_facts(ballot_id: int, voter_id: int, on_behalf: int | None = None
         by_post=await AdvanceParticipation.exists().where(
             (
                 AdvanceParticipation.advance_key
-                == f"{ballot_id}:{voter_id if on_behalf is None else on_behalf}"
+                == advance_key(ballot_id, voter_id if on_behalf is None else on_behalf)
             )
             & (AdvanceParticipation.status == AdvanceStatus.COUNTED.value)
             & (AdvanceParticipation.stands == True)  # noqa: E712 - Piccolo builds SQL

@@ -17,6 +17,7 @@ from votes.db.tables import (
     Ballot,
     BallotStatus,
     Participation,
+    advance_key,
 )
 from votes.services import advance_votes, audit, minutes, postal_close, rules
 from votes.services.actors import Actor, may_count, require
@@ -58,7 +59,7 @@ async def enter_paper_form(
             ):
                 raise Refused("postal_ballot_started")
             if await AdvanceParticipation.exists().where(
-                AdvanceParticipation.advance_key == f"{ballot_id}:{member_id}"
+                AdvanceParticipation.advance_key == advance_key(ballot_id, member_id)
             ):
                 raise Refused("postal_already_answered")
             await advance_votes.store_form(
