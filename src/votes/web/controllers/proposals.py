@@ -316,7 +316,7 @@ class ProposalController(Controller):
         status_code: int = 200,
     ) -> Template:
         detail = await self._readable(page.actor, proposal_id)
-        if detail.status == "draft":
+        if detail.status == ProposalStatus.DRAFT:
             raise NotFoundException()  # a draft takes no amendments yet
         return page.render(
             "pages/proposals/amendment_form.html.jinja",
