@@ -92,6 +92,12 @@ def first_anchored(organisation_id: int) -> int | None:
         return None
 
 
+def _key_of(sequence: int, key: bytes | None, first: int | None) -> bytes | None:
+    """The key entry ``sequence`` is hashed under: ``key`` from the first anchored entry on,
+    none before it (plain SHA-256)."""
+    return key if first is not None and sequence >= first else None
+
+
 def _mark_anchored(organisation_id: int, sequence: int) -> int | None:
     """Keep ``sequence`` as the organisation's first anchored entry unless one is kept
     already; return the one kept. A rolled-back first entry gives its sequence to the next
@@ -162,7 +168,7 @@ async def record(
     key = anchor_key(create=True)
     first = _mark_anchored(organisation_id, sequence)
     digest = entry_hash(
-        key=key if first is not None and sequence >= first else None,
+        key=_key_of(sequence, key, first),
         organisation_id=organisation_id,
         sequence=sequence,
         occurred_at=occurred_at,
@@ -243,7 +249,7 @@ async def verify_chain(organisation_id: int) -> ChainBreak | None:
             subject=entry["subject"],
             details=entry["details"],
             previous_hash=previous,
-            key=key if first is not None and expected >= first else None,
+            key=_key_of(expected, key, first),
         )
         if entry["previous_hash"] != previous or entry["entry_hash"] != recomputed:
             return ChainBreak(organisation_id, expected, "edited")
