@@ -274,7 +274,7 @@ async def _cast(
                 member,
                 answer,
                 secret=rows[ballot_id]["secret"],
-                stands=profile.postal.on_arrival == "stand",
+                stands=profile.postal.stands,
                 channel=AdvanceChannel.ONLINE,
                 status=AdvanceStatus.COUNTED,
                 entered_by=None,

@@ -69,7 +69,7 @@ async def enter_paper_form(
                 member_id,
                 answer,
                 secret=rows[ballot_id]["secret"],
-                stands=profile.postal.on_arrival == "stand",
+                stands=profile.postal.stands,
                 channel=AdvanceChannel.PAPER,
                 status=AdvanceStatus.PENDING if dual else AdvanceStatus.COUNTED,
                 entered_by=actor.membership_id,
