@@ -114,7 +114,7 @@ bench-now: $(STAMP)
 bench-mail: $(STAMP)
 	$(BIN)/python benchmarks/bench_mail.py
 
-# the transactions that queue a ballot-of-days' mails to 2,000 members (#18)
+# the transactions that queue a ballot-of-days' mails to 2,000 members
 bench-notify: $(STAMP)
 	$(BIN)/python benchmarks/bench_notify.py
 
@@ -122,11 +122,11 @@ bench-notify: $(STAMP)
 bench-loop: $(STAMP)
 	$(BIN)/python benchmarks/bench_loop.py
 
-# the floor (#19): 2,000 phones on the speakers' list, 2,000 answers to a mood check in 10 s
+# the floor: 2,000 phones on the speakers' list, 2,000 answers to a mood check in 10 s
 bench-floor: $(STAMP)
 	$(BIN)/python benchmarks/bench_floor.py
 
-# votes by correspondence (#18): 2,000 members, a third answer 5 resolutions; form latency, closes
+# votes by correspondence: 2,000 members, a third answer 5 resolutions; form latency, closes
 bench-postal: $(STAMP)
 	$(BIN)/python benchmarks/bench_postal.py
 

@@ -2,7 +2,7 @@
 asserted).
 
 Run: ``.venv/bin/python benchmarks/bench_diffs.py`` (``--old`` also times the diff as it was
-before #14, a plain word-level SequenceMatcher, each case cut off after ``--timeout`` seconds).
+before, a plain word-level SequenceMatcher, each case cut off after ``--timeout`` seconds).
 
 Cases, all at the size the services allow (``BODY_MAX`` characters):
 
@@ -74,7 +74,7 @@ _TOKENS = diffs._WORDS
 
 
 def old_word_diff(old: str, new: str) -> str:
-    """The diff before #14: one SequenceMatcher over every word and space of both texts."""
+    """The old diff: one SequenceMatcher over every word and space of both texts."""
     before = _TOKENS.findall(old)
     after = _TOKENS.findall(new)
     parts: list[str] = []
@@ -137,7 +137,7 @@ async def loop_lag_during(old: str, new: str) -> tuple[float, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--old", action="store_true", help="also time the diff before #14")
+    parser.add_argument("--old", action="store_true", help="also time the old diff")
     parser.add_argument("--timeout", type=float, default=120.0)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()

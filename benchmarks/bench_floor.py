@@ -1,4 +1,4 @@
-"""The floor under load (#19): 2,000 phones on the speakers' list of ``votes serve`` (one process,
+"""The floor under load: 2,000 phones on the speakers' list of ``votes serve`` (one process,
 SQLite, memory channels), then 2,000 answers to a mood check within 10 s.
 
 Measures (the issue's budgets in brackets):

@@ -1,4 +1,4 @@
-"""Time the mails of a ballot open for days (#18) in a large cooperative (measured, never
+"""Time the mails of a ballot open for days in a large cooperative (measured, never
 asserted): the opening, the reminder and the publication each queue one mail per member in
 their own write transaction, which holds SQLite's one writer while it runs (votes wait).
 

@@ -12,7 +12,6 @@ from votes.core.ballots import (
     exact_fraction,
     group_ballots,
     group_ranked_ballots,
-    total_weight,
 )
 from votes.core.results import TallyError
 
@@ -27,7 +26,6 @@ def test_an_iterable_of_ballots_counts_each_once_and_groups_identical_ones():
 def test_a_mapping_keeps_exact_weights_and_sums_them():
     grouped = group_ranked_ballots(CANDIDATES, {("a",): Fraction(1, 3), ("b", "a"): 2})
     assert grouped == {("a",): Fraction(1, 3), ("b", "a"): 2}
-    assert total_weight(grouped) == Fraction(7, 3)
 
 
 def test_empty_and_weightless_ballots_carry_no_preference_and_are_dropped():

@@ -22,7 +22,6 @@ from votes.core.floor import (
     mood_choices,
     mood_distribution,
     move,
-    place_of,
     remaining_seconds,
     speaker_budget,
     speaking_order,
@@ -96,12 +95,6 @@ def test_manual_places_come_first_and_alternation_follows_them() -> None:
     ]
     assert ids(speaking_order(queue, Rule.ALTERNATE)) == [2, 1, 3, 4]
     assert ids(speaking_order(queue, Rule.ARRIVAL)) == [2, 1, 3, 4]
-
-
-def test_place_of() -> None:
-    order = (Request(1, 10), Request(2, 11))
-    assert place_of(order, 10) == 1
-    assert place_of(order, 99) is None
 
 
 def test_move_clamps_and_ignores_priority_requests() -> None:

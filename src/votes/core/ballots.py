@@ -223,12 +223,3 @@ def _plainly_valid(ballot: tuple[object, ...], known: frozenset[Candidate]) -> b
     except TypeError:  # an unhashable mark: let the validator name it
         return False
     return len(marks) == len(ballot) and marks <= known
-
-
-def total_weight(grouped: Mapping[B, Weight]) -> Weight:
-    """Sum of the weights, exact.
-
-    >>> total_weight({("a",): Fraction(1, 2), ("b",): 2})
-    Fraction(5, 2)
-    """
-    return sum(grouped.values(), start=0)

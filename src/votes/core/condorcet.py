@@ -326,7 +326,7 @@ def _every_locking_order(
     candidates: Sequence[Candidate], groups: Sequence[Sequence[Pair]], seats: int
 ) -> _Settled | None:
     """The result when contests of equal strength conflict but every order of locking them
-    elects the same candidates (#16: a tie is for the tie-break rule only when its resolution
+    elects the same candidates (a tie is for the tie-break rule only when its resolution
     changes the result); None when no such conflict exists, when the orders disagree, or
     when there are too many orders to try (the tie-break rule decides then).
 

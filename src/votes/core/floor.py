@@ -103,18 +103,6 @@ def _alternate(requests: list[Request], previous: str) -> list[Request]:
     return ordered
 
 
-def place_of(order: Sequence[Request], member: int) -> int | None:
-    """The 1-based place of ``member``'s first request in ``order``; None when not queued.
-
-    >>> place_of((Request(1, 10), Request(2, 11)), 11)
-    2
-    """
-    for index, request in enumerate(order, start=1):
-        if request.member == member:
-            return index
-    return None
-
-
 def move(order: Sequence[Request], request_id: int, offset: int) -> tuple[int, ...]:
     """The ordinary requests' ids after moving ``request_id`` by ``offset`` places (negative:
     earlier), clamped to the queue; points of order and direct replies keep their precedence.

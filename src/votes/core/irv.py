@@ -260,7 +260,7 @@ def break_tie(
             return TieOutcome(pool[0], event, Message(f"{namespace}.{key}", params))
     pool_names = [names[c] for c in pool]
     settled = without_effect(pool) if without_effect is not None else None
-    if settled is not None:  # every choice gives the same result: no lot (#16)
+    if settled is not None:  # every choice gives the same result: no lot
         # the count goes on with one of them: the published order's, else the first listed
         chosen = next((c for c in policy.order if c in pool_names), pool_names[0])
         event = TieEvent(

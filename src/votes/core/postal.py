@@ -68,7 +68,7 @@ def withdrawn(rule: PostalRule, voters: Iterable[int], came: Iterable[int]) -> f
     >>> withdrawn(PostalRule(on_arrival="stand"), [1, 2], [2])
     frozenset()
     """
-    if rule.on_arrival != "replaced":
+    if rule.stands:
         return frozenset()
     return frozenset(voters) & frozenset(came)
 

@@ -126,7 +126,7 @@ def _from_export(text: str) -> Ballots:
         labels = {str(option["key"]): str(option["label"]) for option in ballot["options"]}
         papers = [paper["choice"] for paper in body["papers"]]
         result = TallyResult.from_json(json.dumps(body["result"]))
-        # the answers by correspondence the app added to a resolution's count (#18)
+        # the answers by correspondence the app added to a resolution's count
         by_post = {str(k): int(v) for k, v in (body.get("postal") or {}).items()}
     except (ValueError, KeyError, TypeError, AttributeError) as error:
         raise TallyError(f"not a ballot exported by the app: {error}") from error

@@ -192,6 +192,16 @@ class PostalRule:
         )
     )
 
+    @property
+    def stands(self) -> bool:
+        """Whether a postal voter's answers stand when they come to the assembly anyway (else
+        what they do in the room replaces them).
+
+        >>> PostalRule().stands, PostalRule(on_arrival="replaced").stands
+        (True, False)
+        """
+        return self.on_arrival == "stand"
+
 
 NOTICE_SOURCE = Source(
     Confidence.TO_CHECK,

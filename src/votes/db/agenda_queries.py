@@ -369,7 +369,7 @@ async def history_of(
 
 @dataclass(frozen=True, slots=True)
 class BallotListLine:
-    """One ballot in a facilitator's list of every ballot (#16)."""
+    """One ballot in a facilitator's list of every ballot."""
 
     assembly_id: int
     assembly_title: str

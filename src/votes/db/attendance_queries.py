@@ -43,7 +43,7 @@ class RegisterStatus(StrEnum):
     REMOTE = AttendanceStatus.REMOTE.value
     LEFT = AttendanceStatus.LEFT.value
     REPRESENTED = "represented"
-    POSTAL = "postal"  # absent, but answered by correspondence (#18)
+    POSTAL = "postal"  # absent, but answered by correspondence
     ABSENT = "absent"
 
 
@@ -196,7 +196,7 @@ async def proxy_of(organisation_id: int, proxy_id: int) -> ProxyView | None:
 
 async def attendance_register(organisation_id: int, assembly_id: int) -> list[RegisterLine]:
     """The feuille de présence of an assembly: every member with voting rights, by name, with
-    how they take part and when they checked in and out (the register #9's minutes print)."""
+    how they take part and when they checked in and out (the register the minutes print)."""
     members = await voting_members(organisation_id)
     attendance = await _attendance_rows(organisation_id, assembly_id)
     proxies = {p.giver_id: p for p in await proxies_of(organisation_id, assembly_id)}
@@ -269,6 +269,7 @@ async def has_register(organisation_id: int, assembly_id: int) -> bool:
 
 
 async def college_names(organisation_id: int) -> dict[int, str]:
+    """The organisation's colleges: name by id."""
     rows = await College.select(College.id, College.name).where(
         College.organisation == organisation_id
     )
@@ -297,7 +298,7 @@ async def ballot_rule_snapshot(organisation_id: int, ballot_id: int) -> dict[str
 
 @dataclass(frozen=True, slots=True)
 class RoomTurnout:
-    """A ballot's turnout measured against who is there (#17): members present, remote or
+    """A ballot's turnout measured against who is there: members present, remote or
     represented are expected to vote; absent members are counted apart, not as missing."""
 
     voted: int  # expected members (or their proxy holders) who have voted

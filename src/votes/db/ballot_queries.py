@@ -265,16 +265,6 @@ async def viewer_state(ballot: BallotView, membership_id: int) -> ViewerState:
     )
 
 
-async def participation_of(ballot: BallotView, membership_id: int) -> datetime | None:
-    """When this member voted in the ballot's current round, or None."""
-    rows = await read_raw(
-        Participation,
-        "SELECT voted_at FROM participation WHERE participation_key = {}",
-        participation_key(ballot.id, membership_id, ballot.round),
-    )
-    return rows[0]["voted_at"] if rows else None
-
-
 async def public_choice_of(ballot: BallotView, membership_id: int) -> str | None:
     """A roll-call voter's stored choice (JSON), to prefill "change my vote"; None if secret."""
     if ballot.secret:

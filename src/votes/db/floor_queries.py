@@ -435,14 +435,6 @@ async def waiting_elsewhere(
     ]
 
 
-async def spoken_on(list_id: int) -> set[int]:
-    rows = await SpeakerRequest.select(SpeakerRequest.membership).where(
-        (SpeakerRequest.floor_list == list_id)
-        & SpeakerRequest.status.is_in([RequestStatus.DONE.value, RequestStatus.SPEAKING.value])
-    )
-    return {r["membership"] for r in rows}
-
-
 # -- statistics -----------------------------------------------------------------------------------
 
 

@@ -25,7 +25,6 @@ from votes.db.tables import (
     BallotOption,
     BallotPaper,
     BallotStatus,
-    College,
     Membership,
     MembershipStatus,
     Minutes,
@@ -115,9 +114,9 @@ class Resolution:
     room: RoomFigures | None
     rules: dict[str, Any]
     roll_call: list[tuple[str, str]] = field(default_factory=list)  # public ballots only
-    proxy_votes: int = 0  # votes of the counted round actually cast by a proxy holder (#16)
+    proxy_votes: int = 0  # votes of the counted round actually cast by a proxy holder
     cosigned_by: str = ""  # the scrutineer who confirmed the result before its publication
-    # the answers by correspondence the count added, by option (#18); None: no such channel
+    # the answers by correspondence the count added, by option; None: no such channel
     postal: dict[str, int] | None = None
     # signed paper forms still awaiting their second scrutineer at the close: not counted
     postal_pending_left_out: int = 0
@@ -167,7 +166,7 @@ class AttendanceRegister:
 
 @dataclass(frozen=True, slots=True)
 class Incident:
-    """Something the law wants in the minutes (#16): a ballot reopened, cancelled, closed by
+    """Something the law wants in the minutes: a ballot reopened, cancelled, closed by
     its countdown or counted after an interruption, opened before its amendments were voted,
     a decision recorded against (or ahead of) its published vote."""
 
@@ -202,7 +201,7 @@ class AssemblyRecord:
     facilitators: list[str]
     scrutineers: list[str]
     # (sequence, hash) of the organisation's audit chain when the record was read: printed
-    # on every page of the minutes, to compare with `votes audit verify` (#16)
+    # on every page of the minutes, to compare with `votes audit verify`
     audit_head: tuple[int, str] = (0, "")
     incidents: list[Incident] = field(default_factory=list)
 
@@ -278,10 +277,10 @@ def _thawed(text: str) -> AttendanceRegister:
 async def _register_now(organisation_id: int, assembly_id: int) -> AttendanceRegister:
     """The feuille de présence of an assembly: members with voting rights, by name.
 
-    Check-ins (present, remote, represented and by whom) come from the attendance register of
-    issue #7; until an assembly has one, ``recorded`` is False and the lines carry no status.
+    Check-ins (present, remote, represented and by whom) come from the assembly's attendance
+    register; until an assembly has one, ``recorded`` is False and the lines carry no status.
     """
-    # the register of #7 (db/attendance_queries.py); "left" members are absent from now on
+    # the attendance register (db/attendance_queries.py); "left" members are absent from now on
     register = await aq.attendance_register(organisation_id, assembly_id)
     recorded = await aq.has_register(organisation_id, assembly_id)
     lines = [
@@ -556,10 +555,3 @@ async def _proxy_votes(ballot: dict[str, Any]) -> int:
             & Participation.membership.is_in(sorted(represented))
         )
     )
-
-
-async def college_names(organisation_id: int) -> dict[int, str]:
-    rows = await College.select(College.id, College.name).where(
-        College.organisation == organisation_id
-    )
-    return {row["id"]: row["name"] for row in rows}

@@ -1,4 +1,4 @@
-"""Reads of the mood checks (#19): one check with its distribution (or, on a phone, the
+"""Reads of the mood checks: one check with its distribution (or, on a phone, the
 viewer's answer only), the assembly's latest, all of them for the minutes' annex, and the
 counts the live stream pushes. A mood check is never a vote. Every read is scoped to its
 organisation, but for the live signal, which follows an answer already checked."""

@@ -37,6 +37,7 @@ from votes.db.tables import (
     Participation,
     Proxy,
     ProxyStatus,
+    advance_key,
     participation_key,
 )
 
@@ -57,7 +58,7 @@ class VoteFacts:
     proxy_held: bool = False
     # the participation already stored for whom the vote is (its submission_hash, voted_at)
     existing: Mapping[str, Any] | None = None
-    # whom the vote is for answered this ballot by correspondence, and it stands (#18)
+    # whom the vote is for answered this ballot by correspondence, and it stands
     by_post: bool = False
 
 
@@ -158,7 +159,8 @@ def _cast_in_sqlite(
             proxy_held=held,
             existing=connection.execute(_EXISTING_SQL, (key,)).fetchone(),
             by_post=connection.execute(
-                _BY_POST_SQL, (f"{ballot_id}:{voter_id if on_behalf is None else on_behalf}",)
+                _BY_POST_SQL,
+                (advance_key(ballot_id, voter_id if on_behalf is None else on_behalf),),
             ).fetchone()
             is not None,
         )
@@ -262,7 +264,7 @@ async def read_facts(ballot_id: int, voter_id: int, on_behalf: int | None = None
         by_post=await AdvanceParticipation.exists().where(
             (
                 AdvanceParticipation.advance_key
-                == f"{ballot_id}:{voter_id if on_behalf is None else on_behalf}"
+                == advance_key(ballot_id, voter_id if on_behalf is None else on_behalf)
             )
             & (AdvanceParticipation.status == AdvanceStatus.COUNTED.value)
             & (AdvanceParticipation.stands == True)  # noqa: E712 - Piccolo builds SQL

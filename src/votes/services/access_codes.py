@@ -10,7 +10,7 @@ microseconds, so 500 members arriving at once never queue behind a slow hash. Us
 the code uses both; codes expire, can be revoked, and reissuing revokes the previous one.
 A session opened with a code opens only the organisation that issued it.
 
-The code a convocation carried (#18) is the exception to "used once": the member signs in from
+The code a convocation carried is the exception to "used once": the member signs in from
 the mail weeks before to vote in advance, then again on the day, so it opens a session again
 until the assembly it convenes is closed (or it expires, the day after), each use audited. A
 forwarded mail is stopped by revoking the code (which reaches used codes too), a departed
@@ -102,7 +102,7 @@ def _keyed_hash(kind: str, secret: str, secret_key: str) -> str:
 def _sheet_secrets(sheet: str, membership_id: int, secret_key: str) -> tuple[str, str]:
     """A member's (link token, code) on the sheet ``sheet``: derived from the sheet's random
     nonce under the instance's secret key, so that the same sheet can be printed again while
-    its codes are valid (#17), with nothing but their keyed hashes and the nonce stored.
+    its codes are valid, with nothing but their keyed hashes and the nonce stored.
 
     >>> a = _sheet_secrets("n1", 7, "k")
     >>> a == _sheet_secrets("n1", 7, "k"), a == _sheet_secrets("n2", 7, "k")

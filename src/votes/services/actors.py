@@ -194,10 +194,11 @@ _REFUSAL_OF: dict[Rule, str] = {
 def require(rule: Rule, actor: Actor) -> None:
     """Refuse (403-class ``Refused``) unless ``actor`` satisfies ``rule``."""
     if not rule(actor):
-        raise Refused(_REFUSAL_OF.get(rule, "not_allowed"))
+        raise Refused(refusal_code(rule))
 
 
 def refusal_code(rule: Rule) -> str:
+    """The refusal a rule gives (``not_allowed`` for a rule without its own)."""
     return _REFUSAL_OF.get(rule, "not_allowed")
 
 

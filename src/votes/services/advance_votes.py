@@ -1,4 +1,4 @@
-"""Votes by correspondence before the assembly (#18): a member's advance-vote form (the paper
+"""Votes by correspondence before the assembly: a member's advance-vote form (the paper
 forms a scrutineer enters are :mod:`votes.services.paper_forms`, the channel each resolution's
 close adds to the room's count :mod:`votes.services.postal_close`).
 
@@ -41,6 +41,7 @@ from votes.db.tables import (
     BallotStatus,
     Membership,
     Organisation,
+    advance_key,
 )
 from votes.db.voting_rules import has_voting_rights
 from votes.services import audit, minutes, rules, sealing
@@ -261,7 +262,7 @@ async def _cast(
                 raise Refused("postal_ballot_started")
             existing = (
                 await AdvanceParticipation.select(AdvanceParticipation.channel)
-                .where(AdvanceParticipation.advance_key == f"{ballot_id}:{member}")
+                .where(AdvanceParticipation.advance_key == advance_key(ballot_id, member))
                 .first()
             )
             if existing is not None and existing["channel"] == AdvanceChannel.PAPER.value:
@@ -273,7 +274,7 @@ async def _cast(
                 member,
                 answer,
                 secret=rows[ballot_id]["secret"],
-                stands=profile.postal.on_arrival == "stand",
+                stands=profile.postal.stands,
                 channel=AdvanceChannel.ONLINE,
                 status=AdvanceStatus.COUNTED,
                 entered_by=None,
@@ -308,7 +309,7 @@ async def store_form(
     if replace:
         await AdvanceParticipation.update(
             {AdvanceParticipation.answered_at: now, AdvanceParticipation.stands: stands}
-        ).where(AdvanceParticipation.advance_key == f"{ballot_id}:{member}")
+        ).where(AdvanceParticipation.advance_key == advance_key(ballot_id, member))
         await AdvancePaper.delete().where(
             (AdvancePaper.ballot == ballot_id) & (AdvancePaper.tag == tag)
         )
@@ -319,7 +320,7 @@ async def store_form(
                 assembly=assembly_id,
                 ballot=ballot_id,
                 membership=member,
-                advance_key=f"{ballot_id}:{member}",
+                advance_key=advance_key(ballot_id, member),
                 channel=channel.value,
                 status=status.value,
                 stands=stands,
@@ -352,7 +353,7 @@ async def room_vote_refused(ballot_id: int, membership_id: int) -> bool:
     """Whether the member's advance vote on this ballot stands, so the room takes none."""
     return bool(
         await AdvanceParticipation.exists().where(
-            (AdvanceParticipation.advance_key == f"{ballot_id}:{membership_id}")
+            (AdvanceParticipation.advance_key == advance_key(ballot_id, membership_id))
             & (AdvanceParticipation.status == AdvanceStatus.COUNTED.value)
             & (AdvanceParticipation.stands == True)  # noqa: E712
         )

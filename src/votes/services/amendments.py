@@ -182,7 +182,7 @@ async def decide_amendment(
 
     Returns the new version number when the text changed. The outcome of an amendment put
     to the vote is its published ballot's: another one, or one recorded before the result is
-    published, needs a ``reason`` (audited as an override, #16).
+    published, needs a ``reason`` (audited as an override).
     """
     reason = given_reason(reason, choices.REASON_MAX)
     async with write_transaction(Amendment._meta.db):
@@ -254,7 +254,7 @@ async def _settle(
 
 async def follow_published_vote(ballot: Mapping[str, Any], actor_id: int | None) -> None:
     """Give the amendment or the proposal a ballot decides the outcome its published result
-    says (#16): an adopted amendment is taken into the text. Call inside the publication's
+    says: an adopted amendment is taken into the text. Call inside the publication's
     transaction. An outcome already recorded (ahead of the vote, with a reason) is kept."""
     if ballot["proposal"] is None or not ballot["result"]:
         return

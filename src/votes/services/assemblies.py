@@ -120,8 +120,8 @@ async def create_assembly(
     _check_fields(fields)
     async with write_transaction(Assembly._meta.db):
         values = {column._meta.name: value for column, value in fields.columns().items()}
-        # the organisation's rule profile (#7); its full copy is frozen when the assembly's
-        # register or first ballot opens
+        # the organisation's general-assembly rule profile; its full copy is frozen when the
+        # assembly's register or first ballot opens
         values["rule_profile"] = await rules.profile_key(organisation_id)
         assembly_id = await insert_row(
             Assembly(organisation=organisation_id, status=status.value, **values)

@@ -60,7 +60,7 @@ async def _voter(organisation_id: int, membership_id: int) -> None:
 async def same_day_assemblies(organisation_id: int, assembly_id: int, time_zone: str) -> list[int]:
     """The organisation's other assemblies running on the same day as this one (a
     back-to-back AGO and AGE): they share the door, so a check-in or a check-out at one is
-    made at each (#17). Each keeps its own register, quorum and proxies."""
+    made at each. Each keeps its own register, quorum and proxies."""
     rows = await Assembly.select(Assembly.id, Assembly.starts_at).where(
         (Assembly.organisation == organisation_id) & Assembly.status.is_in(list(RUNNING))
     )
@@ -278,7 +278,7 @@ async def check_in_by_code(actor: Actor, assembly_id: int, membership_id: int) -
     """A steward at the door checks in the member whose access code or QR code they just
     read (``votes.services.access_codes.check_in_at_the_door`` finds whose it is); return
     False when they already were. Signing in with one's code never checks in by itself: a
-    member may sign in from home to give a proxy (#17)."""
+    member may sign in from home to give a proxy."""
     require(may_steward, actor)
     return await _check_in_shared(
         actor,
@@ -349,7 +349,7 @@ class QuorumBanner:
 
 async def quorum_banner(organisation_id: int, assembly_id: int) -> QuorumBanner | None:
     """The banner's data, computed from the register now: the one function the console, the
-    projector, the members' now page and live events (#8's « quorum changed ») all use."""
+    projector, the members' now page and live events (« quorum changed ») all use."""
     assembly = (
         await Assembly.select(Assembly.kind, Assembly.convocation)
         .where((Assembly.id == assembly_id) & (Assembly.organisation == organisation_id))
@@ -425,7 +425,7 @@ async def frozen_counts(organisation_id: int, assembly_id: int) -> tuple[int, in
 
 
 # ---------------------------------------------------------------------------------------------
-# before a ballot opens, and before a member fills it (#17)
+# before a ballot opens, and before a member fills it
 
 
 async def opening_warnings(organisation_id: int, assembly_id: int, *, is_test: bool) -> list[str]:

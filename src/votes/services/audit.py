@@ -7,7 +7,7 @@ that no longer matches, whether it was edited, deleted or moved.
 
 Secret ballots: callers record *that* someone voted, never *what* they chose.
 
-Anchoring (#16): someone who can write the database could rewrite the whole chain with plain
+Anchoring: someone who can write the database could rewrite the whole chain with plain
 SHA-256. So each organisation's entries, from the first one written with anchoring on, are
 hashed with HMAC-SHA256 under a key kept outside the database (``<data folder>/audit/key``,
 created 0600 on first use); the number of that first anchored entry is kept beside it
@@ -92,6 +92,12 @@ def first_anchored(organisation_id: int) -> int | None:
         return None
 
 
+def _key_of(sequence: int, key: bytes | None, first: int | None) -> bytes | None:
+    """The key entry ``sequence`` is hashed under: ``key`` from the first anchored entry on,
+    none before it (plain SHA-256)."""
+    return key if first is not None and sequence >= first else None
+
+
 def _mark_anchored(organisation_id: int, sequence: int) -> int | None:
     """Keep ``sequence`` as the organisation's first anchored entry unless one is kept
     already; return the one kept. A rolled-back first entry gives its sequence to the next
@@ -162,7 +168,7 @@ async def record(
     key = anchor_key(create=True)
     first = _mark_anchored(organisation_id, sequence)
     digest = entry_hash(
-        key=key if first is not None and sequence >= first else None,
+        key=_key_of(sequence, key, first),
         organisation_id=organisation_id,
         sequence=sequence,
         occurred_at=occurred_at,
@@ -243,7 +249,7 @@ async def verify_chain(organisation_id: int) -> ChainBreak | None:
             subject=entry["subject"],
             details=entry["details"],
             previous_hash=previous,
-            key=key if first is not None and expected >= first else None,
+            key=_key_of(expected, key, first),
         )
         if entry["previous_hash"] != previous or entry["entry_hash"] != recomputed:
             return ChainBreak(organisation_id, expected, "edited")
@@ -310,19 +316,6 @@ async def seal_records(ballot_id: int, round_: int) -> dict[str, Any]:
         "register_digest": hashlib.sha256(register.encode()).hexdigest(),
         "participations": len(voters),
     }
-
-
-async def chain_head(organisation_id: int) -> tuple[int, str]:
-    """(sequence, hash) of the organisation's newest entry: the figure printed on the
-    projector, in exports and in the minutes, to compare with ``votes audit verify``."""
-    head = (
-        await AuditChain.select(AuditChain.last_sequence, AuditChain.last_hash)
-        .where(AuditChain.chain_key == str(organisation_id))
-        .first()
-    )
-    if head is None:
-        return 0, GENESIS_HASH
-    return int(head["last_sequence"]), str(head["last_hash"] or GENESIS_HASH)
 
 
 def content_digest(text: str) -> str:

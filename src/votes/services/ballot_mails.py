@@ -1,4 +1,4 @@
-"""The mails of a ballot open over hours or days (#18): when it opens, a reminder before it
+"""The mails of a ballot open over hours or days: when it opens, a reminder before it
 closes to those who have not voted, and its result when published.
 
 Only a ballot whose countdown lasts at least :data:`LONG_SECONDS` (an hour) mails anyone: a

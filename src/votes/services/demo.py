@@ -324,7 +324,7 @@ async def _seed_general_assembly(organisation_id: int, members: dict[str, tuple[
 async def _seed_convened_assembly(
     organisation_id: int, members: dict[str, tuple[int, int]], *, base_url: str, secret_key: str
 ) -> None:
-    """The next assembly (#18), three weeks ahead: the statutes allow votes by correspondence,
+    """The next assembly, three weeks ahead: the statutes allow votes by correspondence,
     the convocation is sent (its mails wait in the outbox: the demo has no mail server), and
     Hugo has already answered by correspondence; Léa has not yet."""
     gerance = await actor_for(organisation_id, members["camille"][1])
@@ -363,7 +363,7 @@ async def _seed_convened_assembly(
 
 
 async def _seed_floor(story: _Story, item_id: int) -> None:
-    """The floor (#19) on the accounts item, already discussed: three turns of speech and a
+    """The floor on the accounts item, already discussed: three turns of speech and a
     closed mood check (fist to five) taken before the vote. Never a resolution."""
     organisation_id, assembly_id, members = story.organisation_id, story.assembly_id, story.members
     rows = await FloorList.insert(

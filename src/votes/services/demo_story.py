@@ -256,7 +256,7 @@ CONSENT_BALLOT = DemoBallot(
 )
 
 
-# the next assembly (#18): convened three weeks ahead, votes by correspondence open
+# the next assembly: convened three weeks ahead, votes by correspondence open
 STATUTES_ASSEMBLY = "Assemblée générale extraordinaire — statuts"
 STATUTES_PLACE = "Maison des coopératives, 12 rue des Canuts, Lyon"
 STATUTES_ITEM = DemoItem(

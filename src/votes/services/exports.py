@@ -327,7 +327,7 @@ async def _ballot(ballot_id: int) -> dict[str, Any]:
         "result": json.loads(ballot["result"]) if ballot["result"] and published else None,
         "room_counts": [{**dict(r), "counts": json.loads(r["counts"])} for r in room],
         "papers": papers,
-        # the answers by correspondence the count added, by answer (#18)
+        # the answers by correspondence the count added, by answer
         "postal": _postal_totals(ballot["rule_snapshot"]),
     }
 

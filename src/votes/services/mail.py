@@ -33,8 +33,9 @@ from email.utils import format_datetime
 from typing import Any
 
 import aiosmtplib
+from piccolo.query.functions.aggregate import Count
 
-from votes.db.engine import read_raw, write_transaction
+from votes.db.engine import write_transaction
 from votes.db.tables import Mail, MailStatus
 from votes.services import audit
 from votes.services.actors import Actor, may_administer, require
@@ -416,10 +417,10 @@ async def outbox(actor: Actor, limit: int = OUTBOX_PAGE) -> list[OutboxEntry]:
 async def outbox_counts(actor: Actor) -> dict[str, int]:
     """How many of the cooperative's mails are in each status."""
     require(may_administer, actor)
-    rows = await read_raw(
-        Mail,
-        "SELECT status, COUNT(*) AS n FROM mail WHERE organisation = {} GROUP BY status",
-        actor.organisation_id,
+    rows = (
+        await Mail.select(Mail.status, Count(alias="n"))
+        .where(Mail.organisation == actor.organisation_id)
+        .group_by(Mail.status)
     )
     return {str(row["status"]): int(row["n"]) for row in rows}
 

@@ -16,12 +16,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from votes.db import member_queries
+from votes.db import attendance_queries, member_queries
 from votes.db.engine import write_transaction
 from votes.db.member_queries import MemberRow
 from votes.db.tables import (
     Category,
-    College,
     Membership,
     MembershipKind,
     MembershipStatus,
@@ -61,13 +60,11 @@ async def organisation_lists(organisation_id: int) -> OrganisationLists:
     categories = await Category.select(Category.name).where(
         Category.organisation == organisation_id
     )
-    colleges = await College.select(College.id, College.name).where(
-        College.organisation == organisation_id
-    )
+    colleges = await attendance_queries.college_names(organisation_id)
     return OrganisationLists(
         categories={row["name"].casefold(): row["name"] for row in categories},
-        colleges={row["name"].casefold(): row["id"] for row in colleges},
-        college_ids=frozenset(row["id"] for row in colleges),
+        colleges={name.casefold(): college_id for college_id, name in colleges.items()},
+        college_ids=frozenset(colleges),
     )
 
 

@@ -12,8 +12,9 @@ from functools import partial
 from typing import Any
 
 from votes.core import floor as core
-from votes.db.engine import VotesSQLiteEngine, insert_row, write_transaction
-from votes.db.tables import MoodAnswer, MoodCheck, MoodKind, MoodStatus
+from votes.db import mood_storage
+from votes.db.engine import insert_row, write_transaction
+from votes.db.tables import MoodCheck, MoodKind, MoodStatus
 from votes.services import events, floor
 from votes.services.actors import Actor, may_run_assemblies, may_take_part, require
 from votes.services.refusals import Refused, owned_row
@@ -86,65 +87,11 @@ def _check_answer(row: Any, choice: str) -> None:
         raise Refused("unknown_choice", field="choice")
 
 
-def _answer_in_sqlite(
-    organisation_id: int,
-    mood_id: int,
-    membership_id: int,
-    choice: str,
-    at: datetime,
-    connection: Any,
-) -> None:
-    """The whole answer in one hop of SQLite's writer, committed with the answers beside it
-    (2,000 phones answer within seconds: as votes, see ``VotesSQLiteEngine.run_write``)."""
-    row = connection.execute(
-        "SELECT status, kind, options FROM mood_check WHERE id = ? AND organisation = ?",
-        (mood_id, organisation_id),
-    ).fetchone()
-    _check_answer(row, choice)
-    connection.execute(
-        "INSERT INTO mood_answer (organisation, mood_check, membership, answer_key, choice,"
-        " answered_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (answer_key) DO UPDATE SET"
-        " choice = excluded.choice, answered_at = excluded.answered_at",
-        (organisation_id, mood_id, membership_id, f"{mood_id}:{membership_id}", choice, at),
-    )
-
-
 async def answer(actor: Actor, mood_id: int, choice: str) -> None:
     """A member answers (or changes their answer) while the check is open."""
     require(may_take_part, actor)
-    membership_id, organisation_id = actor.id, actor.organisation_id
-    engine = MoodAnswer._meta.db
-    if isinstance(engine, VotesSQLiteEngine):
-        await engine.run_write(
-            partial(
-                _answer_in_sqlite,
-                organisation_id,
-                mood_id,
-                membership_id,
-                choice,
-                datetime.now(UTC),
-            )
-        )
-        events.mood_answered(mood_id)
-        return
-    async with write_transaction(engine):
-        row = await _check(organisation_id, mood_id)
-        _check_answer(row, choice)
-        key = f"{mood_id}:{membership_id}"
-        if await MoodAnswer.exists().where(MoodAnswer.answer_key == key):
-            await MoodAnswer.update(
-                {MoodAnswer.choice: choice, MoodAnswer.answered_at: datetime.now(UTC)}
-            ).where(MoodAnswer.answer_key == key)
-        else:
-            await MoodAnswer.insert(
-                MoodAnswer(
-                    organisation=organisation_id,
-                    mood_check=mood_id,
-                    membership=membership_id,
-                    answer_key=key,
-                    choice=choice,
-                )
-            )
+    check = partial(_check_answer, choice=choice)
+    await mood_storage.store_answer(actor.organisation_id, mood_id, actor.id, choice, check)
     events.mood_answered(mood_id)
 
 

@@ -1,4 +1,4 @@
-"""Which optional mails a member receives from their cooperative (#18).
+"""Which optional mails a member receives from their cooperative.
 
 Always sent, whatever is chosen here: the mails a member must act on (a convocation, a ballot
 they may vote on opening, a password or access code they asked for). Optional: the reminder

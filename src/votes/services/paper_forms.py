@@ -1,4 +1,4 @@
-"""Paper postal forms (#18): a scrutineer enters a member's signed form received before the
+"""Paper postal forms: a scrutineer enters a member's signed form received before the
 deadline, and under dual control another scrutineer confirms it before it counts (while its
 resolutions have not closed, and never when its member voted in the room meanwhile). Stored as
 the member's own form is (:func:`votes.services.advance_votes.store_form`)."""
@@ -17,6 +17,7 @@ from votes.db.tables import (
     Ballot,
     BallotStatus,
     Participation,
+    advance_key,
 )
 from votes.services import advance_votes, audit, minutes, postal_close, rules
 from votes.services.actors import Actor, may_count, require
@@ -58,7 +59,7 @@ async def enter_paper_form(
             ):
                 raise Refused("postal_ballot_started")
             if await AdvanceParticipation.exists().where(
-                AdvanceParticipation.advance_key == f"{ballot_id}:{member_id}"
+                AdvanceParticipation.advance_key == advance_key(ballot_id, member_id)
             ):
                 raise Refused("postal_already_answered")
             await advance_votes.store_form(
@@ -68,7 +69,7 @@ async def enter_paper_form(
                 member_id,
                 answer,
                 secret=rows[ballot_id]["secret"],
-                stands=profile.postal.on_arrival == "stand",
+                stands=profile.postal.stands,
                 channel=AdvanceChannel.PAPER,
                 status=AdvanceStatus.PENDING if dual else AdvanceStatus.COUNTED,
                 entered_by=actor.membership_id,

@@ -1,4 +1,4 @@
-"""The close of a resolution answered by correspondence (#18): inside the ballot's close, the
+"""The close of a resolution answered by correspondence: inside the ballot's close, the
 postal envelopes are opened (the keyed tags erased, the papers written again in random
 order), the forms the count must not take are left out (a voter the room replaces, a form
 awaiting its second scrutineer, a text changed after the deadline) and the channel is frozen
@@ -24,6 +24,7 @@ from votes.db.tables import (
     Ballot,
     Membership,
     Participation,
+    advance_key,
 )
 from votes.services import advance_votes, rules
 from votes.services.refusals import Refused
@@ -196,7 +197,7 @@ async def carry_over(cancelled_id: int, fresh_id: int) -> None:
             await AdvanceParticipation.update(
                 {
                     AdvanceParticipation.ballot: fresh_id,
-                    AdvanceParticipation.advance_key: f"{fresh_id}:{entry['membership']}",
+                    AdvanceParticipation.advance_key: advance_key(fresh_id, entry["membership"]),
                     AdvanceParticipation.carried: True,
                     # their papers were opened (no tag, no voter): the room cannot replace
                     # them any more, so the fresh ballot takes no second vote from them

@@ -360,7 +360,7 @@ async def change_status(
 
     A proposal put to the vote is adopted or rejected as its published ballot says; another
     outcome is refused (``vote_not_published``, ``vote_says_otherwise``) unless ``reason``
-    says why, and the reason is audited (#16)."""
+    says why, and the reason is audited."""
     reason = given_reason(reason, choices.REASON_MAX)
     async with write_transaction(Proposal._meta.db):
         proposal = await readable_row(actor, proposal_id)

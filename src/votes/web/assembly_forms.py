@@ -11,10 +11,10 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Template
 
 from votes.db.thread_queries import ThreadPage
-from votes.services.actors import Actor, may_run_assemblies, may_take_part
+from votes.services.actors import may_run_assemblies, may_take_part
 from votes.services.deliberation import EDIT_WINDOW
 from votes.services.refusals import Refused
-from votes.web.forms import FormErrors, whole_number
+from votes.web.forms import FormErrors, safe_next_path, whole_number
 from votes.web.labels import N_
 from votes.web.pages import Page
 from votes.web.refusals import area, explain, form_errors
@@ -163,12 +163,29 @@ def refusal(page: Page, error: Refused, back: str) -> Template:
     )
 
 
-def thread_context(actor: Actor, thread: ThreadPage | None, here: str) -> dict[str, Any]:
-    """What the thread partials need besides the organisation: the slice shown, where to come
-    back after a post without JavaScript, the viewer's rights and the edit window."""
+def thread_here(page: Page, next: str | None = None) -> str:
+    """``here`` in the thread partials: the page a thread is shown on, where its forms come
+    back to without JavaScript and where its links lead.
+
+    A page that shows a thread (a proposal, an agenda item, the "now" page, a long thread's
+    own page) passes no ``next``: it is the page itself. An action on a thread shown elsewhere
+    (posting, replying, editing, reacting, hiding, closing, "show more") passes the ``next``
+    its form or link carried: a path on this site only, else the site's home."""
+    if next is None:
+        return page.request.url.path
+    return safe_next_path(next)
+
+
+def thread_context(
+    page: Page, thread: ThreadPage | None, here: str | None = None
+) -> dict[str, Any]:
+    """What the thread partials need besides the organisation: the slice shown, ``here`` (by
+    default the page itself, see :func:`thread_here`), the viewer's rights and the edit
+    window."""
+    actor = page.actor
     return {
         "thread": thread,
-        "here": here,
+        "here": thread_here(page) if here is None else here,
         "manager": may_run_assemblies(actor),
         "may_take_part": may_take_part(actor),
         "editable_since": datetime.now(UTC) - EDIT_WINDOW,

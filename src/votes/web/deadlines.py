@@ -38,7 +38,7 @@ async def sweep_until(stop: asyncio.Event, interval: float = SWEEP_SECONDS) -> N
             await lifecycle.close_due_ballots()
         except Exception:  # the database is away for a moment: the next sweep tries again
             logger.exception("the deadline sweep failed")
-        try:  # the reminders of ballots open for days, once each (#18)
+        try:  # the reminders of ballots open for days, once each
             await ballot_mails.remind_due()
         except Exception:
             logger.exception("the reminder sweep failed")

@@ -2,7 +2,7 @@
 
 The browser follows a 303 inside the XMLHttpRequest htmx sent, and htmx then swaps whatever
 page the redirect leads to into the element the form targets: the whole page pasted inside
-the page, the address still on ``/new`` (#17). Handlers answer a successful POST with a 303
+the page, the address still on ``/new``. Handlers answer a successful POST with a 303
 whether htmx sent it or not (forms work without JavaScript); this middleware turns that 303,
 for htmx only, into an empty 204 carrying ``HX-Redirect``, and the browser goes to the new
 page as a plain navigation would (reloaded when only its ``#fragment`` differs from the page

@@ -191,7 +191,7 @@ LABELS: dict[str, dict[str, str]] = {
         "absent": N_("Absent"),
         "left": N_("Left"),
     },
-    # general-assembly rules (#7)
+    # general-assembly rules
     "confidence": {
         "law": N_("from the law"),
         "model_statutes": N_("from model statutes"),

@@ -333,7 +333,7 @@ class StreamScope:
     ballot_id: int | None = None
     assembly_id: int | None = None
     vote_area_of: str | None = None  # the organisation's short name: push its vote list
-    mood_panel_of: str | None = None  # the organisation's short name: push the mood panel (#19)
+    mood_panel_of: str | None = None  # the organisation's short name: push the mood panel
 
     def wants(self, event: LiveEvent) -> bool:
         if event.kind not in self.kinds:
@@ -353,7 +353,7 @@ ASSEMBLY_KINDS = frozenset(
     {EventKind.BALLOT, EventKind.TURNOUT, EventKind.AGENDA, EventKind.QUORUM}
 )
 
-# the floor's pages (#19): phones follow the queue and a mood check opening or closing; the
+# the floor's pages: phones follow the queue and a mood check opening or closing; the
 # console and the projector also receive each check's counts (``counts=1``), never phones
 FLOOR_KINDS = frozenset({EventKind.FLOOR, EventKind.MOOD, EventKind.AGENDA})
 FLOOR_COUNT_KINDS = FLOOR_KINDS | {EventKind.MOOD_ANSWERS}
@@ -576,7 +576,7 @@ class LiveController(Controller):
         since: QueryMoment = 0,
         counts: FromQuery[bool] = False,
     ) -> Stream:
-        """The floor's phone page, console and projector (#19)."""
+        """The floor's phone page, console and projector."""
         await _assembly_or_404(page, assembly_id)
         # phones get the mood panel itself; the console and the projector get the counts
         scope = (

@@ -1,4 +1,4 @@
-"""The minutes' "Sondages indicatifs" annex (#19): the assembly's mood checks, apart from the
+"""The minutes' "Sondages indicatifs" annex: the assembly's mood checks, apart from the
 resolutions, each saying it was not a vote. Empty when the assembly held none."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""A mood check's panel for the phones, pushed in the floor's stream (#19).
+"""A mood check's panel for the phones, pushed in the floor's stream.
 
 When a check opens or closes, every phone in the room needs the same panel (the question, the
 buttons, "ce n'est pas un vote"): rendered once per event and language in this process and sent

@@ -1,4 +1,4 @@
-"""PostgreSQL LISTEN/NOTIFY channels that survive a database restart (#8).
+"""PostgreSQL LISTEN/NOTIFY channels that survive a database restart.
 
 Several ``votes serve`` processes on one PostgreSQL hand live events to each other through
 LISTEN/NOTIFY: each process keeps one connection that LISTENs to the organisations' channels

@@ -1,4 +1,4 @@
-"""Choosing members by searching their name (#17): a proxy's holder, a paper proxy's giver, a
+"""Choosing members by searching their name: a proxy's holder, a paper proxy's giver, a
 proposal's co-authors. A cooperative of 2,000 members gets a search box and twenty names at a
 time, never a list of 2,000; the names already chosen stay on screen, checked.
 

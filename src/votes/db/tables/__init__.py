@@ -20,6 +20,7 @@ from votes.db.tables.advance_votes import (
     AdvancePaper,
     AdvanceParticipation,
     AdvanceStatus,
+    advance_key,
 )
 from votes.db.tables.assemblies import (
     GENERAL_ASSEMBLY_KINDS,
@@ -211,5 +212,6 @@ __all__ = [
     "SubmissionRule",
     "SupportKind",
     "Thread",
+    "advance_key",
     "participation_key",
 ]

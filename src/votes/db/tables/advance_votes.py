@@ -1,4 +1,4 @@
-"""Votes by correspondence (#18): who answered each resolution before the assembly, and what.
+"""Votes by correspondence: who answered each resolution before the assembly, and what.
 
 Stored like a room vote in two tables with nothing that joins them for a reader of the
 database: ``AdvanceParticipation`` (who, through which channel, entered by whom) and
@@ -34,6 +34,11 @@ class AdvanceStatus(StrEnum):
     WITHDRAWN = "withdrawn"  # its voter came and the room replaced it (left out at the close)
 
 
+def advance_key(ballot_id: int, membership_id: int) -> str:
+    """What makes an answer by correspondence unique: one per member and ballot."""
+    return f"{ballot_id}:{membership_id}"
+
+
 class AdvanceParticipation(Table):
     """A member answered a resolution by correspondence: the register, not the answer."""
 
@@ -42,7 +47,7 @@ class AdvanceParticipation(Table):
     assembly = foreign_key(Assembly)
     ballot = foreign_key(Ballot)
     membership = foreign_key(Membership)
-    advance_key = Varchar(length=40, unique=True)  # "<ballot>:<membership>": one each
+    advance_key = Varchar(length=40, unique=True)  # advance_key(): one each
     channel = Varchar(length=10, default=AdvanceChannel.ONLINE.value)
     status = Varchar(length=10, default=AdvanceStatus.COUNTED.value)
     # the profile says the advance vote stands when its voter comes: the room takes no

@@ -1,4 +1,4 @@
-"""The floor (issue #19): speakers' lists per agenda item, speaking time, the balanced ordering
+"""The floor: speakers' lists per agenda item, speaking time, the balanced ordering
 rule of each assembly, members' self-declared categories, and mood checks (sondages
 indicatifs) — never votes: no quorum, no verdict, never among the minutes' resolutions."""
 

@@ -30,7 +30,7 @@ class MailKind(StrEnum):
     PASSWORD_LINK = "password_link"  # noqa: S105 - an admin sent a member a link to choose a password
     PASSWORD_RESET = "password_reset"  # noqa: S105 - "forgot your password" from the sign-in page
     ACCESS_CODE = "access_code"  # a member's personal access code for a plenary
-    BALLOT_OPENED = "ballot_opened"  # a ballot open for an hour or more opens (#18)
+    BALLOT_OPENED = "ballot_opened"  # a ballot open for an hour or more opens
     BALLOT_REMINDER = "ballot_reminder"  # it closes soon and they have not voted
     BALLOT_RESULT = "ballot_result"  # its result is published
 

@@ -1,4 +1,4 @@
-"""Which optional mails a member receives, and the ballot mails already sent once (#18).
+"""Which optional mails a member receives, and the ballot mails already sent once.
 
 A member with no :class:`NotificationPreference` row gets the defaults (reminders and results
 yes, news of ballots they need not vote on no). Mails a member must act on are not optional:

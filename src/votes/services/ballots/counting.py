@@ -100,7 +100,7 @@ async def _count_under_rules(
     papers: list[dict[str, Any]],
     room: RoomCount | None,
 ) -> tuple[TallyResult, str]:
-    """Count a ballot of a general assembly under the rule snapshot frozen at its open (#7)
+    """Count a ballot of a general assembly under the rule snapshot frozen at its open
     and the figures frozen at its close (#16): papers by weighting group, the room's count,
     blank proxies, quorum and majority; return the result and the snapshot with the count's
     figures and each college's breakdown (stored by the caller, never here)."""

@@ -51,7 +51,7 @@ KEY_MAX = 40
 OPTIONS_MAX = 60
 
 
-DURATION_DAYS_MAX = 28  # a decision between assemblies may stay open four weeks (#18)
+DURATION_DAYS_MAX = 28  # a decision between assemblies may stay open four weeks
 
 
 DURATION_MAX = DURATION_DAYS_MAX * 24 * 3600
@@ -219,7 +219,7 @@ def _normalised(
         # a tie at every round needs a lot: seed it now, so it is recorded before any vote
         rules["seed"] = (earlier_rules or {}).get("seed") or secrets.token_hex(4)
     if settings.method in CONDORCET_METHODS and not {"seed", "tie_break"} & set(rules):
-        # the same seeded lot for a tie that changes the result (#16); one that cannot is
+        # the same seeded lot for a tie that changes the result; one that cannot is
         # declared without effect by the count and draws nothing
         rules["seed"] = (earlier_rules or {}).get("seed") or secrets.token_hex(4)
         rules["tie_break"] = "lot"
@@ -236,6 +236,25 @@ def _normalised(
 
 # what an edit of a draft may change, as the ballot's columns
 _EDITABLE = ("question", "method", "seats", "secret", "is_test", "allow_change", "duration_seconds")
+
+
+def _columns(settings: BallotSettings) -> dict[str, Any]:
+    """The ballot's columns its settings decide, as a new draft and an edit write them."""
+    phase = ConsentPhase.QUESTIONS if settings.facilitated else ConsentPhase.NONE
+    return {name: getattr(settings, name) for name in _EDITABLE} | {
+        "phase": phase.value,
+        "rules": json.dumps(dict(settings.rules or {}), sort_keys=True),
+    }
+
+
+async def _insert_options(ballot_id: int, options: Sequence[tuple[str, str]]) -> None:
+    """The ballot's options in display order, their labels trimmed."""
+    await BallotOption.insert(
+        *(
+            BallotOption(ballot=ballot_id, position=index, key=key, label=label.strip())
+            for index, (key, label) in enumerate(options, start=1)
+        )
+    )
 
 
 async def edit_draft(actor: Actor, ballot_id: int, settings: BallotSettings) -> None:
@@ -256,12 +275,7 @@ async def edit_draft(actor: Actor, ballot_id: int, settings: BallotSettings) -> 
             .where(BallotOption.ballot == ballot_id)
             .order_by(BallotOption.position)
         )
-        phase = ConsentPhase.QUESTIONS if settings.facilitated else ConsentPhase.NONE
-        values: dict[str, Any] = {name: getattr(settings, name) for name in _EDITABLE}
-        values |= {
-            "phase": phase.value,
-            "rules": json.dumps(dict(settings.rules or {}), sort_keys=True),
-        }
+        values = _columns(settings)
         changed = sorted(name for name, value in values.items() if row[name] != value)
         options = [(key, label.strip()) for key, label in settings.options]
         if [(o["key"], o["label"]) for o in before] != options:
@@ -270,12 +284,7 @@ async def edit_draft(actor: Actor, ballot_id: int, settings: BallotSettings) -> 
             Ballot.id == ballot_id
         )
         await BallotOption.delete().where(BallotOption.ballot == ballot_id)
-        await BallotOption.insert(
-            *(
-                BallotOption(ballot=ballot_id, position=index, key=key, label=label)
-                for index, (key, label) in enumerate(options, start=1)
-            )
-        )
+        await _insert_options(ballot_id, options)
         await audit.record(
             row["organisation"],
             "ballot.edited",
@@ -289,7 +298,6 @@ async def edit_draft(actor: Actor, ballot_id: int, settings: BallotSettings) -> 
 async def insert_ballot(
     organisation_id: int, assembly_id: int, settings: BallotSettings, actor_id: int | None
 ) -> int:
-    phase = ConsentPhase.QUESTIONS if settings.facilitated else ConsentPhase.NONE
     async with write_transaction(Ballot._meta.db):
         await minutes.refuse_if_final(assembly_id)
         ballot_id = await insert_row(
@@ -298,23 +306,10 @@ async def insert_ballot(
                 assembly=assembly_id,
                 agenda_item=settings.agenda_item_id,
                 proposal=settings.proposal_id,
-                question=settings.question,
-                method=settings.method,
-                seats=settings.seats,
-                secret=settings.secret,
-                is_test=settings.is_test,
-                allow_change=settings.allow_change,
-                duration_seconds=settings.duration_seconds,
-                phase=phase.value,
-                rules=json.dumps(dict(settings.rules or {}), sort_keys=True),
+                **_columns(settings),
             )
         )
-        await BallotOption.insert(
-            *(
-                BallotOption(ballot=ballot_id, position=index, key=key, label=label.strip())
-                for index, (key, label) in enumerate(settings.options, start=1)
-            )
-        )
+        await _insert_options(ballot_id, settings.options)
         await audit.record(
             organisation_id,
             "ballot.created",

@@ -157,10 +157,10 @@ async def _amendments_pending_vote(row: Mapping[str, Any]) -> bool:
 
 
 async def _rules_at_open(row: dict[str, Any]) -> dict[str, Any]:
-    """The general-assembly rules a ballot opens under (#7): the profile's rule frozen with
+    """The general-assembly rules a ballot opens under: the profile's rule frozen with
     its source, how papers are grouped for weighting, and who is present or represented.
 
-    In a network (#20) the network's sharing rule is frozen instead of the profile's: its
+    In a network the network's sharing rule is frozen instead of the profile's: its
     ballots are counted per head and per cooperative (``network_counts``)."""
     own_rules = json.loads(row["rules"])
     network = await network_counts.freeze_at_open(row["organisation"], row["method"], own_rules)

@@ -62,7 +62,7 @@ async def record_room_count(actor: Actor, ballot_id: int, count: RoomCount) -> N
         electronic = await Participation.count().where(
             (Participation.ballot == ballot_id) & (Participation.round == row["round"])
         )
-        # the answers by correspondence this ballot counts too (#18): never more votes than voters
+        # the answers by correspondence this ballot counts too: never more votes than voters
         by_post = await AdvanceParticipation.count().where(
             (AdvanceParticipation.ballot == ballot_id)
             & (AdvanceParticipation.status == AdvanceStatus.COUNTED.value)

@@ -120,7 +120,7 @@ class _Vote:
 
 
 def _decide_presence(ballot: Mapping[str, Any], member: Mapping[str, Any], checked_in: bool) -> str:
-    """The checks of a general assembly's rules (#7); return the paper's weighting group.
+    """The checks of a general assembly's rules; return the paper's weighting group.
 
     In an assembly the rules govern, only members checked in (in the room, or remote when the
     statutes allow it) vote, for themselves and for those they represent; when the ballot is

@@ -80,7 +80,7 @@ class AccessCodesController(Controller):
     @post("/", guards=[requires(may_administer)])
     async def issue(self, page: NamedDependency[Page]) -> Template | Redirect:
         """Issue codes, once confirmed when they cancel valid ones (printed sheets stop
-        working), then show the sheet at an address a reload only prints again (#17)."""
+        working), then show the sheet at an address a reload only prints again."""
         form = await page.form()
         days_text = str(form.get("days", access_codes.DEFAULT_DAYS))
         days = whole_number(days_text) or 0
@@ -117,7 +117,7 @@ class AccessCodesController(Controller):
 
     @post("/mail", guards=[requires(may_administer)])
     async def mail_codes(self, page: NamedDependency[Page]) -> Redirect:
-        """Mail each member with an address their code (#18): the valid one they hold, or a
+        """Mail each member with an address their code: the valid one they hold, or a
         new one; the page then says how many mails were queued."""
         result = await mailings.mail_access_codes(
             page.actor, base_url=str(page.request.base_url), secret_key=page.settings.secret_key

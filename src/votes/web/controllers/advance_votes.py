@@ -1,4 +1,4 @@
-"""Votes by correspondence on the web (#18): a member's advance-vote form, one answer per
+"""Votes by correspondence on the web: a member's advance-vote form, one answer per
 resolution prepared for the assembly (pour, contre, abstention), open from the convocation
 until the statutory deadline and changeable until then; scrutineers enter signed paper forms
 (and, under dual control, confirm another scrutineer's). The convocation links here."""

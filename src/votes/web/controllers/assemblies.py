@@ -245,7 +245,7 @@ class AssemblyController(Controller):
             manager=may_run_assemblies(actor),
             may_take_part=may_take_part(actor),
             next_statuses=await assemblies.next_statuses(assembly_id, detail.assembly.status),
-            # the vote by correspondence, while its form is open (#18)
+            # the vote by correspondence, while its form is open
             advance_vote_open=window.open,
             item_errors=item_errors or FormErrors(),
             item_values=item_values or {"title": "", "description": "", "planned_minutes": ""},
@@ -296,7 +296,7 @@ class AssemblyController(Controller):
             "pages/assemblies/item.html.jinja",
             assembly=assembly,
             item=item,
-            **thread_context(actor, thread, page.request.url.path),
+            **thread_context(page, thread),
         )
 
     @get("/items/{item_id:int}/edit", guards=[requires(may_run_assemblies)])
@@ -441,5 +441,5 @@ class AssemblyController(Controller):
             else None,
             stamp=stamp,
             poll_seconds=NOW_POLL_SECONDS,
-            **thread_context(page.actor, thread, page.path("now")),
+            **thread_context(page, thread),
         )

@@ -229,7 +229,7 @@ class AuthController(Controller):
         form = await visit.form()
         code_session = viewer is not None and viewer.organisation_scope is not None
         if code_session and form.get("confirm") != "1":
-            # a single-use code: once signed out, it cannot sign this person in again (#17)
+            # a single-use code: once signed out, it cannot sign this person in again
             return visit.render("pages/auth/logout_confirm.html.jinja")
         settings = visit.settings
         token = visit.request.cookies.get(SESSION_COOKIE)
@@ -365,7 +365,7 @@ class AuthController(Controller):
 
     @post("/password/forgotten")
     async def ask_reset(self, visit: NamedDependency[Visit]) -> Template | Redirect:
-        """A reset link by e-mail (#18): the same answer whether the address has an account
+        """A reset link by e-mail: the same answer whether the address has an account
         or not, throttled by the sign-in budgets."""
         email = (await _text(visit, "email")).strip()
         errors = FormErrors()

@@ -1,4 +1,4 @@
-"""The ballot of the moment, one tap away (#17): the phone header's "Vote" link.
+"""The ballot of the moment, one tap away: the phone header's "Vote" link.
 
 ``/o/{org}/vote/now`` sends a member straight to the one ballot open in their cooperative; when
 several are open, to the list of open ballots (they choose); when none is, to the assembly's

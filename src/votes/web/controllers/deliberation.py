@@ -24,8 +24,9 @@ from votes.web.assembly_forms import (
     refusal,
     text,
     thread_context,
+    thread_here,
 )
-from votes.web.forms import FormErrors, QueryCount, safe_next_path
+from votes.web.forms import FormErrors, QueryCount
 from votes.web.pages import Page
 from votes.web.rendering import see_other
 
@@ -100,11 +101,11 @@ class DeliberationController(Controller):
         """One slice of a long thread: appended in place by htmx ("show more"), or a page of
         its own without JavaScript."""
         thread = await self._thread(page.actor, thread_id, order, offset)
-        here = safe_next_path(next) if next else page.request.url.path
+        here = thread_here(page, next or None)
         return page.render(
             "pages/proposals/thread.html.jinja",
             fragment="partials/proposals/_contribution_list.html.jinja",
-            **thread_context(page.actor, thread, here),
+            **thread_context(page, thread, here),
         )
 
     def _form(
@@ -125,7 +126,7 @@ class DeliberationController(Controller):
             values=values,
             errors=errors,
             parent_id=parent_id,
-            **thread_context(page.actor, thread, here),
+            **thread_context(page, thread, here),
         )
 
     @post("/threads/{thread_id:int}/contributions")
@@ -135,7 +136,7 @@ class DeliberationController(Controller):
         form = await page.form()
         values = {"body": text(form, "body"), "stance": text(form, "stance")}
         parent_id = optional_int(form, "parent")
-        here = safe_next_path(text(form, "next"))
+        here = thread_here(page, text(form, "next"))
         order = _order(text(form, "order"))
         try:
             stance = Stance(values["stance"]) if values["stance"] else Stance.REMARK
@@ -167,7 +168,7 @@ class DeliberationController(Controller):
             values={"body": "", "stance": ""},
             errors=FormErrors(),
             parent_id=parent_id,
-            **thread_context(page.actor, thread, here),
+            **thread_context(page, thread, here),
         )
 
     async def _article(self, page: Page, contribution_id: int, here: str) -> Template:
@@ -176,7 +177,7 @@ class DeliberationController(Controller):
         return page.render(
             "partials/proposals/_contribution.html.jinja",
             contribution=found,
-            **thread_context(page.actor, thread, here),
+            **thread_context(page, thread, here),
         )
 
     @get("/contributions/{contribution_id:int}")
@@ -188,9 +189,9 @@ class DeliberationController(Controller):
             if thread_id is None:
                 raise NotFoundException()
             thread = await self._thread(page.actor, thread_id)  # 404 for a draft's thread
-            back = safe_next_path(next) if next else _thread_home(page, thread.info)
+            back = thread_here(page, next) if next else _thread_home(page, thread.info)
             return see_other(f"{back}#contribution-{contribution_id}")
-        return await self._article(page, contribution_id, safe_next_path(next))
+        return await self._article(page, contribution_id, thread_here(page, next))
 
     @get("/contributions/{contribution_id:int}/reply")
     async def reply_form(
@@ -198,7 +199,7 @@ class DeliberationController(Controller):
     ) -> Template:
         """The form to reply to a contribution: inline with htmx, a page of its own without."""
         found, thread = await self._readable_contribution(page.actor, contribution_id)
-        here = safe_next_path(next)
+        here = thread_here(page, next)
         if not may_take_part(page.actor):
             return refusal(page, Refused("read_only"), here)
         return self._form(
@@ -217,7 +218,7 @@ class DeliberationController(Controller):
     ) -> Template:
         found, _ = await self._readable_contribution(page.actor, contribution_id)
         values = {"body": found.body, "stance": found.stance}
-        return self._edit_page(page, found, values, FormErrors(), safe_next_path(next))
+        return self._edit_page(page, found, values, FormErrors(), thread_here(page, next))
 
     def _edit_page(
         self,
@@ -250,7 +251,7 @@ class DeliberationController(Controller):
     ) -> Template | Redirect:
         form = await page.form()
         values = {"body": text(form, "body"), "stance": text(form, "stance")}
-        here = safe_next_path(text(form, "next"))
+        here = thread_here(page, text(form, "next"))
         try:
             stance = Stance(values["stance"]) if values["stance"] else Stance.REMARK
             await deliberation.edit_contribution(
@@ -268,7 +269,7 @@ class DeliberationController(Controller):
         self, page: NamedDependency[Page], contribution_id: FromPath[int]
     ) -> Template | Redirect:
         form = await page.form()
-        here = safe_next_path(text(form, "next"))
+        here = thread_here(page, text(form, "next"))
         call = deliberation.hide_contribution(page.actor, contribution_id, text(form, "reason"))
         refused = await _attempt(page, call, here)
         return refused or await self._changed(page, contribution_id, here)
@@ -278,7 +279,7 @@ class DeliberationController(Controller):
         self, page: NamedDependency[Page], contribution_id: FromPath[int]
     ) -> Template | Redirect:
         form = await page.form()
-        here = safe_next_path(text(form, "next"))
+        here = thread_here(page, text(form, "next"))
         try:
             kind = ReactionKind(text(form, "kind"))
         except ValueError:
@@ -292,7 +293,7 @@ class DeliberationController(Controller):
         self, page: NamedDependency[Page], thread_id: FromPath[int]
     ) -> Template | Redirect:
         form = await page.form()
-        here = safe_next_path(text(form, "next"))
+        here = thread_here(page, text(form, "next"))
         call = deliberation.set_thread_closed(page.actor, thread_id, text(form, "closed") == "1")
         refused = await _attempt(page, call, here)
         return refused or see_other(f"{here}#thread-{thread_id}")

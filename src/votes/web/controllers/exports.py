@@ -21,7 +21,6 @@ from votes.web import records
 from votes.web.downloads import download, pdf_download
 from votes.web.guards import requires
 from votes.web.pages import Page, found
-from votes.web.rendering import see_other
 
 
 class ExportsController(Controller):
@@ -70,11 +69,11 @@ class ExportsController(Controller):
 
     @post("/archive", guards=[requires(may_run_assemblies)])
     async def start_archive(
-        self, actor: NamedDependency[Actor], assembly_id: FromPath[int]
+        self, page: NamedDependency[Page], assembly_id: FromPath[int]
     ) -> Redirect:
-        await _record(actor, assembly_id)
-        await exports.start_archive(actor, assembly_id)
-        return see_other(f"/o/{actor.organisation.short_name}/assemblies/{assembly_id}/archive")
+        await _record(page.actor, assembly_id)
+        await exports.start_archive(page.actor, assembly_id)
+        return page.see_other("assemblies", assembly_id, "archive")
 
     @get("/archive.json", guards=[requires(may_run_assemblies)])
     async def archive_download(

@@ -1,4 +1,4 @@
-"""The floor on the web (#19): the member's phone (ask for the floor, withdraw, point of order,
+"""The floor on the web: the member's phone (ask for the floor, withdraw, point of order,
 direct reply, their place, the countdown of their turn, the mood check), the facilitator's
 console (the queue, give the floor, end, reorder, close or reopen the list, add a member
 without a phone, the rules, mood checks with their live distribution), the projector (current

@@ -10,6 +10,7 @@ from litestar.response import Redirect, Template
 from votes import i18n
 from votes.db import queries
 from votes.db.database import current_engine
+from votes.db.tables import MembershipStatus
 from votes.services import accounts
 from votes.services.demo import demo_sign_in_hint
 from votes.web.context import LANGUAGE_COOKIE
@@ -33,7 +34,8 @@ class HomeController(Controller):
                 await queries.open_ballots_of(membership.organisation.id),
             )
             for membership in memberships
-            if membership.status != "left" and visit.viewer.may_enter(membership.organisation.id)
+            if membership.status != MembershipStatus.LEFT
+            and visit.viewer.may_enter(membership.organisation.id)
         ]
         viewer = visit.viewer
         # an instance admin is offered to create a cooperative (the first one, typically)

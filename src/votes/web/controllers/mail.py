@@ -10,12 +10,11 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from votes.services import mail
-from votes.services.actors import Actor, may_administer
+from votes.services.actors import may_administer
 from votes.web.guards import requires
 from votes.web.labels import N_
 from votes.web.pages import Page
 from votes.web.refusals import area
-from votes.web.rendering import see_other
 
 REFUSALS = area(
     "mail",
@@ -53,6 +52,6 @@ class MailController(Controller):
         )
 
     @post("/{mail_id:int}/retry", guards=[requires(may_administer)])
-    async def retry(self, actor: NamedDependency[Actor], mail_id: FromPath[int]) -> Redirect:
-        await mail.retry(actor, mail_id)
-        return see_other(f"/o/{actor.organisation.short_name}/mail/{mail_id}")
+    async def retry(self, page: NamedDependency[Page], mail_id: FromPath[int]) -> Redirect:
+        await mail.retry(page.actor, mail_id)
+        return page.see_other("mail", mail_id)

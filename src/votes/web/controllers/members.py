@@ -335,7 +335,7 @@ class MembersController(Controller):
             return await self._render_form(
                 page, member=member, data=data, errors=errors, status_code=HTTP_409_CONFLICT
             )
-        # also mailed to the member when they have an address (#18)
+        # also mailed to the member when they have an address
         link, mailed = await mailings.send_password_link(
             page.actor,
             member.person_id,
@@ -430,7 +430,7 @@ class MembersController(Controller):
         name: FromQuery[str] = "holder",
     ) -> Template:
         """The names a picker offers for what is typed in it (htmx): twenty at most, after
-        the ones already chosen (the proxies' and proposals' forms, #17)."""
+        the ones already chosen (the proxies' and proposals' forms)."""
         if name not in pickers.PICKED_FIELDS or not picker.isidentifier() or len(picker) > 30:
             raise NotFoundException()
         query = page.request.query_params

@@ -84,7 +84,7 @@ async def _document(record: AssemblyRecord, minutes: MinutesRow | None) -> str:
     profile = await rules.assembly_profile(record.organisation.id, record.assembly.id)
     language = _language(minutes, record)
     document = records.render_document(record, minutes, language, profile)
-    # mood checks (#19) never among the resolutions: an annex after the document
+    # mood checks never among the resolutions: an annex after the document
     return document + await mood_annex(record.organisation.id, record.assembly.id, language)
 
 

@@ -1,5 +1,5 @@
-"""« Mes notifications »: each member chooses which optional mails their cooperative sends them
-(#18). Convocations and ballots they may vote on are always sent, and the page says so."""
+"""« Mes notifications »: each member chooses which optional mails their cooperative sends them.
+Convocations and ballots they may vote on are always sent, and the page says so."""
 
 from __future__ import annotations
 

@@ -189,7 +189,7 @@ class ProposalController(Controller):
             may_edit=(manager or author) and detail.status in proposals.EDITABLE,
             status_steps=[s for s in ProposalStatus if s.value in steps],
             diffs={a.id: await _amendment_diff(detail.body, a) for a in detail.amendments},
-            **thread_context(page.actor, thread, page.request.url.path),
+            **thread_context(page, thread),
         )
 
     @get("/proposals/{proposal_id:int}/versions")
@@ -316,7 +316,7 @@ class ProposalController(Controller):
         status_code: int = 200,
     ) -> Template:
         detail = await self._readable(page.actor, proposal_id)
-        if detail.status == "draft":
+        if detail.status == ProposalStatus.DRAFT:
             raise NotFoundException()  # a draft takes no amendments yet
         return page.render(
             "pages/proposals/amendment_form.html.jinja",

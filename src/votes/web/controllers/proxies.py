@@ -17,7 +17,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK
 
 from votes.db import attendance_queries as aq
-from votes.db.tables import Proxy
+from votes.db.tables import AssemblyStatus, Proxy, ProxyStatus
 from votes.i18n import gettext as _
 from votes.services import proxies as service
 from votes.services import rules
@@ -106,14 +106,15 @@ class ProxiesController(Controller):
         organisation_id = page.organisation.id
         assembly = await page.assembly(assembly_id)
         everyone = await aq.proxies_of(organisation_id, assembly_id, active_only=False)
+        active = [p for p in everyone if p.status == ProxyStatus.ACTIVE]
         profile = await rules.assembly_profile(organisation_id, assembly_id)
         members = await aq.voting_members(organisation_id)
         return page.render(
             "pages/proxies/proxies.html.jinja",
             status_code=status_code,
             assembly=assembly,
-            given=[p for p in everyone if p.giver_id == page.actor.id and p.status == "active"],
-            held=[p for p in everyone if p.holder_id == page.actor.id and p.status == "active"],
+            given=[p for p in active if p.giver_id == page.actor.id],
+            held=[p for p in active if p.holder_id == page.actor.id],
             everyone=everyone if may_steward(page.actor) else [],
             steward=may_steward(page.actor),
             withdraws_any=may_administer(page.actor),  # the service's rule for taking one back
@@ -127,7 +128,7 @@ class ProxiesController(Controller):
             ),
             cap=profile.proxies.cap(len(members)),
             blank_counted=profile.proxies.blank_counted,
-            running=assembly.status in ("convened", "in_session"),
+            running=assembly.status in (AssemblyStatus.CONVENED, AssemblyStatus.IN_SESSION),
             errors=errors or FormErrors(),
             values=values or {},
         )

@@ -195,7 +195,7 @@ _TIME = re.compile(r"^([01]?\d|2[0-3])[:h.]([0-5]\d)$")
 def _read_postal(
     current: PostalRule, original: PostalRule, form: FormMultiDict, errors: FormErrors
 ) -> PostalRule:
-    """The vote by correspondence (#18): allowed, its deadline (days before the assembly,
+    """The vote by correspondence: allowed, its deadline (days before the assembly,
     at a time of day), how it counts on motions raised in the room and when its voter comes.
     A form without these fields (an older page) keeps the profile's rule as it is."""
     if "postal_days" not in form:

@@ -118,7 +118,7 @@ async def _projector_context(page: Page, assembly_id: int) -> dict[str, Any]:
                 await aq.ballot_rule_snapshot(organisation_id, ballot.id), ballot.labels
             ),
         )
-    # the audit trail's head, for the room to note and compare with the minutes (#16)
+    # the audit trail's head, for the room to note and compare with the minutes
     live["audit_head"] = await mq.audit_head(organisation_id)
     return live
 
@@ -160,7 +160,7 @@ async def _open(ballot_id: int, actor: Actor, text: str) -> None:
 
 
 async def _close(ballot_id: int, actor: Actor, text: str) -> None:
-    # "despite": told that paper postal forms await a second scrutineer, close anyway (#18)
+    # "despite": told that paper postal forms await a second scrutineer, close anyway
     await lifecycle.close_ballot(actor, ballot_id, leave_pending=text == "despite")
 
 
@@ -224,7 +224,7 @@ class BallotConsoleController(Controller):
         if action == "close":
             text = "despite" if form.get("despite") == "1" else ""
         if action == "open" and ballot.status == BallotStatus.DRAFT and form.get("despite") != "1":
-            # not in session, or no quorum: the facilitator opens only once told (#17)
+            # not in session, or no quorum: the facilitator opens only once told
             warnings = await attendance.opening_warnings(
                 actor.organisation.id, ballot.assembly_id, is_test=ballot.is_test
             )
@@ -232,7 +232,7 @@ class BallotConsoleController(Controller):
                 return await render_console(
                     page, ballot, status_code=HTTP_409_CONFLICT, warned=True
                 )
-        if action in ("open", "reopen"):  # the links of a long ballot's mails point here (#18)
+        if action in ("open", "reopen"):  # the links of a long ballot's mails point here
             ballot_mails.remember_base_url(str(page.request.base_url))
         try:
             # a secret ballot reopens as a fresh one: the console follows it

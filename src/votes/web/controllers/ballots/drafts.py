@@ -121,7 +121,7 @@ _NEW_FIELDS = (
     "base",
     "max_selections",
     "scale_max",
-    "rule",  # general assemblies (#7): "profile" (the default) or "ballot"
+    "rule",  # general assemblies: "profile" (the default) or "ballot"
     "management",
     "decides",  # a network's ballot (#20): "cooperative" (the default) or "head"
 )
@@ -256,7 +256,7 @@ def _duration_fields(duration: int | None) -> dict[str, str]:
 
 def _read_duration(values: dict[str, str], errors: FormErrors) -> int:
     """The countdown typed as days, hours and minutes, in seconds (0: none). People think of a
-    decision between assemblies in days, of a vote in the room in minutes (#18)."""
+    decision between assemblies in days, of a vote in the room in minutes."""
     total = 0
     for name, seconds, high in _DURATION_PARTS:
         typed = values[name].strip()

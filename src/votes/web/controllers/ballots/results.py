@@ -67,7 +67,7 @@ class BallotResultsController(Controller):
             else [],
         }
         postal = await _postal_channel(actor, ballot_id)
-        if postal is not None:  # the answers by correspondence the count added (#18)
+        if postal is not None:  # the answers by correspondence the count added
             body["postal"] = postal
         network = await _network_counts(actor, ballot_id)
         if network is not None:  # a network's ballot: both counts and each line (#20)

@@ -60,7 +60,7 @@ async def _render_ballot(
     if choice is None and editing:
         stored = await bq.public_choice_of(ballot, actor.id)
         choice = json.loads(stored) if stored else None
-    # said before the member fills the form, not after they confirm it (#17)
+    # said before the member fills the form, not after they confirm it
     must_check_in = (
         ballot.status == BallotStatus.OPEN
         and ballot.takes_votes
@@ -69,7 +69,7 @@ async def _render_ballot(
             actor.organisation.id, ballot.assembly_id, actor.id, is_test=ballot.is_test
         )
     )
-    # a member who answered this resolution by correspondence, and whose answer stands (#18)
+    # a member who answered this resolution by correspondence, and whose answer stands
     voted_by_post = (
         ballot.status == BallotStatus.OPEN
         and ballot.method == "majority"
@@ -221,7 +221,7 @@ def _kept_codes(page: Page, ballot_id: int) -> tuple[str, str]:
 
 
 async def _represented(ballot: BallotView, actor: Actor) -> list[Any]:
-    """The members the viewer votes for by proxy on this ballot (#7), while it takes votes."""
+    """The members the viewer votes for by proxy on this ballot, while it takes votes."""
     if ballot.status != BallotStatus.OPEN or not actor.can_vote:
         return []
     return await proxies.represented_by(

@@ -1,4 +1,4 @@
-// The floor (#19). Ticks the speaker's countdown between server refreshes ([data-floor-timer]:
+// The floor. Ticks the speaker's countdown between server refreshes ([data-floor-timer]:
 // the server's elapsed seconds at render time and the budget, 0 for none), flashes and buzzes
 // the phone when its member's turn comes ([data-my-turn="1"]), and redraws the mood bars from
 // the counts carried by the live "mood-answers" event (no phone re-fetches anything for them).

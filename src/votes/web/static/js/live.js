@@ -1,4 +1,4 @@
-// Live pages (#8): the server's event stream tells fragments when to re-fetch (hx-trigger
+// Live pages: the server's event stream tells fragments when to re-fetch (hx-trigger
 // "sse:…"). The stream itself catches a page up after a reconnection; this file covers what
 // the server cannot see: a phone that slept, a tab restored from the back-forward cache, a
 // network that came back. Each asks the page's fragments to re-fetch once ("votes:resync").
