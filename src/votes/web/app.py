@@ -50,6 +50,7 @@ from votes.web.controllers.home import HomeController
 from votes.web.controllers.mail import MailController
 from votes.web.controllers.members import MembersController
 from votes.web.controllers.minutes import MinutesController
+from votes.web.controllers.networks import NetworksController
 from votes.web.controllers.notifications import NotificationsController
 from votes.web.controllers.organisation_admin import (
     InstanceAdminController,
@@ -199,6 +200,7 @@ def organisation_router() -> Router:
             FloorController,
             ConvocationController,
             ConvocationLettersController,
+            NetworksController,
         ],
     )
 
