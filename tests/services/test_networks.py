@@ -5,12 +5,14 @@ refusal leaving the database as it was."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import pytest
 from tests.support.factories import unique
 
 from votes.db import network_queries
 from votes.db.tables import (
+    AssemblyStatus,
     AuditEntry,
     Membership,
     MembershipKind,
@@ -18,7 +20,7 @@ from votes.db.tables import (
     NetworkMembership,
     Organisation,
 )
-from votes.services import accounts, networks, organisations
+from votes.services import accounts, assemblies, networks, organisations, proxies
 from votes.services.actors import Actor, actor_for
 from votes.services.refusals import Refused
 
@@ -290,3 +292,31 @@ async def test_an_instance_admin_creates_a_network() -> None:
         Organisation.id == organisation_id
     )
     assert row == [{"is_network": True}]
+
+
+async def test_proxies_between_delegates_follow_the_networks_own_rules() -> None:
+    """Nothing to build: delegates are members of the network, whose proxies feature and
+    caps apply (the law's default: one proxy per holder below twenty members)."""
+    network, coop = await _side("Net", is_network=True), await _side("Coop", members=3)
+    await _joined(network, coop)
+    for membership in coop.members:
+        await networks.register_delegate(coop.admin, network.organisation_id, membership)
+    first, second, third = await network_queries.delegation(
+        network.organisation_id, coop.organisation_id
+    )
+    assembly_id = await assemblies.create_assembly(
+        await actor_for(network.organisation_id),
+        "Rencontre",
+        datetime(2031, 6, 12, 14, tzinfo=UTC),
+        status=AssemblyStatus.IN_SESSION,
+    )
+    system = await actor_for(network.organisation_id)
+    await proxies.give_proxy(system, assembly_id, second.id, giver_id=first.id)
+    with pytest.raises(Refused) as refused:
+        await proxies.give_proxy(system, assembly_id, second.id, giver_id=third.id)
+    assert refused.value.code == "holder_at_cap"
+    # an unregistered delegate has no voice in the network any more
+    await networks.unregister(coop.admin, network.organisation_id, third.id)
+    with pytest.raises(Refused) as refused:
+        await proxies.give_proxy(system, assembly_id, first.id, giver_id=third.id)
+    assert refused.value.code == "giver_not_voter"

@@ -49,6 +49,19 @@ async def _require_network_admin(actor: Actor) -> None:
         raise Refused("not_a_network")
 
 
+async def _audit(
+    actor: Actor, action: str, subject: str, details: dict[str, Any] | None = None
+) -> None:
+    """Record the act in the chain of the acting organisation (the system acts unnamed)."""
+    await audit.record(
+        actor.organisation_id,
+        action,
+        actor_id=actor.audited_as,
+        subject=subject,
+        details=details,
+    )
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -106,9 +119,7 @@ async def invite(actor: Actor, short_name: str) -> int:
                     NetworkMembership.answered_at: None,
                 }
             ).where(NetworkMembership.id == place_id)
-        await audit.record_by(
-            actor, "network.invited", f"cooperative:{cooperative_id}", {"place": place_id}
-        )
+        await _audit(actor, "network.invited", f"cooperative:{cooperative_id}", {"place": place_id})
     return place_id
 
 
@@ -134,7 +145,7 @@ async def end_membership(actor: Actor, cooperative_id: int) -> None:
             & (Membership.delegated_by == cooperative_id)
             & (Membership.status != MembershipStatus.LEFT.value)
         )
-        await audit.record_by(actor, "network.ended", f"cooperative:{cooperative_id}")
+        await _audit(actor, "network.ended", f"cooperative:{cooperative_id}")
 
 
 async def set_sharing(actor: Actor, sharing: str, fixed: dict[int, str] | None = None) -> None:
@@ -179,7 +190,7 @@ async def set_sharing(actor: Actor, sharing: str, fixed: dict[int, str] | None =
         details: dict[str, Any] = {"sharing": sharing}
         if shares:
             details["shares"] = {str(k): v for k, v in sorted(shares.items())}
-        await audit.record_by(actor, "network.sharing_set", f"network:{network_id}", details)
+        await _audit(actor, "network.sharing_set", f"network:{network_id}", details)
 
 
 # -- the cooperative's side --------------------------------------------------------------------
@@ -210,7 +221,7 @@ async def answer(actor: Actor, network_id: int, *, accept: bool) -> None:
         await NetworkMembership.update(
             {NetworkMembership.status: status.value, NetworkMembership.answered_at: _now()}
         ).where(NetworkMembership.id == found["id"])
-        await audit.record_by(
+        await _audit(
             actor,
             "network.joined" if accept else "network.declined",
             f"network:{network_id}",
@@ -237,7 +248,7 @@ async def set_representation(actor: Actor, network_id: int, representation: str)
         await NetworkMembership.update({NetworkMembership.representation: representation}).where(
             NetworkMembership.id == found["id"]
         )
-        await audit.record_by(
+        await _audit(
             actor,
             "network.representation_set",
             f"network:{network_id}",
@@ -304,7 +315,7 @@ async def register_delegate(actor: Actor, network_id: int, membership_id: int) -
         if ours is None:
             raise Refused("not_our_member", field="member")
         registered = await _register(actor, network_id, int(ours["person"]))
-        await audit.record_by(
+        await _audit(
             actor,
             "network.registered",
             f"network:{network_id}",
@@ -335,7 +346,7 @@ async def register_all(actor: Actor, network_id: int) -> tuple[int, int]:
                 elsewhere += refusal.code == "registered_elsewhere"
                 continue
             added += 1
-        await audit.record_by(
+        await _audit(
             actor,
             "network.registered_all",
             f"network:{network_id}",
@@ -364,7 +375,7 @@ async def unregister(actor: Actor, network_id: int, network_membership_id: int) 
         )
         if not updated:
             raise Refused("not_found")
-        await audit.record_by(
+        await _audit(
             actor,
             "network.unregistered",
             f"network:{network_id}",
