@@ -14,7 +14,7 @@ from tests.web.network_helpers import joined, organisation
 
 from votes.db import network_queries
 from votes.db.tables import Membership, NetworkMembership, Organisation
-from votes.services import accounts
+from votes.services import accounts, networks, organisations
 
 
 async def _places(network_id: int) -> int:
@@ -166,8 +166,6 @@ async def test_a_person_registered_by_another_cooperative_is_refused(
     person = (await Membership.select(Membership.person).where(Membership.id == first.members[0]))[
         0
     ]["person"]
-    from votes.services import networks, organisations
-
     await networks.register_delegate(first.admin, network.organisation_id, first.members[0])
     shared = await organisations.add_membership(second.organisation_id, person)
     await sign_in(client, second.admin_email, PASSWORD)
@@ -176,3 +174,33 @@ async def test_a_person_registered_by_another_cooperative_is_refused(
     assert refused.status_code == 422
     assert_shows(refused.text, "déjà membre du réseau, par une autre coopérative")
     assert await network_queries.delegation(network.organisation_id, second.organisation_id) == []
+
+
+async def test_all_members_says_who_was_left_out(client: httpx.AsyncClient) -> None:
+    network = await organisation("Reseau", is_network=True)
+    first, second = await organisation("Coop"), await organisation("Coop")
+    await joined(network, first, second)
+    person = (await Membership.select(Membership.person).where(Membership.id == second.members[0]))[
+        0
+    ]["person"]
+    await organisations.add_membership(first.organisation_id, person)
+    await networks.register_delegate(second.admin, network.organisation_id, second.members[0])
+    await networks.set_representation(first.admin, network.organisation_id, "all")
+    await sign_in(client, first.admin_email, PASSWORD)
+    base = f"{first.base}/networks/{network.organisation_id}"
+    done = await post_with_token(client, f"{base}/delegates/all", follow_redirects=True)
+    assert done.status_code == 200
+    assert_shows(done.text, "1 membre n", "par une autre coopérative", "3 personnes inscrites")
+
+
+async def test_fixed_shares_unsettled_by_a_new_member_are_pointed_out(
+    client: httpx.AsyncClient,
+) -> None:
+    network = await organisation("Reseau", is_network=True)
+    first, second = await organisation("Coop"), await organisation("Coop")
+    await joined(network, first)
+    await networks.set_sharing(network.admin, "fixed", {first.organisation_id: "100"})
+    await joined(network, second)
+    await sign_in(client, network.admin_email, PASSWORD)
+    page = await client.get(f"{network.base}/cooperatives")
+    assert_shows(page.text, "ne totalisent plus 100")

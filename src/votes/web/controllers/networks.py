@@ -29,6 +29,7 @@ from votes.web.guards import requires
 from votes.web.labels import N_
 from votes.web.pages import Page, found
 from votes.web.refusals import area, explain, form_errors
+from votes.web.rendering import see_other
 
 REFUSALS = area(
     "networks",
@@ -96,6 +97,12 @@ async def _network_or_404(page: Page) -> None:
         raise NotFoundException()
 
 
+def _shares_whole(places: list[network_queries.Place]) -> bool:
+    """Whether every member cooperative has a fixed share and they add up to 100 %."""
+    shares = [p.share_basis_points for p in places if p.status == NetworkStatus.MEMBER.value]
+    return all(shares) and sum(shares) == 10_000
+
+
 class NetworksController(Controller):
     path = "/"
     guards = _ADMIN
@@ -119,6 +126,8 @@ class NetworksController(Controller):
             members=[p for p in places if p.status == NetworkStatus.MEMBER.value],
             sharing=settings.sharing,
             sharings=[rule.value for rule in Sharing],
+            # a cooperative that joined or left since the shares were fixed unsettles them
+            shares_whole=_shares_whole(places),
             errors=errors or FormErrors(),
             values={"cooperative": "", "sharing": "", "shares": {}, **(values or {})},
         )
@@ -234,6 +243,7 @@ class NetworksController(Controller):
                 if member.person_id not in registered
             ],
             representations=[choice.value for choice in Representation],
+            elsewhere=whole_number(page.request.query_params.get("elsewhere", "")) or 0,
             errors=errors or FormErrors(),
         )
 
@@ -276,7 +286,16 @@ class NetworksController(Controller):
     async def register_all(
         self, page: NamedDependency[Page], network_id: FromPath[int]
     ) -> Template | Redirect:
-        return await self._delegation_change(page, network_id, service.register_all)
+        try:
+            _added, elsewhere = await service.register_all(page.actor, network_id)
+        except Refused as error:
+            if error.code == "not_found":
+                raise NotFoundException() from error
+            status, errors = form_errors(error, REFUSALS)
+            return await self._delegation_page(page, network_id, errors, status)
+        # those left out are told, once, on the page the form returns to
+        suffix = f"?elsewhere={elsewhere}" if elsewhere else ""
+        return see_other(page.path("networks", network_id) + suffix)
 
     @post("/networks/{network_id:int}/delegates/{registration_id:int}/remove")
     async def unregister(
