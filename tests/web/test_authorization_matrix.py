@@ -30,7 +30,7 @@ from tests.support.samples import NoSampleError, first_id
 from tests.web.helpers import csrf_token
 
 from votes.db import tables
-from votes.services import accounts, organisations
+from votes.services import accounts, networks, organisations
 from votes.services.actors import actor_for
 from votes.services.demo import seed_demo
 from votes.web.app import create_app
@@ -288,6 +288,21 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", f"{ORG}/consultations/{{consultation_id:int}}"): "admin",
     ("POST", f"{ORG}/consultations/{{consultation_id:int}}/assembly"): "admin",
     ("POST", f"{ORG}/consultations/{{consultation_id:int}}/answer"): "admin",
+    # networks of cooperatives (#20): the matrix's cooperative is a member of a network
+    ("GET", f"{ORG}/cooperatives"): "admin",
+    ("POST", f"{ORG}/cooperatives"): "admin",
+    ("POST", f"{ORG}/cooperatives/sharing"): "admin",
+    ("POST", f"{ORG}/cooperatives/{{cooperative_id:int}}/end"): "admin",
+    ("GET", f"{ORG}/networks"): "admin",
+    ("GET", f"{ORG}/networks/{{network_id:int}}"): "admin",
+    ("POST", f"{ORG}/networks/{{network_id:int}}/answer"): "admin",
+    ("POST", f"{ORG}/networks/{{network_id:int}}/representation"): "admin",
+    ("POST", f"{ORG}/networks/{{network_id:int}}/delegates"): "admin",
+    ("POST", f"{ORG}/networks/{{network_id:int}}/delegates/all"): "admin",
+    (
+        "POST",
+        f"{ORG}/networks/{{network_id:int}}/delegates/{{registration_id:int}}/remove",
+    ): "admin",
 }
 
 # routes whose sample object may be in a state where even an allowed role gets 404 or 409
@@ -306,6 +321,14 @@ STATE_DEPENDENT: frozenset[tuple[str, str]] = frozenset(
         # the first administrator's empty form deletes the sample college: the next one finds
         # nothing to delete
         ("POST", f"{ORG}/settings/colleges/{{college_id:int}}/delete"),
+        # the matrix's cooperative is no network: its admin finds no member cooperatives (#20)
+        ("GET", f"{ORG}/cooperatives"),
+        ("POST", f"{ORG}/cooperatives"),
+        ("POST", f"{ORG}/cooperatives/sharing"),
+        ("POST", f"{ORG}/cooperatives/{{cooperative_id:int}}/end"),
+        # an empty answer to no invitation; the sample registration is gone once removed
+        ("POST", f"{ORG}/networks/{{network_id:int}}/answer"),
+        ("POST", f"{ORG}/networks/{{network_id:int}}/delegates/{{registration_id:int}}/remove"),
         # the sample token is no real one: the page says so with a 404
         ("GET", "/c/{token:str}"),
         ("POST", "/c/{token:str}"),
@@ -422,6 +445,16 @@ async def world(demo: None) -> dict[str, Any]:
         .first()
     )
     samples["ballot_id"] = open_ballot["id"]
+    network_id = await organisations.create_organisation(
+        f"Réseau {suffix}", f"reseau-{suffix}", is_network=True
+    )
+    await networks.invite(await actor_for(network_id), MATRIX_ORGANISATION)
+    await networks.answer(await actor_for(demo_id), network_id, accept=True)
+    samples["network_id"] = network_id
+    samples["cooperative_id"] = demo_id
+    samples["registration_id"] = await networks.register_delegate(
+        await actor_for(demo_id), network_id, lea["id"]
+    )
     await tables.Mail.insert(
         tables.Mail(
             organisation=demo_id,

@@ -32,20 +32,27 @@ async def create_organisation(
     legal_form: LegalForm = LegalForm.SCOP_SARL,
     default_language: str = "fr",
     time_zone: str = "Europe/Paris",
+    is_network: bool = False,
 ) -> int:
-    """Create an organisation; ``short_name`` is its URL slug (lowercase, digits, hyphens)."""
+    """Create an organisation; ``short_name`` is its URL slug (lowercase, digits, hyphens).
+    A network's members are cooperatives (:mod:`votes.services.networks`)."""
     if not name.strip():
         raise Refused("name_required")
     if not _SHORT_NAME.match(short_name):
         raise Refused("short_name_invalid")
     async with write_transaction(Organisation._meta.db):
         return await _insert_organisation(
-            name, short_name, legal_form.value, default_language, time_zone
+            name, short_name, legal_form.value, default_language, time_zone, is_network
         )
 
 
 async def _insert_organisation(
-    name: str, short_name: str, legal_form: str, default_language: str, time_zone: str
+    name: str,
+    short_name: str,
+    legal_form: str,
+    default_language: str,
+    time_zone: str,
+    is_network: bool = False,
 ) -> int:
     """The new organisation's row (inside the caller's transaction); its id. Refused when the
     short name is taken."""
@@ -58,6 +65,7 @@ async def _insert_organisation(
             legal_form=legal_form,
             default_language=default_language,
             time_zone=time_zone,
+            is_network=is_network,
         )
     )
 
@@ -151,9 +159,11 @@ async def create_organisation_with_admin(
     time_zone: str,
     admin_name: str,
     admin_email: str,
+    is_network: bool = False,
 ) -> tuple[int, int, bool]:
-    """Create an organisation and its first admin (an existing person when the email is known).
-    Return (organisation id, person id, whether the person is new and has no password yet)."""
+    """Create an organisation (``is_network``: a network of cooperatives) and its first admin
+    (an existing person when the email is known). Return (organisation id, person id, whether
+    the person is new and has no password yet)."""
     problems = validate_settings(name, short_name, legal_form, default_language, time_zone)
     if problems:
         raise Refused(next(iter(problems.values())))
@@ -164,7 +174,7 @@ async def create_organisation_with_admin(
         raise Refused("admin_email_invalid")
     async with write_transaction(Organisation._meta.db):
         organisation_id = await _insert_organisation(
-            name, short_name, legal_form, default_language, time_zone
+            name, short_name, legal_form, default_language, time_zone, is_network
         )
         person = (
             await Person.select(Person.id, Person.password_hash)

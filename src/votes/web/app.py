@@ -51,6 +51,7 @@ from votes.web.controllers.home import HomeController
 from votes.web.controllers.mail import MailController
 from votes.web.controllers.members import MembersController
 from votes.web.controllers.minutes import MinutesController
+from votes.web.controllers.networks import NetworksController
 from votes.web.controllers.notifications import NotificationsController
 from votes.web.controllers.organisation_admin import (
     InstanceAdminController,
@@ -201,6 +202,7 @@ def organisation_router() -> Router:
             ConvocationController,
             ConvocationLettersController,
             ConsultationsController,
+            NetworksController,
         ],
     )
 

@@ -297,6 +297,7 @@ class InstanceAdminController(Controller):
         else:
             values["admin_name"] = _text(form, "admin_name")
             values["admin_email"] = _text(form, "admin_email")
+        is_network = form.get("is_network") == "1"  # a network of cooperatives (#20)
         derived = not values["short_name"]
         base = short_name_from(values["name"]) if derived else values["short_name"]
         for attempt in range(1, 10 if derived else 2):
@@ -306,7 +307,9 @@ class InstanceAdminController(Controller):
                     _organisation_id,
                     person_id,
                     needs_password,
-                ) = await organisations.create_organisation_with_admin(**values)
+                ) = await organisations.create_organisation_with_admin(
+                    **values, is_network=is_network
+                )
             except Refused as error:
                 if derived and error.code == "short_name_taken":
                     continue

@@ -1,0 +1,169 @@
+"""Reads of networks (#20): a network's member cooperatives, a cooperative's networks and the
+people it registered with each. Every read is scoped: a network reads its own places and the
+people registered with it (memberships of the network); a cooperative reads its own places
+and its own delegation, never another cooperative's nor another organisation's register."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from votes.db.engine import read_raw
+from votes.db.tables import (
+    Membership,
+    MembershipKind,
+    MembershipStatus,
+    NetworkMembership,
+    NetworkStatus,
+    Organisation,
+)
+
+
+def network_key(network_id: int, cooperative_id: int) -> str:
+    return f"{network_id}:{cooperative_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkSettings:
+    is_network: bool
+    sharing: str  # votes.core.network.Sharing
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """One cooperative's place in one network, as either side sees it."""
+
+    id: int
+    network_id: int
+    network_name: str
+    cooperative_id: int
+    cooperative_name: str
+    cooperative_short_name: str
+    status: str  # votes.db.tables.NetworkStatus
+    representation: str  # votes.db.tables.Representation
+    share_basis_points: int
+    registered: int  # the people the cooperative registered with the network, active
+
+    @property
+    def share_percent(self) -> float:
+        """For display only (the count uses the exact basis points)."""
+        return self.share_basis_points / 100
+
+
+@dataclass(frozen=True, slots=True)
+class Delegate:
+    """A person a cooperative registered with a network (a membership of the network)."""
+
+    id: int  # the membership of the network
+    person_id: int
+    name: str
+
+
+async def network_settings(organisation_id: int) -> NetworkSettings:
+    row = (
+        await Organisation.select(Organisation.is_network, Organisation.network_sharing)
+        .where(Organisation.id == organisation_id)
+        .first()
+    )
+    if row is None:
+        return NetworkSettings(False, "equal")
+    return NetworkSettings(bool(row["is_network"]), str(row["network_sharing"]))
+
+
+_PLACES_SQL = (
+    'SELECT nm.id AS "id", nm.network AS "network_id", n.name AS "network_name", '
+    'nm.cooperative AS "cooperative_id", c.name AS "cooperative_name", '
+    'c.short_name AS "cooperative_short_name", nm.status AS "status", '
+    'nm.representation AS "representation", nm.share_basis_points AS "share_basis_points", '
+    "(SELECT COUNT(*) FROM membership m WHERE m.organisation = nm.network "
+    'AND m.delegated_by = nm.cooperative AND m.status = {}) AS "registered" '
+    "FROM network_membership nm JOIN organisation n ON n.id = nm.network "
+    "JOIN organisation c ON c.id = nm.cooperative WHERE "
+)
+
+
+def _place(row: dict[str, Any]) -> Place:
+    return Place(
+        id=int(row["id"]),
+        network_id=int(row["network_id"]),
+        network_name=str(row["network_name"]),
+        cooperative_id=int(row["cooperative_id"]),
+        cooperative_name=str(row["cooperative_name"]),
+        cooperative_short_name=str(row["cooperative_short_name"]),
+        status=str(row["status"]),
+        representation=str(row["representation"]),
+        share_basis_points=int(row["share_basis_points"]),
+        registered=int(row["registered"]),
+    )
+
+
+async def cooperatives_of(network_id: int) -> list[Place]:
+    """The network's cooperatives, invited, members, or gone, by name."""
+    rows = await read_raw(
+        NetworkMembership,
+        _PLACES_SQL + "nm.network = {} ORDER BY c.name, nm.id",
+        MembershipStatus.ACTIVE.value,
+        network_id,
+    )
+    return [_place(row) for row in rows]
+
+
+async def networks_of(cooperative_id: int) -> list[Place]:
+    """The cooperative's places in networks (invitations included), by network name."""
+    rows = await read_raw(
+        NetworkMembership,
+        _PLACES_SQL + "nm.cooperative = {} ORDER BY n.name, nm.id",
+        MembershipStatus.ACTIVE.value,
+        cooperative_id,
+    )
+    return [_place(row) for row in rows]
+
+
+async def place(network_id: int, cooperative_id: int) -> Place | None:
+    """The cooperative's place in the network, if it was ever invited."""
+    rows = await read_raw(
+        NetworkMembership,
+        _PLACES_SQL + "nm.network_key = {}",
+        MembershipStatus.ACTIVE.value,
+        network_key(network_id, cooperative_id),
+    )
+    return _place(rows[0]) if rows else None
+
+
+async def delegation(network_id: int, cooperative_id: int) -> list[Delegate]:
+    """The people the cooperative registered with the network (active), by name."""
+    rows = (
+        await Membership.select(Membership.id, Membership.person.id, Membership.person.name)
+        .where(
+            (Membership.organisation == network_id)
+            & (Membership.delegated_by == cooperative_id)
+            & (Membership.status == MembershipStatus.ACTIVE.value)
+        )
+        .order_by(Membership.person.name)
+    )
+    return [Delegate(int(r["id"]), int(r["person.id"]), str(r["person.name"])) for r in rows]
+
+
+async def registrable(cooperative_id: int) -> list[Delegate]:
+    """The cooperative's own active members with voting rights: the people it may register
+    (``id`` is their membership of the cooperative)."""
+    rows = (
+        await Membership.select(Membership.id, Membership.person.id, Membership.person.name)
+        .where(
+            (Membership.organisation == cooperative_id)
+            & (Membership.status == MembershipStatus.ACTIVE.value)
+            & (Membership.kind == MembershipKind.MEMBER.value)
+        )
+        .order_by(Membership.person.name)
+    )
+    return [Delegate(int(r["id"]), int(r["person.id"]), str(r["person.name"])) for r in rows]
+
+
+async def member_of(network_id: int, cooperative_id: int) -> bool:
+    """Whether the cooperative is a member of the network now."""
+    return bool(
+        await NetworkMembership.exists().where(
+            (NetworkMembership.network_key == network_key(network_id, cooperative_id))
+            & (NetworkMembership.status == NetworkStatus.MEMBER.value)
+        )
+    )
