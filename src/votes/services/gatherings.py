@@ -334,6 +334,7 @@ async def check_in(actor: Actor, gathering_id: int, membership_id: int, day: dat
                 membership=membership_id,
                 day=day,
                 check_in_key=key,
+                checked_in_at=now(),
                 checked_in_by=actor.audited_as,
             )
         )

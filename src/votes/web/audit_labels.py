@@ -37,6 +37,10 @@ ACTIONS: dict[str, str] = {
     "contribution.edited": N_("Contribution edited"),
     "contribution.hidden": N_("Contribution hidden"),
     "floor.subject_chosen": N_("Subject under discussion chosen"),
+    "gathering.checked_in": N_("Participant checked in at the gathering"),
+    "gathering.created": N_("Gathering announced"),
+    "gathering.registered": N_("Participant registered for the gathering"),
+    "gathering.session_added": N_("Session added to the gathering's programme"),
     "mail.retried": N_("Mail sent again"),
     "member.added": N_("Member added"),
     "member.status_changed": N_("Member status changed"),
@@ -65,6 +69,7 @@ SUBJECTS: dict[str, str] = {
     "assembly": N_("Assembly no. %(id)s"),
     "ballot": N_("Ballot no. %(id)s"),
     "contribution": N_("Contribution no. %(id)s"),
+    "gathering": N_("Gathering no. %(id)s"),
     "mail": N_("Mail no. %(id)s"),
     "membership": N_("Member no. %(id)s"),
     "organisation": N_("The cooperative"),
@@ -114,6 +119,11 @@ DETAILS: dict[str, str] = {
     "notice_days": N_("notice period (days)"),
     "missing_days": N_("days of notice missing"),
     "characters": N_("characters"),
+    "gathering": N_("gathering"),
+    "day": N_("day"),
+    "first_day": N_("first day"),
+    "last_day": N_("last day"),
+    "room": N_("room"),
 }
 
 
