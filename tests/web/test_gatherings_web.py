@@ -331,3 +331,31 @@ async def test_another_organisation_cannot_see_or_edit_the_gathering(
     # nor the network's pages
     assert (await client.get(n.path("gatherings", gathering_id))).status_code == 404
     assert "Rencontre du réseau" not in shown(await client.get(f"/o/{other_slug}/gatherings"))
+
+
+async def test_the_desk_searches_and_checks_in_without_leaving_the_page(
+    client: httpx.AsyncClient,
+) -> None:
+    n = await network()
+    gathering_id, _ = await gathering_with_programme(n)
+    system = await actor_for(n.organisation_id)
+    for role in ("member", "other"):
+        await service.register(system, gathering_id, n.memberships[role])
+    await sign_in(client, n.emails["facilitator"], PASSWORD)
+    htmx = {"HX-Request": "true"}
+    found = await client.get(
+        n.path("gatherings", gathering_id, "check-in") + "?q=OTHER", headers=htmx
+    )
+    assert found.status_code == 200
+    assert "<html" not in found.text  # the list only, swapped in place
+    assert_shows(shown(found), "Other ", "sur 2 inscrit·es")
+    assert "Member " not in found.text
+    checked = await post_with_token(
+        client,
+        n.path("gatherings", gathering_id, "check-in", n.memberships["other"]),
+        {"q": "other"},
+        headers=htmx,
+    )
+    assert checked.status_code == 200
+    assert "<html" not in checked.text
+    assert_shows(shown(checked), "✓ Other ", "1 arrivé·e", "Arrivé·e à 11:15")
