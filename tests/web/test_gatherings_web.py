@@ -153,6 +153,8 @@ async def test_a_facilitator_announces_a_gathering_and_builds_its_programme(
         ({"title": "  "}, "Give a title."),
         ({"start": "25:99"}, "Indiquez une heure."),
         ({"day": "demain"}, "Choisissez l'un des jours de la rencontre."),
+        ({"start": "14:00Z", "end": "15:00"}, "Indiquez une heure."),  # no zone: never a 500
+        ({"end": "٣:00"}, "Indiquez une heure."),
     ],
 )
 async def test_a_bad_session_is_refused_with_422_and_nothing_written(
@@ -190,6 +192,13 @@ async def test_a_gathering_whose_last_day_comes_first_is_refused(
     )
     assert refused.status_code == 422
     assert "Le dernier jour ne peut pas précéder le premier." in shown(refused)
+    far = await post_with_token(
+        client,
+        n.path("gatherings"),
+        {"title": "R", "first_day": "0001-01-01", "last_day": "٢٠٢٦-06-09"},
+    )
+    assert far.status_code == 422
+    assert "Indiquez une date." in shown(far)
     assert await Gathering.count().where(Gathering.organisation == n.organisation_id) == 0
     member = httpx.AsyncClient(transport=client._transport, base_url=client.base_url)
     async with member:

@@ -7,6 +7,7 @@ the welcome desk where stewards check registered participants in for the day.
 
 from __future__ import annotations
 
+import re
 from datetime import date, time
 from typing import Any
 from urllib.parse import urlencode
@@ -71,16 +72,27 @@ def _typed(form: Any, names: tuple[str, ...]) -> dict[str, str]:
     return {name: text(form, name).strip() for name in names}
 
 
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # what a date input sends
+_TIME = re.compile(r"[0-9]{2}:[0-9]{2}")  # what a time input sends: no seconds, no zone
+
+
 def _day(value: str) -> date | None:
+    """A date as a date input sends it, in the years a gathering may fall in; None else."""
+    if not _DAY.fullmatch(value):
+        return None
     try:
-        return date.fromisoformat(value) if len(value) == 10 else None
+        day = date.fromisoformat(value)
     except ValueError:
         return None
+    return day if 2000 <= day.year <= 2999 else None
 
 
 def _time(value: str) -> time | None:
+    """A time of day as a time input sends it (« 14:05 »); None else."""
+    if not _TIME.fullmatch(value):
+        return None
     try:
-        return time.fromisoformat(value) if 4 <= len(value) <= 8 else None
+        return time.fromisoformat(value)
     except ValueError:
         return None
 
