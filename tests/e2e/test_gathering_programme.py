@@ -43,6 +43,8 @@ def member_phone(browser: Browser, served_demo: ServedApp) -> Iterator[Page]:
 
 def _add_workshop(page: Page, title: str, start: str, end: str, room: str) -> None:
     page.get_by_role("link", name="Ajouter une session").click()
+    assert axe_violations(page) == []
+    no_sideways_scroll(page, "the session form")
     page.get_by_label("Titre").fill(title)
     page.get_by_label("Atelier").check()
     page.get_by_label("Jour").select_option("2030-06-11")
@@ -59,6 +61,7 @@ def test_the_programme_on_phones(
     page = facilitator_phone
     page.goto(f"/o/{ORG}/")
     page.locator("nav.org-nav").get_by_role("link", name="Rencontres").click()
+    assert axe_violations(page) == []
     page.get_by_label("Titre").fill(TITLE)
     page.get_by_label("Lieu").fill("Namur")
     page.get_by_label("Premier jour").fill("2030-06-11")
@@ -72,6 +75,11 @@ def test_the_programme_on_phones(
     no_sideways_scroll(page, "facilitator's programme")
     camera.shoot(page, "facilitator-programme")
     programme = page.url
+    page.get_by_role("link", name="Accueil").click()
+    expect(page.locator("#desk")).to_contain_text("0 arrivé·e")
+    expect(page.locator("#desk")).to_contain_text("n'a pas lieu aujourd'hui")
+    assert axe_violations(page) == []
+    no_sideways_scroll(page, "the welcome desk")
 
     phone = member_phone
     phone.goto(programme)
