@@ -83,7 +83,7 @@ def test_the_programme_on_phones(
 
     phone = member_phone
     phone.goto(programme)
-    expect(phone.locator("#now")).to_contain_text("Aucune session en ce moment.")
+    expect(phone.locator("#now")).to_contain_text("La rencontre n'a pas lieu aujourd'hui.")
     phone.get_by_role("button", name="M'inscrire à la rencontre").click()
     expect(phone.get_by_text("Vous êtes inscrit·e.")).to_be_visible()
     for title in ("Atelier statuts", "Atelier finances"):

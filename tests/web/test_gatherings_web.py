@@ -19,7 +19,8 @@ from tests.support.factories import PASSWORD, administered, role_holders
 from tests.web.helpers import assert_shows, post_with_token, sign_in
 
 from votes.db import gathering_queries as gq
-from votes.db.tables import Assembly, Gathering, GatheringCheckIn
+from votes.db.tables import Assembly, AssemblyStatus, Gathering, GatheringCheckIn
+from votes.services import assemblies
 from votes.services import gatherings as service
 from votes.services.actors import actor_for
 from votes.services.gatherings import SessionType
@@ -214,11 +215,15 @@ async def test_a_gathering_whose_last_day_comes_first_is_refused(
 async def test_the_programme_on_a_phone_now_next_and_mine(client: httpx.AsyncClient) -> None:
     n = await network()
     gathering_id, sessions = await gathering_with_programme(n)
+    chair = await actor_for(n.organisation_id, n.memberships["facilitator"])
+    await assemblies.set_assembly_status(
+        chair, sessions["Atelier statuts"], AssemblyStatus.IN_SESSION
+    )
     await sign_in(client, n.emails["member"], PASSWORD)
     page = shown(await client.get(n.path("gatherings", gathering_id)))
     assert_shows(page, "Maintenant", "Ensuite", "Mes sessions", "M'inscrire à la rencontre")
     now = section(page, "now")
-    assert_shows(now, "Atelier statuts", "Atelier finances", "11:00–12:30")
+    assert_shows(now, "Atelier statuts", "Atelier finances", "11:00–12:30", "En séance")
     assert "Plénière d'ouverture" not in now
     assert "Assemblée de clôture" in section(page, "next")
     assert "Atelier statuts" not in section(page, "next")
