@@ -75,7 +75,7 @@ def test_the_programme_on_phones(
     no_sideways_scroll(page, "facilitator's programme")
     camera.shoot(page, "facilitator-programme")
     programme = page.url
-    page.get_by_role("link", name="Accueil").click()
+    page.get_by_role("link", name="Accueil des participant·es").click()
     expect(page.locator("#desk")).to_contain_text("0 arrivé·e")
     expect(page.locator("#desk")).to_contain_text("n'a pas lieu aujourd'hui")
     assert axe_violations(page) == []
