@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 import re
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
@@ -30,7 +30,7 @@ from tests.support.samples import NoSampleError, first_id
 from tests.web.helpers import csrf_token
 
 from votes.db import tables
-from votes.services import accounts, networks, organisations
+from votes.services import accounts, gatherings, networks, organisations
 from votes.services.actors import actor_for
 from votes.services.demo import seed_demo
 from votes.web.app import create_app
@@ -303,6 +303,17 @@ ACCESS: dict[tuple[str, str], str] = {
         "POST",
         f"{ORG}/networks/{{network_id:int}}/delegates/{{registration_id:int}}/remove",
     ): "admin",
+    # gatherings over several days (#20)
+    ("GET", f"{ORG}/gatherings"): "org",
+    ("POST", f"{ORG}/gatherings"): "manager",
+    ("GET", f"{ORG}/gatherings/{{gathering_id:int}}"): "org",
+    ("POST", f"{ORG}/gatherings/{{gathering_id:int}}/register"): "org",
+    ("GET", f"{ORG}/gatherings/{{gathering_id:int}}/sessions/new"): "manager",
+    ("POST", f"{ORG}/gatherings/{{gathering_id:int}}/sessions"): "manager",
+    ("POST", f"{ORG}/gatherings/{{gathering_id:int}}/sessions/{{assembly_id:int}}/choose"): "org",
+    ("GET", f"{ORG}/gatherings/{{gathering_id:int}}/check-in"): "steward",
+    ("POST", f"{ORG}/gatherings/{{gathering_id:int}}/check-in/{{membership_id:int}}"): "steward",
+    ("POST", f"{ORG}/gatherings/{{gathering_id:int}}/participants"): "admin",
 }
 
 # routes whose sample object may be in a state where even an allowed role gets 404 or 409
@@ -332,6 +343,8 @@ STATE_DEPENDENT: frozenset[tuple[str, str]] = frozenset(
         # the sample token is no real one: the page says so with a 404
         ("GET", "/c/{token:str}"),
         ("POST", "/c/{token:str}"),
+        # the sample assembly is not a session of the sample gathering
+        ("POST", f"{ORG}/gatherings/{{gathering_id:int}}/sessions/{{assembly_id:int}}/choose"),
     }
 )
 
@@ -467,6 +480,9 @@ async def world(demo: None) -> dict[str, Any]:
         )
     )
     samples["consultation_id"] = await _consultation_received(demo_id, foreign_id, people)
+    samples["gathering_id"] = await gatherings.create_gathering(
+        await actor_for(demo_id), f"Rencontre {suffix}", date(2026, 6, 9), date(2026, 6, 11)
+    )
     return {"demo_id": demo_id, "people": people, "samples": samples, "scopes": scopes}
 
 

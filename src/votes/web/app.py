@@ -47,6 +47,7 @@ from votes.web.controllers.current_ballot import CurrentBallotController
 from votes.web.controllers.deliberation import DeliberationController
 from votes.web.controllers.exports import ExportsController
 from votes.web.controllers.floor import FloorController
+from votes.web.controllers.gatherings import GatheringsController
 from votes.web.controllers.home import HomeController
 from votes.web.controllers.mail import MailController
 from votes.web.controllers.members import MembersController
@@ -203,6 +204,7 @@ def organisation_router() -> Router:
             ConvocationLettersController,
             ConsultationsController,
             NetworksController,
+            GatheringsController,
         ],
     )
 

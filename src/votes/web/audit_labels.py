@@ -43,6 +43,10 @@ ACTIONS: dict[str, str] = {
     "contribution.edited": N_("Contribution edited"),
     "contribution.hidden": N_("Contribution hidden"),
     "floor.subject_chosen": N_("Subject under discussion chosen"),
+    "gathering.checked_in": N_("Participant checked in at the gathering"),
+    "gathering.created": N_("Gathering announced"),
+    "gathering.registered": N_("Participant registered for the gathering"),
+    "gathering.session_added": N_("Session added to the gathering's programme"),
     "mail.retried": N_("Mail sent again"),
     "member.added": N_("Member added"),
     "member.status_changed": N_("Member status changed"),
@@ -82,6 +86,7 @@ SUBJECTS: dict[str, str] = {
     "consultation": N_("Consultation no. %(id)s"),
     "contribution": N_("Contribution no. %(id)s"),
     "cooperative": N_("Cooperative no. %(id)s"),
+    "gathering": N_("Gathering no. %(id)s"),
     "mail": N_("Mail no. %(id)s"),
     "membership": N_("Member no. %(id)s"),
     "network": N_("Network no. %(id)s"),
@@ -146,6 +151,11 @@ DETAILS: dict[str, str] = {
     "shares": N_("shares"),
     "registration": N_("registration"),
     "elsewhere": N_("already registered by another cooperative"),
+    "gathering": N_("gathering"),
+    "day": N_("day"),
+    "first_day": N_("first day"),
+    "last_day": N_("last day"),
+    "room": N_("room"),
 }
 
 
