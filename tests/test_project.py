@@ -104,6 +104,26 @@ def test_every_translation_keeps_the_placeholders_of_its_english(language: str) 
     assert wrong == []
 
 
+@pytest.mark.parametrize("language", ["fr", "nl"])
+def test_a_string_in_two_area_catalogs_is_translated_alike(language: str) -> None:
+    """The area catalogs are merged at load and the last one wins: a string translated two
+    ways (« Inscrire un membre » here, « Inscrire un·e membre » there) would change wording
+    with the file order, not with the page."""
+    seen: dict[tuple[str | None, object], tuple[str, object]] = {}
+    differing = []
+    for path in catalog_files(language):
+        with path.open("rb") as handle:
+            catalog = read_po(handle, locale=language)
+        for message in catalog:
+            if not message.id:
+                continue
+            key = (message.context, message.id)
+            first = seen.setdefault(key, (path.name, message.string))
+            if first[1] != message.string:
+                differing.append((message.id, first, (path.name, message.string)))
+    assert differing == []
+
+
 def test_dockerfile_copies_only_paths_that_exist() -> None:
     dockerfile = (ROOT / "docker" / "Dockerfile").read_text()
     for line in dockerfile.splitlines():
