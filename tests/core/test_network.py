@@ -156,3 +156,35 @@ def test_papers_no_cooperative_registered_count_per_head_only() -> None:
     assert hidden_elsewhere.unaffiliated.result is None
     none = count_network("majority", ("yes", "no"), papers, shares, secret=True, unaffiliated={})
     assert none.unaffiliated is None
+
+
+def test_the_same_papers_counted_by_college_weigh_each_college_its_weight() -> None:
+    """Two colleges weighing 70 % and 30 %: the small college's « pour » does not outweigh
+    the large one's « contre », whatever the turnout; each college's own line is given."""
+    weights = {"salariés": Fraction(7, 10), "usagers": Fraction(3, 10)}
+    papers = {"salariés": {"no": 2, "yes": 1}, "usagers": {"yes": 9}}
+    count = network.count_by_college(
+        "majority", ("yes", "no"), papers, weights, secret=False, outside=2
+    )
+    # 7/10 × 1/3 + 3/10 = 8/15 for, 7/15 against
+    assert count.result.verdict is Verdict.ADOPTED
+    assert count.result.rounds[0].totals["yes"] == Fraction(8, 15)
+    assert count.hidden == ()
+    assert count.outside == 2
+    salaries, usagers = count.colleges
+    assert (salaries.share, salaries.voters, usagers.voters) == (Fraction(7, 10), 3, 9)
+    assert salaries.result is not None
+    assert salaries.result.verdict is Verdict.REJECTED
+
+
+def test_in_a_secret_ballot_a_small_college_hides_every_college_line() -> None:
+    weights = {"a": Fraction(1, 2), "b": Fraction(1, 4), "c": Fraction(1, 4)}
+    papers = {"a": {frozenset({"x"}): 6}, "b": {frozenset({"y"}): 2}}
+    count = network.count_by_college("approval", ("x", "y"), papers, weights, secret=True)
+    assert count.hidden == ("b",)
+    assert [line.result for line in count.colleges] == [None, None, None]
+    assert [line.voters for line in count.colleges] == [6, 2, 0]
+    shown = network.count_by_college("plurality", ("x", "y"), {"a": {"x": 6}}, weights, secret=True)
+    assert shown.hidden == ()
+    assert shown.colleges[0].result is not None
+    assert shown.colleges[1].result is None  # nobody voted in it: nothing to show

@@ -14,6 +14,11 @@ each participant votes once and the same papers are counted:
 Papers of participants no cooperative registered (individual members of the network) count per
 head only: they belong to no cooperative's share. Their own line follows the same secrecy rule.
 
+When the network itself has voting colleges, the same papers are also counted **by college**
+(:func:`count_by_college`): each college's papers scaled to the college's weight, as an
+ordinary cooperative's ballot is, with each college's own line under the same secrecy rule.
+Papers of participants in no college are left out of that count (and only that one).
+
 Pure and exact (``Fraction``): a recount needs only the papers by cooperative and the shares.
 """
 
@@ -166,3 +171,55 @@ def count_network(
         counted = None if hidden else tally(method, candidates, alone, seats=seats, **settings)
         outside = CooperativeCount(UNAFFILIATED, Fraction(0), alone_voters, counted)
     return NetworkCount(per_head, per_cooperative, lines, hidden, outside)
+
+
+@dataclass(frozen=True, slots=True)
+class CollegeCount:
+    """The same papers counted by the network's colleges, next to the two other counts."""
+
+    result: TallyResult  # each college's papers scaled to its weight
+    colleges: tuple[CooperativeCount, ...]  # each college's line (its share: its weight)
+    hidden: tuple[str, ...]  # colleges too small for their breakdown to be shown
+    outside: int  # papers of participants in no college: not in this count
+
+
+def count_by_college(
+    method: str,
+    candidates: Sequence[Candidate],
+    papers: Mapping[str, Mapping[Hashable, int]],
+    weights: Mapping[str, Fraction],
+    *,
+    secret: bool,
+    seats: int = 1,
+    options: Mapping[str, Any] | None = None,
+    outside: int = 0,
+) -> CollegeCount:
+    """Count one network ballot by college: ``papers`` by college (ballot → number),
+    ``weights`` the colleges' weights fixed before the vote (adding up to 1); ``outside``: how
+    many papers had no college (told, not counted). A secret ballot with a college of fewer
+    than :data:`SECRET_GROUP_MINIMUM` voters shows no college's own line.
+
+    >>> count = count_by_college("majority", ("yes", "no"),
+    ...     {"a": {"no": 3, "yes": 1}, "b": {"yes": 2}}, {"a": Fraction(1, 2), "b": Fraction(1, 2)},
+    ...     secret=False)
+    >>> count.result.verdict.value, [line.voters for line in count.colleges]
+    ('adopted', [4, 2])
+    """
+    settings = dict(options or {})
+    scale_over = (lambda paper: paper in CAST_RESPONSES) if method == "majority" else None
+    weighted = weight_by_college(papers, weights, scale_over=scale_over)
+    result = tally(method, candidates, weighted, seats=seats, **settings)
+    voters = {name: sum(papers.get(name, {}).values()) for name in weights}
+    hidden = tuple(name for name in weights if secret and 0 < voters[name] < SECRET_GROUP_MINIMUM)
+    lines = tuple(
+        CooperativeCount(
+            name,
+            Fraction(weights[name]),
+            voters[name],
+            tally(method, candidates, papers[name], seats=seats, **settings)
+            if voters[name] and not hidden
+            else None,
+        )
+        for name in weights
+    )
+    return CollegeCount(result, lines, hidden, outside)
