@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 from tests.support.factories import close, open_ballot
-from tests.support.network_ballots import network
+from tests.support.network_ballots import Network, network
 
 from votes.core.results import Verdict
 from votes.core.room_counts import RoomCount
-from votes.db.tables import Ballot, Organisation
+from votes.db.tables import Ballot, BallotPaper, College, Organisation
 from votes.db.tables.accounts import Membership
 from votes.services.actors import actor_for
 from votes.services.ballots import counting, lifecycle, room_counts, voting
@@ -195,3 +195,117 @@ async def test_a_choice_between_options_is_counted_both_ways_too() -> None:
     assert json.loads(count["per_head"])["winners"] == ["lyon"]  # 4 against 3
     assert count["agree"] is False
     assert count["cooperatives"][1]["counts"]["nantes"] == "2"
+
+
+async def _network_with_colleges(*, secret: bool = False) -> tuple[Network, int]:
+    """Grande (6) and Petite (4) with one individual member; « Salariés » (30 %) holds three
+    of Grande's and two of Petite's, « Usagers » (70 %) the others; the individual member is
+    in no college. Grande: 1 for, 5 against; Petite: 4 for; the individual member: for."""
+    net = await network({"grande": 6, "petite": 4}, individuals=1)
+    grande, petite = net.members["grande"], net.members["petite"]
+    await net.colleges(
+        {"Salariés": "30", "Usagers": "70"},
+        {"Salariés": grande[:3] + petite[:2], "Usagers": grande[3:] + petite[2:]},
+    )
+    ballot_id = await net.motion(secret=secret)
+    await open_ballot(ballot_id)
+    await net.vote(ballot_id, "grande", {"yes": 1, "no": 5})
+    await net.vote(ballot_id, "petite", {"yes": 4})
+    await net.vote(ballot_id, "", {"yes": 1})
+    return net, ballot_id
+
+
+async def test_a_network_with_colleges_also_counts_the_ballot_by_college() -> None:
+    """Per head 6 for 5 against, per cooperative 7/12 for: adopted, as the per-cooperative
+    count decides. By college: Salariés 3 for 2 against (30 %), Usagers 2 for 3 against
+    (70 %): 23/50 for, rejected; the individual member in no college is outside that count."""
+    net, ballot_id = await _network_with_colleges()
+    assert (await close(ballot_id)).verdict is Verdict.ADOPTED
+    _result, snapshot = await _stored(ballot_id)
+    frozen = snapshot["network"]["colleges"]
+    assert sorted((line["name"], line["weight"]) for line in frozen.values()) == [
+        ("Salariés", "3/10"),
+        ("Usagers", "7/10"),
+    ]
+    by_college = snapshot["network_count"]["by_college"]
+    result = json.loads(by_college["result"])
+    assert result["verdict"] == "rejected"
+    assert [line["name"] for line in by_college["colleges"]] == ["Salariés", "Usagers"]
+    assert [line["voters"] for line in by_college["colleges"]] == [5, 5]
+    assert by_college["colleges"][0]["counts"] == {"yes": "3", "no": "2", "abstain": "0"}
+    assert by_college["outside"] == 1
+    assert by_college["hidden"] == []
+    # each paper names its groups, never its voter
+    groups = await BallotPaper.select(BallotPaper.weight_group).where(
+        BallotPaper.ballot == ballot_id
+    )
+    grande, petite = net.cooperatives["grande"], net.cooperatives["petite"]
+    salaries, usagers = await _college_id(net, "Salariés"), await _college_id(net, "Usagers")
+    assert {row["weight_group"] for row in groups} == {
+        f"cooperative:{grande},college:{salaries}",
+        f"cooperative:{grande},college:{usagers}",
+        f"cooperative:{petite},college:{salaries}",
+        f"cooperative:{petite},college:{usagers}",
+        "cooperative:,college:",  # the individual member: no cooperative, no college
+    }
+
+
+async def test_a_secret_ballot_by_college_hides_every_college_line_when_one_is_small() -> None:
+    net = await network({"grande": 6, "petite": 4})
+    await net.colleges(
+        {"Salariés": "50", "Usagers": "50"},
+        {
+            "Salariés": net.members["grande"] + net.members["petite"][:2],
+            "Usagers": net.members["petite"][2:],
+        },
+    )
+    ballot_id = await net.motion(secret=True)
+    await open_ballot(ballot_id)
+    await net.vote(ballot_id, "grande", {"yes": 3, "no": 3})
+    await net.vote(ballot_id, "petite", {"no": 2, "yes": 2})
+    await close(ballot_id)
+    _result, snapshot = await _stored(ballot_id)
+    by_college = snapshot["network_count"]["by_college"]
+    assert by_college["hidden"] == ["Usagers"]
+    assert [line["counts"] for line in by_college["colleges"]] == [None, None]
+    assert [line["voters"] for line in by_college["colleges"]] == [8, 2]
+    # the totals are kept: Salariés 5 for 3 against (50 %), Usagers' two against (50 %)
+    assert json.loads(by_college["result"])["verdict"] == "rejected"  # 5/16 for
+
+
+async def _college_id(net: Network, name: str) -> int:
+    row = (
+        await College.select(College.id)
+        .where((College.organisation == net.organisation_id) & (College.name == name))
+        .first()
+    )
+    assert row is not None
+    return int(row["id"])
+
+
+async def test_the_count_by_college_is_recounted_alike_from_the_frozen_weights() -> None:
+    net, ballot_id = await _network_with_colleges(secret=True)
+    await close(ballot_id)
+    _stored_result, stored_snapshot = await _stored(ballot_id)
+    # the network's colleges change after the close: the recount reads the frozen weights
+    await College.update({College.weight_basis_points: 5_000}).where(
+        College.organisation == net.organisation_id
+    )
+    row = await Ballot.select().where(Ballot.id == ballot_id).first()
+    assert row is not None
+    _again, snapshot_text = await counting.count_round(row)
+    assert json.loads(snapshot_text or "{}") == stored_snapshot
+    assert stored_snapshot["network_count"]["by_college"]["outside"] == 1
+
+
+async def test_a_network_whose_college_weights_break_the_rules_cannot_open() -> None:
+    net = await network({"grande": 2})
+    members = net.members["grande"]
+    await net.colleges({"Salariés": "50", "Usagers": "50"}, {"Salariés": members, "Usagers": []})
+    await College.update({College.weight_basis_points: 4_000}).where(
+        College.organisation == net.organisation_id
+    )
+    ballot_id = await net.motion()
+    with pytest.raises(Refused) as refused:
+        await open_ballot(ballot_id)
+    assert refused.value.code == "college_weights_sum"

@@ -7,11 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from tests.support.factories import new_ballot, organisation, unique
+from tests.support.factories import new_ballot, organisation, place_in_college, unique
 
+from votes.core.rules import preset
 from votes.db.tables import NetworkMembership, NetworkStatus, Organisation
 from votes.db.tables.accounts import Membership
-from votes.services import accounts, assemblies, organisations
+from votes.services import accounts, assemblies, organisations, rules
 from votes.services.actors import actor_for
 from votes.services.ballots import voting
 
@@ -36,6 +37,17 @@ class Network:
 
     async def motion(self, **options: object) -> int:
         return await new_ballot(self.organisation_id, self.assembly_id, **options)
+
+    async def colleges(self, weights: dict[str, str], members: dict[str, list[int]]) -> None:
+        """The network's own voting colleges (weights in %), used by its rules, with these
+        participants placed in them."""
+        actor = await actor_for(self.organisation_id)
+        for name, weight in weights.items():
+            college_id = await organisations.add_college(actor, name, weight)
+            if members.get(name):
+                await place_in_college(members[name], college_id)
+        profile = preset("custom").customised("custom", colleges="allowed", adjusted=True)
+        await rules.save_profile(actor, profile)
 
 
 async def _person(tag: str) -> int:

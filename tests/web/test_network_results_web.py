@@ -183,3 +183,82 @@ async def test_the_result_file_carries_both_counts(client: httpx.AsyncClient) ->
         net.names["grande"],
         net.names["petite"],
     ]
+
+
+async def _published_with_colleges(net: Network) -> int:
+    """Grande (6) and Petite (4), one individual member in no college; « Salariés » (30 %)
+    holds three of Grande's and two of Petite's, « Usagers » (70 %) the others. Per
+    cooperative the motion is adopted; by college 23/50 for: rejected."""
+    grande, petite = net.members["grande"], net.members["petite"]
+    await net.colleges(
+        {"Salariés": "30", "Usagers": "70"},
+        {"Salariés": grande[:3] + petite[:2], "Usagers": grande[3:] + petite[2:]},
+    )
+    ballot_id = await net.motion(question="Adhérer à la charte commune ?")
+    await open_ballot(ballot_id)
+    await net.vote(ballot_id, "grande", {"yes": 1, "no": 5})
+    await net.vote(ballot_id, "petite", {"yes": 4})
+    await net.vote(ballot_id, "", {"yes": 1})
+    await close(ballot_id)
+    await lifecycle.publish_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    return ballot_id
+
+
+async def test_a_network_with_colleges_shows_the_count_by_college_too(
+    client: httpx.AsyncClient,
+) -> None:
+    net = await network({"grande": 6, "petite": 4}, individuals=1)
+    base = await _signed_in(client, net)
+    ballot_id = await _published_with_colleges(net)
+    page = _words(
+        await client.get(f"{base}/ballots/{ballot_id}", headers={"Accept-Language": "fr"})
+    )
+    assert page.index("verdict--adopted") < page.index("Par tête, par coopérative et par collège")
+    assert "Par collège (part des voix)" in page
+    assert "Par collège, le résultat serait : Rejetée." in page
+    assert "46" in page  # 23/50 of the vote for, weighted by college
+    assert "Salariés" in page
+    assert "Usagers" in page
+    assert "Pour 3, Contre 2, Abstention 0" in page  # the Salariés' own line
+    assert "1 participant·e sans collège n’entre pas dans le décompte par collège." in page
+    assert "college:" not in page  # no internal key
+    dutch = _words(
+        await client.get(f"{base}/ballots/{ballot_id}", headers={"Accept-Language": "nl"})
+    )
+    assert "Per college (aandeel van de stemmen)" in dutch
+    projector = _words(
+        await client.get(
+            f"{base}/assemblies/{net.assembly_id}/projector",
+            headers={"HX-Request": "true", "Accept-Language": "fr"},
+        )
+    )
+    assert "Par collège (part des voix)" in projector
+    assert "Pour 3, Contre 2" not in projector  # the colleges' lines stay on the results page
+    exported = json.loads((await client.get(f"{base}/ballots/{ballot_id}/result.json")).content)
+    by_college = exported["network"]["by_college"]
+    assert by_college["result"]["verdict"] == "rejected"
+    assert [line["name"] for line in by_college["colleges"]] == ["Salariés", "Usagers"]
+
+
+async def test_a_secret_ballot_hides_the_colleges_lines_when_one_is_small(
+    client: httpx.AsyncClient,
+) -> None:
+    net = await network({"grande": 6, "petite": 4}, individuals=1)
+    grande, petite = net.members["grande"], net.members["petite"]
+    base = await _signed_in(client, net)
+    await net.colleges(
+        {"Salariés": "30", "Usagers": "70"},
+        {"Salariés": grande + petite[:2], "Usagers": petite[2:]},
+    )
+    ballot_id = await net.motion(question="Adhérer à la charte commune ?", secret=True)
+    await open_ballot(ballot_id)
+    await net.vote(ballot_id, "grande", {"yes": 5, "no": 1})
+    await net.vote(ballot_id, "petite", {"yes": 4})
+    await close(ballot_id)
+    await lifecycle.publish_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    page = _words(
+        await client.get(f"{base}/ballots/{ballot_id}", headers={"Accept-Language": "fr"})
+    )
+    assert "Le décompte propre à chaque collège n’est pas affiché : Usagers avait moins" in page
+    assert "Par collège (part des voix)" in page  # the total by college is kept
+    assert "Pour 7, Contre 1" not in page  # the Salariés' line would reveal the Usagers'

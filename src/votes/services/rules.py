@@ -303,9 +303,13 @@ def paper_group(
     """The tag a paper carries so that the count can weigh it (nothing when not weighted).
 
     In a network (#20): the cooperative that registered the voter, ``cooperative:`` for an
-    individual member of the network (see ``votes.services.ballots.network_counts``)."""
-    if weight_groups == "cooperative":
-        return f"cooperative:{cooperative_id if cooperative_id is not None else ''}"
+    individual member of the network, followed by ``,college:<id>`` (``,college:`` for none)
+    when the network has colleges (see ``votes.services.ballots.network_counts``)."""
+    if weight_groups.startswith("cooperative"):
+        tag = f"cooperative:{cooperative_id if cooperative_id is not None else ''}"
+        if weight_groups == "cooperative+college":
+            tag += f",college:{college_id if college_id is not None else ''}"
+        return tag
     if weight_groups == "college":
         return f"college:{college_id}" if college_id is not None else ""
     if weight_groups == "category":

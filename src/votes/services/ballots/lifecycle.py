@@ -166,7 +166,7 @@ async def _rules_at_open(row: dict[str, Any]) -> dict[str, Any]:
     network = await network_counts.freeze_at_open(row["organisation"], row["method"], own_rules)
     if network is not None:
         snapshot: dict[str, Any] | None = {network_counts.NETWORK_KEY: network}
-        groups = network_counts.WEIGHT_GROUPS
+        groups = network_counts.weight_groups(network)
     else:
         snapshot, groups = await rules.ballot_snapshot(
             row["organisation"],
@@ -231,7 +231,7 @@ async def close_ballot(
             "represented_at_close": counts[1] if counts else None,
             **await _frozen_figures(row),
         }
-        if row["weight_groups"] != network_counts.WEIGHT_GROUPS:  # a network has none (#20)
+        if row["weight_groups"] not in network_counts.NETWORK_GROUPS:  # a network has none (#20)
             values.update(  # the postal channel (#18)
                 await postal_close.freeze_channel(
                     row, values, sealed, leave_pending=leave_pending or reason is not None

@@ -14,6 +14,16 @@ both ways; the deciding count is the ballot's result, and both counts with each 
 own line are stored in the snapshot (key ``network_count``), so a recount from the stored
 papers and the frozen snapshot gives the same figures.
 
+When the network itself has voting colleges with their weights set (the condition under which
+an ordinary cooperative's ballots are weighted by college: ``rules.college_setup``), the
+colleges (names and weights) are frozen too (key ``colleges`` of the frozen rule), the ballot's
+``weight_groups`` is ``cooperative+college``, and each paper carries both tags, comma-separated:
+``cooperative:<id>,college:<id>`` (an empty id for none). A paper never carries its voter: the
+tags name groups, and a secret ballot's paper is sealed with them until the close. The close
+then also counts the papers by college (``votes.core.network.count_by_college``), stored under
+``by_college`` in the count; a paper with no college (or one created after the open) is left
+out of that count only, and said.
+
 The general assembly's profile (quorum, legal majorities, postal votes) does not judge a
 network's ballot: the ballot's own majority and the network's sharing rule do.
 """
@@ -32,22 +42,28 @@ import anyio.to_thread
 from votes.core.choices import decode_choice
 from votes.core.network import (
     UNAFFILIATED,
+    CollegeCount,
     CooperativeCount,
     NetworkCount,
     Sharing,
     cooperative_shares,
+    count_by_college,
     count_network,
 )
 from votes.core.results import TallyError, TallyResult
 from votes.core.room_counts import RoomCount, merge_room_count
 from votes.db.tables import Membership, NetworkMembership, NetworkStatus, Organisation
 from votes.db.voting_rules import voters_of
+from votes.services import rules as profile_rules
 from votes.services.refusals import Refused
 
 NETWORK_KEY = "network"  # in the rule snapshot: the rule frozen at the open
 COUNT_KEY = "network_count"  # in the rule snapshot: both counts, stored by the close
 WEIGHT_GROUPS = "cooperative"  # Ballot.weight_groups of a network's ballot
+WITH_COLLEGES = "cooperative+college"  # ... of one also counted by the network's colleges
+NETWORK_GROUPS = (WEIGHT_GROUPS, WITH_COLLEGES)
 GROUP_PREFIX = "cooperative:"
+COLLEGE_PREFIX = "college:"
 
 # which count decides a network's ballot (a ballot setting, fixed at the open)
 DECIDES_KEY = "network_decides"
@@ -117,7 +133,7 @@ async def freeze_at_open(
     except TallyError as error:
         raise Refused("network_shares_invalid") from error
     names = {str(row["cooperative"]): str(row["cooperative.name"]) for row in rows}
-    return {
+    frozen: dict[str, Any] = {
         "sharing": sharing.value,
         "decides": deciding_count(rules),
         "cooperatives": {
@@ -125,6 +141,42 @@ async def freeze_at_open(
             for key in sorted(shares, key=int)
         },
     }
+    colleges = await _colleges_at_open(organisation_id)
+    if colleges:
+        frozen["colleges"] = colleges
+    return frozen
+
+
+async def _colleges_at_open(organisation_id: int) -> dict[str, Any] | None:
+    """The network's colleges with their weights, when its ballots are weighted by college
+    (refused like an ordinary cooperative's ballot when the weights break the rules)."""
+    profile = await profile_rules.organisation_profile(organisation_id)
+    setup = await profile_rules.college_setup(organisation_id, profile)
+    if not setup.used:
+        return None
+    if setup.problem:
+        raise Refused(setup.problem, **setup.detail)
+    return {
+        str(key): {"name": setup.names[key], "weight": str(weight)}
+        for key, weight in sorted(setup.weights.items())
+    }
+
+
+def weight_groups(frozen: Mapping[str, Any]) -> str:
+    """The ``weight_groups`` of a network's ballot whose rule was frozen as ``frozen``."""
+    return WITH_COLLEGES if frozen.get("colleges") else WEIGHT_GROUPS
+
+
+def paper_tags(group: str) -> tuple[str, str]:
+    """(cooperative id, college id) of a paper's weighting group, "" for none:
+    ``cooperative:4,college:9``, or ``cooperative:4`` on a ballot without colleges."""
+    cooperative, college = "", ""
+    for part in str(group).split(","):
+        if part.startswith(GROUP_PREFIX):
+            cooperative = part.removeprefix(GROUP_PREFIX)
+        elif part.startswith(COLLEGE_PREFIX):
+            college = part.removeprefix(COLLEGE_PREFIX)
+    return cooperative, college
 
 
 def _counts(method: str, result: TallyResult | None) -> dict[str, Any] | None:
@@ -143,6 +195,16 @@ def _line(method: str, line: CooperativeCount, name: str) -> dict[str, Any]:
         "voters": line.voters,
         "result": line.result.to_json() if line.result is not None else None,
         "counts": _counts(method, line.result),
+    }
+
+
+def college_notes(method: str, count: CollegeCount, colleges: Mapping[str, Any]) -> dict[str, Any]:
+    """The count by college as stored in the snapshot: colleges by name, never id."""
+    return {
+        "result": count.result.to_json(),
+        "colleges": [_line(method, line, colleges[line.name]["name"]) for line in count.colleges],
+        "hidden": [colleges[name]["name"] for name in count.hidden],
+        "outside": count.outside,
     }
 
 
@@ -204,11 +266,20 @@ async def count_network_round(
     shares = {key: Fraction(line["share"]) for key, line in frozen["cooperatives"].items()}
     by_cooperative: dict[str, Counter[Any]] = {key: Counter() for key in shares}
     alone: Counter[Any] = Counter()
+    # in the order they were created (the snapshot's JSON sorts its keys as text)
+    frozen_colleges: dict[str, Any] = frozen.get("colleges") or {}
+    colleges = dict(sorted(frozen_colleges.items(), key=lambda item: int(item[0])))
+    by_college: dict[str, Counter[Any]] = {key: Counter() for key in colleges}
+    outside = 0
     for paper in papers:
-        key = str(paper["weight_group"]).removeprefix(GROUP_PREFIX)
+        key, college = paper_tags(paper["weight_group"])
+        choice = decode_choice(method, paper["content"])
         # a cooperative that joined after the open, or none: counted per head only
-        found = by_cooperative.get(key, alone)
-        found[decode_choice(method, paper["content"])] += 1
+        by_cooperative.get(key, alone)[choice] += 1
+        if college in by_college:
+            by_college[college][choice] += 1
+        else:  # no college, or one created after the open: not in the count by college
+            outside += 1
     if room is not None:  # refused for a network's ballot; a room count tells no cooperative
         candidates = merge_room_count(method, candidates, alone, room, options)
     counted = partial(
@@ -224,5 +295,20 @@ async def count_network_round(
     )
     count = await anyio.to_thread.run_sync(counted)
     snapshot[COUNT_KEY] = count_notes(method, count, frozen)
+    if colleges:
+        weights = {key: Fraction(line["weight"]) for key, line in colleges.items()}
+        by_weight = partial(
+            count_by_college,
+            method,
+            candidates,
+            {key: dict(found) for key, found in by_college.items()},
+            weights,
+            secret=ballot["secret"],
+            seats=ballot["seats"],
+            options=options,
+            outside=outside,
+        )
+        weighted = await anyio.to_thread.run_sync(by_weight)
+        snapshot[COUNT_KEY]["by_college"] = college_notes(method, weighted, colleges)
     result = count.per_head if frozen["decides"] == PER_HEAD else count.per_cooperative
     return result, json.dumps(snapshot, sort_keys=True)

@@ -53,7 +53,7 @@ async def record_room_count(actor: Actor, ballot_id: int, count: RoomCount) -> N
         check_room_count(row["method"], json.loads(row["rules"]), count)
         if row["weight_groups"] == "college":  # a show of hands tells no college apart
             raise Refused("no_room_count_colleges")
-        if row["weight_groups"] == "cooperative":  # nor a network's cooperatives (#20)
+        if row["weight_groups"].startswith("cooperative"):  # nor a network's cooperatives (#20)
             raise Refused("no_room_count_cooperatives")
         if row["status"] not in (BallotStatus.OPEN.value, BallotStatus.CLOSED.value):
             raise Refused("not_open")

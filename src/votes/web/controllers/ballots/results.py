@@ -126,8 +126,16 @@ async def _network_counts(actor: Actor, ballot_id: int) -> dict[str, Any] | None
         return {**data, "result": json.loads(result) if result else None}
 
     individuals = stored.get("individuals")
+    by_college = stored.get("by_college")  # a network with colleges
+    if isinstance(by_college, dict):
+        by_college = {
+            **by_college,
+            "result": json.loads(by_college["result"]),
+            "colleges": [line(data) for data in by_college["colleges"]],
+        }
     return {
         **stored,
+        "by_college": by_college,
         "per_head": json.loads(stored["per_head"]),
         "per_cooperative": json.loads(stored["per_cooperative"]),
         "cooperatives": [line(data) for data in stored["cooperatives"]],
