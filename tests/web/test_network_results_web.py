@@ -262,3 +262,20 @@ async def test_a_secret_ballot_hides_the_colleges_lines_when_one_is_small(
     assert "Le décompte propre à chaque collège n’est pas affiché : Usagers avait moins" in page
     assert "Par collège (part des voix)" in page  # the total by college is kept
     assert "Pour 7, Contre 1" not in page  # the Salariés' line would reveal the Usagers'
+
+
+async def test_the_cooperatives_lines_are_listed_by_name(client: httpx.AsyncClient) -> None:
+    """People look a cooperative up by its name: not by the order it joined (nor by its id
+    written as text, where 10 comes before 9)."""
+    net = await network({"zebre": 2, "abeille": 2})
+    base = await _signed_in(client, net)
+    ballot_id = await net.motion(question="Adhérer à la charte commune ?")
+    await open_ballot(ballot_id)
+    await net.vote(ballot_id, "zebre", {"yes": 2})
+    await net.vote(ballot_id, "abeille", {"no": 2})
+    await close(ballot_id)
+    await lifecycle.publish_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    page = _words(
+        await client.get(f"{base}/ballots/{ballot_id}", headers={"Accept-Language": "fr"})
+    )
+    assert page.index(net.names["abeille"]) < page.index(net.names["zebre"])

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from fractions import Fraction
 from functools import partial
 from typing import Any
@@ -198,11 +198,18 @@ def _line(method: str, line: CooperativeCount, name: str) -> dict[str, Any]:
     }
 
 
+def _by_name(lines: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Lines as people look them up: by name (ids order them by joining, or as text)."""
+    return sorted(lines, key=lambda line: str(line["name"]).casefold())
+
+
 def college_notes(method: str, count: CollegeCount, colleges: Mapping[str, Any]) -> dict[str, Any]:
     """The count by college as stored in the snapshot: colleges by name, never id."""
     return {
         "result": count.result.to_json(),
-        "colleges": [_line(method, line, colleges[line.name]["name"]) for line in count.colleges],
+        "colleges": _by_name(
+            _line(method, line, colleges[line.name]["name"]) for line in count.colleges
+        ),
         "hidden": [colleges[name]["name"] for name in count.hidden],
         "outside": count.outside,
     }
@@ -219,9 +226,9 @@ def count_notes(method: str, count: NetworkCount, frozen: Mapping[str, Any]) -> 
         "per_head": count.per_head.to_json(),
         "per_cooperative": count.per_cooperative.to_json(),
         "agree": count.counts_agree,
-        "cooperatives": [
+        "cooperatives": _by_name(
             _line(method, line, cooperatives[line.name]["name"]) for line in count.cooperatives
-        ],
+        ),
         "individuals": _line(method, alone, "") if alone is not None else None,
         "hidden": hidden,
         "individuals_hidden": UNAFFILIATED in count.hidden,
