@@ -1,9 +1,7 @@
 """A browser-like poster for the assembly, proposal and thread tests: signing in by role,
 posting forms with their CSRF token, proposals, amendments and threads.
 
-The cooperatives themselves are built in :mod:`tests.support.factories`; ``Coop``,
-``cooperative``, ``administered`` and ``PASSWORD`` are re-exported here only for the test files
-other branches are editing at the same time (floor, attendance, exports), so both merge."""
+The cooperatives themselves are built in :mod:`tests.support.factories`."""
 
 from __future__ import annotations
 
@@ -11,9 +9,7 @@ import re
 from typing import Any
 
 import httpx
-from tests.support.factories import PASSWORD, Coop
-from tests.support.factories import administered as administered  # re-exported: see above
-from tests.support.factories import cooperative as cooperative  # re-exported: see above
+from tests.support.factories import PASSWORD, Coop, administered
 from tests.web.helpers import post_with_token, sign_in
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 
 import httpx
-from tests.support.factories import new_ballot
-from tests.web.assembly_helpers import Coop, as_role, cooperative, post_form
+from tests.support.factories import Coop, cooperative, new_ballot
+from tests.web.assembly_helpers import as_role, post_form
 
 from votes.db.tables import AssemblyKind, Attendance, Membership, Proxy
 from votes.services import attendance, proxies

@@ -10,6 +10,7 @@ import uuid
 import httpx
 import pytest
 from tests.support.factories import PASSWORD, administered_with_member, new_ballot
+from tests.web.access_code_helpers import issue_a_sheet
 from tests.web.helpers import csrf_token, sign_in
 
 from votes.db.tables import AccessCode, LoginSession, Person
@@ -31,29 +32,6 @@ async def _nadia_with_a_code() -> tuple[str, int, str, int, IssuedCode]:
         await actor_for(organisation_id), [membership_id], secret_key=SECRET
     )
     return short_name, organisation_id, admin_email, membership_id, issued
-
-
-async def issue_a_sheet(
-    client: httpx.AsyncClient,
-) -> tuple[str, int, int, int, str, httpx.Response]:
-    """A fresh cooperative's admin, signed in, issues a two-day code to its member: (short
-    name, organisation id, member's person id, member's membership id, the form's CSRF
-    token, the answer to the form)."""
-    (
-        short_name,
-        organisation_id,
-        admin_email,
-        person_id,
-        membership_id,
-    ) = await administered_with_member("Porte", "Nadia")
-    await sign_in(client, admin_email, PASSWORD)
-    token = await csrf_token(client, f"/o/{short_name}/members/codes")
-    issued = await client.post(
-        f"/o/{short_name}/members/codes",
-        data={"_csrf_token": token, "member": str(membership_id), "scope": "selected", "days": "2"},
-        headers={"Accept-Language": "fr"},
-    )
-    return short_name, organisation_id, person_id, membership_id, token, issued
 
 
 async def test_admin_prints_a_sheet_and_a_member_signs_in_by_typing_the_code(

@@ -8,8 +8,7 @@ import httpx
 import pytest
 from tests.support.factories import cooperative
 from tests.web.assembly_helpers import as_role, post_form
-from tests.web.helpers import csrf_token
-from tests.web.test_form_errors_web import described_errors
+from tests.web.helpers import csrf_token, described_errors
 
 from votes.db.tables import AssemblyKind, Ballot
 from votes.services import assemblies

@@ -11,8 +11,8 @@ import re
 
 import httpx
 import pypdf
-from tests.support.factories import close, new_ballot
-from tests.web.assembly_helpers import as_role, cooperative, post_form
+from tests.support.factories import close, cooperative, new_ballot
+from tests.web.assembly_helpers import as_role, post_form
 from tests.web.helpers import csrf_token, sign_in
 from tests.web.minutes_helpers import demo_assembly_id
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 import html
 
 import httpx
-from tests.web.assembly_helpers import Coop, as_role, cooperative, post_form
+from tests.support.factories import Coop, cooperative
+from tests.web.assembly_helpers import as_role, post_form
 from tests.web.helpers import assert_shows
 
 from votes.db.tables import (

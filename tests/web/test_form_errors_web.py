@@ -3,27 +3,12 @@ and points (aria-describedby) at the one message beside it, whatever form it is.
 
 from __future__ import annotations
 
-import re
-
 import httpx
 from tests.support.factories import Coop, cooperative
 from tests.web.assembly_helpers import as_role, post_form
+from tests.web.helpers import described_errors
 
 from votes.db.tables import AgendaItem, AssemblyKind, Ballot
-
-
-def described_errors(page: str) -> dict[str, str]:
-    """The message each invalid field points at, by the field's name."""
-    found: dict[str, str] = {}
-    for tag in re.findall(r"<(?:input|select|textarea)\b[^>]*aria-invalid=\"true\"[^>]*>", page):
-        name = re.search(r'name="([^"]+)"', tag)
-        target = re.search(r'aria-describedby="([^"]+)"', tag)
-        assert name, tag
-        assert target, f"an invalid field without its message: {tag}"
-        messages = re.findall(rf'<p [^>]*id="{re.escape(target[1])}"[^>]*>([^<]+)</p>', page)
-        assert len(messages) == 1, f"{target[1]} should name exactly one message"
-        found[name[1]] = messages[0]
-    return found
 
 
 async def _facilitating(client: httpx.AsyncClient) -> Coop:
