@@ -14,7 +14,6 @@ from votes.db import tables
 from votes.services.demo import seed_demo
 from votes.web.app import create_app
 
-SECRET = "test-secret-key-that-is-long-enough-0123456789"  # the tests' VOTES_SECRET_KEY
 PARAM = re.compile(r"\{(\w+)(?::(\w+))?\}")  # a path parameter: {name} or {name:type}
 _CSRF = re.compile(r'name="_csrf_token" value="([^"]+)"')
 _ALIASES = {"item": "AgendaItem"}

@@ -18,7 +18,8 @@ from urllib.parse import urlencode
 
 import httpx
 import pytest
-from tests.fuzz.fuzz_helpers import PARAM, SECRET, browser, demo_organisation, ids_of, person_id
+from tests.fuzz.fuzz_helpers import PARAM, browser, demo_organisation, ids_of, person_id
+from tests.support.keys import SECRET_KEY
 
 from votes.services import accounts
 from votes.web.app import create_app
@@ -117,7 +118,7 @@ def _fill(path: str, world: World) -> str:
 async def _signed_in(world: World) -> None:
     world.client.cookies.clear()
     world.client.cookies.set("votes_csrf", world.csrf_cookie)
-    session = await accounts.start_session(world.admin, secret_key=SECRET, hours=1)
+    session = await accounts.start_session(world.admin, secret_key=SECRET_KEY, hours=1)
     world.client.cookies.set(SESSION_COOKIE, session)
 
 

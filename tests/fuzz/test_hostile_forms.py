@@ -20,7 +20,8 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.fuzz.fuzz_helpers import PARAM, SECRET, browser, demo_organisation, ids_of, person_id
+from tests.fuzz.fuzz_helpers import PARAM, browser, demo_organisation, ids_of, person_id
+from tests.support.keys import SECRET_KEY
 
 from votes.db import tables
 from votes.services import accounts
@@ -178,7 +179,7 @@ async def test_hostile_form_gets_a_clear_answer_and_changes_no_count(
     world.client.cookies.clear()
     world.client.cookies.set("votes_csrf", world.csrf_cookie)  # as the browser holds it
     if role in world.people:  # a new session each time: a form may sign it out everywhere
-        session = await accounts.start_session(world.people[role], secret_key=SECRET, hours=1)
+        session = await accounts.start_session(world.people[role], secret_key=SECRET_KEY, hours=1)
         world.client.cookies.set(SESSION_COOKIE, session)
 
     for attempt in range(2 if data.draw(st.booleans()) else 1):  # a replayed form
@@ -220,7 +221,9 @@ async def test_ids_beyond_the_database_integers_name_nothing(
     path = path.replace("{action:str}", "open")
     world.client.cookies.clear()
     world.client.cookies.set("votes_csrf", world.csrf_cookie)
-    session = await accounts.start_session(world.people["facilitator"], secret_key=SECRET, hours=1)
+    session = await accounts.start_session(
+        world.people["facilitator"], secret_key=SECRET_KEY, hours=1
+    )
     world.client.cookies.set(SESSION_COOKIE, session)
     response = await world.client.post(
         path, data={"_csrf_token": world.csrf, "choice": "yes"}, follow_redirects=False
