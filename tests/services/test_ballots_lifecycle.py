@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, tzinfo
 
 import pytest
 from tests.support.actors import scrutineer
-from tests.support.factories import motion, new_ballot, planned_assembly
+from tests.support.factories import motion, new_ballot, open_ballot, planned_assembly
 
 from votes.core.room_counts import RoomCount
 from votes.db.tables import AuditEntry, Ballot, BallotPaper, Participation
@@ -22,7 +22,7 @@ KEY = "instance-key-for-receipts"
 async def test_a_retried_submission_returns_the_same_receipt_and_stores_one_vote() -> None:
     organisation_id, assembly_id, members, _ = await planned_assembly(1)
     ballot_id = await motion(organisation_id, assembly_id, secret=True)
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await open_ballot(ballot_id)
     token = voting.new_submission_token()
     first = await voting.cast_vote(ballot_id, members[0], "yes", submission=token, receipt_key=KEY)
     again = await voting.cast_vote(ballot_id, members[0], "yes", submission=token, receipt_key=KEY)
@@ -39,7 +39,7 @@ async def test_a_retried_submission_returns_the_same_receipt_and_stores_one_vote
 async def test_a_secret_vote_is_changed_only_by_its_voter_with_their_change_code() -> None:
     organisation_id, assembly_id, members, _ = await planned_assembly(2)
     ballot_id = await motion(organisation_id, assembly_id, secret=True, allow_change=True)
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await open_ballot(ballot_id)
     mine = await voting.cast_vote(ballot_id, members[0], "yes", receipt_key=KEY)
     theirs = await voting.cast_vote(ballot_id, members[1], "yes", receipt_key=KEY)
     assert mine.change_code != mine.code
@@ -76,7 +76,7 @@ async def test_a_changed_vote_moves_the_time_of_the_members_last_word(
 ) -> None:
     organisation_id, assembly_id, members, _ = await planned_assembly(1)
     ballot_id = await motion(organisation_id, assembly_id, allow_change=True)
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await open_ballot(ballot_id)
     first = await voting.cast_vote(ballot_id, members[0], "yes", receipt_key=KEY)
     # the clock moves on between the two words, as in a plenary
     monkeypatch.setattr(voting, "datetime", _AMinuteLater)
@@ -92,7 +92,7 @@ async def test_a_changed_vote_moves_the_time_of_the_members_last_word(
 async def test_changing_is_refused_when_the_ballot_does_not_allow_it() -> None:
     organisation_id, assembly_id, members, _ = await planned_assembly(1)
     ballot_id = await motion(organisation_id, assembly_id)
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await open_ballot(ballot_id)
     await voting.cast_vote(ballot_id, members[0], "yes")
     with pytest.raises(Refused, match="change_not_allowed"):
         await voting.change_vote(ballot_id, members[0], "no")
@@ -101,7 +101,7 @@ async def test_changing_is_refused_when_the_ballot_does_not_allow_it() -> None:
 async def test_every_vote_acknowledged_before_the_close_is_counted() -> None:
     organisation_id, assembly_id, members, _ = await planned_assembly(30)
     ballot_id = await motion(organisation_id, assembly_id, secret=True)
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await open_ballot(ballot_id)
 
     async def vote(membership: int) -> str:
         try:
@@ -130,7 +130,7 @@ async def test_every_vote_acknowledged_before_the_close_is_counted() -> None:
 async def test_a_vote_after_the_close_is_refused_and_changes_no_count() -> None:
     organisation_id, assembly_id, members, _ = await planned_assembly(2)
     ballot_id = await motion(organisation_id, assembly_id)
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await open_ballot(ballot_id)
     await voting.cast_vote(ballot_id, members[0], "yes")
     await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
     with pytest.raises(Refused, match="not_open"):
@@ -165,7 +165,7 @@ async def test_bad_choices_are_refused_before_anything_is_written(
     ballot_id = await drafts.create_ballot(
         await actor_for(organisation_id), assembly_id, "Q", method, options, rules=rules
     )
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await open_ballot(ballot_id)
     with pytest.raises(Refused, match=code):
         await voting.cast_vote(ballot_id, members[0], choice)
     assert await Participation.count().where(Participation.ballot == ballot_id) == 0
@@ -175,7 +175,7 @@ async def test_voting_in_another_organisations_ballot_or_as_an_observer_is_refus
     organisation_id, assembly_id, _, observers = await planned_assembly(1, observers=1)
     _, _, outsiders, _ = await planned_assembly(1)
     ballot_id = await motion(organisation_id, assembly_id)
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await open_ballot(ballot_id)
     for membership in (observers[0], outsiders[0]):
         with pytest.raises(Refused, match="not_eligible"):
             await voting.cast_vote(ballot_id, membership, "yes")
@@ -184,7 +184,7 @@ async def test_voting_in_another_organisations_ballot_or_as_an_observer_is_refus
 async def test_the_lifecycle_is_audited_and_reopening_needs_a_reason() -> None:
     organisation_id, assembly_id, members, _ = await planned_assembly(3)
     ballot_id = await motion(organisation_id, assembly_id, duration_seconds=120)
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await open_ballot(ballot_id)
     row = await Ballot.select().where(Ballot.id == ballot_id).first()
     assert row is not None
     assert row["eligible_at_open"] == 3
@@ -240,7 +240,7 @@ async def test_a_foreign_organisation_cannot_drive_the_lifecycle() -> None:
 async def test_secret_papers_cannot_be_linked_to_the_register() -> None:
     organisation_id, assembly_id, members, _ = await planned_assembly(24)
     ballot_id = await motion(organisation_id, assembly_id, secret=True)
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await open_ballot(ballot_id)
     choices = ["yes", "no", "abstain"]
     for index, membership in enumerate(members):
         await voting.cast_vote(
@@ -275,7 +275,7 @@ async def test_secret_papers_cannot_be_linked_to_the_register() -> None:
 async def test_a_room_count_is_merged_with_checks() -> None:
     organisation_id, assembly_id, members, _ = await planned_assembly(10)
     ballot_id = await motion(organisation_id, assembly_id)
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await open_ballot(ballot_id)
     await voting.cast_vote(ballot_id, members[0], "yes")
     await voting.cast_vote(ballot_id, members[1], "no")
     bad = [

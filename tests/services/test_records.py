@@ -50,7 +50,6 @@ from votes.services import (
     minutes,
     organisations,
     proposals,
-    proxies,
 )
 from votes.services.actors import Actor, actor_for
 from votes.services.ballots import counting, lifecycle, room_counts, voting
@@ -71,9 +70,7 @@ async def _dump() -> dict[str, list[dict[str, Any]]]:
 async def test_check_outs_and_a_new_member_change_neither_the_recount_nor_the_database() -> None:
     ga = await general_assembly(10)
     await ga.check_in(*range(7))
-    await proxies.give_proxy(
-        await actor_for(ga.organisation_id, ga.members[8]), ga.assembly_id, ga.members[0]
-    )
+    await ga.give_proxy(8, 0)
     ballot_id = await ga.motion()
     await ga.vote(ballot_id, {"yes": 6, "no": 1})
     result = await close(ballot_id)

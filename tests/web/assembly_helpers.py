@@ -9,13 +9,21 @@ import re
 from typing import Any
 
 import httpx
-from tests.support.factories import PASSWORD, Coop, administered
+from tests.support.factories import PASSWORD, Coop, administered, cooperative
 from tests.web.helpers import post_with_token, sign_in
 
 
 async def as_role(client: httpx.AsyncClient, coop: Coop, role: str) -> None:
     client.cookies.clear()
     await sign_in(client, coop.emails[role], PASSWORD)
+
+
+async def coop_signed_in(client: httpx.AsyncClient, role: str, **assembly_details: Any) -> Coop:
+    """A fresh cooperative (``cooperative(**assembly_details)``) with its ``role`` signed in on
+    ``client``."""
+    coop = await cooperative(**assembly_details)
+    await as_role(client, coop, role)
+    return coop
 
 
 async def admin_signed_in(
@@ -50,9 +58,7 @@ def first_id(pattern: str, text: str) -> int:
 
 async def submit_proposal(client: httpx.AsyncClient, coop: Coop, **fields: Any) -> str:
     """The person signed in submits a proposal to the coop's assembly; its page's path."""
-    created = await post_form(
-        client, f"{coop.base}/assemblies/{coop.assembly_id}/proposals", fields
-    )
+    created = await post_form(client, f"{coop.assembly_path}/proposals", fields)
     assert created.status_code == 303, created.text
     return str(created.headers["location"])
 

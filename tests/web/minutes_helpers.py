@@ -7,7 +7,7 @@ import re
 from html.parser import HTMLParser
 
 import httpx
-from tests.support.factories import Coop, cooperative
+from tests.support.factories import Coop, cooperative, open_ballot
 from tests.web.helpers import sign_in
 
 from votes.db.tables import Assembly, Membership
@@ -71,7 +71,7 @@ async def coop_with_a_decision() -> tuple[Coop, int]:
         agenda_item_id=coop.item_id,
         secret=True,
     )
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await open_ballot(ballot_id)
     for row, choice in zip(members, ["yes", "yes", "no"], strict=True):
         await voting.cast_vote(ballot_id, row["id"], choice)
     await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)

@@ -208,7 +208,7 @@ async def test_the_notulen_of_a_flemish_assembly_are_written_in_dutch(
     client: httpx.AsyncClient,
 ) -> None:
     coop, _ = await coop_with_a_decision()
-    path = f"{coop.base}/assemblies/{coop.assembly_id}/minutes"
+    path = f"{coop.assembly_path}/minutes"
     await as_role(client, coop, "facilitator")
     form = await client.get(path, headers={"Accept-Language": "fr"})
     assert '<option value="nl"' in form.text

@@ -53,7 +53,7 @@ async def test_the_secretary_writes_finalises_and_nothing_changes_after(
     client: httpx.AsyncClient,
 ) -> None:
     coop, _ballot_id = await coop_with_a_decision()
-    path = f"{coop.base}/assemblies/{coop.assembly_id}/minutes"
+    path = f"{coop.assembly_path}/minutes"
     await as_role(client, coop, "facilitator")
     fields = {"language": "fr", "chair": "Camille", "secretary": "Léa", "scrutineers": "Yanis"}
     too_long = await post_form(client, path, {**fields, "chair": "x" * 201})
@@ -64,9 +64,7 @@ async def test_the_secretary_writes_finalises_and_nothing_changes_after(
     early = await post_form(client, f"{path}/finalise", {})
     assert early.status_code == 409
     assert "Clôturez l'assemblée" in visible_text(early.text)
-    closed = await post_form(
-        client, f"{coop.base}/assemblies/{coop.assembly_id}/status", {"status": "closed"}
-    )
+    closed = await post_form(client, f"{coop.assembly_path}/status", {"status": "closed"})
     assert closed.status_code == 303
     final = await post_form(client, f"{path}/finalise", {})
     assert final.status_code == 303
@@ -105,7 +103,7 @@ async def test_the_secretary_writes_finalises_and_nothing_changes_after(
 
 async def test_draft_minutes_are_for_the_bureau_only(client: httpx.AsyncClient) -> None:
     coop, _ = await coop_with_a_decision()
-    path = f"{coop.base}/assemblies/{coop.assembly_id}/minutes"
+    path = f"{coop.assembly_path}/minutes"
     await as_role(client, coop, "member")
     waiting = await client.get(path)
     assert waiting.status_code == 200
@@ -136,7 +134,7 @@ async def test_the_demo_minutes_pdf_and_the_english_version(
 
 async def test_minutes_in_english(client: httpx.AsyncClient) -> None:
     coop, _ = await coop_with_a_decision()
-    path = f"{coop.base}/assemblies/{coop.assembly_id}/minutes"
+    path = f"{coop.assembly_path}/minutes"
     await as_role(client, coop, "facilitator")
     saved = await post_form(client, path, {"language": "en", "chair": "Camille"})
     assert saved.status_code == 303
@@ -161,7 +159,7 @@ async def test_the_minutes_quote_the_quorum_of_the_rules_as_the_organisation_adj
         await actor_for(coop.organisation_id),
         base.customised("scop_sa", rules={**base.rules, ("ago", "first"): own_rule}, adjusted=True),
     )
-    path = f"{coop.base}/assemblies/{coop.assembly_id}/minutes"
+    path = f"{coop.assembly_path}/minutes"
     await as_role(client, coop, "facilitator")
     text = visible_text((await client.get(path)).text)
     assert "Statuts de la coopérative, article 12" in text
