@@ -8,7 +8,15 @@ from datetime import datetime, timedelta, tzinfo
 
 import pytest
 from tests.support.actors import scrutineer
-from tests.support.factories import motion, new_ballot, open_ballot, planned_assembly
+from tests.support.factories import (
+    advance_phase,
+    close,
+    motion,
+    new_ballot,
+    open_ballot,
+    planned_assembly,
+    publish,
+)
 
 from votes.core.room_counts import RoomCount
 from votes.db.tables import AuditEntry, Ballot, BallotPaper, Participation
@@ -58,7 +66,7 @@ async def test_a_secret_vote_is_changed_only_by_its_voter_with_their_change_code
     with pytest.raises(Refused, match="wrong_receipt"):
         await voting.change_vote(ballot_id, members[1], "no", change_code=mine.change_code)
     await voting.change_vote(ballot_id, members[0], "no", change_code=mine.change_code.lower())
-    result = await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    result = await close(ballot_id)
     assert result.rounds[0].totals["no"] == 1
     assert result.rounds[0].totals["yes"] == 1
 
@@ -112,9 +120,7 @@ async def test_every_vote_acknowledged_before_the_close_is_counted() -> None:
 
     tasks = [asyncio.ensure_future(vote(m)) for m in members]
     await asyncio.sleep(0)
-    closing = asyncio.ensure_future(
-        lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
-    )
+    closing = asyncio.ensure_future(close(ballot_id))
     outcomes = await asyncio.gather(*tasks)
     assert set(outcomes) <= {"counted", "not_open"}
     acknowledged = outcomes.count("counted")
@@ -132,7 +138,7 @@ async def test_a_vote_after_the_close_is_refused_and_changes_no_count() -> None:
     ballot_id = await motion(organisation_id, assembly_id)
     await open_ballot(ballot_id)
     await voting.cast_vote(ballot_id, members[0], "yes")
-    await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await close(ballot_id)
     with pytest.raises(Refused, match="not_open"):
         await voting.cast_vote(ballot_id, members[1], "no")
     assert await Participation.count().where(Participation.ballot == ballot_id) == 1
@@ -190,15 +196,15 @@ async def test_the_lifecycle_is_audited_and_reopening_needs_a_reason() -> None:
     assert row["eligible_at_open"] == 3
     assert row["closes_at"] is not None
     await voting.cast_vote(ballot_id, members[0], "yes")
-    await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await close(ballot_id)
     with pytest.raises(Refused, match="reason_required"):
         await lifecycle.reopen_ballot(await lifecycle.system_actor(ballot_id), ballot_id, "  ")
     await lifecycle.reopen_ballot(
         await lifecycle.system_actor(ballot_id), ballot_id, "Un associé n'avait pas reçu le lien"
     )
     await voting.cast_vote(ballot_id, members[1], "no")
-    await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
-    await lifecycle.publish_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await close(ballot_id)
+    await publish(ballot_id)
     with pytest.raises(Refused, match="not_closed"):
         await lifecycle.reopen_ballot(
             await lifecycle.system_actor(ballot_id), ballot_id, "trop tard"
@@ -246,7 +252,7 @@ async def test_secret_papers_cannot_be_linked_to_the_register() -> None:
         await voting.cast_vote(
             ballot_id, membership, choices[index % 3], submission=f"form-{index}", receipt_key=KEY
         )
-    await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await close(ballot_id)
     register = await Participation.select().where(Participation.ballot == ballot_id)
     papers = await BallotPaper.select().where(BallotPaper.ballot == ballot_id)
     assert len(papers) == len(register) == 24
@@ -293,7 +299,7 @@ async def test_a_room_count_is_merged_with_checks() -> None:
     await room_counts.record_room_count(
         await scrutineer(organisation_id, members[2]), ballot_id, good
     )
-    result = await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    result = await close(ballot_id)
     totals = result.rounds[0].totals
     assert (totals["yes"], totals["no"], totals["blank"], totals["invalid"]) == (4, 2, 1, 1)
 
@@ -311,17 +317,11 @@ async def test_consent_rounds_keep_every_round_and_adopt_only_without_objection(
     )
     with pytest.raises(Refused, match="not_yet"):
         await voting.cast_vote(ballot_id, members[0], "consent")
-    assert (
-        await lifecycle.advance_phase(await lifecycle.system_actor(ballot_id), ballot_id)
-        == "reactions"
-    )
-    assert (
-        await lifecycle.advance_phase(await lifecycle.system_actor(ballot_id), ballot_id)
-        == "consent"
-    )
+    assert await advance_phase(ballot_id) == "reactions"
+    assert await advance_phase(ballot_id) == "consent"
     await voting.cast_vote(ballot_id, members[0], ["objection", "Le budget manque"])
     await voting.cast_vote(ballot_id, members[1], "consent")
-    first = await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    first = await close(ballot_id)
     assert first.verdict == "blocked"
     assert (
         await lifecycle.rerun_consent_round(
@@ -329,12 +329,12 @@ async def test_consent_rounds_keep_every_round_and_adopt_only_without_objection(
         )
         == 2
     )
-    await lifecycle.advance_phase(await lifecycle.system_actor(ballot_id), ballot_id)
-    await lifecycle.advance_phase(await lifecycle.system_actor(ballot_id), ballot_id)
+    await advance_phase(ballot_id)
+    await advance_phase(ballot_id)
     # everyone answers again in the new round
     for membership in members:
         await voting.cast_vote(ballot_id, membership, "consent")
-    second = await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    second = await close(ballot_id)
     assert second.verdict == "adopted"
     row = await Ballot.select(Ballot.earlier_rounds).where(Ballot.id == ballot_id).first()
     assert row is not None

@@ -169,6 +169,16 @@ async def close(ballot_id: int) -> TallyResult:
     return await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
 
 
+async def publish(ballot_id: int) -> None:
+    """The counted ballot's result published by the platform."""
+    await lifecycle.publish_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+
+
+async def advance_phase(ballot_id: int) -> str:
+    """A facilitated ballot moved to its next phase by the platform: the phase it is in now."""
+    return await lifecycle.advance_phase(await lifecycle.system_actor(ballot_id), ballot_id)
+
+
 async def open_ballot(ballot_id: int) -> None:
     """The ballot opened by the platform, as a facilitator's tap would."""
     await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)

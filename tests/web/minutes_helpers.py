@@ -7,12 +7,12 @@ import re
 from html.parser import HTMLParser
 
 import httpx
-from tests.support.factories import Coop, cooperative, open_ballot
+from tests.support.factories import Coop, close, cooperative, open_ballot, publish
 from tests.web.helpers import sign_in
 
 from votes.db.tables import Assembly, Membership
 from votes.services.actors import actor_for
-from votes.services.ballots import drafts, lifecycle, voting
+from votes.services.ballots import drafts, voting
 
 
 class _Text(HTMLParser):
@@ -74,6 +74,6 @@ async def coop_with_a_decision() -> tuple[Coop, int]:
     await open_ballot(ballot_id)
     for row, choice in zip(members, ["yes", "yes", "no"], strict=True):
         await voting.cast_vote(ballot_id, row["id"], choice)
-    await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
-    await lifecycle.publish_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await close(ballot_id)
+    await publish(ballot_id)
     return coop, ballot_id

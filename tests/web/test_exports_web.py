@@ -11,7 +11,7 @@ import re
 
 import httpx
 import pypdf
-from tests.support.factories import close, cooperative, new_ballot
+from tests.support.factories import close, cooperative, new_ballot, publish
 from tests.web.assembly_helpers import as_role, coop_signed_in, post_form
 from tests.web.helpers import csrf_token, sign_in
 from tests.web.minutes_helpers import demo_assembly_id
@@ -22,7 +22,7 @@ from votes.core.results import TallyResult
 from votes.db.tables import Ballot, BallotOption, Membership, Person
 from votes.services import attendance, exports, organisations, proxies
 from votes.services.actors import actor_for
-from votes.services.ballots import lifecycle, voting
+from votes.services.ballots import voting
 
 
 async def _demo_ids() -> tuple[int, int]:
@@ -201,7 +201,7 @@ async def test_no_csv_export_lets_a_spreadsheet_run_what_someone_typed(
     )
     await voting.cast_vote(ballot_id, member, {"against": -2, "for": 1})
     await close(ballot_id)
-    await lifecycle.publish_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await publish(ballot_id)
     await as_role(client, coop, "facilitator")
     base = f"{coop.base}/assemblies/{assembly_id}"
 
