@@ -10,7 +10,7 @@ import httpx
 import pytest
 from tests.support.factories import CATEGORIES, PASSWORD, administered
 from tests.web.assembly_helpers import admin_signed_in, post_form
-from tests.web.helpers import csrf_token, post_with_token, sign_in
+from tests.web.helpers import assert_shows, csrf_token, post_with_token, sign_in
 
 from votes.db.tables import LoginSession, Membership, Organisation, Person
 from votes.services import accounts, member_import, organisations
@@ -370,11 +370,14 @@ async def test_a_first_name_last_name_file_previews_full_names_and_how_columns_w
         headers={"Accept-Language": "fr"},
     )
     assert response.status_code == 200
-    assert "<td>Aïcha Benani</td>" in response.text
-    assert "<td>Jan Peeters</td>" in response.text
-    assert "Comment les colonnes ont été lues" in response.text
-    assert "«\u00a0Prénom\u00a0»\u00a0: le prénom, placé avant le nom" in response.text
-    assert "«\u00a0Nom\u00a0»\u00a0: le nom de famille, placé après le prénom" in response.text
+    assert_shows(
+        response.text,
+        "<td>Aïcha Benani</td>",
+        "<td>Jan Peeters</td>",
+        "Comment les colonnes ont été lues",
+        "«\u00a0Prénom\u00a0»\u00a0: le prénom, placé avant le nom",
+        "«\u00a0Nom\u00a0»\u00a0: le nom de famille, placé après le prénom",
+    )
 
 
 async def test_the_register_exported_then_imported_again_adds_nobody(
@@ -404,9 +407,12 @@ async def test_the_register_exported_then_imported_again_adds_nobody(
         headers={"Accept-Language": "fr"},
     )
     assert preview.status_code == 422  # nothing to import
-    assert "0 personne à ajouter" in preview.text
-    assert "=cmd|calc Formule\u00a0: déjà inscrit·e" in preview.text
-    assert "Jo Sans\u00a0: déjà inscrit·e" in preview.text
+    assert_shows(
+        preview.text,
+        "0 personne à ajouter",
+        "=cmd|calc Formule\u00a0: déjà inscrit·e",
+        "Jo Sans\u00a0: déjà inscrit·e",
+    )
     assert "&#39;=cmd" not in preview.text
     assert "'=cmd" not in preview.text
     assert await Membership.count().where(Membership.organisation == organisation_id) == before

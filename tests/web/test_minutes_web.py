@@ -11,6 +11,7 @@ import httpx
 import pypdf
 from tests.support.factories import cooperative
 from tests.web.assembly_helpers import as_role, post_form
+from tests.web.helpers import assert_shows
 from tests.web.minutes_helpers import (
     coop_with_a_decision,
     demo_minutes,
@@ -36,10 +37,13 @@ async def test_the_demo_minutes_report_every_resolution_with_its_numbers(
     assert "plus de la moitié de l'ensemble des membres ayant droit de vote" in accounts
     assert "Adoptée" in accounts
     # the STV election and the Schulze choice, both secret-or-not mentions
-    assert "Élection du comité de pilotage (3 sièges)" in text
-    assert "Scrutin secret" in text
-    assert "Où organiser le séminaire d'été ?" in text
-    assert "Vercors" in text
+    assert_shows(
+        text,
+        "Élection du comité de pilotage (3 sièges)",
+        "Scrutin secret",
+        "Où organiser le séminaire d'été ?",
+        "Vercors",
+    )
     # the test ballot is no decision; the open ballot is not in the record yet
     assert "Vote d'essai" not in text
     assert "Adoptez-vous l'affectation du résultat 2025 ?" not in text
@@ -69,9 +73,9 @@ async def test_the_secretary_writes_finalises_and_nothing_changes_after(
     final = await post_form(client, f"{path}/finalise", {})
     assert final.status_code == 303
     page_text = visible_text((await client.get(path)).text)
-    assert "Arrêté le" in page_text
-    assert "correspond à l'empreinte inscrite" in page_text
-    assert "La séance est ouverte." in page_text
+    assert_shows(
+        page_text, "Arrêté le", "correspond à l'empreinte inscrite", "La séance est ouverte."
+    )
     assert re.search(r"Pour 2 Contre 1 Abstentions 0", page_text)
     assert "Scrutin secret" in page_text
     again = await post_form(client, f"{path}/finalise", {})
@@ -122,9 +126,12 @@ async def test_the_demo_minutes_pdf_and_the_english_version(
     assert pdf.status_code == 200
     text = " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf.content)).pages)
     text = re.sub(r"\s+", " ", text.replace("\xa0", " "))
-    assert "Résolution 1 — Approbation des comptes 2025" in text
-    assert "plus de la moitié de l'ensemble des membres ayant droit de vote" in text
-    assert "Élection du comité de pilotage (3 sièges)" in text
+    assert_shows(
+        text,
+        "Résolution 1 — Approbation des comptes 2025",
+        "plus de la moitié de l'ensemble des membres ayant droit de vote",
+        "Élection du comité de pilotage (3 sièges)",
+    )
     assert "Vote d'essai" not in text
     printable = await client.get(pdf.url.path.removesuffix(".pdf") + "/print")
     assert printable.status_code == 200
