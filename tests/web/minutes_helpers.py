@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 
 import httpx
 from tests.support.factories import Coop, close, cooperative, open_ballot, publish
+from tests.web.assembly_helpers import as_role
 from tests.web.helpers import sign_in
 
 from votes.db.tables import Assembly, Membership
@@ -77,3 +78,11 @@ async def coop_with_a_decision() -> tuple[Coop, int]:
     await close(ballot_id)
     await publish(ballot_id)
     return coop, ballot_id
+
+
+async def minutes_of_a_decision(client: httpx.AsyncClient, role: str) -> tuple[Coop, str]:
+    """A :func:`coop_with_a_decision` with ``role`` signed in on ``client``: the coop and the
+    path of its assembly's minutes."""
+    coop, _ = await coop_with_a_decision()
+    await as_role(client, coop, role)
+    return coop, f"{coop.assembly_path}/minutes"

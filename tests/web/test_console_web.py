@@ -45,9 +45,8 @@ async def _two_present_one_voted() -> tuple[Coop, int]:
 async def test_the_console_warns_before_opening_without_quorum_and_opens_once_told(
     client: httpx.AsyncClient,
 ) -> None:
-    coop = await cooperative(kind=AssemblyKind.AGE)
+    coop = await coop_signed_in(client, "facilitator", kind=AssemblyKind.AGE)
     ballot_id = await _ballot(coop)
-    await as_role(client, coop, "facilitator")
     console = f"{coop.base}/ballots/{ballot_id}/console"
     page = await client.get(console, headers={"Accept-Language": "fr"})
     assert "Le quorum n’est pas atteint" in page.text
@@ -162,9 +161,8 @@ async def test_a_ranked_ballot_refuses_the_majority_answers_left_in_its_options(
 async def test_the_facilitator_lists_every_ballot_and_duplicates_one(
     client: httpx.AsyncClient,
 ) -> None:
-    coop = await cooperative(kind=AssemblyKind.OTHER)
+    coop = await coop_signed_in(client, "facilitator", kind=AssemblyKind.OTHER)
     ballot_id = await _ballot(coop)
-    await as_role(client, coop, "facilitator")
     listing = await client.get(f"{coop.assembly_path}/ballots", headers={"Accept-Language": "fr"})
     assert listing.status_code == 200
     assert "Modifier les statuts ?" in listing.text

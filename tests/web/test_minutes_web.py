@@ -13,8 +13,8 @@ from tests.support.factories import cooperative
 from tests.web.assembly_helpers import as_role, post_form
 from tests.web.helpers import assert_shows
 from tests.web.minutes_helpers import (
-    coop_with_a_decision,
     demo_minutes,
+    minutes_of_a_decision,
     visible_text,
 )
 
@@ -56,9 +56,7 @@ async def test_the_demo_minutes_report_every_resolution_with_its_numbers(
 async def test_the_secretary_writes_finalises_and_nothing_changes_after(
     client: httpx.AsyncClient,
 ) -> None:
-    coop, _ballot_id = await coop_with_a_decision()
-    path = f"{coop.assembly_path}/minutes"
-    await as_role(client, coop, "facilitator")
+    coop, path = await minutes_of_a_decision(client, "facilitator")
     fields = {"language": "fr", "chair": "Camille", "secretary": "Léa", "scrutineers": "Yanis"}
     too_long = await post_form(client, path, {**fields, "chair": "x" * 201})
     assert too_long.status_code == 422
@@ -106,9 +104,7 @@ async def test_the_secretary_writes_finalises_and_nothing_changes_after(
 
 
 async def test_draft_minutes_are_for_the_bureau_only(client: httpx.AsyncClient) -> None:
-    coop, _ = await coop_with_a_decision()
-    path = f"{coop.assembly_path}/minutes"
-    await as_role(client, coop, "member")
+    _coop, path = await minutes_of_a_decision(client, "member")
     waiting = await client.get(path)
     assert waiting.status_code == 200
     assert "en cours de rédaction" in waiting.text
@@ -140,9 +136,7 @@ async def test_the_demo_minutes_pdf_and_the_english_version(
 
 
 async def test_minutes_in_english(client: httpx.AsyncClient) -> None:
-    coop, _ = await coop_with_a_decision()
-    path = f"{coop.assembly_path}/minutes"
-    await as_role(client, coop, "facilitator")
+    _coop, path = await minutes_of_a_decision(client, "facilitator")
     saved = await post_form(client, path, {"language": "en", "chair": "Camille"})
     assert saved.status_code == 303
     text = visible_text((await client.get(path)).text)
