@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from tests.support.keys import SECRET_KEY
 
 _DATA_DIR = Path(tempfile.mkdtemp(prefix="votes-tests-"))
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -27,7 +28,7 @@ os.environ.update(
     {
         "VOTES_ENV": "test",
         "VOTES_DATA_DIR": str(_DATA_DIR),
-        "VOTES_SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+        "VOTES_SECRET_KEY": SECRET_KEY,
         "VOTES_LOG_LEVEL": "WARNING",
         "PICCOLO_CONF": "votes.piccolo_conf",
     }

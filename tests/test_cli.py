@@ -2,40 +2,24 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from tests.support.cli import outside_environment, votes
 from tests.support.server import free_port
-
-
-def _votes(
-    *args: str, env: dict[str, str], stdin: str | None = None
-) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("VOTES_")}
-    clean.pop("PICCOLO_CONF", None)
-    return subprocess.run(
-        [sys.executable, "-m", "votes.cli", *args],
-        env={**clean, **env},
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 @pytest.mark.parametrize("command", ["serve", "migrate", "create-admin", "demo"])
 def test_every_command_has_help(command: str, tmp_path: Path) -> None:
-    result = _votes(command, "--help", env={"VOTES_DATA_DIR": str(tmp_path)})
+    result = votes(command, "--help", env={"VOTES_DATA_DIR": str(tmp_path)})
     assert result.returncode == 0
     assert "usage: votes" in result.stdout
 
 
 def test_serve_without_secret_key_in_production_stops_with_one_line(tmp_path: Path) -> None:
-    result = _votes("serve", env={"VOTES_ENV": "production", "VOTES_DATA_DIR": str(tmp_path)})
+    result = votes("serve", env={"VOTES_ENV": "production", "VOTES_DATA_DIR": str(tmp_path)})
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0
     assert "VOTES_SECRET_KEY is required in production" in result.stderr
@@ -43,7 +27,7 @@ def test_serve_without_secret_key_in_production_stops_with_one_line(tmp_path: Pa
 
 
 def test_serve_with_a_bad_database_url_stops_with_one_line(tmp_path: Path) -> None:
-    result = _votes(
+    result = votes(
         "serve", env={"VOTES_DATABASE_URL": "mongodb://x", "VOTES_DATA_DIR": str(tmp_path)}
     )
     assert result.returncode == 2
@@ -52,7 +36,7 @@ def test_serve_with_a_bad_database_url_stops_with_one_line(tmp_path: Path) -> No
 
 
 def test_unreachable_postgres_is_reported_without_a_traceback(tmp_path: Path) -> None:
-    result = _votes(
+    result = votes(
         "migrate",
         env={
             "VOTES_DATABASE_URL": "postgresql://nobody@127.0.0.1:9/nothing",
@@ -66,11 +50,11 @@ def test_unreachable_postgres_is_reported_without_a_traceback(tmp_path: Path) ->
 
 def test_demo_loads_once_then_says_it_is_there(tmp_path: Path) -> None:
     env = {"VOTES_DATA_DIR": str(tmp_path), "VOTES_LOG_LEVEL": "WARNING"}
-    first = _votes("demo", env=env)
+    first = votes("demo", env=env)
     assert first.returncode == 0, first.stderr
     assert "demo loaded" in first.stdout
     assert "camille@demo.votes.invalid" in first.stdout
-    second = _votes("demo", env=env)
+    second = votes("demo", env=env)
     assert second.returncode == 0
     assert "already loaded" in second.stdout
 
@@ -78,8 +62,7 @@ def test_demo_loads_once_then_says_it_is_there(tmp_path: Path) -> None:
 def test_serve_with_a_port_names_that_port_in_the_demo_hint(tmp_path: Path) -> None:
     """`votes serve --demo --port N` told the newcomer to open port 8000, where nothing ran."""
     port = free_port()
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("VOTES_")}
-    env = {**clean, "VOTES_DATA_DIR": str(tmp_path), "VOTES_LOG_LEVEL": "WARNING"}
+    env = {**outside_environment(), "VOTES_DATA_DIR": str(tmp_path), "VOTES_LOG_LEVEL": "WARNING"}
     server = subprocess.Popen(
         [sys.executable, "-m", "votes.cli", "serve", "--demo", "--port", str(port)],
         env=env,
@@ -99,12 +82,12 @@ def test_serve_with_a_port_names_that_port_in_the_demo_hint(tmp_path: Path) -> N
 def test_create_admin_then_refuses_the_same_email(tmp_path: Path) -> None:
     env = {"VOTES_DATA_DIR": str(tmp_path), "VOTES_LOG_LEVEL": "WARNING"}
     args = ("create-admin", "--name", "Admin", "--email", "admin@coop.example", "--password-stdin")
-    created = _votes(*args, env=env, stdin="a long enough password\n")
+    created = votes(*args, env=env, stdin="a long enough password\n")
     assert created.returncode == 0, created.stderr
-    again = _votes(*args, env=env, stdin="a long enough password\n")
+    again = votes(*args, env=env, stdin="a long enough password\n")
     assert again.returncode == 1
     assert "already used" in again.stderr
-    short = _votes(*args, env=env, stdin="short\n")
+    short = votes(*args, env=env, stdin="short\n")
     assert short.returncode == 2
 
 
@@ -130,18 +113,17 @@ with sqlite3.connect(path) as db:
 def test_audit_verify_names_the_first_broken_link(tmp_path: Path) -> None:
     env = {"VOTES_DATA_DIR": str(tmp_path), "VOTES_LOG_LEVEL": "WARNING"}
     # verify writes nothing, not even the schema: an empty folder is migrated first (#16)
-    assert _votes("audit", "verify", env=env).returncode == 2
-    assert _votes("migrate", env=env).returncode == 0
-    intact = _votes("audit", "verify", env=env)
+    assert votes("audit", "verify", env=env).returncode == 2
+    assert votes("migrate", env=env).returncode == 0
+    intact = votes("audit", "verify", env=env)
     assert intact.returncode == 0, intact.stderr
     assert "every audit chain verifies" in intact.stdout
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("VOTES_")}
     subprocess.run(
         [sys.executable, "-c", _RECORD_AND_TAMPER],
-        env={**clean, **env, "PICCOLO_CONF": "votes.piccolo_conf"},
+        env={**outside_environment(), **env, "PICCOLO_CONF": "votes.piccolo_conf"},
         check=True,
         timeout=60,
     )
-    broken = _votes("audit", "verify", env=env)
+    broken = votes("audit", "verify", env=env)
     assert broken.returncode == 1
     assert "broken at entry 2 (edited)" in broken.stderr

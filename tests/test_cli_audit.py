@@ -5,13 +5,13 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from tests.test_cli import _votes
+from tests.support.cli import votes
 
 
 def test_audit_verify_recounts_the_demo_and_reports_a_changed_paper(tmp_path: Path) -> None:
     env = {"VOTES_DATA_DIR": str(tmp_path), "VOTES_LOG_LEVEL": "WARNING"}
-    assert _votes("demo", env=env).returncode == 0
-    intact = _votes("audit", "verify", env=env)
+    assert votes("demo", env=env).returncode == 0
+    intact = votes("audit", "verify", env=env)
     assert intact.returncode == 0, intact.stderr
     assert "closed ballots match their sealed papers" in intact.stdout
     with sqlite3.connect(tmp_path / "votes.sqlite3") as db:
@@ -20,7 +20,7 @@ def test_audit_verify_recounts_the_demo_and_reports_a_changed_paper(tmp_path: Pa
             "WHERE b.method = 'majority' AND b.status = 'published' AND p.content = '\"yes\"'"
         ).fetchone()
         db.execute("UPDATE ballot_paper SET content = '\"no\"' WHERE id = ?", (paper_id,))
-    tampered = _votes("audit", "verify", env=env)
+    tampered = votes("audit", "verify", env=env)
     assert tampered.returncode == 1
     assert f"ballot {ballot_id} of organisation" in tampered.stderr
     assert "no longer match the digest sealed at its close" in tampered.stderr
@@ -34,8 +34,8 @@ def _dump(path: Path) -> list[str]:
 
 def test_audit_verify_twice_leaves_every_table_identical(tmp_path: Path) -> None:
     env = {"VOTES_DATA_DIR": str(tmp_path), "VOTES_LOG_LEVEL": "WARNING"}
-    assert _votes("demo", env=env).returncode == 0
+    assert votes("demo", env=env).returncode == 0
     before = _dump(tmp_path / "votes.sqlite3")
     for _ in range(2):
-        assert _votes("audit", "verify", env=env).returncode == 0
+        assert votes("audit", "verify", env=env).returncode == 0
     assert _dump(tmp_path / "votes.sqlite3") == before

@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from tests.test_cli import _votes
+from tests.support.cli import votes
 
 Tamper = Callable[[sqlite3.Connection], None]
 
@@ -141,7 +141,7 @@ def _malformed_paper(db: sqlite3.Connection) -> None:
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("demo")
-    assert _votes("demo", env={"VOTES_DATA_DIR": str(folder)}).returncode == 0
+    assert votes("demo", env={"VOTES_DATA_DIR": str(folder)}).returncode == 0
     return folder
 
 
@@ -164,7 +164,7 @@ def test_verify_names_each_tampering(
     shutil.copytree(demo, tmp_path, dirs_exist_ok=True)
     with sqlite3.connect(tmp_path / "votes.sqlite3") as db:
         tamper(db)
-    result = _votes("audit", "verify", env={"VOTES_DATA_DIR": str(tmp_path)})
+    result = votes("audit", "verify", env={"VOTES_DATA_DIR": str(tmp_path)})
     assert result.returncode == 1, result.stdout + result.stderr
     assert named in result.stderr
     assert "Traceback" not in result.stderr

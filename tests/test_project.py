@@ -3,6 +3,7 @@ container files that point at real paths."""
 
 from __future__ import annotations
 
+import ast
 import re
 import shutil
 import subprocess
@@ -187,3 +188,45 @@ def test_french_puts_a_non_breaking_space_before_double_punctuation() -> None:
             if _TEMPLATE_MARK.search(line)
         ]
     assert joined == [], "write the mark with punct(';'), which knows the reader's language"
+
+
+def _imports_from_tests(path: Path) -> list[tuple[str, list[str]]]:
+    """(module, names) of each ``from tests.… import names`` in the file, at any depth."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("tests."):
+            found.append((str(node.module), [alias.name for alias in node.names]))
+        elif isinstance(node, ast.Import):
+            found += [(a.name, []) for a in node.names if a.name.startswith("tests.")]
+    return found
+
+
+def test_no_test_module_imports_another() -> None:
+    """What two test files share lives in tests/support or a ``*_helpers`` module: importing a
+    test file runs its tests twice and hides where the helper is."""
+    crossing = [
+        f"{path.relative_to(ROOT)} imports {module}"
+        for path in sorted((ROOT / "tests").rglob("*.py"))
+        for module, _ in _imports_from_tests(path)
+        if module.rsplit(".", 1)[-1].startswith("test_")
+    ]
+    assert crossing == []
+
+
+def test_helpers_are_imported_from_the_module_that_defines_them() -> None:
+    """A factory is imported from tests.support.factories, never through another helper module
+    that happens to import it: one place to look for each helper."""
+    tests = ROOT / "tests"
+    relayed = []
+    for path in sorted(tests.rglob("*.py")):
+        for module, names in _imports_from_tests(path):
+            source = ROOT.joinpath(*module.split(".")).with_suffix(".py")
+            if not source.exists():
+                continue
+            imported_there = {n for _, ns in _imports_from_tests(source) for n in ns}
+            relayed += [
+                f"{path.relative_to(ROOT)}: {name} via {module}"
+                for name in names
+                if name in imported_there
+            ]
+    assert relayed == []

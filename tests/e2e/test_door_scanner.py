@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 import segno
 from playwright.sync_api import Browser, Request, expect
+from tests.e2e.ballot_helpers import make
 from tests.e2e.ballot_tasks import run
 from tests.e2e.conftest import (
     CHROMIUM,
@@ -219,20 +220,13 @@ def test_the_members_vote_link_is_one_tap_from_the_ballot_of_the_moment(
     expect(page.locator("main")).to_contain_text("Aucun scrutin n’est ouvert pour le moment.")
     camera.shoot(page, "vote-now-none-open")
     accessibility.check(page, "vote now, no ballot open (phone)")
-    options = ["Pour", "Contre", "Abstention"]
-    first = run(
-        served_demo, "ballot", org=ORG, method="majority", question="Adopter le budget ?",
-        options=options,
-    )["ballot"]  # fmt: skip
+    first = make(served_demo, "Adopter le budget ?", "majority")
     vote.click()
     page.wait_for_url(re.compile(rf"/o/{ORG}/ballots/{first}$"))
     expect(page.locator("main")).to_contain_text("Adopter le budget ?")
     camera.shoot(page, "vote-now-the-ballot")
     accessibility.check(page, "vote now, one ballot open (phone)")
-    second = run(
-        served_demo, "ballot", org=ORG, method="majority", question="Élire le conseil ?",
-        options=options,
-    )["ballot"]  # fmt: skip
+    second = make(served_demo, "Élire le conseil ?", "majority")
     vote.click()
     page.wait_for_url(re.compile(rf"/o/{ORG}/vote$"))
     for ballot_id in (first, second):

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from tests.e2e import ballot_tasks
+from tests.e2e.ballot_helpers import ballot_url, fits_the_screen, make
 from tests.e2e.conftest import ORG, PHONE, Camera, no_sideways_scroll, signed_in_page
-from tests.e2e.test_phone_ballots import ballot_url, fits_the_screen, make
 from tests.support.server import ServedApp
 
 pytestmark = pytest.mark.slow

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from tests.e2e import ballot_tasks
+from tests.e2e.ballot_helpers import PEOPLE, ballot_url, fits_the_screen, make
 from tests.e2e.conftest import (
     ORG,
     PHONE,
@@ -29,7 +29,6 @@ from tests.support.server import ServedApp
 
 pytestmark = pytest.mark.slow
 
-PEOPLE = ("Aïcha Diallo", "Bertrand Morel", "Chloé Vasseur")
 VOTERS = (
     "lea@demo.votes.invalid",
     "hugo@demo.votes.invalid",
@@ -44,20 +43,6 @@ def phone(browser: Browser, served_demo: ServedApp) -> Iterator[Page]:
     url, email = served_demo.base_url, "manon@demo.votes.invalid"
     with signed_in_page(browser, url, email, size=PHONE, is_mobile=True, has_touch=True) as page:
         yield page
-
-
-def make(app: ServedApp, question: str, method: str, **extra: Any) -> int:
-    options = extra.pop(
-        "options", ("Pour", "Contre", "Abstention") if method == "majority" else PEOPLE
-    )
-    answer = ballot_tasks.run(
-        app, "ballot", org=ORG, question=question, method=method, options=list(options), **extra
-    )
-    return int(answer["ballot"])
-
-
-def ballot_url(ballot_id: int) -> str:
-    return f"/o/{ORG}/ballots/{ballot_id}"
 
 
 # -- bug 1: an approval ballot without a maximum -------------------------------------------------
@@ -281,13 +266,6 @@ def test_ballot_page_announces_its_opening(
 
 
 # -- bug 6 and the projector theme: every state fits 1920×1080 ------------------------------------
-
-
-def fits_the_screen(page: Page, state: str) -> None:
-    height = page.evaluate("document.documentElement.scrollHeight")
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert height <= PROJECTOR["height"], f"{state}: {height} px tall on a 1080 px screen"
-    assert width <= PROJECTOR["width"], f"{state}: {width} px wide on a 1920 px screen"
 
 
 def join_block_is_whole(page: Page) -> None:

@@ -180,18 +180,23 @@ def wait_on_vote_list(room: Room, accessibility: AccessibilityLog, camera: Camer
             camera.shoot(phone, "phone-waits")
 
 
+def confirm_vote(phone: Page, check: AccessibilityLog | None, review: str) -> None:
+    """Confirm the choice on the review screen (checked as ``review``) until it is recorded."""
+    confirm = phone.get_by_role("button", name="Confirmer mon vote")
+    expect(confirm).to_be_visible()
+    if check:
+        check.check(phone, review)
+    confirm.click()
+    expect(phone.get_by_role("status").filter(has_text="Vote enregistré")).to_be_visible()
+
+
 def vote_majority(phone: Page, question: str, answer: str, check: AccessibilityLog | None) -> None:
     phone.locator("#vote-area").get_by_role("link", name=question).click()
     expect(phone.get_by_role("heading", level=1)).to_have_text(question)
     if check:
         check.check(phone, "majority ballot form")
     phone.locator(f"button.option-button--{answer}").click()
-    confirm = phone.get_by_role("button", name="Confirmer mon vote")
-    expect(confirm).to_be_visible()
-    if check:
-        check.check(phone, "majority review")
-    confirm.click()
-    expect(phone.get_by_role("status").filter(has_text="Vote enregistré")).to_be_visible()
+    confirm_vote(phone, check, "majority review")
     if check:
         check.check(phone, "vote recorded")
 
@@ -207,12 +212,7 @@ def vote_ranked(
         expect(phone.locator("ol.ranking li")).to_have_count(position)
     assert phone.locator("ol.ranking .ranking__label").all_inner_texts() == order
     phone.get_by_role("button", name="Continuer").click()
-    confirm = phone.get_by_role("button", name="Confirmer mon vote")
-    expect(confirm).to_be_visible()
-    if check:
-        check.check(phone, "ranked review")
-    confirm.click()
-    expect(phone.get_by_role("status").filter(has_text="Vote enregistré")).to_be_visible()
+    confirm_vote(phone, check, "ranked review")
 
 
 def close_and_publish(room: Room, camera: Camera, step: str) -> None:

@@ -18,7 +18,8 @@ from urllib.parse import urlencode
 
 import httpx
 import pytest
-from tests.fuzz.test_hostile_forms import _browser, _ids, _organisation, _person
+from tests.fuzz.fuzz_helpers import PARAM, browser, demo_organisation, ids_of, person_id
+from tests.support.keys import SECRET_KEY
 
 from votes.services import accounts
 from votes.web.app import create_app
@@ -26,9 +27,6 @@ from votes.web.context import SESSION_COOKIE
 from votes.web.controllers.rules import CONVOCATIONS, KINDS
 
 HOME = "crafted"
-SECRET = "test-secret-key-that-is-long-enough-0123456789"  # the tests' VOTES_SECRET_KEY
-_CSRF = re.compile(r'name="_csrf_token" value="([^"]+)"')
-_PARAM = re.compile(r"\{(\w+)(?::(\w+))?\}")
 
 CRAFTED = (
     "²",  # "²".isdigit() is True, int("²") raises
@@ -78,7 +76,7 @@ def _routes(method: str) -> list[tuple[str, tuple[str, ...]]]:
         for handler in getattr(route, "route_handlers", []):
             if method not in handler.http_methods:
                 continue
-            in_path = {m.group(1) for m in _PARAM.finditer(route.path)}
+            in_path = {m.group(1) for m in PARAM.finditer(route.path)}
             names = found.setdefault(route.path, set())
             for name, parameter in handler.parsed_fn_signature.parameters.items():
                 if name not in in_path and parameter.annotation in (int, str, bool):
@@ -95,11 +93,11 @@ LIVE_ROUTES = [path for path, _ in _routes("GET") if path.endswith("/live")]
 
 @pytest.fixture(scope="module")
 async def world(database: None) -> AsyncIterator[World]:
-    home = await _organisation(HOME)
-    admin = await _person(f"camille@{HOME}.demo.votes.invalid")
+    home = await demo_organisation(HOME)
+    admin = await person_id(f"camille@{HOME}.demo.votes.invalid")
     paths = [path for path, _ in _routes("GET") + _routes("POST")]
-    ids = await _ids(home, paths, latest_member=True)
-    async with _browser() as (client, csrf, cookie):
+    ids = await ids_of(home, paths, latest_member=True)
+    async with browser() as (client, csrf, cookie):
         yield World(client, csrf, cookie, admin, ids)
 
 
@@ -114,13 +112,13 @@ def _fill(path: str, world: World) -> str:
             return "css/app.css"
         return str(world.ids.get(name, 1))
 
-    return _PARAM.sub(value, path)
+    return PARAM.sub(value, path)
 
 
 async def _signed_in(world: World) -> None:
     world.client.cookies.clear()
     world.client.cookies.set("votes_csrf", world.csrf_cookie)
-    session = await accounts.start_session(world.admin, secret_key=SECRET, hours=1)
+    session = await accounts.start_session(world.admin, secret_key=SECRET_KEY, hours=1)
     world.client.cookies.set(SESSION_COOKIE, session)
 
 

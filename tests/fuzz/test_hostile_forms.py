@@ -10,10 +10,8 @@ Bounded: ``EXAMPLES`` forms per route, no shrinking deadline, in-process (no net
 from __future__ import annotations
 
 import os
-import re
 from collections import Counter
-from collections.abc import AsyncIterator, Iterable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -22,11 +20,11 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from piccolo.table import Table
+from tests.fuzz.fuzz_helpers import PARAM, browser, demo_organisation, ids_of, person_id
+from tests.support.keys import SECRET_KEY
 
 from votes.db import tables
 from votes.services import accounts
-from votes.services.demo import seed_demo
 from votes.web.app import create_app
 from votes.web.context import SESSION_COOKIE
 
@@ -35,10 +33,6 @@ pytestmark = pytest.mark.slow
 EXAMPLES = int(os.environ.get("VOTES_FUZZ_EXAMPLES", "12"))
 SEEN: Counter[int] = Counter()  # statuses answered, printed at the end (pytest -s)
 HOME, ELSEWHERE = "fuzz", "fuzz-other"  # two copies of the demo cooperative
-SECRET = "test-secret-key-that-is-long-enough-0123456789"  # the tests' VOTES_SECRET_KEY
-_CSRF = re.compile(r'name="_csrf_token" value="([^"]+)"')
-_PARAM = re.compile(r"\{(\w+)(?::(\w+))?\}")
-_ALIASES = {"item": "AgendaItem"}
 
 # field names the app's forms use, so hostile values reach the parsing code behind them
 FIELDS = (
@@ -112,88 +106,17 @@ class World:
     foreign_ids: dict[str, int]
 
 
-async def _organisation(short_name: str) -> int:
-    await seed_demo(short_name)
-    row = (
-        await tables.Organisation.select(tables.Organisation.id)
-        .where(tables.Organisation.short_name == short_name)
-        .first()
-    )
-    return int(row["id"])
-
-
-async def _person(email: str) -> int:
-    person = (
-        await tables.Person.select(tables.Person.id).where(tables.Person.email == email).first()
-    )
-    return int(person["id"])
-
-
-def _table_for(name: str) -> type[Table] | None:
-    base = name.removesuffix("_id")
-    class_name = _ALIASES.get(base, "".join(part.title() for part in base.split("_")))
-    found = getattr(tables, class_name, None)
-    return found if isinstance(found, type) and issubclass(found, Table) else None
-
-
-async def _first_id(table: type[Table], organisation_id: int) -> int | None:
-    columns = {column._meta.name for column in table._meta.columns}
-    if "organisation" in columns:
-        condition = table.organisation == organisation_id  # type: ignore[attr-defined]
-    elif "assembly" in columns:
-        condition = table.assembly.organisation == organisation_id  # type: ignore[attr-defined]
-    elif "proposal" in columns:
-        condition = table.proposal.organisation == organisation_id  # type: ignore[attr-defined]
-    elif "thread" in columns:
-        condition = table.thread.organisation == organisation_id  # type: ignore[attr-defined]
-    else:
-        return None
-    row = await table.select(table._meta.primary_key).where(condition).first()
-    return None if row is None else int(row[table._meta.primary_key._meta.name])
-
-
-async def _ids(
-    organisation_id: int, paths: Iterable[str] = ROUTES, *, latest_member: bool = False
-) -> dict[str, int]:
-    """A row of the organisation for each id the ``paths`` take (``membership_id``: its first
-    member, or its latest with ``latest_member``)."""
-    names = {m.group(1) for path in paths for m in _PARAM.finditer(path)}
-    found = {}
-    for name in names:
-        table = _table_for(name)
-        if table is not None and (value := await _first_id(table, organisation_id)) is not None:
-            found[name] = value
-    membership = (
-        await tables.Membership.select(tables.Membership.id)
-        .where(tables.Membership.organisation == organisation_id)
-        .order_by(tables.Membership.id, ascending=not latest_member)
-        .first()
-    )
-    found["membership_id"] = int(membership["id"])
-    return found
-
-
-@asynccontextmanager
-async def _browser() -> AsyncIterator[tuple[httpx.AsyncClient, str, str]]:
-    """A client on the app, with the CSRF token a form would carry and its cookie."""
-    transport = httpx.ASGITransport(app=create_app())
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as client:
-        page = await client.get("/code")
-        csrf = _CSRF.search(page.text)
-        assert csrf
-        yield client, csrf.group(1), client.cookies["votes_csrf"]
-
-
 @pytest.fixture(scope="module")
 async def world(database: None) -> AsyncIterator[World]:
-    home = await _organisation(HOME)
-    elsewhere = await _organisation(ELSEWHERE)
+    home = await demo_organisation(HOME)
+    elsewhere = await demo_organisation(ELSEWHERE)
     people = {
-        "facilitator": await _person(f"camille@{HOME}.demo.votes.invalid"),
-        "member": await _person(f"lea@{HOME}.demo.votes.invalid"),
+        "facilitator": await person_id(f"camille@{HOME}.demo.votes.invalid"),
+        "member": await person_id(f"lea@{HOME}.demo.votes.invalid"),
     }
-    async with _browser() as (client, csrf, cookie):
-        yield World(client, csrf, cookie, people, await _ids(home), await _ids(elsewhere))
+    own, foreign = await ids_of(home, ROUTES), await ids_of(elsewhere, ROUTES)
+    async with browser() as (client, csrf, cookie):
+        yield World(client, csrf, cookie, people, own, foreign)
     print(f"\nhostile forms: {sum(SEEN.values())} requests, statuses {dict(sorted(SEEN.items()))}")
 
 
@@ -226,7 +149,7 @@ def path_value(data: st.DataObject, world: World, name: str, kind: str | None) -
 
 
 def fill(template: str, data: st.DataObject, world: World) -> str:
-    return _PARAM.sub(lambda m: path_value(data, world, m.group(1), m.group(2)), template)
+    return PARAM.sub(lambda m: path_value(data, world, m.group(1), m.group(2)), template)
 
 
 @pytest.mark.parametrize("route", ROUTES)
@@ -256,7 +179,7 @@ async def test_hostile_form_gets_a_clear_answer_and_changes_no_count(
     world.client.cookies.clear()
     world.client.cookies.set("votes_csrf", world.csrf_cookie)  # as the browser holds it
     if role in world.people:  # a new session each time: a form may sign it out everywhere
-        session = await accounts.start_session(world.people[role], secret_key=SECRET, hours=1)
+        session = await accounts.start_session(world.people[role], secret_key=SECRET_KEY, hours=1)
         world.client.cookies.set(SESSION_COOKIE, session)
 
     for attempt in range(2 if data.draw(st.booleans()) else 1):  # a replayed form
@@ -294,11 +217,13 @@ async def test_ids_beyond_the_database_integers_name_nothing(
 ) -> None:
     """The ids a driver cannot even bind (SQLite's 64-bit, PostgreSQL's 32-bit serials) get the
     404 of an unknown id, from the facilitator with a valid form, never a 500."""
-    path = _PARAM.sub(lambda m: HOME if m.group(1) == "org" else str(huge), route)
+    path = PARAM.sub(lambda m: HOME if m.group(1) == "org" else str(huge), route)
     path = path.replace("{action:str}", "open")
     world.client.cookies.clear()
     world.client.cookies.set("votes_csrf", world.csrf_cookie)
-    session = await accounts.start_session(world.people["facilitator"], secret_key=SECRET, hours=1)
+    session = await accounts.start_session(
+        world.people["facilitator"], secret_key=SECRET_KEY, hours=1
+    )
     world.client.cookies.set(SESSION_COOKIE, session)
     response = await world.client.post(
         path, data={"_csrf_token": world.csrf, "choice": "yes"}, follow_redirects=False

@@ -6,12 +6,12 @@ import asyncio
 import uuid
 
 import pytest
+from tests.support.keys import SECRET_KEY
 
 from votes.db.tables import LoginSession, PasswordReset, Person, SignInFailure
 from votes.services import accounts, passwords
 from votes.services.refusals import Refused
 
-SECRET = "test-secret-key-that-is-long-enough-0123456789"
 PASSWORD = "a-long-enough-password"
 
 
@@ -53,20 +53,20 @@ async def test_an_unknown_email_fails_like_a_wrong_password() -> None:
 async def test_a_reset_link_works_once_and_a_newer_one_replaces_it() -> None:
     email = _email()
     person_id = await accounts.create_person("Réinit", email, PASSWORD)
-    session = await accounts.start_session(person_id, secret_key=SECRET, hours=1)
-    first = await accounts.create_reset_link(person_id, secret_key=SECRET)
-    second = await accounts.create_reset_link(person_id, secret_key=SECRET)
+    session = await accounts.start_session(person_id, secret_key=SECRET_KEY, hours=1)
+    first = await accounts.create_reset_link(person_id, secret_key=SECRET_KEY)
+    second = await accounts.create_reset_link(person_id, secret_key=SECRET_KEY)
     with pytest.raises(Refused, match="link_invalid"):
-        await accounts.reset_link_owner(first, secret_key=SECRET)
-    assert await accounts.reset_link_owner(second, secret_key=SECRET) == "Réinit"
+        await accounts.reset_link_owner(first, secret_key=SECRET_KEY)
+    assert await accounts.reset_link_owner(second, secret_key=SECRET_KEY) == "Réinit"
     with pytest.raises(Refused, match="password_too_short"):
-        await accounts.reset_password(second, "short", secret_key=SECRET)
-    assert await accounts.reset_password(second, "brand-new-password", secret_key=SECRET) == (
+        await accounts.reset_password(second, "short", secret_key=SECRET_KEY)
+    assert await accounts.reset_password(second, "brand-new-password", secret_key=SECRET_KEY) == (
         person_id
     )
-    assert await accounts.viewer_for_token(session, secret_key=SECRET) is None
+    assert await accounts.viewer_for_token(session, secret_key=SECRET_KEY) is None
     with pytest.raises(Refused, match="link_invalid"):
-        await accounts.reset_password(second, "another-password", secret_key=SECRET)
+        await accounts.reset_password(second, "another-password", secret_key=SECRET_KEY)
     stored = await PasswordReset.select(PasswordReset.token_hash).where(
         PasswordReset.person == person_id
     )
@@ -76,11 +76,11 @@ async def test_a_reset_link_works_once_and_a_newer_one_replaces_it() -> None:
 async def test_a_password_changed_with_the_wrong_current_one_stays_unchanged() -> None:
     email = _email()
     person_id = await accounts.create_person("Prudent", email, PASSWORD)
-    session = await accounts.start_session(person_id, secret_key=SECRET, hours=1)
+    session = await accounts.start_session(person_id, secret_key=SECRET_KEY, hours=1)
     before = await Person.select(Person.password_hash).where(Person.id == person_id).first()
     with pytest.raises(Refused, match="bad_current_password"):
         await accounts.change_password(
-            person_id, "not-it", "new-password-00", keep_token=session, secret_key=SECRET
+            person_id, "not-it", "new-password-00", keep_token=session, secret_key=SECRET_KEY
         )
     after = await Person.select(Person.password_hash).where(Person.id == person_id).first()
     assert before == after
@@ -102,10 +102,10 @@ async def test_a_hash_made_with_old_parameters_is_upgraded_at_sign_in() -> None:
 async def test_sessions_are_stored_as_keyed_hashes_and_carry_their_scope() -> None:
     person_id = await accounts.create_person("Portée", _email(), None)
     token = await accounts.start_session(
-        person_id, secret_key=SECRET, hours=1, organisation_id=None
+        person_id, secret_key=SECRET_KEY, hours=1, organisation_id=None
     )
     assert not await LoginSession.exists().where(LoginSession.token_hash == token)
-    viewer = await accounts.viewer_for_token(token, secret_key=SECRET)
+    viewer = await accounts.viewer_for_token(token, secret_key=SECRET_KEY)
     assert viewer is not None
     assert viewer.may_enter(12345)
 

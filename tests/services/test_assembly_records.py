@@ -50,9 +50,7 @@ async def test_final_minutes_lock_the_assembly_and_everything_on_it() -> None:
     facilitator = await member_actor(ga.organisation_id, facilitator=True)
     item_id = await assemblies.add_item(facilitator, ga.assembly_id, "Comptes")
     draft_id = await drafts.create_ballot(facilitator, ga.assembly_id, "Q ?", "majority", MOTION)
-    given = await proxies.give_proxy(
-        await actor_for(ga.organisation_id, ga.members[1]), ga.assembly_id, ga.members[0]
-    )
+    given = await ga.give_proxy(1, 0)
     await assemblies.set_assembly_status(facilitator, ga.assembly_id, AssemblyStatus.CLOSED)
     secretary = await accounts.create_person("Secrétaire", None, None)
     await minutes.finalise(ga.organisation_id, ga.assembly_id, "<p>PV</p>", person_id=secretary)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from tests.support.factories import general_assembly
+from tests.support.keys import SECRET_KEY
 
 from votes.core.rules import preset
 from votes.db import attendance_queries as aq
@@ -12,8 +13,6 @@ from votes.db.tables import AssemblyKind, Attendance
 from votes.services import access_codes, attendance, rules
 from votes.services.actors import actor_for
 from votes.services.refusals import Refused
-
-SECRET = "test-secret-key-that-is-long-enough-0123456789"
 
 
 async def test_check_in_and_out_are_timestamped_and_counted() -> None:
@@ -75,9 +74,9 @@ async def test_signing_in_with_an_access_code_is_not_a_check_in() -> None:
     """A member signing in from home (to give a proxy) is not in the room (#17)."""
     ga = await general_assembly(2)
     issued = await access_codes.issue_codes(
-        await actor_for(ga.organisation_id), [ga.members[0]], secret_key=SECRET
+        await actor_for(ga.organisation_id), [ga.members[0]], secret_key=SECRET_KEY
     )
-    await access_codes.sign_in_with_code(issued[0].code, secret_key=SECRET, hours=1)
+    await access_codes.sign_in_with_code(issued[0].code, secret_key=SECRET_KEY, hours=1)
     status = await attendance.status_of(ga.organisation_id, ga.assembly_id, ga.members[0])
     assert status == "absent"
     banner = await attendance.quorum_banner(ga.organisation_id, ga.assembly_id)
@@ -88,21 +87,21 @@ async def test_signing_in_with_an_access_code_is_not_a_check_in() -> None:
 async def test_a_steward_checks_in_at_the_door_by_reading_the_members_code() -> None:
     ga = await general_assembly(3)
     steward = await actor_for(ga.organisation_id)
-    issued = await access_codes.issue_codes(steward, ga.members[:2], secret_key=SECRET)
+    issued = await access_codes.issue_codes(steward, ga.members[:2], secret_key=SECRET_KEY)
     by_qr = await access_codes.check_in_at_the_door(
         steward,
         ga.assembly_id,
         f"https://votes.example/c/{issued[0].link_token}",
-        secret_key=SECRET,
+        secret_key=SECRET_KEY,
     )
     assert (by_qr.membership_id, by_qr.changed) == (issued[0].membership_id, True)
     typed = issued[1].display_code.lower().replace("-", " ")
     by_code = await access_codes.check_in_at_the_door(
-        steward, ga.assembly_id, typed, secret_key=SECRET
+        steward, ga.assembly_id, typed, secret_key=SECRET_KEY
     )
     assert by_code.membership_id == issued[1].membership_id
     again = await access_codes.check_in_at_the_door(
-        steward, ga.assembly_id, issued[1].code, secret_key=SECRET
+        steward, ga.assembly_id, issued[1].code, secret_key=SECRET_KEY
     )
     assert not again.changed
     row = (
@@ -112,20 +111,20 @@ async def test_a_steward_checks_in_at_the_door_by_reading_the_members_code() -> 
     )
     assert row == {"method": "code", "status": "present"}
     # the code still signs its owner in on their phone afterwards
-    await access_codes.sign_in_with_code(issued[0].code, secret_key=SECRET, hours=1)
+    await access_codes.sign_in_with_code(issued[0].code, secret_key=SECRET_KEY, hours=1)
     with pytest.raises(Refused) as unknown:
         await access_codes.check_in_at_the_door(
-            steward, ga.assembly_id, "ZZZZZ-ZZZZZ", secret_key=SECRET
+            steward, ga.assembly_id, "ZZZZZ-ZZZZZ", secret_key=SECRET_KEY
         )
     assert unknown.value.code == "code_unknown"
     await access_codes.revoke_code(steward, ga.members[2])
     other = await general_assembly(1)
     foreign = await access_codes.issue_codes(
-        await actor_for(other.organisation_id), secret_key=SECRET
+        await actor_for(other.organisation_id), secret_key=SECRET_KEY
     )
     with pytest.raises(Refused) as elsewhere:
         await access_codes.check_in_at_the_door(
-            steward, ga.assembly_id, foreign[0].code, secret_key=SECRET
+            steward, ga.assembly_id, foreign[0].code, secret_key=SECRET_KEY
         )
     assert elsewhere.value.code == "code_unknown"
 
@@ -160,8 +159,8 @@ async def test_a_back_to_back_ago_and_age_share_the_door() -> None:
     assert banner.present == 2
     await attendance.check_out(steward, age, ga.members[1])
     assert await attendance.status_of(ga.organisation_id, ga.assembly_id, ga.members[1]) == "left"
-    issued = await access_codes.issue_codes(steward, [ga.members[2]], secret_key=SECRET)
+    issued = await access_codes.issue_codes(steward, [ga.members[2]], secret_key=SECRET_KEY)
     await access_codes.check_in_at_the_door(
-        steward, ga.assembly_id, issued[0].code, secret_key=SECRET
+        steward, ga.assembly_id, issued[0].code, secret_key=SECRET_KEY
     )
     assert await attendance.status_of(ga.organisation_id, age, ga.members[2]) == "present"

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from tests.support import factories
-from tests.support.factories import close, new_ballot
+from tests.support.factories import close, new_ballot, open_ballot, publish
 from tests.support.smtp import Inbox, mailing
 
 from votes.db import queries
@@ -108,7 +108,7 @@ async def test_a_ballot_of_minutes_mails_nobody() -> None:
     for ballot_id in (short, untimed, rehearsal):
         assert await _mails(ballot_id, MailKind.BALLOT_OPENED) == {}
         await close(ballot_id)
-        await lifecycle.publish_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+        await publish(ballot_id)
         assert await _mails(ballot_id, MailKind.BALLOT_RESULT) == {}
 
 
@@ -275,7 +275,7 @@ async def test_an_opening_refused_queues_no_mail() -> None:
         Assembly.id == assembly_id
     )
     with pytest.raises(Refused, match="assembly_closed"):
-        await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+        await open_ballot(ballot_id)
     assert await _mails(ballot_id, MailKind.BALLOT_OPENED) == {}
     assert not await BallotNotice.exists().where(BallotNotice.ballot == ballot_id)
 

@@ -8,7 +8,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from tests.support.factories import close, new_ballot, planned_assembly
+from tests.support.factories import advance_phase, close, new_ballot, planned_assembly
 
 from votes.core.results import TallyResult
 from votes.db.tables import AuditEntry, Ballot, Participation
@@ -125,8 +125,8 @@ async def test_a_facilitated_consent_countdown_starts_with_the_consent_round() -
     # questions and reactions take the time they need: the sweep leaves the ballot open
     later = datetime.now(UTC) + timedelta(hours=1)
     assert ballot_id not in await lifecycle.close_due_ballots(later)
-    await lifecycle.advance_phase(await lifecycle.system_actor(ballot_id), ballot_id)
-    await lifecycle.advance_phase(await lifecycle.system_actor(ballot_id), ballot_id)
+    await advance_phase(ballot_id)
+    await advance_phase(ballot_id)
     row = await Ballot.select(Ballot.closes_at).where(Ballot.id == ballot_id).first()
     assert row is not None
     assert row["closes_at"] is not None

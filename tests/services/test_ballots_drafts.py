@@ -7,11 +7,11 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from tests.support.factories import planned_assembly
+from tests.support.factories import close, open_ballot, planned_assembly
 
 from votes.db.tables import AuditEntry, Ballot, BallotOption, Participation
 from votes.services.actors import actor_for
-from votes.services.ballots import drafts, lifecycle, voting
+from votes.services.ballots import drafts, voting
 from votes.services.refusals import Refused
 
 
@@ -84,25 +84,25 @@ async def test_a_draft_is_corrected_and_the_edit_is_audited() -> None:
     assert entry is not None
     assert set(json.loads(entry["details"])["changed"]) >= {"question", "method", "options"}
     # once open, votes follow the corrected ballot
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await open_ballot(ballot_id)
     with pytest.raises(Refused, match="too_many_approvals"):
         await voting.cast_vote(ballot_id, members[0], ["o1", "o2", "o4"])
     await voting.cast_vote(ballot_id, members[0], ["o1", "o4"])
-    result = await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    result = await close(ballot_id)
     assert result.rounds[0].totals["o4"] == 1
 
 
 async def test_an_open_ballot_is_no_longer_edited() -> None:
     organisation_id, assembly_id, members, _ = await planned_assembly(1)
     ballot_id = await _election(organisation_id, assembly_id)
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await open_ballot(ballot_id)
     await voting.cast_vote(ballot_id, members[0], "o3")
     with pytest.raises(Refused, match="not_editable"):
         await drafts.edit_draft(await actor_for(organisation_id), ballot_id, _settings())
     assert await _options(ballot_id) == [("o1", "Alice"), ("o2", "Bruno"), ("o3", "Chloé")]
     # the vote cast on the open ballot stands, checked against the options it was cast for
     assert await Participation.count().where(Participation.ballot == ballot_id) == 1
-    result = await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    result = await close(ballot_id)
     assert result.rounds[0].totals["o3"] == 1
 
 

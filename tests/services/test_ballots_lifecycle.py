@@ -8,7 +8,15 @@ from datetime import datetime, timedelta, tzinfo
 
 import pytest
 from tests.support.actors import scrutineer
-from tests.support.factories import motion, new_ballot, planned_assembly
+from tests.support.factories import (
+    advance_phase,
+    close,
+    motion,
+    new_ballot,
+    open_ballot,
+    planned_assembly,
+    publish,
+)
 
 from votes.core.room_counts import RoomCount
 from votes.db.tables import AuditEntry, Ballot, BallotPaper, Participation
@@ -22,7 +30,7 @@ KEY = "instance-key-for-receipts"
 async def test_a_retried_submission_returns_the_same_receipt_and_stores_one_vote() -> None:
     organisation_id, assembly_id, members, _ = await planned_assembly(1)
     ballot_id = await motion(organisation_id, assembly_id, secret=True)
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await open_ballot(ballot_id)
     token = voting.new_submission_token()
     first = await voting.cast_vote(ballot_id, members[0], "yes", submission=token, receipt_key=KEY)
     again = await voting.cast_vote(ballot_id, members[0], "yes", submission=token, receipt_key=KEY)
@@ -39,7 +47,7 @@ async def test_a_retried_submission_returns_the_same_receipt_and_stores_one_vote
 async def test_a_secret_vote_is_changed_only_by_its_voter_with_their_change_code() -> None:
     organisation_id, assembly_id, members, _ = await planned_assembly(2)
     ballot_id = await motion(organisation_id, assembly_id, secret=True, allow_change=True)
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await open_ballot(ballot_id)
     mine = await voting.cast_vote(ballot_id, members[0], "yes", receipt_key=KEY)
     theirs = await voting.cast_vote(ballot_id, members[1], "yes", receipt_key=KEY)
     assert mine.change_code != mine.code
@@ -58,7 +66,7 @@ async def test_a_secret_vote_is_changed_only_by_its_voter_with_their_change_code
     with pytest.raises(Refused, match="wrong_receipt"):
         await voting.change_vote(ballot_id, members[1], "no", change_code=mine.change_code)
     await voting.change_vote(ballot_id, members[0], "no", change_code=mine.change_code.lower())
-    result = await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    result = await close(ballot_id)
     assert result.rounds[0].totals["no"] == 1
     assert result.rounds[0].totals["yes"] == 1
 
@@ -76,7 +84,7 @@ async def test_a_changed_vote_moves_the_time_of_the_members_last_word(
 ) -> None:
     organisation_id, assembly_id, members, _ = await planned_assembly(1)
     ballot_id = await motion(organisation_id, assembly_id, allow_change=True)
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await open_ballot(ballot_id)
     first = await voting.cast_vote(ballot_id, members[0], "yes", receipt_key=KEY)
     # the clock moves on between the two words, as in a plenary
     monkeypatch.setattr(voting, "datetime", _AMinuteLater)
@@ -92,7 +100,7 @@ async def test_a_changed_vote_moves_the_time_of_the_members_last_word(
 async def test_changing_is_refused_when_the_ballot_does_not_allow_it() -> None:
     organisation_id, assembly_id, members, _ = await planned_assembly(1)
     ballot_id = await motion(organisation_id, assembly_id)
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await open_ballot(ballot_id)
     await voting.cast_vote(ballot_id, members[0], "yes")
     with pytest.raises(Refused, match="change_not_allowed"):
         await voting.change_vote(ballot_id, members[0], "no")
@@ -101,7 +109,7 @@ async def test_changing_is_refused_when_the_ballot_does_not_allow_it() -> None:
 async def test_every_vote_acknowledged_before_the_close_is_counted() -> None:
     organisation_id, assembly_id, members, _ = await planned_assembly(30)
     ballot_id = await motion(organisation_id, assembly_id, secret=True)
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await open_ballot(ballot_id)
 
     async def vote(membership: int) -> str:
         try:
@@ -112,9 +120,7 @@ async def test_every_vote_acknowledged_before_the_close_is_counted() -> None:
 
     tasks = [asyncio.ensure_future(vote(m)) for m in members]
     await asyncio.sleep(0)
-    closing = asyncio.ensure_future(
-        lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
-    )
+    closing = asyncio.ensure_future(close(ballot_id))
     outcomes = await asyncio.gather(*tasks)
     assert set(outcomes) <= {"counted", "not_open"}
     acknowledged = outcomes.count("counted")
@@ -130,9 +136,9 @@ async def test_every_vote_acknowledged_before_the_close_is_counted() -> None:
 async def test_a_vote_after_the_close_is_refused_and_changes_no_count() -> None:
     organisation_id, assembly_id, members, _ = await planned_assembly(2)
     ballot_id = await motion(organisation_id, assembly_id)
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await open_ballot(ballot_id)
     await voting.cast_vote(ballot_id, members[0], "yes")
-    await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await close(ballot_id)
     with pytest.raises(Refused, match="not_open"):
         await voting.cast_vote(ballot_id, members[1], "no")
     assert await Participation.count().where(Participation.ballot == ballot_id) == 1
@@ -165,7 +171,7 @@ async def test_bad_choices_are_refused_before_anything_is_written(
     ballot_id = await drafts.create_ballot(
         await actor_for(organisation_id), assembly_id, "Q", method, options, rules=rules
     )
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await open_ballot(ballot_id)
     with pytest.raises(Refused, match=code):
         await voting.cast_vote(ballot_id, members[0], choice)
     assert await Participation.count().where(Participation.ballot == ballot_id) == 0
@@ -175,7 +181,7 @@ async def test_voting_in_another_organisations_ballot_or_as_an_observer_is_refus
     organisation_id, assembly_id, _, observers = await planned_assembly(1, observers=1)
     _, _, outsiders, _ = await planned_assembly(1)
     ballot_id = await motion(organisation_id, assembly_id)
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await open_ballot(ballot_id)
     for membership in (observers[0], outsiders[0]):
         with pytest.raises(Refused, match="not_eligible"):
             await voting.cast_vote(ballot_id, membership, "yes")
@@ -184,21 +190,21 @@ async def test_voting_in_another_organisations_ballot_or_as_an_observer_is_refus
 async def test_the_lifecycle_is_audited_and_reopening_needs_a_reason() -> None:
     organisation_id, assembly_id, members, _ = await planned_assembly(3)
     ballot_id = await motion(organisation_id, assembly_id, duration_seconds=120)
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await open_ballot(ballot_id)
     row = await Ballot.select().where(Ballot.id == ballot_id).first()
     assert row is not None
     assert row["eligible_at_open"] == 3
     assert row["closes_at"] is not None
     await voting.cast_vote(ballot_id, members[0], "yes")
-    await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await close(ballot_id)
     with pytest.raises(Refused, match="reason_required"):
         await lifecycle.reopen_ballot(await lifecycle.system_actor(ballot_id), ballot_id, "  ")
     await lifecycle.reopen_ballot(
         await lifecycle.system_actor(ballot_id), ballot_id, "Un associé n'avait pas reçu le lien"
     )
     await voting.cast_vote(ballot_id, members[1], "no")
-    await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
-    await lifecycle.publish_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await close(ballot_id)
+    await publish(ballot_id)
     with pytest.raises(Refused, match="not_closed"):
         await lifecycle.reopen_ballot(
             await lifecycle.system_actor(ballot_id), ballot_id, "trop tard"
@@ -240,13 +246,13 @@ async def test_a_foreign_organisation_cannot_drive_the_lifecycle() -> None:
 async def test_secret_papers_cannot_be_linked_to_the_register() -> None:
     organisation_id, assembly_id, members, _ = await planned_assembly(24)
     ballot_id = await motion(organisation_id, assembly_id, secret=True)
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await open_ballot(ballot_id)
     choices = ["yes", "no", "abstain"]
     for index, membership in enumerate(members):
         await voting.cast_vote(
             ballot_id, membership, choices[index % 3], submission=f"form-{index}", receipt_key=KEY
         )
-    await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await close(ballot_id)
     register = await Participation.select().where(Participation.ballot == ballot_id)
     papers = await BallotPaper.select().where(BallotPaper.ballot == ballot_id)
     assert len(papers) == len(register) == 24
@@ -275,7 +281,7 @@ async def test_secret_papers_cannot_be_linked_to_the_register() -> None:
 async def test_a_room_count_is_merged_with_checks() -> None:
     organisation_id, assembly_id, members, _ = await planned_assembly(10)
     ballot_id = await motion(organisation_id, assembly_id)
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await open_ballot(ballot_id)
     await voting.cast_vote(ballot_id, members[0], "yes")
     await voting.cast_vote(ballot_id, members[1], "no")
     bad = [
@@ -293,7 +299,7 @@ async def test_a_room_count_is_merged_with_checks() -> None:
     await room_counts.record_room_count(
         await scrutineer(organisation_id, members[2]), ballot_id, good
     )
-    result = await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    result = await close(ballot_id)
     totals = result.rounds[0].totals
     assert (totals["yes"], totals["no"], totals["blank"], totals["invalid"]) == (4, 2, 1, 1)
 
@@ -311,17 +317,11 @@ async def test_consent_rounds_keep_every_round_and_adopt_only_without_objection(
     )
     with pytest.raises(Refused, match="not_yet"):
         await voting.cast_vote(ballot_id, members[0], "consent")
-    assert (
-        await lifecycle.advance_phase(await lifecycle.system_actor(ballot_id), ballot_id)
-        == "reactions"
-    )
-    assert (
-        await lifecycle.advance_phase(await lifecycle.system_actor(ballot_id), ballot_id)
-        == "consent"
-    )
+    assert await advance_phase(ballot_id) == "reactions"
+    assert await advance_phase(ballot_id) == "consent"
     await voting.cast_vote(ballot_id, members[0], ["objection", "Le budget manque"])
     await voting.cast_vote(ballot_id, members[1], "consent")
-    first = await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    first = await close(ballot_id)
     assert first.verdict == "blocked"
     assert (
         await lifecycle.rerun_consent_round(
@@ -329,12 +329,12 @@ async def test_consent_rounds_keep_every_round_and_adopt_only_without_objection(
         )
         == 2
     )
-    await lifecycle.advance_phase(await lifecycle.system_actor(ballot_id), ballot_id)
-    await lifecycle.advance_phase(await lifecycle.system_actor(ballot_id), ballot_id)
+    await advance_phase(ballot_id)
+    await advance_phase(ballot_id)
     # everyone answers again in the new round
     for membership in members:
         await voting.cast_vote(ballot_id, membership, "consent")
-    second = await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    second = await close(ballot_id)
     assert second.verdict == "adopted"
     row = await Ballot.select(Ballot.earlier_rounds).where(Ballot.id == ballot_id).first()
     assert row is not None

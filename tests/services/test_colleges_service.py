@@ -15,7 +15,7 @@ from votes.db import attendance_queries as aq
 from votes.db.tables import AssemblyKind, Ballot, BallotPaper, LegalForm
 from votes.services import organisations, rules
 from votes.services.actors import actor_for
-from votes.services.ballots import lifecycle, voting
+from votes.services.ballots import voting
 from votes.services.refusals import Refused
 
 SCANI = {"salariés": "40", "usagers": "25", "soutiens": "25", "collectivités": "10"}
@@ -115,7 +115,7 @@ async def test_college_weights_the_law_forbids_are_refused_and_nothing_opens(
     assert refused.value.code == code
     ballot_id = await ga.motion()
     with pytest.raises(Refused) as not_opened:
-        await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+        await open_ballot(ballot_id)
     assert not_opened.value.code == code
     row = await Ballot.select(Ballot.status).where(Ballot.id == ballot_id).first()
     assert row["status"] == "draft"

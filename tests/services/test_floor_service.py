@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import pytest
 from tests.support.factories import general_assembly, member_actor
+from tests.support.floor import subject_key
 
 from votes.db import floor_queries as fq
 from votes.db import mood_queries as mq
@@ -17,7 +18,6 @@ from votes.db.tables import (
     AmendmentKind,
     AmendmentStatus,
     AuditEntry,
-    FloorSettings,
     ListStatus,
     MoodAnswer,
     MoodKind,
@@ -289,15 +289,6 @@ async def _proposal_with_amendments(
     return proposal_id, first, second
 
 
-async def _subject_key(r: Room) -> str:
-    row = (
-        await FloorSettings.select(FloorSettings.subject_key)
-        .where(FloorSettings.settings_key == str(r.assembly_id))
-        .first()
-    )
-    return "" if row is None else str(row["subject_key"])
-
-
 async def test_each_subject_has_its_own_list_kept_across_switches() -> None:
     r = await room()
     proposal_id, _, amendment_id = await _proposal_with_amendments(r, "Cantine bio")
@@ -378,7 +369,7 @@ async def test_a_subject_from_elsewhere_is_refused_and_changes_nothing() -> None
     await amendments_withdraw(second)
     other = await room()
     foreign, foreign_amendment, _ = await _proposal_with_amendments(other, "Ailleurs")
-    before = await _subject_key(r)
+    before = await subject_key(r.assembly_id)
     for choice in (
         f"p{elsewhere}",  # a proposal of another item
         f"a{elsewhere_amendment}",  # an amendment of another item's proposal
@@ -392,7 +383,7 @@ async def test_a_subject_from_elsewhere_is_refused_and_changes_nothing() -> None
         with pytest.raises(Refused) as error:
             await floor.choose_subject(chair, r.assembly_id, choice)
         assert error.value.code == "bad_subject", choice
-        assert await _subject_key(r) == before
+        assert await subject_key(r.assembly_id) == before
     # another cooperative's chair cannot choose on this assembly
     with pytest.raises(Refused) as error:
         await floor.choose_subject(await other.chair(), r.assembly_id, f"p{proposal_id}")
@@ -400,7 +391,7 @@ async def test_a_subject_from_elsewhere_is_refused_and_changes_nothing() -> None
     # a member who does not run the assembly cannot choose
     with pytest.raises(Refused):
         await floor.choose_subject(await r.actor(1), r.assembly_id, "item")
-    assert await _subject_key(r) == before
+    assert await subject_key(r.assembly_id) == before
 
 
 async def test_a_decided_amendment_leaves_the_discussion_to_its_item() -> None:

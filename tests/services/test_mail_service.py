@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from tests.support import factories
+from tests.support.keys import SECRET_KEY
 from tests.support.smtp import SENDER, Inbox, free_port, mailing, settings_for, smtp_server
 
 from votes.db.engine import write_transaction
@@ -222,7 +223,7 @@ async def test_mailed_codes_are_the_printed_ones_and_new_ones_for_members_withou
     smtp: tuple[Inbox, SmtpSettings],
 ) -> None:
     inbox, settings = smtp
-    secret = "test-secret-key-that-is-long-enough-0123456789"
+    secret = SECRET_KEY
     organisation_id = await factories.organisation()
     actor = await actor_for(organisation_id)
     suffix = factories.unique("codes")

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from tests.support.factories import new_ballot
+from tests.support.keys import SECRET_KEY
 
 from votes.db.engine import VotesSQLiteEngine
 from votes.db.tables import (
@@ -33,8 +34,6 @@ from votes.services.actors import actor_for
 from votes.services.ballots import counting, voting
 from votes.services.members import MemberInput
 from votes.services.refusals import Refused
-
-SECRET = "test-secret-key-that-is-long-enough-0123456789"
 
 
 async def _organisation(
@@ -293,22 +292,26 @@ async def test_codes_are_stored_only_as_keyed_hashes_and_reissue_revokes() -> No
     membership_id = await members.add_member(
         await actor_for(organisation_id), MemberInput(name="Code", email=None)
     )
-    [first] = await access_codes.issue_codes(await actor_for(organisation_id), secret_key=SECRET)
+    [first] = await access_codes.issue_codes(
+        await actor_for(organisation_id), secret_key=SECRET_KEY
+    )
     rows = await AccessCode.select().where(AccessCode.membership == membership_id)
     stored = " ".join(str(value) for row in rows for value in row.values())
     assert first.code not in stored
     assert first.link_token not in stored
     [second] = await access_codes.issue_codes(
-        await actor_for(organisation_id), [membership_id], secret_key=SECRET
+        await actor_for(organisation_id), [membership_id], secret_key=SECRET_KEY
     )
     with pytest.raises(Refused, match="code_unknown"):
-        await access_codes.sign_in_with_code(first.code, secret_key=SECRET, hours=1)
-    signed_in = await access_codes.sign_in_with_link(second.link_token, secret_key=SECRET, hours=1)
-    viewer = await accounts.viewer_for_token(signed_in.session_token, secret_key=SECRET)
+        await access_codes.sign_in_with_code(first.code, secret_key=SECRET_KEY, hours=1)
+    signed_in = await access_codes.sign_in_with_link(
+        second.link_token, secret_key=SECRET_KEY, hours=1
+    )
+    viewer = await accounts.viewer_for_token(signed_in.session_token, secret_key=SECRET_KEY)
     assert viewer is not None
     assert viewer.organisation_scope == organisation_id
     with pytest.raises(Refused, match="code_used"):
-        await access_codes.sign_in_with_code(second.code, secret_key=SECRET, hours=1)
+        await access_codes.sign_in_with_code(second.code, secret_key=SECRET_KEY, hours=1)
 
 
 async def test_codes_go_only_to_active_members_of_the_organisation() -> None:
@@ -328,11 +331,13 @@ async def test_codes_go_only_to_active_members_of_the_organisation() -> None:
         await actor_for(other), MemberInput(name="Ailleurs", email=None)
     )
     issued = await access_codes.issue_codes(
-        await actor_for(organisation_id), [active, gone, foreign], secret_key=SECRET
+        await actor_for(organisation_id), [active, gone, foreign], secret_key=SECRET_KEY
     )
     assert [code.membership_id for code in issued] == [active]
     with pytest.raises(Refused):
-        await access_codes.issue_codes(await actor_for(organisation_id), secret_key=SECRET, days=0)
+        await access_codes.issue_codes(
+            await actor_for(organisation_id), secret_key=SECRET_KEY, days=0
+        )
 
 
 async def test_the_last_admin_cannot_be_demoted_and_a_rejected_edit_changes_nothing() -> None:

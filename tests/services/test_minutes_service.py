@@ -7,12 +7,12 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
-from tests.support.factories import close, new_ballot
+from tests.support.factories import close, new_ballot, publish
 
 from votes.db.tables import Assembly, AssemblyStatus, MembershipKind, Minutes
 from votes.services import accounts, assemblies, audit, minutes, organisations
 from votes.services.actors import actor_for
-from votes.services.ballots import lifecycle, voting
+from votes.services.ballots import voting
 from votes.services.refusals import Refused
 
 DRAFT = minutes.MinutesDraft("fr", "Camille", "Léa", "Yanis", "Ouverture à 18 h.", "")
@@ -79,7 +79,7 @@ async def test_minutes_wait_for_the_closed_assembly_and_its_published_results() 
     await close(ballot_id)
     with pytest.raises(Refused, match="ballots_pending"):
         await minutes.finalise(organisation_id, assembly_id, "<p/>", person_id=person_id)
-    await lifecycle.publish_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await publish(ballot_id)
     await minutes.finalise(organisation_id, assembly_id, "<p/>", person_id=person_id)
 
 

@@ -29,6 +29,20 @@ async def _assembly(organisation_id: int, **details: object) -> int:
     )
 
 
+async def _bonus_on_the_agenda() -> tuple[int, Actor, Actor, int, int]:
+    """A member's proposal of a 300 € bonus on the agenda of a coming assembly: (organisation id,
+    its facilitator, the member, assembly id, proposal id)."""
+    organisation_id = await organisation()
+    chair = await member_actor(organisation_id, facilitator=True)
+    member = await member_actor(organisation_id)
+    assembly_id = await _assembly(organisation_id)
+    item = await assemblies.add_item(chair, assembly_id, "Primes")
+    proposal_id = await proposals.submit_proposal(
+        member, assembly_id, "Prime", "Une prime de 300 €.", agenda_item_id=item
+    )
+    return organisation_id, chair, member, assembly_id, proposal_id
+
+
 async def test_submission_respects_the_deadline_and_the_rule_but_not_for_facilitators() -> None:
     organisation_id = await organisation()
     chair = await member_actor(organisation_id, facilitator=True)
@@ -88,14 +102,7 @@ async def test_amendments_apply_as_new_versions_and_not_to_withdrawn_proposals()
 
 
 async def test_pending_amendments_are_voted_before_their_proposal() -> None:
-    organisation_id = await organisation()
-    chair = await member_actor(organisation_id, facilitator=True)
-    member = await member_actor(organisation_id)
-    assembly_id = await _assembly(organisation_id)
-    item = await assemblies.add_item(chair, assembly_id, "Primes")
-    proposal_id = await proposals.submit_proposal(
-        member, assembly_id, "Prime", "Une prime de 300 €.", agenda_item_id=item
-    )
+    organisation_id, chair, member, assembly_id, proposal_id = await _bonus_on_the_agenda()
     insert = await amendments.propose_amendment(
         member, proposal_id, AmendmentKind.INSERT, passage="300 €.", text="Versée en juin."
     )
@@ -220,14 +227,7 @@ async def test_a_draft_is_not_found_by_the_services_for_others_than_its_authors(
 
 
 async def test_the_agenda_counts_visible_contributions_and_pending_amendments() -> None:
-    organisation_id = await organisation()
-    chair = await member_actor(organisation_id, facilitator=True)
-    member = await member_actor(organisation_id)
-    assembly_id = await _assembly(organisation_id)
-    item = await assemblies.add_item(chair, assembly_id, "Primes")
-    proposal_id = await proposals.submit_proposal(
-        member, assembly_id, "Prime", "Une prime de 300 €.", agenda_item_id=item
-    )
+    organisation_id, chair, member, assembly_id, proposal_id = await _bonus_on_the_agenda()
     proposal = await proposal_queries.proposal_page(organisation_id, proposal_id)
     assert proposal is not None
     await deliberation.post_contribution(member, proposal.thread_id, "Pour.")

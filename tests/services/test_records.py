@@ -20,6 +20,7 @@ from tests.support.factories import (
     member_actor,
     new_ballot,
     open_ballot,
+    publish,
 )
 
 from votes.core import Verdict
@@ -50,7 +51,6 @@ from votes.services import (
     minutes,
     organisations,
     proposals,
-    proxies,
 )
 from votes.services.actors import Actor, actor_for
 from votes.services.ballots import counting, lifecycle, room_counts, voting
@@ -71,9 +71,7 @@ async def _dump() -> dict[str, list[dict[str, Any]]]:
 async def test_check_outs_and_a_new_member_change_neither_the_recount_nor_the_database() -> None:
     ga = await general_assembly(10)
     await ga.check_in(*range(7))
-    await proxies.give_proxy(
-        await actor_for(ga.organisation_id, ga.members[8]), ga.assembly_id, ga.members[0]
-    )
+    await ga.give_proxy(8, 0)
     ballot_id = await ga.motion()
     await ga.vote(ballot_id, {"yes": 6, "no": 1})
     result = await close(ballot_id)
@@ -125,7 +123,7 @@ async def test_a_ballot_closed_without_a_count_is_counted_by_the_sweep(
     row = await _status_and_result(ballot_id)
     assert row["status"] == BallotStatus.CLOSED.value
     assert row["result"] is not None
-    await lifecycle.publish_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await publish(ballot_id)
 
 
 async def test_a_failure_during_the_count_leaves_no_closed_ballot_without_a_result(
@@ -139,7 +137,7 @@ async def test_a_failure_during_the_count_leaves_no_closed_ballot_without_a_resu
     with monkeypatch.context() as patched:
         patched.setattr(counting.judging, "judge", crash)
         with pytest.raises(RuntimeError):
-            await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+            await close(ballot_id)
     row = await _status_and_result(ballot_id)
     # either still open (the close rolled back) or closed with its result: never in between
     assert row["status"] == BallotStatus.OPEN.value or row["result"] is not None
@@ -237,7 +235,7 @@ async def test_room_and_phone_votes_beyond_the_eligible_are_not_published() -> N
     await plenary.vote(ballot_id, {"yes": 6, "no": 2})  # the phones keep voting: 20 for 15
     await close(ballot_id)
     with pytest.raises(Refused, match="too_many_votes"):
-        await lifecycle.publish_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+        await publish(ballot_id)
     findings = await integrity.verify_ballot(plenary.organisation_id, ballot_id)
     findings += await integrity.verify_registers(plenary.organisation_id)
     assert "too_many_votes" in {f.reason for f in findings}
@@ -246,7 +244,7 @@ async def test_room_and_phone_votes_beyond_the_eligible_are_not_published() -> N
     await room_counts.record_room_count(
         await scrutineer(plenary.organisation_id, plenary.members[0]), ballot_id, corrected
     )
-    await lifecycle.publish_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await publish(ballot_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,7 +284,7 @@ async def _publish(ballot_id: int, members: list[int], choice: str) -> None:
     for membership_id in members:
         await voting.cast_vote(ballot_id, membership_id, choice)
     await close(ballot_id)
-    await lifecycle.publish_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await publish(ballot_id)
 
 
 async def _voters(organisation_id: int) -> list[int]:

@@ -183,9 +183,7 @@ async def test_presets_judge_worked_examples(
 async def test_the_rule_and_its_source_are_stored_with_the_result_and_counts_frozen() -> None:
     ga = await general_assembly(10)
     await ga.check_in(*range(7))
-    await proxies.give_proxy(
-        await actor_for(ga.organisation_id, ga.members[8]), ga.assembly_id, ga.members[0]
-    )
+    await ga.give_proxy(8, 0)
     ballot_id = await ga.motion()
     await open_ballot(ballot_id)
     await ga.check_in(7)

@@ -28,7 +28,7 @@ from votes.db.tables import (
     Membership,
     MembershipKind,
 )
-from votes.services import accounts, assemblies, attendance, organisations
+from votes.services import accounts, assemblies, attendance, organisations, proxies
 from votes.services.actors import Actor, actor_for
 from votes.services.ballots import drafts, lifecycle, voting
 
@@ -91,6 +91,15 @@ class Assembly:
                 self.members[index],
                 remote=remote,
             )
+
+    async def give_proxy(self, giver: int, holder: int) -> int:
+        """Member ``giver`` gives their proxy to member ``holder`` (indexes in ``members``): the
+        proxy's id."""
+        return await proxies.give_proxy(
+            await actor_for(self.organisation_id, self.members[giver]),
+            self.assembly_id,
+            self.members[holder],
+        )
 
     async def motion(self, **options: Any) -> int:
         return await new_ballot(
@@ -158,6 +167,16 @@ async def place_in_college(membership_ids: list[int], college_id: int | None) ->
 
 async def close(ballot_id: int) -> TallyResult:
     return await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+
+
+async def publish(ballot_id: int) -> None:
+    """The counted ballot's result published by the platform."""
+    await lifecycle.publish_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+
+
+async def advance_phase(ballot_id: int) -> str:
+    """A facilitated ballot moved to its next phase by the platform: the phase it is in now."""
+    return await lifecycle.advance_phase(await lifecycle.system_actor(ballot_id), ballot_id)
 
 
 async def open_ballot(ballot_id: int) -> None:
@@ -245,6 +264,11 @@ class Coop:
     @property
     def base(self) -> str:
         return f"/o/{self.slug}"
+
+    @property
+    def assembly_path(self) -> str:
+        """The page of the cooperative's assembly (its sub-pages hang below it)."""
+        return f"{self.base}/assemblies/{self.assembly_id}"
 
     async def membership(self, role: str) -> int:
         """The membership id of ``role``'s person in this cooperative (awaitable: many tests,

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from tests.support.cli import outside_environment
 
 SECRET_KEY = "served-app-secret-key-that-is-long-enough-0123456789"
 STARTUP_SECONDS = 90  # migrations and the demo on a busy two-core machine
@@ -41,11 +42,7 @@ def free_port() -> int:
 def server_environment(data_dir: Path, **extra: str) -> dict[str, str]:
     """This process's environment without the test suite's own VOTES_* settings, plus a
     served app's: ``extra`` overrides any of them."""
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("VOTES_") and key != "PICCOLO_CONF"
-    }
+    environment = outside_environment()
     environment.update(
         VOTES_ENV="development",
         VOTES_DATA_DIR=str(data_dir),

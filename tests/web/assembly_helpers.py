@@ -1,9 +1,7 @@
 """A browser-like poster for the assembly, proposal and thread tests: signing in by role,
 posting forms with their CSRF token, proposals, amendments and threads.
 
-The cooperatives themselves are built in :mod:`tests.support.factories`; ``Coop``,
-``cooperative``, ``administered`` and ``PASSWORD`` are re-exported here only for the test files
-other branches are editing at the same time (floor, attendance, exports), so both merge."""
+The cooperatives themselves are built in :mod:`tests.support.factories`."""
 
 from __future__ import annotations
 
@@ -11,15 +9,21 @@ import re
 from typing import Any
 
 import httpx
-from tests.support.factories import PASSWORD, Coop
-from tests.support.factories import administered as administered  # re-exported: see above
-from tests.support.factories import cooperative as cooperative  # re-exported: see above
+from tests.support.factories import PASSWORD, Coop, administered, cooperative
 from tests.web.helpers import post_with_token, sign_in
 
 
 async def as_role(client: httpx.AsyncClient, coop: Coop, role: str) -> None:
     client.cookies.clear()
     await sign_in(client, coop.emails[role], PASSWORD)
+
+
+async def coop_signed_in(client: httpx.AsyncClient, role: str, **assembly_details: Any) -> Coop:
+    """A fresh cooperative (``cooperative(**assembly_details)``) with its ``role`` signed in on
+    ``client``."""
+    coop = await cooperative(**assembly_details)
+    await as_role(client, coop, role)
+    return coop
 
 
 async def admin_signed_in(
@@ -54,9 +58,7 @@ def first_id(pattern: str, text: str) -> int:
 
 async def submit_proposal(client: httpx.AsyncClient, coop: Coop, **fields: Any) -> str:
     """The person signed in submits a proposal to the coop's assembly; its page's path."""
-    created = await post_form(
-        client, f"{coop.base}/assemblies/{coop.assembly_id}/proposals", fields
-    )
+    created = await post_form(client, f"{coop.assembly_path}/proposals", fields)
     assert created.status_code == 303, created.text
     return str(created.headers["location"])
 

@@ -54,3 +54,17 @@ async def choose_language(client: httpx.AsyncClient, language: str) -> None:
         follow_redirects=False,
     )
     assert chosen.status_code == 303
+
+
+def described_errors(page: str) -> dict[str, str]:
+    """The message each invalid field points at, by the field's name."""
+    found: dict[str, str] = {}
+    for tag in re.findall(r"<(?:input|select|textarea)\b[^>]*aria-invalid=\"true\"[^>]*>", page):
+        name = re.search(r'name="([^"]+)"', tag)
+        target = re.search(r'aria-describedby="([^"]+)"', tag)
+        assert name, tag
+        assert target, f"an invalid field without its message: {tag}"
+        messages = re.findall(rf'<p [^>]*id="{re.escape(target[1])}"[^>]*>([^<]+)</p>', page)
+        assert len(messages) == 1, f"{target[1]} should name exactly one message"
+        found[name[1]] = messages[0]
+    return found

@@ -7,12 +7,13 @@ import re
 from html.parser import HTMLParser
 
 import httpx
-from tests.support.factories import Coop, cooperative
+from tests.support.factories import Coop, close, cooperative, open_ballot, publish
+from tests.web.assembly_helpers import as_role
 from tests.web.helpers import sign_in
 
 from votes.db.tables import Assembly, Membership
 from votes.services.actors import actor_for
-from votes.services.ballots import drafts, lifecycle, voting
+from votes.services.ballots import drafts, voting
 
 
 class _Text(HTMLParser):
@@ -71,9 +72,17 @@ async def coop_with_a_decision() -> tuple[Coop, int]:
         agenda_item_id=coop.item_id,
         secret=True,
     )
-    await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await open_ballot(ballot_id)
     for row, choice in zip(members, ["yes", "yes", "no"], strict=True):
         await voting.cast_vote(ballot_id, row["id"], choice)
-    await lifecycle.close_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
-    await lifecycle.publish_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await close(ballot_id)
+    await publish(ballot_id)
     return coop, ballot_id
+
+
+async def minutes_of_a_decision(client: httpx.AsyncClient, role: str) -> tuple[Coop, str]:
+    """A :func:`coop_with_a_decision` with ``role`` signed in on ``client``: the coop and the
+    path of its assembly's minutes."""
+    coop, _ = await coop_with_a_decision()
+    await as_role(client, coop, role)
+    return coop, f"{coop.assembly_path}/minutes"

@@ -78,6 +78,17 @@ async def sign_in_as(client: httpx.AsyncClient, coop: VotingCoop, role: str) -> 
     await sign_in(client, coop.emails[role], PASSWORD)
 
 
+async def open_ballot_signed_in(
+    client: httpx.AsyncClient, role: str, method: str = "majority", **options: object
+) -> tuple[VotingCoop, int]:
+    """A fresh :class:`VotingCoop` with a ballot open at once and ``role`` signed in on
+    ``client``: the coop and the ballot's id."""
+    coop = await VotingCoop().create()
+    ballot_id = await coop.open_ballot(method, **options)
+    await sign_in_as(client, coop, role)
+    return coop, ballot_id
+
+
 def hidden_values(page: str, name: str) -> list[str]:
     return re.findall(rf'name="{name}" value="([^"]*)"', page)
 

@@ -52,7 +52,7 @@ async def answered_by_post(
         await actor_for(coop.organisation_id), replace(profile, dual_control=False)
     )
     await as_role(client, coop, "other")
-    url = f"{coop.base}/assemblies/{coop.assembly_id}/advance-vote"
+    url = f"{coop.assembly_path}/advance-vote"
     assert (await post_form(client, url, {f"answer-{ballot_id}": answer})).status_code == 303
 
 
@@ -67,8 +67,6 @@ async def in_session(coop: Coop) -> Actor:
 async def facilitators_minutes(client: httpx.AsyncClient, coop: Coop) -> httpx.Response:
     """The assembly's minutes in French, as its facilitator reads them."""
     await as_role(client, coop, "facilitator")
-    minutes = await client.get(
-        f"{coop.base}/assemblies/{coop.assembly_id}/minutes", headers={"Accept-Language": "fr"}
-    )
+    minutes = await client.get(f"{coop.assembly_path}/minutes", headers={"Accept-Language": "fr"})
     assert minutes.status_code == 200
     return minutes

@@ -33,11 +33,9 @@ async def test_a_member_votes_by_correspondence_and_changes_their_answer(
 ) -> None:
     coop, ballot_id = await postal_coop()
     await as_role(client, coop, "member")
-    detail = await client.get(
-        f"{coop.base}/assemblies/{coop.assembly_id}", headers={"Accept-Language": "fr"}
-    )
+    detail = await client.get(coop.assembly_path, headers={"Accept-Language": "fr"})
     assert "Voter par correspondance" in detail.text
-    url = f"{coop.base}/assemblies/{coop.assembly_id}/advance-vote"
+    url = f"{coop.assembly_path}/advance-vote"
     page = await client.get(url, headers={"Accept-Language": "fr"})
     assert page.status_code == 200
     assert "Approuvez-vous les comptes" in page.text
@@ -63,14 +61,14 @@ async def test_after_the_deadline_the_form_is_refused_in_french_and_english(
         {AssemblyTable.starts_at: datetime.now(UTC) + timedelta(minutes=30)}
     ).where(AssemblyTable.id == coop.assembly_id)
     await as_role(client, coop, "member")
-    url = f"{coop.base}/assemblies/{coop.assembly_id}/advance-vote"
+    url = f"{coop.assembly_path}/advance-vote"
     refused = await post_form(client, url, {f"answer-{ballot_id}": "no"})
     assert refused.status_code == 409
     assert "La date limite des votes par correspondance est passée" in refused.text
     english = await post_form(client, url, {f"answer-{ballot_id}": "no"}, language="en")
     assert "The deadline for votes by correspondence has passed" in english.text
     assert not await AdvanceParticipation.exists().where(AdvanceParticipation.ballot == ballot_id)
-    detail = await client.get(f"{coop.base}/assemblies/{coop.assembly_id}")
+    detail = await client.get(coop.assembly_path)
     assert "advance-vote" not in detail.text  # no link once the form is closed
 
 
@@ -79,7 +77,7 @@ async def test_forged_ids_observers_and_other_cooperatives_change_nothing(
 ) -> None:
     coop, ballot_id = await postal_coop()
     other, foreign = await postal_coop()
-    url = f"{coop.base}/assemblies/{coop.assembly_id}/advance-vote"
+    url = f"{coop.assembly_path}/advance-vote"
     await as_role(client, coop, "member")
     for forged in (foreign, 99_999_999):
         answer = await post_form(client, url, {f"answer-{forged}": "yes"})
@@ -116,7 +114,7 @@ async def test_a_facilitator_enters_a_paper_form_and_a_second_entry_is_refused(
 ) -> None:
     coop, ballot_id = await postal_coop()
     await as_role(client, coop, "facilitator")
-    url = f"{coop.base}/assemblies/{coop.assembly_id}/advance-vote"
+    url = f"{coop.assembly_path}/advance-vote"
     page = await client.get(url, headers={"Accept-Language": "fr"})
     assert "Saisir un formulaire papier signé" in page.text
     member = str(await coop.membership("other"))
@@ -135,7 +133,7 @@ async def test_when_the_statutes_do_not_provide_for_it_the_page_says_so(
 ) -> None:
     coop, ballot_id = await postal_coop(allowed=False)
     await as_role(client, coop, "member")
-    url = f"{coop.base}/assemblies/{coop.assembly_id}/advance-vote"
+    url = f"{coop.assembly_path}/advance-vote"
     page = await client.get(url, headers={"Accept-Language": "fr"})
     assert "ne prévoient pas le vote par correspondance" in page.text
     refused = await post_form(client, url, {f"answer-{ballot_id}": "no"}, language="en")
@@ -157,7 +155,7 @@ async def test_the_result_the_register_and_the_minutes_show_the_postal_channel(
         await voting.cast_vote(ballot_id, await coop.membership(role), "yes")
     await as_role(client, coop, "facilitator")
     register = await client.get(
-        f"{coop.base}/assemblies/{coop.assembly_id}/attendance", headers={"Accept-Language": "fr"}
+        f"{coop.assembly_path}/attendance", headers={"Accept-Language": "fr"}
     )
     assert "A voté par correspondance" in register.text
     assert "par correspondance\u00a0: 1" in register.text
@@ -222,7 +220,7 @@ async def test_the_console_asks_before_leaving_out_a_paper_form_and_the_minutes_
 ) -> None:
     coop, ballot_id = await postal_coop()  # dual control: the form awaits a second scrutineer
     await as_role(client, coop, "facilitator")
-    url = f"{coop.base}/assemblies/{coop.assembly_id}/advance-vote"
+    url = f"{coop.assembly_path}/advance-vote"
     member = str(await coop.membership("other"))
     entered = await post_form(client, url + "/paper", {"giver": member, f"paper-{ballot_id}": "no"})
     assert entered.status_code == 303
@@ -249,7 +247,7 @@ async def test_the_form_reads_as_sentences(client: httpx.AsyncClient) -> None:
     coop, _ = await postal_coop()
     await as_role(client, coop, "member")
     page = await client.get(
-        f"{coop.base}/assemblies/{coop.assembly_id}/advance-vote",
+        f"{coop.assembly_path}/advance-vote",
         headers={"Accept-Language": "fr"},
     )
     text = " ".join(html.unescape(page.text).split())

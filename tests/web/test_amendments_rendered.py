@@ -7,8 +7,14 @@ from __future__ import annotations
 import html
 
 import httpx
-from tests.support.factories import Coop, cooperative
-from tests.web.assembly_helpers import accept_amendment, as_role, propose_amendment, submit_proposal
+from tests.support.factories import Coop
+from tests.web.assembly_helpers import (
+    accept_amendment,
+    as_role,
+    coop_signed_in,
+    propose_amendment,
+    submit_proposal,
+)
 
 from votes.db.tables import Amendment
 from votes.web.diffs import markdown_diff
@@ -24,8 +30,7 @@ BODY = (
 async def _proposal(client: httpx.AsyncClient) -> tuple[Coop, str]:
     """A member's proposal of BODY, and another member signed in to amend it: the coop and
     the proposal's path."""
-    coop = await cooperative()
-    await as_role(client, coop, "member")
+    coop = await coop_signed_in(client, "member")
     proposal_path = await submit_proposal(client, coop, title="Prime annuelle", body=BODY)
     await as_role(client, coop, "other")
     return coop, proposal_path

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 from tests.support.factories import cooperative
-from tests.web.assembly_helpers import as_role, first_id, post_form
+from tests.web.assembly_helpers import as_role, coop_signed_in, first_id, post_form
 
 from votes.db.tables import AgendaItem, Assembly
 
@@ -21,8 +21,7 @@ async def _titles(assembly_id: int) -> list[str]:
 async def test_facilitator_plans_an_assembly_in_the_organisation_time_zone(
     client: httpx.AsyncClient,
 ) -> None:
-    coop = await cooperative()
-    await as_role(client, coop, "facilitator")
+    coop = await coop_signed_in(client, "facilitator")
     form = await client.get(f"{coop.base}/assemblies/new")
     assert form.status_code == 200
     response = await post_form(
@@ -54,8 +53,7 @@ async def test_facilitator_plans_an_assembly_in_the_organisation_time_zone(
 async def test_bad_assembly_form_is_refused_with_field_messages_and_nothing_saved(
     client: httpx.AsyncClient,
 ) -> None:
-    coop = await cooperative()
-    await as_role(client, coop, "facilitator")
+    coop = await coop_signed_in(client, "facilitator")
     before = await Assembly.count().where(Assembly.organisation == coop.organisation_id)
     response = await post_form(
         client,
@@ -72,15 +70,12 @@ async def test_bad_assembly_form_is_refused_with_field_messages_and_nothing_save
 async def test_agenda_is_built_and_reordered_with_buttons_without_javascript(
     client: httpx.AsyncClient,
 ) -> None:
-    coop = await cooperative()
-    await as_role(client, coop, "facilitator")
+    coop = await coop_signed_in(client, "facilitator")
     for title in ("Comptes", "Divers"):
-        response = await post_form(
-            client, f"{coop.base}/assemblies/{coop.assembly_id}/items", {"title": title}
-        )
+        response = await post_form(client, f"{coop.assembly_path}/items", {"title": title})
         assert response.status_code == 303
     assert await _titles(coop.assembly_id) == ["Rémunérations", "Comptes", "Divers"]
-    page = await client.get(f"{coop.base}/assemblies/{coop.assembly_id}")
+    page = await client.get(coop.assembly_path)
     divers = first_id(r'id="item-(\d+)"[^>]*>\s*<h3><a[^>]*>Divers', page.text)
     await post_form(client, f"{coop.base}/items/{divers}/move", {"direction": "up"})
     assert await _titles(coop.assembly_id) == ["Rémunérations", "Divers", "Comptes"]
@@ -90,32 +85,23 @@ async def test_agenda_is_built_and_reordered_with_buttons_without_javascript(
         .where(AgendaItem.assembly == coop.assembly_id)
         .order_by(AgendaItem.position, ascending=False)
     ]
-    dragged = await post_form(
-        client, f"{coop.base}/assemblies/{coop.assembly_id}/order", {"item": ids}, htmx=True
-    )
+    dragged = await post_form(client, f"{coop.assembly_path}/order", {"item": ids}, htmx=True)
     assert dragged.status_code == 204
     assert await _titles(coop.assembly_id) == ["Comptes", "Divers", "Rémunérations"]
-    await post_form(
-        client, f"{coop.base}/assemblies/{coop.assembly_id}/current", {"item": str(divers)}
-    )
-    page = await client.get(f"{coop.base}/assemblies/{coop.assembly_id}")
+    await post_form(client, f"{coop.assembly_path}/current", {"item": str(divers)})
+    page = await client.get(coop.assembly_path)
     assert f'id="item-{divers}" data-item-id="{divers}" aria-current="step"' in page.text
-    history = await client.get(
-        f"{coop.base}/assemblies/{coop.assembly_id}/history", headers={"Accept-Language": "en"}
-    )
+    history = await client.get(f"{coop.assembly_path}/history", headers={"Accept-Language": "en"})
     assert "reordered the agenda" in history.text
     assert "Facilitator" in history.text
 
 
 async def test_members_read_the_agenda_but_cannot_change_it(client: httpx.AsyncClient) -> None:
-    coop = await cooperative()
-    await as_role(client, coop, "member")
-    page = await client.get(f"{coop.base}/assemblies/{coop.assembly_id}")
+    coop = await coop_signed_in(client, "member")
+    page = await client.get(coop.assembly_path)
     assert "Rémunérations" in page.text
     assert "/move" not in page.text
-    response = await post_form(
-        client, f"{coop.base}/assemblies/{coop.assembly_id}/items", {"title": "Intrus"}
-    )
+    response = await post_form(client, f"{coop.assembly_path}/items", {"title": "Intrus"})
     assert response.status_code == 403
     assert "Seuls les animateurs" in response.text
     assert await _titles(coop.assembly_id) == ["Rémunérations"]
@@ -127,7 +113,7 @@ async def test_outsiders_get_404_for_another_cooperative_s_assembly(
     coop = await cooperative()
     other = await cooperative()
     await as_role(client, other, "facilitator")
-    assert (await client.get(f"{coop.base}/assemblies/{coop.assembly_id}")).status_code == 404
+    assert (await client.get(coop.assembly_path)).status_code == 404
     # their own organisation's URL with our ids finds nothing either
     response = await client.get(f"{other.base}/assemblies/{coop.assembly_id}")
     assert response.status_code == 404
@@ -138,8 +124,7 @@ async def test_outsiders_get_404_for_another_cooperative_s_assembly(
 async def test_facilitators_find_how_to_plan_an_assembly_and_members_do_not(
     client: httpx.AsyncClient,
 ) -> None:
-    coop = await cooperative()
-    await as_role(client, coop, "facilitator")
+    coop = await coop_signed_in(client, "facilitator")
     page = await client.get(f"{coop.base}/now", headers={"Accept-Language": "fr"})
     assert f'href="{coop.base}/assemblies/new">Préparer une assemblée' in page.text
     await as_role(client, coop, "member")
@@ -153,10 +138,9 @@ async def test_a_planned_duration_that_is_not_minutes_is_refused_and_what_was_ty
 ) -> None:
     """Adding and editing an item read their form the same way: a duration that is not a
     whole number of minutes shows the form again, with the title as typed, and saves nothing."""
-    coop = await cooperative()
-    await as_role(client, coop, "facilitator")
+    coop = await coop_signed_in(client, "facilitator")
     for path, title, minutes in (
-        (f"{coop.base}/assemblies/{coop.assembly_id}/items", "Budget 2027", "une heure"),
+        (f"{coop.assembly_path}/items", "Budget 2027", "une heure"),
         (f"{coop.base}/items/{coop.item_id}/edit", "Salaires", "-5"),  # the one item there is
     ):
         refused = await post_form(client, path, {"title": title, "planned_minutes": minutes})

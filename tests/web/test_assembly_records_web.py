@@ -31,11 +31,9 @@ async def test_final_minutes_keep_the_assembly_closed(client: httpx.AsyncClient)
         coop.organisation_id, coop.assembly_id, "<p>PV</p>", person_id=coop.people["facilitator"]
     )
     await as_role(client, coop, "facilitator")
-    page = await client.get(f"{coop.base}/assemblies/{coop.assembly_id}")
+    page = await client.get(coop.assembly_path)
     assert 'value="in_session"' not in page.text  # no button that could only be refused
-    reopened = await post_form(
-        client, f"{coop.base}/assemblies/{coop.assembly_id}/status", {"status": "in_session"}
-    )
+    reopened = await post_form(client, f"{coop.assembly_path}/status", {"status": "in_session"})
     assert reopened.status_code == 409
     assert "Le procès-verbal de cette assemblée est arrêté\u00a0: plus rien" in reopened.text
     assert await _status(coop) == AssemblyStatus.CLOSED.value
@@ -49,9 +47,7 @@ async def test_an_assembly_with_an_open_ballot_does_not_close(client: httpx.Asyn
     )
     await lifecycle.open_ballot(system, ballot_id)
     await as_role(client, coop, "facilitator")
-    closing = await post_form(
-        client, f"{coop.base}/assemblies/{coop.assembly_id}/status", {"status": "closed"}
-    )
+    closing = await post_form(client, f"{coop.assembly_path}/status", {"status": "closed"})
     assert closing.status_code == 409
     sentence = html.unescape(closing.text)
     assert "Clôturez d'abord les scrutins ouverts et publiez leurs résultats" in sentence
@@ -67,7 +63,7 @@ async def test_a_scrutineer_records_a_paper_proxy_and_a_member_cannot(
     person_id = await accounts.create_person("Scrutatrice", email, PASSWORD)
     await organisations.add_membership(coop.organisation_id, person_id, is_scrutineer=True)
     member, other = await coop.membership("member"), await coop.membership("other")
-    path = f"{coop.base}/assemblies/{coop.assembly_id}/proxies"
+    path = f"{coop.assembly_path}/proxies"
 
     client.cookies.clear()
     await sign_in(client, email, PASSWORD)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 
 import httpx
-from tests.support.factories import new_ballot
-from tests.web.assembly_helpers import Coop, as_role, cooperative, post_form
+from tests.support.factories import Coop, cooperative, new_ballot
+from tests.web.assembly_helpers import as_role, coop_signed_in, post_form
 
 from votes.db.tables import AssemblyKind, Attendance, Membership, Proxy
 from votes.services import attendance, proxies
@@ -20,7 +20,7 @@ async def _signed_in(client: httpx.AsyncClient, role: str, kind: AssemblyKind) -
     assembly's path."""
     coop = await cooperative(kind=kind)
     await as_role(client, coop, role)
-    return coop, f"{coop.base}/assemblies/{coop.assembly_id}"
+    return coop, coop.assembly_path
 
 
 async def test_a_steward_checks_members_in_and_the_quorum_banner_follows(
@@ -71,9 +71,8 @@ async def test_members_see_their_line_but_not_the_register_and_cannot_steward(
 async def test_a_member_gives_a_proxy_and_bad_proxies_are_refused_in_french(
     client: httpx.AsyncClient,
 ) -> None:
-    coop = await cooperative(kind=AssemblyKind.AGO)
-    await as_role(client, coop, "member")
-    path = f"{coop.base}/assemblies/{coop.assembly_id}/proxies"
+    coop = await coop_signed_in(client, "member", kind=AssemblyKind.AGO)
+    path = f"{coop.assembly_path}/proxies"
     me = await coop.membership("member")
     selfish = await post_form(client, path, {"holder": str(me)})
     assert selfish.status_code == 422
@@ -163,7 +162,7 @@ async def test_the_door_checks_in_the_member_whose_code_the_steward_scans(
     secret = Settings.from_env().secret_key
     admin = await actor_for(coop.organisation_id)
     issued = await access_codes.issue_codes(admin, [member], secret_key=secret)
-    base = f"{coop.base}/assemblies/{coop.assembly_id}/attendance"
+    base = f"{coop.assembly_path}/attendance"
     await access_codes.sign_in_with_code(issued[0].code, secret_key=secret, hours=1)
     assert not await Attendance.exists().where(Attendance.membership == member)
     await as_role(client, coop, "facilitator")
@@ -196,9 +195,7 @@ async def test_proxy_holders_and_co_authors_are_chosen_by_searching_not_from_a_l
     zoe = await accounts.create_person("Zoé Ümlaut", None, None)
     zoe_membership = await organisations.add_membership(coop.organisation_id, zoe)
     await as_role(client, coop, "member")
-    page = await client.get(
-        f"{coop.base}/assemblies/{coop.assembly_id}/proxies", headers={"Accept-Language": "fr"}
-    )
+    page = await client.get(f"{coop.assembly_path}/proxies", headers={"Accept-Language": "fr"})
     assert page.status_code == 200
     holders = re.findall(r'name="holder" value="(\d+)"', page.text)
     assert 0 < len(holders) <= 20
@@ -222,19 +219,17 @@ async def test_proxy_holders_and_co_authors_are_chosen_by_searching_not_from_a_l
     assert "Associée 41" in kept.text
     assert "Associée 10" not in kept.text
     # without JavaScript, the page itself searches
-    plain = await client.get(
-        f"{coop.base}/assemblies/{coop.assembly_id}/proxies", params={"mine_q": "Zoé"}
-    )
+    plain = await client.get(f"{coop.assembly_path}/proxies", params={"mine_q": "Zoé"})
     assert re.findall(r'name="holder" value="(\d+)"', plain.text)[:1] == [str(zoe_membership)]
     proposal = await client.get(
-        f"{coop.base}/assemblies/{coop.assembly_id}/proposals/new",
+        f"{coop.assembly_path}/proposals/new",
         params={"coauthors_q": "Zoé", "title": "Brouillon gardé"},
     )
     assert re.findall(r'name="coauthors" value="(\d+)"', proposal.text) == [str(zoe)]
     assert "Brouillon gardé" in proposal.text
     given = await post_form(
         client,
-        f"{coop.base}/assemblies/{coop.assembly_id}/proxies",
+        f"{coop.assembly_path}/proxies",
         {"holder": str(zoe_membership)},
     )
     assert given.status_code == 303

@@ -10,6 +10,8 @@ import uuid
 import httpx
 import pytest
 from tests.support.factories import PASSWORD, administered_with_member, new_ballot
+from tests.support.keys import SECRET_KEY
+from tests.web.access_code_helpers import issue_a_sheet
 from tests.web.helpers import csrf_token, sign_in
 
 from votes.db.tables import AccessCode, LoginSession, Person
@@ -17,8 +19,6 @@ from votes.services import access_codes, accounts, organisations
 from votes.services.access_codes import IssuedCode
 from votes.services.actors import actor_for
 from votes.services.refusals import Refused
-
-SECRET = "test-secret-key-that-is-long-enough-0123456789"  # the tests' VOTES_SECRET_KEY
 
 
 async def _nadia_with_a_code() -> tuple[str, int, str, int, IssuedCode]:
@@ -28,32 +28,9 @@ async def _nadia_with_a_code() -> tuple[str, int, str, int, IssuedCode]:
         "Porte", "Nadia"
     )
     [issued] = await access_codes.issue_codes(
-        await actor_for(organisation_id), [membership_id], secret_key=SECRET
+        await actor_for(organisation_id), [membership_id], secret_key=SECRET_KEY
     )
     return short_name, organisation_id, admin_email, membership_id, issued
-
-
-async def issue_a_sheet(
-    client: httpx.AsyncClient,
-) -> tuple[str, int, int, int, str, httpx.Response]:
-    """A fresh cooperative's admin, signed in, issues a two-day code to its member: (short
-    name, organisation id, member's person id, member's membership id, the form's CSRF
-    token, the answer to the form)."""
-    (
-        short_name,
-        organisation_id,
-        admin_email,
-        person_id,
-        membership_id,
-    ) = await administered_with_member("Porte", "Nadia")
-    await sign_in(client, admin_email, PASSWORD)
-    token = await csrf_token(client, f"/o/{short_name}/members/codes")
-    issued = await client.post(
-        f"/o/{short_name}/members/codes",
-        data={"_csrf_token": token, "member": str(membership_id), "scope": "selected", "days": "2"},
-        headers={"Accept-Language": "fr"},
-    )
-    return short_name, organisation_id, person_id, membership_id, token, issued
 
 
 async def test_admin_prints_a_sheet_and_a_member_signs_in_by_typing_the_code(
@@ -124,7 +101,7 @@ async def test_a_code_session_opens_only_the_organisation_that_issued_it(
     other_name, other_id, _, _, _ = await administered_with_member("Porte", "Nadia")
     await organisations.add_membership(other_id, person_id)  # Nadia belongs to both
     [issued] = await access_codes.issue_codes(
-        await actor_for(organisation_id), [membership_id], secret_key=SECRET
+        await actor_for(organisation_id), [membership_id], secret_key=SECRET_KEY
     )
     token = await csrf_token(client, "/code")
     await client.post("/code", data={"_csrf_token": token, "code": issued.code})
@@ -141,10 +118,10 @@ async def test_expired_revoked_and_unknown_codes_are_refused_with_a_clear_messag
         "Porte", "Nadia"
     )
     [old] = await access_codes.issue_codes(
-        await actor_for(organisation_id), [membership_id], secret_key=SECRET
+        await actor_for(organisation_id), [membership_id], secret_key=SECRET_KEY
     )
     [new] = await access_codes.issue_codes(
-        await actor_for(organisation_id), [membership_id], secret_key=SECRET
+        await actor_for(organisation_id), [membership_id], secret_key=SECRET_KEY
     )
     token = await csrf_token(client, "/code")
     revoked = await client.post(
@@ -176,7 +153,7 @@ async def test_admin_revokes_a_code_and_suspension_revokes_it_too(
     )
     assert response.status_code == 303
     [second] = await access_codes.issue_codes(
-        await actor_for(organisation_id), [membership_id], secret_key=SECRET
+        await actor_for(organisation_id), [membership_id], secret_key=SECRET_KEY
     )
     await client.post(
         f"/o/{short_name}/members/{membership_id}/status",
@@ -184,7 +161,7 @@ async def test_admin_revokes_a_code_and_suspension_revokes_it_too(
     )
     for code in (issued.code, second.code):
         with pytest.raises(Refused, match="code_unknown"):
-            await access_codes.sign_in_with_code(code, secret_key=SECRET, hours=1)
+            await access_codes.sign_in_with_code(code, secret_key=SECRET_KEY, hours=1)
 
 
 async def test_wrong_passwords_are_throttled_per_account_with_a_429(
@@ -213,7 +190,7 @@ async def test_changing_the_password_signs_out_the_other_devices(
 ) -> None:
     email = f"change-{uuid.uuid4().hex[:8]}@example.org"
     person_id = await accounts.create_person("Changer", email, PASSWORD)
-    other = await accounts.start_session(person_id, secret_key=SECRET, hours=1)
+    other = await accounts.start_session(person_id, secret_key=SECRET_KEY, hours=1)
     await sign_in(client, email, PASSWORD)
     token = await csrf_token(client, "/account")
     wrong = await client.post(
@@ -239,14 +216,14 @@ async def test_changing_the_password_signs_out_the_other_devices(
     )
     assert done.status_code == 303
     assert (await client.get("/account")).status_code == 200  # this device stays signed in
-    assert await accounts.viewer_for_token(other, secret_key=SECRET) is None
+    assert await accounts.viewer_for_token(other, secret_key=SECRET_KEY) is None
     assert await accounts.authenticate(email, "new-secret-42") == person_id
 
 
 async def test_sign_out_everywhere_ends_every_session(client: httpx.AsyncClient) -> None:
     email = f"everywhere-{uuid.uuid4().hex[:8]}@example.org"
     person_id = await accounts.create_person("Partout", email, PASSWORD)
-    await accounts.start_session(person_id, secret_key=SECRET, hours=1)
+    await accounts.start_session(person_id, secret_key=SECRET_KEY, hours=1)
     await sign_in(client, email, PASSWORD)
     token = await csrf_token(client, "/account")
     response = await client.post("/account/sign-out-everywhere", data={"_csrf_token": token})
@@ -391,7 +368,7 @@ async def test_a_code_session_cannot_sign_out_the_persons_other_devices(
     _a_name, _, victim_id, _, _, victim_email = await _victim_in_a_cooperative_with_a_secret_ballot(
         password=PASSWORD
     )
-    elsewhere = await accounts.start_session(victim_id, secret_key=SECRET, hours=1)
+    elsewhere = await accounts.start_session(victim_id, secret_key=SECRET_KEY, hours=1)
     _b_name, _, attacker = await _b_admin_adds_the_victim_and_signs_in_with_a_code(
         client, victim_email, victim_id
     )
@@ -407,7 +384,7 @@ async def test_a_code_session_cannot_sign_out_the_persons_other_devices(
     chosen = await _post_as(attacker, "/language", {"language": "en", "next": "/"})
     assert chosen.status_code == 303
     await attacker.aclose()
-    assert await accounts.viewer_for_token(elsewhere, secret_key=SECRET) is not None
+    assert await accounts.viewer_for_token(elsewhere, secret_key=SECRET_KEY) is not None
     person = await Person.select(Person.preferred_language).where(Person.id == victim_id).first()
     assert person is not None
     assert person["preferred_language"] is None
@@ -486,7 +463,7 @@ async def test_wrong_codes_with_the_same_first_half_block_that_code_until_a_new_
     assert "Trop de tentatives" in blocked.text
     # the welcome desk issues a new code: another first half, and it works
     [new] = await access_codes.issue_codes(
-        await actor_for(organisation_id), [membership_id], secret_key=SECRET
+        await actor_for(organisation_id), [membership_id], secret_key=SECRET_KEY
     )
     assert new.code[:5] != half
     signed_in = await client.post("/code", data={"_csrf_token": token, "code": new.code})
@@ -550,7 +527,7 @@ async def test_reloading_the_sheet_prints_the_same_codes_and_reissuing_asks_firs
     assert fresh
     assert fresh != codes[0]
     with pytest.raises(Refused, match="code_unknown"):
-        await access_codes.sign_in_with_code(codes[0][0], secret_key=SECRET, hours=1)
+        await access_codes.sign_in_with_code(codes[0][0], secret_key=SECRET_KEY, hours=1)
 
 
 async def test_signing_out_of_a_code_session_asks_first(client: httpx.AsyncClient) -> None:

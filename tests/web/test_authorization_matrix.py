@@ -26,6 +26,7 @@ from typing import Any
 
 import httpx
 import pytest
+from tests.support.keys import SECRET_KEY
 from tests.support.samples import NoSampleError, first_id
 from tests.web.helpers import csrf_token
 
@@ -38,7 +39,6 @@ from votes.web.context import SESSION_COOKIE
 
 MATRIX_ORGANISATION = "matrice"  # a copy of the demo, changed by the requests
 DOMAIN = f"{MATRIX_ORGANISATION}.demo.votes.invalid"
-SECRET = "test-secret-key-that-is-long-enough-0123456789"  # the tests' VOTES_SECRET_KEY
 ORG_ROLES = ("observer", "member", "scrutineer", "facilitator", "admin")
 # every power in the register, but a standing or a session that must not use it:
 # suspended (reads like an observer), left (an outsider), signed in by another
@@ -582,7 +582,7 @@ async def test_route_answers_each_role_as_the_table_says(
         if role != "anonymous":
             session = await accounts.start_session(
                 world["people"][role],
-                secret_key=SECRET,
+                secret_key=SECRET_KEY,
                 hours=1,
                 organisation_id=world["scopes"].get(role),
             )

@@ -7,9 +7,8 @@ from __future__ import annotations
 import httpx
 import pytest
 from tests.support.factories import cooperative
-from tests.web.assembly_helpers import as_role, post_form
-from tests.web.helpers import csrf_token
-from tests.web.test_form_errors_web import described_errors
+from tests.web.assembly_helpers import coop_signed_in, post_form
+from tests.web.helpers import csrf_token, described_errors
 
 from votes.db.tables import AssemblyKind, Ballot
 from votes.services import assemblies
@@ -18,12 +17,11 @@ FRACTION = "Écrivez la majorité sous forme de fraction, par exemple 1/2 ou 2/3
 
 
 async def _refused(client: httpx.AsyncClient, fields: dict[str, str]) -> dict[str, str]:
-    coop = await cooperative(kind=AssemblyKind.OTHER)
-    await as_role(client, coop, "facilitator")
+    coop = await coop_signed_in(client, "facilitator", kind=AssemblyKind.OTHER)
     form = {"question": "Adopter le budget ?", "method": "majority", "rule": "ballot",
             "options": "Pour\nContre\nAbstention", "threshold": "1/2",
             "agenda_item": str(coop.item_id)} | fields  # fmt: skip
-    path = f"{coop.base}/assemblies/{coop.assembly_id}/ballots"
+    path = f"{coop.assembly_path}/ballots"
     refused = await post_form(client, path, form)
     assert refused.status_code == 422, refused.text[:2000]
     assert await Ballot.count().where(Ballot.assembly == coop.assembly_id) == 0
@@ -65,14 +63,13 @@ async def test_a_question_too_long_is_refused_not_cut(client: httpx.AsyncClient)
 
 
 async def test_an_agenda_item_of_another_assembly_is_refused(client: httpx.AsyncClient) -> None:
-    coop = await cooperative(kind=AssemblyKind.OTHER)
-    await as_role(client, coop, "facilitator")
+    coop = await coop_signed_in(client, "facilitator", kind=AssemblyKind.OTHER)
     other = await cooperative(kind=AssemblyKind.OTHER)
     elsewhere = await assemblies.add_agenda_item(other.assembly_id, "Ailleurs")
     form = {"question": "Adopter le budget ?", "method": "majority", "rule": "ballot",
             "options": "Pour\nContre\nAbstention", "threshold": "1/2",
             "agenda_item": str(elsewhere)}  # fmt: skip
-    refused = await post_form(client, f"{coop.base}/assemblies/{coop.assembly_id}/ballots", form)
+    refused = await post_form(client, f"{coop.assembly_path}/ballots", form)
     assert refused.status_code == 422
     assert described_errors(refused.text) == {
         "agenda_item": "Ce point ne figure pas à l’ordre du jour de cette assemblée."
@@ -81,12 +78,11 @@ async def test_an_agenda_item_of_another_assembly_is_refused(client: httpx.Async
 
 
 async def test_a_well_typed_majority_is_created(client: httpx.AsyncClient) -> None:
-    coop = await cooperative(kind=AssemblyKind.OTHER)
-    await as_role(client, coop, "facilitator")
+    coop = await coop_signed_in(client, "facilitator", kind=AssemblyKind.OTHER)
     form = {"question": "Adopter le budget ?", "method": "majority", "rule": "ballot",
             "options": "Pour\nContre\nAbstention", "threshold": " 2/3 ",
             "agenda_item": str(coop.item_id)}  # fmt: skip
-    created = await post_form(client, f"{coop.base}/assemblies/{coop.assembly_id}/ballots", form)
+    created = await post_form(client, f"{coop.assembly_path}/ballots", form)
     assert created.status_code == 303, created.text[:2000]
     assert await Ballot.count().where(Ballot.assembly == coop.assembly_id) == 1
 
@@ -104,9 +100,8 @@ async def test_every_field_of_the_ballot_form_takes_hostile_values_without_a_500
 ) -> None:
     """Each field in turn gets each hostile value, the others well typed, for a majority, an
     approval and an STV ballot: a clear answer (303 or 422), never a 500."""
-    coop = await cooperative(kind=AssemblyKind.OTHER)
-    await as_role(client, coop, "facilitator")
-    path = f"{coop.base}/assemblies/{coop.assembly_id}/ballots"
+    coop = await coop_signed_in(client, "facilitator", kind=AssemblyKind.OTHER)
+    path = f"{coop.assembly_path}/ballots"
     token = await csrf_token(client, "/")
     fields = ("question", "method", "options", "seats", "minutes", "threshold", "base", "rule",
               "max_selections", "scale_max", "agenda_item", "secret", "facilitated")  # fmt: skip

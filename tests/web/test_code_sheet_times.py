@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import httpx
-from tests.web.test_auth_codes import issue_a_sheet
+from tests.web.access_code_helpers import issue_a_sheet
 
 from votes.db.tables import AccessCode
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import httpx
 from tests.support.factories import Coop, cooperative
-from tests.web.assembly_helpers import as_role, post_form
+from tests.web.assembly_helpers import as_role, coop_signed_in, post_form
 
 from votes.db.tables import Assembly, AssemblyKind, AssemblyStatus, Ballot
 from votes.services import accounts, attendance, organisations, proxies
@@ -45,9 +45,8 @@ async def _two_present_one_voted() -> tuple[Coop, int]:
 async def test_the_console_warns_before_opening_without_quorum_and_opens_once_told(
     client: httpx.AsyncClient,
 ) -> None:
-    coop = await cooperative(kind=AssemblyKind.AGE)
+    coop = await coop_signed_in(client, "facilitator", kind=AssemblyKind.AGE)
     ballot_id = await _ballot(coop)
-    await as_role(client, coop, "facilitator")
     console = f"{coop.base}/ballots/{ballot_id}/console"
     page = await client.get(console, headers={"Accept-Language": "fr"})
     assert "Le quorum n’est pas atteint" in page.text
@@ -103,7 +102,7 @@ async def test_turnout_counts_voters_against_who_is_there_absentees_apart(
     assert "<strong>1</strong> / 2 présent·es ou représenté·es ont voté" in text
     assert "1 membre absent" in text
     projector = await client.get(
-        f"{coop.base}/assemblies/{coop.assembly_id}/projector",
+        f"{coop.assembly_path}/projector",
         headers={"HX-Request": "true", "Accept-Language": "fr"},
     )
     shown = " ".join(projector.text.split())
@@ -142,16 +141,15 @@ async def test_a_ranked_ballot_refuses_the_majority_answers_left_in_its_options(
 ) -> None:
     """Switching the method to STV without touching the options must not make "Pour",
     "Contre" and "Abstention" candidates; the form says which fields each method uses."""
-    coop = await cooperative(kind=AssemblyKind.OTHER)
-    await as_role(client, coop, "facilitator")
-    new = f"{coop.base}/assemblies/{coop.assembly_id}/ballots/new"
+    coop = await coop_signed_in(client, "facilitator", kind=AssemblyKind.OTHER)
+    new = f"{coop.assembly_path}/ballots/new"
     form = await client.get(new, headers={"Accept-Language": "fr"})
     assert 'data-methods="majority"' in form.text
     assert 'data-methods="approval"' in form.text
     before = await Ballot.count().where(Ballot.assembly == coop.assembly_id)
     refused = await post_form(
         client,
-        f"{coop.base}/assemblies/{coop.assembly_id}/ballots",
+        f"{coop.assembly_path}/ballots",
         {"question": "Élire le conseil", "method": "stv", "seats": "2",
          "options": "Pour\nContre\nAbstention"},
     )  # fmt: skip
@@ -163,12 +161,9 @@ async def test_a_ranked_ballot_refuses_the_majority_answers_left_in_its_options(
 async def test_the_facilitator_lists_every_ballot_and_duplicates_one(
     client: httpx.AsyncClient,
 ) -> None:
-    coop = await cooperative(kind=AssemblyKind.OTHER)
+    coop = await coop_signed_in(client, "facilitator", kind=AssemblyKind.OTHER)
     ballot_id = await _ballot(coop)
-    await as_role(client, coop, "facilitator")
-    listing = await client.get(
-        f"{coop.base}/assemblies/{coop.assembly_id}/ballots", headers={"Accept-Language": "fr"}
-    )
+    listing = await client.get(f"{coop.assembly_path}/ballots", headers={"Accept-Language": "fr"})
     assert listing.status_code == 200
     assert "Modifier les statuts ?" in listing.text
     assert f"/ballots/{ballot_id}/console" in listing.text
@@ -209,7 +204,7 @@ async def test_a_phone_following_from_afar_says_so_and_gets_the_form(
     assert "Je participe à distance" in page.text
     joined = await post_form(
         client,
-        f"{coop.base}/assemblies/{coop.assembly_id}/attendance/join-remotely",
+        f"{coop.assembly_path}/attendance/join-remotely",
         {"next": ballot},
     )
     assert joined.status_code == 303

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 from tests.support.factories import PASSWORD
 from tests.web.assembly_helpers import post_form
-from tests.web.helpers import sign_in
+from tests.web.helpers import assert_shows, sign_in
 
 from votes.core.rules import PostalRule
 from votes.db.tables import (
@@ -140,10 +140,13 @@ async def test_an_admin_prepares_previews_and_sends_the_convocation_in_french(
     page = await client.get(f"{coop.path}/", headers={"Accept-Language": "fr"})
     assert page.status_code == 200
     body = _textarea(page.text, "body")
-    assert "Salle des fêtes, Lyon" in body
-    assert "https://visio.example.org/ag" in body
-    assert "1. Approbation des comptes" in body
-    assert "Affectation du résultat" in body
+    assert_shows(
+        body,
+        "Salle des fêtes, Lyon",
+        "https://visio.example.org/ag",
+        "1. Approbation des comptes",
+        "Affectation du résultat",
+    )
     assert "réserves impartageables" in body  # the draft resolution's text
     assert " à " in body
     assert "202" in body

@@ -13,7 +13,13 @@ from typing import Any
 import httpx
 import pytest
 from tests.support.factories import cooperative
-from tests.web.assembly_helpers import as_role, post_form, propose_amendment, submit_proposal
+from tests.web.assembly_helpers import (
+    as_role,
+    coop_signed_in,
+    post_form,
+    propose_amendment,
+    submit_proposal,
+)
 from tests.web.helpers import assert_shows
 
 from votes.db.tables import AmendmentKind
@@ -157,8 +163,7 @@ async def test_a_pair_of_texts_is_compared_once_however_many_ask(
 async def test_a_proposal_with_a_long_full_text_amendment_answers_at_once(
     client: httpx.AsyncClient, searches: dict[str, int]
 ) -> None:
-    coop = await cooperative()
-    await as_role(client, coop, "member")
+    coop = await coop_signed_in(client, "member")
     proposal_path = await submit_proposal(client, coop, title="Statuts", body=_text(5))
     await as_role(client, coop, "other")
     await propose_amendment(client, proposal_path, kind="full", text=_text(6))

@@ -10,7 +10,7 @@ import re
 
 import httpx
 from tests.support.factories import Coop, cooperative
-from tests.web.assembly_helpers import as_role, post_form
+from tests.web.assembly_helpers import as_role, coop_signed_in, post_form
 
 from votes.db.tables import AssemblyKind
 from votes.services import access_codes
@@ -23,12 +23,11 @@ PAGE_BUDGET = 30 * 1024  # a phone page, compressed, with its styles and scripts
 
 
 def _register(coop: Coop) -> str:
-    return f"{coop.base}/assemblies/{coop.assembly_id}/attendance"
+    return f"{coop.assembly_path}/attendance"
 
 
 async def test_only_the_stewards_door_may_compile_webassembly(client: httpx.AsyncClient) -> None:
-    coop = await cooperative(kind=AssemblyKind.AGO)
-    await as_role(client, coop, "facilitator")
+    coop = await coop_signed_in(client, "facilitator", kind=AssemblyKind.AGO)
     door = await client.get(_register(coop))
     assert "'wasm-unsafe-eval'" in door.headers["content-security-policy"]
     assert "script-src 'self' 'wasm-unsafe-eval'" in door.headers["content-security-policy"]
@@ -68,8 +67,7 @@ async def test_the_decoder_is_served_here_as_webassembly(client: httpx.AsyncClie
 async def test_the_door_page_stays_light_and_the_decoder_waits_for_the_scan_button(
     client: httpx.AsyncClient,
 ) -> None:
-    coop = await cooperative(kind=AssemblyKind.AGO)
-    await as_role(client, coop, "facilitator")
+    coop = await coop_signed_in(client, "facilitator", kind=AssemblyKind.AGO)
     door = await client.get(_register(coop))
     loaded = re.findall(r'(?:src|href)="/static/([^"?]+)\?v=', door.text)
     assert "js/door.js" in loaded

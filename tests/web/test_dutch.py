@@ -11,9 +11,13 @@ from datetime import UTC, datetime
 import httpx
 import pypdf
 from tests.support.factories import CATEGORIES, PASSWORD, administered
-from tests.web.assembly_helpers import admin_signed_in, as_role, post_form
+from tests.web.assembly_helpers import admin_signed_in, post_form
 from tests.web.helpers import assert_shows, choose_language, post_with_token, sign_in
-from tests.web.minutes_helpers import coop_with_a_decision, demo_assembly_id, visible_text
+from tests.web.minutes_helpers import (
+    demo_assembly_id,
+    minutes_of_a_decision,
+    visible_text,
+)
 from tests.web.phone_voting import VotingCoop
 
 from votes import i18n
@@ -207,9 +211,7 @@ async def test_a_flemish_register_spreadsheet_imports_and_the_dutch_export_reads
 async def test_the_notulen_of_a_flemish_assembly_are_written_in_dutch(
     client: httpx.AsyncClient,
 ) -> None:
-    coop, _ = await coop_with_a_decision()
-    path = f"{coop.base}/assemblies/{coop.assembly_id}/minutes"
-    await as_role(client, coop, "facilitator")
+    _coop, path = await minutes_of_a_decision(client, "facilitator")
     form = await client.get(path, headers={"Accept-Language": "fr"})
     assert '<option value="nl"' in form.text
     saved = await post_form(client, path, {"language": "nl", "chair": "Camille"})

@@ -11,8 +11,8 @@ import re
 
 import httpx
 import pypdf
-from tests.support.factories import close, new_ballot
-from tests.web.assembly_helpers import as_role, cooperative, post_form
+from tests.support.factories import close, cooperative, new_ballot, publish
+from tests.web.assembly_helpers import as_role, coop_signed_in, post_form
 from tests.web.helpers import csrf_token, sign_in
 from tests.web.minutes_helpers import demo_assembly_id
 
@@ -22,7 +22,7 @@ from votes.core.results import TallyResult
 from votes.db.tables import Ballot, BallotOption, Membership, Person
 from votes.services import attendance, exports, organisations, proxies
 from votes.services.actors import actor_for
-from votes.services.ballots import lifecycle, voting
+from votes.services.ballots import voting
 
 
 async def _demo_ids() -> tuple[int, int]:
@@ -92,7 +92,7 @@ async def test_the_blt_export_recounted_by_the_core_gives_the_same_result(
 
 async def test_the_attendance_register_lists_members_to_sign(client: httpx.AsyncClient) -> None:
     coop = await cooperative()
-    base = f"{coop.base}/assemblies/{coop.assembly_id}"
+    base = coop.assembly_path
     await as_role(client, coop, "facilitator")
     register = await client.get(f"{base}/attendance.csv")
     assert register.status_code == 200
@@ -137,8 +137,7 @@ async def test_another_organisations_assembly_cannot_be_exported(
     client: httpx.AsyncClient, demo: None
 ) -> None:
     assembly_id, _ = await _demo_ids()
-    coop = await cooperative()
-    await as_role(client, coop, "facilitator")
+    coop = await coop_signed_in(client, "facilitator")
     for tail in ("results.csv", "results.json", "attendance.csv", "archive", "minutes"):
         # the foreign assembly id under the coop's own address, then under the demo's
         assert (await client.get(f"{coop.base}/assemblies/{assembly_id}/{tail}")).status_code == 404
@@ -202,7 +201,7 @@ async def test_no_csv_export_lets_a_spreadsheet_run_what_someone_typed(
     )
     await voting.cast_vote(ballot_id, member, {"against": -2, "for": 1})
     await close(ballot_id)
-    await lifecycle.publish_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await publish(ballot_id)
     await as_role(client, coop, "facilitator")
     base = f"{coop.base}/assemblies/{assembly_id}"
 

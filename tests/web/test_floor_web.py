@@ -7,7 +7,9 @@ from __future__ import annotations
 import html
 
 import httpx
-from tests.web.assembly_helpers import Coop, as_role, cooperative, post_form
+from tests.support.factories import Coop, cooperative
+from tests.support.floor import subject_key
+from tests.web.assembly_helpers import as_role, post_form
 from tests.web.helpers import assert_shows
 
 from votes.db.tables import (
@@ -36,9 +38,20 @@ async def _requests(coop: Coop) -> int:
     return await SpeakerRequest.count().where(SpeakerRequest.organisation == coop.organisation_id)
 
 
+async def _first_request(coop: Coop) -> int:
+    """The id of the coop's first request for the floor."""
+    row = (
+        await SpeakerRequest.select(SpeakerRequest.id)
+        .where(SpeakerRequest.organisation == coop.organisation_id)
+        .first()
+    )
+    assert row is not None
+    return int(row["id"])
+
+
 async def test_ask_give_and_see_it_on_the_projector(client: httpx.AsyncClient) -> None:
     coop = await _coop()
-    floor = f"{coop.base}/assemblies/{coop.assembly_id}/floor"
+    floor = f"{coop.assembly_path}/floor"
     await as_role(client, coop, "member")
     phone = await client.get(floor, headers={"Accept-Language": "fr"})
     assert phone.status_code == 200
@@ -55,13 +68,9 @@ async def test_ask_give_and_see_it_on_the_projector(client: httpx.AsyncClient) -
     assert forbidden.status_code == 403
 
     await as_role(client, coop, "other")
-    request_id = (
-        await SpeakerRequest.select(SpeakerRequest.id)
-        .where(SpeakerRequest.organisation == coop.organisation_id)
-        .first()
+    mine_only = await post_form(
+        client, f"{floor}/withdraw", {"request": await _first_request(coop)}
     )
-    assert request_id is not None
-    mine_only = await post_form(client, f"{floor}/withdraw", {"request": request_id["id"]})
     assert mine_only.status_code == 409
     assert await _requests(coop) == 1
 
@@ -81,7 +90,7 @@ async def test_ask_give_and_see_it_on_the_projector(client: httpx.AsyncClient) -
 
 async def test_a_mood_check_is_never_a_vote_on_any_surface(client: httpx.AsyncClient) -> None:
     coop = await _coop()
-    base = f"{coop.base}/assemblies/{coop.assembly_id}"
+    base = coop.assembly_path
     await as_role(client, coop, "facilitator")
     console = await client.get(f"{base}/floor/console", headers={"Accept-Language": "fr"})
     assert NOT_A_VOTE in console.text
@@ -130,7 +139,7 @@ async def test_a_mood_check_is_never_a_vote_on_any_surface(client: httpx.AsyncCl
 async def test_a_member_of_another_cooperative_learns_nothing(client: httpx.AsyncClient) -> None:
     coop, other = await _coop(), await _coop()
     await as_role(client, other, "member")
-    floor = f"{coop.base}/assemblies/{coop.assembly_id}/floor"
+    floor = f"{coop.assembly_path}/floor"
     assert (await client.get(floor)).status_code == 404
     assert (await post_form(client, f"{floor}/request", {"kind": "speak"})).status_code == 404
     # their own cooperative's address with this assembly: not found either
@@ -147,9 +156,7 @@ async def test_mood_checks_are_an_annex_of_the_minutes_never_a_resolution(
     mood_id = await mood.launch(actor, coop.assembly_id, MoodKind.THUMBS, "Prêt·es à voter ?")
     await mood.close(actor, mood_id)
     await as_role(client, coop, "facilitator")
-    minutes = await client.get(
-        f"{coop.base}/assemblies/{coop.assembly_id}/minutes", headers={"Accept-Language": "fr"}
-    )
+    minutes = await client.get(f"{coop.assembly_path}/minutes", headers={"Accept-Language": "fr"})
     assert minutes.status_code == 200
     document, _, annex = minutes.text.partition("Annexe\u00a0: sondages indicatifs")
     assert annex, "the annex is there"
@@ -188,18 +195,9 @@ async def _proposal(coop: Coop, title: str, item_id: int) -> tuple[int, int, int
     return proposal_id, rows[0][0]["id"], rows[1][0]["id"]
 
 
-async def _subject_key(coop: Coop) -> str:
-    row = (
-        await FloorSettings.select(FloorSettings.subject_key)
-        .where(FloorSettings.settings_key == str(coop.assembly_id))
-        .first()
-    )
-    return "" if row is None else str(row["subject_key"])
-
-
 async def test_the_floor_on_an_amendment_has_its_own_list(client: httpx.AsyncClient) -> None:
     coop = await _coop()
-    floor = f"{coop.base}/assemblies/{coop.assembly_id}/floor"
+    floor = f"{coop.assembly_path}/floor"
     fr = {"Accept-Language": "fr"}
     _, _, amendment_id = await _proposal(coop, "Cantine bio", coop.item_id)
     await as_role(client, coop, "other")
@@ -245,7 +243,7 @@ async def test_a_subject_from_elsewhere_gets_a_sentence_and_changes_nothing(
     client: httpx.AsyncClient,
 ) -> None:
     coop, other = await _coop(), await _coop()
-    floor = f"{coop.base}/assemblies/{coop.assembly_id}/floor"
+    floor = f"{coop.assembly_path}/floor"
     proposal_id, first, second = await _proposal(coop, "Cantine bio", coop.item_id)
     other_item = await assemblies.add_agenda_item(coop.assembly_id, "Divers")
     elsewhere, _, _ = await _proposal(coop, "Autre", other_item)
@@ -257,13 +255,13 @@ async def test_a_subject_from_elsewhere_gets_a_sentence_and_changes_nothing(
     assert (
         await post_form(client, f"{floor}/subject", {"subject": f"a{first}"})
     ).status_code == 303
-    before = await _subject_key(coop)
+    before = await subject_key(coop.assembly_id)
     assert before == f"{coop.item_id}:a{first}"
     for choice in (f"p{elsewhere}", f"a{second}", f"p{foreign}", f"a{foreign_amendment}", "zz"):
         refused = await post_form(client, f"{floor}/subject", {"subject": choice})
         assert refused.status_code == 422, choice
         assert "Choisissez le point de l'ordre du jour" in html.unescape(refused.text)
-        assert await _subject_key(coop) == before
+        assert await subject_key(coop.assembly_id) == before
     # a member cannot choose; another cooperative's facilitator does not find the assembly
     await as_role(client, coop, "member")
     member = await post_form(client, f"{floor}/subject", {"subject": f"p{proposal_id}"})
@@ -273,14 +271,14 @@ async def test_a_subject_from_elsewhere_gets_a_sentence_and_changes_nothing(
     assert (
         await post_form(client, f"{foreign_floor}/subject", {"subject": f"p{proposal_id}"})
     ).status_code == 404
-    assert await _subject_key(coop) == before
+    assert await subject_key(coop.assembly_id) == before
 
 
 async def test_a_choice_no_form_offers_is_refused_not_replaced(client: httpx.AsyncClient) -> None:
     """A crafted kind of request, ordering or mood check used to become the default one (a
     plain request to speak, arrival order, fist-to-five) without a word: it is refused."""
     coop = await _coop()
-    base = f"{coop.base}/assemblies/{coop.assembly_id}"
+    base = coop.assembly_path
     await as_role(client, coop, "member")
     asked = await post_form(client, f"{base}/floor/request", {"kind": "filibuster"})
     assert asked.status_code == 422
@@ -310,7 +308,7 @@ async def test_mood_options_are_never_cut_to_fit(client: httpx.AsyncClient) -> N
     """Answers posted past what the form allows are refused whole, not cut to 1,000
     characters (which could turn a refused list into an accepted, shortened one)."""
     coop = await _coop()
-    base = f"{coop.base}/assemblies/{coop.assembly_id}"
+    base = coop.assembly_path
     await as_role(client, coop, "facilitator")
     options = "\n".join(["Oui", "Non", " " * 990, "Une réponse bien trop longue" * 3])
     launched = await post_form(client, f"{base}/mood", {"kind": "options", "options": options})
@@ -322,7 +320,7 @@ async def test_a_request_on_another_subject_stays_in_sight(client: httpx.AsyncCl
     """A member who asked for the floor on an amendment still sees their request, and may
     withdraw it, while the facilitator has moved the discussion to another subject."""
     coop = await _coop()
-    floor = f"{coop.base}/assemblies/{coop.assembly_id}/floor"
+    floor = f"{coop.assembly_path}/floor"
     _, amendment_id, _ = await _proposal(coop, "Cantine bio", coop.item_id)
     await as_role(client, coop, "facilitator")
     chosen = await post_form(client, f"{floor}/subject", {"subject": f"a{amendment_id}"})
@@ -337,13 +335,9 @@ async def test_a_request_on_another_subject_stays_in_sight(client: httpx.AsyncCl
     await as_role(client, coop, "member")
     phone = html.unescape((await client.get(floor)).text)
     assert "Votre demande attend le retour de son sujet\u00a0: Amendement n°\u00a01" in phone
-    request = (
-        await SpeakerRequest.select(SpeakerRequest.id)
-        .where(SpeakerRequest.organisation == coop.organisation_id)
-        .first()
+    withdrawn = await post_form(
+        client, f"{floor}/withdraw", {"request": await _first_request(coop)}
     )
-    assert request is not None
-    withdrawn = await post_form(client, f"{floor}/withdraw", {"request": request["id"]})
     assert withdrawn.status_code == 303
     assert "data-floor-elsewhere" not in (await client.get(floor)).text
     assert await _requests(coop) == 1  # withdrawn, not deleted

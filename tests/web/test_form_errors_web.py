@@ -3,34 +3,17 @@ and points (aria-describedby) at the one message beside it, whatever form it is.
 
 from __future__ import annotations
 
-import re
-
 import httpx
-from tests.support.factories import Coop, cooperative
-from tests.web.assembly_helpers import as_role, post_form
+from tests.support.factories import Coop
+from tests.web.assembly_helpers import coop_signed_in, post_form
+from tests.web.helpers import described_errors
 
 from votes.db.tables import AgendaItem, AssemblyKind, Ballot
 
 
-def described_errors(page: str) -> dict[str, str]:
-    """The message each invalid field points at, by the field's name."""
-    found: dict[str, str] = {}
-    for tag in re.findall(r"<(?:input|select|textarea)\b[^>]*aria-invalid=\"true\"[^>]*>", page):
-        name = re.search(r'name="([^"]+)"', tag)
-        target = re.search(r'aria-describedby="([^"]+)"', tag)
-        assert name, tag
-        assert target, f"an invalid field without its message: {tag}"
-        messages = re.findall(rf'<p [^>]*id="{re.escape(target[1])}"[^>]*>([^<]+)</p>', page)
-        assert len(messages) == 1, f"{target[1]} should name exactly one message"
-        found[name[1]] = messages[0]
-    return found
-
-
 async def _facilitating(client: httpx.AsyncClient) -> Coop:
     """A fresh coop (its assembly of no legal kind), its facilitator signed in."""
-    coop = await cooperative(kind=AssemblyKind.OTHER)
-    await as_role(client, coop, "facilitator")
-    return coop
+    return await coop_signed_in(client, "facilitator", kind=AssemblyKind.OTHER)
 
 
 async def _refused_naming(
@@ -49,7 +32,7 @@ async def test_the_ballot_form_links_a_wrong_seat_count_to_its_field(
     before = await Ballot.count().where(Ballot.assembly == coop.assembly_id)
     await _refused_naming(
         client,
-        f"{coop.base}/assemblies/{coop.assembly_id}/ballots",
+        f"{coop.assembly_path}/ballots",
         {"question": "Élire le conseil", "method": "stv", "seats": "beaucoup",
          "options": "Aïcha\nBruno\nChloé"},
         "seats",
@@ -62,6 +45,6 @@ async def test_the_agenda_item_form_links_a_missing_title_to_its_field(
 ) -> None:
     coop = await _facilitating(client)
     before = await AgendaItem.count().where(AgendaItem.assembly == coop.assembly_id)
-    path = f"{coop.base}/assemblies/{coop.assembly_id}/items"
+    path = f"{coop.assembly_path}/items"
     await _refused_naming(client, path, {"title": "  "}, "title")
     assert await AgendaItem.count().where(AgendaItem.assembly == coop.assembly_id) == before

@@ -10,8 +10,7 @@ from __future__ import annotations
 import re
 
 import httpx
-from tests.support.factories import cooperative
-from tests.web.assembly_helpers import as_role, post_form
+from tests.web.assembly_helpers import coop_signed_in, post_form
 from tests.web.helpers import csrf_token
 
 
@@ -26,8 +25,7 @@ def _told_where_to_go(response: httpx.Response, expected: str) -> None:
 async def test_every_create_form_sent_by_htmx_goes_to_what_it_created(
     client: httpx.AsyncClient,
 ) -> None:
-    coop = await cooperative()
-    await as_role(client, coop, "facilitator")
+    coop = await coop_signed_in(client, "facilitator")
     base = coop.base
 
     spring = {"title": "AGE de printemps", "starts_at": "2030-04-02T18:00", "kind": "age",
@@ -72,22 +70,16 @@ async def test_every_create_form_sent_by_htmx_goes_to_what_it_created(
 
 
 async def test_a_refused_htmx_form_comes_back_as_the_form_alone(client: httpx.AsyncClient) -> None:
-    coop = await cooperative()
-    await as_role(client, coop, "facilitator")
-    empty = await post_form(
-        client, f"{coop.base}/assemblies/{coop.assembly_id}/items", {"title": " "}, htmx=True
-    )
+    coop = await coop_signed_in(client, "facilitator")
+    empty = await post_form(client, f"{coop.assembly_path}/items", {"title": " "}, htmx=True)
     assert empty.status_code == 422
     assert "<html" not in empty.text.lower()
     assert "<form" in empty.text
 
 
 async def test_without_javascript_a_creation_still_redirects(client: httpx.AsyncClient) -> None:
-    coop = await cooperative()
-    await as_role(client, coop, "facilitator")
-    item = await post_form(
-        client, f"{coop.base}/assemblies/{coop.assembly_id}/items", {"title": "Comptes"}
-    )
+    coop = await coop_signed_in(client, "facilitator")
+    item = await post_form(client, f"{coop.assembly_path}/items", {"title": "Comptes"})
     assert item.status_code == 303
-    assert item.headers["location"].startswith(f"{coop.base}/assemblies/{coop.assembly_id}")
+    assert item.headers["location"].startswith(coop.assembly_path)
     assert "hx-redirect" not in item.headers

@@ -9,8 +9,8 @@ import uuid
 import httpx
 import pytest
 from tests.support.factories import CATEGORIES, PASSWORD, administered
-from tests.web.assembly_helpers import admin_signed_in
-from tests.web.helpers import csrf_token, post_with_token, sign_in
+from tests.web.assembly_helpers import admin_signed_in, post_form
+from tests.web.helpers import assert_shows, csrf_token, post_with_token, sign_in
 
 from votes.db.tables import LoginSession, Membership, Organisation, Person
 from votes.services import accounts, member_import, organisations
@@ -50,19 +50,16 @@ async def test_adding_without_a_name_or_with_an_unknown_category_is_refused_in_f
 ) -> None:
     short_name, organisation_id = await admin_signed_in(client, categories=CATEGORIES)
     before = await Membership.count().where(Membership.organisation == organisation_id)
-    response = await post_with_token(
-        client,
-        f"/o/{short_name}/members/new",
-        {"name": " ", "kind": "member"},
-        headers={"Accept-Language": "fr"},
+    response = await post_form(
+        client, f"/o/{short_name}/members/new", {"name": " ", "kind": "member"}, language="fr"
     )
     assert response.status_code == 422
     assert "Indiquez le nom de la personne." in response.text
-    response = await post_with_token(
+    response = await post_form(
         client,
         f"/o/{short_name}/members/new",
         {"name": "Bob", "category": "pirate", "kind": "member"},
-        headers={"Accept-Language": "fr"},
+        language="fr",
     )
     assert response.status_code == 422
     assert "catégories de cette organisation" in response.text
@@ -73,9 +70,7 @@ async def test_the_same_email_cannot_join_twice(client: httpx.AsyncClient) -> No
     short_name, _ = await admin_signed_in(client, categories=CATEGORIES)
     data = {"name": "Zoé", "email": "zoe-twice@example.org", "kind": "member"}
     assert (await post_with_token(client, f"/o/{short_name}/members/new", data)).status_code == 303
-    again = await post_with_token(
-        client, f"/o/{short_name}/members/new", data, headers={"Accept-Language": "en"}
-    )
+    again = await post_form(client, f"/o/{short_name}/members/new", data, language="en")
     assert again.status_code == 409
     assert "already in the register" in again.text
 
@@ -110,19 +105,19 @@ async def test_an_admin_cannot_suspend_themselves_nor_leave_no_admin(
         .where((Membership.organisation == organisation_id) & Membership.is_admin.eq(True))
         .first()
     )
-    response = await post_with_token(
+    response = await post_form(
         client,
         f"/o/{short_name}/members/{own['id']}/status",
         {"status": "suspended"},
-        headers={"Accept-Language": "en"},
+        language="en",
     )
     assert response.status_code == 409
     assert "your own status" in response.text
-    response = await post_with_token(
+    response = await post_form(
         client,
         f"/o/{short_name}/members/{own['id']}",
         {"name": (await _admin_name(organisation_id)), "email": email, "kind": "member"},
-        headers={"Accept-Language": "en"},
+        language="en",
     )
     assert response.status_code == 409
     assert "at least one active administrator" in response.text
@@ -182,11 +177,8 @@ async def test_admin_makes_a_password_link_that_lets_the_member_choose_a_passwor
     await client.post("/logout", data={"_csrf_token": await csrf_token(client, "/")})
     form = await client.get(link.group(1), headers={"Accept-Language": "en"})
     assert "Sans Motdepasse" in form.text
-    short = await post_with_token(
-        client,
-        link.group(1),
-        {"password": "short", "confirmation": "short"},
-        headers={"Accept-Language": "en"},
+    short = await post_form(
+        client, link.group(1), {"password": "short", "confirmation": "short"}, language="en"
     )
     assert short.status_code == 422
     assert "at least 10 characters" in short.text
@@ -224,7 +216,7 @@ async def test_settings_change_the_name_language_and_short_name(
         "en",
         "Europe/Brussels",
     )
-    bad = await post_with_token(
+    bad = await post_form(
         client,
         f"/o/{new_short}/settings",
         {
@@ -234,7 +226,7 @@ async def test_settings_change_the_name_language_and_short_name(
             "default_language": "en",
             "time_zone": "Mars/Olympus",
         },
-        headers={"Accept-Language": "fr"},
+        language="fr",
     )
     assert bad.status_code == 422
     assert "fuseau horaire" in bad.text
@@ -304,11 +296,8 @@ async def test_an_import_the_register_overtook_says_what_stayed_in_french(
         return member_import.ImportReport(file_problem="import_partial:3")
 
     monkeypatch.setattr(member_import, "apply_import", interrupted)
-    response = await post_with_token(
-        client,
-        f"/o/{short_name}/members/import/confirm",
-        {"csv": "nom\nA\n"},
-        headers={"Accept-Language": "fr"},
+    response = await post_form(
+        client, f"/o/{short_name}/members/import/confirm", {"csv": "nom\nA\n"}, language="fr"
     )
     assert response.status_code == 422
     assert "Personnes du fichier restées dans le registre\u00a0: 3." in response.text
@@ -322,7 +311,7 @@ async def test_instance_admin_creates_an_organisation_with_its_first_admin(
         "Instance", f"instance-{suffix}@example.org", PASSWORD, instance_admin=True
     )
     await sign_in(client, f"instance-{suffix}@example.org", PASSWORD)
-    response = await post_with_token(
+    response = await post_form(
         client,
         "/admin/organisations/",
         {
@@ -334,7 +323,7 @@ async def test_instance_admin_creates_an_organisation_with_its_first_admin(
             "admin_name": "Gaëlle",
             "admin_email": f"gaelle-{suffix}@example.org",
         },
-        headers={"Accept-Language": "en"},
+        language="en",
     )
     assert response.status_code == 200
     assert "SCIC du Plateau" in response.text
@@ -381,11 +370,14 @@ async def test_a_first_name_last_name_file_previews_full_names_and_how_columns_w
         headers={"Accept-Language": "fr"},
     )
     assert response.status_code == 200
-    assert "<td>Aïcha Benani</td>" in response.text
-    assert "<td>Jan Peeters</td>" in response.text
-    assert "Comment les colonnes ont été lues" in response.text
-    assert "«\u00a0Prénom\u00a0»\u00a0: le prénom, placé avant le nom" in response.text
-    assert "«\u00a0Nom\u00a0»\u00a0: le nom de famille, placé après le prénom" in response.text
+    assert_shows(
+        response.text,
+        "<td>Aïcha Benani</td>",
+        "<td>Jan Peeters</td>",
+        "Comment les colonnes ont été lues",
+        "«\u00a0Prénom\u00a0»\u00a0: le prénom, placé avant le nom",
+        "«\u00a0Nom\u00a0»\u00a0: le nom de famille, placé après le prénom",
+    )
 
 
 async def test_the_register_exported_then_imported_again_adds_nobody(
@@ -415,9 +407,12 @@ async def test_the_register_exported_then_imported_again_adds_nobody(
         headers={"Accept-Language": "fr"},
     )
     assert preview.status_code == 422  # nothing to import
-    assert "0 personne à ajouter" in preview.text
-    assert "=cmd|calc Formule\u00a0: déjà inscrit·e" in preview.text
-    assert "Jo Sans\u00a0: déjà inscrit·e" in preview.text
+    assert_shows(
+        preview.text,
+        "0 personne à ajouter",
+        "=cmd|calc Formule\u00a0: déjà inscrit·e",
+        "Jo Sans\u00a0: déjà inscrit·e",
+    )
     assert "&#39;=cmd" not in preview.text
     assert "'=cmd" not in preview.text
     assert await Membership.count().where(Membership.organisation == organisation_id) == before

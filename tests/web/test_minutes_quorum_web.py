@@ -48,7 +48,7 @@ async def test_the_minutes_keep_the_register_of_the_close(client: httpx.AsyncCli
     await organisations.add_membership(coop.organisation_id, newcomer)
 
     await as_role(client, coop, "facilitator")
-    minutes_url = f"{coop.base}/assemblies/{coop.assembly_id}/minutes"
+    minutes_url = f"{coop.assembly_path}/minutes"
     minutes = await client.get(minutes_url, headers={"Accept-Language": "fr"})
     assert "Nouvelle Associée" not in minutes.text
     assert "Le quorum est atteint\u00a0:\u00a02 associé·es participent." in minutes.text

@@ -11,9 +11,10 @@ import httpx
 import pypdf
 from tests.support.factories import cooperative
 from tests.web.assembly_helpers import as_role, post_form
+from tests.web.helpers import assert_shows
 from tests.web.minutes_helpers import (
-    coop_with_a_decision,
     demo_minutes,
+    minutes_of_a_decision,
     visible_text,
 )
 
@@ -36,10 +37,13 @@ async def test_the_demo_minutes_report_every_resolution_with_its_numbers(
     assert "plus de la moitié de l'ensemble des membres ayant droit de vote" in accounts
     assert "Adoptée" in accounts
     # the STV election and the Schulze choice, both secret-or-not mentions
-    assert "Élection du comité de pilotage (3 sièges)" in text
-    assert "Scrutin secret" in text
-    assert "Où organiser le séminaire d'été ?" in text
-    assert "Vercors" in text
+    assert_shows(
+        text,
+        "Élection du comité de pilotage (3 sièges)",
+        "Scrutin secret",
+        "Où organiser le séminaire d'été ?",
+        "Vercors",
+    )
     # the test ballot is no decision; the open ballot is not in the record yet
     assert "Vote d'essai" not in text
     assert "Adoptez-vous l'affectation du résultat 2025 ?" not in text
@@ -52,9 +56,7 @@ async def test_the_demo_minutes_report_every_resolution_with_its_numbers(
 async def test_the_secretary_writes_finalises_and_nothing_changes_after(
     client: httpx.AsyncClient,
 ) -> None:
-    coop, _ballot_id = await coop_with_a_decision()
-    path = f"{coop.base}/assemblies/{coop.assembly_id}/minutes"
-    await as_role(client, coop, "facilitator")
+    coop, path = await minutes_of_a_decision(client, "facilitator")
     fields = {"language": "fr", "chair": "Camille", "secretary": "Léa", "scrutineers": "Yanis"}
     too_long = await post_form(client, path, {**fields, "chair": "x" * 201})
     assert too_long.status_code == 422
@@ -64,16 +66,14 @@ async def test_the_secretary_writes_finalises_and_nothing_changes_after(
     early = await post_form(client, f"{path}/finalise", {})
     assert early.status_code == 409
     assert "Clôturez l'assemblée" in visible_text(early.text)
-    closed = await post_form(
-        client, f"{coop.base}/assemblies/{coop.assembly_id}/status", {"status": "closed"}
-    )
+    closed = await post_form(client, f"{coop.assembly_path}/status", {"status": "closed"})
     assert closed.status_code == 303
     final = await post_form(client, f"{path}/finalise", {})
     assert final.status_code == 303
     page_text = visible_text((await client.get(path)).text)
-    assert "Arrêté le" in page_text
-    assert "correspond à l'empreinte inscrite" in page_text
-    assert "La séance est ouverte." in page_text
+    assert_shows(
+        page_text, "Arrêté le", "correspond à l'empreinte inscrite", "La séance est ouverte."
+    )
     assert re.search(r"Pour 2 Contre 1 Abstentions 0", page_text)
     assert "Scrutin secret" in page_text
     again = await post_form(client, f"{path}/finalise", {})
@@ -104,9 +104,7 @@ async def test_the_secretary_writes_finalises_and_nothing_changes_after(
 
 
 async def test_draft_minutes_are_for_the_bureau_only(client: httpx.AsyncClient) -> None:
-    coop, _ = await coop_with_a_decision()
-    path = f"{coop.base}/assemblies/{coop.assembly_id}/minutes"
-    await as_role(client, coop, "member")
+    _coop, path = await minutes_of_a_decision(client, "member")
     waiting = await client.get(path)
     assert waiting.status_code == 200
     assert "en cours de rédaction" in waiting.text
@@ -124,9 +122,12 @@ async def test_the_demo_minutes_pdf_and_the_english_version(
     assert pdf.status_code == 200
     text = " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf.content)).pages)
     text = re.sub(r"\s+", " ", text.replace("\xa0", " "))
-    assert "Résolution 1 — Approbation des comptes 2025" in text
-    assert "plus de la moitié de l'ensemble des membres ayant droit de vote" in text
-    assert "Élection du comité de pilotage (3 sièges)" in text
+    assert_shows(
+        text,
+        "Résolution 1 — Approbation des comptes 2025",
+        "plus de la moitié de l'ensemble des membres ayant droit de vote",
+        "Élection du comité de pilotage (3 sièges)",
+    )
     assert "Vote d'essai" not in text
     printable = await client.get(pdf.url.path.removesuffix(".pdf") + "/print")
     assert printable.status_code == 200
@@ -135,9 +136,7 @@ async def test_the_demo_minutes_pdf_and_the_english_version(
 
 
 async def test_minutes_in_english(client: httpx.AsyncClient) -> None:
-    coop, _ = await coop_with_a_decision()
-    path = f"{coop.base}/assemblies/{coop.assembly_id}/minutes"
-    await as_role(client, coop, "facilitator")
+    _coop, path = await minutes_of_a_decision(client, "facilitator")
     saved = await post_form(client, path, {"language": "en", "chair": "Camille"})
     assert saved.status_code == 303
     text = visible_text((await client.get(path)).text)
@@ -161,7 +160,7 @@ async def test_the_minutes_quote_the_quorum_of_the_rules_as_the_organisation_adj
         await actor_for(coop.organisation_id),
         base.customised("scop_sa", rules={**base.rules, ("ago", "first"): own_rule}, adjusted=True),
     )
-    path = f"{coop.base}/assemblies/{coop.assembly_id}/minutes"
+    path = f"{coop.assembly_path}/minutes"
     await as_role(client, coop, "facilitator")
     text = visible_text((await client.get(path)).text)
     assert "Statuts de la coopérative, article 12" in text

@@ -10,6 +10,7 @@ from tests.support.factories import PASSWORD, cooperative
 from tests.web.assembly_helpers import (
     accept_amendment,
     as_role,
+    coop_signed_in,
     first_id,
     post_form,
     propose_amendment,
@@ -25,8 +26,7 @@ from votes.services import accounts, assemblies, organisations, proposals
 async def test_member_submits_a_proposal_and_markdown_scripts_never_run(
     client: httpx.AsyncClient,
 ) -> None:
-    coop = await cooperative()
-    await as_role(client, coop, "member")
+    coop = await coop_signed_in(client, "member")
     proposal_path = await submit_proposal(
         client,
         coop,
@@ -47,9 +47,8 @@ async def test_member_submits_a_proposal_and_markdown_scripts_never_run(
 async def test_empty_and_oversized_proposals_get_messages_and_are_not_saved(
     client: httpx.AsyncClient,
 ) -> None:
-    coop = await cooperative()
-    await as_role(client, coop, "member")
-    path = f"{coop.base}/assemblies/{coop.assembly_id}/proposals"
+    coop = await coop_signed_in(client, "member")
+    path = f"{coop.assembly_path}/proposals"
     empty = await post_form(client, path, {"title": " ", "body": "texte"}, htmx=True)
     assert empty.status_code == 422
     assert "Donnez un titre." in empty.text
@@ -66,7 +65,7 @@ async def test_a_proposal_after_the_deadline_is_refused_in_french(
     await as_role(client, coop, "member")
     response = await post_form(
         client,
-        f"{coop.base}/assemblies/{coop.assembly_id}/proposals",
+        f"{coop.assembly_path}/proposals",
         {"title": "Trop tard", "body": "Texte"},
     )
     assert response.status_code == 409
@@ -76,8 +75,7 @@ async def test_a_proposal_after_the_deadline_is_refused_in_french(
 
 
 async def test_edits_make_versions_whose_differences_are_shown(client: httpx.AsyncClient) -> None:
-    coop = await cooperative()
-    await as_role(client, coop, "member")
+    coop = await coop_signed_in(client, "member")
     proposal_path = await submit_proposal(
         client, coop, title="Prime", body="Une prime de 300 € en juin."
     )
@@ -102,8 +100,7 @@ async def test_edits_make_versions_whose_differences_are_shown(client: httpx.Asy
 async def test_amendment_is_shown_as_a_diff_and_accepted_by_the_author(
     client: httpx.AsyncClient,
 ) -> None:
-    coop = await cooperative()
-    await as_role(client, coop, "member")
+    coop = await coop_signed_in(client, "member")
     proposal_path = await submit_proposal(
         client, coop, title="Télétravail", body="Deux jours de télétravail par semaine."
     )
@@ -130,8 +127,7 @@ async def test_amendment_is_shown_as_a_diff_and_accepted_by_the_author(
 
 
 async def test_an_amendment_to_a_withdrawn_proposal_is_refused(client: httpx.AsyncClient) -> None:
-    coop = await cooperative()
-    await as_role(client, coop, "member")
+    coop = await coop_signed_in(client, "member")
     proposal_path = await submit_proposal(client, coop, title="Idée", body="Un texte.")
     withdrawn = await post_form(client, f"{proposal_path}/status", {"status": "withdrawn"})
     assert withdrawn.status_code == 303
@@ -211,8 +207,7 @@ async def test_demo_shows_a_debate_with_amendments_a_draft_and_a_closed_thread(
 
 
 async def test_a_draft_thread_stays_private_to_its_authors(client: httpx.AsyncClient) -> None:
-    coop = await cooperative()
-    await as_role(client, coop, "member")
+    coop = await coop_signed_in(client, "member")
     proposal_path = await submit_proposal(
         client, coop, title="Brouillon", body="Pas encore prêt.", draft="1"
     )
@@ -277,10 +272,10 @@ async def test_a_draft_is_found_by_no_route_but_by_its_authors_and_facilitators(
     listings = [
         f"{coop.base}/proposals",
         f"{coop.base}/proposals?q=fusion",
-        f"{coop.base}/assemblies/{coop.assembly_id}",
+        coop.assembly_path,
         f"{coop.base}/items/{coop.item_id}",
         f"{coop.base}/now",
-        f"{coop.base}/assemblies/{coop.assembly_id}/history",
+        f"{coop.assembly_path}/history",
     ]
     # its co-author and the facilitator read it everywhere
     for role in ("other", "facilitator"):
@@ -318,8 +313,7 @@ async def test_a_draft_is_found_by_no_route_but_by_its_authors_and_facilitators(
 async def test_a_link_to_a_contribution_leads_to_its_thread_page(client: httpx.AsyncClient) -> None:
     """A shared link /contributions/N (no ?next=) opens the proposal's page at that
     contribution, not the site's home."""
-    coop = await cooperative()
-    await as_role(client, coop, "member")
+    coop = await coop_signed_in(client, "member")
     proposal_path = await submit_proposal(client, coop, title="Cantine", body="Une cantine bio.")
     thread_id = await thread_of(client, proposal_path)
     posted = await post_form(

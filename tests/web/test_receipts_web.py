@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import httpx
-from tests.support.factories import close, cooperative, open_ballot
+from tests.support.factories import close, cooperative, open_ballot, publish
 from tests.web.assembly_helpers import as_role, post_form
 from tests.web.helpers import assert_shows, csrf_token
 
@@ -83,7 +83,7 @@ async def test_a_receipt_of_another_organisation_is_not_found_here(
     await open_ballot(ballot_id)
     receipt = await voting.cast_vote(ballot_id, member["id"], "yes", receipt_key="k")
     await close(ballot_id)
-    await lifecycle.publish_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
+    await publish(ballot_id)
     await as_role(client, home, "member")
     refused = await post_form(client, f"{home.base}/my-votes/check", {"receipt": receipt.code})
     assert refused.status_code == 422

@@ -39,24 +39,24 @@ async def test_every_ballot_made_with_new_ballot_is_listed_under_its_own_item(
     coop = await cooperative()
     other_item = await assemblies.add_agenda_item(coop.assembly_id, "Charte du télétravail")
     await as_role(client, coop, "facilitator")
-    form = await client.get(f"{coop.base}/assemblies/{coop.assembly_id}/ballots/new")
+    form = await client.get(f"{coop.assembly_path}/ballots/new")
     assert "Charte du télétravail" in form.text  # the facilitator sees where it is filed
     fields = {"method": "majority", "options": "Pour\nContre\nAbstention", "seats": "1"}
     # no item under discussion, no item chosen: the ballot still shows on the assembly page
     loose = await post_form(
         client,
-        f"{coop.base}/assemblies/{coop.assembly_id}/ballots",
+        f"{coop.assembly_path}/ballots",
         {**fields, "question": "Levée de séance ?", "agenda_item": ""},
     )
     assert loose.status_code == 303
     # filed under the item the facilitator chose, not whichever is current
     chosen = await post_form(
         client,
-        f"{coop.base}/assemblies/{coop.assembly_id}/ballots",
+        f"{coop.assembly_path}/ballots",
         {**fields, "question": "Adoptez-vous la charte ?", "agenda_item": str(other_item)},
     )
     assert chosen.status_code == 303
-    page = visible_text((await client.get(f"{coop.base}/assemblies/{coop.assembly_id}")).text)
+    page = visible_text((await client.get(coop.assembly_path)).text)
     assert "Levée de séance ?" in page
     charter = page[page.index("Charte du télétravail") :]
     assert "Adoptez-vous la charte ?" in charter
@@ -92,7 +92,7 @@ async def test_the_projector_shows_the_audit_trails_fingerprint_with_a_published
 ) -> None:
     coop, _ = await coop_with_a_decision()
     await as_role(client, coop, "facilitator")
-    page = await client.get(f"{coop.base}/assemblies/{coop.assembly_id}/projector")
+    page = await client.get(f"{coop.assembly_path}/projector")
     assert page.status_code == 200
     head = await AuditChain.select().where(AuditChain.organisation == coop.organisation_id).first()
     assert head is not None
@@ -117,7 +117,7 @@ async def test_the_minutes_list_the_incidents_of_the_session(client: httpx.Async
         await lifecycle.system_actor(other), other, "Le vote reprendra à la prochaine séance"
     )
     await as_role(client, coop, "facilitator")
-    page = await client.get(f"{coop.base}/assemblies/{coop.assembly_id}/minutes")
+    page = await client.get(f"{coop.assembly_path}/minutes")
     text = visible_text(page.text)
     incidents = text[text.index("Incidents de séance") :]
     assert_shows(
@@ -132,7 +132,7 @@ async def test_the_minutes_list_the_incidents_of_the_session(client: httpx.Async
 async def test_the_minutes_write_the_date_in_words(client: httpx.AsyncClient) -> None:
     coop, _ = await coop_with_a_decision()
     await as_role(client, coop, "facilitator")
-    page = await client.get(f"{coop.base}/assemblies/{coop.assembly_id}/minutes")
+    page = await client.get(f"{coop.assembly_path}/minutes")
     text = visible_text(page.text)
     days = "lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche"
     assert re.search(rf"Date (?:{days}) \d{{1,2}} \w+ \d{{4}} à \d{{1,2}} h( \d{{2}})?", text)

@@ -12,6 +12,7 @@ from tests.web.helpers import csrf_token
 from tests.web.phone_voting import (
     VotingCoop,
     change_vote,
+    open_ballot_signed_in,
     sign_in_as,
     vote_without_javascript,
 )
@@ -34,9 +35,7 @@ async def _sign_out(client: httpx.AsyncClient) -> None:
 async def _ana_voted_yes(client: httpx.AsyncClient) -> tuple[VotingCoop, int]:
     """A secret ballot whose votes may change, Ana signed in on this client, having voted
     "yes": the coop and the ballot's id."""
-    coop = await VotingCoop().create()
-    ballot_id = await coop.open_ballot(secret=True, allow_change=True)
-    await sign_in_as(client, coop, "ana")
+    coop, ballot_id = await open_ballot_signed_in(client, "ana", secret=True, allow_change=True)
     await vote_without_javascript(client, coop, ballot_id, "yes")
     return coop, ballot_id
 
@@ -61,9 +60,9 @@ async def test_another_members_published_receipt_cannot_change_a_secret_vote(
 async def test_a_second_person_on_the_same_phone_sees_and_uses_none_of_the_first_ones_receipts(
     client: httpx.AsyncClient,
 ) -> None:
-    coop = await VotingCoop().create()
-    ballot_id = await coop.open_ballot(secret=True, allow_change=True)
-    await sign_in_as(client, coop, "ben")  # Ben voted earlier, on another phone
+    coop, ballot_id = await open_ballot_signed_in(
+        client, "ben", secret=True, allow_change=True
+    )  # Ben voted earlier, on another phone
     await vote_without_javascript(client, coop, ballot_id, "yes")
     await _sign_out(client)
     client.cookies.clear()
@@ -124,9 +123,7 @@ async def test_closing_and_reopening_a_secret_ballot_reveals_no_individual_choic
 ) -> None:
     """The attack of the issue: close, read the totals, reopen, once per new voter (the "not
     voted yet" list tells who), and diff."""
-    coop = await VotingCoop().create()
-    ballot_id = await coop.open_ballot(secret=True)
-    await sign_in_as(client, coop, "facilitator")
+    coop, ballot_id = await open_ballot_signed_in(client, "facilitator", secret=True)
     voters = ["facilitator", "scrutineer", "ana", "ben"]
     chosen = dict(zip(voters, ["yes", "no", "yes", "abstain"], strict=True))
     revealed: dict[str, str] = {}

@@ -7,7 +7,11 @@ from zoneinfo import ZoneInfo
 
 import httpx
 from tests.support.factories import close
-from tests.web.phone_voting import VotingCoop, change_vote, sign_in_as, vote_without_javascript
+from tests.web.phone_voting import (
+    change_vote,
+    open_ballot_signed_in,
+    vote_without_javascript,
+)
 
 from votes.db.tables import Participation
 
@@ -17,9 +21,7 @@ FRENCH = {"Accept-Language": "fr"}
 async def test_a_changed_vote_is_confirmed_with_its_new_time_in_minutes(
     client: httpx.AsyncClient,
 ) -> None:
-    coop = await VotingCoop().create()
-    ballot_id = await coop.open_ballot(allow_change=True)
-    await sign_in_as(client, coop, "ana")
+    coop, ballot_id = await open_ballot_signed_in(client, "ana", allow_change=True)
     await vote_without_javascript(client, coop, ballot_id, "yes")
     first = await Participation.select(Participation.voted_at).where(
         Participation.ballot == ballot_id
@@ -43,9 +45,7 @@ async def test_a_changed_vote_is_confirmed_with_its_new_time_in_minutes(
 async def test_a_closed_ballot_tells_its_voter_in_separate_sentences(
     client: httpx.AsyncClient,
 ) -> None:
-    coop = await VotingCoop().create()
-    ballot_id = await coop.open_ballot()
-    await sign_in_as(client, coop, "ana")
+    coop, ballot_id = await open_ballot_signed_in(client, "ana")
     await vote_without_javascript(client, coop, ballot_id, "yes")
     await close(ballot_id)
     page = await client.get(coop.path(ballot_id), headers=FRENCH)

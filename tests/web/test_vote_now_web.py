@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import httpx
 from tests.support.factories import Coop, close, cooperative, motion, open_ballot
-from tests.web.assembly_helpers import as_role
+from tests.web.assembly_helpers import as_role, coop_signed_in
 
 
 async def _opened(coop: Coop, **options: object) -> int:
@@ -74,8 +74,7 @@ async def test_another_cooperative_gets_404_and_learns_nothing(client: httpx.Asy
 async def test_the_header_link_goes_there_and_the_menu_has_no_second_one(
     client: httpx.AsyncClient,
 ) -> None:
-    coop = await cooperative()
-    await as_role(client, coop, "member")
+    coop = await coop_signed_in(client, "member")
     page = await client.get(f"{coop.base}/now")
     assert f'class="header-vote" href="{coop.base}/vote/now"' in page.text
     menu = page.text.split('class="org-nav"', 1)[1].split("</nav>", 1)[0]

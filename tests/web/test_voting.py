@@ -13,6 +13,7 @@ from tests.web.helpers import assert_shows, csrf_token
 from tests.web.phone_voting import (
     VotingCoop,
     hidden_values,
+    open_ballot_signed_in,
     sign_in_as,
     vote_without_javascript,
 )
@@ -51,9 +52,7 @@ async def _a_late_vote_is_refused_and_not_counted(
 async def test_a_member_votes_confirms_and_sees_a_receipt_and_a_retry_changes_nothing(
     client: httpx.AsyncClient,
 ) -> None:
-    coop = await VotingCoop().create()
-    ballot_id = await coop.open_ballot(secret=True)
-    await sign_in_as(client, coop, "ana")
+    coop, ballot_id = await open_ballot_signed_in(client, "ana", secret=True)
     voted, form = await vote_without_javascript(client, coop, ballot_id, "yes")
     assert voted.status_code == 303
     page = await client.get(coop.path(ballot_id), headers={"Accept-Language": "fr"})
@@ -69,9 +68,7 @@ async def test_a_member_votes_confirms_and_sees_a_receipt_and_a_retry_changes_no
 
 
 async def test_htmx_gets_the_confirmation_fragment_at_once(client: httpx.AsyncClient) -> None:
-    coop = await VotingCoop().create()
-    ballot_id = await coop.open_ballot()
-    await sign_in_as(client, coop, "ben")
+    coop, ballot_id = await open_ballot_signed_in(client, "ben")
     token = await csrf_token(client, coop.path(ballot_id))
     response = await client.post(
         coop.path(ballot_id, "/vote"),
@@ -86,9 +83,7 @@ async def test_htmx_gets_the_confirmation_fragment_at_once(client: httpx.AsyncCl
 async def test_a_vote_after_the_close_gets_a_clear_page_and_is_not_counted(
     client: httpx.AsyncClient,
 ) -> None:
-    coop = await VotingCoop().create()
-    ballot_id = await coop.open_ballot()
-    await sign_in_as(client, coop, "ana")
+    coop, ballot_id = await open_ballot_signed_in(client, "ana")
     page = await client.get(coop.path(ballot_id))
     token = hidden_values(page.text, "_csrf_token")[0]
     await close(ballot_id)
@@ -129,9 +124,7 @@ async def test_forged_options_observers_and_foreign_ballots_are_refused(
 async def test_a_ranked_ballot_is_filled_by_tapping_options_in_order(
     client: httpx.AsyncClient,
 ) -> None:
-    coop = await VotingCoop().create()
-    ballot_id = await coop.open_ballot("irv")
-    await sign_in_as(client, coop, "ana")
+    coop, ballot_id = await open_ballot_signed_in(client, "ana", "irv")
     token = await csrf_token(client, coop.path(ballot_id))
     order: list[str] = []
     for tap in ({"add": "c"}, {"add": "a"}, {"add": "b"}, {"up": "b"}, {"remove": "c"}):
@@ -199,9 +192,7 @@ async def test_the_console_runs_the_lifecycle_and_shows_who_has_not_voted(
 async def test_a_scrutineer_enters_a_room_count_with_consistency_checks(
     client: httpx.AsyncClient,
 ) -> None:
-    coop = await VotingCoop().create()
-    ballot_id = await coop.open_ballot()
-    await sign_in_as(client, coop, "scrutineer")
+    coop, ballot_id = await open_ballot_signed_in(client, "scrutineer")
     token = await csrf_token(client, coop.path(ballot_id, "/room-count"))
     fields = {"count-yes": "2", "count-no": "1", "count-abstain": "0", "blank": "0", "invalid": "0"}
     wrong = await client.post(
@@ -252,9 +243,7 @@ async def test_the_status_poll_is_silent_until_the_ballot_changes(
 async def test_after_the_deadline_the_phone_says_time_is_up_and_a_vote_is_refused(
     client: httpx.AsyncClient,
 ) -> None:
-    coop = await VotingCoop().create()
-    ballot_id = await coop.open_ballot(duration_seconds=60)
-    await sign_in_as(client, coop, "ana")
+    coop, ballot_id = await open_ballot_signed_in(client, "ana", duration_seconds=60)
     page = await client.get(coop.path(ballot_id), headers={"Accept-Language": "fr"})
     token = hidden_values(page.text, "_csrf_token")[0]
     assert 'data-over="Temps écoulé"' in page.text  # what the ticking countdown shows at 0
@@ -387,9 +376,7 @@ async def test_a_scrutineer_counts_approval_papers_and_they_join_the_electronic_
 
 
 async def test_score_papers_are_not_added_up_by_option(client: httpx.AsyncClient) -> None:
-    coop = await VotingCoop().create()
-    ballot_id = await coop.open_ballot("score")
-    await sign_in_as(client, coop, "scrutineer")
+    coop, ballot_id = await open_ballot_signed_in(client, "scrutineer", "score")
     page = await client.get(coop.path(ballot_id, "/room-count"), headers={"Accept-Language": "fr"})
     explained = "chaque bulletin doit être dépouillé un par un"
     assert explained in page.text
@@ -409,9 +396,7 @@ async def test_a_crafted_score_gets_the_scale_message_and_is_not_counted(
 ) -> None:
     """ "²" passes str.isdigit() yet int() refuses it; int() refuses 5,000 digits too: both
     once gave a 500. A score written any other way than in plain digits is off the scale."""
-    coop = await VotingCoop().create()
-    ballot_id = await coop.open_ballot("score")
-    await sign_in_as(client, coop, "ana")
+    coop, ballot_id = await open_ballot_signed_in(client, "ana", "score")
     token = await csrf_token(client, coop.path(ballot_id))
     for crafted in ("²", "٣", "9" * 5000, "-" + "9" * 5000, str(2**63), "1e3"):
         for step in ("/review", "/vote"):
