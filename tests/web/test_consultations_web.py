@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 from tests.support.consultations import (
-    PASSWORD,
     Side,
     consultation_of,
     cooperative_assembly,
@@ -18,7 +17,7 @@ from tests.support.consultations import (
     sent_proposal,
     vote_on_copy,
 )
-from tests.support.factories import role_holders
+from tests.support.factories import PASSWORD, role_holders
 from tests.web.helpers import assert_shows, choose_language, post_with_token, sign_in
 
 from votes.db.tables import AuditEntry, Consultation, Membership, Proposal
