@@ -140,6 +140,41 @@ async def session_gathering(organisation_id: int, assembly_id: int) -> int | Non
     return None if row is None or row["gathering"] is None else int(row["gathering"])
 
 
+async def session_of(
+    organisation_id: int, assembly_id: int
+) -> tuple[GatheringView, SessionView] | None:
+    """The gathering an assembly of the organisation is a session of, and the session (its
+    kind, room and times) as the programme lists it; None when it is no session."""
+    row = (
+        await Assembly.select(
+            Assembly.gathering,
+            Assembly.title,
+            Assembly.kind,
+            Assembly.status,
+            Assembly.starts_at,
+            Assembly.ends_at,
+            Assembly.room,
+        )
+        .where((Assembly.id == assembly_id) & (Assembly.organisation == organisation_id))
+        .first()
+    )
+    if row is None or row["gathering"] is None:
+        return None
+    gathering = await gathering_view(organisation_id, int(row["gathering"]))
+    if gathering is None:
+        return None
+    session = SessionView(
+        assembly_id=assembly_id,
+        title=row["title"],
+        kind=row["kind"],
+        status=row["status"],
+        starts_at=row["starts_at"],
+        ends_at=row["ends_at"],
+        room=row["room"],
+    )
+    return gathering, session
+
+
 async def is_registered(gathering_id: int, membership_id: int) -> bool:
     return bool(
         await GatheringRegistration.exists().where(
