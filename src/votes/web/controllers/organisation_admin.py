@@ -19,13 +19,20 @@ from litestar.exceptions import NotAuthorizedException, NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from votes.db import consultation_queries, member_queries, queries
+from votes.db import (
+    consultation_queries,
+    gathering_queries,
+    member_queries,
+    network_queries,
+    queries,
+)
 from votes.db.queries import OrganisationView
-from votes.db.tables import LegalForm
+from votes.db.tables import LegalForm, NetworkStatus
 from votes.services import accounts, organisations
 from votes.services.accounts import Viewer
 from votes.services.actors import may_administer
 from votes.services.refusals import Refused
+from votes.web.controllers.gatherings import gathering_dates
 from votes.web.forms import FormErrors
 from votes.web.guards import requires
 from votes.web.labels import N_
@@ -167,6 +174,16 @@ class OrganisationHomeController(Controller):
             consultations=await consultation_queries.awaiting_answer(organisation_id)
             if page.actor.is_admin
             else [],
+            # the organisation's gatherings, and a network's member cooperatives (#20)
+            gatherings=[
+                (g, gathering_dates(g))
+                for g in await gathering_queries.gatherings_of(organisation_id)
+            ],
+            cooperatives=[
+                place.cooperative_name
+                for place in await network_queries.cooperatives_of(organisation_id)
+                if place.status == NetworkStatus.MEMBER.value
+            ],
         )
 
     async def _settings_page(
