@@ -4,9 +4,8 @@ the stored keys (``access_code.used``, ``membership:12``, ``assembly``)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
-
 from datetime import date
+from typing import Any
 
 from babel.dates import format_date
 
