@@ -109,6 +109,8 @@ async def test_a_networks_home_shows_its_gathering_and_its_cooperatives(
     )
     assert " · ".join(names) in page
     assert "Gérer les coopératives membres" in page
+    # a network's people come from its cooperatives: no « import your members » first steps
+    assert "Premiers pas" not in page
 
 
 async def test_the_welcome_page_mentions_the_demo_network_and_its_gathering(
@@ -137,3 +139,32 @@ async def test_the_audit_trail_writes_a_gatherings_days_in_words(
     assert "mardi 9 juin 2026" in page
     assert "samedi 13 juin 2026" in page
     assert "2026-06-09" not in page
+
+
+async def test_next_shows_the_next_days_sessions_when_today_holds_no_more(
+    client: httpx.AsyncClient,
+) -> None:
+    """Before the gathering (or the evening before a day), « Ensuite » read « Plus aucune
+    session aujourd'hui. » while the programme started tomorrow."""
+    network = await organisation("Reseau", is_network=True)
+    chair = await actor_for(network.organisation_id)
+    gathering_id = await service.create_gathering(
+        chair, "Rencontre d'été", date(2026, 6, 10), date(2026, 6, 12)
+    )
+    await service.add_session(
+        chair,
+        gathering_id,
+        "Plénière d'ouverture",
+        SessionType.PLENARY,
+        date(2026, 6, 10),
+        time(9, 30),
+        time(12),
+        room="Grande salle",
+    )
+    await sign_in(client, network.admin_email, PASSWORD)
+    page = shown(await client.get(f"{network.base}/gatherings/{gathering_id}"))
+    start = page.index('id="next"')
+    following = page[start : page.index("</section>", start)]
+    assert "Plénière d'ouverture" in following
+    assert "mercredi 10 juin · 09:30–12:00" in following
+    assert "Plus aucune session aujourd'hui" not in following

@@ -220,6 +220,8 @@ class GatheringsController(Controller):
             registered=registered,
             arrived=arrived,
             today_on=gathering.holds(today),
+            # « Ensuite » lists another day's sessions when today holds no more: with their day
+            next_elsewhere=any(service.local_day(s.starts_at, zone) != today for s in plan.next_up),
             plans=may_run_assemblies(page.actor),
             steward=may_steward(page.actor),
             errors=errors or FormErrors(),

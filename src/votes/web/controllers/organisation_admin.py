@@ -167,8 +167,9 @@ class OrganisationHomeController(Controller):
             assemblies=await queries.assemblies_of(organisation_id),
             open_ballots=await queries.open_ballots_of(organisation_id),
             # the way to a first ballot, for whoever sets the cooperative up, until it is walked
+            # (not a network's: its people are registered by its cooperatives, not imported)
             first_steps=await queries.first_steps_of(organisation_id)
-            if page.actor.is_admin
+            if page.actor.is_admin and not page.network_place.is_network
             else None,
             # network consultations awaiting the cooperative's answer (#20): its admins' to do
             consultations=await consultation_queries.awaiting_answer(organisation_id)
