@@ -11,10 +11,12 @@ from datetime import UTC, date, datetime, time
 
 import httpx
 import pytest
+from tests.support.consultations import consultation_of, network_with, sent_proposal
 from tests.support.factories import PASSWORD
 from tests.web.helpers import sign_in
 from tests.web.network_helpers import joined, organisation
 
+from votes.db.tables import Organisation
 from votes.services import gatherings as service
 from votes.services.actors import actor_for
 from votes.services.gatherings import SessionType
@@ -168,3 +170,20 @@ async def test_next_shows_the_next_days_sessions_when_today_holds_no_more(
     assert "Plénière d'ouverture" in following
     assert "mercredi 10 juin · 09:30–12:00" in following
     assert "Plus aucune session aujourd'hui" not in following
+
+
+async def test_a_consultation_names_its_network_in_quotes(client: httpx.AsyncClient) -> None:
+    """« Envoyée par le réseau Réseau … » read as a stutter: the name is quoted."""
+    network, (cooperative,) = await network_with(1)
+    proposal_id = await sent_proposal(network)
+    consultation_id = await consultation_of(proposal_id, cooperative)
+    await sign_in(client, cooperative.email, PASSWORD)
+    page = shown(await client.get(f"{cooperative.base}/consultations/{consultation_id}"))
+    name = (
+        await Organisation.select(Organisation.name)
+        .where(Organisation.id == network.organisation_id)
+        .first()
+    )
+    assert name is not None
+    n = "\u00a0"
+    assert f"Envoyée par le réseau «{n}{name['name']}{n}» le " in page
