@@ -18,6 +18,7 @@ from tests.web.network_helpers import joined, organisation
 
 from votes.db.tables import Organisation
 from votes.services import gatherings as service
+from votes.services import networks
 from votes.services.actors import actor_for
 from votes.services.gatherings import SessionType
 
@@ -187,3 +188,28 @@ async def test_a_consultation_names_its_network_in_quotes(client: httpx.AsyncCli
     assert name is not None
     n = "\u00a0"
     assert f"Envoyée par le réseau «{n}{name['name']}{n}» le " in page
+
+
+async def test_the_desk_of_a_networks_gathering_names_each_participants_cooperative(
+    client: httpx.AsyncClient,
+) -> None:
+    """At the desk of a network's gathering a steward tells two people of the same name
+    apart, and sends them to their cooperative's group, by the cooperative that registered
+    them."""
+    network = await organisation("Reseau", is_network=True)
+    member = await organisation("Coop")
+    await joined(network, member)
+    delegate = await networks.register_delegate(
+        member.admin, network.organisation_id, member.members[0]
+    )
+    chair = await actor_for(network.organisation_id)
+    gathering_id = await service.create_gathering(
+        chair, "Rencontre d'été", date(2026, 6, 9), date(2026, 6, 9)
+    )
+    await service.register(chair, gathering_id, delegate)
+    await sign_in(client, network.admin_email, PASSWORD)
+    page = shown(await client.get(f"{network.base}/gatherings/{gathering_id}/check-in"))
+    assert (
+        f'<strong>{member.names[0]}</strong> <span class="muted">· Coop {member.short_name}</span>'
+        in page
+    )

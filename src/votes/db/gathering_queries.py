@@ -64,6 +64,7 @@ class Participant:
     membership_id: int
     name: str
     checked_in_at: datetime | None
+    cooperative: str = ""  # at a network's gathering: the cooperative that registered them
 
 
 def _gathering(row: dict[str, Any]) -> GatheringView:
@@ -212,6 +213,7 @@ async def participants(
         await GatheringRegistration.select(
             GatheringRegistration.membership,
             GatheringRegistration.membership.person.name,  # type: ignore[union-attr]
+            GatheringRegistration.membership.delegated_by.name,  # type: ignore[union-attr]
         )
         .where(
             (GatheringRegistration.gathering == gathering_id)
@@ -229,6 +231,7 @@ async def participants(
             membership_id=int(row["membership"]),
             name=row["membership.person.name"],
             checked_in_at=arrived.get(int(row["membership"])),
+            cooperative=row["membership.delegated_by.name"] or "",
         )
         for row in rows
         if not wanted or wanted in folded(row["membership.person.name"])
