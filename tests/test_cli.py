@@ -54,6 +54,11 @@ def test_demo_loads_once_then_says_it_is_there(tmp_path: Path) -> None:
     assert first.returncode == 0, first.stderr
     assert "demo loaded" in first.stdout
     assert "camille@demo.votes.invalid" in first.stdout
+    # the network of #20 and its gathering are named, with where to find them
+    assert "Network: Réseau Coopératif des Communs and its gathering « Rencontre d'été »" in (
+        first.stdout
+    )
+    assert "/o/demo-reseau/gatherings" in first.stdout
     second = votes("demo", env=env)
     assert second.returncode == 0
     assert "already loaded" in second.stdout

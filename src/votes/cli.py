@@ -186,12 +186,17 @@ def _demo_address(settings: Settings) -> str:
 
 
 def _print_demo_hint(settings: Settings) -> None:
-    from votes.services.demo import DEMO_PASSWORD, PEOPLE, demo_email
+    from votes.services.demo import DEMO_ORGANISATION, DEMO_PASSWORD, PEOPLE, demo_email
+    from votes.services.demo_network_story import GATHERING_TITLE, NETWORK_NAME, NETWORK_SUFFIX
 
-    print(f"\n  Demo: open {_demo_address(settings)}/ and sign in with")
+    address = _demo_address(settings)
+    print(f"\n  Demo: open {address}/ and sign in with")
     for person in PEOPLE[:3]:
         print(f"    {demo_email(person):32} ({person.role})")
-    print(f"  password: {DEMO_PASSWORD}\n")
+    print(f"  password: {DEMO_PASSWORD}")
+    # the network (#20): camille runs it, lea is a delegate of her cooperative
+    print(f"  Network: {NETWORK_NAME} and its gathering « {GATHERING_TITLE} »")
+    print(f"    {address}/o/{DEMO_ORGANISATION}-{NETWORK_SUFFIX}/gatherings\n")
 
 
 def _create_admin(args: argparse.Namespace, settings: Settings) -> int:

@@ -205,6 +205,16 @@ async def test_the_programme_at_a_given_moment() -> None:
     )
     assert [s.title for s in plan.running] == ["Atelier A", "Atelier B"]
     assert [s.title for s in plan.next_up] == ["Clôture"]  # not Wednesday's workshop
+    # after Tuesday's last session, and before the gathering, « next » is the next day's
+    # sessions
+    evening = service.programme(
+        gathering, sessions, mine, datetime(2026, 6, 9, 17, 0, tzinfo=UTC), "Europe/Paris"
+    )
+    assert [s.title for s in evening.next_up] == ["Atelier du mercredi"]
+    before = service.programme(
+        gathering, sessions, mine, datetime(2026, 6, 1, 8, 0, tzinfo=UTC), "Europe/Paris"
+    )
+    assert [s.title for s in before.next_up] == ["Plénière", "Atelier A", "Atelier B", "Clôture"]
     assert [s.title for s in plan.mine] == ["Atelier A"]
     assert [(day, [s.title for s in shown]) for day, shown in plan.by_day] == [
         (TUESDAY, ["Plénière", "Atelier A", "Atelier B", "Clôture"]),

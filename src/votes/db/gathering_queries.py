@@ -64,6 +64,7 @@ class Participant:
     membership_id: int
     name: str
     checked_in_at: datetime | None
+    cooperative: str = ""  # at a network's gathering: the cooperative that registered them
 
 
 def _gathering(row: dict[str, Any]) -> GatheringView:
@@ -140,6 +141,41 @@ async def session_gathering(organisation_id: int, assembly_id: int) -> int | Non
     return None if row is None or row["gathering"] is None else int(row["gathering"])
 
 
+async def session_of(
+    organisation_id: int, assembly_id: int
+) -> tuple[GatheringView, SessionView] | None:
+    """The gathering an assembly of the organisation is a session of, and the session (its
+    kind, room and times) as the programme lists it; None when it is no session."""
+    row = (
+        await Assembly.select(
+            Assembly.gathering,
+            Assembly.title,
+            Assembly.kind,
+            Assembly.status,
+            Assembly.starts_at,
+            Assembly.ends_at,
+            Assembly.room,
+        )
+        .where((Assembly.id == assembly_id) & (Assembly.organisation == organisation_id))
+        .first()
+    )
+    if row is None or row["gathering"] is None:
+        return None
+    gathering = await gathering_view(organisation_id, int(row["gathering"]))
+    if gathering is None:
+        return None
+    session = SessionView(
+        assembly_id=assembly_id,
+        title=row["title"],
+        kind=row["kind"],
+        status=row["status"],
+        starts_at=row["starts_at"],
+        ends_at=row["ends_at"],
+        room=row["room"],
+    )
+    return gathering, session
+
+
 async def is_registered(gathering_id: int, membership_id: int) -> bool:
     return bool(
         await GatheringRegistration.exists().where(
@@ -177,6 +213,7 @@ async def participants(
         await GatheringRegistration.select(
             GatheringRegistration.membership,
             GatheringRegistration.membership.person.name,  # type: ignore[union-attr]
+            GatheringRegistration.membership.delegated_by.name,  # type: ignore[union-attr]
         )
         .where(
             (GatheringRegistration.gathering == gathering_id)
@@ -194,6 +231,7 @@ async def participants(
             membership_id=int(row["membership"]),
             name=row["membership.person.name"],
             checked_in_at=arrived.get(int(row["membership"])),
+            cooperative=row["membership.delegated_by.name"] or "",
         )
         for row in rows
         if not wanted or wanted in folded(row["membership.person.name"])

@@ -167,3 +167,22 @@ async def member_of(network_id: int, cooperative_id: int) -> bool:
             & (NetworkMembership.status == NetworkStatus.MEMBER.value)
         )
     )
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkPlace:
+    """What an organisation's navigation says of networks: whether it is a network, and
+    whether it is a member cooperative of one now."""
+
+    is_network: bool = False
+    in_network: bool = False
+
+
+async def network_place(organisation_id: int) -> NetworkPlace:
+    if (await network_settings(organisation_id)).is_network:
+        return NetworkPlace(is_network=True)
+    member = await NetworkMembership.exists().where(
+        (NetworkMembership.cooperative == organisation_id)
+        & (NetworkMembership.status == NetworkStatus.MEMBER.value)
+    )
+    return NetworkPlace(in_network=bool(member))

@@ -14,7 +14,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from votes.db import queries
+from votes.db import gathering_queries, queries
+from votes.db.gathering_queries import GatheringView
 from votes.db.tables import (
     AmendmentKind,
     AssemblyKind,
@@ -55,6 +56,7 @@ from votes.services.actors import Actor, actor_for
 from votes.services.ballots import drafts, lifecycle, voting
 from votes.services.convocations import LetterDraft
 from votes.services.demo_network import seed_network
+from votes.services.demo_network_story import NETWORK_SUFFIX
 from votes.services.demo_story import (
     ACCOUNTS,
     ACCOUNTS_BALLOT,
@@ -128,6 +130,8 @@ class DemoHint:
     organisation_name: str
     password: str
     accounts: tuple[DemoAccount, ...]
+    network_name: str = ""  # the demo's network (#20), if it is loaded
+    gathering: GatheringView | None = None  # and its gathering
 
 
 def demo_email(person: DemoPerson, domain: str = DEMO_EMAIL_DOMAIN) -> str:
@@ -144,12 +148,20 @@ async def demo_sign_in_hint() -> DemoHint | None:
     if row is None:
         return None
     shown = ("camille", "yanis", "lea", "sarah")
+    network = (
+        await Organisation.select(Organisation.id, Organisation.name)
+        .where(Organisation.short_name == f"{DEMO_ORGANISATION}-{NETWORK_SUFFIX}")
+        .first()
+    )
+    gatherings = await gathering_queries.gatherings_of(network["id"]) if network else []
     return DemoHint(
         organisation_name=row["name"],
         password=DEMO_PASSWORD,
         accounts=tuple(
             DemoAccount(demo_email(p), p.name, p.role) for p in PEOPLE if p.key in shown
         ),
+        network_name=network["name"] if network else "",
+        gathering=gatherings[0] if gatherings else None,
     )
 
 

@@ -116,12 +116,14 @@ def programme(
     time_zone: str,
 ) -> Programme:
     """Split the programme for a phone at the moment ``at``: running now (started, not
-    ended), next (later the same local day), the member's chosen sessions, and by day."""
+    ended), next (later the same local day; when that day holds no more, the next day's
+    sessions, so that « Ensuite » is not empty the evening before or before the gathering),
+    the member's chosen sessions, and by day."""
     today = local_day(at, time_zone)
     running = [s for s in sessions if s.starts_at <= at < s.until]
-    next_up = [
-        s for s in sessions if s.starts_at > at and local_day(s.starts_at, time_zone) == today
-    ]
+    later = sorted((s for s in sessions if s.starts_at > at), key=lambda s: s.starts_at)
+    next_day = local_day(later[0].starts_at, time_zone) if later else today
+    next_up = [s for s in later if local_day(s.starts_at, time_zone) == next_day]
     mine = [s for s in sessions if s.assembly_id in chosen]
     by_day = [
         (day, [s for s in sessions if local_day(s.starts_at, time_zone) == day])

@@ -4,8 +4,12 @@ the stored keys (``access_code.used``, ``membership:12``, ``assembly``)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
+from babel.dates import format_date
+
+from votes import i18n
 from votes.i18n import gettext
 from votes.web.labels import N_, label
 
@@ -183,6 +187,18 @@ ROLES: dict[str, str] = {
 }
 
 
+# details that hold a day, stored as ISO « 2026-06-09 »: shown in words, « mardi 9 juin 2026 »
+DAYS = frozenset(("day", "first_day", "last_day"))
+
+
+def _day(value: object) -> str:
+    try:
+        day = date.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    return format_date(day, format="full", locale=i18n.babel_locale())
+
+
 def _words(code: str) -> str:
     """A stored key as plain words: ``sign_ins.unblocked`` → "sign ins unblocked"."""
     return code.replace(".", " ").replace("_", " ").replace(":", " ").strip()
@@ -218,6 +234,8 @@ def detail_items(details: Mapping[str, Any], action: str = "") -> list[tuple[str
             shown = ", ".join(str(v) for v in value)
         elif isinstance(value, dict):
             shown = ", ".join(f"{_words(str(k))}: {v}" for k, v in value.items())
+        elif key in DAYS:
+            shown = _day(value)
         elif key in groups:
             shown = label(groups[key], str(value))
         else:

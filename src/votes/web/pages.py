@@ -19,8 +19,9 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK
 
-from votes.db import agenda_queries
+from votes.db import agenda_queries, network_queries
 from votes.db.agenda_queries import AssemblyView
+from votes.db.network_queries import NetworkPlace
 from votes.db.queries import OrganisationView
 from votes.services.accounts import Viewer
 from votes.services.actors import Actor
@@ -92,13 +93,20 @@ class Visit:
 class Page(Visit):
     """An organisation's page: a :class:`Visit` and the acting member."""
 
-    __slots__ = ("actor",)
+    __slots__ = ("actor", "network_place")
 
     def __init__(
-        self, request: Request[Any, Any, State], context: RequestContext, actor: Actor
+        self,
+        request: Request[Any, Any, State],
+        context: RequestContext,
+        actor: Actor,
+        network_place: NetworkPlace | None = None,
     ) -> None:
         super().__init__(request, context)
         self.actor = actor
+        # what the navigation says of networks (read for administrators only: only their
+        # links depend on it)
+        self.network_place = network_place or NetworkPlace()
 
     @property
     def organisation(self) -> OrganisationView:
@@ -116,7 +124,12 @@ class Page(Visit):
     def _layout(self) -> dict[str, Any]:
         """What the organisation layout reads: the request context, the acting membership,
         the organisation."""
-        return {**super()._layout(), "membership": self.actor, "organisation": self.organisation}
+        return {
+            **super()._layout(),
+            "membership": self.actor,
+            "organisation": self.organisation,
+            "network_place": self.network_place,
+        }
 
     async def assembly(self, assembly_id: int) -> AssemblyView:
         """The organisation's assembly ``assembly_id``, or 404 (the lookup most pages of an
@@ -137,4 +150,5 @@ async def provide_page(
 ) -> Page:
     """Takes ``actor`` (which takes ``context``) so that the three resolve one after the other
     (see :func:`votes.web.guards.provide_actor`)."""
-    return Page(request, context, actor)
+    place = await network_queries.network_place(actor.organisation_id) if actor.is_admin else None
+    return Page(request, context, actor, place)

@@ -18,7 +18,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_204_NO_CONTENT, HTTP_422_UNPROCESSABLE_ENTITY
 
-from votes.db import agenda_queries, now_queries, thread_queries
+from votes.db import agenda_queries, gathering_queries, now_queries, thread_queries
 from votes.db.tables import AssemblyKind, AssemblyStatus, Convocation, SubmissionRule
 from votes.i18n import gettext as _
 from votes.services import advance_votes, assemblies, attendance
@@ -35,6 +35,7 @@ from votes.web.assembly_forms import (
     text,
     thread_context,
 )
+from votes.web.controllers.gatherings import session_day
 from votes.web.forms import FormErrors, QueryCount, whole_number
 from votes.web.guards import requires
 from votes.web.pages import Page, found
@@ -237,8 +238,12 @@ class AssemblyController(Controller):
             await agenda_queries.assembly_page(page.organisation.id, assembly_id, viewer_of(actor))
         )
         window = await advance_votes.window(page.organisation.id, assembly_id)
+        # a session of a gathering links back to its programme (#20)
+        session = await gathering_queries.session_of(page.organisation.id, assembly_id)
         return page.render(
             "pages/assemblies/detail.html.jinja",
+            session=session,
+            session_day=session_day(session[1], page.organisation.time_zone) if session else "",
             fragment=fragment,
             status_code=status_code,
             page_data=detail,

@@ -11,6 +11,7 @@ import re
 from datetime import date, time
 from typing import Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 from litestar import Controller, get, post
@@ -22,7 +23,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_422_UNPROCESSABLE_ENTITY
 
 from votes import i18n
 from votes.db import gathering_queries as gq
-from votes.db.gathering_queries import GatheringView
+from votes.db.gathering_queries import GatheringView, SessionView
 from votes.i18n import gettext as _
 from votes.services import gatherings as service
 from votes.services.actors import may_administer, may_run_assemblies, may_steward
@@ -107,7 +108,13 @@ def full_day(day: date) -> str:
     return format_date(day, format="full", locale=i18n.babel_locale())
 
 
-def _words(gathering: GatheringView) -> str:
+def session_day(session: SessionView, time_zone: str) -> str:
+    """The day a session takes place on, in words and in the organisation's time zone."""
+    return day_in_words(session.starts_at.astimezone(ZoneInfo(time_zone)).date())
+
+
+def gathering_dates(gathering: GatheringView) -> str:
+    """« du mardi 9 juin 2026 au samedi 13 juin 2026 », or the one day in words."""
     if gathering.first_day == gathering.last_day:
         return full_day(gathering.first_day)
     return _("from %(first)s to %(last)s") % {
@@ -136,7 +143,7 @@ class GatheringsController(Controller):
         return page.render(
             "pages/gatherings/list.html.jinja",
             status_code=status_code,
-            gatherings=[(g, _words(g)) for g in listed],
+            gatherings=[(g, gathering_dates(g)) for g in listed],
             plans=may_run_assemblies(page.actor),
             values=values,
             errors=errors,
@@ -203,7 +210,7 @@ class GatheringsController(Controller):
             "pages/gatherings/programme.html.jinja",
             status_code=status_code,
             gathering=gathering,
-            dates=_words(gathering),
+            dates=gathering_dates(gathering),
             plan=plan,
             days=[(day_in_words(day), day == today, shown) for day, shown in plan.by_day],
             session_days={
@@ -213,6 +220,8 @@ class GatheringsController(Controller):
             registered=registered,
             arrived=arrived,
             today_on=gathering.holds(today),
+            # « Ensuite » lists another day's sessions when today holds no more: with their day
+            next_elsewhere=any(service.local_day(s.starts_at, zone) != today for s in plan.next_up),
             plans=may_run_assemblies(page.actor),
             steward=may_steward(page.actor),
             errors=errors or FormErrors(),
@@ -271,7 +280,7 @@ class GatheringsController(Controller):
             "pages/gatherings/session_form.html.jinja",
             status_code=status_code,
             gathering=gathering,
-            dates=_words(gathering),
+            dates=gathering_dates(gathering),
             days=[(day.isoformat(), day_in_words(day)) for day in gathering.days],
             types=list(SessionType),
             values=values,

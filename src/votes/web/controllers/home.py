@@ -14,6 +14,7 @@ from votes.db.tables import MembershipStatus
 from votes.services import accounts
 from votes.services.demo import demo_sign_in_hint
 from votes.web.context import LANGUAGE_COOKIE
+from votes.web.controllers.gatherings import gathering_dates
 from votes.web.forms import safe_next_path
 from votes.web.pages import Visit
 from votes.web.rendering import see_other
@@ -25,7 +26,13 @@ class HomeController(Controller):
         if visit.viewer is None:
             settings = visit.settings
             demo = None if settings.is_production else await demo_sign_in_hint()
-            return visit.render("pages/home/welcome.html.jinja", demo=demo, next="/")
+            return visit.render(
+                "pages/home/welcome.html.jinja",
+                demo=demo,
+                # the demo's gathering, its days in words (#20)
+                demo_dates=gathering_dates(demo.gathering) if demo and demo.gathering else "",
+                next="/",
+            )
         memberships = await queries.memberships_of_person(visit.viewer.person_id)
         overview = [
             (

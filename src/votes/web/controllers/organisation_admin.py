@@ -19,13 +19,20 @@ from litestar.exceptions import NotAuthorizedException, NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from votes.db import consultation_queries, member_queries, queries
+from votes.db import (
+    consultation_queries,
+    gathering_queries,
+    member_queries,
+    network_queries,
+    queries,
+)
 from votes.db.queries import OrganisationView
-from votes.db.tables import LegalForm
+from votes.db.tables import LegalForm, NetworkStatus
 from votes.services import accounts, organisations
 from votes.services.accounts import Viewer
 from votes.services.actors import may_administer
 from votes.services.refusals import Refused
+from votes.web.controllers.gatherings import gathering_dates
 from votes.web.forms import FormErrors
 from votes.web.guards import requires
 from votes.web.labels import N_
@@ -160,13 +167,24 @@ class OrganisationHomeController(Controller):
             assemblies=await queries.assemblies_of(organisation_id),
             open_ballots=await queries.open_ballots_of(organisation_id),
             # the way to a first ballot, for whoever sets the cooperative up, until it is walked
+            # (not a network's: its people are registered by its cooperatives, not imported)
             first_steps=await queries.first_steps_of(organisation_id)
-            if page.actor.is_admin
+            if page.actor.is_admin and not page.network_place.is_network
             else None,
             # network consultations awaiting the cooperative's answer (#20): its admins' to do
             consultations=await consultation_queries.awaiting_answer(organisation_id)
             if page.actor.is_admin
             else [],
+            # the organisation's gatherings, and a network's member cooperatives (#20)
+            gatherings=[
+                (g, gathering_dates(g))
+                for g in await gathering_queries.gatherings_of(organisation_id)
+            ],
+            cooperatives=[
+                place.cooperative_name
+                for place in await network_queries.cooperatives_of(organisation_id)
+                if place.status == NetworkStatus.MEMBER.value
+            ],
         )
 
     async def _settings_page(
