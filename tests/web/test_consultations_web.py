@@ -76,7 +76,7 @@ async def test_a_network_consults_a_cooperative_and_reads_only_its_answer(
         _text(page),
         "2 coopératives n'ont pas encore répondu (non comptées)",
         "pas encore répondu",
-        f"Chiffres renvoyés, additionnés{NBSP}: 0 pour",
+        f"Chiffres renvoyés, additionnés{NBSP}: pour{NBSP}: 0,",
     )
 
     coop_browser = await _signed_in(second_client, cooperative)
@@ -101,7 +101,7 @@ async def test_a_network_consults_a_cooperative_and_reads_only_its_answer(
     confirm = await coop_browser.get(path)
     assert_shows(
         _text(confirm),
-        f"Votre scrutin publié dit{NBSP}: adoptée — 4 pour, 1 contre, 2 abstentions, 7 votant·es.",
+        f"Votre scrutin publié dit{NBSP}: adoptée — pour{NBSP}: 4, contre{NBSP}: 1, abstentions{NBSP}: 2, votant·es{NBSP}: 7.",
         "Envoyer cette réponse au réseau",
         f'name="ballot" value="{ballot_id}"',
     )
@@ -117,7 +117,7 @@ async def test_a_network_consults_a_cooperative_and_reads_only_its_answer(
         "1 coopérative a adopté la proposition",
         "0 coopérative l'a rejetée",
         "1 coopérative n'a pas encore répondu (non comptée)",
-        f"Chiffres renvoyés, additionnés{NBSP}: 4 pour, 1 contre, 2 abstentions, 7 votant·es.",
+        f"Chiffres renvoyés, additionnés{NBSP}: pour{NBSP}: 4, contre{NBSP}: 1, abstentions{NBSP}: 2, votant·es{NBSP}: 7.",
         cooperative.slug.split("-")[1],
         silent.slug.split("-")[1],
     )
