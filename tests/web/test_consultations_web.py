@@ -27,6 +27,9 @@ from votes.web.app import create_app
 
 NBSP = "\u00a0"
 
+# the figures a cooperative returns, as its admin and the network read them
+FIGURES = f"pour{NBSP}: 4, contre{NBSP}: 1, abstentions{NBSP}: 2, votant·es{NBSP}: 7."
+
 
 @pytest.fixture
 async def second_client(database: None) -> AsyncIterator[httpx.AsyncClient]:
@@ -101,7 +104,7 @@ async def test_a_network_consults_a_cooperative_and_reads_only_its_answer(
     confirm = await coop_browser.get(path)
     assert_shows(
         _text(confirm),
-        f"Votre scrutin publié dit{NBSP}: adoptée — pour{NBSP}: 4, contre{NBSP}: 1, abstentions{NBSP}: 2, votant·es{NBSP}: 7.",
+        f"Votre scrutin publié dit{NBSP}: adoptée — {FIGURES}",
         "Envoyer cette réponse au réseau",
         f'name="ballot" value="{ballot_id}"',
     )
@@ -117,7 +120,7 @@ async def test_a_network_consults_a_cooperative_and_reads_only_its_answer(
         "1 coopérative a adopté la proposition",
         "0 coopérative l'a rejetée",
         "1 coopérative n'a pas encore répondu (non comptée)",
-        f"Chiffres renvoyés, additionnés{NBSP}: pour{NBSP}: 4, contre{NBSP}: 1, abstentions{NBSP}: 2, votant·es{NBSP}: 7.",
+        f"Chiffres renvoyés, additionnés{NBSP}: {FIGURES}",
         cooperative.slug.split("-")[1],
         silent.slug.split("-")[1],
     )

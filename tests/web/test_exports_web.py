@@ -48,7 +48,7 @@ async def test_results_of_every_ballot_as_csv_and_json(
     accounts = {
         r["option"]: r["votes"]
         for r in rows
-        if r["question"] == "Approuvez-vous les comptes de l'exercice 2025 ?"
+        if r["question"] == "Approuvez-vous les comptes de l'exercice 2025\u00a0?"
     }
     assert accounts == {"yes": "7", "no": "1", "abstain": "2"}
     assert all(r["verdict"] == "adopted" for r in rows if r["method"] == "majority")

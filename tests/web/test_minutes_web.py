@@ -46,7 +46,7 @@ async def test_the_demo_minutes_report_every_resolution_with_its_numbers(
     )
     # the test ballot is no decision; the open ballot is not in the record yet
     assert "Vote d'essai" not in text
-    assert "Adoptez-vous l'affectation du résultat 2025 ?" not in text
+    assert "Adoptez-vous l'affectation du résultat 2025\u00a0?" not in text
     assert "1 scrutin est encore ouvert" in text
     # the secretary's draft: the bureau and the opening words
     assert "Secrétaire de séance Léa Dubois" in text

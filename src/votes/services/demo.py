@@ -411,7 +411,7 @@ async def _seed_floor(story: _Story, item_id: int) -> None:
             assembly=assembly_id,
             agenda_item=item_id,
             kind=MoodKind.FIST_TO_FIVE.value,
-            question="Les comptes sont-ils assez clairs pour passer au vote ?",
+            question="Les comptes sont-ils assez clairs pour passer au vote ?",
             status=MoodStatus.CLOSED.value,
             opened_at=start,
             closed_at=start + timedelta(minutes=2),
@@ -508,11 +508,11 @@ async def _seed_deliberation(story: _Story) -> None:
         stance=Stance.AGAINST,
     )  # fmt: skip
     await deliberation.post_contribution(
-        member["hugo"], thread, "D'où l'amendement de Léa : on en débat puis on vote.",
+        member["hugo"], thread, "D'où l'amendement de Léa : on en débat puis on vote.",
         parent_id=first,
     )  # fmt: skip
     off_topic = await deliberation.post_contribution(
-        member["noah"], thread, "Quelqu'un a vu mon chargeur ?", stance=Stance.QUESTION
+        member["noah"], thread, "Quelqu'un a vu mon chargeur ?", stance=Stance.QUESTION
     )
     await deliberation.hide_contribution(member["camille"], off_topic, "Hors sujet")
     await proposals.create_proposal(
@@ -554,7 +554,7 @@ async def _seed_consent_rounds(story: _Story, item_id: int) -> None:
     await lifecycle.rerun_consent_round(
         system,
         ballot_id,
-        "Ajout de l'article 4 : droit à la déconnexion après 19 h.",
+        "Ajout de l'article 4 : droit à la déconnexion après 19 h.",
     )
     await lifecycle.advance_phase(system, ballot_id)
     await lifecycle.advance_phase(system, ballot_id)

@@ -56,11 +56,11 @@ YES_NO_ABSTAIN = (("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention"))
 
 OPENING = DemoItem(
     "Ouverture de la séance et désignation du bureau",
-    "Présidence : Camille Martin. Scrutateur : Yanis Benali.",
+    "Présidence : Camille Martin. Scrutateur : Yanis Benali.",
     10,
 )
 TEST_BALLOT = DemoBallot(
-    "Vote d'essai : votre téléphone fonctionne-t-il ?",
+    "Vote d'essai : votre téléphone fonctionne-t-il ?",
     "plurality",
     (("oui", "Oui, ça marche"), ("bof", "Presque")),
     ("oui",) * 9 + ("bof",),
@@ -68,7 +68,7 @@ TEST_BALLOT = DemoBallot(
 )
 ACCOUNTS_ITEM = DemoItem(
     "Approbation des comptes de l'exercice 2025",
-    "Rapport de gestion présenté par la gérance ; rapport de l'expert-comptable.",
+    "Rapport de gestion présenté par la gérance ; rapport de l'expert-comptable.",
     30,
 )
 ACCOUNTS = DemoProposal(
@@ -77,19 +77,19 @@ ACCOUNTS = DemoProposal(
         "L'assemblée générale, après avoir entendu le **rapport de gestion** de la gérance "
         "et pris connaissance des comptes annuels de l'exercice clos le 31 décembre 2025, "
         "**approuve** ces comptes tels qu'ils lui ont été présentés.\n\n"
-        "- Chiffre d'affaires : 1 284 000 €\n- Résultat net : 96 400 €\n\n"
+        "- Chiffre d'affaires : 1 284 000 €\n- Résultat net : 96 400 €\n\n"
         "Elle donne quitus à la gérance pour sa gestion."
     ),
     ProposalStatus.ADOPTED,
     (
         DemoComment(
             "lea",
-            "Les charges de sous-traitance ont beaucoup augmenté : pouvez-vous détailler ?",
+            "Les charges de sous-traitance ont beaucoup augmenté : pouvez-vous détailler ?",
             Stance.QUESTION,
         ),
         DemoComment(
             "camille",
-            "Deux gros chantiers ont demandé des renforts ; le détail est en annexe 3 du rapport.",
+            "Deux gros chantiers ont demandé des renforts ; le détail est en annexe 3 du rapport.",
             Stance.REMARK,
             reply=True,
         ),
@@ -97,7 +97,7 @@ ACCOUNTS = DemoProposal(
     ),
 )
 ACCOUNTS_BALLOT = DemoBallot(
-    "Approuvez-vous les comptes de l'exercice 2025 ?",
+    "Approuvez-vous les comptes de l'exercice 2025 ?",
     "majority",
     YES_NO_ABSTAIN,
     ("yes",) * 7 + ("no", "abstain", "abstain"),
@@ -105,13 +105,13 @@ ACCOUNTS_BALLOT = DemoBallot(
 )
 ALLOCATION_ITEM = DemoItem(
     "Affectation du résultat",
-    "Répartition légale SCOP : réserves, part travail, dividendes.",
+    "Répartition légale SCOP : réserves, part travail, dividendes.",
     20,
 )
 ALLOCATION = DemoProposal(
     "Résolution 2 — Affectation du résultat 2025",
     (
-        "L'assemblée générale décide d'affecter le résultat net de 96 400 € comme suit :\n\n"
+        "L'assemblée générale décide d'affecter le résultat net de 96 400 € comme suit :\n\n"
         "| Affectation | Montant |\n|---|---|\n"
         "| Réserve légale (15 %) | 14 460 € |\n| Réserves statutaires | 33 740 € |\n"
         "| Part travail (50 %) | 48 200 € |\n\n"
@@ -125,12 +125,12 @@ ALLOCATION = DemoProposal(
             Stance.REMARK,
         ),
         DemoComment(
-            "manon", "Les réserves nous protègent : la répartition me convient.", Stance.FOR
+            "manon", "Les réserves nous protègent : la répartition me convient.", Stance.FOR
         ),
     ),
 )
 ALLOCATION_BALLOT = DemoBallot(
-    "Adoptez-vous l'affectation du résultat 2025 ?",
+    "Adoptez-vous l'affectation du résultat 2025 ?",
     "majority",
     YES_NO_ABSTAIN,
     ("yes", "yes", "no", "yes"),
@@ -139,7 +139,7 @@ ALLOCATION_BALLOT = DemoBallot(
 )
 BOARD_ITEM = DemoItem(
     "Élection de trois membres du comité de pilotage",
-    "Vote préférentiel : classez les candidat·es par ordre de préférence.",
+    "Vote préférentiel : classez les candidat·es par ordre de préférence.",
     25,
 )
 BOARD_BALLOT = DemoBallot(
@@ -168,11 +168,11 @@ BOARD_BALLOT = DemoBallot(
 )
 SEMINAR_ITEM = DemoItem(
     "Lieu du séminaire d'été",
-    "Condorcet (méthode Schulze) : chaque option est comparée à chaque autre.",
+    "Condorcet (méthode Schulze) : chaque option est comparée à chaque autre.",
     10,
 )
 SEMINAR_BALLOT = DemoBallot(
-    "Où organiser le séminaire d'été ?",
+    "Où organiser le séminaire d'été ?",
     "schulze",
     (("vercors", "Vercors"), ("ardeche", "Ardèche"), ("bretagne", "Bretagne")),
     (
@@ -194,7 +194,7 @@ OTHER_ITEM = DemoItem(
     20,
 )
 PROVIDER_BALLOT = DemoBallot(
-    "Quel prestataire informatique retenir ?",
+    "Quel prestataire informatique retenir ?",
     "irv",
     (("libre", "Libre Informatique (SCOP)"), ("reseau", "Réseau Sud"), ("atelier", "L'Atelier")),
     (
@@ -212,7 +212,7 @@ PROVIDER_BALLOT = DemoBallot(
     {"rules": {"seed": "ago-2026-informatique"}},
 )
 WORKSHOPS_BALLOT = DemoBallot(
-    "À quels ateliers voulez-vous participer cet après-midi ? (deux au plus)",
+    "À quels ateliers voulez-vous participer cet après-midi ? (deux au plus)",
     "approval",
     (
         ("compta", "Lire nos comptes"),
@@ -234,11 +234,11 @@ WORKSHOPS_BALLOT = DemoBallot(
 )
 CHARTER_ITEM = DemoItem(
     "Charte du télétravail",
-    "Débat sur la proposition de Hugo et Chloé ; vote à la prochaine assemblée.",
+    "Débat sur la proposition de Hugo et Chloé ; vote à la prochaine assemblée.",
     20,
 )
 CONSENT_BALLOT = DemoBallot(
-    "Consentez-vous à la charte du télétravail ?",
+    "Consentez-vous à la charte du télétravail ?",
     "consent",
     (
         ("consent", "Consentement"),
