@@ -90,6 +90,9 @@ def _session_url(page: Page, title: str) -> str:
 
 
 def _phone_check(page: Page, accessibility: AccessibilityLog, name: str) -> None:
+    """axe-core and the width, once the page is still: the turn's flash (two seconds of
+    yellow) would be judged for its contrast halfway through."""
+    page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')")
     accessibility.check(page, name)
     no_sideways_scroll(page, name)
 
@@ -190,4 +193,103 @@ def test_a_network_ballot_counted_per_head_and_per_cooperative(
         _phone_check(phone, accessibility, "network ballot, result")
     expect(lea.get_by_role("heading", name="Par coopérative", exact=True)).to_be_visible()
     camera.shoot(lea, "lea-result")
+    assert accessibility.found == {}, accessibility.report()
+
+
+@dataclass
+class Atelier:
+    """One atelier of the afternoon: its facilitator's console and a member's phone on its
+    floor page."""
+
+    title: str
+    console: Page
+    phone: Page
+    speaker: str  # the member's first name, as the list shows it
+
+
+def _open_floor(atelier: Atelier, accessibility: AccessibilityLog) -> None:
+    """Both reach the atelier's floor from its page in the programme, as they would; the
+    facilitator first opens the session and puts a round of the table under discussion (the
+    ateliers' agendas are empty, and a speakers' list belongs to an item)."""
+    console = atelier.console
+    _session_url(console, atelier.title)
+    console.get_by_role("button", name="Passer à : En séance").click()
+    expect(console.locator("main")).to_contain_text("En séance")
+    console.get_by_label("Titre").fill("Tour de table")
+    console.get_by_role("button", name="Ajouter le point").click()
+    console.get_by_role("button", name="Aborder maintenant").click()
+    expect(console.locator(".agenda-item--current")).to_contain_text("Tour de table")
+    console.get_by_role("link", name="Console de la parole").click()
+    atelier.console.wait_for_url(re.compile(r"/floor/console$"))
+    expect(atelier.console.get_by_role("heading", level=1)).to_be_visible()
+    wait_until_listening(atelier.console)
+    _session_url(atelier.phone, atelier.title)
+    _phone_check(atelier.phone, accessibility, f"atelier page ({atelier.title})")
+    atelier.phone.get_by_role("link", name="La parole", exact=True).click()
+    atelier.phone.wait_for_url(re.compile(r"/floor$"))
+    wait_until_listening(atelier.phone)
+    _phone_check(atelier.phone, accessibility, f"atelier floor ({atelier.title})")
+
+
+def _queue(page: Page) -> list[str]:
+    return [
+        " ".join(n.split())
+        for n in page.locator(".floor-queue__entry > span:first-child").all_inner_texts()
+    ]
+
+
+def test_parallel_ateliers_each_run_their_own_floor(
+    room: Room, accessibility: AccessibilityLog, camera: Camera
+) -> None:
+    second_console = room.console.context.new_page()
+    ateliers = (
+        Atelier("Gouvernance partagée", room.console, room.phones[HUGO], "Hugo"),
+        Atelier("Lire les comptes d'une coopérative", second_console, room.phones[FARID], "Farid"),
+    )
+    for atelier in ateliers:
+        _open_floor(atelier, accessibility)
+    for atelier in ateliers:
+        atelier.phone.get_by_role("button", name="Demander la parole").click()
+        expect(atelier.phone.locator(".floor-phone__place")).to_be_visible()
+        expect(atelier.console.locator(".floor-queue__entry")).to_have_count(1)
+    for atelier, other in (ateliers, ateliers[::-1]):
+        queue = _queue(atelier.console)
+        assert atelier.speaker in queue[0], queue
+        assert other.speaker not in " ".join(queue), queue
+    accessibility.check(ateliers[0].console, "floor console")
+    for n, atelier in enumerate(ateliers):
+        atelier.console.get_by_role(
+            "button", name=re.compile(f"^Donner la parole à {atelier.speaker}")
+        ).click()
+        expect(atelier.phone.locator(".floor-turn")).to_be_visible()
+        _phone_check(atelier.phone, accessibility, f"my turn ({atelier.title})")
+        camera.shoot(atelier.phone, f"atelier{n + 1}-phone-my-turn")
+        camera.shoot(atelier.console, f"atelier{n + 1}-console-speaking")
+
+    # a mood check in the first atelier: answered there, never seen in the second
+    first, second = ateliers
+    first.console.locator("#mood-question").fill("Prêt·es à rédiger la synthèse ?")
+    first.console.locator("#mood-kind").select_option("colours")
+    first.console.get_by_role("button", name="Lancer le sondage indicatif").click()
+    expect(first.phone.locator(".mood__banner")).to_contain_text(NOT_A_VOTE)
+    first.phone.get_by_role("button", name="Vert", exact=True).click()
+    expect(first.phone.locator(".mood__choice--mine")).to_have_text("Vert")
+    _phone_check(first.phone, accessibility, "mood check answered")
+    camera.shoot(first.phone, "atelier1-phone-mood")
+    expect(first.console.locator("#floor-console .mood__banner")).to_contain_text(NOT_A_VOTE)
+    # (the console's launch form always carries the banner: the running check is elsewhere)
+    for page, running in (
+        (second.phone, ".mood__banner"),
+        (second.console, "#floor-console .mood"),
+    ):
+        expect(page.locator(running)).to_have_count(0)
+        page.reload()
+        expect(page.locator("main")).not_to_contain_text("Prêt·es à rédiger la synthèse")
+        expect(page.locator(running)).to_have_count(0)
+    # each atelier's speaker is still its own, on its console
+    for atelier in ateliers:
+        expect(atelier.console.locator(".floor-now__name")).to_contain_text(atelier.speaker)
+    _phone_check(second.phone, accessibility, "other atelier's floor, no mood check")
+    camera.shoot(second.phone, "atelier2-phone-no-mood")
+    camera.shoot(second.console, "atelier2-console-no-mood")
     assert accessibility.found == {}, accessibility.report()
