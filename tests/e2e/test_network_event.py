@@ -248,6 +248,18 @@ def test_parallel_ateliers_each_run_their_own_floor(
     )
     for atelier in ateliers:
         _open_floor(atelier, accessibility)
+    # both are in session: « Suivre la séance » follows one assembly only, so at most one
+    # atelier's page offers it; each offers its own floor
+    follow = 0
+    for atelier in ateliers:
+        floor = atelier.phone.url
+        atelier.phone.goto(floor.removesuffix("/floor"))
+        follow += atelier.phone.get_by_role("link", name="Suivre la séance").count()
+        expect(atelier.phone.get_by_role("link", name="La parole", exact=True)).to_be_visible()
+        atelier.phone.goto(floor)
+        wait_until_listening(atelier.phone)
+    assert follow <= 1, "both ateliers lead to the same « now » page"
+    camera.shoot(ateliers[0].phone, "atelier1-phone-floor")
     for atelier in ateliers:
         atelier.phone.get_by_role("button", name="Demander la parole").click()
         expect(atelier.phone.locator(".floor-phone__place")).to_be_visible()
