@@ -80,10 +80,16 @@ def room(browser: Browser, served_demo: ServedApp, camera: Camera) -> Iterator[R
             context.close()
 
 
-def _session_url(page: Page, title: str) -> str:
-    """The session's assembly page, found in the gathering's full programme."""
+def _session_url(page: Page, title: str, accessibility: AccessibilityLog | None = None) -> str:
+    """The session's assembly page, found in the gathering's full programme; the pages on
+    the way are checked when ``accessibility`` is given."""
     page.goto(f"/o/{NETWORK}/gatherings")
+    if accessibility:
+        _phone_check(page, accessibility, "the network's gatherings")
     page.get_by_role("link", name="Rencontre d'été").click()
+    if accessibility:
+        expect(page.locator("#programme")).to_contain_text(title)
+        _phone_check(page, accessibility, "the gathering's programme")
     page.locator("#programme").get_by_role("link", name=title, exact=True).first.click()
     page.wait_for_url(re.compile(r"/assemblies/\d+$"))
     return page.url
@@ -97,10 +103,13 @@ def _phone_check(page: Page, accessibility: AccessibilityLog, name: str) -> None
     no_sideways_scroll(page, name)
 
 
-def _vote(phone: Page, ballot: str, answer: str, accessibility: AccessibilityLog) -> None:
+def _vote(
+    phone: Page, ballot: str, answer: str, accessibility: AccessibilityLog, camera: Camera
+) -> None:
     phone.goto(ballot)
     expect(phone.get_by_role("heading", level=1)).to_have_text(QUESTION)
     _phone_check(phone, accessibility, "network ballot, form")
+    camera.shoot(phone, f"ballot-form-{answer}")
     phone.get_by_role("button", name=answer, exact=True).click()
     confirm = phone.get_by_role("button", name="Confirmer mon vote")
     expect(confirm).to_be_visible()
@@ -167,9 +176,11 @@ def test_a_network_ballot_counted_per_head_and_per_cooperative(
     camera.shoot(console, "console-open")
 
     lea, bastien = room.phones[LEA], room.phones[BASTIEN]
-    _vote(lea, ballot, "Pour", accessibility)
+    _session_url(lea, "Plénière d'ouverture", accessibility)
+    _phone_check(lea, accessibility, "opening plenary on a phone")
+    _vote(lea, ballot, "Pour", accessibility, camera)
     camera.shoot(lea, "lea-voted")
-    _vote(bastien, ballot, "Contre", accessibility)
+    _vote(bastien, ballot, "Contre", accessibility, camera)
     camera.shoot(bastien, "bastien-voted")
     expect(room.projector.locator(".projector__turnout strong")).to_have_text("2")
     accessibility.check(room.projector, "projector, ballot open")
@@ -207,7 +218,7 @@ class Atelier:
     speaker: str  # the member's first name, as the list shows it
 
 
-def _open_floor(atelier: Atelier, accessibility: AccessibilityLog) -> None:
+def _open_floor(atelier: Atelier, accessibility: AccessibilityLog, camera: Camera) -> None:
     """Both reach the atelier's floor from its page in the programme, as they would; the
     facilitator first opens the session and puts a round of the table under discussion (the
     ateliers' agendas are empty, and a speakers' list belongs to an item)."""
@@ -223,8 +234,9 @@ def _open_floor(atelier: Atelier, accessibility: AccessibilityLog) -> None:
     atelier.console.wait_for_url(re.compile(r"/floor/console$"))
     expect(atelier.console.get_by_role("heading", level=1)).to_be_visible()
     wait_until_listening(atelier.console)
-    _session_url(atelier.phone, atelier.title)
+    _session_url(atelier.phone, atelier.title, accessibility)
     _phone_check(atelier.phone, accessibility, f"atelier page ({atelier.title})")
+    camera.shoot(atelier.phone, f"atelier-page-{atelier.speaker}")
     atelier.phone.get_by_role("link", name="La parole", exact=True).click()
     atelier.phone.wait_for_url(re.compile(r"/floor$"))
     wait_until_listening(atelier.phone)
@@ -247,7 +259,7 @@ def test_parallel_ateliers_each_run_their_own_floor(
         Atelier("Lire les comptes d'une coopérative", second_console, room.phones[FARID], "Farid"),
     )
     for atelier in ateliers:
-        _open_floor(atelier, accessibility)
+        _open_floor(atelier, accessibility, camera)
     # both are in session: « Suivre la séance » follows one assembly only, so at most one
     # atelier's page offers it; each offers its own floor
     follow = 0
