@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import httpx
 from tests.support.factories import cooperative
 from tests.web.assembly_helpers import as_role, coop_signed_in, first_id, post_form
 
-from votes.db.tables import AgendaItem, Assembly
+from votes.db.tables import AgendaItem, Assembly, AssemblyStatus
+from votes.services import assemblies
+from votes.services.actors import actor_for
 
 
 async def _titles(assembly_id: int) -> list[str]:
@@ -148,3 +152,31 @@ async def test_a_planned_duration_that_is_not_minutes_is_refused_and_what_was_ty
         assert "Indiquez une durée en minutes, entre 0 et 1440." in refused.text
         assert f'value="{title}"' in refused.text
         assert await _titles(coop.assembly_id) == ["Rémunérations"]
+
+
+async def test_parallel_sessions_each_lead_to_their_own_floor_and_one_to_the_now_page(
+    client: httpx.AsyncClient,
+) -> None:
+    """Two assemblies in session at once (a gathering's ateliers): the "now" page follows one
+    of them, so only its page offers « Suivre la séance »; both offer their own floor."""
+    coop = await cooperative()
+    other = await assemblies.create_assembly(
+        await actor_for(coop.organisation_id),
+        "Atelier parallèle",
+        datetime.now(UTC) + timedelta(hours=1),
+        status=AssemblyStatus.IN_SESSION,
+    )
+    await as_role(client, coop, "member")
+    follow = 0
+    for assembly_id in (coop.assembly_id, other):
+        page = await client.get(f"{coop.base}/assemblies/{assembly_id}")
+        assert page.status_code == 200
+        follow += "Suivre la séance" in page.text
+        assert f'href="{coop.base}/assemblies/{assembly_id}/floor">La parole</a>' in page.text
+        assert "floor/console" not in page.text  # the console is the facilitators'
+    assert follow == 1
+    await as_role(client, coop, "facilitator")
+    page = await client.get(f"{coop.base}/assemblies/{other}")
+    assert f'href="{coop.base}/assemblies/{other}/floor/console">Console de la parole</a>' in (
+        page.text
+    )

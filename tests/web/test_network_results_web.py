@@ -1,6 +1,6 @@
 """A network's ballot on screen (#20): the deciding verdict, both counts side by side and each
-cooperative's line on the results page, both counts on the projector; a small cooperative's
-line hidden in a secret ballot, with the reason said."""
+cooperative's line on the results page, both counts and (a few cooperatives) their lines on
+the projector; a small cooperative's line hidden in a secret ballot, with the reason said."""
 
 from __future__ import annotations
 
@@ -91,7 +91,10 @@ async def test_the_projector_shows_per_head_and_per_cooperative(
     assert "Par tête (voix)" in projector
     assert "Par coopérative (part du réseau)" in projector
     assert "(décide)" in projector
-    assert "Par coopérative</caption>" not in projector  # the lines stay on the results page
+    # a few cooperatives: each one's line beside the counts, by name, in the room's words
+    assert "Par coopérative" in projector
+    assert net.names["grande"] in projector
+    assert "Pour 1, Contre 5, Abstention 0" in projector
 
 
 async def test_a_secret_ballot_hides_a_small_cooperative_and_says_why(

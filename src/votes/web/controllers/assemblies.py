@@ -240,6 +240,9 @@ class AssemblyController(Controller):
         window = await advance_votes.window(page.organisation.id, assembly_id)
         # a session of a gathering links back to its programme (#20)
         session = await gathering_queries.session_of(page.organisation.id, assembly_id)
+        # the "now" page follows one assembly: with parallel sessions (a gathering's ateliers)
+        # only that one's page leads there; the others lead to their own floor
+        followed = await now_queries.current_assembly(page.organisation.id)
         return page.render(
             "pages/assemblies/detail.html.jinja",
             session=session,
@@ -252,6 +255,7 @@ class AssemblyController(Controller):
             next_statuses=await assemblies.next_statuses(assembly_id, detail.assembly.status),
             # the vote by correspondence, while its form is open
             advance_vote_open=window.open,
+            followed_now=followed is not None and followed.id == assembly_id,
             item_errors=item_errors or FormErrors(),
             item_values=item_values or {"title": "", "description": "", "planned_minutes": ""},
         )
