@@ -221,15 +221,13 @@ class Atelier:
 
 def _open_floor(atelier: Atelier, accessibility: AccessibilityLog, camera: Camera) -> None:
     """Both reach the atelier's floor from its page in the programme, as they would; the
-    facilitator first opens the session and puts a round of the table under discussion (the
-    ateliers' agendas are empty, and a speakers' list belongs to an item)."""
+    facilitator first opens the session and puts its first item, the round of the table, under
+    discussion (a speakers' list belongs to an item)."""
     console = atelier.console
     _session_url(console, atelier.title)
     console.get_by_role("button", name="Passer à : En séance").click()
     expect(console.locator("main")).to_contain_text("En séance")
-    console.get_by_label("Titre").fill("Tour de table")
-    console.get_by_role("button", name="Ajouter le point").click()
-    console.get_by_role("button", name="Aborder maintenant").click()
+    console.get_by_role("button", name="Aborder maintenant").first.click()
     expect(console.locator(".agenda-item--current")).to_contain_text("Tour de table")
     console.get_by_role("link", name="Console de la parole").click()
     atelier.console.wait_for_url(re.compile(r"/floor/console$"))

@@ -33,6 +33,7 @@ from votes.services import accounts, assemblies, organisations, proposals
 from votes.services.actors import actor_for
 from votes.services.ballots import drafts
 from votes.services.demo_network_story import (
+    ATELIER_ITEMS,
     COOPERATIVES,
     GATHERING_DAYS,
     GATHERING_DAYS_AHEAD,
@@ -215,6 +216,11 @@ async def _session(
     await Assembly.update(
         {Assembly.gathering: gathering_id, Assembly.room: session.room, Assembly.ends_at: ends}
     ).where(Assembly.id == assembly_id)
+    if session.atelier:
+        for title, description, minutes in ATELIER_ITEMS:
+            await assemblies.add_agenda_item(
+                assembly_id, title, description=description, planned_minutes=minutes
+            )
     return assembly_id
 
 

@@ -126,6 +126,11 @@ def programme() -> tuple[Session, ...]:
     return tuple(sessions)
 
 
+# every atelier's agenda: a speakers' list and a mood check belong to an item under discussion
+ATELIER_ITEMS = (
+    ("Tour de table", "Chacun·e dit ce qu'il ou elle attend de l'atelier.", 20),
+    ("Échanges et propositions", "Ce que l'atelier propose à la plénière du lendemain.", 100),
+)
 OPENING_ITEMS = (
     ("Accueil des coopératives et ordre du jour", "Tour des coopératives présentes.", 20),
     (
