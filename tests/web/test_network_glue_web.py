@@ -64,6 +64,7 @@ async def test_a_sessions_assembly_page_links_back_to_its_gathering(
         "Rencontre d'été</a> · Atelier · Salle des Tilleuls · mardi 9 juin, 14:00 – 16:30" in page
     )
     assert f'href="{network.base}/gatherings/{gathering_id}"' in page
+    assert "<dd>Atelier</dd>" in page  # what it is, not « Autre réunion »
 
 
 async def test_the_navigation_names_each_sides_network_pages(client: httpx.AsyncClient) -> None:
