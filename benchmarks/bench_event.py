@@ -60,11 +60,10 @@ async def seed(participants: int) -> dict[str, Any]:
     from votes.db.tables import (
         Gathering,
         Membership,
-        NetworkMembership,
-        NetworkStatus,
         Organisation,
     )
     from votes.services import organisations
+    from votes.services.networks import seed_member_cooperative
 
     await migrate(quiet=True)
     network_id = await organisations.create_organisation("Réseau du banc d'essai", ORG)
@@ -76,15 +75,7 @@ async def seed(participants: int) -> dict[str, Any]:
             f"Coopérative {number + 1:02d}", f"{ORG}-coop-{number + 1:02d}"
         )
         cooperatives.append(cooperative_id)
-        await NetworkMembership.insert(
-            NetworkMembership(
-                network=network_id,
-                cooperative=cooperative_id,
-                network_key=f"{network_id}:{cooperative_id}",
-                status=NetworkStatus.MEMBER.value,
-                representation="all",
-            )
-        )
+        await seed_member_cooperative(network_id, cooperative_id, representation="all")
         registered = person_ids[number::COOPERATIVES]  # each registers a tenth of the room
         await Membership.update({Membership.delegated_by: cooperative_id}).where(
             (Membership.organisation == network_id) & Membership.person.is_in(registered)

@@ -14,14 +14,13 @@ from votes.db.tables import (
     AssemblyStatus,
     Consultation,
     MembershipKind,
-    NetworkMembership,
-    NetworkStatus,
     Organisation,
     Person,
 )
 from votes.services import accounts, assemblies, consultations, organisations, proposals
 from votes.services.actors import Actor, actor_for
 from votes.services.ballots import lifecycle, voting
+from votes.services.networks import seed_member_cooperative
 
 __all__ = [
     "PASSWORD",
@@ -67,14 +66,7 @@ async def network_with(count: int) -> tuple[Side, list[Side]]:
     network = await _side("Reseau", network=True)
     cooperatives = [await _side(f"Coop{index}") for index in range(count)]
     for cooperative in cooperatives:
-        await NetworkMembership.insert(
-            NetworkMembership(
-                network=network.organisation_id,
-                cooperative=cooperative.organisation_id,
-                network_key=f"{network.organisation_id}:{cooperative.organisation_id}",
-                status=NetworkStatus.MEMBER.value,
-            )
-        )
+        await seed_member_cooperative(network.organisation_id, cooperative.organisation_id)
     return network, cooperatives
 
 

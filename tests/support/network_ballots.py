@@ -10,11 +10,12 @@ from datetime import UTC, datetime
 from tests.support.factories import new_ballot, organisation, place_in_college, unique
 
 from votes.core.rules import preset
-from votes.db.tables import NetworkMembership, NetworkStatus, Organisation
+from votes.db.tables import Organisation
 from votes.db.tables.accounts import Membership
 from votes.services import accounts, assemblies, organisations, rules
 from votes.services.actors import actor_for
 from votes.services.ballots import voting
+from votes.services.networks import seed_member_cooperative
 
 
 @dataclass
@@ -81,14 +82,8 @@ async def network(
         assert row is not None
         built.cooperatives[name] = cooperative_id
         built.names[name] = row["name"]
-        await NetworkMembership.insert(
-            NetworkMembership(
-                network=network_id,
-                cooperative=cooperative_id,
-                network_key=f"{network_id}:{cooperative_id}",
-                status=NetworkStatus.MEMBER.value,
-                share_basis_points=(fixed or {}).get(name, 0),
-            )
+        await seed_member_cooperative(
+            network_id, cooperative_id, share_basis_points=(fixed or {}).get(name, 0)
         )
         built.members[name] = []
         for _ in range(count):

@@ -80,6 +80,18 @@ async def gathering_with_programme(n: Network) -> tuple[int, dict[str, int]]:
     return gathering_id, sessions
 
 
+async def desk_of_two(client: httpx.AsyncClient) -> tuple[Network, int]:
+    """A gathering with its programme, "member" and "other" registered, and the facilitator
+    signed in at the welcome desk; the network and the gathering."""
+    n = await network()
+    gathering_id, _ = await gathering_with_programme(n)
+    system = await actor_for(n.organisation_id)
+    for role in ("member", "other"):
+        await service.register(system, gathering_id, n.memberships[role])
+    await sign_in(client, n.emails["facilitator"], PASSWORD)
+    return n, gathering_id
+
+
 def shown(response: httpx.Response) -> str:
     """The page's text as a reader sees it (entities decoded: « l'un », not « l&#39;un »)."""
     return html.unescape(response.text)
@@ -264,12 +276,7 @@ async def test_the_programme_on_a_phone_now_next_and_mine(client: httpx.AsyncCli
 async def test_the_welcome_desk_counts_the_day_and_the_member_sees_it(
     client: httpx.AsyncClient,
 ) -> None:
-    n = await network()
-    gathering_id, _ = await gathering_with_programme(n)
-    system = await actor_for(n.organisation_id)
-    for role in ("member", "other"):
-        await service.register(system, gathering_id, n.memberships[role])
-    await sign_in(client, n.emails["facilitator"], PASSWORD)
+    n, gathering_id = await desk_of_two(client)
     desk = await client.get(n.path("gatherings", gathering_id, "check-in"))
     assert desk.status_code == 200
     assert_shows(shown(desk), "mardi 9 juin", "0 arrivé·e", "sur 2 inscrit·es", "Member ")
@@ -350,12 +357,7 @@ async def test_another_organisation_cannot_see_or_edit_the_gathering(
 async def test_the_desk_searches_and_checks_in_without_leaving_the_page(
     client: httpx.AsyncClient,
 ) -> None:
-    n = await network()
-    gathering_id, _ = await gathering_with_programme(n)
-    system = await actor_for(n.organisation_id)
-    for role in ("member", "other"):
-        await service.register(system, gathering_id, n.memberships[role])
-    await sign_in(client, n.emails["facilitator"], PASSWORD)
+    n, gathering_id = await desk_of_two(client)
     htmx = {"HX-Request": "true"}
     found = await client.get(
         n.path("gatherings", gathering_id, "check-in") + "?q=OTHER", headers=htmx

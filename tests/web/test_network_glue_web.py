@@ -14,7 +14,7 @@ import pytest
 from tests.support.consultations import consultation_of, network_with, sent_proposal
 from tests.support.factories import PASSWORD
 from tests.web.helpers import sign_in
-from tests.web.network_helpers import joined, organisation
+from tests.web.network_helpers import Org, joined, organisation
 
 from votes.db.tables import Organisation
 from votes.services import gatherings as service
@@ -38,6 +38,15 @@ def shown(response: httpx.Response) -> str:
 def nav(page: str) -> str:
     start = page.index('<nav class="org-nav"')
     return page[start : page.index("</nav>", start)]
+
+
+async def summer_gathering(
+    client: httpx.AsyncClient, network: Org, first_day: date, last_day: date, place: str
+) -> None:
+    """The network announces its « Rencontre d'été »; its admin signs in."""
+    chair = await actor_for(network.organisation_id)
+    await service.create_gathering(chair, "Rencontre d'été", first_day, last_day, place=place)
+    await sign_in(client, network.admin_email, PASSWORD)
 
 
 async def test_a_sessions_assembly_page_links_back_to_its_gathering(
@@ -97,11 +106,7 @@ async def test_a_networks_home_shows_its_gathering_and_its_cooperatives(
     network = await organisation("Reseau", is_network=True)
     first, second = await organisation("Coop"), await organisation("Coop")
     await joined(network, first, second)
-    chair = await actor_for(network.organisation_id)
-    await service.create_gathering(
-        chair, "Rencontre d'été", date(2026, 6, 8), date(2026, 6, 12), place="Namur"
-    )
-    await sign_in(client, network.admin_email, PASSWORD)
+    await summer_gathering(client, network, date(2026, 6, 8), date(2026, 6, 12), "Namur")
     page = shown(await client.get(f"{network.base}/"))
     assert "Rencontre d'été" in page
     assert "du lundi 8 juin 2026 au vendredi 12 juin 2026 · Namur" in page
@@ -133,11 +138,7 @@ async def test_the_audit_trail_writes_a_gatherings_days_in_words(
     client: httpx.AsyncClient,
 ) -> None:
     network = await organisation("Reseau", is_network=True)
-    chair = await actor_for(network.organisation_id)
-    await service.create_gathering(
-        chair, "Rencontre d'été", date(2026, 6, 9), date(2026, 6, 13), place="Die"
-    )
-    await sign_in(client, network.admin_email, PASSWORD)
+    await summer_gathering(client, network, date(2026, 6, 9), date(2026, 6, 13), "Die")
     page = shown(await client.get(f"{network.base}/audit"))
     assert "Rencontre annoncée" in page
     assert "mardi 9 juin 2026" in page

@@ -133,18 +133,24 @@ async def sent_proposal_of(network_id: int, consultation_id: int) -> int | None:
     return int(row["network_proposal"]) if row else None
 
 
+# a consultation's state and the answer a cooperative returned (its verdict and figures)
+_ANSWER_COLUMNS = (
+    Consultation.status,
+    Consultation.verdict,
+    Consultation.votes_for,
+    Consultation.votes_against,
+    Consultation.abstentions,
+    Consultation.voters,
+)
+
+
 async def answers_of(network_id: int, proposal_id: int) -> list[CooperativeAnswer]:
     """Each consulted cooperative's answer, by name: only what the cooperative returned."""
     rows = (
         await Consultation.select(
             Consultation.id,
             Consultation.cooperative.name,
-            Consultation.status,
-            Consultation.verdict,
-            Consultation.votes_for,
-            Consultation.votes_against,
-            Consultation.abstentions,
-            Consultation.voters,
+            *_ANSWER_COLUMNS,
             Consultation.answered_at,
         )
         .where(
@@ -169,12 +175,7 @@ _RECEIVED_COLUMNS = (
     Consultation.network.name,
     Consultation.network_proposal.title,
     Consultation.network_proposal.body,
-    Consultation.status,
-    Consultation.verdict,
-    Consultation.votes_for,
-    Consultation.votes_against,
-    Consultation.abstentions,
-    Consultation.voters,
+    *_ANSWER_COLUMNS,
     Consultation.copy_proposal,
     Consultation.copy_proposal.assembly.title,  # type: ignore[union-attr]
     Consultation.sent_at,

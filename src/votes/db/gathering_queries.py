@@ -99,35 +99,39 @@ async def gatherings_of(organisation_id: int) -> list[GatheringView]:
     return [_gathering(row) for row in rows]
 
 
+# what the programme shows of a session (an assembly of the gathering)
+_SESSION_COLUMNS = (
+    Assembly.title,
+    Assembly.kind,
+    Assembly.status,
+    Assembly.starts_at,
+    Assembly.ends_at,
+    Assembly.room,
+)
+
+
+def _session(assembly_id: int, row: dict[str, Any]) -> SessionView:
+    return SessionView(
+        assembly_id=assembly_id,
+        title=row["title"],
+        kind=row["kind"],
+        status=row["status"],
+        starts_at=row["starts_at"],
+        ends_at=row["ends_at"],
+        room=row["room"],
+    )
+
+
 async def sessions_of(organisation_id: int, gathering_id: int) -> list[SessionView]:
     """The gathering's programme in time order (then by room)."""
     rows = (
-        await Assembly.select(
-            Assembly.id,
-            Assembly.title,
-            Assembly.kind,
-            Assembly.status,
-            Assembly.starts_at,
-            Assembly.ends_at,
-            Assembly.room,
-        )
+        await Assembly.select(Assembly.id, *_SESSION_COLUMNS)
         .where((Assembly.gathering == gathering_id) & (Assembly.organisation == organisation_id))
         .order_by(Assembly.starts_at)
         .order_by(Assembly.room)
         .order_by(Assembly.id)
     )
-    return [
-        SessionView(
-            assembly_id=row["id"],
-            title=row["title"],
-            kind=row["kind"],
-            status=row["status"],
-            starts_at=row["starts_at"],
-            ends_at=row["ends_at"],
-            room=row["room"],
-        )
-        for row in rows
-    ]
+    return [_session(row["id"], row) for row in rows]
 
 
 async def session_gathering(organisation_id: int, assembly_id: int) -> int | None:
@@ -147,15 +151,7 @@ async def session_of(
     """The gathering an assembly of the organisation is a session of, and the session (its
     kind, room and times) as the programme lists it; None when it is no session."""
     row = (
-        await Assembly.select(
-            Assembly.gathering,
-            Assembly.title,
-            Assembly.kind,
-            Assembly.status,
-            Assembly.starts_at,
-            Assembly.ends_at,
-            Assembly.room,
-        )
+        await Assembly.select(Assembly.gathering, *_SESSION_COLUMNS)
         .where((Assembly.id == assembly_id) & (Assembly.organisation == organisation_id))
         .first()
     )
@@ -164,16 +160,7 @@ async def session_of(
     gathering = await gathering_view(organisation_id, int(row["gathering"]))
     if gathering is None:
         return None
-    session = SessionView(
-        assembly_id=assembly_id,
-        title=row["title"],
-        kind=row["kind"],
-        status=row["status"],
-        starts_at=row["starts_at"],
-        ends_at=row["ends_at"],
-        room=row["room"],
-    )
-    return gathering, session
+    return gathering, _session(assembly_id, row)
 
 
 async def is_registered(gathering_id: int, membership_id: int) -> bool:

@@ -97,26 +97,24 @@ def _place(row: dict[str, Any]) -> Place:
     )
 
 
-async def cooperatives_of(network_id: int) -> list[Place]:
-    """The network's cooperatives, invited, members, or gone, by name."""
+async def _places(where_ordered: str, organisation_id: int) -> list[Place]:
     rows = await read_raw(
         NetworkMembership,
-        _PLACES_SQL + "nm.network = {} ORDER BY c.name, nm.id",
+        _PLACES_SQL + where_ordered,
         MembershipStatus.ACTIVE.value,
-        network_id,
+        organisation_id,
     )
     return [_place(row) for row in rows]
+
+
+async def cooperatives_of(network_id: int) -> list[Place]:
+    """The network's cooperatives, invited, members, or gone, by name."""
+    return await _places("nm.network = {} ORDER BY c.name, nm.id", network_id)
 
 
 async def networks_of(cooperative_id: int) -> list[Place]:
     """The cooperative's places in networks (invitations included), by network name."""
-    rows = await read_raw(
-        NetworkMembership,
-        _PLACES_SQL + "nm.cooperative = {} ORDER BY n.name, nm.id",
-        MembershipStatus.ACTIVE.value,
-        cooperative_id,
-    )
-    return [_place(row) for row in rows]
+    return await _places("nm.cooperative = {} ORDER BY n.name, nm.id", cooperative_id)
 
 
 async def place(network_id: int, cooperative_id: int) -> Place | None:

@@ -21,8 +21,6 @@ from votes.db.tables import (
     GatheringRegistration,
     LegalForm,
     MembershipKind,
-    NetworkMembership,
-    NetworkStatus,
     Organisation,
     Person,
     ProposalStatus,
@@ -51,6 +49,7 @@ from votes.services.demo_network_story import (
     programme,
 )
 from votes.services.demo_story import YES_NO_ABSTAIN
+from votes.services.networks import seed_member_cooperative
 
 NOT_YET_REGISTERED = ("hugo", "gaelle")  # the others are registered for the gathering
 
@@ -121,16 +120,12 @@ async def _new_cooperative(
 async def _join(network_id: int, cooperative_id: int, cooperative: MemberCooperative) -> None:
     """The cooperative accepted the network's invitation two months ago."""
     now = datetime.now(UTC)
-    await NetworkMembership.insert(
-        NetworkMembership(
-            network=network_id,
-            cooperative=cooperative_id,
-            network_key=f"{network_id}:{cooperative_id}",
-            status=NetworkStatus.MEMBER.value,
-            representation=cooperative.representation.value,
-            invited_at=now - timedelta(days=60),
-            answered_at=now - timedelta(days=58),
-        )
+    await seed_member_cooperative(
+        network_id,
+        cooperative_id,
+        representation=cooperative.representation.value,
+        invited_at=now - timedelta(days=60),
+        answered_at=now - timedelta(days=58),
     )
 
 

@@ -35,6 +35,21 @@ from votes.services.organisations import parse_percentage
 from votes.services.refusals import Refused
 
 
+async def seed_member_cooperative(network_id: int, cooperative_id: int, **columns: Any) -> None:
+    """Seeding (the demo, tests, benchmarks), like :func:`organisations.add_membership`: the
+    cooperative is a member of the network, as if it had accepted an invitation (``columns``:
+    its representation, share, dates); no actor, nothing audited."""
+    await NetworkMembership.insert(
+        NetworkMembership(
+            network=network_id,
+            cooperative=cooperative_id,
+            network_key=network_key(network_id, cooperative_id),
+            status=NetworkStatus.MEMBER.value,
+            **columns,
+        )
+    )
+
+
 async def _is_network(organisation_id: int) -> bool:
     return bool(
         await Organisation.exists().where(

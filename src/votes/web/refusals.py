@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 
 from litestar import Request, Response
 from litestar.datastructures import State
+from litestar.exceptions import NotFoundException
 from litestar.response import Template
 
 from votes.i18n import gettext as _
@@ -119,6 +120,14 @@ def form_errors(
     errors = FormErrors()
     errors.add(error.field or field, message)
     return status, errors
+
+
+def row_form_errors(error: Refused, messages: Messages | None = None) -> tuple[int, FormErrors]:
+    """``form_errors`` on a page about one row: a refused ``not_found`` (no such row, or
+    another organisation's) is the 404 page, as if the row did not exist."""
+    if error.code == "not_found":
+        raise NotFoundException() from error
+    return form_errors(error, messages)
 
 
 def refused_page(request: Request[Any, Any, State], error: Refused) -> Response[Any]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK
@@ -28,7 +27,7 @@ from votes.web.forms import FormErrors, whole_number
 from votes.web.guards import requires
 from votes.web.labels import N_
 from votes.web.pages import Page, found
-from votes.web.refusals import area, explain
+from votes.web.refusals import area, explain, row_form_errors
 
 REFUSALS = area(
     "consultations",
@@ -148,11 +147,7 @@ class ConsultationsController(Controller):
                 raise Refused("choose_proposal")
             await service.send_consultation(page.actor, proposal_id)
         except Refused as error:
-            if error.code == "not_found":
-                raise NotFoundException() from error
-            status, message = explain(error, REFUSALS)
-            errors = FormErrors()
-            errors.add("", message)
+            status, errors = row_form_errors(error, REFUSALS)
             return await self._index(page, errors, status)
         return page.see_other("consultations", "proposals", proposal_id)
 
@@ -200,11 +195,7 @@ class ConsultationsController(Controller):
                 raise Refused("not_found")
             await service.withdraw_consultation(page.actor, consultation_id)
         except Refused as error:
-            if error.code == "not_found":
-                raise NotFoundException() from error
-            status, message = explain(error, REFUSALS)
-            errors = FormErrors()
-            errors.add("", message)
+            status, errors = row_form_errors(error, REFUSALS)
             return await self._network_page(page, proposal_id, errors, status)
         return page.see_other("consultations", "proposals", proposal_id)
 
@@ -246,11 +237,7 @@ class ConsultationsController(Controller):
         )
 
     async def _refused(self, page: Page, consultation_id: int, error: Refused) -> Template:
-        if error.code == "not_found" and not error.field:
-            raise NotFoundException() from error
-        status, message = explain(error, REFUSALS)
-        errors = FormErrors()
-        errors.add(error.field, message)
+        status, errors = row_form_errors(error, REFUSALS)
         return await self._cooperative_page(page, consultation_id, errors, status)
 
     @post("/{consultation_id:int}/assembly")

@@ -34,7 +34,7 @@ from votes.web.forms import FormErrors, whole_number
 from votes.web.guards import requires
 from votes.web.labels import N_
 from votes.web.pages import Page, found
-from votes.web.refusals import area, explain, form_errors
+from votes.web.refusals import area, explain, form_errors, row_form_errors
 
 REFUSALS = area(
     "gatherings",
@@ -321,9 +321,7 @@ class GatheringsController(Controller):
                 description=values["description"],
             )
         except Refused as error:
-            if error.code == "not_found":
-                raise NotFoundException() from error
-            status, errors = form_errors(error, REFUSALS)
+            status, errors = row_form_errors(error, REFUSALS)
             return await self._session_form(page, gathering_id, values, errors, status)
         return page.see_other("gatherings", gathering_id)
 
@@ -387,9 +385,7 @@ class GatheringsController(Controller):
         try:
             await service.check_in(page.actor, gathering_id, membership_id, today)
         except Refused as error:
-            if error.code == "not_found":
-                raise NotFoundException() from error
-            status, errors = form_errors(error, REFUSALS)
+            status, errors = row_form_errors(error, REFUSALS)
             return await self._desk(page, gathering_id, search, errors, status)
         if page.htmx:
             everyone = await gq.participants(page.organisation.id, gathering_id, today)

@@ -28,7 +28,7 @@ from votes.web.forms import FormErrors, whole_number
 from votes.web.guards import requires
 from votes.web.labels import N_
 from votes.web.pages import Page, found
-from votes.web.refusals import area, explain, form_errors
+from votes.web.refusals import area, explain, row_form_errors
 from votes.web.rendering import see_other
 
 REFUSALS = area(
@@ -138,9 +138,7 @@ class NetworksController(Controller):
         try:
             await change(page.actor, *args)
         except Refused as error:
-            if error.code == "not_found":
-                raise NotFoundException() from error
-            status, errors = form_errors(error, REFUSALS)
+            status, errors = row_form_errors(error, REFUSALS)
             return await self._cooperatives_page(page, errors, status, values)
         return page.see_other("cooperatives")
 
@@ -211,9 +209,7 @@ class NetworksController(Controller):
         try:
             await service.answer(page.actor, network_id, accept=decision == "accept")
         except Refused as error:
-            if error.code == "not_found":
-                raise NotFoundException() from error
-            status, errors = form_errors(error, REFUSALS)
+            status, errors = row_form_errors(error, REFUSALS)
             return await self._networks_page(page, errors, status)
         if decision == "accept":
             return page.see_other("networks", network_id)
@@ -253,9 +249,7 @@ class NetworksController(Controller):
         try:
             await change(page.actor, network_id, *args)
         except Refused as error:
-            if error.code == "not_found":
-                raise NotFoundException() from error
-            status, errors = form_errors(error, REFUSALS)
+            status, errors = row_form_errors(error, REFUSALS)
             return await self._delegation_page(page, network_id, errors, status)
         return page.see_other("networks", network_id)
 
@@ -289,9 +283,7 @@ class NetworksController(Controller):
         try:
             _added, elsewhere = await service.register_all(page.actor, network_id)
         except Refused as error:
-            if error.code == "not_found":
-                raise NotFoundException() from error
-            status, errors = form_errors(error, REFUSALS)
+            status, errors = row_form_errors(error, REFUSALS)
             return await self._delegation_page(page, network_id, errors, status)
         # those left out are told, once, on the page the form returns to
         suffix = f"?elsewhere={elsewhere}" if elsewhere else ""
