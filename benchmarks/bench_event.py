@@ -253,6 +253,8 @@ async def result_phase(port: int, data: dict[str, Any], csrf: tuple[str, str]) -
     connection.close()
     assert (closed, published, shown) == (303, 303, 200), (closed, published, shown)
     assert b"verdict verdict--" in page, "the result page shows no verdict"
+    # the multi-count result: per head and per cooperative, each cooperative's line
+    assert b'class="network-count"' in page, "the result page shows no per-cooperative count"
     return {
         "close_ms": (after_close - tapped) * 1000,
         "publish_ms": (after_publish - after_close) * 1000,
