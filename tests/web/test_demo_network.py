@@ -104,8 +104,12 @@ async def test_lea_sees_the_network_and_the_motion_of_the_opening_plenary(
     home = html.unescape((await client.get("/", headers=FR)).text)
     assert_shows(home, "Coopérative Les Tisserands", "Réseau Coopératif des Communs")
     network = html.unescape((await client.get(f"/o/{NETWORK}/", headers=FR)).text)
-    link = re.search(rf'href="(/o/{NETWORK}/assemblies/\d+)">Plénière d\'ouverture', network)
-    assert link, network[:2000]
+    gathering = re.search(rf'href="(/o/{NETWORK}/gatherings/\d+)">Rencontre d\'été', network)
+    assert gathering, network[:2000]
+    programme = html.unescape((await client.get(gathering.group(1), headers=FR)).text)
+    opening_link = rf'href="(/o/{NETWORK}/assemblies/\d+)"><strong>Plénière d\'ouverture'
+    link = re.search(opening_link, programme)
+    assert link, programme[:2000]
     opening = html.unescape((await client.get(link.group(1), headers=FR)).text)
     assert_shows(
         opening,

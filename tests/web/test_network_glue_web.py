@@ -16,7 +16,7 @@ from tests.support.factories import PASSWORD
 from tests.web.helpers import sign_in
 from tests.web.network_helpers import Org, joined, organisation
 
-from votes.db.tables import Organisation
+from votes.db.tables import Assembly, AssemblyStatus, Organisation
 from votes.services import gatherings as service
 from votes.services import networks
 from votes.services.actors import actor_for
@@ -215,3 +215,33 @@ async def test_the_desk_of_a_networks_gathering_names_each_participants_cooperat
         f'<strong>{member.names[0]}</strong> <span class="muted">· Coop {member.short_name}</span>'
         in page
     )
+
+
+async def test_a_networks_home_lists_a_gatherings_sessions_only_while_in_session(
+    client: httpx.AsyncClient,
+) -> None:
+    """Some sixty sessions would bury the home on a phone: they are in the gathering's
+    programme, and the one in session comes to the home so members find the room's vote."""
+    network = await organisation("Reseau", is_network=True)
+    chair = await actor_for(network.organisation_id)
+    gathering_id = await service.create_gathering(
+        chair, "Rencontre d'été", date(2026, 6, 8), date(2026, 6, 12), place="Namur"
+    )
+    sessions = [
+        await service.add_session(
+            chair, gathering_id, title, SessionType.WORKSHOP, date(2026, 6, 9), time(14), time(16)
+        )
+        for title in ("Atelier statuts", "Atelier comptes")
+    ]
+    await sign_in(client, network.admin_email, PASSWORD)
+    home = shown(await client.get(f"{network.base}/"))
+    assert "Rencontre d'été" in home
+    assert "Atelier statuts" not in home
+    assert "Atelier comptes" not in home
+    assert "Les sessions d’une rencontre sont dans son programme" in home
+    await Assembly.update({Assembly.status: AssemblyStatus.IN_SESSION.value}).where(
+        Assembly.id == sessions[0]
+    )
+    home = shown(await client.get(f"{network.base}/"))
+    assert f'href="{network.base}/assemblies/{sessions[0]}">Atelier statuts' in home
+    assert "Atelier comptes" not in home

@@ -16,6 +16,7 @@ from votes.db.engine import read_raw
 from votes.db.tables import (
     AccessCode,
     Assembly,
+    AssemblyStatus,
     Ballot,
     BallotStatus,
     Membership,
@@ -186,9 +187,18 @@ async def members_of(organisation_id: int) -> list[MembershipView]:
 
 
 async def assemblies_of(organisation_id: int) -> list[AssemblySummary]:
+    """The organisation's assemblies, latest first, as its home lists them: a gathering's
+    sessions only while in session (the others are in the gathering's programme, which the
+    home shows instead of some sixty session cards)."""
     rows = (
         await Assembly.select()
-        .where(Assembly.organisation == organisation_id)
+        .where(
+            (Assembly.organisation == organisation_id)
+            & (
+                Assembly.gathering.is_null()
+                | (Assembly.status == AssemblyStatus.IN_SESSION.value)
+            )
+        )
         .order_by(Assembly.starts_at, ascending=False)
     )
     return [view_of(AssemblySummary, row) for row in rows]
