@@ -194,10 +194,7 @@ async def assemblies_of(organisation_id: int) -> list[AssemblySummary]:
         await Assembly.select()
         .where(
             (Assembly.organisation == organisation_id)
-            & (
-                Assembly.gathering.is_null()
-                | (Assembly.status == AssemblyStatus.IN_SESSION.value)
-            )
+            & (Assembly.gathering.is_null() | (Assembly.status == AssemblyStatus.IN_SESSION.value))
         )
         .order_by(Assembly.starts_at, ascending=False)
     )
