@@ -17,7 +17,6 @@ from votes.db.tables import (
     AssemblyStatus,
     Consultation,
     ConsultationStatus,
-    Organisation,
     Proposal,
     ProposalStatus,
 )
@@ -70,15 +69,6 @@ def _answer(row: dict[str, Any]) -> Answer:
 
 def _figures(row: dict[str, Any]) -> Figures:
     return Figures(row["votes_for"], row["votes_against"], row["abstentions"], row["voters"])
-
-
-async def is_network(organisation_id: int) -> bool:
-    row = (
-        await Organisation.select(Organisation.is_network)
-        .where(Organisation.id == organisation_id)
-        .first()
-    )
-    return bool(row and row["is_network"])
 
 
 async def sendable_proposals(network_id: int) -> list[NetworkProposal]:

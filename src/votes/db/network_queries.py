@@ -19,6 +19,15 @@ from votes.db.tables import (
 )
 
 
+async def is_network(organisation_id: int) -> bool:
+    """Whether the organisation is a network of cooperatives."""
+    return bool(
+        await Organisation.exists().where(
+            (Organisation.id == organisation_id) & (Organisation.is_network.eq(True))
+        )
+    )
+
+
 def network_key(network_id: int, cooperative_id: int) -> str:
     return f"{network_id}:{cooperative_id}"
 

@@ -19,7 +19,7 @@ from votes.core.network import Sharing
 from votes.core.results import TallyError
 from votes.core.weighting import check_college_weights
 from votes.db.engine import insert_row, write_transaction
-from votes.db.network_queries import network_key
+from votes.db.network_queries import is_network, network_key
 from votes.db.tables import (
     Membership,
     MembershipKind,
@@ -50,17 +50,9 @@ async def seed_member_cooperative(network_id: int, cooperative_id: int, **column
     )
 
 
-async def _is_network(organisation_id: int) -> bool:
-    return bool(
-        await Organisation.exists().where(
-            (Organisation.id == organisation_id) & (Organisation.is_network.eq(True))
-        )
-    )
-
-
 async def _require_network_admin(actor: Actor) -> None:
     require(may_administer, actor)
-    if not await _is_network(actor.organisation_id):
+    if not await is_network(actor.organisation_id):
         raise Refused("not_a_network")
 
 

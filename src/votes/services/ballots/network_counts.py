@@ -75,15 +75,6 @@ DECIDING_COUNTS = (PER_COOPERATIVE, PER_HEAD)
 _SHOWN_COUNTS = ("majority", "plurality", "consent", "consensus", "approval")
 
 
-async def is_network(organisation_id: int) -> bool:
-    """Whether the organisation is a network of cooperatives."""
-    return bool(
-        await Organisation.exists().where(
-            (Organisation.id == organisation_id) & (Organisation.is_network == True)  # noqa: E712
-        )
-    )
-
-
 def deciding_count(rules: Mapping[str, Any]) -> str:
     """Which count decides, from the ballot's own rules (per cooperative by default)."""
     chosen = rules.get(DECIDES_KEY)

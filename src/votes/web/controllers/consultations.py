@@ -18,6 +18,7 @@ from litestar.status_codes import HTTP_200_OK
 
 from votes.core.consultation import Answer, aggregate_consultation
 from votes.db import consultation_queries as cq
+from votes.db import network_queries
 from votes.i18n import gettext as _
 from votes.services import consultations as service
 from votes.services.actors import may_administer
@@ -126,7 +127,7 @@ class ConsultationsController(Controller):
         self, page: Page, errors: FormErrors | None = None, status_code: int = HTTP_200_OK
     ) -> Template:
         organisation_id = page.organisation.id
-        network = await cq.is_network(organisation_id)
+        network = await network_queries.is_network(organisation_id)
         return page.render(
             "pages/consultations/index.html.jinja",
             status_code=status_code,
@@ -172,7 +173,7 @@ class ConsultationsController(Controller):
         return page.render(
             "pages/consultations/network.html.jinja",
             status_code=status_code,
-            is_network=await cq.is_network(organisation_id),
+            is_network=await network_queries.is_network(organisation_id),
             proposal_id=proposal_id,
             title=title,
             lines=lines,

@@ -13,7 +13,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK
 
 from votes.core import METHODS
-from votes.db import agenda_queries
+from votes.db import agenda_queries, network_queries
 from votes.db import ballot_queries as bq
 from votes.db.ballot_queries import BallotView
 from votes.db.tables import BallotStatus
@@ -342,7 +342,7 @@ class BallotDraftsController(Controller):
             "agenda_item": str(await _current_item(page.actor, assembly_id) or ""),
         }
         items = await agenda_queries.agenda_titles(page.organisation.id, assembly_id)
-        network = await network_counts.is_network(page.organisation.id)
+        network = await network_queries.is_network(page.organisation.id)
         return _new_page(page, heading, values, FormErrors(), agenda_items=items, network=network)
 
     @post(
@@ -358,7 +358,7 @@ class BallotDraftsController(Controller):
         values = _typed(form)
         values["agenda_item"] = str(form.get("agenda_item", ""))[:20]
         errors = FormErrors()
-        network = await network_counts.is_network(actor.organisation.id)
+        network = await network_queries.is_network(actor.organisation.id)
         settings = _read_settings(values, errors, network=network)
         item_id = await _chosen_item(actor, assembly_id, form.get("agenda_item"), errors)
         if settings is not None and not errors:
@@ -401,7 +401,7 @@ class BallotDraftsController(Controller):
         if isinstance(draft, Template):
             return draft
         ballot, heading = draft
-        network = await network_counts.is_network(page.organisation.id)
+        network = await network_queries.is_network(page.organisation.id)
         return _new_page(
             page, heading, _form_values(ballot), FormErrors(), editing=ballot, network=network
         )
@@ -416,7 +416,7 @@ class BallotDraftsController(Controller):
         ballot, heading = draft
         values = _typed(await page.form())
         errors = FormErrors()
-        network = await network_counts.is_network(page.organisation.id)
+        network = await network_queries.is_network(page.organisation.id)
         settings = _read_settings(values, errors, network=network)
         if settings is not None:
             if settings.method == ballot.method:  # rules the form does not show are kept
