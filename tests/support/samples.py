@@ -28,12 +28,14 @@ def table_of(name: str) -> type[Table]:
 
 
 async def first_id(name: str, organisation_id: int) -> Any:
-    """The id of the first row of the table ``name`` points at that belongs to the
-    organisation; ``NoSampleError`` when it has none."""
+    """The id of the first row (lowest id) of the table ``name`` points at that belongs to
+    the organisation; ``NoSampleError`` when it has none. Ordered, because PostgreSQL
+    returns unordered rows in whatever order its last updates left them."""
     table = table_of(name)
     row = (
         await table.select(table._meta.primary_key)
         .where(belongs_to(table, organisation_id))
+        .order_by(table._meta.primary_key)
         .first()
     )
     if row is None:
