@@ -57,8 +57,9 @@ async def _first_id(table: type[Table], organisation_id: int) -> int | None:
         condition = table.thread.organisation == organisation_id  # type: ignore[attr-defined]
     else:
         return None
-    row = await table.select(table._meta.primary_key).where(condition).first()
-    return None if row is None else int(row[table._meta.primary_key._meta.name])
+    primary_key = table._meta.primary_key
+    row = await table.select(primary_key).where(condition).order_by(primary_key).first()
+    return None if row is None else int(row[primary_key._meta.name])
 
 
 async def ids_of(

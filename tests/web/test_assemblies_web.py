@@ -48,7 +48,14 @@ async def test_facilitator_plans_an_assembly_in_the_organisation_time_zone(
     assert "AGE 2026 — statuts" in page.text
     assert "second" in page.text.lower() or "deuxième" in page.text
     assert "<strong>statuts</strong>" in page.text
-    row = await Assembly.select().where(Assembly.title == "AGE 2026 — statuts").first()
+    row = (
+        await Assembly.select()
+        .where(
+            (Assembly.organisation == coop.organisation_id)
+            & (Assembly.title == "AGE 2026 — statuts")
+        )
+        .first()
+    )
     assert row is not None
     assert row["starts_at"].hour == 16  # 18:30 in Paris in June is 16:30 UTC
     assert row["rule_profile"] == "scop_sarl"  # the profile of the cooperative's legal form

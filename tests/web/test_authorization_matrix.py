@@ -455,6 +455,7 @@ async def world(demo: None) -> dict[str, Any]:
     open_ballot = (
         await tables.Ballot.select(tables.Ballot.id)
         .where((tables.Ballot.organisation == demo_id) & (tables.Ballot.status == "open"))
+        .order_by(tables.Ballot.id)
         .first()
     )
     samples["ballot_id"] = open_ballot["id"]
