@@ -115,6 +115,9 @@ class MajorityRule:
 
 @dataclass(frozen=True, slots=True)
 class DecisionRule:
+    """What one kind of assembly needs at one convocation: its quorum, the majority a
+    resolution needs, and the source both come from."""
+
     quorum: QuorumRule
     majority: MajorityRule
     source: Source
