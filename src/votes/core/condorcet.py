@@ -198,49 +198,20 @@ def tally_ranked_pairs(
     links = _links(candidates, matrix, strength)
     groups = _by_strength(links)
     settled = _every_locking_order(candidates, groups, seats)
-    if settled is not None:
-        return _result(
-            "ranked_pairs",
-            candidates,
-            seats,
-            matrix,
-            ranking=settled.ranking,
-            winners=settled.winners,
-            events=settled.events,
-            tie_messages=settled.messages,
-            details={"pairwise": matrix, "locked": settled.locked, "skipped": settled.skipped},
-            options={"strength": strength, "tie_break": policy.as_option(), "seed": seed},
-            skipped=settled.skipped,
-        )
-    locker = _Locker(candidates, policy)
-    for group in groups:
-        if not locker.lock_group(group):
-            break
-    if locker.unresolved:
-        ranking: tuple[tuple[Candidate, ...], ...] = ()
-        winners: tuple[Candidate, ...] = ()
-        events, tie_messages = tuple(locker.events), tuple(locker.messages)
-    else:
-        ranking = _layers(candidates, lambda a, b: b in locker.reach[a])
-        winners, top_events, top_messages = select_top(ranking, seats, policy)
-        events = (*locker.events, *top_events)
-        tie_messages = (*locker.messages, *top_messages)
+    if settled is None:
+        settled = _lock_by_tie_break(candidates, groups, seats, policy)
     return _result(
         "ranked_pairs",
         candidates,
         seats,
         matrix,
-        ranking=ranking,
-        winners=winners,
-        events=events,
-        tie_messages=tie_messages,
-        details={
-            "pairwise": matrix,
-            "locked": tuple(locker.locked),
-            "skipped": tuple(locker.skipped),
-        },
+        ranking=settled.ranking,
+        winners=settled.winners,
+        events=settled.events,
+        tie_messages=settled.messages,
+        details={"pairwise": matrix, "locked": settled.locked, "skipped": settled.skipped},
         options={"strength": strength, "tie_break": policy.as_option(), "seed": seed},
-        skipped=locker.skipped,
+        skipped=settled.skipped,
     )
 
 
@@ -312,7 +283,8 @@ LOCKING_STATES_MAX = 20_000  # beyond, the tie is left to the tie-break rule as 
 
 @dataclass(frozen=True, slots=True)
 class _Settled:
-    """Ranked Pairs settled without a tie-break: every locking order gives these winners."""
+    """How Ranked Pairs locked its contests: what the result is built from, whichever way
+    the locking order was settled (by every order agreeing, or by the tie-break rule)."""
 
     winners: tuple[Candidate, ...]
     ranking: tuple[tuple[Candidate, ...], ...]
@@ -431,6 +403,32 @@ def _closes_cycle(reach: Mapping[Candidate, set[Candidate]], open_pairs: Sequenc
             return True
         _add_edge(trial, a, b)
     return False
+
+
+def _lock_by_tie_break(
+    candidates: Sequence[Candidate], groups: Sequence[list[Pair]], seats: int, policy: TieBreak
+) -> _Settled:
+    """Lock the groups strongest first, ``policy`` ordering each conflicting group; an
+    unresolved conflict stops the locking and leaves no ranking and no winner."""
+    locker = _Locker(candidates, policy)
+    for group in groups:
+        if not locker.lock_group(group):
+            break
+    ranking: tuple[tuple[Candidate, ...], ...] = ()
+    winners: tuple[Candidate, ...] = ()
+    events, messages = tuple(locker.events), tuple(locker.messages)
+    if not locker.unresolved:
+        ranking = _layers(candidates, lambda a, b: b in locker.reach[a])
+        winners, top_events, top_messages = select_top(ranking, seats, policy)
+        events, messages = (*events, *top_events), (*messages, *top_messages)
+    return _Settled(
+        winners=winners,
+        ranking=ranking,
+        locked=tuple(locker.locked),
+        skipped=tuple(locker.skipped),
+        events=events,
+        messages=messages,
+    )
 
 
 class _Locker:

@@ -92,51 +92,50 @@ class ConsentResponse:
     resolved: bool = False
 
 
-def tally_consent(
-    candidates: Sequence[str],
-    ballots: Mapping[object, Weight] | Iterable[object],
-    *,
-    seats: int = 1,
-    quorum: Weight | None = None,
-    max_stand_asides: Weight | None = None,
-) -> TallyResult:
-    """Decide a proposal by consent: it passes when no objection remains unresolved.
+@dataclass(frozen=True, slots=True)
+class ConsentTally:
+    """A decision taken by the absence of objection: consent and consensus are one count that
+    differs only by its vocabulary (and so by what stops a proposal: an objection or a block).
 
-    Args:
-        candidates: the responses offered (default: all of :data:`CONSENT_RESPONSES`).
-        ballots: responses (see the module docstring), as a mapping → weight or an iterable.
-        seats: must be 1.
-        quorum: fewest participants (total weight of responses) for a decision.
-        max_stand_asides: more stand-asides than this and the proposal is not adopted.
+    Called as ``tally_consent`` or ``tally_consensus`` (see :meth:`__call__`):
 
     >>> tally_consent((), ["consent", ("objection", "too costly", True), "stand_aside"]).verdict
     <Verdict.ADOPTED: 'adopted'>
-    """
-    return _tally(
-        "consent", CONSENT_RESPONSES, candidates, ballots, seats, quorum, max_stand_asides
-    )
-
-
-def tally_consensus(
-    candidates: Sequence[str],
-    ballots: Mapping[object, Weight] | Iterable[object],
-    *,
-    seats: int = 1,
-    quorum: Weight | None = None,
-    max_stand_asides: Weight | None = None,
-) -> TallyResult:
-    """Decide a proposal by consensus: any unresolved block stops it.
-
-    Args:
-        candidates: the responses offered (default: all of :data:`CONSENSUS_RESPONSES`).
-        ballots, seats, quorum, max_stand_asides: as for :func:`tally_consent`.
-
     >>> tally_consensus((), ["agree", ("block", "against our values")]).verdict
     <Verdict.BLOCKED: 'blocked'>
     """
-    return _tally(
-        "consensus", CONSENSUS_RESPONSES, candidates, ballots, seats, quorum, max_stand_asides
-    )
+
+    method: str
+    vocabulary: tuple[str, ...]
+
+    def __call__(
+        self,
+        candidates: Sequence[str],
+        ballots: Mapping[object, Weight] | Iterable[object],
+        *,
+        seats: int = 1,
+        quorum: Weight | None = None,
+        max_stand_asides: Weight | None = None,
+    ) -> TallyResult:
+        """Decide a proposal: it passes when no objection (or block) remains unresolved.
+
+        Args:
+            candidates: the responses offered (default: all of the method's vocabulary).
+            ballots: responses (see the module docstring), as a mapping → weight or an
+                iterable.
+            seats: must be 1.
+            quorum: fewest participants (total weight of responses) for a decision.
+            max_stand_asides: more stand-asides than this and the proposal is not adopted.
+        """
+        return _tally(
+            self.method, self.vocabulary, candidates, ballots, seats, quorum, max_stand_asides
+        )
+
+
+#: Sociocratic consent: any unresolved objection stops the proposal.
+tally_consent = ConsentTally("consent", CONSENT_RESPONSES)
+#: Formal consensus: any unresolved block stops the proposal.
+tally_consensus = ConsentTally("consensus", CONSENSUS_RESPONSES)
 
 
 def _tally(

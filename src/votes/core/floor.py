@@ -18,12 +18,18 @@ from fractions import Fraction
 
 
 class Kind(StrEnum):
+    """What a request for the floor asks: to speak, a point of order (it jumps the queue) or a
+    direct reply (right after the current speaker)."""
+
     SPEAK = "speak"
     POINT_OF_ORDER = "point_of_order"
     DIRECT_REPLY = "direct_reply"
 
 
 class Rule(StrEnum):
+    """The assembly's rule for the ordinary requests: plain arrival, first-time speakers on the
+    item first, or that and an alternation between the self-declared categories."""
+
     ARRIVAL = "arrival"
     FIRST_TIME = "first_time"
     ALTERNATE = "alternate"

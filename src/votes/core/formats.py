@@ -80,6 +80,14 @@ def _int_token(token: str, what: str) -> int:
         raise TallyError(f"BLT: expected {what}, found {token!r}") from None
 
 
+def _next_int(tokens: Sequence[str], at: int, what: str, unfinished: str) -> int:
+    """The number at ``at``; a file that ends before it is refused with ``unfinished``, the
+    end marker it still lacks (a ballot's 0, or the 0 that closes the ballots)."""
+    if at >= len(tokens):
+        raise TallyError(f"BLT: {unfinished}")
+    return _int_token(tokens[at], what)
+
+
 def parse_blt(text: str) -> RankedElection:
     """Read a BLT file's text.
 
@@ -104,17 +112,15 @@ def parse_blt(text: str) -> RankedElection:
         (tie_numbers if name == "tie" else withdrawn_numbers).extend(values)
     raw: list[tuple[int, tuple[int, ...]]] = []
     while True:
-        if at >= len(tokens):
-            raise TallyError("BLT: the ballots must end with a line holding 0")
-        weight = _int_token(tokens[at], "a ballot weight")
+        weight = _next_int(
+            tokens, at, "a ballot weight", "the ballots must end with a line holding 0"
+        )
         at += 1
         if weight == 0:
             break
         ranking: list[int] = []
         while True:
-            if at >= len(tokens):
-                raise TallyError("BLT: a ballot line must end with 0")
-            number = _int_token(tokens[at], "a candidate number")
+            number = _next_int(tokens, at, "a candidate number", "a ballot line must end with 0")
             at += 1
             if number == 0:
                 break

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from fractions import Fraction
 from typing import Any
 
@@ -39,16 +39,9 @@ FROZEN_KEY = "frozen"  # where the close stores the figures in the ballot's rule
 
 
 def figures_to_data(figures: Figures) -> dict[str, Any]:
-    """The figures as JSON data, frozen into the ballot's snapshot by its close."""
-    return {
-        "members": figures.members,
-        "participants": figures.participants,
-        "blank_for": figures.blank_for,
-        "blank_against": figures.blank_against,
-        "members_by_group": dict(figures.members_by_group),
-        "participants_by_group": dict(figures.participants_by_group),
-        "blank_by_group": dict(figures.blank_by_group),
-    }
+    """The figures as JSON data, frozen into the ballot's snapshot by its close: every field
+    under its own name (numbers, and copies of the maps by group)."""
+    return asdict(figures)
 
 
 def frozen_figures(snapshot: Mapping[str, Any]) -> Figures | None:

@@ -22,6 +22,7 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import Any
 
+from votes.core.majority import BASES, COMPARISONS
 from votes.core.results import TallyError
 
 
@@ -114,6 +115,9 @@ class MajorityRule:
 
 @dataclass(frozen=True, slots=True)
 class DecisionRule:
+    """What one kind of assembly needs at one convocation: its quorum, the majority a
+    resolution needs, and the source both come from."""
+
     quorum: QuorumRule
     majority: MajorityRule
     source: Source
@@ -554,9 +558,9 @@ def check_profile(profile: RuleProfile) -> None:
             raise TallyError(f"a quorum is a share between 0 and 100 %, got {share}")
         if not 0 < majority.threshold < 1:
             raise TallyError(f"a majority threshold is strictly between 0 and 1: {majority}")
-        if majority.comparison not in ("more_than", "at_least"):
+        if majority.comparison not in COMPARISONS:
             raise TallyError(f"unknown comparison {majority.comparison!r}")
-        if majority.base not in ("cast", "cast_and_abstentions", "present", "members"):
+        if majority.base not in BASES:
             raise TallyError(f"unknown majority base {majority.base!r}")
     if ("ago", "first") not in profile.rules:
         raise TallyError("a profile needs at least the rule of an ordinary first convocation")

@@ -15,7 +15,9 @@ from litestar.di import NamedDependency
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK
 
+from votes.core.majority import BASES, COMPARISONS
 from votes.core.rules import (
+    CONVOCATIONS,
     MAX_NOTICE_DAYS,
     POSTAL_ON_ARRIVAL,
     POSTAL_ROOM_MOTIONS,
@@ -44,9 +46,6 @@ from votes.web.refusals import area, explain
 from votes.web.rendering import see_other
 
 KINDS = GENERAL_ASSEMBLY_KINDS
-CONVOCATIONS = ("first", "second")
-BASES = ("cast", "cast_and_abstentions", "present", "members")
-COMPARISONS = ("more_than", "at_least")
 STATUTES = Source(Confidence.STATUTES, "Statuts de l'organisation (règle adaptée)")
 
 PROBLEMS = {
