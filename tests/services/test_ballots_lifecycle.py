@@ -10,9 +10,9 @@ import pytest
 from tests.support.actors import scrutineer
 from tests.support.factories import (
     advance_phase,
+    ballot_open_to,
     close,
     motion,
-    new_ballot,
     open_ballot,
     planned_assembly,
     publish,
@@ -305,15 +305,12 @@ async def test_a_room_count_is_merged_with_checks() -> None:
 
 
 async def test_consent_rounds_keep_every_round_and_adopt_only_without_objection() -> None:
-    organisation_id, assembly_id, members, _ = await planned_assembly(3)
-    ballot_id = await new_ballot(
-        organisation_id,
-        assembly_id,
+    _, ballot_id, members = await ballot_open_to(
+        3,
         "Consentez-vous à la nouvelle charte ?",
         method="consent",
         choices=[("consent", "Consentement"), ("concern", "Réserve"), ("objection", "Objection")],
         facilitated=True,
-        opened=True,
     )
     with pytest.raises(Refused, match="not_yet"):
         await voting.cast_vote(ballot_id, members[0], "consent")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from tests.support.factories import close, motion, new_ballot, open_ballot, planned_assembly
+from tests.support.factories import ballot_open_to, close, motion, open_ballot, planned_assembly
 
 from votes.core.receipts import receipt_hash
 from votes.db.tables import BallotPaper, Participation
@@ -102,15 +102,12 @@ async def test_secret_papers_carry_nothing_that_leads_back_to_the_voter() -> Non
 
 
 async def test_closing_counts_with_the_core_and_a_recount_agrees() -> None:
-    organisation_id, assembly_id, members, _ = await planned_assembly(4)
-    ballot_id = await new_ballot(
-        organisation_id,
-        assembly_id,
+    _, ballot_id, members = await ballot_open_to(
+        4,
         "Élection",
         method="irv",
         choices=[("a", "A"), ("b", "B"), ("c", "C")],
         rules={"seed": "recount"},
-        opened=True,
     )
     for member, ranking in zip(members, [["a", "b"], ["b", "a"], ["c", "b"], ["b"]], strict=True):
         await voting.cast_vote(ballot_id, member, ranking)
