@@ -4,11 +4,13 @@ refusal leaving the database as it was."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
 from tests.support.factories import unique
+from tests.support.refusals import refused_unchanged
 
 from votes.db import network_queries
 from votes.db.tables import (
@@ -72,12 +74,8 @@ async def _rows(network: Side) -> tuple[int, int, int]:
     )
 
 
-async def _refused(network: Side, call: object) -> str:
-    before = await _rows(network)
-    with pytest.raises(Refused) as refused:
-        await call  # type: ignore[misc]
-    assert await _rows(network) == before
-    return refused.value.code
+async def _refused(network: Side, call: Awaitable[object]) -> str:
+    return await refused_unchanged(call, lambda: _rows(network))
 
 
 async def test_an_invitation_accepted_makes_a_member_cooperative() -> None:
