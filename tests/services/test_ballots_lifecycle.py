@@ -17,6 +17,7 @@ from tests.support.factories import (
     planned_assembly,
     publish,
 )
+from tests.support.papers import PAPER_COLUMNS
 
 from votes.core.room_counts import RoomCount
 from votes.db.tables import AuditEntry, Ballot, BallotPaper, Participation
@@ -259,16 +260,7 @@ async def test_secret_papers_cannot_be_linked_to_the_register() -> None:
     for paper in papers:
         # nothing on a paper names a voter or a time, and no column is shared with the register
         assert paper["voter"] is None
-        assert set(paper) == {
-            "id",
-            "ballot",
-            "voter",
-            "round",
-            "content",
-            "receipt_hash",
-            "weight_group",
-            "change_hash",
-        }
+        assert set(paper) == PAPER_COLUMNS
         assert paper["weight_group"] == ""  # a college is written only when votes are weighted
     # the register keeps a hash of each form's token, never the receipt or its hash
     receipt_hashes = {paper["receipt_hash"] for paper in papers}
