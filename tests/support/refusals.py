@@ -1,5 +1,5 @@
-"""A refusal checked the way every service promises it: the call is refused and the rows it
-would have touched are left as they were."""
+"""Refusals as the service tests check them: the code a call is refused with, and that the
+rows it would have touched are left as they were."""
 
 from __future__ import annotations
 
@@ -10,11 +10,17 @@ import pytest
 from votes.services.refusals import Refused
 
 
+async def refusal_code(call: Awaitable[object]) -> str:
+    """Await ``call``, which must be refused: the refusal's code."""
+    with pytest.raises(Refused) as refusal:
+        await call
+    return refusal.value.code
+
+
 async def refused_unchanged(call: Awaitable[object], rows: Callable[[], Awaitable[object]]) -> str:
     """Await ``call``, which must be refused without changing what ``rows()`` reads: the
     refusal's code."""
     before = await rows()
-    with pytest.raises(Refused) as refusal:
-        await call
+    code = await refusal_code(call)
     assert await rows() == before
-    return refusal.value.code
+    return code
