@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, time
 
 import httpx
 import pytest
-from tests.support.consultations import consultation_of, network_with, sent_proposal
+from tests.support.consultations import consulted_cooperative
 from tests.support.factories import PASSWORD
 from tests.web.helpers import sign_in
 from tests.web.network_helpers import Org, joined, organisation
@@ -177,9 +177,7 @@ async def test_next_shows_the_next_days_sessions_when_today_holds_no_more(
 
 async def test_a_consultation_names_its_network_in_quotes(client: httpx.AsyncClient) -> None:
     """« Envoyée par le réseau Réseau … » read as a stutter: the name is quoted."""
-    network, (cooperative,) = await network_with(1)
-    proposal_id = await sent_proposal(network)
-    consultation_id = await consultation_of(proposal_id, cooperative)
+    network, cooperative, _proposal, consultation_id = await consulted_cooperative()
     await sign_in(client, cooperative.email, PASSWORD)
     page = shown(await client.get(f"{cooperative.base}/consultations/{consultation_id}"))
     name = (
