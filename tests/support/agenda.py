@@ -7,9 +7,5 @@ from votes.db.tables import AgendaItem
 
 async def agenda_titles(assembly_id: int) -> list[str]:
     """The titles of the assembly's agenda items, in their order."""
-    rows = (
-        await AgendaItem.select(AgendaItem.title)
-        .where(AgendaItem.assembly == assembly_id)
-        .order_by(AgendaItem.position)
-    )
-    return [row["title"] for row in rows]
+    query = AgendaItem.select(AgendaItem.title).where(AgendaItem.assembly == assembly_id)
+    return list(await query.order_by(AgendaItem.position).output(as_list=True))
