@@ -14,7 +14,7 @@ import pytest
 from tests.support.consultations import consulted_cooperative
 from tests.support.factories import PASSWORD
 from tests.web.helpers import sign_in
-from tests.web.network_helpers import Org, joined, organisation
+from tests.web.network_helpers import Org, joined, network_of_two, organisation
 
 from votes.db.tables import Assembly, AssemblyStatus, Organisation
 from votes.services import gatherings as service
@@ -103,9 +103,7 @@ async def test_the_navigation_names_each_sides_network_pages(client: httpx.Async
 async def test_a_networks_home_shows_its_gathering_and_its_cooperatives(
     client: httpx.AsyncClient,
 ) -> None:
-    network = await organisation("Reseau", is_network=True)
-    first, second = await organisation("Coop"), await organisation("Coop")
-    await joined(network, first, second)
+    network, first, second = await network_of_two()
     await summer_gathering(client, network, date(2026, 6, 8), date(2026, 6, 12), "Namur")
     page = shown(await client.get(f"{network.base}/"))
     assert "Rencontre d'été" in page
