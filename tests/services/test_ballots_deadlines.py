@@ -119,7 +119,7 @@ async def test_the_facilitator_may_still_close_before_the_deadline() -> None:
 async def test_a_facilitated_consent_countdown_starts_with_the_consent_round() -> None:
     _, ballot_id, members = await ballot_open_to(
         1,
-        "Consentez-vous à la charte ?",
+        question="Consentez-vous à la charte ?",
         method="consent",
         choices=[("consent", "Consentement"), ("objection", "Objection")],
         facilitated=True,

@@ -19,7 +19,7 @@ OPTIONS = [("a", "Alice"), ("b", "Bruno"), ("c", "Chloé"), ("d", "Driss")]
 
 async def _approval(count: int, **rules: int) -> tuple[int, int, list[int]]:
     return await ballot_open_to(
-        count, "Qui au conseil ?", method="approval", choices=OPTIONS, seats=2, rules=rules
+        count, question="Qui au conseil ?", method="approval", choices=OPTIONS, seats=2, rules=rules
     )
 
 

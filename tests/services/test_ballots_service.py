@@ -18,9 +18,7 @@ pytestmark = pytest.mark.usefixtures("each_vote_storage")
 
 
 async def test_a_member_votes_once_and_a_second_vote_changes_no_count() -> None:
-    organisation_id, assembly_id, members, _ = await planned_assembly(2)
-    ballot_id = await motion(organisation_id, assembly_id)
-    await open_ballot(ballot_id)
+    _, ballot_id, members = await ballot_open_to(2)
     await voting.cast_vote(ballot_id, members[0], "yes")
     with pytest.raises(Refused) as refused:
         await voting.cast_vote(ballot_id, members[0], "no")
@@ -32,9 +30,7 @@ async def test_a_member_votes_once_and_a_second_vote_changes_no_count() -> None:
 
 
 async def test_the_database_itself_refuses_a_second_participation() -> None:
-    organisation_id, assembly_id, members, _ = await planned_assembly(1)
-    ballot_id = await motion(organisation_id, assembly_id)
-    await open_ballot(ballot_id)
+    _, ballot_id, members = await ballot_open_to(1)
     await voting.cast_vote(ballot_id, members[0], "yes")
     with pytest.raises(Exception, match=r"(?i)unique"):
         await Participation.insert(
@@ -63,9 +59,7 @@ async def test_votes_outside_the_open_window_or_by_non_voters_are_refused() -> N
 
 
 async def test_secret_papers_carry_nothing_that_leads_back_to_the_voter() -> None:
-    organisation_id, assembly_id, members, _ = await planned_assembly(3)
-    ballot_id = await motion(organisation_id, assembly_id, secret=True)
-    await open_ballot(ballot_id)
+    _, ballot_id, members = await ballot_open_to(3, secret=True)
     receipts = [
         (await voting.cast_vote(ballot_id, member, choice)).code
         for member, choice in zip(members, ["yes", "no", "yes"], strict=True)
@@ -97,7 +91,7 @@ async def test_secret_papers_carry_nothing_that_leads_back_to_the_voter() -> Non
 async def test_closing_counts_with_the_core_and_a_recount_agrees() -> None:
     _, ballot_id, members = await ballot_open_to(
         4,
-        "Élection",
+        question="Élection",
         method="irv",
         choices=[("a", "A"), ("b", "B"), ("c", "C")],
         rules={"seed": "recount"},

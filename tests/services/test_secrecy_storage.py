@@ -39,7 +39,7 @@ async def _ballot_with_voters() -> tuple[int, dict[int, str]]:
     """An open secret score ballot and its thirty voters' memberships."""
     _, ballot_id, members = await ballot_open_to(
         VOTERS,
-        "Notez les trois projets",
+        question="Notez les trois projets",
         method="score",
         choices=[("a", "Atelier"), ("b", "Boutique"), ("c", "Cantine")],
         secret=True,

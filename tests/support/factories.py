@@ -211,11 +211,11 @@ async def new_ballot(
     return ballot_id
 
 
-async def ballot_open_to(voters: int, question: str, **options: Any) -> tuple[int, int, list[int]]:
-    """An open ballot in a fresh planned assembly of ``voters`` members, the ``options`` going
-    to ``new_ballot``: (organisation, ballot, members)."""
+async def ballot_open_to(voters: int, **options: Any) -> tuple[int, int, list[int]]:
+    """An open ballot (a motion unless ``options`` say otherwise, as ``new_ballot`` takes
+    them) in a fresh planned assembly of ``voters`` members: (organisation, ballot, members)."""
     organisation_id, assembly_id, members, _ = await planned_assembly(voters)
-    ballot_id = await new_ballot(organisation_id, assembly_id, question, opened=True, **options)
+    ballot_id = await new_ballot(organisation_id, assembly_id, opened=True, **options)
     return organisation_id, ballot_id, members
 
 
