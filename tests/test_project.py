@@ -7,9 +7,11 @@ import ast
 import re
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from babel.messages.catalog import Message
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
@@ -60,20 +62,26 @@ def _extracted_messages() -> set[tuple[str | tuple[str, ...], str | None]]:
     return found
 
 
-@pytest.mark.parametrize("language", ["fr", "nl"])
-def test_every_string_shown_to_people_has_a_translation(language: str) -> None:
-    """French for France and Wallonia, Dutch for Flanders: no string is left in English."""
-    translated = set()
+def _catalog_messages(language: str) -> Iterator[tuple[str, Message]]:
+    """(catalog file name, message) for every message of the language's catalogs, the header
+    (the message without an id) left out: what each check of the translations reads."""
     for path in catalog_files(language):
         with path.open("rb") as handle:
             catalog = read_po(handle, locale=language)
-        translated |= {
-            (message.id, message.context)
-            for message in catalog
-            if message.id
-            and not message.fuzzy
-            and (all(message.string) if isinstance(message.string, tuple) else message.string)
-        }
+        for message in catalog:
+            if message.id:
+                yield path.name, message
+
+
+@pytest.mark.parametrize("language", ["fr", "nl"])
+def test_every_string_shown_to_people_has_a_translation(language: str) -> None:
+    """French for France and Wallonia, Dutch for Flanders: no string is left in English."""
+    translated = {
+        (message.id, message.context)
+        for _name, message in _catalog_messages(language)
+        if not message.fuzzy
+        and (all(message.string) if isinstance(message.string, tuple) else message.string)
+    }
     missing = sorted(str(m) for m in _extracted_messages() - translated)
     assert missing == [], (
         f"run `make messages LANGUAGE={language}` and translate in a {language} .po file:"
@@ -88,20 +96,15 @@ _PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%%")
 def test_every_translation_keeps_the_placeholders_of_its_english(language: str) -> None:
     """A translation that loses or misspells ``%(name)s`` breaks the page that shows it."""
     wrong = []
-    for path in catalog_files(language):
-        with path.open("rb") as handle:
-            catalog = read_po(handle, locale=language)
-        for message in catalog:
-            if not message.id:
-                continue
-            ids = message.id if isinstance(message.id, tuple) else (message.id,)
-            strings = message.string if isinstance(message.string, tuple) else (message.string,)
-            allowed = {p for i in ids for p in _PLACEHOLDER.findall(i)}
-            for string in filter(None, strings):
-                found = set(_PLACEHOLDER.findall(string))
-                # a plural form may leave out the count ("bezwaar: …" for one objection)
-                if not found <= allowed or (len(ids) == 1 and found != allowed):
-                    wrong.append((path.name, ids[0], string))
+    for name, message in _catalog_messages(language):
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        allowed = {p for i in ids for p in _PLACEHOLDER.findall(i)}
+        for string in filter(None, strings):
+            found = set(_PLACEHOLDER.findall(string))
+            # a plural form may leave out the count ("bezwaar: …" for one objection)
+            if not found <= allowed or (len(ids) == 1 and found != allowed):
+                wrong.append((name, ids[0], string))
     assert wrong == []
 
 
@@ -112,16 +115,11 @@ def test_a_string_in_two_area_catalogs_is_translated_alike(language: str) -> Non
     with the file order, not with the page."""
     seen: dict[tuple[str | None, object], tuple[str, object]] = {}
     differing = []
-    for path in catalog_files(language):
-        with path.open("rb") as handle:
-            catalog = read_po(handle, locale=language)
-        for message in catalog:
-            if not message.id:
-                continue
-            key = (message.context, message.id)
-            first = seen.setdefault(key, (path.name, message.string))
-            if first[1] != message.string:
-                differing.append((message.id, first, (path.name, message.string)))
+    for name, message in _catalog_messages(language):
+        key = (message.context, message.id)
+        first = seen.setdefault(key, (name, message.string))
+        if first[1] != message.string:
+            differing.append((message.id, first, (name, message.string)))
     assert differing == []
 
 
@@ -170,14 +168,9 @@ def test_french_puts_a_non_breaking_space_before_double_punctuation() -> None:
     """« quorum de 3/4 des associé·es ; au moins… »: in French « ; : ! ? » follow a
     non-breaking space, so the mark never starts a line and never sticks to its word."""
     wrong = []
-    for path in catalog_files("fr"):
-        with path.open("rb") as handle:
-            catalog = read_po(handle, locale="fr")
-        for message in catalog:
-            if not message.id:
-                continue
-            strings = message.string if isinstance(message.string, tuple) else (message.string,)
-            wrong += [(path.name, s) for s in filter(None, strings) if _FRENCH_MARK.search(s)]
+    for name, message in _catalog_messages("fr"):
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        wrong += [(name, s) for s in filter(None, strings) if _FRENCH_MARK.search(s)]
     assert wrong == []
     joined = []
     for template in sorted((ROOT / "templates").rglob("*.jinja")):

@@ -12,7 +12,6 @@ reference to compare with makes the inventory test fail.
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -20,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.support.cli import outside_environment
 from tests.support.golden import DATA, needs, references
 
 SCOTTISH = "-scotland-fixed-p5-d5.json"
@@ -44,15 +44,10 @@ pytestmark = needs(REFERENCES)
 
 def _command(method: str, ballots: Path, workdir: Path) -> list[str]:
     """The command's output lines, run as an outsider would (exit status 0 asserted)."""
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("VOTES_") and key != "PICCOLO_CONF"
-    }
     done = subprocess.run(
         [sys.executable, "-m", "votes.core", "count", method, str(ballots), "--language", "en"],
         cwd=workdir,
-        env=environment,
+        env=outside_environment(),
         capture_output=True,
         text=True,
         timeout=300,

@@ -210,6 +210,13 @@ def console_action(page: Page, action: str) -> None:
     page.wait_for_load_state()
 
 
+def close_and_publish(console: Page) -> None:
+    """The facilitator closes the ballot from its console and publishes its result (the
+    scrutineer co-signing): how every ballot of these walks ends."""
+    console_action(console, "close")
+    console_action(console, "publish")
+
+
 def cosign(console: Page, act: str) -> None:
     """Dual control: the scrutineer, on their own phone, confirms that the ballot whose console
     is open may be published (or reopened); the demo's assembly is a general assembly."""

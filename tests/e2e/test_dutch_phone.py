@@ -14,6 +14,7 @@ from tests.e2e.conftest import (
     PROJECTOR,
     AccessibilityLog,
     Camera,
+    close_and_publish,
     console_action,
     new_context,
     prepare_majority,
@@ -75,8 +76,7 @@ def test_a_flemish_member_votes_in_dutch(
     accessibility.check(phone, "vote recorded (nl)")
     camera.shoot(phone, "recorded")
 
-    console_action(facilitator, "close")
-    console_action(facilitator, "publish")
+    close_and_publish(facilitator)
     expect(phone.locator(".verdict")).to_be_visible()
     expect(phone.locator("main")).to_contain_text("vereiste meerderheid")
     accessibility.check(phone, "result (nl)")
@@ -116,8 +116,7 @@ def test_a_flemish_facilitator_runs_a_ballot_in_dutch_on_the_console_and_project
         expect(projector.locator("main")).to_contain_text("Stem met je telefoon")
         accessibility.check(projector, "projector (nl)")
         camera.shoot(projector, "projector")
-        console_action(facilitator, "close")
-        console_action(facilitator, "publish")
+        close_and_publish(facilitator)
         camera.shoot(facilitator, "published")
         assert accessibility.found == {}, accessibility.report()
     finally:

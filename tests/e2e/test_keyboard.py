@@ -15,6 +15,7 @@ from tests.e2e.conftest import (
     PHONE,
     AccessibilityLog,
     Camera,
+    close_and_publish,
     console_action,
     new_context,
     prepare_majority,
@@ -111,8 +112,7 @@ def test_a_member_votes_with_the_keyboard_alone_in_english(
     accessibility.check(member, "vote recorded (en)")
     camera.shoot(member, "recorded")
 
-    console_action(facilitator, "close")
-    console_action(facilitator, "publish")
+    close_and_publish(facilitator)
     expect(member.locator(".verdict")).to_be_visible()
     accessibility.check(member, "result (en)")
     assert accessibility.found == {}, accessibility.report()

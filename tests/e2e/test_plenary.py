@@ -25,6 +25,7 @@ from tests.e2e.conftest import (
     PROJECTOR,
     AccessibilityLog,
     Camera,
+    close_and_publish,
     console_action,
     new_context,
     register_row,
@@ -128,8 +129,7 @@ def clear_open_ballots(room: Room) -> None:
     while (link := page.locator("#vote-area a.option-button")).count():
         link.first.click()
         page.get_by_role("link", name="Console").click()
-        console_action(page, "close")
-        console_action(page, "publish")
+        close_and_publish(page)
         page.goto(f"/o/{ORG}/vote")
 
 
@@ -215,7 +215,7 @@ def vote_ranked(
     confirm_vote(phone, check, "ranked review")
 
 
-def close_and_publish(room: Room, camera: Camera, step: str) -> None:
+def close_and_publish_photographed(room: Room, camera: Camera, step: str) -> None:
     page = room.facilitator
     console_action(page, "close")
     camera.shoot(page, f"{step}-console-closed")
@@ -242,7 +242,7 @@ def run_majority_ballot(room: Room, accessibility: AccessibilityLog, camera: Cam
     accessibility.check(room.projector, "projector, ballot open")
     for phone in room.phones:
         remember_page(phone)
-    close_and_publish(room, camera, "majority")
+    close_and_publish_photographed(room, camera, "majority")
     # the verdict follows the assembly's rules (its base may be every member, not the votes
     # cast): the test checks that everyone sees the same verdict of the same count
     verdict = room.facilitator.locator(".verdict").inner_text().strip()
@@ -272,7 +272,7 @@ def run_ranked_ballot(room: Room, accessibility: AccessibilityLog, camera: Camer
         vote_ranked(phone, question, order, accessibility if n == 0 else None)
         camera.shoot(phone, f"ranked-phone{n + 1}-voted")
     expect(room.projector.locator(".projector__turnout strong")).to_have_text("3")
-    close_and_publish(room, camera, "ranked")
+    close_and_publish_photographed(room, camera, "ranked")
     for n, phone in enumerate(room.phones):
         expect(phone.locator(".verdict")).to_contain_text("Grenoble")
         camera.shoot(phone, f"ranked-phone{n + 1}-verdict")

@@ -191,6 +191,13 @@ async def console(facilitator: Browser, ballot_id: int, action: str) -> None:
     assert answer.status_code == 303, answer.text[:500]
 
 
+async def opened_ballot(facilitator: Browser, question: str) -> int:
+    """A majority ballot made (:func:`new_ballot`) and opened from its console; its id."""
+    ballot_id = await new_ballot(facilitator, question)
+    await console(facilitator, ballot_id, "open")
+    return ballot_id
+
+
 async def vote(member: Browser, ballot_id: int, choice: str = "yes") -> None:
     path = f"/o/{ORG}/ballots/{ballot_id}"
     page = await member.client.get(path)

@@ -25,6 +25,7 @@ from tests.live.browser import (
     console,
     facilitator_and_member,
     new_ballot,
+    opened_ballot,
     vote,
 )
 from tests.support.server import ServedApp
@@ -73,8 +74,7 @@ async def test_votes_move_the_turnout_on_the_ballot_page_in_the_viewers_words(
     server: ServedApp,
 ) -> None:
     async with facilitator_and_member(server.base_url) as (facilitator, member):
-        ballot_id = await new_ballot(facilitator, "Turnout moves")
-        await console(facilitator, ballot_id, "open")
+        ballot_id = await opened_ballot(facilitator, "Turnout moves")
         await facilitator.post("/language", {"language": "en", "next": "/"}, token_from="/")
         path = f"/o/{ORG}/ballots/{ballot_id}/live"
         async with facilitator.stream(path) as english, member.stream(path) as french:
@@ -101,8 +101,7 @@ async def test_a_reconnecting_phone_catches_up_with_a_ballot_closed_meanwhile(
     server: ServedApp,
 ) -> None:
     async with facilitator_and_member(server.base_url) as (facilitator, member):
-        ballot_id = await new_ballot(facilitator, "Closed while a phone was away")
-        await console(facilitator, ballot_id, "open")
+        ballot_id = await opened_ballot(facilitator, "Closed while a phone was away")
         path = f"/o/{ORG}/ballots/{ballot_id}/live"
         async with member.stream(path) as stream:
             seen = await stream.wait_for("resync", DELIVERED_WITHIN * 5)  # no since: catch up
@@ -111,8 +110,7 @@ async def test_a_reconnecting_phone_catches_up_with_a_ballot_closed_meanwhile(
         assert seen.data == ""
         assert last.id is not None
         # the page's stream is gone (a phone in a tunnel)…
-        missed = await new_ballot(facilitator, "Opened and closed while away")
-        await console(facilitator, missed, "open")
+        missed = await opened_ballot(facilitator, "Opened and closed while away")
         await console(facilitator, missed, "close")
         # …and EventSource reconnects with the id of the last event it got
         async with member.stream(path, headers={"Last-Event-ID": last.id}) as stream:

@@ -19,6 +19,7 @@ from tests.live.browser import (
     console,
     facilitator_and_member,
     new_ballot,
+    opened_ballot,
     vote,
 )
 from tests.support.server import ServedApp
@@ -63,8 +64,7 @@ async def test_a_vote_cast_through_one_process_moves_the_turnout_seen_through_th
 ) -> None:
     first, second = servers
     async with facilitator_and_member(first.base_url, second.base_url) as (facilitator, member):
-        ballot_id = await new_ballot(facilitator, "Voted on B, counted on A")
-        await console(facilitator, ballot_id, "open")
+        ballot_id = await opened_ballot(facilitator, "Voted on B, counted on A")
         async with facilitator.stream(f"/o/{ORG}/assemblies/1/live") as projector:
             await projector.wait_for("resync", 10)
             await vote(member, ballot_id)

@@ -5,22 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from tests.support.agenda import agenda_titles
 from tests.support.factories import chaired_assembly, member_actor, organisation
 
 from votes.db import agenda_queries
-from votes.db.tables import AgendaItem, AssemblyStatus, AuditEntry
+from votes.db.tables import AssemblyStatus, AuditEntry
 from votes.services import assemblies
 from votes.services.actors import actor_for
 from votes.services.refusals import Refused
-
-
-async def _agenda_titles(assembly_id: int) -> list[str]:
-    rows = (
-        await AgendaItem.select(AgendaItem.title)
-        .where(AgendaItem.assembly == assembly_id)
-        .order_by(AgendaItem.position)
-    )
-    return [row["title"] for row in rows]
 
 
 async def test_facilitator_builds_and_reorders_the_agenda_with_an_audit_trail() -> None:
@@ -33,10 +25,10 @@ async def test_facilitator_builds_and_reorders_the_agenda_with_an_audit_trail() 
     second = await assemblies.add_item(chair, assembly_id, "Comptes")
     third = await assemblies.add_item(chair, assembly_id, "Divers")
     await assemblies.move_item(chair, third, -1)
-    assert await _agenda_titles(assembly_id) == ["Ouverture", "Divers", "Comptes"]
+    assert await agenda_titles(assembly_id) == ["Ouverture", "Divers", "Comptes"]
     await assemblies.move_item(chair, first, -1)  # already first: nothing moves
     await assemblies.reorder_agenda(chair, assembly_id, [second, first, third])
-    assert await _agenda_titles(assembly_id) == ["Comptes", "Ouverture", "Divers"]
+    assert await agenda_titles(assembly_id) == ["Comptes", "Ouverture", "Divers"]
     await assemblies.mark_current_item(chair, assembly_id, first)
     page = await agenda_queries.assembly_page(organisation_id, assembly_id)
     assert page is not None
@@ -66,7 +58,7 @@ async def test_a_stale_drag_and_drop_order_changes_nothing() -> None:
     with pytest.raises(Refused) as refused:
         await assemblies.reorder_agenda(chair, assembly_id, [first])
     assert refused.value.code == "agenda_changed"
-    assert await _agenda_titles(assembly_id) == ["Un", "Deux"]
+    assert await agenda_titles(assembly_id) == ["Un", "Deux"]
 
 
 async def test_members_cannot_change_the_agenda_and_closed_assemblies_are_frozen() -> None:
@@ -81,7 +73,7 @@ async def test_members_cannot_change_the_agenda_and_closed_assemblies_are_frozen
         await assemblies.update_item(chair, item, "Autre titre")
     with pytest.raises(Refused, match="status_step_not_allowed"):
         await assemblies.set_assembly_status(chair, assembly_id, AssemblyStatus.DRAFT)
-    assert await _agenda_titles(assembly_id) == ["Un"]
+    assert await agenda_titles(assembly_id) == ["Un"]
 
 
 async def test_foreign_assemblies_are_not_found() -> None:
@@ -91,7 +83,7 @@ async def test_foreign_assemblies_are_not_found() -> None:
     assembly_id = await assemblies.create_assembly(await actor_for(theirs), "AG", datetime.now(UTC))
     with pytest.raises(Refused, match="not_found"):
         await assemblies.add_item(chair, assembly_id, "Intrusion")
-    assert await _agenda_titles(assembly_id) == []
+    assert await agenda_titles(assembly_id) == []
 
 
 async def test_an_item_with_a_proposal_cannot_be_removed_but_an_empty_one_can() -> None:
@@ -104,4 +96,4 @@ async def test_an_item_with_a_proposal_cannot_be_removed_but_an_empty_one_can() 
     with pytest.raises(Refused, match="item_in_use"):
         await assemblies.remove_item(chair, used)
     await assemblies.remove_item(chair, empty)
-    assert await _agenda_titles(assembly_id) == ["Comptes"]
+    assert await agenda_titles(assembly_id) == ["Comptes"]

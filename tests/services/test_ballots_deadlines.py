@@ -8,7 +8,13 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from tests.support.factories import advance_phase, close, new_ballot, planned_assembly
+from tests.support.factories import (
+    advance_phase,
+    ballot_open_to,
+    close,
+    new_ballot,
+    planned_assembly,
+)
 
 from votes.core.results import TallyResult
 from votes.db.tables import AuditEntry, Ballot, Participation
@@ -111,16 +117,13 @@ async def test_the_facilitator_may_still_close_before_the_deadline() -> None:
 
 
 async def test_a_facilitated_consent_countdown_starts_with_the_consent_round() -> None:
-    organisation_id, assembly_id, members, _ = await planned_assembly(1)
-    ballot_id = await new_ballot(
-        organisation_id,
-        assembly_id,
-        "Consentez-vous à la charte ?",
+    _, ballot_id, members = await ballot_open_to(
+        1,
+        question="Consentez-vous à la charte ?",
         method="consent",
         choices=[("consent", "Consentement"), ("objection", "Objection")],
         facilitated=True,
         duration_seconds=60,
-        opened=True,
     )
     # questions and reactions take the time they need: the sweep leaves the ballot open
     later = datetime.now(UTC) + timedelta(hours=1)

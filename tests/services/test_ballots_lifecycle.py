@@ -10,13 +10,14 @@ import pytest
 from tests.support.actors import scrutineer
 from tests.support.factories import (
     advance_phase,
+    ballot_open_to,
     close,
     motion,
-    new_ballot,
     open_ballot,
     planned_assembly,
     publish,
 )
+from tests.support.papers import PAPER_COLUMNS
 
 from votes.core.room_counts import RoomCount
 from votes.db.tables import AuditEntry, Ballot, BallotPaper, Participation
@@ -28,9 +29,7 @@ KEY = "instance-key-for-receipts"
 
 
 async def test_a_retried_submission_returns_the_same_receipt_and_stores_one_vote() -> None:
-    organisation_id, assembly_id, members, _ = await planned_assembly(1)
-    ballot_id = await motion(organisation_id, assembly_id, secret=True)
-    await open_ballot(ballot_id)
+    _, ballot_id, members = await ballot_open_to(1, secret=True)
     token = voting.new_submission_token()
     first = await voting.cast_vote(ballot_id, members[0], "yes", submission=token, receipt_key=KEY)
     again = await voting.cast_vote(ballot_id, members[0], "yes", submission=token, receipt_key=KEY)
@@ -45,9 +44,7 @@ async def test_a_retried_submission_returns_the_same_receipt_and_stores_one_vote
 
 
 async def test_a_secret_vote_is_changed_only_by_its_voter_with_their_change_code() -> None:
-    organisation_id, assembly_id, members, _ = await planned_assembly(2)
-    ballot_id = await motion(organisation_id, assembly_id, secret=True, allow_change=True)
-    await open_ballot(ballot_id)
+    _, ballot_id, members = await ballot_open_to(2, secret=True, allow_change=True)
     mine = await voting.cast_vote(ballot_id, members[0], "yes", receipt_key=KEY)
     theirs = await voting.cast_vote(ballot_id, members[1], "yes", receipt_key=KEY)
     assert mine.change_code != mine.code
@@ -82,9 +79,7 @@ class _AMinuteLater(datetime):
 async def test_a_changed_vote_moves_the_time_of_the_members_last_word(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    organisation_id, assembly_id, members, _ = await planned_assembly(1)
-    ballot_id = await motion(organisation_id, assembly_id, allow_change=True)
-    await open_ballot(ballot_id)
+    _, ballot_id, members = await ballot_open_to(1, allow_change=True)
     first = await voting.cast_vote(ballot_id, members[0], "yes", receipt_key=KEY)
     # the clock moves on between the two words, as in a plenary
     monkeypatch.setattr(voting, "datetime", _AMinuteLater)
@@ -98,18 +93,14 @@ async def test_a_changed_vote_moves_the_time_of_the_members_last_word(
 
 
 async def test_changing_is_refused_when_the_ballot_does_not_allow_it() -> None:
-    organisation_id, assembly_id, members, _ = await planned_assembly(1)
-    ballot_id = await motion(organisation_id, assembly_id)
-    await open_ballot(ballot_id)
+    _, ballot_id, members = await ballot_open_to(1)
     await voting.cast_vote(ballot_id, members[0], "yes")
     with pytest.raises(Refused, match="change_not_allowed"):
         await voting.change_vote(ballot_id, members[0], "no")
 
 
 async def test_every_vote_acknowledged_before_the_close_is_counted() -> None:
-    organisation_id, assembly_id, members, _ = await planned_assembly(30)
-    ballot_id = await motion(organisation_id, assembly_id, secret=True)
-    await open_ballot(ballot_id)
+    _, ballot_id, members = await ballot_open_to(30, secret=True)
 
     async def vote(membership: int) -> str:
         try:
@@ -134,9 +125,7 @@ async def test_every_vote_acknowledged_before_the_close_is_counted() -> None:
 
 
 async def test_a_vote_after_the_close_is_refused_and_changes_no_count() -> None:
-    organisation_id, assembly_id, members, _ = await planned_assembly(2)
-    ballot_id = await motion(organisation_id, assembly_id)
-    await open_ballot(ballot_id)
+    _, ballot_id, members = await ballot_open_to(2)
     await voting.cast_vote(ballot_id, members[0], "yes")
     await close(ballot_id)
     with pytest.raises(Refused, match="not_open"):
@@ -188,9 +177,7 @@ async def test_voting_in_another_organisations_ballot_or_as_an_observer_is_refus
 
 
 async def test_the_lifecycle_is_audited_and_reopening_needs_a_reason() -> None:
-    organisation_id, assembly_id, members, _ = await planned_assembly(3)
-    ballot_id = await motion(organisation_id, assembly_id, duration_seconds=120)
-    await open_ballot(ballot_id)
+    organisation_id, ballot_id, members = await ballot_open_to(3, duration_seconds=120)
     row = await Ballot.select().where(Ballot.id == ballot_id).first()
     assert row is not None
     assert row["eligible_at_open"] == 3
@@ -244,9 +231,7 @@ async def test_a_foreign_organisation_cannot_drive_the_lifecycle() -> None:
 
 
 async def test_secret_papers_cannot_be_linked_to_the_register() -> None:
-    organisation_id, assembly_id, members, _ = await planned_assembly(24)
-    ballot_id = await motion(organisation_id, assembly_id, secret=True)
-    await open_ballot(ballot_id)
+    _, ballot_id, members = await ballot_open_to(24, secret=True)
     choices = ["yes", "no", "abstain"]
     for index, membership in enumerate(members):
         await voting.cast_vote(
@@ -259,16 +244,7 @@ async def test_secret_papers_cannot_be_linked_to_the_register() -> None:
     for paper in papers:
         # nothing on a paper names a voter or a time, and no column is shared with the register
         assert paper["voter"] is None
-        assert set(paper) == {
-            "id",
-            "ballot",
-            "voter",
-            "round",
-            "content",
-            "receipt_hash",
-            "weight_group",
-            "change_hash",
-        }
+        assert set(paper) == PAPER_COLUMNS
         assert paper["weight_group"] == ""  # a college is written only when votes are weighted
     # the register keeps a hash of each form's token, never the receipt or its hash
     receipt_hashes = {paper["receipt_hash"] for paper in papers}
@@ -279,9 +255,7 @@ async def test_secret_papers_cannot_be_linked_to_the_register() -> None:
 
 
 async def test_a_room_count_is_merged_with_checks() -> None:
-    organisation_id, assembly_id, members, _ = await planned_assembly(10)
-    ballot_id = await motion(organisation_id, assembly_id)
-    await open_ballot(ballot_id)
+    organisation_id, ballot_id, members = await ballot_open_to(10)
     await voting.cast_vote(ballot_id, members[0], "yes")
     await voting.cast_vote(ballot_id, members[1], "no")
     bad = [
@@ -305,15 +279,12 @@ async def test_a_room_count_is_merged_with_checks() -> None:
 
 
 async def test_consent_rounds_keep_every_round_and_adopt_only_without_objection() -> None:
-    organisation_id, assembly_id, members, _ = await planned_assembly(3)
-    ballot_id = await new_ballot(
-        organisation_id,
-        assembly_id,
-        "Consentez-vous à la nouvelle charte ?",
+    _, ballot_id, members = await ballot_open_to(
+        3,
+        question="Consentez-vous à la nouvelle charte ?",
         method="consent",
         choices=[("consent", "Consentement"), ("concern", "Réserve"), ("objection", "Objection")],
         facilitated=True,
-        opened=True,
     )
     with pytest.raises(Refused, match="not_yet"):
         await voting.cast_vote(ballot_id, members[0], "consent")

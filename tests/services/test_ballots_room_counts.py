@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 from tests.support.actors import scrutineer
-from tests.support.factories import close, new_ballot, planned_assembly
+from tests.support.factories import ballot_open_to, close
 
 from votes.core.room_counts import RoomCount, room_approval_papers
 from votes.services import integrity
@@ -18,18 +18,9 @@ OPTIONS = [("a", "Alice"), ("b", "Bruno"), ("c", "Chloé"), ("d", "Driss")]
 
 
 async def _approval(count: int, **rules: int) -> tuple[int, int, list[int]]:
-    organisation_id, assembly_id, members, _ = await planned_assembly(count)
-    ballot_id = await new_ballot(
-        organisation_id,
-        assembly_id,
-        "Qui au conseil ?",
-        method="approval",
-        choices=OPTIONS,
-        seats=2,
-        rules=rules,
-        opened=True,
+    return await ballot_open_to(
+        count, question="Qui au conseil ?", method="approval", choices=OPTIONS, seats=2, rules=rules
     )
-    return organisation_id, ballot_id, members
 
 
 @pytest.mark.parametrize(

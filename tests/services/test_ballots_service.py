@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from tests.support.factories import close, motion, new_ballot, open_ballot, planned_assembly
+from tests.support.factories import ballot_open_to, close, motion, open_ballot, planned_assembly
+from tests.support.papers import PAPER_COLUMNS
 
 from votes.core.receipts import receipt_hash
 from votes.db.tables import BallotPaper, Participation
@@ -17,9 +18,7 @@ pytestmark = pytest.mark.usefixtures("each_vote_storage")
 
 
 async def test_a_member_votes_once_and_a_second_vote_changes_no_count() -> None:
-    organisation_id, assembly_id, members, _ = await planned_assembly(2)
-    ballot_id = await motion(organisation_id, assembly_id)
-    await open_ballot(ballot_id)
+    _, ballot_id, members = await ballot_open_to(2)
     await voting.cast_vote(ballot_id, members[0], "yes")
     with pytest.raises(Refused) as refused:
         await voting.cast_vote(ballot_id, members[0], "no")
@@ -31,9 +30,7 @@ async def test_a_member_votes_once_and_a_second_vote_changes_no_count() -> None:
 
 
 async def test_the_database_itself_refuses_a_second_participation() -> None:
-    organisation_id, assembly_id, members, _ = await planned_assembly(1)
-    ballot_id = await motion(organisation_id, assembly_id)
-    await open_ballot(ballot_id)
+    _, ballot_id, members = await ballot_open_to(1)
     await voting.cast_vote(ballot_id, members[0], "yes")
     with pytest.raises(Exception, match=r"(?i)unique"):
         await Participation.insert(
@@ -62,9 +59,7 @@ async def test_votes_outside_the_open_window_or_by_non_voters_are_refused() -> N
 
 
 async def test_secret_papers_carry_nothing_that_leads_back_to_the_voter() -> None:
-    organisation_id, assembly_id, members, _ = await planned_assembly(3)
-    ballot_id = await motion(organisation_id, assembly_id, secret=True)
-    await open_ballot(ballot_id)
+    _, ballot_id, members = await ballot_open_to(3, secret=True)
     receipts = [
         (await voting.cast_vote(ballot_id, member, choice)).code
         for member, choice in zip(members, ["yes", "no", "yes"], strict=True)
@@ -83,15 +78,7 @@ async def test_secret_papers_carry_nothing_that_leads_back_to_the_voter() -> Non
         assert paper["voter"] is None
         # no time column, nothing but the ballot, its round and the choice (and a college
         # only when the ballot is weighted by college: not here)
-        assert set(paper) - {"weight_group"} == {
-            "id",
-            "ballot",
-            "voter",
-            "round",
-            "content",
-            "receipt_hash",
-            "change_hash",
-        }
+        assert set(paper) == PAPER_COLUMNS
         assert paper["weight_group"] == ""
         assert json.loads(paper["content"]) in ("yes", "no")
     # the ids are random, so their order says nothing about the order of the votes
@@ -102,15 +89,12 @@ async def test_secret_papers_carry_nothing_that_leads_back_to_the_voter() -> Non
 
 
 async def test_closing_counts_with_the_core_and_a_recount_agrees() -> None:
-    organisation_id, assembly_id, members, _ = await planned_assembly(4)
-    ballot_id = await new_ballot(
-        organisation_id,
-        assembly_id,
-        "Élection",
+    _, ballot_id, members = await ballot_open_to(
+        4,
+        question="Élection",
         method="irv",
         choices=[("a", "A"), ("b", "B"), ("c", "C")],
         rules={"seed": "recount"},
-        opened=True,
     )
     for member, ranking in zip(members, [["a", "b"], ["b", "a"], ["c", "b"], ["b"]], strict=True):
         await voting.cast_vote(ballot_id, member, ranking)

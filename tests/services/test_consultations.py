@@ -9,6 +9,7 @@ from fractions import Fraction
 import pytest
 from tests.support.consultations import (
     consultation_of,
+    consulted_cooperative,
     cooperative_assembly,
     decide_copy,
     network_with,
@@ -82,9 +83,7 @@ async def test_only_a_network_admin_sends_a_network_proposal_in_play() -> None:
 
 
 async def test_the_copy_carries_the_network_text_and_where_it_comes_from() -> None:
-    network, (cooperative,) = await network_with(1)
-    proposal_id = await sent_proposal(network)
-    consultation_id = await consultation_of(proposal_id, cooperative)
+    network, cooperative, _proposal, consultation_id = await consulted_cooperative()
     assembly_id = await cooperative_assembly(cooperative)
     copy_id = await consultations.choose_assembly(cooperative.admin, consultation_id, assembly_id)
     copy = await Proposal.select().where(Proposal.id == copy_id).first()
@@ -115,9 +114,7 @@ async def test_an_assembly_of_another_cooperative_is_refused() -> None:
 
 
 async def test_the_answer_is_read_from_the_published_ballot_and_sent_once() -> None:
-    network, (cooperative,) = await network_with(1)
-    proposal_id = await sent_proposal(network)
-    consultation_id = await consultation_of(proposal_id, cooperative)
+    network, cooperative, proposal_id, consultation_id = await consulted_cooperative()
     _copy, ballot_id = await decide_copy(
         cooperative, consultation_id, {"yes": 3, "no": 1, "abstain": 1}
     )
@@ -164,9 +161,7 @@ async def test_no_answer_before_publication_by_a_member_or_for_another_cooperati
 
 
 async def test_a_stale_confirmation_is_refused() -> None:
-    network, (cooperative,) = await network_with(1)
-    proposal_id = await sent_proposal(network)
-    consultation_id = await consultation_of(proposal_id, cooperative)
+    _network, cooperative, _proposal, consultation_id = await consulted_cooperative()
     _copy, ballot_id = await decide_copy(cooperative, consultation_id, {"no": 2})
     with pytest.raises(Refused, match="ballot_changed"):
         await consultations.return_answer(cooperative.admin, consultation_id, ballot_id + 1000)
@@ -251,9 +246,7 @@ def test_no_quorum_is_no_decision_and_only_a_motion_answers() -> None:
 
 
 async def test_the_papers_handed_in_are_the_published_counts() -> None:
-    network, (cooperative,) = await network_with(1)
-    proposal_id = await sent_proposal(network)
-    consultation_id = await consultation_of(proposal_id, cooperative)
+    _network, cooperative, _proposal, consultation_id = await consulted_cooperative()
     _copy, ballot_id = await decide_copy(
         cooperative, consultation_id, {"yes": 2, "no": 3, "abstain": 1}
     )

@@ -4,11 +4,13 @@ refusal leaving the database as it was."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
 from tests.support.factories import unique
+from tests.support.refusals import refused_unchanged
 
 from votes.db import network_queries
 from votes.db.tables import (
@@ -72,12 +74,8 @@ async def _rows(network: Side) -> tuple[int, int, int]:
     )
 
 
-async def _refused(network: Side, call: object) -> str:
-    before = await _rows(network)
-    with pytest.raises(Refused) as refused:
-        await call  # type: ignore[misc]
-    assert await _rows(network) == before
-    return refused.value.code
+async def _refused(network: Side, call: Awaitable[object]) -> str:
+    return await refused_unchanged(call, lambda: _rows(network))
 
 
 async def test_an_invitation_accepted_makes_a_member_cooperative() -> None:
@@ -180,13 +178,20 @@ async def test_all_registers_every_active_member_with_the_network() -> None:
     assert await networks.register_all(coop.admin, network.organisation_id) == (0, 0)
 
 
-async def test_a_delegation_registers_named_members_once_across_cooperatives() -> None:
+async def _first_delegate_of_two() -> tuple[Side, Side, Side, int]:
+    """A network joined by two cooperatives, the first having registered its first member:
+    (network, first, second, that registration)."""
     network = await _side("Net", is_network=True)
     first, second = await _side("Coop"), await _side("Coop")
     await _joined(network, first, second)
     registration = await networks.register_delegate(
         first.admin, network.organisation_id, first.members[0]
     )
+    return network, first, second, registration
+
+
+async def test_a_delegation_registers_named_members_once_across_cooperatives() -> None:
+    network, first, second, registration = await _first_delegate_of_two()
     [delegate] = await network_queries.delegation(network.organisation_id, first.organisation_id)
     assert delegate.id == registration
     assert delegate.person_id == first.people[0]
@@ -215,12 +220,7 @@ async def test_a_delegation_registers_named_members_once_across_cooperatives() -
 
 
 async def test_a_cooperative_cannot_touch_another_cooperatives_delegation() -> None:
-    network = await _side("Net", is_network=True)
-    first, second = await _side("Coop"), await _side("Coop")
-    await _joined(network, first, second)
-    registration = await networks.register_delegate(
-        first.admin, network.organisation_id, first.members[0]
-    )
+    network, _first, second, registration = await _first_delegate_of_two()
     code = await _refused(
         network, networks.unregister(second.admin, network.organisation_id, registration)
     )

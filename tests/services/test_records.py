@@ -363,9 +363,7 @@ async def test_a_motion_does_not_open_before_its_amendments_are_voted_unless_tol
 
 async def test_condorcet_ballots_get_a_lot_seeded_before_the_vote_like_irv() -> None:
     plenary = await general_assembly(3, kind=AssemblyKind.PLENARY)
-    ballot_id = await new_ballot(
-        plenary.organisation_id,
-        plenary.assembly_id,
+    ballot_id = await plenary.ballot(
         "Quel lieu ?",
         method="ranked_pairs",
         choices=[("a", "Arles"), ("b", "Brest"), ("c", "Caen")],
@@ -385,9 +383,7 @@ async def test_condorcet_ballots_get_a_lot_seeded_before_the_vote_like_irv() -> 
 
 async def test_a_count_that_cannot_be_made_leaves_the_ballot_open_with_a_clear_refusal() -> None:
     plenary = await general_assembly(2, kind=AssemblyKind.PLENARY)
-    ballot_id = await new_ballot(
-        plenary.organisation_id,
-        plenary.assembly_id,
+    ballot_id = await plenary.ballot(
         "Qui ?",
         method="irv",
         choices=[("a", "Ana"), ("b", "Bo")],

@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 from piccolo.engine.postgres import PostgresEngine
-from tests.support.factories import close, new_ballot, planned_assembly
+from tests.support.factories import ballot_open_to, close
 
 from votes.db.engine import VotesSQLiteEngine
 from votes.db.tables import Ballot, BallotPaper, Participation
@@ -37,16 +37,13 @@ KEY = "instance-key-for-receipts"
 
 async def _ballot_with_voters() -> tuple[int, dict[int, str]]:
     """An open secret score ballot and its thirty voters' memberships."""
-    organisation_id, assembly_id, members, _ = await planned_assembly(VOTERS)
-    ballot_id = await new_ballot(
-        organisation_id,
-        assembly_id,
-        "Notez les trois projets",
+    _, ballot_id, members = await ballot_open_to(
+        VOTERS,
+        question="Notez les trois projets",
         method="score",
         choices=[("a", "Atelier"), ("b", "Boutique"), ("c", "Cantine")],
         secret=True,
         allow_change=True,
-        opened=True,
     )
     # thirty different papers: a link to a paper is a link to one voter's choice
     scores = [{"a": i % 6, "b": (i // 6) % 6, "c": (i // 36) % 6} for i in range(VOTERS)]

@@ -26,6 +26,7 @@ __all__ = [
     "PASSWORD",
     "Side",
     "consultation_of",
+    "consulted_cooperative",
     "cooperative_assembly",
     "decide_copy",
     "network_with",
@@ -100,6 +101,14 @@ async def consultation_of(proposal_id: int, cooperative: Side) -> int:
     )
     assert row is not None
     return int(row["id"])
+
+
+async def consulted_cooperative() -> tuple[Side, Side, int, int]:
+    """A network of one cooperative consulted on a proposal the network sent: (network,
+    cooperative, proposal, consultation)."""
+    network, (cooperative,) = await network_with(1)
+    proposal_id = await sent_proposal(network)
+    return network, cooperative, proposal_id, await consultation_of(proposal_id, cooperative)
 
 
 async def cooperative_assembly(cooperative: Side) -> int:

@@ -101,10 +101,12 @@ class Assembly:
             self.members[holder],
         )
 
+    async def ballot(self, question: str, **options: Any) -> int:
+        """A ballot of this assembly, as ``new_ballot`` makes it: its id."""
+        return await new_ballot(self.organisation_id, self.assembly_id, question, **options)
+
     async def motion(self, **options: Any) -> int:
-        return await new_ballot(
-            self.organisation_id, self.assembly_id, "La résolution ?", **options
-        )
+        return await self.ballot("La résolution ?", **options)
 
     async def vote(self, ballot_id: int, votes: dict[str, int], *, start: int = 0) -> None:
         """Members from ``start`` on vote, in order: ``votes["yes"]`` for, then against…
@@ -207,6 +209,14 @@ async def new_ballot(
     if opened:
         await open_ballot(ballot_id)
     return ballot_id
+
+
+async def ballot_open_to(voters: int, **options: Any) -> tuple[int, int, list[int]]:
+    """An open ballot (a motion unless ``options`` say otherwise, as ``new_ballot`` takes
+    them) in a fresh planned assembly of ``voters`` members: (organisation, ballot, members)."""
+    organisation_id, assembly_id, members, _ = await planned_assembly(voters)
+    ballot_id = await new_ballot(organisation_id, assembly_id, opened=True, **options)
+    return organisation_id, ballot_id, members
 
 
 async def chaired_assembly() -> tuple[int, Actor, int]:

@@ -50,3 +50,11 @@ async def joined(network: Org, *cooperatives: Org) -> None:
     for cooperative in cooperatives:
         await networks.invite(network.admin, cooperative.short_name)
         await networks.answer(cooperative.admin, network.organisation_id, accept=True)
+
+
+async def network_of_two() -> tuple[Org, Org, Org]:
+    """A network and the two cooperatives that joined it: (network, first, second)."""
+    network = await organisation("Reseau", is_network=True)
+    first, second = await organisation("Coop"), await organisation("Coop")
+    await joined(network, first, second)
+    return network, first, second

@@ -5,21 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import httpx
+from tests.support.agenda import agenda_titles
 from tests.support.factories import cooperative
 from tests.web.assembly_helpers import as_role, coop_signed_in, first_id, post_form
 
 from votes.db.tables import AgendaItem, Assembly, AssemblyStatus
 from votes.services import assemblies
 from votes.services.actors import actor_for
-
-
-async def _titles(assembly_id: int) -> list[str]:
-    rows = (
-        await AgendaItem.select(AgendaItem.title)
-        .where(AgendaItem.assembly == assembly_id)
-        .order_by(AgendaItem.position)
-    )
-    return [row["title"] for row in rows]
 
 
 async def test_facilitator_plans_an_assembly_in_the_organisation_time_zone(
@@ -85,11 +77,11 @@ async def test_agenda_is_built_and_reordered_with_buttons_without_javascript(
     for title in ("Comptes", "Divers"):
         response = await post_form(client, f"{coop.assembly_path}/items", {"title": title})
         assert response.status_code == 303
-    assert await _titles(coop.assembly_id) == ["Rémunérations", "Comptes", "Divers"]
+    assert await agenda_titles(coop.assembly_id) == ["Rémunérations", "Comptes", "Divers"]
     page = await client.get(coop.assembly_path)
     divers = first_id(r'id="item-(\d+)"[^>]*>\s*<h3><a[^>]*>Divers', page.text)
     await post_form(client, f"{coop.base}/items/{divers}/move", {"direction": "up"})
-    assert await _titles(coop.assembly_id) == ["Rémunérations", "Divers", "Comptes"]
+    assert await agenda_titles(coop.assembly_id) == ["Rémunérations", "Divers", "Comptes"]
     ids = [
         row["id"]
         for row in await AgendaItem.select(AgendaItem.id)
@@ -98,7 +90,7 @@ async def test_agenda_is_built_and_reordered_with_buttons_without_javascript(
     ]
     dragged = await post_form(client, f"{coop.assembly_path}/order", {"item": ids}, htmx=True)
     assert dragged.status_code == 204
-    assert await _titles(coop.assembly_id) == ["Comptes", "Divers", "Rémunérations"]
+    assert await agenda_titles(coop.assembly_id) == ["Comptes", "Divers", "Rémunérations"]
     await post_form(client, f"{coop.assembly_path}/current", {"item": str(divers)})
     page = await client.get(coop.assembly_path)
     assert f'id="item-{divers}" data-item-id="{divers}" aria-current="step"' in page.text
@@ -115,7 +107,7 @@ async def test_members_read_the_agenda_but_cannot_change_it(client: httpx.AsyncC
     response = await post_form(client, f"{coop.assembly_path}/items", {"title": "Intrus"})
     assert response.status_code == 403
     assert "Seuls les animateurs" in response.text
-    assert await _titles(coop.assembly_id) == ["Rémunérations"]
+    assert await agenda_titles(coop.assembly_id) == ["Rémunérations"]
 
 
 async def test_outsiders_get_404_for_another_cooperative_s_assembly(
@@ -158,7 +150,7 @@ async def test_a_planned_duration_that_is_not_minutes_is_refused_and_what_was_ty
         assert refused.status_code == 422
         assert "Indiquez une durée en minutes, entre 0 et 1440." in refused.text
         assert f'value="{title}"' in refused.text
-        assert await _titles(coop.assembly_id) == ["Rémunérations"]
+        assert await agenda_titles(coop.assembly_id) == ["Rémunérations"]
 
 
 async def test_parallel_sessions_each_lead_to_their_own_floor_and_one_to_the_now_page(

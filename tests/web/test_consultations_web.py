@@ -11,6 +11,7 @@ import pytest
 from tests.support.consultations import (
     Side,
     consultation_of,
+    consulted_cooperative,
     cooperative_assembly,
     decide_copy,
     network_with,
@@ -190,9 +191,7 @@ async def test_refusals_leave_nothing_written(
 async def test_the_network_cannot_reach_the_cooperatives_records(
     client: httpx.AsyncClient,
 ) -> None:
-    network, (cooperative,) = await network_with(1)
-    proposal_id = await sent_proposal(network)
-    consultation_id = await consultation_of(proposal_id, cooperative)
+    network, cooperative, proposal_id, consultation_id = await consulted_cooperative()
     copy_id, ballot_id = await decide_copy(cooperative, consultation_id, {"yes": 3})
     network_admin = await _signed_in(client, network)
     for path in (
@@ -290,9 +289,7 @@ async def test_forged_and_impossible_ids_are_refused(client: httpx.AsyncClient) 
 async def test_the_network_withdraws_an_unanswered_consultation(
     client: httpx.AsyncClient,
 ) -> None:
-    network, (cooperative,) = await network_with(1)
-    proposal_id = await sent_proposal(network)
-    consultation_id = await consultation_of(proposal_id, cooperative)
+    network, _cooperative, proposal_id, consultation_id = await consulted_cooperative()
     admin = await _signed_in(client, network)
     page = f"{network.base}/consultations/proposals/{proposal_id}"
     assert_shows(_text(await admin.get(page)), "Retirer la consultation")

@@ -10,6 +10,7 @@ import re
 import uuid
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 from tests.support.factories import PASSWORD
@@ -109,6 +110,13 @@ async def _counts(coop: Coop) -> tuple[int, int, int]:
     return mails, records, letters
 
 
+async def _signed_in_admin(client: httpx.AsyncClient, **options: Any) -> Coop:
+    """A fresh cooperative (:func:`_coop` takes the ``options``), its admin signed in."""
+    coop = await _coop(**options)
+    await sign_in(client, coop.admin, PASSWORD)
+    return coop
+
+
 async def _prepare(client: httpx.AsyncClient, coop: Coop) -> None:
     page = await client.get(f"{coop.path}/", headers={"Accept-Language": "fr"})
     assert page.status_code == 200
@@ -132,8 +140,7 @@ def _textarea(html: str, name: str) -> str:
 async def test_an_admin_prepares_previews_and_sends_the_convocation_in_french(
     client: httpx.AsyncClient,
 ) -> None:
-    coop = await _coop()
-    await sign_in(client, coop.admin, PASSWORD)
+    coop = await _signed_in_admin(client)
     assembly_page = await client.get(f"/o/{coop.slug}/assemblies/{coop.assembly_id}")
     assert f"/assemblies/{coop.assembly_id}/convocation/" in assembly_page.text
 
@@ -204,8 +211,7 @@ async def test_an_admin_prepares_previews_and_sends_the_convocation_in_french(
 
 
 async def test_the_pages_speak_english(client: httpx.AsyncClient) -> None:
-    coop = await _coop()
-    await sign_in(client, coop.admin, PASSWORD)
+    coop = await _signed_in_admin(client)
     english = {"Accept-Language": "en"}
     page = await client.get(f"{coop.path}/", headers=english)
     assert "Send" in page.text
@@ -219,8 +225,7 @@ async def test_the_pages_speak_english(client: httpx.AsyncClient) -> None:
 async def test_members_without_an_address_get_a_printed_letter_recorded_when_handed(
     client: httpx.AsyncClient,
 ) -> None:
-    coop = await _coop()
-    await sign_in(client, coop.admin, PASSWORD)
+    coop = await _signed_in_admin(client)
     await _prepare(client, coop)
     letters = await client.get(f"{coop.path}/letters", headers={"Accept-Language": "fr"})
     assert "Zoé M2" in letters.text  # no code yet: named, with the button to give one
@@ -257,8 +262,7 @@ async def test_members_without_an_address_get_a_printed_letter_recorded_when_han
 async def test_a_short_notice_warns_in_words_and_is_recorded_once_confirmed(
     client: httpx.AsyncClient,
 ) -> None:
-    coop = await _coop(days_ahead=5)
-    await sign_in(client, coop.admin, PASSWORD)
+    coop = await _signed_in_admin(client, days_ahead=5)
     await _prepare(client, coop)
     page = await client.get(f"{coop.path}/", headers={"Accept-Language": "fr"})
     assert "notice-warning" in page.text
@@ -294,8 +298,7 @@ async def test_a_short_notice_warns_in_words_and_is_recorded_once_confirmed(
 async def test_bad_text_is_refused_with_a_message_and_nothing_saved(
     client: httpx.AsyncClient,
 ) -> None:
-    coop = await _coop()
-    await sign_in(client, coop.admin, PASSWORD)
+    coop = await _signed_in_admin(client)
     empty = await post_form(client, f"{coop.path}/", {"body": "   ", "instructions": ""})
     assert empty.status_code == 422
     assert "ne peut pas être vide" in empty.text
@@ -311,8 +314,7 @@ async def test_bad_text_is_refused_with_a_message_and_nothing_saved(
 
 
 async def test_a_closed_assembly_is_not_convened(client: httpx.AsyncClient) -> None:
-    coop = await _coop(status=AssemblyStatus.CLOSED)
-    await sign_in(client, coop.admin, PASSWORD)
+    coop = await _signed_in_admin(client, status=AssemblyStatus.CLOSED)
     response = await post_form(client, f"{coop.path}/", {"body": "Texte", "instructions": ""})
     assert response.status_code == 409
     assert "clôturée" in response.text or "close" in response.text
@@ -353,8 +355,7 @@ async def test_only_this_cooperatives_active_admins_may_convene(
 async def test_the_printed_letters_come_as_a_pdf_one_page_per_member(
     client: httpx.AsyncClient,
 ) -> None:
-    coop = await _coop()
-    await sign_in(client, coop.admin, PASSWORD)
+    coop = await _signed_in_admin(client)
     await _prepare(client, coop)
     await post_form(client, f"{coop.path}/letters/codes", {})
     response = await client.get(f"{coop.path}/letters.pdf")
@@ -364,8 +365,7 @@ async def test_the_printed_letters_come_as_a_pdf_one_page_per_member(
 
 
 async def test_marking_letters_needs_a_prepared_letter(client: httpx.AsyncClient) -> None:
-    coop = await _coop()
-    await sign_in(client, coop.admin, PASSWORD)
+    coop = await _signed_in_admin(client)
     response = await post_form(
         client, f"{coop.path}/letters/mark", {"member": str(coop.member_ids[2])}
     )
@@ -378,8 +378,7 @@ async def test_the_notice_period_is_edited_with_the_rules(client: httpx.AsyncCli
     from votes.services import rules
     from votes.web.controllers.rules import form_values
 
-    coop = await _coop(days_ahead=18)
-    await sign_in(client, coop.admin, PASSWORD)
+    coop = await _signed_in_admin(client, days_ahead=18)
     profile = await rules.organisation_profile(coop.organisation_id)
     assert profile.notice_days == 15
     page = await client.get(f"/o/{coop.slug}/rules", headers={"Accept-Language": "fr"})

@@ -193,34 +193,31 @@ async def test_a_bad_session_is_refused_with_422_and_nothing_written(
     assert await _assemblies(n.organisation_id) == before
 
 
+async def _announce(
+    client: httpx.AsyncClient, n: Network, first_day: str, last_day: str
+) -> httpx.Response:
+    """The answer to announcing a gathering « R » from ``first_day`` to ``last_day``."""
+    return await post_with_token(
+        client, n.path("gatherings"), {"title": "R", "first_day": first_day, "last_day": last_day}
+    )
+
+
 async def test_a_gathering_whose_last_day_comes_first_is_refused(
     client: httpx.AsyncClient,
 ) -> None:
     n = await network()
     await sign_in(client, n.emails["facilitator"], PASSWORD)
-    refused = await post_with_token(
-        client,
-        n.path("gatherings"),
-        {"title": "R", "first_day": "2026-06-11", "last_day": "2026-06-09"},
-    )
+    refused = await _announce(client, n, "2026-06-11", "2026-06-09")
     assert refused.status_code == 422
     assert "Le dernier jour ne peut pas précéder le premier." in shown(refused)
-    far = await post_with_token(
-        client,
-        n.path("gatherings"),
-        {"title": "R", "first_day": "0001-01-01", "last_day": "٢٠٢٦-06-09"},
-    )
+    far = await _announce(client, n, "0001-01-01", "٢٠٢٦-06-09")
     assert far.status_code == 422
     assert "Indiquez une date." in shown(far)
     assert await Gathering.count().where(Gathering.organisation == n.organisation_id) == 0
     member = httpx.AsyncClient(transport=client._transport, base_url=client.base_url)
     async with member:
         await sign_in(member, n.emails["member"], PASSWORD)
-        forbidden = await post_with_token(
-            member,
-            n.path("gatherings"),
-            {"title": "R", "first_day": "2026-06-09", "last_day": "2026-06-09"},
-        )
+        forbidden = await _announce(member, n, "2026-06-09", "2026-06-09")
         assert forbidden.status_code == 403
 
 

@@ -11,10 +11,10 @@ from datetime import UTC, date, datetime, time
 
 import httpx
 import pytest
-from tests.support.consultations import consultation_of, network_with, sent_proposal
+from tests.support.consultations import consulted_cooperative
 from tests.support.factories import PASSWORD
 from tests.web.helpers import sign_in
-from tests.web.network_helpers import Org, joined, organisation
+from tests.web.network_helpers import Org, joined, network_of_two, organisation
 
 from votes.db.tables import Assembly, AssemblyStatus, Organisation
 from votes.services import gatherings as service
@@ -103,9 +103,7 @@ async def test_the_navigation_names_each_sides_network_pages(client: httpx.Async
 async def test_a_networks_home_shows_its_gathering_and_its_cooperatives(
     client: httpx.AsyncClient,
 ) -> None:
-    network = await organisation("Reseau", is_network=True)
-    first, second = await organisation("Coop"), await organisation("Coop")
-    await joined(network, first, second)
+    network, first, second = await network_of_two()
     await summer_gathering(client, network, date(2026, 6, 8), date(2026, 6, 12), "Namur")
     page = shown(await client.get(f"{network.base}/"))
     assert "Rencontre d'été" in page
@@ -177,9 +175,7 @@ async def test_next_shows_the_next_days_sessions_when_today_holds_no_more(
 
 async def test_a_consultation_names_its_network_in_quotes(client: httpx.AsyncClient) -> None:
     """« Envoyée par le réseau Réseau … » read as a stutter: the name is quoted."""
-    network, (cooperative,) = await network_with(1)
-    proposal_id = await sent_proposal(network)
-    consultation_id = await consultation_of(proposal_id, cooperative)
+    network, cooperative, _proposal, consultation_id = await consulted_cooperative()
     await sign_in(client, cooperative.email, PASSWORD)
     page = shown(await client.get(f"{cooperative.base}/consultations/{consultation_id}"))
     name = (

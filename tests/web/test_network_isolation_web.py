@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import httpx
 from tests.support.factories import PASSWORD, new_ballot
 from tests.web.helpers import post_with_token, sign_in
-from tests.web.network_helpers import Org, joined, organisation
+from tests.web.network_helpers import Org, joined, network_of_two, organisation
 
 from votes.db import network_queries
 from votes.db.tables import AssemblyStatus, AuditEntry, Membership, MembershipStatus
@@ -79,9 +79,7 @@ async def test_the_network_admin_reads_nothing_of_a_member_cooperative(
 async def test_a_cooperative_cannot_register_or_see_another_cooperatives_people(
     client: httpx.AsyncClient,
 ) -> None:
-    network = await organisation("Reseau", is_network=True)
-    first, second = await organisation("Coop"), await organisation("Coop")
-    await joined(network, first, second)
+    network, first, second = await network_of_two()
     registration = await networks.register_delegate(
         second.admin, network.organisation_id, second.members[0]
     )

@@ -10,7 +10,7 @@ import re
 import httpx
 from tests.support.factories import PASSWORD, unique
 from tests.web.helpers import assert_shows, post_with_token, sign_in
-from tests.web.network_helpers import joined, organisation
+from tests.web.network_helpers import joined, network_of_two, organisation
 
 from votes.db import network_queries
 from votes.db.tables import Membership, NetworkMembership, Organisation
@@ -96,9 +96,7 @@ async def test_impossible_invitations_are_explained(client: httpx.AsyncClient) -
 
 
 async def test_fixed_shares_are_checked(client: httpx.AsyncClient) -> None:
-    network = await organisation("Reseau", is_network=True)
-    first, second = await organisation("Coop"), await organisation("Coop")
-    await joined(network, first, second)
+    network, first, second = await network_of_two()
     await sign_in(client, network.admin_email, PASSWORD)
     path = f"{network.base}/cooperatives/sharing"
     shares = {f"share-{first.organisation_id}": "70", f"share-{second.organisation_id}": "20"}
@@ -160,9 +158,7 @@ async def test_all_members_in_one_action(client: httpx.AsyncClient) -> None:
 async def test_a_person_registered_by_another_cooperative_is_refused(
     client: httpx.AsyncClient,
 ) -> None:
-    network = await organisation("Reseau", is_network=True)
-    first, second = await organisation("Coop"), await organisation("Coop")
-    await joined(network, first, second)
+    network, first, second = await network_of_two()
     person = (await Membership.select(Membership.person).where(Membership.id == first.members[0]))[
         0
     ]["person"]
@@ -177,9 +173,7 @@ async def test_a_person_registered_by_another_cooperative_is_refused(
 
 
 async def test_all_members_says_who_was_left_out(client: httpx.AsyncClient) -> None:
-    network = await organisation("Reseau", is_network=True)
-    first, second = await organisation("Coop"), await organisation("Coop")
-    await joined(network, first, second)
+    network, first, second = await network_of_two()
     person = (await Membership.select(Membership.person).where(Membership.id == second.members[0]))[
         0
     ]["person"]

@@ -200,25 +200,25 @@ async def test_nobody_changes_another_cooperatives_or_another_members_choices(
     client: httpx.AsyncClient,
 ) -> None:
     target, other = await Coop().create(), await Coop().create()
+
+    async def naming_ana() -> httpx.Response:
+        """The choices form, every mail left unticked, its ``membership`` forged to name ana."""
+        return await post_with_token(
+            client,
+            target.path("/notifications/"),
+            {"membership": str(target.memberships["ana"])},
+            follow_redirects=False,
+        )
+
     await _as(client, other, "facilitator")
-    foreign = await post_with_token(
-        client,
-        target.path("/notifications/"),
-        {"membership": str(target.memberships["ana"])},
-        follow_redirects=False,
-    )
+    foreign = await naming_ana()
     assert foreign.status_code in (403, 404)
     assert await notifications.preferences_of(target.memberships["ana"]) == (
         notifications.Preferences()
     )
     # a member of the cooperative naming another member changes only their own choices
     await _as(client, target, "ben")
-    own = await post_with_token(
-        client,
-        target.path("/notifications/"),
-        {"membership": str(target.memberships["ana"])},
-        follow_redirects=False,
-    )
+    own = await naming_ana()
     assert own.status_code == 303
     assert await notifications.preferences_of(target.memberships["ana"]) == (
         notifications.Preferences()
