@@ -312,15 +312,15 @@ async def add_item(
 
 
 async def _item_row(organisation_id: int, item_id: int) -> dict[str, Any]:
-    row = (
-        await AgendaItem.select(
-            *AgendaItem.all_columns(), AgendaItem.assembly.status, AgendaItem.assembly.organisation
-        )
-        .where((AgendaItem.id == item_id) & (AgendaItem.assembly.organisation == organisation_id))
-        .first()
+    row = await owned_row(
+        AgendaItem,
+        organisation_id,
+        item_id,
+        *AgendaItem.all_columns(),
+        AgendaItem.assembly.status,
+        AgendaItem.assembly.organisation,
+        owner=AgendaItem.assembly.organisation,
     )
-    if row is None:
-        raise Refused("not_found")
     await _check_agenda_open(int(row["assembly"]), row["assembly.status"])
     return row
 

@@ -43,7 +43,7 @@ from votes.i18n import gettext as _
 from votes.services import access_codes, audit, mail, mailings, minutes, rules
 from votes.services.access_codes import IssuedCode
 from votes.services.actors import Actor, may_administer, require
-from votes.services.refusals import Refused
+from votes.services.refusals import Refused, owned_row
 
 MAIL_KIND = "convocation"
 LETTER_MAX = 50_000  # characters: a long agenda with its resolutions fits many times
@@ -120,16 +120,16 @@ def day_in_words(day: date) -> str:
 
 
 async def _assembly(actor: Actor, assembly_id: int) -> dict[str, object]:
-    row = (
-        await Assembly.select(
-            Assembly.id, Assembly.title, Assembly.status, Assembly.starts_at, Assembly.kind
-        )
-        .where((Assembly.id == assembly_id) & (Assembly.organisation == actor.organisation_id))
-        .first()
+    return await owned_row(
+        Assembly,
+        actor.organisation_id,
+        assembly_id,
+        Assembly.id,
+        Assembly.title,
+        Assembly.status,
+        Assembly.starts_at,
+        Assembly.kind,
     )
-    if row is None:
-        raise Refused("not_found")
-    return dict(row)
 
 
 def _refuse_if_closed(row: dict[str, object]) -> None:

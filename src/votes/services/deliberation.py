@@ -110,16 +110,7 @@ async def post_contribution(
 
 
 async def _contribution_row(organisation_id: int, contribution_id: int) -> dict[str, Any]:
-    row = (
-        await Contribution.select()
-        .where(
-            (Contribution.id == contribution_id) & (Contribution.organisation == organisation_id)
-        )
-        .first()
-    )
-    if row is None:
-        raise Refused("not_found")
-    return row
+    return await owned_row(Contribution, organisation_id, contribution_id)
 
 
 def may_edit(row: dict[str, Any], person_id: int, now: datetime | None = None) -> bool:
