@@ -293,12 +293,11 @@ async def set_status(actor: Actor, membership_id: int, status: MembershipStatus)
         if status is not MembershipStatus.ACTIVE:
             await accounts.end_all_sessions(int(row["person"]))
             await access_codes.revoke_all_for(membership_id)
-        await audit.record(
-            organisation_id,
+        await audit.record_act(
+            actor,
             "member.status_changed",
-            actor_id=actor.audited_as,
-            subject=f"membership:{membership_id}",
-            details={"from": row["status"], "to": status.value},
+            f"membership:{membership_id}",
+            {"from": row["status"], "to": status.value},
         )
     events.membership_status_changed(membership_id, status.value)  # its live streams end
 

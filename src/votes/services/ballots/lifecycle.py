@@ -405,12 +405,8 @@ async def cosign(actor: Actor, ballot_id: int, act: str) -> None:
         await minutes.refuse_if_final(row["assembly"])
         if row["status"] != BallotStatus.CLOSED.value:
             raise Refused("not_closed")
-        await audit.record(
-            actor.organisation_id,
-            "ballot.cosigned",
-            actor_id=actor.audited_as,
-            subject=f"ballot:{ballot_id}",
-            details={"action": act, "round": row["round"]},
+        await audit.record_act(
+            actor, "ballot.cosigned", f"ballot:{ballot_id}", {"action": act, "round": row["round"]}
         )
     events.ballot_changed(row["organisation"], row["assembly"], ballot_id, "cosigned")
 
