@@ -281,12 +281,11 @@ async def _cast(
                 entered_by=None,
                 replace=existing is not None,
             )
-        await audit.record(
-            organisation_id,
+        await audit.record_act(
+            actor,
             "postal.voted",
-            actor_id=actor.audited_as,
-            subject=f"assembly:{assembly_id}",
-            details={"ballots": sorted(chosen), "channel": "online"},  # never the answers
+            f"assembly:{assembly_id}",
+            {"ballots": sorted(chosen), "channel": "online"},  # never the answers
         )
     return sorted(chosen)
 
