@@ -155,7 +155,6 @@ async def issue_codes(
     organisations or of inactive members are ignored."""
     require(may_administer, actor)
     organisation_id = actor.organisation_id
-    actor_id = actor.audited_as
     if not 1 <= days <= MAX_DAYS:
         raise Refused("days_out_of_range", field="days", num=MAX_DAYS)
     now = datetime.now(UTC)
@@ -195,11 +194,8 @@ async def issue_codes(
                     for code in issued
                 )
             )
-            await audit.record(
-                organisation_id,
-                "access_codes.issued",
-                actor_id=actor_id,
-                details={"codes": len(issued), "days": days},
+            await audit.record_act(
+                actor, "access_codes.issued", details={"codes": len(issued), "days": days}
             )
     return issued
 
@@ -260,7 +256,6 @@ async def revoke_code(actor: Actor, membership_id: int) -> bool:
     used or not); return whether there was one."""
     require(may_administer, actor)
     organisation_id = actor.organisation_id
-    actor_id = actor.audited_as
     async with write_transaction(AccessCode._meta.db):
         revoked = (
             await AccessCode.update({AccessCode.revoked: True})
@@ -273,12 +268,7 @@ async def revoke_code(actor: Actor, membership_id: int) -> bool:
             .returning(AccessCode.id)
         )
         if revoked:
-            await audit.record(
-                organisation_id,
-                "access_code.revoked",
-                actor_id=actor_id,
-                subject=f"membership:{membership_id}",
-            )
+            await audit.record_act(actor, "access_code.revoked", f"membership:{membership_id}")
     return bool(revoked)
 
 

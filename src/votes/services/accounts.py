@@ -214,12 +214,7 @@ async def lift_address_block(actor: Actor, address: str | None) -> int:
             .where(SignInFailure.throttle_key.is_in(keys))
             .returning(SignInFailure.id)
         )
-        await audit.record(
-            actor.organisation_id,
-            "sign_ins.unblocked",
-            actor_id=actor.audited_as,
-            details={"failures": len(forgotten)},
-        )
+        await audit.record_act(actor, "sign_ins.unblocked", details={"failures": len(forgotten)})
     return len(forgotten)
 
 

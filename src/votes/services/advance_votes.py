@@ -46,7 +46,7 @@ from votes.db.tables import (
 from votes.db.voting_rules import has_voting_rights
 from votes.services import audit, minutes, rules, sealing
 from votes.services.actors import Actor, may_take_part, require
-from votes.services.refusals import Refused
+from votes.services.refusals import Refused, owned_row
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,14 +83,15 @@ def tag_of(ballot_id: int, membership_id: int) -> str:
 
 
 async def assembly_row(organisation_id: int, assembly_id: int) -> dict[str, Any]:
-    row = (
-        await Assembly.select(Assembly.id, Assembly.kind, Assembly.status, Assembly.starts_at)
-        .where((Assembly.id == assembly_id) & (Assembly.organisation == organisation_id))
-        .first()
+    return await owned_row(
+        Assembly,
+        organisation_id,
+        assembly_id,
+        Assembly.id,
+        Assembly.kind,
+        Assembly.status,
+        Assembly.starts_at,
     )
-    if row is None:
-        raise Refused("not_found")
-    return dict(row)
 
 
 async def _zone(organisation_id: int) -> ZoneInfo:
@@ -280,12 +281,11 @@ async def _cast(
                 entered_by=None,
                 replace=existing is not None,
             )
-        await audit.record(
-            organisation_id,
+        await audit.record_act(
+            actor,
             "postal.voted",
-            actor_id=actor.audited_as,
-            subject=f"assembly:{assembly_id}",
-            details={"ballots": sorted(chosen), "channel": "online"},  # never the answers
+            f"assembly:{assembly_id}",
+            {"ballots": sorted(chosen), "channel": "online"},  # never the answers
         )
     return sorted(chosen)
 

@@ -106,8 +106,7 @@ async def propose_amendment(
     reason: str = "",
 ) -> int:
     """A member proposes a change to the proposal's current text."""
-    if not may_take_part(actor):
-        raise Refused("read_only")
+    require(may_take_part, actor)
     if kind is AmendmentKind.FULL:
         passage = ""
     if kind is AmendmentKind.DELETE:

@@ -108,7 +108,6 @@ async def create_assembly(
     """Plan an assembly; ``details`` are the other :class:`AssemblyFields` (remote link…)."""
     require(may_run_assemblies, actor)
     organisation_id = actor.organisation_id
-    actor_id = actor.audited_as
     fields = AssemblyFields(
         title=title.strip(),
         starts_at=starts_at,
@@ -126,12 +125,11 @@ async def create_assembly(
         assembly_id = await insert_row(
             Assembly(organisation=organisation_id, status=status.value, **values)
         )
-        await audit.record(
-            organisation_id,
+        await audit.record_act(
+            actor,
             "assembly.created",
-            actor_id=actor_id,
-            subject=f"assembly:{assembly_id}",
-            details={"title": fields.title, "status": status.value},
+            f"assembly:{assembly_id}",
+            {"title": fields.title, "status": status.value},
         )
     return assembly_id
 
@@ -156,12 +154,8 @@ async def update_assembly(actor: Actor, assembly_id: int, fields: AssemblyFields
         if not changes:
             return
         await Assembly.update(fields.columns()).where(Assembly.id == assembly_id)
-        await audit.record(
-            organisation_id,
-            "assembly.updated",
-            actor_id=actor.person_id,
-            subject=f"assembly:{assembly_id}",
-            details={"changed": sorted(changes)},
+        await audit.record_by(
+            actor, "assembly.updated", f"assembly:{assembly_id}", {"changed": sorted(changes)}
         )
 
 
@@ -187,12 +181,11 @@ async def set_assembly_status(actor: Actor, assembly_id: int, status: AssemblySt
         else:
             values[Assembly.closing_register] = None  # reopened: the register is live again
         await Assembly.update(values).where(Assembly.id == assembly_id)
-        await audit.record(
-            organisation_id,
+        await audit.record_by(
+            actor,
             "assembly.status_changed",
-            actor_id=actor.person_id,
-            subject=f"assembly:{assembly_id}",
-            details={"from": row["status"], "to": status.value},
+            f"assembly:{assembly_id}",
+            {"from": row["status"], "to": status.value},
         )
     events.agenda_changed(organisation_id, assembly_id)
 
@@ -312,15 +305,15 @@ async def add_item(
 
 
 async def _item_row(organisation_id: int, item_id: int) -> dict[str, Any]:
-    row = (
-        await AgendaItem.select(
-            *AgendaItem.all_columns(), AgendaItem.assembly.status, AgendaItem.assembly.organisation
-        )
-        .where((AgendaItem.id == item_id) & (AgendaItem.assembly.organisation == organisation_id))
-        .first()
+    row = await owned_row(
+        AgendaItem,
+        organisation_id,
+        item_id,
+        *AgendaItem.all_columns(),
+        AgendaItem.assembly.status,
+        AgendaItem.assembly.organisation,
+        owner=AgendaItem.assembly.organisation,
     )
-    if row is None:
-        raise Refused("not_found")
     await _check_agenda_open(int(row["assembly"]), row["assembly.status"])
     return row
 

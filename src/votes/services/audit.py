@@ -208,6 +208,16 @@ async def record_by(
     )
 
 
+async def record_act(
+    actor: Actor, action: str, subject: str = "", details: dict[str, Any] | None = None
+) -> int:
+    """:func:`record` an act in the acting organisation's chain, the person named as the
+    trail names them: no one when the system acts (the countdown, the command line)."""
+    return await record(
+        actor.organisation_id, action, actor_id=actor.audited_as, subject=subject, details=details
+    )
+
+
 async def _lock_head(organisation_id: int) -> dict[str, Any]:
     """The chain's head row, created on first use; the no-op UPDATE takes its row lock."""
     key = str(organisation_id)

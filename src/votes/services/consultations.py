@@ -135,21 +135,16 @@ async def _received(actor: Actor, consultation_id: int) -> dict[str, Any]:
     """The cooperative's consultation ``consultation_id``, its administrators only: another
     cooperative's (or the network's own id) is ``not_found``."""
     require(may_administer, actor)
-    row = (
-        await Consultation.select(
-            *Consultation.all_columns(),
-            Consultation.network.name,
-            Consultation.network_proposal.title,
-            Consultation.network_proposal.body,
-        )
-        .where(
-            (Consultation.id == consultation_id)
-            & (Consultation.cooperative == actor.organisation.id)
-        )
-        .first()
+    row = await owned_row(
+        Consultation,
+        actor.organisation.id,
+        consultation_id,
+        *Consultation.all_columns(),
+        Consultation.network.name,
+        Consultation.network_proposal.title,
+        Consultation.network_proposal.body,
+        owner=Consultation.cooperative,
     )
-    if row is None:
-        raise Refused("not_found")
     if row["status"] == ConsultationStatus.WITHDRAWN.value:
         raise Refused("consultation_withdrawn")
     return row
@@ -338,21 +333,16 @@ async def withdraw_consultation(actor: Actor, consultation_id: int) -> None:
     cooperative already made stays its own)."""
     require(may_administer, actor)
     async with write_transaction(Consultation._meta.db):
-        row = (
-            await Consultation.select(
-                Consultation.status,
-                Consultation.cooperative,
-                Consultation.network_proposal,
-                Consultation.cooperative.name,
-            )
-            .where(
-                (Consultation.id == consultation_id)
-                & (Consultation.network == actor.organisation.id)
-            )
-            .first()
+        row = await owned_row(
+            Consultation,
+            actor.organisation.id,
+            consultation_id,
+            Consultation.status,
+            Consultation.cooperative,
+            Consultation.network_proposal,
+            Consultation.cooperative.name,
+            owner=Consultation.network,
         )
-        if row is None:
-            raise Refused("not_found")
         if row["status"] == ConsultationStatus.ANSWERED.value:
             raise Refused("already_answered")
         if row["status"] == ConsultationStatus.WITHDRAWN.value:

@@ -43,7 +43,7 @@ from votes.i18n import gettext as _
 from votes.services import access_codes, audit, mail, mailings, minutes, rules
 from votes.services.access_codes import IssuedCode
 from votes.services.actors import Actor, may_administer, require
-from votes.services.refusals import Refused
+from votes.services.refusals import Refused, owned_row
 
 MAIL_KIND = "convocation"
 LETTER_MAX = 50_000  # characters: a long agenda with its resolutions fits many times
@@ -120,16 +120,16 @@ def day_in_words(day: date) -> str:
 
 
 async def _assembly(actor: Actor, assembly_id: int) -> dict[str, object]:
-    row = (
-        await Assembly.select(
-            Assembly.id, Assembly.title, Assembly.status, Assembly.starts_at, Assembly.kind
-        )
-        .where((Assembly.id == assembly_id) & (Assembly.organisation == actor.organisation_id))
-        .first()
+    return await owned_row(
+        Assembly,
+        actor.organisation_id,
+        assembly_id,
+        Assembly.id,
+        Assembly.title,
+        Assembly.status,
+        Assembly.starts_at,
+        Assembly.kind,
     )
-    if row is None:
-        raise Refused("not_found")
-    return dict(row)
 
 
 def _refuse_if_closed(row: dict[str, object]) -> None:
@@ -193,12 +193,11 @@ async def prepare(actor: Actor, assembly_id: int, draft: LetterDraft) -> None:
                     prepared_by=actor.audited_as,
                 )
             )
-        await audit.record(
-            actor.organisation_id,
+        await audit.record_act(
+            actor,
             "convocation.prepared",
-            actor_id=actor.audited_as,
-            subject=f"assembly:{assembly_id}",
-            details={"characters": len(body) + len(instructions)},
+            f"assembly:{assembly_id}",
+            {"characters": len(body) + len(instructions)},
         )
 
 
@@ -354,12 +353,11 @@ async def send(
                     advance_until=advance_vote_until(row, profile, organisation.time_zone),
                 )
     async with write_transaction(ConvocationRecord._meta.db):
-        await audit.record(
-            organisation.id,
+        await audit.record_act(
+            actor,
             "convocation.sent",
-            actor_id=actor.audited_as,
-            subject=f"assembly:{assembly_id}",
-            details={
+            f"assembly:{assembly_id}",
+            {
                 "mails": queued,
                 "without_address": without,
                 "notice_days": notice.required_days,
@@ -378,12 +376,11 @@ async def _mark_convened(actor: Actor, assembly_id: int, status: str, now: datet
         await Assembly.update({Assembly.status: AssemblyStatus.CONVENED.value}).where(
             Assembly.id == assembly_id
         )
-        await audit.record(
-            actor.organisation_id,
+        await audit.record_act(
+            actor,
             "assembly.status_changed",
-            actor_id=actor.audited_as,
-            subject=f"assembly:{assembly_id}",
-            details={"from": status, "to": AssemblyStatus.CONVENED.value},
+            f"assembly:{assembly_id}",
+            {"from": status, "to": AssemblyStatus.CONVENED.value},
         )
 
 
@@ -525,12 +522,11 @@ async def mark_letters(
             )
         )
         await _mark_convened(actor, assembly_id, str(row["status"]), datetime.now(UTC))
-        await audit.record(
-            organisation.id,
+        await audit.record_act(
+            actor,
             "convocation.letters_marked",
-            actor_id=actor.audited_as,
-            subject=f"assembly:{assembly_id}",
-            details={"letters": len(chosen), "missing_days": notice.missing_days},
+            f"assembly:{assembly_id}",
+            {"letters": len(chosen), "missing_days": notice.missing_days},
         )
     return len(chosen)
 

@@ -79,8 +79,7 @@ async def post_contribution(
     parent_id: int | None = None,
 ) -> int:
     """Add a contribution; a reply to a reply joins the first one's replies (one level deep)."""
-    if not may_take_part(actor):
-        raise Refused("read_only")
+    require(may_take_part, actor)
     _check_body(body)
     async with write_transaction(Contribution._meta.db):
         thread = await _thread_row(actor.organisation.id, thread_id)
@@ -110,16 +109,7 @@ async def post_contribution(
 
 
 async def _contribution_row(organisation_id: int, contribution_id: int) -> dict[str, Any]:
-    row = (
-        await Contribution.select()
-        .where(
-            (Contribution.id == contribution_id) & (Contribution.organisation == organisation_id)
-        )
-        .first()
-    )
-    if row is None:
-        raise Refused("not_found")
-    return row
+    return await owned_row(Contribution, organisation_id, contribution_id)
 
 
 def may_edit(row: dict[str, Any], person_id: int, now: datetime | None = None) -> bool:
@@ -195,8 +185,7 @@ async def hide_contribution(actor: Actor, contribution_id: int, reason: str) -> 
 
 async def toggle_reaction(actor: Actor, contribution_id: int, kind: ReactionKind) -> bool:
     """Add or remove one's reaction; return whether it is there now."""
-    if not may_take_part(actor):
-        raise Refused("read_only")
+    require(may_take_part, actor)
     async with write_transaction(Reaction._meta.db):
         row = await _contribution_row(actor.organisation.id, contribution_id)
         await _check_visible(actor, row["thread"])

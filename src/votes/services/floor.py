@@ -445,12 +445,11 @@ async def choose_subject(actor: Actor, assembly_id: int, choice: str) -> fq.Subj
                     subject_key=subject.key,
                 )
             )
-        await audit.record(
-            organisation_id,
+        await audit.record_act(
+            actor,
             "floor.subject_chosen",
-            actor_id=actor.audited_as,
-            subject=f"assembly:{assembly_id}",
-            details={
+            f"assembly:{assembly_id}",
+            {
                 key: value
                 for key, value in (
                     ("item", subject.item_id),

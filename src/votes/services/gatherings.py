@@ -174,12 +174,11 @@ async def create_gathering(
                 last_day=last_day,
             )
         )
-        await audit.record(
-            actor.organisation_id,
+        await audit.record_act(
+            actor,
             "gathering.created",
-            actor_id=actor.audited_as,
-            subject=f"gathering:{gathering_id}",
-            details={
+            f"gathering:{gathering_id}",
+            {
                 "title": title,
                 "first_day": first_day.isoformat(),
                 "last_day": last_day.isoformat(),
@@ -241,12 +240,11 @@ async def add_session(
         await Assembly.update(
             {Assembly.gathering: gathering_id, Assembly.room: room, Assembly.ends_at: ends_at}
         ).where(Assembly.id == assembly_id)
-        await audit.record(
-            actor.organisation_id,
+        await audit.record_act(
+            actor,
             "gathering.session_added",
-            actor_id=actor.audited_as,
-            subject=f"gathering:{gathering_id}",
-            details={"assembly": assembly_id, "title": title, "room": room},
+            f"gathering:{gathering_id}",
+            {"assembly": assembly_id, "title": title, "room": room},
         )
     return assembly_id
 
@@ -285,12 +283,11 @@ async def register(actor: Actor, gathering_id: int, membership_id: int | None = 
                 registration_key=f"{gathering_id}:{membership_id}",
             )
         )
-        await audit.record(
-            actor.organisation_id,
+        await audit.record_act(
+            actor,
             "gathering.registered",
-            actor_id=actor.audited_as,
-            subject=f"membership:{membership_id}",
-            details={"gathering": gathering_id},
+            f"membership:{membership_id}",
+            {"gathering": gathering_id},
         )
     return True
 
@@ -340,11 +337,10 @@ async def check_in(actor: Actor, gathering_id: int, membership_id: int, day: dat
                 checked_in_by=actor.audited_as,
             )
         )
-        await audit.record(
-            actor.organisation_id,
+        await audit.record_act(
+            actor,
             "gathering.checked_in",
-            actor_id=actor.audited_as,
-            subject=f"membership:{membership_id}",
-            details={"gathering": gathering_id, "day": day.isoformat()},
+            f"membership:{membership_id}",
+            {"gathering": gathering_id, "day": day.isoformat()},
         )
     return True

@@ -362,13 +362,7 @@ async def retry(actor: Actor, mail_id: int) -> None:
         )
         if not rows:
             raise Refused("not_found")
-        await audit.record(
-            actor.organisation_id,
-            "mail.retried",
-            actor_id=actor.audited_as,
-            subject=f"mail:{mail_id}",
-            details={"kind": rows[0]["kind"]},
-        )
+        await audit.record_act(actor, "mail.retried", f"mail:{mail_id}", {"kind": rows[0]["kind"]})
 
 
 @dataclass(frozen=True, slots=True)

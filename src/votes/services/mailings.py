@@ -145,12 +145,8 @@ async def send_password_link(
             queued = await _queue(
                 actor.organisation_id, MailKind.PASSWORD_LINK, person["email"], text, chosen, token
             )
-        await audit.record(
-            actor.organisation_id,
-            "members.password_link",
-            actor_id=actor.audited_as,
-            subject=f"person:{person_id}",
-            details={"mailed": queued},
+        await audit.record_act(
+            actor, "members.password_link", f"person:{person_id}", {"mailed": queued}
         )
     return link, queued
 
@@ -265,10 +261,7 @@ async def mail_access_codes(
             kind = MailKind.ACCESS_CODE
             if await _queue(actor.organisation_id, kind, row["person.email"], text, chosen, secret):
                 queued += 1
-        await audit.record(
-            actor.organisation_id,
-            "access_codes.mailed",
-            actor_id=actor.audited_as,
-            details={"mails": queued, "without_address": len(without)},
+        await audit.record_act(
+            actor, "access_codes.mailed", details={"mails": queued, "without_address": len(without)}
         )
     return CodesMailed(queued=queued, already=len(held) - queued, without_address=without)

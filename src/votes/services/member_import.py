@@ -351,11 +351,8 @@ async def apply_import(actor: Actor, text: str) -> ImportReport:
             async with write_transaction(Membership._meta.db):
                 added, created = await _insert_batch(organisation_id, batch)
                 if number == len(batches):
-                    await audit.record(
-                        organisation_id,
-                        "members.imported",
-                        actor_id=actor_id,
-                        details={"added": len(report.to_add)},
+                    await audit.record_act(
+                        actor, "members.imported", details={"added": len(report.to_add)}
                     )
             memberships += added
             people += created

@@ -104,15 +104,13 @@ async def add_member(actor: Actor, data: MemberInput) -> int:
     membership id. ``Refused`` naming the field at fault, or ``already_member``."""
     await _refuse_invalid(actor, data)
     organisation_id = actor.organisation_id
-    actor_id = actor.audited_as
     async with write_transaction(Membership._meta.db):
         membership_id = await _insert_member(organisation_id, data)
-        await audit.record(
-            organisation_id,
+        await audit.record_act(
+            actor,
             "member.added",
-            actor_id=actor_id,
-            subject=f"membership:{membership_id}",
-            details={"name": data.name, "roles": _roles_of(data)},
+            f"membership:{membership_id}",
+            {"name": data.name, "roles": _roles_of(data)},
         )
         return membership_id
 
@@ -219,7 +217,6 @@ async def update_member(actor: Actor, membership_id: int, data: MemberInput) -> 
     the person belongs to this organisation alone (``person_shared`` otherwise)."""
     await _refuse_invalid(actor, data)
     organisation_id = actor.organisation_id
-    actor_id = actor.audited_as
     async with write_transaction(Membership._meta.db):
         row = await _membership_row(organisation_id, membership_id)
         person_id = int(row["person"])
@@ -246,12 +243,11 @@ async def update_member(actor: Actor, membership_id: int, data: MemberInput) -> 
             }
         ).where(Membership.id == membership_id)
         before, after = _row_roles(row), _roles_of(data)
-        await audit.record(
-            organisation_id,
+        await audit.record_act(
+            actor,
             "member.roles_changed" if before != after else "member.updated",
-            actor_id=actor_id,
-            subject=f"membership:{membership_id}",
-            details={"before": before, "after": after} if before != after else {},
+            f"membership:{membership_id}",
+            {"before": before, "after": after} if before != after else {},
         )
 
 
@@ -293,12 +289,11 @@ async def set_status(actor: Actor, membership_id: int, status: MembershipStatus)
         if status is not MembershipStatus.ACTIVE:
             await accounts.end_all_sessions(int(row["person"]))
             await access_codes.revoke_all_for(membership_id)
-        await audit.record(
-            organisation_id,
+        await audit.record_act(
+            actor,
             "member.status_changed",
-            actor_id=actor.audited_as,
-            subject=f"membership:{membership_id}",
-            details={"from": row["status"], "to": status.value},
+            f"membership:{membership_id}",
+            {"from": row["status"], "to": status.value},
         )
     events.membership_status_changed(membership_id, status.value)  # its live streams end
 

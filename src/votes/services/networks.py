@@ -56,19 +56,6 @@ async def _require_network_admin(actor: Actor) -> None:
         raise Refused("not_a_network")
 
 
-async def _audit(
-    actor: Actor, action: str, subject: str, details: dict[str, Any] | None = None
-) -> None:
-    """Record the act in the chain of the acting organisation (the system acts unnamed)."""
-    await audit.record(
-        actor.organisation_id,
-        action,
-        actor_id=actor.audited_as,
-        subject=subject,
-        details=details,
-    )
-
-
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -126,7 +113,9 @@ async def invite(actor: Actor, short_name: str) -> int:
                     NetworkMembership.answered_at: None,
                 }
             ).where(NetworkMembership.id == place_id)
-        await _audit(actor, "network.invited", f"cooperative:{cooperative_id}", {"place": place_id})
+        await audit.record_act(
+            actor, "network.invited", f"cooperative:{cooperative_id}", {"place": place_id}
+        )
     return place_id
 
 
@@ -152,7 +141,7 @@ async def end_membership(actor: Actor, cooperative_id: int) -> None:
             & (Membership.delegated_by == cooperative_id)
             & (Membership.status != MembershipStatus.LEFT.value)
         )
-        await _audit(actor, "network.ended", f"cooperative:{cooperative_id}")
+        await audit.record_act(actor, "network.ended", f"cooperative:{cooperative_id}")
 
 
 async def set_sharing(actor: Actor, sharing: str, fixed: dict[int, str] | None = None) -> None:
@@ -197,7 +186,7 @@ async def set_sharing(actor: Actor, sharing: str, fixed: dict[int, str] | None =
         details: dict[str, Any] = {"sharing": sharing}
         if shares:
             details["shares"] = {str(k): v for k, v in sorted(shares.items())}
-        await _audit(actor, "network.sharing_set", f"network:{network_id}", details)
+        await audit.record_act(actor, "network.sharing_set", f"network:{network_id}", details)
 
 
 # -- the cooperative's side --------------------------------------------------------------------
@@ -228,7 +217,7 @@ async def answer(actor: Actor, network_id: int, *, accept: bool) -> None:
         await NetworkMembership.update(
             {NetworkMembership.status: status.value, NetworkMembership.answered_at: _now()}
         ).where(NetworkMembership.id == found["id"])
-        await _audit(
+        await audit.record_act(
             actor,
             "network.joined" if accept else "network.declined",
             f"network:{network_id}",
@@ -255,7 +244,7 @@ async def set_representation(actor: Actor, network_id: int, representation: str)
         await NetworkMembership.update({NetworkMembership.representation: representation}).where(
             NetworkMembership.id == found["id"]
         )
-        await _audit(
+        await audit.record_act(
             actor,
             "network.representation_set",
             f"network:{network_id}",
@@ -322,7 +311,7 @@ async def register_delegate(actor: Actor, network_id: int, membership_id: int) -
         if ours is None:
             raise Refused("not_our_member", field="member")
         registered = await _register(actor, network_id, int(ours["person"]))
-        await _audit(
+        await audit.record_act(
             actor,
             "network.registered",
             f"network:{network_id}",
@@ -353,7 +342,7 @@ async def register_all(actor: Actor, network_id: int) -> tuple[int, int]:
                 elsewhere += refusal.code == "registered_elsewhere"
                 continue
             added += 1
-        await _audit(
+        await audit.record_act(
             actor,
             "network.registered_all",
             f"network:{network_id}",
@@ -382,7 +371,7 @@ async def unregister(actor: Actor, network_id: int, network_membership_id: int) 
         )
         if not updated:
             raise Refused("not_found")
-        await _audit(
+        await audit.record_act(
             actor,
             "network.unregistered",
             f"network:{network_id}",

@@ -186,15 +186,8 @@ async def create_organisation_with_admin(
             person_id, needs_password = int(created[0]["id"]), True
         else:
             person_id, needs_password = int(person["id"]), not person["password_hash"]
-        await Membership.insert(
-            Membership(
-                organisation=organisation_id,
-                person=person_id,
-                membership_key=f"{organisation_id}:{person_id}",
-                is_admin=True,
-                is_facilitator=True,
-            )
-        )
+        first_admin = members.MemberInput("", None, is_admin=True, is_facilitator=True)
+        await members.insert_membership(organisation_id, person_id, first_admin)
     return organisation_id, person_id, needs_password
 
 
@@ -277,10 +270,7 @@ async def remove_college(actor: Actor, college_id: int) -> None:
     require(may_administer, actor)
     organisation_id = actor.organisation_id
     async with write_transaction(College._meta.db):
-        if not await College.exists().where(
-            (College.id == college_id) & (College.organisation == organisation_id)
-        ):
-            raise Refused("not_found")
+        await owned_row(College, organisation_id, college_id, College.id)
         if await Membership.exists().where(Membership.college == college_id):
             raise Refused("college_in_use")
         await College.delete().where(College.id == college_id)

@@ -75,12 +75,11 @@ async def enter_paper_form(
                 entered_by=actor.membership_id,
                 replace=False,
             )
-        await audit.record(
-            organisation_id,
+        await audit.record_act(
+            actor,
             "postal.paper_entered",
-            actor_id=actor.audited_as,
-            subject=f"assembly:{assembly_id}",
-            details={"member": member_id, "ballots": sorted(chosen), "pending": dual},
+            f"assembly:{assembly_id}",
+            {"member": member_id, "ballots": sorted(chosen), "pending": dual},
         )
 
 
@@ -111,12 +110,11 @@ async def confirm_paper_form(actor: Actor, assembly_id: int, member_id: int) -> 
                 AdvanceParticipation.confirmed_by: actor.membership_id,
             }
         ).where(AdvanceParticipation.id.is_in([row["id"] for row in pending]))
-        await audit.record(
-            organisation_id,
+        await audit.record_act(
+            actor,
             "postal.paper_confirmed",
-            actor_id=actor.audited_as,
-            subject=f"assembly:{assembly_id}",
-            details={"member": member_id, "answers": len(pending)},
+            f"assembly:{assembly_id}",
+            {"member": member_id, "answers": len(pending)},
         )
     return len(pending)
 

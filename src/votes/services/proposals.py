@@ -200,8 +200,7 @@ def check_may_submit(actor: Actor, assembly: dict[str, Any]) -> None:
         if assembly["status"] == AssemblyStatus.CLOSED.value:
             raise Refused("assembly_closed")
         return
-    if not may_take_part(actor):
-        raise Refused("read_only")
+    require(may_take_part, actor)
     if assembly["status"] == AssemblyStatus.CLOSED.value:
         raise Refused("assembly_closed")
     if assembly["submission_rule"] == SubmissionRule.FACILITATORS.value:
@@ -426,8 +425,7 @@ def _assembly_of(proposal: dict[str, Any]) -> dict[str, Any]:
 
 async def toggle_support(actor: Actor, proposal_id: int) -> bool:
     """Support a proposal, or stop supporting it; return whether the member supports it now."""
-    if not may_take_part(actor):
-        raise Refused("read_only")
+    require(may_take_part, actor)
     async with write_transaction(Proposal._meta.db):
         proposal = await readable_row(actor, proposal_id)
         if proposal["status"] in DECIDED or proposal["status"] == ProposalStatus.DRAFT:

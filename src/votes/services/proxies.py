@@ -75,7 +75,7 @@ async def give_proxy(
         require(may_steward, actor)
     if giver_id is None:
         raise Refused("giver_not_voter")
-    organisation_id, actor_id = actor.organisation_id, actor.audited_as
+    organisation_id = actor.organisation_id
     recorded_by = actor.membership_id if paper else None
     instructions = instructions.strip()
     if len(instructions) > INSTRUCTIONS_MAX:
@@ -114,12 +114,11 @@ async def give_proxy(
                 recorded_by=recorded_by,
             )
         )
-        await audit.record(
-            organisation_id,
+        await audit.record_act(
+            actor,
             "proxy.given",
-            actor_id=actor_id,
-            subject=f"proxy:{proxy_id}",
-            details={
+            f"proxy:{proxy_id}",
+            {
                 "assembly": assembly_id,
                 "giver": giver_id,
                 "holder": holder_id,

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from piccolo.columns import Column
     from piccolo.querystring import Selectable
     from piccolo.table import Table
 
@@ -42,14 +43,20 @@ def given_reason(text: str, limit: int, *, required: str = "") -> str:
 
 
 async def owned_row(
-    table: type[Table], organisation_id: int, row_id: int, *columns: Selectable
+    table: type[Table],
+    organisation_id: int,
+    row_id: int,
+    *columns: Selectable,
+    owner: Column | None = None,
 ) -> dict[str, Any]:
     """The row ``row_id`` of ``table`` (its ``columns``, every one when none are named) if it
-    is the organisation's; ``not_found`` otherwise: another cooperative's rows do not exist."""
-    organisation = table._meta.get_column_by_name("organisation")
+    is the organisation's; ``not_found`` otherwise: another cooperative's rows do not exist.
+    ``owner`` names the column that holds the organisation when it is not the table's own
+    ``organisation`` (a joined one, or one side of a row two organisations share)."""
+    owner = owner or table._meta.get_column_by_name("organisation")
     row = (
         await table.select(*columns)
-        .where((table._meta.primary_key == row_id) & (organisation == organisation_id))
+        .where((table._meta.primary_key == row_id) & (owner == organisation_id))
         .first()
     )
     if row is None:

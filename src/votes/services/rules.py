@@ -96,7 +96,6 @@ async def save_profile(actor: Actor, profile: RuleProfile) -> None:
     uses them). Assemblies already under way keep the rules they were frozen with."""
     require(may_administer, actor)
     organisation_id, membership_id = actor.organisation_id, actor.membership_id
-    actor_id = actor.audited_as
     try:
         check_profile(profile)
     except TallyError as error:
@@ -118,12 +117,11 @@ async def save_profile(actor: Actor, profile: RuleProfile) -> None:
                 updated_by=membership_id,
             )
         )
-        await audit.record(
-            organisation_id,
+        await audit.record_act(
+            actor,
             "rules.changed",
-            actor_id=actor_id,
-            subject=f"organisation:{organisation_id}",
-            details={"preset": profile.key, "adjusted": profile.adjusted},
+            f"organisation:{organisation_id}",
+            {"preset": profile.key, "adjusted": profile.adjusted},
         )
 
 

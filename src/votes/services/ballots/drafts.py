@@ -285,12 +285,11 @@ async def edit_draft(actor: Actor, ballot_id: int, settings: BallotSettings) -> 
         )
         await BallotOption.delete().where(BallotOption.ballot == ballot_id)
         await _insert_options(ballot_id, options)
-        await audit.record(
-            row["organisation"],
+        await audit.record_act(
+            actor,
             "ballot.edited",
-            actor_id=actor.audited_as,
-            subject=f"ballot:{ballot_id}",
-            details={"question": settings.question, "method": settings.method, "changed": changed},
+            f"ballot:{ballot_id}",
+            {"question": settings.question, "method": settings.method, "changed": changed},
         )
     DEFINITIONS.pop(ballot_id, None)  # this process's copy (drafts are not cached anyway)
 

@@ -79,13 +79,7 @@ async def _transition(
         await Ballot.update({getattr(Ballot, name): v for name, v in values.items()}).where(
             Ballot.id == ballot_id
         )
-        await audit.record(
-            row["organisation"],
-            f"ballot.{action}",
-            actor_id=actor.audited_as,
-            subject=f"ballot:{ballot_id}",
-            details=details,
-        )
+        await audit.record_act(actor, f"ballot.{action}", f"ballot:{ballot_id}", details)
     if action != "closed":  # a close is announced once its count is stored (close_ballot)
         events.ballot_changed(row["organisation"], row["assembly"], ballot_id, action)
     return row
@@ -405,12 +399,8 @@ async def cosign(actor: Actor, ballot_id: int, act: str) -> None:
         await minutes.refuse_if_final(row["assembly"])
         if row["status"] != BallotStatus.CLOSED.value:
             raise Refused("not_closed")
-        await audit.record(
-            actor.organisation_id,
-            "ballot.cosigned",
-            actor_id=actor.audited_as,
-            subject=f"ballot:{ballot_id}",
-            details={"action": act, "round": row["round"]},
+        await audit.record_act(
+            actor, "ballot.cosigned", f"ballot:{ballot_id}", {"action": act, "round": row["round"]}
         )
     events.ballot_changed(row["organisation"], row["assembly"], ballot_id, "cosigned")
 

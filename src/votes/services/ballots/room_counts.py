@@ -40,7 +40,7 @@ async def record_room_count(actor: Actor, ballot_id: int, count: RoomCount) -> N
     rights. A closed ballot is counted again with the corrected figures.
     """
     require(may_count, actor)
-    organisation_id, actor_id = actor.organisation_id, actor.audited_as
+    organisation_id = actor.organisation_id
     try:
         room_counts.check_not_negative(count)
     except room_counts.RoomCountError as error:
@@ -83,12 +83,11 @@ async def record_room_count(actor: Actor, ballot_id: int, count: RoomCount) -> N
                 entered_by=actor.membership_id,
             )
         )
-        await audit.record(
-            organisation_id,
+        await audit.record_act(
+            actor,
             "ballot.room_count",
-            actor_id=actor_id,
-            subject=f"ballot:{ballot_id}",
-            details={"cast": count.cast, "counts": dict(count.counts)},
+            f"ballot:{ballot_id}",
+            {"cast": count.cast, "counts": dict(count.counts)},
         )
         if row["status"] == BallotStatus.CLOSED.value:
             await store_count(row)
