@@ -200,7 +200,7 @@ async def attendance_register(organisation_id: int, assembly_id: int) -> list[Re
     members = await voting_members(organisation_id)
     attendance = await _attendance_rows(organisation_id, assembly_id)
     proxies = {p.giver_id: p for p in await proxies_of(organisation_id, assembly_id)}
-    by_post = await _postal_voters(organisation_id, assembly_id)
+    by_post = await postal_voters(organisation_id, assembly_id)
     lines = []
     for member in members:
         seen = attendance.get(member["id"])
@@ -232,8 +232,9 @@ async def attendance_register(organisation_id: int, assembly_id: int) -> list[Re
     return lines
 
 
-async def _postal_voters(organisation_id: int, assembly_id: int) -> set[int]:
-    """Members whose answers by correspondence count at the assembly."""
+async def postal_voters(organisation_id: int, assembly_id: int) -> set[int]:
+    """Members whose answers by correspondence count at the assembly: the register shows them
+    as voting by post, and a motion raised in the room counts them (quorum: ``postal``)."""
     rows = await AdvanceParticipation.select(AdvanceParticipation.membership).where(
         (AdvanceParticipation.organisation == organisation_id)
         & (AdvanceParticipation.assembly == assembly_id)
