@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from votes.db.attendance_queries import folded
+from votes.db.queries import own_row
 from votes.db.tables import (
     Assembly,
     Gathering,
@@ -80,11 +81,7 @@ def _gathering(row: dict[str, Any]) -> GatheringView:
 
 async def gathering_view(organisation_id: int, gathering_id: int) -> GatheringView | None:
     """The organisation's gathering, or None (another organisation's does not exist here)."""
-    row = (
-        await Gathering.select()
-        .where((Gathering.id == gathering_id) & (Gathering.organisation == organisation_id))
-        .first()
-    )
+    row = await own_row(Gathering, organisation_id, gathering_id)
     return _gathering(row) if row else None
 
 
@@ -137,11 +134,7 @@ async def sessions_of(organisation_id: int, gathering_id: int) -> list[SessionVi
 async def session_gathering(organisation_id: int, assembly_id: int) -> int | None:
     """The gathering an assembly of the organisation is a session of (None: none, or not the
     organisation's)."""
-    row = (
-        await Assembly.select(Assembly.gathering)
-        .where((Assembly.id == assembly_id) & (Assembly.organisation == organisation_id))
-        .first()
-    )
+    row = await own_row(Assembly, organisation_id, assembly_id, Assembly.gathering)
     return None if row is None or row["gathering"] is None else int(row["gathering"])
 
 
@@ -150,10 +143,8 @@ async def session_of(
 ) -> tuple[GatheringView, SessionView] | None:
     """The gathering an assembly of the organisation is a session of, and the session (its
     kind, room and times) as the programme lists it; None when it is no session."""
-    row = (
-        await Assembly.select(Assembly.gathering, *_SESSION_COLUMNS)
-        .where((Assembly.id == assembly_id) & (Assembly.organisation == organisation_id))
-        .first()
+    row = await own_row(
+        Assembly, organisation_id, assembly_id, Assembly.gathering, *_SESSION_COLUMNS
     )
     if row is None or row["gathering"] is None:
         return None
