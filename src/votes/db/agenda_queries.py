@@ -18,7 +18,7 @@ from piccolo.custom_types import Combinable
 from piccolo.table import Table
 
 from votes.db.drafts import NOBODY, Viewer, readable_filter
-from votes.db.queries import AssemblySummary, BallotSummary, ballot_summary, view_of
+from votes.db.queries import AssemblySummary, BallotSummary, ballot_summary, own_row, view_of
 from votes.db.tables import (
     AgendaItem,
     Amendment,
@@ -125,11 +125,7 @@ def assembly_from_row(row: dict[str, Any]) -> AssemblyView:
 
 
 async def assembly_view(organisation_id: int, assembly_id: int) -> AssemblyView | None:
-    row = (
-        await Assembly.select()
-        .where((Assembly.id == assembly_id) & (Assembly.organisation == organisation_id))
-        .first()
-    )
+    row = await own_row(Assembly, organisation_id, assembly_id)
     return assembly_from_row(row) if row else None
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from votes.core.rules import Attendance as Way
 from votes.db.engine import read_raw
-from votes.db.queries import view_of
+from votes.db.queries import own_row, view_of
 from votes.db.tables import (
     AdvanceParticipation,
     AdvanceStatus,
@@ -183,11 +183,7 @@ async def proxies_of(
 
 
 async def proxy_of(organisation_id: int, proxy_id: int) -> ProxyView | None:
-    row = (
-        await Proxy.select(Proxy.assembly)
-        .where((Proxy.id == proxy_id) & (Proxy.organisation == organisation_id))
-        .first()
-    )
+    row = await own_row(Proxy, organisation_id, proxy_id, Proxy.assembly)
     if row is None:
         return None
     found = await proxies_of(organisation_id, row["assembly"], active_only=False)
@@ -200,7 +196,7 @@ async def attendance_register(organisation_id: int, assembly_id: int) -> list[Re
     members = await voting_members(organisation_id)
     attendance = await _attendance_rows(organisation_id, assembly_id)
     proxies = {p.giver_id: p for p in await proxies_of(organisation_id, assembly_id)}
-    by_post = await _postal_voters(organisation_id, assembly_id)
+    by_post = await postal_voters(organisation_id, assembly_id)
     lines = []
     for member in members:
         seen = attendance.get(member["id"])
@@ -232,8 +228,9 @@ async def attendance_register(organisation_id: int, assembly_id: int) -> list[Re
     return lines
 
 
-async def _postal_voters(organisation_id: int, assembly_id: int) -> set[int]:
-    """Members whose answers by correspondence count at the assembly."""
+async def postal_voters(organisation_id: int, assembly_id: int) -> set[int]:
+    """Members whose answers by correspondence count at the assembly: the register shows them
+    as voting by post, and a motion raised in the room counts them (quorum: ``postal``)."""
     rows = await AdvanceParticipation.select(AdvanceParticipation.membership).where(
         (AdvanceParticipation.organisation == organisation_id)
         & (AdvanceParticipation.assembly == assembly_id)
@@ -285,11 +282,7 @@ def folded(text: str) -> str:
 async def ballot_rule_snapshot(organisation_id: int, ballot_id: int) -> dict[str, Any] | None:
     """The rules a ballot was judged under and the figures of its count (None outside a
     general assembly)."""
-    row = (
-        await Ballot.select(Ballot.rule_snapshot)
-        .where((Ballot.id == ballot_id) & (Ballot.organisation == organisation_id))
-        .first()
-    )
+    row = await own_row(Ballot, organisation_id, ballot_id, Ballot.rule_snapshot)
     if row is None or not row["rule_snapshot"]:
         return None
     found: dict[str, Any] = json.loads(row["rule_snapshot"])

@@ -13,7 +13,7 @@ from typing import Any
 from votes.core import receipts
 from votes.db import voting_rules
 from votes.db.engine import read_raw
-from votes.db.queries import view_of
+from votes.db.queries import own_row, view_of
 from votes.db.tables import (
     AgendaItem,
     Assembly,
@@ -183,10 +183,8 @@ async def ballot_view(organisation_id: int, ballot_id: int) -> BallotView | None
 
 async def ballot_status(organisation_id: int, ballot_id: int) -> tuple[str, str, int] | None:
     """(status, phase, round): what a phone polls to know when its page must change."""
-    row = (
-        await Ballot.select(Ballot.status, Ballot.phase, Ballot.round)
-        .where((Ballot.id == ballot_id) & (Ballot.organisation == organisation_id))
-        .first()
+    row = await own_row(
+        Ballot, organisation_id, ballot_id, Ballot.status, Ballot.phase, Ballot.round
     )
     return (row["status"], row["phase"], row["round"]) if row else None
 
@@ -384,10 +382,14 @@ class AssemblyHeading:
 
 
 async def assembly_heading(organisation_id: int, assembly_id: int) -> AssemblyHeading | None:
-    row = (
-        await Assembly.select(Assembly.id, Assembly.title, Assembly.current_item_id, Assembly.kind)
-        .where((Assembly.id == assembly_id) & (Assembly.organisation == organisation_id))
-        .first()
+    row = await own_row(
+        Assembly,
+        organisation_id,
+        assembly_id,
+        Assembly.id,
+        Assembly.title,
+        Assembly.current_item_id,
+        Assembly.kind,
     )
     if row is None:
         return None
@@ -420,11 +422,7 @@ async def latest_ballot_of_assembly(
 
 
 async def current_item_id(organisation_id: int, assembly_id: int) -> int | None:
-    row = (
-        await Assembly.select(Assembly.current_item_id)
-        .where((Assembly.id == assembly_id) & (Assembly.organisation == organisation_id))
-        .first()
-    )
+    row = await own_row(Assembly, organisation_id, assembly_id, Assembly.current_item_id)
     return row["current_item_id"] if row else None
 
 

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from votes.core.consultation import Answer, Figures
+from votes.db.queries import own_row
 from votes.db.tables import (
     Assembly,
     AssemblyStatus,
@@ -104,11 +105,7 @@ async def consulted_proposals(network_id: int) -> list[NetworkProposal]:
 
 async def proposal_title(organisation_id: int, proposal_id: int) -> str | None:
     """The title of the organisation's proposal ``proposal_id`` (None if not its own)."""
-    row = (
-        await Proposal.select(Proposal.title)
-        .where((Proposal.id == proposal_id) & (Proposal.organisation == organisation_id))
-        .first()
-    )
+    row = await own_row(Proposal, organisation_id, proposal_id, Proposal.title)
     return str(row["title"]) if row else None
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from votes.core import floor as core
 
 # ``votes.services.events`` reads a mood check's live counts under this name
+from votes.db.queries import own_row
 from votes.db.tables import (
     AgendaItem,
     Amendment,
@@ -230,11 +231,7 @@ class QueueView:
 
 async def current_item(organisation_id: int, assembly_id: int) -> tuple[int, str] | None:
     """The item under discussion (id, title), or None."""
-    row = (
-        await Assembly.select(Assembly.current_item_id)
-        .where((Assembly.id == assembly_id) & (Assembly.organisation == organisation_id))
-        .first()
-    )
+    row = await own_row(Assembly, organisation_id, assembly_id, Assembly.current_item_id)
     if row is None or row["current_item_id"] is None:
         return None
     item = (

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from votes.db.attendance_queries import folded
+from votes.db.queries import own_row, view_of
 from votes.db.tables import (
     Assembly,
     Gathering,
@@ -67,25 +67,10 @@ class Participant:
     cooperative: str = ""  # at a network's gathering: the cooperative that registered them
 
 
-def _gathering(row: dict[str, Any]) -> GatheringView:
-    return GatheringView(
-        id=row["id"],
-        title=row["title"],
-        place=row["place"],
-        description=row["description"],
-        first_day=row["first_day"],
-        last_day=row["last_day"],
-    )
-
-
 async def gathering_view(organisation_id: int, gathering_id: int) -> GatheringView | None:
     """The organisation's gathering, or None (another organisation's does not exist here)."""
-    row = (
-        await Gathering.select()
-        .where((Gathering.id == gathering_id) & (Gathering.organisation == organisation_id))
-        .first()
-    )
-    return _gathering(row) if row else None
+    row = await own_row(Gathering, organisation_id, gathering_id)
+    return view_of(GatheringView, row) if row else None
 
 
 async def gatherings_of(organisation_id: int) -> list[GatheringView]:
@@ -96,7 +81,7 @@ async def gatherings_of(organisation_id: int) -> list[GatheringView]:
         .order_by(Gathering.first_day, ascending=False)
         .order_by(Gathering.id, ascending=False)
     )
-    return [_gathering(row) for row in rows]
+    return [view_of(GatheringView, row) for row in rows]
 
 
 # what the programme shows of a session (an assembly of the gathering)
@@ -110,18 +95,6 @@ _SESSION_COLUMNS = (
 )
 
 
-def _session(assembly_id: int, row: dict[str, Any]) -> SessionView:
-    return SessionView(
-        assembly_id=assembly_id,
-        title=row["title"],
-        kind=row["kind"],
-        status=row["status"],
-        starts_at=row["starts_at"],
-        ends_at=row["ends_at"],
-        room=row["room"],
-    )
-
-
 async def sessions_of(organisation_id: int, gathering_id: int) -> list[SessionView]:
     """The gathering's programme in time order (then by room)."""
     rows = (
@@ -131,17 +104,13 @@ async def sessions_of(organisation_id: int, gathering_id: int) -> list[SessionVi
         .order_by(Assembly.room)
         .order_by(Assembly.id)
     )
-    return [_session(row["id"], row) for row in rows]
+    return [view_of(SessionView, row, assembly_id="id") for row in rows]
 
 
 async def session_gathering(organisation_id: int, assembly_id: int) -> int | None:
     """The gathering an assembly of the organisation is a session of (None: none, or not the
     organisation's)."""
-    row = (
-        await Assembly.select(Assembly.gathering)
-        .where((Assembly.id == assembly_id) & (Assembly.organisation == organisation_id))
-        .first()
-    )
+    row = await own_row(Assembly, organisation_id, assembly_id, Assembly.gathering)
     return None if row is None or row["gathering"] is None else int(row["gathering"])
 
 
@@ -150,17 +119,15 @@ async def session_of(
 ) -> tuple[GatheringView, SessionView] | None:
     """The gathering an assembly of the organisation is a session of, and the session (its
     kind, room and times) as the programme lists it; None when it is no session."""
-    row = (
-        await Assembly.select(Assembly.gathering, *_SESSION_COLUMNS)
-        .where((Assembly.id == assembly_id) & (Assembly.organisation == organisation_id))
-        .first()
+    row = await own_row(
+        Assembly, organisation_id, assembly_id, Assembly.gathering, Assembly.id, *_SESSION_COLUMNS
     )
     if row is None or row["gathering"] is None:
         return None
     gathering = await gathering_view(organisation_id, int(row["gathering"]))
     if gathering is None:
         return None
-    return gathering, _session(assembly_id, row)
+    return gathering, view_of(SessionView, row, assembly_id="id")
 
 
 async def is_registered(gathering_id: int, membership_id: int) -> bool:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from fractions import Fraction
 from typing import Any
 
-from votes.db.queries import OrganisationView, view_of
+from votes.db.queries import OrganisationView, own_row, view_of
 from votes.db.tables import AccessCode, Category, College, Membership, Organisation
 
 ROLE_FILTERS = ("admin", "facilitator", "scrutineer", "member", "observer")
@@ -117,11 +117,7 @@ def _folded(text: str) -> str:
 
 
 async def member_of(organisation_id: int, membership_id: int) -> MemberRow | None:
-    row = (
-        await Membership.select(*_COLUMNS)
-        .where((Membership.id == membership_id) & (Membership.organisation == organisation_id))
-        .first()
-    )
+    row = await own_row(Membership, organisation_id, membership_id, *_COLUMNS)
     return _row(row) if row else None
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from votes.db import attendance_queries as aq
 from votes.db.agenda_queries import AssemblyView, assembly_view
 from votes.db.engine import long_reads
-from votes.db.queries import view_of
+from votes.db.queries import own_row, view_of
 from votes.db.tables import (
     AgendaItem,
     Assembly,
@@ -242,11 +242,7 @@ async def attendance_register(organisation_id: int, assembly_id: int) -> Attenda
     """The feuille de présence of an assembly: as frozen at its close once it has closed (a
     member admitted or gone since changes neither the sheet nor the quorum of the minutes),
     else as it stands now."""
-    row = (
-        await Assembly.select(Assembly.closing_register)
-        .where((Assembly.id == assembly_id) & (Assembly.organisation == organisation_id))
-        .first()
-    )
+    row = await own_row(Assembly, organisation_id, assembly_id, Assembly.closing_register)
     if row is not None and row["closing_register"]:
         return _thawed(row["closing_register"])
     return await _register_now(organisation_id, assembly_id)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from votes.core import floor as core
+from votes.db.queries import own_row
 from votes.db.tables import MoodAnswer, MoodCheck, MoodStatus
 
 
@@ -34,11 +35,7 @@ async def mood_view(
     organisation_id: int, mood_id: int, membership_id: int | None = None, *, counts: bool = True
 ) -> MoodView | None:
     """A mood check; ``counts`` False (a phone: no bars) reads the viewer's answer only."""
-    row = (
-        await MoodCheck.select()
-        .where((MoodCheck.id == mood_id) & (MoodCheck.organisation == organisation_id))
-        .first()
-    )
+    row = await own_row(MoodCheck, organisation_id, mood_id)
     if row is None:
         return None
     choices = choices_of(row["kind"], row["options"])

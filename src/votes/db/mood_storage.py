@@ -15,6 +15,7 @@ from functools import partial
 from typing import Any
 
 from votes.db.engine import VotesSQLiteEngine, write_transaction
+from votes.db.queries import own_row
 from votes.db.tables import MoodAnswer, MoodCheck
 
 # the service's check of the answer against the check's row (status, kind, options), or None
@@ -52,10 +53,8 @@ async def store_answer(
         await engine.run_write(body)
         return
     async with write_transaction(engine):
-        row = (
-            await MoodCheck.select(MoodCheck.status, MoodCheck.kind, MoodCheck.options)
-            .where((MoodCheck.id == mood_id) & (MoodCheck.organisation == organisation_id))
-            .first()
+        row = await own_row(
+            MoodCheck, organisation_id, mood_id, MoodCheck.status, MoodCheck.kind, MoodCheck.options
         )
         check(row)
         key = answer_key(mood_id, membership_id)

@@ -21,7 +21,7 @@ from votes.db.agenda_queries import (
     proposal_rows,
 )
 from votes.db.drafts import NOBODY, Viewer, may_read, readable_filter
-from votes.db.queries import BallotSummary, ballot_summary, view_of
+from votes.db.queries import BallotSummary, ballot_summary, own_row, view_of
 from votes.db.tables import (
     AgendaItem,
     Amendment,
@@ -107,12 +107,13 @@ async def proposal_page(
 ) -> ProposalPage | None:
     """The proposal with all it carries; ``None`` when it is not in the organisation or when
     it is a draft ``viewer`` may not read (so every page answers "not found" alike)."""
-    row = (
-        await Proposal.select(
-            *Proposal.all_columns(), Proposal.author.name, Proposal.agenda_item.title
-        )
-        .where((Proposal.id == proposal_id) & (Proposal.organisation == organisation_id))
-        .first()
+    row = await own_row(
+        Proposal,
+        organisation_id,
+        proposal_id,
+        *Proposal.all_columns(),
+        Proposal.author.name,
+        Proposal.agenda_item.title,
     )
     if row is None:
         return None
@@ -179,11 +180,7 @@ async def amendments_of(organisation_id: int, proposal_id: int) -> list[Amendmen
 
 
 async def proposal_of_amendment(organisation_id: int, amendment_id: int) -> int | None:
-    row = (
-        await Amendment.select(Amendment.proposal)
-        .where((Amendment.id == amendment_id) & (Amendment.organisation == organisation_id))
-        .first()
-    )
+    row = await own_row(Amendment, organisation_id, amendment_id, Amendment.proposal)
     return int(row["proposal"]) if row else None
 
 

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from piccolo.columns import Column
 from piccolo.custom_types import Combinable
+from piccolo.querystring import Selectable
+from piccolo.table import Table
 
 from votes.db.engine import read_raw
 from votes.db.tables import (
@@ -35,6 +37,20 @@ def view_of(view: type[_View], row: Mapping[str, Any], prefix: str = "", **colum
     """A view filled from the row's columns named as its fields (after ``prefix``, for a
     joined table's columns); ``columns`` names the column of a field named otherwise."""
     return view(**{name: row[columns.get(name, prefix + name)] for name in _field_names(view)})
+
+
+async def own_row(
+    table: type[Table], organisation_id: int, row_id: int, *columns: Selectable
+) -> dict[str, Any] | None:
+    """The row ``row_id`` of ``table`` (its ``columns``, all of them if none are named) when it
+    is the organisation's, else None: the one scoping of every read by id, so that another
+    organisation's id finds nothing, like an id that does not exist."""
+    organisation = table._meta.get_column_by_name("organisation")
+    return await (
+        table.select(*columns)
+        .where((table._meta.primary_key == row_id) & (organisation == organisation_id))
+        .first()
+    )
 
 
 @cache
@@ -161,11 +177,7 @@ async def membership_in(organisation_id: int, person_id: int) -> MembershipView 
 
 
 async def membership_by_id(organisation_id: int, membership_id: int) -> MembershipView | None:
-    rows = (
-        await Membership.select(*_MEMBERSHIP_COLUMNS)
-        .where((Membership.id == membership_id) & (Membership.organisation == organisation_id))
-        .first()
-    )
+    rows = await own_row(Membership, organisation_id, membership_id, *_MEMBERSHIP_COLUMNS)
     return _membership(rows) if rows else None
 
 

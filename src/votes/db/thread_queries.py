@@ -13,6 +13,7 @@ from typing import Any
 from piccolo.query.functions.aggregate import Count
 
 from votes.db.drafts import Viewer, may_read
+from votes.db.queries import own_row
 from votes.db.tables import (
     AssemblyStatus,
     Contribution,
@@ -83,10 +84,13 @@ class ThreadPage:
 async def thread_hidden_as_draft(organisation_id: int, thread_id: int, viewer: Viewer) -> bool:
     """Whether the thread belongs to a draft proposal that ``viewer`` may not read: such a
     thread is as private as its draft."""
-    row = (
-        await Thread.select(Thread.proposal, Thread.proposal.status, Thread.proposal.author)
-        .where((Thread.id == thread_id) & (Thread.organisation == organisation_id))
-        .first()
+    row = await own_row(
+        Thread,
+        organisation_id,
+        thread_id,
+        Thread.proposal,
+        Thread.proposal.status,
+        Thread.proposal.author,
     )
     if row is None or row["proposal"] is None:
         return False
@@ -100,20 +104,19 @@ async def thread_hidden_as_draft(organisation_id: int, thread_id: int, viewer: V
 
 
 async def thread_info(organisation_id: int, thread_id: int) -> ThreadInfo | None:
-    row = (
-        await Thread.select(
-            *Thread.all_columns(),
-            Thread.closed_by.name,
-            Thread.proposal.title,
-            Thread.proposal.status,
-            Thread.proposal.assembly,
-            Thread.proposal.assembly.status,  # type: ignore[union-attr]
-            Thread.agenda_item.title,
-            Thread.agenda_item.assembly,
-            Thread.agenda_item.assembly.status,  # type: ignore[union-attr]
-        )
-        .where((Thread.id == thread_id) & (Thread.organisation == organisation_id))
-        .first()
+    row = await own_row(
+        Thread,
+        organisation_id,
+        thread_id,
+        *Thread.all_columns(),
+        Thread.closed_by.name,
+        Thread.proposal.title,
+        Thread.proposal.status,
+        Thread.proposal.assembly,
+        Thread.proposal.assembly.status,  # type: ignore[union-attr]
+        Thread.agenda_item.title,
+        Thread.agenda_item.assembly,
+        Thread.agenda_item.assembly.status,  # type: ignore[union-attr]
     )
     if row is None:
         return None
@@ -221,13 +224,7 @@ async def _attach_reactions(views: dict[int, ContributionView], viewer_id: int) 
 async def contribution(
     organisation_id: int, contribution_id: int, viewer_id: int
 ) -> ContributionView | None:
-    row = (
-        await Contribution.select(*_CONTRIBUTION_COLUMNS)
-        .where(
-            (Contribution.id == contribution_id) & (Contribution.organisation == organisation_id)
-        )
-        .first()
-    )
+    row = await own_row(Contribution, organisation_id, contribution_id, *_CONTRIBUTION_COLUMNS)
     if row is None:
         return None
     view = _contribution(row)
@@ -236,11 +233,5 @@ async def contribution(
 
 
 async def thread_id_of(organisation_id: int, contribution_id: int) -> int | None:
-    row = (
-        await Contribution.select(Contribution.thread)
-        .where(
-            (Contribution.id == contribution_id) & (Contribution.organisation == organisation_id)
-        )
-        .first()
-    )
+    row = await own_row(Contribution, organisation_id, contribution_id, Contribution.thread)
     return int(row["thread"]) if row else None

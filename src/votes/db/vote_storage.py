@@ -26,6 +26,7 @@ from typing import Any, Protocol
 from piccolo.engine.postgres import PostgresEngine
 
 from votes.db.engine import VotesSQLiteEngine, write_transaction
+from votes.db.queries import own_row
 from votes.db.tables import (
     AdvanceParticipation,
     AdvanceStatus,
@@ -273,16 +274,15 @@ async def read_facts(ballot_id: int, voter_id: int, on_behalf: int | None = None
 
 
 async def _member_row(membership_id: int, organisation_id: int) -> dict[str, Any] | None:
-    row = (
-        await Membership.select(
-            Membership.kind,
-            Membership.status,
-            Membership.college,
-            Membership.category,
-            Membership.delegated_by,
-        )
-        .where((Membership.id == membership_id) & (Membership.organisation == organisation_id))
-        .first()
+    row = await own_row(
+        Membership,
+        organisation_id,
+        membership_id,
+        Membership.kind,
+        Membership.status,
+        Membership.college,
+        Membership.category,
+        Membership.delegated_by,
     )
     return dict(row) if row else None
 

@@ -339,16 +339,6 @@ async def store_form(
     )
 
 
-async def postal_voter_ids(organisation_id: int, assembly_id: int) -> set[int]:
-    """Members whose answers by correspondence count at this assembly (quorum: ``postal``)."""
-    rows = await AdvanceParticipation.select(AdvanceParticipation.membership).where(
-        (AdvanceParticipation.organisation == organisation_id)
-        & (AdvanceParticipation.assembly == assembly_id)
-        & (AdvanceParticipation.status == AdvanceStatus.COUNTED.value)
-    )
-    return {int(row["membership"]) for row in rows}
-
-
 async def room_vote_refused(ballot_id: int, membership_id: int) -> bool:
     """Whether the member's advance vote on this ballot stands, so the room takes none."""
     return bool(

@@ -14,6 +14,7 @@ from typing import Any
 
 from votes.core import postal
 from votes.core.rules import PostalRule
+from votes.db.attendance_queries import postal_voters
 from votes.db.engine import write_transaction
 from votes.db.tables import (
     AdvancePaper,
@@ -85,7 +86,7 @@ async def freeze_channel(
     came = await _came(organisation_id, assembly_id, ballot_id)
     groups_of = row["weight_groups"]
     if await raised_in_the_room(organisation_id, assembly_id, ballot_id):
-        voters = await advance_votes.postal_voter_ids(organisation_id, assembly_id) - came
+        voters = await postal_voters(organisation_id, assembly_id) - came
         await _leave_out_forms(ballot_id)
         groups = await _groups(organisation_id, voters, groups_of)
         by_group: dict[str, int] = {}
