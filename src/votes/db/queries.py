@@ -40,15 +40,21 @@ def view_of(view: type[_View], row: Mapping[str, Any], prefix: str = "", **colum
 
 
 async def own_row(
-    table: type[Table], organisation_id: int, row_id: int, *columns: Selectable
+    table: type[Table],
+    organisation_id: int,
+    row_id: int,
+    *columns: Selectable,
+    owner: Column | None = None,
 ) -> dict[str, Any] | None:
     """The row ``row_id`` of ``table`` (its ``columns``, all of them if none are named) when it
     is the organisation's, else None: the one scoping of every read by id, so that another
-    organisation's id finds nothing, like an id that does not exist."""
-    organisation = table._meta.get_column_by_name("organisation")
+    organisation's id finds nothing, like an id that does not exist. ``owner`` names the column
+    that holds the organisation when it is not the table's own ``organisation`` (a joined one,
+    or one side of a row two organisations share)."""
+    owner = owner or table._meta.get_column_by_name("organisation")
     return await (
         table.select(*columns)
-        .where((table._meta.primary_key == row_id) & (organisation == organisation_id))
+        .where((table._meta.primary_key == row_id) & (owner == organisation_id))
         .first()
     )
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from votes.db.queries import own_row
+
 if TYPE_CHECKING:
     from piccolo.columns import Column
     from piccolo.querystring import Selectable
@@ -49,16 +51,9 @@ async def owned_row(
     *columns: Selectable,
     owner: Column | None = None,
 ) -> dict[str, Any]:
-    """The row ``row_id`` of ``table`` (its ``columns``, every one when none are named) if it
-    is the organisation's; ``not_found`` otherwise: another cooperative's rows do not exist.
-    ``owner`` names the column that holds the organisation when it is not the table's own
-    ``organisation`` (a joined one, or one side of a row two organisations share)."""
-    owner = owner or table._meta.get_column_by_name("organisation")
-    row = (
-        await table.select(*columns)
-        .where((table._meta.primary_key == row_id) & (owner == organisation_id))
-        .first()
-    )
+    """``db.queries.own_row``, refused as ``not_found`` when it is not the organisation's:
+    another cooperative's rows do not exist."""
+    row = await own_row(table, organisation_id, row_id, *columns, owner=owner)
     if row is None:
         raise Refused("not_found")
     return row
