@@ -3,6 +3,7 @@ organisation's time zone, and the page that explains a refused action."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -161,6 +162,17 @@ def refusal(page: Page, error: Refused, back: str) -> Template:
         message=message,
         back=back,
     )
+
+
+async def try_action(page: Page, action: Awaitable[object], back: str) -> Template | None:
+    """Run ``action`` (a service call); if it is refused, the :func:`refusal` page leading
+    back to ``back``; ``None`` once done. The one way these pages run an action that has no
+    form to show again: ``return await try_action(page, action, back) or see_other(back)``."""
+    try:
+        await action
+    except Refused as error:
+        return refusal(page, error, back)
+    return None
 
 
 def thread_here(page: Page, next: str | None = None) -> str:

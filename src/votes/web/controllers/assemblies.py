@@ -34,6 +34,7 @@ from votes.web.assembly_forms import (
     refusal,
     text,
     thread_context,
+    try_action,
 )
 from votes.web.controllers.gatherings import session_day
 from votes.web.forms import FormErrors, QueryCount, whole_number
@@ -212,12 +213,10 @@ class AssemblyController(Controller):
         form = await page.form()
         try:
             status = AssemblyStatus(text(form, "status"))
-            await assemblies.set_assembly_status(page.actor, assembly_id, status)
         except ValueError:
             return refusal(page, Refused("invalid_choice"), back)
-        except Refused as error:
-            return refusal(page, error, back)
-        return see_other(back)
+        change = assemblies.set_assembly_status(page.actor, assembly_id, status)
+        return await try_action(page, change, back) or see_other(back)
 
     # --- the assembly and its agenda ----------------------------------------------------------
 
@@ -383,12 +382,11 @@ class AssemblyController(Controller):
         order = [whole_number(value) for value in form.getall("item", [])]
         if None in order:
             return refusal(page, Refused("agenda_changed"), back)
-        try:
-            await assemblies.reorder_agenda(
-                page.actor, assembly_id, [n for n in order if n is not None]
-            )
-        except Refused as error:
-            return refusal(page, error, back)
+        change = assemblies.reorder_agenda(
+            page.actor, assembly_id, [n for n in order if n is not None]
+        )
+        if refused := await try_action(page, change, back):
+            return refused
         if page.htmx:
             return Response(content=None, status_code=HTTP_204_NO_CONTENT)
         return see_other(back)
@@ -399,11 +397,9 @@ class AssemblyController(Controller):
     ) -> Template | Redirect:
         item_id = optional_int(await page.form(), "item")
         back = page.path("assemblies", assembly_id)
-        try:
-            await assemblies.mark_current_item(page.actor, assembly_id, item_id)
-        except Refused as error:
-            return refusal(page, error, back)
-        return see_other(f"{back}#item-{item_id}" if item_id else back)
+        change = assemblies.mark_current_item(page.actor, assembly_id, item_id)
+        refused = await try_action(page, change, back)
+        return refused or see_other(f"{back}#item-{item_id}" if item_id else back)
 
     @get("/assemblies/{assembly_id:int}/history")
     async def history(self, page: NamedDependency[Page], assembly_id: FromPath[int]) -> Template:

@@ -4,8 +4,6 @@ moderation, closing, and "show more" for long threads."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
-
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
@@ -25,6 +23,7 @@ from votes.web.assembly_forms import (
     text,
     thread_context,
     thread_here,
+    try_action,
 )
 from votes.web.forms import FormErrors, QueryCount
 from votes.web.pages import Page
@@ -43,15 +42,6 @@ def _thread_home(page: Page, thread: thread_queries.ThreadInfo) -> str:
     if thread.agenda_item_id is not None:
         return page.path("items", thread.agenda_item_id)
     return page.path("assemblies", thread.assembly_id)
-
-
-async def _attempt(page: Page, call: Awaitable[object], here: str) -> Template | None:
-    """Run a change of the thread; its refusal as a page (None: done)."""
-    try:
-        await call
-    except Refused as error:
-        return refusal(page, error, here)
-    return None
 
 
 class DeliberationController(Controller):
@@ -271,7 +261,7 @@ class DeliberationController(Controller):
         form = await page.form()
         here = thread_here(page, text(form, "next"))
         call = deliberation.hide_contribution(page.actor, contribution_id, text(form, "reason"))
-        refused = await _attempt(page, call, here)
+        refused = await try_action(page, call, here)
         return refused or await self._changed(page, contribution_id, here)
 
     @post("/contributions/{contribution_id:int}/react")
@@ -285,7 +275,7 @@ class DeliberationController(Controller):
         except ValueError:
             return refusal(page, Refused("invalid_choice"), here)
         call = deliberation.toggle_reaction(page.actor, contribution_id, kind)
-        refused = await _attempt(page, call, here)
+        refused = await try_action(page, call, here)
         return refused or await self._changed(page, contribution_id, here)
 
     @post("/threads/{thread_id:int}/closed")
@@ -295,5 +285,5 @@ class DeliberationController(Controller):
         form = await page.form()
         here = thread_here(page, text(form, "next"))
         call = deliberation.set_thread_closed(page.actor, thread_id, text(form, "closed") == "1")
-        refused = await _attempt(page, call, here)
+        refused = await try_action(page, call, here)
         return refused or see_other(f"{here}#thread-{thread_id}")
