@@ -111,15 +111,21 @@ def explain(error: Refused | str, messages: Messages | None = None) -> Explanati
     return Explanation(status, text % detail if detail and "%(" in text else text)
 
 
+def errors_on(
+    field: str, error: Refused, messages: Messages | None = None
+) -> tuple[int, FormErrors]:
+    """The status and the form's errors for a refusal, its sentence on ``field`` (empty: the
+    whole form) whatever field the refusal names: for a form that says why in one place."""
+    status, message = explain(error, messages)
+    return status, FormErrors({field: [message]})
+
+
 def form_errors(
     error: Refused, messages: Messages | None = None, field: str = ""
 ) -> tuple[int, FormErrors]:
     """The status and the form's errors for a refusal: its sentence on the field it names
     (else ``field``; empty: the whole form)."""
-    status, message = explain(error, messages)
-    errors = FormErrors()
-    errors.add(error.field or field, message)
-    return status, errors
+    return errors_on(error.field or field, error, messages)
 
 
 def row_form_errors(error: Refused, messages: Messages | None = None) -> tuple[int, FormErrors]:

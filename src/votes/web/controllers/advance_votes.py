@@ -24,7 +24,7 @@ from votes.web import pickers
 from votes.web.forms import FormErrors, whole_number
 from votes.web.labels import N_, Nn_
 from votes.web.pages import Page
-from votes.web.refusals import Plural, area, explain
+from votes.web.refusals import Plural, area, errors_on
 from votes.web.rendering import see_other
 
 REFUSALS = area(
@@ -165,9 +165,7 @@ class AdvanceVotesController(Controller):
         """The page again, saying why above ``field`` (what was typed kept in ``values``)."""
         if error.code == "not_found":
             raise NotFoundException() from error
-        status, message = explain(error, REFUSALS)
-        errors = FormErrors()
-        errors.add(field, message)
+        status, errors = errors_on(field, error, REFUSALS)
         return await self._page(page, assembly_id, errors=errors, values=values, status_code=status)
 
     @get("/")

@@ -34,7 +34,7 @@ from votes.web.forms import FormErrors, whole_number
 from votes.web.guards import requires
 from votes.web.labels import N_
 from votes.web.pages import Page, found
-from votes.web.refusals import area, explain, form_errors, row_form_errors
+from votes.web.refusals import area, errors_on, form_errors, row_form_errors
 
 REFUSALS = area(
     "gatherings",
@@ -408,9 +408,7 @@ class GatheringsController(Controller):
         except Refused as error:
             if error.code == "not_found":
                 raise NotFoundException() from error
-            status, message = explain(error, REFUSALS)
-            errors = FormErrors()
-            errors.add("", message)
+            status, errors = errors_on("", error, REFUSALS)
             return await self._desk(page, gathering_id, search, errors, status)
         return self._back_to_desk(page, gathering_id, search)
 

@@ -27,7 +27,7 @@ from votes.web import pickers
 from votes.web.forms import FormErrors, whole_number
 from votes.web.labels import N_, Nn_
 from votes.web.pages import Page, found
-from votes.web.refusals import Plural, area, explain, form_errors
+from votes.web.refusals import Plural, area, errors_on, explain, form_errors
 
 REFUSALS = area(
     "proxies",
@@ -197,8 +197,7 @@ class ProxiesController(Controller):
         except Refused as error:
             if error.code == "not_found":
                 raise NotFoundException() from error
-            status, message = explain(error, REFUSALS)
-            errors.add("", message)
+            status, errors = errors_on("", error, REFUSALS)
             return await self._page(page, assembly_id, errors, values, status)
         return page.see_other("assemblies", assembly_id, "proxies")
 
