@@ -4,6 +4,8 @@ moderation, closing, and "show more" for long threads."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
@@ -32,6 +34,19 @@ from votes.web.rendering import see_other
 
 def _order(value: str) -> str:
     return "newest" if value == "newest" else "oldest"
+
+
+def _contribution_values(form: Any) -> dict[str, str]:
+    """What a contribution's form posted (its text and stance), as typed."""
+    return {"body": text(form, "body"), "stance": text(form, "stance")}
+
+
+def _stance(values: dict[str, str]) -> Stance:
+    """The stance chosen (a remark when none); another value is refused as an invalid choice."""
+    try:
+        return Stance(values["stance"]) if values["stance"] else Stance.REMARK
+    except ValueError:
+        raise Refused("invalid_choice") from None
 
 
 def _thread_home(page: Page, thread: thread_queries.ThreadInfo) -> str:
@@ -124,17 +139,15 @@ class DeliberationController(Controller):
         self, page: NamedDependency[Page], thread_id: FromPath[int]
     ) -> Template | Redirect:
         form = await page.form()
-        values = {"body": text(form, "body"), "stance": text(form, "stance")}
+        values = _contribution_values(form)
         parent_id = optional_int(form, "parent")
         here = thread_here(page, text(form, "next"))
         order = _order(text(form, "order"))
         try:
-            stance = Stance(values["stance"]) if values["stance"] else Stance.REMARK
             contribution_id = await deliberation.post_contribution(
-                page.actor, thread_id, values["body"], stance=stance, parent_id=parent_id
+                page.actor, thread_id, values["body"], stance=_stance(values), parent_id=parent_id
             )
-        except (Refused, ValueError) as problem:
-            error = problem if isinstance(problem, Refused) else Refused("invalid_choice")
+        except Refused as error:
             thread = await self._thread(page.actor, thread_id, order)
             status, errors = errors_from(error, "body")
             return self._form(
@@ -240,15 +253,13 @@ class DeliberationController(Controller):
         self, page: NamedDependency[Page], contribution_id: FromPath[int]
     ) -> Template | Redirect:
         form = await page.form()
-        values = {"body": text(form, "body"), "stance": text(form, "stance")}
+        values = _contribution_values(form)
         here = thread_here(page, text(form, "next"))
         try:
-            stance = Stance(values["stance"]) if values["stance"] else Stance.REMARK
             await deliberation.edit_contribution(
-                page.actor, contribution_id, values["body"], stance=stance
+                page.actor, contribution_id, values["body"], stance=_stance(values)
             )
-        except (Refused, ValueError) as problem:
-            error = problem if isinstance(problem, Refused) else Refused("invalid_choice")
+        except Refused as error:
             found, _ = await self._readable_contribution(page.actor, contribution_id)
             status, errors = errors_from(error, "body")
             return self._edit_page(page, found, values, errors, here, status)
