@@ -30,7 +30,7 @@ from votes.services.actors import may_administer, may_run_assemblies, may_stewar
 from votes.services.gatherings import SessionType
 from votes.services.refusals import Refused
 from votes.web.assembly_forms import text
-from votes.web.forms import FormErrors, whole_number
+from votes.web.forms import FormErrors, name_search, whole_number
 from votes.web.guards import requires
 from votes.web.labels import N_
 from votes.web.pages import Page, found
@@ -331,7 +331,7 @@ class GatheringsController(Controller):
     async def desk(
         self, page: NamedDependency[Page], gathering_id: FromPath[int], q: FromQuery[str] = ""
     ) -> Template:
-        return await self._desk(page, gathering_id, q[:100])
+        return await self._desk(page, gathering_id, name_search(q))
 
     async def _desk(
         self,
@@ -380,7 +380,7 @@ class GatheringsController(Controller):
         gathering_id: FromPath[int],
         membership_id: FromPath[int],
     ) -> Template | Redirect:
-        search = str((await page.form()).get("q", ""))[:100]
+        search = name_search((await page.form()).get("q", ""))
         today = service.local_day(service.now(), page.organisation.time_zone)
         try:
             await service.check_in(page.actor, gathering_id, membership_id, today)
@@ -399,7 +399,7 @@ class GatheringsController(Controller):
     ) -> Template | Redirect:
         """An administrator registers a member of the organisation (``member``)."""
         form = await page.form()
-        search = str(form.get("q", ""))[:100]
+        search = name_search(form.get("q", ""))
         member = whole_number(form.get("member", ""))
         try:
             if member is None:
