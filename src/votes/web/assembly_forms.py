@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from litestar.exceptions import NotFoundException
 from litestar.response import Template
 
 from votes.db.thread_queries import ThreadPage
@@ -18,7 +17,7 @@ from votes.services.refusals import Refused
 from votes.web.forms import FormErrors, safe_next_path, whole_number
 from votes.web.labels import N_
 from votes.web.pages import Page
-from votes.web.refusals import area, explain, form_errors
+from votes.web.refusals import area, explain, form_errors, raise_if_not_found
 
 # what a member is told when an assembly, proposal or thread action is refused
 REFUSALS = area(
@@ -152,8 +151,7 @@ def errors_from(error: Refused, default_field: str = "") -> tuple[int, FormError
 
 def refusal(page: Page, error: Refused, back: str) -> Template:
     """The page (or, for htmx, the alert) that says why an action was refused."""
-    if error.code == "not_found":
-        raise NotFoundException()
+    raise_if_not_found(error)
     status, message = explain(error, REFUSALS)
     return page.render(
         "pages/assemblies/refused.html.jinja",

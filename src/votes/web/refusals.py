@@ -128,11 +128,16 @@ def form_errors(
     return errors_on(error.field or field, error, messages)
 
 
-def row_form_errors(error: Refused, messages: Messages | None = None) -> tuple[int, FormErrors]:
-    """``form_errors`` on a page about one row: a refused ``not_found`` (no such row, or
-    another organisation's) is the 404 page, as if the row did not exist."""
+def raise_if_not_found(error: Refused) -> None:
+    """A refused ``not_found`` (no such row, or another organisation's) is the 404 page, as if
+    the row did not exist, not a sentence on a form."""
     if error.code == "not_found":
         raise NotFoundException() from error
+
+
+def row_form_errors(error: Refused, messages: Messages | None = None) -> tuple[int, FormErrors]:
+    """``form_errors`` on a page about one row (see :func:`raise_if_not_found`)."""
+    raise_if_not_found(error)
     return form_errors(error, messages)
 
 

@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK
@@ -31,7 +30,7 @@ from votes.web.forms import FormErrors, name_search, safe_next_path
 from votes.web.guards import requires
 from votes.web.labels import N_, label
 from votes.web.pages import Page, found
-from votes.web.refusals import area, form_errors
+from votes.web.refusals import area, row_form_errors
 from votes.web.rendering import (
     CONTENT_SECURITY_POLICY_WITH_WASM,
     SECURITY_HEADERS,
@@ -198,9 +197,7 @@ class AttendanceController(Controller):
         error: Refused,
         search: str,
     ) -> Template:
-        status, errors = form_errors(error, REFUSALS)
-        if status == 404:
-            raise NotFoundException()
+        status, errors = row_form_errors(error, REFUSALS)
         return await self._page(page, assembly_id, search, errors, status)
 
     @get("/quorum")

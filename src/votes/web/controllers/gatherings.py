@@ -34,7 +34,7 @@ from votes.web.forms import FormErrors, name_search, whole_number
 from votes.web.guards import requires
 from votes.web.labels import N_
 from votes.web.pages import Page, found
-from votes.web.refusals import area, errors_on, form_errors, row_form_errors
+from votes.web.refusals import area, errors_on, form_errors, raise_if_not_found, row_form_errors
 
 REFUSALS = area(
     "gatherings",
@@ -406,8 +406,7 @@ class GatheringsController(Controller):
                 raise Refused("participant_not_member", "member")
             await service.register(page.actor, gathering_id, member)
         except Refused as error:
-            if error.code == "not_found":
-                raise NotFoundException() from error
+            raise_if_not_found(error)
             status, errors = errors_on("", error, REFUSALS)
             return await self._desk(page, gathering_id, search, errors, status)
         return self._back_to_desk(page, gathering_id, search)

@@ -38,6 +38,7 @@ from votes.web.diffs import TextDiff, diff_markdown, diff_texts
 from votes.web.forms import FormErrors, QueryCount, whole_number
 from votes.web.pages import Page, found
 from votes.web.passages import source_passage
+from votes.web.refusals import raise_if_not_found
 from votes.web.rendering import see_other
 
 
@@ -154,8 +155,7 @@ class ProposalController(Controller):
                 coauthor_ids=[n for c in coauthors if (n := whole_number(c)) is not None],
             )
         except Refused as error:
-            if error.code == "not_found":
-                raise NotFoundException() from error
+            raise_if_not_found(error)
             status, errors = errors_from(error)
             return await self._proposal_form(page, assembly_id, values, errors, status)
         return page.see_other("proposals", proposal_id)
@@ -264,8 +264,7 @@ class ProposalController(Controller):
                 page.actor, proposal_id, values["title"], values["body"], note=values["note"]
             )
         except Refused as error:
-            if error.code == "not_found":
-                raise NotFoundException() from error
+            raise_if_not_found(error)
             detail = await self._readable(page.actor, proposal_id)
             if not error.field:
                 return refusal(page, error, back)
@@ -371,8 +370,7 @@ class ProposalController(Controller):
                 reason=values["reason"],
             )
         except Refused as error:
-            if error.code == "not_found":
-                raise NotFoundException() from error
+            raise_if_not_found(error)
             status, errors = errors_from(error)
             return await self._amendment_page(page, proposal_id, values, errors, status)
         return see_other(page.path("proposals", proposal_id) + f"#amendment-{amendment_id}")
