@@ -123,6 +123,11 @@ def text(form: Any, name: str) -> str:
     return str(value)[: FIELD_LIMIT + 1].replace("\r\n", "\n")
 
 
+def typed(form: Any, names: tuple[str, ...]) -> dict[str, str]:
+    """The fields ``names`` as typed, trimmed (shown again as they were when refused)."""
+    return {name: text(form, name).strip() for name in names}
+
+
 def optional_int(form: Any, name: str) -> int | None:
     return whole_number(form.get(name, ""))
 

@@ -35,6 +35,7 @@ from votes.web.assembly_forms import (
     text,
     thread_context,
     try_action,
+    typed,
 )
 from votes.web.controllers.gatherings import session_day
 from votes.web.forms import FormErrors, QueryCount, whole_number
@@ -51,11 +52,6 @@ ASSEMBLY_FIELDS = (
     "submission_rule", "submission_deadline",
 )  # fmt: skip
 ITEM_FIELDS = ("title", "description", "planned_minutes")
-
-
-def _typed(form: Any, names: tuple[str, ...]) -> dict[str, str]:
-    """The fields ``names`` as typed, trimmed (shown again as they were when refused)."""
-    return {name: text(form, name).strip() for name in names}
 
 
 def _planned_minutes(values: dict[str, str]) -> int:
@@ -154,7 +150,7 @@ class AssemblyController(Controller):
 
     @post("/assemblies", guards=[requires(may_run_assemblies)])
     async def create_assembly(self, page: NamedDependency[Page]) -> Template | Redirect:
-        values = _typed(await page.form(), ASSEMBLY_FIELDS)
+        values = typed(await page.form(), ASSEMBLY_FIELDS)
         fields, errors = _parse_assembly(values, page.organisation.time_zone)
         status = HTTP_422_UNPROCESSABLE_ENTITY
         if fields is not None:
@@ -190,7 +186,7 @@ class AssemblyController(Controller):
     async def edit_assembly(
         self, page: NamedDependency[Page], assembly_id: FromPath[int]
     ) -> Template | Redirect:
-        values = _typed(await page.form(), ASSEMBLY_FIELDS)
+        values = typed(await page.form(), ASSEMBLY_FIELDS)
         fields, errors = _parse_assembly(values, page.organisation.time_zone)
         status = HTTP_422_UNPROCESSABLE_ENTITY
         if fields is not None:
@@ -267,7 +263,7 @@ class AssemblyController(Controller):
     async def add_item(
         self, page: NamedDependency[Page], assembly_id: FromPath[int]
     ) -> Template | Redirect:
-        values = _typed(await page.form(), ITEM_FIELDS)
+        values = typed(await page.form(), ITEM_FIELDS)
         try:
             item_id = await _save_item(assemblies.add_item, page, assembly_id, values)
         except Refused as error:
@@ -339,7 +335,7 @@ class AssemblyController(Controller):
     async def edit_item(
         self, page: NamedDependency[Page], item_id: FromPath[int]
     ) -> Template | Redirect:
-        values = _typed(await page.form(), ITEM_FIELDS)
+        values = typed(await page.form(), ITEM_FIELDS)
         try:
             assembly_id = await _save_item(assemblies.update_item, page, item_id, values)
         except Refused as error:

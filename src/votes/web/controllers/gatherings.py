@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from datetime import date, time
-from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -29,7 +28,7 @@ from votes.services import gatherings as service
 from votes.services.actors import may_administer, may_run_assemblies, may_steward
 from votes.services.gatherings import SessionType
 from votes.services.refusals import Refused
-from votes.web.assembly_forms import text
+from votes.web.assembly_forms import typed
 from votes.web.forms import FormErrors, name_search, whole_number
 from votes.web.guards import requires
 from votes.web.labels import N_
@@ -67,10 +66,6 @@ REFUSALS = area(
 GATHERING_FIELDS = ("title", "place", "first_day", "last_day", "description")
 SESSION_FIELDS = ("title", "type", "day", "start", "end", "room", "description")
 SHOWN_MAX = 200  # participants listed at the desk at once: the search finds the others
-
-
-def _typed(form: Any, names: tuple[str, ...]) -> dict[str, str]:
-    return {name: text(form, name).strip() for name in names}
 
 
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # what a date input sends
@@ -151,7 +146,7 @@ class GatheringsController(Controller):
 
     @post("/gatherings", guards=[requires(may_run_assemblies)])
     async def create(self, page: NamedDependency[Page]) -> Template | Redirect:
-        values = _typed(await page.form(), GATHERING_FIELDS)
+        values = typed(await page.form(), GATHERING_FIELDS)
         errors = FormErrors()
         first, last = _day(values["first_day"]), _day(values["last_day"])
         if first is None:
@@ -291,7 +286,7 @@ class GatheringsController(Controller):
     async def add_session(
         self, page: NamedDependency[Page], gathering_id: FromPath[int]
     ) -> Template | Redirect:
-        values = _typed(await page.form(), SESSION_FIELDS)
+        values = typed(await page.form(), SESSION_FIELDS)
         errors = FormErrors()
         day, start, end = _day(values["day"]), _time(values["start"]), _time(values["end"])
         if day is None:
