@@ -52,7 +52,8 @@ def whole_number(value: object, *, low: int = 0, high: int = MAX_ID) -> int | No
 
 def name_search(value: object) -> str:
     """A search for a person's name as typed (a query parameter, a form field), cut to
-    ``NAME_SEARCH_MAX`` characters: the one bound of every such search box."""
+    ``NAME_SEARCH_MAX`` characters: the bound the attendance register, the welcome desk and
+    the member pickers share."""
     return str(value)[:NAME_SEARCH_MAX]
 
 
