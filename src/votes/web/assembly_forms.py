@@ -3,11 +3,11 @@ organisation's time zone, and the page that explains a refused action."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from litestar.exceptions import NotFoundException
 from litestar.response import Template
 
 from votes.db.thread_queries import ThreadPage
@@ -17,7 +17,7 @@ from votes.services.refusals import Refused
 from votes.web.forms import FormErrors, safe_next_path, whole_number
 from votes.web.labels import N_
 from votes.web.pages import Page
-from votes.web.refusals import area, explain, form_errors
+from votes.web.refusals import area, explain, form_errors, raise_if_not_found
 
 # what a member is told when an assembly, proposal or thread action is refused
 REFUSALS = area(
@@ -123,6 +123,11 @@ def text(form: Any, name: str) -> str:
     return str(value)[: FIELD_LIMIT + 1].replace("\r\n", "\n")
 
 
+def typed(form: Any, names: tuple[str, ...]) -> dict[str, str]:
+    """The fields ``names`` as typed, trimmed (shown again as they were when refused)."""
+    return {name: text(form, name).strip() for name in names}
+
+
 def optional_int(form: Any, name: str) -> int | None:
     return whole_number(form.get(name, ""))
 
@@ -151,8 +156,7 @@ def errors_from(error: Refused, default_field: str = "") -> tuple[int, FormError
 
 def refusal(page: Page, error: Refused, back: str) -> Template:
     """The page (or, for htmx, the alert) that says why an action was refused."""
-    if error.code == "not_found":
-        raise NotFoundException()
+    raise_if_not_found(error)
     status, message = explain(error, REFUSALS)
     return page.render(
         "pages/assemblies/refused.html.jinja",
@@ -161,6 +165,17 @@ def refusal(page: Page, error: Refused, back: str) -> Template:
         message=message,
         back=back,
     )
+
+
+async def try_action(page: Page, action: Awaitable[object], back: str) -> Template | None:
+    """Run ``action`` (a service call); if it is refused, the :func:`refusal` page leading
+    back to ``back``; ``None`` once done. The one way these pages run an action that has no
+    form to show again: ``return await try_action(page, action, back) or see_other(back)``."""
+    try:
+        await action
+    except Refused as error:
+        return refusal(page, error, back)
+    return None
 
 
 def thread_here(page: Page, next: str | None = None) -> str:

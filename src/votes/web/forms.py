@@ -21,6 +21,9 @@ MAX_MOMENT_MS = 253_402_300_799_999
 QueryCount: TypeAlias = Annotated[int, QueryParameter(ge=0, le=MAX_ID)]
 QueryMoment: TypeAlias = Annotated[int, QueryParameter(ge=0, le=MAX_MOMENT_MS)]  # ms, UTC
 
+# a search for a person's name (a register's, a member picker's): longer than any name
+NAME_SEARCH_MAX = 100
+
 _WHOLE_NUMBER = re.compile(r"-?[0-9]{1,18}")  # ASCII digits only: [0-9], never \d
 
 
@@ -45,6 +48,13 @@ def whole_number(value: object, *, low: int = 0, high: int = MAX_ID) -> int | No
         return None
     number = int(text)
     return number if low <= number <= high else None
+
+
+def name_search(value: object) -> str:
+    """A search for a person's name as typed (a query parameter, a form field), cut to
+    ``NAME_SEARCH_MAX`` characters: the bound the attendance register, the welcome desk and
+    the member pickers share."""
+    return str(value)[:NAME_SEARCH_MAX]
 
 
 @dataclass(slots=True)

@@ -15,6 +15,7 @@ from votes.db import attendance_queries as aq
 from votes.db.attendance_queries import folded
 from votes.db.queries import members_of
 from votes.services.actors import Actor
+from votes.web.forms import name_search
 
 SHOWN = 20  # names offered at a time
 
@@ -63,7 +64,7 @@ def make_picker(
         id=picker_id,
         name=name,
         multiple=multiple,
-        search=search.strip()[:100],
+        search=name_search(search.strip()),
         chosen=kept,
         results=results,
         total=len(matching),
@@ -75,7 +76,7 @@ def make_picker(
 
 def search_of(query: Mapping[str, str], picker_id: str) -> str:
     """The search typed in this picker, from the page's address (without JavaScript)."""
-    return str(query.get(f"{picker_id}_q", ""))[:100]
+    return name_search(query.get(f"{picker_id}_q", ""))
 
 
 async def candidates_for(actor: Actor, name: str, picker_id: str) -> list[tuple[int, str]]:

@@ -111,22 +111,33 @@ def explain(error: Refused | str, messages: Messages | None = None) -> Explanati
     return Explanation(status, text % detail if detail and "%(" in text else text)
 
 
+def errors_on(
+    field: str, error: Refused, messages: Messages | None = None
+) -> tuple[int, FormErrors]:
+    """The status and the form's errors for a refusal, its sentence on ``field`` (empty: the
+    whole form) whatever field the refusal names: for a form that says why in one place."""
+    status, message = explain(error, messages)
+    return status, FormErrors({field: [message]})
+
+
 def form_errors(
     error: Refused, messages: Messages | None = None, field: str = ""
 ) -> tuple[int, FormErrors]:
     """The status and the form's errors for a refusal: its sentence on the field it names
     (else ``field``; empty: the whole form)."""
-    status, message = explain(error, messages)
-    errors = FormErrors()
-    errors.add(error.field or field, message)
-    return status, errors
+    return errors_on(error.field or field, error, messages)
+
+
+def raise_if_not_found(error: Refused) -> None:
+    """A refused ``not_found`` (no such row, or another organisation's) is the 404 page, as if
+    the row did not exist, not a sentence on a form."""
+    if error.code == "not_found":
+        raise NotFoundException() from error
 
 
 def row_form_errors(error: Refused, messages: Messages | None = None) -> tuple[int, FormErrors]:
-    """``form_errors`` on a page about one row: a refused ``not_found`` (no such row, or
-    another organisation's) is the 404 page, as if the row did not exist."""
-    if error.code == "not_found":
-        raise NotFoundException() from error
+    """``form_errors`` on a page about one row (see :func:`raise_if_not_found`)."""
+    raise_if_not_found(error)
     return form_errors(error, messages)
 
 

@@ -9,7 +9,6 @@ from typing import Any
 
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK
@@ -24,7 +23,7 @@ from votes.web import pickers
 from votes.web.forms import FormErrors, whole_number
 from votes.web.labels import N_, Nn_
 from votes.web.pages import Page
-from votes.web.refusals import Plural, area, explain
+from votes.web.refusals import Plural, area, errors_on, raise_if_not_found
 from votes.web.rendering import see_other
 
 REFUSALS = area(
@@ -163,11 +162,8 @@ class AdvanceVotesController(Controller):
         values: dict[str, str] | None = None,
     ) -> Template:
         """The page again, saying why above ``field`` (what was typed kept in ``values``)."""
-        if error.code == "not_found":
-            raise NotFoundException() from error
-        status, message = explain(error, REFUSALS)
-        errors = FormErrors()
-        errors.add(field, message)
+        raise_if_not_found(error)
+        status, errors = errors_on(field, error, REFUSALS)
         return await self._page(page, assembly_id, errors=errors, values=values, status_code=status)
 
     @get("/")

@@ -34,6 +34,8 @@ from votes.web.assembly_forms import (
     refusal,
     text,
     thread_context,
+    try_action,
+    typed,
 )
 from votes.web.controllers.gatherings import session_day
 from votes.web.forms import FormErrors, QueryCount, whole_number
@@ -50,11 +52,6 @@ ASSEMBLY_FIELDS = (
     "submission_rule", "submission_deadline",
 )  # fmt: skip
 ITEM_FIELDS = ("title", "description", "planned_minutes")
-
-
-def _typed(form: Any, names: tuple[str, ...]) -> dict[str, str]:
-    """The fields ``names`` as typed, trimmed (shown again as they were when refused)."""
-    return {name: text(form, name).strip() for name in names}
 
 
 def _planned_minutes(values: dict[str, str]) -> int:
@@ -153,7 +150,7 @@ class AssemblyController(Controller):
 
     @post("/assemblies", guards=[requires(may_run_assemblies)])
     async def create_assembly(self, page: NamedDependency[Page]) -> Template | Redirect:
-        values = _typed(await page.form(), ASSEMBLY_FIELDS)
+        values = typed(await page.form(), ASSEMBLY_FIELDS)
         fields, errors = _parse_assembly(values, page.organisation.time_zone)
         status = HTTP_422_UNPROCESSABLE_ENTITY
         if fields is not None:
@@ -189,7 +186,7 @@ class AssemblyController(Controller):
     async def edit_assembly(
         self, page: NamedDependency[Page], assembly_id: FromPath[int]
     ) -> Template | Redirect:
-        values = _typed(await page.form(), ASSEMBLY_FIELDS)
+        values = typed(await page.form(), ASSEMBLY_FIELDS)
         fields, errors = _parse_assembly(values, page.organisation.time_zone)
         status = HTTP_422_UNPROCESSABLE_ENTITY
         if fields is not None:
@@ -212,12 +209,10 @@ class AssemblyController(Controller):
         form = await page.form()
         try:
             status = AssemblyStatus(text(form, "status"))
-            await assemblies.set_assembly_status(page.actor, assembly_id, status)
         except ValueError:
             return refusal(page, Refused("invalid_choice"), back)
-        except Refused as error:
-            return refusal(page, error, back)
-        return see_other(back)
+        change = assemblies.set_assembly_status(page.actor, assembly_id, status)
+        return await try_action(page, change, back) or see_other(back)
 
     # --- the assembly and its agenda ----------------------------------------------------------
 
@@ -268,7 +263,7 @@ class AssemblyController(Controller):
     async def add_item(
         self, page: NamedDependency[Page], assembly_id: FromPath[int]
     ) -> Template | Redirect:
-        values = _typed(await page.form(), ITEM_FIELDS)
+        values = typed(await page.form(), ITEM_FIELDS)
         try:
             item_id = await _save_item(assemblies.add_item, page, assembly_id, values)
         except Refused as error:
@@ -340,7 +335,7 @@ class AssemblyController(Controller):
     async def edit_item(
         self, page: NamedDependency[Page], item_id: FromPath[int]
     ) -> Template | Redirect:
-        values = _typed(await page.form(), ITEM_FIELDS)
+        values = typed(await page.form(), ITEM_FIELDS)
         try:
             assembly_id = await _save_item(assemblies.update_item, page, item_id, values)
         except Refused as error:
@@ -383,12 +378,11 @@ class AssemblyController(Controller):
         order = [whole_number(value) for value in form.getall("item", [])]
         if None in order:
             return refusal(page, Refused("agenda_changed"), back)
-        try:
-            await assemblies.reorder_agenda(
-                page.actor, assembly_id, [n for n in order if n is not None]
-            )
-        except Refused as error:
-            return refusal(page, error, back)
+        change = assemblies.reorder_agenda(
+            page.actor, assembly_id, [n for n in order if n is not None]
+        )
+        if refused := await try_action(page, change, back):
+            return refused
         if page.htmx:
             return Response(content=None, status_code=HTTP_204_NO_CONTENT)
         return see_other(back)
@@ -399,11 +393,9 @@ class AssemblyController(Controller):
     ) -> Template | Redirect:
         item_id = optional_int(await page.form(), "item")
         back = page.path("assemblies", assembly_id)
-        try:
-            await assemblies.mark_current_item(page.actor, assembly_id, item_id)
-        except Refused as error:
-            return refusal(page, error, back)
-        return see_other(f"{back}#item-{item_id}" if item_id else back)
+        change = assemblies.mark_current_item(page.actor, assembly_id, item_id)
+        refused = await try_action(page, change, back)
+        return refused or see_other(f"{back}#item-{item_id}" if item_id else back)
 
     @get("/assemblies/{assembly_id:int}/history")
     async def history(self, page: NamedDependency[Page], assembly_id: FromPath[int]) -> Template:

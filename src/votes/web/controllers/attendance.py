@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK
@@ -27,11 +26,11 @@ from votes.services import access_codes, csv_cells, rules
 from votes.services import attendance as service
 from votes.services.actors import may_steward
 from votes.services.refusals import Refused
-from votes.web.forms import FormErrors, safe_next_path
+from votes.web.forms import FormErrors, name_search, safe_next_path
 from votes.web.guards import requires
 from votes.web.labels import N_, label
 from votes.web.pages import Page, found
-from votes.web.refusals import area, form_errors
+from votes.web.refusals import area, row_form_errors
 from votes.web.rendering import (
     CONTENT_SECURITY_POLICY_WITH_WASM,
     SECURITY_HEADERS,
@@ -79,7 +78,7 @@ class AttendanceController(Controller):
         self, page: NamedDependency[Page], assembly_id: FromPath[int], q: FromQuery[str] = ""
     ) -> Template:
         """Stewards: the whole register, searchable; members: their own line and the quorum."""
-        return await self._page(page, assembly_id, q[:100])
+        return await self._page(page, assembly_id, name_search(q))
 
     async def _page(
         self,
@@ -152,7 +151,7 @@ class AttendanceController(Controller):
         form = await page.form()
         remote = form.get("mode") == "remote"
         call = service.check_in(page.actor, assembly_id, membership_id, remote=remote)
-        return await self._mark(page, assembly_id, call, search=str(form.get("q", ""))[:100])
+        return await self._mark(page, assembly_id, call, search=name_search(form.get("q", "")))
 
     @post("/attendance/{membership_id:int}/check-out", guards=[requires(may_steward)])
     async def check_out(
@@ -160,7 +159,7 @@ class AttendanceController(Controller):
     ) -> Template | Redirect:
         form = await page.form()
         call = service.check_out(page.actor, assembly_id, membership_id)
-        return await self._mark(page, assembly_id, call, search=str(form.get("q", ""))[:100])
+        return await self._mark(page, assembly_id, call, search=name_search(form.get("q", "")))
 
     @post("/attendance/join-remotely")
     async def join_remotely(
@@ -198,9 +197,7 @@ class AttendanceController(Controller):
         error: Refused,
         search: str,
     ) -> Template:
-        status, errors = form_errors(error, REFUSALS)
-        if status == 404:
-            raise NotFoundException()
+        status, errors = row_form_errors(error, REFUSALS)
         return await self._page(page, assembly_id, search, errors, status)
 
     @get("/quorum")

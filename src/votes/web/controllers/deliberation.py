@@ -4,7 +4,7 @@ moderation, closing, and "show more" for long threads."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from typing import Any
 
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
@@ -25,6 +25,7 @@ from votes.web.assembly_forms import (
     text,
     thread_context,
     thread_here,
+    try_action,
 )
 from votes.web.forms import FormErrors, QueryCount
 from votes.web.pages import Page
@@ -35,6 +36,19 @@ def _order(value: str) -> str:
     return "newest" if value == "newest" else "oldest"
 
 
+def _contribution_values(form: Any) -> dict[str, str]:
+    """What a contribution's form posted (its text and stance), as typed."""
+    return {"body": text(form, "body"), "stance": text(form, "stance")}
+
+
+def _stance(values: dict[str, str]) -> Stance:
+    """The stance chosen (a remark when none); another value is refused as an invalid choice."""
+    try:
+        return Stance(values["stance"]) if values["stance"] else Stance.REMARK
+    except ValueError:
+        raise Refused("invalid_choice") from None
+
+
 def _thread_home(page: Page, thread: thread_queries.ThreadInfo) -> str:
     """The page a thread lives on (its proposal's, or its agenda item's): a link to one
     contribution leads there, not to the site's home."""
@@ -43,15 +57,6 @@ def _thread_home(page: Page, thread: thread_queries.ThreadInfo) -> str:
     if thread.agenda_item_id is not None:
         return page.path("items", thread.agenda_item_id)
     return page.path("assemblies", thread.assembly_id)
-
-
-async def _attempt(page: Page, call: Awaitable[object], here: str) -> Template | None:
-    """Run a change of the thread; its refusal as a page (None: done)."""
-    try:
-        await call
-    except Refused as error:
-        return refusal(page, error, here)
-    return None
 
 
 class DeliberationController(Controller):
@@ -134,17 +139,15 @@ class DeliberationController(Controller):
         self, page: NamedDependency[Page], thread_id: FromPath[int]
     ) -> Template | Redirect:
         form = await page.form()
-        values = {"body": text(form, "body"), "stance": text(form, "stance")}
+        values = _contribution_values(form)
         parent_id = optional_int(form, "parent")
         here = thread_here(page, text(form, "next"))
         order = _order(text(form, "order"))
         try:
-            stance = Stance(values["stance"]) if values["stance"] else Stance.REMARK
             contribution_id = await deliberation.post_contribution(
-                page.actor, thread_id, values["body"], stance=stance, parent_id=parent_id
+                page.actor, thread_id, values["body"], stance=_stance(values), parent_id=parent_id
             )
-        except (Refused, ValueError) as problem:
-            error = problem if isinstance(problem, Refused) else Refused("invalid_choice")
+        except Refused as error:
             thread = await self._thread(page.actor, thread_id, order)
             status, errors = errors_from(error, "body")
             return self._form(
@@ -250,15 +253,13 @@ class DeliberationController(Controller):
         self, page: NamedDependency[Page], contribution_id: FromPath[int]
     ) -> Template | Redirect:
         form = await page.form()
-        values = {"body": text(form, "body"), "stance": text(form, "stance")}
+        values = _contribution_values(form)
         here = thread_here(page, text(form, "next"))
         try:
-            stance = Stance(values["stance"]) if values["stance"] else Stance.REMARK
             await deliberation.edit_contribution(
-                page.actor, contribution_id, values["body"], stance=stance
+                page.actor, contribution_id, values["body"], stance=_stance(values)
             )
-        except (Refused, ValueError) as problem:
-            error = problem if isinstance(problem, Refused) else Refused("invalid_choice")
+        except Refused as error:
             found, _ = await self._readable_contribution(page.actor, contribution_id)
             status, errors = errors_from(error, "body")
             return self._edit_page(page, found, values, errors, here, status)
@@ -271,7 +272,7 @@ class DeliberationController(Controller):
         form = await page.form()
         here = thread_here(page, text(form, "next"))
         call = deliberation.hide_contribution(page.actor, contribution_id, text(form, "reason"))
-        refused = await _attempt(page, call, here)
+        refused = await try_action(page, call, here)
         return refused or await self._changed(page, contribution_id, here)
 
     @post("/contributions/{contribution_id:int}/react")
@@ -285,7 +286,7 @@ class DeliberationController(Controller):
         except ValueError:
             return refusal(page, Refused("invalid_choice"), here)
         call = deliberation.toggle_reaction(page.actor, contribution_id, kind)
-        refused = await _attempt(page, call, here)
+        refused = await try_action(page, call, here)
         return refused or await self._changed(page, contribution_id, here)
 
     @post("/threads/{thread_id:int}/closed")
@@ -295,5 +296,5 @@ class DeliberationController(Controller):
         form = await page.form()
         here = thread_here(page, text(form, "next"))
         call = deliberation.set_thread_closed(page.actor, thread_id, text(form, "closed") == "1")
-        refused = await _attempt(page, call, here)
+        refused = await try_action(page, call, here)
         return refused or see_other(f"{here}#thread-{thread_id}")

@@ -16,7 +16,6 @@ from typing import Any, TypeVar
 from litestar import Controller, get, post
 from litestar.datastructures import FormMultiDict
 from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK
@@ -41,7 +40,7 @@ from votes.web.forms import whole_number
 from votes.web.guards import requires
 from votes.web.labels import N_
 from votes.web.pages import Page
-from votes.web.refusals import area, explain
+from votes.web.refusals import area, explain, raise_if_not_found
 
 REFUSALS = area(
     "floor",
@@ -218,8 +217,7 @@ async def _run(
             raise Refused(call)
         await call
     except Refused as error:
-        if error.code == "not_found":
-            raise NotFoundException() from error
+        raise_if_not_found(error)
         status, message = explain(error, REFUSALS)
         again = _console if console else _phone
         return await again(page, assembly_id, message, status)

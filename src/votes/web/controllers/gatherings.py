@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from datetime import date, time
-from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -29,12 +28,12 @@ from votes.services import gatherings as service
 from votes.services.actors import may_administer, may_run_assemblies, may_steward
 from votes.services.gatherings import SessionType
 from votes.services.refusals import Refused
-from votes.web.assembly_forms import text
-from votes.web.forms import FormErrors, whole_number
+from votes.web.assembly_forms import typed
+from votes.web.forms import FormErrors, name_search, whole_number
 from votes.web.guards import requires
 from votes.web.labels import N_
 from votes.web.pages import Page, found
-from votes.web.refusals import area, explain, form_errors, row_form_errors
+from votes.web.refusals import area, errors_on, form_errors, raise_if_not_found, row_form_errors
 
 REFUSALS = area(
     "gatherings",
@@ -67,10 +66,6 @@ REFUSALS = area(
 GATHERING_FIELDS = ("title", "place", "first_day", "last_day", "description")
 SESSION_FIELDS = ("title", "type", "day", "start", "end", "room", "description")
 SHOWN_MAX = 200  # participants listed at the desk at once: the search finds the others
-
-
-def _typed(form: Any, names: tuple[str, ...]) -> dict[str, str]:
-    return {name: text(form, name).strip() for name in names}
 
 
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # what a date input sends
@@ -151,7 +146,7 @@ class GatheringsController(Controller):
 
     @post("/gatherings", guards=[requires(may_run_assemblies)])
     async def create(self, page: NamedDependency[Page]) -> Template | Redirect:
-        values = _typed(await page.form(), GATHERING_FIELDS)
+        values = typed(await page.form(), GATHERING_FIELDS)
         errors = FormErrors()
         first, last = _day(values["first_day"]), _day(values["last_day"])
         if first is None:
@@ -291,7 +286,7 @@ class GatheringsController(Controller):
     async def add_session(
         self, page: NamedDependency[Page], gathering_id: FromPath[int]
     ) -> Template | Redirect:
-        values = _typed(await page.form(), SESSION_FIELDS)
+        values = typed(await page.form(), SESSION_FIELDS)
         errors = FormErrors()
         day, start, end = _day(values["day"]), _time(values["start"]), _time(values["end"])
         if day is None:
@@ -331,7 +326,7 @@ class GatheringsController(Controller):
     async def desk(
         self, page: NamedDependency[Page], gathering_id: FromPath[int], q: FromQuery[str] = ""
     ) -> Template:
-        return await self._desk(page, gathering_id, q[:100])
+        return await self._desk(page, gathering_id, name_search(q))
 
     async def _desk(
         self,
@@ -380,7 +375,7 @@ class GatheringsController(Controller):
         gathering_id: FromPath[int],
         membership_id: FromPath[int],
     ) -> Template | Redirect:
-        search = str((await page.form()).get("q", ""))[:100]
+        search = name_search((await page.form()).get("q", ""))
         today = service.local_day(service.now(), page.organisation.time_zone)
         try:
             await service.check_in(page.actor, gathering_id, membership_id, today)
@@ -399,18 +394,15 @@ class GatheringsController(Controller):
     ) -> Template | Redirect:
         """An administrator registers a member of the organisation (``member``)."""
         form = await page.form()
-        search = str(form.get("q", ""))[:100]
+        search = name_search(form.get("q", ""))
         member = whole_number(form.get("member", ""))
         try:
             if member is None:
                 raise Refused("participant_not_member", "member")
             await service.register(page.actor, gathering_id, member)
         except Refused as error:
-            if error.code == "not_found":
-                raise NotFoundException() from error
-            status, message = explain(error, REFUSALS)
-            errors = FormErrors()
-            errors.add("", message)
+            raise_if_not_found(error)
+            status, errors = errors_on("", error, REFUSALS)
             return await self._desk(page, gathering_id, search, errors, status)
         return self._back_to_desk(page, gathering_id, search)
 

@@ -29,7 +29,7 @@ from votes.web.guards import requires
 from votes.web.labels import N_
 from votes.web.mood_annex import mood_annex
 from votes.web.pages import Page, found
-from votes.web.refusals import area, explain, form_errors
+from votes.web.refusals import area, explain, row_form_errors
 from votes.web.rendering import see_other
 
 FIELDS = ("language", "chair", "secretary", "scrutineers", "introduction", "notes")
@@ -168,9 +168,7 @@ class MinutesController(Controller):
         values: dict[str, str] | None = None,
     ) -> Template:
         """The minutes' page again, saying why the action was refused (nothing typed lost)."""
-        if error.code == "not_found":
-            raise NotFoundException()
-        status, errors = form_errors(error, REFUSALS)
+        status, errors = row_form_errors(error, REFUSALS)
         return await self._page(page, record, values=values, errors=errors, status_code=status)
 
     @post("/minutes/finalise", guards=[requires(may_run_assemblies)])

@@ -37,7 +37,7 @@ from votes.web.forms import FormErrors
 from votes.web.guards import requires
 from votes.web.labels import N_
 from votes.web.pages import Page, Visit
-from votes.web.refusals import area, explain
+from votes.web.refusals import area, explain, raise_if_not_found
 from votes.web.rendering import see_other
 
 MAX_FIELD_LENGTH = 300
@@ -221,8 +221,7 @@ class OrganisationHomeController(Controller):
         try:
             await change(page.actor, *args)
         except Refused as error:
-            if error.code == "not_found":
-                raise NotFoundException() from error
+            raise_if_not_found(error)
             values = _saved_values(page.organisation)
             return await self._settings_page(page, values, error)
         return see_other(page.path("settings#lists"))

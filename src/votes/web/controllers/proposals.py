@@ -26,11 +26,19 @@ from votes.services.proposals import (
 )
 from votes.services.refusals import Refused
 from votes.web import pickers
-from votes.web.assembly_forms import errors_from, optional_int, refusal, text, thread_context
+from votes.web.assembly_forms import (
+    errors_from,
+    optional_int,
+    refusal,
+    text,
+    thread_context,
+    try_action,
+)
 from votes.web.diffs import TextDiff, diff_markdown, diff_texts
 from votes.web.forms import FormErrors, QueryCount, whole_number
 from votes.web.pages import Page, found
 from votes.web.passages import source_passage
+from votes.web.refusals import raise_if_not_found
 from votes.web.rendering import see_other
 
 
@@ -147,8 +155,7 @@ class ProposalController(Controller):
                 coauthor_ids=[n for c in coauthors if (n := whole_number(c)) is not None],
             )
         except Refused as error:
-            if error.code == "not_found":
-                raise NotFoundException() from error
+            raise_if_not_found(error)
             status, errors = errors_from(error)
             return await self._proposal_form(page, assembly_id, values, errors, status)
         return page.see_other("proposals", proposal_id)
@@ -257,8 +264,7 @@ class ProposalController(Controller):
                 page.actor, proposal_id, values["title"], values["body"], note=values["note"]
             )
         except Refused as error:
-            if error.code == "not_found":
-                raise NotFoundException() from error
+            raise_if_not_found(error)
             detail = await self._readable(page.actor, proposal_id)
             if not error.field:
                 return refusal(page, error, back)
@@ -274,25 +280,20 @@ class ProposalController(Controller):
         try:
             form = await page.form()
             status = ProposalStatus(text(form, "status"))
-            await proposals.change_status(
-                page.actor, proposal_id, status, reason=text(form, "reason")
-            )
         except ValueError:
             return refusal(page, Refused("invalid_choice"), back)
-        except Refused as error:
-            return refusal(page, error, back)
-        return see_other(back)
+        change = proposals.change_status(
+            page.actor, proposal_id, status, reason=text(form, "reason")
+        )
+        return await try_action(page, change, back) or see_other(back)
 
     @post("/proposals/{proposal_id:int}/support")
     async def support(
         self, page: NamedDependency[Page], proposal_id: FromPath[int]
     ) -> Template | Redirect:
         back = page.path("proposals", proposal_id)
-        try:
-            await proposals.toggle_support(page.actor, proposal_id)
-        except Refused as error:
-            return refusal(page, error, back)
-        return see_other(f"{back}#supporters")
+        refused = await try_action(page, proposals.toggle_support(page.actor, proposal_id), back)
+        return refused or see_other(f"{back}#supporters")
 
     @post("/proposals/{proposal_id:int}/vote")
     async def put_to_vote(
@@ -369,8 +370,7 @@ class ProposalController(Controller):
                 reason=values["reason"],
             )
         except Refused as error:
-            if error.code == "not_found":
-                raise NotFoundException() from error
+            raise_if_not_found(error)
             status, errors = errors_from(error)
             return await self._amendment_page(page, proposal_id, values, errors, status)
         return see_other(page.path("proposals", proposal_id) + f"#amendment-{amendment_id}")
@@ -382,13 +382,11 @@ class ProposalController(Controller):
         form = await page.form()
         decision = text(form, "decision")
         back = await self._amendment_back(page, amendment_id)
-        try:
-            await amendments.decide_amendment(
-                page.actor, amendment_id, decision, reason=text(form, "reason")
-            )
-        except Refused as error:
-            return refusal(page, error, back)
-        return see_other(f"{back}#amendment-{amendment_id}")
+        change = amendments.decide_amendment(
+            page.actor, amendment_id, decision, reason=text(form, "reason")
+        )
+        refused = await try_action(page, change, back)
+        return refused or see_other(f"{back}#amendment-{amendment_id}")
 
     @post("/amendments/{amendment_id:int}/vote")
     async def put_amendment_to_vote(

@@ -11,7 +11,6 @@ from typing import Any
 from litestar import Controller, Request, get, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK
@@ -27,7 +26,7 @@ from votes.web import pickers
 from votes.web.forms import FormErrors, whole_number
 from votes.web.labels import N_, Nn_
 from votes.web.pages import Page, found
-from votes.web.refusals import Plural, area, explain, form_errors
+from votes.web.refusals import Plural, area, errors_on, explain, form_errors, raise_if_not_found
 
 REFUSALS = area(
     "proxies",
@@ -195,10 +194,8 @@ class ProxiesController(Controller):
                 page.actor, assembly_id, holder, giver_id=giver, instructions=values["instructions"]
             )
         except Refused as error:
-            if error.code == "not_found":
-                raise NotFoundException() from error
-            status, message = explain(error, REFUSALS)
-            errors.add("", message)
+            raise_if_not_found(error)
+            status, errors = errors_on("", error, REFUSALS)
             return await self._page(page, assembly_id, errors, values, status)
         return page.see_other("assemblies", assembly_id, "proxies")
 

@@ -39,7 +39,7 @@ from votes.web.controllers.ballots.network import network_result
 from votes.web.forms import MAX_ID, FormErrors, whole_number
 from votes.web.guards import requires
 from votes.web.pages import Page, found
-from votes.web.refusals import explain
+from votes.web.refusals import errors_on
 from votes.web.rendering import see_other
 from votes.web.voting import ballot_or_404
 
@@ -267,8 +267,7 @@ class BallotConsoleController(Controller):
         try:
             await room_counts.record_room_count(page.actor, ballot.id, count)
         except Refused as error:
-            status, message = explain(error, voting.REFUSALS)
-            errors.add("", message)
+            status, errors = errors_on("", error, voting.REFUSALS)
             return await _room_count_page(page, ballot, errors, values, status)
         return see_other(f"{page.path('ballots', ballot.id, 'room-count')}?saved=1")
 

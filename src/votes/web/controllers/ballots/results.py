@@ -26,11 +26,13 @@ from votes.web.downloads import download
 from votes.web.voting import ballot_or_404
 
 
-async def _exportable(actor: Actor, ballot_id: int) -> BallotView:
+async def _exportable(actor: Actor, ballot_id: int) -> tuple[BallotView, str]:
+    """The ballot and its result (JSON), or 404: no file for a ballot without a result, or
+    one the actor may not see yet."""
     ballot = await ballot_or_404(actor, ballot_id)
     if not (ballot.result_json and may_see_result(ballot, actor)):
         raise NotFoundException()
-    return ballot
+    return ballot, ballot.result_json
 
 
 def _download(body: str, media_type: str, ballot: BallotView, extension: str) -> Response[bytes]:
@@ -44,8 +46,7 @@ class BallotResultsController(Controller):
     async def export_json(
         self, actor: NamedDependency[Actor], ballot_id: FromPath[int]
     ) -> Response[bytes]:
-        ballot = await _exportable(actor, ballot_id)
-        assert ballot.result_json is not None
+        ballot, result = await _exportable(actor, ballot_id)
         body = {
             "ballot": {
                 "id": ballot.id,
@@ -58,7 +59,7 @@ class BallotResultsController(Controller):
                 "eligible_at_open": ballot.eligible_at_open,
                 "eligible_at_close": ballot.eligible_at_close,
             },
-            "result": json.loads(ballot.result_json),
+            "result": json.loads(result),
             "papers": [
                 {"receipt": p.fingerprint, "choice": json.loads(p.content)}
                 for p in await bq.published_papers(ballot)
@@ -80,16 +81,15 @@ class BallotResultsController(Controller):
     async def export_csv(
         self, actor: NamedDependency[Actor], ballot_id: FromPath[int]
     ) -> Response[bytes]:
-        ballot = await _exportable(actor, ballot_id)
-        assert ballot.result_json is not None
-        body = exports.ballot_result_csv(ballot.result_json, ballot.labels)
+        ballot, result = await _exportable(actor, ballot_id)
+        body = exports.ballot_result_csv(result, ballot.labels)
         return _download(body, "text/csv", ballot, "csv")
 
     @get("/ballots/{ballot_id:int}/result.blt")
     async def export_blt(
         self, actor: NamedDependency[Actor], ballot_id: FromPath[int]
     ) -> Response[bytes]:
-        ballot = await _exportable(actor, ballot_id)
+        ballot, _result = await _exportable(actor, ballot_id)
         if ballot.method not in RANKED_METHODS or ballot.status != BallotStatus.PUBLISHED:
             raise NotFoundException()
         # candidates are named by their labels, as people read them (keys when two labels are

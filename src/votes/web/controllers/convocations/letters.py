@@ -41,7 +41,7 @@ from votes.web.forms import FormErrors, whole_number
 from votes.web.labels import N_
 from votes.web.pages import Page
 from votes.web.records import pdf_of, standalone_html, written_in
-from votes.web.refusals import explain
+from votes.web.refusals import errors_on
 from votes.web.rendering import see_other
 from votes.web.templating import make_environment
 
@@ -180,8 +180,7 @@ class ConvocationLettersController(ConvocationPages):
         except Refused as error:
             if error.code not in ("nobody_chosen", "notice_too_short"):
                 raise
-            status, message = explain(error, REFUSALS)  # about the whole list: above it
-            errors = FormErrors({"": [message]})
+            status, errors = errors_on("", error, REFUSALS)  # about the whole list: above it
             return await self._letters_page(page, assembly_id, errors=errors, status_code=status)
         return see_other(convocation_path(page, assembly_id, f"/letters?marked={count}"))
 
