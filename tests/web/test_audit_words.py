@@ -3,13 +3,25 @@ language, never ``access_code.used``, ``membership:12`` or run-together raw fiel
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import httpx
-from tests.support.factories import PASSWORD, administered_with_member
+from tests.support.audit_source import recorded_actions, written_detail_keys
+from tests.support.factories import (
+    PASSWORD,
+    administered_with_member,
+    close,
+    new_ballot,
+    publish,
+)
 from tests.web.helpers import assert_shows, sign_in
 from tests.web.minutes_helpers import visible_text
 
 from votes.db.tables import Membership
-from votes.services import audit
+from votes.services import assemblies, audit
+from votes.services.actors import actor_for
+from votes.services.ballots import lifecycle
+from votes.web.audit_labels import ACTIONS, DETAILS
 
 FRENCH = {"Accept-Language": "fr"}
 
@@ -68,3 +80,44 @@ async def test_actions_subjects_and_details_are_written_in_words(
         "admin,",
     ):
         assert key not in text, key
+
+
+def test_every_action_the_app_records_has_its_words_and_every_word_an_action() -> None:
+    """Read from the source, following the helpers that pass an action on: the ballot's
+    opening, closing and publication once read « Autre action (ballot opened) » because their
+    action was built (``f"ballot.{action}"``) where no test saw it."""
+    recorded = recorded_actions()
+    assert len(recorded) > 80  # the reader follows every path it knows, not a few
+    assert sorted(recorded - ACTIONS.keys()) == []  # recorded, shown as « Autre action »
+    assert sorted(ACTIONS.keys() - recorded) == []  # words for an act nothing records
+
+
+def test_every_detail_written_at_a_recording_has_its_words() -> None:
+    assert sorted(written_detail_keys() - DETAILS.keys()) == []
+
+
+async def test_a_ballots_life_reads_in_words_in_french(client: httpx.AsyncClient) -> None:
+    slug, organisation_id, email, _, _ = await administered_with_member("Vie", "Votante")
+    actor = await actor_for(organisation_id)
+    assembly_id = await assemblies.create_assembly(actor, "AG", datetime.now(UTC))
+    ballot_id = await new_ballot(organisation_id, assembly_id, opened=True)
+    await close(ballot_id)
+    await publish(ballot_id)
+    cancelled = await new_ballot(organisation_id, assembly_id, "Autre question ?", opened=True)
+    await lifecycle.cancel_ballot(actor, cancelled, reason="Question mal posée")
+    await sign_in(client, email, PASSWORD)
+    page = await client.get(f"/o/{slug}/audit", headers=FRENCH)
+    text = visible_text(page.text)
+    assert_shows(
+        text,
+        "Ouverture d'un scrutin",
+        "Scrutin clos",
+        "Résultat publié",
+        "Scrutin annulé",
+        "empreinte de l’urne",
+        "bulletins : 0",
+        "empreinte des choix",
+        "motif : Question mal posée",
+    )
+    for raw in ("Autre action", "box digest", "options digest", "participations", "True"):
+        assert raw not in text, raw

@@ -221,6 +221,16 @@ async def decide_amendment(
     return version
 
 
+# the audit trail's act for each outcome an amendment is settled with, written out so that
+# each has its words on the audit page
+SETTLED_ACTIONS = {
+    AmendmentStatus.ACCEPTED: "amendment.accepted",
+    AmendmentStatus.REJECTED: "amendment.rejected",
+    AmendmentStatus.ADOPTED: "amendment.adopted",
+    AmendmentStatus.WITHDRAWN: "amendment.withdrawn",
+}
+
+
 async def _settle(
     organisation_id: int,
     actor_id: int | None,
@@ -239,7 +249,7 @@ async def _settle(
     ).where(Amendment.id == amendment["id"])
     await audit.record(
         organisation_id,
-        f"amendment.{status.value}",
+        SETTLED_ACTIONS[status],
         actor_id=actor_id,
         subject=f"proposal:{amendment['proposal']}",
         details={

@@ -47,6 +47,15 @@ LABELS: dict[str, dict[str, str]] = {
         "rejected": N_("rejected"),
         "no_decision": N_("no decision"),
     },
+    # how a member cooperative is represented in a network, and how the network shares (#20)
+    "network_representation": {"all": N_("All its members"), "delegation": N_("A delegation")},
+    "network_sharing": {
+        "equal": N_("Equal shares: each member cooperative weighs the same"),
+        "members": N_("In proportion to the people each cooperative registered"),
+        "fixed": N_("Fixed shares, written in the network's rules"),
+    },
+    # what a second person confirmed under dual control
+    "cosigned_act": {"publish": N_("publishing the result"), "reopen": N_("reopening the ballot")},
     "proposal_status": {
         "draft": N_("Draft"),
         "submitted": N_("Submitted"),
