@@ -11,16 +11,18 @@ from tests.support.factories import (
     PASSWORD,
     administered_with_member,
     close,
+    member_actor,
     new_ballot,
     publish,
 )
 from tests.web.helpers import assert_shows, sign_in
 from tests.web.minutes_helpers import visible_text
 
+from votes.core.room_counts import RoomCount
 from votes.db.tables import Membership
 from votes.services import assemblies, audit
 from votes.services.actors import actor_for
-from votes.services.ballots import lifecycle
+from votes.services.ballots import lifecycle, room_counts
 from votes.web.audit_labels import ACTIONS, DETAILS
 
 FRENCH = {"Accept-Language": "fr"}
@@ -101,6 +103,10 @@ async def test_a_ballots_life_reads_in_words_in_french(client: httpx.AsyncClient
     actor = await actor_for(organisation_id)
     assembly_id = await assemblies.create_assembly(actor, "AG", datetime.now(UTC))
     ballot_id = await new_ballot(organisation_id, assembly_id, opened=True)
+    facilitator = await member_actor(organisation_id, facilitator=True)
+    await room_counts.record_room_count(
+        facilitator, ballot_id, RoomCount({"yes": 1, "no": 1}, cast=2)
+    )
     await close(ballot_id)
     await publish(ballot_id)
     cancelled = await new_ballot(organisation_id, assembly_id, "Autre question ?", opened=True)
@@ -118,6 +124,8 @@ async def test_a_ballots_life_reads_in_words_in_french(client: httpx.AsyncClient
         "bulletins : 0",
         "empreinte des choix",
         "motif : Question mal posée",
+        "Pour : 1",  # the room count by the options' labels
+        "Contre : 1",
     )
-    for raw in ("Autre action", "box digest", "options digest", "participations", "True"):
+    for raw in ("Autre action", "box digest", "options digest", "participations", "True", "yes:"):
         assert raw not in text, raw

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from votes.db.queries import view_of
-from votes.db.tables import AuditEntry, Membership, Person
+from votes.db.tables import AuditEntry, BallotOption, Membership, Person
 
 PAGE_SIZE = 50
 _ACTOR_NAME: Any = AuditEntry.actor.name
@@ -164,3 +164,20 @@ async def member_names(organisation_id: int, membership_ids: set[int]) -> dict[i
         (Membership.organisation == organisation_id) & Membership.id.is_in(list(membership_ids))
     )
     return {int(row["id"]): str(row["person.name"]) for row in rows}
+
+
+async def option_labels(organisation_id: int, ballot_ids: set[int]) -> dict[int, dict[str, str]]:
+    """The options' labels of the organisation's ballots among ``ballot_ids``, by option key:
+    a room count in the trail reads « Pour : 12 », never ``yes: 12``."""
+    if not ballot_ids:
+        return {}
+    rows = await BallotOption.select(
+        BallotOption.ballot, BallotOption.key, BallotOption.label
+    ).where(
+        (BallotOption.ballot.organisation == organisation_id)
+        & BallotOption.ballot.is_in(list(ballot_ids))
+    )
+    labels: dict[int, dict[str, str]] = {}
+    for row in rows:
+        labels.setdefault(int(row["ballot"]), {})[str(row["key"])] = str(row["label"])
+    return labels

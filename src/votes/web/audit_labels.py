@@ -12,6 +12,7 @@ from babel.dates import format_date
 from votes import i18n
 from votes.i18n import gettext
 from votes.web.labels import N_, label
+from votes.web.templating import punctuation
 
 ACTIONS: dict[str, str] = {
     "access_code.revoked": N_("Access code revoked"),
@@ -256,9 +257,13 @@ def subject_label(subject: str, members: Mapping[int, str]) -> str:
     return _words(subject)
 
 
-def detail_items(details: Mapping[str, Any], action: str = "") -> list[tuple[str, str]]:
+def detail_items(
+    details: Mapping[str, Any], action: str = "", options: Mapping[str, str] | None = None
+) -> list[tuple[str, str]]:
     """The details as (label, value) pairs, in the stored order; a value with words (a status,
-    a method, a role) in the reader's language."""
+    a method, a role) in the reader's language, a ballot's option by its label (``options``,
+    by key)."""
+    options = options or {}
     groups = VALUE_GROUPS.get(action.partition(".")[0], {})
     items = []
     for key, value in details.items():
@@ -268,7 +273,10 @@ def detail_items(details: Mapping[str, Any], action: str = "") -> list[tuple[str
         elif isinstance(value, list | tuple):
             shown = ", ".join(str(v) for v in value)
         elif isinstance(value, dict):
-            shown = ", ".join(f"{_words(str(k))}: {v}" for k, v in value.items())
+            colon = punctuation(":")  # « Pour : 7 », the reader's way
+            shown = ", ".join(
+                f"{options.get(str(k)) or _words(str(k))}{colon} {v}" for k, v in value.items()
+            )
         elif isinstance(value, bool):  # « avec consignes de vote : oui », never « True »
             shown = gettext("yes") if value else gettext("no")
         elif key in DAYS:
@@ -281,11 +289,17 @@ def detail_items(details: Mapping[str, Any], action: str = "") -> list[tuple[str
     return items
 
 
-def membership_ids(subjects: list[str]) -> set[int]:
-    """The memberships named by ``membership:<id>`` subjects."""
+def subject_ids(subjects: list[str], named: str) -> set[int]:
+    """The ids of the ``named`` kind in ``<kind>:<id>`` subjects (``membership``, ``ballot``)."""
     found = set()
     for subject in subjects:
         kind, _sep, ident = subject.partition(":")
-        if kind == "membership" and ident.isdigit():
+        if kind == named and ident.isdigit():
             found.add(int(ident))
     return found
+
+
+def ballot_of(subject: str) -> int | None:
+    """The ballot a ``ballot:<id>`` subject names; None for another subject."""
+    kind, _sep, ident = subject.partition(":")
+    return int(ident) if kind == "ballot" and ident.isdigit() else None

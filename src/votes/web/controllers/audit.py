@@ -63,8 +63,12 @@ class AuditController(Controller):
         )
         number = whole_number(page_number, low=1, high=MAX_PAGE) or 1
         found = await audit_queries.audit_page(organisation.id, chosen, number)
+        subjects = [line.subject for line in found.lines]
         members = await audit_queries.member_names(
-            organisation.id, audit_labels.membership_ids([line.subject for line in found.lines])
+            organisation.id, audit_labels.subject_ids(subjects, "membership")
+        )
+        options = await audit_queries.option_labels(
+            organisation.id, audit_labels.subject_ids(subjects, "ballot")
         )
         query = {"action": action, "actor": who, "subject": subject, "since": since}
         query["until"] = until
@@ -80,7 +84,9 @@ class AuditController(Controller):
             ],
             action_label=audit_labels.action_label,
             subject_label=lambda subject: audit_labels.subject_label(subject, members),
-            detail_items=audit_labels.detail_items,
+            detail_items=lambda line: audit_labels.detail_items(
+                line.details, line.action, options.get(audit_labels.ballot_of(line.subject) or 0)
+            ),
             actors=await audit_queries.audit_actors(organisation.id),
             values=query,
             page_link=lambda n: "?" + urlencode({**kept, "page_number": n}),
