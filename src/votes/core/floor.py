@@ -22,8 +22,8 @@ class Kind(StrEnum):
     direct reply (right after the current speaker)."""
 
     SPEAK = "speak"
-    POINT_OF_ORDER = "point_of_order"
-    DIRECT_REPLY = "direct_reply"
+    POINT_OF_ORDER = "point_of_order"  # motion de procédure
+    DIRECT_REPLY = "direct_reply"  # réponse directe
 
 
 class Rule(StrEnum):
@@ -42,10 +42,10 @@ class Warning(StrEnum):
 
 
 class MoodKind(StrEnum):
-    FIST_TO_FIVE = "fist_to_five"
-    COLOURS = "colours"
-    THUMBS = "thumbs"
-    OPTIONS = "options"
+    FIST_TO_FIVE = "fist_to_five"  # 0 (fist: blocking) to 5 (full support)
+    COLOURS = "colours"  # vert / orange / rouge
+    THUMBS = "thumbs"  # up / sideways / down
+    OPTIONS = "options"  # the facilitator's own options
 
 
 @dataclass(frozen=True, slots=True)

@@ -50,9 +50,28 @@ class Attendance(StrEnum):
 ALL_ATTENDANCE = frozenset(Attendance)
 IN_ROOM = frozenset({Attendance.PRESENT, Attendance.REPRESENTED, Attendance.POSTAL})
 
-# assembly kinds and convocations, as stored by the application
-ASSEMBLY_KINDS = ("ago", "age", "ago_extraordinary", "plenary", "other")
-CONVOCATIONS = ("first", "second")
+
+class AssemblyKind(StrEnum):
+    """The kinds of assembly, as the application stores them: a profile's rules are keyed by
+    them (the database's ``Assembly.kind`` holds these values)."""
+
+    AGO = "ago"
+    AGE = "age"
+    AGO_EXTRAORDINARY = "ago_extraordinary"
+    PLENARY = "plenary"
+    OTHER = "other"
+
+
+class Convocation(StrEnum):
+    """Which convocation an assembly meets on (a second one may have a lower quorum)."""
+
+    FIRST = "first"
+    SECOND = "second"
+
+
+# the same as plain strings, as the rules are keyed and the forms list them
+ASSEMBLY_KINDS = tuple(kind.value for kind in AssemblyKind)
+CONVOCATIONS = tuple(convocation.value for convocation in Convocation)
 
 
 @dataclass(frozen=True, slots=True)

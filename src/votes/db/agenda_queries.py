@@ -269,10 +269,12 @@ async def agenda_item(
 ) -> tuple[AssemblyView, ItemView] | None:
     """One item with what hangs on it, proposals as ``viewer`` may read them (loads only that
     item's rows: the "now" page uses it)."""
-    row = (
-        await AgendaItem.select(AgendaItem.assembly)
-        .where((AgendaItem.id == item_id) & (AgendaItem.assembly.organisation == organisation_id))
-        .first()
+    row = await own_row(
+        AgendaItem,
+        organisation_id,
+        item_id,
+        AgendaItem.assembly,
+        owner=AgendaItem.assembly.organisation,
     )
     if row is None:
         return None

@@ -182,12 +182,10 @@ async def proxies_of(
     ]
 
 
-async def proxy_of(organisation_id: int, proxy_id: int) -> ProxyView | None:
+async def proxy_assembly(organisation_id: int, proxy_id: int) -> int | None:
+    """The assembly the proxy was given for; None when the proxy is not the organisation's."""
     row = await own_row(Proxy, organisation_id, proxy_id, Proxy.assembly)
-    if row is None:
-        return None
-    found = await proxies_of(organisation_id, row["assembly"], active_only=False)
-    return next(proxy for proxy in found if proxy.id == proxy_id)
+    return None if row is None else int(row["assembly"])
 
 
 async def attendance_register(organisation_id: int, assembly_id: int) -> list[RegisterLine]:

@@ -332,7 +332,7 @@ async def queue_view(
             )
             for r in waiting
         ),
-        core.Rule(rules.ordering.value),
+        rules.ordering,
         spoken=spoken,
         last_category=(
             categories.get(speaking["membership"], ("", False))[0]

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from piccolo.columns import Column
 from piccolo.custom_types import Combinable
+from piccolo.engine.postgres import PostgresEngine
 from piccolo.querystring import Selectable
 from piccolo.table import Table
 
@@ -45,18 +46,22 @@ async def own_row(
     row_id: int,
     *columns: Selectable,
     owner: Column | None = None,
+    lock: bool = False,
 ) -> dict[str, Any] | None:
     """The row ``row_id`` of ``table`` (its ``columns``, all of them if none are named) when it
     is the organisation's, else None: the one scoping of every read by id, so that another
     organisation's id finds nothing, like an id that does not exist. ``owner`` names the column
     that holds the organisation when it is not the table's own ``organisation`` (a joined one,
-    or one side of a row two organisations share)."""
+    or one side of a row two organisations share). With ``lock``, on PostgreSQL, the row stays
+    locked until the transaction ends, so two acts on it take turns and the second sees what
+    the first did (SQLite's ``BEGIN IMMEDIATE`` serialises them already)."""
     owner = owner or table._meta.get_column_by_name("organisation")
-    return await (
-        table.select(*columns)
-        .where((table._meta.primary_key == row_id) & (owner == organisation_id))
-        .first()
+    query = table.select(*columns).where(
+        (table._meta.primary_key == row_id) & (owner == organisation_id)
     )
+    if lock and isinstance(table._meta.db, PostgresEngine):
+        query = query.lock_rows("NO KEY UPDATE")
+    return await query.first()
 
 
 @cache

@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 from votes.core import postal
 from votes.core.rules import PostalRule
 from votes.db.engine import write_transaction
+from votes.db.queries import own_row
 from votes.db.tables import (
     AdvanceChannel,
     AdvancePaper,
@@ -205,10 +206,8 @@ def checked_answers(answers: Mapping[int, str], allowed: set[int]) -> dict[int, 
 
 
 async def voter_row(organisation_id: int, membership_id: int) -> dict[str, Any]:
-    row = (
-        await Membership.select(Membership.kind, Membership.status)
-        .where((Membership.id == membership_id) & (Membership.organisation == organisation_id))
-        .first()
+    row = await own_row(
+        Membership, organisation_id, membership_id, Membership.kind, Membership.status
     )
     if row is None or not has_voting_rights(row["kind"], row["status"]):
         raise Refused("postal_not_voter")

@@ -20,6 +20,7 @@ from votes.core.rules import RuleProfile
 from votes.core.weighting import weighted_participation
 from votes.db import attendance_queries as aq
 from votes.db.engine import write_transaction
+from votes.db.queries import own_row
 from votes.db.tables import (
     Assembly,
     AssemblyStatus,
@@ -350,10 +351,8 @@ class QuorumBanner:
 async def quorum_banner(organisation_id: int, assembly_id: int) -> QuorumBanner | None:
     """The banner's data, computed from the register now: the one function the console, the
     projector, the members' now page and live events (« quorum changed ») all use."""
-    assembly = (
-        await Assembly.select(Assembly.kind, Assembly.convocation)
-        .where((Assembly.id == assembly_id) & (Assembly.organisation == organisation_id))
-        .first()
+    assembly = await own_row(
+        Assembly, organisation_id, assembly_id, Assembly.kind, Assembly.convocation
     )
     if assembly is None:
         return None
@@ -434,11 +433,7 @@ async def opening_warnings(organisation_id: int, assembly_id: int, *, is_test: b
     assembly's quorum is not reached). A test ballot (a rehearsal) opens without them."""
     if is_test:
         return []
-    row = (
-        await Assembly.select(Assembly.status)
-        .where((Assembly.id == assembly_id) & (Assembly.organisation == organisation_id))
-        .first()
-    )
+    row = await own_row(Assembly, organisation_id, assembly_id, Assembly.status)
     if row is None:
         return []
     warnings = []
@@ -457,11 +452,7 @@ async def must_check_in_to_vote(
     on the phone before the form, not after the confirmation."""
     if is_test:
         return False
-    row = (
-        await Assembly.select(Assembly.kind)
-        .where((Assembly.id == assembly_id) & (Assembly.organisation == organisation_id))
-        .first()
-    )
+    row = await own_row(Assembly, organisation_id, assembly_id, Assembly.kind)
     if row is None or not rules.governed(row["kind"]):
         return False
     return await status_of(organisation_id, assembly_id, membership_id) not in aq.TAKING_PART

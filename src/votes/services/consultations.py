@@ -26,6 +26,7 @@ from votes.core.consultation import Figures
 from votes.core.results import TallyResult, Verdict
 from votes.core.room_counts import merge_room_count
 from votes.db.engine import write_transaction
+from votes.db.queries import own_row
 from votes.db.tables import (
     Assembly,
     AssemblyStatus,
@@ -250,10 +251,8 @@ async def _published_answer(row: dict[str, Any]) -> ReturnedAnswer:
     ballot_id = await proposals.proposal_ballot(int(row["copy_proposal"]))
     ballot = None
     if ballot_id is not None:
-        ballot = (
-            await Ballot.select(Ballot.status, Ballot.result, Ballot.round)
-            .where((Ballot.id == ballot_id) & (Ballot.organisation == row["cooperative"]))
-            .first()
+        ballot = await own_row(
+            Ballot, row["cooperative"], ballot_id, Ballot.status, Ballot.result, Ballot.round
         )
     if ballot_id is None or ballot is None or ballot["status"] != BallotStatus.PUBLISHED.value:
         raise Refused("ballot_not_published")

@@ -381,10 +381,7 @@ async def reorder(actor: Actor, request_id: int, offset: int) -> None:
             subject=fq.Subject(row["item"], row["proposal"], "", row["amendment"]),
         )
         assert view is not None  # the request's own item
-        order = tuple(
-            core.Request(e.request_id, e.membership_id, core.Kind(e.kind.value))
-            for e in view.waiting
-        )
+        order = tuple(core.Request(e.request_id, e.membership_id, e.kind) for e in view.waiting)
         for position, moved_id in enumerate(core.move(order, request_id, offset), start=1):
             await SpeakerRequest.update({SpeakerRequest.position: position}).where(
                 SpeakerRequest.id == moved_id

@@ -16,6 +16,7 @@ from typing import Any
 from votes.core import choices
 from votes.core.results import TallyResult
 from votes.db import integrity_queries
+from votes.db.queries import own_row
 from votes.db.tables import (
     AuditChain,
     AuditEntry,
@@ -85,10 +86,14 @@ def _describe(error: Exception) -> str:
 
 
 async def _verify_ballot(organisation_id: int, ballot_id: int) -> list[BallotFinding]:
-    row = (
-        await Ballot.select(Ballot.round, Ballot.result, Ballot.status, Ballot.method)
-        .where((Ballot.id == ballot_id) & (Ballot.organisation == organisation_id))
-        .first()
+    row = await own_row(
+        Ballot,
+        organisation_id,
+        ballot_id,
+        Ballot.round,
+        Ballot.result,
+        Ballot.status,
+        Ballot.method,
     )
     if row is None:
         return []

@@ -37,7 +37,7 @@ async def launch(
     if len(question) > QUESTION_MAX:
         raise Refused("question_too_long", field="question")
     try:
-        choices = core.mood_choices(core.MoodKind(kind.value), options)
+        choices = core.mood_choices(kind, options)
     except core.MoodOptionsError:
         raise Refused("bad_mood_options", field="options") from None
     organisation_id = actor.organisation_id

@@ -50,10 +50,11 @@ async def owned_row(
     row_id: int,
     *columns: Selectable,
     owner: Column | None = None,
+    lock: bool = False,
 ) -> dict[str, Any]:
     """``db.queries.own_row``, refused as ``not_found`` when it is not the organisation's:
     another cooperative's rows do not exist."""
-    row = await own_row(table, organisation_id, row_id, *columns, owner=owner)
+    row = await own_row(table, organisation_id, row_id, *columns, owner=owner, lock=lock)
     if row is None:
         raise Refused("not_found")
     return row

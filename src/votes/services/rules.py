@@ -41,6 +41,7 @@ from votes.core.weighting import (
 )
 from votes.db import attendance_queries as aq
 from votes.db.engine import write_transaction
+from votes.db.queries import own_row
 from votes.db.tables import (
     GENERAL_ASSEMBLY_KINDS,
     Assembly,
@@ -245,10 +246,8 @@ async def ballot_snapshot(
     """What a ballot opening under the rules freezes: (snapshot, weight groups of papers).
 
     ``None`` when the ballot's assembly is not governed by the rules (or it is a test)."""
-    assembly = (
-        await Assembly.select(Assembly.kind, Assembly.convocation)
-        .where((Assembly.id == assembly_id) & (Assembly.organisation == organisation_id))
-        .first()
+    assembly = await own_row(
+        Assembly, organisation_id, assembly_id, Assembly.kind, Assembly.convocation
     )
     if assembly is None or not governed(assembly["kind"]) or is_test:
         return None, ""

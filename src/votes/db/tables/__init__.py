@@ -1,6 +1,12 @@
 """Piccolo tables, one module per area. Every row outside ``Person`` and ``LoginSession``
 belongs to one organisation. See :mod:`votes.db.tables.base` for the conventions."""
 
+# the domain's kinds the columns hold are defined once, in the core, and named here as the
+# tables speak of them
+from votes.core.floor import Kind as RequestKind
+from votes.core.floor import MoodKind
+from votes.core.floor import Rule as Ordering
+from votes.core.rules import AssemblyKind, Convocation
 from votes.db.tables.accounts import (
     AccessCode,
     Category,
@@ -29,10 +35,8 @@ from votes.db.tables.assemblies import (
     AmendmentKind,
     AmendmentStatus,
     Assembly,
-    AssemblyKind,
     AssemblyStatus,
     Contribution,
-    Convocation,
     Proposal,
     ProposalStatus,
     ProposalSupport,
@@ -82,10 +86,7 @@ from votes.db.tables.floor import (
     ListStatus,
     MoodAnswer,
     MoodCheck,
-    MoodKind,
     MoodStatus,
-    Ordering,
-    RequestKind,
     RequestStatus,
     SpeakerCategory,
     SpeakerRequest,

@@ -8,17 +8,9 @@ from piccolo.columns import Integer, LazyTableReference, Serial, Text, Timestamp
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
+from votes.core.rules import AssemblyKind, Convocation
 from votes.db.tables.accounts import Organisation, Person
 from votes.db.tables.base import foreign_key
-
-
-class AssemblyKind(StrEnum):
-    AGO = "ago"
-    AGE = "age"
-    AGO_EXTRAORDINARY = "ago_extraordinary"
-    PLENARY = "plenary"
-    OTHER = "other"
-
 
 # the kinds governed by the general-assembly rules (check-in to vote, quorum, legal majorities,
 # a convocation), in the order the rules pages list them; Jinja: ``kind is general_assembly``
@@ -27,11 +19,6 @@ GENERAL_ASSEMBLY_KINDS: tuple[str, ...] = (
     AssemblyKind.AGE.value,
     AssemblyKind.AGO_EXTRAORDINARY.value,
 )
-
-
-class Convocation(StrEnum):
-    FIRST = "first"
-    SECOND = "second"
 
 
 class AssemblyStatus(StrEnum):

@@ -10,15 +10,10 @@ from piccolo.columns import Boolean, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
+from votes.core.floor import Kind, MoodKind, Rule
 from votes.db.tables.accounts import Membership, Organisation
 from votes.db.tables.assemblies import AgendaItem, Amendment, Assembly, Proposal
 from votes.db.tables.base import foreign_key
-
-
-class RequestKind(StrEnum):
-    SPEAK = "speak"  # an ordinary request for the floor
-    POINT_OF_ORDER = "point_of_order"  # motion de procédure: jumps the queue
-    DIRECT_REPLY = "direct_reply"  # réponse directe: right after the current speaker
 
 
 class RequestStatus(StrEnum):
@@ -33,19 +28,6 @@ class ListStatus(StrEnum):
     CLOSED = "closed"  # no new requests; the queue still runs out
 
 
-class Ordering(StrEnum):
-    ARRIVAL = "arrival"  # plain order of the requests
-    FIRST_TIME = "first_time"  # those who have not spoken on this item yet come first
-    ALTERNATE = "alternate"  # first-time speakers first, alternating by declared category
-
-
-class MoodKind(StrEnum):
-    FIST_TO_FIVE = "fist_to_five"  # 0 (fist: blocking) to 5 (full support)
-    COLOURS = "colours"  # vert / orange / rouge
-    THUMBS = "thumbs"  # up / sideways / down
-    OPTIONS = "options"  # the facilitator's own options
-
-
 class MoodStatus(StrEnum):
     OPEN = "open"
     CLOSED = "closed"
@@ -58,7 +40,7 @@ class FloorSettings(Table):
     organisation = foreign_key(Organisation)
     assembly = foreign_key(Assembly)
     settings_key = Varchar(length=20, unique=True)  # "<assembly>"
-    ordering = Varchar(length=12, default=Ordering.ARRIVAL.value)
+    ordering = Varchar(length=12, default=Rule.ARRIVAL.value)
     category_label = Varchar(length=60, default="")  # e.g. "genre", "collège"
     speaker_seconds = Integer(default=180)  # 0: no limit
     item_seconds = Integer(default=0)  # 0: no limit
@@ -106,7 +88,7 @@ class SpeakerRequest(Table):
     floor_list = foreign_key(FloorList)
     membership = foreign_key(Membership)
     request_key = Varchar(length=80, unique=True)
-    kind = Varchar(length=16, default=RequestKind.SPEAK.value)
+    kind = Varchar(length=16, default=Kind.SPEAK.value)
     status = Varchar(length=10, default=RequestStatus.WAITING.value)
     position = Integer(default=0)  # the facilitator's reordering; 0: the rule decides
     requested_at = Timestamptz(default=TimestamptzNow())

@@ -10,32 +10,22 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from piccolo.engine.postgres import PostgresEngine
-
 from votes.db.tables import (
     Ballot,
     BallotOption,
     BallotStatus,
 )
 from votes.services import sealing
-from votes.services.refusals import Refused
+from votes.services.refusals import Refused, owned_row
 
 logger = logging.getLogger("votes.ballots")
 
 
 async def ballot_row(ballot_id: int, organisation_id: int, *, lock: bool = False) -> dict[str, Any]:
-    """The ballot's row; with ``lock``, on PostgreSQL, locked until the transaction ends, so two
-    acts on one ballot (two facilitators, two workers' deadline sweeps) take turns and the
-    second sees what the first did (SQLite's ``BEGIN IMMEDIATE`` serialises them already)."""
-    query = Ballot.select().where(
-        (Ballot.id == ballot_id) & (Ballot.organisation == organisation_id)
-    )
-    if lock and isinstance(Ballot._meta.db, PostgresEngine):
-        query = query.lock_rows("NO KEY UPDATE")
-    row = await query.first()
-    if row is None:
-        raise Refused("not_found")
-    return dict(row)
+    """The ballot's row (``not_found`` when it is not the organisation's); with ``lock``, locked
+    until the transaction ends, so two acts on one ballot (two facilitators, two workers'
+    deadline sweeps) take turns."""
+    return await owned_row(Ballot, organisation_id, ballot_id, lock=lock)
 
 
 async def options_of(ballot_id: int) -> list[str]:

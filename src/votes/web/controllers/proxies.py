@@ -16,7 +16,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK
 
 from votes.db import attendance_queries as aq
-from votes.db.tables import AssemblyStatus, Proxy, ProxyStatus
+from votes.db.tables import AssemblyStatus, ProxyStatus
 from votes.i18n import gettext as _
 from votes.services import proxies as service
 from votes.services import rules
@@ -203,21 +203,11 @@ class ProxiesController(Controller):
     async def revoke(
         self, page: NamedDependency[Page], proxy_id: FromPath[int]
     ) -> Template | Redirect:
-        found(await aq.proxy_of(page.organisation.id, proxy_id))  # another's proxy: 404
-        assembly_id = await _assembly_of(page.organisation.id, proxy_id)
+        # another's proxy: 404
+        assembly_id = found(await aq.proxy_assembly(page.organisation.id, proxy_id))
         try:
             await service.revoke_proxy(page.actor, proxy_id)
         except Refused as error:
             status, errors = form_errors(error, REFUSALS)
             return await self._page(page, assembly_id, errors, None, status)
         return page.see_other("assemblies", assembly_id, "proxies")
-
-
-async def _assembly_of(organisation_id: int, proxy_id: int) -> int:
-    row = (
-        await Proxy.select(Proxy.assembly)
-        .where((Proxy.id == proxy_id) & (Proxy.organisation == organisation_id))
-        .first()
-    )
-    assert row is not None
-    return int(row["assembly"])
