@@ -8,7 +8,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from tests.support.factories import new_ballot
+from tests.support.factories import CATEGORIES, new_ballot, organisation
 from tests.support.keys import SECRET_KEY
 from tests.support.refusals import refusal, refusal_code
 
@@ -36,11 +36,8 @@ from votes.services.ballots import counting, voting
 from votes.services.members import MemberInput
 
 
-async def _organisation(
-    categories: tuple[str, ...] = ("salarié·e associé·e", "bénéficiaire"),
-) -> int:
-    suffix = uuid.uuid4().hex[:8]
-    organisation_id = await organisations.create_organisation(f"Import {suffix}", f"imp-{suffix}")
+async def _organisation(categories: tuple[str, ...] = CATEGORIES) -> int:
+    organisation_id = await organisation("Import")
     for category in categories:
         await organisations.add_category(await actor_for(organisation_id), category)
     return organisation_id
