@@ -93,9 +93,9 @@ async def test_the_projector_shows_per_head_and_per_cooperative(
     )
     assert_shows(projector, "Par tête (voix)", "Par coopérative (part du réseau)", "(décide)")
     # a few cooperatives: each one's line beside the counts, by name, in the room's words
-    assert "Par coopérative" in projector
-    assert net.names["grande"] in projector
-    assert "Pour 1, Contre 5, Abstention 0" in projector
+    assert_shows(
+        projector, "Par coopérative", net.names["grande"], "Pour 1, Contre 5, Abstention 0"
+    )
 
 
 async def test_a_secret_ballot_hides_a_small_cooperative_and_says_why(
