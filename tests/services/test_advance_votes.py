@@ -11,7 +11,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from tests.support.actors import scrutineer
 from tests.support.factories import Assembly, close, general_assembly, member_actor, open_ballot
+from tests.support.refusals import refusal, refusal_code
 
 from votes.core import Verdict
 from votes.core.results import TallyResult
@@ -31,7 +33,6 @@ from votes.db.tables import Assembly as AssemblyTable
 from votes.services import advance_votes, attendance, paper_forms, rules
 from votes.services.actors import Actor, actor_for
 from votes.services.ballots import counting, lifecycle, voting
-from votes.services.refusals import Refused
 
 
 async def postal_assembly(
@@ -140,18 +141,16 @@ async def test_after_the_deadline_or_when_the_profile_forbids_it_nothing_is_stor
     await AssemblyTable.update(
         {AssemblyTable.starts_at: datetime.now(UTC) + timedelta(hours=2)}
     ).where(AssemblyTable.id == ga.assembly_id)  # the day before at 15:00 has passed
-    with pytest.raises(Refused) as refused:
-        await advance_votes.cast_advance_votes(
-            await actor(ga, 0), ga.assembly_id, {ballot_id: "yes"}
-        )
-    assert refused.value.code == "postal_closed"
+    attempt = advance_votes.cast_advance_votes(
+        await actor(ga, 0), ga.assembly_id, {ballot_id: "yes"}
+    )
+    assert await refusal_code(attempt) == "postal_closed"
     forbidden = await postal_assembly(3, allowed=False)
     other = await forbidden.motion()
-    with pytest.raises(Refused) as refused:
-        await advance_votes.cast_advance_votes(
-            await actor(forbidden, 0), forbidden.assembly_id, {other: "yes"}
-        )
-    assert refused.value.code == "postal_not_allowed"
+    attempt = advance_votes.cast_advance_votes(
+        await actor(forbidden, 0), forbidden.assembly_id, {other: "yes"}
+    )
+    assert await refusal_code(attempt) == "postal_not_allowed"
     assert not await AdvanceParticipation.exists().where(
         AdvanceParticipation.ballot.is_in([ballot_id, other])
     )
@@ -165,32 +164,27 @@ async def test_attacks_are_refused_and_change_nothing() -> None:
     member = await actor(ga, 0)
     # a ballot of another assembly (another cooperative's), and a forged id
     for forged in (foreign, 999_999):
-        with pytest.raises(Refused) as refused:
-            await advance_votes.cast_advance_votes(member, ga.assembly_id, {forged: "yes"})
-        assert refused.value.code == "not_found"
+        attempt = advance_votes.cast_advance_votes(member, ga.assembly_id, {forged: "yes"})
+        assert await refusal_code(attempt) == "not_found"
     # another cooperative's member acting on this assembly: not found there
-    with pytest.raises(Refused) as refused:
-        await advance_votes.cast_advance_votes(
-            await actor(elsewhere, 0), ga.assembly_id, {ballot_id: "yes"}
-        )
-    assert refused.value.code == "not_found"
+    attempt = advance_votes.cast_advance_votes(
+        await actor(elsewhere, 0), ga.assembly_id, {ballot_id: "yes"}
+    )
+    assert await refusal_code(attempt) == "not_found"
     # an answer that is not one
-    with pytest.raises(Refused) as refused:
-        await advance_votes.cast_advance_votes(member, ga.assembly_id, {ballot_id: "maybe"})
-    assert refused.value.code == "postal_bad_answer"
+    attempt = advance_votes.cast_advance_votes(member, ga.assembly_id, {ballot_id: "maybe"})
+    assert await refusal_code(attempt) == "postal_bad_answer"
     # a suspended member
     await Membership.update({Membership.status: MembershipStatus.SUSPENDED.value}).where(
         Membership.id == ga.members[1]
     )
-    with pytest.raises(Refused) as refused:
-        await advance_votes.cast_advance_votes(
-            await actor(ga, 1), ga.assembly_id, {ballot_id: "yes"}
-        )
-    assert refused.value.code == "read_only"
+    attempt = advance_votes.cast_advance_votes(
+        await actor(ga, 1), ga.assembly_id, {ballot_id: "yes"}
+    )
+    assert await refusal_code(attempt) == "read_only"
     # a plain member cannot enter paper forms
-    with pytest.raises(Refused) as refused:
-        await paper_forms.enter_paper_form(member, ga.assembly_id, ga.members[2], {ballot_id: "no"})
-    assert refused.value.code == "scrutineers_only"
+    attempt = paper_forms.enter_paper_form(member, ga.assembly_id, ga.members[2], {ballot_id: "no"})
+    assert await refusal_code(attempt) == "scrutineers_only"
     assert not await AdvanceParticipation.exists().where(
         AdvanceParticipation.ballot.is_in([ballot_id, foreign])
     )
@@ -203,13 +197,12 @@ async def test_observers_cannot_vote_by_correspondence() -> None:
     await Membership.update({Membership.kind: "observer"}).where(
         Membership.id == observer.membership_id
     )
-    with pytest.raises(Refused) as refused:
-        await advance_votes.cast_advance_votes(
-            await actor_for(ga.organisation_id, observer.membership_id),
-            ga.assembly_id,
-            {ballot_id: "yes"},
-        )
-    assert refused.value.code == "read_only"
+    attempt = advance_votes.cast_advance_votes(
+        await actor_for(ga.organisation_id, observer.membership_id),
+        ga.assembly_id,
+        {ballot_id: "yes"},
+    )
+    assert await refusal_code(attempt) == "read_only"
 
 
 @pytest.mark.usefixtures("each_vote_storage")
@@ -223,9 +216,7 @@ async def test_a_postal_voter_who_comes_cannot_vote_twice_when_the_advance_vote_
     assert banner is not None
     assert (banner.present, banner.postal) == (2, 0)
     await open_ballot(ballot_id)
-    with pytest.raises(Refused) as refused:
-        await voting.cast_vote(ballot_id, ga.members[0], "yes")
-    assert refused.value.code == "voted_by_post"
+    assert await refusal_code(voting.cast_vote(ballot_id, ga.members[0], "yes")) == "voted_by_post"
     await voting.cast_vote(ballot_id, ga.members[1], "yes")
     await close(ballot_id)
     counted = (await snapshot(ballot_id))["count"]
@@ -316,10 +307,7 @@ async def _two_scrutineers(ga: Assembly) -> tuple[Actor, Actor]:
     made = []
     for _ in range(2):
         member = await member_actor(ga.organisation_id)
-        await Membership.update({Membership.is_scrutineer: True}).where(
-            Membership.id == member.membership_id
-        )
-        made.append(await actor_for(ga.organisation_id, member.membership_id))
+        made.append(await scrutineer(ga.organisation_id, member.membership_id))
     return made[0], made[1]
 
 
@@ -328,18 +316,16 @@ async def test_paper_forms_need_a_second_scrutineer_and_never_double_an_online_v
     ballot_id = await ga.motion()
     one, two = await _two_scrutineers(ga)
     await advance_votes.cast_advance_votes(await actor(ga, 0), ga.assembly_id, {ballot_id: "yes"})
-    with pytest.raises(Refused) as refused:
-        await paper_forms.enter_paper_form(one, ga.assembly_id, ga.members[0], {ballot_id: "no"})
-    assert refused.value.code == "postal_already_answered"
+    attempt = paper_forms.enter_paper_form(one, ga.assembly_id, ga.members[0], {ballot_id: "no"})
+    assert await refusal_code(attempt) == "postal_already_answered"
     await paper_forms.enter_paper_form(one, ga.assembly_id, ga.members[1], {ballot_id: "no"})
-    with pytest.raises(Refused) as refused:  # the member cannot change a paper form online
-        await advance_votes.cast_advance_votes(
-            await actor(ga, 1), ga.assembly_id, {ballot_id: "yes"}
-        )
-    assert refused.value.code == "postal_paper_entered"
-    with pytest.raises(Refused) as refused:
-        await paper_forms.confirm_paper_form(one, ga.assembly_id, ga.members[1])
-    assert refused.value.code == "postal_same_scrutineer"
+    # the member cannot change a paper form online
+    attempt = advance_votes.cast_advance_votes(
+        await actor(ga, 1), ga.assembly_id, {ballot_id: "yes"}
+    )
+    assert await refusal_code(attempt) == "postal_paper_entered"
+    attempt = paper_forms.confirm_paper_form(one, ga.assembly_id, ga.members[1])
+    assert await refusal_code(attempt) == "postal_same_scrutineer"
     # a form still pending is not counted
     await paper_forms.enter_paper_form(one, ga.assembly_id, ga.members[2], {ballot_id: "no"})
     assert await paper_forms.confirm_paper_form(two, ga.assembly_id, ga.members[1]) == 1
@@ -395,9 +381,8 @@ async def test_a_room_count_never_makes_more_votes_than_voters_with_the_postal_f
     await open_ballot(ballot_id)
     counter = await member_actor(ga.organisation_id, facilitator=True)
     system = await actor_for(ga.organisation_id, counter.membership_id)
-    with pytest.raises(Refused) as refused:
-        await room_counts.record_room_count(system, ballot_id, RoomCount({"yes": 3}, cast=3))
-    assert refused.value.code == "too_many_votes"  # 3 members (2 + the counter), 1 by post
+    attempt = room_counts.record_room_count(system, ballot_id, RoomCount({"yes": 3}, cast=3))
+    assert await refusal_code(attempt) == "too_many_votes"  # 3 members (2 + the counter), 1 by post
     await room_counts.record_room_count(system, ballot_id, RoomCount({"yes": 2}, cast=2))
     await close(ballot_id)
     assert await totals(ballot_id) == {"yes": 2, "no": 1, "abstain": 0}
@@ -423,9 +408,8 @@ async def test_a_proxy_holder_cannot_vote_for_a_member_whose_postal_vote_stands(
         )
     )
     await open_ballot(ballot_id)
-    with pytest.raises(Refused) as refused:
-        await voting.cast_vote(ballot_id, ga.members[1], "yes", on_behalf_of=ga.members[0])
-    assert refused.value.code == "voted_by_post"
+    attempt = voting.cast_vote(ballot_id, ga.members[1], "yes", on_behalf_of=ga.members[0])
+    assert await refusal_code(attempt) == "voted_by_post"
     await close(ballot_id)
     assert (await snapshot(ballot_id))["count"]["postal"] == {"no": 1}
 
@@ -508,19 +492,18 @@ async def test_a_public_ballot_reopened_still_counts_each_postal_voter_once() ->
 async def test_a_close_with_paper_forms_awaiting_a_second_scrutineer_asks_and_says_so() -> None:
     ga = await postal_assembly(5, dual_control=True)
     ballot_id = await ga.motion()
-    scrutineer = await member_actor(ga.organisation_id)
-    await Membership.update({Membership.is_scrutineer: True}).where(
-        Membership.id == scrutineer.membership_id
+    member = await member_actor(ga.organisation_id)
+    one_scrutineer = await scrutineer(ga.organisation_id, member.membership_id)
+    await paper_forms.enter_paper_form(
+        one_scrutineer, ga.assembly_id, ga.members[0], {ballot_id: "no"}
     )
-    scrutineer = await actor_for(ga.organisation_id, scrutineer.membership_id)
-    await paper_forms.enter_paper_form(scrutineer, ga.assembly_id, ga.members[0], {ballot_id: "no"})
     await in_session(ga)
     await ga.check_in(3, 4)
     await ga.vote(ballot_id, {"yes": 2}, start=3)
     facilitator = await actor_for(ga.organisation_id)
-    with pytest.raises(Refused) as refused:  # the facilitator is told before anything is lost
-        await lifecycle.close_ballot(facilitator, ballot_id)
-    assert (refused.value.code, refused.value.detail["count"]) == ("postal_forms_pending", 1)
+    # the facilitator is told before anything is lost
+    refused = await refusal(lifecycle.close_ballot(facilitator, ballot_id))
+    assert (refused.code, refused.detail["count"]) == ("postal_forms_pending", 1)
     assert (await Ballot.select(Ballot.status).where(Ballot.id == ballot_id))[0]["status"] == "open"
     await lifecycle.close_ballot(facilitator, ballot_id, leave_pending=True)
     frozen = (await snapshot(ballot_id))["postal"]
@@ -535,13 +518,10 @@ async def test_a_close_with_paper_forms_awaiting_a_second_scrutineer_asks_and_sa
 async def test_the_countdown_closes_a_ballot_with_pending_paper_forms_and_records_them() -> None:
     ga = await postal_assembly(4, dual_control=True)
     ballot_id = await ga.motion()
-    scrutineer = await member_actor(ga.organisation_id)
-    await Membership.update({Membership.is_scrutineer: True}).where(
-        Membership.id == scrutineer.membership_id
-    )
-    scrutineer = await actor_for(ga.organisation_id, scrutineer.membership_id)
+    member = await member_actor(ga.organisation_id)
+    one_scrutineer = await scrutineer(ga.organisation_id, member.membership_id)
     await paper_forms.enter_paper_form(
-        scrutineer, ga.assembly_id, ga.members[0], {ballot_id: "yes"}
+        one_scrutineer, ga.assembly_id, ga.members[0], {ballot_id: "yes"}
     )
     await in_session(ga)
     await lifecycle.open_ballot(await actor_for(ga.organisation_id), ballot_id)
@@ -565,9 +545,9 @@ async def test_a_paper_form_is_confirmed_while_its_resolution_is_open_unless_the
     await ga.vote(ballot_id, {"yes": 2}, start=3)
     # the warning of the close is answered by confirming the form that can still count
     assert await paper_forms.confirm_paper_form(two, ga.assembly_id, ga.members[0]) == 1
-    with pytest.raises(Refused) as refused:  # a second vote of the same member: never
-        await paper_forms.confirm_paper_form(two, ga.assembly_id, ga.members[1])
-    assert refused.value.code == "postal_voted_in_the_room"
+    # a second vote of the same member: never
+    attempt = paper_forms.confirm_paper_form(two, ga.assembly_id, ga.members[1])
+    assert await refusal_code(attempt) == "postal_voted_in_the_room"
     await lifecycle.close_ballot(await actor_for(ga.organisation_id), ballot_id, leave_pending=True)
     assert (await totals(ballot_id)) == {"yes": 3, "no": 1, "abstain": 0}
     assert (await snapshot(ballot_id))["postal"]["pending_left_out"] == 1

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import itertools
 import json
+
+from tests.support.factories import organisation
 
 from votes.db.engine import write_transaction
 from votes.db.tables import AuditEntry
-from votes.services import audit, organisations
-
-_counter = itertools.count()
+from votes.services import audit
 
 
 async def _organisation_with_entries(count: int) -> int:
-    n = next(_counter)
-    organisation_id = await organisations.create_organisation(f"Audit {n}", f"audit-{n}")
+    organisation_id = await organisation("Audit")
     for index in range(count):
         async with write_transaction(AuditEntry._meta.db):
             await audit.record(

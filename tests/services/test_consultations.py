@@ -16,6 +16,7 @@ from tests.support.consultations import (
     sent_proposal,
 )
 from tests.support.factories import member_actor
+from tests.support.refusals import refusal_code
 
 from votes.core.consultation import Answer, Figures, aggregate_consultation
 from votes.core.results import TallyResult, Verdict
@@ -56,8 +57,8 @@ async def test_sending_reaches_every_member_cooperative_once_and_is_audited_on_b
     received = await cq.received(first.organisation_id)
     assert [(r.title, r.answer) for r in received] == [("Charte commune", Answer.UNANSWERED)]
     assert await cq.received(invited.organisation_id) == []
-    with pytest.raises(Refused, match="already_consulted"):
-        await consultations.send_consultation(network.admin, proposal_id)
+    attempt = consultations.send_consultation(network.admin, proposal_id)
+    assert await refusal_code(attempt) == "already_consulted"
     assert await Consultation.count().where(Consultation.network_proposal == proposal_id) == 2
     assert "consultation.sent" in await _actions(network.organisation_id)
     assert "consultation.received" in await _actions(second.organisation_id)
@@ -67,18 +68,17 @@ async def test_only_a_network_admin_sends_a_network_proposal_in_play() -> None:
     network, (cooperative,) = await network_with(1)
     proposal_id = await sent_proposal(network, send=False)
     member = await member_actor(network.organisation_id)
-    with pytest.raises(Refused, match="admins_only"):
-        await consultations.send_consultation(member, proposal_id)
-    with pytest.raises(Refused, match="not_a_network"):
-        await consultations.send_consultation(cooperative.admin, proposal_id)
+    assert await refusal_code(consultations.send_consultation(member, proposal_id)) == "admins_only"
+    attempt = consultations.send_consultation(cooperative.admin, proposal_id)
+    assert await refusal_code(attempt) == "not_a_network"
     await Proposal.update({Proposal.status: "draft"}).where(Proposal.id == proposal_id)
-    with pytest.raises(Refused, match="proposal_not_sendable"):
-        await consultations.send_consultation(network.admin, proposal_id)
+    attempt = consultations.send_consultation(network.admin, proposal_id)
+    assert await refusal_code(attempt) == "proposal_not_sendable"
     lonely, _ = await network_with(0)
-    with pytest.raises(Refused, match="no_member_cooperatives"):
-        await consultations.send_consultation(lonely.admin, await sent_proposal(lonely, send=False))
-    with pytest.raises(Refused, match="not_found"):
-        await consultations.send_consultation(lonely.admin, proposal_id)
+    attempt = consultations.send_consultation(lonely.admin, await sent_proposal(lonely, send=False))
+    assert await refusal_code(attempt) == "no_member_cooperatives"
+    attempt = consultations.send_consultation(lonely.admin, proposal_id)
+    assert await refusal_code(attempt) == "not_found"
     assert await Consultation.count().where(Consultation.network_proposal == proposal_id) == 0
 
 
@@ -93,8 +93,8 @@ async def test_the_copy_carries_the_network_text_and_where_it_comes_from() -> No
     assert copy["title"] == "Charte commune"
     assert "Le réseau adopte une charte commune." in copy["body"]
     assert network.slug.split("-")[0].capitalize() in copy["body"]
-    with pytest.raises(Refused, match="assembly_already_chosen"):
-        await consultations.choose_assembly(cooperative.admin, consultation_id, assembly_id)
+    attempt = consultations.choose_assembly(cooperative.admin, consultation_id, assembly_id)
+    assert await refusal_code(attempt) == "assembly_already_chosen"
     seen = await cq.received_one(cooperative.organisation_id, consultation_id)
     assert seen is not None
     assert seen.copy_id == copy_id
@@ -106,10 +106,10 @@ async def test_an_assembly_of_another_cooperative_is_refused() -> None:
     network, (first, second) = await network_with(2)
     proposal_id = await sent_proposal(network)
     elsewhere = await cooperative_assembly(second)
-    with pytest.raises(Refused, match="not_found"):
-        await consultations.choose_assembly(
-            first.admin, await consultation_of(proposal_id, first), elsewhere
-        )
+    attempt = consultations.choose_assembly(
+        first.admin, await consultation_of(proposal_id, first), elsewhere
+    )
+    assert await refusal_code(attempt) == "not_found"
     assert (await _consultation(await consultation_of(proposal_id, first)))["copy_proposal"] is None
 
 
@@ -130,8 +130,8 @@ async def test_the_answer_is_read_from_the_published_ballot_and_sent_once() -> N
         5,
     )
     assert row["answered_by"] == cooperative.admin.person_id
-    with pytest.raises(Refused, match="already_answered"):
-        await consultations.return_answer(cooperative.admin, consultation_id, ballot_id)
+    attempt = consultations.return_answer(cooperative.admin, consultation_id, ballot_id)
+    assert await refusal_code(attempt) == "already_answered"
     assert (await _actions(network.organisation_id))[-1] == "consultation.answer_received"
     assert (await _actions(cooperative.organisation_id))[-1] == "consultation.answered"
     lines = await cq.answers_of(network.organisation_id, proposal_id)
@@ -144,18 +144,18 @@ async def test_no_answer_before_publication_by_a_member_or_for_another_cooperati
     network, (cooperative, other) = await network_with(2)
     proposal_id = await sent_proposal(network)
     consultation_id = await consultation_of(proposal_id, cooperative)
-    with pytest.raises(Refused, match="no_assembly_chosen"):
-        await consultations.answer_to_return(cooperative.admin, consultation_id)
+    attempt = consultations.answer_to_return(cooperative.admin, consultation_id)
+    assert await refusal_code(attempt) == "no_assembly_chosen"
     _copy, ballot_id = await decide_copy(cooperative, consultation_id, {"no": 2}, publish=False)
-    with pytest.raises(Refused, match="ballot_not_published"):
-        await consultations.return_answer(cooperative.admin, consultation_id, ballot_id)
+    attempt = consultations.return_answer(cooperative.admin, consultation_id, ballot_id)
+    assert await refusal_code(attempt) == "ballot_not_published"
     member = await member_actor(cooperative.organisation_id)
-    with pytest.raises(Refused, match="admins_only"):
-        await consultations.return_answer(member, consultation_id, ballot_id)
-    with pytest.raises(Refused, match="not_found"):
-        await consultations.return_answer(other.admin, consultation_id, ballot_id)
-    with pytest.raises(Refused, match="not_found"):
-        await consultations.return_answer(network.admin, consultation_id, ballot_id)
+    attempt = consultations.return_answer(member, consultation_id, ballot_id)
+    assert await refusal_code(attempt) == "admins_only"
+    attempt = consultations.return_answer(other.admin, consultation_id, ballot_id)
+    assert await refusal_code(attempt) == "not_found"
+    attempt = consultations.return_answer(network.admin, consultation_id, ballot_id)
+    assert await refusal_code(attempt) == "not_found"
     row = await _consultation(consultation_id)
     assert (row["status"], row["verdict"], row["answered_at"]) == ("sent", "", None)
 
@@ -163,8 +163,8 @@ async def test_no_answer_before_publication_by_a_member_or_for_another_cooperati
 async def test_a_stale_confirmation_is_refused() -> None:
     _network, cooperative, _proposal, consultation_id = await consulted_cooperative()
     _copy, ballot_id = await decide_copy(cooperative, consultation_id, {"no": 2})
-    with pytest.raises(Refused, match="ballot_changed"):
-        await consultations.return_answer(cooperative.admin, consultation_id, ballot_id + 1000)
+    attempt = consultations.return_answer(cooperative.admin, consultation_id, ballot_id + 1000)
+    assert await refusal_code(attempt) == "ballot_changed"
     assert (await _consultation(consultation_id))["status"] == "sent"
 
 
@@ -173,19 +173,19 @@ async def test_a_withdrawn_consultation_is_no_longer_answered_nor_counted() -> N
     proposal_id = await sent_proposal(network)
     taken_back = await consultation_of(proposal_id, withdrawn)
     await consultations.withdraw_consultation(network.admin, taken_back)
-    with pytest.raises(Refused, match="consultation_withdrawn"):
-        await consultations.withdraw_consultation(network.admin, taken_back)
-    with pytest.raises(Refused, match="consultation_withdrawn"):
-        await consultations.choose_assembly(
-            withdrawn.admin, taken_back, await cooperative_assembly(withdrawn)
-        )
-    with pytest.raises(Refused, match="not_found"):
-        await consultations.withdraw_consultation(answering.admin, taken_back)
+    attempt = consultations.withdraw_consultation(network.admin, taken_back)
+    assert await refusal_code(attempt) == "consultation_withdrawn"
+    attempt = consultations.choose_assembly(
+        withdrawn.admin, taken_back, await cooperative_assembly(withdrawn)
+    )
+    assert await refusal_code(attempt) == "consultation_withdrawn"
+    attempt = consultations.withdraw_consultation(answering.admin, taken_back)
+    assert await refusal_code(attempt) == "not_found"
     answered = await consultation_of(proposal_id, answering)
     _copy, ballot_id = await decide_copy(answering, answered, {"yes": 1, "no": 2})
     await consultations.return_answer(answering.admin, answered, ballot_id)
-    with pytest.raises(Refused, match="already_answered"):
-        await consultations.withdraw_consultation(network.admin, answered)
+    attempt = consultations.withdraw_consultation(network.admin, answered)
+    assert await refusal_code(attempt) == "already_answered"
     lines = await cq.answers_of(network.organisation_id, proposal_id)
     tally = aggregate_consultation((line.answer, line.figures) for line in lines)
     assert (tally.adopted, tally.rejected, tally.unanswered) == (0, 1, 1)

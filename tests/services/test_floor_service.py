@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Iterable
 from dataclasses import dataclass
+from functools import partial
 
-import pytest
 from tests.support.factories import general_assembly, member_actor
 from tests.support.floor import subject_key
-from tests.support.refusals import refused_unchanged
+from tests.support.refusals import refusal_code, refused_unchanged
 
 from votes.db import floor_queries as fq
 from votes.db import mood_queries as mq
@@ -28,7 +28,6 @@ from votes.db.tables import (
 )
 from votes.services import amendments, assemblies, events, floor, mood, proposals
 from votes.services.actors import Actor, actor_for
-from votes.services.refusals import Refused
 
 
 @dataclass
@@ -99,24 +98,21 @@ async def test_withdrawing_someone_elses_request_is_refused() -> None:
 async def test_a_member_of_another_cooperative_cannot_ask_or_be_added() -> None:
     r, other = await room(), await room()
     stranger = await other.actor(0)
-    with pytest.raises(Refused) as error:
-        await floor.request_floor(stranger, r.assembly_id, r.item_id)
-    assert error.value.code == "not_found"
-    with pytest.raises(Refused) as error:
-        await floor.request_floor(
-            await r.chair(), r.assembly_id, r.item_id, for_member=other.members[0]
-        )
-    assert error.value.code == "speaker_not_member"
+    attempt = floor.request_floor(stranger, r.assembly_id, r.item_id)
+    assert await refusal_code(attempt) == "not_found"
+    attempt = floor.request_floor(
+        await r.chair(), r.assembly_id, r.item_id, for_member=other.members[0]
+    )
+    assert await refusal_code(attempt) == "speaker_not_member"
     assert await r.names() == []
 
 
 async def test_a_member_cannot_add_someone_else() -> None:
     r = await room()
-    with pytest.raises(Refused) as error:
-        await floor.request_floor(
-            await r.actor(0), r.assembly_id, r.item_id, for_member=r.members[1]
-        )
-    assert error.value.code == "stewards_only"
+    attempt = floor.request_floor(
+        await r.actor(0), r.assembly_id, r.item_id, for_member=r.members[1]
+    )
+    assert await refusal_code(attempt) == "stewards_only"
 
 
 async def test_a_steward_adds_a_member_without_a_phone() -> None:
@@ -136,8 +132,7 @@ async def test_balanced_order_first_time_and_alternating_categories() -> None:
     chair = await r.chair()
     await r.ask(1)  # h
     await floor.give_floor(chair, r.assembly_id, r.item_id)
-    with pytest.raises(Refused, match="already_asked"):
-        await r.ask(1)  # while speaking
+    assert await refusal_code(r.ask(1)) == "already_asked"  # while speaking
     await floor.end_turn(chair, r.assembly_id, r.item_id)
     for index in (2, 4, 0, 3):  # h h f f
         await r.ask(index)
@@ -179,12 +174,10 @@ async def test_give_end_reorder_close_and_reopen() -> None:
     view = await r.queue()
     assert view.speaker is None
     assert [e.membership_id for e in view.waiting] == [r.members[2], r.members[0]]
-    with pytest.raises(Refused, match="nobody_speaking"):
-        await floor.end_turn(chair, r.assembly_id, r.item_id)
-    with pytest.raises(Refused, match="request_not_waiting"):
-        await floor.give_floor(chair, r.assembly_id, r.item_id, ids[1])
-    with pytest.raises(Refused, match="request_not_waiting"):
-        await floor.withdraw(await r.actor(1), ids[1])
+    assert await refusal_code(floor.end_turn(chair, r.assembly_id, r.item_id)) == "nobody_speaking"
+    attempt = floor.give_floor(chair, r.assembly_id, r.item_id, ids[1])
+    assert await refusal_code(attempt) == "request_not_waiting"
+    assert await refusal_code(floor.withdraw(await r.actor(1), ids[1])) == "request_not_waiting"
     await floor.set_list_status(chair, r.assembly_id, r.item_id, ListStatus.CLOSED)
     assert await refused(r, r.ask(3)) == "list_closed"
     await r.ask(3, RequestKind.POINT_OF_ORDER)  # a point of order is always heard
@@ -197,12 +190,11 @@ async def test_only_facilitators_run_the_floor() -> None:
     r = await room()
     request_id = await r.ask(0)
     member = await r.actor(1)
-    with pytest.raises(Refused, match="not_facilitator"):
-        await floor.give_floor(member, r.assembly_id, r.item_id)
-    with pytest.raises(Refused, match="not_facilitator"):
-        await floor.reorder(member, request_id, 1)
-    with pytest.raises(Refused, match="not_facilitator"):
-        await floor.set_rules(member, r.assembly_id, Ordering.ARRIVAL)
+    attempt = floor.give_floor(member, r.assembly_id, r.item_id)
+    assert await refusal_code(attempt) == "not_facilitator"
+    assert await refusal_code(floor.reorder(member, request_id, 1)) == "not_facilitator"
+    attempt = floor.set_rules(member, r.assembly_id, Ordering.ARRIVAL)
+    assert await refusal_code(attempt) == "not_facilitator"
 
 
 async def test_speaking_statistics_per_item() -> None:
@@ -227,35 +219,31 @@ async def test_mood_check_one_answer_each_changeable_while_open() -> None:
     r = await room()
     chair = await r.chair()
     mood_id = await mood.launch(chair, r.assembly_id, MoodKind.COLOURS, "Prêts à voter ?")
-    with pytest.raises(Refused, match="mood_already_open"):
-        await mood.launch(chair, r.assembly_id, MoodKind.THUMBS)
+    attempt = mood.launch(chair, r.assembly_id, MoodKind.THUMBS)
+    assert await refusal_code(attempt) == "mood_already_open"
     await mood.answer(await r.actor(0), mood_id, "green")
     await mood.answer(await r.actor(0), mood_id, "red")
     await mood.answer(await r.actor(1), mood_id, "red")
-    with pytest.raises(Refused, match="unknown_choice"):
-        await mood.answer(await r.actor(2), mood_id, "purple")
+    assert await refusal_code(mood.answer(await r.actor(2), mood_id, "purple")) == "unknown_choice"
     view = await mq.mood_view(r.organisation_id, mood_id, r.members[0])
     assert view is not None
     assert view.mine == "red"
     assert view.distribution.rows == (("green", 0, 0), ("orange", 0, 0), ("red", 2, 100))
     await mood.close(chair, mood_id)
-    with pytest.raises(Refused, match="mood_closed"):
-        await mood.answer(await r.actor(2), mood_id, "green")
-    with pytest.raises(Refused, match="mood_closed"):
-        await mood.close(chair, mood_id)
+    assert await refusal_code(mood.answer(await r.actor(2), mood_id, "green")) == "mood_closed"
+    assert await refusal_code(mood.close(chair, mood_id)) == "mood_closed"
     assert await _answers(r) == 2
 
 
 async def test_mood_check_refusals() -> None:
     r, other = await room(), await room()
     chair = await r.chair()
-    with pytest.raises(Refused, match="bad_mood_options"):
-        await mood.launch(chair, r.assembly_id, MoodKind.OPTIONS, "?", ["seule"])
-    with pytest.raises(Refused, match="not_facilitator"):
-        await mood.launch(await r.actor(0), r.assembly_id, MoodKind.THUMBS)
+    attempt = mood.launch(chair, r.assembly_id, MoodKind.OPTIONS, "?", ["seule"])
+    assert await refusal_code(attempt) == "bad_mood_options"
+    attempt = mood.launch(await r.actor(0), r.assembly_id, MoodKind.THUMBS)
+    assert await refusal_code(attempt) == "not_facilitator"
     mood_id = await mood.launch(chair, r.assembly_id, MoodKind.OPTIONS, "Où ?", ["Ici", "Là"])
-    with pytest.raises(Refused, match="not_found"):
-        await mood.answer(await other.actor(0), mood_id, "Ici")
+    assert await refusal_code(mood.answer(await other.actor(0), mood_id, "Ici")) == "not_found"
     assert await _answers(r) == 0
     await mood.answer(await r.actor(0), mood_id, "Là")
     assert await mq.latest_mood(r.organisation_id, r.assembly_id) == mood_id
@@ -366,7 +354,7 @@ async def test_a_subject_from_elsewhere_is_refused_and_changes_nothing() -> None
     await amendments_withdraw(second)
     other = await room()
     foreign, foreign_amendment, _ = await _proposal_with_amendments(other, "Ailleurs")
-    before = await subject_key(r.assembly_id)
+    subject = partial(subject_key, r.assembly_id)
     for choice in (
         f"p{elsewhere}",  # a proposal of another item
         f"a{elsewhere_amendment}",  # an amendment of another item's proposal
@@ -377,18 +365,13 @@ async def test_a_subject_from_elsewhere_is_refused_and_changes_nothing() -> None
         "a",
         "nonsense",
     ):
-        with pytest.raises(Refused) as error:
-            await floor.choose_subject(chair, r.assembly_id, choice)
-        assert error.value.code == "bad_subject", choice
-        assert await subject_key(r.assembly_id) == before
+        attempt = floor.choose_subject(chair, r.assembly_id, choice)
+        assert await refused_unchanged(attempt, subject) == "bad_subject", choice
     # another cooperative's chair cannot choose on this assembly
-    with pytest.raises(Refused) as error:
-        await floor.choose_subject(await other.chair(), r.assembly_id, f"p{proposal_id}")
-    assert error.value.code == "not_found"
+    attempt = floor.choose_subject(await other.chair(), r.assembly_id, f"p{proposal_id}")
+    assert await refused_unchanged(attempt, subject) == "not_found"
     # a member who does not run the assembly cannot choose
-    with pytest.raises(Refused):
-        await floor.choose_subject(await r.actor(1), r.assembly_id, "item")
-    assert await subject_key(r.assembly_id) == before
+    await refused_unchanged(floor.choose_subject(await r.actor(1), r.assembly_id, "item"), subject)
 
 
 async def test_a_decided_amendment_leaves_the_discussion_to_its_item() -> None:
@@ -400,9 +383,8 @@ async def test_a_decided_amendment_leaves_the_discussion_to_its_item() -> None:
         Amendment.id == amendment_id
     )
     assert await fq.current_subject(r.organisation_id, r.assembly_id) == fq.Subject(r.item_id)
-    with pytest.raises(Refused) as error:
-        await floor.choose_subject(chair, r.assembly_id, f"a{amendment_id}")
-    assert error.value.code == "bad_subject"
+    attempt = floor.choose_subject(chair, r.assembly_id, f"a{amendment_id}")
+    assert await refusal_code(attempt) == "bad_subject"
 
 
 async def amendments_withdraw(amendment_id: int) -> None:

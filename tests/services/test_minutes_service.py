@@ -6,14 +6,13 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-import pytest
 from tests.support.factories import close, new_ballot, publish
+from tests.support.refusals import refusal, refusal_code
 
 from votes.db.tables import Assembly, AssemblyStatus, MembershipKind, Minutes
 from votes.services import accounts, assemblies, audit, minutes, organisations
 from votes.services.actors import actor_for
 from votes.services.ballots import voting
-from votes.services.refusals import Refused
 
 DRAFT = minutes.MinutesDraft("fr", "Camille", "Léa", "Yanis", "Ouverture à 18 h.", "")
 
@@ -49,10 +48,10 @@ async def test_finalising_freezes_the_document_and_audits_its_digest() -> None:
 async def test_finalising_twice_or_editing_final_minutes_is_refused_and_changes_nothing() -> None:
     organisation_id, assembly_id, person_id, _ = await _assembly(AssemblyStatus.CLOSED)
     await minutes.finalise(organisation_id, assembly_id, "<p>v1</p>", person_id=person_id)
-    with pytest.raises(Refused, match="minutes_final"):
-        await minutes.finalise(organisation_id, assembly_id, "<p>v2</p>", person_id=person_id)
-    with pytest.raises(Refused, match="minutes_final"):
-        await minutes.save_draft(organisation_id, assembly_id, DRAFT, person_id=person_id)
+    attempt = minutes.finalise(organisation_id, assembly_id, "<p>v2</p>", person_id=person_id)
+    assert await refusal_code(attempt) == "minutes_final"
+    attempt = minutes.save_draft(organisation_id, assembly_id, DRAFT, person_id=person_id)
+    assert await refusal_code(attempt) == "minutes_final"
     row = await Minutes.select(Minutes.content, Minutes.chair).where(
         Minutes.assembly == assembly_id
     )
@@ -63,8 +62,8 @@ async def test_minutes_wait_for_the_closed_assembly_and_its_published_results() 
     organisation_id, assembly_id, person_id, membership_id = await _assembly(
         AssemblyStatus.IN_SESSION
     )
-    with pytest.raises(Refused, match="assembly_not_closed"):
-        await minutes.finalise(organisation_id, assembly_id, "<p/>", person_id=person_id)
+    attempt = minutes.finalise(organisation_id, assembly_id, "<p/>", person_id=person_id)
+    assert await refusal_code(attempt) == "assembly_not_closed"
     ballot_id = await new_ballot(
         organisation_id,
         assembly_id,
@@ -74,11 +73,11 @@ async def test_minutes_wait_for_the_closed_assembly_and_its_published_results() 
     )
     await voting.cast_vote(ballot_id, membership_id, "yes")
     await _close(assembly_id)  # as an assembly closed before its close waited for its ballots
-    with pytest.raises(Refused, match="ballots_pending"):
-        await minutes.finalise(organisation_id, assembly_id, "<p/>", person_id=person_id)
+    attempt = minutes.finalise(organisation_id, assembly_id, "<p/>", person_id=person_id)
+    assert await refusal_code(attempt) == "ballots_pending"
     await close(ballot_id)
-    with pytest.raises(Refused, match="ballots_pending"):
-        await minutes.finalise(organisation_id, assembly_id, "<p/>", person_id=person_id)
+    attempt = minutes.finalise(organisation_id, assembly_id, "<p/>", person_id=person_id)
+    assert await refusal_code(attempt) == "ballots_pending"
     await publish(ballot_id)
     await minutes.finalise(organisation_id, assembly_id, "<p/>", person_id=person_id)
 
@@ -96,9 +95,11 @@ async def test_a_bad_draft_is_refused_and_a_tampered_final_document_shows() -> N
         "language": "language_unknown",
         "chair": "name_too_long",
     }
-    with pytest.raises(Refused, match="language_unknown") as refused:
-        await minutes.save_draft(organisation_id, assembly_id, too_long, person_id=person_id)
-    assert refused.value.field == "language"
+    refused = await refusal(
+        minutes.save_draft(organisation_id, assembly_id, too_long, person_id=person_id)
+    )
+    assert refused.code == "language_unknown"
+    assert refused.field == "language"
     assert await Minutes.count().where(Minutes.assembly == assembly_id) == 0
     await minutes.finalise(organisation_id, assembly_id, "<p>adoptée</p>", person_id=person_id)
     await Minutes.update({Minutes.content: "<p>rejetée</p>"}).where(Minutes.assembly == assembly_id)

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from tests.support.factories import member_actor, organisation
+from tests.support.refusals import refusal_code
 
 from votes.db import agenda_queries, proposal_queries, thread_queries
 from votes.db.tables import (
@@ -48,12 +49,12 @@ async def test_submission_respects_the_deadline_and_the_rule_but_not_for_facilit
     chair = await member_actor(organisation_id, facilitator=True)
     member = await member_actor(organisation_id)
     late = await _assembly(organisation_id, submission_deadline=datetime.now(UTC) - timedelta(1))
-    with pytest.raises(Refused, match="deadline_passed"):
-        await proposals.submit_proposal(member, late, "Trop tard", "Texte")
+    attempt = proposals.submit_proposal(member, late, "Trop tard", "Texte")
+    assert await refusal_code(attempt) == "deadline_passed"
     assert await proposals.submit_proposal(chair, late, "Ordre du jour", "Texte")
     reserved = await _assembly(organisation_id, submission_rule=SubmissionRule.FACILITATORS)
-    with pytest.raises(Refused, match="facilitators_only"):
-        await proposals.submit_proposal(member, reserved, "Idée", "Texte")
+    attempt = proposals.submit_proposal(member, reserved, "Idée", "Texte")
+    assert await refusal_code(attempt) == "facilitators_only"
     assert await Proposal.count().where(Proposal.author == member.person_id) == 0
 
 
@@ -67,10 +68,10 @@ async def test_every_edit_is_a_new_version_and_only_authors_edit() -> None:
         author, assembly_id, "Télétravail", "Deux jours.", coauthor_ids=[coauthor.person_id]
     )
     assert await proposals.edit_proposal(coauthor, proposal_id, "Télétravail", "Trois jours.") == 2
-    with pytest.raises(Refused, match="not_author"):
-        await proposals.edit_proposal(other, proposal_id, "Télétravail", "Cinq jours.")
-    with pytest.raises(Refused, match="unchanged"):
-        await proposals.edit_proposal(author, proposal_id, "Télétravail", "Trois jours.")
+    attempt = proposals.edit_proposal(other, proposal_id, "Télétravail", "Cinq jours.")
+    assert await refusal_code(attempt) == "not_author"
+    attempt = proposals.edit_proposal(author, proposal_id, "Télétravail", "Trois jours.")
+    assert await refusal_code(attempt) == "unchanged"
     versions = await proposal_queries.versions_of(organisation_id, proposal_id)
     assert [v.body for v in versions] == ["Deux jours.", "Trois jours."]
 
@@ -83,22 +84,22 @@ async def test_amendments_apply_as_new_versions_and_not_to_withdrawn_proposals()
     proposal_id = await proposals.submit_proposal(
         author, assembly_id, "Prime", "Une prime de 300 € pour tous."
     )
-    with pytest.raises(Refused, match="passage_not_found"):
-        await amendments.propose_amendment(
-            member, proposal_id, AmendmentKind.REPLACE, passage="500 €", text="400 €"
-        )
+    attempt = amendments.propose_amendment(
+        member, proposal_id, AmendmentKind.REPLACE, passage="500 €", text="400 €"
+    )
+    assert await refusal_code(attempt) == "passage_not_found"
     amendment_id = await amendments.propose_amendment(
         member, proposal_id, AmendmentKind.REPLACE, passage="300 €", text="400 €"
     )
-    with pytest.raises(Refused, match="not_allowed"):
-        await amendments.decide_amendment(member, amendment_id, "accept")  # not the author's
+    attempt = amendments.decide_amendment(member, amendment_id, "accept")
+    assert await refusal_code(attempt) == "not_allowed"  # not the author's
     assert await amendments.decide_amendment(author, amendment_id, "accept") == 2
     page = await proposal_queries.proposal_page(organisation_id, proposal_id)
     assert page is not None
     assert page.body == "Une prime de 400 € pour tous."
     await proposals.change_status(author, proposal_id, ProposalStatus.WITHDRAWN)
-    with pytest.raises(Refused, match="proposal_withdrawn"):
-        await amendments.propose_amendment(member, proposal_id, AmendmentKind.FULL, text="Rien")
+    attempt = amendments.propose_amendment(member, proposal_id, AmendmentKind.FULL, text="Rien")
+    assert await refusal_code(attempt) == "proposal_withdrawn"
 
 
 async def test_pending_amendments_are_voted_before_their_proposal() -> None:
@@ -109,8 +110,7 @@ async def test_pending_amendments_are_voted_before_their_proposal() -> None:
     await amendments.propose_amendment(
         member, proposal_id, AmendmentKind.FULL, text="Pas de prime."
     )
-    with pytest.raises(Refused, match="amendments_pending"):
-        await proposals.put_to_vote(chair, proposal_id)
+    assert await refusal_code(proposals.put_to_vote(chair, proposal_id)) == "amendments_pending"
     page = await agenda_queries.assembly_page(organisation_id, assembly_id)
     assert page is not None
     order = [(s.amendment_number, s.title) for s in page.agenda[0].voting_order]
@@ -152,8 +152,8 @@ async def test_threads_replies_edits_reactions_hiding_and_closing() -> None:
     )
     reply = await deliberation.post_contribution(other, thread, "Parce que.", parent_id=first)
     deep = await deliberation.post_contribution(member, thread, "Ah.", parent_id=reply)
-    with pytest.raises(Refused, match="not_author"):
-        await deliberation.edit_contribution(other, first, "Piraté", stance=Stance.FOR)
+    attempt = deliberation.edit_contribution(other, first, "Piraté", stance=Stance.FOR)
+    assert await refusal_code(attempt) == "not_author"
     await deliberation.edit_contribution(member, first, "Pourquoi donc ?", stance=Stance.QUESTION)
     assert await deliberation.toggle_reaction(other, first, ReactionKind.AGREE)
     await deliberation.hide_contribution(chair, reply, "Hors sujet")
@@ -169,8 +169,8 @@ async def test_threads_replies_edits_reactions_hiding_and_closing() -> None:
     assert top.replies[0].hidden_reason == "Hors sujet"
     assert top.replies[0].body == ""
     await deliberation.set_thread_closed(chair, thread, True)
-    with pytest.raises(Refused, match="thread_closed"):
-        await deliberation.post_contribution(member, thread, "Encore")
+    attempt = deliberation.post_contribution(member, thread, "Encore")
+    assert await refusal_code(attempt) == "thread_closed"
     assert await Contribution.count().where(Contribution.thread == thread) == 3
 
 
@@ -192,10 +192,10 @@ async def test_observers_read_but_do_not_post() -> None:
     proposal_id = await proposals.submit_proposal(member, assembly_id, "P", "Texte")
     page = await proposal_queries.proposal_page(organisation_id, proposal_id)
     assert page is not None
-    with pytest.raises(Refused, match="read_only"):
-        await deliberation.post_contribution(observer, page.thread_id, "Je peux ?")
-    with pytest.raises(Refused, match="read_only"):
-        await proposals.submit_proposal(observer, assembly_id, "P2", "Texte")
+    attempt = deliberation.post_contribution(observer, page.thread_id, "Je peux ?")
+    assert await refusal_code(attempt) == "read_only"
+    attempt = proposals.submit_proposal(observer, assembly_id, "P2", "Texte")
+    assert await refusal_code(attempt) == "read_only"
 
 
 async def test_a_draft_is_not_found_by_the_services_for_others_than_its_authors() -> None:
@@ -217,12 +217,11 @@ async def test_a_draft_is_not_found_by_the_services_for_others_than_its_authors(
     page = await agenda_queries.assembly_page(organisation_id, assembly_id, viewer)
     assert page is not None
     assert page.unplaced == []
-    with pytest.raises(Refused, match="not_found"):
-        await proposals.edit_proposal(other, draft, "", "")  # not even a form error
-    with pytest.raises(Refused, match="not_found"):
-        await proposals.toggle_support(other, draft)
-    with pytest.raises(Refused, match="not_found"):
-        await proposals.change_status(other, draft, ProposalStatus.WITHDRAWN)
+    attempt = proposals.edit_proposal(other, draft, "", "")
+    assert await refusal_code(attempt) == "not_found"  # not even a form error
+    assert await refusal_code(proposals.toggle_support(other, draft)) == "not_found"
+    attempt = proposals.change_status(other, draft, ProposalStatus.WITHDRAWN)
+    assert await refusal_code(attempt) == "not_found"
     assert await proposals.edit_proposal(coauthor, draft, "Brouillon", "Texte revu.") == 2
 
 

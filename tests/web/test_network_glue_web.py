@@ -13,7 +13,7 @@ import httpx
 import pytest
 from tests.support.consultations import consulted_cooperative
 from tests.support.factories import PASSWORD
-from tests.web.helpers import sign_in
+from tests.web.helpers import assert_shows, sign_in
 from tests.web.network_helpers import Org, joined, network_of_two, organisation
 
 from votes.db.tables import Assembly, AssemblyStatus, Organisation
@@ -138,9 +138,7 @@ async def test_the_audit_trail_writes_a_gatherings_days_in_words(
     network = await organisation("Reseau", is_network=True)
     await summer_gathering(client, network, date(2026, 6, 9), date(2026, 6, 13), "Die")
     page = shown(await client.get(f"{network.base}/audit"))
-    assert "Rencontre annoncée" in page
-    assert "mardi 9 juin 2026" in page
-    assert "samedi 13 juin 2026" in page
+    assert_shows(page, "Rencontre annoncée", "mardi 9 juin 2026", "samedi 13 juin 2026")
     assert "2026-06-09" not in page
 
 

@@ -11,7 +11,7 @@ import httpx
 from tests.support.factories import PASSWORD, close, open_ballot, role_holders
 from tests.support.network_ballots import Network, network
 from tests.web.assembly_helpers import post_form
-from tests.web.helpers import sign_in
+from tests.web.helpers import assert_shows, sign_in
 
 from votes.db.tables import Ballot, Organisation
 from votes.services.ballots import lifecycle
@@ -58,9 +58,12 @@ async def test_the_results_page_shows_the_deciding_verdict_then_both_counts(
     )
     verdict = page.index("verdict--adopted")
     assert verdict < page.index("Par tête et par coopérative")
-    assert "Décidé par le décompte par coopérative : chaque coopérative pèse autant." in page
-    assert "Les deux décomptes diffèrent : par tête, le résultat serait : Rejetée." in page
-    assert "Par tête (voix)" in page
+    assert_shows(
+        page,
+        "Décidé par le décompte par coopérative : chaque coopérative pèse autant.",
+        "Les deux décomptes diffèrent : par tête, le résultat serait : Rejetée.",
+        "Par tête (voix)",
+    )
     assert "58,3" in page  # 7/12 of the network for: a share, not 0,58333 votes
     assert net.names["grande"] in page
     assert net.names["petite"] in page
@@ -88,13 +91,11 @@ async def test_the_projector_shows_per_head_and_per_cooperative(
             headers={"HX-Request": "true", "Accept-Language": "fr"},
         )
     )
-    assert "Par tête (voix)" in projector
-    assert "Par coopérative (part du réseau)" in projector
-    assert "(décide)" in projector
+    assert_shows(projector, "Par tête (voix)", "Par coopérative (part du réseau)", "(décide)")
     # a few cooperatives: each one's line beside the counts, by name, in the room's words
-    assert "Par coopérative" in projector
-    assert net.names["grande"] in projector
-    assert "Pour 1, Contre 5, Abstention 0" in projector
+    assert_shows(
+        projector, "Par coopérative", net.names["grande"], "Pour 1, Contre 5, Abstention 0"
+    )
 
 
 async def test_a_secret_ballot_hides_a_small_cooperative_and_says_why(

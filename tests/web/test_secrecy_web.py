@@ -8,6 +8,7 @@ from fractions import Fraction
 
 import httpx
 from tests.support.factories import close
+from tests.web.assembly_helpers import first_id
 from tests.web.helpers import csrf_token
 from tests.web.phone_voting import (
     VotingCoop,
@@ -102,9 +103,7 @@ async def _console(client: httpx.AsyncClient, coop: VotingCoop, ballot_id: int, 
         follow_redirects=False,
     )
     assert done.status_code == 303, done.text
-    found = re.search(r"/ballots/(\d+)/console$", done.headers["location"])
-    assert found is not None
-    return int(found.group(1))
+    return first_id(r"/ballots/(\d+)/console$", done.headers["location"])
 
 
 async def _totals_seen(
