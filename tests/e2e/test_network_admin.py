@@ -23,12 +23,14 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from tests.e2e.conftest import (
     FACILITATOR,
+    ORG,
     PHONE,
     AccessibilityLog,
     Camera,
     new_context,
     no_sideways_scroll,
     sign_in_with_password,
+    signed_in_page,
 )
 from tests.support.server import ServedApp
 
@@ -353,4 +355,76 @@ def test_a_network_takes_in_a_cooperative_and_consults_it(
     _answer_seen_by_the_network(camille, answers, accessibility)
     camera.shoot(camille, "answer-received")
     _end_the_membership(camille, dominique, accessibility, camera)
+    # the network's acts, in words in its own audit trail
+    _nav(camille, "Journal d'audit")
+    expect(camille.locator("#audit-entries")).to_contain_text("Coopérative invitée dans le réseau")
+    _look(camille, accessibility, "the network's audit trail")
+    camera.shoot(camille, "network-audit-trail")
     assert accessibility.found == {}, accessibility.report()
+
+
+# -- what the walk found in La Fabrique's audit trail: stored keys in a French page ----------
+# The fixes are in src/ (votes/web/audit_labels.py, votes/web/labels.py); each test below
+# passes once its fix lands, and strict=True then asks for the mark to go.
+
+
+def _audit_entries(page: Page, organisation: str, action: str) -> str:
+    """The audit trail's entries of one action, as its filter shows them."""
+    page.goto(f"/o/{organisation}/audit?action={action}")
+    entries = page.locator("#audit-entries")
+    expect(entries).to_be_visible()
+    return entries.inner_text()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="audit_labels.VALUE_GROUPS has no 'network' area: the details 'representation' of"
+    " network.representation_set and 'sharing' of network.sharing_set show the stored keys"
+    " (« représentation : delegation », « règle de partage : equal »)",
+)
+def test_a_network_choice_reads_in_words_in_the_audit_trail(
+    browser: Browser, served_demo: ServedApp
+) -> None:
+    """Camille saves, as they were, the demo cooperative's representation and the network's
+    sharing rule: each trail must say the choice in words."""
+    with signed_in_page(
+        browser, served_demo.base_url, CAMILLE, size=PHONE, is_mobile=True, has_touch=True
+    ) as camille:
+        camille.goto(f"/o/{ORG}/networks")
+        camille.get_by_role("link", name=NETWORK_NAME).click()
+        camille.get_by_label("Une délégation").check()
+        camille.get_by_role("button", name="Enregistrer", exact=True).click()
+        expect(camille.get_by_label("Une délégation")).to_be_checked()
+        camille.goto(f"/o/{NETWORK}/cooperatives")
+        camille.get_by_role("button", name="Enregistrer la règle de partage").click()
+        camille.wait_for_load_state()
+        trails = [
+            _audit_entries(camille, ORG, "network.representation_set"),
+            _audit_entries(camille, NETWORK, "network.sharing_set"),
+        ]
+    for text, action in zip(trails, ("Représentation dans", "Règle de partage"), strict=True):
+        assert action in text, text
+    keys = [KEYS.findall(text) for text in trails]
+    assert keys == [[], []], f"stored keys {keys} in\n" + "\n".join(trails)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="audit_labels.ACTIONS has no ballot.opened, ballot.closed, ballot.published: they"
+    " read « Autre action (ballot opened) »; ballot.closed's details read in English"
+    " (« box digest », « papers »)",
+)
+def test_a_ballots_life_reads_in_words_in_the_audit_trail(
+    browser: Browser, served_demo: ServedApp
+) -> None:
+    with signed_in_page(
+        browser, served_demo.base_url, CAMILLE, size=PHONE, is_mobile=True, has_touch=True
+    ) as camille:
+        texts = [
+            _audit_entries(camille, ORG, f"ballot.{act}")
+            for act in ("opened", "closed", "published")
+        ]
+    for text in texts:
+        assert "Scrutin n°" in text, text  # the demo's ballots went through each step
+        for english in ("Autre action", "digest", "papers"):
+            assert english not in text, text
