@@ -6,9 +6,9 @@ Maëlle to its register. Camille, who runs the network, first mistypes its short
 French message, nothing written), then invites it; Dominique accepts on « Réseaux », chooses a
 delegation and registers Maëlle; Camille sees La Fabrique as a member. Camille then sends the
 network's motion to the member cooperatives for their opinion; Dominique puts it on an
-assembly of La Fabrique, runs its ballot, votes, publishes, and sends the answer back; Camille
-reads it, in French words and figures. Last, Camille ends La Fabrique's membership, and both
-sides say so in words.
+assembly of La Fabrique, runs its ballot (a show of hands, entered as the room's count),
+publishes, and sends the answer back; Camille reads it, in French words and figures. Last,
+Camille ends La Fabrique's membership, and both sides say so in words.
 
 Every page met is checked: axe-core, no sideways scroll, no internal key on screen, and
 French typography (a no-break space before « : ; ? ! »).
@@ -18,18 +18,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import ExitStack
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from tests.e2e.conftest import (
-    FACILITATOR,
     ORG,
     PHONE,
     AccessibilityLog,
     Camera,
-    new_context,
     no_sideways_scroll,
-    sign_in_with_password,
     signed_in_page,
 )
 from tests.support.server import ServedApp
@@ -40,15 +38,24 @@ from votes.services.demo_network_story import MOTION_TITLE, NETWORK_NAME
 pytestmark = pytest.mark.slow
 
 NETWORK = "demo-reseau"
-CAMILLE = FACILITATOR  # the demo's admin runs the network too
+CAMILLE = "camille@demo.votes.invalid"  # the demo's admin runs the network too
 DOMINIQUE = "dominique@fabrique.votes.invalid"  # the instance's administrator
 COOPERATIVE = "La Fabrique"
 SHORT_NAME = "la-fabrique"
 DELEGATE = "Maëlle Girard"
 ASSEMBLY = "Conseil de janvier"
 NBSP = "\u00a0"
-# La Fabrique's answer as its admin reads it: Dominique alone voted, for
-FIGURES = f"adoptée — pour{NBSP}: 1, contre{NBSP}: 0, abstentions{NBSP}: 0, votant·es{NBSP}: 1."
+# La Fabrique's council votes by a show of hands: Dominique for, Maëlle abstains
+ROOM_COUNT = {
+    "count-yes": "1",
+    "count-no": "0",
+    "count-abstain": "1",
+    "blank": "0",
+    "invalid": "0",
+    "cast": "2",
+}
+# its answer as its admin reads it
+FIGURES = f"adoptée — pour{NBSP}: 1, contre{NBSP}: 0, abstentions{NBSP}: 1, votant·es{NBSP}: 2."
 UNKNOWN = "Aucune coopérative n'a ce nom court ici"
 # internal keys: statuses, representations, answers, sharing rules, options' values
 KEYS = re.compile(
@@ -76,21 +83,21 @@ def phones(
     browser: Browser, served_demo: ServedApp, instance_admin: str, camera: Camera
 ) -> Iterator[tuple[Page, Page]]:
     """Camille's phone (the network) and Dominique's (the new cooperative), signed in."""
-    contexts = [
-        new_context(browser, served_demo.base_url, size=PHONE, is_mobile=True, has_touch=True)
-        for _ in range(2)
-    ]
-    pages = [context.new_page() for context in contexts]
-    try:
-        for page, email in zip(pages, (CAMILLE, instance_admin), strict=True):
-            sign_in_with_password(page, email)
-        yield pages[0], pages[1]
-    finally:
-        if camera.failed():
-            for name, page in zip(("camille", "dominique"), pages, strict=True):
-                camera.shoot(page, f"at-failure-{name}")
-        for context in contexts:
-            context.close()
+    with ExitStack() as phones:
+        camille, dominique = (
+            phones.enter_context(
+                signed_in_page(
+                    browser, served_demo.base_url, email, size=PHONE, is_mobile=True, has_touch=True
+                )
+            )
+            for email in (CAMILLE, instance_admin)
+        )
+        try:
+            yield camille, dominique
+        finally:
+            if camera.failed():
+                camera.shoot(camille, "at-failure-camille")
+                camera.shoot(dominique, "at-failure-dominique")
 
 
 def _look(page: Page, accessibility: AccessibilityLog, name: str) -> None:
@@ -236,8 +243,9 @@ def _plan_an_assembly(dominique: Page, accessibility: AccessibilityLog) -> None:
 
 
 def _run_the_ballot(dominique: Page, accessibility: AccessibilityLog, camera: Camera) -> None:
-    """On the copy of the proposal, Dominique prepares its ballot, opens it, votes for,
-    closes it and publishes the result."""
+    """On the copy of the proposal, Dominique prepares its ballot and opens it; La Fabrique's
+    council votes by a show of hands (Dominique for, Maëlle abstains), which Dominique enters
+    as the room's count; then closes the ballot and publishes the result."""
     dominique.get_by_role("button", name="Préparer son scrutin").click()
     dominique.wait_for_url(re.compile(r"/ballots/\d+$"))
     ballot = dominique.url
@@ -247,13 +255,13 @@ def _run_the_ballot(dominique: Page, accessibility: AccessibilityLog, camera: Ca
     dominique.get_by_role("button", name="Ouvrir le scrutin").click()
     dominique.wait_for_load_state()
     dominique.goto(ballot)
-    dominique.get_by_role("button", name="Pour", exact=True).click()
-    confirm = dominique.get_by_role("button", name="Confirmer mon vote")
-    expect(confirm).to_be_visible()
-    _look(dominique, accessibility, "ballot, review")
-    confirm.click()
-    expect(dominique.get_by_role("status").filter(has_text="Vote enregistré")).to_be_visible()
-    _look(dominique, accessibility, "ballot, vote recorded")
+    dominique.get_by_role("link", name="Décompte de la salle").click()
+    expect(dominique.get_by_role("heading", level=1)).to_have_text("Décompte de la salle")
+    for field, number in ROOM_COUNT.items():
+        dominique.locator(f"#{field}").fill(number)
+    _look(dominique, accessibility, "room count")
+    dominique.get_by_role("button", name="Enregistrer le décompte de la salle").click()
+    dominique.wait_for_load_state()
     dominique.goto(f"{ballot}/console")
     for action in ("close", "publish"):
         dominique.locator(f"form[action$='/console/{action}'] button[type=submit]").click()
@@ -312,7 +320,7 @@ def _answer_seen_by_the_network(
     row = camille.locator("tbody tr").filter(has_text=COOPERATIVE)
     expect(row.locator("td[data-label='Réponse']")).to_contain_text("adoptée")
     cells = [row.locator(f"td[data-label='{n}']") for n in ("Pour", "Contre", "Abstentions")]
-    for cell, figure in zip(cells, ("1", "0", "0"), strict=True):
+    for cell, figure in zip(cells, ("1", "0", "1"), strict=True):
         expect(cell).to_have_text(figure)
     expect(row.get_by_role("button", name="Retirer la consultation")).to_have_count(0)
     _look(camille, accessibility, "consultation, an answer received")
