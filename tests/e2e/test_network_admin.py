@@ -63,6 +63,27 @@ KEYS = re.compile(
     r"adopted|rejected|no_decision|unanswered|withdrawn|sent|answered|submitted|under_debate|"
     r"draft|voting|open|closed|published|plenary|o\d+|None|True|False)\b"
 )
+# the words of the visible table cells that the line wraps in the middle (« Tot / al »); a
+# stacked table's head and the words for screen readers only are out of sight
+BROKEN_WORDS = """() => [...document.querySelectorAll('main th, main td')]
+    .filter(cell => cell.getClientRects().length)
+    .filter(cell => !cell.closest('thead')
+        || getComputedStyle(cell.closest('thead')).position !== 'absolute')
+    .flatMap(cell => {
+        const broken = [];
+        const texts = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+        for (let text = texts.nextNode(); text; text = texts.nextNode()) {
+            if (text.parentElement.closest('.visually-hidden')) continue;
+            for (const word of text.data.matchAll(/[^\\s-]+/g)) {
+                const range = document.createRange();
+                range.setStart(text, word.index);
+                range.setEnd(text, word.index + word[0].length);
+                const lines = new Set([...range.getClientRects()].map(box => Math.round(box.top)));
+                if (lines.size > 1) broken.push(word[0]);
+            }
+        }
+        return broken;
+    })"""
 # « : ; ? ! » after a word or a plain space: French wants a no-break space before them
 UNSPACED = re.compile(r"\w ?[:;?!](?=\s|$)|«(?![\u00a0\u202f])|(?<![\u00a0\u202f])»")
 
@@ -107,6 +128,8 @@ def _look(page: Page, accessibility: AccessibilityLog, name: str) -> None:
     page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')")
     accessibility.check(page, name)
     no_sideways_scroll(page, name)
+    broken = page.evaluate(BROKEN_WORDS)
+    assert not broken, f"{name}: words cut in two in table cells {broken}"
     text = f"{page.title()}\n{page.locator('body').inner_text()}"
     keys = sorted({match.group(0) for match in KEYS.finditer(text)})
     assert not keys, f"{name}: internal keys on screen {keys}\n{text}"
@@ -267,6 +290,9 @@ def _run_the_ballot(dominique: Page, accessibility: AccessibilityLog, camera: Ca
         dominique.locator(f"form[action$='/console/{action}'] button[type=submit]").click()
         dominique.wait_for_load_state()
     _look(dominique, accessibility, "ballot console, published")
+    dominique.goto(ballot)
+    expect(dominique.locator(".verdict")).to_have_text(re.compile("Adoptée"))
+    _look(dominique, accessibility, "ballot, published with the room's count")
     camera.shoot(dominique, "ballot-published")
 
 
