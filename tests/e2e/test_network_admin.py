@@ -431,12 +431,6 @@ def _audit_entries(page: Page, organisation: str, action: str) -> str:
     return entries.inner_text()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="audit_labels.VALUE_GROUPS has no 'network' area: the details 'representation' of"
-    " network.representation_set and 'sharing' of network.sharing_set show the stored keys"
-    " (« représentation : delegation », « règle de partage : equal »)",
-)
 def test_a_network_choice_reads_in_words_in_the_audit_trail(
     browser: Browser, served_demo: ServedApp
 ) -> None:
@@ -463,12 +457,6 @@ def test_a_network_choice_reads_in_words_in_the_audit_trail(
     assert keys == [[], []], f"stored keys {keys} in\n" + "\n".join(trails)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="audit_labels.ACTIONS has no ballot.opened, ballot.closed, ballot.published: they"
-    " read « Autre action (ballot opened) »; ballot.closed's details read in English"
-    " (« box digest », « papers »)",
-)
 def test_a_ballots_life_reads_in_words_in_the_audit_trail(
     browser: Browser, served_demo: ServedApp
 ) -> None:
