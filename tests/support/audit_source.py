@@ -129,12 +129,47 @@ def recorded_actions(source: Path = SOURCE) -> set[str]:
     return actions
 
 
+def _dicts(node: ast.AST, scope: ast.AST, source: _Source, depth: int = 0) -> Iterator[ast.Dict]:
+    """The dict literals ``node`` can be, followed like an action; a dict built otherwise (a
+    digest's fields, a ``**`` merge) is not followed: its keys are checked by the pages' tests."""
+    if depth > 4:
+        return
+    if isinstance(node, ast.Dict):
+        yield node
+    elif isinstance(node, ast.IfExp):
+        yield from _dicts(node.body, scope, source, depth)
+        yield from _dicts(node.orelse, scope, source, depth)
+    elif isinstance(node, ast.Name) and isinstance(scope, ast.FunctionDef | ast.AsyncFunctionDef):
+        assigned = [
+            statement.value
+            for statement in ast.walk(scope)
+            if isinstance(statement, ast.Assign | ast.AnnAssign)
+            and statement.value is not None
+            and any(
+                isinstance(t, ast.Name) and t.id == node.id
+                for t in (
+                    statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+                )
+            )
+        ]
+        for value in assigned:
+            yield from _dicts(value, scope, source, depth + 1)
+        position = _parameter_position(scope, node.id)
+        if assigned or position is None:
+            return
+        for call, caller in source.calls.get(scope.name, []):
+            given = _argument(call, position if position >= 0 else 10_000, node.id)
+            if given is not None:
+                yield from _dicts(given, caller, source, depth + 1)
+
+
 def written_detail_keys(source: Path = SOURCE) -> set[str]:
-    """The detail keys written out as a dict at the recording calls (built ones are not)."""
-    _found, recorders = _read(source)
+    """The detail keys written out as dicts for the recording calls, followed through the
+    helpers that pass them on."""
+    found, recorders = _read(source)
     keys: set[str] = set()
-    for call, _scope in recorders:
+    for call, scope in recorders:
         details = _argument(call, DETAILS_AT.get(_called_name(call), 10_000), "details")
-        if isinstance(details, ast.Dict):
-            keys.update(k.value for k in details.keys if isinstance(k, ast.Constant))
+        for written in () if details is None else _dicts(details, scope, found):
+            keys.update(str(k.value) for k in written.keys if isinstance(k, ast.Constant))
     return keys

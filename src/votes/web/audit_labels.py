@@ -195,6 +195,12 @@ DETAILS: dict[str, str] = {
     "afresh": N_("started afresh"),
     "cancel_reason": N_("reason for cancelling"),
     "cosigned_by": N_("co-signed by (person no.)"),
+    "author": N_("author (person no.)"),
+    "previous_body": N_("previous text"),
+    "previous_stance": N_("previous position"),
+    "convocation": N_("convened to assembly no."),
+    "before": N_("before"),
+    "after": N_("after"),
 }
 
 
@@ -213,7 +219,9 @@ VALUE_GROUPS: dict[str, dict[str, str]] = {
     "ballot": {"method": "method", "status": "ballot_status", "action": "cosigned_act"},
     "consultation": {"verdict": "consultation_verdict"},
     "network": {"representation": "network_representation", "sharing": "network_sharing"},
+    "contribution": {"previous_stance": "stance"},
 }
+ROLE_LISTS = frozenset(("roles", "before", "after"))  # a change of roles: before and after
 ROLES: dict[str, str] = {
     "member": N_("member"),
     "observer": N_("observer"),
@@ -268,7 +276,7 @@ def detail_items(
     items = []
     for key, value in details.items():
         name = gettext(DETAILS[key]) if key in DETAILS else _words(key)
-        if key == "roles" and isinstance(value, list | tuple):
+        if key in ROLE_LISTS and isinstance(value, list | tuple):
             shown = ", ".join(gettext(ROLES[v]) if v in ROLES else str(v) for v in value)
         elif isinstance(value, list | tuple):
             shown = ", ".join(str(v) for v in value)
