@@ -17,10 +17,11 @@ from tests.support.factories import (
 )
 from tests.web.helpers import assert_shows, sign_in
 from tests.web.minutes_helpers import visible_text
+from tests.web.network_helpers import network_of_two
 
 from votes.core.room_counts import RoomCount
 from votes.db.tables import Membership
-from votes.services import assemblies, audit
+from votes.services import assemblies, audit, networks
 from votes.services.actors import actor_for
 from votes.services.ballots import lifecycle, room_counts
 from votes.web.audit_labels import ACTIONS, DETAILS
@@ -129,3 +130,22 @@ async def test_a_ballots_life_reads_in_words_in_french(client: httpx.AsyncClient
     )
     for raw in ("Autre action", "box digest", "options digest", "participations", "True", "yes:"):
         assert raw not in text, raw
+
+
+async def test_a_networks_fixed_shares_read_by_cooperative_and_percentage(
+    client: httpx.AsyncClient,
+) -> None:
+    network, first, second = await network_of_two()
+    fixed = {first.organisation_id: "62,5", second.organisation_id: "37,5"}
+    await networks.set_sharing(network.admin, "fixed", fixed)
+    await sign_in(client, network.admin_email, PASSWORD)
+    page = await client.get(f"/o/{network.short_name}/audit", headers=FRENCH)
+    text = visible_text(page.text)
+    first_name, second_name = (f"Coop {org.short_name}" for org in (first, second))
+    assert_shows(
+        text,
+        "règle de partage : Parts fixes",
+        f"{first_name} : 62,5 %",
+        f"{second_name} : 37,5 %",
+    )
+    assert "6250" not in text

@@ -153,13 +153,16 @@ async def set_sharing(actor: Actor, sharing: str, fixed: dict[int, str] | None =
     network_id = actor.organisation_id
     async with write_transaction(Organisation._meta.db):
         await _require_network_admin(actor)
-        members = [
-            int(row["cooperative"])
-            for row in await NetworkMembership.select(NetworkMembership.cooperative).where(
+        names = {
+            int(row["cooperative"]): str(row["cooperative.name"])
+            for row in await NetworkMembership.select(
+                NetworkMembership.cooperative, NetworkMembership.cooperative.name
+            ).where(
                 (NetworkMembership.network == network_id)
                 & (NetworkMembership.status == NetworkStatus.MEMBER.value)
             )
-        ]
+        }
+        members = list(names)
         shares: dict[int, int] = {}
         if sharing == Sharing.FIXED.value:
             given = fixed or {}
@@ -185,7 +188,8 @@ async def set_sharing(actor: Actor, sharing: str, fixed: dict[int, str] | None =
             ).where(NetworkMembership.network_key == network_key(network_id, cooperative))
         details: dict[str, Any] = {"sharing": sharing}
         if shares:
-            details["shares"] = {str(k): v for k, v in sorted(shares.items())}
+            # each cooperative by its name at the time, its share in basis points
+            details["shares"] = {names[k]: v for k, v in sorted(shares.items())}
         await audit.record_act(actor, "network.sharing_set", f"network:{network_id}", details)
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from fractions import Fraction
 from typing import Any
 
 from babel.dates import format_date
 
 from votes import i18n
+from votes.core.explain import format_percent
 from votes.i18n import gettext
 from votes.web.labels import N_, label
 from votes.web.templating import punctuation
@@ -243,6 +245,13 @@ def _day(value: object) -> str:
     return format_date(day, format="full", locale=i18n.babel_locale())
 
 
+def _amount(key: str, value: object) -> str:
+    """A number in a detail's map: a network's share (basis points) as a percentage."""
+    if key == "shares" and isinstance(value, int):
+        return format_percent(Fraction(value, 10_000), i18n.current_language.get())
+    return str(value)
+
+
 def _words(code: str) -> str:
     """A stored key as plain words: ``sign_ins.unblocked`` → "sign ins unblocked"."""
     return code.replace(".", " ").replace("_", " ").replace(":", " ").strip()
@@ -283,7 +292,8 @@ def detail_items(
         elif isinstance(value, dict):
             colon = punctuation(":")  # « Pour : 7 », the reader's way
             shown = ", ".join(
-                f"{options.get(str(k)) or _words(str(k))}{colon} {v}" for k, v in value.items()
+                f"{options.get(str(k)) or _words(str(k))}{colon} {_amount(key, v)}"
+                for k, v in value.items()
             )
         elif isinstance(value, bool):  # « avec consignes de vote : oui », never « True »
             shown = gettext("yes") if value else gettext("no")
