@@ -223,3 +223,18 @@ def test_helpers_are_imported_from_the_module_that_defines_them() -> None:
                 if name in imported_there
             ]
     assert relayed == []
+
+
+LONG_MODULE = 600  # lines: a newcomer reads a module whole below this
+
+
+def test_a_module_past_six_hundred_lines_says_why_at_its_top() -> None:
+    unexplained = []
+    for path in sorted((ROOT / "src" / "votes").rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        if text.count("\n") <= LONG_MODULE:
+            continue
+        docstring = ast.get_docstring(ast.parse(text)) or ""
+        if "Long:" not in docstring:
+            unexplained.append(f"{path.relative_to(ROOT)} ({text.count(chr(10))} lines)")
+    assert unexplained == [], "say why in a « Long: » line of the module docstring"
