@@ -268,21 +268,32 @@ def test_ballot_page_announces_its_opening(
 # -- bug 6 and the projector theme: every state fits 1920×1080 ------------------------------------
 
 
+# measured in one turn of the page's script: the live part is re-fetched every few seconds, and
+# an element read between two Playwright calls may be gone by the second (CI saw a None box)
+JOIN_GEOMETRY = """() => {
+  const join = document.querySelector('.projector__join');
+  const code = join && join.querySelector('svg path');  // the code itself, not only its box
+  const address = join && join.querySelector('.projector__address');
+  if (!join || !code || !address) return null;
+  const box = join.getBoundingClientRect(), qr = code.getBoundingClientRect();
+  const inside = address.getBoundingClientRect();
+  return {
+    centre: box.x + box.width / 2,
+    qrCentre: qr.x + qr.width / 2,
+    cut: address.scrollWidth > address.clientWidth + 1,
+    right: inside.x + inside.width,
+  };
+}"""
+
+
 def join_block_is_whole(page: Page) -> None:
-    join = page.locator(".projector__join")
-    expect(join).to_be_visible()
-    qr = join.locator("svg path")  # the code itself, not only its box
-    box, qr_box = join.bounding_box(), qr.bounding_box()
-    assert box is not None
-    assert qr_box is not None
-    centre, qr_centre = box["x"] + box["width"] / 2, qr_box["x"] + qr_box["width"] / 2
-    assert abs(centre - qr_centre) <= 4, f"QR code off-centre by {qr_centre - centre:.0f} px"
-    address = join.locator(".projector__address")
-    cut = address.evaluate("e => e.scrollWidth > e.clientWidth + 1")
-    inside = address.bounding_box()
-    assert inside is not None
-    assert not cut, "the voting address is cut"
-    assert inside["x"] + inside["width"] <= PROJECTOR["width"], "the voting address is cut"
+    expect(page.locator(".projector__join")).to_be_visible()
+    geometry = page.evaluate(JOIN_GEOMETRY)
+    assert geometry is not None, "the join block has no QR code or no address"
+    off = geometry["qrCentre"] - geometry["centre"]
+    assert abs(off) <= 4, f"QR code off-centre by {off:.0f} px"
+    assert not geometry["cut"], "the voting address is cut"
+    assert geometry["right"] <= PROJECTOR["width"], "the voting address is cut"
 
 
 def test_projector_fits_1080_at_every_state(
