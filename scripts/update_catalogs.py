@@ -27,6 +27,8 @@ def locale_dir(language: str) -> Path:
     return ROOT / "src" / "votes" / "locale" / language / "LC_MESSAGES"
 
 
+# the refusal sentences are data, read by their own extractor as if marked N_ / Nn_
+SENTENCE_FILES = "src/votes/web/refusal_sentences/*.toml"
 KEYWORDS = {
     "_": None,
     "gettext": None,
@@ -45,7 +47,11 @@ def extracted() -> set[MessageKey]:
     """(message id, context) of every string the code marks for translation: one word may be
     translated differently in two contexts ("Rejected", of a proposal or of an amendment)."""
     found: set[MessageKey] = set()
-    method_map = [("src/votes/**.py", "python"), ("templates/**.jinja", "jinja2")]
+    method_map = [
+        ("src/votes/**.py", "python"),
+        ("templates/**.jinja", "jinja2"),
+        (SENTENCE_FILES, "votes.web.refusals:extract_sentences"),
+    ]
     options = {"templates/**.jinja": {"extensions": "jinja2.ext.i18n"}}
     for _file, _line, message, _comments, context in extract_from_dir(
         str(ROOT), method_map=method_map, options_map=options, keywords=KEYWORDS

@@ -19,6 +19,7 @@ from votes.i18n import catalog_files
 from votes.settings import VARIABLES
 
 ROOT = Path(__file__).resolve().parents[1]
+SENTENCE_FILES = "src/votes/web/refusal_sentences/*.toml"  # the refusals' sentences
 KEYWORDS = {
     "_": None,
     "gettext": None,
@@ -53,7 +54,11 @@ def test_readme_quick_start_is_two_commands() -> None:
 
 def _extracted_messages() -> set[tuple[str | tuple[str, ...], str | None]]:
     found: set[tuple[str | tuple[str, ...], str | None]] = set()
-    method_map = [("src/votes/**.py", "python"), ("templates/**.jinja", "jinja2")]
+    method_map = [
+        ("src/votes/**.py", "python"),
+        ("templates/**.jinja", "jinja2"),
+        (SENTENCE_FILES, "votes.web.refusals:extract_sentences"),
+    ]
     options = {"templates/**.jinja": {"extensions": "jinja2.ext.i18n"}}
     for _file, _line, message, _comments, context in extract_from_dir(
         str(ROOT), method_map=method_map, options_map=options, keywords=KEYWORDS

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from babel.messages.extract import extract_from_dir
 from litestar import Litestar, get
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
@@ -15,7 +16,18 @@ from litestar.template.config import TemplateConfig
 from votes import i18n
 from votes.services.refusals import Refused
 from votes.web import app as _app  # noqa: F401 - imports every controller: their areas register
-from votes.web.refusals import GENERIC, explain, refused_page, registered
+from votes.web import refusals
+from votes.web.refusals import (
+    GENERIC,
+    SENTENCES,
+    Plural,
+    SentenceFileError,
+    area,
+    explain,
+    load_sentences,
+    refused_page,
+    registered,
+)
 from votes.web.templating import make_environment
 
 SERVICES = Path(__file__).resolve().parents[2] / "src" / "votes" / "services"
@@ -118,3 +130,58 @@ def test_generic_refusals_cover_every_rule_of_the_actor() -> None:
         actors.may_steward,
     ):
         assert actors.refusal_code(rule) in GENERIC
+
+
+def test_every_sentence_file_is_an_area_and_ships_with_the_package() -> None:
+    """Read through importlib.resources, as from the installed wheel: no file without its area."""
+    files = {entry.name for entry in SENTENCES.iterdir() if entry.name.endswith(".toml")}
+    assert files == {f"{area}.toml" for area in registered()}
+
+
+def test_extraction_sees_every_sentence() -> None:
+    """The translators' catalogs are fed by the Babel extractor of the sentence files."""
+    found = {
+        message
+        for _file, _line, message, _comments, _context in extract_from_dir(
+            str(Path(str(SENTENCES))),
+            method_map=[("*.toml", "votes.web.refusals:extract_sentences")],
+            keywords={"N_": None, "Nn_": (1, 2)},
+        )
+    }
+    sentences = {
+        sentence.forms if isinstance(sentence, Plural) else sentence
+        for messages in registered().values()
+        for _status, sentence in messages.values()
+    }
+    assert found == sentences
+
+
+@pytest.mark.parametrize(
+    ("entry", "why"),
+    [
+        ('status = 422\nsentence = "Too few."\nhint = "x"', "unknown keys \\['hint'\\]"),
+        ('status = 500\nsentence = "Too few."', "status 500 is not one of"),
+        ('status = "422"\nsentence = "Too few."', "status '422' is not one of"),
+        ('status = 422\nsentence = "Too few."\ncount = "minimum"', "give a sentence, or"),
+        ('status = 422\nplural = ["At least one."]\ncount = "minimum"', "give a sentence, or"),
+        ('status = 422\nplural = ["One.", "Two."]', "give a sentence, or"),
+        ("status = 422", "give a sentence, or"),
+    ],
+)
+def test_a_malformed_sentence_file_names_its_file_and_entry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, entry: str, why: str
+) -> None:
+    """``area`` runs when its module is imported: the import fails, saying where."""
+    (tmp_path / "members.toml").write_text(
+        f'[name_required]\nstatus = 422\nsentence = "Enter the name."\n\n[too_few]\n{entry}\n'
+    )
+    monkeypatch.setattr(refusals, "SENTENCES", tmp_path)
+    with pytest.raises(SentenceFileError, match=rf"^members\.toml \[too_few\]: {why}"):
+        area("members")
+
+
+def test_a_sentence_file_that_is_not_toml_names_its_file(tmp_path: Path) -> None:
+    path = tmp_path / "members.toml"
+    path.write_text('[too_few]\nstatus = 422\nsentence = "unclosed\n')
+    with pytest.raises(SentenceFileError, match=r"^members\.toml: "):
+        load_sentences(path)

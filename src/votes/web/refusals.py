@@ -1,7 +1,8 @@
 """What a person is told when a use case refuses: one sentence and one HTTP status per code.
 
 Services raise :class:`votes.services.refusals.Refused`; each area of the web layer declares its
-sentences with :func:`area` (next to the pages that show them), and :func:`explain` turns a
+sentences with :func:`area` (next to the pages that show them; the sentences themselves are in
+``refusal_sentences/<area>.toml``, where a translator finds them), and :func:`explain` turns a
 refusal into the translated sentence and its status: 422 for what was typed, 409 for a state
 that forbids the action now (closed, past the deadline, already settled), 403 for a role that
 never allows it, 404 for what does not exist in this organisation. A refusal that no page
@@ -11,9 +12,13 @@ catches reaches :func:`refused_page`, which answers with the same sentence and s
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import tomllib
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import IO, Any, NamedTuple
 
 from litestar import Request, Response
 from litestar.datastructures import State
@@ -31,7 +36,7 @@ from votes.web.rendering import VARY, is_htmx
 @dataclass(frozen=True, slots=True)
 class Plural:
     """A sentence that agrees with a number of the refusal's ``detail`` (``count``), quoted
-    in it as ``%(num)d``; ``forms`` are marked with ``Nn_``."""
+    in it as ``%(num)d``: an entry's ``plural`` forms and its ``count``."""
 
     forms: tuple[str, str]
     count: str
@@ -48,36 +53,85 @@ class Explanation(NamedTuple):
 
 _AREAS: dict[str, Messages] = {}
 
+SENTENCES = resources.files("votes.web") / "refusal_sentences"
+STATUSES = frozenset({403, 404, 409, 422, 429})
+_KEYS = frozenset({"status", "sentence", "plural", "count"})
+
+
+class SentenceFileError(ValueError):
+    """An area's sentence file that cannot be read: raised at import, naming file and entry."""
+
+
+def _sentence_of(source: str, code: str, entry: object) -> tuple[int, Sentence]:
+    """One entry of a sentence file, checked: a status of :data:`STATUSES`, and either a
+    ``sentence`` or a ``plural`` (singular and plural forms) with the ``count`` it agrees with."""
+    where = f"{source} [{code}]"
+    if not isinstance(entry, dict):
+        raise SentenceFileError(f"{where}: not a table")
+    unknown = sorted(entry.keys() - _KEYS)
+    if unknown:
+        raise SentenceFileError(f"{where}: unknown keys {unknown}")
+    status = entry.get("status")
+    if type(status) is not int or status not in STATUSES:
+        raise SentenceFileError(f"{where}: status {status!r} is not one of {sorted(STATUSES)}")
+    sentence, forms, count = entry.get("sentence"), entry.get("plural"), entry.get("count")
+    if isinstance(sentence, str) and forms is None and count is None:
+        return status, sentence
+    if (
+        sentence is None
+        and isinstance(forms, list)
+        and len(forms) == 2
+        and all(isinstance(form, str) for form in forms)
+        and isinstance(count, str)
+    ):
+        return status, Plural((forms[0], forms[1]), count)
+    raise SentenceFileError(
+        f"{where}: give a sentence, or a plural (two forms) and the count it agrees with"
+    )
+
+
+def load_sentences(path: Traversable) -> Messages:
+    """The sentences of one file of :data:`SENTENCES` (``<area>.toml``), in its order."""
+    return _parse(path.read_text(encoding="utf-8"), path.name)
+
+
+def _parse(text: str, source: str) -> Messages:
+    try:
+        table = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise SentenceFileError(f"{source}: {error}") from error
+    return {code: _sentence_of(source, code, entry) for code, entry in table.items()}
+
+
 # codes any area may raise: the rules of votes.services.actors, and what is not there
-GENERIC: Messages = {
-    "not_found": (404, N_("This page does not exist, or you do not have access to it.")),
-    "not_allowed": (403, N_("Your role does not allow this.")),
-    "read_only": (403, N_("Observers and suspended members can read but not take part.")),
-    "admins_only": (403, N_("Only the cooperative's administrators can do this.")),
-    "not_facilitator": (403, N_("Only facilitators can do this.")),
-    "facilitators_only_ballots": (403, N_("Only facilitators run ballots.")),
-    "scrutineers_only": (403, N_("Only scrutineers and facilitators can do this.")),
-    "cosigners_only": (403, N_("Only a scrutineer can confirm a result.")),
-    "stewards_only": (
-        403,
-        N_("Only the people who keep the attendance register can do this."),
-    ),
-    # every write on an assembly or its children once its minutes are final (minutes.py)
-    "record_final": (
-        409,
-        N_(
-            "The minutes of this assembly are final: nothing about it can change any more."
-            " Nothing was saved."
-        ),
-    ),
-}
+GENERIC: Messages = load_sentences(SENTENCES / "generic.toml")
 _FALLBACK: tuple[int, Sentence] = (409, N_("This action is not possible now."))
 
 
-def area(name: str, messages: Messages) -> Messages:
-    """Declare an area's sentences (a module constant: ``REFUSALS = area("ballots", {…})``)."""
-    _AREAS[name] = messages
+def area(name: str) -> Messages:
+    """Declare an area's sentences, read from ``refusal_sentences/<name>.toml`` (a module
+    constant: ``REFUSALS = area("ballots")``)."""
+    messages = _AREAS[name] = load_sentences(SENTENCES / f"{name}.toml")
     return messages
+
+
+def extract_sentences(
+    fileobj: IO[bytes], keywords: Collection[str], comment_tags: Collection[str], options: object
+) -> Iterator[tuple[int, str, str | tuple[str, str], list[str]]]:
+    """A Babel extractor for the sentence files (``votes.web.refusals:extract_sentences``): each
+    sentence as if marked ``N_``, each plural as if marked ``Nn_``, at the line of its entry."""
+    text = fileobj.read().decode("utf-8")
+    name = Path(getattr(fileobj, "name", "refusal sentences")).name
+    lines = {
+        line.strip()[1:-1]: number
+        for number, line in enumerate(text.splitlines(), start=1)
+        if line.startswith("[")
+    }
+    for code, (_status, sentence) in _parse(text, name).items():
+        if isinstance(sentence, Plural):
+            yield lines.get(code, 0), "Nn_", sentence.forms, []
+        else:
+            yield lines.get(code, 0), "N_", sentence, []
 
 
 def registered() -> dict[str, Messages]:

@@ -21,76 +21,11 @@ from votes.services.actors import may_count, may_take_part
 from votes.services.refusals import Refused
 from votes.web import pickers
 from votes.web.forms import FormErrors, whole_number
-from votes.web.labels import N_, Nn_
 from votes.web.pages import Page
-from votes.web.refusals import Plural, area, errors_on, raise_if_not_found
+from votes.web.refusals import area, errors_on, raise_if_not_found
 from votes.web.rendering import see_other
 
-REFUSALS = area(
-    "advance_votes",
-    {
-        "postal_not_allowed": (
-            409,
-            N_("Your statutes do not provide for votes by correspondence at this assembly."),
-        ),
-        "postal_not_open": (
-            409,
-            N_("Votes by correspondence open once the assembly is convened."),
-        ),
-        "postal_closed": (
-            409,
-            N_("The deadline for votes by correspondence has passed: vote at the assembly."),
-        ),
-        "postal_nothing_chosen": (422, N_("Choose an answer for at least one resolution.")),
-        "postal_bad_answer": (422, N_("Choose for, against or abstention.")),
-        "postal_not_voter": (
-            422,
-            N_("Only members with voting rights vote by correspondence."),
-        ),
-        "postal_ballot_started": (
-            409,
-            N_("This resolution is already put to the vote in the room: vote there."),
-        ),
-        "postal_paper_entered": (
-            409,
-            N_("Your signed paper form was entered for this resolution: it cannot be changed."),
-        ),
-        "postal_already_answered": (
-            409,
-            N_("This member has already answered this resolution by correspondence."),
-        ),
-        "postal_nothing_pending": (409, N_("No paper form of this member awaits confirmation.")),
-        "postal_same_scrutineer": (
-            409,
-            N_("Another scrutineer than the one who entered it must confirm this paper form."),
-        ),
-        "voted_by_post": (
-            409,
-            N_("You answered this resolution by correspondence: your vote stands."),
-        ),
-        "choose_member": (422, N_("Choose the member whose paper form you enter.")),
-        "postal_voted_in_the_room": (
-            409,
-            N_(
-                "This member has voted in the room on this resolution: their paper form cannot"
-                " count as well."
-            ),
-        ),
-        "postal_forms_pending": (
-            409,
-            Plural(
-                Nn_(
-                    "%(num)d paper form by correspondence awaits its second scrutineer: have it"
-                    " confirmed, or close anyway and it is not counted (the minutes say so).",
-                    "%(num)d paper forms by correspondence await their second scrutineer: have"
-                    " them confirmed, or close anyway and they are not counted (the minutes"
-                    " say so).",
-                ),
-                "count",
-            ),
-        ),
-    },
-)
+REFUSALS = area("advance_votes")
 
 
 def _answers(form: Any, prefix: str = "answer-") -> dict[int, str]:

@@ -28,7 +28,7 @@ from votes.services.actors import may_steward
 from votes.services.refusals import Refused
 from votes.web.forms import FormErrors, name_search, safe_next_path
 from votes.web.guards import requires
-from votes.web.labels import N_, label
+from votes.web.labels import label
 from votes.web.pages import Page, found
 from votes.web.refusals import area, row_form_errors
 from votes.web.rendering import (
@@ -37,30 +37,7 @@ from votes.web.rendering import (
     see_other,
 )
 
-REFUSALS = area(
-    "attendance",
-    {
-        "not_found": (404, N_("This member or assembly does not exist here.")),
-        "assembly_not_running": (
-            409,
-            N_("The register is kept while the assembly is convened or in session."),
-        ),
-        "not_a_voter": (422, N_("Only members with voting rights sign the register.")),
-        "remote_not_allowed": (
-            409,
-            N_("Your statutes do not provide for taking part remotely: check in in the room."),
-        ),
-        "not_checked_in": (409, N_("This member is not checked in.")),
-        "code_unknown": (
-            422,
-            N_("This code matches no member: check it, or find the person by their name."),
-        ),
-        "code_expired": (
-            409,
-            N_("This code has expired: find the person by their name, and check them in."),
-        ),
-    },
-)
+REFUSALS = area("attendance")
 
 
 # the steward's register may use the camera (this site only) to read members' QR codes

@@ -27,7 +27,6 @@ from votes.services.refusals import Refused
 from votes.settings import Settings
 from votes.web.context import SESSION_COOKIE
 from votes.web.forms import FormErrors, safe_next_path
-from votes.web.labels import N_
 from votes.web.pages import Visit
 from votes.web.refusals import area, explain
 from votes.web.rendering import see_other
@@ -35,55 +34,7 @@ from votes.web.rendering import see_other
 MAX_FIELD_LENGTH = 1000
 
 
-REFUSALS = area(
-    "accounts",
-    {
-        "bad_credentials": (422, N_("This email and password do not match an account.")),
-        "throttled": (
-            429,
-            N_(
-                "Too many failed attempts: wait 15 minutes before trying again, "
-                "or ask an administrator for help."
-            ),
-        ),
-        "code_unknown": (
-            422,
-            N_("This code is not valid. Check it on your sheet, or ask at the welcome desk."),
-        ),
-        "code_used": (
-            409,
-            N_(
-                "This code has already been used. If it was not you, ask at the welcome desk "
-                "for a new one."
-            ),
-        ),
-        "code_expired": (409, N_("This code has expired. Ask at the welcome desk for a new one.")),
-        "link_invalid": (
-            409,
-            N_(
-                "This link is not valid any more (it was used or it expired). "
-                "Ask an administrator for a new one."
-            ),
-        ),
-        "password_too_short": (422, N_("Choose a password of at least %(num)d characters.")),
-        "bad_current_password": (422, N_("Your current password is not this one.")),
-        "code_session": (
-            403,
-            N_(
-                "You signed in with an access code: it opens your cooperative for this visit "
-                "only, and cannot change your password or sign out your other devices. "
-                "Sign in with your password to do so."
-            ),
-        ),
-        "password_by_link": (
-            409,
-            N_(
-                "You have no password yet: ask an administrator of your cooperative for a link "
-                "to choose one."
-            ),
-        ),
-    },
-)
+REFUSALS = area("accounts")
 
 
 def account_message(error: Refused | str) -> str:

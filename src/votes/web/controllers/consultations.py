@@ -30,75 +30,7 @@ from votes.web.labels import N_
 from votes.web.pages import Page, found
 from votes.web.refusals import area, explain, row_form_errors
 
-REFUSALS = area(
-    "consultations",
-    {
-        "not_a_network": (
-            409,
-            N_("Only a network consults its member cooperatives."),
-        ),
-        "proposal_not_sendable": (
-            409,
-            N_("Only a submitted proposal, or one under debate, can be sent to the cooperatives."),
-        ),
-        "no_member_cooperatives": (
-            409,
-            N_("The network has no member cooperative to consult yet."),
-        ),
-        "already_consulted": (
-            409,
-            N_("Every member cooperative has already received this proposal."),
-        ),
-        "consultation_withdrawn": (
-            409,
-            N_("The network has withdrawn this consultation. Nothing was sent."),
-        ),
-        "already_answered": (
-            422,
-            N_("Your cooperative has already returned its answer. Nothing was sent again."),
-        ),
-        "assembly_already_chosen": (
-            409,
-            N_("An assembly has already been chosen for this consultation."),
-        ),
-        "assembly_closed": (
-            422,
-            N_("This assembly is closed: choose an assembly to come."),
-        ),
-        "choose_proposal": (422, N_("Choose the proposal to send.")),
-        "choose_consultation": (422, N_("Choose the consultation to withdraw.")),
-        "choose_assembly": (422, N_("Choose the assembly that will debate the proposal.")),
-        "no_assembly_chosen": (
-            422,
-            N_("Choose first the assembly that will debate the proposal."),
-        ),
-        "ballot_not_published": (
-            422,
-            N_(
-                "The answer can be returned once your ballot on this proposal is published."
-                " Nothing was sent."
-            ),
-        ),
-        "ballot_changed": (
-            409,
-            N_(
-                "The ballot on this proposal has changed: check its result again. Nothing was sent."
-            ),
-        ),
-        "confirm_answer": (422, N_("Check the answer, then send it from its page.")),
-        "not_a_motion": (
-            422,
-            N_("Only a for / against vote on the proposal gives an answer to return."),
-        ),
-        "figures_weighted": (
-            422,
-            N_(
-                "This ballot was weighted by colleges: its figures are not whole numbers of"
-                " votes and cannot be returned."
-            ),
-        ),
-    },
-)
+REFUSALS = area("consultations")
 
 ANSWERS = {
     Answer.ADOPTED: N_("adopted"),

@@ -42,49 +42,7 @@ from votes.web.labels import N_
 from votes.web.pages import Page
 from votes.web.refusals import area, explain, raise_if_not_found
 
-REFUSALS = area(
-    "floor",
-    {
-        "already_asked": (409, N_("You have already asked for the floor: wait for your turn.")),
-        "not_your_request": (409, N_("Only the member who asked can withdraw this request.")),
-        "request_not_waiting": (409, N_("This request is no longer waiting.")),
-        "list_closed": (
-            409,
-            N_("The speakers' list is closed: only a point of order can still be raised."),
-        ),
-        "nobody_speaking": (409, N_("Nobody has the floor: there is nothing to reply to.")),
-        "speaker_not_member": (
-            422,
-            N_("Choose an active member of this cooperative to add to the list."),
-        ),
-        "assembly_not_running": (
-            409,
-            N_("The floor is open while the assembly is convened or in session."),
-        ),
-        "category_too_long": (422, N_("The category is too long (60 characters at most).")),
-        "bad_budget": (422, N_("Speaking time is a number of minutes, up to 600.")),
-        "no_current_item": (409, N_("No agenda item is under discussion.")),
-        "mood_already_open": (
-            409,
-            N_("A mood check is already open: close it before launching another."),
-        ),
-        "mood_closed": (409, N_("This mood check is closed.")),
-        "unknown_choice": (422, N_("Choose one of the answers offered.")),
-        "bad_mood_options": (
-            422,
-            N_("Give 2 to 8 different answers, one a line, of 40 characters at most."),
-        ),
-        "question_too_long": (422, N_("The question is too long (300 characters at most).")),
-        "invalid_choice": (422, N_("Choose one of the options offered.")),
-        "bad_subject": (
-            422,
-            N_(
-                "Choose the agenda item, one of its proposals or one of their open amendments:"
-                " this one cannot be discussed here."
-            ),
-        ),
-    },
-)
+REFUSALS = area("floor")
 
 Option = TypeVar("Option", bound=StrEnum)
 

@@ -31,37 +31,10 @@ from votes.services.refusals import Refused
 from votes.web.assembly_forms import typed
 from votes.web.forms import FormErrors, name_search, whole_number
 from votes.web.guards import requires
-from votes.web.labels import N_
 from votes.web.pages import Page, found
 from votes.web.refusals import area, errors_on, form_errors, raise_if_not_found, row_form_errors
 
-REFUSALS = area(
-    "gatherings",
-    {
-        "title_required": (422, N_("Give a title.")),
-        "title_too_long": (422, N_("The title is too long.")),
-        "place_too_long": (422, N_("The place is too long.")),
-        "text_too_long": (422, N_("This text is too long.")),
-        "last_day_before_first": (422, N_("The last day cannot come before the first day.")),
-        "gathering_too_long": (422, N_("A gathering lasts %(num)d days at most.")),
-        "session_day_outside": (422, N_("Choose one of the days of the gathering.")),
-        "session_ends_before_start": (422, N_("The session must end after it starts.")),
-        "room_too_long": (422, N_("The room's name is too long.")),
-        "participant_not_member": (
-            422,
-            N_("Only active members of the cooperative can be registered."),
-        ),
-        "not_registered": (409, N_("Register for the gathering first to choose your sessions.")),
-        "participant_not_registered": (
-            409,
-            N_("This person has not registered for the gathering."),
-        ),
-        "gathering_not_today": (
-            409,
-            N_("The gathering is not taking place today: check-in is open on its days only."),
-        ),
-    },
-)
+REFUSALS = area("gatherings")
 
 GATHERING_FIELDS = ("title", "place", "first_day", "last_day", "description")
 SESSION_FIELDS = ("title", "type", "day", "start", "end", "room", "description")

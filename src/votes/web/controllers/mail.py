@@ -12,22 +12,10 @@ from litestar.response import Redirect, Template
 from votes.services import mail
 from votes.services.actors import may_administer
 from votes.web.guards import requires
-from votes.web.labels import N_
 from votes.web.pages import Page
 from votes.web.refusals import area
 
-REFUSALS = area(
-    "mail",
-    {
-        "mail_not_configured": (
-            409,
-            N_(
-                "No mail server is configured: this mail cannot be sent. "
-                "Set VOTES_SMTP_HOST (see the README), or hand its content over yourself."
-            ),
-        ),
-    },
-)
+REFUSALS = area("mail")
 
 
 class MailController(Controller):

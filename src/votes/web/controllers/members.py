@@ -47,72 +47,7 @@ _EXPORTED_ROLES = {
 MAX_FIELD_LENGTH = 300
 
 
-REFUSALS = area(
-    "members",
-    {
-        "name_required": (422, N_("Enter the person's name.")),
-        "name_too_long": (422, N_("This name is too long (200 characters at most).")),
-        "email_invalid": (422, N_("“%(value)s” is not an email address.")),
-        "email_taken": (409, N_("This email address is already used by someone else.")),
-        "category_unknown": (
-            422,
-            N_(
-                "“%(value)s” is not one of this organisation's categories "
-                "(add it in the settings first)."
-            ),
-        ),
-        "college_unknown": (422, N_("“%(value)s” is not one of this organisation's colleges.")),
-        "role_unknown": (
-            422,
-            N_("“%(value)s” is not a role (admin, facilitator, scrutineer, member or observer)."),
-        ),
-        "observer_and_member": (422, N_("A person is either a member or an observer, not both.")),
-        "email_repeated": (422, N_("This email address is already on line %(value)s of the file.")),
-        "already_member": (409, N_("This person is already in the register.")),
-        "person_shared": (
-            409,
-            N_(
-                "This person also belongs to another organisation: only they can change their "
-                "name and email address."
-            ),
-        ),
-        "password_elsewhere": (
-            409,
-            N_(
-                "This person was registered by another organisation first: only they, or that "
-                "organisation, can set their password."
-            ),
-        ),
-        "last_admin": (409, N_("The organisation needs at least one active administrator.")),
-        "own_status": (409, N_("You cannot change your own status: ask another administrator.")),
-        "file_empty": (422, N_("The file has no member in it.")),
-        "file_malformed": (422, N_("The file could not be read as CSV.")),
-        "no_name_column": (
-            422,
-            N_("The first line must name the columns, with at least a “name” (or “nom”) column."),
-        ),
-        "too_many_rows": (422, N_("The file has more than %(value)s rows: split it.")),
-        "not_csv": (422, N_("Choose a CSV file, as your spreadsheet exports it.")),
-        "too_big": (422, N_("The file is too big (5 MB at most).")),
-        "days_out_of_range": (422, N_("Choose a validity between 1 and %(num)d days.")),
-        "register_changed": (
-            409,
-            N_(
-                "The register changed while the file was being imported (someone in it was added "
-                "meanwhile, or a college was removed): nothing has been imported. Check the file "
-                "again."
-            ),
-        ),
-        "import_partial": (
-            409,
-            N_(
-                "The import was interrupted and could not be fully undone. People of the file "
-                "still in the register: %(value)s. Check the register before importing the file "
-                "again."
-            ),
-        ),
-    },
-)
+REFUSALS = area("members")
 
 
 def member_message(code: str, value: str = "") -> str:

@@ -26,7 +26,6 @@ from votes.web import records
 from votes.web.downloads import pdf_download
 from votes.web.forms import FormErrors
 from votes.web.guards import requires
-from votes.web.labels import N_
 from votes.web.mood_annex import mood_annex
 from votes.web.pages import Page, found
 from votes.web.refusals import area, explain, row_form_errors
@@ -34,32 +33,7 @@ from votes.web.rendering import see_other
 
 FIELDS = ("language", "chair", "secretary", "scrutineers", "introduction", "notes")
 
-REFUSALS = area(
-    "minutes",
-    {
-        "language_unknown": (422, N_("Choose French, English or Dutch.")),
-        "name_too_long": (
-            422,
-            N_("This is too long (200 characters at most, 400 for the scrutineers)."),
-        ),
-        "text_too_long": (422, N_("This text is too long (20,000 characters at most).")),
-        "minutes_final": (
-            409,
-            N_("These minutes are final: they can no longer be changed. Nothing was saved."),
-        ),
-        "assembly_not_closed": (
-            409,
-            N_("Close the assembly before finalising its minutes: the record must be complete."),
-        ),
-        "ballots_pending": (
-            409,
-            N_(
-                "A ballot of this assembly is still open or its result is not published: "
-                "close and publish it (or cancel it) before finalising the minutes."
-            ),
-        ),
-    },
-)
+REFUSALS = area("minutes")
 
 
 def may_read_draft(actor: Actor) -> bool:

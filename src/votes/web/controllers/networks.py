@@ -26,67 +26,11 @@ from votes.services.actors import may_administer
 from votes.services.refusals import Refused
 from votes.web.forms import FormErrors, whole_number
 from votes.web.guards import requires
-from votes.web.labels import N_
 from votes.web.pages import Page, found
 from votes.web.refusals import area, explain, row_form_errors
 from votes.web.rendering import see_other
 
-REFUSALS = area(
-    "networks",
-    {
-        "cooperative_required": (422, N_("Enter the cooperative's short name.")),
-        "cooperative_unknown": (
-            422,
-            N_("No cooperative has this short name here: check it with the cooperative."),
-        ),
-        "network_into_itself": (422, N_("A network cannot be a member of itself.")),
-        "network_into_network": (
-            422,
-            N_("A network cannot be a member of another network: invite its cooperatives."),
-        ),
-        "already_invited": (
-            422,
-            N_("This cooperative is already a member of the network, or already invited."),
-        ),
-        "not_a_network": (404, N_("This organisation is not a network.")),
-        "sharing_unknown": (422, N_("Choose how the network's decisions are shared.")),
-        "shares_without_members": (
-            422,
-            N_("No cooperative is a member yet: fixed shares need member cooperatives."),
-        ),
-        "shares_not_whole": (
-            422,
-            N_("The member cooperatives' shares must add up to 100 percent."),
-        ),
-        "weight_invalid": (
-            422,
-            N_("Enter each cooperative's share as a percentage, for example 33,33."),
-        ),
-        "invitation_answered": (409, N_("This invitation has already been answered.")),
-        "not_network_member": (409, N_("Your cooperative is not a member of this network now.")),
-        "representation_unknown": (422, N_("Choose who represents the cooperative.")),
-        "representation_delegation": (
-            409,
-            N_("A delegation represents your cooperative: register its delegates one by one."),
-        ),
-        "not_our_member": (
-            422,
-            N_("Only active members of your cooperative can be registered with the network."),
-        ),
-        "already_registered": (
-            422,
-            N_("Your cooperative has already registered this person with the network."),
-        ),
-        "registered_elsewhere": (
-            422,
-            N_(
-                "This person is already a member of the network, through another cooperative"
-                " or in their own name: they cannot be registered twice."
-            ),
-        ),
-        "choose_member": (422, N_("Choose the member to register.")),
-    },
-)
+REFUSALS = area("networks")
 
 _ADMIN = [requires(may_administer)]
 _CURRENT = (NetworkStatus.INVITED.value, NetworkStatus.MEMBER.value)

@@ -35,7 +35,6 @@ from votes.services.refusals import Refused
 from votes.web.controllers.gatherings import gathering_dates
 from votes.web.forms import FormErrors
 from votes.web.guards import requires
-from votes.web.labels import N_
 from votes.web.pages import Page, Visit
 from votes.web.refusals import area, explain, raise_if_not_found
 from votes.web.rendering import see_other
@@ -80,41 +79,7 @@ _FIELDS = {
 }
 
 
-REFUSALS = area(
-    "organisation",
-    {
-        "name_required": (422, N_("Enter the organisation's name.")),
-        "name_too_long": (422, N_("This name is too long (200 characters at most).")),
-        "short_name_invalid": (
-            422,
-            N_(
-                "The short name appears in addresses: use lowercase letters, digits and hyphens "
-                "(for example les-tisserands)."
-            ),
-        ),
-        "short_name_taken": (409, N_("Another organisation already uses this short name.")),
-        "legal_form_unknown": (422, N_("Choose a legal form from the list.")),
-        "language_unknown": (422, N_("Choose French, English or Dutch.")),
-        "time_zone_unknown": (422, N_("This is not a time zone (for example Europe/Paris).")),
-        "admin_name_required": (422, N_("Enter the first administrator's name.")),
-        "admin_email_invalid": (422, N_("Enter the first administrator's email address.")),
-        "category_required": (422, N_("Enter the category's name.")),
-        "category_too_long": (422, N_("This name is too long (80 characters at most).")),
-        "category_exists": (409, N_("This category already exists.")),
-        "category_in_use": (
-            409,
-            N_("Members of the register have this category: change theirs first."),
-        ),
-        "college_required": (422, N_("Enter the college's name.")),
-        "college_too_long": (422, N_("This name is too long (100 characters at most).")),
-        "college_exists": (409, N_("This college already exists.")),
-        "college_in_use": (409, N_("Members belong to this college: move them first.")),
-        "weight_invalid": (
-            422,
-            N_("Enter the college's share as a percentage, for example 33,33."),
-        ),
-    },
-)
+REFUSALS = area("organisation")
 
 
 def _said(error: Refused | None) -> dict[str, Any]:

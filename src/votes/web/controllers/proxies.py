@@ -24,61 +24,10 @@ from votes.services.actors import Actor, may_administer, may_steward
 from votes.services.refusals import Refused
 from votes.web import pickers
 from votes.web.forms import FormErrors, whole_number
-from votes.web.labels import N_, Nn_
 from votes.web.pages import Page, found
-from votes.web.refusals import Plural, area, errors_on, explain, form_errors, raise_if_not_found
+from votes.web.refusals import area, errors_on, explain, form_errors, raise_if_not_found
 
-REFUSALS = area(
-    "proxies",
-    {
-        "holder_at_cap": (
-            409,
-            Plural(
-                Nn_(
-                    "This member already holds %(num)d proxy, the most the statutes allow.",
-                    "This member already holds %(num)d proxies, the most the statutes allow.",
-                ),
-                count="cap",
-            ),
-        ),
-        "proxy_to_self": (422, N_("A member cannot give a proxy to themselves.")),
-        "holder_not_member": (
-            422,
-            N_("The holder must be a member of this cooperative with voting rights."),
-        ),
-        "giver_not_voter": (422, N_("Only members with voting rights give proxies.")),
-        "proxy_chain": (
-            409,
-            N_(
-                "Proxies cannot be passed on: a represented member cannot hold proxies, "
-                "and a holder cannot give one."
-            ),
-        ),
-        "giver_checked_in": (
-            409,
-            N_("This member has signed the register: they vote themselves, no proxy is needed."),
-        ),
-        "proxy_exists": (409, N_("This member has already given a proxy: take it back first.")),
-        "blank_not_counted": (
-            422,
-            N_("Your statutes do not count blank proxies: name the member who will vote."),
-        ),
-        "assembly_not_running": (
-            409,
-            N_("Proxies are given while the assembly is convened or in session."),
-        ),
-        "instructions_too_long": (
-            422,
-            N_("The instructions are too long (2,000 characters at most)."),
-        ),
-        "proxy_revoked": (409, N_("This proxy has already ended.")),
-        "not_allowed": (
-            403,
-            N_("Only the member who gave it or an administrator can take it back."),
-        ),
-        "choose_holder": (422, N_("Choose who will vote for you, or a blank proxy.")),
-    },
-)
+REFUSALS = area("proxies")
 
 
 def _member_id(value: object) -> int | None:

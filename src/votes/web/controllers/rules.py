@@ -61,32 +61,7 @@ PROBLEMS = {
     "notice_invalid": N_("Write the notice period as a whole number of days, from 0 to %(num)d."),
 }
 
-REFUSALS = area(
-    "rules",
-    {
-        "profile_invalid": (422, N_("These rules cannot be applied: check the figures.")),
-        "colleges_too_few": (
-            422,
-            N_("A SCIC needs at least three voting colleges: add them in the settings first."),
-        ),
-        "colleges_missing": (
-            422,
-            N_("Colleges are required but none is defined: add them in the settings first."),
-        ),
-        "college_weight_missing": (
-            422,
-            N_("Give every college its share of the vote in the settings."),
-        ),
-        "college_weight_out_of_range": (
-            422,
-            N_(
-                "In a SCIC each college holds between 10 and 50 percent of the votes: "
-                "change the weights."
-            ),
-        ),
-        "college_weights_sum": (422, N_("The colleges' weights must add up to 100 percent.")),
-    },
-)
+REFUSALS = area("rules")
 
 
 def parse_share(text: str, *, allow_one: bool) -> Fraction | None:

@@ -16,39 +16,10 @@ from votes.services.actors import may_administer
 from votes.services.convocations import LetterDraft, Notice
 from votes.services.refusals import Refused
 from votes.web.guards import requires
-from votes.web.labels import N_, Nn_
 from votes.web.pages import Page
-from votes.web.refusals import Plural, area
+from votes.web.refusals import area
 
-REFUSALS = area(
-    "convocations",
-    {
-        "assembly_closed": (
-            409,
-            N_("This assembly is closed: nobody can be convened to it any more. Nothing was sent."),
-        ),
-        "convocation_not_prepared": (
-            409,
-            N_("Save the convocation's text before sending it. Nothing was sent."),
-        ),
-        "letter_empty": (422, N_("Write the convocation's text: it cannot be empty.")),
-        "letter_too_long": (
-            422,
-            N_("This text is too long: at most %(num)d characters. Nothing was saved."),
-        ),
-        "notice_too_short": (
-            409,
-            Plural(
-                Nn_(
-                    "The notice period is %(num)d day short: tick the box to convene anyway.",
-                    "The notice period is %(num)d days short: tick the box to convene anyway.",
-                ),
-                "count",
-            ),
-        ),
-        "nobody_chosen": (422, N_("Choose at least one member who is not convened yet.")),
-    },
-)
+REFUSALS = area("convocations")
 
 
 class ConvocationPages(Controller):
