@@ -15,11 +15,6 @@ def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker nam
     return message
 
 
-def Nn_(singular: str, plural: str) -> tuple[str, str]:  # noqa: N802 - as N_, for ngettext
-    """Mark a sentence and its plural for translation, translated later with ``ngettext``."""
-    return singular, plural
-
-
 def Np_(context: str, message: str) -> str:  # noqa: N802 - as N_, for pgettext
     """Mark a word whose translation depends on ``context`` (French agrees "Rejected" with
     the noun it qualifies); :func:`label` translates it with ``pgettext``."""
