@@ -172,16 +172,7 @@ async def _rewrite_chain_without_key(organisation_id: int) -> None:
     )
     previous = audit.GENESIS_HASH
     for entry in entries:
-        digest = audit.entry_hash(
-            organisation_id=organisation_id,
-            sequence=entry["sequence"],
-            occurred_at=entry["occurred_at"],
-            actor_id=entry["actor"],
-            action=entry["action"],
-            subject=entry["subject"],
-            details=entry["details"],
-            previous_hash=previous,
-        )
+        digest = audit.row_hash(organisation_id, entry, previous)
         await AuditEntry.update(
             {AuditEntry.previous_hash: previous, AuditEntry.entry_hash: digest}
         ).where(AuditEntry.id == entry["id"])

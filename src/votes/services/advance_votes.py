@@ -27,7 +27,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from votes.core import postal
-from votes.core.rules import PostalRule
+from votes.core.rules import PostalRule, RuleProfile
 from votes.db.engine import write_transaction
 from votes.db.queries import own_row
 from votes.db.tables import (
@@ -253,12 +253,11 @@ async def _cast(
         found = await window(organisation_id, assembly_id)
         if found.refusal:
             raise Refused(found.refusal)
-        rows = {r["id"]: r for r in await resolution_rows(organisation_id, assembly_id)}
-        chosen = checked_answers(answers, set(rows))
-        await voter_row(organisation_id, member)
-        profile = await rules.freeze_assembly_profile(organisation_id, assembly_id)
-        for ballot_id, answer in sorted(chosen.items()):
-            if rows[ballot_id]["status"] != BallotStatus.DRAFT.value:
+        sheet = await answer_sheet(
+            organisation_id, assembly_id, member, answers, AdvanceChannel.ONLINE, None
+        )
+        for ballot_id in sorted(sheet.chosen):
+            if sheet.rows[ballot_id]["status"] != BallotStatus.DRAFT.value:
                 raise Refused("postal_ballot_started")
             existing = (
                 await AdvanceParticipation.select(AdvanceParticipation.channel)
@@ -267,26 +266,64 @@ async def _cast(
             )
             if existing is not None and existing["channel"] == AdvanceChannel.PAPER.value:
                 raise Refused("postal_paper_entered")
-            await store_form(
-                organisation_id,
-                assembly_id,
-                ballot_id,
-                member,
-                answer,
-                secret=rows[ballot_id]["secret"],
-                stands=profile.postal.stands,
-                channel=AdvanceChannel.ONLINE,
-                status=AdvanceStatus.COUNTED,
-                entered_by=None,
-                replace=existing is not None,
-            )
+            await sheet.store(ballot_id, AdvanceStatus.COUNTED, replace=existing is not None)
         await audit.record_act(
             actor,
             "postal.voted",
             f"assembly:{assembly_id}",
-            {"ballots": sorted(chosen), "channel": "online"},  # never the answers
+            {"ballots": sorted(sheet.chosen), "channel": "online"},  # never the answers
         )
-    return sorted(chosen)
+    return sorted(sheet.chosen)
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerSheet:
+    """A member's checked answers by correspondence (their own online, or a paper form a
+    scrutineer enters), with the resolutions' rows and the frozen profile that storing them
+    needs: :func:`answer_sheet` reads it inside the act's write transaction."""
+
+    organisation_id: int
+    assembly_id: int
+    member: int
+    rows: dict[int, dict[str, Any]]  # the assembly's resolutions by ballot id
+    chosen: dict[int, str]  # ballot id -> answer
+    profile: RuleProfile
+    channel: AdvanceChannel
+    entered_by: int | None  # the scrutineer's membership for a paper form
+
+    async def store(self, ballot_id: int, status: AdvanceStatus, *, replace: bool) -> None:
+        await store_form(
+            self.organisation_id,
+            self.assembly_id,
+            ballot_id,
+            self.member,
+            self.chosen[ballot_id],
+            secret=self.rows[ballot_id]["secret"],
+            stands=self.profile.postal.stands,
+            channel=self.channel,
+            status=status,
+            entered_by=self.entered_by,
+            replace=replace,
+        )
+
+
+async def answer_sheet(
+    organisation_id: int,
+    assembly_id: int,
+    member: int,
+    answers: Mapping[int, str],
+    channel: AdvanceChannel,
+    entered_by: int | None,
+) -> AnswerSheet:
+    """``answers`` checked against the assembly's resolutions, from a member with voting
+    rights; the assembly's profile is frozen."""
+    rows = {r["id"]: r for r in await resolution_rows(organisation_id, assembly_id)}
+    chosen = checked_answers(answers, set(rows))
+    await voter_row(organisation_id, member)
+    profile = await rules.freeze_assembly_profile(organisation_id, assembly_id)
+    return AnswerSheet(
+        organisation_id, assembly_id, member, rows, chosen, profile, channel, entered_by
+    )
 
 
 async def store_form(

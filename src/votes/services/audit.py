@@ -34,6 +34,8 @@ from votes.db.tables.ballots import BallotOption, BallotPaper, Participation
 from votes.settings import write_once
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from votes.services.actors import Actor
 
 GENESIS_HASH = "0" * 64
@@ -147,6 +149,23 @@ def entry_hash(
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def row_hash(
+    organisation_id: int, entry: Mapping[str, Any], previous_hash: str, key: bytes | None = None
+) -> str:
+    """:func:`entry_hash` of an entry given as its row (its ``AuditEntry`` columns by name)."""
+    return entry_hash(
+        organisation_id=organisation_id,
+        sequence=entry["sequence"],
+        occurred_at=entry["occurred_at"],
+        actor_id=entry["actor"],
+        action=entry["action"],
+        subject=entry["subject"],
+        details=entry["details"],
+        previous_hash=previous_hash,
+        key=key,
+    )
+
+
 async def record(
     organisation_id: int,
     action: str,
@@ -167,29 +186,22 @@ async def record(
     text = json.dumps(details or {}, ensure_ascii=False, sort_keys=True, default=str)
     key = anchor_key(create=True)
     first = _mark_anchored(organisation_id, sequence)
-    digest = entry_hash(
-        key=_key_of(sequence, key, first),
-        organisation_id=organisation_id,
-        sequence=sequence,
-        occurred_at=occurred_at,
-        actor_id=actor_id,
-        action=action,
-        subject=subject,
-        details=text,
-        previous_hash=previous,
-    )
+    entry: dict[str, Any] = {
+        "sequence": sequence,
+        "occurred_at": occurred_at,
+        "actor": actor_id,
+        "action": action,
+        "subject": subject,
+        "details": text,
+    }
+    digest = row_hash(organisation_id, entry, previous, _key_of(sequence, key, first))
     await AuditEntry.insert(
         AuditEntry(
             organisation=organisation_id,
-            sequence=sequence,
             entry_key=f"{organisation_id}:{sequence}",
-            occurred_at=occurred_at,
-            actor=actor_id,
-            action=action,
-            subject=subject,
-            details=text,
             previous_hash=previous,
             entry_hash=digest,
+            **entry,
         )
     )
     await AuditChain.update(
@@ -250,17 +262,7 @@ async def verify_chain(organisation_id: int) -> ChainBreak | None:
         if entry["sequence"] != expected:
             reason = "out_of_order" if expected in present else "missing"
             return ChainBreak(organisation_id, expected, reason)
-        recomputed = entry_hash(
-            organisation_id=organisation_id,
-            sequence=entry["sequence"],
-            occurred_at=entry["occurred_at"],
-            actor_id=entry["actor"],
-            action=entry["action"],
-            subject=entry["subject"],
-            details=entry["details"],
-            previous_hash=previous,
-            key=_key_of(expected, key, first),
-        )
+        recomputed = row_hash(organisation_id, entry, previous, _key_of(expected, key, first))
         if entry["previous_hash"] != previous or entry["entry_hash"] != recomputed:
             return ChainBreak(organisation_id, expected, "edited")
         previous = entry["entry_hash"]

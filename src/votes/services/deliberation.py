@@ -26,7 +26,7 @@ from votes.db.tables import (
 from votes.services import audit, events
 from votes.services.actors import Actor, may_run_assemblies, may_take_part, require
 from votes.services.proposals import viewer_of
-from votes.services.refusals import Refused, given_reason, owned_row
+from votes.services.refusals import Refused, check_body, given_reason, owned_row
 
 BODY_MAX = 5_000
 REASON_MAX = 300
@@ -63,13 +63,6 @@ def _check_open(thread: dict[str, Any]) -> None:
         raise Refused("proposal_withdrawn")
 
 
-def _check_body(body: str) -> None:
-    if not body.strip():
-        raise Refused("body_required", "body")
-    if len(body) > BODY_MAX:
-        raise Refused("text_too_long", "body")
-
-
 async def post_contribution(
     actor: Actor,
     thread_id: int,
@@ -80,7 +73,7 @@ async def post_contribution(
 ) -> int:
     """Add a contribution; a reply to a reply joins the first one's replies (one level deep)."""
     require(may_take_part, actor)
-    _check_body(body)
+    check_body(body, BODY_MAX)
     async with write_transaction(Contribution._meta.db):
         thread = await _thread_row(actor.organisation.id, thread_id)
         await _check_visible(actor, thread_id)
@@ -125,7 +118,7 @@ async def edit_contribution(
     actor: Actor, contribution_id: int, body: str, *, stance: Stance
 ) -> int:
     """Change one's own contribution within the edit window; return its thread id."""
-    _check_body(body)
+    check_body(body, BODY_MAX)
     async with write_transaction(Contribution._meta.db):
         row = await _contribution_row(actor.organisation.id, contribution_id)
         if row["author"] != actor.person_id:

@@ -24,15 +24,12 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import asdict, dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any, Self, TypeVar
 
 from votes.db.tables import MembershipStatus
-
-if TYPE_CHECKING:
-    from _typeshed import DataclassInstance
 
 logger = logging.getLogger("votes.events")
 
@@ -41,6 +38,8 @@ Publisher = Callable[[bytes, Iterable[str]], None]
 
 TURNOUT_INTERVAL_SECONDS = 1.0  # at most one turnout signal per ballot per second (per process)
 _THROTTLE_KEPT = 10_000  # ballots remembered by the throttle before it forgets old ones
+
+Found = TypeVar("Found")
 
 
 class EventKind(StrEnum):
@@ -55,7 +54,29 @@ class EventKind(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class LiveEvent:
+class _Signal:
+    """What travels on a channel: a live event or an access signal."""
+
+    def encode(self) -> bytes:
+        """The signal as compact JSON, its unset (None) fields left out: small on the wire."""
+        fields = {name: value for name, value in asdict(self).items() if value is not None}
+        return json.dumps(fields, separators=(",", ":")).encode()
+
+    @classmethod
+    def decode(cls, data: bytes) -> Self | None:
+        """The signal, or None for bytes that are not one (never raises: a stream survives)."""
+        try:
+            return cls.from_fields(json.loads(data))
+        except (ValueError, TypeError, KeyError):
+            return None
+
+    @classmethod
+    def from_fields(cls, fields: dict[str, Any]) -> Self:
+        return cls(**fields)
+
+
+@dataclass(frozen=True, slots=True)
+class LiveEvent(_Signal):
     """One signal. ``at`` is the publishing time in milliseconds since the epoch: streams use
     it as the SSE event id, so a reconnecting browser says how far it got."""
 
@@ -77,27 +98,13 @@ class LiveEvent:
     speaker: str | None = None
     order: str | None = None
 
-    def encode(self) -> bytes:
-        return _encoded(self)
-
     @classmethod
-    def decode(cls, data: bytes) -> LiveEvent | None:
-        """The event, or None for bytes that are not one (never raises: a stream survives)."""
-        try:
-            fields: dict[str, Any] = json.loads(data)
-            return cls(**{**fields, "kind": EventKind(fields["kind"])})
-        except (ValueError, TypeError, KeyError):
-            return None
-
-
-def _encoded(signal: DataclassInstance) -> bytes:
-    """A signal as compact JSON, its unset (None) fields left out: small on the wire."""
-    fields = {name: value for name, value in asdict(signal).items() if value is not None}
-    return json.dumps(fields, separators=(",", ":")).encode()
+    def from_fields(cls, fields: dict[str, Any]) -> Self:
+        return cls(**{**fields, "kind": EventKind(fields["kind"])})
 
 
 @dataclass(frozen=True, slots=True)
-class AccessEnded:
+class AccessEnded(_Signal):
     """What let live streams open no longer holds: a membership (suspended or left), one
     session (signed out), or every session of a person but ``kept_session`` (signed out
     everywhere, a password changed from that browser). Every process hears it on
@@ -109,17 +116,12 @@ class AccessEnded:
     person_id: int | None = None
     kept_session: str | None = None
 
-    def encode(self) -> bytes:
-        return _encoded(self)
-
     @classmethod
-    def decode(cls, data: bytes) -> AccessEnded | None:
-        """The signal, or None for bytes that are not one (never raises)."""
-        try:
-            found = cls(**json.loads(data))
-        except (ValueError, TypeError):
-            return None
-        return found if found != cls() else None
+    def from_fields(cls, fields: dict[str, Any]) -> Self:
+        found = cls(**fields)
+        if found == cls():
+            raise ValueError("an access signal names what ended")
+        return found
 
 
 # not an organisation's channel: a person's sessions span organisations (a valid LISTEN name)
@@ -152,27 +154,28 @@ def is_installed() -> bool:
     return _publisher is not None
 
 
-def publish(event: LiveEvent) -> None:
+def _send(signal: _Signal, channel: str, dropped: str) -> None:
+    """``signal`` to ``channel`` through the installed publisher, if any. Dropped while the
+    channels shut down (logged with ``dropped``): a page's next fetch catches up, and every
+    stream of this process is ending anyway."""
     publisher = _publisher
     if publisher is None:
         return
     try:
-        publisher(event.encode(), [channel_of(event.organisation_id)])
-    except RuntimeError:  # the channels are shutting down: the page's next fetch catches up
-        logger.debug("live event dropped during shutdown: %s", event)
+        publisher(signal.encode(), [channel])
+    except RuntimeError:
+        logger.debug(dropped, signal)
+
+
+def publish(event: LiveEvent) -> None:
+    _send(event, channel_of(event.organisation_id), "live event dropped during shutdown: %s")
 
 
 def access_ended(access: AccessEnded) -> None:
     """Streams opened under ``access`` end in every process (see ``AccessEnded``). May be
     called inside the transaction that ends it: a stream ended early only reconnects, and
     finds the change committed (or, rolled back, opens again)."""
-    publisher = _publisher
-    if publisher is None:
-        return
-    try:
-        publisher(access.encode(), [ACCESS_CHANNEL])
-    except RuntimeError:  # shutting down: every stream of this process is ending anyway
-        logger.debug("access signal dropped during shutdown: %s", access)
+    _send(access, ACCESS_CHANNEL, "access signal dropped during shutdown: %s")
 
 
 def membership_status_changed(membership_id: int, status: str) -> None:
@@ -320,14 +323,22 @@ class _TurnoutThrottle:
 _throttle = _TurnoutThrottle()
 
 
+async def _counted(
+    count: Callable[[int], Awaitable[Found | None]], key: int, failed: str
+) -> Found | None:
+    """``count(key)``, or None when it fails (logged with ``failed``): a failed count must not
+    surface anywhere, the next vote or answer retries."""
+    try:
+        return await count(key)
+    except Exception:
+        logger.exception(failed, key)
+        return None
+
+
 async def _announce_mood(mood_id: int) -> None:
     from votes.db.mood_queries import mood_signal  # the db layer loads tables on import
 
-    try:
-        found = await mood_signal(mood_id)
-    except Exception:  # a failed count must not surface anywhere: the next answer retries
-        logger.exception("could not count the answers of mood check %s", mood_id)
-        return
+    found = await _counted(mood_signal, mood_id, "could not count the answers of mood check %s")
     if found is None:
         return
     organisation_id, assembly_id, counts = found
@@ -351,11 +362,7 @@ _mood_throttle = _TurnoutThrottle(_announce_mood)
 async def _announce_turnout(ballot_id: int) -> None:
     from votes.db.live_queries import turnout_signal  # the db layer loads tables on import
 
-    try:
-        found = await turnout_signal(ballot_id)
-    except Exception:  # a failed count must not surface anywhere: the next vote retries
-        logger.exception("could not count the turnout of ballot %s", ballot_id)
-        return
+    found = await _counted(turnout_signal, ballot_id, "could not count the turnout of ballot %s")
     if found is None:
         return
     publish(

@@ -1,7 +1,7 @@
 """Paper postal forms: a scrutineer enters a member's signed form received before the
 deadline, and under dual control another scrutineer confirms it before it counts (while its
 resolutions have not closed, and never when its member voted in the room meanwhile). Stored as
-the member's own form is (:func:`votes.services.advance_votes.store_form`)."""
+the member's own form is (:meth:`votes.services.advance_votes.AnswerSheet.store`)."""
 
 from __future__ import annotations
 
@@ -44,15 +44,17 @@ async def enter_paper_form(
             AssemblyStatus.IN_SESSION.value,
         ):
             raise Refused("postal_not_open")
-        rows = {
-            r["id"]: r for r in await advance_votes.resolution_rows(organisation_id, assembly_id)
-        }
-        chosen = advance_votes.checked_answers(answers, set(rows))
-        await advance_votes.voter_row(organisation_id, member_id)
-        profile = await rules.freeze_assembly_profile(organisation_id, assembly_id)
-        dual = profile.dual_control
-        for ballot_id, answer in sorted(chosen.items()):
-            if rows[ballot_id][
+        sheet = await advance_votes.answer_sheet(
+            organisation_id,
+            assembly_id,
+            member_id,
+            answers,
+            AdvanceChannel.PAPER,
+            actor.membership_id,
+        )
+        dual = sheet.profile.dual_control
+        for ballot_id in sorted(sheet.chosen):
+            if sheet.rows[ballot_id][
                 "status"
             ] != BallotStatus.DRAFT.value or await postal_close.raised_in_the_room(
                 organisation_id, assembly_id, ballot_id
@@ -62,24 +64,13 @@ async def enter_paper_form(
                 AdvanceParticipation.advance_key == advance_key(ballot_id, member_id)
             ):
                 raise Refused("postal_already_answered")
-            await advance_votes.store_form(
-                organisation_id,
-                assembly_id,
-                ballot_id,
-                member_id,
-                answer,
-                secret=rows[ballot_id]["secret"],
-                stands=profile.postal.stands,
-                channel=AdvanceChannel.PAPER,
-                status=AdvanceStatus.PENDING if dual else AdvanceStatus.COUNTED,
-                entered_by=actor.membership_id,
-                replace=False,
-            )
+            status = AdvanceStatus.PENDING if dual else AdvanceStatus.COUNTED
+            await sheet.store(ballot_id, status, replace=False)
         await audit.record_act(
             actor,
             "postal.paper_entered",
             f"assembly:{assembly_id}",
-            {"member": member_id, "ballots": sorted(chosen), "pending": dual},
+            {"member": member_id, "ballots": sorted(sheet.chosen), "pending": dual},
         )
 
 

@@ -40,7 +40,7 @@ from votes.i18n import gettext as _
 from votes.services import audit
 from votes.services.actors import Actor, may_run_assemblies, may_take_part, require
 from votes.services.ballots import drafts
-from votes.services.refusals import Refused, given_reason, owned_row
+from votes.services.refusals import Refused, check_body, given_reason, owned_row
 
 TITLE_MAX = 300
 BODY_MAX = 20_000
@@ -94,10 +94,7 @@ def check_text(title: str, body: str) -> None:
         raise Refused("title_required", "title")
     if len(title) > TITLE_MAX:
         raise Refused("title_too_long", "title")
-    if not body.strip():
-        raise Refused("body_required", "body")
-    if len(body) > BODY_MAX:
-        raise Refused("text_too_long", "body")
+    check_body(body, BODY_MAX)
 
 
 async def create_proposal(

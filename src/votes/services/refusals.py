@@ -44,6 +44,14 @@ def given_reason(text: str, limit: int, *, required: str = "") -> str:
     return reason
 
 
+def check_body(body: str, limit: int) -> None:
+    """A body of text (a proposal's, a contribution's): not blank, at most ``limit`` long."""
+    if not body.strip():
+        raise Refused("body_required", "body")
+    if len(body) > limit:
+        raise Refused("text_too_long", "body")
+
+
 async def owned_row(
     table: type[Table],
     organisation_id: int,
