@@ -15,19 +15,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
+from votes.core import results
 from votes.core.ballots import RankedBallot, RankedBallots, group_ranked_ballots
 from votes.core.onepass import start_one_pass
-from votes.core.results import (
-    Candidate,
-    JSONValue,
-    Message,
-    Round,
-    TallyError,
-    TallyResult,
-    TieEvent,
-    TieResolution,
-    Weight,
-)
+from votes.core.results import Candidate, JSONValue, Message, TallyError, TallyResult, Weight
 from votes.core.ties import TieBreak, draw_lot, select_top
 
 Matrix = dict[Candidate, dict[Candidate, Fraction]]
@@ -290,7 +281,7 @@ class _Settled:
     ranking: tuple[tuple[Candidate, ...], ...]
     locked: tuple[Pair, ...]
     skipped: tuple[Pair, ...]
-    events: tuple[TieEvent, ...]
+    events: tuple[results.TieEvent, ...]
     messages: tuple[Message, ...]
 
 
@@ -390,7 +381,9 @@ def _every_locking_order(
         ranking=ranking,
         locked=locked,
         skipped=skipped,
-        events=(TieEvent(1, "pair_order", involved, ordered, TieResolution.NO_EFFECT),),
+        events=(
+            results.TieEvent(1, "pair_order", involved, ordered, results.TieResolution.NO_EFFECT),
+        ),
         messages=(Message("condorcet.pairs_no_effect", {"pairs": pairs}),),
     )
 
@@ -440,7 +433,7 @@ class _Locker:
         self.reach: dict[Candidate, set[Candidate]] = {c: set() for c in candidates}
         self.locked: list[Pair] = []
         self.skipped: list[Pair] = []
-        self.events: list[TieEvent] = []
+        self.events: list[results.TieEvent] = []
         self.messages: list[Message] = []
         self.unresolved = False
         self.strengths: dict[Pair, Fraction] = {}
@@ -456,7 +449,9 @@ class _Locker:
         involved = tuple(sorted({c for pair in open_pairs for c in pair}))
         if self.policy.kind == "unresolved":
             self.unresolved = True
-            self.events.append(TieEvent(1, "pair_order", involved, (), TieResolution.UNRESOLVED))
+            self.events.append(
+                results.TieEvent(1, "pair_order", involved, (), results.TieResolution.UNRESOLVED)
+            )
             pairs = " ; ".join(f"{a} > {b}" for a, b in open_pairs)
             self.messages.append(Message("condorcet.pairs_unresolved", {"pairs": pairs}))
             return False
@@ -466,7 +461,9 @@ class _Locker:
         if self.policy.kind == "order":
             chosen = tuple(c for c in order if c in involved)
             self.events.append(
-                TieEvent(1, "pair_order", involved, chosen, TieResolution.FIXED_ORDER)
+                results.TieEvent(
+                    1, "pair_order", involved, chosen, results.TieResolution.FIXED_ORDER
+                )
             )
         for pair in ordered:
             self._lock_or_skip(pair)
@@ -514,7 +511,7 @@ def _result(
     *,
     ranking: tuple[tuple[Candidate, ...], ...],
     winners: tuple[Candidate, ...],
-    events: tuple[TieEvent, ...],
+    events: tuple[results.TieEvent, ...],
     tie_messages: tuple[Message, ...],
     details: Mapping[str, JSONValue],
     options: Mapping[str, JSONValue],
@@ -544,7 +541,7 @@ def _result(
         messages.append(Message("onepass.winners", {"names": winners, "count": len(winners)}))
     else:
         messages.append(Message("onepass.no_winner"))
-    round_ = Round(number=1, totals=wins, elected=winners, messages=tuple(messages))
+    round_ = results.Round(number=1, totals=wins, elected=winners, messages=tuple(messages))
     return TallyResult(
         method=method,
         candidates=candidates,

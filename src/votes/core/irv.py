@@ -26,19 +26,10 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Protocol, TypeVar
 
+from votes.core import results
 from votes.core.ballots import RankedBallots, check_candidates, check_seats, group_ranked_ballots
 from votes.core.explain import phrase
-from votes.core.results import (
-    Candidate,
-    JSONValue,
-    Message,
-    Round,
-    TallyError,
-    TallyResult,
-    TieEvent,
-    TieResolution,
-    Weight,
-)
+from votes.core.results import Candidate, JSONValue, Message, TallyError, TallyResult, Weight
 from votes.core.ties import TieBreak
 
 TIE_DEPTH_MAX = 4  # ties tried inside ties; deeper, the tie-break rule settles as before
@@ -217,7 +208,7 @@ class TieOutcome:
     """The candidate a tie-break picked, with the event and sentence that record it."""
 
     chosen: int
-    event: TieEvent
+    event: results.TieEvent
     message: Message
 
 
@@ -252,8 +243,8 @@ def break_tie(
         if len(pool) == 1:
             tied_names = tuple(names[c] for c in sorted(tied))
             chosen = names[pool[0]]
-            event = TieEvent(
-                round_number, purpose, tied_names, (chosen,), TieResolution.HISTORY_BACKWARD
+            event = results.TieEvent(
+                round_number, purpose, tied_names, (chosen,), results.TieResolution.HISTORY_BACKWARD
             )
             key = "tie_history_fewest" if fewest else "tie_history_most"
             params = {"tied": tied_names, "chosen": chosen, "round": back + 1}
@@ -263,8 +254,8 @@ def break_tie(
     if settled is not None:  # every choice gives the same result: no lot
         # the count goes on with one of them: the published order's, else the first listed
         chosen = next((c for c in policy.order if c in pool_names), pool_names[0])
-        event = TieEvent(
-            round_number, purpose, tuple(pool_names), (chosen,), TieResolution.NO_EFFECT
+        event = results.TieEvent(
+            round_number, purpose, tuple(pool_names), (chosen,), results.TieResolution.NO_EFFECT
         )
         message = Message(settled.key, {**settled.params, "chosen": chosen})
         return TieOutcome(names.index(chosen), event, message)
@@ -373,8 +364,8 @@ def ranked_result(
     *,
     seats: int,
     winners: Iterable[Candidate],
-    rounds: Iterable[Round],
-    events: Iterable[TieEvent],
+    rounds: Iterable[results.Round],
+    events: Iterable[results.TieEvent],
     details: dict[str, JSONValue],
 ) -> TallyResult:
     """A ranked count's result, with the options a recount needs."""
@@ -450,8 +441,8 @@ class _IrvCount:
             self.totals[first] += profile.weights[group]
         self.exhausted: Weight = 0
         self.history: list[list[Weight]] = []
-        self.rounds: list[Round] = []
-        self.events: list[TieEvent] = []
+        self.rounds: list[results.Round] = []
+        self.events: list[results.TieEvent] = []
         self.depth = 0  # ties tried inside ties (see _without_effect)
 
     def run(self) -> Candidate:
@@ -464,7 +455,7 @@ class _IrvCount:
             leader = max(active, key=lambda c: self.totals[c])
             if 2 * self.totals[leader] > live or len(active) == 1:
                 self.rounds.append(
-                    Round(
+                    results.Round(
                         number,
                         totals,
                         elected=(names[leader],),
@@ -485,7 +476,7 @@ class _IrvCount:
             )
             messages.append(transfer_message(moved, gone, names))
             self.rounds.append(
-                Round(
+                results.Round(
                     number,
                     totals,
                     excluded=(names[loser],),

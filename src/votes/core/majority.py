@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
 
+from votes.core import results
 from votes.core.ballots import (
     InvalidBallotError,
     check_amount,
@@ -26,17 +27,7 @@ from votes.core.ballots import (
     group_ballots,
 )
 from votes.core.explain import phrase
-from votes.core.results import (
-    JSONValue,
-    Message,
-    Round,
-    TallyError,
-    TallyResult,
-    TieEvent,
-    TieResolution,
-    Verdict,
-    Weight,
-)
+from votes.core.results import JSONValue, Message, TallyError, TallyResult, Verdict, Weight
 
 RESPONSES = ("yes", "no", "abstain", "blank", "invalid")
 BASES = ("cast", "cast_and_abstentions", "present", "members")
@@ -198,12 +189,16 @@ def tally_majority(
         return _result(offered, verdict, (message,), (), details, options)
     params = {"rule": rule.phrase(base), "share": share, "counts": counts_phrase}
     messages = [Message(f"majority.{verdict.value}", params)]
-    events: tuple[TieEvent, ...] = ()
+    events: tuple[results.TieEvent, ...] = ()
     if tie:
         side = phrase(f"majority.side_{casting_vote}")
         messages.append(Message("majority.casting_vote", {"side": side}))
         chosen = (casting_vote,) if casting_vote else ()
-        events = (TieEvent(1, "verdict", ("yes", "no"), chosen, TieResolution.CASTING_VOTE),)
+        events = (
+            results.TieEvent(
+                1, "verdict", ("yes", "no"), chosen, results.TieResolution.CASTING_VOTE
+            ),
+        )
     return _result(offered, verdict, tuple(messages), events, details, options)
 
 
@@ -338,7 +333,7 @@ def _result(
     offered: tuple[str, ...],
     verdict: Verdict,
     messages: tuple[Message, ...],
-    events: tuple[TieEvent, ...],
+    events: tuple[results.TieEvent, ...],
     details: Mapping[str, JSONValue],
     options: Mapping[str, JSONValue],
 ) -> TallyResult:
@@ -348,7 +343,7 @@ def _result(
         candidates=offered,
         seats=1,
         winners=(),
-        rounds=(Round(number=1, totals=totals, messages=messages),),
+        rounds=(results.Round(number=1, totals=totals, messages=messages),),
         tie_events=events,
         verdict=verdict,
         details=details,
