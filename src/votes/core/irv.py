@@ -421,6 +421,53 @@ def same_whoever_excluded(
     return outcome
 
 
+class PileCount(Protocol):
+    """A count that keeps ballot groups in piles (IRV, Scottish STV), see :func:`move_pile`."""
+
+    piles: list[list[int]]  # each candidate's ballot groups
+    totals: list[Weight]  # each candidate's units
+    position: list[int]  # each group's pointer into its ranking: only moves forward
+    exhausted: Weight
+
+
+_Ranked = TypeVar("_Ranked", bound=Hashable)
+
+
+def move_pile(
+    count: PileCount,
+    source: int,
+    rankings: Sequence[Sequence[_Ranked]],
+    pile_of: Callable[[_Ranked], int | None],
+    units: Callable[[int], Weight],
+) -> tuple[dict[int, Weight], Weight]:
+    """Send each group of the ``source`` pile to its next continuing preference, or exhaust it.
+
+    ``pile_of`` gives a continuing candidate's pile, None for any other; ``units(group)`` is
+    what the group carries on. Returns the units moved per pile and the units exhausted.
+    """
+    piles, totals, position = count.piles, count.totals, count.position
+    moved: dict[int, Weight] = {}
+    gone: Weight = 0
+    for group in piles[source]:
+        ranking = rankings[group]
+        step = position[group] + 1
+        end = len(ranking)
+        target = None
+        while step < end and (target := pile_of(ranking[step])) is None:
+            step += 1
+        carried = units(group)
+        if target is None:
+            gone += carried
+        else:
+            position[group] = step
+            piles[target].append(group)
+            totals[target] += carried
+            moved[target] = moved.get(target, 0) + carried
+    piles[source] = []
+    count.exhausted += gone
+    return moved, gone
+
+
 class _IrvCount:
     """The mutable state of one count: piles, pointers, totals; rounds are appended as built."""
 
@@ -432,8 +479,8 @@ class _IrvCount:
         self.piles: list[list[int]] = [[] for _ in range(n)]
         self.totals: list[Weight] = [0] * n
         self.slot = {name: i for i, name in enumerate(profile.candidates)}
-        # rankings stay as names (no conversion pass); this mirrors ``continuing`` by name
-        self.alive = {name: self.continuing[i] for name, i in self.slot.items()}
+        # rankings stay as names (no conversion pass): each continuing candidate's pile by name
+        self.pile_of = {name: i for name, i in self.slot.items() if self.continuing[i]}
         self.position = [0] * len(profile.rankings)
         for group, ranking in enumerate(profile.rankings):
             first = self.slot[ranking[0]]
@@ -531,28 +578,10 @@ class _IrvCount:
 
     def _exclude(self, loser: int) -> tuple[dict[int, Weight], Weight]:
         """Move every group in the loser's pile to its next continuing preference."""
-        alive, slot, piles, totals = self.alive, self.slot, self.piles, self.totals
-        position, rankings, weights = self.position, self.profile.rankings, self.profile.weights
         self.continuing[loser] = False
-        alive[self.profile.candidates[loser]] = False
-        moved: dict[int, Weight] = {}
-        gone: Weight = 0
-        for group in piles[loser]:
-            ranking = rankings[group]
-            step = position[group] + 1
-            end = len(ranking)
-            while step < end and not alive[ranking[step]]:
-                step += 1
-            weight = weights[group]
-            if step < end:
-                position[group] = step
-                target = slot[ranking[step]]
-                piles[target].append(group)
-                totals[target] += weight
-                moved[target] = moved.get(target, 0) + weight
-            else:
-                gone += weight
-        piles[loser] = []
-        totals[loser] = 0
-        self.exhausted += gone
+        del self.pile_of[self.profile.candidates[loser]]
+        moved, gone = move_pile(
+            self, loser, self.profile.rankings, self.pile_of.get, self.profile.weights.__getitem__
+        )
+        self.totals[loser] = 0
         return moved, gone

@@ -34,6 +34,7 @@ from votes.core.ballots import RankedBallots, check_candidates, check_seats
 from votes.core.irv import (
     RankedProfile,
     break_tie,
+    move_pile,
     ranked_result,
     read_ranked,
     same_whoever_excluded,
@@ -376,7 +377,8 @@ class _ScottishCount(SeatCount):
             old = self.value[group]
             if old not in new_values:
                 new_values[old] = int((surplus * old) // total)
-        moved, gone = self._move(elected, new_values)
+            self.value[group] = new_values[old]  # the paper moves on at its transfer value
+        moved, gone = self._move(elected)
         loss = surplus - sum(moved.values(), start=0) - gone
         self.loss += loss
         self.totals[elected] = self.quota
@@ -393,7 +395,7 @@ class _ScottishCount(SeatCount):
         name = self.profile.candidates[loser]
         params = {"candidate": name, "votes": _votes(votes), "count": _votes(votes)}
         messages.append(Message("irv.excluded", params))
-        moved, gone = self._move(loser, None)
+        moved, gone = self._move(loser)
         self.totals[loser] = 0
         messages.append(self._transfer_sentence(moved, gone))
 
@@ -402,39 +404,14 @@ class _ScottishCount(SeatCount):
             {c: _votes(v) for c, v in moved.items()}, _votes(gone), self.profile.candidates
         )
 
-    def _move(
-        self, source: int, new_values: dict[int, int] | None
-    ) -> tuple[dict[int, Weight], Weight]:
-        """Send each group of ``source``'s pile to its next hopeful candidate, or exhaust it.
-
-        ``new_values`` maps a value when received to the transfer value (surplus); ``None``
-        keeps every value (exclusion). Returns the units moved per candidate and exhausted.
-        """
-        status, piles, totals = self.status, self.piles, self.totals
-        position, value = self.position, self.value
-        rankings, weights = self.rankings, self.profile.weights
-        moved: dict[int, Weight] = {}
-        gone: Weight = 0
-        for group in piles[source]:
-            worth = value[group] if new_values is None else new_values[value[group]]
-            ranking = rankings[group]
-            step = position[group] + 1
-            end = len(ranking)
-            while step < end and status[ranking[step]] != HOPEFUL:
-                step += 1
-            units = weights[group] * worth
-            if step < end:
-                target = ranking[step]
-                position[group] = step
-                value[group] = worth
-                piles[target].append(group)
-                totals[target] += units
-                moved[target] = moved.get(target, 0) + units
-            else:
-                gone += units
-        piles[source] = []
-        self.exhausted += gone
-        return moved, gone
+    def _move(self, source: int) -> tuple[dict[int, Weight], Weight]:
+        """Send each group of ``source``'s pile to its next hopeful candidate at its value, or
+        exhaust it. Returns the units moved per candidate and exhausted."""
+        hopeful = [c if state == HOPEFUL else None for c, state in enumerate(self.status)]
+        weights, value = self.profile.weights, self.value
+        return move_pile(
+            self, source, self.rankings, hopeful.__getitem__, lambda g: weights[g] * value[g]
+        )
 
 
 def tie_no_effect(
