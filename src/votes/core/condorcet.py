@@ -26,47 +26,69 @@ Pair = tuple[Candidate, Candidate]
 
 STRENGTHS = ("margin", "winning_votes")
 
-MESSAGES = {
-    "fr": {
-        "wins": (
+MESSAGES = {  # each sentence in French, English and Dutch (votes.core.explain.LANGUAGES)
+    "wins": (
+        (
             "{candidate} remporte {count} duel",
             "{candidate} remporte {count} duels",
         ),
-        "condorcet_winner": "{candidate} bat chacun des autres en duel (vainqueur de Condorcet)",
-        "no_condorcet_winner": "personne ne bat tous les autres en duel",
-        "ranking": "classement\u00a0: {ranking}",
-        "skipped": (
-            "le duel {winner} > {loser} (force {strength}) n'est pas retenu\u00a0: "
-            "il contredirait des duels plus forts"
-        ),
-        "pairs_unresolved": (
-            "des duels de même force ({pairs}) se contredisent\u00a0: résultat non départagé"
-        ),
-        "pairs_no_effect": (
-            "des duels de même force ({pairs}) se contredisent, mais dans quelque ordre "
-            "qu'on les retienne le résultat est le même\u00a0: il n'y a rien à départager"
-        ),
-    },
-    "en": {
-        "wins": (
+        (
             "{candidate} wins {count} head-to-head contest",
             "{candidate} wins {count} head-to-head contests",
         ),
-        "condorcet_winner": (
-            "{candidate} beats every other candidate head to head (Condorcet winner)"
+        (
+            "{candidate} wint {count} onderling duel",
+            "{candidate} wint {count} onderlinge duels",
         ),
-        "no_condorcet_winner": "nobody beats every other candidate head to head",
-        "ranking": "ranking: {ranking}",
-        "skipped": (
+    ),
+    "condorcet_winner": (
+        "{candidate} bat chacun des autres en duel (vainqueur de Condorcet)",
+        "{candidate} beats every other candidate head to head (Condorcet winner)",
+        "{candidate} wint van elke andere kandidaat in een onderling duel (condorcetwinnaar)",
+    ),
+    "no_condorcet_winner": (
+        "personne ne bat tous les autres en duel",
+        "nobody beats every other candidate head to head",
+        "niemand wint van elke andere kandidaat in een onderling duel",
+    ),
+    "ranking": (
+        "classement\u00a0: {ranking}",
+        "ranking: {ranking}",
+        "rangschikking: {ranking}",
+    ),
+    "skipped": (
+        (
+            "le duel {winner} > {loser} (force {strength}) n'est pas retenu\u00a0: "
+            "il contredirait des duels plus forts"
+        ),
+        (
             "the contest {winner} > {loser} (strength {strength}) is not locked: "
             "it would contradict stronger ones"
         ),
-        "pairs_unresolved": "contests of equal strength ({pairs}) conflict: result not resolved",
-        "pairs_no_effect": (
+        (
+            "het duel {winner} > {loser} (sterkte {strength}) wordt niet vastgelegd:"
+            " het zou sterkere duels tegenspreken"
+        ),
+    ),
+    "pairs_unresolved": (
+        "des duels de même force ({pairs}) se contredisent\u00a0: résultat non départagé",
+        "contests of equal strength ({pairs}) conflict: result not resolved",
+        "duels van gelijke sterkte ({pairs}) spreken elkaar tegen: uitslag niet beslecht",
+    ),
+    "pairs_no_effect": (
+        (
+            "des duels de même force ({pairs}) se contredisent, mais dans quelque ordre "
+            "qu'on les retienne le résultat est le même\u00a0: il n'y a rien à départager"
+        ),
+        (
             "contests of equal strength ({pairs}) conflict, but whatever order they are locked "
             "in the result is the same: there is nothing to settle"
         ),
-    },
+        (
+            "duels van gelijke sterkte ({pairs}) spreken elkaar tegen, maar in welke volgorde ze"
+            " ook vastgelegd worden, de uitslag blijft dezelfde: er valt niets te beslechten"
+        ),
+    ),
 }
 
 

@@ -34,62 +34,106 @@ from votes.core.ties import TieBreak
 
 TIE_DEPTH_MAX = 4  # ties tried inside ties; deeper, the tie-break rule settles as before
 
-MESSAGES = {
-    "fr": {
-        "excluded": "{candidate} est éliminé·e ({votes} voix, le moins)",
-        "transfers": "{moves}",
-        "move_first": ("{votes} voix va à {to}", "{votes} voix vont à {to}"),
-        "move": "{votes} à {to}",
-        "exhausted_tail": ("{votes} est épuisée", "{votes} sont épuisées"),
-        "exhausted_only": ("{votes} voix est épuisée", "{votes} voix sont épuisées"),
-        "nothing_moves": "aucune voix à transférer",
-        "elected_majority": (
+MESSAGES = {  # each sentence in French, English and Dutch (votes.core.explain.LANGUAGES)
+    "excluded": (
+        "{candidate} est éliminé·e ({votes} voix, le moins)",
+        (
+            "{candidate} is excluded ({votes} vote, the fewest)",
+            "{candidate} is excluded ({votes} votes, the fewest)",
+        ),
+        (
+            "{candidate} valt af ({votes} stem, het minst)",
+            "{candidate} valt af ({votes} stemmen, het minst)",
+        ),
+    ),
+    "transfers": (
+        "{moves}",
+        "{moves}",
+        "{moves}",
+    ),
+    "move_first": (
+        ("{votes} voix va à {to}", "{votes} voix vont à {to}"),
+        ("{votes} vote goes to {to}", "{votes} votes go to {to}"),
+        ("{votes} stem gaat naar {to}", "{votes} stemmen gaan naar {to}"),
+    ),
+    "move": (
+        "{votes} à {to}",
+        "{votes} to {to}",
+        "{votes} naar {to}",
+    ),
+    "exhausted_tail": (
+        ("{votes} est épuisée", "{votes} sont épuisées"),
+        ("{votes} is exhausted", "{votes} are exhausted"),
+        ("{votes} is uitgeput", "{votes} zijn uitgeput"),
+    ),
+    "exhausted_only": (
+        ("{votes} voix est épuisée", "{votes} voix sont épuisées"),
+        ("{votes} vote is exhausted", "{votes} votes are exhausted"),
+        ("{votes} stem is uitgeput", "{votes} stemmen zijn uitgeput"),
+    ),
+    "nothing_moves": (
+        "aucune voix à transférer",
+        "no votes to transfer",
+        "geen stemmen over te dragen",
+    ),
+    "elected_majority": (
+        (
             "{candidate} est élu·e avec {votes} voix sur {live} ({share:%}), "
             "plus de la moitié des voix restantes"
         ),
-        "elected_last": "{candidate} est élu·e, dernière candidature en lice",
-        "tie_history_fewest": (
+        (
+            "{candidate} is elected with {votes} of {live} votes ({share:%}), "
+            "more than half of the continuing votes"
+        ),
+        (
+            "{candidate} is verkozen met {votes} van de {live} stemmen ({share:%}),"
+            " meer dan de helft van de stemmen die nog meetellen"
+        ),
+    ),
+    "elected_last": (
+        "{candidate} est élu·e, dernière candidature en lice",
+        "{candidate} is elected as the last candidate standing",
+        "{candidate} is verkozen als laatste overblijvende kandidaat",
+    ),
+    "tie_history_fewest": (
+        (
             "égalité entre {tied:and}, départagée par le tour {round}, "
             "où {chosen} avait le moins de voix"
         ),
-        "tie_history_most": (
+        "tie between {tied:and}, settled by round {round}, where {chosen} had the fewest votes",
+        (
+            "gelijkstand tussen {tied:and}, beslecht door ronde {round},"
+            " waarin {chosen} de minste stemmen had"
+        ),
+    ),
+    "tie_history_most": (
+        (
             "égalité entre {tied:and}, départagée par le tour {round}, "
             "où {chosen} avait le plus de voix"
         ),
-        "tie_no_effect": (
+        "tie between {tied:and}, settled by round {round}, where {chosen} had the most votes",
+        (
+            "gelijkstand tussen {tied:and}, beslecht door ronde {round},"
+            " waarin {chosen} de meeste stemmen had"
+        ),
+    ),
+    "tie_no_effect": (
+        (
             "égalité entre {tied:and} pour l'élimination\u00a0: quelle que soit la personne "
             "éliminée, "
             "{winner} est élu·e\u00a0; l'égalité est laissée sans départage "
             "et {chosen} est éliminé·e pour la suite du décompte"
         ),
-    },
-    "en": {
-        "excluded": (
-            "{candidate} is excluded ({votes} vote, the fewest)",
-            "{candidate} is excluded ({votes} votes, the fewest)",
-        ),
-        "transfers": "{moves}",
-        "move_first": ("{votes} vote goes to {to}", "{votes} votes go to {to}"),
-        "move": "{votes} to {to}",
-        "exhausted_tail": ("{votes} is exhausted", "{votes} are exhausted"),
-        "exhausted_only": ("{votes} vote is exhausted", "{votes} votes are exhausted"),
-        "nothing_moves": "no votes to transfer",
-        "elected_majority": (
-            "{candidate} is elected with {votes} of {live} votes ({share:%}), "
-            "more than half of the continuing votes"
-        ),
-        "elected_last": "{candidate} is elected as the last candidate standing",
-        "tie_history_fewest": (
-            "tie between {tied:and}, settled by round {round}, where {chosen} had the fewest votes"
-        ),
-        "tie_history_most": (
-            "tie between {tied:and}, settled by round {round}, where {chosen} had the most votes"
-        ),
-        "tie_no_effect": (
+        (
             "tie between {tied:and} for exclusion: whoever is excluded, {winner} is elected; "
             "the tie is left unsettled and {chosen} is excluded for the rest of the count"
         ),
-    },
+        (
+            "gelijkstand tussen {tied:and} voor de uitsluiting: wie ook uitgesloten wordt,"
+            " {winner} is verkozen; de gelijkstand blijft onbeslecht en {chosen} wordt"
+            " uitgesloten voor de rest van de telling"
+        ),
+    ),
 }
 
 #: Options every ranked method understands.

@@ -54,54 +54,84 @@ from votes.core.ties import TieBreak
 #: Votes are held in units of 10^-5 (rule 48(3): five decimal places, remainder ignored).
 UNIT = 100_000
 
-MESSAGES = {
-    "fr": {
-        "first": (
+MESSAGES = {  # each sentence in French, English and Dutch (votes.core.explain.LANGUAGES)
+    "first": (
+        (
             "premières préférences, quota {quota}"
             " (bulletins valides\u00a0: {valid}, {seats} siège)",
             "premières préférences, quota {quota}"
             " (bulletins valides\u00a0: {valid}, {seats} sièges)",
         ),
-        "elected": "{candidate} est élu·e ({votes} voix pour un quota de {quota})",
-        "surplus": "{candidate} transfère son excédent ({surplus} voix)",
-        "loss": "{loss} voix perdues par arrondi",
-        "elected_remaining": (
+        (
+            "first preferences, quota {quota} (valid ballots: {valid}, {seats} seat)",
+            "first preferences, quota {quota} (valid ballots: {valid}, {seats} seats)",
+        ),
+        (
+            "eerste voorkeuren, quotum {quota} (geldige stembiljetten: {valid}, {seats} zetel)",
+            "eerste voorkeuren, quotum {quota} (geldige stembiljetten: {valid}, {seats} zetels)",
+        ),
+    ),
+    "elected": (
+        "{candidate} est élu·e ({votes} voix pour un quota de {quota})",
+        "{candidate} is elected ({votes} votes for a quota of {quota})",
+        "{candidate} is verkozen ({votes} stemmen voor een quotum van {quota})",
+    ),
+    "surplus": (
+        "{candidate} transfère son excédent ({surplus} voix)",
+        "{candidate}'s surplus is transferred ({surplus} votes)",
+        "het overschot van {candidate} wordt overgedragen ({surplus} stemmen)",
+    ),
+    "loss": (
+        "{loss} voix perdues par arrondi",
+        "{loss} votes lost to rounding",
+        "{loss} stemmen verloren door afronding",
+    ),
+    "elected_remaining": (
+        (
             "{candidates:and} est élu·e, car il reste autant de candidatures que de sièges",
             "{candidates:and} sont élu·es, car il reste autant de candidatures que de sièges",
         ),
-        "not_elected": (
+        (
+            "{candidates:and} is elected, as continuing candidates equal the seats left",
+            "{candidates:and} are elected, as continuing candidates equal the seats left",
+        ),
+        (
+            "{candidates:and} is verkozen, want er blijven evenveel kandidaten als zetels over",
+            "{candidates:and} zijn verkozen, want er blijven evenveel kandidaten als zetels over",
+        ),
+    ),
+    "not_elected": (
+        (
             "tous les sièges sont pourvus, {candidates:and} n'est pas élu·e",
             "tous les sièges sont pourvus, {candidates:and} ne sont pas élu·es",
         ),
-        "tie_no_effect": (
+        (
+            "all seats are filled, {candidates:and} is not elected",
+            "all seats are filled, {candidates:and} are not elected",
+        ),
+        (
+            "alle zetels zijn toegewezen, {candidates:and} is niet verkozen",
+            "alle zetels zijn toegewezen, {candidates:and} zijn niet verkozen",
+        ),
+    ),
+    "tie_no_effect": (
+        (
             "égalité entre {tied:and} pour l'élimination\u00a0: quelle que soit la personne "
             "éliminée, "
             "les élu·es sont les mêmes ({elected:and})\u00a0; l'égalité est laissée sans "
             "départage et {chosen} est éliminé·e pour la suite du décompte"
         ),
-    },
-    "en": {
-        "first": (
-            "first preferences, quota {quota} (valid ballots: {valid}, {seats} seat)",
-            "first preferences, quota {quota} (valid ballots: {valid}, {seats} seats)",
-        ),
-        "elected": "{candidate} is elected ({votes} votes for a quota of {quota})",
-        "surplus": "{candidate}'s surplus is transferred ({surplus} votes)",
-        "loss": "{loss} votes lost to rounding",
-        "elected_remaining": (
-            "{candidates:and} is elected, as continuing candidates equal the seats left",
-            "{candidates:and} are elected, as continuing candidates equal the seats left",
-        ),
-        "not_elected": (
-            "all seats are filled, {candidates:and} is not elected",
-            "all seats are filled, {candidates:and} are not elected",
-        ),
-        "tie_no_effect": (
+        (
             "tie between {tied:and} for exclusion: whoever is excluded, the same candidates "
             "are elected ({elected:and}); the tie is left unsettled and {chosen} is excluded "
             "for the rest of the count"
         ),
-    },
+        (
+            "gelijkstand tussen {tied:and} voor de uitsluiting: wie ook uitgesloten wordt,"
+            " dezelfde kandidaten zijn verkozen ({elected:and}); de gelijkstand blijft"
+            " onbeslecht en {chosen} wordt uitgesloten voor de rest van de telling"
+        ),
+    ),
 }
 
 #: A candidate's state in an STV count (Meek calls an excluded candidate defeated).
