@@ -47,4 +47,3 @@ def test_a_majority_verdict_quotes_its_rule_in_dutch() -> None:
     assert explain(result, "nl")[0].startswith(
         "Aangenomen — vereiste meerderheid: meer dan de helft van de uitgebrachte stemmen; 75% voor"
     )
-
