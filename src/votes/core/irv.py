@@ -16,6 +16,9 @@ Rules (voting-rules.md §3.5):
 Speed: ballots are grouped first, and each group sits in the pile of its current candidate
 with a pointer into its ranking that only moves forward, so the whole count touches each
 group once per transfer instead of recounting every ballot every round.
+
+Long: the machinery IRV shares with STV and Meek (profile, tie-breaking, pile moves) stays
+beside the count that uses it first, and each sentence carries its French, English and Dutch.
 """
 
 from __future__ import annotations
