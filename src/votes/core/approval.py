@@ -14,19 +14,21 @@ from votes.core.ballots import InvalidBallotError, group_ballots
 from votes.core.onepass import one_pass_result, start_one_pass
 from votes.core.results import Candidate, Message, TallyError, TallyResult, Weight
 
-MESSAGES = {
-    "fr": {
-        "approvals": (
+MESSAGES = {  # each sentence in French, English and Dutch (votes.core.explain.LANGUAGES)
+    "approvals": (
+        (
             "{candidate} obtient {count} approbation",
             "{candidate} obtient {count} approbations",
         ),
-    },
-    "en": {
-        "approvals": (
+        (
             "{candidate} gets {count} approval",
             "{candidate} gets {count} approvals",
         ),
-    },
+        (
+            "{candidate} krijgt {count} goedkeuring",
+            "{candidate} krijgt {count} goedkeuringen",
+        ),
+    ),
 }
 
 

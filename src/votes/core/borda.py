@@ -23,9 +23,12 @@ from votes.core.results import Candidate, Message, TallyError, TallyResult, Weig
 
 CONVENTIONS = ("averaged", "pessimistic", "modified", "dowdall")
 
-MESSAGES = {
-    "fr": {"points": ("{candidate} obtient {count} point", "{candidate} obtient {count} points")},
-    "en": {"points": ("{candidate} gets {count} point", "{candidate} gets {count} points")},
+MESSAGES = {  # each sentence in French, English and Dutch (votes.core.explain.LANGUAGES)
+    "points": (
+        ("{candidate} obtient {count} point", "{candidate} obtient {count} points"),
+        ("{candidate} gets {count} point", "{candidate} gets {count} points"),
+        ("{candidate} krijgt {count} punt", "{candidate} krijgt {count} punten"),
+    ),
 }
 
 

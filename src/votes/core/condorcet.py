@@ -15,19 +15,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
+from votes.core import results
 from votes.core.ballots import RankedBallot, RankedBallots, group_ranked_ballots
 from votes.core.onepass import start_one_pass
-from votes.core.results import (
-    Candidate,
-    JSONValue,
-    Message,
-    Round,
-    TallyError,
-    TallyResult,
-    TieEvent,
-    TieResolution,
-    Weight,
-)
+from votes.core.results import Candidate, JSONValue, Message, TallyError, TallyResult, Weight
 from votes.core.ties import TieBreak, draw_lot, select_top
 
 Matrix = dict[Candidate, dict[Candidate, Fraction]]
@@ -35,47 +26,69 @@ Pair = tuple[Candidate, Candidate]
 
 STRENGTHS = ("margin", "winning_votes")
 
-MESSAGES = {
-    "fr": {
-        "wins": (
+MESSAGES = {  # each sentence in French, English and Dutch (votes.core.explain.LANGUAGES)
+    "wins": (
+        (
             "{candidate} remporte {count} duel",
             "{candidate} remporte {count} duels",
         ),
-        "condorcet_winner": "{candidate} bat chacun des autres en duel (vainqueur de Condorcet)",
-        "no_condorcet_winner": "personne ne bat tous les autres en duel",
-        "ranking": "classement\u00a0: {ranking}",
-        "skipped": (
-            "le duel {winner} > {loser} (force {strength}) n'est pas retenu\u00a0: "
-            "il contredirait des duels plus forts"
-        ),
-        "pairs_unresolved": (
-            "des duels de même force ({pairs}) se contredisent\u00a0: résultat non départagé"
-        ),
-        "pairs_no_effect": (
-            "des duels de même force ({pairs}) se contredisent, mais dans quelque ordre "
-            "qu'on les retienne le résultat est le même\u00a0: il n'y a rien à départager"
-        ),
-    },
-    "en": {
-        "wins": (
+        (
             "{candidate} wins {count} head-to-head contest",
             "{candidate} wins {count} head-to-head contests",
         ),
-        "condorcet_winner": (
-            "{candidate} beats every other candidate head to head (Condorcet winner)"
+        (
+            "{candidate} wint {count} onderling duel",
+            "{candidate} wint {count} onderlinge duels",
         ),
-        "no_condorcet_winner": "nobody beats every other candidate head to head",
-        "ranking": "ranking: {ranking}",
-        "skipped": (
+    ),
+    "condorcet_winner": (
+        "{candidate} bat chacun des autres en duel (vainqueur de Condorcet)",
+        "{candidate} beats every other candidate head to head (Condorcet winner)",
+        "{candidate} wint van elke andere kandidaat in een onderling duel (condorcetwinnaar)",
+    ),
+    "no_condorcet_winner": (
+        "personne ne bat tous les autres en duel",
+        "nobody beats every other candidate head to head",
+        "niemand wint van elke andere kandidaat in een onderling duel",
+    ),
+    "ranking": (
+        "classement\u00a0: {ranking}",
+        "ranking: {ranking}",
+        "rangschikking: {ranking}",
+    ),
+    "skipped": (
+        (
+            "le duel {winner} > {loser} (force {strength}) n'est pas retenu\u00a0: "
+            "il contredirait des duels plus forts"
+        ),
+        (
             "the contest {winner} > {loser} (strength {strength}) is not locked: "
             "it would contradict stronger ones"
         ),
-        "pairs_unresolved": "contests of equal strength ({pairs}) conflict: result not resolved",
-        "pairs_no_effect": (
+        (
+            "het duel {winner} > {loser} (sterkte {strength}) wordt niet vastgelegd:"
+            " het zou sterkere duels tegenspreken"
+        ),
+    ),
+    "pairs_unresolved": (
+        "des duels de même force ({pairs}) se contredisent\u00a0: résultat non départagé",
+        "contests of equal strength ({pairs}) conflict: result not resolved",
+        "duels van gelijke sterkte ({pairs}) spreken elkaar tegen: uitslag niet beslecht",
+    ),
+    "pairs_no_effect": (
+        (
+            "des duels de même force ({pairs}) se contredisent, mais dans quelque ordre "
+            "qu'on les retienne le résultat est le même\u00a0: il n'y a rien à départager"
+        ),
+        (
             "contests of equal strength ({pairs}) conflict, but whatever order they are locked "
             "in the result is the same: there is nothing to settle"
         ),
-    },
+        (
+            "duels van gelijke sterkte ({pairs}) spreken elkaar tegen, maar in welke volgorde ze"
+            " ook vastgelegd worden, de uitslag blijft dezelfde: er valt niets te beslechten"
+        ),
+    ),
 }
 
 
@@ -290,7 +303,7 @@ class _Settled:
     ranking: tuple[tuple[Candidate, ...], ...]
     locked: tuple[Pair, ...]
     skipped: tuple[Pair, ...]
-    events: tuple[TieEvent, ...]
+    events: tuple[results.TieEvent, ...]
     messages: tuple[Message, ...]
 
 
@@ -390,7 +403,9 @@ def _every_locking_order(
         ranking=ranking,
         locked=locked,
         skipped=skipped,
-        events=(TieEvent(1, "pair_order", involved, ordered, TieResolution.NO_EFFECT),),
+        events=(
+            results.TieEvent(1, "pair_order", involved, ordered, results.TieResolution.NO_EFFECT),
+        ),
         messages=(Message("condorcet.pairs_no_effect", {"pairs": pairs}),),
     )
 
@@ -440,7 +455,7 @@ class _Locker:
         self.reach: dict[Candidate, set[Candidate]] = {c: set() for c in candidates}
         self.locked: list[Pair] = []
         self.skipped: list[Pair] = []
-        self.events: list[TieEvent] = []
+        self.events: list[results.TieEvent] = []
         self.messages: list[Message] = []
         self.unresolved = False
         self.strengths: dict[Pair, Fraction] = {}
@@ -456,7 +471,9 @@ class _Locker:
         involved = tuple(sorted({c for pair in open_pairs for c in pair}))
         if self.policy.kind == "unresolved":
             self.unresolved = True
-            self.events.append(TieEvent(1, "pair_order", involved, (), TieResolution.UNRESOLVED))
+            self.events.append(
+                results.TieEvent(1, "pair_order", involved, (), results.TieResolution.UNRESOLVED)
+            )
             pairs = " ; ".join(f"{a} > {b}" for a, b in open_pairs)
             self.messages.append(Message("condorcet.pairs_unresolved", {"pairs": pairs}))
             return False
@@ -466,7 +483,9 @@ class _Locker:
         if self.policy.kind == "order":
             chosen = tuple(c for c in order if c in involved)
             self.events.append(
-                TieEvent(1, "pair_order", involved, chosen, TieResolution.FIXED_ORDER)
+                results.TieEvent(
+                    1, "pair_order", involved, chosen, results.TieResolution.FIXED_ORDER
+                )
             )
         for pair in ordered:
             self._lock_or_skip(pair)
@@ -514,7 +533,7 @@ def _result(
     *,
     ranking: tuple[tuple[Candidate, ...], ...],
     winners: tuple[Candidate, ...],
-    events: tuple[TieEvent, ...],
+    events: tuple[results.TieEvent, ...],
     tie_messages: tuple[Message, ...],
     details: Mapping[str, JSONValue],
     options: Mapping[str, JSONValue],
@@ -544,7 +563,7 @@ def _result(
         messages.append(Message("onepass.winners", {"names": winners, "count": len(winners)}))
     else:
         messages.append(Message("onepass.no_winner"))
-    round_ = Round(number=1, totals=wins, elected=winners, messages=tuple(messages))
+    round_ = results.Round(number=1, totals=wins, elected=winners, messages=tuple(messages))
     return TallyResult(
         method=method,
         candidates=candidates,

@@ -27,59 +27,109 @@ CONSENT_RESPONSES = ("consent", "concern", "stand_aside", "objection")
 CONSENSUS_RESPONSES = ("agree", "reservations", "stand_aside", "abstain", "block")
 _STOPPING = frozenset({"objection", "block"})
 
-MESSAGES = {
-    "fr": {
-        "adopted": "Adoptée — aucune objection non résolue ({counts})",
-        "blocked_objection": (
+MESSAGES = {  # each sentence in French, English and Dutch (votes.core.explain.LANGUAGES)
+    "adopted": (
+        "Adoptée — aucune objection non résolue ({counts})",
+        "Adopted — no unresolved objection ({counts})",
+        "Aangenomen — geen openstaand bezwaar ({counts})",
+    ),
+    "blocked_objection": (
+        (
             "Bloquée — {count} objection non résolue ({counts})",
             "Bloquée — {count} objections non résolues ({counts})",
         ),
-        "blocked_block": (
-            "Bloquée — {count} blocage ({counts})",
-            "Bloquée — {count} blocages ({counts})",
-        ),
-        "rejected": (
-            "Non adoptée — {count} retrait, {maximum} au plus ({counts})",
-            "Non adoptée — {count} retraits, {maximum} au plus ({counts})",
-        ),
-        "no_quorum": "Quorum non atteint — {participants} réponses, {quorum} requises ({counts})",
-        "no_responses": "Aucune réponse — pas de décision",
-        "objection": ("objection\u00a0: {reason}", "{count} objections\u00a0: {reason}"),
-        "consent": ("{count} consentement", "{count} consentements"),
-        "concern": ("{count} réserve", "{count} réserves"),
-        "stand_aside": ("{count} retrait", "{count} retraits"),
-        "objection_count": ("{count} objection", "{count} objections"),
-        "agree": ("{count} accord", "{count} accords"),
-        "reservations": ("{count} réserve", "{count} réserves"),
-        "abstain": ("{count} abstention", "{count} abstentions"),
-        "block_count": ("{count} blocage", "{count} blocages"),
-    },
-    "en": {
-        "adopted": "Adopted — no unresolved objection ({counts})",
-        "blocked_objection": (
+        (
             "Blocked — {count} unresolved objection ({counts})",
             "Blocked — {count} unresolved objections ({counts})",
         ),
-        "blocked_block": (
+        (
+            "Geblokkeerd — {count} openstaand bezwaar ({counts})",
+            "Geblokkeerd — {count} openstaande bezwaren ({counts})",
+        ),
+    ),
+    "blocked_block": (
+        (
+            "Bloquée — {count} blocage ({counts})",
+            "Bloquée — {count} blocages ({counts})",
+        ),
+        (
             "Blocked — {count} block ({counts})",
             "Blocked — {count} blocks ({counts})",
         ),
-        "rejected": (
+        (
+            "Geblokkeerd — {count} veto ({counts})",
+            "Geblokkeerd — {count} veto’s ({counts})",
+        ),
+    ),
+    "rejected": (
+        (
+            "Non adoptée — {count} retrait, {maximum} au plus ({counts})",
+            "Non adoptée — {count} retraits, {maximum} au plus ({counts})",
+        ),
+        (
             "Not adopted — {count} stand-aside, at most {maximum} allowed ({counts})",
             "Not adopted — {count} stand-asides, at most {maximum} allowed ({counts})",
         ),
-        "no_quorum": "No quorum — {participants} responses, {quorum} required ({counts})",
-        "no_responses": "No response — no decision",
-        "objection": ("objection: {reason}", "{count} objections: {reason}"),
-        "consent": ("{count} consent", "{count} consents"),
-        "concern": ("{count} concern", "{count} concerns"),
-        "stand_aside": ("{count} stand-aside", "{count} stand-asides"),
-        "objection_count": ("{count} objection", "{count} objections"),
-        "agree": ("{count} agree", "{count} agree"),
-        "reservations": ("{count} reservation", "{count} reservations"),
-        "abstain": ("{count} abstention", "{count} abstentions"),
-        "block_count": ("{count} block", "{count} blocks"),
-    },
+        (
+            "Niet aangenomen — {count} terugtrekking, hoogstens {maximum} toegestaan ({counts})",
+            "Niet aangenomen — {count} terugtrekkingen, hoogstens {maximum} toegestaan ({counts})",
+        ),
+    ),
+    "no_quorum": (
+        "Quorum non atteint — {participants} réponses, {quorum} requises ({counts})",
+        "No quorum — {participants} responses, {quorum} required ({counts})",
+        "Geen quorum — {participants} antwoorden, {quorum} vereist ({counts})",
+    ),
+    "no_responses": (
+        "Aucune réponse — pas de décision",
+        "No response — no decision",
+        "Geen antwoord — geen beslissing",
+    ),
+    "objection": (
+        ("objection\u00a0: {reason}", "{count} objections\u00a0: {reason}"),
+        ("objection: {reason}", "{count} objections: {reason}"),
+        ("bezwaar: {reason}", "{count} bezwaren: {reason}"),
+    ),
+    "consent": (
+        ("{count} consentement", "{count} consentements"),
+        ("{count} consent", "{count} consents"),
+        ("{count} instemming", "{count} instemmingen"),
+    ),
+    "concern": (
+        ("{count} réserve", "{count} réserves"),
+        ("{count} concern", "{count} concerns"),
+        ("{count} bedenking", "{count} bedenkingen"),
+    ),
+    "stand_aside": (
+        ("{count} retrait", "{count} retraits"),
+        ("{count} stand-aside", "{count} stand-asides"),
+        ("{count} terugtrekking", "{count} terugtrekkingen"),
+    ),
+    "objection_count": (
+        ("{count} objection", "{count} objections"),
+        ("{count} objection", "{count} objections"),
+        ("{count} bezwaar", "{count} bezwaren"),
+    ),
+    "agree": (
+        ("{count} accord", "{count} accords"),
+        ("{count} agree", "{count} agree"),
+        ("{count} akkoord", "{count} akkoord"),
+    ),
+    "reservations": (
+        ("{count} réserve", "{count} réserves"),
+        ("{count} reservation", "{count} reservations"),
+        ("{count} voorbehoud", "{count} voorbehouden"),
+    ),
+    "abstain": (
+        ("{count} abstention", "{count} abstentions"),
+        ("{count} abstention", "{count} abstentions"),
+        ("{count} onthouding", "{count} onthoudingen"),
+    ),
+    "block_count": (
+        ("{count} blocage", "{count} blocages"),
+        ("{count} block", "{count} blocks"),
+        ("{count} veto", "{count} veto’s"),
+    ),
 }
 
 

@@ -1,10 +1,10 @@
 """Renders a result's messages in French, English or Dutch.
 
-Each method module keeps its own sentences in a module-level ``MESSAGES`` mapping
-(``{"fr": {name: template}, "en": {...}}``); a message key ``"stv.elected"`` is looked up as
-``votes.core.stv.MESSAGES[lang]["elected"]``; the Dutch sentences live together in
-:mod:`votes.core.dutch` (``DUTCH[namespace][name]``). Templates use ``str.format`` fields;
-Fractions are written with :func:`format_number` before substitution.
+Each method module keeps its own sentences in a module-level ``MESSAGES`` mapping, each
+sentence in every language side by side (``{name: (french, english, dutch)}``, the order of
+:data:`LANGUAGES`); a message key ``"stv.elected"`` is looked up as
+``votes.core.stv.MESSAGES["elected"]``. Templates use ``str.format`` fields; Fractions are
+written with :func:`format_number` before substitution.
 
 Besides plain strings, a catalogue entry may be a pair ``(singular, plural)``: the message's
 ``count`` parameter picks one (French: 0 and 1 are singular; English and Dutch: only 1). A
@@ -24,7 +24,6 @@ from dataclasses import replace
 from fractions import Fraction
 from typing import Any
 
-from votes.core.dutch import DUTCH
 from votes.core.results import JSONValue, Message, TallyResult
 
 LANGUAGES = ("fr", "en", "nl")
@@ -41,14 +40,8 @@ def render(message: Message, lang: str = "fr") -> str:
     """
     namespace, _, name = message.key.partition(".")
     module = importlib.import_module(f"votes.core.{namespace}")
-    catalogs: Mapping[str, Mapping[str, str | tuple[str, str]]] = module.MESSAGES
-    template: str | tuple[str, str]
-    if lang == "nl":
-        # a sentence added to a method without its Dutch yet reads in English, never fails
-        template = DUTCH.get(namespace, {}).get(name) or catalogs["en"][name]
-    else:
-        lang = lang if lang in catalogs else "fr"
-        template = catalogs[lang][name]
+    lang = lang if lang in LANGUAGES else "fr"
+    template: str | tuple[str, str] = module.MESSAGES[name][LANGUAGES.index(lang)]
     if not isinstance(template, str):
         template = (
             template[0] if _is_singular(message.params.get("count", 0), lang) else template[1]

@@ -16,6 +16,9 @@ Rules (voting-rules.md §3.5):
 Speed: ballots are grouped first, and each group sits in the pile of its current candidate
 with a pointer into its ranking that only moves forward, so the whole count touches each
 group once per transfer instead of recounting every ballot every round.
+
+Long: the machinery IRV shares with STV and Meek (profile, tie-breaking, pile moves) stays
+beside the count that uses it first, and each sentence carries its French, English and Dutch.
 """
 
 from __future__ import annotations
@@ -26,79 +29,114 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Protocol, TypeVar
 
+from votes.core import results
 from votes.core.ballots import RankedBallots, check_candidates, check_seats, group_ranked_ballots
 from votes.core.explain import phrase
-from votes.core.results import (
-    Candidate,
-    JSONValue,
-    Message,
-    Round,
-    TallyError,
-    TallyResult,
-    TieEvent,
-    TieResolution,
-    Weight,
-)
+from votes.core.results import Candidate, JSONValue, Message, TallyError, TallyResult, Weight
 from votes.core.ties import TieBreak
 
 TIE_DEPTH_MAX = 4  # ties tried inside ties; deeper, the tie-break rule settles as before
 
-MESSAGES = {
-    "fr": {
-        "excluded": "{candidate} est éliminé·e ({votes} voix, le moins)",
-        "transfers": "{moves}",
-        "move_first": ("{votes} voix va à {to}", "{votes} voix vont à {to}"),
-        "move": "{votes} à {to}",
-        "exhausted_tail": ("{votes} est épuisée", "{votes} sont épuisées"),
-        "exhausted_only": ("{votes} voix est épuisée", "{votes} voix sont épuisées"),
-        "nothing_moves": "aucune voix à transférer",
-        "elected_majority": (
+MESSAGES = {  # each sentence in French, English and Dutch (votes.core.explain.LANGUAGES)
+    "excluded": (
+        "{candidate} est éliminé·e ({votes} voix, le moins)",
+        (
+            "{candidate} is excluded ({votes} vote, the fewest)",
+            "{candidate} is excluded ({votes} votes, the fewest)",
+        ),
+        (
+            "{candidate} valt af ({votes} stem, het minst)",
+            "{candidate} valt af ({votes} stemmen, het minst)",
+        ),
+    ),
+    "transfers": (
+        "{moves}",
+        "{moves}",
+        "{moves}",
+    ),
+    "move_first": (
+        ("{votes} voix va à {to}", "{votes} voix vont à {to}"),
+        ("{votes} vote goes to {to}", "{votes} votes go to {to}"),
+        ("{votes} stem gaat naar {to}", "{votes} stemmen gaan naar {to}"),
+    ),
+    "move": (
+        "{votes} à {to}",
+        "{votes} to {to}",
+        "{votes} naar {to}",
+    ),
+    "exhausted_tail": (
+        ("{votes} est épuisée", "{votes} sont épuisées"),
+        ("{votes} is exhausted", "{votes} are exhausted"),
+        ("{votes} is uitgeput", "{votes} zijn uitgeput"),
+    ),
+    "exhausted_only": (
+        ("{votes} voix est épuisée", "{votes} voix sont épuisées"),
+        ("{votes} vote is exhausted", "{votes} votes are exhausted"),
+        ("{votes} stem is uitgeput", "{votes} stemmen zijn uitgeput"),
+    ),
+    "nothing_moves": (
+        "aucune voix à transférer",
+        "no votes to transfer",
+        "geen stemmen over te dragen",
+    ),
+    "elected_majority": (
+        (
             "{candidate} est élu·e avec {votes} voix sur {live} ({share:%}), "
             "plus de la moitié des voix restantes"
         ),
-        "elected_last": "{candidate} est élu·e, dernière candidature en lice",
-        "tie_history_fewest": (
+        (
+            "{candidate} is elected with {votes} of {live} votes ({share:%}), "
+            "more than half of the continuing votes"
+        ),
+        (
+            "{candidate} is verkozen met {votes} van de {live} stemmen ({share:%}),"
+            " meer dan de helft van de stemmen die nog meetellen"
+        ),
+    ),
+    "elected_last": (
+        "{candidate} est élu·e, dernière candidature en lice",
+        "{candidate} is elected as the last candidate standing",
+        "{candidate} is verkozen als laatste overblijvende kandidaat",
+    ),
+    "tie_history_fewest": (
+        (
             "égalité entre {tied:and}, départagée par le tour {round}, "
             "où {chosen} avait le moins de voix"
         ),
-        "tie_history_most": (
+        "tie between {tied:and}, settled by round {round}, where {chosen} had the fewest votes",
+        (
+            "gelijkstand tussen {tied:and}, beslecht door ronde {round},"
+            " waarin {chosen} de minste stemmen had"
+        ),
+    ),
+    "tie_history_most": (
+        (
             "égalité entre {tied:and}, départagée par le tour {round}, "
             "où {chosen} avait le plus de voix"
         ),
-        "tie_no_effect": (
+        "tie between {tied:and}, settled by round {round}, where {chosen} had the most votes",
+        (
+            "gelijkstand tussen {tied:and}, beslecht door ronde {round},"
+            " waarin {chosen} de meeste stemmen had"
+        ),
+    ),
+    "tie_no_effect": (
+        (
             "égalité entre {tied:and} pour l'élimination\u00a0: quelle que soit la personne "
             "éliminée, "
             "{winner} est élu·e\u00a0; l'égalité est laissée sans départage "
             "et {chosen} est éliminé·e pour la suite du décompte"
         ),
-    },
-    "en": {
-        "excluded": (
-            "{candidate} is excluded ({votes} vote, the fewest)",
-            "{candidate} is excluded ({votes} votes, the fewest)",
-        ),
-        "transfers": "{moves}",
-        "move_first": ("{votes} vote goes to {to}", "{votes} votes go to {to}"),
-        "move": "{votes} to {to}",
-        "exhausted_tail": ("{votes} is exhausted", "{votes} are exhausted"),
-        "exhausted_only": ("{votes} vote is exhausted", "{votes} votes are exhausted"),
-        "nothing_moves": "no votes to transfer",
-        "elected_majority": (
-            "{candidate} is elected with {votes} of {live} votes ({share:%}), "
-            "more than half of the continuing votes"
-        ),
-        "elected_last": "{candidate} is elected as the last candidate standing",
-        "tie_history_fewest": (
-            "tie between {tied:and}, settled by round {round}, where {chosen} had the fewest votes"
-        ),
-        "tie_history_most": (
-            "tie between {tied:and}, settled by round {round}, where {chosen} had the most votes"
-        ),
-        "tie_no_effect": (
+        (
             "tie between {tied:and} for exclusion: whoever is excluded, {winner} is elected; "
             "the tie is left unsettled and {chosen} is excluded for the rest of the count"
         ),
-    },
+        (
+            "gelijkstand tussen {tied:and} voor de uitsluiting: wie ook uitgesloten wordt,"
+            " {winner} is verkozen; de gelijkstand blijft onbeslecht en {chosen} wordt"
+            " uitgesloten voor de rest van de telling"
+        ),
+    ),
 }
 
 #: Options every ranked method understands.
@@ -217,7 +255,7 @@ class TieOutcome:
     """The candidate a tie-break picked, with the event and sentence that record it."""
 
     chosen: int
-    event: TieEvent
+    event: results.TieEvent
     message: Message
 
 
@@ -252,8 +290,8 @@ def break_tie(
         if len(pool) == 1:
             tied_names = tuple(names[c] for c in sorted(tied))
             chosen = names[pool[0]]
-            event = TieEvent(
-                round_number, purpose, tied_names, (chosen,), TieResolution.HISTORY_BACKWARD
+            event = results.TieEvent(
+                round_number, purpose, tied_names, (chosen,), results.TieResolution.HISTORY_BACKWARD
             )
             key = "tie_history_fewest" if fewest else "tie_history_most"
             params = {"tied": tied_names, "chosen": chosen, "round": back + 1}
@@ -263,8 +301,8 @@ def break_tie(
     if settled is not None:  # every choice gives the same result: no lot
         # the count goes on with one of them: the published order's, else the first listed
         chosen = next((c for c in policy.order if c in pool_names), pool_names[0])
-        event = TieEvent(
-            round_number, purpose, tuple(pool_names), (chosen,), TieResolution.NO_EFFECT
+        event = results.TieEvent(
+            round_number, purpose, tuple(pool_names), (chosen,), results.TieResolution.NO_EFFECT
         )
         message = Message(settled.key, {**settled.params, "chosen": chosen})
         return TieOutcome(names.index(chosen), event, message)
@@ -373,8 +411,8 @@ def ranked_result(
     *,
     seats: int,
     winners: Iterable[Candidate],
-    rounds: Iterable[Round],
-    events: Iterable[TieEvent],
+    rounds: Iterable[results.Round],
+    events: Iterable[results.TieEvent],
     details: dict[str, JSONValue],
 ) -> TallyResult:
     """A ranked count's result, with the options a recount needs."""
@@ -430,6 +468,53 @@ def same_whoever_excluded(
     return outcome
 
 
+class PileCount(Protocol):
+    """A count that keeps ballot groups in piles (IRV, Scottish STV), see :func:`move_pile`."""
+
+    piles: list[list[int]]  # each candidate's ballot groups
+    totals: list[Weight]  # each candidate's units
+    position: list[int]  # each group's pointer into its ranking: only moves forward
+    exhausted: Weight
+
+
+_Ranked = TypeVar("_Ranked", bound=Hashable)
+
+
+def move_pile(
+    count: PileCount,
+    source: int,
+    rankings: Sequence[Sequence[_Ranked]],
+    pile_of: Callable[[_Ranked], int | None],
+    units: Callable[[int], Weight],
+) -> tuple[dict[int, Weight], Weight]:
+    """Send each group of the ``source`` pile to its next continuing preference, or exhaust it.
+
+    ``pile_of`` gives a continuing candidate's pile, None for any other; ``units(group)`` is
+    what the group carries on. Returns the units moved per pile and the units exhausted.
+    """
+    piles, totals, position = count.piles, count.totals, count.position
+    moved: dict[int, Weight] = {}
+    gone: Weight = 0
+    for group in piles[source]:
+        ranking = rankings[group]
+        step = position[group] + 1
+        end = len(ranking)
+        target = None
+        while step < end and (target := pile_of(ranking[step])) is None:
+            step += 1
+        carried = units(group)
+        if target is None:
+            gone += carried
+        else:
+            position[group] = step
+            piles[target].append(group)
+            totals[target] += carried
+            moved[target] = moved.get(target, 0) + carried
+    piles[source] = []
+    count.exhausted += gone
+    return moved, gone
+
+
 class _IrvCount:
     """The mutable state of one count: piles, pointers, totals; rounds are appended as built."""
 
@@ -441,8 +526,8 @@ class _IrvCount:
         self.piles: list[list[int]] = [[] for _ in range(n)]
         self.totals: list[Weight] = [0] * n
         self.slot = {name: i for i, name in enumerate(profile.candidates)}
-        # rankings stay as names (no conversion pass); this mirrors ``continuing`` by name
-        self.alive = {name: self.continuing[i] for name, i in self.slot.items()}
+        # rankings stay as names (no conversion pass): each continuing candidate's pile by name
+        self.pile_of = {name: i for name, i in self.slot.items() if self.continuing[i]}
         self.position = [0] * len(profile.rankings)
         for group, ranking in enumerate(profile.rankings):
             first = self.slot[ranking[0]]
@@ -450,8 +535,8 @@ class _IrvCount:
             self.totals[first] += profile.weights[group]
         self.exhausted: Weight = 0
         self.history: list[list[Weight]] = []
-        self.rounds: list[Round] = []
-        self.events: list[TieEvent] = []
+        self.rounds: list[results.Round] = []
+        self.events: list[results.TieEvent] = []
         self.depth = 0  # ties tried inside ties (see _without_effect)
 
     def run(self) -> Candidate:
@@ -464,7 +549,7 @@ class _IrvCount:
             leader = max(active, key=lambda c: self.totals[c])
             if 2 * self.totals[leader] > live or len(active) == 1:
                 self.rounds.append(
-                    Round(
+                    results.Round(
                         number,
                         totals,
                         elected=(names[leader],),
@@ -485,7 +570,7 @@ class _IrvCount:
             )
             messages.append(transfer_message(moved, gone, names))
             self.rounds.append(
-                Round(
+                results.Round(
                     number,
                     totals,
                     excluded=(names[loser],),
@@ -540,28 +625,10 @@ class _IrvCount:
 
     def _exclude(self, loser: int) -> tuple[dict[int, Weight], Weight]:
         """Move every group in the loser's pile to its next continuing preference."""
-        alive, slot, piles, totals = self.alive, self.slot, self.piles, self.totals
-        position, rankings, weights = self.position, self.profile.rankings, self.profile.weights
         self.continuing[loser] = False
-        alive[self.profile.candidates[loser]] = False
-        moved: dict[int, Weight] = {}
-        gone: Weight = 0
-        for group in piles[loser]:
-            ranking = rankings[group]
-            step = position[group] + 1
-            end = len(ranking)
-            while step < end and not alive[ranking[step]]:
-                step += 1
-            weight = weights[group]
-            if step < end:
-                position[group] = step
-                target = slot[ranking[step]]
-                piles[target].append(group)
-                totals[target] += weight
-                moved[target] = moved.get(target, 0) + weight
-            else:
-                gone += weight
-        piles[loser] = []
-        totals[loser] = 0
-        self.exhausted += gone
+        del self.pile_of[self.profile.candidates[loser]]
+        moved, gone = move_pile(
+            self, loser, self.profile.rankings, self.pile_of.get, self.profile.weights.__getitem__
+        )
+        self.totals[loser] = 0
         return moved, gone

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
 
+from votes.core import results
 from votes.core.ballots import (
     InvalidBallotError,
     check_amount,
@@ -26,92 +27,156 @@ from votes.core.ballots import (
     group_ballots,
 )
 from votes.core.explain import phrase
-from votes.core.results import (
-    JSONValue,
-    Message,
-    Round,
-    TallyError,
-    TallyResult,
-    TieEvent,
-    TieResolution,
-    Verdict,
-    Weight,
-)
+from votes.core.results import JSONValue, Message, TallyError, TallyResult, Verdict, Weight
 
 RESPONSES = ("yes", "no", "abstain", "blank", "invalid")
 BASES = ("cast", "cast_and_abstentions", "present", "members")
 COMPARISONS = ("more_than", "at_least")
 _NAMED = {Fraction(1, 2): "half", Fraction(2, 3): "two_thirds", Fraction(3, 4): "three_quarters"}
 
-MESSAGES = {
-    "fr": {
-        "adopted": (
-            "Adoptée — majorité requise\u00a0: {rule}\u00a0; {share:%} de voix pour ({counts})"
-        ),
-        "rejected": (
-            "Rejetée — majorité requise\u00a0: {rule}\u00a0; {share:%} de voix pour ({counts})"
-        ),
-        "rejected_empty": "Rejetée — aucun suffrage à compter ({counts})",
-        "no_quorum": "Quorum non atteint — {participants} participants, {quorum} requis ({counts})",
-        "no_quorum_present": (
+MESSAGES = {  # each sentence in French, English and Dutch (votes.core.explain.LANGUAGES)
+    "adopted": (
+        "Adoptée — majorité requise\u00a0: {rule}\u00a0; {share:%} de voix pour ({counts})",
+        "Adopted — required majority: {rule}; {share:%} in favour ({counts})",
+        "Aangenomen — vereiste meerderheid: {rule}; {share:%} voor ({counts})",
+    ),
+    "rejected": (
+        "Rejetée — majorité requise\u00a0: {rule}\u00a0; {share:%} de voix pour ({counts})",
+        "Rejected — required majority: {rule}; {share:%} in favour ({counts})",
+        "Verworpen — vereiste meerderheid: {rule}; {share:%} voor ({counts})",
+    ),
+    "rejected_empty": (
+        "Rejetée — aucun suffrage à compter ({counts})",
+        "Rejected — no vote to count ({counts})",
+        "Verworpen — geen stemmen om te tellen ({counts})",
+    ),
+    "no_quorum": (
+        "Quorum non atteint — {participants} participants, {quorum} requis ({counts})",
+        "No quorum — {participants} took part, {quorum} required ({counts})",
+        "Geen quorum — {participants} deelnemers, {quorum} vereist ({counts})",
+    ),
+    "no_quorum_present": (
+        (
             "Non valable — quorum non atteint (présent·es ou représenté·es\u00a0: {participants},"
             " {quorum} requis\u00a0; {counts})"
         ),
-        "casting_vote": (
-            "égalité départagée par la voix prépondérante de la présidence\u00a0: {side}"
-        ),
-        "side_yes": "pour",
-        "side_no": "contre",
-        "more_than_half": "plus de la moitié {base}",
-        "more_than_two_thirds": "plus des deux tiers {base}",
-        "more_than_three_quarters": "plus des trois quarts {base}",
-        "more_than_other": "plus des {p}/{q} {base}",
-        "at_least_half": "au moins la moitié {base}",
-        "at_least_two_thirds": "au moins les deux tiers {base}",
-        "at_least_three_quarters": "au moins les trois quarts {base}",
-        "at_least_other": "au moins les {p}/{q} {base}",
-        "base_cast": "des suffrages exprimés",
-        "base_cast_and_abstentions": "des suffrages exprimés et des abstentions",
-        "base_present": "des membres présents et représentés",
-        "base_members": "de l'ensemble des membres ayant droit de vote",
-        "yes": "{count} pour",
-        "no": "{count} contre",
-        "abstain_excluded": ("{count} abstention non comptée", "{count} abstentions non comptées"),
-        "abstain_counted": ("{count} abstention", "{count} abstentions"),
-        "blank": ("{count} blanc", "{count} blancs"),
-        "invalid": ("{count} nul", "{count} nuls"),
-    },
-    "en": {
-        "adopted": "Adopted — required majority: {rule}; {share:%} in favour ({counts})",
-        "rejected": "Rejected — required majority: {rule}; {share:%} in favour ({counts})",
-        "rejected_empty": "Rejected — no vote to count ({counts})",
-        "no_quorum": "No quorum — {participants} took part, {quorum} required ({counts})",
-        "no_quorum_present": (
+        (
             "Not valid — quorum not reached (present or represented: {participants},"
             " {quorum} required; {counts})"
         ),
-        "casting_vote": "tie broken by the chair's casting vote: {side}",
-        "side_yes": "for",
-        "side_no": "against",
-        "more_than_half": "more than half of {base}",
-        "more_than_two_thirds": "more than two thirds of {base}",
-        "more_than_three_quarters": "more than three quarters of {base}",
-        "more_than_other": "more than {p}/{q} of {base}",
-        "at_least_half": "at least half of {base}",
-        "at_least_two_thirds": "at least two thirds of {base}",
-        "at_least_three_quarters": "at least three quarters of {base}",
-        "at_least_other": "at least {p}/{q} of {base}",
-        "base_cast": "the votes cast",
-        "base_cast_and_abstentions": "the votes cast and abstentions",
-        "base_present": "the members present and represented",
-        "base_members": "all members with voting rights",
-        "yes": "{count} for",
-        "no": "{count} against",
-        "abstain_excluded": ("{count} abstention not counted", "{count} abstentions not counted"),
-        "abstain_counted": ("{count} abstention", "{count} abstentions"),
-        "blank": ("{count} blank", "{count} blank"),
-        "invalid": ("{count} invalid", "{count} invalid"),
-    },
+        (
+            "Niet geldig — quorum niet bereikt (aanwezig of vertegenwoordigd: {participants},"
+            " {quorum} vereist; {counts})"
+        ),
+    ),
+    "casting_vote": (
+        "égalité départagée par la voix prépondérante de la présidence\u00a0: {side}",
+        "tie broken by the chair's casting vote: {side}",
+        "staking van stemmen beslecht door de beslissende stem van de voorzitter: {side}",
+    ),
+    "side_yes": (
+        "pour",
+        "for",
+        "voor",
+    ),
+    "side_no": (
+        "contre",
+        "against",
+        "tegen",
+    ),
+    "more_than_half": (
+        "plus de la moitié {base}",
+        "more than half of {base}",
+        "meer dan de helft van {base}",
+    ),
+    "more_than_two_thirds": (
+        "plus des deux tiers {base}",
+        "more than two thirds of {base}",
+        "meer dan twee derde van {base}",
+    ),
+    "more_than_three_quarters": (
+        "plus des trois quarts {base}",
+        "more than three quarters of {base}",
+        "meer dan drie vierde van {base}",
+    ),
+    "more_than_other": (
+        "plus des {p}/{q} {base}",
+        "more than {p}/{q} of {base}",
+        "meer dan {p}/{q} van {base}",
+    ),
+    "at_least_half": (
+        "au moins la moitié {base}",
+        "at least half of {base}",
+        "ten minste de helft van {base}",
+    ),
+    "at_least_two_thirds": (
+        "au moins les deux tiers {base}",
+        "at least two thirds of {base}",
+        "ten minste twee derde van {base}",
+    ),
+    "at_least_three_quarters": (
+        "au moins les trois quarts {base}",
+        "at least three quarters of {base}",
+        "ten minste drie vierde van {base}",
+    ),
+    "at_least_other": (
+        "au moins les {p}/{q} {base}",
+        "at least {p}/{q} of {base}",
+        "ten minste {p}/{q} van {base}",
+    ),
+    "base_cast": (
+        "des suffrages exprimés",
+        "the votes cast",
+        "de uitgebrachte stemmen",
+    ),
+    "base_cast_and_abstentions": (
+        "des suffrages exprimés et des abstentions",
+        "the votes cast and abstentions",
+        "de uitgebrachte stemmen en de onthoudingen",
+    ),
+    "base_present": (
+        "des membres présents et représentés",
+        "the members present and represented",
+        "de aanwezige en vertegenwoordigde vennoten",
+    ),
+    "base_members": (
+        "de l'ensemble des membres ayant droit de vote",
+        "all members with voting rights",
+        "alle stemgerechtigde vennoten",
+    ),
+    "yes": (
+        "{count} pour",
+        "{count} for",
+        "{count} voor",
+    ),
+    "no": (
+        "{count} contre",
+        "{count} against",
+        "{count} tegen",
+    ),
+    "abstain_excluded": (
+        ("{count} abstention non comptée", "{count} abstentions non comptées"),
+        ("{count} abstention not counted", "{count} abstentions not counted"),
+        (
+            "{count} onthouding niet meegeteld",
+            "{count} onthoudingen niet meegeteld",
+        ),
+    ),
+    "abstain_counted": (
+        ("{count} abstention", "{count} abstentions"),
+        ("{count} abstention", "{count} abstentions"),
+        ("{count} onthouding", "{count} onthoudingen"),
+    ),
+    "blank": (
+        ("{count} blanc", "{count} blancs"),
+        ("{count} blank", "{count} blank"),
+        ("{count} blanco", "{count} blanco"),
+    ),
+    "invalid": (
+        ("{count} nul", "{count} nuls"),
+        ("{count} invalid", "{count} invalid"),
+        ("{count} ongeldig", "{count} ongeldig"),
+    ),
 }
 
 
@@ -198,12 +263,16 @@ def tally_majority(
         return _result(offered, verdict, (message,), (), details, options)
     params = {"rule": rule.phrase(base), "share": share, "counts": counts_phrase}
     messages = [Message(f"majority.{verdict.value}", params)]
-    events: tuple[TieEvent, ...] = ()
+    events: tuple[results.TieEvent, ...] = ()
     if tie:
         side = phrase(f"majority.side_{casting_vote}")
         messages.append(Message("majority.casting_vote", {"side": side}))
         chosen = (casting_vote,) if casting_vote else ()
-        events = (TieEvent(1, "verdict", ("yes", "no"), chosen, TieResolution.CASTING_VOTE),)
+        events = (
+            results.TieEvent(
+                1, "verdict", ("yes", "no"), chosen, results.TieResolution.CASTING_VOTE
+            ),
+        )
     return _result(offered, verdict, tuple(messages), events, details, options)
 
 
@@ -338,7 +407,7 @@ def _result(
     offered: tuple[str, ...],
     verdict: Verdict,
     messages: tuple[Message, ...],
-    events: tuple[TieEvent, ...],
+    events: tuple[results.TieEvent, ...],
     details: Mapping[str, JSONValue],
     options: Mapping[str, JSONValue],
 ) -> TallyResult:
@@ -348,7 +417,7 @@ def _result(
         candidates=offered,
         seats=1,
         winners=(),
-        rounds=(Round(number=1, totals=totals, messages=messages),),
+        rounds=(results.Round(number=1, totals=totals, messages=messages),),
         tie_events=events,
         verdict=verdict,
         details=details,

@@ -40,19 +40,21 @@ UNIT = 10**9
 #: Iteration stops when the total surplus is below 10^-6.
 OMEGA = 10**3
 
-MESSAGES = {
-    "fr": {
-        "iterated": (
+MESSAGES = {  # each sentence in French, English and Dutch (votes.core.explain.LANGUAGES)
+    "iterated": (
+        (
             "{iterations} itération, quota {quota}, excédent total {surplus}",
             "{iterations} itérations, quota {quota}, excédent total {surplus}",
         ),
-    },
-    "en": {
-        "iterated": (
+        (
             "{iterations} iteration, quota {quota}, total surplus {surplus}",
             "{iterations} iterations, quota {quota}, total surplus {surplus}",
         ),
-    },
+        (
+            "{iterations} iteratie, quotum {quota}, totaal overschot {surplus}",
+            "{iterations} iteraties, quotum {quota}, totaal overschot {surplus}",
+        ),
+    ),
 }
 
 

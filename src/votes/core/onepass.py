@@ -14,15 +14,17 @@ from votes.core.ballots import check_candidates, check_seats
 from votes.core.results import Candidate, JSONValue, Message, Round, TallyResult
 from votes.core.ties import TieBreak, rank_by_score, select_top
 
-MESSAGES = {
-    "fr": {
-        "winners": ("{names:and} est élu·e", "{names:and} sont élu·es"),
-        "no_winner": "aucun siège attribué",
-    },
-    "en": {
-        "winners": ("{names:and} is elected", "{names:and} are elected"),
-        "no_winner": "no seat filled",
-    },
+MESSAGES = {  # each sentence in French, English and Dutch (votes.core.explain.LANGUAGES)
+    "winners": (
+        ("{names:and} est élu·e", "{names:and} sont élu·es"),
+        ("{names:and} is elected", "{names:and} are elected"),
+        ("{names:and} is verkozen", "{names:and} zijn verkozen"),
+    ),
+    "no_winner": (
+        "aucun siège attribué",
+        "no seat filled",
+        "geen zetel toegewezen",
+    ),
 }
 
 

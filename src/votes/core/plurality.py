@@ -17,15 +17,17 @@ from votes.core.ballots import (
 from votes.core.onepass import one_pass_result, start_one_pass
 from votes.core.results import Candidate, Message, TallyResult, Weight
 
-MESSAGES = {
-    "fr": {
-        "votes": "{candidate} obtient {count} voix",
-        "blank": ("{count} vote blanc", "{count} votes blancs"),
-    },
-    "en": {
-        "votes": ("{candidate} gets {count} vote", "{candidate} gets {count} votes"),
-        "blank": ("{count} blank vote", "{count} blank votes"),
-    },
+MESSAGES = {  # each sentence in French, English and Dutch (votes.core.explain.LANGUAGES)
+    "votes": (
+        "{candidate} obtient {count} voix",
+        ("{candidate} gets {count} vote", "{candidate} gets {count} votes"),
+        ("{candidate} krijgt {count} stem", "{candidate} krijgt {count} stemmen"),
+    ),
+    "blank": (
+        ("{count} vote blanc", "{count} votes blancs"),
+        ("{count} blank vote", "{count} blank votes"),
+        ("{count} blanco stem", "{count} blanco stemmen"),
+    ),
 }
 
 

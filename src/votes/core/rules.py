@@ -26,6 +26,7 @@ from fractions import Fraction
 from typing import Any
 
 from votes.core.majority import BASES, COMPARISONS
+from votes.core.records import read_record
 from votes.core.results import TallyError
 
 
@@ -541,15 +542,7 @@ def _rule_from(data: Mapping[str, Any]) -> DecisionRule:
 def _postal_from(data: Mapping[str, Any] | None) -> PostalRule:
     if data is None:
         return PostalRule()
-    return PostalRule(
-        allowed=bool(data["allowed"]),
-        days_before=int(data["days_before"]),
-        hour=int(data["hour"]),
-        minute=int(data["minute"]),
-        room_motions=str(data["room_motions"]),
-        on_arrival=str(data["on_arrival"]),
-        source=_source_from(data["source"]),
-    )
+    return read_record(PostalRule, data, source=_source_from(data["source"]))
 
 
 def _notice_from(data: Mapping[str, Any] | None) -> dict[str, Any]:

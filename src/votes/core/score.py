@@ -23,35 +23,49 @@ AGGREGATES = ("sum", "mean")
 
 ScoreBallot = frozenset[tuple[Candidate, int]]
 
-MESSAGES = {
-    "fr": {
-        "sum": (
+MESSAGES = {  # each sentence in French, English and Dutch (votes.core.explain.LANGUAGES)
+    "sum": (
+        (
             "{candidate} totalise {score} points ({count} évaluation)",
             "{candidate} totalise {score} points ({count} évaluations)",
         ),
-        "mean": (
-            "{candidate} obtient une moyenne de {score} ({count} évaluation)",
-            "{candidate} obtient une moyenne de {score} ({count} évaluations)",
-        ),
-        "too_few": (
-            "{candidate} ne peut pas l'emporter\u00a0: {count} évaluation, {minimum} requises",
-            "{candidate} ne peut pas l'emporter\u00a0: {count} évaluations, {minimum} requises",
-        ),
-    },
-    "en": {
-        "sum": (
+        (
             "{candidate} totals {score} points ({count} rating)",
             "{candidate} totals {score} points ({count} ratings)",
         ),
-        "mean": (
+        (
+            "{candidate} haalt in totaal {score} punten ({count} beoordeling)",
+            "{candidate} haalt in totaal {score} punten ({count} beoordelingen)",
+        ),
+    ),
+    "mean": (
+        (
+            "{candidate} obtient une moyenne de {score} ({count} évaluation)",
+            "{candidate} obtient une moyenne de {score} ({count} évaluations)",
+        ),
+        (
             "{candidate} averages {score} ({count} rating)",
             "{candidate} averages {score} ({count} ratings)",
         ),
-        "too_few": (
+        (
+            "{candidate} haalt gemiddeld {score} ({count} beoordeling)",
+            "{candidate} haalt gemiddeld {score} ({count} beoordelingen)",
+        ),
+    ),
+    "too_few": (
+        (
+            "{candidate} ne peut pas l'emporter\u00a0: {count} évaluation, {minimum} requises",
+            "{candidate} ne peut pas l'emporter\u00a0: {count} évaluations, {minimum} requises",
+        ),
+        (
             "{candidate} cannot win: {count} rating, {minimum} required",
             "{candidate} cannot win: {count} ratings, {minimum} required",
         ),
-    },
+        (
+            "{candidate} kan niet winnen: {count} beoordeling, {minimum} vereist",
+            "{candidate} kan niet winnen: {count} beoordelingen, {minimum} vereist",
+        ),
+    ),
 }
 
 

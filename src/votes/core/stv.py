@@ -34,6 +34,7 @@ from votes.core.ballots import RankedBallots, check_candidates, check_seats
 from votes.core.irv import (
     RankedProfile,
     break_tie,
+    move_pile,
     ranked_result,
     read_ranked,
     same_whoever_excluded,
@@ -53,54 +54,84 @@ from votes.core.ties import TieBreak
 #: Votes are held in units of 10^-5 (rule 48(3): five decimal places, remainder ignored).
 UNIT = 100_000
 
-MESSAGES = {
-    "fr": {
-        "first": (
+MESSAGES = {  # each sentence in French, English and Dutch (votes.core.explain.LANGUAGES)
+    "first": (
+        (
             "premières préférences, quota {quota}"
             " (bulletins valides\u00a0: {valid}, {seats} siège)",
             "premières préférences, quota {quota}"
             " (bulletins valides\u00a0: {valid}, {seats} sièges)",
         ),
-        "elected": "{candidate} est élu·e ({votes} voix pour un quota de {quota})",
-        "surplus": "{candidate} transfère son excédent ({surplus} voix)",
-        "loss": "{loss} voix perdues par arrondi",
-        "elected_remaining": (
+        (
+            "first preferences, quota {quota} (valid ballots: {valid}, {seats} seat)",
+            "first preferences, quota {quota} (valid ballots: {valid}, {seats} seats)",
+        ),
+        (
+            "eerste voorkeuren, quotum {quota} (geldige stembiljetten: {valid}, {seats} zetel)",
+            "eerste voorkeuren, quotum {quota} (geldige stembiljetten: {valid}, {seats} zetels)",
+        ),
+    ),
+    "elected": (
+        "{candidate} est élu·e ({votes} voix pour un quota de {quota})",
+        "{candidate} is elected ({votes} votes for a quota of {quota})",
+        "{candidate} is verkozen ({votes} stemmen voor een quotum van {quota})",
+    ),
+    "surplus": (
+        "{candidate} transfère son excédent ({surplus} voix)",
+        "{candidate}'s surplus is transferred ({surplus} votes)",
+        "het overschot van {candidate} wordt overgedragen ({surplus} stemmen)",
+    ),
+    "loss": (
+        "{loss} voix perdues par arrondi",
+        "{loss} votes lost to rounding",
+        "{loss} stemmen verloren door afronding",
+    ),
+    "elected_remaining": (
+        (
             "{candidates:and} est élu·e, car il reste autant de candidatures que de sièges",
             "{candidates:and} sont élu·es, car il reste autant de candidatures que de sièges",
         ),
-        "not_elected": (
+        (
+            "{candidates:and} is elected, as continuing candidates equal the seats left",
+            "{candidates:and} are elected, as continuing candidates equal the seats left",
+        ),
+        (
+            "{candidates:and} is verkozen, want er blijven evenveel kandidaten als zetels over",
+            "{candidates:and} zijn verkozen, want er blijven evenveel kandidaten als zetels over",
+        ),
+    ),
+    "not_elected": (
+        (
             "tous les sièges sont pourvus, {candidates:and} n'est pas élu·e",
             "tous les sièges sont pourvus, {candidates:and} ne sont pas élu·es",
         ),
-        "tie_no_effect": (
+        (
+            "all seats are filled, {candidates:and} is not elected",
+            "all seats are filled, {candidates:and} are not elected",
+        ),
+        (
+            "alle zetels zijn toegewezen, {candidates:and} is niet verkozen",
+            "alle zetels zijn toegewezen, {candidates:and} zijn niet verkozen",
+        ),
+    ),
+    "tie_no_effect": (
+        (
             "égalité entre {tied:and} pour l'élimination\u00a0: quelle que soit la personne "
             "éliminée, "
             "les élu·es sont les mêmes ({elected:and})\u00a0; l'égalité est laissée sans "
             "départage et {chosen} est éliminé·e pour la suite du décompte"
         ),
-    },
-    "en": {
-        "first": (
-            "first preferences, quota {quota} (valid ballots: {valid}, {seats} seat)",
-            "first preferences, quota {quota} (valid ballots: {valid}, {seats} seats)",
-        ),
-        "elected": "{candidate} is elected ({votes} votes for a quota of {quota})",
-        "surplus": "{candidate}'s surplus is transferred ({surplus} votes)",
-        "loss": "{loss} votes lost to rounding",
-        "elected_remaining": (
-            "{candidates:and} is elected, as continuing candidates equal the seats left",
-            "{candidates:and} are elected, as continuing candidates equal the seats left",
-        ),
-        "not_elected": (
-            "all seats are filled, {candidates:and} is not elected",
-            "all seats are filled, {candidates:and} are not elected",
-        ),
-        "tie_no_effect": (
+        (
             "tie between {tied:and} for exclusion: whoever is excluded, the same candidates "
             "are elected ({elected:and}); the tie is left unsettled and {chosen} is excluded "
             "for the rest of the count"
         ),
-    },
+        (
+            "gelijkstand tussen {tied:and} voor de uitsluiting: wie ook uitgesloten wordt,"
+            " dezelfde kandidaten zijn verkozen ({elected:and}); de gelijkstand blijft"
+            " onbeslecht en {chosen} wordt uitgesloten voor de rest van de telling"
+        ),
+    ),
 }
 
 #: A candidate's state in an STV count (Meek calls an excluded candidate defeated).
@@ -376,7 +407,8 @@ class _ScottishCount(SeatCount):
             old = self.value[group]
             if old not in new_values:
                 new_values[old] = int((surplus * old) // total)
-        moved, gone = self._move(elected, new_values)
+            self.value[group] = new_values[old]  # the paper moves on at its transfer value
+        moved, gone = self._move(elected)
         loss = surplus - sum(moved.values(), start=0) - gone
         self.loss += loss
         self.totals[elected] = self.quota
@@ -393,7 +425,7 @@ class _ScottishCount(SeatCount):
         name = self.profile.candidates[loser]
         params = {"candidate": name, "votes": _votes(votes), "count": _votes(votes)}
         messages.append(Message("irv.excluded", params))
-        moved, gone = self._move(loser, None)
+        moved, gone = self._move(loser)
         self.totals[loser] = 0
         messages.append(self._transfer_sentence(moved, gone))
 
@@ -402,39 +434,14 @@ class _ScottishCount(SeatCount):
             {c: _votes(v) for c, v in moved.items()}, _votes(gone), self.profile.candidates
         )
 
-    def _move(
-        self, source: int, new_values: dict[int, int] | None
-    ) -> tuple[dict[int, Weight], Weight]:
-        """Send each group of ``source``'s pile to its next hopeful candidate, or exhaust it.
-
-        ``new_values`` maps a value when received to the transfer value (surplus); ``None``
-        keeps every value (exclusion). Returns the units moved per candidate and exhausted.
-        """
-        status, piles, totals = self.status, self.piles, self.totals
-        position, value = self.position, self.value
-        rankings, weights = self.rankings, self.profile.weights
-        moved: dict[int, Weight] = {}
-        gone: Weight = 0
-        for group in piles[source]:
-            worth = value[group] if new_values is None else new_values[value[group]]
-            ranking = rankings[group]
-            step = position[group] + 1
-            end = len(ranking)
-            while step < end and status[ranking[step]] != HOPEFUL:
-                step += 1
-            units = weights[group] * worth
-            if step < end:
-                target = ranking[step]
-                position[group] = step
-                value[group] = worth
-                piles[target].append(group)
-                totals[target] += units
-                moved[target] = moved.get(target, 0) + units
-            else:
-                gone += units
-        piles[source] = []
-        self.exhausted += gone
-        return moved, gone
+    def _move(self, source: int) -> tuple[dict[int, Weight], Weight]:
+        """Send each group of ``source``'s pile to its next hopeful candidate at its value, or
+        exhaust it. Returns the units moved per candidate and exhausted."""
+        hopeful = [c if state == HOPEFUL else None for c, state in enumerate(self.status)]
+        weights, value = self.profile.weights, self.value
+        return move_pile(
+            self, source, self.rankings, hopeful.__getitem__, lambda g: weights[g] * value[g]
+        )
 
 
 def tie_no_effect(

@@ -43,26 +43,37 @@ def draw_lot(
 
 TIE_BREAKS = ("unresolved", "lot", "order")
 
-MESSAGES = {
-    "fr": {
-        "unresolved": (
+MESSAGES = {  # each sentence in French, English and Dutch (votes.core.explain.LANGUAGES)
+    "unresolved": (
+        (
             "égalité entre {tied:and} pour {count} place restante\u00a0: non départagée",
             "égalité entre {tied:and} pour {count} places restantes\u00a0: non départagée",
         ),
-        "lot": (
-            "égalité entre {tied:and}\u00a0: le tirage au sort "
-            "(graine «\u00a0{seed}\u00a0») désigne {chosen:and}"
-        ),
-        "order": "égalité entre {tied:and}\u00a0: l'ordre de départage publié désigne {chosen:and}",
-    },
-    "en": {
-        "unresolved": (
+        (
             "tie between {tied:and} for {count} remaining place: not resolved",
             "tie between {tied:and} for {count} remaining places: not resolved",
         ),
-        "lot": "tie between {tied:and}: the lot (seed “{seed}”) picks {chosen:and}",
-        "order": "tie between {tied:and}: the published tie-break order picks {chosen:and}",
-    },
+        (
+            "gelijkstand tussen {tied:and} voor {count} resterende plaats: niet beslecht",
+            "gelijkstand tussen {tied:and} voor {count} resterende plaatsen: niet beslecht",
+        ),
+    ),
+    "lot": (
+        (
+            "égalité entre {tied:and}\u00a0: le tirage au sort "
+            "(graine «\u00a0{seed}\u00a0») désigne {chosen:and}"
+        ),
+        "tie between {tied:and}: the lot (seed “{seed}”) picks {chosen:and}",
+        "gelijkstand tussen {tied:and}: de loting (startwaarde “{seed}”) wijst {chosen:and} aan",
+    ),
+    "order": (
+        "égalité entre {tied:and}\u00a0: l'ordre de départage publié désigne {chosen:and}",
+        "tie between {tied:and}: the published tie-break order picks {chosen:and}",
+        (
+            "gelijkstand tussen {tied:and}: de bekendgemaakte volgorde bij gelijkstand"
+            " wijst {chosen:and} aan"
+        ),
+    ),
 }
 
 

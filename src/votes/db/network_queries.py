@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from votes.core.records import read_record
 from votes.db.engine import read_raw
 from votes.db.tables import (
     Membership,
@@ -92,18 +93,7 @@ _PLACES_SQL = (
 
 
 def _place(row: dict[str, Any]) -> Place:
-    return Place(
-        id=int(row["id"]),
-        network_id=int(row["network_id"]),
-        network_name=str(row["network_name"]),
-        cooperative_id=int(row["cooperative_id"]),
-        cooperative_name=str(row["cooperative_name"]),
-        cooperative_short_name=str(row["cooperative_short_name"]),
-        status=str(row["status"]),
-        representation=str(row["representation"]),
-        share_basis_points=int(row["share_basis_points"]),
-        registered=int(row["registered"]),
-    )
+    return read_record(Place, row)
 
 
 async def _places(where_ordered: str, organisation_id: int) -> list[Place]:
