@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from votes.db.queries import keyed_row
 from votes.db.tables import (
     AgendaItem,
     Ballot,
@@ -78,18 +79,14 @@ class ProofLine:
 
 
 async def letter_of(organisation_id: int, assembly_id: int) -> LetterRow | None:
-    row = (
-        await ConvocationLetter.select(
-            ConvocationLetter.body,
-            ConvocationLetter.instructions,
-            ConvocationLetter.prepared_at,
-            ConvocationLetter.first_sent_at,
-        )
-        .where(
-            (ConvocationLetter.letter_key == str(assembly_id))
-            & (ConvocationLetter.organisation == organisation_id)
-        )
-        .first()
+    row = await keyed_row(
+        ConvocationLetter.letter_key,
+        assembly_id,
+        organisation_id,
+        ConvocationLetter.body,
+        ConvocationLetter.instructions,
+        ConvocationLetter.prepared_at,
+        ConvocationLetter.first_sent_at,
     )
     return LetterRow(**row) if row else None
 

@@ -64,6 +64,19 @@ async def own_row(
     return await query.first()
 
 
+async def keyed_row(
+    key: Column, value: int, organisation_id: int, *columns: Selectable
+) -> dict[str, Any] | None:
+    """The row of a "one per assembly (or per organisation)" table whose unique ``key`` column
+    holds ``value`` (its ``columns``, all of them if none are named), when it is the
+    organisation's, else None."""
+    table = key._meta.table
+    owner = table._meta.get_column_by_name("organisation")
+    return await (
+        table.select(*columns).where((key == str(value)) & (owner == organisation_id)).first()
+    )
+
+
 @cache
 def _field_names(view: type[DataclassInstance]) -> tuple[str, ...]:
     return tuple(f.name for f in fields(view))
