@@ -145,39 +145,28 @@ async def ballot_view(organisation_id: int, ballot_id: int) -> BallotView | None
         return None
     row = rows[0]
     options = await read_raw(BallotOption, _OPTIONS_SQL, ballot_id)
-    return BallotView(
-        id=row["id"],
-        organisation_id=row["organisation"],
-        assembly_id=row["assembly"],
-        assembly_title=row["assembly.title"],
-        agenda_item_id=row["agenda_item"],
-        proposal_id=row["proposal"],
-        question=row["question"],
-        method=row["method"],
-        seats=row["seats"],
-        secret=bool(row["secret"]),
-        is_test=bool(row["is_test"]),
-        status=BallotStatus(row["status"]),
-        allow_change=bool(row["allow_change"]),
-        duration_seconds=row["duration_seconds"],
-        closes_at=row["closes_at"],
-        opened_at=row["opened_at"],
-        closed_at=row["closed_at"],
-        published_at=row["published_at"],
-        cancel_reason=row["cancel_reason"],
-        phase=ConsentPhase(row["phase"]),
-        round=row["round"],
-        earlier_rounds=[
-            EarlierRound(r["round"], r["result"], r["amendment"])
-            for r in json.loads(row["earlier_rounds"])
-        ],
-        eligible_at_open=row["eligible_at_open"],
-        eligible_at_close=row["eligible_at_close"],
-        present_at_close=row["present_at_close"],
-        represented_at_close=row["represented_at_close"],
-        rules=json.loads(row["rules"]),
-        options=[OptionView(key=o["key"], label=o["label"]) for o in options],
-        result_json=row["result"],
+    return view_of(
+        BallotView,
+        {
+            **row,
+            "secret": bool(row["secret"]),
+            "is_test": bool(row["is_test"]),
+            "status": BallotStatus(row["status"]),
+            "allow_change": bool(row["allow_change"]),
+            "phase": ConsentPhase(row["phase"]),
+            "earlier_rounds": [
+                EarlierRound(r["round"], r["result"], r["amendment"])
+                for r in json.loads(row["earlier_rounds"])
+            ],
+            "rules": json.loads(row["rules"]),
+            "options": [view_of(OptionView, o) for o in options],
+        },
+        organisation_id="organisation",
+        assembly_id="assembly",
+        assembly_title="assembly.title",
+        agenda_item_id="agenda_item",
+        proposal_id="proposal",
+        result_json="result",
     )
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from votes.db.agenda_queries import AssemblyView, ItemView, agenda_item, assembly_from_row
 from votes.db.drafts import NOBODY
 from votes.db.proposal_queries import ProposalPage, proposal_page
-from votes.db.queries import BallotSummary, ballot_summary
+from votes.db.queries import BALLOT_SUMMARY_COLUMNS, BallotSummary, ballot_summary
 from votes.db.tables import (
     Assembly,
     AssemblyStatus,
@@ -65,9 +65,7 @@ async def _build_now_view(organisation_id: int) -> NowView:
     if assembly is None:
         return NowView(None, None, [], [], None)
     open_ballots = (
-        await Ballot.select(
-            Ballot.id, Ballot.question, Ballot.method, Ballot.status, Ballot.secret, Ballot.is_test
-        )
+        await Ballot.select(*BALLOT_SUMMARY_COLUMNS)
         .where(
             (Ballot.organisation == organisation_id)
             & (Ballot.assembly == assembly.id)
