@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from votes.db.queries import keyed_row
+from votes.db.queries import keyed_row, view_of
 from votes.db.tables import (
     AgendaItem,
     Ballot,
@@ -210,15 +210,14 @@ async def proof(organisation_id: int, assembly_id: int) -> list[ProofLine]:
 def _line(membership_id: int, name: str, email: str, row: dict[str, Any] | None) -> ProofLine:
     if row is None:
         return ProofLine(membership_id, name, email, "", "", None, "", None, "", 0)
-    return ProofLine(
-        membership_id=membership_id,
-        name=name,
-        email=email,
-        channel=row["channel"],
-        recipient=row["recipient"],
-        recorded_at=row["recorded_at"],
-        mail_status=row["mail.status"] or "",
-        sent_at=row["mail.sent_at"],
-        message_id=row["message_id"],
-        notice_short_days=row["notice_short_days"],
+    return view_of(
+        ProofLine,
+        {
+            **row,
+            "membership_id": membership_id,
+            "name": name,
+            "email": email,
+            "mail_status": row["mail.status"] or "",
+        },
+        sent_at="mail.sent_at",
     )

@@ -451,31 +451,32 @@ async def _resolution(ballot: dict[str, Any]) -> Resolution:
             .order_by(_VOTER_NAME)
         )
         roll_call = [(r["voter.person.name"], r["content"]) for r in rows]
-    return Resolution(
-        ballot_id=ballot_id,
-        question=ballot["question"],
-        method=ballot["method"],
-        seats=ballot["seats"],
-        secret=ballot["secret"],
-        status=ballot["status"],
-        cancel_reason=ballot["cancel_reason"],
-        options=[(o["key"], o["label"]) for o in options],
-        proposal_title=proposal["title"] if proposal else None,
-        proposal_text=proposal["body"] if proposal else None,
-        result_json=ballot["result"] if ballot["status"] == BallotStatus.PUBLISHED.value else None,
-        eligible=ballot["eligible_at_close"],
-        present=ballot["present_at_close"],
-        represented=ballot["represented_at_close"],
-        electronic_papers=electronic,
-        room=RoomFigures(json.loads(room["counts"]), room["blank"], room["invalid"], room["cast"])
-        if room
-        else None,
-        rules=json.loads(ballot["rules"]),
-        roll_call=roll_call,
-        proxy_votes=await _proxy_votes(ballot),
-        cosigned_by=await _cosigner(ballot),
-        postal=_postal_counts(ballot.get("rule_snapshot")),
-        postal_pending_left_out=_postal_left_out(ballot.get("rule_snapshot")),
+    published = ballot["status"] == BallotStatus.PUBLISHED.value
+    return view_of(
+        Resolution,
+        {
+            **ballot,
+            "options": [(o["key"], o["label"]) for o in options],
+            "proposal_title": proposal["title"] if proposal else None,
+            "proposal_text": proposal["body"] if proposal else None,
+            "result_json": ballot["result"] if published else None,
+            "electronic_papers": electronic,
+            "room": RoomFigures(
+                json.loads(room["counts"]), room["blank"], room["invalid"], room["cast"]
+            )
+            if room
+            else None,
+            "rules": json.loads(ballot["rules"]),
+            "roll_call": roll_call,
+            "proxy_votes": await _proxy_votes(ballot),
+            "cosigned_by": await _cosigner(ballot),
+            "postal": _postal_counts(ballot.get("rule_snapshot")),
+            "postal_pending_left_out": _postal_left_out(ballot.get("rule_snapshot")),
+        },
+        ballot_id="id",
+        eligible="eligible_at_close",
+        present="present_at_close",
+        represented="represented_at_close",
     )
 
 

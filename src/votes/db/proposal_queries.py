@@ -21,13 +21,7 @@ from votes.db.agenda_queries import (
     proposal_rows,
 )
 from votes.db.drafts import NOBODY, Viewer, may_read, readable_filter
-from votes.db.queries import (
-    BALLOT_SUMMARY_COLUMNS,
-    BallotSummary,
-    ballot_summary,
-    own_row,
-    view_of,
-)
+from votes.db.queries import BallotSummary, ballot_summaries, own_row, view_of
 from votes.db.tables import (
     AgendaItem,
     Amendment,
@@ -138,10 +132,8 @@ async def proposal_page(
     assert assembly is not None
     thread = await Thread.select(Thread.id).where(Thread.proposal == proposal_id).first()
     assert thread is not None
-    ballots = (
-        await Ballot.select(*BALLOT_SUMMARY_COLUMNS)
-        .where((Ballot.proposal == proposal_id) & (Ballot.organisation == organisation_id))
-        .order_by(Ballot.id)
+    ballots = await ballot_summaries(
+        (Ballot.proposal == proposal_id) & (Ballot.organisation == organisation_id)
     )
     people = {
         kind: [PersonRef(s["person"], s["person.name"]) for s in support if s["kind"] == kind]
@@ -157,7 +149,7 @@ async def proposal_page(
             "supporters": people[SupportKind.SUPPORTER.value],
             "thread_id": thread["id"],
             "amendments": await amendments_of(organisation_id, proposal_id),
-            "ballots": [ballot_summary(b) for b in ballots],
+            "ballots": ballots,
         },
         agenda_item_id="agenda_item",
         agenda_item_title="agenda_item.title",

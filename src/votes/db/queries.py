@@ -251,15 +251,17 @@ BALLOT_SUMMARY_COLUMNS = (
 )
 
 
-async def open_ballots_of(organisation_id: int) -> list[BallotSummary]:
-    rows = (
-        await Ballot.select(*BALLOT_SUMMARY_COLUMNS)
-        .where(
-            (Ballot.organisation == organisation_id) & (Ballot.status == BallotStatus.OPEN.value)
-        )
-        .order_by(Ballot.id)
-    )
+async def ballot_summaries(where: Combinable) -> list[BallotSummary]:
+    """The ballots ``where`` selects (scoped to their organisation), in the order they were
+    made."""
+    rows = await Ballot.select(*BALLOT_SUMMARY_COLUMNS).where(where).order_by(Ballot.id)
     return [ballot_summary(row) for row in rows]
+
+
+async def open_ballots_of(organisation_id: int) -> list[BallotSummary]:
+    return await ballot_summaries(
+        (Ballot.organisation == organisation_id) & (Ballot.status == BallotStatus.OPEN.value)
+    )
 
 
 @dataclass(frozen=True, slots=True)
