@@ -283,11 +283,15 @@ async def non_voters(ballot: BallotView) -> list[str]:
 
 async def roll_call(ballot: BallotView) -> list[tuple[str, str]]:
     """A public ballot's (name, choice JSON) pairs, by name; empty for a secret ballot."""
-    if ballot.secret:
-        return []
+    return [] if ballot.secret else await named_papers(ballot.id, ballot.round)
+
+
+async def named_papers(ballot_id: int, round_: int) -> list[tuple[str, str]]:
+    """The round's papers as (voter's name, choice JSON) pairs, by name: a public ballot's roll
+    call."""
     rows = (
         await BallotPaper.select(_VOTER_NAME, BallotPaper.content)
-        .where((BallotPaper.ballot == ballot.id) & (BallotPaper.round == ballot.round))
+        .where((BallotPaper.ballot == ballot_id) & (BallotPaper.round == round_))
         .order_by(_VOTER_NAME)
     )
     return [(row["voter.person.name"], row["content"]) for row in rows]

@@ -14,6 +14,7 @@ from typing import Any
 
 from votes.db import attendance_queries as aq
 from votes.db.agenda_queries import AssemblyView, assembly_view
+from votes.db.ballot_queries import named_papers
 from votes.db.engine import long_reads
 from votes.db.queries import own_row, view_of
 from votes.db.tables import (
@@ -23,7 +24,6 @@ from votes.db.tables import (
     AuditEntry,
     Ballot,
     BallotOption,
-    BallotPaper,
     BallotStatus,
     Membership,
     MembershipStatus,
@@ -43,7 +43,6 @@ PENDING_STATUSES = (BallotStatus.OPEN.value, BallotStatus.CLOSED.value)
 _MEMBER_NAME: Any = Membership.person.name
 _COLLEGE_NAME: Any = Membership.college.name
 _FINALISED_BY: Any = Minutes.finalised_by.name
-_VOTER_NAME: Any = BallotPaper.voter.person.name  # type: ignore[union-attr]
 
 
 @dataclass(frozen=True, slots=True)
@@ -443,15 +442,9 @@ async def _resolution(ballot: dict[str, Any]) -> Resolution:
         (Participation.ballot == ballot_id) & (Participation.round == round_)
     )
     room = await PaperCount.select().where(PaperCount.count_key == f"{ballot_id}:{round_}").first()
-    roll_call: list[tuple[str, str]] = []
-    if not ballot["secret"] and ballot["status"] == BallotStatus.PUBLISHED.value:
-        rows = (
-            await BallotPaper.select(_VOTER_NAME, BallotPaper.content)
-            .where((BallotPaper.ballot == ballot_id) & (BallotPaper.round == round_))
-            .order_by(_VOTER_NAME)
-        )
-        roll_call = [(r["voter.person.name"], r["content"]) for r in rows]
     published = ballot["status"] == BallotStatus.PUBLISHED.value
+    public = published and not ballot["secret"]
+    roll_call = await named_papers(ballot_id, round_) if public else []
     return view_of(
         Resolution,
         {
