@@ -356,14 +356,14 @@ async def ballots_of_assembly(organisation_id: int, assembly_id: int) -> list[Ba
 
 
 async def open_ballot_ids(organisation_id: int) -> list[int]:
-    rows = (
-        await Ballot.select(Ballot.id)
+    return await (
+        Ballot.select(Ballot.id)
         .where(
             (Ballot.organisation == organisation_id) & (Ballot.status == BallotStatus.OPEN.value)
         )
         .order_by(Ballot.id)
+        .output(as_list=True)
     )
-    return [row["id"] for row in rows]
 
 
 @dataclass(frozen=True, slots=True)
