@@ -121,11 +121,17 @@ class PublishedPaper:
 
 
 @dataclass(frozen=True, slots=True)
-class RoomCountView:
+class RoomFigures:
+    """The papers counted in the room: what the minutes report of a ballot's room count."""
+
     counts: dict[str, int]
     blank: int
     invalid: int
     cast: int
+
+
+@dataclass(frozen=True, slots=True)
+class RoomCountView(RoomFigures):
     entered_by: str
     entered_at: datetime
 

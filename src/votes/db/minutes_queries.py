@@ -14,7 +14,7 @@ from typing import Any
 
 from votes.db import attendance_queries as aq
 from votes.db.agenda_queries import AssemblyView, assembly_view
-from votes.db.ballot_queries import named_papers
+from votes.db.ballot_queries import RoomFigures, named_papers
 from votes.db.engine import long_reads
 from votes.db.queries import own_row, view_of
 from votes.db.tables import (
@@ -81,14 +81,6 @@ class MinutesRow(MinutesDraft):
     @property
     def is_final(self) -> bool:
         return self.status == MinutesStatus.FINAL
-
-
-@dataclass(frozen=True, slots=True)
-class RoomFigures:
-    counts: dict[str, int]
-    blank: int
-    invalid: int
-    cast: int
 
 
 @dataclass(frozen=True, slots=True)
