@@ -18,7 +18,14 @@ from piccolo.custom_types import Combinable
 from piccolo.table import Table
 
 from votes.db.drafts import NOBODY, Viewer, readable_filter
-from votes.db.queries import AssemblySummary, BallotSummary, ballot_summary, own_row, view_of
+from votes.db.queries import (
+    BALLOT_SUMMARY_COLUMNS,
+    AssemblySummary,
+    BallotSummary,
+    ballot_summary,
+    own_row,
+    view_of,
+)
 from votes.db.tables import (
     AgendaItem,
     Amendment,
@@ -236,13 +243,10 @@ async def assembly_page(
     item_ids = {item.id for item in agenda}
     unplaced = [p for p in proposals if p.agenda_item_id not in item_ids]
     loose = (
-        await Ballot.select(
-            Ballot.id, Ballot.question, Ballot.method, Ballot.status, Ballot.secret,
-            Ballot.is_test, Ballot.agenda_item,
-        )
+        await Ballot.select(*BALLOT_SUMMARY_COLUMNS, Ballot.agenda_item)
         .where((Ballot.assembly == assembly_id) & (Ballot.organisation == organisation_id))
         .order_by(Ballot.id)
-    )  # fmt: skip
+    )
     return AssemblyPage(
         assembly=assembly,
         agenda=agenda,
@@ -311,30 +315,28 @@ async def _agenda(
         await Proposal.select(*PROPOSAL_ROW_COLUMNS).where(proposal_filter).order_by(Proposal.id)
     )
     ballots = (
-        await Ballot.select(
-            Ballot.id, Ballot.question, Ballot.method, Ballot.status, Ballot.secret,
-            Ballot.is_test, Ballot.agenda_item,
-        )
+        await Ballot.select(*BALLOT_SUMMARY_COLUMNS, Ballot.agenda_item)
         .where(ballot_filter)
         .order_by(Ballot.id)
-    )  # fmt: skip
+    )
     counts = await _item_contribution_counts(item_ids)
     orders = await _voting_orders(organisation_id, proposals)
     agenda = []
     for item in items:
         mine = [p for p in proposals if p.agenda_item_id == item["id"]]
         agenda.append(
-            ItemView(
-                id=item["id"],
-                position=item["position"],
-                title=item["title"],
-                description=item["description"],
-                planned_minutes=item["planned_minutes"],
-                thread_id=thread_of.get(item["id"]),
-                contribution_count=counts.get(item["id"], 0),
-                proposals=mine,
-                ballots=[ballot_summary(b) for b in ballots if b["agenda_item"] == item["id"]],
-                voting_order=[step for p in mine for step in orders.get(p.id, [])],
+            view_of(
+                ItemView,
+                {
+                    **item,
+                    "thread_id": thread_of.get(item["id"]),
+                    "contribution_count": counts.get(item["id"], 0),
+                    "proposals": mine,
+                    "ballots": [
+                        ballot_summary(b) for b in ballots if b["agenda_item"] == item["id"]
+                    ],
+                    "voting_order": [step for p in mine for step in orders.get(p.id, [])],
+                },
             )
         )
     return agenda, proposals
@@ -379,14 +381,16 @@ async def organisation_ballots(organisation_id: int) -> list[BallotListLine]:
     """Every ballot of the organisation, newest assembly first, in the order they were made."""
     rows = (
         await Ballot.select(
-            Ballot.id, Ballot.question, Ballot.method, Ballot.status, Ballot.secret,
-            Ballot.is_test, Ballot.assembly, Ballot.assembly.title, Ballot.agenda_item.title,
+            *BALLOT_SUMMARY_COLUMNS,
+            Ballot.assembly,
+            Ballot.assembly.title,
+            Ballot.agenda_item.title,
             Ballot.assembly.starts_at,
         )
         .where(Ballot.organisation == organisation_id)
         .order_by(Ballot.assembly.starts_at, ascending=False)
         .order_by(Ballot.id)
-    )  # fmt: skip
+    )
     return [
         BallotListLine(
             assembly_id=row["assembly"],

@@ -204,23 +204,25 @@ async def attendance_register(organisation_id: int, assembly_id: int) -> list[Re
             status = RegisterStatus.REPRESENTED.value
         elif status == RegisterStatus.ABSENT.value and member["id"] in by_post:
             status = RegisterStatus.POSTAL.value
+        represented = proxy if proxy and status == RegisterStatus.REPRESENTED else None
         lines.append(
-            RegisterLine(
-                membership_id=member["id"],
-                name=member["person.name"],
-                category=member["category"],
-                college_id=member["college.id"],
-                college=member["college.name"] or "",
-                status=status,
-                checked_in_at=seen["checked_in_at"] if seen else None,
-                checked_out_at=seen["checked_out_at"] if seen else None,
-                method=seen["method"] if seen else "",
-                steward=(seen["checked_in_by.person.name"] or "") if seen else "",
-                proxy_holder=proxy.holder if proxy and status == RegisterStatus.REPRESENTED else "",
-                blank_proxy=bool(proxy and proxy.blank and status == RegisterStatus.REPRESENTED),
-                instructions=proxy.instructions
-                if proxy and status == RegisterStatus.REPRESENTED
-                else "",
+            view_of(
+                RegisterLine,
+                {
+                    **member,
+                    "college": member["college.name"] or "",
+                    "status": status,
+                    "checked_in_at": seen["checked_in_at"] if seen else None,
+                    "checked_out_at": seen["checked_out_at"] if seen else None,
+                    "method": seen["method"] if seen else "",
+                    "steward": (seen["checked_in_by.person.name"] or "") if seen else "",
+                    "proxy_holder": represented.holder if represented else "",
+                    "blank_proxy": bool(represented and represented.blank),
+                    "instructions": represented.instructions if represented else "",
+                },
+                membership_id="id",
+                name="person.name",
+                college_id="college.id",
             )
         )
     return lines

@@ -121,19 +121,28 @@ class PublishedPaper:
 
 
 @dataclass(frozen=True, slots=True)
-class RoomCountView:
+class RoomFigures:
+    """The papers counted in the room: what the minutes report of a ballot's room count."""
+
     counts: dict[str, int]
     blank: int
     invalid: int
     cast: int
+
+
+@dataclass(frozen=True, slots=True)
+class RoomCountView(RoomFigures):
     entered_by: str
     entered_at: datetime
 
 
 # The ballot page is what every phone loads when a ballot opens: its lookups are plain SQL,
-# several times cheaper to build than Piccolo selects with joins (bench_votes' burst)
+# several times cheaper to build than Piccolo selects with joins (bench_votes' burst); the
+# columns a BallotView names otherwise are read again under its names
 _BALLOT_VIEW_SQL = (
-    'SELECT b.*, a.title AS "assembly.title" FROM ballot b JOIN assembly a ON a.id = b.assembly '
+    "SELECT b.*, b.organisation AS organisation_id, b.assembly AS assembly_id, "
+    "b.agenda_item AS agenda_item_id, b.proposal AS proposal_id, b.result AS result_json, "
+    "a.title AS assembly_title FROM ballot b JOIN assembly a ON a.id = b.assembly "
     "WHERE b.id = {} AND b.organisation = {}"
 )
 _OPTIONS_SQL = 'SELECT "key", label FROM ballot_option WHERE ballot = {} ORDER BY position'
@@ -145,39 +154,22 @@ async def ballot_view(organisation_id: int, ballot_id: int) -> BallotView | None
         return None
     row = rows[0]
     options = await read_raw(BallotOption, _OPTIONS_SQL, ballot_id)
-    return BallotView(
-        id=row["id"],
-        organisation_id=row["organisation"],
-        assembly_id=row["assembly"],
-        assembly_title=row["assembly.title"],
-        agenda_item_id=row["agenda_item"],
-        proposal_id=row["proposal"],
-        question=row["question"],
-        method=row["method"],
-        seats=row["seats"],
-        secret=bool(row["secret"]),
-        is_test=bool(row["is_test"]),
-        status=BallotStatus(row["status"]),
-        allow_change=bool(row["allow_change"]),
-        duration_seconds=row["duration_seconds"],
-        closes_at=row["closes_at"],
-        opened_at=row["opened_at"],
-        closed_at=row["closed_at"],
-        published_at=row["published_at"],
-        cancel_reason=row["cancel_reason"],
-        phase=ConsentPhase(row["phase"]),
-        round=row["round"],
-        earlier_rounds=[
-            EarlierRound(r["round"], r["result"], r["amendment"])
-            for r in json.loads(row["earlier_rounds"])
-        ],
-        eligible_at_open=row["eligible_at_open"],
-        eligible_at_close=row["eligible_at_close"],
-        present_at_close=row["present_at_close"],
-        represented_at_close=row["represented_at_close"],
-        rules=json.loads(row["rules"]),
-        options=[OptionView(key=o["key"], label=o["label"]) for o in options],
-        result_json=row["result"],
+    return view_of(
+        BallotView,
+        {
+            **row,
+            "secret": bool(row["secret"]),
+            "is_test": bool(row["is_test"]),
+            "status": BallotStatus(row["status"]),
+            "allow_change": bool(row["allow_change"]),
+            "phase": ConsentPhase(row["phase"]),
+            "earlier_rounds": [
+                EarlierRound(r["round"], r["result"], r["amendment"])
+                for r in json.loads(row["earlier_rounds"])
+            ],
+            "rules": json.loads(row["rules"]),
+            "options": [view_of(OptionView, o) for o in options],
+        },
     )
 
 
@@ -294,11 +286,15 @@ async def non_voters(ballot: BallotView) -> list[str]:
 
 async def roll_call(ballot: BallotView) -> list[tuple[str, str]]:
     """A public ballot's (name, choice JSON) pairs, by name; empty for a secret ballot."""
-    if ballot.secret:
-        return []
+    return [] if ballot.secret else await named_papers(ballot.id, ballot.round)
+
+
+async def named_papers(ballot_id: int, round_: int) -> list[tuple[str, str]]:
+    """The round's papers as (voter's name, choice JSON) pairs, by name: a public ballot's roll
+    call."""
     rows = (
         await BallotPaper.select(_VOTER_NAME, BallotPaper.content)
-        .where((BallotPaper.ballot == ballot.id) & (BallotPaper.round == ballot.round))
+        .where((BallotPaper.ballot == ballot_id) & (BallotPaper.round == round_))
         .order_by(_VOTER_NAME)
     )
     return [(row["voter.person.name"], row["content"]) for row in rows]
@@ -363,14 +359,14 @@ async def ballots_of_assembly(organisation_id: int, assembly_id: int) -> list[Ba
 
 
 async def open_ballot_ids(organisation_id: int) -> list[int]:
-    rows = (
-        await Ballot.select(Ballot.id)
+    return await (
+        Ballot.select(Ballot.id)
         .where(
             (Ballot.organisation == organisation_id) & (Ballot.status == BallotStatus.OPEN.value)
         )
         .order_by(Ballot.id)
+        .output(as_list=True)
     )
-    return [row["id"] for row in rows]
 
 
 @dataclass(frozen=True, slots=True)

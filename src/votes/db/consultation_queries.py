@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from votes.core.consultation import Answer, Figures
-from votes.db.queries import own_row
+from votes.db.queries import own_row, view_of
 from votes.db.tables import (
     Assembly,
     AssemblyStatus,
@@ -171,18 +171,18 @@ _RECEIVED_COLUMNS = (
 
 
 def _received(row: dict[str, Any]) -> ReceivedConsultation:
-    return ReceivedConsultation(
-        id=row["id"],
-        network=row["network.name"],
-        title=row["network_proposal.title"],
-        body=row["network_proposal.body"],
-        status=row["status"],
-        answer=_answer(row),
-        figures=_figures(row),
-        copy_id=row["copy_proposal"],
-        assembly=row["copy_proposal.assembly.title"] or "",
-        sent_at=row["sent_at"],
-        answered_at=row["answered_at"],
+    return view_of(
+        ReceivedConsultation,
+        {
+            **row,
+            "answer": _answer(row),
+            "figures": _figures(row),
+            "assembly": row["copy_proposal.assembly.title"] or "",
+        },
+        network="network.name",
+        title="network_proposal.title",
+        body="network_proposal.body",
+        copy_id="copy_proposal",
     )
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from votes.db.queries import keyed_row, view_of
 from votes.db.tables import (
     AgendaItem,
     Ballot,
@@ -78,18 +79,14 @@ class ProofLine:
 
 
 async def letter_of(organisation_id: int, assembly_id: int) -> LetterRow | None:
-    row = (
-        await ConvocationLetter.select(
-            ConvocationLetter.body,
-            ConvocationLetter.instructions,
-            ConvocationLetter.prepared_at,
-            ConvocationLetter.first_sent_at,
-        )
-        .where(
-            (ConvocationLetter.letter_key == str(assembly_id))
-            & (ConvocationLetter.organisation == organisation_id)
-        )
-        .first()
+    row = await keyed_row(
+        ConvocationLetter.letter_key,
+        assembly_id,
+        organisation_id,
+        ConvocationLetter.body,
+        ConvocationLetter.instructions,
+        ConvocationLetter.prepared_at,
+        ConvocationLetter.first_sent_at,
     )
     return LetterRow(**row) if row else None
 
@@ -213,15 +210,14 @@ async def proof(organisation_id: int, assembly_id: int) -> list[ProofLine]:
 def _line(membership_id: int, name: str, email: str, row: dict[str, Any] | None) -> ProofLine:
     if row is None:
         return ProofLine(membership_id, name, email, "", "", None, "", None, "", 0)
-    return ProofLine(
-        membership_id=membership_id,
-        name=name,
-        email=email,
-        channel=row["channel"],
-        recipient=row["recipient"],
-        recorded_at=row["recorded_at"],
-        mail_status=row["mail.status"] or "",
-        sent_at=row["mail.sent_at"],
-        message_id=row["message_id"],
-        notice_short_days=row["notice_short_days"],
+    return view_of(
+        ProofLine,
+        {
+            **row,
+            "membership_id": membership_id,
+            "name": name,
+            "email": email,
+            "mail_status": row["mail.status"] or "",
+        },
+        sent_at="mail.sent_at",
     )

@@ -11,7 +11,7 @@ from typing import Any
 from votes.core import floor as core
 
 # ``votes.services.events`` reads a mood check's live counts under this name
-from votes.db.queries import own_row
+from votes.db.queries import keyed_row, own_row
 from votes.db.tables import (
     AgendaItem,
     Amendment,
@@ -126,13 +126,8 @@ async def current_subject(organisation_id: int, assembly_id: int) -> Subject | N
     item = await current_item(organisation_id, assembly_id)
     if item is None:
         return None
-    row = (
-        await FloorSettings.select(FloorSettings.subject_key)
-        .where(
-            (FloorSettings.settings_key == str(assembly_id))
-            & (FloorSettings.organisation == organisation_id)
-        )
-        .first()
+    row = await keyed_row(
+        FloorSettings.settings_key, assembly_id, organisation_id, FloorSettings.subject_key
     )
     parsed = parse_key(row["subject_key"]) if row else None
     if parsed is None or parsed[0] != item[0] or (parsed[1] is None and parsed[2] is None):
@@ -153,14 +148,7 @@ DEFAULT_RULES = FloorRules(Ordering.ARRIVAL, "", 180, 0)
 
 
 async def floor_rules(organisation_id: int, assembly_id: int) -> FloorRules:
-    row = (
-        await FloorSettings.select()
-        .where(
-            (FloorSettings.settings_key == str(assembly_id))
-            & (FloorSettings.organisation == organisation_id)
-        )
-        .first()
-    )
+    row = await keyed_row(FloorSettings.settings_key, assembly_id, organisation_id)
     if row is None:
         return DEFAULT_RULES
     return FloorRules(

@@ -14,6 +14,7 @@ from typing import Any
 
 from votes.db import attendance_queries as aq
 from votes.db.agenda_queries import AssemblyView, assembly_view
+from votes.db.ballot_queries import RoomFigures, named_papers
 from votes.db.engine import long_reads
 from votes.db.queries import own_row, view_of
 from votes.db.tables import (
@@ -23,7 +24,6 @@ from votes.db.tables import (
     AuditEntry,
     Ballot,
     BallotOption,
-    BallotPaper,
     BallotStatus,
     Membership,
     MembershipStatus,
@@ -43,7 +43,6 @@ PENDING_STATUSES = (BallotStatus.OPEN.value, BallotStatus.CLOSED.value)
 _MEMBER_NAME: Any = Membership.person.name
 _COLLEGE_NAME: Any = Membership.college.name
 _FINALISED_BY: Any = Minutes.finalised_by.name
-_VOTER_NAME: Any = BallotPaper.voter.person.name  # type: ignore[union-attr]
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,14 +81,6 @@ class MinutesRow(MinutesDraft):
     @property
     def is_final(self) -> bool:
         return self.status == MinutesStatus.FINAL
-
-
-@dataclass(frozen=True, slots=True)
-class RoomFigures:
-    counts: dict[str, int]
-    blank: int
-    invalid: int
-    cast: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -443,39 +434,34 @@ async def _resolution(ballot: dict[str, Any]) -> Resolution:
         (Participation.ballot == ballot_id) & (Participation.round == round_)
     )
     room = await PaperCount.select().where(PaperCount.count_key == f"{ballot_id}:{round_}").first()
-    roll_call: list[tuple[str, str]] = []
-    if not ballot["secret"] and ballot["status"] == BallotStatus.PUBLISHED.value:
-        rows = (
-            await BallotPaper.select(_VOTER_NAME, BallotPaper.content)
-            .where((BallotPaper.ballot == ballot_id) & (BallotPaper.round == round_))
-            .order_by(_VOTER_NAME)
-        )
-        roll_call = [(r["voter.person.name"], r["content"]) for r in rows]
-    return Resolution(
-        ballot_id=ballot_id,
-        question=ballot["question"],
-        method=ballot["method"],
-        seats=ballot["seats"],
-        secret=ballot["secret"],
-        status=ballot["status"],
-        cancel_reason=ballot["cancel_reason"],
-        options=[(o["key"], o["label"]) for o in options],
-        proposal_title=proposal["title"] if proposal else None,
-        proposal_text=proposal["body"] if proposal else None,
-        result_json=ballot["result"] if ballot["status"] == BallotStatus.PUBLISHED.value else None,
-        eligible=ballot["eligible_at_close"],
-        present=ballot["present_at_close"],
-        represented=ballot["represented_at_close"],
-        electronic_papers=electronic,
-        room=RoomFigures(json.loads(room["counts"]), room["blank"], room["invalid"], room["cast"])
-        if room
-        else None,
-        rules=json.loads(ballot["rules"]),
-        roll_call=roll_call,
-        proxy_votes=await _proxy_votes(ballot),
-        cosigned_by=await _cosigner(ballot),
-        postal=_postal_counts(ballot.get("rule_snapshot")),
-        postal_pending_left_out=_postal_left_out(ballot.get("rule_snapshot")),
+    published = ballot["status"] == BallotStatus.PUBLISHED.value
+    public = published and not ballot["secret"]
+    roll_call = await named_papers(ballot_id, round_) if public else []
+    return view_of(
+        Resolution,
+        {
+            **ballot,
+            "options": [(o["key"], o["label"]) for o in options],
+            "proposal_title": proposal["title"] if proposal else None,
+            "proposal_text": proposal["body"] if proposal else None,
+            "result_json": ballot["result"] if published else None,
+            "electronic_papers": electronic,
+            "room": RoomFigures(
+                json.loads(room["counts"]), room["blank"], room["invalid"], room["cast"]
+            )
+            if room
+            else None,
+            "rules": json.loads(ballot["rules"]),
+            "roll_call": roll_call,
+            "proxy_votes": await _proxy_votes(ballot),
+            "cosigned_by": await _cosigner(ballot),
+            "postal": _postal_counts(ballot.get("rule_snapshot")),
+            "postal_pending_left_out": _postal_left_out(ballot.get("rule_snapshot")),
+        },
+        ballot_id="id",
+        eligible="eligible_at_close",
+        present="present_at_close",
+        represented="represented_at_close",
     )
 
 

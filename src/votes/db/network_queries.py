@@ -6,10 +6,9 @@ and its own delegation, never another cooperative's nor another organisation's r
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from votes.core.records import read_record
 from votes.db.engine import read_raw
+from votes.db.queries import view_of
 from votes.db.tables import (
     Membership,
     MembershipKind,
@@ -92,10 +91,6 @@ _PLACES_SQL = (
 )
 
 
-def _place(row: dict[str, Any]) -> Place:
-    return read_record(Place, row)
-
-
 async def _places(where_ordered: str, organisation_id: int) -> list[Place]:
     rows = await read_raw(
         NetworkMembership,
@@ -103,7 +98,7 @@ async def _places(where_ordered: str, organisation_id: int) -> list[Place]:
         MembershipStatus.ACTIVE.value,
         organisation_id,
     )
-    return [_place(row) for row in rows]
+    return [view_of(Place, row) for row in rows]
 
 
 async def cooperatives_of(network_id: int) -> list[Place]:
@@ -124,7 +119,7 @@ async def place(network_id: int, cooperative_id: int) -> Place | None:
         MembershipStatus.ACTIVE.value,
         network_key(network_id, cooperative_id),
     )
-    return _place(rows[0]) if rows else None
+    return view_of(Place, rows[0]) if rows else None
 
 
 async def delegation(network_id: int, cooperative_id: int) -> list[Delegate]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from votes.db.agenda_queries import AssemblyView, ItemView, agenda_item, assembly_from_row
 from votes.db.drafts import NOBODY
 from votes.db.proposal_queries import ProposalPage, proposal_page
-from votes.db.queries import BallotSummary, ballot_summary
+from votes.db.queries import BallotSummary, ballot_summaries
 from votes.db.tables import (
     Assembly,
     AssemblyStatus,
@@ -64,16 +64,10 @@ async def _build_now_view(organisation_id: int) -> NowView:
     assembly = await current_assembly(organisation_id)
     if assembly is None:
         return NowView(None, None, [], [], None)
-    open_ballots = (
-        await Ballot.select(
-            Ballot.id, Ballot.question, Ballot.method, Ballot.status, Ballot.secret, Ballot.is_test
-        )
-        .where(
-            (Ballot.organisation == organisation_id)
-            & (Ballot.assembly == assembly.id)
-            & (Ballot.status == BallotStatus.OPEN.value)
-        )
-        .order_by(Ballot.id)
+    open_ballots = await ballot_summaries(
+        (Ballot.organisation == organisation_id)
+        & (Ballot.assembly == assembly.id)
+        & (Ballot.status == BallotStatus.OPEN.value)
     )
     item = None
     proposals: list[ProposalPage] = []
@@ -86,7 +80,7 @@ async def _build_now_view(organisation_id: int) -> NowView:
             if page is not None:
                 proposals.append(page)
     thread_id = proposals[0].thread_id if proposals else (item.thread_id if item else None)
-    return NowView(assembly, item, proposals, [ballot_summary(b) for b in open_ballots], thread_id)
+    return NowView(assembly, item, proposals, open_ballots, thread_id)
 
 
 async def now_stamp(organisation_id: int) -> str:

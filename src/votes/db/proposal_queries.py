@@ -21,7 +21,7 @@ from votes.db.agenda_queries import (
     proposal_rows,
 )
 from votes.db.drafts import NOBODY, Viewer, may_read, readable_filter
-from votes.db.queries import BallotSummary, ballot_summary, own_row, view_of
+from votes.db.queries import BallotSummary, ballot_summaries, own_row, view_of
 from votes.db.tables import (
     AgendaItem,
     Amendment,
@@ -132,38 +132,27 @@ async def proposal_page(
     assert assembly is not None
     thread = await Thread.select(Thread.id).where(Thread.proposal == proposal_id).first()
     assert thread is not None
-    ballots = (
-        await Ballot.select(
-            Ballot.id, Ballot.question, Ballot.method, Ballot.status, Ballot.secret, Ballot.is_test
-        )
-        .where((Ballot.proposal == proposal_id) & (Ballot.organisation == organisation_id))
-        .order_by(Ballot.id)
+    ballots = await ballot_summaries(
+        (Ballot.proposal == proposal_id) & (Ballot.organisation == organisation_id)
     )
-    return ProposalPage(
-        id=row["id"],
-        assembly=assembly,
-        agenda_item_id=row["agenda_item"],
-        agenda_item_title=row["agenda_item.title"],
-        title=row["title"],
-        body=row["body"],
-        status=row["status"],
-        author=PersonRef(row["author"], row["author.name"]),
-        coauthors=[
-            PersonRef(s["person"], s["person.name"])
-            for s in support
-            if s["kind"] == SupportKind.COAUTHOR.value
-        ],
-        supporters=[
-            PersonRef(s["person"], s["person.name"])
-            for s in support
-            if s["kind"] == SupportKind.SUPPORTER.value
-        ],
-        version=row["version"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-        thread_id=thread["id"],
-        amendments=await amendments_of(organisation_id, proposal_id),
-        ballots=[ballot_summary(b) for b in ballots],
+    people = {
+        kind: [PersonRef(s["person"], s["person.name"]) for s in support if s["kind"] == kind]
+        for kind in (SupportKind.COAUTHOR.value, SupportKind.SUPPORTER.value)
+    }
+    return view_of(
+        ProposalPage,
+        {
+            **row,
+            "assembly": assembly,
+            "author": PersonRef(row["author"], row["author.name"]),
+            "coauthors": people[SupportKind.COAUTHOR.value],
+            "supporters": people[SupportKind.SUPPORTER.value],
+            "thread_id": thread["id"],
+            "amendments": await amendments_of(organisation_id, proposal_id),
+            "ballots": ballots,
+        },
+        agenda_item_id="agenda_item",
+        agenda_item_title="agenda_item.title",
     )
 
 

@@ -64,6 +64,19 @@ async def own_row(
     return await query.first()
 
 
+async def keyed_row(
+    key: Column, value: int, organisation_id: int, *columns: Selectable
+) -> dict[str, Any] | None:
+    """The row of a "one per assembly (or per organisation)" table whose unique ``key`` column
+    holds ``value`` (its ``columns``, all of them if none are named), when it is the
+    organisation's, else None."""
+    table = key._meta.table
+    owner = table._meta.get_column_by_name("organisation")
+    return await (
+        table.select(*columns).where((key == str(value)) & (owner == organisation_id)).first()
+    )
+
+
 @cache
 def _field_names(view: type[DataclassInstance]) -> tuple[str, ...]:
     return tuple(f.name for f in fields(view))
@@ -238,15 +251,17 @@ BALLOT_SUMMARY_COLUMNS = (
 )
 
 
-async def open_ballots_of(organisation_id: int) -> list[BallotSummary]:
-    rows = (
-        await Ballot.select(*BALLOT_SUMMARY_COLUMNS)
-        .where(
-            (Ballot.organisation == organisation_id) & (Ballot.status == BallotStatus.OPEN.value)
-        )
-        .order_by(Ballot.id)
-    )
+async def ballot_summaries(where: Combinable) -> list[BallotSummary]:
+    """The ballots ``where`` selects (scoped to their organisation), in the order they were
+    made."""
+    rows = await Ballot.select(*BALLOT_SUMMARY_COLUMNS).where(where).order_by(Ballot.id)
     return [ballot_summary(row) for row in rows]
+
+
+async def open_ballots_of(organisation_id: int) -> list[BallotSummary]:
+    return await ballot_summaries(
+        (Ballot.organisation == organisation_id) & (Ballot.status == BallotStatus.OPEN.value)
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from votes.db.queries import view_of
 from votes.db.tables import BallotOption, BallotPaper, BallotStatus, Participation
 
 _BALLOT: Any = Participation.ballot
@@ -52,12 +53,12 @@ async def my_votes(organisation_id: int, membership_id: int) -> list[MyVote]:
     first, with their own choice where the ballot is a roll call."""
     rows = (
         await Participation.select(
-            _BALLOT.id,
-            _BALLOT.question,
-            _BALLOT.assembly.title,
-            _BALLOT.method,
-            _BALLOT.status,
-            _BALLOT.secret,
+            _BALLOT.id.as_alias("ballot_id"),
+            _BALLOT.question.as_alias("question"),
+            _BALLOT.assembly.title.as_alias("assembly_title"),
+            _BALLOT.method.as_alias("method"),
+            _BALLOT.status.as_alias("status"),
+            _BALLOT.secret.as_alias("secret"),
             Participation.round,
             Participation.voted_at,
         )
@@ -68,24 +69,20 @@ async def my_votes(organisation_id: int, membership_id: int) -> list[MyVote]:
         )
         .order_by(Participation.voted_at, ascending=False)
     )
-    ballot_ids = [row["ballot.id"] for row in rows]
+    ballot_ids = [row["ballot_id"] for row in rows]
     papers = await BallotPaper.select(
         BallotPaper.ballot, BallotPaper.round, BallotPaper.content
     ).where(BallotPaper.ballot.is_in(ballot_ids or [0]) & (BallotPaper.voter == membership_id))
     choices = {(p["ballot"], p["round"]): p["content"] for p in papers}
     labels = await _labels(ballot_ids)
     return [
-        MyVote(
-            ballot_id=row["ballot.id"],
-            question=row["ballot.question"],
-            assembly_title=row["ballot.assembly.title"],
-            method=row["ballot.method"],
-            status=row["ballot.status"],
-            secret=row["ballot.secret"],
-            round=row["round"],
-            voted_at=row["voted_at"],
-            choice=None if row["ballot.secret"] else choices.get((row["ballot.id"], row["round"])),
-            labels=labels.get(row["ballot.id"], {}),
+        view_of(
+            MyVote,
+            {
+                **row,
+                "choice": None if row["secret"] else choices.get((row["ballot_id"], row["round"])),
+                "labels": labels.get(row["ballot_id"], {}),
+            },
         )
         for row in rows
     ]

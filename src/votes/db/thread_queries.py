@@ -13,7 +13,7 @@ from typing import Any
 from piccolo.query.functions.aggregate import Count
 
 from votes.db.drafts import Viewer, may_read
-from votes.db.queries import own_row
+from votes.db.queries import own_row, view_of
 from votes.db.tables import (
     AssemblyStatus,
     Contribution,
@@ -121,20 +121,20 @@ async def thread_info(organisation_id: int, thread_id: int) -> ThreadInfo | None
     if row is None:
         return None
     on_proposal = row["proposal"] is not None
-    return ThreadInfo(
-        id=row["id"],
-        key=row["thread_key"],
-        closed_at=row["closed_at"],
-        closed_by_name=row["closed_by.name"],
-        proposal_id=row["proposal"],
-        agenda_item_id=row["agenda_item"],
-        subject_title=row["proposal.title"] if on_proposal else row["agenda_item.title"],
-        assembly_id=row["proposal.assembly"] if on_proposal else row["agenda_item.assembly"],
-        assembly_closed=(
-            row["proposal.assembly.status"] if on_proposal else row["agenda_item.assembly.status"]
-        )
-        == AssemblyStatus.CLOSED.value,
-        proposal_status=row["proposal.status"],
+    subject = "proposal." if on_proposal else "agenda_item."
+    return view_of(
+        ThreadInfo,
+        {
+            **row,
+            "assembly_closed": row[subject + "assembly.status"] == AssemblyStatus.CLOSED.value,
+        },
+        key="thread_key",
+        closed_by_name="closed_by.name",
+        proposal_id="proposal",
+        agenda_item_id="agenda_item",
+        subject_title=subject + "title",
+        assembly_id=subject + "assembly",
+        proposal_status="proposal.status",
     )
 
 

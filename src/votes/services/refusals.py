@@ -9,14 +9,13 @@ quotes (a line number, a name, a limit).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable
+from typing import Any, ParamSpec, TypeVar
 
 from votes.db.queries import own_row
 
-if TYPE_CHECKING:
-    from piccolo.columns import Column
-    from piccolo.querystring import Selectable
-    from piccolo.table import Table
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 
 class Refused(Exception):  # noqa: N818 - a refusal is an answer, not an error of the program
@@ -52,17 +51,18 @@ def check_body(body: str, limit: int) -> None:
         raise Refused("text_too_long", "body")
 
 
-async def owned_row(
-    table: type[Table],
-    organisation_id: int,
-    row_id: int,
-    *columns: Selectable,
-    owner: Column | None = None,
-    lock: bool = False,
-) -> dict[str, Any]:
-    """``db.queries.own_row``, refused as ``not_found`` when it is not the organisation's:
-    another cooperative's rows do not exist."""
-    row = await own_row(table, organisation_id, row_id, *columns, owner=owner, lock=lock)
-    if row is None:
-        raise Refused("not_found")
-    return row
+def found_only(read: Callable[_P, Awaitable[_R | None]]) -> Callable[_P, Awaitable[_R]]:
+    """``read``, refused as ``not_found`` where it finds nothing: another cooperative's rows do
+    not exist."""
+
+    async def read_found(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        row = await read(*args, **kwargs)
+        if row is None:
+            raise Refused("not_found")
+        return row
+
+    return read_found
+
+
+owned_row = found_only(own_row)
+"""``db.queries.own_row``, refused as ``not_found`` when it is not the organisation's."""

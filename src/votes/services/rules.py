@@ -41,7 +41,7 @@ from votes.core.weighting import (
 )
 from votes.db import attendance_queries as aq
 from votes.db.engine import write_transaction
-from votes.db.queries import own_row
+from votes.db.queries import keyed_row, own_row
 from votes.db.tables import (
     GENERAL_ASSEMBLY_KINDS,
     Assembly,
@@ -128,13 +128,8 @@ async def save_profile(actor: Actor, profile: RuleProfile) -> None:
 
 async def assembly_profile(organisation_id: int, assembly_id: int) -> RuleProfile:
     """The profile an assembly is held under: its frozen copy, else the organisation's."""
-    row = (
-        await AssemblyRules.select(AssemblyRules.profile)
-        .where(
-            (AssemblyRules.assembly_key == str(assembly_id))
-            & (AssemblyRules.organisation == organisation_id)
-        )
-        .first()
+    row = await keyed_row(
+        AssemblyRules.assembly_key, assembly_id, organisation_id, AssemblyRules.profile
     )
     if row is not None:
         return profile_from_data(json.loads(row["profile"]))
