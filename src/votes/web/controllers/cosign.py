@@ -46,10 +46,7 @@ class CosignController(Controller):
         return page.see_other("ballots", ballot.id, "cosign")
 
     async def _page(
-        self,
-        page: Page,
-        ballot: BallotView,
-        again: Redisplay | None = None,
+        self, page: Page, ballot: BallotView, again: Redisplay | None = None
     ) -> Template:
         return page.render_form(
             "pages/ballots/cosign.html.jinja",

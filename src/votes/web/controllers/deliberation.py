@@ -27,7 +27,7 @@ from votes.web.assembly_forms import (
     thread_here,
     try_action,
 )
-from votes.web.forms import FormErrors, QueryCount
+from votes.web.forms import FormErrors, QueryCount, Redisplay
 from votes.web.pages import Page
 from votes.web.rendering import see_other
 
@@ -119,17 +119,15 @@ class DeliberationController(Controller):
         thread: thread_queries.ThreadPage,
         *,
         values: dict[str, str],
-        errors: FormErrors,
         parent_id: int | None,
         here: str,
-        status_code: int,
+        again: Redisplay | None = None,
     ) -> Template:
-        return page.render(
+        return page.render_form(
             "pages/proposals/contribute.html.jinja",
+            again,
             fragment="partials/proposals/_contribution_form.html.jinja",
-            status_code=status_code,
             values=values,
-            errors=errors,
             parent_id=parent_id,
             **thread_context(page, thread, here),
         )
@@ -149,15 +147,13 @@ class DeliberationController(Controller):
             )
         except Refused as error:
             thread = await self._thread(page.actor, thread_id, order)
-            status, errors = errors_from(error, "body")
             return self._form(
                 page,
                 thread,
                 values=values,
-                errors=errors,
                 parent_id=parent_id,
                 here=here,
-                status_code=status,
+                again=errors_from(error, "body"),
             )
         if not page.htmx:
             return see_other(f"{here}#contribution-{contribution_id}")
@@ -209,10 +205,8 @@ class DeliberationController(Controller):
             page,
             thread,
             values={"body": "", "stance": ""},
-            errors=FormErrors(),
             parent_id=found.parent_id or found.id,
             here=here,
-            status_code=200,
         )
 
     @get("/contributions/{contribution_id:int}/edit")
@@ -221,24 +215,22 @@ class DeliberationController(Controller):
     ) -> Template:
         found, _ = await self._readable_contribution(page.actor, contribution_id)
         values = {"body": found.body, "stance": found.stance}
-        return self._edit_page(page, found, values, FormErrors(), thread_here(page, next))
+        return self._edit_page(page, found, values, thread_here(page, next))
 
     def _edit_page(
         self,
         page: Page,
         contribution: thread_queries.ContributionView,
         values: dict[str, str],
-        errors: FormErrors,
         here: str,
-        status_code: int = 200,
+        again: Redisplay | None = None,
     ) -> Template:
-        return page.render(
+        return page.render_form(
             "pages/proposals/contribution_edit.html.jinja",
+            again,
             fragment="partials/proposals/_contribution_edit_form.html.jinja",
-            status_code=status_code,
             contribution=contribution,
             values=values,
-            errors=errors,
             here=here,
         )
 
@@ -261,8 +253,7 @@ class DeliberationController(Controller):
             )
         except Refused as error:
             found, _ = await self._readable_contribution(page.actor, contribution_id)
-            status, errors = errors_from(error, "body")
-            return self._edit_page(page, found, values, errors, here, status)
+            return self._edit_page(page, found, values, here, errors_from(error, "body"))
         return await self._changed(page, contribution_id, here)
 
     @post("/contributions/{contribution_id:int}/hide")

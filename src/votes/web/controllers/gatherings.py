@@ -128,10 +128,7 @@ class GatheringsController(Controller):
         return await self._list(page, dict.fromkeys(GATHERING_FIELDS, ""))
 
     async def _list(
-        self,
-        page: Page,
-        values: dict[str, str],
-        again: Redisplay | None = None,
+        self, page: Page, values: dict[str, str], again: Redisplay | None = None
     ) -> Template:
         listed = await gq.gatherings_of(page.organisation.id)
         return page.render_form(
@@ -173,10 +170,7 @@ class GatheringsController(Controller):
         return await self._programme(page, gathering_id)
 
     async def _programme(
-        self,
-        page: Page,
-        gathering_id: int,
-        again: Redisplay | None = None,
+        self, page: Page, gathering_id: int, again: Redisplay | None = None
     ) -> Template:
         organisation_id = page.organisation.id
         gathering = found(await gq.gathering_view(organisation_id, gathering_id))
@@ -256,11 +250,7 @@ class GatheringsController(Controller):
         return await self._session_form(page, gathering_id, values)
 
     async def _session_form(
-        self,
-        page: Page,
-        gathering_id: int,
-        values: dict[str, str],
-        again: Redisplay | None = None,
+        self, page: Page, gathering_id: int, values: dict[str, str], again: Redisplay | None = None
     ) -> Template:
         gathering = found(await gq.gathering_view(page.organisation.id, gathering_id))
         return page.render_form(

@@ -109,10 +109,7 @@ class NetworksController(Controller):
     # -- the network's side: its member cooperatives --------------------------------------------
 
     async def _cooperatives_page(
-        self,
-        page: Page,
-        again: Redisplay | None = None,
-        values: dict[str, Any] | None = None,
+        self, page: Page, again: Redisplay | None = None, values: dict[str, Any] | None = None
     ) -> Template:
         network_id = page.organisation.id
         settings = await network_queries.network_settings(network_id)
@@ -208,10 +205,7 @@ class NetworksController(Controller):
         return page.see_other("networks")
 
     async def _delegation_page(
-        self,
-        page: Page,
-        network_id: int,
-        again: Redisplay | None = None,
+        self, page: Page, network_id: int, again: Redisplay | None = None
     ) -> Template:
         cooperative_id = page.organisation.id
         place = found(await network_queries.place(network_id, cooperative_id))
