@@ -4,9 +4,11 @@ moderation, closing, and "show more" for long threads."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Any
 
 from litestar import Controller, get, post
+from litestar.datastructures import FormMultiDict
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
@@ -47,6 +49,13 @@ def _stance(values: dict[str, str]) -> Stance:
         return Stance(values["stance"]) if values["stance"] else Stance.REMARK
     except ValueError:
         raise Refused("invalid_choice") from None
+
+
+async def _thread_form(page: Page) -> tuple[FormMultiDict, str]:
+    """A form posted on a thread, and ``here``: the page it comes back to (its ``next``, see
+    :func:`thread_here`)."""
+    form = await page.form()
+    return form, thread_here(page, text(form, "next"))
 
 
 def _thread_home(page: Page, thread: thread_queries.ThreadInfo) -> str:
@@ -136,10 +145,9 @@ class DeliberationController(Controller):
     async def post_contribution(
         self, page: NamedDependency[Page], thread_id: FromPath[int]
     ) -> Template | Redirect:
-        form = await page.form()
+        form, here = await _thread_form(page)
         values = _contribution_values(form)
         parent_id = optional_int(form, "parent")
-        here = thread_here(page, text(form, "next"))
         order = _order(text(form, "order"))
         try:
             contribution_id = await deliberation.post_contribution(
@@ -240,13 +248,19 @@ class DeliberationController(Controller):
             return see_other(f"{here}#contribution-{contribution_id}")
         return await self._article(page, contribution_id, here)
 
+    async def _change(
+        self, page: Page, call: Awaitable[object], contribution_id: int, here: str
+    ) -> Template | Redirect:
+        """Run ``call`` on a contribution: why it was refused, else :meth:`_changed`."""
+        refused = await try_action(page, call, here)
+        return refused or await self._changed(page, contribution_id, here)
+
     @post("/contributions/{contribution_id:int}/edit")
     async def edit(
         self, page: NamedDependency[Page], contribution_id: FromPath[int]
     ) -> Template | Redirect:
-        form = await page.form()
+        form, here = await _thread_form(page)
         values = _contribution_values(form)
-        here = thread_here(page, text(form, "next"))
         try:
             await deliberation.edit_contribution(
                 page.actor, contribution_id, values["body"], stance=_stance(values)
@@ -260,32 +274,27 @@ class DeliberationController(Controller):
     async def hide(
         self, page: NamedDependency[Page], contribution_id: FromPath[int]
     ) -> Template | Redirect:
-        form = await page.form()
-        here = thread_here(page, text(form, "next"))
+        form, here = await _thread_form(page)
         call = deliberation.hide_contribution(page.actor, contribution_id, text(form, "reason"))
-        refused = await try_action(page, call, here)
-        return refused or await self._changed(page, contribution_id, here)
+        return await self._change(page, call, contribution_id, here)
 
     @post("/contributions/{contribution_id:int}/react")
     async def react(
         self, page: NamedDependency[Page], contribution_id: FromPath[int]
     ) -> Template | Redirect:
-        form = await page.form()
-        here = thread_here(page, text(form, "next"))
+        form, here = await _thread_form(page)
         try:
             kind = ReactionKind(text(form, "kind"))
         except ValueError:
             return refusal(page, Refused("invalid_choice"), here)
         call = deliberation.toggle_reaction(page.actor, contribution_id, kind)
-        refused = await try_action(page, call, here)
-        return refused or await self._changed(page, contribution_id, here)
+        return await self._change(page, call, contribution_id, here)
 
     @post("/threads/{thread_id:int}/closed")
     async def set_closed(
         self, page: NamedDependency[Page], thread_id: FromPath[int]
     ) -> Template | Redirect:
-        form = await page.form()
-        here = thread_here(page, text(form, "next"))
+        form, here = await _thread_form(page)
         call = deliberation.set_thread_closed(page.actor, thread_id, text(form, "closed") == "1")
         refused = await try_action(page, call, here)
         return refused or see_other(f"{here}#thread-{thread_id}")
