@@ -14,7 +14,7 @@ from votes.db.thread_queries import ThreadPage
 from votes.services.actors import may_run_assemblies, may_take_part
 from votes.services.deliberation import EDIT_WINDOW
 from votes.services.refusals import Refused
-from votes.web.forms import FormErrors, safe_next_path, whole_number
+from votes.web.forms import Redisplay, safe_next_path, whole_number
 from votes.web.pages import Page
 from votes.web.refusals import area, explain, form_errors, raise_if_not_found
 
@@ -58,7 +58,7 @@ def local_input(value: datetime | None, time_zone: str) -> str:
     return value.astimezone(ZoneInfo(time_zone)).strftime("%Y-%m-%dT%H:%M")
 
 
-def errors_from(error: Refused, default_field: str = "") -> tuple[int, FormErrors]:
+def errors_from(error: Refused, default_field: str = "") -> Redisplay:
     return form_errors(error, REFUSALS, default_field)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Annotated, TypeAlias
+from typing import Annotated, NamedTuple, TypeAlias
 from urllib.parse import urlsplit
 
 from litestar.params import QueryParameter
@@ -71,6 +71,14 @@ class FormErrors:
 
     def of(self, name: str) -> list[str]:
         return self.by_field.get(name, [])
+
+
+class Redisplay(NamedTuple):
+    """A page shown again after a refused POST: the refusal's status and the form's errors
+    (``None`` in a renderer's signature: the page shown the first time, 200 and no errors)."""
+
+    status_code: int
+    errors: FormErrors
 
 
 def safe_next_path(value: str | None) -> str:

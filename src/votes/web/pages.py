@@ -27,6 +27,7 @@ from votes.services.accounts import Viewer
 from votes.services.actors import Actor
 from votes.settings import Settings
 from votes.web.context import RequestContext, settings_of
+from votes.web.forms import FormErrors, Redisplay
 from votes.web.rendering import is_htmx, page, see_other
 
 T = TypeVar("T")
@@ -83,6 +84,21 @@ class Visit:
             status_code=status_code,
             **self._layout(),
             **values,
+        )
+
+    def render_form(
+        self,
+        template: str,
+        again: Redisplay | None,
+        *,
+        fragment: str | None = None,
+        **values: Any,
+    ) -> Template:
+        """Render a page with forms: ``again``'s status and ``errors`` when a refused POST
+        shows it again, else 200 and no errors."""
+        status_code, errors = again or (HTTP_200_OK, FormErrors())
+        return self.render(
+            template, fragment=fragment, status_code=status_code, errors=errors, **values
         )
 
     def _layout(self) -> dict[str, Any]:

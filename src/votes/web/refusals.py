@@ -28,7 +28,7 @@ from litestar.response import Template
 from votes.i18n import gettext as _
 from votes.i18n import ngettext
 from votes.services.refusals import Refused
-from votes.web.forms import FormErrors
+from votes.web.forms import FormErrors, Redisplay
 from votes.web.labels import N_
 from votes.web.rendering import VARY, is_htmx
 
@@ -165,18 +165,14 @@ def explain(error: Refused | str, messages: Messages | None = None) -> Explanati
     return Explanation(status, text % detail if detail and "%(" in text else text)
 
 
-def errors_on(
-    field: str, error: Refused, messages: Messages | None = None
-) -> tuple[int, FormErrors]:
+def errors_on(field: str, error: Refused, messages: Messages | None = None) -> Redisplay:
     """The status and the form's errors for a refusal, its sentence on ``field`` (empty: the
     whole form) whatever field the refusal names: for a form that says why in one place."""
     status, message = explain(error, messages)
-    return status, FormErrors({field: [message]})
+    return Redisplay(status, FormErrors({field: [message]}))
 
 
-def form_errors(
-    error: Refused, messages: Messages | None = None, field: str = ""
-) -> tuple[int, FormErrors]:
+def form_errors(error: Refused, messages: Messages | None = None, field: str = "") -> Redisplay:
     """The status and the form's errors for a refusal: its sentence on the field it names
     (else ``field``; empty: the whole form)."""
     return errors_on(error.field or field, error, messages)
@@ -189,7 +185,7 @@ def raise_if_not_found(error: Refused) -> None:
         raise NotFoundException() from error
 
 
-def row_form_errors(error: Refused, messages: Messages | None = None) -> tuple[int, FormErrors]:
+def row_form_errors(error: Refused, messages: Messages | None = None) -> Redisplay:
     """``form_errors`` on a page about one row (see :func:`raise_if_not_found`)."""
     raise_if_not_found(error)
     return form_errors(error, messages)

@@ -11,7 +11,6 @@ from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_200_OK
 
 from votes.core.postal import ANSWERS
 from votes.db import attendance_queries as aq
@@ -20,7 +19,7 @@ from votes.services import paper_forms as papers
 from votes.services.actors import may_count, may_take_part
 from votes.services.refusals import Refused
 from votes.web import pickers
-from votes.web.forms import FormErrors, whole_number
+from votes.web.forms import Redisplay, whole_number
 from votes.web.pages import Page
 from votes.web.refusals import area, errors_on, raise_if_not_found
 from votes.web.rendering import see_other
@@ -50,8 +49,7 @@ class AdvanceVotesController(Controller):
         page: Page,
         assembly_id: int,
         *,
-        status_code: int = HTTP_200_OK,
-        errors: FormErrors | None = None,
+        again: Redisplay | None = None,
         values: dict[str, str] | None = None,
     ) -> Template:
         """The member's form (and the scrutineers' paper forms); ``values`` as typed."""
@@ -62,9 +60,9 @@ class AdvanceVotesController(Controller):
         counts = may_count(actor)
         members = await aq.voting_members(organisation_id) if counts else []
         query = page.request.query_params
-        return page.render(
+        return page.render_form(
             "pages/advance_votes/advance_vote.html.jinja",
-            status_code=status_code,
+            again,
             assembly=assembly,
             window=window,
             resolutions=await service.resolutions(actor, assembly_id),
@@ -84,7 +82,6 @@ class AdvanceVotesController(Controller):
             else None,
             saved=query.get("saved") == "1",
             entered=query.get("entered") == "1",
-            errors=errors or FormErrors(),
             values=values or {},
         )
 
@@ -98,8 +95,8 @@ class AdvanceVotesController(Controller):
     ) -> Template:
         """The page again, saying why above ``field`` (what was typed kept in ``values``)."""
         raise_if_not_found(error)
-        status, errors = errors_on(field, error, REFUSALS)
-        return await self._page(page, assembly_id, errors=errors, values=values, status_code=status)
+        again = errors_on(field, error, REFUSALS)
+        return await self._page(page, assembly_id, again=again, values=values)
 
     @get("/")
     async def advance_vote_page(

@@ -38,7 +38,7 @@ from votes.web.assembly_forms import (
     typed,
 )
 from votes.web.controllers.gatherings import session_day
-from votes.web.forms import FormErrors, QueryCount, whole_number
+from votes.web.forms import FormErrors, QueryCount, Redisplay, whole_number
 from votes.web.guards import requires
 from votes.web.pages import Page, found
 from votes.web.rendering import VARY, see_other
@@ -123,16 +123,14 @@ class AssemblyController(Controller):
         page: Page,
         *,
         values: dict[str, str],
-        errors: FormErrors,
         assembly_id: int | None = None,
-        status_code: int = 200,
+        again: Redisplay | None = None,
     ) -> Template:
-        return page.render(
+        return page.render_form(
             "pages/assemblies/form.html.jinja",
+            again,
             fragment="partials/assemblies/_assembly_form.html.jinja",
-            status_code=status_code,
             values=values,
-            errors=errors,
             assembly_id=assembly_id,
             kinds=list(AssemblyKind),
             convocations=list(Convocation),
@@ -146,20 +144,20 @@ class AssemblyController(Controller):
             "remote_url": "", "description": "", "submission_rule": "members",
             "submission_deadline": "",
         }  # fmt: skip
-        return self._assembly_form(page, values=values, errors=FormErrors())
+        return self._assembly_form(page, values=values)
 
     @post("/assemblies", guards=[requires(may_run_assemblies)])
     async def create_assembly(self, page: NamedDependency[Page]) -> Template | Redirect:
         values = typed(await page.form(), ASSEMBLY_FIELDS)
         fields, errors = _parse_assembly(values, page.organisation.time_zone)
-        status = HTTP_422_UNPROCESSABLE_ENTITY
+        again = Redisplay(HTTP_422_UNPROCESSABLE_ENTITY, errors)
         if fields is not None:
             try:
                 assembly_id = await assemblies.create_assembly(page.actor, **asdict(fields))
                 return page.see_other("assemblies", assembly_id)
             except Refused as error:
-                status, errors = errors_from(error)
-        return self._assembly_form(page, values=values, errors=errors, status_code=status)
+                again = errors_from(error)
+        return self._assembly_form(page, values=values, again=again)
 
     @get("/assemblies/{assembly_id:int}/edit", guards=[requires(may_run_assemblies)])
     async def edit_assembly_form(
@@ -178,9 +176,7 @@ class AssemblyController(Controller):
             "submission_rule": assembly.submission_rule,
             "submission_deadline": local_input(assembly.submission_deadline, zone),
         }
-        return self._assembly_form(
-            page, values=values, errors=FormErrors(), assembly_id=assembly.id
-        )
+        return self._assembly_form(page, values=values, assembly_id=assembly.id)
 
     @post("/assemblies/{assembly_id:int}/edit")
     async def edit_assembly(
@@ -188,7 +184,7 @@ class AssemblyController(Controller):
     ) -> Template | Redirect:
         values = typed(await page.form(), ASSEMBLY_FIELDS)
         fields, errors = _parse_assembly(values, page.organisation.time_zone)
-        status = HTTP_422_UNPROCESSABLE_ENTITY
+        again = Redisplay(HTTP_422_UNPROCESSABLE_ENTITY, errors)
         if fields is not None:
             try:
                 await assemblies.update_assembly(page.actor, assembly_id, fields)
@@ -196,10 +192,8 @@ class AssemblyController(Controller):
             except Refused as error:
                 if error.code in ("not_found", "not_facilitator"):
                     return refusal(page, error, "")
-                status, errors = errors_from(error)
-        return self._assembly_form(
-            page, values=values, errors=errors, assembly_id=assembly_id, status_code=status
-        )
+                again = errors_from(error)
+        return self._assembly_form(page, values=values, assembly_id=assembly_id, again=again)
 
     @post("/assemblies/{assembly_id:int}/status")
     async def change_status(

@@ -18,7 +18,6 @@ from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_200_OK
 
 from votes.db import attendance_queries as aq
 from votes.i18n import gettext as _
@@ -26,7 +25,7 @@ from votes.services import access_codes, csv_cells, rules
 from votes.services import attendance as service
 from votes.services.actors import may_steward
 from votes.services.refusals import Refused
-from votes.web.forms import FormErrors, name_search, safe_next_path
+from votes.web.forms import Redisplay, name_search, safe_next_path
 from votes.web.guards import requires
 from votes.web.labels import label
 from votes.web.pages import Page, found
@@ -62,8 +61,7 @@ class AttendanceController(Controller):
         page: Page,
         assembly_id: int,
         search: str = "",
-        errors: FormErrors | None = None,
-        status_code: int = HTTP_200_OK,
+        again: Redisplay | None = None,
         welcomed: str = "",
     ) -> Template:
         organisation_id = page.organisation.id
@@ -79,10 +77,10 @@ class AttendanceController(Controller):
         more = max(0, len(shown) - REGISTER_SHOWN)
         shown = shown[:REGISTER_SHOWN]
         profile = await rules.assembly_profile(organisation_id, assembly_id)
-        response = page.render(
+        response = page.render_form(
             "pages/attendance/register.html.jinja",
+            again,
             fragment="partials/attendance/_register.html.jinja",
-            status_code=status_code,
             assembly=assembly,
             lines=shown,
             mine=mine,
@@ -92,7 +90,6 @@ class AttendanceController(Controller):
             quorum=await service.quorum_banner(organisation_id, assembly_id),
             remote_allowed=profile.remote_counts_as_present,
             running=assembly.status in service.RUNNING,
-            errors=errors or FormErrors(),
             welcomed=welcomed,
             more=more,
         )
@@ -174,8 +171,7 @@ class AttendanceController(Controller):
         error: Refused,
         search: str,
     ) -> Template:
-        status, errors = row_form_errors(error, REFUSALS)
-        return await self._page(page, assembly_id, search, errors, status)
+        return await self._page(page, assembly_id, search, row_form_errors(error, REFUSALS))
 
     @get("/quorum")
     async def quorum(self, page: NamedDependency[Page], assembly_id: FromPath[int]) -> Template:

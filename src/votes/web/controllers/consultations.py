@@ -14,7 +14,6 @@ from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_200_OK
 
 from votes.core.consultation import Answer, aggregate_consultation
 from votes.db import consultation_queries as cq
@@ -24,7 +23,7 @@ from votes.services import consultations as service
 from votes.services.actors import may_administer
 from votes.services.consultations import ReturnedAnswer
 from votes.services.refusals import Refused
-from votes.web.forms import FormErrors, whole_number
+from votes.web.forms import Redisplay, whole_number
 from votes.web.guards import requires
 from votes.web.labels import N_
 from votes.web.pages import Page, found
@@ -55,20 +54,17 @@ class ConsultationsController(Controller):
     async def index(self, page: NamedDependency[Page]) -> Template:
         return await self._index(page)
 
-    async def _index(
-        self, page: Page, errors: FormErrors | None = None, status_code: int = HTTP_200_OK
-    ) -> Template:
+    async def _index(self, page: Page, again: Redisplay | None = None) -> Template:
         organisation_id = page.organisation.id
         network = await network_queries.is_network(organisation_id)
-        return page.render(
+        return page.render_form(
             "pages/consultations/index.html.jinja",
-            status_code=status_code,
+            again,
             is_network=network,
             sendable=await cq.sendable_proposals(organisation_id) if network else [],
             consulted=await cq.consulted_proposals(organisation_id) if network else [],
             received=await cq.received(organisation_id),
             answer_label=answer_label,
-            errors=errors or FormErrors(),
         )
 
     @post("/send")
@@ -80,8 +76,7 @@ class ConsultationsController(Controller):
                 raise Refused("choose_proposal")
             await service.send_consultation(page.actor, proposal_id)
         except Refused as error:
-            status, errors = row_form_errors(error, REFUSALS)
-            return await self._index(page, errors, status)
+            return await self._index(page, row_form_errors(error, REFUSALS))
         return page.see_other("consultations", "proposals", proposal_id)
 
     # -- the network's side ----------------------------------------------------------------
@@ -93,25 +88,20 @@ class ConsultationsController(Controller):
         return await self._network_page(page, proposal_id)
 
     async def _network_page(
-        self,
-        page: Page,
-        proposal_id: int,
-        errors: FormErrors | None = None,
-        status_code: int = HTTP_200_OK,
+        self, page: Page, proposal_id: int, again: Redisplay | None = None
     ) -> Template:
         organisation_id = page.organisation.id
         title = found(await cq.proposal_title(organisation_id, proposal_id))
         lines = await cq.answers_of(organisation_id, proposal_id)
-        return page.render(
+        return page.render_form(
             "pages/consultations/network.html.jinja",
-            status_code=status_code,
+            again,
             is_network=await network_queries.is_network(organisation_id),
             proposal_id=proposal_id,
             title=title,
             lines=lines,
             tally=aggregate_consultation((line.answer, line.figures) for line in lines),
             answer_label=answer_label,
-            errors=errors or FormErrors(),
         )
 
     @post("/proposals/{proposal_id:int}/withdraw")
@@ -128,8 +118,7 @@ class ConsultationsController(Controller):
                 raise Refused("not_found")
             await service.withdraw_consultation(page.actor, consultation_id)
         except Refused as error:
-            status, errors = row_form_errors(error, REFUSALS)
-            return await self._network_page(page, proposal_id, errors, status)
+            return await self._network_page(page, proposal_id, row_form_errors(error, REFUSALS))
         return page.see_other("consultations", "proposals", proposal_id)
 
     # -- the cooperative's side ------------------------------------------------------------
@@ -141,11 +130,7 @@ class ConsultationsController(Controller):
         return await self._cooperative_page(page, consultation_id)
 
     async def _cooperative_page(
-        self,
-        page: Page,
-        consultation_id: int,
-        errors: FormErrors | None = None,
-        status_code: int = HTTP_200_OK,
+        self, page: Page, consultation_id: int, again: Redisplay | None = None
     ) -> Template:
         organisation_id = page.organisation.id
         consultation = found(await cq.received_one(organisation_id, consultation_id))
@@ -156,9 +141,9 @@ class ConsultationsController(Controller):
                 answer = await service.answer_to_return(page.actor, consultation_id)
             except Refused as error:
                 waiting = explain(error, REFUSALS).message
-        return page.render(
+        return page.render_form(
             "pages/consultations/cooperative.html.jinja",
-            status_code=status_code,
+            again,
             consultation=consultation,
             assemblies=await cq.open_assemblies(organisation_id)
             if consultation.copy_id is None
@@ -166,12 +151,10 @@ class ConsultationsController(Controller):
             answer=answer,
             waiting=waiting,
             answer_label=answer_label,
-            errors=errors or FormErrors(),
         )
 
     async def _refused(self, page: Page, consultation_id: int, error: Refused) -> Template:
-        status, errors = row_form_errors(error, REFUSALS)
-        return await self._cooperative_page(page, consultation_id, errors, status)
+        return await self._cooperative_page(page, consultation_id, row_form_errors(error, REFUSALS))
 
     @post("/{consultation_id:int}/assembly")
     async def choose_assembly(

@@ -11,14 +11,13 @@ from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_200_OK
 
 from votes.db.ballot_queries import BallotView
 from votes.services.actors import may_cosign
 from votes.services.ballots import lifecycle
 from votes.services.refusals import Refused
 from votes.web import voting
-from votes.web.forms import FormErrors
+from votes.web.forms import Redisplay
 from votes.web.guards import requires
 from votes.web.pages import Page
 from votes.web.refusals import form_errors
@@ -41,22 +40,17 @@ class CosignController(Controller):
         try:
             await lifecycle.cosign(page.actor, ballot.id, act)
         except Refused as error:
-            status, errors = form_errors(error, voting.REFUSALS)
+            again = form_errors(error, voting.REFUSALS)
             fresh = await ballot_or_404(page.actor, ballot_id)
-            return await self._page(page, fresh, errors, status)
+            return await self._page(page, fresh, again)
         return page.see_other("ballots", ballot.id, "cosign")
 
     async def _page(
-        self,
-        page: Page,
-        ballot: BallotView,
-        errors: FormErrors | None = None,
-        status_code: int = HTTP_200_OK,
+        self, page: Page, ballot: BallotView, again: Redisplay | None = None
     ) -> Template:
-        return page.render(
+        return page.render_form(
             "pages/ballots/cosign.html.jinja",
-            status_code=status_code,
+            again,
             ballot=ballot,
             cosign=await cosign_state(ballot),
-            errors=errors or FormErrors(),
         )

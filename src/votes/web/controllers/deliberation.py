@@ -4,9 +4,11 @@ moderation, closing, and "show more" for long threads."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Any
 
 from litestar import Controller, get, post
+from litestar.datastructures import FormMultiDict
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
@@ -27,7 +29,7 @@ from votes.web.assembly_forms import (
     thread_here,
     try_action,
 )
-from votes.web.forms import FormErrors, QueryCount
+from votes.web.forms import FormErrors, QueryCount, Redisplay
 from votes.web.pages import Page
 from votes.web.rendering import see_other
 
@@ -47,6 +49,13 @@ def _stance(values: dict[str, str]) -> Stance:
         return Stance(values["stance"]) if values["stance"] else Stance.REMARK
     except ValueError:
         raise Refused("invalid_choice") from None
+
+
+async def _thread_form(page: Page) -> tuple[FormMultiDict, str]:
+    """A form posted on a thread, and ``here``: the page it comes back to (its ``next``, see
+    :func:`thread_here`)."""
+    form = await page.form()
+    return form, thread_here(page, text(form, "next"))
 
 
 def _thread_home(page: Page, thread: thread_queries.ThreadInfo) -> str:
@@ -119,17 +128,15 @@ class DeliberationController(Controller):
         thread: thread_queries.ThreadPage,
         *,
         values: dict[str, str],
-        errors: FormErrors,
         parent_id: int | None,
         here: str,
-        status_code: int,
+        again: Redisplay | None = None,
     ) -> Template:
-        return page.render(
+        return page.render_form(
             "pages/proposals/contribute.html.jinja",
+            again,
             fragment="partials/proposals/_contribution_form.html.jinja",
-            status_code=status_code,
             values=values,
-            errors=errors,
             parent_id=parent_id,
             **thread_context(page, thread, here),
         )
@@ -138,10 +145,9 @@ class DeliberationController(Controller):
     async def post_contribution(
         self, page: NamedDependency[Page], thread_id: FromPath[int]
     ) -> Template | Redirect:
-        form = await page.form()
+        form, here = await _thread_form(page)
         values = _contribution_values(form)
         parent_id = optional_int(form, "parent")
-        here = thread_here(page, text(form, "next"))
         order = _order(text(form, "order"))
         try:
             contribution_id = await deliberation.post_contribution(
@@ -149,15 +155,13 @@ class DeliberationController(Controller):
             )
         except Refused as error:
             thread = await self._thread(page.actor, thread_id, order)
-            status, errors = errors_from(error, "body")
             return self._form(
                 page,
                 thread,
                 values=values,
-                errors=errors,
                 parent_id=parent_id,
                 here=here,
-                status_code=status,
+                again=errors_from(error, "body"),
             )
         if not page.htmx:
             return see_other(f"{here}#contribution-{contribution_id}")
@@ -209,10 +213,8 @@ class DeliberationController(Controller):
             page,
             thread,
             values={"body": "", "stance": ""},
-            errors=FormErrors(),
             parent_id=found.parent_id or found.id,
             here=here,
-            status_code=200,
         )
 
     @get("/contributions/{contribution_id:int}/edit")
@@ -221,24 +223,22 @@ class DeliberationController(Controller):
     ) -> Template:
         found, _ = await self._readable_contribution(page.actor, contribution_id)
         values = {"body": found.body, "stance": found.stance}
-        return self._edit_page(page, found, values, FormErrors(), thread_here(page, next))
+        return self._edit_page(page, found, values, thread_here(page, next))
 
     def _edit_page(
         self,
         page: Page,
         contribution: thread_queries.ContributionView,
         values: dict[str, str],
-        errors: FormErrors,
         here: str,
-        status_code: int = 200,
+        again: Redisplay | None = None,
     ) -> Template:
-        return page.render(
+        return page.render_form(
             "pages/proposals/contribution_edit.html.jinja",
+            again,
             fragment="partials/proposals/_contribution_edit_form.html.jinja",
-            status_code=status_code,
             contribution=contribution,
             values=values,
-            errors=errors,
             here=here,
         )
 
@@ -248,53 +248,53 @@ class DeliberationController(Controller):
             return see_other(f"{here}#contribution-{contribution_id}")
         return await self._article(page, contribution_id, here)
 
+    async def _change(
+        self, page: Page, call: Awaitable[object], contribution_id: int, here: str
+    ) -> Template | Redirect:
+        """Run ``call`` on a contribution: why it was refused, else :meth:`_changed`."""
+        refused = await try_action(page, call, here)
+        return refused or await self._changed(page, contribution_id, here)
+
     @post("/contributions/{contribution_id:int}/edit")
     async def edit(
         self, page: NamedDependency[Page], contribution_id: FromPath[int]
     ) -> Template | Redirect:
-        form = await page.form()
+        form, here = await _thread_form(page)
         values = _contribution_values(form)
-        here = thread_here(page, text(form, "next"))
         try:
             await deliberation.edit_contribution(
                 page.actor, contribution_id, values["body"], stance=_stance(values)
             )
         except Refused as error:
             found, _ = await self._readable_contribution(page.actor, contribution_id)
-            status, errors = errors_from(error, "body")
-            return self._edit_page(page, found, values, errors, here, status)
+            return self._edit_page(page, found, values, here, errors_from(error, "body"))
         return await self._changed(page, contribution_id, here)
 
     @post("/contributions/{contribution_id:int}/hide")
     async def hide(
         self, page: NamedDependency[Page], contribution_id: FromPath[int]
     ) -> Template | Redirect:
-        form = await page.form()
-        here = thread_here(page, text(form, "next"))
+        form, here = await _thread_form(page)
         call = deliberation.hide_contribution(page.actor, contribution_id, text(form, "reason"))
-        refused = await try_action(page, call, here)
-        return refused or await self._changed(page, contribution_id, here)
+        return await self._change(page, call, contribution_id, here)
 
     @post("/contributions/{contribution_id:int}/react")
     async def react(
         self, page: NamedDependency[Page], contribution_id: FromPath[int]
     ) -> Template | Redirect:
-        form = await page.form()
-        here = thread_here(page, text(form, "next"))
+        form, here = await _thread_form(page)
         try:
             kind = ReactionKind(text(form, "kind"))
         except ValueError:
             return refusal(page, Refused("invalid_choice"), here)
         call = deliberation.toggle_reaction(page.actor, contribution_id, kind)
-        refused = await try_action(page, call, here)
-        return refused or await self._changed(page, contribution_id, here)
+        return await self._change(page, call, contribution_id, here)
 
     @post("/threads/{thread_id:int}/closed")
     async def set_closed(
         self, page: NamedDependency[Page], thread_id: FromPath[int]
     ) -> Template | Redirect:
-        form = await page.form()
-        here = thread_here(page, text(form, "next"))
+        form, here = await _thread_form(page)
         call = deliberation.set_thread_closed(page.actor, thread_id, text(form, "closed") == "1")
         refused = await try_action(page, call, here)
         return refused or see_other(f"{here}#thread-{thread_id}")

@@ -18,7 +18,7 @@ from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_200_OK, HTTP_422_UNPROCESSABLE_ENTITY
+from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 
 from votes import i18n
 from votes.db import gathering_queries as gq
@@ -29,7 +29,7 @@ from votes.services.actors import may_administer, may_run_assemblies, may_stewar
 from votes.services.gatherings import SessionType
 from votes.services.refusals import Refused
 from votes.web.assembly_forms import typed
-from votes.web.forms import FormErrors, name_search, whole_number
+from votes.web.forms import FormErrors, Redisplay, name_search, whole_number
 from votes.web.guards import requires
 from votes.web.pages import Page, found
 from votes.web.refusals import area, errors_on, form_errors, raise_if_not_found, row_form_errors
@@ -98,23 +98,18 @@ class GatheringsController(Controller):
 
     @get("/gatherings")
     async def gatherings(self, page: NamedDependency[Page]) -> Template:
-        return await self._list(page, dict.fromkeys(GATHERING_FIELDS, ""), FormErrors())
+        return await self._list(page, dict.fromkeys(GATHERING_FIELDS, ""))
 
     async def _list(
-        self,
-        page: Page,
-        values: dict[str, str],
-        errors: FormErrors,
-        status_code: int = HTTP_200_OK,
+        self, page: Page, values: dict[str, str], again: Redisplay | None = None
     ) -> Template:
         listed = await gq.gatherings_of(page.organisation.id)
-        return page.render(
+        return page.render_form(
             "pages/gatherings/list.html.jinja",
-            status_code=status_code,
+            again,
             gatherings=[(g, gathering_dates(g)) for g in listed],
             plans=may_run_assemblies(page.actor),
             values=values,
-            errors=errors,
         )
 
     @post("/gatherings", guards=[requires(may_run_assemblies)])
@@ -137,10 +132,9 @@ class GatheringsController(Controller):
                     description=values["description"],
                 )
             except Refused as error:
-                status, errors = form_errors(error, REFUSALS)
-                return await self._list(page, values, errors, status)
+                return await self._list(page, values, form_errors(error, REFUSALS))
             return page.see_other("gatherings", gathering_id)
-        return await self._list(page, values, errors, HTTP_422_UNPROCESSABLE_ENTITY)
+        return await self._list(page, values, Redisplay(HTTP_422_UNPROCESSABLE_ENTITY, errors))
 
     # -- the programme ---------------------------------------------------------------------------
 
@@ -149,11 +143,7 @@ class GatheringsController(Controller):
         return await self._programme(page, gathering_id)
 
     async def _programme(
-        self,
-        page: Page,
-        gathering_id: int,
-        errors: FormErrors | None = None,
-        status_code: int = HTTP_200_OK,
+        self, page: Page, gathering_id: int, again: Redisplay | None = None
     ) -> Template:
         organisation_id = page.organisation.id
         gathering = found(await gq.gathering_view(organisation_id, gathering_id))
@@ -174,9 +164,9 @@ class GatheringsController(Controller):
             if registered and member is not None
             else None
         )
-        return page.render(
+        return page.render_form(
             "pages/gatherings/programme.html.jinja",
-            status_code=status_code,
+            again,
             gathering=gathering,
             dates=gathering_dates(gathering),
             plan=plan,
@@ -192,7 +182,6 @@ class GatheringsController(Controller):
             next_elsewhere=any(service.local_day(s.starts_at, zone) != today for s in plan.next_up),
             plans=may_run_assemblies(page.actor),
             steward=may_steward(page.actor),
-            errors=errors or FormErrors(),
         )
 
     @post("/gatherings/{gathering_id:int}/register")
@@ -204,8 +193,7 @@ class GatheringsController(Controller):
         try:
             await service.register(page.actor, gathering_id)
         except Refused as error:
-            status, errors = form_errors(error, REFUSALS)
-            return await self._programme(page, gathering_id, errors, status)
+            return await self._programme(page, gathering_id, form_errors(error, REFUSALS))
         return page.see_other("gatherings", gathering_id)
 
     @post("/gatherings/{gathering_id:int}/sessions/{assembly_id:int}/choose")
@@ -222,8 +210,7 @@ class GatheringsController(Controller):
                 page.actor, assembly_id, chosen=str(form.get("chosen", "1")) != "0"
             )
         except Refused as error:
-            status, errors = form_errors(error, REFUSALS)
-            return await self._programme(page, gathering_id, errors, status)
+            return await self._programme(page, gathering_id, form_errors(error, REFUSALS))
         return page.see_other("gatherings", gathering_id)
 
     # -- adding a session ------------------------------------------------------------------------
@@ -233,26 +220,20 @@ class GatheringsController(Controller):
         self, page: NamedDependency[Page], gathering_id: FromPath[int]
     ) -> Template:
         values = dict.fromkeys(SESSION_FIELDS, "") | {"type": SessionType.WORKSHOP.value}
-        return await self._session_form(page, gathering_id, values, FormErrors())
+        return await self._session_form(page, gathering_id, values)
 
     async def _session_form(
-        self,
-        page: Page,
-        gathering_id: int,
-        values: dict[str, str],
-        errors: FormErrors,
-        status_code: int = HTTP_200_OK,
+        self, page: Page, gathering_id: int, values: dict[str, str], again: Redisplay | None = None
     ) -> Template:
         gathering = found(await gq.gathering_view(page.organisation.id, gathering_id))
-        return page.render(
+        return page.render_form(
             "pages/gatherings/session_form.html.jinja",
-            status_code=status_code,
+            again,
             gathering=gathering,
             dates=gathering_dates(gathering),
             days=[(day.isoformat(), day_in_words(day)) for day in gathering.days],
             types=list(SessionType),
             values=values,
-            errors=errors,
         )
 
     @post("/gatherings/{gathering_id:int}/sessions", guards=[requires(may_run_assemblies)])
@@ -274,7 +255,7 @@ class GatheringsController(Controller):
             errors.add("type", _("Choose one of the options offered."))
         if errors or day is None or start is None or end is None:
             return await self._session_form(
-                page, gathering_id, values, errors, HTTP_422_UNPROCESSABLE_ENTITY
+                page, gathering_id, values, Redisplay(HTTP_422_UNPROCESSABLE_ENTITY, errors)
             )
         try:
             await service.add_session(
@@ -289,8 +270,9 @@ class GatheringsController(Controller):
                 description=values["description"],
             )
         except Refused as error:
-            status, errors = row_form_errors(error, REFUSALS)
-            return await self._session_form(page, gathering_id, values, errors, status)
+            return await self._session_form(
+                page, gathering_id, values, row_form_errors(error, REFUSALS)
+            )
         return page.see_other("gatherings", gathering_id)
 
     # -- the welcome desk ------------------------------------------------------------------------
@@ -306,8 +288,7 @@ class GatheringsController(Controller):
         page: Page,
         gathering_id: int,
         search: str,
-        errors: FormErrors | None = None,
-        status_code: int = HTTP_200_OK,
+        again: Redisplay | None = None,
         welcomed: str = "",
     ) -> Template:
         organisation_id = page.organisation.id
@@ -316,10 +297,10 @@ class GatheringsController(Controller):
         listed = await gq.participants(organisation_id, gathering_id, today, search)
         arrived, registered = await gq.arrival_counts(organisation_id, gathering_id, today)
         admin = may_administer(page.actor)
-        return page.render(
+        return page.render_form(
             "pages/gatherings/desk.html.jinja",
+            again,
             fragment="partials/gatherings/_desk.html.jinja",
-            status_code=status_code,
             gathering=gathering,
             today=day_in_words(today),
             today_on=gathering.holds(today),
@@ -334,7 +315,6 @@ class GatheringsController(Controller):
                 if admin
                 else []
             )[:SHOWN_MAX],
-            errors=errors or FormErrors(),
             welcomed=welcomed,
         )
 
@@ -353,8 +333,7 @@ class GatheringsController(Controller):
         try:
             await service.check_in(page.actor, gathering_id, membership_id, today)
         except Refused as error:
-            status, errors = row_form_errors(error, REFUSALS)
-            return await self._desk(page, gathering_id, search, errors, status)
+            return await self._desk(page, gathering_id, search, row_form_errors(error, REFUSALS))
         if page.htmx:
             everyone = await gq.participants(page.organisation.id, gathering_id, today)
             names = [p.name for p in everyone if p.membership_id == membership_id]
@@ -375,8 +354,7 @@ class GatheringsController(Controller):
             await service.register(page.actor, gathering_id, member)
         except Refused as error:
             raise_if_not_found(error)
-            status, errors = errors_on("", error, REFUSALS)
-            return await self._desk(page, gathering_id, search, errors, status)
+            return await self._desk(page, gathering_id, search, errors_on("", error, REFUSALS))
         return self._back_to_desk(page, gathering_id, search)
 
     @staticmethod

@@ -24,7 +24,7 @@ from votes.services.actors import Actor, may_run_assemblies
 from votes.services.refusals import Refused
 from votes.web import records
 from votes.web.downloads import pdf_download
-from votes.web.forms import FormErrors
+from votes.web.forms import FormErrors, Redisplay
 from votes.web.guards import requires
 from votes.web.mood_annex import mood_annex
 from votes.web.pages import Page, found
@@ -88,8 +88,7 @@ class MinutesController(Controller):
         record: AssemblyRecord,
         *,
         values: dict[str, str] | None = None,
-        errors: FormErrors | None = None,
-        status_code: int = 200,
+        again: Redisplay | None = None,
     ) -> Template:
         """The minutes as they stand, with the secretary's form (``values`` as typed)."""
         organisation_id = page.organisation.id
@@ -99,9 +98,9 @@ class MinutesController(Controller):
         intact = None
         if final:
             intact = await service.check_final_minutes(organisation_id, record.assembly.id)
-        return page.render(
+        return page.render_form(
             "pages/minutes/minutes.html.jinja",
-            status_code=status_code,
+            again,
             record=record,
             minutes=minutes,
             final=final,
@@ -109,7 +108,6 @@ class MinutesController(Controller):
             document=await _document(record, minutes) if readable else "",
             manager=may_run_assemblies(page.actor),
             values=values or _values(minutes, record),
-            errors=errors or FormErrors(),
             languages=LANGUAGES,
         )
 
@@ -125,7 +123,7 @@ class MinutesController(Controller):
         for name, code in service.check_draft(draft).items():
             errors.add(name, explain(code, REFUSALS).message)
         if errors:
-            return await self._page(page, record, values=values, errors=errors, status_code=422)
+            return await self._page(page, record, values=values, again=Redisplay(422, errors))
         try:
             await service.save_draft(
                 page.organisation.id, assembly_id, draft, person_id=page.actor.person_id
@@ -142,8 +140,8 @@ class MinutesController(Controller):
         values: dict[str, str] | None = None,
     ) -> Template:
         """The minutes' page again, saying why the action was refused (nothing typed lost)."""
-        status, errors = row_form_errors(error, REFUSALS)
-        return await self._page(page, record, values=values, errors=errors, status_code=status)
+        again = row_form_errors(error, REFUSALS)
+        return await self._page(page, record, values=values, again=again)
 
     @post("/minutes/finalise", guards=[requires(may_run_assemblies)])
     async def finalise(

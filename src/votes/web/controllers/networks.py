@@ -16,7 +16,6 @@ from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_200_OK
 
 from votes.core.network import Sharing
 from votes.db import network_queries
@@ -24,10 +23,10 @@ from votes.db.tables import NetworkStatus, Representation
 from votes.services import networks as service
 from votes.services.actors import may_administer
 from votes.services.refusals import Refused
-from votes.web.forms import FormErrors, whole_number
+from votes.web.forms import Redisplay, whole_number
 from votes.web.guards import requires
 from votes.web.pages import Page, found
-from votes.web.refusals import area, explain, row_form_errors
+from votes.web.refusals import area, errors_on, row_form_errors
 from votes.web.rendering import see_other
 
 REFUSALS = area("networks")
@@ -54,25 +53,20 @@ class NetworksController(Controller):
     # -- the network's side: its member cooperatives --------------------------------------------
 
     async def _cooperatives_page(
-        self,
-        page: Page,
-        errors: FormErrors | None = None,
-        status_code: int = HTTP_200_OK,
-        values: dict[str, Any] | None = None,
+        self, page: Page, again: Redisplay | None = None, values: dict[str, Any] | None = None
     ) -> Template:
         network_id = page.organisation.id
         settings = await network_queries.network_settings(network_id)
         places = await network_queries.cooperatives_of(network_id)
-        return page.render(
+        return page.render_form(
             "pages/networks/cooperatives.html.jinja",
-            status_code=status_code,
+            again,
             places=places,
             members=[p for p in places if p.status == NetworkStatus.MEMBER.value],
             sharing=settings.sharing,
             sharings=[rule.value for rule in Sharing],
             # a cooperative that joined or left since the shares were fixed unsettles them
             shares_whole=_shares_whole(places),
-            errors=errors or FormErrors(),
             values={"cooperative": "", "sharing": "", "shares": {}, **(values or {})},
         )
 
@@ -82,8 +76,7 @@ class NetworksController(Controller):
         try:
             await change(page.actor, *args)
         except Refused as error:
-            status, errors = row_form_errors(error, REFUSALS)
-            return await self._cooperatives_page(page, errors, status, values)
+            return await self._cooperatives_page(page, row_form_errors(error, REFUSALS), values)
         return page.see_other("cooperatives")
 
     @get("/cooperatives")
@@ -123,17 +116,14 @@ class NetworksController(Controller):
 
     # -- the cooperative's side: its networks and its delegations -------------------------------
 
-    async def _networks_page(
-        self, page: Page, errors: FormErrors | None = None, status_code: int = HTTP_200_OK
-    ) -> Template:
+    async def _networks_page(self, page: Page, again: Redisplay | None = None) -> Template:
         places = await network_queries.networks_of(page.organisation.id)
-        return page.render(
+        return page.render_form(
             "pages/networks/networks.html.jinja",
-            status_code=status_code,
+            again,
             invitations=[p for p in places if p.status == NetworkStatus.INVITED.value],
             joined=[p for p in places if p.status == NetworkStatus.MEMBER.value],
             past=[p for p in places if p.status not in _CURRENT],
-            errors=errors or FormErrors(),
         )
 
     @get("/networks")
@@ -153,18 +143,13 @@ class NetworksController(Controller):
         try:
             await service.answer(page.actor, network_id, accept=decision == "accept")
         except Refused as error:
-            status, errors = row_form_errors(error, REFUSALS)
-            return await self._networks_page(page, errors, status)
+            return await self._networks_page(page, row_form_errors(error, REFUSALS))
         if decision == "accept":
             return page.see_other("networks", network_id)
         return page.see_other("networks")
 
     async def _delegation_page(
-        self,
-        page: Page,
-        network_id: int,
-        errors: FormErrors | None = None,
-        status_code: int = HTTP_200_OK,
+        self, page: Page, network_id: int, again: Redisplay | None = None
     ) -> Template:
         cooperative_id = page.organisation.id
         place = found(await network_queries.place(network_id, cooperative_id))
@@ -172,9 +157,9 @@ class NetworksController(Controller):
             raise NotFoundException()
         delegates = await network_queries.delegation(network_id, cooperative_id)
         registered = {delegate.person_id for delegate in delegates}
-        return page.render(
+        return page.render_form(
             "pages/networks/delegation.html.jinja",
-            status_code=status_code,
+            again,
             place=place,
             delegates=delegates,
             candidates=[
@@ -184,7 +169,6 @@ class NetworksController(Controller):
             ],
             representations=[choice.value for choice in Representation],
             elsewhere=whole_number(page.request.query_params.get("elsewhere", "")) or 0,
-            errors=errors or FormErrors(),
         )
 
     async def _delegation_change(
@@ -193,8 +177,7 @@ class NetworksController(Controller):
         try:
             await change(page.actor, network_id, *args)
         except Refused as error:
-            status, errors = row_form_errors(error, REFUSALS)
-            return await self._delegation_page(page, network_id, errors, status)
+            return await self._delegation_page(page, network_id, row_form_errors(error, REFUSALS))
         return page.see_other("networks", network_id)
 
     @get("/networks/{network_id:int}")
@@ -214,10 +197,8 @@ class NetworksController(Controller):
     ) -> Template | Redirect:
         member = whole_number((await page.form()).get("member", ""))
         if member is None:
-            _, message = explain("choose_member", REFUSALS)
-            errors = FormErrors()
-            errors.add("member", message)
-            return await self._delegation_page(page, network_id, errors, 422)
+            refused = errors_on("member", Refused("choose_member"), REFUSALS)
+            return await self._delegation_page(page, network_id, refused)
         return await self._delegation_change(page, network_id, service.register_delegate, member)
 
     @post("/networks/{network_id:int}/delegates/all")
@@ -227,8 +208,7 @@ class NetworksController(Controller):
         try:
             _added, elsewhere = await service.register_all(page.actor, network_id)
         except Refused as error:
-            status, errors = row_form_errors(error, REFUSALS)
-            return await self._delegation_page(page, network_id, errors, status)
+            return await self._delegation_page(page, network_id, row_form_errors(error, REFUSALS))
         # those left out are told, once, on the page the form returns to
         suffix = f"?elsewhere={elsewhere}" if elsewhere else ""
         return see_other(page.path("networks", network_id) + suffix)

@@ -35,7 +35,7 @@ from votes.web.assembly_forms import (
     try_action,
 )
 from votes.web.diffs import TextDiff, diff_markdown, diff_texts
-from votes.web.forms import FormErrors, QueryCount, whole_number
+from votes.web.forms import QueryCount, Redisplay, whole_number
 from votes.web.pages import Page, found
 from votes.web.passages import source_passage
 from votes.web.refusals import raise_if_not_found
@@ -79,12 +79,7 @@ class ProposalController(Controller):
     # --- submission -----------------------------------------------------------------------------
 
     async def _proposal_form(
-        self,
-        page: Page,
-        assembly_id: int,
-        values: dict[str, Any],
-        errors: FormErrors,
-        status_code: int = 200,
+        self, page: Page, assembly_id: int, values: dict[str, Any], again: Redisplay | None = None
     ) -> Template:
         detail = found(
             await agenda_queries.assembly_page(
@@ -104,15 +99,14 @@ class ProposalController(Controller):
             if candidates
             else None
         )
-        return page.render(
+        return page.render_form(
             "pages/proposals/form.html.jinja",
+            again,
             fragment="partials/proposals/_proposal_form.html.jinja",
-            status_code=status_code,
             assembly=detail.assembly,
             agenda=detail.agenda,
             coauthor_picker=coauthor_picker,
             values=values,
-            errors=errors,
             deadline_passed=proposals.deadline_passed(
                 {"submission_deadline": detail.assembly.submission_deadline}
             ),
@@ -130,7 +124,7 @@ class ProposalController(Controller):
             "agenda_item": str(query.get("agenda_item", item)),
             "coauthors": [str(v) for v in query.getall("coauthors", [])][:50],
         }
-        return await self._proposal_form(page, assembly_id, values, FormErrors())
+        return await self._proposal_form(page, assembly_id, values)
 
     @post("/assemblies/{assembly_id:int}/proposals")
     async def submit(
@@ -156,8 +150,7 @@ class ProposalController(Controller):
             )
         except Refused as error:
             raise_if_not_found(error)
-            status, errors = errors_from(error)
-            return await self._proposal_form(page, assembly_id, values, errors, status)
+            return await self._proposal_form(page, assembly_id, values, errors_from(error))
         return page.see_other("proposals", proposal_id)
 
     # --- reading --------------------------------------------------------------------------------
@@ -229,23 +222,21 @@ class ProposalController(Controller):
     async def edit_form(self, page: NamedDependency[Page], proposal_id: FromPath[int]) -> Template:
         detail = await self._readable(page.actor, proposal_id)
         values = {"title": detail.title, "body": detail.body, "note": ""}
-        return self._edit_page(page, detail, values, FormErrors())
+        return self._edit_page(page, detail, values)
 
     def _edit_page(
         self,
         page: Page,
         detail: proposal_queries.ProposalPage,
         values: dict[str, str],
-        errors: FormErrors,
-        status_code: int = 200,
+        again: Redisplay | None = None,
     ) -> Template:
-        return page.render(
+        return page.render_form(
             "pages/proposals/edit.html.jinja",
+            again,
             fragment="partials/proposals/_edit_form.html.jinja",
-            status_code=status_code,
             proposal=detail,
             values=values,
-            errors=errors,
         )
 
     @post("/proposals/{proposal_id:int}/edit")
@@ -268,8 +259,7 @@ class ProposalController(Controller):
             detail = await self._readable(page.actor, proposal_id)
             if not error.field:
                 return refusal(page, error, back)
-            status, errors = errors_from(error)
-            return self._edit_page(page, detail, values, errors, status)
+            return self._edit_page(page, detail, values, errors_from(error))
         return see_other(back)
 
     @post("/proposals/{proposal_id:int}/status")
@@ -309,23 +299,17 @@ class ProposalController(Controller):
     # --- amendments -----------------------------------------------------------------------------
 
     async def _amendment_page(
-        self,
-        page: Page,
-        proposal_id: int,
-        values: dict[str, str],
-        errors: FormErrors,
-        status_code: int = 200,
+        self, page: Page, proposal_id: int, values: dict[str, str], again: Redisplay | None = None
     ) -> Template:
         detail = await self._readable(page.actor, proposal_id)
         if detail.status == ProposalStatus.DRAFT:
             raise NotFoundException()  # a draft takes no amendments yet
-        return page.render(
+        return page.render_form(
             "pages/proposals/amendment_form.html.jinja",
+            again,
             fragment="partials/proposals/_amendment_form.html.jinja",
-            status_code=status_code,
             proposal=detail,
             values=values,
-            errors=errors,
             kinds=list(AmendmentKind),
         )
 
@@ -340,7 +324,7 @@ class ProposalController(Controller):
             detail = await self._readable(page.actor, proposal_id)
             passage = source_passage(detail.body, selected[:BODY_MAX]) or selected[:BODY_MAX]
             values.update(passage=passage, text=passage)
-        return await self._amendment_page(page, proposal_id, values, FormErrors())
+        return await self._amendment_page(page, proposal_id, values)
 
     @post("/proposals/{proposal_id:int}/amendments")
     async def propose_amendment(
@@ -371,8 +355,7 @@ class ProposalController(Controller):
             )
         except Refused as error:
             raise_if_not_found(error)
-            status, errors = errors_from(error)
-            return await self._amendment_page(page, proposal_id, values, errors, status)
+            return await self._amendment_page(page, proposal_id, values, errors_from(error))
         return see_other(page.path("proposals", proposal_id) + f"#amendment-{amendment_id}")
 
     @post("/amendments/{amendment_id:int}/decide")

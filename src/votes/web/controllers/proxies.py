@@ -13,7 +13,6 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_200_OK
 
 from votes.db import attendance_queries as aq
 from votes.db.tables import AssemblyStatus, ProxyStatus
@@ -23,9 +22,9 @@ from votes.services import rules
 from votes.services.actors import Actor, may_administer, may_steward
 from votes.services.refusals import Refused
 from votes.web import pickers
-from votes.web.forms import FormErrors, whole_number
+from votes.web.forms import Redisplay, whole_number
 from votes.web.pages import Page, found
-from votes.web.refusals import area, errors_on, explain, form_errors, raise_if_not_found
+from votes.web.refusals import area, errors_on, form_errors, raise_if_not_found
 
 REFUSALS = area("proxies")
 
@@ -47,9 +46,8 @@ class ProxiesController(Controller):
         self,
         page: Page,
         assembly_id: int,
-        errors: FormErrors | None = None,
+        again: Redisplay | None = None,
         values: dict[str, str] | None = None,
-        status_code: int = HTTP_200_OK,
     ) -> Template:
         organisation_id = page.organisation.id
         assembly = await page.assembly(assembly_id)
@@ -57,9 +55,9 @@ class ProxiesController(Controller):
         active = [p for p in everyone if p.status == ProxyStatus.ACTIVE]
         profile = await rules.assembly_profile(organisation_id, assembly_id)
         members = await aq.voting_members(organisation_id)
-        return page.render(
+        return page.render_form(
             "pages/proxies/proxies.html.jinja",
-            status_code=status_code,
+            again,
             assembly=assembly,
             given=[p for p in active if p.giver_id == page.actor.id],
             held=[p for p in active if p.holder_id == page.actor.id],
@@ -77,7 +75,6 @@ class ProxiesController(Controller):
             cap=profile.proxies.cap(len(members)),
             blank_counted=profile.proxies.blank_counted,
             running=assembly.status in (AssemblyStatus.CONVENED, AssemblyStatus.IN_SESSION),
-            errors=errors or FormErrors(),
             values=values or {},
         )
 
@@ -134,18 +131,16 @@ class ProxiesController(Controller):
         }
         giver = _member_id(values["giver"]) if values["giver"] else page.actor.id
         holder = None if values["holder"] == "blank" else _member_id(values["holder"])
-        errors = FormErrors()
         if (holder is None and values["holder"] != "blank") or giver is None:
-            errors.add("holder", explain("choose_holder", REFUSALS).message)
-            return await self._page(page, assembly_id, errors, values, 422)
+            again = errors_on("holder", Refused("choose_holder"), REFUSALS)
+            return await self._page(page, assembly_id, again, values)
         try:
             await service.give_proxy(
                 page.actor, assembly_id, holder, giver_id=giver, instructions=values["instructions"]
             )
         except Refused as error:
             raise_if_not_found(error)
-            status, errors = errors_on("", error, REFUSALS)
-            return await self._page(page, assembly_id, errors, values, status)
+            return await self._page(page, assembly_id, errors_on("", error, REFUSALS), values)
         return page.see_other("assemblies", assembly_id, "proxies")
 
     @post("/proxies/{proxy_id:int}/revoke")
@@ -157,6 +152,5 @@ class ProxiesController(Controller):
         try:
             await service.revoke_proxy(page.actor, proxy_id)
         except Refused as error:
-            status, errors = form_errors(error, REFUSALS)
-            return await self._page(page, assembly_id, errors, None, status)
+            return await self._page(page, assembly_id, form_errors(error, REFUSALS))
         return page.see_other("assemblies", assembly_id, "proxies")

@@ -13,7 +13,6 @@ from litestar import Controller, get, post
 from litestar.datastructures import FormMultiDict
 from litestar.di import NamedDependency
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_200_OK
 
 from votes.core.majority import BASES, COMPARISONS
 from votes.core.rules import (
@@ -38,7 +37,7 @@ from votes.i18n import gettext as _
 from votes.services import rules as service
 from votes.services.actors import Actor, may_administer
 from votes.services.refusals import Refused
-from votes.web.forms import FormErrors, whole_number
+from votes.web.forms import FormErrors, Redisplay, whole_number
 from votes.web.guards import requires
 from votes.web.labels import N_
 from votes.web.pages import Page
@@ -272,13 +271,12 @@ class RulesController(Controller):
         page: Page,
         profile: RuleProfile,
         values: dict[str, str],
-        errors: FormErrors | None = None,
-        status_code: int = HTTP_200_OK,
+        again: Redisplay | None = None,
     ) -> Template:
         organisation_id = page.organisation.id
-        return page.render(
+        return page.render_form(
             "pages/rules/profile.html.jinja",
-            status_code=status_code,
+            again,
             profile=profile,
             rows=[
                 (kind, convocation, profile.rule_for(kind, convocation))
@@ -289,7 +287,6 @@ class RulesController(Controller):
             setup=await service.college_setup(organisation_id, profile),
             presets=list(PRESETS),
             values=values,
-            errors=errors or FormErrors(),
             kinds=KINDS,
             convocations=CONVOCATIONS,
             bases=BASES,
@@ -305,7 +302,7 @@ class RulesController(Controller):
         if not errors and await _save(page.actor, adjusted, "", errors):
             return _saved(page)
         values = {name: str(form.get(name, ""))[:2000] for name in form_values(current)}
-        return await self._page(page, current, values, errors, 422)
+        return await self._page(page, current, values, Redisplay(422, errors))
 
     @post("/preset", guards=[requires(may_administer)])
     async def choose_preset(self, page: NamedDependency[Page]) -> Template | Redirect:
@@ -316,7 +313,7 @@ class RulesController(Controller):
             errors.add("preset", _(PROBLEMS["choice_invalid"]))
         elif await _save(page.actor, preset(key), "preset", errors):
             return _saved(page)
-        return await self._page(page, current, form_values(current), errors, 422)
+        return await self._page(page, current, form_values(current), Redisplay(422, errors))
 
 
 async def _save(actor: Actor, profile: RuleProfile, field: str, errors: FormErrors) -> bool:

@@ -13,7 +13,7 @@ from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_200_OK, HTTP_409_CONFLICT
+from litestar.status_codes import HTTP_409_CONFLICT
 
 from votes.core.choices import REASON_MAX
 from votes.core.results import TallyResult
@@ -36,7 +36,7 @@ from votes.web.controllers.ballots.common import (
     room_turnout,
 )
 from votes.web.controllers.ballots.network import network_result
-from votes.web.forms import MAX_ID, FormErrors, whole_number
+from votes.web.forms import MAX_ID, FormErrors, Redisplay, whole_number
 from votes.web.guards import requires
 from votes.web.pages import Page, found
 from votes.web.refusals import errors_on
@@ -47,9 +47,8 @@ from votes.web.voting import ballot_or_404
 async def _room_count_page(
     page: Page,
     ballot: BallotView,
-    errors: FormErrors | None = None,
+    again: Redisplay | None = None,
     values: dict[str, str] | None = None,
-    status_code: int = HTTP_200_OK,
 ) -> Template:
     existing = await bq.room_count(ballot)
     if values is None and existing is not None:
@@ -57,13 +56,12 @@ async def _room_count_page(
         values.update(
             blank=str(existing.blank), invalid=str(existing.invalid), cast=str(existing.cast)
         )
-    return page.render(
+    return page.render_form(
         "pages/ballots/room_count.html.jinja",
-        status_code=status_code,
+        again,
         ballot=ballot,
         existing=existing,
         values=values or {},
-        errors=errors or FormErrors(),
         turnout=await bq.turnout(ballot),
         counts_allowed=ballot.method in PAPER_COUNT_METHODS,
     )
@@ -257,7 +255,7 @@ class BallotConsoleController(Controller):
         errors = FormErrors()
         numbers = {name: _whole_number(value, name, errors) for name, value in values.items()}
         if errors:
-            return await _room_count_page(page, ballot, errors, values, 422)
+            return await _room_count_page(page, ballot, Redisplay(422, errors), values)
         count = RoomCount(
             counts={o.key: numbers[f"count-{o.key}"] for o in ballot.options},
             blank=numbers["blank"],
@@ -267,8 +265,8 @@ class BallotConsoleController(Controller):
         try:
             await room_counts.record_room_count(page.actor, ballot.id, count)
         except Refused as error:
-            status, errors = errors_on("", error, voting.REFUSALS)
-            return await _room_count_page(page, ballot, errors, values, status)
+            again = errors_on("", error, voting.REFUSALS)
+            return await _room_count_page(page, ballot, again, values)
         return see_other(f"{page.path('ballots', ballot.id, 'room-count')}?saved=1")
 
     @get("/assemblies/{assembly_id:int}/projector")

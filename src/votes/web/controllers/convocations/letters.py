@@ -15,7 +15,6 @@ from litestar import Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_200_OK
 
 from votes.db import convocation_queries as queries
 from votes.db.agenda_queries import AssemblyView
@@ -37,7 +36,7 @@ from votes.web.controllers.convocations.common import (
     stored_letter,
 )
 from votes.web.downloads import pdf_download, spreadsheet_csv
-from votes.web.forms import FormErrors, whole_number
+from votes.web.forms import Redisplay, whole_number
 from votes.web.labels import N_
 from votes.web.pages import Page
 from votes.web.records import pdf_of, standalone_html, written_in
@@ -116,18 +115,16 @@ class ConvocationLettersController(ConvocationPages):
         assembly_id: int,
         *,
         marked: int | None = None,
-        errors: FormErrors | None = None,
-        status_code: int = HTTP_200_OK,
+        again: Redisplay | None = None,
     ) -> Template:
         letters = await self._letters(page, assembly_id)
-        return page.render(
+        return page.render_form(
             "pages/convocations/letters.html.jinja",
-            status_code=status_code,
+            again,
             **letters._asdict(),
             **await notice_warning(page, assembly_id),
             marked=marked,
             code_page=f"{site_url(page)}/code",
-            errors=errors or FormErrors(),
         )
 
     @get("/letters.pdf")
@@ -180,8 +177,8 @@ class ConvocationLettersController(ConvocationPages):
         except Refused as error:
             if error.code not in ("nobody_chosen", "notice_too_short"):
                 raise
-            status, errors = errors_on("", error, REFUSALS)  # about the whole list: above it
-            return await self._letters_page(page, assembly_id, errors=errors, status_code=status)
+            again = errors_on("", error, REFUSALS)  # about the whole list: above it
+            return await self._letters_page(page, assembly_id, again=again)
         return see_other(convocation_path(page, assembly_id, f"/letters?marked={count}"))
 
     # --- proof --------------------------------------------------------------------------------

@@ -10,7 +10,6 @@ from litestar import get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_200_OK
 
 from votes.db import convocation_queries as queries
 from votes.db.agenda_queries import AssemblyView
@@ -23,7 +22,7 @@ from votes.services.actors import Actor
 from votes.services.convocations import LetterDraft
 from votes.services.refusals import Refused
 from votes.web.controllers.convocations import common
-from votes.web.forms import FormErrors
+from votes.web.forms import Redisplay
 from votes.web.labels import label
 from votes.web.pages import Page
 from votes.web.records import written_in
@@ -142,8 +141,7 @@ class ConvocationController(common.ConvocationPages):
         page: Page,
         assembly_id: int,
         *,
-        status_code: int = HTTP_200_OK,
-        errors: FormErrors | None = None,
+        again: Redisplay | None = None,
         values: LetterDraft | None = None,
         saved: bool = False,
     ) -> Template:
@@ -152,12 +150,11 @@ class ConvocationController(common.ConvocationPages):
         letter, stored = await _letter(page, assembly)
         voters = await queries.voters(organisation_id)
         convened = await queries.convened_ids(organisation_id, assembly_id)
-        return page.render(
+        return page.render_form(
             "pages/convocations/prepare.html.jinja",
-            status_code=status_code,
+            again,
             assembly=assembly,
             values=values or letter,
-            errors=errors or FormErrors(),
             stored=stored,
             saved=saved,
             **await common.notice_warning(page, assembly_id),
@@ -190,13 +187,11 @@ class ConvocationController(common.ConvocationPages):
         except Refused as error:
             if error.code not in ("letter_empty", "letter_too_long"):
                 raise
-            status, errors = form_errors(error, common.REFUSALS)
+            again = form_errors(error, common.REFUSALS)
             shown = LetterDraft(
                 draft.body[: service.LETTER_MAX], draft.instructions[: service.INSTRUCTIONS_MAX]
             )
-            return await self._prepare_page(
-                page, assembly_id, values=shown, errors=errors, status_code=status
-            )
+            return await self._prepare_page(page, assembly_id, again=again, values=shown)
         return see_other(common.convocation_path(page, assembly_id, "?saved=1"))
 
     @get("/preview")
