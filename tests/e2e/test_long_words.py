@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from tests.e2e import ballot_tasks
 from tests.e2e.ballot_helpers import ballot_url, fits_the_screen, make
-from tests.e2e.conftest import ORG, PHONE, Camera, no_sideways_scroll, signed_in_page
+from tests.e2e.conftest import ORG, PHONE, Camera, no_sideways_scroll, signed_in_phone
 from tests.support.server import ServedApp
 
 pytestmark = pytest.mark.slow
@@ -19,8 +19,7 @@ LONG = "Approuver" + "x" * 191  # 200 characters, no place to break
 
 @pytest.fixture
 def member_phone(browser: Browser, served_demo: ServedApp) -> Iterator[Page]:
-    url, email = served_demo.base_url, "lea@demo.votes.invalid"
-    with signed_in_page(browser, url, email, size=PHONE, is_mobile=True, has_touch=True) as page:
+    with signed_in_phone(browser, served_demo, "lea@demo.votes.invalid") as page:
         yield page
 
 
