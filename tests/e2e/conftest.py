@@ -181,6 +181,7 @@ def signed_in_phone(browser: Browser, served_demo: ServedApp, email: str) -> Ite
     with signed_in_page(browser, url, email, size=PHONE, is_mobile=True, has_touch=True) as page:
         yield page
 
+
 @pytest.fixture
 def facilitator(browser: Browser, served_demo: ServedApp) -> Iterator[Page]:
     """The demo's facilitator on a laptop."""
