@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from tests.support.actors import scrutineer
+from tests.support.audit_trail import audit_details
 from tests.support.factories import Assembly, close, general_assembly, member_actor, open_ballot
 from tests.support.refusals import refusal, refusal_code
 
@@ -351,10 +352,8 @@ async def test_paper_forms_need_a_second_scrutineer_and_never_double_an_online_v
         )
     ]
     assert {"postal.voted", "postal.paper_entered", "postal.paper_confirmed"} <= set(actions)
-    closed = await AuditEntry.select(AuditEntry.details).where(
-        (AuditEntry.subject == f"ballot:{ballot_id}") & (AuditEntry.action == "ballot.closed")
-    )
-    assert json.loads(closed[0]["details"])["postal"] == {"no": 1, "yes": 1}  # sealed too
+    closed = await audit_details("ballot.closed", subject=f"ballot:{ballot_id}")
+    assert json.loads(closed)["postal"] == {"no": 1, "yes": 1}  # sealed too
 
 
 async def test_two_tabs_at_once_store_one_answer_and_a_public_paper_names_its_voter() -> None:
@@ -520,10 +519,8 @@ async def test_a_close_with_paper_forms_awaiting_a_second_scrutineer_asks_and_sa
     frozen = (await snapshot(ballot_id))["postal"]
     assert frozen["pending_left_out"] == 1  # the minutes and the result say so
     assert (await totals(ballot_id)).get("no", 0) == 0  # the unconfirmed "contre" is not in
-    closed = await AuditEntry.select(AuditEntry.details).where(
-        (AuditEntry.subject == f"ballot:{ballot_id}") & (AuditEntry.action == "ballot.closed")
-    )
-    assert json.loads(closed[0]["details"])["postal_pending_left_out"] == 1
+    closed = await audit_details("ballot.closed", subject=f"ballot:{ballot_id}")
+    assert json.loads(closed)["postal_pending_left_out"] == 1
 
 
 async def test_the_countdown_closes_a_ballot_with_pending_paper_forms_and_records_them() -> None:
