@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from tests.support.golden import DATA
 
@@ -75,27 +77,22 @@ def test_a_real_ward_survives_export_and_reimport() -> None:
     assert first == second
 
 
-@pytest.mark.parametrize(
-    ("text", "message"),
-    [
-        ("", "first line"),
-        ("x 2\n", "number of candidates"),
-        ("2 1\n1 1 0\n", "end with a line holding 0"),
-        ("2 1\n1 1", "must end with 0"),
-        ("2 1\n1 3 0\n0\n", "not between 1 and 2"),
-        ('2 1\n0\n"a"\n', "2 candidate names"),
-        ('2 1\n-3\n0\n"a"\n"b"\n', "not between 1 and 2"),
-        ('2 1\n[tie 1]\n0\n"a"\n"b"\n', "every candidate number once"),
-        ('2 1\n[nick a b]\n0\n"a"\n"b"\n', "unknown option"),
-        ("2 1\n[tie 1 2\n", "unclosed"),
-        ('2 1\n[]\n0\n"a"\n"b"\n', "unknown option"),
-        ('2 1\n0\n"a\n', "unterminated"),
-        ('2 1\n1 1 1 0\n0\n"a"\n"b"\n', "ranked twice"),
-    ],
-)
-def test_bad_blt_is_refused_with_a_reason(text: str, message: str) -> None:
-    with pytest.raises(TallyError, match=message):
-        parse_blt(text)
+# BLT files the parser refuses, and what its message says
+BAD_BLT = [
+    ("", "first line"),
+    ("x 2\n", "number of candidates"),
+    ("2 1\n1 1 0\n", "end with a line holding 0"),
+    ("2 1\n1 1", "must end with 0"),
+    ("2 1\n1 3 0\n0\n", "not between 1 and 2"),
+    ('2 1\n0\n"a"\n', "2 candidate names"),
+    ('2 1\n-3\n0\n"a"\n"b"\n', "not between 1 and 2"),
+    ('2 1\n[tie 1]\n0\n"a"\n"b"\n', "every candidate number once"),
+    ('2 1\n[nick a b]\n0\n"a"\n"b"\n', "unknown option"),
+    ("2 1\n[tie 1 2\n", "unclosed"),
+    ('2 1\n[]\n0\n"a"\n"b"\n', "unknown option"),
+    ('2 1\n0\n"a\n', "unterminated"),
+    ('2 1\n1 1 1 0\n0\n"a"\n"b"\n', "ranked twice"),
+]
 
 
 @pytest.mark.parametrize(
@@ -183,15 +180,21 @@ def test_toi_reads_names_and_stops_at_equal_ranks() -> None:
     assert dict(election.ballots) == {("Ann", "Bob"): 4, ("Bob", "Cy", "Ann"): 2, ("Cy",): 2}
 
 
+# PrefLib TOI files the parser refuses, and what its message says
+BAD_TOI = [
+    ("1: 1\n", "ALTERNATIVE NAME"),
+    ("# ALTERNATIVE NAME 1: A\nx: 1\n", "expected a number"),
+    ("# ALTERNATIVE NAME 1: A\n1: {1\n", "unclosed brace"),
+    ("# ALTERNATIVE NAME 1: A\n1: 2\n", "out of range"),
+]
+
+
 @pytest.mark.parametrize(
-    ("text", "message"),
-    [
-        ("1: 1\n", "ALTERNATIVE NAME"),
-        ("# ALTERNATIVE NAME 1: A\nx: 1\n", "expected a number"),
-        ("# ALTERNATIVE NAME 1: A\n1: {1\n", "unclosed brace"),
-        ("# ALTERNATIVE NAME 1: A\n1: 2\n", "out of range"),
-    ],
+    ("parse", "text", "message"),
+    [(parse_blt, *bad) for bad in BAD_BLT] + [(parse_preflib_toi, *bad) for bad in BAD_TOI],
 )
-def test_bad_toi_is_refused(text: str, message: str) -> None:
+def test_a_bad_file_is_refused_with_a_reason(
+    parse: Callable[[str], object], text: str, message: str
+) -> None:
     with pytest.raises(TallyError, match=message):
-        parse_preflib_toi(text)
+        parse(text)

@@ -54,6 +54,25 @@ def _count(method: str, candidates: list[str], ballots: Any, seats: int) -> Tall
     return COUNTS[method](candidates, ballots, seats=seats, tie_break=list(candidates))
 
 
+Problem = tuple[list[str], Ballots, str, int]
+
+
+@st.composite
+def problems(draw: st.DrawFn, weights: st.SearchStrategy[Any] | None = None) -> Problem:
+    """A profile with a drawn method and number of seats: candidates, ballots, method, seats."""
+    candidates, ballots = draw(profiles(weights=weights))
+    return candidates, ballots, draw(methods), draw(seats_drawn)
+
+
+@st.composite
+def counts(draw: st.DrawFn, lightest: int) -> tuple[list[str], TallyResult]:
+    """A problem whose weights are whole (from ``lightest`` to 9) or fractional, counted: the
+    candidates and the result."""
+    weights = st.one_of(st.integers(min_value=lightest, max_value=9), fractional)
+    candidates, ballots, method, seats = draw(problems(weights=weights))
+    return candidates, _count(method, candidates, ballots, seats)
+
+
 @SETTINGS
 @given(profile=profiles())
 def test_one_seat_stv_elects_the_irv_winner_after_the_same_exclusions(
@@ -71,16 +90,9 @@ def test_one_seat_stv_elects_the_irv_winner_after_the_same_exclusions(
 
 
 @SETTINGS
-@given(
-    profile=profiles(),
-    method=methods,
-    seats=seats_drawn,
-    order_seed=seeds,
-)
-def test_permuting_or_splitting_ballots_changes_nothing(
-    profile: tuple[list[str], Ballots], method: str, seats: int, order_seed: int
-) -> None:
-    candidates, ballots = profile
+@given(problem=problems(), order_seed=seeds)
+def test_permuting_or_splitting_ballots_changes_nothing(problem: Problem, order_seed: int) -> None:
+    candidates, ballots, method, seats = problem
     expected = _count(method, candidates, ballots, seats)
 
     shuffled = list(ballots.items())
@@ -92,16 +104,9 @@ def test_permuting_or_splitting_ballots_changes_nothing(
 
 
 @SETTINGS
-@given(
-    profile=profiles(weights=st.one_of(st.integers(min_value=0, max_value=9), fractional)),
-    method=methods,
-    seats=seats_drawn,
-)
-def test_every_round_balances_exactly(
-    profile: tuple[list[str], Ballots], method: str, seats: int
-) -> None:
-    candidates, ballots = profile
-    result = _count(method, candidates, ballots, seats)
+@given(counted=counts(lightest=0))
+def test_every_round_balances_exactly(counted: tuple[list[str], TallyResult]) -> None:
+    candidates, result = counted
 
     valid = result.details["valid"]
     for round_ in result.rounds:
@@ -114,16 +119,9 @@ def test_every_round_balances_exactly(
 
 
 @SETTINGS
-@given(
-    profile=profiles(),
-    method=methods,
-    seats=seats_drawn,
-    relabel_seed=seeds,
-)
-def test_relabelling_candidates_relabels_the_result(
-    profile: tuple[list[str], Ballots], method: str, seats: int, relabel_seed: int
-) -> None:
-    candidates, ballots = profile
+@given(problem=problems(), relabel_seed=seeds)
+def test_relabelling_candidates_relabels_the_result(problem: Problem, relabel_seed: int) -> None:
+    candidates, ballots, method, seats = problem
     fresh = [f"x{i}" for i in range(len(candidates))]
     random.Random(relabel_seed).shuffle(fresh)
     rename = dict(zip(candidates, fresh, strict=True))
@@ -140,16 +138,9 @@ def test_relabelling_candidates_relabels_the_result(
 
 
 @SETTINGS
-@given(
-    profile=profiles(weights=st.one_of(st.integers(min_value=1, max_value=9), fractional)),
-    method=methods,
-    seats=seats_drawn,
-)
-def test_results_round_trip_through_json(
-    profile: tuple[list[str], Ballots], method: str, seats: int
-) -> None:
-    candidates, ballots = profile
-    result = _count(method, candidates, ballots, seats)
+@given(counted=counts(lightest=1))
+def test_results_round_trip_through_json(counted: tuple[list[str], TallyResult]) -> None:
+    _candidates, result = counted
     assert TallyResult.from_json(result.to_json()) == result
 
 

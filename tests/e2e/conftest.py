@@ -174,6 +174,14 @@ def signed_in_page(
         context.close()
 
 
+@contextmanager
+def signed_in_phone(browser: Browser, served_demo: ServedApp, email: str) -> Iterator[Page]:
+    """A touch phone (390×844) of its own on the served demo, signed in as ``email``."""
+    url = served_demo.base_url
+    with signed_in_page(browser, url, email, size=PHONE, is_mobile=True, has_touch=True) as page:
+        yield page
+
+
 @pytest.fixture
 def facilitator(browser: Browser, served_demo: ServedApp) -> Iterator[Page]:
     """The demo's facilitator on a laptop."""

@@ -35,8 +35,8 @@ from tests.e2e.conftest import (
     WAIT_MS,
     AccessibilityLog,
     Camera,
-    new_context,
     sign_in_with_password,
+    signed_in_phone,
 )
 from tests.support.server import ServedApp
 
@@ -209,30 +209,40 @@ def test_the_members_vote_link_is_one_tap_from_the_ballot_of_the_moment(
     """The phone header's "Voter": no ballot open says so; one open is the ballot itself;
     several open are the list; the organisation menu has no second "Voter"."""
     run(served_demo, "clear", org=ORG)
-    context = new_context(browser, served_demo.base_url, size=PHONE, is_mobile=True, has_touch=True)
-    page = context.new_page()
-    sign_in_with_password(page, "lea@demo.votes.invalid")
-    page.goto(f"/o/{ORG}/")
-    expect(page.locator(".org-nav").get_by_role("link", name="Voter", exact=True)).to_have_count(0)
-    vote = page.locator("header.site-header a.header-vote")
-    vote.click()
-    page.wait_for_url(re.compile(rf"/o/{ORG}/now\?ballot=none$"))
-    expect(page.locator("main")).to_contain_text("Aucun scrutin n’est ouvert pour le moment.")
-    camera.shoot(page, "vote-now-none-open")
-    accessibility.check(page, "vote now, no ballot open (phone)")
-    first = make(served_demo, "Adopter le budget ?", "majority")
-    vote.click()
-    page.wait_for_url(re.compile(rf"/o/{ORG}/ballots/{first}$"))
-    expect(page.locator("main")).to_contain_text("Adopter le budget ?")
-    camera.shoot(page, "vote-now-the-ballot")
-    accessibility.check(page, "vote now, one ballot open (phone)")
-    second = make(served_demo, "Élire le conseil ?", "majority")
-    vote.click()
-    page.wait_for_url(re.compile(rf"/o/{ORG}/vote$"))
-    for ballot_id in (first, second):
-        expect(page.locator(f"main a[href$='/ballots/{ballot_id}']").first).to_be_visible()
-    camera.shoot(page, "vote-now-two-open")
-    accessibility.check(page, "vote now, two ballots open (phone)")
-    run(served_demo, "clear", org=ORG)
-    context.close()
+    with signed_in_phone(browser, served_demo, "lea@demo.votes.invalid") as page:
+        page.goto(f"/o/{ORG}/")
+        nav = page.locator(".org-nav")
+        expect(nav.get_by_role("link", name="Voter", exact=True)).to_have_count(0)
+        vote = page.locator("header.site-header a.header-vote")
+
+        def tap_vote(lands_on: str, shows: str, shot: str, checked: str) -> None:
+            """Tap "Voter": it lands on ``/o/demo/`` + ``lands_on`` (a pattern), which shows
+            ``shows``; the page is shot and checked."""
+            vote.click()
+            page.wait_for_url(re.compile(rf"/o/{ORG}/{lands_on}$"))
+            expect(page.locator("main")).to_contain_text(shows)
+            camera.shoot(page, shot)
+            accessibility.check(page, checked)
+
+        tap_vote(
+            r"now\?ballot=none",
+            "Aucun scrutin n’est ouvert pour le moment.",
+            "vote-now-none-open",
+            "vote now, no ballot open (phone)",
+        )
+        first = make(served_demo, "Adopter le budget ?", "majority")
+        tap_vote(
+            f"ballots/{first}",
+            "Adopter le budget ?",
+            "vote-now-the-ballot",
+            "vote now, one ballot open (phone)",
+        )
+        second = make(served_demo, "Élire le conseil ?", "majority")
+        vote.click()
+        page.wait_for_url(re.compile(rf"/o/{ORG}/vote$"))
+        for ballot_id in (first, second):
+            expect(page.locator(f"main a[href$='/ballots/{ballot_id}']").first).to_be_visible()
+        camera.shoot(page, "vote-now-two-open")
+        accessibility.check(page, "vote now, two ballots open (phone)")
+        run(served_demo, "clear", org=ORG)
     assert not accessibility.found, accessibility.report()

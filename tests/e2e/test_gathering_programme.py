@@ -8,7 +8,6 @@ The gathering is in June 2030: what « Maintenant » shows never depends on toda
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -29,18 +28,6 @@ pytestmark = pytest.mark.slow
 TITLE = "Rencontre du réseau 2030"
 
 
-@pytest.fixture
-def facilitator_phone(browser: Browser, served_demo: ServedApp) -> Iterator[Page]:
-    with signed_in_page(browser, served_demo.base_url, FACILITATOR, size=PHONE) as page:
-        yield page
-
-
-@pytest.fixture
-def member_phone(browser: Browser, served_demo: ServedApp) -> Iterator[Page]:
-    with signed_in_page(browser, served_demo.base_url, MEMBERS[0], size=PHONE) as page:
-        yield page
-
-
 def _add_workshop(page: Page, title: str, start: str, end: str, room: str) -> None:
     page.get_by_role("link", name="Ajouter une session").click()
     assert axe_violations(page) == []
@@ -55,53 +42,56 @@ def _add_workshop(page: Page, title: str, start: str, end: str, room: str) -> No
     page.wait_for_url(re.compile(r"/gatherings/\d+$"))
 
 
-def test_the_programme_on_phones(
-    facilitator_phone: Page, member_phone: Page, camera: Camera
-) -> None:
-    page = facilitator_phone
-    page.goto(f"/o/{ORG}/")
-    page.locator("nav.org-nav").get_by_role("link", name="Rencontres").click()
-    assert axe_violations(page) == []
-    page.get_by_label("Titre").fill(TITLE)
-    page.get_by_label("Lieu").fill("Namur")
-    page.get_by_label("Premier jour").fill("2030-06-11")
-    page.get_by_label("Dernier jour").fill("2030-06-12")
-    page.get_by_role("button", name="Annoncer la rencontre").click()
-    page.wait_for_url(re.compile(r"/gatherings/\d+$"))
-    expect(page.locator(".lead")).to_contain_text("du mardi 11 juin 2030 au mercredi 12 juin 2030")
-    _add_workshop(page, "Atelier statuts", "14:00", "15:30", "Salle A")
-    _add_workshop(page, "Atelier finances", "15:00", "16:00", "Salle B")
-    expect(page.locator("#programme")).to_contain_text("mardi 11 juin")
-    no_sideways_scroll(page, "facilitator's programme")
-    camera.shoot(page, "facilitator-programme")
-    programme = page.url
-    page.get_by_role("link", name="Accueil des participant·es").click()
-    expect(page.locator("#desk")).to_contain_text("0 arrivé·e")
-    expect(page.locator("#desk")).to_contain_text("n'a pas lieu aujourd'hui")
-    assert axe_violations(page) == []
-    no_sideways_scroll(page, "the welcome desk")
+def test_the_programme_on_phones(browser: Browser, served_demo: ServedApp, camera: Camera) -> None:
+    url = served_demo.base_url
+    with (
+        signed_in_page(browser, url, FACILITATOR, size=PHONE) as page,
+        signed_in_page(browser, url, MEMBERS[0], size=PHONE) as phone,
+    ):
+        page.goto(f"/o/{ORG}/")
+        page.locator("nav.org-nav").get_by_role("link", name="Rencontres").click()
+        assert axe_violations(page) == []
+        page.get_by_label("Titre").fill(TITLE)
+        page.get_by_label("Lieu").fill("Namur")
+        page.get_by_label("Premier jour").fill("2030-06-11")
+        page.get_by_label("Dernier jour").fill("2030-06-12")
+        page.get_by_role("button", name="Annoncer la rencontre").click()
+        page.wait_for_url(re.compile(r"/gatherings/\d+$"))
+        expect(page.locator(".lead")).to_contain_text(
+            "du mardi 11 juin 2030 au mercredi 12 juin 2030"
+        )
+        _add_workshop(page, "Atelier statuts", "14:00", "15:30", "Salle A")
+        _add_workshop(page, "Atelier finances", "15:00", "16:00", "Salle B")
+        expect(page.locator("#programme")).to_contain_text("mardi 11 juin")
+        no_sideways_scroll(page, "facilitator's programme")
+        camera.shoot(page, "facilitator-programme")
+        programme = page.url
+        page.get_by_role("link", name="Accueil des participant·es").click()
+        expect(page.locator("#desk")).to_contain_text("0 arrivé·e")
+        expect(page.locator("#desk")).to_contain_text("n'a pas lieu aujourd'hui")
+        assert axe_violations(page) == []
+        no_sideways_scroll(page, "the welcome desk")
 
-    phone = member_phone
-    phone.goto(programme)
-    expect(phone.locator("#now")).to_contain_text("La rencontre n'a pas lieu aujourd'hui.")
-    phone.get_by_role("button", name="M'inscrire à la rencontre").click()
-    expect(phone.get_by_text("Vous êtes inscrit·e.")).to_be_visible()
-    for title in ("Atelier statuts", "Atelier finances"):
-        row = phone.locator("#programme li.session").filter(has_text=title)
-        row.get_by_role("button", name="Ajouter à mes sessions").click()
-        phone.wait_for_load_state()
-    phone.locator("nav[aria-label=Programme]").get_by_role("link", name="Mes sessions").click()
-    mine = phone.locator("#mine")
-    expect(mine).to_contain_text("Chevauchement")
-    expect(mine).to_contain_text("Atelier statuts")
-    expect(mine).to_contain_text("Atelier finances")
-    expect(mine).to_contain_text("Salle\u00a0: Salle B")
-    no_sideways_scroll(phone, "member's programme")
-    assert axe_violations(phone) == []
-    camera.shoot(phone, "member-programme")
+        phone.goto(programme)
+        expect(phone.locator("#now")).to_contain_text("La rencontre n'a pas lieu aujourd'hui.")
+        phone.get_by_role("button", name="M'inscrire à la rencontre").click()
+        expect(phone.get_by_text("Vous êtes inscrit·e.")).to_be_visible()
+        for title in ("Atelier statuts", "Atelier finances"):
+            row = phone.locator("#programme li.session").filter(has_text=title)
+            row.get_by_role("button", name="Ajouter à mes sessions").click()
+            phone.wait_for_load_state()
+        phone.locator("nav[aria-label=Programme]").get_by_role("link", name="Mes sessions").click()
+        mine = phone.locator("#mine")
+        expect(mine).to_contain_text("Chevauchement")
+        expect(mine).to_contain_text("Atelier statuts")
+        expect(mine).to_contain_text("Atelier finances")
+        expect(mine).to_contain_text("Salle\u00a0: Salle B")
+        no_sideways_scroll(phone, "member's programme")
+        assert axe_violations(phone) == []
+        camera.shoot(phone, "member-programme")
 
-    mine.get_by_role("link", name="Atelier finances").click()
-    phone.wait_for_url(re.compile(r"/assemblies/\d+$"))
-    expect(phone.get_by_role("heading", level=1)).to_contain_text("Atelier finances")
-    no_sideways_scroll(phone, "the session's assembly")
-    camera.shoot(phone, "session-assembly")
+        mine.get_by_role("link", name="Atelier finances").click()
+        phone.wait_for_url(re.compile(r"/assemblies/\d+$"))
+        expect(phone.get_by_role("heading", level=1)).to_contain_text("Atelier finances")
+        no_sideways_scroll(phone, "the session's assembly")
+        camera.shoot(phone, "session-assembly")

@@ -3,13 +3,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from tests.e2e import ballot_tasks
 from tests.e2e.ballot_helpers import ballot_url, fits_the_screen, make
-from tests.e2e.conftest import ORG, PHONE, Camera, no_sideways_scroll, signed_in_page
+from tests.e2e.conftest import ORG, PHONE, Camera, no_sideways_scroll, signed_in_phone
 from tests.support.server import ServedApp
 
 pytestmark = pytest.mark.slow
@@ -17,23 +15,17 @@ pytestmark = pytest.mark.slow
 LONG = "Approuver" + "x" * 191  # 200 characters, no place to break
 
 
-@pytest.fixture
-def member_phone(browser: Browser, served_demo: ServedApp) -> Iterator[Page]:
-    url, email = served_demo.base_url, "lea@demo.votes.invalid"
-    with signed_in_page(browser, url, email, size=PHONE, is_mobile=True, has_touch=True) as page:
-        yield page
-
-
 def test_a_long_unbroken_title_wraps_on_a_phone_and_on_the_projector(
-    member_phone: Page, projector: Page, served_demo: ServedApp, camera: Camera
+    browser: Browser, projector: Page, served_demo: ServedApp, camera: Camera
 ) -> None:
     ballot_tasks.run(served_demo, "clear", org=ORG)
     ballot_id = make(served_demo, LONG, "majority")
-    for path, where in ((f"/o/{ORG}/", "home"), (ballot_url(ballot_id), "ballot")):
-        member_phone.goto(path)
-        expect(member_phone.get_by_text(LONG[:20]).first).to_be_visible()
-        no_sideways_scroll(member_phone, where)
-    camera.shoot(member_phone, "long-title-ballot")
+    with signed_in_phone(browser, served_demo, "lea@demo.votes.invalid") as member_phone:
+        for path, where in ((f"/o/{ORG}/", "home"), (ballot_url(ballot_id), "ballot")):
+            member_phone.goto(path)
+            expect(member_phone.get_by_text(LONG[:20]).first).to_be_visible()
+            no_sideways_scroll(member_phone, where)
+        camera.shoot(member_phone, "long-title-ballot")
     assembly = served_demo.task("assembly_of", org=ORG)["assembly"]
     projector.goto(f"/o/{ORG}/assemblies/{assembly}/projector")
     expect(projector.locator(".projector__question")).to_contain_text(LONG[:20])

@@ -23,7 +23,7 @@ from tests.e2e.conftest import (
     AccessibilityLog,
     Camera,
     new_context,
-    signed_in_page,
+    signed_in_phone,
 )
 from tests.support.server import ServedApp
 
@@ -40,8 +40,7 @@ VOTERS = (
 
 @pytest.fixture
 def phone(browser: Browser, served_demo: ServedApp) -> Iterator[Page]:
-    url, email = served_demo.base_url, "manon@demo.votes.invalid"
-    with signed_in_page(browser, url, email, size=PHONE, is_mobile=True, has_touch=True) as page:
+    with signed_in_phone(browser, served_demo, "manon@demo.votes.invalid") as page:
         yield page
 
 

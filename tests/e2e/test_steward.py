@@ -20,7 +20,7 @@ from tests.e2e.conftest import (
     AccessibilityLog,
     Camera,
     new_context,
-    sign_in_with_password,
+    signed_in_phone,
 )
 from tests.support.server import ServedApp
 
@@ -43,26 +43,24 @@ def _one_page(page: Page) -> None:
 def test_creating_an_assembly_and_its_agenda_leaves_one_page_at_its_address(
     browser: Browser, served_demo: ServedApp, camera: Camera, accessibility: AccessibilityLog
 ) -> None:
-    page = _phone(browser, served_demo)
-    sign_in_with_password(page, FACILITATOR)
-    page.goto(f"/o/{ORG}/assemblies/new")
-    page.locator("#assembly-title").fill("AGE du printemps")
-    page.locator("#assembly-kind").select_option("age")
-    page.locator("#assembly-starts-at").fill("2030-04-02T18:00")
-    page.get_by_role("button", name="Créer l'assemblée").click()
-    page.wait_for_url(re.compile(rf"/o/{ORG}/assemblies/\d+$"))
-    _one_page(page)
-    expect(page.locator("h1")).to_contain_text("AGE du printemps")
-    for title in ("Comptes", "Affectation du résultat", "Divers"):
-        page.locator("#item-title").fill(title)
-        page.locator("#item-form button[type=submit]").click()
-        expect(page.locator("main")).to_contain_text(title)
+    with signed_in_phone(browser, served_demo, FACILITATOR) as page:
+        page.goto(f"/o/{ORG}/assemblies/new")
+        page.locator("#assembly-title").fill("AGE du printemps")
+        page.locator("#assembly-kind").select_option("age")
+        page.locator("#assembly-starts-at").fill("2030-04-02T18:00")
+        page.get_by_role("button", name="Créer l'assemblée").click()
+        page.wait_for_url(re.compile(rf"/o/{ORG}/assemblies/\d+$"))
         _one_page(page)
-    assert "/new" not in page.url
-    expect(page.locator("#item-title")).to_have_value("")
-    camera.shoot(page, "agenda-of-three-items")
-    accessibility.check(page, "assembly with its agenda (phone)")
-    page.context.close()
+        expect(page.locator("h1")).to_contain_text("AGE du printemps")
+        for title in ("Comptes", "Affectation du résultat", "Divers"):
+            page.locator("#item-title").fill(title)
+            page.locator("#item-form button[type=submit]").click()
+            expect(page.locator("main")).to_contain_text(title)
+            _one_page(page)
+        assert "/new" not in page.url
+        expect(page.locator("#item-title")).to_have_value("")
+        camera.shoot(page, "agenda-of-three-items")
+        accessibility.check(page, "assembly with its agenda (phone)")
     assert not accessibility.found, accessibility.report()
 
 
@@ -73,57 +71,55 @@ def test_the_door_checks_in_a_member_her_code_alone_does_not_and_her_phone_waits
     assembly_id = served_demo.task("assembly_of", org=ORG)["assembly"]
     code = served_demo.task("codes", org=ORG, emails=[email])[email]
     register = f"/o/{ORG}/assemblies/{assembly_id}/attendance"
-    steward = _phone(browser, served_demo)
-    sign_in_with_password(steward, FACILITATOR)
-    steward.goto(register)
-    # the door is above the names on a phone
-    door = steward.locator("#door-code")
-    assert door.bounding_box()["y"] < PHONE["height"]  # type: ignore[index]
-    row = steward.locator("li.register-row").filter(has_text=name)
-    if row.locator("form[action$='/check-out']").count():
-        row.locator("form[action$='/check-out'] button").click()
-        expect(row.locator("form[action$='/check-in']")).to_be_visible()
+    with signed_in_phone(browser, served_demo, FACILITATOR) as steward:
+        steward.goto(register)
+        # the door is above the names on a phone
+        door = steward.locator("#door-code")
+        assert door.bounding_box()["y"] < PHONE["height"]  # type: ignore[index]
+        row = steward.locator("li.register-row").filter(has_text=name)
+        if row.locator("form[action$='/check-out']").count():
+            row.locator("form[action$='/check-out'] button").click()
+            expect(row.locator("form[action$='/check-in']")).to_be_visible()
 
-    # Léa signs in with her code from home: she is not checked in by it
-    phone = _phone(browser, served_demo)
-    phone.goto("/code")
-    phone.get_by_label("Votre code d'accès").fill(code)
-    phone.get_by_role("button", name="Se connecter").click()
-    phone.wait_for_url(re.compile(rf"/o/{ORG}/$"))
-    phone.goto(register)
-    expect(phone.locator("#register section.card")).not_to_contain_text("Présent·e")
+        # Léa signs in with her code from home: she is not checked in by it
+        phone = _phone(browser, served_demo)
+        phone.goto("/code")
+        phone.get_by_label("Votre code d'accès").fill(code)
+        phone.get_by_role("button", name="Se connecter").click()
+        phone.wait_for_url(re.compile(rf"/o/{ORG}/$"))
+        phone.goto(register)
+        expect(phone.locator("#register section.card")).not_to_contain_text("Présent·e")
 
-    # a ballot opens: her phone explains before any form
-    steward.goto(f"/o/{ORG}/assemblies/{assembly_id}/ballots/new")
-    steward.locator("#question").fill("Approuver les comptes ?")
-    steward.get_by_role("button", name="Préparer le scrutin").click()
-    steward.wait_for_url(re.compile(r"/console$"))
-    steward.locator("form[action$='/console/open'] button[type=submit]").first.click()
-    steward.wait_for_load_state()
-    ballot_path = steward.url.removesuffix("/console")
-    phone.goto(ballot_path)
-    expect(phone.locator(".member-gate")).to_contain_text("Émargez d’abord")
-    expect(phone.locator("#voting-area button.option-button")).to_have_count(0)
-    camera.shoot(phone, "phone-sign-the-register-first")
-    accessibility.check(phone, "ballot, not checked in (phone)")
+        # a ballot opens: her phone explains before any form
+        steward.goto(f"/o/{ORG}/assemblies/{assembly_id}/ballots/new")
+        steward.locator("#question").fill("Approuver les comptes ?")
+        steward.get_by_role("button", name="Préparer le scrutin").click()
+        steward.wait_for_url(re.compile(r"/console$"))
+        steward.locator("form[action$='/console/open'] button[type=submit]").first.click()
+        steward.wait_for_load_state()
+        ballot_path = steward.url.removesuffix("/console")
+        phone.goto(ballot_path)
+        expect(phone.locator(".member-gate")).to_contain_text("Émargez d’abord")
+        expect(phone.locator("#voting-area button.option-button")).to_have_count(0)
+        camera.shoot(phone, "phone-sign-the-register-first")
+        accessibility.check(phone, "ballot, not checked in (phone)")
 
-    # at the door the steward types her code (the camera reads the same field)
-    steward.goto(register)
-    steward.locator("#door-code").fill(code.lower())
-    steward.get_by_role("button", name="Émarger", exact=True).click()
-    expect(steward.locator(".door__welcomed")).to_contain_text(f"{name} est émargé·e")
-    expect(steward.locator("#door-code")).to_have_value("")
-    expect(steward.locator("header.site-header")).to_have_count(1)
-    camera.shoot(steward, "steward-door-checked-in")
-    accessibility.check(steward, "attendance register with the door (phone)")
+        # at the door the steward types her code (the camera reads the same field)
+        steward.goto(register)
+        steward.locator("#door-code").fill(code.lower())
+        steward.get_by_role("button", name="Émarger", exact=True).click()
+        expect(steward.locator(".door__welcomed")).to_contain_text(f"{name} est émargé·e")
+        expect(steward.locator("#door-code")).to_have_value("")
+        expect(steward.locator("header.site-header")).to_have_count(1)
+        camera.shoot(steward, "steward-door-checked-in")
+        accessibility.check(steward, "attendance register with the door (phone)")
 
-    # her phone shows the form by itself, and the console counts who is there
-    expect(phone.locator("#voting-area button.option-button").first).to_be_visible()
-    camera.shoot(phone, "phone-form-after-check-in")
-    steward.goto(f"{ballot_path}/console")
-    expect(steward.locator("#turnout")).to_contain_text("présent·es ou représenté·es ont voté")
-    camera.shoot(steward, "console-turnout")
-    steward.context.close()
+        # her phone shows the form by itself, and the console counts who is there
+        expect(phone.locator("#voting-area button.option-button").first).to_be_visible()
+        camera.shoot(phone, "phone-form-after-check-in")
+        steward.goto(f"{ballot_path}/console")
+        expect(steward.locator("#turnout")).to_contain_text("présent·es ou représenté·es ont voté")
+        camera.shoot(steward, "console-turnout")
     phone.context.close()
     assert not accessibility.found, accessibility.report()
 
@@ -132,24 +128,22 @@ def test_the_ballot_form_shows_only_what_the_method_uses(
     browser: Browser, served_demo: ServedApp, camera: Camera, accessibility: AccessibilityLog
 ) -> None:
     assembly_id = served_demo.task("assembly_of", org=ORG)["assembly"]
-    page = _phone(browser, served_demo)
-    sign_in_with_password(page, FACILITATOR)
-    page.goto(f"/o/{ORG}/assemblies/{assembly_id}/ballots/new")
-    expect(page.locator("#options")).to_have_value(re.compile(r"^Pour\s+Contre\s+Abstention$"))
-    expect(page.locator("#threshold")).to_be_visible()
-    expect(page.locator("#seats")).to_be_hidden()
-    page.locator("#method").select_option("stv")
-    expect(page.locator("#options")).to_have_value("")  # no "Pour / Contre" as candidates
-    expect(page.locator("#threshold")).to_be_hidden()
-    expect(page.locator("#seats")).to_be_visible()
-    camera.shoot(page, "ballot-form-stv")
-    page.locator("#method").select_option("consent")
-    expect(page.locator("#options")).to_have_value(re.compile(r"^Consentement"))
-    expect(page.locator("input[name=facilitated]")).to_be_visible()
-    expect(page.locator("#seats")).to_be_hidden()
-    accessibility.check(page, "ballot form, consent (phone)")
-    camera.shoot(page, "ballot-form-consent")
-    page.context.close()
+    with signed_in_phone(browser, served_demo, FACILITATOR) as page:
+        page.goto(f"/o/{ORG}/assemblies/{assembly_id}/ballots/new")
+        expect(page.locator("#options")).to_have_value(re.compile(r"^Pour\s+Contre\s+Abstention$"))
+        expect(page.locator("#threshold")).to_be_visible()
+        expect(page.locator("#seats")).to_be_hidden()
+        page.locator("#method").select_option("stv")
+        expect(page.locator("#options")).to_have_value("")  # no "Pour / Contre" as candidates
+        expect(page.locator("#threshold")).to_be_hidden()
+        expect(page.locator("#seats")).to_be_visible()
+        camera.shoot(page, "ballot-form-stv")
+        page.locator("#method").select_option("consent")
+        expect(page.locator("#options")).to_have_value(re.compile(r"^Consentement"))
+        expect(page.locator("input[name=facilitated]")).to_be_visible()
+        expect(page.locator("#seats")).to_be_hidden()
+        accessibility.check(page, "ballot form, consent (phone)")
+        camera.shoot(page, "ballot-form-consent")
     assert not accessibility.found, accessibility.report()
 
 
@@ -157,25 +151,23 @@ def test_the_facilitators_and_stewards_new_pages_pass_axe_at_phone_size(
     browser: Browser, served_demo: ServedApp, camera: Camera, accessibility: AccessibilityLog
 ) -> None:
     assembly_id = served_demo.task("assembly_of", org=ORG)["assembly"]
-    page = _phone(browser, served_demo)
-    sign_in_with_password(page, FACILITATOR)
-    pages = {
-        "every ballot": f"/o/{ORG}/assemblies/{assembly_id}/ballots",
-        "proxies with pickers": f"/o/{ORG}/assemblies/{assembly_id}/proxies",
-        "access codes": f"/o/{ORG}/members/codes",
-        "code sheet reprint": f"/o/{ORG}/members/codes/sheet",
-    }
-    for name, path in pages.items():
-        page.goto(path)
-        _one_page(page)
-        accessibility.check(page, f"{name} (phone)")
-        camera.shoot(page, name.replace(" ", "-"))
-    # the holder is found by typing, the list follows
-    page.goto(pages["proxies with pickers"])
-    search = page.locator("#picker-paper-q")
-    if search.count():
-        search.fill("Inès")
-        expect(page.locator("#picker-paper-names")).to_contain_text("Inès Moreau")
-        expect(page.locator("#picker-paper-names")).not_to_contain_text("Hugo Lefèvre")
-    page.context.close()
+    with signed_in_phone(browser, served_demo, FACILITATOR) as page:
+        pages = {
+            "every ballot": f"/o/{ORG}/assemblies/{assembly_id}/ballots",
+            "proxies with pickers": f"/o/{ORG}/assemblies/{assembly_id}/proxies",
+            "access codes": f"/o/{ORG}/members/codes",
+            "code sheet reprint": f"/o/{ORG}/members/codes/sheet",
+        }
+        for name, path in pages.items():
+            page.goto(path)
+            _one_page(page)
+            accessibility.check(page, f"{name} (phone)")
+            camera.shoot(page, name.replace(" ", "-"))
+        # the holder is found by typing, the list follows
+        page.goto(pages["proxies with pickers"])
+        search = page.locator("#picker-paper-q")
+        if search.count():
+            search.fill("Inès")
+            expect(page.locator("#picker-paper-names")).to_contain_text("Inès Moreau")
+            expect(page.locator("#picker-paper-names")).not_to_contain_text("Hugo Lefèvre")
     assert not accessibility.found, accessibility.report()

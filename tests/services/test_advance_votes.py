@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from tests.support.actors import scrutineer
+from tests.support.audit_trail import audit_details
 from tests.support.factories import Assembly, close, general_assembly, member_actor, open_ballot
 from tests.support.refusals import refusal, refusal_code
 
@@ -135,6 +136,13 @@ async def test_the_latest_answer_counts_and_two_tabs_never_make_two_votes() -> N
     assert (await snapshot(ballot_id))["count"]["postal"] == {"yes": 1}
 
 
+async def _answered_by_post(*ballot_ids: int) -> bool:
+    """Whether anybody took part by correspondence in any of these ballots."""
+    return await AdvanceParticipation.exists().where(
+        AdvanceParticipation.ballot.is_in(list(ballot_ids))
+    )
+
+
 async def test_after_the_deadline_or_when_the_profile_forbids_it_nothing_is_stored() -> None:
     ga = await postal_assembly(3)
     ballot_id = await ga.motion()
@@ -151,9 +159,7 @@ async def test_after_the_deadline_or_when_the_profile_forbids_it_nothing_is_stor
         await actor(forbidden, 0), forbidden.assembly_id, {other: "yes"}
     )
     assert await refusal_code(attempt) == "postal_not_allowed"
-    assert not await AdvanceParticipation.exists().where(
-        AdvanceParticipation.ballot.is_in([ballot_id, other])
-    )
+    assert not await _answered_by_post(ballot_id, other)
 
 
 async def test_attacks_are_refused_and_change_nothing() -> None:
@@ -185,9 +191,7 @@ async def test_attacks_are_refused_and_change_nothing() -> None:
     # a plain member cannot enter paper forms
     attempt = paper_forms.enter_paper_form(member, ga.assembly_id, ga.members[2], {ballot_id: "no"})
     assert await refusal_code(attempt) == "scrutineers_only"
-    assert not await AdvanceParticipation.exists().where(
-        AdvanceParticipation.ballot.is_in([ballot_id, foreign])
-    )
+    assert not await _answered_by_post(ballot_id, foreign)
 
 
 async def test_observers_cannot_vote_by_correspondence() -> None:
@@ -348,10 +352,8 @@ async def test_paper_forms_need_a_second_scrutineer_and_never_double_an_online_v
         )
     ]
     assert {"postal.voted", "postal.paper_entered", "postal.paper_confirmed"} <= set(actions)
-    closed = await AuditEntry.select(AuditEntry.details).where(
-        (AuditEntry.subject == f"ballot:{ballot_id}") & (AuditEntry.action == "ballot.closed")
-    )
-    assert json.loads(closed[0]["details"])["postal"] == {"no": 1, "yes": 1}  # sealed too
+    closed = await audit_details("ballot.closed", subject=f"ballot:{ballot_id}")
+    assert json.loads(closed)["postal"] == {"no": 1, "yes": 1}  # sealed too
 
 
 async def test_two_tabs_at_once_store_one_answer_and_a_public_paper_names_its_voter() -> None:
@@ -489,15 +491,23 @@ async def test_a_public_ballot_reopened_still_counts_each_postal_voter_once() ->
     assert await totals(ballot_id) == {"yes": 2, "no": 1, "abstain": 0}
 
 
-async def test_a_close_with_paper_forms_awaiting_a_second_scrutineer_asks_and_says_so() -> None:
-    ga = await postal_assembly(5, dual_control=True)
+async def _in_session_with_a_pending_paper_form(members: int, answer: str) -> tuple[Assembly, int]:
+    """A postal assembly under dual control, in session, whose motion has one paper form (the
+    first member's ``answer``) entered by one scrutineer and not yet confirmed: the assembly and
+    the motion."""
+    ga = await postal_assembly(members, dual_control=True)
     ballot_id = await ga.motion()
     member = await member_actor(ga.organisation_id)
     one_scrutineer = await scrutineer(ga.organisation_id, member.membership_id)
     await paper_forms.enter_paper_form(
-        one_scrutineer, ga.assembly_id, ga.members[0], {ballot_id: "no"}
+        one_scrutineer, ga.assembly_id, ga.members[0], {ballot_id: answer}
     )
     await in_session(ga)
+    return ga, ballot_id
+
+
+async def test_a_close_with_paper_forms_awaiting_a_second_scrutineer_asks_and_says_so() -> None:
+    ga, ballot_id = await _in_session_with_a_pending_paper_form(5, "no")
     await ga.check_in(3, 4)
     await ga.vote(ballot_id, {"yes": 2}, start=3)
     facilitator = await actor_for(ga.organisation_id)
@@ -509,21 +519,12 @@ async def test_a_close_with_paper_forms_awaiting_a_second_scrutineer_asks_and_sa
     frozen = (await snapshot(ballot_id))["postal"]
     assert frozen["pending_left_out"] == 1  # the minutes and the result say so
     assert (await totals(ballot_id)).get("no", 0) == 0  # the unconfirmed "contre" is not in
-    closed = await AuditEntry.select(AuditEntry.details).where(
-        (AuditEntry.subject == f"ballot:{ballot_id}") & (AuditEntry.action == "ballot.closed")
-    )
-    assert json.loads(closed[0]["details"])["postal_pending_left_out"] == 1
+    closed = await audit_details("ballot.closed", subject=f"ballot:{ballot_id}")
+    assert json.loads(closed)["postal_pending_left_out"] == 1
 
 
 async def test_the_countdown_closes_a_ballot_with_pending_paper_forms_and_records_them() -> None:
-    ga = await postal_assembly(4, dual_control=True)
-    ballot_id = await ga.motion()
-    member = await member_actor(ga.organisation_id)
-    one_scrutineer = await scrutineer(ga.organisation_id, member.membership_id)
-    await paper_forms.enter_paper_form(
-        one_scrutineer, ga.assembly_id, ga.members[0], {ballot_id: "yes"}
-    )
-    await in_session(ga)
+    ga, ballot_id = await _in_session_with_a_pending_paper_form(4, "yes")
     await lifecycle.open_ballot(await actor_for(ga.organisation_id), ballot_id)
     await lifecycle.close_ballot(
         await actor_for(ga.organisation_id), ballot_id, reason="time_is_up"

@@ -7,10 +7,11 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+from tests.support.audit_trail import audit_details
 from tests.support.factories import close, open_ballot, planned_assembly
 from tests.support.refusals import refusal, refusal_code
 
-from votes.db.tables import AuditEntry, Ballot, BallotOption, Participation
+from votes.db.tables import Ballot, BallotOption, Participation
 from votes.services.actors import actor_for
 from votes.services.ballots import drafts, voting
 
@@ -73,15 +74,8 @@ async def test_a_draft_is_corrected_and_the_edit_is_audited() -> None:
         ("o3", "Chloé"),
         ("o4", "Driss"),
     ]
-    entry = (
-        await AuditEntry.select(AuditEntry.details)
-        .where(
-            (AuditEntry.subject == f"ballot:{ballot_id}") & (AuditEntry.action == "ballot.edited")
-        )
-        .first()
-    )
-    assert entry is not None
-    assert set(json.loads(entry["details"])["changed"]) >= {"question", "method", "options"}
+    details = await audit_details("ballot.edited", subject=f"ballot:{ballot_id}")
+    assert set(json.loads(details)["changed"]) >= {"question", "method", "options"}
     # once open, votes follow the corrected ballot
     await open_ballot(ballot_id)
     attempt = voting.cast_vote(ballot_id, members[0], ["o1", "o2", "o4"])

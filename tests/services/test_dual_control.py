@@ -7,12 +7,13 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
+from tests.support.audit_trail import audit_details
 from tests.support.factories import close, general_assembly
 from tests.support.refusals import refusal_code
 
 from votes.db import audit_queries
 from votes.db import minutes_queries as mq
-from votes.db.tables import AssemblyKind, AuditEntry, Ballot, Membership
+from votes.db.tables import AssemblyKind, Ballot, Membership
 from votes.services import rules
 from votes.services.actors import actor_for
 from votes.services.ballots import lifecycle
@@ -57,16 +58,9 @@ async def test_a_binding_result_is_published_only_after_another_persons_confirma
     await lifecycle.cosign(scrutineer, ballot_id, "publish")
     await lifecycle.publish_ballot(chair, ballot_id)
     assert await _status(ballot_id) == "published"
-    entry = (
-        await AuditEntry.select(AuditEntry.details)
-        .where(
-            (AuditEntry.action == "ballot.published")
-            & (AuditEntry.subject == f"ballot:{ballot_id}")
-        )
-        .first()
-    )
+    details = await audit_details("ballot.published", subject=f"ballot:{ballot_id}")
     scrutineer_person = scrutineer.membership.person_id if scrutineer.membership else None
-    assert json.loads(entry["details"])["cosigned_by"] == scrutineer_person
+    assert json.loads(details)["cosigned_by"] == scrutineer_person
     # the minutes name them
     record = await mq.assembly_record(ga.organisation_id, ga.assembly_id)
     assert record is not None

@@ -43,6 +43,11 @@ async def _organisation(categories: tuple[str, ...] = CATEGORIES) -> int:
     return organisation_id
 
 
+async def _import(organisation_id: int, text: str) -> member_import.ImportReport:
+    """``text`` imported into the organisation by the platform's actor: the report."""
+    return await member_import.apply_import(await actor_for(organisation_id), text)
+
+
 async def _count(organisation_id: int) -> int:
     return await Membership.count().where(Membership.organisation == organisation_id)
 
@@ -61,9 +66,7 @@ async def test_a_windows_1252_semicolon_file_is_read_like_a_spreadsheet_wrote_it
     report = await member_import.check_import(organisation_id, member_import.decode_csv(data))
     assert report.rejected[0].reasons == ("category_unknown:Salarié.e associé.e",)
     await organisations.add_category(await actor_for(organisation_id), "Salarié.e associé.e")
-    report = await member_import.apply_import(
-        await actor_for(organisation_id), member_import.decode_csv(data)
-    )
+    report = await _import(organisation_id, member_import.decode_csv(data))
     assert report.acceptable
     [added] = report.to_add
     assert (added.name, added.email, added.is_facilitator, added.is_admin) == (
@@ -78,7 +81,7 @@ async def test_a_windows_1252_semicolon_file_is_read_like_a_spreadsheet_wrote_it
 async def test_utf8_with_bom_and_commas_and_an_observer_without_email() -> None:
     organisation_id = await _organisation()
     text = "\ufeffname,email,category,roles\nSam Observateur,,bénéficiaire,observer\n\n"
-    report = await member_import.apply_import(await actor_for(organisation_id), text)
+    report = await _import(organisation_id, text)
     assert report.acceptable
     row = (
         await Membership.select(Membership.kind, Membership.person.email)
@@ -97,7 +100,7 @@ async def test_5000_rows_with_3_bad_ones_import_nothing_and_name_each_bad_row() 
     rows[4999] = f"Personne 4999;{prefix}-3@example.org;bénéficiaire;"  # same email as line 5
     text = "nom;email;catégorie;rôles\n" + "\n".join(rows) + "\n"
     people_before = await Person.count()
-    report = await member_import.apply_import(await actor_for(organisation_id), text)
+    report = await _import(organisation_id, text)
     assert not report.acceptable
     assert [(r.line, r.reasons) for r in report.rejected] == [
         (12, ("email_invalid:not-an-email",)),
@@ -111,7 +114,7 @@ async def test_5000_rows_with_3_bad_ones_import_nothing_and_name_each_bad_row() 
 async def test_a_corrected_file_of_5000_rows_imports_every_row() -> None:
     organisation_id = await _organisation()
     text = "nom;email;catégorie\n" + "\n".join(_rows(5000, uuid.uuid4().hex[:8]))
-    report = await member_import.apply_import(await actor_for(organisation_id), text)
+    report = await _import(organisation_id, text)
     assert report.acceptable
     assert await _count(organisation_id) == 5000
 
@@ -125,7 +128,7 @@ async def test_people_already_in_the_register_are_left_unchanged_and_others_are_
         await actor_for(organisation_id), MemberInput(name="Déjà Ici", email=f"x{email}")
     )
     text = f"name;email\nNom Différent;{email}\nDéjà Ici;X{email}\n"
-    report = await member_import.apply_import(await actor_for(organisation_id), text)
+    report = await _import(organisation_id, text)
     assert report.already_members == ["Déjà Ici"]
     person = await Person.select(Person.name).where(Person.email == email).first()
     assert person["name"] == "Déjà Ailleurs"  # another organisation's person keeps their name
@@ -214,7 +217,7 @@ async def test_an_import_the_register_overtook_halfway_is_undone_whole(
         & AuditEntry.action.is_in(["members.imported", "members.import_interrupted"])
     )
     # checked again, the file says who is in the register now, and imports the others
-    again = await member_import.apply_import(await actor_for(organisation_id), text)
+    again = await _import(organisation_id, text)
     assert again.acceptable
     assert again.already_members == ["Personne 39"]
     assert await _count(organisation_id) == 40
@@ -267,7 +270,7 @@ async def test_an_undo_that_cannot_finish_says_who_stayed(
 )
 async def test_files_that_cannot_be_used_say_why(text: str, problem: str) -> None:
     organisation_id = await _organisation()
-    report = await member_import.apply_import(await actor_for(organisation_id), text)
+    report = await _import(organisation_id, text)
     assert report.file_problem == problem
     assert await _count(organisation_id) == 0
 
@@ -385,9 +388,7 @@ async def test_a_college_in_use_cannot_be_removed() -> None:
 )
 async def test_first_and_last_name_columns_are_joined_not_dropped(header: str, row: str) -> None:
     organisation_id = await _organisation()
-    report = await member_import.apply_import(
-        await actor_for(organisation_id), f"{header}\n{row}\n"
-    )
+    report = await _import(organisation_id, f"{header}\n{row}\n")
     assert report.acceptable
     assert [person.name for person in report.to_add] == ["Aïcha Benani"]
     name = await Membership.select(Membership.person.name).where(
@@ -418,7 +419,7 @@ async def test_the_preview_says_how_each_column_was_read() -> None:
 async def test_importing_the_same_first_name_last_name_file_twice_adds_nobody_twice() -> None:
     organisation_id = await _organisation()
     text = "Prénom;Nom\nAïcha;Benani\nJan;Peeters\n"
-    first = await member_import.apply_import(await actor_for(organisation_id), text)
+    first = await _import(organisation_id, text)
     assert first.acceptable
     again = await member_import.check_import(organisation_id, text.replace("Jan", " JAN "))
     assert again.to_add == []

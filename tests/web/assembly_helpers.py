@@ -6,6 +6,7 @@ The cooperatives themselves are built in :mod:`tests.support.factories`."""
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -48,6 +49,23 @@ async def post_form(
     if htmx:
         headers["HX-Request"] = "true"
     return await post_with_token(client, path, data, headers=headers, follow_redirects=False)
+
+
+async def refused_form(
+    client: httpx.AsyncClient,
+    path: str,
+    data: dict[str, Any],
+    rows: Callable[[], Awaitable[object]],
+    *,
+    htmx: bool = False,
+) -> httpx.Response:
+    """``data`` posted to ``path`` is refused (422) and ``rows()`` reads the same after as
+    before: the answer, for the test to read its messages."""
+    before = await rows()
+    refused = await post_form(client, path, data, htmx=htmx)
+    assert refused.status_code == 422
+    assert await rows() == before
+    return refused
 
 
 def first_id(pattern: str, text: str) -> int:

@@ -64,6 +64,16 @@ async def in_session(coop: Coop) -> Actor:
     return await actor_for(coop.organisation_id)
 
 
+async def sitting_after_a_postal_answer(
+    client: httpx.AsyncClient, answer: str
+) -> tuple[Coop, int, Actor]:
+    """A :func:`postal_coop` whose "other" answered its ballot by correspondence (``answer``),
+    then whose assembly sits: the coop, the ballot and the platform's actor."""
+    coop, ballot_id = await postal_coop()
+    await answered_by_post(client, coop, ballot_id, answer)
+    return coop, ballot_id, await in_session(coop)
+
+
 async def facilitators_minutes(client: httpx.AsyncClient, coop: Coop) -> httpx.Response:
     """The assembly's minutes in French, as its facilitator reads them."""
     await as_role(client, coop, "facilitator")

@@ -11,10 +11,10 @@ from datetime import UTC, datetime, timedelta
 import httpx
 from tests.web.assembly_helpers import as_role, post_form
 from tests.web.postal_helpers import (
-    answered_by_post,
     facilitators_minutes,
     in_session,
     postal_coop,
+    sitting_after_a_postal_answer,
 )
 
 from votes.db.tables import (
@@ -145,9 +145,7 @@ async def test_when_the_statutes_do_not_provide_for_it_the_page_says_so(
 async def test_the_result_the_register_and_the_minutes_show_the_postal_channel(
     client: httpx.AsyncClient,
 ) -> None:
-    coop, ballot_id = await postal_coop()
-    await answered_by_post(client, coop, ballot_id, "no")
-    system = await in_session(coop)
+    coop, ballot_id, system = await sitting_after_a_postal_answer(client, "no")
     for role in ("facilitator", "member"):
         await attendance.check_in(system, coop.assembly_id, await coop.membership(role))
     await lifecycle.open_ballot(system, ballot_id)

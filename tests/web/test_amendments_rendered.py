@@ -15,6 +15,7 @@ from tests.web.assembly_helpers import (
     propose_amendment,
     submit_proposal,
 )
+from tests.web.helpers import assert_shows
 
 from votes.db.tables import Amendment
 from votes.web.diffs import markdown_diff
@@ -53,8 +54,7 @@ async def test_an_amendment_reads_as_the_rendered_text_without_markdown_marks(
     assert "**" not in diff
     assert "##" not in diff
     assert "<h2>Article 2 : la prime</h2>" in html.unescape(diff)
-    assert "<strong><del>300</del><ins>400</ins> €</strong>" in diff
-    assert "<li>versée en juin</li>" in diff
+    assert_shows(diff, "<strong><del>300</del><ins>400</ins> €</strong>", "<li>versée en juin</li>")
 
 
 async def test_an_insertion_keeps_its_anchor_whether_pending_or_settled(
@@ -76,8 +76,9 @@ async def test_an_insertion_keeps_its_anchor_whether_pending_or_settled(
     await accept_amendment(client, coop, amendment_id)
     settled = _diff_of((await client.get(proposal_path)).text, amendment_id)
     assert "<del>" not in settled
-    assert "La prime est de <strong>300 €</strong> par an." in settled
-    assert "<ins>Elle est nette.</ins>" in settled
+    assert_shows(
+        settled, "La prime est de <strong>300 €</strong> par an.", "<ins>Elle est nette.</ins>"
+    )
 
 
 async def test_a_selection_on_the_rendered_text_fills_the_form_with_its_source_passage(

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+from tests.support.audit_trail import audit_details
 from tests.support.factories import PASSWORD
 from tests.web.assembly_helpers import post_form
 from tests.web.helpers import assert_shows, sign_in
@@ -283,16 +284,8 @@ async def test_a_short_notice_warns_in_words_and_is_recorded_once_confirmed(
     }
     assert shorts
     assert all(days >= 9 for days in shorts)
-    entry = (
-        await AuditEntry.select(AuditEntry.details)
-        .where(
-            (AuditEntry.organisation == coop.organisation_id)
-            & (AuditEntry.action == "convocation.sent")
-        )
-        .first()
-    )
-    assert entry is not None
-    assert '"missing_days": ' in entry["details"]
+    details = await audit_details("convocation.sent", organisation=coop.organisation_id)
+    assert '"missing_days": ' in details
 
 
 async def test_bad_text_is_refused_with_a_message_and_nothing_saved(

@@ -53,8 +53,7 @@ async def test_the_language_switch_offers_dutch_and_remembers_it(
     assert 'value="nl" lang="nl">Nederlands<' in french.text
     await choose_language(client, "nl")
     page = await client.get("/", headers={"Accept-Language": "fr"})
-    assert '<html lang="nl">' in page.text
-    assert "Samen beslissen, juist tellen" in page.text
+    assert_shows(page.text, '<html lang="nl">', "Samen beslissen, juist tellen")
 
 
 async def test_a_flemish_member_votes_and_reads_the_result_in_dutch(
@@ -98,8 +97,9 @@ async def test_a_flemish_member_votes_and_reads_the_result_in_dutch(
     await lifecycle.publish_ballot(actor, ballot_id)
     result = await client.get(coop.path(ballot_id), headers=FLEMISH_PHONE)
     # the tally's own explanation, in Dutch, with a Belgian percentage
-    assert "Aangenomen — vereiste meerderheid: meer dan de helft van" in result.text
-    assert "100% voor" in result.text
+    assert_shows(
+        result.text, "Aangenomen — vereiste meerderheid: meer dan de helft van", "100% voor"
+    )
 
 
 async def test_a_belgian_cooperative_speaking_dutch_is_read_in_dutch_by_default(

@@ -36,13 +36,21 @@ async def _demo_ids() -> tuple[int, int]:
     return assembly_id, int(stv["id"])
 
 
+async def _downloaded_by_a_member(client: httpx.AsyncClient, path: str) -> httpx.Response:
+    """The demo's ``path`` as Léa, a member, downloads it (she may: a 200)."""
+    await sign_in(client, "lea@demo.votes.invalid")
+    response = await client.get(path)
+    assert response.status_code == 200
+    return response
+
+
 async def test_results_of_every_ballot_as_csv_and_json(
     client: httpx.AsyncClient, demo: None
 ) -> None:
     assembly_id, _ = await _demo_ids()
-    await sign_in(client, "lea@demo.votes.invalid")
-    response = await client.get(f"/o/demo/assemblies/{assembly_id}/results.csv")
-    assert response.status_code == 200
+    response = await _downloaded_by_a_member(
+        client, f"/o/demo/assemblies/{assembly_id}/results.csv"
+    )
     assert "attachment" in response.headers["content-disposition"]
     rows = list(csv.DictReader(io.StringIO(response.text)))
     accounts = {
@@ -64,9 +72,7 @@ async def test_the_blt_export_recounted_by_the_core_gives_the_same_result(
     client: httpx.AsyncClient, demo: None
 ) -> None:
     _, stv_id = await _demo_ids()
-    await sign_in(client, "lea@demo.votes.invalid")
-    blt = await client.get(f"/o/demo/ballots/{stv_id}/result.blt")
-    assert blt.status_code == 200
+    blt = await _downloaded_by_a_member(client, f"/o/demo/ballots/{stv_id}/result.blt")
     election = parse_blt(blt.text)
     row = await Ballot.select(Ballot.result, Ballot.rules).where(Ballot.id == stv_id).first()
     assert row is not None

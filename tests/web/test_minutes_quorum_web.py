@@ -7,10 +7,10 @@ from __future__ import annotations
 import httpx
 from tests.web.assembly_helpers import as_role
 from tests.web.postal_helpers import (
-    answered_by_post,
     facilitators_minutes,
     in_session,
     postal_coop,
+    sitting_after_a_postal_answer,
 )
 
 from votes.db import minutes_queries
@@ -22,9 +22,7 @@ from votes.services.actors import actor_for
 async def test_the_minutes_quorum_counts_the_forms_by_correspondence(
     client: httpx.AsyncClient,
 ) -> None:
-    coop, ballot_id = await postal_coop()
-    await answered_by_post(client, coop, ballot_id, "yes")
-    system = await in_session(coop)
+    coop, _, system = await sitting_after_a_postal_answer(client, "yes")
     await attendance.check_in(system, coop.assembly_id, await coop.membership("facilitator"))
     banner = await attendance.quorum_banner(coop.organisation_id, coop.assembly_id)
     assert banner is not None

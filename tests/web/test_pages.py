@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from typing import Any
 
 import httpx
 from tests.web.helpers import assert_shows, csrf_token, sign_in
@@ -45,13 +46,21 @@ async def _first_link(client: httpx.AsyncClient, path: str, kind: str, text: str
     return link.group(1)
 
 
+async def _sign_in_form(
+    client: httpx.AsyncClient, fields: dict[str, str], **options: Any
+) -> httpx.Response:
+    """``fields`` posted to the sign-in page with the CSRF token it gave, as a browser does
+    (``options`` go to httpx)."""
+    token = await csrf_token(client, "/login")
+    return await client.post("/login", data={**fields, "_csrf_token": token}, **options)
+
+
 async def test_wrong_password_is_refused_in_french_and_nothing_is_signed_in(
     client: httpx.AsyncClient, demo: None
 ) -> None:
-    token = await csrf_token(client, "/login")
-    response = await client.post(
-        "/login",
-        data={"email": "lea@demo.votes.invalid", "password": "mauvais", "_csrf_token": token},
+    response = await _sign_in_form(
+        client,
+        {"email": "lea@demo.votes.invalid", "password": "mauvais"},
         headers={"Accept-Language": "fr"},
         follow_redirects=False,
     )
@@ -62,10 +71,7 @@ async def test_wrong_password_is_refused_in_french_and_nothing_is_signed_in(
 
 
 async def test_empty_sign_in_form_names_each_missing_field(client: httpx.AsyncClient) -> None:
-    token = await csrf_token(client, "/login")
-    response = await client.post(
-        "/login", data={"_csrf_token": token}, headers={"Accept-Language": "en"}
-    )
+    response = await _sign_in_form(client, {}, headers={"Accept-Language": "en"})
     assert response.status_code == 422
     assert "Enter your email address." in response.text
     assert "Enter your password." in response.text
@@ -204,14 +210,12 @@ async def test_sign_out_ends_the_session_on_the_server(
 async def test_sign_in_never_redirects_to_another_site(
     client: httpx.AsyncClient, demo: None
 ) -> None:
-    token = await csrf_token(client, "/login")
-    response = await client.post(
-        "/login",
-        data={
+    response = await _sign_in_form(
+        client,
+        {
             "email": "lea@demo.votes.invalid",
             "password": "demo-cooperative",
             "next": "//evil.example/",
-            "_csrf_token": token,
         },
         follow_redirects=False,
     )

@@ -7,22 +7,34 @@ import re
 
 import httpx
 import pytest
-from tests.web.helpers import choose_language
+from tests.web.helpers import assert_shows, choose_language
+
+
+async def _french_and_english(
+    client: httpx.AsyncClient, french: tuple[str, str], english: tuple[str, str], *, status: int
+) -> tuple[str, str]:
+    """Each page, a (path, Accept-Language) pair, read: both answer ``status``; their texts."""
+    pages = [
+        await client.get(path, headers={"Accept-Language": language})
+        for path, language in (french, english)
+    ]
+    assert pages[0].status_code == pages[1].status_code == status
+    return pages[0].text, pages[1].text
 
 
 async def test_front_page_speaks_french_by_default_and_english_when_asked(
     client: httpx.AsyncClient, demo: None
 ) -> None:
-    french = await client.get("/", headers={"Accept-Language": "fr-FR,fr;q=0.9"})
-    english = await client.get("/", headers={"Accept-Language": "en-GB,en;q=0.9"})
-    assert french.status_code == english.status_code == 200
-    assert '<html lang="fr">' in french.text
-    assert "Décider ensemble, compter juste" in french.text
-    assert '<html lang="en">' in english.text
-    assert "Decide together, count exactly" in english.text
+    french, english = await _french_and_english(
+        client, ("/", "fr-FR,fr;q=0.9"), ("/", "en-GB,en;q=0.9"), status=200
+    )
     # the demo is real: its cooperative and accounts are listed for a newcomer
-    assert "Coopérative Les Tisserands" in french.text
-    assert "camille@demo.votes.invalid" in english.text
+    assert_shows(
+        french, '<html lang="fr">', "Décider ensemble, compter juste", "Coopérative Les Tisserands"
+    )
+    assert_shows(
+        english, '<html lang="en">', "Decide together, count exactly", "camille@demo.votes.invalid"
+    )
 
 
 async def test_language_switch_is_remembered_over_the_browser_language(
@@ -81,11 +93,11 @@ async def test_post_without_csrf_token_is_refused_with_a_translated_page(
 async def test_unknown_address_gets_a_404_page_in_the_reader_language(
     client: httpx.AsyncClient,
 ) -> None:
-    french = await client.get("/nulle-part", headers={"Accept-Language": "fr"})
-    english = await client.get("/nowhere", headers={"Accept-Language": "en"})
-    assert french.status_code == english.status_code == 404
-    assert "Page introuvable" in french.text
-    assert "Page not found" in english.text
+    french, english = await _french_and_english(
+        client, ("/nulle-part", "fr"), ("/nowhere", "en"), status=404
+    )
+    assert "Page introuvable" in french
+    assert "Page not found" in english
 
 
 async def test_error_page_for_htmx_is_a_fragment(client: httpx.AsyncClient) -> None:
