@@ -21,6 +21,7 @@ from votes.db.tables import Membership, Organisation, Person
 from votes.services import accounts, audit, deliberation, organisations, proposals
 from votes.services.actors import actor_for
 from votes.services.ballots import lifecycle
+from votes.web.audit_labels import KINDS, SUBJECTS
 
 FRENCH = {"Accept-Language": "fr"}
 
@@ -101,10 +102,10 @@ async def test_a_person_of_another_cooperative_stays_a_number(client: httpx.Asyn
     member_name, stranger_name = await _name(member), await _name(stranger)
     assert_shows(
         text,
-        f"cosigné par : {stranger}",  # not a member here: the number, not the name
+        f"cosigné par : Personne n° {stranger}",  # not a member here: a number
         f"auteur·rice : {member_name}",
         f"mandataire : {member_name}",
-        f"mandant·e : {stranger_membership}",
+        f"mandant·e : Associé·e n° {stranger_membership}",
     )
     assert stranger_name not in text
 
@@ -117,8 +118,10 @@ async def test_the_subject_filter_speaks_words(client: httpx.AsyncClient) -> Non
     url = f"/o/{slug}/audit"
     page = await client.get(url, headers=FRENCH)
     text = visible_text(page.text)
-    assert "ballot:12" not in page.text and "par ex." not in text
+    assert "ballot:12" not in page.text
+    assert "par ex." not in text
     assert_shows(page.text, ">Un scrutin<", ">Une proposition<", 'name="number"')
+    assert KINDS.keys() == SUBJECTS.keys()  # every kind of subject may be chosen, in words
     chosen = await client.get(url, params={"about": "ballot", "number": "12"}, headers=FRENCH)
     assert "1 entrée" in visible_text(chosen.text)
     assert 'value="ballot" selected' in chosen.text
