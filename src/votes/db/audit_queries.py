@@ -56,7 +56,7 @@ async def cosignature(organisation_id: int, ballot_id: int) -> Cosignature | Non
 class AuditFilter:
     action: str = ""
     actor_id: int | None = None
-    subject: str = ""  # a prefix: "ballot:" or "ballot:42"
+    subject: str = ""  # "ballot:42" (that one) or a prefix: "ballot:" (any ballot)
     since: datetime | None = None
     until: datetime | None = None  # exclusive
 
@@ -85,9 +85,10 @@ def _where(organisation_id: int, chosen: AuditFilter) -> Any:
         where &= AuditEntry.action == chosen.action
     if chosen.actor_id is not None:
         where &= AuditEntry.actor == chosen.actor_id
+    if chosen.subject.partition(":")[2]:  # "ballot:12" is that ballot, never "ballot:120"
+        where &= AuditEntry.subject == chosen.subject
     # subjects are "kind:id": LIKE's wildcards are never part of one, so they are dropped
-    prefix = "".join(ch for ch in chosen.subject if ch.isalnum() or ch in ":.-")
-    if prefix:
+    elif prefix := "".join(ch for ch in chosen.subject if ch.isalnum() or ch in ":.-"):
         where &= AuditEntry.subject.like(f"{prefix}%")
     if chosen.since is not None:
         where &= AuditEntry.occurred_at >= chosen.since
@@ -158,12 +159,24 @@ async def audit_actors(organisation_id: int) -> list[tuple[int, str]]:
 async def member_names(organisation_id: int, membership_ids: set[int]) -> dict[int, str]:
     """The names of the organisation's memberships among ``membership_ids`` (an audit line
     about a member says who, not ``membership:12``)."""
-    if not membership_ids:
+    return await _names_in(organisation_id, Membership.id, membership_ids)
+
+
+async def person_names(organisation_id: int, person_ids: set[int]) -> dict[int, str]:
+    """The names of the people among ``person_ids`` who are members of the organisation (who
+    co-signed a result, whose contribution was hidden); someone who is not a member here is
+    left out, so that the trail never shows another cooperative's register."""
+    return await _names_in(organisation_id, Membership.person, person_ids)
+
+
+async def _names_in(organisation_id: int, key: Any, ids: set[int]) -> dict[int, str]:
+    """The names of the organisation's memberships whose ``key`` column is among ``ids``."""
+    if not ids:
         return {}
-    rows = await Membership.select(Membership.id, Membership.person.name).where(
-        (Membership.organisation == organisation_id) & Membership.id.is_in(list(membership_ids))
+    rows = await Membership.select(key.as_alias("key"), Membership.person.name).where(
+        (Membership.organisation == organisation_id) & key.is_in(list(ids))
     )
-    return {int(row["id"]): str(row["person.name"]) for row in rows}
+    return {int(row["key"]): str(row["person.name"]) for row in rows}
 
 
 async def option_labels(organisation_id: int, ballot_ids: set[int]) -> dict[int, dict[str, str]]:

@@ -3,7 +3,7 @@ the stored keys (``access_code.used``, ``membership:12``, ``assembly``)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 from fractions import Fraction
 from typing import Any
@@ -116,6 +116,23 @@ SUBJECTS: dict[str, str] = {
     "proxy": N_("Proxy no. %(id)s"),
 }
 
+# the kinds of subject a steward filters the trail by, in words: « Un scrutin », never ``ballot``
+KINDS: dict[str, str] = {
+    "assembly": N_("An assembly"),
+    "ballot": N_("A ballot"),
+    "consultation": N_("A consultation"),
+    "contribution": N_("A contribution"),
+    "cooperative": N_("A cooperative"),
+    "gathering": N_("A gathering"),
+    "mail": N_("A mail"),
+    "membership": N_("A member"),
+    "network": N_("A network"),
+    "organisation": N_("The cooperative"),
+    "person": N_("A person"),
+    "proposal": N_("A proposal"),
+    "proxy": N_("A proxy"),
+}
+
 DETAILS: dict[str, str] = {
     "title": N_("title"),
     "item": N_("agenda item"),
@@ -196,8 +213,8 @@ DETAILS: dict[str, str] = {
     "participations": N_("voters"),
     "afresh": N_("started afresh"),
     "cancel_reason": N_("reason for cancelling"),
-    "cosigned_by": N_("co-signed by (person no.)"),
-    "author": N_("author (person no.)"),
+    "cosigned_by": N_("co-signed by"),
+    "author": N_("author"),
     "previous_body": N_("previous text"),
     "previous_stance": N_("previous position"),
     "convocation": N_("convened to assembly no."),
@@ -205,6 +222,19 @@ DETAILS: dict[str, str] = {
     "after": N_("after"),
 }
 
+
+# details that name someone, by the kind of id they hold: shown as the member's name in this
+# organisation (« cosigné par : Chloé Martin »), or as « Personne n° 9 » for someone who is not
+# a member here (the trail never shows another cooperative's register)
+PEOPLE: dict[str, str] = {
+    "cosigned_by": "person",
+    "author": "person",
+    "holder": "membership",
+    "giver": "membership",
+    "represented": "membership",
+    "member": "membership",
+}
+Names = Mapping[str, Mapping[int, str]]  # by kind ("membership", "person"), the names by id
 
 # which words a detail's stored value takes, by the action's area and the detail's key:
 # « statut : présent·e », never « statut : present »
@@ -264,22 +294,32 @@ def action_label(code: str) -> str:
     return gettext("Other action (%(name)s)") % {"name": _words(code)}
 
 
-def subject_label(subject: str, members: Mapping[int, str]) -> str:
+def subject_label(subject: str, names: Names) -> str:
     """« Membre : Chloé Martin », « Scrutin n° 12 »; an unknown kind in plain words."""
     kind, _sep, ident = subject.partition(":")
-    if kind == "membership" and ident.isdigit() and int(ident) in members:
-        return gettext("Member: %(name)s") % {"name": members[int(ident)]}
+    name = names.get(kind, {}).get(int(ident)) if ident.isdigit() else None
+    if name is not None:
+        return gettext("Member: %(name)s") % {"name": name}
     if kind in SUBJECTS:
         return gettext(SUBJECTS[kind]) % {"id": ident}
     return _words(subject)
 
 
+def _someone(kind: str, value: object, names: Names) -> str:
+    """A detail naming someone: their name here, else « Personne n° 9 »."""
+    name = names.get(kind, {}).get(value) if isinstance(value, int) else None
+    return name if name is not None else gettext(SUBJECTS[kind]) % {"id": value}
+
+
 def detail_items(
-    details: Mapping[str, Any], action: str = "", options: Mapping[str, str] | None = None
+    details: Mapping[str, Any],
+    action: str = "",
+    options: Mapping[str, str] | None = None,
+    names: Names | None = None,
 ) -> list[tuple[str, str]]:
     """The details as (label, value) pairs, in the stored order; a value with words (a status,
     a method, a role) in the reader's language, a ballot's option by its label (``options``,
-    by key)."""
+    by key), someone by their name (``names``, as :func:`named_ids` asked for them)."""
     options = options or {}
     groups = VALUE_GROUPS.get(action.partition(".")[0], {})
     items = []
@@ -297,6 +337,8 @@ def detail_items(
             )
         elif isinstance(value, bool):  # « avec consignes de vote : oui », never « True »
             shown = gettext("yes") if value else gettext("no")
+        elif key in PEOPLE:
+            shown = _someone(PEOPLE[key], value, names or {})
         elif key in DAYS:
             shown = _day(value)
         elif key in groups:
@@ -315,6 +357,28 @@ def subject_ids(subjects: list[str], named: str) -> set[int]:
         if kind == named and ident.isdigit():
             found.add(int(ident))
     return found
+
+
+def named_ids(lines: Iterable[tuple[str, Mapping[str, Any]]]) -> dict[str, set[int]]:
+    """The membership and person ids that (subject, details) lines name someone by."""
+    found: dict[str, set[int]] = {"membership": set(), "person": set()}
+    for subject, details in lines:
+        kind, _sep, ident = subject.partition(":")
+        if kind in found and ident.isdigit():
+            found[kind].add(int(ident))
+        for key, value in details.items():
+            if key in PEOPLE and isinstance(value, int):
+                found[PEOPLE[key]].add(value)
+    return found
+
+
+def chosen_subject(about: str, number: str, subject: str) -> tuple[str, str]:
+    """The kind and number the subject filter shows: as chosen in words (``about``, ``number``)
+    or, from a link to the filtered view, read from its stored ``subject`` (``ballot:12``)."""
+    if about or number:
+        return about[:20], number.strip()[:12]
+    kind, _sep, ident = subject[:60].partition(":")
+    return kind, ident
 
 
 def ballot_of(subject: str) -> int | None:

@@ -17,6 +17,7 @@ from litestar.response import Template
 
 from votes.db import audit_queries
 from votes.db.audit_queries import AuditFilter
+from votes.i18n import gettext
 from votes.services import audit
 from votes.services.actors import may_administer
 from votes.web import audit_labels
@@ -49,28 +50,35 @@ class AuditController(Controller):
         action: FromQuery[str] = "",
         who: Annotated[str, QueryParameter(name="actor")] = "",
         subject: FromQuery[str] = "",
+        about: FromQuery[str] = "",
+        ident: Annotated[str, QueryParameter(name="number")] = "",
         since: FromQuery[str] = "",
         until: FromQuery[str] = "",
         page_number: FromQuery[str] = "1",
     ) -> Template:
         organisation = page.organisation
+        # the subject as a kind in words and its number; a link's ``subject=ballot:12`` too
+        about, ident = audit_labels.chosen_subject(about, ident, subject)
         chosen = AuditFilter(
             action=action[:60],
             actor_id=whole_number(who),
-            subject=subject[:60],
+            subject=f"{about}:{ident}" if about or ident else "",
             since=_day(since, organisation.time_zone),
             until=_day(until, organisation.time_zone, end=True),
         )
         number = whole_number(page_number, low=1, high=MAX_PAGE) or 1
         found = await audit_queries.audit_page(organisation.id, chosen, number)
         subjects = [line.subject for line in found.lines]
-        members = await audit_queries.member_names(
-            organisation.id, audit_labels.subject_ids(subjects, "membership")
-        )
+        named = audit_labels.named_ids((line.subject, line.details) for line in found.lines)
+        names = {
+            "membership": await audit_queries.member_names(organisation.id, named["membership"]),
+            "person": await audit_queries.person_names(organisation.id, named["person"]),
+        }
         options = await audit_queries.option_labels(
             organisation.id, audit_labels.subject_ids(subjects, "ballot")
         )
-        query = {"action": action, "actor": who, "subject": subject, "since": since}
+        query = {"action": action, "actor": who, "about": about, "number": ident}
+        query["since"] = since
         query["until"] = until
         kept = {key: value for key, value in query.items() if value}
         return page.render(
@@ -83,9 +91,14 @@ class AuditController(Controller):
                 for code in await audit_queries.audit_actions(organisation.id)
             ],
             action_label=audit_labels.action_label,
-            subject_label=lambda subject: audit_labels.subject_label(subject, members),
+            kinds=[(kind, gettext(words)) for kind, words in audit_labels.KINDS.items()],
+            subject_label=lambda subject: audit_labels.subject_label(subject, names),
+            subject_link=lambda subject: "?" + urlencode({"subject": subject}),
             detail_items=lambda line: audit_labels.detail_items(
-                line.details, line.action, options.get(audit_labels.ballot_of(line.subject) or 0)
+                line.details,
+                line.action,
+                options.get(audit_labels.ballot_of(line.subject) or 0),
+                names,
             ),
             actors=await audit_queries.audit_actors(organisation.id),
             values=query,

@@ -1,0 +1,137 @@
+"""The audit trail names the people its details point to (who co-signed a result, whose
+contribution was hidden, who gave a proxy) by their name in this cooperative, never a bare
+number; and never the name of someone who is not a member here. Its subject filter speaks
+words: a kind of subject and its number, not the stored ``ballot:12``."""
+
+from __future__ import annotations
+
+import httpx
+from tests.support.factories import (
+    PASSWORD,
+    administered_with_member,
+    close,
+    general_assembly,
+    unique,
+)
+from tests.web.helpers import assert_shows, sign_in
+from tests.web.minutes_helpers import visible_text
+
+from votes.db import proposal_queries
+from votes.db.tables import Membership, Organisation, Person
+from votes.services import accounts, audit, deliberation, organisations, proposals
+from votes.services.actors import actor_for
+from votes.services.ballots import lifecycle
+from votes.web.audit_labels import KINDS, SUBJECTS
+
+FRENCH = {"Accept-Language": "fr"}
+
+
+async def _name(person_id: int) -> str:
+    row = await Person.select(Person.name).where(Person.id == person_id).first()
+    assert row is not None
+    return str(row["name"])
+
+
+async def _person_of(membership_id: int) -> int:
+    row = await Membership.select(Membership.person).where(Membership.id == membership_id).first()
+    assert row is not None
+    return int(row["person"])
+
+
+async def test_who_cosigned_and_whose_contribution_was_hidden_read_as_names(
+    client: httpx.AsyncClient,
+) -> None:
+    ga = await general_assembly(4)
+    chair, scrutineer, author = ga.members[0], ga.members[1], ga.members[2]
+    await Membership.update({Membership.is_facilitator: True}).where(Membership.id == chair)
+    await Membership.update({Membership.is_scrutineer: True}).where(Membership.id == scrutineer)
+    email = f"{unique('admin')}@example.org"
+    admin = await accounts.create_person("Admin Journal", email, PASSWORD)
+    await organisations.add_membership(ga.organisation_id, admin, is_admin=True)
+    # a co-signed publication
+    await ga.check_in(0, 1, 2, 3)
+    ballot_id = await ga.motion()
+    await ga.vote(ballot_id, {"yes": 3, "no": 1})
+    await close(ballot_id)
+    await lifecycle.cosign(await actor_for(ga.organisation_id, scrutineer), ballot_id, "publish")
+    facilitator = await actor_for(ga.organisation_id, chair)
+    await lifecycle.publish_ballot(facilitator, ballot_id)
+    # a hidden contribution
+    writer = await actor_for(ga.organisation_id, author)
+    proposal_id = await proposals.submit_proposal(writer, ga.assembly_id, "P", "Texte")
+    shown = await proposal_queries.proposal_page(ga.organisation_id, proposal_id)
+    assert shown is not None
+    said = await deliberation.post_contribution(writer, shown.thread_id, "Hors sujet")
+    await deliberation.hide_contribution(facilitator, said, "Hors sujet")
+    slug = await Organisation.select(Organisation.short_name).where(
+        Organisation.id == ga.organisation_id
+    )
+    await sign_in(client, email, PASSWORD)
+    page = await client.get(f"/o/{slug[0]['short_name']}/audit", headers=FRENCH)
+    assert page.status_code == 200
+    text = visible_text(page.text)
+    scrutineer_name = await _name(await _person_of(scrutineer))
+    author_name = await _name(await _person_of(author))
+    assert_shows(text, f"cosigné par : {scrutineer_name}", f"auteur·rice : {author_name}")
+    assert "personne n°" not in text
+
+
+async def test_a_person_of_another_cooperative_stays_a_number(client: httpx.AsyncClient) -> None:
+    slug, organisation_id, email, member, membership_id = await administered_with_member(
+        "Journal", "Membre"
+    )
+    _, _, _, stranger, stranger_membership = await administered_with_member("Voisine", "Autre")
+    await audit.record(
+        organisation_id, "ballot.published", subject="ballot:1", details={"cosigned_by": stranger}
+    )
+    await audit.record(
+        organisation_id,
+        "contribution.hidden",
+        subject="contribution:1",
+        details={"reason": "Hors sujet", "author": member},
+    )
+    await audit.record(
+        organisation_id,
+        "proxy.given",
+        subject="proxy:1",
+        details={"giver": stranger_membership, "holder": membership_id},
+    )
+    await sign_in(client, email, PASSWORD)
+    page = await client.get(f"/o/{slug}/audit", headers=FRENCH)
+    text = visible_text(page.text)
+    member_name, stranger_name = await _name(member), await _name(stranger)
+    assert_shows(
+        text,
+        f"cosigné par : Personne n° {stranger}",  # not a member here: a number
+        f"auteur·rice : {member_name}",
+        f"mandataire : {member_name}",
+        f"mandant·e : Associé·e n° {stranger_membership}",
+    )
+    assert stranger_name not in text
+
+
+async def test_the_subject_filter_speaks_words(client: httpx.AsyncClient) -> None:
+    slug, organisation_id, email, _, _ = await administered_with_member("Journal", "Membre")
+    for subject in ("ballot:12", "ballot:120", "proposal:12"):
+        await audit.record(organisation_id, "ballot.opened", subject=subject)
+    await sign_in(client, email, PASSWORD)
+    url = f"/o/{slug}/audit"
+    page = await client.get(url, headers=FRENCH)
+    text = visible_text(page.text)
+    assert "ballot:12" not in page.text
+    assert "par ex." not in text
+    assert_shows(page.text, ">Un scrutin<", ">Une proposition<", 'name="number"')
+    assert KINDS.keys() == SUBJECTS.keys()  # every kind of subject may be chosen, in words
+    chosen = await client.get(url, params={"about": "ballot", "number": "12"}, headers=FRENCH)
+    assert "1 entrée" in visible_text(chosen.text)
+    assert 'value="ballot" selected' in chosen.text
+    every = await client.get(url, params={"about": "ballot"}, headers=FRENCH)
+    assert "2 entrées" in visible_text(every.text)
+    # the links of other pages keep working, and show as the choice they are
+    linked = await client.get(url, params={"subject": "proposal:12"}, headers=FRENCH)
+    assert "1 entrée" in visible_text(linked.text)
+    assert 'value="proposal" selected' in linked.text
+    for bad in ({"about": "nonsense", "number": "1"}, {"about": "ballot", "number": "douze"}):
+        refused = await client.get(url, params=bad, headers=FRENCH)
+        assert refused.status_code == 200
+        assert "0 entrée" in visible_text(refused.text)
