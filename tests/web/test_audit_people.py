@@ -32,10 +32,12 @@ async def _name(person_id: int) -> str:
     return str(row["name"])
 
 
-async def _person_of(membership_id: int) -> int:
-    row = await Membership.select(Membership.person).where(Membership.id == membership_id).first()
+async def _name_of_member(membership_id: int) -> str:
+    row = await (
+        Membership.select(Membership.person.name).where(Membership.id == membership_id).first()
+    )
     assert row is not None
-    return int(row["person"])
+    return str(row["person.name"])
 
 
 async def test_who_cosigned_and_whose_contribution_was_hidden_read_as_names(
@@ -70,8 +72,8 @@ async def test_who_cosigned_and_whose_contribution_was_hidden_read_as_names(
     page = await client.get(f"/o/{slug[0]['short_name']}/audit", headers=FRENCH)
     assert page.status_code == 200
     text = visible_text(page.text)
-    scrutineer_name = await _name(await _person_of(scrutineer))
-    author_name = await _name(await _person_of(author))
+    scrutineer_name = await _name_of_member(scrutineer)
+    author_name = await _name_of_member(author)
     assert_shows(text, f"cosigné par : {scrutineer_name}", f"auteur·rice : {author_name}")
     assert "personne n°" not in text
 
