@@ -117,20 +117,21 @@ SUBJECTS: dict[str, str] = {
 }
 
 # the kinds of subject a steward filters the trail by, in words: « Un scrutin », never ``ballot``
+# in the order a steward looks for them: what is voted and debated first, the rest after
 KINDS: dict[str, str] = {
-    "assembly": N_("An assembly"),
     "ballot": N_("A ballot"),
-    "consultation": N_("A consultation"),
-    "contribution": N_("A contribution"),
-    "cooperative": N_("A cooperative"),
-    "gathering": N_("A gathering"),
-    "mail": N_("A mail"),
+    "proposal": N_("A proposal"),
+    "assembly": N_("An assembly"),
     "membership": N_("A member"),
-    "network": N_("A network"),
+    "proxy": N_("A proxy"),
+    "contribution": N_("A contribution"),
+    "mail": N_("A mail"),
     "organisation": N_("The cooperative"),
     "person": N_("A person"),
-    "proposal": N_("A proposal"),
-    "proxy": N_("A proxy"),
+    "gathering": N_("A gathering"),
+    "consultation": N_("A consultation"),
+    "network": N_("A network"),
+    "cooperative": N_("A cooperative"),
 }
 
 DETAILS: dict[str, str] = {
