@@ -11,6 +11,8 @@ from tests.support.factories import (
     administered_with_member,
     close,
     general_assembly,
+    new_ballot,
+    planned_assembly,
     unique,
 )
 from tests.web.helpers import assert_shows, sign_in
@@ -76,6 +78,13 @@ async def test_who_cosigned_and_whose_contribution_was_hidden_read_as_names(
     author_name = await _name_of_member(author)
     assert_shows(text, f"cosigné par : {scrutineer_name}", f"auteur·rice : {author_name}")
     assert "personne n°" not in text
+    # what an entry is about reads by its title, its number kept (two may share a title)
+    assert_shows(
+        text,
+        f"Scrutin n° {ballot_id} : La résolution ?",
+        f"Proposition n° {proposal_id} : P",
+        f"Assemblée n° {ga.assembly_id} : ",
+    )
 
 
 async def test_a_person_of_another_cooperative_stays_a_number(client: httpx.AsyncClient) -> None:
@@ -83,8 +92,14 @@ async def test_a_person_of_another_cooperative_stays_a_number(client: httpx.Asyn
         "Journal", "Membre"
     )
     _, _, _, stranger, stranger_membership = await administered_with_member("Voisine", "Autre")
+    # an entry naming the other cooperative's ballot (a forged or mistaken subject)
+    their_organisation, their_assembly, _, _ = await planned_assembly(1)
+    their_ballot = await new_ballot(their_organisation, their_assembly, "Leur secret ?")
     await audit.record(
-        organisation_id, "ballot.published", subject="ballot:1", details={"cosigned_by": stranger}
+        organisation_id,
+        "ballot.published",
+        subject=f"ballot:{their_ballot}",
+        details={"cosigned_by": stranger},
     )
     await audit.record(
         organisation_id,
@@ -110,6 +125,8 @@ async def test_a_person_of_another_cooperative_stays_a_number(client: httpx.Asyn
         f"mandant·e : Associé·e n° {stranger_membership}",
     )
     assert stranger_name not in text
+    assert_shows(text, f"Scrutin n° {their_ballot}")  # another cooperative's: no title
+    assert "Leur secret" not in text
 
 
 async def test_the_subject_filter_speaks_words(client: httpx.AsyncClient) -> None:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from votes.db.queries import view_of
-from votes.db.tables import AuditEntry, BallotOption, Membership, Person
+from votes.db.tables import Assembly, AuditEntry, Ballot, BallotOption, Membership, Person, Proposal
 
 PAGE_SIZE = 50
 _ACTOR_NAME: Any = AuditEntry.actor.name
@@ -177,6 +178,30 @@ async def _names_in(organisation_id: int, key: Any, ids: set[int]) -> dict[int, 
         (Membership.organisation == organisation_id) & key.is_in(list(ids))
     )
     return {int(row["key"]): str(row["person.name"]) for row in rows}
+
+
+# the words an audit line names its subject by, for the kinds that have a title
+_TITLES = {"assembly": Assembly.title, "ballot": Ballot.question, "proposal": Proposal.title}
+
+
+async def subject_titles(
+    organisation_id: int, ids: Mapping[str, set[int]]
+) -> dict[str, dict[int, str]]:
+    """The titles of the organisation's assemblies, ballots and proposals among ``ids`` (by
+    kind): a line about « Scrutin n° 9 » says which. Another organisation's ids find nothing."""
+    titles: dict[str, dict[int, str]] = {}
+    for kind, wanted in ids.items():
+        titles[kind] = await _titles(_TITLES[kind], organisation_id, wanted) if wanted else {}
+    return titles
+
+
+async def _titles(column: Any, organisation_id: int, ids: set[int]) -> dict[int, str]:
+    table = column._meta.table
+    key, owner = table._meta.primary_key, table._meta.get_column_by_name("organisation")
+    rows = await table.select(key.as_alias("id"), column.as_alias("title")).where(
+        (owner == organisation_id) & key.is_in(sorted(ids))
+    )
+    return {int(row["id"]): str(row["title"]) for row in rows}
 
 
 async def option_labels(organisation_id: int, ballot_ids: set[int]) -> dict[int, dict[str, str]]:

@@ -116,6 +116,14 @@ SUBJECTS: dict[str, str] = {
     "proxy": N_("Proxy no. %(id)s"),
 }
 
+# a subject whose title is known: its number kept, since two may share a title
+TITLED: dict[str, str] = {
+    "assembly": N_("Assembly no. %(id)s: %(name)s"),
+    "ballot": N_("Ballot no. %(id)s: %(name)s"),
+    "proposal": N_("Proposal no. %(id)s: %(name)s"),
+}
+TITLE_MAX = 80  # a question longer than a phone's two lines is cut, the number says the rest
+
 # the kinds of subject a steward filters the trail by, in words: « Un scrutin », never ``ballot``
 # in the order a steward looks for them: what is voted and debated first, the rest after
 KINDS: dict[str, str] = {
@@ -235,7 +243,7 @@ PEOPLE: dict[str, str] = {
     "represented": "membership",
     "member": "membership",
 }
-Names = Mapping[str, Mapping[int, str]]  # by kind ("membership", "person"), the names by id
+Names = Mapping[str, Mapping[int, str]]  # by kind ("membership", "ballot"…), names or titles by id
 
 # which words a detail's stored value takes, by the action's area and the detail's key:
 # « statut : présent·e », never « statut : present »
@@ -296,9 +304,13 @@ def action_label(code: str) -> str:
 
 
 def subject_label(subject: str, names: Names) -> str:
-    """« Membre : Chloé Martin », « Scrutin n° 12 »; an unknown kind in plain words."""
+    """« Membre : Chloé Martin », « Scrutin n° 12 : Adoptez-vous… ? », « Scrutin n° 12 »; an
+    unknown kind in plain words."""
     kind, _sep, ident = subject.partition(":")
     name = names.get(kind, {}).get(int(ident)) if ident.isdigit() else None
+    if name is not None and kind in TITLED:
+        title = name if len(name) <= TITLE_MAX else name[: TITLE_MAX - 1].rstrip() + "…"
+        return gettext(TITLED[kind]) % {"id": ident, "name": title}
     if name is not None:
         return gettext("Member: %(name)s") % {"name": name}
     if kind in SUBJECTS:

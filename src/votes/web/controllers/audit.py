@@ -73,13 +73,16 @@ class AuditController(Controller):
         names = {
             "membership": await audit_queries.member_names(organisation.id, named["membership"]),
             "person": await audit_queries.person_names(organisation.id, named["person"]),
+            **await audit_queries.subject_titles(
+                organisation.id,
+                {kind: audit_labels.subject_ids(subjects, kind) for kind in audit_labels.TITLED},
+            ),
         }
         options = await audit_queries.option_labels(
             organisation.id, audit_labels.subject_ids(subjects, "ballot")
         )
         query = {"action": action, "actor": who, "about": about, "number": ident}
-        query["since"] = since
-        query["until"] = until
+        query |= {"since": since, "until": until}
         kept = {key: value for key, value in query.items() if value}
         return page.render(
             "pages/audit/log.html.jinja",
