@@ -19,6 +19,7 @@ from tests.web.helpers import assert_shows, sign_in
 from tests.web.minutes_helpers import visible_text
 
 from votes.db import proposal_queries
+from votes.db.audit_queries import PAGE_SIZE
 from votes.db.tables import Membership, Organisation, Person
 from votes.services import accounts, audit, deliberation, organisations, proposals
 from votes.services.actors import actor_for
@@ -154,3 +155,33 @@ async def test_the_subject_filter_speaks_words(client: httpx.AsyncClient) -> Non
         refused = await client.get(url, params=bad, headers=FRENCH)
         assert refused.status_code == 200
         assert "0 entrée" in visible_text(refused.text)
+
+
+async def test_the_filter_keeps_what_the_page_links_to(client: httpx.AsyncClient) -> None:
+    """A number with no kind finds whatever bears it; a subject named by words (a category)
+    stays whole on the next page and in the form; a blank proxy's holder reads as nobody."""
+    slug, organisation_id, email, _, _ = await administered_with_member("Journal", "Membre")
+    await audit.record(organisation_id, "ballot.opened", subject="ballot:12")
+    await audit.record(organisation_id, "ballot.opened", subject="ballot:120")
+    category = "category:salarié·es associé·es de l'atelier"
+    for _ in range(PAGE_SIZE + 1):
+        await audit.record(organisation_id, "category.renamed", subject=category)
+    await audit.record(
+        organisation_id, "proxy.given", subject="proxy:1", details={"giver": 1, "holder": None}
+    )
+    await sign_in(client, email, PASSWORD)
+    url = f"/o/{slug}/audit"
+    numbered = await client.get(url, params={"number": "12"}, headers=FRENCH)
+    assert "1 entrée" in visible_text(numbered.text)
+    second = await client.get(url, params={"subject": category, "page_number": 2}, headers=FRENCH)
+    assert f"{PAGE_SIZE + 1} entrées" in visible_text(second.text)
+    onward = await client.get(
+        url,
+        params={"about": "category", "number": category.partition(":")[2], "page_number": 2},
+        headers=FRENCH,
+    )
+    assert f"{PAGE_SIZE + 1} entrées" in visible_text(onward.text)
+    assert 'value="category" selected' in second.text  # the form sends the kind back
+    everything = visible_text((await client.get(url, headers=FRENCH)).text)
+    assert_shows(everything, "mandataire : personne (pouvoir en blanc)")
+    assert "None" not in everything

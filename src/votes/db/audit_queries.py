@@ -86,11 +86,15 @@ def _where(organisation_id: int, chosen: AuditFilter) -> Any:
         where &= AuditEntry.action == chosen.action
     if chosen.actor_id is not None:
         where &= AuditEntry.actor == chosen.actor_id
-    if chosen.subject.partition(":")[2]:  # "ballot:12" is that ballot, never "ballot:120"
-        where &= AuditEntry.subject == chosen.subject
     # subjects are "kind:id": LIKE's wildcards are never part of one, so they are dropped
-    elif prefix := "".join(ch for ch in chosen.subject if ch.isalnum() or ch in ":.-"):
-        where &= AuditEntry.subject.like(f"{prefix}%")
+    plain = "".join(ch for ch in chosen.subject if ch.isalnum() or ch in ":.-")
+    kind, _sep, ident = chosen.subject.partition(":")
+    if kind and ident:  # "ballot:12" is that ballot, never "ballot:120"
+        where &= AuditEntry.subject == chosen.subject
+    elif ident:  # a number with no kind: whatever bears it (":12" finds ballot 12, not 120)
+        where &= AuditEntry.subject.like(f"%{plain}")
+    elif plain:
+        where &= AuditEntry.subject.like(f"{plain}%")
     if chosen.since is not None:
         where &= AuditEntry.occurred_at >= chosen.since
     if chosen.until is not None:

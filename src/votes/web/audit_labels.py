@@ -243,6 +243,7 @@ PEOPLE: dict[str, str] = {
     "represented": "membership",
     "member": "membership",
 }
+NOBODY = {"holder": N_("nobody (a blank proxy)")}  # a detail that names no one, and why
 Names = Mapping[str, Mapping[int, str]]  # by kind ("membership", "ballot"…), names or titles by id
 
 # which words a detail's stored value takes, by the action's area and the detail's key:
@@ -318,8 +319,12 @@ def subject_label(subject: str, names: Names) -> str:
     return _words(subject)
 
 
-def _someone(kind: str, value: object, names: Names) -> str:
-    """A detail naming someone: their name here, else « Personne n° 9 »."""
+def _someone(key: str, value: object, names: Names) -> str:
+    """A detail naming someone: their name here, else « Personne n° 9 »; nobody (a blank
+    proxy's holder) in words."""
+    if value is None:
+        return gettext(NOBODY.get(key, N_("nobody")))
+    kind = PEOPLE[key]
     name = names.get(kind, {}).get(value) if isinstance(value, int) else None
     return name if name is not None else gettext(SUBJECTS[kind]) % {"id": value}
 
@@ -351,7 +356,7 @@ def detail_items(
         elif isinstance(value, bool):  # « avec consignes de vote : oui », never « True »
             shown = gettext("yes") if value else gettext("no")
         elif key in PEOPLE:
-            shown = _someone(PEOPLE[key], value, names or {})
+            shown = _someone(key, value, names or {})
         elif key in DAYS:
             shown = _day(value)
         elif key in groups:
@@ -385,13 +390,25 @@ def named_ids(lines: Iterable[tuple[str, Mapping[str, Any]]]) -> dict[str, set[i
     return found
 
 
+SUBJECT_MAX = 60  # the stored subject's length: one named by words (a category) is kept whole
+
+
 def chosen_subject(about: str, number: str, subject: str) -> tuple[str, str]:
     """The kind and number the subject filter shows: as chosen in words (``about``, ``number``)
     or, from a link to the filtered view, read from its stored ``subject`` (``ballot:12``)."""
     if about or number:
-        return about[:20], number.strip()[:12]
-    kind, _sep, ident = subject[:60].partition(":")
+        return about[:20], number.strip()[:SUBJECT_MAX]
+    kind, _sep, ident = subject[:SUBJECT_MAX].partition(":")
     return kind, ident
+
+
+def filter_kinds(chosen: str) -> list[tuple[str, str]]:
+    """The kinds the subject filter offers, in words; a kind only a link leads to (a
+    category, a college) too while it is chosen, so that the form sends it back."""
+    kinds = [(kind, gettext(words)) for kind, words in KINDS.items()]
+    if chosen and chosen not in KINDS:
+        kinds.append((chosen, _words(chosen)))
+    return kinds
 
 
 def ballot_of(subject: str) -> int | None:

@@ -17,7 +17,6 @@ from litestar.response import Template
 
 from votes.db import audit_queries
 from votes.db.audit_queries import AuditFilter
-from votes.i18n import gettext
 from votes.services import audit
 from votes.services.actors import may_administer
 from votes.web import audit_labels
@@ -94,7 +93,7 @@ class AuditController(Controller):
                 for code in await audit_queries.audit_actions(organisation.id)
             ],
             action_label=audit_labels.action_label,
-            kinds=[(kind, gettext(words)) for kind, words in audit_labels.KINDS.items()],
+            kinds=audit_labels.filter_kinds(about),
             subject_label=lambda subject: audit_labels.subject_label(subject, names),
             subject_link=lambda subject: "?" + urlencode({"subject": subject}),
             detail_items=lambda line: audit_labels.detail_items(
