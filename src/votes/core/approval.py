@@ -45,13 +45,10 @@ def tally_approval(
     """Count approvals per candidate; the ``seats`` most approved win (top-k).
 
     Args:
-        candidates: candidate ids.
-        ballots: mapping frozenset → weight, or an iterable of selections of weight 1.
-        seats: how many win.
         min_selections: fewest candidates a ballot must approve (``TallyError`` otherwise).
         max_selections: most candidates a ballot may approve (default: all).
-        tie_break: ``"unresolved"``, ``"lot"`` (with ``seed``) or a candidate order.
-        seed: the lot's seed.
+        candidates, ballots, seats, tie_break, seed: as for every one-pass count
+            (:mod:`votes.core.onepass`).
 
     >>> tally_approval(["a", "b", "c"], [{"a", "b"}, {"b"}], max_selections=2).winners
     ('b',)

@@ -44,12 +44,9 @@ def tally_borda(
     """Give each ranked candidate points by position; the ``seats`` highest totals win.
 
     Args:
-        candidates: candidate ids.
-        ballots: ranked ballots (mapping ballot → weight, or an iterable of ballots).
-        seats: how many win (top-k).
         convention: how positions and unranked candidates score (see the module docstring).
-        tie_break: ``"unresolved"``, ``"lot"`` (with ``seed``) or a candidate order.
-        seed: the lot's seed.
+        candidates, ballots, seats, tie_break, seed: as for every one-pass count
+            (:mod:`votes.core.onepass`).
 
     >>> r = tally_borda(["a", "b", "c"], [("a",), ("b", "c")])
     >>> r.rounds[0].totals == {"a": 2, "b": Fraction(5, 2), "c": Fraction(3, 2)}

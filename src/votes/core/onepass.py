@@ -3,6 +3,16 @@
 Each of these methods turns ballots into one exact score per candidate; this module ranks the
 scores, fills the seats from the top, settles a tie on the last seat by the caller's
 :class:`~votes.core.ties.TieBreak`, and writes the round's explanation.
+
+Every one-pass count takes the same common parameters, documented here once:
+
+* ``candidates``: candidate ids;
+* ``ballots``: a mapping ballot → weight, or an iterable of ballots each of weight 1, in the
+  method's ballot shape (see its module);
+* ``seats``: how many win (top-k);
+* ``tie_break``: ``"unresolved"`` (default: a tie on the last seat is reported and the seat left
+  empty), ``"lot"`` (with ``seed``) or a candidate order, earlier first;
+* ``seed``: the lot's seed.
 """
 
 from __future__ import annotations

@@ -41,13 +41,7 @@ def tally_plurality(
 ) -> TallyResult:
     """Count each ballot for its only (or first) choice; the ``seats`` best totals win.
 
-    Args:
-        candidates: candidate ids.
-        ballots: mapping ballot → weight, or an iterable of ballots of weight 1.
-        seats: how many win (top-k).
-        tie_break: ``"unresolved"`` (default: a tie on the last seat is reported and the seat
-            left empty), ``"lot"`` (with ``seed``) or a candidate order, earlier first.
-        seed: the lot's seed.
+    Its parameters are those common to every one-pass count (:mod:`votes.core.onepass`).
 
     >>> tally_plurality(["a", "b"], ["a", "b", "a", ()]).winners
     ('a',)

@@ -83,14 +83,11 @@ def tally_score(
     """Add up (or average) each candidate's scores; the ``seats`` best win.
 
     Args:
-        candidates: candidate ids.
-        ballots: scores per ballot (see the module docstring for the shape).
-        seats: how many win (top-k).
         scale: the declared ``(lowest, highest)`` integer scores, inclusive.
         aggregate: ``"sum"`` (default) or ``"mean"`` over the voters who scored the candidate.
         min_raters: for ``"mean"``, fewest ratings a candidate needs to be able to win.
-        tie_break: ``"unresolved"``, ``"lot"`` (with ``seed``) or a candidate order.
-        seed: the lot's seed.
+        candidates, ballots, seats, tie_break, seed: as for every one-pass count
+            (:mod:`votes.core.onepass`).
 
     >>> tally_score(["a", "b"], [{"a": 5}, {"a": 1, "b": 4}], aggregate="mean").winners
     ('b',)
