@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Hashable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from fractions import Fraction
 from typing import Any
@@ -114,15 +114,65 @@ class NetworkCount:
         return self.per_head.winners == self.per_cooperative.winners
 
 
+@dataclass(frozen=True, slots=True)
+class NetworkBallot:
+    """What every count of one network ballot shares: the method and its options, the
+    candidates and seats, and whether it is secret (then a group with too few voters hides
+    every group's own line: one shown next to the total would reveal the hidden one)."""
+
+    method: str
+    candidates: Sequence[Candidate]
+    secret: bool
+    seats: int = 1
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+    def count(self, papers: Mapping[Hashable, Any]) -> TallyResult:
+        """``papers`` (ballot → number or weight) counted by the ballot's method."""
+        return tally(self.method, self.candidates, papers, seats=self.seats, **self.options)
+
+    def count_weighted(
+        self, papers: Mapping[str, Mapping[Hashable, int]], weights: Mapping[str, Fraction]
+    ) -> TallyResult:
+        """Each group's papers scaled to the group's weight, counted together."""
+        scale_over = (lambda paper: paper in CAST_RESPONSES) if self.method == "majority" else None
+        return self.count(weight_by_college(papers, weights, scale_over=scale_over))
+
+    def hidden(self, voters: Mapping[str, int]) -> tuple[str, ...]:
+        """The groups too small for their own line to be shown (none unless secret)."""
+        if not self.secret:
+            return ()
+        return tuple(name for name, count in voters.items() if 0 < count < SECRET_GROUP_MINIMUM)
+
+    def lines(
+        self,
+        papers: Mapping[str, Mapping[Hashable, int]],
+        weights: Mapping[str, Fraction],
+        voters: Mapping[str, int],
+        hidden: Sequence[str],
+    ) -> tuple[CooperativeCount, ...]:
+        """Each group's own line: its weight, its voters and, unless any is hidden, its count."""
+        return tuple(
+            CooperativeCount(
+                name,
+                Fraction(weights[name]),
+                voters[name],
+                self.count(papers[name]) if voters[name] and not hidden else None,
+            )
+            for name in weights
+        )
+
+
+def _voters(
+    papers: Mapping[str, Mapping[Hashable, int]], weights: Mapping[str, Fraction]
+) -> dict[str, int]:
+    return {name: sum(papers.get(name, {}).values()) for name in weights}
+
+
 def count_network(
-    method: str,
-    candidates: Sequence[Candidate],
+    ballot: NetworkBallot,
     papers: Mapping[str, Mapping[Hashable, int]],
     shares: Mapping[str, Fraction],
     *,
-    secret: bool,
-    seats: int = 1,
-    options: Mapping[str, Any] | None = None,
     unaffiliated: Mapping[Hashable, int] | None = None,
 ) -> NetworkCount:
     """Count one network ballot per head, per cooperative and within each cooperative.
@@ -133,42 +183,28 @@ def count_network(
 
     >>> shares = cooperative_shares(Sharing.EQUAL, {"a": 4, "b": 2})
     >>> papers = {"a": {"no": 3, "yes": 1}, "b": {"yes": 2}}
-    >>> count = count_network("majority", ("yes", "no"), papers, shares, secret=False)
+    >>> ballot = NetworkBallot("majority", ("yes", "no"), secret=False)
+    >>> count = count_network(ballot, papers, shares)
     >>> count.per_head.verdict.value, count.per_cooperative.verdict.value, count.counts_agree
     ('rejected', 'adopted', False)
     """
     strangers = sorted(set(papers) - set(shares))
     if strangers:
         raise TallyError(f"papers from cooperatives that have no share: {strangers}")
-    settings = dict(options or {})
     everyone: Counter[Hashable] = Counter()
     for found in papers.values():
         everyone.update(found)
     alone = dict(unaffiliated or {})
     everyone.update(alone)
-    per_head = tally(method, candidates, everyone, seats=seats, **settings)
-    scale_over = (lambda paper: paper in CAST_RESPONSES) if method == "majority" else None
-    weighted = weight_by_college(papers, shares, scale_over=scale_over)
-    per_cooperative = tally(method, candidates, weighted, seats=seats, **settings)
-    voters = {name: sum(papers.get(name, {}).values()) for name in shares}
+    per_head = ballot.count(everyone)
+    per_cooperative = ballot.count_weighted(papers, shares)
     alone_voters = sum(alone.values())
-    voters[UNAFFILIATED] = alone_voters
-    small = [*shares, UNAFFILIATED] if alone_voters else list(shares)
-    hidden = tuple(name for name in small if secret and 0 < voters[name] < SECRET_GROUP_MINIMUM)
-    lines = tuple(
-        CooperativeCount(
-            name,
-            shares[name],
-            voters[name],
-            tally(method, candidates, papers[name], seats=seats, **settings)
-            if voters[name] and not hidden
-            else None,
-        )
-        for name in shares
-    )
+    voters = {**_voters(papers, shares), UNAFFILIATED: alone_voters}
+    hidden = ballot.hidden(voters)
+    lines = ballot.lines(papers, shares, voters, hidden)
     outside = None
     if alone_voters:
-        counted = None if hidden else tally(method, candidates, alone, seats=seats, **settings)
+        counted = None if hidden else ballot.count(alone)
         outside = CooperativeCount(UNAFFILIATED, Fraction(0), alone_voters, counted)
     return NetworkCount(per_head, per_cooperative, lines, hidden, outside)
 
@@ -184,14 +220,10 @@ class CollegeCount:
 
 
 def count_by_college(
-    method: str,
-    candidates: Sequence[Candidate],
+    ballot: NetworkBallot,
     papers: Mapping[str, Mapping[Hashable, int]],
     weights: Mapping[str, Fraction],
     *,
-    secret: bool,
-    seats: int = 1,
-    options: Mapping[str, Any] | None = None,
     outside: int = 0,
 ) -> CollegeCount:
     """Count one network ballot by college: ``papers`` by college (ballot → number),
@@ -199,27 +231,12 @@ def count_by_college(
     many papers had no college (told, not counted). A secret ballot with a college of fewer
     than :data:`SECRET_GROUP_MINIMUM` voters shows no college's own line.
 
-    >>> count = count_by_college("majority", ("yes", "no"),
-    ...     {"a": {"no": 3, "yes": 1}, "b": {"yes": 2}}, {"a": Fraction(1, 2), "b": Fraction(1, 2)},
-    ...     secret=False)
+    >>> count = count_by_college(NetworkBallot("majority", ("yes", "no"), secret=False),
+    ...     {"a": {"no": 3, "yes": 1}, "b": {"yes": 2}}, {"a": Fraction(1, 2), "b": Fraction(1, 2)})
     >>> count.result.verdict.value, [line.voters for line in count.colleges]
     ('adopted', [4, 2])
     """
-    settings = dict(options or {})
-    scale_over = (lambda paper: paper in CAST_RESPONSES) if method == "majority" else None
-    weighted = weight_by_college(papers, weights, scale_over=scale_over)
-    result = tally(method, candidates, weighted, seats=seats, **settings)
-    voters = {name: sum(papers.get(name, {}).values()) for name in weights}
-    hidden = tuple(name for name in weights if secret and 0 < voters[name] < SECRET_GROUP_MINIMUM)
-    lines = tuple(
-        CooperativeCount(
-            name,
-            Fraction(weights[name]),
-            voters[name],
-            tally(method, candidates, papers[name], seats=seats, **settings)
-            if voters[name] and not hidden
-            else None,
-        )
-        for name in weights
-    )
-    return CollegeCount(result, lines, hidden, outside)
+    result = ballot.count_weighted(papers, weights)
+    voters = _voters(papers, weights)
+    hidden = ballot.hidden(voters)
+    return CollegeCount(result, ballot.lines(papers, weights, voters, hidden), hidden, outside)

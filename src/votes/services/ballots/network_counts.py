@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from fractions import Fraction
 from functools import partial
 from typing import Any
@@ -44,6 +44,7 @@ from votes.core.network import (
     UNAFFILIATED,
     CollegeCount,
     CooperativeCount,
+    NetworkBallot,
     NetworkCount,
     Sharing,
     cooperative_shares,
@@ -226,29 +227,6 @@ def count_notes(method: str, count: NetworkCount, frozen: Mapping[str, Any]) -> 
     }
 
 
-def _count(
-    method: str,
-    candidates: list[str],
-    papers: Mapping[str, Mapping[Hashable, int]],
-    alone: Mapping[Hashable, int],
-    shares: Mapping[str, Fraction],
-    *,
-    secret: bool,
-    seats: int,
-    options: Mapping[str, Any],
-) -> NetworkCount:
-    return count_network(
-        method,
-        candidates,
-        papers,
-        shares,
-        secret=secret,
-        seats=seats,
-        options=options,
-        unaffiliated=alone,
-    )
-
-
 async def count_network_round(
     ballot: Mapping[str, Any],
     candidates: list[str],
@@ -280,30 +258,19 @@ async def count_network_round(
             outside += 1
     if room is not None:  # refused for a network's ballot; a room count tells no cooperative
         candidates = merge_room_count(method, candidates, alone, room, options)
-    counted = partial(
-        _count,
-        method,
-        candidates,
-        by_cooperative,
-        alone,
-        shares,
-        secret=ballot["secret"],
-        seats=ballot["seats"],
-        options=options,
+    counting = NetworkBallot(
+        method, candidates, secret=ballot["secret"], seats=ballot["seats"], options=options
     )
+    counted = partial(count_network, counting, by_cooperative, shares, unaffiliated=alone)
     count = await anyio.to_thread.run_sync(counted)
     snapshot[COUNT_KEY] = count_notes(method, count, frozen)
     if colleges:
         weights = {key: Fraction(line["weight"]) for key, line in colleges.items()}
         by_weight = partial(
             count_by_college,
-            method,
-            candidates,
+            counting,
             {key: dict(found) for key, found in by_college.items()},
             weights,
-            secret=ballot["secret"],
-            seats=ballot["seats"],
-            options=options,
             outside=outside,
         )
         weighted = await anyio.to_thread.run_sync(by_weight)
