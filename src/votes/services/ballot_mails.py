@@ -29,6 +29,7 @@ from babel.dates import format_date
 
 from votes.core.results import TallyResult, Verdict
 from votes.db.engine import write_transaction
+from votes.db.queries import OrganisationView, organisation_view
 from votes.db.tables import (
     Ballot,
     BallotNotice,
@@ -40,7 +41,6 @@ from votes.db.tables import (
     Membership,
     MembershipStatus,
     NotificationPreference,
-    Organisation,
     Participation,
 )
 from votes.db.voting_rules import has_voting_rights
@@ -98,11 +98,11 @@ class Reader:
     other_ballots: bool
 
 
-async def _readers(organisation: Mapping[str, Any]) -> list[Reader]:
+async def _readers(organisation: OrganisationView) -> list[Reader]:
     """The organisation's active members and observers who have an address, with their
     language and preferences (the defaults when they chose none), in two reads whatever the
     number of members: the open, reminder and publication transactions stay short."""
-    organisation_id = organisation["id"]
+    organisation_id = organisation.id
     rows = await Membership.select(
         Membership.id,
         Membership.person,
@@ -133,7 +133,7 @@ async def _readers(organisation: Mapping[str, Any]) -> list[Reader]:
                 person_id=row["person"],
                 name=row["person.name"],
                 email=row["person.email"],
-                language=row["person.preferred_language"] or organisation["default_language"],
+                language=row["person.preferred_language"] or organisation.default_language,
                 votes=has_voting_rights(row["kind"], row["status"]),
                 reminders=preference.get("reminders", True),
                 results=preference.get("results", True),
@@ -143,24 +143,14 @@ async def _readers(organisation: Mapping[str, Any]) -> list[Reader]:
     return readers
 
 
-async def _organisation(organisation_id: int) -> dict[str, Any]:
-    row = (
-        await Organisation.select(
-            Organisation.id,
-            Organisation.name,
-            Organisation.short_name,
-            Organisation.time_zone,
-            Organisation.default_language,
-        )
-        .where(Organisation.id == organisation_id)
-        .first()
-    )
-    assert row is not None
-    return row
+async def _organisation(organisation_id: int) -> OrganisationView:
+    organisation = await organisation_view(organisation_id)
+    assert organisation is not None
+    return organisation
 
 
-def _link(base_url: str, organisation: Mapping[str, Any], ballot_id: int) -> str:
-    return f"{base_url or DEFAULT_BASE_URL}/o/{organisation['short_name']}/ballots/{ballot_id}"
+def _link(base_url: str, organisation: OrganisationView, ballot_id: int) -> str:
+    return f"{base_url or DEFAULT_BASE_URL}/o/{organisation.short_name}/ballots/{ballot_id}"
 
 
 def in_words(moment: datetime, time_zone: str) -> str:
@@ -188,27 +178,27 @@ def _in_words_for(moment: datetime, time_zone: str, chosen: str) -> str:
     return in_words(moment, time_zone)
 
 
-def _closing(row: Mapping[str, Any], organisation: Mapping[str, Any]) -> str:
-    return _in_words_for(row["closes_at"], organisation["time_zone"], current_language.get())
+def _closing(row: Mapping[str, Any], organisation: OrganisationView) -> str:
+    return _in_words_for(row["closes_at"], organisation.time_zone, current_language.get())
 
 
 def _opened_mail(
-    reader: Reader, row: Mapping[str, Any], organisation: Mapping[str, Any], link: str
+    reader: Reader, row: Mapping[str, Any], organisation: OrganisationView, link: str
 ) -> tuple[str, str]:
     subject = _("A vote is open at %(cooperative)s: %(question)s") % {
-        "cooperative": organisation["name"],
+        "cooperative": organisation.name,
         "question": row["question"],
     }
     lines = [_("Hello %(name)s,") % {"name": reader.name}, ""]
     if reader.votes:
         lines.append(
             _("%(cooperative)s asks you to vote on this question:")
-            % {"cooperative": organisation["name"]}
+            % {"cooperative": organisation.name}
         )
     else:
         lines.append(
             _("%(cooperative)s opened a vote on this question (you follow it; you do not vote):")
-            % {"cooperative": organisation["name"]}
+            % {"cooperative": organisation.name}
         )
     lines += [
         "",
@@ -228,10 +218,10 @@ def _greeting(reader: Reader, row: Mapping[str, Any], intro: str) -> list[str]:
 
 
 def _reminder_mail(
-    reader: Reader, row: Mapping[str, Any], organisation: Mapping[str, Any], link: str
+    reader: Reader, row: Mapping[str, Any], organisation: OrganisationView, link: str
 ) -> tuple[str, str]:
     subject = _("Reminder: the vote closes soon at %(cooperative)s") % {
-        "cooperative": organisation["name"]
+        "cooperative": organisation.name
     }
     lines = [
         *_greeting(reader, row, _("You have not voted yet on this question:")),
@@ -264,12 +254,12 @@ def _outcome(result: TallyResult | None, labels: Mapping[str, str]) -> str:
 def _result_mail(
     reader: Reader,
     row: Mapping[str, Any],
-    organisation: Mapping[str, Any],
+    organisation: OrganisationView,
     link: str,
     outcome: str,
 ) -> tuple[str, str]:
     subject = _("Result of the vote at %(cooperative)s: %(question)s") % {
-        "cooperative": organisation["name"],
+        "cooperative": organisation.name,
         "question": row["question"],
     }
     lines = _greeting(reader, row, _("The result of this vote is published:"))
@@ -409,10 +399,10 @@ async def queue_reopened(row: Mapping[str, Any], closed_at: datetime, reason: st
 
 
 def _reopened_mail(
-    reader: Reader, row: Mapping[str, Any], organisation: Mapping[str, Any], link: str, reason: str
+    reader: Reader, row: Mapping[str, Any], organisation: OrganisationView, link: str, reason: str
 ) -> tuple[str, str]:
     subject = _("A vote is reopened at %(cooperative)s: %(question)s") % {
-        "cooperative": organisation["name"],
+        "cooperative": organisation.name,
         "question": row["question"],
     }
     lines = [

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from piccolo.columns import Boolean, ForeignKey, Integer, Serial, Timestamptz, Varchar
+from piccolo.columns import Boolean, ForeignKey, Integer, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-from votes.db.tables.base import foreign_key
+from votes.db.tables.base import SerialId, foreign_key
 
 
 class LegalForm(StrEnum):
@@ -37,8 +37,7 @@ class MembershipStatus(StrEnum):
     LEFT = "left"
 
 
-class Organisation(Table):
-    id: Serial  # added by Piccolo; declared for type checkers
+class Organisation(Table, SerialId):
     name = Varchar(length=200)
     short_name = Varchar(length=60, unique=True)  # also the URL slug
     legal_form = Varchar(length=20, default=LegalForm.SCOP_SARL.value)
@@ -51,8 +50,7 @@ class Organisation(Table):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
-class Person(Table):
-    id: Serial  # added by Piccolo; declared for type checkers
+class Person(Table, SerialId):
     name = Varchar(length=200)
     email = Varchar(length=254, null=True, default=None, unique=True)  # NULLs never collide
     password_hash = Varchar(length=200, null=True, default=None)
@@ -61,10 +59,9 @@ class Person(Table):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
-class College(Table):
+class College(Table, SerialId):
     """A voting college: members whose votes are weighted together (SCIC: 3+ colleges)."""
 
-    id: Serial  # added by Piccolo; declared for type checkers
     organisation = foreign_key(Organisation)
     college_key = Varchar(length=140, unique=True)  # "<organisation>:<name, casefolded>"
     name = Varchar(length=100)
@@ -72,17 +69,15 @@ class College(Table):
     weight_basis_points = Integer(default=0)
 
 
-class Category(Table):
+class Category(Table, SerialId):
     """A member category an organisation uses (an import rejects a category not listed)."""
 
-    id: Serial  # added by Piccolo; declared for type checkers
     organisation = foreign_key(Organisation)
     category_key = Varchar(length=140, unique=True)  # "<organisation>:<name, casefolded>"
     name = Varchar(length=80)
 
 
-class Membership(Table):
-    id: Serial  # added by Piccolo; declared for type checkers
+class Membership(Table, SerialId):
     organisation = foreign_key(Organisation)
     person = foreign_key(Person)
     membership_key = Varchar(length=40, unique=True)  # "<organisation>:<person>"
@@ -100,10 +95,9 @@ class Membership(Table):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
-class LoginSession(Table):
+class LoginSession(Table, SerialId):
     """A signed-in browser. Only a keyed hash of the cookie's token is stored."""
 
-    id: Serial  # added by Piccolo; declared for type checkers
     token_hash = Varchar(length=64, unique=True)
     person = ForeignKey(references=Person, null=False, on_delete=OnDelete.cascade, index=True)
     # set when signed in with an organisation's access code: the session then opens that
@@ -116,11 +110,10 @@ class LoginSession(Table):
     revoked = Boolean(default=False)
 
 
-class AccessCode(Table):
+class AccessCode(Table, SerialId):
     """A personal one-time sign-in for a plenary: a link (QR code) and a short code to type.
     Using either uses both; reissuing revokes the previous one."""
 
-    id: Serial  # added by Piccolo; declared for type checkers
     organisation = foreign_key(Organisation)
     membership = ForeignKey(
         references=Membership, null=False, on_delete=OnDelete.cascade, index=True
@@ -136,10 +129,9 @@ class AccessCode(Table):
     sheet = Varchar(length=32, default="")
 
 
-class PasswordReset(Table):
+class PasswordReset(Table, SerialId):
     """A one-time link to choose a new password (mailed, or handed over by an admin)."""
 
-    id: Serial  # added by Piccolo; declared for type checkers
     person = ForeignKey(references=Person, null=False, on_delete=OnDelete.cascade, index=True)
     token_hash = Varchar(length=64, unique=True)
     created_at = Timestamptz(default=TimestamptzNow())
@@ -147,11 +139,10 @@ class PasswordReset(Table):
     used_at = Timestamptz(null=True, default=None)
 
 
-class SignInFailure(Table):
+class SignInFailure(Table, SerialId):
     """One failed sign-in (or one being checked), counted per account, per code prefix and per
     address to slow down guessing (see :mod:`votes.services.accounts`)."""
 
-    id: Serial  # added by Piccolo; declared for type checkers
     # "account:<email>", "address:<ip>", "code:<first half>" or "code-address:<ip>"
     throttle_key = Varchar(length=300, index=True)
     failed_at = Timestamptz(default=TimestamptzNow(), index=True)

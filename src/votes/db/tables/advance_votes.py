@@ -13,14 +13,14 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from piccolo.columns import UUID, Boolean, Serial, Timestamptz, Varchar
+from piccolo.columns import UUID, Boolean, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from votes.db.tables.accounts import Membership, Organisation
 from votes.db.tables.assemblies import Assembly
 from votes.db.tables.ballots import Ballot
-from votes.db.tables.base import foreign_key
+from votes.db.tables.base import SerialId, foreign_key
 
 
 class AdvanceChannel(StrEnum):
@@ -39,10 +39,9 @@ def advance_key(ballot_id: int, membership_id: int) -> str:
     return f"{ballot_id}:{membership_id}"
 
 
-class AdvanceParticipation(Table):
+class AdvanceParticipation(Table, SerialId):
     """A member answered a resolution by correspondence: the register, not the answer."""
 
-    id: Serial  # added by Piccolo; declared for type checkers
     organisation = foreign_key(Organisation)
     assembly = foreign_key(Assembly)
     ballot = foreign_key(Ballot)

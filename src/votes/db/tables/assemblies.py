@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from piccolo.columns import Integer, LazyTableReference, Serial, Text, Timestamptz, Varchar
+from piccolo.columns import Integer, LazyTableReference, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from votes.core.rules import AssemblyKind, Convocation
 from votes.db.tables.accounts import Organisation, Person
-from votes.db.tables.base import foreign_key
+from votes.db.tables.base import SerialId, foreign_key
 
 # the kinds governed by the general-assembly rules (check-in to vote, quorum, legal majorities,
 # a convocation), in the order the rules pages list them; Jinja: ``kind is general_assembly``
@@ -79,8 +79,7 @@ class ReactionKind(StrEnum):
     IMPORTANT = "important"
 
 
-class Assembly(Table):
-    id: Serial  # added by Piccolo; declared for type checkers
+class Assembly(Table, SerialId):
     organisation = foreign_key(Organisation)
     title = Varchar(length=200)
     kind = Varchar(length=20, default=AssemblyKind.PLENARY.value)
@@ -110,8 +109,7 @@ class Assembly(Table):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
-class AgendaItem(Table):
-    id: Serial  # added by Piccolo; declared for type checkers
+class AgendaItem(Table, SerialId):
     assembly = foreign_key(Assembly)
     position = Integer()
     title = Varchar(length=300)
@@ -119,8 +117,7 @@ class AgendaItem(Table):
     planned_minutes = Integer(default=0)
 
 
-class Proposal(Table):
-    id: Serial  # added by Piccolo; declared for type checkers
+class Proposal(Table, SerialId):
     organisation = foreign_key(Organisation)
     assembly = foreign_key(Assembly)
     agenda_item = foreign_key(AgendaItem, null=True)
@@ -133,10 +130,9 @@ class Proposal(Table):
     updated_at = Timestamptz(default=TimestamptzNow())
 
 
-class ProposalVersion(Table):
+class ProposalVersion(Table, SerialId):
     """Every text a proposal ever had, so any two versions can be compared."""
 
-    id: Serial  # added by Piccolo; declared for type checkers
     proposal = foreign_key(Proposal)
     version_key = Varchar(length=40, unique=True)  # "<proposal>:<number>"
     number = Integer()
@@ -147,10 +143,9 @@ class ProposalVersion(Table):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
-class ProposalSupport(Table):
+class ProposalSupport(Table, SerialId):
     """Co-authors and supporters of a proposal: one row per person and proposal."""
 
-    id: Serial  # added by Piccolo; declared for type checkers
     proposal = foreign_key(Proposal)
     person = foreign_key(Person)
     support_key = Varchar(length=40, unique=True)  # "<proposal>:<person>"
@@ -158,10 +153,9 @@ class ProposalSupport(Table):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
-class Amendment(Table):
+class Amendment(Table, SerialId):
     """A proposed change to a proposal's text, written against one of its versions."""
 
-    id: Serial  # added by Piccolo; declared for type checkers
     organisation = foreign_key(Organisation)
     proposal = foreign_key(Proposal)
     number = Integer()  # 1, 2, 3… within the proposal
@@ -180,10 +174,9 @@ class Amendment(Table):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
-class Thread(Table):
+class Thread(Table, SerialId):
     """The deliberation about one proposal or one agenda item (exactly one of the two)."""
 
-    id: Serial  # added by Piccolo; declared for type checkers
     organisation = foreign_key(Organisation)
     thread_key = Varchar(length=40, unique=True)  # "proposal:<id>" or "item:<id>"
     proposal = foreign_key(Proposal, null=True)
@@ -193,10 +186,9 @@ class Thread(Table):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
-class Contribution(Table):
+class Contribution(Table, SerialId):
     """One message in a thread. Hidden contributions stay, with who hid them and why."""
 
-    id: Serial  # added by Piccolo; declared for type checkers
     organisation = foreign_key(Organisation)
     thread = foreign_key(Thread)
     parent = foreign_key(LazyTableReference("Contribution", module_path=__name__), null=True)
@@ -210,10 +202,9 @@ class Contribution(Table):
     hidden_at = Timestamptz(null=True, default=None)
 
 
-class Reaction(Table):
+class Reaction(Table, SerialId):
     """A simple reaction to a contribution: one of each kind per person."""
 
-    id: Serial  # added by Piccolo; declared for type checkers
     contribution = foreign_key(Contribution)
     person = foreign_key(Person)
     reaction_key = Varchar(length=60, unique=True)  # "<contribution>:<person>:<kind>"

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from piccolo.columns import Serial, Text, Timestamptz, Varchar
+from piccolo.columns import Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from votes.db.tables.accounts import Membership, Organisation
 from votes.db.tables.assemblies import Assembly
-from votes.db.tables.base import foreign_key
+from votes.db.tables.base import SerialId, foreign_key
 
 
 class AttendanceStatus(StrEnum):
@@ -37,11 +37,10 @@ class ProxyRevocation(StrEnum):
     ADMIN = "admin"  # withdrawn by an administrator (e.g. a paper form found void)
 
 
-class RuleSettings(Table):
+class RuleSettings(Table, SerialId):
     """An organisation's rule profile: a preset adjusted to its statutes (JSON of
     :func:`votes.core.rules.profile_to_data`). Without a row, the preset of its legal form."""
 
-    id: Serial  # added by Piccolo; declared for type checkers
     organisation = foreign_key(Organisation)
     settings_key = Varchar(length=20, unique=True)  # "<organisation>": one profile each
     profile = Text()
@@ -49,11 +48,10 @@ class RuleSettings(Table):
     updated_by = foreign_key(Membership, null=True)
 
 
-class AssemblyRules(Table):
+class AssemblyRules(Table, SerialId):
     """The profile an assembly is held under, frozen when its register or its first ballot
     opens: changing the organisation's profile later does not change a running assembly."""
 
-    id: Serial  # added by Piccolo; declared for type checkers
     organisation = foreign_key(Organisation)
     assembly = foreign_key(Assembly)
     assembly_key = Varchar(length=20, unique=True)  # "<assembly>"
@@ -61,11 +59,10 @@ class AssemblyRules(Table):
     frozen_at = Timestamptz(default=TimestamptzNow())
 
 
-class Attendance(Table):
+class Attendance(Table, SerialId):
     """One line of the feuille de présence: a member's check-in to an assembly (and check-out).
     Represented members have no line here: their proxy says who represents them."""
 
-    id: Serial  # added by Piccolo; declared for type checkers
     organisation = foreign_key(Organisation)
     assembly = foreign_key(Assembly)
     membership = foreign_key(Membership)
@@ -77,11 +74,10 @@ class Attendance(Table):
     checked_out_at = Timestamptz(null=True, default=None)
 
 
-class Proxy(Table):
+class Proxy(Table, SerialId):
     """A proxy (pouvoir) for one assembly: the giver is represented by the holder, or, for a
     blank proxy (no holder named), counted as the statutes say."""
 
-    id: Serial  # added by Piccolo; declared for type checkers
     organisation = foreign_key(Organisation)
     assembly = foreign_key(Assembly)
     giver = foreign_key(Membership)

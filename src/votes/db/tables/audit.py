@@ -2,30 +2,28 @@
 
 from __future__ import annotations
 
-from piccolo.columns import Integer, Serial, Text, Timestamptz, Varchar
+from piccolo.columns import Integer, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from votes.db.tables.accounts import Organisation, Person
-from votes.db.tables.base import foreign_key
+from votes.db.tables.base import SerialId, foreign_key
 
 
-class AuditChain(Table):
+class AuditChain(Table, SerialId):
     """The head of an organisation's chain. Updating this row in the same transaction as the
     new entry serialises appends (a row lock on PostgreSQL, the write lock on SQLite), so two
     acts can never claim the same place in the chain."""
 
-    id: Serial
     organisation = foreign_key(Organisation)
     chain_key = Varchar(length=20, unique=True)  # "<organisation>"
     last_sequence = Integer(default=0)
     last_hash = Varchar(length=64, default="")
 
 
-class AuditEntry(Table):
+class AuditEntry(Table, SerialId):
     """One act: who, when, what. ``entry_hash`` covers every field and the previous entry's
     hash, so editing, deleting or reordering any entry breaks the chain from there on."""
 
-    id: Serial
     organisation = foreign_key(Organisation)
     sequence = Integer()  # 1, 2, 3… within the organisation's chain
     entry_key = Varchar(length=40, unique=True)  # "<organisation>:<sequence>"

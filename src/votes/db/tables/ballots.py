@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from piccolo.columns import UUID, Boolean, Integer, Serial, Text, Timestamptz, Varchar
+from piccolo.columns import UUID, Boolean, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from votes.db.tables.accounts import Membership, Organisation
 from votes.db.tables.assemblies import AgendaItem, Assembly, Proposal
-from votes.db.tables.base import CompositeIndex, foreign_key
+from votes.db.tables.base import CompositeIndex, SerialId, foreign_key
 
 
 class BallotStatus(StrEnum):
@@ -28,8 +28,7 @@ class ConsentPhase(StrEnum):
     CONSENT = "consent"  # the consent round: responses are taken
 
 
-class Ballot(Table):
-    id: Serial  # added by Piccolo; declared for type checkers
+class Ballot(Table, SerialId):
     organisation = foreign_key(Organisation)
     assembly = foreign_key(Assembly)
     agenda_item = foreign_key(AgendaItem, null=True)
@@ -68,8 +67,7 @@ class Ballot(Table):
     weight_groups = Varchar(length=20, default="")
 
 
-class BallotOption(Table):
-    id: Serial  # added by Piccolo; declared for type checkers
+class BallotOption(Table, SerialId):
     ballot = foreign_key(Ballot)
     position = Integer()
     key = Varchar(length=40)  # the candidate id given to the tally core
@@ -82,10 +80,9 @@ def participation_key(ballot_id: int, membership_id: int, round_: int) -> str:
     return base if round_ == 1 else f"{base}:{round_}"
 
 
-class Participation(Table):
+class Participation(Table, SerialId):
     """Who has voted on a ballot: the register. It says nothing about what they chose."""
 
-    id: Serial  # added by Piccolo; declared for type checkers
     ballot = foreign_key(Ballot)
     membership = foreign_key(Membership)
     # "<ballot>:<membership>" (":<round>" after a consent round is rerun): one vote each
@@ -115,11 +112,10 @@ class BallotPaper(Table):
     change_hash = Varchar(length=64, default="")
 
 
-class PaperCount(Table):
+class PaperCount(Table, SerialId):
     """Votes counted in the room (paper or show of hands) by a scrutineer, merged with the
     electronic ones at the close. One row per ballot and round, replaced when corrected."""
 
-    id: Serial  # added by Piccolo; declared for type checkers
     ballot = foreign_key(Ballot)
     count_key = Varchar(length=40, unique=True)  # "<ballot>:<round>"
     counts = Text(default="{}")  # JSON: option key -> number of votes

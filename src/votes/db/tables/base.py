@@ -4,16 +4,24 @@ Conventions: foreign keys are explicit (``null=False`` and ``RESTRICT`` unless a
 "one X per Y" rules use a single-column unique ``*_key`` (e.g. ``"12:34"``) because composite
 unique constraints are not portable between SQLite and PostgreSQL in Piccolo; enumerated values are
 stored as short strings whose allowed values live in ``StrEnum`` classes beside their tables;
-every table declares ``id: Serial`` (Piccolo adds it) so that type checkers know it.
+every table with a serial primary key mixes in :class:`SerialId`, so that type checkers know it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from piccolo.columns import ForeignKey, LazyTableReference
+from piccolo.columns import ForeignKey, LazyTableReference, Serial
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
+
+
+class SerialId:
+    """Mixed into a table that names no primary key: declares, for type checkers, the ``id``
+    column Piccolo adds to it. A bare annotation, so Piccolo sees no column here and the schema
+    is the table's own."""
+
+    id: Serial
 
 
 def foreign_key(

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from piccolo.columns import Integer, Serial, Timestamptz, Varchar
+from piccolo.columns import Integer, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from votes.db.tables.accounts import Organisation, Person
 from votes.db.tables.assemblies import Proposal
-from votes.db.tables.base import foreign_key
+from votes.db.tables.base import SerialId, foreign_key
 
 
 class ConsultationStatus(StrEnum):
@@ -30,10 +30,9 @@ class ConsultationVerdict(StrEnum):
     NO_DECISION = "no_decision"  # no quorum, blocked, or an abstention
 
 
-class Consultation(Table):
+class Consultation(Table, SerialId):
     """One member cooperative's copy of one network proposal, and its answer."""
 
-    id: Serial  # added by Piccolo; declared for type checkers
     network = foreign_key(Organisation)
     network_proposal = foreign_key(Proposal)
     cooperative = foreign_key(Organisation)

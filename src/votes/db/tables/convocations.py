@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from piccolo.columns import Integer, Serial, Text, Timestamptz, Varchar
+from piccolo.columns import Integer, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from votes.db.tables.accounts import Membership, Organisation, Person
 from votes.db.tables.assemblies import Assembly
-from votes.db.tables.base import foreign_key
+from votes.db.tables.base import SerialId, foreign_key
 from votes.db.tables.mail import Mail
 
 
@@ -25,10 +25,9 @@ class ConvocationChannel(StrEnum):
     LETTER = "letter"  # printed, handed over or posted (marked by an administrator)
 
 
-class ConvocationLetter(Table):
+class ConvocationLetter(Table, SerialId):
     """The convocation's text for one assembly, as the administrator last prepared it."""
 
-    id: Serial  # added by Piccolo; declared for type checkers
     organisation = foreign_key(Organisation)
     assembly = foreign_key(Assembly)
     letter_key = Varchar(length=20, unique=True)  # "<assembly>": one letter per assembly
@@ -39,10 +38,9 @@ class ConvocationLetter(Table):
     first_sent_at = Timestamptz(null=True, default=None)
 
 
-class ConvocationRecord(Table):
+class ConvocationRecord(Table, SerialId):
     """The proof that one member was convened to one assembly."""
 
-    id: Serial  # added by Piccolo; declared for type checkers
     organisation = foreign_key(Organisation)
     assembly = foreign_key(Assembly)
     membership = foreign_key(Membership)

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from piccolo.columns import Boolean, Integer, Serial, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from votes.core.floor import Kind, MoodKind, Rule
 from votes.db.tables.accounts import Membership, Organisation
 from votes.db.tables.assemblies import AgendaItem, Amendment, Assembly, Proposal
-from votes.db.tables.base import foreign_key
+from votes.db.tables.base import SerialId, foreign_key
 
 
 class RequestStatus(StrEnum):
@@ -33,10 +33,9 @@ class MoodStatus(StrEnum):
     CLOSED = "closed"
 
 
-class FloorSettings(Table):
+class FloorSettings(Table, SerialId):
     """An assembly's floor rules, shown to everyone: the ordering and the default budgets."""
 
-    id: Serial  # added by Piccolo; declared for type checkers
     organisation = foreign_key(Organisation)
     assembly = foreign_key(Assembly)
     settings_key = Varchar(length=20, unique=True)  # "<assembly>"
@@ -49,11 +48,10 @@ class FloorSettings(Table):
     subject_key = Varchar(length=60, default="")
 
 
-class SpeakerCategory(Table):
+class SpeakerCategory(Table, SerialId):
     """A member's self-declared category for one assembly's balanced ordering, shown to others
     only when they agreed."""
 
-    id: Serial  # added by Piccolo; declared for type checkers
     organisation = foreign_key(Organisation)
     assembly = foreign_key(Assembly)
     membership = foreign_key(Membership)
@@ -62,10 +60,9 @@ class SpeakerCategory(Table):
     may_be_shown = Boolean(default=False)
 
 
-class FloorList(Table):
+class FloorList(Table, SerialId):
     """The speakers' list of one agenda item (or of one proposal or amendment under it)."""
 
-    id: Serial  # added by Piccolo; declared for type checkers
     organisation = foreign_key(Organisation)
     assembly = foreign_key(Assembly)
     agenda_item = foreign_key(AgendaItem)
@@ -78,12 +75,11 @@ class FloorList(Table):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
-class SpeakerRequest(Table):
+class SpeakerRequest(Table, SerialId):
     """One request for the floor. ``request_key`` is "<list>:<membership>:<kind>" while waiting
     or speaking (one pending request of each kind per member); ":<id>" is appended when done or
     withdrawn so that the member may ask again."""
 
-    id: Serial  # added by Piccolo; declared for type checkers
     organisation = foreign_key(Organisation)
     floor_list = foreign_key(FloorList)
     membership = foreign_key(Membership)
@@ -97,10 +93,9 @@ class SpeakerRequest(Table):
     added_by = foreign_key(Membership, null=True)  # the steward who added a member without phone
 
 
-class MoodCheck(Table):
+class MoodCheck(Table, SerialId):
     """A non-binding mood check (sondage indicatif): never a ballot, never a resolution."""
 
-    id: Serial  # added by Piccolo; declared for type checkers
     organisation = foreign_key(Organisation)
     assembly = foreign_key(Assembly)
     agenda_item = foreign_key(AgendaItem, null=True)
@@ -114,10 +109,9 @@ class MoodCheck(Table):
     opened_by = foreign_key(Membership, null=True)
 
 
-class MoodAnswer(Table):
+class MoodAnswer(Table, SerialId):
     """One member's answer to a mood check; changeable while the check is open."""
 
-    id: Serial  # added by Piccolo; declared for type checkers
     organisation = foreign_key(Organisation)
     mood_check = foreign_key(MoodCheck)
     membership = foreign_key(Membership)

@@ -4,17 +4,16 @@ programme is made of sessions — plenaries and parallel workshops — each an o
 
 from __future__ import annotations
 
-from piccolo.columns import Date, Serial, Text, Timestamptz, Varchar
+from piccolo.columns import Date, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from votes.db.tables.accounts import Membership, Organisation, Person
 from votes.db.tables.assemblies import Assembly
-from votes.db.tables.base import foreign_key
+from votes.db.tables.base import SerialId, foreign_key
 
 
-class Gathering(Table):
-    id: Serial  # added by Piccolo; declared for type checkers
+class Gathering(Table, SerialId):
     organisation = foreign_key(Organisation)
     title = Varchar(length=200)
     place = Varchar(length=300, default="")
@@ -24,30 +23,27 @@ class Gathering(Table):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
-class GatheringRegistration(Table):
+class GatheringRegistration(Table, SerialId):
     """A participant registered for the gathering (by their cooperative or themselves)."""
 
-    id: Serial  # added by Piccolo; declared for type checkers
     gathering = foreign_key(Gathering)
     membership = foreign_key(Membership)
     registration_key = Varchar(length=40, unique=True)  # "<gathering>:<membership>"
     created_at = Timestamptz(default=TimestamptzNow())
 
 
-class SessionChoice(Table):
+class SessionChoice(Table, SerialId):
     """A session a participant plans to attend (« mes sessions »)."""
 
-    id: Serial  # added by Piccolo; declared for type checkers
     assembly = foreign_key(Assembly)
     membership = foreign_key(Membership)
     choice_key = Varchar(length=40, unique=True)  # "<assembly>:<membership>"
     created_at = Timestamptz(default=TimestamptzNow())
 
 
-class GatheringCheckIn(Table):
+class GatheringCheckIn(Table, SerialId):
     """A participant's arrival on one day of the gathering (the day's attendance sheet)."""
 
-    id: Serial  # added by Piccolo; declared for type checkers
     gathering = foreign_key(Gathering)
     membership = foreign_key(Membership)
     day = Date()

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from piccolo.columns import Integer, Serial, Text, Timestamptz, Varchar
+from piccolo.columns import Integer, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from votes.db.tables.accounts import Organisation
-from votes.db.tables.base import foreign_key
+from votes.db.tables.base import SerialId, foreign_key
 
 
 class MailStatus(StrEnum):
@@ -35,8 +35,7 @@ class MailKind(StrEnum):
     BALLOT_RESULT = "ballot_result"  # its result is published
 
 
-class Mail(Table):
-    id: Serial  # added by Piccolo; declared for type checkers
+class Mail(Table, SerialId):
     # the cooperative whose act sent it (none for a reset asked from the sign-in page)
     organisation = foreign_key(Organisation, null=True)
     kind = Varchar(length=30)

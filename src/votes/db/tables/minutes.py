@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from piccolo.columns import Integer, Serial, Text, Timestamptz, Varchar
+from piccolo.columns import Integer, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from votes.db.tables.accounts import Organisation, Person
 from votes.db.tables.assemblies import Assembly
-from votes.db.tables.base import foreign_key
+from votes.db.tables.base import SerialId, foreign_key
 
 
 class MinutesStatus(StrEnum):
@@ -18,12 +18,11 @@ class MinutesStatus(StrEnum):
     FINAL = "final"  # frozen: the rendered document is stored and its digest audited
 
 
-class Minutes(Table):
+class Minutes(Table, SerialId):
     """One procès-verbal per assembly. While a draft, everything but the secretary's words is
     computed from what happened; once final, ``content`` holds the document as it was signed
     off and nothing changes any more."""
 
-    id: Serial  # added by Piccolo; declared for type checkers
     organisation = foreign_key(Organisation)
     assembly = foreign_key(Assembly)
     minutes_key = Varchar(length=20, unique=True)  # "<assembly>": one per assembly
@@ -48,11 +47,10 @@ class ExportStatus(StrEnum):
     FAILED = "failed"
 
 
-class ExportJob(Table):
+class ExportJob(Table, SerialId):
     """An export that can take seconds (the assembly archive). Kept in the database, not in a
     worker's memory, so the progress page can be answered by any worker process."""
 
-    id: Serial  # added by Piccolo; declared for type checkers
     organisation = foreign_key(Organisation)
     assembly = foreign_key(Assembly)
     requested_by = foreign_key(Person)

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from piccolo.columns import Integer, Serial, Timestamptz, Varchar
+from piccolo.columns import Integer, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from votes.db.tables.accounts import Organisation
-from votes.db.tables.base import foreign_key
+from votes.db.tables.base import SerialId, foreign_key
 
 
 class NetworkStatus(StrEnum):
@@ -28,10 +28,9 @@ class Representation(StrEnum):
     DELEGATION = "delegation"  # the delegates it named (each may hold proxies within the caps)
 
 
-class NetworkMembership(Table):
+class NetworkMembership(Table, SerialId):
     """A cooperative's place in a network, from the invitation on."""
 
-    id: Serial  # added by Piccolo; declared for type checkers
     network = foreign_key(Organisation)
     cooperative = foreign_key(Organisation)
     network_key = Varchar(length=40, unique=True)  # "<network>:<cooperative>"

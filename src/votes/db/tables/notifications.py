@@ -12,20 +12,19 @@ queueing any mail twice.
 
 from __future__ import annotations
 
-from piccolo.columns import Boolean, Integer, Serial, Timestamptz, Varchar
+from piccolo.columns import Boolean, Integer, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from votes.db.tables.accounts import Membership
 from votes.db.tables.ballots import Ballot
-from votes.db.tables.base import foreign_key
+from votes.db.tables.base import SerialId, foreign_key
 
 
-class NotificationPreference(Table):
+class NotificationPreference(Table, SerialId):
     """One member's choice of optional mails in one organisation (a person chooses per
     cooperative: the membership, not the person)."""
 
-    id: Serial  # added by Piccolo; declared for type checkers
     membership = foreign_key(Membership)
     preference_key = Varchar(length=40, unique=True)  # "<membership>": one row per member
     reminders = Boolean(default=True)  # a reminder before a ballot they have not voted on closes
@@ -34,12 +33,11 @@ class NotificationPreference(Table):
     updated_at = Timestamptz(default=TimestamptzNow())
 
 
-class BallotNotice(Table):
+class BallotNotice(Table, SerialId):
     """A ballot mail run that happened once: ``"<ballot>:<round>:opened"`` (with the address
     of the app its links point to, for the mails sent later by the sweep) or
     ``"<ballot>:<round>:reminder"``."""
 
-    id: Serial  # added by Piccolo; declared for type checkers
     ballot = foreign_key(Ballot)
     notice_key = Varchar(length=60, unique=True)
     recipients = Integer(default=0)  # how many mails were queued, for the record
