@@ -102,7 +102,7 @@ async def member_or_404(actor: Actor, membership_id: int) -> MemberRow:
     return found(await member_queries.member_of(actor.organisation.id, membership_id))
 
 
-async def filing_choices(organisation_id: int) -> dict[str, list[member_queries.ListEntry]]:
+async def filing_choices(organisation_id: int) -> dict[str, Any]:
     """The categories and colleges a member can be filed under, as the pages that name them
     (the member form, the import, the organisation's settings) list them."""
     return {
