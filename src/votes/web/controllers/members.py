@@ -102,15 +102,6 @@ async def member_or_404(actor: Actor, membership_id: int) -> MemberRow:
     return found(await member_queries.member_of(actor.organisation.id, membership_id))
 
 
-async def filing_choices(organisation_id: int) -> dict[str, Any]:
-    """The categories and colleges a member can be filed under, as the pages that name them
-    (the member form, the import, the organisation's settings) list them."""
-    return {
-        "categories": await member_queries.categories_of(organisation_id),
-        "colleges": await member_queries.colleges_of(organisation_id),
-    }
-
-
 def _input_of(member: MemberRow) -> MemberInput:
     """A member's register entry as the form shows it."""
     return MemberInput(
@@ -165,7 +156,8 @@ class MembersController(Controller):
             member=member,
             data=data,
             errors=errors,
-            **await filing_choices(organisation_id),
+            categories=await member_queries.categories_of(organisation_id),
+            colleges=await member_queries.colleges_of(organisation_id),
             may_edit_person=may_edit_person,
             may_link_password=may_link_password,
             password_link=password_link,
@@ -333,7 +325,8 @@ class MembersController(Controller):
             text=text,
             errors=errors,
             member_message=member_message,
-            **await filing_choices(organisation_id),
+            categories=await member_queries.categories_of(organisation_id),
+            colleges=await member_queries.colleges_of(organisation_id),
         )
 
     @post("/import", guards=[requires(may_administer)])

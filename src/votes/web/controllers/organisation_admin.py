@@ -33,7 +33,6 @@ from votes.services.accounts import Viewer
 from votes.services.actors import may_administer
 from votes.services.refusals import Refused
 from votes.web.controllers.gatherings import gathering_dates
-from votes.web.controllers.members import filing_choices
 from votes.web.forms import FormErrors
 from votes.web.guards import requires
 from votes.web.pages import Page, Visit
@@ -163,7 +162,8 @@ class OrganisationHomeController(Controller):
             values=values,
             legal_forms=[form.value for form in LegalForm],
             time_zones=COMMON_TIME_ZONES,
-            **await filing_choices(organisation_id),
+            categories=await member_queries.categories_of(organisation_id),
+            colleges=await member_queries.colleges_of(organisation_id),
         )
 
     @get("/settings", guards=[requires(may_administer)])
