@@ -74,6 +74,7 @@ from votes.web.refusals import refused_page
 from votes.web.rendering import SECURITY_HEADERS, security_headers
 from votes.web.static_assets import static_file
 from votes.web.templating import make_environment
+from votes.web.threads import provide_thread_slice
 
 CSRF_COOKIE = "votes_csrf"
 CSRF_HEADER = "x-csrftoken"
@@ -174,7 +175,11 @@ def organisation_router() -> Router:
     return Router(
         path="/o/{org:str}",
         guards=[requires_sign_in],
-        dependencies={"actor": Provide(provide_actor), "page": Provide(provide_page)},
+        dependencies={
+            "actor": Provide(provide_actor),
+            "page": Provide(provide_page),
+            "thread_slice": Provide(provide_thread_slice, sync_to_thread=False),
+        },
         route_handlers=[
             OrganisationHomeController,
             AssemblyController,

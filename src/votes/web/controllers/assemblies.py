@@ -38,10 +38,11 @@ from votes.web.assembly_forms import (
     typed,
 )
 from votes.web.controllers.gatherings import session_day
-from votes.web.forms import FormErrors, QueryCount, Redisplay, whole_number
+from votes.web.forms import FormErrors, Redisplay, whole_number
 from votes.web.guards import requires
 from votes.web.pages import Page, found
 from votes.web.rendering import VARY, see_other
+from votes.web.threads import ThreadSlice
 
 # how often phones ask whether the "now" page changed (a 204 when it did not)
 NOW_POLL_SECONDS = 30  # a last resort: the live stream's signals trigger the re-fetch
@@ -279,17 +280,13 @@ class AssemblyController(Controller):
         self,
         page: NamedDependency[Page],
         item_id: FromPath[int],
-        order: FromQuery[str] = "oldest",
-        offset: QueryCount = 0,
+        thread_slice: NamedDependency[ThreadSlice],
     ) -> Template:
         actor = page.actor
         assembly, item = found(
             await agenda_queries.agenda_item(page.organisation.id, item_id, viewer_of(actor))
         )
-        thread_id = found(item.thread_id)
-        thread = await thread_queries.thread_page(
-            page.organisation.id, thread_id, actor.person_id, order=order, offset=offset
-        )
+        thread = await thread_slice.of(actor, found(item.thread_id))
         return page.render(
             "pages/assemblies/item.html.jinja",
             assembly=assembly,

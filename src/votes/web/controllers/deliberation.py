@@ -29,13 +29,13 @@ from votes.web.assembly_forms import (
     thread_here,
     try_action,
 )
-from votes.web.forms import FormErrors, QueryCount, Redisplay
+from votes.web.forms import FormErrors, Redisplay
 from votes.web.pages import Page
 from votes.web.rendering import see_other
+from votes.web.threads import ThreadSlice
 
-
-def _order(value: str) -> str:
-    return "newest" if value == "newest" else "oldest"
+# a thread as it opens: oldest first, from its first contribution
+_FROM_THE_START = ThreadSlice()
 
 
 def _contribution_values(form: Any) -> dict[str, str]:
@@ -72,20 +72,14 @@ class DeliberationController(Controller):
     path = "/"
 
     async def _thread(
-        self, actor: Actor, thread_id: int, order: str = "oldest", offset: int = 0
+        self, actor: Actor, thread_id: int, shown: ThreadSlice = _FROM_THE_START
     ) -> thread_queries.ThreadPage:
         organisation_id = actor.organisation.id
         if await thread_queries.thread_hidden_as_draft(
             organisation_id, thread_id, viewer_of(actor)
         ):
             raise NotFoundException()  # a draft's thread is its authors' too
-        thread = await thread_queries.thread_page(
-            actor.organisation.id,
-            thread_id,
-            actor.person_id,
-            order=_order(order),
-            offset=offset,
-        )
+        thread = await shown.of(actor, thread_id)
         if thread is None:
             raise NotFoundException()
         return thread
@@ -108,13 +102,12 @@ class DeliberationController(Controller):
         self,
         page: NamedDependency[Page],
         thread_id: FromPath[int],
-        order: FromQuery[str] = "oldest",
-        offset: QueryCount = 0,
+        thread_slice: NamedDependency[ThreadSlice],
         next: FromQuery[str] = "",
     ) -> Template:
         """One slice of a long thread: appended in place by htmx ("show more"), or a page of
         its own without JavaScript."""
-        thread = await self._thread(page.actor, thread_id, order, offset)
+        thread = await self._thread(page.actor, thread_id, thread_slice)
         here = thread_here(page, next or None)
         return page.render(
             "pages/proposals/thread.html.jinja",
@@ -148,13 +141,13 @@ class DeliberationController(Controller):
         form, here = await _thread_form(page)
         values = _contribution_values(form)
         parent_id = optional_int(form, "parent")
-        order = _order(text(form, "order"))
+        shown = ThreadSlice(order=text(form, "order"))  # the order the thread is shown in
         try:
             contribution_id = await deliberation.post_contribution(
                 page.actor, thread_id, values["body"], stance=_stance(values), parent_id=parent_id
             )
         except Refused as error:
-            thread = await self._thread(page.actor, thread_id, order)
+            thread = await self._thread(page.actor, thread_id, shown)
             return self._form(
                 page,
                 thread,
@@ -165,7 +158,7 @@ class DeliberationController(Controller):
             )
         if not page.htmx:
             return see_other(f"{here}#contribution-{contribution_id}")
-        thread = await self._thread(page.actor, thread_id, order)
+        thread = await self._thread(page.actor, thread_id, shown)
         posted = await thread_queries.contribution(
             page.organisation.id, contribution_id, page.actor.person_id
         )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from litestar import Controller, Response, get, post
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
@@ -23,32 +23,35 @@ from votes.web.guards import requires
 from votes.web.pages import Page, found
 
 
+async def _record(actor: NamedDependency[Actor], assembly_id: FromPath[int]) -> AssemblyRecord:
+    """The assembly's record, which every file and the archive are made of: 404 for an
+    assembly of another cooperative (after the route's guard, as Litestar runs guards first)."""
+    return found(await mq.assembly_record(actor.organisation.id, assembly_id))
+
+
 class ExportsController(Controller):
     path = "/assemblies/{assembly_id:int}"
+    dependencies = {"record": Provide(_record)}  # noqa: RUF012 - Litestar's declared shape
 
     @get("/results.csv")
-    async def results_csv(
-        self, actor: NamedDependency[Actor], assembly_id: FromPath[int]
-    ) -> Response[bytes]:
-        return await _record_file(actor, assembly_id, exports.results_csv, "results.csv")
+    async def results_csv(self, record: NamedDependency[AssemblyRecord]) -> Response[bytes]:
+        return _record_file(record, exports.results_csv, "results.csv")
 
     @get("/results.json")
-    async def results_json(
-        self, actor: NamedDependency[Actor], assembly_id: FromPath[int]
-    ) -> Response[bytes]:
-        return await _record_file(actor, assembly_id, exports.results_json, "results.json")
+    async def results_json(self, record: NamedDependency[AssemblyRecord]) -> Response[bytes]:
+        return _record_file(record, exports.results_json, "results.json")
 
     @get("/attendance.csv", guards=[requires(may_run_assemblies)])
-    async def attendance_csv(
-        self, actor: NamedDependency[Actor], assembly_id: FromPath[int]
-    ) -> Response[bytes]:
-        return await _record_file(actor, assembly_id, exports.attendance_csv, "attendance.csv")
+    async def attendance_csv(self, record: NamedDependency[AssemblyRecord]) -> Response[bytes]:
+        return _record_file(record, exports.attendance_csv, "attendance.csv")
 
     @get("/attendance.pdf", guards=[requires(may_run_assemblies)])
     async def attendance_pdf(
-        self, actor: NamedDependency[Actor], assembly_id: FromPath[int]
+        self,
+        actor: NamedDependency[Actor],
+        assembly_id: FromPath[int],
+        record: NamedDependency[AssemblyRecord],
     ) -> Response[bytes]:
-        record = await _record(actor, assembly_id)
         minutes = await mq.minutes_row(actor.organisation.id, assembly_id)
         language = minutes.language if minutes else record.organisation.default_language
         profile = await rules.assembly_profile(actor.organisation.id, assembly_id)
@@ -57,8 +60,12 @@ class ExportsController(Controller):
         return pdf_download(await records.pdf_of(html), f"assembly-{assembly_id}-attendance.pdf")
 
     @get("/archive", guards=[requires(may_run_assemblies)])
-    async def archive(self, page: NamedDependency[Page], assembly_id: FromPath[int]) -> Template:
-        record = await _record(page.actor, assembly_id)
+    async def archive(
+        self,
+        page: NamedDependency[Page],
+        assembly_id: FromPath[int],
+        record: NamedDependency[AssemblyRecord],
+    ) -> Template:
         job = await exports.latest_job(page.organisation.id, assembly_id, page.actor.person_id)
         return page.render(
             "pages/minutes/archive.html.jinja",
@@ -69,9 +76,9 @@ class ExportsController(Controller):
 
     @post("/archive", guards=[requires(may_run_assemblies)])
     async def start_archive(
-        self, page: NamedDependency[Page], assembly_id: FromPath[int]
+        self, page: NamedDependency[Page], record: NamedDependency[AssemblyRecord]
     ) -> Redirect:
-        await _record(page.actor, assembly_id)
+        assembly_id = record.assembly.id  # read through the record: 404 for another's
         await exports.start_archive(page.actor, assembly_id)
         return page.see_other("assemblies", assembly_id, "archive")
 
@@ -85,14 +92,9 @@ class ExportsController(Controller):
         return download(content, "application/json", f"assembly-{assembly_id}-archive.json")
 
 
-async def _record(actor: Actor, assembly_id: int) -> AssemblyRecord:
-    return found(await mq.assembly_record(actor.organisation.id, assembly_id))
-
-
-async def _record_file(
-    actor: Actor, assembly_id: int, write: Callable[[AssemblyRecord], str], name: str
+def _record_file(
+    record: AssemblyRecord, write: Callable[[AssemblyRecord], str], name: str
 ) -> Response[bytes]:
     """A file ``write`` makes of the assembly's record, saved as ``assembly-<id>-<name>``."""
     media_type = "application/json" if name.endswith(".json") else "text/csv"
-    content = write(await _record(actor, assembly_id))
-    return download(content, media_type, f"assembly-{assembly_id}-{name}")
+    return download(write(record), media_type, f"assembly-{record.assembly.id}-{name}")

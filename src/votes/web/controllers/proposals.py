@@ -12,7 +12,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from votes.db import agenda_queries, proposal_queries, thread_queries
+from votes.db import agenda_queries, proposal_queries
 from votes.db.proposal_queries import ProposalFilters
 from votes.db.tables import AmendmentKind, ProposalStatus
 from votes.services import amendments, proposals
@@ -35,11 +35,12 @@ from votes.web.assembly_forms import (
     try_action,
 )
 from votes.web.diffs import TextDiff, diff_markdown, diff_texts
-from votes.web.forms import QueryCount, Redisplay, whole_number
+from votes.web.forms import Redisplay, whole_number
 from votes.web.pages import Page, found
 from votes.web.passages import source_passage
 from votes.web.refusals import raise_if_not_found
 from votes.web.rendering import see_other
+from votes.web.threads import ThreadSlice
 
 
 def _search_filters(query: Mapping[str, str]) -> ProposalFilters:
@@ -169,15 +170,11 @@ class ProposalController(Controller):
         self,
         page: NamedDependency[Page],
         proposal_id: FromPath[int],
-        order: FromQuery[str] = "oldest",
-        offset: QueryCount = 0,
+        thread_slice: NamedDependency[ThreadSlice],
     ) -> Template:
-        organisation_id = page.organisation.id
         detail = await self._readable(page.actor, proposal_id)
         manager = may_run_assemblies(page.actor)
-        thread = await thread_queries.thread_page(
-            organisation_id, detail.thread_id, page.actor.person_id, order=order, offset=offset
-        )
+        thread = await thread_slice.of(page.actor, detail.thread_id)
         author = may_take_part(page.actor) and detail.is_author(page.actor.person_id)
         steps = (FACILITATOR_STEPS[detail.status] if manager else frozenset()) | (
             AUTHOR_STEPS.get(detail.status, frozenset()) if author else frozenset()
