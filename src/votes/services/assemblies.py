@@ -215,6 +215,15 @@ async def next_statuses(assembly_id: int, status: str) -> tuple[str, ...]:
     return STATUS_STEPS[status]
 
 
+@dataclass(frozen=True, slots=True)
+class ItemText:
+    """What a facilitator types for an agenda item: the same to add one as to edit it."""
+
+    title: str
+    description: str = ""
+    planned_minutes: int = 0
+
+
 def _check_item(title: str, description: str, planned_minutes: int) -> None:
     if not title.strip():
         raise Refused("title_required", "title")
@@ -284,22 +293,15 @@ async def add_agenda_item(
     return item_id
 
 
-async def add_item(
-    actor: Actor,
-    assembly_id: int,
-    title: str,
-    *,
-    description: str = "",
-    planned_minutes: int = 0,
-) -> int:
+async def add_item(actor: Actor, assembly_id: int, item: ItemText) -> int:
     """A facilitator appends an item to an assembly of their organisation."""
     require(may_run_assemblies, actor)
     await _assembly_row(actor.organisation.id, assembly_id)
     return await add_agenda_item(
         assembly_id,
-        title,
-        description=description,
-        planned_minutes=planned_minutes,
+        item.title,
+        description=item.description,
+        planned_minutes=item.planned_minutes,
         actor_id=actor.person_id,
     )
 
@@ -318,31 +320,24 @@ async def _item_row(organisation_id: int, item_id: int) -> dict[str, Any]:
     return row
 
 
-async def update_item(
-    actor: Actor,
-    item_id: int,
-    title: str,
-    *,
-    description: str = "",
-    planned_minutes: int = 0,
-) -> int:
+async def update_item(actor: Actor, item_id: int, item: ItemText) -> int:
     """Change an item's words or duration; return its assembly's id."""
     require(may_run_assemblies, actor)
-    _check_item(title, description, planned_minutes)
+    _check_item(item.title, item.description, item.planned_minutes)
     async with write_transaction(AgendaItem._meta.db):
         row = await _item_row(actor.organisation.id, item_id)
         await AgendaItem.update(
             {
-                AgendaItem.title: title.strip(),
-                AgendaItem.description: description,
-                AgendaItem.planned_minutes: planned_minutes,
+                AgendaItem.title: item.title.strip(),
+                AgendaItem.description: item.description,
+                AgendaItem.planned_minutes: item.planned_minutes,
             }
         ).where(AgendaItem.id == item_id)
         await audit.record_by(
             actor,
             "agenda.item_updated",
             f"assembly:{row['assembly']}",
-            {"item": item_id, "title": title.strip(), "previous_title": row["title"]},
+            {"item": item_id, "title": item.title.strip(), "previous_title": row["title"]},
         )
     events.agenda_changed(actor.organisation.id, int(row["assembly"]))
     return int(row["assembly"])
