@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from piccolo.columns import Column
+
 from votes.db.engine import insert_row, write_transaction
 from votes.db.minutes_queries import PENDING_STATUSES, frozen_register
 from votes.db.tables import (
@@ -29,7 +31,7 @@ from votes.db.tables import (
 )
 from votes.services import audit, events, minutes, rules
 from votes.services.actors import Actor, may_run_assemblies, require
-from votes.services.refusals import Refused, owned_row
+from votes.services.refusals import Refused, found_only, owned_row
 
 TITLE_MAX = 200
 ITEM_TITLE_MAX = 300
@@ -136,6 +138,13 @@ async def create_assembly(
 
 async def _assembly_row(organisation_id: int, assembly_id: int) -> dict[str, Any]:
     return await owned_row(Assembly, organisation_id, assembly_id)
+
+
+@found_only
+async def _any_assembly(assembly_id: int, *columns: Column) -> dict[str, Any] | None:
+    """The assembly's ``columns`` whichever organisation holds it: for the paths that are not
+    a member's request (seeding, the system), which have already chosen the assembly."""
+    return await Assembly.select(*columns).where(Assembly.id == assembly_id).first()
 
 
 async def update_assembly(actor: Actor, assembly_id: int, fields: AssemblyFields) -> None:
@@ -253,13 +262,7 @@ async def add_agenda_item(
     """Append an item at the end of the agenda, with its (empty) thread."""
     _check_item(title, description, planned_minutes)
     async with write_transaction(AgendaItem._meta.db):
-        assembly = (
-            await Assembly.select(Assembly.organisation, Assembly.status)
-            .where(Assembly.id == assembly_id)
-            .first()
-        )
-        if assembly is None:
-            raise Refused("not_found")
+        assembly = await _any_assembly(assembly_id, Assembly.organisation, Assembly.status)
         await _check_agenda_open(assembly_id, assembly["status"])
         last = (
             await AgendaItem.select(AgendaItem.position)
@@ -434,13 +437,7 @@ async def set_current_item(
 ) -> None:
     """Mark the item under discussion (``None``: between items); everyone's "now" page follows."""
     async with write_transaction(Assembly._meta.db):
-        assembly = (
-            await Assembly.select(Assembly.organisation, Assembly.current_item_id)
-            .where(Assembly.id == assembly_id)
-            .first()
-        )
-        if assembly is None:
-            raise Refused("not_found")
+        assembly = await _any_assembly(assembly_id, Assembly.organisation, Assembly.current_item_id)
         await minutes.refuse_if_final(assembly_id)
         if item_id is not None and not await AgendaItem.exists().where(
             (AgendaItem.id == item_id) & (AgendaItem.assembly == assembly_id)
