@@ -233,14 +233,14 @@ class ItemText:
     planned_minutes: int = 0
 
 
-def _check_item(title: str, description: str, planned_minutes: int) -> None:
-    if not title.strip():
+def _check_item(item: ItemText) -> None:
+    if not item.title.strip():
         raise Refused("title_required", "title")
-    if len(title) > ITEM_TITLE_MAX:
+    if len(item.title) > ITEM_TITLE_MAX:
         raise Refused("title_too_long", "title")
-    if len(description) > TEXT_MAX:
+    if len(item.description) > TEXT_MAX:
         raise Refused("text_too_long", "description")
-    if not 0 <= planned_minutes <= MINUTES_MAX:
+    if not 0 <= item.planned_minutes <= MINUTES_MAX:
         raise Refused("minutes_invalid", "planned_minutes")
 
 
@@ -251,16 +251,9 @@ async def _check_agenda_open(assembly_id: int, status: str) -> None:
         raise Refused("assembly_closed")
 
 
-async def add_agenda_item(
-    assembly_id: int,
-    title: str,
-    *,
-    description: str = "",
-    planned_minutes: int = 0,
-    actor_id: int | None = None,
-) -> int:
+async def add_agenda_item(assembly_id: int, item: ItemText, *, actor_id: int | None = None) -> int:
     """Append an item at the end of the agenda, with its (empty) thread."""
-    _check_item(title, description, planned_minutes)
+    _check_item(item)
     async with write_transaction(AgendaItem._meta.db):
         assembly = await _any_assembly(assembly_id, Assembly.organisation, Assembly.status)
         await _check_agenda_open(assembly_id, assembly["status"])
@@ -274,9 +267,9 @@ async def add_agenda_item(
             AgendaItem(
                 assembly=assembly_id,
                 position=(last["position"] + 1) if last else 1,
-                title=title.strip(),
-                description=description,
-                planned_minutes=planned_minutes,
+                title=item.title.strip(),
+                description=item.description,
+                planned_minutes=item.planned_minutes,
             )
         )
         await Thread.insert(
@@ -291,7 +284,7 @@ async def add_agenda_item(
             "agenda.item_added",
             actor_id=actor_id,
             subject=f"assembly:{assembly_id}",
-            details={"item": item_id, "title": title.strip()},
+            details={"item": item_id, "title": item.title.strip()},
         )
     return item_id
 
@@ -300,13 +293,7 @@ async def add_item(actor: Actor, assembly_id: int, item: ItemText) -> int:
     """A facilitator appends an item to an assembly of their organisation."""
     require(may_run_assemblies, actor)
     await _assembly_row(actor.organisation.id, assembly_id)
-    return await add_agenda_item(
-        assembly_id,
-        item.title,
-        description=item.description,
-        planned_minutes=item.planned_minutes,
-        actor_id=actor.person_id,
-    )
+    return await add_agenda_item(assembly_id, item, actor_id=actor.person_id)
 
 
 async def _item_row(organisation_id: int, item_id: int) -> dict[str, Any]:
@@ -326,7 +313,7 @@ async def _item_row(organisation_id: int, item_id: int) -> dict[str, Any]:
 async def update_item(actor: Actor, item_id: int, item: ItemText) -> int:
     """Change an item's words or duration; return its assembly's id."""
     require(may_run_assemblies, actor)
-    _check_item(item.title, item.description, item.planned_minutes)
+    _check_item(item)
     async with write_transaction(AgendaItem._meta.db):
         row = await _item_row(actor.organisation.id, item_id)
         await AgendaItem.update(
