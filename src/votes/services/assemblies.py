@@ -31,7 +31,7 @@ from votes.db.tables import (
 )
 from votes.services import audit, events, minutes, rules
 from votes.services.actors import Actor, may_run_assemblies, require
-from votes.services.refusals import Refused, found_only, owned_row
+from votes.services.refusals import Refused, check_title, found_only, owned_row
 
 TITLE_MAX = 200
 ITEM_TITLE_MAX = 300
@@ -82,10 +82,7 @@ class AssemblyFields:
 
 
 def _check_fields(fields: AssemblyFields) -> None:
-    if not fields.title.strip():
-        raise Refused("title_required", "title")
-    if len(fields.title) > TITLE_MAX:
-        raise Refused("title_too_long", "title")
+    check_title(fields.title, TITLE_MAX)
     if len(fields.place) > PLACE_MAX:
         raise Refused("place_too_long", "place")
     if len(fields.remote_url) > URL_MAX or (
@@ -234,10 +231,7 @@ class ItemText:
 
 
 def _check_item(item: ItemText) -> None:
-    if not item.title.strip():
-        raise Refused("title_required", "title")
-    if len(item.title) > ITEM_TITLE_MAX:
-        raise Refused("title_too_long", "title")
+    check_title(item.title, ITEM_TITLE_MAX)
     if len(item.description) > TEXT_MAX:
         raise Refused("text_too_long", "description")
     if not 0 <= item.planned_minutes <= MINUTES_MAX:
