@@ -193,7 +193,7 @@ async def _motion(network_id: int, assembly_id: int) -> int:
     from votes.services.actors import actor_for
     from votes.services.ballots import drafts
 
-    item_id = await assemblies.add_agenda_item(assembly_id, "Motion du réseau")
+    item_id = await assemblies.add_agenda_item(assembly_id, assemblies.ItemText("Motion du réseau"))
     return await drafts.create_ballot(
         await actor_for(network_id),
         assembly_id,

@@ -58,7 +58,7 @@ async def seed_floor(phones: int) -> dict[str, object]:
     try:
         data = await seed(phones)
         assembly_id = int(data["assembly"])  # type: ignore[call-overload]
-        item_id = await assemblies.add_agenda_item(assembly_id, "Budget")
+        item_id = await assemblies.add_agenda_item(assembly_id, assemblies.ItemText("Budget"))
         await assemblies.set_current_item(assembly_id, item_id)
         row = await Organisation.select(Organisation.id).where(Organisation.short_name == ORG)
         organisation = await actor_for(int(row[0]["id"]))

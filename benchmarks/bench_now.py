@@ -50,7 +50,9 @@ async def seed(members: int, contributions: int) -> dict[str, object]:
     assembly_id = await assemblies.create_assembly(
         await actor_for(organisation_id), "AG", datetime.now(UTC), status=AssemblyStatus.IN_SESSION
     )
-    item_id = await assemblies.add_agenda_item(assembly_id, "Point en discussion")
+    item_id = await assemblies.add_agenda_item(
+        assembly_id, assemblies.ItemText("Point en discussion")
+    )
     person_ids, tokens = await seeding.signed_in_members(organisation_id, members, SECRET_KEY)
     proposal_id = await proposals.create_proposal(
         organisation_id, assembly_id, person_ids[0], "Résolution", "Un texte **court**.",

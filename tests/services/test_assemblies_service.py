@@ -12,6 +12,7 @@ from votes.db import agenda_queries
 from votes.db.tables import AssemblyStatus, AuditEntry
 from votes.services import assemblies
 from votes.services.actors import actor_for
+from votes.services.assemblies import ItemText
 
 
 async def test_facilitator_builds_and_reorders_the_agenda_with_an_audit_trail() -> None:
@@ -20,9 +21,9 @@ async def test_facilitator_builds_and_reorders_the_agenda_with_an_audit_trail() 
     assembly_id = await assemblies.create_assembly(
         await actor_for(organisation_id), "AG 2026", datetime.now(UTC)
     )
-    first = await assemblies.add_item(chair, assembly_id, "Ouverture", planned_minutes=5)
-    second = await assemblies.add_item(chair, assembly_id, "Comptes")
-    third = await assemblies.add_item(chair, assembly_id, "Divers")
+    first = await assemblies.add_item(chair, assembly_id, ItemText("Ouverture", planned_minutes=5))
+    second = await assemblies.add_item(chair, assembly_id, ItemText("Comptes"))
+    third = await assemblies.add_item(chair, assembly_id, ItemText("Divers"))
     await assemblies.move_item(chair, third, -1)
     assert await agenda_titles(assembly_id) == ["Ouverture", "Divers", "Comptes"]
     await assemblies.move_item(chair, first, -1)  # already first: nothing moves
@@ -52,8 +53,8 @@ async def test_facilitator_builds_and_reorders_the_agenda_with_an_audit_trail() 
 
 async def test_a_stale_drag_and_drop_order_changes_nothing() -> None:
     _organisation_id, chair, assembly_id = await chaired_assembly()
-    first = await assemblies.add_item(chair, assembly_id, "Un")
-    await assemblies.add_item(chair, assembly_id, "Deux")
+    first = await assemblies.add_item(chair, assembly_id, ItemText("Un"))
+    await assemblies.add_item(chair, assembly_id, ItemText("Deux"))
     attempt = assemblies.reorder_agenda(chair, assembly_id, [first])
     assert await refusal_code(attempt) == "agenda_changed"
     assert await agenda_titles(assembly_id) == ["Un", "Deux"]
@@ -62,11 +63,12 @@ async def test_a_stale_drag_and_drop_order_changes_nothing() -> None:
 async def test_members_cannot_change_the_agenda_and_closed_assemblies_are_frozen() -> None:
     organisation_id, chair, assembly_id = await chaired_assembly()
     member = await member_actor(organisation_id)
-    item = await assemblies.add_item(chair, assembly_id, "Un")
-    assert await refusal_code(assemblies.add_item(member, assembly_id, "Deux")) == "not_facilitator"
+    item = await assemblies.add_item(chair, assembly_id, ItemText("Un"))
+    intruding = assemblies.add_item(member, assembly_id, ItemText("Deux"))
+    assert await refusal_code(intruding) == "not_facilitator"
     await assemblies.set_assembly_status(chair, assembly_id, AssemblyStatus.IN_SESSION)
     await assemblies.set_assembly_status(chair, assembly_id, AssemblyStatus.CLOSED)
-    attempt = assemblies.update_item(chair, item, "Autre titre")
+    attempt = assemblies.update_item(chair, item, ItemText("Autre titre"))
     assert await refusal_code(attempt) == "assembly_closed"
     attempt = assemblies.set_assembly_status(chair, assembly_id, AssemblyStatus.DRAFT)
     assert await refusal_code(attempt) == "status_step_not_allowed"
@@ -78,7 +80,8 @@ async def test_foreign_assemblies_are_not_found() -> None:
     theirs = await organisation()
     chair = await member_actor(mine, facilitator=True)
     assembly_id = await assemblies.create_assembly(await actor_for(theirs), "AG", datetime.now(UTC))
-    assert await refusal_code(assemblies.add_item(chair, assembly_id, "Intrusion")) == "not_found"
+    intruding = assemblies.add_item(chair, assembly_id, ItemText("Intrusion"))
+    assert await refusal_code(intruding) == "not_found"
     assert await agenda_titles(assembly_id) == []
 
 
@@ -86,8 +89,8 @@ async def test_an_item_with_a_proposal_cannot_be_removed_but_an_empty_one_can() 
     from votes.services import proposals
 
     _organisation_id, chair, assembly_id = await chaired_assembly()
-    used = await assemblies.add_item(chair, assembly_id, "Comptes")
-    empty = await assemblies.add_item(chair, assembly_id, "Vide")
+    used = await assemblies.add_item(chair, assembly_id, ItemText("Comptes"))
+    empty = await assemblies.add_item(chair, assembly_id, ItemText("Vide"))
     await proposals.submit_proposal(chair, assembly_id, "R1", "Texte", agenda_item_id=used)
     assert await refusal_code(assemblies.remove_item(chair, used)) == "item_in_use"
     await assemblies.remove_item(chair, empty)

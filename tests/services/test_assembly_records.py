@@ -22,7 +22,7 @@ from votes.db.tables import (
 )
 from votes.services import accounts, assemblies, attendance, minutes, organisations, proxies
 from votes.services.actors import actor_for
-from votes.services.assemblies import AssemblyFields
+from votes.services.assemblies import AssemblyFields, ItemText
 from votes.services.ballots import drafts, lifecycle, voting
 
 MOTION = [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")]
@@ -48,7 +48,7 @@ async def _snapshot(assembly_id: int) -> tuple[object, ...]:
 async def test_final_minutes_lock_the_assembly_and_everything_on_it() -> None:
     ga = await general_assembly(4)
     facilitator = await member_actor(ga.organisation_id, facilitator=True)
-    item_id = await assemblies.add_item(facilitator, ga.assembly_id, "Comptes")
+    item_id = await assemblies.add_item(facilitator, ga.assembly_id, ItemText("Comptes"))
     draft_id = await drafts.create_ballot(facilitator, ga.assembly_id, "Q ?", "majority", MOTION)
     given = await ga.give_proxy(1, 0)
     await assemblies.set_assembly_status(facilitator, ga.assembly_id, AssemblyStatus.CLOSED)
@@ -61,8 +61,8 @@ async def test_final_minutes_lock_the_assembly_and_everything_on_it() -> None:
         assemblies.update_assembly(
             facilitator, ga.assembly_id, AssemblyFields(title="Autre", starts_at=datetime.now(UTC))
         ),
-        assemblies.add_item(facilitator, ga.assembly_id, "Divers"),
-        assemblies.update_item(facilitator, item_id, "Autre titre"),
+        assemblies.add_item(facilitator, ga.assembly_id, ItemText("Divers")),
+        assemblies.update_item(facilitator, item_id, ItemText("Autre titre")),
         assemblies.remove_item(facilitator, item_id),
         assemblies.move_item(facilitator, item_id, 1),
         assemblies.reorder_agenda(facilitator, ga.assembly_id, [item_id]),

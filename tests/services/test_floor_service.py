@@ -28,6 +28,7 @@ from votes.db.tables import (
 )
 from votes.services import amendments, assemblies, events, floor, mood, proposals
 from votes.services.actors import Actor, actor_for
+from votes.services.assemblies import ItemText
 
 
 @dataclass
@@ -59,7 +60,7 @@ class Room:
 
 async def room(members: int = 5, categories: list[str] | None = None) -> Room:
     ga = await general_assembly(members)
-    item_id = await assemblies.add_agenda_item(ga.assembly_id, "Budget")
+    item_id = await assemblies.add_agenda_item(ga.assembly_id, ItemText("Budget"))
     await assemblies.set_current_item(ga.assembly_id, item_id)
     r = Room(ga.organisation_id, ga.assembly_id, item_id, ga.members)
     for index, category in enumerate(categories or []):
@@ -348,7 +349,7 @@ async def test_a_subject_from_elsewhere_is_refused_and_changes_nothing() -> None
     r = await room()
     chair = await r.chair()
     proposal_id, first, second = await _proposal_with_amendments(r, "Cantine bio")
-    other_item = await assemblies.add_agenda_item(r.assembly_id, "Divers")
+    other_item = await assemblies.add_agenda_item(r.assembly_id, ItemText("Divers"))
     elsewhere, elsewhere_amendment, _ = await _proposal_with_amendments(r, "Autre", other_item)
     await floor.choose_subject(chair, r.assembly_id, f"a{first}")
     await amendments_withdraw(second)

@@ -30,6 +30,7 @@ from votes.db.tables import (
 from votes.services import accounts, assemblies, floor, mood, organisations
 from votes.services import gatherings as service
 from votes.services.actors import Actor, actor_for
+from votes.services.assemblies import ItemText
 from votes.services.gatherings import SessionType
 
 TUESDAY, WEDNESDAY, THURSDAY = date(2026, 6, 9), date(2026, 6, 10), date(2026, 6, 11)
@@ -277,7 +278,7 @@ async def test_parallel_workshops_each_run_their_own_speakers_list_and_mood_chec
     items = {}
     for session in (a, b):
         await assemblies.set_assembly_status(m.facilitator, session, AssemblyStatus.IN_SESSION)
-        items[session] = await assemblies.add_item(m.facilitator, session, "Discussion")
+        items[session] = await assemblies.add_item(m.facilitator, session, ItemText("Discussion"))
         await assemblies.mark_current_item(m.facilitator, session, items[session])
     one, two, three, four = m.members
     await floor.request_floor(one, a, items[a])

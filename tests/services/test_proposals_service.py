@@ -21,6 +21,7 @@ from votes.db.tables import (
 from votes.services import amendments, assemblies, deliberation, proposals
 from votes.services.actors import Actor, actor_for
 from votes.services.amendments import apply_amendment
+from votes.services.assemblies import ItemText
 from votes.services.refusals import Refused
 
 
@@ -37,7 +38,7 @@ async def _bonus_on_the_agenda() -> tuple[int, Actor, Actor, int, int]:
     chair = await member_actor(organisation_id, facilitator=True)
     member = await member_actor(organisation_id)
     assembly_id = await _assembly(organisation_id)
-    item = await assemblies.add_item(chair, assembly_id, "Primes")
+    item = await assemblies.add_item(chair, assembly_id, ItemText("Primes"))
     proposal_id = await proposals.submit_proposal(
         member, assembly_id, "Prime", "Une prime de 300 €.", agenda_item_id=item
     )

@@ -30,6 +30,7 @@ from votes.db.tables import (
 )
 from votes.services import accounts, assemblies, attendance, organisations, proxies
 from votes.services.actors import Actor, actor_for
+from votes.services.assemblies import ItemText
 from votes.services.ballots import drafts, lifecycle, voting
 
 _counter = itertools.count()
@@ -305,7 +306,7 @@ async def cooperative(**assembly_details: Any) -> Coop:
         status=AssemblyStatus.IN_SESSION,
         **assembly_details,
     )
-    item_id = await assemblies.add_agenda_item(assembly_id, "Rémunérations")
+    item_id = await assemblies.add_agenda_item(assembly_id, ItemText("Rémunérations"))
     return Coop(slug, organisation_id, assembly_id, item_id, emails, people, memberships)
 
 

@@ -12,6 +12,7 @@ from tests.web.helpers import csrf_token, described_errors
 
 from votes.db.tables import AssemblyKind, Ballot
 from votes.services import assemblies
+from votes.services.assemblies import ItemText
 
 FRACTION = "Écrivez la majorité sous forme de fraction, par exemple 1/2 ou 2/3."
 
@@ -65,7 +66,7 @@ async def test_a_question_too_long_is_refused_not_cut(client: httpx.AsyncClient)
 async def test_an_agenda_item_of_another_assembly_is_refused(client: httpx.AsyncClient) -> None:
     coop = await coop_signed_in(client, "facilitator", kind=AssemblyKind.OTHER)
     other = await cooperative(kind=AssemblyKind.OTHER)
-    elsewhere = await assemblies.add_agenda_item(other.assembly_id, "Ailleurs")
+    elsewhere = await assemblies.add_agenda_item(other.assembly_id, ItemText("Ailleurs"))
     form = {"question": "Adopter le budget ?", "method": "majority", "rule": "ballot",
             "options": "Pour\nContre\nAbstention", "threshold": "1/2",
             "agenda_item": str(elsewhere)}  # fmt: skip

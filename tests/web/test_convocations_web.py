@@ -33,6 +33,7 @@ from votes.db.tables import (
 )
 from votes.services import accounts, assemblies, organisations, proposals, rules
 from votes.services.actors import actor_for
+from votes.services.assemblies import ItemText
 from votes.services.ballots import drafts
 
 
@@ -81,7 +82,7 @@ async def _coop(*, days_ahead: int = 30, status: AssemblyStatus = AssemblyStatus
         place="Salle des fêtes, Lyon",
         remote_url="https://visio.example.org/ag",
     )
-    item_id = await assemblies.add_agenda_item(assembly_id, "Approbation des comptes")
+    item_id = await assemblies.add_agenda_item(assembly_id, ItemText("Approbation des comptes"))
     author = await accounts.create_person(f"Author {suffix}", None, None)
     await organisations.add_membership(organisation_id, author)
     await proposals.create_proposal(

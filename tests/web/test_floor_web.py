@@ -24,6 +24,7 @@ from votes.db.tables import (
 )
 from votes.services import assemblies, mood, proposals
 from votes.services.actors import actor_for
+from votes.services.assemblies import ItemText
 
 NOT_A_VOTE = "Sondage indicatif — ce n'est pas un vote"
 
@@ -245,7 +246,7 @@ async def test_a_subject_from_elsewhere_gets_a_sentence_and_changes_nothing(
     coop, other = await _coop(), await _coop()
     floor = f"{coop.assembly_path}/floor"
     proposal_id, first, second = await _proposal(coop, "Cantine bio", coop.item_id)
-    other_item = await assemblies.add_agenda_item(coop.assembly_id, "Divers")
+    other_item = await assemblies.add_agenda_item(coop.assembly_id, ItemText("Divers"))
     elsewhere, _, _ = await _proposal(coop, "Autre", other_item)
     foreign, foreign_amendment, _ = await _proposal(other, "Ailleurs", other.item_id)
     await Amendment.update({Amendment.status: AmendmentStatus.WITHDRAWN.value}).where(

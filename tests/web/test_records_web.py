@@ -14,6 +14,7 @@ from tests.web.minutes_helpers import coop_with_a_decision, demo_minutes, visibl
 
 from votes.db.tables import AuditChain, Ballot
 from votes.services import assemblies
+from votes.services.assemblies import ItemText
 from votes.services.ballots import lifecycle
 
 
@@ -37,7 +38,9 @@ async def test_every_ballot_made_with_new_ballot_is_listed_under_its_own_item(
     client: httpx.AsyncClient,
 ) -> None:
     coop = await cooperative()
-    other_item = await assemblies.add_agenda_item(coop.assembly_id, "Charte du télétravail")
+    other_item = await assemblies.add_agenda_item(
+        coop.assembly_id, ItemText("Charte du télétravail")
+    )
     await as_role(client, coop, "facilitator")
     form = await client.get(f"{coop.assembly_path}/ballots/new")
     assert "Charte du télétravail" in form.text  # the facilitator sees where it is filed

@@ -109,23 +109,21 @@ class Actor:
     def is_active(self) -> bool:
         return self.status == MembershipStatus.ACTIVE.value
 
+    def _holds(self, role: Callable[[MembershipView], bool]) -> bool:
+        """The system holds every role; a membership holds its ``role`` only while active."""
+        return self.membership is None or (self.is_active and role(self.membership))
+
     @property
     def is_admin(self) -> bool:
-        return self.is_system or (
-            self.is_active and self.membership is not None and self.membership.is_admin
-        )
+        return self._holds(lambda membership: membership.is_admin)
 
     @property
     def is_facilitator(self) -> bool:
-        return self.is_system or (
-            self.is_active and self.membership is not None and self.membership.is_facilitator
-        )
+        return self._holds(lambda membership: membership.is_facilitator)
 
     @property
     def is_scrutineer(self) -> bool:
-        return self.is_system or (
-            self.is_active and self.membership is not None and self.membership.is_scrutineer
-        )
+        return self._holds(lambda membership: membership.is_scrutineer)
 
     @property
     def can_vote(self) -> bool:

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from piccolo.columns import Column
+
 from votes.db.engine import insert_row, write_transaction
 from votes.db.minutes_queries import PENDING_STATUSES, frozen_register
 from votes.db.tables import (
@@ -29,7 +31,7 @@ from votes.db.tables import (
 )
 from votes.services import audit, events, minutes, rules
 from votes.services.actors import Actor, may_run_assemblies, require
-from votes.services.refusals import Refused, owned_row
+from votes.services.refusals import Refused, check_title, found_only, owned_row
 
 TITLE_MAX = 200
 ITEM_TITLE_MAX = 300
@@ -80,10 +82,7 @@ class AssemblyFields:
 
 
 def _check_fields(fields: AssemblyFields) -> None:
-    if not fields.title.strip():
-        raise Refused("title_required", "title")
-    if len(fields.title) > TITLE_MAX:
-        raise Refused("title_too_long", "title")
+    check_title(fields.title, TITLE_MAX)
     if len(fields.place) > PLACE_MAX:
         raise Refused("place_too_long", "place")
     if len(fields.remote_url) > URL_MAX or (
@@ -136,6 +135,13 @@ async def create_assembly(
 
 async def _assembly_row(organisation_id: int, assembly_id: int) -> dict[str, Any]:
     return await owned_row(Assembly, organisation_id, assembly_id)
+
+
+@found_only
+async def _any_assembly(assembly_id: int, *columns: Column) -> dict[str, Any] | None:
+    """The assembly's ``columns`` whichever organisation holds it: for the paths that are not
+    a member's request (seeding, the system), which have already chosen the assembly."""
+    return await Assembly.select(*columns).where(Assembly.id == assembly_id).first()
 
 
 async def update_assembly(actor: Actor, assembly_id: int, fields: AssemblyFields) -> None:
@@ -215,14 +221,20 @@ async def next_statuses(assembly_id: int, status: str) -> tuple[str, ...]:
     return STATUS_STEPS[status]
 
 
-def _check_item(title: str, description: str, planned_minutes: int) -> None:
-    if not title.strip():
-        raise Refused("title_required", "title")
-    if len(title) > ITEM_TITLE_MAX:
-        raise Refused("title_too_long", "title")
-    if len(description) > TEXT_MAX:
+@dataclass(frozen=True, slots=True)
+class ItemText:
+    """What a facilitator types for an agenda item: the same to add one as to edit it."""
+
+    title: str
+    description: str = ""
+    planned_minutes: int = 0
+
+
+def _check_item(item: ItemText) -> None:
+    check_title(item.title, ITEM_TITLE_MAX)
+    if len(item.description) > TEXT_MAX:
         raise Refused("text_too_long", "description")
-    if not 0 <= planned_minutes <= MINUTES_MAX:
+    if not 0 <= item.planned_minutes <= MINUTES_MAX:
         raise Refused("minutes_invalid", "planned_minutes")
 
 
@@ -233,24 +245,11 @@ async def _check_agenda_open(assembly_id: int, status: str) -> None:
         raise Refused("assembly_closed")
 
 
-async def add_agenda_item(
-    assembly_id: int,
-    title: str,
-    *,
-    description: str = "",
-    planned_minutes: int = 0,
-    actor_id: int | None = None,
-) -> int:
+async def add_agenda_item(assembly_id: int, item: ItemText, *, actor_id: int | None = None) -> int:
     """Append an item at the end of the agenda, with its (empty) thread."""
-    _check_item(title, description, planned_minutes)
+    _check_item(item)
     async with write_transaction(AgendaItem._meta.db):
-        assembly = (
-            await Assembly.select(Assembly.organisation, Assembly.status)
-            .where(Assembly.id == assembly_id)
-            .first()
-        )
-        if assembly is None:
-            raise Refused("not_found")
+        assembly = await _any_assembly(assembly_id, Assembly.organisation, Assembly.status)
         await _check_agenda_open(assembly_id, assembly["status"])
         last = (
             await AgendaItem.select(AgendaItem.position)
@@ -262,9 +261,9 @@ async def add_agenda_item(
             AgendaItem(
                 assembly=assembly_id,
                 position=(last["position"] + 1) if last else 1,
-                title=title.strip(),
-                description=description,
-                planned_minutes=planned_minutes,
+                title=item.title.strip(),
+                description=item.description,
+                planned_minutes=item.planned_minutes,
             )
         )
         await Thread.insert(
@@ -279,29 +278,16 @@ async def add_agenda_item(
             "agenda.item_added",
             actor_id=actor_id,
             subject=f"assembly:{assembly_id}",
-            details={"item": item_id, "title": title.strip()},
+            details={"item": item_id, "title": item.title.strip()},
         )
     return item_id
 
 
-async def add_item(
-    actor: Actor,
-    assembly_id: int,
-    title: str,
-    *,
-    description: str = "",
-    planned_minutes: int = 0,
-) -> int:
+async def add_item(actor: Actor, assembly_id: int, item: ItemText) -> int:
     """A facilitator appends an item to an assembly of their organisation."""
     require(may_run_assemblies, actor)
     await _assembly_row(actor.organisation.id, assembly_id)
-    return await add_agenda_item(
-        assembly_id,
-        title,
-        description=description,
-        planned_minutes=planned_minutes,
-        actor_id=actor.person_id,
-    )
+    return await add_agenda_item(assembly_id, item, actor_id=actor.person_id)
 
 
 async def _item_row(organisation_id: int, item_id: int) -> dict[str, Any]:
@@ -318,31 +304,24 @@ async def _item_row(organisation_id: int, item_id: int) -> dict[str, Any]:
     return row
 
 
-async def update_item(
-    actor: Actor,
-    item_id: int,
-    title: str,
-    *,
-    description: str = "",
-    planned_minutes: int = 0,
-) -> int:
+async def update_item(actor: Actor, item_id: int, item: ItemText) -> int:
     """Change an item's words or duration; return its assembly's id."""
     require(may_run_assemblies, actor)
-    _check_item(title, description, planned_minutes)
+    _check_item(item)
     async with write_transaction(AgendaItem._meta.db):
         row = await _item_row(actor.organisation.id, item_id)
         await AgendaItem.update(
             {
-                AgendaItem.title: title.strip(),
-                AgendaItem.description: description,
-                AgendaItem.planned_minutes: planned_minutes,
+                AgendaItem.title: item.title.strip(),
+                AgendaItem.description: item.description,
+                AgendaItem.planned_minutes: item.planned_minutes,
             }
         ).where(AgendaItem.id == item_id)
         await audit.record_by(
             actor,
             "agenda.item_updated",
             f"assembly:{row['assembly']}",
-            {"item": item_id, "title": title.strip(), "previous_title": row["title"]},
+            {"item": item_id, "title": item.title.strip(), "previous_title": row["title"]},
         )
     events.agenda_changed(actor.organisation.id, int(row["assembly"]))
     return int(row["assembly"])
@@ -439,13 +418,7 @@ async def set_current_item(
 ) -> None:
     """Mark the item under discussion (``None``: between items); everyone's "now" page follows."""
     async with write_transaction(Assembly._meta.db):
-        assembly = (
-            await Assembly.select(Assembly.organisation, Assembly.current_item_id)
-            .where(Assembly.id == assembly_id)
-            .first()
-        )
-        if assembly is None:
-            raise Refused("not_found")
+        assembly = await _any_assembly(assembly_id, Assembly.organisation, Assembly.current_item_id)
         await minutes.refuse_if_final(assembly_id)
         if item_id is not None and not await AgendaItem.exists().where(
             (AgendaItem.id == item_id) & (AgendaItem.assembly == assembly_id)

@@ -53,6 +53,7 @@ from votes.services import (
     rules,
 )
 from votes.services.actors import Actor, actor_for
+from votes.services.assemblies import ItemText
 from votes.services.ballots import drafts, lifecycle, voting
 from votes.services.convocations import LetterDraft
 from votes.services.demo_network import seed_network
@@ -84,7 +85,6 @@ from votes.services.demo_story import (
     WORKSHOPS_BALLOT,
     YES_NO_ABSTAIN,
     DemoBallot,
-    DemoItem,
     DemoProposal,
     statutes_letter,
 )
@@ -238,13 +238,8 @@ class _Story:
     def voters(self) -> list[int]:
         return [self.members[p.key][1] for p in PEOPLE if p.role != "observer"]
 
-    async def item(self, item: DemoItem) -> int:
-        return await assemblies.add_agenda_item(
-            self.assembly_id,
-            item.title,
-            description=item.description,
-            planned_minutes=item.planned_minutes,
-        )
+    async def item(self, item: ItemText) -> int:
+        return await assemblies.add_agenda_item(self.assembly_id, item)
 
     async def proposal(self, item_id: int, proposal: DemoProposal) -> int:
         proposal_id = await proposals.create_proposal(
@@ -298,7 +293,7 @@ class _Story:
             await lifecycle.close_ballot(system, ballot_id)
             await lifecycle.publish_ballot(system, ballot_id)
 
-    async def resolution(self, item: DemoItem, proposal: DemoProposal, ballot: DemoBallot) -> int:
+    async def resolution(self, item: ItemText, proposal: DemoProposal, ballot: DemoBallot) -> int:
         """An item with its resolution, its thread and its vote; returns the item's id."""
         item_id = await self.item(item)
         proposal_id = await self.proposal(item_id, proposal)
@@ -354,10 +349,7 @@ async def _seed_convened_assembly(
         convocation=Convocation.FIRST,
         place=STATUTES_PLACE,
     )
-    item = STATUTES_ITEM
-    item_id = await assemblies.add_agenda_item(
-        assembly_id, item.title, description=item.description, planned_minutes=item.planned_minutes
-    )
+    item_id = await assemblies.add_agenda_item(assembly_id, STATUTES_ITEM)
     ballot_id = await drafts.create_ballot(
         gerance,
         assembly_id,

@@ -212,10 +212,8 @@ async def _session(
         {Assembly.gathering: gathering_id, Assembly.room: session.room, Assembly.ends_at: ends}
     ).where(Assembly.id == assembly_id)
     if session.atelier:
-        for title, description, minutes in ATELIER_ITEMS:
-            await assemblies.add_agenda_item(
-                assembly_id, title, description=description, planned_minutes=minutes
-            )
+        for item in ATELIER_ITEMS:
+            await assemblies.add_agenda_item(assembly_id, item)
     return assembly_id
 
 
@@ -231,12 +229,7 @@ async def _seed_opening_motion(network_id: int, gathering_id: int, author_id: in
     )
     assert opening is not None
     assembly_id = int(opening["id"])
-    item_ids = [
-        await assemblies.add_agenda_item(
-            assembly_id, title, description=description, planned_minutes=minutes
-        )
-        for title, description, minutes in OPENING_ITEMS
-    ]
+    item_ids = [await assemblies.add_agenda_item(assembly_id, item) for item in OPENING_ITEMS]
     proposal_id = await proposals.create_proposal(
         network_id,
         assembly_id,

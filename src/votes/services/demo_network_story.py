@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import time
 
 from votes.db.tables import LegalForm, Representation
+from votes.services.assemblies import ItemText
 
 NETWORK_NAME = "Réseau Coopératif des Communs"
 NETWORK_SUFFIX = "reseau"  # the network's short name is "<demo short name>-reseau"
@@ -128,12 +129,14 @@ def programme() -> tuple[Session, ...]:
 
 # every atelier's agenda: a speakers' list and a mood check belong to an item under discussion
 ATELIER_ITEMS = (
-    ("Tour de table", "Chacun·e dit ce qu'il ou elle attend de l'atelier.", 20),
-    ("Échanges et propositions", "Ce que l'atelier propose à la plénière du lendemain.", 100),
+    ItemText("Tour de table", "Chacun·e dit ce qu'il ou elle attend de l'atelier.", 20),
+    ItemText(
+        "Échanges et propositions", "Ce que l'atelier propose à la plénière du lendemain.", 100
+    ),
 )
 OPENING_ITEMS = (
-    ("Accueil des coopératives et ordre du jour", "Tour des coopératives présentes.", 20),
-    (
+    ItemText("Accueil des coopératives et ordre du jour", "Tour des coopératives présentes.", 20),
+    ItemText(
         "Motion du réseau\u00a0: fonds de solidarité",
         "Vote par personne et par coopérative.",
         40,

@@ -9,15 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from votes.db.tables import ProposalStatus, Stance
-
-
-@dataclass(frozen=True, slots=True)
-class DemoItem:
-    """An agenda item: title, description, planned minutes."""
-
-    title: str
-    description: str
-    planned_minutes: int
+from votes.services.assemblies import ItemText
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +46,7 @@ class DemoBallot:
 
 YES_NO_ABSTAIN = (("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention"))
 
-OPENING = DemoItem(
+OPENING = ItemText(
     "Ouverture de la séance et désignation du bureau",
     "Présidence : Camille Martin. Scrutateur : Yanis Benali.",
     10,
@@ -66,7 +58,7 @@ TEST_BALLOT = DemoBallot(
     ("oui",) * 9 + ("bof",),
     {"is_test": True},
 )
-ACCOUNTS_ITEM = DemoItem(
+ACCOUNTS_ITEM = ItemText(
     "Approbation des comptes de l'exercice 2025",
     "Rapport de gestion présenté par la gérance ; rapport de l'expert-comptable.",
     30,
@@ -103,7 +95,7 @@ ACCOUNTS_BALLOT = DemoBallot(
     ("yes",) * 7 + ("no", "abstain", "abstain"),
     {"rules": {"management_supports": True}},  # presented by the gérance (blank proxies)
 )
-ALLOCATION_ITEM = DemoItem(
+ALLOCATION_ITEM = ItemText(
     "Affectation du résultat",
     "Répartition légale SCOP : réserves, part travail, dividendes.",
     20,
@@ -137,7 +129,7 @@ ALLOCATION_BALLOT = DemoBallot(
     {"secret": True, "allow_change": True},
     publish=False,  # the meeting is at this point
 )
-BOARD_ITEM = DemoItem(
+BOARD_ITEM = ItemText(
     "Élection de trois membres du comité de pilotage",
     "Vote préférentiel : classez les candidat·es par ordre de préférence.",
     25,
@@ -166,7 +158,7 @@ BOARD_BALLOT = DemoBallot(
     ),
     {"seats": 3, "secret": True, "rules": {"seed": "ago-2026-comite"}},
 )
-SEMINAR_ITEM = DemoItem(
+SEMINAR_ITEM = ItemText(
     "Lieu du séminaire d'été",
     "Condorcet (méthode Schulze) : chaque option est comparée à chaque autre.",
     10,
@@ -188,7 +180,7 @@ SEMINAR_BALLOT = DemoBallot(
         ["bretagne", "vercors"],
     ),
 )
-OTHER_ITEM = DemoItem(
+OTHER_ITEM = ItemText(
     "Questions diverses",
     "Prestataire informatique, ateliers de l'après-midi, charte du télétravail.",
     20,
@@ -232,7 +224,7 @@ WORKSHOPS_BALLOT = DemoBallot(
     ),
     {"seats": 2, "rules": {"max_selections": 2}},
 )
-CHARTER_ITEM = DemoItem(
+CHARTER_ITEM = ItemText(
     "Charte du télétravail",
     "Débat sur la proposition de Hugo et Chloé ; vote à la prochaine assemblée.",
     20,
@@ -259,7 +251,7 @@ CONSENT_BALLOT = DemoBallot(
 # the next assembly: convened three weeks ahead, votes by correspondence open
 STATUTES_ASSEMBLY = "Assemblée générale extraordinaire — statuts"
 STATUTES_PLACE = "Maison des coopératives, 12 rue des Canuts, Lyon"
-STATUTES_ITEM = DemoItem(
+STATUTES_ITEM = ItemText(
     "Modification de l'article 12 des statuts (répartition des excédents)",
     "La part des excédents versée aux réserves passe de 40 % à 45 %, la part des salarié·es"
     " reste de 40 %.",

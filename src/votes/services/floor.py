@@ -423,25 +423,18 @@ async def choose_subject(actor: Actor, assembly_id: int, choice: str) -> fq.Subj
         subject = await fq.subject_of(organisation_id, item[0], choice)
         if subject is None:
             raise Refused("bad_subject", field="subject")
-        key = str(assembly_id)
-        if await FloorSettings.exists().where(FloorSettings.settings_key == key):
-            await FloorSettings.update({FloorSettings.subject_key: subject.key}).where(
-                FloorSettings.settings_key == key
-            )
-        else:
-            rules = fq.DEFAULT_RULES
-            await FloorSettings.insert(
-                FloorSettings(
-                    organisation=organisation_id,
-                    assembly=assembly_id,
-                    settings_key=key,
-                    ordering=rules.ordering.value,
-                    category_label=rules.category_label,
-                    speaker_seconds=rules.speaker_seconds,
-                    item_seconds=rules.item_seconds,
-                    subject_key=subject.key,
-                )
-            )
+        rules = fq.DEFAULT_RULES  # a first row starts with the default rules
+        await _save(
+            FloorSettings.settings_key,
+            str(assembly_id),
+            {FloorSettings.subject_key: subject.key},
+            organisation=organisation_id,
+            assembly=assembly_id,
+            ordering=rules.ordering.value,
+            category_label=rules.category_label,
+            speaker_seconds=rules.speaker_seconds,
+            item_seconds=rules.item_seconds,
+        )
         await audit.record_act(
             actor,
             "floor.subject_chosen",

@@ -42,7 +42,7 @@ from votes.services.actors import (
     may_steward,
     require,
 )
-from votes.services.refusals import Refused
+from votes.services.refusals import Refused, check_title
 
 TITLE_MAX = 200
 PLACE_MAX = 300
@@ -136,10 +136,7 @@ def programme(
 
 
 def _check_gathering(title: str, place: str, description: str, first: date, last: date) -> None:
-    if not title:
-        raise Refused("title_required", "title")
-    if len(title) > TITLE_MAX:
-        raise Refused("title_too_long", "title")
+    check_title(title, TITLE_MAX)
     if len(place) > PLACE_MAX:
         raise Refused("place_too_long", "place")
     if len(description) > TEXT_MAX:

@@ -40,7 +40,7 @@ from votes.i18n import gettext as _
 from votes.services import audit
 from votes.services.actors import Actor, may_run_assemblies, may_take_part, require
 from votes.services.ballots import drafts
-from votes.services.refusals import Refused, check_body, given_reason, owned_row
+from votes.services.refusals import Refused, check_body, check_title, given_reason, owned_row
 
 TITLE_MAX = 300
 BODY_MAX = 20_000
@@ -90,10 +90,7 @@ def viewer_of(actor: Actor) -> Viewer:
 
 
 def check_text(title: str, body: str) -> None:
-    if not title.strip():
-        raise Refused("title_required", "title")
-    if len(title) > TITLE_MAX:
-        raise Refused("title_too_long", "title")
+    check_title(title, TITLE_MAX)
     check_body(body, BODY_MAX)
 
 

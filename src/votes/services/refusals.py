@@ -43,6 +43,14 @@ def given_reason(text: str, limit: int, *, required: str = "") -> str:
     return reason
 
 
+def check_title(title: str, limit: int) -> None:
+    """A title (an assembly's, an item's, a proposal's): not blank, at most ``limit`` long."""
+    if not title.strip():
+        raise Refused("title_required", "title")
+    if len(title) > limit:
+        raise Refused("title_too_long", "title")
+
+
 def check_body(body: str, limit: int) -> None:
     """A body of text (a proposal's, a contribution's): not blank, at most ``limit`` long."""
     if not body.strip():

@@ -11,6 +11,7 @@ from typing import Any
 
 from votes.core import METHODS, tally
 from votes.core.ballots import exact_fraction
+from votes.core.consent import CONSENSUS_RESPONSES, CONSENT_RESPONSES
 from votes.core.papers import CONSENT_METHODS, LOT_METHODS
 from votes.core.results import TallyError
 from votes.db.engine import insert_row, write_transaction
@@ -92,22 +93,24 @@ def default_options(method: str) -> list[tuple[str, str]]:
     candidates). The one list the ballot form and a proposal put to the vote both use."""
     if method == "majority":
         return [("yes", _("For")), ("no", _("Against")), ("abstain", _("Abstention"))]
-    if method == "consent":
-        return [
-            ("consent", _("Consent")),
-            ("concern", _("Consent with a concern")),
-            ("stand_aside", _("Stand aside")),
-            ("objection", _("Objection")),
-        ]
-    if method == "consensus":
-        return [
-            ("agree", _("Agree")),
-            ("reservations", _("Agree with reservations")),
-            ("stand_aside", _("Stand aside")),
-            ("abstain", _("Abstain")),
-            ("block", _("Block")),
-        ]
-    return []
+    responses = {"consent": CONSENT_RESPONSES, "consensus": CONSENSUS_RESPONSES}.get(method, ())
+    labels = _response_labels()
+    return [(response, labels[response]) for response in responses]
+
+
+def _response_labels() -> dict[str, str]:
+    """The words of a consent or consensus round's responses (the tally's own keys, in its
+    order) in the current language; « Stand aside » serves both rounds."""
+    return {
+        "consent": _("Consent"),
+        "concern": _("Consent with a concern"),
+        "stand_aside": _("Stand aside"),
+        "objection": _("Objection"),
+        "agree": _("Agree"),
+        "reservations": _("Agree with reservations"),
+        "abstain": _("Abstain"),
+        "block": _("Block"),
+    }
 
 
 @dataclass(frozen=True, slots=True)

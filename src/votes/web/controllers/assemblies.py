@@ -22,8 +22,8 @@ from votes.db import agenda_queries, gathering_queries, now_queries, thread_quer
 from votes.db.tables import AssemblyKind, AssemblyStatus, Convocation, SubmissionRule
 from votes.i18n import gettext as _
 from votes.services import advance_votes, assemblies, attendance
-from votes.services.actors import may_run_assemblies, may_take_part
-from votes.services.assemblies import AssemblyFields
+from votes.services.actors import Actor, may_run_assemblies, may_take_part
+from votes.services.assemblies import AssemblyFields, ItemText
 from votes.services.proposals import viewer_of
 from votes.services.refusals import Refused
 from votes.web.assembly_forms import (
@@ -66,16 +66,14 @@ def _planned_minutes(values: dict[str, str]) -> int:
 
 
 async def _save_item(
-    save: Callable[..., Awaitable[int]], page: Page, target: int, values: dict[str, str]
+    save: Callable[[Actor, int, ItemText], Awaitable[int]],
+    page: Page,
+    target: int,
+    values: dict[str, str],
 ) -> int:
     """Add an item to the assembly ``target``, or update the item ``target``, as typed."""
-    return await save(
-        page.actor,
-        target,
-        values["title"],
-        description=values["description"],
-        planned_minutes=_planned_minutes(values),
-    )
+    text = ItemText(values["title"], values["description"], _planned_minutes(values))
+    return await save(page.actor, target, text)
 
 
 def _parse_assembly(values: dict[str, str], time_zone: str) -> tuple[AssemblyFields | None, Any]:
