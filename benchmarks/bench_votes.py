@@ -78,10 +78,11 @@ def throwaway_postgres() -> Iterator[str]:
 
 async def seed(members: int, sustained_ballots: int) -> dict[str, object]:
     """Create the organisation, its members with signed-in sessions, and the ballots."""
+    from tests.support import crowd
+
     from votes.db.migrate import migrate
     from votes.services import assemblies, organisations
     from votes.services.actors import actor_for
-    from votes.services.ballots import drafts, lifecycle
 
     await migrate(quiet=True)
     organisation_id = await organisations.create_organisation("Bench coop", ORG)
@@ -89,31 +90,12 @@ async def seed(members: int, sustained_ballots: int) -> dict[str, object]:
         await actor_for(organisation_id), "AG", datetime.now(UTC)
     )
     _, tokens = await seeding.signed_in_members(organisation_id, members, SECRET_KEY)
-    options = [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")]
-    sustained = []
-    for n in range(sustained_ballots):
-        ballot_id = await drafts.create_ballot(
-            await actor_for(organisation_id),
-            assembly_id,
-            f"Résolution {n + 1}",
-            "majority",
-            options,
-            secret=True,
-        )
-        await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
-        sustained.append(ballot_id)
-    bursts = []
-    for question in ("Résolution du rush", "Résolution de la cohue"):
-        ballot_id = await drafts.create_ballot(
-            await actor_for(organisation_id),
-            assembly_id,
-            question,
-            "majority",
-            options,
-            secret=True,
-        )
-        await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
-        bursts.append(ballot_id)
+    sustained = await crowd.open_majority_ballots(
+        organisation_id, assembly_id, crowd.resolutions(sustained_ballots)
+    )
+    bursts = await crowd.open_majority_ballots(
+        organisation_id, assembly_id, ("Résolution du rush", "Résolution de la cohue")
+    )
     return {"tokens": tokens, "sustained": sustained, "burst": bursts[0], "at_once": bursts[1]}
 
 

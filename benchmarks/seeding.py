@@ -109,22 +109,12 @@ async def signed_in_members(
 ) -> tuple[list[int], list[str]]:
     """``count`` members (the first a facilitator), each with a session opened for four
     hours, written straight into the tables: their person ids and session tokens, in order."""
-    from votes.db.tables import LoginSession, Membership, Person
+    from tests.support import crowd
+
+    from votes.db.tables import LoginSession
     from votes.services import accounts
 
-    people = await Person.insert(*(Person(name=f"Member {n:05d}") for n in range(count)))
-    person_ids = [row["id"] for row in people]
-    await Membership.insert(
-        *(
-            Membership(
-                organisation=organisation_id,
-                person=pid,
-                membership_key=f"{organisation_id}:{pid}",
-                is_facilitator=n == 0,
-            )
-            for n, pid in enumerate(person_ids)
-        )
-    )
+    person_ids = await crowd.members(organisation_id, (f"Member {n:05d}" for n in range(count)))
     tokens = [secrets.token_urlsafe(32) for _ in person_ids]
     expires = datetime.now(UTC) + timedelta(hours=4)
     await LoginSession.insert(
