@@ -4,11 +4,15 @@ whose ballots are all published (a closed assembly, as its record is read after 
 benchmarks (``bench_votes``, ``bench_live``, ``bench_now``): members already signed in
 (:func:`signed_in_members`), whose session cookies the simulated phones send.
 
+The benchmarks that also run on PostgreSQL (``bench_live``, ``bench_load``) create and drop
+their database through :func:`postgres_admin`.
+
 Imported by those scripts as ``seeding`` (Python puts a script's own folder on the path).
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import random
 import secrets
@@ -16,8 +20,13 @@ import tempfile
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 YES_NO = [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")]
+POSTGRES_ADMIN_URL = os.environ.get(
+    "VOTES_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+T = TypeVar("T")
 
 
 def temporary_environment(name: str) -> None:
@@ -46,6 +55,38 @@ async def start_database() -> None:
 
     await start_pool(use_database(Settings.from_env()), 2)
     await migrate(quiet=True)
+
+
+async def on_a_pool(work: Awaitable[T]) -> T:
+    """``work`` awaited on a pool of the configured database, closed afterwards: a benchmark
+    seeds in its own process before the server it measures starts."""
+    from votes.db.engine import close_pool, start_pool
+    from votes.piccolo_conf import DB
+
+    await start_pool(DB, 2)
+    try:
+        return await work
+    finally:
+        await close_pool(DB)
+
+
+async def postgres_admin(statement: str) -> None:
+    """Run ``statement`` (CREATE or DROP DATABASE …) on the PostgreSQL server's own database."""
+    import asyncpg
+
+    connection = await asyncpg.connect(POSTGRES_ADMIN_URL, timeout=5)
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+def postgres_reachable() -> bool:
+    try:
+        asyncio.run(postgres_admin("SELECT 1"))
+    except Exception:  # any failure means: skip that configuration
+        return False
+    return True
 
 
 async def cooperative(members: int) -> Cooperative:
