@@ -12,6 +12,7 @@ Imported by those scripts as ``seeding`` (Python puts a script's own folder on t
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import os
 import random
@@ -106,6 +107,28 @@ async def cooperative(members: int) -> Cooperative:
         await actor_for(organisation_id), "AGO", datetime.now(UTC), status=AssemblyStatus.IN_SESSION
     )  # closed once its ballots are published: a closed assembly takes no ballot
     return Cooperative(organisation_id, voters, assembly_id)
+
+
+async def closed_assembly(members: int, ballots: int) -> Cooperative:
+    """The record benchmarks' subject on a started database: a cooperative of ``members``,
+    each of whom voted in ``ballots`` published ballots, and its closed assembly."""
+    await start_database()
+    coop = await cooperative(members)
+    await published_ballots(coop, ballots)
+    return coop
+
+
+def record_benchmark(
+    name: str, doc: str, main: Callable[[int, int], Awaitable[None]], *, members: int, ballots: int
+) -> None:
+    """A record benchmark's command line (``--members``, ``--ballots``; ``doc``'s first
+    paragraph for help): ``main(members, ballots)`` run in a fresh data folder."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("--members", type=int, default=members)
+    parser.add_argument("--ballots", type=int, default=ballots)
+    arguments = parser.parse_args()
+    temporary_environment(name)
+    asyncio.run(main(arguments.members, arguments.ballots))
 
 
 async def cast_every_voter(coop: Cooperative, ballot_id: int, number: int) -> None:
