@@ -90,19 +90,29 @@ def postgres_reachable() -> bool:
     return True
 
 
-async def cooperative(members: int) -> Cooperative:
-    """A cooperative of ``members`` voting members and an assembly in session."""
-    from votes.db.tables import AssemblyStatus, MembershipKind
-    from votes.services import accounts, assemblies, organisations
-    from votes.services.actors import actor_for
+async def voting_members(organisation_id: int, count: int) -> list[int]:
+    """``count`` voting members (« Associé·e 00000 » …) added through the services, without
+    an address; their membership ids, in order."""
+    from votes.db.tables import MembershipKind
+    from votes.services import accounts, organisations
 
-    organisation_id = await organisations.create_organisation("Bench", "bench")
     voters = []
-    for index in range(members):
+    for index in range(count):
         person = await accounts.create_person(f"Associé·e {index:05d}", None, None)
         voters.append(
             await organisations.add_membership(organisation_id, person, kind=MembershipKind.MEMBER)
         )
+    return voters
+
+
+async def cooperative(members: int) -> Cooperative:
+    """A cooperative of ``members`` voting members and an assembly in session."""
+    from votes.db.tables import AssemblyStatus
+    from votes.services import assemblies, organisations
+    from votes.services.actors import actor_for
+
+    organisation_id = await organisations.create_organisation("Bench", "bench")
+    voters = await voting_members(organisation_id, members)
     assembly_id = await assemblies.create_assembly(
         await actor_for(organisation_id), "AGO", datetime.now(UTC), status=AssemblyStatus.IN_SESSION
     )  # closed once its ballots are published: a closed assembly takes no ballot
