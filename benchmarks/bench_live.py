@@ -61,11 +61,12 @@ def raise_file_limit(needed: int) -> None:
 
 
 async def seed(phones: int) -> dict[str, object]:
+    from tests.support import crowd
+
     from votes.db.migrate import migrate
     from votes.db.tables import AssemblyStatus
     from votes.services import assemblies, organisations
     from votes.services.actors import actor_for
-    from votes.services.ballots import drafts
 
     await migrate(quiet=True)
     organisation_id = await organisations.create_organisation("Bench coop", ORG)
@@ -78,15 +79,7 @@ async def seed(phones: int) -> dict[str, object]:
         status=AssemblyStatus.IN_SESSION,
     )
     _, tokens = await seeding.signed_in_members(organisation_id, phones + 1, SECRET_KEY)
-    options = [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")]
-    ballot_id = await drafts.create_ballot(
-        await actor_for(organisation_id),
-        assembly_id,
-        "Résolution en direct",
-        "majority",
-        options,
-        secret=True,
-    )
+    ballot_id = await crowd.majority_ballot(organisation_id, assembly_id, "Résolution en direct")
     return {"tokens": tokens, "ballot": ballot_id, "assembly": assembly_id}
 
 

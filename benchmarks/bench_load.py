@@ -244,13 +244,14 @@ async def vote(
 
 
 async def seed(members: int) -> dict[str, Any]:
+    from tests.support import crowd
+
     from votes.db.engine import close_pool, start_pool
     from votes.db.migrate import migrate
     from votes.db.tables import AssemblyStatus, Membership
     from votes.piccolo_conf import DB
     from votes.services import access_codes, accounts, assemblies, organisations
     from votes.services.actors import actor_for
-    from votes.services.ballots import drafts
 
     await start_pool(DB, 2)
     try:
@@ -278,15 +279,7 @@ async def seed(members: int) -> dict[str, Any]:
             datetime.now(UTC),
             status=AssemblyStatus.IN_SESSION,
         )
-        options = [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")]
-        ballot_id = await drafts.create_ballot(
-            await actor_for(organisation_id),
-            assembly_id,
-            "Résolution unique",
-            "majority",
-            options,
-            secret=True,
-        )
+        ballot_id = await crowd.majority_ballot(organisation_id, assembly_id, "Résolution unique")
         session = await accounts.start_session(facilitator, secret_key=SECRET_KEY, hours=4)
         return {
             "codes": [code.display_code for code in issued],

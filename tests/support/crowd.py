@@ -35,16 +35,21 @@ async def members(organisation_id: int, names: Iterable[str]) -> list[int]:
     return person_ids
 
 
+async def majority_ballot(organisation_id: int, assembly_id: int, question: str) -> int:
+    """A secret majority ballot (pour, contre, abstention) in draft; its id."""
+    actor = await actor_for(organisation_id)
+    return await drafts.create_ballot(
+        actor, assembly_id, question, "majority", MAJORITY, secret=True
+    )
+
+
 async def open_majority_ballots(
     organisation_id: int, assembly_id: int, questions: Iterable[str]
 ) -> list[int]:
     """A secret majority ballot opened for each question; their ids, in order."""
     ballot_ids = []
     for question in questions:
-        actor = await actor_for(organisation_id)
-        ballot_id = await drafts.create_ballot(
-            actor, assembly_id, question, "majority", MAJORITY, secret=True
-        )
+        ballot_id = await majority_ballot(organisation_id, assembly_id, question)
         await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
         ballot_ids.append(ballot_id)
     return ballot_ids
