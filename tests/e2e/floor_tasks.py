@@ -7,11 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from tests.e2e.ballot_tasks import _assembly, _membership
-from tests.support.floor import proposal_with_two_amendments
 from tests.support.server import ServedApp, task_main
 
-from votes.db.tables import Assembly, Membership, Ordering
-from votes.services import floor
+from votes.db.tables import Amendment, AmendmentKind, Assembly, Membership, Ordering
+from votes.services import floor, proposals
 from votes.services.actors import actor_for
 
 
@@ -44,9 +43,29 @@ async def amendments(arguments: dict[str, Any]) -> dict[str, Any]:
         Membership.id == await _membership(organisation_id, arguments["author"])
     )
     person_id = int(author[0]["person"])
-    proposal_id, ids = await proposal_with_two_amendments(
-        organisation_id, assembly_id, person_id, arguments["title"], item[0]["current_item_id"]
+    proposal_id = await proposals.create_proposal(
+        organisation_id,
+        assembly_id,
+        person_id,
+        arguments["title"],
+        "La cantine sert des repas bio deux fois par semaine.",
+        agenda_item_id=item[0]["current_item_id"],
     )
+    ids = []
+    for number in (1, 2):
+        rows = await Amendment.insert(
+            Amendment(
+                organisation=organisation_id,
+                proposal=proposal_id,
+                number=number,
+                amendment_key=f"{proposal_id}:{number}",
+                author=person_id,
+                kind=AmendmentKind.FULL.value,
+                text=f"Version {number}",
+                base_version=1,
+            )
+        )
+        ids.append(int(rows[0]["id"]))
     return {"proposal_id": proposal_id, "amendment_ids": ids}
 
 

@@ -8,12 +8,13 @@ import html
 
 import httpx
 from tests.support.factories import Coop, cooperative
-from tests.support.floor import proposal_with_two_amendments, subject_key
+from tests.support.floor import subject_key
 from tests.web.assembly_helpers import as_role, post_form
 from tests.web.helpers import assert_shows
 
 from votes.db.tables import (
     Amendment,
+    AmendmentKind,
     AmendmentStatus,
     FloorSettings,
     MoodAnswer,
@@ -21,7 +22,7 @@ from votes.db.tables import (
     MoodKind,
     SpeakerRequest,
 )
-from votes.services import assemblies, mood
+from votes.services import assemblies, mood, proposals
 from votes.services.actors import actor_for
 
 NOT_A_VOTE = "Sondage indicatif — ce n'est pas un vote"
@@ -167,10 +168,31 @@ async def test_mood_checks_are_an_annex_of_the_minutes_never_a_resolution(
 
 async def _proposal(coop: Coop, title: str, item_id: int) -> tuple[int, int, int]:
     """A proposal on the item and two amendments to it (ids)."""
-    proposal_id, (first, second) = await proposal_with_two_amendments(
-        coop.organisation_id, coop.assembly_id, coop.people["member"], title, item_id
+    proposal_id = await proposals.create_proposal(
+        coop.organisation_id,
+        coop.assembly_id,
+        coop.people["member"],
+        title,
+        "La cantine sert des repas bio deux fois par semaine.",
+        agenda_item_id=item_id,
     )
-    return proposal_id, first, second
+    rows = []
+    for number in (1, 2):
+        rows.append(
+            await Amendment.insert(
+                Amendment(
+                    organisation=coop.organisation_id,
+                    proposal=proposal_id,
+                    number=number,
+                    amendment_key=f"{proposal_id}:{number}",
+                    author=coop.people["member"],
+                    kind=AmendmentKind.FULL.value,
+                    text=f"Version {number}",
+                    base_version=1,
+                )
+            )
+        )
+    return proposal_id, rows[0][0]["id"], rows[1][0]["id"]
 
 
 async def test_the_floor_on_an_amendment_has_its_own_list(client: httpx.AsyncClient) -> None:
