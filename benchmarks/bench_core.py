@@ -52,6 +52,18 @@ def plackett_luce(voters: int, size: int, seed: int) -> list[Ranking]:
     return ballots
 
 
+def election(
+    title: str, voters: int, size: int, seed: int
+) -> tuple[list[Ranking], list[str], dict[Ranking, int]]:
+    """A workload's election, announced by its ``title``: the ballots of
+    :func:`plackett_luce`, the candidates' names, and the ballots grouped (said how many)."""
+    print(title)
+    raw = plackett_luce(voters, size, seed=seed)
+    grouped = dict(Counter(raw))
+    print(f"  ({len(grouped):,} distinct ballots)")
+    return raw, [f"c{i:02d}" for i in range(size)], grouped
+
+
 def median_time(run: Callable[[], object], repeat: int) -> float:
     times = []
     for _ in range(repeat):
@@ -89,18 +101,14 @@ def _pref_voting_profile(grouped: dict[Ranking, int], candidates: Sequence[str])
     )
 
 
-def reference_irv(grouped: dict[Ranking, int], candidates: Sequence[str]) -> None:
-    try:
-        from pref_voting.voting_methods import instant_runoff_for_truncated_linear_orders
-    except ImportError:
-        pass
-    else:
-        t = once(
-            lambda: instant_runoff_for_truncated_linear_orders(
-                _pref_voting_profile(grouped, candidates)
-            )
-        )
-        report("  pref_voting (build + tally, once)", t, None)
+def _time_pyrankvote(
+    label: str,
+    grouped: dict[Ranking, int],
+    candidates: Sequence[str],
+    tally: Callable[[Any, list[Any], list[Any]], object],
+) -> None:
+    """Time pyrankvote, when installed, building its ballot objects and counting them with
+    ``tally(pyrankvote, candidates, ballots)``: it has no bulk form, so building is its cost."""
     try:
         import pyrankvote
     except ImportError:
@@ -113,9 +121,29 @@ def reference_irv(grouped: dict[Ranking, int], candidates: Sequence[str]) -> Non
             for b, n in grouped.items()
             for _ in range(n)
         ]
-        pyrankvote.instant_runoff_voting(list(objs.values()), ballots)
+        tally(pyrankvote, list(objs.values()), ballots)
 
-    report("  pyrankvote (build + tally, once)", once(run), None)
+    report(label, once(run), None)
+
+
+def reference_irv(grouped: dict[Ranking, int], candidates: Sequence[str]) -> None:
+    try:
+        from pref_voting.voting_methods import instant_runoff_for_truncated_linear_orders
+    except ImportError:
+        pass
+    else:
+        t = once(
+            lambda: instant_runoff_for_truncated_linear_orders(
+                _pref_voting_profile(grouped, candidates)
+            )
+        )
+        report("  pref_voting (build + tally, once)", t, None)
+    _time_pyrankvote(
+        "  pyrankvote (build + tally, once)",
+        grouped,
+        candidates,
+        lambda pyrankvote, objs, ballots: pyrankvote.instant_runoff_voting(objs, ballots),
+    )
 
 
 def reference_stv(grouped: dict[Ranking, int], candidates: Sequence[str], seats: int) -> None:
@@ -134,21 +162,14 @@ def reference_stv(grouped: dict[Ranking, int], candidates: Sequence[str], seats:
                 )
 
         report("  pref_voting stv_scottish (once)", once(run_pv), None)
-    try:
-        import pyrankvote
-    except ImportError:
-        return
-    objs = {c: pyrankvote.Candidate(c) for c in candidates}
-
-    def run() -> None:
-        ballots = [
-            pyrankvote.Ballot(ranked_candidates=[objs[c] for c in b])
-            for b, n in grouped.items()
-            for _ in range(n)
-        ]
-        pyrankvote.single_transferable_vote(list(objs.values()), ballots, number_of_seats=seats)
-
-    report("  pyrankvote STV, float (once)", once(run), None)
+    _time_pyrankvote(
+        "  pyrankvote STV, float (once)",
+        grouped,
+        candidates,
+        lambda pyrankvote, objs, ballots: pyrankvote.single_transferable_vote(
+            objs, ballots, number_of_seats=seats
+        ),
+    )
 
 
 def reference_schulze(grouped: dict[Ranking, int], candidates: Sequence[str]) -> None:
@@ -175,11 +196,9 @@ def main() -> None:
     args = parser.parse_args()
     refs = not args.no_reference
 
-    print("IRV, 100,000 ballots x 10 candidates (Plackett-Luce)")
-    raw = plackett_luce(100_000, 10, seed=2026)
-    candidates = [f"c{i:02d}" for i in range(10)]
-    grouped = dict(Counter(raw))
-    print(f"  ({len(grouped):,} distinct ballots)")
+    raw, candidates, grouped = election(
+        "IRV, 100,000 ballots x 10 candidates (Plackett-Luce)", 100_000, 10, seed=2026
+    )
     report("group identical ballots", median_time(lambda: Counter(raw), args.repeat), None)
     report(
         "tally('irv') on grouped ballots",
@@ -196,11 +215,12 @@ def main() -> None:
     tracemalloc.stop()
     report("peak memory, group + IRV + STV (tracemalloc)", peak / 2**20, 64, "MB")
 
-    print("Scottish STV, 50,000 ballots x 15 candidates, 5 seats (Plackett-Luce)")
-    raw = plackett_luce(50_000, 15, seed=2027)
-    candidates = [f"c{i:02d}" for i in range(15)]
-    grouped = dict(Counter(raw))
-    print(f"  ({len(grouped):,} distinct ballots)")
+    _, candidates, grouped = election(
+        "Scottish STV, 50,000 ballots x 15 candidates, 5 seats (Plackett-Luce)",
+        50_000,
+        15,
+        seed=2027,
+    )
     report(
         "tally('stv', seats=5) on grouped ballots",
         median_time(lambda: tally("stv", candidates, grouped, seats=5), args.repeat),
@@ -209,11 +229,9 @@ def main() -> None:
     if refs:
         reference_stv(grouped, candidates, 5)
 
-    print("Schulze, 10,000 ballots x 20 candidates (Plackett-Luce)")
-    raw = plackett_luce(10_000, 20, seed=2028)
-    candidates = [f"c{i:02d}" for i in range(20)]
-    grouped = dict(Counter(raw))
-    print(f"  ({len(grouped):,} distinct ballots)")
+    _, candidates, grouped = election(
+        "Schulze, 10,000 ballots x 20 candidates (Plackett-Luce)", 10_000, 20, seed=2028
+    )
     report(
         "tally('schulze') on grouped ballots",
         median_time(lambda: tally("schulze", candidates, grouped), args.repeat),

@@ -23,7 +23,6 @@ import argparse
 import asyncio
 import json
 import os
-import re
 import sys
 import tempfile
 import time
@@ -35,7 +34,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository: 
 
 import bench_live
 import seeding
-from bench_live import Connection, Phone
+from bench_live import Phone
+from rawhttp import Connection, csrf_pair
 from tests.support.server import ServedApp
 
 SECRET_KEY = bench_live.SECRET_KEY
@@ -204,31 +204,7 @@ async def _motion(network_id: int, assembly_id: int) -> int:
     )
 
 
-async def _seed_with_pool(participants: int) -> dict[str, Any]:
-    from votes.db.engine import close_pool, start_pool
-    from votes.piccolo_conf import DB
-
-    await start_pool(DB, 2)
-    try:
-        return await seed(participants)
-    finally:
-        await close_pool(DB)
-
-
 # -- the measured plenary -------------------------------------------------------------------
-
-
-async def _csrf(port: int, token: str) -> tuple[str, str]:
-    """A CSRF cookie and its form token from one page, as a browser gets them."""
-    probe = Connection(port)
-    status, body = await probe.request("GET", f"/o/{ORG}/vote", {"votes_session": token})
-    probe.close()
-    assert status == 200, status
-    form_token = re.search(rb'name="_csrf_token" value="([^"]+)"', body)
-    cookie = re.search(r"votes_csrf=([^;]+)", probe.last_headers.get("set-cookie", ""))
-    assert form_token
-    assert cookie
-    return cookie.group(1), form_token.group(1).decode()
 
 
 async def result_phase(port: int, data: dict[str, Any], csrf: tuple[str, str]) -> dict[str, float]:
@@ -266,7 +242,7 @@ async def result_phase(port: int, data: dict[str, Any], csrf: tuple[str, str]) -
 async def run(port: int, data: dict[str, Any], seconds: float) -> dict[str, Any]:
     tokens: list[str] = data["tokens"]
     data["facilitator"] = tokens[0]
-    csrf = await _csrf(port, tokens[0])
+    csrf = await csrf_pair(port, tokens[0], f"/o/{ORG}/vote")
     # every participant's phone, the facilitator's included (they vote too)
     phones = [Phone(token, port, csrf[0]) for token in tokens]
     opened = await bench_live.open_phase(phones, port, data, csrf)
@@ -313,7 +289,7 @@ def measure(participants: int, seconds: float) -> None:
     )
     os.environ.pop("VOTES_DATABASE_URL", None)
     started = time.perf_counter()
-    data = asyncio.run(_seed_with_pool(participants))
+    data = asyncio.run(seeding.on_a_pool(seed(participants)))
     print(
         f"  seeded in {time.perf_counter() - started:.1f} s: {COOPERATIVES} cooperatives, "
         f"{participants} participants, {DAYS} days, {data['slots']} slots "

@@ -33,15 +33,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_live import (
     ORG,
     SECRET_KEY,
-    Connection,
     Phone,
     ServedApp,
     _report,
     connect_all,
     percentile,
     raise_file_limit,
+    report_errors,
     seed,
 )
+from rawhttp import Connection, csrf_pair
 
 PHASE_TIMEOUT = 30.0
 ASKERS = 20  # waiting when the floor is given: they all move up one place
@@ -68,18 +69,6 @@ async def seed_floor(phones: int) -> dict[str, object]:
         await close_pool(DB)
 
 
-async def _csrf(port: int, token: str, path: str) -> tuple[str, str]:
-    probe = Connection(port)
-    status, body = await probe.request("GET", path, {"votes_session": token})
-    probe.close()
-    assert status == 200, status
-    form_token = re.search(rb'name="_csrf_token" value="([^"]+)"', body)
-    cookie = re.search(r"votes_csrf=([^;]+)", probe.last_headers.get("set-cookie", ""))
-    assert form_token
-    assert cookie
-    return cookie.group(1), form_token.group(1).decode()
-
-
 async def _post(port: int, path: str, cookies: dict[str, str], form: dict[str, str]) -> int:
     connection = Connection(port)
     try:
@@ -102,7 +91,7 @@ async def run(port: int, data: dict[str, object], count: int, seconds: float) ->
     assembly = int(data["assembly"])  # type: ignore[call-overload]
     floor = f"/o/{ORG}/assemblies/{assembly}/floor"
     mood = f"/o/{ORG}/assemblies/{assembly}/mood"
-    csrf = await _csrf(port, tokens[0], f"{floor}/console")
+    csrf = await csrf_pair(port, tokens[0], f"{floor}/console")
     chair = {"votes_session": tokens[0], "votes_csrf": csrf[0]}
     phones = [Phone(token, port, csrf[0]) for token in tokens[1 : count + 1]]
     floor_events: dict[int, float] = {}
@@ -279,12 +268,7 @@ async def run(port: int, data: dict[str, object], count: int, seconds: float) ->
         phone.listen_task.cancel()  # type: ignore[attr-defined]
         if phone.stream:
             phone.stream.close()
-    errors: dict[str, int] = {}
-    for phone in phones:
-        for error in phone.errors:
-            errors[error] = errors.get(error, 0) + 1
-    if errors:
-        print(f"  client-side errors: {errors}")
+    report_errors(phones)
 
 
 def main() -> None:

@@ -16,17 +16,10 @@ import asyncio
 import os
 import statistics
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime
 
-
-def _environment() -> None:
-    folder = tempfile.mkdtemp(prefix="votes-bench-import-")
-    os.environ.update(
-        VOTES_DATA_DIR=folder, VOTES_ENV="test", PICCOLO_CONF="votes.piccolo_conf",
-        VOTES_SECRET_KEY="bench-secret-key-that-is-long-enough-0123456789",
-    )  # fmt: skip
+import seeding
 
 
 async def _voters(count: int) -> tuple[int, list[int]]:
@@ -122,6 +115,6 @@ if __name__ == "__main__":
     parser.add_argument("--rows", type=int, default=20_000)
     parser.add_argument("--every", type=float, default=20.0, help="milliseconds between votes")
     arguments = parser.parse_args()
-    _environment()
+    seeding.temporary_environment("import")
     sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
     asyncio.run(main(arguments.rows, arguments.every))

@@ -33,18 +33,15 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository: tests.support
 
 import seeding
+from rawhttp import Connection, csrf_pair
 from tests.support.server import ServedApp
 
 SECRET_KEY = "benchmark-live-secret-key-" + "x" * 32
 ORG = "bench"
-POSTGRES_ADMIN_URL = os.environ.get(
-    "VOTES_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-)
 CONNECT_TIMEOUT = 60.0
 PHASE_TIMEOUT = 20.0
 TIMELINE = "--timeline" in sys.argv
@@ -64,11 +61,12 @@ def raise_file_limit(needed: int) -> None:
 
 
 async def seed(phones: int) -> dict[str, object]:
+    from tests.support import crowd
+
     from votes.db.migrate import migrate
     from votes.db.tables import AssemblyStatus
     from votes.services import assemblies, organisations
     from votes.services.actors import actor_for
-    from votes.services.ballots import drafts
 
     await migrate(quiet=True)
     organisation_id = await organisations.create_organisation("Bench coop", ORG)
@@ -81,84 +79,8 @@ async def seed(phones: int) -> dict[str, object]:
         status=AssemblyStatus.IN_SESSION,
     )
     _, tokens = await seeding.signed_in_members(organisation_id, phones + 1, SECRET_KEY)
-    options = [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")]
-    ballot_id = await drafts.create_ballot(
-        await actor_for(organisation_id),
-        assembly_id,
-        "Résolution en direct",
-        "majority",
-        options,
-        secret=True,
-    )
+    ballot_id = await crowd.majority_ballot(organisation_id, assembly_id, "Résolution en direct")
     return {"tokens": tokens, "ballot": ballot_id, "assembly": assembly_id}
-
-
-# -- a bare HTTP/1.1 client (a library's per-request overhead would compete with the server) -
-
-
-class Connection:
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
-        self.last_headers: dict[str, str] = {}
-
-    async def open(self) -> None:
-        self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
-
-    def send_head(
-        self, method: str, path: str, cookies: dict[str, str], extra: list[str], body: bytes
-    ) -> None:
-        assert self.writer is not None
-        head = [
-            f"{method} {path} HTTP/1.1",
-            f"Host: 127.0.0.1:{self.port}",
-            "Cookie: " + "; ".join(f"{k}={v}" for k, v in cookies.items()),
-            f"Content-Length: {len(body)}",
-            *extra,
-        ]
-        self.writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + body)
-
-    async def read_head(self) -> tuple[int, dict[str, str]]:
-        assert self.reader is not None
-        status = int((await self.reader.readline()).split()[1])
-        headers = {}
-        while (line := await self.reader.readline()) not in (b"\r\n", b""):
-            name, _, value = line.decode("latin-1").partition(":")
-            headers[name.strip().lower()] = value.strip()
-        return status, headers
-
-    async def request(
-        self,
-        method: str,
-        path: str,
-        cookies: dict[str, str],
-        form: dict[str, str] | None = None,
-        extra: list[str] | None = None,
-    ) -> tuple[int, bytes]:
-        if self.writer is None:
-            await self.open()
-        assert self.reader is not None
-        body = urlencode(form).encode() if form is not None else b""
-        lines = list(extra or [])
-        if form is not None:
-            lines.append("Content-Type: application/x-www-form-urlencoded")
-        self.send_head(method, path, cookies, lines, body)
-        status, headers = await self.read_head()
-        self.last_headers = headers
-        if "chunked" not in headers.get("transfer-encoding", ""):
-            return status, await self.reader.readexactly(int(headers.get("content-length", 0)))
-        parts = []
-        while size := int((await self.reader.readline()).strip(), 16):
-            parts.append(await self.reader.readexactly(size))
-            await self.reader.readline()
-        await self.reader.readline()
-        return status, b"".join(parts)
-
-    def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-            self.writer = None
 
 
 @dataclass
@@ -384,17 +306,7 @@ def _busiest_second(times: list[float]) -> int:
 async def run(port: int, data: dict[str, object], phones_count: int, seconds: float) -> None:
     tokens: list[str] = data["tokens"]  # type: ignore[assignment]
     data["facilitator"] = tokens[0]
-    # a CSRF cookie and the form token signed with it, from one page, as a browser gets them
-    # (any pair the server signed is valid for every phone)
-    probe = Connection(port)
-    status, body = await probe.request("GET", f"/o/{ORG}/vote", {"votes_session": tokens[0]})
-    probe.close()
-    assert status == 200, status
-    form_token = re.search(rb'name="_csrf_token" value="([^"]+)"', body)
-    cookie = re.search(r"votes_csrf=([^;]+)", probe.last_headers.get("set-cookie", ""))
-    assert form_token
-    assert cookie
-    csrf = cookie.group(1), form_token.group(1).decode()
+    csrf = await csrf_pair(port, tokens[0], f"/o/{ORG}/vote")
     phones = [Phone(token, port, csrf[0]) for token in tokens[1 : phones_count + 1]]
     opened = await open_phase(phones, port, data, csrf)
     _report("the open", opened)
@@ -402,6 +314,11 @@ async def run(port: int, data: dict[str, object], phones_count: int, seconds: fl
         phone.stream = None
     voted = await vote_phase(phones, port, data, csrf, seconds)
     _report(f"{len(phones)} votes over {seconds:.0f} s", voted)
+    report_errors(phones)
+
+
+def report_errors(phones: list[Phone]) -> None:
+    """What went wrong on the phones' side, counted by kind (said only when anything did)."""
     errors: dict[str, int] = {}
     for phone in phones:
         for error in phone.errors:
@@ -438,8 +355,8 @@ def child(mode: str, phones: int, seconds: float) -> None:
     workers = "1"
     if mode == "postgres":
         database = f"votes_bench_live_{uuid.uuid4().hex[:8]}"
-        asyncio.run(_admin(f'CREATE DATABASE "{database}"'))
-        base, _, _ = POSTGRES_ADMIN_URL.rpartition("/")
+        asyncio.run(seeding.postgres_admin(f'CREATE DATABASE "{database}"'))
+        base, _, _ = seeding.POSTGRES_ADMIN_URL.rpartition("/")
         env.update(VOTES_DATABASE_URL=f"{base}/{database}", VOTES_LIVE_BACKEND="postgres")
         env["VOTES_DATABASE_POOL_SIZE"] = "20"
         workers = "2"
@@ -448,7 +365,7 @@ def child(mode: str, phones: int, seconds: float) -> None:
         os.environ.pop("VOTES_DATABASE_URL", None)
     server = None
     try:
-        data = asyncio.run(_seed_with_pool(phones))
+        data = asyncio.run(seeding.on_a_pool(seed(phones)))
         server = ServedApp.of_this_process()
         port = server.port
         server.start("--workers", workers)
@@ -463,36 +380,9 @@ def child(mode: str, phones: int, seconds: float) -> None:
         if server is not None:
             server.stop()
         if database:
-            asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-
-
-async def _seed_with_pool(phones: int) -> dict[str, object]:
-    from votes.db.engine import close_pool, start_pool
-    from votes.piccolo_conf import DB
-
-    await start_pool(DB, 2)
-    try:
-        return await seed(phones)
-    finally:
-        await close_pool(DB)
-
-
-async def _admin(statement: str) -> None:
-    import asyncpg
-
-    connection = await asyncpg.connect(POSTGRES_ADMIN_URL, timeout=5)
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
-
-
-def _postgres_reachable() -> bool:
-    try:
-        asyncio.run(_admin("SELECT 1"))
-    except Exception:  # any failure means: skip that configuration
-        return False
-    return True
+            asyncio.run(
+                seeding.postgres_admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+            )
 
 
 def main() -> None:
@@ -512,8 +402,9 @@ def main() -> None:
     print("(the benchmark shares the machine's cores with the server: numbers are noisy)")
     modes = [args.only] if args.only else ["sqlite", "postgres"]
     for mode in modes:
-        if mode == "postgres" and not _postgres_reachable():
-            print(f"\nPostgreSQL not reachable at {POSTGRES_ADMIN_URL}: two-worker run SKIPPED")
+        if mode == "postgres" and not seeding.postgres_reachable():
+            where = seeding.POSTGRES_ADMIN_URL
+            print(f"\nPostgreSQL not reachable at {where}: two-worker run SKIPPED")
             continue
         command = [sys.executable, __file__, "--child", mode]
         command += ["--phones", str(phones), "--seconds", str(seconds)]

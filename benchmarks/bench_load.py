@@ -40,15 +40,14 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository: tests.support
 
+import seeding
+from rawhttp import read_body
 from tests.support.server import ServedApp
 
 SECRET_KEY = "load-benchmark-secret-key-" + "l" * 32
 ORG = "salle"
 REQUEST_TIMEOUT = 60.0
 PHASE_DEADLINE = 300.0  # seconds for any one phase, whatever happens
-POSTGRES_ADMIN = os.environ.get(
-    "VOTES_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-)
 STEPS = ("code page", "sign-in", "stream", "ballot seen", "ballot page", "vote")
 _CSRF = re.compile(rb'name="_csrf_token" value="([^"]+)"')
 _SUBMISSION = re.compile(rb'name="submission" value="([^"]+)"')
@@ -108,24 +107,14 @@ class Connection:
                 cookies[found.group(1).lower()] = found.group(2)
         return status, headers, cookies
 
-    async def body(self, headers: dict[str, str]) -> bytes:
-        assert self.reader is not None
-        if "chunked" not in headers.get("transfer-encoding", ""):
-            return await self.reader.readexactly(int(headers.get("content-length", "0")))
-        parts = []
-        while size := int((await self.reader.readline()).strip(), 16):
-            parts.append(await self.reader.readexactly(size))
-            await self.reader.readline()
-        await self.reader.readline()
-        return b"".join(parts)
-
     async def request(
         self, method: str, path: str, cookies: dict[str, str], form: dict[str, str] | None = None
     ) -> tuple[int, dict[str, str], bytes]:
         await self.send(method, path, cookies, form)
         status, headers, set_cookies = await self.head()
         cookies.update(set_cookies)  # the phone keeps what it is given
-        answer = status, headers, await self.body(headers)
+        assert self.reader is not None
+        answer = status, headers, await read_body(self.reader, headers)
         self.used = time.monotonic()
         return answer
 
@@ -255,13 +244,14 @@ async def vote(
 
 
 async def seed(members: int) -> dict[str, Any]:
+    from tests.support import crowd
+
     from votes.db.engine import close_pool, start_pool
     from votes.db.migrate import migrate
     from votes.db.tables import AssemblyStatus, Membership
     from votes.piccolo_conf import DB
     from votes.services import access_codes, accounts, assemblies, organisations
     from votes.services.actors import actor_for
-    from votes.services.ballots import drafts
 
     await start_pool(DB, 2)
     try:
@@ -289,15 +279,7 @@ async def seed(members: int) -> dict[str, Any]:
             datetime.now(UTC),
             status=AssemblyStatus.IN_SESSION,
         )
-        options = [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")]
-        ballot_id = await drafts.create_ballot(
-            await actor_for(organisation_id),
-            assembly_id,
-            "Résolution unique",
-            "majority",
-            options,
-            secret=True,
-        )
+        ballot_id = await crowd.majority_ballot(organisation_id, assembly_id, "Résolution unique")
         session = await accounts.start_session(facilitator, secret_key=SECRET_KEY, hours=4)
         return {
             "codes": [code.display_code for code in issued],
@@ -473,8 +455,8 @@ def child(backend: str, members: int, workers: int, arrival: float, plot_dir: Pa
         database = ""
         if backend == "postgres":
             database = f"votes_load_{uuid.uuid4().hex[:10]}"
-            asyncio.run(_admin(f'CREATE DATABASE "{database}"'))
-            base = POSTGRES_ADMIN.rpartition("/")[0]
+            asyncio.run(seeding.postgres_admin(f'CREATE DATABASE "{database}"'))
+            base = seeding.POSTGRES_ADMIN_URL.rpartition("/")[0]
             environment.update(
                 VOTES_DATABASE_URL=f"{base}/{database}", VOTES_LIVE_BACKEND="postgres"
             )
@@ -486,7 +468,9 @@ def child(backend: str, members: int, workers: int, arrival: float, plot_dir: Pa
             _serve_and_run(backend, members, workers, arrival, plot_dir)
         finally:
             if database:
-                asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+                asyncio.run(
+                    seeding.postgres_admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+                )
 
 
 def _serve_and_run(
@@ -510,24 +494,6 @@ def _serve_and_run(
         server.stop()
 
 
-async def _admin(statement: str) -> None:
-    import asyncpg
-
-    connection = await asyncpg.connect(POSTGRES_ADMIN)
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
-
-
-def _postgres_reachable() -> bool:
-    try:
-        asyncio.run(_admin("SELECT 1"))
-    except Exception:
-        return False
-    return True
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--members", type=int, default=1000)
@@ -543,7 +509,7 @@ def main() -> None:
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, loopback only")
     backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
     for backend in backends:
-        if backend == "postgres" and not _postgres_reachable():
+        if backend == "postgres" and not seeding.postgres_reachable():
             print("\nPostgreSQL not reachable on 127.0.0.1:5432: the PostgreSQL run was SKIPPED")
             continue
         subprocess.run(

@@ -9,7 +9,6 @@ probe sleeping 1 ms at a time notes how late the loop wakes it.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import statistics
 import time
@@ -50,9 +49,7 @@ async def main(members: int, ballot_count: int) -> None:
     from votes.db import minutes_queries
     from votes.db.engine import long_reads
 
-    await seeding.start_database()
-    coop = await seeding.cooperative(members)
-    await seeding.published_ballots(coop, ballot_count)
+    coop = await seeding.closed_assembly(members, ballot_count)
     organisation_id, assembly_id = coop.organisation_id, coop.assembly_id
     print(f"{members} members, {ballot_count} published ballots")
 
@@ -75,9 +72,4 @@ async def main(members: int, ballot_count: int) -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--members", type=int, default=1500)
-    parser.add_argument("--ballots", type=int, default=8)
-    arguments = parser.parse_args()
-    seeding.temporary_environment("loop")
-    asyncio.run(main(arguments.members, arguments.ballots))
+    seeding.record_benchmark("loop", __doc__, main, members=1500, ballots=8)

@@ -22,7 +22,6 @@ from pathlib import Path
 
 import httpx
 from bench_votes import (
-    Connection,
     ServedApp,
     configure,
     csrf_pair,
@@ -31,6 +30,7 @@ from bench_votes import (
     seed,
     vote,
 )
+from rawhttp import Connection
 
 PHASE_TIMEOUT = 300.0
 BALLOTS = 16  # two for the idle outbox, the others one after another while mails are sent

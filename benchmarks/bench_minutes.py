@@ -9,10 +9,8 @@ the record and rendering the procès-verbal, its PDF, the results CSV, the whole
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import statistics
-import sys
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -35,9 +33,7 @@ async def main(members: int, ballot_count: int) -> None:
     from votes.services.actors import actor_for
     from votes.web import records
 
-    await seeding.start_database()
-    coop = await seeding.cooperative(members)
-    await seeding.published_ballots(coop, ballot_count)
+    coop = await seeding.closed_assembly(members, ballot_count)
     organisation_id, assembly_id = coop.organisation_id, coop.assembly_id
     print(f"{members} members, {ballot_count} published ballots, {members * ballot_count} papers")
 
@@ -75,9 +71,4 @@ async def main(members: int, ballot_count: int) -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--members", type=int, default=500)
-    parser.add_argument("--ballots", type=int, default=10)
-    args = parser.parse_args()
-    seeding.temporary_environment("minutes")
-    sys.exit(asyncio.run(main(args.members, args.ballots)))
+    seeding.record_benchmark("minutes", __doc__, main, members=500, ballots=10)

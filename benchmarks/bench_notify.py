@@ -16,17 +16,10 @@ import asyncio
 import os
 import statistics
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime
 
-
-def _environment() -> None:
-    folder = tempfile.mkdtemp(prefix="votes-bench-notify-")
-    os.environ.update(
-        VOTES_DATA_DIR=folder, VOTES_ENV="test", PICCOLO_CONF="votes.piccolo_conf",
-        VOTES_SECRET_KEY="bench-secret-key-that-is-long-enough-0123456789",
-    )  # fmt: skip
+import seeding
 
 
 async def main(members: int, repeat: int) -> None:
@@ -93,6 +86,6 @@ if __name__ == "__main__":
     parser.add_argument("--members", type=int, default=2000)
     parser.add_argument("--repeat", type=int, default=3)
     arguments = parser.parse_args()
-    _environment()
+    seeding.temporary_environment("notify")
     sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
     asyncio.run(main(arguments.members, arguments.repeat))

@@ -14,21 +14,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import statistics
 import sys
-import tempfile
 import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-
-def _environment() -> None:
-    folder = tempfile.mkdtemp(prefix="votes-bench-postal-")
-    os.environ.update(
-        VOTES_DATA_DIR=folder, VOTES_ENV="test", PICCOLO_CONF="votes.piccolo_conf",
-        VOTES_SECRET_KEY="bench-secret-key-that-is-long-enough-0123456789",
-    )  # fmt: skip
+import seeding
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -40,10 +32,9 @@ async def main(members: int, resolutions: int) -> None:
     from votes.core.rules import PostalRule
     from votes.db.engine import start_pool
     from votes.db.migrate import migrate
-    from votes.db.tables import Assembly, AssemblyKind, AssemblyStatus, LegalForm, MembershipKind
+    from votes.db.tables import Assembly, AssemblyKind, AssemblyStatus, LegalForm
     from votes.piccolo_conf import DB
     from votes.services import (
-        accounts,
         advance_votes,
         assemblies,
         attendance,
@@ -63,12 +54,7 @@ async def main(members: int, resolutions: int) -> None:
     await rules.save_profile(
         system, replace(profile, postal=PostalRule(allowed=True), dual_control=False, adjusted=True)
     )
-    voters = []
-    for index in range(members):
-        person = await accounts.create_person(f"Associé·e {index:05d}", None, None)
-        voters.append(
-            await organisations.add_membership(organisation_id, person, kind=MembershipKind.MEMBER)
-        )
+    voters = await seeding.voting_members(organisation_id, members)
     assembly_id = await assemblies.create_assembly(
         system,
         "AGO",
@@ -136,5 +122,5 @@ if __name__ == "__main__":
     parser.add_argument("--members", type=int, default=2000)
     parser.add_argument("--resolutions", type=int, default=5)
     args = parser.parse_args()
-    _environment()
+    seeding.temporary_environment("postal")
     sys.exit(asyncio.run(main(args.members, args.resolutions)))

@@ -70,12 +70,13 @@ def configure(data_dir: Path, port: int) -> None:
 async def seed(arrivals: int) -> dict[str, object]:
     """The cooperative: its register imported from a CSV, access codes for the arrivals,
     sessions for the members already in the room, and the open ballots."""
+    from tests.support import crowd
+
     from votes.db.migrate import migrate
     from votes.db.tables import Membership
     from votes.services import access_codes, accounts, assemblies, member_import
     from votes.services import organisations as orgs
     from votes.services.actors import actor_for
-    from votes.services.ballots import drafts, lifecycle
 
     await migrate(quiet=True)
     organisation_id = await orgs.create_organisation("Coopérative de la porte", ORG)
@@ -103,19 +104,9 @@ async def seed(arrivals: int) -> dict[str, object]:
     assembly_id = await assemblies.create_assembly(
         await actor_for(organisation_id), "AG", datetime.now(UTC)
     )
-    options = [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")]
-    ballot_ids = []
-    for n in range(1 + ROOM_BALLOTS + BASELINE_BALLOTS):
-        ballot_id = await drafts.create_ballot(
-            await actor_for(organisation_id),
-            assembly_id,
-            f"Résolution {n + 1}",
-            "majority",
-            options,
-            secret=True,
-        )
-        await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
-        ballot_ids.append(ballot_id)
+    ballot_ids = await crowd.open_majority_ballots(
+        organisation_id, assembly_id, crowd.resolutions(1 + ROOM_BALLOTS + BASELINE_BALLOTS)
+    )
     return {
         "codes": [code.display_code for code in issued],
         "room_tokens": room_tokens,

@@ -11,12 +11,9 @@ whole verification (signed chain, seals, options, registers, statuses, recounts)
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import json
 import random
 import statistics
-import sys
 import time
 import uuid
 
@@ -82,9 +79,4 @@ async def main(members: int, ballot_count: int) -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--members", type=int, default=2000)
-    parser.add_argument("--ballots", type=int, default=50)
-    args = parser.parse_args()
-    seeding.temporary_environment("verify")
-    sys.exit(asyncio.run(main(args.members, args.ballots)))
+    seeding.record_benchmark("verify", __doc__, main, members=2000, ballots=50)

@@ -32,13 +32,13 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlencode
 
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository: tests.support
 
 import seeding
+from rawhttp import Connection
 from tests.support.server import ServedApp, free_port
 
 SECRET_KEY = "benchmark-secret-key-" + "x" * 32
@@ -78,10 +78,11 @@ def throwaway_postgres() -> Iterator[str]:
 
 async def seed(members: int, sustained_ballots: int) -> dict[str, object]:
     """Create the organisation, its members with signed-in sessions, and the ballots."""
+    from tests.support import crowd
+
     from votes.db.migrate import migrate
     from votes.services import assemblies, organisations
     from votes.services.actors import actor_for
-    from votes.services.ballots import drafts, lifecycle
 
     await migrate(quiet=True)
     organisation_id = await organisations.create_organisation("Bench coop", ORG)
@@ -89,31 +90,12 @@ async def seed(members: int, sustained_ballots: int) -> dict[str, object]:
         await actor_for(organisation_id), "AG", datetime.now(UTC)
     )
     _, tokens = await seeding.signed_in_members(organisation_id, members, SECRET_KEY)
-    options = [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")]
-    sustained = []
-    for n in range(sustained_ballots):
-        ballot_id = await drafts.create_ballot(
-            await actor_for(organisation_id),
-            assembly_id,
-            f"Résolution {n + 1}",
-            "majority",
-            options,
-            secret=True,
-        )
-        await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
-        sustained.append(ballot_id)
-    bursts = []
-    for question in ("Résolution du rush", "Résolution de la cohue"):
-        ballot_id = await drafts.create_ballot(
-            await actor_for(organisation_id),
-            assembly_id,
-            question,
-            "majority",
-            options,
-            secret=True,
-        )
-        await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
-        bursts.append(ballot_id)
+    sustained = await crowd.open_majority_ballots(
+        organisation_id, assembly_id, crowd.resolutions(sustained_ballots)
+    )
+    bursts = await crowd.open_majority_ballots(
+        organisation_id, assembly_id, ("Résolution du rush", "Résolution de la cohue")
+    )
     return {"tokens": tokens, "sustained": sustained, "burst": bursts[0], "at_once": bursts[1]}
 
 
@@ -128,57 +110,7 @@ async def csrf_pair(client: httpx.AsyncClient, token: str) -> tuple[str, str]:
 
 HTMX = False  # --htmx: votes are sent as htmx sends them (the answer is rendered, not a 303)
 VOTED = (200, 303)  # a plain form is redirected to the ballot page; htmx gets the fragment
-
-
-class Connection:
-    """A bare HTTP/1.1 keep-alive connection: a phone's browser, without a client library's
-    overhead (httpx's pool costs more CPU than the server under this concurrency, and the
-    client shares the machine's two cores with the server)."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
-
-    async def request(
-        self, method: str, path: str, cookies: dict[str, str], form: dict[str, str] | None = None
-    ) -> tuple[int, bytes]:
-        if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
-        assert self.reader is not None
-        body = urlencode(form).encode() if form is not None else b""
-        head = [
-            f"{method} {path} HTTP/1.1",
-            f"Host: 127.0.0.1:{self.port}",
-            "Cookie: " + "; ".join(f"{k}={v}" for k, v in cookies.items()),
-            "Accept-Encoding: gzip, deflate, br",  # as a phone's browser asks
-            f"Content-Length: {len(body)}",
-        ]
-        if form is not None:
-            head.append("Content-Type: application/x-www-form-urlencoded")
-            if HTMX:  # a phone with JavaScript: the answer is the confirmation, rendered
-                head.append("HX-Request: true")
-        self.writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + body)
-        status = int((await self.reader.readline()).split()[1])
-        length, chunked = 0, False
-        while (line := await self.reader.readline()) not in (b"\r\n", b""):
-            name, _, value = line.decode("latin-1").partition(":")
-            if name.lower() == "content-length":
-                length = int(value)
-            elif name.lower() == "transfer-encoding" and "chunked" in value:
-                chunked = True
-        if not chunked:
-            return status, await self.reader.readexactly(length)
-        parts = []
-        while size := int((await self.reader.readline()).strip(), 16):
-            parts.append(await self.reader.readexactly(size))
-            await self.reader.readline()
-        await self.reader.readline()
-        return status, b"".join(parts)
-
-    def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
+GZIP = "Accept-Encoding: gzip, deflate, br"  # as a phone's browser asks
 
 
 class CpuMeter:
@@ -226,6 +158,8 @@ async def vote(
         f"/o/{ORG}/ballots/{ballot}/vote",
         {"votes_session": token, "votes_csrf": csrf[0]},
         {"choice": choice, "submission": secrets.token_urlsafe(16), "_csrf_token": csrf[1]},
+        # with htmx (a phone with JavaScript) the answer is the confirmation, rendered
+        extra=[GZIP, "HX-Request: true"] if HTMX else [GZIP],
     )
     return time.perf_counter() - started, status
 
@@ -300,7 +234,9 @@ async def burst(
             connection = Connection(port)
             try:
                 started = time.perf_counter()
-                status, _ = await connection.request("GET", f"/o/{ORG}/ballots/{ballot}", cookies)
+                status, _ = await connection.request(
+                    "GET", f"/o/{ORG}/ballots/{ballot}", cookies, extra=[GZIP]
+                )
                 latencies.append(time.perf_counter() - started)
                 pages.append((started - burst_started, latencies[-1]))
                 if status != 200:

@@ -12,23 +12,13 @@ from pathlib import Path
 
 import pytest
 from babel.messages.catalog import Message
-from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
+from scripts.update_catalogs import extracted  # the very extraction `make messages` runs
 
 from votes.i18n import catalog_files
 from votes.settings import VARIABLES
 
 ROOT = Path(__file__).resolve().parents[1]
-SENTENCE_FILES = "src/votes/web/refusal_sentences/*.toml"  # the refusals' sentences
-KEYWORDS = {
-    "_": None,
-    "gettext": None,
-    "ngettext": (1, 2),
-    "N_": None,
-    "Nn_": (1, 2),
-    "Np_": ((1, "c"), 2),
-    "pgettext": ((1, "c"), 2),
-}
 
 
 def test_every_setting_is_documented_in_the_readme_and_the_env_example() -> None:
@@ -52,21 +42,6 @@ def test_readme_quick_start_is_two_commands() -> None:
     assert commands == ["make run", "make test"]
 
 
-def _extracted_messages() -> set[tuple[str | tuple[str, ...], str | None]]:
-    found: set[tuple[str | tuple[str, ...], str | None]] = set()
-    method_map = [
-        ("src/votes/**.py", "python"),
-        ("templates/**.jinja", "jinja2"),
-        (SENTENCE_FILES, "votes.web.refusals:extract_sentences"),
-    ]
-    options = {"templates/**.jinja": {"extensions": "jinja2.ext.i18n"}}
-    for _file, _line, message, _comments, context in extract_from_dir(
-        str(ROOT), method_map=method_map, options_map=options, keywords=KEYWORDS
-    ):
-        found.add((message, context))  # a word may have a translation per context
-    return found
-
-
 def _catalog_messages(language: str) -> Iterator[tuple[str, Message]]:
     """(catalog file name, message) for every message of the language's catalogs, the header
     (the message without an id) left out: what each check of the translations reads."""
@@ -87,7 +62,7 @@ def test_every_string_shown_to_people_has_a_translation(language: str) -> None:
         if not message.fuzzy
         and (all(message.string) if isinstance(message.string, tuple) else message.string)
     }
-    missing = sorted(str(m) for m in _extracted_messages() - translated)
+    missing = sorted(str(m) for m in extracted() - translated)
     assert missing == [], (
         f"run `make messages LANGUAGE={language}` and translate in a {language} .po file:"
         f" {missing[:10]}"

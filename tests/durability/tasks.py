@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from tests.support import crowd
 from tests.support.samples import NoSampleError, first_id
 from tests.support.server import task_main
 
@@ -28,10 +29,7 @@ from votes.db.tables import (
 from votes.services import accounts, assemblies, organisations
 from votes.services.access_codes import issue_codes
 from votes.services.actors import actor_for
-from votes.services.ballots import drafts, lifecycle
 from votes.settings import Settings
-
-MAJORITY = [("yes", "Pour"), ("no", "Contre"), ("abstain", "Abstention")]
 
 
 async def _organisation_id(short_name: str) -> int:
@@ -67,37 +65,14 @@ async def voters(arguments: dict[str, Any]) -> dict[str, Any]:
     assembly_id = await assemblies.create_assembly(
         await actor_for(organisation_id), "AG", datetime.now(UTC)
     )
-    people = await Person.insert(
-        *(Person(name=f"Associé·e {n:05d}") for n in range(arguments["count"]))
-    )
-    person_ids = [row["id"] for row in people]
-    await Membership.insert(
-        *(
-            Membership(
-                organisation=organisation_id,
-                person=pid,
-                membership_key=f"{organisation_id}:{pid}",
-                is_facilitator=n == 0,
-            )
-            for n, pid in enumerate(person_ids)
-        )
-    )
+    names = (f"Associé·e {n:05d}" for n in range(arguments["count"]))
+    person_ids = await crowd.members(organisation_id, names)
     secret_key = Settings.from_env().secret_key
     tokens = [
         await accounts.start_session(pid, secret_key=secret_key, hours=4) for pid in person_ids
     ]
-    ballot_ids = []
-    for n in range(arguments.get("ballots", 1)):
-        ballot_id = await drafts.create_ballot(
-            await actor_for(organisation_id),
-            assembly_id,
-            f"Résolution {n + 1}",
-            "majority",
-            MAJORITY,
-            secret=True,
-        )
-        await lifecycle.open_ballot(await lifecycle.system_actor(ballot_id), ballot_id)
-        ballot_ids.append(ballot_id)
+    questions = crowd.resolutions(arguments.get("ballots", 1))
+    ballot_ids = await crowd.open_majority_ballots(organisation_id, assembly_id, questions)
     return {"tokens": tokens, "ballots": ballot_ids, "org": short_name}
 
 

@@ -135,6 +135,14 @@ class Browser:
             finally:
                 stream.close()
 
+    @asynccontextmanager
+    async def listening(self, path: str, within: float = 10) -> AsyncIterator[Stream]:
+        """The event stream at ``path`` once the server listens for it: a stream's first
+        ``resync`` says it is connected, so what is done next reaches it."""
+        async with self.stream(path) as stream:
+            await stream.wait_for("resync", within)
+            yield stream
+
 
 @asynccontextmanager
 async def browser(base: str, email: str) -> AsyncIterator[Browser]:

@@ -35,8 +35,7 @@ async def test_the_server_closes_a_ballot_when_its_countdown_ends(server: Served
     async with facilitator_and_member(server.base_url) as (facilitator, member):
         ballot_id = await new_ballot(facilitator, "Closed by its countdown", minutes="1")
         await console(facilitator, ballot_id, "open")
-        async with member.stream(f"/o/{ORG}/ballots/{ballot_id}/live") as stream:
-            await stream.wait_for("resync", WAIT_SECONDS)
+        async with member.listening(f"/o/{ORG}/ballots/{ballot_id}/live", WAIT_SECONDS) as stream:
             _time_is_up(server, ballot_id)
             event = await stream.wait_for("ballot", WAIT_SECONDS, ballot_id=ballot_id)
         assert event.json()["change"] == "closed"

@@ -179,8 +179,7 @@ async def test_shutdown_ends_open_streams_at_once(tmp_path: Path) -> None:
 
 async def _stream_across_shutdown(single: ServedApp) -> str:
     async with browser(single.base_url, MEMBER) as member:
-        async with member.stream(f"/o/{ORG}/live") as stream:
-            await stream.wait_for("resync", 10)
+        async with member.listening(f"/o/{ORG}/live") as stream:
             single.terminate()
             # well before uvicorn's own graceful-shutdown timeout would cut it
             ending = await stream.next_event(4)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx
 import pytest
@@ -41,6 +41,19 @@ async def mailing_client(inbox: Inbox, database: None) -> AsyncIterator[httpx.As
         yield c
 
 
+class Administered(NamedTuple):
+    short_name: str
+    organisation_id: int
+
+
+@pytest.fixture
+async def coop(mailing_client: httpx.AsyncClient) -> Administered:
+    """A fresh cooperative whose administrator is signed in on ``mailing_client``."""
+    short_name, organisation_id, admin = await administered("Mail")
+    await sign_in(mailing_client, admin, PASSWORD)
+    return Administered(short_name, organisation_id)
+
+
 async def _deliver() -> None:
     while await mail.deliver_due():
         pass
@@ -60,19 +73,19 @@ def _link_in(text: str) -> str:
 
 
 async def test_the_admins_password_link_is_also_mailed_in_the_members_language(
-    mailing_client: httpx.AsyncClient, inbox: Inbox
+    mailing_client: httpx.AsyncClient, inbox: Inbox, coop: Administered
 ) -> None:
-    short_name, organisation_id, admin = await administered("Mail")
     french = f"zoe-{uuid.uuid4().hex[:6]}@example.org"
     english = f"sam-{uuid.uuid4().hex[:6]}@example.org"
-    zoe = await _member(organisation_id, "Zoé Martin", french)
-    sam = await _member(organisation_id, "Sam Jones", english, language="en")
-    await sign_in(mailing_client, admin, PASSWORD)
+    zoe = await _member(coop.organisation_id, "Zoé Martin", french)
+    sam = await _member(coop.organisation_id, "Sam Jones", english, language="en")
 
-    page = await post_with_token(mailing_client, f"/o/{short_name}/members/{zoe}/password-link")
+    page = await post_with_token(
+        mailing_client, f"/o/{coop.short_name}/members/{zoe}/password-link"
+    )
     assert page.status_code == 200
     assert french in page.text  # "also sent to … by e-mail"
-    await post_with_token(mailing_client, f"/o/{short_name}/members/{sam}/password-link")
+    await post_with_token(mailing_client, f"/o/{coop.short_name}/members/{sam}/password-link")
     await _deliver()
 
     [to_zoe] = inbox.to(french)
@@ -172,22 +185,20 @@ async def test_a_forgot_password_form_without_an_address_is_refused_in_words(
 
 
 async def test_access_codes_are_mailed_once_and_members_without_address_are_listed(
-    mailing_client: httpx.AsyncClient, inbox: Inbox
+    mailing_client: httpx.AsyncClient, inbox: Inbox, coop: Administered
 ) -> None:
-    short_name, organisation_id, admin = await administered("Mail")
     first = f"ana-{uuid.uuid4().hex[:6]}@example.org"
     second = f"bob-{uuid.uuid4().hex[:6]}@example.org"
-    await _member(organisation_id, "Ana Lima", first)
-    await _member(organisation_id, "Bob Stone", second, language="en")
-    await _member(organisation_id, "Céleste Sans-Adresse", None)
-    await sign_in(mailing_client, admin, PASSWORD)
+    await _member(coop.organisation_id, "Ana Lima", first)
+    await _member(coop.organisation_id, "Bob Stone", second, language="en")
+    await _member(coop.organisation_id, "Céleste Sans-Adresse", None)
 
-    response = await post_with_token(mailing_client, f"/o/{short_name}/members/codes/mail")
+    response = await post_with_token(mailing_client, f"/o/{coop.short_name}/members/codes/mail")
     assert response.status_code == 303
     page = await mailing_client.get(response.headers["location"])
     assert "3 mails sont dans la boîte d'envoi." in page.text  # the admin has an address too
     assert "Céleste Sans-Adresse" in page.text
-    again = await post_with_token(mailing_client, f"/o/{short_name}/members/codes/mail")
+    again = await post_with_token(mailing_client, f"/o/{coop.short_name}/members/codes/mail")
     page = await mailing_client.get(again.headers["location"])
     assert "0 mail est dans la boîte d'envoi." in page.text
     assert "3 membres avaient déjà reçu leur code actuel" in page.text
@@ -222,30 +233,28 @@ async def _failed_mail(organisation_id: int, recipient: str, **fields: Any) -> i
 
 
 async def test_the_outbox_shows_the_cooperatives_mails_and_retries_a_failed_one(
-    mailing_client: httpx.AsyncClient,
+    mailing_client: httpx.AsyncClient, coop: Administered
 ) -> None:
-    short_name, organisation_id, admin = await administered("Mail")
     mail_id = await _failed_mail(
-        organisation_id,
+        coop.organisation_id,
         "lost@example.org",
         subject="Votre code",
         body_text="Bonjour Lost",
         attempts=mail.MAX_ATTEMPTS,
         last_error="SMTPRecipientsRefused: 550 no such user",
     )
-    await sign_in(mailing_client, admin, PASSWORD)
 
-    outbox = await mailing_client.get(f"/o/{short_name}/mail")
+    outbox = await mailing_client.get(f"/o/{coop.short_name}/mail")
     assert outbox.status_code == 200
     assert_shows(outbox.text, "lost@example.org", "550 no such user", "en échec")
-    shown = await mailing_client.get(f"/o/{short_name}/mail/{mail_id}")
+    shown = await mailing_client.get(f"/o/{coop.short_name}/mail/{mail_id}")
     assert "Bonjour Lost" in shown.text
-    retried = await post_with_token(mailing_client, f"/o/{short_name}/mail/{mail_id}/retry")
+    retried = await post_with_token(mailing_client, f"/o/{coop.short_name}/mail/{mail_id}/retry")
     assert retried.status_code == 303
     row = await Mail.select(Mail.status, Mail.attempts).where(Mail.id == mail_id).first()
     assert row == {"status": "waiting", "attempts": 0}
     assert await AuditEntry.exists().where(
-        (AuditEntry.organisation == organisation_id) & (AuditEntry.action == "mail.retried")
+        (AuditEntry.organisation == coop.organisation_id) & (AuditEntry.action == "mail.retried")
     )
 
 
