@@ -148,15 +148,17 @@ class NetworkBallot:
         papers: Mapping[str, Mapping[Hashable, int]],
         weights: Mapping[str, Fraction],
         voters: Mapping[str, int],
-        hidden: Sequence[str],
+        *,
+        counted: bool,
     ) -> tuple[CooperativeCount, ...]:
-        """Each group's own line: its weight, its voters and, unless any is hidden, its count."""
+        """Each group's own line: its weight, its voters and, when ``counted`` (no group is
+        hidden), its count."""
         return tuple(
             CooperativeCount(
                 name,
                 Fraction(weights[name]),
                 voters[name],
-                self.count(papers[name]) if voters[name] and not hidden else None,
+                self.count(papers[name]) if counted and voters[name] else None,
             )
             for name in weights
         )
@@ -201,7 +203,7 @@ def count_network(
     alone_voters = sum(alone.values())
     voters = {**_voters(papers, shares), UNAFFILIATED: alone_voters}
     hidden = ballot.hidden(voters)
-    lines = ballot.lines(papers, shares, voters, hidden)
+    lines = ballot.lines(papers, shares, voters, counted=not hidden)
     outside = None
     if alone_voters:
         counted = None if hidden else ballot.count(alone)
@@ -239,4 +241,5 @@ def count_by_college(
     result = ballot.count_weighted(papers, weights)
     voters = _voters(papers, weights)
     hidden = ballot.hidden(voters)
-    return CollegeCount(result, ballot.lines(papers, weights, voters, hidden), hidden, outside)
+    lines = ballot.lines(papers, weights, voters, counted=not hidden)
+    return CollegeCount(result, lines, hidden, outside)
